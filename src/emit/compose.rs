@@ -1,0 +1,362 @@
+//! `compose.yaml`, through serde mirror types and serde-saphyr.
+//!
+//! Escaping lives in two places, each for one concern: [`text`] turns `$`
+//! into `$$` so compose never interpolates a spec value from the host's
+//! environment (spec strings are literal), and serde-saphyr quotes every
+//! scalar a YAML 1.1 or 1.2 reader could take for something other than a
+//! string (`on`, `1_000`, `22:22`, dates).
+//!
+//! Key order follows the compose linters (dclint's service-keys-order):
+//! the struct field order below is the emitted order.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_saphyr::SingleQuoted;
+
+use super::{aliased_volumes, header, served_path, Layout, Problems};
+use crate::ir::*;
+
+pub(super) fn emit(stack: &Stack, layout: &Layout, _problems: &mut Problems) -> String {
+    let mut services: Vec<&Service> = stack.services.iter().collect();
+    services.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    let file = File {
+        name: stack.name_or_default().to_string(),
+        services: Map(services
+            .into_iter()
+            .map(|s| (s.name.value.clone(), service(stack, s, layout)))
+            .collect()),
+        volumes: Map(stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect()),
+        secrets: Map(stack
+            .secrets
+            .iter()
+            .map(|s| (s.name.value.clone(), secret(s, layout)))
+            .collect()),
+    };
+    let options = serde_saphyr::ser_options! {
+        indent_step: 2,
+        prefer_block_scalars: false,
+    };
+    let yaml = serde_saphyr::to_string_with_options(&file, options)
+        .expect("the compose mirror types hold only strings, numbers, lists and maps");
+    format!("# {}\n{yaml}", header(layout))
+}
+
+/// A spec string as compose must see it: `$` doubled, so it reaches the
+/// container literally instead of being filled from the host's environment.
+pub(super) fn text(value: &str) -> String {
+    value.replace('$', "$$")
+}
+
+// ---------------------------------------------------------------- mirror types
+
+#[derive(serde::Serialize)]
+struct File {
+    name: String,
+    services: Map<ComposeService>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    volumes: Map<Empty>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    secrets: Map<SecretDef>,
+}
+
+#[derive(serde::Serialize, Default)]
+struct ComposeService {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<BuildDef>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    depends_on: Map<DependsOn>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    volumes: Vec<VolumeMount>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    environment: Map<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env_file: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<SingleQuoted<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<Vec<String>>,
+    restart: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    healthcheck: Option<Healthcheck>,
+    /// Keys outside dclint's list come last, sorted by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pull_policy: Option<&'static str>,
+}
+
+#[derive(serde::Serialize)]
+struct BuildDef {
+    context: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dockerfile: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct DependsOn {
+    condition: &'static str,
+}
+
+/// The long volume syntax: no `:`-splitting, so any path is safe.
+#[derive(serde::Serialize)]
+struct VolumeMount {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    source: String,
+    target: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    read_only: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Healthcheck {
+    test: Vec<String>,
+    interval: String,
+    timeout: String,
+    retries: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_period: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct SecretDef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<String>,
+}
+
+/// A declaration with no options: `postgres_data: {}`.
+#[derive(serde::Serialize)]
+struct Empty {}
+
+/// A map that keeps the order it was built in.
+struct Map<V>(Vec<(String, V)>);
+
+impl<V> Map<V> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<V> Default for Map<V> {
+    fn default() -> Self {
+        Map(Vec::new())
+    }
+}
+
+impl<V: Serialize> Serialize for Map<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+// ---------------------------------------------------------------- IR -> mirror
+
+/// Healthcheck timing when the spec gives none: fast enough that dependants
+/// start within seconds of readiness (compose's own default waits 30s).
+const DEFAULT_INTERVAL: Duration = Duration(5_000);
+const DEFAULT_TIMEOUT: Duration = Duration(3_000);
+const DEFAULT_RETRIES: u32 = 10;
+
+/// Where compose mounts secrets in the container.
+pub(super) fn secret_path(secret: &str) -> String {
+    format!("/run/secrets/{secret}")
+}
+
+/// The tag of an image built here that another service runs (`image of`).
+fn built_image_name(stack: &Stack, service: &str) -> String {
+    format!("{}-{service}:local", stack.name_or_default())
+}
+
+fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
+    let mut out = ComposeService {
+        depends_on: Map(service
+            .after
+            .iter()
+            .map(|d| {
+                (
+                    d.target.value.clone(),
+                    DependsOn {
+                        condition: condition(d),
+                    },
+                )
+            })
+            .collect()),
+        volumes: service.mounts.iter().map(mount).collect(),
+        secrets: unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone())),
+        environment: environment(service),
+        env_file: service
+            .env_files
+            .iter()
+            .map(|p| text(&layout.for_compose(&p.value)))
+            .collect(),
+        ports: service.ports.iter().map(port).collect(),
+        command: service
+            .command
+            .as_ref()
+            .map(|c| c.words.iter().map(|w| text(w)).collect()),
+        restart: if service.is_job() { "no" } else { "unless-stopped" },
+        healthcheck: service.ready.as_ref().map(|r| healthcheck(service, r)),
+        ..ComposeService::default()
+    };
+    out.depends_on.0.sort_by(|a, b| a.0.cmp(&b.0));
+    match &service.image {
+        Some(ImageSource::Image(image)) => out.image = Some(text(&image.text.value)),
+        Some(ImageSource::Of(of)) => out.image = Some(built_image_name(stack, &of.value)),
+        Some(ImageSource::Build(build)) => {
+            out.build = Some(BuildDef {
+                context: text(&layout.for_compose(&build.context.value)),
+                dockerfile: Some(text(
+                    &layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value)),
+                )),
+            });
+            let used_elsewhere = stack
+                .services
+                .iter()
+                .any(|s| matches!(&s.image, Some(ImageSource::Of(of)) if of.value == service.name.value));
+            if used_elsewhere {
+                // Name the image so others can run it; `pull_policy: build`
+                // tells compose (and dclint) it is built, never pulled.
+                out.image = Some(built_image_name(stack, &service.name.value));
+                out.pull_policy = Some("build");
+            }
+        }
+        None => {}
+    }
+    if let Some(proxy) = service.proxy() {
+        // stackc writes the proxy's Dockerfile next to its nginx.conf.
+        out.image = None;
+        out.build = Some(BuildDef {
+            context: service.name.value.clone(),
+            dockerfile: None,
+        });
+        out.volumes
+            .extend(aliased_volumes(proxy).into_iter().map(|v| VolumeMount {
+                kind: "volume",
+                source: v.value.clone(),
+                target: text(&served_path(stack, &v.value)),
+                read_only: true,
+            }));
+    }
+    out
+}
+
+fn condition(dependency: &Dependency) -> &'static str {
+    match dependency.effective_condition() {
+        Condition::Started => "service_started",
+        Condition::Ready => "service_healthy",
+        Condition::Done => "service_completed_successfully",
+    }
+}
+
+fn mount(mount: &Mount) -> VolumeMount {
+    VolumeMount {
+        kind: "volume",
+        source: mount.volume.value.clone(),
+        target: text(&mount.target.value),
+        read_only: mount.read_only,
+    }
+}
+
+/// The spec's variables in spec order, then `NAME_FILE` for each secret.
+fn environment(service: &Service) -> Map<String> {
+    let vars = service.env.iter().map(|v| (v.name.value.clone(), text(&v.value.value)));
+    let secrets = service
+        .secrets
+        .iter()
+        .map(|s| (format!("{}_FILE", s.env.value), secret_path(&s.secret.value)));
+    Map(vars.chain(secrets).collect())
+}
+
+fn port(port: &PortMapping) -> SingleQuoted<String> {
+    // Always name the interface: compose's default (every interface) is
+    // written out so that it is a visible choice.
+    let ip = port.host_ip.as_deref().unwrap_or("0.0.0.0");
+    SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value))
+}
+
+fn healthcheck(service: &Service, ready: &Readiness) -> Healthcheck {
+    let timeout = ready.timeout.as_ref().map_or(DEFAULT_TIMEOUT, |t| t.value);
+    Healthcheck {
+        test: probe_command(service, &ready.probe, timeout)
+            .iter()
+            .map(|w| text(w))
+            .collect(),
+        interval: ready
+            .interval
+            .as_ref()
+            .map_or(DEFAULT_INTERVAL, |i| i.value)
+            .to_string(),
+        timeout: timeout.to_string(),
+        retries: ready.retries.as_ref().map_or(DEFAULT_RETRIES, |r| r.value),
+        start_period: ready.start_period.as_ref().map(|s| s.value.to_string()),
+    }
+}
+
+/// The healthcheck's `test`. TCP and HTTP checks run Python, which every
+/// image stackc builds has (resolution rejects them elsewhere); the URL is
+/// an argument, not part of the code, so no value is ever spliced into code.
+fn probe_command(service: &Service, probe: &Probe, timeout: Duration) -> Vec<String> {
+    let seconds = (timeout.0 as f64 / 1000.0).max(1.0);
+    let python = |code: &str, arg: String| ["CMD", "python", "-c", code, &arg].map(str::to_string).to_vec();
+    match probe {
+        Probe::Cmd(argv) => match &argv.line {
+            Some(line) => vec!["CMD-SHELL".to_string(), line.clone()],
+            None => std::iter::once("CMD".to_string())
+                .chain(argv.words.iter().cloned())
+                .collect(),
+        },
+        Probe::Tcp(port) => python(
+            &format!(
+                "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), {seconds}).close()"
+            ),
+            port.value.to_string(),
+        ),
+        Probe::Http { path, port } => {
+            let port = port.as_ref().map(|p| p.value).or(service.app_port()).unwrap_or(80);
+            python(
+                &format!("import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout={seconds})"),
+                format!("http://127.0.0.1:{port}{}", percent_encode_path(&path.value)),
+            )
+        }
+    }
+}
+
+/// Percent-encodes what may not stand in a URL path as written.
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@%?".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn secret(secret: &Secret, layout: &Layout) -> SecretDef {
+    match &secret.source {
+        SecretSource::File(path) => SecretDef {
+            file: Some(text(&layout.for_compose(&path.value))),
+            environment: None,
+        },
+        SecretSource::Env(var) => SecretDef {
+            file: None,
+            environment: Some(var.value.clone()),
+        },
+    }
+}
+
+fn unique_sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut items: Vec<String> = items.collect();
+    items.sort();
+    items.dedup();
+    items
+}

@@ -1,0 +1,133 @@
+//! Where things are: the spec's folder, the output folder, and the relative
+//! paths between them that the emitted files need.
+//!
+//! Paths in a spec are relative to the spec file. Paths in `compose.yaml` are
+//! relative to compose.yaml's own folder (the output folder), so each one is
+//! rewritten here. Everything is lexical: the CLI hands in absolute, already
+//! normalized folders, and tests can hand in made-up ones.
+
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// The spec file, absolute.
+    pub spec_file: PathBuf,
+    /// The folder the artifacts go to, absolute.
+    pub out_dir: PathBuf,
+}
+
+impl Layout {
+    pub fn new(spec_file: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
+        Layout {
+            spec_file: normalize(&spec_file.into()),
+            out_dir: normalize(&out_dir.into()),
+        }
+    }
+
+    /// A layout for analysis that writes nothing: emitters still run (to
+    /// find values no format can carry), but their paths are not used.
+    pub fn placeholder() -> Self {
+        Layout::new("/stack/stack.spec", "/stack/out")
+    }
+
+    pub fn spec_dir(&self) -> &Path {
+        self.spec_file.parent().unwrap_or(Path::new("/"))
+    }
+
+    /// A path the spec wrote, made absolute.
+    pub fn from_spec(&self, path: &str) -> PathBuf {
+        normalize(&self.spec_dir().join(path))
+    }
+
+    /// A path the spec wrote, as compose.yaml must write it.
+    /// Absolute paths stay absolute: the user chose a fixed place.
+    pub fn for_compose(&self, spec_path: &str) -> String {
+        if Path::new(spec_path).is_absolute() {
+            return spec_path.to_string();
+        }
+        display(&relative(&self.out_dir, &self.from_spec(spec_path)))
+    }
+
+    /// An artifact's path (`web/Dockerfile`) relative to a folder the spec
+    /// wrote (a build context), as compose's `dockerfile:` wants it.
+    pub fn artifact_from(&self, spec_dir: &str, artifact: &str) -> String {
+        let base = self.from_spec(spec_dir);
+        display(&relative(&base, &self.out_dir.join(artifact)))
+    }
+
+    /// The spec file as the generated files' header names it: relative to
+    /// the output folder, so the header is the same on every machine.
+    pub fn spec_for_header(&self) -> String {
+        display(&relative(&self.out_dir, &self.spec_file))
+    }
+}
+
+/// Removes `.` and folds `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !path.is_absolute() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The path that leads from folder `from` to `to`; both absolute, normalized.
+pub fn relative(from: &Path, to: &Path) -> PathBuf {
+    if !to.is_absolute() {
+        return to.to_path_buf();
+    }
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Forward slashes, whatever the platform: the emitted files are for Linux.
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_paths_are_relative_to_the_output_folder() {
+        let layout = Layout::new("/p/specs/django.spec", "/p/out");
+        assert_eq!(layout.for_compose("./app"), "../specs/app");
+        assert_eq!(layout.for_compose("secrets/db.txt"), "../specs/secrets/db.txt");
+        assert_eq!(layout.for_compose("../app"), "../app");
+        assert_eq!(layout.for_compose("/abs/app"), "/abs/app");
+        assert_eq!(
+            layout.artifact_from("./app", "web/Dockerfile"),
+            "../../out/web/Dockerfile"
+        );
+        assert_eq!(layout.spec_for_header(), "../specs/django.spec");
+    }
+
+    #[test]
+    fn output_inside_the_spec_folder() {
+        let layout = Layout::new("/p/stack.spec", "/p/out/./");
+        assert_eq!(layout.for_compose("."), "..");
+        assert_eq!(layout.artifact_from(".", "web/Dockerfile"), "out/web/Dockerfile");
+        assert_eq!(layout.spec_for_header(), "../stack.spec");
+    }
+}

@@ -1,0 +1,353 @@
+//! The typed model of a stack spec.
+//!
+//! Architecture invariant: nothing here knows about pest or about any output
+//! format. Values that a diagnostic may point at are [`Spanned`]; every node
+//! keeps the span of the statement that wrote it.
+
+use crate::source::{Span, Spanned};
+
+#[derive(Clone, Debug, Default)]
+pub struct Stack {
+    /// `stack NAME`; `None` only when the spec forgot it (reported in lowering).
+    pub name: Option<Spanned<String>>,
+    pub volumes: Vec<Volume>,
+    pub secrets: Vec<Secret>,
+    /// Services, jobs and proxies: one namespace, as in compose.
+    pub services: Vec<Service>,
+}
+
+impl Stack {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&Volume> {
+        self.volumes.iter().find(|v| v.name.value == name)
+    }
+
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        self.secrets.iter().find(|s| s.name.value == name)
+    }
+
+    /// The stack's name, or a stand-in when the spec has none.
+    pub fn name_or_default(&self) -> &str {
+        self.name.as_ref().map_or("stack", |n| n.as_str())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Volume {
+    pub name: Spanned<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Secret {
+    pub name: Spanned<String>,
+    pub source: SecretSource,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum SecretSource {
+    /// A file, relative to the spec's folder.
+    File(Spanned<String>),
+    /// A variable of the environment `docker compose` runs in.
+    Env(Spanned<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub kind: ServiceKind,
+    pub image: Option<ImageSource>,
+    /// `command` of a service, `run` of a job.
+    pub command: Option<Argv>,
+    pub env: Vec<EnvVar>,
+    pub env_files: Vec<Spanned<String>>,
+    pub secrets: Vec<SecretUse>,
+    pub mounts: Vec<Mount>,
+    pub ports: Vec<PortMapping>,
+    pub ready: Option<Readiness>,
+    pub after: Vec<Dependency>,
+    /// The whole `service NAME { ... }` block.
+    pub span: Span,
+}
+
+impl Service {
+    pub fn build(&self) -> Option<&Build> {
+        match &self.image {
+            Some(ImageSource::Build(build)) => Some(build),
+            _ => None,
+        }
+    }
+
+    pub fn gunicorn(&self) -> Option<&Gunicorn> {
+        match &self.kind {
+            ServiceKind::App { gunicorn } => gunicorn.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn proxy(&self) -> Option<&Proxy> {
+        match &self.kind {
+            ServiceKind::Proxy(proxy) => Some(proxy),
+            _ => None,
+        }
+    }
+
+    pub fn is_job(&self) -> bool {
+        matches!(self.kind, ServiceKind::Job)
+    }
+
+    /// The port the service's own process listens on, when stackc knows it.
+    pub fn app_port(&self) -> Option<u16> {
+        match &self.kind {
+            ServiceKind::App { gunicorn } => gunicorn.as_ref().map(|g| g.port.value),
+            ServiceKind::Proxy(proxy) => Some(proxy.listen_port()),
+            ServiceKind::Job => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ServiceKind {
+    /// A long-running service, optionally a Django app under Gunicorn.
+    App { gunicorn: Option<Gunicorn> },
+    /// A one-shot command, such as `manage.py migrate`.
+    Job,
+    /// An nginx reverse proxy that stackc writes the config of.
+    Proxy(Proxy),
+}
+
+impl ServiceKind {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ServiceKind::App { .. } => "service",
+            ServiceKind::Job => "job",
+            ServiceKind::Proxy(_) => "proxy",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ImageSource {
+    /// `image postgres:16.4`: a published image.
+    Image(ImageRef),
+    /// `build PATH { ... }`: an image stackc writes a Dockerfile for.
+    Build(Build),
+    /// `image of web`: the image another service builds.
+    Of(Spanned<String>),
+}
+
+/// `repository[:tag][@digest]`, checked in lowering.
+#[derive(Clone, Debug)]
+pub struct ImageRef {
+    pub text: Spanned<String>,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Build {
+    /// The app's source folder, relative to the spec's folder.
+    pub context: Spanned<String>,
+    pub python: Spanned<PythonVersion>,
+    /// Relative to the context.
+    pub requirements: Spanned<String>,
+    /// Where `collectstatic` writes in the image (Django's STATIC_ROOT).
+    pub collectstatic: Option<Spanned<String>>,
+    pub user: User,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PythonVersion {
+    pub major: u16,
+    pub minor: u16,
+    pub patch: Option<u16>,
+}
+
+impl std::fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)?;
+        if let Some(patch) = self.patch {
+            write!(f, ".{patch}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The unprivileged user the app runs as.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub name: Spanned<String>,
+    pub uid: Spanned<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Gunicorn {
+    /// `module:callable`, e.g. `backend.wsgi:application`.
+    pub app: Spanned<String>,
+    pub port: Spanned<u16>,
+    pub workers: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+/// A command line: written as one string (split like a shell would) or as a
+/// list of words.
+#[derive(Clone, Debug)]
+pub struct Argv {
+    /// The string as written, when the spec gave one string.
+    pub line: Option<String>,
+    pub words: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+/// `secret ENV = SECRET`: the container gets the secret as a file and
+/// `ENV_FILE` naming it, never the value itself.
+#[derive(Clone, Debug)]
+pub struct SecretUse {
+    pub env: Spanned<String>,
+    pub secret: Spanned<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Mount {
+    pub volume: Spanned<String>,
+    pub target: Spanned<String>,
+    pub read_only: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct PortMapping {
+    /// The host interface; `None` publishes on every interface.
+    pub host_ip: Option<String>,
+    pub host_port: Spanned<u16>,
+    pub container_port: Spanned<u16>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Readiness {
+    pub probe: Probe,
+    pub interval: Option<Spanned<Duration>>,
+    pub timeout: Option<Spanned<Duration>>,
+    pub retries: Option<Spanned<u32>>,
+    pub start_period: Option<Spanned<Duration>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Probe {
+    /// A command run in the container; healthy when it exits 0.
+    Cmd(Argv),
+    /// Healthy when the port accepts a TCP connection.
+    Tcp(Spanned<u16>),
+    /// Healthy when `GET path` answers 2xx/3xx.
+    Http {
+        path: Spanned<String>,
+        port: Option<Spanned<u16>>,
+    },
+}
+
+/// A duration in milliseconds, such as `5s` or `1m30s`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duration(pub u64);
+
+impl std::fmt::Display for Duration {
+    /// Compose's duration syntax: `1h2m3s4ms`, `0s` for zero.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 == 0 {
+            return f.write_str("0s");
+        }
+        let mut rest = self.0;
+        for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+            if rest >= size {
+                write!(f, "{}{unit}", rest / size)?;
+                rest %= size;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Dependency {
+    pub target: Spanned<String>,
+    /// `None` for a plain `after X`, which waits only for X to start.
+    pub condition: Option<Spanned<Condition>>,
+    pub span: Span,
+}
+
+impl Dependency {
+    pub fn effective_condition(&self) -> Condition {
+        self.condition.as_ref().map_or(Condition::Started, |c| c.value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Started,
+    Ready,
+    Done,
+}
+
+#[derive(Clone, Debug)]
+pub struct Proxy {
+    pub listen: Option<Spanned<u16>>,
+    pub server_names: Vec<Spanned<String>>,
+    pub upstreams: Vec<Upstream>,
+    pub locations: Vec<Location>,
+}
+
+impl Proxy {
+    pub const DEFAULT_LISTEN: u16 = 80;
+
+    pub fn listen_port(&self) -> u16 {
+        self.listen.as_ref().map_or(Self::DEFAULT_LISTEN, |l| l.value)
+    }
+
+    pub fn upstream(&self, name: &str) -> Option<&Upstream> {
+        self.upstreams.iter().find(|u| u.name.value == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    pub name: Spanned<String>,
+    pub servers: Vec<UpstreamServer>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct UpstreamServer {
+    pub service: Spanned<String>,
+    pub port: Spanned<u16>,
+    pub weight: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub path: Spanned<String>,
+    pub action: LocationAction,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum LocationAction {
+    /// Forward to an upstream of the same proxy.
+    ProxyPass(Spanned<String>),
+    /// Serve files from a volume.
+    Alias(Spanned<String>),
+}

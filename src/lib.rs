@@ -1,0 +1,98 @@
+//! stackc: one declarative stack spec compiled into `compose.yaml`, one
+//! Dockerfile per built image, and the proxy's `nginx.conf`.
+//!
+//! The pipeline, one module per arrow; data flows one way:
+//!
+//! ```text
+//! spec text --syntax--> IR --resolve--> checked IR --lint--> diagnostics
+//!                                                  --emit--> artifacts --write--> out/
+//! ```
+//!
+//! ```
+//! use stackc::{emit::Layout, source::SourceFile};
+//!
+//! let spec = SourceFile::new("stack.spec", "stack demo\nservice cache {\n    image redis:7.4\n}\n");
+//! let build = stackc::build(&spec, &Layout::new("/srv/demo/stack.spec", "/srv/demo/out"));
+//! let artifacts = build.artifacts.expect("a valid spec");
+//! assert_eq!(artifacts[0].path, "compose.yaml");
+//! assert!(artifacts[0].contents.contains("image: redis:7.4"));
+//! ```
+
+pub mod cli;
+pub mod diagnostic;
+pub mod emit;
+pub mod ir;
+pub mod lint;
+pub mod render;
+pub mod resolve;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+pub mod write;
+
+use diagnostic::Diagnostic;
+use emit::{Artifact, Layout};
+use ir::Stack;
+use source::SourceFile;
+
+/// A spec read as far as it goes, and everything found on the way.
+pub struct Analysis {
+    /// `None` when the text does not parse.
+    pub stack: Option<Stack>,
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses and resolves: is this a valid spec? Also finds the values that
+/// no output format could carry, so `check` passing means `build` can write.
+pub fn check(source: &SourceFile) -> Analysis {
+    run(source, false, &Layout::placeholder()).0
+}
+
+/// Everything `check` finds, and every lint rule's findings.
+pub fn lint(source: &SourceFile) -> Analysis {
+    run(source, true, &Layout::placeholder()).0
+}
+
+/// What `stackc build` produces before anything is written.
+pub struct Build {
+    pub diagnostics: Vec<Diagnostic>,
+    /// `None` when an error-level diagnostic stands in the way.
+    pub artifacts: Option<Vec<Artifact>>,
+}
+
+/// Lints the spec and, when no error remains, emits every file.
+pub fn build(source: &SourceFile, layout: &Layout) -> Build {
+    let (analysis, artifacts) = run(source, true, layout);
+    Build {
+        diagnostics: analysis.diagnostics,
+        artifacts,
+    }
+}
+
+/// The pipeline: parse, resolve, lint if asked, and emit when no error
+/// stands in the way.
+fn run(source: &SourceFile, with_lint: bool, layout: &Layout) -> (Analysis, Option<Vec<Artifact>>) {
+    let (stack, mut diagnostics) = syntax::parse(source);
+    let mut artifacts = None;
+    if let Some(stack) = &stack {
+        diagnostics.extend(resolve::resolve(stack));
+        if with_lint {
+            diagnostics.extend(lint::lint(stack));
+        }
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            match emit::emit(stack, layout) {
+                Ok(emitted) => artifacts = Some(emitted),
+                Err(problems) => diagnostics.extend(problems),
+            }
+        }
+    }
+    diagnostic::sort(&mut diagnostics);
+    (Analysis { stack, diagnostics }, artifacts)
+}

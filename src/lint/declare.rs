@@ -1,0 +1,26 @@
+//! `declare_rule!`: a rule's struct, metadata and documentation in one place.
+
+/// Declares a rule: its doc comment becomes both the struct's rustdoc and the
+/// text of `stackc explain NAME`.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $rule:ident {
+            name: $name:literal,
+            severity: $severity:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        pub struct $rule;
+
+        impl $rule {
+            pub const META: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
+                name: $name,
+                severity: $crate::diagnostic::Severity::$severity,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),+),
+            };
+        }
+    };
+}

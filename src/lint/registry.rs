@@ -1,0 +1,15 @@
+//! Every lint rule, in one list: the runner, `stackc explain` and the docs
+//! read it from here.
+
+use super::rules::*;
+use super::{Rule, RuleMeta};
+
+pub static RULES: &[&dyn Rule] = &[&MissingReadinessWait, &DefaultCredentials];
+
+pub fn find(name: &str) -> Option<&'static RuleMeta> {
+    RULES.iter().map(|r| r.meta()).find(|m| m.name == name)
+}
+
+pub fn names() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|r| r.meta().name)
+}

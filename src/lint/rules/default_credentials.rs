@@ -1,0 +1,129 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{EnvVar, Stack};
+use crate::lint::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a password variable set, in the spec, to a well-known value:
+    /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
+    /// like, the user name itself, or nothing at all.
+    ///
+    /// ## Why is this bad?
+    /// These are the first passwords anyone tries. The seed stack ships
+    /// `POSTGRES_USER=admin` with `POSTGRES_PASSWORD=admin`; once port 5432 or
+    /// the app is reachable, so is every row. A password written in the spec
+    /// also lands in `compose.yaml`, in `docker inspect` and in version
+    /// control.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     env {
+    ///         POSTGRES_USER     = "admin"
+    ///         POSTGRES_PASSWORD = "admin"
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Keep the password in a file that is not committed, and hand it over as
+    /// a compose secret (the container gets `POSTGRES_PASSWORD_FILE`):
+    /// ```text
+    /// secret db_password file "secrets/db_password.txt"
+    ///
+    /// service db {
+    ///     image postgres:16.4
+    ///     secret POSTGRES_PASSWORD = db_password
+    /// }
+    /// ```
+    pub struct DefaultCredentials {
+        name: "default-credentials",
+        severity: Error,
+        summary: "a password variable set to a well-known value",
+    }
+}
+
+/// Passwords that credential-stuffing lists try first.
+const WELL_KNOWN: &[&str] = &[
+    "",
+    "admin",
+    "administrator",
+    "changeme",
+    "default",
+    "guest",
+    "letmein",
+    "pass",
+    "passw0rd",
+    "password",
+    "postgres",
+    "qwerty",
+    "root",
+    "secret",
+    "test",
+    "toor",
+    "user",
+    "1234",
+    "12345",
+    "123456",
+    "12345678",
+];
+
+impl Rule for DefaultCredentials {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
+            for var in service.env.iter().filter(|v| is_password_variable(&v.name.value)) {
+                let value = var.value.value.trim();
+                let same_as_user = user_names
+                    .iter()
+                    .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));
+                let well_known = WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value));
+                if !well_known && same_as_user.is_none() {
+                    continue;
+                }
+                let why = if value.is_empty() {
+                    "an empty password".to_string()
+                } else if same_as_user.is_some() {
+                    "the password is the user name".to_string()
+                } else {
+                    format!("`{value}` is a well-known default password")
+                };
+                let mut finding = Self::META
+                    .diagnostic(format!("`{}` is set to a default password", var.name.value))
+                    .primary(var.value.span, why);
+                if let Some(user) = same_as_user {
+                    finding = finding.secondary(user.value.span, "the user name");
+                }
+                out.push(finding.help(format!(
+                    "move it out of the spec: `secret {0} file \"secrets/{0}.txt\"` at the top level, then `secret {1} = {0}` here instead of the env entry",
+                    secret_name(&var.name.value),
+                    var.name.value
+                )));
+            }
+        }
+    }
+}
+
+fn is_password_variable(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    name.contains("PASSWORD")
+        || name.contains("PASSWD")
+        || name == "PASS"
+        || name.ends_with("_PASS")
+        || name.ends_with("_PWD")
+}
+
+fn is_user_variable(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    name == "USER" || name.ends_with("_USER") || name.ends_with("USERNAME")
+}
+
+/// A secret name to suggest for a variable: `POSTGRES_PASSWORD` -> `postgres_password`.
+fn secret_name(variable: &str) -> String {
+    variable.to_ascii_lowercase()
+}

@@ -1,0 +1,82 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{ServiceKind, Stack};
+use crate::lint::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `after X` that waits only for X to start, not for X to be ready
+    /// (a long-running service) or done (a job).
+    ///
+    /// ## Why is this bad?
+    /// A started container is not a ready one. PostgreSQL takes seconds to
+    /// accept connections after its container starts, and migrations take as
+    /// long as they take; an app started in that window crashes or serves
+    /// errors. Compose's plain `depends_on` does not wait (its docs say so,
+    /// and so does the seed stack's author).
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    /// }
+    /// service web {
+    ///     build ./app
+    ///     after db
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Give the dependency a readiness check and wait for it:
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     ready cmd "pg_isready -h 127.0.0.1 -U app -d app"
+    /// }
+    /// service web {
+    ///     build ./app
+    ///     after db ready
+    /// }
+    /// ```
+    /// Wait for a job with `after migrate done`. Where starting is really
+    /// enough, say so with `after X started`.
+    pub struct MissingReadinessWait {
+        name: "missing-readiness-wait",
+        severity: Warning,
+        summary: "`after X` waits for X to start, not to be ready",
+    }
+}
+
+impl Rule for MissingReadinessWait {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            for dependency in service.after.iter().filter(|d| d.condition.is_none()) {
+                let Some(target) = stack.service(&dependency.target.value) else {
+                    continue;
+                };
+                let name = &target.name.value;
+                let mut finding = Self::META
+                    .diagnostic(format!(
+                        "`{}` starts when `{name}` starts, without waiting for it",
+                        service.name.value
+                    ))
+                    .primary(dependency.target.span, "waits only for the container to start");
+                finding = match (&target.kind, &target.ready) {
+                    (ServiceKind::Job, _) => finding.help(format!("wait for the job to finish: `after {name} done`")),
+                    (_, Some(ready)) => finding
+                        .secondary(ready.span, "this readiness check is not waited for")
+                        .help(format!("wait until it is ready: `after {name} ready`")),
+                    (_, None) => finding
+                        .secondary(target.name.span, "has no readiness check")
+                        .help(format!(
+                            "add a `ready` check to `{name}` (e.g. `ready cmd \"pg_isready -h 127.0.0.1\"` or `ready tcp PORT`), then write `after {name} ready`"
+                        )),
+                };
+                out.push(finding);
+            }
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! Names and references: every name a statement uses must be declared once,
+//! and must be of the kind the statement needs.
+//!
+//! Architecture invariant: resolution only reads the IR and reports; when it
+//! returns no error, emitters may look any reference up and find it.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::*;
+use crate::source::{Span, Spanned};
+use crate::suggest;
+
+/// Every resolution problem in the stack, in no particular order.
+pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
+    let mut resolver = Resolver {
+        stack,
+        diagnostics: Vec::new(),
+    };
+    resolver.check_unique_names();
+    for service in &stack.services {
+        resolver.check_service(service);
+    }
+    resolver.check_cycles();
+    resolver.check_published_ports();
+    resolver.diagnostics
+}
+
+struct Resolver<'a> {
+    stack: &'a Stack,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What a name must refer to, for messages and suggestions.
+#[derive(Clone, Copy)]
+enum Kind {
+    Volume,
+    Secret,
+    Service,
+    Upstream,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Volume => "volume",
+            Kind::Secret => "secret",
+            Kind::Service => "service or job",
+            Kind::Upstream => "upstream",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Volume => "unknown-volume",
+            Kind::Secret => "unknown-secret",
+            Kind::Service => "unknown-service",
+            Kind::Upstream => "unknown-upstream",
+        }
+    }
+
+    fn declaration_hint(self, name: &str) -> String {
+        match self {
+            Kind::Volume => format!("declare it with `volume {name}`"),
+            Kind::Secret => format!("declare it with `secret {name} file \"secrets/{name}.txt\"`"),
+            Kind::Service => format!("declare it with `service {name} {{ ... }}` or `job {name} {{ ... }}`"),
+            Kind::Upstream => format!("declare it in this proxy with `upstream {name} {{ server SERVICE:PORT }}`"),
+        }
+    }
+}
+
+impl<'a> Resolver<'a> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Reports a reference to a name that is not declared, with the closest
+    /// declared name as a suggestion.
+    fn unknown<'n>(&mut self, kind: Kind, name: &Spanned<String>, declared: impl IntoIterator<Item = &'n str>) {
+        let help = match suggest::closest(&name.value, declared) {
+            Some(close) => format!(
+                "did you mean `{close}`? Otherwise {}",
+                kind.declaration_hint(&name.value)
+            ),
+            None => kind.declaration_hint(&name.value),
+        };
+        self.report(
+            Diagnostic::error(kind.code(), format!("unknown {} `{}`", kind.noun(), name.value))
+                .primary(name.span, format!("no {} is named `{}`", kind.noun(), name.value))
+                .help(help),
+        );
+    }
+
+    fn require_volume(&mut self, name: &Spanned<String>) {
+        if self.stack.volume(&name.value).is_none() {
+            let declared = self.stack.volumes.iter().map(|v| v.name.as_str());
+            self.unknown(Kind::Volume, name, declared);
+        }
+    }
+
+    fn require_secret(&mut self, name: &Spanned<String>) {
+        if self.stack.secret(&name.value).is_none() {
+            let declared = self.stack.secrets.iter().map(|s| s.name.as_str());
+            self.unknown(Kind::Secret, name, declared);
+        }
+    }
+
+    fn require_service(&mut self, name: &Spanned<String>) -> Option<&'a Service> {
+        let found = self.stack.service(&name.value);
+        if found.is_none() {
+            let declared = self.stack.services.iter().map(|s| s.name.as_str());
+            self.unknown(Kind::Service, name, declared);
+        }
+        found
+    }
+
+    // ------------------------------------------------------------ names
+
+    fn check_unique_names(&mut self) {
+        let stack = self.stack;
+        unique(&mut self.diagnostics, "volume", stack.volumes.iter().map(|v| &v.name));
+        unique(&mut self.diagnostics, "secret", stack.secrets.iter().map(|s| &s.name));
+        unique(&mut self.diagnostics, "service", stack.services.iter().map(|s| &s.name));
+    }
+
+    // ------------------------------------------------------------ services
+
+    fn check_service(&mut self, service: &'a Service) {
+        self.check_image(service);
+        self.check_environment(service);
+        for secret in &service.secrets {
+            self.require_secret(&secret.secret);
+        }
+        for mount in &service.mounts {
+            self.require_volume(&mount.volume);
+        }
+        unique(
+            &mut self.diagnostics,
+            "mount target",
+            service.mounts.iter().map(|m| &m.target),
+        );
+        self.check_dependencies(service);
+        if let Some(ready) = &service.ready {
+            self.check_probe(service, ready);
+        }
+        if let Some(proxy) = service.proxy() {
+            self.check_proxy(service, proxy);
+        }
+    }
+
+    fn check_image(&mut self, service: &Service) {
+        let Some(ImageSource::Of(of)) = &service.image else {
+            return;
+        };
+        let Some(target) = self.require_service(of) else {
+            return;
+        };
+        if target.build().is_none() {
+            self.report(
+                Diagnostic::error("image-of-unbuilt", format!("`{}` does not build an image", of.value))
+                    .primary(of.span, "`image of` needs a service with `build`")
+                    .secondary(
+                        target.name.span,
+                        format!("`{}` is declared here without `build`", of.value),
+                    )
+                    .help(format!(
+                        "use the image `{}` uses directly with `image NAME:TAG`",
+                        of.value
+                    )),
+            );
+        }
+    }
+
+    /// Variable names are unique per container, counting the `NAME_FILE`
+    /// variable each `secret NAME = ...` sets.
+    fn check_environment(&mut self, service: &Service) {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        let names =
+            service
+                .env
+                .iter()
+                .map(|v| (v.name.value.clone(), v.name.span))
+                .chain(service.secrets.iter().flat_map(|s| {
+                    [
+                        (s.env.value.clone(), s.env.span),
+                        (format!("{}_FILE", s.env.value), s.env.span),
+                    ]
+                }));
+        for (name, at) in names {
+            if let Some(first) = seen.get(&name) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-variable",
+                        format!("`{name}` is set twice in `{}`", service.name.value),
+                    )
+                    .primary(at, "set again here")
+                    .secondary(*first, "first set here")
+                    .help("a secret `NAME` sets both `NAME` (its file path is `NAME_FILE`); keep one of them"),
+                );
+            } else {
+                seen.insert(name, at);
+            }
+        }
+    }
+
+    fn check_dependencies(&mut self, service: &Service) {
+        for dependency in &service.after {
+            if dependency.target.value == service.name.value {
+                self.report(
+                    Diagnostic::error("dependency-cycle", format!("`{}` waits for itself", service.name.value))
+                        .primary(dependency.target.span, "a service cannot start after itself")
+                        .help("remove this dependency"),
+                );
+                continue;
+            }
+            let Some(target) = self.require_service(&dependency.target) else {
+                continue;
+            };
+            match &dependency.condition {
+                Some(c) if c.value == Condition::Ready && target.ready.is_none() => self.report(
+                    Diagnostic::error(
+                        "not-ready-checkable",
+                        format!("`{}` has no readiness check", target.name.value),
+                    )
+                    .primary(c.span, "cannot wait for `ready`")
+                    .secondary(target.name.span, "declared here without `ready`")
+                    .help(format!(
+                        "add a `ready` statement to `{}`, e.g. `ready tcp PORT` or `ready cmd \"...\"`",
+                        target.name.value
+                    )),
+                ),
+                Some(c) if c.value == Condition::Done && !target.is_job() => self.report(
+                    Diagnostic::error("not-a-job", format!("`{}` is not a job", target.name.value))
+                        .primary(c.span, "`done` waits for a one-shot job to exit")
+                        .secondary(target.name.span, format!("a long-running {}", target.kind.keyword()))
+                        .help(format!("wait with `after {} ready` instead", target.name.value)),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn check_probe(&mut self, service: &Service, ready: &Readiness) {
+        let python = service.build().is_some();
+        let (needs_python, port) = match &ready.probe {
+            Probe::Cmd(_) => (false, None),
+            Probe::Tcp(port) => (true, Some(port.value)),
+            Probe::Http { port, .. } => (true, port.as_ref().map(|p| p.value).or(service.app_port())),
+        };
+        if needs_python && !python {
+            self.report(
+                Diagnostic::error(
+                    "probe-needs-python",
+                    "stackc can only write TCP and HTTP checks for images it builds",
+                )
+                .primary(ready.span, "the image may have no tool to run this check")
+                .help("use `ready cmd \"...\"` with a program the image has, e.g. `ready cmd \"redis-cli ping\"`"),
+            );
+        } else if needs_python && port.is_none() {
+            self.report(
+                Diagnostic::error("probe-needs-port", "this HTTP check does not know which port to ask")
+                    .primary(ready.span, "no port")
+                    .help("add `port N`, or run the app with `gunicorn ... bind N`"),
+            );
+        }
+    }
+
+    // ------------------------------------------------------------ proxy
+
+    fn check_proxy(&mut self, service: &Service, proxy: &Proxy) {
+        unique(
+            &mut self.diagnostics,
+            "upstream",
+            proxy.upstreams.iter().map(|u| &u.name),
+        );
+        unique(
+            &mut self.diagnostics,
+            "location",
+            proxy.locations.iter().map(|l| &l.path),
+        );
+        for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
+            self.require_service(&server.service);
+        }
+        for location in &proxy.locations {
+            match &location.action {
+                LocationAction::ProxyPass(upstream) => {
+                    if proxy.upstream(&upstream.value).is_none() {
+                        let declared = proxy.upstreams.iter().map(|u| u.name.as_str());
+                        self.unknown(Kind::Upstream, upstream, declared);
+                    }
+                }
+                LocationAction::Alias(volume) => {
+                    self.require_volume(volume);
+                    if !location.path.value.ends_with('/') {
+                        self.report(
+                            Diagnostic::error("alias-path-slash", "a location that serves files must end with `/`")
+                                .primary(location.path.span, "no trailing `/`")
+                                .help(format!(
+                                    "write `location {}/`: without the slash, `{}../` reaches the folder above the volume",
+                                    location.path.value, location.path.value
+                                )),
+                        );
+                    }
+                }
+            }
+        }
+        let listen = proxy.listen_port();
+        for port in &service.ports {
+            if port.container_port.value != listen {
+                let mut d = Diagnostic::error(
+                    "publish-unused-port",
+                    format!("nginx listens on {listen}, not on {}", port.container_port.value),
+                )
+                .primary(port.container_port.span, "nothing listens on this port");
+                if let Some(l) = &proxy.listen {
+                    d = d.secondary(l.span, "nginx listens here");
+                }
+                self.report(d.help(format!(
+                    "publish the port nginx listens on: `publish {} -> {listen}`",
+                    port.host_port.value
+                )));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ stack-wide
+
+    /// `after` must not go round in a circle: compose would never start any
+    /// service on it.
+    fn check_cycles(&mut self) {
+        let services = &self.stack.services;
+        let index: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; services.len()];
+        let mut path: Vec<(usize, Span)> = Vec::new();
+        for start in 0..services.len() {
+            self.visit(start, &index, &mut state, &mut path);
+        }
+    }
+
+    fn visit(&mut self, at: usize, index: &HashMap<&str, usize>, state: &mut [u8], path: &mut Vec<(usize, Span)>) {
+        if state[at] == 2 {
+            return;
+        }
+        state[at] = 1;
+        let services = &self.stack.services;
+        for dependency in &services[at].after {
+            let Some(&next) = index.get(dependency.target.as_str()) else {
+                continue;
+            };
+            if next == at {
+                continue; // reported as waiting for itself
+            }
+            path.push((at, dependency.target.span));
+            if state[next] == 1 {
+                let from = path.iter().position(|(i, _)| *i == next).unwrap_or(0);
+                let cycle = &path[from..];
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .map(|(i, _)| services[*i].name.as_str())
+                    .chain([services[next].name.as_str()])
+                    .collect();
+                let mut d = Diagnostic::error(
+                    "dependency-cycle",
+                    format!("`after` goes round in a circle: {}", names.join(" -> ")),
+                )
+                .primary(dependency.target.span, "closes the circle");
+                for (_, at) in &cycle[..cycle.len() - 1] {
+                    d = d.secondary(*at, "part of the circle");
+                }
+                self.report(
+                    d.help("compose cannot start any service on a circle; remove one of these `after` entries"),
+                );
+            } else {
+                self.visit(next, index, state, path);
+            }
+            path.pop();
+        }
+        state[at] = 2;
+    }
+
+    /// One host port, on one interface, can be published once.
+    fn check_published_ports(&mut self) {
+        let mut seen: HashMap<(Option<&str>, u16), Span> = HashMap::new();
+        for port in self.stack.services.iter().flat_map(|s| &s.ports) {
+            let key = (port.host_ip.as_deref(), port.host_port.value);
+            if let Some(first) = seen.get(&key) {
+                self.report(
+                    Diagnostic::error(
+                        "port-published-twice",
+                        format!("host port {} is published twice", port.host_port.value),
+                    )
+                    .primary(port.host_port.span, "published again here")
+                    .secondary(*first, "first published here")
+                    .help("each host port can go to one container; pick another host port"),
+                );
+            } else {
+                seen.insert(key, port.host_port.span);
+            }
+        }
+    }
+}
+
+/// Reports every name declared more than once, with both places labelled.
+fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for name in names {
+        if let Some(first) = seen.get(name.as_str()) {
+            out.push(
+                Diagnostic::error("duplicate-name", format!("{what} `{}` is declared twice", name.value))
+                    .primary(name.span, "declared again here")
+                    .secondary(*first, "first declared here")
+                    .help(format!(
+                        "rename or remove one of the two; each {what} needs its own name"
+                    )),
+            );
+        } else {
+            seen.insert(name.as_str(), name.span);
+        }
+    }
+}

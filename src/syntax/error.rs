@@ -1,0 +1,121 @@
+//! pest errors as diagnostics in words a user understands.
+//!
+//! pest reports the rules it tried at the furthest position. Those are mapped
+//! to what a user would call them (`kw_image` is "`image`", `duration` is "a
+//! duration such as `5s`"), and a misspelled keyword gets a suggestion.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::grammar::Rule;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use crate::suggest;
+
+pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => describe_all(positives),
+        ErrorVariant::CustomError { message } => vec![message.clone()],
+    };
+    let found = token_at(text, pos);
+    let span = Span::new(pos, pos + found.len());
+    let found_desc = describe_found(found);
+
+    let mut diagnostic = Diagnostic::error("syntax", format!("unexpected {found_desc}"))
+        .primary(span, format!("expected {}", join_or(&expected)));
+    if let Some(keyword) = misspelled_keyword(found, &expected) {
+        diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
+    } else if found.starts_with('"') || expected.iter().any(|e| e == "a value") {
+        diagnostic = diagnostic.help("values with spaces or special characters go in double quotes: \"like this\"");
+    }
+    diagnostic
+}
+
+/// The word, quote or single character at `pos`, for "unexpected ...".
+fn token_at(text: &str, pos: usize) -> &str {
+    let rest = &text[pos.min(text.len())..];
+    let Some(first) = rest.chars().next() else {
+        return "";
+    };
+    if is_word_char(first) {
+        let end = rest.find(|c| !is_word_char(c)).unwrap_or(rest.len());
+        &rest[..end]
+    } else if first == '\r' && rest.starts_with("\r\n") {
+        "\r\n"
+    } else {
+        &rest[..first.len_utf8()]
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+fn describe_found(found: &str) -> String {
+    match found {
+        "" => "end of file".to_string(),
+        "\n" | "\r\n" => "end of line".to_string(),
+        "\0" => "NUL byte".to_string(),
+        "\u{FEFF}" => "byte order mark".to_string(),
+        "\t" => "tab".to_string(),
+        s if s.chars().all(char::is_control) => {
+            format!("control character U+{:04X}", s.chars().next().map_or(0, u32::from))
+        }
+        s => format!("`{s}`"),
+    }
+}
+
+fn describe_all(rules: &[Rule]) -> Vec<String> {
+    let mut words: Vec<String> = rules.iter().map(|r| describe(*r)).collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// How a user would name what the rule matches.
+fn describe(rule: Rule) -> String {
+    let name = format!("{rule:?}");
+    if let Some(keyword) = name.strip_prefix("kw_") {
+        return format!("`{keyword}`");
+    }
+    let words = match rule {
+        Rule::EOI => "end of file",
+        Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",
+        Rule::env_name => "a variable name such as `DATABASE_URL`",
+        Rule::text | Rule::bare | Rule::string | Rule::argv | Rule::text_list => "a value",
+        Rule::port | Rule::host_port => "a port number",
+        Rule::integer => "a number",
+        Rule::version => "a version such as `3.12`",
+        Rule::duration => "a duration such as `5s`",
+        Rule::host_ip => "an IP address",
+        Rule::server_address => "`SERVICE:PORT`",
+        Rule::read_only => "`ro`",
+        Rule::condition => "`ready`, `done` or `started`",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`)",
+        Rule::raw_chars => "the rest of the string",
+        _ => return format!("`{name}`"),
+    };
+    words.to_string()
+}
+
+fn join_or(words: &[String]) -> String {
+    match words {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// A word at a place where keywords were expected, close to one of them.
+fn misspelled_keyword<'a>(found: &str, expected: &'a [String]) -> Option<&'a str> {
+    if found.is_empty() || !found.chars().all(is_word_char) {
+        return None;
+    }
+    let keywords = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')));
+    suggest::closest(found, keywords)
+}

@@ -1,0 +1,1023 @@
+//! pest pairs -> IR, one `lower_*` function per grammar rule.
+//!
+//! The grammar guarantees each rule's shape, so `next()` on a rule's inner
+//! pairs is unwrapped where the rule says the pair is there (the comment names
+//! the rule). What the grammar cannot say (a statement given twice, a port
+//! out of range, a required statement missing) is reported here and lowering
+//! goes on, so one run shows every such mistake.
+
+use pest::iterators::Pair;
+
+use super::grammar::Rule;
+use crate::diagnostic::Diagnostic;
+use crate::ir::*;
+use crate::source::{Span, Spanned};
+
+/// Defaults of a `build` block that leaves a setting out.
+pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
+    major: 3,
+    minor: 12,
+    patch: None,
+};
+pub const DEFAULT_REQUIREMENTS: &str = "requirements.txt";
+pub const DEFAULT_STATIC_ROOT: &str = "/app/staticfiles";
+pub const DEFAULT_USER: &str = "app";
+pub const DEFAULT_UID: u32 = 10001;
+/// The nginx image a proxy builds on when it names none.
+pub const DEFAULT_NGINX_IMAGE: &str = "nginx:1.28";
+
+pub fn lower(file: Pair<'_, Rule>) -> (Stack, Vec<Diagnostic>) {
+    let mut lowerer = Lowerer::default();
+    let stack = lowerer.lower_file(file);
+    (stack, lowerer.diagnostics)
+}
+
+#[derive(Default)]
+struct Lowerer {
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// The next inner pair; the grammar rule named in `rule` guarantees it.
+fn next<'i>(pairs: &mut impl Iterator<Item = Pair<'i, Rule>>, rule: &str) -> Pair<'i, Rule> {
+    pairs
+        .next()
+        .unwrap_or_else(|| panic!("grammar rule `{rule}` guarantees this pair"))
+}
+
+impl Lowerer {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Stores a statement that may appear once per block, or reports the
+    /// second one with both places labelled.
+    fn set_once<T>(&mut self, slot: &mut Option<(T, Span)>, value: T, at: Span, what: &str) {
+        if let Some((_, first)) = slot {
+            let first = *first;
+            self.report(
+                Diagnostic::error("duplicate-statement", format!("`{what}` is given twice"))
+                    .primary(at, "given again here")
+                    .secondary(first, "first given here")
+                    .help(format!("keep one `{what}` statement")),
+            );
+        } else {
+            *slot = Some((value, at));
+        }
+    }
+
+    // ------------------------------------------------------------ top level
+
+    fn lower_file(&mut self, file: Pair<'_, Rule>) -> Stack {
+        let mut stack = Stack::default();
+        let mut name: Option<(Spanned<String>, Span)> = None;
+        for item in file.into_inner() {
+            let at = span(&item);
+            match item.as_rule() {
+                Rule::stack => {
+                    let value = self.lower_stack(item);
+                    self.set_once(&mut name, value, at, "stack");
+                }
+                Rule::volume => stack.volumes.push(self.lower_volume(item)),
+                Rule::secret => stack.secrets.push(self.lower_secret(item)),
+                Rule::service => stack.services.push(self.lower_service(item)),
+                Rule::job => stack.services.push(self.lower_job(item)),
+                Rule::proxy => stack.services.push(self.lower_proxy(item)),
+                Rule::EOI => {}
+                other => unreachable!("`file` holds only items, not {other:?}"),
+            }
+        }
+        stack.name = name.map(|(n, _)| n);
+        if stack.name.is_none() {
+            self.report(
+                Diagnostic::error("missing-stack-name", "the spec does not name the stack")
+                    .primary(Span::new(0, 0), "expected `stack NAME` in this file")
+                    .help("add a line such as `stack myapp` at the top; it becomes the compose project name"),
+            );
+        }
+        stack
+    }
+
+    fn lower_stack(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "stack"); // kw_stack
+        let name = self.lower_name(next(&mut inner, "stack"));
+        // Compose project names are lowercase; `-` and `_` are fine.
+        if name.value.chars().any(|c| c.is_ascii_uppercase()) {
+            self.report(
+                Diagnostic::error("invalid-stack-name", "the stack name must be lowercase")
+                    .primary(name.span, "has uppercase letters")
+                    .help(format!(
+                        "compose project names are lowercase: write `stack {}`",
+                        name.value.to_ascii_lowercase()
+                    )),
+            );
+        }
+        name
+    }
+
+    fn lower_volume(&mut self, pair: Pair<'_, Rule>) -> Volume {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "volume"); // kw_volume
+        Volume {
+            name: self.lower_name(next(&mut inner, "volume")),
+            span: at,
+        }
+    }
+
+    fn lower_secret(&mut self, pair: Pair<'_, Rule>) -> Secret {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "secret"); // kw_secret
+        let name = self.lower_name(next(&mut inner, "secret"));
+        let source = next(&mut inner, "secret");
+        let rule = source.as_rule();
+        let mut source_inner = source.into_inner();
+        next(&mut source_inner, "secret_file | secret_env"); // the keyword
+        let value = next(&mut source_inner, "secret_file | secret_env");
+        let source = match rule {
+            Rule::secret_file => SecretSource::File(self.lower_text(value)),
+            _ => SecretSource::Env(self.lower_plain(value)),
+        };
+        Secret { name, source, span: at }
+    }
+
+    // ------------------------------------------------------------ containers
+
+    fn lower_service(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let mut block = ServiceBlock::new(self, pair, "service");
+        let mut gunicorn = None;
+        for item in block.items.take().into_iter().flatten() {
+            let at = span(&item);
+            match item.as_rule() {
+                Rule::gunicorn => {
+                    let value = self.lower_gunicorn(item);
+                    self.set_once(&mut gunicorn, value, at, "gunicorn");
+                }
+                Rule::command => {
+                    let value = self.lower_argv_statement(item);
+                    self.set_once(&mut block.command, value, at, "command");
+                }
+                _ => block.common(self, item),
+            }
+        }
+        let gunicorn = gunicorn.map(|(g, _)| g);
+        if let (Some(_), Some((_, at))) = (&gunicorn, &block.command) {
+            self.report(
+                Diagnostic::error(
+                    "conflicting-statements",
+                    "`gunicorn` and `command` both set the command",
+                )
+                .primary(*at, "this command would replace the Gunicorn one")
+                .help("keep `gunicorn` for a Django app, or `command` for anything else"),
+            );
+        }
+        if block.image.is_none() {
+            self.report(
+                Diagnostic::error("missing-image", format!("service `{}` has no image", block.name.value))
+                    .primary(block.name.span, "needs `image` or `build`")
+                    .help(
+                        "add `image postgres:16.4` for a published image, or `build ./app { ... }` for your own code",
+                    ),
+            );
+        }
+        block.finish(ServiceKind::App { gunicorn })
+    }
+
+    fn lower_job(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let mut block = ServiceBlock::new(self, pair, "job");
+        for item in block.items.take().into_iter().flatten() {
+            let at = span(&item);
+            match item.as_rule() {
+                Rule::run => {
+                    let value = self.lower_argv_statement(item);
+                    self.set_once(&mut block.command, value, at, "run");
+                }
+                Rule::image_of => {
+                    let value = self.lower_image_of(item);
+                    self.set_once(&mut block.image, value, at, "image");
+                }
+                _ => block.common(self, item),
+            }
+        }
+        if block.command.is_none() {
+            self.report(
+                Diagnostic::error("missing-run", format!("job `{}` has nothing to run", block.name.value))
+                    .primary(block.name.span, "needs `run`")
+                    .help("add the one-shot command, e.g. `run \"python manage.py migrate --noinput\"`"),
+            );
+        }
+        if block.image.is_none() {
+            self.report(
+                Diagnostic::error("missing-image", format!("job `{}` has no image", block.name.value))
+                    .primary(block.name.span, "needs `image`")
+                    .help("a job usually runs in an app's image: `image of web`"),
+            );
+        }
+        block.finish(ServiceKind::Job)
+    }
+
+    fn lower_proxy(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let mut block = ServiceBlock::new(self, pair, "proxy");
+        let mut listen = None;
+        let mut server_names = None;
+        let mut upstreams = Vec::new();
+        let mut locations = Vec::new();
+        for item in block.items.take().into_iter().flatten() {
+            let at = span(&item);
+            match item.as_rule() {
+                Rule::listen => {
+                    let mut inner = item.into_inner();
+                    next(&mut inner, "listen"); // kw_listen
+                    let port = self.lower_port(next(&mut inner, "listen"));
+                    self.set_once(&mut listen, port, at, "listen");
+                }
+                Rule::server_name => {
+                    let names = item.into_inner().skip(1).map(|t| self.lower_text(t)).collect();
+                    self.set_once(&mut server_names, names, at, "server_name");
+                }
+                Rule::upstream => upstreams.push(self.lower_upstream(item)),
+                Rule::location => {
+                    if let Some(location) = self.lower_location(item) {
+                        locations.push(location);
+                    }
+                }
+                _ => block.common(self, item),
+            }
+        }
+        if block.image.is_none() {
+            let text = Spanned::new(DEFAULT_NGINX_IMAGE.to_string(), block.name.span);
+            let image = self.parse_image_ref(text);
+            block.image = Some((ImageSource::Image(image), block.name.span));
+        }
+        block.finish(ServiceKind::Proxy(Proxy {
+            listen: listen.map(|(l, _)| l),
+            server_names: server_names.map(|(n, _)| n).unwrap_or_default(),
+            upstreams,
+            locations,
+        }))
+    }
+
+    fn lower_image(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "image"); // kw_image
+        let text = self.lower_text(next(&mut inner, "image"));
+        ImageSource::Image(self.parse_image_ref(text))
+    }
+
+    fn lower_image_of(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "image_of"); // kw_image
+        next(&mut inner, "image_of"); // kw_of
+        ImageSource::Of(self.lower_name(next(&mut inner, "image_of")))
+    }
+
+    /// `repository[:tag][@digest]`, as Docker reads image references.
+    fn parse_image_ref(&mut self, text: Spanned<String>) -> ImageRef {
+        let (rest, digest) = match text.value.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_string())),
+            None => (text.value.as_str(), None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        let problem = if !valid_repository(repository) {
+            Some("the repository part must be lowercase letters, digits and `.`, `_`, `-`, `/`")
+        } else if tag.as_deref().is_some_and(|t| !valid_tag(t)) {
+            Some("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
+        } else if digest.as_deref().is_some_and(|d| !valid_digest(d)) {
+            Some("a digest looks like `sha256:` followed by 64 hex digits")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.report(
+                Diagnostic::error("invalid-image", format!("`{}` is not an image reference", text.value))
+                    .primary(text.span, problem)
+                    .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
+            );
+        }
+        ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+            text,
+        }
+    }
+
+    fn lower_build(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "build"); // kw_build
+        let context = self.lower_text(next(&mut inner, "build"));
+        let mut python = None;
+        let mut requirements = None;
+        let mut collectstatic = None;
+        let mut user = None;
+        for item in inner {
+            let item_span = span(&item);
+            let rule = item.as_rule();
+            let mut parts = item.into_inner();
+            next(&mut parts, "build_item"); // the keyword
+            match rule {
+                Rule::python => {
+                    let version = self.lower_version(next(&mut parts, "python"));
+                    self.set_once(&mut python, version, item_span, "python");
+                }
+                Rule::requirements => {
+                    let path = self.lower_text(next(&mut parts, "requirements"));
+                    self.set_once(&mut requirements, path, item_span, "requirements");
+                }
+                Rule::collectstatic => {
+                    // `collectstatic [to PATH]`: kw_to, then the path.
+                    let target = match parts.nth(1) {
+                        Some(path) => self.lower_text(path),
+                        None => Spanned::new(DEFAULT_STATIC_ROOT.to_string(), item_span),
+                    };
+                    self.set_once(&mut collectstatic, target, item_span, "collectstatic");
+                }
+                Rule::user => {
+                    let name = self.lower_name(next(&mut parts, "user"));
+                    // `user NAME [uid N]`: kw_uid, then the number.
+                    let uid = match parts.nth(1) {
+                        Some(n) => self.lower_integer(n),
+                        None => Spanned::new(DEFAULT_UID, name.span),
+                    };
+                    self.set_once(&mut user, User { name, uid }, item_span, "user");
+                }
+                other => unreachable!("`build_item` has no {other:?}"),
+            }
+        }
+        ImageSource::Build(Build {
+            python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
+            requirements: requirements.map_or_else(
+                || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
+                |(r, _)| r,
+            ),
+            collectstatic: collectstatic.map(|(c, _)| c),
+            user: user.map_or_else(
+                || User {
+                    name: Spanned::new(DEFAULT_USER.to_string(), context.span),
+                    uid: Spanned::new(DEFAULT_UID, context.span),
+                },
+                |(u, _)| u,
+            ),
+            context,
+            span: at,
+        })
+    }
+
+    fn lower_gunicorn(&mut self, pair: Pair<'_, Rule>) -> Gunicorn {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "gunicorn"); // kw_gunicorn
+        let app = self.lower_text(next(&mut inner, "gunicorn"));
+        if !valid_wsgi_app(&app.value) {
+            self.report(
+                Diagnostic::error("invalid-wsgi-app", format!("`{}` is not a WSGI application", app.value))
+                    .primary(app.span, "expected `module.path:callable`")
+                    .help("Django projects have one in wsgi.py, e.g. `backend.wsgi:application`"),
+            );
+        }
+        let mut port = None;
+        let mut workers = None;
+        for option in inner {
+            let option_span = span(&option);
+            let rule = option.as_rule();
+            let mut parts = option.into_inner();
+            next(&mut parts, "gunicorn option"); // the keyword
+            let value = next(&mut parts, "gunicorn option");
+            match rule {
+                Rule::gunicorn_bind => {
+                    let value = self.lower_port(value);
+                    self.set_once(&mut port, value, option_span, "bind");
+                }
+                _ => {
+                    let value = self.lower_integer(value);
+                    self.set_once(&mut workers, value, option_span, "workers");
+                }
+            }
+        }
+        Gunicorn {
+            // Gunicorn's own default port.
+            port: port.map_or(Spanned::new(8000, app.span), |(p, _)| p),
+            workers: workers.map(|(w, _)| w),
+            app,
+            span: at,
+        }
+    }
+
+    /// `command ARGV` and `run ARGV`.
+    fn lower_argv_statement(&mut self, pair: Pair<'_, Rule>) -> Argv {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "command | run"); // the keyword
+        self.lower_argv(next(&mut inner, "command | run"))
+    }
+
+    fn lower_argv(&mut self, pair: Pair<'_, Rule>) -> Argv {
+        let at = span(&pair);
+        let value = next(&mut pair.into_inner(), "argv");
+        let (line, words) = if value.as_rule() == Rule::text_list {
+            let words: Vec<String> = value.into_inner().map(|t| self.lower_text(t).value).collect();
+            (None, words)
+        } else {
+            let line = self.lower_text(value);
+            match shlex::split(&line.value) {
+                Some(words) => (Some(line.value), words),
+                None => {
+                    self.report(
+                        Diagnostic::error("invalid-command", "this command line has an unclosed quote")
+                            .primary(line.span, "a `'` or `\"` is not closed")
+                            .help("close the quote, or write the command as a list: [\"python\", \"manage.py\", \"migrate\"]"),
+                    );
+                    (Some(line.value), Vec::new())
+                }
+            }
+        };
+        if words.is_empty() && !self.diagnostics.iter().any(|d| d.primary_span() == Some(at)) {
+            self.report(
+                Diagnostic::error("invalid-command", "the command is empty")
+                    .primary(at, "no program to run")
+                    .help("name the program and its arguments, e.g. \"python manage.py migrate\""),
+            );
+        }
+        Argv { line, words, span: at }
+    }
+
+    fn lower_env(&mut self, pair: Pair<'_, Rule>, env: &mut Vec<EnvVar>) {
+        for var in pair.into_inner().skip(1) {
+            let mut inner = var.into_inner();
+            let name = self.lower_plain(next(&mut inner, "env_var"));
+            let value = self.lower_text(next(&mut inner, "env_var"));
+            env.push(EnvVar { name, value });
+        }
+    }
+
+    fn lower_secret_ref(&mut self, pair: Pair<'_, Rule>) -> SecretUse {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "secret_ref"); // kw_secret
+        SecretUse {
+            env: self.lower_plain(next(&mut inner, "secret_ref")),
+            secret: self.lower_name(next(&mut inner, "secret_ref")),
+            span: at,
+        }
+    }
+
+    fn lower_mount(&mut self, pair: Pair<'_, Rule>) -> Mount {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "mount"); // kw_mount
+        let volume = self.lower_name(next(&mut inner, "mount"));
+        next(&mut inner, "mount"); // kw_at
+        let target = self.lower_text(next(&mut inner, "mount"));
+        self.check_container_path(&target);
+        Mount {
+            volume,
+            target,
+            read_only: inner.next().is_some(),
+            span: at,
+        }
+    }
+
+    fn lower_publish(&mut self, pair: Pair<'_, Rule>) -> PortMapping {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "publish"); // kw_publish
+        let mut host = next(&mut inner, "publish").into_inner();
+        let first = next(&mut host, "host_port");
+        let (host_ip, host_port) = if first.as_rule() == Rule::host_ip {
+            let ip = first.as_str().to_string();
+            self.check_ip(&ip, span(&first));
+            (Some(ip), self.lower_port(next(&mut host, "host_port")))
+        } else {
+            (None, self.lower_port(first))
+        };
+        PortMapping {
+            host_ip,
+            host_port,
+            container_port: self.lower_port(next(&mut inner, "publish")),
+            span: at,
+        }
+    }
+
+    fn lower_ready(&mut self, pair: Pair<'_, Rule>) -> Readiness {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "ready"); // kw_ready
+        let probe_pair = next(&mut inner, "ready");
+        let probe_rule = probe_pair.as_rule();
+        let mut probe_inner = probe_pair.into_inner();
+        next(&mut probe_inner, "probe"); // the keyword
+        let probe = match probe_rule {
+            Rule::probe_cmd => Probe::Cmd(self.lower_argv(next(&mut probe_inner, "probe_cmd"))),
+            Rule::probe_tcp => Probe::Tcp(self.lower_port(next(&mut probe_inner, "probe_tcp"))),
+            _ => {
+                let path = self.lower_text(next(&mut probe_inner, "probe_http"));
+                if !path.value.starts_with('/') {
+                    self.report(
+                        Diagnostic::error("invalid-path", "an HTTP readiness path starts with `/`")
+                            .primary(path.span, "not an absolute URL path")
+                            .help(format!("write `/{}`", path.value)),
+                    );
+                }
+                // `[port N]`: kw_port, then the number.
+                let port = probe_inner.nth(1).map(|p| self.lower_port(p));
+                Probe::Http { path, port }
+            }
+        };
+        let (mut interval, mut timeout, mut retries, mut start) = (None, None, None, None);
+        for option in inner {
+            let option_span = span(&option);
+            let rule = option.as_rule();
+            let mut parts = option.into_inner();
+            let keyword = next(&mut parts, "probe option").as_str().to_string();
+            let value = next(&mut parts, "probe option");
+            match rule {
+                Rule::every => {
+                    let d = self.lower_duration(value);
+                    self.set_once(&mut interval, d, option_span, &keyword);
+                }
+                Rule::timeout => {
+                    let d = self.lower_duration(value);
+                    self.set_once(&mut timeout, d, option_span, &keyword);
+                }
+                Rule::start => {
+                    let d = self.lower_duration(value);
+                    self.set_once(&mut start, d, option_span, &keyword);
+                }
+                _ => {
+                    let n = self.lower_integer(value);
+                    self.set_once(&mut retries, n, option_span, &keyword);
+                }
+            }
+        }
+        Readiness {
+            probe,
+            interval: interval.map(|(v, _)| v),
+            timeout: timeout.map(|(v, _)| v),
+            retries: retries.map(|(v, _)| v),
+            start_period: start.map(|(v, _)| v),
+            span: at,
+        }
+    }
+
+    fn lower_after(&mut self, pair: Pair<'_, Rule>, after: &mut Vec<Dependency>) {
+        for dependency in pair.into_inner().skip(1) {
+            let at = span(&dependency);
+            let mut inner = dependency.into_inner();
+            let target = self.lower_name(next(&mut inner, "dependency"));
+            let condition = inner.next().map(|c| {
+                let at = span(&c);
+                let keyword = next(&mut c.into_inner(), "condition");
+                let value = match keyword.as_rule() {
+                    Rule::kw_ready => Condition::Ready,
+                    Rule::kw_done => Condition::Done,
+                    _ => Condition::Started,
+                };
+                Spanned::new(value, at)
+            });
+            after.push(Dependency {
+                target,
+                condition,
+                span: at,
+            });
+        }
+    }
+
+    // ------------------------------------------------------------ the proxy
+
+    fn lower_upstream(&mut self, pair: Pair<'_, Rule>) -> Upstream {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "upstream"); // kw_upstream
+        let name = self.lower_name(next(&mut inner, "upstream"));
+        let servers: Vec<UpstreamServer> = inner.map(|s| self.lower_upstream_server(s)).collect();
+        if servers.is_empty() {
+            self.report(
+                Diagnostic::error("empty-upstream", format!("upstream `{}` has no servers", name.value))
+                    .primary(name.span, "nginx needs at least one server here")
+                    .help("add a line such as `server web:8000`"),
+            );
+        }
+        Upstream {
+            name,
+            servers,
+            span: at,
+        }
+    }
+
+    fn lower_upstream_server(&mut self, pair: Pair<'_, Rule>) -> UpstreamServer {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "upstream_server"); // kw_server
+        let mut address = next(&mut inner, "upstream_server").into_inner();
+        let service = self.lower_name(next(&mut address, "server_address"));
+        let port = self.lower_port(next(&mut address, "server_address"));
+        // `[weight N]`: kw_weight, then the number.
+        let weight = inner.nth(1).map(|w| self.lower_integer(w));
+        if let Some(w) = &weight {
+            if w.value == 0 {
+                self.report(
+                    Diagnostic::error("invalid-number", "an upstream weight is at least 1")
+                        .primary(w.span, "nginx rejects a weight of 0")
+                        .help("use `weight 1` or more"),
+                );
+            }
+        }
+        UpstreamServer {
+            service,
+            port,
+            weight,
+            span: at,
+        }
+    }
+
+    fn lower_location(&mut self, pair: Pair<'_, Rule>) -> Option<Location> {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "location"); // kw_location
+        let path = self.lower_text(next(&mut inner, "location"));
+        if !path.value.starts_with('/') {
+            self.report(
+                Diagnostic::error("invalid-path", "a location path starts with `/`")
+                    .primary(path.span, "not an absolute URL path")
+                    .help(format!("write `location /{} {{ ... }}`", path.value)),
+            );
+        }
+        let mut action = None;
+        for item in inner {
+            let item_span = span(&item);
+            let rule = item.as_rule();
+            let target = self.lower_name(next(&mut item.into_inner().skip(1), "location_item"));
+            let value = match rule {
+                Rule::proxy_pass => LocationAction::ProxyPass(target),
+                _ => LocationAction::Alias(target),
+            };
+            if let Some((_, first)) = &action {
+                let first = *first;
+                self.report(
+                    Diagnostic::error("conflicting-statements", "a location does one thing")
+                        .primary(item_span, "a second action")
+                        .secondary(first, "first action")
+                        .help(
+                            "use either `proxy_pass UPSTREAM` or `alias VOLUME`, and a second location for the other",
+                        ),
+                );
+            } else {
+                action = Some((value, item_span));
+            }
+        }
+        match action {
+            Some((action, _)) => Some(Location { path, action, span: at }),
+            None => {
+                self.report(
+                    Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
+                        .primary(path.span, "needs `proxy_pass` or `alias`")
+                        .help("add `proxy_pass UPSTREAM` to forward requests, or `alias VOLUME` to serve files"),
+                );
+                None
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ literals
+
+    fn lower_name(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        self.lower_plain(pair)
+    }
+
+    /// A pair whose text is its value, as written.
+    fn lower_plain(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        Spanned::new(pair.as_str().to_string(), span(&pair))
+    }
+
+    /// `text`: a bare word as written, or a quoted string unescaped.
+    fn lower_text(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let at = span(&pair);
+        let value = next(&mut pair.into_inner(), "text");
+        if value.as_rule() == Rule::bare {
+            return Spanned::new(value.as_str().to_string(), at);
+        }
+        let mut out = String::new();
+        for part in value.into_inner() {
+            match part.as_rule() {
+                Rule::raw_chars => out.push_str(part.as_str()),
+                _ => match self.unescape(&part) {
+                    Some(c) => out.push(c),
+                    None => out.push('\u{FFFD}'),
+                },
+            }
+        }
+        if let Some(offset) = out.find('\0') {
+            let _ = offset;
+            self.report(
+                Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
+                    .primary(at, "contains NUL")
+                    .help("no container, environment variable or config file can carry NUL; remove it"),
+            );
+        }
+        Spanned::new(out, at)
+    }
+
+    fn unescape(&mut self, pair: &Pair<'_, Rule>) -> Option<char> {
+        let text = pair.as_str();
+        let c = match &text[1..] {
+            "\"" => '"',
+            "\\" => '\\',
+            "n" => '\n',
+            "t" => '\t',
+            "r" => '\r',
+            unicode => {
+                // `u{HEX}`, as the `escape` rule guarantees.
+                let hex = &unicode[2..unicode.len() - 1];
+                let code = u32::from_str_radix(hex, 16).expect("`escape` allows only hex digits");
+                match char::from_u32(code) {
+                    Some(c) => c,
+                    None => {
+                        self.report(
+                            Diagnostic::error("invalid-escape", format!("U+{code:X} is not a character"))
+                                .primary(span(pair), "not a Unicode scalar value")
+                                .help("use a code point up to 10FFFF, outside D800-DFFF"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(c)
+    }
+
+    fn lower_port(&mut self, pair: Pair<'_, Rule>) -> Spanned<u16> {
+        let at = span(&pair);
+        match pair.as_str().parse::<u16>() {
+            Ok(port) if port > 0 => Spanned::new(port, at),
+            _ => {
+                self.report(
+                    Diagnostic::error("invalid-port", format!("`{}` is not a port", pair.as_str()))
+                        .primary(at, "ports are 1 to 65535")
+                        .help("use a port number from 1 to 65535"),
+                );
+                Spanned::new(1, at)
+            }
+        }
+    }
+
+    fn lower_integer(&mut self, pair: Pair<'_, Rule>) -> Spanned<u32> {
+        let at = span(&pair);
+        match pair.as_str().parse::<u32>() {
+            Ok(n) => Spanned::new(n, at),
+            Err(_) => {
+                self.report(
+                    Diagnostic::error("invalid-number", format!("`{}` is too large", pair.as_str()))
+                        .primary(at, "at most 4294967295")
+                        .help("use a smaller number"),
+                );
+                Spanned::new(0, at)
+            }
+        }
+    }
+
+    fn lower_version(&mut self, pair: Pair<'_, Rule>) -> Spanned<PythonVersion> {
+        let at = span(&pair);
+        let numbers: Vec<Option<u16>> = pair.as_str().split('.').map(|n| n.parse().ok()).collect();
+        let version = match numbers.as_slice() {
+            [Some(major), Some(minor)] => Some(PythonVersion {
+                major: *major,
+                minor: *minor,
+                patch: None,
+            }),
+            [Some(major), Some(minor), Some(patch)] => Some(PythonVersion {
+                major: *major,
+                minor: *minor,
+                patch: Some(*patch),
+            }),
+            _ => None,
+        };
+        match version {
+            Some(v) if v.major == 3 => Spanned::new(v, at),
+            _ => {
+                self.report(
+                    Diagnostic::error(
+                        "invalid-version",
+                        format!("`{}` is not a Python 3 version", pair.as_str()),
+                    )
+                    .primary(at, "expected `3.MINOR` or `3.MINOR.PATCH`")
+                    .help(format!("for example `python {DEFAULT_PYTHON}`")),
+                );
+                Spanned::new(DEFAULT_PYTHON, at)
+            }
+        }
+    }
+
+    fn lower_duration(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
+        let at = span(&pair);
+        let mut total: u64 = 0;
+        let mut number: u64 = 0;
+        let mut overflow = false;
+        let mut chars = pair.as_str().chars().peekable();
+        while let Some(c) = chars.next() {
+            if let Some(digit) = c.to_digit(10) {
+                number = match number.checked_mul(10).and_then(|n| n.checked_add(u64::from(digit))) {
+                    Some(n) => n,
+                    None => {
+                        overflow = true;
+                        0
+                    }
+                };
+                continue;
+            }
+            let unit: u64 = match c {
+                'h' => 3_600_000,
+                's' => 1_000,
+                'm' if chars.peek() == Some(&'s') => {
+                    chars.next();
+                    1
+                }
+                // `m`; the `duration` rule allows only ms, s, m and h.
+                _ => 60_000,
+            };
+            match number.checked_mul(unit).and_then(|n| total.checked_add(n)) {
+                Some(t) => total = t,
+                None => overflow = true,
+            }
+            number = 0;
+        }
+        if overflow {
+            self.report(
+                Diagnostic::error("invalid-duration", "this duration is too long")
+                    .primary(at, "does not fit")
+                    .help("use a duration such as `30s` or `5m`"),
+            );
+            total = 0;
+        }
+        Spanned::new(Duration(total), at)
+    }
+
+    // ------------------------------------------------------------ checks
+
+    fn check_container_path(&mut self, path: &Spanned<String>) {
+        if !path.value.starts_with('/') {
+            self.report(
+                Diagnostic::error("invalid-path", "a path in the container starts with `/`")
+                    .primary(path.span, "relative path")
+                    .help(format!("write the absolute path, e.g. `/{}`", path.value)),
+            );
+        }
+    }
+
+    fn check_ip(&mut self, ip: &str, at: Span) {
+        let bare = ip.trim_start_matches('[').trim_end_matches(']');
+        if bare.parse::<std::net::IpAddr>().is_err() {
+            self.report(
+                Diagnostic::error("invalid-ip", format!("`{ip}` is not an IP address"))
+                    .primary(at, "expected an address such as `127.0.0.1` or `[::1]`")
+                    .help("publish on one interface by naming its address, or leave it out for all"),
+            );
+        }
+    }
+}
+
+/// The statements services, jobs and proxies share, gathered while the
+/// kind-specific ones are lowered by the caller.
+struct ServiceBlock<'i> {
+    name: Spanned<String>,
+    span: Span,
+    items: Option<Vec<Pair<'i, Rule>>>,
+    image: Option<(ImageSource, Span)>,
+    command: Option<(Argv, Span)>,
+    env: Vec<EnvVar>,
+    env_files: Vec<Spanned<String>>,
+    secrets: Vec<SecretUse>,
+    mounts: Vec<Mount>,
+    ports: Vec<PortMapping>,
+    ready: Option<(Readiness, Span)>,
+    after: Vec<Dependency>,
+}
+
+impl<'i> ServiceBlock<'i> {
+    fn new(lowerer: &mut Lowerer, pair: Pair<'i, Rule>, rule: &str) -> Self {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, rule); // the keyword
+        let name = lowerer.lower_name(next(&mut inner, rule));
+        ServiceBlock {
+            name,
+            span: at,
+            items: Some(inner.collect()),
+            image: None,
+            command: None,
+            env: Vec::new(),
+            env_files: Vec::new(),
+            secrets: Vec::new(),
+            mounts: Vec::new(),
+            ports: Vec::new(),
+            ready: None,
+            after: Vec::new(),
+        }
+    }
+
+    /// Lowers a statement every kind of block accepts.
+    fn common(&mut self, lowerer: &mut Lowerer, item: Pair<'i, Rule>) {
+        let at = span(&item);
+        match item.as_rule() {
+            Rule::image => {
+                let value = lowerer.lower_image(item);
+                lowerer.set_once(&mut self.image, value, at, "image");
+            }
+            Rule::build => {
+                let value = lowerer.lower_build(item);
+                // `image` and `build` fill the same slot: one or the other.
+                lowerer.set_once(&mut self.image, value, at, "image` or `build");
+            }
+            Rule::env => lowerer.lower_env(item, &mut self.env),
+            Rule::env_file => {
+                let path = lowerer.lower_text(next(&mut item.into_inner().skip(1), "env_file"));
+                self.env_files.push(path);
+            }
+            Rule::secret_ref => self.secrets.push(lowerer.lower_secret_ref(item)),
+            Rule::mount => self.mounts.push(lowerer.lower_mount(item)),
+            Rule::publish => self.ports.push(lowerer.lower_publish(item)),
+            Rule::ready => {
+                let value = lowerer.lower_ready(item);
+                lowerer.set_once(&mut self.ready, value, at, "ready");
+            }
+            Rule::after => lowerer.lower_after(item, &mut self.after),
+            other => unreachable!("the grammar puts no {other:?} in a service block"),
+        }
+    }
+
+    fn finish(self, kind: ServiceKind) -> Service {
+        Service {
+            name: self.name,
+            kind,
+            image: self.image.map(|(i, _)| i),
+            command: self.command.map(|(c, _)| c),
+            env: self.env,
+            env_files: self.env_files,
+            secrets: self.secrets,
+            mounts: self.mounts,
+            ports: self.ports,
+            ready: self.ready.map(|(r, _)| r),
+            after: self.after,
+            span: self.span,
+        }
+    }
+}
+
+fn valid_repository(repo: &str) -> bool {
+    let mut parts = repo.split('/').peekable();
+    let mut first = true;
+    while let Some(part) = parts.next() {
+        // A registry host (`registry.example.com:5000`) may come first.
+        let is_registry =
+            first && parts.peek().is_some() && (part.contains('.') || part.contains(':') || part == "localhost");
+        first = false;
+        let ok = if is_registry {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c))
+        } else {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                && part.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && part.ends_with(|c: char| c.is_ascii_alphanumeric())
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+fn valid_tag(tag: &str) -> bool {
+    (1..=128).contains(&tag.len())
+        && tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        && !tag.starts_with(['.', '-'])
+}
+
+fn valid_digest(digest: &str) -> bool {
+    match digest.split_once(':') {
+        Some(("sha256", hex)) => hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+        Some((algo, hex)) => !algo.is_empty() && hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+fn valid_wsgi_app(app: &str) -> bool {
+    let Some((module, callable)) = app.split_once(':') else {
+        return false;
+    };
+    let identifier = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    module.split('.').all(identifier) && identifier(callable)
+}

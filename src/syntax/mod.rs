@@ -1,0 +1,28 @@
+//! From spec text to the IR.
+//!
+//! Architecture invariant: this module is the only one that knows pest
+//! exists. `grammar` defines the parser, `error` turns pest's errors into
+//! diagnostics a user can read, and `lower` turns pest pairs into the IR.
+
+mod error;
+mod grammar;
+mod lower;
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::source::SourceFile;
+
+/// Parses and lowers a spec. The stack is `None` only when the text does not
+/// parse; otherwise it is as complete as the diagnostics allow.
+pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
+    use pest::Parser;
+    match grammar::StackParser::parse(grammar::Rule::file, &source.text) {
+        Ok(mut pairs) => {
+            // The grammar's `file` rule always yields exactly one pair.
+            let file = pairs.next().expect("`file` matched");
+            let (stack, diagnostics) = lower::lower(file);
+            (Some(stack), diagnostics)
+        }
+        Err(err) => (None, vec![error::from_pest(&source.text, err)]),
+    }
+}
