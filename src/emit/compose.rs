@@ -321,7 +321,11 @@ fn probe_command(service: &Service, probe: &Probe, timeout: Duration) -> Vec<Str
         Probe::Http { path, port } => {
             let port = port.as_ref().map(|p| p.value).or(service.app_port()).unwrap_or(80);
             python(
-                &format!("import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout={seconds})"),
+                // `Host: localhost`: an address Django's ALLOWED_HOSTS can
+                // list; the container's own IP changes with every start.
+                &format!(
+                    "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={{'Host': 'localhost'}}), timeout={seconds})"
+                ),
                 format!("http://127.0.0.1:{port}{}", percent_encode_path(&path.value)),
             )
         }

@@ -9,15 +9,20 @@
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, ImageSource, Service};
+use crate::ir::{Build, ImageSource, Service, Stack};
+use crate::source::Spanned;
 
 /// Where the app's source goes in the image.
 const WORKDIR: &str = "/app";
 
-pub(super) fn app(service: &Service, build: &Build, layout: &Layout, problems: &mut Problems) -> String {
+pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layout, problems: &mut Problems) -> String {
     let user = &build.user;
     let user_name = problems.check(&user.name, unix_user_name(&user.name.value), "a Dockerfile");
     let uid = user.uid.value;
+    let writable: Vec<String> = writable_mounts(stack, service, build)
+        .into_iter()
+        .map(|target| problems.check(target, shell_word(&target.value), "a Dockerfile RUN"))
+        .collect();
     let requirements = problems.check(
         &build.requirements,
         copy_source(&build.requirements.value),
@@ -30,10 +35,16 @@ pub(super) fn app(service: &Service, build: &Build, layout: &Layout, problems: &
     out.push_str("\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1\n");
     let _ = writeln!(out, "\nWORKDIR {WORKDIR}");
     out.push_str("\n# An unprivileged user, with a home for Gunicorn's control socket.\n");
-    let _ = writeln!(
+    let _ = write!(
         out,
         "RUN groupadd --gid {uid} {user_name} \\\n    && useradd --no-log-init --uid {uid} --gid {uid} --create-home {user_name}"
     );
+    if !writable.is_empty() {
+        // A new named volume takes the owner of the folder it is mounted
+        // on, so these make the app's volumes writable by the app.
+        let _ = write!(out, " \\\n    && install -d -o {uid} -g {uid} {}", writable.join(" "));
+    }
+    out.push('\n');
     out.push_str("\n# Requirements before the source: a code change reuses the installed layer.\n");
     let _ = writeln!(
         out,
@@ -110,6 +121,44 @@ fn copy_source(path: &str) -> Result<String, &'static str> {
         return Err("is empty");
     }
     Ok(path.to_string())
+}
+
+/// The writable mount targets of every service that runs this image (the
+/// builder and its `image of` users), each once; `collectstatic` fills its
+/// own target at build time.
+fn writable_mounts<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build) -> Vec<&'a Spanned<String>> {
+    let runs_image = |s: &Service| {
+        s.name.value == builder.name.value
+            || matches!(&s.image, Some(ImageSource::Of(of)) if of.value == builder.name.value)
+    };
+    let static_root = build.collectstatic.as_ref().map(|c| c.value.as_str());
+    let mut targets: Vec<&Spanned<String>> = Vec::new();
+    for mount in stack.services.iter().filter(|s| runs_image(s)).flat_map(|s| &s.mounts) {
+        let target = &mount.target;
+        if !mount.read_only
+            && Some(target.value.as_str()) != static_root
+            && !targets.iter().any(|t| t.value == target.value)
+        {
+            targets.push(target);
+        }
+    }
+    targets
+}
+
+/// A word for the shell of a `RUN` line: bare when safe, else in single
+/// quotes (inside which the shell expands nothing).
+fn shell_word(word: &str) -> Result<String, &'static str> {
+    if word.chars().any(|c| c.is_control()) {
+        return Err("a Dockerfile line cannot hold control characters");
+    }
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:@%".contains(c))
+    {
+        return Ok(word.to_string());
+    }
+    Ok(format!("'{}'", word.replace('\'', "'\\''")))
 }
 
 /// Debian's `useradd` takes lowercase names.

@@ -38,7 +38,7 @@ pub fn emit(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnos
         if let Some(build) = service.build() {
             artifacts.push(Artifact {
                 path: dockerfile_path(&service.name.value),
-                contents: dockerfile::app(service, build, layout, &mut problems),
+                contents: dockerfile::app(stack, service, build, layout, &mut problems),
             });
         }
         if let Some(proxy) = service.proxy() {

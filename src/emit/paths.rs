@@ -87,6 +87,11 @@ pub fn relative(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<Component> = from.components().collect();
     let to_parts: Vec<Component> = to.components().collect();
     let common = from.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        // Only the root in common: `../../..` up to it says less than the
+        // absolute path does.
+        return to.to_path_buf();
+    }
     let mut out = PathBuf::new();
     for _ in common..from.len() {
         out.push("..");
@@ -129,5 +134,12 @@ mod tests {
         assert_eq!(layout.for_compose("."), "..");
         assert_eq!(layout.artifact_from(".", "web/Dockerfile"), "out/web/Dockerfile");
         assert_eq!(layout.spec_for_header(), "../stack.spec");
+    }
+
+    #[test]
+    fn nothing_but_the_root_in_common_gives_absolute_paths() {
+        let layout = Layout::new("/home/me/stack.spec", "/tmp/out");
+        assert_eq!(layout.for_compose("app"), "/home/me/app");
+        assert_eq!(layout.spec_for_header(), "/home/me/stack.spec");
     }
 }

@@ -198,10 +198,6 @@ impl Lowerer {
                     let value = self.lower_argv_statement(item);
                     self.set_once(&mut block.command, value, at, "run");
                 }
-                Rule::image_of => {
-                    let value = self.lower_image_of(item);
-                    self.set_once(&mut block.image, value, at, "image");
-                }
                 _ => block.common(self, item),
             }
         }
@@ -930,6 +926,10 @@ impl<'i> ServiceBlock<'i> {
         match item.as_rule() {
             Rule::image => {
                 let value = lowerer.lower_image(item);
+                lowerer.set_once(&mut self.image, value, at, "image");
+            }
+            Rule::image_of => {
+                let value = lowerer.lower_image_of(item);
                 lowerer.set_once(&mut self.image, value, at, "image");
             }
             Rule::build => {

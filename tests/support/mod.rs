@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use stackc::emit::Layout;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real `stackc` binary, as a user runs it.
+pub fn stackc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stackc"))
+}
+
+/// A fixed layout for snapshots: the same paths on every machine.
+pub fn snapshot_layout(spec_file_name: &str) -> Layout {
+    Layout::new(format!("/project/specs/{spec_file_name}"), "/project/out")
+}
+
+/// A tool installed by `scripts/install-tools.sh`. Missing tools fail the
+/// test loudly: a validator that is not there must never count as a pass.
+pub fn tool(relative: &str) -> PathBuf {
+    let path = repo().join(".tools").join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/install-tools.sh (the test suite needs the real validators)",
+        path.display()
+    );
+    path
+}
+
+/// The tests' Python, with PyYAML, crossplane and dockerfile-parse.
+pub fn python() -> Command {
+    Command::new(tool("venv/bin/python"))
+}
+
+/// Runs `stackc build SPEC -o OUT`.
+pub fn build(spec: &Path, out: &Path) -> Output {
+    stackc()
+        .args(["build", "--color", "never"])
+        .arg(spec)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .expect("stackc runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// insta settings: every snapshot in the top-level `snapshots/` folder.
+pub fn insta_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// Runs `f` without the suffix `insta::glob!` adds to snapshot names (it
+/// adds one only when the glob matches several files, so names would change
+/// when a second file arrives). Callers name snapshots after the input.
+pub fn without_glob_suffix(f: impl FnOnce()) {
+    let mut settings = insta::Settings::clone_current();
+    settings.remove_snapshot_suffix();
+    settings.bind(f);
+}
