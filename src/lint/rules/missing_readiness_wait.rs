@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{ServiceKind, Stack};
+use crate::ir::{ImageSource, Service, ServiceKind, Stack};
 use crate::lint::{Rule, RuleMeta};
 
 declare_rule! {
@@ -72,11 +72,29 @@ impl Rule for MissingReadinessWait {
                     (_, None) => finding
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(
-                            "add a `ready` check to `{name}` (e.g. `ready cmd \"pg_isready -h 127.0.0.1\"` or `ready tcp PORT`), then write `after {name} ready`"
+                            "add `{}` to `{name}`, then write `after {name} ready`",
+                            readiness_hint(target)
                         )),
                 };
                 out.push(finding);
             }
         }
+    }
+}
+
+/// A readiness check that fits the service, for the help text.
+fn readiness_hint(service: &Service) -> String {
+    if let Some(port) = service.app_port() {
+        return format!("ready tcp {port}");
+    }
+    let repository = match &service.image {
+        Some(ImageSource::Image(image)) => image.repository.rsplit('/').next().unwrap_or_default(),
+        _ => "",
+    };
+    match repository {
+        "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
+        "redis" | "valkey" => "ready cmd \"redis-cli ping\"".to_string(),
+        "mysql" | "mariadb" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
+        _ => "ready cmd \"...\"".to_string(),
     }
 }

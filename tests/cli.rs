@@ -1,0 +1,296 @@
+//! The real `stackc` binary, run as a user runs it: exit codes, messages,
+//! and what `build` does to the output folder.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use support::{stackc, text};
+
+fn seed() -> PathBuf {
+    support::repo().join("specs/django.spec")
+}
+
+/// A copy of the seed spec in a temp dir, so tests can break it.
+fn spec_copy(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let path = dir.join("stack.spec");
+    fs::write(&path, edit(fs::read_to_string(seed()).unwrap())).unwrap();
+    path
+}
+
+/// Every file below `dir` with its bytes.
+fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn check_passes_on_the_seed_spec() {
+    let output = stackc().arg("check").arg(seed()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn a_keyword_typo_is_pointed_at_with_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec_copy(tmp.path(), |s| {
+        s.replacen("    image postgres", "    imgae postgres", 1)
+    });
+    let output = stackc()
+        .args(["check", "--color", "never"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unexpected `imgae`"), "{stderr}");
+    assert!(stderr.contains("did you mean `image`?"), "{stderr}");
+    assert!(stderr.contains("stack.spec:15:5"), "{stderr}");
+    assert!(!stderr.contains("kw_"), "pest rule names must not leak: {stderr}");
+}
+
+#[test]
+fn an_unknown_volume_is_pointed_at_with_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec_copy(tmp.path(), |s| s.replace("mount static at", "mount statik at"));
+    let output = stackc()
+        .args(["check", "--color", "never"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unknown volume `statik`"), "{stderr}");
+    assert!(stderr.contains("did you mean `static`?"), "{stderr}");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = stackc()
+        .arg("check")
+        .arg(tmp.path().join("nope.spec"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("cannot read"),
+        "{}",
+        text(&missing.stderr)
+    );
+
+    let folder = stackc().arg("check").arg(tmp.path()).output().unwrap();
+    assert_eq!(folder.status.code(), Some(2));
+    assert!(text(&folder.stderr).contains("is a folder"));
+
+    let latin1 = tmp.path().join("latin1.spec");
+    fs::write(&latin1, b"stack x\n# caf\xe9\n").unwrap();
+    let output = stackc().arg("check").arg(&latin1).output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("latin1.spec:2:6: the spec is not UTF-8"), "{stderr}");
+}
+
+#[test]
+fn build_writes_the_four_files_and_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = support::build(&seed(), &out);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let files: Vec<PathBuf> = snapshot_tree(&out).into_keys().collect();
+    let expected: Vec<PathBuf> = [
+        ".stackc-manifest",
+        "compose.yaml",
+        "nginx/Dockerfile",
+        "nginx/nginx.conf",
+        "web/Dockerfile",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    assert_eq!(files, expected);
+    // Nothing is left next to the output folder.
+    assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+#[test]
+fn build_output_is_byte_identical_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+    let first = snapshot_tree(&out);
+    assert!(support::build(&seed(), &out).status.success());
+    assert_eq!(first, snapshot_tree(&out));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+    let before = snapshot_tree(&out);
+
+    for broken in [
+        spec_copy(tmp.path(), |s| {
+            s.replacen("    image postgres", "    imgae postgres", 1)
+        }),
+        spec_copy(tmp.path(), |s| s.replace("mount static at", "mount statik at")),
+    ] {
+        let output = support::build(&broken, &out);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("nothing written"), "{stderr}");
+        assert_eq!(before, snapshot_tree(&out));
+        assert_eq!(entries(tmp.path()), ["out", "stack.spec"]);
+    }
+}
+
+#[test]
+fn build_refuses_to_replace_files_it_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before = snapshot_tree(&out);
+    let output = support::build(&seed(), &out);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did not write: notes.txt"), "{stderr}");
+    assert_eq!(before, snapshot_tree(&out));
+    fs::remove_file(out.join("notes.txt")).unwrap();
+
+    fs::write(out.join("compose.yaml"), "# my edit\n").unwrap();
+    let before = snapshot_tree(&out);
+    let output = support::build(&seed(), &out);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("changed since stackc wrote them: compose.yaml"),
+        "{stderr}"
+    );
+    assert_eq!(before, snapshot_tree(&out));
+    assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+#[test]
+fn build_refuses_a_folder_it_does_not_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("project");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("main.py"), "print('hi')\n").unwrap();
+    let output = support::build(&seed(), &out);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("main.py"));
+    assert_eq!(fs::read_to_string(out.join("main.py")).unwrap(), "print('hi')\n");
+}
+
+#[test]
+fn build_into_an_empty_folder_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).unwrap();
+    assert!(support::build(&seed(), &out).status.success());
+    assert!(out.join("compose.yaml").exists());
+}
+
+#[test]
+fn lint_reports_the_seed_mistakes_and_exits_1() {
+    let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let output = stackc().args(["lint", "--color", "never"]).arg(&spec).output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("default-credentials"), "{stderr}");
+    assert!(stderr.contains("missing-readiness-wait"), "{stderr}");
+    assert!(stderr.contains("1 error, 2 warnings"), "{stderr}");
+    // The build refuses the same spec, and says why.
+    let tmp = tempfile::tempdir().unwrap();
+    let build = support::build(&spec, &tmp.path().join("out"));
+    assert_eq!(build.status.code(), Some(1));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn lint_is_quiet_and_exits_0_on_a_clean_spec() {
+    let output = stackc().arg("lint").arg(seed()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty() && output.stdout.is_empty());
+}
+
+#[test]
+fn json_output_has_lines_columns_and_labels() {
+    let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let output = stackc().args(["lint", "--format", "json"]).arg(&spec).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let findings = json.as_array().unwrap();
+    assert_eq!(findings.len(), 3);
+    let credentials = findings.iter().find(|f| f["code"] == "default-credentials").unwrap();
+    assert_eq!(credentials["severity"], "error");
+    assert_eq!(credentials["line"], 10);
+    assert_eq!(credentials["column"], 29);
+    assert_eq!(credentials["end_column"], 36);
+    assert!(credentials["file"].as_str().unwrap().ends_with("seed-mistakes.spec"));
+    assert_eq!(credentials["labels"].as_array().unwrap().len(), 2);
+    assert!(credentials["help"].as_str().unwrap().contains("secret"));
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let plain = stackc().arg("lint").arg(&spec).output().unwrap();
+    assert!(!text(&plain.stderr).contains('\u{1b}'), "not a terminal: no colour");
+    let forced = stackc()
+        .args(["lint", "--color", "always"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(text(&forced.stderr).contains('\u{1b}'));
+}
+
+#[test]
+fn explain_lists_and_explains_rules() {
+    let list = stackc().arg("explain").output().unwrap();
+    assert!(list.status.success());
+    let list = text(&list.stdout);
+    assert!(
+        list.contains("default-credentials") && list.contains("missing-readiness-wait"),
+        "{list}"
+    );
+
+    let one = stackc().args(["explain", "default-credentials"]).output().unwrap();
+    let doc = text(&one.stdout);
+    assert!(one.status.success());
+    assert!(doc.starts_with("# default-credentials (error)"), "{doc}");
+    assert!(
+        doc.contains("## Why is this bad?") && doc.contains("## Use instead"),
+        "{doc}"
+    );
+
+    let typo = stackc().args(["explain", "default-credential"]).output().unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo.stderr).contains("did you mean `default-credentials`?"));
+}

@@ -1,0 +1,81 @@
+//! The real validators (nginx -t, gixy, hadolint, docker compose config,
+//! dclint) on the output of every spec in `specs/`, through
+//! `scripts/validate`. A missing validator fails the suite: the script exits
+//! 2 and this test reports it.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+fn validate(out: &Path) -> (i32, String) {
+    let output = Command::new(support::repo().join("scripts/validate"))
+        .arg(out)
+        .output()
+        .expect("scripts/validate runs");
+    let text = format!("{}{}", support::text(&output.stdout), support::text(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn every_spec_output_passes_every_validator() {
+    let mut specs: Vec<_> = std::fs::read_dir(support::repo().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
+        .collect();
+    specs.sort();
+    assert!(specs.len() >= 3, "specs/ should hold the example stacks");
+    let mut failures = Vec::new();
+    for spec in specs {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let build = support::build(&spec, &out);
+        assert!(
+            build.status.success(),
+            "{}: {}",
+            spec.display(),
+            support::text(&build.stderr)
+        );
+        let (code, report) = validate(&out);
+        println!("== {}\n{report}", spec.display());
+        assert_ne!(code, 2, "a validator is missing or could not run:\n{report}");
+        // Every check must have run: one line per check, none skipped.
+        assert!(report.contains("passed: all") || report.contains("FAILED"), "{report}");
+        if code != 0 {
+            failures.push(format!("{}:\n{report}", spec.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "validators found problems:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The negative control: the seed article's hand-written files fail exactly
+/// the three checks the article's mistakes should fail, so each validator
+/// demonstrably reads what it is given.
+#[test]
+fn the_seed_files_fail_hadolint_gixy_and_dclint() {
+    let (code, report) = validate(&support::repo().join("tests/fixtures/seed-handwritten"));
+    assert_eq!(code, 1, "{report}");
+    let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    let failed: Vec<String> = failed
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "FAIL gixy nginx/nginx.conf",
+            "FAIL hadolint Dockerfile",
+            "FAIL dclint compose.yaml"
+        ],
+        "{report}"
+    );
+    assert!(report.contains("DL3042"), "{report}");
+    assert!(report.contains("version_disclosure"), "{report}");
+    assert!(report.contains("no-unbound-port-interfaces"), "{report}");
+    assert!(report.contains("FAILED: 3 of 6 checks"), "{report}");
+}
