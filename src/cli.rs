@@ -156,7 +156,8 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
         help: e.help().map(str::to_string),
         message: e.to_string(),
     })?;
-    eprintln!("stackc: wrote {} files to {}", artifacts.len(), out.display());
+    let plural = if artifacts.len() == 1 { "" } else { "s" };
+    eprintln!("stackc: wrote {} file{plural} to {}", artifacts.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 
