@@ -240,7 +240,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
             .extend(aliased_volumes(proxy).into_iter().map(|v| VolumeMount {
                 kind: "volume",
                 source: v.value.clone(),
-                target: text(&served_path(stack, &v.value)),
+                target: text(&served_path(stack, v).value),
                 read_only: true,
             }));
     }

@@ -95,15 +95,16 @@ fn header(layout: &Layout) -> String {
 
 /// Where nginx finds the files of a volume it serves: the path the service
 /// that fills the volume mounts it at, so both containers agree (and a
-/// `collectstatic` target lines up with the alias).
-fn served_path(stack: &Stack, volume: &str) -> String {
+/// `collectstatic` target lines up with the alias). Its span is that mount's
+/// target, or the alias itself when no service mounts the volume.
+fn served_path(stack: &Stack, volume: &Spanned<String>) -> Spanned<String> {
     let mounts = || {
         stack
             .services
             .iter()
             .filter(|s| s.proxy().is_none())
             .flat_map(|s| s.mounts.iter().map(move |m| (s, m)))
-            .filter(|(_, m)| m.volume.value == volume)
+            .filter(|(_, m)| m.volume.value == volume.value)
     };
     let collected = mounts().find(|(s, m)| {
         s.build()
@@ -111,8 +112,8 @@ fn served_path(stack: &Stack, volume: &str) -> String {
             .is_some_and(|target| target.value == m.target.value)
     });
     match collected.or_else(|| mounts().next()) {
-        Some((_, mount)) => mount.target.value.trim_end_matches('/').to_string(),
-        None => format!("/srv/{volume}"),
+        Some((_, mount)) => Spanned::new(mount.target.value.trim_end_matches('/').to_string(), mount.target.span),
+        None => Spanned::new(format!("/srv/{}", volume.value), volume.span),
     }
 }
 

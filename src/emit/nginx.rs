@@ -63,7 +63,8 @@ pub(super) fn emit(stack: &Stack, proxy: &Proxy, layout: &Layout, problems: &mut
             LocationAction::Alias(volume) => {
                 // Both ends with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
-                let folder = Spanned::new(format!("{}/", served_path(stack, &volume.value)), volume.span);
+                let served = served_path(stack, volume);
+                let folder = Spanned::new(format!("{}/", served.value), served.span);
                 let _ = writeln!(out, "        alias {};", checked(problems, &folder, Interpolation::Yes));
             }
         }

@@ -22,16 +22,64 @@ pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
     };
     let found = token_at(text, pos);
     let span = Span::new(pos, pos + found.len());
+    if found.is_empty() {
+        if let Some(open) = unclosed_brace(text) {
+            return Diagnostic::error("syntax", "a block is not closed")
+                .primary(Span::new(open, open + 1), "this `{` has no matching `}`")
+                .help("add `}` at the end of the block");
+        }
+    }
+    if expected.iter().any(|e| e == STRING_REST) && matches!(found, "" | "\n" | "\r\n") {
+        return Diagnostic::error("syntax", "this string is not closed")
+            .primary(span, "the line ends before the closing `\"`")
+            .help("close the string with `\"` on the same line; write a line break inside it as `\\n`");
+    }
     let found_desc = describe_found(found);
 
     let mut diagnostic = Diagnostic::error("syntax", format!("unexpected {found_desc}"))
         .primary(span, format!("expected {}", join_or(&expected)));
-    if let Some(keyword) = misspelled_keyword(found, &expected) {
+    if found.chars().all(|c| c.is_ascii_digit()) && expected.iter().any(|e| e == DURATION) {
+        diagnostic = diagnostic.help(format!("add a unit: `{found}s`; units are `ms`, `s`, `m` and `h`"));
+    } else if let Some(keyword) = misspelled_keyword(found, &expected) {
         diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
     } else if found.starts_with('"') || expected.iter().any(|e| e == "a value") {
         diagnostic = diagnostic.help("values with spaces or special characters go in double quotes: \"like this\"");
     }
     diagnostic
+}
+
+/// The last `{` that no `}` closes, outside strings and comments.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            _ if in_string => {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => in_string = false,
+                    _ => escaped = false,
+                }
+                continue;
+            }
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '{' => open.push(i),
+            '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    open.pop()
 }
 
 /// The word, quote or single character at `pos`, for "unexpected ...".
@@ -75,6 +123,11 @@ fn describe_all(rules: &[Rule]) -> Vec<String> {
     words
 }
 
+const DURATION: &str = "a duration such as `5s`";
+
+/// What pest expects inside an open string.
+const STRING_REST: &str = "the rest of the string";
+
 /// How a user would name what the rule matches.
 fn describe(rule: Rule) -> String {
     let name = format!("{rule:?}");
@@ -89,13 +142,13 @@ fn describe(rule: Rule) -> String {
         Rule::port | Rule::host_port => "a port number",
         Rule::integer => "a number",
         Rule::version => "a version such as `3.12`",
-        Rule::duration => "a duration such as `5s`",
+        Rule::duration => DURATION,
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",
         Rule::condition => "`ready`, `done` or `started`",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`)",
-        Rule::raw_chars => "the rest of the string",
+        Rule::raw_chars => STRING_REST,
         _ => return format!("`{name}`"),
     };
     words.to_string()

@@ -92,7 +92,14 @@ impl Lowerer {
             }
         }
         stack.name = name.map(|(n, _)| n);
-        if stack.name.is_none() {
+        let declares_anything = !(stack.volumes.is_empty() && stack.secrets.is_empty() && stack.services.is_empty());
+        if stack.name.is_none() && !declares_anything {
+            self.report(
+                Diagnostic::error("empty-spec", "the spec declares nothing")
+                    .primary(Span::new(0, 0), "no `stack` line and no services")
+                    .help("start with `stack myapp`, then declare services, e.g. `service db { image postgres:16.4 }`"),
+            );
+        } else if stack.name.is_none() {
             self.report(
                 Diagnostic::error("missing-stack-name", "the spec does not name the stack")
                     .primary(Span::new(0, 0), "expected `stack NAME` in this file")
