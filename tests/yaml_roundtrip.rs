@@ -37,7 +37,9 @@ fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
         let name = spec.file_name().unwrap().to_string_lossy().into_owned();
         let source = SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
         let build = stackc::build(&source, &support::snapshot_layout(&name));
-        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{name}: {:#?}", build.diagnostics));
+        let artifacts = build
+            .artifacts
+            .unwrap_or_else(|| panic!("{name}: {:#?}", build.diagnostics));
         let compose = &artifacts.iter().find(|a| a.path == "compose.yaml").unwrap().contents;
         let yaml_1_2: serde_json::Value = serde_saphyr::from_str(compose).expect("serde-saphyr reads it back");
         let path = tmp.path().join(format!("{i}.yaml"));
@@ -46,18 +48,35 @@ fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
         expected.push((name, yaml_1_2));
     }
 
-    let output = support::python().arg("-c").arg(PYYAML_TO_JSON).args(&written).output().unwrap();
-    assert!(output.status.success(), "PyYAML failed: {}", support::text(&output.stderr));
+    let output = support::python()
+        .arg("-c")
+        .arg(PYYAML_TO_JSON)
+        .args(&written)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "PyYAML failed: {}",
+        support::text(&output.stderr)
+    );
     let yaml_1_1: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(yaml_1_1.len(), expected.len());
 
     for ((name, yaml_1_2), yaml_1_1) in expected.iter().zip(&yaml_1_1) {
-        assert_eq!(yaml_1_2, yaml_1_1, "{name}: YAML 1.2 (left) and PyYAML (right) disagree");
+        assert_eq!(
+            yaml_1_2, yaml_1_1,
+            "{name}: YAML 1.2 (left) and PyYAML (right) disagree"
+        );
     }
 
     // The fixture really is full of traps: spot-check what PyYAML saw.
     let ambiguous = &yaml_1_1.last().unwrap()["services"]["app"]["environment"];
-    for (key, value) in [("BOOL_ON", "on"), ("SEXAGESIMAL", "22:22"), ("DATE", "2026-11-24"), ("UNDERSCORE_INT", "1_000")] {
+    for (key, value) in [
+        ("BOOL_ON", "on"),
+        ("SEXAGESIMAL", "22:22"),
+        ("DATE", "2026-11-24"),
+        ("UNDERSCORE_INT", "1_000"),
+    ] {
         assert_eq!(ambiguous[key], value, "{key}");
     }
     // `$` is doubled for compose, so the container gets it literally.

@@ -24,7 +24,7 @@ pub const DEFAULT_STATIC_ROOT: &str = "/app/staticfiles";
 pub const DEFAULT_USER: &str = "app";
 pub const DEFAULT_UID: u32 = 10001;
 /// The nginx image a proxy builds on when it names none.
-pub const DEFAULT_NGINX_IMAGE: &str = "nginx:1.28";
+pub const DEFAULT_NGINX_IMAGE: &str = "nginx:1.30";
 
 pub fn lower(file: Pair<'_, Rule>) -> (Stack, Vec<Diagnostic>) {
     let mut lowerer = Lowerer::default();
