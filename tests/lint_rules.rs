@@ -9,8 +9,7 @@ use stackc::source::SourceFile;
 
 fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnostic>) {
     let path = support::repo().join(format!("tests/lint/{rule}/{case}.spec"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("rule `{rule}` needs {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("rule `{rule}` needs {}: {e}", path.display()));
     let source = SourceFile::new(format!("tests/lint/{rule}/{case}.spec"), text);
     let diagnostics = stackc::lint(&source).diagnostics;
     (source, diagnostics)
@@ -32,7 +31,10 @@ fn every_rule_triggers_on_its_trigger_spec_only() {
         support::insta_settings().bind(|| insta::assert_snapshot!(format!("lint__{name}"), rendered));
 
         let (_, diagnostics) = lint(name, "clean");
-        assert!(diagnostics.is_empty(), "`{name}`'s clean spec has findings: {diagnostics:#?}");
+        assert!(
+            diagnostics.is_empty(),
+            "`{name}`'s clean spec has findings: {diagnostics:#?}"
+        );
     }
 }
 
