@@ -71,6 +71,7 @@ pub fn write_output(out_dir: &Path, spec_for_manifest: &str, artifacts: &[Artifa
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
     let staging = Staging::create(&parent, out_dir)?;
     for artifact in artifacts {
         write_file(&staging.path.join(&artifact.path), artifact.contents.as_bytes())?;

@@ -294,3 +294,29 @@ fn explain_lists_and_explains_rules() {
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo.stderr).contains("did you mean `default-credentials`?"));
 }
+
+#[test]
+fn a_bom_crlf_line_ends_and_tabs_are_fine() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("windows.spec");
+    let windows = fs::read_to_string(seed())
+        .unwrap()
+        .replace("    ", "\t")
+        .replace('\n', "\r\n");
+    fs::write(&spec, format!("\u{FEFF}{windows}")).unwrap();
+    let output = stackc().arg("check").arg(&spec).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let out = tmp.path().join("out");
+    assert!(support::build(&spec, &out).status.success());
+    let compose = fs::read_to_string(out.join("compose.yaml")).unwrap();
+    assert!(!compose.contains('\r'), "no CR reaches the output");
+}
+
+#[test]
+fn build_creates_missing_parent_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("deploy/prod/out");
+    let output = support::build(&seed(), &out);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(out.join("compose.yaml").exists());
+}

@@ -35,6 +35,15 @@ pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
             .help("close the string with `\"` on the same line; write a line break inside it as `\\n`");
     }
     let found_desc = describe_found(found);
+    if found
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Diagnostic::error("syntax", format!("unexpected {found_desc}"))
+            .primary(span, "a spec cannot hold control characters")
+            .help("remove it; inside a string, write a character by its code as `\\u{...}`");
+    }
 
     let mut diagnostic = Diagnostic::error("syntax", format!("unexpected {found_desc}"))
         .primary(span, format!("expected {}", join_or(&expected)));
