@@ -115,7 +115,7 @@ fn bad_input_exits_2_with_a_message() {
 }
 
 #[test]
-fn build_writes_the_four_files_and_a_manifest() {
+fn build_writes_every_file_and_a_manifest() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let output = support::build(&seed(), &out);
@@ -127,6 +127,7 @@ fn build_writes_the_four_files_and_a_manifest() {
         "nginx/Dockerfile",
         "nginx/nginx.conf",
         "web/Dockerfile",
+        "web/Dockerfile.dockerignore",
     ]
     .iter()
     .map(PathBuf::from)

@@ -40,6 +40,12 @@ pub fn emit(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnos
                 path: dockerfile_path(&service.name.value),
                 contents: dockerfile::app(stack, service, build, layout, &mut problems),
             });
+            // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile,
+            // so the app's folder needs no file of stackc's.
+            artifacts.push(Artifact {
+                path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
+                contents: dockerfile::ignore(layout),
+            });
         }
         if let Some(proxy) = service.proxy() {
             artifacts.push(Artifact {
