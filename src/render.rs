@@ -33,7 +33,7 @@ impl HumanRenderer {
 
     /// Renders every diagnostic of one file, in order.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
-        let source = NamedSource::new(&file.name, file.text.clone());
+        let source = NamedSource::new(visible(&file.name), same_length_visible(&file.text));
         let mut out = String::new();
         for diagnostic in diagnostics {
             let report = Report {
@@ -64,7 +64,7 @@ impl std::fmt::Debug for Report<'_> {
 
 impl std::fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&visible(&self.diagnostic.message))
     }
 }
 
@@ -84,10 +84,8 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        let help = self.diagnostic.help.as_deref()?;
+        Some(Box::new(visible(help)))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -99,13 +97,57 @@ impl miette::Diagnostic for Report<'_> {
         Some(Box::new(self.diagnostic.labels.iter().map(move |label| {
             // Clamp: a span at the very end still needs a place to point.
             let span = Span::new(label.span.start.min(len), label.span.end.min(len));
-            let text = Some(label.message.clone());
+            let text = Some(visible(&label.message));
             if label.primary {
                 LabeledSpan::new_primary_with_span(text, span)
             } else {
                 LabeledSpan::new_with_span(text, span)
             }
         })))
+    }
+}
+
+/// Text from a spec, safe to print on a terminal: control characters (an
+/// ESC could start a terminal escape sequence) are shown as `\u{1b}`.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The spec's text for miette's snippets: each control character other
+/// than line ends and tabs becomes a visible one of the same UTF-8 length,
+/// so every span still points at the same bytes.
+fn same_length_visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            // C1 controls are two bytes, as is `¿`.
+            c if c.is_control() => '¿',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\n");
+        let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m`")
+            .primary(Span::new(6, 7), "an \u{1b} here")
+            .help("no \u{7} bells");
+        let out = HumanRenderer::new(false, DEFAULT_WIDTH).render(&file, &[diagnostic]);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("\\u{1b}[31m"), "{out}");
+        assert_eq!(same_length_visible(&file.text).len(), file.text.len());
     }
 }
 

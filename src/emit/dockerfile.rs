@@ -95,13 +95,26 @@ pub(super) fn proxy(service: &Service, layout: &Layout, _problems: &mut Problems
 /// data (the seed's `db.sqlite3`), caches and virtualenvs. Patterns are
 /// anchored at the context's root; `**/` reaches into subfolders.
 const IGNORED: &[&str] = &[
-    ".git", "**/.env", "**/*.env", "secrets", "**/*.sqlite3", "**/__pycache__", "**/*.py[cod]", ".venv", "venv",
-    "node_modules", ".pytest_cache", ".mypy_cache",
+    ".git",
+    "**/.env",
+    "**/*.env",
+    "secrets",
+    "**/*.sqlite3",
+    "**/__pycache__",
+    "**/*.py[cod]",
+    ".venv",
+    "venv",
+    "node_modules",
+    ".pytest_cache",
+    ".mypy_cache",
 ];
 
 pub(super) fn ignore(layout: &Layout) -> String {
-    let mut out = format!("# {}
-", header(layout));
+    let mut out = format!(
+        "# {}
+",
+        header(layout)
+    );
     for pattern in IGNORED {
         out.push_str(pattern);
         out.push('\n');

@@ -105,9 +105,10 @@ pub fn relative(from: &Path, to: &Path) -> PathBuf {
     out
 }
 
-/// Forward slashes, whatever the platform: the emitted files are for Linux.
+/// The path as text. On Linux a `\\` is part of a name, never a separator,
+/// so it is kept.
 fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    path.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -344,6 +344,7 @@ impl Lowerer {
                         Some(path) => self.lower_text(path),
                         None => Spanned::new(DEFAULT_STATIC_ROOT.to_string(), item_span),
                     };
+                    self.check_container_path(&target);
                     self.set_once(&mut collectstatic, target, item_span, "collectstatic");
                 }
                 Rule::user => {
@@ -988,7 +989,16 @@ fn valid_repository(repo: &str) -> bool {
             first && parts.peek().is_some() && (part.contains('.') || part.contains(':') || part == "localhost");
         first = false;
         let ok = if is_registry {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c))
+            // `host[:port]`: dot-separated labels of letters, digits and
+            // inner `-` (Docker refuses `..` or `-x.io` as a registry).
+            let (host, port) = part.split_once(':').unwrap_or((part, "0"));
+            host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            }) && !port.is_empty()
+                && port.chars().all(|c| c.is_ascii_digit())
         } else {
             !part.is_empty()
                 && part

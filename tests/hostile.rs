@@ -1,0 +1,1124 @@
+//! Hostile strings in every string slot of a spec: each is either rejected
+//! with a diagnostic on the spec, or emitted inert, meaning the output, read
+//! back by the format's real parser, has the benign build's structure and
+//! holds the value exactly where it belongs, unchanged.
+//!
+//! One spec template has a marker per string slot (every grammar rule that
+//! takes `text` or `argv`); a case puts one hostile value in one slot and a
+//! benign value in all the others, and runs the real binary. Every output
+//! folder is then read back by one run of `tests/support/parse_back.py`:
+//! compose.yaml by PyYAML and by `docker-compose config` (what containers
+//! really get after compose's `$` interpolation), nginx.conf by crossplane,
+//! Dockerfiles by dockerfile-parse. The expected reading of a case is the
+//! benign reading with the slot's places set to the value (see
+//! [`Slot::expect`]), and the two must be equal as a whole: a value that
+//! leaks anywhere else, or changes the structure, fails.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use stackc::emit::paths::{normalize, relative};
+use stackc::emit::Layout;
+
+/// Modelled on specs/django.spec; every string slot holds a marker.
+const TEMPLATE: &str = r#"# The hostile-string test's spec template: one marker per string slot.
+stack hostile
+
+volume postgres_data
+volume static
+
+secret db_password file @SECRET_FILE@
+
+service db {
+    image @IMAGE@
+    command @COMMAND@
+    env {
+        POSTGRES_DB = "app"
+        HOSTILE = @ENV_VALUE@
+    }
+    env_file @ENV_FILE@
+    secret POSTGRES_PASSWORD = db_password
+    mount postgres_data at "/var/lib/postgresql/data"
+    ready cmd @READY_CMD@ every 5s timeout 3s retries 10
+}
+
+job migrate {
+    image of web
+    run @RUN@
+    secret DATABASE_PASSWORD = db_password
+    after db ready
+}
+
+service web {
+    build @BUILD_CONTEXT@ {
+        python 3.12
+        requirements @REQUIREMENTS@
+        collectstatic to @COLLECTSTATIC@
+        user app
+    }
+    gunicorn @GUNICORN_APP@ bind 8000 workers 3
+    secret DATABASE_PASSWORD = db_password
+    mount static at @MOUNT_TARGET@
+    ready http @READY_HTTP@ every 5s timeout 3s retries 10
+    after migrate done
+}
+
+proxy nginx {
+    image @PROXY_IMAGE@
+    publish 1337 -> 80
+    server_name @SERVER_NAME@
+    upstream django {
+        server web:8000
+    }
+    location @LOCATION@ {
+        proxy_pass django
+    }
+    location /static/ {
+        alias static
+    }
+    after web ready
+}
+"#;
+
+/// Each marker's benign spec text, used whenever the marker is not the slot
+/// under test.
+const BENIGN: &[(&str, &str)] = &[
+    ("@SECRET_FILE@", r#""secrets/db_password.txt""#),
+    ("@IMAGE@", r#""postgres:16.4""#),
+    ("@COMMAND@", r#""postgres -c max_connections=100""#),
+    ("@ENV_VALUE@", r#""benign""#),
+    ("@ENV_FILE@", r#""db.env""#),
+    ("@READY_CMD@", r#""pg_isready -h 127.0.0.1""#),
+    ("@RUN@", r#""python manage.py migrate --noinput""#),
+    ("@BUILD_CONTEXT@", r#""./app""#),
+    ("@REQUIREMENTS@", r#""requirements.txt""#),
+    ("@COLLECTSTATIC@", r#""/app/staticfiles""#),
+    ("@GUNICORN_APP@", r#""backend.wsgi:application""#),
+    ("@MOUNT_TARGET@", r#""/app/staticfiles""#),
+    ("@READY_HTTP@", r#""/healthz""#),
+    ("@PROXY_IMAGE@", r#""nginx:1.28""#),
+    ("@SERVER_NAME@", r#""localhost""#),
+    ("@LOCATION@", r#""/""#),
+];
+
+/// The hostile values, with the short label the table prints.
+fn hostile_values() -> Vec<(&'static str, String)> {
+    let values: &[(&str, &str)] = &[
+        ("dq", "a\"b"),
+        ("sq", "a'b"),
+        ("LF", "a\nb"),
+        (";", "a;b"),
+        ("{", "a{b"),
+        ("}", "a}b"),
+        ("#", "a#b"),
+        ("$", "a$b"),
+        ("${X}", "${X}"),
+        ("$$", "$$"),
+        ("end\\", "ab\\"),
+        ("NUL", "a\0b"),
+        ("100K", ""), // filled in below
+        (" ab ", " ab "),
+        ("a b", "a b"),
+        ("TAB", "a\tb"),
+        ("é😀", "é😀"),
+        ("CR", "a\rb"),
+        // Beyond the brief's list: more that some format reads specially.
+        ("a\\b", "a\\b"),
+        ("a:b", "a:b"),
+        ("ESC", "a\u{1b}[31mb"),
+        ("NEL", "a\u{85}b"),
+        ("LS", "a\u{2028}b"),
+        ("BOM", "\u{feff}ab"),
+        ("on", "on"),
+        ("null", "null"),
+        ("- a", "- a"),
+        ("a: b", "a: b"),
+        ("&a*a", "&a *a"),
+        ("!!int", "!!int 1"),
+        ("%2F", "a%2Fb"),
+        ("../", "../a"),
+        ("--x", "--x"),
+        ("*", "a*b"),
+    ];
+    values
+        .iter()
+        .map(|&(label, value)| {
+            let value = if label == "100K" {
+                // Mostly harmless characters, so the size is what is tested.
+                format!("{}$é", "x".repeat(100 * 1024))
+            } else {
+                value.to_string()
+            };
+            (label, value)
+        })
+        .collect()
+}
+
+/// A string slot of the language.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    SecretFile,
+    Image,
+    ProxyImage,
+    BuildContext,
+    Requirements,
+    Collectstatic,
+    CommandLine,
+    CommandList,
+    RunLine,
+    RunList,
+    EnvValue,
+    EnvFile,
+    MountTarget,
+    ReadyCmdLine,
+    ReadyCmdList,
+    ReadyHttp,
+    GunicornApp,
+    ServerName,
+    Location,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    kind: Kind,
+    /// Put before the hostile value: `/` tries slots that want an absolute
+    /// path past that first check, so the rest of the value is tested too.
+    prefix: &'static str,
+}
+
+impl Slot {
+    fn all() -> Vec<Slot> {
+        use Kind::*;
+        let raw = [
+            SecretFile,
+            Image,
+            ProxyImage,
+            BuildContext,
+            Requirements,
+            Collectstatic,
+            CommandLine,
+            CommandList,
+            RunLine,
+            RunList,
+            EnvValue,
+            EnvFile,
+            MountTarget,
+            ReadyCmdLine,
+            ReadyCmdList,
+            ReadyHttp,
+            GunicornApp,
+            ServerName,
+            Location,
+        ];
+        let mut slots: Vec<Slot> = raw.iter().map(|&kind| Slot { kind, prefix: "" }).collect();
+        for kind in [Collectstatic, MountTarget, ReadyHttp, Location] {
+            slots.push(Slot { kind, prefix: "/" });
+        }
+        slots
+    }
+
+    fn name(&self) -> String {
+        let base = match self.kind {
+            Kind::SecretFile => "secret file",
+            Kind::Image => "image",
+            Kind::ProxyImage => "image (proxy)",
+            Kind::BuildContext => "build context",
+            Kind::Requirements => "requirements",
+            Kind::Collectstatic => "collectstatic to",
+            Kind::CommandLine => "command \"..\"",
+            Kind::CommandList => "command [..]",
+            Kind::RunLine => "run \"..\"",
+            Kind::RunList => "run [..]",
+            Kind::EnvValue => "env value",
+            Kind::EnvFile => "env_file",
+            Kind::MountTarget => "mount at",
+            Kind::ReadyCmdLine => "ready cmd \"..\"",
+            Kind::ReadyCmdList => "ready cmd [..]",
+            Kind::ReadyHttp => "ready http",
+            Kind::GunicornApp => "gunicorn app",
+            Kind::ServerName => "server_name",
+            Kind::Location => "location",
+        };
+        if self.prefix.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base} ({}+v)", self.prefix)
+        }
+    }
+
+    fn marker(&self) -> &'static str {
+        match self.kind {
+            Kind::SecretFile => "@SECRET_FILE@",
+            Kind::Image => "@IMAGE@",
+            Kind::ProxyImage => "@PROXY_IMAGE@",
+            Kind::BuildContext => "@BUILD_CONTEXT@",
+            Kind::Requirements => "@REQUIREMENTS@",
+            Kind::Collectstatic => "@COLLECTSTATIC@",
+            Kind::CommandLine | Kind::CommandList => "@COMMAND@",
+            Kind::RunLine | Kind::RunList => "@RUN@",
+            Kind::EnvValue => "@ENV_VALUE@",
+            Kind::EnvFile => "@ENV_FILE@",
+            Kind::MountTarget => "@MOUNT_TARGET@",
+            Kind::ReadyCmdLine | Kind::ReadyCmdList => "@READY_CMD@",
+            Kind::ReadyHttp => "@READY_HTTP@",
+            Kind::GunicornApp => "@GUNICORN_APP@",
+            Kind::ServerName => "@SERVER_NAME@",
+            Kind::Location => "@LOCATION@",
+        }
+    }
+
+    /// The spec text that stands for the marker.
+    fn render(&self, value: &str) -> String {
+        match self.kind {
+            Kind::CommandList | Kind::RunList => format!("[\"echo\", {}]", spec_string(value)),
+            Kind::ReadyCmdList => format!("[\"pg_isready\", {}]", spec_string(value)),
+            _ => spec_string(value),
+        }
+    }
+
+    /// The 1-based line of the template the slot is on.
+    fn line(&self) -> usize {
+        TEMPLATE
+            .lines()
+            .position(|l| l.contains(self.marker()))
+            .expect("every marker is in the template")
+            + 1
+    }
+
+    /// Sets, in the benign reading, every place the value must appear in.
+    /// `v` is the value as the spec means it; compose.yaml holds it with `$`
+    /// doubled (compose's escape), every reader after compose holds `v`.
+    fn expect(&self, r: &mut Value, v: &str, case: &str) -> Result<(), String> {
+        // The case's layout, under a made-up temporary folder: absolute
+        // paths are compared with their folders hidden (see `case_path`),
+        // relative ones as they are.
+        let layout = Layout::new(format!("/TMP/{case}/s.spec"), format!("/TMP/{case}/out"));
+        match self.kind {
+            Kind::SecretFile => {
+                set(r, "/yaml/secrets/db_password/file", dollars(&layout.for_compose(v)));
+                set(r, "/compose/secrets/db_password/file", case_path(case, v));
+            }
+            Kind::Image => {
+                docker_reference(v)?;
+                set(r, "/yaml/services/db/image", dollars(v));
+                set(r, "/compose/services/db/image", v);
+            }
+            Kind::ProxyImage => {
+                docker_reference(v)?;
+                let from = instruction(r, "nginx/Dockerfile", |i| i["instruction"] == "FROM");
+                from["value"] = json!(v);
+            }
+            Kind::BuildContext => {
+                set(r, "/yaml/services/web/build/context", dollars(&layout.for_compose(v)));
+                let dockerfile = layout.artifact_from(v, "web/Dockerfile");
+                set(r, "/yaml/services/web/build/dockerfile", dollars(&dockerfile));
+                // Compose makes the context absolute and keeps `dockerfile`
+                // relative to it: from the folder the spec named to the
+                // Dockerfile stackc wrote.
+                set(r, "/compose/services/web/build/context", case_path(case, v));
+                let context = normalize(&layout.spec_dir().join(v));
+                let to_dockerfile = relative(&context, &layout.out_dir.join("web/Dockerfile"));
+                set(r, "/compose/services/web/build/dockerfile", lossless(&to_dockerfile));
+            }
+            Kind::Requirements => {
+                let copy = instruction(r, "web/Dockerfile", |i| {
+                    i["instruction"] == "COPY" && i["json"].is_array()
+                });
+                copy["json"] = json!([v, v]);
+                let pip = instruction(r, "web/Dockerfile", |i| i["json"][0] == "pip");
+                pip["json"] = json!(["pip", "install", "--no-cache-dir", "-r", v]);
+            }
+            Kind::Collectstatic => {
+                // The target appears nowhere: it only picks which mount
+                // nginx serves. No mount is on it any more, so the static
+                // mount is no longer filled by collectstatic and is made
+                // writable for the app instead.
+                if v != "/app/staticfiles" {
+                    install_writable(r, "/app/staticfiles");
+                }
+            }
+            Kind::CommandLine => {
+                let words = shell_words(v)?;
+                set(
+                    r,
+                    "/yaml/services/db/command",
+                    words.iter().map(|w| dollars(w)).collect::<Vec<_>>(),
+                );
+                set(r, "/compose/services/db/command", words);
+            }
+            Kind::CommandList => {
+                set(r, "/yaml/services/db/command", vec!["echo".to_string(), dollars(v)]);
+                set(r, "/compose/services/db/command", ["echo", v]);
+            }
+            Kind::RunLine => {
+                let words = shell_words(v)?;
+                set(
+                    r,
+                    "/yaml/services/migrate/command",
+                    words.iter().map(|w| dollars(w)).collect::<Vec<_>>(),
+                );
+                set(r, "/compose/services/migrate/command", words);
+            }
+            Kind::RunList => {
+                set(
+                    r,
+                    "/yaml/services/migrate/command",
+                    vec!["echo".to_string(), dollars(v)],
+                );
+                set(r, "/compose/services/migrate/command", ["echo", v]);
+            }
+            Kind::EnvValue => {
+                set(r, "/yaml/services/db/environment/HOSTILE", dollars(v));
+                set(r, "/compose/services/db/environment/HOSTILE", v);
+            }
+            Kind::EnvFile => {
+                set(r, "/yaml/services/db/env_file", [dollars(&layout.for_compose(v))]);
+                set(r, "/compose/services/db/env_file/0/path", case_path(case, v));
+            }
+            Kind::MountTarget => {
+                // Compose cleans a container path (`/../a` is `/a`), as
+                // the container's file system would read it anyway.
+                let clean = |p: &str| lossless(&normalize(Path::new(p)));
+                set(r, "/yaml/services/web/volumes/0/target", dollars(v));
+                set(r, "/compose/services/web/volumes/0/target", clean(v));
+                // nginx serves the volume where the app mounts it.
+                let served = v.trim_end_matches('/');
+                set(r, "/yaml/services/nginx/volumes/0/target", dollars(served));
+                set(r, "/compose/services/nginx/volumes/0/target", clean(served));
+                let alias = nginx_directive(r, &[("server", 0), ("location", 1), ("alias", 0)]);
+                alias["args"] = json!([format!("{served}/")]);
+                // No longer the collectstatic target: made writable for the app.
+                install_writable(r, v);
+            }
+            Kind::ReadyCmdLine => {
+                // Validated as a shell line, handed to the shell as written.
+                shell_words(v)?;
+                set(
+                    r,
+                    "/yaml/services/db/healthcheck/test",
+                    ["CMD-SHELL".to_string(), dollars(v)],
+                );
+                set(r, "/compose/services/db/healthcheck/test", ["CMD-SHELL", v]);
+            }
+            Kind::ReadyCmdList => {
+                set(
+                    r,
+                    "/yaml/services/db/healthcheck/test",
+                    ["CMD", "pg_isready", dollars(v).as_str()],
+                );
+                set(r, "/compose/services/db/healthcheck/test", ["CMD", "pg_isready", v]);
+            }
+            Kind::ReadyHttp => {
+                let url = format!("http://127.0.0.1:8000{}", url_path(v));
+                set(r, "/yaml/services/web/healthcheck/test/4", dollars(&url));
+                set(r, "/compose/services/web/healthcheck/test/4", url);
+            }
+            Kind::GunicornApp => {
+                let cmd = instruction(r, "web/Dockerfile", |i| i["instruction"] == "CMD");
+                let words = cmd["json"].as_array_mut().ok_or("the benign CMD is not exec form")?;
+                *words.last_mut().ok_or("the benign CMD is empty")? = json!(v);
+            }
+            Kind::ServerName => {
+                nginx_directive(r, &[("server", 0), ("server_name", 0)])["args"] = json!([v]);
+            }
+            Kind::Location => {
+                nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- expectations
+
+/// A value as compose.yaml must hold it: compose reads `$` as the start of a
+/// variable, `$$` as a literal `$`.
+fn dollars(v: &str) -> String {
+    v.replace('$', "$$")
+}
+
+/// Where compose resolves a path the spec wrote: next to the spec, with the
+/// folders hidden as parse_back.py hides them (the case's folder is
+/// `<CASE>`, the folder of all cases `<TMP>`).
+fn case_path(case: &str, v: &str) -> String {
+    let text = lossless(&normalize(&Path::new("/TMP").join(case).join(v)));
+    if let Some(inside) = text.strip_prefix(&format!("/TMP/{case}")) {
+        format!("<CASE>{inside}")
+    } else {
+        format!(
+            "<TMP>{}",
+            text.strip_prefix("/TMP").expect("`..` climbs one folder at most")
+        )
+    }
+}
+
+fn lossless(path: &Path) -> String {
+    path.to_str().expect("test paths are UTF-8").to_string()
+}
+
+/// How lowering splits a command line: as a POSIX shell would.
+fn shell_words(v: &str) -> Result<Vec<String>, String> {
+    match shlex::split(v) {
+        Some(words) if !words.is_empty() => Ok(words),
+        _ => Err(format!("{v:?} is not a shell line with words, yet it was accepted")),
+    }
+}
+
+/// An image reference Docker accepts, after the grammar of
+/// github.com/distribution/reference (regexp.go): an accepted `image` that
+/// Docker then refuses would only fail at `docker compose up`.
+fn docker_reference(v: &str) -> Result<(), String> {
+    let alnum_lower = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    // pathComponent: alphanumerics joined by `.`, `_`, `__` or runs of `-`.
+    let path_component = |s: &str| {
+        let mut rest = s;
+        loop {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit()))
+                .unwrap_or(rest.len());
+            if !alnum_lower(&rest[..end]) {
+                return false;
+            }
+            rest = &rest[end..];
+            if rest.is_empty() {
+                return true;
+            }
+            let separator = rest
+                .find(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let sep = &rest[..separator];
+            if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|b| b == b'-')) {
+                return false;
+            }
+            rest = &rest[separator..];
+        }
+    };
+    let domain_component = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+    };
+    let domain = |s: &str| {
+        let (host, port) = match s.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (s, None),
+        };
+        host.split('.').all(domain_component)
+            && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let (rest, digest) = match v.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (v, None),
+    };
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    let components: Vec<&str> = name.split('/').collect();
+    // The first component is a registry when it looks like a host.
+    let (registry, path) = match components.as_slice() {
+        [first, path @ ..] if !path.is_empty() && (first.contains(['.', ':']) || *first == "localhost") => {
+            (Some(*first), path)
+        }
+        all => (None, all),
+    };
+    let tag_ok = |t: &str| {
+        (1..=128).contains(&t.len())
+            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+            && !t.starts_with(['.', '-'])
+    };
+    let digest_ok = |d: &str| {
+        d.split_once(':').is_some_and(|(algorithm, hex)| {
+            algorithm.starts_with(|c: char| c.is_ascii_alphabetic())
+                && algorithm
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_+.".contains(&b))
+                && hex.len() >= 32
+                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    let ok = registry.is_none_or(domain)
+        && path.iter().all(|c| path_component(c))
+        && tag.is_none_or(tag_ok)
+        && digest.is_none_or(digest_ok);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{v:?} was accepted as an image, but Docker rejects it as a reference"
+        ))
+    }
+}
+
+/// A URL path with every byte that may not stand in one percent-encoded
+/// (RFC 3986 pchar, `/`; `%` and `?` pass so a spec can write an encoded
+/// path or a query).
+fn url_path(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%?".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The app's `RUN groupadd ...` line (shell form) gains an `install -d` that
+/// makes a mount target writable by the app's user.
+fn install_writable(r: &mut Value, target: &str) {
+    let run = instruction(r, "web/Dockerfile", |i| {
+        i["instruction"] == "RUN" && i["words"].get(0).is_some_and(|w| w == "groupadd")
+    });
+    let words = run["words"].as_array_mut().expect("shell words");
+    for word in ["&&", "install", "-d", "-o", "10001", "-g", "10001", target] {
+        words.push(json!(word));
+    }
+}
+
+fn set(r: &mut Value, pointer: &str, value: impl serde::Serialize) {
+    let place = r
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("the benign output has no {pointer}"));
+    *place = serde_json::to_value(value).unwrap();
+}
+
+/// The first Dockerfile instruction that matches.
+fn instruction<'a>(r: &'a mut Value, dockerfile: &str, matches: impl Fn(&Value) -> bool) -> &'a mut Value {
+    r["dockerfiles"][dockerfile]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("the benign output has no {dockerfile}"))
+        .iter_mut()
+        .find(|i| matches(i))
+        .unwrap_or_else(|| panic!("the benign {dockerfile} has no such instruction"))
+}
+
+/// A directive of the proxy's nginx.conf, by (name, nth of that name) at
+/// each level.
+fn nginx_directive<'a>(r: &'a mut Value, path: &[(&str, usize)]) -> &'a mut Value {
+    let mut current = &mut r["nginx"]["nginx/nginx.conf"];
+    for (depth, &(name, nth)) in path.iter().enumerate() {
+        let list = if depth == 0 { current } else { &mut current["block"] };
+        current = list
+            .as_array_mut()
+            .unwrap_or_else(|| panic!("no block holds `{name}`"))
+            .iter_mut()
+            .filter(|d| d["directive"] == name)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("the benign nginx.conf has no `{name}` #{nth}"));
+    }
+    current
+}
+
+// ---------------------------------------------------------------- structure
+
+/// What a reading looks like without its values: map keys, list lengths
+/// (except lists of plain values, whose length is a value: a command's
+/// words) and value types.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            let mut types: Vec<&str> = items.iter().map(type_name).collect();
+            types.sort();
+            types.dedup();
+            json!(format!("[{}]", types.join("|")))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        other => json!(type_name(other)),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "map",
+    }
+}
+
+/// The structure the brief names: output files, compose keys (as YAML and
+/// as compose sees them), nginx directives and blocks, Dockerfile
+/// instructions.
+fn structure(r: &Value) -> Value {
+    let dockerfiles: BTreeMap<String, Vec<Value>> = r["dockerfiles"]
+        .as_object()
+        .map(|files| {
+            files
+                .iter()
+                .map(|(path, list)| {
+                    let instructions = list.as_array().unwrap().iter().map(|i| i["instruction"].clone());
+                    (path.clone(), instructions.collect())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "files": r["files"],
+        "yaml": shape(&r["yaml"]),
+        "compose": shape(&r["compose"]),
+        "nginx": shape(&r["nginx"]),
+        "dockerfiles": dockerfiles,
+    })
+}
+
+/// Every place two readings differ, as `pointer: actual != expected`.
+fn differences(actual: &Value, expected: &Value, at: String, out: &mut Vec<String>) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            for key in a.keys().chain(e.keys().filter(|k| !a.contains_key(*k))) {
+                let next = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match (a.get(key), e.get(key)) {
+                    (Some(a), Some(e)) => differences(a, e, next, out),
+                    (a, e) => out.push(format!("{next}: {} != {}", brief(a), brief(e))),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => {
+            for (i, (a, e)) in a.iter().zip(e).enumerate() {
+                differences(a, e, format!("{at}/{i}"), out);
+            }
+        }
+        (a, e) if a != e => out.push(format!("{at}: {} != {}", brief(Some(a)), brief(Some(e)))),
+        _ => {}
+    }
+}
+
+/// A value for a failure message: short enough to read.
+fn brief(v: Option<&Value>) -> String {
+    let text = v.map_or_else(|| "(missing)".to_string(), Value::to_string);
+    cut(&text, 300)
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(max).collect();
+        format!("{head}... ({} chars)", text.chars().count())
+    }
+}
+
+// ---------------------------------------------------------------- the spec
+
+/// A value as a spec string literal.
+fn spec_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The template with `slot` set to the spec text `text` (benign elsewhere).
+fn spec_text(slot: Option<(Slot, &str)>) -> String {
+    let mut spec = TEMPLATE.to_string();
+    if let Some((slot, value)) = slot {
+        spec = spec.replace(slot.marker(), &slot.render(value));
+    }
+    for (marker, benign) in BENIGN {
+        spec = spec.replace(marker, benign);
+    }
+    for (marker, _) in BENIGN {
+        assert!(!spec.contains(marker), "{marker} is left in the spec");
+    }
+    spec
+}
+
+// ---------------------------------------------------------------- running
+
+struct Case {
+    /// `None` for the benign build.
+    slot: Option<Slot>,
+    label: &'static str,
+    value: String,
+    dir: PathBuf,
+}
+
+impl Case {
+    fn spec(&self) -> PathBuf {
+        self.dir.join("s.spec")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.join("out")
+    }
+
+    /// The case's folder name.
+    fn name(&self) -> String {
+        self.dir.file_name().unwrap().to_str().unwrap().to_string()
+    }
+
+    fn title(&self) -> String {
+        match self.slot {
+            Some(slot) => format!(
+                "slot `{}`, value {} = {}",
+                slot.name(),
+                self.label,
+                cut(&format!("{:?}", self.value), 80)
+            ),
+            None => "the benign spec".to_string(),
+        }
+    }
+}
+
+/// Builds every case on a few threads; fails if any build takes too long.
+fn build_all(cases: &[Case]) -> Vec<Output> {
+    const DEADLINE: Duration = Duration::from_secs(120);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    let jobs: Arc<Vec<(PathBuf, PathBuf)>> = Arc::new(cases.iter().map(|c| (c.spec(), c.out())).collect());
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..workers {
+        let (jobs, next, tx) = (Arc::clone(&jobs), Arc::clone(&next), tx.clone());
+        // Detached: a hung stackc fails the test below instead of hanging it.
+        std::thread::spawn(move || loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            let Some((spec, out)) = jobs.get(i) else { break };
+            if tx.send((i, support::build(spec, out))).is_err() {
+                break;
+            }
+        });
+    }
+    drop(tx);
+    let start = Instant::now();
+    let mut outputs: Vec<Option<Output>> = cases.iter().map(|_| None).collect();
+    for _ in 0..cases.len() {
+        match rx.recv_timeout(DEADLINE.saturating_sub(start.elapsed())) {
+            Ok((i, output)) => outputs[i] = Some(output),
+            Err(_) => {
+                let pending: Vec<String> = cases
+                    .iter()
+                    .zip(&outputs)
+                    .filter(|(_, o)| o.is_none())
+                    .map(|(c, _)| c.title())
+                    .take(10)
+                    .collect();
+                panic!(
+                    "stackc did not finish within {DEADLINE:?}; still running:\n  {}",
+                    pending.join("\n  ")
+                );
+            }
+        }
+    }
+    outputs.into_iter().map(|o| o.expect("every case reported")).collect()
+}
+
+/// Reads every accepted case's output back in one Python run.
+fn parse_back(cases: &[&Case]) -> BTreeMap<String, Value> {
+    let request = json!({
+        "compose": support::tool("venv/bin/docker-compose"),
+        "cases": cases.iter().map(|c| json!({
+            "key": c.dir.to_str().unwrap(),
+            "out": c.out(),
+            "root": c.dir,
+        })).collect::<Vec<_>>(),
+    });
+    let mut child = support::python()
+        .arg(support::repo().join("tests/support/parse_back.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tests' Python starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let body = request.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
+    let (tx, rx) = mpsc::channel();
+    let pid = child.id();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(output) => output.expect("parse_back.py runs"),
+        Err(_) => {
+            // Only the process this test started.
+            let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+            panic!("parse_back.py did not finish within 120 s");
+        }
+    };
+    writer.join().unwrap().expect("parse_back.py reads its input");
+    assert!(
+        output.status.success(),
+        "parse_back.py failed:\n{}",
+        cut(&support::text(&output.stderr), 5000)
+    );
+    serde_json::from_slice(&output.stdout).expect("parse_back.py prints JSON")
+}
+
+/// A rejection must be a rendered diagnostic on the spec, not a crash, and
+/// must leave no output behind. Returns the line the diagnostic points at.
+fn check_rejection(case: &Case, output: &Output) -> Result<usize, String> {
+    let stderr = support::text(&output.stderr);
+    let spec = case.spec().display().to_string();
+    let mut problems = Vec::new();
+    if stderr.contains("panicked") {
+        problems.push("stackc panicked".to_string());
+    }
+    if !stderr.contains('×') {
+        problems.push("no rendered diagnostic (`×`)".to_string());
+    }
+    let line = stderr.split(&format!("[{spec}:")).nth(1).and_then(|rest| {
+        let (line, rest) = rest.split_once(':')?;
+        let column = rest.split(']').next()?;
+        column.parse::<usize>().ok()?;
+        line.parse::<usize>().ok()
+    });
+    if line.is_none() {
+        problems.push(format!("no `[{spec}:LINE:COLUMN]` pointing into the spec"));
+    }
+    if case.out().exists() {
+        problems.push("the output folder was written".to_string());
+    }
+    if problems.is_empty() {
+        Ok(line.unwrap())
+    } else {
+        Err(format!(
+            "{} was rejected badly: {}\nstderr:\n{}",
+            case.title(),
+            problems.join("; "),
+            cut(&stderr, 3000)
+        ))
+    }
+}
+
+/// The output file a difference is in, around the place: all of a
+/// Dockerfile or nginx.conf, the lines of compose.yaml with the key.
+fn relevant_output(case: &Case, difference: &str) -> String {
+    let pointer = difference.split(':').next().unwrap_or_default();
+    let parts: Vec<String> = pointer
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let (file, key) = match parts.get(1).map(String::as_str) {
+        Some("yaml" | "compose") => {
+            let key = parts.iter().rev().find(|p| p.parse::<usize>().is_err()).cloned();
+            ("compose.yaml".to_string(), key)
+        }
+        _ => (parts.get(2).cloned().unwrap_or_default(), None),
+    };
+    let text = std::fs::read_to_string(case.out().join(&file)).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let shown: Vec<String> = match key {
+        Some(key) => {
+            let hits: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].trim_start().starts_with(&format!("{key}:")))
+                .collect();
+            (0..lines.len())
+                .filter(|i| hits.iter().any(|h| h.abs_diff(*i) <= 3))
+                .map(|i| format!("{:4} | {}", i + 1, cut(lines[i], 200)))
+                .take(60)
+                .collect()
+        }
+        None => lines.iter().map(|l| cut(l, 200)).take(60).collect(),
+    };
+    format!("--- {file} (as written):\n{}", shown.join("\n"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Rejected,
+    Inert,
+    Failed,
+}
+
+#[test]
+fn hostile_values_are_rejected_or_inert_in_every_string_slot() {
+    let tmp = tempfile::Builder::new().prefix("hostile").tempdir().unwrap();
+    let values = hostile_values();
+    let slots = Slot::all();
+
+    let mut cases = vec![Case {
+        slot: None,
+        label: "benign",
+        value: String::new(),
+        dir: tmp.path().join("c000"),
+    }];
+    for slot in &slots {
+        for (label, value) in &values {
+            cases.push(Case {
+                slot: Some(*slot),
+                label,
+                value: format!("{}{value}", slot.prefix),
+                dir: tmp.path().join(format!("c{:03}", cases.len())),
+            });
+        }
+    }
+    for case in &cases {
+        std::fs::create_dir(&case.dir).unwrap();
+        let spec = spec_text(case.slot.map(|s| (s, case.value.as_str())));
+        std::fs::write(case.spec(), spec).unwrap();
+    }
+
+    let start = Instant::now();
+    let outputs = build_all(&cases);
+    let built = start.elapsed();
+    let mut failures: Vec<String> = Vec::new();
+    let mut outcomes: Vec<Outcome> = vec![Outcome::Failed; cases.len()];
+    let mut accepted: Vec<&Case> = Vec::new();
+    for (i, (case, output)) in cases.iter().zip(&outputs).enumerate() {
+        let stderr = support::text(&output.stderr);
+        match output.status.code() {
+            Some(0) if !stderr.contains("panicked") => accepted.push(case),
+            Some(1) if case.slot.is_some() => match check_rejection(case, output) {
+                Ok(line) if line == case.slot.unwrap().line() => outcomes[i] = Outcome::Rejected,
+                Ok(line) => failures.push(format!(
+                    "{} was rejected, but the diagnostic points at line {line}, not at the slot's line {}:\n{}",
+                    case.title(),
+                    case.slot.unwrap().line(),
+                    cut(&stderr, 3000)
+                )),
+                Err(failure) => failures.push(failure),
+            },
+            code => failures.push(format!(
+                "{}: stackc exited with {code:?}\nstderr:\n{}",
+                case.title(),
+                cut(&stderr, 3000)
+            )),
+        }
+    }
+    assert!(
+        outcomes.len() > 1 && accepted.first().is_some_and(|c| c.slot.is_none()),
+        "the benign spec must build:\n{}",
+        failures.join("\n\n")
+    );
+
+    let start = Instant::now();
+    let readings = parse_back(&accepted);
+    let read = start.elapsed();
+    let reading = |case: &Case| readings[case.dir.to_str().unwrap()].clone();
+    let benign = reading(accepted[0]);
+    assert!(
+        benign["parse_error"].is_null() && benign["compose_error"].is_null() && benign["compose"].is_object(),
+        "the benign output does not read back: {} {}",
+        benign["parse_error"],
+        benign["compose_error"]
+    );
+    let benign_structure = structure(&benign);
+    for case in &accepted[1..] {
+        let slot = case.slot.unwrap();
+        let index = cases.iter().position(|c| std::ptr::eq(c, *case)).unwrap();
+        let actual = reading(case);
+        let result = (|| -> Result<(), String> {
+            if let Some(error) = actual["parse_error"].as_str() {
+                return Err(format!("a parser fails on the output: {error}"));
+            }
+            if !actual["compose_error"].is_null() {
+                return Err(format!("docker-compose config: {}", actual["compose_error"]));
+            }
+            let mut problems = Vec::new();
+            differences(&structure(&actual), &benign_structure, String::new(), &mut problems);
+            if !problems.is_empty() {
+                return Err(format!("the structure changed:\n  {}", problems.join("\n  ")));
+            }
+            let mut expected = benign.clone();
+            slot.expect(&mut expected, &case.value, &case.name())?;
+            // Paths depend on the case's folder only through <CASE>, and
+            // nothing else differs between cases, so the whole reading
+            // must be the benign one with the slot's places set.
+            differences(&actual, &expected, String::new(), &mut problems);
+            if let Some(first) = problems.first() {
+                return Err(format!(
+                    "the value is not where expected (actual != expected):\n  {}\n{}",
+                    problems.join("\n  "),
+                    relevant_output(case, first)
+                ));
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => outcomes[index] = Outcome::Inert,
+            Err(why) => failures.push(format!("{} was accepted but is not inert: {why}", case.title())),
+        }
+    }
+
+    // The table: one row per slot, one column per value.
+    let mut table = String::new();
+    table.push_str(&format!(
+        "{} cases: built in {built:.1?}, read back in {read:.1?}\n",
+        cases.len()
+    ));
+    table.push_str("R = rejected with a diagnostic on the slot's line, I = emitted inert, X = FAILED\n");
+    for (i, (label, value)) in values.iter().enumerate() {
+        table.push_str(&format!("  v{i:02} {label:6} = {}\n", cut(&format!("{value:?}"), 40)));
+    }
+    table.push_str(&format!("{:24}", "slot \\ value"));
+    for i in 0..values.len() {
+        table.push_str(&format!("{i:02} "));
+    }
+    table.push('\n');
+    for (s, slot) in slots.iter().enumerate() {
+        table.push_str(&format!("{:24}", slot.name()));
+        for v in 0..values.len() {
+            let cell = match outcomes[1 + s * values.len() + v] {
+                Outcome::Rejected => "R",
+                Outcome::Inert => "I",
+                Outcome::Failed => "X",
+            };
+            table.push_str(&format!("{cell:2} "));
+        }
+        table.push('\n');
+    }
+    println!("{table}");
+
+    // NUL can be carried by no format: lowering rejects it everywhere, with
+    // its own diagnostic.
+    let nul = values.iter().position(|(label, _)| *label == "NUL").unwrap();
+    for (s, slot) in slots.iter().enumerate() {
+        let case = 1 + s * values.len() + nul;
+        let stderr = support::text(&outputs[case].stderr);
+        if outcomes[case] != Outcome::Rejected || !stderr.contains("nul-in-string") {
+            failures.push(format!(
+                "slot `{}`: a NUL is not rejected by lowering (`nul-in-string`):\n{}",
+                slot.name(),
+                cut(&stderr, 2000)
+            ));
+        }
+    }
+    // A slot that rejects everything tests nothing: each must let some
+    // hostile value through (in one of its variants).
+    for slot in &slots {
+        let kind = slot.kind;
+        let inert = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == kind)
+            .any(|(s, _)| (0..values.len()).any(|v| outcomes[1 + s * values.len() + v] == Outcome::Inert));
+        if !inert && slot.prefix.is_empty() {
+            failures.push(format!(
+                "slot `{}` let no hostile value through: nothing was tested",
+                slot.name()
+            ));
+        }
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.iter().take(15).cloned().collect::<Vec<_>>().join("\n\n")
+    );
+}
