@@ -53,19 +53,22 @@ fn check_passes_on_the_seed_spec() {
     assert!(output.stderr.is_empty());
 }
 
-#[test]
-fn a_keyword_typo_is_pointed_at_with_a_suggestion() {
+/// `stackc check` on a copy of the seed spec with `edit` applied.
+fn check_edited(edit: impl FnOnce(String) -> String) -> (Option<i32>, String) {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = spec_copy(tmp.path(), |s| {
-        s.replacen("    image postgres", "    imgae postgres", 1)
-    });
+    let spec = spec_copy(tmp.path(), edit);
     let output = stackc()
         .args(["check", "--color", "never"])
         .arg(&spec)
         .output()
         .unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    (output.status.code(), text(&output.stderr))
+}
+
+#[test]
+fn a_keyword_typo_is_pointed_at_with_a_suggestion() {
+    let (code, stderr) = check_edited(|s| s.replacen("    image postgres", "    imgae postgres", 1));
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("unexpected `imgae`"), "{stderr}");
     assert!(stderr.contains("did you mean `image`?"), "{stderr}");
     assert!(stderr.contains("stack.spec:15:5"), "{stderr}");
@@ -74,15 +77,8 @@ fn a_keyword_typo_is_pointed_at_with_a_suggestion() {
 
 #[test]
 fn an_unknown_volume_is_pointed_at_with_a_suggestion() {
-    let tmp = tempfile::tempdir().unwrap();
-    let spec = spec_copy(tmp.path(), |s| s.replace("mount static at", "mount statik at"));
-    let output = stackc()
-        .args(["check", "--color", "never"])
-        .arg(&spec)
-        .output()
-        .unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = check_edited(|s| s.replace("mount static at", "mount statik at"));
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("unknown volume `statik`"), "{stderr}");
     assert!(stderr.contains("did you mean `static`?"), "{stderr}");
 }

@@ -186,6 +186,30 @@ enum Kind {
     Location,
 }
 
+impl Kind {
+    const ALL: [Kind; 19] = [
+        Kind::SecretFile,
+        Kind::Image,
+        Kind::ProxyImage,
+        Kind::BuildContext,
+        Kind::Requirements,
+        Kind::Collectstatic,
+        Kind::CommandLine,
+        Kind::CommandList,
+        Kind::RunLine,
+        Kind::RunList,
+        Kind::EnvValue,
+        Kind::EnvFile,
+        Kind::MountTarget,
+        Kind::ReadyCmdLine,
+        Kind::ReadyCmdList,
+        Kind::ReadyHttp,
+        Kind::GunicornApp,
+        Kind::ServerName,
+        Kind::Location,
+    ];
+}
+
 #[derive(Clone, Copy)]
 struct Slot {
     kind: Kind,
@@ -197,28 +221,7 @@ struct Slot {
 impl Slot {
     fn all() -> Vec<Slot> {
         use Kind::*;
-        let raw = [
-            SecretFile,
-            Image,
-            ProxyImage,
-            BuildContext,
-            Requirements,
-            Collectstatic,
-            CommandLine,
-            CommandList,
-            RunLine,
-            RunList,
-            EnvValue,
-            EnvFile,
-            MountTarget,
-            ReadyCmdLine,
-            ReadyCmdList,
-            ReadyHttp,
-            GunicornApp,
-            ServerName,
-            Location,
-        ];
-        let mut slots: Vec<Slot> = raw.iter().map(|&kind| Slot { kind, prefix: "" }).collect();
+        let mut slots: Vec<Slot> = Kind::ALL.iter().map(|&kind| Slot { kind, prefix: "" }).collect();
         for kind in [Collectstatic, MountTarget, ReadyHttp, Location] {
             slots.push(Slot { kind, prefix: "/" });
         }

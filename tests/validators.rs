@@ -19,12 +19,7 @@ fn validate(out: &Path) -> (i32, String) {
 
 #[test]
 fn every_spec_output_passes_every_validator() {
-    let mut specs: Vec<_> = std::fs::read_dir(support::repo().join("specs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
-        .collect();
-    specs.sort();
+    let specs = support::example_specs();
     assert!(specs.len() >= 3, "specs/ should hold the example stacks");
     let mut failures = Vec::new();
     for spec in specs {

@@ -18,12 +18,7 @@ print(json.dumps(docs, default=lambda o: {"not JSON": type(o).__name__, "repr": 
 "#;
 
 fn spec_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(support::repo().join("specs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
-        .collect();
-    files.sort();
+    let mut files = support::example_specs();
     files.push(support::repo().join("tests/fixtures/yaml-ambiguous.spec"));
     files
 }

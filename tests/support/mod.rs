@@ -15,6 +15,17 @@ pub fn stackc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stackc"))
 }
 
+/// The example stacks in `specs/`, sorted.
+pub fn example_specs() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(repo().join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "spec"))
+        .collect();
+    specs.sort();
+    specs
+}
+
 /// A fixed layout for snapshots: the same paths on every machine.
 pub fn snapshot_layout(spec_file_name: &str) -> Layout {
     Layout::new(format!("/project/specs/{spec_file_name}"), "/project/out")
