@@ -152,10 +152,14 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
         return Ok(ExitCode::from(1));
     };
-    write::write_output(&layout.out_dir, &layout.spec_for_header(), &artifacts).map_err(|e| Failure {
-        help: e.help().map(str::to_string),
-        message: e.to_string(),
-    })?;
+    let warnings =
+        write::write_output(&layout.out_dir, &layout.spec_for_header(), &artifacts).map_err(|e| Failure {
+            help: e.help().map(str::to_string),
+            message: e.to_string(),
+        })?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
     let plural = if artifacts.len() == 1 { "" } else { "s" };
     eprintln!("stackc: wrote {} file{plural} to {}", artifacts.len(), out.display());
     Ok(ExitCode::SUCCESS)

@@ -29,6 +29,34 @@ impl Stack {
         self.secrets.iter().find(|s| s.name.value == name)
     }
 
+    /// The service whose `build` makes the image `service` runs: itself, or
+    /// the target of its `image of`.
+    pub fn builder_of<'a>(&'a self, service: &'a Service) -> Option<&'a Service> {
+        match &service.image {
+            Some(ImageSource::Build(_)) => Some(service),
+            Some(ImageSource::Of(of)) => self.service(&of.value).filter(|s| s.build().is_some()),
+            _ => None,
+        }
+    }
+
+    /// The services that run the image `builder` builds: itself and every
+    /// service or job with `image of` it.
+    pub fn runners_of<'a>(&'a self, builder: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
+        self.services
+            .iter()
+            .filter(move |s| self.builder_of(s).is_some_and(|b| b.name.value == builder.name.value))
+    }
+
+    /// The port a service's process listens on, when stackc knows it: its
+    /// own Gunicorn or proxy port, or, for `image of` without a command of
+    /// its own, the port of the Gunicorn its image runs.
+    pub fn app_port(&self, service: &Service) -> Option<u16> {
+        service.app_port().or_else(|| match (&service.image, &service.command) {
+            (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
+            _ => None,
+        })
+    }
+
     /// The stack's name, or a stand-in when the spec has none.
     pub fn name_or_default(&self) -> &str {
         self.name.as_ref().map_or("stack", |n| n.as_str())

@@ -50,7 +50,8 @@ impl Analysis {
 }
 
 /// Parses and resolves: is this a valid spec? Also finds the values that
-/// no output format could carry, so `check` passing means `build` can write.
+/// no output format could carry. `build` also refuses error-level lint
+/// findings, which `check` does not run.
 pub fn check(source: &SourceFile) -> Analysis {
     run(source, false, &Layout::placeholder()).0
 }

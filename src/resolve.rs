@@ -149,6 +149,19 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_image(&mut self, service: &Service) {
+        if let Some(gunicorn) = service.gunicorn() {
+            // A service with no image at all is reported in lowering.
+            if service.image.is_some() && service.build().is_none() {
+                self.report(
+                    Diagnostic::error(
+                        "gunicorn-needs-build",
+                        "`gunicorn` sets the command of an image stackc builds",
+                    )
+                    .primary(gunicorn.span, "this service does not `build` its image")
+                    .help("add `build PATH { ... }`, or run the program with `command \"...\"` instead"),
+                );
+            }
+        }
         let Some(ImageSource::Of(of)) = &service.image else {
             return;
         };
@@ -204,6 +217,21 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_dependencies(&mut self, service: &Service) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for dependency in &service.after {
+            let target = dependency.target.as_str();
+            if let Some(first) = seen.insert(target, dependency.span) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-dependency",
+                        format!("`{}` waits for `{target}` twice", service.name.value),
+                    )
+                    .primary(dependency.span, "again here")
+                    .secondary(first, "first here")
+                    .help(format!("keep one `after {target} ...`, with the condition you mean")),
+                );
+            }
+        }
         for dependency in &service.after {
             if dependency.target.value == service.name.value {
                 self.report(
@@ -241,11 +269,11 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_probe(&mut self, service: &Service, ready: &Readiness) {
-        let python = service.build().is_some();
+        let python = self.stack.builder_of(service).is_some();
         let (needs_python, port) = match &ready.probe {
             Probe::Cmd(_) => (false, None),
             Probe::Tcp(port) => (true, Some(port.value)),
-            Probe::Http { port, .. } => (true, port.as_ref().map(|p| p.value).or(service.app_port())),
+            Probe::Http { port, .. } => (true, port.as_ref().map(|p| p.value).or(self.stack.app_port(service))),
         };
         if needs_python && !python {
             self.report(
@@ -279,7 +307,25 @@ impl<'a> Resolver<'a> {
             proxy.locations.iter().map(|l| &l.path),
         );
         for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
-            self.require_service(&server.service);
+            let Some(target) = self.require_service(&server.service) else {
+                continue;
+            };
+            let problem = match &target.kind {
+                ServiceKind::Job => Some("a job exits after its run; nginx would lose this server"),
+                ServiceKind::Proxy(_) => Some("a proxy cannot be its own upstream"),
+                ServiceKind::App { .. } => None,
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    Diagnostic::error(
+                        "invalid-upstream-server",
+                        format!("`{}` cannot serve requests", target.name.value),
+                    )
+                    .primary(server.service.span, problem)
+                    .secondary(target.name.span, format!("declared as a {}", target.kind.keyword()))
+                    .help("point upstream servers at long-running services, such as the Gunicorn app"),
+                );
+            }
         }
         for location in &proxy.locations {
             match &location.action {
@@ -379,26 +425,36 @@ impl<'a> Resolver<'a> {
         state[at] = 2;
     }
 
-    /// One host port, on one interface, can be published once.
+    /// A host port can be published once per interface; "every interface"
+    /// (no address, `0.0.0.0`, `[::]`) overlaps all of them.
     fn check_published_ports(&mut self) {
-        let mut seen: HashMap<(Option<&str>, u16), Span> = HashMap::new();
+        let mut seen: Vec<(&PortMapping, Option<std::net::IpAddr>)> = Vec::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let key = (port.host_ip.as_deref(), port.host_port.value);
-            if let Some(first) = seen.get(&key) {
+            let ip = interface(port);
+            let clash = seen.iter().find(|(other, other_ip)| {
+                other.host_port.value == port.host_port.value && (ip.is_none() || other_ip.is_none() || ip == *other_ip)
+            });
+            if let Some((first, _)) = clash {
                 self.report(
                     Diagnostic::error(
                         "port-published-twice",
                         format!("host port {} is published twice", port.host_port.value),
                     )
                     .primary(port.host_port.span, "published again here")
-                    .secondary(*first, "first published here")
+                    .secondary(first.host_port.span, "first published here")
                     .help("each host port can go to one container; pick another host port"),
                 );
             } else {
-                seen.insert(key, port.host_port.span);
+                seen.push((port, ip));
             }
         }
     }
+}
+
+/// The one interface a port is published on; `None` for every interface.
+fn interface(port: &PortMapping) -> Option<std::net::IpAddr> {
+    let ip: std::net::IpAddr = port.host_ip.as_deref()?.trim_matches(['[', ']']).parse().ok()?;
+    (!ip.is_unspecified()).then_some(ip)
 }
 
 /// Reports every name declared more than once, with both places labelled.

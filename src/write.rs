@@ -4,8 +4,9 @@
 //! - the new output is written into a fresh folder next to the target and
 //!   swapped into place, so a failed build leaves the old folder as it was;
 //! - `.stackc-manifest` records every file stackc wrote and its hash; stackc
-//!   refuses to replace a folder holding any file the manifest does not list
-//!   with that exact content, so it never deletes or overwrites a user's file.
+//!   replaces a folder only while it holds exactly those files (and the
+//!   folders they are in), so it never deletes or overwrites a user's file.
+//!   The old folder is checked again after the swap, before it is removed.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -22,6 +23,8 @@ pub const MANIFEST: &str = ".stackc-manifest";
 pub enum WriteError {
     #[error("{path} is not a folder")]
     NotAFolder { path: PathBuf },
+    #[error("{path} is a symbolic link")]
+    Symlink { path: PathBuf },
     #[error("{folder} holds files stackc did not write: {}", list(files))]
     ForeignFiles { folder: PathBuf, files: Vec<String> },
     #[error("{folder} holds files changed since stackc wrote them: {}", list(files))]
@@ -43,6 +46,9 @@ impl WriteError {
                 "edits to generated files would be lost; put the change in the spec, or delete the file to discard it",
             ),
             WriteError::BadManifest { .. } => Some("choose an output folder stackc owns, or an empty one"),
+            WriteError::Symlink { .. } => {
+                Some("stackc replaces the output folder itself, not what a link points at; give the real path")
+            }
             _ => None,
         }
     }
@@ -64,8 +70,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
-/// Replaces `out_dir` with exactly `artifacts` plus the manifest.
-pub fn write_output(out_dir: &Path, spec_for_manifest: &str, artifacts: &[Artifact]) -> Result<(), WriteError> {
+/// Replaces `out_dir` with exactly `artifacts` plus the manifest. Returns
+/// warnings about things left behind after the new output is in place.
+pub fn write_output(
+    out_dir: &Path,
+    spec_for_manifest: &str,
+    artifacts: &[Artifact],
+) -> Result<Vec<String>, WriteError> {
     let existing = inspect(out_dir)?;
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -80,12 +91,21 @@ pub fn write_output(out_dir: &Path, spec_for_manifest: &str, artifacts: &[Artifa
         &staging.path.join(MANIFEST),
         manifest(spec_for_manifest, artifacts).as_bytes(),
     )?;
-    sync_dir(&staging.path)?;
-    staging.swap_into(out_dir, existing)
+    sync_dir(&staging.path);
+    match existing {
+        Existing::Nothing => {
+            fs::rename(&staging.path, out_dir).map_err(io(out_dir))?;
+            staging.keep();
+            Ok(Vec::new())
+        }
+        Existing::Owned => {
+            let old = exchange(&staging, out_dir)?;
+            Ok(remove_old_output(&old).into_iter().collect())
+        }
+    }
 }
 
 /// What is at the target now.
-#[derive(Clone, Copy)]
 enum Existing {
     Nothing,
     /// An empty folder, or one holding only what stackc wrote.
@@ -98,44 +118,78 @@ fn inspect(out_dir: &Path) -> Result<Existing, WriteError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
         Err(e) => return Err(io(out_dir)(e)),
     };
+    if meta.file_type().is_symlink() {
+        return Err(WriteError::Symlink {
+            path: out_dir.to_path_buf(),
+        });
+    }
     if !meta.is_dir() {
         return Err(WriteError::NotAFolder {
             path: out_dir.to_path_buf(),
         });
     }
-    let files = list_files(out_dir)?;
-    let recorded = read_manifest(out_dir)?;
+    verify_owned(out_dir)?;
+    Ok(Existing::Owned)
+}
+
+/// Checks that `dir` holds only the files its manifest lists, unchanged,
+/// and the folders those files are in.
+fn verify_owned(dir: &Path) -> Result<(), WriteError> {
+    let recorded = read_manifest(dir)?;
     let mut foreign = Vec::new();
     let mut changed = Vec::new();
-    for file in files.iter().filter(|f| f.as_str() != MANIFEST) {
-        match recorded.get(file) {
-            None => foreign.push(file.clone()),
-            Some(hash) => {
-                let bytes = fs::read(out_dir.join(file)).map_err(io(&out_dir.join(file)))?;
-                if &sha256(&bytes) != hash {
-                    changed.push(file.clone());
+    for entry in list_entries(dir)? {
+        let is_ours = match &entry {
+            Entry::Folder(path) => recorded.keys().any(|file| file.starts_with(&format!("{path}/"))),
+            Entry::File(path) if path == MANIFEST => true,
+            Entry::File(path) => match recorded.get(path) {
+                None => false,
+                Some(hash) => {
+                    let bytes = fs::read(dir.join(path)).map_err(io(&dir.join(path)))?;
+                    if &sha256(&bytes) != hash {
+                        changed.push(path.clone());
+                    }
+                    true
                 }
-            }
+            },
+        };
+        if !is_ours {
+            foreign.push(entry.display());
         }
     }
     if !foreign.is_empty() {
         return Err(WriteError::ForeignFiles {
-            folder: out_dir.to_path_buf(),
+            folder: dir.to_path_buf(),
             files: foreign,
         });
     }
     if !changed.is_empty() {
         return Err(WriteError::ChangedFiles {
-            folder: out_dir.to_path_buf(),
+            folder: dir.to_path_buf(),
             files: changed,
         });
     }
-    Ok(Existing::Owned)
+    Ok(())
 }
 
-/// Every file below `dir`, as sorted `/`-separated relative paths. Links and
-/// other non-files count as files, so they are never silently removed.
-fn list_files(dir: &Path) -> Result<Vec<String>, WriteError> {
+enum Entry {
+    Folder(String),
+    /// Anything that is not a folder: files, links, sockets. None of them
+    /// is ever removed unless the manifest lists it.
+    File(String),
+}
+
+impl Entry {
+    fn display(&self) -> String {
+        match self {
+            Entry::Folder(path) => format!("{path}/"),
+            Entry::File(path) => path.clone(),
+        }
+    }
+}
+
+/// Everything below `dir`, with `/`-separated relative paths, sorted.
+fn list_entries(dir: &Path) -> Result<Vec<Entry>, WriteError> {
     let mut out = Vec::new();
     let mut pending = vec![(dir.to_path_buf(), String::new())];
     while let Some((path, prefix)) = pending.pop() {
@@ -147,15 +201,15 @@ fn list_files(dir: &Path) -> Result<Vec<String>, WriteError> {
             } else {
                 format!("{prefix}/{name}")
             };
-            let kind = entry.file_type().map_err(io(&entry.path()))?;
-            if kind.is_dir() {
-                pending.push((entry.path(), relative));
+            if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+                pending.push((entry.path(), relative.clone()));
+                out.push(Entry::Folder(relative));
             } else {
-                out.push(relative);
+                out.push(Entry::File(relative));
             }
         }
     }
-    out.sort();
+    out.sort_by_key(Entry::display);
     Ok(out)
 }
 
@@ -185,8 +239,8 @@ fn manifest(spec: &str, artifacts: &[Artifact]) -> String {
     )
 }
 
-fn read_manifest(out_dir: &Path) -> Result<BTreeMap<String, String>, WriteError> {
-    let path = out_dir.join(MANIFEST);
+fn read_manifest(dir: &Path) -> Result<BTreeMap<String, String>, WriteError> {
+    let path = dir.join(MANIFEST);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
@@ -221,19 +275,18 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     file.sync_all().map_err(io(path))
 }
 
-fn sync_dir(dir: &Path) -> Result<(), WriteError> {
-    // Directories can be opened and synced on Unix; elsewhere this is best effort.
+/// Flushes the folder's entries to disk where the platform allows it.
+fn sync_dir(dir: &Path) {
     if let Ok(handle) = fs::File::open(dir) {
         let _ = handle.sync_all();
     }
-    Ok(())
 }
 
 /// The folder a build is written into before it replaces the target.
-/// Removed on drop unless it was swapped into place.
+/// Removed on drop unless it was moved into place.
 struct Staging {
     path: PathBuf,
-    done: bool,
+    keep: bool,
 }
 
 impl Staging {
@@ -248,52 +301,57 @@ impl Staging {
         // A plain create_dir, not a private temp dir: the folder becomes the
         // output and should get the user's usual permissions.
         fs::create_dir(&path).map_err(io(&path))?;
-        Ok(Staging { path, done: false })
+        Ok(Staging { path, keep: false })
     }
 
-    fn swap_into(mut self, out_dir: &Path, existing: Existing) -> Result<(), WriteError> {
-        match existing {
-            Existing::Nothing => fs::rename(&self.path, out_dir).map_err(io(out_dir))?,
-            Existing::Owned => {
-                exchange(&self.path, out_dir)?;
-                // The staging path now holds the old output: only files the
-                // manifest vouched for, removed with the folder on drop.
-            }
-        }
-        self.done = !matches!(existing, Existing::Owned);
-        Ok(())
+    fn keep(mut self) {
+        self.keep = true;
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.keep {
             let _ = fs::remove_dir_all(&self.path);
         }
     }
 }
 
-/// Swaps two folders atomically where the OS can (Linux `renameat2`), and
-/// with two renames elsewhere.
-fn exchange(new: &Path, target: &Path) -> Result<(), WriteError> {
+/// Puts the staged output at `target` and returns where the old output is
+/// now. Atomic where the OS can swap two folders (Linux `renameat2`), two
+/// renames elsewhere.
+fn exchange(staging: &Staging, target: &Path) -> Result<PathBuf, WriteError> {
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{renameat_with, RenameFlags, CWD};
-        match renameat_with(CWD, new, CWD, target, RenameFlags::EXCHANGE) {
-            Ok(()) => return Ok(()),
+        match renameat_with(CWD, &staging.path, CWD, target, RenameFlags::EXCHANGE) {
+            // The staging path now holds the old output.
+            Ok(()) => return Ok(staging.path.clone()),
             // Not every file system supports the exchange; fall back.
             Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
             Err(e) => return Err(io(target)(e.into())),
         }
     }
-    let old = new.with_extension("old");
+    // Unique, since the staging name is.
+    let old = staging.path.with_extension("old");
     fs::rename(target, &old).map_err(io(target))?;
-    if let Err(e) = fs::rename(new, target) {
+    if let Err(e) = fs::rename(&staging.path, target) {
         let _ = fs::rename(&old, target);
         return Err(io(target)(e));
     }
-    // Put the old output where the caller expects it, to be removed.
-    fs::rename(&old, new).map_err(io(new))
+    Ok(old)
+}
+
+/// Removes the swapped-out output, after checking once more that it holds
+/// only what stackc wrote: a file saved into it since the first check is
+/// kept, with a warning, instead of deleted.
+fn remove_old_output(old: &Path) -> Option<String> {
+    match verify_owned(old) {
+        Ok(()) => fs::remove_dir_all(old)
+            .err()
+            .map(|e| format!("could not remove the previous output at {}: {e}", old.display())),
+        Err(e) => Some(format!("kept the previous output at {}: {e}", old.display())),
+    }
 }
 
 #[cfg(test)]
@@ -319,11 +377,13 @@ mod tests {
         let out = tmp.path().join("out");
         write_output(&out, "s.spec", &artifacts("a")).unwrap();
         assert_eq!(fs::read_to_string(out.join("compose.yaml")).unwrap(), "a");
-        write_output(&out, "s.spec", &artifacts("b")).unwrap();
+        assert_eq!(
+            write_output(&out, "s.spec", &artifacts("b")).unwrap(),
+            Vec::<String>::new()
+        );
         assert_eq!(fs::read_to_string(out.join("compose.yaml")).unwrap(), "b");
         // Nothing is left next to the output.
-        let siblings: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(siblings.len(), 1);
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
 
         fs::write(out.join("notes.txt"), "mine").unwrap();
         let err = write_output(&out, "s.spec", &artifacts("c")).unwrap_err();
@@ -331,9 +391,26 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("compose.yaml")).unwrap(), "b");
         fs::remove_file(out.join("notes.txt")).unwrap();
 
+        fs::create_dir(out.join("mine")).unwrap();
+        let err = write_output(&out, "s.spec", &artifacts("c")).unwrap_err();
+        assert!(matches!(err, WriteError::ForeignFiles { ref files, .. } if files == &["mine/"]));
+        fs::remove_dir(out.join("mine")).unwrap();
+
         fs::write(out.join("compose.yaml"), "edited").unwrap();
         let err = write_output(&out, "s.spec", &artifacts("c")).unwrap_err();
         assert!(matches!(err, WriteError::ChangedFiles { .. }));
         assert_eq!(fs::read_to_string(out.join("compose.yaml")).unwrap(), "edited");
+    }
+
+    #[test]
+    fn a_file_saved_during_the_swap_is_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_output(&out, "s.spec", &artifacts("a")).unwrap();
+        // As if the user saved a file between the check and the removal.
+        fs::write(out.join("late.txt"), "mine").unwrap();
+        let warning = remove_old_output(&out).expect("a warning");
+        assert!(warning.contains("kept the previous output"), "{warning}");
+        assert_eq!(fs::read_to_string(out.join("late.txt")).unwrap(), "mine");
     }
 }

@@ -340,13 +340,21 @@ impl Slot {
                 pip["json"] = json!(["pip", "install", "--no-cache-dir", "-r", v]);
             }
             Kind::Collectstatic => {
-                // The target appears nowhere: it only picks which mount
-                // nginx serves. No mount is on it any more, so the static
-                // mount is no longer filled by collectstatic and is made
-                // writable for the app instead.
-                if v != "/app/staticfiles" {
-                    install_writable(r, "/app/staticfiles");
-                }
+                // collectstatic runs as the app user, who owns its target
+                // (listed before the mount targets); a target under /app
+                // with a plain name is kept out of the build by the
+                // .dockerignore, anything else is not listed there.
+                set_writable(r, &[v, "/app/staticfiles"]);
+                let plain = v.strip_prefix("/app/").filter(|rest| {
+                    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+                });
+                let ignore = r["other"]["web/Dockerfile.dockerignore"].as_str().unwrap().to_string();
+                let without = ignore.replace("\nstaticfiles\n", "\n");
+                let expected = match plain {
+                    Some(rest) => format!("{without}{}\n", rest.trim_end_matches('/')),
+                    None => without,
+                };
+                set(r, "/other/web~1Dockerfile.dockerignore", expected);
             }
             Kind::CommandLine => {
                 let words = shell_words(v)?;
@@ -392,14 +400,9 @@ impl Slot {
                 let clean = |p: &str| lossless(&normalize(Path::new(p)));
                 set(r, "/yaml/services/web/volumes/0/target", dollars(v));
                 set(r, "/compose/services/web/volumes/0/target", clean(v));
-                // nginx serves the volume where the app mounts it.
-                let served = v.trim_end_matches('/');
-                set(r, "/yaml/services/nginx/volumes/0/target", dollars(served));
-                set(r, "/compose/services/nginx/volumes/0/target", clean(served));
-                let alias = nginx_directive(r, &[("server", 0), ("location", 1), ("alias", 0)]);
-                alias["args"] = json!([format!("{served}/")]);
-                // No longer the collectstatic target: made writable for the app.
-                install_writable(r, v);
+                // nginx serves the volume from a folder of its own; the
+                // app's user owns the mount target.
+                set_writable(r, &["/app/staticfiles", v]);
             }
             Kind::ReadyCmdLine => {
                 // Validated as a shell line, handed to the shell as written.
@@ -580,13 +583,21 @@ fn url_path(v: &str) -> String {
 
 /// The app's `RUN groupadd ...` line (shell form) gains an `install -d` that
 /// makes a mount target writable by the app's user.
-fn install_writable(r: &mut Value, target: &str) {
+/// The folders the Dockerfile's user RUN makes the app's, as the shell
+/// splits that line: each distinct folder once, in order.
+fn set_writable(r: &mut Value, folders: &[&str]) {
     let run = instruction(r, "web/Dockerfile", |i| {
         i["instruction"] == "RUN" && i["words"].get(0).is_some_and(|w| w == "groupadd")
     });
     let words = run["words"].as_array_mut().expect("shell words");
-    for word in ["&&", "install", "-d", "-o", "10001", "-g", "10001", target] {
-        words.push(json!(word));
+    let install = words.iter().position(|w| w == "install").expect("an install -d");
+    words.truncate(install + 6);
+    let mut seen: Vec<&str> = Vec::new();
+    for folder in folders {
+        if !seen.contains(folder) {
+            seen.push(folder);
+            words.push(json!(folder));
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! `compose.yaml`, through serde mirror types and serde-saphyr.
 //!
-//! Escaping lives in two places, each for one concern: [`text`] turns `$`
-//! into `$$` so compose never interpolates a spec value from the host's
-//! environment (spec strings are literal), and serde-saphyr quotes every
-//! scalar a YAML 1.1 or 1.2 reader could take for something other than a
-//! string (`on`, `1_000`, `22:22`, dates).
+//! Escaping has one place per concern: every string that comes from the
+//! spec is a [`Str`], whose `Serialize` doubles `$` so compose never fills a
+//! spec value from the host's environment (spec strings are literal); and
+//! serde-saphyr quotes every scalar a YAML 1.1 or 1.2 reader could take for
+//! something other than a string (`on`, `1_000`, `22:22`, dates).
 //!
 //! Key order follows the compose linters (dclint's service-keys-order):
 //! the struct field order below is the emitted order.
@@ -12,24 +12,24 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
-use super::{aliased_volumes, header, served_path, Layout, Problems};
+use super::{aliased_volumes, header, served_path, Layout};
 use crate::ir::*;
 
-pub(super) fn emit(stack: &Stack, layout: &Layout, _problems: &mut Problems) -> String {
+pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
     let mut services: Vec<&Service> = stack.services.iter().collect();
     services.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     let file = File {
-        name: stack.name_or_default().to_string(),
-        services: Map(services
+        name: Str::from(stack.name_or_default()),
+        services: services
             .into_iter()
             .map(|s| (s.name.value.clone(), service(stack, s, layout)))
-            .collect()),
-        volumes: Map(stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect()),
-        secrets: Map(stack
+            .collect(),
+        volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect(),
+        secrets: stack
             .secrets
             .iter()
             .map(|s| (s.name.value.clone(), secret(s, layout)))
-            .collect()),
+            .collect(),
     };
     let options = serde_saphyr::ser_options! {
         indent_step: 2,
@@ -40,17 +40,39 @@ pub(super) fn emit(stack: &Stack, layout: &Layout, _problems: &mut Problems) -> 
     format!("# {}\n{yaml}", header(layout))
 }
 
-/// A spec string as compose must see it: `$` doubled, so it reaches the
-/// container literally instead of being filled from the host's environment.
-pub(super) fn text(value: &str) -> String {
-    value.replace('$', "$$")
+/// A string as compose must see it: `$` doubled, so it reaches the container
+/// literally instead of being filled from the host's environment. Every
+/// string of the mirror types below is one, so none can miss the escaping.
+#[derive(Clone, Debug, Default)]
+struct Str(String);
+
+impl From<&str> for Str {
+    fn from(value: &str) -> Self {
+        Str(value.to_string())
+    }
+}
+
+impl From<String> for Str {
+    fn from(value: String) -> Self {
+        Str(value)
+    }
+}
+
+impl Serialize for Str {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.replace('$', "$$"))
+    }
+}
+
+fn strs<'a>(words: impl IntoIterator<Item = &'a String>) -> Vec<Str> {
+    words.into_iter().map(|w| Str::from(w.as_str())).collect()
 }
 
 // ---------------------------------------------------------------- mirror types
 
 #[derive(serde::Serialize)]
 struct File {
-    name: String,
+    name: Str,
     services: Map<ComposeService>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     volumes: Map<Empty>,
@@ -61,7 +83,7 @@ struct File {
 #[derive(serde::Serialize, Default)]
 struct ComposeService {
     #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<String>,
+    image: Option<Str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     build: Option<BuildDef>,
     #[serde(skip_serializing_if = "Map::is_empty")]
@@ -69,15 +91,17 @@ struct ComposeService {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     volumes: Vec<VolumeMount>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    secrets: Vec<String>,
+    secrets: Vec<Str>,
     #[serde(skip_serializing_if = "Map::is_empty")]
-    environment: Map<String>,
+    environment: Map<Str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    env_file: Vec<String>,
+    env_file: Vec<Str>,
+    /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
+    /// and an IP address only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ports: Vec<SingleQuoted<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<Vec<String>>,
+    command: Option<Vec<Str>>,
     restart: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     healthcheck: Option<Healthcheck>,
@@ -88,9 +112,9 @@ struct ComposeService {
 
 #[derive(serde::Serialize)]
 struct BuildDef {
-    context: String,
+    context: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    dockerfile: Option<String>,
+    dockerfile: Option<Str>,
 }
 
 #[derive(serde::Serialize)]
@@ -103,15 +127,15 @@ struct DependsOn {
 struct VolumeMount {
     #[serde(rename = "type")]
     kind: &'static str,
-    source: String,
-    target: String,
+    source: Str,
+    target: Str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     read_only: bool,
 }
 
 #[derive(serde::Serialize)]
 struct Healthcheck {
-    test: Vec<String>,
+    test: Vec<Str>,
     interval: String,
     timeout: String,
     retries: u32,
@@ -122,16 +146,17 @@ struct Healthcheck {
 #[derive(serde::Serialize)]
 struct SecretDef {
     #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<String>,
+    file: Option<Str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    environment: Option<String>,
+    environment: Option<Str>,
 }
 
 /// A declaration with no options: `postgres_data: {}`.
 #[derive(serde::Serialize)]
 struct Empty {}
 
-/// A map that keeps the order it was built in.
+/// A map that keeps the order it was built in. Keys are names the grammar
+/// restricts to letters, digits, `_` and `-`.
 struct Map<V>(Vec<(String, V)>);
 
 impl<V> Map<V> {
@@ -143,6 +168,12 @@ impl<V> Map<V> {
 impl<V> Default for Map<V> {
     fn default() -> Self {
         Map(Vec::new())
+    }
+}
+
+impl<V> FromIterator<(String, V)> for Map<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        Map(iter.into_iter().collect())
     }
 }
 
@@ -165,62 +196,60 @@ const DEFAULT_TIMEOUT: Duration = Duration(3_000);
 const DEFAULT_RETRIES: u32 = 10;
 
 /// Where compose mounts secrets in the container.
-pub(super) fn secret_path(secret: &str) -> String {
+fn secret_path(secret: &str) -> String {
     format!("/run/secrets/{secret}")
 }
 
 /// The tag of an image built here that another service runs (`image of`).
-fn built_image_name(stack: &Stack, service: &str) -> String {
-    format!("{}-{service}:local", stack.name_or_default())
+/// Image repositories are lowercase; service names need not be.
+fn built_image_name(stack: &Stack, service: &str) -> Str {
+    Str(format!(
+        "{}-{}:local",
+        stack.name_or_default(),
+        service.to_ascii_lowercase()
+    ))
 }
 
 fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
+    let mut depends_on: Vec<(String, DependsOn)> = service
+        .after
+        .iter()
+        .map(|d| {
+            (
+                d.target.value.clone(),
+                DependsOn {
+                    condition: condition(d),
+                },
+            )
+        })
+        .collect();
+    depends_on.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = ComposeService {
-        depends_on: Map(service
-            .after
-            .iter()
-            .map(|d| {
-                (
-                    d.target.value.clone(),
-                    DependsOn {
-                        condition: condition(d),
-                    },
-                )
-            })
-            .collect()),
+        depends_on: Map(depends_on),
         volumes: service.mounts.iter().map(mount).collect(),
-        secrets: unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone())),
+        secrets: strs(&unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone()))),
         environment: environment(service),
         env_file: service
             .env_files
             .iter()
-            .map(|p| text(&layout.for_compose(&p.value)))
+            .map(|p| layout.for_compose(&p.value).into())
             .collect(),
         ports: service.ports.iter().map(port).collect(),
-        command: service
-            .command
-            .as_ref()
-            .map(|c| c.words.iter().map(|w| text(w)).collect()),
+        command: service.command.as_ref().map(|c| strs(&c.words)),
         restart: if service.is_job() { "no" } else { "unless-stopped" },
-        healthcheck: service.ready.as_ref().map(|r| healthcheck(service, r)),
+        healthcheck: service.ready.as_ref().map(|r| healthcheck(stack, service, r)),
         ..ComposeService::default()
     };
-    out.depends_on.0.sort_by(|a, b| a.0.cmp(&b.0));
     match &service.image {
-        Some(ImageSource::Image(image)) => out.image = Some(text(&image.text.value)),
+        Some(ImageSource::Image(image)) => out.image = Some(image.text.value.as_str().into()),
         Some(ImageSource::Of(of)) => out.image = Some(built_image_name(stack, &of.value)),
         Some(ImageSource::Build(build)) => {
+            let dockerfile = layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value));
             out.build = Some(BuildDef {
-                context: text(&layout.for_compose(&build.context.value)),
-                dockerfile: Some(text(
-                    &layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value)),
-                )),
+                context: layout.for_compose(&build.context.value).into(),
+                dockerfile: Some(dockerfile.into()),
             });
-            let used_elsewhere = stack
-                .services
-                .iter()
-                .any(|s| matches!(&s.image, Some(ImageSource::Of(of)) if of.value == service.name.value));
-            if used_elsewhere {
+            if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
                 // Name the image so others can run it; `pull_policy: build`
                 // tells compose (and dclint) it is built, never pulled.
                 out.image = Some(built_image_name(stack, &service.name.value));
@@ -233,14 +262,14 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         // stackc writes the proxy's Dockerfile next to its nginx.conf.
         out.image = None;
         out.build = Some(BuildDef {
-            context: service.name.value.clone(),
+            context: service.name.value.as_str().into(),
             dockerfile: None,
         });
         out.volumes
-            .extend(aliased_volumes(proxy).into_iter().map(|v| VolumeMount {
+            .extend(aliased_volumes(proxy).into_iter().map(|volume| VolumeMount {
                 kind: "volume",
-                source: v.value.clone(),
-                target: text(&served_path(stack, v).value),
+                source: volume.as_str().into(),
+                target: served_path(volume).into(),
                 read_only: true,
             }));
     }
@@ -258,20 +287,23 @@ fn condition(dependency: &Dependency) -> &'static str {
 fn mount(mount: &Mount) -> VolumeMount {
     VolumeMount {
         kind: "volume",
-        source: mount.volume.value.clone(),
-        target: text(&mount.target.value),
+        source: mount.volume.value.as_str().into(),
+        target: mount.target.value.as_str().into(),
         read_only: mount.read_only,
     }
 }
 
 /// The spec's variables in spec order, then `NAME_FILE` for each secret.
-fn environment(service: &Service) -> Map<String> {
-    let vars = service.env.iter().map(|v| (v.name.value.clone(), text(&v.value.value)));
+fn environment(service: &Service) -> Map<Str> {
+    let vars = service
+        .env
+        .iter()
+        .map(|v| (v.name.value.clone(), v.value.value.as_str().into()));
     let secrets = service
         .secrets
         .iter()
-        .map(|s| (format!("{}_FILE", s.env.value), secret_path(&s.secret.value)));
-    Map(vars.chain(secrets).collect())
+        .map(|s| (format!("{}_FILE", s.env.value), secret_path(&s.secret.value).into()));
+    vars.chain(secrets).collect()
 }
 
 fn port(port: &PortMapping) -> SingleQuoted<String> {
@@ -281,18 +313,12 @@ fn port(port: &PortMapping) -> SingleQuoted<String> {
     SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value))
 }
 
-fn healthcheck(service: &Service, ready: &Readiness) -> Healthcheck {
+fn healthcheck(stack: &Stack, service: &Service, ready: &Readiness) -> Healthcheck {
     let timeout = ready.timeout.as_ref().map_or(DEFAULT_TIMEOUT, |t| t.value);
+    let interval = ready.interval.as_ref().map_or(DEFAULT_INTERVAL, |i| i.value);
     Healthcheck {
-        test: probe_command(service, &ready.probe, timeout)
-            .iter()
-            .map(|w| text(w))
-            .collect(),
-        interval: ready
-            .interval
-            .as_ref()
-            .map_or(DEFAULT_INTERVAL, |i| i.value)
-            .to_string(),
+        test: strs(&probe_command(stack, service, &ready.probe, timeout)),
+        interval: interval.to_string(),
         timeout: timeout.to_string(),
         retries: ready.retries.as_ref().map_or(DEFAULT_RETRIES, |r| r.value),
         start_period: ready.start_period.as_ref().map(|s| s.value.to_string()),
@@ -302,7 +328,7 @@ fn healthcheck(service: &Service, ready: &Readiness) -> Healthcheck {
 /// The healthcheck's `test`. TCP and HTTP checks run Python, which every
 /// image stackc builds has (resolution rejects them elsewhere); the URL is
 /// an argument, not part of the code, so no value is ever spliced into code.
-fn probe_command(service: &Service, probe: &Probe, timeout: Duration) -> Vec<String> {
+fn probe_command(stack: &Stack, service: &Service, probe: &Probe, timeout: Duration) -> Vec<String> {
     let seconds = (timeout.0 as f64 / 1000.0).max(1.0);
     let python = |code: &str, arg: String| ["CMD", "python", "-c", code, &arg].map(str::to_string).to_vec();
     match probe {
@@ -319,7 +345,7 @@ fn probe_command(service: &Service, probe: &Probe, timeout: Duration) -> Vec<Str
             port.value.to_string(),
         ),
         Probe::Http { path, port } => {
-            let port = port.as_ref().map(|p| p.value).or(service.app_port()).unwrap_or(80);
+            let port = port.as_ref().map(|p| p.value).or(stack.app_port(service)).unwrap_or(80);
             python(
                 // `Host: localhost`: an address Django's ALLOWED_HOSTS can
                 // list; the container's own IP changes with every start.
@@ -332,7 +358,8 @@ fn probe_command(service: &Service, probe: &Probe, timeout: Duration) -> Vec<Str
     }
 }
 
-/// Percent-encodes what may not stand in a URL path as written.
+/// Percent-encodes what may not stand in a URL path as written; `%` and `?`
+/// stay, so a path may be given already encoded and with a query.
 fn percent_encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
@@ -348,12 +375,12 @@ fn percent_encode_path(path: &str) -> String {
 fn secret(secret: &Secret, layout: &Layout) -> SecretDef {
     match &secret.source {
         SecretSource::File(path) => SecretDef {
-            file: Some(text(&layout.for_compose(&path.value))),
+            file: Some(layout.for_compose(&path.value).into()),
             environment: None,
         },
         SecretSource::Env(var) => SecretDef {
             file: None,
-            environment: Some(var.value.clone()),
+            environment: Some(var.value.as_str().into()),
         },
     }
 }

@@ -19,29 +19,35 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
     let user = &build.user;
     let user_name = problems.check(&user.name, unix_user_name(&user.name.value), "a Dockerfile");
     let uid = user.uid.value;
-    let writable: Vec<String> = writable_mounts(stack, service, build)
+    // Folders the app writes: its volumes (a new named volume takes the
+    // owner of the folder it is mounted on) and collectstatic's target.
+    let writable: Vec<String> = writable_folders(stack, service, build)
         .into_iter()
-        .map(|target| problems.check(target, shell_word(&target.value), "a Dockerfile RUN"))
+        .map(|folder| problems.check(folder, shell_word(&folder.value), "a Dockerfile RUN"))
         .collect();
     let requirements = problems.check(
         &build.requirements,
         copy_source(&build.requirements.value),
         "a Dockerfile COPY",
     );
+    // A requirements file in a folder usually includes its siblings
+    // (`-r base.txt`): copy the folder.
+    let requirements_copy = match requirements.rsplit_once('/') {
+        Some((folder, _)) => format!("{folder}/"),
+        None => requirements.clone(),
+    };
 
     let mut out = String::new();
     let _ = writeln!(out, "# {}", header(layout));
     let _ = writeln!(out, "FROM python:{}-slim", build.python.value);
     out.push_str("\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1\n");
     let _ = writeln!(out, "\nWORKDIR {WORKDIR}");
-    out.push_str("\n# An unprivileged user, with a home for Gunicorn's control socket.\n");
+    out.push_str("\n# An unprivileged user (its home holds Gunicorn's control socket) and the folders it writes.\n");
     let _ = write!(
         out,
         "RUN groupadd --gid {uid} {user_name} \\\n    && useradd --no-log-init --uid {uid} --gid {uid} --create-home {user_name}"
     );
     if !writable.is_empty() {
-        // A new named volume takes the owner of the folder it is mounted
-        // on, so these make the app's volumes writable by the app.
         let _ = write!(out, " \\\n    && install -d -o {uid} -g {uid} {}", writable.join(" "));
     }
     out.push('\n');
@@ -49,7 +55,7 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
     let _ = writeln!(
         out,
         "COPY {}",
-        json_array([requirements.as_str(), requirements.as_str()])
+        json_array([requirements_copy.as_str(), requirements_copy.as_str()])
     );
     let _ = writeln!(
         out,
@@ -57,6 +63,7 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
         json_array(["pip", "install", "--no-cache-dir", "-r", &requirements])
     );
     out.push_str("\nCOPY . .\n");
+    let _ = writeln!(out, "\nUSER {uid}:{uid}");
     if build.collectstatic.is_some() {
         let _ = writeln!(
             out,
@@ -64,7 +71,6 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
             json_array(["python", "manage.py", "collectstatic", "--noinput"])
         );
     }
-    let _ = writeln!(out, "\nUSER {uid}:{uid}");
     if let Some(gunicorn) = service.gunicorn() {
         let port = gunicorn.port.value;
         let bind = format!("0.0.0.0:{port}");
@@ -80,7 +86,7 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
     out
 }
 
-pub(super) fn proxy(service: &Service, layout: &Layout, _problems: &mut Problems) -> String {
+pub(super) fn proxy(service: &Service, layout: &Layout) -> String {
     let image = match &service.image {
         Some(ImageSource::Image(image)) => image.text.value.as_str(),
         _ => unreachable!("lowering gives every proxy an image"),
@@ -109,15 +115,29 @@ const IGNORED: &[&str] = &[
     ".mypy_cache",
 ];
 
-pub(super) fn ignore(layout: &Layout) -> String {
-    let mut out = format!(
-        "# {}
-",
-        header(layout)
-    );
+/// The `.dockerignore` of an app's build: [`IGNORED`], plus what lies in the
+/// context but must not be copied: collectstatic's target (the image makes
+/// it, owned by the app) and stackc's own output folder.
+pub(super) fn ignore(build: &Build, layout: &Layout) -> String {
+    let mut out = format!("# {}\n", header(layout));
     for pattern in IGNORED {
         out.push_str(pattern);
         out.push('\n');
+    }
+    let static_root = build.collectstatic.as_ref().and_then(|target| {
+        target
+            .value
+            .strip_prefix(WORKDIR)?
+            .strip_prefix('/')
+            .map(str::to_string)
+    });
+    let output = layout.inside_spec_path(&build.context.value);
+    for pattern in static_root.into_iter().chain(output) {
+        // A pattern is a path glob: only plain paths are written.
+        if !pattern.is_empty() && pattern.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+            out.push_str(pattern.trim_end_matches('/'));
+            out.push('\n');
+        }
     }
     out
 }
@@ -154,26 +174,22 @@ fn copy_source(path: &str) -> Result<String, &'static str> {
     Ok(path.to_string())
 }
 
-/// The writable mount targets of every service that runs this image (the
-/// builder and its `image of` users), each once; `collectstatic` fills its
-/// own target at build time.
-fn writable_mounts<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build) -> Vec<&'a Spanned<String>> {
-    let runs_image = |s: &Service| {
-        s.name.value == builder.name.value
-            || matches!(&s.image, Some(ImageSource::Of(of)) if of.value == builder.name.value)
-    };
-    let static_root = build.collectstatic.as_ref().map(|c| c.value.as_str());
-    let mut targets: Vec<&Spanned<String>> = Vec::new();
-    for mount in stack.services.iter().filter(|s| runs_image(s)).flat_map(|s| &s.mounts) {
-        let target = &mount.target;
-        if !mount.read_only
-            && Some(target.value.as_str()) != static_root
-            && !targets.iter().any(|t| t.value == target.value)
-        {
-            targets.push(target);
+/// The folders the app's user must own, each once: collectstatic's target
+/// (collectstatic runs as that user) and the writable mount targets of
+/// every service that runs this image (the builder and its `image of` users).
+fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build) -> Vec<&'a Spanned<String>> {
+    let mounts = stack
+        .runners_of(builder)
+        .flat_map(|s| &s.mounts)
+        .filter(|m| !m.read_only)
+        .map(|m| &m.target);
+    let mut folders: Vec<&Spanned<String>> = Vec::new();
+    for folder in build.collectstatic.iter().chain(mounts) {
+        if !folders.iter().any(|f| f.value == folder.value) {
+            folders.push(folder);
         }
     }
-    targets
+    folders
 }
 
 /// A word for the shell of a `RUN` line: bare when safe, else in single

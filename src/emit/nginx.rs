@@ -7,19 +7,19 @@
 use std::fmt::Write as _;
 
 use super::{header, served_path, Layout, Problems};
-use crate::ir::{LocationAction, Proxy, Stack};
+use crate::ir::{LocationAction, Proxy, Service};
 use crate::source::Spanned;
 
-/// The headers every proxied location sends, so the app sees the client's
-/// host, address and scheme (Django's ALLOWED_HOSTS, SECURE_PROXY_SSL_HEADER).
-const PROXY_HEADERS: [(&str, &str); 4] = [
-    ("Host", "$host"),
+/// The headers every proxied location sends besides `Host`, so the app
+/// sees the client's address and scheme (SECURE_PROXY_SSL_HEADER).
+const FORWARDED_HEADERS: [(&str, &str); 3] = [
     ("X-Real-IP", "$remote_addr"),
     ("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
     ("X-Forwarded-Proto", "$scheme"),
 ];
 
-pub(super) fn emit(stack: &Stack, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
+pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
+    let host = host_header(service, proxy);
     let mut out = String::new();
     let _ = writeln!(out, "# {}", header(layout));
     for upstream in &proxy.upstreams {
@@ -42,30 +42,25 @@ pub(super) fn emit(stack: &Stack, proxy: &Proxy, layout: &Layout, problems: &mut
     out.push_str("server {\n");
     let _ = writeln!(out, "    listen {};", proxy.listen_port());
     if !proxy.server_names.is_empty() {
-        let names: Vec<String> = proxy
-            .server_names
-            .iter()
-            .map(|n| checked(problems, n, Interpolation::No))
-            .collect();
+        let names: Vec<String> = proxy.server_names.iter().map(|n| checked(problems, n)).collect();
         let _ = writeln!(out, "    server_name {};", names.join(" "));
     }
     out.push_str("    server_tokens off;\n");
     for location in &proxy.locations {
-        let path = checked(problems, &location.path, Interpolation::No);
+        let path = checked(problems, &location.path);
         let _ = writeln!(out, "\n    location {path} {{");
         match &location.action {
             LocationAction::ProxyPass(upstream) => {
                 let _ = writeln!(out, "        proxy_pass http://{};", upstream.value);
-                for (name, value) in PROXY_HEADERS {
+                let _ = writeln!(out, "        proxy_set_header Host {host};");
+                for (name, value) in FORWARDED_HEADERS {
                     let _ = writeln!(out, "        proxy_set_header {name} {value};");
                 }
             }
             LocationAction::Alias(volume) => {
-                // Both ends with `/`: resolution made the location end with
+                // Both end with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
-                let served = served_path(stack, volume);
-                let folder = Spanned::new(format!("{}/", served.value), served.span);
-                let _ = writeln!(out, "        alias {};", checked(problems, &folder, Interpolation::Yes));
+                let _ = writeln!(out, "        alias {}/;", served_path(&volume.value));
             }
         }
         out.push_str("    }\n");
@@ -74,33 +69,44 @@ pub(super) fn emit(stack: &Stack, proxy: &Proxy, layout: &Layout, problems: &mut
     out
 }
 
-fn checked(problems: &mut Problems, value: &Spanned<String>, interpolation: Interpolation) -> String {
-    problems.check(value, token(&value.value, interpolation), "nginx.conf")
+/// The `Host` the app sees: the client's, with the port it connected to
+/// when that is not HTTP's default. Django's CSRF check compares `Origin`
+/// (`http://localhost:1337`) with the host, so the port must survive;
+/// `$http_host` would keep it too, but passes any client-sent value through.
+fn host_header(service: &Service, proxy: &Proxy) -> String {
+    let listen = proxy.listen_port();
+    let mut host_ports: Vec<u16> = service
+        .ports
+        .iter()
+        .filter(|p| p.container_port.value == listen)
+        .map(|p| p.host_port.value)
+        .collect();
+    host_ports.sort_unstable();
+    host_ports.dedup();
+    match host_ports.as_slice() {
+        [port] if *port != 80 => format!("$host:{port}"),
+        _ => "$host".to_string(),
+    }
 }
 
-/// Whether nginx expands `$name` in the directive's argument.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Interpolation {
-    Yes,
-    No,
+fn checked(problems: &mut Problems, value: &Spanned<String>) -> String {
+    problems.check(value, token(&value.value), "nginx.conf")
 }
 
-/// A value as one nginx token that reads back as the same string.
-fn token(value: &str, interpolation: Interpolation) -> Result<String, &'static str> {
+/// A value as one nginx token that reads back as the same string. The
+/// directives it is used for (`server_name`, `location`) expand no
+/// variables, so `$` is an ordinary character there.
+fn token(value: &str) -> Result<String, &'static str> {
     if value.is_empty() {
         return Err("nginx needs a value here");
     }
     if value.chars().any(|c| c.is_control()) {
         return Err("nginx.conf cannot hold control characters here");
     }
-    if interpolation == Interpolation::Yes && value.contains('$') {
-        // nginx has no escape for `$` in a string it expands.
-        return Err("nginx would read `$` here as the start of a variable");
-    }
-    let bare = value.chars().all(|c| {
-        c.is_ascii_alphanumeric() || "/._-~:@*+%=,!".contains(c) || (c == '$' && interpolation == Interpolation::No)
-    });
-    if bare {
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-~:@*+%=,!$".contains(c))
+    {
         return Ok(value.to_string());
     }
     let mut quoted = String::with_capacity(value.len() + 2);
@@ -121,11 +127,10 @@ mod tests {
 
     #[test]
     fn tokens_are_bare_or_quoted() {
-        assert_eq!(token("/static/", Interpolation::No).unwrap(), "/static/");
-        assert_eq!(token("a b;{}", Interpolation::No).unwrap(), "\"a b;{}\"");
-        assert_eq!(token("x\"y\\", Interpolation::No).unwrap(), "\"x\\\"y\\\\\"");
-        assert!(token("/a$b/", Interpolation::Yes).is_err());
-        assert!(token("a\nb", Interpolation::No).is_err());
-        assert!(token("", Interpolation::No).is_err());
+        assert_eq!(token("/static/").unwrap(), "/static/");
+        assert_eq!(token("a b;{}").unwrap(), "\"a b;{}\"");
+        assert_eq!(token("x\"y\\").unwrap(), "\"x\\\"y\\\\\"");
+        assert!(token("a\nb").is_err());
+        assert!(token("").is_err());
     }
 }

@@ -55,6 +55,14 @@ impl Layout {
         display(&relative(&base, &self.out_dir.join(artifact)))
     }
 
+    /// The output folder relative to a folder the spec wrote, when the
+    /// output lies inside it (then a build of that folder must skip it).
+    pub fn inside_spec_path(&self, spec_dir: &str) -> Option<String> {
+        let base = self.from_spec(spec_dir);
+        let inside = self.out_dir.strip_prefix(&base).ok()?;
+        Some(display(inside)).filter(|p| !p.is_empty())
+    }
+
     /// The spec file as the generated files' header names it: relative to
     /// the output folder, so the header is the same on every machine.
     pub fn spec_for_header(&self) -> String {

@@ -16,10 +16,17 @@ pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let expected = match &err.variant {
+    let mut expected = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => describe_all(positives),
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
+    // A statement may end at the end of the file; mid-file, what ends it
+    // is a line break.
+    if pos < text.len() {
+        for word in expected.iter_mut().filter(|w| *w == END_OF_FILE) {
+            *word = "end of line".to_string();
+        }
+    }
     let found = token_at(text, pos);
     let span = Span::new(pos, pos + found.len());
     if found.is_empty() {
@@ -132,6 +139,7 @@ fn describe_all(rules: &[Rule]) -> Vec<String> {
     words
 }
 
+const END_OF_FILE: &str = "end of file";
 const DURATION: &str = "a duration such as `5s`";
 
 /// What pest expects inside an open string.
@@ -144,7 +152,7 @@ fn describe(rule: Rule) -> String {
         return format!("`{keyword}`");
     }
     let words = match rule {
-        Rule::EOI => "end of file",
+        Rule::EOI => END_OF_FILE,
         Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",
         Rule::env_name => "a variable name such as `DATABASE_URL`",
         Rule::text | Rule::bare | Rule::string | Rule::argv | Rule::text_list => "a value",

@@ -354,6 +354,13 @@ impl Lowerer {
                         Some(n) => self.lower_integer(n),
                         None => Spanned::new(DEFAULT_UID, name.span),
                     };
+                    if !(1000..=60000).contains(&uid.value) {
+                        self.report(
+                            Diagnostic::error("invalid-uid", format!("uid {} is not for an app user", uid.value))
+                                .primary(uid.span, "root and system users are below 1000")
+                                .help(format!("use a uid from 1000 to 60000, e.g. `uid {DEFAULT_UID}`")),
+                        );
+                    }
                     self.set_once(&mut user, User { name, uid }, item_span, "user");
                 }
                 other => unreachable!("`build_item` has no {other:?}"),
@@ -418,41 +425,69 @@ impl Lowerer {
         }
     }
 
-    /// `command ARGV` and `run ARGV`.
+    /// `command ARGV` and `run ARGV`: run without a shell, so a string that
+    /// needs one is an error rather than a command that fails at run time.
     fn lower_argv_statement(&mut self, pair: Pair<'_, Rule>) -> Argv {
         let mut inner = pair.into_inner();
         next(&mut inner, "command | run"); // the keyword
-        self.lower_argv(next(&mut inner, "command | run"))
+        let argv = self.lower_argv(next(&mut inner, "command | run"));
+        if argv.line.is_some() {
+            if let Some(word) = argv.words.iter().find(|w| needs_shell(w)) {
+                self.report(
+                    Diagnostic::error("shell-syntax-in-command", format!("`{word}` needs a shell, and commands run without one"))
+                        .primary(argv.span, "the words are passed to the program as they are")
+                        .help("if you need a shell, write the list [\"sh\", \"-c\", \"...\"]; to pass the word literally, write the command as a list"),
+                );
+            }
+        }
+        argv
     }
 
     fn lower_argv(&mut self, pair: Pair<'_, Rule>) -> Argv {
         let at = span(&pair);
         let value = next(&mut pair.into_inner(), "argv");
-        let (line, words) = if value.as_rule() == Rule::text_list {
+        if value.as_rule() == Rule::text_list {
             let words: Vec<String> = value.into_inner().map(|t| self.lower_text(t).value).collect();
-            (None, words)
-        } else {
-            let line = self.lower_text(value);
-            match shlex::split(&line.value) {
-                Some(words) => (Some(line.value), words),
-                None => {
-                    self.report(
-                        Diagnostic::error("invalid-command", "this command line has an unclosed quote")
-                            .primary(line.span, "a `'` or `\"` is not closed")
-                            .help("close the quote, or write the command as a list: [\"python\", \"manage.py\", \"migrate\"]"),
-                    );
-                    (Some(line.value), Vec::new())
-                }
+            if words.is_empty() {
+                self.report(
+                    Diagnostic::error("invalid-command", "the command is empty")
+                        .primary(at, "no program to run")
+                        .help("name the program and its arguments, e.g. [\"python\", \"manage.py\", \"migrate\"]"),
+                );
+            }
+            return Argv {
+                line: None,
+                words,
+                span: at,
+            };
+        }
+        let line = self.lower_text(value);
+        let words = match shlex::split(&line.value) {
+            Some(words) if words.is_empty() => {
+                self.report(
+                    Diagnostic::error("invalid-command", "the command is empty")
+                        .primary(at, "no program to run")
+                        .help("name the program and its arguments, e.g. \"python manage.py migrate\""),
+                );
+                words
+            }
+            Some(words) => words,
+            None => {
+                self.report(
+                    Diagnostic::error("invalid-command", "this command line has an unclosed quote")
+                        .primary(line.span, "a `'` or `\"` is not closed")
+                        .help(
+                            "close the quote, or write the command as a list: [\"python\", \"manage.py\", \"migrate\"]",
+                        ),
+                );
+                Vec::new()
             }
         };
-        if words.is_empty() && !self.diagnostics.iter().any(|d| d.primary_span() == Some(at)) {
-            self.report(
-                Diagnostic::error("invalid-command", "the command is empty")
-                    .primary(at, "no program to run")
-                    .help("name the program and its arguments, e.g. \"python manage.py migrate\""),
-            );
+        Argv {
+            line: Some(line.value),
+            words,
+            span: at,
         }
-        Argv { line, words, span: at }
     }
 
     fn lower_env(&mut self, pair: Pair<'_, Rule>, env: &mut Vec<EnvVar>) {
@@ -720,8 +755,7 @@ impl Lowerer {
                 },
             }
         }
-        if let Some(offset) = out.find('\0') {
-            let _ = offset;
+        if out.contains('\0') {
             self.report(
                 Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
                     .primary(at, "contains NUL")
@@ -1037,4 +1071,10 @@ fn valid_wsgi_app(app: &str) -> bool {
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     module.split('.').all(identifier) && identifier(callable)
+}
+
+/// Words a shell would treat specially: operators and expansions.
+fn needs_shell(word: &str) -> bool {
+    const OPERATORS: [&str; 11] = ["&&", "||", "|", ";", "&", ">", ">>", "<", "<<", "2>", "2>&1"];
+    OPERATORS.contains(&word) || word.starts_with('$') || word.contains("$(") || word.contains('`')
 }

@@ -73,7 +73,7 @@ impl Rule for MissingReadinessWait {
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(
                             "add `{}` to `{name}`, then write `after {name} ready`",
-                            readiness_hint(target)
+                            readiness_hint(stack, target)
                         )),
                 };
                 out.push(finding);
@@ -83,8 +83,9 @@ impl Rule for MissingReadinessWait {
 }
 
 /// A readiness check that fits the service, for the help text.
-fn readiness_hint(service: &Service) -> String {
-    if let Some(port) = service.app_port() {
+fn readiness_hint(stack: &Stack, service: &Service) -> String {
+    // TCP checks run Python, which only the images stackc builds have.
+    if let (Some(_), Some(port)) = (stack.builder_of(service), stack.app_port(service)) {
         return format!("ready tcp {port}");
     }
     let repository = match &service.image {
