@@ -98,11 +98,17 @@ pub fn write_output(
             staging.keep();
             Ok(Vec::new())
         }
-        Existing::Owned => {
-            let old = exchange(&staging, out_dir)?;
-            Ok(remove_old_output(&old).into_iter().collect())
-        }
+        Existing::Owned => swap(staging, out_dir),
     }
+}
+
+/// Swaps the staged output into place, then removes the old output if it
+/// still holds only what stackc wrote.
+fn swap(staging: Staging, out_dir: &Path) -> Result<Vec<String>, WriteError> {
+    let old = exchange(&staging, out_dir)?;
+    // From here the old output's fate is `remove_old_output`'s alone.
+    staging.keep();
+    Ok(remove_old_output(&old).into_iter().collect())
 }
 
 /// What is at the target now.
@@ -333,7 +339,9 @@ fn exchange(staging: &Staging, target: &Path) -> Result<PathBuf, WriteError> {
         }
     }
     // Unique, since the staging name is.
-    let old = staging.path.with_extension("old");
+    let mut old = staging.path.clone().into_os_string();
+    old.push(".old");
+    let old = PathBuf::from(old);
     fs::rename(target, &old).map_err(io(target))?;
     if let Err(e) = fs::rename(&staging.path, target) {
         let _ = fs::rename(&old, target);
@@ -403,14 +411,28 @@ mod tests {
     }
 
     #[test]
-    fn a_file_saved_during_the_swap_is_kept() {
+    fn a_file_saved_after_the_check_is_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         write_output(&out, "s.spec", &artifacts("a")).unwrap();
-        // As if the user saved a file between the check and the removal.
+        assert!(matches!(inspect(&out), Ok(Existing::Owned)));
+        let staging = Staging::create(tmp.path(), &out).unwrap();
+        write_file(&staging.path.join("compose.yaml"), b"b").unwrap();
+        // The user saves a file between the check and the swap.
         fs::write(out.join("late.txt"), "mine").unwrap();
-        let warning = remove_old_output(&out).expect("a warning");
+
+        let warnings = swap(staging, &out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("compose.yaml")).unwrap(), "b");
+        let [warning] = warnings.as_slice() else {
+            panic!("{warnings:?}")
+        };
         assert!(warning.contains("kept the previous output"), "{warning}");
-        assert_eq!(fs::read_to_string(out.join("late.txt")).unwrap(), "mine");
+        let kept: Vec<PathBuf> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p != &out)
+            .collect();
+        let [kept] = kept.as_slice() else { panic!("{kept:?}") };
+        assert_eq!(fs::read_to_string(kept.join("late.txt")).unwrap(), "mine");
     }
 }
