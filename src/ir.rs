@@ -259,7 +259,7 @@ pub struct Mount {
 #[derive(Clone, Debug)]
 pub struct PortMapping {
     /// The host interface; `None` publishes on every interface.
-    pub host_ip: Option<String>,
+    pub host_ip: Option<std::net::IpAddr>,
     pub host_port: Spanned<u16>,
     pub container_port: Spanned<u16>,
     pub span: Span,
@@ -281,7 +281,7 @@ pub enum Probe {
     Cmd(Argv),
     /// Healthy when the port accepts a TCP connection.
     Tcp(Spanned<u16>),
-    /// Healthy when `GET path` answers 2xx/3xx.
+    /// Healthy when `GET path` answers below 400 (redirects not followed).
     Http {
         path: Spanned<String>,
         port: Option<Spanned<u16>>,

@@ -13,8 +13,13 @@ use crate::suggest;
 
 /// Every resolution problem in the stack, in no particular order.
 pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
+    let mut services = HashMap::new();
+    for service in &stack.services {
+        services.entry(service.name.as_str()).or_insert(service);
+    }
     let mut resolver = Resolver {
         stack,
+        services,
         diagnostics: Vec::new(),
     };
     resolver.check_unique_names();
@@ -28,6 +33,9 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
 
 struct Resolver<'a> {
     stack: &'a Stack,
+    /// Services by name (the first of a name), so lookups stay cheap in
+    /// large stacks.
+    services: HashMap<&'a str, &'a Service>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -106,7 +114,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn require_service(&mut self, name: &Spanned<String>) -> Option<&'a Service> {
-        let found = self.stack.service(&name.value);
+        let found = self.services.get(name.as_str()).copied();
         if found.is_none() {
             let declared = self.stack.services.iter().map(|s| s.name.as_str());
             self.unknown(Kind::Service, name, declared);
@@ -162,6 +170,18 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        if let (Some(build), ServiceKind::App { gunicorn: None }, None) =
+            (service.build(), &service.kind, &service.command)
+        {
+            self.report(
+                Diagnostic::error(
+                    "nothing-to-run",
+                    format!("`{}` builds an image but runs nothing", service.name.value),
+                )
+                .primary(build.span, "the image gets no command")
+                .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`"),
+            );
+        }
         let Some(ImageSource::Of(of)) = &service.image else {
             return;
         };
@@ -184,35 +204,48 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Variable names are unique per container, counting the `NAME_FILE`
-    /// variable each `secret NAME = ...` sets.
+    /// Variable names are unique per container. `secret NAME = s` sets
+    /// `NAME_FILE` and claims `NAME` too: images read one or the other (the
+    /// postgres image refuses to start when both are set).
     fn check_environment(&mut self, service: &Service) {
-        let mut seen: HashMap<String, Span> = HashMap::new();
-        let names =
-            service
-                .env
-                .iter()
-                .map(|v| (v.name.value.clone(), v.name.span))
-                .chain(service.secrets.iter().flat_map(|s| {
-                    [
-                        (s.env.value.clone(), s.env.span),
-                        (format!("{}_FILE", s.env.value), s.env.span),
-                    ]
-                }));
-        for (name, at) in names {
-            if let Some(first) = seen.get(&name) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for var in &service.env {
+            if let Some(first) = seen.insert(var.name.as_str(), var.name.span) {
                 self.report(
                     Diagnostic::error(
                         "duplicate-variable",
-                        format!("`{name}` is set twice in `{}`", service.name.value),
+                        format!("`{}` is set twice in `{}`", var.name.value, service.name.value),
                     )
-                    .primary(at, "set again here")
-                    .secondary(*first, "first set here")
-                    .help("a secret `NAME` sets both `NAME` (its file path is `NAME_FILE`); keep one of them"),
+                    .primary(var.name.span, "set again here")
+                    .secondary(first, "first set here")
+                    .help("keep one of them"),
                 );
-            } else {
-                seen.insert(name, at);
             }
+        }
+        for secret in &service.secrets {
+            let name = secret.env.as_str();
+            let file = format!("{name}_FILE");
+            let clash = seen.get(name).or_else(|| seen.get(file.as_str())).copied();
+            if let Some(first) = clash {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-variable",
+                        format!(
+                            "`{name}` is set in `{}` and also comes from a secret",
+                            service.name.value
+                        ),
+                    )
+                    .primary(
+                        secret.env.span,
+                        format!("sets `{name}_FILE`, so `{name}` must stay unset"),
+                    )
+                    .secondary(first, "set here")
+                    .help(format!(
+                        "remove the env entry; the container reads the secret's path from `{name}_FILE`"
+                    )),
+                );
+            }
+            seen.insert(name, secret.env.span);
         }
     }
 
@@ -372,57 +405,77 @@ impl<'a> Resolver<'a> {
     // ------------------------------------------------------------ stack-wide
 
     /// `after` must not go round in a circle: compose would never start any
-    /// service on it.
+    /// service on it. A depth-first walk with its own stack, so a long
+    /// chain of services cannot overflow the thread's.
     fn check_cycles(&mut self) {
         let services = &self.stack.services;
         let index: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
-        // 0 = unvisited, 1 = on the current path, 2 = done.
-        let mut state = vec![0u8; services.len()];
-        let mut path: Vec<(usize, Span)> = Vec::new();
+        let edges = |at: usize| -> Vec<(usize, Span)> {
+            services[at]
+                .after
+                .iter()
+                .filter_map(|d| index.get(d.target.as_str()).map(|&next| (next, d.target.span)))
+                .filter(|&(next, _)| next != at) // reported as waiting for itself
+                .collect()
+        };
+        /// A service on the walk, its `after` edges, and how many were followed.
+        type Frame = (usize, Vec<(usize, Span)>, usize);
+        #[derive(Clone, Copy, PartialEq)]
+        enum State {
+            Unvisited,
+            OnPath,
+            Done,
+        }
+        let mut state = vec![State::Unvisited; services.len()];
         for start in 0..services.len() {
-            self.visit(start, &index, &mut state, &mut path);
+            if state[start] != State::Unvisited {
+                continue;
+            }
+            let mut stack: Vec<Frame> = vec![(start, edges(start), 0)];
+            state[start] = State::OnPath;
+            while let Some((at, out, taken)) = stack.last_mut() {
+                let Some(&(next, span)) = out.get(*taken) else {
+                    state[*at] = State::Done;
+                    stack.pop();
+                    continue;
+                };
+                *taken += 1;
+                match state[next] {
+                    State::Done => {}
+                    State::Unvisited => {
+                        state[next] = State::OnPath;
+                        stack.push((next, edges(next), 0));
+                    }
+                    State::OnPath => {
+                        // The frames from `next` to here, each with the edge it took.
+                        let from = stack.iter().position(|(i, _, _)| *i == next).unwrap_or(0);
+                        let cycle: Vec<(usize, Span)> = stack[from..]
+                            .iter()
+                            .map(|(i, out, taken)| (*i, out[*taken - 1].1))
+                            .collect();
+                        self.report_cycle(&cycle, next, span);
+                    }
+                }
+            }
         }
     }
 
-    fn visit(&mut self, at: usize, index: &HashMap<&str, usize>, state: &mut [u8], path: &mut Vec<(usize, Span)>) {
-        if state[at] == 2 {
-            return;
-        }
-        state[at] = 1;
+    fn report_cycle(&mut self, cycle: &[(usize, Span)], back_to: usize, closing: Span) {
         let services = &self.stack.services;
-        for dependency in &services[at].after {
-            let Some(&next) = index.get(dependency.target.as_str()) else {
-                continue;
-            };
-            if next == at {
-                continue; // reported as waiting for itself
-            }
-            path.push((at, dependency.target.span));
-            if state[next] == 1 {
-                let from = path.iter().position(|(i, _)| *i == next).unwrap_or(0);
-                let cycle = &path[from..];
-                let names: Vec<&str> = cycle
-                    .iter()
-                    .map(|(i, _)| services[*i].name.as_str())
-                    .chain([services[next].name.as_str()])
-                    .collect();
-                let mut d = Diagnostic::error(
-                    "dependency-cycle",
-                    format!("`after` goes round in a circle: {}", names.join(" -> ")),
-                )
-                .primary(dependency.target.span, "closes the circle");
-                for (_, at) in &cycle[..cycle.len() - 1] {
-                    d = d.secondary(*at, "part of the circle");
-                }
-                self.report(
-                    d.help("compose cannot start any service on a circle; remove one of these `after` entries"),
-                );
-            } else {
-                self.visit(next, index, state, path);
-            }
-            path.pop();
+        let names: Vec<&str> = cycle
+            .iter()
+            .map(|(i, _)| services[*i].name.as_str())
+            .chain([services[back_to].name.as_str()])
+            .collect();
+        let mut d = Diagnostic::error(
+            "dependency-cycle",
+            format!("`after` goes round in a circle: {}", names.join(" -> ")),
+        )
+        .primary(closing, "closes the circle");
+        for (_, at) in &cycle[..cycle.len() - 1] {
+            d = d.secondary(*at, "part of the circle");
         }
-        state[at] = 2;
+        self.report(d.help("compose cannot start any service on a circle; remove one of these `after` entries"));
     }
 
     /// A host port can be published once per interface; "every interface"
@@ -453,25 +506,32 @@ impl<'a> Resolver<'a> {
 
 /// The one interface a port is published on; `None` for every interface.
 fn interface(port: &PortMapping) -> Option<std::net::IpAddr> {
-    let ip: std::net::IpAddr = port.host_ip.as_deref()?.trim_matches(['[', ']']).parse().ok()?;
-    (!ip.is_unspecified()).then_some(ip)
+    port.host_ip.filter(|ip| !ip.is_unspecified())
 }
 
 /// Reports every name declared more than once, with both places labelled.
+/// Names that differ only in case count as the same: DNS and image names
+/// ignore case, and such names are a typo more often than a choice.
 fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
-    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
     for name in names {
-        if let Some(first) = seen.get(name.as_str()) {
+        if let Some(first) = seen.get(&name.value.to_ascii_lowercase()) {
+            let help = if first.value == name.value {
+                format!("rename or remove one of the two; each {what} needs its own name")
+            } else {
+                format!(
+                    "rename one of them: `{}` and `{}` differ only in case",
+                    first.value, name.value
+                )
+            };
             out.push(
                 Diagnostic::error("duplicate-name", format!("{what} `{}` is declared twice", name.value))
                     .primary(name.span, "declared again here")
-                    .secondary(*first, "first declared here")
-                    .help(format!(
-                        "rename or remove one of the two; each {what} needs its own name"
-                    )),
+                    .secondary(first.span, "first declared here")
+                    .help(help),
             );
         } else {
-            seen.insert(name.as_str(), name.span);
+            seen.insert(name.value.to_ascii_lowercase(), name);
         }
     }
 }

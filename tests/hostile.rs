@@ -423,9 +423,10 @@ impl Slot {
                 set(r, "/compose/services/db/healthcheck/test", ["CMD", "pg_isready", v]);
             }
             Kind::ReadyHttp => {
-                let url = format!("http://127.0.0.1:8000{}", url_path(v));
-                set(r, "/yaml/services/web/healthcheck/test/4", dollars(&url));
-                set(r, "/compose/services/web/healthcheck/test/4", url);
+                // The request path is the probe's argument, never its code.
+                let path = url_path(v);
+                set(r, "/yaml/services/web/healthcheck/test/4", dollars(&path));
+                set(r, "/compose/services/web/healthcheck/test/4", path);
             }
             Kind::GunicornApp => {
                 let cmd = instruction(r, "web/Dockerfile", |i| i["instruction"] == "CMD");

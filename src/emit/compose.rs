@@ -17,7 +17,8 @@ use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
     let mut services: Vec<&Service> = stack.services.iter().collect();
-    services.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    // Alphabetical as dclint reads it: case does not count.
+    services.sort_by_key(|s| (s.name.value.to_ascii_lowercase(), s.name.value.clone()));
     let file = File {
         name: Str::from(stack.name_or_default()),
         services: services
@@ -307,9 +308,13 @@ fn environment(service: &Service) -> Map<Str> {
 }
 
 fn port(port: &PortMapping) -> SingleQuoted<String> {
-    // Always name the interface: compose's default (every interface) is
-    // written out so that it is a visible choice.
-    let ip = port.host_ip.as_deref().unwrap_or("0.0.0.0");
+    // Always name the interface (dclint's no-unbound-port-interfaces):
+    // without one, `0.0.0.0`, every IPv4 interface.
+    let ip = match port.host_ip {
+        Some(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
+        Some(std::net::IpAddr::V4(ip)) => ip.to_string(),
+        None => "0.0.0.0".to_string(),
+    };
     SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value))
 }
 
@@ -346,14 +351,15 @@ fn probe_command(stack: &Stack, service: &Service, probe: &Probe, timeout: Durat
         ),
         Probe::Http { path, port } => {
             let port = port.as_ref().map(|p| p.value).or(stack.app_port(service)).unwrap_or(80);
-            python(
-                // `Host: localhost`: an address Django's ALLOWED_HOSTS can
-                // list; the container's own IP changes with every start.
-                &format!(
-                    "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={{'Host': 'localhost'}}), timeout={seconds})"
-                ),
-                format!("http://127.0.0.1:{port}{}", percent_encode_path(&path.value)),
-            )
+            // http.client follows no redirects: a 3xx (an SSL redirect, a
+            // login page) means the app answers. `Host: localhost` is a name
+            // Django's ALLOWED_HOSTS can list; the container's IP changes.
+            let code = format!(
+                "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', {port}, timeout={seconds}); \
+                 c.request('GET', sys.argv[1], headers={{'Host': 'localhost'}}); \
+                 sys.exit(0 if c.getresponse().status < 400 else 1)"
+            );
+            python(&code, percent_encode_path(&path.value))
         }
     }
 }

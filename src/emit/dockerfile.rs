@@ -208,8 +208,20 @@ fn shell_word(word: &str) -> Result<String, &'static str> {
     Ok(format!("'{}'", word.replace('\'', "'\\''")))
 }
 
-/// Debian's `useradd` takes lowercase names.
+/// Users and groups the Debian-based Python images already have:
+/// `groupadd` would fail on them.
+const SYSTEM_NAMES: &[&str] = &[
+    "_apt", "adm", "audio", "backup", "bin", "cdrom", "daemon", "dialout", "dip", "disk", "fax", "floppy", "games",
+    "irc", "kmem", "list", "lp", "mail", "man", "news", "nobody", "nogroup", "operator", "plugdev", "proxy", "root",
+    "sasl", "shadow", "src", "staff", "sudo", "sys", "tape", "tty", "users", "utmp", "uucp", "video", "voice",
+    "www-data",
+];
+
+/// Debian's `useradd` takes lowercase names, and not the image's own.
 fn unix_user_name(name: &str) -> Result<String, &'static str> {
+    if SYSTEM_NAMES.contains(&name) {
+        return Err("the base image already has this user or group; choose a name of the app's own");
+    }
     let ok = name.len() <= 32
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && name

@@ -83,7 +83,7 @@ impl Problems {
             self.0.push(
                 Diagnostic::error("unrepresentable", format!("this value cannot be written into {format}"))
                     .primary(value.span, reason)
-                    .help("remove the character, or choose a value without it"),
+                    .help("change the value in the spec: stackc writes a value exactly, or not at all"),
             );
             String::new()
         })

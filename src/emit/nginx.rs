@@ -70,15 +70,18 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
 }
 
 /// The `Host` the app sees: the client's, with the port it connected to
-/// when that is not HTTP's default. Django's CSRF check compares `Origin`
-/// (`http://localhost:1337`) with the host, so the port must survive;
-/// `$http_host` would keep it too, but passes any client-sent value through.
+/// when nginx is published on every interface on a port that is not
+/// HTTP's default. Django's CSRF check compares `Origin`
+/// (`http://localhost:1337`) with the host, so the port must survive.
+/// Published on one address (`127.0.0.1:8080`), nginx sits behind another
+/// proxy whose port the client used, so the host stays as it came.
+/// (`$http_host` would keep any port, but passes any client value through.)
 fn host_header(service: &Service, proxy: &Proxy) -> String {
     let listen = proxy.listen_port();
     let mut host_ports: Vec<u16> = service
         .ports
         .iter()
-        .filter(|p| p.container_port.value == listen)
+        .filter(|p| p.container_port.value == listen && p.host_ip.is_none_or(|ip| ip.is_unspecified()))
         .map(|p| p.host_port.value)
         .collect();
     host_ports.sort_unstable();

@@ -432,11 +432,19 @@ impl Lowerer {
         next(&mut inner, "command | run"); // the keyword
         let argv = self.lower_argv(next(&mut inner, "command | run"));
         if argv.line.is_some() {
-            if let Some(word) = argv.words.iter().find(|w| needs_shell(w)) {
+            if let Some((i, word)) = argv.words.iter().enumerate().find(|(i, w)| needs_shell(*i, w)) {
+                let help = if i == 0 && word.contains('=') {
+                    "set variables with `env { NAME = \"value\" }`; if you need a shell, write the list [\"sh\", \"-c\", \"...\"]"
+                } else {
+                    "if you need a shell, write the list [\"sh\", \"-c\", \"...\"]; to pass the word literally, write the command as a list"
+                };
                 self.report(
-                    Diagnostic::error("shell-syntax-in-command", format!("`{word}` needs a shell, and commands run without one"))
-                        .primary(argv.span, "the words are passed to the program as they are")
-                        .help("if you need a shell, write the list [\"sh\", \"-c\", \"...\"]; to pass the word literally, write the command as a list"),
+                    Diagnostic::error(
+                        "shell-syntax-in-command",
+                        format!("`{word}` needs a shell, and commands run without one"),
+                    )
+                    .primary(argv.span, "the words are passed to the program as they are")
+                    .help(help),
                 );
             }
         }
@@ -533,9 +541,8 @@ impl Lowerer {
         let mut host = next(&mut inner, "publish").into_inner();
         let first = next(&mut host, "host_port");
         let (host_ip, host_port) = if first.as_rule() == Rule::host_ip {
-            let ip = first.as_str().to_string();
-            self.check_ip(&ip, span(&first));
-            (Some(ip), self.lower_port(next(&mut host, "host_port")))
+            let ip = self.lower_ip(&first);
+            (ip, self.lower_port(next(&mut host, "host_port")))
         } else {
             (None, self.lower_port(first))
         };
@@ -911,15 +918,19 @@ impl Lowerer {
         }
     }
 
-    fn check_ip(&mut self, ip: &str, at: Span) {
-        let bare = ip.trim_start_matches('[').trim_end_matches(']');
-        if bare.parse::<std::net::IpAddr>().is_err() {
+    /// `127.0.0.1` or `[::1]`; `None` (every interface) after reporting a
+    /// malformed one.
+    fn lower_ip(&mut self, pair: &Pair<'_, Rule>) -> Option<std::net::IpAddr> {
+        let text = pair.as_str();
+        let ip = text.trim_start_matches('[').trim_end_matches(']').parse().ok();
+        if ip.is_none() {
             self.report(
-                Diagnostic::error("invalid-ip", format!("`{ip}` is not an IP address"))
-                    .primary(at, "expected an address such as `127.0.0.1` or `[::1]`")
+                Diagnostic::error("invalid-ip", format!("`{text}` is not an IP address"))
+                    .primary(span(pair), "expected an address such as `127.0.0.1` or `[::1]`")
                     .help("publish on one interface by naming its address, or leave it out for all"),
             );
         }
+        ip
     }
 }
 
@@ -1073,8 +1084,18 @@ fn valid_wsgi_app(app: &str) -> bool {
     module.split('.').all(identifier) && identifier(callable)
 }
 
-/// Words a shell would treat specially: operators and expansions.
-fn needs_shell(word: &str) -> bool {
-    const OPERATORS: [&str; 11] = ["&&", "||", "|", ";", "&", ">", ">>", "<", "<<", "2>", "2>&1"];
-    OPERATORS.contains(&word) || word.starts_with('$') || word.contains("$(") || word.contains('`')
+/// Words a shell would treat specially: operators, redirections,
+/// expansions, and a leading `NAME=value` (a variable for the command).
+fn needs_shell(index: usize, word: &str) -> bool {
+    const OPERATORS: [&str; 5] = ["&&", "||", "|", ";", "&"];
+    const REDIRECTIONS: [&str; 5] = [">", ">>", "<", "2>", "&>"];
+    let assignment = index == 0
+        && word
+            .split_once('=')
+            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    OPERATORS.contains(&word)
+        || REDIRECTIONS.iter().any(|r| word.starts_with(r))
+        || word.contains('$')
+        || word.contains('`')
+        || assignment
 }
