@@ -161,7 +161,12 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
         eprintln!("warning: {warning}");
     }
     let plural = if artifacts.len() == 1 { "" } else { "s" };
-    eprintln!("stackc: wrote {} file{plural} to {}", artifacts.len(), out.display());
+    eprintln!(
+        "stackc: wrote {} file{plural} and {} to {}",
+        artifacts.len(),
+        write::MANIFEST,
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

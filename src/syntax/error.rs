@@ -54,14 +54,43 @@ pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
 
     let mut diagnostic = Diagnostic::error("syntax", format!("unexpected {found_desc}"))
         .primary(span, format!("expected {}", join_or(&expected)));
-    if found.chars().all(|c| c.is_ascii_digit()) && expected.iter().any(|e| e == DURATION) {
+    let line = line_at(text, pos);
+    if let Some(help) = statement_hint(line) {
+        diagnostic = diagnostic.help(help);
+    } else if found.chars().all(|c| c.is_ascii_digit()) && expected.iter().any(|e| e == DURATION) {
         diagnostic = diagnostic.help(format!("add a unit: `{found}s`; units are `ms`, `s`, `m` and `h`"));
     } else if let Some(keyword) = misspelled_keyword(found, &expected) {
         diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
-    } else if found.starts_with('"') || expected.iter().any(|e| e == "a value") {
+    } else if found.starts_with('"')
+        || expected.iter().any(|e| e == "a value")
+        || found.chars().all(|c| c.is_ascii_punctuation() && !"{}\"#".contains(c))
+    {
         diagnostic = diagnostic.help("values with spaces or special characters go in double quotes: \"like this\"");
     }
     diagnostic
+}
+
+/// The text of the line that holds `pos`, without its indentation.
+fn line_at(text: &str, pos: usize) -> &str {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    text[start..end].trim()
+}
+
+/// Help for mistakes people bring from the files stackc replaces: compose's
+/// `8000:8000` ports and bind mounts of host folders.
+fn statement_hint(line: &str) -> Option<&'static str> {
+    let mut words = line.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
+            "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
+        ),
+        (Some("mount"), Some(source)) if source.starts_with(['.', '/', '~']) => Some(
+            "`mount` takes a volume declared with `volume NAME`; mounting a host folder is not supported",
+        ),
+        _ => None,
+    }
 }
 
 /// The last `{` that no `}` closes, outside strings and comments.
