@@ -43,7 +43,9 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
 
 /// A string as compose must see it: `$` doubled, so it reaches the container
 /// literally instead of being filled from the host's environment. Every
-/// string of the mirror types below is one, so none can miss the escaping.
+/// field of the mirror types below that can hold spec text is one, so none
+/// can miss the escaping; the plain `String`s are map keys (names the
+/// grammar restricts) and values stackc makes (durations, ports).
 #[derive(Clone, Debug, Default)]
 struct Str(String);
 
