@@ -356,36 +356,10 @@ impl Slot {
                 };
                 set(r, "/other/web~1Dockerfile.dockerignore", expected);
             }
-            Kind::CommandLine => {
-                let words = shell_words(v)?;
-                set(
-                    r,
-                    "/yaml/services/db/command",
-                    words.iter().map(|w| dollars(w)).collect::<Vec<_>>(),
-                );
-                set(r, "/compose/services/db/command", words);
-            }
-            Kind::CommandList => {
-                set(r, "/yaml/services/db/command", vec!["echo".to_string(), dollars(v)]);
-                set(r, "/compose/services/db/command", ["echo", v]);
-            }
-            Kind::RunLine => {
-                let words = shell_words(v)?;
-                set(
-                    r,
-                    "/yaml/services/migrate/command",
-                    words.iter().map(|w| dollars(w)).collect::<Vec<_>>(),
-                );
-                set(r, "/compose/services/migrate/command", words);
-            }
-            Kind::RunList => {
-                set(
-                    r,
-                    "/yaml/services/migrate/command",
-                    vec!["echo".to_string(), dollars(v)],
-                );
-                set(r, "/compose/services/migrate/command", ["echo", v]);
-            }
+            Kind::CommandLine => set_command(r, "db", shell_words(v)?),
+            Kind::CommandList => set_command(r, "db", vec!["echo".to_string(), v.to_string()]),
+            Kind::RunLine => set_command(r, "migrate", shell_words(v)?),
+            Kind::RunList => set_command(r, "migrate", vec!["echo".to_string(), v.to_string()]),
             Kind::EnvValue => {
                 set(r, "/yaml/services/db/environment/HOSTILE", dollars(v));
                 set(r, "/compose/services/db/environment/HOSTILE", v);
@@ -584,6 +558,14 @@ fn url_path(v: &str) -> String {
 
 /// The app's `RUN groupadd ...` line (shell form) gains an `install -d` that
 /// makes a mount target writable by the app's user.
+/// A service's compose `command`: as written in compose.yaml (`$` doubled)
+/// and as compose reads it back.
+fn set_command(r: &mut Value, service: &str, words: Vec<String>) {
+    let written: Vec<String> = words.iter().map(|w| dollars(w)).collect();
+    set(r, &format!("/yaml/services/{service}/command"), written);
+    set(r, &format!("/compose/services/{service}/command"), words);
+}
+
 /// The folders the Dockerfile's user RUN makes the app's, as the shell
 /// splits that line: each distinct folder once, in order.
 fn set_writable(r: &mut Value, folders: &[&str]) {

@@ -157,9 +157,9 @@ impl Lowerer {
     // ------------------------------------------------------------ containers
 
     fn lower_service(&mut self, pair: Pair<'_, Rule>) -> Service {
-        let mut block = ServiceBlock::new(self, pair, "service");
+        let (mut block, items) = ServiceBlock::new(self, pair, "service");
         let mut gunicorn = None;
-        for item in block.items.take().into_iter().flatten() {
+        for item in items {
             let at = span(&item);
             match item.as_rule() {
                 Rule::gunicorn => {
@@ -197,8 +197,8 @@ impl Lowerer {
     }
 
     fn lower_job(&mut self, pair: Pair<'_, Rule>) -> Service {
-        let mut block = ServiceBlock::new(self, pair, "job");
-        for item in block.items.take().into_iter().flatten() {
+        let (mut block, items) = ServiceBlock::new(self, pair, "job");
+        for item in items {
             let at = span(&item);
             match item.as_rule() {
                 Rule::run => {
@@ -226,12 +226,12 @@ impl Lowerer {
     }
 
     fn lower_proxy(&mut self, pair: Pair<'_, Rule>) -> Service {
-        let mut block = ServiceBlock::new(self, pair, "proxy");
+        let (mut block, items) = ServiceBlock::new(self, pair, "proxy");
         let mut listen = None;
         let mut server_names = None;
         let mut upstreams = Vec::new();
         let mut locations = Vec::new();
-        for item in block.items.take().into_iter().flatten() {
+        for item in items {
             let at = span(&item);
             match item.as_rule() {
                 Rule::listen => {
@@ -936,10 +936,9 @@ impl Lowerer {
 
 /// The statements services, jobs and proxies share, gathered while the
 /// kind-specific ones are lowered by the caller.
-struct ServiceBlock<'i> {
+struct ServiceBlock {
     name: Spanned<String>,
     span: Span,
-    items: Option<Vec<Pair<'i, Rule>>>,
     image: Option<(ImageSource, Span)>,
     command: Option<(Argv, Span)>,
     env: Vec<EnvVar>,
@@ -951,16 +950,16 @@ struct ServiceBlock<'i> {
     after: Vec<Dependency>,
 }
 
-impl<'i> ServiceBlock<'i> {
-    fn new(lowerer: &mut Lowerer, pair: Pair<'i, Rule>, rule: &str) -> Self {
+impl ServiceBlock {
+    /// The block's name, and its statements still to be lowered.
+    fn new<'i>(lowerer: &mut Lowerer, pair: Pair<'i, Rule>, rule: &str) -> (Self, Vec<Pair<'i, Rule>>) {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, rule); // the keyword
         let name = lowerer.lower_name(next(&mut inner, rule));
-        ServiceBlock {
+        let block = ServiceBlock {
             name,
             span: at,
-            items: Some(inner.collect()),
             image: None,
             command: None,
             env: Vec::new(),
@@ -970,11 +969,12 @@ impl<'i> ServiceBlock<'i> {
             ports: Vec::new(),
             ready: None,
             after: Vec::new(),
-        }
+        };
+        (block, inner.collect())
     }
 
     /// Lowers a statement every kind of block accepts.
-    fn common(&mut self, lowerer: &mut Lowerer, item: Pair<'i, Rule>) {
+    fn common(&mut self, lowerer: &mut Lowerer, item: Pair<'_, Rule>) {
         let at = span(&item);
         match item.as_rule() {
             Rule::image => {
