@@ -50,6 +50,10 @@ enum Command {
     /// Check the spec and run every lint rule.
     Lint {
         spec: PathBuf,
+        /// Rewrite the spec with every mechanical fix (comments and layout
+        /// kept), then report what remains.
+        #[arg(long)]
+        fix: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -123,14 +127,35 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             report(&source, &analysis.diagnostics, &output)?;
             Ok(exit_code(analysis.has_errors()))
         }
-        Command::Lint { spec, output } => {
+        Command::Lint { spec, fix, output } => {
             let source = read_spec(&spec)?;
-            let analysis = crate::lint(&source);
+            let (source, analysis) = if fix {
+                fix_spec(&spec, &source)?
+            } else {
+                let analysis = crate::lint(&source);
+                (source, analysis)
+            };
             report(&source, &analysis.diagnostics, &output)?;
             Ok(exit_code(!analysis.diagnostics.is_empty()))
         }
         Command::Explain { rule } => explain(rule.as_deref()),
     }
+}
+
+/// `lint --fix`: rewrites the spec in place, says what was fixed, and
+/// hands back the new text with what remains in it.
+fn fix_spec(path: &Path, source: &SourceFile) -> Result<(SourceFile, crate::Analysis), Failure> {
+    let outcome = crate::fix::fix(source);
+    if outcome.changed() {
+        write::replace_file(path, &outcome.source.text).map_err(|e| Failure::new(e.to_string()))?;
+    }
+    for fixed in &outcome.fixed {
+        eprintln!(
+            "fixed {}:{}: {} [{}]",
+            source.name, fixed.line, fixed.message, fixed.code
+        );
+    }
+    Ok((outcome.source, outcome.remaining))
 }
 
 fn exit_code(findings: bool) -> ExitCode {

@@ -84,8 +84,24 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref()?;
-        Some(Box::new(visible(help)))
+        let help = self.diagnostic.help.as_deref();
+        let fix = self
+            .diagnostic
+            .fix
+            .as_ref()
+            .map(|f| format!("`stackc lint --fix` can {}", f.message));
+        let text = match (help, fix) {
+            (Some(help), Some(fix)) => format!("{help}\n{fix}"),
+            (Some(help), None) => help.to_string(),
+            (None, Some(fix)) => fix,
+            (None, None) => return None,
+        };
+        Some(Box::new(visible_lines(&text)))
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let url = self.diagnostic.url.as_deref()?;
+        Some(Box::new(visible(url)))
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -116,6 +132,11 @@ fn visible(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
+}
+
+/// [`visible`] for each line, keeping the line breaks stackc wrote.
+fn visible_lines(text: &str) -> String {
+    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
 /// The spec's text for miette's snippets: each control character other

@@ -362,6 +362,28 @@ fn remove_old_output(old: &Path) -> Option<String> {
     }
 }
 
+/// Replaces one file's contents atomically (`stackc lint --fix` rewriting a
+/// spec): a temporary file beside it, with the same permissions, renamed
+/// over it, so a crash leaves the old spec or the new one, never half of
+/// one. A symbolic link is followed: the file it points at is rewritten.
+pub fn replace_file(path: &Path, contents: &str) -> Result<(), WriteError> {
+    let real = fs::canonicalize(path).map_err(io(path))?;
+    let permissions = fs::metadata(&real).map_err(io(&real))?.permissions();
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let name = real
+        .file_name()
+        .map_or("spec".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.stackc-fix-{}", std::process::id()));
+    let written = write_file(&temp, contents.as_bytes())
+        .and_then(|()| fs::set_permissions(&temp, permissions).map_err(io(&temp)))
+        .and_then(|()| fs::rename(&temp, &real).map_err(io(&real)));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    sync_dir(dir);
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,11 @@
 
 #[macro_use]
 mod declare;
+pub mod docs;
+mod facts;
 pub mod registry;
 mod rules;
+mod spec_text;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Stack;
@@ -22,6 +25,8 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule's doc comment: what it does, why, an example, the fix.
     pub doc: &'static str,
+    /// Whether findings come with a `stackc lint --fix` edit.
+    pub fixable: bool,
 }
 
 impl RuleMeta {
@@ -36,9 +41,15 @@ impl RuleMeta {
             .to_string()
     }
 
-    /// A finding of this rule, with the rule's name and default severity.
+    /// A finding of this rule, with the rule's name, default severity and
+    /// the link to its explanation.
     pub fn diagnostic(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.name, self.severity, message)
+        Diagnostic::new(self.name, self.severity, message).url(self.url())
+    }
+
+    /// Where the rule is explained: its section of [`docs::RULES_DOC`].
+    pub fn url(&self) -> String {
+        format!("{}#{}", docs::RULES_DOC, self.name)
     }
 }
 

@@ -4,7 +4,16 @@
 use super::rules::*;
 use super::{Rule, RuleMeta};
 
-pub static RULES: &[&dyn Rule] = &[&MissingReadinessWait, &DefaultCredentials];
+pub static RULES: &[&dyn Rule] = &[
+    // Readiness and ordering
+    &MissingReadinessWait,
+    &PgIsreadyUnixSocket,
+    // Credentials and secrets
+    &DefaultCredentials,
+    // Images and builds
+    &UnpinnedImage,
+    &EolRuntime,
+];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {
     RULES.iter().map(|r| r.meta()).find(|m| m.name == name)
