@@ -2,7 +2,7 @@
 //! its environment says, what its command runs. Answers are `None` when
 //! the spec does not say, never guesses.
 
-use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack};
+use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
 pub fn image(service: &Service) -> Option<&ImageRef> {
@@ -89,4 +89,24 @@ pub fn runs_manage_command(service: &Service, command: &str) -> bool {
 /// Every proxy of the stack.
 pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Proxy)> {
     stack.services.iter().filter_map(|s| s.proxy().map(|p| (s, p)))
+}
+
+/// The upstream servers, in any proxy, that point at `service`.
+pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
+    proxies(stack)
+        .flat_map(|(_, proxy)| proxy.upstreams.iter().flat_map(|u| &u.servers))
+        .filter(move |server| server.service.value == service)
+}
+
+/// A truthy value as Django settings code usually reads it.
+pub fn is_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on" | "t" | "y"
+    )
+}
+
+/// Whether a host name means the container itself.
+pub fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
 }

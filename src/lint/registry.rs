@@ -10,9 +10,15 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyUnixSocket,
     // Credentials and secrets
     &DefaultCredentials,
+    &PgTrustAuth,
+    &PgPasswordMissing,
+    &PgFileEnvMisuse,
     // Images and builds
     &UnpinnedImage,
     &EolRuntime,
+    // Persistence and exposure
+    &PgdataMountMismatch,
+    &InternalPortPublished,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {
