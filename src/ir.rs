@@ -325,7 +325,7 @@ impl std::fmt::Display for Size {
     /// Both nginx and compose read these lowercase units.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (unit, size) in [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
-            if self.0 != 0 && self.0 % size == 0 {
+            if self.0 != 0 && self.0.is_multiple_of(size) {
                 return write!(f, "{}{unit}", self.0 / size);
             }
         }
