@@ -5,6 +5,8 @@
 //! finding for `lint`), 2 bad input or I/O (a missing or unreadable spec, a
 //! spec that is not UTF-8, an output folder stackc may not replace).
 
+mod format_specs;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,6 +59,19 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Rewrite specs in the canonical layout; `--check` only reports.
+    Fmt {
+        /// Spec files, or folders to search for `*.spec` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; show a diff of each file that is not formatted
+        /// and exit 1 if there is one.
+        #[arg(long)]
+        check: bool,
+        /// When to colour the diagnostics of a spec that does not parse.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Explain a lint rule, or list them all.
     Explain {
         /// A rule name, such as `default-credentials`.
@@ -94,12 +109,16 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(help) = failure.help {
-                eprintln!("  help: {help}");
-            }
+            print_failure(&failure);
             ExitCode::from(2)
         }
+    }
+}
+
+fn print_failure(failure: &Failure) {
+    eprintln!("error: {}", failure.message);
+    if let Some(help) = &failure.help {
+        eprintln!("  help: {help}");
     }
 }
 
@@ -138,6 +157,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             report(&source, &analysis.diagnostics, &output)?;
             Ok(exit_code(!analysis.diagnostics.is_empty()))
         }
+        Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule } => explain(rule.as_deref()),
     }
 }
@@ -147,7 +167,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
 fn fix_spec(path: &Path, source: &SourceFile) -> Result<(SourceFile, crate::Analysis), Failure> {
     let outcome = crate::fix::fix(source);
     if outcome.changed() {
-        write::replace_file(path, &outcome.source.text).map_err(|e| Failure::new(e.to_string()))?;
+        write::replace_file(path, outcome.source.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     }
     for fixed in &outcome.fixed {
         eprintln!(

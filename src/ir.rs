@@ -98,6 +98,8 @@ pub struct Service {
     pub ports: Vec<PortMapping>,
     pub ready: Option<Readiness>,
     pub after: Vec<Dependency>,
+    /// Size of `/dev/shm` (compose's default is 64 MB; PostgreSQL wants more).
+    pub shm_size: Option<Spanned<Size>>,
     /// The whole `service NAME { ... }` block.
     pub span: Span,
 }
@@ -306,6 +308,28 @@ impl std::fmt::Display for Duration {
             }
         }
         Ok(())
+    }
+}
+
+/// A size in bytes, such as `512M` (written with 1024-based units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Size(pub u64);
+
+impl Size {
+    /// 1 TiB: more than any memory limit or upload, and far from overflow.
+    pub const MAX_BYTES: u64 = 1 << 40;
+}
+
+impl std::fmt::Display for Size {
+    /// The largest unit that divides the size exactly: `512m`, `1g`, `1500`.
+    /// Both nginx and compose read these lowercase units.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (unit, size) in [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+            if self.0 != 0 && self.0.is_multiple_of(size) {
+                return write!(f, "{}{unit}", self.0 / size);
+            }
+        }
+        write!(f, "{}", self.0)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod emit;
 pub mod fix;
+pub mod fmt;
 pub mod ir;
 pub mod lint;
 pub mod render;

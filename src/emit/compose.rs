@@ -111,6 +111,8 @@ struct ComposeService {
     /// Keys outside dclint's list come last, sorted by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pull_policy: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shm_size: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -241,6 +243,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         command: service.command.as_ref().map(|c| strs(&c.words)),
         restart: if service.is_job() { "no" } else { "unless-stopped" },
         healthcheck: service.ready.as_ref().map(|r| healthcheck(stack, service, r)),
+        shm_size: service.shm_size.as_ref().map(|s| s.value.to_string()),
         ..ComposeService::default()
     };
     match &service.image {

@@ -189,6 +189,7 @@ fn describe(rule: Rule) -> String {
         Rule::integer => "a number",
         Rule::version => "a version such as `3.12`",
         Rule::duration => DURATION,
+        Rule::size => "a size such as `512M`",
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",

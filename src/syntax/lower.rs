@@ -906,6 +906,35 @@ impl Lowerer {
         Spanned::new(Duration(total), at)
     }
 
+    fn lower_size(&mut self, pair: Pair<'_, Rule>) -> Spanned<Size> {
+        let at = span(&pair);
+        let text = pair.as_str();
+        let (digits, unit) = match text.char_indices().last() {
+            Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
+            _ => (text, 'b'),
+        };
+        let shift = match unit {
+            'k' => 10,
+            'm' => 20,
+            'g' => 30,
+            _ => 0,
+        };
+        let bytes = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(1 << shift))
+            .filter(|&b| b <= Size::MAX_BYTES);
+        let bytes = bytes.unwrap_or_else(|| {
+            self.report(
+                Diagnostic::error("invalid-size", "this size is too large")
+                    .primary(at, "does not fit")
+                    .help("sizes go up to `1024G`"),
+            );
+            0
+        });
+        Spanned::new(Size(bytes), at)
+    }
+
     // ------------------------------------------------------------ checks
 
     fn check_container_path(&mut self, path: &Spanned<String>) {
@@ -948,6 +977,7 @@ struct ServiceBlock {
     ports: Vec<PortMapping>,
     ready: Option<(Readiness, Span)>,
     after: Vec<Dependency>,
+    shm_size: Option<(Spanned<Size>, Span)>,
 }
 
 impl ServiceBlock {
@@ -969,6 +999,7 @@ impl ServiceBlock {
             ports: Vec::new(),
             ready: None,
             after: Vec::new(),
+            shm_size: None,
         };
         (block, inner.collect())
     }
@@ -1003,6 +1034,10 @@ impl ServiceBlock {
                 lowerer.set_once(&mut self.ready, value, at, "ready");
             }
             Rule::after => lowerer.lower_after(item, &mut self.after),
+            Rule::shm_size => {
+                let value = lowerer.lower_size(next(&mut item.into_inner().skip(1), "shm_size"));
+                lowerer.set_once(&mut self.shm_size, value, at, "shm_size");
+            }
             other => unreachable!("the grammar puts no {other:?} in a service block"),
         }
     }
@@ -1020,6 +1055,7 @@ impl ServiceBlock {
             ports: self.ports,
             ready: self.ready.map(|(r, _)| r),
             after: self.after,
+            shm_size: self.shm_size.map(|(s, _)| s),
             span: self.span,
         }
     }
