@@ -132,7 +132,12 @@ fn the_seed_mistakes_trigger_their_rules() {
     let path = support::repo().join("tests/fixtures/seed-mistakes.spec");
     let source = SourceFile::new("seed-mistakes.spec", std::fs::read_to_string(path).unwrap());
     let codes: Vec<&str> = stackc::lint(&source).diagnostics.iter().map(|d| d.code).collect();
-    for rule in ["missing-readiness-wait", "default-credentials", "eol-runtime"] {
+    for rule in [
+        "missing-readiness-wait",
+        "default-credentials",
+        "eol-runtime",
+        "static-not-served",
+    ] {
         assert!(
             codes.contains(&rule),
             "`{rule}` does not fire on the seed's mistakes: {codes:?}"

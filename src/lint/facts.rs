@@ -110,3 +110,44 @@ pub fn is_truthy(value: &str) -> bool {
 pub fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
 }
+
+/// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
+pub fn is_gunicorn(words: &[String]) -> bool {
+    let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+    program == Some("gunicorn") || words.windows(2).any(|w| w[0] == "-m" && w[1] == "gunicorn")
+}
+
+/// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
+/// or `--option=VALUE`.
+pub fn option_value<'a>(words: &'a [String], short: &str, long: &str) -> Option<&'a str> {
+    words.iter().enumerate().find_map(|(i, word)| {
+        let next = || words.get(i + 1).map(String::as_str);
+        if word == short || word == long {
+            next()
+        } else if let Some(value) = word.strip_prefix(long).and_then(|w| w.strip_prefix('=')) {
+            Some(value)
+        } else if !short.is_empty() && word.starts_with(short) && !word.starts_with("--") {
+            Some(&word[short.len()..])
+        } else {
+            None
+        }
+    })
+}
+
+/// The `ALLOWED_HOSTS` a Django service gets from its env, with the entry:
+/// the value split on commas and spaces, as settings files usually do.
+pub fn allowed_hosts(service: &Service) -> Option<(&EnvVar, Vec<&str>)> {
+    let var = env_any(service, &["ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"])?;
+    let hosts = var.value.value.split([',', ' ']).filter(|h| !h.is_empty()).collect();
+    Some((var, hosts))
+}
+
+/// Django's host matching: `*`, `.example.com` (the domain and its
+/// subdomains), or the exact name, ignoring case.
+pub fn host_allowed(patterns: &[&str], host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    patterns.iter().any(|p| {
+        let p = p.to_ascii_lowercase();
+        p == "*" || p == host || p.strip_prefix('.').is_some_and(|d| host == d || host.ends_with(&p))
+    })
+}

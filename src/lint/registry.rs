@@ -8,17 +8,32 @@ pub static RULES: &[&dyn Rule] = &[
     // Readiness and ordering
     &MissingReadinessWait,
     &PgIsreadyUnixSocket,
+    &ReadyPortMismatch,
+    &ProxyAfterUpstream,
+    &MigrateInCommand,
     // Credentials and secrets
     &DefaultCredentials,
     &PgTrustAuth,
     &PgPasswordMissing,
     &PgFileEnvMisuse,
+    &SecretInEnv,
     // Images and builds
     &UnpinnedImage,
     &EolRuntime,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,
+    // The proxy and the app
+    &UpstreamPortMismatch,
+    &GunicornBindLoopback,
+    &StaticNotServed,
+    &StaticVolumeStale,
+    &StaticRootMismatch,
+    // Django and Gunicorn at run time
+    &DebugInProd,
+    &AllowedHostsWildcard,
+    &AllowedHostsMismatch,
+    &WorkersUnsized,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

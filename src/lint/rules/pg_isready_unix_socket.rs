@@ -54,7 +54,7 @@ impl Rule for PgIsreadyUnixSocket {
                 {
                     continue;
                 }
-                let host = host_argument(&program);
+                let host = facts::option_value(&program, "-h", "--host");
                 if host.is_some_and(|h| !h.starts_with('/')) {
                     continue;
                 }
@@ -83,17 +83,4 @@ impl Rule for PgIsreadyUnixSocket {
             }
         }
     }
-}
-
-/// The value of `-h HOST`, `-hHOST` or `--host[=]HOST`.
-fn host_argument(words: &[String]) -> Option<&str> {
-    words.iter().enumerate().find_map(|(i, word)| {
-        let next = || words.get(i + 1).map(String::as_str);
-        match word.as_str() {
-            "-h" | "--host" => next(),
-            w if w.starts_with("--host=") => Some(&w["--host=".len()..]),
-            w if w.starts_with("-h") && !w.starts_with("--") => Some(&w[2..]),
-            _ => None,
-        }
-    })
 }
