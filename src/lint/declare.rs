@@ -25,5 +25,11 @@ macro_rules! declare_rule {
                 fixable: false $(|| $fixable)?,
             };
         }
+
+        impl $crate::lint::Declared for $rule {
+            fn meta(&self) -> &'static $crate::lint::RuleMeta {
+                &Self::META
+            }
+        }
     };
 }

@@ -53,8 +53,12 @@ impl RuleMeta {
     }
 }
 
-pub trait Rule: Sync {
+/// What [`declare_rule!`] implements for a rule: its metadata.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+pub trait Rule: Declared + Sync {
     /// Reports findings. The stack may hold resolution errors, so look
     /// references up and skip what is missing; resolution reports that.
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>);

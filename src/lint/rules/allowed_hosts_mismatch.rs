@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Probe, Stack};
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -43,10 +43,6 @@ declare_rule! {
 }
 
 impl Rule for AllowedHostsMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some((var, hosts)) = facts::allowed_hosts(service) else {

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -35,10 +35,6 @@ declare_rule! {
 }
 
 impl Rule for AllowedHostsWildcard {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some((var, hosts)) = facts::allowed_hosts(service) else {

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{EnvVar, Stack};
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -71,10 +71,6 @@ const WELL_KNOWN: &[&str] = &[
 ];
 
 impl Rule for DefaultCredentials {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Service, Stack};
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 use crate::source::Span;
 
 declare_rule! {
@@ -74,10 +74,6 @@ fn end_of_life(table: &[((u32, u32), &'static str)], version: (u32, u32)) -> Opt
 }
 
 impl Rule for EolRuntime {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             if let Some(build) = service.build() {

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -45,10 +45,6 @@ declare_rule! {
 }
 
 impl Rule for MigrateInCommand {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| !s.is_job()) {
             let Some(argv) = &service.command else { continue };

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::{ImageSource, Service, ServiceKind, Stack};
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -48,10 +48,6 @@ declare_rule! {
 }
 
 impl Rule for MissingReadinessWait {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             for dependency in service.after.iter().filter(|d| d.condition.is_none()) {

@@ -2,7 +2,7 @@ use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::{Probe, Stack};
 use crate::lint::facts;
 use crate::lint::spec_text::argv_with_words_after;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -38,10 +38,6 @@ declare_rule! {
 }
 
 impl Rule for PgIsreadyUnixSocket {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(Probe::Cmd(argv)) = service.ready.as_ref().map(|r| &r.probe) else {

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::Stack;
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -46,10 +46,6 @@ const NEW_PATH: &str = "/var/lib/postgresql";
 const NEW_LAYOUT: u32 = 18;
 
 impl Rule for PgdataMountMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
             // A PGDATA of the user's own choosing moves the folder: no rule applies.

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::facts;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -39,10 +39,6 @@ declare_rule! {
 }
 
 impl Rule for StaticRootMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         let served: Vec<&str> = facts::proxies(stack)
             .flat_map(|(_, p)| &p.locations)

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -28,10 +28,6 @@ declare_rule! {
 }
 
 impl Rule for WorkersUnsized {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(gunicorn) = service.gunicorn().filter(|g| g.workers.is_none()) else {
