@@ -177,6 +177,12 @@ const STRING_REST: &str = "the rest of the string";
 /// How a user would name what the rule matches.
 fn describe(rule: Rule) -> String {
     let name = format!("{rule:?}");
+    match rule {
+        // Compose's spelling, which a rule name cannot have.
+        Rule::kw_on_failure => return "`on-failure`".to_string(),
+        Rule::kw_unless_stopped => return "`unless-stopped`".to_string(),
+        _ => {}
+    }
     if let Some(keyword) = name.strip_prefix("kw_") {
         return format!("`{keyword}`");
     }
@@ -189,6 +195,10 @@ fn describe(rule: Rule) -> String {
         Rule::integer => "a number",
         Rule::version => "a version such as `3.12`",
         Rule::duration => DURATION,
+        Rule::size => "a size such as `512M`",
+        Rule::cpus => "a number of CPUs such as `1.5`",
+        Rule::compose_key => "a compose key such as `stop_signal`",
+        Rule::restart_policy => "`no`, `always`, `on-failure` or `unless-stopped`",
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",

@@ -26,3 +26,30 @@ pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
         Err(err) => (None, vec![error::from_pest(&source.text, err)]),
     }
 }
+
+/// The parse tree of a spec with positions, whitespace and comments left
+/// out: two texts of equal shape mean the same spec. `stackc fmt` checks
+/// its output against its input with it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Shape(Vec<(grammar::Rule, usize, String)>);
+
+/// The shape of `text`, or `None` when it does not parse.
+pub fn shape(text: &str) -> Option<Shape> {
+    use pest::Parser;
+    let pairs = grammar::StackParser::parse(grammar::Rule::file, text).ok()?;
+    // Pre-order with each node's number of children identifies the tree;
+    // only leaves carry text (inner nodes' text holds the whitespace).
+    let nodes = pairs
+        .flatten()
+        .map(|pair| {
+            let children = pair.clone().into_inner().count();
+            let leaf_text = if children == 0 {
+                pair.as_str().to_string()
+            } else {
+                String::new()
+            };
+            (pair.as_rule(), children, leaf_text)
+        })
+        .collect();
+    Some(Shape(nodes))
+}
