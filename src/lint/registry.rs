@@ -11,6 +11,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ReadyPortMismatch,
     &ProxyAfterUpstream,
     &MigrateInCommand,
+    &RestartDisabled,
+    &StopGraceTooShort,
     // Credentials and secrets
     &DefaultCredentials,
     &PgTrustAuth,
@@ -20,6 +22,10 @@ pub static RULES: &[&dyn Rule] = &[
     // Images and builds
     &UnpinnedImage,
     &EolRuntime,
+    &RunsAsRoot,
+    &DepsAfterSource,
+    &PrivilegedContainer,
+    &HostInterpolation,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,
