@@ -12,7 +12,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
-use super::{aliased_volumes, header, served_path, Layout};
+use super::{aliased_volumes, header, secret_path, served_path, Layout};
 use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
@@ -200,11 +200,6 @@ const DEFAULT_INTERVAL: Duration = Duration(5_000);
 const DEFAULT_TIMEOUT: Duration = Duration(3_000);
 const DEFAULT_RETRIES: u32 = 10;
 
-/// Where compose mounts secrets in the container.
-fn secret_path(secret: &str) -> String {
-    format!("/run/secrets/{secret}")
-}
-
 /// The tag of an image built here that another service runs (`image of`).
 /// Image repositories are lowercase; service names need not be.
 fn built_image_name(stack: &Stack, service: &str) -> Str {
@@ -232,7 +227,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     let mut out = ComposeService {
         depends_on: Map(depends_on),
         volumes: service.mounts.iter().map(mount).collect(),
-        secrets: strs(&unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone()))),
+        secrets: strs(&unique_sorted(secrets_of(service))),
         environment: environment(service),
         env_file: service
             .env_files
@@ -280,6 +275,18 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
             }));
     }
     out
+}
+
+/// The secrets a container reads: its `secret VAR = NAME` uses and, for a
+/// proxy, its TLS certificates and keys.
+fn secrets_of(service: &Service) -> impl Iterator<Item = String> + '_ {
+    let tls = service.proxy().into_iter().flat_map(Proxy::secrets);
+    service
+        .secrets
+        .iter()
+        .map(|s| &s.secret)
+        .chain(tls)
+        .map(|name| name.value.clone())
 }
 
 fn condition(dependency: &Dependency) -> &'static str {

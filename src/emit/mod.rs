@@ -6,7 +6,8 @@
 //!   byte for byte on every run;
 //! - each format escapes user strings in its own module, in one function per
 //!   syntax it writes (`compose::Str`; `dockerfile::json_array`,
-//!   `copy_source`, `shell_word`; `nginx::token`); a value the format cannot
+//!   `copy_source`, `shell_word`; `nginx::token`, and the raw nginx
+//!   directives checked in lowering and written as given); a value the format cannot
 //!   carry is reported as a diagnostic on the spec, never written mangled.
 
 mod compose;
@@ -107,10 +108,15 @@ fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
 }
 
+/// Where compose mounts a secret in the container.
+fn secret_path(secret: &str) -> String {
+    format!("/run/secrets/{secret}")
+}
+
 /// The volumes a proxy serves files from, each once, in spec order.
 fn aliased_volumes(proxy: &Proxy) -> Vec<&Spanned<String>> {
     let mut volumes: Vec<&Spanned<String>> = Vec::new();
-    for location in &proxy.locations {
+    for location in proxy.locations() {
         if let LocationAction::Alias(volume) = &location.action {
             if !volumes.iter().any(|v| v.value == volume.value) {
                 volumes.push(volume);
