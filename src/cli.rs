@@ -5,6 +5,8 @@
 //! finding for `lint`), 2 bad input or I/O (a missing or unreadable spec, a
 //! spec that is not UTF-8, an output folder stackc may not replace).
 
+mod format_specs;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +55,19 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Rewrite specs in the canonical layout; `--check` only reports.
+    Fmt {
+        /// Spec files, or folders to search for `*.spec` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; show a diff of each file that is not formatted
+        /// and exit 1 if there is one.
+        #[arg(long)]
+        check: bool,
+        /// When to colour the diagnostics of a spec that does not parse.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
     /// Explain a lint rule, or list them all.
     Explain {
         /// A rule name, such as `default-credentials`.
@@ -90,12 +105,16 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(help) = failure.help {
-                eprintln!("  help: {help}");
-            }
+            print_failure(&failure);
             ExitCode::from(2)
         }
+    }
+}
+
+fn print_failure(failure: &Failure) {
+    eprintln!("error: {}", failure.message);
+    if let Some(help) = &failure.help {
+        eprintln!("  help: {help}");
     }
 }
 
@@ -129,6 +148,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             report(&source, &analysis.diagnostics, &output)?;
             Ok(exit_code(!analysis.diagnostics.is_empty()))
         }
+        Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule } => explain(rule.as_deref()),
     }
 }

@@ -15,10 +15,11 @@ mod dockerfile;
 mod nginx;
 pub mod paths;
 
+pub use compose::{raw_key_problem, RawKeyProblem};
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, Proxy, Stack};
+use crate::ir::Stack;
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -111,17 +112,4 @@ fn served_path(volume: &str) -> String {
 /// Where compose mounts a secret in the container.
 fn secret_path(secret: &str) -> String {
     format!("/run/secrets/{secret}")
-}
-
-/// The volumes a proxy serves files from, each once, in spec order.
-fn aliased_volumes(proxy: &Proxy) -> Vec<&Spanned<String>> {
-    let mut volumes: Vec<&Spanned<String>> = Vec::new();
-    for location in proxy.locations() {
-        if let LocationAction::Alias(volume) = &location.action {
-            if !volumes.iter().any(|v| v.value == volume.value) {
-                volumes.push(volume);
-            }
-        }
-    }
-    volumes
 }
