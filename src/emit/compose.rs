@@ -537,10 +537,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         }));
     }
     out.set_nonempty("volumes", volumes);
-    out.set_nonempty(
-        "secrets",
-        strs(&unique_sorted(secrets_of(service))),
-    );
+    out.set_nonempty("secrets", strs(&unique_sorted(secrets_of(service))));
     let environment = environment(service);
     if !environment.is_empty() {
         out.set("environment", environment);
