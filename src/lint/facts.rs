@@ -151,3 +151,8 @@ pub fn host_allowed(patterns: &[&str], host: &str) -> bool {
         p == "*" || p == host || p.strip_prefix('.').is_some_and(|d| host == d || host.ends_with(&p))
     })
 }
+
+/// Every `server_name` of every server of a proxy.
+pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::source::Spanned<String>> {
+    proxy.servers.iter().flat_map(|s| &s.server_names)
+}

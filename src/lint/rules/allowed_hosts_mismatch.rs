@@ -59,11 +59,7 @@ impl Rule for AllowedHostsMismatch {
                     continue;
                 };
                 // `_` and patterns match any name; Django cannot list those.
-                for server_name in proxy
-                    .server_names
-                    .iter()
-                    .filter(|n| !n.contains(['*', '~']) && n.as_str() != "_")
-                {
+                for server_name in facts::server_names(proxy).filter(|n| !n.contains(['*', '~']) && n.as_str() != "_") {
                     if facts::host_allowed(&hosts, server_name) {
                         continue;
                     }

@@ -51,7 +51,7 @@ impl Rule for AllowedHostsWildcard {
                         .flat_map(|u| &u.servers)
                         .any(|s| s.service.value == service.name.value)
                 })
-                .flat_map(|(_, proxy)| proxy.server_names.iter().map(|n| n.as_str()))
+                .flat_map(|(_, proxy)| facts::server_names(proxy).map(|n| n.as_str()))
                 .filter(|n| *n != "_")
                 .collect();
             let instead = if names.is_empty() {

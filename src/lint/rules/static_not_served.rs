@@ -50,18 +50,14 @@ declare_rule! {
 impl Rule for StaticNotServed {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            if proxy
-                .locations
-                .iter()
-                .any(|l| matches!(l.action, LocationAction::Alias(_)))
-            {
+            if !proxy.aliased_volumes().is_empty() {
                 continue;
             }
-            let forwarded = proxy.locations.iter().find_map(|location| {
-                let LocationAction::ProxyPass(upstream) = &location.action else {
+            let forwarded = proxy.locations().find_map(|location| {
+                let LocationAction::ProxyPass(pass) = &location.action else {
                     return None;
                 };
-                let upstream = proxy.upstream(&upstream.value)?;
+                let upstream = proxy.upstream(&pass.upstream.value)?;
                 upstream.servers.iter().find_map(|server| {
                     let target = stack.service(&server.service.value)?;
                     let gunicorn = stack.builder_of(target)?.gunicorn()?;

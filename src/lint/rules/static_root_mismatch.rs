@@ -41,11 +41,8 @@ declare_rule! {
 impl Rule for StaticRootMismatch {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         let served: Vec<&str> = facts::proxies(stack)
-            .flat_map(|(_, p)| &p.locations)
-            .filter_map(|l| match &l.action {
-                crate::ir::LocationAction::Alias(volume) => Some(volume.as_str()),
-                _ => None,
-            })
+            .flat_map(|(_, p)| p.aliased_volumes())
+            .map(|v| v.as_str())
             .collect();
         for service in stack
             .services

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, Mount, Service, Stack};
+use crate::ir::{Mount, Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -48,10 +48,7 @@ declare_rule! {
 impl Rule for StaticVolumeStale {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (proxy_service, proxy) in facts::proxies(stack) {
-            for location in &proxy.locations {
-                let LocationAction::Alias(volume) = &location.action else {
-                    continue;
-                };
+            for volume in proxy.aliased_volumes() {
                 if stack.volume(&volume.value).is_none() {
                     continue;
                 }
