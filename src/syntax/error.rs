@@ -223,8 +223,10 @@ fn misspelled_keyword<'a>(found: &str, expected: &'a [String]) -> Option<&'a str
     if found.is_empty() || !found.chars().all(is_word_char) {
         return None;
     }
+    // The keyword itself is no suggestion: the error is after it.
     let keywords = expected
         .iter()
-        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')));
+        .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')))
+        .filter(|k| *k != found);
     suggest::closest(found, keywords)
 }
