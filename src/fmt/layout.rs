@@ -14,7 +14,7 @@
 //! - end-of-line comments of consecutive lines start in one column, two
 //!   spaces after the longest of those lines.
 
-use super::lex::{Kind, Line, Token};
+use crate::syntax::tokens::{Kind, Line, Token};
 
 const INDENT: &str = "    ";
 

@@ -9,13 +9,12 @@
 
 mod diff;
 mod layout;
-mod lex;
 
 pub use diff::diff;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
-use crate::syntax;
+use crate::syntax::{self, tokens};
 
 /// The spec's text in canonical layout, or why it cannot be formatted.
 pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
@@ -23,7 +22,7 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     if stack.is_none() {
         return Err(diagnostics);
     }
-    let formatted = layout::layout(&lex::lines(&source.text));
+    let formatted = layout::layout(&tokens::lines(&source.text));
     if syntax::shape(&formatted) != syntax::shape(&source.text) || comments(&formatted) != comments(&source.text) {
         return Err(vec![Diagnostic::error(
             "fmt-changes-meaning",
@@ -38,7 +37,10 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
 /// Every comment in order: formatting moves comments, never drops or edits
 /// them (beyond trailing whitespace).
 fn comments(text: &str) -> Vec<&str> {
-    lex::lines(text).into_iter().filter_map(|line| line.comment).collect()
+    tokens::lines(text)
+        .into_iter()
+        .filter_map(|line| line.comment)
+        .collect()
 }
 
 #[cfg(test)]

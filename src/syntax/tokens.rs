@@ -1,4 +1,5 @@
-//! A lossless, grammar-agnostic view of a spec: lines of tokens.
+//! A lossless, grammar-agnostic view of a spec: lines of tokens, for
+//! `stackc fmt` and for syntax errors that name the token before the error.
 //!
 //! The formatter must not need to know every keyword (the grammar grows), so
 //! it sees only what every statement is made of: words, strings (kept byte
