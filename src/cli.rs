@@ -8,6 +8,8 @@
 
 mod discover;
 
+mod format_specs;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +64,19 @@ enum Command {
         /// still reported.
         #[arg(long, value_enum, default_value_t = FailOn::Info)]
         fail_on: FailOn,
+    },
+    /// Rewrite specs in the canonical layout; `--check` only reports.
+    Fmt {
+        /// Spec files, or folders to search for `*.spec` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing; show a diff of each file that is not formatted
+        /// and exit 1 if there is one.
+        #[arg(long)]
+        check: bool,
+        /// When to colour the diagnostics of a spec that does not parse.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
     },
     /// Explain a lint rule, or list them all.
     Explain {
@@ -127,9 +142,16 @@ pub fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(failure) => {
-            failure.print();
+            print_failure(&failure);
             ExitCode::from(2)
         }
+    }
+}
+
+fn print_failure(failure: &Failure) {
+    eprintln!("error: {}", failure.message);
+    if let Some(help) = &failure.help {
+        eprintln!("  help: {help}");
     }
 }
 
@@ -146,13 +168,6 @@ impl Failure {
             help: None,
         }
     }
-
-    fn print(&self) {
-        eprintln!("error: {}", self.message);
-        if let Some(help) = &self.help {
-            eprintln!("  help: {help}");
-        }
-    }
 }
 
 fn run(command: Command) -> Result<ExitCode, Failure> {
@@ -165,6 +180,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             Ok(exit_code(analysis.has_errors()))
         }
         Command::Lint { paths, output, fail_on } => lint(&paths, &output, fail_on),
+        Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
 }
@@ -217,7 +233,7 @@ fn lint(paths: &[PathBuf], output: &OutputArgs, fail_on: FailOn) -> Result<ExitC
         match read_spec(spec) {
             Ok(source) => sources.push(source),
             Err(failure) => {
-                failure.print();
+                print_failure(&failure);
                 unreadable = true;
             }
         }

@@ -58,6 +58,10 @@ impl Diagnostic {
         Self::new(code, Severity::Error, message)
     }
 
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, message)
+    }
+
     /// Points at the place the diagnostic is about.
     pub fn primary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {

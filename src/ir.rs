@@ -11,6 +11,7 @@ pub struct Stack {
     /// `stack NAME`; `None` only when the spec forgot it (reported in lowering).
     pub name: Option<Spanned<String>>,
     pub volumes: Vec<Volume>,
+    pub networks: Vec<Network>,
     pub secrets: Vec<Secret>,
     /// Services, jobs and proxies: one namespace, as in compose.
     pub services: Vec<Service>,
@@ -23,6 +24,17 @@ impl Stack {
 
     pub fn volume(&self, name: &str) -> Option<&Volume> {
         self.volumes.iter().find(|v| v.name.value == name)
+    }
+
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name.value == name)
+    }
+
+    /// Whether two services can reach each other: they share a network
+    /// (a service that names none is on compose's `default` network).
+    pub fn share_network(&self, a: &Service, b: &Service) -> bool {
+        let a_nets: Vec<&str> = a.network_names().collect();
+        b.network_names().any(|n| a_nets.contains(&n))
     }
 
     pub fn secret(&self, name: &str) -> Option<&Secret> {
@@ -69,6 +81,21 @@ pub struct Volume {
     pub span: Span,
 }
 
+/// `network NAME [internal]`: services that name no network share compose's
+/// `default` one.
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub name: Spanned<String>,
+    /// No route out of the stack (compose `internal: true`).
+    pub internal: bool,
+    pub span: Span,
+}
+
+impl Network {
+    /// Compose's own network, which services that name none are on.
+    pub const DEFAULT: &'static str = "default";
+}
+
 #[derive(Clone, Debug)]
 pub struct Secret {
     pub name: Spanned<String>,
@@ -98,6 +125,18 @@ pub struct Service {
     pub ports: Vec<PortMapping>,
     pub ready: Option<Readiness>,
     pub after: Vec<Dependency>,
+    pub restart: Option<Spanned<Restart>>,
+    pub limits: Option<Limits>,
+    /// Containers of a long-running service (compose `deploy.replicas`).
+    pub replicas: Option<Spanned<u32>>,
+    /// How long compose waits after SIGTERM before SIGKILL (its default: 10s).
+    pub stop_grace_period: Option<Spanned<Duration>>,
+    /// Size of `/dev/shm` (compose's default is 64 MB; PostgreSQL wants more).
+    pub shm_size: Option<Spanned<Size>>,
+    /// The networks it joins; none means compose's `default` network.
+    pub networks: Vec<Spanned<String>>,
+    /// `compose KEY = VALUE`: raw compose keys, the escape hatch.
+    pub raw_compose: Vec<RawCompose>,
     /// The whole `service NAME { ... }` block.
     pub span: Span,
 }
@@ -122,6 +161,12 @@ impl Service {
             ServiceKind::Proxy(proxy) => Some(proxy),
             _ => None,
         }
+    }
+
+    /// The names of the networks it is on.
+    pub fn network_names(&self) -> impl Iterator<Item = &str> + '_ {
+        let default = self.networks.is_empty().then_some(Network::DEFAULT);
+        self.networks.iter().map(|n| n.as_str()).chain(default)
     }
 
     pub fn is_job(&self) -> bool {
@@ -187,6 +232,9 @@ pub struct Build {
     /// Where `collectstatic` writes in the image (Django's STATIC_ROOT).
     pub collectstatic: Option<Spanned<String>>,
     pub user: User,
+    /// Raw Dockerfile instructions, written after the source is copied in
+    /// and before the switch to the app user: the escape hatch.
+    pub dockerfile: Vec<Spanned<String>>,
     pub span: Span,
 }
 
@@ -220,6 +268,10 @@ pub struct Gunicorn {
     pub app: Spanned<String>,
     pub port: Spanned<u16>,
     pub workers: Option<Spanned<u32>>,
+    /// A worker silent this long is killed and restarted (Gunicorn: 30s).
+    pub timeout: Option<Spanned<Duration>>,
+    /// How long workers get to finish requests on SIGTERM (Gunicorn: 30s).
+    pub graceful_timeout: Option<Spanned<Duration>>,
     pub span: Span,
 }
 
@@ -309,6 +361,85 @@ impl std::fmt::Display for Duration {
     }
 }
 
+/// `restart POLICY`: compose's restart policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    No,
+    Always,
+    /// Restart after a non-zero exit, at most this many times when given.
+    OnFailure(Option<u32>),
+    UnlessStopped,
+}
+
+impl std::fmt::Display for Restart {
+    /// Compose's spelling: `no`, `always`, `on-failure[:N]`, `unless-stopped`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Restart::No => f.write_str("no"),
+            Restart::Always => f.write_str("always"),
+            Restart::OnFailure(None) => f.write_str("on-failure"),
+            Restart::OnFailure(Some(n)) => write!(f, "on-failure:{n}"),
+            Restart::UnlessStopped => f.write_str("unless-stopped"),
+        }
+    }
+}
+
+/// `limits { memory 512M cpus 1.5 pids 200 }`: what the container may use.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub memory: Option<Spanned<Size>>,
+    pub cpus: Option<Spanned<Cpus>>,
+    pub pids: Option<Spanned<u32>>,
+    pub span: Span,
+}
+
+/// A number of CPUs in thousandths, such as `1.5` (1500).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cpus(pub u32);
+
+impl std::fmt::Display for Cpus {
+    /// Decimal, without trailing zeros: `0.5`, `2`, `1.25`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, thousandths) = (self.0 / 1000, self.0 % 1000);
+        if thousandths == 0 {
+            return write!(f, "{whole}");
+        }
+        let fraction = format!("{thousandths:03}");
+        write!(f, "{whole}.{}", fraction.trim_end_matches('0'))
+    }
+}
+
+/// `compose KEY = VALUE`: one raw compose service key and its value, read
+/// as YAML in lowering and kept as plain data.
+#[derive(Clone, Debug)]
+pub struct RawCompose {
+    pub key: Spanned<String>,
+    pub value: Spanned<serde_json::Value>,
+    pub span: Span,
+}
+
+/// A size in bytes, such as `512M` (written with 1024-based units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Size(pub u64);
+
+impl Size {
+    /// 1 TiB: more than any memory limit or upload, and far from overflow.
+    pub const MAX_BYTES: u64 = 1 << 40;
+}
+
+impl std::fmt::Display for Size {
+    /// The largest unit that divides the size exactly: `512m`, `1g`, `1500`.
+    /// Both nginx and compose read these lowercase units.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (unit, size) in [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+            if self.0 != 0 && self.0.is_multiple_of(size) {
+                return write!(f, "{}{unit}", self.0 / size);
+            }
+        }
+        write!(f, "{}", self.0)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Dependency {
     pub target: Spanned<String>,
@@ -347,6 +478,19 @@ impl Proxy {
 
     pub fn upstream(&self, name: &str) -> Option<&Upstream> {
         self.upstreams.iter().find(|u| u.name.value == name)
+    }
+
+    /// The volumes its locations serve files from, each once, in order.
+    pub fn aliased_volumes(&self) -> Vec<&Spanned<String>> {
+        let mut volumes: Vec<&Spanned<String>> = Vec::new();
+        for location in &self.locations {
+            if let LocationAction::Alias(volume) = &location.action {
+                if !volumes.iter().any(|v| v.value == volume.value) {
+                    volumes.push(volume);
+                }
+            }
+        }
+        volumes
     }
 }
 

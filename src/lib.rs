@@ -21,6 +21,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod emit;
+pub mod fmt;
 pub mod ir;
 pub mod lint;
 pub mod render;

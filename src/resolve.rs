@@ -28,6 +28,7 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
     }
     resolver.check_cycles();
     resolver.check_published_ports();
+    resolver.check_unused_declarations();
     resolver.diagnostics
 }
 
@@ -46,6 +47,7 @@ enum Kind {
     Secret,
     Service,
     Upstream,
+    Network,
 }
 
 impl Kind {
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Secret => "secret",
             Kind::Service => "service or job",
             Kind::Upstream => "upstream",
+            Kind::Network => "network",
         }
     }
 
@@ -64,6 +67,7 @@ impl Kind {
             Kind::Secret => "unknown-secret",
             Kind::Service => "unknown-service",
             Kind::Upstream => "unknown-upstream",
+            Kind::Network => "unknown-network",
         }
     }
 
@@ -73,6 +77,7 @@ impl Kind {
             Kind::Secret => format!("declare it with `secret {name} file \"secrets/{name}.txt\"`"),
             Kind::Service => format!("declare it with `service {name} {{ ... }}` or `job {name} {{ ... }}`"),
             Kind::Upstream => format!("declare it in this proxy with `upstream {name} {{ server SERVICE:PORT }}`"),
+            Kind::Network => format!("declare it with `network {name}`"),
         }
     }
 }
@@ -127,6 +132,7 @@ impl<'a> Resolver<'a> {
     fn check_unique_names(&mut self) {
         let stack = self.stack;
         unique(&mut self.diagnostics, "volume", stack.volumes.iter().map(|v| &v.name));
+        unique(&mut self.diagnostics, "network", stack.networks.iter().map(|n| &n.name));
         unique(&mut self.diagnostics, "secret", stack.secrets.iter().map(|s| &s.name));
         unique(&mut self.diagnostics, "service", stack.services.iter().map(|s| &s.name));
     }
@@ -153,6 +159,131 @@ impl<'a> Resolver<'a> {
         }
         if let Some(proxy) = service.proxy() {
             self.check_proxy(service, proxy);
+            self.check_upstream_networks(service, proxy);
+        }
+        self.check_runtime(service);
+    }
+
+    /// Networks, restart, replicas, limits and raw compose keys.
+    fn check_runtime(&mut self, service: &Service) {
+        for network in &service.networks {
+            if self.stack.network(&network.value).is_none() {
+                let declared = self.stack.networks.iter().map(|n| n.name.as_str());
+                self.unknown(Kind::Network, network, declared);
+            }
+        }
+        unique(&mut self.diagnostics, "network of a service", service.networks.iter());
+        if let (true, Some(restart)) = (service.is_job(), &service.restart) {
+            if matches!(restart.value, Restart::Always | Restart::UnlessStopped) {
+                self.report(
+                    Diagnostic::error(
+                        "job-restarts",
+                        format!("job `{}` would run forever", service.name.value),
+                    )
+                    .primary(restart.span, "restarts even after it succeeds")
+                    .help("a job runs once: use `restart on-failure` to retry it, or make it a `service`"),
+                );
+            }
+        }
+        if let Some(replicas) = &service.replicas {
+            if replicas.value == 0 {
+                self.report(
+                    Diagnostic::error("invalid-replicas", "`replicas 0` never starts the service")
+                        .primary(replicas.span, "no containers")
+                        .help("remove the service, or run at least one container"),
+                );
+            } else if let (true, Some(port)) = (replicas.value > 1, service.ports.first()) {
+                self.report(
+                    Diagnostic::error(
+                        "replicas-with-published-port",
+                        format!(
+                            "{} containers cannot share host port {}",
+                            replicas.value, port.host_port.value
+                        ),
+                    )
+                    .primary(replicas.span, "several containers")
+                    .secondary(port.span, "each would publish this host port")
+                    .help("put a proxy in front of the replicas and publish the proxy's port instead"),
+                );
+            }
+        }
+        if let Some(limits) = &service.limits {
+            self.check_limits(limits);
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for raw in &service.raw_compose {
+            if let Some(problem) = crate::emit::raw_key_problem(&raw.key.value) {
+                self.report(
+                    Diagnostic::error(
+                        "invalid-raw",
+                        format!("stackc cannot add compose key `{}`", raw.key.value),
+                    )
+                    .primary(raw.key.span, problem.label)
+                    .help(problem.help),
+                );
+            }
+            if let Some(first) = seen.insert(raw.key.as_str(), raw.key.span) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-statement",
+                        format!("compose key `{}` is set twice", raw.key.value),
+                    )
+                    .primary(raw.key.span, "set again here")
+                    .secondary(first, "first set here")
+                    .help("keep one of them"),
+                );
+            }
+        }
+    }
+
+    fn check_limits(&mut self, limits: &Limits) {
+        // Docker refuses a memory limit below 6 MiB.
+        const MIN_MEMORY: u64 = 6 << 20;
+        if let Some(memory) = limits.memory.as_ref().filter(|m| m.value.0 < MIN_MEMORY) {
+            self.report(
+                Diagnostic::error("invalid-limit", "docker needs at least 6M of memory for a container")
+                    .primary(memory.span, "too small")
+                    .help("sizes without a unit are bytes: write e.g. `memory 512M`"),
+            );
+        }
+        if let Some(pids) = limits.pids.as_ref().filter(|p| p.value == 0) {
+            self.report(
+                Diagnostic::error("invalid-limit", "`pids 0` lets the container start no process")
+                    .primary(pids.span, "zero")
+                    .help("leave `pids` out for no limit, or allow e.g. `pids 200`"),
+            );
+        }
+        if limits.memory.is_none() && limits.cpus.is_none() && limits.pids.is_none() {
+            self.report(
+                Diagnostic::error("empty-block", "`limits` sets no limit")
+                    .primary(limits.span, "empty")
+                    .help("add `memory 512M`, `cpus 1.5` or `pids 200`, or remove the block"),
+            );
+        }
+    }
+
+    /// nginx reaches its upstream servers by name, which works only on a
+    /// network both containers are on.
+    fn check_upstream_networks(&mut self, service: &Service, proxy: &Proxy) {
+        for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
+            let Some(target) = self.services.get(server.service.as_str()).copied() else {
+                continue;
+            };
+            if !self.stack.share_network(service, target) {
+                let theirs: Vec<String> = target.network_names().map(|n| format!("`{n}`")).collect();
+                self.report(
+                    Diagnostic::error(
+                        "unreachable-upstream",
+                        format!("`{}` cannot reach `{}`", service.name.value, target.name.value),
+                    )
+                    .primary(server.service.span, "on no network the proxy is on")
+                    .secondary(target.name.span, format!("on {}", theirs.join(", ")))
+                    .help(format!(
+                        "add one of `{}`'s networks to `{}`'s `networks`",
+                        target.name.value, service.name.value
+                    )),
+                );
+            }
         }
     }
 
@@ -476,6 +607,33 @@ impl<'a> Resolver<'a> {
             d = d.secondary(*at, "part of the circle");
         }
         self.report(d.help("compose cannot start any service on a circle; remove one of these `after` entries"));
+    }
+
+    /// A volume, secret or network nothing uses is a leftover or a typo.
+    fn check_unused_declarations(&mut self) {
+        let stack = self.stack;
+        let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for service in &stack.services {
+            used.extend(service.mounts.iter().map(|m| m.volume.as_str()));
+            used.extend(service.secrets.iter().map(|s| s.secret.as_str()));
+            used.extend(service.networks.iter().map(|n| n.as_str()));
+            if let Some(proxy) = service.proxy() {
+                used.extend(proxy.aliased_volumes().into_iter().map(|v| v.as_str()));
+            }
+        }
+        let declared = (stack.volumes.iter().map(|v| ("volume", &v.name)))
+            .chain(stack.secrets.iter().map(|s| ("secret", &s.name)))
+            .chain(stack.networks.iter().map(|n| ("network", &n.name)));
+        for (what, name) in declared {
+            // `insert` so a name declared twice (reported above) warns once.
+            if used.insert(name.as_str()) {
+                self.report(
+                    Diagnostic::warning("unused-declaration", format!("{what} `{}` is never used", name.value))
+                        .primary(name.span, "declared here, used nowhere")
+                        .help("remove it, or use it where it was meant to go"),
+                );
+            }
+        }
     }
 
     /// A host port can be published once per interface; "every interface"

@@ -362,6 +362,46 @@ fn remove_old_output(old: &Path) -> Option<String> {
     }
 }
 
+/// Replaces one existing file's contents atomically: the new text goes into
+/// a file beside it (with the same permissions), which is renamed over it,
+/// so a reader or a crash sees the old file or the new one, never half.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    // Through a symbolic link, the file it points at is the one replaced.
+    let resolved;
+    let path = if fs::symlink_metadata(path).map_err(io(path))?.is_symlink() {
+        resolved = fs::canonicalize(path).map_err(io(path))?;
+        resolved.as_path()
+    } else {
+        path
+    };
+    let permissions = fs::metadata(path).map_err(io(path))?.permissions();
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy());
+    let temp = dir.join(format!(".{name}.stackc-{}", std::process::id()));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.set_permissions(permissions)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(source) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

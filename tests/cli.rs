@@ -69,7 +69,10 @@ fn check_edited(edit: impl FnOnce(String) -> String) -> (Option<i32>, String) {
 fn a_keyword_typo_is_pointed_at_with_a_suggestion() {
     let (code, stderr) = check_edited(|s| s.replacen("    image postgres", "    imgae postgres", 1));
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains("unexpected `imgae`"), "{stderr}");
+    assert!(
+        stderr.contains("`imgae` is not a statement of a `service` block"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean `image`?"), "{stderr}");
     assert!(stderr.contains("stack.spec:15:5"), "{stderr}");
     assert!(!stderr.contains("kw_"), "pest rule names must not leak: {stderr}");

@@ -1,28 +1,30 @@
-//! Every spec shown in the README compiles: documentation that lies is
-//! worse than none.
+//! Every spec shown in the README and in docs/language.md compiles:
+//! documentation that lies is worse than none.
 
 mod support;
 
 use stackc::source::SourceFile;
 
-/// The fenced blocks of a Markdown file whose first line starts a spec.
-fn spec_blocks(markdown: &str) -> Vec<String> {
+/// The fenced blocks of a Markdown file that `is_spec` accepts, given the
+/// block's info string and text.
+fn blocks(markdown: &str, is_spec: impl Fn(&str, &str) -> bool) -> Vec<String> {
     let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
+    let mut current: Option<(String, String)> = None;
     for line in markdown.lines() {
-        match (&mut current, line.starts_with("```")) {
-            (None, true) => current = Some(String::new()),
-            (Some(block), true) => {
-                if block.trim_start().starts_with("stack ") {
+        let fence = line.strip_prefix("```");
+        match (&mut current, fence) {
+            (None, Some(info)) => current = Some((info.trim().to_string(), String::new())),
+            (Some((info, block)), Some(_)) => {
+                if is_spec(info, block) {
                     blocks.push(block.clone());
                 }
                 current = None;
             }
-            (Some(block), false) => {
+            (Some((_, block)), None) => {
                 block.push_str(line);
                 block.push('\n');
             }
-            (None, false) => {}
+            (None, None) => {}
         }
     }
     blocks
@@ -31,7 +33,7 @@ fn spec_blocks(markdown: &str) -> Vec<String> {
 #[test]
 fn readme_specs_build_cleanly() {
     let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
-    let blocks = spec_blocks(&readme);
+    let blocks = blocks(&readme, |_, block| block.trim_start().starts_with("stack "));
     assert!(!blocks.is_empty(), "the README shows a spec");
     for (i, block) in blocks.iter().enumerate() {
         let source = SourceFile::new(format!("README.md block {i}"), block.clone());
@@ -42,6 +44,27 @@ fn readme_specs_build_cleanly() {
             build.diagnostics
         );
         assert!(build.artifacts.is_some());
+    }
+}
+
+/// The language reference marks its examples ```` ```spec ````: each is a
+/// whole spec that builds without an error or a warning, since readers copy
+/// examples as they are.
+#[test]
+fn language_reference_examples_build_cleanly() {
+    let reference = std::fs::read_to_string(support::repo().join("docs/language.md")).unwrap();
+    let examples = blocks(&reference, |info, _| info == "spec");
+    assert!(examples.len() >= 10, "the reference has an example per construct group");
+    for (i, example) in examples.iter().enumerate() {
+        let source = SourceFile::new(format!("docs/language.md example {i}"), example.clone());
+        let build = stackc::build(&source, &support::snapshot_layout("stack.spec"));
+        let findings: Vec<_> = build
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= stackc::diagnostic::Severity::Warning)
+            .collect();
+        assert!(findings.is_empty(), "example {i}:\n{example}\n{findings:#?}");
+        assert!(build.artifacts.is_some(), "example {i} emits files");
     }
 }
 

@@ -1,4 +1,4 @@
-//! Which spec files `stackc lint` reads: the paths given (folders searched
+//! Which spec files `stackc lint` and `stackc fmt` read: the paths given (folders searched
 //! for `*.spec`), or by default `stack.spec` in the current folder, else
 //! every `*.spec` below it.
 
@@ -41,9 +41,9 @@ pub fn specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(specs)
 }
 
-/// Every `*.spec` file below `dir`, sorted. Hidden folders (`.git`,
-/// `.tools`) are skipped, and symbolic links to folders are not followed,
-/// so a link loop cannot make the walk endless.
+/// Every `*.spec` file below `dir`, sorted. Hidden entries (`.git`,
+/// `.tools`, editor backups) are skipped, and symbolic links to folders are
+/// not followed, so a link loop cannot make the walk endless.
 fn below(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -51,15 +51,15 @@ fn below(dir: &Path) -> Result<Vec<PathBuf>, String> {
         let entries = std::fs::read_dir(&folder).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             let path = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
             let kind = entry
                 .file_type()
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if kind.is_dir() {
-                if !hidden {
-                    pending.push(path);
-                }
+                pending.push(path);
             } else if path.extension().is_some_and(|e| e == "spec") && path.is_file() {
                 found.push(path);
             }

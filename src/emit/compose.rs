@@ -6,13 +6,14 @@
 //! serde-saphyr quotes every scalar a YAML 1.1 or 1.2 reader could take for
 //! something other than a string (`on`, `1_000`, `22:22`, dates).
 //!
-//! Key order follows the compose linters (dclint's service-keys-order):
-//! the struct field order below is the emitted order.
+//! Key order follows the compose linters: the field order of the mirror
+//! types, and for a service's keys [`service_key_rank`] (dclint's
+//! service-keys-order), which also places the raw `compose` keys.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
-use super::{aliased_volumes, header, served_path, Layout};
+use super::{header, served_path, Layout};
 use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
@@ -24,6 +25,11 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
         services: services
             .into_iter()
             .map(|s| (s.name.value.clone(), service(stack, s, layout)))
+            .collect(),
+        networks: stack
+            .networks
+            .iter()
+            .map(|n| (n.name.value.clone(), NetworkDef { internal: n.internal }))
             .collect(),
         volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect(),
         secrets: stack
@@ -78,39 +84,327 @@ struct File {
     name: Str,
     services: Map<ComposeService>,
     #[serde(skip_serializing_if = "Map::is_empty")]
+    networks: Map<NetworkDef>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
     volumes: Map<Empty>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     secrets: Map<SecretDef>,
 }
 
-#[derive(serde::Serialize, Default)]
-struct ComposeService {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<Str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    build: Option<BuildDef>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    depends_on: Map<DependsOn>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    volumes: Vec<VolumeMount>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    secrets: Vec<Str>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    environment: Map<Str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    env_file: Vec<Str>,
+/// A service's keys, emitted in [`service_key_rank`] order.
+#[derive(Default)]
+struct ComposeService(Vec<(String, Value)>);
+
+impl ComposeService {
+    fn set(&mut self, key: &str, value: impl Into<Value>) {
+        self.0.push((key.to_string(), value.into()));
+    }
+
+    /// Sets the key unless the value is empty.
+    fn set_nonempty<T>(&mut self, key: &str, value: Vec<T>)
+    where
+        Vec<T>: Into<Value>,
+    {
+        if !value.is_empty() {
+            self.set(key, value);
+        }
+    }
+}
+
+impl Serialize for ComposeService {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entries: Vec<&(String, Value)> = self.0.iter().collect();
+        entries.sort_by_key(|(key, _)| service_key_rank(key));
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (key, value) in entries {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// dclint's service-keys-order: these keys in this order, then every other
+/// key sorted by name.
+const SERVICE_KEY_ORDER: &[&str] = &[
+    "image",
+    "build",
+    "container_name",
+    "depends_on",
+    "volumes",
+    "volumes_from",
+    "configs",
+    "secrets",
+    "environment",
+    "env_file",
+    "ports",
+    "networks",
+    "network_mode",
+    "extra_hosts",
+    "command",
+    "entrypoint",
+    "working_dir",
+    "restart",
+    "healthcheck",
+    "logging",
+    "labels",
+    "user",
+    "isolation",
+];
+
+fn service_key_rank(key: &str) -> (usize, &str) {
+    let rank = SERVICE_KEY_ORDER.iter().position(|k| *k == key);
+    (rank.unwrap_or(SERVICE_KEY_ORDER.len()), key)
+}
+
+/// The keys stackc writes from its own statements; a raw `compose` key may
+/// not be one of them.
+pub const WRITTEN_KEYS: &[(&str, &str)] = &[
+    ("image", "image"),
+    ("build", "build"),
+    ("depends_on", "after"),
+    ("volumes", "mount"),
+    ("secrets", "secret"),
+    ("environment", "env"),
+    ("env_file", "env_file"),
+    ("ports", "publish"),
+    ("networks", "networks"),
+    ("command", "command"),
+    ("restart", "restart"),
+    ("healthcheck", "ready"),
+    ("deploy", "limits` or `replicas"),
+    ("pull_policy", "image of"),
+    ("shm_size", "shm_size"),
+    ("stop_grace_period", "stop_grace_period"),
+];
+
+/// Why a raw `compose` key cannot be added, for a diagnostic.
+pub struct RawKeyProblem {
+    pub label: String,
+    pub help: String,
+}
+
+/// A raw key must be a compose service key that stackc does not write
+/// itself: two sources for one key would silently fight.
+pub fn raw_key_problem(key: &str) -> Option<RawKeyProblem> {
+    if let Some((_, statement)) = WRITTEN_KEYS.iter().find(|(k, _)| *k == key) {
+        return Some(RawKeyProblem {
+            label: "stackc writes this key".to_string(),
+            help: format!("use the `{statement}` statement instead"),
+        });
+    }
+    if COMPOSE_SERVICE_KEYS.contains(&key) || key.starts_with("x-") {
+        return None;
+    }
+    let help = match crate::suggest::closest(key, COMPOSE_SERVICE_KEYS.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "see the compose file reference for the keys a service takes".to_string(),
+    };
+    Some(RawKeyProblem {
+        label: "not a compose service key".to_string(),
+        help,
+    })
+}
+
+/// Every key of a compose service (the compose specification's schema).
+const COMPOSE_SERVICE_KEYS: &[&str] = &[
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "label_file",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "provider",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
+];
+
+/// The value of one service key.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Value {
+    /// A value stackc makes (a duration, a policy); never spec text.
+    Plain(String),
+    Str(Str),
+    Strs(Vec<Str>),
+    Build(BuildDef),
+    DependsOn(Map<DependsOn>),
+    Volumes(Vec<VolumeMount>),
+    Environment(Map<Str>),
     /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
     /// and an IP address only.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    ports: Vec<SingleQuoted<String>>,
+    Ports(Vec<SingleQuoted<String>>),
+    Healthcheck(Healthcheck),
+    Deploy(Deploy),
+    Raw(Raw),
+}
+
+macro_rules! value_from {
+    ($($variant:ident($type:ty)),+ $(,)?) => {
+        $(impl From<$type> for Value {
+            fn from(value: $type) -> Self {
+                Value::$variant(value)
+            }
+        })+
+    };
+}
+
+value_from!(
+    Plain(String),
+    Str(Str),
+    Strs(Vec<Str>),
+    Build(BuildDef),
+    DependsOn(Map<DependsOn>),
+    Volumes(Vec<VolumeMount>),
+    Environment(Map<Str>),
+    Ports(Vec<SingleQuoted<String>>),
+    Healthcheck(Healthcheck),
+    Deploy(Deploy),
+    Raw(Raw),
+);
+
+#[derive(serde::Serialize)]
+struct Deploy {
     #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<Vec<Str>>,
-    restart: &'static str,
+    replicas: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    healthcheck: Option<Healthcheck>,
-    /// Keys outside dclint's list come last, sorted by name.
+    resources: Option<Resources>,
+}
+
+#[derive(serde::Serialize)]
+struct Resources {
+    limits: ResourceLimits,
+}
+
+#[derive(serde::Serialize)]
+struct ResourceLimits {
+    /// A string: compose reads `'1.5'`, and a float could print as `1.5000001`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pull_policy: Option<&'static str>,
+    cpus: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pids: Option<u32>,
+}
+
+/// A raw `compose` value: plain data read from the spec's YAML. Its strings
+/// are spec text, so they go through [`Str`] like every other.
+struct Raw(serde_json::Value);
+
+impl Serialize for Raw {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RawRef(&self.0).serialize(serializer)
+    }
+}
+
+struct RawRef<'a>(&'a serde_json::Value);
+
+impl Serialize for RawRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self.0 {
+            serde_json::Value::Null => serializer.serialize_unit(),
+            serde_json::Value::Bool(b) => serializer.serialize_bool(*b),
+            serde_json::Value::Number(n) => n.serialize(serializer),
+            serde_json::Value::String(text) => Str::from(text.as_str()).serialize(serializer),
+            serde_json::Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&RawRef(item))?;
+                }
+                seq.end()
+            }
+            serde_json::Value::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(&Str::from(key.as_str()), &RawRef(value))?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -152,6 +446,12 @@ struct SecretDef {
     file: Option<Str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     environment: Option<Str>,
+}
+
+#[derive(serde::Serialize)]
+struct NetworkDef {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    internal: bool,
 }
 
 /// A declaration with no options: `postgres_data: {}`.
@@ -214,6 +514,8 @@ fn built_image_name(stack: &Stack, service: &str) -> Str {
 }
 
 fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
+    let mut out = ComposeService::default();
+    image(stack, service, layout, &mut out);
     let mut depends_on: Vec<(String, DependsOn)> = service
         .after
         .iter()
@@ -227,56 +529,108 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         })
         .collect();
     depends_on.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = ComposeService {
-        depends_on: Map(depends_on),
-        volumes: service.mounts.iter().map(mount).collect(),
-        secrets: strs(&unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone()))),
-        environment: environment(service),
-        env_file: service
-            .env_files
-            .iter()
-            .map(|p| layout.for_compose(&p.value).into())
-            .collect(),
-        ports: service.ports.iter().map(port).collect(),
-        command: service.command.as_ref().map(|c| strs(&c.words)),
-        restart: if service.is_job() { "no" } else { "unless-stopped" },
-        healthcheck: service.ready.as_ref().map(|r| healthcheck(stack, service, r)),
-        ..ComposeService::default()
+    if !depends_on.is_empty() {
+        out.set("depends_on", Map(depends_on));
+    }
+    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(mount).collect();
+    if let Some(proxy) = service.proxy() {
+        volumes.extend(proxy.aliased_volumes().into_iter().map(|volume| VolumeMount {
+            kind: "volume",
+            source: volume.as_str().into(),
+            target: served_path(volume).into(),
+            read_only: true,
+        }));
+    }
+    out.set_nonempty("volumes", volumes);
+    out.set_nonempty(
+        "secrets",
+        strs(&unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone()))),
+    );
+    let environment = environment(service);
+    if !environment.is_empty() {
+        out.set("environment", environment);
+    }
+    let env_files: Vec<Str> = service
+        .env_files
+        .iter()
+        .map(|p| layout.for_compose(&p.value).into())
+        .collect();
+    out.set_nonempty("env_file", env_files);
+    out.set_nonempty("ports", service.ports.iter().map(port).collect::<Vec<_>>());
+    out.set_nonempty(
+        "networks",
+        strs(&unique_sorted(service.networks.iter().map(|n| n.value.clone()))),
+    );
+    if let Some(command) = &service.command {
+        out.set("command", strs(&command.words));
+    }
+    let restart = match &service.restart {
+        Some(restart) => restart.value,
+        None if service.is_job() => Restart::No,
+        None => Restart::UnlessStopped,
     };
+    out.set("restart", restart.to_string());
+    if let Some(ready) = &service.ready {
+        out.set("healthcheck", healthcheck(stack, service, ready));
+    }
+    if let Some(deploy) = deploy(service) {
+        out.set("deploy", deploy);
+    }
+    if let Some(shm_size) = &service.shm_size {
+        out.set("shm_size", shm_size.value.to_string());
+    }
+    if let Some(grace) = &service.stop_grace_period {
+        out.set("stop_grace_period", grace.value.to_string());
+    }
+    for raw in &service.raw_compose {
+        out.set(&raw.key.value, Raw(raw.value.value.clone()));
+    }
+    out
+}
+
+/// `image`, `build` and `pull_policy`: what the service runs.
+fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeService) {
+    if service.proxy().is_some() {
+        // stackc writes the proxy's Dockerfile next to its nginx.conf.
+        let build = BuildDef {
+            context: service.name.value.as_str().into(),
+            dockerfile: None,
+        };
+        out.set("build", build);
+        return;
+    }
     match &service.image {
-        Some(ImageSource::Image(image)) => out.image = Some(image.text.value.as_str().into()),
-        Some(ImageSource::Of(of)) => out.image = Some(built_image_name(stack, &of.value)),
+        Some(ImageSource::Image(image)) => out.set("image", Str::from(image.text.value.as_str())),
+        Some(ImageSource::Of(of)) => out.set("image", built_image_name(stack, &of.value)),
         Some(ImageSource::Build(build)) => {
-            let dockerfile = layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value));
-            out.build = Some(BuildDef {
-                context: layout.for_compose(&build.context.value).into(),
-                dockerfile: Some(dockerfile.into()),
-            });
             if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
                 // Name the image so others can run it; `pull_policy: build`
                 // tells compose (and dclint) it is built, never pulled.
-                out.image = Some(built_image_name(stack, &service.name.value));
-                out.pull_policy = Some("build");
+                out.set("image", built_image_name(stack, &service.name.value));
+                out.set("pull_policy", "build".to_string());
             }
+            let dockerfile = layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value));
+            let build = BuildDef {
+                context: layout.for_compose(&build.context.value).into(),
+                dockerfile: Some(dockerfile.into()),
+            };
+            out.set("build", build);
         }
         None => {}
     }
-    if let Some(proxy) = service.proxy() {
-        // stackc writes the proxy's Dockerfile next to its nginx.conf.
-        out.image = None;
-        out.build = Some(BuildDef {
-            context: service.name.value.as_str().into(),
-            dockerfile: None,
-        });
-        out.volumes
-            .extend(aliased_volumes(proxy).into_iter().map(|volume| VolumeMount {
-                kind: "volume",
-                source: volume.as_str().into(),
-                target: served_path(volume).into(),
-                read_only: true,
-            }));
-    }
-    out
+}
+
+/// `deploy`: replicas and resource limits, when the spec sets any.
+fn deploy(service: &Service) -> Option<Deploy> {
+    let resources = service.limits.as_ref().map(|limits| Resources {
+        limits: ResourceLimits {
+            cpus: limits.cpus.as_ref().map(|c| c.value.to_string()),
+            memory: limits.memory.as_ref().map(|m| m.value.to_string()),
+            pids: limits.pids.as_ref().map(|p| p.value),
+        },
+    });
+    let replicas = service.replicas.as_ref().map(|r| r.value);
+    (replicas.is_some() || resources.is_some()).then_some(Deploy { replicas, resources })
 }
 
 fn condition(dependency: &Dependency) -> &'static str {

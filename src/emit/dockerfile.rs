@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, ImageSource, Service, Stack};
+use crate::ir::{Build, Duration, ImageSource, Service, Stack};
 use crate::source::Spanned;
 
 /// Where the app's source goes in the image.
@@ -63,6 +63,14 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
         json_array(["pip", "install", "--no-cache-dir", "-r", &requirements])
     );
     out.push_str("\nCOPY . .\n");
+    if !build.dockerfile.is_empty() {
+        // The spec's raw lines, verbatim: the escape hatch is the user's own
+        // Dockerfile text (lowering refuses line breaks and continuations).
+        out.push_str("\n# From the spec's `dockerfile` lines.\n");
+        for line in &build.dockerfile {
+            let _ = writeln!(out, "{}", line.value.trim());
+        }
+    }
     let _ = writeln!(out, "\nUSER {uid}:{uid}");
     if build.collectstatic.is_some() {
         let _ = writeln!(
@@ -75,9 +83,16 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
         let port = gunicorn.port.value;
         let bind = format!("0.0.0.0:{port}");
         let mut cmd = vec!["gunicorn", "--bind", &bind];
-        let workers = gunicorn.workers.as_ref().map(|w| w.value.to_string());
-        if let Some(workers) = &workers {
-            cmd.extend(["--workers", workers]);
+        let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
+        let options = [
+            ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
+            ("--timeout", seconds(&gunicorn.timeout)),
+            ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
+        ];
+        for (flag, value) in &options {
+            if let Some(value) = value {
+                cmd.extend([*flag, value.as_str()]);
+            }
         }
         cmd.push(&gunicorn.app.value);
         let _ = writeln!(out, "EXPOSE {port}");

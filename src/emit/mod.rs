@@ -14,10 +14,11 @@ mod dockerfile;
 mod nginx;
 pub mod paths;
 
+pub use compose::{raw_key_problem, RawKeyProblem};
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, Proxy, Stack};
+use crate::ir::Stack;
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -105,17 +106,4 @@ fn header(layout: &Layout) -> String {
 /// collide in nginx. Volume names are plain names, safe in any format.
 fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
-}
-
-/// The volumes a proxy serves files from, each once, in spec order.
-fn aliased_volumes(proxy: &Proxy) -> Vec<&Spanned<String>> {
-    let mut volumes: Vec<&Spanned<String>> = Vec::new();
-    for location in &proxy.locations {
-        if let LocationAction::Alias(volume) = &location.action {
-            if !volumes.iter().any(|v| v.value == volume.value) {
-                volumes.push(volume);
-            }
-        }
-    }
-    volumes
 }

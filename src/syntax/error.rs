@@ -1,32 +1,80 @@
 //! pest errors as diagnostics in words a user understands.
 //!
-//! pest reports the rules it tried at the furthest position. Those are mapped
-//! to what a user would call them (`kw_image` is "`image`", `duration` is "a
-//! duration such as `5s`"), and a misspelled keyword gets a suggestion.
+//! pest reports the rules it tried at the furthest position, and (with error
+//! detail on, see `syntax::parse`) the punctuation it tried, which can be
+//! further on: `service db` without its `{`. Both are mapped to what a user
+//! would call them (`kw_image` is "`image`", `duration` is "a duration such
+//! as `5s`"); the message names the token the error follows ("expected a
+//! duration such as `5s` after `every`"), and a misspelled keyword gets a
+//! suggestion instead of the list of every statement.
 
 use pest::error::{ErrorVariant, InputLocation};
 
 use super::grammar::Rule;
+use super::tokens;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::suggest;
 
-pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
-    let pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    let mut expected = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } => describe_all(positives),
-        ErrorVariant::CustomError { message } => vec![message.clone()],
-    };
+/// A syntax error in words, and whether reading on after its line makes
+/// sense.
+pub struct SyntaxError {
+    pub diagnostic: Diagnostic,
+    /// False when the error breaks the block structure (a `{` or `}` is
+    /// missing): what follows would be misread.
+    pub recoverable: bool,
+}
+
+pub fn from_pest(text: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
+    let (pos, mut expected) = expectation(err);
     // A statement may end at the end of the file; mid-file, what ends it
     // is a line break.
     if pos < text.len() {
         for word in expected.iter_mut().filter(|w| *w == END_OF_FILE) {
-            *word = "end of line".to_string();
+            *word = END_OF_LINE.to_string();
         }
     }
+    expected.sort();
+    expected.dedup();
+    let recoverable = !expected.iter().any(|e| e == "`{`");
+    let diagnostic = describe_error(text, pos, &expected);
+    let recoverable = recoverable && pos < text.len();
+    SyntaxError {
+        diagnostic,
+        recoverable,
+    }
+}
+
+/// Where the parser stopped, and what it expected there.
+fn expectation(err: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    if let Some(attempts) = err.parse_attempts() {
+        let punctuation: Vec<String> = attempts
+            .expected_tokens()
+            .into_iter()
+            .map(|token| token.to_string())
+            .filter(|token| PUNCTUATION.contains(&token.as_str()))
+            .map(|token| format!("`{token}`"))
+            .collect();
+        if attempts.max_position > pos && !punctuation.is_empty() {
+            return (attempts.max_position, punctuation);
+        }
+    }
+    let expected = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| describe(*r)).collect(),
+        ErrorVariant::CustomError { message } => vec![message.clone()],
+    };
+    (pos, expected)
+}
+
+/// The punctuation that structures statements; a name character or a
+/// space that pest also tried is no news to the user.
+const PUNCTUATION: &[&str] = &["{", "}", "[", "]", ",", "=", "->"];
+
+fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
     let found = token_at(text, pos);
     let span = Span::new(pos, pos + found.len());
     if found.is_empty() {
@@ -52,22 +100,102 @@ pub fn from_pest(text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
             .help("remove it; inside a string, write a character by its code as `\\u{...}`");
     }
 
-    let mut diagnostic = Diagnostic::error("syntax", format!("unexpected {found_desc}"))
-        .primary(span, format!("expected {}", join_or(&expected)));
+    let before = token_before(text, pos);
+    let at_statement_start = before.is_none_or(|b| b == "{");
+    let statements_expected = expected
+        .iter()
+        .all(|e| e == END_OF_LINE || e == END_OF_FILE || e == "`}`" || is_keyword(e));
+    let misspelled = misspelled_keyword(found, expected);
+    let mut diagnostic = if at_statement_start && statements_expected && found.chars().all(is_word_char) {
+        let place = match enclosing_block(text, pos) {
+            Some(block) => format!("of a `{block}` block"),
+            None => "at the top level".to_string(),
+        };
+        let keywords: Vec<String> = expected.iter().filter(|e| is_keyword(e)).cloned().collect();
+        let diagnostic = Diagnostic::error("syntax", format!("{found_desc} is not a statement {place}"))
+            .primary(span, "unknown statement");
+        if misspelled.is_some() {
+            diagnostic
+        } else {
+            diagnostic.help(format!("statements {place}: {}", join_or(&keywords)))
+        }
+    } else if let Some(before) = before {
+        let before = shorten(before);
+        let ends_statement = expected
+            .iter()
+            .all(|e| e == END_OF_LINE || e == END_OF_FILE || e == "`}`");
+        let (message, label) = if ends_statement {
+            (
+                format!("unexpected {found_desc} after `{before}`"),
+                "the statement ends before this".to_string(),
+            )
+        } else {
+            let label = if matches!(found, "\n" | "\r\n" | "") {
+                "the line ends here".to_string()
+            } else {
+                format!("found {found_desc}")
+            };
+            (format!("expected {} after `{before}`", join_or(expected)), label)
+        };
+        Diagnostic::error("syntax", message).primary(span, label)
+    } else {
+        Diagnostic::error("syntax", format!("unexpected {found_desc}"))
+            .primary(span, format!("expected {}", join_or(expected)))
+    };
+
     let line = line_at(text, pos);
     if let Some(help) = statement_hint(line) {
         diagnostic = diagnostic.help(help);
+    } else if expected == ["`{`"] && matches!(found, "" | "\n" | "\r\n") {
+        diagnostic = diagnostic.help(format!("a block opens on the line that names it: `{line} {{`"));
     } else if found.chars().all(|c| c.is_ascii_digit()) && expected.iter().any(|e| e == DURATION) {
         diagnostic = diagnostic.help(format!("add a unit: `{found}s`; units are `ms`, `s`, `m` and `h`"));
-    } else if let Some(keyword) = misspelled_keyword(found, &expected) {
+    } else if let Some(keyword) = misspelled {
         diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
-    } else if found.starts_with('"')
-        || expected.iter().any(|e| e == "a value")
-        || found.chars().all(|c| c.is_ascii_punctuation() && !"{}\"#".contains(c))
+    } else if expected.iter().any(|e| e == "`,`") && found.starts_with('"') {
+        diagnostic = diagnostic.help("separate the items of a list with `,`: [\"a\", \"b\"]");
+    } else if diagnostic.help.is_none()
+        && !matches!(found, "" | "\n" | "\r\n")
+        && (found.starts_with('"')
+            || expected.iter().any(|e| e == "a value")
+            || found.chars().all(|c| c.is_ascii_punctuation() && !"{}\"#".contains(c)))
     {
         diagnostic = diagnostic.help("values with spaces or special characters go in double quotes: \"like this\"");
     }
     diagnostic
+}
+
+/// The token before `pos` on its line, if any.
+fn token_before(text: &str, pos: usize) -> Option<&str> {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let lines = tokens::lines(&text[start..pos]);
+    let token = lines.last()?.tokens.last()?;
+    Some(token.text)
+}
+
+/// A token quoted in a message: long strings are cut short.
+fn shorten(token: &str) -> String {
+    const MAX: usize = 30;
+    if token.chars().count() <= MAX {
+        token.to_string()
+    } else {
+        format!("{}…", token.chars().take(MAX - 1).collect::<String>())
+    }
+}
+
+/// The keyword that opens the block `pos` is in (`service`), if any.
+fn enclosing_block(text: &str, pos: usize) -> Option<&str> {
+    let open = unclosed_brace(&text[..pos.min(text.len())])?;
+    let start = text[..open].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    text[start..open].split_whitespace().next()
+}
+
+fn is_keyword(expected: &str) -> bool {
+    expected
+        .strip_prefix('`')
+        .and_then(|e| e.strip_suffix('`'))
+        .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
 }
 
 /// The text of the line that holds `pos`, without its indentation.
@@ -161,14 +289,8 @@ fn describe_found(found: &str) -> String {
     }
 }
 
-fn describe_all(rules: &[Rule]) -> Vec<String> {
-    let mut words: Vec<String> = rules.iter().map(|r| describe(*r)).collect();
-    words.sort();
-    words.dedup();
-    words
-}
-
 const END_OF_FILE: &str = "end of file";
+const END_OF_LINE: &str = "end of line";
 const DURATION: &str = "a duration such as `5s`";
 
 /// What pest expects inside an open string.
@@ -177,6 +299,12 @@ const STRING_REST: &str = "the rest of the string";
 /// How a user would name what the rule matches.
 fn describe(rule: Rule) -> String {
     let name = format!("{rule:?}");
+    match rule {
+        // Compose's spelling, which a rule name cannot have.
+        Rule::kw_on_failure => return "`on-failure`".to_string(),
+        Rule::kw_unless_stopped => return "`unless-stopped`".to_string(),
+        _ => {}
+    }
     if let Some(keyword) = name.strip_prefix("kw_") {
         return format!("`{keyword}`");
     }
@@ -189,6 +317,10 @@ fn describe(rule: Rule) -> String {
         Rule::integer => "a number",
         Rule::version => "a version such as `3.12`",
         Rule::duration => DURATION,
+        Rule::size => "a size such as `512M`",
+        Rule::cpus => "a number of CPUs such as `1.5`",
+        Rule::compose_key => "a compose key such as `stop_signal`",
+        Rule::restart_policy => "`no`, `always`, `on-failure` or `unless-stopped`",
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",
@@ -216,5 +348,9 @@ fn misspelled_keyword<'a>(found: &str, expected: &'a [String]) -> Option<&'a str
     let keywords = expected
         .iter()
         .filter_map(|e| e.strip_prefix('`').and_then(|e| e.strip_suffix('`')));
+    // The right keyword with a mistake after it is no misspelling.
+    if keywords.clone().any(|k| k == found) {
+        return None;
+    }
     suggest::closest(found, keywords)
 }

@@ -83,6 +83,7 @@ impl Lowerer {
                     self.set_once(&mut name, value, at, "stack");
                 }
                 Rule::volume => stack.volumes.push(self.lower_volume(item)),
+                Rule::network => stack.networks.push(self.lower_network(item)),
                 Rule::secret => stack.secrets.push(self.lower_secret(item)),
                 Rule::service => stack.services.push(self.lower_service(item)),
                 Rule::job => stack.services.push(self.lower_job(item)),
@@ -133,6 +134,25 @@ impl Lowerer {
         next(&mut inner, "volume"); // kw_volume
         Volume {
             name: self.lower_name(next(&mut inner, "volume")),
+            span: at,
+        }
+    }
+
+    fn lower_network(&mut self, pair: Pair<'_, Rule>) -> Network {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "network"); // kw_network
+        let name = self.lower_name(next(&mut inner, "network"));
+        if name.value == Network::DEFAULT {
+            self.report(
+                Diagnostic::error("reserved-name", "`default` is compose's own network")
+                    .primary(name.span, "reserved")
+                    .help("services that name no network are on `default` already; give this one another name"),
+            );
+        }
+        Network {
+            name,
+            internal: inner.next().is_some(),
             span: at,
         }
     }
@@ -324,6 +344,7 @@ impl Lowerer {
         let mut requirements = None;
         let mut collectstatic = None;
         let mut user = None;
+        let mut dockerfile = Vec::new();
         for item in inner {
             let item_span = span(&item);
             let rule = item.as_rule();
@@ -363,6 +384,11 @@ impl Lowerer {
                     }
                     self.set_once(&mut user, User { name, uid }, item_span, "user");
                 }
+                Rule::dockerfile => {
+                    let line = self.lower_text(next(&mut parts, "dockerfile"));
+                    self.check_dockerfile_line(&line);
+                    dockerfile.push(line);
+                }
                 other => unreachable!("`build_item` has no {other:?}"),
             }
         }
@@ -380,6 +406,7 @@ impl Lowerer {
                 },
                 |(u, _)| u,
             ),
+            dockerfile,
             context,
             span: at,
         })
@@ -399,6 +426,8 @@ impl Lowerer {
         }
         let mut port = None;
         let mut workers = None;
+        let mut timeout = None;
+        let mut graceful_timeout = None;
         for option in inner {
             let option_span = span(&option);
             let rule = option.as_rule();
@@ -410,9 +439,17 @@ impl Lowerer {
                     let value = self.lower_port(value);
                     self.set_once(&mut port, value, option_span, "bind");
                 }
-                _ => {
+                Rule::gunicorn_workers => {
                     let value = self.lower_integer(value);
                     self.set_once(&mut workers, value, option_span, "workers");
+                }
+                Rule::gunicorn_timeout => {
+                    let value = self.lower_seconds(value);
+                    self.set_once(&mut timeout, value, option_span, "timeout");
+                }
+                _ => {
+                    let value = self.lower_seconds(value);
+                    self.set_once(&mut graceful_timeout, value, option_span, "graceful_timeout");
                 }
             }
         }
@@ -420,6 +457,8 @@ impl Lowerer {
             // Gunicorn's own default port.
             port: port.map_or(Spanned::new(8000, app.span), |(p, _)| p),
             workers: workers.map(|(w, _)| w),
+            timeout: timeout.map(|(t, _)| t),
+            graceful_timeout: graceful_timeout.map(|(t, _)| t),
             app,
             span: at,
         }
@@ -906,7 +945,194 @@ impl Lowerer {
         Spanned::new(Duration(total), at)
     }
 
+    fn lower_restart(&mut self, pair: Pair<'_, Rule>) -> Spanned<Restart> {
+        let at = span(&pair);
+        let policy = next(&mut pair.into_inner(), "restart_policy");
+        let value = match policy.as_rule() {
+            Rule::kw_no => Restart::No,
+            Rule::kw_always => Restart::Always,
+            Rule::kw_unless_stopped => Restart::UnlessStopped,
+            _ => {
+                let tries = policy.into_inner().nth(1).map(|n| self.lower_integer(n).value);
+                Restart::OnFailure(tries)
+            }
+        };
+        Spanned::new(value, at)
+    }
+
+    fn lower_limits(&mut self, pair: Pair<'_, Rule>) -> Limits {
+        let at = span(&pair);
+        let mut memory = None;
+        let mut cpus = None;
+        let mut pids = None;
+        for limit in pair.into_inner().skip(1) {
+            let limit_span = span(&limit);
+            let rule = limit.as_rule();
+            let value = next(&mut limit.into_inner().skip(1), "limit");
+            match rule {
+                Rule::limit_memory => {
+                    let value = self.lower_size(value);
+                    self.set_once(&mut memory, value, limit_span, "memory");
+                }
+                Rule::limit_cpus => {
+                    let value = self.lower_cpus(value);
+                    self.set_once(&mut cpus, value, limit_span, "cpus");
+                }
+                _ => {
+                    let value = self.lower_integer(value);
+                    self.set_once(&mut pids, value, limit_span, "pids");
+                }
+            }
+        }
+        Limits {
+            memory: memory.map(|(m, _)| m),
+            cpus: cpus.map(|(c, _)| c),
+            pids: pids.map(|(p, _)| p),
+            span: at,
+        }
+    }
+
+    /// `1.5` CPUs as 1500 thousandths; more than three decimals or zero is
+    /// reported.
+    fn lower_cpus(&mut self, pair: Pair<'_, Rule>) -> Spanned<Cpus> {
+        let at = span(&pair);
+        let text = pair.as_str();
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let thousandths = (fraction.len() <= 3)
+            .then(|| format!("{fraction:0<3}"))
+            .and_then(|f| {
+                whole
+                    .parse::<u32>()
+                    .ok()?
+                    .checked_mul(1000)?
+                    .checked_add(f.parse().ok()?)
+            })
+            .filter(|&t| (1..=1_000_000).contains(&t));
+        let value = thousandths.unwrap_or_else(|| {
+            self.report(
+                Diagnostic::error("invalid-cpus", format!("`{text}` is not a number of CPUs"))
+                    .primary(at, "expected a number from 0.001 to 1000, with at most three decimals")
+                    .help("write e.g. `cpus 0.5` or `cpus 2`"),
+            );
+            1000
+        });
+        Spanned::new(Cpus(value), at)
+    }
+
+    /// A duration Gunicorn takes: whole seconds, at least one.
+    fn lower_seconds(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
+        let duration = self.lower_duration(pair);
+        if duration.value.0 == 0 || !duration.value.0.is_multiple_of(1000) {
+            self.report(
+                Diagnostic::error("invalid-duration", "Gunicorn takes whole seconds")
+                    .primary(duration.span, "not a whole number of seconds")
+                    .help("write e.g. `30s` or `2m`"),
+            );
+        }
+        duration
+    }
+
+    /// `compose KEY = VALUE`: the value is read as YAML, so `true`, `10` and
+    /// `{driver: local}` keep their types.
+    fn lower_raw_compose(&mut self, pair: Pair<'_, Rule>) -> RawCompose {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "compose"); // kw_compose
+        let key = next(&mut inner, "compose");
+        let key = Spanned::new(key.as_str().to_string(), span(&key));
+        let text = self.lower_text(next(&mut inner, "compose"));
+        let value = match serde_saphyr::from_str::<serde_json::Value>(&text.value) {
+            Ok(value) => value,
+            Err(error) => {
+                let message = error.to_string();
+                let first_line = message.lines().next().unwrap_or_default();
+                let first_line = first_line.strip_prefix("error: ").unwrap_or(first_line).to_string();
+                self.report(
+                    Diagnostic::error("invalid-raw", "this value is not YAML")
+                        .primary(text.span, first_line)
+                        .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
+                );
+                serde_json::Value::Null
+            }
+        };
+        RawCompose {
+            key,
+            value: Spanned::new(value, text.span),
+            span: at,
+        }
+    }
+
+    fn lower_size(&mut self, pair: Pair<'_, Rule>) -> Spanned<Size> {
+        let at = span(&pair);
+        let text = pair.as_str();
+        let (digits, unit) = match text.char_indices().last() {
+            Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
+            _ => (text, 'b'),
+        };
+        let shift = match unit {
+            'k' => 10,
+            'm' => 20,
+            'g' => 30,
+            _ => 0,
+        };
+        let bytes = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(1 << shift))
+            .filter(|&b| b <= Size::MAX_BYTES);
+        let bytes = bytes.unwrap_or_else(|| {
+            self.report(
+                Diagnostic::error("invalid-size", "this size is too large")
+                    .primary(at, "does not fit")
+                    .help("sizes go up to `1024G`"),
+            );
+            0
+        });
+        Spanned::new(Size(bytes), at)
+    }
+
     // ------------------------------------------------------------ checks
+
+    /// A raw Dockerfile line: one instruction, and not one that would undo
+    /// what stackc writes around it.
+    fn check_dockerfile_line(&mut self, line: &Spanned<String>) {
+        let instruction = line
+            .value
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let problem = if line.value.contains(['\n', '\r']) {
+            Some((
+                "one instruction per `dockerfile` line".to_string(),
+                "write a `dockerfile` statement per line",
+            ))
+        } else if line.value.trim_end().ends_with('\\') {
+            Some((
+                "a line continuation would join the next line".to_string(),
+                "write the whole instruction on one line",
+            ))
+        } else if ["FROM", "CMD", "ENTRYPOINT"].contains(&instruction.as_str()) {
+            Some((
+                format!("stackc writes `{instruction}` itself"),
+                "use `python`, `gunicorn` or `command` for the base image and the command",
+            ))
+        } else if !DOCKERFILE_INSTRUCTIONS.contains(&instruction.as_str()) {
+            Some((
+                "expected a Dockerfile instruction such as `RUN`".to_string(),
+                "write e.g. `dockerfile \"RUN python manage.py compilemessages\"`",
+            ))
+        } else {
+            None
+        };
+        if let Some((label, help)) = problem {
+            self.report(
+                Diagnostic::error("invalid-raw", "this is not a Dockerfile instruction stackc can add")
+                    .primary(line.span, label)
+                    .help(help),
+            );
+        }
+    }
 
     fn check_container_path(&mut self, path: &Spanned<String>) {
         if !path.value.starts_with('/') {
@@ -948,6 +1174,13 @@ struct ServiceBlock {
     ports: Vec<PortMapping>,
     ready: Option<(Readiness, Span)>,
     after: Vec<Dependency>,
+    restart: Option<(Spanned<Restart>, Span)>,
+    limits: Option<(Limits, Span)>,
+    replicas: Option<(Spanned<u32>, Span)>,
+    stop_grace_period: Option<(Spanned<Duration>, Span)>,
+    shm_size: Option<(Spanned<Size>, Span)>,
+    networks: Vec<Spanned<String>>,
+    raw_compose: Vec<RawCompose>,
 }
 
 impl ServiceBlock {
@@ -969,6 +1202,13 @@ impl ServiceBlock {
             ports: Vec::new(),
             ready: None,
             after: Vec::new(),
+            restart: None,
+            limits: None,
+            replicas: None,
+            stop_grace_period: None,
+            shm_size: None,
+            networks: Vec::new(),
+            raw_compose: Vec::new(),
         };
         (block, inner.collect())
     }
@@ -1003,6 +1243,31 @@ impl ServiceBlock {
                 lowerer.set_once(&mut self.ready, value, at, "ready");
             }
             Rule::after => lowerer.lower_after(item, &mut self.after),
+            Rule::shm_size => {
+                let value = lowerer.lower_size(next(&mut item.into_inner().skip(1), "shm_size"));
+                lowerer.set_once(&mut self.shm_size, value, at, "shm_size");
+            }
+            Rule::restart => {
+                let value = lowerer.lower_restart(next(&mut item.into_inner().skip(1), "restart"));
+                lowerer.set_once(&mut self.restart, value, at, "restart");
+            }
+            Rule::limits => {
+                let value = lowerer.lower_limits(item);
+                lowerer.set_once(&mut self.limits, value, at, "limits");
+            }
+            Rule::replicas => {
+                let value = lowerer.lower_integer(next(&mut item.into_inner().skip(1), "replicas"));
+                lowerer.set_once(&mut self.replicas, value, at, "replicas");
+            }
+            Rule::stop_grace_period => {
+                let value = lowerer.lower_duration(next(&mut item.into_inner().skip(1), "stop_grace_period"));
+                lowerer.set_once(&mut self.stop_grace_period, value, at, "stop_grace_period");
+            }
+            Rule::networks => {
+                let names = item.into_inner().skip(1).map(|n| lowerer.lower_name(n));
+                self.networks.extend(names);
+            }
+            Rule::compose => self.raw_compose.push(lowerer.lower_raw_compose(item)),
             other => unreachable!("the grammar puts no {other:?} in a service block"),
         }
     }
@@ -1020,10 +1285,35 @@ impl ServiceBlock {
             ports: self.ports,
             ready: self.ready.map(|(r, _)| r),
             after: self.after,
+            restart: self.restart.map(|(r, _)| r),
+            limits: self.limits.map(|(l, _)| l),
+            replicas: self.replicas.map(|(r, _)| r),
+            stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
+            shm_size: self.shm_size.map(|(s, _)| s),
+            networks: self.networks,
+            raw_compose: self.raw_compose,
             span: self.span,
         }
     }
 }
+
+/// The instructions a raw `dockerfile` line may start with.
+const DOCKERFILE_INSTRUCTIONS: &[&str] = &[
+    "ADD",
+    "ARG",
+    "COPY",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
 
 fn valid_repository(repo: &str) -> bool {
     let mut parts = repo.split('/').peekable();

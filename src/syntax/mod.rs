@@ -7,22 +7,154 @@
 mod error;
 mod grammar;
 mod lower;
+pub mod tokens;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::source::SourceFile;
 
+/// At most this many syntax errors are reported for one spec.
+pub const MAX_SYNTAX_ERRORS: usize = 20;
+
 /// Parses and lowers a spec. The stack is `None` only when the text does not
 /// parse; otherwise it is as complete as the diagnostics allow.
 pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
-    use pest::Parser;
-    match grammar::StackParser::parse(grammar::Rule::file, &source.text) {
+    match parse_tree(&source.text) {
         Ok(mut pairs) => {
             // The grammar's `file` rule always yields exactly one pair.
             let file = pairs.next().expect("`file` matched");
             let (stack, diagnostics) = lower::lower(file);
             (Some(stack), diagnostics)
         }
-        Err(err) => (None, vec![error::from_pest(&source.text, err)]),
+        Err(_) => {
+            // Parse again, tracking the punctuation tried too, for errors
+            // such as a missing `{`. Tracking costs time, so a valid spec
+            // is parsed without it; it stays on for the process from here
+            // (pest's switch is global, so it is never turned off again).
+            pest::set_error_detail(true);
+            let err = parse_tree(&source.text).expect_err("the same text fails again");
+            (None, syntax_errors(&source.text, &err))
+        }
+    }
+}
+
+fn parse_tree(text: &str) -> Result<pest::iterators::Pairs<'_, grammar::Rule>, pest::error::Error<grammar::Rule>> {
+    use pest::Parser;
+    grammar::StackParser::parse(grammar::Rule::file, text)
+}
+
+/// The first syntax error, and those after it: the line holding an error
+/// is blanked out (spaces, so offsets stay) and the text parsed again, so
+/// one bad line does not hide the next. A line with a brace is never
+/// blanked (the blocks would no longer match), nor is anything read on
+/// after an error that breaks the block structure.
+fn syntax_errors(text: &str, first: &pest::error::Error<grammar::Rule>) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut text = text.to_string();
+    let mut error = error::from_pest(&text, first);
+    loop {
+        let pos = error.diagnostic.primary_span().map_or(text.len(), |s| s.start);
+        let recoverable = error.recoverable;
+        errors.push(error.diagnostic);
+        if !recoverable || errors.len() == MAX_SYNTAX_ERRORS || !blank_line(&mut text, pos) {
+            return errors;
+        }
+        match parse_tree(&text) {
+            Ok(_) => return errors,
+            Err(next) => error = error::from_pest(&text, &next),
+        }
+    }
+}
+
+/// Replaces the line holding `pos` by spaces; false when it holds a brace
+/// or nothing to blank.
+fn blank_line(text: &mut String, pos: usize) -> bool {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i);
+    let line = &text[start..end];
+    if line.trim().is_empty() || line.contains(['{', '}']) {
+        return false;
+    }
+    let spaces = " ".repeat(line.len());
+    text.replace_range(start..end, &spaces);
+    true
+}
+
+/// The parse tree of a spec with positions, whitespace and comments left
+/// out: two texts of equal shape mean the same spec. `stackc fmt` checks
+/// its output against its input with it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Shape(Vec<(grammar::Rule, usize, String)>);
+
+/// The shape of `text`, or `None` when it does not parse.
+pub fn shape(text: &str) -> Option<Shape> {
+    let pairs = parse_tree(text).ok()?;
+    // Pre-order with each node's number of children identifies the tree;
+    // only leaves carry text (inner nodes' text holds the whitespace).
+    let nodes = pairs
+        .flatten()
+        .map(|pair| {
+            let children = pair.clone().into_inner().count();
+            let leaf_text = if children == 0 {
+                pair.as_str().to_string()
+            } else {
+                String::new()
+            };
+            (pair.as_rule(), children, leaf_text)
+        })
+        .collect();
+    Some(Shape(nodes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syntax_errors(text: &str) -> Vec<Diagnostic> {
+        let (stack, diagnostics) = parse(&SourceFile::new("t.spec", text));
+        assert!(stack.is_none());
+        diagnostics
+    }
+
+    fn lines_of(text: &str, diagnostics: &[Diagnostic]) -> Vec<usize> {
+        let source = SourceFile::new("t.spec", text);
+        diagnostics
+            .iter()
+            .map(|d| source.line_col(d.primary_span().unwrap().start).0)
+            .collect()
+    }
+
+    #[test]
+    fn each_bad_statement_line_is_reported() {
+        let text = "stack a\nvolumes x\nservice db {\n    imgae x\n    image y\n    ready tcp 1 every 5\n}\nvolume\n";
+        assert_eq!(lines_of(text, &syntax_errors(text)), [2, 4, 6, 8]);
+    }
+
+    #[test]
+    fn a_line_with_a_brace_ends_recovery() {
+        // Blanking `servce db {` would leave a `}` without its block.
+        let text = "stack a\nservce db {\n    image x\n}\nvolumes y\n";
+        assert_eq!(lines_of(text, &syntax_errors(text)), [2]);
+    }
+
+    #[test]
+    fn a_missing_brace_ends_recovery() {
+        let text = "stack a\nservice db\n    image x\n    mount y at /z\n}\n";
+        assert_eq!(lines_of(text, &syntax_errors(text)), [2]);
+    }
+
+    #[test]
+    fn errors_stop_at_the_limit() {
+        let text = "stack a\n".to_string() + &"volumes x\n".repeat(MAX_SYNTAX_ERRORS + 5);
+        assert_eq!(syntax_errors(&text).len(), MAX_SYNTAX_ERRORS);
+    }
+
+    #[test]
+    fn shape_ignores_layout_but_not_values() {
+        let shape = |t: &str| shape(t).unwrap();
+        assert_eq!(shape("stack a\n\n volume  b # c\n"), shape("stack a\nvolume b\n"));
+        assert_ne!(shape("stack a\nvolume b\n"), shape("stack a\nvolume c\n"));
+        assert!(super::shape("stack").is_none());
     }
 }

@@ -1,0 +1,96 @@
+//! `stackc fmt`: the canonical layout of a spec.
+//!
+//! Formatting works on a lossless token view of each line ([`lex`]) with
+//! layout rules that know no keyword ([`layout`]), so new statements format
+//! without changes here. Two guards keep it honest: a spec that does not
+//! parse is refused (its diagnostics say why), and the result must parse to
+//! the same tree, and keep the same comments, as the input; otherwise the
+//! input is left as it is.
+
+mod diff;
+mod layout;
+
+pub use diff::diff;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+use crate::syntax::{self, tokens};
+
+/// The spec's text in canonical layout, or why it cannot be formatted.
+pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
+    let (stack, diagnostics) = syntax::parse(source);
+    if stack.is_none() {
+        return Err(diagnostics);
+    }
+    let formatted = layout::layout(&tokens::lines(&source.text));
+    if syntax::shape(&formatted) != syntax::shape(&source.text) || comments(&formatted) != comments(&source.text) {
+        return Err(vec![Diagnostic::error(
+            "fmt-changes-meaning",
+            "stackc fmt would change what this spec means, so it leaves the file as it is",
+        )
+        .primary(Span::new(0, 0), "in this file")
+        .help("this is a bug in stackc fmt; please report it with the spec")]);
+    }
+    Ok(formatted)
+}
+
+/// Every comment in order: formatting moves comments, never drops or edits
+/// them (beyond trailing whitespace).
+fn comments(text: &str) -> Vec<&str> {
+    tokens::lines(text)
+        .into_iter()
+        .filter_map(|line| line.comment)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(text: &str) -> String {
+        format(&SourceFile::new("t.spec", text)).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    #[test]
+    fn indentation_spacing_and_blank_lines() {
+        let messy = "\u{FEFF}\r\n\r\nstack  shop\t# name\r\n\n\n\nservice db{\n\n\
+                     image postgres:16.4\n  env {\nA=\"1\"\n LONGER   =  \"2\"\n}\n\
+                     command [ \"a\" , \"b\" ]\n    publish [::1]:8080->80\n\n}\n\n\n";
+        assert_eq!(
+            fmt(messy),
+            "stack shop  # name\n\nservice db {\n    image postgres:16.4\n    env {\n        A      = \"1\"\n        \
+             LONGER = \"2\"\n    }\n    command [\"a\", \"b\"]\n    publish [::1]:8080 -> 80\n}\n"
+        );
+    }
+
+    #[test]
+    fn end_of_line_comments_of_consecutive_lines_align() {
+        let text = "stack shop # a\nvolume data # b\n\nvolume other_volume # c\n";
+        assert_eq!(
+            fmt(text),
+            "stack shop   # a\nvolume data  # b\n\nvolume other_volume  # c\n"
+        );
+    }
+
+    #[test]
+    fn comment_lines_follow_the_block_depth() {
+        let text = "stack shop\nservice db {\n# inside\nimage redis:7.4\n        # last\n}\n# after\n";
+        assert_eq!(
+            fmt(text),
+            "stack shop\nservice db {\n    # inside\n    image redis:7.4\n    # last\n}\n# after\n"
+        );
+    }
+
+    #[test]
+    fn empty_and_comment_only_specs() {
+        assert_eq!(fmt(""), "");
+        assert_eq!(fmt("\n\n  \n"), "");
+        assert_eq!(fmt("  # only\n\n\n# comments"), "# only\n\n# comments\n");
+    }
+
+    #[test]
+    fn a_spec_that_does_not_parse_is_refused_with_its_diagnostics() {
+        let diagnostics = format(&SourceFile::new("t.spec", "stack shop\nservice db {\n")).unwrap_err();
+        assert_eq!(diagnostics[0].code, "syntax");
+    }
+}

@@ -1,0 +1,203 @@
+//! A lossless, grammar-agnostic view of a spec: lines of tokens, for
+//! `stackc fmt` and for syntax errors that name the token before the error.
+//!
+//! The formatter must not need to know every keyword (the grammar grows), so
+//! it sees only what every statement is made of: words, strings (kept byte
+//! for byte), a few punctuation marks, and comments. Whitespace between
+//! tokens is not kept, only whether there was any (`glued`).
+
+/// What a token is, as far as layout cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Anything else up to whitespace or punctuation: keywords, names,
+    /// bare values, numbers, durations.
+    Word,
+    /// A double-quoted string, escapes and all.
+    Str,
+    /// `{`
+    Open,
+    /// `}`
+    Close,
+    /// `[`
+    OpenList,
+    /// `]`
+    CloseList,
+    /// `,`
+    Comma,
+    /// `=`
+    Equals,
+    /// `->`
+    Arrow,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    pub kind: Kind,
+    pub text: &'a str,
+    /// No whitespace between this token and the one before it on its line.
+    pub glued: bool,
+}
+
+/// One line of the source: its tokens and the comment that ends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub tokens: Vec<Token<'a>>,
+    /// `# ...` without trailing whitespace.
+    pub comment: Option<&'a str>,
+}
+
+impl Line<'_> {
+    pub fn is_blank(&self) -> bool {
+        self.tokens.is_empty() && self.comment.is_none()
+    }
+}
+
+/// Splits `text` into lines (`\n`, `\r\n` or a lone `\r` end one) of
+/// tokens. A leading byte order mark is dropped.
+pub fn lines(text: &str) -> Vec<Line<'_>> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut line = Line::default();
+    let mut glued = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let kind = match bytes[i] {
+            b'\n' | b'\r' => {
+                i += if bytes[i..].starts_with(b"\r\n") { 2 } else { 1 };
+                lines.push(std::mem::take(&mut line));
+                glued = false;
+                continue;
+            }
+            b' ' | b'\t' => {
+                i += 1;
+                glued = false;
+                continue;
+            }
+            b'#' => {
+                i = line_end(bytes, i);
+                line.comment = Some(text[start..i].trim_end());
+                continue;
+            }
+            b'"' => {
+                i = string_end(bytes, i);
+                Kind::Str
+            }
+            b'{' => punct(&mut i, Kind::Open),
+            b'}' => punct(&mut i, Kind::Close),
+            b'[' => punct(&mut i, Kind::OpenList),
+            b']' => punct(&mut i, Kind::CloseList),
+            b',' => punct(&mut i, Kind::Comma),
+            b'=' => punct(&mut i, Kind::Equals),
+            b'-' if bytes[i..].starts_with(b"->") => {
+                i += 2;
+                Kind::Arrow
+            }
+            _ => {
+                i = word_end(bytes, i);
+                Kind::Word
+            }
+        };
+        line.tokens.push(Token {
+            kind,
+            text: &text[start..i],
+            glued: glued && !line.tokens.is_empty(),
+        });
+        glued = true;
+    }
+    lines.push(line);
+    lines
+}
+
+fn punct(i: &mut usize, kind: Kind) -> Kind {
+    *i += 1;
+    kind
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+/// After the closing quote, or at the line's end for an unclosed string.
+fn string_end(bytes: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\n' | b'\r' => return i,
+            b'\\' if i + 1 < bytes.len() && !matches!(bytes[i + 1], b'\n' | b'\r') => i += 2,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// A word ends at whitespace, a line end, punctuation, a quote, a comment
+/// or an arrow. Every byte it stops at is ASCII, so the end is a character
+/// boundary.
+fn word_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b'=' | b'"' | b'#' => break,
+            b'-' if bytes.get(i + 1) == Some(&b'>') => break,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds<'a>(line: &Line<'a>) -> Vec<(Kind, &'a str, bool)> {
+        line.tokens.iter().map(|t| (t.kind, t.text, t.glued)).collect()
+    }
+
+    #[test]
+    fn tokens_keep_strings_exact_and_note_glue() {
+        let lines = lines("\u{FEFF}publish [::1]:80->80 # c \r\nx=\"a \\\" b\"\rcommand [\"a\",\"b\"]");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            kinds(&lines[0]),
+            vec![
+                (Kind::Word, "publish", false),
+                (Kind::OpenList, "[", false),
+                (Kind::Word, "::1", true),
+                (Kind::CloseList, "]", true),
+                (Kind::Word, ":80", true),
+                (Kind::Arrow, "->", true),
+                (Kind::Word, "80", true),
+            ]
+        );
+        assert_eq!(lines[0].comment, Some("# c"));
+        assert_eq!(
+            kinds(&lines[1]),
+            vec![
+                (Kind::Word, "x", false),
+                (Kind::Equals, "=", true),
+                (Kind::Str, "\"a \\\" b\"", true),
+            ]
+        );
+        assert_eq!(lines[2].tokens.len(), 6);
+    }
+
+    #[test]
+    fn an_unclosed_string_ends_at_the_line_end() {
+        let lines = lines("run \"abc\\\nnext");
+        assert_eq!(lines[0].tokens[1].text, "\"abc\\");
+        assert_eq!(lines[1].tokens[0].text, "next");
+    }
+
+    #[test]
+    fn multibyte_words_split_on_boundaries() {
+        let lines = lines("é{ü}");
+        let texts: Vec<&str> = lines[0].tokens.iter().map(|t| t.text).collect();
+        assert_eq!(texts, ["é", "{", "ü", "}"]);
+    }
+}
