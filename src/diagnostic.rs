@@ -41,9 +41,6 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
-    /// Where the code is explained; lint rules point at their entry in
-    /// `docs/rules.md`.
-    pub url: Option<String>,
     /// A mechanical rewrite of the spec that resolves this finding.
     pub fix: Option<Fix>,
 }
@@ -86,7 +83,6 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
-            url: None,
             fix: None,
         }
     }
@@ -121,11 +117,6 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
-        self
-    }
-
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
         self
     }
 

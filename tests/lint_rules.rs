@@ -110,21 +110,6 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
     }
 }
 
-#[test]
-fn docs_rule_list_is_generated_from_the_rules() {
-    let path = support::repo().join(stackc::lint::docs::RULES_DOC);
-    let expected = stackc::lint::docs::markdown();
-    if std::env::var_os("STACKC_UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &expected).unwrap();
-    }
-    let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "{} is out of date: run `STACKC_UPDATE_DOCS=1 cargo test --test lint_rules` and review the diff",
-        path.display()
-    );
-}
-
 /// The seed article's own stack, written as a spec, trips the rules for
 /// each of its mistakes.
 #[test]

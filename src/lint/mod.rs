@@ -41,15 +41,9 @@ impl RuleMeta {
             .to_string()
     }
 
-    /// A finding of this rule, with the rule's name, default severity and
-    /// the link to its explanation.
+    /// A finding of this rule, with the rule's name and default severity.
     pub fn diagnostic(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.name, self.severity, message).url(self.url())
-    }
-
-    /// Where the rule is explained: its section of [`docs::RULES_DOC`].
-    pub fn url(&self) -> String {
-        format!("{}#{}", docs::RULES_DOC, self.name)
+        Diagnostic::new(self.name, self.severity, message)
     }
 }
 
