@@ -87,7 +87,8 @@ fn run(source: &SourceFile, with_lint: bool, layout: &Layout) -> (Analysis, Opti
     if let Some(stack) = &stack {
         diagnostics.extend(resolve::resolve(stack));
         if with_lint {
-            diagnostics.extend(lint::lint(stack));
+            let findings = lint::lint(stack);
+            diagnostics.extend(lint::beside_errors(findings, &diagnostics));
         }
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match emit::emit(stack, layout) {

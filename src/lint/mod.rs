@@ -66,3 +66,21 @@ pub fn lint(stack: &Stack) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// The findings that say something new: a finding inside the spot of an
+/// error the spec already has (an invalid image is not also "unpinned")
+/// is left out, as the error says more and must be fixed first.
+pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Diagnostic> {
+    let spots: Vec<_> = errors
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    findings
+        .into_iter()
+        .filter(|f| {
+            f.primary_span()
+                .is_none_or(|s| !spots.iter().any(|e| e.start <= s.start && s.end <= e.end))
+        })
+        .collect()
+}
