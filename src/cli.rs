@@ -7,6 +7,7 @@
 //! stackc may not replace).
 
 mod discover;
+mod settings;
 
 mod format_specs;
 
@@ -19,6 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
 use crate::lint::docs;
+use crate::lint::policy::Policy;
 use crate::lint::registry;
 use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
@@ -46,6 +48,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Parse and resolve the spec; report errors only.
     Check {
@@ -64,10 +68,18 @@ enum Command {
         fix: bool,
         #[command(flatten)]
         output: OutputArgs,
-        /// Exit 1 on findings of this severity or above; below it they are
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Exit 1 on findings of this severity or above (default: stackc.toml's
+        /// `[lint] fail-on`, else `info`, any finding); below it they are
         /// still reported.
-        #[arg(long, value_enum, default_value_t = FailOn::Info)]
-        fail_on: FailOn,
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write the --allow and --deny levels into stackc.toml (the
+        /// nearest one above each spec, or a new one beside it), keeping
+        /// its comments.
+        #[arg(long)]
+        save: bool,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -100,6 +112,17 @@ struct OutputArgs {
     /// When to colour human output; `auto` honours NO_COLOR and terminals.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+/// Rule levels for one run, over `stackc.toml`.
+#[derive(clap::Args, Debug)]
+struct RuleArgs {
+    /// Turn a lint rule off (repeatable). Spec errors cannot be allowed.
+    #[arg(long, value_name = "RULE")]
+    allow: Vec<String>,
+    /// Make a lint rule's findings errors (repeatable).
+    #[arg(long, value_name = "RULE")]
+    deny: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -176,7 +199,12 @@ impl Failure {
 
 fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
-        Command::Build { spec, out, output } => build(&spec, &out, &output),
+        Command::Build {
+            spec,
+            out,
+            output,
+            rules,
+        } => build(&spec, &out, &output, &rules),
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
             let analysis = crate::check(&source);
@@ -187,8 +215,10 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             paths,
             fix,
             output,
+            rules,
             fail_on,
-        } => lint(&paths, fix, &output, fail_on),
+            save,
+        } => lint(&paths, fix, &output, &rules, fail_on, save),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
@@ -196,8 +226,8 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
 
 /// `lint --fix`: rewrites the spec in place, says what was fixed, and
 /// hands back the new text with what remains in it.
-fn fix_spec(path: &Path, source: &SourceFile) -> Result<(SourceFile, crate::Analysis), Failure> {
-    let outcome = crate::fix::fix(source);
+fn fix_spec(path: &Path, source: &SourceFile, policy: &Policy) -> Result<(SourceFile, crate::Analysis), Failure> {
+    let outcome = crate::fix::fix(source, policy);
     if outcome.changed() {
         write::replace_file(path, outcome.source.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     }
@@ -218,12 +248,22 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failure> {
+fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
+    let Some(settings) = finder.settings(spec) else {
+        let broken = finder.broken();
+        let reports: Vec<FileReport> = broken
+            .iter()
+            .map(|(file, problems)| FileReport::new(file, problems))
+            .collect();
+        report(&reports, output)?;
+        return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
+    };
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
-    let result = crate::build(&source, &layout);
+    let result = crate::build_with(&source, &layout, &settings.policy);
     report(&[FileReport::new(&source, &result.diagnostics)], output)?;
     let Some(artifacts) = result.artifacts else {
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
@@ -247,45 +287,71 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lints every spec, reports them all at once, and exits 2 if any could
-/// not be read (after reporting the others), else 1 if any finding reaches
-/// the threshold.
-fn lint(paths: &[PathBuf], fix: bool, output: &OutputArgs, fail_on: FailOn) -> Result<ExitCode, Failure> {
+/// Lints every spec with its settings, reports them all at once, and exits
+/// 2 if a spec or its `stackc.toml` could not be read or is broken (after
+/// reporting the others), else 1 if any finding reaches its threshold.
+fn lint(
+    paths: &[PathBuf],
+    fix: bool,
+    output: &OutputArgs,
+    rules: &RuleArgs,
+    fail_on: Option<FailOn>,
+    save: bool,
+) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let specs = discover::specs(paths).map_err(Failure::new)?;
-    let mut unreadable = false;
-    let mut sources = Vec::new();
-    let mut analyses = Vec::new();
+    if save {
+        finder.save(&specs)?;
+    }
+    let mut bad_input = false;
+    let mut linted = Vec::new();
     for spec in &specs {
-        let read = read_spec(spec).and_then(|source| match fix {
-            true => fix_spec(spec, &source),
-            false => {
-                let analysis = crate::lint(&source);
-                Ok((source, analysis))
-            }
-        });
-        match read {
-            Ok((source, analysis)) => {
-                sources.push(source);
-                analyses.push(analysis);
-            }
+        let source = match read_spec(spec) {
+            Ok(source) => source,
             Err(failure) => {
                 print_failure(&failure);
-                unreadable = true;
+                bad_input = true;
+                continue;
             }
-        }
+        };
+        let Some(settings) = finder.settings(spec) else {
+            bad_input = true;
+            continue;
+        };
+        let threshold = fail_on
+            .map(FailOn::severity)
+            .or(settings.fail_on)
+            .unwrap_or(Severity::Info);
+        let (source, analysis) = if fix {
+            match fix_spec(spec, &source, &settings.policy) {
+                Ok(fixed) => fixed,
+                Err(failure) => {
+                    print_failure(&failure);
+                    bad_input = true;
+                    continue;
+                }
+            }
+        } else {
+            let analysis = crate::lint_with(&source, &settings.policy);
+            (source, analysis)
+        };
+        linted.push((source, analysis, threshold));
     }
-    let reports: Vec<FileReport> = sources
+    let broken = finder.broken();
+    let reports: Vec<FileReport> = broken
         .iter()
-        .zip(&analyses)
-        .map(|(source, analysis)| FileReport::new(source, &analysis.diagnostics))
+        .map(|(file, problems)| FileReport::new(file, problems))
+        .chain(
+            linted
+                .iter()
+                .map(|(source, analysis, _)| FileReport::new(source, &analysis.diagnostics)),
+        )
         .collect();
     report(&reports, output)?;
-    let threshold = fail_on.severity();
-    let failing = reports
+    let failing = linted
         .iter()
-        .flat_map(|r| r.diagnostics)
-        .any(|d| d.severity >= threshold);
-    Ok(match (unreadable, failing) {
+        .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
+    Ok(match (bad_input, failing) {
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
@@ -365,11 +431,19 @@ fn summary(reports: &[FileReport], format: Format) -> Option<String> {
         return None;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let errors = all.iter().filter(|d| d.is_error()).count();
+    let count = |severity: Severity| all.iter().filter(|d| d.severity == severity).count();
     let findings = if all.is_empty() {
         "no findings".to_string()
     } else {
-        format!("{}, {}", plural(errors, "error"), plural(all.len() - errors, "warning"))
+        let mut counts = format!(
+            "{}, {}",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning")
+        );
+        if count(Severity::Info) > 0 {
+            counts.push_str(&format!(", {}", plural(count(Severity::Info), "note")));
+        }
+        counts
     };
     let files = if reports.len() > 1 {
         format!(" in {}", plural(reports.len(), "spec"))

@@ -8,6 +8,7 @@
 //! spec that was valid.
 
 use crate::diagnostic::{Diagnostic, Edit};
+use crate::lint::policy::Policy;
 use crate::lint::registry;
 use crate::source::SourceFile;
 use crate::Analysis;
@@ -39,10 +40,11 @@ impl FixOutcome {
     }
 }
 
-/// Lints `source` and applies fixes until none are left.
-pub fn fix(source: &SourceFile) -> FixOutcome {
+/// Lints `source` with the user's rule levels and suppressions (an allowed
+/// or suppressed finding is not fixed) and applies fixes until none are left.
+pub fn fix(source: &SourceFile, policy: &Policy) -> FixOutcome {
     let mut current = source.clone();
-    let mut analysis = crate::lint(&current);
+    let mut analysis = crate::lint_with(&current, policy);
     let mut fixed = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let chosen = choose(&analysis.diagnostics);
@@ -54,7 +56,7 @@ pub fn fix(source: &SourceFile) -> FixOutcome {
             .flat_map(|d| &d.fix.as_ref().expect("chosen fixes").edits)
             .collect();
         let next = SourceFile::new(current.name.clone(), apply(&current.text, &edits));
-        let next_analysis = crate::lint(&next);
+        let next_analysis = crate::lint_with(&next, policy);
         if invalidity(&next_analysis) > invalidity(&analysis) {
             break;
         }

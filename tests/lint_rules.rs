@@ -82,7 +82,7 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             "`{name}` offers no fix on its trigger spec"
         );
 
-        let outcome = stackc::fix::fix(&source);
+        let outcome = stackc::fix::fix(&source, &stackc::lint::policy::Policy::default());
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();
         assert_eq!(
             left.len(),

@@ -8,12 +8,16 @@
 mod declare;
 pub mod docs;
 mod facts;
+pub mod policy;
 pub mod registry;
 mod rules;
 mod spec_text;
+pub mod suppress;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Stack;
+use crate::source::SourceFile;
+use policy::Policy;
 
 /// What every rule knows about itself.
 #[derive(Debug)]
@@ -83,4 +87,12 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
                 .is_none_or(|s| !spots.iter().any(|e| e.start <= s.start && s.end <= e.end))
         })
         .collect()
+}
+
+/// Runs every rule, then applies the spec's suppression comments and the
+/// user's policy, in that order: a suppression of a rule that is off still
+/// counts as used when the rule would have fired there.
+pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy) -> Vec<Diagnostic> {
+    let findings = suppress::scan(source).apply(lint(stack), source);
+    policy.apply(findings)
 }
