@@ -384,7 +384,7 @@ fn lint_takes_many_files_and_folders() {
     assert!(stderr.contains("cannot read missing.spec"), "{stderr}");
     assert!(
         stdout.starts_with("tests/lint/default-credentials/trigger.spec:")
-            && stdout.contains("tests/lint/default-credentials/trigger.spec:8:29: error[default-credentials]:"),
+            && stdout.contains("tests/lint/default-credentials/trigger.spec:11:29: error[default-credentials]:"),
         "the other specs are still linted: {stdout}"
     );
     let specs = support::example_specs().len();
