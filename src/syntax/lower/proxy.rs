@@ -250,7 +250,11 @@ impl Lowerer {
         if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
             // The emitter matches the path against the request as sent, so
             // it must be what a client sends unencoded.
-            if !path.value.chars().all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c)) {
+            if !path
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
+            {
                 self.report(
                     Diagnostic::error("invalid-path", "a location that replaces its path needs a plain path")
                         .primary(path.span, "only letters, digits and `/ . _ - ~` here")
@@ -447,8 +451,10 @@ fn is_server_item(rule: Rule) -> bool {
 /// comments out the rest, and an unclosed quote or a last `\` swallows the
 /// `;` stackc adds. Quotes open a word only at its start, as in nginx.
 pub(crate) fn raw_directive_words(text: &str) -> Result<usize, &'static str> {
-    if text.chars().any(char::is_control) {
-        return Err("a raw directive is one line, without control characters");
+    // nginx splits words at ASCII spaces only; other blanks (a tab, U+2028)
+    // would be read differently by other nginx tools.
+    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
+        return Err("a raw directive is one line, its words separated by spaces");
     }
     if !text.starts_with(|c: char| c.is_ascii_alphabetic())
         || !text
@@ -516,6 +522,8 @@ mod tests {
         assert!(raw_directive_words("gzip on\\").is_err());
         assert!(raw_directive_words("gzip #on").is_err());
         assert!(raw_directive_words("gzip\non").is_err());
+        assert!(raw_directive_words("gzip\ton").is_err());
+        assert!(raw_directive_words("gzip_types a\u{2028}b").is_err());
         assert!(raw_directive_words("").is_err());
         assert!(raw_directive_words("\"gzip\" on").is_err());
         assert!(raw_directive_words(" gzip on").is_err());
