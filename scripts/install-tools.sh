@@ -10,6 +10,9 @@
 #   crossplane     PyPI, pinned           nginx's config parser, for the hostile-string test
 #   dockerfile-parse  PyPI, pinned        Dockerfile parser, for the hostile-string test
 #   dclint         npm, pinned            compose lint (needs Node >= 20.19)
+#   sarif-multitool  npm, pinned          Microsoft's SARIF validator, for `--format sarif`
+#   pre-commit     PyPI, pinned           runs the repo's .pre-commit-hooks.yaml in a test
+#   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in tests/e2e/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -28,6 +31,9 @@ PYYAML_VERSION=6.0.3
 CROSSPLANE_VERSION=0.5.8
 DOCKERFILE_PARSE_VERSION=2.0.1
 DCLINT_VERSION=3.1.0
+SARIF_MULTITOOL_VERSION=5.7.0
+PRE_COMMIT_VERSION=4.7.0
+JSONSCHEMA_VERSION=4.26.0
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -61,13 +67,25 @@ fi
   "PyYAML==$PYYAML_VERSION" \
   "crossplane==$CROSSPLANE_VERSION" \
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
-  -r tests/e2e/app/requirements.txt
+  -r tests/e2e/app/requirements.txt \
+  "pre-commit==$PRE_COMMIT_VERSION" \
+  "jsonschema==$JSONSCHEMA_VERSION"
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \
    [ "$("$tools/npm/node_modules/.bin/dclint" --version 2>/dev/null)" != "$DCLINT_VERSION" ]; then
   mkdir -p "$tools/npm"
   npm install --prefix "$tools/npm" --no-audit --no-fund --silent "dclint@$DCLINT_VERSION"
+fi
+
+# The SARIF validator: the npm wrapper picks its platform package through an
+# optional dependency with a caret range, so that one is pinned explicitly.
+if [ ! -x "$tools/npm/node_modules/.bin/sarif-multitool" ] || \
+   ! grep -q "\"version\": \"$SARIF_MULTITOOL_VERSION\"" "$tools/npm/node_modules/@microsoft/sarif-multitool-linux/package.json" 2>/dev/null; then
+  mkdir -p "$tools/npm"
+  npm install --prefix "$tools/npm" --no-audit --no-fund --silent \
+    "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" \
+    "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
 fi
 
 # Report what is installed; any missing tool fails here, loudly.
@@ -77,6 +95,8 @@ echo "hadolint:       $("$tools/venv/bin/hadolint" --version)"
 echo "docker-compose: $("$tools/venv/bin/docker-compose" version --short)"
 echo "dclint:         $("$tools/npm/node_modules/.bin/dclint" --version)"
 echo "PyYAML:         $("$tools/venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
+echo "sarif-multitool: $("$tools/npm/node_modules/.bin/sarif-multitool" --version 2>&1 | head -n1)"
+echo "pre-commit:     $("$tools/venv/bin/pre-commit" --version)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

@@ -1,9 +1,12 @@
 //! The `stackc` command line: the only module that reads arguments, prints,
 //! or touches the file system (through [`crate::write`]).
 //!
-//! Exit codes: 0 clean, 1 findings (errors for `build` and `check`, any
-//! finding for `lint`), 2 bad input or I/O (a missing or unreadable spec, a
-//! spec that is not UTF-8, an output folder stackc may not replace).
+//! Exit codes: 0 clean, 1 findings (errors for `build` and `check`; for
+//! `lint`, any finding at or above `--fail-on`), 2 bad input or I/O (a
+//! missing or unreadable spec, a spec that is not UTF-8, an output folder
+//! stackc may not replace).
+
+mod discover;
 
 mod format_specs;
 
@@ -13,10 +16,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
+use crate::lint::docs;
 use crate::lint::registry;
-use crate::render::{self, HumanRenderer};
+use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
 use crate::write;
 
@@ -49,11 +53,17 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Check the spec and run every lint rule.
+    /// Check specs and run every lint rule.
     Lint {
-        spec: PathBuf,
+        /// Spec files or folders (searched for `*.spec`). Without any:
+        /// `stack.spec` in this folder, or else every `*.spec` below it.
+        paths: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
+        /// Exit 1 on findings of this severity or above; below it they are
+        /// still reported.
+        #[arg(long, value_enum, default_value_t = FailOn::Info)]
+        fail_on: FailOn,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -72,6 +82,9 @@ enum Command {
     Explain {
         /// A rule name, such as `default-credentials`.
         rule: Option<String>,
+        /// Print every rule's documentation as Markdown (`docs/rules.md`).
+        #[arg(long, conflicts_with = "rule")]
+        markdown: bool,
     },
 }
 
@@ -91,6 +104,30 @@ enum Format {
     Human,
     /// A JSON array of diagnostics with lines and columns, on stdout.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning, on stdout.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...`), on stdout.
+    Github,
+    /// `file:line:col: severity[code]: message` lines, on stdout.
+    Short,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    /// Any finding.
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -139,17 +176,12 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
             let analysis = crate::check(&source);
-            report(&source, &analysis.diagnostics, &output)?;
+            report(&[FileReport::new(&source, &analysis.diagnostics)], &output)?;
             Ok(exit_code(analysis.has_errors()))
         }
-        Command::Lint { spec, output } => {
-            let source = read_spec(&spec)?;
-            let analysis = crate::lint(&source);
-            report(&source, &analysis.diagnostics, &output)?;
-            Ok(exit_code(!analysis.diagnostics.is_empty()))
-        }
+        Command::Lint { paths, output, fail_on } => lint(&paths, &output, fail_on),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
-        Command::Explain { rule } => explain(rule.as_deref()),
+        Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
 }
 
@@ -167,7 +199,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
     let result = crate::build(&source, &layout);
-    report(&source, &result.diagnostics, output)?;
+    report(&[FileReport::new(&source, &result.diagnostics)], output)?;
     let Some(artifacts) = result.artifacts else {
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
         return Ok(ExitCode::from(1));
@@ -188,6 +220,40 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lints every spec, reports them all at once, and exits 2 if any could
+/// not be read (after reporting the others), else 1 if any finding reaches
+/// the threshold.
+fn lint(paths: &[PathBuf], output: &OutputArgs, fail_on: FailOn) -> Result<ExitCode, Failure> {
+    let specs = discover::specs(paths).map_err(Failure::new)?;
+    let mut unreadable = false;
+    let mut sources = Vec::new();
+    for spec in &specs {
+        match read_spec(spec) {
+            Ok(source) => sources.push(source),
+            Err(failure) => {
+                print_failure(&failure);
+                unreadable = true;
+            }
+        }
+    }
+    let analyses: Vec<_> = sources.iter().map(crate::lint).collect();
+    let reports: Vec<FileReport> = sources
+        .iter()
+        .zip(&analyses)
+        .map(|(source, analysis)| FileReport::new(source, &analysis.diagnostics))
+        .collect();
+    report(&reports, output)?;
+    let threshold = fail_on.severity();
+    let failing = reports
+        .iter()
+        .flat_map(|r| r.diagnostics)
+        .any(|d| d.severity >= threshold);
+    Ok(match (unreadable, failing) {
+        (true, _) => ExitCode::from(2),
+        (false, findings) => exit_code(findings),
+    })
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, Failure> {
@@ -215,24 +281,34 @@ fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
     }
 }
 
-fn report(source: &SourceFile, diagnostics: &[Diagnostic], output: &OutputArgs) -> Result<(), Failure> {
-    match output.format {
+/// Prints every file's diagnostics in the chosen format. Human reports go
+/// to stderr; the machine formats to stdout, with the summary line (human,
+/// short, github) on stderr so stdout stays parseable.
+fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
+    let text = match output.format {
         Format::Human => {
-            if diagnostics.is_empty() {
-                return Ok(());
-            }
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
-            eprint!("{}", renderer.render(source, diagnostics));
-            eprintln!("{}", summary(diagnostics));
+            eprint!("{}", renderer.render_all(reports));
+            String::new()
         }
-        Format::Json => {
-            let json: Vec<_> = diagnostics.iter().map(|d| render::json(source, d)).collect();
-            let text = serde_json::to_string_pretty(&json).expect("diagnostics serialize");
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{text}").map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))?;
-        }
+        Format::Json => render::json(reports),
+        Format::Sarif => render::sarif(reports),
+        Format::Github => render::github(reports),
+        Format::Short => render::short(reports),
+    };
+    print(&text)?;
+    if let Some(line) = summary(reports, output.format) {
+        eprintln!("{line}");
     }
     Ok(())
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
 }
 
 fn use_color(color: Color) -> bool {
@@ -243,16 +319,34 @@ fn use_color(color: Color) -> bool {
     }
 }
 
-fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let others = diagnostics.len() - errors;
+/// One line that counts what was found: for the formats people read, when
+/// there are findings or several files (a clean single spec stays quiet).
+fn summary(reports: &[FileReport], format: Format) -> Option<String> {
+    if matches!(format, Format::Json | Format::Sarif) {
+        return None;
+    }
+    let all: Vec<&Diagnostic> = reports.iter().flat_map(|r| r.diagnostics).collect();
+    if all.is_empty() && reports.len() <= 1 {
+        return None;
+    }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("stackc: {}, {}", plural(errors, "error"), plural(others, "warning"))
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let findings = if all.is_empty() {
+        "no findings".to_string()
+    } else {
+        format!("{}, {}", plural(errors, "error"), plural(all.len() - errors, "warning"))
+    };
+    let files = if reports.len() > 1 {
+        format!(" in {}", plural(reports.len(), "spec"))
+    } else {
+        String::new()
+    };
+    Some(format!("stackc: {findings}{files}"))
 }
 
-fn explain(rule: Option<&str>) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
+fn explain(rule: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
     let text = match rule {
+        None if markdown => docs::markdown(),
         None => registry::RULES
             .iter()
             .map(|r| {
@@ -279,6 +373,6 @@ fn explain(rule: Option<&str>) -> Result<ExitCode, Failure> {
             }
         },
     };
-    write!(stdout, "{text}").map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))?;
+    print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

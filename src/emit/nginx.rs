@@ -94,8 +94,8 @@ impl Block<'_> {
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
         self.out.push_str("server {\n");
-        for port in server.ports() {
-            let ssl = if server.is_tls() { " ssl" } else { "" };
+        for (port, tls) in server.sockets() {
+            let ssl = if tls { " ssl" } else { "" };
             let default = if defaults.contains(&port) {
                 " default_server"
             } else {
@@ -317,9 +317,8 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
 /// does for a server on several ports. (`$http_host` would keep any port,
 /// but passes any client value through.)
 fn host_header(service: &Service, server: &Server) -> String {
-    let default = if server.is_tls() { 443 } else { 80 };
-    match server.ports().as_slice() {
-        [listen] => with_port("$host", public_port(service, *listen), default),
+    match server.sockets().as_slice() {
+        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }

@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod declare;
+pub mod docs;
 pub mod registry;
 mod rules;
 
