@@ -7,6 +7,7 @@
 //! stackc may not replace).
 
 mod discover;
+mod settings;
 
 mod format_specs;
 
@@ -46,6 +47,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Parse and resolve the spec; report errors only.
     Check {
@@ -60,10 +63,18 @@ enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
-        /// Exit 1 on findings of this severity or above; below it they are
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Exit 1 on findings of this severity or above (default: stackc.toml's
+        /// `[lint] fail-on`, else `info`, any finding); below it they are
         /// still reported.
-        #[arg(long, value_enum, default_value_t = FailOn::Info)]
-        fail_on: FailOn,
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write the --allow and --deny levels into stackc.toml (the
+        /// nearest one above each spec, or a new one beside it), keeping
+        /// its comments.
+        #[arg(long)]
+        save: bool,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -96,6 +107,17 @@ struct OutputArgs {
     /// When to colour human output; `auto` honours NO_COLOR and terminals.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+}
+
+/// Rule levels for one run, over `stackc.toml`.
+#[derive(clap::Args, Debug)]
+struct RuleArgs {
+    /// Turn a lint rule off (repeatable). Spec errors cannot be allowed.
+    #[arg(long, value_name = "RULE")]
+    allow: Vec<String>,
+    /// Make a lint rule's findings errors (repeatable).
+    #[arg(long, value_name = "RULE")]
+    deny: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -172,14 +194,25 @@ impl Failure {
 
 fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
-        Command::Build { spec, out, output } => build(&spec, &out, &output),
+        Command::Build {
+            spec,
+            out,
+            output,
+            rules,
+        } => build(&spec, &out, &output, &rules),
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
             let analysis = crate::check(&source);
             report(&[FileReport::new(&source, &analysis.diagnostics)], &output)?;
             Ok(exit_code(analysis.has_errors()))
         }
-        Command::Lint { paths, output, fail_on } => lint(&paths, &output, fail_on),
+        Command::Lint {
+            paths,
+            output,
+            rules,
+            fail_on,
+            save,
+        } => lint(&paths, &output, &rules, fail_on, save),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
@@ -193,12 +226,22 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failure> {
+fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
+    let Some(settings) = finder.settings(spec) else {
+        let broken = finder.broken();
+        let reports: Vec<FileReport> = broken
+            .iter()
+            .map(|(file, problems)| FileReport::new(file, problems))
+            .collect();
+        report(&reports, output)?;
+        return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
+    };
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
-    let result = crate::build(&source, &layout);
+    let result = crate::build_with(&source, &layout, &settings.policy);
     report(&[FileReport::new(&source, &result.diagnostics)], output)?;
     let Some(artifacts) = result.artifacts else {
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
@@ -222,35 +265,58 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lints every spec, reports them all at once, and exits 2 if any could
-/// not be read (after reporting the others), else 1 if any finding reaches
-/// the threshold.
-fn lint(paths: &[PathBuf], output: &OutputArgs, fail_on: FailOn) -> Result<ExitCode, Failure> {
+/// Lints every spec with its settings, reports them all at once, and exits
+/// 2 if a spec or its `stackc.toml` could not be read or is broken (after
+/// reporting the others), else 1 if any finding reaches its threshold.
+fn lint(
+    paths: &[PathBuf],
+    output: &OutputArgs,
+    rules: &RuleArgs,
+    fail_on: Option<FailOn>,
+    save: bool,
+) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let specs = discover::specs(paths).map_err(Failure::new)?;
-    let mut unreadable = false;
-    let mut sources = Vec::new();
+    if save {
+        finder.save(&specs)?;
+    }
+    let mut bad_input = false;
+    let mut linted = Vec::new();
     for spec in &specs {
-        match read_spec(spec) {
-            Ok(source) => sources.push(source),
+        let source = match read_spec(spec) {
+            Ok(source) => source,
             Err(failure) => {
                 print_failure(&failure);
-                unreadable = true;
+                bad_input = true;
+                continue;
             }
-        }
+        };
+        let Some(settings) = finder.settings(spec) else {
+            bad_input = true;
+            continue;
+        };
+        let threshold = fail_on
+            .map(FailOn::severity)
+            .or(settings.fail_on)
+            .unwrap_or(Severity::Info);
+        let analysis = crate::lint_with(&source, &settings.policy);
+        linted.push((source, analysis, threshold));
     }
-    let analyses: Vec<_> = sources.iter().map(crate::lint).collect();
-    let reports: Vec<FileReport> = sources
+    let broken = finder.broken();
+    let reports: Vec<FileReport> = broken
         .iter()
-        .zip(&analyses)
-        .map(|(source, analysis)| FileReport::new(source, &analysis.diagnostics))
+        .map(|(file, problems)| FileReport::new(file, problems))
+        .chain(
+            linted
+                .iter()
+                .map(|(source, analysis, _)| FileReport::new(source, &analysis.diagnostics)),
+        )
         .collect();
     report(&reports, output)?;
-    let threshold = fail_on.severity();
-    let failing = reports
+    let failing = linted
         .iter()
-        .flat_map(|r| r.diagnostics)
-        .any(|d| d.severity >= threshold);
-    Ok(match (unreadable, failing) {
+        .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
+    Ok(match (bad_input, failing) {
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
@@ -330,11 +396,19 @@ fn summary(reports: &[FileReport], format: Format) -> Option<String> {
         return None;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let errors = all.iter().filter(|d| d.is_error()).count();
+    let count = |severity: Severity| all.iter().filter(|d| d.severity == severity).count();
     let findings = if all.is_empty() {
         "no findings".to_string()
     } else {
-        format!("{}, {}", plural(errors, "error"), plural(all.len() - errors, "warning"))
+        let mut counts = format!(
+            "{}, {}",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning")
+        );
+        if count(Severity::Info) > 0 {
+            counts.push_str(&format!(", {}", plural(count(Severity::Info), "note")));
+        }
+        counts
     };
     let files = if reports.len() > 1 {
         format!(" in {}", plural(reports.len(), "spec"))

@@ -35,7 +35,11 @@ pub fn markdown() -> String {
         "# Lint rules\n\n\
          <!-- Generated from the rules' doc comments by `stackc explain --markdown > docs/rules.md`;\n     \
          tests/docs.rs fails when this page is stale. Edit the rules, not this page. -->\n\n\
-         `stackc explain` lists these rules; `stackc explain NAME` prints one section.\n\n\
+         `stackc explain` lists these rules; `stackc explain NAME` prints one section. Each rule can be\n\
+         set to `off`, `info`, `warning` or `error` in `stackc.toml` (`[rules] NAME = \"off\"`), turned\n\
+         off for one run with `stackc lint --allow NAME` or made an error with `--deny NAME` (`--save`\n\
+         writes them into `stackc.toml`), and allowed at one place with a `# stackc: allow(NAME)`\n\
+         comment on the line above the finding or at the end of its line.\n\n\
          | rule | default | what it flags |\n|---|---|---|\n",
     );
     for meta in &rules {

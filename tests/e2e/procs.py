@@ -1,6 +1,7 @@
 """The processes the e2e test starts: each one logged to a file of its own, waited on
 with a deadline, and stopped by its pid."""
 
+import os
 import signal
 import subprocess
 import time
@@ -57,23 +58,22 @@ class Processes:
         return process
 
     def run(self, name, argv, env, cwd=None, timeout=60, stdout=None, stdin_text=None, check=True):
-        """Runs a command to its end; output to the log (stdout to `stdout`, a path, if
-        given). A non-zero exit fails the step unless `check` is false."""
-        with self._open_log(name, argv) as log:
-            out = open(stdout, "wb") if stdout else log
+        """Runs a command to its end, its output appended to the log (stdout to the
+        file `stdout` instead, if given). A non-zero exit fails the step unless
+        `check` is false; running past `timeout` always does."""
+        shown = " ".join(map(str, argv))
+        with self._open_log(name, argv) as log, open(stdout or os.devnull, "wb") as out:
             try:
                 done = subprocess.run(
-                    argv, env=env, cwd=cwd, timeout=timeout, stdout=out, stderr=subprocess.STDOUT if not stdout else log,
-                    input=stdin_text.encode() if stdin_text is not None else None,
-                    stdin=None if stdin_text is not None else subprocess.DEVNULL,
+                    argv, env=env, cwd=cwd, timeout=timeout,
+                    input=None if stdin_text is None else stdin_text.encode(),
+                    stdin=subprocess.DEVNULL if stdin_text is None else None,
+                    stdout=out if stdout else log, stderr=log,
                 )
             except subprocess.TimeoutExpired:
-                raise StepFailed(f"`{' '.join(map(str, argv))}` did not finish within {timeout}s", [self.log(name)])
-            finally:
-                if stdout:
-                    out.close()
+                raise StepFailed(f"`{shown}` did not finish within {timeout}s", [self.log(name)]) from None
         if check and done.returncode != 0:
-            raise StepFailed(f"`{' '.join(map(str, argv))}` exited with {done.returncode}", [self.log(name)])
+            raise StepFailed(f"`{shown}` exited with {done.returncode}", [self.log(name)])
         return done.returncode
 
     def exited(self, name):

@@ -29,7 +29,7 @@ from pathlib import Path
 import checks
 from emitted import read_compose, read_dockerfile
 from procs import Processes, StepFailed
-from stack import POSTGRES_BIN, Stack, bind, mount, note
+from stack import POSTGRES_BIN, Stack, mount, note
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "app"
@@ -87,7 +87,7 @@ def outside(args):
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="stackc-e2e-"))
     tmp.chmod(0o755)  # postgres and nginx's workers walk through it
-    inner = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+    inner = ["unshare", "--mount", "--net", "--ipc", "--pid", "--fork", "--kill-child", "--mount-proc",
              sys.executable, __file__, "--inside", str(tmp), "--stackc", args.stackc, "--spec", args.spec]
     try:
         return subprocess.run(inner, timeout=OVERALL_SECONDS).returncode
@@ -106,12 +106,13 @@ def outside(args):
 
 
 def isolate():
-    """Loopback up; fresh tmpfs over /run (for /run/secrets) and /srv (nginx's volumes)."""
+    """Loopback up; fresh tmpfs over /run (for /run/secrets), /srv (nginx's volumes) and
+    /dev/shm (PostgreSQL's shared memory, gone with the namespace)."""
     if os.getpid() != 1:
         raise StepFailed("not the first process of a pid namespace; run through run.py, not --inside")
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    for folder in ("/run", "/srv"):
-        mount("-t", "tmpfs", "-o", "mode=0755", "tmpfs", folder)
+    for folder, mode in (("/run", "0755"), ("/srv", "0755"), ("/dev/shm", "1777")):
+        mount("-t", "tmpfs", "-o", f"mode={mode}", "tmpfs", folder)
 
 
 def build(args, tmp, procs):
@@ -213,11 +214,12 @@ def requests_through_nginx(stack, parts):
 def leftover_processes():
     """Every process of this pid namespace but this one: none may outlive stop_all."""
     pids = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
-    return [Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") for p in pids]
+    return [f"pid {p}: " + Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            for p in pids]
 
 
 def run_steps(args, tmp, procs):
-    with step("private namespaces: loopback up, tmpfs at /run and /srv"):
+    with step("private namespaces: loopback up, tmpfs at /run, /srv and /dev/shm"):
         isolate()
     with step(f"build {args.spec} with stackc", [procs.log("stackc")]):
         out = build(args, tmp, procs)
@@ -242,7 +244,9 @@ def run_steps(args, tmp, procs):
     requests_through_nginx(stack, parts)
     with step("a new row after the move (PostgreSQL's id sequences were reset)",
               [procs.log(f"{parts['migrate']}-run")]):
-        stack.run_in(parts["migrate"], ["python", "manage.py", "shell", "-c", checks.NEW_ROW])
+        said = tmp / "new-row.txt"
+        stack.run_in(parts["migrate"], ["python", "manage.py", "shell", "-c", checks.NEW_ROW], stdout=said)
+        note(said.read_text().strip().splitlines()[-1])
 
 
 def inside(args):

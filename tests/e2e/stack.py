@@ -12,7 +12,6 @@ app's WORKDIR is a folder of the temp dir, and a volume is a folder too."""
 
 import fnmatch
 import glob
-import os
 import shutil
 import signal
 import subprocess
@@ -26,7 +25,9 @@ from procs import StepFailed, wait_until
 # The tests' venv: Django, Gunicorn and psycopg from the app's requirements.txt.
 VENV_BIN = Path(sys.executable).parent
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-POSTGRES_BIN = Path((sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)) or ["/missing"])[-1])
+# Debian's PostgreSQL programs, newest major version (a missing one: the preflight says so).
+POSTGRES_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+POSTGRES_BIN = Path(POSTGRES_BINS[-1] if POSTGRES_BINS else "/usr/lib/postgresql/missing/bin")
 # PostgreSQL refuses to run as root: its programs run as the user Debian's package made.
 AS_POSTGRES = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
 JOB_SECONDS = 60
@@ -49,6 +50,8 @@ def bind(source, target, read_only=False):
 
 
 class Stack:
+    """The services of one compose.yaml, their image stand-ins, volumes and addresses."""
+
     def __init__(self, compose, tmp, procs):
         self.compose = compose
         self.services = compose.services
@@ -240,9 +243,13 @@ class AppImage:
             if "==" not in requirement:
                 raise StepFailed(f"{path}: {requirement!r} is not pinned; the tests' venv could not match it")
             name, version = requirement.split("==")
-            installed = metadata.version(name.split("[")[0])
+            try:
+                installed = metadata.version(name.split("[")[0])
+            except metadata.PackageNotFoundError:
+                installed = "nothing"
             if installed != version:
-                raise StepFailed(f"{path} wants {requirement}, the tests' venv has {installed}: run scripts/install-tools.sh")
+                raise StepFailed(f"{path} wants {requirement}, the tests' venv has {installed}: "
+                                 "run scripts/install-tools.sh")
 
     def env(self, service):
         env = {"PATH": f"{VENV_BIN}:{SYSTEM_PATH}", "HOME": str(self.home), **self.dockerfile.env}
@@ -267,6 +274,7 @@ class AppImage:
         argv = self.stack.argv(service.name)
         if not argv:
             raise StepFailed(f"{service.name} has neither a compose command nor a Dockerfile CMD")
+        note(f"runs {' '.join(argv)} in {self.cwd} (the image's {self.dockerfile.workdir})")
         self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd)
 
 
@@ -284,7 +292,8 @@ class NginxImage:
     def build(self):
         for sources, destination in self.dockerfile.copies:
             if not (destination.startswith("/etc/nginx/conf.d/") and destination.endswith(".conf")):
-                raise StepFailed(f"{self.service.dockerfile}: COPY to {destination}, which the nginx image does not read")
+                raise StepFailed(f"{self.service.dockerfile}: COPY to {destination}, "
+                                 "which the nginx image does not read")
             self.confs += [self.service.build_context / source for source in sources]
         if not self.confs:
             raise StepFailed(f"{self.service.dockerfile} copies no config into the image")
@@ -317,6 +326,7 @@ class NginxImage:
                 raise StepFailed(f"{service.name}: a volume at {target}; only /srv/ (a private tmpfs here) is emulated")
             Path(target).mkdir(parents=True, exist_ok=True)
             bind(self.stack.volume(volume), target, read_only)
+        note(f"nginx includes {', '.join(map(str, self.confs))} inside http {{}}")
         argv = ["/usr/sbin/nginx", "-p", f"{self.cwd}/", "-c", str(self.main_conf()), "-g", "daemon off;"]
         self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd, stop_signal=signal.SIGQUIT)
 
