@@ -94,8 +94,8 @@ impl Block<'_> {
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
         self.out.push_str("server {\n");
-        for port in server.ports() {
-            let ssl = if server.is_tls() { " ssl" } else { "" };
+        for (port, tls) in server.sockets() {
+            let ssl = if tls { " ssl" } else { "" };
             let default = if defaults.contains(&port) {
                 " default_server"
             } else {
@@ -149,16 +149,10 @@ impl Block<'_> {
     fn location(&mut self, server: &Server, location: &Location, host: &str) {
         match &location.action {
             LocationAction::ProxyPass(pass) => {
-                let target = Spanned::new(
-                    format!(
-                        "http://{}{}",
-                        pass.upstream.value,
-                        pass.uri.as_ref().map_or("", |u| u.value.as_str())
-                    ),
-                    pass.uri.as_ref().map_or(pass.upstream.span, |u| u.span),
-                );
-                let target = self.token(&target, Arg::Expanded);
-                self.line(&format!("proxy_pass {target}"));
+                match &pass.uri {
+                    None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
+                    Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
+                }
                 if location.websocket.is_some() {
                     self.line("proxy_http_version 1.1");
                 }
@@ -189,6 +183,26 @@ impl Block<'_> {
             self.response_headers(merged);
         }
         self.raw(&location.settings);
+    }
+
+    /// `proxy_pass UPSTREAM URI`: the request as the client sent it, with
+    /// the location's path replaced by `uri`. nginx's own form
+    /// (`proxy_pass http://up/uri;`) would send the path decoded and
+    /// normalized instead, so `%2F` reaches the app as `/` (gixy's
+    /// proxy_pass_normalized). Lowering made the location path plain
+    /// (`/ . _ - ~` and alphanumerics) and the URI a bare nginx word without
+    /// `$`; a request whose raw path does not start with the location's
+    /// (an encoded letter in it) gets a 400.
+    fn proxy_pass_uri(&mut self, path: &Spanned<String>, upstream: &str, uri: &Spanned<String>) {
+        let pattern = Spanned::new(format!("^{}(.*)", path.value.replace('.', "\\.")), path.span);
+        let pattern = self.token(&pattern, Arg::Literal);
+        let target = Spanned::new(format!("http://{upstream}{}", uri.value), uri.span);
+        let target = self.token(&target, Arg::Expanded);
+        let replacement = self.token(uri, Arg::Expanded);
+        self.line("rewrite ^ $request_uri");
+        self.line(&format!("rewrite {pattern} {replacement}$1 break"));
+        self.line("return 400");
+        self.line(&format!("proxy_pass {target}$1"));
     }
 
     /// Body size and timeouts, which nginx inherits setting by setting.
@@ -303,9 +317,8 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
 /// does for a server on several ports. (`$http_host` would keep any port,
 /// but passes any client value through.)
 fn host_header(service: &Service, server: &Server) -> String {
-    let default = if server.is_tls() { 443 } else { 80 };
-    match server.ports().as_slice() {
-        [listen] => with_port("$host", public_port(service, *listen), default),
+    match server.sockets().as_slice() {
+        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }
