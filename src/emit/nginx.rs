@@ -122,7 +122,8 @@ impl Block<'_> {
         self.limits(&server.settings);
         // Inherited by locations without headers of their own; the others
         // repeat these (see the module's doc).
-        self.response_headers(&server.settings.response_headers);
+        let headers = server_headers(server);
+        self.response_headers(&headers);
         self.raw(&server.settings);
         if server.redirect_https.is_some() {
             self.line(&format!(
@@ -140,13 +141,15 @@ impl Block<'_> {
                 indent: "        ",
                 problems: self.problems,
             };
-            inner.location(server, location, &host);
+            inner.location(server, &headers, location, &host);
             self.out.push_str("    }\n");
         }
         self.out.push_str("}\n");
     }
 
-    fn location(&mut self, server: &Server, location: &Location, host: &str) {
+    /// `headers`: the server's response headers, which a location that
+    /// sets its own repeats.
+    fn location(&mut self, server: &Server, headers: &[Header], location: &Location, host: &str) {
         match &location.action {
             LocationAction::ProxyPass(pass) => {
                 match &pass.uri {
@@ -179,7 +182,7 @@ impl Block<'_> {
         self.limits(&location.settings);
         let own = &location.settings.response_headers;
         if !own.is_empty() {
-            let merged = merge(&server.settings.response_headers, own);
+            let merged = merge(headers, own);
             self.response_headers(merged);
         }
         self.raw(&location.settings);
@@ -259,6 +262,28 @@ impl Block<'_> {
             self.line(&directive.value);
         }
     }
+}
+
+/// A TLS server's HSTS header when the spec sets none: one year, the
+/// browser's promise to come back over HTTPS only (gixy's hsts_header).
+/// Browsers ignore it on a connection with a certificate error, and
+/// `add_header Strict-Transport-Security "max-age=0"` turns it off.
+const DEFAULT_HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
+
+/// The server's response headers, with the default HSTS header for a TLS
+/// server that sets none.
+fn server_headers(server: &Server) -> Vec<Header> {
+    let mut headers = server.settings.response_headers.clone();
+    let (name, value) = DEFAULT_HSTS;
+    let set = headers.iter().any(|h| h.name.value.eq_ignore_ascii_case(name));
+    if server.is_tls() && !set {
+        headers.push(Header {
+            name: Spanned::new(name.to_string(), server.span),
+            value: Spanned::new(value.to_string(), server.span),
+            span: server.span,
+        });
+    }
+    headers
 }
 
 /// For each port that several servers listen on, the first of them, as
