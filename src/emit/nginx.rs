@@ -445,6 +445,39 @@ mod tests {
         assert!(token("${x}", Arg::Expanded).is_err());
     }
 
+    /// The proxy's nginx.conf for a spec of one TLS proxy in front of `web`.
+    fn tls_conf(server: &str) -> String {
+        let spec = format!(
+            "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
+             service web {{\n image nginx:1.30\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
+             tls certificate c key k\n{server}\n}}\n"
+        );
+        let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
+        let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
+        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+        let conf = artifacts.into_iter().find(|a| a.path == "nginx/nginx.conf");
+        conf.expect("the proxy has an nginx.conf").contents
+    }
+
+    #[test]
+    fn tls_servers_get_hsts_unless_they_set_it() {
+        let conf = tls_conf(
+            "listen 80\nlisten 443 tls\nlocation / {\n proxy_pass app\n add_header X-A b\n}\n\
+             location /b/ {\n proxy_pass app\n}",
+        );
+        assert!(conf.contains("    listen 80;\n    listen 443 ssl;\n"), "{conf}");
+        let hsts = "add_header Strict-Transport-Security max-age=31536000 always;";
+        // Once in the server, and again where a location sets a header.
+        assert_eq!(conf.matches(hsts).count(), 2, "{conf}");
+        let own = tls_conf("listen 443 tls\nadd_header strict-transport-security \"max-age=0\"");
+        assert!(!own.contains("31536000"), "{own}");
+        assert!(
+            own.contains("add_header strict-transport-security max-age=0 always;"),
+            "{own}"
+        );
+    }
+
     #[test]
     fn durations_use_the_largest_exact_unit() {
         assert_eq!(nginx_time(Duration(90_000)), "90s");
