@@ -122,7 +122,8 @@ impl Block<'_> {
         self.limits(&server.settings);
         // Inherited by locations without headers of their own; the others
         // repeat these (see the module's doc).
-        self.response_headers(&server.settings.response_headers);
+        let headers = server_headers(server);
+        self.response_headers(&headers);
         self.raw(&server.settings);
         if server.redirect_https.is_some() {
             self.line(&format!(
@@ -140,13 +141,15 @@ impl Block<'_> {
                 indent: "        ",
                 problems: self.problems,
             };
-            inner.location(server, location, &host);
+            inner.location(server, &headers, location, &host);
             self.out.push_str("    }\n");
         }
         self.out.push_str("}\n");
     }
 
-    fn location(&mut self, server: &Server, location: &Location, host: &str) {
+    /// `headers`: the server's response headers, which a location that
+    /// sets its own repeats.
+    fn location(&mut self, server: &Server, headers: &[Header], location: &Location, host: &str) {
         match &location.action {
             LocationAction::ProxyPass(pass) => {
                 match &pass.uri {
@@ -179,7 +182,7 @@ impl Block<'_> {
         self.limits(&location.settings);
         let own = &location.settings.response_headers;
         if !own.is_empty() {
-            let merged = merge(&server.settings.response_headers, own);
+            let merged = merge(headers, own);
             self.response_headers(merged);
         }
         self.raw(&location.settings);
@@ -259,6 +262,28 @@ impl Block<'_> {
             self.line(&directive.value);
         }
     }
+}
+
+/// A TLS server's HSTS header when the spec sets none: one year, the
+/// browser's promise to come back over HTTPS only (gixy's hsts_header).
+/// Browsers ignore it on a connection with a certificate error, and
+/// `add_header Strict-Transport-Security "max-age=0"` turns it off.
+const DEFAULT_HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
+
+/// The server's response headers, with the default HSTS header for a TLS
+/// server that sets none.
+fn server_headers(server: &Server) -> Vec<Header> {
+    let mut headers = server.settings.response_headers.clone();
+    let (name, value) = DEFAULT_HSTS;
+    let set = headers.iter().any(|h| h.name.value.eq_ignore_ascii_case(name));
+    if server.is_tls() && !set {
+        headers.push(Header {
+            name: Spanned::new(name.to_string(), server.span),
+            value: Spanned::new(value.to_string(), server.span),
+            span: server.span,
+        });
+    }
+    headers
 }
 
 /// For each port that several servers listen on, the first of them, as
@@ -418,6 +443,39 @@ mod tests {
         );
         assert!(token("a$b", Arg::Expanded).is_err());
         assert!(token("${x}", Arg::Expanded).is_err());
+    }
+
+    /// The proxy's nginx.conf for a spec of one TLS proxy in front of `web`.
+    fn tls_conf(server: &str) -> String {
+        let spec = format!(
+            "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
+             service web {{\n image nginx:1.30\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
+             tls certificate c key k\n{server}\n}}\n"
+        );
+        let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
+        let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
+        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+        let conf = artifacts.into_iter().find(|a| a.path == "nginx/nginx.conf");
+        conf.expect("the proxy has an nginx.conf").contents
+    }
+
+    #[test]
+    fn tls_servers_get_hsts_unless_they_set_it() {
+        let conf = tls_conf(
+            "listen 80\nlisten 443 tls\nlocation / {\n proxy_pass app\n add_header X-A b\n}\n\
+             location /b/ {\n proxy_pass app\n}",
+        );
+        assert!(conf.contains("    listen 80;\n    listen 443 ssl;\n"), "{conf}");
+        let hsts = "add_header Strict-Transport-Security max-age=31536000 always;";
+        // Once in the server, and again where a location sets a header.
+        assert_eq!(conf.matches(hsts).count(), 2, "{conf}");
+        let own = tls_conf("listen 443 tls\nadd_header strict-transport-security \"max-age=0\"");
+        assert!(!own.contains("31536000"), "{own}");
+        assert!(
+            own.contains("add_header strict-transport-security max-age=0 always;"),
+            "{own}"
+        );
     }
 
     #[test]
