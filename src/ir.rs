@@ -535,13 +535,19 @@ pub struct Server {
 }
 
 impl Server {
+    /// The ports nginx listens on for this server, in spec order, each
+    /// with whether it is TLS.
+    pub fn sockets(&self) -> Vec<(u16, bool)> {
+        if self.listens.is_empty() {
+            vec![(Proxy::DEFAULT_LISTEN, false)]
+        } else {
+            self.listens.iter().map(|l| (l.port.value, l.tls.is_some())).collect()
+        }
+    }
+
     /// The ports nginx listens on for this server, in spec order.
     pub fn ports(&self) -> Vec<u16> {
-        if self.listens.is_empty() {
-            vec![Proxy::DEFAULT_LISTEN]
-        } else {
-            self.listens.iter().map(|l| l.port.value).collect()
-        }
+        self.sockets().into_iter().map(|(port, _)| port).collect()
     }
 
     pub fn is_tls(&self) -> bool {

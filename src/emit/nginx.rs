@@ -94,8 +94,8 @@ impl Block<'_> {
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
         self.out.push_str("server {\n");
-        for port in server.ports() {
-            let ssl = if server.is_tls() { " ssl" } else { "" };
+        for (port, tls) in server.sockets() {
+            let ssl = if tls { " ssl" } else { "" };
             let default = if defaults.contains(&port) {
                 " default_server"
             } else {
@@ -122,7 +122,8 @@ impl Block<'_> {
         self.limits(&server.settings);
         // Inherited by locations without headers of their own; the others
         // repeat these (see the module's doc).
-        self.response_headers(&server.settings.response_headers);
+        let headers = server_headers(server);
+        self.response_headers(&headers);
         self.raw(&server.settings);
         if server.redirect_https.is_some() {
             self.line(&format!(
@@ -140,25 +141,21 @@ impl Block<'_> {
                 indent: "        ",
                 problems: self.problems,
             };
-            inner.location(server, location, &host);
+            inner.location(server, &headers, location, &host);
             self.out.push_str("    }\n");
         }
         self.out.push_str("}\n");
     }
 
-    fn location(&mut self, server: &Server, location: &Location, host: &str) {
+    /// `headers`: the server's response headers, which a location that
+    /// sets its own repeats.
+    fn location(&mut self, server: &Server, headers: &[Header], location: &Location, host: &str) {
         match &location.action {
             LocationAction::ProxyPass(pass) => {
-                let target = Spanned::new(
-                    format!(
-                        "http://{}{}",
-                        pass.upstream.value,
-                        pass.uri.as_ref().map_or("", |u| u.value.as_str())
-                    ),
-                    pass.uri.as_ref().map_or(pass.upstream.span, |u| u.span),
-                );
-                let target = self.token(&target, Arg::Expanded);
-                self.line(&format!("proxy_pass {target}"));
+                match &pass.uri {
+                    None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
+                    Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
+                }
                 if location.websocket.is_some() {
                     self.line("proxy_http_version 1.1");
                 }
@@ -185,10 +182,30 @@ impl Block<'_> {
         self.limits(&location.settings);
         let own = &location.settings.response_headers;
         if !own.is_empty() {
-            let merged = merge(&server.settings.response_headers, own);
+            let merged = merge(headers, own);
             self.response_headers(merged);
         }
         self.raw(&location.settings);
+    }
+
+    /// `proxy_pass UPSTREAM URI`: the request as the client sent it, with
+    /// the location's path replaced by `uri`. nginx's own form
+    /// (`proxy_pass http://up/uri;`) would send the path decoded and
+    /// normalized instead, so `%2F` reaches the app as `/` (gixy's
+    /// proxy_pass_normalized). Lowering made the location path plain
+    /// (`/ . _ - ~` and alphanumerics) and the URI a bare nginx word without
+    /// `$`; a request whose raw path does not start with the location's
+    /// (an encoded letter in it) gets a 400.
+    fn proxy_pass_uri(&mut self, path: &Spanned<String>, upstream: &str, uri: &Spanned<String>) {
+        let pattern = Spanned::new(format!("^{}(.*)", path.value.replace('.', "\\.")), path.span);
+        let pattern = self.token(&pattern, Arg::Literal);
+        let target = Spanned::new(format!("http://{upstream}{}", uri.value), uri.span);
+        let target = self.token(&target, Arg::Expanded);
+        let replacement = self.token(uri, Arg::Expanded);
+        self.line("rewrite ^ $request_uri");
+        self.line(&format!("rewrite {pattern} {replacement}$1 break"));
+        self.line("return 400");
+        self.line(&format!("proxy_pass {target}$1"));
     }
 
     /// Body size and timeouts, which nginx inherits setting by setting.
@@ -247,6 +264,28 @@ impl Block<'_> {
     }
 }
 
+/// A TLS server's HSTS header when the spec sets none: one year, the
+/// browser's promise to come back over HTTPS only (gixy's hsts_header).
+/// Browsers ignore it on a connection with a certificate error, and
+/// `add_header Strict-Transport-Security "max-age=0"` turns it off.
+const DEFAULT_HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
+
+/// The server's response headers, with the default HSTS header for a TLS
+/// server that sets none.
+fn server_headers(server: &Server) -> Vec<Header> {
+    let mut headers = server.settings.response_headers.clone();
+    let (name, value) = DEFAULT_HSTS;
+    let set = headers.iter().any(|h| h.name.value.eq_ignore_ascii_case(name));
+    if server.is_tls() && !set {
+        headers.push(Header {
+            name: Spanned::new(name.to_string(), server.span),
+            value: Spanned::new(value.to_string(), server.span),
+            span: server.span,
+        });
+    }
+    headers
+}
+
 /// For each port that several servers listen on, the first of them, as
 /// (server index, port): nginx's default for requests no `server_name`
 /// matches, written out (gixy's default_server_flag).
@@ -303,9 +342,8 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
 /// does for a server on several ports. (`$http_host` would keep any port,
 /// but passes any client value through.)
 fn host_header(service: &Service, server: &Server) -> String {
-    let default = if server.is_tls() { 443 } else { 80 };
-    match server.ports().as_slice() {
-        [listen] => with_port("$host", public_port(service, *listen), default),
+    match server.sockets().as_slice() {
+        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }
@@ -405,6 +443,39 @@ mod tests {
         );
         assert!(token("a$b", Arg::Expanded).is_err());
         assert!(token("${x}", Arg::Expanded).is_err());
+    }
+
+    /// The proxy's nginx.conf for a spec of one TLS proxy in front of `web`.
+    fn tls_conf(server: &str) -> String {
+        let spec = format!(
+            "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
+             service web {{\n image nginx:1.30\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
+             tls certificate c key k\n{server}\n}}\n"
+        );
+        let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
+        let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
+        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+        let conf = artifacts.into_iter().find(|a| a.path == "nginx/nginx.conf");
+        conf.expect("the proxy has an nginx.conf").contents
+    }
+
+    #[test]
+    fn tls_servers_get_hsts_unless_they_set_it() {
+        let conf = tls_conf(
+            "listen 80\nlisten 443 tls\nlocation / {\n proxy_pass app\n add_header X-A b\n}\n\
+             location /b/ {\n proxy_pass app\n}",
+        );
+        assert!(conf.contains("    listen 80;\n    listen 443 ssl;\n"), "{conf}");
+        let hsts = "add_header Strict-Transport-Security max-age=31536000 always;";
+        // Once in the server, and again where a location sets a header.
+        assert_eq!(conf.matches(hsts).count(), 2, "{conf}");
+        let own = tls_conf("listen 443 tls\nadd_header strict-transport-security \"max-age=0\"");
+        assert!(!own.contains("31536000"), "{own}");
+        assert!(
+            own.contains("add_header strict-transport-security max-age=0 always;"),
+            "{own}"
+        );
     }
 
     #[test]

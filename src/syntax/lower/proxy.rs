@@ -247,6 +247,22 @@ impl Lowerer {
             return None;
         };
         let settings = settings.finish();
+        if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
+            // The emitter matches the path against the request as sent, so
+            // it must be what a client sends unencoded.
+            if !path
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
+            {
+                self.report(
+                    Diagnostic::error("invalid-path", "a location that replaces its path needs a plain path")
+                        .primary(path.span, "only letters, digits and `/ . _ - ~` here")
+                        .secondary(uri.span, "replaces the location's path")
+                        .help("use a plain location path, or `proxy_pass UPSTREAM` without a path"),
+                );
+            }
+        }
         if !matches!(action, LocationAction::ProxyPass(_)) {
             let ignored = websocket.map(|(w, _)| w).into_iter().chain(settings.proxy_only());
             for ignored in ignored.collect::<Vec<_>>() {
@@ -275,10 +291,8 @@ impl Lowerer {
         if let Some(uri) = &uri {
             let problem = if !uri.value.starts_with('/') {
                 Some("a URI part starts with `/`")
-            } else if uri.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                Some("a URI part has no spaces or control characters (percent-encode them)")
-            } else if uri.value.contains(['?', '#']) {
-                Some("a URI part is a path, without `?` or `#`")
+            } else if !uri.value.chars().all(is_uri_char) {
+                Some("a URI part is letters, digits and `/ . _ - ~ % ! * + , : = @` (percent-encode the rest)")
             } else {
                 None
             };
@@ -407,6 +421,12 @@ impl Lowerer {
     }
 }
 
+/// A character of a `proxy_pass` URI part: a URL path's, without those
+/// nginx would need quoted (`;`, quotes) or read as a variable (`$`).
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "/._-~%!*+,:=@".contains(c)
+}
+
 /// The statements that belong to a server, in a `server` block or in the
 /// proxy's shorthand.
 fn is_server_item(rule: Rule) -> bool {
@@ -431,8 +451,10 @@ fn is_server_item(rule: Rule) -> bool {
 /// comments out the rest, and an unclosed quote or a last `\` swallows the
 /// `;` stackc adds. Quotes open a word only at its start, as in nginx.
 pub(crate) fn raw_directive_words(text: &str) -> Result<usize, &'static str> {
-    if text.chars().any(char::is_control) {
-        return Err("a raw directive is one line, without control characters");
+    // nginx splits words at ASCII spaces only; other blanks (a tab, U+2028)
+    // would be read differently by other nginx tools.
+    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
+        return Err("a raw directive is one line, its words separated by spaces");
     }
     if !text.starts_with(|c: char| c.is_ascii_alphabetic())
         || !text
@@ -500,6 +522,8 @@ mod tests {
         assert!(raw_directive_words("gzip on\\").is_err());
         assert!(raw_directive_words("gzip #on").is_err());
         assert!(raw_directive_words("gzip\non").is_err());
+        assert!(raw_directive_words("gzip\ton").is_err());
+        assert!(raw_directive_words("gzip_types a\u{2028}b").is_err());
         assert!(raw_directive_words("").is_err());
         assert!(raw_directive_words("\"gzip\" on").is_err());
         assert!(raw_directive_words(" gzip on").is_err());
