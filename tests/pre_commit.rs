@@ -13,7 +13,11 @@ use std::process::{Command, Output};
 use support::text;
 
 fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git").current_dir(dir).args(args).output().expect("git runs");
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
     assert!(output.status.success(), "git {args:?}: {}", text(&output.stderr));
 }
 
@@ -62,6 +66,9 @@ fn pre_commit_runs_the_hook_and_fails_on_a_bad_spec() {
     let stdout = text(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{stdout}{}", text(&bad.stderr));
     assert!(stdout.contains("Failed"), "{stdout}");
-    assert!(stdout.contains("default-credentials") && stdout.contains("bad.spec"), "{stdout}");
+    assert!(
+        stdout.contains("default-credentials") && stdout.contains("bad.spec"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("notes.txt"), "only specs are passed: {stdout}");
 }
