@@ -494,11 +494,13 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_server(&mut self, proxy: &Proxy, server: &Server) {
-        unique(
-            &mut self.diagnostics,
-            "location",
-            server.locations.iter().map(|l| &l.path),
-        );
+        // `/a` and `= /a` are two locations to nginx.
+        let keys: Vec<Spanned<String>> = server
+            .locations
+            .iter()
+            .map(|l| Spanned::new(l.key(), l.path.span))
+            .collect();
+        unique(&mut self.diagnostics, "location", &keys);
         let mut seen: HashMap<u16, Span> = HashMap::new();
         for listen in &server.listens {
             if let Some(first) = seen.insert(listen.port.value, listen.port.span) {
