@@ -158,10 +158,26 @@ fn service_key_rank(key: &str) -> (usize, String, &str) {
     (rank.unwrap_or(SERVICE_KEY_ORDER.len()), key.to_lowercase(), key)
 }
 
-/// The value of one service key.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum Value {
+/// Declares [`Value`] and a `From` for each of its variants, so
+/// `ComposeService::set` takes any of them.
+macro_rules! service_values {
+    ($($(#[doc = $doc:literal])* $variant:ident($type:ty),)+) => {
+        /// The value of one service key.
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Value {
+            $($(#[doc = $doc])* $variant($type),)+
+        }
+
+        $(impl From<$type> for Value {
+            fn from(value: $type) -> Self {
+                Value::$variant(value)
+            }
+        })+
+    };
+}
+
+service_values! {
     /// A value stackc makes (a duration, a policy); never spec text.
     Plain(String),
     Str(Str),
@@ -177,30 +193,6 @@ enum Value {
     Deploy(Deploy),
     Raw(Raw),
 }
-
-macro_rules! value_from {
-    ($($variant:ident($type:ty)),+ $(,)?) => {
-        $(impl From<$type> for Value {
-            fn from(value: $type) -> Self {
-                Value::$variant(value)
-            }
-        })+
-    };
-}
-
-value_from!(
-    Plain(String),
-    Str(Str),
-    Strs(Vec<Str>),
-    Build(BuildDef),
-    DependsOn(Map<DependsOn>),
-    Volumes(Vec<VolumeMount>),
-    Environment(Map<Str>),
-    Ports(Vec<SingleQuoted<String>>),
-    Healthcheck(Healthcheck),
-    Deploy(Deploy),
-    Raw(Raw),
-);
 
 #[derive(serde::Serialize)]
 struct Deploy {
