@@ -26,7 +26,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RunsAsRoot,
     &DepsAfterSource,
     &PrivilegedContainer,
-    &HostInterpolation,
+    &LiteralDollar,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,

@@ -1,0 +1,106 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::Rule;
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `$VAR`, `${VAR}` and `$$` in `env` values and raw
+    /// `compose KEY = VALUE` values.
+    ///
+    /// ## Why is this bad?
+    /// In a hand-written compose file, `${VAR}` is filled from the machine
+    /// that runs `docker compose`, and `$$` stands for one `$`. Spec strings
+    /// are literal instead: stackc writes `$$` for every `$`, so the
+    /// container sees `${VAR}` (or `$$`) exactly as written. Someone who
+    /// writes compose habits into a spec gets a variable that is never
+    /// filled, or a doubled dollar sign.
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     image python:3.12.8-slim
+    ///     command "python -m http.server"
+    ///     env {
+    ///         DJANGO_SECRET_KEY = "${SECRET_KEY}"
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// A value from the host is a secret: `secret NAME env VAR` declares it,
+    /// and `secret DJANGO_SECRET_KEY = NAME` hands it over as a file. For a
+    /// literal `$`, write it once (`"price: $5"`). Commands and readiness
+    /// checks are not flagged: a shell in the container fills their `$VAR`.
+    pub struct LiteralDollar {
+        name: "literal-dollar",
+        severity: Warning,
+        summary: "`${VAR}` or `$$` in a value stackc passes on literally",
+    }
+}
+
+impl Rule for LiteralDollar {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let env = service.env.iter().map(|v| (vec![v.value.value.as_str()], v.value.span));
+            let raw = service
+                .raw_compose
+                .iter()
+                .map(|r| (strings(&r.value.value), r.value.span));
+            for (texts, span) in env.chain(raw) {
+                if let Some(found) = texts.into_iter().find_map(compose_syntax) {
+                    out.push(finding(&found, span));
+                }
+            }
+        }
+    }
+}
+
+fn finding(found: &str, span: Span) -> Diagnostic {
+    let (message, label) = if found == "$$" {
+        (
+            "`$$` reaches the container as two dollar signs",
+            "stackc already escapes `$`",
+        )
+    } else {
+        (
+            "`{found}` is passed on literally, not filled in",
+            "the container sees these characters as written",
+        )
+    };
+    LiteralDollar::META
+        .diagnostic(message.replace("{found}", found))
+        .primary(span, label)
+        .help("for a value from the host, declare `secret NAME env VAR` and use `secret VAR = NAME`; for a `$`, write it once")
+}
+
+/// Every string inside a YAML value.
+fn strings(value: &serde_json::Value) -> Vec<&str> {
+    match value {
+        serde_json::Value::String(s) => vec![s.as_str()],
+        serde_json::Value::Array(items) => items.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first piece of compose's `$` syntax in the text: `$$`, `${...}` or
+/// `$NAME`.
+fn compose_syntax(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let at = text.find('$')?;
+    match bytes.get(at + 1) {
+        Some(b'$') => Some("$$".to_string()),
+        Some(b'{') => {
+            let end = text[at..].find('}').map_or(text.len(), |e| at + e + 1);
+            Some(text[at..end].to_string())
+        }
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            let end = text[at + 1..]
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .map_or(text.len(), |e| at + 1 + e);
+            Some(text[at..end].to_string())
+        }
+        _ => compose_syntax(&text[at + 1..]),
+    }
+}
