@@ -1,9 +1,13 @@
 //! The `stackc` command line: the only module that reads arguments, prints,
 //! or touches the file system (through [`crate::write`]).
 //!
-//! Exit codes: 0 clean, 1 findings (errors for `build` and `check`, any
-//! finding for `lint`), 2 bad input or I/O (a missing or unreadable spec, a
-//! spec that is not UTF-8, an output folder stackc may not replace).
+//! Exit codes: 0 clean, 1 findings (errors for `build` and `check`; for
+//! `lint`, any finding at or above `--fail-on`), 2 bad input or I/O (a
+//! missing or unreadable spec, a spec that is not UTF-8, an output folder
+//! stackc may not replace).
+
+mod discover;
+mod settings;
 
 mod format_specs;
 
@@ -13,10 +17,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
+use crate::lint::docs;
 use crate::lint::registry;
-use crate::render::{self, HumanRenderer};
+use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
 use crate::write;
 
@@ -42,6 +47,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Parse and resolve the spec; report errors only.
     Check {
@@ -49,11 +56,25 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Check the spec and run every lint rule.
+    /// Check specs and run every lint rule.
     Lint {
-        spec: PathBuf,
+        /// Spec files or folders (searched for `*.spec`). Without any:
+        /// `stack.spec` in this folder, or else every `*.spec` below it.
+        paths: Vec<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Exit 1 on findings of this severity or above (default: stackc.toml's
+        /// `[lint] fail-on`, else `info`, any finding); below it they are
+        /// still reported.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Write the --allow and --deny levels into stackc.toml (the
+        /// nearest one above each spec, or a new one beside it), keeping
+        /// its comments.
+        #[arg(long)]
+        save: bool,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -72,6 +93,9 @@ enum Command {
     Explain {
         /// A rule name, such as `default-credentials`.
         rule: Option<String>,
+        /// Print every rule's documentation as Markdown (`docs/rules.md`).
+        #[arg(long, conflicts_with = "rule")]
+        markdown: bool,
     },
 }
 
@@ -85,12 +109,47 @@ struct OutputArgs {
     color: Color,
 }
 
+/// Rule levels for one run, over `stackc.toml`.
+#[derive(clap::Args, Debug)]
+struct RuleArgs {
+    /// Turn a lint rule off (repeatable). Spec errors cannot be allowed.
+    #[arg(long, value_name = "RULE")]
+    allow: Vec<String>,
+    /// Make a lint rule's findings errors (repeatable).
+    #[arg(long, value_name = "RULE")]
+    deny: Vec<String>,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
     /// miette reports, on stderr.
     Human,
     /// A JSON array of diagnostics with lines and columns, on stdout.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning, on stdout.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...`), on stdout.
+    Github,
+    /// `file:line:col: severity[code]: message` lines, on stdout.
+    Short,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    /// Any finding.
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -135,21 +194,27 @@ impl Failure {
 
 fn run(command: Command) -> Result<ExitCode, Failure> {
     match command {
-        Command::Build { spec, out, output } => build(&spec, &out, &output),
+        Command::Build {
+            spec,
+            out,
+            output,
+            rules,
+        } => build(&spec, &out, &output, &rules),
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
             let analysis = crate::check(&source);
-            report(&source, &analysis.diagnostics, &output)?;
+            report(&[FileReport::new(&source, &analysis.diagnostics)], &output)?;
             Ok(exit_code(analysis.has_errors()))
         }
-        Command::Lint { spec, output } => {
-            let source = read_spec(&spec)?;
-            let analysis = crate::lint(&source);
-            report(&source, &analysis.diagnostics, &output)?;
-            Ok(exit_code(!analysis.diagnostics.is_empty()))
-        }
+        Command::Lint {
+            paths,
+            output,
+            rules,
+            fail_on,
+            save,
+        } => lint(&paths, &output, &rules, fail_on, save),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
-        Command::Explain { rule } => explain(rule.as_deref()),
+        Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
 }
 
@@ -161,13 +226,23 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failure> {
+fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
+    let Some(settings) = finder.settings(spec) else {
+        let broken = finder.broken();
+        let reports: Vec<FileReport> = broken
+            .iter()
+            .map(|(file, problems)| FileReport::new(file, problems))
+            .collect();
+        report(&reports, output)?;
+        return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
+    };
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
-    let result = crate::build(&source, &layout);
-    report(&source, &result.diagnostics, output)?;
+    let result = crate::build_with(&source, &layout, &settings.policy);
+    report(&[FileReport::new(&source, &result.diagnostics)], output)?;
     let Some(artifacts) = result.artifacts else {
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
         return Ok(ExitCode::from(1));
@@ -188,6 +263,63 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs) -> Result<ExitCode, Failu
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lints every spec with its settings, reports them all at once, and exits
+/// 2 if a spec or its `stackc.toml` could not be read or is broken (after
+/// reporting the others), else 1 if any finding reaches its threshold.
+fn lint(
+    paths: &[PathBuf],
+    output: &OutputArgs,
+    rules: &RuleArgs,
+    fail_on: Option<FailOn>,
+    save: bool,
+) -> Result<ExitCode, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
+    let specs = discover::specs(paths).map_err(Failure::new)?;
+    if save {
+        finder.save(&specs)?;
+    }
+    let mut bad_input = false;
+    let mut linted = Vec::new();
+    for spec in &specs {
+        let source = match read_spec(spec) {
+            Ok(source) => source,
+            Err(failure) => {
+                print_failure(&failure);
+                bad_input = true;
+                continue;
+            }
+        };
+        let Some(settings) = finder.settings(spec) else {
+            bad_input = true;
+            continue;
+        };
+        let threshold = fail_on
+            .map(FailOn::severity)
+            .or(settings.fail_on)
+            .unwrap_or(Severity::Info);
+        let analysis = crate::lint_with(&source, &settings.policy);
+        linted.push((source, analysis, threshold));
+    }
+    let broken = finder.broken();
+    let reports: Vec<FileReport> = broken
+        .iter()
+        .map(|(file, problems)| FileReport::new(file, problems))
+        .chain(
+            linted
+                .iter()
+                .map(|(source, analysis, _)| FileReport::new(source, &analysis.diagnostics)),
+        )
+        .collect();
+    report(&reports, output)?;
+    let failing = linted
+        .iter()
+        .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
+    Ok(match (bad_input, failing) {
+        (true, _) => ExitCode::from(2),
+        (false, findings) => exit_code(findings),
+    })
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, Failure> {
@@ -215,24 +347,34 @@ fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
     }
 }
 
-fn report(source: &SourceFile, diagnostics: &[Diagnostic], output: &OutputArgs) -> Result<(), Failure> {
-    match output.format {
+/// Prints every file's diagnostics in the chosen format. Human reports go
+/// to stderr; the machine formats to stdout, with the summary line (human,
+/// short, github) on stderr so stdout stays parseable.
+fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
+    let text = match output.format {
         Format::Human => {
-            if diagnostics.is_empty() {
-                return Ok(());
-            }
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
-            eprint!("{}", renderer.render(source, diagnostics));
-            eprintln!("{}", summary(diagnostics));
+            eprint!("{}", renderer.render_all(reports));
+            String::new()
         }
-        Format::Json => {
-            let json: Vec<_> = diagnostics.iter().map(|d| render::json(source, d)).collect();
-            let text = serde_json::to_string_pretty(&json).expect("diagnostics serialize");
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{text}").map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))?;
-        }
+        Format::Json => render::json(reports),
+        Format::Sarif => render::sarif(reports),
+        Format::Github => render::github(reports),
+        Format::Short => render::short(reports),
+    };
+    print(&text)?;
+    if let Some(line) = summary(reports, output.format) {
+        eprintln!("{line}");
     }
     Ok(())
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
 }
 
 fn use_color(color: Color) -> bool {
@@ -243,16 +385,42 @@ fn use_color(color: Color) -> bool {
     }
 }
 
-fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let others = diagnostics.len() - errors;
+/// One line that counts what was found: for the formats people read, when
+/// there are findings or several files (a clean single spec stays quiet).
+fn summary(reports: &[FileReport], format: Format) -> Option<String> {
+    if matches!(format, Format::Json | Format::Sarif) {
+        return None;
+    }
+    let all: Vec<&Diagnostic> = reports.iter().flat_map(|r| r.diagnostics).collect();
+    if all.is_empty() && reports.len() <= 1 {
+        return None;
+    }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("stackc: {}, {}", plural(errors, "error"), plural(others, "warning"))
+    let count = |severity: Severity| all.iter().filter(|d| d.severity == severity).count();
+    let findings = if all.is_empty() {
+        "no findings".to_string()
+    } else {
+        let mut counts = format!(
+            "{}, {}",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning")
+        );
+        if count(Severity::Info) > 0 {
+            counts.push_str(&format!(", {}", plural(count(Severity::Info), "note")));
+        }
+        counts
+    };
+    let files = if reports.len() > 1 {
+        format!(" in {}", plural(reports.len(), "spec"))
+    } else {
+        String::new()
+    };
+    Some(format!("stackc: {findings}{files}"))
 }
 
-fn explain(rule: Option<&str>) -> Result<ExitCode, Failure> {
-    let mut stdout = std::io::stdout().lock();
+fn explain(rule: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
     let text = match rule {
+        None if markdown => docs::markdown(),
         None => registry::RULES
             .iter()
             .map(|r| {
@@ -279,6 +447,6 @@ fn explain(rule: Option<&str>) -> Result<ExitCode, Failure> {
             }
         },
     };
-    write!(stdout, "{text}").map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))?;
+    print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

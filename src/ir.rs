@@ -461,29 +461,39 @@ pub enum Condition {
     Done,
 }
 
+/// An nginx reverse proxy: upstreams (nginx's `http` context) and one or
+/// more `server` blocks. The proxy-level `listen`/`server_name`/`location`
+/// shorthand is lowered into a single server, so emitters and rules see one
+/// shape.
 #[derive(Clone, Debug)]
 pub struct Proxy {
-    pub listen: Option<Spanned<u16>>,
-    pub server_names: Vec<Spanned<String>>,
     pub upstreams: Vec<Upstream>,
-    pub locations: Vec<Location>,
+    /// Never empty: a proxy without `server` blocks has one implicit server.
+    pub servers: Vec<Server>,
 }
 
 impl Proxy {
     pub const DEFAULT_LISTEN: u16 = 80;
 
+    /// The port of the first server's first `listen`: what a readiness
+    /// check of the proxy would ask.
     pub fn listen_port(&self) -> u16 {
-        self.listen.as_ref().map_or(Self::DEFAULT_LISTEN, |l| l.value)
+        self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
     pub fn upstream(&self, name: &str) -> Option<&Upstream> {
         self.upstreams.iter().find(|u| u.name.value == name)
     }
 
+    /// Every location of every server, in spec order.
+    pub fn locations(&self) -> impl Iterator<Item = &Location> {
+        self.servers.iter().flat_map(|s| &s.locations)
+    }
+
     /// The volumes its locations serve files from, each once, in order.
     pub fn aliased_volumes(&self) -> Vec<&Spanned<String>> {
         let mut volumes: Vec<&Spanned<String>> = Vec::new();
-        for location in &self.locations {
+        for location in self.locations() {
             if let LocationAction::Alias(volume) = &location.action {
                 if !volumes.iter().any(|v| v.value == volume.value) {
                     volumes.push(volume);
@@ -492,6 +502,112 @@ impl Proxy {
         }
         volumes
     }
+
+    /// The secrets nginx reads (TLS certificates and keys), each once, in
+    /// spec order.
+    pub fn secrets(&self) -> Vec<&Spanned<String>> {
+        let mut names: Vec<&Spanned<String>> = Vec::new();
+        for tls in self.servers.iter().filter_map(|s| s.tls.as_ref()) {
+            for name in [&tls.certificate, &tls.key] {
+                if !names.iter().any(|n| n.value == name.value) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+}
+
+/// One nginx `server { ... }`.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// Empty means `listen 80`.
+    pub listens: Vec<Listen>,
+    pub server_names: Vec<Spanned<String>>,
+    pub tls: Option<Tls>,
+    /// `redirect to https`: every request is answered with a 301 to the
+    /// same URL over HTTPS.
+    pub redirect_https: Option<Span>,
+    pub settings: Settings,
+    pub locations: Vec<Location>,
+    /// The `server { ... }` block; for the shorthand, the proxy's.
+    pub span: Span,
+}
+
+impl Server {
+    /// The ports nginx listens on for this server, in spec order, each
+    /// with whether it is TLS.
+    pub fn sockets(&self) -> Vec<(u16, bool)> {
+        if self.listens.is_empty() {
+            vec![(Proxy::DEFAULT_LISTEN, false)]
+        } else {
+            self.listens.iter().map(|l| (l.port.value, l.tls.is_some())).collect()
+        }
+    }
+
+    /// The ports nginx listens on for this server, in spec order.
+    pub fn ports(&self) -> Vec<u16> {
+        self.sockets().into_iter().map(|(port, _)| port).collect()
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.listens.iter().any(|l| l.tls.is_some())
+    }
+}
+
+/// `listen PORT [tls]`.
+#[derive(Clone, Debug)]
+pub struct Listen {
+    pub port: Spanned<u16>,
+    /// The span of the `tls` word, when given.
+    pub tls: Option<Span>,
+    pub span: Span,
+}
+
+/// `tls certificate SECRET key SECRET`: both are compose secrets nginx
+/// reads from `/run/secrets/`.
+#[derive(Clone, Debug)]
+pub struct Tls {
+    pub certificate: Spanned<String>,
+    pub key: Spanned<String>,
+    pub span: Span,
+}
+
+/// nginx settings a server or a location may hold. A location's setting
+/// overrides its server's; headers are merged by name (see each field).
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// `client_max_body_size`: the largest request body (nginx: 1m).
+    pub client_max_body_size: Option<Spanned<Size>>,
+    /// `proxy_read_timeout`, `proxy_connect_timeout`, `proxy_send_timeout`
+    /// (nginx: 60s each).
+    pub read_timeout: Option<Spanned<Duration>>,
+    pub connect_timeout: Option<Spanned<Duration>>,
+    pub send_timeout: Option<Spanned<Duration>>,
+    /// `add_header NAME VALUE`: response headers, sent with every status.
+    /// A location's header replaces its server's of the same name.
+    pub response_headers: Vec<Header>,
+    /// `proxy_set_header NAME VALUE`: request headers to the upstream.
+    /// A location's header replaces its server's of the same name.
+    pub request_headers: Vec<Header>,
+    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given.
+    pub raw: Vec<Spanned<String>>,
+}
+
+impl Settings {
+    /// The `proxy_*` settings, which only matter where requests are proxied.
+    pub fn proxy_only(&self) -> impl Iterator<Item = Span> + '_ {
+        let timeouts = [&self.read_timeout, &self.connect_timeout, &self.send_timeout];
+        let timeouts = timeouts.into_iter().flatten().map(|t| t.span);
+        timeouts.chain(self.request_headers.iter().map(|h| h.span))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub name: Spanned<String>,
+    pub value: Spanned<String>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -513,13 +629,45 @@ pub struct UpstreamServer {
 pub struct Location {
     pub path: Spanned<String>,
     pub action: LocationAction,
+    /// `websocket`: proxy the `Upgrade` handshake (proxy_pass only).
+    pub websocket: Option<Span>,
+    pub settings: Settings,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub enum LocationAction {
     /// Forward to an upstream of the same proxy.
-    ProxyPass(Spanned<String>),
+    ProxyPass(ProxyPass),
     /// Serve files from a volume.
     Alias(Spanned<String>),
+    /// Answer with a status and a literal text or URL.
+    Return(Return),
+}
+
+/// `proxy_pass UPSTREAM [PATH]`.
+#[derive(Clone, Debug)]
+pub struct ProxyPass {
+    pub upstream: Spanned<String>,
+    /// A URI part: replaces the part of the request path the location
+    /// matched, as in nginx (`location /api/ { proxy_pass api / }` sends
+    /// `/api/x` as `/x`).
+    pub uri: Option<Spanned<String>>,
+}
+
+/// `return CODE [TEXT]`: for 301, 302, 303, 307 and 308 the text is the
+/// URL to redirect to, otherwise the response body.
+#[derive(Clone, Debug)]
+pub struct Return {
+    pub code: Spanned<u16>,
+    pub text: Option<Spanned<String>>,
+}
+
+impl Return {
+    /// The codes for which nginx reads the text as a redirect URL.
+    pub const REDIRECT_CODES: [u16; 5] = [301, 302, 303, 307, 308];
+
+    pub fn is_redirect(&self) -> bool {
+        Self::REDIRECT_CODES.contains(&self.code.value)
+    }
 }

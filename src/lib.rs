@@ -19,6 +19,7 @@
 //! ```
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod fmt;
@@ -34,6 +35,7 @@ pub mod write;
 use diagnostic::Diagnostic;
 use emit::{Artifact, Layout};
 use ir::Stack;
+use lint::policy::Policy;
 use source::SourceFile;
 
 /// A spec read as far as it goes, and everything found on the way.
@@ -54,12 +56,18 @@ impl Analysis {
 /// no output format could carry. `build` also refuses error-level lint
 /// findings, which `check` does not run.
 pub fn check(source: &SourceFile) -> Analysis {
-    run(source, false, &Layout::placeholder()).0
+    run(source, None, &Layout::placeholder()).0
 }
 
-/// Everything `check` finds, and every lint rule's findings.
+/// Everything `check` finds, and every lint rule's findings at their
+/// default severities (suppression comments apply).
 pub fn lint(source: &SourceFile) -> Analysis {
-    run(source, true, &Layout::placeholder()).0
+    lint_with(source, &Policy::default())
+}
+
+/// [`lint`] with the rules' levels from `stackc.toml` and the command line.
+pub fn lint_with(source: &SourceFile, policy: &Policy) -> Analysis {
+    run(source, Some(policy), &Layout::placeholder()).0
 }
 
 /// What `stackc build` produces before anything is written.
@@ -71,22 +79,28 @@ pub struct Build {
 
 /// Lints the spec and, when no error remains, emits every file.
 pub fn build(source: &SourceFile, layout: &Layout) -> Build {
-    let (analysis, artifacts) = run(source, true, layout);
+    build_with(source, layout, &Policy::default())
+}
+
+/// [`build`] with the rules' levels from `stackc.toml` and the command line:
+/// a rule turned off or down to a warning no longer stops it.
+pub fn build_with(source: &SourceFile, layout: &Layout, policy: &Policy) -> Build {
+    let (analysis, artifacts) = run(source, Some(policy), layout);
     Build {
         diagnostics: analysis.diagnostics,
         artifacts,
     }
 }
 
-/// The pipeline: parse, resolve, lint if asked, and emit when no error
-/// stands in the way.
-fn run(source: &SourceFile, with_lint: bool, layout: &Layout) -> (Analysis, Option<Vec<Artifact>>) {
+/// The pipeline: parse, resolve, lint with the policy if one is given, and
+/// emit when no error stands in the way.
+fn run(source: &SourceFile, lint: Option<&Policy>, layout: &Layout) -> (Analysis, Option<Vec<Artifact>>) {
     let (stack, mut diagnostics) = syntax::parse(source);
     let mut artifacts = None;
     if let Some(stack) = &stack {
         diagnostics.extend(resolve::resolve(stack));
-        if with_lint {
-            diagnostics.extend(lint::lint(stack));
+        if let Some(policy) = lint {
+            diagnostics.extend(lint::lint_with(stack, source, policy));
         }
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match emit::emit(stack, layout) {

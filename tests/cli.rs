@@ -252,7 +252,7 @@ fn json_output_has_lines_columns_and_labels() {
     assert_eq!(credentials["severity"], "error");
     assert_eq!(credentials["line"], 10);
     assert_eq!(credentials["column"], 29);
-    assert_eq!(credentials["end_column"], 36);
+    assert_eq!(credentials["end"]["column"], 36);
     assert!(credentials["file"].as_str().unwrap().ends_with("seed-mistakes.spec"));
     assert_eq!(credentials["labels"].as_array().unwrap().len(), 2);
     assert!(credentials["help"].as_str().unwrap().contains("secret"));
@@ -319,4 +319,88 @@ fn build_creates_missing_parent_folders() {
     let output = support::build(&seed(), &out);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(out.join("compose.yaml").exists());
+}
+
+/// `stackc lint ARGS` in `dir`, with short output.
+fn lint_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = stackc()
+        .current_dir(dir)
+        .args(["lint", "--format", "short"])
+        .args(args)
+        .output()
+        .unwrap();
+    (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn lint_takes_many_files_and_folders() {
+    let repo = support::repo();
+    let (code, stdout, stderr) = lint_in(
+        &repo,
+        &["specs", "tests/lint/default-credentials/trigger.spec", "missing.spec"],
+    );
+    assert_eq!(code, Some(2), "an unreadable spec is bad input: {stderr}");
+    assert!(stderr.contains("cannot read missing.spec"), "{stderr}");
+    assert!(
+        stdout.starts_with("tests/lint/default-credentials/trigger.spec:8:29: error[default-credentials]:"),
+        "the other specs are still linted: {stdout}"
+    );
+    let specs = support::example_specs().len();
+    assert!(
+        stderr.ends_with(&format!("stackc: 3 errors, 0 warnings in {} specs\n", specs + 1)),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = lint_in(&repo, &["specs"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, format!("stackc: no findings in {specs} specs\n"));
+}
+
+#[test]
+fn lint_without_arguments_finds_the_specs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = lint_in(tmp.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no stack.spec here, and no *.spec file below this folder"),
+        "{stderr}"
+    );
+
+    let trigger =
+        |rule: &str| fs::read_to_string(support::repo().join(format!("tests/lint/{rule}/trigger.spec"))).unwrap();
+    fs::create_dir_all(tmp.path().join("deploy/prod")).unwrap();
+    fs::create_dir_all(tmp.path().join(".git")).unwrap();
+    fs::write(tmp.path().join("deploy/prod/a.spec"), trigger("default-credentials")).unwrap();
+    fs::write(tmp.path().join("deploy/b.spec"), trigger("missing-readiness-wait")).unwrap();
+    fs::write(tmp.path().join(".git/hidden.spec"), "not a spec").unwrap();
+    fs::write(tmp.path().join("notes.txt"), "not a spec").unwrap();
+    let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let files: Vec<&str> = stdout.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert!(
+        files.contains(&"deploy/b.spec") && files.contains(&"deploy/prod/a.spec"),
+        "{stdout}"
+    );
+    assert!(files.windows(2).all(|w| w[0] <= w[1]), "sorted: {stdout}");
+    assert!(!stdout.contains("hidden"), "{stdout}");
+
+    // `stack.spec` in the current folder wins.
+    fs::copy(seed(), tmp.path().join("stack.spec")).unwrap();
+    let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let repo = support::repo();
+    let warnings = "tests/lint/missing-readiness-wait/trigger.spec";
+    for (threshold, expected) in [("info", 1), ("warning", 1), ("error", 0)] {
+        let (code, stdout, _) = lint_in(&repo, &["--fail-on", threshold, warnings]);
+        assert_eq!(code, Some(expected), "--fail-on {threshold}");
+        assert_eq!(
+            stdout.lines().count(),
+            3,
+            "findings below the threshold are still reported"
+        );
+    }
 }

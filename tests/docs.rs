@@ -67,3 +67,27 @@ fn language_reference_examples_build_cleanly() {
         assert!(build.artifacts.is_some(), "example {i} emits files");
     }
 }
+
+#[test]
+fn rules_page_is_current() {
+    let path = support::repo().join(stackc::lint::docs::RULES_PAGE);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == stackc::lint::docs::markdown(),
+        "{} is stale: run `cargo run -- explain --markdown > {}` and commit it",
+        path.display(),
+        stackc::lint::docs::RULES_PAGE
+    );
+}
+
+#[test]
+fn every_rule_has_a_section_its_link_points_at() {
+    let page = stackc::lint::docs::markdown();
+    for name in stackc::lint::registry::names() {
+        assert!(page.contains(&format!("\n## {name}\n")), "no section for `{name}`");
+        let uri = stackc::lint::docs::help_uri(name);
+        assert!(uri.ends_with(&format!("docs/rules.md#{name}")), "{uri}");
+    }
+    assert!(stackc::lint::docs::help_uri("unknown-volume").ends_with("#spec-errors"));
+    assert!(page.contains("\n## Spec errors\n"));
+}

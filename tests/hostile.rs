@@ -48,6 +48,7 @@ service db {
     secret POSTGRES_PASSWORD = db_password
     mount postgres_data at "/var/lib/postgresql/data"
     ready cmd @READY_CMD@ every 5s timeout 3s retries 10
+    compose x-hostile = @RAW_COMPOSE@
 }
 
 job migrate {
@@ -75,11 +76,20 @@ proxy nginx {
     image @PROXY_IMAGE@
     publish 1337 -> 80
     server_name @SERVER_NAME@
+    add_header @ADD_HEADER_NAME@ @ADD_HEADER_VALUE@
+    nginx @RAW_NGINX@
     upstream django {
         server web:8000
     }
     location @LOCATION@ {
         proxy_pass django
+        proxy_set_header @PROXY_HEADER_NAME@ @PROXY_HEADER_VALUE@
+    }
+    location /api/ {
+        proxy_pass django @PROXY_PASS_URI@
+    }
+    location /gone/ {
+        return 200 @RETURN_TEXT@
     }
     location /static/ {
         alias static
@@ -107,6 +117,14 @@ const BENIGN: &[(&str, &str)] = &[
     ("@PROXY_IMAGE@", r#""nginx:1.28""#),
     ("@SERVER_NAME@", r#""localhost""#),
     ("@LOCATION@", r#""/""#),
+    ("@ADD_HEADER_NAME@", r#""X-Frame-Options""#),
+    ("@ADD_HEADER_VALUE@", r#""DENY""#),
+    ("@RAW_NGINX@", r#""gzip_types text/css""#),
+    ("@PROXY_HEADER_NAME@", r#""X-Benign""#),
+    ("@PROXY_HEADER_VALUE@", r#""benign""#),
+    ("@PROXY_PASS_URI@", r#""/v2/""#),
+    ("@RETURN_TEXT@", r#""gone""#),
+    ("@RAW_COMPOSE@", r#""{a: 1}""#),
 ];
 
 /// The hostile values, with the short label the table prints.
@@ -184,10 +202,20 @@ enum Kind {
     GunicornApp,
     ServerName,
     Location,
+    AddHeaderName,
+    AddHeaderValue,
+    RawNginx,
+    ProxyHeaderName,
+    ProxyHeaderValue,
+    ProxyPassUri,
+    ReturnText,
+    /// A raw compose value: YAML text, whatever it reads as must reach
+    /// compose unchanged.
+    RawCompose,
 }
 
 impl Kind {
-    const ALL: [Kind; 19] = [
+    const ALL: [Kind; 27] = [
         Kind::SecretFile,
         Kind::Image,
         Kind::ProxyImage,
@@ -207,6 +235,14 @@ impl Kind {
         Kind::GunicornApp,
         Kind::ServerName,
         Kind::Location,
+        Kind::AddHeaderName,
+        Kind::AddHeaderValue,
+        Kind::RawNginx,
+        Kind::ProxyHeaderName,
+        Kind::ProxyHeaderValue,
+        Kind::ProxyPassUri,
+        Kind::ReturnText,
+        Kind::RawCompose,
     ];
 }
 
@@ -221,10 +257,22 @@ struct Slot {
 impl Slot {
     fn all() -> Vec<Slot> {
         use Kind::*;
-        let mut slots: Vec<Slot> = Kind::ALL.iter().map(|&kind| Slot { kind, prefix: "" }).collect();
-        for kind in [Collectstatic, MountTarget, ReadyHttp, Location] {
+        // A raw nginx directive is tried past its name only: a bare value
+        // would be the directive's name, and its arguments' count a
+        // structure of its own.
+        let mut slots: Vec<Slot> = Kind::ALL
+            .iter()
+            .filter(|&&kind| kind != RawNginx)
+            .map(|&kind| Slot { kind, prefix: "" })
+            .collect();
+        for kind in [Collectstatic, MountTarget, ReadyHttp, Location, ProxyPassUri] {
             slots.push(Slot { kind, prefix: "/" });
         }
+        // The value as a raw directive's arguments, past its name.
+        slots.push(Slot {
+            kind: RawNginx,
+            prefix: "gzip_types ",
+        });
         slots
     }
 
@@ -249,6 +297,14 @@ impl Slot {
             Kind::GunicornApp => "gunicorn app",
             Kind::ServerName => "server_name",
             Kind::Location => "location",
+            Kind::AddHeaderName => "add_header name",
+            Kind::AddHeaderValue => "add_header value",
+            Kind::RawNginx => "nginx raw",
+            Kind::ProxyHeaderName => "proxy_set_header name",
+            Kind::ProxyHeaderValue => "proxy_set_header val",
+            Kind::ProxyPassUri => "proxy_pass uri",
+            Kind::ReturnText => "return text",
+            Kind::RawCompose => "compose x- = ..",
         };
         if self.prefix.is_empty() {
             base.to_string()
@@ -275,6 +331,14 @@ impl Slot {
             Kind::GunicornApp => "@GUNICORN_APP@",
             Kind::ServerName => "@SERVER_NAME@",
             Kind::Location => "@LOCATION@",
+            Kind::AddHeaderName => "@ADD_HEADER_NAME@",
+            Kind::AddHeaderValue => "@ADD_HEADER_VALUE@",
+            Kind::RawNginx => "@RAW_NGINX@",
+            Kind::ProxyHeaderName => "@PROXY_HEADER_NAME@",
+            Kind::ProxyHeaderValue => "@PROXY_HEADER_VALUE@",
+            Kind::ProxyPassUri => "@PROXY_PASS_URI@",
+            Kind::ReturnText => "@RETURN_TEXT@",
+            Kind::RawCompose => "@RAW_COMPOSE@",
         }
     }
 
@@ -413,6 +477,45 @@ impl Slot {
             Kind::Location => {
                 nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
             }
+            Kind::AddHeaderName => {
+                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = json!([v, "DENY", "always"]);
+            }
+            Kind::AddHeaderValue => {
+                let args = json!(["X-Frame-Options", v, "always"]);
+                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = args;
+            }
+            Kind::RawNginx => {
+                // Written as given: nginx reads the words its lexer finds.
+                let words = nginx_words(v)?;
+                let raw = nginx_directive(r, &[("server", 0), ("gzip_types", 0)]);
+                raw["directive"] = json!(words[0]);
+                raw["args"] = json!(words[1..]);
+            }
+            Kind::ProxyHeaderName | Kind::ProxyHeaderValue => {
+                // After stackc's Host, X-Real-IP, X-Forwarded-For and -Proto.
+                let args = match self.kind {
+                    Kind::ProxyHeaderName => json!([v, "benign"]),
+                    _ => json!(["X-Benign", v]),
+                };
+                nginx_directive(r, &[("server", 0), ("location", 0), ("proxy_set_header", 4)])["args"] = args;
+            }
+            Kind::ProxyPassUri => {
+                // The raw request's rest after the location's path, appended.
+                let at = |name, nth| [("server", 0), ("location", 1), (name, nth)];
+                nginx_directive(r, &at("rewrite", 1))["args"] = json!(["^/api/(.*)", format!("{v}$1"), "break"]);
+                nginx_directive(r, &at("proxy_pass", 0))["args"] = json!([format!("http://django{v}$1")]);
+            }
+            Kind::ReturnText => {
+                nginx_directive(r, &[("server", 0), ("location", 2), ("return", 0)])["args"] = json!(["200", v]);
+            }
+            Kind::RawCompose => {
+                // What the YAML text means is the user's; that meaning must
+                // arrive intact in compose.yaml, every string's `$` doubled.
+                // (`docker compose config` drops `x-` keys of a service, so
+                // only the YAML readers see it.)
+                let value: Value = serde_saphyr::from_str(v).map_err(|e| format!("not YAML: {e}"))?;
+                set(r, "/yaml/services/db/x-hostile", map_strings(&value, &dollars));
+            }
         }
         Ok(())
     }
@@ -420,10 +523,86 @@ impl Slot {
 
 // ---------------------------------------------------------------- expectations
 
+/// The words nginx reads from a raw directive, by nginx's lexer rules
+/// (ngx_conf_read_token): words end at spaces; a quote opens a word only at
+/// its start, and the quoted word must end at a space; a backslash keeps the
+/// next character; then `\"`, `\'`, `\\`, `\t`, `\r`, `\n` are unescaped.
+fn nginx_words(v: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut chars = v.chars().peekable();
+    loop {
+        while chars.next_if_eq(&' ').is_some() {}
+        let Some(first) = chars.next() else { break };
+        let mut raw = String::new();
+        if first == '"' || first == '\'' {
+            loop {
+                match chars.next() {
+                    None => return Err(format!("{v:?}: an unclosed quote was accepted")),
+                    Some('\\') => raw.extend(['\\', chars.next().ok_or("a last backslash was accepted")?]),
+                    Some(c) if c == first => break,
+                    Some(c) => raw.push(c),
+                }
+            }
+            if chars.peek().is_some_and(|&c| c != ' ') {
+                return Err(format!("{v:?}: nginx refuses a character right after a closing quote"));
+            }
+        } else {
+            let mut c = first;
+            loop {
+                if ";{}".contains(c) {
+                    return Err(format!("{v:?}: `{c}` outside quotes was accepted"));
+                }
+                raw.push(c);
+                if c == '\\' {
+                    raw.push(chars.next().ok_or("a last backslash was accepted")?);
+                }
+                match chars.next_if(|&c| c != ' ') {
+                    Some(next) => c = next,
+                    None => break,
+                }
+            }
+        }
+        let mut word = String::new();
+        let mut rest = raw.chars();
+        while let Some(c) = rest.next() {
+            match (c, rest.clone().next()) {
+                ('\\', Some(n @ ('"' | '\'' | '\\'))) => {
+                    word.push(n);
+                    rest.next();
+                }
+                ('\\', Some(n @ ('t' | 'r' | 'n'))) => {
+                    word.push(match n {
+                        't' => '\t',
+                        'r' => '\r',
+                        _ => '\n',
+                    });
+                    rest.next();
+                }
+                _ => word.push(c),
+            }
+        }
+        words.push(word);
+    }
+    if words.is_empty() {
+        return Err(format!("{v:?}: an empty directive was accepted"));
+    }
+    Ok(words)
+}
+
 /// A value as compose.yaml must hold it: compose reads `$` as the start of a
 /// variable, `$$` as a literal `$`.
 fn dollars(v: &str) -> String {
     v.replace('$', "$$")
+}
+
+/// The value with `f` applied to every string in it, keys included.
+fn map_strings(value: &Value, f: &dyn Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(f(s)),
+        Value::Array(items) => Value::Array(items.iter().map(|i| map_strings(i, f)).collect()),
+        Value::Object(entries) => Value::Object(entries.iter().map(|(k, v)| (f(k), map_strings(v, f))).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Where compose resolves a path the spec wrote: next to the spec, with the
@@ -1014,7 +1193,6 @@ fn hostile_values_are_rejected_or_inert_in_every_string_slot() {
         benign["parse_error"],
         benign["compose_error"]
     );
-    let benign_structure = structure(&benign);
     for case in &accepted[1..] {
         let slot = case.slot.unwrap();
         let index = cases.iter().position(|c| std::ptr::eq(c, *case)).unwrap();
@@ -1026,13 +1204,15 @@ fn hostile_values_are_rejected_or_inert_in_every_string_slot() {
             if !actual["compose_error"].is_null() {
                 return Err(format!("docker-compose config: {}", actual["compose_error"]));
             }
+            let mut expected = benign.clone();
+            slot.expect(&mut expected, &case.value, &case.name())?;
+            // The benign structure, except where the slot's value is itself
+            // structure (a raw compose value).
             let mut problems = Vec::new();
-            differences(&structure(&actual), &benign_structure, String::new(), &mut problems);
+            differences(&structure(&actual), &structure(&expected), String::new(), &mut problems);
             if !problems.is_empty() {
                 return Err(format!("the structure changed:\n  {}", problems.join("\n  ")));
             }
-            let mut expected = benign.clone();
-            slot.expect(&mut expected, &case.value, &case.name())?;
             // Paths depend on the case's folder only through <CASE>, and
             // nothing else differs between cases, so the whole reading
             // must be the benign one with the slot's places set.

@@ -19,10 +19,7 @@ enum Status {
 }
 
 pub(super) fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<ExitCode, Failure> {
-    let mut files = Vec::new();
-    for path in paths {
-        specs_in(path, &mut files)?;
-    }
+    let files = super::discover::specs(paths).map_err(Failure::new)?;
     let mut worst = Status::Formatted;
     let mut changed = 0;
     for file in &files {
@@ -79,37 +76,4 @@ fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, O
         eprintln!("formatted {}", source.name);
     }
     Ok(true)
-}
-
-/// `path` itself when it is a file; every `*.spec` below it, sorted, when
-/// it is a folder (hidden entries and symbolic links to folders skipped).
-fn specs_in(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let read =
-        |dir: &Path| std::fs::read_dir(dir).map_err(|e| Failure::new(format!("cannot read {}: {e}", dir.display())));
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in read(&dir)? {
-            let entry = entry.map_err(|e| Failure::new(format!("cannot read {}: {e}", dir.display())))?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let entry_path = entry.path();
-            let file_type = entry
-                .file_type()
-                .map_err(|e| Failure::new(format!("cannot read {}: {e}", entry_path.display())))?;
-            if file_type.is_dir() {
-                pending.push(entry_path);
-            } else if entry_path.extension().is_some_and(|e| e == "spec") {
-                found.push(entry_path);
-            }
-        }
-    }
-    found.sort();
-    out.extend(found);
-    Ok(())
 }

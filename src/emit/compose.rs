@@ -13,7 +13,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
-use super::{header, served_path, Layout};
+use super::{header, secret_path, served_path, Layout};
 use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
@@ -498,11 +498,6 @@ const DEFAULT_INTERVAL: Duration = Duration(5_000);
 const DEFAULT_TIMEOUT: Duration = Duration(3_000);
 const DEFAULT_RETRIES: u32 = 10;
 
-/// Where compose mounts secrets in the container.
-fn secret_path(secret: &str) -> String {
-    format!("/run/secrets/{secret}")
-}
-
 /// The tag of an image built here that another service runs (`image of`).
 /// Image repositories are lowercase; service names need not be.
 fn built_image_name(stack: &Stack, service: &str) -> Str {
@@ -542,10 +537,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         }));
     }
     out.set_nonempty("volumes", volumes);
-    out.set_nonempty(
-        "secrets",
-        strs(&unique_sorted(service.secrets.iter().map(|s| s.secret.value.clone()))),
-    );
+    out.set_nonempty("secrets", strs(&unique_sorted(secrets_of(service))));
     let environment = environment(service);
     if !environment.is_empty() {
         out.set("environment", environment);
@@ -631,6 +623,18 @@ fn deploy(service: &Service) -> Option<Deploy> {
     });
     let replicas = service.replicas.as_ref().map(|r| r.value);
     (replicas.is_some() || resources.is_some()).then_some(Deploy { replicas, resources })
+}
+
+/// The secrets a container reads: its `secret VAR = NAME` uses and, for a
+/// proxy, its TLS certificates and keys.
+fn secrets_of(service: &Service) -> impl Iterator<Item = String> + '_ {
+    let tls = service.proxy().into_iter().flat_map(Proxy::secrets);
+    service
+        .secrets
+        .iter()
+        .map(|s| &s.secret)
+        .chain(tls)
+        .map(|name| name.value.clone())
 }
 
 fn condition(dependency: &Dependency) -> &'static str {

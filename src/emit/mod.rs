@@ -6,7 +6,8 @@
 //!   byte for byte on every run;
 //! - each format escapes user strings in its own module, in one function per
 //!   syntax it writes (`compose::Str`; `dockerfile::json_array`,
-//!   `copy_source`, `shell_word`; `nginx::token`); a value the format cannot
+//!   `copy_source`, `shell_word`; `nginx::token`, and the raw nginx
+//!   directives checked in lowering and written as given); a value the format cannot
 //!   carry is reported as a diagnostic on the spec, never written mangled.
 
 mod compose;
@@ -106,4 +107,9 @@ fn header(layout: &Layout) -> String {
 /// collide in nginx. Volume names are plain names, safe in any format.
 fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
+}
+
+/// Where compose mounts a secret in the container.
+fn secret_path(secret: &str) -> String {
+    format!("/run/secrets/{secret}")
 }

@@ -1,13 +1,20 @@
-//! The proxy's `nginx.conf`: a conf.d file (upstreams and one server) that
-//! the nginx image includes inside its `http` block.
+//! The proxy's `nginx.conf`: a conf.d file (a websocket `map`, upstreams
+//! and the servers) that the nginx image includes inside its `http` block.
 //!
 //! Escaping: every user value goes through [`token`], which writes it bare
 //! when nginx would read it back unchanged, and double-quoted otherwise.
+//! Raw `nginx "..."` directives are the one exception: lowering checked
+//! they are one directive, and they are written as given.
+//!
+//! Inheritance: nginx drops every inherited `add_header` and
+//! `proxy_set_header` in a block that has one of its own. So a location
+//! that sets headers repeats its server's (gixy's add_header_redefinition),
+//! and request headers are written out in full in every proxied location.
 
 use std::fmt::Write as _;
 
-use super::{header, served_path, Layout, Problems};
-use crate::ir::{LocationAction, Proxy, Service};
+use super::{header, secret_path, served_path, Layout, Problems};
+use crate::ir::{Duration, Header, Location, LocationAction, Proxy, Server, Service, Settings};
 use crate::source::Spanned;
 
 /// The headers every proxied location sends besides `Host`, so the app
@@ -18,10 +25,24 @@ const FORWARDED_HEADERS: [(&str, &str); 3] = [
     ("X-Forwarded-Proto", "$scheme"),
 ];
 
+/// What a `websocket` location adds to the request headers; the `map` at
+/// the top sends `Connection: close` when the client asked no upgrade.
+const WEBSOCKET_HEADERS: [(&str, &str); 2] = [("Upgrade", "$http_upgrade"), ("Connection", "$connection_upgrade")];
+
+/// Mozilla's "intermediate" TLS 1.2 ciphers (TLS 1.3 picks its own): every
+/// current browser, nothing weak (gixy's weak_ssl_tls).
+const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
+ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:\
+ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+
+const WEBSOCKET_MAP: &str = "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    \"\" close;\n}\n\n";
+
 pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
-    let host = host_header(service, proxy);
     let mut out = String::new();
     let _ = writeln!(out, "# {}", header(layout));
+    if proxy.locations().any(|l| l.websocket.is_some()) {
+        out.push_str(WEBSOCKET_MAP);
+    }
     for upstream in &proxy.upstreams {
         let _ = writeln!(out, "upstream {} {{", upstream.name.value);
         for server in &upstream.servers {
@@ -38,77 +59,352 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
         }
         out.push_str("}\n\n");
     }
-
-    out.push_str("server {\n");
-    let _ = writeln!(out, "    listen {};", proxy.listen_port());
-    if !proxy.server_names.is_empty() {
-        let names: Vec<String> = proxy.server_names.iter().map(|n| checked(problems, n)).collect();
-        let _ = writeln!(out, "    server_name {};", names.join(" "));
+    let defaults = default_servers(proxy);
+    for (i, server) in proxy.servers.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let defaults: Vec<u16> = defaults.iter().filter(|(at, _)| *at == i).map(|(_, p)| *p).collect();
+        let mut block = Block {
+            out: &mut out,
+            indent: "    ",
+            problems,
+        };
+        block.server(service, proxy, server, &defaults);
     }
-    out.push_str("    server_tokens off;\n");
-    for location in &proxy.locations {
-        let path = checked(problems, &location.path);
-        let _ = writeln!(out, "\n    location {path} {{");
+    out
+}
+
+/// Writes the directives of one block at one indentation.
+struct Block<'a> {
+    out: &'a mut String,
+    indent: &'static str,
+    problems: &'a mut Problems,
+}
+
+impl Block<'_> {
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{}{text};", self.indent);
+    }
+
+    fn token(&mut self, value: &Spanned<String>, arg: Arg) -> String {
+        self.problems.check(value, token(&value.value, arg), "nginx.conf")
+    }
+
+    /// `defaults`: the ports this server is the default server of.
+    fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
+        self.out.push_str("server {\n");
+        for (port, tls) in server.sockets() {
+            let ssl = if tls { " ssl" } else { "" };
+            let default = if defaults.contains(&port) {
+                " default_server"
+            } else {
+                ""
+            };
+            self.line(&format!("listen {port}{ssl}{default}"));
+        }
+        if !server.server_names.is_empty() {
+            let names: Vec<String> = server
+                .server_names
+                .iter()
+                .map(|n| self.token(n, Arg::Literal))
+                .collect();
+            self.line(&format!("server_name {}", names.join(" ")));
+        }
+        self.line("server_tokens off");
+        if let Some(tls) = &server.tls {
+            self.line(&format!("ssl_certificate {}", secret_path(&tls.certificate.value)));
+            self.line(&format!("ssl_certificate_key {}", secret_path(&tls.key.value)));
+            self.line("ssl_protocols TLSv1.2 TLSv1.3");
+            self.line(&format!("ssl_ciphers {TLS12_CIPHERS}"));
+            self.line("ssl_prefer_server_ciphers off");
+        }
+        self.limits(&server.settings);
+        // Inherited by locations without headers of their own; the others
+        // repeat these (see the module's doc).
+        let headers = server_headers(server);
+        self.response_headers(&headers);
+        self.raw(&server.settings);
+        if server.redirect_https.is_some() {
+            self.line(&format!(
+                "return 301 https://{}$request_uri",
+                https_host(service, proxy)
+            ));
+        }
+        let host = host_header(service, server);
+        for location in &server.locations {
+            self.out.push('\n');
+            let path = self.token(&location.path, Arg::Literal);
+            let _ = writeln!(self.out, "    location {path} {{");
+            let mut inner = Block {
+                out: self.out,
+                indent: "        ",
+                problems: self.problems,
+            };
+            inner.location(server, &headers, location, &host);
+            self.out.push_str("    }\n");
+        }
+        self.out.push_str("}\n");
+    }
+
+    /// `headers`: the server's response headers, which a location that
+    /// sets its own repeats.
+    fn location(&mut self, server: &Server, headers: &[Header], location: &Location, host: &str) {
         match &location.action {
-            LocationAction::ProxyPass(upstream) => {
-                let _ = writeln!(out, "        proxy_pass http://{};", upstream.value);
-                let _ = writeln!(out, "        proxy_set_header Host {host};");
-                for (name, value) in FORWARDED_HEADERS {
-                    let _ = writeln!(out, "        proxy_set_header {name} {value};");
+            LocationAction::ProxyPass(pass) => {
+                match &pass.uri {
+                    None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
+                    Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
+                if location.websocket.is_some() {
+                    self.line("proxy_http_version 1.1");
+                }
+                self.request_headers(server, location, host);
             }
             LocationAction::Alias(volume) => {
                 // Both end with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
-                let _ = writeln!(out, "        alias {}/;", served_path(&volume.value));
+                self.line(&format!("alias {}/", served_path(&volume.value)));
+            }
+            LocationAction::Return(ret) => {
+                let text = match &ret.text {
+                    Some(text) => format!(" {}", self.token(text, Arg::Expanded)),
+                    None => String::new(),
+                };
+                if ret.is_redirect() && ret.text.as_ref().is_some_and(|t| t.value.starts_with('/')) {
+                    // A relative `Location`: nginx would otherwise name its
+                    // own port, not the one the proxy is published on.
+                    self.line("absolute_redirect off");
+                }
+                self.line(&format!("return {}{text}", ret.code.value));
             }
         }
-        out.push_str("    }\n");
+        self.limits(&location.settings);
+        let own = &location.settings.response_headers;
+        if !own.is_empty() {
+            let merged = merge(headers, own);
+            self.response_headers(merged);
+        }
+        self.raw(&location.settings);
     }
-    out.push_str("}\n");
-    out
+
+    /// `proxy_pass UPSTREAM URI`: the request as the client sent it, with
+    /// the location's path replaced by `uri`. nginx's own form
+    /// (`proxy_pass http://up/uri;`) would send the path decoded and
+    /// normalized instead, so `%2F` reaches the app as `/` (gixy's
+    /// proxy_pass_normalized). Lowering made the location path plain
+    /// (`/ . _ - ~` and alphanumerics) and the URI a bare nginx word without
+    /// `$`; a request whose raw path does not start with the location's
+    /// (an encoded letter in it) gets a 400.
+    fn proxy_pass_uri(&mut self, path: &Spanned<String>, upstream: &str, uri: &Spanned<String>) {
+        let pattern = Spanned::new(format!("^{}(.*)", path.value.replace('.', "\\.")), path.span);
+        let pattern = self.token(&pattern, Arg::Literal);
+        let target = Spanned::new(format!("http://{upstream}{}", uri.value), uri.span);
+        let target = self.token(&target, Arg::Expanded);
+        let replacement = self.token(uri, Arg::Expanded);
+        self.line("rewrite ^ $request_uri");
+        self.line(&format!("rewrite {pattern} {replacement}$1 break"));
+        self.line("return 400");
+        self.line(&format!("proxy_pass {target}$1"));
+    }
+
+    /// Body size and timeouts, which nginx inherits setting by setting.
+    fn limits(&mut self, settings: &Settings) {
+        if let Some(size) = &settings.client_max_body_size {
+            self.line(&format!("client_max_body_size {}", size.value));
+        }
+        let timeouts = [
+            ("proxy_connect_timeout", &settings.connect_timeout),
+            ("proxy_send_timeout", &settings.send_timeout),
+            ("proxy_read_timeout", &settings.read_timeout),
+        ];
+        for (name, value) in timeouts {
+            if let Some(value) = value {
+                self.line(&format!("{name} {}", nginx_time(value.value)));
+            }
+        }
+    }
+
+    /// `add_header ... always`: also on errors and redirects, where a
+    /// security header matters as much.
+    fn response_headers<'h>(&mut self, headers: impl IntoIterator<Item = &'h Header>) {
+        for header in headers {
+            let value = self.token(&header.value, Arg::Expanded);
+            self.line(&format!("add_header {} {value} always", header.name.value));
+        }
+    }
+
+    /// stackc's own headers, then the server's and the location's
+    /// `proxy_set_header`, each replacing an earlier one of the same name.
+    fn request_headers(&mut self, server: &Server, location: &Location, host: &str) {
+        let mut headers: Vec<(&str, String)> = vec![("Host", host.to_string())];
+        let defaults = FORWARDED_HEADERS
+            .iter()
+            .chain(location.websocket.iter().flat_map(|_| &WEBSOCKET_HEADERS));
+        headers.extend(defaults.map(|&(name, value)| (name, value.to_string())));
+        for header in merge(&server.settings.request_headers, &location.settings.request_headers) {
+            let value = self.token(&header.value, Arg::Expanded);
+            match headers
+                .iter_mut()
+                .find(|(name, _)| name.eq_ignore_ascii_case(&header.name.value))
+            {
+                Some(slot) => slot.1 = value,
+                None => headers.push((&header.name.value, value)),
+            }
+        }
+        for (name, value) in headers {
+            self.line(&format!("proxy_set_header {name} {value}"));
+        }
+    }
+
+    fn raw(&mut self, settings: &Settings) {
+        for directive in &settings.raw {
+            self.line(&directive.value);
+        }
+    }
 }
 
-/// The `Host` the app sees: the client's, with the port it connected to
-/// when nginx is published on every interface on a port that is not
-/// HTTP's default. Django's CSRF check compares `Origin`
-/// (`http://localhost:1337`) with the host, so the port must survive.
-/// Published on one address (`127.0.0.1:8080`), nginx sits behind another
-/// proxy whose port the client used, so the host stays as it came.
-/// (`$http_host` would keep any port, but passes any client value through.)
-fn host_header(service: &Service, proxy: &Proxy) -> String {
-    let listen = proxy.listen_port();
+/// A TLS server's HSTS header when the spec sets none: one year, the
+/// browser's promise to come back over HTTPS only (gixy's hsts_header).
+/// Browsers ignore it on a connection with a certificate error, and
+/// `add_header Strict-Transport-Security "max-age=0"` turns it off.
+const DEFAULT_HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
+
+/// The server's response headers, with the default HSTS header for a TLS
+/// server that sets none.
+fn server_headers(server: &Server) -> Vec<Header> {
+    let mut headers = server.settings.response_headers.clone();
+    let (name, value) = DEFAULT_HSTS;
+    let set = headers.iter().any(|h| h.name.value.eq_ignore_ascii_case(name));
+    if server.is_tls() && !set {
+        headers.push(Header {
+            name: Spanned::new(name.to_string(), server.span),
+            value: Spanned::new(value.to_string(), server.span),
+            span: server.span,
+        });
+    }
+    headers
+}
+
+/// For each port that several servers listen on, the first of them, as
+/// (server index, port): nginx's default for requests no `server_name`
+/// matches, written out (gixy's default_server_flag).
+fn default_servers(proxy: &Proxy) -> Vec<(usize, u16)> {
+    let mut defaults: Vec<(usize, u16)> = Vec::new();
+    for (i, server) in proxy.servers.iter().enumerate() {
+        for port in server.ports() {
+            let shared = proxy.servers[i + 1..].iter().any(|s| s.ports().contains(&port));
+            if shared && !defaults.iter().any(|(_, p)| *p == port) {
+                defaults.push((i, port));
+            }
+        }
+    }
+    defaults
+}
+
+/// The server's headers with the location's: a location's header replaces
+/// the server's of the same name, in the server's place.
+fn merge<'a>(server: &'a [Header], location: &'a [Header]) -> Vec<&'a Header> {
+    let mut merged: Vec<&Header> = server.iter().collect();
+    for header in location {
+        let same = |h: &&Header| h.name.value.eq_ignore_ascii_case(&header.name.value);
+        match merged.iter_mut().find(|h| same(h)) {
+            Some(slot) => *slot = header,
+            None => merged.push(header),
+        }
+    }
+    merged
+}
+
+/// The host port clients use for a container port: the one host port it
+/// is published on for every interface, if there is exactly one.
+fn public_port(service: &Service, container_port: u16) -> Option<u16> {
     let mut host_ports: Vec<u16> = service
         .ports
         .iter()
-        .filter(|p| p.container_port.value == listen && p.host_ip.is_none_or(|ip| ip.is_unspecified()))
+        .filter(|p| p.container_port.value == container_port && p.host_ip.is_none_or(|ip| ip.is_unspecified()))
         .map(|p| p.host_port.value)
         .collect();
     host_ports.sort_unstable();
     host_ports.dedup();
     match host_ports.as_slice() {
-        [port] if *port != 80 => format!("$host:{port}"),
+        [port] => Some(*port),
+        _ => None,
+    }
+}
+
+/// The `Host` the app sees: the client's, with the port it connected to
+/// when nginx is published on every interface on a port that is not the
+/// scheme's default. Django's CSRF check compares `Origin`
+/// (`http://localhost:1337`) with the host, so the port must survive.
+/// Published on one address (`127.0.0.1:8080`), nginx sits behind another
+/// proxy whose port the client used, so the host stays as it came; so it
+/// does for a server on several ports. (`$http_host` would keep any port,
+/// but passes any client value through.)
+fn host_header(service: &Service, server: &Server) -> String {
+    match server.sockets().as_slice() {
+        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }
 
-fn checked(problems: &mut Problems, value: &Spanned<String>) -> String {
-    problems.check(value, token(&value.value), "nginx.conf")
+/// The host part of `redirect to https`: the client's host, with the host
+/// port of the proxy's first TLS port when that is not 443.
+fn https_host(service: &Service, proxy: &Proxy) -> String {
+    let tls_port = proxy
+        .servers
+        .iter()
+        .filter(|s| s.is_tls())
+        .flat_map(|s| &s.listens)
+        .find(|l| l.tls.is_some())
+        .map(|l| l.port.value);
+    with_port("$host", tls_port.and_then(|p| public_port(service, p)), 443)
 }
 
-/// A value as one nginx token that reads back as the same string. The
-/// directives it is used for (`server_name`, `location`) expand no
-/// variables, so `$` is an ordinary character there.
-fn token(value: &str) -> Result<String, &'static str> {
-    if value.is_empty() {
+fn with_port(host: &str, port: Option<u16>, default: u16) -> String {
+    match port {
+        Some(port) if port != default => format!("{host}:{port}"),
+        _ => host.to_string(),
+    }
+}
+
+/// A duration in nginx's units: the largest that divides it exactly
+/// (`90s`, `5m`, `1500ms`).
+fn nginx_time(duration: Duration) -> String {
+    for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+        if duration.0 != 0 && duration.0.is_multiple_of(size) {
+            return format!("{}{unit}", duration.0 / size);
+        }
+    }
+    format!("{}ms", duration.0)
+}
+
+/// How nginx reads a directive's argument.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arg {
+    /// No variables (`server_name`, `location`): `$` is an ordinary
+    /// character, and an empty value means something else, so it is refused.
+    Literal,
+    /// Variables expanded (`return`, headers, `proxy_pass`): nginx has no
+    /// escape for `$`, so a value with one cannot be written; empty is a value.
+    Expanded,
+}
+
+/// A value as one nginx token that reads back as the same string.
+fn token(value: &str, arg: Arg) -> Result<String, &'static str> {
+    if value.is_empty() && arg == Arg::Literal {
         return Err("nginx needs a value here");
     }
     if value.chars().any(|c| c.is_control()) {
         return Err("nginx.conf cannot hold control characters here");
     }
-    if value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-~:@*+%=,!$".contains(c))
+    if arg == Arg::Expanded && value.contains('$') {
+        return Err("nginx reads `$` here as a variable and has no escape for it");
+    }
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~:@*+%=,!$".contains(c))
     {
         return Ok(value.to_string());
     }
@@ -130,10 +426,63 @@ mod tests {
 
     #[test]
     fn tokens_are_bare_or_quoted() {
-        assert_eq!(token("/static/").unwrap(), "/static/");
-        assert_eq!(token("a b;{}").unwrap(), "\"a b;{}\"");
-        assert_eq!(token("x\"y\\").unwrap(), "\"x\\\"y\\\\\"");
-        assert!(token("a\nb").is_err());
-        assert!(token("").is_err());
+        assert_eq!(token("/static/", Arg::Literal).unwrap(), "/static/");
+        assert_eq!(token("a b;{}", Arg::Literal).unwrap(), "\"a b;{}\"");
+        assert_eq!(token("x\"y\\", Arg::Literal).unwrap(), "\"x\\\"y\\\\\"");
+        assert_eq!(token("a$b", Arg::Literal).unwrap(), "a$b");
+        assert!(token("a\nb", Arg::Literal).is_err());
+        assert!(token("", Arg::Literal).is_err());
+    }
+
+    #[test]
+    fn expanded_values_refuse_dollars_and_may_be_empty() {
+        assert_eq!(token("", Arg::Expanded).unwrap(), "\"\"");
+        assert_eq!(
+            token("max-age=63072000; includeSubDomains", Arg::Expanded).unwrap(),
+            "\"max-age=63072000; includeSubDomains\""
+        );
+        assert!(token("a$b", Arg::Expanded).is_err());
+        assert!(token("${x}", Arg::Expanded).is_err());
+    }
+
+    /// The proxy's nginx.conf for a spec of one TLS proxy in front of `web`.
+    fn tls_conf(server: &str) -> String {
+        let spec = format!(
+            "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
+             service web {{\n image nginx:1.30\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
+             tls certificate c key k\n{server}\n}}\n"
+        );
+        let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
+        let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
+        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+        let conf = artifacts.into_iter().find(|a| a.path == "nginx/nginx.conf");
+        conf.expect("the proxy has an nginx.conf").contents
+    }
+
+    #[test]
+    fn tls_servers_get_hsts_unless_they_set_it() {
+        let conf = tls_conf(
+            "listen 80\nlisten 443 tls\nlocation / {\n proxy_pass app\n add_header X-A b\n}\n\
+             location /b/ {\n proxy_pass app\n}",
+        );
+        assert!(conf.contains("    listen 80;\n    listen 443 ssl;\n"), "{conf}");
+        let hsts = "add_header Strict-Transport-Security max-age=31536000 always;";
+        // Once in the server, and again where a location sets a header.
+        assert_eq!(conf.matches(hsts).count(), 2, "{conf}");
+        let own = tls_conf("listen 443 tls\nadd_header strict-transport-security \"max-age=0\"");
+        assert!(!own.contains("31536000"), "{own}");
+        assert!(
+            own.contains("add_header strict-transport-security max-age=0 always;"),
+            "{own}"
+        );
+    }
+
+    #[test]
+    fn durations_use_the_largest_exact_unit() {
+        assert_eq!(nginx_time(Duration(90_000)), "90s");
+        assert_eq!(nginx_time(Duration(300_000)), "5m");
+        assert_eq!(nginx_time(Duration(7_200_000)), "2h");
+        assert_eq!(nginx_time(Duration(1_500)), "1500ms");
     }
 }

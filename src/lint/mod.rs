@@ -6,11 +6,16 @@
 
 #[macro_use]
 mod declare;
+pub mod docs;
+pub mod policy;
 pub mod registry;
 mod rules;
+pub mod suppress;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Stack;
+use crate::source::SourceFile;
+use policy::Policy;
 
 /// What every rule knows about itself.
 #[derive(Debug)]
@@ -56,4 +61,12 @@ pub fn lint(stack: &Stack) -> Vec<Diagnostic> {
         rule.check(stack, &mut out);
     }
     out
+}
+
+/// Runs every rule, then applies the spec's suppression comments and the
+/// user's policy, in that order: a suppression of a rule that is off still
+/// counts as used when the rule would have fired there.
+pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy) -> Vec<Diagnostic> {
+    let findings = suppress::scan(source).apply(lint(stack), source);
+    policy.apply(findings)
 }

@@ -9,9 +9,12 @@
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
+
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
 use crate::source::{Span, Spanned};
+
+mod proxy;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
@@ -243,47 +246,6 @@ impl Lowerer {
             );
         }
         block.finish(ServiceKind::Job)
-    }
-
-    fn lower_proxy(&mut self, pair: Pair<'_, Rule>) -> Service {
-        let (mut block, items) = ServiceBlock::new(self, pair, "proxy");
-        let mut listen = None;
-        let mut server_names = None;
-        let mut upstreams = Vec::new();
-        let mut locations = Vec::new();
-        for item in items {
-            let at = span(&item);
-            match item.as_rule() {
-                Rule::listen => {
-                    let mut inner = item.into_inner();
-                    next(&mut inner, "listen"); // kw_listen
-                    let port = self.lower_port(next(&mut inner, "listen"));
-                    self.set_once(&mut listen, port, at, "listen");
-                }
-                Rule::server_name => {
-                    let names = item.into_inner().skip(1).map(|t| self.lower_text(t)).collect();
-                    self.set_once(&mut server_names, names, at, "server_name");
-                }
-                Rule::upstream => upstreams.push(self.lower_upstream(item)),
-                Rule::location => {
-                    if let Some(location) = self.lower_location(item) {
-                        locations.push(location);
-                    }
-                }
-                _ => block.common(self, item),
-            }
-        }
-        if block.image.is_none() {
-            let text = Spanned::new(DEFAULT_NGINX_IMAGE.to_string(), block.name.span);
-            let image = self.parse_image_ref(text);
-            block.image = Some((ImageSource::Image(image), block.name.span));
-        }
-        block.finish(ServiceKind::Proxy(Proxy {
-            listen: listen.map(|(l, _)| l),
-            server_names: server_names.map(|(n, _)| n).unwrap_or_default(),
-            upstreams,
-            locations,
-        }))
     }
 
     fn lower_image(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
@@ -674,102 +636,6 @@ impl Lowerer {
                 condition,
                 span: at,
             });
-        }
-    }
-
-    // ------------------------------------------------------------ the proxy
-
-    fn lower_upstream(&mut self, pair: Pair<'_, Rule>) -> Upstream {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "upstream"); // kw_upstream
-        let name = self.lower_name(next(&mut inner, "upstream"));
-        let servers: Vec<UpstreamServer> = inner.map(|s| self.lower_upstream_server(s)).collect();
-        if servers.is_empty() {
-            self.report(
-                Diagnostic::error("empty-upstream", format!("upstream `{}` has no servers", name.value))
-                    .primary(name.span, "nginx needs at least one server here")
-                    .help("add a line such as `server web:8000`"),
-            );
-        }
-        Upstream {
-            name,
-            servers,
-            span: at,
-        }
-    }
-
-    fn lower_upstream_server(&mut self, pair: Pair<'_, Rule>) -> UpstreamServer {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "upstream_server"); // kw_server
-        let mut address = next(&mut inner, "upstream_server").into_inner();
-        let service = self.lower_name(next(&mut address, "server_address"));
-        let port = self.lower_port(next(&mut address, "server_address"));
-        // `[weight N]`: kw_weight, then the number.
-        let weight = inner.nth(1).map(|w| self.lower_integer(w));
-        if let Some(w) = &weight {
-            if w.value == 0 {
-                self.report(
-                    Diagnostic::error("invalid-number", "an upstream weight is at least 1")
-                        .primary(w.span, "nginx rejects a weight of 0")
-                        .help("use `weight 1` or more"),
-                );
-            }
-        }
-        UpstreamServer {
-            service,
-            port,
-            weight,
-            span: at,
-        }
-    }
-
-    fn lower_location(&mut self, pair: Pair<'_, Rule>) -> Option<Location> {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "location"); // kw_location
-        let path = self.lower_text(next(&mut inner, "location"));
-        if !path.value.starts_with('/') {
-            self.report(
-                Diagnostic::error("invalid-path", "a location path starts with `/`")
-                    .primary(path.span, "not an absolute URL path")
-                    .help(format!("write `location /{} {{ ... }}`", path.value)),
-            );
-        }
-        let mut action = None;
-        for item in inner {
-            let item_span = span(&item);
-            let rule = item.as_rule();
-            let target = self.lower_name(next(&mut item.into_inner().skip(1), "location_item"));
-            let value = match rule {
-                Rule::proxy_pass => LocationAction::ProxyPass(target),
-                _ => LocationAction::Alias(target),
-            };
-            if let Some((_, first)) = &action {
-                let first = *first;
-                self.report(
-                    Diagnostic::error("conflicting-statements", "a location does one thing")
-                        .primary(item_span, "a second action")
-                        .secondary(first, "first action")
-                        .help(
-                            "use either `proxy_pass UPSTREAM` or `alias VOLUME`, and a second location for the other",
-                        ),
-                );
-            } else {
-                action = Some((value, item_span));
-            }
-        }
-        match action {
-            Some((action, _)) => Some(Location { path, action, span: at }),
-            None => {
-                self.report(
-                    Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
-                        .primary(path.span, "needs `proxy_pass` or `alias`")
-                        .help("add `proxy_pass UPSTREAM` to forward requests, or `alias VOLUME` to serve files"),
-                );
-                None
-            }
         }
     }
 

@@ -1,12 +1,8 @@
-//! Diagnostics as people and programs read them.
-//!
-//! `human` renders miette's graphical reports (colour only when asked);
-//! `json` is stackc's own machine format, because miette's JSON has no line
-//! or column.
+//! miette's graphical reports, for people; colour only when asked.
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use serde::Serialize;
 
+use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
@@ -46,6 +42,15 @@ impl HumanRenderer {
                 .expect("writing into a String does not fail");
         }
         out
+    }
+
+    /// Renders every file's diagnostics, files in the order given.
+    pub fn render_all(&self, reports: &[FileReport]) -> String {
+        reports
+            .iter()
+            .filter(|r| !r.diagnostics.is_empty())
+            .map(|r| self.render(r.source, r.diagnostics))
+            .collect()
     }
 }
 
@@ -107,17 +112,6 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-/// Text from a spec, safe to print on a terminal: control characters (an
-/// ESC could start a terminal escape sequence) are shown as `\u{1b}`.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            c if c.is_control() => c.escape_unicode().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 /// The spec's text for miette's snippets: each control character other
 /// than line ends and tabs becomes a visible one of the same UTF-8 length,
 /// so every span still points at the same bytes.
@@ -148,70 +142,5 @@ mod tests {
         assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
         assert!(out.contains("\\u{1b}[31m"), "{out}");
         assert_eq!(same_length_visible(&file.text).len(), file.text.len());
-    }
-}
-
-// ---------------------------------------------------------------- JSON
-
-/// A diagnostic for editors and CI: positions are 1-based lines and
-/// columns (in characters), `end` exclusive, plus byte offsets.
-#[derive(Serialize)]
-pub struct JsonDiagnostic<'a> {
-    pub file: &'a str,
-    pub code: &'a str,
-    pub severity: &'a str,
-    pub message: &'a str,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-    pub offset: usize,
-    pub length: usize,
-    pub help: Option<&'a str>,
-    pub labels: Vec<JsonLabel<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct JsonLabel<'a> {
-    pub message: &'a str,
-    pub primary: bool,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-}
-
-pub fn json<'a>(file: &'a SourceFile, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let span = diagnostic.primary_span().unwrap_or_default();
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end);
-    JsonDiagnostic {
-        file: &file.name,
-        code: diagnostic.code,
-        severity: diagnostic.severity.as_str(),
-        message: &diagnostic.message,
-        line,
-        column,
-        end_line,
-        end_column,
-        offset: span.start,
-        length: span.len(),
-        help: diagnostic.help.as_deref(),
-        labels: diagnostic
-            .labels
-            .iter()
-            .map(|label| {
-                let (line, column) = file.line_col(label.span.start);
-                let (end_line, end_column) = file.line_col(label.span.end);
-                JsonLabel {
-                    message: &label.message,
-                    primary: label.primary,
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                }
-            })
-            .collect(),
     }
 }

@@ -1,0 +1,70 @@
+//! Which spec files `stackc lint` and `stackc fmt` read: the paths given (folders searched
+//! for `*.spec`), or by default `stack.spec` in the current folder, else
+//! every `*.spec` below it.
+
+use std::path::{Path, PathBuf};
+
+/// The spec read when no path is given and it exists.
+pub const DEFAULT_SPEC: &str = "stack.spec";
+
+/// The specs to lint, in a stable order: each path as given (a file is
+/// taken whatever its name, so a missing one is reported when it is read),
+/// folders expanded into their `*.spec` files, sorted.
+pub fn specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if paths.is_empty() {
+        let default = Path::new(DEFAULT_SPEC);
+        if default.is_file() {
+            return Ok(vec![default.to_path_buf()]);
+        }
+        let found = below(Path::new("."))?;
+        if found.is_empty() {
+            return Err(format!("no {DEFAULT_SPEC} here, and no *.spec file below this folder"));
+        }
+        // `./specs/a.spec` reads better as `specs/a.spec`.
+        return Ok(found
+            .into_iter()
+            .map(|p| p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p))
+            .collect());
+    }
+    let mut specs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let found = below(path)?;
+            if found.is_empty() {
+                return Err(format!("no *.spec file in {}", path.display()));
+            }
+            specs.extend(found);
+        } else {
+            specs.push(path.clone());
+        }
+    }
+    Ok(specs)
+}
+
+/// Every `*.spec` file below `dir`, sorted. Hidden entries (`.git`,
+/// `.tools`, editor backups) are skipped, and symbolic links to folders are
+/// not followed, so a link loop cannot make the walk endless.
+fn below(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "spec") && path.is_file() {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}

@@ -1,0 +1,148 @@
+//! `# stackc: allow(RULE, ...)`: allows a rule at one place. On a line of
+//! its own, the comment covers the next line that holds a statement; at the
+//! end of a statement, that statement's line. A finding is covered when its
+//! primary label starts on that line.
+//!
+//! A suppression that allows nothing, names no rule, or is not written as
+//! `allow(...)` is reported, so stale ones do not pile up.
+
+use super::registry;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{SourceFile, Span};
+use crate::syntax::tokens;
+
+/// The comments' suppressions, and the problems with them.
+pub struct Suppressions {
+    allows: Vec<Allow>,
+    problems: Vec<Diagnostic>,
+}
+
+/// One rule allowed on one line.
+struct Allow {
+    rule: &'static str,
+    /// The rule's name in the comment.
+    span: Span,
+    /// The 1-based line it covers; `None` when no statement follows.
+    line: Option<usize>,
+}
+
+/// Finds every `# stackc:` comment in the spec.
+pub fn scan(source: &SourceFile) -> Suppressions {
+    let mut found = Suppressions {
+        allows: Vec::new(),
+        problems: Vec::new(),
+    };
+    let lines = tokens::lines(&source.text);
+    for (index, line) in lines.iter().enumerate() {
+        let Some(comment) = line.comment else { continue };
+        let covered = if line.tokens.is_empty() {
+            lines[index + 1..].iter().find_map(|l| l.tokens.first())
+        } else {
+            line.tokens.first()
+        };
+        let covered = covered.map(|token| source.line_col(offset_in(&source.text, token.text)).0);
+        found.read_comment(source, comment, covered);
+    }
+    found
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset_in(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+impl Suppressions {
+    fn read_comment(&mut self, source: &SourceFile, comment: &str, line: Option<usize>) {
+        let start = offset_in(&source.text, comment);
+        let body = comment[1..].trim_start();
+        let Some(directive) = body.strip_prefix("stackc:") else {
+            return;
+        };
+        let directive = directive.trim_start();
+        let names = directive
+            .strip_prefix("allow(")
+            .and_then(|rest| rest.split_once(')'))
+            .map(|(inside, _)| inside);
+        let Some(names) = names.filter(|n| n.split(',').all(|name| !name.trim().is_empty())) else {
+            let span = Span::new(start, start + comment.len());
+            self.problems.push(
+                Diagnostic::new(
+                    "bad-suppression",
+                    Severity::Warning,
+                    "this `# stackc:` comment is not a suppression stackc understands",
+                )
+                .primary(span, "expected `allow(RULE)` or `allow(RULE, RULE)`")
+                .help("write `# stackc: allow(default-credentials)` on the line above the finding, or at its end"),
+            );
+            return;
+        };
+        for name in names.split(',') {
+            let trimmed = name.trim();
+            let at = offset_in(&source.text, name) + (name.len() - name.trim_start().len());
+            let span = Span::new(at, at + trimmed.len());
+            match registry::find(trimmed) {
+                Some(meta) => self.allows.push(Allow {
+                    rule: meta.name,
+                    span,
+                    line,
+                }),
+                None => self.problems.push(unknown_rule(trimmed, span)),
+            }
+        }
+    }
+
+    /// Drops the findings these suppressions cover, then reports each
+    /// suppression that covered none, and every malformed one.
+    pub fn apply(self, findings: Vec<Diagnostic>, source: &SourceFile) -> Vec<Diagnostic> {
+        let mut used = vec![false; self.allows.len()];
+        let mut kept: Vec<Diagnostic> = findings
+            .into_iter()
+            .filter(|finding| {
+                let line = finding.primary_span().map(|s| source.line_col(s.start).0);
+                let covering = self
+                    .allows
+                    .iter()
+                    .position(|a| a.rule == finding.code && a.line.is_some() && a.line == line);
+                if let Some(i) = covering {
+                    used[i] = true;
+                }
+                covering.is_none()
+            })
+            .collect();
+        for (allow, used) in self.allows.iter().zip(used) {
+            if !used {
+                let place = match allow.line {
+                    Some(line) => format!("line {line} has no `{}` finding", allow.rule),
+                    None => "no statement follows it".to_string(),
+                };
+                kept.push(
+                    Diagnostic::new(
+                        "unused-suppression",
+                        Severity::Warning,
+                        format!("`allow({})` suppresses nothing", allow.rule),
+                    )
+                    .primary(allow.span, place)
+                    .help("remove it; the finding it allowed is gone"),
+                );
+            }
+        }
+        kept.extend(self.problems);
+        kept
+    }
+}
+
+/// A name that is no lint rule: a typo, or a spec error's code, which
+/// cannot be allowed.
+pub fn unknown_rule(name: &str, span: Span) -> Diagnostic {
+    let help = match crate::suggest::closest(name, registry::names()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "`stackc explain` lists the rules; errors that make a spec invalid cannot be allowed".to_string(),
+    };
+    Diagnostic::new(
+        "unknown-rule",
+        Severity::Warning,
+        format!("`{name}` is not a lint rule"),
+    )
+    .primary(span, "no rule has this name")
+    .help(help)
+}

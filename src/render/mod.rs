@@ -1,0 +1,73 @@
+//! Diagnostics as people and programs read them, one module per `--format`.
+//!
+//! Every format renders a whole run (all files) into one string, so the CLI
+//! prints each run with a single write. Each module escapes user strings in
+//! one place, for its own format.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+mod short;
+
+pub use github::github;
+pub use human::{HumanRenderer, DEFAULT_WIDTH};
+pub use json::json;
+pub use sarif::sarif;
+pub use short::short;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+
+/// The diagnostics of one file, as every format receives them.
+#[derive(Clone, Copy)]
+pub struct FileReport<'a> {
+    pub source: &'a SourceFile,
+    pub diagnostics: &'a [Diagnostic],
+}
+
+impl<'a> FileReport<'a> {
+    pub fn new(source: &'a SourceFile, diagnostics: &'a [Diagnostic]) -> Self {
+        FileReport { source, diagnostics }
+    }
+}
+
+/// Where a span starts and ends, as 1-based lines and columns (columns in
+/// characters, `end` exclusive), the unit editors, GitHub and SARIF share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Region {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+impl Region {
+    fn of(file: &SourceFile, span: Span) -> Region {
+        let (line, column) = file.line_col(span.start);
+        let (end_line, end_column) = file.line_col(span.end);
+        Region {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// Where a diagnostic points: its primary label, or the file's start.
+    fn primary(file: &SourceFile, diagnostic: &Diagnostic) -> Region {
+        Region::of(file, diagnostic.primary_span().unwrap_or_default())
+    }
+}
+
+/// Text from a spec, safe to print on a terminal and on one line: control
+/// characters (an ESC could start a terminal escape sequence, a newline a
+/// fake finding) are shown as `\u{1b}`.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}

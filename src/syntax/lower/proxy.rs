@@ -1,0 +1,531 @@
+//! Lowering of `proxy` blocks: upstreams, servers (a `server { ... }` block
+//! or the proxy-level shorthand for one), locations and their settings.
+
+use pest::iterators::Pair;
+
+use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
+use crate::diagnostic::Diagnostic;
+use crate::ir::*;
+use crate::source::{Span, Spanned};
+use crate::syntax::grammar::Rule;
+
+/// The statements of one server, gathered while lowering: from a
+/// `server { ... }` block, or from the proxy's own lines (the shorthand).
+#[derive(Default)]
+struct ServerParts {
+    listens: Vec<Listen>,
+    server_names: Option<(Vec<Spanned<String>>, Span)>,
+    tls: Option<(Tls, Span)>,
+    redirect_https: Option<(Span, Span)>,
+    settings: SettingParts,
+    locations: Vec<Location>,
+    /// The first statement, for the shorthand-and-blocks message.
+    first: Option<Span>,
+}
+
+/// The settings of a server or a location, with each statement's span so a
+/// second one can point at the first.
+#[derive(Default)]
+struct SettingParts {
+    client_max_body_size: Option<(Spanned<Size>, Span)>,
+    read_timeout: Option<(Spanned<Duration>, Span)>,
+    connect_timeout: Option<(Spanned<Duration>, Span)>,
+    send_timeout: Option<(Spanned<Duration>, Span)>,
+    response_headers: Vec<Header>,
+    request_headers: Vec<Header>,
+    raw: Vec<Spanned<String>>,
+}
+
+impl SettingParts {
+    fn finish(self) -> Settings {
+        Settings {
+            client_max_body_size: self.client_max_body_size.map(|(v, _)| v),
+            read_timeout: self.read_timeout.map(|(v, _)| v),
+            connect_timeout: self.connect_timeout.map(|(v, _)| v),
+            send_timeout: self.send_timeout.map(|(v, _)| v),
+            response_headers: self.response_headers,
+            request_headers: self.request_headers,
+            raw: self.raw,
+        }
+    }
+}
+
+impl ServerParts {
+    fn finish(self, span: Span) -> Server {
+        Server {
+            listens: self.listens,
+            server_names: self.server_names.map(|(n, _)| n).unwrap_or_default(),
+            tls: self.tls.map(|(t, _)| t),
+            redirect_https: self.redirect_https.map(|(r, _)| r),
+            settings: self.settings.finish(),
+            locations: self.locations,
+            span,
+        }
+    }
+}
+
+impl Lowerer {
+    pub(super) fn lower_proxy(&mut self, pair: Pair<'_, Rule>) -> Service {
+        let (mut block, items) = ServiceBlock::new(self, pair, "proxy");
+        let mut upstreams = Vec::new();
+        let mut shorthand = ServerParts::default();
+        let mut servers: Vec<Server> = Vec::new();
+        for item in items {
+            match item.as_rule() {
+                Rule::upstream => upstreams.push(self.lower_upstream(item)),
+                Rule::server => servers.push(self.lower_server(item)),
+                rule if is_server_item(rule) => self.lower_server_item(item, &mut shorthand),
+                _ => block.common(self, item),
+            }
+        }
+        match (shorthand.first, servers.first()) {
+            (Some(at), Some(first_server)) => self.report(
+                Diagnostic::error(
+                    "mixed-server-forms",
+                    "a proxy with `server` blocks cannot also have server statements of its own",
+                )
+                .primary(at, "this belongs in a `server` block")
+                .secondary(first_server.span, "the proxy has `server` blocks")
+                .help(
+                    "move `listen`, `server_name`, `location` and the other server statements into a \
+                     `server { ... }` block; writing them in the proxy is the shorthand for a proxy with one server",
+                ),
+            ),
+            (_, None) => servers.push(shorthand.finish(block.span)),
+            _ => {}
+        }
+        if block.image.is_none() {
+            let text = Spanned::new(DEFAULT_NGINX_IMAGE.to_string(), block.name.span);
+            let image = self.parse_image_ref(text);
+            block.image = Some((ImageSource::Image(image), block.name.span));
+        }
+        block.finish(ServiceKind::Proxy(Proxy { upstreams, servers }))
+    }
+
+    fn lower_server(&mut self, pair: Pair<'_, Rule>) -> Server {
+        let at = span(&pair);
+        let mut parts = ServerParts::default();
+        for item in pair.into_inner().skip(1) {
+            self.lower_server_item(item, &mut parts);
+        }
+        parts.finish(at)
+    }
+
+    fn lower_server_item(&mut self, item: Pair<'_, Rule>, server: &mut ServerParts) {
+        let at = span(&item);
+        server.first.get_or_insert(at);
+        match item.as_rule() {
+            Rule::listen => {
+                let mut inner = item.into_inner();
+                next(&mut inner, "listen"); // kw_listen
+                let port = self.lower_port(next(&mut inner, "listen"));
+                let tls = inner.next().map(|t| span(&t));
+                server.listens.push(Listen { port, tls, span: at });
+            }
+            Rule::server_name => {
+                let names = item.into_inner().skip(1).map(|t| self.lower_text(t)).collect();
+                self.set_once(&mut server.server_names, names, at, "server_name");
+            }
+            Rule::tls => {
+                // kw_tls, kw_certificate, NAME, kw_key, NAME
+                let mut inner = item.into_inner();
+                let certificate = self.lower_name(next(&mut inner.by_ref().skip(2), "tls"));
+                let key = self.lower_name(next(&mut inner.skip(1), "tls"));
+                let tls = Tls {
+                    certificate,
+                    key,
+                    span: at,
+                };
+                self.set_once(&mut server.tls, tls, at, "tls");
+            }
+            Rule::redirect => self.set_once(&mut server.redirect_https, at, at, "redirect"),
+            Rule::location => {
+                if let Some(location) = self.lower_location(item) {
+                    server.locations.push(location);
+                }
+            }
+            _ => self.lower_setting(item, &mut server.settings),
+        }
+    }
+
+    fn lower_upstream(&mut self, pair: Pair<'_, Rule>) -> Upstream {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "upstream"); // kw_upstream
+        let name = self.lower_name(next(&mut inner, "upstream"));
+        let servers: Vec<UpstreamServer> = inner.map(|s| self.lower_upstream_server(s)).collect();
+        if servers.is_empty() {
+            self.report(
+                Diagnostic::error("empty-upstream", format!("upstream `{}` has no servers", name.value))
+                    .primary(name.span, "nginx needs at least one server here")
+                    .help("add a line such as `server web:8000`"),
+            );
+        }
+        Upstream {
+            name,
+            servers,
+            span: at,
+        }
+    }
+
+    fn lower_upstream_server(&mut self, pair: Pair<'_, Rule>) -> UpstreamServer {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "upstream_server"); // kw_server
+        let mut address = next(&mut inner, "upstream_server").into_inner();
+        let service = self.lower_name(next(&mut address, "server_address"));
+        let port = self.lower_port(next(&mut address, "server_address"));
+        // `[weight N]`: kw_weight, then the number.
+        let weight = inner.nth(1).map(|w| self.lower_integer(w));
+        if let Some(w) = &weight {
+            if w.value == 0 {
+                self.report(
+                    Diagnostic::error("invalid-number", "an upstream weight is at least 1")
+                        .primary(w.span, "nginx rejects a weight of 0")
+                        .help("use `weight 1` or more"),
+                );
+            }
+        }
+        UpstreamServer {
+            service,
+            port,
+            weight,
+            span: at,
+        }
+    }
+
+    fn lower_location(&mut self, pair: Pair<'_, Rule>) -> Option<Location> {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "location"); // kw_location
+        let path = self.lower_text(next(&mut inner, "location"));
+        if !path.value.starts_with('/') {
+            self.report(
+                Diagnostic::error("invalid-path", "a location path starts with `/`")
+                    .primary(path.span, "not an absolute URL path")
+                    .help(format!("write `location /{} {{ ... }}`", path.value)),
+            );
+        }
+        let mut action: Option<(LocationAction, Span)> = None;
+        let mut websocket = None;
+        let mut settings = SettingParts::default();
+        for item in inner {
+            let item_span = span(&item);
+            let value = match item.as_rule() {
+                Rule::proxy_pass => LocationAction::ProxyPass(self.lower_proxy_pass(item)),
+                Rule::alias => LocationAction::Alias(self.lower_name(next(&mut item.into_inner().skip(1), "alias"))),
+                Rule::return_action => LocationAction::Return(self.lower_return(item)),
+                Rule::websocket => {
+                    self.set_once(&mut websocket, item_span, item_span, "websocket");
+                    continue;
+                }
+                _ => {
+                    self.lower_setting(item, &mut settings);
+                    continue;
+                }
+            };
+            if let Some((_, first)) = &action {
+                let first = *first;
+                self.report(
+                    Diagnostic::error("conflicting-statements", "a location does one thing")
+                        .primary(item_span, "a second action")
+                        .secondary(first, "first action")
+                        .help(
+                            "use one of `proxy_pass UPSTREAM`, `alias VOLUME` or `return CODE`, and another location for the rest",
+                        ),
+                );
+            } else {
+                action = Some((value, item_span));
+            }
+        }
+        let Some((action, _)) = action else {
+            self.report(
+                Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
+                    .primary(path.span, "needs `proxy_pass`, `alias` or `return`")
+                    .help("add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, or `return CODE`"),
+            );
+            return None;
+        };
+        let settings = settings.finish();
+        if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
+            // The emitter matches the path against the request as sent, so
+            // it must be what a client sends unencoded.
+            if !path
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
+            {
+                self.report(
+                    Diagnostic::error("invalid-path", "a location that replaces its path needs a plain path")
+                        .primary(path.span, "only letters, digits and `/ . _ - ~` here")
+                        .secondary(uri.span, "replaces the location's path")
+                        .help("use a plain location path, or `proxy_pass UPSTREAM` without a path"),
+                );
+            }
+        }
+        if !matches!(action, LocationAction::ProxyPass(_)) {
+            let ignored = websocket.map(|(w, _)| w).into_iter().chain(settings.proxy_only());
+            for ignored in ignored.collect::<Vec<_>>() {
+                self.report(
+                    Diagnostic::error("needs-proxy-pass", "this only applies where requests are proxied")
+                        .primary(ignored, "has no effect in this location")
+                        .secondary(path.span, "this location does not `proxy_pass`")
+                        .help("remove it, or move it to a location that forwards to an upstream"),
+                );
+            }
+        }
+        Some(Location {
+            path,
+            action,
+            websocket: websocket.map(|(w, _)| w),
+            settings,
+            span: at,
+        })
+    }
+
+    fn lower_proxy_pass(&mut self, pair: Pair<'_, Rule>) -> ProxyPass {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "proxy_pass"); // kw_proxy_pass
+        let upstream = self.lower_name(next(&mut inner, "proxy_pass"));
+        let uri = inner.next().map(|t| self.lower_text(t));
+        if let Some(uri) = &uri {
+            let problem = if !uri.value.starts_with('/') {
+                Some("a URI part starts with `/`")
+            } else if !uri.value.chars().all(is_uri_char) {
+                Some("a URI part is letters, digits and `/ . _ - ~ % ! * + , : = @` (percent-encode the rest)")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    Diagnostic::error("invalid-path", "this is not a URI path for `proxy_pass`")
+                        .primary(uri.span, problem)
+                        .help(
+                            "write the path that replaces the location's prefix, e.g. `proxy_pass api /` \
+                             sends `/api/users` as `/users` from `location /api/`",
+                        ),
+                );
+            }
+        }
+        ProxyPass { upstream, uri }
+    }
+
+    fn lower_return(&mut self, pair: Pair<'_, Rule>) -> Return {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "return_action"); // kw_return
+        let code = self.lower_integer(next(&mut inner, "return_action"));
+        let code = Spanned::new(u16::try_from(code.value).unwrap_or(0), code.span);
+        let text = inner.next().map(|t| self.lower_text(t));
+        let result = Return { code, text };
+        if !(100..=599).contains(&result.code.value) {
+            self.report(
+                Diagnostic::error(
+                    "invalid-status",
+                    format!("`{}` is not an HTTP status", result.code.value),
+                )
+                .primary(result.code.span, "a status is 100 to 599")
+                .help("for example `return 404`, or `return 301 https://example.com/`"),
+            );
+        } else if result.is_redirect() {
+            let is_url = result.text.as_ref().is_some_and(|t| {
+                ["/", "http://", "https://"]
+                    .iter()
+                    .any(|start| t.value.starts_with(start))
+            });
+            if !is_url {
+                self.report(
+                    Diagnostic::error(
+                        "invalid-redirect",
+                        format!("`return {}` needs a URL", result.code.value),
+                    )
+                    .primary(
+                        result.text.as_ref().map_or(result.code.span, |t| t.span),
+                        "expected a URL starting with `https://`, `http://` or `/`",
+                    )
+                    .help(format!(
+                        "write `return {} https://example.com/`; to send every request to HTTPS, use \
+                             `redirect to https` in the server",
+                        result.code.value
+                    )),
+                );
+            }
+        }
+        result
+    }
+
+    /// A setting of a server or a location.
+    fn lower_setting(&mut self, item: Pair<'_, Rule>, settings: &mut SettingParts) {
+        let at = span(&item);
+        let rule = item.as_rule();
+        let mut inner = item.into_inner();
+        let keyword = next(&mut inner, "setting");
+        let what = keyword.as_str().to_string();
+        match rule {
+            Rule::client_max_body_size => {
+                let size = self.lower_size(next(&mut inner, "client_max_body_size"));
+                self.set_once(&mut settings.client_max_body_size, size, at, &what);
+            }
+            Rule::proxy_timeout => {
+                let duration = self.lower_duration(next(&mut inner, "proxy_timeout"));
+                if duration.value.0 == 0 {
+                    self.report(
+                        Diagnostic::error("invalid-duration", format!("`{what}` cannot be zero"))
+                            .primary(duration.span, "nginx would give up at once")
+                            .help("use a duration such as `60s` (nginx's default) or `5m`"),
+                    );
+                }
+                let slot = match keyword.as_rule() {
+                    Rule::kw_proxy_read_timeout => &mut settings.read_timeout,
+                    Rule::kw_proxy_connect_timeout => &mut settings.connect_timeout,
+                    _ => &mut settings.send_timeout,
+                };
+                self.set_once(slot, duration, at, &what);
+            }
+            Rule::add_header | Rule::proxy_set_header => {
+                let name = self.lower_text(next(&mut inner, "header"));
+                let value = self.lower_text(next(&mut inner, "header"));
+                if name.value.is_empty() || !name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    self.report(
+                        Diagnostic::error("invalid-header-name", format!("`{}` is not a header name", name.value))
+                            .primary(name.span, "header names are letters, digits and `-`")
+                            .help("for example `X-Frame-Options` or `Strict-Transport-Security`"),
+                    );
+                }
+                let header = Header { name, value, span: at };
+                match rule {
+                    Rule::add_header => settings.response_headers.push(header),
+                    _ => settings.request_headers.push(header),
+                }
+            }
+            _ => {
+                let text = self.lower_text(next(&mut inner, "raw_nginx"));
+                self.check_raw_nginx(&text);
+                settings.raw.push(text);
+            }
+        }
+    }
+
+    /// The escape hatch is written as given, so it must stay one directive:
+    /// a name, then words that end where nginx would end them.
+    fn check_raw_nginx(&mut self, text: &Spanned<String>) {
+        if let Err(problem) = raw_directive_words(&text.value) {
+            self.report(
+                Diagnostic::error("invalid-raw-nginx", "this is not one nginx directive")
+                    .primary(text.span, problem)
+                    .help(
+                        "write one directive without its `;`, e.g. `nginx \"gzip_types text/css application/javascript\"`; \
+                         blocks and several directives need several lines",
+                    ),
+            );
+        }
+    }
+}
+
+/// A character of a `proxy_pass` URI part: a URL path's, without those
+/// nginx would need quoted (`;`, quotes) or read as a variable (`$`).
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "/._-~%!*+,:=@".contains(c)
+}
+
+/// The statements that belong to a server, in a `server` block or in the
+/// proxy's shorthand.
+fn is_server_item(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::listen
+            | Rule::server_name
+            | Rule::tls
+            | Rule::redirect
+            | Rule::location
+            | Rule::client_max_body_size
+            | Rule::proxy_timeout
+            | Rule::add_header
+            | Rule::proxy_set_header
+            | Rule::raw_nginx
+    )
+}
+
+/// How many words nginx would read from `text` as one directive (the name
+/// first), or why it would read something else: a `;`, `{` or `}` outside
+/// quotes ends the directive or opens a block, `#` at a word's start
+/// comments out the rest, and an unclosed quote or a last `\` swallows the
+/// `;` stackc adds. Quotes open a word only at its start, as in nginx.
+pub(crate) fn raw_directive_words(text: &str) -> Result<usize, &'static str> {
+    // nginx splits words at ASCII spaces only; other blanks (a tab, U+2028)
+    // would be read differently by other nginx tools.
+    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
+        return Err("a raw directive is one line, its words separated by spaces");
+    }
+    if !text.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !text
+            .split(' ')
+            .next()
+            .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return Err("a directive starts with its name, such as `gzip_types`");
+    }
+    let mut chars = text.chars().peekable();
+    let mut words = 0;
+    loop {
+        while chars.next_if_eq(&' ').is_some() {}
+        let Some(first) = chars.next() else {
+            return Ok(words);
+        };
+        words += 1;
+        match first {
+            '"' | '\'' => loop {
+                match chars.next() {
+                    None => return Err("a quote is not closed"),
+                    Some('\\') if chars.next().is_none() => return Err("a quote is not closed"),
+                    Some(c) if c == first => {
+                        if chars.peek().is_some_and(|&c| c != ' ') {
+                            return Err("a closing quote must be followed by a space");
+                        }
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            },
+            '#' => return Err("`#` at the start of a word comments out the rest of the line"),
+            mut c => loop {
+                match c {
+                    ';' | '{' | '}' => return Err("`;`, `{` and `}` outside quotes end the directive"),
+                    '\\' if chars.next().is_none() => return Err("a last `\\` would escape the directive's end"),
+                    _ => {}
+                }
+                match chars.next_if(|&c| c != ' ') {
+                    Some(next) => c = next,
+                    None => break,
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_directive_words;
+
+    #[test]
+    fn raw_directives_stay_one_directive() {
+        assert_eq!(raw_directive_words("gzip_types text/css application/javascript"), Ok(3));
+        assert_eq!(
+            raw_directive_words("add_header Content-Security-Policy \"default-src 'self'; img-src *\""),
+            Ok(3)
+        );
+        assert_eq!(raw_directive_words("add_header X a\"b"), Ok(3));
+        assert_eq!(raw_directive_words("etag off"), Ok(2));
+        assert!(raw_directive_words("gzip on; user root").is_err());
+        assert!(raw_directive_words("if ($x) {").is_err());
+        assert!(raw_directive_words("gzip \"on").is_err());
+        assert!(raw_directive_words("gzip \"on\"x").is_err());
+        assert!(raw_directive_words("gzip on\\").is_err());
+        assert!(raw_directive_words("gzip #on").is_err());
+        assert!(raw_directive_words("gzip\non").is_err());
+        assert!(raw_directive_words("gzip\ton").is_err());
+        assert!(raw_directive_words("gzip_types a\u{2028}b").is_err());
+        assert!(raw_directive_words("").is_err());
+        assert!(raw_directive_words("\"gzip\" on").is_err());
+        assert!(raw_directive_words(" gzip on").is_err());
+    }
+}

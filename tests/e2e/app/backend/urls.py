@@ -1,0 +1,5 @@
+from django.urls import path
+
+from rows import views
+
+urlpatterns = [path("rows/", views.rows)]

@@ -1,0 +1,189 @@
+"""Reads what `stackc build` emitted. The e2e test runs these files, never copies of
+them: every command, variable, path and port below comes from compose.yaml, a
+Dockerfile or nginx.conf, so a change in the spec changes what runs."""
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import crossplane
+import yaml
+from dockerfile_parse import DockerfileParser
+
+from procs import StepFailed
+
+
+def compose_string(value):
+    """What compose makes of a string: `$$` is a literal `$`. Any other `$` would be
+    filled from the environment compose runs in, which this test does not emulate."""
+    text = str(value)
+    if re.search(r"\$(?!\$)", text.replace("$$", "")):
+        raise StepFailed(f"compose.yaml interpolates a variable in {text!r}; the e2e test has none to give")
+    return text.replace("$$", "$")
+
+
+def duration_seconds(text):
+    """A compose (Go) duration such as `5s`, `1m30s` or `500ms`."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise StepFailed(f"unreadable compose duration {text!r}")
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+@dataclass
+class Healthcheck:
+    test: list  # ["CMD-SHELL", "..."] or ["CMD", argv...]
+    interval: float = 30.0  # compose's defaults
+    timeout: float = 30.0
+    retries: int = 3
+    start_period: float = 0.0
+
+
+@dataclass
+class Service:
+    name: str
+    image: str | None
+    build_context: Path | None
+    dockerfile: Path | None
+    command: list | None
+    environment: dict
+    secrets: list
+    volumes: list  # (volume name, target path, read only)
+    ports: list  # (host ip, host port, container port)
+    depends_on: dict  # service name -> compose condition
+    healthcheck: Healthcheck | None
+
+
+@dataclass
+class Compose:
+    services: dict
+    secret_files: dict  # secret name -> source file
+
+
+def read_compose(out):
+    path = out / "compose.yaml"
+    doc = yaml.safe_load(path.read_text())
+    services = {name: _service(name, spec or {}, out) for name, spec in doc.get("services", {}).items()}
+    secret_files = {}
+    for name, spec in (doc.get("secrets") or {}).items():
+        if "file" not in spec:
+            raise StepFailed(f"secret {name} is not a file secret; the e2e test writes file secrets only")
+        secret_files[name] = _join(out, spec["file"])
+    return Compose(services, secret_files)
+
+
+def _join(folder, path):
+    """A compose path relative to `folder`, with `..` resolved by name as compose
+    does (the folders may not exist yet)."""
+    return Path(os.path.normpath(folder / compose_string(path)))
+
+
+def _service(name, spec, out):
+    build = spec.get("build")
+    context = dockerfile = None
+    if build is not None:
+        context = _join(out, build["context"])
+        dockerfile = _join(context, build.get("dockerfile", "Dockerfile"))
+    command = spec.get("command")
+    if isinstance(command, str):
+        raise StepFailed(f"service {name}: a string command would run in a shell; stackc writes lists")
+    volumes = []
+    for mount in spec.get("volumes", []):
+        if mount.get("type") != "volume":
+            raise StepFailed(f"service {name}: only named volumes are emulated, not {mount}")
+        volumes.append((mount["source"], mount["target"], bool(mount.get("read_only"))))
+    ports = []
+    for port in spec.get("ports", []):
+        ip, host, container = str(port).split(":")
+        ports.append((ip, int(host), int(container)))
+    depends_on = spec.get("depends_on") or {}
+    if isinstance(depends_on, list):
+        depends_on = {dep: {"condition": "service_started"} for dep in depends_on}
+    check = spec.get("healthcheck")
+    healthcheck = None
+    if check is not None:
+        healthcheck = Healthcheck(
+            test=[compose_string(part) for part in check["test"]],
+            interval=duration_seconds(check.get("interval", "30s")),
+            timeout=duration_seconds(check.get("timeout", "30s")),
+            retries=int(check.get("retries", 3)),
+            start_period=duration_seconds(check.get("start_period", "0s")),
+        )
+    return Service(
+        name=name,
+        image=spec.get("image"),
+        build_context=context,
+        dockerfile=dockerfile,
+        command=[compose_string(arg) for arg in command] if command else None,
+        environment={k: compose_string(v) for k, v in (spec.get("environment") or {}).items()},
+        secrets=list(spec.get("secrets", [])),
+        volumes=volumes,
+        ports=ports,
+        depends_on={dep: cond["condition"] for dep, cond in depends_on.items()},
+        healthcheck=healthcheck,
+    )
+
+
+@dataclass
+class Dockerfile:
+    base: str
+    workdir: str
+    env: dict
+    copies: list  # (sources, destination), in order
+    cmd: list | None
+    build_runs: list = field(default_factory=list)  # exec-form RUNs after `COPY . .`
+
+
+def read_dockerfile(path):
+    parser = DockerfileParser(path=str(path))
+    workdir, copies, cmd, runs, source_copied = "/", [], None, [], False
+    for instruction in parser.structure:
+        kind, value = instruction["instruction"], instruction["value"]
+        if kind == "WORKDIR":
+            workdir = value
+        elif kind == "COPY":
+            parts = json.loads(value) if value.startswith("[") else value.split()
+            copies.append((parts[:-1], parts[-1]))
+            source_copied = source_copied or parts == [".", "."]
+        elif kind == "CMD":
+            if not value.startswith("["):
+                raise StepFailed(f"{path}: CMD is not in exec form: {value}")
+            cmd = json.loads(value)
+        elif kind == "RUN" and source_copied:
+            if not value.startswith("["):
+                raise StepFailed(f"{path}: a RUN after `COPY . .` is not in exec form: {value}")
+            runs.append(json.loads(value))
+    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs)
+
+
+def read_dockerignore(path):
+    """The patterns of a Dockerfile.dockerignore (comments and blank lines dropped)."""
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def proxy_headers(conf, request_path):
+    """The `proxy_set_header` pairs of the proxied location that serves `request_path`
+    (longest matching prefix, as nginx picks among prefix locations)."""
+    parsed = crossplane.parse(str(conf), single=True, check_ctx=False)  # it sits inside http {}
+    if parsed["status"] != "ok":
+        raise StepFailed(f"{conf}: crossplane could not parse it: {parsed['errors']}")
+    best = None
+    for server in _blocks(parsed["config"][0]["parsed"], "server"):
+        for location in _blocks(server["block"], "location"):
+            prefix = location["args"][-1]
+            proxied = any(d["directive"] == "proxy_pass" for d in location["block"])
+            if proxied and request_path.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, location["block"])
+    if best is None:
+        raise StepFailed(f"{conf}: no proxied location serves {request_path}")
+    return [tuple(d["args"]) for d in best[1] if d["directive"] == "proxy_set_header"]
+
+
+def _blocks(directives, name):
+    return [d for d in directives if d["directive"] == name]

@@ -1,0 +1,185 @@
+//! `stackc lint --format ...` on the real binary: each format snapshotted on
+//! one fixture, and the machine formats checked by outside validators over
+//! every example spec and rule fixture (Microsoft's SARIF validator; the
+//! JSON format's own schema through Python's jsonschema).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::{stackc, text};
+
+const FIXTURE: &str = "tests/fixtures/seed-mistakes.spec";
+
+/// `stackc lint --format FORMAT PATHS...`, run from the repository's root
+/// so file names in the output are the same relative paths everywhere.
+fn lint(format: &str, paths: &[&str]) -> Output {
+    stackc()
+        .current_dir(support::repo())
+        .args(["lint", "--color", "never", "--format", format])
+        .args(paths)
+        .output()
+        .expect("stackc runs")
+}
+
+#[test]
+fn every_format_on_the_seed_mistakes() {
+    for format in ["human", "short", "github", "json", "sarif"] {
+        let output = lint(format, &[FIXTURE]);
+        assert_eq!(output.status.code(), Some(1), "{format}: {}", text(&output.stderr));
+        let printed = match format {
+            "human" => text(&output.stderr),
+            "sarif" => without_rule_docs(&output.stdout),
+            _ => text(&output.stdout),
+        };
+        support::insta_settings().bind(|| insta::assert_snapshot!(format!("format__{format}"), printed));
+    }
+}
+
+/// The SARIF log with each rule's documentation cut to its first words:
+/// the docs are the rules' own (and checked in docs/rules.md); this
+/// snapshot is about the log's shape.
+fn without_rule_docs(stdout: &[u8]) -> String {
+    let mut log: serde_json::Value = serde_json::from_slice(stdout).expect("stdout is JSON");
+    for rule in log["runs"][0]["tool"]["driver"]["rules"].as_array_mut().unwrap() {
+        for field in ["/fullDescription/text", "/help/text", "/help/markdown"] {
+            if let Some(serde_json::Value::String(doc)) = rule.pointer_mut(field) {
+                *doc = format!("{}...", doc.chars().take(20).collect::<String>());
+            }
+        }
+    }
+    serde_json::to_string_pretty(&log).unwrap()
+}
+
+#[test]
+fn machine_formats_keep_stdout_clean() {
+    for format in ["json", "sarif"] {
+        let output = lint(format, &[FIXTURE]);
+        assert!(output.stderr.is_empty(), "{format}: {}", text(&output.stderr));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("stdout is JSON");
+    }
+    for format in ["short", "github"] {
+        let output = lint(format, &[FIXTURE]);
+        assert_eq!(text(&output.stderr), "stackc: 1 error, 2 warnings\n");
+    }
+}
+
+/// Every example spec, every rule fixture, and the seed's mistakes: valid
+/// specs, findings of every rule, secondary labels.
+const CORPUS: [&str; 3] = ["specs", "tests/lint", FIXTURE];
+
+fn corpus_output(format: &str) -> Vec<u8> {
+    let output = lint(format, &CORPUS);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    output.stdout
+}
+
+/// Runs `sarif-multitool validate` on `log` and returns the error-level
+/// results it found. The tool exits 0 whatever it finds, so its own
+/// output log is what counts.
+fn sarif_errors(log: &Path) -> Vec<String> {
+    let result = log.with_extension("result.sarif");
+    let _ = std::fs::remove_file(&result);
+    let validate = std::process::Command::new(support::tool("npm/node_modules/.bin/sarif-multitool"))
+        .arg("validate")
+        .arg("-o")
+        .arg(&result)
+        .arg(log)
+        .output()
+        .expect("sarif-multitool runs");
+    assert!(validate.status.success(), "{}", text(&validate.stdout));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&result).expect("sarif-multitool writes its result log")).unwrap();
+    report["runs"][0]["results"]
+        .as_array()
+        .expect("a results array")
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect()
+}
+
+#[test]
+fn sarif_passes_microsofts_validator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stdout = corpus_output("sarif");
+    let log: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    for rule in stackc::lint::registry::names() {
+        assert!(
+            results.iter().any(|r| r["ruleId"] == rule),
+            "the corpus has a finding of `{rule}`"
+        );
+    }
+    let path = tmp.path().join("stackc.sarif");
+    std::fs::write(&path, &stdout).unwrap();
+    let errors = sarif_errors(&path);
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // Negative control: the validator does find errors, here a relative
+    // help link and a region that ends before it starts.
+    let mut broken = log.clone();
+    broken["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "docs/rules.md".into();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["endLine"] = 0.into();
+    let path = tmp.path().join("broken.sarif");
+    std::fs::write(&path, serde_json::to_vec(&broken).unwrap()).unwrap();
+    let errors = sarif_errors(&path);
+    assert!(errors.iter().any(|e| e.contains("SARIF1005")), "{errors:#?}");
+}
+
+#[test]
+fn json_matches_its_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("good.json");
+    std::fs::write(&good, corpus_output("json")).unwrap();
+    // Negative control: a diagnostic without its line.
+    let mut value: serde_json::Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    value[0].as_object_mut().unwrap().remove("line");
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec(&value).unwrap()).unwrap();
+
+    let check = |file: &PathBuf| {
+        support::python()
+            .args([
+                "-c",
+                "import json, sys, jsonschema\n\
+                 schema = json.load(open(sys.argv[1]))\n\
+                 jsonschema.Draft202012Validator.check_schema(schema)\n\
+                 jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)",
+            ])
+            .arg(support::repo().join("docs/diagnostics.schema.json"))
+            .arg(file)
+            .output()
+            .expect("python runs")
+    };
+    let output = check(&good);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let output = check(&bad);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("'line' is a required property"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn hostile_names_and_messages_stay_on_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("a,b:c%\u{1b}.spec");
+    std::fs::write(
+        &spec,
+        "stack x\nservice web {\n    image \"x\u{1b}[2J\\n::error::fake\"\n}\n",
+    )
+    .unwrap();
+    for format in ["short", "github"] {
+        let output = stackc().args(["lint", "--format", format]).arg(&spec).output().unwrap();
+        let printed = text(&output.stdout);
+        assert_eq!(printed.lines().count(), 1, "{format}: {printed}");
+        assert!(!printed.contains('\u{1b}'), "{format}: {printed}");
+        if format == "github" {
+            assert!(printed.contains("a%2Cb%3Ac%25"), "{printed}");
+        }
+    }
+}
