@@ -8,7 +8,7 @@ mod support;
 
 use stackc::diagnostic::Diagnostic;
 use stackc::emit::Layout;
-use stackc::render::{self, HumanRenderer};
+use stackc::render::{self, FileReport, HumanRenderer};
 use stackc::source::SourceFile;
 use support::{stackc, text};
 
@@ -27,7 +27,10 @@ fn run_everything(text: &str) -> Outcome {
     for diagnostic in check.diagnostics.iter().chain(&build.diagnostics) {
         let span = diagnostic.primary_span().expect("every diagnostic points somewhere");
         assert!(span.end <= text.len(), "{diagnostic:?} points past the end");
-        render::json(&source, diagnostic);
+    }
+    let reports = [FileReport::new(&source, &build.diagnostics)];
+    for format in [render::json, render::sarif, render::github, render::short] {
+        format(&reports);
     }
     let rendered = HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, &build.diagnostics);
     assert!(!rendered.contains("kw_"), "{rendered}");
@@ -79,33 +82,53 @@ fn a_bom_crlf_and_tabs_read_like_plain_text() {
 
 #[test]
 fn a_5_mb_spec_is_read_to_the_end() {
-    // Every kind of line: statements, blocks, comments, long strings.
+    // Every kind of line: statements, blocks, comments, long strings; few
+    // diagnostics, so the time goes to reading.
     let mut text = String::from("stack big\n");
     let mut i = 0;
     while text.len() < 5 * 1024 * 1024 {
         text.push_str(&format!(
-            "# volume number {i}, with a comment long enough to take some room\nvolume v{i}\n"
+            "\n# service number {i}, with a comment long enough to take some room\n\
+             service s{i} {{\n    image redis:7.4\n    env {{\n        LONG = \"{}\"\n    }}\n}}\n",
+            "x".repeat(20_000)
         ));
-        if i % 1000 == 0 {
-            text.push_str(&format!(
-                "service s{i} {{\n    image redis:7.4\n    env {{\n        LONG = \"{}\"\n    }}\n}}\n",
-                "x".repeat(10_000)
-            ));
-        }
         i += 1;
     }
-    // A mistake at the very end is still found.
-    text.push_str("volumes last\n");
-    let outcome = run_everything(&text);
-    assert_eq!(codes(&outcome), ["syntax"]);
-    let at = outcome.diagnostics[0].primary_span().unwrap().start;
-    assert_eq!(at, text.len() - "volumes last\n".len());
-    assert!(outcome.formatted.is_err());
+    // Each entry point once: a debug build reads 5 MB slowly.
+    let source = SourceFile::new("big.spec", text.clone());
+    let build = stackc::build(&source, &Layout::placeholder());
+    assert!(build.artifacts.is_some(), "{:?}", build.diagnostics.first());
+    assert_eq!(stackc::fmt::format(&source).unwrap(), text);
 
-    text.truncate(text.len() - "volumes last\n".len());
+    // A mistake at the very end is still found, and pointed at.
+    text.push_str("volumes last\n");
+    let check = stackc::check(&SourceFile::new("big.spec", text.clone()));
+    assert_eq!(check.diagnostics.len(), 1, "{:?}", check.diagnostics);
+    let at = check.diagnostics[0].primary_span().unwrap().start;
+    assert_eq!(at, text.len() - "volumes last\n".len());
+}
+
+/// Thousands of findings in a large spec: each snippet is read from the
+/// lines around it (miette alone rescans the text from the start for each,
+/// which took minutes for this).
+#[test]
+fn thousands_of_findings_render() {
+    let mut text = String::from("stack many\n");
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "# an unused volume, number {i}{}\nvolume v{i}\n",
+            " .".repeat(40)
+        ));
+    }
     let outcome = run_everything(&text);
-    assert!(!outcome.diagnostics.iter().any(Diagnostic::is_error), "{:?}", &outcome.diagnostics[..1]);
-    assert_eq!(outcome.formatted.unwrap(), text);
+    assert!(outcome.diagnostics.len() >= 5_000, "{}", outcome.diagnostics.len());
+    let source = SourceFile::new("many.spec", text);
+    let rendered = HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, &outcome.diagnostics);
+    assert!(
+        rendered.contains("many.spec:10001:8"),
+        "{}",
+        &rendered[rendered.len() - 600..]
+    );
 }
 
 #[test]
@@ -115,12 +138,21 @@ fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
         "{\n".repeat(depth),
         format!("stack a\n{}{}", "service a {\n".repeat(depth), "}\n".repeat(depth)),
         format!("stack a\nservice a {{\n    command {}\n}}\n", "[".repeat(depth)),
-        format!("stack a\nproxy p {{\n{}{}}}\n", "location / {\n".repeat(depth), "}\n".repeat(depth)),
+        format!(
+            "stack a\nproxy p {{\n{}{}}}\n",
+            "location / {\n".repeat(depth),
+            "}\n".repeat(depth)
+        ),
         "}".repeat(depth),
     ];
     for text in inputs {
         let outcome = run_everything(&text);
-        assert_eq!(codes(&outcome).first(), Some(&"syntax"), "{:?}", &text[..40.min(text.len())]);
+        assert_eq!(
+            codes(&outcome).first(),
+            Some(&"syntax"),
+            "{:?}",
+            &text[..40.min(text.len())]
+        );
         assert!(outcome.diagnostics.len() <= stackc::syntax::MAX_SYNTAX_ERRORS);
         assert!(!outcome.built);
         assert!(outcome.formatted.is_err());
@@ -153,7 +185,10 @@ fn every_command_refuses_bytes_that_are_not_utf8() {
         let output = stackc().arg(command).arg(&spec).output().unwrap();
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
-        assert!(stderr.contains("latin1.spec:1:10: the spec is not UTF-8 (byte 9)"), "{command}: {stderr}");
+        assert!(
+            stderr.contains("latin1.spec:1:10: the spec is not UTF-8 (byte 9)"),
+            "{command}: {stderr}"
+        );
     }
     assert_eq!(std::fs::read(&spec).unwrap(), b"stack caf\xe9\n");
 }

@@ -1,5 +1,5 @@
 //! The whole library on arbitrary input: parse -> resolve -> lint -> emit,
-//! the human and JSON renderers, and `stackc fmt`. A panic anywhere is a
+//! every renderer, and `stackc fmt`. A panic anywhere is a
 //! crash; so is a broken invariant checked here:
 //! - every diagnostic points inside the spec;
 //! - files are emitted exactly when no error is reported;
@@ -10,7 +10,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use stackc::emit::Layout;
-use stackc::render::{self, HumanRenderer};
+use stackc::render::{self, FileReport, HumanRenderer};
 use stackc::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,9 +31,12 @@ fuzz_target!(|data: &[u8]| {
                 text.len()
             );
         }
-        let _ = render::json(&source, diagnostic);
     }
-    let _ = HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, &build.diagnostics);
+    let reports = [FileReport::new(&source, &build.diagnostics)];
+    for format in [render::json, render::sarif, render::github, render::short] {
+        format(&reports);
+    }
+    HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, &build.diagnostics);
 
     if let Ok(formatted) = stackc::fmt::format(&source) {
         let again = SourceFile::new("fuzz.spec", formatted.clone());
