@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
 use crate::lint::docs;
+use crate::lint::policy::Policy;
 use crate::lint::registry;
 use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
@@ -61,6 +62,10 @@ enum Command {
         /// Spec files or folders (searched for `*.spec`). Without any:
         /// `stack.spec` in this folder, or else every `*.spec` below it.
         paths: Vec<PathBuf>,
+        /// Rewrite each spec with every mechanical fix (comments and
+        /// layout kept), then report what remains.
+        #[arg(long)]
+        fix: bool,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -208,14 +213,31 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Lint {
             paths,
+            fix,
             output,
             rules,
             fail_on,
             save,
-        } => lint(&paths, &output, &rules, fail_on, save),
+        } => lint(&paths, fix, &output, &rules, fail_on, save),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
     }
+}
+
+/// `lint --fix`: rewrites the spec in place, says what was fixed, and
+/// hands back the new text with what remains in it.
+fn fix_spec(path: &Path, source: &SourceFile, policy: &Policy) -> Result<(SourceFile, crate::Analysis), Failure> {
+    let outcome = crate::fix::fix(source, policy);
+    if outcome.changed() {
+        write::replace_file(path, outcome.source.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
+    }
+    for fixed in &outcome.fixed {
+        eprintln!(
+            "fixed {}:{}: {} [{}]",
+            source.name, fixed.line, fixed.message, fixed.code
+        );
+    }
+    Ok((outcome.source, outcome.remaining))
 }
 
 fn exit_code(findings: bool) -> ExitCode {
@@ -270,6 +292,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
 /// reporting the others), else 1 if any finding reaches its threshold.
 fn lint(
     paths: &[PathBuf],
+    fix: bool,
     output: &OutputArgs,
     rules: &RuleArgs,
     fail_on: Option<FailOn>,
@@ -299,7 +322,19 @@ fn lint(
             .map(FailOn::severity)
             .or(settings.fail_on)
             .unwrap_or(Severity::Info);
-        let analysis = crate::lint_with(&source, &settings.policy);
+        let (source, analysis) = if fix {
+            match fix_spec(spec, &source, &settings.policy) {
+                Ok(fixed) => fixed,
+                Err(failure) => {
+                    print_failure(&failure);
+                    bad_input = true;
+                    continue;
+                }
+            }
+        } else {
+            let analysis = crate::lint_with(&source, &settings.policy);
+            (source, analysis)
+        };
         linted.push((source, analysis, threshold));
     }
     let broken = finder.broken();

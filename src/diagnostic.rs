@@ -41,6 +41,38 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// A mechanical rewrite of the spec that resolves this finding.
+    pub fix: Option<Fix>,
+}
+
+/// Text edits that resolve a diagnostic; `stackc lint --fix` applies them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, in the imperative: "wait until `db` is ready".
+    pub message: String,
+    /// Non-overlapping replacements of spans of the spec's text.
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text at `span` with `replacement` (an insertion when the
+/// span is empty, a deletion when the replacement is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Self {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Self::replace(Span::new(at, at), text)
+    }
 }
 
 impl Diagnostic {
@@ -51,6 +83,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -84,6 +117,15 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Offers a mechanical fix: `edits` applied to the spec resolve this finding.
+    pub fn fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits,
+        });
         self
     }
 

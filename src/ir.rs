@@ -628,11 +628,24 @@ pub struct UpstreamServer {
 #[derive(Clone, Debug)]
 pub struct Location {
     pub path: Spanned<String>,
+    /// `location = PATH`: this path only, not the paths under it.
+    pub exact: bool,
     pub action: LocationAction,
     /// `websocket`: proxy the `Upgrade` handshake (proxy_pass only).
     pub websocket: Option<Span>,
     pub settings: Settings,
     pub span: Span,
+}
+
+impl Location {
+    /// How nginx's `location` line names it: `/static/` or `= /status`.
+    pub fn key(&self) -> String {
+        if self.exact {
+            format!("= {}", self.path.value)
+        } else {
+            self.path.value.clone()
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

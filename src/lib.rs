@@ -22,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
+pub mod fix;
 pub mod fmt;
 pub mod ir;
 pub mod lint;
@@ -100,7 +101,8 @@ fn run(source: &SourceFile, lint: Option<&Policy>, layout: &Layout) -> (Analysis
     if let Some(stack) = &stack {
         diagnostics.extend(resolve::resolve(stack));
         if let Some(policy) = lint {
-            diagnostics.extend(lint::lint_with(stack, source, policy));
+            let findings = lint::lint_with(stack, source, policy);
+            diagnostics.extend(lint::beside_errors(findings, &diagnostics));
         }
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match emit::emit(stack, layout) {

@@ -1,5 +1,6 @@
 //! Every lint rule has a spec that triggers it and one that does not, under
-//! `tests/lint/RULE/`; the findings on the trigger spec are snapshotted.
+//! `tests/lint/RULE/`; the findings on the trigger spec are snapshotted, and
+//! so is the trigger spec after `--fix` for the rules that offer fixes.
 
 mod support;
 
@@ -17,25 +18,32 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
 
 #[test]
 fn every_rule_triggers_on_its_trigger_spec_only() {
+    let mut failures = Vec::new();
     for rule in registry::RULES {
         let name = rule.meta().name;
 
         let (source, diagnostics) = lint(name, "trigger");
         let (own, other): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.code == name);
-        assert!(!own.is_empty(), "`{name}` does not fire on its trigger spec");
-        assert!(
-            other.iter().all(|d| registry::find(d.code).is_some()),
-            "`{name}`'s trigger spec must be valid apart from lint findings: {other:#?}"
-        );
+        if own.is_empty() {
+            failures.push(format!("`{name}` does not fire on its trigger spec"));
+        }
+        if let Some(invalid) = other.iter().find(|d| registry::find(d.code).is_none()) {
+            failures.push(format!(
+                "`{name}`'s trigger spec must be valid apart from lint findings: {invalid:#?}"
+            ));
+        }
         let rendered = HumanRenderer::new(false, DEFAULT_WIDTH).render(&source, &own);
         support::insta_settings().bind(|| insta::assert_snapshot!(format!("lint__{name}"), rendered));
 
         let (_, diagnostics) = lint(name, "clean");
-        assert!(
-            diagnostics.is_empty(),
-            "`{name}`'s clean spec has findings: {diagnostics:#?}"
-        );
+        for finding in diagnostics {
+            failures.push(format!(
+                "`{name}`'s clean spec has a finding: {}: {}",
+                finding.code, finding.message
+            ));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -50,6 +58,74 @@ fn every_rule_is_documented() {
             meta.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
             "`{}` is not kebab-case",
             meta.name
+        );
+    }
+}
+
+#[test]
+fn every_fixture_folder_is_a_rule() {
+    for entry in std::fs::read_dir(support::repo().join("tests/lint")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(registry::find(&name).is_some(), "tests/lint/{name} names no rule");
+    }
+}
+
+#[test]
+fn every_fix_silences_its_rule_and_keeps_comments() {
+    for rule in registry::RULES.iter().filter(|r| r.meta().fixable) {
+        let name = rule.meta().name;
+        let (source, diagnostics) = lint(name, "trigger");
+        let own = |d: &&stackc::diagnostic::Diagnostic| d.code == name;
+        let unfixable = diagnostics.iter().filter(own).filter(|d| d.fix.is_none()).count();
+        assert!(
+            diagnostics.iter().filter(own).any(|d| d.fix.is_some()),
+            "`{name}` offers no fix on its trigger spec"
+        );
+
+        let outcome = stackc::fix::fix(&source, &stackc::lint::policy::Policy::default());
+        let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();
+        assert_eq!(
+            left.len(),
+            unfixable,
+            "`{name}`: the fixed spec still has fixable findings: {left:#?}\n{}",
+            outcome.source.text
+        );
+        assert!(left.iter().all(|d| d.fix.is_none()), "`{name}`: a fix is offered again");
+        assert!(
+            outcome
+                .remaining
+                .diagnostics
+                .iter()
+                .all(|d| registry::find(d.code).is_some()),
+            "`{name}`: the fix broke the spec: {:#?}",
+            outcome.remaining.diagnostics
+        );
+        for comment in source.text.lines().filter_map(|l| l.find('#').map(|i| &l[i..])) {
+            assert!(
+                outcome.source.text.contains(comment),
+                "`{name}`: the fix lost `{comment}`"
+            );
+        }
+        support::insta_settings().bind(|| insta::assert_snapshot!(format!("lint__{name}__fixed"), outcome.source.text));
+    }
+}
+
+/// The seed article's own stack, written as a spec, trips the rules for
+/// each of its mistakes.
+#[test]
+fn the_seed_mistakes_trigger_their_rules() {
+    let path = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let source = SourceFile::new("seed-mistakes.spec", std::fs::read_to_string(path).unwrap());
+    let codes: Vec<&str> = stackc::lint(&source).diagnostics.iter().map(|d| d.code).collect();
+    for rule in [
+        "missing-readiness-wait",
+        "default-credentials",
+        "eol-runtime",
+        "static-not-served",
+    ] {
+        assert!(
+            codes.contains(&rule),
+            "`{rule}` does not fire on the seed's mistakes: {codes:?}"
         );
     }
 }

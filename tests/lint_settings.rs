@@ -57,9 +57,10 @@ fn stackc_toml_above_the_spec_sets_levels_and_the_threshold() {
     assert_eq!(
         lines,
         [
-            "8:29: error[default-credentials]",
-            "16:33: error[default-credentials]",
-            "23:26: error[default-credentials]"
+            "11:29: error[default-credentials]",
+            "20:33: error[default-credentials]",
+            "27:26: error[default-credentials]",
+            "35:31: error[default-credentials]"
         ]
     );
 
@@ -74,7 +75,7 @@ fn stackc_toml_above_the_spec_sets_levels_and_the_threshold() {
         lines.iter().all(|l| l.ends_with("warning[default-credentials]")),
         "{lines:?}"
     );
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
 
     // The command line wins over the file, for the threshold and the levels.
     let (code, _, _) = findings(&dir, &["--fail-on", "warning"]);
@@ -261,5 +262,5 @@ fn build_refuses_error_findings_unless_allowed() {
     let output = run(&dir, &["build", "--color", "never", "stack.spec", "-o", "out"]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("0 errors, 3 warnings"), "{stderr}");
+    assert!(stderr.contains("0 errors, 4 warnings"), "{stderr}");
 }

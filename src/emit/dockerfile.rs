@@ -17,8 +17,13 @@ const WORKDIR: &str = "/app";
 
 pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layout, problems: &mut Problems) -> String {
     let user = &build.user;
-    let user_name = problems.check(&user.name, unix_user_name(&user.name.value), "a Dockerfile");
     let uid = user.uid.value;
+    // uid 0 is root, which the image has (the lint rule `runs-as-root` flags it).
+    let root = uid == 0;
+    let user_name = match root {
+        true => String::new(),
+        false => problems.check(&user.name, unix_user_name(&user.name.value), "a Dockerfile"),
+    };
     // Folders the app writes: its volumes (a new named volume takes the
     // owner of the folder it is mounted on) and collectstatic's target.
     let writable: Vec<String> = writable_folders(stack, service, build)
@@ -42,15 +47,19 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
     let _ = writeln!(out, "FROM python:{}-slim", build.python.value);
     out.push_str("\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1\n");
     let _ = writeln!(out, "\nWORKDIR {WORKDIR}");
-    out.push_str("\n# An unprivileged user (its home holds Gunicorn's control socket) and the folders it writes.\n");
-    let _ = write!(
-        out,
-        "RUN groupadd --gid {uid} {user_name} \\\n    && useradd --no-log-init --uid {uid} --gid {uid} --create-home {user_name}"
-    );
-    if !writable.is_empty() {
-        let _ = write!(out, " \\\n    && install -d -o {uid} -g {uid} {}", writable.join(" "));
+    if !root {
+        out.push_str(
+            "\n# An unprivileged user (its home holds Gunicorn's control socket) and the folders it writes.\n",
+        );
+        let _ = write!(
+            out,
+            "RUN groupadd --gid {uid} {user_name} \\\n    && useradd --no-log-init --uid {uid} --gid {uid} --create-home {user_name}"
+        );
+        if !writable.is_empty() {
+            let _ = write!(out, " \\\n    && install -d -o {uid} -g {uid} {}", writable.join(" "));
+        }
+        out.push('\n');
     }
-    out.push('\n');
     out.push_str("\n# Requirements before the source: a code change reuses the installed layer.\n");
     let _ = writeln!(
         out,

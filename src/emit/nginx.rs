@@ -135,7 +135,8 @@ impl Block<'_> {
         for location in &server.locations {
             self.out.push('\n');
             let path = self.token(&location.path, Arg::Literal);
-            let _ = writeln!(self.out, "    location {path} {{");
+            let exact = if location.exact { "= " } else { "" };
+            let _ = writeln!(self.out, "    location {exact}{path} {{");
             let mut inner = Block {
                 out: self.out,
                 indent: "        ",

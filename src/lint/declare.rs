@@ -1,14 +1,16 @@
 //! `declare_rule!`: a rule's struct, metadata and documentation in one place.
 
 /// Declares a rule: its doc comment becomes both the struct's rustdoc and the
-/// text of `stackc explain NAME`.
+/// text of `stackc explain NAME`. `fixable: true` says the rule offers
+/// `stackc lint --fix` edits (the tests then check them).
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
         pub struct $rule:ident {
             name: $name:literal,
             severity: $severity:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, fixable: $fixable:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -20,7 +22,14 @@ macro_rules! declare_rule {
                 severity: $crate::diagnostic::Severity::$severity,
                 summary: $summary,
                 doc: concat!($($doc, "\n"),+),
+                fixable: false $(|| $fixable)?,
             };
+        }
+
+        impl $crate::lint::Declared for $rule {
+            fn meta(&self) -> &'static $crate::lint::RuleMeta {
+                &Self::META
+            }
         }
     };
 }

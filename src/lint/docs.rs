@@ -51,8 +51,13 @@ pub fn markdown() -> String {
         ));
     }
     for meta in &rules {
+        let fix = if meta.fixable {
+            " `stackc lint --fix` fixes it."
+        } else {
+            ""
+        };
         page.push_str(&format!(
-            "\n## {}\n\nDefault severity: **{}**. {}.\n\n{}\n",
+            "\n## {}\n\nDefault severity: **{}**. {}.{fix}\n\n{}\n",
             meta.name,
             meta.severity.as_str(),
             capitalized(meta.summary),

@@ -7,9 +7,11 @@
 #[macro_use]
 mod declare;
 pub mod docs;
+mod facts;
 pub mod policy;
 pub mod registry;
 mod rules;
+mod spec_text;
 pub mod suppress;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -27,6 +29,8 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The rule's doc comment: what it does, why, an example, the fix.
     pub doc: &'static str,
+    /// Whether findings come with a `stackc lint --fix` edit.
+    pub fixable: bool,
 }
 
 impl RuleMeta {
@@ -47,8 +51,12 @@ impl RuleMeta {
     }
 }
 
-pub trait Rule: Sync {
+/// What [`declare_rule!`] implements for a rule: its metadata.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+pub trait Rule: Declared + Sync {
     /// Reports findings. The stack may hold resolution errors, so look
     /// references up and skip what is missing; resolution reports that.
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>);
@@ -61,6 +69,24 @@ pub fn lint(stack: &Stack) -> Vec<Diagnostic> {
         rule.check(stack, &mut out);
     }
     out
+}
+
+/// The findings that say something new: a finding inside the spot of an
+/// error the spec already has (an invalid image is not also "unpinned")
+/// is left out, as the error says more and must be fixed first.
+pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Diagnostic> {
+    let spots: Vec<_> = errors
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    findings
+        .into_iter()
+        .filter(|f| {
+            f.primary_span()
+                .is_none_or(|s| !spots.iter().any(|e| e.start <= s.start && s.end <= e.end))
+        })
+        .collect()
 }
 
 /// Runs every rule, then applies the spec's suppression comments and the

@@ -4,7 +4,43 @@
 use super::rules::*;
 use super::{Rule, RuleMeta};
 
-pub static RULES: &[&dyn Rule] = &[&MissingReadinessWait, &DefaultCredentials];
+pub static RULES: &[&dyn Rule] = &[
+    // Readiness and ordering
+    &MissingReadinessWait,
+    &PgIsreadyUnixSocket,
+    &ReadyPortMismatch,
+    &ProxyAfterUpstream,
+    &MigrateInCommand,
+    &RestartDisabled,
+    &StopGraceTooShort,
+    // Credentials and secrets
+    &DefaultCredentials,
+    &PgTrustAuth,
+    &PgPasswordMissing,
+    &PgFileEnvMisuse,
+    &SecretInEnv,
+    // Images and builds
+    &UnpinnedImage,
+    &EolRuntime,
+    &RunsAsRoot,
+    &DepsAfterSource,
+    &PrivilegedContainer,
+    &HostInterpolation,
+    // Persistence and exposure
+    &PgdataMountMismatch,
+    &InternalPortPublished,
+    // The proxy and the app
+    &UpstreamPortMismatch,
+    &GunicornBindLoopback,
+    &StaticNotServed,
+    &StaticVolumeStale,
+    &StaticRootMismatch,
+    // Django and Gunicorn at run time
+    &DebugInProd,
+    &AllowedHostsWildcard,
+    &AllowedHostsMismatch,
+    &WorkersUnsized,
+];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {
     RULES.iter().map(|r| r.meta()).find(|m| m.name == name)

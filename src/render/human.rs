@@ -5,6 +5,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use super::snippets::Snippets;
 use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::{docs, registry};
 use crate::source::{SourceFile, Span};
 
 /// How wide human reports are drawn.
@@ -90,8 +91,25 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref()?;
-        Some(Box::new(visible(help)))
+        let help = self.diagnostic.help.as_deref();
+        let fix = self
+            .diagnostic
+            .fix
+            .as_ref()
+            .map(|f| format!("`stackc lint --fix` can {}", f.message));
+        let text = match (help, fix) {
+            (Some(help), Some(fix)) => format!("{help}\n{fix}"),
+            (Some(help), None) => help.to_string(),
+            (None, Some(fix)) => fix,
+            (None, None) => return None,
+        };
+        Some(Box::new(visible_lines(&text)))
+    }
+
+    /// Lint rules link to their section of the rules page.
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let code = self.diagnostic.code;
+        registry::find(code).map(|_| Box::new(docs::help_uri(code)) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -111,6 +129,11 @@ impl miette::Diagnostic for Report<'_> {
             }
         })))
     }
+}
+
+/// [`visible`] for each line, keeping the line breaks stackc wrote.
+fn visible_lines(text: &str) -> String {
+    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
 /// The spec's text for miette's snippets: each control character other

@@ -324,6 +324,7 @@ fn describe(rule: Rule) -> String {
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",
+        Rule::exact => "`=`",
         Rule::condition => "`ready`, `done` or `started`",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`)",
         Rule::raw_chars => STRING_REST,

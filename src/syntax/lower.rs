@@ -333,14 +333,17 @@ impl Lowerer {
                 Rule::user => {
                     let name = self.lower_name(next(&mut parts, "user"));
                     // `user NAME [uid N]`: kw_uid, then the number.
+                    // `user root` is root's uid; root itself is legal, and
+                    // the `runs-as-root` lint rule's finding.
                     let uid = match parts.nth(1) {
                         Some(n) => self.lower_integer(n),
+                        None if name.value == "root" => Spanned::new(0, name.span),
                         None => Spanned::new(DEFAULT_UID, name.span),
                     };
-                    if !(1000..=60000).contains(&uid.value) {
+                    if uid.value != 0 && !(1000..=60000).contains(&uid.value) {
                         self.report(
                             Diagnostic::error("invalid-uid", format!("uid {} is not for an app user", uid.value))
-                                .primary(uid.span, "root and system users are below 1000")
+                                .primary(uid.span, "system users are below 1000")
                                 .help(format!("use a uid from 1000 to 60000, e.g. `uid {DEFAULT_UID}`")),
                         );
                     }

@@ -1,12 +1,13 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{EnvVar, Stack};
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
     /// Flags a password variable set, in the spec, to a well-known value:
     /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
-    /// like, the user name itself, or nothing at all.
+    /// like, the user name itself, or nothing at all; and any other password
+    /// written into `env` as a literal. A password from a `secret` is fine.
     ///
     /// ## Why is this bad?
     /// These are the first passwords anyone tries. The seed stack ships
@@ -40,7 +41,7 @@ declare_rule! {
     pub struct DefaultCredentials {
         name: "default-credentials",
         severity: Error,
-        summary: "a password variable set to a well-known value",
+        summary: "a password set to a well-known value, or written into `env` at all",
     }
 }
 
@@ -70,10 +71,6 @@ const WELL_KNOWN: &[&str] = &[
 ];
 
 impl Rule for DefaultCredentials {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
@@ -83,18 +80,26 @@ impl Rule for DefaultCredentials {
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));
                 let well_known = WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value));
-                if !well_known && same_as_user.is_none() {
-                    continue;
-                }
-                let why = if value.is_empty() {
-                    "an empty password".to_string()
+                let (message, why) = if value.is_empty() {
+                    ("is set to a default password", "an empty password".to_string())
                 } else if same_as_user.is_some() {
-                    "the password is the user name".to_string()
+                    (
+                        "is set to a default password",
+                        "the password is the user name".to_string(),
+                    )
+                } else if well_known {
+                    (
+                        "is set to a default password",
+                        format!("`{value}` is a well-known default password"),
+                    )
                 } else {
-                    format!("`{value}` is a well-known default password")
+                    (
+                        "is written in the spec",
+                        "a literal password ends up in compose.yaml and `docker inspect`".to_string(),
+                    )
                 };
                 let mut finding = Self::META
-                    .diagnostic(format!("`{}` is set to a default password", var.name.value))
+                    .diagnostic(format!("`{}` {message}", var.name.value))
                     .primary(var.value.span, why);
                 if let Some(user) = same_as_user {
                     finding = finding.secondary(user.value.span, "the user name");
@@ -109,8 +114,30 @@ impl Rule for DefaultCredentials {
     }
 }
 
+/// Variables about passwords that hold none: `PASSWORD_RESET_TIMEOUT`,
+/// `POSTGRES_PASSWORD_FILE` (a path), `PASSWORD_MIN_LENGTH`.
+const NOT_A_PASSWORD: &[&str] = &[
+    "_FILE",
+    "_TIMEOUT",
+    "_LENGTH",
+    "_LEN",
+    "_MIN",
+    "_MAX",
+    "_AGE",
+    "_POLICY",
+    "_HASHERS",
+    "_VALIDATORS",
+    "_METHOD",
+    "_ENCRYPTION",
+    "_DAYS",
+    "_EXPIRY",
+];
+
 fn is_password_variable(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
+    if NOT_A_PASSWORD.iter().any(|suffix| name.ends_with(suffix)) {
+        return false;
+    }
     name.contains("PASSWORD")
         || name.contains("PASSWD")
         || name == "PASS"

@@ -1,6 +1,6 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::{ImageSource, Service, ServiceKind, Stack};
-use crate::lint::{Rule, RuleMeta};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -43,14 +43,11 @@ declare_rule! {
         name: "missing-readiness-wait",
         severity: Warning,
         summary: "`after X` waits for X to start, not to be ready",
+        fixable: true,
     }
 }
 
 impl Rule for MissingReadinessWait {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             for dependency in service.after.iter().filter(|d| d.condition.is_none()) {
@@ -64,11 +61,15 @@ impl Rule for MissingReadinessWait {
                         service.name.value
                     ))
                     .primary(dependency.target.span, "waits only for the container to start");
+                let condition = |word: &str| vec![Edit::insert(dependency.target.span.end, format!(" {word}"))];
                 finding = match (&target.kind, &target.ready) {
-                    (ServiceKind::Job, _) => finding.help(format!("wait for the job to finish: `after {name} done`")),
+                    (ServiceKind::Job, _) => finding
+                        .help(format!("wait for the job to finish: `after {name} done`"))
+                        .fix(format!("wait until `{name}` is done"), condition("done")),
                     (_, Some(ready)) => finding
                         .secondary(ready.span, "this readiness check is not waited for")
-                        .help(format!("wait until it is ready: `after {name} ready`")),
+                        .help(format!("wait until it is ready: `after {name} ready`"))
+                        .fix(format!("wait until `{name}` is ready"), condition("ready")),
                     (_, None) => finding
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(

@@ -198,7 +198,12 @@ impl Lowerer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "location"); // kw_location
-        let path = self.lower_text(next(&mut inner, "location"));
+        let mut path_pair = next(&mut inner, "location");
+        let exact = path_pair.as_rule() == Rule::exact;
+        if exact {
+            path_pair = next(&mut inner, "location");
+        }
+        let path = self.lower_text(path_pair);
         if !path.value.starts_with('/') {
             self.report(
                 Diagnostic::error("invalid-path", "a location path starts with `/`")
@@ -276,6 +281,7 @@ impl Lowerer {
         }
         Some(Location {
             path,
+            exact,
             action,
             websocket: websocket.map(|(w, _)| w),
             settings,

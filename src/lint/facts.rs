@@ -1,0 +1,158 @@
+//! Questions many rules ask of a stack: which image a service runs, what
+//! its environment says, what its command runs. Answers are `None` when
+//! the spec does not say, never guesses.
+
+use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
+
+/// The published image a service runs, when it names one.
+pub fn image(service: &Service) -> Option<&ImageRef> {
+    match &service.image {
+        Some(ImageSource::Image(image)) => Some(image),
+        _ => None,
+    }
+}
+
+/// The image's own name without registry or namespace: `postgres` for
+/// `docker.io/library/postgres:16.4`.
+pub fn image_name(image: &ImageRef) -> &str {
+    image.repository.rsplit('/').next().unwrap_or_default()
+}
+
+/// A service that runs the official PostgreSQL image (or PostGIS, built on it).
+pub fn is_postgres(service: &Service) -> bool {
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
+}
+
+/// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
+/// `latest` or no tag.
+pub fn tag_major(image: &ImageRef) -> Option<u32> {
+    let tag = image.tag.as_deref()?;
+    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// `major.minor` of a tag such as `3.9-slim` or `v1.21`, when it has both.
+pub fn tag_major_minor(image: &ImageRef) -> Option<(u32, u32)> {
+    let tag = image.tag.as_deref()?;
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    let mut parts = tag.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// The `env { NAME = ... }` entry of a service.
+pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
+    service.env.iter().find(|v| v.name.value == name)
+}
+
+/// The first of `names` that the service sets in `env`.
+pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
+    names.iter().find_map(|n| env(service, n))
+}
+
+/// The words of each program a command line runs: the argv itself, and for
+/// `sh -c "a && b"` each of the shell's commands.
+pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
+    let words = &argv.words;
+    let is_shell = words
+        .first()
+        .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
+    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
+            let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
+            words
+                .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
+                .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
+                .filter(|p: &Vec<String>| !p.is_empty())
+                .collect()
+        }
+        _ => vec![words.clone()],
+    }
+}
+
+/// Whether a program's words are `manage.py COMMAND` (or `django-admin COMMAND`).
+pub fn runs_manage(words: &[String], command: &str) -> bool {
+    words
+        .windows(2)
+        .any(|w| (w[0].ends_with("manage.py") || w[0] == "django-admin") && w[1] == command)
+}
+
+/// The services whose command (or job run) runs `manage.py COMMAND`.
+pub fn runs_manage_command(service: &Service, command: &str) -> bool {
+    service
+        .command
+        .as_ref()
+        .is_some_and(|argv| programs(argv).iter().any(|p| runs_manage(p, command)))
+}
+
+/// Every proxy of the stack.
+pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Proxy)> {
+    stack.services.iter().filter_map(|s| s.proxy().map(|p| (s, p)))
+}
+
+/// The upstream servers, in any proxy, that point at `service`.
+pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
+    proxies(stack)
+        .flat_map(|(_, proxy)| proxy.upstreams.iter().flat_map(|u| &u.servers))
+        .filter(move |server| server.service.value == service)
+}
+
+/// A truthy value as Django settings code usually reads it.
+pub fn is_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on" | "t" | "y"
+    )
+}
+
+/// Whether a host name means the container itself.
+pub fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
+}
+
+/// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
+pub fn is_gunicorn(words: &[String]) -> bool {
+    let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+    program == Some("gunicorn") || words.windows(2).any(|w| w[0] == "-m" && w[1] == "gunicorn")
+}
+
+/// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
+/// or `--option=VALUE`.
+pub fn option_value<'a>(words: &'a [String], short: &str, long: &str) -> Option<&'a str> {
+    words.iter().enumerate().find_map(|(i, word)| {
+        let next = || words.get(i + 1).map(String::as_str);
+        if word == short || word == long {
+            next()
+        } else if let Some(value) = word.strip_prefix(long).and_then(|w| w.strip_prefix('=')) {
+            Some(value)
+        } else if !short.is_empty() && word.starts_with(short) && !word.starts_with("--") {
+            Some(&word[short.len()..])
+        } else {
+            None
+        }
+    })
+}
+
+/// The `ALLOWED_HOSTS` a Django service gets from its env, with the entry:
+/// the value split on commas and spaces, as settings files usually do.
+pub fn allowed_hosts(service: &Service) -> Option<(&EnvVar, Vec<&str>)> {
+    let var = env_any(service, &["ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"])?;
+    let hosts = var.value.value.split([',', ' ']).filter(|h| !h.is_empty()).collect();
+    Some((var, hosts))
+}
+
+/// Django's host matching: `*`, `.example.com` (the domain and its
+/// subdomains), or the exact name, ignoring case.
+pub fn host_allowed(patterns: &[&str], host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    patterns.iter().any(|p| {
+        let p = p.to_ascii_lowercase();
+        p == "*" || p == host || p.strip_prefix('.').is_some_and(|d| host == d || host.ends_with(&p))
+    })
+}
+
+/// Every `server_name` of every server of a proxy.
+pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::source::Spanned<String>> {
+    proxy.servers.iter().flat_map(|s| &s.server_names)
+}

@@ -1,0 +1,69 @@
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::ir::Stack;
+use crate::lint::facts;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `publish` on every interface by anything but a proxy: the
+    /// database's 5432, a cache, or the app's own Gunicorn port.
+    ///
+    /// ## Why is this bad?
+    /// Docker writes its own firewall rules for published ports, ahead of
+    /// the host's (ufw and firewalld do not see them), so the port is open
+    /// to the network the host is on. A published app port also skips
+    /// nginx: no static files, no proxy headers, no limits. Containers of
+    /// the stack reach each other by service name without any `publish`.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     publish 5432 -> 5432
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Drop the `publish`, or keep it on the host's loopback for local tools:
+    /// ```text
+    ///     publish 127.0.0.1:5432 -> 5432
+    /// ```
+    pub struct InternalPortPublished {
+        name: "internal-port-published",
+        severity: Warning,
+        summary: "a port other than the proxy's published on every interface",
+        fixable: true,
+    }
+}
+
+impl Rule for InternalPortPublished {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
+            for port in &service.ports {
+                if port.host_ip.is_some_and(|ip| !ip.is_unspecified()) {
+                    continue;
+                }
+                let mut finding = Self::META
+                    .diagnostic(format!(
+                        "`{}` publishes port {} on every interface of the host",
+                        service.name.value, port.host_port.value
+                    ))
+                    .primary(port.span, "reachable from the network, past the host's firewall");
+                for server in facts::upstream_servers_of(stack, &service.name.value) {
+                    finding = finding.secondary(server.span, "nginx already forwards to it");
+                }
+                finding = finding.help(format!(
+                    "remove the `publish`: the stack's containers reach `{}` by name; for tools on the host, publish on loopback only",
+                    service.name.value
+                ));
+                if port.host_ip.is_none() {
+                    finding = finding.fix(
+                        "publish on the host's loopback only (`127.0.0.1:`)",
+                        vec![Edit::insert(port.host_port.span.start, "127.0.0.1:")],
+                    );
+                }
+                out.push(finding);
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::facts;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// On the postgres image, flags a `secret VAR = ...` for a variable the
+    /// image does not read from a file, and `env` setting both `VAR` and
+    /// `VAR_FILE`.
+    ///
+    /// ## Why is this bad?
+    /// `secret VAR = s` hands the container `VAR_FILE`. The image's
+    /// entrypoint reads `_FILE` only for `POSTGRES_PASSWORD`,
+    /// `POSTGRES_USER`, `POSTGRES_DB` and `POSTGRES_INITDB_ARGS`; for any
+    /// other variable the secret is silently ignored. With both `VAR` and
+    /// `VAR_FILE` set, the entrypoint exits ("both are set, but they are
+    /// exclusive").
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     secret PGPASSWORD = db_password
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```text
+    ///     secret POSTGRES_PASSWORD = db_password
+    /// ```
+    pub struct PgFileEnvMisuse {
+        name: "pg-file-env-misuse",
+        severity: Error,
+        summary: "a `_FILE` variable the postgres image ignores, or one set twice",
+    }
+}
+
+/// The variables the postgres entrypoint reads from `VAR_FILE`.
+const FILE_VARIABLES: &[&str] = &[
+    "POSTGRES_PASSWORD",
+    "POSTGRES_USER",
+    "POSTGRES_DB",
+    "POSTGRES_INITDB_ARGS",
+];
+
+impl Rule for PgFileEnvMisuse {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
+            for secret in &service.secrets {
+                if FILE_VARIABLES.contains(&secret.env.as_str()) {
+                    continue;
+                }
+                out.push(
+                    Self::META
+                        .diagnostic(format!("the postgres image ignores `{}_FILE`", secret.env.value))
+                        .primary(secret.env.span, "this secret never reaches the database")
+                        .help(format!("the image reads a file only for {}", FILE_VARIABLES.join(", "))),
+                );
+            }
+            // `secret VAR` next to `env VAR` is a resolution error; here, both in `env`.
+            for file in service.env.iter().filter(|v| v.name.value.ends_with("_FILE")) {
+                let plain = file.name.value.trim_end_matches("_FILE");
+                let Some(value) = facts::env(service, plain) else {
+                    continue;
+                };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{plain}` and `{}` are both set", file.name.value))
+                        .primary(file.name.span, "the entrypoint exits when both are set")
+                        .secondary(value.name.span, "set here too")
+                        .help(format!(
+                            "keep one: better `secret {plain} = SECRET` and neither env entry"
+                        )),
+                );
+            }
+        }
+    }
+}

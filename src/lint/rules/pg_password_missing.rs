@@ -1,0 +1,65 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::facts;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a PostgreSQL service with no superuser password: no
+    /// `POSTGRES_PASSWORD` in `env`, no `secret POSTGRES_PASSWORD = ...`,
+    /// and no `POSTGRES_HOST_AUTH_METHOD`.
+    ///
+    /// ## Why is this bad?
+    /// The image refuses to initialise an empty data folder without one
+    /// ("Database is uninitialized and superuser password is not
+    /// specified") and the container exits; everything that waits for the
+    /// database waits forever.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```text
+    /// secret db_password file "secrets/db_password.txt"
+    ///
+    /// service db {
+    ///     image postgres:16.4
+    ///     secret POSTGRES_PASSWORD = db_password
+    /// }
+    /// ```
+    pub struct PgPasswordMissing {
+        name: "pg-password-missing",
+        severity: Error,
+        summary: "a PostgreSQL service without a password refuses to start",
+    }
+}
+
+impl Rule for PgPasswordMissing {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
+            let has_password = facts::env_any(
+                service,
+                &[
+                    "POSTGRES_PASSWORD",
+                    "POSTGRES_PASSWORD_FILE",
+                    "POSTGRES_HOST_AUTH_METHOD",
+                ],
+            )
+            .is_some()
+                || service.secrets.iter().any(|s| s.env.value == "POSTGRES_PASSWORD");
+            let Some(image) = facts::image(service).filter(|_| !has_password) else {
+                continue;
+            };
+            out.push(
+                Self::META
+                    .diagnostic(format!("`{}` has no database password and will not start", service.name.value))
+                    .primary(image.text.span, "the image refuses to initialise without `POSTGRES_PASSWORD`")
+                    .help("declare `secret db_password file \"secrets/db_password.txt\"` and add `secret POSTGRES_PASSWORD = db_password` here"),
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `POSTGRES_HOST_AUTH_METHOD = "trust"`.
+    ///
+    /// ## Why is this bad?
+    /// `trust` lets every connection in as any user, the superuser
+    /// included, without a password. Every container on the network, and
+    /// anyone who reaches a published port, owns the database.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     env {
+    ///         POSTGRES_HOST_AUTH_METHOD = "trust"
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Leave the method at its default (`scram-sha-256`) and give the
+    /// database a password from a secret:
+    /// ```text
+    /// secret db_password file "secrets/db_password.txt"
+    ///
+    /// service db {
+    ///     image postgres:16.4
+    ///     secret POSTGRES_PASSWORD = db_password
+    /// }
+    /// ```
+    pub struct PgTrustAuth {
+        name: "pg-trust-auth",
+        severity: Error,
+        summary: "`POSTGRES_HOST_AUTH_METHOD=trust` lets anyone in without a password",
+    }
+}
+
+impl Rule for PgTrustAuth {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            for var in service
+                .env
+                .iter()
+                .filter(|v| v.name.value == "POSTGRES_HOST_AUTH_METHOD")
+            {
+                if !var.value.value.trim().eq_ignore_ascii_case("trust") {
+                    continue;
+                }
+                let mut finding = Self::META
+                    .diagnostic(format!(
+                        "`{}` accepts every connection without a password",
+                        service.name.value
+                    ))
+                    .primary(var.value.span, "any user, the superuser included, gets in");
+                for port in &service.ports {
+                    finding = finding.secondary(port.span, "and the database is published here");
+                }
+                out.push(finding.help(
+                    "remove this entry (the default is `scram-sha-256`) and set the password with `secret POSTGRES_PASSWORD = SECRET`",
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::ir::Stack;
+use crate::lint::facts;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a PostgreSQL service whose data folder is not on a named
+    /// volume: no `mount` at all, or a mount at the path of another major
+    /// version (`/var/lib/postgresql/data` up to 17, `/var/lib/postgresql`
+    /// from 18 on, where the data goes into a versioned subfolder).
+    ///
+    /// ## Why is this bad?
+    /// The image declares its data folder a volume; without a named volume
+    /// there, docker creates an anonymous one, and `docker compose down` or
+    /// a re-created container starts with an empty database. A mount at the
+    /// wrong path holds nothing, and the 18 image refuses to start when it
+    /// finds a mount at the old path.
+    ///
+    /// ## Example
+    /// ```text
+    /// volume pgdata
+    ///
+    /// service db {
+    ///     image postgres:18.1
+    ///     mount pgdata at /var/lib/postgresql/data
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```text
+    ///     mount pgdata at /var/lib/postgresql
+    /// ```
+    /// (and `/var/lib/postgresql/data` for PostgreSQL 17 and older).
+    pub struct PgdataMountMismatch {
+        name: "pgdata-mount-mismatch",
+        severity: Error,
+        summary: "the database's data folder is not on a named volume",
+        fixable: true,
+    }
+}
+
+const OLD_PATH: &str = "/var/lib/postgresql/data";
+const NEW_PATH: &str = "/var/lib/postgresql";
+/// The first major version that keeps its data under `NEW_PATH`.
+const NEW_LAYOUT: u32 = 18;
+
+impl Rule for PgdataMountMismatch {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
+            // A PGDATA of the user's own choosing moves the folder: no rule applies.
+            if facts::env(service, "PGDATA").is_some() {
+                continue;
+            }
+            let Some(image) = facts::image(service) else { continue };
+            let major = facts::tag_major(image);
+            let expected = major.map(|m| if m >= NEW_LAYOUT { NEW_PATH } else { OLD_PATH });
+            let at = |path: &str| {
+                service
+                    .mounts
+                    .iter()
+                    .find(|m| m.target.value.trim_end_matches('/') == path)
+            };
+            match expected {
+                Some(path) if at(path).is_some() => continue,
+                None if at(OLD_PATH).or(at(NEW_PATH)).is_some() => continue,
+                _ => {}
+            }
+            let other = match expected {
+                Some(NEW_PATH) => at(OLD_PATH),
+                Some(_) => at(NEW_PATH),
+                None => None,
+            };
+            let name = &service.name.value;
+            let finding = match (other, expected) {
+                (Some(mount), Some(path)) => Self::META
+                    .diagnostic(format!(
+                        "the data of `{name}` is not on the volume `{}`",
+                        mount.volume.value
+                    ))
+                    .primary(
+                        mount.target.span,
+                        format!("PostgreSQL {} keeps its data under `{path}`", major.unwrap_or_default()),
+                    )
+                    .secondary(image.text.span, "the major version decides the path")
+                    .help(format!("mount the volume at `{path}`"))
+                    .fix(
+                        format!("mount `{}` at `{path}`", mount.volume.value),
+                        vec![Edit::replace(mount.target.span, path)],
+                    ),
+                _ => Self::META
+                    .diagnostic(format!("the data of `{name}` lives in an anonymous volume"))
+                    .primary(image.text.span, "no named volume holds the data folder")
+                    .help(format!(
+                        "declare `volume {name}_data` and add `mount {name}_data at {}`",
+                        expected.unwrap_or(OLD_PATH)
+                    )),
+            };
+            out.push(finding);
+        }
+    }
+}

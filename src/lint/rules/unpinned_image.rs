@@ -1,0 +1,62 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::facts;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an `image` with no tag, the `latest` tag, or a tag that names
+    /// only a major version or a distribution (`postgres:16`, `redis:alpine`).
+    ///
+    /// ## Why is this bad?
+    /// Such a tag moves. The next `docker compose pull` or a new machine
+    /// gets a different image than the one tested: a new minor release of
+    /// the database, a new nginx with other defaults, and `latest` may even
+    /// be a new major version, whose data files the old volume cannot be
+    /// read with.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Pin the version you tested, down to the minor version, or a digest:
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    /// }
+    /// ```
+    pub struct UnpinnedImage {
+        name: "unpinned-image",
+        severity: Warning,
+        summary: "an image tag that moves: none, `latest`, or a major version only",
+    }
+}
+
+impl Rule for UnpinnedImage {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let Some(image) = facts::image(service) else { continue };
+            if image.digest.is_some() || facts::tag_major_minor(image).is_some() {
+                continue;
+            }
+            let label = match image.tag.as_deref() {
+                None => "no tag means `latest`".to_string(),
+                Some("latest") => "`latest` is whatever was pushed last".to_string(),
+                Some(tag) => format!("`{tag}` moves to each new release"),
+            };
+            out.push(
+                Self::META
+                    .diagnostic(format!("`{}` runs an image whose tag moves", service.name.value))
+                    .primary(image.text.span, label)
+                    .help(format!(
+                        "pin the version you tested, down to the minor version (`{}:MAJOR.MINOR`), or a digest (`@sha256:...`)",
+                        image.repository
+                    )),
+            );
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Resolution of a proxy: its upstreams, servers, ports, TLS and
+//! locations.
+
+use std::collections::HashMap;
+
+use super::{unique, Kind, Resolver};
+use crate::diagnostic::Diagnostic;
+use crate::ir::*;
+use crate::source::{Span, Spanned};
+
+impl Resolver<'_> {
+    pub(super) fn check_proxy(&mut self, service: &Service, proxy: &Proxy) {
+        unique(
+            &mut self.diagnostics,
+            "upstream",
+            proxy.upstreams.iter().map(|u| &u.name),
+        );
+        for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
+            let Some(target) = self.require_service(&server.service) else {
+                continue;
+            };
+            let problem = match &target.kind {
+                ServiceKind::Job => Some("a job exits after its run; nginx would lose this server"),
+                ServiceKind::Proxy(_) => Some("a proxy cannot be its own upstream"),
+                ServiceKind::App { .. } => None,
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    Diagnostic::error(
+                        "invalid-upstream-server",
+                        format!("`{}` cannot serve requests", target.name.value),
+                    )
+                    .primary(server.service.span, problem)
+                    .secondary(target.name.span, format!("declared as a {}", target.kind.keyword()))
+                    .help("point upstream servers at long-running services, such as the Gunicorn app"),
+                );
+            }
+        }
+        for server in &proxy.servers {
+            self.check_server(proxy, server);
+        }
+        self.check_shared_ports(proxy);
+        self.check_proxy_publish(service, proxy);
+    }
+
+    fn check_server(&mut self, proxy: &Proxy, server: &Server) {
+        // `/a` and `= /a` are two locations to nginx.
+        let keys: Vec<Spanned<String>> = server
+            .locations
+            .iter()
+            .map(|l| Spanned::new(l.key(), l.path.span))
+            .collect();
+        unique(&mut self.diagnostics, "location", &keys);
+        let mut seen: HashMap<u16, Span> = HashMap::new();
+        for listen in &server.listens {
+            if let Some(first) = seen.insert(listen.port.value, listen.port.span) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-listen",
+                        format!("port {} is listened on twice", listen.port.value),
+                    )
+                    .primary(listen.port.span, "again here")
+                    .secondary(first, "first here")
+                    .help("keep one `listen` per port in a server"),
+                );
+            }
+        }
+        self.check_tls(server);
+        if let Some(redirect) = server.redirect_https {
+            if let Some(location) = server.locations.first() {
+                self.report(
+                    Diagnostic::error(
+                        "redirect-with-locations",
+                        "a redirecting server answers every request itself",
+                    )
+                    .primary(location.path.span, "this location would never be used")
+                    .secondary(redirect, "every request is redirected here")
+                    .help("move the locations to the HTTPS server, or remove `redirect to https`"),
+                );
+            }
+            if let Some(tls) = server.listens.iter().find(|l| l.tls.is_some()) {
+                self.report(
+                    Diagnostic::error("redirect-loop", "this server redirects HTTPS to itself")
+                        .primary(redirect, "redirects to https")
+                        .secondary(tls.span, "while listening with TLS")
+                        .help("redirect in a plain HTTP server (`listen 80`) and serve the site in the TLS one"),
+                );
+            }
+        }
+        self.check_settings(&server.settings);
+        for location in &server.locations {
+            self.check_settings(&location.settings);
+            match &location.action {
+                LocationAction::ProxyPass(pass) => {
+                    if proxy.upstream(&pass.upstream.value).is_none() {
+                        let declared = proxy.upstreams.iter().map(|u| u.name.as_str());
+                        self.unknown(Kind::Upstream, &pass.upstream, declared);
+                    }
+                }
+                LocationAction::Alias(volume) => {
+                    self.require_volume(volume);
+                    if !location.path.value.ends_with('/') {
+                        self.report(
+                            Diagnostic::error("alias-path-slash", "a location that serves files must end with `/`")
+                                .primary(location.path.span, "no trailing `/`")
+                                .help(format!(
+                                    "write `location {}/`: without the slash, `{}../` reaches the folder above the volume",
+                                    location.path.value, location.path.value
+                                )),
+                        );
+                    }
+                }
+                LocationAction::Return(_) => {}
+            }
+        }
+    }
+
+    /// `listen ... tls` and `tls certificate ... key ...` come together.
+    fn check_tls(&mut self, server: &Server) {
+        let tls_listen = server.listens.iter().find(|l| l.tls.is_some());
+        match (&server.tls, tls_listen) {
+            (Some(tls), _) => {
+                self.require_secret(&tls.certificate);
+                self.require_secret(&tls.key);
+                if tls_listen.is_none() {
+                    self.report(
+                        Diagnostic::error("tls-without-listen", "this server has a certificate but no TLS port")
+                            .primary(tls.span, "never used")
+                            .help("add `listen 443 tls` to the server"),
+                    );
+                }
+            }
+            (None, Some(listen)) => self.report(
+                Diagnostic::error("listen-tls-without-certificate", "a TLS port needs a certificate and key")
+                    .primary(listen.span, "listens with TLS")
+                    .help(
+                        "add `tls certificate CERT key KEY`, naming two declared secrets (`secret CERT file \"certs/site.crt\"`)",
+                    ),
+            ),
+            (None, None) => {}
+        }
+    }
+
+    /// Header names are unique per block; names differ in case only by
+    /// accident (HTTP ignores it).
+    fn check_settings(&mut self, settings: &Settings) {
+        unique(
+            &mut self.diagnostics,
+            "response header",
+            settings.response_headers.iter().map(|h| &h.name),
+        );
+        unique(
+            &mut self.diagnostics,
+            "request header",
+            settings.request_headers.iter().map(|h| &h.name),
+        );
+    }
+
+    /// Servers on one port share its socket: it is TLS for all or none,
+    /// and nginx picks the server by name, so names must not overlap
+    /// (nginx warns "conflicting server name" and ignores the second).
+    fn check_shared_ports(&mut self, proxy: &Proxy) {
+        let mut by_port: Vec<(u16, &Server, Option<&Listen>)> = Vec::new();
+        for server in &proxy.servers {
+            if server.listens.is_empty() {
+                by_port.push((Proxy::DEFAULT_LISTEN, server, None));
+            }
+            for (i, listen) in server.listens.iter().enumerate() {
+                // A port listed twice is reported in `check_server`.
+                if !server.listens[..i].iter().any(|l| l.port.value == listen.port.value) {
+                    by_port.push((listen.port.value, server, Some(listen)));
+                }
+            }
+        }
+        let place = |server: &Server, listen: Option<&Listen>| listen.map_or(server.span, |l| l.span);
+        for (i, &(port, server, listen)) in by_port.iter().enumerate() {
+            let earlier = by_port[..i]
+                .iter()
+                .filter(|(p, other, _)| *p == port && !std::ptr::eq(*other, server));
+            for &(_, other, other_listen) in earlier {
+                let tls = listen.is_some_and(|l| l.tls.is_some());
+                let other_tls = other_listen.is_some_and(|l| l.tls.is_some());
+                if tls != other_tls {
+                    self.report(
+                        Diagnostic::error(
+                            "mixed-tls-port",
+                            format!("port {port} is TLS in one server and plain in another"),
+                        )
+                        .primary(place(server, listen), if tls { "with TLS here" } else { "plain here" })
+                        .secondary(
+                            place(other, other_listen),
+                            if other_tls { "with TLS here" } else { "plain here" },
+                        )
+                        .help("nginx makes a port TLS for every server on it; use another port, or `tls` on both"),
+                    );
+                    continue;
+                }
+                let names = |s: &Server| -> Vec<String> {
+                    if s.server_names.is_empty() {
+                        vec![String::new()]
+                    } else {
+                        s.server_names.iter().map(|n| n.value.to_ascii_lowercase()).collect()
+                    }
+                };
+                let theirs = names(other);
+                if let Some(shared) = names(server).into_iter().find(|n| theirs.contains(n)) {
+                    let what = if shared.is_empty() {
+                        "no `server_name`".to_string()
+                    } else {
+                        format!("the name `{shared}`")
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            "conflicting-server-name",
+                            format!("two servers on port {port} both answer to {what}"),
+                        )
+                        .primary(place(server, listen), "this server")
+                        .secondary(place(other, other_listen), "and this one")
+                        .help("give each server on a port its own `server_name`; nginx would ignore the second"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A published container port must be one nginx listens on.
+    fn check_proxy_publish(&mut self, service: &Service, proxy: &Proxy) {
+        let mut listening: Vec<u16> = proxy.servers.iter().flat_map(Server::ports).collect();
+        listening.sort_unstable();
+        listening.dedup();
+        let listed = listening.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+        for port in &service.ports {
+            if listening.contains(&port.container_port.value) {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "publish-unused-port",
+                format!("nginx listens on {listed}, not on {}", port.container_port.value),
+            )
+            .primary(port.container_port.span, "nothing listens on this port");
+            if let Some(l) = proxy.servers.iter().flat_map(|s| &s.listens).next() {
+                d = d.secondary(l.span, "nginx listens here");
+            }
+            self.report(d.help(format!(
+                "publish a port nginx listens on: `publish {} -> {}`",
+                port.host_port.value, listening[0]
+            )));
+        }
+    }
+}
