@@ -156,3 +156,48 @@ pub fn host_allowed(patterns: &[&str], host: &str) -> bool {
 pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::source::Spanned<String>> {
     proxy.servers.iter().flat_map(|s| &s.server_names)
 }
+
+/// A `proxy_set_header NAME VALUE` that reaches the app: from a typed
+/// statement, or from a raw `nginx "proxy_set_header ..."` line.
+pub struct RequestHeader<'a> {
+    pub name: &'a str,
+    pub value: String,
+    /// The value for a typed header, the whole raw directive otherwise.
+    pub span: crate::source::Span,
+}
+
+/// The request headers each server of a proxy, and each of its proxied
+/// locations, set.
+pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
+    let mut headers = Vec::new();
+    for server in &proxy.servers {
+        let proxied = server
+            .locations
+            .iter()
+            .filter(|l| matches!(l.action, crate::ir::LocationAction::ProxyPass(_)))
+            .map(|l| &l.settings);
+        for settings in std::iter::once(&server.settings).chain(proxied) {
+            for header in &settings.request_headers {
+                headers.push(RequestHeader {
+                    name: &header.name.value,
+                    value: header.value.value.clone(),
+                    span: header.value.span,
+                });
+            }
+            for raw in &settings.raw {
+                let mut words = raw.value.split_whitespace();
+                if words.next() != Some("proxy_set_header") {
+                    continue;
+                }
+                let Some(name) = words.next() else { continue };
+                let value = words.collect::<Vec<_>>().join(" ");
+                headers.push(RequestHeader {
+                    name,
+                    value: value.trim_matches(['"', '\'']).to_string(),
+                    span: raw.span,
+                });
+            }
+        }
+    }
+    headers
+}

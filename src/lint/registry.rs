@@ -35,6 +35,10 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticNotServed,
     &StaticVolumeStale,
     &StaticRootMismatch,
+    &ProxyHostHeader,
+    &ForwardedProtoMissing,
+    &AliasTraversal,
+    &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,
     &AllowedHostsWildcard,
