@@ -19,6 +19,7 @@
 //! ```
 
 pub mod cli;
+pub mod compose_keys;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;

@@ -174,7 +174,21 @@ impl<'a> Resolver<'a> {
                 self.unknown(Kind::Network, network, declared);
             }
         }
-        unique(&mut self.diagnostics, "network of a service", service.networks.iter());
+        let mut joined: HashMap<&str, Span> = HashMap::new();
+        for network in &service.networks {
+            if let Some(first) = joined.insert(network.as_str(), network.span) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-statement",
+                        format!("`{}` joins `{}` twice", service.name.value, network.value),
+                    )
+                    .primary(network.span, "again here")
+                    .secondary(first, "first here")
+                    .help("name each network once"),
+                );
+            }
+        }
+        self.check_published_on_internal_networks(service);
         if let (true, Some(restart)) = (service.is_job(), &service.restart) {
             if matches!(restart.value, Restart::Always | Restart::UnlessStopped) {
                 self.report(
@@ -193,6 +207,19 @@ impl<'a> Resolver<'a> {
                     Diagnostic::error("invalid-replicas", "`replicas 0` never starts the service")
                         .primary(replicas.span, "no containers")
                         .help("remove the service, or run at least one container"),
+                );
+            } else if let (true, Some(name)) = (
+                replicas.value > 1,
+                service.raw_compose.iter().find(|r| r.key.value == "container_name"),
+            ) {
+                self.report(
+                    Diagnostic::error(
+                        "replicas-with-container-name",
+                        format!("{} containers cannot share one container name", replicas.value),
+                    )
+                    .primary(replicas.span, "several containers")
+                    .secondary(name.span, "one name for all of them")
+                    .help("remove `container_name`; compose names replicas itself"),
                 );
             } else if let (true, Some(port)) = (replicas.value > 1, service.ports.first()) {
                 self.report(
@@ -214,7 +241,7 @@ impl<'a> Resolver<'a> {
         }
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for raw in &service.raw_compose {
-            if let Some(problem) = crate::emit::raw_key_problem(&raw.key.value) {
+            if let Some(problem) = crate::compose_keys::raw_key_problem(&raw.key.value) {
                 self.report(
                     Diagnostic::error(
                         "invalid-raw",
@@ -235,6 +262,29 @@ impl<'a> Resolver<'a> {
                     .help("keep one of them"),
                 );
             }
+        }
+    }
+
+    /// Docker publishes no port of a container whose networks are all
+    /// `internal`: the port would silently stay closed.
+    fn check_published_on_internal_networks(&mut self, service: &Service) {
+        let internal = |name: &str| self.stack.network(name).is_some_and(|n| n.internal);
+        let (Some(port), false) = (service.ports.first(), service.networks.is_empty()) else {
+            return;
+        };
+        if service.networks.iter().all(|n| internal(n.as_str())) {
+            self.report(
+                Diagnostic::error(
+                    "publish-on-internal-network",
+                    format!(
+                        "`{}` publishes a port but is only on internal networks",
+                        service.name.value
+                    ),
+                )
+                .primary(port.span, "docker does not publish this")
+                .secondary(service.networks[0].span, "internal: no traffic in or out of the stack")
+                .help("add a network that is not `internal` to its `networks`"),
+            );
         }
     }
 
@@ -538,14 +588,15 @@ impl<'a> Resolver<'a> {
     /// A volume, secret or network nothing uses is a leftover or a typo.
     fn check_unused_declarations(&mut self) {
         let stack = self.stack;
-        let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // (kind, name): a volume and a network may share a name.
+        let mut used: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
         for service in &stack.services {
-            used.extend(service.mounts.iter().map(|m| m.volume.as_str()));
-            used.extend(service.secrets.iter().map(|s| s.secret.as_str()));
-            used.extend(service.networks.iter().map(|n| n.as_str()));
+            used.extend(service.mounts.iter().map(|m| ("volume", m.volume.as_str())));
+            used.extend(service.secrets.iter().map(|s| ("secret", s.secret.as_str())));
+            used.extend(service.networks.iter().map(|n| ("network", n.as_str())));
             if let Some(proxy) = service.proxy() {
-                used.extend(proxy.aliased_volumes().into_iter().map(|v| v.as_str()));
-                used.extend(proxy.secrets().into_iter().map(|s| s.as_str()));
+                used.extend(proxy.aliased_volumes().into_iter().map(|v| ("volume", v.as_str())));
+                used.extend(proxy.secrets().into_iter().map(|s| ("secret", s.as_str())));
             }
         }
         let declared = (stack.volumes.iter().map(|v| ("volume", &v.name)))
@@ -553,7 +604,7 @@ impl<'a> Resolver<'a> {
             .chain(stack.networks.iter().map(|n| ("network", &n.name)));
         for (what, name) in declared {
             // `insert` so a name declared twice (reported above) warns once.
-            if used.insert(name.as_str()) {
+            if used.insert((what, name.as_str())) {
                 self.report(
                     Diagnostic::warning("unused-declaration", format!("{what} `{}` is never used", name.value))
                         .primary(name.span, "declared here, used nowhere")

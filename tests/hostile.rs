@@ -513,7 +513,10 @@ impl Slot {
                 // arrive intact in compose.yaml, every string's `$` doubled.
                 // (`docker compose config` drops `x-` keys of a service, so
                 // only the YAML readers see it.)
-                let value: Value = serde_saphyr::from_str(v).map_err(|e| format!("not YAML: {e}"))?;
+                // Read as YAML 1.2, as compose and stackc read it (`on` is a string).
+                let options = serde_saphyr::options! { strict_booleans: true, legacy_octal_numbers: false };
+                let value: Value =
+                    serde_saphyr::from_str_with_options(v, options).map_err(|e| format!("not YAML: {e}"))?;
                 set(r, "/yaml/services/db/x-hostile", map_strings(&value, &dollars));
             }
         }

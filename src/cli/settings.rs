@@ -9,7 +9,7 @@ use super::{read_spec, Failure};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::policy::{Level, Policy};
-use crate::lint::registry;
+use crate::lint::{registry, suppress};
 use crate::source::SourceFile;
 
 /// `--allow` and `--deny` as a policy; a name that is no rule is bad input.
@@ -22,11 +22,7 @@ pub fn from_command_line(allow: &[String], deny: &[String]) -> Result<Policy, Fa
             }
             let meta = registry::find(name).ok_or_else(|| Failure {
                 message: format!("`{name}` is not a lint rule"),
-                help: Some(match crate::suggest::closest(name, registry::names()) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => "`stackc explain` lists the rules; errors that make a spec invalid cannot be allowed"
-                        .to_string(),
-                }),
+                help: Some(suppress::unknown_rule_help(name)),
             })?;
             policy.set(meta, level);
         }

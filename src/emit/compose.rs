@@ -151,160 +151,33 @@ const SERVICE_KEY_ORDER: &[&str] = &[
     "isolation",
 ];
 
-fn service_key_rank(key: &str) -> (usize, &str) {
+/// Other keys in dclint's order (JavaScript's `localeCompare`): case
+/// counts only between keys that are otherwise equal.
+fn service_key_rank(key: &str) -> (usize, String, &str) {
     let rank = SERVICE_KEY_ORDER.iter().position(|k| *k == key);
-    (rank.unwrap_or(SERVICE_KEY_ORDER.len()), key)
+    (rank.unwrap_or(SERVICE_KEY_ORDER.len()), key.to_lowercase(), key)
 }
 
-/// The keys stackc writes from its own statements; a raw `compose` key may
-/// not be one of them.
-pub const WRITTEN_KEYS: &[(&str, &str)] = &[
-    ("image", "image"),
-    ("build", "build"),
-    ("depends_on", "after"),
-    ("volumes", "mount"),
-    ("secrets", "secret"),
-    ("environment", "env"),
-    ("env_file", "env_file"),
-    ("ports", "publish"),
-    ("networks", "networks"),
-    ("command", "command"),
-    ("restart", "restart"),
-    ("healthcheck", "ready"),
-    ("deploy", "limits` or `replicas"),
-    ("pull_policy", "image of"),
-    ("shm_size", "shm_size"),
-    ("stop_grace_period", "stop_grace_period"),
-];
+/// Declares [`Value`] and a `From` for each of its variants, so
+/// `ComposeService::set` takes any of them.
+macro_rules! service_values {
+    ($($(#[doc = $doc:literal])* $variant:ident($type:ty),)+) => {
+        /// The value of one service key.
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Value {
+            $($(#[doc = $doc])* $variant($type),)+
+        }
 
-/// Why a raw `compose` key cannot be added, for a diagnostic.
-pub struct RawKeyProblem {
-    pub label: String,
-    pub help: String,
-}
-
-/// A raw key must be a compose service key that stackc does not write
-/// itself: two sources for one key would silently fight.
-pub fn raw_key_problem(key: &str) -> Option<RawKeyProblem> {
-    if let Some((_, statement)) = WRITTEN_KEYS.iter().find(|(k, _)| *k == key) {
-        return Some(RawKeyProblem {
-            label: "stackc writes this key".to_string(),
-            help: format!("use the `{statement}` statement instead"),
-        });
-    }
-    if COMPOSE_SERVICE_KEYS.contains(&key) || key.starts_with("x-") {
-        return None;
-    }
-    let help = match crate::suggest::closest(key, COMPOSE_SERVICE_KEYS.iter().copied()) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => "see the compose file reference for the keys a service takes".to_string(),
+        $(impl From<$type> for Value {
+            fn from(value: $type) -> Self {
+                Value::$variant(value)
+            }
+        })+
     };
-    Some(RawKeyProblem {
-        label: "not a compose service key".to_string(),
-        help,
-    })
 }
 
-/// Every key of a compose service (the compose specification's schema).
-const COMPOSE_SERVICE_KEYS: &[&str] = &[
-    "annotations",
-    "attach",
-    "blkio_config",
-    "build",
-    "cap_add",
-    "cap_drop",
-    "cgroup",
-    "cgroup_parent",
-    "command",
-    "configs",
-    "container_name",
-    "cpu_count",
-    "cpu_percent",
-    "cpu_period",
-    "cpu_quota",
-    "cpu_rt_period",
-    "cpu_rt_runtime",
-    "cpu_shares",
-    "cpus",
-    "cpuset",
-    "credential_spec",
-    "depends_on",
-    "deploy",
-    "develop",
-    "device_cgroup_rules",
-    "devices",
-    "dns",
-    "dns_opt",
-    "dns_search",
-    "domainname",
-    "entrypoint",
-    "env_file",
-    "environment",
-    "expose",
-    "extends",
-    "external_links",
-    "extra_hosts",
-    "gpus",
-    "group_add",
-    "healthcheck",
-    "hostname",
-    "image",
-    "init",
-    "ipc",
-    "isolation",
-    "label_file",
-    "labels",
-    "links",
-    "logging",
-    "mac_address",
-    "mem_limit",
-    "mem_reservation",
-    "mem_swappiness",
-    "memswap_limit",
-    "models",
-    "network_mode",
-    "networks",
-    "oom_kill_disable",
-    "oom_score_adj",
-    "pid",
-    "pids_limit",
-    "platform",
-    "ports",
-    "post_start",
-    "pre_stop",
-    "privileged",
-    "profiles",
-    "provider",
-    "pull_policy",
-    "pull_refresh_after",
-    "read_only",
-    "restart",
-    "runtime",
-    "scale",
-    "secrets",
-    "security_opt",
-    "shm_size",
-    "stdin_open",
-    "stop_grace_period",
-    "stop_signal",
-    "storage_opt",
-    "sysctls",
-    "tmpfs",
-    "tty",
-    "ulimits",
-    "use_api_socket",
-    "user",
-    "userns_mode",
-    "uts",
-    "volumes",
-    "volumes_from",
-    "working_dir",
-];
-
-/// The value of one service key.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum Value {
+service_values! {
     /// A value stackc makes (a duration, a policy); never spec text.
     Plain(String),
     Str(Str),
@@ -320,30 +193,6 @@ enum Value {
     Deploy(Deploy),
     Raw(Raw),
 }
-
-macro_rules! value_from {
-    ($($variant:ident($type:ty)),+ $(,)?) => {
-        $(impl From<$type> for Value {
-            fn from(value: $type) -> Self {
-                Value::$variant(value)
-            }
-        })+
-    };
-}
-
-value_from!(
-    Plain(String),
-    Str(Str),
-    Strs(Vec<Str>),
-    Build(BuildDef),
-    DependsOn(Map<DependsOn>),
-    Volumes(Vec<VolumeMount>),
-    Environment(Map<Str>),
-    Ports(Vec<SingleQuoted<String>>),
-    Healthcheck(Healthcheck),
-    Deploy(Deploy),
-    Raw(Raw),
-);
 
 #[derive(serde::Serialize)]
 struct Deploy {
@@ -399,7 +248,8 @@ impl Serialize for RawRef<'_> {
             serde_json::Value::Object(entries) => {
                 let mut map = serializer.serialize_map(Some(entries.len()))?;
                 for (key, value) in entries {
-                    map.serialize_entry(&Str::from(key.as_str()), &RawRef(value))?;
+                    // Keys as written: compose fills variables in values only.
+                    map.serialize_entry(key, &RawRef(value))?;
                 }
                 map.end()
             }

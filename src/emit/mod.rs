@@ -15,7 +15,6 @@ mod dockerfile;
 mod nginx;
 pub mod paths;
 
-pub use compose::{raw_key_problem, RawKeyProblem};
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;

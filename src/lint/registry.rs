@@ -19,6 +19,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
+    &DatabaseWiring,
     // Images and builds
     &UnpinnedImage,
     &EolRuntime,

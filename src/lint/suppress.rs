@@ -134,15 +134,19 @@ impl Suppressions {
 /// A name that is no lint rule: a typo, or a spec error's code, which
 /// cannot be allowed.
 pub fn unknown_rule(name: &str, span: Span) -> Diagnostic {
-    let help = match crate::suggest::closest(name, registry::names()) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => "`stackc explain` lists the rules; errors that make a spec invalid cannot be allowed".to_string(),
-    };
     Diagnostic::new(
         "unknown-rule",
         Severity::Warning,
         format!("`{name}` is not a lint rule"),
     )
     .primary(span, "no rule has this name")
-    .help(help)
+    .help(unknown_rule_help(name))
+}
+
+/// What to say about a name that is no rule, wherever it was written.
+pub fn unknown_rule_help(name: &str) -> String {
+    match crate::suggest::closest(name, registry::names()) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => "`stackc explain` lists the rules; errors that make a spec invalid cannot be allowed".to_string(),
+    }
 }

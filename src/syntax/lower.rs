@@ -822,7 +822,15 @@ impl Lowerer {
             Rule::kw_always => Restart::Always,
             Rule::kw_unless_stopped => Restart::UnlessStopped,
             _ => {
-                let tries = policy.into_inner().nth(1).map(|n| self.lower_integer(n).value);
+                let tries = policy.into_inner().nth(1).map(|n| self.lower_integer(n));
+                if let Some(zero) = tries.as_ref().filter(|t| t.value == 0) {
+                    self.report(
+                        Diagnostic::error("invalid-restart", "`on-failure 0` would retry without end")
+                            .primary(zero.span, "docker reads 0 as no limit")
+                            .help("give the number of retries, e.g. `on-failure 3`, or leave it out"),
+                    );
+                }
+                let tries = tries.map(|t| t.value);
                 Restart::OnFailure(tries)
             }
         };
@@ -876,11 +884,11 @@ impl Lowerer {
                     .checked_mul(1000)?
                     .checked_add(f.parse().ok()?)
             })
-            .filter(|&t| (1..=1_000_000).contains(&t));
+            .filter(|&t| (10..=1_000_000).contains(&t));
         let value = thousandths.unwrap_or_else(|| {
             self.report(
                 Diagnostic::error("invalid-cpus", format!("`{text}` is not a number of CPUs"))
-                    .primary(at, "expected a number from 0.001 to 1000, with at most three decimals")
+                    .primary(at, "expected a number from 0.01 to 1000, with at most three decimals")
                     .help("write e.g. `cpus 0.5` or `cpus 2`"),
             );
             1000
@@ -888,10 +896,10 @@ impl Lowerer {
         Spanned::new(Cpus(value), at)
     }
 
-    /// A duration Gunicorn takes: whole seconds, at least one.
+    /// A duration Gunicorn takes: whole seconds (0 turns the timeout off).
     fn lower_seconds(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
         let duration = self.lower_duration(pair);
-        if duration.value.0 == 0 || !duration.value.0.is_multiple_of(1000) {
+        if !duration.value.0.is_multiple_of(1000) {
             self.report(
                 Diagnostic::error("invalid-duration", "Gunicorn takes whole seconds")
                     .primary(duration.span, "not a whole number of seconds")
@@ -910,20 +918,25 @@ impl Lowerer {
         let key = next(&mut inner, "compose");
         let key = Spanned::new(key.as_str().to_string(), span(&key));
         let text = self.lower_text(next(&mut inner, "compose"));
-        let value = match serde_saphyr::from_str::<serde_json::Value>(&text.value) {
-            Ok(value) => value,
-            Err(error) => {
-                let message = error.to_string();
-                let first_line = message.lines().next().unwrap_or_default();
-                let first_line = first_line.strip_prefix("error: ").unwrap_or(first_line).to_string();
-                self.report(
-                    Diagnostic::error("invalid-raw", "this value is not YAML")
-                        .primary(text.span, first_line)
-                        .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
-                );
-                serde_json::Value::Null
-            }
+        // YAML 1.2 like compose: `no` and `0755` are a string and a number.
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            legacy_octal_numbers: false,
         };
+        let parsed = serde_saphyr::from_str_with_options::<serde_json::Value>(&text.value, options);
+        let problem = match &parsed {
+            Ok(serde_json::Value::Null) => Some("empty: compose refuses a key without a value".to_string()),
+            Ok(_) => None,
+            Err(error) => Some(yaml_problem(&error.to_string())),
+        };
+        if let Some(label) = problem {
+            self.report(
+                Diagnostic::error("invalid-raw", "this value is not one YAML value")
+                    .primary(text.span, label)
+                    .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
+            );
+        }
+        let value = parsed.unwrap_or_default();
         RawCompose {
             key,
             value: Spanned::new(value, text.span),
@@ -975,6 +988,16 @@ impl Lowerer {
             Some((
                 "one instruction per `dockerfile` line".to_string(),
                 "write a `dockerfile` statement per line",
+            ))
+        } else if line.value.contains("<<") {
+            Some((
+                "a heredoc would take in the lines stackc writes after it".to_string(),
+                "write the commands on this line, joined with `&&`",
+            ))
+        } else if line.value.split_whitespace().nth(1).is_none() {
+            Some((
+                format!("`{instruction}` without arguments"),
+                "write the whole instruction, e.g. `RUN python manage.py compilemessages`",
             ))
         } else if line.value.trim_end().ends_with('\\') {
             Some((
@@ -1113,11 +1136,11 @@ impl ServiceBlock {
             }
             Rule::after => lowerer.lower_after(item, &mut self.after),
             Rule::shm_size => {
-                let value = lowerer.lower_size(next(&mut item.into_inner().skip(1), "shm_size"));
+                let value = lowerer.lower_size(argument(item));
                 lowerer.set_once(&mut self.shm_size, value, at, "shm_size");
             }
             Rule::restart => {
-                let value = lowerer.lower_restart(next(&mut item.into_inner().skip(1), "restart"));
+                let value = lowerer.lower_restart(argument(item));
                 lowerer.set_once(&mut self.restart, value, at, "restart");
             }
             Rule::limits => {
@@ -1125,11 +1148,11 @@ impl ServiceBlock {
                 lowerer.set_once(&mut self.limits, value, at, "limits");
             }
             Rule::replicas => {
-                let value = lowerer.lower_integer(next(&mut item.into_inner().skip(1), "replicas"));
+                let value = lowerer.lower_integer(argument(item));
                 lowerer.set_once(&mut self.replicas, value, at, "replicas");
             }
             Rule::stop_grace_period => {
-                let value = lowerer.lower_duration(next(&mut item.into_inner().skip(1), "stop_grace_period"));
+                let value = lowerer.lower_duration(argument(item));
                 lowerer.set_once(&mut self.stop_grace_period, value, at, "stop_grace_period");
             }
             Rule::networks => {
@@ -1164,6 +1187,28 @@ impl ServiceBlock {
             span: self.span,
         }
     }
+}
+
+/// What is wrong with a raw YAML value, in a user's words rather than the
+/// parser's.
+fn yaml_problem(message: &str) -> String {
+    let first_line = message.lines().next().unwrap_or_default();
+    let first_line = first_line.strip_prefix("error: ").unwrap_or(first_line);
+    if message.contains("budget") {
+        "too large or too deeply nested".to_string()
+    } else if message.contains("from_str_multiple") {
+        "several YAML documents; write one value".to_string()
+    } else if message.contains("DuplicateKeyPolicy") || message.to_ascii_lowercase().contains("duplicate") {
+        "a key is given twice".to_string()
+    } else {
+        first_line.to_string()
+    }
+}
+
+/// The one value of a `KEYWORD VALUE` statement.
+fn argument(statement: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    let rule = format!("{:?}", statement.as_rule());
+    next(&mut statement.into_inner().skip(1), &rule)
 }
 
 /// The instructions a raw `dockerfile` line may start with.

@@ -3,6 +3,7 @@
 mod alias_traversal;
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
+mod database_wiring;
 mod debug_in_prod;
 mod default_credentials;
 mod deps_after_source;
@@ -37,6 +38,7 @@ mod workers_unsized;
 pub use alias_traversal::AliasTraversal;
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
+pub use database_wiring::DatabaseWiring;
 pub use debug_in_prod::DebugInProd;
 pub use default_credentials::DefaultCredentials;
 pub use deps_after_source::DepsAfterSource;

@@ -1,0 +1,195 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Probe, Service, Stack};
+use crate::lint::facts;
+use crate::lint::Rule;
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Follows an app's database settings to the PostgreSQL service they
+    /// name and checks that the two agree: the host variable
+    /// (`DATABASE_HOST`, `DB_HOST`, `POSTGRES_HOST`, `PGHOST`) is a service
+    /// of the stack and not the app's own loopback; the user and database
+    /// names match the service's `POSTGRES_USER` and `POSTGRES_DB`; the
+    /// password comes from the same secret; and the service's `pg_isready`
+    /// check asks for that user and database.
+    ///
+    /// ## Why is this bad?
+    /// These values live in two places (the app's settings and the
+    /// database's environment) and nothing compares them: a typo is a
+    /// `password authentication failed` or `database does not exist` at
+    /// run time, and a healthcheck with the wrong user logs `FATAL: role
+    /// ... does not exist` every few seconds. `localhost` in a container is
+    /// the container itself.
+    ///
+    /// ## Example
+    /// ```text
+    /// service db {
+    ///     image postgres:16.4
+    ///     env {
+    ///         POSTGRES_USER = "shop"
+    ///     }
+    ///     secret POSTGRES_PASSWORD = db_password
+    /// }
+    /// service web {
+    ///     build ./app
+    ///     gunicorn shop.wsgi:application
+    ///     env {
+    ///         DATABASE_HOST = "db"
+    ///         DATABASE_USER = "shop_user"
+    ///     }
+    ///     secret DATABASE_PASSWORD = old_password
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// The same names, and the same secret, on both sides:
+    /// ```text
+    ///         DATABASE_USER = "shop"
+    ///     }
+    ///     secret DATABASE_PASSWORD = db_password
+    /// ```
+    pub struct DatabaseWiring {
+        name: "database-wiring",
+        severity: Error,
+        summary: "an app's database host, user, name or password secret that the database does not have",
+    }
+}
+
+const HOST: &[&str] = &["DATABASE_HOST", "DB_HOST", "POSTGRES_HOST", "PGHOST"];
+const USER: &[&str] = &["DATABASE_USER", "DB_USER", "POSTGRES_USER", "PGUSER"];
+const NAME: &[&str] = &["DATABASE_NAME", "DB_NAME", "POSTGRES_DB", "PGDATABASE"];
+const PASSWORD: &[&str] = &["DATABASE_PASSWORD", "DB_PASSWORD", "POSTGRES_PASSWORD", "PGPASSWORD"];
+
+impl Rule for DatabaseWiring {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for db in stack.services.iter().filter(|s| facts::is_postgres(s)) {
+            check_healthcheck(db, out);
+        }
+        for app in stack.services.iter().filter(|s| !facts::is_postgres(s)) {
+            let Some(host) = facts::env_any(app, HOST) else {
+                continue;
+            };
+            let name = host.value.value.trim();
+            if facts::is_loopback(name) {
+                out.push(
+                    DatabaseWiring::META
+                        .diagnostic(format!(
+                            "`{}` looks for its database in its own container",
+                            app.name.value
+                        ))
+                        .primary(host.value.span, "in a container, this is the container itself")
+                        .help("name the database's service, e.g. `db`"),
+                );
+                continue;
+            }
+            let Some(db) = stack.service(name) else {
+                // A dotted name or an address is a database outside the stack.
+                if !name.contains(['.', ':']) && !name.is_empty() {
+                    out.push(
+                        DatabaseWiring::META
+                            .diagnostic(format!(
+                                "`{}` looks for its database at `{name}`, which is not a service",
+                                app.name.value
+                            ))
+                            .primary(host.value.span, "no service of this stack has this name")
+                            .help("name the database's service"),
+                    );
+                }
+                continue;
+            };
+            if !facts::is_postgres(db) {
+                continue;
+            }
+            let db_user = facts::env(db, "POSTGRES_USER").map(|v| v.value.value.as_str());
+            let db_name = facts::env(db, "POSTGRES_DB")
+                .map(|v| v.value.value.as_str())
+                .or(db_user);
+            let expected = [
+                ("user", USER, db_user.unwrap_or("postgres")),
+                ("database", NAME, db_name.unwrap_or("postgres")),
+            ];
+            for (what, names, expected) in expected {
+                let Some(var) = facts::env_any(app, names) else {
+                    continue;
+                };
+                if var.value.value == expected {
+                    continue;
+                }
+                out.push(mismatch(app, db, what, var.value.span, &var.value.value, expected));
+            }
+            let db_secret = db.secrets.iter().find(|s| s.env.value == "POSTGRES_PASSWORD");
+            let app_secret = app.secrets.iter().find(|s| PASSWORD.contains(&s.env.as_str()));
+            if let (Some(db_secret), Some(app_secret)) = (db_secret, app_secret) {
+                if db_secret.secret.value != app_secret.secret.value {
+                    out.push(
+                        DatabaseWiring::META
+                            .diagnostic(format!(
+                                "`{}` reads its database password from another secret than `{}` was given",
+                                app.name.value, db.name.value
+                            ))
+                            .primary(app_secret.secret.span, "the app's password")
+                            .secondary(db_secret.secret.span, "the database's password")
+                            .help(format!("use `{}` on both sides", db_secret.secret.value)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, expected: &str) -> Diagnostic {
+    let mut finding = DatabaseWiring::META
+        .diagnostic(format!(
+            "`{}` connects as {what} `{got}`, which `{}` does not have",
+            app.name.value, db.name.value
+        ))
+        .primary(span, format!("`{}` has {what} `{expected}`", db.name.value));
+    let source = if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" };
+    if let Some(var) = facts::env(db, source) {
+        finding = finding.secondary(var.value.span, format!("the database's {what}"));
+    }
+    finding.help(format!(
+        "write `{expected}`, or change `{source}` of `{}`",
+        db.name.value
+    ))
+}
+
+/// `pg_isready -U USER -d DB` in the database's own readiness check: a
+/// literal user or database it does not have fills the log with FATALs.
+fn check_healthcheck(db: &Service, out: &mut Vec<Diagnostic>) {
+    let Some(Probe::Cmd(argv)) = db.ready.as_ref().map(|r| &r.probe) else {
+        return;
+    };
+    let user = facts::env(db, "POSTGRES_USER").map_or("postgres", |v| v.value.value.as_str());
+    let name = facts::env(db, "POSTGRES_DB").map_or(user, |v| v.value.value.as_str());
+    for program in facts::programs(argv)
+        .iter()
+        .filter(|p| p.first().is_some_and(|w| w.ends_with("pg_isready")))
+    {
+        for (what, short, long, expected) in [("user", "-U", "--username", user), ("database", "-d", "--dbname", name)]
+        {
+            let Some(asked) = facts::option_value(program, short, long) else {
+                continue;
+            };
+            if asked.contains('$') || asked == expected {
+                continue;
+            }
+            out.push(
+                DatabaseWiring::META
+                    .diagnostic(format!(
+                        "the readiness check of `{}` asks for {what} `{asked}`, which it does not have",
+                        db.name.value
+                    ))
+                    .primary(
+                        argv.span,
+                        format!("the server logs `FATAL` for `{asked}` at every check"),
+                    )
+                    .help(format!(
+                        "ask for `{expected}`, or for `${}`",
+                        if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" }
+                    )),
+            );
+        }
+    }
+}
