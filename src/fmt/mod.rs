@@ -18,20 +18,22 @@ use crate::syntax::{self, tokens};
 
 /// The spec's text in canonical layout, or why it cannot be formatted.
 pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
+    let formatted = layout::layout(&tokens::lines(&source.text));
+    // Parsing both texts to compare them also tells whether the input
+    // parses; only when it does not is it parsed again for its diagnostics.
+    if syntax::same_tree(&source.text, &formatted) && comments(&formatted) == comments(&source.text) {
+        return Ok(formatted);
+    }
     let (stack, diagnostics) = syntax::parse(source);
     if stack.is_none() {
         return Err(diagnostics);
     }
-    let formatted = layout::layout(&tokens::lines(&source.text));
-    if syntax::shape(&formatted) != syntax::shape(&source.text) || comments(&formatted) != comments(&source.text) {
-        return Err(vec![Diagnostic::error(
-            "fmt-changes-meaning",
-            "stackc fmt would change what this spec means, so it leaves the file as it is",
-        )
-        .primary(Span::new(0, 0), "in this file")
-        .help("this is a bug in stackc fmt; please report it with the spec")]);
-    }
-    Ok(formatted)
+    Err(vec![Diagnostic::error(
+        "fmt-changes-meaning",
+        "stackc fmt would change what this spec means, so it leaves the file as it is",
+    )
+    .primary(Span::new(0, 0), "in this file")
+    .help("this is a bug in stackc fmt; please report it with the spec")])
 }
 
 /// Every comment in order: formatting moves comments, never drops or edits

@@ -1,7 +1,8 @@
 //! miette's graphical reports, for people; colour only when asked.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
+use super::snippets::Snippets;
 use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::{docs, registry};
@@ -30,7 +31,7 @@ impl HumanRenderer {
 
     /// Renders every diagnostic of one file, in order.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
-        let source = NamedSource::new(visible(&file.name), same_length_visible(&file.text));
+        let source = Snippets::new(visible(&file.name), same_length_visible(&file.text));
         let mut out = String::new();
         for diagnostic in diagnostics {
             let report = Report {
@@ -58,7 +59,7 @@ impl HumanRenderer {
 /// One diagnostic with its source, in the shape miette renders.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a NamedSource<String>,
+    source: &'a Snippets,
     file: &'a SourceFile,
 }
 

@@ -9,6 +9,7 @@ mod human;
 mod json;
 mod sarif;
 mod short;
+mod snippets;
 
 pub use github::github;
 pub use human::{HumanRenderer, DEFAULT_WIDTH};

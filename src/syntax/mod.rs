@@ -81,30 +81,22 @@ fn blank_line(text: &mut String, pos: usize) -> bool {
     true
 }
 
-/// The parse tree of a spec with positions, whitespace and comments left
-/// out: two texts of equal shape mean the same spec. `stackc fmt` checks
-/// its output against its input with it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Shape(Vec<(grammar::Rule, usize, String)>);
+/// Whether two texts parse to the same tree, positions, whitespace and
+/// comments left out: then they mean the same spec. `stackc fmt` checks its
+/// output against its input with it. False when either does not parse.
+pub fn same_tree(a: &str, b: &str) -> bool {
+    let (Ok(a), Ok(b)) = (parse_tree(a), parse_tree(b)) else {
+        return false;
+    };
+    // Pre-order with each node's number of children identifies a tree;
+    // only leaves carry text (an inner node's text holds the whitespace).
+    a.flatten().map(tree_node).eq(b.flatten().map(tree_node))
+}
 
-/// The shape of `text`, or `None` when it does not parse.
-pub fn shape(text: &str) -> Option<Shape> {
-    let pairs = parse_tree(text).ok()?;
-    // Pre-order with each node's number of children identifies the tree;
-    // only leaves carry text (inner nodes' text holds the whitespace).
-    let nodes = pairs
-        .flatten()
-        .map(|pair| {
-            let children = pair.clone().into_inner().count();
-            let leaf_text = if children == 0 {
-                pair.as_str().to_string()
-            } else {
-                String::new()
-            };
-            (pair.as_rule(), children, leaf_text)
-        })
-        .collect();
-    Some(Shape(nodes))
+fn tree_node(pair: pest::iterators::Pair<'_, grammar::Rule>) -> (grammar::Rule, usize, &str) {
+    let children = pair.clone().into_inner().count();
+    let leaf_text = if children == 0 { pair.as_str() } else { "" };
+    (pair.as_rule(), children, leaf_text)
 }
 
 #[cfg(test)]
@@ -151,10 +143,10 @@ mod tests {
     }
 
     #[test]
-    fn shape_ignores_layout_but_not_values() {
-        let shape = |t: &str| shape(t).unwrap();
-        assert_eq!(shape("stack a\n\n volume  b # c\n"), shape("stack a\nvolume b\n"));
-        assert_ne!(shape("stack a\nvolume b\n"), shape("stack a\nvolume c\n"));
-        assert!(super::shape("stack").is_none());
+    fn same_tree_ignores_layout_but_not_values() {
+        assert!(same_tree("stack a\n\n volume  b # c\n", "stack a\nvolume b\n"));
+        assert!(!same_tree("stack a\nvolume b\n", "stack a\nvolume c\n"));
+        assert!(!same_tree("stack a\nvolume b\n", "stack a\nvolume b\nvolume c\n"));
+        assert!(!same_tree("stack", "stack"));
     }
 }

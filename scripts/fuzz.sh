@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Fuzzes the library (fuzz/fuzz_targets/pipeline.rs: parse, resolve, lint,
+# emit, render, fmt) for SECONDS seconds (default 90), the corpus seeded
+# with every spec in the repository. A crash leaves its input in
+# fuzz/artifacts/pipeline/ and fails the script; add it as a regression
+# test in tests/bad_input.rs.
+#
+# Stable Rust: cargo-fuzz builds with `--sanitizer none` (AddressSanitizer
+# needs nightly; stackc has no unsafe code, so Rust's own checks plus debug
+# assertions, `-a`, catch what it can get wrong).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-90}"
+version=0.13.2
+if ! cargo fuzz --version 2>/dev/null | grep -qF "$version"; then
+    cargo install --locked "cargo-fuzz@$version"
+fi
+corpus=target/fuzz-corpus/pipeline
+mkdir -p "$corpus"
+# Seeds named by content: fixtures in different folders share file names.
+find specs tests/bad tests/lint tests/fmt tests/fixtures -name '*.spec' -print0 |
+    while IFS= read -r -d '' spec; do
+        cp "$spec" "$corpus/seed-$(sha256sum "$spec" | cut -c1-16)"
+    done
+cargo fuzz run --sanitizer none -a pipeline "$corpus" -- \
+    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
