@@ -58,7 +58,7 @@ impl Analysis {
 /// no output format could carry. `build` also refuses error-level lint
 /// findings, which `check` does not run.
 pub fn check(source: &SourceFile) -> Analysis {
-    run(source, None, &Layout::placeholder()).0
+    run(source, None, Goal::Check).0
 }
 
 /// Everything `check` finds, and every lint rule's findings at their
@@ -69,7 +69,7 @@ pub fn lint(source: &SourceFile) -> Analysis {
 
 /// [`lint`] with the rules' levels from `stackc.toml` and the command line.
 pub fn lint_with(source: &SourceFile, policy: &Policy) -> Analysis {
-    run(source, Some(policy), &Layout::placeholder()).0
+    run(source, Some(policy), Goal::Check).0
 }
 
 /// What `stackc build` produces before anything is written.
@@ -87,16 +87,24 @@ pub fn build(source: &SourceFile, layout: &Layout) -> Build {
 /// [`build`] with the rules' levels from `stackc.toml` and the command line:
 /// a rule turned off or down to a warning no longer stops it.
 pub fn build_with(source: &SourceFile, layout: &Layout, policy: &Policy) -> Build {
-    let (analysis, artifacts) = run(source, Some(policy), layout);
+    let (analysis, artifacts) = run(source, Some(policy), Goal::Build(layout));
     Build {
         diagnostics: analysis.diagnostics,
         artifacts,
     }
 }
 
+/// What a run of the pipeline is for.
+enum Goal<'a> {
+    /// Findings only: the emitters just report values they cannot write.
+    Check,
+    /// The files, laid out for this spec and output folder.
+    Build(&'a Layout),
+}
+
 /// The pipeline: parse, resolve, lint with the policy if one is given, and
 /// emit when no error stands in the way.
-fn run(source: &SourceFile, lint: Option<&Policy>, layout: &Layout) -> (Analysis, Option<Vec<Artifact>>) {
+fn run(source: &SourceFile, lint: Option<&Policy>, goal: Goal) -> (Analysis, Option<Vec<Artifact>>) {
     let (stack, mut diagnostics) = syntax::parse(source);
     let mut artifacts = None;
     if let Some(stack) = &stack {
@@ -106,9 +114,12 @@ fn run(source: &SourceFile, lint: Option<&Policy>, layout: &Layout) -> (Analysis
             diagnostics.extend(lint::beside_errors(findings, &diagnostics));
         }
         if !diagnostics.iter().any(Diagnostic::is_error) {
-            match emit::emit(stack, layout) {
-                Ok(emitted) => artifacts = Some(emitted),
-                Err(problems) => diagnostics.extend(problems),
+            match goal {
+                Goal::Check => diagnostics.extend(emit::problems(stack, &Layout::placeholder())),
+                Goal::Build(layout) => match emit::emit(stack, layout) {
+                    Ok(emitted) => artifacts = Some(emitted),
+                    Err(problems) => diagnostics.extend(problems),
+                },
             }
         }
     }

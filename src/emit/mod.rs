@@ -36,11 +36,31 @@ pub fn emit(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnos
         path: "compose.yaml".to_string(),
         contents: compose::emit(stack, layout),
     }];
+    artifacts.extend(image_artifacts(stack, layout, &mut problems));
+    if problems.0.is_empty() {
+        Ok(artifacts)
+    } else {
+        Err(problems.0)
+    }
+}
+
+/// The values no output format could carry, without writing the files
+/// that cannot have any (compose.yaml escapes everything): what `check`
+/// and `lint` need, at a fraction of a build's cost.
+pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
+    let mut problems = Problems::default();
+    image_artifacts(stack, layout, &mut problems);
+    problems.0
+}
+
+/// The Dockerfiles, their ignore files and the nginx configs.
+fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
+    let mut artifacts = Vec::new();
     for service in &stack.services {
         if let Some(build) = service.build() {
             artifacts.push(Artifact {
                 path: dockerfile_path(&service.name.value),
-                contents: dockerfile::app(stack, service, build, layout, &mut problems),
+                contents: dockerfile::app(stack, service, build, layout, problems),
             });
             // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile,
             // so the app's folder needs no file of stackc's.
@@ -56,18 +76,13 @@ pub fn emit(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnos
             });
             artifacts.push(Artifact {
                 path: format!("{}/nginx.conf", service.name.value),
-                contents: nginx::emit(service, proxy, layout, &mut problems),
+                contents: nginx::emit(service, proxy, layout, problems),
             });
         }
     }
-    if problems.0.is_empty() {
-        Ok(artifacts)
-    } else {
-        Err(problems.0)
-    }
+    artifacts
 }
 
-/// Where a service's Dockerfile goes; compose.yaml points at it.
 fn dockerfile_path(service: &str) -> String {
     format!("{service}/Dockerfile")
 }
