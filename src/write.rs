@@ -362,19 +362,27 @@ fn remove_old_output(old: &Path) -> Option<String> {
     }
 }
 
-/// Replaces one existing file's contents atomically: the new text goes into
-/// a file beside it (with the same permissions), which is renamed over it,
-/// so a reader or a crash sees the old file or the new one, never half.
+/// Replaces a file's contents atomically, or creates it: the new text goes
+/// into a file beside it (with the old file's permissions), which is renamed
+/// over it, so a reader or a crash sees the old file or the new one, never
+/// half.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     // Through a symbolic link, the file it points at is the one replaced.
     let resolved;
-    let path = if fs::symlink_metadata(path).map_err(io(path))?.is_symlink() {
-        resolved = fs::canonicalize(path).map_err(io(path))?;
-        resolved.as_path()
-    } else {
-        path
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_symlink() => {
+            resolved = fs::canonicalize(path).map_err(io(path))?;
+            resolved.as_path()
+        }
+        Ok(_) => path,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path,
+        Err(e) => return Err(io(path)(e)),
     };
-    let permissions = fs::metadata(path).map_err(io(path))?.permissions();
+    let permissions = match fs::metadata(path) {
+        Ok(meta) => Some(meta.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(path)(e)),
+    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -387,7 +395,9 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         .open(&temp)
         .and_then(|mut file| {
             file.write_all(bytes)?;
-            file.set_permissions(permissions)?;
+            if let Some(permissions) = permissions {
+                file.set_permissions(permissions)?;
+            }
             file.sync_all()
         })
         .and_then(|()| fs::rename(&temp, path));

@@ -135,7 +135,8 @@ impl Finder {
                 message: format!("cannot edit {}: {e}", shown(&target)),
                 help: Some("fix the file by hand, or run without --save".to_string()),
             })?;
-            replace_file(&target, &edited)?;
+            crate::write::replace_file(&target, edited.as_bytes())
+                .map_err(|e| Failure::new(format!("cannot write {}: {e}", shown(&target))))?;
             let levels: Vec<String> = self
                 .command_line
                 .levels()
@@ -171,16 +172,4 @@ fn shown(path: &Path) -> String {
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
     relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
-}
-
-/// Writes beside the file, then renames over it: a crash never leaves half
-/// a `stackc.toml`.
-fn replace_file(path: &Path, text: &str) -> Result<(), Failure> {
-    let temporary = path.with_file_name(format!(".{}.stackc-tmp", config::FILE_NAME));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            Failure::new(format!("cannot write {}: {e}", shown(path)))
-        })
 }

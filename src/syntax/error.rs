@@ -201,8 +201,8 @@ fn is_keyword(expected: &str) -> bool {
 /// The text of the line that holds `pos`, without its indentation.
 fn line_at(text: &str, pos: usize) -> &str {
     let pos = pos.min(text.len());
-    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    let start = text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i);
     text[start..end].trim()
 }
 
