@@ -233,6 +233,10 @@ fn a_suppression_of_a_rule_that_is_off_still_counts() {
         "        POSTGRES_PASSWORD = \"admin\"",
         "        POSTGRES_PASSWORD = \"admin\" # stackc: allow(default-credentials)",
     );
+    assert!(
+        spec.contains("stackc: allow"),
+        "the fixture no longer has the line to suppress"
+    );
     let (_tmp, dir) = project(&spec);
     let (code, lines, stderr) = findings(&dir, &["--allow", "default-credentials"]);
     assert_eq!((code, lines.len()), (Some(0), 0), "{lines:?} {stderr}");

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::{ImageSource, Service, ServiceKind, Stack};
-use crate::lint::Rule;
+use crate::ir::{Service, ServiceKind, Stack};
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -89,11 +89,7 @@ fn readiness_hint(stack: &Stack, service: &Service) -> String {
     if let (Some(_), Some(port)) = (stack.builder_of(service), stack.app_port(service)) {
         return format!("ready tcp {port}");
     }
-    let repository = match &service.image {
-        Some(ImageSource::Image(image)) => image.repository.rsplit('/').next().unwrap_or_default(),
-        _ => "",
-    };
-    match repository {
+    match facts::image(service).map_or("", facts::image_name) {
         "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
         "redis" | "valkey" => "ready cmd \"redis-cli ping\"".to_string(),
         "mysql" | "mariadb" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -42,11 +42,10 @@ declare_rule! {
 impl Rule for PgTrustAuth {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            for var in service
-                .env
-                .iter()
-                .filter(|v| v.name.value == "POSTGRES_HOST_AUTH_METHOD")
             {
+                let Some(var) = facts::env(service, "POSTGRES_HOST_AUTH_METHOD") else {
+                    continue;
+                };
                 if !var.value.value.trim().eq_ignore_ascii_case("trust") {
                     continue;
                 }
