@@ -481,6 +481,11 @@ impl Proxy {
         self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
+    /// Every server of every upstream: the services nginx forwards to.
+    pub fn servers(&self) -> impl Iterator<Item = &UpstreamServer> {
+        self.upstreams.iter().flat_map(|u| &u.servers)
+    }
+
     pub fn upstream(&self, name: &str) -> Option<&Upstream> {
         self.upstreams.iter().find(|u| u.name.value == name)
     }

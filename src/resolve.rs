@@ -317,7 +317,7 @@ impl<'a> Resolver<'a> {
     /// nginx reaches its upstream servers by name, which works only on a
     /// network both containers are on.
     fn check_upstream_networks(&mut self, service: &Service, proxy: &Proxy) {
-        for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
+        for server in proxy.servers() {
             let Some(target) = self.services.get(server.service.as_str()).copied() else {
                 continue;
             };

@@ -15,7 +15,7 @@ impl Resolver<'_> {
             "upstream",
             proxy.upstreams.iter().map(|u| &u.name),
         );
-        for server in proxy.upstreams.iter().flat_map(|u| &u.servers) {
+        for server in proxy.servers() {
             let Some(target) = self.require_service(&server.service) else {
                 continue;
             };
