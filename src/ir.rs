@@ -317,6 +317,14 @@ pub struct PortMapping {
     pub span: Span,
 }
 
+impl PortMapping {
+    /// The one host interface it is published on; `None` for every
+    /// interface (no address, `0.0.0.0` or `[::]`).
+    pub fn interface(&self) -> Option<std::net::IpAddr> {
+        self.host_ip.filter(|ip| !ip.is_unspecified())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Readiness {
     pub probe: Probe,
@@ -482,7 +490,7 @@ impl Proxy {
     }
 
     /// Every server of every upstream: the services nginx forwards to.
-    pub fn servers(&self) -> impl Iterator<Item = &UpstreamServer> {
+    pub fn upstream_servers(&self) -> impl Iterator<Item = &UpstreamServer> {
         self.upstreams.iter().flat_map(|u| &u.servers)
     }
 
@@ -497,30 +505,29 @@ impl Proxy {
 
     /// The volumes its locations serve files from, each once, in order.
     pub fn aliased_volumes(&self) -> Vec<&Spanned<String>> {
-        let mut volumes: Vec<&Spanned<String>> = Vec::new();
-        for location in self.locations() {
-            if let LocationAction::Alias(volume) = &location.action {
-                if !volumes.iter().any(|v| v.value == volume.value) {
-                    volumes.push(volume);
-                }
-            }
-        }
-        volumes
+        first_of_each(self.locations().filter_map(|location| match &location.action {
+            LocationAction::Alias(volume) => Some(volume),
+            _ => None,
+        }))
     }
 
     /// The secrets nginx reads (TLS certificates and keys), each once, in
     /// spec order.
     pub fn secrets(&self) -> Vec<&Spanned<String>> {
-        let mut names: Vec<&Spanned<String>> = Vec::new();
-        for tls in self.servers.iter().filter_map(|s| s.tls.as_ref()) {
-            for name in [&tls.certificate, &tls.key] {
-                if !names.iter().any(|n| n.value == name.value) {
-                    names.push(name);
-                }
-            }
-        }
-        names
+        let tls = self.servers.iter().filter_map(|s| s.tls.as_ref());
+        first_of_each(tls.flat_map(|tls| [&tls.certificate, &tls.key]))
     }
+}
+
+/// The first of each distinct value, in order.
+pub fn first_of_each<'a>(items: impl Iterator<Item = &'a Spanned<String>>) -> Vec<&'a Spanned<String>> {
+    let mut firsts: Vec<&Spanned<String>> = Vec::new();
+    for item in items {
+        if !firsts.iter().any(|f| f.value == item.value) {
+            firsts.push(item);
+        }
+    }
+    firsts
 }
 
 /// One nginx `server { ... }`.

@@ -317,7 +317,7 @@ impl<'a> Resolver<'a> {
     /// nginx reaches its upstream servers by name, which works only on a
     /// network both containers are on.
     fn check_upstream_networks(&mut self, service: &Service, proxy: &Proxy) {
-        for server in proxy.servers() {
+        for server in proxy.upstream_servers() {
             let Some(target) = self.services.get(server.service.as_str()).copied() else {
                 continue;
             };
@@ -619,7 +619,7 @@ impl<'a> Resolver<'a> {
     fn check_published_ports(&mut self) {
         let mut seen: Vec<(&PortMapping, Option<std::net::IpAddr>)> = Vec::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let ip = interface(port);
+            let ip = port.interface();
             let clash = seen.iter().find(|(other, other_ip)| {
                 other.host_port.value == port.host_port.value && (ip.is_none() || other_ip.is_none() || ip == *other_ip)
             });
@@ -638,11 +638,6 @@ impl<'a> Resolver<'a> {
             }
         }
     }
-}
-
-/// The one interface a port is published on; `None` for every interface.
-fn interface(port: &PortMapping) -> Option<std::net::IpAddr> {
-    port.host_ip.filter(|ip| !ip.is_unspecified())
 }
 
 /// Reports every name declared more than once, with both places labelled.

@@ -207,13 +207,7 @@ fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build
         .flat_map(|s| &s.mounts)
         .filter(|m| !m.read_only)
         .map(|m| &m.target);
-    let mut folders: Vec<&Spanned<String>> = Vec::new();
-    for folder in build.collectstatic.iter().chain(mounts) {
-        if !folders.iter().any(|f| f.value == folder.value) {
-            folders.push(folder);
-        }
-    }
-    folders
+    crate::ir::first_of_each(build.collectstatic.iter().chain(mounts))
 }
 
 /// A word for the shell of a `RUN` line: bare when safe, else in single

@@ -323,7 +323,7 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
     let mut host_ports: Vec<u16> = service
         .ports
         .iter()
-        .filter(|p| p.container_port.value == container_port && p.host_ip.is_none_or(|ip| ip.is_unspecified()))
+        .filter(|p| p.container_port.value == container_port && p.interface().is_none())
         .map(|p| p.host_port.value)
         .collect();
     host_ports.sort_unstable();
@@ -355,7 +355,6 @@ fn https_host(service: &Service, proxy: &Proxy) -> String {
     let tls_port = proxy
         .servers
         .iter()
-        .filter(|s| s.is_tls())
         .flat_map(|s| &s.listens)
         .find(|l| l.tls.is_some())
         .map(|l| l.port.value);

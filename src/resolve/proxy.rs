@@ -15,7 +15,7 @@ impl Resolver<'_> {
             "upstream",
             proxy.upstreams.iter().map(|u| &u.name),
         );
-        for server in proxy.servers() {
+        for server in proxy.upstream_servers() {
             let Some(target) = self.require_service(&server.service) else {
                 continue;
             };

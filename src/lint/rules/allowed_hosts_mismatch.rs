@@ -50,7 +50,7 @@ impl Rule for AllowedHostsMismatch {
             };
             let name = &service.name.value;
             for (_, proxy) in facts::proxies(stack) {
-                let Some(server) = proxy.servers().find(|s| &s.service.value == name) else {
+                let Some(server) = proxy.upstream_servers().find(|s| &s.service.value == name) else {
                     continue;
                 };
                 // `_` and patterns match any name; Django cannot list those.

@@ -44,7 +44,7 @@ impl Rule for AllowedHostsWildcard {
                 continue;
             }
             let names: Vec<&str> = facts::proxies(stack)
-                .filter(|(_, proxy)| proxy.servers().any(|s| s.service.value == service.name.value))
+                .filter(|(_, proxy)| proxy.upstream_servers().any(|s| s.service.value == service.name.value))
                 .flat_map(|(_, proxy)| facts::server_names(proxy).map(|n| n.as_str()))
                 .filter(|n| *n != "_")
                 .collect();

@@ -40,7 +40,7 @@ impl Rule for InternalPortPublished {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             for port in &service.ports {
-                if port.host_ip.is_some_and(|ip| !ip.is_unspecified()) {
+                if port.interface().is_some() {
                     continue;
                 }
                 let mut finding = Self::META

@@ -42,7 +42,7 @@ impl Rule for ProxyAfterUpstream {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
             let mut reported: Vec<&str> = Vec::new();
-            for server in proxy.servers() {
+            for server in proxy.upstream_servers() {
                 let name = server.service.as_str();
                 let Some(target) = stack.service(name) else { continue };
                 if reported.contains(&name) || service.after.iter().any(|d| d.target.value == name) {

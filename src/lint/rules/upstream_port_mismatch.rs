@@ -41,7 +41,7 @@ declare_rule! {
 impl Rule for UpstreamPortMismatch {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (_, proxy) in facts::proxies(stack) {
-            for server in proxy.servers() {
+            for server in proxy.upstream_servers() {
                 let Some(target) = stack.service(&server.service.value) else {
                     continue;
                 };
