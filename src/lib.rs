@@ -25,6 +25,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod fix;
 pub mod fmt;
+pub mod input;
 pub mod ir;
 pub mod lint;
 pub mod render;

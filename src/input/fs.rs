@@ -1,0 +1,96 @@
+//! The one way stackc reads a file it did not write: regular files only,
+//! never more than a bound.
+//!
+//! A FIFO, a device or `/dev/zero` named as a spec or an input would hang
+//! a run or fill memory; these are refused from their metadata, before any
+//! byte is read, and the read itself stops at the bound.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The largest spec or input file stackc reads: far above any real one.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Missing,
+    /// A folder where a file was expected.
+    Folder,
+    /// A FIFO, socket or device: reading it could block or never end.
+    NotRegular,
+    TooLarge { limit: u64 },
+    NotUtf8 { offset: usize },
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Missing => f.write_str("no such file"),
+            ReadError::Folder => f.write_str("a folder, not a file"),
+            ReadError::NotRegular => f.write_str("not a regular file (a FIFO, socket or device)"),
+            ReadError::TooLarge { limit } => write!(f, "larger than {} MiB", limit >> 20),
+            ReadError::NotUtf8 { offset } => write!(f, "not UTF-8 (byte {offset})"),
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Reads a regular file's bytes, at most `limit` of them.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // `metadata` follows symlinks: a link to a FIFO is refused too.
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Io(e),
+    })?;
+    if metadata.is_dir() {
+        return Err(ReadError::Folder);
+    }
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    // The file may have been swapped for a FIFO or grown since: check what
+    // was opened, and never read past the bound whatever it is.
+    let opened = file.metadata().map_err(ReadError::Io)?;
+    if !opened.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Reads a regular UTF-8 text file of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let bytes = read_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_regular_file_and_refuses_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "hello").unwrap();
+        assert_eq!(read_text(&file, 100).unwrap(), "hello");
+        assert!(matches!(read_text(&file, 3), Err(ReadError::TooLarge { limit: 3 })));
+        assert!(matches!(read_text(&dir.path().join("nope"), 100), Err(ReadError::Missing)));
+        assert!(matches!(read_text(dir.path(), 100), Err(ReadError::Folder)));
+        assert!(matches!(read_text(Path::new("/dev/zero"), 100), Err(ReadError::NotRegular)));
+        std::fs::write(&file, [b'a', 0xff]).unwrap();
+        assert!(matches!(read_text(&file, 100), Err(ReadError::NotUtf8 { offset: 1 })));
+    }
+}

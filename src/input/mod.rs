@@ -1,0 +1,19 @@
+//! Readers of the files a spec names besides itself: the app's own
+//! Dockerfile, requirements files and their includes, env files, a
+//! Gunicorn config file.
+//!
+//! Architecture invariants:
+//! - readers live here, beside the spec's syntax, never inside rules or
+//!   emitters; rules and emitters see the facts these modules return;
+//! - every reader is a pure function of a file's text (the file system is
+//!   touched only through [`fs`]), never panics and stays linear in its
+//!   input;
+//! - every fact keeps the [`crate::source::Span`] of the text it came
+//!   from, in that file's own [`crate::source::SourceFile`], so a
+//!   diagnostic can show the user's Dockerfile line beside the spec's.
+
+pub mod dockerfile;
+pub mod env_file;
+pub mod fs;
+pub mod gunicorn_conf;
+pub mod requirements;
