@@ -19,8 +19,12 @@ pub enum ReadError {
     Folder,
     /// A FIFO, socket or device: reading it could block or never end.
     NotRegular,
-    TooLarge { limit: u64 },
-    NotUtf8 { offset: usize },
+    TooLarge {
+        limit: u64,
+    },
+    NotUtf8 {
+        offset: usize,
+    },
     Io(std::io::Error),
 }
 
@@ -87,9 +91,15 @@ mod tests {
         std::fs::write(&file, "hello").unwrap();
         assert_eq!(read_text(&file, 100).unwrap(), "hello");
         assert!(matches!(read_text(&file, 3), Err(ReadError::TooLarge { limit: 3 })));
-        assert!(matches!(read_text(&dir.path().join("nope"), 100), Err(ReadError::Missing)));
+        assert!(matches!(
+            read_text(&dir.path().join("nope"), 100),
+            Err(ReadError::Missing)
+        ));
         assert!(matches!(read_text(dir.path(), 100), Err(ReadError::Folder)));
-        assert!(matches!(read_text(Path::new("/dev/zero"), 100), Err(ReadError::NotRegular)));
+        assert!(matches!(
+            read_text(Path::new("/dev/zero"), 100),
+            Err(ReadError::NotRegular)
+        ));
         std::fs::write(&file, [b'a', 0xff]).unwrap();
         assert!(matches!(read_text(&file, 100), Err(ReadError::NotUtf8 { offset: 1 })));
     }
