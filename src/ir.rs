@@ -138,6 +138,22 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `entrypoint ARGV`: the program the command is handed to. Docker
+    /// drops the image's own command when it is set.
+    pub entrypoint: Option<Argv>,
+    /// `expose PORT, ...`: ports other services reach, not published.
+    pub expose: Vec<Spanned<u16>>,
+    /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
+    /// `*_FILE` variable.
+    pub secret_mounts: Vec<SecretMount>,
+    /// `workdir PATH`: compose `working_dir`.
+    pub workdir: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<String>>,
+    pub container_name: Option<Spanned<String>>,
+    /// `labels { KEY = "value" }`: container labels.
+    pub labels: Vec<EnvVar>,
+    /// `stop_signal SIGNAL`: what `docker compose stop` sends first.
+    pub stop_signal: Option<Spanned<String>>,
     /// `compose KEY = VALUE`: raw compose keys, the escape hatch.
     pub raw_compose: Vec<RawCompose>,
     /// The whole `service NAME { ... }` block.
@@ -339,6 +355,7 @@ pub struct Argv {
     pub span: Span,
 }
 
+/// `NAME = VALUE`: an environment variable, a build argument or a label.
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: Spanned<String>,
@@ -354,12 +371,62 @@ pub struct SecretUse {
     pub span: Span,
 }
 
+/// `secret NAME [at PATH]`.
+#[derive(Clone, Debug)]
+pub struct SecretMount {
+    pub secret: Spanned<String>,
+    /// Where the file is in the container; `None` for `/run/secrets/NAME`.
+    pub target: Option<Spanned<String>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Mount {
-    pub volume: Spanned<String>,
+    pub source: MountSource,
     pub target: Spanned<String>,
     pub read_only: bool,
+    /// SELinux relabelling of a host path (compose `:z` / `:Z`).
+    pub relabel: Option<Spanned<Relabel>>,
     pub span: Span,
+}
+
+impl Mount {
+    /// What it mounts, as the spec names it: the volume, the host path, or
+    /// `anonymous`.
+    pub fn source_text(&self) -> &str {
+        match &self.source {
+            MountSource::Volume(name) | MountSource::Host(name) => &name.value,
+            MountSource::Anonymous(_) => "anonymous",
+        }
+    }
+
+    /// The named volume it mounts, if it mounts one.
+    pub fn volume(&self) -> Option<&Spanned<String>> {
+        match &self.source {
+            MountSource::Volume(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// What a `mount` puts at its target.
+#[derive(Clone, Debug)]
+pub enum MountSource {
+    /// A named volume the spec declares.
+    Volume(Spanned<String>),
+    /// A host path, relative to the spec's folder (a bind mount).
+    Host(Spanned<String>),
+    /// A fresh volume of the container's own, kept across restarts until
+    /// the container is removed (`anonymous`).
+    Anonymous(Span),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relabel {
+    /// Every container may use the content (`:z`).
+    Shared,
+    /// Only this container may (`:Z`).
+    Private,
 }
 
 #[derive(Clone, Debug)]
@@ -507,6 +574,12 @@ pub struct Dependency {
     pub target: Spanned<String>,
     /// `None` for a plain `after X`, which waits only for X to start.
     pub condition: Option<Spanned<Condition>>,
+    /// `optional`: start even when X is not part of the run (compose
+    /// `required: false`).
+    pub optional: Option<Span>,
+    /// `restart`: restart this service when compose restarts X (compose
+    /// `restart: true`).
+    pub restart: Option<Span>,
     pub span: Span,
 }
 

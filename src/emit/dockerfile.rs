@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, Duration, ImageSource, PythonBuild, Service, Stack};
+use crate::ir::{Build, ImageSource, PythonBuild, Service, Stack};
 use crate::source::Spanned;
 
 /// Where the app's source goes in the image.
@@ -95,23 +95,10 @@ pub(super) fn app(
         );
     }
     if let Some(gunicorn) = service.gunicorn() {
-        let port = gunicorn.port.value;
-        let bind = format!("0.0.0.0:{port}");
-        let mut cmd = vec!["gunicorn", "--bind", &bind];
-        let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
-        let options = [
-            ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
-            ("--timeout", seconds(&gunicorn.timeout)),
-            ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
-        ];
-        for (flag, value) in &options {
-            if let Some(value) = value {
-                cmd.extend([*flag, value.as_str()]);
-            }
-        }
-        cmd.push(&gunicorn.app.value);
-        let _ = writeln!(out, "EXPOSE {port}");
-        let _ = writeln!(out, "CMD {}", json_array(cmd));
+        let _ = writeln!(out, "EXPOSE {}", gunicorn.port.value);
+    }
+    if let Some(command) = super::image_command(service) {
+        let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
     }
     out
 }
