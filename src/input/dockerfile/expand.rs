@@ -5,9 +5,9 @@
 //! whole word unknown rather than a guess.
 
 /// What a variable holds where a word is expanded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Lookup {
-    Set(String),
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lookup<'a> {
+    Set(&'a str),
     /// Certainly not set: Docker substitutes the empty string.
     Unset,
     /// Set or not by something this file does not show (a build argument
@@ -32,7 +32,12 @@ pub(super) struct Budget(pub usize);
 /// bounds the recursion.
 const MAX_DEPTH: usize = 16;
 
-pub(super) fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup, budget: &mut Budget) -> Expanded {
+pub(super) fn expand<'v>(
+    word: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Lookup<'v>,
+    budget: &mut Budget,
+) -> Expanded {
     let mut lexer = WordLexer {
         text: word,
         pos: 0,
@@ -50,11 +55,11 @@ pub(super) fn expand(word: &str, escape: char, lookup: &dyn Fn(&str) -> Lookup, 
     }
 }
 
-struct WordLexer<'a> {
+struct WordLexer<'a, 'v> {
     text: &'a str,
     pos: usize,
     escape: char,
-    lookup: &'a dyn Fn(&str) -> Lookup,
+    lookup: &'a dyn Fn(&str) -> Lookup<'v>,
     budget: &'a mut Budget,
     /// A variable with an unknown value was used.
     unknown: bool,
@@ -65,7 +70,7 @@ struct WordLexer<'a> {
 
 type Step = Result<String, String>;
 
-impl WordLexer<'_> {
+impl WordLexer<'_, '_> {
     fn peek(&self) -> Option<char> {
         self.text[self.pos..].chars().next()
     }
@@ -248,13 +253,13 @@ impl WordLexer<'_> {
         }
     }
 
-    /// Spends the budget on a substituted value; past it, the word is
-    /// unknown.
-    fn charge(&mut self, value: String) -> String {
+    /// Spends the budget on a substituted value before copying it; past
+    /// it, the word is unknown.
+    fn charge(&mut self, value: &str) -> String {
         match self.budget.0.checked_sub(value.len()) {
             Some(left) => {
                 self.budget.0 = left;
-                value
+                value.to_string()
             }
             None => {
                 self.unknown = true;
@@ -268,10 +273,10 @@ impl WordLexer<'_> {
 mod tests {
     use super::*;
 
-    fn env(name: &str) -> Lookup {
+    fn env(name: &str) -> Lookup<'static> {
         match name {
-            "HOME" => Lookup::Set("/home/app".into()),
-            "EMPTY" => Lookup::Set(String::new()),
+            "HOME" => Lookup::Set("/home/app"),
+            "EMPTY" => Lookup::Set(""),
             "ASKED" => Lookup::Unknown,
             _ => Lookup::Unset,
         }

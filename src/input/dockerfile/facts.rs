@@ -135,30 +135,45 @@ impl StageFacts {
         }
     }
 
-    /// The approximate size of the facts, charged when a stage inherits
-    /// them.
+    /// About the bytes the facts hold: what copying them for a stage
+    /// built FROM this one costs.
     pub(super) fn weight(&self) -> usize {
-        let command = |c: &Option<Command>| c.as_ref().map_or(0, Command::weight);
-        let env: usize = self.env.iter().map(|v| v.name.len() + resolved_len(&v.value) + 1).sum();
-        let copies: usize = self
-            .copies
-            .iter()
-            .map(|c| c.sources.iter().map(|s| s.len() + 1).sum::<usize>() + resolved_len(&c.destination) + 1)
-            .sum();
-        env + copies
-            + self.exposed.len()
-            + self.volumes.iter().map(|v| resolved_len(v) + 1).sum::<usize>()
-            + command(&self.cmd)
-            + command(&self.entrypoint)
+        let spanned = |v: &Spanned<Resolved<String>>| resolved_len(&v.value) + 1;
+        let command = |c: &Command| match &c.form {
+            Form::Shell(text) => text.len() + 1,
+            Form::Exec(words) => words.iter().map(|w| w.len() + 1).sum(),
+        };
+        let words = |words: &[Spanned<String>]| words.iter().map(|w| w.len() + 1).sum::<usize>();
+        self.env.iter().map(|v| v.name.len() + spanned(&v.value)).sum::<usize>()
+            + self
+                .args
+                .iter()
+                .map(|a| a.name.len() + resolved_len(&a.value) + 1)
+                .sum::<usize>()
+            + self
+                .copies
+                .iter()
+                .map(|c| words(&c.sources) + spanned(&c.destination))
+                .sum::<usize>()
+            + self.exposed.iter().map(|p| p.known().map_or(1, |_| 8)).sum::<usize>()
+            + self.volumes.iter().map(spanned).sum::<usize>()
+            + [&self.user, &self.workdir, &self.stop_signal]
+                .into_iter()
+                .flatten()
+                .map(spanned)
+                .sum::<usize>()
+            + [&self.cmd, &self.entrypoint]
+                .into_iter()
+                .flatten()
+                .map(command)
+                .sum::<usize>()
             + self
                 .healthcheck
-                .as_ref()
-                .map_or(0, |h| h.command.as_ref().map_or(1, Command::weight))
-            + self.shell.as_ref().map_or(0, |s| s.iter().map(String::len).sum())
-            + [&self.user, &self.workdir, &self.stop_signal]
                 .iter()
-                .map(|v| v.as_ref().map_or(0, |v| resolved_len(v)))
+                .filter_map(|h| h.command.as_ref())
+                .map(command)
                 .sum::<usize>()
+            + self.shell.as_ref().map_or(0, |s| s.iter().map(|w| w.len() + 1).sum())
     }
 }
 
@@ -226,13 +241,6 @@ impl Command {
         match &self.form {
             Form::Exec(words) => words.clone(),
             Form::Shell(text) => shell.iter().cloned().chain([text.clone()]).collect(),
-        }
-    }
-
-    fn weight(&self) -> usize {
-        match &self.form {
-            Form::Shell(text) => text.len(),
-            Form::Exec(words) => words.iter().map(|w| w.len() + 1).sum(),
         }
     }
 }

@@ -49,7 +49,7 @@ mod expand;
 mod facts;
 mod instruction;
 mod lex;
-mod shell;
+mod run;
 mod stages;
 #[cfg(test)]
 mod tests;
@@ -62,7 +62,6 @@ pub use facts::{
     is_root_user, ArgVar, Base, Command, CopyFact, EnvVar, ExposedPort, Form, Healthcheck, HealthcheckOptions,
     Protocol, Resolved, Stage, StageFacts,
 };
-pub use shell::{simple_commands, SimpleCommand};
 
 /// A whole Dockerfile: its instructions, stages and what is wrong with it.
 #[derive(Clone, Debug)]

@@ -106,7 +106,7 @@ struct Builder<'p> {
 }
 
 impl Builder<'_> {
-    fn global_lookup(&self, name: &str) -> Lookup {
+    fn global_lookup(&self, name: &str) -> Lookup<'_> {
         match self.global_index.get(name) {
             Some(&i) => lookup_of(&self.global_args[i].value),
             None if AUTOMATIC_ARGS.contains(&name) => Lookup::Unknown,
@@ -259,9 +259,9 @@ impl Builder<'_> {
     }
 }
 
-fn lookup_of(value: &Resolved<String>) -> Lookup {
+fn lookup_of(value: &Resolved<String>) -> Lookup<'_> {
     match value {
-        Resolved::Known(text) => Lookup::Set(text.clone()),
+        Resolved::Known(text) => Lookup::Set(text),
         Resolved::Unknown(_) => Lookup::Unknown,
     }
 }
@@ -304,7 +304,7 @@ struct StageBuilder {
 impl StageBuilder {
     /// ENV wins over an ARG of the same name; a name neither sets is
     /// empty on a chain from `scratch`, else the base image may set it.
-    fn lookup(&self, name: &str) -> Lookup {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
         let facts = &self.stage.facts;
         if let Some(&i) = self.env_index.get(name) {
             return lookup_of(&facts.env[i].value);
@@ -327,12 +327,7 @@ impl StageBuilder {
     }
 
     fn apply(&mut self, at: usize, instruction: &Instruction, builder: &mut Builder<'_>) {
-        // USER, WORKDIR and STOPSIGNAL take their whole text as one word.
-        let whole = match &instruction.args {
-            Args::Text { text, span } if !text.is_empty() => Some(Spanned::new(text.clone(), *span)),
-            _ => None,
-        };
-        match (&instruction.keyword, whole) {
+        match (&instruction.keyword, whole_text(instruction)) {
             (Keyword::Arg, _) => self.arg(instruction, builder),
             (Keyword::Env, _) => self.env(instruction, builder),
             (Keyword::User, Some(user)) => {
@@ -457,12 +452,12 @@ impl StageBuilder {
 
     fn copy(&mut self, at: usize, instruction: &Instruction, builder: &mut Builder<'_>) {
         let mut words = instruction.words();
-        if words.len() < 2 {
-            return;
-        }
         let Some(destination) = words.pop() else {
             return;
         };
+        if words.is_empty() {
+            return;
+        }
         let resolved = self.expand(&destination, builder);
         let folder = destination.ends_with('/') || matches!(destination.rsplit('/').next(), Some("." | ".."));
         let path = self.absolute(resolved, &destination.value, folder);
@@ -484,8 +479,8 @@ impl StageBuilder {
         let Resolved::Known(path) = path else {
             return path;
         };
-        let windows = path.contains('\\') || path.as_bytes().get(1) == Some(&b':');
-        if windows {
+        let drive = matches!(path.as_bytes(), [letter, b':', ..] if letter.is_ascii_alphabetic());
+        if drive || path.contains('\\') {
             return Resolved::Known(path);
         }
         let joined = if path.starts_with('/') {
@@ -501,6 +496,21 @@ impl StageBuilder {
             clean.push('/');
         }
         Resolved::Known(clean)
+    }
+}
+
+/// The text of USER, WORKDIR and STOPSIGNAL, one word for substitution;
+/// `None` for other instructions and empty text.
+fn whole_text(instruction: &Instruction) -> Option<Spanned<String>> {
+    if !matches!(
+        instruction.keyword,
+        Keyword::User | Keyword::Workdir | Keyword::Stopsignal
+    ) {
+        return None;
+    }
+    match &instruction.args {
+        Args::Text { text, span } if !text.is_empty() => Some(Spanned::new(text.clone(), *span)),
+        _ => None,
     }
 }
 

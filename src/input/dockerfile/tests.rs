@@ -2,6 +2,7 @@
 //! these tests), then on the edges of the grammar, then on hostile input.
 
 use super::*;
+use crate::input::shell::SimpleCommand;
 use crate::source::SourceFile;
 
 /// Parses a file that must have no problems.
@@ -979,6 +980,38 @@ fn one_instruction_as_the_spec_writes_it() {
     assert_eq!(found.len(), 1, "a spec line has no directives");
 }
 
+#[test]
+fn crlf_bom_json_copy_volume_and_stopsignal() {
+    let text = "\u{feff}# escape=`\r\nFROM scratch AS base\r\nENV A=1 B=2\r\nCOPY [\"my app\", \"/srv/my app/\"]\r\nVOLUME [\"/data\", \"/logs\"]\r\nVOLUME /cache `\r\n  /tmp\r\nSTOPSIGNAL SIGINT\r\nFROM base\r\nENV A=3\r\n";
+    let dockerfile = clean(text);
+    assert_eq!(dockerfile.escape, '`');
+    let facts = &dockerfile.stages[0].facts;
+    assert_eq!(known(&facts.copies[0].destination), "/srv/my app/");
+    assert_eq!(facts.copies[0].sources[0].value, "my app");
+    let volumes: Vec<&str> = facts.volumes.iter().map(|v| known(v)).collect();
+    assert_eq!(volumes, ["/data", "/logs", "/cache", "/tmp"]);
+    assert_eq!(facts.stop_signal.as_ref().map(|s| known(s)), Some("SIGINT"));
+    assert_eq!(at(text, dockerfile.instructions[0].span), "FROM scratch AS base");
+    // An inherited variable set again keeps its place.
+    let child: Vec<(&str, &str)> = dockerfile.stages[1]
+        .facts
+        .env
+        .iter()
+        .map(|v| (v.name.as_str(), known(&v.value.value)))
+        .collect();
+    assert_eq!(child, [("A", "3"), ("B", "2")]);
+}
+
+#[test]
+fn keywords_in_any_case() {
+    assert_eq!(Keyword::parse("healthCheck"), Keyword::Healthcheck);
+    assert_eq!(Keyword::parse("Run").to_string(), "RUN");
+    assert_eq!(Keyword::parse("Runn"), Keyword::Other("Runn".into()));
+    assert_eq!(Keyword::parse("Runn").as_str(), "Runn");
+    let dockerfile = clean("from alpine as Base\nuser nobody\n");
+    assert!(dockerfile.stage(Some("base")).is_some());
+}
+
 /// Every span of a parse is inside the text, on character boundaries.
 fn assert_spans_inside(text: &str, dockerfile: &Dockerfile) {
     let check = |span: Span, what: &str| {
@@ -1050,6 +1083,17 @@ fn the_realistic_files_have_spans_inside() {
     }
 }
 
+/// Pieces of Dockerfiles and of what breaks them, for generated inputs.
+#[rustfmt::skip]
+const FRAGMENTS: &[&str] = &[
+    "FROM ", "RUN ", "CMD ", "ENTRYPOINT ", "ENV ", "ARG ", "USER ", "WORKDIR ", "EXPOSE ", "COPY ", "ADD ",
+    "HEALTHCHECK ", "ONBUILD ", "SHELL ", "VOLUME ", "STOPSIGNAL ", "LABEL ", "scratch", " AS ", "a", "b=c",
+    "\\\n", "\\ \n", "`\n", "\n", "\r\n", " ", "\t", "# escape=`\n", "# syntax=x\n", "#", "<<EOF", "<<-\"E\"",
+    "\nEOF\n", "\n\tE\n", "${", "}", "$", ":-", ":+", "?", "\"", "'", "[", "]", "\"x\",", "[\"a\", 1]",
+    "--mount=type=cache,target=/x ", "--from=", "--interval=", "30s", "NONE", "CMD", "0", "root", "8000-80/udp",
+    "é", "\u{feff}", "\u{85}", "--", "=", "&&", "|", ";", "$(", ")", "2>&1",
+];
+
 /// A small deterministic generator: no dependency, same inputs each run.
 struct XorShift(u64);
 
@@ -1064,92 +1108,50 @@ impl XorShift {
 
 #[test]
 fn generated_inputs_never_panic_and_keep_spans_inside() {
-    const FRAGMENTS: &[&str] = &[
-        "FROM ",
-        "RUN ",
-        "CMD ",
-        "ENTRYPOINT ",
-        "ENV ",
-        "ARG ",
-        "USER ",
-        "WORKDIR ",
-        "EXPOSE ",
-        "COPY ",
-        "ADD ",
-        "HEALTHCHECK ",
-        "ONBUILD ",
-        "SHELL ",
-        "VOLUME ",
-        "STOPSIGNAL ",
-        "LABEL ",
-        "scratch",
-        " AS ",
-        "a",
-        "b=c",
-        "\\\n",
-        "\\ \n",
-        "`\n",
-        "\n",
-        "\r\n",
-        " ",
-        "\t",
-        "# escape=`\n",
-        "# syntax=x\n",
-        "#",
-        "<<EOF",
-        "<<-\"E\"",
-        "\nEOF\n",
-        "\n\tE\n",
-        "${",
-        "}",
-        "$",
-        ":-",
-        ":+",
-        "?",
-        "\"",
-        "'",
-        "[",
-        "]",
-        "\"x\",",
-        "[\"a\", 1]",
-        "--mount=type=cache,target=/x ",
-        "--from=",
-        "--interval=",
-        "30s",
-        "NONE",
-        "CMD",
-        "0",
-        "root",
-        "8000-80/udp",
-        "é",
-        "\u{feff}",
-        "\u{85}",
-        "--",
-        "=",
-        "&&",
-        "|",
-        ";",
-        "$(",
-        ")",
-        "2>&1",
-    ];
     let mut random = XorShift(0x9e37_79b9_7f4a_7c15);
-    for _ in 0..3000 {
+    let realistic = [
+        DJANGO_PROD,
+        COOKIECUTTER,
+        UV_FASTAPI,
+        GO_SERVICE,
+        NODE_TARGETS,
+        WINDOWS,
+        HEREDOCS,
+        SUBSTITUTION,
+    ];
+    for round in 0..3000 {
         let mut text = String::new();
-        for _ in 0..random.next() % 40 {
-            if random.next().is_multiple_of(5) {
-                text.push(char::from_u32((random.next() % 0x3000) as u32).unwrap_or('x'));
-            } else {
-                text.push_str(FRAGMENTS[random.next() % FRAGMENTS.len()]);
+        if round % 2 == 0 {
+            // Fragments and random characters.
+            for _ in 0..random.next() % 40 {
+                if random.next().is_multiple_of(5) {
+                    text.push(char::from_u32((random.next() % 0x3000) as u32).unwrap_or('x'));
+                } else {
+                    text.push_str(FRAGMENTS[random.next() % FRAGMENTS.len()]);
+                }
+            }
+        } else {
+            // A realistic file with fragments put in and pieces cut out.
+            text.push_str(realistic[random.next() % realistic.len()]);
+            for _ in 0..1 + random.next() % 6 {
+                let at = random.next() % (text.len() + 1);
+                let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                if random.next().is_multiple_of(2) {
+                    text.insert_str(at, FRAGMENTS[random.next() % FRAGMENTS.len()]);
+                } else {
+                    let end = (at + random.next() % 30).min(text.len());
+                    let end = (end..=text.len())
+                        .find(|&i| text.is_char_boundary(i))
+                        .unwrap_or(text.len());
+                    text.replace_range(at..end, "");
+                }
             }
         }
         let dockerfile = parse(&text);
         assert_spans_inside(&text, &dockerfile);
         for stage in &dockerfile.stages {
-            assert!(dockerfile
-                .instructions_of(stage)
-                .first()
-                .is_some_and(|i| i.keyword == Keyword::From));
+            let from = dockerfile.instructions_of(stage).first();
+            assert!(from.is_some_and(|i| i.keyword == Keyword::From));
         }
         let (instruction, _) = parse_instruction(&text);
         if let Some(instruction) = instruction {
@@ -1191,6 +1193,18 @@ fn deep_continuations_nesting_and_chains_stay_bounded() {
         .map(String::len)
         .max();
     assert!(longest.unwrap_or_default() < 8 << 20);
+
+    // A large value read many times is charged before it is copied.
+    let mut reread = format!("FROM scratch\nENV BIG={}\n", "x".repeat(1 << 20));
+    reread.push_str(&"ENV COPY=$BIG\n".repeat(20_000));
+    let started = std::time::Instant::now();
+    let dockerfile = clean(&reread);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(
+        dockerfile.stages[0].facts.env[1].value.known(),
+        None,
+        "the budget ran out"
+    );
 
     // Many stages inheriting many facts: the budget stops the copying.
     let mut wide = String::from("FROM scratch AS s0\n");

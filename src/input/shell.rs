@@ -1,5 +1,5 @@
-//! The simple commands of a RUN: its shell form (or a heredoc body that
-//! is the script) split at `&&`, `||`, `;`, `|`, `&`, line breaks and
+//! The simple commands of a shell script (a Dockerfile RUN, a spec's
+//! `sh -c "..."`): split at `&&`, `||`, `;`, `|`, `&`, line breaks and
 //! parentheses outside quotes, `$(...)` and backquotes, each command's
 //! words split by the `shlex` crate, for rules such as "apt-get install
 //! without `-y`".
@@ -9,7 +9,6 @@
 //! `do`, `!`, `{` ... are dropped from a command, and `for`/`case` headers
 //! are not commands. A command's span is exact; its words have none.
 
-use super::{Args, Instruction, Keyword};
 use crate::source::Span;
 
 /// One command of a script, e.g. `apt-get install -y curl`.
@@ -45,6 +44,11 @@ fn is_assignment(word: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether a program is a POSIX-style shell (`sh`, `/bin/bash`...).
+pub fn is_shell(program: &str) -> bool {
+    matches!(program.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash" | "zsh"))
 }
 
 /// Words that open or continue a compound command: dropped from the
@@ -151,65 +155,6 @@ fn pieces(script: &str) -> Vec<(usize, usize)> {
     pieces
 }
 
-impl Instruction {
-    /// The simple commands a RUN runs, spans in the Dockerfile: its exec
-    /// form as one command, its shell form split, and the body of a
-    /// heredoc the shell runs (`RUN <<EOF`, `RUN bash <<EOF`). Empty for
-    /// other instructions (an ONBUILD's RUN is its [`Instruction::trigger`]).
-    pub fn run_commands(&self) -> Vec<SimpleCommand> {
-        if self.keyword != Keyword::Run {
-            return Vec::new();
-        }
-        let text = match &self.args {
-            Args::Json { words, span } => {
-                let words: Vec<String> = words.iter().map(|w| w.value.clone()).collect();
-                return if words.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![SimpleCommand { words, span: *span }]
-                };
-            }
-            Args::Text { text, .. } => text,
-        };
-        // A heredoc marker is a redirection, not a word of the command:
-        // as written (`<<'EOF'`) and as split (`<<EOF`).
-        let markers: Vec<String> = self
-            .heredocs
-            .iter()
-            .flat_map(|h| {
-                shlex::split(&h.marker.value)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .chain([h.marker.value.clone()])
-            })
-            .collect();
-        let is_marker = |word: &str| markers.iter().any(|m| m == word);
-        let mut commands: Vec<SimpleCommand> = simple_commands(text)
-            .into_iter()
-            .map(|c| SimpleCommand {
-                words: c.words.into_iter().filter(|w| !is_marker(w)).collect(),
-                span: self.args_span(c.span.start, c.span.end),
-            })
-            .filter(|c| !c.words.is_empty())
-            .collect();
-        let program = self.words().into_iter().find(|w| !is_marker(w));
-        let shell_runs_body = program.is_none_or(|p| {
-            let name = p.rsplit('/').next().unwrap_or_default();
-            matches!(name, "sh" | "bash" | "ash" | "dash" | "zsh")
-        });
-        if shell_runs_body {
-            for heredoc in &self.heredocs {
-                let offset = heredoc.body_span.start;
-                commands.extend(simple_commands(&heredoc.body).into_iter().map(|c| SimpleCommand {
-                    span: Span::new(offset + c.span.start, offset + c.span.end),
-                    ..c
-                }));
-            }
-        }
-        commands
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,6 +207,12 @@ mod tests {
         let command = &simple_commands("DEBIAN_FRONTEND=noninteractive apt-get install -y curl")[0];
         assert_eq!(command.program(), Some("apt-get"));
         assert_eq!(command.args(), ["install", "-y", "curl"]);
+    }
+
+    #[test]
+    fn shells_by_their_program_name() {
+        assert!(is_shell("sh") && is_shell("/bin/bash") && is_shell("/usr/bin/dash"));
+        assert!(!is_shell("python3") && !is_shell("/bin/shell") && !is_shell(""));
     }
 
     #[test]
