@@ -27,12 +27,15 @@
 //!   quotes) in FROM, USER, WORKDIR, EXPOSE, ENV, ARG, VOLUME, STOPSIGNAL
 //!   and COPY/ADD destinations.
 //!
+//! [`Instruction::run_commands`] splits a RUN into simple commands with
+//! [`crate::input::shell`], for lint rules that look at what RUN runs.
+//!
 //! Deliberately not done:
 //! - a value that depends on what this file cannot know is
 //!   [`Resolved::Unknown`], never a guess: an ARG without a default, a
-//!   variable the base image's ENV may set, `${V/pattern/text}`, glob
-//!   patterns in `${V#pattern}`. An ARG is taken to keep its default
-//!   (`--build-arg` is not known here);
+//!   variable the base image's ENV may set, the pattern forms
+//!   `${V#prefix}`, `${V%suffix}` and `${V/pattern/text}`. An ARG is taken
+//!   to keep its default (`--build-arg` is not known here);
 //! - a registry image's own config (its USER, WORKDIR, ENV, CMD) is not
 //!   fetched: facts a stage does not set are unknown unless its chain of
 //!   bases starts at `scratch`;
