@@ -34,8 +34,9 @@
 //! - a value that depends on what this file cannot know is
 //!   [`Resolved::Unknown`], never a guess: an ARG without a default, a
 //!   variable the base image's ENV may set, the pattern forms
-//!   `${V#prefix}`, `${V%suffix}` and `${V/pattern/text}`. An ARG is taken
-//!   to keep its default (`--build-arg` is not known here);
+//!   `${V#prefix}`, `${V%suffix}` and `${V/pattern/text}`. An ARG keeps
+//!   its default unless [`parse_with_args`] is given a build argument for
+//!   it;
 //! - a registry image's own config (its USER, WORKDIR, ENV, CMD) is not
 //!   fetched: facts a stage does not set are unknown unless its chain of
 //!   bases starts at `scratch`;
@@ -306,10 +307,21 @@ impl Heredoc {
 /// Reads a whole Dockerfile. Never fails: what cannot be read is in
 /// [`Dockerfile::problems`].
 pub fn parse(text: &str) -> Dockerfile {
+    parse_with_args(text, [])
+}
+
+/// Reads a Dockerfile for a build given build arguments (`--build-arg`,
+/// compose's `build.args`): an ARG they name takes their value instead of
+/// its default, as BuildKit does.
+pub fn parse_with_args<'a>(text: &str, build_args: impl IntoIterator<Item = (&'a str, &'a str)>) -> Dockerfile {
     let mut lexer = Lexer::new(text, true);
     let instructions = read_instructions(&mut lexer);
     let mut problems = std::mem::take(&mut lexer.problems);
-    let built = stages::build(&instructions, lexer.escape, text.len(), &mut problems);
+    let build_args = build_args
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    let built = stages::build(&instructions, lexer.escape, text.len(), build_args, &mut problems);
     problems.sort_by_key(|p| (p.span.start, p.span.end));
     Dockerfile {
         directives: lexer.directives,

@@ -34,9 +34,16 @@ const AUTOMATIC_ARGS: [&str; 8] = [
     "BUILDVARIANT",
 ];
 
-pub(super) fn build(instructions: &[Instruction], escape: char, text_len: usize, problems: &mut Vec<Problem>) -> Built {
+pub(super) fn build(
+    instructions: &[Instruction],
+    escape: char,
+    text_len: usize,
+    build_args: HashMap<String, String>,
+    problems: &mut Vec<Problem>,
+) -> Built {
     let mut builder = Builder {
         escape,
+        build_args,
         budget: Budget(text_len.saturating_mul(4).saturating_add(1 << 20)),
         global_args: Vec::new(),
         global_index: HashMap::new(),
@@ -94,6 +101,8 @@ fn stage_name(from: &Instruction) -> Option<Spanned<String>> {
 
 struct Builder<'p> {
     escape: char,
+    /// `--build-arg`s: they replace the default of the ARG they name.
+    build_args: HashMap<String, String>,
     budget: Budget,
     global_args: Vec<ArgVar>,
     global_index: HashMap<String, usize>,
@@ -134,11 +143,17 @@ impl Builder<'_> {
         }
     }
 
+    /// The `--build-arg` for an ARG.
+    fn build_arg(&self, name: &str) -> Option<Resolved<String>> {
+        self.build_args.get(name).map(|value| Resolved::Known(value.clone()))
+    }
+
     fn global_arg(&mut self, instruction: &Instruction) {
         for (name, default) in arg_words(instruction) {
-            let value = match &default {
-                Some(default) => self.expand_global(default),
-                None => Resolved::Unknown(name.value.clone()),
+            let value = match (self.build_arg(&name), &default) {
+                (Some(value), _) => value,
+                (None, Some(default)) => self.expand_global(default),
+                (None, None) => Resolved::Unknown(name.value.clone()),
             };
             self.global_index.insert(name.value.clone(), self.global_args.len());
             self.global_args.push(ArgVar { name, default, value });
@@ -376,11 +391,12 @@ impl StageBuilder {
 
     fn arg(&mut self, instruction: &Instruction, builder: &mut Builder<'_>) {
         for (name, default) in arg_words(instruction) {
-            let value = match &default {
-                Some(default) => self.expand(default, builder),
+            let value = match (builder.build_arg(&name), &default) {
+                (Some(value), _) => value,
+                (None, Some(default)) => self.expand(default, builder),
                 // `ARG NAME` in a stage takes the value of the ARG of that
                 // name before the first FROM.
-                None => match builder.global_index.get(name.as_str()) {
+                (None, None) => match builder.global_index.get(name.as_str()) {
                     Some(&i) => builder.global_args[i].value.clone(),
                     None => Resolved::Unknown(name.value.clone()),
                 },

@@ -712,6 +712,33 @@ fn variables_resolve_from_args_and_env_or_stay_unknown() {
 }
 
 #[test]
+fn build_arguments_replace_defaults() {
+    let args = [
+        ("APP_USER", "app"),
+        ("PYTHON_VERSION", "3.13"),
+        ("VARIANT", "pypy"),
+        ("APP_HOME", "/opt/site"),
+    ];
+    let dockerfile = parse_with_args(SUBSTITUTION, args);
+    assert_eq!(dockerfile.problems, []);
+    let Base::Image(image) = &dockerfile.stages[0].base else {
+        panic!("{:?}", dockerfile.stages[0].base)
+    };
+    assert_eq!(image.text.as_str(), "python:3.13-slim");
+    let facts = &dockerfile.stages[0].facts;
+    assert_eq!(facts.user.as_ref().map(|u| known(u)), Some("app"));
+    assert_eq!(facts.runs_as_root(), Some(false));
+    assert_eq!(facts.working_dir(), Some("/opt/site/src"));
+    let Base::Image(other) = &dockerfile.stages[1].base else {
+        panic!("{:?}", dockerfile.stages[1].base)
+    };
+    assert_eq!(other.text.as_str(), "pypy:3.12");
+    // An ARG the stage does not declare is not set by a build argument.
+    let minimal = &dockerfile.stage(Some("minimal")).unwrap().facts;
+    assert_eq!(minimal.user.as_ref().map(|u| known(u)), Some("nobody"));
+}
+
+#[test]
 fn continuations_keep_spans_through_comments_blank_lines_and_trailing_spaces() {
     let text = "FROM alpine\nRUN apk add \\   \n# a comment\n\n    curl \\\n  \t\n    jq\nUSER 1000\n";
     let dockerfile = clean(text);
