@@ -241,6 +241,30 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+impl ImageRef {
+    /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
+    /// the last `/` belongs to a registry's port), without checking the
+    /// parts: the spec's lowering and the Dockerfile reader check them
+    /// each their own way.
+    pub fn split(text: Spanned<String>) -> ImageRef {
+        let (rest, digest) = match text.value.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_string())),
+            None => (text.value.as_str(), None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+            text,
+        }
+    }
+}
+
 /// `build PATH { ... }`: an image built from the app's source folder, by
 /// a Dockerfile stackc writes ([`Recipe::Python`]) or by the app's own
 /// ([`Recipe::Dockerfile`]).

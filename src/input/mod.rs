@@ -1,6 +1,6 @@
 //! Readers of the files a spec names besides itself: the app's own
 //! Dockerfile, requirements files and their includes, env files, a
-//! Gunicorn config file.
+//! Gunicorn config file; and of the shell scripts inside them.
 //!
 //! Architecture invariants:
 //! - readers live here, beside the spec's syntax, never inside rules or
@@ -18,6 +18,7 @@ pub mod fs;
 pub mod gunicorn_conf;
 mod load;
 pub mod requirements;
+pub mod shell;
 
 pub use load::{load, Disk, Files};
 

@@ -264,37 +264,27 @@ impl Lowerer {
 
     /// `repository[:tag][@digest]`, as Docker reads image references.
     fn parse_image_ref(&mut self, text: Spanned<String>) -> ImageRef {
-        let (rest, digest) = match text.value.split_once('@') {
-            Some((rest, digest)) => (rest, Some(digest.to_string())),
-            None => (text.value.as_str(), None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
-            None => (rest, None),
-        };
-        let problem = if !valid_repository(repository) {
+        let image = ImageRef::split(text);
+        let problem = if !valid_repository(&image.repository) {
             Some("the repository part must be lowercase letters, digits and `.`, `_`, `-`, `/`")
-        } else if tag.as_deref().is_some_and(|t| !valid_tag(t)) {
+        } else if image.tag.as_deref().is_some_and(|t| !valid_tag(t)) {
             Some("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
-        } else if digest.as_deref().is_some_and(|d| !valid_digest(d)) {
+        } else if image.digest.as_deref().is_some_and(|d| !valid_digest(d)) {
             Some("a digest looks like `sha256:` followed by 64 hex digits")
         } else {
             None
         };
         if let Some(problem) = problem {
             self.report(
-                Diagnostic::error("invalid-image", format!("`{}` is not an image reference", text.value))
-                    .primary(text.span, problem)
-                    .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
+                Diagnostic::error(
+                    "invalid-image",
+                    format!("`{}` is not an image reference", image.text.value),
+                )
+                .primary(image.text.span, problem)
+                .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
             );
         }
-        ImageRef {
-            repository: repository.to_string(),
-            tag,
-            digest,
-            text,
-        }
+        image
     }
 
     fn lower_build(&mut self, pair: Pair<'_, Rule>) -> Build {
