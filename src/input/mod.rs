@@ -16,4 +16,7 @@ pub mod dockerfile;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
+#[cfg(test)]
+mod mutate;
+pub mod problem;
 pub mod requirements;
