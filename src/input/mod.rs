@@ -19,4 +19,6 @@ pub mod gunicorn_conf;
 #[cfg(test)]
 mod mutate;
 pub mod problem;
+pub mod python;
 pub mod requirements;
+pub mod value;
