@@ -12,6 +12,8 @@
 //!   from, in that file's own [`crate::source::SourceFile`], so a
 //!   diagnostic can show the user's Dockerfile line beside the spec's.
 
+pub mod argv;
+pub mod bind;
 pub mod dockerfile;
 pub mod env_file;
 pub mod fs;

@@ -541,6 +541,17 @@ fn as_float(value: &Literal) -> Option<f64> {
     }
 }
 
+/// An integer as Python writes one (`8000`, `1_000`, `0x1F`): the text of
+/// one number token, nothing else.
+pub fn int_literal(text: &str) -> Option<i64> {
+    let one_token =
+        text.starts_with(|c: char| c.is_ascii_digit()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match number(text).filter(|_| one_token)? {
+        Literal::Int(value) => Some(value),
+        _ => None,
+    }
+}
+
 /// A number token's value: decimal, `0x`/`0o`/`0b` integers, floats;
 /// `None` for complex numbers and integers beyond `i64`.
 fn number(text: &str) -> Option<Literal> {
