@@ -12,6 +12,7 @@
 //!   from, in that file's own [`crate::source::SourceFile`], so a
 //!   diagnostic can show the user's Dockerfile line beside the spec's.
 
+pub mod app_server;
 pub mod argv;
 pub mod bind;
 pub mod dockerfile;
