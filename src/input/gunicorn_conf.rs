@@ -268,7 +268,18 @@ pub struct Effective {
 pub fn effective(conf: Option<&GunicornConf>, env_args: Option<&GunicornArgs>, args: &GunicornArgs) -> Effective {
     let merge = Merge { conf, env_args, args };
     let number = |setting: &str, default: Value<u32>| merge.setting(setting, python_int, literal_u32, default);
-    let worker_class = |text: &str| Some(text.to_string());
+    let threads = number("threads", Value::Known(1));
+    let mut worker_class = merge.setting(
+        "worker_class",
+        |text| Some(text.to_string()),
+        literal_string,
+        Value::Known("sync".to_string()),
+    );
+    // Gunicorn runs the sync worker as `gthread` when it has threads.
+    let sync = matches!(&worker_class.value, Value::Known(class) if class == "sync" || class.ends_with("SyncWorker"));
+    if sync && matches!(threads.value, Value::Known(n) if n > 1) {
+        worker_class = Sourced::new(Value::Known("gthread".to_string()), threads.origin);
+    }
     Effective {
         binds: merge.binds(),
         workers: number(
@@ -278,15 +289,10 @@ pub fn effective(conf: Option<&GunicornConf>, env_args: Option<&GunicornArgs>, a
                 default: 1,
             },
         ),
-        threads: number("threads", Value::Known(1)),
+        threads,
         timeout: number("timeout", Value::Known(30)),
         graceful_timeout: number("graceful_timeout", Value::Known(30)),
-        worker_class: merge.setting(
-            "worker_class",
-            worker_class,
-            literal_string,
-            Value::Known("sync".to_string()),
-        ),
+        worker_class,
         reload: merge.setting("reload", |_| Some(true), literal_bool, Value::Known(false)),
         app: match args.app() {
             Some(app) => Some(Sourced::new(
@@ -629,6 +635,12 @@ def post_fork(server, worker):
         );
         assert_eq!(effective.reload.value, Value::Known(true));
         assert_eq!(effective.worker_class, Sourced::default("sync".to_string()));
+        // Threads turn the sync worker into gthread.
+        let threaded = super::effective(None, None, &parse_args(&words("--threads 4 app:app")));
+        assert_eq!(
+            threaded.worker_class,
+            Sourced::new(Value::Known("gthread".into()), Origin::CommandLine { word: 0 })
+        );
         // A command line's binds replace the config file's.
         let bound = super::effective(Some(&conf), None, &parse_args(&words("-b :9000 app:app")));
         assert_eq!(bound.binds.value, Value::Known(vec![tcp("", 9000)]));
