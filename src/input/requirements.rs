@@ -705,7 +705,8 @@ pub struct Closure {
 pub struct ClosureFile {
     /// Relative to the build context, normalized (`requirements/base.txt`).
     pub path: String,
-    /// How pip reads it: the root is read as requirements.
+    /// How pip first reads it: the root as requirements. (A file named
+    /// by both `-c` and `-r` is listed once, with the first.)
     pub kind: IncludeKind,
     /// The include line that first brought it in; `None` for the root.
     pub included_by: Option<IncludedBy>,
