@@ -101,9 +101,7 @@ pub fn is_truthy(value: &str) -> bool {
 }
 
 /// Whether a host name means the container itself.
-pub fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
-}
+pub use crate::input::bind::is_loopback;
 
 /// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
 pub fn is_gunicorn(words: &[String]) -> bool {
