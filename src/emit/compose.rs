@@ -185,7 +185,8 @@ service_values! {
     Build(BuildDef),
     DependsOn(Map<DependsOn>),
     Volumes(Vec<VolumeMount>),
-    Environment(Map<Str>),
+    /// `environment`, `sysctls`.
+    StrMap(Map<Str>),
     /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
     /// and an IP address only.
     Ports(Vec<SingleQuoted<String>>),
@@ -424,6 +425,9 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if let Some(grace) = &service.stop_grace_period {
         out.set("stop_grace_period", grace.value.to_string());
     }
+    if let Some(proxy) = service.proxy() {
+        unprivileged_proxy(service, proxy, &mut out);
+    }
     for raw in &service.raw_compose {
         out.set(&raw.key.value, Raw(raw.value.value.clone()));
     }
@@ -459,6 +463,24 @@ fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeSer
             out.set("build", build);
         }
         None => {}
+    }
+}
+
+/// What the proxy's unprivileged nginx (its Dockerfile's USER) needs and
+/// does not need. A raw key of the same name replaces stackc's value.
+/// - No capability: nginx never switches users (no `user` directive), so
+///   it needs none, unless a raw `user` starts it as root.
+/// - Ports below 1024 for any user: the sysctl is per network namespace,
+///   so it opens only the container's own ports. Docker (20.10 and later)
+///   and Podman set it already; compose.yaml says so for other engines.
+fn unprivileged_proxy(service: &Service, proxy: &Proxy, out: &mut ComposeService) {
+    let raw = |key: &str| service.raw_compose.iter().any(|r| r.key.value == key);
+    if !raw("cap_drop") && !raw("user") {
+        out.set("cap_drop", vec![Str::from("ALL")]);
+    }
+    if proxy.listens_on_privileged_port() && !raw("sysctls") {
+        let sysctl = ("net.ipv4.ip_unprivileged_port_start".to_string(), Str::from("0"));
+        out.set("sysctls", Map(vec![sysctl]));
     }
 }
 

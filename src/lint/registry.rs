@@ -38,7 +38,6 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticRootMismatch,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
-    &AliasTraversal,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

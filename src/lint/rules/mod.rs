@@ -1,6 +1,5 @@
 //! One rule per file.
 
-mod alias_traversal;
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
 mod database_wiring;
@@ -35,7 +34,6 @@ mod unpinned_image;
 mod upstream_port_mismatch;
 mod workers_unsized;
 
-pub use alias_traversal::AliasTraversal;
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
 pub use database_wiring::DatabaseWiring;
