@@ -510,6 +510,13 @@ impl Proxy {
         self.servers.iter().flat_map(|s| &s.locations)
     }
 
+    /// The settings of every server and of each of its locations.
+    pub fn settings(&self) -> impl Iterator<Item = &Settings> {
+        self.servers
+            .iter()
+            .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
+    }
+
     /// The volumes its locations serve files from, each once, in order.
     pub fn aliased_volumes(&self) -> Vec<&Spanned<String>> {
         first_of_each(self.locations().filter_map(|location| match &location.action {
@@ -636,6 +643,9 @@ impl Settings {
 pub struct RawDirective {
     /// The directive's name, its first word.
     pub name: String,
+    /// The words after the name, as nginx reads them (quotes and escapes
+    /// undone, variables not expanded).
+    pub args: Vec<String>,
     /// The whole text, written as given with a `;` added.
     pub text: Spanned<String>,
 }

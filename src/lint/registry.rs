@@ -38,6 +38,7 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticRootMismatch,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
+    &ServerTokensOn,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

@@ -249,6 +249,7 @@ impl Lowerer {
             "proxy_set_header" => self.raw_header(&text, &words, false).map(RawNginx::RequestHeader),
             _ => Some(RawNginx::Directive(RawDirective {
                 name: name.to_string(),
+                args: words[1..].iter().map(|w| nginx_word_value(w)).collect(),
                 text,
             })),
         }
