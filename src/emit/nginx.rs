@@ -83,9 +83,9 @@ ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:
 /// name, and then only when the app's response has none: a `map` on the
 /// app's header gives the value, or an empty one, for which nginx sends no
 /// header.
-pub(crate) struct DefaultHeader {
-    pub name: &'static str,
-    pub value: &'static str,
+struct DefaultHeader {
+    name: &'static str,
+    value: &'static str,
 }
 
 /// Every server's defaults:
@@ -97,7 +97,7 @@ pub(crate) struct DefaultHeader {
 /// - `strict-origin-when-cross-origin`: other sites see the origin, never
 ///   the path and query (which may hold tokens), and nothing over HTTP
 ///   from HTTPS. The browsers' own default, made explicit for older ones.
-pub(crate) const SECURITY_HEADERS: [DefaultHeader; 3] = [
+const SECURITY_HEADERS: [DefaultHeader; 3] = [
     DefaultHeader {
         name: "X-Content-Type-Options",
         value: "nosniff",
@@ -115,7 +115,7 @@ pub(crate) const SECURITY_HEADERS: [DefaultHeader; 3] = [
 /// A TLS server's default besides: a year, the browser's promise to come
 /// back over HTTPS only (gixy's hsts_header). Browsers ignore it on a
 /// connection with a certificate error.
-pub(crate) const HSTS: DefaultHeader = DefaultHeader {
+const HSTS: DefaultHeader = DefaultHeader {
     name: "Strict-Transport-Security",
     value: "max-age=31536000",
 };
