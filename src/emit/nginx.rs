@@ -19,13 +19,14 @@
 //! that sets headers repeats its server's (gixy's add_header_redefinition),
 //! and request headers are written out in full in every proxied location.
 //!
-//! Security headers: every server sends [`SECURITY_HEADERS`] (a TLS server
-//! also [`HSTS`]), each only when the app's response has none of its own,
-//! so stackc's defaults never contradict the app's. The spec's `add_header`
-//! of the same name replaces a default; an empty value sends no header.
+//! Security headers: every server sends stackc's (see [`headers`]), each
+//! only when the app's response has none of its own.
 
 use std::fmt::Write as _;
 
+mod headers;
+
+use self::headers::{default_maps, merge, server_headers, Response};
 use super::{header, secret_path, served_path, Layout, Problems};
 use crate::ir::{Duration, Header, Location, LocationAction, Proxy, Server, Service, Settings};
 use crate::source::Spanned;
@@ -79,84 +80,6 @@ const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:\
 ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
 
-/// A response header stackc sends unless the spec sets its own of the
-/// name, and then only when the app's response has none: a `map` on the
-/// app's header gives the value, or an empty one, for which nginx sends no
-/// header.
-struct DefaultHeader {
-    name: &'static str,
-    value: &'static str,
-}
-
-/// Every server's defaults:
-/// - `nosniff`: a browser takes an uploaded file for what its
-///   `Content-Type` says, never for a script or a page it sniffed;
-/// - `DENY`: no site frames the pages (clickjacking). Django's own default
-///   since 3.0, which its admin works with; an app that frames itself
-///   sends `SAMEORIGIN`, which then stands alone;
-/// - `strict-origin-when-cross-origin`: other sites see the origin, never
-///   the path and query (which may hold tokens), and nothing over HTTP
-///   from HTTPS. The browsers' own default, made explicit for older ones.
-const SECURITY_HEADERS: [DefaultHeader; 3] = [
-    DefaultHeader {
-        name: "X-Content-Type-Options",
-        value: "nosniff",
-    },
-    DefaultHeader {
-        name: "X-Frame-Options",
-        value: "DENY",
-    },
-    DefaultHeader {
-        name: "Referrer-Policy",
-        value: "strict-origin-when-cross-origin",
-    },
-];
-
-/// A TLS server's default besides: a year, the browser's promise to come
-/// back over HTTPS only (gixy's hsts_header). Browsers ignore it on a
-/// connection with a certificate error.
-const HSTS: DefaultHeader = DefaultHeader {
-    name: "Strict-Transport-Security",
-    value: "max-age=31536000",
-};
-
-impl DefaultHeader {
-    /// `x_frame_options` for `X-Frame-Options`.
-    fn snake_name(&self) -> String {
-        self.name.to_ascii_lowercase().replace('-', "_")
-    }
-
-    /// The map's variable: the default, or empty when the app sent one.
-    fn variable(&self) -> String {
-        format!("$default_{}", self.snake_name())
-    }
-
-    fn map(&self) -> String {
-        format!(
-            "map $upstream_http_{} {} {{\n    \"\" {};\n    default \"\";\n}}\n",
-            self.snake_name(),
-            self.variable(),
-            self.value
-        )
-    }
-}
-
-/// A response header to write: one of stackc's defaults, or the spec's.
-#[derive(Clone, Copy)]
-enum Response<'a> {
-    Default(&'static DefaultHeader),
-    Spec(&'a Header),
-}
-
-impl Response<'_> {
-    fn name(&self) -> &str {
-        match self {
-            Response::Default(header) => header.name,
-            Response::Spec(header) => &header.name.value,
-        }
-    }
-}
-
 const WEBSOCKET_MAP: &str = "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    \"\" close;\n}\n";
 
 pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
@@ -176,14 +99,7 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
     if proxy.locations().any(|l| l.websocket.is_some()) {
         maps.push(WEBSOCKET_MAP.to_string());
     }
-    let defaults_used = SECURITY_HEADERS.iter().chain([&HSTS]).filter(|default| {
-        proxy.servers.iter().any(|server| {
-            server_headers(server)
-                .iter()
-                .any(|h| matches!(h, Response::Default(d) if std::ptr::eq(*d, *default)))
-        })
-    });
-    maps.extend(defaults_used.map(DefaultHeader::map));
+    maps.extend(default_maps(proxy));
     for map in &maps {
         http.verbatim(map);
     }
@@ -450,27 +366,6 @@ impl Block<'_> {
     }
 }
 
-/// A server's response headers: stackc's defaults (a TLS server's with
-/// HSTS), each replaced by the spec's header of its name.
-fn server_headers(server: &Server) -> Vec<Response<'_>> {
-    let tls = server.is_tls().then_some(&HSTS);
-    let defaults = SECURITY_HEADERS.iter().chain(tls).map(Response::Default).collect();
-    merge(defaults, &server.settings.response_headers)
-}
-
-/// `own` headers over inherited ones: each replaces the inherited header of
-/// its name (HTTP ignores case) in its place, or comes after them.
-fn merge<'a>(mut merged: Vec<Response<'a>>, own: &'a [Header]) -> Vec<Response<'a>> {
-    for header in own {
-        let same = |h: &&mut Response| h.name().eq_ignore_ascii_case(&header.name.value);
-        match merged.iter_mut().find(same) {
-            Some(slot) => *slot = Response::Spec(header),
-            None => merged.push(Response::Spec(header)),
-        }
-    }
-    merged
-}
-
 /// For each port that several servers listen on, the first of them, as
 /// (server index, port): nginx's default for requests no `server_name`
 /// matches, written out (gixy's default_server_flag).
@@ -592,6 +487,7 @@ fn token(value: &str, arg: Arg) -> Result<String, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::headers::{HSTS, SECURITY_HEADERS};
     use super::*;
 
     #[test]
