@@ -116,7 +116,7 @@ const PLACES: &[(&str, Allowed)] = &[
     ("random", Allowed::Upstream),
     ("request_pool_size", Allowed::Server),
     ("scgi_cache_path", Allowed::Http),
-    ("server", Allowed::Http),
+    ("server", Allowed::Upstream),
     ("server_names_hash_bucket_size", Allowed::Http),
     ("server_names_hash_max_size", Allowed::Http),
     ("split_clients", Allowed::Http),
@@ -383,7 +383,20 @@ fn nginx_word_value(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{nginx_word_value, raw_directive_words};
+    use super::{nginx_word_value, raw_directive_words, LOCATION_ACTIONS, PLACES, STATEMENTS};
+
+    #[test]
+    fn each_name_is_in_one_table_once() {
+        let places: Vec<&str> = PLACES.iter().map(|(name, _)| *name).collect();
+        assert!(
+            places.windows(2).all(|w| w[0] < w[1]),
+            "PLACES is sorted, without repeats"
+        );
+        let statements = STATEMENTS.iter().map(|(name, _)| name).chain(LOCATION_ACTIONS);
+        for name in statements {
+            assert!(!places.contains(name), "`{name}` is refused as a statement already");
+        }
+    }
 
     #[test]
     fn raw_directives_stay_one_directive() {
