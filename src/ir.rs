@@ -15,6 +15,9 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     /// Services, jobs and proxies: one namespace, as in compose.
     pub services: Vec<Service>,
+    /// The files the spec names (the app's Dockerfile, env files), read
+    /// after resolution; empty when only the spec's text was checked.
+    pub inputs: crate::input::Inputs,
 }
 
 impl Stack {
@@ -207,8 +210,8 @@ impl ServiceKind {
 pub enum ImageSource {
     /// `image postgres:16.4`: a published image.
     Image(ImageRef),
-    /// `build PATH { ... }`: an image stackc writes a Dockerfile for.
-    Build(Build),
+    /// `build PATH { ... }`: an image built from the app's source.
+    Build(Box<Build>),
     /// `image of web`: the image another service builds.
     Of(Spanned<String>),
 }
@@ -222,10 +225,51 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+/// `build PATH { ... }`: an image built from the app's source folder, by
+/// a Dockerfile stackc writes ([`Recipe::Python`]) or by the app's own
+/// ([`Recipe::Dockerfile`]).
 #[derive(Clone, Debug)]
 pub struct Build {
     /// The app's source folder, relative to the spec's folder.
     pub context: Spanned<String>,
+    /// `image NAME` beside `build`: what the built image is called, so CI
+    /// can push it and servers pull it. `None`: a local name stackc picks.
+    pub tag: Option<ImageRef>,
+    pub recipe: Recipe,
+    pub span: Span,
+}
+
+impl Build {
+    /// The Dockerfile stackc writes, when it writes one.
+    pub fn python(&self) -> Option<&PythonBuild> {
+        match &self.recipe {
+            Recipe::Python(python) => Some(python),
+            Recipe::Dockerfile(_) => None,
+        }
+    }
+
+    /// The app's own Dockerfile, when the build uses one.
+    pub fn own_dockerfile(&self) -> Option<&OwnDockerfile> {
+        match &self.recipe {
+            Recipe::Dockerfile(own) => Some(own),
+            Recipe::Python(_) => None,
+        }
+    }
+}
+
+/// How a built image is made.
+#[derive(Clone, Debug)]
+pub enum Recipe {
+    /// stackc writes the Dockerfile: a Python app.
+    Python(PythonBuild),
+    /// `file PATH`: the app's own Dockerfile, which stackc reads but never
+    /// writes.
+    Dockerfile(OwnDockerfile),
+}
+
+/// The Python image stackc writes the Dockerfile of.
+#[derive(Clone, Debug)]
+pub struct PythonBuild {
     pub python: Spanned<PythonVersion>,
     /// Relative to the context.
     pub requirements: Spanned<String>,
@@ -235,7 +279,17 @@ pub struct Build {
     /// Raw Dockerfile instructions, written after the source is copied in
     /// and before the switch to the app user: the escape hatch.
     pub dockerfile: Vec<Spanned<String>>,
-    pub span: Span,
+}
+
+/// `file PATH [target STAGE] [arg NAME = VALUE]...`: the app's own
+/// Dockerfile, as compose's `build.dockerfile`, `target` and `args`.
+#[derive(Clone, Debug)]
+pub struct OwnDockerfile {
+    /// Relative to the build context, as compose reads it.
+    pub file: Spanned<String>,
+    /// The stage to build (`docker build --target`); the last one if `None`.
+    pub target: Option<Spanned<String>>,
+    pub args: Vec<EnvVar>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -263,6 +263,10 @@ struct BuildDef {
     context: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
     dockerfile: Option<Str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<Str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    args: Map<Str>,
 }
 
 #[derive(serde::Serialize)]
@@ -351,12 +355,17 @@ const DEFAULT_RETRIES: u32 = 10;
 
 /// The tag of an image built here that another service runs (`image of`).
 /// Image repositories are lowercase; service names need not be.
-fn built_image_name(stack: &Stack, service: &str) -> Str {
-    Str(format!(
-        "{}-{}:local",
-        stack.name_or_default(),
-        service.to_ascii_lowercase()
-    ))
+/// The name of the image a service builds: the spec's `image` beside
+/// `build`, else a local one.
+fn built_image_name(stack: &Stack, service: &Service) -> Str {
+    match service.build().and_then(|b| b.tag.as_ref()) {
+        Some(tag) => Str::from(tag.text.value.as_str()),
+        None => Str(format!(
+            "{}-{}:local",
+            stack.name_or_default(),
+            service.name.value.to_ascii_lowercase()
+        )),
+    }
 }
 
 fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
@@ -441,26 +450,30 @@ fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeSer
         let build = BuildDef {
             context: service.name.value.as_str().into(),
             dockerfile: None,
+            target: None,
+            args: Map::default(),
         };
         out.set("build", build);
         return;
     }
     match &service.image {
         Some(ImageSource::Image(image)) => out.set("image", Str::from(image.text.value.as_str())),
-        Some(ImageSource::Of(of)) => out.set("image", built_image_name(stack, &of.value)),
+        Some(ImageSource::Of(of)) => {
+            if let Some(builder) = stack.service(&of.value) {
+                out.set("image", built_image_name(stack, builder));
+            }
+        }
         Some(ImageSource::Build(build)) => {
-            if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
+            if build.tag.is_some() {
+                // A registry name: CI builds and pushes it, servers pull it.
+                out.set("image", built_image_name(stack, service));
+            } else if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
                 // Name the image so others can run it; `pull_policy: build`
                 // tells compose (and dclint) it is built, never pulled.
-                out.set("image", built_image_name(stack, &service.name.value));
+                out.set("image", built_image_name(stack, service));
                 out.set("pull_policy", "build".to_string());
             }
-            let dockerfile = layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value));
-            let build = BuildDef {
-                context: layout.for_compose(&build.context.value).into(),
-                dockerfile: Some(dockerfile.into()),
-            };
-            out.set("build", build);
+            out.set("build", build_def(build, service, layout));
         }
         None => {}
     }
@@ -483,6 +496,35 @@ fn unprivileged_proxy(service: &Service, proxy: &Proxy, out: &mut ComposeService
     if proxy.listens_on_privileged_port() && !raw("sysctls") && !raw("network_mode") {
         let sysctl = ("net.ipv4.ip_unprivileged_port_start".to_string(), Str::from("0"));
         out.set("sysctls", Map(vec![sysctl]));
+    }
+}
+
+/// Compose's `build`: the context, and the Dockerfile stackc wrote or the
+/// app's own with its stage and arguments.
+fn build_def(build: &Build, service: &Service, layout: &Layout) -> BuildDef {
+    let context = layout.for_compose(&build.context.value).into();
+    match &build.recipe {
+        Recipe::Python(_) => BuildDef {
+            context,
+            dockerfile: Some(
+                layout
+                    .artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value))
+                    .into(),
+            ),
+            target: None,
+            args: Map::default(),
+        },
+        // Compose reads `dockerfile` relative to the context, as the spec does.
+        Recipe::Dockerfile(own) => BuildDef {
+            context,
+            dockerfile: Some(own.file.value.as_str().into()),
+            target: own.target.as_ref().map(|t| t.value.as_str().into()),
+            args: own
+                .args
+                .iter()
+                .map(|a| (a.name.value.clone(), a.value.value.as_str().into()))
+                .collect(),
+        },
     }
 }
 

@@ -9,13 +9,19 @@
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, Duration, ImageSource, Service, Stack};
+use crate::ir::{Build, Duration, ImageSource, PythonBuild, Service, Stack};
 use crate::source::Spanned;
 
 /// Where the app's source goes in the image.
 const WORKDIR: &str = "/app";
 
-pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layout, problems: &mut Problems) -> String {
+pub(super) fn app(
+    stack: &Stack,
+    service: &Service,
+    build: &PythonBuild,
+    layout: &Layout,
+    problems: &mut Problems,
+) -> String {
     let user = &build.user;
     let uid = user.uid.value;
     // uid 0 is root, which the image has (the lint rule `runs-as-root` flags it).
@@ -151,13 +157,13 @@ const IGNORED: &[&str] = &[
 /// The `.dockerignore` of an app's build: [`IGNORED`], plus what lies in the
 /// context but must not be copied: collectstatic's target (the image makes
 /// it, owned by the app) and stackc's own output folder.
-pub(super) fn ignore(build: &Build, layout: &Layout) -> String {
+pub(super) fn ignore(build: &Build, python: &PythonBuild, layout: &Layout) -> String {
     let mut out = format!("# {}\n", header(layout));
     for pattern in IGNORED {
         out.push_str(pattern);
         out.push('\n');
     }
-    let static_root = build.collectstatic.as_ref().and_then(|target| {
+    let static_root = python.collectstatic.as_ref().and_then(|target| {
         target
             .value
             .strip_prefix(WORKDIR)?
@@ -210,7 +216,7 @@ fn copy_source(path: &str) -> Result<String, &'static str> {
 /// The folders the app's user must own, each once: collectstatic's target
 /// (collectstatic runs as that user) and the writable mount targets of
 /// every service that runs this image (the builder and its `image of` users).
-fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build) -> Vec<&'a Spanned<String>> {
+fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a PythonBuild) -> Vec<&'a Spanned<String>> {
     let mounts = stack
         .runners_of(builder)
         .flat_map(|s| &s.mounts)

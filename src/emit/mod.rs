@@ -57,16 +57,17 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
 fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
     let mut artifacts = Vec::new();
     for service in &stack.services {
-        if let Some(build) = service.build() {
+        // An app's own Dockerfile is built where it is: nothing to write.
+        if let Some((build, python)) = service.build().and_then(|b| Some((b, b.python()?))) {
             artifacts.push(Artifact {
                 path: dockerfile_path(&service.name.value),
-                contents: dockerfile::app(stack, service, build, layout, problems),
+                contents: dockerfile::app(stack, service, python, layout, problems),
             });
             // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile,
             // so the app's folder needs no file of stackc's.
             artifacts.push(Artifact {
                 path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
-                contents: dockerfile::ignore(build, layout),
+                contents: dockerfile::ignore(build, python, layout),
             });
         }
         if let Some(proxy) = service.proxy() {

@@ -16,4 +16,30 @@ pub mod dockerfile;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
+mod load;
 pub mod requirements;
+
+pub use load::{load, Disk, Files};
+
+use crate::source::{FileId, SourceFile};
+
+/// The files a spec names, as read for one run, and what was learned from
+/// them. Empty when the spec was checked from its text alone.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// Whether the file system was read; `false` when only the spec's text
+    /// was given (the library's `check`, the fuzzer): file facts unknown.
+    pub read: bool,
+    /// Every file read, in order; [`FileId`] indexes this list.
+    pub sources: Vec<SourceFile>,
+    /// The app's own Dockerfile of each service that builds with one.
+    pub dockerfiles: Vec<(String, FileId)>,
+    /// Each env file the spec names, by its path as written.
+    pub env_files: Vec<(String, FileId)>,
+}
+
+impl Inputs {
+    pub fn source(&self, id: FileId) -> &SourceFile {
+        &self.sources[id.0 as usize]
+    }
+}

@@ -208,7 +208,7 @@ impl Lowerer {
                 .help("keep `gunicorn` for a Django app, or `command` for anything else"),
             );
         }
-        if block.image.is_none() {
+        if !block.has_image() {
             self.report(
                 Diagnostic::error("missing-image", format!("service `{}` has no image", block.name.value))
                     .primary(block.name.span, "needs `image` or `build`")
@@ -217,7 +217,7 @@ impl Lowerer {
                     ),
             );
         }
-        block.finish(ServiceKind::App { gunicorn })
+        block.finish(self, ServiceKind::App { gunicorn })
     }
 
     fn lower_job(&mut self, pair: Pair<'_, Rule>) -> Service {
@@ -239,14 +239,14 @@ impl Lowerer {
                     .help("add the one-shot command, e.g. `run \"python manage.py migrate --noinput\"`"),
             );
         }
-        if block.image.is_none() {
+        if !block.has_image() {
             self.report(
                 Diagnostic::error("missing-image", format!("job `{}` has no image", block.name.value))
                     .primary(block.name.span, "needs `image`")
                     .help("a job usually runs in an app's image: `image of web`"),
             );
         }
-        block.finish(ServiceKind::Job)
+        block.finish(self, ServiceKind::Job)
     }
 
     fn lower_image(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
@@ -298,7 +298,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_build(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+    fn lower_build(&mut self, pair: Pair<'_, Rule>) -> Build {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "build"); // kw_build
@@ -308,11 +308,16 @@ impl Lowerer {
         let mut collectstatic = None;
         let mut user = None;
         let mut dockerfile = Vec::new();
+        let mut file = None;
+        let mut target = None;
+        let mut args = Vec::new();
+        // Statements that only the Dockerfile stackc writes can honour.
+        let mut generator_only: Vec<(Span, &str)> = Vec::new();
         for item in inner {
             let item_span = span(&item);
             let rule = item.as_rule();
             let mut parts = item.into_inner();
-            next(&mut parts, "build_item"); // the keyword
+            let keyword = next(&mut parts, "build_item").as_str();
             match rule {
                 Rule::python => {
                     let version = self.lower_version(next(&mut parts, "python"));
@@ -355,27 +360,86 @@ impl Lowerer {
                     self.check_dockerfile_line(&line);
                     dockerfile.push(line);
                 }
+                Rule::build_file => {
+                    let path = self.lower_text(next(&mut parts, "build_file"));
+                    self.set_once(&mut file, path, item_span, "file");
+                }
+                Rule::build_target => {
+                    let stage = self.lower_text(next(&mut parts, "build_target"));
+                    self.set_once(&mut target, stage, item_span, "target");
+                }
+                Rule::build_arg => {
+                    let name = self.lower_plain(next(&mut parts, "build_arg"));
+                    let value = self.lower_text(next(&mut parts, "build_arg"));
+                    args.push(EnvVar { name, value });
+                }
                 other => unreachable!("`build_item` has no {other:?}"),
             }
+            if matches!(
+                rule,
+                Rule::python | Rule::requirements | Rule::collectstatic | Rule::user | Rule::dockerfile
+            ) {
+                generator_only.push((item_span, keyword));
+            }
         }
-        ImageSource::Build(Build {
-            python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
-            requirements: requirements.map_or_else(
-                || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
-                |(r, _)| r,
-            ),
-            collectstatic: collectstatic.map(|(c, _)| c),
-            user: user.map_or_else(
-                || User {
-                    name: Spanned::new(DEFAULT_USER.to_string(), context.span),
-                    uid: Spanned::new(DEFAULT_UID, context.span),
-                },
-                |(u, _)| u,
-            ),
-            dockerfile,
+        let recipe = match file {
+            Some((file, file_span)) => {
+                for (spot, keyword) in generator_only {
+                    self.report(
+                        Diagnostic::error(
+                            "conflicting-statements",
+                            format!("`{keyword}` shapes the Dockerfile stackc writes, and this build has its own"),
+                        )
+                        .primary(spot, "not used with the app's own Dockerfile")
+                        .secondary(file_span, "the app's own Dockerfile")
+                        .help(format!(
+                            "make the change in the app's Dockerfile and remove `{keyword}`, or remove `file` to let stackc write the Dockerfile"
+                        )),
+                    );
+                }
+                Recipe::Dockerfile(OwnDockerfile {
+                    file,
+                    target: target.map(|(t, _)| t),
+                    args,
+                })
+            }
+            None => {
+                let own_only = target.map(|(_, at)| (at, "target")).into_iter();
+                let own_only = own_only.chain(args.iter().map(|a| (a.name.span, "arg")));
+                for (spot, keyword) in own_only {
+                    self.report(
+                        Diagnostic::error(
+                            "conflicting-statements",
+                            format!("`{keyword}` needs the app's own Dockerfile"),
+                        )
+                        .primary(spot, "the Dockerfile stackc writes has one stage and no arguments")
+                        .help("name the app's Dockerfile with `file Dockerfile` (relative to the build folder), or remove this line"),
+                    );
+                }
+                Recipe::Python(PythonBuild {
+                    python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
+                    requirements: requirements.map_or_else(
+                        || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
+                        |(r, _)| r,
+                    ),
+                    collectstatic: collectstatic.map(|(c, _)| c),
+                    user: user.map_or_else(
+                        || User {
+                            name: Spanned::new(DEFAULT_USER.to_string(), context.span),
+                            uid: Spanned::new(DEFAULT_UID, context.span),
+                        },
+                        |(u, _)| u,
+                    ),
+                    dockerfile,
+                })
+            }
+        };
+        Build {
             context,
+            tag: None,
+            recipe,
             span: at,
-        })
+        }
     }
 
     fn lower_gunicorn(&mut self, pair: Pair<'_, Rule>) -> Gunicorn {
@@ -1059,6 +1123,7 @@ struct ServiceBlock {
     name: Spanned<String>,
     span: Span,
     image: Option<(ImageSource, Span)>,
+    build: Option<(Build, Span)>,
     command: Option<(Argv, Span)>,
     env: Vec<EnvVar>,
     env_files: Vec<Spanned<String>>,
@@ -1087,6 +1152,7 @@ impl ServiceBlock {
             name,
             span: at,
             image: None,
+            build: None,
             command: None,
             env: Vec::new(),
             env_files: Vec::new(),
@@ -1120,8 +1186,7 @@ impl ServiceBlock {
             }
             Rule::build => {
                 let value = lowerer.lower_build(item);
-                // `image` and `build` fill the same slot: one or the other.
-                lowerer.set_once(&mut self.image, value, at, "image` or `build");
+                lowerer.set_once(&mut self.build, value, at, "build");
             }
             Rule::env => lowerer.lower_env(item, &mut self.env),
             Rule::env_file => {
@@ -1165,11 +1230,39 @@ impl ServiceBlock {
         }
     }
 
-    fn finish(self, kind: ServiceKind) -> Service {
+    fn has_image(&self) -> bool {
+        self.image.is_some() || self.build.is_some()
+    }
+
+    /// Where the container's image comes from: `build`, named by an `image`
+    /// beside it, or `image` alone.
+    fn image_source(&mut self, lowerer: &mut Lowerer) -> Option<ImageSource> {
+        let image = self.image.take();
+        let Some((mut build, build_span)) = self.build.take() else {
+            return image.map(|(i, _)| i);
+        };
+        match image {
+            Some((ImageSource::Image(tag), _)) => build.tag = Some(tag),
+            Some((ImageSource::Of(of), at)) => lowerer.report(
+                Diagnostic::error("conflicting-statements", "`image of` and `build` both give the image")
+                    .primary(at, "runs the image another service builds")
+                    .secondary(build_span, "builds an image of its own")
+                    .help(format!(
+                        "keep `build` to build this service's image, or `image of {}` to run that one",
+                        of.value
+                    )),
+            ),
+            _ => {}
+        }
+        Some(ImageSource::Build(Box::new(build)))
+    }
+
+    fn finish(mut self, lowerer: &mut Lowerer, kind: ServiceKind) -> Service {
+        let image = self.image_source(lowerer);
         Service {
             name: self.name,
             kind,
-            image: self.image.map(|(i, _)| i),
+            image,
             command: self.command.map(|(c, _)| c),
             env: self.env,
             env_files: self.env_files,

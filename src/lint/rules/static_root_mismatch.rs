@@ -52,7 +52,7 @@ impl Rule for StaticRootMismatch {
             let Some(root) = stack
                 .builder_of(service)
                 .and_then(|b| b.build())
-                .and_then(|b| b.collectstatic.as_ref())
+                .and_then(|b| b.python()?.collectstatic.as_ref())
             else {
                 continue;
             };

@@ -114,6 +114,6 @@ fn over_static_root(stack: &Stack, service: &Service, mount: &Mount) -> bool {
     stack
         .builder_of(service)
         .and_then(|b| b.build())
-        .and_then(|b| b.collectstatic.as_ref())
+        .and_then(|b| b.python()?.collectstatic.as_ref())
         .is_some_and(|root| root.value.trim_end_matches('/') == mount.target.value.trim_end_matches('/'))
 }
