@@ -186,7 +186,8 @@ service_values! {
     DependsOn(Map<DependsOn>),
     Volumes(Vec<VolumeMount>),
     Secrets(Vec<SecretRef>),
-    Environment(Map<Str>),
+    /// `environment`, `labels`, `sysctls`.
+    StrMap(Map<Str>),
     /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
     /// and an IP address only.
     Ports(Vec<SingleQuoted<String>>),
@@ -495,6 +496,9 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if let Some(grace) = &service.stop_grace_period {
         out.set("stop_grace_period", grace.value.to_string());
     }
+    if let Some(proxy) = service.proxy() {
+        unprivileged_proxy(service, proxy, &mut out);
+    }
     for raw in &service.raw_compose {
         out.set(&raw.key.value, Raw(raw.value.value.clone()));
     }
@@ -537,6 +541,26 @@ fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeSer
             out.set("build", build_def(build, service, layout));
         }
         None => {}
+    }
+}
+
+/// What the proxy's unprivileged nginx (its Dockerfile's USER) needs and
+/// does not need. A raw key of the same name replaces stackc's value.
+/// - No capability: nginx never switches users (no `user` directive), so
+///   it needs none, unless a raw `user` starts it as root.
+/// - Ports below 1024 for any user: the sysctl is per network namespace,
+///   so it opens only the container's own ports. Docker (20.10 and later)
+///   and Podman set it already; compose.yaml says so for other engines.
+///   Not with a raw `network_mode`: a namespace shared with the host or
+///   another container takes no sysctl.
+fn unprivileged_proxy(service: &Service, proxy: &Proxy, out: &mut ComposeService) {
+    let raw = |key: &str| service.raw_compose.iter().any(|r| r.key.value == key);
+    if !raw("cap_drop") && !raw("user") {
+        out.set("cap_drop", vec![Str::from("ALL")]);
+    }
+    if proxy.listens_on_privileged_port() && !raw("sysctls") && !raw("network_mode") {
+        let sysctl = ("net.ipv4.ip_unprivileged_port_start".to_string(), Str::from("0"));
+        out.set("sysctls", Map(vec![sysctl]));
     }
 }
 
@@ -768,4 +792,47 @@ fn unique_sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     items.sort();
     items.dedup();
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Layout;
+
+    /// compose.yaml for one proxy in front of `web`, with these proxy lines.
+    fn compose(proxy: &str) -> String {
+        let spec = format!(
+            "stack t\nservice web {{\n image nginx:1.30\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n{proxy}\n}}\n"
+        );
+        let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
+        let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
+        let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+        artifacts
+            .into_iter()
+            .find(|a| a.path == "compose.yaml")
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn the_proxy_drops_capabilities_and_binds_low_ports_unprivileged() {
+        let yaml = compose("listen 80");
+        assert!(yaml.contains("    cap_drop:\n    - ALL\n"), "{yaml}");
+        assert!(yaml.contains("net.ipv4.ip_unprivileged_port_start: \"0\""), "{yaml}");
+        // Only the proxy.
+        assert_eq!(yaml.matches("cap_drop").count(), 1, "{yaml}");
+        let high = compose("listen 8080");
+        assert!(!high.contains("sysctls"), "{high}");
+    }
+
+    #[test]
+    fn raw_keys_replace_the_proxys_defaults() {
+        let yaml = compose("compose cap_drop = \"[NET_RAW]\"\ncompose sysctls = \"{net.core.somaxconn: 1024}\"");
+        assert!(yaml.contains("    cap_drop:\n    - NET_RAW\n"), "{yaml}");
+        assert!(!yaml.contains("ALL") && !yaml.contains("ip_unprivileged"), "{yaml}");
+        let user = compose("compose user = \"1000:1000\"");
+        assert!(!user.contains("cap_drop"), "{user}");
+        let shared = compose("compose network_mode = \"service:web\"");
+        assert!(!shared.contains("sysctls") && shared.contains("cap_drop"), "{shared}");
+    }
 }
