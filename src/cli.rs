@@ -93,6 +93,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Run the language server on stdin and stdout, for editors.
+    Lsp,
     /// Explain a lint rule, or list them all.
     Explain {
         /// A rule name, such as `default-credentials`.
@@ -225,6 +227,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         } => lint(&paths, fix, &output, &rules, fail_on, save),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
+        Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
     }
 }
 

@@ -28,6 +28,7 @@ pub mod fmt;
 pub mod input;
 pub mod ir;
 pub mod lint;
+pub mod lsp;
 pub mod render;
 pub mod resolve;
 pub mod source;

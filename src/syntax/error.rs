@@ -298,16 +298,10 @@ const STRING_REST: &str = "the rest of the string";
 
 /// How a user would name what the rule matches.
 fn describe(rule: Rule) -> String {
-    let name = format!("{rule:?}");
-    match rule {
-        // Compose's spelling, which a rule name cannot have.
-        Rule::kw_on_failure => return "`on-failure`".to_string(),
-        Rule::kw_unless_stopped => return "`unless-stopped`".to_string(),
-        _ => {}
-    }
-    if let Some(keyword) = name.strip_prefix("kw_") {
+    if let Some(keyword) = super::expect::keyword(rule) {
         return format!("`{keyword}`");
     }
+    let name = format!("{rule:?}");
     let words = match rule {
         Rule::EOI => END_OF_FILE,
         Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",

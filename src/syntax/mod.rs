@@ -2,12 +2,16 @@
 //!
 //! Architecture invariant: this module is the only one that knows pest
 //! exists. `grammar` defines the parser, `error` turns pest's errors into
-//! diagnostics a user can read, and `lower` turns pest pairs into the IR.
+//! diagnostics a user can read, `lower` turns pest pairs into the IR, and
+//! `expect` tells what the grammar accepts at a place (for completion).
 
 mod error;
+mod expect;
 mod grammar;
 mod lower;
 pub mod tokens;
+
+pub use expect::{expected_at, keywords, Expected};
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;

@@ -1,0 +1,145 @@
+//! What surrounds a cursor: the word under it, the statement and the block
+//! it is in, or the suppression comment it is in. Read from the spec's
+//! tokens, so it works on text that does not parse.
+
+use crate::lint::suppress;
+use crate::source::Span;
+use crate::syntax::tokens::{self, Kind};
+
+/// The cursor's surroundings in a spec.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    /// The word the cursor is in or just after, and where it is.
+    pub word: Option<(&'a str, Span)>,
+    /// The first word of the statement the cursor is in, when it is
+    /// before the cursor's word.
+    pub statement: Option<&'a str>,
+    /// The word that opens the innermost block around the cursor.
+    pub block: Option<&'a str>,
+    /// Whether the cursor's word starts its statement.
+    pub starts_statement: bool,
+    /// In a `# stackc: allow(...)` comment, inside the parentheses: the
+    /// rule name the cursor is in (possibly empty) and where it is.
+    pub allowed_rule: Option<(&'a str, Span)>,
+}
+
+pub fn at(text: &str, offset: usize) -> Context<'_> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
+    let mut blocks: Vec<&str> = Vec::new();
+    for line in tokens::lines(&text[..line_start]) {
+        for token in &line.tokens {
+            open_or_close(&mut blocks, line.tokens[0].text, token.kind);
+        }
+    }
+    let mut context = Context::default();
+    let line = tokens::lines(&text[line_start..line_end]).swap_remove(0);
+    let mut statement: Option<&str> = None;
+    for token in &line.tokens {
+        let span = Span::new(
+            offset_of(text, token.text),
+            offset_of(text, token.text) + token.text.len(),
+        );
+        if span.start >= offset {
+            break;
+        }
+        if open_or_close(&mut blocks, line.tokens[0].text, token.kind) {
+            statement = None;
+        } else if token.kind == Kind::Word && span.end >= offset {
+            context.word = Some((token.text, span));
+        } else if token.kind == Kind::Word && statement.is_none() {
+            statement = Some(token.text);
+        }
+    }
+    context.statement = statement;
+    context.starts_statement = statement.is_none();
+    context.block = blocks.last().copied();
+    context.allowed_rule = line.comment.and_then(|comment| allowed_rule(text, comment, offset));
+    context
+}
+
+/// Keeps the stack of open blocks, each named by the first word of the
+/// line that opens it; true for a brace.
+fn open_or_close<'a>(blocks: &mut Vec<&'a str>, first_word: &'a str, kind: Kind) -> bool {
+    match kind {
+        Kind::Open => blocks.push(first_word),
+        Kind::Close => {
+            blocks.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The rule name around `offset` in a suppression comment's parentheses.
+fn allowed_rule<'a>(text: &'a str, comment: &'a str, offset: usize) -> Option<(&'a str, Span)> {
+    let start = offset_of(text, comment);
+    let list = suppress::allow_list(comment)?;
+    let names = Span::new(start + list.names.start, start + list.names.end);
+    if offset < names.start || offset > names.end {
+        return None;
+    }
+    let before = &text[names.start..offset];
+    let name_start = before.rfind(',').map_or(names.start, |i| names.start + i + 1);
+    let name_start = name_start + (text[name_start..offset].len() - text[name_start..offset].trim_start().len());
+    let after = &text[offset..names.end];
+    let name_end = offset + after.find([',', ' ']).unwrap_or(after.len());
+    Some((&text[name_start..name_end], Span::new(name_start, name_end)))
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset_of(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_mark(marked: &str) -> (String, usize) {
+        let offset = marked.find('|').expect("a marked place");
+        (marked.replace('|', ""), offset)
+    }
+
+    #[test]
+    fn statement_block_and_word() {
+        let (text, offset) = at_mark("stack a\nservice db {\n    mount da|ta at /x\n}\n");
+        let context = at(&text, offset);
+        assert_eq!(context.word.map(|w| w.0), Some("data"));
+        assert_eq!(context.statement, Some("mount"));
+        assert_eq!(context.block, Some("service"));
+        assert!(!context.starts_statement);
+
+        let (text, offset) = at_mark("stack a\nproxy p {\n    location / { proxy_pass dj| }\n}\n");
+        let context = at(&text, offset);
+        assert_eq!(
+            (context.statement, context.block),
+            (Some("proxy_pass"), Some("location"))
+        );
+
+        let (text, offset) = at_mark("stack a\nservice db {\n    im|\n}\n");
+        let context = at(&text, offset);
+        assert!(context.starts_statement && context.statement.is_none());
+        assert_eq!(context.word.map(|w| w.0), Some("im"));
+
+        let (text, offset) = at_mark("stack a\nservice db {\n    after |\n");
+        let context = at(&text, offset);
+        assert_eq!((context.word, context.statement), (None, Some("after")));
+
+        let (text, offset) = at_mark("stack a\n|");
+        let context = at(&text, offset);
+        assert!(context.starts_statement && context.block.is_none());
+    }
+
+    #[test]
+    fn rule_names_in_suppressions() {
+        let (text, offset) = at_mark("stack a # stackc: allow(unused-suppression, defau|lt-credentials)\n");
+        let context = at(&text, offset);
+        assert_eq!(context.allowed_rule.map(|r| r.0), Some("default-credentials"));
+        let (text, offset) = at_mark("    # stackc: allow(|\n");
+        assert_eq!(at(&text, offset).allowed_rule.map(|r| r.0), Some(""));
+        let (text, offset) = at_mark("    # stackc: allow(a)|\n");
+        assert_eq!(at(&text, offset).allowed_rule, None);
+    }
+}
