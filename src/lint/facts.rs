@@ -76,6 +76,30 @@ pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
     service.env.iter().find(|v| v.name.value == name)
 }
 
+/// Whether the container gets the variable `name`: from `env`, from a
+/// `secret NAME = ...` (which sets `NAME_FILE`, and claims `NAME`), or from
+/// an env file. `None` when an env file that was not read may set it: a
+/// rule cannot be sure.
+pub fn sets_var(stack: &Stack, service: &Service, name: &str) -> Option<bool> {
+    let in_spec = env(service, name).is_some()
+        || service
+            .secrets
+            .iter()
+            .any(|s| s.env.value == name || format!("{}_FILE", s.env.value) == name);
+    if in_spec {
+        return Some(true);
+    }
+    let mut unknown = false;
+    for path in &service.env_files {
+        match stack.inputs.env_file(&path.value) {
+            Some(file) if file.vars.get(name).is_some() => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
 /// The first of `names` that the service sets in `env`.
 pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
     names.iter().find_map(|n| env(service, n))
