@@ -22,7 +22,7 @@ pub fn complete(document: &Document, offset: usize) -> Vec<CompletionItem> {
         return rules(document, span);
     }
     let span = context.word.map_or(Span::new(offset, offset), |(_, span)| span);
-    let expected = crate::syntax::expected_at(text, span.start);
+    let expected = context.expected(text, span.start);
     let mut items = keywords(document, &context, &expected.keywords, span);
     if expected.name {
         items.extend(names(document, &context, span));

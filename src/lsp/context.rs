@@ -5,6 +5,7 @@
 use crate::lint::suppress;
 use crate::source::Span;
 use crate::syntax::tokens::{self, Kind};
+use crate::syntax::{self, Expected};
 
 /// The cursor's surroundings in a spec.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -21,6 +22,28 @@ pub struct Context<'a> {
     /// In a `# stackc: allow(...)` comment, inside the parentheses: the
     /// rule name the cursor is in (possibly empty) and where it is.
     pub allowed_rule: Option<(&'a str, Span)>,
+    /// The lines before the cursor's that open the blocks around it, each
+    /// up to its `{`, outermost first.
+    openers: Vec<&'a str>,
+    /// Where the cursor's line starts.
+    line_start: usize,
+}
+
+impl Context<'_> {
+    /// What the grammar accepts at `offset`, on the cursor's line. When a
+    /// mistake before the line hides it (a missing brace), the blocks
+    /// around the cursor are read alone: their opening lines, then the
+    /// line up to `offset`.
+    pub fn expected(&self, text: &str, offset: usize) -> Expected {
+        syntax::expected_at(text, offset)
+            .or_else(|| {
+                let mut reopened = self.openers.join("\n");
+                reopened.push('\n');
+                reopened.push_str(&text[self.line_start..offset]);
+                syntax::expected_at(&reopened, reopened.len())
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub fn at(text: &str, offset: usize) -> Context<'_> {
@@ -28,12 +51,27 @@ pub fn at(text: &str, offset: usize) -> Context<'_> {
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
     let mut blocks: Vec<&str> = Vec::new();
+    let mut openers: Vec<&str> = Vec::new();
     for line in tokens::lines(&text[..line_start]) {
         for token in &line.tokens {
-            open_or_close(&mut blocks, line.tokens[0].text, token.kind);
+            if open_or_close(&mut blocks, line.tokens[0].text, token.kind) {
+                match token.kind {
+                    Kind::Open => {
+                        let start = offset_of(text, line.tokens[0].text);
+                        openers.push(&text[start..offset_of(text, token.text) + 1]);
+                    }
+                    _ => {
+                        openers.pop();
+                    }
+                }
+            }
         }
     }
-    let mut context = Context::default();
+    let mut context = Context {
+        openers,
+        line_start,
+        ..Context::default()
+    };
     let line = tokens::lines(&text[line_start..line_end]).swap_remove(0);
     let mut statement: Option<&str> = None;
     for token in &line.tokens {
@@ -130,6 +168,18 @@ mod tests {
         let (text, offset) = at_mark("stack a\n|");
         let context = at(&text, offset);
         assert!(context.starts_statement && context.block.is_none());
+    }
+
+    #[test]
+    fn a_missing_brace_before_the_cursor_leaves_the_blocks_around_it() {
+        let (text, offset) = at_mark("stack a\nservice db\n}\nproxy p {\n    location / {\n        |");
+        let context = at(&text, offset);
+        assert_eq!(context.openers, ["proxy p {", "location / {"]);
+        assert_eq!(syntax::expected_at(&text, offset), None);
+        assert!(context
+            .expected(&text, offset)
+            .keywords
+            .contains(&"proxy_pass".to_string()));
     }
 
     #[test]

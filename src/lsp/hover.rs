@@ -20,11 +20,7 @@ pub fn hover(document: &Document, offset: usize) -> Option<Hover> {
         (rule(registry::find(name)?), span)
     } else {
         let (word, span) = context.word?;
-        if crate::syntax::expected_at(text, span.start)
-            .keywords
-            .iter()
-            .any(|k| k == word)
-        {
+        if context.expected(text, span.start).keywords.iter().any(|k| k == word) {
             let place = Place {
                 statement: context.statement,
                 block: context.block,

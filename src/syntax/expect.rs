@@ -23,9 +23,10 @@ pub struct Expected {
 /// Accepted by no rule outside strings and comments.
 const PROBE: char = '\u{1}';
 
-/// What the grammar accepts at byte `offset` of `text`; nothing inside a
-/// string or a comment, or when the lines before it cannot be read.
-pub fn expected_at(text: &str, offset: usize) -> Expected {
+/// What the grammar accepts at byte `offset` of `text`: nothing in a
+/// comment; `None` when the text before it cannot be read (a brace
+/// missing, a mistake earlier on the same line, a string still open).
+pub fn expected_at(text: &str, offset: usize) -> Option<Expected> {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -39,20 +40,24 @@ pub fn expected_at(text: &str, offset: usize) -> Expected {
     pest::set_error_detail(true);
     for _ in 0..super::MAX_SYNTAX_ERRORS {
         let Err(error) = super::parse_tree(&probe) else {
-            return Expected::default();
+            return Some(Expected::default());
         };
         let at = match error.location {
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
         };
         if at == offset {
-            return from_error(&error);
+            return Some(from_error(&error));
         }
-        if at > offset || at >= line_start || !super::blank_line(&mut probe, at) {
-            return Expected::default();
+        if at > offset {
+            // The probe was read as part of a comment.
+            return Some(Expected::default());
+        }
+        if at >= line_start || !super::blank_line(&mut probe, at) {
+            return None;
         }
     }
-    Expected::default()
+    None
 }
 
 /// The keywords among the words pest tried (a rule such as
@@ -109,7 +114,7 @@ mod tests {
     /// What is expected where `|` stands.
     fn at(marked: &str) -> Expected {
         let offset = marked.find('|').expect("a marked place");
-        expected_at(&marked.replace('|', ""), offset)
+        expected_at(&marked.replace('|', ""), offset).expect("readable")
     }
 
     #[test]
@@ -147,11 +152,14 @@ mod tests {
     }
 
     #[test]
-    fn an_earlier_bad_line_is_skipped_but_strings_and_comments_get_nothing() {
+    fn an_earlier_bad_line_is_skipped_but_not_a_missing_brace_nor_an_open_string() {
         let after_error = at("stack a\nservice db {\n    imgae x\n    restart |");
         assert!(after_error.keywords.contains(&"always".to_string()), "{after_error:?}");
-        assert_eq!(at("stack a\nservice db {\n    run \"ab|"), Expected::default());
         assert_eq!(at("stack a\n# a comment |"), Expected::default());
+        let open_string = "stack a\nservice db {\n    run \"ab";
+        assert_eq!(expected_at(open_string, open_string.len()), None);
+        let missing_brace = "stack a\nservice db\n    image x\n}\nvolume v\n";
+        assert_eq!(expected_at(missing_brace, missing_brace.len()), None);
     }
 
     #[test]

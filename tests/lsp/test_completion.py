@@ -138,10 +138,13 @@ async def test_rule_names_in_a_suppression(client, tmp_path):
 
 async def test_a_spec_that_does_not_parse_completes_from_the_last_good_parse(client, app):
     spec = await open_spec(client, app / "stack.spec", SEED)
-    await spec.replace("service web {", "service web")  # no `{`: nothing parses
+    # No `{`: nothing parses, and what follows cannot be read in context.
+    await spec.replace("service db {", "service db")
     assert [d.code for d in await spec.diagnostics()] == ["syntax"]
     items = await labels_after(spec, "    mount static at /app/staticfiles", "    mount ")
     assert {"postgres_data", "static", "anonymous"} <= set(items)
+    items = await labels_after(spec, "    gunicorn backend", "    gun")
+    assert "gunicorn" in items and "location" not in items
 
 
 async def test_positions_after_non_ascii_text(client, tmp_path):
