@@ -113,3 +113,20 @@ fn neovim_gets_byte_columns_after_non_ascii_text() {
         "{shown}"
     );
 }
+
+/// The README shows the part of the snippet that starts the server, as it
+/// is in the file.
+#[test]
+fn the_readme_shows_the_neovim_snippet() {
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let snippet = std::fs::read_to_string(support::repo().join("editors/nvim/stackc.lua")).unwrap();
+    let shown = readme
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a lua block in the README");
+    assert!(
+        snippet.contains(shown),
+        "README's lua block is not in editors/nvim/stackc.lua:\n{shown}"
+    );
+}

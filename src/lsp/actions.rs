@@ -147,3 +147,77 @@ fn workspace_edit(document: &Document, edits: Vec<TextEdit>) -> WorkspaceEdit {
         ..WorkspaceEdit::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::text::Encoding;
+
+    fn document(text: &str) -> Document {
+        let uri = lsp_types::Url::parse("untitled:stack.spec").unwrap();
+        Document::open(uri, 1, text.to_string(), Encoding::Utf8)
+    }
+
+    /// The text after the suppression of the first finding of `code`, and
+    /// what the analysis finds in it.
+    fn suppressed(text: &str, code: &str) -> (String, Vec<&'static str>) {
+        let document = document(text);
+        let finding = document
+            .analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code)
+            .expect("the finding");
+        let edit = suppression(&document, finding);
+        let mut new = text.to_string();
+        new.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+        let codes = document_codes(&new);
+        (new, codes)
+    }
+
+    fn document_codes(text: &str) -> Vec<&'static str> {
+        document(text).analysis.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    const LOOSE: &str = "stack shop\r\n\r\nservice db {\r\n    image postgres\r\n    env {\r\n        POSTGRES_PASSWORD = \"admin\"\r\n    }\r\n}\r\n";
+
+    #[test]
+    fn a_suppression_is_a_line_above_indented_like_it_and_keeps_crlf() {
+        assert!(document_codes(LOOSE).contains(&"unpinned-image"));
+        let (text, codes) = suppressed(LOOSE, "unpinned-image");
+        assert!(
+            text.contains("{\r\n    # stackc: allow(unpinned-image)\r\n    image postgres\r\n"),
+            "{text}"
+        );
+        assert!(
+            !codes.contains(&"unpinned-image") && !codes.contains(&"unused-suppression"),
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn a_second_rule_joins_the_comment_above() {
+        let (once, _) = suppressed(LOOSE, "unpinned-image");
+        let (twice, codes) = suppressed(&once, "pgdata-mount-mismatch");
+        assert!(
+            twice.contains("    # stackc: allow(unpinned-image, pgdata-mount-mismatch)\r\n    image postgres"),
+            "{twice}"
+        );
+        let gone = ["unpinned-image", "pgdata-mount-mismatch", "unused-suppression"];
+        assert!(!codes.iter().any(|c| gone.contains(c)), "{codes:?}");
+    }
+
+    #[test]
+    fn only_lint_rules_are_offered_a_suppression() {
+        let document = document("stack shop\nservice db {\n    image redis:7.4\n    mount nope at /d\n}\n");
+        let whole = Span::new(0, document.source.text.len());
+        let titles: Vec<String> = actions(&document, whole, None)
+            .into_iter()
+            .filter_map(|a| match a {
+                CodeActionOrCommand::CodeAction(action) => Some(action.title),
+                CodeActionOrCommand::Command(_) => None,
+            })
+            .collect();
+        assert!(!titles.iter().any(|t| t.contains("unknown-volume")), "{titles:?}");
+    }
+}

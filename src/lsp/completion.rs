@@ -49,8 +49,9 @@ fn keywords(document: &Document, context: &Context, keywords: &[String], span: S
         .collect()
 }
 
-/// The names of the kind the statement refers to; a service never waits
-/// for or runs the image of itself.
+/// The names of the kind the statement refers to, as resolution reads
+/// them (see `symbols`); a service never waits for, runs the image of or
+/// proxies to itself.
 fn names(document: &Document, context: &Context, span: Span) -> Vec<CompletionItem> {
     let kinds: &[Kind] = match (context.statement, context.block) {
         (Some("mount" | "alias"), _) => &[Kind::Volume],

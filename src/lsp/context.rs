@@ -50,64 +50,56 @@ pub fn at(text: &str, offset: usize) -> Context<'_> {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
+    // Each block is named by the first word of the line that opens it.
     let mut blocks: Vec<&str> = Vec::new();
     let mut openers: Vec<&str> = Vec::new();
     for line in tokens::lines(&text[..line_start]) {
         for token in &line.tokens {
-            if open_or_close(&mut blocks, line.tokens[0].text, token.kind) {
-                match token.kind {
-                    Kind::Open => {
-                        let start = offset_of(text, line.tokens[0].text);
-                        openers.push(&text[start..offset_of(text, token.text) + 1]);
-                    }
-                    _ => {
-                        openers.pop();
-                    }
+            match token.kind {
+                Kind::Open => {
+                    let first = line.tokens[0].text;
+                    blocks.push(first);
+                    openers.push(&text[offset_of(text, first)..offset_of(text, token.text) + 1]);
                 }
+                Kind::Close => {
+                    blocks.pop();
+                    openers.pop();
+                }
+                _ => {}
             }
         }
     }
-    let mut context = Context {
-        openers,
-        line_start,
-        ..Context::default()
-    };
     let line = tokens::lines(&text[line_start..line_end]).swap_remove(0);
     let mut statement: Option<&str> = None;
+    let mut word = None;
     for token in &line.tokens {
-        let span = Span::new(
-            offset_of(text, token.text),
-            offset_of(text, token.text) + token.text.len(),
-        );
+        let start = offset_of(text, token.text);
+        let span = Span::new(start, start + token.text.len());
         if span.start >= offset {
             break;
         }
-        if open_or_close(&mut blocks, line.tokens[0].text, token.kind) {
+        match token.kind {
+            Kind::Open => blocks.push(line.tokens[0].text),
+            Kind::Close => {
+                blocks.pop();
+            }
+            Kind::Word if span.end >= offset => word = Some((token.text, span)),
+            Kind::Word if statement.is_none() => statement = Some(token.text),
+            _ => {}
+        }
+        if matches!(token.kind, Kind::Open | Kind::Close) {
             statement = None;
-        } else if token.kind == Kind::Word && span.end >= offset {
-            context.word = Some((token.text, span));
-        } else if token.kind == Kind::Word && statement.is_none() {
-            statement = Some(token.text);
         }
     }
-    context.statement = statement;
-    context.starts_statement = statement.is_none();
-    context.block = blocks.last().copied();
-    context.allowed_rule = line.comment.and_then(|comment| allowed_rule(text, comment, offset));
-    context
-}
-
-/// Keeps the stack of open blocks, each named by the first word of the
-/// line that opens it; true for a brace.
-fn open_or_close<'a>(blocks: &mut Vec<&'a str>, first_word: &'a str, kind: Kind) -> bool {
-    match kind {
-        Kind::Open => blocks.push(first_word),
-        Kind::Close => {
-            blocks.pop();
-        }
-        _ => return false,
+    Context {
+        word,
+        statement,
+        block: blocks.last().copied(),
+        starts_statement: statement.is_none(),
+        allowed_rule: line.comment.and_then(|comment| allowed_rule(text, comment, offset)),
+        openers,
+        line_start,
     }
-    true
 }
 
 /// The rule name around `offset` in a suppression comment's parentheses.
@@ -149,7 +141,7 @@ mod tests {
         assert_eq!(context.block, Some("service"));
         assert!(!context.starts_statement);
 
-        let (text, offset) = at_mark("stack a\nproxy p {\n    location / { proxy_pass dj| }\n}\n");
+        let (text, offset) = at_mark("stack a\nproxy p{\n    location / { proxy_pass dj| }\n}\n");
         let context = at(&text, offset);
         assert_eq!(
             (context.statement, context.block),

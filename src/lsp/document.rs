@@ -54,22 +54,29 @@ impl Document {
     }
 
     /// Applies the editor's changes in order, then analyzes the new text.
-    pub fn change(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
-        let old = self.source.text.clone();
-        let mut text = old.clone();
-        for change in changes {
-            match change.range {
+    pub fn change(&mut self, version: i32, events: Vec<TextDocumentContentChangeEvent>) {
+        let mut text = std::mem::take(&mut self.source.text);
+        let mut changes = Vec::with_capacity(events.len());
+        for event in events {
+            match event.range {
                 Some(range) => {
-                    let lines = Lines::new(&text, self.encoding);
-                    let span = lines.span(&text, range);
-                    text.replace_range(span.start..span.end, &change.text);
+                    let span = Lines::new(&text, self.encoding).span(&text, range);
+                    text.replace_range(span.start..span.end, &event.text);
+                    changes.push(Change {
+                        start: span.start,
+                        old_end: span.end,
+                        new_end: span.start + event.text.len(),
+                    });
                 }
-                None => text = change.text,
+                None => {
+                    changes.push(Change::between(&text, &event.text));
+                    text = event.text;
+                }
             }
         }
         self.version = version;
         self.set_text(text);
-        self.analyze(Some(&old));
+        self.analyze(Some(&changes));
     }
 
     /// Analyzes the text again: the files it names may have changed.
@@ -85,16 +92,14 @@ impl Document {
     /// The analysis `stackc lint` runs: the nearest `stackc.toml`'s rule
     /// levels, and the files the spec names read from its folder. A spec
     /// that does not parse keeps the index of the last one that did,
-    /// carried over the change from `old`.
-    fn analyze(&mut self, old: Option<&str>) {
+    /// carried over the `changes` since the last analysis.
+    fn analyze(&mut self, changes: Option<&[Change]>) {
         let (analysis, config_problems) = self.with_options(|options| crate::analyze(&self.source, options));
         self.analysis = analysis;
         self.config_problems = config_problems;
-        self.index = match (&self.analysis.stack, old) {
+        self.index = match (&self.analysis.stack, changes) {
             (Some(stack), _) => Index::new(stack),
-            (None, Some(old)) => self
-                .index
-                .carried(&Change::between(old, &self.source.text), &self.source.text),
+            (None, Some(changes)) => self.index.carried(changes, &self.source.text),
             (None, None) => std::mem::take(&mut self.index),
         };
     }

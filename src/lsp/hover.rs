@@ -53,16 +53,16 @@ pub fn rule(meta: &RuleMeta) -> String {
 
 /// A name's declaration: its kind and the line that declares it.
 fn declaration(document: &Document, offset: usize) -> Option<(String, Span)> {
-    let (symbol, span) = document.index.symbol_at(offset)?;
-    let symbol = &document.index.symbols[symbol];
-    let text = &document.source.text;
-    let line = text
+    let (found, span) = document.index.symbol_at(offset)?;
+    let symbol = &document.index.symbols[found];
+    let line = document
+        .source
+        .text
         .get(symbol.span.start..)?
         .lines()
-        .next()
-        .unwrap_or_default()
+        .next()?
         .trim_end();
-    let uses = document.index.uses(document.index.symbol_at(offset)?.0).count();
+    let uses = document.index.uses(found).count();
     let plural = if uses == 1 { "" } else { "s" };
     Some((
         format!(

@@ -6,8 +6,8 @@ use std::error::Error;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
-    PublishDiagnostics,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, LogMessage,
+    Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition,
@@ -15,9 +15,9 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DocumentSymbolResponse,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, Location, OneOf, PublishDiagnosticsParams,
-    RenameOptions, ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    GotoDefinitionResponse, InitializeParams, InitializeResult, Location, LogMessageParams, MessageType, OneOf,
+    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -58,7 +58,14 @@ pub fn serve(connection: &Connection) -> Result<(), Failure> {
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
                 }
-                let response = server.answer(request);
+                // A bug answers its request with an error, and the server
+                // goes on: requests only read the documents.
+                let id = request.id.clone();
+                let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| server.answer(request)))
+                    .unwrap_or_else(|_| {
+                        let message = "stackc failed on this request; please report it with the spec";
+                        Response::new_err(id, ErrorCode::InternalError as i32, message.to_string())
+                    });
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(notification) => server.notice(notification)?,
@@ -107,19 +114,22 @@ struct Server<'a> {
 }
 
 impl Server<'_> {
+    /// Handles a notification; fails only when the client is gone.
     fn notice(&mut self, notification: Notification) -> Result<(), Failure> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let params: <DidOpenTextDocument as lsp_types::notification::Notification>::Params =
-                    serde_json::from_value(notification.params)?;
+                let Some(params) = self.params::<DidOpenTextDocument>(notification)? else {
+                    return Ok(());
+                };
                 let item = params.text_document;
                 let document = Document::open(item.uri.clone(), item.version, item.text, self.encoding);
                 self.documents.insert(item.uri.clone(), document);
                 self.publish(&item.uri)?;
             }
             DidChangeTextDocument::METHOD => {
-                let params: <DidChangeTextDocument as lsp_types::notification::Notification>::Params =
-                    serde_json::from_value(notification.params)?;
+                let Some(params) = self.params::<DidChangeTextDocument>(notification)? else {
+                    return Ok(());
+                };
                 let uri = params.text_document.uri;
                 if let Some(document) = self.documents.get_mut(&uri) {
                     document.change(params.text_document.version, params.content_changes);
@@ -137,8 +147,9 @@ impl Server<'_> {
                 }
             }
             DidCloseTextDocument::METHOD => {
-                let params: <DidCloseTextDocument as lsp_types::notification::Notification>::Params =
-                    serde_json::from_value(notification.params)?;
+                let Some(params) = self.params::<DidCloseTextDocument>(notification)? else {
+                    return Ok(());
+                };
                 let uri = params.text_document.uri;
                 self.documents.remove(&uri);
                 self.send_diagnostics(PublishDiagnosticsParams::new(uri, Vec::new(), None))?;
@@ -146,6 +157,26 @@ impl Server<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A notification's parameters; ones that do not read are logged to
+    /// the client and the notification is ignored.
+    fn params<N: lsp_types::notification::Notification>(
+        &self,
+        notification: Notification,
+    ) -> Result<Option<N::Params>, Failure> {
+        match serde_json::from_value(notification.params) {
+            Ok(params) => Ok(Some(params)),
+            Err(e) => {
+                let message = LogMessageParams {
+                    typ: MessageType::ERROR,
+                    message: format!("stackc: ignored a `{}` it cannot read: {e}", N::METHOD),
+                };
+                let log = Notification::new(LogMessage::METHOD.to_string(), message);
+                self.connection.sender.send(Message::Notification(log))?;
+                Ok(None)
+            }
+        }
     }
 
     /// Sends a document's diagnostics, all of them: none clears the

@@ -269,14 +269,16 @@ impl Index {
         })
     }
 
-    /// This index with its spans carried over a change that made `text`:
-    /// the last good parse serves a spec that does not parse now. A name
-    /// the change touched is no longer found by name (see
+    /// This index with its spans carried over the changes, in order, that
+    /// made `text`: the last good parse serves a spec that does not parse
+    /// now. A name a change touched is no longer found by name (see
     /// [`Symbol::current`]), and its uses are dropped.
-    pub fn carried(&self, change: &Change, text: &str) -> Index {
+    pub fn carried(&self, changes: &[Change], text: &str) -> Index {
         let map = |span: Span| {
-            let start = change.map(span.start);
-            Span::new(start, change.map(span.end).max(start))
+            changes.iter().fold(span, |span, change| {
+                let start = change.map(span.start);
+                Span::new(start, change.map(span.end).max(start))
+            })
         };
         let written = |span: Span, name: &str| text.get(span.start..span.end) == Some(name);
         let symbols: Vec<Symbol> = self
@@ -302,5 +304,76 @@ impl Index {
             .filter(|r| symbols[r.symbol].current && written(r.span, &symbols[r.symbol].name))
             .collect();
         Index { symbols, references }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const SPEC: &str = "stack shop\nvolume data\nsecret key file \"k\"\n\
+        service web {\n    image example/web:1.0\n    mount data at /d\n    secret KEY = key\n}\n\
+        job once {\n    image of web\n    after web, nobody\n}\n\
+        proxy a {\n    upstream u {\n        server web:80\n    }\n    location / {\n        proxy_pass u\n    }\n}\n\
+        proxy b {\n    upstream u {\n        server web:80\n    }\n    location / {\n        proxy_pass u\n    }\n}\n";
+
+    fn index(text: &str) -> Index {
+        let (stack, _) = crate::syntax::parse(&SourceFile::new("t.spec", text));
+        Index::new(&stack.expect("a spec that parses"))
+    }
+
+    fn uses_of(index: &Index, kind: Kind, name: &str) -> Vec<usize> {
+        let symbol = index
+            .symbols
+            .iter()
+            .position(|s| s.kind == kind && s.name == name)
+            .unwrap();
+        index.uses(symbol).map(|span| span.start).collect()
+    }
+
+    #[test]
+    fn uses_resolve_by_kind_and_upstreams_within_their_proxy() {
+        let index = index(SPEC);
+        let at = |needle: &str, nth: usize| SPEC.match_indices(needle).nth(nth).unwrap().0;
+        assert_eq!(uses_of(&index, Kind::Volume, "data"), [at("data at", 0)]);
+        assert_eq!(uses_of(&index, Kind::Secret, "key"), [at("= key", 0) + 2]);
+        let web = uses_of(&index, Kind::Service, "web");
+        assert_eq!(web.len(), 4, "image of, after, two upstream servers");
+        let upstreams: Vec<&Symbol> = index.symbols.iter().filter(|s| s.kind == Kind::Upstream).collect();
+        assert_eq!(upstreams.len(), 2);
+        let first = index
+            .symbols
+            .iter()
+            .position(|s| std::ptr::eq(s, upstreams[0]))
+            .unwrap();
+        assert_eq!(
+            index.uses(first).map(|s| s.start).collect::<Vec<_>>(),
+            [at("proxy_pass u", 0) + 11]
+        );
+        // `nobody` is declared nowhere: it is no one's use.
+        assert!(index.symbol_at(at("nobody", 0)).is_none());
+    }
+
+    #[test]
+    fn a_carried_index_follows_edits_and_forgets_changed_names() {
+        let old = index(SPEC);
+        // Two edits: a line added at the top, then a use of `data` changed.
+        let added = SPEC.replacen("stack shop", "stack shop\n# added", 1);
+        let edited = added.replacen("mount data", "mount dat", 1);
+        let changes = [Change::between(SPEC, &added), Change::between(&added, &edited)];
+        let carried = old.carried(&changes, &edited);
+        let written = |span: Span| &edited[span.start..span.end];
+        let volume = carried.symbols.iter().position(|s| s.kind == Kind::Volume).unwrap();
+        assert_eq!(written(carried.symbols[volume].name_span), "data");
+        assert!(carried.symbols[volume].current);
+        assert_eq!(carried.uses(volume).count(), 0, "its one use was edited");
+        let key = carried.symbols.iter().position(|s| s.kind == Kind::Secret).unwrap();
+        assert_eq!(carried.uses(key).map(written).collect::<Vec<_>>(), ["key"]);
+        // A declaration whose name is edited is found by name no more.
+        let renamed = edited.replacen("volume data", "volume dta", 1);
+        let carried = carried.carried(&[Change::between(&edited, &renamed)], &renamed);
+        assert!(!carried.symbols[volume].current);
+        assert!(carried.symbol_at(carried.symbols[volume].name_span.start).is_none());
     }
 }

@@ -45,15 +45,14 @@ async def test_suppress_this_rule_here(client, app):
 
 
 async def test_a_second_suppression_joins_the_comment_above(client, tmp_path):
-    text = "stack shop\n\nservice db {\n    # stackc: allow(unpinned-image)\n    image postgres\n    env {\n        POSTGRES_PASSWORD = \"admin\"\n    }\n}\n"
+    text = "stack shop\n\nservice db {\n    image postgres\n}\n"
     spec = await open_spec(client, tmp_path / "stack.spec", text)
-    finding = first(await spec.diagnostics(), code="default-credentials")
-    await spec.replace('        POSTGRES_PASSWORD = "admin"', '        # stackc: allow(secret-in-env)\n        POSTGRES_PASSWORD = "admin"')
-    finding = first(await spec.diagnostics(), code="default-credentials")
-    suppress = first(await code_actions(spec, finding), title="Allow `default-credentials` here")
-    await spec.apply(suppress.edit.changes[spec.uri])
-    assert "# stackc: allow(secret-in-env, default-credentials)\n" in spec.text
-    assert "default-credentials" not in codes(await spec.diagnostics())
+    for rule in ["unpinned-image", "pgdata-mount-mismatch"]:
+        finding = first(await spec.diagnostics(), code=rule)
+        suppress = first(await code_actions(spec, finding), title=f"Allow `{rule}` here")
+        await spec.apply(suppress.edit.changes[spec.uri])
+    assert "    # stackc: allow(unpinned-image, pgdata-mount-mismatch)\n    image postgres\n" in spec.text
+    assert codes(await spec.diagnostics()) == ["pg-password-missing"], "both suppressed, both used"
 
 
 async def test_spec_errors_cannot_be_suppressed(client, tmp_path):

@@ -18,6 +18,8 @@ service web {
 
 job migrate {
     image of web
+    networks backend
+    after nginx
 }
 
 proxy nginx {

@@ -38,6 +38,8 @@ async def test_definition_of_each_kind(client, tmp_path):
         ("proxy_pass django", "upstream django"),
         ("certificate cert", "secret cert"),
         ("key key", "secret key"),
+        ("networks backend", "network backend"),
+        ("after nginx", "proxy nginx"),
     ]:
         word = declaration.split()[1]
         found = await definition(spec, spec.at(use, use.rindex(word) + 1))
@@ -46,6 +48,17 @@ async def test_definition_of_each_kind(client, tmp_path):
         assert found.range == spec.range_of(word, nth=spec.text[: spec.text.index(declaration)].count(word)), use
     # A keyword, a value: nowhere to go.
     assert await definition(spec, spec.at("listen 443")) is None
+    assert await definition(spec, spec.at("443 tls")) is None
+
+
+async def test_jobs_and_volumes_too(client, app):
+    spec = await open_spec(client, app / "stack.spec", SEED)
+    for use, declaration in [("after migrate done", "job migrate"), ("alias static", "volume static")]:
+        word = declaration.split()[1]
+        found = await definition(spec, spec.at(use, use.index(word) + 1))
+        name = spec.text.index(declaration) + len(declaration) - len(word)
+        assert found.range.start == spec.position(name), use
+        assert spec.slice(found.range) == word
 
 
 async def test_references_and_highlights(client, app):
