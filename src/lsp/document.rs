@@ -143,17 +143,19 @@ impl Document {
 /// the CLI reads them; a broken one gives the default levels, and its
 /// problems to show on it.
 fn policy_for(folder: &Path) -> (Policy, Option<(SourceFile, Vec<Diagnostic>)>) {
-    let Some(path) = folder
-        .ancestors()
-        .map(|dir| dir.join(config::FILE_NAME))
-        .find(|candidate| candidate.is_file())
-    else {
+    let Some(path) = config::nearest(folder) else {
         return (Policy::default(), None);
     };
-    let Ok(text) = read_text(&path, input::fs::MAX_FILE_BYTES) else {
-        return (Policy::default(), None);
+    let name = path.display().to_string();
+    let text = match read_text(&path, input::fs::MAX_FILE_BYTES) {
+        Ok(text) => text,
+        Err(e) => {
+            let unreadable = Diagnostic::error("bad-config", format!("cannot read it: {e}"))
+                .primary(crate::source::Span::new(0, 0), "");
+            return (Policy::default(), Some((SourceFile::new(name, ""), vec![unreadable])));
+        }
     };
-    let file = SourceFile::new(path.display().to_string(), text);
+    let file = SourceFile::new(name, text);
     match config::parse(&file) {
         Ok(config) => (config.policy, None),
         Err(problems) => (Policy::default(), Some((file, problems))),

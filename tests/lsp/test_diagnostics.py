@@ -98,6 +98,11 @@ async def test_stackc_toml_sets_the_levels_and_a_broken_one_is_shown(client, app
     assert config.related_information[0].location.uri == (app / "stackc.toml").as_uri()
     assert first(found, code="missing-readiness-wait").severity == types.DiagnosticSeverity.Warning
 
+    (app / "stackc.toml").write_bytes(b"\xff")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=spec.doc()))
+    unreadable = first(await spec.diagnostics(), code="bad-config")
+    assert unreadable.message.startswith("stackc.toml: cannot read it: not UTF-8 (byte 0)")
+
 
 async def test_closing_clears_the_diagnostics(client, tmp_path):
     spec = await open_spec(client, tmp_path / "stack.spec", "stack shop\nvolume unused\n")
