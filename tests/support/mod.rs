@@ -10,9 +10,11 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The real `stackc` binary, as a user runs it.
+/// The real `stackc` binary, as a user runs it: the one cargo built, or
+/// the one `STACKC_UNDER_TEST` names (scripts/check-release.sh runs the CLI
+/// tests on the binary a wheel installed, and on the static one).
 pub fn stackc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stackc"))
+    Command::new(std::env::var_os("STACKC_UNDER_TEST").unwrap_or_else(|| env!("CARGO_BIN_EXE_stackc").into()))
 }
 
 /// The example stacks in `specs/`, sorted.
