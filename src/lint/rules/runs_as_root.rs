@@ -42,7 +42,11 @@ impl Rule for RunsAsRoot {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let name = &service.name.value;
-            if let Some(build) = service.build().filter(|b| b.user.uid.value == 0) {
+            if let Some(build) = service
+                .build()
+                .and_then(|b| b.python())
+                .filter(|b| b.user.uid.value == 0)
+            {
                 out.push(
                     Self::META
                         .diagnostic(format!("`{name}` runs as root"))
