@@ -3,6 +3,11 @@
 //! date, as rustc does (`0.1.0 (abc1234 2026-11-30)`). A build from a
 //! source archive (the sdist pip builds, a crates.io download) has no
 //! checkout and prints the version alone.
+//!
+//! Cargo sees a source archive and a git checkout of one version as the
+//! same package: sharing one target folder (CARGO_TARGET_DIR), the second
+//! build may keep the first one's text. scripts/check-release.sh gives
+//! each its own.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

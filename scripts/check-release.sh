@@ -6,21 +6,23 @@
 #      `dist` profile, as the release builds it) is static, names its
 #      commit in `--version`, builds the seed spec, packs with its checksum
 #      (scripts/archive.py), and passes the CLI tests.
-#   3. The sdist holds what a build needs, and the Linux x86_64 wheel built
-#      from it by pip (offline: maturin comes from .tools/wheels) installs
-#      into a fresh virtualenv, with `stackc` on its PATH: without a git
-#      checkout `--version` is the version alone; it builds the seed spec
-#      and passes the CLI tests.
-#   4. The README's local pre-commit hook, which takes the published wheel,
-#      installs that wheel (offline, from the folder step 3 built it in)
+#   3. `pip install .` into a fresh virtualenv puts `stackc` on its PATH,
+#      naming its commit; it builds the seed spec and passes the CLI tests.
+#   4. The sdist holds what a build needs; the Linux x86_64 wheel pip builds
+#      from it (`dist` profile, no git checkout there) says the version
+#      alone, builds the seed spec and passes the CLI tests.
+#   5. The README's local pre-commit hook, which takes the published wheel,
+#      installs that wheel (offline, from the folder step 4 built it in)
 #      and lints only stack specs: a clean one passes, a bad one fails.
+# Every pip build is offline: maturin comes from .tools/wheels.
 # Installs what it needs (scripts/install-tools.sh, the musl target); a
-# missing tool fails here, loudly. Builds go to target/, so a second run is
-# incremental.
+# missing tool fails here, loudly. Builds go to target/ (or
+# $CARGO_TARGET_DIR), so a second run is incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 tools="$root/.tools"
+target=${CARGO_TARGET_DIR:-$root/target}
 MUSL=x86_64-unknown-linux-musl
 
 fail() { echo "check-release: $*" >&2; exit 1; }
@@ -60,7 +62,7 @@ workflows_lint() {
 builds_the_seed() {
   local stackc=$1 out=$work/out
   rm -rf "$out" "$work/expected"
-  "$root/target/debug/stackc" build --color never specs/django.spec -o "$out" 2>/dev/null
+  "$target/debug/stackc" build --color never specs/django.spec -o "$out" 2>/dev/null
   mv "$out" "$work/expected"
   "$stackc" build --color never specs/django.spec -o "$out"
   [ -s "$out/compose.yaml" ] || fail "$stackc wrote no compose.yaml"
@@ -80,7 +82,7 @@ cli_tests() {
 
 static_binary() {
   cargo build --locked --profile dist --target "$MUSL"
-  local bin="target/$MUSL/dist/stackc"
+  local bin="$target/$MUSL/dist/stackc"
   file "$bin"
   file "$bin" | grep -Eq 'static(-pie)? linked' || fail "$bin is not statically linked"
   ldd "$bin" 2>&1 | grep -Eq 'not a dynamic executable|statically linked' || fail "ldd: $bin is dynamic"
@@ -91,30 +93,51 @@ static_binary() {
   (cd "$work/dist" && sha256sum -c "$(basename "$archive").sha256")
   tar -xzf "$archive" -C "$work"
   builds_the_seed "$work/stackc-$MUSL/stackc"
-  cli_tests "$root/$bin"
+  cli_tests "$bin"
 }
 
-wheel() {
+# Cargo takes a build of this version from a source archive and one from a
+# git checkout for the same package, so each kind gets a cargo folder of
+# its own, or the second would keep the first one's `--version` text.
+
+# `pip install .` in this checkout (in CI, a fresh clone) into a fresh
+# virtualenv, as the README says. Built unoptimised into the cargo folder
+# of tests/pre_commit.rs, which builds from git clones too and has the
+# dependencies compiled with these settings.
+pip_install() {
+  python3 -m venv "$work/venv"
+  PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" CARGO_TARGET_DIR="$target/pre-commit-build" \
+    MATURIN_PEP517_ARGS="--profile release" CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=0 \
+    "$work/venv/bin/pip" install -q --disable-pip-version-check "$root"
+  # On PATH in the virtualenv, where pip puts a wheel's scripts.
+  local stackc
+  stackc=$(PATH="$work/venv/bin:$PATH" command -v stackc)
+  [ "$stackc" = "$work/venv/bin/stackc" ] || fail "pip install . put no stackc on the virtualenv's PATH"
+  expect_version "$stackc" "stackc $version ($(git log -1 --format='%h %cs'))"
+  builds_the_seed "$stackc"
+  cli_tests "$stackc"
+}
+
+# The sdist holds what a build needs, and pip builds the Linux x86_64 wheel
+# from it as a user's pip would, with the `dist` profile and without a git
+# checkout: its stackc names no commit.
+sdist_wheel() {
   "$tools/venv/bin/maturin" sdist --out "$work/sdist"
   local sdist="$work/sdist/stackc-$version.tar.gz"
   for needed in Cargo.toml Cargo.lock build.rs pyproject.toml grammar/stack.pest src/main.rs; do
     tar -tzf "$sdist" "stackc-$version/$needed" >/dev/null || fail "the sdist lacks $needed"
   done
   if tar -tzf "$sdist" | grep -q '/\.git/'; then fail "the sdist holds .git"; fi
-  PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" CARGO_TARGET_DIR="$root/target/wheel-build" \
+  PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" CARGO_TARGET_DIR="$target/sdist-build" \
     "$tools/venv/bin/pip" wheel -q --disable-pip-version-check --no-deps -w "$work/wheels" "$sdist"
   local whl
   whl=$(compgen -G "$work/wheels/stackc-$version-py3-none-*linux*_x86_64.whl") || fail "no Linux x86_64 wheel"
   echo "built $(basename "$whl")"
-  python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install -q --disable-pip-version-check --no-index "$whl"
-  # On PATH in the virtualenv, as `pip install` puts it.
-  local stackc
-  stackc=$(PATH="$work/venv/bin:$PATH" command -v stackc)
-  [ "$stackc" = "$work/venv/bin/stackc" ] || fail "the wheel put no stackc on the virtualenv's PATH"
-  expect_version "$stackc" "stackc $version"
-  builds_the_seed "$stackc"
-  cli_tests "$stackc"
+  python3 -m venv "$work/sdist-venv"
+  "$work/sdist-venv/bin/pip" install -q --disable-pip-version-check --no-index "$whl"
+  expect_version "$work/sdist-venv/bin/stackc" "stackc $version"
+  builds_the_seed "$work/sdist-venv/bin/stackc"
+  cli_tests "$work/sdist-venv/bin/stackc"
 }
 
 # The ```yaml block of README.md that declares a `repo: local` hook.
@@ -136,7 +159,10 @@ readme_hook() {
   mkdir "$repo"
   git -C "$repo" init -q
   printf '%s' "$config" > "$repo/.pre-commit-config.yaml"
+  # The seed spec with the app and the secret file it names.
   cp specs/django.spec "$repo/stack.spec"
+  cp -r specs/app "$repo/app"
+  mkdir "$repo/secrets" && echo stand-in > "$repo/secrets/db_password.txt"
   printf 'Name:           hello\nVersion:        2.10\n' > "$repo/hello.spec"
   git -C "$repo" add -A
   run_hook() {
@@ -159,6 +185,7 @@ total=$SECONDS
 step "tools" tools_ready
 step "actionlint" workflows_lint
 step "static musl binary" static_binary
-step "sdist and wheel" wheel
+step "pip install ." pip_install
+step "sdist and its wheel" sdist_wheel
 step "README's pre-commit hook, from the wheel" readme_hook
 echo "check-release: all passed in $((SECONDS - total)) s"

@@ -57,6 +57,7 @@ fn only_stack_specs_skips_rpm_and_pyinstaller_specs() {
     let dir = tmp.path();
     fs::write(dir.join("hello.spec"), RPM_SPEC).unwrap();
     fs::write(dir.join("app.spec"), PYINSTALLER_SPEC).unwrap();
+    support::provide_seed_files(dir);
     let seed = fs::read_to_string(support::repo().join("specs/django.spec")).unwrap();
     fs::write(dir.join("web.spec"), &seed).unwrap();
 

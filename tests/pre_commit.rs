@@ -71,6 +71,7 @@ fn hook_lints_only_stack_specs(hook: &str) {
     let dir = tmp.path();
     git(dir, &["init", "-q"]);
     let fixture = |path: &str| fs::read_to_string(support::repo().join(path)).unwrap();
+    support::provide_seed_files(dir);
     fs::write(dir.join("stack.spec"), fixture("specs/django.spec")).unwrap();
     support::provide_seed_files(dir);
     fs::write(dir.join("notes.txt"), "not a spec\n").unwrap();
