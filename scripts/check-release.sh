@@ -15,7 +15,8 @@
 #      installs that wheel (offline, from the folder step 4 built it in)
 #      and lints only stack specs: a clean one passes, a bad one fails.
 # Every pip build is offline: maturin comes from .tools/wheels.
-# Installs what it needs (scripts/install-tools.sh, the musl target); a
+# Installs what it needs (scripts/install-tools.sh: the Python tools and
+# wheels, Debian's `file`; rustup: the musl target); a
 # missing tool fails here, loudly. Builds go to target/ (or
 # $CARGO_TARGET_DIR), so a second run is incremental.
 set -euo pipefail
@@ -47,7 +48,7 @@ tools_ready() {
   if ! rustup target list --installed | grep -qx "$MUSL"; then
     rustup target add "$MUSL" || fail "cannot install the Rust target $MUSL"
   fi
-  command -v file >/dev/null || fail "file(1) is missing: apt-get install file"
+  command -v file >/dev/null || fail "file(1) is missing (install-tools.sh installs it)"
   # The binary the release builds are compared with.
   cargo build --locked
 }
