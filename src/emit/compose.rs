@@ -424,10 +424,61 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if let Some(grace) = &service.stop_grace_period {
         out.set("stop_grace_period", grace.value.to_string());
     }
+    if let Some(user) = &service.user {
+        out.set("user", Str::from(user.to_string()));
+    }
+    let mut hardening = hardening(stack, service);
     for raw in &service.raw_compose {
-        out.set(&raw.key.value, Raw(raw.value.value.clone()));
+        match hardening.iter().position(|(key, _)| *key == raw.key.value) {
+            // The spec's entries first, then stackc's that it does not repeat.
+            Some(at) => {
+                let (key, defaults) = hardening.remove(at);
+                out.set(key, strs(&merged(&raw.value.value, defaults)));
+            }
+            None => out.set(&raw.key.value, Raw(raw.value.value.clone())),
+        }
+    }
+    for (key, defaults) in hardening {
+        out.set(key, defaults.iter().map(|d| Str::from(*d)).collect::<Vec<_>>());
     }
     out
+}
+
+/// A raw list extended by stackc's defaults it does not hold already.
+fn merged(raw: &serde_json::Value, defaults: &[&str]) -> Vec<String> {
+    let mut items: Vec<String> = raw
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    for default in defaults {
+        if !items.iter().any(|item| item == default) {
+            items.push(default.to_string());
+        }
+    }
+    items
+}
+
+/// The hardening stackc adds to a container unless the spec says
+/// `hardening off`, as list keys that a raw key of the same name extends:
+/// `no-new-privileges` for every container (an entrypoint that starts as
+/// root may still step down with gosu or su-exec: dropping privileges is
+/// not gaining them), and no capabilities at all for a container of an
+/// image stackc builds, whose process runs as its unprivileged app user
+/// and has none to use.
+fn hardening(stack: &Stack, service: &Service) -> Vec<(&'static str, &'static [&'static str])> {
+    if service.hardening_off.is_some() {
+        return Vec::new();
+    }
+    let mut keys: Vec<(&str, &[&str])> = vec![("security_opt", &["no-new-privileges=true"])];
+    let built_by_stackc = stack.builder_of(service).and_then(Service::build);
+    let runs_unprivileged =
+        built_by_stackc.is_some_and(|b| b.user.uid.value != 0) && service.user.as_ref().is_none_or(|u| !u.is_root());
+    if runs_unprivileged {
+        keys.push(("cap_drop", &["ALL"]));
+    }
+    keys
 }
 
 /// `image`, `build` and `pull_policy`: what the service runs.

@@ -449,7 +449,7 @@ mod tests {
     fn tls_conf(server: &str) -> String {
         let spec = format!(
             "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
-             service web {{\n image nginx:1.30\n}}\n\
+             service web {{\n image nginx:1.30\n user 101\n}}\n\
              proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
              tls certificate c key k\n{server}\n}}\n"
         );

@@ -18,9 +18,21 @@ pub fn image_name(image: &ImageRef) -> &str {
     image.repository.rsplit('/').next().unwrap_or_default()
 }
 
-/// A service that runs the official PostgreSQL image (or PostGIS, built on it).
+/// A service that runs the PostgreSQL server of the official image (or
+/// PostGIS, built on it); a job that runs `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis")) && runs_image_server(service)
+}
+
+/// Whether a published image's entrypoint starts its own server: no
+/// command, or one its entrypoint takes for the server (`postgres`,
+/// `-c ...`), as for every image stackc does not know.
+pub fn runs_image_server(service: &Service) -> bool {
+    let first = service.command.as_ref().and_then(|c| c.words.first());
+    match (first, image(service).and_then(super::images::default_user)) {
+        (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
+        _ => true,
+    }
 }
 
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for

@@ -8,6 +8,7 @@
 mod declare;
 pub mod docs;
 mod facts;
+mod images;
 pub mod policy;
 pub mod registry;
 mod rules;

@@ -26,6 +26,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RunsAsRoot,
     &DepsAfterSource,
     &PrivilegedContainer,
+    &HostAccess,
     &LiteralDollar,
     // Persistence and exposure
     &PgdataMountMismatch,
