@@ -71,15 +71,27 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
         .first()
         .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
-            let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
-            words
-                .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
-                .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
-                .filter(|p: &Vec<String>| !p.is_empty())
-                .collect()
-        }
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
         _ => vec![words.clone()],
+    }
+}
+
+/// The words of each command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
+    words
+        .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
+        .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
+        .filter(|p: &Vec<String>| !p.is_empty())
+        .collect()
+}
+
+/// The programs a readiness check runs: a `ready cmd` string is a shell
+/// script (compose's `CMD-SHELL`), a list is a command.
+pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+    match &argv.line {
+        Some(line) => shell_programs(line),
+        None => programs(argv),
     }
 }
 

@@ -12,6 +12,7 @@ mod images;
 pub mod policy;
 pub mod registry;
 mod rules;
+mod secrets;
 mod spec_text;
 pub mod suppress;
 

@@ -19,6 +19,10 @@ pub static RULES: &[&dyn Rule] = &[
     &PgPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
+    &SecretInCommand,
+    &SecretInRawCompose,
+    &SecretInImage,
+    &PossibleSecret,
     &DatabaseWiring,
     // Images and builds
     &UnpinnedImage,
