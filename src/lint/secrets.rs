@@ -32,6 +32,8 @@ const KEY_NAMES: &[&str] = &[
 /// path to it, a lifetime, a length, a setting of how it is used.
 const NOT_A_SECRET: &[&str] = &[
     "_FILE",
+    "_STDIN",
+    "_PROMPT",
     "_PATH",
     "_DIR",
     "_TIMEOUT",
@@ -76,7 +78,7 @@ fn normal_name(name: &str) -> String {
 }
 
 fn about_a_secret(name: &str) -> bool {
-    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix))
+    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix)) && !name.starts_with("NO_")
 }
 
 /// A variable or option name that holds a password: `POSTGRES_PASSWORD`,
@@ -182,6 +184,22 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// The secret an HTTP header carries: an `Authorization` header's
+/// credentials, or the value of a header named for a secret (`X-Api-Key`).
+pub fn header_secret(name: &str, value: &str) -> Option<String> {
+    let authorization = ["authorization", "proxy-authorization"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a));
+    if authorization {
+        let credentials = value.split_whitespace().last()?;
+        return (!is_inert(credentials)).then(|| format!("the `{name}` header's credentials"));
+    }
+    match classify(Some(name), value)? {
+        Finding::Certain(what) => Some(format!("{what} in the `{name}` header")),
+        Finding::Likely(_) => None,
+    }
 }
 
 /// Well-known token formats: a prefix, the fewest characters after it,
@@ -421,6 +439,8 @@ mod tests {
             "TOKEN_TTL",
             "AWS_ACCESS_KEY_ID",
             "CSRF_TOKEN_HEADER",
+            "--password-stdin",
+            "--no-password",
             "PWD",
             "KEYCLOAK_URL",
         ] {

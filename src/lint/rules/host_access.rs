@@ -12,7 +12,8 @@ declare_rule! {
     /// `userns_mode` set to `host`), host devices (`devices`,
     /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
     /// file `secret` that bind-mounts the Docker (or containerd, podman)
-    /// socket or a system folder such as `/`, `/etc`, `/proc` or `/sys`.
+    /// socket or a system folder such as `/`, `/etc`, `/proc` or `/sys`
+    /// (or a `develop` watch that copies one in).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
     /// `cgroup` set to `host`) is a warning: it exposes the host without
     /// handing it over.
@@ -136,6 +137,24 @@ fn host_access(raw: &RawCompose) -> Option<(String, Severity)> {
         }
         "device_cgroup_rules" if value.as_array().is_some_and(|rules| !rules.is_empty()) => {
             root("host device nodes by number: a disk is every file of the host")
+        }
+        "develop" => {
+            let watched = value
+                .get("watch")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let paths: Vec<String> = watched
+                .iter()
+                .filter_map(|w| w.get("path").and_then(Value::as_str))
+                .filter_map(host_path)
+                .collect();
+            (!paths.is_empty()).then(|| {
+                (
+                    format!("`docker compose watch` copies {} into it", paths.join(", ")),
+                    Severity::Error,
+                )
+            })
         }
         "ipc" if is_host => exposes("the host's shared memory and semaphores"),
         "uts" if is_host => exposes("the host's hostname and domain name"),

@@ -259,10 +259,7 @@ fn long_option(program: &str, args: &[String]) -> Option<(String, String)> {
 fn authorization_header(word: &str) -> Option<String> {
     let word = word.strip_prefix("--header=").unwrap_or(word);
     let (name, value) = word.split_once(':')?;
-    let name = name.trim();
-    let credentials = value.split_whitespace().last()?;
-    let secret_header = name.eq_ignore_ascii_case("authorization") || secrets::is_secret_name(name);
-    (secret_header && !secrets::is_inert(credentials)).then(|| format!("the `{name}` header's credentials"))
+    secrets::header_secret(name.trim(), value.trim())
 }
 
 #[cfg(test)]

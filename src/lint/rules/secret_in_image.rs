@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::secrets::{self, Finding};
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -9,7 +9,10 @@ declare_rule! {
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
-    /// git+https://user:TOKEN@github.com/...`).
+    /// git+https://user:TOKEN@github.com/...`). Also a proxy's nginx.conf,
+    /// which is copied into its image: a `proxy_set_header` with an
+    /// `Authorization` header's credentials or a secret-named header's
+    /// value, and a raw `nginx` directive with a URL password or a token.
     ///
     /// ## Why is this bad?
     /// Every instruction is a layer of the image: whoever can pull the
@@ -47,6 +50,26 @@ declare_rule! {
 
 impl Rule for SecretInImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (service, proxy) in facts::proxies(stack) {
+            let headers = facts::request_headers(proxy).into_iter().filter_map(|header| {
+                secrets::header_secret(header.name, &header.value).map(|what| (header.span, what))
+            });
+            let settings = proxy
+                .servers
+                .iter()
+                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
+            let raw = settings
+                .flat_map(|s| &s.raw)
+                .filter_map(|directive| secrets::leak_in(&directive.value).map(|what| (directive.span, what)));
+            for (span, what) in headers.chain(raw) {
+                out.push(
+                    Self::META
+                        .diagnostic(format!("the image of `{}` has a secret in its nginx.conf", service.name.value))
+                        .primary(span, format!("{what}, copied into the proxy's image"))
+                        .help("nginx.conf is part of the proxy's image: keep upstream credentials out of it, and let the upstream trust requests from the proxy's network instead"),
+                );
+            }
+        }
         for service in &stack.services {
             let Some(build) = service.build() else { continue };
             for line in &build.dockerfile {
