@@ -209,8 +209,14 @@ fn capabilities(value: Value) -> Result<Value, String> {
     let mut out: Vec<Value> = Vec::new();
     for cap in strings(value)? {
         let upper = cap.to_ascii_uppercase();
-        let name = upper.strip_prefix("CAP_").unwrap_or(&upper).to_string();
-        if name != "ALL" && !CAPABILITIES.contains(&name.as_str()) {
+        // `ALL` is taken whole; `CAP_ALL` is no capability to Docker.
+        let name = if upper == "ALL" {
+            upper.as_str()
+        } else {
+            upper.strip_prefix("CAP_").unwrap_or(&upper)
+        };
+        let name = name.to_string();
+        if name != "ALL" && !CAPABILITIES.contains(&name.as_str()) || upper == "CAP_ALL" {
             return Err(format!("Docker knows no capability `{cap}`"));
         }
         let name = Value::String(name);
@@ -357,6 +363,7 @@ mod tests {
         let read_caps = read("cap_add", json!(["sys_admin", "CAP_NET_ADMIN", "Cap_Sys_Admin", "all"]));
         assert_eq!(read_caps, Ok(json!(["SYS_ADMIN", "NET_ADMIN", "ALL"])));
         assert!(read("cap_add", json!(["SYS_EVERYTHING"])).is_err());
+        assert!(read("cap_add", json!(["CAP_ALL"])).is_err());
         assert!(read("cap_drop", json!("ALL")).is_err());
     }
 

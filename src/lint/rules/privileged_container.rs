@@ -11,8 +11,8 @@ declare_rule! {
     /// `privileged` (in any spelling compose reads as true, such as
     /// `"yes"`), `cap_add` of a capability that reaches the host (in any
     /// case, with or without `CAP_`), a `security_opt` that turns seccomp,
-    /// AppArmor, SELinux labels or the masking of `/proc` off or makes the
-    /// cgroup file system writable, and a `post_start` or `pre_stop` hook
+    /// AppArmor, SELinux (`label=disable`, `label=type:spc_t`) or the
+    /// masking of `/proc` off or makes the cgroup file system writable, and a `post_start` or `pre_stop` hook
     /// that runs privileged.
     ///
     /// The capabilities, and why each is flagged: `ALL` (every one);
@@ -130,6 +130,9 @@ fn unconfined(raw: &RawCompose) -> Vec<(String, &'static str)> {
                     SecurityOpt::Seccomp(p) if p == "unconfined" => "every system call of the host's kernel",
                     SecurityOpt::AppArmor(p) if p == "unconfined" => "no AppArmor profile confines it",
                     SecurityOpt::Label(l) if l == "disable" => "no SELinux label confines it",
+                    SecurityOpt::Label(l) if l == "type:spc_t" || l == "type:unconfined_t" => {
+                        "an SELinux type that no policy confines"
+                    }
                     SecurityOpt::SystemPaths(p) if p == "unconfined" => {
                         "`/proc` and `/sys` unmasked, the host's kernel settings with them"
                     }
