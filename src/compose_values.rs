@@ -43,7 +43,6 @@ const SHAPES: &[(&str, Shape)] = &[
     ("dns_opt", Shape::Strings),
     ("domainname", Shape::Str),
     ("external_links", Shape::Strings),
-    ("hostname", Shape::Str),
     ("init", Shape::Bool),
     ("ipc", Shape::Str),
     ("isolation", Shape::Str),
@@ -59,13 +58,11 @@ const SHAPES: &[(&str, Shape)] = &[
     ("runtime", Shape::Str),
     ("security_opt", Shape::SecurityOpts),
     ("stdin_open", Shape::Bool),
-    ("stop_signal", Shape::Str),
     ("tty", Shape::Bool),
     ("use_api_socket", Shape::StrictBool),
     ("userns_mode", Shape::Mode(&["host"])),
     ("uts", Shape::Mode(&["host"])),
     ("volumes_from", Shape::Strings),
-    ("working_dir", Shape::Str),
 ];
 
 /// Why compose or Docker would refuse a raw value, for a diagnostic on it.
@@ -391,7 +388,7 @@ mod tests {
         assert!(read("cgroup", json!("HOST")).is_err());
         assert!(read("uts", json!("private")).is_err());
         assert_eq!(read("pid", json!(null)), Ok(json!(null)));
-        assert!(read("stop_signal", json!(9)).is_err());
+        assert!(read("runtime", json!(9)).is_err());
         assert_eq!(
             read("logging", json!({"driver": "local"})),
             Ok(json!({"driver": "local"}))

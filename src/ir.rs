@@ -15,6 +15,9 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     /// Services, jobs and proxies: one namespace, as in compose.
     pub services: Vec<Service>,
+    /// The files the spec names (the app's Dockerfile, env files), read
+    /// after resolution; empty when only the spec's text was checked.
+    pub inputs: crate::input::Inputs,
 }
 
 impl Stack {
@@ -139,6 +142,22 @@ pub struct Service {
     pub user: Option<ContainerUser>,
     /// `hardening off`: none of the hardening stackc adds by default.
     pub hardening_off: Option<Span>,
+    /// `entrypoint ARGV`: the program the command is handed to. Docker
+    /// drops the image's own command when it is set.
+    pub entrypoint: Option<Argv>,
+    /// `expose PORT, ...`: ports other services reach, not published.
+    pub expose: Vec<Spanned<u16>>,
+    /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
+    /// `*_FILE` variable.
+    pub secret_mounts: Vec<SecretMount>,
+    /// `workdir PATH`: compose `working_dir`.
+    pub workdir: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<String>>,
+    pub container_name: Option<Spanned<String>>,
+    /// `labels { KEY = "value" }`: container labels.
+    pub labels: Vec<EnvVar>,
+    /// `stop_signal SIGNAL`: what `docker compose stop` sends first.
+    pub stop_signal: Option<Spanned<String>>,
     /// `compose KEY = VALUE`: raw compose keys, the escape hatch.
     pub raw_compose: Vec<RawCompose>,
     /// The whole `service NAME { ... }` block.
@@ -211,8 +230,8 @@ impl ServiceKind {
 pub enum ImageSource {
     /// `image postgres:16.4`: a published image.
     Image(ImageRef),
-    /// `build PATH { ... }`: an image stackc writes a Dockerfile for.
-    Build(Build),
+    /// `build PATH { ... }`: an image built from the app's source.
+    Build(Box<Build>),
     /// `image of web`: the image another service builds.
     Of(Spanned<String>),
 }
@@ -226,10 +245,75 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+impl ImageRef {
+    /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
+    /// the last `/` belongs to a registry's port), without checking the
+    /// parts: the spec's lowering and the Dockerfile reader check them
+    /// each their own way.
+    pub fn split(text: Spanned<String>) -> ImageRef {
+        let (rest, digest) = match text.value.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_string())),
+            None => (text.value.as_str(), None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+            text,
+        }
+    }
+}
+
+/// `build PATH { ... }`: an image built from the app's source folder, by
+/// a Dockerfile stackc writes ([`Recipe::Python`]) or by the app's own
+/// ([`Recipe::Dockerfile`]).
 #[derive(Clone, Debug)]
 pub struct Build {
     /// The app's source folder, relative to the spec's folder.
     pub context: Spanned<String>,
+    /// `image NAME` beside `build`: what the built image is called, so CI
+    /// can push it and servers pull it. `None`: a local name stackc picks.
+    pub tag: Option<ImageRef>,
+    pub recipe: Recipe,
+    pub span: Span,
+}
+
+impl Build {
+    /// The Dockerfile stackc writes, when it writes one.
+    pub fn python(&self) -> Option<&PythonBuild> {
+        match &self.recipe {
+            Recipe::Python(python) => Some(python),
+            Recipe::Dockerfile(_) => None,
+        }
+    }
+
+    /// The app's own Dockerfile, when the build uses one.
+    pub fn own_dockerfile(&self) -> Option<&OwnDockerfile> {
+        match &self.recipe {
+            Recipe::Dockerfile(own) => Some(own),
+            Recipe::Python(_) => None,
+        }
+    }
+}
+
+/// How a built image is made.
+#[derive(Clone, Debug)]
+pub enum Recipe {
+    /// stackc writes the Dockerfile: a Python app.
+    Python(PythonBuild),
+    /// `file PATH`: the app's own Dockerfile, which stackc reads but never
+    /// writes.
+    Dockerfile(OwnDockerfile),
+}
+
+/// The Python image stackc writes the Dockerfile of.
+#[derive(Clone, Debug)]
+pub struct PythonBuild {
     pub python: Spanned<PythonVersion>,
     /// Relative to the context.
     pub requirements: Spanned<String>,
@@ -239,7 +323,17 @@ pub struct Build {
     /// Raw Dockerfile instructions, written after the source is copied in
     /// and before the switch to the app user: the escape hatch.
     pub dockerfile: Vec<Spanned<String>>,
-    pub span: Span,
+}
+
+/// `file PATH [target STAGE] [arg NAME = VALUE]...`: the app's own
+/// Dockerfile, as compose's `build.dockerfile`, `target` and `args`.
+#[derive(Clone, Debug)]
+pub struct OwnDockerfile {
+    /// Relative to the build context, as compose reads it.
+    pub file: Spanned<String>,
+    /// The stage to build (`docker build --target`); the last one if `None`.
+    pub target: Option<Spanned<String>>,
+    pub args: Vec<EnvVar>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -338,6 +432,7 @@ pub struct Argv {
     pub span: Span,
 }
 
+/// `NAME = VALUE`: an environment variable, a build argument or a label.
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: Spanned<String>,
@@ -353,12 +448,62 @@ pub struct SecretUse {
     pub span: Span,
 }
 
+/// `secret NAME [at PATH]`.
+#[derive(Clone, Debug)]
+pub struct SecretMount {
+    pub secret: Spanned<String>,
+    /// Where the file is in the container; `None` for `/run/secrets/NAME`.
+    pub target: Option<Spanned<String>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Mount {
-    pub volume: Spanned<String>,
+    pub source: MountSource,
     pub target: Spanned<String>,
     pub read_only: bool,
+    /// SELinux relabelling of a host path (compose `:z` / `:Z`).
+    pub relabel: Option<Spanned<Relabel>>,
     pub span: Span,
+}
+
+impl Mount {
+    /// What it mounts, as the spec names it: the volume, the host path, or
+    /// `anonymous`.
+    pub fn source_text(&self) -> &str {
+        match &self.source {
+            MountSource::Volume(name) | MountSource::Host(name) => &name.value,
+            MountSource::Anonymous(_) => "anonymous",
+        }
+    }
+
+    /// The named volume it mounts, if it mounts one.
+    pub fn volume(&self) -> Option<&Spanned<String>> {
+        match &self.source {
+            MountSource::Volume(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// What a `mount` puts at its target.
+#[derive(Clone, Debug)]
+pub enum MountSource {
+    /// A named volume the spec declares.
+    Volume(Spanned<String>),
+    /// A host path, relative to the spec's folder (a bind mount).
+    Host(Spanned<String>),
+    /// A fresh volume of the container's own, kept across restarts until
+    /// the container is removed (`anonymous`).
+    Anonymous(Span),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relabel {
+    /// Every container may use the content (`:z`).
+    Shared,
+    /// Only this container may (`:Z`).
+    Private,
 }
 
 #[derive(Clone, Debug)]
@@ -506,6 +651,12 @@ pub struct Dependency {
     pub target: Spanned<String>,
     /// `None` for a plain `after X`, which waits only for X to start.
     pub condition: Option<Spanned<Condition>>,
+    /// `optional`: start even when X is not part of the run (compose
+    /// `required: false`).
+    pub optional: Option<Span>,
+    /// `restart`: restart this service when compose restarts X (compose
+    /// `restart: true`).
+    pub restart: Option<Span>,
     pub span: Span,
 }
 

@@ -965,6 +965,37 @@ impl Case {
     }
 }
 
+/// Creates what the case's spec names besides itself (the build folder and
+/// its requirements file, the env file, the secret file), hostile names
+/// included wherever the file system takes them inside the case's folder:
+/// a path slot then tests how the name is written, not that it is missing.
+fn provide_named_files(case: &Case) {
+    let value = |marker: &str| match case.slot {
+        Some(slot) if slot.marker() == marker => case.value.clone(),
+        _ => {
+            let (_, benign) = BENIGN.iter().find(|(m, _)| *m == marker).unwrap();
+            benign.trim_matches('"').to_string()
+        }
+    };
+    let inside = |relative: &str| {
+        let path = normalize(&case.dir.join(relative));
+        (path.starts_with(&case.dir) && path != case.dir).then_some(path)
+    };
+    let file = |path: Option<PathBuf>| {
+        if let Some(path) = path {
+            let _ = std::fs::create_dir_all(path.parent().unwrap());
+            let _ = std::fs::write(path, "# provided by the test\n");
+        }
+    };
+    if let Some(context) = inside(&value("@BUILD_CONTEXT@")) {
+        let _ = std::fs::create_dir_all(&context);
+        let requirements = normalize(&context.join(value("@REQUIREMENTS@")));
+        file(requirements.starts_with(&context).then_some(requirements));
+    }
+    file(inside(&value("@ENV_FILE@")));
+    file(inside(&value("@SECRET_FILE@")));
+}
+
 /// Builds every case on a few threads; fails if any build takes too long.
 fn build_all(cases: &[Case]) -> Vec<Output> {
     const DEADLINE: Duration = Duration::from_secs(120);
@@ -1151,6 +1182,7 @@ fn hostile_values_are_rejected_or_inert_in_every_string_slot() {
         std::fs::create_dir(&case.dir).unwrap();
         let spec = spec_text(case.slot.map(|s| (s, case.value.as_str())));
         std::fs::write(case.spec(), spec).unwrap();
+        provide_named_files(case);
     }
 
     let start = Instant::now();

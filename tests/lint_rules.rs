@@ -82,7 +82,13 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             "`{name}` offers no fix on its trigger spec"
         );
 
-        let outcome = stackc::fix::fix(&source, &stackc::lint::policy::Policy::default());
+        let outcome = stackc::fix::fix(
+            &source,
+            stackc::Options {
+                policy: Some(&stackc::lint::policy::Policy::default()),
+                files: None,
+            },
+        );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();
         assert_eq!(
             left.len(),

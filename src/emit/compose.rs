@@ -185,6 +185,7 @@ service_values! {
     Build(BuildDef),
     DependsOn(Map<DependsOn>),
     Volumes(Vec<VolumeMount>),
+    Secrets(Vec<SecretRef>),
     Environment(Map<Str>),
     /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
     /// and an IP address only.
@@ -262,11 +263,24 @@ struct BuildDef {
     context: Str,
     #[serde(skip_serializing_if = "Option::is_none")]
     dockerfile: Option<Str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<Str>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    args: Map<Str>,
 }
 
 #[derive(serde::Serialize)]
 struct DependsOn {
     condition: &'static str,
+    /// Compose's default is `true`; written only when it is not.
+    #[serde(skip_serializing_if = "is_true")]
+    required: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    restart: bool,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// The long volume syntax: no `:`-splitting, so any path is safe.
@@ -274,10 +288,29 @@ struct DependsOn {
 struct VolumeMount {
     #[serde(rename = "type")]
     kind: &'static str,
-    source: Str,
+    /// `None` for an anonymous volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Str>,
     target: Str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     read_only: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bind: Option<BindOptions>,
+}
+
+#[derive(serde::Serialize)]
+struct BindOptions {
+    /// `z` (shared) or `Z` (private).
+    selinux: &'static str,
+}
+
+/// A secret a container reads: by name at `/run/secrets/NAME`, or at a
+/// path of its own (compose's long syntax).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum SecretRef {
+    Name(Str),
+    At { source: Str, target: Str },
 }
 
 #[derive(serde::Serialize)]
@@ -348,14 +381,18 @@ const DEFAULT_INTERVAL: Duration = Duration(5_000);
 const DEFAULT_TIMEOUT: Duration = Duration(3_000);
 const DEFAULT_RETRIES: u32 = 10;
 
-/// The tag of an image built here that another service runs (`image of`).
-/// Image repositories are lowercase; service names need not be.
-fn built_image_name(stack: &Stack, service: &str) -> Str {
-    Str(format!(
-        "{}-{}:local",
-        stack.name_or_default(),
-        service.to_ascii_lowercase()
-    ))
+/// The name of the image a service builds: the spec's `image` beside
+/// `build`, else a local one (lowercase: image repositories are, service
+/// names need not be).
+fn built_image_name(stack: &Stack, service: &Service) -> Str {
+    match service.build().and_then(|b| b.tag.as_ref()) {
+        Some(tag) => Str::from(tag.text.value.as_str()),
+        None => Str(format!(
+            "{}-{}:local",
+            stack.name_or_default(),
+            service.name.value.to_ascii_lowercase()
+        )),
+    }
 }
 
 fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
@@ -369,6 +406,8 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
                 d.target.value.clone(),
                 DependsOn {
                     condition: condition(d),
+                    required: d.optional.is_none(),
+                    restart: d.restart.is_some(),
                 },
             )
         })
@@ -377,17 +416,18 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if !depends_on.is_empty() {
         out.set("depends_on", Map(depends_on));
     }
-    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(mount).collect();
+    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(|m| mount(m, layout)).collect();
     if let Some(proxy) = service.proxy() {
         volumes.extend(proxy.aliased_volumes().into_iter().map(|volume| VolumeMount {
             kind: "volume",
-            source: volume.as_str().into(),
+            source: Some(volume.as_str().into()),
             target: served_path(volume).into(),
             read_only: true,
+            bind: None,
         }));
     }
     out.set_nonempty("volumes", volumes);
-    out.set_nonempty("secrets", strs(&unique_sorted(secrets_of(service))));
+    out.set_nonempty("secrets", secret_refs(service));
     let environment = environment(service);
     if !environment.is_empty() {
         out.set("environment", environment);
@@ -398,13 +438,44 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         .map(|p| layout.for_compose(&p.value).into())
         .collect();
     out.set_nonempty("env_file", env_files);
-    out.set_nonempty("ports", service.ports.iter().map(port).collect::<Vec<_>>());
+    out.set_nonempty("ports", service.ports.iter().flat_map(ports).collect::<Vec<_>>());
+    out.set_nonempty(
+        "expose",
+        service
+            .expose
+            .iter()
+            .map(|p| SingleQuoted(p.value.to_string()))
+            .collect::<Vec<_>>(),
+    );
     out.set_nonempty(
         "networks",
         strs(&unique_sorted(service.networks.iter().map(|n| n.value.clone()))),
     );
-    if let Some(command) = &service.command {
-        out.set("command", strs(&command.words));
+    if let Some(entrypoint) = &service.entrypoint {
+        out.set("entrypoint", strs(&entrypoint.words));
+    }
+    if let Some(command) = command(stack, service) {
+        out.set("command", strs(&command));
+    }
+    let text_keys = [
+        ("working_dir", &service.workdir),
+        ("hostname", &service.hostname),
+        ("container_name", &service.container_name),
+        ("stop_signal", &service.stop_signal),
+    ];
+    for (key, value) in text_keys {
+        if let Some(value) = value {
+            out.set(key, Str::from(value.value.as_str()));
+        }
+    }
+    if !service.labels.is_empty() {
+        let labels = service.labels.iter();
+        out.set(
+            "labels",
+            labels
+                .map(|l| (l.name.value.clone(), Str::from(l.value.value.as_str())))
+                .collect::<Map<Str>>(),
+        );
     }
     let restart = match &service.restart {
         Some(restart) => restart.value,
@@ -465,16 +536,21 @@ fn merged(raw: &serde_json::Value, defaults: &[&str]) -> Vec<String> {
 /// `no-new-privileges` for every container (an entrypoint that starts as
 /// root may still step down with gosu or su-exec: dropping privileges is
 /// not gaining them), and no capabilities at all for a container of an
-/// image stackc builds, whose process runs as its unprivileged app user
-/// and has none to use.
+/// image stackc writes the Dockerfile of, whose process runs as its
+/// unprivileged app user and has none to use.
 fn hardening(stack: &Stack, service: &Service) -> Vec<(&'static str, &'static [&'static str])> {
     if service.hardening_off.is_some() {
         return Vec::new();
     }
     let mut keys: Vec<(&str, &[&str])> = vec![("security_opt", &["no-new-privileges=true"])];
-    let built_by_stackc = stack.builder_of(service).and_then(Service::build);
+    // The Dockerfile stackc writes runs as its app user; an app's own
+    // Dockerfile may run as anyone.
+    let written_by_stackc = stack
+        .builder_of(service)
+        .and_then(Service::build)
+        .and_then(Build::python);
     let runs_unprivileged =
-        built_by_stackc.is_some_and(|b| b.user.uid.value != 0) && service.user.as_ref().is_none_or(|u| !u.is_root());
+        written_by_stackc.is_some_and(|b| b.user.uid.value != 0) && service.user.as_ref().is_none_or(|u| !u.is_root());
     if runs_unprivileged {
         keys.push(("cap_drop", &["ALL"]));
     }
@@ -488,28 +564,64 @@ fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeSer
         let build = BuildDef {
             context: service.name.value.as_str().into(),
             dockerfile: None,
+            target: None,
+            args: Map::default(),
         };
         out.set("build", build);
         return;
     }
     match &service.image {
         Some(ImageSource::Image(image)) => out.set("image", Str::from(image.text.value.as_str())),
-        Some(ImageSource::Of(of)) => out.set("image", built_image_name(stack, &of.value)),
+        Some(ImageSource::Of(of)) => {
+            if let Some(builder) = stack.service(&of.value) {
+                out.set("image", built_image_name(stack, builder));
+            }
+        }
         Some(ImageSource::Build(build)) => {
-            if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
+            if build.tag.is_some() {
+                // A registry name: CI builds and pushes it; `up` pulls it
+                // where it is missing (a server) and uses the local build
+                // where it is there. Said out loud for dclint.
+                out.set("image", built_image_name(stack, service));
+                out.set("pull_policy", "missing".to_string());
+            } else if stack.runners_of(service).any(|s| s.name.value != service.name.value) {
                 // Name the image so others can run it; `pull_policy: build`
                 // tells compose (and dclint) it is built, never pulled.
-                out.set("image", built_image_name(stack, &service.name.value));
+                out.set("image", built_image_name(stack, service));
                 out.set("pull_policy", "build".to_string());
             }
-            let dockerfile = layout.artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value));
-            let build = BuildDef {
-                context: layout.for_compose(&build.context.value).into(),
-                dockerfile: Some(dockerfile.into()),
-            };
-            out.set("build", build);
+            out.set("build", build_def(build, service, layout));
         }
         None => {}
+    }
+}
+
+/// Compose's `build`: the context, and the Dockerfile stackc wrote or the
+/// app's own with its stage and arguments.
+fn build_def(build: &Build, service: &Service, layout: &Layout) -> BuildDef {
+    let context = layout.for_compose(&build.context.value).into();
+    match &build.recipe {
+        Recipe::Python(_) => BuildDef {
+            context,
+            dockerfile: Some(
+                layout
+                    .artifact_from(&build.context.value, &super::dockerfile_path(&service.name.value))
+                    .into(),
+            ),
+            target: None,
+            args: Map::default(),
+        },
+        // Compose reads `dockerfile` relative to the context, as the spec does.
+        Recipe::Dockerfile(own) => BuildDef {
+            context,
+            dockerfile: Some(own.file.value.as_str().into()),
+            target: own.target.as_ref().map(|t| t.value.as_str().into()),
+            args: own
+                .args
+                .iter()
+                .map(|a| (a.name.value.clone(), a.value.value.as_str().into()))
+                .collect(),
+        },
     }
 }
 
@@ -546,13 +658,65 @@ fn condition(dependency: &Dependency) -> &'static str {
     }
 }
 
-fn mount(mount: &Mount) -> VolumeMount {
+/// What compose runs: the service's own command, unless it is in the image
+/// stackc writes for it; and when an `entrypoint` is set, the image's
+/// command too, since Docker drops the image's `CMD` with a new entrypoint.
+fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
+    let in_image = stack.builder_of(service).and_then(super::image_command);
+    let builds_it = stack
+        .builder_of(service)
+        .is_some_and(|b| b.name.value == service.name.value);
+    match super::own_command(service) {
+        Some(own) if builds_it && in_image.is_some() => service.entrypoint.is_some().then_some(own),
+        Some(own) => Some(own),
+        None => in_image.filter(|_| service.entrypoint.is_some()),
+    }
+}
+
+fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
+    let (kind, source) = match &mount.source {
+        MountSource::Volume(name) => ("volume", Some(name.value.as_str().into())),
+        // `~` is the home folder of whoever runs compose: kept as written.
+        MountSource::Host(path) if path.value.starts_with('~') => ("bind", Some(path.value.as_str().into())),
+        MountSource::Host(path) => ("bind", Some(layout.for_compose(&path.value).into())),
+        MountSource::Anonymous(_) => ("volume", None),
+    };
     VolumeMount {
-        kind: "volume",
-        source: mount.volume.value.as_str().into(),
+        kind,
+        source,
         target: mount.target.value.as_str().into(),
         read_only: mount.read_only,
+        bind: mount.relabel.as_ref().map(|r| BindOptions {
+            selinux: match r.value {
+                Relabel::Shared => "z",
+                Relabel::Private => "Z",
+            },
+        }),
     }
+}
+
+/// Every secret the container reads, sorted by name: `*_FILE` ones and
+/// the proxy's by name, fixed-path ones with their target.
+fn secret_refs(service: &Service) -> Vec<SecretRef> {
+    let by_name = unique_sorted(secrets_of(service));
+    let mut refs: Vec<(String, SecretRef)> = by_name
+        .into_iter()
+        .map(|name| (name.clone(), SecretRef::Name(Str(name))))
+        .collect();
+    for mount in &service.secret_mounts {
+        let name = &mount.secret.value;
+        let entry = match &mount.target {
+            Some(target) => SecretRef::At {
+                source: name.as_str().into(),
+                target: target.value.as_str().into(),
+            },
+            None if refs.iter().any(|(n, _)| n == name) => continue,
+            None => SecretRef::Name(name.as_str().into()),
+        };
+        refs.push((name.clone(), entry));
+    }
+    refs.sort_by(|a, b| a.0.cmp(&b.0));
+    refs.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The spec's variables in spec order, then `NAME_FILE` for each secret.
@@ -568,15 +732,18 @@ fn environment(service: &Service) -> Map<Str> {
     vars.chain(secrets).collect()
 }
 
-fn port(port: &PortMapping) -> SingleQuoted<String> {
-    // Always name the interface (dclint's no-unbound-port-interfaces):
-    // without one, `0.0.0.0`, every IPv4 interface.
-    let ip = match port.host_ip {
-        Some(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
-        Some(std::net::IpAddr::V4(ip)) => ip.to_string(),
-        None => "0.0.0.0".to_string(),
+/// The `ports` entries of one `publish`. Always naming the interface
+/// (dclint's no-unbound-port-interfaces): without one, as Docker's bare
+/// `80:80` does, every IPv4 interface and every IPv6 one.
+fn ports(port: &PortMapping) -> Vec<SingleQuoted<String>> {
+    let ips = match port.host_ip {
+        Some(std::net::IpAddr::V6(ip)) => vec![format!("[{ip}]")],
+        Some(std::net::IpAddr::V4(ip)) => vec![ip.to_string()],
+        None => vec!["0.0.0.0".to_string(), "[::]".to_string()],
     };
-    SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value))
+    ips.into_iter()
+        .map(|ip| SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value)))
+        .collect()
 }
 
 fn healthcheck(stack: &Stack, service: &Service, ready: &Readiness) -> Healthcheck {

@@ -2,6 +2,7 @@
 //! its environment says, what its command runs. Answers are `None` when
 //! the spec does not say, never guesses.
 
+use crate::input::shell;
 use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
@@ -67,23 +68,16 @@ pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
 /// `sh -c "a && b"` each of the shell's commands.
 pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     let words = &argv.words;
-    let is_shell = words
-        .first()
-        .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
+    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
         (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
         _ => vec![words.clone()],
     }
 }
 
-/// The words of each command of a shell script: `a && b; c | d`.
+/// The words of each simple command of a shell script: `a && b; c | d`.
 pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
-    let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
-    words
-        .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
-        .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
-        .filter(|p: &Vec<String>| !p.is_empty())
-        .collect()
+    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
 }
 
 /// The programs a readiness check runs: a `ready cmd` string is a shell
@@ -131,9 +125,7 @@ pub fn is_truthy(value: &str) -> bool {
 }
 
 /// Whether a host name means the container itself.
-pub fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
-}
+pub use crate::input::bind::is_loopback;
 
 /// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
 pub fn is_gunicorn(words: &[String]) -> bool {

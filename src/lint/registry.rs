@@ -20,7 +20,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,
-    &SecretInRawCompose,
+    &SecretInComposeValue,
     &SecretInImage,
     &PossibleSecret,
     &DatabaseWiring,

@@ -4,7 +4,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::snippets::Snippets;
 use super::{visible, FileReport};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
 use crate::source::{SourceFile, Span};
 
@@ -31,13 +31,38 @@ impl HumanRenderer {
 
     /// Renders every diagnostic of one file, in order.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
+        self.render_report(&FileReport::new(file, diagnostics))
+    }
+
+    /// Renders every diagnostic of one file, with the lines of the files
+    /// the spec names that labels point into.
+    pub fn render_report(&self, report: &FileReport) -> String {
+        let file = report.source;
         let source = Snippets::new(visible(&file.name), same_length_visible(&file.text));
+        let inputs: Vec<Snippets> = report
+            .inputs
+            .iter()
+            .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
+            .collect();
         let mut out = String::new();
-        for diagnostic in diagnostics {
+        for diagnostic in report.diagnostics {
+            let related = diagnostic
+                .labels
+                .iter()
+                .filter_map(|label| {
+                    let id = label.file?.0 as usize;
+                    Some(InputLabel {
+                        label,
+                        source: inputs.get(id)?,
+                        file: report.inputs.get(id)?,
+                    })
+                })
+                .collect();
             let report = Report {
                 diagnostic,
                 source: &source,
                 file,
+                related,
             };
             self.handler
                 .render_report(&mut out, &report)
@@ -51,7 +76,7 @@ impl HumanRenderer {
         reports
             .iter()
             .filter(|r| !r.diagnostics.is_empty())
-            .map(|r| self.render(r.source, r.diagnostics))
+            .map(|r| self.render_report(r))
             .collect()
     }
 }
@@ -61,6 +86,52 @@ struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: &'a Snippets,
     file: &'a SourceFile,
+    /// Its labels in other files, shown after the spec's snippet.
+    related: Vec<InputLabel<'a>>,
+}
+
+/// A label in a file the spec names (the app's Dockerfile), rendered by
+/// miette as a related note with that file's snippet.
+struct InputLabel<'a> {
+    label: &'a Label,
+    source: &'a Snippets,
+    file: &'a SourceFile,
+}
+
+impl std::fmt::Debug for InputLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.label.fmt(f)
+    }
+}
+
+impl std::fmt::Display for InputLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "in {}", visible(&self.file.name))
+    }
+}
+
+impl std::error::Error for InputLabel<'_> {}
+
+impl miette::Diagnostic for InputLabel<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = clamp(self.label.span, self.file.text.len());
+        let text = Some(visible(&self.label.message));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(text, span))))
+    }
+}
+
+/// A span inside a text of `len` bytes: one at the very end still needs a
+/// place to point.
+fn clamp(span: Span, len: usize) -> Span {
+    Span::new(span.start.min(len), span.end.min(len))
 }
 
 impl std::fmt::Debug for Report<'_> {
@@ -116,11 +187,18 @@ impl miette::Diagnostic for Report<'_> {
         Some(self.source)
     }
 
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let len = self.file.text.len();
-        Some(Box::new(self.diagnostic.labels.iter().map(move |label| {
-            // Clamp: a span at the very end still needs a place to point.
-            let span = Span::new(label.span.start.min(len), label.span.end.min(len));
+        let in_spec = self.diagnostic.labels.iter().filter(|l| l.file.is_none());
+        Some(Box::new(in_spec.map(move |label| {
+            let span = clamp(label.span, len);
             let text = Some(visible(&label.message));
             if label.primary {
                 LabeledSpan::new_primary_with_span(text, span)

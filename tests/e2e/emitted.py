@@ -98,7 +98,8 @@ def _service(name, spec, out):
         volumes.append((mount["source"], mount["target"], bool(mount.get("read_only"))))
     ports = []
     for port in spec.get("ports", []):
-        ip, host, container = str(port).split(":")
+        # `IP:HOST:CONTAINER`; an IPv6 address is in brackets (`[::]:80:80`).
+        ip, host, container = str(port).rsplit(":", 2)
         ports.append((ip, int(host), int(container)))
     depends_on = spec.get("depends_on") or {}
     if isinstance(depends_on, list):

@@ -2,7 +2,7 @@ use serde_json::Value;
 
 use crate::compose_values::device_sources;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{RawCompose, SecretSource, Stack};
+use crate::ir::{MountSource, RawCompose, SecretSource, Stack};
 use crate::lint::Rule;
 
 declare_rule! {
@@ -11,9 +11,9 @@ declare_rule! {
     /// network, process or user namespace (`network_mode`, `pid` or
     /// `userns_mode` set to `host`), host devices (`devices`,
     /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
-    /// file `secret` that bind-mounts the Docker (or containerd, podman)
-    /// socket or a system folder such as `/`, `/etc`, `/proc` or `/sys`
-    /// (or a `develop` watch that copies one in).
+    /// bind `mount` or a file `secret` of the Docker (or containerd,
+    /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
+    /// or `/sys` (or a `develop` watch that copies one in).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
     /// `cgroup` set to `host`) is a warning: it exposes the host without
     /// handing it over.
@@ -93,21 +93,30 @@ impl Rule for HostAccess {
                 finding.severity = severity;
                 out.push(finding);
             }
-            for used in &service.secrets {
-                let Some(secret) = stack.secret(&used.secret.value) else {
+            for mount in &service.mounts {
+                let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
-                let SecretSource::File(path) = &secret.source else {
+                let Some(what) = host_path(&path.value) else { continue };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` mounts {what}", service.name.value))
+                        .primary(path.span, "a bind mount of the host's own files")
+                        .help("mount a folder of the project, or a named volume, with only what the container needs"),
+                );
+            }
+            let secret_uses = service.secrets.iter().map(|s| (&s.secret, s.span));
+            let secret_mounts = service.secret_mounts.iter().map(|s| (&s.secret, s.span));
+            for (name, used) in secret_uses.chain(secret_mounts) {
+                let Some(SecretSource::File(path)) = stack.secret(&name.value).map(|s| &s.source) else {
                     continue;
                 };
-                let Some(what) = host_path(&path.value) else {
-                    continue;
-                };
+                let Some(what) = host_path(&path.value) else { continue };
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` gets {what} as a secret", service.name.value))
                         .primary(path.span, "compose bind-mounts this host path into the container")
-                        .secondary(used.span, "mounted here")
+                        .secondary(used, "mounted here")
                         .help("a file secret is for a file that holds a secret, such as `secrets/db_password.txt` next to the spec"),
                 );
             }

@@ -10,9 +10,9 @@ declare_rule! {
     /// them: a JSON Web Token, or a random-looking value (16 or more
     /// letters and digits, over 3.5 bits of entropy per character, as
     /// gitleaks' generic rule measures) under a name that hints at a
-    /// secret (`STRIPE_KEY`, `AUTH_HEADER`, `--signing-salt`), in `env`, a
-    /// raw `compose` value, a raw `dockerfile` line or a command's
-    /// `--option`. Names that say they hold a secret (`*_TOKEN`,
+    /// secret (`STRIPE_KEY`, `AUTH_HEADER`, `--signing-salt`), in `env`,
+    /// `labels`, a raw `compose` value, a raw `dockerfile` line or a
+    /// command's `--option`. Names that say they hold a secret (`*_TOKEN`,
     /// `*_PASSWORD`) are the other secret rules' errors; this one is their
     /// guess, so a warning.
     ///
@@ -59,7 +59,7 @@ impl Rule for PossibleSecret {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let mut values: Vec<(Span, Option<String>, String)> = Vec::new();
-            for var in &service.env {
+            for var in service.env.iter().chain(&service.labels) {
                 values.push((var.value.span, Some(var.name.value.clone()), var.value.value.clone()));
             }
             for raw in &service.raw_compose {
@@ -67,12 +67,13 @@ impl Rule for PossibleSecret {
                     values.push((raw.value.span, name.map(str::to_string), value.to_string()));
                 }
             }
-            for line in service.build().map(|b| b.dockerfile.as_slice()).unwrap_or_default() {
+            let python = service.build().and_then(|b| b.python());
+            for line in python.map(|p| p.dockerfile.as_slice()).unwrap_or_default() {
                 for (name, value) in secrets::dockerfile_values(&line.value) {
                     values.push((line.span, name, value));
                 }
             }
-            if let Some(argv) = &service.command {
+            for argv in service.command.iter().chain(&service.entrypoint) {
                 for program in facts::programs(argv) {
                     let args = program.get(1..).unwrap_or_default();
                     for (name, value) in secrets::long_options(args, true) {

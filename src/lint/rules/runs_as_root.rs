@@ -13,7 +13,7 @@ declare_rule! {
     /// - a published image whose entrypoint starts as root and switches to
     ///   its own user only for its server (`postgres`, `redis`, `mysql`,
     ///   `mariadb`, `mongo`, `rabbitmq`, `valkey`), given another command
-    ///   (`pg_dump`, `sh -c ...`) or a raw `entrypoint`.
+    ///   (`pg_dump`, `sh -c ...`) or an `entrypoint` of its own.
     ///
     /// An image whose entrypoint starts its server that way counts as
     /// unprivileged: root only fixes the data folder's owner, then the
@@ -64,7 +64,11 @@ impl Rule for RunsAsRoot {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             let name = &service.name.value;
-            if let Some(build) = service.build().filter(|b| b.user.uid.value == 0) {
+            if let Some(build) = service
+                .build()
+                .and_then(|b| b.python())
+                .filter(|b| b.user.uid.value == 0)
+            {
                 out.push(
                     Self::META
                         .diagnostic(format!("`{name}` runs as root"))
@@ -107,11 +111,10 @@ fn published_image_as_root(service: &Service) -> Option<Diagnostic> {
                 .help(help)
         }
         DefaultUser::StepsDown { user, runs_server } => {
-            let entrypoint = service.raw_compose.iter().find(|r| r.key.value == "entrypoint");
             let command = service.command.as_ref();
-            let (span, label) = match (entrypoint, command.and_then(|c| c.words.first())) {
-                (Some(raw), _) => (
-                    raw.span,
+            let (span, label) = match (&service.entrypoint, command.and_then(|c| c.words.first())) {
+                (Some(entrypoint), _) => (
+                    entrypoint.span,
                     "a new entrypoint: the image's switch to its user never runs".to_string(),
                 ),
                 (None, Some(program)) if !runs_server(program) => (

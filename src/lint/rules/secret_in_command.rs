@@ -1,14 +1,12 @@
-use serde_json::Value;
-
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Argv, Probe, Service, Stack};
+use crate::ir::{Probe, Service, Stack};
 use crate::lint::{facts, secrets, Rule};
 use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
     /// Flags a password or token written into a command line: the
-    /// service's `command`, a job's `run`, a `ready cmd`, or a raw
+    /// service's `command`, a job's `run`, a `ready cmd`, or an
     /// `entrypoint`, and each command of an `sh -c` script in them. It
     /// knows the password options of the common tools (`redis-server
     /// --requirepass`, `redis-cli -a`, `mysqladmin -pSECRET`, `mongosh -p`,
@@ -91,18 +89,8 @@ fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>)> {
     if let Some(Probe::Cmd(argv)) = service.ready.as_ref().map(|r| &r.probe) {
         lines.push((argv.span, facts::probe_programs(argv)));
     }
-    for raw in service.raw_compose.iter().filter(|r| r.key.value == "entrypoint") {
-        let words = match &raw.value.value {
-            Value::String(line) => shlex::split(line).unwrap_or_default(),
-            Value::Array(items) => items.iter().filter_map(|w| w.as_str().map(str::to_string)).collect(),
-            _ => Vec::new(),
-        };
-        let argv = Argv {
-            line: None,
-            words,
-            span: raw.span,
-        };
-        lines.push((raw.span, facts::programs(&argv)));
+    if let Some(argv) = &service.entrypoint {
+        lines.push((argv.span, facts::programs(argv)));
     }
     lines
 }

@@ -71,8 +71,10 @@ impl Rule for SecretInImage {
             }
         }
         for service in &stack.services {
-            let Some(build) = service.build() else { continue };
-            for line in &build.dockerfile {
+            let Some(python) = service.build().and_then(|b| b.python()) else {
+                continue;
+            };
+            for line in &python.dockerfile {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
                     .find_map(|(name, value)| match secrets::classify(name.as_deref(), &value) {
