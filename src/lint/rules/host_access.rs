@@ -53,17 +53,26 @@ declare_rule! {
 /// Sockets whose API starts containers: whoever reaches one is root on the host.
 const ENGINE_SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
 
-/// Host folders a file secret must not be: the host's root, its
-/// configuration, the kernel's views and Docker's own state.
+/// Host folders a container must not get whole: the host's root, its
+/// programs, configuration and users' homes, the kernel's views and
+/// Docker's own state.
 const SYSTEM_FOLDERS: &[&str] = &[
     "/",
+    "/bin",
     "/boot",
     "/dev",
     "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/opt",
     "/proc",
     "/root",
     "/run",
+    "/sbin",
     "/sys",
+    "/usr",
+    "/var",
     "/var/lib/docker",
     "/var/run",
 ];
@@ -228,5 +237,6 @@ mod tests {
         assert!(host_path("/etc/letsencrypt/live/example.com/privkey.pem").is_none());
         assert!(host_path("secrets/db_password.txt").is_none());
         assert!(host_path("/run/secrets/x").is_none());
+        assert!(host_path("/home/").is_some() && host_path("/home/shop/media").is_none());
     }
 }
