@@ -693,6 +693,13 @@ impl Proxy {
         self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
+    /// Whether a server listens on a privileged port (below 1024), which
+    /// only root may bind unless the network namespace lowers
+    /// `net.ipv4.ip_unprivileged_port_start`.
+    pub fn listens_on_privileged_port(&self) -> bool {
+        self.servers.iter().flat_map(Server::ports).any(|port| port < 1024)
+    }
+
     /// Every server of every upstream: the services nginx forwards to.
     pub fn upstream_servers(&self) -> impl Iterator<Item = &UpstreamServer> {
         self.upstreams.iter().flat_map(|u| &u.servers)
@@ -705,6 +712,13 @@ impl Proxy {
     /// Every location of every server, in spec order.
     pub fn locations(&self) -> impl Iterator<Item = &Location> {
         self.servers.iter().flat_map(|s| &s.locations)
+    }
+
+    /// The settings of every server and of each of its locations.
+    pub fn settings(&self) -> impl Iterator<Item = &Settings> {
+        self.servers
+            .iter()
+            .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
     }
 
     /// The volumes its locations serve files from, each once, in order.
@@ -801,13 +815,15 @@ pub struct Settings {
     pub connect_timeout: Option<Spanned<Duration>>,
     pub send_timeout: Option<Spanned<Duration>>,
     /// `add_header NAME VALUE`: response headers, sent with every status.
-    /// A location's header replaces its server's of the same name.
+    /// A location's header replaces its server's of the same name, and
+    /// each replaces stackc's default of its name (an empty value: none).
     pub response_headers: Vec<Header>,
     /// `proxy_set_header NAME VALUE`: request headers to the upstream.
     /// A location's header replaces its server's of the same name.
     pub request_headers: Vec<Header>,
-    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given.
-    pub raw: Vec<Spanned<String>>,
+    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given, except
+    /// `add_header` and `proxy_set_header`, which lowering made headers.
+    pub raw: Vec<RawDirective>,
 }
 
 impl Settings {
@@ -817,12 +833,38 @@ impl Settings {
         let timeouts = timeouts.into_iter().flatten().map(|t| t.span);
         timeouts.chain(self.request_headers.iter().map(|h| h.span))
     }
+
+    /// Whether a raw directive of this name is in the block: stackc then
+    /// leaves out its own directive of that name (the raw one wins).
+    pub fn raw_sets(&self, directive: &str) -> bool {
+        self.raw.iter().any(|r| r.name == directive)
+    }
 }
 
+/// One raw `nginx "..."` directive: lowering checked it is one directive
+/// that may stand in its block.
+#[derive(Clone, Debug)]
+pub struct RawDirective {
+    /// The directive's name, its first word.
+    pub name: String,
+    /// The words after the name, as nginx reads them (quotes and escapes
+    /// undone, variables not expanded).
+    pub args: Vec<String>,
+    /// The whole text, written as given with a `;` added.
+    pub text: Spanned<String>,
+}
+
+/// A request or response header: `add_header`/`proxy_set_header`, or the
+/// same directive in a raw `nginx "..."` line.
 #[derive(Clone, Debug)]
 pub struct Header {
     pub name: Spanned<String>,
+    /// The value as nginx reads it (quotes and escapes undone); empty means
+    /// no header.
     pub value: Spanned<String>,
+    /// From a raw line: the words after the name, as written. nginx expands
+    /// the variables in them, and an `add_header` may end with `always`.
+    pub raw_args: Option<String>,
     pub span: Span,
 }
 

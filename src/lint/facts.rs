@@ -177,7 +177,8 @@ pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::so
 /// statement, or from a raw `nginx "proxy_set_header ..."` line.
 pub struct RequestHeader<'a> {
     pub name: &'a str,
-    pub value: String,
+    /// As nginx reads it: for a raw line, its variables not expanded.
+    pub value: &'a str,
     /// The value for a typed header, the whole raw directive otherwise.
     pub span: crate::source::Span,
 }
@@ -193,26 +194,11 @@ pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
             .filter(|l| matches!(l.action, crate::ir::LocationAction::ProxyPass(_)))
             .map(|l| &l.settings);
         for settings in std::iter::once(&server.settings).chain(proxied) {
-            for header in &settings.request_headers {
-                headers.push(RequestHeader {
-                    name: &header.name.value,
-                    value: header.value.value.clone(),
-                    span: header.value.span,
-                });
-            }
-            for raw in &settings.raw {
-                let mut words = raw.value.split_whitespace();
-                if words.next() != Some("proxy_set_header") {
-                    continue;
-                }
-                let Some(name) = words.next() else { continue };
-                let value = words.collect::<Vec<_>>().join(" ");
-                headers.push(RequestHeader {
-                    name,
-                    value: value.trim_matches(['"', '\'']).to_string(),
-                    span: raw.span,
-                });
-            }
+            headers.extend(settings.request_headers.iter().map(|header| RequestHeader {
+                name: &header.name.value,
+                value: &header.value.value,
+                span: header.value.span,
+            }));
         }
     }
     headers

@@ -43,7 +43,7 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticRootMismatch,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
-    &AliasTraversal,
+    &ServerTokensOn,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

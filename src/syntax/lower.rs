@@ -15,6 +15,7 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 
 mod proxy;
+mod raw_nginx;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {

@@ -1,6 +1,5 @@
 //! One rule per file.
 
-mod alias_traversal;
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
 mod database_wiring;
@@ -31,6 +30,7 @@ mod secret_in_command;
 mod secret_in_compose_value;
 mod secret_in_env;
 mod secret_in_image;
+mod server_tokens_on;
 mod static_not_served;
 mod static_root_mismatch;
 mod static_volume_stale;
@@ -40,7 +40,6 @@ mod unpinned_image;
 mod upstream_port_mismatch;
 mod workers_unsized;
 
-pub use alias_traversal::AliasTraversal;
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
 pub use database_wiring::DatabaseWiring;
@@ -71,6 +70,7 @@ pub use secret_in_command::SecretInCommand;
 pub use secret_in_compose_value::SecretInComposeValue;
 pub use secret_in_env::SecretInEnv;
 pub use secret_in_image::SecretInImage;
+pub use server_tokens_on::ServerTokensOn;
 pub use static_not_served::StaticNotServed;
 pub use static_root_mismatch::StaticRootMismatch;
 pub use static_volume_stale::StaticVolumeStale;

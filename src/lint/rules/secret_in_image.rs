@@ -51,16 +51,16 @@ declare_rule! {
 impl Rule for SecretInImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            let headers = facts::request_headers(proxy).into_iter().filter_map(|header| {
-                secrets::header_secret(header.name, &header.value).map(|what| (header.span, what))
-            });
+            let headers = facts::request_headers(proxy)
+                .into_iter()
+                .filter_map(|header| secrets::header_secret(header.name, header.value).map(|what| (header.span, what)));
             let settings = proxy
                 .servers
                 .iter()
                 .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
-            let raw = settings
-                .flat_map(|s| &s.raw)
-                .filter_map(|directive| secrets::leak_in(&directive.value).map(|what| (directive.span, what)));
+            let raw = settings.flat_map(|s| &s.raw).filter_map(|directive| {
+                secrets::leak_in(&directive.text.value).map(|what| (directive.text.span, what))
+            });
             for (span, what) in headers.chain(raw) {
                 out.push(
                     Self::META
