@@ -95,8 +95,23 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
     ),
     (
         &[
-            "python", "nginx", "httpd", "traefik", "caddy", "busybox", "alpine", "debian", "ubuntu", "golang", "ruby",
+            "alpine",
+            "amazoncorretto",
+            "buildpack-deps",
+            "busybox",
+            "caddy",
+            "debian",
+            "eclipse-temurin",
+            "golang",
+            "httpd",
+            "nginx",
+            "openjdk",
             "php",
+            "python",
+            "ruby",
+            "rust",
+            "traefik",
+            "ubuntu",
         ],
         DefaultUser::Root { user: None },
     ),
@@ -110,6 +125,15 @@ pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
         .find_map(|host| repository.strip_prefix(host))
         .unwrap_or(repository);
     let repository = repository.strip_prefix("library/").unwrap_or(repository);
+    // Distroless images run as root, except their `nonroot` tags (uid 65532).
+    if repository.starts_with("gcr.io/distroless/") {
+        let nonroot = image.tag.as_deref().is_some_and(|t| t.contains("nonroot"));
+        return Some(if nonroot {
+            DefaultUser::Unprivileged
+        } else {
+            DefaultUser::Root { user: Some("65532") }
+        });
+    }
     IMAGES
         .iter()
         .find(|(names, _)| names.contains(&repository))
