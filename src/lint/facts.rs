@@ -46,6 +46,31 @@ pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
     )
 }
 
+/// Databases, caches and queues: services other containers use, never a
+/// stack's front door.
+const DATA_STORES: &[&str] = &[
+    "cassandra",
+    "clickhouse-server",
+    "couchdb",
+    "elasticsearch",
+    "influxdb",
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "opensearch",
+    "postgis",
+    "postgres",
+    "rabbitmq",
+    "redis",
+    "valkey",
+];
+
+/// A service that runs a well-known database, cache or queue image.
+pub fn is_data_store(service: &Service) -> bool {
+    image(service).is_some_and(|i| DATA_STORES.contains(&image_name(i)))
+}
+
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
 /// `latest` or no tag.
 pub fn tag_major(image: &ImageRef) -> Option<u32> {
