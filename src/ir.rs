@@ -63,13 +63,48 @@ impl Stack {
     }
 
     /// The port a service's process listens on, when stackc knows it: its
-    /// own Gunicorn or proxy port, or, for `image of` without a command of
-    /// its own, the port of the Gunicorn its image runs.
+    /// own Gunicorn or proxy port; for `image of` without a command of its
+    /// own, the port of the Gunicorn its image runs; else what its command
+    /// line binds (`uvicorn --port`, `gunicorn -b`), or, for the app's own
+    /// Dockerfile, what the image's command binds or its one `EXPOSE`.
     pub fn app_port(&self, service: &Service) -> Option<u16> {
-        service.app_port().or_else(|| match (&service.image, &service.command) {
-            (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
-            _ => None,
-        })
+        service
+            .app_port()
+            .or_else(|| match (&service.image, &service.command) {
+                (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
+                _ => None,
+            })
+            .or_else(|| command_port(&service.command.as_ref()?.words))
+            .or_else(|| {
+                let image = self.own_image(service)?;
+                let facts = image.facts()?;
+                let process = image.process().filter(|_| service.command.is_none());
+                process
+                    .as_deref()
+                    .and_then(command_port)
+                    .or_else(|| match facts.exposed.as_slice() {
+                        [only] => only.value.known().map(|p| p.first),
+                        _ => None,
+                    })
+            })
+    }
+
+    /// The app's own Dockerfile of the image a service runs (its own
+    /// build's, or the one of its `image of`).
+    pub fn own_image(&self, service: &Service) -> Option<&crate::input::OwnImage> {
+        let builder = self.builder_of(service)?;
+        builder.build()?.own_dockerfile()?;
+        self.inputs.image(&builder.name.value)
+    }
+
+    /// Whether compose can tell when the service is ready: a `ready` check
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
+    pub fn has_readiness(&self, service: &Service) -> bool {
+        service.ready.is_some()
+            || self
+                .own_image(service)
+                .and_then(|i| i.facts()?.healthcheck.as_ref())
+                .is_some_and(|h| h.command.is_some())
     }
 
     /// The stack's name, or a stand-in when the spec has none.
@@ -138,6 +173,10 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `user ...`: who its process runs as, instead of the image's `USER`.
+    pub user: Option<ContainerUser>,
+    /// `hardening off`: none of the hardening stackc adds by default.
+    pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Argv>,
@@ -354,6 +393,55 @@ impl std::fmt::Display for PythonVersion {
 pub struct User {
     pub name: Spanned<String>,
     pub uid: Spanned<u32>,
+}
+
+/// `user NAME|UID[:GROUP|GID]`: the account the container's process runs
+/// as (compose `user`), checked in lowering to be one Docker reads the same.
+#[derive(Clone, Debug)]
+pub struct ContainerUser {
+    pub user: Spanned<Account>,
+    pub group: Option<Spanned<Account>>,
+    pub span: Span,
+}
+
+impl ContainerUser {
+    /// `root` or uid 0.
+    pub fn is_root(&self) -> bool {
+        self.user.value.is_root()
+    }
+}
+
+impl std::fmt::Display for ContainerUser {
+    /// Compose's `user:` value: `999`, `postgres:postgres`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.user.value)?;
+        if let Some(group) = &self.group {
+            write!(f, ":{}", group.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A user or group, by name (looked up in the image) or by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Name(String),
+    Id(u32),
+}
+
+impl Account {
+    pub fn is_root(&self) -> bool {
+        matches!(self, Account::Id(0)) || matches!(self, Account::Name(name) if name == "root")
+    }
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Account::Name(name) => f.write_str(name),
+            Account::Id(id) => write!(f, "{id}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -640,6 +728,13 @@ impl Proxy {
         self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
+    /// Whether a server listens on a privileged port (below 1024), which
+    /// only root may bind unless the network namespace lowers
+    /// `net.ipv4.ip_unprivileged_port_start`.
+    pub fn listens_on_privileged_port(&self) -> bool {
+        self.servers.iter().flat_map(Server::ports).any(|port| port < 1024)
+    }
+
     /// Every server of every upstream: the services nginx forwards to.
     pub fn upstream_servers(&self) -> impl Iterator<Item = &UpstreamServer> {
         self.upstreams.iter().flat_map(|u| &u.servers)
@@ -652,6 +747,13 @@ impl Proxy {
     /// Every location of every server, in spec order.
     pub fn locations(&self) -> impl Iterator<Item = &Location> {
         self.servers.iter().flat_map(|s| &s.locations)
+    }
+
+    /// The settings of every server and of each of its locations.
+    pub fn settings(&self) -> impl Iterator<Item = &Settings> {
+        self.servers
+            .iter()
+            .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
     }
 
     /// The volumes its locations serve files from, each once, in order.
@@ -668,6 +770,13 @@ impl Proxy {
         let tls = self.servers.iter().filter_map(|s| s.tls.as_ref());
         first_of_each(tls.flat_map(|tls| [&tls.certificate, &tls.key]))
     }
+}
+
+/// The TCP port an app server's command line binds, when it names one.
+fn command_port(words: &[String]) -> Option<u16> {
+    let server = crate::input::app_server::server_args(words)?;
+    let binds = server.binds.value.unless_overridden()?;
+    binds.iter().find_map(crate::input::bind::Bind::port)
 }
 
 /// The first of each distinct value, in order.
@@ -748,13 +857,15 @@ pub struct Settings {
     pub connect_timeout: Option<Spanned<Duration>>,
     pub send_timeout: Option<Spanned<Duration>>,
     /// `add_header NAME VALUE`: response headers, sent with every status.
-    /// A location's header replaces its server's of the same name.
+    /// A location's header replaces its server's of the same name, and
+    /// each replaces stackc's default of its name (an empty value: none).
     pub response_headers: Vec<Header>,
     /// `proxy_set_header NAME VALUE`: request headers to the upstream.
     /// A location's header replaces its server's of the same name.
     pub request_headers: Vec<Header>,
-    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given.
-    pub raw: Vec<Spanned<String>>,
+    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given, except
+    /// `add_header` and `proxy_set_header`, which lowering made headers.
+    pub raw: Vec<RawDirective>,
 }
 
 impl Settings {
@@ -764,12 +875,38 @@ impl Settings {
         let timeouts = timeouts.into_iter().flatten().map(|t| t.span);
         timeouts.chain(self.request_headers.iter().map(|h| h.span))
     }
+
+    /// Whether a raw directive of this name is in the block: stackc then
+    /// leaves out its own directive of that name (the raw one wins).
+    pub fn raw_sets(&self, directive: &str) -> bool {
+        self.raw.iter().any(|r| r.name == directive)
+    }
 }
 
+/// One raw `nginx "..."` directive: lowering checked it is one directive
+/// that may stand in its block.
+#[derive(Clone, Debug)]
+pub struct RawDirective {
+    /// The directive's name, its first word.
+    pub name: String,
+    /// The words after the name, as nginx reads them (quotes and escapes
+    /// undone, variables not expanded).
+    pub args: Vec<String>,
+    /// The whole text, written as given with a `;` added.
+    pub text: Spanned<String>,
+}
+
+/// A request or response header: `add_header`/`proxy_set_header`, or the
+/// same directive in a raw `nginx "..."` line.
 #[derive(Clone, Debug)]
 pub struct Header {
     pub name: Spanned<String>,
+    /// The value as nginx reads it (quotes and escapes undone); empty means
+    /// no header.
     pub value: Spanned<String>,
+    /// From a raw line: the words after the name, as written. nginx expands
+    /// the variables in them, and an `add_header` may end with `always`.
+    pub raw_args: Option<String>,
     pub span: Span,
 }
 

@@ -103,13 +103,22 @@ pub(super) fn app(
     out
 }
 
+/// The nginx image's own unprivileged user and group, `nginx` (uid and gid
+/// 101 in the official image's Debian and Alpine variants). Numeric, so
+/// Kubernetes' `runAsNonRoot` can tell it is not root.
+const NGINX_USER: &str = "101:101";
+
+/// The proxy's image: the spec's nginx image with stackc's nginx.conf as
+/// its whole configuration, run by the image's unprivileged user (the
+/// configuration has no `user` and writes to /tmp; see `emit::nginx`).
 pub(super) fn proxy(service: &Service, layout: &Layout) -> String {
     let image = match &service.image {
         Some(ImageSource::Image(image)) => image.text.value.as_str(),
         _ => unreachable!("lowering gives every proxy an image"),
     };
     format!(
-        "# {}\nFROM {image}\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\n",
+        "# {}\nFROM {image}\n# Readable by nginx's user whatever the umask it was written with.\n\
+         COPY --chmod=644 nginx.conf /etc/nginx/nginx.conf\nUSER {NGINX_USER}\n",
         header(layout)
     )
 }
