@@ -12,7 +12,7 @@ pub struct RawKeyProblem {
 /// refuses `scale` next to `deploy.replicas`, `mem_limit` next to
 /// `deploy.resources.limits.memory`), with the statement to use instead.
 const OWNED_KEYS: &[(&str, &str)] = &[
-    ("image", "`image`"),
+    ("image", "`image` (beside `build`, it names the image stackc builds)"),
     ("build", "`build`"),
     ("depends_on", "`after`"),
     ("volumes", "`mount`"),
@@ -21,7 +21,14 @@ const OWNED_KEYS: &[(&str, &str)] = &[
     ("env_file", "`env_file`"),
     ("ports", "`publish`"),
     ("networks", "`networks`"),
-    ("command", "`command`"),
+    ("command", "`command` (or `run` in a job, `gunicorn` for a Django app)"),
+    ("entrypoint", "`entrypoint`"),
+    ("expose", "`expose`"),
+    ("working_dir", "`workdir`"),
+    ("hostname", "`hostname`"),
+    ("container_name", "`container_name`"),
+    ("labels", "`labels { KEY = \"value\" }`"),
+    ("stop_signal", "`stop_signal`"),
     ("restart", "`restart`"),
     ("healthcheck", "`ready`"),
     ("deploy", "`limits` or `replicas`"),

@@ -138,6 +138,22 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `entrypoint ARGV`: the program the command is handed to. Docker
+    /// drops the image's own command when it is set.
+    pub entrypoint: Option<Argv>,
+    /// `expose PORT, ...`: ports other services reach, not published.
+    pub expose: Vec<Spanned<u16>>,
+    /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
+    /// `*_FILE` variable.
+    pub secret_mounts: Vec<SecretMount>,
+    /// `workdir PATH`: compose `working_dir`.
+    pub workdir: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<String>>,
+    pub container_name: Option<Spanned<String>>,
+    /// `labels { KEY = "value" }`: container labels.
+    pub labels: Vec<EnvVar>,
+    /// `stop_signal SIGNAL`: what `docker compose stop` sends first.
+    pub stop_signal: Option<Spanned<String>>,
     /// `compose KEY = VALUE`: raw compose keys, the escape hatch.
     pub raw_compose: Vec<RawCompose>,
     /// The whole `service NAME { ... }` block.
@@ -223,6 +239,30 @@ pub struct ImageRef {
     pub repository: String,
     pub tag: Option<String>,
     pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
+    /// the last `/` belongs to a registry's port), without checking the
+    /// parts: the spec's lowering and the Dockerfile reader check them
+    /// each their own way.
+    pub fn split(text: Spanned<String>) -> ImageRef {
+        let (rest, digest) = match text.value.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_string())),
+            None => (text.value.as_str(), None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+            text,
+        }
+    }
 }
 
 /// `build PATH { ... }`: an image built from the app's source folder, by
@@ -339,6 +379,7 @@ pub struct Argv {
     pub span: Span,
 }
 
+/// `NAME = VALUE`: an environment variable, a build argument or a label.
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: Spanned<String>,
@@ -354,12 +395,62 @@ pub struct SecretUse {
     pub span: Span,
 }
 
+/// `secret NAME [at PATH]`.
+#[derive(Clone, Debug)]
+pub struct SecretMount {
+    pub secret: Spanned<String>,
+    /// Where the file is in the container; `None` for `/run/secrets/NAME`.
+    pub target: Option<Spanned<String>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Mount {
-    pub volume: Spanned<String>,
+    pub source: MountSource,
     pub target: Spanned<String>,
     pub read_only: bool,
+    /// SELinux relabelling of a host path (compose `:z` / `:Z`).
+    pub relabel: Option<Spanned<Relabel>>,
     pub span: Span,
+}
+
+impl Mount {
+    /// What it mounts, as the spec names it: the volume, the host path, or
+    /// `anonymous`.
+    pub fn source_text(&self) -> &str {
+        match &self.source {
+            MountSource::Volume(name) | MountSource::Host(name) => &name.value,
+            MountSource::Anonymous(_) => "anonymous",
+        }
+    }
+
+    /// The named volume it mounts, if it mounts one.
+    pub fn volume(&self) -> Option<&Spanned<String>> {
+        match &self.source {
+            MountSource::Volume(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// What a `mount` puts at its target.
+#[derive(Clone, Debug)]
+pub enum MountSource {
+    /// A named volume the spec declares.
+    Volume(Spanned<String>),
+    /// A host path, relative to the spec's folder (a bind mount).
+    Host(Spanned<String>),
+    /// A fresh volume of the container's own, kept across restarts until
+    /// the container is removed (`anonymous`).
+    Anonymous(Span),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relabel {
+    /// Every container may use the content (`:z`).
+    Shared,
+    /// Only this container may (`:Z`).
+    Private,
 }
 
 #[derive(Clone, Debug)]
@@ -507,6 +598,12 @@ pub struct Dependency {
     pub target: Spanned<String>,
     /// `None` for a plain `after X`, which waits only for X to start.
     pub condition: Option<Spanned<Condition>>,
+    /// `optional`: start even when X is not part of the run (compose
+    /// `required: false`).
+    pub optional: Option<Span>,
+    /// `restart`: restart this service when compose restarts X (compose
+    /// `restart: true`).
+    pub restart: Option<Span>,
     pub span: Span,
 }
 
@@ -543,6 +640,13 @@ impl Proxy {
         self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
+    /// Whether a server listens on a privileged port (below 1024), which
+    /// only root may bind unless the network namespace lowers
+    /// `net.ipv4.ip_unprivileged_port_start`.
+    pub fn listens_on_privileged_port(&self) -> bool {
+        self.servers.iter().flat_map(Server::ports).any(|port| port < 1024)
+    }
+
     /// Every server of every upstream: the services nginx forwards to.
     pub fn upstream_servers(&self) -> impl Iterator<Item = &UpstreamServer> {
         self.upstreams.iter().flat_map(|u| &u.servers)
@@ -555,6 +659,13 @@ impl Proxy {
     /// Every location of every server, in spec order.
     pub fn locations(&self) -> impl Iterator<Item = &Location> {
         self.servers.iter().flat_map(|s| &s.locations)
+    }
+
+    /// The settings of every server and of each of its locations.
+    pub fn settings(&self) -> impl Iterator<Item = &Settings> {
+        self.servers
+            .iter()
+            .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
     }
 
     /// The volumes its locations serve files from, each once, in order.
@@ -651,13 +762,15 @@ pub struct Settings {
     pub connect_timeout: Option<Spanned<Duration>>,
     pub send_timeout: Option<Spanned<Duration>>,
     /// `add_header NAME VALUE`: response headers, sent with every status.
-    /// A location's header replaces its server's of the same name.
+    /// A location's header replaces its server's of the same name, and
+    /// each replaces stackc's default of its name (an empty value: none).
     pub response_headers: Vec<Header>,
     /// `proxy_set_header NAME VALUE`: request headers to the upstream.
     /// A location's header replaces its server's of the same name.
     pub request_headers: Vec<Header>,
-    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given.
-    pub raw: Vec<Spanned<String>>,
+    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given, except
+    /// `add_header` and `proxy_set_header`, which lowering made headers.
+    pub raw: Vec<RawDirective>,
 }
 
 impl Settings {
@@ -667,12 +780,38 @@ impl Settings {
         let timeouts = timeouts.into_iter().flatten().map(|t| t.span);
         timeouts.chain(self.request_headers.iter().map(|h| h.span))
     }
+
+    /// Whether a raw directive of this name is in the block: stackc then
+    /// leaves out its own directive of that name (the raw one wins).
+    pub fn raw_sets(&self, directive: &str) -> bool {
+        self.raw.iter().any(|r| r.name == directive)
+    }
 }
 
+/// One raw `nginx "..."` directive: lowering checked it is one directive
+/// that may stand in its block.
+#[derive(Clone, Debug)]
+pub struct RawDirective {
+    /// The directive's name, its first word.
+    pub name: String,
+    /// The words after the name, as nginx reads them (quotes and escapes
+    /// undone, variables not expanded).
+    pub args: Vec<String>,
+    /// The whole text, written as given with a `;` added.
+    pub text: Spanned<String>,
+}
+
+/// A request or response header: `add_header`/`proxy_set_header`, or the
+/// same directive in a raw `nginx "..."` line.
 #[derive(Clone, Debug)]
 pub struct Header {
     pub name: Spanned<String>,
+    /// The value as nginx reads it (quotes and escapes undone); empty means
+    /// no header.
     pub value: Spanned<String>,
+    /// From a raw line: the words after the name, as written. nginx expands
+    /// the variables in them, and an `add_header` may end with `always`.
+    pub raw_args: Option<String>,
     pub span: Span,
 }
 

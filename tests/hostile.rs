@@ -117,8 +117,9 @@ const BENIGN: &[(&str, &str)] = &[
     ("@PROXY_IMAGE@", r#""nginx:1.28""#),
     ("@SERVER_NAME@", r#""localhost""#),
     ("@LOCATION@", r#""/""#),
-    ("@ADD_HEADER_NAME@", r#""X-Frame-Options""#),
-    ("@ADD_HEADER_VALUE@", r#""DENY""#),
+    // Not a header stackc sends by default, which it would replace.
+    ("@ADD_HEADER_NAME@", r#""X-Benign""#),
+    ("@ADD_HEADER_VALUE@", r#""benign""#),
     ("@RAW_NGINX@", r#""gzip_types text/css""#),
     ("@PROXY_HEADER_NAME@", r#""X-Benign""#),
     ("@PROXY_HEADER_VALUE@", r#""benign""#),
@@ -477,12 +478,14 @@ impl Slot {
             Kind::Location => {
                 nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
             }
+            // After stackc's X-Content-Type-Options, X-Frame-Options and
+            // Referrer-Policy.
             Kind::AddHeaderName => {
-                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = json!([v, "DENY", "always"]);
+                nginx_directive(r, &[("server", 0), ("add_header", 3)])["args"] = json!([v, "benign", "always"]);
             }
             Kind::AddHeaderValue => {
-                let args = json!(["X-Frame-Options", v, "always"]);
-                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = args;
+                let args = json!(["X-Benign", v, "always"]);
+                nginx_directive(r, &[("server", 0), ("add_header", 3)])["args"] = args;
             }
             Kind::RawNginx => {
                 // Written as given: nginx reads the words its lexer finds.
@@ -784,10 +787,11 @@ fn instruction<'a>(r: &'a mut Value, dockerfile: &str, matches: impl Fn(&Value) 
 }
 
 /// A directive of the proxy's nginx.conf, by (name, nth of that name) at
-/// each level.
+/// each level inside `http`.
 fn nginx_directive<'a>(r: &'a mut Value, path: &[(&str, usize)]) -> &'a mut Value {
     let mut current = &mut r["nginx"]["nginx/nginx.conf"];
-    for (depth, &(name, nth)) in path.iter().enumerate() {
+    let path = [("http", 0)].iter().chain(path);
+    for (depth, &(name, nth)) in path.enumerate() {
         let list = if depth == 0 { current } else { &mut current["block"] };
         current = list
             .as_array_mut()

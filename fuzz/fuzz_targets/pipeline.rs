@@ -1,6 +1,7 @@
 //! The whole library on arbitrary input: parse -> resolve -> lint -> emit,
-//! every renderer, and `stackc fmt`. A panic anywhere is a
-//! crash; so is a broken invariant checked here:
+//! every renderer, `stackc fmt`, and the Dockerfile reader on the same
+//! bytes. A panic anywhere is a crash; so is a broken invariant checked
+//! here:
 //! - every diagnostic points inside the spec;
 //! - files are emitted exactly when no error is reported;
 //! - formatting is idempotent and the formatted spec gets the same
@@ -18,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    stackc::input::dockerfile::parse(text);
     let source = SourceFile::new("fuzz.spec", text);
     let build = stackc::build(&source, &Layout::placeholder());
     let has_errors = build.diagnostics.iter().any(|d| d.is_error());

@@ -18,7 +18,7 @@ pub mod paths;
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{Duration, Gunicorn, Service, Stack};
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -122,6 +122,46 @@ fn header(layout: &Layout) -> String {
 /// collide in nginx. Volume names are plain names, safe in any format.
 fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
+}
+
+/// The command line of a Gunicorn statement, as the image's `CMD` or
+/// compose's `command` runs it.
+fn gunicorn_argv(gunicorn: &Gunicorn) -> Vec<String> {
+    let mut argv = vec![
+        "gunicorn".to_string(),
+        "--bind".to_string(),
+        format!("0.0.0.0:{}", gunicorn.port.value),
+    ];
+    let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
+    let options = [
+        ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
+        ("--timeout", seconds(&gunicorn.timeout)),
+        ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
+    ];
+    for (flag, value) in options {
+        if let Some(value) = value {
+            argv.extend([flag.to_string(), value]);
+        }
+    }
+    argv.push(gunicorn.app.value.clone());
+    argv
+}
+
+/// What a service's own statements say it runs: `command`/`run`, or its
+/// `gunicorn` line.
+fn own_command(service: &Service) -> Option<Vec<String>> {
+    match (&service.command, service.gunicorn()) {
+        (Some(command), _) => Some(command.words.clone()),
+        (None, Some(gunicorn)) => Some(gunicorn_argv(gunicorn)),
+        (None, None) => None,
+    }
+}
+
+/// The command in the image stackc writes for `builder`: its own command,
+/// which every `image of` it without a command of its own runs too.
+fn image_command(builder: &Service) -> Option<Vec<String>> {
+    builder.build()?.python()?;
+    own_command(builder)
 }
 
 /// Where compose mounts a secret in the container.

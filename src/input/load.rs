@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
 use super::Inputs;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Build, Recipe, SecretSource, Stack};
+use crate::ir::{Build, MountSource, Recipe, SecretSource, Stack};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// Where the files a spec names are read from.
@@ -23,6 +23,9 @@ pub trait Files {
 
     /// Whether a folder is there.
     fn is_folder(&self, path: &Path) -> bool;
+
+    /// Whether anything is there (a file, a folder).
+    fn exists(&self, path: &Path) -> bool;
 
     /// The name diagnostics give the file: the path as the user sees it.
     fn display(&self, path: &Path) -> String;
@@ -54,6 +57,10 @@ impl Files for Disk {
         self.spec_folder.join(path).is_dir()
     }
 
+    fn exists(&self, path: &Path) -> bool {
+        self.spec_folder.join(path).exists()
+    }
+
     fn display(&self, path: &Path) -> String {
         crate::emit::paths::normalize(&self.shown_as.join(path))
             .display()
@@ -78,6 +85,11 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         for path in &service.env_files {
             if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
                 loader.inputs.env_files.push((path.value.clone(), file));
+            }
+        }
+        for mount in &service.mounts {
+            if let MountSource::Host(path) = &mount.source {
+                loader.host_path(path);
             }
         }
     }
@@ -130,6 +142,22 @@ impl Loader<'_> {
                 }
             }
         }
+    }
+
+    /// A bind mount's host path: compose's long syntax does not create a
+    /// missing one, so `up` would fail; often it is made on the server (a
+    /// data folder), hence a warning. `~` is the home of whoever runs
+    /// compose, which stackc cannot know.
+    fn host_path(&mut self, path: &Spanned<String>) {
+        if path.value.starts_with('~') || self.files.exists(Path::new(&path.value)) {
+            return;
+        }
+        let shown = self.files.display(Path::new(&path.value));
+        self.diagnostics.push(
+            Diagnostic::warning("missing-host-path", format!("`{}` is not there yet", path.value))
+                .primary(path.span, format!("nothing at {shown}"))
+                .help("compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path"),
+        );
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.

@@ -1,6 +1,7 @@
 //! Readers of the files a spec names besides itself: the app's own
 //! Dockerfile, requirements files and their includes, env files, a
-//! Gunicorn config file.
+//! Gunicorn config file; of the shell scripts inside them ([`shell`]); and
+//! of the app server's command line ([`app_server`]).
 //!
 //! Architecture invariants:
 //! - readers live here, beside the spec's syntax, never inside rules or
@@ -10,14 +11,29 @@
 //!   input;
 //! - every fact keeps the [`crate::source::Span`] of the text it came
 //!   from, in that file's own [`crate::source::SourceFile`], so a
-//!   diagnostic can show the user's Dockerfile line beside the spec's.
+//!   diagnostic can show the user's Dockerfile line beside the spec's;
+//!   a fact from a command line keeps the index of its word instead.
+//!
+//! Shared by the readers: [`problem`] (what they report), [`value`] (a
+//! value known, known unless an environment variable is set, or unknown,
+//! and where it came from), [`python`] (a Python module's constants),
+//! [`argv`] (a server's options) and [`bind`] (where a server listens).
 
+pub mod app_server;
+pub mod argv;
+pub mod bind;
 pub mod dockerfile;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
 mod load;
+#[cfg(test)]
+mod mutate;
+pub mod problem;
+pub mod python;
 pub mod requirements;
+pub mod shell;
+pub mod value;
 
 pub use load::{load, Disk, Files};
 

@@ -2,6 +2,7 @@
 //! its environment says, what its command runs. Answers are `None` when
 //! the spec does not say, never guesses.
 
+use crate::input::shell;
 use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
@@ -55,17 +56,10 @@ pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
 /// `sh -c "a && b"` each of the shell's commands.
 pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     let words = &argv.words;
-    let is_shell = words
-        .first()
-        .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
+    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
         (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
-            let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
-            words
-                .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
-                .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
-                .filter(|p: &Vec<String>| !p.is_empty())
-                .collect()
+            shell::simple_commands(script).into_iter().map(|c| c.words).collect()
         }
         _ => vec![words.clone()],
     }
@@ -107,9 +101,7 @@ pub fn is_truthy(value: &str) -> bool {
 }
 
 /// Whether a host name means the container itself.
-pub fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
-}
+pub use crate::input::bind::is_loopback;
 
 /// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
 pub fn is_gunicorn(words: &[String]) -> bool {
@@ -161,7 +153,8 @@ pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::so
 /// statement, or from a raw `nginx "proxy_set_header ..."` line.
 pub struct RequestHeader<'a> {
     pub name: &'a str,
-    pub value: String,
+    /// As nginx reads it: for a raw line, its variables not expanded.
+    pub value: &'a str,
     /// The value for a typed header, the whole raw directive otherwise.
     pub span: crate::source::Span,
 }
@@ -177,26 +170,11 @@ pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
             .filter(|l| matches!(l.action, crate::ir::LocationAction::ProxyPass(_)))
             .map(|l| &l.settings);
         for settings in std::iter::once(&server.settings).chain(proxied) {
-            for header in &settings.request_headers {
-                headers.push(RequestHeader {
-                    name: &header.name.value,
-                    value: header.value.value.clone(),
-                    span: header.value.span,
-                });
-            }
-            for raw in &settings.raw {
-                let mut words = raw.value.split_whitespace();
-                if words.next() != Some("proxy_set_header") {
-                    continue;
-                }
-                let Some(name) = words.next() else { continue };
-                let value = words.collect::<Vec<_>>().join(" ");
-                headers.push(RequestHeader {
-                    name,
-                    value: value.trim_matches(['"', '\'']).to_string(),
-                    span: raw.span,
-                });
-            }
+            headers.extend(settings.request_headers.iter().map(|header| RequestHeader {
+                name: &header.name.value,
+                value: &header.value.value,
+                span: header.value.span,
+            }));
         }
     }
     headers

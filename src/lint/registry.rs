@@ -38,7 +38,7 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticRootMismatch,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
-    &AliasTraversal,
+    &ServerTokensOn,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

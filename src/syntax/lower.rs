@@ -15,6 +15,7 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 
 mod proxy;
+mod raw_nginx;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
@@ -264,37 +265,27 @@ impl Lowerer {
 
     /// `repository[:tag][@digest]`, as Docker reads image references.
     fn parse_image_ref(&mut self, text: Spanned<String>) -> ImageRef {
-        let (rest, digest) = match text.value.split_once('@') {
-            Some((rest, digest)) => (rest, Some(digest.to_string())),
-            None => (text.value.as_str(), None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
-            None => (rest, None),
-        };
-        let problem = if !valid_repository(repository) {
+        let image = ImageRef::split(text);
+        let problem = if !valid_repository(&image.repository) {
             Some("the repository part must be lowercase letters, digits and `.`, `_`, `-`, `/`")
-        } else if tag.as_deref().is_some_and(|t| !valid_tag(t)) {
+        } else if image.tag.as_deref().is_some_and(|t| !valid_tag(t)) {
             Some("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
-        } else if digest.as_deref().is_some_and(|d| !valid_digest(d)) {
+        } else if image.digest.as_deref().is_some_and(|d| !valid_digest(d)) {
             Some("a digest looks like `sha256:` followed by 64 hex digits")
         } else {
             None
         };
         if let Some(problem) = problem {
             self.report(
-                Diagnostic::error("invalid-image", format!("`{}` is not an image reference", text.value))
-                    .primary(text.span, problem)
-                    .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
+                Diagnostic::error(
+                    "invalid-image",
+                    format!("`{}` is not an image reference", image.text.value),
+                )
+                .primary(image.text.span, problem)
+                .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
             );
         }
-        ImageRef {
-            repository: repository.to_string(),
-            tag,
-            digest,
-            text,
-        }
+        image
     }
 
     fn lower_build(&mut self, pair: Pair<'_, Rule>) -> Build {
@@ -590,16 +581,160 @@ impl Lowerer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "mount"); // kw_mount
-        let volume = self.lower_name(next(&mut inner, "mount"));
+        let source_pair = next(&mut inner, "mount");
+        let source_span = span(&source_pair);
+        let source = next(&mut source_pair.into_inner(), "mount_source");
+        let source = match source.as_rule() {
+            Rule::kw_anonymous => MountSource::Anonymous(source_span),
+            Rule::host_path => MountSource::Host(self.lower_host_path(source)),
+            _ => MountSource::Volume(self.lower_name(source)),
+        };
         next(&mut inner, "mount"); // kw_at
         let target = self.lower_text(next(&mut inner, "mount"));
         self.check_container_path(&target);
+        let mut read_only = false;
+        let mut relabel = None;
+        for option in inner {
+            let option_span = span(&option);
+            if option.as_rule() == Rule::read_only {
+                read_only = true;
+                continue;
+            }
+            // `relabel shared|private`: kw_relabel, then the scope.
+            let scope = match option.into_inner().nth(1).map(|p| p.as_rule()) {
+                Some(Rule::kw_private) => Relabel::Private,
+                _ => Relabel::Shared,
+            };
+            self.set_once(&mut relabel, scope, option_span, "relabel");
+        }
+        let relabel = relabel.map(|(scope, at)| Spanned::new(scope, at));
+        if let (Some(relabel), false) = (&relabel, matches!(source, MountSource::Host(_))) {
+            self.report(
+                Diagnostic::error("invalid-mount", "only a host path is relabelled")
+                    .primary(relabel.span, "SELinux labels apply to bind mounts")
+                    .help("remove `relabel`: docker labels its volumes itself"),
+            );
+        }
         Mount {
-            volume,
+            source,
             target,
-            read_only: inner.next().is_some(),
+            read_only,
+            relabel,
             span: at,
         }
+    }
+
+    /// `./data`, `/srv/x`, `~/x` or a quoted path: a host path to bind.
+    fn lower_host_path(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let at = span(&pair);
+        let inner = next(&mut pair.into_inner(), "host_path");
+        let path = match inner.as_rule() {
+            Rule::string => {
+                // The `text` rule's unescaping, for a string on its own.
+                let mut out = String::new();
+                for part in inner.into_inner() {
+                    match part.as_rule() {
+                        Rule::raw_chars => out.push_str(part.as_str()),
+                        _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
+                    }
+                }
+                Spanned::new(out, at)
+            }
+            _ => Spanned::new(inner.as_str().to_string(), at),
+        };
+        if !(path.value.starts_with('.') || path.value.starts_with('/') || path.value.starts_with('~')) {
+            self.report(
+                Diagnostic::error("invalid-mount", format!("`{}` is not a host path", path.value))
+                    .primary(path.span, "a host path starts with `./`, `../`, `/` or `~`")
+                    .help(format!(
+                        "write `./{}` for a folder next to the spec, or the volume's name without quotes",
+                        path.value
+                    )),
+            );
+        }
+        if path.value.contains(['\0', '\n', '\r']) || path.value.chars().any(char::is_control) {
+            self.report(
+                Diagnostic::error("invalid-mount", "a host path cannot hold control characters")
+                    .primary(path.span, "control character")
+                    .help("rename the folder, or mount its parent"),
+            );
+        }
+        path
+    }
+
+    fn lower_secret_mount(&mut self, pair: Pair<'_, Rule>) -> SecretMount {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "secret_mount"); // kw_secret
+        let secret = self.lower_name(next(&mut inner, "secret_mount"));
+        // `[at PATH]`: kw_at, then the path.
+        let target = inner.nth(1).map(|p| self.lower_text(p));
+        if let Some(target) = &target {
+            self.check_container_path(target);
+        }
+        SecretMount {
+            secret,
+            target,
+            span: at,
+        }
+    }
+
+    /// `expose 8000, 8001`.
+    fn lower_expose(&mut self, pair: Pair<'_, Rule>, expose: &mut Vec<Spanned<u16>>) {
+        for port in pair.into_inner().skip(1) {
+            let port = self.lower_port(port);
+            expose.push(port);
+        }
+    }
+
+    fn lower_labels(&mut self, pair: Pair<'_, Rule>, labels: &mut Vec<EnvVar>) {
+        for label in pair.into_inner().skip(1) {
+            let mut inner = label.into_inner();
+            let name = self.lower_plain(next(&mut inner, "label"));
+            let value = self.lower_text(next(&mut inner, "label"));
+            labels.push(EnvVar { name, value });
+        }
+    }
+
+    /// `SIGTERM`, `SIGINT`, `SIGRTMIN+3` or a number, as Docker takes them.
+    fn lower_stop_signal(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let signal = self.lower_text(pair);
+        let name = signal.value.strip_prefix("SIG").unwrap_or(&signal.value);
+        let valid = !name.is_empty()
+            && (name.chars().all(|c| c.is_ascii_digit())
+                || name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+' || c == '-'));
+        if !valid {
+            self.report(
+                Diagnostic::error("invalid-signal", format!("`{}` is not a signal", signal.value))
+                    .primary(signal.span, "expected a name such as `SIGINT`, or a number")
+                    .help("write e.g. `stop_signal SIGINT` (what Gunicorn and uvicorn stop gracefully on is SIGTERM, the default)"),
+            );
+        }
+        signal
+    }
+
+    /// A container name, a host name: letters, digits, `.`, `_` and `-`.
+    fn lower_host_name(&mut self, pair: Pair<'_, Rule>, what: &str) -> Spanned<String> {
+        let name = self.lower_text(pair);
+        let valid = name.value.len() <= 253
+            && name.value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            self.report(
+                Diagnostic::error("invalid-name", format!("`{}` is not a {what}", name.value))
+                    .primary(
+                        name.span,
+                        "letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+                    )
+                    .help(format!("choose a {what} such as `shop-web`")),
+            );
+        }
+        name
     }
 
     fn lower_publish(&mut self, pair: Pair<'_, Rule>) -> PortMapping {
@@ -685,22 +820,36 @@ impl Lowerer {
 
     fn lower_after(&mut self, pair: Pair<'_, Rule>, after: &mut Vec<Dependency>) {
         for dependency in pair.into_inner().skip(1) {
-            let at = span(&dependency);
+            // Up to its last word: pest's implicit whitespace (comments
+            // included) before the optional flags counts into the pair.
+            let mut at = span(&dependency);
+            at.end = dependency.clone().into_inner().last().map_or(at.end, |p| span(&p).end);
             let mut inner = dependency.into_inner();
             let target = self.lower_name(next(&mut inner, "dependency"));
-            let condition = inner.next().map(|c| {
-                let at = span(&c);
-                let keyword = next(&mut c.into_inner(), "condition");
-                let value = match keyword.as_rule() {
-                    Rule::kw_ready => Condition::Ready,
-                    Rule::kw_done => Condition::Done,
-                    _ => Condition::Started,
-                };
-                Spanned::new(value, at)
-            });
+            let (mut condition, mut optional, mut restart) = (None, None, None);
+            for part in inner {
+                let part_span = span(&part);
+                match part.as_rule() {
+                    Rule::condition => {
+                        let keyword = next(&mut part.into_inner(), "condition");
+                        let value = match keyword.as_rule() {
+                            Rule::kw_ready => Condition::Ready,
+                            Rule::kw_done => Condition::Done,
+                            _ => Condition::Started,
+                        };
+                        condition = Some(Spanned::new(value, part_span));
+                    }
+                    Rule::kw_optional => {
+                        self.set_once(&mut optional, (), part_span, "optional");
+                    }
+                    _ => self.set_once(&mut restart, (), part_span, "restart"),
+                }
+            }
             after.push(Dependency {
                 target,
                 condition,
+                optional: optional.map(|(_, at)| at),
+                restart: restart.map(|(_, at)| at),
                 span: at,
             });
         }
@@ -1137,6 +1286,14 @@ struct ServiceBlock {
     stop_grace_period: Option<(Spanned<Duration>, Span)>,
     shm_size: Option<(Spanned<Size>, Span)>,
     networks: Vec<Spanned<String>>,
+    entrypoint: Option<(Argv, Span)>,
+    expose: Vec<Spanned<u16>>,
+    secret_mounts: Vec<SecretMount>,
+    workdir: Option<(Spanned<String>, Span)>,
+    hostname: Option<(Spanned<String>, Span)>,
+    container_name: Option<(Spanned<String>, Span)>,
+    labels: Vec<EnvVar>,
+    stop_signal: Option<(Spanned<String>, Span)>,
     raw_compose: Vec<RawCompose>,
 }
 
@@ -1166,6 +1323,14 @@ impl ServiceBlock {
             stop_grace_period: None,
             shm_size: None,
             networks: Vec::new(),
+            entrypoint: None,
+            expose: Vec::new(),
+            secret_mounts: Vec::new(),
+            workdir: None,
+            hostname: None,
+            container_name: None,
+            labels: Vec::new(),
+            stop_signal: None,
             raw_compose: Vec::new(),
         };
         (block, inner.collect())
@@ -1224,6 +1389,30 @@ impl ServiceBlock {
                 let names = item.into_inner().skip(1).map(|n| lowerer.lower_name(n));
                 self.networks.extend(names);
             }
+            Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
+            Rule::expose => lowerer.lower_expose(item, &mut self.expose),
+            Rule::entrypoint => {
+                let value = lowerer.lower_argv(next(&mut item.into_inner().skip(1), "entrypoint"));
+                lowerer.set_once(&mut self.entrypoint, value, at, "entrypoint");
+            }
+            Rule::workdir => {
+                let value = lowerer.lower_text(argument(item));
+                lowerer.check_container_path(&value);
+                lowerer.set_once(&mut self.workdir, value, at, "workdir");
+            }
+            Rule::hostname => {
+                let value = lowerer.lower_host_name(argument(item), "host name");
+                lowerer.set_once(&mut self.hostname, value, at, "hostname");
+            }
+            Rule::container_name => {
+                let value = lowerer.lower_host_name(argument(item), "container name");
+                lowerer.set_once(&mut self.container_name, value, at, "container_name");
+            }
+            Rule::labels => lowerer.lower_labels(item, &mut self.labels),
+            Rule::stop_signal => {
+                let value = lowerer.lower_stop_signal(argument(item));
+                lowerer.set_once(&mut self.stop_signal, value, at, "stop_signal");
+            }
             Rule::compose => self.raw_compose.push(lowerer.lower_raw_compose(item)),
             other => unreachable!("the grammar puts no {other:?} in a service block"),
         }
@@ -1276,6 +1465,14 @@ impl ServiceBlock {
             stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
             shm_size: self.shm_size.map(|(s, _)| s),
             networks: self.networks,
+            entrypoint: self.entrypoint.map(|(e, _)| e),
+            expose: self.expose,
+            secret_mounts: self.secret_mounts,
+            workdir: self.workdir.map(|(w, _)| w),
+            hostname: self.hostname.map(|(h, _)| h),
+            container_name: self.container_name.map(|(c, _)| c),
+            labels: self.labels,
+            stop_signal: self.stop_signal.map(|(s, _)| s),
             raw_compose: self.raw_compose,
             span: self.span,
         }

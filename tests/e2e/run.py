@@ -184,7 +184,7 @@ def move_data(stack, parts, tmp):
 
 def requests_through_nginx(stack, parts):
     procs, proxy, app = stack.procs, parts["proxy"], parts["app"]
-    nginx_logs = [stack.tmp / "nginx" / "error.log", stack.tmp / "nginx" / "access.log", procs.log(proxy)]
+    nginx_logs = [procs.log(proxy)]  # its error log on stderr, its access log on stdout
     app_log = procs.log(app)
     conf = stack.images[proxy].confs[0]
     client = checks.Client(stack, proxy)
@@ -208,11 +208,16 @@ def requests_through_nginx(stack, parts):
             raise StepFailed(f"GET {static} returned {body[:200]!r}, not the app's file", nginx_logs)
         if not headers.get("Content-Type", "").startswith("text/css"):
             raise StepFailed(f"GET {static}: Content-Type {headers.get('Content-Type')!r}", nginx_logs)
-        if not checks.log_has(nginx_logs[1], f'"GET {static} HTTP/1.1" 200'):
+        if not checks.log_has(nginx_logs[0], f'"GET {static} HTTP/1.1" 200'):
             raise StepFailed(f"nginx's access log does not show GET {static}", nginx_logs)
         if static in app_log.read_text(errors="replace"):
             raise StepFailed(f"Gunicorn's log shows {static}: nginx passed it on", [app_log])
         note(f"{len(body)} bytes, Content-Type {headers['Content-Type']}, in nginx's access log only")
+    for where, proxied in ((path, True), (static, False)):
+        with step(f"GET {where}: the security headers, each once, the app's where it sent one",
+                  [conf, *nginx_logs, app_log]):
+            for line in checks.check_response_headers(stack, conf, client, where, proxied, [conf, *nginx_logs]):
+                note(line)
 
 
 def leftover_processes():

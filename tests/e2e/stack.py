@@ -3,7 +3,8 @@ and pid namespaces that run.py sets up. Each image has a stand-in that runs the
 real program the image would: PostgreSQL (Debian's server, started the way the
 postgres image's entrypoint starts it), the app (the tests' venv is what the
 image pip-installs; the source folder is a copy of the build context), nginx
-(Debian's, with the emitted config included as the image's main config does).
+(Debian's, reading the emitted config as the image's whole configuration, as the
+Dockerfile's unprivileged user).
 
 What stays as emitted: commands, environment, secrets at /run/secrets/NAME,
 nginx's /srv volumes, service names (each its own loopback address in a private
@@ -279,46 +280,44 @@ class AppImage:
 
 
 class NginxImage:
-    """nginx:* with the emitted config COPYed into conf.d/, which the image's main
-    config includes inside `http {}`: here a wrapper main config includes it."""
+    """nginx:* with the emitted nginx.conf COPYed over the image's whole configuration,
+    run as the image's CMD (`nginx -g "daemon off;"`) under the Dockerfile's USER: Debian's
+    nginx reads the emitted file at /etc/nginx/nginx.conf (bind-mounted in this mount
+    namespace), in a mount namespace of its own with a fresh /tmp as a container has,
+    as that user, without the capabilities compose's cap_drop drops, and with compose's
+    sysctls set (the network namespace is every service's here)."""
+
+    CONF = "/etc/nginx/nginx.conf"
 
     def __init__(self, stack, service):
         self.stack = stack
         self.service = service
         self.dockerfile = read_dockerfile(service.dockerfile)
-        self.cwd = stack.tmp / "nginx"
         self.confs = []
+        self.cwd = None  # the image's: nginx's paths are absolute
 
     def build(self):
         for sources, destination in self.dockerfile.copies:
-            if not (destination.startswith("/etc/nginx/conf.d/") and destination.endswith(".conf")):
-                raise StepFailed(f"{self.service.dockerfile}: COPY to {destination}, "
-                                 "which the nginx image does not read")
-            self.confs += [self.service.build_context / source for source in sources]
+            if destination != self.CONF or len(sources) != 1:
+                raise StepFailed(f"{self.service.dockerfile}: COPY {' '.join(sources)} {destination}; "
+                                 f"the stand-in knows a COPY of one file to {self.CONF} only")
+            self.confs.append(self.service.build_context / sources[0])
         if not self.confs:
             raise StepFailed(f"{self.service.dockerfile} copies no config into the image")
-        self.cwd.mkdir()
+        bind(self.confs[-1], self.CONF, read_only=True)
 
     def env(self, service):
         return {"PATH": SYSTEM_PATH}
 
-    def main_conf(self):
-        temp_paths = "".join(f"    {kind}_temp_path {self.cwd}/{kind}_temp;\n"
-                             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        includes = "".join(f'    include "{conf}";\n' for conf in self.confs)
-        conf = self.cwd / "main.conf"
-        conf.write_text(
-            f"error_log {self.cwd}/error.log info;\n"
-            f"pid {self.cwd}/nginx.pid;\n"
-            "events {}\n"
-            "http {\n"
-            "    include /etc/nginx/mime.types;\n"
-            "    default_type application/octet-stream;\n"
-            f"    access_log {self.cwd}/access.log;\n"
-            f"{temp_paths}{includes}"
-            "}\n"
-        )
-        return conf
+    def user(self):
+        """The Dockerfile's numeric `USER uid:gid`, which the image runs nginx as."""
+        user = self.dockerfile.user or ""
+        uid, _, gid = user.partition(":")
+        if not (uid.isdigit() and gid.isdigit()):
+            raise StepFailed(f"{self.service.dockerfile}: USER {user!r}; the stand-in runs a numeric uid:gid only")
+        if int(uid) == 0:
+            raise StepFailed(f"{self.service.dockerfile}: nginx would run as root")
+        return int(uid), int(gid)
 
     def start(self, service):
         for volume, target, read_only in service.volumes:
@@ -326,9 +325,28 @@ class NginxImage:
                 raise StepFailed(f"{service.name}: a volume at {target}; only /srv/ (a private tmpfs here) is emulated")
             Path(target).mkdir(parents=True, exist_ok=True)
             bind(self.stack.volume(volume), target, read_only)
-        note(f"nginx includes {', '.join(map(str, self.confs))} inside http {{}}")
-        argv = ["/usr/sbin/nginx", "-p", f"{self.cwd}/", "-c", str(self.main_conf()), "-g", "daemon off;"]
-        self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd, stop_signal=signal.SIGQUIT)
+        for name, value in sorted(service.sysctls.items()):
+            Path("/proc/sys", *name.split(".")).write_text(value)
+            note(f"sysctl {name}={value}")
+        uid, gid = self.user()
+        caps = []
+        if service.cap_drop == ["ALL"]:
+            caps = ["--bounding-set=-all", "--inh-caps=-all"]
+        elif service.cap_drop:
+            raise StepFailed(f"{service.name}: cap_drop {service.cap_drop}; the stand-in drops ALL or nothing")
+        # A container's stdout belongs to its user (runc hands it over), so that nginx
+        # can open /dev/stdout for its access log.
+        log = self.stack.procs.log(service.name)
+        log.touch()
+        shutil.chown(log, uid, gid)
+        private_tmp = 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"'
+        # `-e stderr`: the image's /var/log/nginx/error.log is a link to stderr; Debian's is a file.
+        nginx = ["/usr/sbin/nginx", "-e", "stderr", "-g", "daemon off;"]
+        argv = ["unshare", "--mount", "sh", "-c", private_tmp, "sh",
+                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *caps, "--", *nginx]
+        note(f"nginx reads {self.confs[-1]} as {self.CONF}, as uid {uid} gid {gid}"
+             + (", without capabilities" if caps else ""))
+        self.stack.procs.start(service.name, argv, self.env(service), stop_signal=signal.SIGQUIT)
 
 
 class PostgresImage:

@@ -103,7 +103,10 @@ pub fn provide_file(path: &Path, contents: &str) {
         return;
     }
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let staged = path.with_extension(format!("tmp{}", std::process::id()));
+    // A name of this call's own: tests of one process run on threads.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staged = path.with_extension(format!("tmp{}-{n}", std::process::id()));
     std::fs::write(&staged, contents).unwrap();
     std::fs::rename(&staged, path).unwrap();
 }

@@ -1,6 +1,5 @@
 //! One rule per file.
 
-mod alias_traversal;
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
 mod database_wiring;
@@ -26,6 +25,7 @@ mod ready_port_mismatch;
 mod restart_disabled;
 mod runs_as_root;
 mod secret_in_env;
+mod server_tokens_on;
 mod static_not_served;
 mod static_root_mismatch;
 mod static_volume_stale;
@@ -35,7 +35,6 @@ mod unpinned_image;
 mod upstream_port_mismatch;
 mod workers_unsized;
 
-pub use alias_traversal::AliasTraversal;
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
 pub use database_wiring::DatabaseWiring;
@@ -61,6 +60,7 @@ pub use ready_port_mismatch::ReadyPortMismatch;
 pub use restart_disabled::RestartDisabled;
 pub use runs_as_root::RunsAsRoot;
 pub use secret_in_env::SecretInEnv;
+pub use server_tokens_on::ServerTokensOn;
 pub use static_not_served::StaticNotServed;
 pub use static_root_mismatch::StaticRootMismatch;
 pub use static_volume_stale::StaticVolumeStale;

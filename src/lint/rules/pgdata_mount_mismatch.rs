@@ -76,7 +76,7 @@ impl Rule for PgdataMountMismatch {
                 (Some(mount), Some(path)) => Self::META
                     .diagnostic(format!(
                         "the data of `{name}` is not on the volume `{}`",
-                        mount.volume.value
+                        mount.source_text()
                     ))
                     .primary(
                         mount.target.span,
@@ -85,7 +85,7 @@ impl Rule for PgdataMountMismatch {
                     .secondary(image.text.span, "the major version decides the path")
                     .help(format!("mount the volume at `{path}`"))
                     .fix(
-                        format!("mount `{}` at `{path}`", mount.volume.value),
+                        format!("mount `{}` at `{path}`", mount.source_text()),
                         vec![Edit::replace(mount.target.span, path)],
                     ),
                 _ => Self::META

@@ -59,7 +59,7 @@ impl Rule for StaticVolumeStale {
                     .flat_map(|s| {
                         s.mounts
                             .iter()
-                            .filter(|m| m.volume.value == volume.value && !m.read_only)
+                            .filter(|m| m.volume().is_some_and(|v| v.value == volume.value) && !m.read_only)
                             .map(move |m| (s, m))
                     })
                     .collect();
