@@ -35,7 +35,7 @@ type config struct {
 	databaseAddress string // DB_HOST and DB_PORT
 	databaseName    string // DB_NAME
 	databaseUser    string // DB_USER
-	password        string // read from the file DB_PASSWORD_FILE names
+	password        string // read from the compose secret's file
 }
 
 func main() {
@@ -80,10 +80,9 @@ func loadConfig() (config, error) {
 		databaseName:    getenv("DB_NAME", "postgres"),
 		databaseUser:    getenv("DB_USER", "postgres"),
 	}
-	path := os.Getenv("DB_PASSWORD_FILE")
-	if path == "" {
-		return cfg, errors.New("DB_PASSWORD_FILE is not set: the spec's `secret DB_PASSWORD = ...` sets it")
-	}
+	// Where compose mounts the secret `db-password`; DB_PASSWORD_FILE
+	// names another file, as a `secret DB_PASSWORD = NAME` would set it.
+	path := getenv("DB_PASSWORD_FILE", "/run/secrets/db-password")
 	secret, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, fmt.Errorf("reading the database password: %w", err)
