@@ -63,13 +63,48 @@ impl Stack {
     }
 
     /// The port a service's process listens on, when stackc knows it: its
-    /// own Gunicorn or proxy port, or, for `image of` without a command of
-    /// its own, the port of the Gunicorn its image runs.
+    /// own Gunicorn or proxy port; for `image of` without a command of its
+    /// own, the port of the Gunicorn its image runs; else what its command
+    /// line binds (`uvicorn --port`, `gunicorn -b`), or, for the app's own
+    /// Dockerfile, what the image's command binds or its one `EXPOSE`.
     pub fn app_port(&self, service: &Service) -> Option<u16> {
-        service.app_port().or_else(|| match (&service.image, &service.command) {
-            (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
-            _ => None,
-        })
+        service
+            .app_port()
+            .or_else(|| match (&service.image, &service.command) {
+                (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
+                _ => None,
+            })
+            .or_else(|| command_port(&service.command.as_ref()?.words))
+            .or_else(|| {
+                let image = self.own_image(service)?;
+                let facts = image.facts()?;
+                let process = image.process().filter(|_| service.command.is_none());
+                process
+                    .as_deref()
+                    .and_then(command_port)
+                    .or_else(|| match facts.exposed.as_slice() {
+                        [only] => only.value.known().map(|p| p.first),
+                        _ => None,
+                    })
+            })
+    }
+
+    /// The app's own Dockerfile of the image a service runs (its own
+    /// build's, or the one of its `image of`).
+    pub fn own_image(&self, service: &Service) -> Option<&crate::input::OwnImage> {
+        let builder = self.builder_of(service)?;
+        builder.build()?.own_dockerfile()?;
+        self.inputs.image(&builder.name.value)
+    }
+
+    /// Whether compose can tell when the service is ready: a `ready` check
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
+    pub fn has_readiness(&self, service: &Service) -> bool {
+        service.ready.is_some()
+            || self
+                .own_image(service)
+                .and_then(|i| i.facts()?.healthcheck.as_ref())
+                .is_some_and(|h| h.command.is_some())
     }
 
     /// The stack's name, or a stand-in when the spec has none.
@@ -682,6 +717,13 @@ impl Proxy {
         let tls = self.servers.iter().filter_map(|s| s.tls.as_ref());
         first_of_each(tls.flat_map(|tls| [&tls.certificate, &tls.key]))
     }
+}
+
+/// The TCP port an app server's command line binds, when it names one.
+fn command_port(words: &[String]) -> Option<u16> {
+    let server = crate::input::app_server::server_args(words)?;
+    let binds = server.binds.value.unless_overridden()?;
+    binds.iter().find_map(crate::input::bind::Bind::port)
 }
 
 /// The first of each distinct value, in order.

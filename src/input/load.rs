@@ -10,9 +10,9 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::Inputs;
+use super::{dockerfile, Inputs, OwnImage};
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Build, MountSource, Recipe, SecretSource, Stack};
+use crate::ir::{Build, MountSource, OwnDockerfile, Recipe, SecretSource, Stack};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// Where the files a spec names are read from.
@@ -67,6 +67,10 @@ impl Files for Disk {
             .to_string()
     }
 }
+
+/// Files programs read from their working folder when nothing names
+/// another: a build folder that has one changes what its image runs.
+const CONVENTIONAL_FILES: [&str; 1] = ["gunicorn.conf.py"];
 
 /// Reads what `stack` names through `files`.
 pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
@@ -130,6 +134,11 @@ impl Loader<'_> {
             );
             return;
         }
+        for name in CONVENTIONAL_FILES {
+            if self.files.exists(&context.join(name)) {
+                self.inputs.context_files.push((build.context.value.clone(), name));
+            }
+        }
         match &build.recipe {
             Recipe::Python(python) => {
                 let path = context.join(&python.requirements.value);
@@ -138,9 +147,67 @@ impl Loader<'_> {
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
                 if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
-                    self.inputs.dockerfiles.push((service.to_string(), file));
+                    let image = self.own_image(service, own, file);
+                    self.inputs.images.push(image);
                 }
             }
+        }
+    }
+
+    /// Reads the app's Dockerfile with the spec's build arguments and finds
+    /// the stage the build stops at. What BuildKit may refuse is a warning:
+    /// stackc's reader is not BuildKit, and must not block a build that
+    /// works.
+    fn own_image(&mut self, service: &str, own: &OwnDockerfile, file: FileId) -> OwnImage {
+        let text = &self.inputs.source(file).text;
+        let args = own.args.iter().map(|a| (a.name.as_str(), a.value.as_str()));
+        let dockerfile = dockerfile::parse_with_args(text, args);
+        for problem in &dockerfile.problems {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "dockerfile-problem",
+                    format!("the Dockerfile of `{service}`: {}", problem.message),
+                )
+                .primary(own.file.span, "this Dockerfile")
+                .secondary_in(file, problem.span, problem.message.clone())
+                .help("fix the Dockerfile; `docker build` is likely to refuse it as it is"),
+            );
+        }
+        let stage = dockerfile
+            .stage(own.target.as_ref().map(|t| t.as_str()))
+            .map(|s| s.index);
+        if let (None, Some(target)) = (stage, &own.target) {
+            let names: Vec<&str> = dockerfile
+                .stages
+                .iter()
+                .filter_map(|s| s.name.as_deref())
+                .map(String::as_str)
+                .collect();
+            let mut diagnostic = Diagnostic::error(
+                "unknown-stage",
+                format!("the Dockerfile has no stage `{}`", target.value),
+            )
+            .primary(target.span, "`docker build --target` would fail");
+            let help = match crate::suggest::closest(&target.value, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if names.is_empty() => {
+                    "the Dockerfile names no stage (`FROM image AS name`): remove `target`".to_string()
+                }
+                None => format!(
+                    "its stages are {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            for named in dockerfile.stages.iter().filter_map(|s| s.name.as_ref()) {
+                diagnostic = diagnostic.secondary_in(file, named.span, "a stage");
+            }
+            self.diagnostics.push(diagnostic.help(help));
+        }
+        OwnImage {
+            service: service.to_string(),
+            file,
+            dockerfile,
+            stage,
         }
     }
 

@@ -24,6 +24,35 @@ pub fn is_postgres(service: &Service) -> bool {
     image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
 }
 
+/// Base images whose default user is root: a Dockerfile built on one that
+/// never says `USER` runs its app as root. (distroless images run as root
+/// too, except their `nonroot` tags.)
+const ROOT_BY_DEFAULT: &[&str] = &[
+    "alpine",
+    "amazoncorretto",
+    "buildpack-deps",
+    "debian",
+    "eclipse-temurin",
+    "golang",
+    "node",
+    "openjdk",
+    "php",
+    "python",
+    "ruby",
+    "rust",
+    "ubuntu",
+];
+
+/// Whether containers of `image` run as root unless told otherwise, as far
+/// as stackc knows the image.
+pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
+    let tag = image.tag.as_deref().unwrap_or_default();
+    if image.repository.starts_with("gcr.io/distroless/") {
+        return !tag.contains("nonroot");
+    }
+    ROOT_BY_DEFAULT.contains(&image_name(image))
+}
+
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
 /// `latest` or no tag.
 pub fn tag_major(image: &ImageRef) -> Option<u32> {

@@ -70,6 +70,11 @@ impl Rule for MissingReadinessWait {
                         .secondary(ready.span, "this readiness check is not waited for")
                         .help(format!("wait until it is ready: `after {name} ready`"))
                         .fix(format!("wait until `{name}` is ready"), condition("ready")),
+                    // The app's own Dockerfile has a HEALTHCHECK.
+                    (_, None) if stack.has_readiness(target) => finding
+                        .secondary(target.name.span, "its image has a HEALTHCHECK, not waited for")
+                        .help(format!("wait until it is ready: `after {name} ready`"))
+                        .fix(format!("wait until `{name}` is ready"), condition("ready")),
                     (_, None) => finding
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(
