@@ -28,6 +28,21 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
     (source, analysis.diagnostics, inputs)
 }
 
+/// The clean specs of a rule: `clean`, then each `clean-CASE`, sorted.
+fn clean_cases(rule: &str) -> Vec<String> {
+    let folder = support::repo().join(format!("tests/lint/{rule}"));
+    let mut cases: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            let case = name.strip_suffix(".spec")?;
+            (case == "clean" || case.starts_with("clean-")).then(|| case.to_string())
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
 #[test]
 fn every_rule_triggers_on_its_trigger_spec_only() {
     let mut failures = Vec::new();
@@ -48,12 +63,16 @@ fn every_rule_triggers_on_its_trigger_spec_only() {
         let rendered = HumanRenderer::new(false, DEFAULT_WIDTH).render_report(&report);
         support::insta_settings().bind(|| insta::assert_snapshot!(format!("lint__{name}"), rendered));
 
-        let (_, diagnostics, _) = lint(name, "clean");
-        for finding in diagnostics {
-            failures.push(format!(
-                "`{name}`'s clean spec has a finding: {}: {}",
-                finding.code, finding.message
-            ));
+        // `clean.spec`, and `clean-CASE.spec` for a case that needs a
+        // stack of its own (a stack without a proxy, say).
+        for case in clean_cases(name) {
+            let (_, diagnostics, _) = lint(name, &case);
+            for finding in diagnostics {
+                failures.push(format!(
+                    "`{name}`'s {case} spec has a finding: {}: {}",
+                    finding.code, finding.message
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, Inputs, OwnImage};
+use super::{dockerfile, env_file, Inputs, LoadedEnvFile, OwnImage};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Build, MountSource, OwnDockerfile, Recipe, SecretSource, Stack};
 use crate::source::{FileId, SourceFile, Spanned};
@@ -87,8 +87,27 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.build(&service.name.value, build);
         }
         for path in &service.env_files {
+            if loader.inputs.env_file(&path.value).is_some() {
+                continue;
+            }
             if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
-                loader.inputs.env_files.push((path.value.clone(), file));
+                let vars = env_file::parse(&loader.inputs.source(file).text);
+                for problem in &vars.problems {
+                    loader.diagnostics.push(
+                        Diagnostic::warning(
+                            "env-file-problem",
+                            format!("the env file `{}`: {}", path.value, problem.message),
+                        )
+                        .primary(path.span, "this env file")
+                        .secondary_in(file, problem.span, problem.message.clone())
+                        .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
+                    );
+                }
+                loader.inputs.env_files.push(LoadedEnvFile {
+                    path: path.value.clone(),
+                    file,
+                    vars,
+                });
             }
         }
         for mount in &service.mounts {

@@ -50,8 +50,8 @@ pub struct Inputs {
     pub sources: Vec<SourceFile>,
     /// The app's own Dockerfile of each service that builds with one.
     pub images: Vec<OwnImage>,
-    /// Each env file the spec names, by its path as written.
-    pub env_files: Vec<(String, FileId)>,
+    /// Each env file the spec names, read.
+    pub env_files: Vec<LoadedEnvFile>,
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
@@ -68,10 +68,24 @@ impl Inputs {
         self.context_files.iter().any(|(c, n)| c == context && *n == name)
     }
 
+    /// The env file the spec names by `path` (as written), read.
+    pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
+        self.env_files.iter().find(|f| f.path == path)
+    }
+
     /// The app's own Dockerfile that `builder` builds with.
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
         self.images.iter().find(|i| i.service == builder)
     }
+}
+
+/// An env file the spec names (`env_file PATH`), as compose reads it.
+#[derive(Clone, Debug)]
+pub struct LoadedEnvFile {
+    /// As the spec writes it.
+    pub path: String,
+    pub file: FileId,
+    pub vars: env_file::EnvFile,
 }
 
 /// An image built from the app's own Dockerfile, as stackc read it.

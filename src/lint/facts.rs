@@ -53,6 +53,31 @@ pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
     ROOT_BY_DEFAULT.contains(&image_name(image))
 }
 
+/// Databases, caches and queues: services other containers use, never a
+/// stack's front door.
+const DATA_STORES: &[&str] = &[
+    "cassandra",
+    "clickhouse-server",
+    "couchdb",
+    "elasticsearch",
+    "influxdb",
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "opensearch",
+    "postgis",
+    "postgres",
+    "rabbitmq",
+    "redis",
+    "valkey",
+];
+
+/// A service that runs a well-known database, cache or queue image.
+pub fn is_data_store(service: &Service) -> bool {
+    image(service).is_some_and(|i| DATA_STORES.contains(&image_name(i)))
+}
+
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
 /// `latest` or no tag.
 pub fn tag_major(image: &ImageRef) -> Option<u32> {
@@ -74,6 +99,30 @@ pub fn tag_major_minor(image: &ImageRef) -> Option<(u32, u32)> {
 /// The `env { NAME = ... }` entry of a service.
 pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
     service.env.iter().find(|v| v.name.value == name)
+}
+
+/// Whether the container gets the variable `name`: from `env`, from a
+/// `secret NAME = ...` (which sets `NAME_FILE`, and claims `NAME`), or from
+/// an env file. `None` when an env file that was not read may set it: a
+/// rule cannot be sure.
+pub fn sets_var(stack: &Stack, service: &Service, name: &str) -> Option<bool> {
+    let in_spec = env(service, name).is_some()
+        || service
+            .secrets
+            .iter()
+            .any(|s| s.env.value == name || format!("{}_FILE", s.env.value) == name);
+    if in_spec {
+        return Some(true);
+    }
+    let mut unknown = false;
+    for path in &service.env_files {
+        match stack.inputs.env_file(&path.value) {
+            Some(file) if file.vars.get(name).is_some() => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
 }
 
 /// The first of `names` that the service sets in `env`.
