@@ -629,17 +629,7 @@ impl Lowerer {
         let at = span(&pair);
         let inner = next(&mut pair.into_inner(), "host_path");
         let path = match inner.as_rule() {
-            Rule::string => {
-                // The `text` rule's unescaping, for a string on its own.
-                let mut out = String::new();
-                for part in inner.into_inner() {
-                    match part.as_rule() {
-                        Rule::raw_chars => out.push_str(part.as_str()),
-                        _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
-                    }
-                }
-                Spanned::new(out, at)
-            }
+            Rule::string => Spanned::new(self.lower_string(inner), at),
             _ => Spanned::new(inner.as_str().to_string(), at),
         };
         if !(path.value.starts_with('.') || path.value.starts_with('/') || path.value.starts_with('~')) {
@@ -873,16 +863,7 @@ impl Lowerer {
         if value.as_rule() == Rule::bare {
             return Spanned::new(value.as_str().to_string(), at);
         }
-        let mut out = String::new();
-        for part in value.into_inner() {
-            match part.as_rule() {
-                Rule::raw_chars => out.push_str(part.as_str()),
-                _ => match self.unescape(&part) {
-                    Some(c) => out.push(c),
-                    None => out.push('\u{FFFD}'),
-                },
-            }
-        }
+        let out = self.lower_string(value);
         if out.contains('\0') {
             self.report(
                 Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
@@ -891,6 +872,19 @@ impl Lowerer {
             );
         }
         Spanned::new(out, at)
+    }
+
+    /// A quoted `string`, unescaped (an invalid escape, reported, becomes
+    /// U+FFFD).
+    fn lower_string(&mut self, pair: Pair<'_, Rule>) -> String {
+        let mut out = String::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::raw_chars => out.push_str(part.as_str()),
+                _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
+            }
+        }
+        out
     }
 
     fn unescape(&mut self, pair: &Pair<'_, Rule>) -> Option<char> {

@@ -33,6 +33,22 @@ pub fn snapshot_layout(spec_file_name: &str) -> Layout {
     Layout::new(format!("/project/specs/{spec_file_name}"), "/project/out")
 }
 
+/// Builds a spec as `stackc build` does, with the files it names read from
+/// its own folder (an app's own Dockerfile gives its command, user and
+/// readiness), into the fixed snapshot layout.
+pub fn build_from_disk(spec: &Path) -> stackc::Build {
+    let folder = spec.parent().expect("a spec is in a folder");
+    let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+    let files = stackc::input::Disk::new(folder, folder.file_name().unwrap());
+    let policy = stackc::lint::policy::Policy::default();
+    let options = stackc::Options {
+        policy: Some(&policy),
+        files: Some(&files),
+    };
+    let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
+    stackc::build_with(&source, &snapshot_layout(&name), options)
+}
+
 /// A tool installed by `scripts/install-tools.sh`. Missing tools fail the
 /// test loudly: a validator that is not there must never count as a pass.
 pub fn tool(relative: &str) -> PathBuf {

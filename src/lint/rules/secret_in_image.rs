@@ -1,11 +1,13 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a secret in a raw `dockerfile` line of a `build` block: an
+    /// Flags a secret in the app's own Dockerfile (an `ENV` or `ARG` of the
+    /// stage that is built, and a build argument the spec passes) and in a
+    /// raw `dockerfile` line of a `build` block: an
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
@@ -71,6 +73,10 @@ impl Rule for SecretInImage {
             }
         }
         for service in &stack.services {
+            if let Some(own) = service.build().and_then(|b| b.own_dockerfile()) {
+                own_dockerfile(stack, service, own, out);
+                continue;
+            }
             let Some(python) = service.build().and_then(|b| b.python()) else {
                 continue;
             };
@@ -99,5 +105,49 @@ impl Rule for SecretInImage {
                 );
             }
         }
+    }
+}
+
+/// The app's own Dockerfile: the spec's build arguments (compose.yaml and
+/// the image's history keep them), and the ENV and ARG values of the stage
+/// that is built (ENV inherited from the stages it is built on too).
+fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &mut Vec<Diagnostic>) {
+    for arg in &own.args {
+        if let Some(Finding::Certain(what)) = secrets::classify(Some(&arg.name.value), &arg.value.value) {
+            out.push(
+                SecretInImage::META
+                    .diagnostic(format!("the image of `{}` has a secret in a build argument", service.name.value))
+                    .primary(arg.value.span, format!("{what}, kept in compose.yaml and the image's history"))
+                    .help("a build argument is no secret store: give the running container the value with `secret VAR = NAME`, or use a BuildKit secret mount in the Dockerfile (`RUN --mount=type=secret,...`)"),
+            );
+        }
+    }
+    let Some(image) = stack.inputs.image(&service.name.value) else {
+        return;
+    };
+    let Some(facts) = image.facts() else { return };
+    let env = facts
+        .env
+        .iter()
+        .filter_map(|v| Some((&v.name, v.value.value.known()?, v.value.span)));
+    let args = facts
+        .args
+        .iter()
+        .filter_map(|a| Some((&a.name, a.value.known()?, a.default.as_ref()?.span)));
+    for (name, value, span) in env.chain(args) {
+        let Some(Finding::Certain(what)) = secrets::classify(Some(&name.value), value) else {
+            continue;
+        };
+        out.push(
+            SecretInImage::META
+                .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
+                .primary(own.file.span, format!("its Dockerfile writes `{}` into the image", name.value))
+                .secondary_in(image.file, span, format!("{what}, readable by anyone who pulls the image"))
+                .help(format!(
+                    "remove it from the Dockerfile, and hand it to the running container instead: `secret {0} file \"secrets/{0}.txt\"`, then `secret {1} = {0}` in the service",
+                    name.value.to_ascii_lowercase(),
+                    name.value
+                )),
+        );
     }
 }
