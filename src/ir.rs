@@ -173,6 +173,10 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `user ...`: who its process runs as, instead of the image's `USER`.
+    pub user: Option<ContainerUser>,
+    /// `hardening off`: none of the hardening stackc adds by default.
+    pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Argv>,
@@ -389,6 +393,55 @@ impl std::fmt::Display for PythonVersion {
 pub struct User {
     pub name: Spanned<String>,
     pub uid: Spanned<u32>,
+}
+
+/// `user NAME|UID[:GROUP|GID]`: the account the container's process runs
+/// as (compose `user`), checked in lowering to be one Docker reads the same.
+#[derive(Clone, Debug)]
+pub struct ContainerUser {
+    pub user: Spanned<Account>,
+    pub group: Option<Spanned<Account>>,
+    pub span: Span,
+}
+
+impl ContainerUser {
+    /// `root` or uid 0.
+    pub fn is_root(&self) -> bool {
+        self.user.value.is_root()
+    }
+}
+
+impl std::fmt::Display for ContainerUser {
+    /// Compose's `user:` value: `999`, `postgres:postgres`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.user.value)?;
+        if let Some(group) = &self.group {
+            write!(f, ":{}", group.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A user or group, by name (looked up in the image) or by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Name(String),
+    Id(u32),
+}
+
+impl Account {
+    pub fn is_root(&self) -> bool {
+        matches!(self, Account::Id(0)) || matches!(self, Account::Name(name) if name == "root")
+    }
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Account::Name(name) => f.write_str(name),
+            Account::Id(id) => write!(f, "{id}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

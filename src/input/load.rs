@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, env_file, Inputs, LoadedEnvFile, OwnImage};
+use super::{dockerfile, env_file, Absence, Absent, Inputs, LoadedEnvFile, OwnImage};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Build, MountSource, OwnDockerfile, Recipe, SecretSource, Stack};
 use crate::source::{FileId, SourceFile, Spanned};
@@ -90,7 +90,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             if loader.inputs.env_file(&path.value).is_some() {
                 continue;
             }
-            if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
+            if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 for problem in &vars.problems {
                     loader.diagnostics.push(
@@ -111,26 +111,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             }
         }
         for mount in &service.mounts {
+            // `~` is the home of whoever runs compose, and an absolute path
+            // is on the machine that runs the stack: neither is this one's.
             if let MountSource::Host(path) = &mount.source {
-                loader.host_path(path);
+                if !path.value.starts_with(['~', '/']) {
+                    loader.deploy_file(path, Absence::HostPath);
+                }
             }
         }
     }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
-            loader.read(path, Path::new(&path.value), Need::AtDeploy);
+            loader.deploy_file(path, Absence::SecretFile);
         }
     }
     (loader.inputs, loader.diagnostics)
-}
-
-/// How much a run needs a file.
-#[derive(Clone, Copy)]
-enum Need {
-    /// The build or `up` fails without it: an error. The text names it.
-    Required(&'static str),
-    /// Usually created on the server at deploy time: a warning.
-    AtDeploy,
 }
 
 struct Loader<'a> {
@@ -161,11 +156,11 @@ impl Loader<'_> {
         match &build.recipe {
             Recipe::Python(python) => {
                 let path = context.join(&python.requirements.value);
-                self.read(&python.requirements, &path, Need::Required("requirements file"));
+                self.read(&python.requirements, &path, "requirements file");
             }
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
-                if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
+                if let Some(file) = self.read(&own.file, &path, "Dockerfile") {
                     let image = self.own_image(service, own, file);
                     self.inputs.images.push(image);
                 }
@@ -230,24 +225,26 @@ impl Loader<'_> {
         }
     }
 
-    /// A bind mount's host path: compose's long syntax does not create a
-    /// missing one, so `up` would fail; often it is made on the server (a
-    /// data folder), hence a warning. `~` is the home of whoever runs
-    /// compose, which stackc cannot know.
-    fn host_path(&mut self, path: &Spanned<String>) {
-        if path.value.starts_with('~') || self.files.exists(Path::new(&path.value)) {
-            return;
+    /// A file the stack needs where it runs, which is often put there at
+    /// deploy time: a secret file, a bind mount's source (compose's long
+    /// syntax does not create a missing one). Never read, only looked for;
+    /// the lint rules `missing-secret-file` and `missing-host-path` report
+    /// it, so a team that keeps them off its laptops can say so.
+    fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
+        let at = Path::new(&path.value);
+        if !self.files.exists(at) {
+            self.inputs.absent.push(Absent {
+                kind,
+                path: path.clone(),
+                shown: self.files.display(at),
+            });
         }
-        let shown = self.files.display(Path::new(&path.value));
-        self.diagnostics.push(
-            Diagnostic::warning("missing-host-path", format!("`{}` is not there yet", path.value))
-                .primary(path.span, format!("nothing at {shown}"))
-                .help("compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path"),
-        );
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.
-    fn read(&mut self, named: &Spanned<String>, path: &Path, need: Need) -> Option<FileId> {
+    /// `what` names the file for the message; the build or `up` fails
+    /// without it, so a missing one is an error.
+    fn read(&mut self, named: &Spanned<String>, path: &Path, what: &str) -> Option<FileId> {
         let shown = self.files.display(path);
         match self.files.read(path) {
             Ok(text) => {
@@ -256,33 +253,19 @@ impl Loader<'_> {
                 Some(id)
             }
             Err(error) => {
-                self.diagnostics.push(unreadable(named, &shown, &error, need));
+                self.diagnostics.push(unreadable(named, &shown, &error, what));
                 None
             }
         }
     }
 }
 
-fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, need: Need) -> Diagnostic {
-    let missing = matches!(error, ReadError::Missing);
-    match need {
-        Need::Required(what) => Diagnostic::error(
-            "missing-file",
-            match missing {
-                true => format!("the {what} `{}` is not there", named.value),
-                false => format!("the {what} `{}` cannot be read", named.value),
-            },
-        )
+fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
+    let state = match error {
+        ReadError::Missing => "is not there",
+        _ => "cannot be read",
+    };
+    Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
-        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file"),
-        Need::AtDeploy => Diagnostic::warning(
-            "missing-secret-file",
-            match missing {
-                true => format!("the secret file `{}` is not there yet", named.value),
-                false => format!("the secret file `{}` cannot be read", named.value),
-            },
-        )
-        .primary(named.span, format!("{shown}: {error}"))
-        .help("compose refuses to start without it: create it on the machine that runs the stack (never commit it)"),
-    }
+        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
 }

@@ -9,6 +9,7 @@ mod error;
 mod expect;
 mod grammar;
 mod lower;
+pub mod sniff;
 pub mod tokens;
 
 pub use expect::{expected_at, keywords, Expected};
