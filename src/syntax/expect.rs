@@ -35,34 +35,31 @@ pub fn expected_at(text: &str, offset: usize) -> Option<Expected> {
     probe.push_str(&text[..offset]);
     probe.push(PROBE);
     let line_start = probe[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    // The keywords pest tried are known only with error detail on; once on,
-    // it stays on (see `syntax::parse`).
-    pest::set_error_detail(true);
-    for _ in 0..super::MAX_SYNTAX_ERRORS {
-        let Err(error) = super::parse_tree(&probe) else {
-            return Some(Expected::default());
-        };
-        let at = match error.location {
-            InputLocation::Pos(p) => p,
-            InputLocation::Span((s, _)) => s,
-        };
-        if at == offset {
-            return Some(from_error(&error));
+    // The keywords pest tried are known only with error detail on.
+    super::with_error_detail(|| {
+        for _ in 0..super::MAX_SYNTAX_ERRORS {
+            let Err(error) = super::parse_tree(&probe) else {
+                return Some(Expected::default());
+            };
+            let at = match error.location {
+                InputLocation::Pos(p) => p,
+                InputLocation::Span((s, _)) => s,
+            };
+            if at == offset {
+                return Some(from_error(&error));
+            }
+            if at > offset {
+                // The probe was read as part of a comment.
+                return Some(Expected::default());
+            }
+            if at >= line_start || !super::blank_line(&mut probe, at) {
+                return None;
+            }
         }
-        if at > offset {
-            // The probe was read as part of a comment.
-            return Some(Expected::default());
-        }
-        if at >= line_start || !super::blank_line(&mut probe, at) {
-            return None;
-        }
-    }
-    None
+        None
+    })
 }
 
-/// The keywords among the words pest tried (a rule such as
-/// `restart_policy` is reported whole, its keywords only as tokens), and
-/// whether a rule that starts with a name was tried.
 fn from_error(error: &pest::error::Error<Rule>) -> Expected {
     let keywords = keywords();
     let mut tried: Vec<String> = error

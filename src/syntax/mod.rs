@@ -34,13 +34,28 @@ pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
         Err(_) => {
             // Parse again, tracking the punctuation tried too, for errors
             // such as a missing `{`. Tracking costs time, so a valid spec
-            // is parsed without it; it stays on for the process from here
-            // (pest's switch is global, so it is never turned off again).
-            pest::set_error_detail(true);
-            let err = parse_tree(&source.text).expect_err("the same text fails again");
-            (None, syntax_errors(&source.text, &err))
+            // is parsed without it.
+            let errors = with_error_detail(|| {
+                let err = parse_tree(&source.text).expect_err("the same text fails again");
+                syntax_errors(&source.text, &err)
+            });
+            (None, errors)
         }
     }
+}
+
+/// Runs `parse` with pest's error detail on: what it tried besides rules
+/// (punctuation, the keywords inside a rule). The switch is global and
+/// slows every parse while it is on, so it is on only during such a call;
+/// the lock keeps a second one from turning it off under the first (a
+/// parse reads the switch when it starts).
+fn with_error_detail<T>(parse: impl FnOnce() -> T) -> T {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _alone = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = parse();
+    pest::set_error_detail(false);
+    result
 }
 
 fn parse_tree(text: &str) -> Result<pest::iterators::Pairs<'_, grammar::Rule>, pest::error::Error<grammar::Rule>> {
