@@ -10,9 +10,9 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::Inputs;
-use crate::diagnostic::Diagnostic;
-use crate::ir::{Build, MountSource, Recipe, SecretSource, Stack};
+use super::{gunicorn_conf, requirements, Inputs};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{Build, Dependencies, MountSource, PythonBuild, Recipe, SecretSource, Service, Stack};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// Where the files a spec names are read from.
@@ -82,6 +82,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         if let Some(build) = service.build() {
             loader.build(&service.name.value, build);
         }
+        loader.gunicorn_conf(stack, service);
         for path in &service.env_files {
             if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
                 loader.inputs.env_files.push((path.value.clone(), file));
@@ -131,16 +132,106 @@ impl Loader<'_> {
             return;
         }
         match &build.recipe {
-            Recipe::Python(python) => {
-                let path = context.join(&python.requirements.value);
-                self.read(&python.requirements, &path, Need::Required("requirements file"));
-            }
+            Recipe::Python(python) => self.python_build(service, &build.context, python),
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
                 if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
                     self.inputs.dockerfiles.push((service.to_string(), file));
                 }
             }
+        }
+    }
+
+    /// The files a Python build installs from and lays out by: the
+    /// dependency files, manage.py when the spec names it, and the app's
+    /// own `.dockerignore`, which is optional.
+    fn python_build(&mut self, service: &str, folder: &Spanned<String>, python: &PythonBuild) {
+        let context = Path::new(&folder.value);
+        match &python.dependencies {
+            Dependencies::Pip(file) => self.requirements(service, context, file),
+            locked => {
+                for file in locked.files() {
+                    self.read(&file, &context.join(&file.value), Need::Required("project file"));
+                }
+            }
+        }
+        if let Some(manage) = &python.manage {
+            if !self.files.exists(&context.join(&manage.value)) {
+                let shown = self.files.display(&context.join(&manage.value));
+                self.diagnostics.push(
+                    Diagnostic::error("missing-file", format!("the manage.py `{}` is not there", manage.value))
+                        .primary(manage.span, format!("no file {shown}"))
+                        .help("`manage` is relative to the build folder; fix the path"),
+                );
+            }
+        }
+        let ignore = context.join(".dockerignore");
+        if self.files.exists(&ignore) {
+            let named = Spanned::new(".dockerignore".to_string(), folder.span);
+            if let Some(file) = self.read(&named, &ignore, Need::Required(".dockerignore")) {
+                self.inputs.dockerignores.push((service.to_string(), file));
+            }
+        }
+    }
+
+    /// A requirements file and every file it includes (`-r`, `-c`), read
+    /// as pip reads them. A problem pip would stop on is an error on the
+    /// spec's `requirements` line, pointing at the line of the file.
+    fn requirements(&mut self, service: &str, context: &Path, named: &Spanned<String>) {
+        let Some(root) = self.read(named, &context.join(&named.value), Need::Required("requirements file")) else {
+            return;
+        };
+        let root_text = self.inputs.source(root).text.clone();
+        let files = self.files;
+        let mut first = Some(root_text);
+        let closure = requirements::closure(&named.value, |path| match first.take() {
+            Some(text) => Ok(text),
+            None => files.read(&context.join(path)),
+        });
+        let mut read = Vec::new();
+        for (index, file) in closure.files.iter().enumerate() {
+            let id = match index {
+                0 => root,
+                _ => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    let shown = self.files.display(&context.join(&file.path));
+                    self.inputs.sources.push(SourceFile::new(shown, file.text.clone()));
+                    id
+                }
+            };
+            read.push((file.path.clone(), id));
+        }
+        for ((path, id), file) in read.iter().zip(&closure.files) {
+            for problem in &file.parsed.problems {
+                let message = match problem.severity {
+                    Severity::Error => format!("pip would stop on `{path}`"),
+                    _ => format!("pip does not read `{path}` as it is written"),
+                };
+                let diagnostic = Diagnostic::new("requirements-file", problem.severity, message)
+                    .primary(named.span, "pip installs this file and every file it includes")
+                    .secondary_in(*id, problem.span, problem.message.clone())
+                    .help("fix the line; stackc copies every file the requirements include (which must be in the build folder) before `pip install`");
+                self.diagnostics.push(diagnostic);
+            }
+        }
+        self.inputs.requirements.push((service.to_string(), read));
+    }
+
+    /// The Gunicorn config file a service's statement names, in the build
+    /// folder of the image it runs, read for the settings it sets.
+    fn gunicorn_conf(&mut self, stack: &Stack, service: &Service) {
+        let Some(config) = service.app_server().and_then(|s| s.config.as_ref()) else {
+            return;
+        };
+        let Some(build) = stack.builder_of(service).and_then(Service::build) else {
+            return;
+        };
+        let path = Path::new(&build.context.value).join(&config.value);
+        if let Some(file) = self.read(config, &path, Need::Required("Gunicorn config file")) {
+            let conf = gunicorn_conf::parse(&self.inputs.source(file).text);
+            self.inputs
+                .gunicorn_confs
+                .push((service.name.value.clone(), file, conf));
         }
     }
 
