@@ -90,68 +90,26 @@ impl Stack {
     /// spec's, else its Gunicorn config file's (when it was read and says),
     /// else the server's defaults. The one place rules ask.
     pub fn server_settings(&self, service: &Service) -> Option<ServerSettings> {
-        use crate::input::gunicorn_conf::{effective, GunicornArgs};
-        use crate::input::value::{Origin, Sourced};
-
         let (owner, server) = self.app_server_of(service)?;
-        let config = self
-            .inputs
-            .gunicorn_conf(&owner.name.value)
-            .map(|(file, conf)| (file, effective(Some(conf), None, &GunicornArgs::default())));
-        // A value the config file sets, unless code computes it.
-        let from_config = |pick: &dyn Fn(&crate::input::gunicorn_conf::Effective) -> Option<(u32, Span)>| {
-            let (file, settings) = config.as_ref()?;
-            let (value, span) = pick(settings)?;
-            Some(Setting {
-                value,
-                source: SettingSource::ConfigFile { file: *file, span },
-            })
-        };
-        fn set<T: Clone>(sourced: &Sourced<T>) -> Option<(T, Span)> {
-            match sourced.origin {
-                Origin::ConfigFile { span } => Some((sourced.value.unless_overridden()?.clone(), span)),
-                _ => None,
-            }
-        }
-        let given = |value: u32, span: Span| Setting {
-            value,
-            source: SettingSource::Spec(span),
-        };
-        let port = match &server.bind {
-            Some(bind) => given(u32::from(bind.value), bind.span),
-            None => from_config(&|c| {
-                let (binds, span) = set(&c.binds)?;
-                Some((u32::from(binds.iter().find_map(|b| b.port())?), span))
-            })
+        let config = self.inputs.gunicorn_conf(&owner.name.value).map(|(file, conf)| {
+            let args = crate::input::gunicorn_conf::GunicornArgs::default();
+            (file, crate::input::gunicorn_conf::effective(Some(conf), None, &args))
+        });
+        let config = config.as_ref();
+        let seconds = |s: Setting<u32>| s.map(|n| Duration(u64::from(n) * 1000));
+        let port = Setting::given(&server.bind)
+            .or_else(|| Setting::configured(config, |c| &c.binds)?.try_map(|b| b.iter().find_map(|b| b.port())))
             .unwrap_or(Setting {
-                value: u32::from(AppServer::DEFAULT_PORT),
+                value: AppServer::DEFAULT_PORT,
                 source: SettingSource::Default(server.span),
-            }),
-        };
-        let seconds = |s: Setting<u32>| Setting {
-            value: Duration(u64::from(s.value) * 1000),
-            source: s.source,
-        };
-        let duration =
-            |given: &Option<Spanned<Duration>>,
-             pick: &dyn Fn(&crate::input::gunicorn_conf::Effective) -> Option<(u32, Span)>| match given {
-                Some(d) => Some(Setting {
-                    value: d.value,
-                    source: SettingSource::Spec(d.span),
-                }),
-                None => from_config(pick).map(seconds),
-            };
+            });
         Some(ServerSettings {
-            port: Setting {
-                value: u16::try_from(port.value).unwrap_or(AppServer::DEFAULT_PORT),
-                source: port.source,
-            },
-            workers: match &server.workers {
-                Some(n) => Some(given(n.value, n.span)),
-                None => from_config(&|c| set(&c.workers)),
-            },
-            timeout: duration(&server.timeout, &|c| set(&c.timeout)),
-            graceful_timeout: duration(&server.graceful_timeout, &|c| set(&c.graceful_timeout)),
+            port,
+            workers: Setting::given(&server.workers).or_else(|| Setting::configured(config, |c| &c.workers)),
+            timeout: Setting::given(&server.timeout)
+                .or_else(|| Setting::configured(config, |c| &c.timeout).map(seconds)),
+            graceful_timeout: Setting::given(&server.graceful_timeout)
+                .or_else(|| Setting::configured(config, |c| &c.graceful_timeout).map(seconds)),
         })
     }
 
@@ -618,6 +576,53 @@ pub struct Setting<T> {
     pub source: SettingSource,
 }
 
+impl<T> Setting<T> {
+    /// The spec's statement, when it gives the setting.
+    fn given(spec: &Option<Spanned<T>>) -> Option<Setting<T>>
+    where
+        T: Copy,
+    {
+        spec.as_ref().map(|s| Setting {
+            value: s.value,
+            source: SettingSource::Spec(s.span),
+        })
+    }
+
+    /// The config file's line, when it sets a value stackc can read (not
+    /// computed by code, or only through an environment variable's default).
+    fn configured(
+        config: Option<&(crate::source::FileId, crate::input::gunicorn_conf::Effective)>,
+        pick: impl Fn(&crate::input::gunicorn_conf::Effective) -> &crate::input::value::Sourced<T>,
+    ) -> Option<Setting<T>>
+    where
+        T: Clone,
+    {
+        let (file, settings) = config?;
+        let sourced = pick(settings);
+        let crate::input::value::Origin::ConfigFile { span } = sourced.origin else {
+            return None;
+        };
+        Some(Setting {
+            value: sourced.value.unless_overridden()?.clone(),
+            source: SettingSource::ConfigFile { file: *file, span },
+        })
+    }
+
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Setting<U> {
+        Setting {
+            value: f(self.value),
+            source: self.source,
+        }
+    }
+
+    fn try_map<U>(self, f: impl FnOnce(T) -> Option<U>) -> Option<Setting<U>> {
+        Some(Setting {
+            value: f(self.value)?,
+            source: self.source,
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingSource {
     /// A statement of the spec.
@@ -626,16 +631,6 @@ pub enum SettingSource {
     ConfigFile { file: crate::source::FileId, span: Span },
     /// The server's default; the span is the server's statement.
     Default(Span),
-}
-
-impl SettingSource {
-    /// The spec's span: the statement that set it, or the server's.
-    pub fn spec_span(self, server: &AppServer) -> Span {
-        match self {
-            SettingSource::Spec(span) | SettingSource::Default(span) => span,
-            SettingSource::ConfigFile { .. } => server.config.as_ref().map_or(server.span, |c| c.span),
-        }
-    }
 }
 
 /// A command line: written as one string (split like a shell would) or as a

@@ -251,15 +251,29 @@ fn check_private(file: &Private, lines: &[&Line], service: &Service, build: &Bui
         file.named.span,
         format!("inside the build folder `{}`", build.context.value),
     );
-    diagnostic = match decided.map(|i| lines[i].origin) {
-        Some(Origin::App(id, span)) => diagnostic.secondary_in(id, span, "the app's .dockerignore takes it back"),
-        Some(Origin::Spec(span)) => diagnostic.secondary(span, "this pattern takes it back"),
-        Some(Origin::Stackc) | None => {
-            diagnostic.secondary(build.context.span, "no line of a .dockerignore can name this path")
-        }
-    };
     let where_ = Path::new(&file.inside).display();
+    let (label, fix) = match decided.map(|i| lines[i].origin) {
+        Some(Origin::App(id, span)) => {
+            diagnostic = diagnostic.secondary_in(id, span, "the app's .dockerignore takes it back");
+            ("", "remove the `!` pattern that takes it back")
+        }
+        Some(Origin::Spec(span)) => {
+            diagnostic = diagnostic.secondary(span, "this pattern takes it back");
+            ("", "remove the `!` pattern that takes it back")
+        }
+        Some(Origin::Stackc) | None => (
+            "no line of a .dockerignore can name this path",
+            "rename it without blanks or control characters at the ends",
+        ),
+    };
+    if !label.is_empty() {
+        diagnostic = diagnostic.secondary(build.context.span, label);
+    }
+    let when = match file.what {
+        "env file" => "compose reads an env file when it starts the container",
+        _ => "compose mounts a secret when the container runs",
+    };
     problems.push(diagnostic.help(format!(
-        "keep `{where_}` out of the image: remove the `!` pattern that takes it back, or move the file out of the build folder; compose mounts a secret when the container runs"
+        "keep `{where_}` out of the image: {fix}, or move the file out of the build folder; {when}"
     )));
 }

@@ -102,13 +102,17 @@ impl Problems {
 
     /// Unwraps an escaping result, or reports why the value cannot be
     /// written in `format` and returns an empty stand-in.
+    /// A value written in two places (a requirements file is copied and
+    /// given to pip) is reported once.
     fn check(&mut self, value: &Spanned<String>, escaped: Result<String, &'static str>, format: &str) -> String {
         escaped.unwrap_or_else(|reason| {
-            self.0.push(
+            let diagnostic =
                 Diagnostic::error("unrepresentable", format!("this value cannot be written into {format}"))
                     .primary(value.span, reason)
-                    .help("change the value in the spec: stackc writes a value exactly, or not at all"),
-            );
+                    .help("change the value in the spec: stackc writes a value exactly, or not at all");
+            if !self.0.contains(&diagnostic) {
+                self.0.push(diagnostic);
+            }
             String::new()
         })
     }

@@ -155,7 +155,12 @@ impl Loader<'_> {
                 }
             }
         }
-        if let Some(manage) = &python.manage {
+        // A path out of the build folder is lowering's error already.
+        let manage = python
+            .manage
+            .as_ref()
+            .filter(|m| !m.value.starts_with('/') && !m.value.contains(".."));
+        if let Some(manage) = manage {
             if !self.files.exists(&context.join(&manage.value)) {
                 let shown = self.files.display(&context.join(&manage.value));
                 self.diagnostics.push(

@@ -277,7 +277,10 @@ impl Lowerer {
                 "not a Debian variant of the official Python image"
             };
             self.report(
-                Diagnostic::error("unsupported-image", format!("stackc writes no Dockerfile for `python:{}`", pair_text(&version, &variant)))
+                Diagnostic::error(
+                    "unsupported-image",
+                    format!("stackc writes no Dockerfile for `python:{}-{}`", version.value, variant.value),
+                )
                     .primary(variant.span, label)
                     .help("use `slim` (the default), `slim-bookworm`, `slim-trixie`, `bookworm` or `trixie`; for another base image, build with the app's own Dockerfile (`file Dockerfile`)"),
             );
@@ -525,9 +528,4 @@ fn keyword_of(rule: Rule) -> &'static str {
         Rule::kw_arg => "arg",
         other => unreachable!("every `build_item` starts with its keyword, not {other:?}"),
     }
-}
-
-/// `3.12-alpine`: the tag as written.
-fn pair_text(version: &Spanned<PythonVersion>, variant: &Spanned<String>) -> String {
-    format!("{}-{}", version.value, variant.value)
 }
