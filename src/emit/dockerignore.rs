@@ -229,7 +229,8 @@ fn made_here(build: &Build, python: &PythonBuild, layout: &Layout) -> Vec<String
         .into_iter()
         .chain(output)
         .map(|pattern| pattern.trim_end_matches('/').to_string())
-        .filter(|pattern| dockerignore::literal(pattern).is_some())
+        // Plain paths only: leaving them out is tidiness, not safety.
+        .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)))
         .collect()
 }
 

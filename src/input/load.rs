@@ -193,6 +193,17 @@ impl Loader<'_> {
             Some(text) => Ok(text),
             None => files.read(&context.join(path)),
         });
+        if let Some(why) = &closure.root_error {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "requirements-file",
+                    format!("pip cannot read `{}` in the image", named.value),
+                )
+                .primary(named.span, why.clone())
+                .help("name a file inside the build folder, relative to it"),
+            );
+            return;
+        }
         let mut read = Vec::new();
         for (index, file) in closure.files.iter().enumerate() {
             let id = match index {
