@@ -43,66 +43,11 @@ pub(super) fn app(
 ) -> String {
     let image = Image::new(stack, service, build, problems);
     let mut out = format!("# {}\n", header(layout));
-    let base = format!("python:{}-{}", build.python.value, build.variant.value);
-    let venv = image.uses_venv();
-    if !build.build_packages.is_empty() {
-        out.push_str(
-            "# The build stage: the Python packages built with compilers and headers the image does not get.\n",
-        );
-        let _ = writeln!(out, "FROM {base} AS build");
-        image.environment(&mut out, venv, true);
-        let mut commands = apt_install(&image.build_packages);
-        if venv_needed_first(&build.dependencies) {
-            commands.push(format!("{SYSTEM_PYTHON} -m venv {VENV}"));
-        }
-        out.push_str("\n# Compilers and headers, for this stage only.\n");
-        run_commands(&mut out, &commands);
-        image.install(&mut out, true);
+    if image.staged() {
+        image.build_stage(&mut out);
         out.push_str("\n# The image: the installed packages, without what built them.\n");
-        let _ = writeln!(out, "FROM {base}");
-        image.environment(&mut out, venv, false);
-        image.os_layer(&mut out);
-        let _ = writeln!(out, "\nCOPY --from=build {VENV} {VENV}");
-    } else {
-        let _ = writeln!(out, "FROM {base}");
-        image.environment(&mut out, venv, true);
-        image.os_layer(&mut out);
-        image.install(&mut out, false);
     }
-    out.push_str("\nCOPY . .\n");
-    if build.build_packages.is_empty() {
-        image.install_project(&mut out);
-    }
-    if image.run_dir != image.workdir {
-        out.push_str("# Where manage.py is: Django's commands run there in every container of the image.\n");
-        let _ = writeln!(out, "WORKDIR {}", image.run_dir);
-    }
-    image.raw_lines(
-        &mut out,
-        DockerfilePlace::AfterSource,
-        "\n# From the spec's `dockerfile` lines.\n",
-    );
-    let _ = writeln!(out, "\nUSER {0}:{0}", build.user.uid.value);
-    if build.collectstatic.is_some() {
-        let _ = writeln!(
-            out,
-            "RUN {}",
-            json_array(["python", "manage.py", "collectstatic", "--noinput"])
-        );
-    }
-    if let Some(port) = service.app_server().and_then(|_| stack.app_port(service)) {
-        let _ = writeln!(out, "EXPOSE {port}");
-    }
-    // After EXPOSE, so a raw `RUN` never follows collectstatic's (hadolint
-    // DL3059 asks consecutive ones to be one).
-    image.raw_lines(
-        &mut out,
-        DockerfilePlace::AsUser,
-        "# From the spec's `dockerfile as_user` lines.\n",
-    );
-    if let Some(command) = super::image_command(stack, service) {
-        let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
-    }
+    image.final_stage(&mut out, stack, service);
     out
 }
 
@@ -162,6 +107,79 @@ impl<'a> Image<'a> {
         }
     }
 
+    /// Whether the Python packages are built in a stage of their own:
+    /// when they need Debian packages the image does not.
+    fn staged(&self) -> bool {
+        !self.build.build_packages.is_empty()
+    }
+
+    /// `FROM ... AS build`: the compilers and headers, a virtual
+    /// environment, the Python packages installed into it.
+    fn build_stage(&self, out: &mut String) {
+        out.push_str(
+            "# The build stage: the Python packages built with compilers and headers the image does not get.\n",
+        );
+        let _ = writeln!(out, "FROM {} AS build", self.base());
+        self.environment(out, true);
+        let mut commands = apt_install(&self.build_packages);
+        // uv and Poetry make the environment themselves.
+        if matches!(self.build.dependencies, Dependencies::Pip(_)) {
+            commands.push(format!("{SYSTEM_PYTHON} -m venv {VENV}"));
+        }
+        out.push_str("\n# Compilers and headers, for this stage only.\n");
+        run_commands(out, &commands);
+        self.install(out);
+    }
+
+    /// The image itself: its packages (installed here, or copied from the
+    /// build stage), the source, its user, collectstatic and the command.
+    fn final_stage(&self, out: &mut String, stack: &Stack, service: &Service) {
+        let _ = writeln!(out, "FROM {}", self.base());
+        self.environment(out, !self.staged());
+        self.os_layer(out);
+        if self.staged() {
+            let _ = writeln!(out, "\nCOPY --from=build {VENV} {VENV}");
+        } else {
+            self.install(out);
+        }
+        out.push_str("\nCOPY . .\n");
+        if !self.staged() {
+            self.install_project(out);
+        }
+        if self.run_dir != self.workdir {
+            out.push_str("# Where manage.py is: Django's commands run there in every container of the image.\n");
+            let _ = writeln!(out, "WORKDIR {}", self.run_dir);
+        }
+        self.raw_lines(
+            out,
+            DockerfilePlace::AfterSource,
+            "\n# From the spec's `dockerfile` lines.\n",
+        );
+        let _ = writeln!(out, "\nUSER {0}:{0}", self.uid);
+        if self.build.collectstatic.is_some() {
+            let collect = json_array(["python", "manage.py", "collectstatic", "--noinput"]);
+            let _ = writeln!(out, "RUN {collect}");
+        }
+        if let Some(port) = service.app_server().and_then(|_| stack.app_port(service)) {
+            let _ = writeln!(out, "EXPOSE {port}");
+        }
+        // After EXPOSE, so a raw `RUN` never follows collectstatic's (hadolint
+        // DL3059 asks consecutive ones to be one).
+        self.raw_lines(
+            out,
+            DockerfilePlace::AsUser,
+            "# From the spec's `dockerfile as_user` lines.\n",
+        );
+        if let Some(command) = super::image_command(stack, service) {
+            let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
+        }
+    }
+
+    /// The official image: the variant was checked in lowering.
+    fn base(&self) -> String {
+        format!("python:{}-{}", self.build.python.value, self.build.variant.value)
+    }
+
     /// Whether the packages go into a virtual environment: uv and Poetry
     /// make one, and a build stage hands one over.
     fn uses_venv(&self) -> bool {
@@ -170,7 +188,8 @@ impl<'a> Image<'a> {
 
     /// `ENV` and `WORKDIR` of a stage; `installs`: the stage runs the
     /// package manager, which gets its settings.
-    fn environment(&self, out: &mut String, venv: bool, installs: bool) {
+    fn environment(&self, out: &mut String, installs: bool) {
+        let venv = self.uses_venv();
         let mut env = vec![
             "PYTHONDONTWRITEBYTECODE=1".to_string(),
             "PYTHONUNBUFFERED=1".to_string(),
@@ -223,8 +242,8 @@ impl<'a> Image<'a> {
     }
 
     /// The raw lines and the Python packages, before the source: in the
-    /// build stage (`staged`) into the virtual environment it hands over.
-    fn install(&self, out: &mut String, staged: bool) {
+    /// build stage, into the virtual environment it hands over.
+    fn install(&self, out: &mut String) {
         self.raw_lines(
             out,
             DockerfilePlace::BeforeInstall,
@@ -257,7 +276,7 @@ impl<'a> Image<'a> {
             }
             Dependencies::Uv(version) => {
                 uv_sync(out, &version.value, &["--no-install-project"]);
-                if staged {
+                if self.staged() {
                     // The project itself, in the stage that has uv.
                     out.push_str("COPY . .\n");
                     uv_sync(out, &version.value, &[]);
@@ -327,12 +346,6 @@ fn uv_sync(out: &mut String, version: &str, extra: &[&str]) {
         "RUN --mount=from={UV_IMAGE}:{version},source=/uv,target=/bin/uv \\\n    --mount=type=cache,target=/root/.cache/uv \\\n    {}",
         json_array(argv)
     );
-}
-
-/// Whether the build stage makes the virtual environment before the
-/// install (uv and Poetry make their own).
-fn venv_needed_first(dependencies: &Dependencies) -> bool {
-    matches!(dependencies, Dependencies::Pip(_))
 }
 
 /// apt-get's commands for `packages`: none for none.

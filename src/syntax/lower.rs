@@ -190,6 +190,11 @@ impl Lowerer {
                 Rule::app_server => {
                     let value = self.lower_app_server(item);
                     match &server {
+                        // The same server twice reads as any statement given twice.
+                        Some((first, _)) if first.kind == value.kind => {
+                            let keyword = value.kind.keyword();
+                            self.set_once(&mut server, value, at, keyword);
+                        }
                         Some((first, first_at)) => self.report(
                             Diagnostic::error(
                                 "duplicate-statement",
@@ -221,7 +226,10 @@ impl Lowerer {
                     "conflicting-statements",
                     format!("`{keyword}` and `command` both set the command"),
                 )
-                .primary(*at, format!("this command would replace the {keyword} one"))
+                .primary(
+                    *at,
+                    format!("this command would replace the {} one", server.kind.name()),
+                )
                 .help(format!(
                     "keep `{keyword}` for a Django app, or `command` for anything else"
                 )),
