@@ -63,12 +63,29 @@ impl Stack {
     }
 
     /// The port a service's process listens on, when stackc knows it: its
-    /// app server's or proxy's port, or, for `image of` without a command
-    /// of its own, the port of the app server its image runs.
+    /// app server's or proxy's port (an app server's from its config file
+    /// when the spec gives none); for `image of` without a command of its
+    /// own, the port of the app server its image runs; else what its
+    /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
+    /// app's own Dockerfile, what the image's command binds or its one
+    /// `EXPOSE`.
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()
             .or_else(|| Some(self.server_settings(service)?.port.value))
+            .or_else(|| command_port(&service.command.as_ref()?.words))
+            .or_else(|| {
+                let image = self.own_image(service)?;
+                let facts = image.facts()?;
+                let process = image.process().filter(|_| service.command.is_none());
+                process
+                    .as_deref()
+                    .and_then(command_port)
+                    .or_else(|| match facts.exposed.as_slice() {
+                        [only] => only.value.known().map(|p| p.first),
+                        _ => None,
+                    })
+            })
     }
 
     /// The app server a service runs: its own statement, or, for `image
@@ -111,6 +128,24 @@ impl Stack {
             graceful_timeout: Setting::given(&server.graceful_timeout)
                 .or_else(|| Setting::configured(config, |c| &c.graceful_timeout).map(seconds)),
         })
+    }
+
+    /// The app's own Dockerfile of the image a service runs (its own
+    /// build's, or the one of its `image of`).
+    pub fn own_image(&self, service: &Service) -> Option<&crate::input::OwnImage> {
+        let builder = self.builder_of(service)?;
+        builder.build()?.own_dockerfile()?;
+        self.inputs.image(&builder.name.value)
+    }
+
+    /// Whether compose can tell when the service is ready: a `ready` check
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
+    pub fn has_readiness(&self, service: &Service) -> bool {
+        service.ready.is_some()
+            || self
+                .own_image(service)
+                .and_then(|i| i.facts()?.healthcheck.as_ref())
+                .is_some_and(|h| h.command.is_some())
     }
 
     /// The stack's name, or a stand-in when the spec has none.
@@ -179,6 +214,10 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `user ...`: who its process runs as, instead of the image's `USER`.
+    pub user: Option<ContainerUser>,
+    /// `hardening off`: none of the hardening stackc adds by default.
+    pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Argv>,
@@ -500,6 +539,55 @@ impl std::fmt::Display for PythonVersion {
 pub struct User {
     pub name: Spanned<String>,
     pub uid: Spanned<u32>,
+}
+
+/// `user NAME|UID[:GROUP|GID]`: the account the container's process runs
+/// as (compose `user`), checked in lowering to be one Docker reads the same.
+#[derive(Clone, Debug)]
+pub struct ContainerUser {
+    pub user: Spanned<Account>,
+    pub group: Option<Spanned<Account>>,
+    pub span: Span,
+}
+
+impl ContainerUser {
+    /// `root` or uid 0.
+    pub fn is_root(&self) -> bool {
+        self.user.value.is_root()
+    }
+}
+
+impl std::fmt::Display for ContainerUser {
+    /// Compose's `user:` value: `999`, `postgres:postgres`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.user.value)?;
+        if let Some(group) = &self.group {
+            write!(f, ":{}", group.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A user or group, by name (looked up in the image) or by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Name(String),
+    Id(u32),
+}
+
+impl Account {
+    pub fn is_root(&self) -> bool {
+        matches!(self, Account::Id(0)) || matches!(self, Account::Name(name) if name == "root")
+    }
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Account::Name(name) => f.write_str(name),
+            Account::Id(id) => write!(f, "{id}"),
+        }
+    }
 }
 
 /// `gunicorn`, `uvicorn` or `daphne APP [options]`: the app server a
@@ -946,6 +1034,13 @@ impl Proxy {
         let tls = self.servers.iter().filter_map(|s| s.tls.as_ref());
         first_of_each(tls.flat_map(|tls| [&tls.certificate, &tls.key]))
     }
+}
+
+/// The TCP port an app server's command line binds, when it names one.
+fn command_port(words: &[String]) -> Option<u16> {
+    let server = crate::input::app_server::server_args(words)?;
+    let binds = server.binds.value.unless_overridden()?;
+    binds.iter().find_map(crate::input::bind::Bind::port)
 }
 
 /// The first of each distinct value, in order.

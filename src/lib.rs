@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod compose_keys;
+pub mod compose_values;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
@@ -145,12 +146,14 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
     let (mut stack, mut diagnostics) = syntax::parse(source);
     let mut artifacts = None;
     if let Some(stack) = &mut stack {
-        diagnostics.extend(resolve::resolve(stack));
+        // Before resolution, which may ask the app's Dockerfile (does its
+        // image have a HEALTHCHECK for `after X ready`?).
         if let Some(files) = options.files {
             let (inputs, problems) = input::load(stack, files);
             stack.inputs = inputs;
             diagnostics.extend(problems);
         }
+        diagnostics.extend(resolve::resolve(stack));
         let stack = &*stack;
         if let Some(policy) = options.policy {
             let findings = lint::lint_with(stack, source, policy);

@@ -450,7 +450,7 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             match &dependency.condition {
-                Some(c) if c.value == Condition::Ready && target.ready.is_none() => self.report(
+                Some(c) if c.value == Condition::Ready && !self.stack.has_readiness(target) => self.report(
                     Diagnostic::error(
                         "not-ready-checkable",
                         format!("`{}` has no readiness check", target.name.value),

@@ -40,6 +40,7 @@ secret db_password file @SECRET_FILE@
 service db {
     image @IMAGE@
     command @COMMAND@
+    user postgres
     env {
         POSTGRES_DB = "app"
         HOSTILE = @ENV_VALUE@

@@ -104,7 +104,11 @@ fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
     // The Dockerfile has its CMD: no `nothing-to-run`, and lint is clean.
     let tmp = tempfile::tempdir().unwrap();
     fs::create_dir_all(tmp.path().join("api")).unwrap();
-    fs::write(tmp.path().join("api/Dockerfile"), "FROM scratch\nCMD [\"/api\"]\n").unwrap();
+    fs::write(
+        tmp.path().join("api/Dockerfile"),
+        "FROM scratch\nUSER 65532:65532\nCMD [\"/api\"]\n",
+    )
+    .unwrap();
     fs::write(
         tmp.path().join("stack.spec"),
         "stack shop\n\nservice api {\n    build ./api {\n        file Dockerfile\n    }\n}\n",

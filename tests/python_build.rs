@@ -218,7 +218,7 @@ fn a_secret_the_apps_dockerignore_takes_back_is_an_error_on_the_secret() {
     let [diagnostic] = diagnostics.as_array().unwrap().as_slice() else {
         panic!("one diagnostic: {json}");
     };
-    assert_eq!(diagnostic["code"], "secret-in-image");
+    assert_eq!(diagnostic["code"], "secret-file-in-image");
     assert_eq!(diagnostic["line"], 3);
     let back = &diagnostic["labels"][1];
     assert_eq!(back["file"], "app/.dockerignore");
@@ -398,4 +398,47 @@ fn every_shape_of_the_dockerfile_passes_hadolint() {
     let report = text(&validate.stdout) + &text(&validate.stderr);
     assert_eq!(validate.status.code(), Some(0), "{report}");
     assert_eq!(report.matches("ok   hadolint").count(), 6, "{report}");
+}
+
+#[test]
+fn the_gunicorn_conf_py_gunicorn_finds_where_it_starts_is_read_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop
+
+service web {
+    build ./app {
+        manage src/manage.py
+    }
+    gunicorn config.wsgi:application
+}
+";
+    write_files(
+        tmp.path(),
+        &[
+            ("stack.spec", spec),
+            ("app/requirements.txt", "gunicorn==23.0.0\n"),
+            ("app/src/manage.py", "\n"),
+            // Where Gunicorn starts: the image's working directory.
+            ("app/src/gunicorn.conf.py", "bind = \"0.0.0.0:9000\"\nworkers = 4\n"),
+        ],
+    );
+    let (code, lines) = short(tmp.path(), &["lint", "stack.spec"]);
+    assert_eq!((code, lines.len()), (Some(0), 0), "{lines:?}");
+    let (code, output) = run(tmp.path(), &["build", "stack.spec", "-o", "out"]);
+    assert_eq!(code, Some(0), "{output}");
+    let dockerfile = fs::read_to_string(tmp.path().join("out/web/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(r#"CMD ["gunicorn", "--bind", "0.0.0.0:9000", "config.wsgi:application"]"#),
+        "{dockerfile}"
+    );
+
+    // At the top of the build folder, Gunicorn (started in src/) never
+    // reads it, and neither do the checks.
+    fs::rename(
+        tmp.path().join("app/src/gunicorn.conf.py"),
+        tmp.path().join("app/gunicorn.conf.py"),
+    )
+    .unwrap();
+    let (_, lines) = short(tmp.path(), &["lint", "stack.spec"]);
+    assert!(lines.iter().any(|l| l.contains("[workers-unsized]")), "{lines:?}");
 }

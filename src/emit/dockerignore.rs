@@ -242,7 +242,7 @@ fn check_private(file: &Private, lines: &[&Line], service: &Service, build: &Bui
         return;
     }
     let mut diagnostic = Diagnostic::error(
-        "secret-in-image",
+        "secret-file-in-image",
         format!(
             "the {} `{}` would be copied into the image of `{}`",
             file.what, file.named.value, service.name.value

@@ -17,6 +17,18 @@ pub enum Bind {
     Fd(u32),
 }
 
+impl std::fmt::Display for Bind {
+    /// Gunicorn's spelling: `HOST:PORT` (`[V6]:PORT`), `unix:PATH`, `fd://N`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bind::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
+            Bind::Tcp { host, port } => write!(f, "{host}:{port}"),
+            Bind::Unix { path } => write!(f, "unix:{path}"),
+            Bind::Fd(fd) => write!(f, "fd://{fd}"),
+        }
+    }
+}
+
 /// The port Gunicorn and Hypercorn use when a bind names only a host.
 pub const DEFAULT_PORT: u16 = 8000;
 

@@ -10,9 +10,11 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{gunicorn_conf, requirements, Inputs};
+use super::{dockerfile, env_file, gunicorn_conf, requirements, Inputs, LoadedEnvFile, OwnImage};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{Build, Dependencies, MountSource, PythonBuild, Recipe, SecretSource, Service, Stack};
+use crate::ir::{
+    AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
+};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// Where the files a spec names are read from.
@@ -68,6 +70,10 @@ impl Files for Disk {
     }
 }
 
+/// Files programs read from their working folder when nothing names
+/// another: a build folder that has one changes what its image runs.
+const CONVENTIONAL_FILES: [&str; 1] = ["gunicorn.conf.py"];
+
 /// Reads what `stack` names through `files`.
 pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
     let mut loader = Loader {
@@ -84,8 +90,27 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         }
         loader.gunicorn_conf(stack, service);
         for path in &service.env_files {
+            if loader.inputs.env_file(&path.value).is_some() {
+                continue;
+            }
             if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
-                loader.inputs.env_files.push((path.value.clone(), file));
+                let vars = env_file::parse(&loader.inputs.source(file).text);
+                for problem in &vars.problems {
+                    loader.diagnostics.push(
+                        Diagnostic::warning(
+                            "env-file-problem",
+                            format!("the env file `{}`: {}", path.value, problem.message),
+                        )
+                        .primary(path.span, "this env file")
+                        .secondary_in(file, problem.span, problem.message.clone())
+                        .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
+                    );
+                }
+                loader.inputs.env_files.push(LoadedEnvFile {
+                    path: path.value.clone(),
+                    file,
+                    vars,
+                });
             }
         }
         for mount in &service.mounts {
@@ -131,12 +156,18 @@ impl Loader<'_> {
             );
             return;
         }
+        for name in CONVENTIONAL_FILES {
+            if self.files.exists(&context.join(name)) {
+                self.inputs.context_files.push((build.context.value.clone(), name));
+            }
+        }
         match &build.recipe {
             Recipe::Python(python) => self.python_build(service, &build.context, python),
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
                 if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
-                    self.inputs.dockerfiles.push((service.to_string(), file));
+                    let image = self.own_image(service, own, file);
+                    self.inputs.images.push(image);
                 }
             }
         }
@@ -233,21 +264,92 @@ impl Loader<'_> {
         self.inputs.requirements.push((service.to_string(), read));
     }
 
-    /// The Gunicorn config file a service's statement names, in the build
-    /// folder of the image it runs, read for the settings it sets.
+    /// The Gunicorn config file a service runs with, read for the settings
+    /// it sets: the one its statement names (in the build folder of the
+    /// image it runs), else, in an image stackc writes, the
+    /// `gunicorn.conf.py` Gunicorn finds by itself where it starts (the
+    /// image's working directory: manage.py's folder).
     fn gunicorn_conf(&mut self, stack: &Stack, service: &Service) {
-        let Some(config) = service.app_server().and_then(|s| s.config.as_ref()) else {
+        let Some(server) = service.app_server().filter(|s| s.kind == AppServerKind::Gunicorn) else {
             return;
         };
         let Some(build) = stack.builder_of(service).and_then(Service::build) else {
             return;
         };
-        let path = Path::new(&build.context.value).join(&config.value);
-        if let Some(file) = self.read(config, &path, Need::Required("Gunicorn config file")) {
+        let context = Path::new(&build.context.value);
+        let (named, path) = match (&server.config, build.python()) {
+            (Some(config), _) => (config.clone(), context.join(&config.value)),
+            (None, Some(python)) => {
+                let path = context.join(python.manage_folder()).join("gunicorn.conf.py");
+                if !self.files.exists(&path) {
+                    return;
+                }
+                (Spanned::new("gunicorn.conf.py".to_string(), server.span), path)
+            }
+            (None, None) => return,
+        };
+        if let Some(file) = self.read(&named, &path, Need::Required("Gunicorn config file")) {
             let conf = gunicorn_conf::parse(&self.inputs.source(file).text);
             self.inputs
                 .gunicorn_confs
                 .push((service.name.value.clone(), file, conf));
+        }
+    }
+
+    /// Reads the app's Dockerfile with the spec's build arguments and finds
+    /// the stage the build stops at. What BuildKit may refuse is a warning:
+    /// stackc's reader is not BuildKit, and must not block a build that
+    /// works.
+    fn own_image(&mut self, service: &str, own: &OwnDockerfile, file: FileId) -> OwnImage {
+        let text = &self.inputs.source(file).text;
+        let args = own.args.iter().map(|a| (a.name.as_str(), a.value.as_str()));
+        let dockerfile = dockerfile::parse_with_args(text, args);
+        for problem in &dockerfile.problems {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "dockerfile-problem",
+                    format!("the Dockerfile of `{service}`: {}", problem.message),
+                )
+                .primary(own.file.span, "this Dockerfile")
+                .secondary_in(file, problem.span, problem.message.clone())
+                .help("fix the Dockerfile; `docker build` is likely to refuse it as it is"),
+            );
+        }
+        let stage = dockerfile
+            .stage(own.target.as_ref().map(|t| t.as_str()))
+            .map(|s| s.index);
+        if let (None, Some(target)) = (stage, &own.target) {
+            let names: Vec<&str> = dockerfile
+                .stages
+                .iter()
+                .filter_map(|s| s.name.as_deref())
+                .map(String::as_str)
+                .collect();
+            let mut diagnostic = Diagnostic::error(
+                "unknown-stage",
+                format!("the Dockerfile has no stage `{}`", target.value),
+            )
+            .primary(target.span, "`docker build --target` would fail");
+            let help = match crate::suggest::closest(&target.value, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if names.is_empty() => {
+                    "the Dockerfile names no stage (`FROM image AS name`): remove `target`".to_string()
+                }
+                None => format!(
+                    "its stages are {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            for named in dockerfile.stages.iter().filter_map(|s| s.name.as_ref()) {
+                diagnostic = diagnostic.secondary_in(file, named.span, "a stage");
+            }
+            self.diagnostics.push(diagnostic.help(help));
+        }
+        OwnImage {
+            service: service.to_string(),
+            file,
+            dockerfile,
+            stage,
         }
     }
 

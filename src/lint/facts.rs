@@ -19,9 +19,56 @@ pub fn image_name(image: &ImageRef) -> &str {
     image.repository.rsplit('/').next().unwrap_or_default()
 }
 
-/// A service that runs the official PostgreSQL image (or PostGIS, built on it).
+/// A service that runs the PostgreSQL server of the official image (or
+/// PostGIS, built on it); a job that runs `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis")) && runs_image_server(service)
+}
+
+/// Whether a published image's entrypoint starts its own server: no
+/// command, or one its entrypoint takes for the server (`postgres`,
+/// `-c ...`), as for every image stackc does not know.
+pub fn runs_image_server(service: &Service) -> bool {
+    let first = service.command.as_ref().and_then(|c| c.words.first());
+    match (first, image(service).and_then(super::images::default_user)) {
+        (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
+        _ => true,
+    }
+}
+
+/// Whether containers of `image` run as root unless told otherwise, as far
+/// as stackc knows the image: a Dockerfile built on one that never says
+/// `USER` runs its app as root.
+pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
+    matches!(
+        super::images::default_user(image),
+        Some(super::images::DefaultUser::Root { .. })
+    )
+}
+
+/// Databases, caches and queues: services other containers use, never a
+/// stack's front door.
+const DATA_STORES: &[&str] = &[
+    "cassandra",
+    "clickhouse-server",
+    "couchdb",
+    "elasticsearch",
+    "influxdb",
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "opensearch",
+    "postgis",
+    "postgres",
+    "rabbitmq",
+    "redis",
+    "valkey",
+];
+
+/// A service that runs a well-known database, cache or queue image.
+pub fn is_data_store(service: &Service) -> bool {
+    image(service).is_some_and(|i| DATA_STORES.contains(&image_name(i)))
 }
 
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
@@ -47,6 +94,30 @@ pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
     service.env.iter().find(|v| v.name.value == name)
 }
 
+/// Whether the container gets the variable `name`: from `env`, from a
+/// `secret NAME = ...` (which sets `NAME_FILE`, and claims `NAME`), or from
+/// an env file. `None` when an env file that was not read may set it: a
+/// rule cannot be sure.
+pub fn sets_var(stack: &Stack, service: &Service, name: &str) -> Option<bool> {
+    let in_spec = env(service, name).is_some()
+        || service
+            .secrets
+            .iter()
+            .any(|s| s.env.value == name || format!("{}_FILE", s.env.value) == name);
+    if in_spec {
+        return Some(true);
+    }
+    let mut unknown = false;
+    for path in &service.env_files {
+        match stack.inputs.env_file(&path.value) {
+            Some(file) if file.vars.get(name).is_some() => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
 /// The first of `names` that the service sets in `env`.
 pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
     names.iter().find_map(|n| env(service, n))
@@ -58,10 +129,22 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     let words = &argv.words;
     let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
-            shell::simple_commands(script).into_iter().map(|c| c.words).collect()
-        }
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
         _ => vec![words.clone()],
+    }
+}
+
+/// The words of each simple command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
+}
+
+/// The programs a readiness check runs: a `ready cmd` string is a shell
+/// script (compose's `CMD-SHELL`), a list is a command.
+pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+    match &argv.line {
+        Some(line) => shell_programs(line),
+        None => programs(argv),
     }
 }
 

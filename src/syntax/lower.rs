@@ -465,17 +465,7 @@ impl Lowerer {
         let at = span(&pair);
         let inner = next(&mut pair.into_inner(), "host_path");
         let path = match inner.as_rule() {
-            Rule::string => {
-                // The `text` rule's unescaping, for a string on its own.
-                let mut out = String::new();
-                for part in inner.into_inner() {
-                    match part.as_rule() {
-                        Rule::raw_chars => out.push_str(part.as_str()),
-                        _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
-                    }
-                }
-                Spanned::new(out, at)
-            }
+            Rule::string => Spanned::new(self.lower_string(inner), at),
             _ => Spanned::new(inner.as_str().to_string(), at),
         };
         if !(path.value.starts_with('.') || path.value.starts_with('/') || path.value.starts_with('~')) {
@@ -709,16 +699,7 @@ impl Lowerer {
         if value.as_rule() == Rule::bare {
             return Spanned::new(value.as_str().to_string(), at);
         }
-        let mut out = String::new();
-        for part in value.into_inner() {
-            match part.as_rule() {
-                Rule::raw_chars => out.push_str(part.as_str()),
-                _ => match self.unescape(&part) {
-                    Some(c) => out.push(c),
-                    None => out.push('\u{FFFD}'),
-                },
-            }
-        }
+        let out = self.lower_string(value);
         if out.contains('\0') {
             self.report(
                 Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
@@ -727,6 +708,19 @@ impl Lowerer {
             );
         }
         Spanned::new(out, at)
+    }
+
+    /// A quoted `string`, unescaped (an invalid escape, reported, becomes
+    /// U+FFFD).
+    fn lower_string(&mut self, pair: Pair<'_, Rule>) -> String {
+        let mut out = String::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::raw_chars => out.push_str(part.as_str()),
+                _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
+            }
+        }
+        out
     }
 
     fn unescape(&mut self, pair: &Pair<'_, Rule>) -> Option<char> {
@@ -965,19 +959,102 @@ impl Lowerer {
             Ok(_) => None,
             Err(error) => Some(yaml_problem(&error.to_string())),
         };
-        if let Some(label) = problem {
+        if let Some(label) = &problem {
             self.report(
                 Diagnostic::error("invalid-raw", "this value is not one YAML value")
                     .primary(text.span, label)
                     .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
             );
         }
-        let value = parsed.unwrap_or_default();
+        let value = match parsed {
+            Ok(value) if problem.is_none() => self.read_raw_value(&key.value, value, text.span),
+            _ => serde_json::Value::Null,
+        };
         RawCompose {
             key,
             value: Spanned::new(value, text.span),
             span: at,
         }
+    }
+
+    /// `user NAME|UID[:GROUP|GID]`. Docker reads a number with a sign or
+    /// leading zeros (`+0`, `00`) as the plain number, so those are refused:
+    /// the spec must say `0` or `root` where it means root.
+    fn lower_container_user(&mut self, pair: Pair<'_, Rule>) -> ContainerUser {
+        let at = span(&pair);
+        let text = self.lower_text(argument(pair));
+        let mut parts = text.value.splitn(2, ':');
+        let user_part = parts.next().unwrap_or_default();
+        let group_part = parts.next();
+        let user = self.lower_account(user_part, text.span);
+        let group = group_part.map(|g| self.lower_account(g, text.span));
+        ContainerUser {
+            user: Spanned::new(user, text.span),
+            group: group.map(|g| Spanned::new(g, text.span)),
+            span: at,
+        }
+    }
+
+    /// One side of `USER:GROUP`: a name, or a number Docker reads the same
+    /// way stackc writes it.
+    fn lower_account(&mut self, text: &str, at: Span) -> Account {
+        /// Docker's limit for uids and gids.
+        const MAX_ID: u32 = i32::MAX as u32;
+        let is_name = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.len() <= 32
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if is_name {
+            return Account::Name(text.to_string());
+        }
+        let canonical = text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_ID && n.to_string() == text);
+        if let Some(id) = canonical {
+            return Account::Id(id);
+        }
+        let numeric = text.trim_start_matches(['+', '-']).parse::<u64>().ok();
+        let (label, help) = match numeric {
+            Some(n) if !text.starts_with('-') && n <= u64::from(MAX_ID) => (
+                format!("Docker reads `{text}` as {n}"),
+                if n == 0 {
+                    "write `root` (or `0`) where root is meant, or an unprivileged uid such as `10001`".to_string()
+                } else {
+                    format!("write `{n}`")
+                },
+            ),
+            Some(_) => (
+                "out of range".to_string(),
+                format!("uids and gids go from 0 to {MAX_ID}"),
+            ),
+            None if text.is_empty() => (
+                "empty".to_string(),
+                "write `USER` or `USER:GROUP`, e.g. `user 999:999`".to_string(),
+            ),
+            None => (
+                format!("`{text}` is neither a name nor a number"),
+                "names are letters, digits, `_`, `.` and `-`, starting with a letter: `user postgres`".to_string(),
+            ),
+        };
+        self.report(
+            Diagnostic::error("invalid-user", "this is not a user Docker reads as written")
+                .primary(at, label)
+                .help(help),
+        );
+        Account::Id(0)
+    }
+
+    /// A raw value as Docker will read it (see [`crate::compose_values`]),
+    /// or `null` after reporting what compose or Docker would refuse.
+    fn read_raw_value(&mut self, key: &str, value: serde_json::Value, at: Span) -> serde_json::Value {
+        crate::compose_values::read(key, value).unwrap_or_else(|refusal| {
+            self.report(
+                Diagnostic::error("invalid-raw", format!("compose or Docker would refuse this `{key}`"))
+                    .primary(at, refusal.label)
+                    .help(refusal.help),
+            );
+            serde_json::Value::Null
+        })
     }
 
     fn lower_size(&mut self, pair: Pair<'_, Rule>) -> Spanned<Size> {
@@ -1025,7 +1102,14 @@ impl Lowerer {
     /// malformed one.
     fn lower_ip(&mut self, pair: &Pair<'_, Rule>) -> Option<std::net::IpAddr> {
         let text = pair.as_str();
-        let ip = text.trim_start_matches('[').trim_end_matches(']').parse().ok();
+        // Docker (Go's net.IP) reads `::ffff:a.b.c.d` as the IPv4 address:
+        // `[::ffff:0.0.0.0]` is every IPv4 interface, not one IPv6 address.
+        let ip = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .map(|ip| ip.to_canonical());
         if ip.is_none() {
             self.report(
                 Diagnostic::error("invalid-ip", format!("`{text}` is not an IP address"))
@@ -1058,6 +1142,8 @@ struct ServiceBlock {
     stop_grace_period: Option<(Spanned<Duration>, Span)>,
     shm_size: Option<(Spanned<Size>, Span)>,
     networks: Vec<Spanned<String>>,
+    user: Option<(ContainerUser, Span)>,
+    hardening_off: Option<(Span, Span)>,
     entrypoint: Option<(Argv, Span)>,
     expose: Vec<Spanned<u16>>,
     secret_mounts: Vec<SecretMount>,
@@ -1095,6 +1181,8 @@ impl ServiceBlock {
             stop_grace_period: None,
             shm_size: None,
             networks: Vec::new(),
+            user: None,
+            hardening_off: None,
             entrypoint: None,
             expose: Vec::new(),
             secret_mounts: Vec::new(),
@@ -1161,6 +1249,11 @@ impl ServiceBlock {
                 let names = item.into_inner().skip(1).map(|n| lowerer.lower_name(n));
                 self.networks.extend(names);
             }
+            Rule::container_user => {
+                let value = lowerer.lower_container_user(item);
+                lowerer.set_once(&mut self.user, value, at, "user");
+            }
+            Rule::hardening => lowerer.set_once(&mut self.hardening_off, at, at, "hardening"),
             Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
             Rule::expose => lowerer.lower_expose(item, &mut self.expose),
             Rule::entrypoint => {
@@ -1237,6 +1330,8 @@ impl ServiceBlock {
             stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
             shm_size: self.shm_size.map(|(s, _)| s),
             networks: self.networks,
+            user: self.user.map(|(u, _)| u),
+            hardening_off: self.hardening_off.map(|(h, _)| h),
             entrypoint: self.entrypoint.map(|(e, _)| e),
             expose: self.expose,
             secret_mounts: self.secret_mounts,

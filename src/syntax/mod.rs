@@ -7,6 +7,7 @@
 mod error;
 mod grammar;
 mod lower;
+pub mod sniff;
 pub mod tokens;
 
 use crate::diagnostic::Diagnostic;

@@ -8,7 +8,9 @@ Dockerfile's unprivileged user).
 
 What stays as emitted: commands, environment, secrets at /run/secrets/NAME,
 nginx's /srv volumes, service names (each its own loopback address in a private
-/etc/hosts), ports, healthchecks and the depends_on order. What is mapped: the
+/etc/hosts), ports, healthchecks, the depends_on order, and what security_opt and
+cap_drop take away (no new privileges, no capabilities: setpriv runs each process
+of the container, its readiness checks included, so confined). What is mapped: the
 app's WORKDIR is a folder of the temp dir, and a volume is a folder too."""
 
 import fnmatch
@@ -147,6 +149,12 @@ class Stack:
             note(f"readiness check before start: fails, as it must")
         self.images[name].start(service)
 
+    def confined(self, name, argv):
+        """ARGV as NAME's container runs it: with the privileges compose.yaml
+        leaves it (no new privileges, no capabilities), through setpriv."""
+        options = self.services[name].confinement
+        return ["setpriv", *options, "--", *argv] if options else list(argv)
+
     def argv(self, name):
         """What NAME runs: its compose command, else its image's CMD."""
         image = self.images[name]
@@ -156,7 +164,7 @@ class Stack:
         """`docker compose run --rm NAME ARGV`: a one-off command in NAME's container."""
         service, image = self.services[name], self.images[name]
         env = {**image.env(service), **(extra_env or {})}
-        self.procs.run(f"{name}-run", argv, env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
+        self.procs.run(f"{name}-run", self.confined(name, argv), env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
 
     # -- healthchecks ----------------------------------------------------------------
 
@@ -175,7 +183,7 @@ class Stack:
             raise StepFailed(f"{name}: healthcheck {test[0]} is not run by this test")
         image = self.images[name]
         try:
-            code = self.procs.run(f"{name}-readiness", argv, image.env(service), cwd=image.cwd,
+            code = self.procs.run(f"{name}-readiness", self.confined(name, argv), image.env(service), cwd=image.cwd,
                                   timeout=service.healthcheck.timeout, check=False)
         except StepFailed:  # a check that times out counts as failed, as in compose
             return False
@@ -288,7 +296,7 @@ class AppImage:
         if not argv:
             raise StepFailed(f"{service.name} has neither a compose command nor a Dockerfile CMD")
         note(f"runs {' '.join(argv)} in {self.cwd} (the image's {self.dockerfile.workdir})")
-        self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd)
+        self.stack.procs.start(service.name, self.stack.confined(service.name, argv), self.env(service), cwd=self.cwd)
 
 
 class NginxImage:
@@ -341,11 +349,6 @@ class NginxImage:
             Path("/proc/sys", *name.split(".")).write_text(value)
             note(f"sysctl {name}={value}")
         uid, gid = self.user()
-        caps = []
-        if service.cap_drop == ["ALL"]:
-            caps = ["--bounding-set=-all", "--inh-caps=-all"]
-        elif service.cap_drop:
-            raise StepFailed(f"{service.name}: cap_drop {service.cap_drop}; the stand-in drops ALL or nothing")
         # A container's stdout belongs to its user (runc hands it over), so that nginx
         # can open /dev/stdout for its access log.
         log = self.stack.procs.log(service.name)
@@ -355,9 +358,9 @@ class NginxImage:
         # `-e stderr`: the image's /var/log/nginx/error.log is a link to stderr; Debian's is a file.
         nginx = ["/usr/sbin/nginx", "-e", "stderr", "-g", "daemon off;"]
         argv = ["unshare", "--mount", "sh", "-c", private_tmp, "sh",
-                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *caps, "--", *nginx]
+                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *service.confinement, "--", *nginx]
         note(f"nginx reads {self.confs[-1]} as {self.CONF}, as uid {uid} gid {gid}"
-             + (", without capabilities" if caps else ""))
+             + (", without capabilities" if "--bounding-set=-all" in service.confinement else ""))
         self.stack.procs.start(service.name, argv, self.env(service), stop_signal=signal.SIGQUIT)
 
 
@@ -397,10 +400,11 @@ class PostgresImage:
         shutil.chown(self.socket, "postgres", "postgres")
         initdb = [POSTGRES_BIN / "initdb", "-D", data, "-U", user, f"--pwfile={password_file}",
                   "--auth-local=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]
-        procs.run(name, AS_POSTGRES + initdb, env, timeout=JOB_SECONDS)
+        as_postgres = self.stack.confined(name, AS_POSTGRES)
+        procs.run(name, as_postgres + initdb, env, timeout=JOB_SECONDS)
         with open(data / "pg_hba.conf", "a") as hba:
             hba.write("host all all all scram-sha-256\n")
-        server = AS_POSTGRES + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
+        server = as_postgres + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
 
         procs.start(name, server + ["-c", "listen_addresses="], env, stop_signal=signal.SIGINT)
         on_socket = ["pg_isready", "-q", "-h", self.socket, "-p", self.PORT]
@@ -414,7 +418,7 @@ class PostgresImage:
         if database != "postgres":
             create = ["psql", "-v", "ON_ERROR_STOP=1", "-h", self.socket, "-p", self.PORT, "-U", user,
                       "-d", "postgres", "--set", f"db={database}"]
-            procs.run(f"{name}-init", AS_POSTGRES + create, env, stdin_text='CREATE DATABASE :"db";\n')
+            procs.run(f"{name}-init", as_postgres + create, env, stdin_text='CREATE DATABASE :"db";\n')
         procs.stop(name)
 
         address = self.stack.addresses[name]
