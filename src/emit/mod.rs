@@ -6,9 +6,10 @@
 //!   byte for byte on every run;
 //! - each format escapes user strings in its own module, in one function per
 //!   syntax it writes (`compose::Str`; `dockerfile::json_array`,
-//!   `copy_source`, `shell_word`, `plain_path`; `dockerignore::spec_pattern`; `nginx::token`, and the raw nginx
-//!   directives checked in lowering and written as given); a value the format cannot
-//!   carry is reported as a diagnostic on the spec, never written mangled.
+//!   `copy_source`, `shell_word`, `plain_path`; `dockerignore::spec_pattern`;
+//!   `nginx::token`, and the raw nginx directives checked in lowering and
+//!   written as given); a value the format cannot carry is reported as a
+//!   diagnostic on the spec, never written mangled.
 
 mod compose;
 mod dockerfile;
@@ -101,9 +102,9 @@ impl Problems {
     }
 
     /// Unwraps an escaping result, or reports why the value cannot be
-    /// written in `format` and returns an empty stand-in.
-    /// A value written in two places (a requirements file is copied and
-    /// given to pip) is reported once.
+    /// written in `format` and returns an empty stand-in. A value written
+    /// in two places (a requirements file is copied and given to pip) is
+    /// reported once.
     fn check(&mut self, value: &Spanned<String>, escaped: Result<String, &'static str>, format: &str) -> String {
         escaped.unwrap_or_else(|reason| {
             let diagnostic =

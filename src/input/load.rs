@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, env_file, gunicorn_conf, requirements, Inputs, LoadedEnvFile, OwnImage};
+use super::{dockerfile, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
     AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
@@ -93,7 +93,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             if loader.inputs.env_file(&path.value).is_some() {
                 continue;
             }
-            if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
+            if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 for problem in &vars.problems {
                     loader.diagnostics.push(
@@ -114,26 +114,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             }
         }
         for mount in &service.mounts {
+            // `~` is the home of whoever runs compose, and an absolute path
+            // is on the machine that runs the stack: neither is this one's.
             if let MountSource::Host(path) = &mount.source {
-                loader.host_path(path);
+                if !path.value.starts_with(['~', '/']) {
+                    loader.deploy_file(path, Absence::HostPath);
+                }
             }
         }
     }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
-            loader.read(path, Path::new(&path.value), Need::AtDeploy);
+            loader.deploy_file(path, Absence::SecretFile);
         }
     }
     (loader.inputs, loader.diagnostics)
-}
-
-/// How much a run needs a file.
-#[derive(Clone, Copy)]
-enum Need {
-    /// The build or `up` fails without it: an error. The text names it.
-    Required(&'static str),
-    /// Usually created on the server at deploy time: a warning.
-    AtDeploy,
 }
 
 struct Loader<'a> {
@@ -165,7 +160,7 @@ impl Loader<'_> {
             Recipe::Python(python) => self.python_build(service, &build.context, python),
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
-                if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
+                if let Some(file) = self.read(&own.file, &path, "Dockerfile") {
                     let image = self.own_image(service, own, file);
                     self.inputs.images.push(image);
                 }
@@ -182,7 +177,7 @@ impl Loader<'_> {
             Dependencies::Pip(file) => self.requirements(service, context, file),
             locked => {
                 for file in locked.files() {
-                    self.read(&file, &context.join(&file.value), Need::Required("project file"));
+                    self.read(&file, &context.join(&file.value), "project file");
                 }
             }
         }
@@ -204,7 +199,7 @@ impl Loader<'_> {
         let ignore = context.join(".dockerignore");
         if self.files.exists(&ignore) {
             let named = Spanned::new(".dockerignore".to_string(), folder.span);
-            if let Some(file) = self.read(&named, &ignore, Need::Required(".dockerignore")) {
+            if let Some(file) = self.read(&named, &ignore, ".dockerignore") {
                 self.inputs.dockerignores.push((service.to_string(), file));
             }
         }
@@ -214,7 +209,7 @@ impl Loader<'_> {
     /// as pip reads them. A problem pip would stop on is an error on the
     /// spec's `requirements` line, pointing at the line of the file.
     fn requirements(&mut self, service: &str, context: &Path, named: &Spanned<String>) {
-        let Some(root) = self.read(named, &context.join(&named.value), Need::Required("requirements file")) else {
+        let Some(root) = self.read(named, &context.join(&named.value), "requirements file") else {
             return;
         };
         let root_text = self.inputs.source(root).text.clone();
@@ -288,7 +283,7 @@ impl Loader<'_> {
             }
             (None, None) => return,
         };
-        if let Some(file) = self.read(&named, &path, Need::Required("Gunicorn config file")) {
+        if let Some(file) = self.read(&named, &path, "Gunicorn config file") {
             let conf = gunicorn_conf::parse(&self.inputs.source(file).text);
             self.inputs
                 .gunicorn_confs
@@ -353,24 +348,26 @@ impl Loader<'_> {
         }
     }
 
-    /// A bind mount's host path: compose's long syntax does not create a
-    /// missing one, so `up` would fail; often it is made on the server (a
-    /// data folder), hence a warning. `~` is the home of whoever runs
-    /// compose, which stackc cannot know.
-    fn host_path(&mut self, path: &Spanned<String>) {
-        if path.value.starts_with('~') || self.files.exists(Path::new(&path.value)) {
-            return;
+    /// A file the stack needs where it runs, which is often put there at
+    /// deploy time: a secret file, a bind mount's source (compose's long
+    /// syntax does not create a missing one). Never read, only looked for;
+    /// the lint rules `missing-secret-file` and `missing-host-path` report
+    /// it, so a team that keeps them off its laptops can say so.
+    fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
+        let at = Path::new(&path.value);
+        if !self.files.exists(at) {
+            self.inputs.absent.push(Absent {
+                kind,
+                path: path.clone(),
+                shown: self.files.display(at),
+            });
         }
-        let shown = self.files.display(Path::new(&path.value));
-        self.diagnostics.push(
-            Diagnostic::warning("missing-host-path", format!("`{}` is not there yet", path.value))
-                .primary(path.span, format!("nothing at {shown}"))
-                .help("compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path"),
-        );
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.
-    fn read(&mut self, named: &Spanned<String>, path: &Path, need: Need) -> Option<FileId> {
+    /// `what` names the file for the message; the build or `up` fails
+    /// without it, so a missing one is an error.
+    fn read(&mut self, named: &Spanned<String>, path: &Path, what: &str) -> Option<FileId> {
         let shown = self.files.display(path);
         match self.files.read(path) {
             Ok(text) => {
@@ -379,33 +376,19 @@ impl Loader<'_> {
                 Some(id)
             }
             Err(error) => {
-                self.diagnostics.push(unreadable(named, &shown, &error, need));
+                self.diagnostics.push(unreadable(named, &shown, &error, what));
                 None
             }
         }
     }
 }
 
-fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, need: Need) -> Diagnostic {
-    let missing = matches!(error, ReadError::Missing);
-    match need {
-        Need::Required(what) => Diagnostic::error(
-            "missing-file",
-            match missing {
-                true => format!("the {what} `{}` is not there", named.value),
-                false => format!("the {what} `{}` cannot be read", named.value),
-            },
-        )
+fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
+    let state = match error {
+        ReadError::Missing => "is not there",
+        _ => "cannot be read",
+    };
+    Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
-        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file"),
-        Need::AtDeploy => Diagnostic::warning(
-            "missing-secret-file",
-            match missing {
-                true => format!("the secret file `{}` is not there yet", named.value),
-                false => format!("the secret file `{}` cannot be read", named.value),
-            },
-        )
-        .primary(named.span, format!("{shown}: {error}"))
-        .help("compose refuses to start without it: create it on the machine that runs the stack (never commit it)"),
-    }
+        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
 }

@@ -38,7 +38,7 @@ pub mod value;
 
 pub use load::{load, Disk, Files};
 
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, SourceFile, Spanned};
 
 /// The files a spec names, as read for one run, and what was learned from
 /// them. Empty when the spec was checked from its text alone.
@@ -53,6 +53,9 @@ pub struct Inputs {
     pub images: Vec<OwnImage>,
     /// Each env file the spec names, read.
     pub env_files: Vec<LoadedEnvFile>,
+    /// Files the stack needs where it runs, normally put there at deploy
+    /// time, that are not here.
+    pub absent: Vec<Absent>,
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
@@ -110,6 +113,24 @@ impl Inputs {
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
         self.images.iter().find(|i| i.service == builder)
     }
+}
+
+/// A file of the stack's that is not on this machine.
+#[derive(Clone, Debug)]
+pub struct Absent {
+    pub kind: Absence,
+    /// As the spec writes it.
+    pub path: Spanned<String>,
+    /// As the user sees it (relative to where stackc runs).
+    pub shown: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// `secret NAME file PATH`.
+    SecretFile,
+    /// `mount ./PATH at ...`.
+    HostPath,
 }
 
 /// An env file the spec names (`env_file PATH`), as compose reads it.

@@ -32,6 +32,9 @@ pub static RULES: &[&dyn Rule] = &[
     &PrivilegedContainer,
     &HostAccess,
     &LiteralDollar,
+    // Files the stack needs where it runs
+    &MissingSecretFile,
+    &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,

@@ -70,7 +70,9 @@ impl Rule for RunsAsRoot {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             let name = &service.name.value;
-            if let Some(finding) = own_dockerfile_root(stack, service) {
+            // A `user` of the spec's own replaces the Dockerfile's USER
+            // (`user root` says root is intended).
+            if let (None, Some(finding)) = (&service.user, own_dockerfile_root(stack, service)) {
                 out.push(finding);
             }
             if let Some(build) = service
@@ -86,7 +88,10 @@ impl Rule for RunsAsRoot {
                 );
             }
             let user = service.user.as_ref();
-            if let (Some(user), Some(_)) = (user.filter(|u| u.is_root()), stack.builder_of(service)) {
+            // Root over an image stackc writes, which has its app user;
+            // the app's own Dockerfile's user is the app's choice.
+            let stackc_writes = stack.builder_of(service).and_then(|b| b.build()?.python()).is_some();
+            if let (Some(user), true) = (user.filter(|u| u.is_root()), stackc_writes) {
                 out.push(
                     Self::META
                         .diagnostic(format!("`{name}` runs as root"))
