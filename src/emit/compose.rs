@@ -681,11 +681,11 @@ fn condition(dependency: &Dependency) -> &'static str {
 /// stackc writes for it; and when an `entrypoint` is set, the image's
 /// command too, since Docker drops the image's `CMD` with a new entrypoint.
 fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
-    let in_image = stack.builder_of(service).and_then(super::image_command);
+    let in_image = stack.builder_of(service).and_then(|b| super::image_command(stack, b));
     let builds_it = stack
         .builder_of(service)
         .is_some_and(|b| b.name.value == service.name.value);
-    match super::own_command(service) {
+    match super::own_command(stack, service) {
         Some(own) if builds_it && in_image.is_some() => service.entrypoint.is_some().then_some(own),
         Some(own) => Some(own),
         None => in_image.filter(|_| service.entrypoint.is_some()),

@@ -23,6 +23,7 @@ pub mod app_server;
 pub mod argv;
 pub mod bind;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
@@ -58,11 +59,43 @@ pub struct Inputs {
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
+    /// The requirements files pip reads for each Python build that installs
+    /// with pip (by service), in the order pip reads them: each one's path
+    /// in the build folder, and the file.
+    pub requirements: Vec<(String, Vec<(String, FileId)>)>,
+    /// The app's own `.dockerignore` of each Python build that has one.
+    pub dockerignores: Vec<(String, FileId)>,
+    /// The Gunicorn config file of each service that names one, read.
+    pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
 }
 
 impl Inputs {
     pub fn source(&self, id: FileId) -> &SourceFile {
         &self.sources[id.0 as usize]
+    }
+
+    /// The requirements files of `service`'s build, when they were read.
+    pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
+        self.requirements
+            .iter()
+            .find(|(name, _)| name == service)
+            .map(|(_, files)| files.as_slice())
+    }
+
+    /// The app's own `.dockerignore` of `service`'s build.
+    pub fn dockerignore_of(&self, service: &str) -> Option<FileId> {
+        self.dockerignores
+            .iter()
+            .find(|(name, _)| name == service)
+            .map(|(_, id)| *id)
+    }
+
+    /// The Gunicorn config file `service`'s statement names, read.
+    pub fn gunicorn_conf(&self, service: &str) -> Option<(FileId, &gunicorn_conf::GunicornConf)> {
+        self.gunicorn_confs
+            .iter()
+            .find(|(name, _, _)| name == service)
+            .map(|(_, id, conf)| (*id, conf))
     }
 
     /// Whether the build folder `context` (as the spec writes it) holds a

@@ -262,3 +262,18 @@ pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
     }
     headers
 }
+
+/// A secondary label at the place that set an app server's setting: its
+/// spec statement, its Gunicorn config file's line, or (for a default)
+/// the server's statement.
+pub fn setting_label(
+    diagnostic: crate::diagnostic::Diagnostic,
+    source: crate::ir::SettingSource,
+    message: impl Into<String>,
+) -> crate::diagnostic::Diagnostic {
+    use crate::ir::SettingSource;
+    match source {
+        SettingSource::Spec(span) | SettingSource::Default(span) => diagnostic.secondary(span, message),
+        SettingSource::ConfigFile { file, span } => diagnostic.secondary_in(file, span, message),
+    }
+}

@@ -161,11 +161,31 @@ class Dockerfile:
     cmd: list | None
     build_runs: list = field(default_factory=list)  # exec-form RUNs after `COPY . .`
     user: str | None = None  # the last USER
+    install_runs: list = field(default_factory=list)  # exec-form RUNs before `COPY . .`
+
+
+def _run_argv(path, value):
+    """An exec-form RUN's words, after its flags; a BuildKit cache mount is the only
+    flag, and changes nothing here (it only keeps the download cache out of the image)."""
+    flags = []
+    while value.startswith("--"):
+        flag, _, value = value.partition(" ")
+        flags.append(flag)
+        value = value.lstrip()
+    if any(not f.startswith("--mount=type=cache,") for f in flags):
+        raise StepFailed(f"{path}: RUN {' '.join(flags)}: only cache mounts are emulated")
+    if not value.startswith("["):
+        raise StepFailed(f"{path}: a RUN this test runs is not in exec form: {value}")
+    return json.loads(value)
 
 
 def read_dockerfile(path):
     parser = DockerfileParser(path=str(path))
     workdir, copies, cmd, runs, source_copied, user = "/", [], None, [], False, None
+    installs = []
+    stages = [i for i in parser.structure if i["instruction"] == "FROM"]
+    if len(stages) > 1:
+        raise StepFailed(f"{path}: {len(stages)} stages; the stand-in builds one")
     for instruction in parser.structure:
         kind, value = instruction["instruction"], instruction["value"]
         if kind == "WORKDIR":
@@ -186,10 +206,10 @@ def read_dockerfile(path):
                 raise StepFailed(f"{path}: CMD is not in exec form: {value}")
             cmd = json.loads(value)
         elif kind == "RUN" and source_copied:
-            if not value.startswith("["):
-                raise StepFailed(f"{path}: a RUN after `COPY . .` is not in exec form: {value}")
-            runs.append(json.loads(value))
-    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs, user)
+            runs.append(_run_argv(path, value))
+        elif kind == "RUN" and copies:
+            installs.append(_run_argv(path, value))
+    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs, user, installs)
 
 
 def read_dockerignore(path):

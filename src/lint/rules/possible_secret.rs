@@ -68,7 +68,8 @@ impl Rule for PossibleSecret {
                 }
             }
             let python = service.build().and_then(|b| b.python());
-            for line in python.map(|p| p.dockerfile.as_slice()).unwrap_or_default() {
+            let raw = python.map(|p| p.dockerfile.as_slice()).unwrap_or_default();
+            for line in raw.iter().map(|l| &l.text) {
                 for (name, value) in secrets::dockerfile_values(&line.value) {
                     values.push((line.span, name, value));
                 }

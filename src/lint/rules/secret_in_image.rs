@@ -80,7 +80,7 @@ impl Rule for SecretInImage {
             let Some(python) = service.build().and_then(|b| b.python()) else {
                 continue;
             };
-            for line in &python.dockerfile {
+            for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
                     .find_map(|(name, value)| match secrets::classify(name.as_deref(), &value) {
