@@ -1,10 +1,16 @@
 //! Hostile files rather than hostile values: empty, only comments, a BOM,
-//! CRLF, tabs, 5 MB, 1,000-deep nesting, a NUL, bytes that are not UTF-8.
-//! Each gets a clear diagnostic or a clean result from every entry point
-//! (check, lint, build, fmt, both renderers), never a panic. Inputs are
-//! bounded, so a hang would show as a test that never ends.
+//! CRLF, tabs, 5 MB, 1,000-deep nesting, a NUL, bytes that are not UTF-8,
+//! labels past column 65,535, 100,000 unclosed braces, dense `after`
+//! circles, thousands of findings on one line. Each gets a clear diagnostic
+//! or a clean result from every entry point (check, lint, build, fmt, every
+//! renderer), never a panic. The inputs that once took quadratic time run
+//! under [`finishes`], so a regression fails instead of hanging, and their
+//! tests assert on the work done (how much is printed), never on time.
 
 mod support;
+
+use std::sync::mpsc;
+use std::time::Duration;
 
 use stackc::diagnostic::Diagnostic;
 use stackc::emit::Layout;
@@ -110,7 +116,8 @@ fn a_5_mb_spec_is_read_to_the_end() {
 
 /// Thousands of findings in a large spec: each snippet is read from the
 /// lines around it (miette alone rescans the text from the start for each,
-/// which took minutes for this).
+/// which took minutes for this); past the first fifty of a kind they are
+/// counted rather than drawn.
 #[test]
 fn thousands_of_findings_render() {
     let mut text = String::from("stack many\n");
@@ -121,14 +128,17 @@ fn thousands_of_findings_render() {
         ));
     }
     let outcome = run_everything(&text);
-    assert!(outcome.diagnostics.len() >= 5_000, "{}", outcome.diagnostics.len());
+    let found = outcome.diagnostics.len();
+    assert!(found >= 5_000, "{found}");
+    let code = outcome.diagnostics[0].code;
+    assert!(outcome.diagnostics.iter().all(|d| d.code == code));
     let source = SourceFile::new("many.spec", text);
-    let rendered = HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, &outcome.diagnostics);
-    assert!(
-        rendered.contains("many.spec:10001:8"),
-        "{}",
-        &rendered[rendered.len() - 600..]
-    );
+    let renderer = HumanRenderer::new(false, render::DEFAULT_WIDTH);
+    let rendered = renderer.render(&source, &outcome.diagnostics);
+    let counted = format!("and {} more `{code}` findings in many.spec", found - 50);
+    assert!(rendered.contains(&counted), "{}", &rendered[rendered.len() - 600..]);
+    let last = renderer.render(&source, &outcome.diagnostics[found - 1..]);
+    assert!(last.contains("many.spec:10001:8"), "{last}");
 }
 
 #[test]
@@ -191,4 +201,164 @@ fn every_command_refuses_bytes_that_are_not_utf8() {
         );
     }
     assert_eq!(std::fs::read(&spec).unwrap(), b"stack caf\xe9\n");
+}
+
+/// Runs `work` on a thread of its own and returns its result; fails if it
+/// panics, or has not finished after a generous while (a guard against
+/// hangs, not a measure of speed).
+fn finishes<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+    const GUARD: Duration = Duration::from_secs(300);
+    let (tx, rx) = mpsc::channel();
+    // Detached: a hung run fails the test instead of hanging it.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .expect("a thread starts");
+    match rx.recv_timeout(GUARD) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("{what} did not finish within {GUARD:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
+    }
+}
+
+/// Every renderer's output for the spec's lint findings: the human one at
+/// the usual width and at odd ones.
+fn render_everything(name: &str, text: String) -> (Vec<Diagnostic>, Vec<String>) {
+    let source = SourceFile::new(name, text);
+    let diagnostics = stackc::lint(&source).diagnostics;
+    let reports = [FileReport::new(&source, &diagnostics)];
+    let mut rendered: Vec<String> = [render::json, render::sarif, render::github, render::short]
+        .iter()
+        .map(|format| format(&reports))
+        .collect();
+    for width in [render::DEFAULT_WIDTH, 1, 7, 33, 1000] {
+        rendered.push(HumanRenderer::new(false, width).render(&source, &diagnostics));
+    }
+    (diagnostics, rendered)
+}
+
+/// miette pads a label with a width argument, which panics past column
+/// 65,535: long lines are quoted around the label instead, so a report's
+/// size does not depend on the line's length.
+#[test]
+fn a_label_far_along_a_line_renders() {
+    for column in [70_000, 1_000_000] {
+        let text = format!("stack a\nvolume v{}x\n", " ".repeat(column - "volume v".len() - 1));
+        let (diagnostics, rendered) = finishes("rendering", move || render_everything("wide.spec", text));
+        assert_eq!(diagnostics[0].code, "syntax");
+        let human = &rendered[4];
+        assert!(human.contains(&format!("[wide.spec:2:{column}]")), "{human}");
+        for (width, human) in [render::DEFAULT_WIDTH, 1, 7, 33, 1000].iter().zip(&rendered[4..]) {
+            assert!(human.len() < 4_000, "width {width}: {} bytes", human.len());
+        }
+    }
+}
+
+/// A label that covers a long line, and one on a line among long ones.
+#[test]
+fn labels_over_long_lines_render() {
+    let long = "x".repeat(3_000_000);
+    let inputs = [
+        format!("stack a\n{long}\n"),
+        format!("stack a\nservice a {{\n    image {long}\n    imgae x\n    command \"{long}\"\n}}\n"),
+        format!("stack a\n# {long}\nvolumes x\n# {long}\n"),
+    ];
+    for text in inputs {
+        let size = text.len();
+        let (diagnostics, rendered) = finishes("rendering", move || render_everything("long.spec", text));
+        assert!(!diagnostics.is_empty());
+        let human = &rendered[4];
+        assert!(
+            human.len() < 8_000,
+            "{} bytes of human output for {size} bytes",
+            human.len()
+        );
+    }
+}
+
+/// `fmt` laid out unparsable text before refusing it: 20,000 unclosed `{`
+/// indented 80,000 spaces deep took 1.6 GB; 100,000 did not finish.
+#[test]
+fn unclosed_braces_by_the_hundred_thousand_are_refused_quickly() {
+    let inputs = [
+        "{\n".repeat(100_000),
+        "{".repeat(100_000),
+        format!("stack a\n{}", "service a {\n".repeat(20_000)),
+        format!("stack a\n{}", "service a {\n".repeat(100_000)),
+        format!("stack a\nservice a {{\n{}", "    image x\n    env {\n".repeat(100_000)),
+    ];
+    for text in inputs {
+        let head: String = text.chars().take(20).collect();
+        let source = SourceFile::new("braces.spec", text);
+        let (formatted, rendered) = finishes("fmt", move || {
+            let formatted = stackc::fmt::format(&source);
+            let rendered = match &formatted {
+                Ok(_) => String::new(),
+                Err(diagnostics) => HumanRenderer::new(false, render::DEFAULT_WIDTH).render(&source, diagnostics),
+            };
+            (formatted, rendered)
+        });
+        let diagnostics = formatted.expect_err(&head);
+        assert!(diagnostics.len() <= stackc::syntax::MAX_SYNTAX_ERRORS, "{head:?}");
+        assert_eq!(diagnostics[0].code, "syntax", "{head:?}");
+        assert!(rendered.len() < 20_000, "{head:?}: {} bytes", rendered.len());
+    }
+}
+
+/// A thousand services that each wait for the next sixty: one finding for
+/// the whole tangle (it was one per edge back, each quoting every line
+/// between its labels: 61 MB of output and 20 s), and a bounded report.
+#[test]
+fn a_dense_tangle_of_after_is_one_finding() {
+    let n = 1000;
+    let mut text = String::from("stack a\n");
+    for i in 0..n {
+        let after: Vec<String> = (1..=60).map(|k| format!("s{}", (i + k) % n)).collect();
+        text.push_str(&format!(
+            "service s{i} {{\n    image redis:7.4\n    ready cmd \"true\"\n    after {}\n}}\n",
+            after
+                .iter()
+                .map(|a| format!("{a} ready"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let (diagnostics, rendered) = finishes("lint", move || render_everything("tangle.spec", text));
+    let cycles: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.code == "dependency-cycle").collect();
+    assert_eq!(
+        cycles.len(),
+        1,
+        "{:?}",
+        cycles.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    assert!(cycles[0].message.ends_with("(17 services)"), "{}", cycles[0].message);
+    assert!(cycles[0].help.as_ref().unwrap().contains("in all, 1000 services"));
+    let human = &rendered[4];
+    assert!(human.len() < 20_000, "{} bytes", human.len());
+}
+
+/// A thousand findings on one line: each quotes a window of it, and after
+/// the first fifty of a kind the rest are counted, not drawn (the line was
+/// quoted whole a thousand times).
+#[test]
+fn a_thousand_findings_on_one_line_render_in_bounded_space() {
+    let names: Vec<String> = (0..1000).map(|i| format!("missing_service_{i}")).collect();
+    let text = format!(
+        "stack a\nservice a {{\n    image redis:7.4\n    after {}\n}}\n",
+        names.join(", ")
+    );
+    let (diagnostics, rendered) = finishes("lint", move || render_everything("line.spec", text));
+    let unknown = diagnostics.iter().filter(|d| d.code == "unknown-service").count();
+    assert_eq!(unknown, 1000);
+    let human = &rendered[4];
+    assert!(
+        human.contains("and 950 more `unknown-service` findings in line.spec"),
+        "{}",
+        &human[human.len().saturating_sub(500)..]
+    );
+    assert!(human.len() < 100_000, "{} bytes", human.len());
+    // Every finding is still in the formats for programs.
+    assert_eq!(rendered[3].lines().count(), 1000);
 }

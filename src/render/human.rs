@@ -2,9 +2,9 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::snippets::Snippets;
+use super::snippets::{Excerpt, Snippets};
 use super::{visible, FileReport};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
 use crate::source::{SourceFile, Span};
 
@@ -14,6 +14,15 @@ pub const DEFAULT_WIDTH: usize = 100;
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
 }
+
+/// At most this many labels of one diagnostic are drawn; the others are
+/// counted in its help (every format for programs lists them all).
+pub const MAX_LABELS: usize = 12;
+/// At most this many findings of one code are drawn per file; the others
+/// are counted in one line after them.
+pub const MAX_PER_CODE: usize = 50;
+/// Messages, labels and help are cut to this many characters.
+pub const MAX_TEXT: usize = 1000;
 
 impl HumanRenderer {
     pub fn new(color: bool, width: usize) -> Self {
@@ -29,19 +38,57 @@ impl HumanRenderer {
         }
     }
 
-    /// Renders every diagnostic of one file, in order.
+    /// Renders every diagnostic of one file, in order: the first
+    /// [`MAX_PER_CODE`] of each code, then a count of the others.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
         let source = Snippets::new(visible(&file.name), same_length_visible(&file.text));
         let mut out = String::new();
+        let mut per_code: Vec<(&str, usize)> = Vec::new();
         for diagnostic in diagnostics {
+            let count = match per_code.iter_mut().find(|(code, _)| *code == diagnostic.code) {
+                Some((_, count)) => count,
+                None => {
+                    per_code.push((diagnostic.code, 0));
+                    &mut per_code.last_mut().expect("just pushed").1
+                }
+            };
+            *count += 1;
+            if *count > MAX_PER_CODE {
+                continue;
+            }
+            let shown = shown_labels(file, diagnostic);
+            let spans: Vec<Span> = shown.iter().map(|(span, _)| *span).collect();
+            let (excerpt, moved) = source.excerpt(&spans);
+            let labels = shown
+                .iter()
+                .zip(moved)
+                .map(|((_, label), span)| {
+                    let text = Some(cut(&visible(&label.message)));
+                    if label.primary {
+                        LabeledSpan::new_primary_with_span(text, span)
+                    } else {
+                        LabeledSpan::new_with_span(text, span)
+                    }
+                })
+                .collect();
             let report = Report {
                 diagnostic,
-                source: &source,
-                file,
+                source: &excerpt,
+                labels,
+                hidden_labels: diagnostic.labels.len() - shown.len(),
             };
             self.handler
                 .render_report(&mut out, &report)
                 .expect("writing into a String does not fail");
+        }
+        for (code, count) in per_code {
+            if count > MAX_PER_CODE {
+                out.push_str(&format!(
+                    "and {} more `{code}` findings in {} (`--format short` lists every finding on one line)\n\n",
+                    count - MAX_PER_CODE,
+                    source_name(file)
+                ));
+            }
         }
         out
     }
@@ -56,11 +103,43 @@ impl HumanRenderer {
     }
 }
 
+fn source_name(file: &SourceFile) -> String {
+    visible(&file.name)
+}
+
+/// The labels drawn (primary ones kept first), each inside the text.
+fn shown_labels<'d>(file: &SourceFile, diagnostic: &'d Diagnostic) -> Vec<(Span, &'d Label)> {
+    let len = file.text.len();
+    let primary = diagnostic.labels.iter().filter(|l| l.primary);
+    let secondary = diagnostic.labels.iter().filter(|l| !l.primary);
+    let mut shown: Vec<&Label> = primary.chain(secondary).take(MAX_LABELS).collect();
+    // In the diagnostic's own order, as miette was always given them.
+    shown.sort_by_key(|shown| diagnostic.labels.iter().position(|l| std::ptr::eq(l, *shown)));
+    shown
+        .into_iter()
+        .map(|label| {
+            // Clamp: a span at the very end still needs a place to point.
+            let start = label.span.start.min(len);
+            (Span::new(start, label.span.end.clamp(start, len)), label)
+        })
+        .collect()
+}
+
+/// Text of ours or the user's, cut to [`MAX_TEXT`] characters.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// One diagnostic with its source, in the shape miette renders.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a Snippets,
-    file: &'a SourceFile,
+    source: &'a Excerpt<'a>,
+    labels: Vec<LabeledSpan>,
+    /// Labels beyond [`MAX_LABELS`], counted in the help.
+    hidden_labels: usize,
 }
 
 impl std::fmt::Debug for Report<'_> {
@@ -71,7 +150,7 @@ impl std::fmt::Debug for Report<'_> {
 
 impl std::fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&visible(&self.diagnostic.message))
+        f.write_str(&cut(&visible(&self.diagnostic.message)))
     }
 }
 
@@ -91,19 +170,25 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref();
         let fix = self
             .diagnostic
             .fix
             .as_ref()
             .map(|f| format!("`stackc lint --fix` can {}", f.message));
-        let text = match (help, fix) {
-            (Some(help), Some(fix)) => format!("{help}\n{fix}"),
-            (Some(help), None) => help.to_string(),
-            (None, Some(fix)) => fix,
-            (None, None) => return None,
-        };
-        Some(Box::new(visible_lines(&text)))
+        let hidden = (self.hidden_labels > 0).then(|| {
+            format!(
+                "{} more places are not shown here; `--format json` lists them all",
+                self.hidden_labels
+            )
+        });
+        let lines: Vec<String> = [self.diagnostic.help.as_deref().map(cut), fix, hidden]
+            .into_iter()
+            .flatten()
+            .collect();
+        if lines.is_empty() {
+            return None;
+        }
+        Some(Box::new(visible_lines(&lines.join("\n"))))
     }
 
     /// Lint rules link to their section of the rules page.
@@ -117,17 +202,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let len = self.file.text.len();
-        Some(Box::new(self.diagnostic.labels.iter().map(move |label| {
-            // Clamp: a span at the very end still needs a place to point.
-            let span = Span::new(label.span.start.min(len), label.span.end.min(len));
-            let text = Some(visible(&label.message));
-            if label.primary {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
