@@ -23,7 +23,8 @@ use crate::lint::{registry, suppress};
 use crate::source::{SourceFile, Span};
 use crate::suggest;
 
-/// The file's name; the CLI looks for it from the spec's folder upwards.
+/// The file's name; the CLI looks for it from the spec's folder upwards,
+/// up to the root of the repository the spec is in (see `cli::settings`).
 pub const FILE_NAME: &str = "stackc.toml";
 
 /// The settings a `stackc.toml` holds.
@@ -32,6 +33,21 @@ pub struct Config {
     pub policy: Policy,
     /// `[lint] fail-on`: the lowest severity that makes `stackc lint` exit 1.
     pub fail_on: Option<Severity>,
+}
+
+impl Config {
+    /// The rules whose findings are errors by default that these settings
+    /// turn off or lower, with their new level: a run says so, because
+    /// such a file can let an insecure stack be built.
+    pub fn lowered_errors(&self) -> Vec<(&'static str, Level)> {
+        self.policy
+            .levels()
+            .filter(|(name, level)| {
+                let default = registry::find(name).map(|meta| meta.severity);
+                default == Some(Severity::Error) && *level != Level::On(Severity::Error)
+            })
+            .collect()
+    }
 }
 
 const TABLES: [&str; 2] = ["lint", "rules"];
@@ -167,6 +183,21 @@ mod tests {
             [("default-credentials", Level::Off)]
         );
         assert_eq!(parse(&SourceFile::new(FILE_NAME, "")).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn knows_which_error_rules_it_lowers() {
+        let config = config(
+            "[rules]\ndefault-credentials = \"off\"\nmissing-readiness-wait = \"off\"\nsecret-in-env = \"error\"\n",
+        )
+        .unwrap();
+        let default_credentials = registry::find("default-credentials").unwrap();
+        assert_eq!(default_credentials.severity, Severity::Error);
+        assert_ne!(
+            registry::find("missing-readiness-wait").unwrap().severity,
+            Severity::Error
+        );
+        assert_eq!(config.lowered_errors(), [("default-credentials", Level::Off)]);
     }
 
     #[test]
