@@ -362,3 +362,106 @@ fn a_thousand_findings_on_one_line_render_in_bounded_space() {
     // Every finding is still in the formats for programs.
     assert_eq!(rendered[3].lines().count(), 1000);
 }
+
+/// A stack with one raw compose value, for the number tests.
+fn raw_compose(value: &str) -> String {
+    format!("stack a\nservice cache {{\n    image redis:7.4\n    compose x-n = \"{value}\"\n}}\n")
+}
+
+/// A raw number that compose (go-yaml v3) reads as another value than
+/// stackc (YAML 1.2) is refused: `010` was written as `10.0`, where compose
+/// reads the user's text as 8. One that both read alike is written so that
+/// every YAML reader agrees.
+#[test]
+fn raw_numbers_mean_to_compose_what_they_mean_to_stackc() {
+    for (value, reading) in [
+        ("010", "compose reads `010` as the integer 8, stackc as the float 10.0"),
+        (
+            "[1, 0777]",
+            "compose reads `0777` as the integer 511, stackc as the float 777.0",
+        ),
+        ("{a: 0_1}", "compose reads `0_1` as the integer 1, stackc as text"),
+        ("00", "compose reads `00` as the integer 0, stackc as the float 0.0"),
+    ] {
+        let text = raw_compose(value);
+        let check = stackc::check(&SourceFile::new("raw.spec", text.clone()));
+        let [found] = check.diagnostics.as_slice() else {
+            panic!("{value}: {:?}", check.diagnostics)
+        };
+        assert_eq!(found.code, "invalid-raw", "{value}");
+        assert_eq!(found.labels[0].message, reading);
+        let at = found.primary_span().unwrap();
+        assert_eq!(&text[at.start..at.end], format!("\"{value}\""));
+    }
+    let text = raw_compose("[0x10, 0o10, 0b10, 1_000, 1e3, .5, 08, '010']");
+    let build = stackc::build(&SourceFile::new("raw.spec", text), &Layout::placeholder());
+    let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:?}", build.diagnostics));
+    let compose = &artifacts[0].contents;
+    assert!(
+        compose.contains(
+            "x-n:\n    - 16\n    - 8\n    - 2\n    - 1000\n    - 1000.0\n    - 0.5\n    - 8.0\n    - \"010\"\n"
+        ),
+        "{compose}"
+    );
+}
+
+/// The nginx.conf of a proxy with one response header of `value`.
+fn header_spec(value: &str) -> String {
+    format!(
+        "stack a\nservice web {{\n    image nginx:1.30\n}}\nproxy nginx {{\n    upstream app {{\n        server web:80\n    }}\n    \
+         add_header X-Long \"{value}\"\n    location / {{\n        proxy_pass app\n    }}\n}}\n"
+    )
+}
+
+/// nginx refuses a parameter of 4 KB (`nginx -t`: "too long parameter"):
+/// such a value is reported on the spec as `unrepresentable`, and the
+/// longest one written passes `nginx -t`.
+#[test]
+fn values_longer_than_nginx_reads_are_refused() {
+    let spec = header_spec(&"v".repeat(5_000));
+    let build = stackc::build(&SourceFile::new("long.spec", spec.clone()), &Layout::placeholder());
+    assert!(build.artifacts.is_none());
+    let errors: Vec<&Diagnostic> = build.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let [found] = errors.as_slice() else {
+        panic!("{:?}", build.diagnostics)
+    };
+    assert_eq!(found.code, "unrepresentable");
+    let at = found.primary_span().unwrap();
+    assert!(spec[at.start..at.end].starts_with("\"vvv"));
+
+    // The longest value written: 3,998 bytes and its quotes (a space makes
+    // it quoted).
+    let value = format!("v {}", "v".repeat(3_996));
+    let build = stackc::build(
+        &SourceFile::new("long.spec", header_spec(&value)),
+        &Layout::placeholder(),
+    );
+    let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:?}", build.diagnostics));
+    let conf = &artifacts
+        .iter()
+        .find(|a| a.path == "nginx/nginx.conf")
+        .unwrap()
+        .contents;
+    let line = conf.lines().find(|l| l.contains("add_header X-Long")).unwrap().trim();
+    assert!(line.contains(&format!("\"{value}\"")), "{line}");
+    let nginx = std::path::Path::new("/usr/sbin/nginx");
+    assert!(nginx.exists(), "nginx is missing: run scripts/install-tools.sh");
+    let tmp = tempfile::tempdir().unwrap();
+    let main = tmp.path().join("main.conf");
+    std::fs::write(
+        &main,
+        format!(
+            "error_log /dev/null; pid {}/nginx.pid; events {{}}\nhttp {{ server {{ listen 8080; {line} }} }}\n",
+            tmp.path().display()
+        ),
+    )
+    .unwrap();
+    let output = std::process::Command::new(nginx)
+        .args(["-t", "-q", "-c"])
+        .arg(&main)
+        .arg("-p")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+}
