@@ -465,3 +465,49 @@ fn values_longer_than_nginx_reads_are_refused() {
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
 }
+
+/// Found by the fuzzer: a lone `\r` inside a string reached the terminal
+/// raw through a human report's snippet (a terminal moves its cursor back
+/// over the line there, so a report could be made to show something else).
+#[test]
+fn a_lone_carriage_return_never_reaches_the_terminal() {
+    let fuzzed = "stack shop\n\nservice web {\n    build ./app\n    gunicorn shop.wsgi:application bind 8000 workers 3\n    \
+                  env {\n        DJANGO_SECRET_KEY = \"django-insecure\rk3y-fr0m-the-tutorial\"\n   )    \
+                  SENTRY_AUTH_TOKEN = \"sntrys_abc123\"\n        DATABASE_URL      = \"postgres://shop:hunter2@db:5432/shop\"\n    }\n}\n";
+    for text in [fuzzed, "stack a\rvolumes x\r", "stack a\nvolume v\r\nvolumes x\r\n"] {
+        let outcome = run_everything(text);
+        assert!(!outcome.diagnostics.is_empty(), "{text:?}");
+        let source = SourceFile::new("cr.spec", text);
+        for width in [render::DEFAULT_WIDTH, 1, 7] {
+            let human = HumanRenderer::new(false, width).render(&source, &outcome.diagnostics);
+            assert!(!human.chars().any(|c| c.is_control() && c != '\n'), "{human:?}");
+        }
+    }
+}
+
+/// Two hundred thousand findings on one 1.6 MB line, in the formats for
+/// programs: each finding's column is counted from a nearby point of the
+/// line, not from its start (which made this quadratic: hours).
+#[test]
+fn findings_by_the_hundred_thousand_on_one_line_are_located_in_linear_time() {
+    let n = 200_000;
+    let names: Vec<String> = (0..n).map(|i| format!("u{i}")).collect();
+    let text = format!(
+        "stack a\nservice a {{\n    image redis:7.4\n    after {}\n}}\n",
+        names.join(", ")
+    );
+    let last_column = "    after ".len() + names[..n - 1].iter().map(|n| n.len() + 2).sum::<usize>() + 1;
+    let (short, json) = finishes("locating the findings", move || {
+        let source = SourceFile::new("line.spec", text);
+        let diagnostics = stackc::check(&source).diagnostics;
+        let reports = [FileReport::new(&source, &diagnostics)];
+        (render::short(&reports), render::json(&reports))
+    });
+    assert_eq!(short.lines().count(), n);
+    let last = format!(
+        "line.spec:4:{last_column}: error[unknown-service]: unknown service or job `u{}`",
+        n - 1
+    );
+    assert!(short.contains(&last), "{}", short.lines().last().unwrap());
+    assert!(json.len() > short.len());
+}

@@ -212,18 +212,24 @@ fn visible_lines(text: &str) -> String {
 }
 
 /// The spec's text for miette's snippets: each control character other
-/// than line ends and tabs becomes a visible one of the same UTF-8 length,
-/// so every span still points at the same bytes.
+/// than line ends (`\n`, `\r\n`) and tabs becomes a visible one of the same
+/// UTF-8 length, so every span still points at the same bytes. A lone `\r`
+/// is one of them: miette would print it raw (it moves a terminal's cursor
+/// back over the line), and the other formats count no line at it either.
 fn same_length_visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => c,
+    let mut chars = text.chars().peekable();
+    let mut out = String::with_capacity(text.len());
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\r' if chars.peek() == Some(&'\n') => c,
+            '\n' | '\t' => c,
             c if c.is_control() && c.len_utf8() == 1 => '?',
             // C1 controls are two bytes, as is `¿`.
             c if c.is_control() => '¿',
             c => c,
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -233,7 +239,7 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\n");
+        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\r\n");
         let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m`")
             .primary(Span::new(6, 7), "an \u{1b} here")
             .help("no \u{7} bells");
