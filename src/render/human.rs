@@ -41,56 +41,60 @@ impl HumanRenderer {
     /// Renders every diagnostic of one file, in order: the first
     /// [`MAX_PER_CODE`] of each code, then a count of the others.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
-        let source = Snippets::new(visible(&file.name), same_length_visible(&file.text));
+        let name = visible(&file.name);
+        let source = Snippets::new(name.clone(), same_length_visible(&file.text));
         let mut out = String::new();
+        // Codes in the order they first appear, so the counts are too.
         let mut per_code: Vec<(&str, usize)> = Vec::new();
         for diagnostic in diagnostics {
-            let count = match per_code.iter_mut().find(|(code, _)| *code == diagnostic.code) {
-                Some((_, count)) => count,
+            let seen = match per_code.iter().position(|(code, _)| *code == diagnostic.code) {
+                Some(i) => i,
                 None => {
                     per_code.push((diagnostic.code, 0));
-                    &mut per_code.last_mut().expect("just pushed").1
+                    per_code.len() - 1
                 }
             };
-            *count += 1;
-            if *count > MAX_PER_CODE {
-                continue;
+            per_code[seen].1 += 1;
+            if per_code[seen].1 <= MAX_PER_CODE {
+                self.render_one(&source, file, diagnostic, &mut out);
             }
-            let shown = shown_labels(file, diagnostic);
-            let spans: Vec<Span> = shown.iter().map(|(span, _)| *span).collect();
-            let (excerpt, moved) = source.excerpt(&spans);
-            let labels = shown
-                .iter()
-                .zip(moved)
-                .map(|((_, label), span)| {
-                    let text = Some(cut(&visible(&label.message)));
-                    if label.primary {
-                        LabeledSpan::new_primary_with_span(text, span)
-                    } else {
-                        LabeledSpan::new_with_span(text, span)
-                    }
-                })
-                .collect();
-            let report = Report {
-                diagnostic,
-                source: &excerpt,
-                labels,
-                hidden_labels: diagnostic.labels.len() - shown.len(),
-            };
-            self.handler
-                .render_report(&mut out, &report)
-                .expect("writing into a String does not fail");
         }
         for (code, count) in per_code {
             if count > MAX_PER_CODE {
                 out.push_str(&format!(
-                    "and {} more `{code}` findings in {} (`--format short` lists every finding on one line)\n\n",
-                    count - MAX_PER_CODE,
-                    source_name(file)
+                    "and {} more `{code}` findings in {name} (`--format short` lists every finding on one line)\n\n",
+                    count - MAX_PER_CODE
                 ));
             }
         }
         out
+    }
+
+    fn render_one(&self, source: &Snippets, file: &SourceFile, diagnostic: &Diagnostic, out: &mut String) {
+        let shown = shown_labels(file, diagnostic);
+        let spans: Vec<Span> = shown.iter().map(|(span, _)| *span).collect();
+        let (excerpt, moved) = source.excerpt(&spans);
+        let labels = shown
+            .iter()
+            .zip(moved)
+            .map(|((_, label), span)| {
+                let text = Some(cut(&visible(&label.message)));
+                if label.primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect();
+        let report = Report {
+            diagnostic,
+            source: &excerpt,
+            labels,
+            hidden_labels: diagnostic.labels.len() - shown.len(),
+        };
+        self.handler
+            .render_report(out, &report)
+            .expect("writing into a String does not fail");
     }
 
     /// Renders every file's diagnostics, files in the order given.
@@ -103,21 +107,19 @@ impl HumanRenderer {
     }
 }
 
-fn source_name(file: &SourceFile) -> String {
-    visible(&file.name)
-}
-
-/// The labels drawn (primary ones kept first), each inside the text.
+/// The labels drawn, at most [`MAX_LABELS`] (primary ones first), in the
+/// diagnostic's order, each inside the text.
 fn shown_labels<'d>(file: &SourceFile, diagnostic: &'d Diagnostic) -> Vec<(Span, &'d Label)> {
+    let labels = &diagnostic.labels;
+    let primary = (0..labels.len()).filter(|&i| labels[i].primary);
+    let secondary = (0..labels.len()).filter(|&i| !labels[i].primary);
+    let mut shown: Vec<usize> = primary.chain(secondary).take(MAX_LABELS).collect();
+    shown.sort_unstable();
     let len = file.text.len();
-    let primary = diagnostic.labels.iter().filter(|l| l.primary);
-    let secondary = diagnostic.labels.iter().filter(|l| !l.primary);
-    let mut shown: Vec<&Label> = primary.chain(secondary).take(MAX_LABELS).collect();
-    // In the diagnostic's own order, as miette was always given them.
-    shown.sort_by_key(|shown| diagnostic.labels.iter().position(|l| std::ptr::eq(l, *shown)));
     shown
         .into_iter()
-        .map(|label| {
+        .map(|i| {
+            let label = &labels[i];
             // Clamp: a span at the very end still needs a place to point.
             let start = label.span.start.min(len);
             (Span::new(start, label.span.end.clamp(start, len)), label)

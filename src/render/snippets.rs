@@ -144,21 +144,19 @@ impl Snippets {
         for line in lines {
             let content = self.content(line);
             let next = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
-            let pieces = (content.len() > LONG_LINE).then(|| {
+            let virt = text.len();
+            let pieces = if content.len() > LONG_LINE {
                 let ends = spans
                     .iter()
                     .flat_map(|s| [s.start, s.end])
                     .filter(|&at| content.start <= at && at <= content.end);
-                self.cut(content.clone(), ends)
-            });
-            let virt = text.len();
-            if pieces.is_none() {
-                text.push_str(&self.text[content.clone()]);
-            }
-            let pieces = pieces.map(|(pieces, folded)| {
+                let (pieces, folded) = self.cut(content.clone(), ends);
                 text.push_str(&folded);
-                pieces.into_iter().map(|(range, at)| (range, at + virt)).collect()
-            });
+                Some(pieces.into_iter().map(|(range, at)| (range, at + virt)).collect())
+            } else {
+                text.push_str(&self.text[content.clone()]);
+                None
+            };
             text.push_str(&self.text[content.end..next]);
             region.lines.push(ExcerptLine {
                 virt,
