@@ -14,7 +14,7 @@
 #   pre-commit     PyPI, pinned           runs the repo's .pre-commit-hooks.yaml in a test
 #   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
-#   Django, Gunicorn, psycopg  PyPI, pinned in tests/e2e/app/requirements.txt:
+#   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
 #
 # Idempotent: a second run only checks that everything is there.
@@ -68,7 +68,7 @@ fi
   "PyYAML==$PYYAML_VERSION" \
   "crossplane==$CROSSPLANE_VERSION" \
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
-  -r tests/e2e/app/requirements.txt \
+  -r specs/app/requirements.txt \
   "pre-commit==$PRE_COMMIT_VERSION" \
   "jsonschema==$JSONSCHEMA_VERSION"
 

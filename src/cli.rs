@@ -21,7 +21,6 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
 use crate::input::fs;
 use crate::lint::docs;
-use crate::lint::policy::Policy;
 use crate::lint::registry;
 use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
@@ -208,8 +207,13 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         } => build(&spec, &out, &output, &rules),
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
-            let analysis = crate::check(&source);
-            report(&[FileReport::new(&source, &analysis.diagnostics)], &output)?;
+            let files = spec_files(&spec);
+            let options = crate::Options {
+                policy: None,
+                files: Some(&files),
+            };
+            let analysis = crate::analyze(&source, options);
+            report(&[report_of(&source, &analysis)], &output)?;
             Ok(exit_code(analysis.has_errors()))
         }
         Command::Lint {
@@ -227,8 +231,12 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
 
 /// `lint --fix`: rewrites the spec in place, says what was fixed, and
 /// hands back the new text with what remains in it.
-fn fix_spec(path: &Path, source: &SourceFile, policy: &Policy) -> Result<(SourceFile, crate::Analysis), Failure> {
-    let outcome = crate::fix::fix(source, policy);
+fn fix_spec(
+    path: &Path,
+    source: &SourceFile,
+    options: crate::Options,
+) -> Result<(SourceFile, crate::Analysis), Failure> {
+    let outcome = crate::fix::fix(source, options);
     if outcome.changed() {
         write::replace_file(path, outcome.source.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     }
@@ -264,8 +272,17 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
-    let result = crate::build_with(&source, &layout, &settings.policy);
-    report(&[FileReport::new(&source, &result.diagnostics)], output)?;
+    let files = spec_files(spec);
+    let options = crate::Options {
+        policy: Some(&settings.policy),
+        files: Some(&files),
+    };
+    let result = crate::build_with(&source, &layout, options);
+    let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
+    report(
+        &[FileReport::new(&source, &result.diagnostics).with_inputs(inputs)],
+        output,
+    )?;
     let Some(artifacts) = result.artifacts else {
         eprintln!("stackc: nothing written; {} is unchanged", out.display());
         return Ok(ExitCode::from(1));
@@ -323,8 +340,13 @@ fn lint(
             .map(FailOn::severity)
             .or(settings.fail_on)
             .unwrap_or(Severity::Info);
+        let files = spec_files(spec);
+        let options = crate::Options {
+            policy: Some(&settings.policy),
+            files: Some(&files),
+        };
         let (source, analysis) = if fix {
-            match fix_spec(spec, &source, &settings.policy) {
+            match fix_spec(spec, &source, options) {
                 Ok(fixed) => fixed,
                 Err(failure) => {
                     print_failure(&failure);
@@ -333,7 +355,7 @@ fn lint(
                 }
             }
         } else {
-            let analysis = crate::lint_with(&source, &settings.policy);
+            let analysis = crate::analyze(&source, options);
             (source, analysis)
         };
         linted.push((source, analysis, threshold));
@@ -342,11 +364,7 @@ fn lint(
     let reports: Vec<FileReport> = broken
         .iter()
         .map(|(file, problems)| FileReport::new(file, problems))
-        .chain(
-            linted
-                .iter()
-                .map(|(source, analysis, _)| FileReport::new(source, &analysis.diagnostics)),
-        )
+        .chain(linted.iter().map(|(source, analysis, _)| report_of(source, analysis)))
         .collect();
     report(&reports, output)?;
     let failing = linted
@@ -356,6 +374,18 @@ fn lint(
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
+}
+
+/// The files a spec names, read from its folder.
+fn spec_files(spec: &Path) -> crate::input::Disk {
+    let shown = spec.parent().unwrap_or(Path::new(""));
+    crate::input::Disk::new(shown, shown)
+}
+
+/// A spec's findings, with the files they may point into.
+fn report_of<'a>(source: &'a SourceFile, analysis: &'a crate::Analysis) -> FileReport<'a> {
+    let inputs = analysis.stack.as_ref().map_or(&[][..], |s| &s.inputs.sources[..]);
+    FileReport::new(source, &analysis.diagnostics).with_inputs(inputs)
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, Failure> {

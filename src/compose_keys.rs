@@ -12,7 +12,7 @@ pub struct RawKeyProblem {
 /// refuses `scale` next to `deploy.replicas`, `mem_limit` next to
 /// `deploy.resources.limits.memory`), with the statement to use instead.
 const OWNED_KEYS: &[(&str, &str)] = &[
-    ("image", "`image`"),
+    ("image", "`image` (beside `build`, it names the image stackc builds)"),
     ("build", "`build`"),
     ("depends_on", "`after`"),
     ("volumes", "`mount`"),
@@ -21,7 +21,14 @@ const OWNED_KEYS: &[(&str, &str)] = &[
     ("env_file", "`env_file`"),
     ("ports", "`publish`"),
     ("networks", "`networks`"),
-    ("command", "`command`"),
+    ("command", "`command` (or `run` in a job, `gunicorn` for a Django app)"),
+    ("entrypoint", "`entrypoint`"),
+    ("expose", "`expose`"),
+    ("working_dir", "`workdir`"),
+    ("hostname", "`hostname`"),
+    ("container_name", "`container_name`"),
+    ("labels", "`labels { KEY = \"value\" }`"),
+    ("stop_signal", "`stop_signal`"),
     ("restart", "`restart`"),
     ("healthcheck", "`ready`"),
     ("deploy", "`limits` or `replicas`"),
@@ -32,11 +39,17 @@ const OWNED_KEYS: &[(&str, &str)] = &[
     ("pull_policy", "`image` or `image of`"),
     ("shm_size", "`shm_size`"),
     ("stop_grace_period", "`stop_grace_period`"),
+    ("user", "`user`"),
 ];
 
 /// Keys that name top-level declarations the language cannot make, so no
 /// value of them could ever be valid.
 const UNDECLARABLE_KEYS: &[&str] = &["configs", "models"];
+
+/// Keys that take a service's settings from a definition stackc never
+/// reads: compose.yaml would no longer say what the spec says, and no
+/// check would see what it adds (`privileged`, a mount of `/`).
+const FOREIGN_KEYS: &[&str] = &["extends"];
 
 /// Every key of a compose service (the compose specification's schema).
 const SERVICE_KEYS: &[&str] = &[
@@ -147,6 +160,12 @@ pub fn raw_key_problem(key: &str) -> Option<RawKeyProblem> {
         return Some(RawKeyProblem {
             label: format!("`{key}` names top-level declarations a spec cannot make"),
             help: "mount a volume, or pass the value through a secret or `env`".to_string(),
+        });
+    }
+    if FOREIGN_KEYS.contains(&key) {
+        return Some(RawKeyProblem {
+            label: format!("`{key}` takes settings from a definition stackc does not check"),
+            help: "write the settings here as statements, so the spec says everything the service gets".to_string(),
         });
     }
     if SERVICE_KEYS.contains(&key) || key.starts_with("x-") {

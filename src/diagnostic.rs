@@ -5,7 +5,7 @@
 //! (`message`), where (`labels`, the first primary one being the spot), and
 //! what to do (`help`).
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -30,6 +30,10 @@ pub struct Label {
     pub message: String,
     /// The spot the diagnostic is about; other labels show related places.
     pub primary: bool,
+    /// The file the span is in: `None` for the spec. Only secondary labels
+    /// point into other files, so a finding always has its place, its
+    /// suppression comment and its fix in the spec.
+    pub file: Option<FileId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +105,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             primary: true,
+            file: None,
         });
         self
     }
@@ -111,6 +116,19 @@ impl Diagnostic {
             span,
             message: message.into(),
             primary: false,
+            file: None,
+        });
+        self
+    }
+
+    /// Points at a related place in a file the spec names, such as the
+    /// line of the app's Dockerfile that a finding is about.
+    pub fn secondary_in(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: false,
+            file: Some(file),
         });
         self
     }
@@ -131,7 +149,10 @@ impl Diagnostic {
 
     /// The span of the first primary label, where line/column reports point.
     pub fn primary_span(&self) -> Option<Span> {
-        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+        self.labels
+            .iter()
+            .find(|l| l.primary && l.file.is_none())
+            .map(|l| l.span)
     }
 
     pub fn is_error(&self) -> bool {

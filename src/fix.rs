@@ -8,7 +8,6 @@
 //! spec that was valid.
 
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::lint::policy::Policy;
 use crate::lint::registry;
 use crate::source::SourceFile;
 use crate::Analysis;
@@ -42,9 +41,9 @@ impl FixOutcome {
 
 /// Lints `source` with the user's rule levels and suppressions (an allowed
 /// or suppressed finding is not fixed) and applies fixes until none are left.
-pub fn fix(source: &SourceFile, policy: &Policy) -> FixOutcome {
+pub fn fix(source: &SourceFile, options: crate::Options) -> FixOutcome {
     let mut current = source.clone();
-    let mut analysis = crate::lint_with(&current, policy);
+    let mut analysis = crate::analyze(&current, options);
     let mut fixed = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let chosen = choose(&analysis.diagnostics);
@@ -56,7 +55,7 @@ pub fn fix(source: &SourceFile, policy: &Policy) -> FixOutcome {
             .flat_map(|d| &d.fix.as_ref().expect("chosen fixes").edits)
             .collect();
         let next = SourceFile::new(current.name.clone(), apply(&current.text, &edits));
-        let next_analysis = crate::lint_with(&next, policy);
+        let next_analysis = crate::analyze(&next, options);
         if invalidity(&next_analysis) > invalidity(&analysis) {
             break;
         }

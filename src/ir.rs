@@ -15,6 +15,9 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     /// Services, jobs and proxies: one namespace, as in compose.
     pub services: Vec<Service>,
+    /// The files the spec names (the app's Dockerfile, env files), read
+    /// after resolution; empty when only the spec's text was checked.
+    pub inputs: crate::input::Inputs,
 }
 
 impl Stack {
@@ -60,13 +63,48 @@ impl Stack {
     }
 
     /// The port a service's process listens on, when stackc knows it: its
-    /// own Gunicorn or proxy port, or, for `image of` without a command of
-    /// its own, the port of the Gunicorn its image runs.
+    /// own Gunicorn or proxy port; for `image of` without a command of its
+    /// own, the port of the Gunicorn its image runs; else what its command
+    /// line binds (`uvicorn --port`, `gunicorn -b`), or, for the app's own
+    /// Dockerfile, what the image's command binds or its one `EXPOSE`.
     pub fn app_port(&self, service: &Service) -> Option<u16> {
-        service.app_port().or_else(|| match (&service.image, &service.command) {
-            (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
-            _ => None,
-        })
+        service
+            .app_port()
+            .or_else(|| match (&service.image, &service.command) {
+                (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
+                _ => None,
+            })
+            .or_else(|| command_port(&service.command.as_ref()?.words))
+            .or_else(|| {
+                let image = self.own_image(service)?;
+                let facts = image.facts()?;
+                let process = image.process().filter(|_| service.command.is_none());
+                process
+                    .as_deref()
+                    .and_then(command_port)
+                    .or_else(|| match facts.exposed.as_slice() {
+                        [only] => only.value.known().map(|p| p.first),
+                        _ => None,
+                    })
+            })
+    }
+
+    /// The app's own Dockerfile of the image a service runs (its own
+    /// build's, or the one of its `image of`).
+    pub fn own_image(&self, service: &Service) -> Option<&crate::input::OwnImage> {
+        let builder = self.builder_of(service)?;
+        builder.build()?.own_dockerfile()?;
+        self.inputs.image(&builder.name.value)
+    }
+
+    /// Whether compose can tell when the service is ready: a `ready` check
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
+    pub fn has_readiness(&self, service: &Service) -> bool {
+        service.ready.is_some()
+            || self
+                .own_image(service)
+                .and_then(|i| i.facts()?.healthcheck.as_ref())
+                .is_some_and(|h| h.command.is_some())
     }
 
     /// The stack's name, or a stand-in when the spec has none.
@@ -135,6 +173,26 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `user ...`: who its process runs as, instead of the image's `USER`.
+    pub user: Option<ContainerUser>,
+    /// `hardening off`: none of the hardening stackc adds by default.
+    pub hardening_off: Option<Span>,
+    /// `entrypoint ARGV`: the program the command is handed to. Docker
+    /// drops the image's own command when it is set.
+    pub entrypoint: Option<Argv>,
+    /// `expose PORT, ...`: ports other services reach, not published.
+    pub expose: Vec<Spanned<u16>>,
+    /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
+    /// `*_FILE` variable.
+    pub secret_mounts: Vec<SecretMount>,
+    /// `workdir PATH`: compose `working_dir`.
+    pub workdir: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<String>>,
+    pub container_name: Option<Spanned<String>>,
+    /// `labels { KEY = "value" }`: container labels.
+    pub labels: Vec<EnvVar>,
+    /// `stop_signal SIGNAL`: what `docker compose stop` sends first.
+    pub stop_signal: Option<Spanned<String>>,
     /// `compose KEY = VALUE`: raw compose keys, the escape hatch.
     pub raw_compose: Vec<RawCompose>,
     /// The whole `service NAME { ... }` block.
@@ -207,8 +265,8 @@ impl ServiceKind {
 pub enum ImageSource {
     /// `image postgres:16.4`: a published image.
     Image(ImageRef),
-    /// `build PATH { ... }`: an image stackc writes a Dockerfile for.
-    Build(Build),
+    /// `build PATH { ... }`: an image built from the app's source.
+    Build(Box<Build>),
     /// `image of web`: the image another service builds.
     Of(Spanned<String>),
 }
@@ -222,10 +280,75 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+impl ImageRef {
+    /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
+    /// the last `/` belongs to a registry's port), without checking the
+    /// parts: the spec's lowering and the Dockerfile reader check them
+    /// each their own way.
+    pub fn split(text: Spanned<String>) -> ImageRef {
+        let (rest, digest) = match text.value.split_once('@') {
+            Some((rest, digest)) => (rest, Some(digest.to_string())),
+            None => (text.value.as_str(), None),
+        };
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repository, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            None => (rest, None),
+        };
+        ImageRef {
+            repository: repository.to_string(),
+            tag,
+            digest,
+            text,
+        }
+    }
+}
+
+/// `build PATH { ... }`: an image built from the app's source folder, by
+/// a Dockerfile stackc writes ([`Recipe::Python`]) or by the app's own
+/// ([`Recipe::Dockerfile`]).
 #[derive(Clone, Debug)]
 pub struct Build {
     /// The app's source folder, relative to the spec's folder.
     pub context: Spanned<String>,
+    /// `image NAME` beside `build`: what the built image is called, so CI
+    /// can push it and servers pull it. `None`: a local name stackc picks.
+    pub tag: Option<ImageRef>,
+    pub recipe: Recipe,
+    pub span: Span,
+}
+
+impl Build {
+    /// The Dockerfile stackc writes, when it writes one.
+    pub fn python(&self) -> Option<&PythonBuild> {
+        match &self.recipe {
+            Recipe::Python(python) => Some(python),
+            Recipe::Dockerfile(_) => None,
+        }
+    }
+
+    /// The app's own Dockerfile, when the build uses one.
+    pub fn own_dockerfile(&self) -> Option<&OwnDockerfile> {
+        match &self.recipe {
+            Recipe::Dockerfile(own) => Some(own),
+            Recipe::Python(_) => None,
+        }
+    }
+}
+
+/// How a built image is made.
+#[derive(Clone, Debug)]
+pub enum Recipe {
+    /// stackc writes the Dockerfile: a Python app.
+    Python(PythonBuild),
+    /// `file PATH`: the app's own Dockerfile, which stackc reads but never
+    /// writes.
+    Dockerfile(OwnDockerfile),
+}
+
+/// The Python image stackc writes the Dockerfile of.
+#[derive(Clone, Debug)]
+pub struct PythonBuild {
     pub python: Spanned<PythonVersion>,
     /// Relative to the context.
     pub requirements: Spanned<String>,
@@ -235,7 +358,17 @@ pub struct Build {
     /// Raw Dockerfile instructions, written after the source is copied in
     /// and before the switch to the app user: the escape hatch.
     pub dockerfile: Vec<Spanned<String>>,
-    pub span: Span,
+}
+
+/// `file PATH [target STAGE] [arg NAME = VALUE]...`: the app's own
+/// Dockerfile, as compose's `build.dockerfile`, `target` and `args`.
+#[derive(Clone, Debug)]
+pub struct OwnDockerfile {
+    /// Relative to the build context, as compose reads it.
+    pub file: Spanned<String>,
+    /// The stage to build (`docker build --target`); the last one if `None`.
+    pub target: Option<Spanned<String>>,
+    pub args: Vec<EnvVar>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -262,6 +395,55 @@ pub struct User {
     pub uid: Spanned<u32>,
 }
 
+/// `user NAME|UID[:GROUP|GID]`: the account the container's process runs
+/// as (compose `user`), checked in lowering to be one Docker reads the same.
+#[derive(Clone, Debug)]
+pub struct ContainerUser {
+    pub user: Spanned<Account>,
+    pub group: Option<Spanned<Account>>,
+    pub span: Span,
+}
+
+impl ContainerUser {
+    /// `root` or uid 0.
+    pub fn is_root(&self) -> bool {
+        self.user.value.is_root()
+    }
+}
+
+impl std::fmt::Display for ContainerUser {
+    /// Compose's `user:` value: `999`, `postgres:postgres`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.user.value)?;
+        if let Some(group) = &self.group {
+            write!(f, ":{}", group.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A user or group, by name (looked up in the image) or by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Name(String),
+    Id(u32),
+}
+
+impl Account {
+    pub fn is_root(&self) -> bool {
+        matches!(self, Account::Id(0)) || matches!(self, Account::Name(name) if name == "root")
+    }
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Account::Name(name) => f.write_str(name),
+            Account::Id(id) => write!(f, "{id}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Gunicorn {
     /// `module:callable`, e.g. `backend.wsgi:application`.
@@ -285,6 +467,7 @@ pub struct Argv {
     pub span: Span,
 }
 
+/// `NAME = VALUE`: an environment variable, a build argument or a label.
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: Spanned<String>,
@@ -300,12 +483,62 @@ pub struct SecretUse {
     pub span: Span,
 }
 
+/// `secret NAME [at PATH]`.
+#[derive(Clone, Debug)]
+pub struct SecretMount {
+    pub secret: Spanned<String>,
+    /// Where the file is in the container; `None` for `/run/secrets/NAME`.
+    pub target: Option<Spanned<String>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Mount {
-    pub volume: Spanned<String>,
+    pub source: MountSource,
     pub target: Spanned<String>,
     pub read_only: bool,
+    /// SELinux relabelling of a host path (compose `:z` / `:Z`).
+    pub relabel: Option<Spanned<Relabel>>,
     pub span: Span,
+}
+
+impl Mount {
+    /// What it mounts, as the spec names it: the volume, the host path, or
+    /// `anonymous`.
+    pub fn source_text(&self) -> &str {
+        match &self.source {
+            MountSource::Volume(name) | MountSource::Host(name) => &name.value,
+            MountSource::Anonymous(_) => "anonymous",
+        }
+    }
+
+    /// The named volume it mounts, if it mounts one.
+    pub fn volume(&self) -> Option<&Spanned<String>> {
+        match &self.source {
+            MountSource::Volume(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// What a `mount` puts at its target.
+#[derive(Clone, Debug)]
+pub enum MountSource {
+    /// A named volume the spec declares.
+    Volume(Spanned<String>),
+    /// A host path, relative to the spec's folder (a bind mount).
+    Host(Spanned<String>),
+    /// A fresh volume of the container's own, kept across restarts until
+    /// the container is removed (`anonymous`).
+    Anonymous(Span),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relabel {
+    /// Every container may use the content (`:z`).
+    Shared,
+    /// Only this container may (`:Z`).
+    Private,
 }
 
 #[derive(Clone, Debug)]
@@ -453,6 +686,12 @@ pub struct Dependency {
     pub target: Spanned<String>,
     /// `None` for a plain `after X`, which waits only for X to start.
     pub condition: Option<Spanned<Condition>>,
+    /// `optional`: start even when X is not part of the run (compose
+    /// `required: false`).
+    pub optional: Option<Span>,
+    /// `restart`: restart this service when compose restarts X (compose
+    /// `restart: true`).
+    pub restart: Option<Span>,
     pub span: Span,
 }
 
@@ -489,6 +728,13 @@ impl Proxy {
         self.servers.first().map_or(Self::DEFAULT_LISTEN, |s| s.ports()[0])
     }
 
+    /// Whether a server listens on a privileged port (below 1024), which
+    /// only root may bind unless the network namespace lowers
+    /// `net.ipv4.ip_unprivileged_port_start`.
+    pub fn listens_on_privileged_port(&self) -> bool {
+        self.servers.iter().flat_map(Server::ports).any(|port| port < 1024)
+    }
+
     /// Every server of every upstream: the services nginx forwards to.
     pub fn upstream_servers(&self) -> impl Iterator<Item = &UpstreamServer> {
         self.upstreams.iter().flat_map(|u| &u.servers)
@@ -501,6 +747,13 @@ impl Proxy {
     /// Every location of every server, in spec order.
     pub fn locations(&self) -> impl Iterator<Item = &Location> {
         self.servers.iter().flat_map(|s| &s.locations)
+    }
+
+    /// The settings of every server and of each of its locations.
+    pub fn settings(&self) -> impl Iterator<Item = &Settings> {
+        self.servers
+            .iter()
+            .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
     }
 
     /// The volumes its locations serve files from, each once, in order.
@@ -517,6 +770,13 @@ impl Proxy {
         let tls = self.servers.iter().filter_map(|s| s.tls.as_ref());
         first_of_each(tls.flat_map(|tls| [&tls.certificate, &tls.key]))
     }
+}
+
+/// The TCP port an app server's command line binds, when it names one.
+fn command_port(words: &[String]) -> Option<u16> {
+    let server = crate::input::app_server::server_args(words)?;
+    let binds = server.binds.value.unless_overridden()?;
+    binds.iter().find_map(crate::input::bind::Bind::port)
 }
 
 /// The first of each distinct value, in order.
@@ -597,13 +857,15 @@ pub struct Settings {
     pub connect_timeout: Option<Spanned<Duration>>,
     pub send_timeout: Option<Spanned<Duration>>,
     /// `add_header NAME VALUE`: response headers, sent with every status.
-    /// A location's header replaces its server's of the same name.
+    /// A location's header replaces its server's of the same name, and
+    /// each replaces stackc's default of its name (an empty value: none).
     pub response_headers: Vec<Header>,
     /// `proxy_set_header NAME VALUE`: request headers to the upstream.
     /// A location's header replaces its server's of the same name.
     pub request_headers: Vec<Header>,
-    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given.
-    pub raw: Vec<Spanned<String>>,
+    /// `nginx "DIRECTIVE ARGS"`: raw directives, written as given, except
+    /// `add_header` and `proxy_set_header`, which lowering made headers.
+    pub raw: Vec<RawDirective>,
 }
 
 impl Settings {
@@ -613,12 +875,38 @@ impl Settings {
         let timeouts = timeouts.into_iter().flatten().map(|t| t.span);
         timeouts.chain(self.request_headers.iter().map(|h| h.span))
     }
+
+    /// Whether a raw directive of this name is in the block: stackc then
+    /// leaves out its own directive of that name (the raw one wins).
+    pub fn raw_sets(&self, directive: &str) -> bool {
+        self.raw.iter().any(|r| r.name == directive)
+    }
 }
 
+/// One raw `nginx "..."` directive: lowering checked it is one directive
+/// that may stand in its block.
+#[derive(Clone, Debug)]
+pub struct RawDirective {
+    /// The directive's name, its first word.
+    pub name: String,
+    /// The words after the name, as nginx reads them (quotes and escapes
+    /// undone, variables not expanded).
+    pub args: Vec<String>,
+    /// The whole text, written as given with a `;` added.
+    pub text: Spanned<String>,
+}
+
+/// A request or response header: `add_header`/`proxy_set_header`, or the
+/// same directive in a raw `nginx "..."` line.
 #[derive(Clone, Debug)]
 pub struct Header {
     pub name: Spanned<String>,
+    /// The value as nginx reads it (quotes and escapes undone); empty means
+    /// no header.
     pub value: Spanned<String>,
+    /// From a raw line: the words after the name, as written. nginx expands
+    /// the variables in them, and an `add_header` may end with `always`.
+    pub raw_args: Option<String>,
     pub span: Span,
 }
 

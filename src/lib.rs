@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod compose_keys;
+pub mod compose_values;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
@@ -55,22 +56,45 @@ impl Analysis {
     }
 }
 
+/// What a run reads besides the spec's text, and how it weighs findings.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// The rules' levels from `stackc.toml` and the command line; `None`
+    /// runs no lint rules.
+    pub policy: Option<&'a Policy>,
+    /// Where the files the spec names are read from; `None` checks the
+    /// spec's text alone: paths unchecked, facts from files unknown.
+    pub files: Option<&'a dyn input::Files>,
+}
+
 /// Parses and resolves: is this a valid spec? Also finds the values that
 /// no output format could carry. `build` also refuses error-level lint
-/// findings, which `check` does not run.
+/// findings, which `check` does not run. Reads no file.
 pub fn check(source: &SourceFile) -> Analysis {
-    run(source, None, Goal::Check).0
+    analyze(source, Options::default())
 }
 
 /// Everything `check` finds, and every lint rule's findings at their
-/// default severities (suppression comments apply).
+/// default severities (suppression comments apply). Reads no file.
 pub fn lint(source: &SourceFile) -> Analysis {
     lint_with(source, &Policy::default())
 }
 
 /// [`lint`] with the rules' levels from `stackc.toml` and the command line.
 pub fn lint_with(source: &SourceFile, policy: &Policy) -> Analysis {
-    run(source, Some(policy), Goal::Check).0
+    analyze(
+        source,
+        Options {
+            policy: Some(policy),
+            files: None,
+        },
+    )
+}
+
+/// `check` (no policy) or `lint` (a policy), reading the files the spec
+/// names when `options` gives a way to.
+pub fn analyze(source: &SourceFile, options: Options) -> Analysis {
+    run(source, options, Goal::Check).0
 }
 
 /// What `stackc build` produces before anything is written.
@@ -78,20 +102,33 @@ pub struct Build {
     pub diagnostics: Vec<Diagnostic>,
     /// `None` when an error-level diagnostic stands in the way.
     pub artifacts: Option<Vec<Artifact>>,
+    /// The files the spec names, which diagnostics may point into.
+    pub inputs: Option<input::Inputs>,
 }
 
-/// Lints the spec and, when no error remains, emits every file.
+/// Lints the spec and, when no error remains, emits every file. Reads no
+/// file: see [`build_with`].
 pub fn build(source: &SourceFile, layout: &Layout) -> Build {
-    build_with(source, layout, &Policy::default())
+    let policy = Policy::default();
+    build_with(
+        source,
+        layout,
+        Options {
+            policy: Some(&policy),
+            files: None,
+        },
+    )
 }
 
-/// [`build`] with the rules' levels from `stackc.toml` and the command line:
-/// a rule turned off or down to a warning no longer stops it.
-pub fn build_with(source: &SourceFile, layout: &Layout, policy: &Policy) -> Build {
-    let (analysis, artifacts) = run(source, Some(policy), Goal::Build(layout));
+/// [`build`] with the rules' levels from `stackc.toml` and the command line
+/// (a rule turned off or down to a warning no longer stops it), and the
+/// files the spec names.
+pub fn build_with(source: &SourceFile, layout: &Layout, options: Options) -> Build {
+    let (analysis, artifacts) = run(source, options, Goal::Build(layout));
     Build {
         diagnostics: analysis.diagnostics,
         artifacts,
+        inputs: analysis.stack.map(|s| s.inputs),
     }
 }
 
@@ -103,14 +140,22 @@ enum Goal<'a> {
     Build(&'a Layout),
 }
 
-/// The pipeline: parse, resolve, lint with the policy if one is given, and
-/// emit when no error stands in the way.
-fn run(source: &SourceFile, lint: Option<&Policy>, goal: Goal) -> (Analysis, Option<Vec<Artifact>>) {
-    let (stack, mut diagnostics) = syntax::parse(source);
+/// The pipeline: parse, resolve, read the files the spec names, lint with
+/// the policy if one is given, and emit when no error stands in the way.
+fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<Vec<Artifact>>) {
+    let (mut stack, mut diagnostics) = syntax::parse(source);
     let mut artifacts = None;
-    if let Some(stack) = &stack {
+    if let Some(stack) = &mut stack {
+        // Before resolution, which may ask the app's Dockerfile (does its
+        // image have a HEALTHCHECK for `after X ready`?).
+        if let Some(files) = options.files {
+            let (inputs, problems) = input::load(stack, files);
+            stack.inputs = inputs;
+            diagnostics.extend(problems);
+        }
         diagnostics.extend(resolve::resolve(stack));
-        if let Some(policy) = lint {
+        let stack = &*stack;
+        if let Some(policy) = options.policy {
             let findings = lint::lint_with(stack, source, policy);
             diagnostics.extend(lint::beside_errors(findings, &diagnostics));
         }

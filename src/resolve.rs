@@ -162,8 +162,11 @@ impl<'a> Resolver<'a> {
         for secret in &service.secrets {
             self.require_secret(&secret.secret);
         }
-        for mount in &service.mounts {
-            self.require_volume(&mount.volume);
+        for volume in service.mounts.iter().filter_map(Mount::volume) {
+            self.require_volume(volume);
+        }
+        for mount in &service.secret_mounts {
+            self.require_secret(&mount.secret);
         }
         unique(
             &mut self.diagnostics,
@@ -223,10 +226,7 @@ impl<'a> Resolver<'a> {
                         .primary(replicas.span, "no containers")
                         .help("remove the service, or run at least one container"),
                 );
-            } else if let (true, Some(name)) = (
-                replicas.value > 1,
-                service.raw_compose.iter().find(|r| r.key.value == "container_name"),
-            ) {
+            } else if let (true, Some(name)) = (replicas.value > 1, &service.container_name) {
                 self.report(
                     Diagnostic::error(
                         "replicas-with-container-name",
@@ -355,22 +355,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_image(&mut self, service: &Service) {
-        if let Some(gunicorn) = service.gunicorn() {
-            // A service with no image at all is reported in lowering.
-            if service.image.is_some() && service.build().is_none() {
-                self.report(
-                    Diagnostic::error(
-                        "gunicorn-needs-build",
-                        "`gunicorn` sets the command of an image stackc builds",
-                    )
-                    .primary(gunicorn.span, "this service does not `build` its image")
-                    .help("add `build PATH { ... }`, or run the program with `command \"...\"` instead"),
-                );
-            }
-        }
-        if let (Some(build), ServiceKind::App { gunicorn: None }, None) =
-            (service.build(), &service.kind, &service.command)
-        {
+        // The image stackc writes needs a command; the app's own Dockerfile
+        // has its `CMD`.
+        let python = service.build().filter(|b| b.python().is_some());
+        if let (Some(build), None, None) = (python, service.gunicorn(), &service.command) {
             self.report(
                 Diagnostic::error(
                     "nothing-to-run",
@@ -476,7 +464,7 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             match &dependency.condition {
-                Some(c) if c.value == Condition::Ready && target.ready.is_none() => self.report(
+                Some(c) if c.value == Condition::Ready && !self.stack.has_readiness(target) => self.report(
                     Diagnostic::error(
                         "not-ready-checkable",
                         format!("`{}` has no readiness check", target.name.value),
@@ -532,8 +520,15 @@ impl<'a> Resolver<'a> {
         // (kind, name): a volume and a network may share a name.
         let mut used: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
         for service in &stack.services {
-            used.extend(service.mounts.iter().map(|m| ("volume", m.volume.as_str())));
+            used.extend(
+                service
+                    .mounts
+                    .iter()
+                    .filter_map(Mount::volume)
+                    .map(|v| ("volume", v.as_str())),
+            );
             used.extend(service.secrets.iter().map(|s| ("secret", s.secret.as_str())));
+            used.extend(service.secret_mounts.iter().map(|s| ("secret", s.secret.as_str())));
             used.extend(service.networks.iter().map(|n| ("network", n.as_str())));
             if let Some(proxy) = service.proxy() {
                 used.extend(proxy.aliased_volumes().into_iter().map(|v| ("volume", v.as_str())));
@@ -556,15 +551,15 @@ impl<'a> Resolver<'a> {
     }
 
     /// A host port can be published once per interface; "every interface"
-    /// (no address, `0.0.0.0`, `[::]`) overlaps all of them.
+    /// of a family (`0.0.0.0`, `[::]`) overlaps all of that family's, and
+    /// no address at all is every interface of both.
     fn check_published_ports(&mut self) {
-        let mut seen: Vec<(&PortMapping, Option<std::net::IpAddr>)> = Vec::new();
+        let mut seen: Vec<&PortMapping> = Vec::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let ip = port.interface();
-            let clash = seen.iter().find(|(other, other_ip)| {
-                other.host_port.value == port.host_port.value && (ip.is_none() || other_ip.is_none() || ip == *other_ip)
+            let clash = seen.iter().find(|other| {
+                other.host_port.value == port.host_port.value && interfaces_overlap(other.host_ip, port.host_ip)
             });
-            if let Some((first, _)) = clash {
+            if let Some(first) = clash {
                 self.report(
                     Diagnostic::error(
                         "port-published-twice",
@@ -572,13 +567,23 @@ impl<'a> Resolver<'a> {
                     )
                     .primary(port.host_port.span, "published again here")
                     .secondary(first.host_port.span, "first published here")
-                    .help("each host port can go to one container; pick another host port"),
+                    .help("each host port can go to one container per interface; pick another host port"),
                 );
             } else {
-                seen.push((port, ip));
+                seen.push(port);
             }
         }
     }
+}
+
+/// Whether two `publish` addresses share an interface. An IPv4-mapped IPv6
+/// address (`::ffff:0.0.0.0`) is the IPv4 address it maps.
+fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return true;
+    };
+    let (a, b) = (a.to_canonical(), b.to_canonical());
+    a.is_ipv4() == b.is_ipv4() && (a.is_unspecified() || b.is_unspecified() || a == b)
 }
 
 /// Reports every name declared more than once, with both places labelled.

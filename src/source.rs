@@ -66,6 +66,12 @@ impl Spanned<String> {
     }
 }
 
+/// A file the spec names and stackc read (the app's Dockerfile, an env
+/// file): an index into [`crate::input::Inputs::sources`]. Spans of facts
+/// read from it are offsets into that file's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
 /// One spec file: its name as the user gave it, and its text.
 #[derive(Clone, Debug)]
 pub struct SourceFile {

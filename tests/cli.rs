@@ -13,11 +13,14 @@ use std::time::Duration;
 use support::{stackc, text};
 
 fn seed() -> PathBuf {
+    support::provide_spec_secrets();
     support::repo().join("specs/django.spec")
 }
 
-/// A copy of the seed spec in a temp dir, so tests can break it.
+/// A copy of the seed spec in a temp dir, with the app and secret file it
+/// names, so tests can break it.
 fn spec_copy(dir: &Path, edit: impl FnOnce(String) -> String) -> PathBuf {
+    support::provide_seed_files(dir);
     let path = dir.join("stack.spec");
     fs::write(&path, edit(fs::read_to_string(seed()).unwrap())).unwrap();
     path
@@ -167,7 +170,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains("nothing written"), "{stderr}");
         assert_eq!(before, snapshot_tree(&out));
-        assert_eq!(entries(tmp.path()), ["out", "stack.spec"]);
+        assert_eq!(entries(tmp.path()), ["app", "out", "secrets", "stack.spec"]);
     }
 }
 
@@ -305,6 +308,7 @@ fn explain_lists_and_explains_rules() {
 #[test]
 fn a_bom_crlf_line_ends_and_tabs_are_fine() {
     let tmp = tempfile::tempdir().unwrap();
+    support::provide_seed_files(tmp.path());
     let spec = tmp.path().join("windows.spec");
     let windows = fs::read_to_string(seed())
         .unwrap()
@@ -437,6 +441,7 @@ fn lint_without_arguments_finds_the_specs() {
 
     // `stack.spec` in the current folder wins.
     fs::copy(seed(), tmp.path().join("stack.spec")).unwrap();
+    support::provide_seed_files(tmp.path());
     let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
 }

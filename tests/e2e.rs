@@ -1,6 +1,6 @@
 //! The seed stack run for real, without a container engine: `tests/e2e/run.py`
 //! builds `specs/django.spec`, starts PostgreSQL, the Django project in
-//! `tests/e2e/app` under the emitted Gunicorn command and nginx with the
+//! `specs/app` under the emitted Gunicorn command and nginx with the
 //! emitted nginx.conf, moves SQLite rows to PostgreSQL, and requests through
 //! nginx. It prints each step by name; on failure, the step and its logs.
 //! Needs root and the tools of `scripts/install-tools.sh`; a missing one fails.

@@ -46,6 +46,7 @@ secret db_password file @SECRET_FILE@
 service db {
     image @IMAGE@
     command @COMMAND@
+    user postgres
     env {
         POSTGRES_DB = "app"
         HOSTILE = @ENV_VALUE@
@@ -123,8 +124,9 @@ const BENIGN: &[(&str, &str)] = &[
     ("@PROXY_IMAGE@", r#""nginx:1.28""#),
     ("@SERVER_NAME@", r#""localhost""#),
     ("@LOCATION@", r#""/""#),
-    ("@ADD_HEADER_NAME@", r#""X-Frame-Options""#),
-    ("@ADD_HEADER_VALUE@", r#""DENY""#),
+    // Not a header stackc sends by default, which it would replace.
+    ("@ADD_HEADER_NAME@", r#""X-Benign""#),
+    ("@ADD_HEADER_VALUE@", r#""benign""#),
     ("@RAW_NGINX@", r#""gzip_types text/css""#),
     ("@PROXY_HEADER_NAME@", r#""X-Benign""#),
     ("@PROXY_HEADER_VALUE@", r#""benign""#),
@@ -488,12 +490,14 @@ impl Slot {
             Kind::Location => {
                 nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
             }
+            // After stackc's X-Content-Type-Options, X-Frame-Options and
+            // Referrer-Policy.
             Kind::AddHeaderName => {
-                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = json!([v, "DENY", "always"]);
+                nginx_directive(r, &[("server", 0), ("add_header", 3)])["args"] = json!([v, "benign", "always"]);
             }
             Kind::AddHeaderValue => {
-                let args = json!(["X-Frame-Options", v, "always"]);
-                nginx_directive(r, &[("server", 0), ("add_header", 0)])["args"] = args;
+                let args = json!(["X-Benign", v, "always"]);
+                nginx_directive(r, &[("server", 0), ("add_header", 3)])["args"] = args;
             }
             Kind::RawNginx => {
                 // Written as given: nginx reads the words its lexer finds.
@@ -795,10 +799,11 @@ fn instruction<'a>(r: &'a mut Value, dockerfile: &str, matches: impl Fn(&Value) 
 }
 
 /// A directive of the proxy's nginx.conf, by (name, nth of that name) at
-/// each level.
+/// each level inside `http`.
 fn nginx_directive<'a>(r: &'a mut Value, path: &[(&str, usize)]) -> &'a mut Value {
     let mut current = &mut r["nginx"]["nginx/nginx.conf"];
-    for (depth, &(name, nth)) in path.iter().enumerate() {
+    let path = [("http", 0)].iter().chain(path);
+    for (depth, &(name, nth)) in path.enumerate() {
         let list = if depth == 0 { current } else { &mut current["block"] };
         current = list
             .as_array_mut()
@@ -1092,6 +1097,38 @@ fn without_headers(mut r: Value) -> Value {
     r
 }
 
+/// Creates what the case's spec names besides itself (the build folder and
+/// its requirements file, the env file, the secret file), hostile names
+/// included wherever the file system takes them inside the case's folder:
+/// a path slot then tests how the name is written, not that it is missing.
+fn provide_named_files(case: &Case) {
+    let value = |marker: &str| match case.target {
+        Target::Slot(slot) if slot.marker() == marker => case.value.clone(),
+        _ => {
+            let (_, benign) = BENIGN.iter().find(|(m, _)| *m == marker).unwrap();
+            benign.trim_matches('"').to_string()
+        }
+    };
+    let spec_dir = case.spec().parent().unwrap().to_path_buf();
+    let inside = |relative: &str| {
+        let path = normalize(&spec_dir.join(relative));
+        (path.starts_with(&case.dir) && path != case.dir).then_some(path)
+    };
+    let file = |path: Option<PathBuf>| {
+        if let Some(path) = path {
+            let _ = std::fs::create_dir_all(path.parent().unwrap());
+            let _ = std::fs::write(path, "# provided by the test\n");
+        }
+    };
+    if let Some(context) = inside(&value("@BUILD_CONTEXT@")) {
+        let _ = std::fs::create_dir_all(&context);
+        let requirements = normalize(&context.join(value("@REQUIREMENTS@")));
+        file(requirements.starts_with(&context).then_some(requirements));
+    }
+    file(inside(&value("@ENV_FILE@")));
+    file(inside(&value("@SECRET_FILE@")));
+}
+
 /// Builds every case on a few threads; fails if any build takes too long.
 fn build_all(cases: &[Case]) -> Vec<Output> {
     const DEADLINE: Duration = Duration::from_secs(120);
@@ -1300,6 +1337,7 @@ fn hostile_values_are_rejected_or_inert_in_every_string_slot() {
             _ => None,
         };
         std::fs::write(case.spec(), spec_text(slot)).unwrap();
+        provide_named_files(case);
     }
 
     let start = Instant::now();

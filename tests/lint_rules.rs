@@ -8,12 +8,39 @@ use stackc::lint::registry;
 use stackc::render::{HumanRenderer, DEFAULT_WIDTH};
 use stackc::source::SourceFile;
 
-fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnostic>) {
-    let path = support::repo().join(format!("tests/lint/{rule}/{case}.spec"));
+/// Lints a rule's spec. A rule folder that holds folders besides its
+/// specs (an app with its own Dockerfile, an env file) is read as a
+/// project, with every file its specs name; the others from their text.
+fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnostic>, Vec<SourceFile>) {
+    let folder = support::repo().join(format!("tests/lint/{rule}"));
+    let path = folder.join(format!("{case}.spec"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("rule `{rule}` needs {}: {e}", path.display()));
     let source = SourceFile::new(format!("tests/lint/{rule}/{case}.spec"), text);
-    let diagnostics = stackc::lint(&source).diagnostics;
-    (source, diagnostics)
+    let policy = stackc::lint::policy::Policy::default();
+    let files = stackc::input::Disk::new(&folder, format!("tests/lint/{rule}"));
+    let is_project = std::fs::read_dir(&folder).unwrap().any(|e| e.unwrap().path().is_dir());
+    let options = stackc::Options {
+        policy: Some(&policy),
+        files: is_project.then_some(&files as &dyn stackc::input::Files),
+    };
+    let analysis = stackc::analyze(&source, options);
+    let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
+    (source, analysis.diagnostics, inputs)
+}
+
+/// The clean specs of a rule: `clean`, then each `clean-CASE`, sorted.
+fn clean_cases(rule: &str) -> Vec<String> {
+    let folder = support::repo().join(format!("tests/lint/{rule}"));
+    let mut cases: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            let case = name.strip_suffix(".spec")?;
+            (case == "clean" || case.starts_with("clean-")).then(|| case.to_string())
+        })
+        .collect();
+    cases.sort();
+    cases
 }
 
 #[test]
@@ -22,7 +49,7 @@ fn every_rule_triggers_on_its_trigger_spec_only() {
     for rule in registry::RULES {
         let name = rule.meta().name;
 
-        let (source, diagnostics) = lint(name, "trigger");
+        let (source, diagnostics, inputs) = lint(name, "trigger");
         let (own, other): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.code == name);
         if own.is_empty() {
             failures.push(format!("`{name}` does not fire on its trigger spec"));
@@ -32,15 +59,20 @@ fn every_rule_triggers_on_its_trigger_spec_only() {
                 "`{name}`'s trigger spec must be valid apart from lint findings: {invalid:#?}"
             ));
         }
-        let rendered = HumanRenderer::new(false, DEFAULT_WIDTH).render(&source, &own);
+        let report = stackc::render::FileReport::new(&source, &own).with_inputs(&inputs);
+        let rendered = HumanRenderer::new(false, DEFAULT_WIDTH).render_report(&report);
         support::insta_settings().bind(|| insta::assert_snapshot!(format!("lint__{name}"), rendered));
 
-        let (_, diagnostics) = lint(name, "clean");
-        for finding in diagnostics {
-            failures.push(format!(
-                "`{name}`'s clean spec has a finding: {}: {}",
-                finding.code, finding.message
-            ));
+        // `clean.spec`, and `clean-CASE.spec` for a case that needs a
+        // stack of its own (a stack without a proxy, say).
+        for case in clean_cases(name) {
+            let (_, diagnostics, _) = lint(name, &case);
+            for finding in diagnostics {
+                failures.push(format!(
+                    "`{name}`'s {case} spec has a finding: {}: {}",
+                    finding.code, finding.message
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -74,7 +106,7 @@ fn every_fixture_folder_is_a_rule() {
 fn every_fix_silences_its_rule_and_keeps_comments() {
     for rule in registry::RULES.iter().filter(|r| r.meta().fixable) {
         let name = rule.meta().name;
-        let (source, diagnostics) = lint(name, "trigger");
+        let (source, diagnostics, _) = lint(name, "trigger");
         let own = |d: &&stackc::diagnostic::Diagnostic| d.code == name;
         let unfixable = diagnostics.iter().filter(own).filter(|d| d.fix.is_none()).count();
         assert!(
@@ -82,7 +114,13 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             "`{name}` offers no fix on its trigger spec"
         );
 
-        let outcome = stackc::fix::fix(&source, &stackc::lint::policy::Policy::default());
+        let outcome = stackc::fix::fix(
+            &source,
+            stackc::Options {
+                policy: Some(&stackc::lint::policy::Policy::default()),
+                files: None,
+            },
+        );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();
         assert_eq!(
             left.len(),

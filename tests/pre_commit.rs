@@ -48,6 +48,7 @@ fn pre_commit_runs_the_hook_and_fails_on_a_bad_spec() {
     git(dir, &["init", "-q"]);
     let fixture = |path: &str| fs::read_to_string(support::repo().join(path)).unwrap();
     fs::write(dir.join("stack.spec"), fixture("specs/django.spec")).unwrap();
+    support::provide_seed_files(dir);
     fs::write(dir.join("notes.txt"), "not a spec\n").unwrap();
     git(dir, &["add", "."]);
 

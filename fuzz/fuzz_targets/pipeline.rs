@@ -1,8 +1,9 @@
 //! Every command's path through the library on arbitrary input: `check`,
 //! `lint` (also with every rule denied, and the bytes read as a
 //! `stackc.toml`), `build` (parse -> resolve -> lint -> emit), every
-//! renderer (the human one at odd widths too), `fmt`, and `lint --fix`.
-//! A panic anywhere is a crash; so is a broken invariant checked here:
+//! renderer (the human one at odd widths too), `fmt`, `lint --fix`, and
+//! the Dockerfile reader on the same bytes. A panic anywhere is a crash;
+//! so is a broken invariant checked here:
 //! - every diagnostic points inside the spec;
 //! - files are emitted exactly when no error is reported;
 //! - human reports hold no control character but line breaks;
@@ -29,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    stackc::input::dockerfile::parse(text);
     let source = SourceFile::new("fuzz.spec", text);
 
     let check = stackc::check(&source);
@@ -70,7 +72,12 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 
-    let fix = stackc::fix::fix(&source, &Policy::default());
+    let policy = Policy::default();
+    let options = stackc::Options {
+        policy: Some(&policy),
+        files: None,
+    };
+    let fix = stackc::fix::fix(&source, options);
     assert_inside(&fix.source.text, &fix.remaining.diagnostics);
     if lint.stack.is_some() {
         assert!(fix.remaining.stack.is_some(), "--fix broke a spec that parsed");
@@ -84,10 +91,12 @@ fuzz_target!(|data: &[u8]| {
     );
 });
 
-/// Every label lies inside `text`, start before end.
+/// Every label in the spec lies inside `text`, start before end (no
+/// other file is read here).
 fn assert_inside(text: &str, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         for label in &diagnostic.labels {
+            assert!(label.file.is_none(), "a label in a file that was not read: {diagnostic:?}");
             assert!(
                 label.span.start <= label.span.end && label.span.end <= text.len(),
                 "label {:?} outside the text ({} bytes): {diagnostic:?}",

@@ -9,13 +9,19 @@
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, Duration, ImageSource, Service, Stack};
+use crate::ir::{Build, ImageSource, PythonBuild, Service, Stack};
 use crate::source::Spanned;
 
 /// Where the app's source goes in the image.
 const WORKDIR: &str = "/app";
 
-pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layout, problems: &mut Problems) -> String {
+pub(super) fn app(
+    stack: &Stack,
+    service: &Service,
+    build: &PythonBuild,
+    layout: &Layout,
+    problems: &mut Problems,
+) -> String {
     let user = &build.user;
     let uid = user.uid.value;
     // uid 0 is root, which the image has (the lint rule `runs-as-root` flags it).
@@ -89,34 +95,30 @@ pub(super) fn app(stack: &Stack, service: &Service, build: &Build, layout: &Layo
         );
     }
     if let Some(gunicorn) = service.gunicorn() {
-        let port = gunicorn.port.value;
-        let bind = format!("0.0.0.0:{port}");
-        let mut cmd = vec!["gunicorn", "--bind", &bind];
-        let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
-        let options = [
-            ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
-            ("--timeout", seconds(&gunicorn.timeout)),
-            ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
-        ];
-        for (flag, value) in &options {
-            if let Some(value) = value {
-                cmd.extend([*flag, value.as_str()]);
-            }
-        }
-        cmd.push(&gunicorn.app.value);
-        let _ = writeln!(out, "EXPOSE {port}");
-        let _ = writeln!(out, "CMD {}", json_array(cmd));
+        let _ = writeln!(out, "EXPOSE {}", gunicorn.port.value);
+    }
+    if let Some(command) = super::image_command(service) {
+        let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
     }
     out
 }
 
+/// The nginx image's own unprivileged user and group, `nginx` (uid and gid
+/// 101 in the official image's Debian and Alpine variants). Numeric, so
+/// Kubernetes' `runAsNonRoot` can tell it is not root.
+const NGINX_USER: &str = "101:101";
+
+/// The proxy's image: the spec's nginx image with stackc's nginx.conf as
+/// its whole configuration, run by the image's unprivileged user (the
+/// configuration has no `user` and writes to /tmp; see `emit::nginx`).
 pub(super) fn proxy(service: &Service, layout: &Layout) -> String {
     let image = match &service.image {
         Some(ImageSource::Image(image)) => image.text.value.as_str(),
         _ => unreachable!("lowering gives every proxy an image"),
     };
     format!(
-        "# {}\nFROM {image}\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\n",
+        "# {}\nFROM {image}\n# Readable by nginx's user whatever the umask it was written with.\n\
+         COPY --chmod=644 nginx.conf /etc/nginx/nginx.conf\nUSER {NGINX_USER}\n",
         header(layout)
     )
 }
@@ -142,13 +144,13 @@ const IGNORED: &[&str] = &[
 /// The `.dockerignore` of an app's build: [`IGNORED`], plus what lies in the
 /// context but must not be copied: collectstatic's target (the image makes
 /// it, owned by the app) and stackc's own output folder.
-pub(super) fn ignore(build: &Build, layout: &Layout) -> String {
+pub(super) fn ignore(build: &Build, python: &PythonBuild, layout: &Layout) -> String {
     let mut out = format!("# {}\n", header(layout));
     for pattern in IGNORED {
         out.push_str(pattern);
         out.push('\n');
     }
-    let static_root = build.collectstatic.as_ref().and_then(|target| {
+    let static_root = python.collectstatic.as_ref().and_then(|target| {
         target
             .value
             .strip_prefix(WORKDIR)?
@@ -201,7 +203,7 @@ fn copy_source(path: &str) -> Result<String, &'static str> {
 /// The folders the app's user must own, each once: collectstatic's target
 /// (collectstatic runs as that user) and the writable mount targets of
 /// every service that runs this image (the builder and its `image of` users).
-fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a Build) -> Vec<&'a Spanned<String>> {
+fn writable_folders<'a>(stack: &'a Stack, builder: &'a Service, build: &'a PythonBuild) -> Vec<&'a Spanned<String>> {
     let mounts = stack
         .runners_of(builder)
         .flat_map(|s| &s.mounts)

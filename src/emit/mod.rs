@@ -19,7 +19,7 @@ pub mod paths;
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{Duration, Gunicorn, Service, Stack};
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -58,16 +58,17 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
 fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
     let mut artifacts = Vec::new();
     for service in &stack.services {
-        if let Some(build) = service.build() {
+        // An app's own Dockerfile is built where it is: nothing to write.
+        if let Some((build, python)) = service.build().and_then(|b| Some((b, b.python()?))) {
             artifacts.push(Artifact {
                 path: dockerfile_path(&service.name.value),
-                contents: dockerfile::app(stack, service, build, layout, problems),
+                contents: dockerfile::app(stack, service, python, layout, problems),
             });
             // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile,
             // so the app's folder needs no file of stackc's.
             artifacts.push(Artifact {
                 path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
-                contents: dockerfile::ignore(build, layout),
+                contents: dockerfile::ignore(build, python, layout),
             });
         }
         if let Some(proxy) = service.proxy() {
@@ -146,6 +147,46 @@ fn comment_text(text: &str) -> String {
 /// collide in nginx. Volume names are plain names, safe in any format.
 fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
+}
+
+/// The command line of a Gunicorn statement, as the image's `CMD` or
+/// compose's `command` runs it.
+fn gunicorn_argv(gunicorn: &Gunicorn) -> Vec<String> {
+    let mut argv = vec![
+        "gunicorn".to_string(),
+        "--bind".to_string(),
+        format!("0.0.0.0:{}", gunicorn.port.value),
+    ];
+    let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
+    let options = [
+        ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
+        ("--timeout", seconds(&gunicorn.timeout)),
+        ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
+    ];
+    for (flag, value) in options {
+        if let Some(value) = value {
+            argv.extend([flag.to_string(), value]);
+        }
+    }
+    argv.push(gunicorn.app.value.clone());
+    argv
+}
+
+/// What a service's own statements say it runs: `command`/`run`, or its
+/// `gunicorn` line.
+fn own_command(service: &Service) -> Option<Vec<String>> {
+    match (&service.command, service.gunicorn()) {
+        (Some(command), _) => Some(command.words.clone()),
+        (None, Some(gunicorn)) => Some(gunicorn_argv(gunicorn)),
+        (None, None) => None,
+    }
+}
+
+/// The command in the image stackc writes for `builder`: its own command,
+/// which every `image of` it without a command of its own runs too.
+fn image_command(builder: &Service) -> Option<Vec<String>> {
+    builder.build()?.python()?;
+    own_command(builder)
 }
 
 /// Where compose mounts a secret in the container.

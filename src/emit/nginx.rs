@@ -1,21 +1,66 @@
-//! The proxy's `nginx.conf`: a conf.d file (a websocket `map`, upstreams
-//! and the servers) that the nginx image includes inside its `http` block.
+//! The proxy's `nginx.conf`: nginx's whole configuration, which the proxy's
+//! Dockerfile puts in place of the image's: the main context, `events`, and
+//! `http` with its maps, upstreams and servers.
+//!
+//! Unprivileged: the image's `nginx` user (uid 101, the Dockerfile's `USER`)
+//! starts nginx, so there is no `user` directive (it could not switch), and
+//! what nginx writes (its pid file, request bodies, buffered responses)
+//! goes to /tmp, since /run and /var/cache/nginx belong to root. Logs go to
+//! the container's stdout and stderr.
 //!
 //! Escaping: every user value goes through [`token`], which writes it bare
 //! when nginx would read it back unchanged, and double-quoted otherwise.
-//! Raw `nginx "..."` directives are the one exception: lowering checked
-//! they are one directive, and they are written as given.
+//! Raw `nginx "..."` directives, and the arguments of headers from raw
+//! lines, are the one exception: lowering checked they are one directive,
+//! and they are written as given.
 //!
 //! Inheritance: nginx drops every inherited `add_header` and
 //! `proxy_set_header` in a block that has one of its own. So a location
 //! that sets headers repeats its server's (gixy's add_header_redefinition),
 //! and request headers are written out in full in every proxied location.
+//!
+//! Security headers: every server sends stackc's (see [`headers`]), each
+//! only when the app's response has none of its own.
 
 use std::fmt::Write as _;
 
+mod headers;
+
+use self::headers::{default_maps, merge, server_headers, Response};
 use super::{header, secret_path, served_path, Layout, Problems};
 use crate::ir::{Duration, Header, Location, LocationAction, Proxy, Server, Service, Settings};
 use crate::source::Spanned;
+
+/// nginx's main context. `worker_rlimit_nofile` is twice the connections:
+/// a proxied request holds two (gixy's worker_rlimit_nofile_vs_connections).
+const MAIN: &str = "\
+# nginx runs as the image's unprivileged `nginx` user (the Dockerfile's USER):
+# no `user` directive, and the files it writes are in /tmp.
+worker_processes auto;
+worker_rlimit_nofile 2048;
+pid /tmp/nginx.pid;
+error_log stderr notice;
+
+events {
+    worker_connections 1024;
+}
+";
+
+/// The `http` settings of every stack: the official image's (MIME types,
+/// logs to stdout, sendfile), no version in `Server` headers and error
+/// pages (gixy's version_disclosure), and temporary files in /tmp.
+const HTTP_SETTINGS: [&str; 10] = [
+    "include /etc/nginx/mime.types",
+    "default_type application/octet-stream",
+    "access_log /dev/stdout",
+    "sendfile on",
+    "server_tokens off",
+    "client_body_temp_path /tmp/client_temp",
+    "proxy_temp_path /tmp/proxy_temp",
+    "fastcgi_temp_path /tmp/fastcgi_temp",
+    "uwsgi_temp_path /tmp/uwsgi_temp",
+    "scgi_temp_path /tmp/scgi_temp",
+];
 
 /// The headers every proxied location sends besides `Host`, so the app
 /// sees the client's address and scheme (SECURE_PROXY_SSL_HEADER).
@@ -35,56 +80,101 @@ const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-
 ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:\
 ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
 
-const WEBSOCKET_MAP: &str = "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    \"\" close;\n}\n\n";
+const WEBSOCKET_MAP: &str = "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    \"\" close;\n}\n";
 
 pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}", header(layout));
+    out.push_str(MAIN);
+    out.push_str("\nhttp {\n");
+    let mut http = Block {
+        out: &mut out,
+        depth: 1,
+        problems,
+    };
+    for setting in HTTP_SETTINGS {
+        http.line(setting);
+    }
+    let mut maps: Vec<String> = Vec::new();
     if proxy.locations().any(|l| l.websocket.is_some()) {
-        out.push_str(WEBSOCKET_MAP);
+        maps.push(WEBSOCKET_MAP.to_string());
+    }
+    maps.extend(default_maps(proxy));
+    for map in &maps {
+        http.verbatim(map);
     }
     for upstream in &proxy.upstreams {
-        let _ = writeln!(out, "upstream {} {{", upstream.name.value);
+        http.open(&format!("upstream {}", upstream.name.value));
         for server in &upstream.servers {
             let weight = server
                 .weight
                 .as_ref()
                 .map(|w| format!(" weight={}", w.value))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "    server {}:{}{weight};",
+            http.line(&format!(
+                "server {}:{}{weight}",
                 server.service.value, server.port.value
-            );
+            ));
         }
-        out.push_str("}\n\n");
+        http.close();
     }
     let defaults = default_servers(proxy);
     for (i, server) in proxy.servers.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
         let defaults: Vec<u16> = defaults.iter().filter(|(at, _)| *at == i).map(|(_, p)| *p).collect();
-        let mut block = Block {
-            out: &mut out,
-            indent: "    ",
-            problems,
-        };
-        block.server(service, proxy, server, &defaults);
+        http.server(service, proxy, server, &defaults);
     }
+    out.push_str("}\n");
     out
 }
 
-/// Writes the directives of one block at one indentation.
+/// Writes the directives of one block at one depth.
 struct Block<'a> {
     out: &'a mut String,
-    indent: &'static str,
+    depth: usize,
     problems: &'a mut Problems,
 }
 
 impl Block<'_> {
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+    }
+
     fn line(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{}{text};", self.indent);
+        self.indent();
+        let _ = writeln!(self.out, "{text};");
+    }
+
+    /// A blank line, then `lines` (each ending with a line break) indented.
+    fn verbatim(&mut self, lines: &str) {
+        self.out.push('\n');
+        for line in lines.lines() {
+            self.indent();
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
+    /// A blank line, then `head {`; the lines after are one level deeper.
+    fn open(&mut self, head: &str) {
+        self.out.push('\n');
+        self.indent();
+        let _ = writeln!(self.out, "{head} {{");
+        self.depth += 1;
+    }
+
+    fn close(&mut self) {
+        self.depth -= 1;
+        self.indent();
+        self.out.push_str("}\n");
+    }
+
+    /// `name args`, unless a raw directive of the block sets `name`: the
+    /// raw one wins.
+    fn unless_raw(&mut self, settings: &Settings, name: &str, args: &str) {
+        if !settings.raw_sets(name) {
+            self.line(&format!("{name} {args}"));
+        }
     }
 
     fn token(&mut self, value: &Spanned<String>, arg: Arg) -> String {
@@ -93,7 +183,7 @@ impl Block<'_> {
 
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
-        self.out.push_str("server {\n");
+        self.open("server");
         for (port, tls) in server.sockets() {
             let ssl = if tls { " ssl" } else { "" };
             let default = if defaults.contains(&port) {
@@ -111,13 +201,12 @@ impl Block<'_> {
                 .collect();
             self.line(&format!("server_name {}", names.join(" ")));
         }
-        self.line("server_tokens off");
         if let Some(tls) = &server.tls {
             self.line(&format!("ssl_certificate {}", secret_path(&tls.certificate.value)));
             self.line(&format!("ssl_certificate_key {}", secret_path(&tls.key.value)));
-            self.line("ssl_protocols TLSv1.2 TLSv1.3");
-            self.line(&format!("ssl_ciphers {TLS12_CIPHERS}"));
-            self.line("ssl_prefer_server_ciphers off");
+            self.unless_raw(&server.settings, "ssl_protocols", "TLSv1.2 TLSv1.3");
+            self.unless_raw(&server.settings, "ssl_ciphers", TLS12_CIPHERS);
+            self.unless_raw(&server.settings, "ssl_prefer_server_ciphers", "off");
         }
         self.limits(&server.settings);
         // Inherited by locations without headers of their own; the others
@@ -133,24 +222,19 @@ impl Block<'_> {
         }
         let host = host_header(service, server);
         for location in &server.locations {
-            self.out.push('\n');
             let path = self.token(&location.path, Arg::Literal);
             let exact = if location.exact { "= " } else { "" };
-            let _ = writeln!(self.out, "    location {exact}{path} {{");
-            let mut inner = Block {
-                out: self.out,
-                indent: "        ",
-                problems: self.problems,
-            };
-            inner.location(server, &headers, location, &host);
-            self.out.push_str("    }\n");
+            self.open(&format!("location {exact}{path}"));
+            self.location(server, &headers, location, &host);
+            self.close();
         }
-        self.out.push_str("}\n");
+        self.close();
     }
 
     /// `headers`: the server's response headers, which a location that
     /// sets its own repeats.
-    fn location(&mut self, server: &Server, headers: &[Header], location: &Location, host: &str) {
+    fn location(&mut self, server: &Server, headers: &[Response], location: &Location, host: &str) {
+        let settings = &location.settings;
         match &location.action {
             LocationAction::ProxyPass(pass) => {
                 match &pass.uri {
@@ -158,7 +242,7 @@ impl Block<'_> {
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
                 if location.websocket.is_some() {
-                    self.line("proxy_http_version 1.1");
+                    self.unless_raw(settings, "proxy_http_version", "1.1");
                 }
                 self.request_headers(server, location, host);
             }
@@ -175,18 +259,17 @@ impl Block<'_> {
                 if ret.is_redirect() && ret.text.as_ref().is_some_and(|t| t.value.starts_with('/')) {
                     // A relative `Location`: nginx would otherwise name its
                     // own port, not the one the proxy is published on.
-                    self.line("absolute_redirect off");
+                    self.unless_raw(settings, "absolute_redirect", "off");
                 }
                 self.line(&format!("return {}{text}", ret.code.value));
             }
         }
-        self.limits(&location.settings);
-        let own = &location.settings.response_headers;
-        if !own.is_empty() {
-            let merged = merge(headers, own);
-            self.response_headers(merged);
+        self.limits(settings);
+        if !settings.response_headers.is_empty() {
+            let merged = merge(headers.to_vec(), &settings.response_headers);
+            self.response_headers(&merged);
         }
-        self.raw(&location.settings);
+        self.raw(settings);
     }
 
     /// `proxy_pass UPSTREAM URI`: the request as the client sent it, with
@@ -227,11 +310,24 @@ impl Block<'_> {
     }
 
     /// `add_header ... always`: also on errors and redirects, where a
-    /// security header matters as much.
-    fn response_headers<'h>(&mut self, headers: impl IntoIterator<Item = &'h Header>) {
+    /// security header matters as much. A header from a raw line is
+    /// written as given.
+    fn response_headers(&mut self, headers: &[Response]) {
         for header in headers {
-            let value = self.token(&header.value, Arg::Expanded);
-            self.line(&format!("add_header {} {value} always", header.name.value));
+            let args = match header {
+                Response::Default(default) => format!("{} always", default.variable()),
+                Response::Spec(header) => self.header_args(header, " always"),
+            };
+            self.line(&format!("add_header {} {args}", header.name()));
+        }
+    }
+
+    /// A spec header's arguments after its name: a raw line's as written,
+    /// a typed value escaped and followed by `suffix`.
+    fn header_args(&mut self, header: &Header, suffix: &str) -> String {
+        match &header.raw_args {
+            Some(args) => args.clone(),
+            None => format!("{}{suffix}", self.token(&header.value, Arg::Expanded)),
         }
     }
 
@@ -243,48 +339,31 @@ impl Block<'_> {
             .iter()
             .chain(location.websocket.iter().flat_map(|_| &WEBSOCKET_HEADERS));
         headers.extend(defaults.map(|&(name, value)| (name, value.to_string())));
-        for header in merge(&server.settings.request_headers, &location.settings.request_headers) {
-            let value = self.token(&header.value, Arg::Expanded);
+        for header in server
+            .settings
+            .request_headers
+            .iter()
+            .chain(&location.settings.request_headers)
+        {
+            let args = self.header_args(header, "");
             match headers
                 .iter_mut()
                 .find(|(name, _)| name.eq_ignore_ascii_case(&header.name.value))
             {
-                Some(slot) => slot.1 = value,
-                None => headers.push((&header.name.value, value)),
+                Some(slot) => slot.1 = args,
+                None => headers.push((&header.name.value, args)),
             }
         }
-        for (name, value) in headers {
-            self.line(&format!("proxy_set_header {name} {value}"));
+        for (name, args) in headers {
+            self.line(&format!("proxy_set_header {name} {args}"));
         }
     }
 
     fn raw(&mut self, settings: &Settings) {
         for directive in &settings.raw {
-            self.line(&directive.value);
+            self.line(&directive.text.value);
         }
     }
-}
-
-/// A TLS server's HSTS header when the spec sets none: one year, the
-/// browser's promise to come back over HTTPS only (gixy's hsts_header).
-/// Browsers ignore it on a connection with a certificate error, and
-/// `add_header Strict-Transport-Security "max-age=0"` turns it off.
-const DEFAULT_HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
-
-/// The server's response headers, with the default HSTS header for a TLS
-/// server that sets none.
-fn server_headers(server: &Server) -> Vec<Header> {
-    let mut headers = server.settings.response_headers.clone();
-    let (name, value) = DEFAULT_HSTS;
-    let set = headers.iter().any(|h| h.name.value.eq_ignore_ascii_case(name));
-    if server.is_tls() && !set {
-        headers.push(Header {
-            name: Spanned::new(name.to_string(), server.span),
-            value: Spanned::new(value.to_string(), server.span),
-            span: server.span,
-        });
-    }
-    headers
 }
 
 /// For each port that several servers listen on, the first of them, as
@@ -301,20 +380,6 @@ fn default_servers(proxy: &Proxy) -> Vec<(usize, u16)> {
         }
     }
     defaults
-}
-
-/// The server's headers with the location's: a location's header replaces
-/// the server's of the same name, in the server's place.
-fn merge<'a>(server: &'a [Header], location: &'a [Header]) -> Vec<&'a Header> {
-    let mut merged: Vec<&Header> = server.iter().collect();
-    for header in location {
-        let same = |h: &&Header| h.name.value.eq_ignore_ascii_case(&header.name.value);
-        match merged.iter_mut().find(|h| same(h)) {
-            Some(slot) => *slot = header,
-            None => merged.push(header),
-        }
-    }
-    merged
 }
 
 /// The host port clients use for a container port: the one host port it
@@ -437,6 +502,7 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::headers::{HSTS, SECURITY_HEADERS};
     use super::*;
 
     #[test]
@@ -460,13 +526,13 @@ mod tests {
         assert!(token("${x}", Arg::Expanded).is_err());
     }
 
-    /// The proxy's nginx.conf for a spec of one TLS proxy in front of `web`.
-    fn tls_conf(server: &str) -> String {
+    /// The proxy's nginx.conf for a spec of one proxy in front of `web`,
+    /// its server statements given; `c` and `k` are TLS secrets.
+    fn conf(server: &str) -> String {
         let spec = format!(
             "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
-             service web {{\n image nginx:1.30\n}}\n\
-             proxy nginx {{\n upstream app {{\n server web:80\n }}\n\
-             tls certificate c key k\n{server}\n}}\n"
+             service web {{\n image nginx:1.30\n user 101\n}}\n\
+             proxy nginx {{\n upstream app {{\n server web:80\n }}\n{server}\n}}\n"
         );
         let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
         let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
@@ -475,22 +541,85 @@ mod tests {
         conf.expect("the proxy has an nginx.conf").contents
     }
 
+    fn tls_conf(server: &str) -> String {
+        conf(&format!("listen 443 tls\ntls certificate c key k\n{server}"))
+    }
+
+    #[test]
+    fn every_server_sends_the_security_headers_unless_the_app_does() {
+        let conf = conf("location / {\n proxy_pass app\n}");
+        for header in &SECURITY_HEADERS {
+            assert!(conf.contains(header.map().lines().next().unwrap()), "{conf}");
+            let line = format!("        add_header {} {} always;\n", header.name, header.variable());
+            assert_eq!(conf.matches(&line).count(), 1, "{conf}");
+        }
+        assert!(
+            conf.contains("    map $upstream_http_x_frame_options $default_x_frame_options {\n        \"\" DENY;\n")
+        );
+        assert!(!conf.contains("Strict-Transport-Security"), "{conf}");
+    }
+
     #[test]
     fn tls_servers_get_hsts_unless_they_set_it() {
         let conf = tls_conf(
-            "listen 80\nlisten 443 tls\nlocation / {\n proxy_pass app\n add_header X-A b\n}\n\
+            "location / {\n proxy_pass app\n add_header X-A b\n}\n\
              location /b/ {\n proxy_pass app\n}",
         );
-        assert!(conf.contains("    listen 80;\n    listen 443 ssl;\n"), "{conf}");
-        let hsts = "add_header Strict-Transport-Security max-age=31536000 always;";
+        let hsts = "add_header Strict-Transport-Security $default_strict_transport_security always;";
         // Once in the server, and again where a location sets a header.
         assert_eq!(conf.matches(hsts).count(), 2, "{conf}");
-        let own = tls_conf("listen 443 tls\nadd_header strict-transport-security \"max-age=0\"");
+        assert!(conf.contains(HSTS.map().lines().next().unwrap()), "{conf}");
+        let own = tls_conf("add_header strict-transport-security \"max-age=0\"");
         assert!(!own.contains("31536000"), "{own}");
         assert!(
             own.contains("add_header strict-transport-security max-age=0 always;"),
             "{own}"
         );
+    }
+
+    #[test]
+    fn an_empty_value_turns_a_default_off() {
+        let conf = tls_conf(
+            "add_header Strict-Transport-Security \"\"\n\
+             location / {\n proxy_pass app\n add_header x-frame-options \"\"\n}",
+        );
+        // Written empty (nginx sends no header), in its place; no server
+        // sends HSTS, so it has no map.
+        assert!(!conf.contains("map $upstream_http_strict"), "{conf}");
+        let location = &conf[conf.find("location /").unwrap()..];
+        let expected = "add_header X-Content-Type-Options $default_x_content_type_options always;\n            \
+                        add_header x-frame-options \"\" always;\n            \
+                        add_header Referrer-Policy $default_referrer_policy always;\n            \
+                        add_header Strict-Transport-Security \"\" always;\n";
+        assert!(location.contains(expected), "{conf}");
+    }
+
+    #[test]
+    fn raw_lines_replace_what_stackc_writes() {
+        let conf = tls_conf(
+            "nginx \"ssl_ciphers HIGH\"\n\
+             nginx \"add_header X-Frame-Options SAMEORIGIN\"\n\
+             location / {\n proxy_pass app\n websocket\n\
+             nginx \"proxy_set_header host $http_host\"\n nginx \"proxy_http_version 2\"\n}",
+        );
+        assert!(!conf.contains(TLS12_CIPHERS), "{conf}");
+        assert_eq!(conf.matches("ssl_ciphers").count(), 1, "{conf}");
+        assert!(
+            conf.contains("        add_header X-Frame-Options SAMEORIGIN;\n"),
+            "{conf}"
+        );
+        assert!(!conf.contains("$default_x_frame_options"), "{conf}");
+        // In stackc's Host slot: one Host header, the raw line's value.
+        assert_eq!(
+            conf.to_lowercase().matches("proxy_set_header host").count(),
+            1,
+            "{conf}"
+        );
+        assert!(
+            conf.contains("proxy_pass http://app;\n            proxy_set_header Host $http_host;\n"),
+            "{conf}"
+        );
+        assert_eq!(conf.matches("proxy_http_version").count(), 1, "{conf}");
     }
 
     #[test]

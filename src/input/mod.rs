@@ -1,6 +1,7 @@
 //! Readers of the files a spec names besides itself: the app's own
 //! Dockerfile, requirements files and their includes, env files, a
-//! Gunicorn config file.
+//! Gunicorn config file; of the shell scripts inside them ([`shell`]); and
+//! of the app server's command line ([`app_server`]).
 //!
 //! Architecture invariants:
 //! - readers live here, beside the spec's syntax, never inside rules or
@@ -10,10 +11,138 @@
 //!   input;
 //! - every fact keeps the [`crate::source::Span`] of the text it came
 //!   from, in that file's own [`crate::source::SourceFile`], so a
-//!   diagnostic can show the user's Dockerfile line beside the spec's.
+//!   diagnostic can show the user's Dockerfile line beside the spec's;
+//!   a fact from a command line keeps the index of its word instead.
+//!
+//! Shared by the readers: [`problem`] (what they report), [`value`] (a
+//! value known, known unless an environment variable is set, or unknown,
+//! and where it came from), [`python`] (a Python module's constants),
+//! [`argv`] (a server's options) and [`bind`] (where a server listens).
 
+pub mod app_server;
+pub mod argv;
+pub mod bind;
 pub mod dockerfile;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
+mod load;
+#[cfg(test)]
+mod mutate;
+pub mod problem;
+pub mod python;
 pub mod requirements;
+pub mod shell;
+pub mod value;
+
+pub use load::{load, Disk, Files};
+
+use crate::source::{FileId, SourceFile};
+
+/// The files a spec names, as read for one run, and what was learned from
+/// them. Empty when the spec was checked from its text alone.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// Whether the file system was read; `false` when only the spec's text
+    /// was given (the library's `check`, the fuzzer): file facts unknown.
+    pub read: bool,
+    /// Every file read, in order; [`FileId`] indexes this list.
+    pub sources: Vec<SourceFile>,
+    /// The app's own Dockerfile of each service that builds with one.
+    pub images: Vec<OwnImage>,
+    /// Each env file the spec names, read.
+    pub env_files: Vec<LoadedEnvFile>,
+    /// Files of conventional names found at the root of build folders
+    /// (`gunicorn.conf.py`), as `(context as written, file name)`.
+    pub context_files: Vec<(String, &'static str)>,
+}
+
+impl Inputs {
+    pub fn source(&self, id: FileId) -> &SourceFile {
+        &self.sources[id.0 as usize]
+    }
+
+    /// Whether the build folder `context` (as the spec writes it) holds a
+    /// file of this conventional name at its root.
+    pub fn context_has(&self, context: &str, name: &str) -> bool {
+        self.context_files.iter().any(|(c, n)| c == context && *n == name)
+    }
+
+    /// The env file the spec names by `path` (as written), read.
+    pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
+        self.env_files.iter().find(|f| f.path == path)
+    }
+
+    /// The app's own Dockerfile that `builder` builds with.
+    pub fn image(&self, builder: &str) -> Option<&OwnImage> {
+        self.images.iter().find(|i| i.service == builder)
+    }
+}
+
+/// An env file the spec names (`env_file PATH`), as compose reads it.
+#[derive(Clone, Debug)]
+pub struct LoadedEnvFile {
+    /// As the spec writes it.
+    pub path: String,
+    pub file: FileId,
+    pub vars: env_file::EnvFile,
+}
+
+/// An image built from the app's own Dockerfile, as stackc read it.
+#[derive(Clone, Debug)]
+pub struct OwnImage {
+    /// The service whose `build` names it.
+    pub service: String,
+    pub file: FileId,
+    /// Read with the spec's build arguments in place of the ARG defaults.
+    pub dockerfile: dockerfile::Dockerfile,
+    /// The stage the build stops at (`target`, else the last); `None` when
+    /// the target names no stage.
+    pub stage: Option<usize>,
+}
+
+impl OwnImage {
+    /// The image config of the stage that is built: what its containers
+    /// run, as whom, on which ports.
+    pub fn facts(&self) -> Option<&dockerfile::StageFacts> {
+        Some(&self.dockerfile.stages.get(self.stage?)?.facts)
+    }
+
+    /// The registry image the built stage is based on, through the earlier
+    /// stages it names; `None` for `scratch` or an image named by a
+    /// variable.
+    pub fn registry_base(&self) -> Option<&crate::ir::ImageRef> {
+        let stages = &self.dockerfile.stages;
+        let mut index = self.stage?;
+        // A stage can only name an earlier one: the walk ends.
+        loop {
+            match &stages.get(index)?.base {
+                dockerfile::Base::Stage(earlier) if *earlier < index => index = *earlier,
+                dockerfile::Base::Image(image) => return Some(image),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The command line its containers start, ENTRYPOINT and CMD as Docker
+    /// combines them; `None` when the base image's own ENTRYPOINT may
+    /// change it.
+    pub fn process(&self) -> Option<Vec<String>> {
+        let facts = self.facts()?;
+        facts.process().or_else(|| {
+            let base = self.registry_base()?;
+            let name = base.repository.rsplit('/').next().unwrap_or_default();
+            let plain = facts.entrypoint.is_none() && PASS_THROUGH_ENTRYPOINT.contains(&name);
+            facts
+                .cmd
+                .as_ref()
+                .filter(|_| plain)
+                .map(|cmd| cmd.argv(&facts.shell_words()))
+        })
+    }
+}
+
+/// Base images whose ENTRYPOINT is none, or a script that runs the command
+/// it is given (`docker-entrypoint.sh` of node): their containers run the
+/// Dockerfile's CMD as it is.
+const PASS_THROUGH_ENTRYPOINT: &[&str] = &["debian", "golang", "node", "python", "ruby", "ubuntu"];

@@ -2,6 +2,7 @@
 //! its environment says, what its command runs. Answers are `None` when
 //! the spec does not say, never guesses.
 
+use crate::input::shell;
 use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
@@ -18,9 +19,56 @@ pub fn image_name(image: &ImageRef) -> &str {
     image.repository.rsplit('/').next().unwrap_or_default()
 }
 
-/// A service that runs the official PostgreSQL image (or PostGIS, built on it).
+/// A service that runs the PostgreSQL server of the official image (or
+/// PostGIS, built on it); a job that runs `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis")) && runs_image_server(service)
+}
+
+/// Whether a published image's entrypoint starts its own server: no
+/// command, or one its entrypoint takes for the server (`postgres`,
+/// `-c ...`), as for every image stackc does not know.
+pub fn runs_image_server(service: &Service) -> bool {
+    let first = service.command.as_ref().and_then(|c| c.words.first());
+    match (first, image(service).and_then(super::images::default_user)) {
+        (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
+        _ => true,
+    }
+}
+
+/// Whether containers of `image` run as root unless told otherwise, as far
+/// as stackc knows the image: a Dockerfile built on one that never says
+/// `USER` runs its app as root.
+pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
+    matches!(
+        super::images::default_user(image),
+        Some(super::images::DefaultUser::Root { .. })
+    )
+}
+
+/// Databases, caches and queues: services other containers use, never a
+/// stack's front door.
+const DATA_STORES: &[&str] = &[
+    "cassandra",
+    "clickhouse-server",
+    "couchdb",
+    "elasticsearch",
+    "influxdb",
+    "mariadb",
+    "memcached",
+    "mongo",
+    "mysql",
+    "opensearch",
+    "postgis",
+    "postgres",
+    "rabbitmq",
+    "redis",
+    "valkey",
+];
+
+/// A service that runs a well-known database, cache or queue image.
+pub fn is_data_store(service: &Service) -> bool {
+    image(service).is_some_and(|i| DATA_STORES.contains(&image_name(i)))
 }
 
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
@@ -46,6 +94,30 @@ pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
     service.env.iter().find(|v| v.name.value == name)
 }
 
+/// Whether the container gets the variable `name`: from `env`, from a
+/// `secret NAME = ...` (which sets `NAME_FILE`, and claims `NAME`), or from
+/// an env file. `None` when an env file that was not read may set it: a
+/// rule cannot be sure.
+pub fn sets_var(stack: &Stack, service: &Service, name: &str) -> Option<bool> {
+    let in_spec = env(service, name).is_some()
+        || service
+            .secrets
+            .iter()
+            .any(|s| s.env.value == name || format!("{}_FILE", s.env.value) == name);
+    if in_spec {
+        return Some(true);
+    }
+    let mut unknown = false;
+    for path in &service.env_files {
+        match stack.inputs.env_file(&path.value) {
+            Some(file) if file.vars.get(name).is_some() => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
 /// The first of `names` that the service sets in `env`.
 pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
     names.iter().find_map(|n| env(service, n))
@@ -55,19 +127,24 @@ pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
 /// `sh -c "a && b"` each of the shell's commands.
 pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     let words = &argv.words;
-    let is_shell = words
-        .first()
-        .is_some_and(|w| matches!(w.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
+    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
-            let words = shlex::split(script).unwrap_or_else(|| script.split_whitespace().map(str::to_string).collect());
-            words
-                .split(|w| matches!(w.as_str(), "&&" | "||" | ";" | "|"))
-                .map(|p| p.iter().map(|w| w.trim_end_matches(';').to_string()).collect())
-                .filter(|p: &Vec<String>| !p.is_empty())
-                .collect()
-        }
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
         _ => vec![words.clone()],
+    }
+}
+
+/// The words of each simple command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
+}
+
+/// The programs a readiness check runs: a `ready cmd` string is a shell
+/// script (compose's `CMD-SHELL`), a list is a command.
+pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+    match &argv.line {
+        Some(line) => shell_programs(line),
+        None => programs(argv),
     }
 }
 
@@ -107,9 +184,7 @@ pub fn is_truthy(value: &str) -> bool {
 }
 
 /// Whether a host name means the container itself.
-pub fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "::1" | "[::1]") || host.starts_with("127.")
-}
+pub use crate::input::bind::is_loopback;
 
 /// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
 pub fn is_gunicorn(words: &[String]) -> bool {
@@ -161,7 +236,8 @@ pub fn server_names(proxy: &crate::ir::Proxy) -> impl Iterator<Item = &crate::so
 /// statement, or from a raw `nginx "proxy_set_header ..."` line.
 pub struct RequestHeader<'a> {
     pub name: &'a str,
-    pub value: String,
+    /// As nginx reads it: for a raw line, its variables not expanded.
+    pub value: &'a str,
     /// The value for a typed header, the whole raw directive otherwise.
     pub span: crate::source::Span,
 }
@@ -177,26 +253,11 @@ pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
             .filter(|l| matches!(l.action, crate::ir::LocationAction::ProxyPass(_)))
             .map(|l| &l.settings);
         for settings in std::iter::once(&server.settings).chain(proxied) {
-            for header in &settings.request_headers {
-                headers.push(RequestHeader {
-                    name: &header.name.value,
-                    value: header.value.value.clone(),
-                    span: header.value.span,
-                });
-            }
-            for raw in &settings.raw {
-                let mut words = raw.value.split_whitespace();
-                if words.next() != Some("proxy_set_header") {
-                    continue;
-                }
-                let Some(name) = words.next() else { continue };
-                let value = words.collect::<Vec<_>>().join(" ");
-                headers.push(RequestHeader {
-                    name,
-                    value: value.trim_matches(['"', '\'']).to_string(),
-                    span: raw.span,
-                });
-            }
+            headers.extend(settings.request_headers.iter().map(|header| RequestHeader {
+                name: &header.name.value,
+                value: &header.value.value,
+                span: header.value.span,
+            }));
         }
     }
     headers

@@ -19,6 +19,10 @@ pub static RULES: &[&dyn Rule] = &[
     &PgPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
+    &SecretInCommand,
+    &SecretInComposeValue,
+    &SecretInImage,
+    &PossibleSecret,
     &DatabaseWiring,
     // Images and builds
     &UnpinnedImage,
@@ -26,6 +30,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RunsAsRoot,
     &DepsAfterSource,
     &PrivilegedContainer,
+    &HostAccess,
     &LiteralDollar,
     // Persistence and exposure
     &PgdataMountMismatch,
@@ -38,7 +43,7 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticRootMismatch,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
-    &AliasTraversal,
+    &ServerTokensOn,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

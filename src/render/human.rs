@@ -38,15 +38,28 @@ impl HumanRenderer {
         }
     }
 
-    /// Renders every diagnostic of one file, in order: the first
-    /// [`MAX_PER_CODE`] of each code, then a count of the others.
+    /// Renders every diagnostic of one file, in order.
     pub fn render(&self, file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
-        let name = visible(&file.name);
-        let source = Snippets::new(name.clone(), same_length_visible(&file.text));
+        self.render_report(&FileReport::new(file, diagnostics))
+    }
+
+    /// Renders every diagnostic of one file, with the lines of the files
+    /// the spec names that labels point into: the first [`MAX_PER_CODE`]
+    /// of each code, then a count of the others.
+    pub fn render_report(&self, report: &FileReport) -> String {
+        let name = visible(&report.source.name);
+        let sources = Sources {
+            spec: Snippets::new(name.clone(), same_length_visible(&report.source.text)),
+            inputs: report
+                .inputs
+                .iter()
+                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
+                .collect(),
+        };
         let mut out = String::new();
         // Codes in the order they first appear, so the counts are too.
         let mut per_code: Vec<(&str, usize)> = Vec::new();
-        for diagnostic in diagnostics {
+        for diagnostic in report.diagnostics {
             let seen = match per_code.iter().position(|(code, _)| *code == diagnostic.code) {
                 Some(i) => i,
                 None => {
@@ -56,7 +69,7 @@ impl HumanRenderer {
             };
             per_code[seen].1 += 1;
             if per_code[seen].1 <= MAX_PER_CODE {
-                self.render_one(&source, file, diagnostic, &mut out);
+                self.render_one(&sources, report, diagnostic, &mut out);
             }
         }
         for (code, count) in per_code {
@@ -70,14 +83,18 @@ impl HumanRenderer {
         out
     }
 
-    fn render_one(&self, source: &Snippets, file: &SourceFile, diagnostic: &Diagnostic, out: &mut String) {
-        let shown = shown_labels(file, diagnostic);
-        let spans: Vec<Span> = shown.iter().map(|(span, _)| *span).collect();
-        let (excerpt, moved) = source.excerpt(&spans);
-        let labels = shown
+    fn render_one(&self, sources: &Sources, report: &FileReport, diagnostic: &Diagnostic, out: &mut String) {
+        let shown = shown_labels(diagnostic);
+        let in_spec: Vec<&Label> = shown.iter().copied().filter(|l| l.file.is_none()).collect();
+        let spans: Vec<Span> = in_spec
+            .iter()
+            .map(|l| clamp(l.span, report.source.text.len()))
+            .collect();
+        let (excerpt, moved) = sources.spec.excerpt(&spans);
+        let labels = in_spec
             .iter()
             .zip(moved)
-            .map(|((_, label), span)| {
+            .map(|(label, span)| {
                 let text = Some(cut(&visible(&label.message)));
                 if label.primary {
                     LabeledSpan::new_primary_with_span(text, span)
@@ -86,10 +103,25 @@ impl HumanRenderer {
                 }
             })
             .collect();
+        let related = shown
+            .iter()
+            .filter_map(|label| {
+                let id = label.file?.0 as usize;
+                let (source, file) = (sources.inputs.get(id)?, report.inputs.get(id)?);
+                let (excerpt, moved) = source.excerpt(&[clamp(label.span, file.text.len())]);
+                Some(InputLabel {
+                    label,
+                    excerpt,
+                    span: moved[0],
+                    file,
+                })
+            })
+            .collect();
         let report = Report {
             diagnostic,
             source: &excerpt,
             labels,
+            related,
             hidden_labels: diagnostic.labels.len() - shown.len(),
         };
         self.handler
@@ -102,29 +134,33 @@ impl HumanRenderer {
         reports
             .iter()
             .filter(|r| !r.diagnostics.is_empty())
-            .map(|r| self.render(r.source, r.diagnostics))
+            .map(|r| self.render_report(r))
             .collect()
     }
 }
 
+/// The texts labels point into, each indexed by line once per file.
+struct Sources {
+    spec: Snippets,
+    inputs: Vec<Snippets>,
+}
+
 /// The labels drawn, at most [`MAX_LABELS`] (primary ones first), in the
-/// diagnostic's order, each inside the text.
-fn shown_labels<'d>(file: &SourceFile, diagnostic: &'d Diagnostic) -> Vec<(Span, &'d Label)> {
+/// diagnostic's order.
+fn shown_labels(diagnostic: &Diagnostic) -> Vec<&Label> {
     let labels = &diagnostic.labels;
     let primary = (0..labels.len()).filter(|&i| labels[i].primary);
     let secondary = (0..labels.len()).filter(|&i| !labels[i].primary);
     let mut shown: Vec<usize> = primary.chain(secondary).take(MAX_LABELS).collect();
     shown.sort_unstable();
-    let len = file.text.len();
-    shown
-        .into_iter()
-        .map(|i| {
-            let label = &labels[i];
-            // Clamp: a span at the very end still needs a place to point.
-            let start = label.span.start.min(len);
-            (Span::new(start, label.span.end.clamp(start, len)), label)
-        })
-        .collect()
+    shown.into_iter().map(|i| &labels[i]).collect()
+}
+
+/// A span inside a text of `len` bytes: one at the very end still needs a
+/// place to point.
+fn clamp(span: Span, len: usize) -> Span {
+    let start = span.start.min(len);
+    Span::new(start, span.end.clamp(start, len))
 }
 
 /// Text of ours or the user's, cut to [`MAX_TEXT`] characters.
@@ -139,9 +175,51 @@ fn cut(text: &str) -> String {
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     source: &'a Excerpt<'a>,
+    /// Its labels in the spec, moved into the excerpt.
     labels: Vec<LabeledSpan>,
+    /// Its labels in other files, shown after the spec's snippet.
+    related: Vec<InputLabel<'a>>,
     /// Labels beyond [`MAX_LABELS`], counted in the help.
     hidden_labels: usize,
+}
+
+/// A label in a file the spec names (the app's Dockerfile), rendered by
+/// miette as a related note with that file's snippet.
+struct InputLabel<'a> {
+    label: &'a Label,
+    excerpt: Excerpt<'a>,
+    /// The label's span, moved into the excerpt.
+    span: Span,
+    file: &'a SourceFile,
+}
+
+impl std::fmt::Debug for InputLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.label.fmt(f)
+    }
+}
+
+impl std::fmt::Display for InputLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "in {}", visible(&self.file.name))
+    }
+}
+
+impl std::error::Error for InputLabel<'_> {}
+
+impl miette::Diagnostic for InputLabel<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.excerpt)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text = Some(cut(&visible(&self.label.message)));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(text, self.span))))
+    }
 }
 
 impl std::fmt::Debug for Report<'_> {
@@ -201,6 +279,13 @@ impl miette::Diagnostic for Report<'_> {
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(self.source)
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

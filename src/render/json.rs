@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::{FileReport, Region};
 use crate::diagnostic::Diagnostic;
 use crate::lint::docs;
-use crate::source::SourceFile;
 
 /// A diagnostic for editors and CI: 1-based lines and columns (in
 /// characters), `end` exclusive, plus the byte offset and length.
@@ -36,6 +35,8 @@ struct Position {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
+    /// The file the label points into: the spec, or a file it names.
+    file: &'a str,
     message: &'a str,
     primary: bool,
     line: usize,
@@ -47,14 +48,15 @@ struct JsonLabel<'a> {
 pub fn json(reports: &[FileReport]) -> String {
     let all: Vec<JsonDiagnostic> = reports
         .iter()
-        .flat_map(|r| r.diagnostics.iter().map(|d| diagnostic(r.source, d)))
+        .flat_map(|r| r.diagnostics.iter().map(move |d| diagnostic(r, d)))
         .collect();
     let mut text = serde_json::to_string_pretty(&all).expect("diagnostics serialize");
     text.push('\n');
     text
 }
 
-fn diagnostic<'a>(file: &'a SourceFile, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
+fn diagnostic<'a>(report: &FileReport<'a>, diagnostic: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let file = report.source;
     let span = diagnostic.primary_span().unwrap_or_default();
     let region = Region::of(file, span);
     JsonDiagnostic {
@@ -73,8 +75,10 @@ fn diagnostic<'a>(file: &'a SourceFile, diagnostic: &'a Diagnostic) -> JsonDiagn
             .labels
             .iter()
             .map(|label| {
+                let file = report.file_of(label);
                 let region = Region::of(file, label.span);
                 JsonLabel {
+                    file: &file.name,
                     message: &label.message,
                     primary: label.primary,
                     line: region.line,

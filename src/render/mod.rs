@@ -17,7 +17,7 @@ pub use json::json;
 pub use sarif::sarif;
 pub use short::short;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::source::{SourceFile, Span};
 
 /// The diagnostics of one file, as every format receives them.
@@ -25,11 +25,31 @@ use crate::source::{SourceFile, Span};
 pub struct FileReport<'a> {
     pub source: &'a SourceFile,
     pub diagnostics: &'a [Diagnostic],
+    /// The files the spec names that labels may point into
+    /// ([`crate::input::Inputs::sources`]).
+    pub inputs: &'a [SourceFile],
 }
 
 impl<'a> FileReport<'a> {
     pub fn new(source: &'a SourceFile, diagnostics: &'a [Diagnostic]) -> Self {
-        FileReport { source, diagnostics }
+        FileReport {
+            source,
+            diagnostics,
+            inputs: &[],
+        }
+    }
+
+    /// With the files the spec's labels may point into.
+    pub fn with_inputs(self, inputs: &'a [SourceFile]) -> Self {
+        FileReport { inputs, ..self }
+    }
+
+    /// The file a label's span is in.
+    fn file_of(&self, label: &Label) -> &'a SourceFile {
+        label
+            .file
+            .and_then(|id| self.inputs.get(id.0 as usize))
+            .unwrap_or(self.source)
     }
 }
 

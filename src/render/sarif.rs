@@ -121,7 +121,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
     let rules = descriptors(reports);
     let results = reports
         .iter()
-        .flat_map(|r| r.diagnostics.iter().map(|d| result(r.source, d, &rules)))
+        .flat_map(|r| r.diagnostics.iter().map(|d| result(r, d, &rules)))
         .collect();
     let log = Log {
         schema: SCHEMA,
@@ -202,7 +202,8 @@ fn first_paragraph(explanation: &str) -> String {
         .unwrap_or_default()
 }
 
-fn result(file: &SourceFile, diagnostic: &Diagnostic, rules: &[Descriptor]) -> SarifResult {
+fn result(report: &FileReport, diagnostic: &Diagnostic, rules: &[Descriptor]) -> SarifResult {
+    let file = report.source;
     let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         message.push_str("\nhelp: ");
@@ -217,7 +218,7 @@ fn result(file: &SourceFile, diagnostic: &Diagnostic, rules: &[Descriptor]) -> S
         .enumerate()
         .map(|(id, (_, label))| Location {
             id: Some(id),
-            physical_location: physical(file, label.span),
+            physical_location: physical(report.file_of(label), label.span),
             message: Some(Text {
                 text: label.message.clone(),
             }),

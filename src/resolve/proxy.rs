@@ -78,6 +78,14 @@ impl Resolver<'_> {
                     .help("move the locations to the HTTPS server, or remove `redirect to https`"),
                 );
             }
+            if let Some(raw) = server.settings.raw.iter().find(|r| r.name == "return") {
+                self.report(
+                    Diagnostic::error("raw-nginx-has-statement", "this server already answers with a redirect")
+                        .primary(raw.text.span, "a second `return` nginx would never reach")
+                        .secondary(redirect, "stackc writes `return 301 https://...` for this")
+                        .help("remove the raw `return`, or `redirect to https` to answer otherwise"),
+                );
+            }
             if let Some(tls) = server.listens.iter().find(|l| l.tls.is_some()) {
                 self.report(
                     Diagnostic::error("redirect-loop", "this server redirects HTTPS to itself")

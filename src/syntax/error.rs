@@ -207,15 +207,15 @@ fn line_at(text: &str, pos: usize) -> &str {
 }
 
 /// Help for mistakes people bring from the files stackc replaces: compose's
-/// `8000:8000` ports and bind mounts of host folders.
+/// `8000:8000` ports and `./src:/app` mounts.
 fn statement_hint(line: &str) -> Option<&'static str> {
     let mut words = line.split_whitespace();
     match (words.next(), words.next()) {
         (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
             "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
         ),
-        (Some("mount"), Some(source)) if source.starts_with(['.', '/', '~']) => Some(
-            "`mount` takes a volume declared with `volume NAME`; mounting a host folder is not supported",
+        (Some("mount"), Some(source)) if source.contains(':') => Some(
+            "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
         ),
         _ => None,
     }

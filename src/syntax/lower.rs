@@ -15,6 +15,7 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 
 mod proxy;
+mod raw_nginx;
 mod yaml_numbers;
 
 /// Defaults of a `build` block that leaves a setting out.
@@ -208,7 +209,7 @@ impl Lowerer {
                 .help("keep `gunicorn` for a Django app, or `command` for anything else"),
             );
         }
-        if block.image.is_none() {
+        if !block.has_image() {
             self.report(
                 Diagnostic::error("missing-image", format!("service `{}` has no image", block.name.value))
                     .primary(block.name.span, "needs `image` or `build`")
@@ -217,7 +218,7 @@ impl Lowerer {
                     ),
             );
         }
-        block.finish(ServiceKind::App { gunicorn })
+        block.finish(self, ServiceKind::App { gunicorn })
     }
 
     fn lower_job(&mut self, pair: Pair<'_, Rule>) -> Service {
@@ -239,14 +240,14 @@ impl Lowerer {
                     .help("add the one-shot command, e.g. `run \"python manage.py migrate --noinput\"`"),
             );
         }
-        if block.image.is_none() {
+        if !block.has_image() {
             self.report(
                 Diagnostic::error("missing-image", format!("job `{}` has no image", block.name.value))
                     .primary(block.name.span, "needs `image`")
                     .help("a job usually runs in an app's image: `image of web`"),
             );
         }
-        block.finish(ServiceKind::Job)
+        block.finish(self, ServiceKind::Job)
     }
 
     fn lower_image(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
@@ -265,40 +266,30 @@ impl Lowerer {
 
     /// `repository[:tag][@digest]`, as Docker reads image references.
     fn parse_image_ref(&mut self, text: Spanned<String>) -> ImageRef {
-        let (rest, digest) = match text.value.split_once('@') {
-            Some((rest, digest)) => (rest, Some(digest.to_string())),
-            None => (text.value.as_str(), None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
-            None => (rest, None),
-        };
-        let problem = if !valid_repository(repository) {
+        let image = ImageRef::split(text);
+        let problem = if !valid_repository(&image.repository) {
             Some("the repository part must be lowercase letters, digits and `.`, `_`, `-`, `/`")
-        } else if tag.as_deref().is_some_and(|t| !valid_tag(t)) {
+        } else if image.tag.as_deref().is_some_and(|t| !valid_tag(t)) {
             Some("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
-        } else if digest.as_deref().is_some_and(|d| !valid_digest(d)) {
+        } else if image.digest.as_deref().is_some_and(|d| !valid_digest(d)) {
             Some("a digest looks like `sha256:` followed by 64 hex digits")
         } else {
             None
         };
         if let Some(problem) = problem {
             self.report(
-                Diagnostic::error("invalid-image", format!("`{}` is not an image reference", text.value))
-                    .primary(text.span, problem)
-                    .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
+                Diagnostic::error(
+                    "invalid-image",
+                    format!("`{}` is not an image reference", image.text.value),
+                )
+                .primary(image.text.span, problem)
+                .help("write an image such as `postgres:16.4` or `nginx:1.28@sha256:...`"),
             );
         }
-        ImageRef {
-            repository: repository.to_string(),
-            tag,
-            digest,
-            text,
-        }
+        image
     }
 
-    fn lower_build(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+    fn lower_build(&mut self, pair: Pair<'_, Rule>) -> Build {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "build"); // kw_build
@@ -308,11 +299,16 @@ impl Lowerer {
         let mut collectstatic = None;
         let mut user = None;
         let mut dockerfile = Vec::new();
+        let mut file = None;
+        let mut target = None;
+        let mut args = Vec::new();
+        // Statements that only the Dockerfile stackc writes can honour.
+        let mut generator_only: Vec<(Span, &str)> = Vec::new();
         for item in inner {
             let item_span = span(&item);
             let rule = item.as_rule();
             let mut parts = item.into_inner();
-            next(&mut parts, "build_item"); // the keyword
+            let keyword = next(&mut parts, "build_item").as_str();
             match rule {
                 Rule::python => {
                     let version = self.lower_version(next(&mut parts, "python"));
@@ -355,27 +351,86 @@ impl Lowerer {
                     self.check_dockerfile_line(&line);
                     dockerfile.push(line);
                 }
+                Rule::build_file => {
+                    let path = self.lower_text(next(&mut parts, "build_file"));
+                    self.set_once(&mut file, path, item_span, "file");
+                }
+                Rule::build_target => {
+                    let stage = self.lower_text(next(&mut parts, "build_target"));
+                    self.set_once(&mut target, stage, item_span, "target");
+                }
+                Rule::build_arg => {
+                    let name = self.lower_plain(next(&mut parts, "build_arg"));
+                    let value = self.lower_text(next(&mut parts, "build_arg"));
+                    args.push(EnvVar { name, value });
+                }
                 other => unreachable!("`build_item` has no {other:?}"),
             }
+            if matches!(
+                rule,
+                Rule::python | Rule::requirements | Rule::collectstatic | Rule::user | Rule::dockerfile
+            ) {
+                generator_only.push((item_span, keyword));
+            }
         }
-        ImageSource::Build(Build {
-            python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
-            requirements: requirements.map_or_else(
-                || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
-                |(r, _)| r,
-            ),
-            collectstatic: collectstatic.map(|(c, _)| c),
-            user: user.map_or_else(
-                || User {
-                    name: Spanned::new(DEFAULT_USER.to_string(), context.span),
-                    uid: Spanned::new(DEFAULT_UID, context.span),
-                },
-                |(u, _)| u,
-            ),
-            dockerfile,
+        let recipe = match file {
+            Some((file, file_span)) => {
+                for (spot, keyword) in generator_only {
+                    self.report(
+                        Diagnostic::error(
+                            "conflicting-statements",
+                            format!("`{keyword}` shapes the Dockerfile stackc writes, and this build has its own"),
+                        )
+                        .primary(spot, "not used with the app's own Dockerfile")
+                        .secondary(file_span, "the app's own Dockerfile")
+                        .help(format!(
+                            "make the change in the app's Dockerfile and remove `{keyword}`, or remove `file` to let stackc write the Dockerfile"
+                        )),
+                    );
+                }
+                Recipe::Dockerfile(OwnDockerfile {
+                    file,
+                    target: target.map(|(t, _)| t),
+                    args,
+                })
+            }
+            None => {
+                let own_only = target.map(|(_, at)| (at, "target")).into_iter();
+                let own_only = own_only.chain(args.iter().map(|a| (a.name.span, "arg")));
+                for (spot, keyword) in own_only {
+                    self.report(
+                        Diagnostic::error(
+                            "conflicting-statements",
+                            format!("`{keyword}` needs the app's own Dockerfile"),
+                        )
+                        .primary(spot, "the Dockerfile stackc writes has one stage and no arguments")
+                        .help("name the app's Dockerfile with `file Dockerfile` (relative to the build folder), or remove this line"),
+                    );
+                }
+                Recipe::Python(PythonBuild {
+                    python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
+                    requirements: requirements.map_or_else(
+                        || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
+                        |(r, _)| r,
+                    ),
+                    collectstatic: collectstatic.map(|(c, _)| c),
+                    user: user.map_or_else(
+                        || User {
+                            name: Spanned::new(DEFAULT_USER.to_string(), context.span),
+                            uid: Spanned::new(DEFAULT_UID, context.span),
+                        },
+                        |(u, _)| u,
+                    ),
+                    dockerfile,
+                })
+            }
+        };
+        Build {
             context,
+            tag: None,
+            recipe,
             span: at,
-        })
+        }
     }
 
     fn lower_gunicorn(&mut self, pair: Pair<'_, Rule>) -> Gunicorn {
@@ -527,16 +582,150 @@ impl Lowerer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "mount"); // kw_mount
-        let volume = self.lower_name(next(&mut inner, "mount"));
+        let source_pair = next(&mut inner, "mount");
+        let source_span = span(&source_pair);
+        let source = next(&mut source_pair.into_inner(), "mount_source");
+        let source = match source.as_rule() {
+            Rule::kw_anonymous => MountSource::Anonymous(source_span),
+            Rule::host_path => MountSource::Host(self.lower_host_path(source)),
+            _ => MountSource::Volume(self.lower_name(source)),
+        };
         next(&mut inner, "mount"); // kw_at
         let target = self.lower_text(next(&mut inner, "mount"));
         self.check_container_path(&target);
+        let mut read_only = false;
+        let mut relabel = None;
+        for option in inner {
+            let option_span = span(&option);
+            if option.as_rule() == Rule::read_only {
+                read_only = true;
+                continue;
+            }
+            // `relabel shared|private`: kw_relabel, then the scope.
+            let scope = match option.into_inner().nth(1).map(|p| p.as_rule()) {
+                Some(Rule::kw_private) => Relabel::Private,
+                _ => Relabel::Shared,
+            };
+            self.set_once(&mut relabel, scope, option_span, "relabel");
+        }
+        let relabel = relabel.map(|(scope, at)| Spanned::new(scope, at));
+        if let (Some(relabel), false) = (&relabel, matches!(source, MountSource::Host(_))) {
+            self.report(
+                Diagnostic::error("invalid-mount", "only a host path is relabelled")
+                    .primary(relabel.span, "SELinux labels apply to bind mounts")
+                    .help("remove `relabel`: docker labels its volumes itself"),
+            );
+        }
         Mount {
-            volume,
+            source,
             target,
-            read_only: inner.next().is_some(),
+            read_only,
+            relabel,
             span: at,
         }
+    }
+
+    /// `./data`, `/srv/x`, `~/x` or a quoted path: a host path to bind.
+    fn lower_host_path(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let at = span(&pair);
+        let inner = next(&mut pair.into_inner(), "host_path");
+        let path = match inner.as_rule() {
+            Rule::string => Spanned::new(self.lower_string(inner), at),
+            _ => Spanned::new(inner.as_str().to_string(), at),
+        };
+        if !(path.value.starts_with('.') || path.value.starts_with('/') || path.value.starts_with('~')) {
+            self.report(
+                Diagnostic::error("invalid-mount", format!("`{}` is not a host path", path.value))
+                    .primary(path.span, "a host path starts with `./`, `../`, `/` or `~`")
+                    .help(format!(
+                        "write `./{}` for a folder next to the spec, or the volume's name without quotes",
+                        path.value
+                    )),
+            );
+        }
+        if path.value.contains(['\0', '\n', '\r']) || path.value.chars().any(char::is_control) {
+            self.report(
+                Diagnostic::error("invalid-mount", "a host path cannot hold control characters")
+                    .primary(path.span, "control character")
+                    .help("rename the folder, or mount its parent"),
+            );
+        }
+        path
+    }
+
+    fn lower_secret_mount(&mut self, pair: Pair<'_, Rule>) -> SecretMount {
+        let at = span(&pair);
+        let mut inner = pair.into_inner();
+        next(&mut inner, "secret_mount"); // kw_secret
+        let secret = self.lower_name(next(&mut inner, "secret_mount"));
+        // `[at PATH]`: kw_at, then the path.
+        let target = inner.nth(1).map(|p| self.lower_text(p));
+        if let Some(target) = &target {
+            self.check_container_path(target);
+        }
+        SecretMount {
+            secret,
+            target,
+            span: at,
+        }
+    }
+
+    /// `expose 8000, 8001`.
+    fn lower_expose(&mut self, pair: Pair<'_, Rule>, expose: &mut Vec<Spanned<u16>>) {
+        for port in pair.into_inner().skip(1) {
+            let port = self.lower_port(port);
+            expose.push(port);
+        }
+    }
+
+    fn lower_labels(&mut self, pair: Pair<'_, Rule>, labels: &mut Vec<EnvVar>) {
+        for label in pair.into_inner().skip(1) {
+            let mut inner = label.into_inner();
+            let name = self.lower_plain(next(&mut inner, "label"));
+            let value = self.lower_text(next(&mut inner, "label"));
+            labels.push(EnvVar { name, value });
+        }
+    }
+
+    /// `SIGTERM`, `SIGINT`, `SIGRTMIN+3` or a number, as Docker takes them.
+    fn lower_stop_signal(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+        let signal = self.lower_text(pair);
+        let name = signal.value.strip_prefix("SIG").unwrap_or(&signal.value);
+        let valid = !name.is_empty()
+            && (name.chars().all(|c| c.is_ascii_digit())
+                || name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '+' || c == '-'));
+        if !valid {
+            self.report(
+                Diagnostic::error("invalid-signal", format!("`{}` is not a signal", signal.value))
+                    .primary(signal.span, "expected a name such as `SIGINT`, or a number")
+                    .help("write e.g. `stop_signal SIGINT` (what Gunicorn and uvicorn stop gracefully on is SIGTERM, the default)"),
+            );
+        }
+        signal
+    }
+
+    /// A container name, a host name: letters, digits, `.`, `_` and `-`.
+    fn lower_host_name(&mut self, pair: Pair<'_, Rule>, what: &str) -> Spanned<String> {
+        let name = self.lower_text(pair);
+        let valid = name.value.len() <= 253
+            && name.value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            self.report(
+                Diagnostic::error("invalid-name", format!("`{}` is not a {what}", name.value))
+                    .primary(
+                        name.span,
+                        "letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+                    )
+                    .help(format!("choose a {what} such as `shop-web`")),
+            );
+        }
+        name
     }
 
     fn lower_publish(&mut self, pair: Pair<'_, Rule>) -> PortMapping {
@@ -622,22 +811,36 @@ impl Lowerer {
 
     fn lower_after(&mut self, pair: Pair<'_, Rule>, after: &mut Vec<Dependency>) {
         for dependency in pair.into_inner().skip(1) {
-            let at = span(&dependency);
+            // Up to its last word: pest's implicit whitespace (comments
+            // included) before the optional flags counts into the pair.
+            let mut at = span(&dependency);
+            at.end = dependency.clone().into_inner().last().map_or(at.end, |p| span(&p).end);
             let mut inner = dependency.into_inner();
             let target = self.lower_name(next(&mut inner, "dependency"));
-            let condition = inner.next().map(|c| {
-                let at = span(&c);
-                let keyword = next(&mut c.into_inner(), "condition");
-                let value = match keyword.as_rule() {
-                    Rule::kw_ready => Condition::Ready,
-                    Rule::kw_done => Condition::Done,
-                    _ => Condition::Started,
-                };
-                Spanned::new(value, at)
-            });
+            let (mut condition, mut optional, mut restart) = (None, None, None);
+            for part in inner {
+                let part_span = span(&part);
+                match part.as_rule() {
+                    Rule::condition => {
+                        let keyword = next(&mut part.into_inner(), "condition");
+                        let value = match keyword.as_rule() {
+                            Rule::kw_ready => Condition::Ready,
+                            Rule::kw_done => Condition::Done,
+                            _ => Condition::Started,
+                        };
+                        condition = Some(Spanned::new(value, part_span));
+                    }
+                    Rule::kw_optional => {
+                        self.set_once(&mut optional, (), part_span, "optional");
+                    }
+                    _ => self.set_once(&mut restart, (), part_span, "restart"),
+                }
+            }
             after.push(Dependency {
                 target,
                 condition,
+                optional: optional.map(|(_, at)| at),
+                restart: restart.map(|(_, at)| at),
                 span: at,
             });
         }
@@ -661,16 +864,7 @@ impl Lowerer {
         if value.as_rule() == Rule::bare {
             return Spanned::new(value.as_str().to_string(), at);
         }
-        let mut out = String::new();
-        for part in value.into_inner() {
-            match part.as_rule() {
-                Rule::raw_chars => out.push_str(part.as_str()),
-                _ => match self.unescape(&part) {
-                    Some(c) => out.push(c),
-                    None => out.push('\u{FFFD}'),
-                },
-            }
-        }
+        let out = self.lower_string(value);
         if out.contains('\0') {
             self.report(
                 Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
@@ -679,6 +873,19 @@ impl Lowerer {
             );
         }
         Spanned::new(out, at)
+    }
+
+    /// A quoted `string`, unescaped (an invalid escape, reported, becomes
+    /// U+FFFD).
+    fn lower_string(&mut self, pair: Pair<'_, Rule>) -> String {
+        let mut out = String::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::raw_chars => out.push_str(part.as_str()),
+                _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
+            }
+        }
+        out
     }
 
     fn unescape(&mut self, pair: &Pair<'_, Rule>) -> Option<char> {
@@ -935,14 +1142,17 @@ impl Lowerer {
             Ok(_) => None,
             Err(error) => Some(yaml_problem(&error.to_string())),
         };
-        if let Some(label) = problem {
+        if let Some(label) = &problem {
             self.report(
                 Diagnostic::error("invalid-raw", "this value is not one YAML value")
                     .primary(text.span, label)
                     .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
             );
         }
-        let value = parsed.unwrap_or_default();
+        let value = match parsed {
+            Ok(value) if problem.is_none() => self.read_raw_value(&key.value, value, text.span),
+            _ => serde_json::Value::Null,
+        };
         RawCompose {
             key,
             value: Spanned::new(value, text.span),
@@ -972,6 +1182,86 @@ impl Lowerer {
                     )),
             );
         }
+    }
+
+    /// `user NAME|UID[:GROUP|GID]`. Docker reads a number with a sign or
+    /// leading zeros (`+0`, `00`) as the plain number, so those are refused:
+    /// the spec must say `0` or `root` where it means root.
+    fn lower_container_user(&mut self, pair: Pair<'_, Rule>) -> ContainerUser {
+        let at = span(&pair);
+        let text = self.lower_text(argument(pair));
+        let mut parts = text.value.splitn(2, ':');
+        let user_part = parts.next().unwrap_or_default();
+        let group_part = parts.next();
+        let user = self.lower_account(user_part, text.span);
+        let group = group_part.map(|g| self.lower_account(g, text.span));
+        ContainerUser {
+            user: Spanned::new(user, text.span),
+            group: group.map(|g| Spanned::new(g, text.span)),
+            span: at,
+        }
+    }
+
+    /// One side of `USER:GROUP`: a name, or a number Docker reads the same
+    /// way stackc writes it.
+    fn lower_account(&mut self, text: &str, at: Span) -> Account {
+        /// Docker's limit for uids and gids.
+        const MAX_ID: u32 = i32::MAX as u32;
+        let is_name = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.len() <= 32
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if is_name {
+            return Account::Name(text.to_string());
+        }
+        let canonical = text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_ID && n.to_string() == text);
+        if let Some(id) = canonical {
+            return Account::Id(id);
+        }
+        let numeric = text.trim_start_matches(['+', '-']).parse::<u64>().ok();
+        let (label, help) = match numeric {
+            Some(n) if !text.starts_with('-') && n <= u64::from(MAX_ID) => (
+                format!("Docker reads `{text}` as {n}"),
+                if n == 0 {
+                    "write `root` (or `0`) where root is meant, or an unprivileged uid such as `10001`".to_string()
+                } else {
+                    format!("write `{n}`")
+                },
+            ),
+            Some(_) => (
+                "out of range".to_string(),
+                format!("uids and gids go from 0 to {MAX_ID}"),
+            ),
+            None if text.is_empty() => (
+                "empty".to_string(),
+                "write `USER` or `USER:GROUP`, e.g. `user 999:999`".to_string(),
+            ),
+            None => (
+                format!("`{text}` is neither a name nor a number"),
+                "names are letters, digits, `_`, `.` and `-`, starting with a letter: `user postgres`".to_string(),
+            ),
+        };
+        self.report(
+            Diagnostic::error("invalid-user", "this is not a user Docker reads as written")
+                .primary(at, label)
+                .help(help),
+        );
+        Account::Id(0)
+    }
+
+    /// A raw value as Docker will read it (see [`crate::compose_values`]),
+    /// or `null` after reporting what compose or Docker would refuse.
+    fn read_raw_value(&mut self, key: &str, value: serde_json::Value, at: Span) -> serde_json::Value {
+        crate::compose_values::read(key, value).unwrap_or_else(|refusal| {
+            self.report(
+                Diagnostic::error("invalid-raw", format!("compose or Docker would refuse this `{key}`"))
+                    .primary(at, refusal.label)
+                    .help(refusal.help),
+            );
+            serde_json::Value::Null
+        })
     }
 
     fn lower_size(&mut self, pair: Pair<'_, Rule>) -> Spanned<Size> {
@@ -1070,7 +1360,14 @@ impl Lowerer {
     /// malformed one.
     fn lower_ip(&mut self, pair: &Pair<'_, Rule>) -> Option<std::net::IpAddr> {
         let text = pair.as_str();
-        let ip = text.trim_start_matches('[').trim_end_matches(']').parse().ok();
+        // Docker (Go's net.IP) reads `::ffff:a.b.c.d` as the IPv4 address:
+        // `[::ffff:0.0.0.0]` is every IPv4 interface, not one IPv6 address.
+        let ip = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .map(|ip| ip.to_canonical());
         if ip.is_none() {
             self.report(
                 Diagnostic::error("invalid-ip", format!("`{text}` is not an IP address"))
@@ -1088,6 +1385,7 @@ struct ServiceBlock {
     name: Spanned<String>,
     span: Span,
     image: Option<(ImageSource, Span)>,
+    build: Option<(Build, Span)>,
     command: Option<(Argv, Span)>,
     env: Vec<EnvVar>,
     env_files: Vec<Spanned<String>>,
@@ -1102,6 +1400,16 @@ struct ServiceBlock {
     stop_grace_period: Option<(Spanned<Duration>, Span)>,
     shm_size: Option<(Spanned<Size>, Span)>,
     networks: Vec<Spanned<String>>,
+    user: Option<(ContainerUser, Span)>,
+    hardening_off: Option<(Span, Span)>,
+    entrypoint: Option<(Argv, Span)>,
+    expose: Vec<Spanned<u16>>,
+    secret_mounts: Vec<SecretMount>,
+    workdir: Option<(Spanned<String>, Span)>,
+    hostname: Option<(Spanned<String>, Span)>,
+    container_name: Option<(Spanned<String>, Span)>,
+    labels: Vec<EnvVar>,
+    stop_signal: Option<(Spanned<String>, Span)>,
     raw_compose: Vec<RawCompose>,
 }
 
@@ -1116,6 +1424,7 @@ impl ServiceBlock {
             name,
             span: at,
             image: None,
+            build: None,
             command: None,
             env: Vec::new(),
             env_files: Vec::new(),
@@ -1130,6 +1439,16 @@ impl ServiceBlock {
             stop_grace_period: None,
             shm_size: None,
             networks: Vec::new(),
+            user: None,
+            hardening_off: None,
+            entrypoint: None,
+            expose: Vec::new(),
+            secret_mounts: Vec::new(),
+            workdir: None,
+            hostname: None,
+            container_name: None,
+            labels: Vec::new(),
+            stop_signal: None,
             raw_compose: Vec::new(),
         };
         (block, inner.collect())
@@ -1149,8 +1468,7 @@ impl ServiceBlock {
             }
             Rule::build => {
                 let value = lowerer.lower_build(item);
-                // `image` and `build` fill the same slot: one or the other.
-                lowerer.set_once(&mut self.image, value, at, "image` or `build");
+                lowerer.set_once(&mut self.build, value, at, "build");
             }
             Rule::env => lowerer.lower_env(item, &mut self.env),
             Rule::env_file => {
@@ -1189,16 +1507,73 @@ impl ServiceBlock {
                 let names = item.into_inner().skip(1).map(|n| lowerer.lower_name(n));
                 self.networks.extend(names);
             }
+            Rule::container_user => {
+                let value = lowerer.lower_container_user(item);
+                lowerer.set_once(&mut self.user, value, at, "user");
+            }
+            Rule::hardening => lowerer.set_once(&mut self.hardening_off, at, at, "hardening"),
+            Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
+            Rule::expose => lowerer.lower_expose(item, &mut self.expose),
+            Rule::entrypoint => {
+                let value = lowerer.lower_argv(next(&mut item.into_inner().skip(1), "entrypoint"));
+                lowerer.set_once(&mut self.entrypoint, value, at, "entrypoint");
+            }
+            Rule::workdir => {
+                let value = lowerer.lower_text(argument(item));
+                lowerer.check_container_path(&value);
+                lowerer.set_once(&mut self.workdir, value, at, "workdir");
+            }
+            Rule::hostname => {
+                let value = lowerer.lower_host_name(argument(item), "host name");
+                lowerer.set_once(&mut self.hostname, value, at, "hostname");
+            }
+            Rule::container_name => {
+                let value = lowerer.lower_host_name(argument(item), "container name");
+                lowerer.set_once(&mut self.container_name, value, at, "container_name");
+            }
+            Rule::labels => lowerer.lower_labels(item, &mut self.labels),
+            Rule::stop_signal => {
+                let value = lowerer.lower_stop_signal(argument(item));
+                lowerer.set_once(&mut self.stop_signal, value, at, "stop_signal");
+            }
             Rule::compose => self.raw_compose.push(lowerer.lower_raw_compose(item)),
             other => unreachable!("the grammar puts no {other:?} in a service block"),
         }
     }
 
-    fn finish(self, kind: ServiceKind) -> Service {
+    fn has_image(&self) -> bool {
+        self.image.is_some() || self.build.is_some()
+    }
+
+    /// Where the container's image comes from: `build`, named by an `image`
+    /// beside it, or `image` alone.
+    fn image_source(&mut self, lowerer: &mut Lowerer) -> Option<ImageSource> {
+        let image = self.image.take();
+        let Some((mut build, build_span)) = self.build.take() else {
+            return image.map(|(i, _)| i);
+        };
+        match image {
+            Some((ImageSource::Image(tag), _)) => build.tag = Some(tag),
+            Some((ImageSource::Of(of), at)) => lowerer.report(
+                Diagnostic::error("conflicting-statements", "`image of` and `build` both give the image")
+                    .primary(at, "runs the image another service builds")
+                    .secondary(build_span, "builds an image of its own")
+                    .help(format!(
+                        "keep `build` to build this service's image, or `image of {}` to run that one",
+                        of.value
+                    )),
+            ),
+            _ => {}
+        }
+        Some(ImageSource::Build(Box::new(build)))
+    }
+
+    fn finish(mut self, lowerer: &mut Lowerer, kind: ServiceKind) -> Service {
+        let image = self.image_source(lowerer);
         Service {
             name: self.name,
             kind,
-            image: self.image.map(|(i, _)| i),
+            image,
             command: self.command.map(|(c, _)| c),
             env: self.env,
             env_files: self.env_files,
@@ -1213,6 +1588,16 @@ impl ServiceBlock {
             stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
             shm_size: self.shm_size.map(|(s, _)| s),
             networks: self.networks,
+            user: self.user.map(|(u, _)| u),
+            hardening_off: self.hardening_off.map(|(h, _)| h),
+            entrypoint: self.entrypoint.map(|(e, _)| e),
+            expose: self.expose,
+            secret_mounts: self.secret_mounts,
+            workdir: self.workdir.map(|(w, _)| w),
+            hostname: self.hostname.map(|(h, _)| h),
+            container_name: self.container_name.map(|(c, _)| c),
+            labels: self.labels,
+            stop_signal: self.stop_signal.map(|(s, _)| s),
             raw_compose: self.raw_compose,
             span: self.span,
         }

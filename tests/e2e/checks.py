@@ -5,8 +5,9 @@ import http.client
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
-from emitted import proxy_headers
+from emitted import maps, proxy_headers, response_headers, upstream_server
 from procs import StepFailed, wait_until
 from stack import SYSTEM_PATH, VENV_BIN, NginxImage, PostgresImage
 
@@ -144,15 +145,8 @@ class Client:
         wait_until(f"nginx accepting connections on port {self.port}", 10, connects, logs=logs)
 
     def get(self, path, logs):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path, headers={"Host": self.host, "X-Forwarded-For": CLIENT_FORWARDED_FOR})
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        except OSError as error:
-            raise StepFailed(f"GET {path}: {error}", logs)
-        finally:
-            connection.close()
+        status, headers, body = get(("127.0.0.1", self.port), self.host, path, logs)
+        return status, dict(headers), body
 
     def nginx_variables(self, path):
         """What nginx's variables are for this client's request to `path`."""
@@ -165,6 +159,50 @@ class Client:
             "server_port": str(self.port),
             "request_uri": path,
         }
+
+
+def get(address, host, path, logs):
+    """GET `path` from `address` with this `Host`: the status, every header line (a header
+    sent twice is there twice) and the body."""
+    connection = http.client.HTTPConnection(*address, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": host, "X-Forwarded-For": CLIENT_FORWARDED_FOR})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    except OSError as error:
+        raise StepFailed(f"GET {path}: {error}", logs)
+    finally:
+        connection.close()
+
+
+def check_response_headers(stack, conf, client, path, proxied, logs):
+    """nginx sent every header nginx.conf adds for `path`, once: a default (a map on the
+    app's header) only when the app sent none, the app's own then alone; an empty
+    value never. Which the app sent, a request to it without nginx tells."""
+    _, received, _ = get(("127.0.0.1", client.port), client.host, path, logs)
+    from_app = []
+    if proxied:
+        service, port = upstream_server(conf, path)
+        _, from_app, _ = get((stack.addresses[service], port), "localhost", path, logs)
+    variables = maps(conf)
+    seen = []
+    for name, value, *_ in response_headers(conf, path, proxied):
+        def values(headers):
+            return [v for n, v in headers if n.lower() == name.lower()]
+        got, apps = values(received), values(from_app)
+        if value.startswith("$"):
+            source, table = variables[value[1:]]
+            if source != "upstream_http_" + name.lower().replace("-", "_"):
+                raise StepFailed(f"{conf}: {name}'s default depends on ${source}, not on the app's {name}")
+            expected = apps or [table[""]]
+        else:
+            expected = [value] if value else []
+        if got != expected:
+            raise StepFailed(f"GET {path}: {name} {got}; nginx.conf adds {value!r}, the app sent {apps}", logs)
+        seen.append(f"{name}: {', '.join(got) or '(none)'}{' (from the app)' if apps else ''}")
+    if not seen:
+        raise StepFailed(f"nginx.conf adds no response headers for {path}")
+    return seen
 
 
 def get_ok(client, path, logs):
@@ -214,3 +252,24 @@ def log_has(log, text, seconds=5):
         return True
     except StepFailed:
         return False
+
+
+def check_confined(stack, name):
+    """What the kernel says of NAME's running process (/proc/PID/status): no new
+    privileges for every container, and no capabilities at all where compose.yaml
+    drops them. stackc writes both for the seed stack, so a container without them
+    fails too."""
+    status = {}
+    for line in Path(f"/proc/{stack.procs.pid(name)}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        status[key] = value.strip()
+    options = stack.services[name].confinement
+    if "--no-new-privs" not in options:
+        raise StepFailed(f"compose.yaml does not set no-new-privileges for {name}")
+    if status["NoNewPrivs"] != "1":
+        raise StepFailed(f"{name} runs without no_new_privs: {status['NoNewPrivs']}")
+    capabilities = {key: int(status[key], 16) for key in ("CapEff", "CapPrm", "CapBnd")}
+    if "--bounding-set=-all" in options and any(capabilities.values()):
+        raise StepFailed(f"{name} keeps capabilities although compose.yaml drops them all: {capabilities}")
+    shown = ", ".join(f"{key} {value:x}" for key, value in capabilities.items())
+    return f"{name}: NoNewPrivs 1, {shown}"

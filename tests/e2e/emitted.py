@@ -55,6 +55,8 @@ class Service:
     ports: list  # (host ip, host port, container port)
     depends_on: dict  # service name -> compose condition
     healthcheck: Healthcheck | None
+    confinement: list = field(default_factory=list)  # setpriv options: what security_opt and cap_drop take away
+    sysctls: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -97,7 +99,8 @@ def _service(name, spec, out):
         volumes.append((mount["source"], mount["target"], bool(mount.get("read_only"))))
     ports = []
     for port in spec.get("ports", []):
-        ip, host, container = str(port).split(":")
+        # `IP:HOST:CONTAINER`; an IPv6 address is in brackets (`[::]:80:80`).
+        ip, host, container = str(port).rsplit(":", 2)
         ports.append((ip, int(host), int(container)))
     depends_on = spec.get("depends_on") or {}
     if isinstance(depends_on, list):
@@ -113,6 +116,7 @@ def _service(name, spec, out):
             start_period=duration_seconds(check.get("start_period", "0s")),
         )
     return Service(
+        confinement=_confinement(name, spec),
         name=name,
         image=spec.get("image"),
         build_context=context,
@@ -124,7 +128,28 @@ def _service(name, spec, out):
         ports=ports,
         depends_on={dep: cond["condition"] for dep, cond in depends_on.items()},
         healthcheck=healthcheck,
+        sysctls={str(k): str(v) for k, v in (spec.get("sysctls") or {}).items()},
     )
+
+
+def _confinement(name, spec):
+    """setpriv's options for what compose.yaml takes from the container: no new
+    privileges (`security_opt`), no capabilities (`cap_drop: [ALL]`). Anything
+    else about users and privileges is not emulated, so it fails the test."""
+    options = []
+    for opt in spec.get("security_opt", []):
+        if opt not in ("no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"):
+            raise StepFailed(f"service {name}: security_opt {opt!r} is not emulated")
+        options.append("--no-new-privs")
+    drop = spec.get("cap_drop", [])
+    if drop:
+        if drop != ["ALL"] or spec.get("cap_add"):
+            raise StepFailed(f"service {name}: only `cap_drop: [ALL]` without cap_add is emulated")
+        options += ["--bounding-set=-all", "--inh-caps=-all"]
+    for key in ("user", "cap_add", "privileged", "read_only"):
+        if key in spec:
+            raise StepFailed(f"service {name}: `{key}` is not emulated")
+    return options
 
 
 @dataclass
@@ -135,16 +160,24 @@ class Dockerfile:
     copies: list  # (sources, destination), in order
     cmd: list | None
     build_runs: list = field(default_factory=list)  # exec-form RUNs after `COPY . .`
+    user: str | None = None  # the last USER
 
 
 def read_dockerfile(path):
     parser = DockerfileParser(path=str(path))
-    workdir, copies, cmd, runs, source_copied = "/", [], None, [], False
+    workdir, copies, cmd, runs, source_copied, user = "/", [], None, [], False, None
     for instruction in parser.structure:
         kind, value = instruction["instruction"], instruction["value"]
         if kind == "WORKDIR":
             workdir = value
+        elif kind == "USER":
+            user = value
         elif kind == "COPY":
+            words = value.split()
+            flags = [w for w in words if w.startswith("--")]
+            if any(not f.startswith("--chmod=") for f in flags):
+                raise StepFailed(f"{path}: COPY {' '.join(flags)}: only --chmod is emulated")
+            value = " ".join(words[len(flags):])  # the stand-ins read files as root: modes do not matter
             parts = json.loads(value) if value.startswith("[") else value.split()
             copies.append((parts[:-1], parts[-1]))
             source_copied = source_copied or parts == [".", "."]
@@ -156,7 +189,7 @@ def read_dockerfile(path):
             if not value.startswith("["):
                 raise StepFailed(f"{path}: a RUN after `COPY . .` is not in exec form: {value}")
             runs.append(json.loads(value))
-    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs)
+    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs, user)
 
 
 def read_dockerignore(path):
@@ -167,22 +200,65 @@ def read_dockerignore(path):
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def proxy_headers(conf, request_path):
-    """The `proxy_set_header` pairs of the proxied location that serves `request_path`
-    (longest matching prefix, as nginx picks among prefix locations)."""
-    parsed = crossplane.parse(str(conf), single=True, check_ctx=False)  # it sits inside http {}
+def _servers(conf):
+    """The `server` blocks of nginx's whole configuration."""
+    parsed = crossplane.parse(str(conf), single=True)
     if parsed["status"] != "ok":
         raise StepFailed(f"{conf}: crossplane could not parse it: {parsed['errors']}")
+    http = _blocks(parsed["config"][0]["parsed"], "http")
+    if len(http) != 1:
+        raise StepFailed(f"{conf}: {len(http)} http blocks; nginx's whole configuration has one")
+    return _blocks(http[0]["block"], "server")
+
+
+def _location(conf, request_path, proxied):
+    """The location that serves `request_path` (longest matching prefix, as nginx picks
+    among prefix locations), among the proxied ones or the others, with its server."""
     best = None
-    for server in _blocks(parsed["config"][0]["parsed"], "server"):
+    for server in _servers(conf):
         for location in _blocks(server["block"], "location"):
             prefix = location["args"][-1]
-            proxied = any(d["directive"] == "proxy_pass" for d in location["block"])
-            if proxied and request_path.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
-                best = (prefix, location["block"])
+            is_proxied = any(d["directive"] == "proxy_pass" for d in location["block"])
+            if is_proxied == proxied and request_path.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, location["block"], server["block"])
     if best is None:
-        raise StepFailed(f"{conf}: no proxied location serves {request_path}")
-    return [tuple(d["args"]) for d in best[1] if d["directive"] == "proxy_set_header"]
+        raise StepFailed(f"{conf}: no {'proxied' if proxied else 'unproxied'} location serves {request_path}")
+    return best[1], best[2]
+
+
+def proxy_headers(conf, request_path):
+    """The `proxy_set_header` pairs of the proxied location that serves `request_path`."""
+    location, _ = _location(conf, request_path, proxied=True)
+    return [tuple(d["args"]) for d in location if d["directive"] == "proxy_set_header"]
+
+
+def response_headers(conf, request_path, proxied):
+    """The `add_header` arguments that apply to `request_path`: the location's own, or
+    the server's when it has none (nginx's inheritance)."""
+    location, server = _location(conf, request_path, proxied)
+    own = [tuple(d["args"]) for d in location if d["directive"] == "add_header"]
+    return own or [tuple(d["args"]) for d in server if d["directive"] == "add_header"]
+
+
+def upstream_server(conf, request_path):
+    """(service, port) of the first server of the upstream that the proxied location
+    serving `request_path` passes to."""
+    location, _ = _location(conf, request_path, proxied=True)
+    target = [d for d in location if d["directive"] == "proxy_pass"][0]["args"][0]
+    name = re.match(r"http://([^/:$]+)", target).group(1)
+    parsed = crossplane.parse(str(conf), single=True)
+    http = _blocks(parsed["config"][0]["parsed"], "http")[0]["block"]
+    upstream = [u for u in _blocks(http, "upstream") if u["args"] == [name]][0]
+    service, port = _blocks(upstream["block"], "server")[0]["args"][0].rsplit(":", 1)
+    return service, int(port)
+
+
+def maps(conf):
+    """Each `map`'s variable (without `$`) -> (its source variable, {key: value})."""
+    parsed = crossplane.parse(str(conf), single=True)
+    http = _blocks(parsed["config"][0]["parsed"], "http")[0]["block"]
+    return {m["args"][1].lstrip("$"): (m["args"][0].lstrip("$"), {e["directive"]: e["args"][0] for e in m["block"]})
+            for m in _blocks(http, "map")}
 
 
 def _blocks(directives, name):

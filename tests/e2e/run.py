@@ -3,7 +3,7 @@
     .tools/venv/bin/python tests/e2e/run.py --stackc BIN --spec specs/django.spec [--keep]
 
 builds the spec with stackc, brings up PostgreSQL, the Django project in
-tests/e2e/app under the emitted Gunicorn command and nginx with the emitted
+specs/app under the emitted Gunicorn command and nginx with the emitted
 nginx.conf, in the order compose.yaml gives, moves a SQLite database's rows to
 PostgreSQL as the seed article does, and makes requests through nginx. Every
 step is printed by name; a failure names its step and shows the logs that
@@ -32,7 +32,7 @@ from procs import Processes, StepFailed
 from stack import POSTGRES_BIN, Stack, mount, note
 
 HERE = Path(__file__).resolve().parent
-APP = HERE / "app"
+APP = HERE.parent.parent / "specs" / "app"
 OVERALL_SECONDS = 170  # the whole run, set-up and clean-up included
 LOG_LINES = 40
 PROGRAMS = ["unshare", "setpriv", "mount", "ip", "sh", "/usr/sbin/nginx", "psql",
@@ -116,11 +116,14 @@ def isolate():
 
 
 def build(args, tmp, procs):
-    """The spec, copied next to where its app and secret will be, built into tmp/out."""
+    """The spec, copied next to its app (stackc reads the app's files), built into
+    tmp/out. The secret file is not there yet: stackc warns, and place_inputs puts it
+    where compose.yaml looks for it, as a team does on the server."""
     specs = tmp / "project" / "specs"
     specs.mkdir(parents=True)
     spec = specs / Path(args.spec).name
     shutil.copy(args.spec, spec)
+    shutil.copytree(APP, specs / "app", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp / "out"
     procs.run("stackc", [args.stackc, "build", "--color", "never", spec, "-o", out], {"PATH": os.environ["PATH"]})
     return out
@@ -136,8 +139,9 @@ def place_inputs(compose, tmp):
 
     for name, service in sorted(compose.services.items()):
         if service.dockerfile and read_dockerfile(service.dockerfile).base.startswith("python:"):
-            shutil.copytree(APP, inside_tmp(service.build_context), ignore=shutil.ignore_patterns("__pycache__"))
-            note(f"{name}: the Django project of tests/e2e/app at {service.build_context}")
+            shutil.copytree(APP, inside_tmp(service.build_context), ignore=shutil.ignore_patterns("__pycache__"),
+                            dirs_exist_ok=True)
+            note(f"{name}: the Django project of specs/app at {service.build_context}")
     for name, source in sorted(compose.secret_files.items()):
         inside_tmp(source).parent.mkdir(parents=True, exist_ok=True)
         source.write_text(secrets.token_hex(16))
@@ -180,7 +184,7 @@ def move_data(stack, parts, tmp):
 
 def requests_through_nginx(stack, parts):
     procs, proxy, app = stack.procs, parts["proxy"], parts["app"]
-    nginx_logs = [stack.tmp / "nginx" / "error.log", stack.tmp / "nginx" / "access.log", procs.log(proxy)]
+    nginx_logs = [procs.log(proxy)]  # its error log on stderr, its access log on stdout
     app_log = procs.log(app)
     conf = stack.images[proxy].confs[0]
     client = checks.Client(stack, proxy)
@@ -204,11 +208,16 @@ def requests_through_nginx(stack, parts):
             raise StepFailed(f"GET {static} returned {body[:200]!r}, not the app's file", nginx_logs)
         if not headers.get("Content-Type", "").startswith("text/css"):
             raise StepFailed(f"GET {static}: Content-Type {headers.get('Content-Type')!r}", nginx_logs)
-        if not checks.log_has(nginx_logs[1], f'"GET {static} HTTP/1.1" 200'):
+        if not checks.log_has(nginx_logs[0], f'"GET {static} HTTP/1.1" 200'):
             raise StepFailed(f"nginx's access log does not show GET {static}", nginx_logs)
         if static in app_log.read_text(errors="replace"):
             raise StepFailed(f"Gunicorn's log shows {static}: nginx passed it on", [app_log])
         note(f"{len(body)} bytes, Content-Type {headers['Content-Type']}, in nginx's access log only")
+    for where, proxied in ((path, True), (static, False)):
+        with step(f"GET {where}: the security headers, each once, the app's where it sent one",
+                  [conf, *nginx_logs, app_log]):
+            for line in checks.check_response_headers(stack, conf, client, where, proxied, [conf, *nginx_logs]):
+                note(line)
 
 
 def leftover_processes():
@@ -242,6 +251,11 @@ def run_steps(args, tmp, procs):
     bring_up(stack)
     move_data(stack, parts, tmp)
     requests_through_nginx(stack, parts)
+    with step("each server runs with what compose.yaml leaves it: no new privileges; app and nginx, no capabilities"):
+        if "--bounding-set=-all" not in stack.services[parts["app"]].confinement:
+            raise StepFailed(f"compose.yaml leaves {parts['app']}, an image stackc builds, its capabilities")
+        for role in ("database", "app", "proxy"):
+            note(checks.check_confined(stack, parts[role]))
     with step("a new row after the move (PostgreSQL's id sequences were reset)",
               [procs.log(f"{parts['migrate']}-run")]):
         said = tmp / "new-row.txt"

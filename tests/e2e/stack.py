@@ -3,11 +3,14 @@ and pid namespaces that run.py sets up. Each image has a stand-in that runs the
 real program the image would: PostgreSQL (Debian's server, started the way the
 postgres image's entrypoint starts it), the app (the tests' venv is what the
 image pip-installs; the source folder is a copy of the build context), nginx
-(Debian's, with the emitted config included as the image's main config does).
+(Debian's, reading the emitted config as the image's whole configuration, as the
+Dockerfile's unprivileged user).
 
 What stays as emitted: commands, environment, secrets at /run/secrets/NAME,
 nginx's /srv volumes, service names (each its own loopback address in a private
-/etc/hosts), ports, healthchecks and the depends_on order. What is mapped: the
+/etc/hosts), ports, healthchecks, the depends_on order, and what security_opt and
+cap_drop take away (no new privileges, no capabilities: setpriv runs each process
+of the container, its readiness checks included, so confined). What is mapped: the
 app's WORKDIR is a folder of the temp dir, and a volume is a folder too."""
 
 import fnmatch
@@ -146,6 +149,12 @@ class Stack:
             note(f"readiness check before start: fails, as it must")
         self.images[name].start(service)
 
+    def confined(self, name, argv):
+        """ARGV as NAME's container runs it: with the privileges compose.yaml
+        leaves it (no new privileges, no capabilities), through setpriv."""
+        options = self.services[name].confinement
+        return ["setpriv", *options, "--", *argv] if options else list(argv)
+
     def argv(self, name):
         """What NAME runs: its compose command, else its image's CMD."""
         image = self.images[name]
@@ -155,7 +164,7 @@ class Stack:
         """`docker compose run --rm NAME ARGV`: a one-off command in NAME's container."""
         service, image = self.services[name], self.images[name]
         env = {**image.env(service), **(extra_env or {})}
-        self.procs.run(f"{name}-run", argv, env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
+        self.procs.run(f"{name}-run", self.confined(name, argv), env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
 
     # -- healthchecks ----------------------------------------------------------------
 
@@ -174,7 +183,7 @@ class Stack:
             raise StepFailed(f"{name}: healthcheck {test[0]} is not run by this test")
         image = self.images[name]
         try:
-            code = self.procs.run(f"{name}-readiness", argv, image.env(service), cwd=image.cwd,
+            code = self.procs.run(f"{name}-readiness", self.confined(name, argv), image.env(service), cwd=image.cwd,
                                   timeout=service.healthcheck.timeout, check=False)
         except StepFailed:  # a check that times out counts as failed, as in compose
             return False
@@ -275,50 +284,48 @@ class AppImage:
         if not argv:
             raise StepFailed(f"{service.name} has neither a compose command nor a Dockerfile CMD")
         note(f"runs {' '.join(argv)} in {self.cwd} (the image's {self.dockerfile.workdir})")
-        self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd)
+        self.stack.procs.start(service.name, self.stack.confined(service.name, argv), self.env(service), cwd=self.cwd)
 
 
 class NginxImage:
-    """nginx:* with the emitted config COPYed into conf.d/, which the image's main
-    config includes inside `http {}`: here a wrapper main config includes it."""
+    """nginx:* with the emitted nginx.conf COPYed over the image's whole configuration,
+    run as the image's CMD (`nginx -g "daemon off;"`) under the Dockerfile's USER: Debian's
+    nginx reads the emitted file at /etc/nginx/nginx.conf (bind-mounted in this mount
+    namespace), in a mount namespace of its own with a fresh /tmp as a container has,
+    as that user, without the capabilities compose's cap_drop drops, and with compose's
+    sysctls set (the network namespace is every service's here)."""
+
+    CONF = "/etc/nginx/nginx.conf"
 
     def __init__(self, stack, service):
         self.stack = stack
         self.service = service
         self.dockerfile = read_dockerfile(service.dockerfile)
-        self.cwd = stack.tmp / "nginx"
         self.confs = []
+        self.cwd = None  # the image's: nginx's paths are absolute
 
     def build(self):
         for sources, destination in self.dockerfile.copies:
-            if not (destination.startswith("/etc/nginx/conf.d/") and destination.endswith(".conf")):
-                raise StepFailed(f"{self.service.dockerfile}: COPY to {destination}, "
-                                 "which the nginx image does not read")
-            self.confs += [self.service.build_context / source for source in sources]
+            if destination != self.CONF or len(sources) != 1:
+                raise StepFailed(f"{self.service.dockerfile}: COPY {' '.join(sources)} {destination}; "
+                                 f"the stand-in knows a COPY of one file to {self.CONF} only")
+            self.confs.append(self.service.build_context / sources[0])
         if not self.confs:
             raise StepFailed(f"{self.service.dockerfile} copies no config into the image")
-        self.cwd.mkdir()
+        bind(self.confs[-1], self.CONF, read_only=True)
 
     def env(self, service):
         return {"PATH": SYSTEM_PATH}
 
-    def main_conf(self):
-        temp_paths = "".join(f"    {kind}_temp_path {self.cwd}/{kind}_temp;\n"
-                             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        includes = "".join(f'    include "{conf}";\n' for conf in self.confs)
-        conf = self.cwd / "main.conf"
-        conf.write_text(
-            f"error_log {self.cwd}/error.log info;\n"
-            f"pid {self.cwd}/nginx.pid;\n"
-            "events {}\n"
-            "http {\n"
-            "    include /etc/nginx/mime.types;\n"
-            "    default_type application/octet-stream;\n"
-            f"    access_log {self.cwd}/access.log;\n"
-            f"{temp_paths}{includes}"
-            "}\n"
-        )
-        return conf
+    def user(self):
+        """The Dockerfile's numeric `USER uid:gid`, which the image runs nginx as."""
+        user = self.dockerfile.user or ""
+        uid, _, gid = user.partition(":")
+        if not (uid.isdigit() and gid.isdigit()):
+            raise StepFailed(f"{self.service.dockerfile}: USER {user!r}; the stand-in runs a numeric uid:gid only")
+        if int(uid) == 0:
+            raise StepFailed(f"{self.service.dockerfile}: nginx would run as root")
+        return int(uid), int(gid)
 
     def start(self, service):
         for volume, target, read_only in service.volumes:
@@ -326,9 +333,23 @@ class NginxImage:
                 raise StepFailed(f"{service.name}: a volume at {target}; only /srv/ (a private tmpfs here) is emulated")
             Path(target).mkdir(parents=True, exist_ok=True)
             bind(self.stack.volume(volume), target, read_only)
-        note(f"nginx includes {', '.join(map(str, self.confs))} inside http {{}}")
-        argv = ["/usr/sbin/nginx", "-p", f"{self.cwd}/", "-c", str(self.main_conf()), "-g", "daemon off;"]
-        self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd, stop_signal=signal.SIGQUIT)
+        for name, value in sorted(service.sysctls.items()):
+            Path("/proc/sys", *name.split(".")).write_text(value)
+            note(f"sysctl {name}={value}")
+        uid, gid = self.user()
+        # A container's stdout belongs to its user (runc hands it over), so that nginx
+        # can open /dev/stdout for its access log.
+        log = self.stack.procs.log(service.name)
+        log.touch()
+        shutil.chown(log, uid, gid)
+        private_tmp = 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"'
+        # `-e stderr`: the image's /var/log/nginx/error.log is a link to stderr; Debian's is a file.
+        nginx = ["/usr/sbin/nginx", "-e", "stderr", "-g", "daemon off;"]
+        argv = ["unshare", "--mount", "sh", "-c", private_tmp, "sh",
+                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *service.confinement, "--", *nginx]
+        note(f"nginx reads {self.confs[-1]} as {self.CONF}, as uid {uid} gid {gid}"
+             + (", without capabilities" if "--bounding-set=-all" in service.confinement else ""))
+        self.stack.procs.start(service.name, argv, self.env(service), stop_signal=signal.SIGQUIT)
 
 
 class PostgresImage:
@@ -367,10 +388,11 @@ class PostgresImage:
         shutil.chown(self.socket, "postgres", "postgres")
         initdb = [POSTGRES_BIN / "initdb", "-D", data, "-U", user, f"--pwfile={password_file}",
                   "--auth-local=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]
-        procs.run(name, AS_POSTGRES + initdb, env, timeout=JOB_SECONDS)
+        as_postgres = self.stack.confined(name, AS_POSTGRES)
+        procs.run(name, as_postgres + initdb, env, timeout=JOB_SECONDS)
         with open(data / "pg_hba.conf", "a") as hba:
             hba.write("host all all all scram-sha-256\n")
-        server = AS_POSTGRES + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
+        server = as_postgres + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
 
         procs.start(name, server + ["-c", "listen_addresses="], env, stop_signal=signal.SIGINT)
         on_socket = ["pg_isready", "-q", "-h", self.socket, "-p", self.PORT]
@@ -384,7 +406,7 @@ class PostgresImage:
         if database != "postgres":
             create = ["psql", "-v", "ON_ERROR_STOP=1", "-h", self.socket, "-p", self.PORT, "-U", user,
                       "-d", "postgres", "--set", f"db={database}"]
-            procs.run(f"{name}-init", AS_POSTGRES + create, env, stdin_text='CREATE DATABASE :"db";\n')
+            procs.run(f"{name}-init", as_postgres + create, env, stdin_text='CREATE DATABASE :"db";\n')
         procs.stop(name)
 
         address = self.stack.addresses[name]

@@ -79,3 +79,44 @@ pub fn without_glob_suffix(f: impl FnOnce()) {
     settings.remove_snapshot_suffix();
     settings.bind(f);
 }
+
+/// Puts a stand-in for every secret file the specs in `specs/` name, as a
+/// team puts the real ones on the machine that runs the stack (the folder
+/// is git-ignored): without them `stackc` rightly warns that compose would
+/// not start. Idempotent, and safe when tests run it at the same time.
+pub fn provide_spec_secrets() {
+    for spec in example_specs() {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let analysis = stackc::check(&stackc::source::SourceFile::new("spec", text));
+        let Some(stack) = analysis.stack else { continue };
+        for secret in &stack.secrets {
+            if let stackc::ir::SecretSource::File(path) = &secret.source {
+                provide_file(&repo().join("specs").join(&path.value), "a stand-in for tests\n");
+            }
+        }
+    }
+}
+
+/// Writes `contents` at `path` unless a file is there, atomically.
+pub fn provide_file(path: &Path, contents: &str) {
+    if path.exists() {
+        return;
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // A name of this call's own: tests of one process run on threads.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staged = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+    std::fs::write(&staged, contents).unwrap();
+    std::fs::rename(&staged, path).unwrap();
+}
+
+/// Makes `dir` hold what the seed spec names besides itself: its app (a
+/// link to `specs/app`) and its secret file.
+pub fn provide_seed_files(dir: &Path) {
+    let app = dir.join("app");
+    if !app.exists() {
+        std::os::unix::fs::symlink(repo().join("specs/app"), app).unwrap();
+    }
+    provide_file(&dir.join("secrets/db_password.txt"), "a stand-in for tests\n");
+}

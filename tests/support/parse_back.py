@@ -131,7 +131,8 @@ def simplify_nginx(directives):
 
 
 def parse_nginx(path):
-    # A conf.d file: `upstream` and `server` at the top, so no context checks.
+    # nginx's whole configuration; no context or argument checks, so a hostile value
+    # shows up as what nginx would read, not as a crossplane error.
     parsed = crossplane.parse(path, single=True, strict=False, check_ctx=False, check_args=False, comments=False)
     if parsed["errors"]:
         return {"errors": [e["error"] for e in parsed["errors"]]}

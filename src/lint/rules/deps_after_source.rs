@@ -51,7 +51,8 @@ impl Rule for DepsAfterSource {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(build) = service.build() else { continue };
-            for line in &build.dockerfile {
+            let Some(python) = build.python() else { continue };
+            for line in &python.dockerfile {
                 let text = line.value.trim();
                 let is_run = text.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("RUN "));
                 let Some(installer) = INSTALLERS.iter().find(|i| text.contains(*i)).filter(|_| is_run) else {
@@ -67,8 +68,8 @@ impl Rule for DepsAfterSource {
                         format!("`{installer}` after `COPY . .`: any code change reinstalls"),
                     );
                 // A default `requirements` points at the build's folder: no label there.
-                if build.requirements.span != build.context.span {
-                    finding = finding.secondary(build.requirements.span, "installed before the source, cached");
+                if python.requirements.span != build.context.span {
+                    finding = finding.secondary(python.requirements.span, "installed before the source, cached");
                 }
                 out.push(
                     finding

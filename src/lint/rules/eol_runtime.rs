@@ -76,7 +76,7 @@ fn end_of_life(table: &[((u32, u32), &'static str)], version: (u32, u32)) -> Opt
 impl Rule for EolRuntime {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            if let Some(build) = service.build() {
+            if let Some(build) = service.build().and_then(|b| b.python()) {
                 let python = build.python.value;
                 let version = (u32::from(python.major), u32::from(python.minor));
                 if let Some(date) = end_of_life(PYTHON, version) {

@@ -1,12 +1,14 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::Stack;
+use crate::ir::{Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
     /// Flags a `publish` on every interface by anything but a proxy: the
-    /// database's 5432, a cache, or the app's own Gunicorn port.
+    /// database's 5432, a cache, or, in a stack with a proxy in front, the
+    /// app's own Gunicorn port. (In a stack without a proxy, the app's
+    /// published port is the way in, and is not flagged.)
     ///
     /// ## Why is this bad?
     /// Docker writes its own firewall rules for published ports, ahead of
@@ -38,7 +40,11 @@ declare_rule! {
 
 impl Rule for InternalPortPublished {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
+        // Without a proxy, an app's published port is the stack's way in;
+        // a database's or a cache's never is.
+        let has_proxy = stack.services.iter().any(|s| s.proxy().is_some());
+        let internal = |s: &&Service| s.proxy().is_none() && (has_proxy || facts::is_data_store(s));
+        for service in stack.services.iter().filter(internal) {
             for port in &service.ports {
                 if port.interface().is_some() {
                     continue;

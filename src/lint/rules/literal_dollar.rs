@@ -42,7 +42,8 @@ declare_rule! {
 impl Rule for LiteralDollar {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let env = service.env.iter().map(|v| (vec![v.value.value.as_str()], v.value.span));
+            let env = service.env.iter().chain(&service.labels);
+            let env = env.map(|v| (vec![v.value.value.as_str()], v.value.span));
             let raw = service
                 .raw_compose
                 .iter()

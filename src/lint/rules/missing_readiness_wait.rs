@@ -1,11 +1,13 @@
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::ir::{Service, ServiceKind, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags `after X` that waits only for X to start, not for X to be ready
-    /// (a long-running service) or done (a job).
+    /// (a long-running service) or done (a job). Where the service starts
+    /// through an entrypoint script, which often waits by itself, the
+    /// finding is a note.
     ///
     /// ## Why is this bad?
     /// A started container is not a ready one. PostgreSQL takes seconds to
@@ -70,6 +72,11 @@ impl Rule for MissingReadinessWait {
                         .secondary(ready.span, "this readiness check is not waited for")
                         .help(format!("wait until it is ready: `after {name} ready`"))
                         .fix(format!("wait until `{name}` is ready"), condition("ready")),
+                    // The app's own Dockerfile has a HEALTHCHECK.
+                    (_, None) if stack.has_readiness(target) => finding
+                        .secondary(target.name.span, "its image has a HEALTHCHECK, not waited for")
+                        .help(format!("wait until it is ready: `after {name} ready`"))
+                        .fix(format!("wait until `{name}` is ready"), condition("ready")),
                     (_, None) => finding
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(
@@ -77,10 +84,27 @@ impl Rule for MissingReadinessWait {
                             readiness_hint(stack, target)
                         )),
                 };
+                // An entrypoint script often waits for the database itself
+                // (a `pg_isready` or `nc` loop): compose cannot see it, so
+                // this is a note rather than a warning.
+                if has_entrypoint(stack, service) {
+                    finding.severity = Severity::Info;
+                    finding.message.push_str(" (unless its entrypoint script waits)");
+                }
                 out.push(finding);
             }
         }
     }
+}
+
+/// Whether the service starts through an entrypoint: its own `entrypoint`,
+/// or the ENTRYPOINT of the app's own Dockerfile.
+fn has_entrypoint(stack: &Stack, service: &Service) -> bool {
+    service.entrypoint.is_some()
+        || stack
+            .own_image(service)
+            .and_then(|i| i.facts())
+            .is_some_and(|f| f.entrypoint.is_some())
 }
 
 /// A readiness check that fits the service, for the help text.

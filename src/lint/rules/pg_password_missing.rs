@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a PostgreSQL service with no superuser password: no
     /// `POSTGRES_PASSWORD` in `env`, no `secret POSTGRES_PASSWORD = ...`,
-    /// and no `POSTGRES_HOST_AUTH_METHOD`.
+    /// and no `POSTGRES_HOST_AUTH_METHOD`, nor any of them in its env files
+    /// (an env file stackc could not read counts as setting one: no finding
+    /// without certainty).
     ///
     /// ## Why is this bad?
     /// The image refuses to initialise an empty data folder without one
@@ -41,16 +43,13 @@ declare_rule! {
 impl Rule for PgPasswordMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
-            let has_password = facts::env_any(
-                service,
-                &[
-                    "POSTGRES_PASSWORD",
-                    "POSTGRES_PASSWORD_FILE",
-                    "POSTGRES_HOST_AUTH_METHOD",
-                ],
-            )
-            .is_some()
-                || service.secrets.iter().any(|s| s.env.value == "POSTGRES_PASSWORD");
+            // Set anywhere, or maybe set in an env file stackc did not read.
+            let names = [
+                "POSTGRES_PASSWORD",
+                "POSTGRES_PASSWORD_FILE",
+                "POSTGRES_HOST_AUTH_METHOD",
+            ];
+            let has_password = names.iter().any(|n| facts::sets_var(stack, service, n) != Some(false));
             let Some(image) = facts::image(service).filter(|_| !has_password) else {
                 continue;
             };

@@ -48,8 +48,9 @@ const NEW_LAYOUT: u32 = 18;
 impl Rule for PgdataMountMismatch {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
-            // A PGDATA of the user's own choosing moves the folder: no rule applies.
-            if facts::env(service, "PGDATA").is_some() {
+            // A PGDATA of the user's own choosing moves the folder (or may,
+            // from an env file stackc did not read): no rule applies.
+            if facts::sets_var(stack, service, "PGDATA") != Some(false) {
                 continue;
             }
             let Some(image) = facts::image(service) else { continue };
@@ -61,9 +62,20 @@ impl Rule for PgdataMountMismatch {
                     .iter()
                     .find(|m| m.target.value.trim_end_matches('/') == path)
             };
-            match expected {
-                Some(path) if at(path).is_some() => continue,
-                None if at(OLD_PATH).or(at(NEW_PATH)).is_some() => continue,
+            // From 18 on, PGDATA is `/var/lib/postgresql/MAJOR/docker`: a
+            // mount there (or at `/var/lib/postgresql/MAJOR`) holds the
+            // data too, inside the image's volume at `NEW_PATH`.
+            let holds_new_pgdata = |major: u32| {
+                let pgdata = format!("{NEW_PATH}/{major}/docker");
+                service.mounts.iter().any(|m| {
+                    let target = m.target.value.trim_end_matches('/');
+                    target.starts_with(NEW_PATH) && pgdata.starts_with(target)
+                })
+            };
+            match (expected, major) {
+                (Some(NEW_PATH), Some(major)) if holds_new_pgdata(major) => continue,
+                (Some(path), _) if at(path).is_some() => continue,
+                (None, _) if at(OLD_PATH).or(at(NEW_PATH)).is_some() => continue,
                 _ => {}
             }
             let other = match expected {
@@ -76,7 +88,7 @@ impl Rule for PgdataMountMismatch {
                 (Some(mount), Some(path)) => Self::META
                     .diagnostic(format!(
                         "the data of `{name}` is not on the volume `{}`",
-                        mount.volume.value
+                        mount.source_text()
                     ))
                     .primary(
                         mount.target.span,
@@ -85,7 +97,7 @@ impl Rule for PgdataMountMismatch {
                     .secondary(image.text.span, "the major version decides the path")
                     .help(format!("mount the volume at `{path}`"))
                     .fix(
-                        format!("mount `{}` at `{path}`", mount.volume.value),
+                        format!("mount `{}` at `{path}`", mount.source_text()),
                         vec![Edit::replace(mount.target.span, path)],
                     ),
                 _ => Self::META

@@ -49,7 +49,11 @@ impl Rule for ProxyAfterUpstream {
                     continue;
                 }
                 reported.push(name);
-                let condition = if target.ready.is_some() { "ready" } else { "started" };
+                let condition = if stack.has_readiness(target) {
+                    "ready"
+                } else {
+                    "started"
+                };
                 let finding = Self::META
                     .diagnostic(format!("`{}` may start before `{name}`", service.name.value))
                     .primary(server.service.span, "forwards here")

@@ -1,10 +1,12 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Restart, Stack};
+use crate::ir::{Restart, Service, Stack};
 use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags `restart no` on a long-running service.
+    /// Flags `restart no` on a long-running service. A toolbox container
+    /// run by hand is left alone: one in a compose profile, attached to a
+    /// terminal (`tty`, `stdin_open`), or idling in a shell or `sleep`.
     ///
     /// ## Why is this bad?
     /// A crash, an out-of-memory kill or a reboot of the host leaves the
@@ -32,7 +34,7 @@ declare_rule! {
 
 impl Rule for RestartDisabled {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for service in stack.services.iter().filter(|s| !s.is_job()) {
+        for service in stack.services.iter().filter(|s| !s.is_job() && !is_run_by_hand(s)) {
             let Some(restart) = service.restart.as_ref().filter(|r| r.value == Restart::No) else {
                 continue;
             };
@@ -44,4 +46,22 @@ impl Rule for RestartDisabled {
             );
         }
     }
+}
+
+/// A toolbox container people run by hand (`docker compose run`): in a
+/// profile that `up` leaves out, attached to a terminal, or idling in a
+/// shell or `sleep`. Never restarting it is the point.
+fn is_run_by_hand(service: &Service) -> bool {
+    let raw_true = |key: &str| {
+        service
+            .raw_compose
+            .iter()
+            .any(|r| r.key.value == key && r.value.value != serde_json::Value::Bool(false))
+    };
+    let idles = service.command.as_ref().is_some_and(|c| {
+        let program = c.words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+        matches!(program, Some("sh" | "bash" | "ash" | "sleep")) && c.words.len() <= 2
+            || c.words.iter().map(String::as_str).eq(["tail", "-f", "/dev/null"])
+    });
+    raw_true("profiles") || raw_true("stdin_open") || raw_true("tty") || idles
 }

@@ -52,12 +52,16 @@ impl Rule for StaticRootMismatch {
             let Some(root) = stack
                 .builder_of(service)
                 .and_then(|b| b.build())
-                .and_then(|b| b.collectstatic.as_ref())
+                .and_then(|b| b.python()?.collectstatic.as_ref())
             else {
                 continue;
             };
             let root_path = root.value.trim_end_matches('/');
-            for mount in service.mounts.iter().filter(|m| served.contains(&m.volume.as_str())) {
+            for mount in service
+                .mounts
+                .iter()
+                .filter(|m| m.volume().is_some_and(|v| served.contains(&v.as_str())))
+            {
                 if mount.target.value.trim_end_matches('/') == root_path {
                     continue;
                 }
@@ -67,7 +71,7 @@ impl Rule for StaticRootMismatch {
                             "{} `{}` collects static files into {root_path}, not into the volume `{}`",
                             service.kind.keyword(),
                             service.name.value,
-                            mount.volume.value
+                            mount.source_text()
                         ))
                         .primary(mount.target.span, "the volume nginx serves is mounted here")
                         .secondary(root.span, "STATIC_ROOT of the image")

@@ -59,7 +59,7 @@ impl Rule for StaticVolumeStale {
                     .flat_map(|s| {
                         s.mounts
                             .iter()
-                            .filter(|m| m.volume.value == volume.value && !m.read_only)
+                            .filter(|m| m.volume().is_some_and(|v| v.value == volume.value) && !m.read_only)
                             .map(move |m| (s, m))
                     })
                     .collect();
@@ -114,6 +114,6 @@ fn over_static_root(stack: &Stack, service: &Service, mount: &Mount) -> bool {
     stack
         .builder_of(service)
         .and_then(|b| b.build())
-        .and_then(|b| b.collectstatic.as_ref())
+        .and_then(|b| b.python()?.collectstatic.as_ref())
         .is_some_and(|root| root.value.trim_end_matches('/') == mount.target.value.trim_end_matches('/'))
 }

@@ -3,6 +3,7 @@
 
 use pest::iterators::Pair;
 
+use super::raw_nginx::{Place, RawNginx};
 use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -33,7 +34,7 @@ struct SettingParts {
     send_timeout: Option<(Spanned<Duration>, Span)>,
     response_headers: Vec<Header>,
     request_headers: Vec<Header>,
-    raw: Vec<Spanned<String>>,
+    raw: Vec<RawDirective>,
 }
 
 impl SettingParts {
@@ -99,7 +100,7 @@ impl Lowerer {
             let image = self.parse_image_ref(text);
             block.image = Some((ImageSource::Image(image), block.name.span));
         }
-        block.finish(ServiceKind::Proxy(Proxy { upstreams, servers }))
+        block.finish(self, ServiceKind::Proxy(Proxy { upstreams, servers }))
     }
 
     fn lower_server(&mut self, pair: Pair<'_, Rule>) -> Server {
@@ -144,7 +145,7 @@ impl Lowerer {
                     server.locations.push(location);
                 }
             }
-            _ => self.lower_setting(item, &mut server.settings),
+            _ => self.lower_setting(item, Place::Server, &mut server.settings),
         }
     }
 
@@ -225,7 +226,7 @@ impl Lowerer {
                     continue;
                 }
                 _ => {
-                    self.lower_setting(item, &mut settings);
+                    self.lower_setting(item, Place::Location, &mut settings);
                     continue;
                 }
             };
@@ -359,8 +360,8 @@ impl Lowerer {
         result
     }
 
-    /// A setting of a server or a location.
-    fn lower_setting(&mut self, item: Pair<'_, Rule>, settings: &mut SettingParts) {
+    /// A setting of a server or a location (`place`).
+    fn lower_setting(&mut self, item: Pair<'_, Rule>, place: Place, settings: &mut SettingParts) {
         let at = span(&item);
         let rule = item.as_rule();
         let mut inner = item.into_inner();
@@ -390,14 +391,13 @@ impl Lowerer {
             Rule::add_header | Rule::proxy_set_header => {
                 let name = self.lower_text(next(&mut inner, "header"));
                 let value = self.lower_text(next(&mut inner, "header"));
-                if name.value.is_empty() || !name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                    self.report(
-                        Diagnostic::error("invalid-header-name", format!("`{}` is not a header name", name.value))
-                            .primary(name.span, "header names are letters, digits and `-`")
-                            .help("for example `X-Frame-Options` or `Strict-Transport-Security`"),
-                    );
-                }
-                let header = Header { name, value, span: at };
+                self.check_header_name(&name);
+                let header = Header {
+                    name,
+                    value,
+                    raw_args: None,
+                    span: at,
+                };
                 match rule {
                     Rule::add_header => settings.response_headers.push(header),
                     _ => settings.request_headers.push(header),
@@ -405,25 +405,27 @@ impl Lowerer {
             }
             _ => {
                 let text = self.lower_text(next(&mut inner, "raw_nginx"));
-                self.check_raw_nginx(&text);
-                settings.raw.push(text);
+                match self.lower_raw_nginx(text, place) {
+                    Some(RawNginx::ResponseHeader(header)) => settings.response_headers.push(header),
+                    Some(RawNginx::RequestHeader(header)) => settings.request_headers.push(header),
+                    Some(RawNginx::Directive(directive)) => settings.raw.push(directive),
+                    None => {}
+                }
             }
         }
     }
 
-    /// The escape hatch is written as given, so it must stay one directive:
-    /// a name, then words that end where nginx would end them.
-    fn check_raw_nginx(&mut self, text: &Spanned<String>) {
-        if let Err(problem) = raw_directive_words(&text.value) {
+    /// Whether `name` is a header name; reports it when not.
+    pub(super) fn check_header_name(&mut self, name: &Spanned<String>) -> bool {
+        let ok = !name.value.is_empty() && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !ok {
             self.report(
-                Diagnostic::error("invalid-raw-nginx", "this is not one nginx directive")
-                    .primary(text.span, problem)
-                    .help(
-                        "write one directive without its `;`, e.g. `nginx \"gzip_types text/css application/javascript\"`; \
-                         blocks and several directives need several lines",
-                    ),
+                Diagnostic::error("invalid-header-name", format!("`{}` is not a header name", name.value))
+                    .primary(name.span, "header names are letters, digits and `-`")
+                    .help("for example `X-Frame-Options` or `Strict-Transport-Security`"),
             );
         }
+        ok
     }
 }
 
@@ -449,89 +451,4 @@ fn is_server_item(rule: Rule) -> bool {
             | Rule::proxy_set_header
             | Rule::raw_nginx
     )
-}
-
-/// How many words nginx would read from `text` as one directive (the name
-/// first), or why it would read something else: a `;`, `{` or `}` outside
-/// quotes ends the directive or opens a block, `#` at a word's start
-/// comments out the rest, and an unclosed quote or a last `\` swallows the
-/// `;` stackc adds. Quotes open a word only at its start, as in nginx.
-pub(crate) fn raw_directive_words(text: &str) -> Result<usize, &'static str> {
-    // nginx splits words at ASCII spaces only; other blanks (a tab, U+2028)
-    // would be read differently by other nginx tools.
-    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
-        return Err("a raw directive is one line, its words separated by spaces");
-    }
-    if !text.starts_with(|c: char| c.is_ascii_alphabetic())
-        || !text
-            .split(' ')
-            .next()
-            .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    {
-        return Err("a directive starts with its name, such as `gzip_types`");
-    }
-    let mut chars = text.chars().peekable();
-    let mut words = 0;
-    loop {
-        while chars.next_if_eq(&' ').is_some() {}
-        let Some(first) = chars.next() else {
-            return Ok(words);
-        };
-        words += 1;
-        match first {
-            '"' | '\'' => loop {
-                match chars.next() {
-                    None => return Err("a quote is not closed"),
-                    Some('\\') if chars.next().is_none() => return Err("a quote is not closed"),
-                    Some(c) if c == first => {
-                        if chars.peek().is_some_and(|&c| c != ' ') {
-                            return Err("a closing quote must be followed by a space");
-                        }
-                        break;
-                    }
-                    Some(_) => {}
-                }
-            },
-            '#' => return Err("`#` at the start of a word comments out the rest of the line"),
-            mut c => loop {
-                match c {
-                    ';' | '{' | '}' => return Err("`;`, `{` and `}` outside quotes end the directive"),
-                    '\\' if chars.next().is_none() => return Err("a last `\\` would escape the directive's end"),
-                    _ => {}
-                }
-                match chars.next_if(|&c| c != ' ') {
-                    Some(next) => c = next,
-                    None => break,
-                }
-            },
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::raw_directive_words;
-
-    #[test]
-    fn raw_directives_stay_one_directive() {
-        assert_eq!(raw_directive_words("gzip_types text/css application/javascript"), Ok(3));
-        assert_eq!(
-            raw_directive_words("add_header Content-Security-Policy \"default-src 'self'; img-src *\""),
-            Ok(3)
-        );
-        assert_eq!(raw_directive_words("add_header X a\"b"), Ok(3));
-        assert_eq!(raw_directive_words("etag off"), Ok(2));
-        assert!(raw_directive_words("gzip on; user root").is_err());
-        assert!(raw_directive_words("if ($x) {").is_err());
-        assert!(raw_directive_words("gzip \"on").is_err());
-        assert!(raw_directive_words("gzip \"on\"x").is_err());
-        assert!(raw_directive_words("gzip on\\").is_err());
-        assert!(raw_directive_words("gzip #on").is_err());
-        assert!(raw_directive_words("gzip\non").is_err());
-        assert!(raw_directive_words("gzip\ton").is_err());
-        assert!(raw_directive_words("gzip_types a\u{2028}b").is_err());
-        assert!(raw_directive_words("").is_err());
-        assert!(raw_directive_words("\"gzip\" on").is_err());
-        assert!(raw_directive_words(" gzip on").is_err());
-    }
 }

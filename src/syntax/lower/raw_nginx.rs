@@ -1,0 +1,444 @@
+//! Raw `nginx "..."` directives: what one says, and whether it may stand
+//! where it is written.
+//!
+//! A raw directive never fights stackc's own output:
+//! - one that a statement writes (`listen`, `client_max_body_size`,
+//!   `proxy_pass`, ...) is refused, with the statement to use;
+//! - `add_header` and `proxy_set_header` become headers like the typed
+//!   ones, merged with stackc's by name, so the raw value replaces stackc's;
+//! - one that sets a directive stackc otherwise writes itself (`ssl_ciphers`,
+//!   `proxy_http_version`, ...) replaces it: the emitter asks
+//!   [`Settings::raw_sets`](crate::ir::Settings::raw_sets);
+//! - one that nginx allows only in another block is refused, as `nginx -t`
+//!   would refuse it (a table of the common directives; others pass).
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Header, RawDirective};
+use crate::source::Spanned;
+
+use super::Lowerer;
+
+/// The block a raw directive stands in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    Server,
+    Location,
+}
+
+impl Place {
+    fn name(self) -> &'static str {
+        match self {
+            Place::Server => "a server",
+            Place::Location => "a location",
+        }
+    }
+}
+
+/// What a raw directive is, once lowering has read it.
+pub(super) enum RawNginx {
+    ResponseHeader(Header),
+    RequestHeader(Header),
+    Directive(RawDirective),
+}
+
+/// Directives that statements write, with the statement: a raw one would
+/// be a second value next to stackc's, or a setting stackc's checks miss.
+const STATEMENTS: &[(&str, &str)] = &[
+    ("listen", "`listen PORT [tls]`"),
+    ("server_name", "`server_name NAME ...`"),
+    ("ssl_certificate", "`tls certificate SECRET key SECRET`"),
+    ("ssl_certificate_key", "`tls certificate SECRET key SECRET`"),
+    ("client_max_body_size", "`client_max_body_size SIZE`"),
+    ("proxy_read_timeout", "`proxy_read_timeout DURATION`"),
+    ("proxy_connect_timeout", "`proxy_connect_timeout DURATION`"),
+    ("proxy_send_timeout", "`proxy_send_timeout DURATION`"),
+    ("proxy_pass", "`proxy_pass UPSTREAM [PATH]`"),
+    ("alias", "`alias VOLUME`"),
+];
+
+/// Directives that decide what a location does, which its one action
+/// (`proxy_pass`, `alias` or `return`) says. (In a server, `return` and
+/// `root` answer the requests no location takes.)
+const LOCATION_ACTIONS: &[&str] = &["return", "root"];
+
+/// The blocks nginx allows a directive in, where that excludes a server or
+/// a location.
+#[derive(Clone, Copy)]
+enum Allowed {
+    /// nginx's main context (stackc writes it).
+    Main,
+    /// The `events` block (stackc writes it).
+    Events,
+    /// The `http` block only (stackc writes it).
+    Http,
+    /// An `upstream` block.
+    Upstream,
+    /// `http` and `server`, not a location.
+    Server,
+    /// A location only.
+    Location,
+}
+
+/// The common directives that a server or a location cannot hold (from
+/// nginx's directive index); any other name is not checked.
+const PLACES: &[(&str, Allowed)] = &[
+    ("accept_mutex", Allowed::Events),
+    ("accept_mutex_delay", Allowed::Events),
+    ("client_header_buffer_size", Allowed::Server),
+    ("client_header_timeout", Allowed::Server),
+    ("connection_pool_size", Allowed::Server),
+    ("daemon", Allowed::Main),
+    ("env", Allowed::Main),
+    ("fastcgi_cache_path", Allowed::Http),
+    ("geo", Allowed::Http),
+    ("hash", Allowed::Upstream),
+    ("http2", Allowed::Server),
+    ("ignore_invalid_headers", Allowed::Server),
+    ("internal", Allowed::Location),
+    ("ip_hash", Allowed::Upstream),
+    ("keepalive", Allowed::Upstream),
+    ("large_client_header_buffers", Allowed::Server),
+    ("least_conn", Allowed::Upstream),
+    ("limit_conn_zone", Allowed::Http),
+    ("limit_req_zone", Allowed::Http),
+    ("load_module", Allowed::Main),
+    ("lock_file", Allowed::Main),
+    ("log_format", Allowed::Http),
+    ("map", Allowed::Http),
+    ("map_hash_bucket_size", Allowed::Http),
+    ("map_hash_max_size", Allowed::Http),
+    ("master_process", Allowed::Main),
+    ("merge_slashes", Allowed::Server),
+    ("multi_accept", Allowed::Events),
+    ("pcre_jit", Allowed::Main),
+    ("pid", Allowed::Main),
+    ("proxy_cache_path", Allowed::Http),
+    ("random", Allowed::Upstream),
+    ("request_pool_size", Allowed::Server),
+    ("scgi_cache_path", Allowed::Http),
+    ("server", Allowed::Upstream),
+    ("server_names_hash_bucket_size", Allowed::Http),
+    ("server_names_hash_max_size", Allowed::Http),
+    ("split_clients", Allowed::Http),
+    ("ssl_buffer_size", Allowed::Server),
+    ("ssl_ciphers", Allowed::Server),
+    ("ssl_client_certificate", Allowed::Server),
+    ("ssl_conf_command", Allowed::Server),
+    ("ssl_dhparam", Allowed::Server),
+    ("ssl_early_data", Allowed::Server),
+    ("ssl_ecdh_curve", Allowed::Server),
+    ("ssl_prefer_server_ciphers", Allowed::Server),
+    ("ssl_protocols", Allowed::Server),
+    ("ssl_reject_handshake", Allowed::Server),
+    ("ssl_session_cache", Allowed::Server),
+    ("ssl_session_tickets", Allowed::Server),
+    ("ssl_session_timeout", Allowed::Server),
+    ("ssl_stapling", Allowed::Server),
+    ("ssl_stapling_verify", Allowed::Server),
+    ("ssl_trusted_certificate", Allowed::Server),
+    ("ssl_verify_client", Allowed::Server),
+    ("ssl_verify_depth", Allowed::Server),
+    ("thread_pool", Allowed::Main),
+    ("timer_resolution", Allowed::Main),
+    ("underscores_in_headers", Allowed::Server),
+    ("upstream", Allowed::Http),
+    ("use", Allowed::Events),
+    ("user", Allowed::Main),
+    ("uwsgi_cache_path", Allowed::Http),
+    ("variables_hash_bucket_size", Allowed::Http),
+    ("variables_hash_max_size", Allowed::Http),
+    ("worker_connections", Allowed::Events),
+    ("worker_cpu_affinity", Allowed::Main),
+    ("worker_priority", Allowed::Main),
+    ("worker_processes", Allowed::Main),
+    ("worker_rlimit_core", Allowed::Main),
+    ("worker_rlimit_nofile", Allowed::Main),
+    ("worker_shutdown_timeout", Allowed::Main),
+    ("working_directory", Allowed::Main),
+    ("zone", Allowed::Upstream),
+];
+
+impl Allowed {
+    /// Whether the directive may stand in `place`.
+    fn admits(self, place: Place) -> bool {
+        match self {
+            Allowed::Server => place == Place::Server,
+            Allowed::Location => place == Place::Location,
+            _ => false,
+        }
+    }
+
+    /// Where nginx allows the directive, and what to do about it.
+    fn explain(self) -> (&'static str, &'static str) {
+        const STACKC_BLOCK: &str = "stackc writes this block itself and has no statement for this directive; \
+                                    a raw line stands in the server or location it is written in";
+        match self {
+            Allowed::Main => ("only in nginx's main context", STACKC_BLOCK),
+            Allowed::Events => ("only in the `events` block", STACKC_BLOCK),
+            Allowed::Http => ("only in the `http` block", STACKC_BLOCK),
+            Allowed::Upstream => (
+                "only in an `upstream` block",
+                "stackc writes the upstream blocks from `upstream NAME { server SERVICE:PORT }` and has no statement for this directive",
+            ),
+            Allowed::Server => (
+                "in a server, not in a location",
+                "move the line to the server (or to the proxy, when it has no `server` blocks)",
+            ),
+            Allowed::Location => ("only in a location", "move the line into a location"),
+        }
+    }
+}
+
+impl Lowerer {
+    /// Reads a raw directive standing in `place`; `None` when it is
+    /// refused (reported here).
+    pub(super) fn lower_raw_nginx(&mut self, text: Spanned<String>, place: Place) -> Option<RawNginx> {
+        let words = match raw_directive_words(&text.value) {
+            Ok(words) => words,
+            Err(problem) => {
+                self.report(
+                    Diagnostic::error("invalid-raw-nginx", "this is not one nginx directive")
+                        .primary(text.span, problem)
+                        .help(
+                            "write one directive without its `;`, e.g. `nginx \"gzip_types text/css application/javascript\"`; \
+                             blocks and several directives need several lines",
+                        ),
+                );
+                return None;
+            }
+        };
+        let name = words[0];
+        if let Some((_, statement)) = STATEMENTS.iter().find(|(n, _)| *n == name) {
+            self.report(
+                Diagnostic::error(
+                    "raw-nginx-has-statement",
+                    format!("use {statement}, not a raw `{name}`"),
+                )
+                .primary(text.span, format!("stackc writes `{name}` from that statement"))
+                .help(format!("write {statement} instead: one source for each setting")),
+            );
+            return None;
+        }
+        if place == Place::Location && LOCATION_ACTIONS.contains(&name) {
+            self.report(
+                Diagnostic::error("raw-nginx-has-statement", format!("a raw `{name}` would change the location's action"))
+                    .primary(text.span, "a location does one thing, which its action says")
+                    .help(
+                        "give the location one action (`proxy_pass UPSTREAM`, `alias VOLUME` or `return CODE [TEXT-OR-URL]`), \
+                         and use another location for another",
+                    ),
+            );
+            return None;
+        }
+        if let Some((_, allowed)) = PLACES.iter().find(|(n, _)| *n == name) {
+            if !allowed.admits(place) {
+                let (where_, help) = allowed.explain();
+                self.report(
+                    Diagnostic::error(
+                        "raw-nginx-misplaced",
+                        format!("nginx does not allow `{name}` in {}", place.name()),
+                    )
+                    .primary(text.span, format!("nginx allows it {where_}"))
+                    .help(help),
+                );
+                return None;
+            }
+        }
+        match name {
+            "add_header" => self.raw_header(&text, &words, true).map(RawNginx::ResponseHeader),
+            "proxy_set_header" => self.raw_header(&text, &words, false).map(RawNginx::RequestHeader),
+            _ => Some(RawNginx::Directive(RawDirective {
+                name: name.to_string(),
+                args: words[1..].iter().map(|w| nginx_word_value(w)).collect(),
+                text,
+            })),
+        }
+    }
+
+    /// `add_header NAME VALUE [always]` or `proxy_set_header NAME VALUE`.
+    fn raw_header(&mut self, text: &Spanned<String>, words: &[&str], response: bool) -> Option<Header> {
+        let shape_ok = match words {
+            [_, _, _] => true,
+            [_, _, _, always] => response && *always == "always",
+            _ => false,
+        };
+        if !shape_ok {
+            let (form, takes) = if response {
+                ("`add_header NAME VALUE [always]`", "a name, a value and maybe `always`")
+            } else {
+                ("`proxy_set_header NAME VALUE`", "a name and a value")
+            };
+            self.report(
+                Diagnostic::error("invalid-raw-nginx", format!("nginx reads `{}` as {form}", words[0]))
+                    .primary(text.span, format!("nginx takes {takes} here"))
+                    .help("quote a value that has spaces: `nginx \"add_header Content-Security-Policy \\\"default-src 'self'\\\"\"`"),
+            );
+            return None;
+        }
+        let name = Spanned::new(nginx_word_value(words[1]), text.span);
+        if !self.check_header_name(&name) {
+            return None;
+        }
+        // Everything after the name, as written; the words are slices of
+        // the text, so the offset is the name's end.
+        let name_end = words[1].as_ptr() as usize - text.value.as_ptr() as usize + words[1].len();
+        Some(Header {
+            name,
+            value: Spanned::new(nginx_word_value(words[2]), text.span),
+            raw_args: Some(text.value[name_end..].trim_start_matches(' ').to_string()),
+            span: text.span,
+        })
+    }
+}
+
+/// The words nginx would read from `text` as one directive (the name
+/// first), as written, or why it would read something else: a `;`, `{` or
+/// `}` outside quotes ends the directive or opens a block, `#` at a word's
+/// start comments out the rest, and an unclosed quote or a last `\` swallows
+/// the `;` stackc adds. Quotes open a word only at its start, as in nginx.
+pub(super) fn raw_directive_words(text: &str) -> Result<Vec<&str>, &'static str> {
+    // nginx splits words at ASCII spaces only; other blanks (a tab, U+2028)
+    // would be read differently by other nginx tools.
+    if text.chars().any(|c| c.is_control() || (c.is_whitespace() && c != ' ')) {
+        return Err("a raw directive is one line, its words separated by spaces");
+    }
+    if !text.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !text
+            .split(' ')
+            .next()
+            .is_some_and(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return Err("a directive starts with its name, such as `gzip_types`");
+    }
+    let mut chars = text.char_indices().peekable();
+    let mut words = Vec::new();
+    loop {
+        while chars.next_if(|&(_, c)| c == ' ').is_some() {}
+        let Some((start, first)) = chars.next() else {
+            return Ok(words);
+        };
+        match first {
+            '"' | '\'' => loop {
+                match chars.next() {
+                    None => return Err("a quote is not closed"),
+                    Some((_, '\\')) if chars.next().is_none() => return Err("a quote is not closed"),
+                    Some((_, c)) if c == first => {
+                        if chars.peek().is_some_and(|&(_, c)| c != ' ') {
+                            return Err("a closing quote must be followed by a space");
+                        }
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            },
+            '#' => return Err("`#` at the start of a word comments out the rest of the line"),
+            mut c => loop {
+                match c {
+                    ';' | '{' | '}' => return Err("`;`, `{` and `}` outside quotes end the directive"),
+                    '\\' if chars.next().is_none() => return Err("a last `\\` would escape the directive's end"),
+                    _ => {}
+                }
+                match chars.next_if(|&(_, c)| c != ' ') {
+                    Some((_, next)) => c = next,
+                    None => break,
+                }
+            },
+        }
+        let end = chars.peek().map_or(text.len(), |&(at, _)| at);
+        words.push(&text[start..end]);
+    }
+}
+
+/// What nginx makes of one word (ngx_conf_read_token): the quotes around
+/// it removed, `\"`, `\'` and `\\` turned into the character and `\t`,
+/// `\r`, `\n` into the control character; other backslashes stay.
+fn nginx_word_value(word: &str) -> String {
+    let inner = match word.chars().next() {
+        Some(quote @ ('"' | '\'')) if word.len() >= 2 && word.ends_with(quote) => &word[1..word.len() - 1],
+        _ => word,
+    };
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        let escaped = match chars.peek() {
+            Some(&next) if c == '\\' => match next {
+                '"' | '\'' | '\\' => Some(next),
+                't' => Some('\t'),
+                'r' => Some('\r'),
+                'n' => Some('\n'),
+                _ => None,
+            },
+            _ => None,
+        };
+        match escaped {
+            Some(e) => {
+                value.push(e);
+                chars.next();
+            }
+            None => value.push(c),
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{nginx_word_value, raw_directive_words, LOCATION_ACTIONS, PLACES, STATEMENTS};
+
+    #[test]
+    fn each_name_is_in_one_table_once() {
+        let places: Vec<&str> = PLACES.iter().map(|(name, _)| *name).collect();
+        assert!(
+            places.windows(2).all(|w| w[0] < w[1]),
+            "PLACES is sorted, without repeats"
+        );
+        let statements = STATEMENTS.iter().map(|(name, _)| name).chain(LOCATION_ACTIONS);
+        for name in statements {
+            assert!(!places.contains(name), "`{name}` is refused as a statement already");
+        }
+    }
+
+    #[test]
+    fn raw_directives_stay_one_directive() {
+        assert_eq!(
+            raw_directive_words("gzip_types text/css application/javascript"),
+            Ok(vec!["gzip_types", "text/css", "application/javascript"])
+        );
+        assert_eq!(
+            raw_directive_words("add_header Content-Security-Policy \"default-src 'self'; img-src *\""),
+            Ok(vec![
+                "add_header",
+                "Content-Security-Policy",
+                "\"default-src 'self'; img-src *\""
+            ])
+        );
+        assert_eq!(
+            raw_directive_words("add_header X a\"b"),
+            Ok(vec!["add_header", "X", "a\"b"])
+        );
+        assert_eq!(raw_directive_words("etag  off"), Ok(vec!["etag", "off"]));
+        assert_eq!(raw_directive_words("set $a a\\ b"), Ok(vec!["set", "$a", "a\\ b"]));
+        assert!(raw_directive_words("gzip on; user root").is_err());
+        assert!(raw_directive_words("if ($x) {").is_err());
+        assert!(raw_directive_words("gzip \"on").is_err());
+        assert!(raw_directive_words("gzip \"on\"x").is_err());
+        assert!(raw_directive_words("gzip on\\").is_err());
+        assert!(raw_directive_words("gzip #on").is_err());
+        assert!(raw_directive_words("gzip\non").is_err());
+        assert!(raw_directive_words("gzip\ton").is_err());
+        assert!(raw_directive_words("gzip_types a\u{2028}b").is_err());
+        assert!(raw_directive_words("").is_err());
+        assert!(raw_directive_words("\"gzip\" on").is_err());
+        assert!(raw_directive_words(" gzip on").is_err());
+    }
+
+    #[test]
+    fn words_read_back_as_nginx_reads_them() {
+        assert_eq!(nginx_word_value("$host"), "$host");
+        assert_eq!(nginx_word_value("\"a b\""), "a b");
+        assert_eq!(nginx_word_value("'a\\'b'"), "a'b");
+        assert_eq!(nginx_word_value("\"\""), "");
+        assert_eq!(nginx_word_value("a\\tb\\x"), "a\tb\\x");
+        assert_eq!(nginx_word_value("\"a\\\\\""), "a\\");
+    }
+}

@@ -1,0 +1,124 @@
+//! The files a spec names besides itself (build folders, Dockerfiles,
+//! requirements, env files, secrets, bind-mount sources): stackc reads them
+//! through `input::fs`, and a missing or unreadable one is a diagnostic on
+//! the line that names it, an error where `docker compose` would fail and
+//! a warning where the file is normally made on the server.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::{stackc, text};
+
+const SPEC: &str = r#"stack shop
+
+secret db_password file "secrets/db_password.txt"
+
+service api {
+    build ./api {
+        file docker/Dockerfile
+    }
+    env_file api.env
+}
+
+service web {
+    build ./web
+    gunicorn shop.wsgi:application
+    secret DATABASE_PASSWORD = db_password
+    mount ./media at /app/media
+    mount ~/cache at /app/cache
+}
+
+service worker {
+    build ./missing
+    command "celery worker"
+}
+"#;
+
+/// `stackc check --format short` in `dir`, and its exit code.
+fn check(dir: &Path) -> (Option<i32>, String) {
+    let output = stackc()
+        .current_dir(dir)
+        .args(["check", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    (output.status.code(), text(&output.stdout))
+}
+
+#[test]
+fn every_missing_file_is_reported_on_the_line_that_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("stack.spec"), SPEC).unwrap();
+    fs::create_dir_all(tmp.path().join("api/docker")).unwrap();
+    fs::create_dir_all(tmp.path().join("web")).unwrap();
+    let (code, stdout) = check(tmp.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    let expected = [
+        "stack.spec:3:25: warning[missing-secret-file]: the secret file `secrets/db_password.txt` is not there yet",
+        "stack.spec:7:14: error[missing-file]: the Dockerfile `docker/Dockerfile` is not there",
+        "stack.spec:9:14: error[missing-file]: the env file `api.env` is not there",
+        "stack.spec:13:11: error[missing-file]: the requirements file `requirements.txt` is not there",
+        "stack.spec:16:11: warning[missing-host-path]: `./media` is not there yet",
+        "stack.spec:21:11: error[missing-file]: the build folder `./missing` is not there",
+    ];
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{stdout}");
+
+    // With every file in place, nothing is left to say.
+    fs::write(tmp.path().join("api/docker/Dockerfile"), "FROM scratch\n").unwrap();
+    fs::write(tmp.path().join("api/api.env"), "A=1\n").unwrap();
+    fs::write(tmp.path().join("api.env"), "A=1\n").unwrap();
+    fs::write(tmp.path().join("web/requirements.txt"), "gunicorn\n").unwrap();
+    fs::create_dir_all(tmp.path().join("media")).unwrap();
+    fs::create_dir_all(tmp.path().join("missing")).unwrap();
+    fs::write(tmp.path().join("missing/requirements.txt"), "celery\n").unwrap();
+    fs::create_dir_all(tmp.path().join("secrets")).unwrap();
+    fs::write(tmp.path().join("secrets/db_password.txt"), "x\n").unwrap();
+    let (code, stdout) = check(tmp.path());
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn a_fifo_or_a_folder_where_a_file_belongs_is_refused_without_reading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("stack.spec"), SPEC).unwrap();
+    fs::create_dir_all(tmp.path().join("api/docker/Dockerfile")).unwrap();
+    let fifo = tmp.path().join("api.env");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // A read of the FIFO would block forever: the run must end anyway.
+    let (code, stdout) = check(tmp.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("stack.spec:7:14: error[missing-file]: the Dockerfile `docker/Dockerfile` cannot be read"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stack.spec:9:14: error[missing-file]: the env file `api.env` cannot be read"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
+    // The Dockerfile has its CMD: no `nothing-to-run`, and lint is clean.
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    fs::write(
+        tmp.path().join("api/Dockerfile"),
+        "FROM scratch\nUSER 65532:65532\nCMD [\"/api\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("stack.spec"),
+        "stack shop\n\nservice api {\n    build ./api {\n        file Dockerfile\n    }\n}\n",
+    )
+    .unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "--format", "json", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(text(&output.stdout), "[]\n");
+}
