@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
+use crate::input::fs;
 use crate::lint::docs;
 use crate::lint::registry;
 use crate::render::{self, FileReport, HumanRenderer};
@@ -404,13 +405,19 @@ fn absolute(path: &Path) -> Result<PathBuf, Failure> {
     std::path::absolute(path).map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
-/// Reads a spec as UTF-8, or says exactly where it is not.
+/// Reads a spec (or a `stackc.toml`) as UTF-8, through [`input::fs`]: a
+/// FIFO, a device or a file over the size bound is refused before a byte
+/// is read, and text that is not UTF-8 is pointed at.
 fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
     let name = path.display().to_string();
-    if path.is_dir() {
-        return Err(Failure::new(format!("{name} is a folder, not a spec file")));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Failure::new(format!("cannot read {name}: {e}")))?;
+    let bytes = fs::read_bytes(path, fs::MAX_FILE_BYTES).map_err(|e| match e {
+        fs::ReadError::Folder => Failure::new(format!("{name} is a folder, not a spec file")),
+        fs::ReadError::NotRegular => Failure {
+            message: format!("cannot read {name}: {e}"),
+            help: Some("stackc reads specs from regular files only".to_string()),
+        },
+        e => Failure::new(format!("cannot read {name}: {e}")),
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {

@@ -23,16 +23,29 @@ use crate::lint::{registry, suppress};
 use crate::source::{SourceFile, Span};
 use crate::suggest;
 
-/// The file's name; the CLI looks for it from the spec's folder upwards.
+/// The file's name; the CLI looks for it from the spec's folder upwards,
+/// up to the root of the repository the spec is in (see `cli::settings`).
 pub const FILE_NAME: &str = "stackc.toml";
 
 /// The `stackc.toml` that governs a spec in `folder`: the nearest one at
-/// or above it.
+/// or above it, up to the root of the repository the folder is in (the
+/// nearest folder holding `.git`); outside a repository, only the folder's
+/// own. A `stackc.toml` in some folder above the project never turns its
+/// rules off. Anything but a folder counts as present, so a FIFO or device
+/// there is refused when read rather than skipped.
 pub fn nearest(folder: &std::path::Path) -> Option<std::path::PathBuf> {
-    folder
-        .ancestors()
-        .map(|dir| dir.join(FILE_NAME))
-        .find(|candidate| candidate.is_file())
+    let present = |path: &std::path::Path| std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir());
+    let mut nearest = None;
+    for dir in folder.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if nearest.is_none() && present(&candidate) {
+            nearest = Some(candidate);
+        }
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            return nearest;
+        }
+    }
+    Some(folder.join(FILE_NAME)).filter(|own| present(own))
 }
 
 /// The settings a `stackc.toml` holds.
@@ -41,6 +54,21 @@ pub struct Config {
     pub policy: Policy,
     /// `[lint] fail-on`: the lowest severity that makes `stackc lint` exit 1.
     pub fail_on: Option<Severity>,
+}
+
+impl Config {
+    /// The rules whose findings are errors by default that these settings
+    /// turn off or lower, with their new level: a run says so, because
+    /// such a file can let an insecure stack be built.
+    pub fn lowered_errors(&self) -> Vec<(&'static str, Level)> {
+        self.policy
+            .levels()
+            .filter(|(name, level)| {
+                let default = registry::find(name).map(|meta| meta.severity);
+                default == Some(Severity::Error) && *level != Level::On(Severity::Error)
+            })
+            .collect()
+    }
 }
 
 const TABLES: [&str; 2] = ["lint", "rules"];
@@ -176,6 +204,21 @@ mod tests {
             [("default-credentials", Level::Off)]
         );
         assert_eq!(parse(&SourceFile::new(FILE_NAME, "")).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn knows_which_error_rules_it_lowers() {
+        let config = config(
+            "[rules]\ndefault-credentials = \"off\"\nmissing-readiness-wait = \"off\"\nsecret-in-env = \"error\"\n",
+        )
+        .unwrap();
+        let default_credentials = registry::find("default-credentials").unwrap();
+        assert_eq!(default_credentials.severity, Severity::Error);
+        assert_ne!(
+            registry::find("missing-readiness-wait").unwrap().severity,
+            Severity::Error
+        );
+        assert_eq!(config.lowered_errors(), [("default-credentials", Level::Off)]);
     }
 
     #[test]

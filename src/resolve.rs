@@ -11,6 +11,7 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 use crate::suggest;
 
+mod cycles;
 mod proxy;
 
 /// Every resolution problem in the stack, in no particular order.
@@ -23,6 +24,7 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
         stack,
         services,
         diagnostics: Vec::new(),
+        suggestions_left: SUGGESTED_NAMES,
     };
     resolver.check_unique_names();
     for service in &stack.services {
@@ -40,7 +42,13 @@ struct Resolver<'a> {
     /// large stacks.
     services: HashMap<&'a str, &'a Service>,
     diagnostics: Vec<Diagnostic>,
+    /// How many more unknown names get a "did you mean": each compares the
+    /// name with the declared ones, so the count bounds the work.
+    suggestions_left: usize,
 }
+
+/// The unknown names of one spec that get a suggestion.
+const SUGGESTED_NAMES: usize = 100;
 
 /// What a name must refer to, for messages and suggestions.
 #[derive(Clone, Copy)]
@@ -92,7 +100,14 @@ impl<'a> Resolver<'a> {
     /// Reports a reference to a name that is not declared, with the closest
     /// declared name as a suggestion.
     fn unknown<'n>(&mut self, kind: Kind, name: &Spanned<String>, declared: impl IntoIterator<Item = &'n str>) {
-        let help = match suggest::closest(&name.value, declared) {
+        let close = match self.suggestions_left.checked_sub(1) {
+            Some(left) => {
+                self.suggestions_left = left;
+                suggest::closest(&name.value, declared)
+            }
+            None => None,
+        };
+        let help = match close {
             Some(close) => format!(
                 "did you mean `{close}`? Otherwise {}",
                 kind.declaration_hint(&name.value)
@@ -520,80 +535,6 @@ impl<'a> Resolver<'a> {
     }
 
     // ------------------------------------------------------------ stack-wide
-
-    /// `after` must not go round in a circle: compose would never start any
-    /// service on it. A depth-first walk with its own stack, so a long
-    /// chain of services cannot overflow the thread's.
-    fn check_cycles(&mut self) {
-        let services = &self.stack.services;
-        let index: HashMap<&str, usize> = services.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
-        let edges = |at: usize| -> Vec<(usize, Span)> {
-            services[at]
-                .after
-                .iter()
-                .filter_map(|d| index.get(d.target.as_str()).map(|&next| (next, d.target.span)))
-                .filter(|&(next, _)| next != at) // reported as waiting for itself
-                .collect()
-        };
-        /// A service on the walk, its `after` edges, and how many were followed.
-        type Frame = (usize, Vec<(usize, Span)>, usize);
-        #[derive(Clone, Copy, PartialEq)]
-        enum State {
-            Unvisited,
-            OnPath,
-            Done,
-        }
-        let mut state = vec![State::Unvisited; services.len()];
-        for start in 0..services.len() {
-            if state[start] != State::Unvisited {
-                continue;
-            }
-            let mut stack: Vec<Frame> = vec![(start, edges(start), 0)];
-            state[start] = State::OnPath;
-            while let Some((at, out, taken)) = stack.last_mut() {
-                let Some(&(next, span)) = out.get(*taken) else {
-                    state[*at] = State::Done;
-                    stack.pop();
-                    continue;
-                };
-                *taken += 1;
-                match state[next] {
-                    State::Done => {}
-                    State::Unvisited => {
-                        state[next] = State::OnPath;
-                        stack.push((next, edges(next), 0));
-                    }
-                    State::OnPath => {
-                        // The frames from `next` to here, each with the edge it took.
-                        let from = stack.iter().position(|(i, _, _)| *i == next).unwrap_or(0);
-                        let cycle: Vec<(usize, Span)> = stack[from..]
-                            .iter()
-                            .map(|(i, out, taken)| (*i, out[*taken - 1].1))
-                            .collect();
-                        self.report_cycle(&cycle, next, span);
-                    }
-                }
-            }
-        }
-    }
-
-    fn report_cycle(&mut self, cycle: &[(usize, Span)], back_to: usize, closing: Span) {
-        let services = &self.stack.services;
-        let names: Vec<&str> = cycle
-            .iter()
-            .map(|(i, _)| services[*i].name.as_str())
-            .chain([services[back_to].name.as_str()])
-            .collect();
-        let mut d = Diagnostic::error(
-            "dependency-cycle",
-            format!("`after` goes round in a circle: {}", names.join(" -> ")),
-        )
-        .primary(closing, "closes the circle");
-        for (_, at) in &cycle[..cycle.len() - 1] {
-            d = d.secondary(*at, "part of the circle");
-        }
-        self.report(d.help("compose cannot start any service on a circle; remove one of these `after` entries"));
-    }
 
     /// A volume, secret or network nothing uses is a leftover or a typo.
     fn check_unused_declarations(&mut self) {

@@ -80,7 +80,15 @@ pub struct SourceFile {
     /// Byte offset of each line's start, for line/column lookups that stay
     /// fast with many diagnostics in a large file.
     line_starts: Vec<usize>,
+    /// Where each block of about [`BLOCK`] bytes starts, and how many
+    /// characters come before it: a column is counted from the nearest
+    /// block, not from its line's start, so many diagnostics on one long
+    /// line stay linear.
+    blocks: Vec<(usize, usize)>,
 }
+
+/// The bytes between two entries of `SourceFile::blocks`, at least.
+const BLOCK: usize = 4096;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
@@ -88,10 +96,17 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let mut blocks = vec![(0, 0)];
+        for (chars, (at, _)) in text.char_indices().enumerate() {
+            if at >= blocks.last().map_or(0, |&(start, _)| start) + BLOCK {
+                blocks.push((at, chars));
+            }
+        }
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            blocks,
         }
     }
 
@@ -102,8 +117,15 @@ impl SourceFile {
             offset -= 1;
         }
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let column = self.chars_before(offset) - self.chars_before(self.line_starts[line]) + 1;
         (line + 1, column)
+    }
+
+    /// How many characters come before a byte offset (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = self.blocks.partition_point(|&(start, _)| start <= offset) - 1;
+        let (start, chars) = self.blocks[block];
+        chars + self.text[start..offset].chars().count()
     }
 }
 
@@ -119,5 +141,15 @@ mod tests {
         // `ü` is two bytes: offset 5 is `x`, the second character.
         assert_eq!(file.line_col(5), (2, 2));
         assert_eq!(file.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn columns_on_long_lines_count_across_blocks() {
+        let text = format!("a\n{}x{}", "ü".repeat(5000), "é".repeat(3000));
+        let file = SourceFile::new("a.spec", text.clone());
+        let x = text.find('x').unwrap();
+        assert_eq!(file.line_col(x), (2, 5001));
+        assert_eq!(file.line_col(text.len()), (2, 8002));
+        assert_eq!(file.line_col(x + 1 + 2 * 2999), (2, 8001));
     }
 }

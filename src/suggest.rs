@@ -2,15 +2,31 @@
 
 /// The candidate closest to `word`, when it is close enough to be a likely
 /// typo: at most a third of the word's length in edits (at least one).
+///
+/// The work is bounded whatever the input: a word longer than [`MAX_WORD`]
+/// characters gets no suggestion, candidates whose length alone puts them
+/// out of reach are skipped, and only the first [`MAX_CANDIDATES`] are
+/// looked at.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    if length > MAX_WORD {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_CANDIDATES)
+        .filter(|c| c.len() <= 4 * (MAX_WORD + limit) && c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|&(d, _)| d <= limit)
         .min()
         .map(|(_, c)| c)
 }
+
+/// Longer words are no typos of a name or keyword anyone would guess.
+pub const MAX_WORD: usize = 64;
+/// How many candidates one suggestion compares at most.
+pub const MAX_CANDIDATES: usize = 1000;
 
 /// Levenshtein distance with adjacent transpositions counted as one edit.
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -49,5 +65,10 @@ mod tests {
         assert_eq!(closest("envfile", words), Some("env_file"));
         assert_eq!(closest("postgres", words), None);
         assert_eq!(closest("x", words), None);
+        assert_eq!(closest(&"x".repeat(1_000_000), words), None);
+        assert_eq!(
+            closest("imgae", ["y".repeat(1_000_000).as_str(), "image"]),
+            Some("image")
+        );
     }
 }

@@ -6,6 +6,9 @@ mod support;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use support::{stackc, text};
 
@@ -456,4 +459,311 @@ fn fail_on_sets_the_threshold() {
             "findings below the threshold are still reported"
         );
     }
+}
+
+/// Runs `command`, failing (and ending it) if it has not ended after a
+/// generous while: a regression that reads a FIFO would otherwise hang the
+/// test instead of failing it. Not a measure of speed.
+fn run_guarded(command: &mut Command) -> Output {
+    const GUARD: Duration = Duration::from_secs(120);
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stackc starts");
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(GUARD) {
+        Ok(output) => output.expect("stackc runs"),
+        Err(_) => {
+            // Only the process this test started.
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{command:?} did not end within {GUARD:?}");
+        }
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// A FIFO or a device named as the spec, or as `stackc.toml`, is refused
+/// from its metadata: reading one would wait for a writer forever, or
+/// (`/dev/zero`) fill memory.
+#[test]
+fn a_fifo_or_a_device_as_a_spec_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.spec");
+    mkfifo(&fifo);
+    for path in [fifo.as_path(), Path::new("/dev/zero")] {
+        for command in ["check", "lint", "build", "fmt"] {
+            let output = run_guarded(stackc().current_dir(tmp.path()).arg(command).arg(path));
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command} {}: {stderr}", path.display());
+            assert!(
+                stderr.contains(&format!(
+                    "cannot read {}: not a regular file (a FIFO, socket or device)",
+                    path.display()
+                )),
+                "{command}: {stderr}"
+            );
+        }
+    }
+    assert!(!tmp.path().join("out").exists());
+
+    let project = tmp.path().join("project");
+    fs::create_dir(&project).unwrap();
+    fs::copy(seed(), project.join("stack.spec")).unwrap();
+    mkfifo(&project.join("stackc.toml"));
+    let output = run_guarded(stackc().current_dir(&project).args(["lint", "stack.spec"]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("stackc.toml: not a regular file"), "{stderr}");
+}
+
+/// Nothing in the output folder is opened unless it is a regular file the
+/// manifest lists: a FIFO there, even under a name stackc wrote, is named
+/// and refused.
+#[test]
+fn a_fifo_in_the_output_folder_is_refused_without_opening_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+    let build = || {
+        run_guarded(
+            stackc()
+                .args(["build", "--color", "never"])
+                .arg(seed())
+                .arg("-o")
+                .arg(&out),
+        )
+    };
+
+    for (fifo, expected) in [
+        ("compose.yaml", "did not write: compose.yaml (a FIFO)"),
+        ("pipe", "did not write: pipe (a FIFO)"),
+        (
+            ".stackc-manifest",
+            "the manifest is not one stackc wrote: not a regular file",
+        ),
+    ] {
+        let path = out.join(fifo);
+        let _ = fs::remove_file(&path);
+        mkfifo(&path);
+        let output = build();
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{fifo}: {stderr}");
+        fs::remove_file(&path).unwrap();
+        if fifo == ".stackc-manifest" {
+            break;
+        }
+        // A file stackc listed may be gone; the next build writes it again.
+        let output = build();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+}
+
+/// `-o /` is refused for what it is, and a large folder of someone else's
+/// after its first few entries, not after walking all of it.
+#[test]
+fn the_root_or_a_large_foreign_folder_is_refused_at_its_first_entries() {
+    let output = run_guarded(stackc().arg("build").arg(seed()).args(["-o", "/"]));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/ cannot be an output folder"), "{stderr}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big");
+    for folder in 0..20 {
+        let folder = big.join(format!("d{folder:02}"));
+        fs::create_dir_all(&folder).unwrap();
+        for file in 0..500 {
+            fs::write(folder.join(format!("f{file:03}")), "x").unwrap();
+        }
+    }
+    fs::write(big.join("a.txt"), "x").unwrap();
+    let output = run_guarded(stackc().arg("build").arg(seed()).arg("-o").arg(&big));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    // Five entries named, and no count of the others: the check stopped.
+    assert!(
+        stderr.contains("did not write: a.txt, d00/, d01/, d02/, d03/ and more\n"),
+        "{stderr}"
+    );
+}
+
+/// Builds racing into one folder: each either writes the complete output
+/// or is refused with a clear message, never a raw OS error; nothing is
+/// left beside the folder.
+#[test]
+fn concurrent_builds_give_one_complete_result_and_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+    let expected = snapshot_tree(&out);
+    fs::remove_dir_all(&out).unwrap();
+    for _ in 0..3 {
+        let builds: Vec<_> = (0..8)
+            .map(|_| {
+                stackc()
+                    .args(["build", "--color", "never"])
+                    .arg(seed())
+                    .arg("-o")
+                    .arg(&out)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut written = 0;
+        for build in builds {
+            let output = build.wait_with_output().unwrap();
+            let stderr = text(&output.stderr);
+            match output.status.code() {
+                Some(0) => written += 1,
+                Some(2) => assert!(
+                    stderr.contains("another stackc build is writing") && !stderr.contains("os error"),
+                    "{stderr}"
+                ),
+                code => panic!("exit {code:?}: {stderr}"),
+            }
+        }
+        assert!(written >= 1);
+        assert_eq!(snapshot_tree(&out), expected);
+        assert_eq!(entries(tmp.path()), ["out"]);
+    }
+}
+
+/// A build killed half way leaves its staging folder beside the output;
+/// the next build of that output removes it.
+#[test]
+fn the_next_build_removes_what_a_killed_build_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert!(support::build(&seed(), &out).status.success());
+    // What a build killed while writing its Dockerfile leaves: its
+    // manifest, and the files written so far, the last one cut short.
+    let left = tmp.path().join(".out.stackc-4242-17");
+    fs::create_dir_all(left.join("web")).unwrap();
+    fs::copy(out.join(".stackc-manifest"), left.join(".stackc-manifest")).unwrap();
+    fs::copy(out.join("compose.yaml"), left.join("compose.yaml")).unwrap();
+    fs::write(left.join("web/Dockerfile"), "FROM pyth").unwrap();
+    let output = support::build(&seed(), &out);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty() || !text(&output.stderr).contains("warning"));
+    assert_eq!(entries(tmp.path()), ["out"]);
+}
+
+/// The default-credentials trigger spec, beside `stackc.toml` files.
+fn credentials_spec(dir: &Path) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let spec = dir.join("stack.spec");
+    fs::copy(
+        support::repo().join("tests/lint/default-credentials/trigger.spec"),
+        &spec,
+    )
+    .unwrap();
+    spec
+}
+
+const CREDENTIALS_OFF: &str = "[rules]\ndefault-credentials = \"off\"\n";
+
+fn finds_default_credentials(cwd: &Path, spec: &Path) -> bool {
+    let output = stackc()
+        .current_dir(cwd)
+        .args(["lint", "--format", "short"])
+        .arg(spec)
+        .output()
+        .unwrap();
+    text(&output.stdout).contains("default-credentials")
+}
+
+/// `stackc.toml` is looked for up to the repository's root (`.git`, a
+/// folder or a file), and outside any repository only beside the spec:
+/// one in a folder above (`/tmp`, a home folder) never applies unseen.
+#[test]
+fn stackc_toml_is_read_up_to_the_repository_root_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("stackc.toml"), CREDENTIALS_OFF).unwrap();
+
+    let repo = tmp.path().join("repo");
+    let spec = credentials_spec(&repo.join("deploy"));
+    fs::write(repo.join(".git"), "gitdir: elsewhere\n").unwrap();
+    assert!(finds_default_credentials(tmp.path(), &spec), "above the repository");
+    fs::write(repo.join("stackc.toml"), CREDENTIALS_OFF).unwrap();
+    assert!(
+        !finds_default_credentials(tmp.path(), &spec),
+        "at the repository's root"
+    );
+
+    let loose = tmp.path().join("loose");
+    let spec = credentials_spec(&loose.join("deploy"));
+    fs::write(loose.join("stackc.toml"), CREDENTIALS_OFF).unwrap();
+    assert!(
+        finds_default_credentials(tmp.path(), &spec),
+        "no repository: above the spec"
+    );
+    fs::write(loose.join("deploy/stackc.toml"), CREDENTIALS_OFF).unwrap();
+    assert!(
+        !finds_default_credentials(tmp.path(), &spec),
+        "no repository: beside the spec"
+    );
+}
+
+/// A `stackc.toml` that turns an error-level rule off or down says so in
+/// one line on stderr, in every format, and stdout stays parseable.
+#[test]
+fn a_stackc_toml_that_lowers_an_error_rule_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    credentials_spec(tmp.path());
+    fs::write(
+        tmp.path().join("stackc.toml"),
+        "[rules]\ndefault-credentials = \"warning\"\npg-trust-auth = \"off\"\nmissing-readiness-wait = \"off\"\n",
+    )
+    .unwrap();
+    let notice = "stackc: stackc.toml lowers error-level rules: default-credentials (warning), pg-trust-auth (off)\n";
+    for format in ["human", "short", "github", "json", "sarif"] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", format, "stack.spec"])
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(
+            stderr.matches("lowers error-level rules").count(),
+            1,
+            "{format}: {stderr}"
+        );
+        assert!(stderr.starts_with(notice), "{format}: {stderr}");
+        if matches!(format, "json" | "sarif") {
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("stdout is JSON");
+        }
+    }
+    // Set again on the command line, a rule is not lowered by the file.
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args([
+            "lint",
+            "--deny",
+            "pg-trust-auth",
+            "--deny",
+            "default-credentials",
+            "stack.spec",
+        ])
+        .output()
+        .unwrap();
+    assert!(!text(&output.stderr).contains("lowers"), "{}", text(&output.stderr));
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["build", "stack.spec", "-o", "out"])
+        .output()
+        .unwrap();
+    assert!(text(&output.stderr).starts_with(notice), "{}", text(&output.stderr));
 }

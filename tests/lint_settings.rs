@@ -14,9 +14,12 @@ fn fixture(path: &str) -> String {
     fs::read_to_string(support::repo().join(path)).unwrap()
 }
 
-/// A project in a temp folder: `deploy/app/stack.spec` holding `spec`.
+/// A project in a temp folder: `deploy/app/stack.spec` holding `spec`, in
+/// a repository (`.git`) whose root is the temp folder, so `stackc.toml`
+/// is looked for up to it.
 fn project(spec: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join(".git")).unwrap();
     let dir = tmp.path().join("deploy/app");
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join("stack.spec"), spec).unwrap();

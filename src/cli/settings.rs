@@ -1,6 +1,13 @@
 //! Each spec's lint settings: the nearest `stackc.toml` at or above the
 //! spec's folder, overridden by `--allow` and `--deny`. Each folder is
 //! searched, and each file read, once per run.
+//!
+//! The search stops at the root of the repository the spec is in (the
+//! nearest folder holding `.git`, a folder or a file); a spec in no
+//! repository reads only the `stackc.toml` beside it. A `stackc.toml` can
+//! let an insecure stack build, so one in a shared or unrelated folder
+//! above the project (`/tmp`, a home folder) must never apply unseen; and
+//! a run whose file turns error-level rules off or down says so on stderr.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::{read_spec, Failure};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::fs;
 use crate::lint::policy::{Level, Policy};
 use crate::lint::{registry, suppress};
 use crate::source::SourceFile;
@@ -68,7 +76,14 @@ impl Finder {
                 fail_on: None,
             });
         };
-        let loaded = self.loaded.entry(file.clone()).or_insert_with(|| load(&file));
+        let command_line = &self.command_line;
+        let loaded = self.loaded.entry(file.clone()).or_insert_with(|| {
+            let loaded = load(&file);
+            if let Loaded::Good(config) = &loaded {
+                announce_lowered_errors(&file, config, command_line);
+            }
+            loaded
+        });
         match loaded {
             Loaded::Good(config) => Some(Settings {
                 policy: config.policy.overridden_by(&self.command_line),
@@ -92,7 +107,8 @@ impl Finder {
         broken
     }
 
-    /// The nearest `stackc.toml` at or above the spec's folder.
+    /// The nearest `stackc.toml` at or above the spec's folder, within its
+    /// repository (see the module's doc).
     fn config_file(&mut self, spec: &Path) -> Option<PathBuf> {
         let folder = std::path::absolute(spec).ok()?.parent()?.to_path_buf();
         if let Some(known) = self.nearest.get(&folder) {
@@ -123,9 +139,9 @@ impl Finder {
             }
         }
         for target in targets {
-            let text = match std::fs::read_to_string(&target) {
+            let text = match fs::read_text(&target, fs::MAX_FILE_BYTES) {
                 Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(fs::ReadError::Missing) => String::new(),
                 Err(e) => return Err(Failure::new(format!("cannot read {}: {e}", shown(&target)))),
             };
             let edited = config::with_levels(&text, &self.command_line).map_err(|e| Failure {
@@ -144,6 +160,25 @@ impl Finder {
         }
         self.nearest.clear();
         Ok(())
+    }
+}
+
+/// One line on stderr, whatever the format (stdout stays the report's),
+/// naming the error-level rules `file` turns off or down that the command
+/// line does not set again.
+fn announce_lowered_errors(file: &Path, config: &Config, command_line: &Policy) {
+    let lowered: Vec<String> = config
+        .lowered_errors()
+        .into_iter()
+        .filter(|(name, _)| command_line.levels().all(|(set, _)| set != *name))
+        .map(|(name, level)| format!("{name} ({})", level.as_str()))
+        .collect();
+    if !lowered.is_empty() {
+        eprintln!(
+            "stackc: {} lowers error-level rules: {}",
+            shown(file),
+            lowered.join(", ")
+        );
     }
 }
 

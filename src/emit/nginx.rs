@@ -455,8 +455,23 @@ enum Arg {
     Expanded,
 }
 
+/// The longest token stackc writes, in bytes as written (quotes and
+/// escapes included). nginx reads a parameter into its 4 KB configuration
+/// buffer and refuses one that fills it ("too long parameter": 4,095 bytes
+/// with `nginx -t` of Debian's 1.22); this leaves room for the few bytes
+/// stackc appends to a value (`$1`).
+const MAX_TOKEN: usize = 4000;
+
 /// A value as one nginx token that reads back as the same string.
 fn token(value: &str, arg: Arg) -> Result<String, &'static str> {
+    let written = unbounded_token(value, arg)?;
+    if written.len() > MAX_TOKEN {
+        return Err("nginx cannot read a value this long: a parameter must stay under 4 KB");
+    }
+    Ok(written)
+}
+
+fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
     if value.is_empty() && arg == Arg::Literal {
         return Err("nginx needs a value here");
     }

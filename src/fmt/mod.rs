@@ -18,15 +18,15 @@ use crate::syntax::{self, tokens};
 
 /// The spec's text in canonical layout, or why it cannot be formatted.
 pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
+    // A spec that does not parse is not laid out at all: its braces could
+    // nest without bound (20,000 unclosed `{`), and indenting every line by
+    // its depth would take quadratic time and memory.
+    let Some(tree) = syntax::tree(&source.text) else {
+        return Err(syntax::parse(source).1);
+    };
     let formatted = layout::layout(&tokens::lines(&source.text));
-    // Parsing both texts to compare them also tells whether the input
-    // parses; only when it does not is it parsed again for its diagnostics.
-    if syntax::same_tree(&source.text, &formatted) && comments(&formatted) == comments(&source.text) {
+    if tree.same_as(&formatted) && comments(&formatted) == comments(&source.text) {
         return Ok(formatted);
-    }
-    let (stack, diagnostics) = syntax::parse(source);
-    if stack.is_none() {
-        return Err(diagnostics);
     }
     Err(vec![Diagnostic::error(
         "fmt-changes-meaning",

@@ -57,7 +57,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if metadata.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_without_blocking(path).map_err(ReadError::Io)?;
     // The file may have been swapped for a FIFO or grown since: check what
     // was opened, and never read past the bound whatever it is.
     let opened = file.metadata().map_err(ReadError::Io)?;
@@ -70,6 +70,20 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge { limit });
     }
     Ok(bytes)
+}
+
+/// Opens a file for reading. Opening a FIFO waits for a writer; on Linux
+/// the file is opened non-blocking, so one swapped in after the metadata
+/// check is refused instead (the flag changes nothing for regular files).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.

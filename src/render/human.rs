@@ -2,7 +2,7 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::snippets::Snippets;
+use super::snippets::{Excerpt, Snippets};
 use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
@@ -14,6 +14,15 @@ pub const DEFAULT_WIDTH: usize = 100;
 pub struct HumanRenderer {
     handler: GraphicalReportHandler,
 }
+
+/// At most this many labels of one diagnostic are drawn; the others are
+/// counted in its help (every format for programs lists them all).
+pub const MAX_LABELS: usize = 12;
+/// At most this many findings of one code are drawn per file; the others
+/// are counted in one line after them.
+pub const MAX_PER_CODE: usize = 50;
+/// Messages, labels and help are cut to this many characters.
+pub const MAX_TEXT: usize = 1000;
 
 impl HumanRenderer {
     pub fn new(color: bool, width: usize) -> Self {
@@ -35,40 +44,89 @@ impl HumanRenderer {
     }
 
     /// Renders every diagnostic of one file, with the lines of the files
-    /// the spec names that labels point into.
+    /// the spec names that labels point into: the first [`MAX_PER_CODE`]
+    /// of each code, then a count of the others.
     pub fn render_report(&self, report: &FileReport) -> String {
-        let file = report.source;
-        let source = Snippets::new(visible(&file.name), same_length_visible(&file.text));
-        let inputs: Vec<Snippets> = report
-            .inputs
-            .iter()
-            .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
-            .collect();
-        let mut out = String::new();
-        for diagnostic in report.diagnostics {
-            let related = diagnostic
-                .labels
+        let name = visible(&report.source.name);
+        let sources = Sources {
+            spec: Snippets::new(name.clone(), same_length_visible(&report.source.text)),
+            inputs: report
+                .inputs
                 .iter()
-                .filter_map(|label| {
-                    let id = label.file?.0 as usize;
-                    Some(InputLabel {
-                        label,
-                        source: inputs.get(id)?,
-                        file: report.inputs.get(id)?,
-                    })
-                })
-                .collect();
-            let report = Report {
-                diagnostic,
-                source: &source,
-                file,
-                related,
+                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
+                .collect(),
+        };
+        let mut out = String::new();
+        // Codes in the order they first appear, so the counts are too.
+        let mut per_code: Vec<(&str, usize)> = Vec::new();
+        for diagnostic in report.diagnostics {
+            let seen = match per_code.iter().position(|(code, _)| *code == diagnostic.code) {
+                Some(i) => i,
+                None => {
+                    per_code.push((diagnostic.code, 0));
+                    per_code.len() - 1
+                }
             };
-            self.handler
-                .render_report(&mut out, &report)
-                .expect("writing into a String does not fail");
+            per_code[seen].1 += 1;
+            if per_code[seen].1 <= MAX_PER_CODE {
+                self.render_one(&sources, report, diagnostic, &mut out);
+            }
+        }
+        for (code, count) in per_code {
+            if count > MAX_PER_CODE {
+                out.push_str(&format!(
+                    "and {} more `{code}` findings in {name} (`--format short` lists every finding on one line)\n\n",
+                    count - MAX_PER_CODE
+                ));
+            }
         }
         out
+    }
+
+    fn render_one(&self, sources: &Sources, report: &FileReport, diagnostic: &Diagnostic, out: &mut String) {
+        let shown = shown_labels(diagnostic);
+        let in_spec: Vec<&Label> = shown.iter().copied().filter(|l| l.file.is_none()).collect();
+        let spans: Vec<Span> = in_spec
+            .iter()
+            .map(|l| clamp(l.span, report.source.text.len()))
+            .collect();
+        let (excerpt, moved) = sources.spec.excerpt(&spans);
+        let labels = in_spec
+            .iter()
+            .zip(moved)
+            .map(|(label, span)| {
+                let text = Some(cut(&visible(&label.message)));
+                if label.primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect();
+        let related = shown
+            .iter()
+            .filter_map(|label| {
+                let id = label.file?.0 as usize;
+                let (source, file) = (sources.inputs.get(id)?, report.inputs.get(id)?);
+                let (excerpt, moved) = source.excerpt(&[clamp(label.span, file.text.len())]);
+                Some(InputLabel {
+                    label,
+                    excerpt,
+                    span: moved[0],
+                    file,
+                })
+            })
+            .collect();
+        let report = Report {
+            diagnostic,
+            source: &excerpt,
+            labels,
+            related,
+            hidden_labels: diagnostic.labels.len() - shown.len(),
+        };
+        self.handler
+            .render_report(out, &report)
+            .expect("writing into a String does not fail");
     }
 
     /// Renders every file's diagnostics, files in the order given.
@@ -81,20 +139,57 @@ impl HumanRenderer {
     }
 }
 
+/// The texts labels point into, each indexed by line once per file.
+struct Sources {
+    spec: Snippets,
+    inputs: Vec<Snippets>,
+}
+
+/// The labels drawn, at most [`MAX_LABELS`] (primary ones first), in the
+/// diagnostic's order.
+fn shown_labels(diagnostic: &Diagnostic) -> Vec<&Label> {
+    let labels = &diagnostic.labels;
+    let primary = (0..labels.len()).filter(|&i| labels[i].primary);
+    let secondary = (0..labels.len()).filter(|&i| !labels[i].primary);
+    let mut shown: Vec<usize> = primary.chain(secondary).take(MAX_LABELS).collect();
+    shown.sort_unstable();
+    shown.into_iter().map(|i| &labels[i]).collect()
+}
+
+/// A span inside a text of `len` bytes: one at the very end still needs a
+/// place to point.
+fn clamp(span: Span, len: usize) -> Span {
+    let start = span.start.min(len);
+    Span::new(start, span.end.clamp(start, len))
+}
+
+/// Text of ours or the user's, cut to [`MAX_TEXT`] characters.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// One diagnostic with its source, in the shape miette renders.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a Snippets,
-    file: &'a SourceFile,
+    source: &'a Excerpt<'a>,
+    /// Its labels in the spec, moved into the excerpt.
+    labels: Vec<LabeledSpan>,
     /// Its labels in other files, shown after the spec's snippet.
     related: Vec<InputLabel<'a>>,
+    /// Labels beyond [`MAX_LABELS`], counted in the help.
+    hidden_labels: usize,
 }
 
 /// A label in a file the spec names (the app's Dockerfile), rendered by
 /// miette as a related note with that file's snippet.
 struct InputLabel<'a> {
     label: &'a Label,
-    source: &'a Snippets,
+    excerpt: Excerpt<'a>,
+    /// The label's span, moved into the excerpt.
+    span: Span,
     file: &'a SourceFile,
 }
 
@@ -118,20 +213,13 @@ impl miette::Diagnostic for InputLabel<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(self.source)
+        Some(&self.excerpt)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = clamp(self.label.span, self.file.text.len());
-        let text = Some(visible(&self.label.message));
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(text, span))))
+        let text = Some(cut(&visible(&self.label.message)));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(text, self.span))))
     }
-}
-
-/// A span inside a text of `len` bytes: one at the very end still needs a
-/// place to point.
-fn clamp(span: Span, len: usize) -> Span {
-    Span::new(span.start.min(len), span.end.min(len))
 }
 
 impl std::fmt::Debug for Report<'_> {
@@ -142,7 +230,7 @@ impl std::fmt::Debug for Report<'_> {
 
 impl std::fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&visible(&self.diagnostic.message))
+        f.write_str(&cut(&visible(&self.diagnostic.message)))
     }
 }
 
@@ -162,19 +250,25 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let help = self.diagnostic.help.as_deref();
         let fix = self
             .diagnostic
             .fix
             .as_ref()
             .map(|f| format!("`stackc lint --fix` can {}", f.message));
-        let text = match (help, fix) {
-            (Some(help), Some(fix)) => format!("{help}\n{fix}"),
-            (Some(help), None) => help.to_string(),
-            (None, Some(fix)) => fix,
-            (None, None) => return None,
-        };
-        Some(Box::new(visible_lines(&text)))
+        let hidden = (self.hidden_labels > 0).then(|| {
+            format!(
+                "{} more places are not shown here; `--format json` lists them all",
+                self.hidden_labels
+            )
+        });
+        let lines: Vec<String> = [self.diagnostic.help.as_deref().map(cut), fix, hidden]
+            .into_iter()
+            .flatten()
+            .collect();
+        if lines.is_empty() {
+            return None;
+        }
+        Some(Box::new(visible_lines(&lines.join("\n"))))
     }
 
     /// Lint rules link to their section of the rules page.
@@ -195,17 +289,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let len = self.file.text.len();
-        let in_spec = self.diagnostic.labels.iter().filter(|l| l.file.is_none());
-        Some(Box::new(in_spec.map(move |label| {
-            let span = clamp(label.span, len);
-            let text = Some(visible(&label.message));
-            if label.primary {
-                LabeledSpan::new_primary_with_span(text, span)
-            } else {
-                LabeledSpan::new_with_span(text, span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
@@ -215,18 +299,24 @@ fn visible_lines(text: &str) -> String {
 }
 
 /// The spec's text for miette's snippets: each control character other
-/// than line ends and tabs becomes a visible one of the same UTF-8 length,
-/// so every span still points at the same bytes.
+/// than line ends (`\n`, `\r\n`) and tabs becomes a visible one of the same
+/// UTF-8 length, so every span still points at the same bytes. A lone `\r`
+/// is one of them: miette would print it raw (it moves a terminal's cursor
+/// back over the line), and the other formats count no line at it either.
 fn same_length_visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => c,
+    let mut chars = text.chars().peekable();
+    let mut out = String::with_capacity(text.len());
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\r' if chars.peek() == Some(&'\n') => c,
+            '\n' | '\t' => c,
             c if c.is_control() && c.len_utf8() == 1 => '?',
             // C1 controls are two bytes, as is `¿`.
             c if c.is_control() => '¿',
             c => c,
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -236,7 +326,7 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\n");
+        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\r\n");
         let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m`")
             .primary(Span::new(6, 7), "an \u{1b} here")
             .help("no \u{7} bells");

@@ -288,7 +288,7 @@ fn describe_found(found: &str) -> String {
         s if s.chars().all(char::is_control) => {
             format!("control character U+{:04X}", s.chars().next().map_or(0, u32::from))
         }
-        s => format!("`{s}`"),
+        s => format!("`{}`", shorten(s)),
     }
 }
 

@@ -18,6 +18,7 @@ mod build;
 mod proxy;
 mod raw_nginx;
 mod server;
+mod yaml_numbers;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
@@ -953,7 +954,12 @@ impl Lowerer {
             strict_booleans: true,
             legacy_octal_numbers: false,
         };
-        let parsed = serde_saphyr::from_str_with_options::<serde_json::Value>(&text.value, options);
+        let parsed = serde_saphyr::from_str_with_options::<serde_json::Value>(&text.value, options.clone());
+        if parsed.is_ok() {
+            self.check_compose_numbers(&text, |yaml| {
+                serde_saphyr::from_str_with_options(yaml, options.clone()).ok()
+            });
+        }
         let problem = match &parsed {
             Ok(serde_json::Value::Null) => Some("empty: compose refuses a key without a value".to_string()),
             Ok(_) => None,
@@ -974,6 +980,30 @@ impl Lowerer {
             key,
             value: Spanned::new(value, text.span),
             span: at,
+        }
+    }
+
+    /// A raw compose value must mean to compose what it means to stackc:
+    /// see [`yaml_numbers`].
+    /// `read` reads YAML as the raw value was read.
+    fn check_compose_numbers(&mut self, text: &Spanned<String>, read: impl Fn(&str) -> Option<serde_json::Value>) {
+        if let Some(found) = yaml_numbers::disagreement(&text.value, read) {
+            self.report(
+                Diagnostic::error("invalid-raw", "compose would read this value differently from stackc")
+                    .primary(
+                        text.span,
+                        format!(
+                            "compose reads `{}` as {}, stackc as {}",
+                            found.text, found.compose, found.stackc
+                        ),
+                    )
+                    .help(format!(
+                        "write the value as compose should read it, with no leading zero, `_` or `0b`/`0o` prefix \
+                         (e.g. `{}`), or quote it for text: `'{}'`",
+                        yaml_numbers::plain_spelling(&found.compose).unwrap_or_else(|| found.text.clone()),
+                        found.text
+                    )),
+            );
         }
     }
 

@@ -101,16 +101,36 @@ fn blank_line(text: &mut String, pos: usize) -> bool {
     true
 }
 
-/// Whether two texts parse to the same tree, positions, whitespace and
-/// comments left out: then they mean the same spec. `stackc fmt` checks its
-/// output against its input with it. False when either does not parse.
+/// A spec's parse tree, to compare other texts with.
+pub struct Tree<'a>(pest::iterators::Pairs<'a, grammar::Rule>);
+
+/// The text's parse tree; `None` when it does not parse.
+pub fn tree(text: &str) -> Option<Tree<'_>> {
+    parse_tree(text).ok().map(Tree)
+}
+
+impl Tree<'_> {
+    /// Whether `other` parses to this tree, positions, whitespace and
+    /// comments left out: then it means the same spec. `stackc fmt` checks
+    /// its output against its input with it.
+    pub fn same_as(&self, other: &str) -> bool {
+        let Ok(other) = parse_tree(other) else {
+            return false;
+        };
+        // Pre-order with each node's number of children identifies a tree;
+        // only leaves carry text (an inner node's text holds the whitespace).
+        self.0
+            .clone()
+            .flatten()
+            .map(tree_node)
+            .eq(other.flatten().map(tree_node))
+    }
+}
+
+/// Whether two texts parse to the same tree (see [`Tree::same_as`]); false
+/// when either does not parse.
 pub fn same_tree(a: &str, b: &str) -> bool {
-    let (Ok(a), Ok(b)) = (parse_tree(a), parse_tree(b)) else {
-        return false;
-    };
-    // Pre-order with each node's number of children identifies a tree;
-    // only leaves carry text (an inner node's text holds the whitespace).
-    a.flatten().map(tree_node).eq(b.flatten().map(tree_node))
+    tree(a).is_some_and(|a| a.same_as(b))
 }
 
 fn tree_node(pair: pest::iterators::Pair<'_, grammar::Rule>) -> (grammar::Rule, usize, &str) {
