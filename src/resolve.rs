@@ -15,13 +15,8 @@ mod proxy;
 
 /// Every resolution problem in the stack, in no particular order.
 pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
-    let mut services = HashMap::new();
-    for service in &stack.services {
-        services.entry(service.name.as_str()).or_insert(service);
-    }
     let mut resolver = Resolver {
         stack,
-        services,
         diagnostics: Vec::new(),
     };
     resolver.check_unique_names();
@@ -36,9 +31,6 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
 
 struct Resolver<'a> {
     stack: &'a Stack,
-    /// Services by name (the first of a name), so lookups stay cheap in
-    /// large stacks.
-    services: HashMap<&'a str, &'a Service>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -121,7 +113,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn require_service(&mut self, name: &Spanned<String>) -> Option<&'a Service> {
-        let found = self.services.get(name.as_str()).copied();
+        let found = self.stack.service(&name.value);
         if found.is_none() {
             let declared = self.stack.services.iter().map(|s| s.name.as_str());
             self.unknown(Kind::Service, name, declared);
@@ -318,7 +310,7 @@ impl<'a> Resolver<'a> {
     /// network both containers are on.
     fn check_upstream_networks(&mut self, service: &Service, proxy: &Proxy) {
         for server in proxy.upstream_servers() {
-            let Some(target) = self.services.get(server.service.as_str()).copied() else {
+            let Some(target) = self.stack.service(&server.service.value) else {
                 continue;
             };
             if !self.stack.share_network(service, target) {
@@ -613,11 +605,14 @@ impl<'a> Resolver<'a> {
     /// of a family (`0.0.0.0`, `[::]`) overlaps all of that family's, and
     /// no address at all is every interface of both.
     fn check_published_ports(&mut self) {
-        let mut seen: Vec<&PortMapping> = Vec::new();
+        // The ports published so far, by host port.
+        let mut seen: HashMap<u16, Vec<&PortMapping>> = HashMap::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let clash = seen.iter().find(|other| {
-                other.host_port.value == port.host_port.value && interfaces_overlap(other.host_ip, port.host_ip)
-            });
+            let same_port = seen.entry(port.host_port.value).or_default();
+            let clash = same_port
+                .iter()
+                .find(|other| interfaces_overlap(other.host_ip, port.host_ip))
+                .copied();
             if let Some(first) = clash {
                 self.report(
                     Diagnostic::error(
@@ -629,7 +624,7 @@ impl<'a> Resolver<'a> {
                     .help("each host port can go to one container per interface; pick another host port"),
                 );
             } else {
-                seen.push(port);
+                same_port.push(port);
             }
         }
     }

@@ -55,6 +55,10 @@ pub struct Inputs {
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
+    /// Tables for [`Inputs::image`] and [`Inputs::env_file`], built on the
+    /// first lookup.
+    image_names: crate::ir::index::NameMap,
+    env_file_names: crate::ir::index::NameMap,
 }
 
 impl Inputs {
@@ -70,12 +74,12 @@ impl Inputs {
 
     /// The env file the spec names by `path` (as written), read.
     pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
-        self.env_files.iter().find(|f| f.path == path)
+        self.env_file_names.find(&self.env_files, |f| &f.path, path)
     }
 
     /// The app's own Dockerfile that `builder` builds with.
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
-        self.images.iter().find(|i| i.service == builder)
+        self.image_names.find(&self.images, |i| &i.service, builder)
     }
 }
 

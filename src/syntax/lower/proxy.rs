@@ -100,7 +100,7 @@ impl Lowerer {
             let image = self.parse_image_ref(text);
             block.image = Some((ImageSource::Image(image), block.name.span));
         }
-        block.finish(self, ServiceKind::Proxy(Proxy { upstreams, servers }))
+        block.finish(self, ServiceKind::Proxy(Proxy::new(upstreams, servers)))
     }
 
     fn lower_server(&mut self, pair: Pair<'_, Rule>) -> Server {
