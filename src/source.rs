@@ -78,20 +78,17 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     /// Byte offset of each line's start, for line/column lookups that stay
-    /// fast with many diagnostics in a large file.
-    line_starts: Vec<usize>,
+    /// fast with many diagnostics in a large file; found on the first
+    /// lookup, as a clean spec needs none.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -101,8 +98,12 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let line_starts = self.line_starts.get_or_init(|| {
+            let ends = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect()
+        });
+        let line = line_starts.partition_point(|&start| start <= offset) - 1;
+        let column = self.text[line_starts[line]..offset].chars().count() + 1;
         (line + 1, column)
     }
 }

@@ -2,6 +2,7 @@
 //! every renderer, `stackc fmt`, and the Dockerfile reader on the same
 //! bytes. A panic anywhere is a crash; so is a broken invariant checked
 //! here:
+//! - the fast parser builds pest's tree, or leaves the text to pest;
 //! - every diagnostic points inside the spec;
 //! - files are emitted exactly when no error is reported;
 //! - formatting is idempotent and the formatted spec gets the same
@@ -20,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     stackc::input::dockerfile::parse(text);
+    assert!(stackc::syntax::fast_parser_agrees(text), "the two parsers disagree");
     let source = SourceFile::new("fuzz.spec", text);
     let build = stackc::build(&source, &Layout::placeholder());
     let has_errors = build.diagnostics.iter().any(|d| d.is_error());

@@ -8,7 +8,7 @@
 //! resolver reports a second declaration of a name (or of one that
 //! differs only in case) as a duplicate.
 
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 
 /// Positions in a list of named items, by name. The table holds positions
@@ -25,6 +25,8 @@ struct Table {
     slots: Vec<u32>,
     /// The list's length when the table was built.
     len: usize,
+    /// Keys of its own, so no spec can be written to make names collide.
+    hasher: RandomState,
 }
 
 const EMPTY: u32 = u32::MAX;
@@ -62,6 +64,7 @@ impl Table {
         let mut table = Table {
             slots: vec![EMPTY; capacity],
             len: items.len(),
+            hasher: RandomState::new(),
         };
         for (position, item) in items.iter().enumerate() {
             let name = name_of(item);
@@ -93,8 +96,7 @@ impl Table {
     }
 
     fn home(&self, name: &str) -> usize {
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(name);
-        (hash as usize) & (self.slots.len() - 1)
+        (self.hasher.hash_one(name) as usize) & (self.slots.len() - 1)
     }
 }
 

@@ -2,12 +2,16 @@
 //!
 //! Architecture invariant: this module is the only one that knows pest
 //! exists. `grammar` defines the parser, `error` turns pest's errors into
-//! diagnostics a user can read, and `lower` turns pest pairs into the IR.
+//! diagnostics a user can read, `descent` parses the specs it can into
+//! the same tree faster, `tree` holds that tree, and `lower` turns it into
+//! the IR.
 
+mod descent;
 mod error;
 mod grammar;
 mod lower;
 pub mod tokens;
+mod tree;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
@@ -19,10 +23,10 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Parses and lowers a spec. The stack is `None` only when the text does not
 /// parse; otherwise it is as complete as the diagnostics allow.
 pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
-    match parse_tree(&source.text) {
-        Ok(mut pairs) => {
+    match tree(&source.text) {
+        Ok(tree) => {
             // The grammar's `file` rule always yields exactly one pair.
-            let file = pairs.next().expect("`file` matched");
+            let file = tree.pairs().next().expect("`file` matched");
             let (stack, diagnostics) = lower::lower(file);
             (Some(stack), diagnostics)
         }
@@ -35,6 +39,25 @@ pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
             let err = parse_tree(&source.text).expect_err("the same text fails again");
             (None, syntax_errors(&source.text, &err))
         }
+    }
+}
+
+/// The parse tree of a spec: the fast parser's, or pest's for the text it
+/// declines (pest's error, when that does not parse either).
+fn tree(text: &str) -> Result<tree::Tree<'_>, pest::error::Error<grammar::Rule>> {
+    match descent::parse(text) {
+        Some(tree) => Ok(tree),
+        None => parse_tree(text).map(|pairs| tree::Tree::from_pest(text, pairs)),
+    }
+}
+
+/// Whether the fast parser, where it accepts `text`, builds the tree pest
+/// builds (where it declines, pest parses): an invariant the fuzzer checks.
+#[doc(hidden)]
+pub fn fast_parser_agrees(text: &str) -> bool {
+    match descent::parse(text) {
+        None => true,
+        Some(fast) => parse_tree(text).is_ok_and(|pairs| tree::Tree::from_pest(text, pairs) == fast),
     }
 }
 
@@ -85,18 +108,10 @@ fn blank_line(text: &mut String, pos: usize) -> bool {
 /// comments left out: then they mean the same spec. `stackc fmt` checks its
 /// output against its input with it. False when either does not parse.
 pub fn same_tree(a: &str, b: &str) -> bool {
-    let (Ok(a), Ok(b)) = (parse_tree(a), parse_tree(b)) else {
+    let (Ok(a), Ok(b)) = (tree(a), tree(b)) else {
         return false;
     };
-    // Pre-order with each node's number of children identifies a tree;
-    // only leaves carry text (an inner node's text holds the whitespace).
-    a.flatten().map(tree_node).eq(b.flatten().map(tree_node))
-}
-
-fn tree_node(pair: pest::iterators::Pair<'_, grammar::Rule>) -> (grammar::Rule, usize, &str) {
-    let children = pair.clone().into_inner().count();
-    let leaf_text = if children == 0 { pair.as_str() } else { "" };
-    (pair.as_rule(), children, leaf_text)
+    a.same_shape(&b)
 }
 
 #[cfg(test)]
