@@ -8,7 +8,7 @@
 //!   folders they are in), so it never deletes or overwrites a user's file.
 //!   The old folder is checked again after the swap, before it is removed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -91,15 +91,31 @@ pub fn write_output(
         &staging.path.join(MANIFEST),
         manifest(spec_for_manifest, artifacts).as_bytes(),
     )?;
-    sync_dir(&staging.path);
-    match existing {
+    sync_folders(&staging.path, artifacts);
+    let warnings = match existing {
         Existing::Nothing => {
             fs::rename(&staging.path, out_dir).map_err(io(out_dir))?;
             staging.keep();
-            Ok(Vec::new())
+            Vec::new()
         }
-        Existing::Owned => swap(staging, out_dir),
+        Existing::Owned => swap(staging, out_dir)?,
+    };
+    // The output's new name in its parent.
+    sync_dir(&parent);
+    Ok(warnings)
+}
+
+/// Flushes each folder of the output once, the deepest first: a file's own
+/// fsync does not cover its name in its folder.
+fn sync_folders(root: &Path, artifacts: &[Artifact]) {
+    let folders: BTreeSet<&str> = artifacts
+        .iter()
+        .flat_map(|a| a.path.match_indices('/').map(|(end, _)| &a.path[..end]))
+        .collect();
+    for folder in folders.iter().rev() {
+        sync_dir(&root.join(folder));
     }
+    sync_dir(root);
 }
 
 /// Swaps the staged output into place, then removes the old output if it
