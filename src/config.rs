@@ -26,6 +26,15 @@ use crate::suggest;
 /// The file's name; the CLI looks for it from the spec's folder upwards.
 pub const FILE_NAME: &str = "stackc.toml";
 
+/// The `stackc.toml` that governs a spec in `folder`: the nearest one at
+/// or above it.
+pub fn nearest(folder: &std::path::Path) -> Option<std::path::PathBuf> {
+    folder
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
 /// The settings a `stackc.toml` holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {

@@ -157,17 +157,16 @@ impl Stack {
     }
 
     /// The port a service's process listens on, when stackc knows it: its
-    /// own Gunicorn or proxy port; for `image of` without a command of its
-    /// own, the port of the Gunicorn its image runs; else what its command
-    /// line binds (`uvicorn --port`, `gunicorn -b`), or, for the app's own
-    /// Dockerfile, what the image's command binds or its one `EXPOSE`.
+    /// app server's or proxy's port (an app server's from its config file
+    /// when the spec gives none); for `image of` without a command of its
+    /// own, the port of the app server its image runs; else what its
+    /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
+    /// app's own Dockerfile, what the image's command binds or its one
+    /// `EXPOSE`.
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
-            .app_port()
-            .or_else(|| match (&service.image, &service.command) {
-                (Some(ImageSource::Of(of)), None) => self.service(&of.value).and_then(Service::app_port),
-                _ => None,
-            })
+            .proxy_port()
+            .or_else(|| Some(self.server_settings(service)?.port.value))
             .or_else(|| command_port(&service.command.as_ref()?.words))
             .or_else(|| {
                 let image = self.own_image(service)?;
@@ -181,6 +180,48 @@ impl Stack {
                         _ => None,
                     })
             })
+    }
+
+    /// The app server a service runs: its own statement, or, for `image
+    /// of` without a command of its own, the one its image runs.
+    pub fn app_server_of<'a>(&'a self, service: &'a Service) -> Option<(&'a Service, &'a AppServer)> {
+        if let Some(server) = service.app_server() {
+            return Some((service, server));
+        }
+        match (&service.image, &service.command) {
+            (Some(ImageSource::Of(of)), None) => {
+                let builder = self.service(&of.value)?;
+                Some((builder, builder.app_server()?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The effective settings of the app server a service runs: the
+    /// spec's, else its Gunicorn config file's (when it was read and says),
+    /// else the server's defaults. The one place rules ask.
+    pub fn server_settings(&self, service: &Service) -> Option<ServerSettings> {
+        let (owner, server) = self.app_server_of(service)?;
+        let config = self.inputs.gunicorn_conf(&owner.name.value).map(|(file, conf)| {
+            let args = crate::input::gunicorn_conf::GunicornArgs::default();
+            (file, crate::input::gunicorn_conf::effective(Some(conf), None, &args))
+        });
+        let config = config.as_ref();
+        let seconds = |s: Setting<u32>| s.map(|n| Duration(u64::from(n) * 1000));
+        let port = Setting::given(&server.bind)
+            .or_else(|| Setting::configured(config, |c| &c.binds)?.try_map(|b| b.iter().find_map(|b| b.port())))
+            .unwrap_or(Setting {
+                value: AppServer::DEFAULT_PORT,
+                source: SettingSource::Default(server.span),
+            });
+        Some(ServerSettings {
+            port,
+            workers: Setting::given(&server.workers).or_else(|| Setting::configured(config, |c| &c.workers)),
+            timeout: Setting::given(&server.timeout)
+                .or_else(|| Setting::configured(config, |c| &c.timeout).map(seconds)),
+            graceful_timeout: Setting::given(&server.graceful_timeout)
+                .or_else(|| Setting::configured(config, |c| &c.graceful_timeout).map(seconds)),
+        })
     }
 
     /// The app's own Dockerfile of the image a service runs (its own
@@ -267,6 +308,10 @@ pub struct Service {
     pub shm_size: Option<Spanned<Size>>,
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
+    /// `user ...`: who its process runs as, instead of the image's `USER`.
+    pub user: Option<ContainerUser>,
+    /// `hardening off`: none of the hardening stackc adds by default.
+    pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Argv>,
@@ -297,11 +342,17 @@ impl Service {
         }
     }
 
-    pub fn gunicorn(&self) -> Option<&Gunicorn> {
+    /// The app server its statement runs: `gunicorn`, `uvicorn`, `daphne`.
+    pub fn app_server(&self) -> Option<&AppServer> {
         match &self.kind {
-            ServiceKind::App { gunicorn } => gunicorn.as_ref(),
+            ServiceKind::App { server } => server.as_deref(),
             _ => None,
         }
+    }
+
+    /// Its `gunicorn` statement.
+    pub fn gunicorn(&self) -> Option<&AppServer> {
+        self.app_server().filter(|s| s.kind == AppServerKind::Gunicorn)
     }
 
     pub fn proxy(&self) -> Option<&Proxy> {
@@ -321,20 +372,16 @@ impl Service {
         matches!(self.kind, ServiceKind::Job)
     }
 
-    /// The port the service's own process listens on, when stackc knows it.
-    pub fn app_port(&self) -> Option<u16> {
-        match &self.kind {
-            ServiceKind::App { gunicorn } => gunicorn.as_ref().map(|g| g.port.value),
-            ServiceKind::Proxy(proxy) => Some(proxy.listen_port()),
-            ServiceKind::Job => None,
-        }
+    /// The port of its proxy, which stackc writes the config of.
+    fn proxy_port(&self) -> Option<u16> {
+        self.proxy().map(Proxy::listen_port)
     }
 }
 
 #[derive(Clone, Debug)]
 pub enum ServiceKind {
-    /// A long-running service, optionally a Django app under Gunicorn.
-    App { gunicorn: Option<Gunicorn> },
+    /// A long-running service, optionally a Django app under an app server.
+    App { server: Option<Box<AppServer>> },
     /// A one-shot command, such as `manage.py migrate`.
     Job,
     /// An nginx reverse proxy that stackc writes the config of.
@@ -430,7 +477,7 @@ impl Build {
 #[derive(Clone, Debug)]
 pub enum Recipe {
     /// stackc writes the Dockerfile: a Python app.
-    Python(PythonBuild),
+    Python(Box<PythonBuild>),
     /// `file PATH`: the app's own Dockerfile, which stackc reads but never
     /// writes.
     Dockerfile(OwnDockerfile),
@@ -440,14 +487,117 @@ pub enum Recipe {
 #[derive(Clone, Debug)]
 pub struct PythonBuild {
     pub python: Spanned<PythonVersion>,
-    /// Relative to the context.
-    pub requirements: Spanned<String>,
+    /// The official image's variant after the version: `slim` (the
+    /// default), `slim-bookworm`, `bookworm`: the Debian ones, since the
+    /// Dockerfile uses apt and useradd.
+    pub variant: Spanned<String>,
+    /// How the Python packages are installed, before the source is copied.
+    pub dependencies: Dependencies,
+    /// `packages { NAME = VERSION }`: Debian packages of the image.
+    pub packages: Vec<AptPackage>,
+    /// `build_packages { ... }`: Debian packages that only the Python
+    /// packages' build needs (compilers, headers); with any, the
+    /// dependencies are installed in a build stage whose results alone
+    /// reach the image.
+    pub build_packages: Vec<AptPackage>,
+    /// Where the source is copied in the image (`workdir`; `/app`).
+    pub workdir: Spanned<String>,
+    /// `manage PATH`: manage.py, relative to the build folder, when it is
+    /// not at its top. Its folder is the image's working directory.
+    pub manage: Option<Spanned<String>>,
     /// Where `collectstatic` writes in the image (Django's STATIC_ROOT).
     pub collectstatic: Option<Spanned<String>>,
     pub user: User,
-    /// Raw Dockerfile instructions, written after the source is copied in
-    /// and before the switch to the app user: the escape hatch.
-    pub dockerfile: Vec<Spanned<String>>,
+    /// Raw Dockerfile instructions, each at its place: the escape hatch.
+    pub dockerfile: Vec<RawDockerfile>,
+    /// `ignore PATTERN...`: what the image build leaves out besides
+    /// stackc's defaults and the app's own `.dockerignore`.
+    pub ignore: Vec<Spanned<String>>,
+}
+
+impl PythonBuild {
+    /// The default working directory, where the source is copied.
+    pub const DEFAULT_WORKDIR: &'static str = "/app";
+
+    /// The requirements file pip installs, when pip installs.
+    pub fn requirements(&self) -> Option<&Spanned<String>> {
+        match &self.dependencies {
+            Dependencies::Pip(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The folder manage.py is in, relative to the build folder (`""` for
+    /// its top): where Django's commands run.
+    pub fn manage_folder(&self) -> &str {
+        let manage = self.manage.as_ref().map_or("manage.py", |m| m.value.as_str());
+        manage.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+
+    /// The image's working directory once the source is in: the folder
+    /// of manage.py, so `python manage.py ...` works in every container
+    /// that runs the image.
+    pub fn run_dir(&self) -> String {
+        match self.manage_folder() {
+            "" => self.workdir.value.clone(),
+            folder => format!("{}/{folder}", self.workdir.value.trim_end_matches('/')),
+        }
+    }
+}
+
+/// How a Python build installs its packages.
+#[derive(Clone, Debug)]
+pub enum Dependencies {
+    /// `requirements FILE`: pip, from a requirements file relative to the
+    /// build folder (with every file it includes).
+    Pip(Spanned<String>),
+    /// `uv [VERSION]`: `pyproject.toml` and `uv.lock`.
+    Uv(Spanned<String>),
+    /// `poetry [VERSION]`: `pyproject.toml` and `poetry.lock`.
+    Poetry(Spanned<String>),
+}
+
+impl Dependencies {
+    /// stackc's uv and Poetry, when the spec pins none.
+    pub const UV_VERSION: &'static str = "0.13.9";
+    pub const POETRY_VERSION: &'static str = "2.5.1";
+
+    /// The files the install reads, relative to the build folder (pip's
+    /// includes aside), with the span that names them.
+    pub fn files(&self) -> Vec<Spanned<String>> {
+        let named = |file: &str, at: &Spanned<String>| Spanned::new(file.to_string(), at.span);
+        match self {
+            Dependencies::Pip(file) => vec![file.clone()],
+            Dependencies::Uv(at) => vec![named("pyproject.toml", at), named("uv.lock", at)],
+            Dependencies::Poetry(at) => vec![named("pyproject.toml", at), named("poetry.lock", at)],
+        }
+    }
+}
+
+/// `NAME = VERSION` in a `packages` block: apt's `NAME=VERSION`, where a
+/// version ending in `*` takes the newest that starts with the rest.
+#[derive(Clone, Debug)]
+pub struct AptPackage {
+    pub name: Spanned<String>,
+    pub version: Spanned<String>,
+}
+
+/// A raw `dockerfile` line and where in the Dockerfile it goes.
+#[derive(Clone, Debug)]
+pub struct RawDockerfile {
+    pub place: DockerfilePlace,
+    pub text: Spanned<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DockerfilePlace {
+    /// `before_install`: before the Python packages are installed, in the
+    /// stage that installs them (as root).
+    BeforeInstall,
+    /// The default: after the source is copied in, as root.
+    AfterSource,
+    /// `as_user`: at the end, as the app's user, after collectstatic.
+    AsUser,
 }
 
 /// `file PATH [target STAGE] [arg NAME = VALUE]...`: the app's own
@@ -485,17 +635,184 @@ pub struct User {
     pub uid: Spanned<u32>,
 }
 
+/// `user NAME|UID[:GROUP|GID]`: the account the container's process runs
+/// as (compose `user`), checked in lowering to be one Docker reads the same.
 #[derive(Clone, Debug)]
-pub struct Gunicorn {
+pub struct ContainerUser {
+    pub user: Spanned<Account>,
+    pub group: Option<Spanned<Account>>,
+    pub span: Span,
+}
+
+impl ContainerUser {
+    /// `root` or uid 0.
+    pub fn is_root(&self) -> bool {
+        self.user.value.is_root()
+    }
+}
+
+impl std::fmt::Display for ContainerUser {
+    /// Compose's `user:` value: `999`, `postgres:postgres`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.user.value)?;
+        if let Some(group) = &self.group {
+            write!(f, ":{}", group.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// A user or group, by name (looked up in the image) or by number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Name(String),
+    Id(u32),
+}
+
+impl Account {
+    pub fn is_root(&self) -> bool {
+        matches!(self, Account::Id(0)) || matches!(self, Account::Name(name) if name == "root")
+    }
+}
+
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Account::Name(name) => f.write_str(name),
+            Account::Id(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// `gunicorn`, `uvicorn` or `daphne APP [options]`: the app server a
+/// service runs, always on `0.0.0.0` so other containers reach it. The
+/// settings it leaves out come from its config file or the server's
+/// defaults: [`Stack::server_settings`] has the effective ones.
+#[derive(Clone, Debug)]
+pub struct AppServer {
+    pub kind: AppServerKind,
     /// `module:callable`, e.g. `backend.wsgi:application`.
     pub app: Spanned<String>,
-    pub port: Spanned<u16>,
+    pub bind: Option<Spanned<u16>>,
     pub workers: Option<Spanned<u32>>,
     /// A worker silent this long is killed and restarted (Gunicorn: 30s).
     pub timeout: Option<Spanned<Duration>>,
     /// How long workers get to finish requests on SIGTERM (Gunicorn: 30s).
     pub graceful_timeout: Option<Spanned<Duration>>,
+    /// Gunicorn's `worker CLASS` (`uvicorn` for an ASGI app).
+    pub worker: Option<Spanned<String>>,
+    /// Gunicorn's `config PATH`, relative to the build folder of the image
+    /// the service runs; stackc reads it.
+    pub config: Option<Spanned<String>>,
     pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppServerKind {
+    Gunicorn,
+    /// An ASGI server (Django Channels, async views).
+    Uvicorn,
+    /// Django Channels' own ASGI server.
+    Daphne,
+}
+
+impl AppServerKind {
+    /// The statement's keyword, which is also the program's name.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AppServerKind::Gunicorn => "gunicorn",
+            AppServerKind::Uvicorn => "uvicorn",
+            AppServerKind::Daphne => "daphne",
+        }
+    }
+
+    /// The server's name in prose.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppServerKind::Gunicorn => "Gunicorn",
+            AppServerKind::Uvicorn => "Uvicorn",
+            AppServerKind::Daphne => "Daphne",
+        }
+    }
+}
+
+impl AppServer {
+    /// The port every one of these servers takes when told none.
+    pub const DEFAULT_PORT: u16 = 8000;
+}
+
+/// The settings an app server runs with, each with where it was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerSettings {
+    pub port: Setting<u16>,
+    /// `None`: the server's default (one, unless `WEB_CONCURRENCY` says).
+    pub workers: Option<Setting<u32>>,
+    pub timeout: Option<Setting<Duration>>,
+    pub graceful_timeout: Option<Setting<Duration>>,
+}
+
+/// An effective setting and the place that set it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: SettingSource,
+}
+
+impl<T> Setting<T> {
+    /// The spec's statement, when it gives the setting.
+    fn given(spec: &Option<Spanned<T>>) -> Option<Setting<T>>
+    where
+        T: Copy,
+    {
+        spec.as_ref().map(|s| Setting {
+            value: s.value,
+            source: SettingSource::Spec(s.span),
+        })
+    }
+
+    /// The config file's line, when it sets a value stackc can read (not
+    /// computed by code, or only through an environment variable's default).
+    fn configured(
+        config: Option<&(crate::source::FileId, crate::input::gunicorn_conf::Effective)>,
+        pick: impl Fn(&crate::input::gunicorn_conf::Effective) -> &crate::input::value::Sourced<T>,
+    ) -> Option<Setting<T>>
+    where
+        T: Clone,
+    {
+        let (file, settings) = config?;
+        let sourced = pick(settings);
+        let crate::input::value::Origin::ConfigFile { span } = sourced.origin else {
+            return None;
+        };
+        Some(Setting {
+            value: sourced.value.unless_overridden()?.clone(),
+            source: SettingSource::ConfigFile { file: *file, span },
+        })
+    }
+
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Setting<U> {
+        Setting {
+            value: f(self.value),
+            source: self.source,
+        }
+    }
+
+    fn try_map<U>(self, f: impl FnOnce(T) -> Option<U>) -> Option<Setting<U>> {
+        Some(Setting {
+            value: f(self.value)?,
+            source: self.source,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingSource {
+    /// A statement of the spec.
+    Spec(Span),
+    /// A line of the Gunicorn config file the spec names.
+    ConfigFile { file: crate::source::FileId, span: Span },
+    /// The server's default; the span is the server's statement.
+    Default(Span),
 }
 
 /// A command line: written as one string (split like a shell would) or as a

@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod compose_keys;
+pub mod compose_values;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
@@ -28,6 +29,7 @@ pub mod fmt;
 pub mod input;
 pub mod ir;
 pub mod lint;
+pub mod lsp;
 pub mod render;
 pub mod resolve;
 pub mod source;

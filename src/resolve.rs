@@ -335,7 +335,7 @@ impl<'a> Resolver<'a> {
         // The image stackc writes needs a command; the app's own Dockerfile
         // has its `CMD`.
         let python = service.build().filter(|b| b.python().is_some());
-        if let (Some(build), None, None) = (python, service.gunicorn(), &service.command) {
+        if let (Some(build), None, None) = (python, service.app_server(), &service.command) {
             self.report(
                 Diagnostic::error(
                     "nothing-to-run",
@@ -345,6 +345,7 @@ impl<'a> Resolver<'a> {
                 .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`"),
             );
         }
+        self.check_server_config(service);
         let Some(ImageSource::Of(of)) = &service.image else {
             return;
         };
@@ -462,6 +463,27 @@ impl<'a> Resolver<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// Gunicorn's `config` names a file in the build folder of the image
+    /// stackc writes: stackc reads it there, and knows where the image
+    /// holds it.
+    fn check_server_config(&mut self, service: &Service) {
+        let Some(config) = service.app_server().and_then(|s| s.config.as_ref()) else {
+            return;
+        };
+        let builder = self.stack.builder_of(service);
+        if builder.and_then(Service::build).and_then(Build::python).is_some() {
+            return;
+        }
+        self.report(
+            Diagnostic::error(
+                "config-needs-build",
+                "`config` names a file in the source of an image stackc writes",
+            )
+            .primary(config.span, format!("`{}` runs no such image", service.name.value))
+            .help("use `config` with `build` (or `image of` a service that builds), or give the image's own path on the command line: `command [\"gunicorn\", \"-c\", \"/app/gunicorn.conf.py\", ...]`"),
+        );
     }
 
     fn check_probe(&mut self, service: &Service, ready: &Readiness) {

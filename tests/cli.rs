@@ -452,7 +452,7 @@ fn fail_on_sets_the_threshold() {
         assert_eq!(code, Some(expected), "--fail-on {threshold}");
         assert_eq!(
             stdout.lines().count(),
-            4,
+            5,
             "findings below the threshold are still reported"
         );
     }

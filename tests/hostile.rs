@@ -40,6 +40,7 @@ secret db_password file @SECRET_FILE@
 service db {
     image @IMAGE@
     command @COMMAND@
+    user postgres
     env {
         POSTGRES_DB = "app"
         HOSTILE = @ENV_VALUE@
@@ -400,9 +401,11 @@ impl Slot {
                 let copy = instruction(r, "web/Dockerfile", |i| {
                     i["instruction"] == "COPY" && i["json"].is_array()
                 });
-                copy["json"] = json!([v, v]);
+                // The file, copied to its folder (these values name no
+                // folder: the top of the build folder).
+                copy["json"] = json!([v, "./"]);
                 let pip = instruction(r, "web/Dockerfile", |i| i["json"][0] == "pip");
-                pip["json"] = json!(["pip", "install", "--no-cache-dir", "-r", v]);
+                pip["json"] = json!(["pip", "install", "-r", v]);
             }
             Kind::Collectstatic => {
                 // collectstatic runs as the app user, who owns its target
@@ -413,10 +416,14 @@ impl Slot {
                 let plain = v.strip_prefix("/app/").filter(|rest| {
                     !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
                 });
+                const MADE: &str = "\n# Made by the image, and stackc's output.\n";
                 let ignore = r["other"]["web/Dockerfile.dockerignore"].as_str().unwrap().to_string();
-                let without = ignore.replace("\nstaticfiles\n", "\n");
+                let without = ignore
+                    .strip_suffix(&format!("{MADE}staticfiles\n"))
+                    .expect("the benign ignore file ends with the static folder")
+                    .to_string();
                 let expected = match plain {
-                    Some(rest) => format!("{without}{}\n", rest.trim_end_matches('/')),
+                    Some(rest) => format!("{without}{MADE}{}\n", rest.trim_end_matches('/')),
                     None => without,
                 };
                 set(r, "/other/web~1Dockerfile.dockerignore", expected);

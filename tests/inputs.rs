@@ -55,14 +55,36 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     let (code, stdout) = check(tmp.path());
     assert_eq!(code, Some(1), "{stdout}");
     let expected = [
-        "stack.spec:3:25: warning[missing-secret-file]: the secret file `secrets/db_password.txt` is not there yet",
         "stack.spec:7:14: error[missing-file]: the Dockerfile `docker/Dockerfile` is not there",
         "stack.spec:9:14: error[missing-file]: the env file `api.env` is not there",
         "stack.spec:13:11: error[missing-file]: the requirements file `requirements.txt` is not there",
-        "stack.spec:16:11: warning[missing-host-path]: `./media` is not there yet",
         "stack.spec:21:11: error[missing-file]: the build folder `./missing` is not there",
     ];
     assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{stdout}");
+    // What is normally put on the server at deploy time is lint's to say,
+    // and a team can turn it off where it does not apply.
+    let lint = |extra: &[&str]| {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "short", "stack.spec"])
+            .args(extra)
+            .output()
+            .unwrap();
+        text(&output.stdout)
+    };
+    let findings = lint(&[]);
+    assert!(
+        findings.contains(
+            "stack.spec:3:25: warning[missing-secret-file]: the secret file `secrets/db_password.txt` is not there yet"
+        ) && findings.contains("stack.spec:16:11: warning[missing-host-path]: `./media` is not there yet")
+            && !findings.contains("cache"),
+        "{findings}"
+    );
+    let allowed = lint(&["--allow", "missing-secret-file", "--allow", "missing-host-path"]);
+    assert!(
+        !allowed.contains("missing-secret-file") && !allowed.contains("missing-host-path"),
+        "{allowed}"
+    );
 
     // With every file in place, nothing is left to say.
     fs::write(tmp.path().join("api/docker/Dockerfile"), "FROM scratch\n").unwrap();

@@ -1,8 +1,11 @@
-//! The repository's `.pre-commit-hooks.yaml`, run by the real pre-commit
-//! (pinned in the tests' venv by scripts/install-tools.sh) on a throwaway
-//! git repository: a spec with an error-level finding fails the hook, a
-//! clean one passes. `pre-commit try-repo` builds stackc from this checkout
-//! with `cargo install`, as a user's pre-commit would from a tag.
+//! The repository's `.pre-commit-hooks.yaml`, both hooks, run by the real
+//! pre-commit (pinned in the tests' venv by scripts/install-tools.sh) on a
+//! throwaway git repository: a spec with an error-level finding fails the
+//! hook, a clean one passes, and RPM and PyInstaller `.spec` files beside
+//! them are left alone. `pre-commit try-repo` installs stackc from this
+//! checkout as a user's pre-commit would from a tag: `stackc-lint` with
+//! pip (maturin, through pyproject.toml), `stackc-lint-rust` with
+//! `cargo install`.
 
 mod support;
 
@@ -21,18 +24,26 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(output.status.success(), "git {args:?}: {}", text(&output.stderr));
 }
 
-/// `pre-commit try-repo <this checkout> stackc-lint --all-files` in `dir`.
-/// Its environments and cargo's build folder live under `target/`, so a
-/// second run reuses the compiled dependencies; the release profile is
-/// built without optimisation, which the hook's behaviour does not need.
-fn run_hook(dir: &Path) -> Output {
+/// `pre-commit try-repo <this checkout> HOOK --all-files` in `dir`.
+///
+/// Nothing is downloaded: pip takes maturin from the wheel that
+/// install-tools.sh keeps in `.tools/wheels`. Both hooks build into one
+/// cargo folder under `target/`, with the same profile, so the
+/// dependencies compile once and a second run reuses them; the release
+/// profile is built without optimisation, which the hook's behaviour does
+/// not need.
+fn run_hook(dir: &Path, hook: &str) -> Output {
     let target = support::repo().join("target");
     Command::new(support::tool("venv/bin/pre-commit"))
         .current_dir(dir)
         .args(["try-repo"])
         .arg(support::repo())
-        .args(["stackc-lint", "--all-files", "--color", "never"])
+        .args([hook, "--all-files", "--color", "never"])
         .env("PRE_COMMIT_HOME", target.join("pre-commit-home"))
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", support::tool("wheels"))
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("MATURIN_PEP517_ARGS", "--profile release")
         .env("CARGO_TARGET_DIR", target.join("pre-commit-build"))
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
@@ -41,21 +52,46 @@ fn run_hook(dir: &Path) -> Output {
         .expect("pre-commit runs")
 }
 
-#[test]
-fn pre_commit_runs_the_hook_and_fails_on_a_bad_spec() {
+/// An RPM spec and a PyInstaller spec: `.spec` files of other tools.
+const FOREIGN_SPECS: [(&str, &str); 2] = [
+    (
+        "packaging/hello.spec",
+        "Name:           hello\nVersion:        2.10\nRelease:        1%{?dist}\nSummary:        Says hello\n",
+    ),
+    (
+        "app.spec",
+        "# -*- mode: python ; coding: utf-8 -*-\na = Analysis(['manage.py'])\nexe = EXE(a.scripts, name='app')\n",
+    ),
+];
+
+/// Runs `hook` on a clean spec beside other tools' `.spec` files (passes,
+/// and they are untouched), then with a bad spec added (fails, naming it).
+fn hook_lints_only_stack_specs(hook: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     git(dir, &["init", "-q"]);
     let fixture = |path: &str| fs::read_to_string(support::repo().join(path)).unwrap();
+    support::provide_seed_files(dir);
     fs::write(dir.join("stack.spec"), fixture("specs/django.spec")).unwrap();
     support::provide_seed_files(dir);
     fs::write(dir.join("notes.txt"), "not a spec\n").unwrap();
+    fs::create_dir(dir.join("packaging")).unwrap();
+    for (path, contents) in FOREIGN_SPECS {
+        fs::write(dir.join(path), contents).unwrap();
+    }
     git(dir, &["add", "."]);
 
-    let good = run_hook(dir);
+    let good = run_hook(dir, hook);
     let stdout = text(&good.stdout);
     assert_eq!(good.status.code(), Some(0), "{stdout}{}", text(&good.stderr));
     assert!(stdout.contains("stackc lint") && stdout.contains("Passed"), "{stdout}");
+    for (path, contents) in FOREIGN_SPECS {
+        assert_eq!(
+            fs::read_to_string(dir.join(path)).unwrap(),
+            contents,
+            "{path} was changed"
+        );
+    }
 
     fs::write(
         dir.join("bad.spec"),
@@ -63,7 +99,7 @@ fn pre_commit_runs_the_hook_and_fails_on_a_bad_spec() {
     )
     .unwrap();
     git(dir, &["add", "bad.spec"]);
-    let bad = run_hook(dir);
+    let bad = run_hook(dir, hook);
     let stdout = text(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{stdout}{}", text(&bad.stderr));
     assert!(stdout.contains("Failed"), "{stdout}");
@@ -71,5 +107,20 @@ fn pre_commit_runs_the_hook_and_fails_on_a_bad_spec() {
         stdout.contains("default-credentials") && stdout.contains("bad.spec"),
         "{stdout}"
     );
-    assert!(!stdout.contains("notes.txt"), "only specs are passed: {stdout}");
+    for name in ["notes.txt", "hello.spec", "app.spec"] {
+        assert!(
+            !stdout.contains(name),
+            "only stack specs are linted, not {name}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn python_hook_installed_by_pip_lints_only_stack_specs() {
+    hook_lints_only_stack_specs("stackc-lint");
+}
+
+#[test]
+fn rust_hook_installed_by_cargo_lints_only_stack_specs() {
+    hook_lints_only_stack_specs("stackc-lint-rust");
 }

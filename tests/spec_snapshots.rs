@@ -5,23 +5,13 @@
 
 mod support;
 
-use stackc::source::SourceFile;
-
 #[test]
 fn every_example_spec_builds_without_findings() {
     support::provide_spec_secrets();
-    let specs = support::repo().join("specs");
-    let files = stackc::input::Disk::new(&specs, "specs");
-    let policy = stackc::lint::policy::Policy::default();
-    let options = stackc::Options {
-        policy: Some(&policy),
-        files: Some(&files),
-    };
     support::insta_settings().bind(|| {
         insta::glob!("../specs", "*.spec", |path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let source = SourceFile::new(name.clone(), std::fs::read_to_string(path).unwrap());
-            let build = stackc::build_with(&source, &support::snapshot_layout(&name), options);
+            let build = support::build_from_disk(path);
             assert!(
                 build.diagnostics.is_empty(),
                 "{name}: example specs must be clean, found {:#?}",

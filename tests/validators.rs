@@ -74,3 +74,50 @@ fn the_seed_files_fail_hadolint_gixy_and_dclint() {
     assert!(report.contains("no-unbound-port-interfaces"), "{report}");
     assert!(report.contains("FAILED: 3 of 6 checks"), "{report}");
 }
+
+/// The apps' own Dockerfiles in `specs/` are examples of good practice:
+/// hadolint, strict as scripts/validate runs it (every rule at every
+/// level, no ignore pragmas), finds nothing in any of them.
+#[test]
+fn the_example_apps_own_dockerfiles_pass_hadolint() {
+    let mut dockerfiles = Vec::new();
+    let mut pending = vec![support::repo().join("specs")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                pending.push(path);
+            } else if name.starts_with("Dockerfile") && !name.ends_with(".dockerignore") {
+                dockerfiles.push(path);
+            }
+        }
+    }
+    dockerfiles.sort();
+    assert!(
+        dockerfiles.len() >= 4,
+        "specs/ holds apps with their own Dockerfiles: {dockerfiles:?}"
+    );
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "{}\n").unwrap();
+    let mut failures = Vec::new();
+    for dockerfile in &dockerfiles {
+        let output = Command::new(support::tool("venv/bin/hadolint"))
+            .args([
+                "--no-color",
+                "--disable-ignore-pragma",
+                "--failure-threshold",
+                "style",
+                "-c",
+            ])
+            .arg(config.path())
+            .arg(dockerfile)
+            .env_remove("HADOLINT_IGNORE")
+            .output()
+            .expect("hadolint runs");
+        if !output.status.success() || !output.stdout.is_empty() {
+            failures.push(format!("{}:\n{}", dockerfile.display(), support::text(&output.stdout)));
+        }
+    }
+    assert!(failures.is_empty(), "hadolint found problems:\n{}", failures.join("\n"));
+}

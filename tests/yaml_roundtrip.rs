@@ -7,8 +7,6 @@ mod support;
 
 use std::path::PathBuf;
 
-use stackc::source::SourceFile;
-
 /// PyYAML's reading of each file, as JSON; non-JSON values (dates) are
 /// wrapped so a difference shows instead of crashing the dump.
 const PYYAML_TO_JSON: &str = r#"
@@ -25,13 +23,13 @@ fn spec_files() -> Vec<PathBuf> {
 
 #[test]
 fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
+    support::provide_spec_secrets();
     let tmp = tempfile::tempdir().unwrap();
     let mut written = Vec::new();
     let mut expected = Vec::new();
     for (i, spec) in spec_files().iter().enumerate() {
         let name = spec.file_name().unwrap().to_string_lossy().into_owned();
-        let source = SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
-        let build = stackc::build(&source, &support::snapshot_layout(&name));
+        let build = support::build_from_disk(spec);
         let artifacts = build
             .artifacts
             .unwrap_or_else(|| panic!("{name}: {:#?}", build.diagnostics));

@@ -1,8 +1,12 @@
 //! Which spec files `stackc lint` and `stackc fmt` read: the paths given (folders searched
 //! for `*.spec`), or by default `stack.spec` in the current folder, else
-//! every `*.spec` below it.
+//! every `*.spec` below it. With `--only-stack-specs`, other tools' `.spec`
+//! files among them (RPM, PyInstaller) are left out.
 
 use std::path::{Path, PathBuf};
+
+use crate::input::fs::{read_bytes, MAX_FILE_BYTES};
+use crate::syntax::sniff::starts_like_a_spec;
 
 /// The spec read when no path is given and it exists.
 pub const DEFAULT_SPEC: &str = "stack.spec";
@@ -39,6 +43,28 @@ pub fn specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     Ok(specs)
+}
+
+/// `specs` without other tools' `.spec` files: a file is kept when it is
+/// named `stack.spec` or `*.stack.spec` (then a typo in its first line is
+/// reported, not skipped), when its first statement is a stackc one
+/// ([`starts_like_a_spec`]), or when it cannot be read (reading it again
+/// reports why).
+pub fn stack_specs_only(specs: Vec<PathBuf>) -> Vec<PathBuf> {
+    specs
+        .into_iter()
+        .filter(|path| {
+            named_as_stack_spec(path)
+                || read_bytes(path, MAX_FILE_BYTES)
+                    .map_or(true, |bytes| starts_like_a_spec(&String::from_utf8_lossy(&bytes)))
+        })
+        .collect()
+}
+
+fn named_as_stack_spec(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name == DEFAULT_SPEC || name.ends_with(".stack.spec"))
 }
 
 /// Every `*.spec` file below `dir`, sorted. Hidden entries (`.git`,

@@ -98,10 +98,7 @@ impl Finder {
         if let Some(known) = self.nearest.get(&folder) {
             return known.clone();
         }
-        let found = folder
-            .ancestors()
-            .map(|dir| dir.join(config::FILE_NAME))
-            .find(|candidate| candidate.is_file());
+        let found = config::nearest(&folder);
         self.nearest.insert(folder, found.clone());
         found
     }

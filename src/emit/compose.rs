@@ -496,13 +496,69 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if let Some(grace) = &service.stop_grace_period {
         out.set("stop_grace_period", grace.value.to_string());
     }
+    if let Some(user) = &service.user {
+        out.set("user", Str::from(user.to_string()));
+    }
+    let mut hardening = hardening(stack, service);
     if let Some(proxy) = service.proxy() {
         unprivileged_proxy(service, proxy, &mut out);
     }
     for raw in &service.raw_compose {
-        out.set(&raw.key.value, Raw(raw.value.value.clone()));
+        match hardening.iter().position(|(key, _)| *key == raw.key.value) {
+            // The spec's entries first, then stackc's that it does not repeat.
+            Some(at) => {
+                let (key, defaults) = hardening.remove(at);
+                out.set(key, strs(&merged(&raw.value.value, defaults)));
+            }
+            None => out.set(&raw.key.value, Raw(raw.value.value.clone())),
+        }
+    }
+    for (key, defaults) in hardening {
+        out.set(key, defaults.iter().map(|d| Str::from(*d)).collect::<Vec<_>>());
     }
     out
+}
+
+/// A raw list extended by stackc's defaults it does not hold already.
+fn merged(raw: &serde_json::Value, defaults: &[&str]) -> Vec<String> {
+    let mut items: Vec<String> = raw
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    for default in defaults {
+        if !items.iter().any(|item| item == default) {
+            items.push(default.to_string());
+        }
+    }
+    items
+}
+
+/// The hardening stackc adds to a container unless the spec says
+/// `hardening off`, as list keys that a raw key of the same name extends:
+/// `no-new-privileges` for every container (an entrypoint that starts as
+/// root may still step down with gosu or su-exec: dropping privileges is
+/// not gaining them), and no capabilities at all for a container of an
+/// image stackc writes the Dockerfile of, whose process runs as an
+/// unprivileged user (the app's, nginx's) and has none to use.
+fn hardening(stack: &Stack, service: &Service) -> Vec<(&'static str, &'static [&'static str])> {
+    if service.hardening_off.is_some() {
+        return Vec::new();
+    }
+    let mut keys: Vec<(&str, &[&str])> = vec![("security_opt", &["no-new-privileges=true"])];
+    // The Dockerfiles stackc writes run as an unprivileged user (the app
+    // user, the proxy's nginx); an app's own Dockerfile may run as anyone.
+    let written_by_stackc = stack
+        .builder_of(service)
+        .and_then(Service::build)
+        .and_then(Build::python);
+    let unprivileged_image = service.proxy().is_some() || written_by_stackc.is_some_and(|b| b.user.uid.value != 0);
+    let runs_unprivileged = unprivileged_image && service.user.as_ref().is_none_or(|u| !u.is_root());
+    if runs_unprivileged {
+        keys.push(("cap_drop", &["ALL"]));
+    }
+    keys
 }
 
 /// `image`, `build` and `pull_policy`: what the service runs.
@@ -544,20 +600,15 @@ fn image(stack: &Stack, service: &Service, layout: &Layout, out: &mut ComposeSer
     }
 }
 
-/// What the proxy's unprivileged nginx (its Dockerfile's USER) needs and
-/// does not need. A raw key of the same name replaces stackc's value.
-/// - No capability: nginx never switches users (no `user` directive), so
-///   it needs none, unless a raw `user` starts it as root.
-/// - Ports below 1024 for any user: the sysctl is per network namespace,
-///   so it opens only the container's own ports. Docker (20.10 and later)
-///   and Podman set it already; compose.yaml says so for other engines.
-///   Not with a raw `network_mode`: a namespace shared with the host or
-///   another container takes no sysctl.
+/// What the proxy's unprivileged nginx (its Dockerfile's USER) needs:
+/// ports below 1024 for any user. The sysctl is per network namespace, so
+/// it opens only the container's own ports. Docker (20.10 and later) and
+/// Podman set it already; compose.yaml says so for other engines. Not
+/// with a raw `network_mode`: a namespace shared with the host or another
+/// container takes no sysctl. A raw `sysctls` replaces stackc's. (That it
+/// needs no capability, as nginx never switches users, is [`hardening`]'s.)
 fn unprivileged_proxy(service: &Service, proxy: &Proxy, out: &mut ComposeService) {
     let raw = |key: &str| service.raw_compose.iter().any(|r| r.key.value == key);
-    if !raw("cap_drop") && !raw("user") {
-        out.set("cap_drop", vec![Str::from("ALL")]);
-    }
     if proxy.listens_on_privileged_port() && !raw("sysctls") && !raw("network_mode") {
         let sysctl = ("net.ipv4.ip_unprivileged_port_start".to_string(), Str::from("0"));
         out.set("sysctls", Map(vec![sysctl]));
@@ -630,11 +681,11 @@ fn condition(dependency: &Dependency) -> &'static str {
 /// stackc writes for it; and when an `entrypoint` is set, the image's
 /// command too, since Docker drops the image's `CMD` with a new entrypoint.
 fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
-    let in_image = stack.builder_of(service).and_then(super::image_command);
+    let in_image = stack.builder_of(service).and_then(|b| super::image_command(stack, b));
     let builds_it = stack
         .builder_of(service)
         .is_some_and(|b| b.name.value == service.name.value);
-    match super::own_command(service) {
+    match super::own_command(stack, service) {
         Some(own) if builds_it && in_image.is_some() => service.entrypoint.is_some().then_some(own),
         Some(own) => Some(own),
         None => in_image.filter(|_| service.entrypoint.is_some()),
@@ -801,7 +852,7 @@ mod tests {
     /// compose.yaml for one proxy in front of `web`, with these proxy lines.
     fn compose(proxy: &str) -> String {
         let spec = format!(
-            "stack t\nservice web {{\n image nginx:1.30\n}}\n\
+            "stack t\nservice web {{\n image nginx:1.30\n user 101\n}}\n\
              proxy nginx {{\n upstream app {{\n server web:80\n }}\n{proxy}\n}}\n"
         );
         let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
@@ -828,10 +879,20 @@ mod tests {
     #[test]
     fn raw_keys_replace_the_proxys_defaults() {
         let yaml = compose("compose cap_drop = \"[NET_RAW]\"\ncompose sysctls = \"{net.core.somaxconn: 1024}\"");
-        assert!(yaml.contains("    cap_drop:\n    - NET_RAW\n"), "{yaml}");
-        assert!(!yaml.contains("ALL") && !yaml.contains("ip_unprivileged"), "{yaml}");
-        let user = compose("compose user = \"1000:1000\"");
-        assert!(!user.contains("cap_drop"), "{user}");
+        // A raw cap_drop is extended by the hardening, a raw sysctls replaces.
+        assert!(yaml.contains("    cap_drop:\n    - NET_RAW\n    - ALL\n"), "{yaml}");
+        assert!(!yaml.contains("ip_unprivileged"), "{yaml}");
+        let off = compose("hardening off");
+        // The proxy's keys come before `web`'s (services are sorted).
+        let proxy = off.split("\n  web:").next().unwrap_or_default();
+        assert!(
+            !proxy.contains("cap_drop") && !proxy.contains("no-new-privileges"),
+            "{off}"
+        );
+        let root = compose("user root");
+        assert!(!root.contains("cap_drop"), "{root}");
+        let unprivileged = compose("user 1000:1000");
+        assert!(unprivileged.contains("cap_drop"), "{unprivileged}");
         let shared = compose("compose network_mode = \"service:web\"");
         assert!(!shared.contains("sysctls") && shared.contains("cap_drop"), "{shared}");
     }

@@ -1,19 +1,38 @@
-//! One Dockerfile per image stackc builds: the app's (Python, Gunicorn) and
-//! the proxy's (nginx plus the generated nginx.conf).
+//! One Dockerfile per image stackc builds: the app's (Python, its
+//! packages, an app server) and the proxy's (nginx plus the generated
+//! nginx.conf).
+//!
+//! The app's image: the official Debian-based Python image; Debian
+//! packages, the unprivileged user and the folders it writes in one layer;
+//! the Python packages before the source (pip, uv or Poetry, with BuildKit
+//! cache mounts), so a code change reuses the installed layer; with
+//! `build_packages`, a build stage that installs them into a virtual
+//! environment with the compilers, of which only the environment reaches
+//! the image; then the source, collectstatic as the app's user, the
+//! command.
 //!
 //! Escaping: every user value lands in a JSON (exec-form) array, written by
-//! [`json_array`], so no shell ever reads it. `COPY` also expands `$VAR` and
-//! globs, which JSON does not stop, so [`copy_source`] refuses those
-//! characters instead.
+//! [`json_array`], so no shell ever reads it; words of the one shell line
+//! go through [`shell_word`]. `COPY` also expands `$VAR` and globs, which
+//! JSON does not stop, so [`copy_source`] refuses those characters instead,
+//! and `WORKDIR`, which takes the rest of its line, gets plain paths only
+//! ([`plain_path`]).
 
 use std::fmt::Write as _;
 
 use super::{header, Layout, Problems};
-use crate::ir::{Build, ImageSource, PythonBuild, Service, Stack};
+use crate::ir::{AptPackage, Dependencies, DockerfilePlace, ImageSource, PythonBuild, Service, Stack};
 use crate::source::Spanned;
 
-/// Where the app's source goes in the image.
-const WORKDIR: &str = "/app";
+/// Where the build stage puts the Python packages, for the image to copy.
+const VENV: &str = "/opt/venv";
+
+/// The Python of the official images, named in full where a virtual
+/// environment on `PATH` would otherwise answer to `python`.
+const SYSTEM_PYTHON: &str = "/usr/local/bin/python";
+
+/// uv's distroless image, which holds the `uv` binary the build mounts.
+const UV_IMAGE: &str = "ghcr.io/astral-sh/uv";
 
 pub(super) fn app(
     stack: &Stack,
@@ -22,85 +41,377 @@ pub(super) fn app(
     layout: &Layout,
     problems: &mut Problems,
 ) -> String {
-    let user = &build.user;
-    let uid = user.uid.value;
-    // uid 0 is root, which the image has (the lint rule `runs-as-root` flags it).
-    let root = uid == 0;
-    let user_name = match root {
-        true => String::new(),
-        false => problems.check(&user.name, unix_user_name(&user.name.value), "a Dockerfile"),
-    };
-    // Folders the app writes: its volumes (a new named volume takes the
-    // owner of the folder it is mounted on) and collectstatic's target.
-    let writable: Vec<String> = writable_folders(stack, service, build)
-        .into_iter()
-        .map(|folder| problems.check(folder, shell_word(&folder.value), "a Dockerfile RUN"))
-        .collect();
-    let requirements = problems.check(
-        &build.requirements,
-        copy_source(&build.requirements.value),
-        "a Dockerfile COPY",
-    );
-    // A requirements file in a folder usually includes its siblings
-    // (`-r base.txt`): copy the folder.
-    let requirements_copy = match requirements.rsplit_once('/') {
-        Some((folder, _)) => format!("{folder}/"),
-        None => requirements.clone(),
-    };
+    let image = Image::new(stack, service, build, problems);
+    let mut out = format!("# {}\n", header(layout));
+    if image.staged() {
+        image.build_stage(&mut out);
+        out.push_str("\n# The image: the installed packages, without what built them.\n");
+    }
+    image.final_stage(&mut out, stack, service);
+    out
+}
 
-    let mut out = String::new();
-    let _ = writeln!(out, "# {}", header(layout));
-    let _ = writeln!(out, "FROM python:{}-slim", build.python.value);
-    out.push_str("\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1\n");
-    let _ = writeln!(out, "\nWORKDIR {WORKDIR}");
-    if !root {
+/// The escaped values of one app image, and the pieces of its Dockerfile.
+struct Image<'a> {
+    build: &'a PythonBuild,
+    workdir: String,
+    run_dir: String,
+    uid: u32,
+    /// `None` for root, which the image already has.
+    user_name: Option<String>,
+    /// The folders the app's user must own, shell words.
+    writable: Vec<String>,
+    /// `NAME=VERSION` words for apt-get: the image's, the build stage's.
+    packages: Vec<String>,
+    build_packages: Vec<String>,
+    /// The files the install reads, grouped by their folder in the build
+    /// folder (`""` for its top), each group copied at once.
+    install_files: Vec<(String, Vec<String>)>,
+    /// The requirements file pip is given, when pip installs.
+    requirements: Option<String>,
+}
+
+impl<'a> Image<'a> {
+    fn new(stack: &Stack, service: &Service, build: &'a PythonBuild, problems: &mut Problems) -> Self {
+        let uid = build.user.uid.value;
+        // uid 0 is root, which the image has (the lint rule `runs-as-root` flags it).
+        let user_name = (uid != 0)
+            .then(|| problems.check(&build.user.name, unix_user_name(&build.user.name.value), "a Dockerfile"));
+        let workdir = problems.check(&build.workdir, plain_path(&build.workdir.value), "a Dockerfile WORKDIR");
+        let run_dir = Spanned::new(
+            build.run_dir(),
+            build.manage.as_ref().map_or(build.workdir.span, |m| m.span),
+        );
+        let run_dir = problems.check(&run_dir, plain_path(&run_dir.value), "a Dockerfile WORKDIR");
+        // Folders the app writes: its volumes (a new named volume takes the
+        // owner of the folder it is mounted on) and collectstatic's target.
+        let writable = writable_folders(stack, service, build)
+            .into_iter()
+            .map(|folder| problems.check(folder, shell_word(&folder.value), "a Dockerfile RUN"))
+            .collect();
+        let install_files = install_files(stack, service, build, problems);
+        let requirements = build
+            .requirements()
+            .map(|file| problems.check(file, copy_source(&file.value), "a Dockerfile COPY"));
+        Image {
+            build,
+            workdir,
+            run_dir,
+            uid,
+            user_name,
+            writable,
+            packages: apt_words(&build.packages, problems),
+            build_packages: apt_words(&build.build_packages, problems),
+            install_files,
+            requirements,
+        }
+    }
+
+    /// Whether the Python packages are built in a stage of their own:
+    /// when they need Debian packages the image does not.
+    fn staged(&self) -> bool {
+        !self.build.build_packages.is_empty()
+    }
+
+    /// `FROM ... AS build`: the compilers and headers, a virtual
+    /// environment, the Python packages installed into it.
+    fn build_stage(&self, out: &mut String) {
         out.push_str(
-            "\n# An unprivileged user (its home holds Gunicorn's control socket) and the folders it writes.\n",
+            "# The build stage: the Python packages built with compilers and headers the image does not get.\n",
         );
-        let _ = write!(
+        let _ = writeln!(out, "FROM {} AS build", self.base());
+        self.environment(out, true);
+        let mut commands = apt_install(&self.build_packages);
+        // uv and Poetry make the environment themselves.
+        if matches!(self.build.dependencies, Dependencies::Pip(_)) {
+            commands.push(format!("{SYSTEM_PYTHON} -m venv {VENV}"));
+        }
+        out.push_str("\n# Compilers and headers, for this stage only.\n");
+        run_commands(out, &commands);
+        self.install(out);
+    }
+
+    /// The image itself: its packages (installed here, or copied from the
+    /// build stage), the source, its user, collectstatic and the command.
+    fn final_stage(&self, out: &mut String, stack: &Stack, service: &Service) {
+        let _ = writeln!(out, "FROM {}", self.base());
+        self.environment(out, !self.staged());
+        self.os_layer(out);
+        if self.staged() {
+            let _ = writeln!(out, "\nCOPY --from=build {VENV} {VENV}");
+        } else {
+            self.install(out);
+        }
+        out.push_str("\nCOPY . .\n");
+        if !self.staged() {
+            self.install_project(out);
+        }
+        if self.run_dir != self.workdir {
+            out.push_str("# Where manage.py is: Django's commands run there in every container of the image.\n");
+            let _ = writeln!(out, "WORKDIR {}", self.run_dir);
+        }
+        self.raw_lines(
             out,
-            "RUN groupadd --gid {uid} {user_name} \\\n    && useradd --no-log-init --uid {uid} --gid {uid} --create-home {user_name}"
+            DockerfilePlace::AfterSource,
+            "\n# From the spec's `dockerfile` lines.\n",
         );
-        if !writable.is_empty() {
-            let _ = write!(out, " \\\n    && install -d -o {uid} -g {uid} {}", writable.join(" "));
+        let _ = writeln!(out, "\nUSER {0}:{0}", self.uid);
+        if self.build.collectstatic.is_some() {
+            let collect = json_array(["python", "manage.py", "collectstatic", "--noinput"]);
+            let _ = writeln!(out, "RUN {collect}");
         }
-        out.push('\n');
-    }
-    out.push_str("\n# Requirements before the source: a code change reuses the installed layer.\n");
-    let _ = writeln!(
-        out,
-        "COPY {}",
-        json_array([requirements_copy.as_str(), requirements_copy.as_str()])
-    );
-    let _ = writeln!(
-        out,
-        "RUN {}",
-        json_array(["pip", "install", "--no-cache-dir", "-r", &requirements])
-    );
-    out.push_str("\nCOPY . .\n");
-    if !build.dockerfile.is_empty() {
-        // The spec's raw lines, verbatim: the escape hatch is the user's own
-        // Dockerfile text (lowering refuses line breaks and continuations).
-        out.push_str("\n# From the spec's `dockerfile` lines.\n");
-        for line in &build.dockerfile {
-            let _ = writeln!(out, "{}", line.value.trim());
+        if let Some(port) = service.app_server().and_then(|_| stack.app_port(service)) {
+            let _ = writeln!(out, "EXPOSE {port}");
+        }
+        // After EXPOSE, so a raw `RUN` never follows collectstatic's (hadolint
+        // DL3059 asks consecutive ones to be one).
+        self.raw_lines(
+            out,
+            DockerfilePlace::AsUser,
+            "# From the spec's `dockerfile as_user` lines.\n",
+        );
+        if let Some(command) = super::image_command(stack, service) {
+            let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
         }
     }
-    let _ = writeln!(out, "\nUSER {uid}:{uid}");
-    if build.collectstatic.is_some() {
+
+    /// The official image: the variant was checked in lowering.
+    fn base(&self) -> String {
+        format!("python:{}-{}", self.build.python.value, self.build.variant.value)
+    }
+
+    /// Whether the packages go into a virtual environment: uv and Poetry
+    /// make one, and a build stage hands one over.
+    fn uses_venv(&self) -> bool {
+        !self.build.build_packages.is_empty() || !matches!(self.build.dependencies, Dependencies::Pip(_))
+    }
+
+    /// `ENV` and `WORKDIR` of a stage; `installs`: the stage runs the
+    /// package manager, which gets its settings.
+    fn environment(&self, out: &mut String, installs: bool) {
+        let venv = self.uses_venv();
+        let mut env = vec![
+            "PYTHONDONTWRITEBYTECODE=1".to_string(),
+            "PYTHONUNBUFFERED=1".to_string(),
+        ];
+        if venv {
+            env.push(format!("VIRTUAL_ENV={VENV}"));
+            env.push(format!("PATH=\"{VENV}/bin:$PATH\""));
+        }
+        if installs && matches!(self.build.dependencies, Dependencies::Uv(_)) {
+            // uv syncs into the environment on PATH, copies from its cache
+            // mount (another file system), compiles bytecode as pip does,
+            // and uses the image's Python, never one it downloads into
+            // root's home.
+            env.extend([
+                format!("UV_PROJECT_ENVIRONMENT={VENV}"),
+                "UV_LINK_MODE=copy".to_string(),
+                "UV_COMPILE_BYTECODE=1".to_string(),
+                "UV_PYTHON_DOWNLOADS=0".to_string(),
+            ]);
+        }
+        let _ = writeln!(out, "\nENV {}", env.join(" \\\n    "));
+        let _ = writeln!(out, "\nWORKDIR {}", self.workdir);
+    }
+
+    /// The image's Debian packages, its unprivileged user and the folders
+    /// that user writes: one layer.
+    fn os_layer(&self, out: &mut String) {
+        let mut commands = apt_install(&self.packages);
+        let mut what = Vec::new();
+        if !self.packages.is_empty() {
+            what.push("Debian packages the app needs");
+        }
+        if let Some(name) = &self.user_name {
+            let uid = self.uid;
+            what.push("an unprivileged user (its home holds Gunicorn's control socket)");
+            commands.push(format!("groupadd --gid {uid} {name}"));
+            commands.push(format!(
+                "useradd --no-log-init --uid {uid} --gid {uid} --create-home {name}"
+            ));
+            if !self.writable.is_empty() {
+                what.push("the folders it writes");
+                commands.push(format!("install -d -o {uid} -g {uid} {}", self.writable.join(" ")));
+            }
+        }
+        if commands.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\n# {}.", sentence(&what));
+        run_commands(out, &commands);
+    }
+
+    /// The raw lines and the Python packages, before the source: in the
+    /// build stage, into the virtual environment it hands over.
+    fn install(&self, out: &mut String) {
+        self.raw_lines(
+            out,
+            DockerfilePlace::BeforeInstall,
+            "\n# From the spec's `dockerfile before_install` lines.\n",
+        );
+        let what = match self.build.dependencies {
+            Dependencies::Pip(_) => "Requirements",
+            _ => "The locked packages",
+        };
         let _ = writeln!(
             out,
-            "RUN {}",
-            json_array(["python", "manage.py", "collectstatic", "--noinput"])
+            "\n# {what} before the source: a code change reuses the installed layer."
         );
+        for (folder, files) in &self.install_files {
+            let destination = match folder.as_str() {
+                "" => "./".to_string(),
+                folder => format!("{folder}/"),
+            };
+            let words = files.iter().map(String::as_str).chain([destination.as_str()]);
+            let _ = writeln!(out, "COPY {}", json_array(words));
+        }
+        match &self.build.dependencies {
+            Dependencies::Pip(_) => {
+                let requirements = self.requirements.as_deref().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "RUN --mount=type=cache,target=/root/.cache/pip {}",
+                    json_array(["pip", "install", "-r", requirements])
+                );
+            }
+            Dependencies::Uv(version) => {
+                uv_sync(out, &version.value, &["--no-install-project"]);
+                if self.staged() {
+                    // The project itself, in the stage that has uv.
+                    out.push_str("COPY . .\n");
+                    uv_sync(out, &version.value, &[]);
+                }
+            }
+            Dependencies::Poetry(version) => {
+                let commands = [
+                    format!("{SYSTEM_PYTHON} -m venv /opt/poetry"),
+                    format!("/opt/poetry/bin/pip install poetry=={}", version.value),
+                    format!("{SYSTEM_PYTHON} -m venv {VENV}"),
+                    // Into the active environment ($VIRTUAL_ENV); Poetry
+                    // itself leaves with its layer.
+                    "/opt/poetry/bin/poetry install --only main --no-root --no-interaction".to_string(),
+                    "rm -rf /opt/poetry".to_string(),
+                ];
+                out.push_str(
+                    "RUN --mount=type=cache,target=/root/.cache/pip \\\n    --mount=type=cache,target=/root/.cache/pypoetry \\\n    ",
+                );
+                out.push_str(&commands.join(" \\\n    && "));
+                out.push('\n');
+            }
+        }
     }
-    if let Some(gunicorn) = service.gunicorn() {
-        let _ = writeln!(out, "EXPOSE {}", gunicorn.port.value);
+
+    /// uv installs the project itself once its source is in (for a
+    /// packaged project; an app's is a no-op check of the lock).
+    fn install_project(&self, out: &mut String) {
+        if let Dependencies::Uv(version) = &self.build.dependencies {
+            uv_sync(out, &version.value, &[]);
+        }
     }
-    if let Some(command) = super::image_command(service) {
-        let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
+
+    /// The spec's raw lines of one place, verbatim: the escape hatch is the
+    /// user's own Dockerfile text (lowering refused line breaks,
+    /// continuations and the instructions stackc writes).
+    fn raw_lines(&self, out: &mut String, place: DockerfilePlace, heading: &str) {
+        let mut lines = self.build.dockerfile.iter().filter(|l| l.place == place).peekable();
+        if lines.peek().is_none() {
+            return;
+        }
+        out.push_str(heading);
+        for line in lines {
+            let _ = writeln!(out, "{}", line.text.value.trim());
+        }
     }
-    out
+}
+
+/// `NAME=VERSION` words for apt-get, each a shell word (`15.*` is a glob).
+fn apt_words(packages: &[AptPackage], problems: &mut Problems) -> Vec<String> {
+    packages
+        .iter()
+        .map(|p| {
+            let word = Spanned::new(format!("{}={}", p.name.value, p.version.value), p.version.span);
+            problems.check(&word, shell_word(&word.value), "a Dockerfile RUN")
+        })
+        .collect()
+}
+
+/// `uv sync` of the locked packages without the development group, with
+/// uv mounted from its image (it never reaches a layer) and its cache.
+fn uv_sync(out: &mut String, version: &str, extra: &[&str]) {
+    let argv = ["uv", "sync", "--locked", "--no-dev"]
+        .into_iter()
+        .chain(extra.iter().copied());
+    let _ = writeln!(
+        out,
+        "RUN --mount=from={UV_IMAGE}:{version},source=/uv,target=/bin/uv \\\n    --mount=type=cache,target=/root/.cache/uv \\\n    {}",
+        json_array(argv)
+    );
+}
+
+/// apt-get's commands for `packages`: none for none.
+fn apt_install(packages: &[String]) -> Vec<String> {
+    if packages.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        "apt-get update".to_string(),
+        format!("apt-get install -y --no-install-recommends {}", packages.join(" ")),
+        "rm -rf /var/lib/apt/lists/*".to_string(),
+    ]
+}
+
+/// One `RUN` of shell commands joined with `&&`, one per line.
+fn run_commands(out: &mut String, commands: &[String]) {
+    let _ = writeln!(out, "RUN {}", commands.join(" \\\n    && "));
+}
+
+/// `a`, `a and b`, `a, b and c`, capitalised.
+fn sentence(parts: &[&str]) -> String {
+    let text = match parts {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// The files the install reads, grouped by folder in order of first use:
+/// for pip, every file of the requirements closure when the loader read
+/// it, else the named file's folder (which holds what it includes).
+fn install_files(
+    stack: &Stack,
+    service: &Service,
+    build: &PythonBuild,
+    problems: &mut Problems,
+) -> Vec<(String, Vec<String>)> {
+    let named = build.dependencies.files();
+    let read = stack.inputs.requirements_of(&service.name.value);
+    let paths: Vec<(String, &Spanned<String>)> = match (&build.dependencies, read) {
+        (Dependencies::Pip(file), Some(closure)) => closure.iter().map(|(path, _)| (path.clone(), file)).collect(),
+        (Dependencies::Pip(file), None) => match file.value.rsplit_once('/') {
+            // Unread: the folder, for its `-r base.txt`.
+            Some((folder, _)) => vec![(format!("{folder}/"), file)],
+            None => vec![(file.value.clone(), file)],
+        },
+        _ => named.iter().map(|f| (f.value.clone(), f)).collect(),
+    };
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (path, named_by) in paths {
+        let path = problems.check(named_by, copy_source(&path), "a Dockerfile COPY");
+        let folder = match path.strip_suffix('/') {
+            // A whole folder, copied to itself.
+            Some(folder) => folder.rsplit_once('/').map_or("", |(parent, _)| parent).to_string(),
+            None => path.rsplit_once('/').map_or("", |(folder, _)| folder).to_string(),
+        };
+        match groups.iter_mut().find(|(f, _)| *f == folder) {
+            Some((_, files)) => files.push(path),
+            None => groups.push((folder, vec![path])),
+        }
+    }
+    groups
 }
 
 /// The nginx image's own unprivileged user and group, `nginx` (uid and gid
@@ -121,51 +432,6 @@ pub(super) fn proxy(service: &Service, layout: &Layout) -> String {
          COPY --chmod=644 nginx.conf /etc/nginx/nginx.conf\nUSER {NGINX_USER}\n",
         header(layout)
     )
-}
-
-/// What `COPY . .` leaves out: history, local settings and secrets, local
-/// data (the seed's `db.sqlite3`), caches and virtualenvs. Patterns are
-/// anchored at the context's root; `**/` reaches into subfolders.
-const IGNORED: &[&str] = &[
-    ".git",
-    "**/.env",
-    "**/*.env",
-    "secrets",
-    "**/*.sqlite3",
-    "**/__pycache__",
-    "**/*.py[cod]",
-    ".venv",
-    "venv",
-    "node_modules",
-    ".pytest_cache",
-    ".mypy_cache",
-];
-
-/// The `.dockerignore` of an app's build: [`IGNORED`], plus what lies in the
-/// context but must not be copied: collectstatic's target (the image makes
-/// it, owned by the app) and stackc's own output folder.
-pub(super) fn ignore(build: &Build, python: &PythonBuild, layout: &Layout) -> String {
-    let mut out = format!("# {}\n", header(layout));
-    for pattern in IGNORED {
-        out.push_str(pattern);
-        out.push('\n');
-    }
-    let static_root = python.collectstatic.as_ref().and_then(|target| {
-        target
-            .value
-            .strip_prefix(WORKDIR)?
-            .strip_prefix('/')
-            .map(str::to_string)
-    });
-    let output = layout.inside_spec_path(&build.context.value);
-    for pattern in static_root.into_iter().chain(output) {
-        // A pattern is a path glob: only plain paths are written.
-        if !pattern.is_empty() && pattern.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
-            out.push_str(pattern.trim_end_matches('/'));
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// An exec-form (JSON) array: the one way user values enter a Dockerfile.
@@ -196,6 +462,18 @@ fn copy_source(path: &str) -> Result<String, &'static str> {
     }
     if path.is_empty() {
         return Err("is empty");
+    }
+    Ok(path.to_string())
+}
+
+/// A path `WORKDIR` takes literally: it reads the rest of its line and
+/// expands `$VAR`, so plain path characters only.
+fn plain_path(path: &str) -> Result<String, &'static str> {
+    if !path.starts_with('/') {
+        return Err("must be an absolute path in the container");
+    }
+    if !path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+@".contains(c)) {
+        return Err("`WORKDIR` takes letters, digits and `/`, `.`, `_`, `-`, `+`, `@` only");
     }
     Ok(path.to_string())
 }

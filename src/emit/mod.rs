@@ -6,19 +6,21 @@
 //!   byte for byte on every run;
 //! - each format escapes user strings in its own module, in one function per
 //!   syntax it writes (`compose::Str`; `dockerfile::json_array`,
-//!   `copy_source`, `shell_word`; `nginx::token`, and the raw nginx
-//!   directives checked in lowering and written as given); a value the format cannot
-//!   carry is reported as a diagnostic on the spec, never written mangled.
+//!   `copy_source`, `shell_word`, `plain_path`; `dockerignore::spec_pattern`;
+//!   `nginx::token`, and the raw nginx directives checked in lowering and
+//!   written as given); a value the format cannot carry is reported as a
+//!   diagnostic on the spec, never written mangled.
 
 mod compose;
 mod dockerfile;
+mod dockerignore;
 mod nginx;
 pub mod paths;
 
 pub use paths::Layout;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Duration, Gunicorn, Service, Stack};
+use crate::ir::{AppServer, AppServerKind, Duration, Service, Stack};
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -63,11 +65,11 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> V
                 path: dockerfile_path(&service.name.value),
                 contents: dockerfile::app(stack, service, python, layout, problems),
             });
-            // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile,
-            // so the app's folder needs no file of stackc's.
+            // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile
+            // instead of the app's own, which it carries over.
             artifacts.push(Artifact {
                 path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
-                contents: dockerfile::ignore(build, python, layout),
+                contents: dockerignore::ignore(stack, service, build, python, layout, problems),
             });
         }
         if let Some(proxy) = service.proxy() {
@@ -93,15 +95,25 @@ fn dockerfile_path(service: &str) -> String {
 struct Problems(Vec<Diagnostic>);
 
 impl Problems {
+    /// A value that would make a written file do harm, such as put a
+    /// secret into an image.
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
     /// Unwraps an escaping result, or reports why the value cannot be
-    /// written in `format` and returns an empty stand-in.
+    /// written in `format` and returns an empty stand-in. A value written
+    /// in two places (a requirements file is copied and given to pip) is
+    /// reported once.
     fn check(&mut self, value: &Spanned<String>, escaped: Result<String, &'static str>, format: &str) -> String {
         escaped.unwrap_or_else(|reason| {
-            self.0.push(
+            let diagnostic =
                 Diagnostic::error("unrepresentable", format!("this value cannot be written into {format}"))
                     .primary(value.span, reason)
-                    .help("change the value in the spec: stackc writes a value exactly, or not at all"),
-            );
+                    .help("change the value in the spec: stackc writes a value exactly, or not at all");
+            if !self.0.contains(&diagnostic) {
+                self.0.push(diagnostic);
+            }
             String::new()
         })
     }
@@ -124,44 +136,79 @@ fn served_path(volume: &str) -> String {
     format!("/srv/{volume}")
 }
 
-/// The command line of a Gunicorn statement, as the image's `CMD` or
-/// compose's `command` runs it.
-fn gunicorn_argv(gunicorn: &Gunicorn) -> Vec<String> {
-    let mut argv = vec![
-        "gunicorn".to_string(),
-        "--bind".to_string(),
-        format!("0.0.0.0:{}", gunicorn.port.value),
-    ];
+/// The command line of an app-server statement, as the image's `CMD` or
+/// compose's `command` runs it: on every interface, at the port
+/// [`Stack::server_settings`] gives (the spec's, else the config file's),
+/// with the options the spec gives; the config file sets the rest.
+fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String> {
+    let port = stack
+        .server_settings(owner)
+        .map_or(AppServer::DEFAULT_PORT, |s| s.port.value)
+        .to_string();
     let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
-    let options = [
-        ("--workers", gunicorn.workers.as_ref().map(|w| w.value.to_string())),
-        ("--timeout", seconds(&gunicorn.timeout)),
-        ("--graceful-timeout", seconds(&gunicorn.graceful_timeout)),
-    ];
+    let mut argv = vec![server.kind.keyword().to_string()];
+    let options: Vec<(&str, Option<String>)> = match server.kind {
+        AppServerKind::Gunicorn => vec![
+            (
+                "--config",
+                server.config.as_ref().map(|c| config_path(stack, owner, &c.value)),
+            ),
+            ("--bind", Some(format!("0.0.0.0:{port}"))),
+            ("--workers", server.workers.as_ref().map(|w| w.value.to_string())),
+            ("--timeout", seconds(&server.timeout)),
+            ("--graceful-timeout", seconds(&server.graceful_timeout)),
+            ("--worker-class", server.worker.as_ref().map(|w| worker_class(&w.value))),
+        ],
+        AppServerKind::Uvicorn => vec![
+            ("--host", Some("0.0.0.0".to_string())),
+            ("--port", Some(port)),
+            ("--workers", server.workers.as_ref().map(|w| w.value.to_string())),
+            ("--timeout-graceful-shutdown", seconds(&server.graceful_timeout)),
+        ],
+        AppServerKind::Daphne => vec![("--bind", Some("0.0.0.0".to_string())), ("--port", Some(port))],
+    };
     for (flag, value) in options {
         if let Some(value) = value {
             argv.extend([flag.to_string(), value]);
         }
     }
-    argv.push(gunicorn.app.value.clone());
+    argv.push(server.app.value.clone());
     argv
 }
 
+/// Gunicorn's `--worker-class`: `uvicorn` is the uvicorn-worker package's
+/// class (Uvicorn's own `uvicorn.workers` is deprecated since 0.30).
+fn worker_class(worker: &str) -> String {
+    match worker {
+        "uvicorn" => "uvicorn_worker.UvicornWorker".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A Gunicorn config file's path in the container: the spec names it in
+/// the build folder, which the image stackc writes copies to its workdir.
+fn config_path(stack: &Stack, owner: &Service, config: &str) -> String {
+    match stack.builder_of(owner).and_then(|b| b.build()?.python()) {
+        Some(python) => format!("{}/{config}", python.workdir.value.trim_end_matches('/')),
+        None => config.to_string(),
+    }
+}
+
 /// What a service's own statements say it runs: `command`/`run`, or its
-/// `gunicorn` line.
-fn own_command(service: &Service) -> Option<Vec<String>> {
-    match (&service.command, service.gunicorn()) {
+/// app server.
+fn own_command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
+    match (&service.command, service.app_server()) {
         (Some(command), _) => Some(command.words.clone()),
-        (None, Some(gunicorn)) => Some(gunicorn_argv(gunicorn)),
+        (None, Some(server)) => Some(server_argv(stack, service, server)),
         (None, None) => None,
     }
 }
 
 /// The command in the image stackc writes for `builder`: its own command,
 /// which every `image of` it without a command of its own runs too.
-fn image_command(builder: &Service) -> Option<Vec<String>> {
+fn image_command(stack: &Stack, builder: &Service) -> Option<Vec<String>> {
     builder.build()?.python()?;
-    own_command(builder)
+    own_command(stack, builder)
 }
 
 /// Where compose mounts a secret in the container.

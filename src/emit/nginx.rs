@@ -516,7 +516,7 @@ mod tests {
     fn conf(server: &str) -> String {
         let spec = format!(
             "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
-             service web {{\n image nginx:1.30\n}}\n\
+             service web {{\n image nginx:1.30\n user 101\n}}\n\
              proxy nginx {{\n upstream app {{\n server web:80\n }}\n{server}\n}}\n"
         );
         let source = crate::source::SourceFile::new("t.spec".to_string(), spec);

@@ -11,9 +11,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, env_file, Inputs, LoadedEnvFile, OwnImage};
-use crate::diagnostic::Diagnostic;
-use crate::ir::{Build, MountSource, OwnDockerfile, Recipe, SecretSource, Stack};
+use super::{dockerfile, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{
+    AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
+};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// Where the files a spec names are read from.
@@ -90,11 +92,12 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         if let Some(build) = service.build() {
             loader.build(&service.name.value, build);
         }
+        loader.gunicorn_conf(stack, service);
         for path in &service.env_files {
             if env_files.contains(path.as_str()) {
                 continue;
             }
-            if let Some(file) = loader.read(path, Path::new(&path.value), Need::Required("env file")) {
+            if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
                 env_files.insert(path.as_str());
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 for problem in &vars.problems {
@@ -116,26 +119,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             }
         }
         for mount in &service.mounts {
+            // `~` is the home of whoever runs compose, and an absolute path
+            // is on the machine that runs the stack: neither is this one's.
             if let MountSource::Host(path) = &mount.source {
-                loader.host_path(path);
+                if !path.value.starts_with(['~', '/']) {
+                    loader.deploy_file(path, Absence::HostPath);
+                }
             }
         }
     }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
-            loader.read(path, Path::new(&path.value), Need::AtDeploy);
+            loader.deploy_file(path, Absence::SecretFile);
         }
     }
     (loader.inputs, loader.diagnostics)
-}
-
-/// How much a run needs a file.
-#[derive(Clone, Copy)]
-enum Need {
-    /// The build or `up` fails without it: an error. The text names it.
-    Required(&'static str),
-    /// Usually created on the server at deploy time: a warning.
-    AtDeploy,
 }
 
 struct Loader<'a> {
@@ -167,17 +165,137 @@ impl Loader<'_> {
             }
         }
         match &build.recipe {
-            Recipe::Python(python) => {
-                let path = context.join(&python.requirements.value);
-                self.read(&python.requirements, &path, Need::Required("requirements file"));
-            }
+            Recipe::Python(python) => self.python_build(service, &build.context, python),
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
-                if let Some(file) = self.read(&own.file, &path, Need::Required("Dockerfile")) {
+                if let Some(file) = self.read(&own.file, &path, "Dockerfile") {
                     let image = self.own_image(service, own, file);
                     self.inputs.images.push(image);
                 }
             }
+        }
+    }
+
+    /// The files a Python build installs from and lays out by: the
+    /// dependency files, manage.py when the spec names it, and the app's
+    /// own `.dockerignore`, which is optional.
+    fn python_build(&mut self, service: &str, folder: &Spanned<String>, python: &PythonBuild) {
+        let context = Path::new(&folder.value);
+        match &python.dependencies {
+            Dependencies::Pip(file) => self.requirements(service, context, file),
+            locked => {
+                for file in locked.files() {
+                    self.read(&file, &context.join(&file.value), "project file");
+                }
+            }
+        }
+        // A path out of the build folder is lowering's error already.
+        let manage = python
+            .manage
+            .as_ref()
+            .filter(|m| !m.value.starts_with('/') && !m.value.contains(".."));
+        if let Some(manage) = manage {
+            if !self.files.exists(&context.join(&manage.value)) {
+                let shown = self.files.display(&context.join(&manage.value));
+                self.diagnostics.push(
+                    Diagnostic::error("missing-file", format!("the manage.py `{}` is not there", manage.value))
+                        .primary(manage.span, format!("no file {shown}"))
+                        .help("`manage` is relative to the build folder; fix the path"),
+                );
+            }
+        }
+        let ignore = context.join(".dockerignore");
+        if self.files.exists(&ignore) {
+            let named = Spanned::new(".dockerignore".to_string(), folder.span);
+            if let Some(file) = self.read(&named, &ignore, ".dockerignore") {
+                self.inputs.dockerignores.push((service.to_string(), file));
+            }
+        }
+    }
+
+    /// A requirements file and every file it includes (`-r`, `-c`), read
+    /// as pip reads them. A problem pip would stop on is an error on the
+    /// spec's `requirements` line, pointing at the line of the file.
+    fn requirements(&mut self, service: &str, context: &Path, named: &Spanned<String>) {
+        let Some(root) = self.read(named, &context.join(&named.value), "requirements file") else {
+            return;
+        };
+        let root_text = self.inputs.source(root).text.clone();
+        let files = self.files;
+        let mut first = Some(root_text);
+        let closure = requirements::closure(&named.value, |path| match first.take() {
+            Some(text) => Ok(text),
+            None => files.read(&context.join(path)),
+        });
+        if let Some(why) = &closure.root_error {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "requirements-file",
+                    format!("pip cannot read `{}` in the image", named.value),
+                )
+                .primary(named.span, why.clone())
+                .help("name a file inside the build folder, relative to it"),
+            );
+            return;
+        }
+        let mut read = Vec::new();
+        for (index, file) in closure.files.iter().enumerate() {
+            let id = match index {
+                0 => root,
+                _ => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    let shown = self.files.display(&context.join(&file.path));
+                    self.inputs.sources.push(SourceFile::new(shown, file.text.clone()));
+                    id
+                }
+            };
+            read.push((file.path.clone(), id));
+        }
+        for ((path, id), file) in read.iter().zip(&closure.files) {
+            for problem in &file.parsed.problems {
+                let message = match problem.severity {
+                    Severity::Error => format!("pip would stop on `{path}`"),
+                    _ => format!("pip does not read `{path}` as it is written"),
+                };
+                let diagnostic = Diagnostic::new("requirements-file", problem.severity, message)
+                    .primary(named.span, "pip installs this file and every file it includes")
+                    .secondary_in(*id, problem.span, problem.message.clone())
+                    .help("fix the line; stackc copies every file the requirements include (which must be in the build folder) before `pip install`");
+                self.diagnostics.push(diagnostic);
+            }
+        }
+        self.inputs.requirements.push((service.to_string(), read));
+    }
+
+    /// The Gunicorn config file a service runs with, read for the settings
+    /// it sets: the one its statement names (in the build folder of the
+    /// image it runs), else, in an image stackc writes, the
+    /// `gunicorn.conf.py` Gunicorn finds by itself where it starts (the
+    /// image's working directory: manage.py's folder).
+    fn gunicorn_conf(&mut self, stack: &Stack, service: &Service) {
+        let Some(server) = service.app_server().filter(|s| s.kind == AppServerKind::Gunicorn) else {
+            return;
+        };
+        let Some(build) = stack.builder_of(service).and_then(Service::build) else {
+            return;
+        };
+        let context = Path::new(&build.context.value);
+        let (named, path) = match (&server.config, build.python()) {
+            (Some(config), _) => (config.clone(), context.join(&config.value)),
+            (None, Some(python)) => {
+                let path = context.join(python.manage_folder()).join("gunicorn.conf.py");
+                if !self.files.exists(&path) {
+                    return;
+                }
+                (Spanned::new("gunicorn.conf.py".to_string(), server.span), path)
+            }
+            (None, None) => return,
+        };
+        if let Some(file) = self.read(&named, &path, "Gunicorn config file") {
+            let conf = gunicorn_conf::parse(&self.inputs.source(file).text);
+            self.inputs
+                .gunicorn_confs
+                .push((service.name.value.clone(), file, conf));
         }
     }
 
@@ -238,24 +356,26 @@ impl Loader<'_> {
         }
     }
 
-    /// A bind mount's host path: compose's long syntax does not create a
-    /// missing one, so `up` would fail; often it is made on the server (a
-    /// data folder), hence a warning. `~` is the home of whoever runs
-    /// compose, which stackc cannot know.
-    fn host_path(&mut self, path: &Spanned<String>) {
-        if path.value.starts_with('~') || self.files.exists(Path::new(&path.value)) {
-            return;
+    /// A file the stack needs where it runs, which is often put there at
+    /// deploy time: a secret file, a bind mount's source (compose's long
+    /// syntax does not create a missing one). Never read, only looked for;
+    /// the lint rules `missing-secret-file` and `missing-host-path` report
+    /// it, so a team that keeps them off its laptops can say so.
+    fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
+        let at = Path::new(&path.value);
+        if !self.files.exists(at) {
+            self.inputs.absent.push(Absent {
+                kind,
+                path: path.clone(),
+                shown: self.files.display(at),
+            });
         }
-        let shown = self.files.display(Path::new(&path.value));
-        self.diagnostics.push(
-            Diagnostic::warning("missing-host-path", format!("`{}` is not there yet", path.value))
-                .primary(path.span, format!("nothing at {shown}"))
-                .help("compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path"),
-        );
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.
-    fn read(&mut self, named: &Spanned<String>, path: &Path, need: Need) -> Option<FileId> {
+    /// `what` names the file for the message; the build or `up` fails
+    /// without it, so a missing one is an error.
+    fn read(&mut self, named: &Spanned<String>, path: &Path, what: &str) -> Option<FileId> {
         if let Some(&id) = self.read.get(path) {
             return Some(id);
         }
@@ -268,33 +388,19 @@ impl Loader<'_> {
                 Some(id)
             }
             Err(error) => {
-                self.diagnostics.push(unreadable(named, &shown, &error, need));
+                self.diagnostics.push(unreadable(named, &shown, &error, what));
                 None
             }
         }
     }
 }
 
-fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, need: Need) -> Diagnostic {
-    let missing = matches!(error, ReadError::Missing);
-    match need {
-        Need::Required(what) => Diagnostic::error(
-            "missing-file",
-            match missing {
-                true => format!("the {what} `{}` is not there", named.value),
-                false => format!("the {what} `{}` cannot be read", named.value),
-            },
-        )
+fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
+    let state = match error {
+        ReadError::Missing => "is not there",
+        _ => "cannot be read",
+    };
+    Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
-        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file"),
-        Need::AtDeploy => Diagnostic::warning(
-            "missing-secret-file",
-            match missing {
-                true => format!("the secret file `{}` is not there yet", named.value),
-                false => format!("the secret file `{}` cannot be read", named.value),
-            },
-        )
-        .primary(named.span, format!("{shown}: {error}"))
-        .help("compose refuses to start without it: create it on the machine that runs the stack (never commit it)"),
-    }
+        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
 }

@@ -23,6 +23,7 @@ pub mod app_server;
 pub mod argv;
 pub mod bind;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod env_file;
 pub mod fs;
 pub mod gunicorn_conf;
@@ -37,7 +38,8 @@ pub mod value;
 
 pub use load::{load, Disk, Files};
 
-use crate::source::{FileId, SourceFile};
+use crate::ir::index::NameMap;
+use crate::source::{FileId, SourceFile, Spanned};
 
 /// The files a spec names, as read for one run, and what was learned from
 /// them. Empty when the spec was checked from its text alone.
@@ -52,18 +54,64 @@ pub struct Inputs {
     pub images: Vec<OwnImage>,
     /// Each env file the spec names, read.
     pub env_files: Vec<LoadedEnvFile>,
+    /// Files the stack needs where it runs, normally put there at deploy
+    /// time, that are not here.
+    pub absent: Vec<Absent>,
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
-    /// Tables for [`Inputs::image`] and [`Inputs::env_file`], built on the
-    /// first lookup.
-    image_names: crate::ir::index::NameMap,
-    env_file_names: crate::ir::index::NameMap,
+    /// The requirements files pip reads for each Python build that installs
+    /// with pip (by service), in the order pip reads them: each one's path
+    /// in the build folder, and the file.
+    pub requirements: Vec<(String, Vec<(String, FileId)>)>,
+    /// The app's own `.dockerignore` of each Python build that has one.
+    pub dockerignores: Vec<(String, FileId)>,
+    /// The Gunicorn config file of each service that names one, read.
+    pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
+    /// The lookups' tables, built on the first lookup of each.
+    names: InputNames,
+}
+
+/// A table per lookup of [`Inputs`] by name: rules ask once per service.
+#[derive(Clone, Debug, Default)]
+struct InputNames {
+    requirements: NameMap,
+    dockerignores: NameMap,
+    gunicorn_confs: NameMap,
+    env_files: NameMap,
+    images: NameMap,
 }
 
 impl Inputs {
     pub fn source(&self, id: FileId) -> &SourceFile {
         &self.sources[id.0 as usize]
+    }
+
+    /// The requirements files of `service`'s build, when they were read.
+    pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
+        let found = self
+            .names
+            .requirements
+            .find(&self.requirements, |(name, _)| name, service);
+        found.map(|(_, files)| files.as_slice())
+    }
+
+    /// The app's own `.dockerignore` of `service`'s build.
+    pub fn dockerignore_of(&self, service: &str) -> Option<FileId> {
+        let found = self
+            .names
+            .dockerignores
+            .find(&self.dockerignores, |(name, _)| name, service);
+        found.map(|(_, id)| *id)
+    }
+
+    /// The Gunicorn config file `service`'s statement names, read.
+    pub fn gunicorn_conf(&self, service: &str) -> Option<(FileId, &gunicorn_conf::GunicornConf)> {
+        let found = self
+            .names
+            .gunicorn_confs
+            .find(&self.gunicorn_confs, |(name, _, _)| name, service);
+        found.map(|(_, id, conf)| (*id, conf))
     }
 
     /// Whether the build folder `context` (as the spec writes it) holds a
@@ -74,13 +122,31 @@ impl Inputs {
 
     /// The env file the spec names by `path` (as written), read.
     pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
-        self.env_file_names.find(&self.env_files, |f| &f.path, path)
+        self.names.env_files.find(&self.env_files, |f| &f.path, path)
     }
 
     /// The app's own Dockerfile that `builder` builds with.
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
-        self.image_names.find(&self.images, |i| &i.service, builder)
+        self.names.images.find(&self.images, |i| &i.service, builder)
     }
+}
+
+/// A file of the stack's that is not on this machine.
+#[derive(Clone, Debug)]
+pub struct Absent {
+    pub kind: Absence,
+    /// As the spec writes it.
+    pub path: Spanned<String>,
+    /// As the user sees it (relative to where stackc runs).
+    pub shown: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// `secret NAME file PATH`.
+    SecretFile,
+    /// `mount ./PATH at ...`.
+    HostPath,
 }
 
 /// An env file the spec names (`env_file PATH`), as compose reads it.

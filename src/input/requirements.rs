@@ -871,7 +871,8 @@ fn env_reference(text: &str) -> Option<&str> {
 /// `.` and `..` resolved; an absolute path or one that climbs out of the
 /// context is refused.
 fn normalize_path(folder: &str, path: &str) -> Result<String, &'static str> {
-    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+    // The image is Linux: `C:x` and `\x` are file names there, not Windows paths.
+    if path.starts_with('/') {
         return Err("an absolute path is outside the build context, where the image build cannot copy it from");
     }
     let mut parts: Vec<&str> = Vec::new();

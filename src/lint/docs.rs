@@ -97,7 +97,8 @@ fn demoted_headings(doc: &str) -> String {
         .join("\n")
 }
 
-fn capitalized(text: &str) -> String {
+/// `text` with its first letter in upper case: a title from a message.
+pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

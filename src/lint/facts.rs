@@ -19,38 +19,31 @@ pub fn image_name(image: &ImageRef) -> &str {
     image.repository.rsplit('/').next().unwrap_or_default()
 }
 
-/// A service that runs the official PostgreSQL image (or PostGIS, built on it).
+/// A service that runs the PostgreSQL server of the official image (or
+/// PostGIS, built on it); a job that runs `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis"))
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis")) && runs_image_server(service)
 }
 
-/// Base images whose default user is root: a Dockerfile built on one that
-/// never says `USER` runs its app as root. (distroless images run as root
-/// too, except their `nonroot` tags.)
-const ROOT_BY_DEFAULT: &[&str] = &[
-    "alpine",
-    "amazoncorretto",
-    "buildpack-deps",
-    "debian",
-    "eclipse-temurin",
-    "golang",
-    "node",
-    "openjdk",
-    "php",
-    "python",
-    "ruby",
-    "rust",
-    "ubuntu",
-];
+/// Whether a published image's entrypoint starts its own server: no
+/// command, or one its entrypoint takes for the server (`postgres`,
+/// `-c ...`), as for every image stackc does not know.
+pub fn runs_image_server(service: &Service) -> bool {
+    let first = service.command.as_ref().and_then(|c| c.words.first());
+    match (first, image(service).and_then(super::images::default_user)) {
+        (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
+        _ => true,
+    }
+}
 
 /// Whether containers of `image` run as root unless told otherwise, as far
-/// as stackc knows the image.
+/// as stackc knows the image: a Dockerfile built on one that never says
+/// `USER` runs its app as root.
 pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
-    let tag = image.tag.as_deref().unwrap_or_default();
-    if image.repository.starts_with("gcr.io/distroless/") {
-        return !tag.contains("nonroot");
-    }
-    ROOT_BY_DEFAULT.contains(&image_name(image))
+    matches!(
+        super::images::default_user(image),
+        Some(super::images::DefaultUser::Root { .. })
+    )
 }
 
 /// Databases, caches and queues: services other containers use, never a
@@ -136,10 +129,22 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     let words = &argv.words;
     let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => {
-            shell::simple_commands(script).into_iter().map(|c| c.words).collect()
-        }
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
         _ => vec![words.clone()],
+    }
+}
+
+/// The words of each simple command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
+}
+
+/// The programs a readiness check runs: a `ready cmd` string is a shell
+/// script (compose's `CMD-SHELL`), a list is a command.
+pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+    match &argv.line {
+        Some(line) => shell_programs(line),
+        None => programs(argv),
     }
 }
 
@@ -254,4 +259,19 @@ pub fn request_headers(proxy: &crate::ir::Proxy) -> Vec<RequestHeader<'_>> {
         }
     }
     headers
+}
+
+/// A secondary label at the place that set an app server's setting: its
+/// spec statement, its Gunicorn config file's line, or (for a default)
+/// the server's statement.
+pub fn setting_label(
+    diagnostic: crate::diagnostic::Diagnostic,
+    source: crate::ir::SettingSource,
+    message: impl Into<String>,
+) -> crate::diagnostic::Diagnostic {
+    use crate::ir::SettingSource;
+    match source {
+        SettingSource::Spec(span) | SettingSource::Default(span) => diagnostic.secondary(span, message),
+        SettingSource::ConfigFile { file, span } => diagnostic.secondary_in(file, span, message),
+    }
 }

@@ -8,9 +8,11 @@
 mod declare;
 pub mod docs;
 mod facts;
+mod images;
 pub mod policy;
 pub mod registry;
 mod rules;
+mod secrets;
 mod spec_text;
 pub mod suppress;
 

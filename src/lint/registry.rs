@@ -19,6 +19,10 @@ pub static RULES: &[&dyn Rule] = &[
     &PgPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
+    &SecretInCommand,
+    &SecretInComposeValue,
+    &SecretInImage,
+    &PossibleSecret,
     &DatabaseWiring,
     // Images and builds
     &UnpinnedImage,
@@ -26,7 +30,11 @@ pub static RULES: &[&dyn Rule] = &[
     &RunsAsRoot,
     &DepsAfterSource,
     &PrivilegedContainer,
+    &HostAccess,
     &LiteralDollar,
+    // Files the stack needs where it runs
+    &MissingSecretFile,
+    &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,

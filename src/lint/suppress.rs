@@ -54,6 +54,44 @@ pub fn scan(source: &SourceFile) -> Suppressions {
     found
 }
 
+/// How a suppression comment starts, after the `#` and any spaces.
+const DIRECTIVE: &str = "stackc:";
+
+/// The comment that allows `rules` where it stands.
+pub fn allow_comment(rules: &[&str]) -> String {
+    format!("# {DIRECTIVE} allow({})", rules.join(", "))
+}
+
+/// Whether a comment (`#` included) is a `# stackc:` directive.
+fn is_directive(comment: &str) -> bool {
+    comment[1..].trim_start().starts_with(DIRECTIVE)
+}
+
+/// The rule names of a `# stackc: allow(...)` comment: where they are in
+/// the comment, and whether the `)` closes them (a comment being typed
+/// may not have it yet; then they run to the comment's end).
+pub struct AllowList {
+    pub names: std::ops::Range<usize>,
+    pub closed: bool,
+}
+
+pub fn allow_list(comment: &str) -> Option<AllowList> {
+    let body = comment.get(1..)?.trim_start();
+    let directive = body.strip_prefix(DIRECTIVE)?.trim_start();
+    let rest = directive.strip_prefix("allow(")?;
+    let start = comment.len() - rest.len();
+    Some(match rest.find(')') {
+        Some(close) => AllowList {
+            names: start..start + close,
+            closed: true,
+        },
+        None => AllowList {
+            names: start..comment.len(),
+            closed: false,
+        },
+    })
+}
+
 /// Where `part`, a slice of `text`, starts in it.
 fn offset_in(text: &str, part: &str) -> usize {
     part.as_ptr() as usize - text.as_ptr() as usize
@@ -62,15 +100,12 @@ fn offset_in(text: &str, part: &str) -> usize {
 impl Suppressions {
     fn read_comment(&mut self, source: &SourceFile, comment: &str, line: Option<usize>) {
         let start = offset_in(&source.text, comment);
-        let body = comment[1..].trim_start();
-        let Some(directive) = body.strip_prefix("stackc:") else {
+        if !is_directive(comment) {
             return;
-        };
-        let directive = directive.trim_start();
-        let names = directive
-            .strip_prefix("allow(")
-            .and_then(|rest| rest.split_once(')'))
-            .map(|(inside, _)| inside);
+        }
+        let names = allow_list(comment)
+            .filter(|list| list.closed)
+            .map(|list| &comment[list.names]);
         let Some(names) = names.filter(|n| n.split(',').all(|name| !name.trim().is_empty())) else {
             let span = Span::new(start, start + comment.len());
             self.problems.push(

@@ -269,7 +269,7 @@ impl<'i> Parser<'i> {
         match self.word() {
             b"image" => self.image_of() || self.image(),
             b"build" => self.build(),
-            b"gunicorn" => self.gunicorn(),
+            b"gunicorn" | b"uvicorn" | b"daphne" => self.app_server(),
             b"command" => self.statement(Rule::command, Rule::kw_command, "command", Self::argv),
             b"env" => self.env(),
             b"env_file" => self.env_file(),
@@ -318,15 +318,44 @@ impl<'i> Parser<'i> {
 
     fn build_item(&mut self) -> bool {
         match self.word() {
-            b"python" => self.statement(Rule::python, Rule::kw_python, "python", Self::version),
+            b"python" => self.statement(Rule::python, Rule::kw_python, "python", |p| {
+                p.rule(Rule::python_image, |p| {
+                    p.version()
+                        && p.optional(|p| {
+                            p.literal("-")
+                                && p.atom(Rule::python_variant, |p| {
+                                    p.bytes_while(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') > 0
+                                })
+                        })
+                })
+            }),
             b"requirements" => self.statement(Rule::requirements, Rule::kw_requirements, "requirements", Self::text),
+            b"uv" => self.statement(Rule::uv, Rule::kw_uv, "uv", |p| p.optional(Self::version)),
+            b"poetry" => self.statement(Rule::poetry, Rule::kw_poetry, "poetry", |p| p.optional(Self::version)),
+            b"packages" => self.statement(Rule::packages, Rule::kw_packages, "packages", Self::package_list),
+            b"build_packages" => self.statement(
+                Rule::build_packages,
+                Rule::kw_build_packages,
+                "build_packages",
+                Self::package_list,
+            ),
+            b"workdir" => self.workdir(),
+            b"manage" => self.statement(Rule::manage, Rule::kw_manage, "manage", Self::text),
             b"collectstatic" => self.statement(Rule::collectstatic, Rule::kw_collectstatic, "collectstatic", |p| {
                 p.optional(|p| p.keyword(Rule::kw_to, "to") && p.skip() && p.text())
             }),
             b"user" => self.statement(Rule::user, Rule::kw_user, "user", |p| {
                 p.name() && p.skip() && p.optional(|p| p.keyword(Rule::kw_uid, "uid") && p.skip() && p.integer())
             }),
-            b"dockerfile" => self.statement(Rule::dockerfile, Rule::kw_dockerfile, "dockerfile", Self::text),
+            b"dockerfile" => self.statement(Rule::dockerfile, Rule::kw_dockerfile, "dockerfile", |p| {
+                p.optional(|p| {
+                    p.rule(Rule::dockerfile_place, |p| {
+                        p.keyword(Rule::kw_before_install, "before_install") || p.keyword(Rule::kw_as_user, "as_user")
+                    })
+                }) && p.skip()
+                    && p.text()
+            }),
+            b"ignore" => self.statement(Rule::ignore, Rule::kw_ignore, "ignore", |p| p.repeat1(Self::text)),
             b"file" => self.statement(Rule::build_file, Rule::kw_file, "file", Self::text),
             b"target" => self.statement(Rule::build_target, Rule::kw_target, "target", Self::text),
             b"arg" => self.statement(Rule::build_arg, Rule::kw_arg, "arg", |p| {
@@ -336,20 +365,50 @@ impl<'i> Parser<'i> {
         }
     }
 
-    fn gunicorn(&mut self) -> bool {
-        self.statement(Rule::gunicorn, Rule::kw_gunicorn, "gunicorn", |p| {
-            p.text()
+    /// `(package_block | text+)`: Debian packages, a block of
+    /// `NAME = VERSION` or bare names on the line.
+    fn package_list(&mut self) -> bool {
+        let package = |p: &mut Self| {
+            p.rule(Rule::package, |p| {
+                p.atom(Rule::package_name, |p| {
+                    p.byte(|b| b.is_ascii_alphanumeric()) && {
+                        p.bytes_while(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b));
+                        true
+                    }
+                }) && p.skip()
+                    && p.literal("=")
+                    && p.skip()
+                    && p.text()
+            })
+        };
+        self.attempt(|p| p.block(package)) || self.repeat1(Self::text)
+    }
+
+    /// `app_server = { (kw_gunicorn | kw_uvicorn | kw_daphne) ~ text ~ server_option* }`.
+    fn app_server(&mut self) -> bool {
+        self.rule(Rule::app_server, |p| {
+            let server = match p.word() {
+                b"gunicorn" => p.keyword(Rule::kw_gunicorn, "gunicorn"),
+                b"uvicorn" => p.keyword(Rule::kw_uvicorn, "uvicorn"),
+                b"daphne" => p.keyword(Rule::kw_daphne, "daphne"),
+                _ => false,
+            };
+            server
+                && p.skip()
+                && p.text()
                 && p.skip()
                 && p.repeat(|p| match p.word() {
-                    b"bind" => p.statement(Rule::gunicorn_bind, Rule::kw_bind, "bind", Self::port),
-                    b"workers" => p.statement(Rule::gunicorn_workers, Rule::kw_workers, "workers", Self::integer),
-                    b"timeout" => p.statement(Rule::gunicorn_timeout, Rule::kw_timeout, "timeout", Self::duration),
+                    b"bind" => p.statement(Rule::server_bind, Rule::kw_bind, "bind", Self::port),
+                    b"workers" => p.statement(Rule::server_workers, Rule::kw_workers, "workers", Self::integer),
+                    b"timeout" => p.statement(Rule::server_timeout, Rule::kw_timeout, "timeout", Self::duration),
                     b"graceful_timeout" => p.statement(
-                        Rule::gunicorn_graceful,
+                        Rule::server_graceful,
                         Rule::kw_graceful_timeout,
                         "graceful_timeout",
                         Self::duration,
                     ),
+                    b"worker" => p.statement(Rule::server_worker, Rule::kw_worker, "worker", Self::text),
+                    b"config" => p.statement(Rule::server_config, Rule::kw_config, "config", Self::text),
                     _ => false,
                 })
         })
@@ -504,7 +563,7 @@ impl<'i> Parser<'i> {
                 p.name() && p.skip() && p.repeat(|p| p.literal(",") && p.skip() && p.name())
             }),
             b"entrypoint" => self.statement(Rule::entrypoint, Rule::kw_entrypoint, "entrypoint", Self::argv),
-            b"workdir" => self.statement(Rule::workdir, Rule::kw_workdir, "workdir", Self::text),
+            b"workdir" => self.workdir(),
             b"hostname" => self.statement(Rule::hostname, Rule::kw_hostname, "hostname", Self::text),
             b"container_name" => self.statement(
                 Rule::container_name,
@@ -528,6 +587,10 @@ impl<'i> Parser<'i> {
                 })
             }),
             b"stop_signal" => self.statement(Rule::stop_signal, Rule::kw_stop_signal, "stop_signal", Self::text),
+            b"user" => self.statement(Rule::container_user, Rule::kw_user, "user", Self::text),
+            b"hardening" => self.statement(Rule::hardening, Rule::kw_hardening, "hardening", |p| {
+                p.keyword(Rule::kw_off, "off")
+            }),
             b"compose" => self.statement(Rule::compose, Rule::kw_compose, "compose", |p| {
                 p.atom(Rule::compose_key, |p| {
                     p.byte(|b| b.is_ascii_alphabetic()) && {
@@ -541,6 +604,10 @@ impl<'i> Parser<'i> {
             }),
             _ => false,
         }
+    }
+
+    fn workdir(&mut self) -> bool {
+        self.statement(Rule::workdir, Rule::kw_workdir, "workdir", Self::text)
     }
 
     fn limit(&mut self) -> bool {
@@ -924,6 +991,17 @@ mod tests {
             "after",
             "gunicorn a:b bind 8 workers 3 timeout 30s graceful_timeout 1m",
             "gunicorn a:b bind",
+            "uvicorn a:b worker uvicorn.workers.UvicornWorker config gunicorn.conf.py",
+            "daphne a:b bind 8 workers",
+            "build ./app {\n python 3.12-slim-bookworm\n uv 0.5.1\n poetry\n packages {\n  libpq5 = 15.1\n }\n build_packages gcc make\n workdir /src\n manage src/manage.py\n dockerfile before_install \"RUN x\"\n dockerfile as_user \"RUN y\"\n dockerfile \"RUN z\"\n ignore *.pyc .git\n}",
+            "build ./app {\n python 3.12-\n}",
+            "build ./app {\n packages\n}",
+            "build ./app {\n packages { a = 1 }\n}",
+            "build ./app {\n dockerfile as_user\n}",
+            "user 1000:1000",
+            "user",
+            "hardening off",
+            "hardening on",
             "build ./app",
             "build ./app {\n python 3.12.1\n requirements r.txt\n collectstatic to /s\n user app uid 10\n}",
             "build ./app {\n python 3\n}",

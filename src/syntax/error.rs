@@ -207,12 +207,15 @@ fn line_at(text: &str, pos: usize) -> &str {
 }
 
 /// Help for mistakes people bring from the files stackc replaces: compose's
-/// `8000:8000` ports and `./src:/app` mounts.
+/// `8000:8000` ports and `./src:/app` mounts, apt's `libpq5=15.*`.
 fn statement_hint(line: &str) -> Option<&'static str> {
     let mut words = line.split_whitespace();
     match (words.next(), words.next()) {
         (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
             "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
+        ),
+        (Some("packages" | "build_packages"), Some(_)) if !line.contains('{') => Some(
+            "write one package per line with its version, in a block: `packages {`, then `libpq5 = 15.*`, then `}`",
         ),
         (Some("mount"), Some(source)) if source.contains(':') => Some(
             "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
@@ -298,16 +301,10 @@ const STRING_REST: &str = "the rest of the string";
 
 /// How a user would name what the rule matches.
 fn describe(rule: Rule) -> String {
-    let name = format!("{rule:?}");
-    match rule {
-        // Compose's spelling, which a rule name cannot have.
-        Rule::kw_on_failure => return "`on-failure`".to_string(),
-        Rule::kw_unless_stopped => return "`unless-stopped`".to_string(),
-        _ => {}
-    }
-    if let Some(keyword) = name.strip_prefix("kw_") {
+    if let Some(keyword) = super::expect::keyword(rule) {
         return format!("`{keyword}`");
     }
+    let name = format!("{rule:?}");
     let words = match rule {
         Rule::EOI => END_OF_FILE,
         Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",

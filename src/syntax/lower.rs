@@ -14,8 +14,10 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::*;
 use crate::source::{Span, Spanned};
 
+mod build;
 mod proxy;
 mod raw_nginx;
+mod server;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
@@ -24,7 +26,6 @@ pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {
     patch: None,
 };
 pub const DEFAULT_REQUIREMENTS: &str = "requirements.txt";
-pub const DEFAULT_STATIC_ROOT: &str = "/app/staticfiles";
 pub const DEFAULT_USER: &str = "app";
 pub const DEFAULT_UID: u32 = 10001;
 /// The nginx image a proxy builds on when it names none.
@@ -186,13 +187,33 @@ impl Lowerer {
 
     fn lower_service(&mut self, pair: Pair<'_>) -> Service {
         let (mut block, items) = ServiceBlock::new(self, pair, "service");
-        let mut gunicorn = None;
+        let mut server: Option<(AppServer, Span)> = None;
         for item in items {
             let at = span(&item);
             match item.as_rule() {
-                Rule::gunicorn => {
-                    let value = self.lower_gunicorn(item);
-                    self.set_once(&mut gunicorn, value, at, "gunicorn");
+                Rule::app_server => {
+                    let value = self.lower_app_server(item);
+                    match &server {
+                        // The same server twice reads as any statement given twice.
+                        Some((first, _)) if first.kind == value.kind => {
+                            let keyword = value.kind.keyword();
+                            self.set_once(&mut server, value, at, keyword);
+                        }
+                        Some((first, first_at)) => self.report(
+                            Diagnostic::error(
+                                "duplicate-statement",
+                                format!(
+                                    "`{}` and `{}` both give the app server",
+                                    value.kind.keyword(),
+                                    first.kind.keyword()
+                                ),
+                            )
+                            .primary(at, "given again here")
+                            .secondary(*first_at, "first given here")
+                            .help("a container runs one app server: keep one statement"),
+                        ),
+                        None => server = Some((value, at)),
+                    }
                 }
                 Rule::command => {
                     let value = self.lower_argv_statement(item);
@@ -201,15 +222,21 @@ impl Lowerer {
                 _ => block.common(self, item),
             }
         }
-        let gunicorn = gunicorn.map(|(g, _)| g);
-        if let (Some(_), Some((_, at))) = (&gunicorn, &block.command) {
+        let server = server.map(|(s, _)| s);
+        if let (Some(server), Some((_, at))) = (&server, &block.command) {
+            let keyword = server.kind.keyword();
             self.report(
                 Diagnostic::error(
                     "conflicting-statements",
-                    "`gunicorn` and `command` both set the command",
+                    format!("`{keyword}` and `command` both set the command"),
                 )
-                .primary(*at, "this command would replace the Gunicorn one")
-                .help("keep `gunicorn` for a Django app, or `command` for anything else"),
+                .primary(
+                    *at,
+                    format!("this command would replace the {} one", server.kind.name()),
+                )
+                .help(format!(
+                    "keep `{keyword}` for a Django app, or `command` for anything else"
+                )),
             );
         }
         if !block.has_image() {
@@ -221,7 +248,12 @@ impl Lowerer {
                     ),
             );
         }
-        block.finish(self, ServiceKind::App { gunicorn })
+        block.finish(
+            self,
+            ServiceKind::App {
+                server: server.map(Box::new),
+            },
+        )
     }
 
     fn lower_job(&mut self, pair: Pair<'_>) -> Service {
@@ -290,202 +322,6 @@ impl Lowerer {
             );
         }
         image
-    }
-
-    fn lower_build(&mut self, pair: Pair<'_>) -> Build {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "build"); // kw_build
-        let context = self.lower_text(next(&mut inner, "build"));
-        let mut python = None;
-        let mut requirements = None;
-        let mut collectstatic = None;
-        let mut user = None;
-        let mut dockerfile = Vec::new();
-        let mut file = None;
-        let mut target = None;
-        let mut args = Vec::new();
-        // Statements that only the Dockerfile stackc writes can honour.
-        let mut generator_only: Vec<(Span, &str)> = Vec::new();
-        for item in inner {
-            let item_span = span(&item);
-            let rule = item.as_rule();
-            let mut parts = item.into_inner();
-            let keyword = next(&mut parts, "build_item").as_str();
-            match rule {
-                Rule::python => {
-                    let version = self.lower_version(next(&mut parts, "python"));
-                    self.set_once(&mut python, version, item_span, "python");
-                }
-                Rule::requirements => {
-                    let path = self.lower_text(next(&mut parts, "requirements"));
-                    self.set_once(&mut requirements, path, item_span, "requirements");
-                }
-                Rule::collectstatic => {
-                    // `collectstatic [to PATH]`: kw_to, then the path.
-                    let target = match parts.nth(1) {
-                        Some(path) => self.lower_text(path),
-                        None => Spanned::new(DEFAULT_STATIC_ROOT.to_string(), item_span),
-                    };
-                    self.check_container_path(&target);
-                    self.set_once(&mut collectstatic, target, item_span, "collectstatic");
-                }
-                Rule::user => {
-                    let name = self.lower_name(next(&mut parts, "user"));
-                    // `user NAME [uid N]`: kw_uid, then the number.
-                    // `user root` is root's uid; root itself is legal, and
-                    // the `runs-as-root` lint rule's finding.
-                    let uid = match parts.nth(1) {
-                        Some(n) => self.lower_integer(n),
-                        None if name.value == "root" => Spanned::new(0, name.span),
-                        None => Spanned::new(DEFAULT_UID, name.span),
-                    };
-                    if uid.value != 0 && !(1000..=60000).contains(&uid.value) {
-                        self.report(
-                            Diagnostic::error("invalid-uid", format!("uid {} is not for an app user", uid.value))
-                                .primary(uid.span, "system users are below 1000")
-                                .help(format!("use a uid from 1000 to 60000, e.g. `uid {DEFAULT_UID}`")),
-                        );
-                    }
-                    self.set_once(&mut user, User { name, uid }, item_span, "user");
-                }
-                Rule::dockerfile => {
-                    let line = self.lower_text(next(&mut parts, "dockerfile"));
-                    self.check_dockerfile_line(&line);
-                    dockerfile.push(line);
-                }
-                Rule::build_file => {
-                    let path = self.lower_text(next(&mut parts, "build_file"));
-                    self.set_once(&mut file, path, item_span, "file");
-                }
-                Rule::build_target => {
-                    let stage = self.lower_text(next(&mut parts, "build_target"));
-                    self.set_once(&mut target, stage, item_span, "target");
-                }
-                Rule::build_arg => {
-                    let name = self.lower_plain(next(&mut parts, "build_arg"));
-                    let value = self.lower_text(next(&mut parts, "build_arg"));
-                    args.push(EnvVar { name, value });
-                }
-                other => unreachable!("`build_item` has no {other:?}"),
-            }
-            if matches!(
-                rule,
-                Rule::python | Rule::requirements | Rule::collectstatic | Rule::user | Rule::dockerfile
-            ) {
-                generator_only.push((item_span, keyword));
-            }
-        }
-        let recipe = match file {
-            Some((file, file_span)) => {
-                for (spot, keyword) in generator_only {
-                    self.report(
-                        Diagnostic::error(
-                            "conflicting-statements",
-                            format!("`{keyword}` shapes the Dockerfile stackc writes, and this build has its own"),
-                        )
-                        .primary(spot, "not used with the app's own Dockerfile")
-                        .secondary(file_span, "the app's own Dockerfile")
-                        .help(format!(
-                            "make the change in the app's Dockerfile and remove `{keyword}`, or remove `file` to let stackc write the Dockerfile"
-                        )),
-                    );
-                }
-                Recipe::Dockerfile(OwnDockerfile {
-                    file,
-                    target: target.map(|(t, _)| t),
-                    args,
-                })
-            }
-            None => {
-                let own_only = target.map(|(_, at)| (at, "target")).into_iter();
-                let own_only = own_only.chain(args.iter().map(|a| (a.name.span, "arg")));
-                for (spot, keyword) in own_only {
-                    self.report(
-                        Diagnostic::error(
-                            "conflicting-statements",
-                            format!("`{keyword}` needs the app's own Dockerfile"),
-                        )
-                        .primary(spot, "the Dockerfile stackc writes has one stage and no arguments")
-                        .help("name the app's Dockerfile with `file Dockerfile` (relative to the build folder), or remove this line"),
-                    );
-                }
-                Recipe::Python(PythonBuild {
-                    python: python.map_or(Spanned::new(DEFAULT_PYTHON, context.span), |(p, _)| p),
-                    requirements: requirements.map_or_else(
-                        || Spanned::new(DEFAULT_REQUIREMENTS.to_string(), context.span),
-                        |(r, _)| r,
-                    ),
-                    collectstatic: collectstatic.map(|(c, _)| c),
-                    user: user.map_or_else(
-                        || User {
-                            name: Spanned::new(DEFAULT_USER.to_string(), context.span),
-                            uid: Spanned::new(DEFAULT_UID, context.span),
-                        },
-                        |(u, _)| u,
-                    ),
-                    dockerfile,
-                })
-            }
-        };
-        Build {
-            context,
-            tag: None,
-            recipe,
-            span: at,
-        }
-    }
-
-    fn lower_gunicorn(&mut self, pair: Pair<'_>) -> Gunicorn {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "gunicorn"); // kw_gunicorn
-        let app = self.lower_text(next(&mut inner, "gunicorn"));
-        if !valid_wsgi_app(&app.value) {
-            self.report(
-                Diagnostic::error("invalid-wsgi-app", format!("`{}` is not a WSGI application", app.value))
-                    .primary(app.span, "expected `module.path:callable`")
-                    .help("Django projects have one in wsgi.py, e.g. `backend.wsgi:application`"),
-            );
-        }
-        let mut port = None;
-        let mut workers = None;
-        let mut timeout = None;
-        let mut graceful_timeout = None;
-        for option in inner {
-            let option_span = span(&option);
-            let rule = option.as_rule();
-            let mut parts = option.into_inner();
-            next(&mut parts, "gunicorn option"); // the keyword
-            let value = next(&mut parts, "gunicorn option");
-            match rule {
-                Rule::gunicorn_bind => {
-                    let value = self.lower_port(value);
-                    self.set_once(&mut port, value, option_span, "bind");
-                }
-                Rule::gunicorn_workers => {
-                    let value = self.lower_integer(value);
-                    self.set_once(&mut workers, value, option_span, "workers");
-                }
-                Rule::gunicorn_timeout => {
-                    let value = self.lower_seconds(value);
-                    self.set_once(&mut timeout, value, option_span, "timeout");
-                }
-                _ => {
-                    let value = self.lower_seconds(value);
-                    self.set_once(&mut graceful_timeout, value, option_span, "graceful_timeout");
-                }
-            }
-        }
-        Gunicorn {
-            // Gunicorn's own default port.
-            port: port.map_or(Spanned::new(8000, app.span), |(p, _)| p),
-            workers: workers.map(|(w, _)| w),
-            timeout: timeout.map(|(t, _)| t),
-            graceful_timeout: graceful_timeout.map(|(t, _)| t),
-            app,
-            span: at,
-        }
     }
 
     /// `command ARGV` and `run ARGV`: run without a shell, so a string that
@@ -633,17 +469,7 @@ impl Lowerer {
         let at = span(&pair);
         let inner = next(&mut pair.into_inner(), "host_path");
         let path = match inner.as_rule() {
-            Rule::string => {
-                // The `text` rule's unescaping, for a string on its own.
-                let mut out = String::new();
-                for part in inner.into_inner() {
-                    match part.as_rule() {
-                        Rule::raw_chars => out.push_str(part.as_str()),
-                        _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
-                    }
-                }
-                Spanned::new(out, at)
-            }
+            Rule::string => Spanned::new(self.lower_string(inner), at),
             _ => Spanned::new(inner.as_str().to_string(), at),
         };
         if !(path.value.starts_with('.') || path.value.starts_with('/') || path.value.starts_with('~')) {
@@ -877,16 +703,7 @@ impl Lowerer {
         if value.as_rule() == Rule::bare {
             return Spanned::new(value.as_str().to_string(), at);
         }
-        let mut out = String::new();
-        for part in value.into_inner() {
-            match part.as_rule() {
-                Rule::raw_chars => out.push_str(part.as_str()),
-                _ => match self.unescape(&part) {
-                    Some(c) => out.push(c),
-                    None => out.push('\u{FFFD}'),
-                },
-            }
-        }
+        let out = self.lower_string(value);
         if out.contains('\0') {
             self.report(
                 Diagnostic::error("nul-in-string", "a string cannot hold a NUL character")
@@ -895,6 +712,19 @@ impl Lowerer {
             );
         }
         Spanned::new(out, at)
+    }
+
+    /// A quoted `string`, unescaped (an invalid escape, reported, becomes
+    /// U+FFFD).
+    fn lower_string(&mut self, pair: Pair<'_>) -> String {
+        let mut out = String::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::raw_chars => out.push_str(part.as_str()),
+                _ => out.push(self.unescape(&part).unwrap_or('\u{FFFD}')),
+            }
+        }
+        out
     }
 
     fn unescape(&mut self, pair: &Pair<'_>) -> Option<char> {
@@ -1113,19 +943,6 @@ impl Lowerer {
         Spanned::new(Cpus(value), at)
     }
 
-    /// A duration Gunicorn takes: whole seconds (0 turns the timeout off).
-    fn lower_seconds(&mut self, pair: Pair<'_>) -> Spanned<Duration> {
-        let duration = self.lower_duration(pair);
-        if !duration.value.0.is_multiple_of(1000) {
-            self.report(
-                Diagnostic::error("invalid-duration", "Gunicorn takes whole seconds")
-                    .primary(duration.span, "not a whole number of seconds")
-                    .help("write e.g. `30s` or `2m`"),
-            );
-        }
-        duration
-    }
-
     /// `compose KEY = VALUE`: the value is read as YAML, so `true`, `10` and
     /// `{driver: local}` keep their types.
     fn lower_raw_compose(&mut self, pair: Pair<'_>) -> RawCompose {
@@ -1146,19 +963,102 @@ impl Lowerer {
             Ok(_) => None,
             Err(error) => Some(yaml_problem(&error.to_string())),
         };
-        if let Some(label) = problem {
+        if let Some(label) = &problem {
             self.report(
                 Diagnostic::error("invalid-raw", "this value is not one YAML value")
                     .primary(text.span, label)
                     .help("write a YAML value in flow style, e.g. `\"{driver: local}\"` or `\"[NET_ADMIN]\"`"),
             );
         }
-        let value = parsed.unwrap_or_default();
+        let value = match parsed {
+            Ok(value) if problem.is_none() => self.read_raw_value(&key.value, value, text.span),
+            _ => serde_json::Value::Null,
+        };
         RawCompose {
             key,
             value: Spanned::new(value, text.span),
             span: at,
         }
+    }
+
+    /// `user NAME|UID[:GROUP|GID]`. Docker reads a number with a sign or
+    /// leading zeros (`+0`, `00`) as the plain number, so those are refused:
+    /// the spec must say `0` or `root` where it means root.
+    fn lower_container_user(&mut self, pair: Pair<'_>) -> ContainerUser {
+        let at = span(&pair);
+        let text = self.lower_text(argument(pair));
+        let mut parts = text.value.splitn(2, ':');
+        let user_part = parts.next().unwrap_or_default();
+        let group_part = parts.next();
+        let user = self.lower_account(user_part, text.span);
+        let group = group_part.map(|g| self.lower_account(g, text.span));
+        ContainerUser {
+            user: Spanned::new(user, text.span),
+            group: group.map(|g| Spanned::new(g, text.span)),
+            span: at,
+        }
+    }
+
+    /// One side of `USER:GROUP`: a name, or a number Docker reads the same
+    /// way stackc writes it.
+    fn lower_account(&mut self, text: &str, at: Span) -> Account {
+        /// Docker's limit for uids and gids.
+        const MAX_ID: u32 = i32::MAX as u32;
+        let is_name = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && text.len() <= 32
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if is_name {
+            return Account::Name(text.to_string());
+        }
+        let canonical = text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_ID && n.to_string() == text);
+        if let Some(id) = canonical {
+            return Account::Id(id);
+        }
+        let numeric = text.trim_start_matches(['+', '-']).parse::<u64>().ok();
+        let (label, help) = match numeric {
+            Some(n) if !text.starts_with('-') && n <= u64::from(MAX_ID) => (
+                format!("Docker reads `{text}` as {n}"),
+                if n == 0 {
+                    "write `root` (or `0`) where root is meant, or an unprivileged uid such as `10001`".to_string()
+                } else {
+                    format!("write `{n}`")
+                },
+            ),
+            Some(_) => (
+                "out of range".to_string(),
+                format!("uids and gids go from 0 to {MAX_ID}"),
+            ),
+            None if text.is_empty() => (
+                "empty".to_string(),
+                "write `USER` or `USER:GROUP`, e.g. `user 999:999`".to_string(),
+            ),
+            None => (
+                format!("`{text}` is neither a name nor a number"),
+                "names are letters, digits, `_`, `.` and `-`, starting with a letter: `user postgres`".to_string(),
+            ),
+        };
+        self.report(
+            Diagnostic::error("invalid-user", "this is not a user Docker reads as written")
+                .primary(at, label)
+                .help(help),
+        );
+        Account::Id(0)
+    }
+
+    /// A raw value as Docker will read it (see [`crate::compose_values`]),
+    /// or `null` after reporting what compose or Docker would refuse.
+    fn read_raw_value(&mut self, key: &str, value: serde_json::Value, at: Span) -> serde_json::Value {
+        crate::compose_values::read(key, value).unwrap_or_else(|refusal| {
+            self.report(
+                Diagnostic::error("invalid-raw", format!("compose or Docker would refuse this `{key}`"))
+                    .primary(at, refusal.label)
+                    .help(refusal.help),
+            );
+            serde_json::Value::Null
+        })
     }
 
     fn lower_size(&mut self, pair: Pair<'_>) -> Spanned<Size> {
@@ -1192,57 +1092,6 @@ impl Lowerer {
 
     // ------------------------------------------------------------ checks
 
-    /// A raw Dockerfile line: one instruction, and not one that would undo
-    /// what stackc writes around it.
-    fn check_dockerfile_line(&mut self, line: &Spanned<String>) {
-        let instruction = line
-            .value
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        let problem = if line.value.contains(['\n', '\r']) {
-            Some((
-                "one instruction per `dockerfile` line".to_string(),
-                "write a `dockerfile` statement per line",
-            ))
-        } else if line.value.contains("<<") {
-            Some((
-                "a heredoc would take in the lines stackc writes after it".to_string(),
-                "write the commands on this line, joined with `&&`",
-            ))
-        } else if line.value.split_whitespace().nth(1).is_none() {
-            Some((
-                format!("`{instruction}` without arguments"),
-                "write the whole instruction, e.g. `RUN python manage.py compilemessages`",
-            ))
-        } else if line.value.trim_end().ends_with('\\') {
-            Some((
-                "a line continuation would join the next line".to_string(),
-                "write the whole instruction on one line",
-            ))
-        } else if ["FROM", "CMD", "ENTRYPOINT"].contains(&instruction.as_str()) {
-            Some((
-                format!("stackc writes `{instruction}` itself"),
-                "use `python`, `gunicorn` or `command` for the base image and the command",
-            ))
-        } else if !DOCKERFILE_INSTRUCTIONS.contains(&instruction.as_str()) {
-            Some((
-                "expected a Dockerfile instruction such as `RUN`".to_string(),
-                "write e.g. `dockerfile \"RUN python manage.py compilemessages\"`",
-            ))
-        } else {
-            None
-        };
-        if let Some((label, help)) = problem {
-            self.report(
-                Diagnostic::error("invalid-raw", "this is not a Dockerfile instruction stackc can add")
-                    .primary(line.span, label)
-                    .help(help),
-            );
-        }
-    }
-
     fn check_container_path(&mut self, path: &Spanned<String>) {
         if !path.value.starts_with('/') {
             self.report(
@@ -1257,7 +1106,14 @@ impl Lowerer {
     /// malformed one.
     fn lower_ip(&mut self, pair: &Pair<'_>) -> Option<std::net::IpAddr> {
         let text = pair.as_str();
-        let ip = text.trim_start_matches('[').trim_end_matches(']').parse().ok();
+        // Docker (Go's net.IP) reads `::ffff:a.b.c.d` as the IPv4 address:
+        // `[::ffff:0.0.0.0]` is every IPv4 interface, not one IPv6 address.
+        let ip = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .map(|ip| ip.to_canonical());
         if ip.is_none() {
             self.report(
                 Diagnostic::error("invalid-ip", format!("`{text}` is not an IP address"))
@@ -1290,6 +1146,8 @@ struct ServiceBlock {
     stop_grace_period: Option<(Spanned<Duration>, Span)>,
     shm_size: Option<(Spanned<Size>, Span)>,
     networks: Vec<Spanned<String>>,
+    user: Option<(ContainerUser, Span)>,
+    hardening_off: Option<(Span, Span)>,
     entrypoint: Option<(Argv, Span)>,
     expose: Vec<Spanned<u16>>,
     secret_mounts: Vec<SecretMount>,
@@ -1327,6 +1185,8 @@ impl ServiceBlock {
             stop_grace_period: None,
             shm_size: None,
             networks: Vec::new(),
+            user: None,
+            hardening_off: None,
             entrypoint: None,
             expose: Vec::new(),
             secret_mounts: Vec::new(),
@@ -1393,6 +1253,11 @@ impl ServiceBlock {
                 let names = item.into_inner().skip(1).map(|n| lowerer.lower_name(n));
                 self.networks.extend(names);
             }
+            Rule::container_user => {
+                let value = lowerer.lower_container_user(item);
+                lowerer.set_once(&mut self.user, value, at, "user");
+            }
+            Rule::hardening => lowerer.set_once(&mut self.hardening_off, at, at, "hardening"),
             Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
             Rule::expose => lowerer.lower_expose(item, &mut self.expose),
             Rule::entrypoint => {
@@ -1469,6 +1334,8 @@ impl ServiceBlock {
             stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
             shm_size: self.shm_size.map(|(s, _)| s),
             networks: self.networks,
+            user: self.user.map(|(u, _)| u),
+            hardening_off: self.hardening_off.map(|(h, _)| h),
             entrypoint: self.entrypoint.map(|(e, _)| e),
             expose: self.expose,
             secret_mounts: self.secret_mounts,
@@ -1504,24 +1371,6 @@ fn argument(statement: Pair<'_>) -> Pair<'_> {
     let rule = format!("{:?}", statement.as_rule());
     next(&mut statement.into_inner().skip(1), &rule)
 }
-
-/// The instructions a raw `dockerfile` line may start with.
-const DOCKERFILE_INSTRUCTIONS: &[&str] = &[
-    "ADD",
-    "ARG",
-    "COPY",
-    "ENV",
-    "EXPOSE",
-    "HEALTHCHECK",
-    "LABEL",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
 
 fn valid_repository(repo: &str) -> bool {
     let mut parts = repo.split('/').peekable();
@@ -1569,17 +1418,6 @@ fn valid_digest(digest: &str) -> bool {
         Some((algo, hex)) => !algo.is_empty() && hex.len() >= 32 && hex.chars().all(|c| c.is_ascii_hexdigit()),
         None => false,
     }
-}
-
-fn valid_wsgi_app(app: &str) -> bool {
-    let Some((module, callable)) = app.split_once(':') else {
-        return false;
-    };
-    let identifier = |s: &str| {
-        s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    module.split('.').all(identifier) && identifier(callable)
 }
 
 /// Words a shell would treat specially: operators, redirections,

@@ -2,16 +2,20 @@
 //!
 //! Architecture invariant: this module is the only one that knows pest
 //! exists. `grammar` defines the parser, `error` turns pest's errors into
-//! diagnostics a user can read, `descent` parses the specs it can into
-//! the same tree faster, `tree` holds that tree, and `lower` turns it into
-//! the IR.
+//! diagnostics a user can read, `descent` parses the specs it can into the
+//! same tree faster, `tree` holds that tree, `lower` turns it into the IR,
+//! and `expect` tells what the grammar accepts at a place (for completion).
 
 mod descent;
 mod error;
+mod expect;
 mod grammar;
 mod lower;
+pub mod sniff;
 pub mod tokens;
 mod tree;
+
+pub use expect::{expected_at, keywords, Expected};
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
@@ -33,13 +37,28 @@ pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
         Err(_) => {
             // Parse again, tracking the punctuation tried too, for errors
             // such as a missing `{`. Tracking costs time, so a valid spec
-            // is parsed without it; it stays on for the process from here
-            // (pest's switch is global, so it is never turned off again).
-            pest::set_error_detail(true);
-            let err = parse_tree(&source.text).expect_err("the same text fails again");
-            (None, syntax_errors(&source.text, &err))
+            // is parsed without it.
+            let errors = with_error_detail(|| {
+                let err = parse_tree(&source.text).expect_err("the same text fails again");
+                syntax_errors(&source.text, &err)
+            });
+            (None, errors)
         }
     }
+}
+
+/// Runs `parse` with pest's error detail on: what it tried besides rules
+/// (punctuation, the keywords inside a rule). The switch is global and
+/// slows every parse while it is on, so it is on only during such a call;
+/// the lock keeps a second one from turning it off under the first (a
+/// parse reads the switch when it starts).
+fn with_error_detail<T>(parse: impl FnOnce() -> T) -> T {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _alone = DETAIL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = parse();
+    pest::set_error_detail(false);
+    result
 }
 
 /// The parse tree of a spec: the fast parser's, or pest's for the text it

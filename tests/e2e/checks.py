@@ -5,6 +5,7 @@ import http.client
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 from emitted import maps, proxy_headers, response_headers, upstream_server
 from procs import StepFailed, wait_until
@@ -251,3 +252,24 @@ def log_has(log, text, seconds=5):
         return True
     except StepFailed:
         return False
+
+
+def check_confined(stack, name):
+    """What the kernel says of NAME's running process (/proc/PID/status): no new
+    privileges for every container, and no capabilities at all where compose.yaml
+    drops them. stackc writes both for the seed stack, so a container without them
+    fails too."""
+    status = {}
+    for line in Path(f"/proc/{stack.procs.pid(name)}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        status[key] = value.strip()
+    options = stack.services[name].confinement
+    if "--no-new-privs" not in options:
+        raise StepFailed(f"compose.yaml does not set no-new-privileges for {name}")
+    if status["NoNewPrivs"] != "1":
+        raise StepFailed(f"{name} runs without no_new_privs: {status['NoNewPrivs']}")
+    capabilities = {key: int(status[key], 16) for key in ("CapEff", "CapPrm", "CapBnd")}
+    if "--bounding-set=-all" in options and any(capabilities.values()):
+        raise StepFailed(f"{name} keeps capabilities although compose.yaml drops them all: {capabilities}")
+    shown = ", ".join(f"{key} {value:x}" for key, value in capabilities.items())
+    return f"{name}: NoNewPrivs 1, {shown}"

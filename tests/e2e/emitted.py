@@ -55,7 +55,7 @@ class Service:
     ports: list  # (host ip, host port, container port)
     depends_on: dict  # service name -> compose condition
     healthcheck: Healthcheck | None
-    cap_drop: list = field(default_factory=list)
+    confinement: list = field(default_factory=list)  # setpriv options: what security_opt and cap_drop take away
     sysctls: dict = field(default_factory=dict)
 
 
@@ -116,6 +116,7 @@ def _service(name, spec, out):
             start_period=duration_seconds(check.get("start_period", "0s")),
         )
     return Service(
+        confinement=_confinement(name, spec),
         name=name,
         image=spec.get("image"),
         build_context=context,
@@ -127,9 +128,28 @@ def _service(name, spec, out):
         ports=ports,
         depends_on={dep: cond["condition"] for dep, cond in depends_on.items()},
         healthcheck=healthcheck,
-        cap_drop=[str(cap) for cap in spec.get("cap_drop", [])],
         sysctls={str(k): str(v) for k, v in (spec.get("sysctls") or {}).items()},
     )
+
+
+def _confinement(name, spec):
+    """setpriv's options for what compose.yaml takes from the container: no new
+    privileges (`security_opt`), no capabilities (`cap_drop: [ALL]`). Anything
+    else about users and privileges is not emulated, so it fails the test."""
+    options = []
+    for opt in spec.get("security_opt", []):
+        if opt not in ("no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"):
+            raise StepFailed(f"service {name}: security_opt {opt!r} is not emulated")
+        options.append("--no-new-privs")
+    drop = spec.get("cap_drop", [])
+    if drop:
+        if drop != ["ALL"] or spec.get("cap_add"):
+            raise StepFailed(f"service {name}: only `cap_drop: [ALL]` without cap_add is emulated")
+        options += ["--bounding-set=-all", "--inh-caps=-all"]
+    for key in ("user", "cap_add", "privileged", "read_only"):
+        if key in spec:
+            raise StepFailed(f"service {name}: `{key}` is not emulated")
+    return options
 
 
 @dataclass
@@ -141,11 +161,31 @@ class Dockerfile:
     cmd: list | None
     build_runs: list = field(default_factory=list)  # exec-form RUNs after `COPY . .`
     user: str | None = None  # the last USER
+    install_runs: list = field(default_factory=list)  # exec-form RUNs before `COPY . .`
+
+
+def _run_argv(path, value):
+    """An exec-form RUN's words, after its flags; a BuildKit cache mount is the only
+    flag, and changes nothing here (it only keeps the download cache out of the image)."""
+    flags = []
+    while value.startswith("--"):
+        flag, _, value = value.partition(" ")
+        flags.append(flag)
+        value = value.lstrip()
+    if any(not f.startswith("--mount=type=cache,") for f in flags):
+        raise StepFailed(f"{path}: RUN {' '.join(flags)}: only cache mounts are emulated")
+    if not value.startswith("["):
+        raise StepFailed(f"{path}: a RUN this test runs is not in exec form: {value}")
+    return json.loads(value)
 
 
 def read_dockerfile(path):
     parser = DockerfileParser(path=str(path))
     workdir, copies, cmd, runs, source_copied, user = "/", [], None, [], False, None
+    installs = []
+    stages = [i for i in parser.structure if i["instruction"] == "FROM"]
+    if len(stages) > 1:
+        raise StepFailed(f"{path}: {len(stages)} stages; the stand-in builds one")
     for instruction in parser.structure:
         kind, value = instruction["instruction"], instruction["value"]
         if kind == "WORKDIR":
@@ -166,10 +206,10 @@ def read_dockerfile(path):
                 raise StepFailed(f"{path}: CMD is not in exec form: {value}")
             cmd = json.loads(value)
         elif kind == "RUN" and source_copied:
-            if not value.startswith("["):
-                raise StepFailed(f"{path}: a RUN after `COPY . .` is not in exec form: {value}")
-            runs.append(json.loads(value))
-    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs, user)
+            runs.append(_run_argv(path, value))
+        elif kind == "RUN" and copies:
+            installs.append(_run_argv(path, value))
+    return Dockerfile(parser.baseimage, workdir, dict(parser.envs), copies, cmd, runs, user, installs)
 
 
 def read_dockerignore(path):

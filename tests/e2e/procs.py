@@ -76,6 +76,9 @@ class Processes:
             raise StepFailed(f"`{shown}` exited with {done.returncode}", [self.log(name)])
         return done.returncode
 
+    def pid(self, name):
+        return self.running[name][0].pid
+
     def exited(self, name):
         """The exit code of a started process, or None while it runs."""
         return self.running[name][0].poll()

@@ -251,6 +251,11 @@ def run_steps(args, tmp, procs):
     bring_up(stack)
     move_data(stack, parts, tmp)
     requests_through_nginx(stack, parts)
+    with step("each server runs with what compose.yaml leaves it: no new privileges; app and nginx, no capabilities"):
+        if "--bounding-set=-all" not in stack.services[parts["app"]].confinement:
+            raise StepFailed(f"compose.yaml leaves {parts['app']}, an image stackc builds, its capabilities")
+        for role in ("database", "app", "proxy"):
+            note(checks.check_confined(stack, parts[role]))
     with step("a new row after the move (PostgreSQL's id sequences were reset)",
               [procs.log(f"{parts['migrate']}-run")]):
         said = tmp / "new-row.txt"

@@ -8,22 +8,24 @@ Dockerfile's unprivileged user).
 
 What stays as emitted: commands, environment, secrets at /run/secrets/NAME,
 nginx's /srv volumes, service names (each its own loopback address in a private
-/etc/hosts), ports, healthchecks and the depends_on order. What is mapped: the
+/etc/hosts), ports, healthchecks, the depends_on order, and what security_opt and
+cap_drop take away (no new privileges, no capabilities: setpriv runs each process
+of the container, its readiness checks included, so confined). What is mapped: the
 app's WORKDIR is a folder of the temp dir, and a volume is a folder too."""
 
 import fnmatch
 import glob
+import itertools
 import shutil
 import signal
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from emitted import read_dockerfile, read_dockerignore
 from procs import StepFailed, wait_until
 
-# The tests' venv: Django, Gunicorn and psycopg from the app's requirements.txt.
+# The tests' venv: Django, Gunicorn and psycopg from the app's requirements.
 VENV_BIN = Path(sys.executable).parent
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Debian's PostgreSQL programs, newest major version (a missing one: the preflight says so).
@@ -147,6 +149,12 @@ class Stack:
             note(f"readiness check before start: fails, as it must")
         self.images[name].start(service)
 
+    def confined(self, name, argv):
+        """ARGV as NAME's container runs it: with the privileges compose.yaml
+        leaves it (no new privileges, no capabilities), through setpriv."""
+        options = self.services[name].confinement
+        return ["setpriv", *options, "--", *argv] if options else list(argv)
+
     def argv(self, name):
         """What NAME runs: its compose command, else its image's CMD."""
         image = self.images[name]
@@ -156,7 +164,7 @@ class Stack:
         """`docker compose run --rm NAME ARGV`: a one-off command in NAME's container."""
         service, image = self.services[name], self.images[name]
         env = {**image.env(service), **(extra_env or {})}
-        self.procs.run(f"{name}-run", argv, env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
+        self.procs.run(f"{name}-run", self.confined(name, argv), env, cwd=image.cwd, stdout=stdout, timeout=JOB_SECONDS)
 
     # -- healthchecks ----------------------------------------------------------------
 
@@ -175,7 +183,7 @@ class Stack:
             raise StepFailed(f"{name}: healthcheck {test[0]} is not run by this test")
         image = self.images[name]
         try:
-            code = self.procs.run(f"{name}-readiness", argv, image.env(service), cwd=image.cwd,
+            code = self.procs.run(f"{name}-readiness", self.confined(name, argv), image.env(service), cwd=image.cwd,
                                   timeout=service.healthcheck.timeout, check=False)
         except StepFailed:  # a check that times out counts as failed, as in compose
             return False
@@ -200,9 +208,10 @@ class Stack:
 
 class AppImage:
     """The image stackc's Dockerfile builds: the build context copied as the Dockerfile
-    copies it (minus its .dockerignore), the Dockerfile's RUNs after `COPY . .`, its
-    ENV and CMD. The Python packages are the tests' venv, checked against the
-    requirements the Dockerfile installs."""
+    copies it (minus its .dockerignore), its package install and the RUNs after
+    `COPY . .`, its ENV and CMD. The Python packages are the tests' venv: the
+    Dockerfile's own `pip install` runs for real against it, where the image build
+    would run it."""
 
     def __init__(self, stack, service):
         self.stack = stack
@@ -216,15 +225,43 @@ class AppImage:
         ignore = read_dockerignore(self.service.dockerfile.with_name(self.service.dockerfile.name + ".dockerignore"))
         if any(p.startswith("!") for p in ignore):
             raise StepFailed("the .dockerignore has `!` exceptions, which this test does not read")
-        shutil.copytree(context, self.cwd, ignore=lambda folder, names: self._ignored(context, folder, names, ignore))
         self.home.mkdir(parents=True)
-        for sources, _ in self.dockerfile.copies:
-            for source in sources:
-                if (context / source).is_file():
-                    self._check_requirements(context / source)
+        self._install(context)
+        shutil.copytree(context, self.cwd, ignore=lambda folder, names: self._ignored(context, folder, names, ignore))
         for argv in self.dockerfile.build_runs:
             self.stack.procs.run(f"{self.service.name}-build", argv, self.env(None), cwd=self.cwd)
         note(f"{len(self.dockerfile.build_runs)} build step(s) after `COPY . .` ran in {self.cwd}")
+
+    def _install(self, context):
+        """The Dockerfile's install steps, as the image build runs them: in a WORKDIR
+        that holds only the files COPYed before them, so pip reads the requirements and
+        every file they include with `-r`/`-c` from what the Dockerfile copied, and a
+        file it left out fails here as it would fail the build. `--dry-run --no-index`:
+        every package must already be in the tests' venv at the pinned version, and
+        nothing is downloaded or changed."""
+        staged = self.stack.tmp / "images" / f"{self.service.name}-install"
+        staged.mkdir(parents=True)
+        copied = []
+        before_source = itertools.takewhile(lambda copy: copy != (["."], "."), self.dockerfile.copies)
+        for sources, destination in before_source:
+            target = staged / destination
+            for source in sources:
+                if not (context / source).is_file():
+                    raise StepFailed(f"{self.service.dockerfile}: COPY {source}: only files are emulated before `COPY . .`")
+                into = target / Path(source).name if destination.endswith("/") else target
+                into.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(context / source, into)
+                copied.append(str(into.relative_to(staged)))
+        for argv in self.dockerfile.install_runs:
+            if argv[:2] != ["pip", "install"]:
+                raise StepFailed(f"{self.service.dockerfile}: RUN {argv}; the stand-in runs `pip install` only")
+            log = self.stack.procs.log(f"{self.service.name}-install")
+            self.stack.procs.run(f"{self.service.name}-install", [*argv, "--dry-run", "--no-index"],
+                                 self.env(None), cwd=staged)
+            if "Would install" in log.read_text():
+                raise StepFailed("pip would install packages the tests' venv lacks: run scripts/install-tools.sh",
+                                 [log])
+        note(f"`pip install` read {', '.join(copied)}: every package already in the tests' venv")
 
     @staticmethod
     def _ignored(context, folder, names, patterns):
@@ -234,23 +271,6 @@ class AppImage:
             if any(fnmatch.fnmatch(str(relative / name), p.removeprefix("**/"))
                    or (p.startswith("**/") and fnmatch.fnmatch(name, p[3:])) for p in patterns)
         }
-
-    @staticmethod
-    def _check_requirements(path):
-        for line in path.read_text().splitlines():
-            requirement = line.split("#")[0].strip()
-            if not requirement:
-                continue
-            if "==" not in requirement:
-                raise StepFailed(f"{path}: {requirement!r} is not pinned; the tests' venv could not match it")
-            name, version = requirement.split("==")
-            try:
-                installed = metadata.version(name.split("[")[0])
-            except metadata.PackageNotFoundError:
-                installed = "nothing"
-            if installed != version:
-                raise StepFailed(f"{path} wants {requirement}, the tests' venv has {installed}: "
-                                 "run scripts/install-tools.sh")
 
     def env(self, service):
         env = {"PATH": f"{VENV_BIN}:{SYSTEM_PATH}", "HOME": str(self.home), **self.dockerfile.env}
@@ -276,7 +296,7 @@ class AppImage:
         if not argv:
             raise StepFailed(f"{service.name} has neither a compose command nor a Dockerfile CMD")
         note(f"runs {' '.join(argv)} in {self.cwd} (the image's {self.dockerfile.workdir})")
-        self.stack.procs.start(service.name, argv, self.env(service), cwd=self.cwd)
+        self.stack.procs.start(service.name, self.stack.confined(service.name, argv), self.env(service), cwd=self.cwd)
 
 
 class NginxImage:
@@ -329,11 +349,6 @@ class NginxImage:
             Path("/proc/sys", *name.split(".")).write_text(value)
             note(f"sysctl {name}={value}")
         uid, gid = self.user()
-        caps = []
-        if service.cap_drop == ["ALL"]:
-            caps = ["--bounding-set=-all", "--inh-caps=-all"]
-        elif service.cap_drop:
-            raise StepFailed(f"{service.name}: cap_drop {service.cap_drop}; the stand-in drops ALL or nothing")
         # A container's stdout belongs to its user (runc hands it over), so that nginx
         # can open /dev/stdout for its access log.
         log = self.stack.procs.log(service.name)
@@ -343,9 +358,9 @@ class NginxImage:
         # `-e stderr`: the image's /var/log/nginx/error.log is a link to stderr; Debian's is a file.
         nginx = ["/usr/sbin/nginx", "-e", "stderr", "-g", "daemon off;"]
         argv = ["unshare", "--mount", "sh", "-c", private_tmp, "sh",
-                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *caps, "--", *nginx]
+                "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *service.confinement, "--", *nginx]
         note(f"nginx reads {self.confs[-1]} as {self.CONF}, as uid {uid} gid {gid}"
-             + (", without capabilities" if caps else ""))
+             + (", without capabilities" if "--bounding-set=-all" in service.confinement else ""))
         self.stack.procs.start(service.name, argv, self.env(service), stop_signal=signal.SIGQUIT)
 
 
@@ -385,10 +400,11 @@ class PostgresImage:
         shutil.chown(self.socket, "postgres", "postgres")
         initdb = [POSTGRES_BIN / "initdb", "-D", data, "-U", user, f"--pwfile={password_file}",
                   "--auth-local=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]
-        procs.run(name, AS_POSTGRES + initdb, env, timeout=JOB_SECONDS)
+        as_postgres = self.stack.confined(name, AS_POSTGRES)
+        procs.run(name, as_postgres + initdb, env, timeout=JOB_SECONDS)
         with open(data / "pg_hba.conf", "a") as hba:
             hba.write("host all all all scram-sha-256\n")
-        server = AS_POSTGRES + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
+        server = as_postgres + [POSTGRES_BIN / "postgres", "-D", data, "-k", self.socket, "-p", self.PORT]
 
         procs.start(name, server + ["-c", "listen_addresses="], env, stop_signal=signal.SIGINT)
         on_socket = ["pg_isready", "-q", "-h", self.socket, "-p", self.PORT]
@@ -402,7 +418,7 @@ class PostgresImage:
         if database != "postgres":
             create = ["psql", "-v", "ON_ERROR_STOP=1", "-h", self.socket, "-p", self.PORT, "-U", user,
                       "-d", "postgres", "--set", f"db={database}"]
-            procs.run(f"{name}-init", AS_POSTGRES + create, env, stdin_text='CREATE DATABASE :"db";\n')
+            procs.run(f"{name}-init", as_postgres + create, env, stdin_text='CREATE DATABASE :"db";\n')
         procs.stop(name)
 
         address = self.stack.addresses[name]

@@ -10,9 +10,11 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The real `stackc` binary, as a user runs it.
+/// The real `stackc` binary, as a user runs it: the one cargo built, or
+/// the one `STACKC_UNDER_TEST` names (scripts/check-release.sh runs the CLI
+/// tests on the binary a wheel installed, and on the static one).
 pub fn stackc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stackc"))
+    Command::new(std::env::var_os("STACKC_UNDER_TEST").unwrap_or_else(|| env!("CARGO_BIN_EXE_stackc").into()))
 }
 
 /// The example stacks in `specs/`, sorted.
@@ -29,6 +31,22 @@ pub fn example_specs() -> Vec<PathBuf> {
 /// A fixed layout for snapshots: the same paths on every machine.
 pub fn snapshot_layout(spec_file_name: &str) -> Layout {
     Layout::new(format!("/project/specs/{spec_file_name}"), "/project/out")
+}
+
+/// Builds a spec as `stackc build` does, with the files it names read from
+/// its own folder (an app's own Dockerfile gives its command, user and
+/// readiness), into the fixed snapshot layout.
+pub fn build_from_disk(spec: &Path) -> stackc::Build {
+    let folder = spec.parent().expect("a spec is in a folder");
+    let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+    let files = stackc::input::Disk::new(folder, folder.file_name().unwrap());
+    let policy = stackc::lint::policy::Policy::default();
+    let options = stackc::Options {
+        policy: Some(&policy),
+        files: Some(&files),
+    };
+    let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
+    stackc::build_with(&source, &snapshot_layout(&name), options)
 }
 
 /// A tool installed by `scripts/install-tools.sh`. Missing tools fail the

@@ -13,10 +13,11 @@ stdout: {"<key>": {
            "compose_error": compose's stderr when it failed or warned, else null,
            "nginx":       {"<proxy>/nginx.conf": crossplane's directives with nginx's
                           own unescaping applied to every argument},
-           "dockerfiles": {"<service>/Dockerfile": [{"instruction", "json" | "words" | "value"}]},
+           "dockerfiles": {"<service>/Dockerfile": [{"instruction", ["flags"], "json" | "words" | "value"}]},
            "other":       {"<path>": text of every other file but the manifest}}
          or {"parse_error": "..."} when a parser fails on a file}
-           ("json": an exec-form array; "words": a shell-form line as `sh` splits it)
+           ("json": an exec-form array; "words": a shell-form line as `sh` splits it;
+            "flags": a RUN's or COPY's `--mount=...`, `--from=...`)
 
 Strings under "root" (the case's temporary folder) are written `<CASE>`, and
 under its parent `<TMP>`, so absolute paths compare across cases.
@@ -146,6 +147,15 @@ def parse_dockerfile(path):
     for entry in structure:
         item = {"instruction": entry["instruction"]}
         value = entry["value"]
+        # `RUN --mount=...` and `COPY --from=...`: Docker reads the flags
+        # first, then the rest (dockerfile-parse keeps them in the value).
+        flags = []
+        while entry["instruction"] in ("RUN", "COPY") and value.startswith("--"):
+            flag, _, value = value.partition(" ")
+            flags.append(flag)
+            value = value.lstrip()
+        if flags:
+            item["flags"] = flags
         try:
             words = json.loads(value)
         except ValueError:

@@ -8,7 +8,7 @@ declare_rule! {
     /// ## What it does
     /// Follows an app's database settings to the PostgreSQL service they
     /// name and checks that the two agree: the host variable
-    /// (`DATABASE_HOST`, `DB_HOST`, `POSTGRES_HOST`, `PGHOST`) is a service
+    /// (`DATABASE_HOST`, `DB_HOST`, `SQL_HOST`, `POSTGRES_HOST`, `PGHOST`) is a service
     /// of the stack and not the app's own loopback; the user and database
     /// names match the service's `POSTGRES_USER` and `POSTGRES_DB`; the
     /// password comes from the same secret; and the service's `pg_isready`
@@ -56,10 +56,19 @@ declare_rule! {
     }
 }
 
-const HOST: &[&str] = &["DATABASE_HOST", "DB_HOST", "POSTGRES_HOST", "PGHOST"];
-const USER: &[&str] = &["DATABASE_USER", "DB_USER", "POSTGRES_USER", "PGUSER"];
-const NAME: &[&str] = &["DATABASE_NAME", "DB_NAME", "POSTGRES_DB", "PGDATABASE"];
-const PASSWORD: &[&str] = &["DATABASE_PASSWORD", "DB_PASSWORD", "POSTGRES_PASSWORD", "PGPASSWORD"];
+/// The variable names apps read their database settings from: Django
+/// projects' own, the `SQL_*` of the widely copied testdriven.io setup,
+/// and libpq's.
+const HOST: &[&str] = &["DATABASE_HOST", "DB_HOST", "SQL_HOST", "POSTGRES_HOST", "PGHOST"];
+const USER: &[&str] = &["DATABASE_USER", "DB_USER", "SQL_USER", "POSTGRES_USER", "PGUSER"];
+const NAME: &[&str] = &["DATABASE_NAME", "DB_NAME", "SQL_DATABASE", "POSTGRES_DB", "PGDATABASE"];
+const PASSWORD: &[&str] = &[
+    "DATABASE_PASSWORD",
+    "DB_PASSWORD",
+    "SQL_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "PGPASSWORD",
+];
 
 impl Rule for DatabaseWiring {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {

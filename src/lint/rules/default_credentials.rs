@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{EnvVar, Stack};
-use crate::lint::Rule;
+use crate::lint::{secrets, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -74,7 +74,7 @@ impl Rule for DefaultCredentials {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
-            for var in service.env.iter().filter(|v| is_password_variable(&v.name.value)) {
+            for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
                 let value = var.value.value.trim();
                 let same_as_user = user_names
                     .iter()
@@ -112,37 +112,6 @@ impl Rule for DefaultCredentials {
             }
         }
     }
-}
-
-/// Variables about passwords that hold none: `PASSWORD_RESET_TIMEOUT`,
-/// `POSTGRES_PASSWORD_FILE` (a path), `PASSWORD_MIN_LENGTH`.
-const NOT_A_PASSWORD: &[&str] = &[
-    "_FILE",
-    "_TIMEOUT",
-    "_LENGTH",
-    "_LEN",
-    "_MIN",
-    "_MAX",
-    "_AGE",
-    "_POLICY",
-    "_HASHERS",
-    "_VALIDATORS",
-    "_METHOD",
-    "_ENCRYPTION",
-    "_DAYS",
-    "_EXPIRY",
-];
-
-fn is_password_variable(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    if NOT_A_PASSWORD.iter().any(|suffix| name.ends_with(suffix)) {
-        return false;
-    }
-    name.contains("PASSWORD")
-        || name.contains("PASSWD")
-        || name == "PASS"
-        || name.ends_with("_PASS")
-        || name.ends_with("_PWD")
 }
 
 fn is_user_variable(name: &str) -> bool {

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{DockerfilePlace, Stack};
 use crate::lint::Rule;
 
 declare_rule! {
@@ -52,7 +52,12 @@ impl Rule for DepsAfterSource {
         for service in &stack.services {
             let Some(build) = service.build() else { continue };
             let Some(python) = build.python() else { continue };
-            for line in &python.dockerfile {
+            // `before_install` lines run before the source is copied.
+            let after_source = python
+                .dockerfile
+                .iter()
+                .filter(|l| l.place != DockerfilePlace::BeforeInstall);
+            for line in after_source.map(|l| &l.text) {
                 let text = line.value.trim();
                 let is_run = text.get(..4).is_some_and(|k| k.eq_ignore_ascii_case("RUN "));
                 let Some(installer) = INSTALLERS.iter().find(|i| text.contains(*i)).filter(|_| is_run) else {
@@ -68,8 +73,8 @@ impl Rule for DepsAfterSource {
                         format!("`{installer}` after `COPY . .`: any code change reinstalls"),
                     );
                 // A default `requirements` points at the build's folder: no label there.
-                if python.requirements.span != build.context.span {
-                    finding = finding.secondary(python.requirements.span, "installed before the source, cached");
+                if let Some(requirements) = python.requirements().filter(|r| r.span != build.context.span) {
+                    finding = finding.secondary(requirements.span, "installed before the source, cached");
                 }
                 out.push(
                     finding

@@ -1,68 +1,163 @@
+use serde_json::Value;
+
+use crate::compose_values::{capability_names, compose_bool, security_opt_entries, SecurityOpt};
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{RawCompose, Stack};
 use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags raw compose keys that take a container's isolation away:
-    /// `privileged: true`, `network_mode`, `pid` or `ipc` set to `host`,
-    /// and `cap_add` of `ALL` or `SYS_ADMIN`.
+    /// Flags raw compose keys that take the container's confinement away:
+    /// `privileged` (in any spelling compose reads as true, such as
+    /// `"yes"`), `cap_add` of a capability that reaches the host (in any
+    /// case, with or without `CAP_`), a `security_opt` that turns seccomp,
+    /// AppArmor, SELinux (`label=disable`, `label=type:spc_t`) or the
+    /// masking of `/proc` off or makes the cgroup file system writable, and a `post_start` or `pre_stop` hook
+    /// that runs privileged.
+    ///
+    /// The capabilities, and why each is flagged: `ALL` (every one);
+    /// `SYS_ADMIN` (mount, namespaces, cgroups: the usual way out of a
+    /// container); `SYS_MODULE` (loads code into the host's kernel);
+    /// `SYS_RAWIO` (the host's I/O ports and memory); `SYS_PTRACE` (reads
+    /// and injects into other processes); `DAC_READ_SEARCH` (opens any file
+    /// of the host by handle, the "shocker" escape); `BPF` and `PERFMON`
+    /// (kernel programs and kernel memory); `MAC_ADMIN` and `MAC_OVERRIDE`
+    /// (change or bypass AppArmor and SELinux); `SYS_BOOT` (boots another
+    /// kernel); `SYS_TIME` (the host's clock, which is not namespaced);
+    /// `NET_ADMIN` (netfilter and routing, kernel code with a history of
+    /// privilege escalations).
     ///
     /// ## Why is this bad?
     /// A privileged container has every capability and every device of the
-    /// host: root in it is root on the host. The host's network, process or
-    /// IPC namespace lets it reach every local service and signal every
-    /// process. A web stack needs none of these.
+    /// host: root in it is root on the host. Each capability above, or a
+    /// switched-off profile, removes one of the walls that keep a
+    /// compromised process in its container. A web stack needs none of them.
     ///
     /// ## Example
     /// ```text
     /// service web {
     ///     image python:3.12.8-slim
     ///     command "python -m http.server"
-    ///     compose privileged = "true"
+    ///     compose privileged = "yes"
+    ///     compose cap_add = "[sys_admin]"
     /// }
     /// ```
     ///
     /// ## Use instead
-    /// Remove the line; add only the one capability a tool really needs,
-    /// e.g. `compose cap_add = "[NET_BIND_SERVICE]"`.
+    /// Remove the lines; add only a capability a tool really needs and the
+    /// host does not share, e.g. `compose cap_add = "[NET_BIND_SERVICE]"`.
     pub struct PrivilegedContainer {
         name: "privileged-container",
         severity: Error,
-        summary: "a raw compose key that gives a container the host's privileges",
+        summary: "a raw compose key that takes a container's confinement away",
     }
 }
+
+/// Capabilities beyond Docker's default set that reach the host, with why.
+const HOST_CAPABILITIES: &[(&str, &str)] = &[
+    ("ALL", "every capability: root on the host in all but name"),
+    (
+        "SYS_ADMIN",
+        "mount, namespaces and cgroups: the usual way out of a container",
+    ),
+    ("SYS_MODULE", "loads code into the host's kernel"),
+    ("SYS_RAWIO", "the host's I/O ports and memory"),
+    ("SYS_PTRACE", "reads and injects code into other processes"),
+    (
+        "DAC_READ_SEARCH",
+        "opens any file of the host by handle (the \"shocker\" escape)",
+    ),
+    ("BPF", "loads programs into the host's kernel"),
+    ("PERFMON", "kernel performance events, which expose kernel memory"),
+    ("MAC_ADMIN", "changes the AppArmor or SELinux policy that confines it"),
+    (
+        "MAC_OVERRIDE",
+        "bypasses the AppArmor or SELinux policy that confines it",
+    ),
+    ("SYS_BOOT", "boots another kernel on the host"),
+    ("SYS_TIME", "sets the host's clock, which is not namespaced"),
+    (
+        "NET_ADMIN",
+        "netfilter and routing: kernel code with a history of privilege escalations",
+    ),
+];
 
 impl Rule for PrivilegedContainer {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             for raw in &service.raw_compose {
-                let value = &raw.value.value;
-                let is = |s: &str| value.as_str().is_some_and(|v| v.eq_ignore_ascii_case(s));
-                let label = match raw.key.as_str() {
-                    "privileged" if value.as_bool() == Some(true) || is("true") => {
-                        "every capability and device of the host"
+                let (label, help) = match unconfined(raw).as_slice() {
+                    [] => continue,
+                    [(what, why)] => (format!("{what}: {why}"), String::new()),
+                    several => {
+                        let names: Vec<&str> = several.iter().map(|(what, _)| what.as_str()).collect();
+                        let reasons: Vec<String> = several.iter().map(|(what, why)| format!("{what}: {why}")).collect();
+                        (
+                            format!("{}: each reaches the host", names.join(", ")),
+                            format!(" ({})", reasons.join("; ")),
+                        )
                     }
-                    "network_mode" if is("host") => "the host's network: every port of the host, loopback included",
-                    "pid" if is("host") => "sees and signals every process of the host",
-                    "ipc" if is("host") => "the host's shared memory",
-                    "cap_add"
-                        if value.as_array().is_some_and(|caps| {
-                            caps.iter()
-                                .any(|c| matches!(c.as_str(), Some("ALL" | "SYS_ADMIN" | "CAP_SYS_ADMIN")))
-                        }) =>
-                    {
-                        "a capability that is nearly root on the host"
-                    }
-                    _ => continue,
                 };
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` runs with the host's privileges", service.name.value))
                         .primary(raw.span, label)
-                        .help("remove this line; a web stack's containers need none of the host's privileges"),
+                        .help(format!(
+                            "remove this; a web stack's containers need none of the host's privileges{help}"
+                        )),
                 );
             }
         }
+    }
+}
+
+/// What a raw key takes away: each capability or option, with why.
+fn unconfined(raw: &RawCompose) -> Vec<(String, &'static str)> {
+    let value = &raw.value.value;
+    match raw.key.as_str() {
+        "privileged" if value == &Value::Bool(true) => {
+            vec![("`privileged`".to_string(), "every capability and device of the host")]
+        }
+        "cap_add" => capability_names(value)
+            .into_iter()
+            .filter_map(|cap| HOST_CAPABILITIES.iter().find(|(c, _)| *c == cap))
+            .map(|(cap, why)| (format!("`{cap}`"), *why))
+            .collect(),
+        "security_opt" => security_opt_entries(value)
+            .into_iter()
+            .filter_map(|opt| {
+                let why = match &opt {
+                    SecurityOpt::Seccomp(p) if p == "unconfined" => "every system call of the host's kernel",
+                    SecurityOpt::AppArmor(p) if p == "unconfined" => "no AppArmor profile confines it",
+                    SecurityOpt::Label(l) if l == "disable" => "no SELinux label confines it",
+                    SecurityOpt::Label(l) if l == "type:spc_t" || l == "type:unconfined_t" => {
+                        "an SELinux type that no policy confines"
+                    }
+                    SecurityOpt::SystemPaths(p) if p == "unconfined" => {
+                        "`/proc` and `/sys` unmasked, the host's kernel settings with them"
+                    }
+                    SecurityOpt::WritableCgroups(true) => "a writable cgroup file system, a known way out",
+                    _ => return None,
+                };
+                Some((format!("`{opt}`"), why))
+            })
+            .collect(),
+        "post_start" | "pre_stop" => {
+            let hooks = value.as_array().map(Vec::as_slice).unwrap_or_default();
+            let privileged = hooks.iter().any(|hook| match hook.get("privileged") {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::String(s)) => compose_bool(s) == Some(true),
+                _ => false,
+            });
+            if privileged {
+                vec![(
+                    "a privileged hook".to_string(),
+                    "runs with every capability of the host",
+                )]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
     }
 }

@@ -1,18 +1,33 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Service, Stack};
+use crate::lint::images::{self, DefaultUser};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an app that runs as root: `user root` (or `uid 0`) in a
-    /// `build` block, a raw `compose user = ...` of root or uid 0, and an
-    /// app's own Dockerfile whose last `USER` is root, or that has no `USER`
-    /// on a base image that runs as root (python, node, golang, debian, ...).
+    /// Flags a container that runs as root:
+    /// - an app stackc builds, with `user root` (or `uid 0`) in its `build`
+    ///   block, or a `user` statement of root;
+    /// - an app's own Dockerfile whose last `USER` is root, or that has no
+    ///   `USER` on a base image that runs as root (python, node, golang,
+    ///   debian, ...);
+    /// - a published image known to run its command as root (`python`,
+    ///   `node`, `nginx`, `traefik`, ...) without a `user` statement;
+    /// - a published image whose entrypoint starts as root and switches to
+    ///   its own user only for its server (`postgres`, `redis`, `mysql`,
+    ///   `mariadb`, `mongo`, `rabbitmq`, `valkey`), given another command
+    ///   (`pg_dump`, `sh -c ...`) or an `entrypoint` of its own.
+    ///
+    /// An image whose entrypoint starts its server that way counts as
+    /// unprivileged: root only fixes the data folder's owner, then the
+    /// entrypoint re-executes itself as the image's user. `user root` on
+    /// a published image says root is intended and silences the rule. An
+    /// image stackc does not know is not guessed about.
     ///
     /// ## Why is this bad?
     /// A bug in the app, or in any of its dependencies, that lets an
     /// attacker run code gives them root in the container: they can change
-    /// the app's own code, read every mounted secret, and are one kernel or
+    /// the program itself, read every mounted secret, and are one kernel or
     /// runtime flaw away from the host. The seed stack's Dockerfile has no
     /// `USER` at all, so Gunicorn runs as root.
     ///
@@ -24,14 +39,22 @@ declare_rule! {
     ///     }
     ///     gunicorn shop.wsgi:application
     /// }
+    ///
+    /// job backup {
+    ///     image postgres:16.4
+    ///     run "pg_dump --host db --file /backup/shop.sql shop"
+    /// }
     /// ```
     ///
     /// ## Use instead
-    /// Leave `user` out (stackc creates `app`, uid 10001), or name your own:
+    /// Leave the build's `user` out (stackc creates `app`, uid 10001), and
+    /// run a published image as its own unprivileged user:
     /// ```text
-    ///     build ./app {
-    ///         user shop uid 10010
-    ///     }
+    /// job backup {
+    ///     image postgres:16.4
+    ///     run "pg_dump --host db --file /backup/shop.sql shop"
+    ///     user postgres
+    /// }
     /// ```
     /// In the app's own Dockerfile, end the final stage with a numeric
     /// `USER 10001:10001` (after creating the user and giving it the folders
@@ -39,15 +62,17 @@ declare_rule! {
     pub struct RunsAsRoot {
         name: "runs-as-root",
         severity: Error,
-        summary: "the app runs as root",
+        summary: "a container that runs as root",
     }
 }
 
 impl Rule for RunsAsRoot {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for service in &stack.services {
+        for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             let name = &service.name.value;
-            if let Some(finding) = own_dockerfile_root(stack, service) {
+            // A `user` of the spec's own replaces the Dockerfile's USER
+            // (`user root` says root is intended).
+            if let (None, Some(finding)) = (&service.user, own_dockerfile_root(stack, service)) {
                 out.push(finding);
             }
             if let Some(build) = service
@@ -62,24 +87,64 @@ impl Rule for RunsAsRoot {
                         .help("remove the `user` line (stackc creates `app`, uid 10001), or `user NAME uid N` with N from 1000 to 60000"),
                 );
             }
-            for raw in service.raw_compose.iter().filter(|r| r.key.value == "user") {
-                let user = match &raw.value.value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                let account = user.split(':').next().unwrap_or_default();
-                if account != "root" && account != "0" {
-                    continue;
-                }
+            let user = service.user.as_ref();
+            // Root over an image stackc writes, which has its app user;
+            // the app's own Dockerfile's user is the app's choice.
+            let stackc_writes = stack.builder_of(service).and_then(|b| b.build()?.python()).is_some();
+            if let (Some(user), true) = (user.filter(|u| u.is_root()), stackc_writes) {
                 out.push(
                     Self::META
                         .diagnostic(format!("`{name}` runs as root"))
-                        .primary(raw.value.span, "compose starts the container as root")
-                        .help("remove this line (an image stackc builds runs as its app user), or give a uid from 1000 up: `compose user = \"10001:10001\"`"),
+                        .primary(user.user.span, "the app stackc builds, as root")
+                        .help("remove this line: the image runs as its app user"),
                 );
+            }
+            if user.is_none() {
+                if let Some(finding) = published_image_as_root(service) {
+                    out.push(finding);
+                }
             }
         }
     }
+}
+
+/// A published image that stackc knows runs this service's command as root.
+fn published_image_as_root(service: &Service) -> Option<Diagnostic> {
+    let image = facts::image(service)?;
+    let name = &service.name.value;
+    let diagnostic = match images::default_user(image)? {
+        DefaultUser::Unprivileged => return None,
+        DefaultUser::Root { user } => {
+            let help = match user {
+                Some(user) => format!("run it as the image's unprivileged user: `user {user}`; or say `user root` if it must be root"),
+                None => "give it an unprivileged uid that owns what it writes, e.g. `user 10001`; or say `user root` if it must be root".to_string(),
+            };
+            RunsAsRoot::META
+                .diagnostic(format!("`{name}` runs as root"))
+                .primary(image.text.span, "this image runs its command as root")
+                .help(help)
+        }
+        DefaultUser::StepsDown { user, runs_server } => {
+            let command = service.command.as_ref();
+            let (span, label) = match (&service.entrypoint, command.and_then(|c| c.words.first())) {
+                (Some(entrypoint), _) => (
+                    entrypoint.span,
+                    "a new entrypoint: the image's switch to its user never runs".to_string(),
+                ),
+                (None, Some(program)) if !runs_server(program) => (
+                    command.map_or(image.text.span, |c| c.span),
+                    format!("the entrypoint switches to `{user}` only for its server, and `{program}` runs as root"),
+                ),
+                _ => return None,
+            };
+            RunsAsRoot::META
+                .diagnostic(format!("`{name}` runs as root"))
+                .primary(span, label)
+                .secondary(image.text.span, "starts as root")
+                .help(format!("run it as the image's own user: `user {user}`"))
+        }
+    };
+    Some(diagnostic)
 }
 
 /// The builder's own Dockerfile, when its built stage runs as root: a last

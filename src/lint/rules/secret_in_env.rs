@@ -1,14 +1,23 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::Rule;
+use crate::lint::{secrets, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a key or token written into `env` (`SECRET_KEY`,
-    /// `DJANGO_SECRET_KEY`, `*_TOKEN`, `*_API_KEY`, `*_SECRET`,
-    /// `*_ACCESS_KEY`), and a URL with a password in it
-    /// (`postgres://shop:hunter2@db/shop`) in any variable. Passwords in
-    /// password variables are `default-credentials`' job.
+    /// Flags a key or token written into `env`: a variable named for one
+    /// (`SECRET_KEY`, `*_SECRET_KEY`, `*_SECRET`, `*_TOKEN`, `*_API_KEY`,
+    /// `*_ACCESS_KEY`, `*_PRIVATE_KEY`, `*_CLIENT_SECRET`, `*_SIGNING_KEY`,
+    /// `*_ENCRYPTION_KEY`, `*_CREDENTIALS`) with a literal value, and in any
+    /// variable a URL with a password (`postgres://shop:hunter2@db/shop`,
+    /// `redis://:hunter2@cache`) or a secret in its query (`?api_key=...`),
+    /// or a well-known token (`ghp_...`, `sk_live_...`, `AKIA...`,
+    /// `xoxb-...`, a PEM private key). Passwords in password variables are
+    /// `default-credentials`' job.
+    ///
+    /// A value that only refers to a secret is fine: a path
+    /// (`SECRET_KEY_FILE`, `/run/secrets/key`), a placeholder
+    /// (`postgres://shop:${DB_PASSWORD}@db/shop`), a URL without a
+    /// password, a boolean or a number.
     ///
     /// ## Why is this bad?
     /// `env` values are written into compose.yaml, shown by `docker
@@ -45,57 +54,46 @@ declare_rule! {
     }
 }
 
-/// Names (or name endings) of variables that hold keys and tokens.
-const SECRET_NAMES: &[&str] = &[
-    "SECRET_KEY",
-    "_TOKEN",
-    "_API_KEY",
-    "_SECRET",
-    "_ACCESS_KEY",
-    "_PRIVATE_KEY",
-];
-
 impl Rule for SecretInEnv {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             for var in &service.env {
-                let name = var.name.value.to_ascii_uppercase();
+                let name = &var.name.value;
                 let value = var.value.value.trim();
-                let label = if url_password(value) {
-                    "a URL with a password in it"
-                } else if !value.is_empty()
-                    && SECRET_NAMES
-                        .iter()
-                        .any(|s| name == s.trim_start_matches('_') || name.ends_with(s))
-                {
-                    "a literal key, in compose.yaml and `docker inspect`"
-                } else {
+                // Password variables are `default-credentials`' to report.
+                if secrets::is_password_name(name) {
                     continue;
+                }
+                let Some(secrets::Finding::Certain(label)) = secrets::classify(Some(name), value) else {
+                    continue;
+                };
+                let help = if secrets::url_password(value).is_some() {
+                    let stem = ["_URL", "_URI", "_DSN"]
+                        .iter()
+                        .find_map(|s| name.strip_suffix(s))
+                        .unwrap_or(name);
+                    let lower = stem.to_ascii_lowercase();
+                    format!(
+                        "write the URL without the password and hand the password over as a secret: `secret {lower}_password file \"secrets/{lower}_password.txt\"`, then `secret {stem}_PASSWORD = {lower}_password` here (the app reads the path from `{stem}_PASSWORD_FILE`)"
+                    )
+                } else {
+                    secret_help(name)
                 };
                 out.push(
                     Self::META
-                        .diagnostic(format!("`{}` of `{}` is written in the spec", var.name.value, service.name.value))
-                        .primary(var.value.span, label)
-                        .help(format!(
-                            "keep it in an uncommitted file: `secret {0} file \"secrets/{0}.txt\"`, then `secret {1} = {0}` here (the app reads the path from `{1}_FILE`)",
-                            var.name.value.to_ascii_lowercase(),
-                            var.name.value
-                        )),
+                        .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
+                        .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
+                        .help(help),
                 );
             }
         }
     }
 }
 
-/// `scheme://user:password@host...`: credentials in a URL.
-fn url_password(value: &str) -> bool {
-    let Some((_, rest)) = value.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority.rsplit_once('@').is_some_and(|(userinfo, _)| {
-        userinfo
-            .split_once(':')
-            .is_some_and(|(_, password)| !password.is_empty())
-    })
+/// Moving a variable's value into a file secret.
+fn secret_help(name: &str) -> String {
+    let secret = name.to_ascii_lowercase();
+    format!(
+        "keep it in an uncommitted file: `secret {secret} file \"secrets/{secret}.txt\"`, then `secret {name} = {secret}` here (the app reads the path from `{name}_FILE`)"
+    )
 }

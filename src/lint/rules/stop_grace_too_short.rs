@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::{Duration, Stack};
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +46,8 @@ impl Rule for StopGraceTooShort {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(gunicorn) = service.gunicorn() else { continue };
-            let graceful = gunicorn.graceful_timeout.as_ref();
+            let settings = stack.server_settings(service);
+            let graceful = settings.as_ref().and_then(|s| s.graceful_timeout.as_ref());
             let grace = service.stop_grace_period.as_ref();
             if graceful.is_none() && grace.is_none() {
                 continue;
@@ -66,7 +67,7 @@ impl Rule for StopGraceTooShort {
                 None => finding.primary(gunicorn.span, format!("compose's default grace is {COMPOSE_GRACE}")),
             };
             if let Some(graceful) = graceful {
-                finding = finding.secondary(graceful.span, "workers may take this long to finish");
+                finding = facts::setting_label(finding, graceful.source, "workers may take this long to finish");
             }
             finding = finding.help(format!("set `stop_grace_period {enough}`"));
             if let Some(grace) = grace {

@@ -65,7 +65,8 @@ impl Rule for TimeoutMismatch {
                         let Some(gunicorn) = stack.builder_of(target).and_then(|b| b.gunicorn()) else {
                             continue;
                         };
-                        let worker = gunicorn.timeout.as_ref();
+                        let settings = stack.server_settings(target);
+                        let worker = settings.as_ref().and_then(|s| s.timeout.as_ref());
                         if read.is_none() && worker.is_none() {
                             continue;
                         }
@@ -86,7 +87,9 @@ impl Rule for TimeoutMismatch {
                             ),
                         };
                         finding = match worker {
-                            Some(worker) => finding.secondary(worker.span, "the worker may run this long"),
+                            Some(worker) => {
+                                facts::setting_label(finding, worker.source, "the worker may run this long")
+                            }
                             None => finding.secondary(
                                 gunicorn.span,
                                 format!("Gunicorn's default timeout is {GUNICORN_TIMEOUT}"),

@@ -1,12 +1,14 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{ImageRef, Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
     /// Flags an `image` with no tag, the `latest` tag, or a tag that names
-    /// only a major version or a distribution (`postgres:16`, `redis:alpine`).
+    /// only a major version or a distribution (`postgres:16`, `redis:alpine`);
+    /// and the name given to an image stackc builds (`image` beside `build`)
+    /// without a version (no tag, or `latest`).
     ///
     /// ## Why is this bad?
     /// Such a tag moves. The next `docker compose pull` or a new machine
@@ -39,6 +41,11 @@ declare_rule! {
 impl Rule for UnpinnedImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
+            if let Some(tag) = service.build().and_then(|b| b.tag.as_ref()) {
+                if let Some(finding) = unversioned_build_name(service, tag) {
+                    out.push(finding);
+                }
+            }
             let Some(image) = facts::image(service) else { continue };
             if image.digest.is_some() || facts::tag_major_minor(image).is_some() {
                 continue;
@@ -59,4 +66,25 @@ impl Rule for UnpinnedImage {
             );
         }
     }
+}
+
+/// `image NAME` beside `build` without a version: every build overwrites
+/// the one name, so a server pulling it cannot tell releases apart or roll
+/// back (and dclint refuses it).
+fn unversioned_build_name(service: &Service, tag: &ImageRef) -> Option<Diagnostic> {
+    let label = match tag.tag.as_deref() {
+        _ if tag.digest.is_some() => return None,
+        None => "no tag: every build is `latest`",
+        Some("latest") => "`latest`: every build takes the same name",
+        Some(_) => return None,
+    };
+    Some(
+        UnpinnedImage::META
+            .diagnostic(format!("`{}` builds an image without a version", service.name.value))
+            .primary(tag.text.span, label)
+            .help(format!(
+                "tag each build with its version (`{}:1.4.2`, or the commit: `{}:3f9c2ab`), so servers pull a release and can roll back",
+                tag.repository, tag.repository
+            )),
+    )
 }

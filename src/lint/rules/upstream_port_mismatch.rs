@@ -49,18 +49,24 @@ impl Rule for UpstreamPortMismatch {
                 if port == server.port.value {
                     continue;
                 }
-                let listens = match stack.builder_of(target).and_then(|b| b.gunicorn()) {
-                    Some(gunicorn) => (gunicorn.span, format!("Gunicorn listens on {port}")),
-                    None => (target.name.span, format!("listens on {port}")),
+                let mut finding = Self::META
+                    .diagnostic(format!(
+                        "nginx forwards to port {} of `{}`, which listens on {port}",
+                        server.port.value, target.name.value
+                    ))
+                    .primary(server.port.span, "nothing listens here: 502 Bad Gateway");
+                // Where the port was set: the app server's statement or its
+                // config file; a proxy's own port, at its name.
+                finding = match (stack.app_server_of(target), stack.server_settings(target)) {
+                    (Some((_, app)), Some(settings)) => facts::setting_label(
+                        finding,
+                        settings.port.source,
+                        format!("{} listens on {port}", app.kind.name()),
+                    ),
+                    _ => finding.secondary(target.name.span, format!("listens on {port}")),
                 };
                 out.push(
-                    Self::META
-                        .diagnostic(format!(
-                            "nginx forwards to port {} of `{}`, which listens on {port}",
-                            server.port.value, target.name.value
-                        ))
-                        .primary(server.port.span, "nothing listens here: 502 Bad Gateway")
-                        .secondary(listens.0, listens.1)
+                    finding
                         .help(format!("write `server {}:{port}`", target.name.value))
                         .fix(
                             format!("forward to port {port}"),

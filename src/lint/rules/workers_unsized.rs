@@ -30,9 +30,11 @@ declare_rule! {
 impl Rule for WorkersUnsized {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let Some(gunicorn) = service.gunicorn().filter(|g| g.workers.is_none()) else {
+            let Some(gunicorn) = service.gunicorn() else { continue };
+            // Workers set by the spec or the Gunicorn config file.
+            if stack.server_settings(service).is_some_and(|s| s.workers.is_some()) {
                 continue;
-            };
+            }
             out.push(
                 Self::META
                     .diagnostic(format!("`{}` runs a single Gunicorn worker", service.name.value))

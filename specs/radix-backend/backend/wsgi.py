@@ -1,0 +1,7 @@
+"""The WSGI application the image's Gunicorn command names (backend.wsgi:application)."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+application = get_wsgi_application()

@@ -1,0 +1,498 @@
+//! `.dockerignore` files, read and matched the way BuildKit does (moby's
+//! `ignorefile` and `patternmatcher`), so stackc can carry an app's
+//! patterns into the ignore file it writes and tell whether a path would
+//! still be sent into an image build.
+//!
+//! Reading: a UTF-8 byte order mark is dropped; a line that starts with
+//! `#` is a comment; the rest is trimmed, a leading `!` makes an
+//! exception, and the pattern is cleaned like Go's `filepath.Clean` with a
+//! leading `/` dropped.
+//!
+//! Matching: `*` is any run of characters but `/`, `?` one of them,
+//! `[...]` a class (`^` negates), `\` escapes the next character, `**`
+//! any number of folders (`**/x`: `x` at any depth, `x/**`: everything
+//! under `x`). A pattern that matches a folder matches everything in it,
+//! and the last pattern that matches a path decides whether it is left
+//! out. Not reproduced: the corner where `*` or `?` stand inside a class,
+//! which BuildKit turns into a different regular expression than Go's
+//! `filepath.Match` reads.
+
+use crate::source::Span;
+
+/// One pattern of an ignore file, as BuildKit keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// Cleaned, with its leading `!` when it is an exception.
+    pub text: String,
+    /// The line it came from.
+    pub span: Span,
+}
+
+/// The patterns of an ignore file's text, in order.
+pub fn parse(text: &str) -> Vec<Pattern> {
+    let mut patterns = Vec::new();
+    let mut at = 0;
+    for (index, raw) in text.split_inclusive('\n').enumerate() {
+        let start = at;
+        at += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let (line, start) = match (index, line.strip_prefix('\u{feff}')) {
+            (0, Some(rest)) => (rest, start + '\u{feff}'.len_utf8()),
+            _ => (line, start),
+        };
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some(pattern) = normalize(line) {
+            let lead = line.len() - line.trim_start().len();
+            let end = start + line.trim_end().len();
+            patterns.push(Pattern {
+                text: pattern,
+                span: Span::new(start + lead, end.max(start + lead)),
+            });
+        }
+    }
+    patterns
+}
+
+/// A line of an ignore file (not a comment) as BuildKit keeps it: `None`
+/// for a blank one.
+pub fn normalize(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let (exception, body) = match line.strip_prefix('!') {
+        Some(body) => (true, body.trim()),
+        None => (false, line),
+    };
+    let mut body = if body.is_empty() { String::new() } else { clean(body) };
+    if body.len() > 1 && body.starts_with('/') {
+        body.remove(0);
+    }
+    Some(if exception { format!("!{body}") } else { body })
+}
+
+/// Whether a pattern can stand in an ignore file as written: BuildKit
+/// refuses a lone `!` and what Go's `filepath.Match` cannot read.
+pub fn check(pattern: &str) -> Result<(), &'static str> {
+    let body = pattern.strip_prefix('!').unwrap_or(pattern);
+    if body.is_empty() {
+        return Err("`!` must be followed by the pattern it makes an exception of");
+    }
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.next().is_none() => return Err("ends with `\\`, which escapes nothing"),
+            '[' => {
+                let mut class = chars.clone();
+                if matches!(class.clone().next(), Some('^')) {
+                    class.next();
+                }
+                let mut closed = false;
+                let mut first = true;
+                while let Some(c) = class.next() {
+                    match c {
+                        ']' if !first => {
+                            closed = true;
+                            break;
+                        }
+                        '\\' if class.next().is_none() => return Err("a `[...]` class is not closed"),
+                        _ => {}
+                    }
+                    first = false;
+                }
+                if !closed {
+                    return Err("a `[...]` class is not closed");
+                }
+                chars = class;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A path written as a pattern that matches exactly it: the characters
+/// patterns give a meaning to are escaped with `\\`. `None` when no line
+/// of an ignore file can hold it (a line break, blanks at its ends).
+pub fn literal(path: &str) -> Option<String> {
+    if path.is_empty() || path.chars().any(char::is_control) || path.trim() != path {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    for (i, c) in path.chars().enumerate() {
+        if "*?[]\\".contains(c) || (i == 0 && "!#".contains(c)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// Whether BuildKit leaves `path` (relative to the build context, `/`
+/// separated) out of the context, and the index of the pattern that
+/// decided: the last one that matches the path or a folder above it.
+/// The patterns are as BuildKit keeps them ([`normalize`]).
+pub fn decide<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) -> (bool, Option<usize>) {
+    let path = clean(path);
+    let mut excluded = false;
+    let mut decided = None;
+    for (index, pattern) in patterns.into_iter().enumerate() {
+        let (exception, body) = match pattern.strip_prefix('!') {
+            Some(body) => (true, body),
+            None => (false, pattern),
+        };
+        // A pattern that cannot change the answer is not tried.
+        if exception != excluded || body.is_empty() {
+            continue;
+        }
+        let compiled = Compiled::new(body);
+        if compiled.matches_or_parent(&path) {
+            excluded = !exception;
+            decided = Some(index);
+        }
+    }
+    (excluded, decided)
+}
+
+/// Go's `filepath.Clean`, lexically: one `/` between parts, no `.`, `..`
+/// folded into the part before it; `.` for nothing.
+pub fn clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            part => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// One piece of a compiled pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Token {
+    Char(char),
+    /// `*`: any run of characters but `/`.
+    Star,
+    /// `?`: one character but `/`.
+    One,
+    /// `**/` or `**` inside: nothing, or anything that ends with `/`.
+    Folders,
+    /// `**` at the end: anything.
+    Rest,
+    /// `[...]`: ranges (single characters are ranges of one), negated.
+    Class(Vec<(char, char)>, bool),
+}
+
+/// How a pattern matches, as `patternmatcher` compiles it.
+enum Compiled {
+    Exact(String),
+    /// `x/**`: every path that starts with `x/`.
+    Prefix(String),
+    /// `**/x` with nothing special in `x`: paths that end with `/x`, or are `x`.
+    Suffix(String),
+    Tokens(Vec<Token>),
+}
+
+/// What `patternmatcher` finds a pattern to be while compiling it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Exact,
+    Prefix,
+    Suffix,
+    Tokens,
+}
+
+impl Compiled {
+    fn new(pattern: &str) -> Compiled {
+        let mut tokens = Vec::new();
+        let mut kind = Kind::Exact;
+        let mut chars = pattern.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            match c {
+                '*' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    if chars.peek() == Some(&'/') {
+                        chars.next();
+                    }
+                    if chars.peek().is_some() {
+                        tokens.push(Token::Folders);
+                        kind = Kind::Tokens;
+                    } else if kind == Kind::Exact {
+                        kind = Kind::Prefix;
+                    } else {
+                        tokens.push(Token::Rest);
+                        kind = Kind::Tokens;
+                    }
+                    if first {
+                        kind = Kind::Suffix;
+                    }
+                }
+                '*' => {
+                    tokens.push(Token::Star);
+                    kind = Kind::Tokens;
+                }
+                '?' => {
+                    tokens.push(Token::One);
+                    kind = Kind::Tokens;
+                }
+                // An escape makes the pattern a regular expression, as in
+                // `patternmatcher`; a last `\\` stands for itself.
+                '\\' => match chars.next() {
+                    Some(escaped) => {
+                        tokens.push(Token::Char(escaped));
+                        kind = Kind::Tokens;
+                    }
+                    None => tokens.push(Token::Char('\\')),
+                },
+                '[' => {
+                    tokens.push(class(&mut chars));
+                    kind = Kind::Tokens;
+                }
+                c => tokens.push(Token::Char(c)),
+            }
+            first = false;
+        }
+        match kind {
+            Kind::Exact => Compiled::Exact(pattern.to_string()),
+            // The text before the last two characters (`**`).
+            Kind::Prefix => Compiled::Prefix(pattern[..pattern.len() - 2].to_string()),
+            // The text after the first two (`**`).
+            Kind::Suffix => Compiled::Suffix(pattern[2..].to_string()),
+            Kind::Tokens => Compiled::Tokens(tokens),
+        }
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        match self {
+            Compiled::Exact(text) => path == text,
+            Compiled::Prefix(prefix) => path.starts_with(prefix.as_str()),
+            Compiled::Suffix(suffix) => {
+                path.ends_with(suffix.as_str()) || suffix.strip_prefix('/').is_some_and(|s| path == s)
+            }
+            Compiled::Tokens(tokens) => {
+                let chars: Vec<char> = path.chars().collect();
+                matches_tokens(tokens, &chars)
+            }
+        }
+    }
+
+    /// The path, or one of the folders above it.
+    fn matches_or_parent(&self, path: &str) -> bool {
+        if self.matches(path) {
+            return true;
+        }
+        let mut folder_ends = path.match_indices('/').map(|(i, _)| i);
+        folder_ends.any(|end| self.matches(&path[..end]))
+    }
+}
+
+/// The class after a `[`, up to its `]`.
+fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Token {
+    let negated = chars.peek() == Some(&'^');
+    if negated {
+        chars.next();
+    }
+    let mut ranges = Vec::new();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        if c == ']' && !first {
+            break;
+        }
+        first = false;
+        let low = match c {
+            '\\' => chars.next().unwrap_or('\\'),
+            c => c,
+        };
+        let mut ahead = chars.clone();
+        let high = match (ahead.next(), ahead.next()) {
+            (Some('-'), Some(high)) if high != ']' => {
+                chars.next();
+                chars.next();
+                high
+            }
+            _ => low,
+        };
+        ranges.push((low, high));
+    }
+    Token::Class(ranges, negated)
+}
+
+/// Whether the tokens match all of `path`: a table of which suffixes of
+/// the path each suffix of the tokens matches, so any pattern takes
+/// time in proportion to its length times the path's.
+fn matches_tokens(tokens: &[Token], path: &[char]) -> bool {
+    let (n, m) = (tokens.len(), path.len());
+    // can[t][p]: tokens[t..] match path[p..].
+    let mut can = vec![vec![false; m + 1]; n + 1];
+    can[n][m] = true;
+    for t in (0..n).rev() {
+        for p in (0..=m).rev() {
+            let rest = |q: usize| can[t + 1][q];
+            can[t][p] = match &tokens[t] {
+                Token::Char(c) => p < m && path[p] == *c && rest(p + 1),
+                Token::One => p < m && path[p] != '/' && rest(p + 1),
+                Token::Class(ranges, negated) => {
+                    p < m && {
+                        let inside = ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&path[p]));
+                        inside != *negated && rest(p + 1)
+                    }
+                }
+                // Zero characters, or one more (not `/`) and this token again.
+                Token::Star => rest(p) || (p < m && path[p] != '/' && can[t][p + 1]),
+                Token::Rest => rest(p) || (p < m && can[t][p + 1]),
+                // Nothing, or a run that ends with `/`.
+                Token::Folders => rest(p) || (p..m).any(|q| path[q] == '/' && rest(q + 1)),
+            };
+        }
+    }
+    can[0][0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns as an ignore file's lines: read first, as BuildKit does.
+    fn excluded(patterns: &[&str], path: &str) -> bool {
+        let read: Vec<String> = patterns.iter().filter_map(|p| normalize(p)).collect();
+        decide(read.iter().map(String::as_str), path).0
+    }
+
+    #[test]
+    fn reads_lines_as_buildkit_does() {
+        let text = "\u{feff}# a comment\n  .git  \n\n!/keep/./me\n /secrets/ \n  # not a comment\r\n";
+        let patterns = parse(text);
+        let texts: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, [".git", "!keep/me", "secrets", "# not a comment"]);
+        assert_eq!(&text[patterns[0].span.start..patterns[0].span.end], ".git");
+        assert_eq!(&text[patterns[3].span.start..patterns[3].span.end], "# not a comment");
+    }
+
+    #[test]
+    fn cleans_like_go() {
+        assert_eq!(clean("a//b/./c/.."), "a/b");
+        assert_eq!(clean("./"), ".");
+        assert_eq!(clean("../x"), "../x");
+        assert_eq!(clean("/../x/"), "/x");
+    }
+
+    #[test]
+    fn matches_files_folders_and_depths() {
+        assert!(excluded(&["secrets"], "secrets/db.txt"));
+        assert!(excluded(&["**/.env*"], ".env"));
+        assert!(excluded(&["**/.env*"], "config/.env.production"));
+        assert!(excluded(&["**/.env*"], ".envs/.production/.django"));
+        assert!(excluded(&["**/*.pem"], "certs/tls/key.pem"));
+        assert!(excluded(&["*.log"], "debug.log"));
+        assert!(!excluded(&["*.log"], "logs/debug.log"));
+        assert!(excluded(&["logs/**"], "logs/a/b.log"));
+        assert!(excluded(&["**/__pycache__"], "app/x/__pycache__/y.pyc"));
+        assert!(excluded(&["**/*.py[cod]"], "app/x.pyc"));
+        assert!(!excluded(&["**/*.py[cod]"], "app/x.py"));
+        assert!(excluded(&["a/*/c"], "a/b/c"));
+        assert!(!excluded(&["a/*/c"], "a/b/x/c"));
+        assert!(excluded(&["a/**/c"], "a/b/x/c"));
+        assert!(excluded(&["a/**/c"], "a/c"));
+        assert!(excluded(&["file?.txt"], "file1.txt"));
+        assert!(excluded(&["[^a]x"], "bx"));
+        assert!(!excluded(&["[^a]x"], "ax"));
+        assert!(excluded(&["[a-c]x"], "bx"));
+    }
+
+    #[test]
+    fn the_last_matching_pattern_decides() {
+        let patterns = ["secrets", "!secrets/public.txt", "**/.env*", "!.env.example"];
+        assert!(excluded(&patterns, "secrets/db.txt"));
+        assert!(!excluded(&patterns, "secrets/public.txt"));
+        assert!(!excluded(&patterns, ".env.example"));
+        assert_eq!(decide(patterns, "secrets/public.txt"), (false, Some(1)));
+        assert_eq!(decide(patterns, "app.py"), (false, None));
+        // A later exclusion wins over an earlier exception.
+        assert!(excluded(&["secrets", "!secrets/x", "secrets/x"], "secrets/x"));
+    }
+
+    #[test]
+    fn literal_paths_match_only_themselves() {
+        for path in ["secrets/db.txt", "odd/[x]*?.key", "!bang", "#hash", "back\\slash"] {
+            let pattern = literal(path).unwrap();
+            assert!(excluded(&[pattern.as_str()], path), "{path} via {pattern}");
+            assert!(!excluded(&[pattern.as_str()], "secrets/other"), "{pattern}");
+        }
+        assert_eq!(literal("a\nb"), None);
+        assert_eq!(literal(" lead"), None);
+    }
+
+    /// Cases of `patternmatcher`'s own tests.
+    #[test]
+    fn agrees_with_patternmatcher() {
+        let cases = [
+            ("**", "dir/file", true),
+            ("**/", "file", true),
+            ("dir/**", "dir/dir2/file", true),
+            ("**/dir", "dir/file", true),
+            ("**/dir2/*", "dir/dir2/file", true),
+            ("**file", "dir/dir/file", true),
+            ("**/file*.txt*", "dir/dir/file.txt", true),
+            ("**/**/*.txt2", "dir/dir/file.txt", false),
+            ("**/**/*.txt", "file.txt", true),
+            ("a**/*.txt", "a/dir/dir/file.txt", true),
+            ("a/*.txt", "a/dir/file.txt", false),
+            ("a/*.txt**", "a/file.txt", true),
+            ("a[b-d]e", "ace", true),
+            ("a[^b-d]e", "aze", true),
+            ("a[b-d]e", "aae", false),
+            (".*", "foo", false),
+            ("abc?def", "abcdef", false),
+            ("a\\\\", "a\\", true),
+            ("a\\*b", "a*b", true),
+            ("abc/**", "abc", false),
+            ("**/.foo", "bar.foo", false),
+            ("a(b)c/def", "a(b)c/xyz", false),
+            (
+                "dist/*.whl",
+                "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+                true,
+            ),
+        ];
+        for (pattern, path, want) in cases {
+            assert_eq!(excluded(&[pattern], path), want, "{pattern} on {path}");
+        }
+        assert!(!excluded(&["**", "!util/docker/web"], "util/docker/web/foo"));
+        assert!(excluded(
+            &["**", "!util/docker/web", "util/docker/web/foo"],
+            "util/docker/web/foo"
+        ));
+    }
+
+    #[test]
+    fn checks_what_buildkit_refuses() {
+        assert!(check("!").is_err());
+        assert!(check("a[bc").is_err());
+        assert!(check("trailing\\").is_err());
+        assert!(check("a[]]b").is_ok());
+        assert!(check("**/*.py[cod]").is_ok());
+    }
+
+    #[test]
+    fn long_patterns_take_linear_time() {
+        let pattern = "*a".repeat(200);
+        let path = "a".repeat(300) + "b";
+        assert!(!excluded(&[pattern.as_str()], &path));
+    }
+}

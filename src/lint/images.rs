@@ -1,0 +1,141 @@
+//! Who well-known published images run their process as, from each image's
+//! Dockerfile (`USER`) and entrypoint (`gosu`/`su-exec` step-downs). An
+//! image not listed here is unknown: nothing is guessed about it.
+
+use crate::ir::ImageRef;
+
+/// The user a published image runs its command as when compose sets none.
+#[derive(Clone, Copy, Debug)]
+pub enum DefaultUser {
+    /// The image's `USER` is an unprivileged account (named beside each
+    /// entry below).
+    Unprivileged,
+    /// The entrypoint starts as root and, when the command is the image's
+    /// server, fixes the owner of its data folder and re-executes itself as
+    /// `user` (gosu, su-exec) before starting the server: the long-running
+    /// process is unprivileged. Any other command keeps running as root.
+    StepsDown {
+        user: &'static str,
+        /// Whether the command's first word makes the entrypoint step
+        /// down: the server's name, or an option it prepends the server to.
+        runs_server: fn(&str) -> bool,
+    },
+    /// No `USER`: the command runs as root. `user` is an unprivileged
+    /// account the image has for `--user`, when it has one.
+    Root { user: Option<&'static str> },
+}
+
+/// Images by repository (official images without `library/`), checked
+/// against each image's Dockerfile and docker-entrypoint.sh.
+const IMAGES: &[(&[&str], DefaultUser)] = &[
+    (
+        &["postgres", "postgis/postgis"],
+        DefaultUser::StepsDown {
+            user: "postgres",
+            runs_server: |w| w == "postgres" || w.starts_with('-'),
+        },
+    ),
+    (
+        &["mysql"],
+        DefaultUser::StepsDown {
+            user: "mysql",
+            runs_server: |w| w == "mysqld" || w.starts_with('-'),
+        },
+    ),
+    (
+        &["mariadb"],
+        DefaultUser::StepsDown {
+            user: "mysql",
+            runs_server: |w| w == "mariadbd" || w == "mysqld" || w.starts_with('-'),
+        },
+    ),
+    (
+        &["mongo"],
+        DefaultUser::StepsDown {
+            user: "mongodb",
+            runs_server: |w| w.starts_with("mongo") || w.starts_with('-'),
+        },
+    ),
+    (
+        &["redis"],
+        DefaultUser::StepsDown {
+            user: "redis",
+            runs_server: |w| w == "redis-server" || w.starts_with('-') || w.ends_with(".conf"),
+        },
+    ),
+    (
+        &["valkey/valkey"],
+        DefaultUser::StepsDown {
+            user: "valkey",
+            runs_server: |w| w == "valkey-server" || w.starts_with('-') || w.ends_with(".conf"),
+        },
+    ),
+    (
+        &["rabbitmq"],
+        DefaultUser::StepsDown {
+            user: "rabbitmq",
+            runs_server: |w| w.starts_with("rabbitmq"),
+        },
+    ),
+    (&["memcached"], DefaultUser::Unprivileged), // memcache
+    (&["haproxy"], DefaultUser::Unprivileged),   // haproxy
+    (
+        &["elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch"],
+        DefaultUser::Unprivileged, // elasticsearch, uid 1000
+    ),
+    (&["grafana/grafana", "grafana/grafana-oss"], DefaultUser::Unprivileged), // grafana
+    (&["prom/prometheus"], DefaultUser::Unprivileged),                        // nobody
+    (&["nginxinc/nginx-unprivileged"], DefaultUser::Unprivileged),            // nginx
+    (&["node"], DefaultUser::Root { user: Some("node") }),
+    (
+        &["minio/minio"],
+        DefaultUser::Root {
+            user: Some("1000:1000"),
+        },
+    ),
+    (
+        &[
+            "alpine",
+            "amazoncorretto",
+            "buildpack-deps",
+            "busybox",
+            "caddy",
+            "debian",
+            "eclipse-temurin",
+            "golang",
+            "httpd",
+            "nginx",
+            "openjdk",
+            "php",
+            "python",
+            "ruby",
+            "rust",
+            "traefik",
+            "ubuntu",
+        ],
+        DefaultUser::Root { user: None },
+    ),
+];
+
+/// What the image runs as, when it is one stackc knows.
+pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
+    let repository = image.repository.as_str();
+    let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
+        .iter()
+        .find_map(|host| repository.strip_prefix(host))
+        .unwrap_or(repository);
+    let repository = repository.strip_prefix("library/").unwrap_or(repository);
+    // Distroless images run as root, except their `nonroot` tags (uid 65532).
+    if repository.starts_with("gcr.io/distroless/") {
+        let nonroot = image.tag.as_deref().is_some_and(|t| t.contains("nonroot"));
+        return Some(if nonroot {
+            DefaultUser::Unprivileged
+        } else {
+            DefaultUser::Root { user: Some("65532") }
+        });
+    }
+    IMAGES
+        .iter()
+        .find(|(names, _)| names.contains(&repository))
+        .map(|(_, user)| *user)
+}

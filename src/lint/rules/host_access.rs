@@ -1,0 +1,242 @@
+use serde_json::Value;
+
+use crate::compose_values::device_sources;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{MountSource, RawCompose, SecretSource, Stack};
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags what gives a container a way into the host: the host's
+    /// network, process or user namespace (`network_mode`, `pid` or
+    /// `userns_mode` set to `host`), host devices (`devices`,
+    /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
+    /// bind `mount` or a file `secret` of the Docker (or containerd,
+    /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
+    /// or `/sys` (or a `develop` watch that copies one in).
+    /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
+    /// `cgroup` set to `host`) is a warning: it exposes the host without
+    /// handing it over.
+    ///
+    /// ## Why is this bad?
+    /// Each of these reaches past the container: the Docker socket starts a
+    /// privileged container (root on the host), a disk device is every
+    /// file of the host, the host's network reaches services that listen on
+    /// its loopback only, and the host's process namespace shows every
+    /// command line and lets root in the container signal host processes.
+    /// A web stack needs none of them.
+    ///
+    /// ## Example
+    /// ```text
+    /// secret docker file "/var/run/docker.sock"
+    ///
+    /// service monitor {
+    ///     image python:3.12.8-slim
+    ///     command "python monitor.py"
+    ///     user 10001
+    ///     secret DOCKER_SOCKET = docker
+    ///     compose pid = host
+    ///     compose devices = "[/dev/sda]"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Remove them; publish the one port a tool needs, or mount a volume
+    /// with the files it reads.
+    pub struct HostAccess {
+        name: "host-access",
+        severity: Error,
+        summary: "a host namespace, device, socket or system folder given to a container",
+    }
+}
+
+/// Sockets whose API starts containers: whoever reaches one is root on the host.
+const ENGINE_SOCKETS: &[&str] = &["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
+
+/// Host folders a container must not get whole: the host's root, its
+/// programs, configuration and users' homes, the kernel's views and
+/// Docker's own state.
+const SYSTEM_FOLDERS: &[&str] = &[
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/opt",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/var",
+    "/var/lib/docker",
+    "/var/run",
+];
+
+/// Folders no part of which a secret may be.
+const SYSTEM_TREES: &[&str] = &[
+    "/dev",
+    "/proc",
+    "/sys",
+    "/var/lib/docker",
+    "/etc/ssh",
+    "/etc/shadow",
+    "/etc/sudoers",
+];
+
+impl Rule for HostAccess {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            for raw in &service.raw_compose {
+                let Some((label, severity)) = host_access(raw) else {
+                    continue;
+                };
+                let mut finding = Self::META
+                    .diagnostic(format!("`{}` reaches into the host", service.name.value))
+                    .primary(raw.span, label)
+                    .help("remove this; a web stack's containers need none of the host's namespaces or devices");
+                finding.severity = severity;
+                out.push(finding);
+            }
+            for mount in &service.mounts {
+                let MountSource::Host(path) = &mount.source else {
+                    continue;
+                };
+                let Some(what) = host_path(&path.value) else { continue };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` mounts {what}", service.name.value))
+                        .primary(path.span, "a bind mount of the host's own files")
+                        .help("mount a folder of the project, or a named volume, with only what the container needs"),
+                );
+            }
+            let secret_uses = service.secrets.iter().map(|s| (&s.secret, s.span));
+            let secret_mounts = service.secret_mounts.iter().map(|s| (&s.secret, s.span));
+            for (name, used) in secret_uses.chain(secret_mounts) {
+                let Some(SecretSource::File(path)) = stack.secret(&name.value).map(|s| &s.source) else {
+                    continue;
+                };
+                let Some(what) = host_path(&path.value) else { continue };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` gets {what} as a secret", service.name.value))
+                        .primary(path.span, "compose bind-mounts this host path into the container")
+                        .secondary(used, "mounted here")
+                        .help("a file secret is for a file that holds a secret, such as `secrets/db_password.txt` next to the spec"),
+                );
+            }
+        }
+    }
+}
+
+/// What a raw key opens of the host, and how bad it is.
+fn host_access(raw: &RawCompose) -> Option<(String, Severity)> {
+    let value = &raw.value.value;
+    let is_host = value.as_str() == Some("host");
+    let root = |label: &str| Some((label.to_string(), Severity::Error));
+    let exposes = |label: &str| Some((label.to_string(), Severity::Warning));
+    match raw.key.as_str() {
+        "network_mode" if is_host => {
+            root("the host's network: every service on its loopback, every port it listens on")
+        }
+        "pid" if is_host => root("every process of the host: their command lines, and signals to them"),
+        "userns_mode" if is_host => root("out of the daemon's user namespace: root in it is root on the host"),
+        "use_api_socket" if value == &Value::Bool(true) => {
+            root("the Docker API: it can start a privileged container, which is root on the host")
+        }
+        "devices" => {
+            let sources = device_sources(value);
+            let list: Vec<String> = sources.iter().map(|s| format!("`{s}`")).collect();
+            (!list.is_empty()).then(|| (format!("the host's {}", list.join(", ")), Severity::Error))
+        }
+        "device_cgroup_rules" if value.as_array().is_some_and(|rules| !rules.is_empty()) => {
+            root("host device nodes by number: a disk is every file of the host")
+        }
+        "develop" => {
+            let watched = value
+                .get("watch")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let paths: Vec<String> = watched
+                .iter()
+                .filter_map(|w| w.get("path").and_then(Value::as_str))
+                .filter_map(host_path)
+                .collect();
+            (!paths.is_empty()).then(|| {
+                (
+                    format!("`docker compose watch` copies {} into it", paths.join(", ")),
+                    Severity::Error,
+                )
+            })
+        }
+        "ipc" if is_host => exposes("the host's shared memory and semaphores"),
+        "uts" if is_host => exposes("the host's hostname and domain name"),
+        "cgroup" if is_host => exposes("the host's cgroup tree"),
+        _ => None,
+    }
+}
+
+/// What a file secret's path gives the container, when it is the host's
+/// rather than a secret's: a container engine's socket, or a system folder.
+fn host_path(path: &str) -> Option<String> {
+    let normal = normalize(path);
+    let file = normal.rsplit('/').next().unwrap_or_default();
+    if ENGINE_SOCKETS.contains(&file) {
+        return Some(format!("the container engine's socket `{file}`"));
+    }
+    if !normal.starts_with('/') {
+        return None;
+    }
+    let in_tree = SYSTEM_TREES
+        .iter()
+        .any(|tree| normal == *tree || normal.starts_with(&format!("{tree}/")));
+    (SYSTEM_FOLDERS.contains(&normal.as_str()) || in_tree).then(|| format!("the host's `{normal}`"))
+}
+
+/// A path with `.`, `..`, repeated and trailing `/` resolved by name, as
+/// compose's `filepath.Clean` resolves it.
+fn normalize(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_paths_are_found_through_dots_and_slashes() {
+        assert!(host_path("/var/run/docker.sock").is_some());
+        assert!(host_path("../../run/docker.sock").is_some());
+        assert!(host_path("/etc/").is_some());
+        assert!(host_path("/srv/../etc").is_some());
+        assert!(host_path("//").is_some());
+        assert!(host_path("/proc/self/environ").is_some());
+        assert!(host_path("/etc/ssh/ssh_host_ed25519_key").is_some());
+        assert!(host_path("/etc/letsencrypt/live/example.com/privkey.pem").is_none());
+        assert!(host_path("secrets/db_password.txt").is_none());
+        assert!(host_path("/run/secrets/x").is_none());
+        assert!(host_path("/home/").is_some() && host_path("/home/shop/media").is_none());
+    }
+}

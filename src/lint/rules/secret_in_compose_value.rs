@@ -1,0 +1,86 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::secrets::{self, Finding};
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a secret in a container label or a raw `compose` value (a
+    /// logging option, an annotation, an extension key): an entry named for
+    /// a secret (`db.password`, `splunk-token`) with a literal value, in a
+    /// map or as a `NAME=VALUE` list item; and anywhere, a URL with a
+    /// password (`loki-url: https://user:hunter2@logs/...`) or a well-known
+    /// token.
+    ///
+    /// ## Why is this bad?
+    /// Labels and raw values are written into compose.yaml as they are,
+    /// which is committed; labels are also shown to anyone who can run
+    /// `docker inspect` or list containers.
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     build ./app
+    ///     gunicorn shop.wsgi:application
+    ///     labels {
+    ///         com.example.db.password = "hunter2"
+    ///     }
+    ///     compose logging = "{driver: loki, options: {loki-url: 'https://shop:hunter2@logs.example/loki/api/v1/push'}}"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Give the secret to the program that needs it through a file secret,
+    /// or configure the logging driver's credentials on the host (the
+    /// Docker daemon's configuration), not in the stack.
+    pub struct SecretInComposeValue {
+        name: "secret-in-compose-value",
+        severity: Error,
+        summary: "a password or token in a label or a raw compose value",
+    }
+}
+
+const HELP: &str = "keep it in an uncommitted file: `secret NAME file \"secrets/NAME.txt\"`, and give it to the program that needs it with `secret VAR = NAME` (the path is in `VAR_FILE`)";
+
+impl Rule for SecretInComposeValue {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let certain = |name: Option<&str>, value: &str| match secrets::classify(name, value) {
+                Some(Finding::Certain(what)) => Some(what),
+                _ => None,
+            };
+            for label in &service.labels {
+                if let Some(what) = certain(Some(&label.name.value), &label.value.value) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!("a label of `{}` has a secret in it", service.name.value))
+                            .primary(
+                                label.value.span,
+                                format!("{what}, in compose.yaml and `docker inspect`"),
+                            )
+                            .help(HELP),
+                    );
+                }
+            }
+            for raw in &service.raw_compose {
+                let found = secrets::named_strings(&raw.value.value)
+                    .into_iter()
+                    .find_map(|(name, value)| certain(name, value).map(|what| (name, what)));
+                let Some((name, what)) = found else { continue };
+                let place = name.map_or(String::new(), |n| format!(" (`{n}`)"));
+                out.push(
+                    Self::META
+                        .diagnostic(format!(
+                            "`compose {}` of `{}` has a secret in it",
+                            raw.key.value, service.name.value
+                        ))
+                        .primary(
+                            raw.value.span,
+                            format!("{what}{place}, written into compose.yaml as is"),
+                        )
+                        .help(HELP),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{OwnDockerfile, Service, Stack};
+use crate::lint::secrets::{self, Finding};
+use crate::lint::{facts, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a secret in the app's own Dockerfile (an `ENV` or `ARG` of the
+    /// stage that is built, and a build argument the spec passes) and in a
+    /// raw `dockerfile` line of a `build` block: an
+    /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
+    /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
+    /// or a well-known token anywhere in the line (`RUN pip install
+    /// git+https://user:TOKEN@github.com/...`). Also a proxy's nginx.conf,
+    /// which is copied into its image: a `proxy_set_header` with an
+    /// `Authorization` header's credentials or a secret-named header's
+    /// value, and a raw `nginx` directive with a URL password or a token.
+    ///
+    /// ## Why is this bad?
+    /// Every instruction is a layer of the image: whoever can pull the
+    /// image reads it with `docker history` or by unpacking the layer,
+    /// even when a later instruction overwrites the variable. The line is
+    /// also in the spec, which is committed.
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     build ./app {
+    ///         dockerfile "ENV SECRET_KEY=django-insecure-k3y"
+    ///     }
+    ///     gunicorn shop.wsgi:application
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Hand the secret to the running container, never to the image:
+    /// ```text
+    /// secret django_secret_key file "secrets/django_secret_key.txt"
+    ///
+    /// service web {
+    ///     build ./app
+    ///     gunicorn shop.wsgi:application
+    ///     secret SECRET_KEY = django_secret_key
+    /// }
+    /// ```
+    pub struct SecretInImage {
+        name: "secret-in-image",
+        severity: Error,
+        summary: "a password or token written into an image layer",
+    }
+}
+
+impl Rule for SecretInImage {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (service, proxy) in facts::proxies(stack) {
+            let headers = facts::request_headers(proxy)
+                .into_iter()
+                .filter_map(|header| secrets::header_secret(header.name, header.value).map(|what| (header.span, what)));
+            let settings = proxy
+                .servers
+                .iter()
+                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
+            let raw = settings.flat_map(|s| &s.raw).filter_map(|directive| {
+                secrets::leak_in(&directive.text.value).map(|what| (directive.text.span, what))
+            });
+            for (span, what) in headers.chain(raw) {
+                out.push(
+                    Self::META
+                        .diagnostic(format!("the image of `{}` has a secret in its nginx.conf", service.name.value))
+                        .primary(span, format!("{what}, copied into the proxy's image"))
+                        .help("nginx.conf is part of the proxy's image: keep upstream credentials out of it, and let the upstream trust requests from the proxy's network instead"),
+                );
+            }
+        }
+        for service in &stack.services {
+            if let Some(own) = service.build().and_then(|b| b.own_dockerfile()) {
+                own_dockerfile(stack, service, own, out);
+                continue;
+            }
+            let Some(python) = service.build().and_then(|b| b.python()) else {
+                continue;
+            };
+            for line in python.dockerfile.iter().map(|l| &l.text) {
+                let found = secrets::dockerfile_values(&line.value)
+                    .into_iter()
+                    .find_map(|(name, value)| match secrets::classify(name.as_deref(), &value) {
+                        Some(Finding::Certain(what)) => Some((name, what)),
+                        _ => None,
+                    });
+                let Some((name, what)) = found else { continue };
+                let help = match name {
+                    Some(variable) => {
+                        let secret = variable.to_ascii_lowercase();
+                        format!(
+                            "hand it to the running container instead: `secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` in the service (the app reads the path from `{variable}_FILE`)"
+                        )
+                    }
+                    None => "a credential a build step uses stays in its layer: install from a source the build reaches without one, or put what it fetches into the build context".to_string(),
+                };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
+                        .primary(line.span, format!("{what}, readable by anyone who pulls the image"))
+                        .help(help),
+                );
+            }
+        }
+    }
+}
+
+/// The app's own Dockerfile: the spec's build arguments (compose.yaml and
+/// the image's history keep them), and the ENV and ARG values of the stage
+/// that is built (ENV inherited from the stages it is built on too).
+fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &mut Vec<Diagnostic>) {
+    for arg in &own.args {
+        if let Some(Finding::Certain(what)) = secrets::classify(Some(&arg.name.value), &arg.value.value) {
+            out.push(
+                SecretInImage::META
+                    .diagnostic(format!("the image of `{}` has a secret in a build argument", service.name.value))
+                    .primary(arg.value.span, format!("{what}, kept in compose.yaml and the image's history"))
+                    .help("a build argument is no secret store: give the running container the value with `secret VAR = NAME`, or use a BuildKit secret mount in the Dockerfile (`RUN --mount=type=secret,...`)"),
+            );
+        }
+    }
+    let Some(image) = stack.inputs.image(&service.name.value) else {
+        return;
+    };
+    let Some(facts) = image.facts() else { return };
+    let env = facts
+        .env
+        .iter()
+        .filter_map(|v| Some((&v.name, v.value.value.known()?, v.value.span)));
+    let args = facts
+        .args
+        .iter()
+        .filter_map(|a| Some((&a.name, a.value.known()?, a.default.as_ref()?.span)));
+    for (name, value, span) in env.chain(args) {
+        let Some(Finding::Certain(what)) = secrets::classify(Some(&name.value), value) else {
+            continue;
+        };
+        out.push(
+            SecretInImage::META
+                .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
+                .primary(own.file.span, format!("its Dockerfile writes `{}` into the image", name.value))
+                .secondary_in(image.file, span, format!("{what}, readable by anyone who pulls the image"))
+                .help(format!(
+                    "remove it from the Dockerfile, and hand it to the running container instead: `secret {0} file \"secrets/{0}.txt\"`, then `secret {1} = {0}` in the service",
+                    name.value.to_ascii_lowercase(),
+                    name.value
+                )),
+        );
+    }
+}

@@ -1,0 +1,552 @@
+//! What a secret looks like, for the rules that keep secrets out of
+//! compose.yaml, command lines and images: names that hold one, values
+//! shaped like well-known tokens, passwords in URLs, and random-looking
+//! strings, as secret scanners (gitleaks, detect-secrets) recognise them.
+//!
+//! A value that only refers to a secret is no secret: a placeholder the
+//! container or a shell fills in (`${DB_PASSWORD}`, `$$TOKEN`, `<token>`),
+//! a path to a file (`/run/secrets/db_password`), a boolean or a number.
+
+/// Variables named like these hold passwords (anywhere in the name).
+const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
+
+/// Names (`SECRET_KEY`) or name endings (`_TOKEN`) of variables that hold
+/// keys, tokens and other secrets that are not passwords.
+const KEY_NAMES: &[&str] = &[
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
+    "CLIENT_SECRET",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "MASTER_KEY",
+    "CREDENTIALS",
+];
+
+/// Name endings of variables about a secret that hold none: a file or
+/// path to it, a lifetime, a length, a setting of how it is used.
+const NOT_A_SECRET: &[&str] = &[
+    "_FILE",
+    "_STDIN",
+    "_PROMPT",
+    "_PATH",
+    "_DIR",
+    "_TIMEOUT",
+    "_LENGTH",
+    "_LEN",
+    "_MIN",
+    "_MAX",
+    "_AGE",
+    "_TTL",
+    "_LIFETIME",
+    "_POLICY",
+    "_HASHERS",
+    "_VALIDATORS",
+    "_METHOD",
+    "_ENCRYPTION",
+    "_DAYS",
+    "_EXPIRY",
+];
+
+/// Words that hint at a secret without naming one (`STRIPE_KEY`,
+/// `AUTH_HEADER_VALUE`): only a value that also looks random counts.
+const HINT_WORDS: &[&str] = &[
+    "KEY",
+    "SECRET",
+    "TOKEN",
+    "AUTH",
+    "CREDENTIAL",
+    "PRIVATE",
+    "SIGNATURE",
+    "SALT",
+    "API",
+    "ACCESS",
+    "CLIENT",
+    "PASS",
+    "PWD",
+    "DSN",
+];
+
+/// The name in upper case, `-` as `_`: `--api-key` and `API_KEY` alike.
+fn normal_name(name: &str) -> String {
+    name.trim_start_matches('-').replace('-', "_").to_ascii_uppercase()
+}
+
+fn about_a_secret(name: &str) -> bool {
+    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix)) && !name.starts_with("NO_")
+}
+
+/// A variable or option name that holds a password: `POSTGRES_PASSWORD`,
+/// `RABBITMQ_DEFAULT_PASS`, `--password`; not `POSTGRES_PASSWORD_FILE`.
+pub fn is_password_name(name: &str) -> bool {
+    let name = normal_name(name);
+    about_a_secret(&name)
+        && (PASSWORD_WORDS.iter().any(|w| name.contains(w))
+            || name == "PASS"
+            || name.ends_with("_PASS")
+            || name.ends_with("_PWD"))
+}
+
+/// A name that holds a key, token or other secret that is no password:
+/// `SECRET_KEY`, `SENTRY_AUTH_TOKEN`, `--api-key`.
+pub fn is_key_name(name: &str) -> bool {
+    let name = normal_name(name);
+    about_a_secret(&name) && KEY_NAMES.iter().any(|k| name == *k || name.ends_with(&format!("_{k}")))
+}
+
+/// A name that says it holds a secret of some kind.
+pub fn is_secret_name(name: &str) -> bool {
+    is_password_name(name) || is_key_name(name)
+}
+
+/// A name with a word that hints at a secret, for values that look random.
+pub fn hints_secret(name: &str) -> bool {
+    let name = normal_name(name);
+    about_a_secret(&name)
+        && name
+            .split('_')
+            .any(|word| HINT_WORDS.iter().any(|h| word.starts_with(h)))
+}
+
+/// A value that refers to a secret or is none: empty, a placeholder, a
+/// path, a boolean, a number, or a URL without a password.
+pub fn is_inert(value: &str) -> bool {
+    let value = value.trim();
+    value.is_empty()
+        || is_placeholder(value)
+        || is_path(value)
+        || crate::lint::facts::is_truthy(value)
+        || matches!(
+            value.to_ascii_lowercase().as_str(),
+            "false" | "0" | "no" | "off" | "none" | "null"
+        )
+        || value.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || (value.contains("://") && url_password(value).is_none() && known_token(value).is_none())
+}
+
+/// Filled in later, by the container, a shell or a template engine, or
+/// plainly a stand-in: `${VAR}`, `$VAR`, `$$VAR`, `$(cat file)`,
+/// `{{ var }}`, `<token>`, `%(password)s`, `***`, `xxxx`. A `$` inside a
+/// value (`pa$$word`) is no placeholder: spec values are literal.
+pub fn is_placeholder(value: &str) -> bool {
+    let reference = value.trim_start_matches('$');
+    let is_variable = reference.len() < value.len()
+        && reference.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && reference.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_variable
+        || value.contains("${")
+        || value.contains("$(")
+        || value.contains("{{")
+        || value.contains("%(")
+        || (value.starts_with('<') && value.ends_with('>'))
+        || value
+            .chars()
+            .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '_' | '#'))
+}
+
+/// A path in the container or on the host: `/run/secrets/x`, `./key.pem`.
+fn is_path(value: &str) -> bool {
+    let rest = ["/", "./", "../", "~/"].iter().find_map(|p| value.strip_prefix(p));
+    rest.is_some_and(|rest| {
+        rest.split('/')
+            .all(|part| part.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)))
+    })
+}
+
+/// `scheme://user:PASSWORD@host...`: the password written in a URL, unless
+/// it is a placeholder.
+pub fn url_password(value: &str) -> Option<&str> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty() && !is_placeholder(password)).then_some(password)
+}
+
+/// A secret in a string whatever name it has: a password in a URL, a
+/// secret-named parameter of a URL's query, or a well-known token; what
+/// it is, for a label.
+pub fn leak_in(value: &str) -> Option<String> {
+    if url_password(value).is_some() {
+        return Some("a URL with a password in it".to_string());
+    }
+    if let Some(token) = known_token(value) {
+        return Some(token.to_string());
+    }
+    let (_, query) = value.split_once("://")?.1.split_once('?')?;
+    let (name, _) = query
+        .split(['&', '#'])
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
+    Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// The secret an HTTP header carries: an `Authorization` header's
+/// credentials, or the value of a header named for a secret (`X-Api-Key`).
+pub fn header_secret(name: &str, value: &str) -> Option<String> {
+    let authorization = ["authorization", "proxy-authorization"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a));
+    if authorization {
+        let credentials = value.split_whitespace().last()?;
+        return (!is_inert(credentials)).then(|| format!("the `{name}` header's credentials"));
+    }
+    match classify(Some(name), value)? {
+        Finding::Certain(what) => Some(format!("{what} in the `{name}` header")),
+        Finding::Likely(_) => None,
+    }
+}
+
+/// Well-known token formats: a prefix, the fewest characters after it,
+/// and what it is.
+const TOKENS: &[(&str, usize, &str)] = &[
+    ("ghp_", 36, "a GitHub token"),
+    ("gho_", 36, "a GitHub token"),
+    ("ghu_", 36, "a GitHub token"),
+    ("ghs_", 36, "a GitHub token"),
+    ("ghr_", 36, "a GitHub token"),
+    ("github_pat_", 22, "a GitHub token"),
+    ("glpat-", 20, "a GitLab token"),
+    ("sk_live_", 16, "a Stripe secret key"),
+    ("rk_live_", 16, "a Stripe restricted key"),
+    ("sk_test_", 16, "a Stripe test key"),
+    ("xoxb-", 10, "a Slack token"),
+    ("xoxp-", 10, "a Slack token"),
+    ("xoxa-", 10, "a Slack token"),
+    ("xoxr-", 10, "a Slack token"),
+    ("xoxs-", 10, "a Slack token"),
+    ("https://hooks.slack.com/services/", 20, "a Slack webhook"),
+    ("AIza", 35, "a Google API key"),
+    ("sk-ant-", 32, "an Anthropic key"),
+    ("sk-proj-", 32, "an OpenAI key"),
+    ("npm_", 36, "an npm token"),
+    ("pypi-AgEIcHlwaS5vcmc", 32, "a PyPI token"),
+    ("sntrys_", 32, "a Sentry token"),
+    ("dop_v1_", 32, "a DigitalOcean token"),
+    ("shpat_", 32, "a Shopify token"),
+    ("hvs.", 24, "a Vault token"),
+    ("SG.", 40, "a SendGrid key"),
+];
+
+/// The kind of a well-known token or private key found in the value.
+pub fn known_token(value: &str) -> Option<&'static str> {
+    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    for word in value.split(|c: char| c.is_whitespace() || "\"'=,;()[]{}".contains(c)) {
+        if aws_access_key_id(word) {
+            return Some("an AWS access key ID");
+        }
+        let found = TOKENS.iter().find(|(prefix, min, _)| {
+            word.strip_prefix(prefix).is_some_and(|rest| {
+                rest.len() >= *min && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
+            })
+        });
+        if let Some((_, _, what)) = found {
+            return Some(what);
+        }
+    }
+    None
+}
+
+/// `AKIA` or `ASIA` and 16 capitals or digits.
+fn aws_access_key_id(word: &str) -> bool {
+    word.len() == 20
+        && (word.starts_with("AKIA") || word.starts_with("ASIA"))
+        && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// A JSON Web Token: three base64url parts, the first two JSON objects.
+pub fn is_jwt(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    parts.len() == 3
+        && parts[0].starts_with("eyJ")
+        && parts[1].starts_with("eyJ")
+        && parts
+            .iter()
+            .all(|p| p.len() >= 8 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+/// Shannon entropy of the value, in bits per character.
+pub fn entropy(value: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let total = value.chars().count() as f64;
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / total;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Entropy from which a token-shaped value counts as random; gitleaks'
+/// generic rule uses 3.5.
+const RANDOM_ENTROPY: f64 = 3.5;
+
+/// A value shaped like a generated key: one word of 16 or more token
+/// characters, of letters and digits both, and random (its entropy over
+/// 3.5 bits per character). Words, paths and URLs are not.
+pub fn looks_random(value: &str) -> bool {
+    let value = value.trim();
+    value.chars().count() >= 16
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+/=_-.~".contains(c))
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+        && !is_inert(value)
+        && entropy(value) >= RANDOM_ENTROPY
+}
+
+/// What a value, under a name when it has one, holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// Surely a secret: a password in a URL, a well-known token, a literal
+    /// value of a variable named for a secret.
+    Certain(String),
+    /// Likely a secret: a JSON Web Token, or a random-looking value under
+    /// a name that hints at one.
+    Likely(String),
+}
+
+/// Whether `value` (the value of `name`, when it has one) is a secret
+/// written out.
+pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
+    let value = value.trim();
+    if let Some(leak) = leak_in(value) {
+        return Some(Finding::Certain(leak));
+    }
+    if name.is_some_and(is_secret_name) && !is_inert(value) {
+        let what = if name.is_some_and(is_password_name) {
+            "password"
+        } else {
+            "key"
+        };
+        return Some(Finding::Certain(format!("a literal {what}")));
+    }
+    if is_jwt(value) {
+        return Some(Finding::Likely("a JSON Web Token".to_string()));
+    }
+    (name.is_some_and(hints_secret) && looks_random(value))
+        .then(|| Finding::Likely("a random-looking value under a name that hints at a secret".to_string()))
+}
+
+/// `--NAME=VALUE` options, and `--NAME VALUE` when `separate` (the next
+/// word, when it is no option itself).
+pub fn long_options(args: &[String], separate: bool) -> Vec<(&str, &str)> {
+    args.iter()
+        .enumerate()
+        .filter_map(|(i, word)| {
+            let option = word.strip_prefix("--")?;
+            match option.split_once('=') {
+                Some(pair) => Some(pair),
+                None if separate => Some((option, args.get(i + 1).filter(|next| !next.starts_with('-'))?.as_str())),
+                None => None,
+            }
+        })
+        .collect()
+}
+
+/// Every string of a raw compose value, with the name it is under: a map
+/// key, or the `NAME` of a `NAME=VALUE` list item (compose's list form of
+/// `labels` and `environment`).
+pub fn named_strings(value: &serde_json::Value) -> Vec<(Option<&str>, &str)> {
+    fn walk<'a>(value: &'a serde_json::Value, name: Option<&'a str>, out: &mut Vec<(Option<&'a str>, &'a str)>) {
+        match value {
+            serde_json::Value::String(text) => match (name, assignment(text)) {
+                (None, Some((key, inner))) => out.push((Some(key), inner)),
+                _ => out.push((name, text)),
+            },
+            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, None, out)),
+            serde_json::Value::Object(map) => map.iter().for_each(|(key, item)| walk(item, Some(key), out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, None, &mut out);
+    out
+}
+
+/// The values a raw Dockerfile line writes into the image, each with its
+/// name: the pairs of `ENV`, `ARG` and `LABEL` (also `ENV NAME VALUE`),
+/// and every word of any other instruction, split at `=` when it is an
+/// assignment. A stand-in until Dockerfiles are read by a real parser.
+pub fn dockerfile_values(line: &str) -> Vec<(Option<String>, String)> {
+    let (instruction, rest) = line.trim().split_once(char::is_whitespace).unwrap_or((line, ""));
+    let words = shlex::split(rest).unwrap_or_else(|| rest.split_whitespace().map(str::to_string).collect());
+    let named = |word: &String| match assignment(word) {
+        Some((name, value)) => (Some(name.to_string()), value.to_string()),
+        None => (None, word.clone()),
+    };
+    let keeps_pairs = ["ENV", "ARG", "LABEL"]
+        .iter()
+        .any(|i| i.eq_ignore_ascii_case(instruction));
+    match words.split_first() {
+        Some((name, value)) if keeps_pairs && assignment(name).is_none() && !value.is_empty() => {
+            vec![(Some(name.clone()), value.join(" "))]
+        }
+        _ => words.iter().map(named).collect(),
+    }
+}
+
+/// The `NAME=VALUE` a word or a label holds, when the name is a variable
+/// name.
+pub fn assignment(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    is_name.then_some((name, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_hold_secrets() {
+        for name in [
+            "POSTGRES_PASSWORD",
+            "RABBITMQ_DEFAULT_PASS",
+            "--password",
+            "MYSQL_ROOT_PASSWORD",
+            "DB_PWD",
+        ] {
+            assert!(is_password_name(name), "{name}");
+        }
+        for name in [
+            "SECRET_KEY",
+            "DJANGO_SECRET_KEY",
+            "SENTRY_AUTH_TOKEN",
+            "--api-key",
+            "JWT_SECRET",
+            "TOKEN",
+        ] {
+            assert!(is_key_name(name), "{name}");
+        }
+        for name in [
+            "POSTGRES_PASSWORD_FILE",
+            "PASSWORD_RESET_TIMEOUT",
+            "SECRET_KEY_FILE",
+            "TOKEN_TTL",
+            "AWS_ACCESS_KEY_ID",
+            "CSRF_TOKEN_HEADER",
+            "--password-stdin",
+            "--no-password",
+            "PWD",
+            "KEYCLOAK_URL",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+        assert!(hints_secret("STRIPE_KEY") && hints_secret("AUTH_HEADER_VALUE") && !hints_secret("MONKEY_COUNT"));
+    }
+
+    #[test]
+    fn references_are_no_secrets() {
+        for value in [
+            "",
+            "${DB_PASSWORD}",
+            "$$TOKEN",
+            "$(cat /run/secrets/x)",
+            "<your-token>",
+            "{{ vault_token }}",
+            "/run/secrets/db_password",
+            "./key.pem",
+            "true",
+            "8080",
+            "******",
+            "postgres://app@db/app",
+            "https://example.com/callback",
+        ] {
+            assert!(is_inert(value), "{value:?}");
+        }
+        for value in [
+            "hunter2",
+            "postgres://app:hunter2@db/app",
+            "django-insecure-k3y",
+            "pa$$word",
+            "inf",
+        ] {
+            assert!(!is_inert(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn url_passwords_but_not_placeholders() {
+        assert_eq!(url_password("postgres://shop:hunter2@db:5432/shop"), Some("hunter2"));
+        assert_eq!(url_password("redis://:s3cret@cache:6379/0"), Some("s3cret"));
+        assert_eq!(url_password("amqp://u:p@rabbit//"), Some("p"));
+        assert_eq!(url_password("postgres://shop:${DB_PASSWORD}@db/shop"), None);
+        assert_eq!(url_password("postgres://shop@db/shop"), None);
+        assert_eq!(url_password("https://example.com/a:b@c"), None);
+        assert!(leak_in("https://api.example.com/v1?api_key=3f9a8b7c6d5e&x=1").is_some());
+        assert!(leak_in("https://api.example.com/v1?api_key=${KEY}").is_none());
+        assert!(leak_in("https://example.com/?page=2").is_none());
+    }
+
+    #[test]
+    fn well_known_tokens() {
+        assert_eq!(
+            known_token("ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            Some("a GitHub token")
+        );
+        assert_eq!(known_token("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key ID"));
+        assert_eq!(known_token("--token=xoxb-1234567890-abcdefghij"), Some("a Slack token"));
+        assert_eq!(
+            known_token("-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
+            Some("a private key")
+        );
+        assert_eq!(known_token("sk_live_"), None);
+        assert_eq!(known_token("ghp_short"), None);
+        assert!(is_jwt(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+        ));
+    }
+
+    #[test]
+    fn values_of_raw_compose_and_dockerfile_lines() {
+        let labels = serde_json::json!({"a": "1", "b": ["DB_PASSWORD=x", "plain"]});
+        assert_eq!(
+            named_strings(&labels),
+            [(Some("a"), "1"), (Some("DB_PASSWORD"), "x"), (None, "plain")]
+        );
+        let pairs = |line| {
+            dockerfile_values(line)
+                .into_iter()
+                .map(|(n, v)| (n.unwrap_or_default(), v))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            pairs("ENV API_TOKEN abc def"),
+            [("API_TOKEN".to_string(), "abc def".to_string())]
+        );
+        assert_eq!(
+            pairs("ARG A=1 B=\"x y\""),
+            [("A".to_string(), "1".to_string()), ("B".to_string(), "x y".to_string())]
+        );
+        assert_eq!(pairs("RUN TOKEN=x make").len(), 2);
+    }
+
+    #[test]
+    fn random_values_but_not_words_or_digests() {
+        assert!(looks_random("a8f5f167f44f4964e6c998dee827110c"));
+        assert!(looks_random("Zx9Qm2Lp7Rt4Vw1Yb8Nc"));
+        for value in [
+            "postgresqlserverhost",
+            "changeme",
+            "application/json",
+            "1234567890123456",
+            "aaaaaaaaaaaaaaaa1",
+        ] {
+            assert!(!looks_random(value), "{value}");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! An open spec: its text as the editor has it, and what the analysis the
+//! CLI runs found in it, kept up to date on every change.
+
+use std::path::{Path, PathBuf};
+
+use lsp_types::{TextDocumentContentChangeEvent, Url};
+
+use super::symbols::Index;
+use super::text::{Change, Encoding, Lines};
+use crate::config;
+use crate::diagnostic::Diagnostic;
+use crate::input::{self, fs::read_text};
+use crate::lint::policy::Policy;
+use crate::source::SourceFile;
+
+pub struct Document {
+    pub uri: Url,
+    pub version: i32,
+    pub source: SourceFile,
+    pub lines: Lines,
+    encoding: Encoding,
+    /// The spec's folder, for a `file:` document: the files it names are
+    /// read from there, and `stackc.toml` is looked up from there.
+    folder: Option<PathBuf>,
+    pub analysis: crate::Analysis,
+    /// From the current parse, or carried over from the last good one.
+    pub index: Index,
+    /// The `stackc.toml` that applies, when it is broken: its problems.
+    pub config_problems: Option<(SourceFile, Vec<Diagnostic>)>,
+}
+
+impl Document {
+    pub fn open(uri: Url, version: i32, text: String, encoding: Encoding) -> Document {
+        let path = uri.to_file_path().ok();
+        let name = path
+            .as_ref()
+            .map_or_else(|| uri.to_string(), |p| p.display().to_string());
+        let mut document = Document {
+            folder: path.as_deref().and_then(Path::parent).map(Path::to_path_buf),
+            lines: Lines::new(&text, encoding),
+            source: SourceFile::new(name, text),
+            uri,
+            version,
+            encoding,
+            analysis: crate::Analysis {
+                stack: None,
+                diagnostics: Vec::new(),
+            },
+            index: Index::default(),
+            config_problems: None,
+        };
+        document.analyze(None);
+        document
+    }
+
+    /// Applies the editor's changes in order, then analyzes the new text.
+    pub fn change(&mut self, version: i32, events: Vec<TextDocumentContentChangeEvent>) {
+        let mut text = std::mem::take(&mut self.source.text);
+        let mut changes = Vec::with_capacity(events.len());
+        for event in events {
+            match event.range {
+                Some(range) => {
+                    let span = Lines::new(&text, self.encoding).span(&text, range);
+                    text.replace_range(span.start..span.end, &event.text);
+                    changes.push(Change {
+                        start: span.start,
+                        old_end: span.end,
+                        new_end: span.start + event.text.len(),
+                    });
+                }
+                None => {
+                    changes.push(Change::between(&text, &event.text));
+                    text = event.text;
+                }
+            }
+        }
+        self.version = version;
+        self.set_text(text);
+        self.analyze(Some(&changes));
+    }
+
+    /// Analyzes the text again: the files it names may have changed.
+    pub fn refresh(&mut self) {
+        self.analyze(None);
+    }
+
+    fn set_text(&mut self, text: String) {
+        self.lines = Lines::new(&text, self.encoding);
+        self.source = SourceFile::new(self.source.name.clone(), text);
+    }
+
+    /// The analysis `stackc lint` runs: the nearest `stackc.toml`'s rule
+    /// levels, and the files the spec names read from its folder. A spec
+    /// that does not parse keeps the index of the last one that did,
+    /// carried over the `changes` since the last analysis.
+    fn analyze(&mut self, changes: Option<&[Change]>) {
+        let (analysis, config_problems) = self.with_options(|options| crate::analyze(&self.source, options));
+        self.analysis = analysis;
+        self.config_problems = config_problems;
+        self.index = match (&self.analysis.stack, changes) {
+            (Some(stack), _) => Index::new(stack),
+            (None, Some(changes)) => self.index.carried(changes, &self.source.text),
+            (None, None) => std::mem::take(&mut self.index),
+        };
+    }
+
+    /// Runs `run` with what `stackc lint` reads besides the spec: the
+    /// nearest `stackc.toml`'s rule levels (the default ones when it is
+    /// broken: its problems come back too), and the spec's folder, where
+    /// the files it names are read.
+    pub fn with_options<R>(&self, run: impl FnOnce(crate::Options) -> R) -> (R, Option<(SourceFile, Vec<Diagnostic>)>) {
+        let (policy, config_problems) = match &self.folder {
+            Some(folder) => policy_for(folder),
+            None => (Policy::default(), None),
+        };
+        let files = self.folder.as_ref().map(|f| input::Disk::new(f, f));
+        let options = crate::Options {
+            policy: Some(&policy),
+            files: files.as_ref().map(|f| f as &dyn input::Files),
+        };
+        (run(options), config_problems)
+    }
+
+    /// The files the analysis read, which labels may point into.
+    pub fn inputs(&self) -> &[SourceFile] {
+        self.analysis.stack.as_ref().map_or(&[], |s| &s.inputs.sources)
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    pub fn offset(&self, position: lsp_types::Position) -> usize {
+        self.lines.offset(&self.source.text, position)
+    }
+
+    pub fn range(&self, span: crate::source::Span) -> lsp_types::Range {
+        self.lines.range(&self.source.text, span)
+    }
+}
+
+/// The rule levels of the nearest `stackc.toml` at or above `folder`, as
+/// the CLI reads them; a broken one gives the default levels, and its
+/// problems to show on it.
+fn policy_for(folder: &Path) -> (Policy, Option<(SourceFile, Vec<Diagnostic>)>) {
+    let Some(path) = config::nearest(folder) else {
+        return (Policy::default(), None);
+    };
+    let name = path.display().to_string();
+    let text = match read_text(&path, input::fs::MAX_FILE_BYTES) {
+        Ok(text) => text,
+        Err(e) => {
+            let unreadable = Diagnostic::error("bad-config", format!("cannot read it: {e}"))
+                .primary(crate::source::Span::new(0, 0), "");
+            return (Policy::default(), Some((SourceFile::new(name, ""), vec![unreadable])));
+        }
+    };
+    let file = SourceFile::new(name, text);
+    match config::parse(&file) {
+        Ok(config) => (config.policy, None),
+        Err(problems) => (Policy::default(), Some((file, problems))),
+    }
+}

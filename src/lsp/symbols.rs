@@ -1,0 +1,379 @@
+//! Every declared name of a spec and every place that uses it, read from
+//! the IR's spans: the outline, go to definition, references, rename and
+//! name completion all answer from this one index.
+//!
+//! References resolve as [`crate::resolve`] resolves them: by exact name,
+//! services, jobs and proxies in one namespace, upstreams within their
+//! proxy. A use of an unknown name belongs to no symbol (resolution
+//! reports it).
+
+use std::collections::HashMap;
+
+use crate::ir::{ImageSource, LocationAction, MountSource, Proxy, ServiceKind, Stack};
+use crate::source::{Span, Spanned};
+
+use super::text::Change;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Stack,
+    Volume,
+    Network,
+    Secret,
+    Service,
+    Job,
+    Proxy,
+    Upstream,
+    /// A `server { ... }` block of a proxy: in the outline only.
+    Server,
+    /// A `location PATH { ... }`: in the outline only.
+    Location,
+}
+
+impl Kind {
+    /// How the spec declares it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Stack => "stack",
+            Kind::Volume => "volume",
+            Kind::Network => "network",
+            Kind::Secret => "secret",
+            Kind::Service => "service",
+            Kind::Job => "job",
+            Kind::Proxy => "proxy",
+            Kind::Upstream => "upstream",
+            Kind::Server => "server",
+            Kind::Location => "location",
+        }
+    }
+
+    /// Whether statements refer to it by name, so that it can be renamed.
+    pub fn is_named(self) -> bool {
+        !matches!(self, Kind::Stack | Kind::Server | Kind::Location)
+    }
+
+    /// Names of kinds in one namespace must differ.
+    fn namespace(self) -> Kind {
+        match self {
+            Kind::Job | Kind::Proxy => Kind::Service,
+            other => other,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Symbol {
+    pub kind: Kind,
+    pub name: String,
+    /// The name where it is declared (a location's path, a server's keyword).
+    pub name_span: Span,
+    /// The whole statement or block.
+    pub span: Span,
+    /// The symbol whose block holds it: a proxy for its upstreams.
+    pub parent: Option<usize>,
+    /// Whether the name is still written at `name_span`: false for a name
+    /// an edit changed since the parse the index comes from.
+    pub current: bool,
+}
+
+/// A use of a symbol's name, outside its declaration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub symbol: usize,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub symbols: Vec<Symbol>,
+    pub references: Vec<Reference>,
+}
+
+impl Index {
+    pub fn new(stack: &Stack) -> Index {
+        let mut index = Index::default();
+        if let Some(name) = &stack.name {
+            index.declare(Kind::Stack, name, name.span, None);
+        }
+        for volume in &stack.volumes {
+            index.declare(Kind::Volume, &volume.name, volume.span, None);
+        }
+        for network in &stack.networks {
+            index.declare(Kind::Network, &network.name, network.span, None);
+        }
+        for secret in &stack.secrets {
+            index.declare(Kind::Secret, &secret.name, secret.span, None);
+        }
+        let service_symbols: Vec<usize> = stack
+            .services
+            .iter()
+            .map(|service| {
+                let kind = match &service.kind {
+                    ServiceKind::App { .. } => Kind::Service,
+                    ServiceKind::Job => Kind::Job,
+                    ServiceKind::Proxy(_) => Kind::Proxy,
+                };
+                index.declare(kind, &service.name, service.span, None)
+            })
+            .collect();
+        for (service, &symbol) in stack.services.iter().zip(&service_symbols) {
+            if let Some(proxy) = service.proxy() {
+                index.declare_proxy(symbol, proxy);
+            }
+        }
+        index.refer_all(stack, &service_symbols);
+        index
+    }
+
+    fn declare(&mut self, kind: Kind, name: &Spanned<String>, span: Span, parent: Option<usize>) -> usize {
+        self.symbols.push(Symbol {
+            kind,
+            name: name.value.clone(),
+            name_span: name.span,
+            span,
+            parent,
+            current: true,
+        });
+        self.symbols.len() - 1
+    }
+
+    fn declare_proxy(&mut self, proxy_symbol: usize, proxy: &Proxy) {
+        let proxy_span = self.symbols[proxy_symbol].span;
+        for upstream in &proxy.upstreams {
+            self.declare(Kind::Upstream, &upstream.name, upstream.span, Some(proxy_symbol));
+        }
+        for server in &proxy.servers {
+            // The shorthand's one server is the proxy itself.
+            let parent = if server.span == proxy_span {
+                proxy_symbol
+            } else {
+                let names: Vec<&str> = server.server_names.iter().map(|n| n.as_str()).collect();
+                let name = match names.is_empty() {
+                    true => "server".to_string(),
+                    false => format!("server {}", names.join(" ")),
+                };
+                let keyword = Span::new(server.span.start, server.span.start + "server".len());
+                self.declare(
+                    Kind::Server,
+                    &Spanned::new(name, keyword),
+                    server.span,
+                    Some(proxy_symbol),
+                )
+            };
+            for location in &server.locations {
+                let key = Spanned::new(location.key(), location.path.span);
+                self.declare(Kind::Location, &key, location.span, Some(parent));
+            }
+        }
+    }
+
+    /// Every use of a declared name in the stack.
+    fn refer_all(&mut self, stack: &Stack, service_symbols: &[usize]) {
+        let mut names: HashMap<(Kind, Option<usize>, &str), usize> = HashMap::new();
+        for (i, symbol) in self.symbols.iter().enumerate().rev() {
+            if symbol.kind.is_named() {
+                let scope = (symbol.kind == Kind::Upstream).then_some(symbol.parent).flatten();
+                names.insert((symbol.kind.namespace(), scope, symbol.name.as_str()), i);
+            }
+        }
+        let mut uses: Vec<(Kind, Option<usize>, &Spanned<String>)> = Vec::new();
+        for (service, &symbol) in stack.services.iter().zip(service_symbols) {
+            if let Some(ImageSource::Of(of)) = &service.image {
+                uses.push((Kind::Service, None, of));
+            }
+            uses.extend(service.after.iter().map(|d| (Kind::Service, None, &d.target)));
+            uses.extend(service.networks.iter().map(|n| (Kind::Network, None, n)));
+            uses.extend(service.secrets.iter().map(|s| (Kind::Secret, None, &s.secret)));
+            uses.extend(service.secret_mounts.iter().map(|s| (Kind::Secret, None, &s.secret)));
+            for mount in &service.mounts {
+                if let MountSource::Volume(volume) = &mount.source {
+                    uses.push((Kind::Volume, None, volume));
+                }
+            }
+            let Some(proxy) = service.proxy() else { continue };
+            uses.extend(proxy.upstream_servers().map(|s| (Kind::Service, None, &s.service)));
+            for location in proxy.locations() {
+                match &location.action {
+                    LocationAction::ProxyPass(pass) => uses.push((Kind::Upstream, Some(symbol), &pass.upstream)),
+                    LocationAction::Alias(volume) => uses.push((Kind::Volume, None, volume)),
+                    LocationAction::Return(_) => {}
+                }
+            }
+            for tls in proxy.servers.iter().filter_map(|s| s.tls.as_ref()) {
+                uses.push((Kind::Secret, None, &tls.certificate));
+                uses.push((Kind::Secret, None, &tls.key));
+            }
+        }
+        let mut references: Vec<Reference> = uses
+            .into_iter()
+            .filter_map(|(kind, scope, name)| {
+                let symbol = *names.get(&(kind, scope, name.as_str()))?;
+                Some(Reference {
+                    symbol,
+                    span: name.span,
+                })
+            })
+            .collect();
+        references.sort_by_key(|r| (r.span.start, r.span.end));
+        self.references = references;
+    }
+
+    /// The named symbol whose declaration or use is at `offset` (a cursor
+    /// just after a name is on it).
+    pub fn symbol_at(&self, offset: usize) -> Option<(usize, Span)> {
+        let on = |span: Span| span.start <= offset && offset <= span.end;
+        self.symbols
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.kind.is_named() && s.current && on(s.name_span))
+            .map(|(i, s)| (i, s.name_span))
+            .or_else(|| self.references.iter().find(|r| on(r.span)).map(|r| (r.symbol, r.span)))
+    }
+
+    /// Where a symbol's name is used, outside its declaration.
+    pub fn uses(&self, symbol: usize) -> impl Iterator<Item = Span> + '_ {
+        self.references
+            .iter()
+            .filter(move |r| r.symbol == symbol)
+            .map(|r| r.span)
+    }
+
+    /// The symbols a name of this kind may refer to from `offset`: for an
+    /// upstream, those of the proxy around it.
+    pub fn names_for(&self, kinds: &[Kind], offset: usize) -> impl Iterator<Item = &Symbol> + '_ {
+        let proxy = self.enclosing(offset, Kind::Proxy);
+        let kinds = kinds.to_vec();
+        self.symbols
+            .iter()
+            .filter(move |s| s.current && kinds.contains(&s.kind) && (s.kind != Kind::Upstream || s.parent == proxy))
+    }
+
+    /// The innermost symbol of `kind` whose block holds `offset`.
+    pub fn enclosing(&self, offset: usize, kind: Kind) -> Option<usize> {
+        self.symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == kind && s.span.start <= offset && offset <= s.span.end)
+            .map(|(i, _)| i)
+            .next_back()
+    }
+
+    /// Another symbol that a new name for `symbol` would clash with (names
+    /// that differ only in case are the same name).
+    pub fn clash(&self, symbol: usize, name: &str) -> Option<&Symbol> {
+        let this = &self.symbols[symbol];
+        self.symbols.iter().enumerate().find_map(|(i, other)| {
+            let same_scope = other.kind.namespace() == this.kind.namespace()
+                && (this.kind != Kind::Upstream || other.parent == this.parent);
+            (i != symbol && same_scope && other.name.eq_ignore_ascii_case(name)).then_some(other)
+        })
+    }
+
+    /// This index with its spans carried over the changes, in order, that
+    /// made `text`: the last good parse serves a spec that does not parse
+    /// now. A name a change touched is no longer found by name (see
+    /// [`Symbol::current`]), and its uses are dropped.
+    pub fn carried(&self, changes: &[Change], text: &str) -> Index {
+        let map = |span: Span| {
+            changes.iter().fold(span, |span, change| {
+                let start = change.map(span.start);
+                Span::new(start, change.map(span.end).max(start))
+            })
+        };
+        let written = |span: Span, name: &str| text.get(span.start..span.end) == Some(name);
+        let symbols: Vec<Symbol> = self
+            .symbols
+            .iter()
+            .map(|s| {
+                let name_span = map(s.name_span);
+                Symbol {
+                    name_span,
+                    span: map(s.span),
+                    current: s.current && (!s.kind.is_named() || written(name_span, &s.name)),
+                    ..s.clone()
+                }
+            })
+            .collect();
+        let references = self
+            .references
+            .iter()
+            .map(|r| Reference {
+                span: map(r.span),
+                ..*r
+            })
+            .filter(|r| symbols[r.symbol].current && written(r.span, &symbols[r.symbol].name))
+            .collect();
+        Index { symbols, references }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const SPEC: &str = "stack shop\nvolume data\nsecret key file \"k\"\n\
+        service web {\n    image example/web:1.0\n    mount data at /d\n    secret KEY = key\n}\n\
+        job once {\n    image of web\n    after web, nobody\n}\n\
+        proxy a {\n    upstream u {\n        server web:80\n    }\n    location / {\n        proxy_pass u\n    }\n}\n\
+        proxy b {\n    upstream u {\n        server web:80\n    }\n    location / {\n        proxy_pass u\n    }\n}\n";
+
+    fn index(text: &str) -> Index {
+        let (stack, _) = crate::syntax::parse(&SourceFile::new("t.spec", text));
+        Index::new(&stack.expect("a spec that parses"))
+    }
+
+    fn uses_of(index: &Index, kind: Kind, name: &str) -> Vec<usize> {
+        let symbol = index
+            .symbols
+            .iter()
+            .position(|s| s.kind == kind && s.name == name)
+            .unwrap();
+        index.uses(symbol).map(|span| span.start).collect()
+    }
+
+    #[test]
+    fn uses_resolve_by_kind_and_upstreams_within_their_proxy() {
+        let index = index(SPEC);
+        let at = |needle: &str, nth: usize| SPEC.match_indices(needle).nth(nth).unwrap().0;
+        assert_eq!(uses_of(&index, Kind::Volume, "data"), [at("data at", 0)]);
+        assert_eq!(uses_of(&index, Kind::Secret, "key"), [at("= key", 0) + 2]);
+        let web = uses_of(&index, Kind::Service, "web");
+        assert_eq!(web.len(), 4, "image of, after, two upstream servers");
+        let upstreams: Vec<&Symbol> = index.symbols.iter().filter(|s| s.kind == Kind::Upstream).collect();
+        assert_eq!(upstreams.len(), 2);
+        let first = index
+            .symbols
+            .iter()
+            .position(|s| std::ptr::eq(s, upstreams[0]))
+            .unwrap();
+        assert_eq!(
+            index.uses(first).map(|s| s.start).collect::<Vec<_>>(),
+            [at("proxy_pass u", 0) + 11]
+        );
+        // `nobody` is declared nowhere: it is no one's use.
+        assert!(index.symbol_at(at("nobody", 0)).is_none());
+    }
+
+    #[test]
+    fn a_carried_index_follows_edits_and_forgets_changed_names() {
+        let old = index(SPEC);
+        // Two edits: a line added at the top, then a use of `data` changed.
+        let added = SPEC.replacen("stack shop", "stack shop\n# added", 1);
+        let edited = added.replacen("mount data", "mount dat", 1);
+        let changes = [Change::between(SPEC, &added), Change::between(&added, &edited)];
+        let carried = old.carried(&changes, &edited);
+        let written = |span: Span| &edited[span.start..span.end];
+        let volume = carried.symbols.iter().position(|s| s.kind == Kind::Volume).unwrap();
+        assert_eq!(written(carried.symbols[volume].name_span), "data");
+        assert!(carried.symbols[volume].current);
+        assert_eq!(carried.uses(volume).count(), 0, "its one use was edited");
+        let key = carried.symbols.iter().position(|s| s.kind == Kind::Secret).unwrap();
+        assert_eq!(carried.uses(key).map(written).collect::<Vec<_>>(), ["key"]);
+        // A declaration whose name is edited is found by name no more.
+        let renamed = edited.replacen("volume data", "volume dta", 1);
+        let carried = carried.carried(&[Change::between(&edited, &renamed)], &renamed);
+        assert!(!carried.symbols[volume].current);
+        assert!(carried.symbol_at(carried.symbols[volume].name_span.start).is_none());
+    }
+}

@@ -1,0 +1,132 @@
+//! `stackc lsp` with real clients: pytest-lsp (a pygls client) drives
+//! every feature (tests/lsp/), and a headless Neovim with the config
+//! snippet of editors/nvim/ shows the server's diagnostics. Both tools are
+//! installed by scripts/install-tools.sh; a missing one fails the test.
+
+mod support;
+
+use std::process::Command;
+
+/// Runs the pytest suite in tests/lsp/ against the stackc cargo built.
+#[test]
+fn pytest_lsp_drives_every_feature() {
+    let output = support::python()
+        .args(["-m", "pytest", "-q", "tests/lsp"])
+        .current_dir(support::repo())
+        .env("STACKC", env!("CARGO_BIN_EXE_stackc"))
+        .output()
+        .expect("the tests' Python runs");
+    let stdout = support::text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pytest-lsp failed:\n{stdout}\n{}",
+        support::text(&output.stderr)
+    );
+    // A run that skipped or collected nothing has not tested the server.
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        summary.contains(" passed") && !summary.contains("skipped") && !summary.contains("deselected"),
+        "{stdout}"
+    );
+}
+
+/// The Neovim the tests' venv ships.
+fn nvim() -> Command {
+    Command::new(support::tool("venv/bin/nvim"))
+}
+
+/// What Neovim's diagnostic list holds for a buffer of `spec`, after
+/// stackc lsp's first diagnostics arrive: the JSON that
+/// tests/lsp/nvim_diagnostics.lua prints.
+fn nvim_diagnostics(spec: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_stackc")).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let home = dir.path().join("home");
+    let output = nvim()
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(support::repo().join("editors/nvim/stackc.lua"))
+        .arg("-c")
+        .arg(format!(
+            "luafile {}",
+            support::repo().join("tests/lsp/nvim_diagnostics.lua").display()
+        ))
+        .arg("stack.spec")
+        .current_dir(dir.path())
+        .env("PATH", path)
+        // Nothing from the user's own Neovim setup.
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("XDG_STATE_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("nvim runs");
+    let stdout = support::text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "nvim failed:\n{stdout}\n{}",
+        support::text(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn neovim_shows_the_servers_diagnostics() {
+    let spec = "# A cache and an app that does not wait for it.\nstack shop\n\nservice cache {\n    image redis:7.4\n    ready cmd \"redis-cli ping\"\n}\n\nservice app {\n    image example/app:1.0\n    after cache\n}\n";
+    let shown = nvim_diagnostics(spec);
+    assert_eq!(shown["filetype"], "stackspec", "{shown}");
+    assert_eq!(shown["clients"][0]["name"], "stackc", "{shown}");
+    let diagnostics = shown["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{shown}");
+    let finding = &diagnostics[0];
+    assert_eq!(finding["code"], "missing-readiness-wait");
+    assert_eq!(finding["source"], "stackc");
+    assert_eq!(finding["severity"], 2, "a warning");
+    assert_eq!(
+        (&finding["lnum"], &finding["col"], &finding["end_col"]),
+        (&10.into(), &10.into(), &15.into())
+    );
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`app` starts when `cache` starts"));
+}
+
+#[test]
+fn neovim_gets_byte_columns_after_non_ascii_text() {
+    let spec = "stack shop\n\nservice cache {\n    image redis:7.4\n    ready cmd \"echo café ☕\" evry 5s\n}\n";
+    let shown = nvim_diagnostics(spec);
+    // Neovim offers UTF-8 positions, and counts its columns in bytes.
+    assert_eq!(shown["clients"][0]["encoding"], "utf-8", "{shown}");
+    let finding = &shown["diagnostics"][0];
+    assert_eq!(finding["code"], "syntax", "{shown}");
+    let line = spec.lines().nth(4).unwrap();
+    let column = line.find("evry").unwrap();
+    assert_eq!(
+        (&finding["lnum"], &finding["col"]),
+        (&4.into(), &column.into()),
+        "{shown}"
+    );
+}
+
+/// The README shows the part of the snippet that starts the server, as it
+/// is in the file.
+#[test]
+fn the_readme_shows_the_neovim_snippet() {
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let snippet = std::fs::read_to_string(support::repo().join("editors/nvim/stackc.lua")).unwrap();
+    let shown = readme
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a lua block in the README");
+    assert!(
+        snippet.contains(shown),
+        "README's lua block is not in editors/nvim/stackc.lua:\n{shown}"
+    );
+}
