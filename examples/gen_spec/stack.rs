@@ -1,8 +1,8 @@
 //! A large, realistic stack spec of a chosen size, and the files it names:
 //! Django apps, each with its own PostgreSQL, migrations, a Celery worker
 //! and a static-files job, all behind one nginx with an upstream and two
-//! locations per app. It checks and lints clean, so a run over it measures
-//! the analysis rather than the rendering of findings.
+//! locations per app. It checks and lints clean and is formatted, so a run
+//! over it measures the analysis rather than the rendering of findings.
 //!
 //! Shared by the `gen_spec` example (the bench's input) and the tests'
 //! guard against superlinear work.
@@ -95,9 +95,9 @@ service web{app} {{
     }}
     gunicorn backend.wsgi:application bind 8000 workers 3 timeout 30s
     env {{
-        DATABASE_HOST = "db{app}"
-        DATABASE_NAME = "app{app}"
-        DATABASE_USER = "app{app}"
+        DATABASE_HOST        = "db{app}"
+        DATABASE_NAME        = "app{app}"
+        DATABASE_USER        = "app{app}"
         DJANGO_ALLOWED_HOSTS = "platform.example.com,localhost"
     }}
     secret DATABASE_PASSWORD = db_password
