@@ -18,6 +18,7 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
     let mut resolver = Resolver {
         stack,
         diagnostics: Vec::new(),
+        suggestions_left: SUGGESTION_BUDGET,
     };
     resolver.check_unique_names();
     for service in &stack.services {
@@ -29,8 +30,15 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
     resolver.diagnostics
 }
 
+/// How many declared names all "did you mean" suggestions of one spec may
+/// compare with: each unknown name is compared with every declared one,
+/// so thousands of unknown names in a stack of thousands would take
+/// minutes. Past it, unknown names get no suggestion.
+const SUGGESTION_BUDGET: usize = 1_000_000;
+
 struct Resolver<'a> {
     stack: &'a Stack,
+    suggestions_left: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -84,7 +92,13 @@ impl<'a> Resolver<'a> {
     /// Reports a reference to a name that is not declared, with the closest
     /// declared name as a suggestion.
     fn unknown<'n>(&mut self, kind: Kind, name: &Spanned<String>, declared: impl IntoIterator<Item = &'n str>) {
-        let help = match suggest::closest(&name.value, declared) {
+        let mut compared = 0;
+        let declared = (declared.into_iter())
+            .take(self.suggestions_left)
+            .inspect(|_| compared += 1);
+        let close = suggest::closest(&name.value, declared);
+        self.suggestions_left -= compared;
+        let help = match close {
             Some(close) => format!(
                 "did you mean `{close}`? Otherwise {}",
                 kind.declaration_hint(&name.value)

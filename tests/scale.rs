@@ -91,3 +91,26 @@ fn generated_stacks_have_the_size_asked_for() {
         assert_eq!(stack.services.len(), services);
     }
 }
+
+/// Error paths stay bounded too: every service of a large stack waiting
+/// for a service that does not exist (each unknown name is compared with
+/// every declared one for a suggestion, up to a budget).
+#[test]
+fn thousands_of_unknown_names_are_reported_before_a_deadline() {
+    let mut spec = String::from("stack typos\n");
+    for i in 0..3000 {
+        spec.push_str(&format!(
+            "service app{i} {{\n    image redis:7.4\n    after cache{i}\n}}\n"
+        ));
+    }
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let check = stackc::check(&SourceFile::new("typos.spec", spec));
+        done.send(check.diagnostics.iter().filter(|d| d.code == "unknown-service").count())
+            .unwrap();
+    });
+    let unknown = finished
+        .recv_timeout(Duration::from_secs(300))
+        .expect("3,000 unknown names took over five minutes");
+    assert_eq!(unknown, 3000);
+}
