@@ -6,6 +6,11 @@
 #
 #   scripts/bench.sh [RESULT.md]
 #
+# The binary measured is the release build linked statically (glibc's
+# `crt-static`): a process that starts without the dynamic loader, as the
+# release workflow's static binaries do. The start-up table also has the
+# dynamically linked build `cargo install` makes.
+#
 # Start-up: `stackc lint` of the seed spec beside starting a process
 # (/bin/true), and `stackc build` of the seed beside the floor of its own
 # durable writes (examples/durable_floor: files of the same sizes, the same
@@ -32,8 +37,14 @@ command -v hyperfine >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
 }
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (/usr/bin/time)" >&2; exit 2; }
-cargo build --release --locked --quiet --bin stackc --example gen_spec --example durable_floor --example lsp_bench
-bin="$root/target/release"
+cargo build --release --locked --quiet --bin stackc
+dynamic="$root/target/release/stackc"
+# `--target`, even the host's, keeps the flag off build scripts and proc
+# macros, which cannot be linked statically.
+host=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --quiet --target "$host" \
+  --bin stackc --example gen_spec --example durable_floor --example lsp_bench
+bin="$root/target/$host/release"
 stackc="$bin/stackc"
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
@@ -98,6 +109,7 @@ floor_out="$runs/seed-floor"
 measure startup "$runs/startup.json" \
   '/bin/true' /bin/true true \
   'stackc lint (seed)' "$stackc lint $seed" true \
+  'stackc lint (seed), dynamically linked' "$dynamic lint $seed" true \
   'stackc build (seed)' "$stackc build $seed -o $runs/seed-build" "rm -rf $runs/seed-build" \
   'durable writes of the seed build' "$bin/examples/durable_floor $seed_out $floor_out" "rm -rf $floor_out"
 peers_file=$runs/peers.md
@@ -160,7 +172,8 @@ out.append("| start-up | wall ms (mean, min) | CPU ms | peak MB | instructions |
 out.append("|:---|---:|---:|---:|---:|---:|")
 true, lint = get("startup", "/bin/true"), get("startup", "stackc lint (seed)")
 build, floor = get("startup", "stackc build (seed)"), get("startup", "durable writes of the seed build")
-for r, base in [(true, None), (lint, true), (floor, None), (build, floor)]:
+dynamic = get("startup", "stackc lint (seed), dynamically linked")
+for r, base in [(true, None), (lint, true), (dynamic, true), (floor, None), (build, floor)]:
     times = f"{ms(r['wall'])}, {ms(r['wall_min'])}"
     vs = f"{ratio(r['wall'], base['wall'])}, {ratio(r['cpu'], base['cpu'])}, {ratio(r['ir'], base['ir'])}" if base else "floor"
     out.append(f"| `{r['name']}` | {times} | {ms(r['cpu'])} | {mb(r['peak_kb'])} | {ir(r['ir'])} | {vs} |")
