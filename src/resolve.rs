@@ -183,7 +183,7 @@ impl<'a> Resolver<'a> {
                 self.unknown(Kind::Network, network, declared);
             }
         }
-        let mut joined: HashMap<&str, Span> = HashMap::new();
+        let mut joined = Seen::default();
         for network in &service.networks {
             if let Some(first) = joined.insert(network.as_str(), network.span) {
                 self.report(
@@ -245,7 +245,7 @@ impl<'a> Resolver<'a> {
         if let Some(limits) = &service.limits {
             self.check_limits(limits);
         }
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for raw in &service.raw_compose {
             if let Some(problem) = crate::compose_keys::raw_key_problem(&raw.key.value) {
                 self.report(
@@ -386,7 +386,7 @@ impl<'a> Resolver<'a> {
     /// `NAME_FILE` and claims `NAME` too: images read one or the other (the
     /// postgres image refuses to start when both are set).
     fn check_environment(&mut self, service: &Service) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for var in &service.env {
             if let Some(first) = seen.insert(var.name.as_str(), var.name.span) {
                 self.report(
@@ -403,7 +403,7 @@ impl<'a> Resolver<'a> {
         for secret in &service.secrets {
             let name = secret.env.as_str();
             let file = format!("{name}_FILE");
-            let clash = seen.get(name).or_else(|| seen.get(file.as_str())).copied();
+            let clash = seen.get(name).or_else(|| seen.get(file.as_str()));
             if let Some(first) = clash {
                 self.report(
                     Diagnostic::error(
@@ -428,7 +428,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_dependencies(&mut self, service: &Service) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for dependency in &service.after {
             let target = dependency.target.as_str();
             if let Some(first) = seen.insert(target, dependency.span) {
@@ -666,6 +666,42 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The names seen in one block, with where: a short list scanned in order
+/// (a block holds a few), a hash map once it grows, so a block of
+/// thousands stays linear. `insert` is `HashMap::insert`'s: the latest
+/// place is kept, the one before returned.
+#[derive(Default)]
+struct Seen<'a> {
+    few: Vec<(&'a str, Span)>,
+    many: HashMap<&'a str, Span>,
+}
+
+impl<'a> Seen<'a> {
+    /// Past this many names, the hash map.
+    const FEW: usize = 16;
+
+    fn insert(&mut self, name: &'a str, at: Span) -> Option<Span> {
+        if self.many.is_empty() {
+            if let Some(seen) = self.few.iter_mut().find(|(n, _)| *n == name) {
+                return Some(std::mem::replace(&mut seen.1, at));
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push((name, at));
+                return None;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name, at)
+    }
+
+    fn get(&self, name: &str) -> Option<Span> {
+        match self.many.is_empty() {
+            true => self.few.iter().find(|(n, _)| *n == name).map(|&(_, at)| at),
+            false => self.many.get(name).copied(),
+        }
+    }
+}
+
 /// Whether two `publish` addresses share an interface. An IPv4-mapped IPv6
 /// address (`::ffff:0.0.0.0`) is the IPv4 address it maps.
 fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) -> bool {
@@ -682,7 +718,8 @@ fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) 
 fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
     let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
     for name in names {
-        if let Some(first) = seen.get(&name.value.to_ascii_lowercase()) {
+        let key = name.value.to_ascii_lowercase();
+        if let Some(first) = seen.get(&key) {
             let help = if first.value == name.value {
                 format!("rename or remove one of the two; each {what} needs its own name")
             } else {
@@ -698,7 +735,25 @@ fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<It
                     .help(help),
             );
         } else {
-            seen.insert(name.value.to_ascii_lowercase(), name);
+            seen.insert(key, name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_answers_as_a_hash_map_below_and_past_its_list() {
+        let names: Vec<String> = (0..40).map(|i| format!("n{}", i % 25)).collect();
+        let mut seen = Seen::default();
+        let mut map = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let at = Span::new(i, i + 1);
+            assert_eq!(seen.insert(name, at), map.insert(name.as_str(), at), "{name}");
+            assert_eq!(seen.get(name), map.get(name.as_str()).copied());
+            assert_eq!(seen.get("other"), None);
         }
     }
 }

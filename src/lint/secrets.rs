@@ -97,9 +97,10 @@ pub fn is_password_name(name: &str) -> bool {
 pub fn is_key_name(name: &str) -> bool {
     let name = normal_name(name);
     about_a_secret(&name)
-        && KEY_NAMES
-            .iter()
-            .any(|k| name.strip_suffix(k).is_some_and(|rest| rest.is_empty() || rest.ends_with('_')))
+        && KEY_NAMES.iter().any(|k| {
+            name.strip_suffix(k)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+        })
 }
 
 /// A name that says it holds a secret of some kind.
