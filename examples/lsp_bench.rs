@@ -5,7 +5,11 @@
 //!
 //! ```sh
 //! cargo run --release --example lsp_bench
+//! cargo run --release --example lsp_bench -- SPEC...   # specs setting `workers 3`
 //! ```
+//!
+//! `scripts/bench.sh` passes its generated specs; larger ones get fewer
+//! edits, so a run stays around a minute.
 //!
 //! On a busy machine the wall-clock times mostly measure the wait for a
 //! core, so the CPU time the process spent (all its threads, from Linux's
@@ -25,6 +29,15 @@ use lsp_types::{
 const EDITS: usize = 200;
 
 fn main() {
+    let given: Vec<std::path::PathBuf> = std::env::args_os().skip(1).map(Into::into).collect();
+    for path in &given {
+        let path = std::path::absolute(path).expect("the current folder");
+        let text = std::fs::read_to_string(&path).expect("the spec");
+        report(&path.display().to_string(), &path, text, "workers 3", "workers 4");
+    }
+    if !given.is_empty() {
+        return;
+    }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let seed = repo.join("specs/django.spec");
     let text = std::fs::read_to_string(&seed).expect("the seed spec");
@@ -70,8 +83,9 @@ fn services(count: usize) -> String {
 }
 
 /// Opens `text` as `path` in a server, then changes `from` to `to` and
-/// back, `EDITS` times, timing each answer.
+/// back, `EDITS` times (fewer for a spec over 200 kB), timing each answer.
 fn report(title: &str, path: &Path, text: String, from: &str, to: &str) {
+    let edits = (EDITS * 200_000 / text.len().max(200_000)).max(10);
     let (client, server) = Connection::memory();
     let thread = std::thread::spawn(move || stackc::lsp::serve(&server).expect("the server runs"));
     request::<Initialize>(&client, 1, InitializeParams::default());
@@ -91,9 +105,9 @@ fn report(title: &str, path: &Path, text: String, from: &str, to: &str) {
     let at = text.find(from).expect("the text to edit");
     let line = text[..at].matches('\n').count() as u32;
     let column = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
-    let mut times = Vec::with_capacity(EDITS);
-    let mut cpu_times = Vec::with_capacity(EDITS);
-    for version in 1..=EDITS as i32 {
+    let mut times = Vec::with_capacity(edits);
+    let mut cpu_times = Vec::with_capacity(edits);
+    for version in 1..=edits as i32 {
         let (old, new) = if version % 2 == 1 { (from, to) } else { (to, from) };
         let range = Range::new(
             Position::new(line, column),
@@ -120,7 +134,7 @@ fn report(title: &str, path: &Path, text: String, from: &str, to: &str) {
     notify::<Exit>(&client, ());
     thread.join().expect("the server ends");
 
-    let (analyses, analysis_cpu) = analysis_alone(path, &text);
+    let (analyses, analysis_cpu) = analysis_alone(path, &text, edits);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let [median, p95, max] = spread(times);
     let [cpu, cpu_p95, _] = spread(cpu_times);
@@ -128,7 +142,7 @@ fn report(title: &str, path: &Path, text: String, from: &str, to: &str) {
     let [alone_cpu, alone_cpu_p95, _] = spread(analysis_cpu);
     println!(
         "{title}: {} bytes, {} lines, {findings}; open {:.2} ms\n  \
-         re-check after an edit ({EDITS} edits): wall median {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU median {:.2} ms, p95 {:.2} ms\n  \
+         re-check after an edit ({edits} edits): wall median {:.2} ms, p95 {:.2} ms, max {:.2} ms; CPU median {:.2} ms, p95 {:.2} ms\n  \
          the analysis alone (`stackc lint`'s): wall median {:.2} ms, p95 {:.2} ms; CPU median {:.2} ms, p95 {:.2} ms",
         text.len(),
         text.lines().count(),
@@ -157,12 +171,12 @@ fn cpu_time() -> Duration {
 
 /// `stackc::analyze` as `stackc lint` runs it on the same text, timed
 /// alone: wall and CPU times.
-fn analysis_alone(path: &Path, text: &str) -> (Vec<Duration>, Vec<Duration>) {
+fn analysis_alone(path: &Path, text: &str, runs: usize) -> (Vec<Duration>, Vec<Duration>) {
     let folder = path.parent().expect("a folder");
     let files = stackc::input::Disk::new(folder, folder);
     let policy = stackc::lint::policy::Policy::default();
     let source = stackc::source::SourceFile::new(path.display().to_string(), text);
-    (0..EDITS)
+    (0..runs)
         .map(|_| {
             let started = Instant::now();
             let cpu_started = cpu_time();

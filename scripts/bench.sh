@@ -1,44 +1,215 @@
 #!/usr/bin/env bash
-# How long `stackc lint` takes, beside starting a process (/bin/true) and the
-# peer linters on the seed article's hand-written files (hadolint on both
-# Dockerfiles, gixy on nginx.conf, dclint on compose.yaml), in ONE hyperfine
-# run so the numbers share the machine's state. Prints a Markdown table.
+# What stackc costs, each figure beside the floor of the same work, in ONE
+# run so the numbers share the machine's state. Prints Markdown tables (the
+# README's) and writes them to RESULT.md. No test times anything: this is
+# the measure.
 #
 #   scripts/bench.sh [RESULT.md]
 #
-# Needs scripts/install-tools.sh (the peers) and hyperfine (Debian package;
-# installed here if missing). No test times anything: this is the measure.
+# The binary measured is the release build linked statically (glibc's
+# `crt-static`): a process that starts without the dynamic loader, as the
+# release workflow's static binaries do. The start-up table also has the
+# dynamically linked build `cargo install` makes.
+#
+# Start-up: `stackc lint` of the seed spec beside starting a process
+# (/bin/true), and `stackc build` of the seed beside the floor of its own
+# durable writes (examples/durable_floor: files of the same sizes, the same
+# fsyncs and rename, nothing else); the peer linters on the seed article's
+# hand-written files when scripts/install-tools.sh has installed them.
+#
+# Scale: generated stacks of 10, 100, 1,000 and 10,000 services
+# (examples/gen_spec): check, lint, build and fmt --check beside `wc -w` on
+# the same file; wall and CPU time (hyperfine), peak memory (GNU time),
+# instructions (callgrind, when valgrind is installed: they do not depend
+# on the machine's load), and the language server's re-check after an edit
+# (examples/lsp_bench). Builds write a fresh folder each run, as the floor
+# does.
+#
+# Needs hyperfine (Debian package; installed here if missing) and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 tools="$root/.tools"
 result=${1:-target/bench.md}
+sizes=(10 100 1000 10000)
 
 command -v hyperfine >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
 }
-cargo build --release --locked --quiet
-stackc="$root/target/release/stackc"
+[ -x /usr/bin/time ] || { echo "bench: needs GNU time (/usr/bin/time)" >&2; exit 2; }
+cargo build --release --locked --quiet --bin stackc
+dynamic="$root/target/release/stackc"
+# `--target`, even the host's, keeps the flag off build scripts and proc
+# macros, which cannot be linked statically.
+host=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --quiet --target "$host" \
+  --bin stackc --example gen_spec --example durable_floor --example lsp_bench
+bin="$root/target/$host/release"
+stackc="$bin/stackc"
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+raw="$runs/raw.jsonl"
 
-# 100 specs: the example stacks, copied round-robin into one folder.
-many=$(mktemp -d)
-trap 'rm -rf "$many"' EXIT
-specs=(specs/*.spec)
-for i in $(seq 0 99); do
-  cp "${specs[$((i % ${#specs[@]}))]}" "$many/stack-$i.spec"
+# One line of JSON per measured command: its hyperfine times, peak memory
+# and instructions.
+record() { # GROUP NAME JSON PEAK_KB INSTRUCTIONS
+  python3 - "$@" >>"$raw" <<'EOF'
+import json, sys
+group, name, path, peak, instructions = sys.argv[1:]
+runs = {r["command"]: r for r in json.load(open(path))["results"]}
+r = runs[name]
+print(json.dumps({"group": group, "name": name, "wall": r["mean"], "wall_min": r["min"],
+                  "cpu": r["user"] + r["system"], "peak_kb": int(peak) if peak else None,
+                  "ir": int(instructions) if instructions else None}))
+EOF
+}
+
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+instructions() {
+  command -v valgrind >/dev/null || return 0
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+
+# Runs hyperfine on NAME=COMMAND pairs (a NAME starting with `build` gets
+# its output folder removed before each run), then records each.
+measure() { # GROUP JSON (NAME COMMAND PREPARE)...
+  local group=$1 json=$2
+  shift 2
+  local args=() names=() commands=() prepares=()
+  while [ $# -gt 0 ]; do
+    names+=("$1")
+    commands+=("$2")
+    prepares+=("$3")
+    args+=(--prepare "$3" -n "$1" "$2")
+    shift 3
+  done
+  hyperfine -N -i --warmup 2 --min-runs 10 --export-json "$json" "${args[@]}" >/dev/null
+  local i
+  for i in "${!names[@]}"; do
+    # shellcheck disable=SC2086 # the commands are plain words
+    ${prepares[$i]}
+    local peak
+    peak=$(peak_kb ${commands[$i]})
+    # shellcheck disable=SC2086
+    ${prepares[$i]}
+    local ir
+    ir=$(instructions ${commands[$i]})
+    record "$group" "${names[$i]}" "$json" "$peak" "$ir"
+  done
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ------------------------------------------------------------ start-up
+seed=specs/django.spec
+seed_out="$runs/seed-out"
+floor_out="$runs/seed-floor"
+"$stackc" build "$seed" -o "$seed_out" 2>/dev/null
+measure startup "$runs/startup.json" \
+  '/bin/true' /bin/true true \
+  'stackc lint (seed)' "$stackc lint $seed" true \
+  'stackc lint (seed), dynamically linked' "$dynamic lint $seed" true \
+  'stackc build (seed)' "$stackc build $seed -o $runs/seed-build" "rm -rf $runs/seed-build" \
+  'durable writes of the seed build' "$bin/examples/durable_floor $seed_out $floor_out" "rm -rf $floor_out"
+peers_file=$runs/peers.md
+handwritten=tests/fixtures/seed-handwritten
+if [ -x "$tools/venv/bin/hadolint" ]; then
+  peers="$tools/venv/bin/hadolint $handwritten/Dockerfile; $tools/venv/bin/hadolint $handwritten/nginx/Dockerfile; \
+$tools/venv/bin/gixy $handwritten/nginx/nginx.conf; $tools/npm/node_modules/.bin/dclint $handwritten/compose.yaml"
+  hyperfine -i --warmup 1 --min-runs 5 --export-markdown "$peers_file" \
+    -n 'peers on the seed: hadolint x2, gixy, dclint' "sh -c '$peers'" >/dev/null
+else
+  echo "(peers not installed: run scripts/install-tools.sh)" >"$peers_file"
+fi
+
+# ------------------------------------------------------------ scale
+for n in "${sizes[@]}"; do
+  dir="$root/target/bench/$n"
+  rm -rf "$dir"
+  "$bin/examples/gen_spec" "$n" "$dir"
+  spec="$dir/stack.spec"
+  out="$runs/out-$n"
+  "$stackc" build "$spec" -o "$out" 2>/dev/null
+  measure "$n" "$runs/scale-$n.json" \
+    'wc -w' "wc -w $spec" true \
+    check "$stackc check $spec" true \
+    lint "$stackc lint $spec" true \
+    'fmt --check' "$stackc fmt --check $spec" true \
+    build "$stackc build $spec -o $runs/build-$n" "rm -rf $runs/build-$n" \
+    'durable writes' "$bin/examples/durable_floor $out $runs/floor-$n" "rm -rf $runs/floor-$n"
+  stat -c "{\"group\": \"$n\", \"name\": \"spec\", \"bytes\": %s}" "$spec" >>"$raw"
 done
+specs=()
+for n in "${sizes[@]}"; do specs+=("$root/target/bench/$n/stack.spec"); done
+"$bin/examples/lsp_bench" "${specs[@]}" >"$runs/lsp.txt" 2>/dev/null || true
+for n in "${sizes[@]}"; do
+  dir="$root/target/bench/$n"
+  grep -A1 "^$dir/stack.spec:" "$runs/lsp.txt" | python3 -c '
+import json, re, sys
+text = sys.stdin.read()
+m = re.search(r"re-check.*?wall median ([0-9.]+) ms.*?CPU median ([0-9.]+) ms", text)
+if m:
+    print(json.dumps({"group": sys.argv[1], "name": "lsp", "wall": float(m[1]) / 1000, "cpu": float(m[2]) / 1000}))
+' "$n" >>"$raw"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-seed=tests/fixtures/seed-handwritten
-peers="$tools/venv/bin/hadolint $seed/Dockerfile; $tools/venv/bin/hadolint $seed/nginx/Dockerfile; \
-$tools/venv/bin/gixy $seed/nginx/nginx.conf; $tools/npm/node_modules/.bin/dclint $seed/compose.yaml"
-
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-# -N: no intermediate shell, so /bin/true measures process start-up alone.
-# -i: the peers exit non-zero on the seed's files (they find its mistakes).
-hyperfine -N -i --warmup 3 --min-runs 20 --export-markdown "$result" \
-  -n '/bin/true (start a process)' /bin/true \
-  -n 'stackc lint specs/django.spec' "$stackc lint specs/django.spec" \
-  -n 'stackc lint (100 specs)' "$stackc lint $many" \
-  -n 'peers: hadolint x2, gixy, dclint' "sh -c '$peers'"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# ------------------------------------------------------------ tables
+python3 - "$raw" "$load_before" "$load_after" "$(nproc)" "$peers_file" >"$result" <<'EOF'
+import json, sys
+raw, load_before, load_after, cores, peers_file = sys.argv[1:]
+rows = [json.loads(line) for line in open(raw)]
+def get(group, name):
+    return next((r for r in rows if r["group"] == group and r["name"] == name), None)
+ms = lambda s: f"{s * 1000:.1f}" if s is not None else "—"
+mb = lambda kb: f"{kb / 1024:.0f}" if kb else "—"
+ir = lambda n: f"{n / 1e6:.2f} M" if n else "—"
+ratio = lambda a, b: f"{a / b:.2f}" if a and b else "—"
+out = []
+out.append(f"Load average {load_before} before, {load_after} after, on {cores} cores.\n")
+out.append("| start-up | wall ms (mean, min) | CPU ms | peak MB | instructions | × floor (wall, CPU, instructions) |")
+out.append("|:---|---:|---:|---:|---:|---:|")
+true, lint = get("startup", "/bin/true"), get("startup", "stackc lint (seed)")
+build, floor = get("startup", "stackc build (seed)"), get("startup", "durable writes of the seed build")
+dynamic = get("startup", "stackc lint (seed), dynamically linked")
+for r, base in [(true, None), (lint, true), (dynamic, true), (floor, None), (build, floor)]:
+    times = f"{ms(r['wall'])}, {ms(r['wall_min'])}"
+    vs = f"{ratio(r['wall'], base['wall'])}, {ratio(r['cpu'], base['cpu'])}, {ratio(r['ir'], base['ir'])}" if base else "floor"
+    out.append(f"| `{r['name']}` | {times} | {ms(r['cpu'])} | {mb(r['peak_kb'])} | {ir(r['ir'])} | {vs} |")
+out.append("")
+out.append(open(peers_file).read().strip())
+out.append("")
+out.append("| services | spec | command | wall ms | CPU ms | × `wc -w` (wall, CPU) | peak MB | instructions | × the size ÷ 10 (wall, CPU, instructions) |")
+out.append("|---:|---:|:---|---:|---:|---:|---:|---:|---:|")
+sizes = sorted({int(r["group"]) for r in rows if r["group"].isdigit()})
+names = ["wc -w", "check", "lint", "fmt --check", "build", "durable writes", "lsp"]
+for n in sizes:
+    spec = get(str(n), "spec")
+    wc = get(str(n), "wc -w")
+    for name in names:
+        r = get(str(n), name)
+        if not r:
+            continue
+        smaller = get(str(n // 10), name)
+        label = {"lsp": "language server re-check", "durable writes": "durable writes (build's floor)"}.get(name, name)
+        vs_wc = "floor" if name == "wc -w" else f"{ratio(r['wall'], wc['wall'])}, {ratio(r['cpu'], wc['cpu'])}"
+        growth = f"{ratio(r['wall'], smaller['wall'])}, {ratio(r['cpu'], smaller['cpu'])}, {ratio(r.get('ir'), smaller.get('ir'))}" if smaller else ""
+        out.append(f"| {n:,} | {spec['bytes'] / 1024:,.0f} kB | {label} | {ms(r['wall'])} | {ms(r['cpu'])} | {vs_wc} | {mb(r.get('peak_kb'))} | {ir(r.get('ir'))} | {growth} |")
+out.append("")
+big, prev = str(sizes[-1]), str(sizes[-2])
+check = get(big, "check")
+spec_mb = get(big, "spec")["bytes"] / 1e6
+lint_big = get(big, "lint")
+worst = max((get(big, c)["wall"] / get(prev, c)["wall"], c) for c in ["check", "lint", "fmt --check", "build"])
+worst_cpu = max((get(big, c)["cpu"] / get(prev, c)["cpu"], c) for c in ["check", "lint", "fmt --check", "build"])
+out.append("| target | measured |")
+out.append("|:---|:---|")
+out.append(f"| {int(big):,}-service lint under 300 ms and 150 MB | {ms(lint_big['wall'])} ms wall, {ms(lint_big['cpu'])} ms CPU, {mb(lint_big['peak_kb'])} MB |")
+out.append(f"| time({int(big):,}) / time({int(prev):,}) at most 11 | worst: {worst[0]:.1f} wall (`{worst[1]}`), {worst_cpu[0]:.1f} CPU (`{worst_cpu[1]}`) |")
+out.append(f"| parse + check at least 50 MB/s | {spec_mb / check['wall']:.0f} MB/s wall, {spec_mb / check['cpu']:.0f} MB/s CPU (`stackc check`, {spec_mb:.1f} MB) |")
+out.append(f"| seed lint at most 2x `/bin/true` | {lint['wall'] / true['wall']:.2f}x wall, {lint['cpu'] / true['cpu']:.2f}x CPU, {ratio(lint['ir'], true['ir'])}x instructions |")
+out.append(f"| seed build at most 2x its durable writes | {build['wall'] / floor['wall']:.2f}x wall, {build['cpu'] / floor['cpu']:.2f}x CPU |")
+print("\n".join(out))
+EOF
 cat "$result"

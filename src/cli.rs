@@ -221,7 +221,9 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
-            Ok(exit_code(analysis.has_errors()))
+            let code = exit_code(analysis.has_errors());
+            leave_to_exit(analysis);
+            Ok(code)
         }
         Command::Lint {
             paths,
@@ -383,10 +385,18 @@ fn lint(
     let failing = linted
         .iter()
         .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
+    leave_to_exit(linted);
     Ok(match (bad_input, failing) {
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
+}
+
+/// Leaves a run's results to the process's exit, which hands their memory
+/// back to the system at once: freeing a large stack string by string
+/// takes longer than a tenth of checking it.
+fn leave_to_exit<T>(results: T) {
+    std::mem::forget(results);
 }
 
 /// The files a spec names, read from its folder.

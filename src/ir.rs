@@ -6,6 +6,10 @@
 
 use crate::source::{Span, Spanned};
 
+pub mod index;
+
+use index::NameMap;
+
 #[derive(Clone, Debug, Default)]
 pub struct Stack {
     /// `stack NAME`; `None` only when the spec forgot it (reported in lowering).
@@ -18,19 +22,44 @@ pub struct Stack {
     /// The files the spec names (the app's Dockerfile, env files), read
     /// after resolution; empty when only the spec's text was checked.
     pub inputs: crate::input::Inputs,
+    /// Lookups by name, built on the first one (see [`index`]).
+    names: Names,
+    /// References read backwards, built on the first question.
+    relations: std::sync::OnceLock<Relations>,
+}
+
+/// A table per namespace of declared names.
+#[derive(Clone, Debug, Default)]
+struct Names {
+    services: NameMap,
+    volumes: NameMap,
+    networks: NameMap,
+    secrets: NameMap,
+}
+
+/// What rules ask about references from the other end: who runs an image,
+/// which upstream servers point at a service. Positions in `services`.
+#[derive(Clone, Debug, Default)]
+struct Relations {
+    /// For a service that builds an image: the services that run it (itself
+    /// and every `image of` it), in spec order.
+    runners: std::collections::HashMap<u32, Vec<u32>>,
+    /// For a service: the upstream servers that point at it, as positions
+    /// (proxy, upstream, server), in spec order.
+    upstream_servers: std::collections::HashMap<u32, Vec<[u32; 3]>>,
 }
 
 impl Stack {
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name.value == name)
+        self.names.services.find(&self.services, |s| &s.name.value, name)
     }
 
     pub fn volume(&self, name: &str) -> Option<&Volume> {
-        self.volumes.iter().find(|v| v.name.value == name)
+        self.names.volumes.find(&self.volumes, |v| &v.name.value, name)
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {
-        self.networks.iter().find(|n| n.name.value == name)
+        self.names.networks.find(&self.networks, |n| &n.name.value, name)
     }
 
     /// Whether two services can reach each other: they share a network
@@ -41,7 +70,63 @@ impl Stack {
     }
 
     pub fn secret(&self, name: &str) -> Option<&Secret> {
-        self.secrets.iter().find(|s| s.name.value == name)
+        self.names.secrets.find(&self.secrets, |s| &s.name.value, name)
+    }
+
+    /// Where `service` is in `services`, when it is the first of its name
+    /// there (the one lookups find).
+    fn position_of(&self, service: &Service) -> Option<usize> {
+        let position = self
+            .names
+            .services
+            .position(&self.services, |s| &s.name.value, &service.name.value)?;
+        std::ptr::eq(&self.services[position], service).then_some(position)
+    }
+
+    fn relations(&self) -> &Relations {
+        self.relations.get_or_init(|| {
+            let mut relations = Relations::default();
+            for (position, service) in self.services.iter().enumerate() {
+                if let Some(builder) = self.builder_of(service).and_then(|b| self.position_of(b)) {
+                    relations
+                        .runners
+                        .entry(builder as u32)
+                        .or_default()
+                        .push(position as u32);
+                }
+                let Some(proxy) = service.proxy() else { continue };
+                for (u, upstream) in proxy.upstreams.iter().enumerate() {
+                    for (s, server) in upstream.servers.iter().enumerate() {
+                        if let Some(target) =
+                            self.names
+                                .services
+                                .position(&self.services, |s| &s.name.value, &server.service.value)
+                        {
+                            let at = [position as u32, u as u32, s as u32];
+                            relations.upstream_servers.entry(target as u32).or_default().push(at);
+                        }
+                    }
+                }
+            }
+            relations
+        })
+    }
+
+    /// The upstream servers, in any proxy, that point at the service named
+    /// `service`, each with the proxy that holds it, in spec order.
+    pub fn upstream_servers_of(&self, service: &str) -> impl Iterator<Item = (&Service, &UpstreamServer)> + '_ {
+        let target = self.names.services.position(&self.services, |s| &s.name.value, service);
+        let found = target.and_then(|t| self.relations().upstream_servers.get(&(t as u32)));
+        found.into_iter().flatten().filter_map(|&[proxy, upstream, server]| {
+            let holder = &self.services[proxy as usize];
+            let server = holder
+                .proxy()?
+                .upstreams
+                .get(upstream as usize)?
+                .servers
+                .get(server as usize)?;
+            Some((holder, server))
+        })
     }
 
     /// The service whose `build` makes the image `service` runs: itself, or
@@ -57,9 +142,18 @@ impl Stack {
     /// The services that run the image `builder` builds: itself and every
     /// service or job with `image of` it.
     pub fn runners_of<'a>(&'a self, builder: &'a Service) -> impl Iterator<Item = &'a Service> + 'a {
-        self.services
-            .iter()
-            .filter(move |s| self.builder_of(s).is_some_and(|b| b.name.value == builder.name.value))
+        let (indexed, scan) = match self.position_of(builder) {
+            Some(position) => (self.relations().runners.get(&(position as u32)), None),
+            // Not the service its name finds (a second one of its name, an
+            // error): scan.
+            None => (None, Some(&self.services)),
+        };
+        let indexed = indexed.into_iter().flatten().map(|&r| &self.services[r as usize]);
+        let scanned = scan
+            .into_iter()
+            .flatten()
+            .filter(move |s| self.builder_of(s).is_some_and(|b| b.name.value == builder.name.value));
+        indexed.chain(scanned)
     }
 
     /// The port a service's process listens on, when stackc knows it: its
@@ -981,10 +1075,20 @@ pub struct Proxy {
     pub upstreams: Vec<Upstream>,
     /// Never empty: a proxy without `server` blocks has one implicit server.
     pub servers: Vec<Server>,
+    /// [`Proxy::upstream`]'s table, built on the first lookup.
+    upstream_names: NameMap,
 }
 
 impl Proxy {
     pub const DEFAULT_LISTEN: u16 = 80;
+
+    pub fn new(upstreams: Vec<Upstream>, servers: Vec<Server>) -> Proxy {
+        Proxy {
+            upstreams,
+            servers,
+            upstream_names: NameMap::default(),
+        }
+    }
 
     /// The port of the first server's first `listen`: what a readiness
     /// check of the proxy would ask.
@@ -1005,7 +1109,7 @@ impl Proxy {
     }
 
     pub fn upstream(&self, name: &str) -> Option<&Upstream> {
-        self.upstreams.iter().find(|u| u.name.value == name)
+        self.upstream_names.find(&self.upstreams, |u| &u.name.value, name)
     }
 
     /// Every location of every server, in spec order.
@@ -1045,13 +1149,8 @@ fn command_port(words: &[String]) -> Option<u16> {
 
 /// The first of each distinct value, in order.
 pub fn first_of_each<'a>(items: impl Iterator<Item = &'a Spanned<String>>) -> Vec<&'a Spanned<String>> {
-    let mut firsts: Vec<&Spanned<String>> = Vec::new();
-    for item in items {
-        if !firsts.iter().any(|f| f.value == item.value) {
-            firsts.push(item);
-        }
-    }
-    firsts
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|item| seen.insert(item.as_str())).collect()
 }
 
 /// One nginx `server { ... }`.

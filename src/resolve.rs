@@ -16,15 +16,10 @@ mod proxy;
 
 /// Every resolution problem in the stack, in no particular order.
 pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
-    let mut services = HashMap::new();
-    for service in &stack.services {
-        services.entry(service.name.as_str()).or_insert(service);
-    }
     let mut resolver = Resolver {
         stack,
-        services,
         diagnostics: Vec::new(),
-        suggestions_left: SUGGESTED_NAMES,
+        suggestions_left: SUGGESTION_BUDGET,
     };
     resolver.check_unique_names();
     for service in &stack.services {
@@ -36,19 +31,17 @@ pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
     resolver.diagnostics
 }
 
+/// How many declared names all "did you mean" suggestions of one spec may
+/// compare with: each unknown name is compared with every declared one,
+/// so thousands of unknown names in a stack of thousands would take
+/// minutes. Past it, unknown names get no suggestion.
+const SUGGESTION_BUDGET: usize = 1_000_000;
+
 struct Resolver<'a> {
     stack: &'a Stack,
-    /// Services by name (the first of a name), so lookups stay cheap in
-    /// large stacks.
-    services: HashMap<&'a str, &'a Service>,
-    diagnostics: Vec<Diagnostic>,
-    /// How many more unknown names get a "did you mean": each compares the
-    /// name with the declared ones, so the count bounds the work.
     suggestions_left: usize,
+    diagnostics: Vec<Diagnostic>,
 }
-
-/// The unknown names of one spec that get a suggestion.
-const SUGGESTED_NAMES: usize = 100;
 
 /// What a name must refer to, for messages and suggestions.
 #[derive(Clone, Copy)]
@@ -100,13 +93,12 @@ impl<'a> Resolver<'a> {
     /// Reports a reference to a name that is not declared, with the closest
     /// declared name as a suggestion.
     fn unknown<'n>(&mut self, kind: Kind, name: &Spanned<String>, declared: impl IntoIterator<Item = &'n str>) {
-        let close = match self.suggestions_left.checked_sub(1) {
-            Some(left) => {
-                self.suggestions_left = left;
-                suggest::closest(&name.value, declared)
-            }
-            None => None,
-        };
+        let mut compared = 0;
+        let declared = (declared.into_iter())
+            .take(self.suggestions_left)
+            .inspect(|_| compared += 1);
+        let close = suggest::closest(&name.value, declared);
+        self.suggestions_left -= compared;
         let help = match close {
             Some(close) => format!(
                 "did you mean `{close}`? Otherwise {}",
@@ -136,7 +128,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn require_service(&mut self, name: &Spanned<String>) -> Option<&'a Service> {
-        let found = self.services.get(name.as_str()).copied();
+        let found = self.stack.service(&name.value);
         if found.is_none() {
             let declared = self.stack.services.iter().map(|s| s.name.as_str());
             self.unknown(Kind::Service, name, declared);
@@ -192,7 +184,7 @@ impl<'a> Resolver<'a> {
                 self.unknown(Kind::Network, network, declared);
             }
         }
-        let mut joined: HashMap<&str, Span> = HashMap::new();
+        let mut joined = Seen::default();
         for network in &service.networks {
             if let Some(first) = joined.insert(network.as_str(), network.span) {
                 self.report(
@@ -254,7 +246,7 @@ impl<'a> Resolver<'a> {
         if let Some(limits) = &service.limits {
             self.check_limits(limits);
         }
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for raw in &service.raw_compose {
             if let Some(problem) = crate::compose_keys::raw_key_problem(&raw.key.value) {
                 self.report(
@@ -333,7 +325,7 @@ impl<'a> Resolver<'a> {
     /// network both containers are on.
     fn check_upstream_networks(&mut self, service: &Service, proxy: &Proxy) {
         for server in proxy.upstream_servers() {
-            let Some(target) = self.services.get(server.service.as_str()).copied() else {
+            let Some(target) = self.stack.service(&server.service.value) else {
                 continue;
             };
             if !self.stack.share_network(service, target) {
@@ -395,7 +387,7 @@ impl<'a> Resolver<'a> {
     /// `NAME_FILE` and claims `NAME` too: images read one or the other (the
     /// postgres image refuses to start when both are set).
     fn check_environment(&mut self, service: &Service) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for var in &service.env {
             if let Some(first) = seen.insert(var.name.as_str(), var.name.span) {
                 self.report(
@@ -412,7 +404,7 @@ impl<'a> Resolver<'a> {
         for secret in &service.secrets {
             let name = secret.env.as_str();
             let file = format!("{name}_FILE");
-            let clash = seen.get(name).or_else(|| seen.get(file.as_str())).copied();
+            let clash = seen.get(name).or_else(|| seen.get(file.as_str()));
             if let Some(first) = clash {
                 self.report(
                     Diagnostic::error(
@@ -437,7 +429,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_dependencies(&mut self, service: &Service) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen = Seen::default();
         for dependency in &service.after {
             let target = dependency.target.as_str();
             if let Some(first) = seen.insert(target, dependency.span) {
@@ -576,11 +568,14 @@ impl<'a> Resolver<'a> {
     /// of a family (`0.0.0.0`, `[::]`) overlaps all of that family's, and
     /// no address at all is every interface of both.
     fn check_published_ports(&mut self) {
-        let mut seen: Vec<&PortMapping> = Vec::new();
+        // The ports published so far, by host port.
+        let mut seen: HashMap<u16, Vec<&PortMapping>> = HashMap::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let clash = seen.iter().find(|other| {
-                other.host_port.value == port.host_port.value && interfaces_overlap(other.host_ip, port.host_ip)
-            });
+            let same_port = seen.entry(port.host_port.value).or_default();
+            let clash = same_port
+                .iter()
+                .find(|other| interfaces_overlap(other.host_ip, port.host_ip))
+                .copied();
             if let Some(first) = clash {
                 self.report(
                     Diagnostic::error(
@@ -592,8 +587,44 @@ impl<'a> Resolver<'a> {
                     .help("each host port can go to one container per interface; pick another host port"),
                 );
             } else {
-                seen.push(port);
+                same_port.push(port);
             }
+        }
+    }
+}
+
+/// The names seen in one block, with where: a short list scanned in order
+/// (a block holds a few), a hash map once it grows, so a block of
+/// thousands stays linear. `insert` is `HashMap::insert`'s: the latest
+/// place is kept, the one before returned.
+#[derive(Default)]
+struct Seen<'a> {
+    few: Vec<(&'a str, Span)>,
+    many: HashMap<&'a str, Span>,
+}
+
+impl<'a> Seen<'a> {
+    /// Past this many names, the hash map.
+    const FEW: usize = 16;
+
+    fn insert(&mut self, name: &'a str, at: Span) -> Option<Span> {
+        if self.many.is_empty() {
+            if let Some(seen) = self.few.iter_mut().find(|(n, _)| *n == name) {
+                return Some(std::mem::replace(&mut seen.1, at));
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push((name, at));
+                return None;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name, at)
+    }
+
+    fn get(&self, name: &str) -> Option<Span> {
+        match self.many.is_empty() {
+            true => self.few.iter().find(|(n, _)| *n == name).map(|&(_, at)| at),
+            false => self.many.get(name).copied(),
         }
     }
 }
@@ -614,7 +645,8 @@ fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) 
 fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
     let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
     for name in names {
-        if let Some(first) = seen.get(&name.value.to_ascii_lowercase()) {
+        let key = name.value.to_ascii_lowercase();
+        if let Some(first) = seen.get(&key) {
             let help = if first.value == name.value {
                 format!("rename or remove one of the two; each {what} needs its own name")
             } else {
@@ -630,7 +662,25 @@ fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<It
                     .help(help),
             );
         } else {
-            seen.insert(name.value.to_ascii_lowercase(), name);
+            seen.insert(key, name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_answers_as_a_hash_map_below_and_past_its_list() {
+        let names: Vec<String> = (0..40).map(|i| format!("n{}", i % 25)).collect();
+        let mut seen = Seen::default();
+        let mut map = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let at = Span::new(i, i + 1);
+            assert_eq!(seen.insert(name, at), map.insert(name.as_str(), at), "{name}");
+            assert_eq!(seen.get(name), map.get(name.as_str()).copied());
+            assert_eq!(seen.get("other"), None);
         }
     }
 }

@@ -77,8 +77,15 @@ pub struct FileId(pub u32);
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    /// Byte offset of each line's start, for line/column lookups that stay
-    /// fast with many diagnostics in a large file.
+    /// Where lines and blocks start, found on the first lookup (a clean
+    /// spec needs none).
+    index: std::sync::OnceLock<Index>,
+}
+
+/// Byte offsets of a text's lines and blocks, for line/column lookups that
+/// stay fast with many diagnostics in a large file.
+#[derive(Clone, Debug)]
+struct Index {
     line_starts: Vec<usize>,
     /// Where each block of about [`BLOCK`] bytes starts, and how many
     /// characters come before it: a column is counted from the nearest
@@ -87,26 +94,36 @@ pub struct SourceFile {
     blocks: Vec<(usize, usize)>,
 }
 
-/// The bytes between two entries of `SourceFile::blocks`, at least.
+/// The bytes between two entries of `Index::blocks`, at least.
 const BLOCK: usize = 4096;
 
-impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+impl Index {
+    fn new(text: &str) -> Self {
+        let ends = text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+        let line_starts = std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect();
         let mut blocks = vec![(0, 0)];
         for (chars, (at, _)) in text.char_indices().enumerate() {
             if at >= blocks.last().map_or(0, |&(start, _)| start) + BLOCK {
                 blocks.push((at, chars));
             }
         }
+        Index { line_starts, blocks }
+    }
+
+    /// How many characters come before a byte offset (a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = self.blocks.partition_point(|&(start, _)| start <= offset) - 1;
+        let (start, chars) = self.blocks[block];
+        chars + text[start..offset].chars().count()
+    }
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         SourceFile {
             name: name.into(),
-            text,
-            line_starts,
-            blocks,
+            text: text.into(),
+            index: std::sync::OnceLock::new(),
         }
     }
 
@@ -116,16 +133,11 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.chars_before(offset) - self.chars_before(self.line_starts[line]) + 1;
+        let index = self.index.get_or_init(|| Index::new(&self.text));
+        let line = index.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = index.line_starts[line];
+        let column = index.chars_before(&self.text, offset) - index.chars_before(&self.text, line_start) + 1;
         (line + 1, column)
-    }
-
-    /// How many characters come before a byte offset (a char boundary).
-    fn chars_before(&self, offset: usize) -> usize {
-        let block = self.blocks.partition_point(|&(start, _)| start <= offset) - 1;
-        let (start, chars) = self.blocks[block];
-        chars + self.text[start..offset].chars().count()
     }
 }
 

@@ -13,7 +13,7 @@
 //!   manifest lists, and checking a foreign folder stops at its first
 //!   foreign entries, so `-o /` or a FIFO in the folder is refused at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -120,7 +120,7 @@ pub fn write_output(
     for artifact in artifacts {
         write_file(&staging.path.join(&artifact.path), artifact.contents.as_bytes())?;
     }
-    sync_dir(&staging.path);
+    sync_folders(&staging.path, artifacts);
     match existing {
         Existing::Nothing => {
             fs::rename(&staging.path, out_dir).map_err(io(out_dir))?;
@@ -128,7 +128,22 @@ pub fn write_output(
         }
         Existing::Owned => warnings.extend(swap(staging, out_dir)?),
     }
+    // The output's new name in its parent.
+    sync_dir(&parent);
     Ok(warnings)
+}
+
+/// Flushes each folder of the output once, the deepest first: a file's own
+/// fsync does not cover its name in its folder.
+fn sync_folders(root: &Path, artifacts: &[Artifact]) {
+    let folders: BTreeSet<&str> = artifacts
+        .iter()
+        .flat_map(|a| a.path.match_indices('/').map(|(end, _)| &a.path[..end]))
+        .collect();
+    for folder in folders.iter().rev() {
+        sync_dir(&root.join(folder));
+    }
+    sync_dir(root);
 }
 
 /// Swaps the staged output into place, then removes the old output if it

@@ -4,6 +4,7 @@
 //! renderer (the human one at odd widths too), `fmt`, `lint --fix`, and
 //! the Dockerfile reader on the same bytes. A panic anywhere is a crash;
 //! so is a broken invariant checked here:
+//! - the fast parser builds pest's tree, or leaves the text to pest;
 //! - every diagnostic points inside the spec;
 //! - files are emitted exactly when no error is reported;
 //! - human reports hold no control character but line breaks;
@@ -31,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     stackc::input::dockerfile::parse(text);
+    assert!(stackc::syntax::fast_parser_agrees(text), "the two parsers disagree");
     let source = SourceFile::new("fuzz.spec", text);
 
     let check = stackc::check(&source);

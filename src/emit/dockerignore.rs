@@ -17,7 +17,8 @@
 //! context (an app's `!secrets/x`, a path no pattern can name) is an
 //! error on the spec's line: the image would carry it.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use super::{header, Layout, Problems};
 use crate::diagnostic::Diagnostic;
@@ -84,12 +85,12 @@ struct Private<'a> {
 pub(super) fn ignore(
     stack: &Stack,
     service: &Service,
-    build: &Build,
-    python: &PythonBuild,
+    (build, python): (&Build, &PythonBuild),
+    private: &PrivateFiles,
     layout: &Layout,
     problems: &mut Problems,
 ) -> String {
-    let private = private_files(stack, build, layout);
+    let private = private.inside(build, layout);
     let sections: Vec<(&str, Vec<Line>)> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
@@ -135,32 +136,38 @@ pub(super) fn ignore(
     out
 }
 
-/// Every secret file and env file of the stack that lies in the build
-/// folder, whoever uses it: `COPY . .` copies it all the same.
-fn private_files<'a>(stack: &'a Stack, build: &Build, layout: &Layout) -> Vec<Private<'a>> {
-    let context = layout.from_spec(&build.context.value);
-    let inside = |path: &str| {
-        let file = layout.from_spec(path);
-        let relative = file.strip_prefix(&context).ok()?;
-        Some(relative.to_string_lossy().into_owned()).filter(|r| !r.is_empty())
-    };
-    let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
-        SecretSource::File(path) => Some((path, "secret file")),
-        SecretSource::Env(_) => None,
-    });
-    let env_files = stack
-        .services
-        .iter()
-        .flat_map(|s| &s.env_files)
-        .map(|p| (p, "env file"));
-    let mut files: Vec<Private<'a>> = Vec::new();
-    for (named, what) in secrets.chain(env_files) {
-        let Some(inside) = inside(&named.value) else { continue };
-        if !files.iter().any(|f| f.inside == inside) {
-            files.push(Private { named, what, inside });
-        }
+/// Every secret file and env file of the stack, each once (the first
+/// that names a file), where it is: found once for all the builds.
+pub(super) struct PrivateFiles<'a>(Vec<(&'a Spanned<String>, &'static str, PathBuf)>);
+
+impl<'a> PrivateFiles<'a> {
+    pub(super) fn of(stack: &'a Stack, layout: &Layout) -> Self {
+        let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
+            SecretSource::File(path) => Some((path, "secret file")),
+            SecretSource::Env(_) => None,
+        });
+        let env_files = (stack.services.iter())
+            .flat_map(|s| &s.env_files)
+            .map(|p| (p, "env file"));
+        let mut seen = HashSet::new();
+        let files = (secrets.chain(env_files))
+            .map(|(named, what)| (named, what, layout.from_spec(&named.value)))
+            .filter(|(_, _, file)| seen.insert(file.clone()))
+            .collect();
+        PrivateFiles(files)
     }
-    files
+
+    /// The ones in the build folder, whoever uses them: `COPY . .` copies
+    /// them all the same.
+    fn inside(&self, build: &Build, layout: &Layout) -> Vec<Private<'a>> {
+        let context = layout.from_spec(&build.context.value);
+        (self.0.iter())
+            .filter_map(|(named, what, file)| {
+                let inside = file.strip_prefix(&context).ok()?.to_string_lossy().into_owned();
+                (!inside.is_empty()).then_some(Private { named, what, inside })
+            })
+            .collect()
+    }
 }
 
 /// The app's own patterns, as BuildKit read them (comments dropped). A

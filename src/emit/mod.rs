@@ -59,6 +59,7 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
 /// The Dockerfiles, their ignore files and the nginx configs.
 fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
     let mut artifacts = Vec::new();
+    let private = dockerignore::PrivateFiles::of(stack, layout);
     for service in &stack.services {
         // An app's own Dockerfile is built where it is: nothing to write.
         if let Some((build, python)) = service.build().and_then(|b| Some((b, b.python()?))) {
@@ -70,7 +71,7 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> V
             // instead of the app's own, which it carries over.
             artifacts.push(Artifact {
                 path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
-                contents: dockerignore::ignore(stack, service, build, python, layout, problems),
+                contents: dockerignore::ignore(stack, service, (build, python), &private, layout, problems),
             });
         }
         if let Some(proxy) = service.proxy() {

@@ -21,7 +21,7 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     // A spec that does not parse is not laid out at all: its braces could
     // nest without bound (20,000 unclosed `{`), and indenting every line by
     // its depth would take quadratic time and memory.
-    let Some(tree) = syntax::tree(&source.text) else {
+    let Some(tree) = syntax::shape(&source.text) else {
         return Err(syntax::parse(source).1);
     };
     let formatted = layout::layout(&tokens::lines(&source.text));

@@ -7,6 +7,7 @@
 //! file is usually put in place on the server at deploy time, so a missing
 //! one is a warning.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
@@ -83,17 +84,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             ..Inputs::default()
         },
         diagnostics: Vec::new(),
+        read: HashMap::new(),
     };
+    // The env files parsed so far, by path as written.
+    let mut env_files = std::collections::HashSet::new();
     for service in &stack.services {
         if let Some(build) = service.build() {
             loader.build(&service.name.value, build);
         }
         loader.gunicorn_conf(stack, service);
         for path in &service.env_files {
-            if loader.inputs.env_file(&path.value).is_some() {
+            if env_files.contains(path.as_str()) {
                 continue;
             }
             if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
+                env_files.insert(path.as_str());
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 for problem in &vars.problems {
                     loader.diagnostics.push(
@@ -135,6 +140,9 @@ struct Loader<'a> {
     files: &'a dyn Files,
     inputs: Inputs,
     diagnostics: Vec<Diagnostic>,
+    /// The files read so far, by path: many services may name one file
+    /// (a shared env file, one build folder's requirements).
+    read: HashMap<PathBuf, FileId>,
 }
 
 impl Loader<'_> {
@@ -368,11 +376,15 @@ impl Loader<'_> {
     /// `what` names the file for the message; the build or `up` fails
     /// without it, so a missing one is an error.
     fn read(&mut self, named: &Spanned<String>, path: &Path, what: &str) -> Option<FileId> {
+        if let Some(&id) = self.read.get(path) {
+            return Some(id);
+        }
         let shown = self.files.display(path);
         match self.files.read(path) {
             Ok(text) => {
                 let id = FileId(self.inputs.sources.len() as u32);
                 self.inputs.sources.push(SourceFile::new(shown, text));
+                self.read.insert(path.to_path_buf(), id);
                 Some(id)
             }
             Err(error) => {

@@ -38,6 +38,7 @@ pub mod value;
 
 pub use load::{load, Disk, Files};
 
+use crate::ir::index::NameMap;
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// The files a spec names, as read for one run, and what was learned from
@@ -67,6 +68,18 @@ pub struct Inputs {
     pub dockerignores: Vec<(String, FileId)>,
     /// The Gunicorn config file of each service that names one, read.
     pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
+    /// The lookups' tables, built on the first lookup of each.
+    names: InputNames,
+}
+
+/// A table per lookup of [`Inputs`] by name: rules ask once per service.
+#[derive(Clone, Debug, Default)]
+struct InputNames {
+    requirements: NameMap,
+    dockerignores: NameMap,
+    gunicorn_confs: NameMap,
+    env_files: NameMap,
+    images: NameMap,
 }
 
 impl Inputs {
@@ -76,26 +89,29 @@ impl Inputs {
 
     /// The requirements files of `service`'s build, when they were read.
     pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
-        self.requirements
-            .iter()
-            .find(|(name, _)| name == service)
-            .map(|(_, files)| files.as_slice())
+        let found = self
+            .names
+            .requirements
+            .find(&self.requirements, |(name, _)| name, service);
+        found.map(|(_, files)| files.as_slice())
     }
 
     /// The app's own `.dockerignore` of `service`'s build.
     pub fn dockerignore_of(&self, service: &str) -> Option<FileId> {
-        self.dockerignores
-            .iter()
-            .find(|(name, _)| name == service)
-            .map(|(_, id)| *id)
+        let found = self
+            .names
+            .dockerignores
+            .find(&self.dockerignores, |(name, _)| name, service);
+        found.map(|(_, id)| *id)
     }
 
     /// The Gunicorn config file `service`'s statement names, read.
     pub fn gunicorn_conf(&self, service: &str) -> Option<(FileId, &gunicorn_conf::GunicornConf)> {
-        self.gunicorn_confs
-            .iter()
-            .find(|(name, _, _)| name == service)
-            .map(|(_, id, conf)| (*id, conf))
+        let found = self
+            .names
+            .gunicorn_confs
+            .find(&self.gunicorn_confs, |(name, _, _)| name, service);
+        found.map(|(_, id, conf)| (*id, conf))
     }
 
     /// Whether the build folder `context` (as the spec writes it) holds a
@@ -106,12 +122,12 @@ impl Inputs {
 
     /// The env file the spec names by `path` (as written), read.
     pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
-        self.env_files.iter().find(|f| f.path == path)
+        self.names.env_files.find(&self.env_files, |f| &f.path, path)
     }
 
     /// The app's own Dockerfile that `builder` builds with.
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
-        self.images.iter().find(|i| i.service == builder)
+        self.names.images.find(&self.images, |i| &i.service, builder)
     }
 }
 

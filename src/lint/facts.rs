@@ -170,9 +170,7 @@ pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Pro
 
 /// The upstream servers, in any proxy, that point at `service`.
 pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
-    proxies(stack)
-        .flat_map(|(_, proxy)| proxy.upstream_servers())
-        .filter(move |server| server.service.value == service)
+    stack.upstream_servers_of(service).map(|(_, server)| server)
 }
 
 /// A truthy value as Django settings code usually reads it.

@@ -18,7 +18,7 @@ pub mod suppress;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Stack;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use policy::Policy;
 
 /// What every rule knows about itself.
@@ -77,17 +77,27 @@ pub fn lint(stack: &Stack) -> Vec<Diagnostic> {
 /// error the spec already has (an invalid image is not also "unpinned")
 /// is left out, as the error says more and must be fixed first.
 pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Diagnostic> {
-    let spots: Vec<_> = errors
+    let mut spots: Vec<_> = errors
         .iter()
         .filter(|d| d.is_error())
         .filter_map(Diagnostic::primary_span)
         .collect();
+    spots.sort_by_key(|s| s.start);
+    // The furthest end of the spots starting at or before each one: a span
+    // lies inside some spot when one starting before it ends after it.
+    let furthest: Vec<usize> = (spots.iter())
+        .scan(0, |end, s| {
+            *end = s.end.max(*end);
+            Some(*end)
+        })
+        .collect();
+    let inside_an_error = |s: Span| match spots.partition_point(|e| e.start <= s.start) {
+        0 => false,
+        starting_before => furthest[starting_before - 1] >= s.end,
+    };
     findings
         .into_iter()
-        .filter(|f| {
-            f.primary_span()
-                .is_none_or(|s| !spots.iter().any(|e| e.start <= s.start && s.end <= e.end))
-        })
+        .filter(|f| f.primary_span().is_none_or(|s| !inside_an_error(s)))
         .collect()
 }
 

@@ -96,7 +96,11 @@ pub fn is_password_name(name: &str) -> bool {
 /// `SECRET_KEY`, `SENTRY_AUTH_TOKEN`, `--api-key`.
 pub fn is_key_name(name: &str) -> bool {
     let name = normal_name(name);
-    about_a_secret(&name) && KEY_NAMES.iter().any(|k| name == *k || name.ends_with(&format!("_{k}")))
+    about_a_secret(&name)
+        && KEY_NAMES.iter().any(|k| {
+            name.strip_suffix(k)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+        })
 }
 
 /// A name that says it holds a secret of some kind.

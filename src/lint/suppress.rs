@@ -32,14 +32,22 @@ pub fn scan(source: &SourceFile) -> Suppressions {
         allows: Vec::new(),
         problems: Vec::new(),
     };
+    // Most specs have none: no need to split them into tokens.
+    if !source.text.contains("stackc:") {
+        return found;
+    }
     let lines = tokens::lines(&source.text);
-    for (index, line) in lines.iter().enumerate() {
+    // The first token of each line, or of the next line that has one.
+    let mut next_statement = None;
+    let mut covered: Vec<_> = (lines.iter().rev())
+        .map(|line| {
+            next_statement = line.tokens.first().or(next_statement);
+            next_statement
+        })
+        .collect();
+    covered.reverse();
+    for (line, covered) in lines.iter().zip(covered) {
         let Some(comment) = line.comment else { continue };
-        let covered = if line.tokens.is_empty() {
-            lines[index + 1..].iter().find_map(|l| l.tokens.first())
-        } else {
-            line.tokens.first()
-        };
         let covered = covered.map(|token| source.line_col(offset_in(&source.text, token.text)).0);
         found.read_comment(source, comment, covered);
     }

@@ -181,52 +181,64 @@ impl Resolver<'_> {
             }
         }
         let place = |server: &Server, listen: Option<&Listen>| listen.map_or(server.span, |l| l.span);
-        for (i, &(port, server, listen)) in by_port.iter().enumerate() {
-            let earlier = by_port[..i]
+        // Per port, what the servers before answer to: the first plain and
+        // the first TLS server, and the first server of each name (by TLS
+        // or not; "" for a server without `server_name`).
+        type Seen<'s> = (&'s Server, Option<&'s Listen>);
+        #[derive(Default)]
+        struct Port<'s> {
+            first: [Option<Seen<'s>>; 2],
+            names: HashMap<(bool, String), Seen<'s>>,
+        }
+        let mut ports: HashMap<u16, Port> = HashMap::new();
+        for (port, server, listen) in by_port {
+            let tls = listen.is_some_and(|l| l.tls.is_some());
+            let seen = ports.entry(port).or_default();
+            if let Some((other, other_listen)) = seen.first[usize::from(!tls)] {
+                self.report(
+                    Diagnostic::error(
+                        "mixed-tls-port",
+                        format!("port {port} is TLS in one server and plain in another"),
+                    )
+                    .primary(place(server, listen), if tls { "with TLS here" } else { "plain here" })
+                    .secondary(
+                        place(other, other_listen),
+                        if tls { "plain here" } else { "with TLS here" },
+                    )
+                    .help("nginx makes a port TLS for every server on it; use another port, or `tls` on both"),
+                );
+            }
+            let names: Vec<String> = if server.server_names.is_empty() {
+                vec![String::new()]
+            } else {
+                server
+                    .server_names
+                    .iter()
+                    .map(|n| n.value.to_ascii_lowercase())
+                    .collect()
+            };
+            let shared = names
                 .iter()
-                .filter(|(p, other, _)| *p == port && !std::ptr::eq(*other, server));
-            for &(_, other, other_listen) in earlier {
-                let tls = listen.is_some_and(|l| l.tls.is_some());
-                let other_tls = other_listen.is_some_and(|l| l.tls.is_some());
-                if tls != other_tls {
-                    self.report(
-                        Diagnostic::error(
-                            "mixed-tls-port",
-                            format!("port {port} is TLS in one server and plain in another"),
-                        )
-                        .primary(place(server, listen), if tls { "with TLS here" } else { "plain here" })
-                        .secondary(
-                            place(other, other_listen),
-                            if other_tls { "with TLS here" } else { "plain here" },
-                        )
-                        .help("nginx makes a port TLS for every server on it; use another port, or `tls` on both"),
-                    );
-                    continue;
-                }
-                let names = |s: &Server| -> Vec<String> {
-                    if s.server_names.is_empty() {
-                        vec![String::new()]
-                    } else {
-                        s.server_names.iter().map(|n| n.value.to_ascii_lowercase()).collect()
-                    }
+                .find_map(|name| Some((name, *seen.names.get(&(tls, name.clone()))?)));
+            if let Some((shared, (other, other_listen))) = shared {
+                let what = if shared.is_empty() {
+                    "no `server_name`".to_string()
+                } else {
+                    format!("the name `{shared}`")
                 };
-                let theirs = names(other);
-                if let Some(shared) = names(server).into_iter().find(|n| theirs.contains(n)) {
-                    let what = if shared.is_empty() {
-                        "no `server_name`".to_string()
-                    } else {
-                        format!("the name `{shared}`")
-                    };
-                    self.report(
-                        Diagnostic::error(
-                            "conflicting-server-name",
-                            format!("two servers on port {port} both answer to {what}"),
-                        )
-                        .primary(place(server, listen), "this server")
-                        .secondary(place(other, other_listen), "and this one")
-                        .help("give each server on a port its own `server_name`; nginx would ignore the second"),
-                    );
-                }
+                self.report(
+                    Diagnostic::error(
+                        "conflicting-server-name",
+                        format!("two servers on port {port} both answer to {what}"),
+                    )
+                    .primary(place(server, listen), "this server")
+                    .secondary(place(other, other_listen), "and this one")
+                    .help("give each server on a port its own `server_name`; nginx would ignore the second"),
+                );
+            }
+            seen.first[usize::from(tls)].get_or_insert((server, listen));
+            for name in names {
+                seen.names.entry((tls, name)).or_insert((server, listen));
             }
         }
     }

@@ -1,4 +1,4 @@
-//! pest pairs -> IR, one `lower_*` function per grammar rule.
+//! Parse tree -> IR, one `lower_*` function per grammar rule.
 //!
 //! The grammar guarantees each rule's shape, so `next()` on a rule's inner
 //! pairs is unwrapped where the rule says the pair is there (the comment names
@@ -6,7 +6,7 @@
 //! out of range, a required statement missing) is reported here and lowering
 //! goes on, so one run shows every such mistake.
 
-use pest::iterators::Pair;
+use super::tree::Pair;
 
 use super::grammar::Rule;
 
@@ -32,7 +32,7 @@ pub const DEFAULT_UID: u32 = 10001;
 /// The nginx image a proxy builds on when it names none.
 pub const DEFAULT_NGINX_IMAGE: &str = "nginx:1.30";
 
-pub fn lower(file: Pair<'_, Rule>) -> (Stack, Vec<Diagnostic>) {
+pub fn lower(file: Pair<'_>) -> (Stack, Vec<Diagnostic>) {
     let mut lowerer = Lowerer::default();
     let stack = lowerer.lower_file(file);
     (stack, lowerer.diagnostics)
@@ -43,13 +43,12 @@ struct Lowerer {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn span(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
+fn span(pair: &Pair<'_>) -> Span {
+    pair.span()
 }
 
 /// The next inner pair; the grammar rule named in `rule` guarantees it.
-fn next<'i>(pairs: &mut impl Iterator<Item = Pair<'i, Rule>>, rule: &str) -> Pair<'i, Rule> {
+fn next<'i>(pairs: &mut impl Iterator<Item = Pair<'i>>, rule: &str) -> Pair<'i> {
     pairs
         .next()
         .unwrap_or_else(|| panic!("grammar rule `{rule}` guarantees this pair"))
@@ -78,8 +77,13 @@ impl Lowerer {
 
     // ------------------------------------------------------------ top level
 
-    fn lower_file(&mut self, file: Pair<'_, Rule>) -> Stack {
+    fn lower_file(&mut self, file: Pair<'_>) -> Stack {
         let mut stack = Stack::default();
+        // A service is large: room for all at once, not by doubling.
+        let containers = file
+            .into_inner()
+            .filter(|item| matches!(item.as_rule(), Rule::service | Rule::job | Rule::proxy));
+        stack.services.reserve_exact(containers.count());
         let mut name: Option<(Spanned<String>, Span)> = None;
         for item in file.into_inner() {
             let at = span(&item);
@@ -116,7 +120,7 @@ impl Lowerer {
         stack
     }
 
-    fn lower_stack(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_stack(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let mut inner = pair.into_inner();
         next(&mut inner, "stack"); // kw_stack
         let name = self.lower_name(next(&mut inner, "stack"));
@@ -134,7 +138,7 @@ impl Lowerer {
         name
     }
 
-    fn lower_volume(&mut self, pair: Pair<'_, Rule>) -> Volume {
+    fn lower_volume(&mut self, pair: Pair<'_>) -> Volume {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "volume"); // kw_volume
@@ -144,7 +148,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_network(&mut self, pair: Pair<'_, Rule>) -> Network {
+    fn lower_network(&mut self, pair: Pair<'_>) -> Network {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "network"); // kw_network
@@ -163,7 +167,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_secret(&mut self, pair: Pair<'_, Rule>) -> Secret {
+    fn lower_secret(&mut self, pair: Pair<'_>) -> Secret {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "secret"); // kw_secret
@@ -182,7 +186,7 @@ impl Lowerer {
 
     // ------------------------------------------------------------ containers
 
-    fn lower_service(&mut self, pair: Pair<'_, Rule>) -> Service {
+    fn lower_service(&mut self, pair: Pair<'_>) -> Service {
         let (mut block, items) = ServiceBlock::new(self, pair, "service");
         let mut server: Option<(AppServer, Span)> = None;
         for item in items {
@@ -253,7 +257,7 @@ impl Lowerer {
         )
     }
 
-    fn lower_job(&mut self, pair: Pair<'_, Rule>) -> Service {
+    fn lower_job(&mut self, pair: Pair<'_>) -> Service {
         let (mut block, items) = ServiceBlock::new(self, pair, "job");
         for item in items {
             let at = span(&item);
@@ -282,14 +286,14 @@ impl Lowerer {
         block.finish(self, ServiceKind::Job)
     }
 
-    fn lower_image(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+    fn lower_image(&mut self, pair: Pair<'_>) -> ImageSource {
         let mut inner = pair.into_inner();
         next(&mut inner, "image"); // kw_image
         let text = self.lower_text(next(&mut inner, "image"));
         ImageSource::Image(self.parse_image_ref(text))
     }
 
-    fn lower_image_of(&mut self, pair: Pair<'_, Rule>) -> ImageSource {
+    fn lower_image_of(&mut self, pair: Pair<'_>) -> ImageSource {
         let mut inner = pair.into_inner();
         next(&mut inner, "image_of"); // kw_image
         next(&mut inner, "image_of"); // kw_of
@@ -323,7 +327,7 @@ impl Lowerer {
 
     /// `command ARGV` and `run ARGV`: run without a shell, so a string that
     /// needs one is an error rather than a command that fails at run time.
-    fn lower_argv_statement(&mut self, pair: Pair<'_, Rule>) -> Argv {
+    fn lower_argv_statement(&mut self, pair: Pair<'_>) -> Argv {
         let mut inner = pair.into_inner();
         next(&mut inner, "command | run"); // the keyword
         let argv = self.lower_argv(next(&mut inner, "command | run"));
@@ -347,7 +351,7 @@ impl Lowerer {
         argv
     }
 
-    fn lower_argv(&mut self, pair: Pair<'_, Rule>) -> Argv {
+    fn lower_argv(&mut self, pair: Pair<'_>) -> Argv {
         let at = span(&pair);
         let value = next(&mut pair.into_inner(), "argv");
         if value.as_rule() == Rule::text_list {
@@ -394,7 +398,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_env(&mut self, pair: Pair<'_, Rule>, env: &mut Vec<EnvVar>) {
+    fn lower_env(&mut self, pair: Pair<'_>, env: &mut Vec<EnvVar>) {
         for var in pair.into_inner().skip(1) {
             let mut inner = var.into_inner();
             let name = self.lower_plain(next(&mut inner, "env_var"));
@@ -403,7 +407,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_secret_ref(&mut self, pair: Pair<'_, Rule>) -> SecretUse {
+    fn lower_secret_ref(&mut self, pair: Pair<'_>) -> SecretUse {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "secret_ref"); // kw_secret
@@ -414,7 +418,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_mount(&mut self, pair: Pair<'_, Rule>) -> Mount {
+    fn lower_mount(&mut self, pair: Pair<'_>) -> Mount {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "mount"); // kw_mount
@@ -462,7 +466,7 @@ impl Lowerer {
     }
 
     /// `./data`, `/srv/x`, `~/x` or a quoted path: a host path to bind.
-    fn lower_host_path(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_host_path(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let at = span(&pair);
         let inner = next(&mut pair.into_inner(), "host_path");
         let path = match inner.as_rule() {
@@ -489,7 +493,7 @@ impl Lowerer {
         path
     }
 
-    fn lower_secret_mount(&mut self, pair: Pair<'_, Rule>) -> SecretMount {
+    fn lower_secret_mount(&mut self, pair: Pair<'_>) -> SecretMount {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "secret_mount"); // kw_secret
@@ -507,14 +511,14 @@ impl Lowerer {
     }
 
     /// `expose 8000, 8001`.
-    fn lower_expose(&mut self, pair: Pair<'_, Rule>, expose: &mut Vec<Spanned<u16>>) {
+    fn lower_expose(&mut self, pair: Pair<'_>, expose: &mut Vec<Spanned<u16>>) {
         for port in pair.into_inner().skip(1) {
             let port = self.lower_port(port);
             expose.push(port);
         }
     }
 
-    fn lower_labels(&mut self, pair: Pair<'_, Rule>, labels: &mut Vec<EnvVar>) {
+    fn lower_labels(&mut self, pair: Pair<'_>, labels: &mut Vec<EnvVar>) {
         for label in pair.into_inner().skip(1) {
             let mut inner = label.into_inner();
             let name = self.lower_plain(next(&mut inner, "label"));
@@ -524,7 +528,7 @@ impl Lowerer {
     }
 
     /// `SIGTERM`, `SIGINT`, `SIGRTMIN+3` or a number, as Docker takes them.
-    fn lower_stop_signal(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_stop_signal(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let signal = self.lower_text(pair);
         let name = signal.value.strip_prefix("SIG").unwrap_or(&signal.value);
         let valid = !name.is_empty()
@@ -543,7 +547,7 @@ impl Lowerer {
     }
 
     /// A container name, a host name: letters, digits, `.`, `_` and `-`.
-    fn lower_host_name(&mut self, pair: Pair<'_, Rule>, what: &str) -> Spanned<String> {
+    fn lower_host_name(&mut self, pair: Pair<'_>, what: &str) -> Spanned<String> {
         let name = self.lower_text(pair);
         let valid = name.value.len() <= 253
             && name.value.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -564,7 +568,7 @@ impl Lowerer {
         name
     }
 
-    fn lower_publish(&mut self, pair: Pair<'_, Rule>) -> PortMapping {
+    fn lower_publish(&mut self, pair: Pair<'_>) -> PortMapping {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "publish"); // kw_publish
@@ -584,7 +588,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_ready(&mut self, pair: Pair<'_, Rule>) -> Readiness {
+    fn lower_ready(&mut self, pair: Pair<'_>) -> Readiness {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "ready"); // kw_ready
@@ -645,12 +649,12 @@ impl Lowerer {
         }
     }
 
-    fn lower_after(&mut self, pair: Pair<'_, Rule>, after: &mut Vec<Dependency>) {
+    fn lower_after(&mut self, pair: Pair<'_>, after: &mut Vec<Dependency>) {
         for dependency in pair.into_inner().skip(1) {
             // Up to its last word: pest's implicit whitespace (comments
             // included) before the optional flags counts into the pair.
             let mut at = span(&dependency);
-            at.end = dependency.clone().into_inner().last().map_or(at.end, |p| span(&p).end);
+            at.end = dependency.into_inner().last().map_or(at.end, |p| span(&p).end);
             let mut inner = dependency.into_inner();
             let target = self.lower_name(next(&mut inner, "dependency"));
             let (mut condition, mut optional, mut restart) = (None, None, None);
@@ -684,17 +688,17 @@ impl Lowerer {
 
     // ------------------------------------------------------------ literals
 
-    fn lower_name(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
         self.lower_plain(pair)
     }
 
     /// A pair whose text is its value, as written.
-    fn lower_plain(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_plain(&mut self, pair: Pair<'_>) -> Spanned<String> {
         Spanned::new(pair.as_str().to_string(), span(&pair))
     }
 
     /// `text`: a bare word as written, or a quoted string unescaped.
-    fn lower_text(&mut self, pair: Pair<'_, Rule>) -> Spanned<String> {
+    fn lower_text(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let at = span(&pair);
         let value = next(&mut pair.into_inner(), "text");
         if value.as_rule() == Rule::bare {
@@ -713,7 +717,7 @@ impl Lowerer {
 
     /// A quoted `string`, unescaped (an invalid escape, reported, becomes
     /// U+FFFD).
-    fn lower_string(&mut self, pair: Pair<'_, Rule>) -> String {
+    fn lower_string(&mut self, pair: Pair<'_>) -> String {
         let mut out = String::new();
         for part in pair.into_inner() {
             match part.as_rule() {
@@ -724,7 +728,7 @@ impl Lowerer {
         out
     }
 
-    fn unescape(&mut self, pair: &Pair<'_, Rule>) -> Option<char> {
+    fn unescape(&mut self, pair: &Pair<'_>) -> Option<char> {
         let text = pair.as_str();
         let c = match &text[1..] {
             "\"" => '"',
@@ -752,7 +756,7 @@ impl Lowerer {
         Some(c)
     }
 
-    fn lower_port(&mut self, pair: Pair<'_, Rule>) -> Spanned<u16> {
+    fn lower_port(&mut self, pair: Pair<'_>) -> Spanned<u16> {
         let at = span(&pair);
         match pair.as_str().parse::<u16>() {
             Ok(port) if port > 0 => Spanned::new(port, at),
@@ -767,7 +771,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_integer(&mut self, pair: Pair<'_, Rule>) -> Spanned<u32> {
+    fn lower_integer(&mut self, pair: Pair<'_>) -> Spanned<u32> {
         let at = span(&pair);
         match pair.as_str().parse::<u32>() {
             Ok(n) => Spanned::new(n, at),
@@ -782,7 +786,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_version(&mut self, pair: Pair<'_, Rule>) -> Spanned<PythonVersion> {
+    fn lower_version(&mut self, pair: Pair<'_>) -> Spanned<PythonVersion> {
         let at = span(&pair);
         let numbers: Vec<Option<u16>> = pair.as_str().split('.').map(|n| n.parse().ok()).collect();
         let version = match numbers.as_slice() {
@@ -814,7 +818,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_duration(&mut self, pair: Pair<'_, Rule>) -> Spanned<Duration> {
+    fn lower_duration(&mut self, pair: Pair<'_>) -> Spanned<Duration> {
         let at = span(&pair);
         let mut total: u64 = 0;
         let mut number: u64 = 0;
@@ -858,7 +862,7 @@ impl Lowerer {
         Spanned::new(Duration(total), at)
     }
 
-    fn lower_restart(&mut self, pair: Pair<'_, Rule>) -> Spanned<Restart> {
+    fn lower_restart(&mut self, pair: Pair<'_>) -> Spanned<Restart> {
         let at = span(&pair);
         let policy = next(&mut pair.into_inner(), "restart_policy");
         let value = match policy.as_rule() {
@@ -881,7 +885,7 @@ impl Lowerer {
         Spanned::new(value, at)
     }
 
-    fn lower_limits(&mut self, pair: Pair<'_, Rule>) -> Limits {
+    fn lower_limits(&mut self, pair: Pair<'_>) -> Limits {
         let at = span(&pair);
         let mut memory = None;
         let mut cpus = None;
@@ -915,7 +919,7 @@ impl Lowerer {
 
     /// `1.5` CPUs as 1500 thousandths; more than three decimals or zero is
     /// reported.
-    fn lower_cpus(&mut self, pair: Pair<'_, Rule>) -> Spanned<Cpus> {
+    fn lower_cpus(&mut self, pair: Pair<'_>) -> Spanned<Cpus> {
         let at = span(&pair);
         let text = pair.as_str();
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
@@ -942,7 +946,7 @@ impl Lowerer {
 
     /// `compose KEY = VALUE`: the value is read as YAML, so `true`, `10` and
     /// `{driver: local}` keep their types.
-    fn lower_raw_compose(&mut self, pair: Pair<'_, Rule>) -> RawCompose {
+    fn lower_raw_compose(&mut self, pair: Pair<'_>) -> RawCompose {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "compose"); // kw_compose
@@ -1010,7 +1014,7 @@ impl Lowerer {
     /// `user NAME|UID[:GROUP|GID]`. Docker reads a number with a sign or
     /// leading zeros (`+0`, `00`) as the plain number, so those are refused:
     /// the spec must say `0` or `root` where it means root.
-    fn lower_container_user(&mut self, pair: Pair<'_, Rule>) -> ContainerUser {
+    fn lower_container_user(&mut self, pair: Pair<'_>) -> ContainerUser {
         let at = span(&pair);
         let text = self.lower_text(argument(pair));
         let mut parts = text.value.splitn(2, ':');
@@ -1087,7 +1091,7 @@ impl Lowerer {
         })
     }
 
-    fn lower_size(&mut self, pair: Pair<'_, Rule>) -> Spanned<Size> {
+    fn lower_size(&mut self, pair: Pair<'_>) -> Spanned<Size> {
         let at = span(&pair);
         let text = pair.as_str();
         let (digits, unit) = match text.char_indices().last() {
@@ -1130,7 +1134,7 @@ impl Lowerer {
 
     /// `127.0.0.1` or `[::1]`; `None` (every interface) after reporting a
     /// malformed one.
-    fn lower_ip(&mut self, pair: &Pair<'_, Rule>) -> Option<std::net::IpAddr> {
+    fn lower_ip(&mut self, pair: &Pair<'_>) -> Option<std::net::IpAddr> {
         let text = pair.as_str();
         // Docker (Go's net.IP) reads `::ffff:a.b.c.d` as the IPv4 address:
         // `[::ffff:0.0.0.0]` is every IPv4 interface, not one IPv6 address.
@@ -1187,7 +1191,7 @@ struct ServiceBlock {
 
 impl ServiceBlock {
     /// The block's name, and its statements still to be lowered.
-    fn new<'i>(lowerer: &mut Lowerer, pair: Pair<'i, Rule>, rule: &str) -> (Self, Vec<Pair<'i, Rule>>) {
+    fn new<'i>(lowerer: &mut Lowerer, pair: Pair<'i>, rule: &str) -> (Self, Vec<Pair<'i>>) {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, rule); // the keyword
@@ -1227,7 +1231,7 @@ impl ServiceBlock {
     }
 
     /// Lowers a statement every kind of block accepts.
-    fn common(&mut self, lowerer: &mut Lowerer, item: Pair<'_, Rule>) {
+    fn common(&mut self, lowerer: &mut Lowerer, item: Pair<'_>) {
         let at = span(&item);
         match item.as_rule() {
             Rule::image => {
@@ -1393,7 +1397,7 @@ fn yaml_problem(message: &str) -> String {
 }
 
 /// The one value of a `KEYWORD VALUE` statement.
-fn argument(statement: Pair<'_, Rule>) -> Pair<'_, Rule> {
+fn argument(statement: Pair<'_>) -> Pair<'_> {
     let rule = format!("{:?}", statement.as_rule());
     next(&mut statement.into_inner().skip(1), &rule)
 }

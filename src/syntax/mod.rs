@@ -2,15 +2,18 @@
 //!
 //! Architecture invariant: this module is the only one that knows pest
 //! exists. `grammar` defines the parser, `error` turns pest's errors into
-//! diagnostics a user can read, `lower` turns pest pairs into the IR, and
-//! `expect` tells what the grammar accepts at a place (for completion).
+//! diagnostics a user can read, `descent` parses the specs it can into the
+//! same tree faster, `tree` holds that tree, `lower` turns it into the IR,
+//! and `expect` tells what the grammar accepts at a place (for completion).
 
+mod descent;
 mod error;
 mod expect;
 mod grammar;
 mod lower;
 pub mod sniff;
 pub mod tokens;
+mod tree;
 
 pub use expect::{expected_at, keywords, Expected};
 
@@ -24,10 +27,10 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Parses and lowers a spec. The stack is `None` only when the text does not
 /// parse; otherwise it is as complete as the diagnostics allow.
 pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
-    match parse_tree(&source.text) {
-        Ok(mut pairs) => {
+    match tree(&source.text) {
+        Ok(tree) => {
             // The grammar's `file` rule always yields exactly one pair.
-            let file = pairs.next().expect("`file` matched");
+            let file = tree.pairs().next().expect("`file` matched");
             let (stack, diagnostics) = lower::lower(file);
             (Some(stack), diagnostics)
         }
@@ -56,6 +59,25 @@ fn with_error_detail<T>(parse: impl FnOnce() -> T) -> T {
     let result = parse();
     pest::set_error_detail(false);
     result
+}
+
+/// The parse tree of a spec: the fast parser's, or pest's for the text it
+/// declines (pest's error, when that does not parse either).
+fn tree(text: &str) -> Result<tree::Tree<'_>, pest::error::Error<grammar::Rule>> {
+    match descent::parse(text) {
+        Some(tree) => Ok(tree),
+        None => parse_tree(text).map(|pairs| tree::Tree::from_pest(text, pairs)),
+    }
+}
+
+/// Whether the fast parser, where it accepts `text`, builds the tree pest
+/// builds (where it declines, pest parses): an invariant the fuzzer checks.
+#[doc(hidden)]
+pub fn fast_parser_agrees(text: &str) -> bool {
+    match descent::parse(text) {
+        None => true,
+        Some(fast) => parse_tree(text).is_ok_and(|pairs| tree::Tree::from_pest(text, pairs) == fast),
+    }
 }
 
 fn parse_tree(text: &str) -> Result<pest::iterators::Pairs<'_, grammar::Rule>, pest::error::Error<grammar::Rule>> {
@@ -102,41 +124,26 @@ fn blank_line(text: &mut String, pos: usize) -> bool {
 }
 
 /// A spec's parse tree, to compare other texts with.
-pub struct Tree<'a>(pest::iterators::Pairs<'a, grammar::Rule>);
+pub struct Shape<'a>(tree::Tree<'a>);
 
 /// The text's parse tree; `None` when it does not parse.
-pub fn tree(text: &str) -> Option<Tree<'_>> {
-    parse_tree(text).ok().map(Tree)
+pub fn shape(text: &str) -> Option<Shape<'_>> {
+    tree(text).ok().map(Shape)
 }
 
-impl Tree<'_> {
+impl Shape<'_> {
     /// Whether `other` parses to this tree, positions, whitespace and
     /// comments left out: then it means the same spec. `stackc fmt` checks
     /// its output against its input with it.
     pub fn same_as(&self, other: &str) -> bool {
-        let Ok(other) = parse_tree(other) else {
-            return false;
-        };
-        // Pre-order with each node's number of children identifies a tree;
-        // only leaves carry text (an inner node's text holds the whitespace).
-        self.0
-            .clone()
-            .flatten()
-            .map(tree_node)
-            .eq(other.flatten().map(tree_node))
+        tree(other).is_ok_and(|other| self.0.same_shape(&other))
     }
 }
 
-/// Whether two texts parse to the same tree (see [`Tree::same_as`]); false
+/// Whether two texts parse to the same tree (see [`Shape::same_as`]); false
 /// when either does not parse.
 pub fn same_tree(a: &str, b: &str) -> bool {
-    tree(a).is_some_and(|a| a.same_as(b))
-}
-
-fn tree_node(pair: pest::iterators::Pair<'_, grammar::Rule>) -> (grammar::Rule, usize, &str) {
-    let children = pair.clone().into_inner().count();
-    let leaf_text = if children == 0 { pair.as_str() } else { "" };
-    (pair.as_rule(), children, leaf_text)
+    shape(a).is_some_and(|a| a.same_as(b))
 }
 
 #[cfg(test)]

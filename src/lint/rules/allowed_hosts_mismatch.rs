@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Probe, Stack};
+use crate::ir::{Probe, Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -49,10 +49,15 @@ impl Rule for AllowedHostsMismatch {
                 continue;
             };
             let name = &service.name.value;
-            for (_, proxy) in facts::proxies(stack) {
-                let Some(server) = proxy.upstream_servers().find(|s| &s.service.value == name) else {
+            // The first upstream server of each proxy that forwards here
+            // (they come proxy by proxy).
+            let mut last_proxy: Option<&Service> = None;
+            for (proxy_service, server) in stack.upstream_servers_of(name) {
+                if last_proxy.is_some_and(|p| std::ptr::eq(p, proxy_service)) {
                     continue;
-                };
+                }
+                last_proxy = Some(proxy_service);
+                let Some(proxy) = proxy_service.proxy() else { continue };
                 // `_` and patterns match any name; Django cannot list those.
                 for server_name in facts::server_names(proxy).filter(|n| !n.contains(['*', '~']) && n.as_str() != "_") {
                     if facts::host_allowed(&hosts, server_name) {

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -43,9 +43,13 @@ impl Rule for AllowedHostsWildcard {
             if !hosts.contains(&"*") {
                 continue;
             }
-            let names: Vec<&str> = facts::proxies(stack)
-                .filter(|(_, proxy)| proxy.upstream_servers().any(|s| s.service.value == service.name.value))
-                .flat_map(|(_, proxy)| facts::server_names(proxy).map(|n| n.as_str()))
+            let mut forwarders: Vec<&Service> =
+                stack.upstream_servers_of(&service.name.value).map(|(p, _)| p).collect();
+            forwarders.dedup_by(|a, b| std::ptr::eq(*a, *b));
+            let names: Vec<&str> = forwarders
+                .into_iter()
+                .filter_map(Service::proxy)
+                .flat_map(|proxy| facts::server_names(proxy).map(|n| n.as_str()))
                 .filter(|n| *n != "_")
                 .collect();
             let instead = if names.is_empty() {

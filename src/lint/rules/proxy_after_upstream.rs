@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::Stack;
 use crate::lint::facts;
@@ -41,14 +43,14 @@ declare_rule! {
 impl Rule for ProxyAfterUpstream {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            let mut reported: Vec<&str> = Vec::new();
+            // Each service once, and none the proxy waits for already.
+            let mut skip: HashSet<&str> = service.after.iter().map(|d| d.target.as_str()).collect();
             for server in proxy.upstream_servers() {
                 let name = server.service.as_str();
                 let Some(target) = stack.service(name) else { continue };
-                if reported.contains(&name) || service.after.iter().any(|d| d.target.value == name) {
+                if !skip.insert(name) {
                     continue;
                 }
-                reported.push(name);
                 let condition = if stack.has_readiness(target) {
                     "ready"
                 } else {

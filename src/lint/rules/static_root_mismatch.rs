@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::facts;
@@ -40,7 +42,7 @@ declare_rule! {
 
 impl Rule for StaticRootMismatch {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let served: Vec<&str> = facts::proxies(stack)
+        let served: HashSet<&str> = facts::proxies(stack)
             .flat_map(|(_, p)| p.aliased_volumes())
             .map(|v| v.as_str())
             .collect();
@@ -60,7 +62,7 @@ impl Rule for StaticRootMismatch {
             for mount in service
                 .mounts
                 .iter()
-                .filter(|m| m.volume().is_some_and(|v| served.contains(&v.as_str())))
+                .filter(|m| m.volume().is_some_and(|v| served.contains(v.as_str())))
             {
                 if mount.target.value.trim_end_matches('/') == root_path {
                     continue;

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Mount, Service, Stack};
 use crate::lint::facts;
@@ -47,21 +49,23 @@ declare_rule! {
 
 impl Rule for StaticVolumeStale {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        // Who mounts each volume writable, in spec order.
+        let mut mounted: HashMap<&str, Vec<(&Service, &Mount)>> = HashMap::new();
+        for service in &stack.services {
+            for mount in service.mounts.iter().filter(|m| !m.read_only) {
+                if let Some(volume) = mount.volume() {
+                    mounted.entry(volume.as_str()).or_default().push((service, mount));
+                }
+            }
+        }
         for (proxy_service, proxy) in facts::proxies(stack) {
             for volume in proxy.aliased_volumes() {
                 if stack.volume(&volume.value).is_none() {
                     continue;
                 }
-                let writers: Vec<_> = stack
-                    .services
-                    .iter()
-                    .filter(|s| s.name.value != proxy_service.name.value)
-                    .flat_map(|s| {
-                        s.mounts
-                            .iter()
-                            .filter(|m| m.volume().is_some_and(|v| v.value == volume.value) && !m.read_only)
-                            .map(move |m| (s, m))
-                    })
+                let writers: Vec<_> = (mounted.get(volume.as_str()).into_iter().flatten())
+                    .filter(|(s, _)| s.name.value != proxy_service.name.value)
+                    .copied()
                     .collect();
                 let finding = if writers.is_empty() {
                     out.push(

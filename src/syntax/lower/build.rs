@@ -2,7 +2,7 @@
 //! app (its base image, Debian packages, dependency files, layout, raw
 //! lines and ignore patterns), or the app's own Dockerfile.
 
-use pest::iterators::Pair;
+use crate::syntax::tree::Pair;
 
 use super::{next, span, Lowerer, DEFAULT_PYTHON, DEFAULT_REQUIREMENTS, DEFAULT_UID, DEFAULT_USER};
 use crate::diagnostic::Diagnostic;
@@ -60,7 +60,7 @@ struct Parts {
 }
 
 impl Lowerer {
-    pub(super) fn lower_build(&mut self, pair: Pair<'_, Rule>) -> Build {
+    pub(super) fn lower_build(&mut self, pair: Pair<'_>) -> Build {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "build"); // kw_build
@@ -81,7 +81,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_build_item(&mut self, item: Pair<'_, Rule>, parts: &mut Parts) {
+    fn lower_build_item(&mut self, item: Pair<'_>, parts: &mut Parts) {
         let item_span = span(&item);
         let rule = item.as_rule();
         let mut inner = item.into_inner();
@@ -259,7 +259,7 @@ impl Lowerer {
 
     /// `3.12` or `3.12-slim-bookworm`: the version, and the variant (the
     /// Debian-based ones only: the Dockerfile uses apt-get and useradd).
-    fn lower_python_image(&mut self, pair: Pair<'_, Rule>) -> PythonTag {
+    fn lower_python_image(&mut self, pair: Pair<'_>) -> PythonTag {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         let version = self.lower_version(next(&mut inner, "python_image"));
@@ -292,7 +292,7 @@ impl Lowerer {
     /// is refused with the block it should be.
     fn lower_packages<'i>(
         &mut self,
-        items: impl Iterator<Item = Pair<'i, Rule>>,
+        items: impl Iterator<Item = Pair<'i>>,
         keyword: &str,
         at: Span,
     ) -> Vec<AptPackage> {
@@ -396,7 +396,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_user<'i>(&mut self, mut parts: impl Iterator<Item = Pair<'i, Rule>>) -> User {
+    fn lower_user<'i>(&mut self, mut parts: impl Iterator<Item = Pair<'i>>) -> User {
         let name = self.lower_name(next(&mut parts, "user"));
         // `user NAME [uid N]`: kw_uid, then the number. `user root` is
         // root's uid; root itself is legal, and the `runs-as-root` lint

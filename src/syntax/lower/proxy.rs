@@ -1,7 +1,7 @@
 //! Lowering of `proxy` blocks: upstreams, servers (a `server { ... }` block
 //! or the proxy-level shorthand for one), locations and their settings.
 
-use pest::iterators::Pair;
+use crate::syntax::tree::Pair;
 
 use super::raw_nginx::{Place, RawNginx};
 use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
@@ -66,7 +66,7 @@ impl ServerParts {
 }
 
 impl Lowerer {
-    pub(super) fn lower_proxy(&mut self, pair: Pair<'_, Rule>) -> Service {
+    pub(super) fn lower_proxy(&mut self, pair: Pair<'_>) -> Service {
         let (mut block, items) = ServiceBlock::new(self, pair, "proxy");
         let mut upstreams = Vec::new();
         let mut shorthand = ServerParts::default();
@@ -100,10 +100,10 @@ impl Lowerer {
             let image = self.parse_image_ref(text);
             block.image = Some((ImageSource::Image(image), block.name.span));
         }
-        block.finish(self, ServiceKind::Proxy(Proxy { upstreams, servers }))
+        block.finish(self, ServiceKind::Proxy(Proxy::new(upstreams, servers)))
     }
 
-    fn lower_server(&mut self, pair: Pair<'_, Rule>) -> Server {
+    fn lower_server(&mut self, pair: Pair<'_>) -> Server {
         let at = span(&pair);
         let mut parts = ServerParts::default();
         for item in pair.into_inner().skip(1) {
@@ -112,7 +112,7 @@ impl Lowerer {
         parts.finish(at)
     }
 
-    fn lower_server_item(&mut self, item: Pair<'_, Rule>, server: &mut ServerParts) {
+    fn lower_server_item(&mut self, item: Pair<'_>, server: &mut ServerParts) {
         let at = span(&item);
         server.first.get_or_insert(at);
         match item.as_rule() {
@@ -149,7 +149,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_upstream(&mut self, pair: Pair<'_, Rule>) -> Upstream {
+    fn lower_upstream(&mut self, pair: Pair<'_>) -> Upstream {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "upstream"); // kw_upstream
@@ -169,7 +169,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_upstream_server(&mut self, pair: Pair<'_, Rule>) -> UpstreamServer {
+    fn lower_upstream_server(&mut self, pair: Pair<'_>) -> UpstreamServer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "upstream_server"); // kw_server
@@ -195,7 +195,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_location(&mut self, pair: Pair<'_, Rule>) -> Option<Location> {
+    fn lower_location(&mut self, pair: Pair<'_>) -> Option<Location> {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "location"); // kw_location
@@ -290,7 +290,7 @@ impl Lowerer {
         })
     }
 
-    fn lower_proxy_pass(&mut self, pair: Pair<'_, Rule>) -> ProxyPass {
+    fn lower_proxy_pass(&mut self, pair: Pair<'_>) -> ProxyPass {
         let mut inner = pair.into_inner();
         next(&mut inner, "proxy_pass"); // kw_proxy_pass
         let upstream = self.lower_name(next(&mut inner, "proxy_pass"));
@@ -317,7 +317,7 @@ impl Lowerer {
         ProxyPass { upstream, uri }
     }
 
-    fn lower_return(&mut self, pair: Pair<'_, Rule>) -> Return {
+    fn lower_return(&mut self, pair: Pair<'_>) -> Return {
         let mut inner = pair.into_inner();
         next(&mut inner, "return_action"); // kw_return
         let code = self.lower_integer(next(&mut inner, "return_action"));
@@ -361,7 +361,7 @@ impl Lowerer {
     }
 
     /// A setting of a server or a location (`place`).
-    fn lower_setting(&mut self, item: Pair<'_, Rule>, place: Place, settings: &mut SettingParts) {
+    fn lower_setting(&mut self, item: Pair<'_>, place: Place, settings: &mut SettingParts) {
         let at = span(&item);
         let rule = item.as_rule();
         let mut inner = item.into_inner();

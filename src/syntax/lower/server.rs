@@ -1,7 +1,7 @@
 //! Lowering of the app-server statements: `gunicorn`, `uvicorn` and
 //! `daphne`, each `MODULE:APP` with the options that server has.
 
-use pest::iterators::Pair;
+use crate::syntax::tree::Pair;
 
 use super::{next, span, Lowerer};
 use crate::diagnostic::Diagnostic;
@@ -13,7 +13,7 @@ use crate::syntax::grammar::Rule;
 const GUNICORN_WORKERS: &[&str] = &["sync", "gthread", "gevent", "eventlet", "tornado"];
 
 impl Lowerer {
-    pub(super) fn lower_app_server(&mut self, pair: Pair<'_, Rule>) -> AppServer {
+    pub(super) fn lower_app_server(&mut self, pair: Pair<'_>) -> AppServer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         let kind = match next(&mut inner, "app_server").as_rule() {
@@ -94,7 +94,7 @@ impl Lowerer {
 
     /// A duration the app server takes: whole seconds (0 turns Gunicorn's
     /// timeouts off).
-    fn lower_seconds(&mut self, pair: Pair<'_, Rule>, kind: AppServerKind) -> Spanned<Duration> {
+    fn lower_seconds(&mut self, pair: Pair<'_>, kind: AppServerKind) -> Spanned<Duration> {
         let duration = self.lower_duration(pair);
         if !duration.value.0.is_multiple_of(1000) {
             self.report(

@@ -1,0 +1,164 @@
+//! Lookups by name that stay cheap in large stacks: each list of named
+//! items gets a hash table of positions, built on the first lookup, so a
+//! rule that looks up every service's references costs linear time, not
+//! quadratic.
+//!
+//! Names compare exactly, byte for byte, and the first item declared under
+//! a name is the one found, as a scan in spec order would find it: the
+//! resolver reports a second declaration of a name (or of one that
+//! differs only in case) as a duplicate.
+
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
+
+/// Positions in a list of named items, by name. The table holds positions
+/// only and compares names through the list itself, so it allocates once
+/// and never holds a copy of a name.
+#[derive(Clone, Default)]
+pub struct NameMap {
+    table: OnceLock<Table>,
+}
+
+#[derive(Clone)]
+struct Table {
+    /// Open addressing, linear probing; `EMPTY` or a position in the list.
+    slots: Vec<u32>,
+    /// The list's length when the table was built.
+    len: usize,
+    /// Keys of its own, so no spec can be written to make names collide.
+    hasher: RandomState,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl NameMap {
+    /// The first item of `items` named `name`. `name_of` must be the same
+    /// function at every call on one map, and `items` the same list.
+    pub fn find<'a, T>(&self, items: &'a [T], name_of: fn(&T) -> &str, name: &str) -> Option<&'a T> {
+        self.position(items, name_of, name).map(|i| &items[i])
+    }
+
+    /// Where the first item named `name` is in `items`.
+    pub fn position<T>(&self, items: &[T], name_of: fn(&T) -> &str, name: &str) -> Option<usize> {
+        let table = self.table.get_or_init(|| Table::new(items, name_of));
+        if table.len != items.len() {
+            // The list changed after the table was built: the IR is built
+            // once and then only read, so this is a bug; stay correct.
+            debug_assert!(false, "a NameMap's list changed after its first lookup");
+            return items.iter().position(|item| name_of(item) == name);
+        }
+        table.position(items, name_of, name)
+    }
+}
+
+impl std::fmt::Debug for NameMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NameMap")
+    }
+}
+
+impl Table {
+    fn new<T>(items: &[T], name_of: fn(&T) -> &str) -> Table {
+        // At most half full, so probe runs stay short.
+        let capacity = (items.len() * 2).next_power_of_two().max(4);
+        let mut table = Table {
+            slots: vec![EMPTY; capacity],
+            len: items.len(),
+            hasher: RandomState::new(),
+        };
+        for (position, item) in items.iter().enumerate() {
+            let name = name_of(item);
+            let mut slot = table.home(name);
+            loop {
+                match table.slots[slot] {
+                    EMPTY => {
+                        table.slots[slot] = position as u32;
+                        break;
+                    }
+                    // A later item of a name already there is never found.
+                    taken if same_name(name_of(&items[taken as usize]), name) => break,
+                    _ => slot = (slot + 1) & (table.slots.len() - 1),
+                }
+            }
+        }
+        table
+    }
+
+    fn position<T>(&self, items: &[T], name_of: fn(&T) -> &str, name: &str) -> Option<usize> {
+        let mut slot = self.home(name);
+        loop {
+            match self.slots[slot] {
+                EMPTY => return None,
+                taken if same_name(name_of(&items[taken as usize]), name) => return Some(taken as usize),
+                _ => slot = (slot + 1) & (self.slots.len() - 1),
+            }
+        }
+    }
+
+    fn home(&self, name: &str) -> usize {
+        (self.hasher.hash_one(name) as usize) & (self.slots.len() - 1)
+    }
+}
+
+/// Every comparison of two names in a table, counted in debug builds so a
+/// test can tell linear work from quadratic without timing anything.
+fn same_name(a: &str, b: &str) -> bool {
+    #[cfg(debug_assertions)]
+    comparisons::count();
+    a == b
+}
+
+/// How many names the tables compared: a measure of lookup work that does
+/// not depend on the machine. Debug builds only.
+#[cfg(debug_assertions)]
+pub mod comparisons {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count() {
+        COUNT.with(|c| c.set(c.get() + 1));
+    }
+
+    /// The comparisons made on this thread so far.
+    pub fn so_far() -> u64 {
+        COUNT.with(Cell::get)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name<'a>(s: &&'a str) -> &'a str {
+        s
+    }
+
+    #[test]
+    fn finds_the_first_of_a_name_as_a_scan_would() {
+        let items = ["web", "db", "Web", "web", "cache"];
+        let map = NameMap::default();
+        for wanted in ["web", "db", "Web", "cache", "WEB", "", "we"] {
+            let scan = items.iter().position(|i| *i == wanted);
+            assert_eq!(map.position(&items, name, wanted), scan, "{wanted}");
+        }
+    }
+
+    #[test]
+    fn an_empty_list_finds_nothing() {
+        let items: [&str; 0] = [];
+        assert_eq!(NameMap::default().position(&items, name, "web"), None);
+    }
+
+    #[test]
+    fn many_names_collide_and_are_still_found() {
+        let names: Vec<String> = (0..5000).map(|i| format!("service{i}")).collect();
+        let map = NameMap::default();
+        for (i, wanted) in names.iter().enumerate() {
+            assert_eq!(map.position(&names, String::as_str, wanted), Some(i));
+        }
+        assert_eq!(map.position(&names, String::as_str, "service5000"), None);
+    }
+}
