@@ -82,6 +82,8 @@ fn packaged_files() -> Vec<String> {
             .arg("--out")
             .arg(&vsix)
             .current_dir(vscode_dir())
+            // Offline: vsce asks npm which dependencies to pack, from node_modules.
+            .env("npm_config_offline", "true")
             // A question (a missing LICENSE, repository) fails the run rather than waiting.
             .stdin(std::process::Stdio::null()),
     );
@@ -179,16 +181,51 @@ fn vs_code_claims_a_spec_file_by_its_first_line() {
     }
 }
 
-/// What a headless Neovim, with editors/vim on its runtimepath, makes of
-/// the file `name` holding `text`: its filetype, and the syntax group at
-/// each 1-based (line, byte column) of `places`.
+/// How Neovim is set up for stack specs: with editors/vim on its
+/// runtimepath (vim's files), or with the config snippet of editors/nvim.
+#[derive(Clone, Copy, Debug)]
+enum Setup {
+    VimRuntime,
+    NvimSnippet,
+}
+
+impl Setup {
+    fn args(self) -> Vec<String> {
+        let repo = support::repo();
+        match self {
+            Setup::VimRuntime => vec![
+                "-u".to_string(),
+                "NONE".to_string(),
+                "--cmd".to_string(),
+                format!("set rtp^={}", repo.join("editors/vim").display()),
+                "--cmd".to_string(),
+                "filetype plugin on".to_string(),
+                "--cmd".to_string(),
+                "syntax on".to_string(),
+            ],
+            Setup::NvimSnippet => vec![
+                "-u".to_string(),
+                repo.join("editors/nvim/stackc.lua").display().to_string(),
+            ],
+        }
+    }
+}
+
+/// What a headless Neovim with editors/vim on its runtimepath makes of the
+/// file `name` holding `text`: see `shown_by`.
 fn vim_syntax(name: &str, text: &str, places: &[(usize, usize)]) -> (String, Vec<String>) {
+    shown_by(Setup::VimRuntime, name, text, places)
+}
+
+/// What a headless Neovim set up by `setup` makes of the file `name`
+/// holding `text`: its filetype, and the syntax group at each 1-based
+/// (line, byte column) of `places`.
+fn shown_by(setup: Setup, name: &str, text: &str, places: &[(usize, usize)]) -> (String, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(name), text).unwrap();
     let output = support::headless_nvim(dir.path())
-        .args(["-u", "NONE", "--cmd"])
-        .arg(format!("set rtp^={}", support::repo().join("editors/vim").display()))
-        .args(["--cmd", "filetype plugin on", "--cmd", "syntax on", "-c"])
+        .args(setup.args())
+        .arg("-c")
         .arg(format!(
             "luafile {}",
             support::repo().join("tests/editors/syntax_at.lua").display()
@@ -295,18 +332,29 @@ fn vim_knows_every_keyword() {
     assert!(missing.is_empty(), "editors/vim/syntax/stackspec.vim lacks {missing:?}");
 }
 
+/// Vim's filetype detection and the Neovim snippet's tell a stack spec from
+/// an RPM or PyInstaller spec alike.
 #[test]
-fn vim_tells_a_stack_spec_from_an_rpm_spec() {
-    let filetype = |name: &str, text: &str| vim_syntax(name, text, &[]).0;
-    assert_eq!(filetype("stack.spec", "Name: x\n"), "stackspec");
-    assert_eq!(filetype("web.stack.spec", ""), "stackspec");
-    assert_eq!(filetype("deploy.spec", "# the shop\n\nstack shop\n"), "stackspec");
-    assert_eq!(filetype("deploy.spec", "service web {\n}\n"), "stackspec");
-    assert_eq!(filetype("hello.spec", "# RPM\nName:    hello\nVersion: 2.10\n"), "spec");
-    assert_eq!(
-        filetype("app.spec", "# -*- mode: python -*-\na = Analysis(['app.py'])\n"),
-        "spec"
-    );
+fn vim_and_neovim_tell_a_stack_spec_from_an_rpm_spec() {
+    let cases = [
+        ("stack.spec", "Name: x\n", "stackspec"),
+        ("web.stack.spec", "Name: x\n", "stackspec"),
+        ("deploy.spec", "# the shop\n\nstack shop\n", "stackspec"),
+        ("deploy.spec", "service web {\n}\n", "stackspec"),
+        ("deploy.spec", "proxy edge{\n}\n", "stackspec"),
+        ("hello.spec", "# RPM\nName:    hello\nVersion: 2.10\n", "spec"),
+        ("app.spec", "# -*- mode: python -*-\na = Analysis(['app.py'])\n", "spec"),
+        ("app.spec", "service = Service()\n", "spec"),
+    ];
+    for setup in [Setup::VimRuntime, Setup::NvimSnippet] {
+        for (name, text, filetype) in cases {
+            assert_eq!(
+                shown_by(setup, name, text, &[]).0,
+                filetype,
+                "{setup:?}: {name} holding {text:?}"
+            );
+        }
+    }
 }
 
 #[test]

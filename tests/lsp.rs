@@ -34,11 +34,6 @@ fn pytest_lsp_drives_every_feature() {
 fn nvim_diagnostics(spec: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_stackc")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
-    .unwrap();
     let output = support::headless_nvim(dir.path())
         .arg("-u")
         .arg(support::repo().join("editors/nvim/stackc.lua"))
@@ -48,7 +43,6 @@ fn nvim_diagnostics(spec: &str) -> serde_json::Value {
             support::repo().join("tests/lsp/nvim_diagnostics.lua").display()
         ))
         .arg("stack.spec")
-        .env("PATH", path)
         .output()
         .expect("nvim runs");
     let stdout = support::text(&output.stdout);
