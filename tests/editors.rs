@@ -136,14 +136,21 @@ fn node(script: &str) -> String {
     run_ok(Command::new("node").args(["-e", script]).current_dir(vscode_dir()))
 }
 
+/// extension.js, loaded by editors/vscode/tests/client.test.js with a
+/// stand-in for VS Code's API, starts `stackc lsp` (or `stackc.path`),
+/// restarts it when the setting changes, reports a missing binary, and the
+/// options it chose start the real server, which answers `initialize`.
 #[test]
-fn the_client_loads_with_its_dependency() {
-    run_ok(
+fn the_client_starts_stackc_lsp() {
+    let stdout = run_ok(
         Command::new("node")
-            .args(["--check", "extension.js"])
-            .current_dir(vscode_dir()),
+            .arg("tests/client.test.js")
+            .current_dir(vscode_dir())
+            .env("STACKC", env!("CARGO_BIN_EXE_stackc")),
     );
-    // The module the client requires, from the dependency vsce packages.
+    assert!(stdout.starts_with("client checks passed"), "{stdout}");
+    // The module the client requires, from the dependency vsce packages
+    // (the test above stands in for it).
     node("require.resolve('vscode-languageclient/node')");
 }
 
