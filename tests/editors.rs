@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn vscode_dir() -> PathBuf {
@@ -375,5 +375,29 @@ fn the_readme_tells_how_to_install_every_editor_package() {
     ] {
         assert!(readme.contains(needed), "README.md does not mention {needed:?}");
     }
-    assert!(Path::new(&vscode_dir().join("README.md")).exists());
+    // The vsce the READMEs tell to run is the one the tests run.
+    let install = std::fs::read_to_string(support::repo().join("scripts/install-tools.sh")).unwrap();
+    let vsce = install
+        .lines()
+        .find_map(|line| line.strip_prefix("VSCE_VERSION="))
+        .expect("install-tools.sh pins vsce");
+    let extension_readme = std::fs::read_to_string(vscode_dir().join("README.md")).unwrap();
+    for text in [&readme, &extension_readme] {
+        assert!(
+            text.contains(&format!("@vscode/vsce@{vsce} package")),
+            "not vsce {vsce}"
+        );
+    }
+}
+
+/// The extension is versioned with stackc, so the README's
+/// `stackc-VERSION.vsix` is the file `vsce package` writes.
+#[test]
+fn the_extension_has_stackcs_version() {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(vscode_dir().join("package.json")).unwrap()).unwrap();
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    let vsix = format!("stackc-{}.vsix", env!("CARGO_PKG_VERSION"));
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    assert!(readme.contains(&vsix), "README.md does not name {vsix}");
 }
