@@ -254,6 +254,7 @@ impl<'i> Parser<'i> {
             b"service" => self.container(Rule::service, Rule::kw_service, "service", Self::service_item),
             b"job" => self.container(Rule::job, Rule::kw_job, "job", Self::job_item),
             b"proxy" => self.container(Rule::proxy, Rule::kw_proxy, "proxy", Self::proxy_item),
+            // `environment` blocks (and anything else): declined, pest parses them.
             _ => false,
         }
     }
