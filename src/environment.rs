@@ -355,8 +355,8 @@ impl Applier<'_> {
                         Diagnostic::error(
                             "after-absent-in-environment",
                             format!(
-                                "`{}` waits for `{}`, which environment `{}` leaves out",
-                                service.name.value, without.name.value, env.name.value
+                                "`{}` waits for `{}`, which this environment leaves out",
+                                service.name.value, without.name.value
                             ),
                         )
                         .primary(dependency.target.span, "not in this environment")
