@@ -395,3 +395,78 @@ fn remove_named<T>(items: &mut Vec<T>, is: impl Fn(&T) -> bool) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const SPEC: &str = "stack shop
+service web {
+    image python:3.12-slim
+    command \"python -m http.server 8000\"
+    env {
+        MODE = \"base\"
+        KEEP = \"1\"
+    }
+}
+service cache {
+    image redis:7.4
+}
+environment dev {
+    service web {
+        set env {
+            MODE = \"dev\"
+        }
+        add publish 127.0.0.1:8000 -> 8000
+    }
+    without service cache
+}
+environment prod {
+}
+";
+
+    fn base() -> (SourceFile, Stack) {
+        let source = SourceFile::new("stack.spec", SPEC);
+        let (stack, diagnostics) = crate::syntax::parse(&source);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        (source, stack.unwrap())
+    }
+
+    #[test]
+    fn names_are_listed_in_spec_order() {
+        let (_, stack) = base();
+        assert_eq!(stack.environment_names().collect::<Vec<_>>(), ["dev", "prod"]);
+    }
+
+    #[test]
+    fn an_environment_is_the_base_changed_with_spans_at_its_lines() {
+        let (source, stack) = base();
+        let dev = apply(&stack, "dev").unwrap();
+        assert!(dev.service("cache").is_none());
+        let web = dev.service("web").unwrap();
+        let values: Vec<_> = web.env.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect();
+        assert_eq!(
+            values,
+            [("MODE", "dev"), ("KEEP", "1")],
+            "replaced in place, the rest kept"
+        );
+        let mode = &web.env[0].value.span;
+        assert_eq!(&source.text[mode.start..mode.end], "\"dev\"");
+        assert!(
+            mode.start > stack.environments[0].span.start,
+            "points into the environment"
+        );
+        assert_eq!(web.ports.len(), 1);
+        assert!(dev.environments.is_empty() && !dev.is_deployed());
+        assert!(apply(&stack, "prod").unwrap().is_deployed());
+    }
+
+    #[test]
+    fn an_unknown_environment_is_an_error_naming_the_known_ones() {
+        let (_, stack) = base();
+        let errors = apply(&stack, "dve").unwrap_err();
+        assert_eq!(errors[0].code, "unknown-environment");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `dev`?"));
+    }
+}
