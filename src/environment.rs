@@ -355,7 +355,7 @@ impl Applier<'_> {
                         Diagnostic::error(
                             "after-absent-in-environment",
                             format!(
-                                "`{}` waits for `{}`, which this environment leaves out",
+                                "`{}` waits for `{}`, which is left out",
                                 service.name.value, without.name.value
                             ),
                         )

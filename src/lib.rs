@@ -213,17 +213,21 @@ fn stage(
     (stack, artifacts)
 }
 
-/// Checks every environment of `base` and adds what each finds that the
-/// base's check did not (a finding of a base line that holds in every
-/// environment is reported once, for the base), each saying which
-/// environment. The environments reuse the files the base's check read,
-/// so every diagnostic points into the same files; `--env` reads an
-/// environment's own.
+/// Checks every environment of `base` and adds what they find that the
+/// base's check did not, each finding once, saying in which environments
+/// it holds (`in every environment` for one on a line of the base that
+/// holds in all of them). The environments reuse the files the base's
+/// check read, so every diagnostic points into the same files; `--env`
+/// reads an environment's own.
 fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagnostics: &mut Vec<Diagnostic>) {
     type Key = (&'static str, String, Option<source::Span>);
     let key = |d: &Diagnostic| -> Key { (d.code, d.message.clone(), d.primary_span()) };
-    let mut seen: std::collections::HashSet<Key> = diagnostics.iter().map(key).collect();
-    for name in base.environment_names() {
+    let in_base: std::collections::HashSet<Key> = diagnostics.iter().map(key).collect();
+    let names: Vec<&str> = base.environment_names().collect();
+    // Each finding with the environments it holds in, in order.
+    let mut findings: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    let mut positions: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for &name in &names {
         let mut found = Vec::new();
         match environment::derive(base, name) {
             Ok(variant) => {
@@ -231,11 +235,39 @@ fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagn
             }
             Err(errors) => found = errors,
         }
-        for mut diagnostic in found {
-            if seen.insert(key(&diagnostic)) {
-                diagnostic.message = format!("in environment `{name}`: {}", diagnostic.message);
-                diagnostics.push(diagnostic);
+        for diagnostic in found {
+            let key = key(&diagnostic);
+            if in_base.contains(&key) {
+                continue;
+            }
+            match positions.get(&key) {
+                Some(&at) if findings[at].1.last() == Some(&name) => {}
+                Some(&at) => findings[at].1.push(name),
+                None => {
+                    positions.insert(key, findings.len());
+                    findings.push((diagnostic, vec![name]));
+                }
             }
         }
+    }
+    let in_an_environment = |at: source::Span| {
+        base.environments
+            .iter()
+            .any(|e| e.span.start <= at.start && at.end <= e.span.end)
+    };
+    for (mut diagnostic, holds_in) in findings {
+        let everywhere = names.len() > 1
+            && holds_in.len() == names.len()
+            && !diagnostic.primary_span().is_some_and(in_an_environment);
+        let which = match holds_in.as_slice() {
+            _ if everywhere => "every environment".to_string(),
+            [one] => format!("environment `{one}`"),
+            several => {
+                let quoted: Vec<String> = several.iter().map(|n| format!("`{n}`")).collect();
+                format!("environments {}", quoted.join(", "))
+            }
+        };
+        diagnostic.message = format!("in {which}: {}", diagnostic.message);
+        diagnostics.push(diagnostic);
     }
 }
