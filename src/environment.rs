@@ -311,7 +311,7 @@ impl Applier<'_> {
             self.error(
                 Diagnostic::error(
                     "conflicting-statements",
-                    format!("`{name}` has both `{keyword}` and `command` in this environment"),
+                    format!("`{name}` has both `{keyword}` and `command`"),
                 )
                 .primary(command.span, "this command would replace the app server's")
                 .secondary(server.span, "the app server")
@@ -329,7 +329,7 @@ impl Applier<'_> {
             self.error(
                 Diagnostic::error(
                     "operation-leaves-incomplete",
-                    format!("`{name}` has no `{missing}` in this environment"),
+                    format!("the operations leave `{name}` without `{missing}`"),
                 )
                 .primary(change.name.span, format!("its `{missing}` is unset"))
                 .help(format!("`set {missing} ...` replaces it instead")),
