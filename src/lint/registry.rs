@@ -32,6 +32,10 @@ pub static RULES: &[&dyn Rule] = &[
     &PrivilegedContainer,
     &HostAccess,
     &LiteralDollar,
+    // What hadolint reads in the Dockerfiles the spec writes or names
+    &PackageInstallHygiene,
+    &RunShellHygiene,
+    &DockerfileInstructionHygiene,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,
@@ -47,6 +51,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ProxyHostHeader,
     &ForwardedProtoMissing,
     &ServerTokensOn,
+    &NginxDirectiveRisk,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,
