@@ -42,6 +42,7 @@ pub static RULES: &[&dyn Rule] = &[
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,
+    &DuplicateContainerName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,
