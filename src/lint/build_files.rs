@@ -151,3 +151,21 @@ fn pragma<'a>(comment: &'a str, kind: &str) -> Option<&'a str> {
     let rest = comment.trim().strip_prefix("hadolint")?.trim_start();
     rest.strip_prefix(kind)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pragma;
+
+    #[test]
+    fn hadolint_pragmas_give_their_codes() {
+        assert_eq!(
+            pragma("hadolint ignore=DL3008,DL3015", "ignore="),
+            Some("DL3008,DL3015")
+        );
+        assert_eq!(
+            pragma(" hadolint global ignore=DL3059", "global ignore="),
+            Some("DL3059")
+        );
+        assert_eq!(pragma("ignore=DL3008", "ignore="), None);
+    }
+}

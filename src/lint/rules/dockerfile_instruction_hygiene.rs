@@ -476,3 +476,31 @@ fn reads(value: &str, name: &str) -> bool {
             .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_keys_follow_dockers_convention() {
+        assert!(is_label_key("org.opencontainers.image.source") && is_label_key("\"version\""));
+        for bad in [
+            "team name",
+            "Maintainer",
+            ".a",
+            "a-",
+            "a..b",
+            "a--b",
+            "com.docker.x",
+            "",
+        ] {
+            assert!(!is_label_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_value_reads_a_variable_by_its_whole_name() {
+        assert!(reads("$APP_HOME/data", "APP_HOME") && reads("${APP_HOME:-/app}", "APP_HOME"));
+        assert!(!reads("$APP_HOMES", "APP_HOME") && !reads("APP_HOME", "APP_HOME"));
+    }
+}

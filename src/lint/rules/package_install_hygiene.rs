@@ -403,3 +403,27 @@ fn listed(packages: &[&str]) -> String {
     let names: Vec<String> = packages.iter().map(|p| format!("`{p}`")).collect();
     format!("no version: {}", names.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subcommand_follows_options() {
+        assert_eq!(
+            subcommand(&["--no-cache-dir", "install", "flask"]),
+            (Some("install"), vec!["flask"])
+        );
+        assert_eq!(subcommand(&["-q"]), (None, vec![]));
+    }
+
+    #[test]
+    fn option_values_are_not_packages() {
+        let pinned = |p: &str| p.contains("==");
+        assert_eq!(
+            unpinned(&["-r", "req.txt", "flask", "a==1", "$PKG"], &["-r"], pinned),
+            ["flask"]
+        );
+        assert!(short_flag(&["-qy"], 'y') && !short_flag(&["--yes-please"], 'y'));
+    }
+}
