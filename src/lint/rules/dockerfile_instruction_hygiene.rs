@@ -15,7 +15,8 @@ declare_rule! {
     ///   `LABEL` key Docker's convention rejects (DL3048), an `ENV` that
     ///   reads a variable it sets itself (DL3044), `COPY` of several files
     ///   to a path without a trailing `/` (DL3021), `COPY --from` of a whole
-    ///   stage's `/` (DL3067), consecutive `RUN`s (DL3059), an `ONBUILD` of
+    ///   stage's `/` (DL3067), consecutive `RUN`s (DL3059), `COPY` of a tar
+    ///   archive that a later `RUN` unpacks (DL3010), an `ONBUILD` of
     ///   `FROM` or `MAINTAINER` (DL3043);
     /// - in the app's own Dockerfile also: a base image without a tag or
     ///   with `latest` (DL3006, DL3007), `FROM --platform` (DL3029, and
@@ -69,6 +70,7 @@ impl Rule for DockerfileInstructionHygiene {
             }
             for run in file.runs() {
                 check.consecutive_runs(&run);
+                check.copied_archives(&run);
             }
             if file.is_own() {
                 check.stages();
@@ -241,6 +243,45 @@ impl Check<'_, '_> {
                     "one more layer; join it to the RUN before with `&&`",
                     "join consecutive RUNs into one",
                 );
+            }
+        }
+    }
+
+    /// `COPY` of a tar archive that a later RUN of the stage unpacks:
+    /// `ADD` unpacks it in one layer, without the archive in another.
+    fn copied_archives(&mut self, run: &[usize]) {
+        let instructions = &self.file.instructions;
+        for (at, &index) in run.iter().enumerate() {
+            let copy = &instructions[index];
+            if copy.keyword != Keyword::Copy || copy.flag("from").is_some() {
+                continue;
+            }
+            let words = copy.words();
+            let (sources, _) = paths(&words);
+            let archives = sources
+                .iter()
+                .filter(|s| is_archive(&s.value) && s.value.contains(".t"));
+            for archive in archives {
+                let name = archive.value.rsplit('/').next().unwrap_or_default();
+                let unpacked = run[at + 1..].iter().any(|&later| {
+                    instructions[later].run_commands().iter().any(|c| {
+                        c.program() == Some("tar")
+                            && c.args()
+                                .iter()
+                                .any(|a| a.starts_with("--extract") || (!a.starts_with("--") && a.contains('x')))
+                            && c.args().iter().any(|a| a.ends_with(name))
+                    })
+                });
+                if unpacked {
+                    self.report(
+                        index,
+                        archive.span,
+                        "DL3010",
+                        format!("`COPY {}` of an archive a later RUN unpacks", archive.value),
+                        "the archive stays in this layer",
+                        "use `ADD`, which unpacks a local tar archive in one step",
+                    );
+                }
             }
         }
     }
