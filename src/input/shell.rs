@@ -145,8 +145,9 @@ pub fn raw_words(command: &str) -> Vec<String> {
 
 /// The expansions of a word as written that are outside double quotes, so
 /// the shell splits and globs their values (ShellCheck's SC2086, SC2046).
-/// `$?`, `$#`, `$$`, `$!` and positional `$1` are left out: their values
-/// hold no blanks in practice, as ShellCheck also assumes.
+/// `$?`, `$#`, `$$`, `$!`, positional `$1`, lengths `${#NAME}` and
+/// arithmetic `$((...))` are left out: their values hold no blanks, as
+/// ShellCheck also assumes.
 pub fn unquoted_expansions(raw_word: &str) -> Vec<Expansion> {
     let mut found = Vec::new();
     let bytes = raw_word.as_bytes();
@@ -159,7 +160,8 @@ pub fn unquoted_expansions(raw_word: &str) -> Vec<Expansion> {
             let rest = &raw_word[i + 1..];
             let end = match rest.as_bytes().first() {
                 Some(b'(') if !rest.starts_with("((") => matching(rest, b'(', b')').map(|e| (e, true)),
-                Some(b'{') => matching(rest, b'{', b'}').map(|e| (e, false)),
+                // `${#NAME}` is a length: a number, like `$?`.
+                Some(b'{') if !rest.starts_with("{#") => matching(rest, b'{', b'}').map(|e| (e, false)),
                 Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some((
                     rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                         .unwrap_or(rest.len()),
@@ -408,7 +410,7 @@ mod tests {
         assert_eq!(found("$HOME/x"), ["$HOME"]);
         assert_eq!(found("${A}-$(date)-`id`"), ["${A}", "$(date)", "`id`"]);
         assert!(found("\"$HOME\"").is_empty() && found("'$HOME'").is_empty() && found("\\$HOME").is_empty());
-        assert!(found("$? $1 $$ $((1+2))").is_empty());
+        assert!(found("$? $1 $$ $((1+2)) ${#A}").is_empty());
         assert!(unquoted_expansions("$(date)")[0].command && !unquoted_expansions("$A")[0].command);
     }
 
