@@ -72,9 +72,7 @@ fn check_file(file: &BuildFile, out: &mut Vec<Diagnostic>) {
         match (&instruction.keyword, &instruction.args) {
             (Keyword::From, _) => pipefail = false,
             (Keyword::Shell, Args::Json { words, .. }) => {
-                pipefail = words
-                    .iter()
-                    .any(|w| w.value == "pipefail" || w.value.contains("pipefail"));
+                pipefail = words.iter().any(|w| w.value.contains("pipefail"));
             }
             _ => {}
         }
