@@ -352,9 +352,13 @@ fn is_public_address(word: &str) -> bool {
     !(ip.is_loopback() || ip.is_private() || ip.is_link_local())
 }
 
-/// A TLS server whose HSTS header is turned off or short.
+/// A TLS server whose HSTS header is turned off or short (gixy skips a
+/// server that rejects handshakes too).
 fn weak_hsts(server: &Server) -> Option<(Span, String)> {
-    if !server.is_tls() || server.redirect_https.is_some() {
+    // A server that refuses every TLS handshake answers no request.
+    let rejects = (server.settings.raw.iter())
+        .any(|d| d.name == "ssl_reject_handshake" && d.args.first().is_some_and(|a| a == "on"));
+    if !server.is_tls() || server.redirect_https.is_some() || rejects {
         return None;
     }
     let header =
