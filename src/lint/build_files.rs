@@ -74,13 +74,21 @@ impl BuildFile<'_> {
     }
 
     /// The indexes of the instructions, grouped as the built file runs
-    /// them one after another: an own Dockerfile's stages, or the raw
+    /// them one after another: the stages of an own Dockerfile that the
+    /// build runs (all of them when its target names none), or the raw
     /// lines of each place stackc writes them in.
     pub fn runs(&self) -> Vec<Vec<usize>> {
         match &self.written {
-            Written::Own { image, .. } => (image.dockerfile.stages.iter())
-                .map(|stage| stage.instructions.clone().collect())
-                .collect(),
+            Written::Own { image, .. } => {
+                let stages = &image.dockerfile.stages;
+                let built = match image.stage {
+                    Some(target) => image.dockerfile.stages_built_for(target),
+                    None => (0..stages.len()).collect(),
+                };
+                (built.into_iter())
+                    .map(|index| stages[index].instructions.clone().collect())
+                    .collect()
+            }
             Written::Raw(lines) => [
                 DockerfilePlace::BeforeInstall,
                 DockerfilePlace::AfterSource,
@@ -91,6 +99,14 @@ impl BuildFile<'_> {
             .filter(|run| !run.is_empty())
             .collect(),
         }
+    }
+
+    /// The instructions the build runs, in file order, with their indexes:
+    /// a stage the build never runs puts nothing in an image.
+    pub fn built(&self) -> Vec<(usize, &Instruction)> {
+        let mut indexes = self.runs().concat();
+        indexes.sort_unstable();
+        indexes.into_iter().map(|i| (i, &self.instructions[i])).collect()
     }
 
     /// Whether a `# hadolint ignore=CODE` comment right above instruction

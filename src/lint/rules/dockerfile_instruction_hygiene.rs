@@ -65,7 +65,7 @@ impl Rule for DockerfileInstructionHygiene {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for file in build_files(stack) {
             let mut check = Check { file: &file, out };
-            for (index, instruction) in file.instructions.iter().enumerate() {
+            for (index, instruction) in file.built() {
                 check.instruction(index, instruction);
             }
             for run in file.runs() {

@@ -62,7 +62,7 @@ impl Rule for PackageInstallHygiene {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for file in build_files(stack) {
             let mut pip_cache_off = false;
-            for (index, instruction) in file.instructions.iter().enumerate() {
+            for (index, instruction) in file.built() {
                 if instruction.keyword == Keyword::From {
                     pip_cache_off = false;
                 }

@@ -68,7 +68,7 @@ impl Rule for RunShellHygiene {
 fn check_file(file: &BuildFile, out: &mut Vec<Diagnostic>) {
     let mut pipefail = false;
     let mut downloader: Option<&'static str> = None;
-    for (index, instruction) in file.instructions.iter().enumerate() {
+    for (index, instruction) in file.built() {
         match (&instruction.keyword, &instruction.args) {
             (Keyword::From, _) => pipefail = false,
             (Keyword::Shell, Args::Json { words, .. }) => {
