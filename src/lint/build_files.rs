@@ -109,6 +109,17 @@ impl BuildFile<'_> {
         indexes.into_iter().map(|i| (i, &self.instructions[i])).collect()
     }
 
+    /// Whether instruction `index` makes a layer of the image itself, not
+    /// of a stage the image only copies files from.
+    pub fn in_image(&self, index: usize) -> bool {
+        let Written::Own { image, .. } = &self.written else {
+            return true;
+        };
+        let Some(target) = image.stage else { return true };
+        let stages = &image.dockerfile.stages;
+        (image.dockerfile.stages_in_image(target).into_iter()).any(|s| stages[s].instructions.contains(&index))
+    }
+
     /// Whether a `# hadolint ignore=CODE` comment right above instruction
     /// `index` (or a `# hadolint global ignore=CODE`) silences `code`: a
     /// file that tells hadolint a finding is intended tells stackc too.

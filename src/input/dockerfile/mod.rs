@@ -118,6 +118,24 @@ impl Dockerfile {
         (0..needed.len()).filter(|&i| needed[i]).collect()
     }
 
+    /// The stages whose layers are the image a build of `target` makes:
+    /// the target and the stages it is built FROM. (A stage copied from
+    /// gives only the files copied.)
+    pub fn stages_in_image(&self, target: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut index = Some(target);
+        while let Some(stage) = index.and_then(|i| self.stages.get(i)) {
+            chain.push(stage.index);
+            // A stage can only name an earlier one: the walk ends.
+            index = match stage.base {
+                Base::Stage(earlier) if earlier < stage.index => Some(earlier),
+                _ => None,
+            };
+        }
+        chain.reverse();
+        chain
+    }
+
     /// The earlier stage `--from=NAME` names, by name (any case) or index.
     fn stage_named(&self, name: &str, before: usize) -> Option<usize> {
         let earlier = &self.stages[..before.min(self.stages.len())];

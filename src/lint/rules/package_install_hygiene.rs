@@ -77,6 +77,7 @@ impl Rule for PackageInstallHygiene {
                     commands: &commands,
                     instruction,
                     pip_cache_off,
+                    in_image: file.in_image(index),
                 };
                 let mut seen = Vec::new();
                 for command in &commands {
@@ -128,6 +129,9 @@ struct Run<'a> {
     commands: &'a [SimpleCommand],
     instruction: &'a Instruction,
     pip_cache_off: bool,
+    /// Whether its layer is the image's (what a cache left there costs),
+    /// not a build stage's the image copies files from.
+    in_image: bool,
 }
 
 type Problem = (&'static str, String, String);
@@ -189,7 +193,7 @@ impl Run<'_> {
                 if !loose.is_empty() {
                     add("DL3008", "apt packages without versions", listed(&loose));
                 }
-                if !self.runs("rm", &["-rf", "/var/lib/apt/lists/*"]) && !self.caches("/var/lib/apt") {
+                if self.in_image && !self.runs("rm", &["-rf", "/var/lib/apt/lists/*"]) && !self.caches("/var/lib/apt") {
                     add(
                         "DL3009",
                         "the apt lists stay in the image",
