@@ -122,8 +122,7 @@ pub fn hints_secret(name: &str) -> bool {
 pub fn is_inert(value: &str) -> bool {
     let value = value.trim();
     value.is_empty()
-        || is_placeholder(value)
-        || is_path(value)
+        || refers_to_secret(value)
         || crate::lint::facts::is_truthy(value)
         || matches!(
             value.to_ascii_lowercase().as_str(),
@@ -151,6 +150,12 @@ pub fn is_placeholder(value: &str) -> bool {
         || value
             .chars()
             .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '_' | '#'))
+}
+
+/// A value that names where a secret is rather than holding one: a
+/// placeholder or a path (`/run/secrets/db_password`).
+pub fn refers_to_secret(value: &str) -> bool {
+    is_placeholder(value) || is_path(value)
 }
 
 /// A path in the container or on the host: `/run/secrets/x`, `./key.pem`.

@@ -89,7 +89,10 @@ impl Rule for MissingReadinessWait {
                 // this is a note rather than a warning.
                 if has_entrypoint(stack, service) {
                     finding.severity = Severity::Info;
-                    finding.message.push_str(" (unless its entrypoint script waits)");
+                    finding.message = format!(
+                        "`{}` starts when `{name}` starts: compose does not wait, its entrypoint script may",
+                        service.name.value
+                    );
                 }
                 out.push(finding);
             }
