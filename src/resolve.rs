@@ -144,6 +144,27 @@ impl<'a> Resolver<'a> {
         unique(&mut self.diagnostics, "network", stack.networks.iter().map(|n| &n.name));
         unique(&mut self.diagnostics, "secret", stack.secrets.iter().map(|s| &s.name));
         unique(&mut self.diagnostics, "service", stack.services.iter().map(|s| &s.name));
+        self.check_unique_container_names();
+    }
+
+    /// Docker names containers exactly as given (case counts), and refuses
+    /// to create a second one of a name: `up` fails half-way.
+    fn check_unique_container_names(&mut self) {
+        let mut seen: HashMap<&str, &Spanned<String>> = HashMap::new();
+        let named = self.stack.services.iter().filter_map(|s| s.container_name.as_ref());
+        for name in named {
+            if let Some(first) = seen.insert(&name.value, name) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-container-name",
+                        format!("two services name their container `{}`", name.value),
+                    )
+                    .primary(name.span, "named again here")
+                    .secondary(first.span, "first named here")
+                    .help("give each its own `container_name`, or leave it out: compose names containers after their service"),
+                );
+            }
+        }
     }
 
     // ------------------------------------------------------------ services
