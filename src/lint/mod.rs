@@ -7,6 +7,7 @@
 #[macro_use]
 mod declare;
 pub mod docs;
+mod eol;
 mod facts;
 mod images;
 pub mod policy;
