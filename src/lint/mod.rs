@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod declare;
+mod dev_servers;
 pub mod docs;
 mod eol;
 mod facts;
