@@ -39,10 +39,7 @@ impl Product {
 
     /// The product a published image runs, by the image's name.
     pub fn of_image(image: &ImageRef) -> Option<Product> {
-        let repository = image.repository.as_str();
-        let repository = repository.strip_prefix("docker.io/").unwrap_or(repository);
-        let repository = repository.strip_prefix("library/").unwrap_or(repository);
-        Some(match repository {
+        Some(match super::images::hub_name(image) {
             "python" => Product::Python,
             "node" => Product::Node,
             "postgres" | "postgis/postgis" => Product::Postgres,

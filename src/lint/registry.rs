@@ -37,6 +37,7 @@ pub static RULES: &[&dyn Rule] = &[
     &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
+    &DataNotOnVolume,
     &InternalPortPublished,
     // The proxy and the app
     &UpstreamPortMismatch,

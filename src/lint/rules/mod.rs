@@ -2,6 +2,7 @@
 
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
+mod data_not_on_volume;
 mod database_wiring;
 mod debug_in_prod;
 mod default_credentials;
@@ -44,6 +45,7 @@ mod workers_unsized;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
+pub use data_not_on_volume::DataNotOnVolume;
 pub use database_wiring::DatabaseWiring;
 pub use debug_in_prod::DebugInProd;
 pub use default_credentials::DefaultCredentials;
