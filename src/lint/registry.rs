@@ -17,6 +17,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DefaultCredentials,
     &PgTrustAuth,
     &PgPasswordMissing,
+    &DbPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,

@@ -77,8 +77,15 @@ fn normal_name(name: &str) -> String {
     name.trim_start_matches('-').replace('-', "_").to_ascii_uppercase()
 }
 
+/// Words of switches named after a password that hold none:
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, `MARIADB_RANDOM_ROOT_PASSWORD=1`,
+/// `MYSQL_ONETIME_PASSWORD=yes`.
+const SWITCH_WORDS: &[&str] = &["ALLOW_EMPTY", "RANDOM", "ONETIME"];
+
 fn about_a_secret(name: &str) -> bool {
-    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix)) && !name.starts_with("NO_")
+    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix))
+        && !name.starts_with("NO_")
+        && !SWITCH_WORDS.iter().any(|word| name.contains(word))
 }
 
 /// A variable or option name that holds a password: `POSTGRES_PASSWORD`,
@@ -452,6 +459,9 @@ mod tests {
             "--no-password",
             "PWD",
             "KEYCLOAK_URL",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "MARIADB_RANDOM_ROOT_PASSWORD",
+            "MYSQL_ONETIME_PASSWORD",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
