@@ -7,7 +7,9 @@
 #[macro_use]
 mod declare;
 mod build_files;
+mod dev_servers;
 pub mod docs;
+mod eol;
 mod facts;
 mod images;
 pub mod policy;

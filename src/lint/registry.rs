@@ -17,6 +17,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DefaultCredentials,
     &PgTrustAuth,
     &PgPasswordMissing,
+    &DbPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,
@@ -41,6 +42,7 @@ pub static RULES: &[&dyn Rule] = &[
     &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
+    &DataNotOnVolume,
     &InternalPortPublished,
     &DuplicateContainerName,
     // The proxy and the app

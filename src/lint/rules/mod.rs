@@ -2,7 +2,9 @@
 
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
+mod data_not_on_volume;
 mod database_wiring;
+mod db_password_missing;
 mod debug_in_prod;
 mod default_credentials;
 mod deps_after_source;
@@ -50,7 +52,9 @@ mod workers_unsized;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
+pub use data_not_on_volume::DataNotOnVolume;
 pub use database_wiring::DatabaseWiring;
+pub use db_password_missing::DbPasswordMissing;
 pub use debug_in_prod::DebugInProd;
 pub use default_credentials::DefaultCredentials;
 pub use deps_after_source::DepsAfterSource;
