@@ -26,6 +26,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod fix;
 pub mod fmt;
+pub mod import;
 pub mod input;
 pub mod ir;
 pub mod lint;

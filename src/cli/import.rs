@@ -1,0 +1,89 @@
+//! `stackc import`: runs [`crate::import`], reports its findings in the
+//! chosen format, and writes the spec (atomically) and the secret files
+//! (mode 0600) it found.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{report, Failure, OutputArgs};
+use crate::import::{report as findings, secrets::Secrets, Request};
+use crate::render::FileReport;
+use crate::write;
+
+pub(super) fn run(input: Option<&Path>, nginx: &[std::path::PathBuf], out: &Path, strict: bool, output: &OutputArgs) -> Result<ExitCode, Failure> {
+    let request = Request {
+        input: input.unwrap_or(Path::new(".")).to_path_buf(),
+        nginx: nginx.to_vec(),
+        spec: out.to_path_buf(),
+    };
+    let outcome = crate::import::import(&request).map_err(Failure::new)?;
+    let groups = outcome.report.grouped();
+    let mut reports = outcome.report.file_reports(&groups);
+    if let Some(spec) = &outcome.spec {
+        if !outcome.check.is_empty() {
+            reports.push(FileReport::new(spec, &outcome.check));
+        }
+    }
+    report(&reports, output)?;
+    let Some(spec) = outcome.spec else {
+        eprintln!("stackc: nothing written; the compose file could not be read");
+        return Ok(ExitCode::from(1));
+    };
+    if outcome.check.iter().any(|d| d.is_error()) {
+        eprintln!("stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)");
+        return Ok(ExitCode::from(1));
+    }
+    let dropped = outcome.report.count(findings::DROPPED);
+    if strict && dropped > 0 {
+        eprintln!("stackc: nothing written; --strict and {dropped} setting(s) dropped");
+        return Ok(ExitCode::from(1));
+    }
+    let spec_dir = match out.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    write_secrets(&spec_dir, &outcome.secrets)?;
+    write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
+    eprintln!(
+        "stackc: wrote {} ({dropped} dropped, {} raw, {} secret(s))",
+        out.display(),
+        outcome.report.count(findings::RAW),
+        outcome.secrets.files.len()
+    );
+    if !outcome.secrets.files.is_empty() {
+        eprint!("stackc: keep these out of version control (.gitignore):\n{}", outcome.secrets.gitignore());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each secret file, created with mode 0600 and never over an existing one
+/// with other contents.
+fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
+    for secret in &secrets.files {
+        let path = dir.join(&secret.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Failure::new(format!("{}: {e}", parent.display())))?;
+        }
+        match std::fs::read(&path) {
+            Ok(existing) if existing == secret.contents.as_bytes() => continue,
+            Ok(_) => {
+                return Err(Failure::new(format!(
+                    "{} exists with other contents; import does not overwrite a secret",
+                    path.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::new(format!("{}: {e}", path.display()))),
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+        file.write_all(secret.contents.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}

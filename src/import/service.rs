@@ -1,0 +1,614 @@
+//! One compose service as a `service`, `job` or `proxy` block: each key
+//! becomes a statement, a raw `compose` key with a note, or a finding.
+
+use super::compose::Import;
+use super::spec::{flow_yaml, is_env_name, is_name, list, quoted, word, Stmt};
+use super::values::{self, duration, literal, scalar, short_port, short_volume, size};
+use super::yaml::{Kind, Node};
+
+/// What a compose service becomes.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Role {
+    Service,
+    /// Others wait for it to finish (`service_completed_successfully`).
+    Job,
+    /// nginx with a config import read.
+    Proxy,
+}
+
+impl Role {
+    fn keyword(self) -> &'static str {
+        match self {
+            Role::Service => "service",
+            Role::Job => "job",
+            Role::Proxy => "proxy",
+        }
+    }
+}
+
+/// Keys compose accepts that the spec writes raw, as given.
+fn raw_allowed(key: &str) -> bool {
+    crate::compose_keys::raw_key_problem(key).is_none()
+}
+
+pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    let entries = node.entries();
+    let jobs: Vec<&str> = entries
+        .iter()
+        .flat_map(|(_, s)| s.get("depends_on").map(Node::entries).unwrap_or_default())
+        .filter(|(_, d)| d.get("condition").and_then(Node::text) == Some("service_completed_successfully"))
+        .filter_map(|(k, _)| k.text())
+        .collect();
+    // The image a service builds, for `image of`.
+    let built: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|(_, s)| s.get("build").is_some())
+        .filter_map(|(k, s)| Some((s.get("image")?.text()?, k.text()?)))
+        .collect();
+    let mut blocks = Vec::new();
+    for (key, service) in entries {
+        let Some(name) = key.text().filter(|n| is_name(n)) else {
+            import.report.dropped(import.file, key.span, "a service name the spec cannot write", "rename the service");
+            continue;
+        };
+        let role = if super::proxy::is_proxy(service, import) {
+            Role::Proxy
+        } else if jobs.contains(&name) {
+            Role::Job
+        } else {
+            Role::Service
+        };
+        let body = one(name, service, role, &built, import);
+        let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
+        blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
+    }
+    blocks
+}
+
+fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &mut Import) -> Vec<Stmt> {
+    let mut body = Vec::new();
+    let mut env: Vec<Stmt> = Vec::new();
+    let builds = service.get("build").is_some();
+    if role == Role::Proxy {
+        body.extend(super::proxy::proxy(service, import));
+    }
+    for (key, value) in service.entries() {
+        let k = key.text().unwrap_or_default();
+        let file = import.file;
+        match (k, role) {
+            ("image", Role::Proxy) | ("build", Role::Proxy) => {}
+            // The config file and the volumes its `alias`es serve are the proxy's own.
+            ("volumes", Role::Proxy) => {
+                for v in value.items() {
+                    let source = v.text().map(|t| short_volume(t).source.unwrap_or_default())
+                        .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
+                        .unwrap_or_default();
+                    if !(is_name(&source) || source.ends_with(".conf")) {
+                        import.report.dropped(file, v.span, "a mount of the proxy that is neither its config nor a served volume", "serve files from a volume with `alias`");
+                    }
+                }
+            }
+            ("image", _) => match scalar(value) {
+                Some(image) if !builds && built.iter().any(|(i, s)| *i == image && *s != name) => {
+                    let of = built.iter().find(|(i, _)| *i == image).map(|(_, s)| *s).unwrap_or_default();
+                    body.push(Stmt::line(format!("image of {of}")));
+                }
+                // A local name compose gives a built image: stackc names it.
+                Some(image) if builds && image.ends_with(":local") => {}
+                Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
+                None => interpolated(import, value, "image"),
+            },
+            ("build", _) => body.extend(super::dockerfile::build(value, import)),
+            ("command", _) => {
+                if let Some(argv) = argv(value, import) {
+                    let kw = if role == Role::Job { "run" } else { "command" };
+                    body.push(Stmt::line(format!("{kw} {}", list(&argv))));
+                }
+            }
+            ("entrypoint", _) => {
+                if let Some(argv) = argv(value, import) {
+                    body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
+                }
+            }
+            ("environment", _) => environment(name, value, &mut env, &mut body, import),
+            ("env_file", _) => {
+                let files: Vec<&Node> = match &value.kind {
+                    Kind::Seq(items) => items.iter().collect(),
+                    _ => vec![value],
+                };
+                for f in files {
+                    match f.text().or_else(|| f.get("path").and_then(Node::text)) {
+                        Some(path) => body.push(Stmt::line(format!("env_file {}", quoted(&import.places.rebase(path))))),
+                        None => import.report.dropped(file, f.span, "an env file entry without a path", "name the file"),
+                    }
+                }
+            }
+            ("volumes", _) => {
+                for v in value.items() {
+                    if let Some(stmt) = mount(v, import) {
+                        body.push(stmt);
+                    }
+                }
+            }
+            ("ports", _) => {
+                for p in both_families(value.items()) {
+                    match port(p) {
+                        Some(published) => body.push(Stmt::line(published.statement())),
+                        None => import.report.dropped(
+                            file,
+                            p.span,
+                            "a port the spec cannot publish (a random host port, a range, UDP)",
+                            "publish it with a fixed host port: `publish HOST -> CONTAINER`",
+                        ),
+                    }
+                }
+            }
+            ("expose", _) => {
+                let ports: Vec<String> = value.items().iter().filter_map(Node::text).map(str::to_string).collect();
+                if ports.iter().all(|p| p.parse::<u16>().is_ok()) && !ports.is_empty() {
+                    body.push(Stmt::line(format!("expose {}", ports.join(", "))));
+                } else {
+                    import.report.dropped(file, value.span, "`expose` with a range or protocol", "list single ports");
+                }
+            }
+            ("depends_on", _) => {
+                if let Some(stmt) = depends_on(value, import) {
+                    body.push(stmt);
+                }
+            }
+            ("healthcheck", _) => {
+                if let Some(stmt) = healthcheck(value, import) {
+                    body.push(stmt);
+                }
+            }
+            ("restart", _) => match value.text() {
+                Some(policy @ ("no" | "always" | "unless-stopped")) => body.push(Stmt::line(format!("restart {policy}"))),
+                Some(p) if p.starts_with("on-failure") => {
+                    let n = p.strip_prefix("on-failure:").map(|n| format!(" {n}")).unwrap_or_default();
+                    body.push(Stmt::line(format!("restart on-failure{n}")));
+                }
+                _ => import.report.dropped(file, value.span, "an unknown restart policy", "use no, always, on-failure or unless-stopped"),
+            },
+            ("deploy", _) => deploy(value, &mut body, import),
+            ("networks", _) => {
+                let names: Vec<String> = match &value.kind {
+                    Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
+                    _ => {
+                        for (net, options) in value.entries() {
+                            if !options.is_null() && !options.entries().is_empty() {
+                                import.report.dropped(file, options.span, format!("options of network `{}`", net.text().unwrap_or_default()), "aliases and addresses have no statement: the service's name is its host name");
+                            }
+                        }
+                        value.entries().iter().filter_map(|(k, _)| k.text()).map(str::to_string).collect()
+                    }
+                };
+                if !names.is_empty() {
+                    body.push(Stmt::line(format!("networks {}", names.join(", "))));
+                }
+            }
+            ("secrets", _) => {
+                for s in value.items() {
+                    secret_use(s, &mut body);
+                }
+            }
+            ("stop_grace_period", _) | ("working_dir", _) | ("hostname", _) | ("container_name", _)
+            | ("stop_signal", _) | ("user", _) | ("shm_size", _) => {
+                let Some(text) = scalar(value) else {
+                    interpolated(import, value, k);
+                    continue;
+                };
+                let stmt = match k {
+                    "stop_grace_period" => duration(&text).map(|d| format!("stop_grace_period {d}")),
+                    "shm_size" => size(&text).map(|s| format!("shm_size {s}")),
+                    "working_dir" => Some(format!("workdir {}", word(&text))),
+                    _ => Some(format!("{k} {}", word(&text))),
+                };
+                match stmt {
+                    Some(stmt) => body.push(Stmt::line(stmt)),
+                    None => import.report.dropped(file, value.span, format!("a `{k}` the spec cannot write"), "write it in whole units"),
+                }
+            }
+            ("labels", _) => labels(value, &mut body, import),
+            ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
+            ("security_opt", _) if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
+            ("sysctls", Role::Proxy) if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
+            ("cap_drop", _) if is_only(value, "ALL") && built_by_stackc(service) => {}
+            (k, _) if raw_allowed(k) => {
+                let json = value.to_json();
+                match literal_json(&json) {
+                    Some(json) => {
+                        body.push(Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json)))).note(format!("raw: {}", import.report.place(file, key.span))));
+                        import.report.raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
+                    }
+                    None => interpolated(import, value, k),
+                }
+            }
+            (k, _) => import.report.dropped(
+                file,
+                key.span,
+                format!("`{k}` has no statement in the spec"),
+                if k == "extends" {
+                    "stackc reads the merged file: run `docker compose config` to resolve `extends`"
+                } else {
+                    "set it by hand after import, or leave it out"
+                },
+            ),
+        }
+    }
+    if !env.is_empty() {
+        body.insert(0, Stmt::block("env", env));
+    }
+    body
+}
+
+/// Whether a list holds just `item`.
+fn is_only(value: &Node, item: &str) -> bool {
+    value.items().len() == 1 && value.items()[0].text() == Some(item)
+}
+
+/// Whether the service builds with a Dockerfile stackc wrote (its
+/// `cap_drop: [ALL]` is stackc's own hardening).
+fn built_by_stackc(service: &Node) -> bool {
+    service.get("build").is_some_and(|b| {
+        b.get("dockerfile")
+            .and_then(Node::text)
+            .is_some_and(|f| f.ends_with("/Dockerfile") || f == "Dockerfile")
+    })
+}
+
+/// A raw value's strings read as literal (`$$` as `$`); `None` when one
+/// is filled from the host's environment.
+fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match value {
+        Value::String(s) => Value::String(literal(s)?),
+        Value::Array(items) => Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Some((k.clone(), literal_json(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn interpolated(import: &mut Import, value: &Node, key: &str) {
+    import.report.dropped(
+        import.file,
+        value.span,
+        format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
+        "write the value itself, or a `secret NAME env VAR` for a secret",
+    );
+}
+
+/// A command: a list as is, a string split as compose splits it.
+fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
+    let words: Option<Vec<String>> = match &value.kind {
+        Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
+        Kind::Scalar { text, .. } => shlex::split(text),
+        Kind::Map(_) => None,
+    };
+    let Some(words) = words else {
+        import.report.dropped(import.file, value.span, "a command the spec cannot write", "write it as a list of words");
+        return None;
+    };
+    match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
+        Some(words) => Some(words),
+        None => {
+            interpolated(import, value, "command");
+            None
+        }
+    }
+}
+
+fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<Stmt>, import: &mut Import) {
+    let pairs: Vec<(String, Option<String>, &Node)> = match &value.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let text = i.text()?;
+                Some(match text.split_once('=') {
+                    Some((k, v)) => (k.to_string(), Some(v.to_string()), i),
+                    None => (text.to_string(), None, i),
+                })
+            })
+            .collect(),
+        _ => value
+            .entries()
+            .iter()
+            .map(|(k, v)| {
+                let text = if v.is_null() { None } else { v.to_json().as_str().map(str::to_string).or_else(|| Some(v.to_json().to_string())) };
+                (k.text().unwrap_or_default().to_string(), text, v)
+            })
+            .collect(),
+    };
+    for (name, raw, node) in pairs {
+        let file = import.file;
+        if !is_env_name(&name) {
+            import.report.dropped(file, node.span, format!("variable name `{name}` the spec cannot write"), "rename it");
+            continue;
+        }
+        let Some(raw) = raw else {
+            import.report.dropped(file, node.span, format!("`{name}` is passed through from the host's environment"), "write its value, or a `secret NAME env VAR` for a secret");
+            continue;
+        };
+        let Some(text) = literal(&raw) else {
+            interpolated(import, node, &name);
+            continue;
+        };
+        // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.
+        if let Some(secret) = name.strip_suffix("_FILE").and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?))) {
+            if is_name(secret.1) {
+                body.push(Stmt::line(format!("secret {} = {}", secret.0, secret.1)));
+                continue;
+            }
+        }
+        if super::secrets::Secrets::is_secret(&name, &text) {
+            let secret = import.secrets.add(service, &name, &text);
+            import.declared.push(Stmt::line(format!("secret {} file {}", secret.name, quoted(&secret.path))));
+            body.push(Stmt::line(format!("secret {name} = {}", secret.name)).note(format!("was {name} in the environment; the container gets {name}_FILE")));
+            import.report.secret(
+                file,
+                node.span,
+                format!("`{name}` moved into the secret file {}", secret.path),
+                format!("the container now reads the path in `{name}_FILE`; keep {} out of version control", secret.path),
+            );
+            continue;
+        }
+        env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
+    }
+}
+
+fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
+    let file = import.file;
+    let (kind, source, target, read_only, selinux) = match &v.kind {
+        Kind::Scalar { text, .. } => {
+            let short = short_volume(text);
+            let read_only = short.modes.iter().any(|m| m == "ro");
+            let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
+            if let Some(m) = short.modes.iter().find(|m| !matches!(m.as_str(), "ro" | "rw" | "z" | "Z")) {
+                import.report.dropped(file, v.span, format!("volume mode `{m}`"), "the spec mounts read-only or not, with SELinux labels");
+            }
+            let kind = match &short.source {
+                None => "anonymous",
+                Some(s) if values::is_host_path(s) => "bind",
+                Some(_) => "volume",
+            };
+            (kind.to_string(), short.source, short.target, read_only, selinux)
+        }
+        _ => {
+            let kind = v.get("type").and_then(Node::text).unwrap_or("volume").to_string();
+            let selinux = v.get("bind").and_then(|b| b.get("selinux")).and_then(Node::text).map(str::to_string);
+            for (option, _) in v.entries() {
+                let known = ["type", "source", "target", "read_only", "bind"];
+                if !known.contains(&option.text().unwrap_or_default()) {
+                    import.report.dropped(file, option.span, format!("mount option `{}`", option.text().unwrap_or_default()), "the spec's mounts take a source, a target, `ro` and SELinux labels");
+                }
+            }
+            (
+                kind,
+                v.get("source").and_then(Node::text).map(str::to_string),
+                v.get("target").and_then(Node::text).unwrap_or_default().to_string(),
+                v.get("read_only").and_then(Node::text) == Some("true"),
+                selinux,
+            )
+        }
+    };
+    let source = match (kind.as_str(), source) {
+        ("volume", None) | ("anonymous", _) => "anonymous".to_string(),
+        ("volume", Some(name)) if is_name(&name) => name,
+        ("bind", Some(path)) => {
+            let path = import.places.rebase(&path);
+            if path.starts_with(['.', '/', '~']) && path.chars().all(|c| c.is_ascii_alphanumeric() || "_./:@-+%~".contains(c)) {
+                path
+            } else {
+                quoted(&path)
+            }
+        }
+        _ => {
+            import.report.dropped(file, v.span, format!("a `{kind}` mount"), "the spec mounts named volumes, host paths and anonymous volumes");
+            return None;
+        }
+    };
+    let mut text = format!("mount {source} at {}", word(target.trim_end_matches('/').is_empty().then_some("/").unwrap_or(target.as_str())));
+    if read_only {
+        text.push_str(" ro");
+    }
+    match selinux.as_deref() {
+        Some("z") => text.push_str(" relabel shared"),
+        Some("Z") => text.push_str(" relabel private"),
+        _ => {}
+    }
+    Some(Stmt::line(text))
+}
+
+/// The ports, a `0.0.0.0:H:C` and `[::]:H:C` pair (how stackc writes
+/// "every interface") as one `H:C`.
+fn both_families(ports: &[Node]) -> Vec<&Node> {
+    let texts: Vec<Option<&str>> = ports.iter().map(Node::text).collect();
+    ports
+        .iter()
+        .zip(&texts)
+        .filter(|(_, t)| {
+            let Some(rest) = t.and_then(|t| t.strip_prefix("[::]:")) else {
+                return true;
+            };
+            !texts.contains(&Some(format!("0.0.0.0:{rest}").as_str()))
+        })
+        .map(|(p, _)| p)
+        .collect()
+}
+
+fn port(p: &Node) -> Option<values::Published> {
+    match &p.kind {
+        Kind::Scalar { text, .. } => short_port(text),
+        _ => {
+            if p.get("protocol").and_then(Node::text).is_some_and(|proto| proto != "tcp") {
+                return None;
+            }
+            let ip = p.get("host_ip").and_then(Node::text).filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
+            let ip = ip.map(|ip| if ip.contains(':') && !ip.starts_with('[') { format!("[{ip}]") } else { ip.to_string() });
+            Some(values::Published {
+                ip,
+                host: p.get("published").and_then(Node::text)?.parse().ok()?,
+                container: p.get("target").and_then(Node::text)?.parse().ok()?,
+            })
+        }
+    }
+}
+
+fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
+    let mut parts = Vec::new();
+    match &value.kind {
+        Kind::Seq(items) => parts.extend(items.iter().filter_map(Node::text).map(str::to_string)),
+        _ => {
+            for (target, options) in value.entries() {
+                let mut part = target.text().unwrap_or_default().to_string();
+                match options.get("condition").and_then(Node::text) {
+                    Some("service_healthy") => part.push_str(" ready"),
+                    Some("service_completed_successfully") => part.push_str(" done"),
+                    Some("service_started") | None => {}
+                    Some(other) => import.report.dropped(import.file, options.span, format!("condition `{other}`"), "use service_started, service_healthy or service_completed_successfully"),
+                }
+                if options.get("required").and_then(Node::text) == Some("false") {
+                    part.push_str(" optional");
+                }
+                if options.get("restart").and_then(Node::text) == Some("true") {
+                    part.push_str(" restart");
+                }
+                parts.push(part);
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| Stmt::line(format!("after {}", parts.join(", "))))
+}
+
+/// Compose's defaults, written out: stackc's own are faster.
+const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
+    ("interval", "every", "30s"),
+    ("timeout", "timeout", "30s"),
+    ("retries", "retries", "3"),
+    ("start_period", "start", ""),
+];
+
+fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
+    let file = import.file;
+    if value.get("disable").and_then(Node::text) == Some("true") {
+        import.report.dropped(file, value.span, "a disabled healthcheck", "the spec has no way to turn off the image's HEALTHCHECK");
+        return None;
+    }
+    let test = value.get("test")?;
+    let probe = match &test.kind {
+        Kind::Scalar { text, .. } => literal(text).map(|t| format!("ready cmd {}", quoted(&t))),
+        Kind::Seq(items) => {
+            let words: Option<Vec<String>> = items.iter().map(|i| i.text().and_then(literal)).collect();
+            match words.as_deref() {
+                Some([kind, shell]) if kind == "CMD-SHELL" => Some(format!("ready cmd {}", quoted(shell))),
+                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => Some(format!("ready cmd {}", list(rest))),
+                _ => None,
+            }
+        }
+        Kind::Map(_) => None,
+    };
+    let Some(mut probe) = probe else {
+        import.report.dropped(file, test.span, "a healthcheck test the spec cannot write", "write `ready cmd ...`");
+        return None;
+    };
+    for (key, word_, default) in COMPOSE_TIMING {
+        let given = value.get(key).and_then(Node::text);
+        let text = match (key, given) {
+            ("retries", Some(n)) => n.parse::<u32>().ok().map(|n| n.to_string()),
+            (_, Some(d)) => duration(d),
+            (_, None) if default.is_empty() => continue,
+            (_, None) => Some(default.to_string()),
+        };
+        match text {
+            Some(t) if !(key == "start_period" && t == "0s") => probe.push_str(&format!(" {word_} {t}")),
+            Some(_) => {}
+            None => import.report.dropped(file, value.get(key).map_or(value.span, |n| n.span), format!("healthcheck `{key}`"), "write it in whole units (`5s`, `1m`)"),
+        }
+    }
+    Some(Stmt::line(probe))
+}
+
+fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+    let file = import.file;
+    for (key, setting) in value.entries() {
+        match key.text() {
+            Some("replicas") => body.push(Stmt::line(format!("replicas {}", setting.text().unwrap_or("1")))),
+            Some("resources") => {
+                for (kind, limits) in setting.entries() {
+                    if kind.text() != Some("limits") {
+                        import.report.dropped(file, kind.span, format!("`deploy.resources.{}`", kind.text().unwrap_or_default()), "the spec sets limits only");
+                        continue;
+                    }
+                    let mut words = Vec::new();
+                    for (name, limit) in limits.entries() {
+                        let text = limit.text().unwrap_or_default();
+                        match name.text() {
+                            Some("memory") => match size(text) {
+                                Some(s) => words.push(format!("memory {s}")),
+                                None => import.report.dropped(file, limit.span, "a memory limit the spec cannot write", "use k, M or G"),
+                            },
+                            Some("cpus") => words.push(format!("cpus {text}")),
+                            Some("pids") => words.push(format!("pids {text}")),
+                            _ => import.report.dropped(file, name.span, format!("limit `{}`", name.text().unwrap_or_default()), "the spec limits memory, cpus and pids"),
+                        }
+                    }
+                    if !words.is_empty() {
+                        body.push(Stmt::line(format!("limits {}", words.join(" "))));
+                    }
+                }
+            }
+            _ => import.report.dropped(file, key.span, format!("`deploy.{}`", key.text().unwrap_or_default()), "the spec sets replicas and limits"),
+        }
+    }
+}
+
+fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+    let pairs: Vec<(String, String)> = match &value.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.text()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect(),
+        _ => value
+            .entries()
+            .iter()
+            .map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.text().unwrap_or_default().to_string()))
+            .collect(),
+    };
+    let mut lines = Vec::new();
+    for (k, v) in pairs {
+        let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
+        match literal(&v) {
+            Some(v) if key_ok => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+            _ => import.report.dropped(import.file, value.span, format!("label `{k}`"), "a label key of letters, digits, `.`, `-`, `_`, `/` with a literal value"),
+        }
+    }
+    if !lines.is_empty() {
+        body.push(Stmt::block("labels", lines));
+    }
+}
+
+fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
+    let (name, target) = match &s.kind {
+        Kind::Scalar { text, .. } => (text.clone(), None),
+        _ => (
+            s.get("source").and_then(Node::text).unwrap_or_default().to_string(),
+            s.get("target").and_then(Node::text).map(str::to_string),
+        ),
+    };
+    // `secret VAR = NAME` already mounts it.
+    let mounted = body.iter().any(|b| b.text.starts_with("secret ") && b.text.ends_with(&format!(" = {name}")));
+    if mounted || !is_name(&name) {
+        return;
+    }
+    match target {
+        Some(t) if t != format!("/run/secrets/{name}") && t != name => body.push(Stmt::line(format!("secret {name} at {}", word(&t)))),
+        _ => body.push(Stmt::line(format!("secret {name}"))),
+    }
+}
