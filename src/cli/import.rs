@@ -30,7 +30,9 @@ pub(super) fn run(input: Option<&Path>, nginx: &[std::path::PathBuf], out: &Path
         eprintln!("stackc: nothing written; the compose file could not be read");
         return Ok(ExitCode::from(1));
     };
-    if outcome.check.iter().any(|d| d.is_error()) {
+    // A file the project itself lacks (a requirements file, an env file)
+    // is the project's to add; any other error is import's.
+    if outcome.check.iter().any(|d| d.is_error() && d.code != "missing-file") {
         eprintln!("stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)");
         return Ok(ExitCode::from(1));
     }

@@ -114,7 +114,14 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         Ok(text) => SourceFile::new(source.name.clone(), text),
         Err(_) => source,
     };
-    let check = crate::check(&source).diagnostics;
+    // Checked with the files the spec names: an app's own Dockerfile may
+    // hold the HEALTHCHECK an `after X ready` needs.
+    let disk = crate::input::Disk::new(&places.spec_dir, &places.spec_dir);
+    let options = crate::Options {
+        policy: None,
+        files: Some(&disk),
+    };
+    let check = crate::analyze(&source, options).diagnostics;
     Ok(Outcome { spec: Some(source), secrets, report, check })
 }
 

@@ -277,6 +277,10 @@ impl Reader<'_, '_> {
                         Some(at) => (&rest[..at], Some(&rest[at..])),
                         None => (rest, None),
                     };
+                    if uri.is_some_and(|u| u.contains('$')) {
+                        self.drop(c, "with a variable in its URI");
+                        continue;
+                    }
                     if !is_name(upstream) {
                         self.drop(c, "to a host that is not an upstream");
                         continue;

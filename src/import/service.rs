@@ -79,7 +79,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
         let k = key.text().unwrap_or_default();
         let file = import.file;
         match (k, role) {
-            ("image", Role::Proxy) | ("build", Role::Proxy) => {}
+            // The proxy's image is its Dockerfile's; its secrets are its `tls` lines.
+            ("image", Role::Proxy) | ("build", Role::Proxy) | ("secrets", Role::Proxy) => {}
             // The config file and the volumes its `alias`es serve are the proxy's own.
             ("volumes", Role::Proxy) => {
                 for v in value.items() {
@@ -215,7 +216,6 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
             ("security_opt", _) if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
             ("sysctls", Role::Proxy) if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
-            ("cap_drop", _) if is_only(value, "ALL") && built_by_stackc(service) => {}
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 match literal_json(&json) {
@@ -241,22 +241,18 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
     if !env.is_empty() {
         body.insert(0, Stmt::block("env", env));
     }
+    // `secret VAR = NAME` mounts NAME already.
+    let referenced: Vec<String> = body
+        .iter()
+        .filter_map(|b| b.text.strip_prefix("secret ")?.split_once(" = ").map(|(_, n)| n.to_string()))
+        .collect();
+    body.retain(|b| !b.text.strip_prefix("secret ").is_some_and(|n| referenced.iter().any(|r| r == n)));
     body
 }
 
 /// Whether a list holds just `item`.
 fn is_only(value: &Node, item: &str) -> bool {
     value.items().len() == 1 && value.items()[0].text() == Some(item)
-}
-
-/// Whether the service builds with a Dockerfile stackc wrote (its
-/// `cap_drop: [ALL]` is stackc's own hardening).
-fn built_by_stackc(service: &Node) -> bool {
-    service.get("build").is_some_and(|b| {
-        b.get("dockerfile")
-            .and_then(Node::text)
-            .is_some_and(|f| f.ends_with("/Dockerfile") || f == "Dockerfile")
-    })
 }
 
 /// A raw value's strings read as literal (`$$` as `$`); `None` when one
@@ -602,9 +598,7 @@ fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
             s.get("target").and_then(Node::text).map(str::to_string),
         ),
     };
-    // `secret VAR = NAME` already mounts it.
-    let mounted = body.iter().any(|b| b.text.starts_with("secret ") && b.text.ends_with(&format!(" = {name}")));
-    if mounted || !is_name(&name) {
+    if !is_name(&name) {
         return;
     }
     match target {

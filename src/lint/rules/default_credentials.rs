@@ -72,6 +72,7 @@ const WELL_KNOWN: &[&str] = &[
 
 impl Rule for DefaultCredentials {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        in_secret_files(stack, out);
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
             for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
@@ -110,6 +111,31 @@ impl Rule for DefaultCredentials {
                     var.name.value
                 )));
             }
+        }
+    }
+}
+
+/// A password variable whose secret file holds a well-known password
+/// (a file `stackc import` wrote from a compose file's environment).
+fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for service in &stack.services {
+        for used in service.secrets.iter().filter(|s| secrets::is_password_name(&s.env.value)) {
+            let Some((_, id)) = stack.inputs.secret_files.iter().find(|(n, _)| *n == used.secret.value) else {
+                continue;
+            };
+            let file = stack.inputs.source(*id);
+            let value = file.text.trim();
+            if !WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value)) {
+                continue;
+            }
+            let span = crate::source::Span::new(0, file.text.trim_end().len());
+            out.push(
+                DefaultCredentials::META
+                    .diagnostic(format!("`{}` is set to a default password", used.env.value))
+                    .primary(used.secret.span, format!("`{}` holds a well-known default password", used.secret.value))
+                    .secondary_in(*id, span, "this password")
+                    .help(format!("put a long random password into {}", file.name)),
+            );
         }
     }
 }
