@@ -10,7 +10,9 @@ use std::path::Path;
 /// The generated files' first line names the spec they came from.
 fn body(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default()
+    text.split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
 }
 
 fn import(args: &[&str]) -> std::process::Output {
@@ -31,13 +33,29 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
         std::fs::copy(fixture.join("nginx").join(file), project.join("nginx").join(file)).unwrap();
     }
     let spec = project.join("stack.spec");
-    let out = import(&[project.to_str().unwrap(), "-o", spec.to_str().unwrap(), "--format", "json"]);
+    let out = import(&[
+        project.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(report.as_array().unwrap().iter().any(|d| d["code"] == "import-secret"), "{report}");
+    assert!(
+        report.as_array().unwrap().iter().any(|d| d["code"] == "import-secret"),
+        "{report}"
+    );
     let text = std::fs::read_to_string(&spec).unwrap();
-    assert!(!text.contains("\"admin\"\n    }\n    image") && text.contains("secret POSTGRES_PASSWORD = db_postgres_password"), "the password is a secret:\n{text}");
-    let password_lines = text.lines().filter(|l| l.contains("PASSWORD") && l.contains("admin")).count();
+    assert!(
+        !text.contains("\"admin\"\n    }\n    image")
+            && text.contains("secret POSTGRES_PASSWORD = db_postgres_password"),
+        "the password is a secret:\n{text}"
+    );
+    let password_lines = text
+        .lines()
+        .filter(|l| l.contains("PASSWORD") && l.contains("admin"))
+        .count();
     assert_eq!(password_lines, 0, "the password stays out of the spec:\n{text}");
     assert!(text.contains("# from "), "says where each part came from:\n{text}");
     let secret = project.join("secrets/db_postgres_password.txt");
@@ -52,7 +70,12 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
         .output()
         .unwrap();
     let findings: serde_json::Value = serde_json::from_slice(&lint.stdout).unwrap();
-    let codes: Vec<&str> = findings.as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    let codes: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
     for mistake in [
         "missing-readiness-wait",
         "default-credentials",
@@ -74,18 +97,42 @@ fn every_example_stack_round_trips() {
         let first = dir.path().join("out1");
         assert!(support::build(&spec, &first).status.success(), "{name}: first build");
         let imported = dir.path().join("stack.spec");
-        let out = import(&[first.to_str().unwrap(), "-o", imported.to_str().unwrap(), "--format", "json"]);
-        assert!(out.status.success(), "{name}: {} {}", support::text(&out.stderr), support::text(&out.stdout));
+        let out = import(&[
+            first.to_str().unwrap(),
+            "-o",
+            imported.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{name}: {} {}",
+            support::text(&out.stderr),
+            support::text(&out.stdout)
+        );
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let dropped = report.as_array().unwrap().iter().filter(|d| d["code"] == "import-dropped").count();
+        let dropped = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "import-dropped")
+            .count();
         let second = dir.path().join("out2");
         let built = support::build(&imported, &second);
         assert!(built.status.success(), "{name}: {}", support::text(&built.stderr));
-        assert_eq!(body(&first.join("compose.yaml")), body(&second.join("compose.yaml")), "{name}: compose.yaml");
+        assert_eq!(
+            body(&first.join("compose.yaml")),
+            body(&second.join("compose.yaml")),
+            "{name}: compose.yaml"
+        );
         let nginx = first.join("nginx/nginx.conf");
         // A dropped directive is reported, never silent: only then may nginx.conf differ.
         if nginx.exists() && dropped == 0 {
-            assert_eq!(body(&nginx), body(&second.join("nginx/nginx.conf")), "{name}: nginx.conf");
+            assert_eq!(
+                body(&nginx),
+                body(&second.join("nginx/nginx.conf")),
+                "{name}: nginx.conf"
+            );
         }
         compared += 1;
     }
@@ -96,11 +143,26 @@ fn every_example_stack_round_trips() {
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
-    std::fs::write(&compose, "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080\"\n").unwrap();
+    std::fs::write(
+        &compose,
+        "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080\"\n",
+    )
+    .unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap(), "--strict", "--format", "short"]);
+    let out = import(&[
+        compose.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--strict",
+        "--format",
+        "short",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(support::text(&out.stdout).contains("compose.yaml:5:9: warning[import-dropped]"), "{}", support::text(&out.stdout));
+    assert!(
+        support::text(&out.stdout).contains("compose.yaml:5:9: warning[import-dropped]"),
+        "{}",
+        support::text(&out.stdout)
+    );
     assert!(!spec.exists());
     let out = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
     assert!(out.status.success());
@@ -113,12 +175,20 @@ fn an_alias_bomb_is_refused_with_a_finding() {
     let mut text = String::from("x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..9 {
         let p = i - 1;
-        text.push_str(&format!("x-a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        text.push_str(&format!(
+            "x-a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     let compose = dir.path().join("compose.yaml");
     std::fs::write(&compose, text).unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap(), "--format", "short"]);
+    let out = import(&[
+        compose.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(support::text(&out.stdout).contains("import-unreadable"));
     assert!(!spec.exists());

@@ -11,7 +11,13 @@ use crate::import::{report as findings, secrets::Secrets, Request};
 use crate::render::FileReport;
 use crate::write;
 
-pub(super) fn run(input: Option<&Path>, nginx: &[std::path::PathBuf], out: &Path, strict: bool, output: &OutputArgs) -> Result<ExitCode, Failure> {
+pub(super) fn run(
+    input: Option<&Path>,
+    nginx: &[std::path::PathBuf],
+    out: &Path,
+    strict: bool,
+    output: &OutputArgs,
+) -> Result<ExitCode, Failure> {
     let request = Request {
         input: input.unwrap_or(Path::new(".")).to_path_buf(),
         nginx: nginx.to_vec(),
@@ -33,7 +39,9 @@ pub(super) fn run(input: Option<&Path>, nginx: &[std::path::PathBuf], out: &Path
     // A file the project itself lacks (a requirements file, an env file)
     // is the project's to add; any other error is import's.
     if outcome.check.iter().any(|d| d.is_error() && d.code != "missing-file") {
-        eprintln!("stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)");
+        eprintln!(
+            "stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)"
+        );
         return Ok(ExitCode::from(1));
     }
     let dropped = outcome.report.count(findings::DROPPED);
@@ -54,7 +62,10 @@ pub(super) fn run(input: Option<&Path>, nginx: &[std::path::PathBuf], out: &Path
         outcome.secrets.files.len()
     );
     if !outcome.secrets.files.is_empty() {
-        eprint!("stackc: keep these out of version control (.gitignore):\n{}", outcome.secrets.gitignore());
+        eprint!(
+            "stackc: keep these out of version control (.gitignore):\n{}",
+            outcome.secrets.gitignore()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -82,7 +93,9 @@ fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path).map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+        let mut file = options
+            .open(&path)
+            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
         file.write_all(secret.contents.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;

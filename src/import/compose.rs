@@ -57,7 +57,11 @@ pub struct Import<'a> {
 pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     let mut top = Vec::new();
     if !matches!(doc.kind, super::yaml::Kind::Map(_)) {
-        import.report.unreadable(import.file, doc.span, "a compose file is a map of `services`, `volumes`, ...");
+        import.report.unreadable(
+            import.file,
+            doc.span,
+            "a compose file is a map of `services`, `volumes`, ...",
+        );
         return (top, import.secrets);
     }
     let name = doc
@@ -108,14 +112,22 @@ fn project_name(dir: &Path) -> Option<String> {
 fn volumes(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
-            import.report.dropped(import.file, key.span, "a volume name the spec cannot write", "rename the volume");
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a volume name the spec cannot write",
+                "rename the volume",
+            );
             continue;
         };
         for (option, _) in value.entries() {
             import.report.dropped(
                 import.file,
                 option.span,
-                format!("volume option `{}` has no statement in the spec", option.text().unwrap_or_default()),
+                format!(
+                    "volume option `{}` has no statement in the spec",
+                    option.text().unwrap_or_default()
+                ),
                 "the spec declares plain named volumes; create this one outside compose and keep it by hand",
             );
         }
@@ -126,7 +138,12 @@ fn volumes(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
 fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
-            import.report.dropped(import.file, key.span, "a network name the spec cannot write", "rename the network");
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a network name the spec cannot write",
+                "rename the network",
+            );
             continue;
         };
         let mut internal = false;
@@ -138,7 +155,10 @@ fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
                 other => import.report.dropped(
                     import.file,
                     option.span,
-                    format!("network option `{}` has no statement in the spec", other.unwrap_or_default()),
+                    format!(
+                        "network option `{}` has no statement in the spec",
+                        other.unwrap_or_default()
+                    ),
                     "the spec declares bridge networks, `internal` or not",
                 ),
             }
@@ -153,7 +173,12 @@ fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
 fn secrets(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
-            import.report.dropped(import.file, key.span, "a secret name the spec cannot write", "rename the secret");
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a secret name the spec cannot write",
+                "rename the secret",
+            );
             continue;
         };
         if let Some(file) = value.get("file").and_then(Node::text) {

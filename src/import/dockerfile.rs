@@ -23,7 +23,12 @@ pub fn build(value: &Node, import: &mut Import) -> Vec<Stmt> {
             for (key, _) in value.entries() {
                 let k = key.text().unwrap_or_default();
                 if !matches!(k, "context" | "dockerfile" | "target" | "args") {
-                    import.report.dropped(file, key.span, format!("`build.{k}`"), "the spec builds with a context, a Dockerfile, a target and arguments");
+                    import.report.dropped(
+                        file,
+                        key.span,
+                        format!("`build.{k}`"),
+                        "the spec builds with a context, a Dockerfile, a target and arguments",
+                    );
                 }
             }
             let args: Vec<(String, String)> = match value.get("args").map(|a| &a.kind) {
@@ -33,7 +38,12 @@ pub fn build(value: &Node, import: &mut Import) -> Vec<Stmt> {
                     .collect(),
                 Some(Kind::Map(entries)) => entries
                     .iter()
-                    .map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.text().unwrap_or_default().to_string()))
+                    .map(|(k, v)| {
+                        (
+                            k.text().unwrap_or_default().to_string(),
+                            v.text().unwrap_or_default().to_string(),
+                        )
+                    })
                     .collect(),
                 _ => Vec::new(),
             };

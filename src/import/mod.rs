@@ -32,7 +32,12 @@ use report::Report;
 use secrets::Secrets;
 
 /// The names compose looks for in a folder, in its order.
-const COMPOSE_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+const COMPOSE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
 
 /// What to import, and where the spec goes.
 pub struct Request {
@@ -90,7 +95,12 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         Ok(doc) => doc,
         Err(e) => {
             report.unreadable(file, e.span, format!("not YAML compose can read: {}", e.message));
-            return Ok(Outcome { spec: None, secrets: Secrets::default(), report, check: Vec::new() });
+            return Ok(Outcome {
+                spec: None,
+                secrets: Secrets::default(),
+                report,
+                check: Vec::new(),
+            });
         }
     };
     let import = compose::Import {
@@ -122,10 +132,14 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         files: Some(&disk),
     };
     let check = crate::analyze(&source, options).diagnostics;
-    Ok(Outcome { spec: Some(source), secrets, report, check })
+    Ok(Outcome {
+        spec: Some(source),
+        secrets,
+        report,
+        check,
+    })
 }
 
 fn read(path: &Path) -> Result<String, String> {
     fs::read_text(path, fs::MAX_FILE_BYTES).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
-

@@ -90,12 +90,20 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
             match token {
                 Token::Word(w) => args.push(w.clone()),
                 Token::Semi => {
-                    out.push(Directive { name, args, span: Span::new(start, span.end), block: None });
+                    out.push(Directive {
+                        name,
+                        args,
+                        span: Span::new(start, span.end),
+                        block: None,
+                    });
                     break;
                 }
                 Token::Open => {
                     if depth >= MAX_DEPTH {
-                        return Err(NginxError { message: format!("blocks nest deeper than {MAX_DEPTH}"), span: *span });
+                        return Err(NginxError {
+                            message: format!("blocks nest deeper than {MAX_DEPTH}"),
+                            span: *span,
+                        });
                     }
                     let children = block(tokens, at, depth + 1, end)?;
                     let close = tokens.get(*at).map(|(_, s)| s.end).ok_or(NginxError {
@@ -103,17 +111,28 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
                         span: Span::new(start, end),
                     })?;
                     *at += 1;
-                    out.push(Directive { name, args, span: Span::new(start, close), block: Some(children) });
+                    out.push(Directive {
+                        name,
+                        args,
+                        span: Span::new(start, close),
+                        block: Some(children),
+                    });
                     break;
                 }
                 Token::Close => {
-                    return Err(NginxError { message: format!("`{name}` has no `;`"), span: *span });
+                    return Err(NginxError {
+                        message: format!("`{name}` has no `;`"),
+                        span: *span,
+                    });
                 }
             }
         }
     }
     if depth > 0 {
-        return Err(NginxError { message: "a block is not closed".into(), span: Span::new(end, end) });
+        return Err(NginxError {
+            message: "a block is not closed".into(),
+            span: Span::new(end, end),
+        });
     }
     Ok(out)
 }
@@ -146,7 +165,12 @@ fn tokens(text: &str) -> Result<Vec<(Token, Span)>, NginxError> {
                 i += 1;
                 loop {
                     match bytes.get(i) {
-                        None => return Err(NginxError { message: "an unclosed quote".into(), span: Span::new(start, text.len()) }),
+                        None => {
+                            return Err(NginxError {
+                                message: "an unclosed quote".into(),
+                                span: Span::new(start, text.len()),
+                            })
+                        }
                         Some(b'\\') if i + 1 < bytes.len() => {
                             if bytes[i + 1] != c && bytes[i + 1] != b'\\' {
                                 word.push(b'\\');
@@ -164,7 +188,10 @@ fn tokens(text: &str) -> Result<Vec<(Token, Span)>, NginxError> {
                         }
                     }
                 }
-                out.push((Token::Word(String::from_utf8_lossy(&word).into_owned()), Span::new(start, i)));
+                out.push((
+                    Token::Word(String::from_utf8_lossy(&word).into_owned()),
+                    Span::new(start, i),
+                ));
             }
             _ => {
                 let start = i;
@@ -199,7 +226,10 @@ mod tests {
         assert_eq!(location.args, vec!["/"]);
         assert_eq!(location.children()[1].args, vec!["X-A", "a b"]);
         assert_eq!(location.children()[1].line(), "add_header X-A \"a b\"");
-        assert_eq!(&text[location.span.start..location.span.end], &text[text.find("location").unwrap()..text.rfind("}\n}").unwrap() + 1]);
+        assert_eq!(
+            &text[location.span.start..location.span.end],
+            &text[text.find("location").unwrap()..text.rfind("}\n}").unwrap() + 1]
+        );
     }
 
     #[test]

@@ -35,7 +35,10 @@ fn image(service: &Node, import: &Import) -> Option<String> {
 
 fn context(service: &Node) -> Option<String> {
     let build = service.get("build")?;
-    build.text().or_else(|| build.get("context").and_then(Node::text)).map(str::to_string)
+    build
+        .text()
+        .or_else(|| build.get("context").and_then(Node::text))
+        .map(str::to_string)
 }
 
 /// The config file's index in the report, read once.
@@ -54,7 +57,10 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
         }
     }
     for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
-        let source = volume.text().and_then(|t| t.split(':').next()).or_else(|| volume.get("source").and_then(Node::text));
+        let source = volume
+            .text()
+            .and_then(|t| t.split(':').next())
+            .or_else(|| volume.get("source").and_then(Node::text));
         if let Some(source) = source.filter(|s| s.ends_with(".conf")) {
             candidates.push(import.places.on_disk(source));
         }
@@ -84,12 +90,19 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     let tree = match nginx::parse(&text) {
         Ok(tree) => tree,
         Err(e) => {
-            import.report.unreadable(file, e.span, format!("nginx config: {}", e.message));
+            import
+                .report
+                .unreadable(file, e.span, format!("nginx config: {}", e.message));
             return body;
         }
     };
     let served = served_volumes(service);
-    let mut reader = Reader { import, file, served, body: Vec::new() };
+    let mut reader = Reader {
+        import,
+        file,
+        served,
+        body: Vec::new(),
+    };
     reader.level(&tree, Level::Main);
     let servers = std::mem::take(&mut reader.body);
     let origin = format!("nginx config: {}", reader.import.report.name(file));
@@ -120,8 +133,16 @@ fn served_volumes(service: &Node) -> Vec<(String, String)> {
                 (short.source.unwrap_or_default(), short.target)
             }
             None => (
-                volume.get("source").and_then(Node::text).unwrap_or_default().to_string(),
-                volume.get("target").and_then(Node::text).unwrap_or_default().to_string(),
+                volume
+                    .get("source")
+                    .and_then(Node::text)
+                    .unwrap_or_default()
+                    .to_string(),
+                volume
+                    .get("target")
+                    .and_then(Node::text)
+                    .unwrap_or_default()
+                    .to_string(),
             ),
         };
         if is_name(&source) {
@@ -138,7 +159,12 @@ enum Level {
 }
 
 /// Lines stackc writes into every nginx.conf itself.
-const STACKC_MAIN: &[&str] = &["worker_processes auto", "worker_rlimit_nofile 2048", "pid /tmp/nginx.pid", "error_log stderr notice"];
+const STACKC_MAIN: &[&str] = &[
+    "worker_processes auto",
+    "worker_rlimit_nofile 2048",
+    "pid /tmp/nginx.pid",
+    "error_log stderr notice",
+];
 const STACKC_HTTP: &[&str] = &[
     "include /etc/nginx/mime.types",
     "default_type application/octet-stream",
@@ -162,7 +188,12 @@ struct Reader<'a, 'b> {
 
 impl Reader<'_, '_> {
     fn drop(&mut self, d: &Directive, why: &str) {
-        self.import.report.dropped(self.file, d.span, format!("nginx `{}` {why}", d.name), "add it by hand where the spec allows an `nginx \"...\"` line, or leave it out");
+        self.import.report.dropped(
+            self.file,
+            d.span,
+            format!("nginx `{}` {why}", d.name),
+            "add it by hand where the spec allows an `nginx \"...\"` line, or leave it out",
+        );
     }
 
     fn level(&mut self, list: &[Directive], level: Level) {
@@ -195,7 +226,10 @@ impl Reader<'_, '_> {
         };
         let mut servers = Vec::new();
         for s in d.children() {
-            let address = s.args.first().filter(|a| a.split_once(':').is_some_and(|(h, p)| is_name(h) && p.parse::<u16>().is_ok()));
+            let address = s.args.first().filter(|a| {
+                a.split_once(':')
+                    .is_some_and(|(h, p)| is_name(h) && p.parse::<u16>().is_ok())
+            });
             match (s.name.as_str(), address) {
                 ("server", Some(address)) => {
                     let mut text = format!("server {address}");
@@ -219,7 +253,11 @@ impl Reader<'_, '_> {
         for c in d.children() {
             match c.name.as_str() {
                 "listen" => {
-                    let port = c.args.first().and_then(|a| a.rsplit(':').next()).and_then(|p| p.parse::<u16>().ok());
+                    let port = c
+                        .args
+                        .first()
+                        .and_then(|a| a.rsplit(':').next())
+                        .and_then(|p| p.parse::<u16>().ok());
                     let tls = c.args.iter().any(|a| a == "ssl");
                     match port {
                         Some(80) if !tls => {}
@@ -243,7 +281,8 @@ impl Reader<'_, '_> {
                 }
                 "add_header" if is_default_header(c) => {}
                 // stackc's TLS settings.
-                "ssl_protocols" | "ssl_ciphers" | "ssl_prefer_server_ciphers" if certificate.is_some() || key.is_some() => {}
+                "ssl_protocols" | "ssl_ciphers" | "ssl_prefer_server_ciphers"
+                    if certificate.is_some() || key.is_some() => {}
                 _ => self.setting(c, &mut body),
             }
         }
@@ -316,19 +355,32 @@ impl Reader<'_, '_> {
     fn setting(&mut self, c: &Directive, body: &mut Vec<Stmt>) {
         match (c.name.as_str(), c.args.as_slice()) {
             ("client_max_body_size", [size]) if super::values::size(size).is_some() => {
-                body.push(Stmt::line(format!("client_max_body_size {}", super::values::size(size).unwrap_or_default())));
+                body.push(Stmt::line(format!(
+                    "client_max_body_size {}",
+                    super::values::size(size).unwrap_or_default()
+                )));
             }
-            ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", [d]) if super::values::duration(d).is_some() => {
+            ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", [d])
+                if super::values::duration(d).is_some() =>
+            {
                 body.push(Stmt::line(format!("{} {d}", c.name)));
             }
             ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
             }
-            ("proxy_set_header", [name, value]) => body.push(Stmt::line(format!("proxy_set_header {} {}", word(name), quoted(value)))),
-            (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => self.drop(c, "that the spec writes only from its own statements"),
+            ("proxy_set_header", [name, value]) => {
+                body.push(Stmt::line(format!("proxy_set_header {} {}", word(name), quoted(value))))
+            }
+            (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
+                self.drop(c, "that the spec writes only from its own statements")
+            }
             _ => {
                 body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
-                self.import.report.raw(self.file, c.span, format!("nginx `{}` is kept as a raw `nginx` line", c.name));
+                self.import.report.raw(
+                    self.file,
+                    c.span,
+                    format!("nginx `{}` is kept as a raw `nginx` line", c.name),
+                );
             }
         }
     }
@@ -336,13 +388,27 @@ impl Reader<'_, '_> {
 
 /// Directives a raw `nginx` line may not write.
 const REFUSED_RAW: &[&str] = &[
-    "listen", "server_name", "ssl_certificate", "ssl_certificate_key", "client_max_body_size", "proxy_read_timeout",
-    "proxy_connect_timeout", "proxy_send_timeout", "proxy_pass", "alias", "root", "return",
+    "listen",
+    "server_name",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "client_max_body_size",
+    "proxy_read_timeout",
+    "proxy_connect_timeout",
+    "proxy_send_timeout",
+    "proxy_pass",
+    "alias",
+    "root",
+    "return",
 ];
 
 /// `/run/secrets/NAME`'s name.
 fn secret_of(d: &Directive) -> Option<String> {
-    d.args.first()?.strip_prefix("/run/secrets/").filter(|n| is_name(n)).map(str::to_string)
+    d.args
+        .first()?
+        .strip_prefix("/run/secrets/")
+        .filter(|n| is_name(n))
+        .map(str::to_string)
 }
 
 /// The forwarding headers stackc sets on every `proxy_pass`.

@@ -46,7 +46,15 @@ impl Report {
         format!("{}:{}", source.name, source.line_col(span.start).0)
     }
 
-    fn push(&mut self, file: FileIx, severity: Severity, code: &'static str, span: Span, message: String, help: Option<String>) {
+    fn push(
+        &mut self,
+        file: FileIx,
+        severity: Severity,
+        code: &'static str,
+        span: Span,
+        message: String,
+        help: Option<String>,
+    ) {
         let mut diagnostic = Diagnostic::new(code, severity, message).primary(span, "here");
         diagnostic.help = help;
         self.findings.push((file.0, diagnostic));
@@ -54,7 +62,14 @@ impl Report {
 
     /// A setting left out of the spec, and why.
     pub fn dropped(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        self.push(file, Severity::Warning, DROPPED, span, message.into(), Some(help.into()));
+        self.push(
+            file,
+            Severity::Warning,
+            DROPPED,
+            span,
+            message.into(),
+            Some(help.into()),
+        );
     }
 
     /// A setting written as an escape hatch.

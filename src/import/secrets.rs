@@ -62,7 +62,13 @@ mod tests {
         assert!(!Secrets::is_secret("POSTGRES_USER", "admin"));
         let mut secrets = Secrets::default();
         assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "a").name, "db_postgres_password");
-        assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "b").name, "db_postgres_password_2");
-        assert_eq!(secrets.gitignore(), "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n");
+        assert_eq!(
+            secrets.add("db", "POSTGRES_PASSWORD", "b").name,
+            "db_postgres_password_2"
+        );
+        assert_eq!(
+            secrets.gitignore(),
+            "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n"
+        );
     }
 }

@@ -51,7 +51,12 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
     let mut blocks = Vec::new();
     for (key, service) in entries {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
-            import.report.dropped(import.file, key.span, "a service name the spec cannot write", "rename the service");
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a service name the spec cannot write",
+                "rename the service",
+            );
             continue;
         };
         let role = if super::proxy::is_proxy(service, import) {
@@ -84,17 +89,28 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             // The config file and the volumes its `alias`es serve are the proxy's own.
             ("volumes", Role::Proxy) => {
                 for v in value.items() {
-                    let source = v.text().map(|t| short_volume(t).source.unwrap_or_default())
+                    let source = v
+                        .text()
+                        .map(|t| short_volume(t).source.unwrap_or_default())
                         .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
                         .unwrap_or_default();
                     if !(is_name(&source) || source.ends_with(".conf")) {
-                        import.report.dropped(file, v.span, "a mount of the proxy that is neither its config nor a served volume", "serve files from a volume with `alias`");
+                        import.report.dropped(
+                            file,
+                            v.span,
+                            "a mount of the proxy that is neither its config nor a served volume",
+                            "serve files from a volume with `alias`",
+                        );
                     }
                 }
             }
             ("image", _) => match scalar(value) {
                 Some(image) if !builds && built.iter().any(|(i, s)| *i == image && *s != name) => {
-                    let of = built.iter().find(|(i, _)| *i == image).map(|(_, s)| *s).unwrap_or_default();
+                    let of = built
+                        .iter()
+                        .find(|(i, _)| *i == image)
+                        .map(|(_, s)| *s)
+                        .unwrap_or_default();
                     body.push(Stmt::line(format!("image of {of}")));
                 }
                 // A local name compose gives a built image: stackc names it.
@@ -122,8 +138,14 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 };
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
-                        Some(path) => body.push(Stmt::line(format!("env_file {}", quoted(&import.places.rebase(path))))),
-                        None => import.report.dropped(file, f.span, "an env file entry without a path", "name the file"),
+                        Some(path) => {
+                            body.push(Stmt::line(format!("env_file {}", quoted(&import.places.rebase(path)))))
+                        }
+                        None => {
+                            import
+                                .report
+                                .dropped(file, f.span, "an env file entry without a path", "name the file")
+                        }
                     }
                 }
             }
@@ -148,11 +170,21 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 }
             }
             ("expose", _) => {
-                let ports: Vec<String> = value.items().iter().filter_map(Node::text).map(str::to_string).collect();
+                let ports: Vec<String> = value
+                    .items()
+                    .iter()
+                    .filter_map(Node::text)
+                    .map(str::to_string)
+                    .collect();
                 if ports.iter().all(|p| p.parse::<u16>().is_ok()) && !ports.is_empty() {
                     body.push(Stmt::line(format!("expose {}", ports.join(", "))));
                 } else {
-                    import.report.dropped(file, value.span, "`expose` with a range or protocol", "list single ports");
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "`expose` with a range or protocol",
+                        "list single ports",
+                    );
                 }
             }
             ("depends_on", _) => {
@@ -166,12 +198,22 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 }
             }
             ("restart", _) => match value.text() {
-                Some(policy @ ("no" | "always" | "unless-stopped")) => body.push(Stmt::line(format!("restart {policy}"))),
+                Some(policy @ ("no" | "always" | "unless-stopped")) => {
+                    body.push(Stmt::line(format!("restart {policy}")))
+                }
                 Some(p) if p.starts_with("on-failure") => {
-                    let n = p.strip_prefix("on-failure:").map(|n| format!(" {n}")).unwrap_or_default();
+                    let n = p
+                        .strip_prefix("on-failure:")
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
                     body.push(Stmt::line(format!("restart on-failure{n}")));
                 }
-                _ => import.report.dropped(file, value.span, "an unknown restart policy", "use no, always, on-failure or unless-stopped"),
+                _ => import.report.dropped(
+                    file,
+                    value.span,
+                    "an unknown restart policy",
+                    "use no, always, on-failure or unless-stopped",
+                ),
             },
             ("deploy", _) => deploy(value, &mut body, import),
             ("networks", _) => {
@@ -180,10 +222,20 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     _ => {
                         for (net, options) in value.entries() {
                             if !options.is_null() && !options.entries().is_empty() {
-                                import.report.dropped(file, options.span, format!("options of network `{}`", net.text().unwrap_or_default()), "aliases and addresses have no statement: the service's name is its host name");
+                                import.report.dropped(
+                                    file,
+                                    options.span,
+                                    format!("options of network `{}`", net.text().unwrap_or_default()),
+                                    "aliases and addresses have no statement: the service's name is its host name",
+                                );
                             }
                         }
-                        value.entries().iter().filter_map(|(k, _)| k.text()).map(str::to_string).collect()
+                        value
+                            .entries()
+                            .iter()
+                            .filter_map(|(k, _)| k.text())
+                            .map(str::to_string)
+                            .collect()
                     }
                 };
                 if !names.is_empty() {
@@ -195,8 +247,13 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     secret_use(s, &mut body);
                 }
             }
-            ("stop_grace_period", _) | ("working_dir", _) | ("hostname", _) | ("container_name", _)
-            | ("stop_signal", _) | ("user", _) | ("shm_size", _) => {
+            ("stop_grace_period", _)
+            | ("working_dir", _)
+            | ("hostname", _)
+            | ("container_name", _)
+            | ("stop_signal", _)
+            | ("user", _)
+            | ("shm_size", _) => {
                 let Some(text) = scalar(value) else {
                     interpolated(import, value, k);
                     continue;
@@ -209,19 +266,31 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 };
                 match stmt {
                     Some(stmt) => body.push(Stmt::line(stmt)),
-                    None => import.report.dropped(file, value.span, format!("a `{k}` the spec cannot write"), "write it in whole units"),
+                    None => import.report.dropped(
+                        file,
+                        value.span,
+                        format!("a `{k}` the spec cannot write"),
+                        "write it in whole units",
+                    ),
                 }
             }
             ("labels", _) => labels(value, &mut body, import),
             ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
-            ("security_opt", _) if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
-            ("sysctls", Role::Proxy) if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
+            ("security_opt", _)
+                if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
+            ("sysctls", Role::Proxy)
+                if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 match literal_json(&json) {
                     Some(json) => {
-                        body.push(Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json)))).note(format!("raw: {}", import.report.place(file, key.span))));
-                        import.report.raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
+                        body.push(
+                            Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
+                                .note(format!("raw: {}", import.report.place(file, key.span))),
+                        );
+                        import
+                            .report
+                            .raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
                     }
                     None => interpolated(import, value, k),
                 }
@@ -244,9 +313,18 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
     // `secret VAR = NAME` mounts NAME already.
     let referenced: Vec<String> = body
         .iter()
-        .filter_map(|b| b.text.strip_prefix("secret ")?.split_once(" = ").map(|(_, n)| n.to_string()))
+        .filter_map(|b| {
+            b.text
+                .strip_prefix("secret ")?
+                .split_once(" = ")
+                .map(|(_, n)| n.to_string())
+        })
         .collect();
-    body.retain(|b| !b.text.strip_prefix("secret ").is_some_and(|n| referenced.iter().any(|r| r == n)));
+    body.retain(|b| {
+        !b.text
+            .strip_prefix("secret ")
+            .is_some_and(|n| referenced.iter().any(|r| r == n))
+    });
     body
 }
 
@@ -288,7 +366,12 @@ fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
         Kind::Map(_) => None,
     };
     let Some(words) = words else {
-        import.report.dropped(import.file, value.span, "a command the spec cannot write", "write it as a list of words");
+        import.report.dropped(
+            import.file,
+            value.span,
+            "a command the spec cannot write",
+            "write it as a list of words",
+        );
         return None;
     };
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
@@ -316,7 +399,14 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             .entries()
             .iter()
             .map(|(k, v)| {
-                let text = if v.is_null() { None } else { v.to_json().as_str().map(str::to_string).or_else(|| Some(v.to_json().to_string())) };
+                let text = if v.is_null() {
+                    None
+                } else {
+                    v.to_json()
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(v.to_json().to_string()))
+                };
                 (k.text().unwrap_or_default().to_string(), text, v)
             })
             .collect(),
@@ -324,11 +414,21 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
     for (name, raw, node) in pairs {
         let file = import.file;
         if !is_env_name(&name) {
-            import.report.dropped(file, node.span, format!("variable name `{name}` the spec cannot write"), "rename it");
+            import.report.dropped(
+                file,
+                node.span,
+                format!("variable name `{name}` the spec cannot write"),
+                "rename it",
+            );
             continue;
         }
         let Some(raw) = raw else {
-            import.report.dropped(file, node.span, format!("`{name}` is passed through from the host's environment"), "write its value, or a `secret NAME env VAR` for a secret");
+            import.report.dropped(
+                file,
+                node.span,
+                format!("`{name}` is passed through from the host's environment"),
+                "write its value, or a `secret NAME env VAR` for a secret",
+            );
             continue;
         };
         let Some(text) = literal(&raw) else {
@@ -336,7 +436,10 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             continue;
         };
         // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.
-        if let Some(secret) = name.strip_suffix("_FILE").and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?))) {
+        if let Some(secret) = name
+            .strip_suffix("_FILE")
+            .and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?)))
+        {
             if is_name(secret.1) {
                 body.push(Stmt::line(format!("secret {} = {}", secret.0, secret.1)));
                 continue;
@@ -344,13 +447,23 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
         }
         if super::secrets::Secrets::is_secret(&name, &text) {
             let secret = import.secrets.add(service, &name, &text);
-            import.declared.push(Stmt::line(format!("secret {} file {}", secret.name, quoted(&secret.path))));
-            body.push(Stmt::line(format!("secret {name} = {}", secret.name)).note(format!("was {name} in the environment; the container gets {name}_FILE")));
+            import.declared.push(Stmt::line(format!(
+                "secret {} file {}",
+                secret.name,
+                quoted(&secret.path)
+            )));
+            body.push(
+                Stmt::line(format!("secret {name} = {}", secret.name))
+                    .note(format!("was {name} in the environment; the container gets {name}_FILE")),
+            );
             import.report.secret(
                 file,
                 node.span,
                 format!("`{name}` moved into the secret file {}", secret.path),
-                format!("the container now reads the path in `{name}_FILE`; keep {} out of version control", secret.path),
+                format!(
+                    "the container now reads the path in `{name}_FILE`; keep {} out of version control",
+                    secret.path
+                ),
             );
             continue;
         }
@@ -365,8 +478,17 @@ fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
             let short = short_volume(text);
             let read_only = short.modes.iter().any(|m| m == "ro");
             let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
-            if let Some(m) = short.modes.iter().find(|m| !matches!(m.as_str(), "ro" | "rw" | "z" | "Z")) {
-                import.report.dropped(file, v.span, format!("volume mode `{m}`"), "the spec mounts read-only or not, with SELinux labels");
+            if let Some(m) = short
+                .modes
+                .iter()
+                .find(|m| !matches!(m.as_str(), "ro" | "rw" | "z" | "Z"))
+            {
+                import.report.dropped(
+                    file,
+                    v.span,
+                    format!("volume mode `{m}`"),
+                    "the spec mounts read-only or not, with SELinux labels",
+                );
             }
             let kind = match &short.source {
                 None => "anonymous",
@@ -377,11 +499,20 @@ fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
         }
         _ => {
             let kind = v.get("type").and_then(Node::text).unwrap_or("volume").to_string();
-            let selinux = v.get("bind").and_then(|b| b.get("selinux")).and_then(Node::text).map(str::to_string);
+            let selinux = v
+                .get("bind")
+                .and_then(|b| b.get("selinux"))
+                .and_then(Node::text)
+                .map(str::to_string);
             for (option, _) in v.entries() {
                 let known = ["type", "source", "target", "read_only", "bind"];
                 if !known.contains(&option.text().unwrap_or_default()) {
-                    import.report.dropped(file, option.span, format!("mount option `{}`", option.text().unwrap_or_default()), "the spec's mounts take a source, a target, `ro` and SELinux labels");
+                    import.report.dropped(
+                        file,
+                        option.span,
+                        format!("mount option `{}`", option.text().unwrap_or_default()),
+                        "the spec's mounts take a source, a target, `ro` and SELinux labels",
+                    );
                 }
             }
             (
@@ -398,18 +529,27 @@ fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
         ("volume", Some(name)) if is_name(&name) => name,
         ("bind", Some(path)) => {
             let path = import.places.rebase(&path);
-            if path.starts_with(['.', '/', '~']) && path.chars().all(|c| c.is_ascii_alphanumeric() || "_./:@-+%~".contains(c)) {
+            if path.starts_with(['.', '/', '~'])
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./:@-+%~".contains(c))
+            {
                 path
             } else {
                 quoted(&path)
             }
         }
         _ => {
-            import.report.dropped(file, v.span, format!("a `{kind}` mount"), "the spec mounts named volumes, host paths and anonymous volumes");
+            import.report.dropped(
+                file,
+                v.span,
+                format!("a `{kind}` mount"),
+                "the spec mounts named volumes, host paths and anonymous volumes",
+            );
             return None;
         }
     };
-    let mut text = format!("mount {source} at {}", word(target.trim_end_matches('/').is_empty().then_some("/").unwrap_or(target.as_str())));
+    let mut text = format!("mount {source} at {}", word(&target));
     if read_only {
         text.push_str(" ro");
     }
@@ -442,11 +582,23 @@ fn port(p: &Node) -> Option<values::Published> {
     match &p.kind {
         Kind::Scalar { text, .. } => short_port(text),
         _ => {
-            if p.get("protocol").and_then(Node::text).is_some_and(|proto| proto != "tcp") {
+            if p.get("protocol")
+                .and_then(Node::text)
+                .is_some_and(|proto| proto != "tcp")
+            {
                 return None;
             }
-            let ip = p.get("host_ip").and_then(Node::text).filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
-            let ip = ip.map(|ip| if ip.contains(':') && !ip.starts_with('[') { format!("[{ip}]") } else { ip.to_string() });
+            let ip = p
+                .get("host_ip")
+                .and_then(Node::text)
+                .filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
+            let ip = ip.map(|ip| {
+                if ip.contains(':') && !ip.starts_with('[') {
+                    format!("[{ip}]")
+                } else {
+                    ip.to_string()
+                }
+            });
             Some(values::Published {
                 ip,
                 host: p.get("published").and_then(Node::text)?.parse().ok()?,
@@ -467,7 +619,12 @@ fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
                     Some("service_healthy") => part.push_str(" ready"),
                     Some("service_completed_successfully") => part.push_str(" done"),
                     Some("service_started") | None => {}
-                    Some(other) => import.report.dropped(import.file, options.span, format!("condition `{other}`"), "use service_started, service_healthy or service_completed_successfully"),
+                    Some(other) => import.report.dropped(
+                        import.file,
+                        options.span,
+                        format!("condition `{other}`"),
+                        "use service_started, service_healthy or service_completed_successfully",
+                    ),
                 }
                 if options.get("required").and_then(Node::text) == Some("false") {
                     part.push_str(" optional");
@@ -493,7 +650,12 @@ const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
 fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
     let file = import.file;
     if value.get("disable").and_then(Node::text) == Some("true") {
-        import.report.dropped(file, value.span, "a disabled healthcheck", "the spec has no way to turn off the image's HEALTHCHECK");
+        import.report.dropped(
+            file,
+            value.span,
+            "a disabled healthcheck",
+            "the spec has no way to turn off the image's HEALTHCHECK",
+        );
         return None;
     }
     let test = value.get("test")?;
@@ -503,14 +665,21 @@ fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
             let words: Option<Vec<String>> = items.iter().map(|i| i.text().and_then(literal)).collect();
             match words.as_deref() {
                 Some([kind, shell]) if kind == "CMD-SHELL" => Some(format!("ready cmd {}", quoted(shell))),
-                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => Some(format!("ready cmd {}", list(rest))),
+                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => {
+                    Some(format!("ready cmd {}", list(rest)))
+                }
                 _ => None,
             }
         }
         Kind::Map(_) => None,
     };
     let Some(mut probe) = probe else {
-        import.report.dropped(file, test.span, "a healthcheck test the spec cannot write", "write `ready cmd ...`");
+        import.report.dropped(
+            file,
+            test.span,
+            "a healthcheck test the spec cannot write",
+            "write `ready cmd ...`",
+        );
         return None;
     };
     for (key, word_, default) in COMPOSE_TIMING {
@@ -524,7 +693,12 @@ fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
         match text {
             Some(t) if !(key == "start_period" && t == "0s") => probe.push_str(&format!(" {word_} {t}")),
             Some(_) => {}
-            None => import.report.dropped(file, value.get(key).map_or(value.span, |n| n.span), format!("healthcheck `{key}`"), "write it in whole units (`5s`, `1m`)"),
+            None => import.report.dropped(
+                file,
+                value.get(key).map_or(value.span, |n| n.span),
+                format!("healthcheck `{key}`"),
+                "write it in whole units (`5s`, `1m`)",
+            ),
         }
     }
     Some(Stmt::line(probe))
@@ -538,7 +712,12 @@ fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
             Some("resources") => {
                 for (kind, limits) in setting.entries() {
                     if kind.text() != Some("limits") {
-                        import.report.dropped(file, kind.span, format!("`deploy.resources.{}`", kind.text().unwrap_or_default()), "the spec sets limits only");
+                        import.report.dropped(
+                            file,
+                            kind.span,
+                            format!("`deploy.resources.{}`", kind.text().unwrap_or_default()),
+                            "the spec sets limits only",
+                        );
                         continue;
                     }
                     let mut words = Vec::new();
@@ -547,11 +726,21 @@ fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
                         match name.text() {
                             Some("memory") => match size(text) {
                                 Some(s) => words.push(format!("memory {s}")),
-                                None => import.report.dropped(file, limit.span, "a memory limit the spec cannot write", "use k, M or G"),
+                                None => import.report.dropped(
+                                    file,
+                                    limit.span,
+                                    "a memory limit the spec cannot write",
+                                    "use k, M or G",
+                                ),
                             },
                             Some("cpus") => words.push(format!("cpus {text}")),
                             Some("pids") => words.push(format!("pids {text}")),
-                            _ => import.report.dropped(file, name.span, format!("limit `{}`", name.text().unwrap_or_default()), "the spec limits memory, cpus and pids"),
+                            _ => import.report.dropped(
+                                file,
+                                name.span,
+                                format!("limit `{}`", name.text().unwrap_or_default()),
+                                "the spec limits memory, cpus and pids",
+                            ),
                         }
                     }
                     if !words.is_empty() {
@@ -559,7 +748,12 @@ fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
                     }
                 }
             }
-            _ => import.report.dropped(file, key.span, format!("`deploy.{}`", key.text().unwrap_or_default()), "the spec sets replicas and limits"),
+            _ => import.report.dropped(
+                file,
+                key.span,
+                format!("`deploy.{}`", key.text().unwrap_or_default()),
+                "the spec sets replicas and limits",
+            ),
         }
     }
 }
@@ -573,7 +767,12 @@ fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
         _ => value
             .entries()
             .iter()
-            .map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.text().unwrap_or_default().to_string()))
+            .map(|(k, v)| {
+                (
+                    k.text().unwrap_or_default().to_string(),
+                    v.text().unwrap_or_default().to_string(),
+                )
+            })
             .collect(),
     };
     let mut lines = Vec::new();
@@ -582,7 +781,12 @@ fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
             && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
         match literal(&v) {
             Some(v) if key_ok => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
-            _ => import.report.dropped(import.file, value.span, format!("label `{k}`"), "a label key of letters, digits, `.`, `-`, `_`, `/` with a literal value"),
+            _ => import.report.dropped(
+                import.file,
+                value.span,
+                format!("label `{k}`"),
+                "a label key of letters, digits, `.`, `-`, `_`, `/` with a literal value",
+            ),
         }
     }
     if !lines.is_empty() {
@@ -602,7 +806,9 @@ fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
         return;
     }
     match target {
-        Some(t) if t != format!("/run/secrets/{name}") && t != name => body.push(Stmt::line(format!("secret {name} at {}", word(&t)))),
+        Some(t) if t != format!("/run/secrets/{name}") && t != name => {
+            body.push(Stmt::line(format!("secret {name} at {}", word(&t))))
+        }
         _ => body.push(Stmt::line(format!("secret {name}"))),
     }
 }

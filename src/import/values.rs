@@ -111,7 +111,10 @@ fn is_ip(text: &str) -> bool {
         return !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     }
     let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 4 && parts.iter().all(|p| (1..=3).contains(&p.len()) && p.parse::<u8>().is_ok())
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.parse::<u8>().is_ok())
 }
 
 /// A volume of compose's short syntax: `SOURCE:TARGET[:MODE]` or `TARGET`.
@@ -169,7 +172,10 @@ mod tests {
     #[test]
     fn ports() {
         assert_eq!(short_port("1337:80").unwrap().statement(), "publish 1337 -> 80");
-        assert_eq!(short_port("127.0.0.1:5432:5432").unwrap().statement(), "publish 127.0.0.1:5432 -> 5432");
+        assert_eq!(
+            short_port("127.0.0.1:5432:5432").unwrap().statement(),
+            "publish 127.0.0.1:5432 -> 5432"
+        );
         assert_eq!(short_port("8000"), None);
         assert_eq!(short_port("8000-8001:80"), None);
         assert_eq!(short_port("53:53/udp"), None);

@@ -23,7 +23,10 @@ pub struct Node {
 pub enum Kind {
     /// A scalar's text; `plain` when unquoted (then `true`, `10`, `~` are
     /// not text).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -57,7 +60,10 @@ impl Node {
 
     /// The value of `key` in a map.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries().iter().find(|(k, _)| k.text() == Some(key)).map(|(_, v)| v)
+        self.entries()
+            .iter()
+            .find(|(k, _)| k.text() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// The value as compose reads it (YAML 1.1's numbers, as go-yaml v3).
@@ -69,7 +75,9 @@ impl Node {
                 Reading::Null => Value::Null,
                 Reading::Bool(b) => Value::Bool(b),
                 Reading::Int(n) => i64::try_from(n).map_or_else(|_| Value::String(text.clone()), Value::from),
-                Reading::Float(x) => serde_json::Number::from_f64(x).map_or_else(|| Value::String(text.clone()), Value::Number),
+                Reading::Float(x) => {
+                    serde_json::Number::from_f64(x).map_or_else(|| Value::String(text.clone()), Value::Number)
+                }
                 Reading::Text => Value::String(text.clone()),
             },
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
@@ -321,7 +329,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;
-            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let error = parse(&text).unwrap_err();
         assert!(error.message.contains("more than"), "{}", error.message);

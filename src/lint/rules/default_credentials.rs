@@ -119,7 +119,11 @@ impl Rule for DefaultCredentials {
 /// (a file `stackc import` wrote from a compose file's environment).
 fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for service in &stack.services {
-        for used in service.secrets.iter().filter(|s| secrets::is_password_name(&s.env.value)) {
+        for used in service
+            .secrets
+            .iter()
+            .filter(|s| secrets::is_password_name(&s.env.value))
+        {
             let Some((_, id)) = stack.inputs.secret_files.iter().find(|(n, _)| *n == used.secret.value) else {
                 continue;
             };
@@ -132,7 +136,10 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             out.push(
                 DefaultCredentials::META
                     .diagnostic(format!("`{}` is set to a default password", used.env.value))
-                    .primary(used.secret.span, format!("`{}` holds a well-known default password", used.secret.value))
+                    .primary(
+                        used.secret.span,
+                        format!("`{}` holds a well-known default password", used.secret.value),
+                    )
                     .secondary_in(*id, span, "this password")
                     .help(format!("put a long random password into {}", file.name)),
             );
