@@ -238,6 +238,17 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                             .collect()
                     }
                 };
+                // compose's own `default` network is every service's without a word.
+                let on_default = names.iter().any(|n| n == "default");
+                let names: Vec<String> = names.into_iter().filter(|n| n != "default").collect();
+                if on_default && !names.is_empty() {
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "the `default` network beside others",
+                        "declare a network for what `default` connected, and name it",
+                    );
+                }
                 if !names.is_empty() {
                     body.push(Stmt::line(format!("networks {}", names.join(", "))));
                 }
@@ -657,6 +668,20 @@ fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
             "the spec has no way to turn off the image's HEALTHCHECK",
         );
         return None;
+    }
+    for (key, _) in value.entries() {
+        let k = key.text().unwrap_or_default();
+        if !matches!(
+            k,
+            "test" | "interval" | "timeout" | "retries" | "start_period" | "disable"
+        ) {
+            import.report.dropped(
+                file,
+                key.span,
+                format!("healthcheck `{k}`"),
+                "the spec's `ready` sets every, timeout, retries and start",
+            );
+        }
     }
     let test = value.get("test")?;
     let probe = match &test.kind {
