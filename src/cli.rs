@@ -115,6 +115,10 @@ enum Command {
         /// Fail (exit 1, nothing written) when any setting is dropped.
         #[arg(long)]
         strict: bool,
+        /// Read the compose file with stackc's own reader, even where a
+        /// compose binary could resolve it (`docker compose config`).
+        #[arg(long)]
+        no_compose: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -259,8 +263,18 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             nginx,
             out,
             strict,
+            no_compose,
             output,
-        } => import::run(input.as_deref(), &nginx, &out, strict, &output),
+        } => import::run(
+            import::Args {
+                input: input.as_deref(),
+                nginx: &nginx,
+                out: &out,
+                strict,
+                no_compose,
+            },
+            &output,
+        ),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
     }
 }

@@ -15,8 +15,14 @@ fn body(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// `stackc import` with stackc's own reader (`--no-compose`), whatever
+/// compose binary the machine has.
 fn import(args: &[&str]) -> std::process::Output {
-    support::stackc().arg("import").args(args).output().unwrap()
+    support::stackc()
+        .args(["import", "--no-compose"])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]

@@ -288,118 +288,158 @@ fn differences(before: &Value, after: &Value) -> String {
     out
 }
 
-#[test]
-fn every_corpus_project_round_trips() {
+/// How import reads the compose file.
+#[derive(Clone, Copy, Debug)]
+enum Reader {
+    /// stackc's own YAML reader (`--no-compose`).
+    Own,
+    /// `docker compose config`, the real Compose v2 binary.
+    Compose,
+}
+
+fn round_trips(reader: Reader) {
     let cases = corpus::cases();
     assert!(cases.len() >= 20, "the corpus holds {} projects", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        let dir = tempfile::tempdir().unwrap();
-        let project = dir.path().join(case.name);
-        for (path, text) in &case.files {
-            let path = project.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let spec = project.join("stack.spec");
-        let out = support::stackc()
-            .args(["import", "--format", "json", "-o"])
-            .arg(&spec)
-            .arg(&project)
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            failures.push(format!(
-                "{}: import failed: {}{}",
-                case.name,
-                support::text(&out.stderr),
-                support::text(&out.stdout)
-            ));
-            continue;
-        }
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let dropped: Vec<String> = report
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "import-dropped")
-            .map(|d| format!("{}:{} {}", d["line"], d["column"], d["message"]))
-            .collect();
-        if dropped.len() != case.dropped {
-            failures.push(format!(
-                "{}: {} dropped, expected {}: {dropped:?}",
-                case.name,
-                dropped.len(),
-                case.dropped
-            ));
-        }
-        let built_dir = project.join("out");
-        // The original's lint findings are its own: the round trip builds it as it is.
-        let built = support::stackc()
-            .args([
-                "build",
-                "--color",
-                "never",
-                "--allow",
-                "runs-as-root",
-                "--allow",
-                "pgdata-mount-mismatch",
-                "--allow",
-                "privileged-container",
-                "-o",
-            ])
-            .arg(&built_dir)
-            .arg(&spec)
-            .output()
-            .unwrap();
-        if !built.status.success() {
-            let text = std::fs::read_to_string(&spec).unwrap_or_default();
-            failures.push(format!(
-                "{}: build failed: {}\n{text}",
-                case.name,
-                support::text(&built.stderr)
-            ));
-            continue;
-        }
-        let original = compose_config(&project.join("compose.yaml"));
-        let mut before = original.clone();
-        let mut after = compose_config(&built_dir.join("compose.yaml"));
-        normalize(&mut before, &original, &case.proxies);
-        normalize(&mut after, &original, &case.proxies);
-        if before != after && case.dropped == 0 {
-            failures.push(format!(
-                "{}: compose config differs\n{}spec:\n{}",
-                case.name,
-                differences(&before, &after),
-                std::fs::read_to_string(&spec).unwrap()
-            ));
-        }
-        for proxy in &case.proxies {
-            let conf = case
-                .files
-                .iter()
-                .find(|(p, _)| p.ends_with(".conf"))
-                .map(|(p, _)| project.join(p))
-                .unwrap();
-            let left = nginx_tree(&conf, &proxy_aliases(&original, proxy));
-            let built_config = compose_config(&built_dir.join("compose.yaml"));
-            let right = nginx_tree(
-                &built_dir.join(proxy).join("nginx.conf"),
-                &proxy_aliases(&built_config, proxy),
-            );
-            if left != right && case.dropped == 0 {
-                failures.push(format!(
-                    "{}: nginx tree differs\noriginal: {left}\nbuilt:    {right}",
-                    case.name
-                ));
-            }
-        }
+        failures.extend(round_trip(case, reader));
     }
     assert!(
         failures.is_empty(),
-        "{} of {} projects:\n\n{}",
+        "{reader:?} reader: {} of {} projects:\n\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn every_corpus_project_round_trips_through_the_own_reader() {
+    round_trips(Reader::Own);
+}
+
+#[test]
+fn every_corpus_project_round_trips_through_docker_compose_config() {
+    round_trips(Reader::Compose);
+}
+
+/// One project: its differences after build(import(x)), none when it round-trips.
+fn round_trip(case: &corpus::Case, reader: Reader) -> Vec<String> {
+    let mut failures = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join(case.name);
+    for (path, text) in &case.files {
+        let path = project.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let spec = project.join("stack.spec");
+    let mut command = support::stackc();
+    command
+        .args(["import", "--format", "json", "-o"])
+        .arg(&spec)
+        .arg(&project);
+    match reader {
+        Reader::Own => {
+            command.arg("--no-compose");
+        }
+        Reader::Compose => {
+            command.env("STACKC_COMPOSE", support::tool("venv/bin/docker-compose"));
+        }
+    }
+    let out = command.output().unwrap();
+    if !out.status.success() {
+        failures.push(format!(
+            "{}: import failed: {}{}",
+            case.name,
+            support::text(&out.stderr),
+            support::text(&out.stdout)
+        ));
+        return failures;
+    }
+    if matches!(reader, Reader::Compose)
+        && !std::fs::read_to_string(&spec)
+            .unwrap()
+            .contains("docker compose config")
+    {
+        failures.push(format!("{}: not read through docker compose config", case.name));
+    }
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dropped: Vec<String> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "import-dropped")
+        .map(|d| format!("{}:{} {}", d["line"], d["column"], d["message"]))
+        .collect();
+    if dropped.len() != case.dropped {
+        failures.push(format!(
+            "{}: {} dropped, expected {}: {dropped:?}",
+            case.name,
+            dropped.len(),
+            case.dropped
+        ));
+    }
+    let built_dir = project.join("out");
+    // The original's lint findings are its own: the round trip builds it as it is.
+    let built = support::stackc()
+        .args([
+            "build",
+            "--color",
+            "never",
+            "--allow",
+            "runs-as-root",
+            "--allow",
+            "pgdata-mount-mismatch",
+            "--allow",
+            "privileged-container",
+            "-o",
+        ])
+        .arg(&built_dir)
+        .arg(&spec)
+        .output()
+        .unwrap();
+    if !built.status.success() {
+        let text = std::fs::read_to_string(&spec).unwrap_or_default();
+        failures.push(format!(
+            "{}: build failed: {}\n{text}",
+            case.name,
+            support::text(&built.stderr)
+        ));
+        return failures;
+    }
+    let original = compose_config(&project.join("compose.yaml"));
+    let mut before = original.clone();
+    let mut after = compose_config(&built_dir.join("compose.yaml"));
+    normalize(&mut before, &original, &case.proxies);
+    normalize(&mut after, &original, &case.proxies);
+    if before != after && case.dropped == 0 {
+        failures.push(format!(
+            "{}: compose config differs\n{}spec:\n{}",
+            case.name,
+            differences(&before, &after),
+            std::fs::read_to_string(&spec).unwrap()
+        ));
+    }
+    for proxy in &case.proxies {
+        let conf = case
+            .files
+            .iter()
+            .find(|(p, _)| p.ends_with(".conf"))
+            .map(|(p, _)| project.join(p))
+            .unwrap();
+        let left = nginx_tree(&conf, &proxy_aliases(&original, proxy));
+        let built_config = compose_config(&built_dir.join("compose.yaml"));
+        let right = nginx_tree(
+            &built_dir.join(proxy).join("nginx.conf"),
+            &proxy_aliases(&built_config, proxy),
+        );
+        if left != right && case.dropped == 0 {
+            failures.push(format!(
+                "{}: nginx tree differs\noriginal: {left}\nbuilt:    {right}",
+                case.name
+            ));
+        }
+    }
+    failures
 }

@@ -11,17 +11,35 @@ use crate::import::{report as findings, secrets::Secrets, Request};
 use crate::render::FileReport;
 use crate::write;
 
-pub(super) fn run(
-    input: Option<&Path>,
-    nginx: &[std::path::PathBuf],
-    out: &Path,
-    strict: bool,
-    output: &OutputArgs,
-) -> Result<ExitCode, Failure> {
+/// What `stackc import` was asked.
+pub(super) struct Args<'a> {
+    pub input: Option<&'a Path>,
+    pub nginx: &'a [std::path::PathBuf],
+    pub out: &'a Path,
+    pub strict: bool,
+    /// Read the file with stackc's own reader even when compose is there.
+    pub no_compose: bool,
+}
+
+pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> {
+    let Args {
+        input,
+        nginx,
+        out,
+        strict,
+        no_compose,
+    } = args;
+    let input = input.unwrap_or(Path::new("."));
+    let compose_file = crate::import::compose_file(input).map_err(Failure::new)?;
     let request = Request {
-        input: input.unwrap_or(Path::new(".")).to_path_buf(),
+        input: input.to_path_buf(),
         nginx: nginx.to_vec(),
         spec: out.to_path_buf(),
+        resolved: if no_compose {
+            None
+        } else {
+            compose_config(&compose_file)
+        },
     };
     let outcome = crate::import::import(&request).map_err(Failure::new)?;
     let groups = outcome.report.grouped();
@@ -68,6 +86,61 @@ pub(super) fn run(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The compose binaries tried, in order: `STACKC_COMPOSE` (a path), else
+/// `docker compose`, else `docker-compose`.
+fn compose_commands() -> Vec<Vec<std::ffi::OsString>> {
+    match std::env::var_os("STACKC_COMPOSE") {
+        Some(path) => vec![vec![path]],
+        None => vec![vec!["docker".into(), "compose".into()], vec!["docker-compose".into()]],
+    }
+}
+
+/// The project as compose itself resolves it (`docker compose config`),
+/// or `None` when no compose binary is there or it refuses the project
+/// (then stackc's own reader reads the file, and says why).
+fn compose_config(file: &Path) -> Option<String> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = file.file_name()?;
+    for argv in compose_commands() {
+        let output = std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .arg("-f")
+            .arg(name)
+            .args([
+                "config",
+                "--format",
+                "json",
+                "--no-env-resolution",
+                "--no-path-resolution",
+                // A `${VAR}` stays one (and is reported): never the host's value.
+                "--no-interpolate",
+            ])
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .output();
+        let Ok(output) = output else {
+            continue;
+        };
+        if !output.status.success() {
+            let why = String::from_utf8_lossy(&output.stderr);
+            eprintln!(
+                "stackc: `{} config` refused the project ({}); reading the file itself",
+                argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "),
+                why.trim().lines().last().unwrap_or_default()
+            );
+            return None;
+        }
+        if output.stdout.len() as u64 > crate::input::fs::MAX_FILE_BYTES {
+            return None;
+        }
+        return String::from_utf8(output.stdout).ok();
+    }
+    None
 }
 
 /// Each secret file, created with mode 0600 and never over an existing one

@@ -69,9 +69,10 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
         .and_then(Node::text)
         .map(str::to_string)
         .or_else(|| project_name(&import.places.compose_dir));
-    if let Some(name) = name {
+    if let Some(name) = &name {
         top.push(Stmt::line(format!("stack {name}")));
     }
+    let project = name.unwrap_or_default();
     for (key, value) in doc.entries() {
         let key_text = key.text().unwrap_or_default();
         match key_text {
@@ -88,9 +89,9 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
         }
         let _ = value;
     }
-    volumes(doc.get("volumes"), &mut import, &mut top);
-    networks(doc.get("networks"), &mut import, &mut top);
-    secrets(doc.get("secrets"), &mut import, &mut top);
+    volumes(doc.get("volumes"), &project, &mut import, &mut top);
+    networks(doc.get("networks"), &project, &mut import, &mut top);
+    secrets(doc.get("secrets"), &project, &mut import, &mut top);
     let services = doc.get("services");
     let blocks = service::services(services, &mut import);
     top.append(&mut import.declared);
@@ -109,7 +110,18 @@ fn project_name(dir: &Path) -> Option<String> {
     is_name(&name).then_some(name)
 }
 
-fn volumes(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
+/// An option `docker compose config` writes out with its default value:
+/// the `PROJECT_NAME` name, an empty `ipam`, `external: false`.
+fn filled_in(project: &str, name: &str, option: &Node, value: &Node) -> bool {
+    match option.text() {
+        Some("name") => value.text() == Some(&format!("{project}_{name}")),
+        Some("ipam") => value.entries().is_empty(),
+        Some("external") => value.text() == Some("false"),
+        _ => false,
+    }
+}
+
+fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
             import.report.dropped(
@@ -120,7 +132,10 @@ fn volumes(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
             );
             continue;
         };
-        for (option, _) in value.entries() {
+        for (option, setting) in value.entries() {
+            if filled_in(project, name, option, setting) {
+                continue;
+            }
             import.report.dropped(
                 import.file,
                 option.span,
@@ -135,7 +150,7 @@ fn volumes(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
     }
 }
 
-fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
+fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
             import.report.dropped(
@@ -149,6 +164,7 @@ fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
         let mut internal = false;
         for (option, setting) in value.entries() {
             match option.text() {
+                _ if filled_in(project, name, option, setting) => {}
                 Some("internal") if setting.text() == Some("true") => internal = true,
                 Some("internal") => {}
                 Some("driver") if setting.text() == Some("bridge") => {}
@@ -170,7 +186,7 @@ fn networks(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
     }
 }
 
-fn secrets(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
+fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
             import.report.dropped(
@@ -181,6 +197,17 @@ fn secrets(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>) {
             );
             continue;
         };
+        for (option, setting) in value.entries() {
+            let known = matches!(option.text(), Some("file" | "environment"));
+            if !known && !filled_in(project, name, option, setting) {
+                import.report.dropped(
+                    import.file,
+                    option.span,
+                    format!("secret option `{}`", option.text().unwrap_or_default()),
+                    "the spec's secrets read a file or a variable",
+                );
+            }
+        }
         if let Some(file) = value.get("file").and_then(Node::text) {
             let path = import.places.rebase(file);
             top.push(Stmt::line(format!("secret {name} file {}", quoted(&path))));

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::input::fs;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use report::Report;
 use secrets::Secrets;
 
@@ -47,6 +47,11 @@ pub struct Request {
     pub nginx: Vec<PathBuf>,
     /// The spec file to write (its folder is where paths start).
     pub spec: PathBuf,
+    /// The project as `docker compose config --format json
+    /// --no-env-resolution --no-path-resolution` printed it, when a compose
+    /// binary was there: overrides, `extends`, `include` and profiles
+    /// resolved by compose itself. `None`: stackc's own reader.
+    pub resolved: Option<String>,
 }
 
 /// The spec's text and everything found on the way.
@@ -91,9 +96,18 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
         nginx,
     };
-    let doc = match yaml::parse(report.text(file)) {
-        Ok(doc) => doc,
-        Err(e) => {
+    let doc = match (yaml::parse(report.text(file)), &request.resolved) {
+        (original, Some(resolved)) => match yaml::parse(resolved) {
+            Ok(doc) => yaml::spans_from(doc, original.as_ref().ok(), Span::new(0, 0)),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read what `docker compose config` printed: {}",
+                    e.message
+                ))
+            }
+        },
+        (Ok(doc), None) => doc,
+        (Err(e), None) => {
             report.unreadable(file, e.span, format!("not YAML compose can read: {}", e.message));
             return Ok(Outcome {
                 spec: None,
@@ -112,9 +126,14 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();
+    let reader = if request.resolved.is_some() {
+        " (as `docker compose config` resolves it)"
+    } else {
+        ""
+    };
     let draft = spec::Draft {
         header: vec![
-            format!("Imported by `stackc import` from {name}."),
+            format!("Imported by `stackc import` from {name}{reader}."),
             "Each block says where it came from; `stackc import` listed what it left out.".to_string(),
         ],
         top,

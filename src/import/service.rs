@@ -82,6 +82,10 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
     }
     for (key, value) in service.entries() {
         let k = key.text().unwrap_or_default();
+        // `docker compose config` writes `command: null` and the like.
+        if value.is_null() {
+            continue;
+        }
         let file = import.file;
         match (k, role) {
             // The proxy's image is its Dockerfile's; its secrets are its `tls` lines.
@@ -517,7 +521,10 @@ fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
                 .map(str::to_string);
             for (option, _) in v.entries() {
                 let known = ["type", "source", "target", "read_only", "bind"];
-                if !known.contains(&option.text().unwrap_or_default()) {
+                let option_name = option.text().unwrap_or_default();
+                // compose's own rendering of the short syntax: empty options.
+                let empty = option_name == "volume" && v.get("volume").is_some_and(|o| o.entries().is_empty());
+                if !known.contains(&option_name) && !empty {
                     import.report.dropped(
                         file,
                         option.span,
@@ -732,6 +739,10 @@ fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
 fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
     let file = import.file;
     for (key, setting) in value.entries() {
+        // `docker compose config` writes `placement: {}`.
+        if matches!(setting.kind, Kind::Map(ref m) if m.is_empty()) {
+            continue;
+        }
         match key.text() {
             Some("replicas") => body.push(Stmt::line(format!("replicas {}", setting.text().unwrap_or("1")))),
             Some("resources") => {

@@ -91,6 +91,44 @@ impl Node {
     }
 }
 
+/// `resolved` (what `docker compose config` printed, read as YAML) with
+/// each node's span taken from the same place in `original` (the user's
+/// file), matched by key and index; a node the file does not hold (from
+/// an override, `extends`, a default compose filled in) gets its
+/// nearest ancestor's span, so every finding points into the user's file.
+pub fn spans_from(resolved: Node, original: Option<&Node>, fallback: Span) -> Node {
+    let span = original.map_or(fallback, |o| o.span);
+    let kind = match resolved.kind {
+        Kind::Scalar { text, plain } => Kind::Scalar { text, plain },
+        Kind::Seq(items) => Kind::Seq(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| spans_from(item, original.and_then(|o| o.items().get(i)), span))
+                .collect(),
+        ),
+        Kind::Map(entries) => Kind::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let found = original.and_then(|o| {
+                        o.entries()
+                            .iter()
+                            .find(|(k, _)| k.text().is_some() && k.text() == key.text())
+                    });
+                    let key_span = found.map_or(span, |(k, _)| k.span);
+                    let key = Node {
+                        kind: key.kind,
+                        span: key_span,
+                    };
+                    (key, spans_from(value, found.map(|(_, v)| v), key_span))
+                })
+                .collect(),
+        ),
+    };
+    Node { kind, span }
+}
+
 /// Why a document could not be read.
 #[derive(Debug)]
 pub struct YamlError {
@@ -322,6 +360,19 @@ mod tests {
         let doc = parse(text).unwrap();
         let y = doc.get("y").unwrap().to_json();
         assert_eq!(y, serde_json::json!({"b": 3, "a": 1}));
+    }
+
+    #[test]
+    fn resolved_nodes_point_into_the_original() {
+        let original_text = "services:\n  web:\n    image: nginx:1.27\n";
+        let original = parse(original_text).unwrap();
+        let resolved = parse("{\"services\": {\"web\": {\"image\": \"nginx:1.27\", \"command\": null}}}").unwrap();
+        let doc = spans_from(resolved, Some(&original), Span::new(0, 0));
+        let web = doc.get("services").unwrap().get("web").unwrap();
+        let image = web.get("image").unwrap();
+        assert_eq!(&original_text[image.span.start..image.span.end], "nginx:1.27");
+        // Filled in by compose: the service's place.
+        assert_eq!(web.get("command").unwrap().span, web.span);
     }
 
     #[test]
