@@ -146,6 +146,53 @@ fn every_example_stack_round_trips() {
 }
 
 #[test]
+fn a_committed_env_files_passwords_become_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  web:\n    image: busybox:1.37\n    env_file: .dev.env\n",
+    )
+    .unwrap();
+    let key = "django-insecure-7d9f2k3j4h5g6f7d8s9a";
+    std::fs::write(
+        dir.path().join(".dev.env"),
+        format!("DEBUG=1\nSECRET_KEY={key}\nDATABASE_NAME=app\n"),
+    )
+    .unwrap();
+    let spec = dir.path().join("stack.spec");
+    let out = import(&[
+        compose.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    assert!(
+        support::text(&out.stdout).contains(".dev.env:2:1: info[import-secret]"),
+        "{}",
+        support::text(&out.stdout)
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert!(!text.contains(key), "{text}");
+    assert!(
+        text.contains("secret SECRET_KEY = web_secret_key") && text.contains("env_file \"env/web.env\""),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
+        "DEBUG=1\nDATABASE_NAME=app\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("secrets/web_secret_key.txt")).unwrap(),
+        key
+    );
+    let check = support::stackc().arg("check").arg(&spec).output().unwrap();
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}
+
+#[test]
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");

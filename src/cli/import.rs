@@ -146,7 +146,7 @@ fn compose_config(file: &Path) -> Option<String> {
 /// Each secret file, created with mode 0600 and never over an existing one
 /// with other contents.
 fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
-    for secret in &secrets.files {
+    for secret in secrets.all() {
         let path = dir.join(&secret.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Failure::new(format!("{}: {e}", parent.display())))?;

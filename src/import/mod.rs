@@ -14,6 +14,7 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod env_file;
 pub mod nginx;
 pub mod proxy;
 pub mod report;
@@ -150,7 +151,15 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         policy: None,
         files: Some(&disk),
     };
-    let check = crate::analyze(&source, options).diagnostics;
+    let mut check = crate::analyze(&source, options).diagnostics;
+    // The files import writes beside the spec are not there before it does.
+    check.retain(|d| {
+        let written = d.primary_span().is_some_and(|span| {
+            let named = &source.text[span.start..span.end];
+            secrets.all().any(|f| named.contains(&f.path))
+        });
+        !(written && matches!(d.code, "missing-file" | "missing-secret-file"))
+    });
     Ok(Outcome {
         spec: Some(source),
         secrets,

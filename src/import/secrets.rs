@@ -18,6 +18,9 @@ pub struct SecretFile {
 #[derive(Debug, Default)]
 pub struct Secrets {
     pub files: Vec<SecretFile>,
+    /// Env files without the passwords moved out of them, to write beside
+    /// the spec (`name` is the service).
+    pub env_files: Vec<SecretFile>,
 }
 
 impl Secrets {
@@ -43,6 +46,28 @@ impl Secrets {
         };
         self.files.push(file.clone());
         file
+    }
+
+    /// An env file's text without its passwords, written for `service` at
+    /// `env/SERVICE.env` beside the spec; returns that path.
+    pub fn copy_of_env_file(&mut self, service: &str, contents: String) -> String {
+        let mut path = format!("{}/{service}.env", super::env_file::FOLDER);
+        let mut n = 2;
+        while self.env_files.iter().any(|f| f.path == path) {
+            path = format!("{}/{service}_{n}.env", super::env_file::FOLDER);
+            n += 1;
+        }
+        self.env_files.push(SecretFile {
+            name: service.to_string(),
+            path: path.clone(),
+            contents,
+        });
+        path
+    }
+
+    /// Every file to write beside the spec: secrets, then env files.
+    pub fn all(&self) -> impl Iterator<Item = &SecretFile> {
+        self.files.iter().chain(&self.env_files)
     }
 
     /// The lines to add to `.gitignore`.

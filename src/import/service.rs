@@ -142,9 +142,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 };
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
-                        Some(path) => {
-                            body.push(Stmt::line(format!("env_file {}", quoted(&import.places.rebase(path)))))
-                        }
+                        Some(path) => body.extend(super::env_file::env_file(name, path, import)),
                         None => {
                             import
                                 .report
@@ -461,25 +459,13 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             }
         }
         if super::secrets::Secrets::is_secret(&name, &text) {
-            let secret = import.secrets.add(service, &name, &text);
-            import.declared.push(Stmt::line(format!(
-                "secret {} file {}",
-                secret.name,
-                quoted(&secret.path)
-            )));
-            body.push(
-                Stmt::line(format!("secret {name} = {}", secret.name))
-                    .note(format!("was {name} in the environment; the container gets {name}_FILE")),
-            );
-            import.report.secret(
-                file,
-                node.span,
-                format!("`{name}` moved into the secret file {}", secret.path),
-                format!(
-                    "the container now reads the path in `{name}_FILE`; keep {} out of version control",
-                    secret.path
-                ),
-            );
+            body.push(super::env_file::to_secret(
+                service,
+                &name,
+                &text,
+                (file, node.span),
+                import,
+            ));
             continue;
         }
         env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
