@@ -98,7 +98,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                         .map(|t| short_volume(t).source.unwrap_or_default())
                         .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
                         .unwrap_or_default();
-                    if !(is_name(&source) || source.ends_with(".conf")) {
+                    let served = is_name(&source) && aliases(&body, &source);
+                    if !(served || source.ends_with(".conf")) {
                         import.report.dropped(
                             file,
                             v.span,
@@ -339,6 +340,13 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             .is_some_and(|n| referenced.iter().any(|r| r == n))
     });
     body
+}
+
+/// Whether a proxy's statements serve `volume` with an `alias`.
+fn aliases(body: &[Stmt], volume: &str) -> bool {
+    body.iter().any(|stmt| {
+        stmt.text.strip_prefix("alias ") == Some(volume) || stmt.body.as_deref().is_some_and(|b| aliases(b, volume))
+    })
 }
 
 /// Whether a list holds just `item`.

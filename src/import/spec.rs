@@ -92,7 +92,9 @@ fn comment(out: &mut String, depth: usize, text: &str) {
     if !text.is_empty() {
         out.push(' ');
     }
-    out.extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
+    // Whatever any reader takes for a line break stays inside the comment.
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    out.extend(text.chars().map(|c| if breaks(c) { ' ' } else { c }));
     out.push('\n');
 }
 
