@@ -7,7 +7,9 @@ declare_rule! {
     /// Flags a password variable set, in the spec, to a well-known value:
     /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
     /// like, the user name itself, or nothing at all; and any other password
-    /// written into `env` as a literal. A password from a `secret` is fine.
+    /// written into `env` as a literal. A password from a `secret` is fine,
+    /// unless the secret's file, where it is there, holds one of those
+    /// well-known passwords (as `stackc import` writes the one it found).
     ///
     /// ## Why is this bad?
     /// These are the first passwords anyone tries. The seed stack ships
