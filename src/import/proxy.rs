@@ -102,9 +102,22 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         file,
         served,
         body: Vec::new(),
+        upstreams: upstream_names(&tree),
+        made: Vec::new(),
     };
     reader.level(&tree, Level::Main);
-    let servers = std::mem::take(&mut reader.body);
+    let mut servers: Vec<Stmt> = reader
+        .made
+        .iter()
+        .map(|(name, address)| {
+            Stmt::block(
+                format!("upstream {name}"),
+                vec![Stmt::line(format!("server {address}"))],
+            )
+            .note("made for a `proxy_pass` to the service")
+        })
+        .collect();
+    servers.append(&mut reader.body);
     let origin = format!("nginx config: {}", reader.import.report.name(file));
     let server_count = servers.iter().filter(|s| s.text == "server").count();
     if server_count == 1 {
@@ -121,6 +134,18 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         first.notes.insert(0, origin);
     }
     body
+}
+
+/// The names of the config's `upstream` blocks, at any level.
+fn upstream_names(tree: &[Directive]) -> Vec<String> {
+    let mut names = Vec::new();
+    for d in tree {
+        if d.name == "upstream" {
+            names.extend(d.args.first().cloned());
+        }
+        names.extend(upstream_names(d.children()));
+    }
+    names
 }
 
 /// Volumes the proxy mounts, by the folder nginx sees them at.
@@ -184,9 +209,36 @@ struct Reader<'a, 'b> {
     served: Vec<(String, String)>,
     /// Upstreams and servers, in order.
     body: Vec<Stmt>,
+    /// The config's upstream names.
+    upstreams: Vec<String>,
+    /// Upstreams made for a `proxy_pass http://SERVICE:PORT`: name, address.
+    made: Vec<(String, String)>,
 }
 
 impl Reader<'_, '_> {
+    /// The upstream a `proxy_pass http://HOST[:PORT]` names: one of the
+    /// config's, or one made for the service `HOST` (port 80 if none).
+    fn upstream_for(&mut self, host: &str) -> Option<String> {
+        if self.upstreams.iter().any(|u| u == host) {
+            return Some(host.to_string());
+        }
+        let (name, port) = host.split_once(':').unwrap_or((host, "80"));
+        if !is_name(name) || port.parse::<u16>().is_err() {
+            return None;
+        }
+        let address = format!("{name}:{port}");
+        if let Some((made, _)) = self.made.iter().find(|(_, a)| *a == address) {
+            return Some(made.clone());
+        }
+        let mut upstream = name.to_string();
+        let taken = |u: &str, r: &Self| r.upstreams.iter().any(|x| x == u) || r.made.iter().any(|(x, _)| x == u);
+        if taken(&upstream, self) {
+            upstream = format!("{name}_{port}");
+        }
+        self.made.push((upstream.clone(), address));
+        Some(upstream)
+    }
+
     fn drop(&mut self, d: &Directive, why: &str) {
         self.import.report.dropped(
             self.file,
@@ -320,10 +372,10 @@ impl Reader<'_, '_> {
                         self.drop(c, "with a variable in its URI");
                         continue;
                     }
-                    if !is_name(upstream) {
-                        self.drop(c, "to a host that is not an upstream");
+                    let Some(upstream) = self.upstream_for(upstream) else {
+                        self.drop(c, "to a host that is not an upstream or a service's `NAME:PORT`");
                         continue;
-                    }
+                    };
                     let uri = uri.map(|u| format!(" {}", word(u))).unwrap_or_default();
                     body.push(Stmt::line(format!("proxy_pass {upstream}{uri}")));
                 }
@@ -344,6 +396,18 @@ impl Reader<'_, '_> {
                 ("add_header", _) if is_default_header(c) => {}
                 _ => self.setting(c, &mut body),
             }
+        }
+        let acts = body.iter().any(|b| {
+            ["proxy_pass ", "alias ", "return "]
+                .iter()
+                .any(|a| b.text.starts_with(a))
+        });
+        if !acts {
+            self.drop(
+                d,
+                "with nothing the spec can write for it to do (`proxy_pass`, `alias`, `return`)",
+            );
+            return None;
         }
         if websocket {
             body.push(Stmt::line("websocket"));

@@ -86,10 +86,33 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
         if value.is_null() {
             continue;
         }
+        if let Some(why) = not_in(role, k) {
+            import
+                .report
+                .dropped(import.file, key.span, format!("`{k}` of a {}", role.keyword()), why);
+            continue;
+        }
         let file = import.file;
         match (k, role) {
             // The proxy's image is its Dockerfile's; its secrets are its `tls` lines.
-            ("image", Role::Proxy) | ("build", Role::Proxy) | ("secrets", Role::Proxy) => {}
+            ("image", Role::Proxy) | ("build", Role::Proxy) => {}
+            // The proxy's secrets are its `tls` lines'.
+            ("secrets", Role::Proxy) => {
+                for s in value.items() {
+                    let name = s
+                        .text()
+                        .or_else(|| s.get("source").and_then(Node::text))
+                        .unwrap_or_default();
+                    if !tls_uses(&body, name) {
+                        import.report.dropped(
+                            file,
+                            s.span,
+                            format!("secret `{name}` of the proxy"),
+                            "a proxy reads secrets as TLS certificates and keys only",
+                        );
+                    }
+                }
+            }
             // The config file and the volumes its `alias`es serve are the proxy's own.
             ("volumes", Role::Proxy) => {
                 for v in value.items() {
@@ -218,7 +241,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     "use no, always, on-failure or unless-stopped",
                 ),
             },
-            ("deploy", _) => deploy(value, &mut body, import),
+            ("deploy", _) => deploy(value, role, &mut body, import),
             ("networks", _) => {
                 let names: Vec<String> = match &value.kind {
                     Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
@@ -340,6 +363,28 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             .is_some_and(|n| referenced.iter().any(|r| r == n))
     });
     body
+}
+
+/// Why a key has no place in a block of this role, if it has none.
+fn not_in(role: Role, key: &str) -> Option<&'static str> {
+    match (role, key) {
+        (Role::Proxy, "environment" | "env_file") => {
+            Some("nginx's settings are its config's; a proxy takes no environment")
+        }
+        (Role::Proxy, "command") => Some("stackc runs nginx with the config it writes"),
+        (Role::Proxy, "expose") => Some("a proxy's ports are its servers' `listen` ports"),
+        (Role::Job, "ports" | "expose") => Some("a job runs once: nothing connects to it"),
+        (Role::Job, "healthcheck") => Some("others wait for a job to be done, not ready"),
+        _ => None,
+    }
+}
+
+/// Whether a proxy's `tls` lines name `secret`.
+fn tls_uses(body: &[Stmt], secret: &str) -> bool {
+    body.iter().any(|stmt| {
+        (stmt.text.starts_with("tls ") && stmt.text.split(' ').any(|w| w == secret))
+            || stmt.body.as_deref().is_some_and(|b| tls_uses(b, secret))
+    })
 }
 
 /// Whether a proxy's statements serve `volume` with an `alias`.
@@ -730,7 +775,7 @@ fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
     Some(Stmt::line(probe))
 }
 
-fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Import) {
     let file = import.file;
     for (key, setting) in value.entries() {
         // `docker compose config` writes `placement: {}`.
@@ -738,6 +783,12 @@ fn deploy(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
             continue;
         }
         match key.text() {
+            Some("replicas") if role != Role::Service => import.report.dropped(
+                file,
+                key.span,
+                "`deploy.replicas` of a job or proxy",
+                "the spec runs several containers of a service only",
+            ),
             Some("replicas") => body.push(Stmt::line(format!("replicas {}", setting.text().unwrap_or("1")))),
             Some("resources") => {
                 for (kind, limits) in setting.entries() {
