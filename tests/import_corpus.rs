@@ -140,17 +140,31 @@ fn nginx_tree(conf: &Path, aliases: &[(String, String)]) -> Value {
     assert_eq!(parsed["status"], "ok", "{}: {parsed}", conf.display());
     let top = parsed["config"][0]["parsed"].as_array().unwrap();
     let http = top.iter().find(|d| d["directive"] == "http").unwrap();
-    let kept: Vec<Value> = http["block"]
-        .as_array()
-        .unwrap()
+    let blocks = http["block"].as_array().unwrap();
+    // Each upstream by its servers: `proxy_pass http://backend:80` and an
+    // upstream made for it say the same.
+    let upstreams: Vec<(String, String)> = blocks
         .iter()
-        .filter(|d| d["directive"] == "upstream" || d["directive"] == "server")
-        .map(|d| clean(d, aliases))
+        .filter(|d| d["directive"] == "upstream")
+        .map(|d| {
+            let servers: Vec<String> = d["block"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["args"].to_string())
+                .collect();
+            (d["args"][0].as_str().unwrap().to_string(), servers.join(" "))
+        })
+        .collect();
+    let kept: Vec<Value> = blocks
+        .iter()
+        .filter(|d| d["directive"] == "server")
+        .map(|d| clean(d, aliases, &upstreams))
         .collect();
     Value::Array(sorted(kept))
 }
 
-fn clean(d: &Value, aliases: &[(String, String)]) -> Value {
+fn clean(d: &Value, aliases: &[(String, String)], upstreams: &[(String, String)]) -> Value {
     let name = d["directive"].as_str().unwrap();
     let mut args: Vec<Value> = d["args"].as_array().unwrap().clone();
     if name == "client_max_body_size" {
@@ -170,6 +184,20 @@ fn clean(d: &Value, aliases: &[(String, String)]) -> Value {
     if name == "proxy_set_header" && args.first() == Some(&json!("Connection")) {
         args[1] = json!("upgrade");
     }
+    if name == "proxy_pass" {
+        let target = args[0]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("http://")
+            .to_string();
+        let (host, uri) = target.split_at(target.find('/').unwrap_or(target.len()));
+        let servers = match upstreams.iter().find(|(u, _)| u == host) {
+            Some((_, servers)) => servers.clone(),
+            None if host.contains(':') => json!([host]).to_string(),
+            None => json!([format!("{host}:80")]).to_string(),
+        };
+        args = vec![json!(format!("upstream {servers}{uri}"))];
+    }
     if name == "alias" {
         let folder = args[0].as_str().unwrap().trim_end_matches('/').to_string();
         if let Some((volume, _)) = aliases.iter().find(|(_, target)| *target == folder) {
@@ -181,7 +209,7 @@ fn clean(d: &Value, aliases: &[(String, String)]) -> Value {
         let children: Vec<Value> = block
             .iter()
             .filter(|c| !stackc_default(c))
-            .map(|c| clean(c, aliases))
+            .map(|c| clean(c, aliases, upstreams))
             .collect();
         out["block"] = Value::Array(sorted(children));
     }
@@ -393,6 +421,8 @@ fn round_trip(case: &corpus::Case, reader: Reader) -> Vec<String> {
             "pgdata-mount-mismatch",
             "--allow",
             "privileged-container",
+            "--allow",
+            "pg-password-missing",
             "-o",
         ])
         .arg(&built_dir)

@@ -92,6 +92,19 @@ pub fn cases() -> Vec<Case> {
             .file("nginx/Dockerfile", NGINX_DOCKERFILE)
             .file("nginx/nginx.conf", "upstream channels {\n    server asgi:8000 weight=2;\n}\nserver {\n    listen 80;\n    location /ws/ {\n        proxy_pass http://channels;\n        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection \"upgrade\";\n    }\n    location / {\n        proxy_pass http://channels;\n        gzip on;\n    }\n}\n")
             .proxy("proxy"),
+        case("nginx-bind-mounted-conf", "name: twentythree\nservices:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - type: bind\n        source: ./proxy/nginx.conf\n        target: /etc/nginx/conf.d/default.conf\n        read_only: true\n    ports:\n      - 80:80\n    depends_on:\n      - backend\n  backend:\n    build:\n      context: backend\n      target: build\n")
+            .file("backend/Dockerfile", GO_DOCKERFILE)
+            .file("backend/main.go", "package main\n")
+            .file("proxy/nginx.conf", "server {\n  listen 80;\n  location / {\n    proxy_pass http://backend:8000;\n  }\n}\n")
+            .proxy("proxy"),
+        case("django-prod-with-env-files", "name: twentyfour\nservices:\n  web:\n    build:\n      context: ./app\n      dockerfile: Dockerfile.prod\n    command: gunicorn hello_django.wsgi:application --bind 0.0.0.0:8000\n    volumes:\n      - static_volume:/home/app/web/staticfiles\n      - media_volume:/home/app/web/mediafiles\n    expose:\n      - 8000\n    env_file:\n      - ./.env.prod\n    depends_on:\n      - db\n  db:\n    image: postgres:15\n    volumes:\n      - postgres_data:/var/lib/postgresql/data/\n    env_file:\n      - ./.env.prod.db\n  nginx:\n    build: ./nginx\n    volumes:\n      - static_volume:/home/app/web/staticfiles\n      - media_volume:/home/app/web/mediafiles\n    ports:\n      - 1337:80\n    depends_on:\n      - web\nvolumes:\n  postgres_data:\n  static_volume:\n  media_volume:\n")
+            .file("app/Dockerfile.prod", DJANGO_DOCKERFILE)
+            .file("app/requirements.txt", "gunicorn\n")
+            .file(".env.prod", "DEBUG=0\nSQL_ENGINE=django.db.backends.postgresql\nSQL_DATABASE=hello_django_prod\nSQL_PASSWORD_FILE=/run/secrets/db\n")
+            .file(".env.prod.db", "POSTGRES_USER=hello_django\nPOSTGRES_DB=hello_django_prod\n")
+            .file("nginx/Dockerfile", NGINX_DOCKERFILE)
+            .file("nginx/nginx.conf", "upstream hello_django {\n    server web:8000;\n}\n\nserver {\n    listen 80;\n\n    location / {\n        proxy_pass http://hello_django;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header Host $host;\n        proxy_redirect off;\n    }\n\n    location /static/ {\n        alias /home/app/web/staticfiles/;\n    }\n\n    location /media/ {\n        alias /home/app/web/mediafiles/;\n    }\n}\n")
+            .proxy("nginx"),
         case("dropped-settings-are-reported", "name: twentytwo\nservices:\n  app:\n    image: busybox:1.37\n    ports:\n      - \"8000\"\n      - \"53:53/udp\"\n    environment:\n      HOME_DIR: ${HOME}\nvolumes:\n  data:\n    driver: local\n")
             .dropped(4),
     ]
