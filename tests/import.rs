@@ -193,6 +193,35 @@ fn a_committed_env_files_passwords_become_secrets() {
 }
 
 #[test]
+fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  web:\n    image: busybox:1.37\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
+    )
+    .unwrap();
+    let spec = dir.path().join("stack.spec");
+    let out = import(&[
+        compose.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let report = support::text(&out.stdout);
+    assert!(report.contains("compose.yaml:5:20: info[import-secret]"), "{report}");
+    assert!(
+        report.contains("compose.yaml:6:17: warning[import-dropped]"),
+        "{report}"
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert!(text.contains("secret web_db_password env DB_PASSWORD"), "{text}");
+    assert!(text.contains("secret DB_PASSWORD = web_db_password"), "{text}");
+}
+
+#[test]
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");

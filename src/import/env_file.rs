@@ -34,6 +34,21 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
         .note(format!("was {var} in the environment; the container gets {var}_FILE"))
 }
 
+/// `secret VAR = NAME` for a password compose took from the host's
+/// variable `from`: the secret reads that variable (`secret NAME env FROM`).
+pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
+    let name = import.secrets.unique_name(service, var);
+    import.declared.push(Stmt::line(format!("secret {name} env {from}")));
+    import.report.secret(
+        at.0,
+        at.1,
+        format!("`{var}` is read from the variable `{from}` as a secret"),
+        format!("the container now reads the path in `{var}_FILE`; `{from}` is still set where compose runs"),
+    );
+    Stmt::line(format!("secret {var} = {name}"))
+        .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
+}
+
 /// `env_file PATH`, or, for a file that holds passwords, the statements
 /// that mount them as secrets and an `env_file` of a copy without them.
 pub fn env_file(service: &str, path: &str, import: &mut Import) -> Vec<Stmt> {

@@ -21,6 +21,8 @@ pub struct Secrets {
     /// Env files without the passwords moved out of them, to write beside
     /// the spec (`name` is the service).
     pub env_files: Vec<SecretFile>,
+    /// Every secret name given out.
+    names: Vec<String>,
 }
 
 impl Secrets {
@@ -32,13 +34,7 @@ impl Secrets {
     /// Adds a file for `var` of `service`, and returns the secret's name:
     /// `SERVICE_VAR` lowercase, with `-` as `_`, unique.
     pub fn add(&mut self, service: &str, var: &str, value: &str) -> SecretFile {
-        let base = format!("{}_{}", service, var).to_ascii_lowercase().replace('-', "_");
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.files.iter().any(|f| f.name == name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
+        let name = self.unique_name(service, var);
         let file = SecretFile {
             path: format!("{FOLDER}/{name}.txt"),
             name,
@@ -46,6 +42,19 @@ impl Secrets {
         };
         self.files.push(file.clone());
         file
+    }
+
+    /// `SERVICE_VAR` lowercase, with `-` as `_`, unused so far.
+    pub fn unique_name(&mut self, service: &str, var: &str) -> String {
+        let base = format!("{service}_{var}").to_ascii_lowercase().replace('-', "_");
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.names.push(name.clone());
+        name
     }
 
     /// An env file's text without its passwords, written for `service` at

@@ -498,7 +498,17 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             continue;
         };
         let Some(text) = literal(&raw) else {
-            interpolated(import, node, &name);
+            // A password from the host's environment: a secret read from it.
+            match values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
+                Some(var) => body.push(super::env_file::from_environment(
+                    service,
+                    &name,
+                    var,
+                    (file, node.span),
+                    import,
+                )),
+                None => interpolated(import, node, &name),
+            }
             continue;
         };
         // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.

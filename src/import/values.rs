@@ -26,6 +26,15 @@ pub fn literal(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else.
+pub fn whole_variable(text: &str) -> Option<&str> {
+    let name = text
+        .strip_prefix("${")
+        .and_then(|t| t.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('$'))?;
+    super::spec::is_env_name(name).then_some(name)
+}
+
 /// A scalar's text, with compose's `$$` read, for a value compose
 /// interpolates.
 pub fn scalar(node: &Node) -> Option<String> {
@@ -167,6 +176,14 @@ mod tests {
         assert_eq!(literal("$HOME"), None);
         assert_eq!(literal("${X:-1}"), None);
         assert_eq!(literal("cost: 5$").as_deref(), Some("cost: 5$"));
+    }
+
+    #[test]
+    fn whole_variables() {
+        assert_eq!(whole_variable("${DB_PASSWORD}"), Some("DB_PASSWORD"));
+        assert_eq!(whole_variable("$DB_PASSWORD"), Some("DB_PASSWORD"));
+        assert_eq!(whole_variable("${DB_PASSWORD:-x}"), None);
+        assert_eq!(whole_variable("a$B"), None);
     }
 
     #[test]
