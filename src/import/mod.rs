@@ -7,7 +7,9 @@
 //! spec ([`secrets`]). The spec comes out formatted and checked.
 //!
 //! One module per job: [`yaml`] (spanned YAML, bounded aliases),
-//! [`compose`] (top level), [`service`] (a service's keys), [`values`]
+//! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
+//! (volumes and ports), [`runtime`] (dependencies, healthchecks, deploy),
+//! [`env_file`] (env files and secrets moved out), [`values`]
 //! (compose's spellings), [`dockerfile`] (a `build`), [`nginx`] (the
 //! config's directives), [`proxy`] (directives to proxy statements),
 //! [`spec`] (the spec's text).
@@ -15,9 +17,11 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod env_file;
+pub mod mounts;
 pub mod nginx;
 pub mod proxy;
 pub mod report;
+pub mod runtime;
 pub mod secrets;
 pub mod service;
 pub mod spec;

@@ -3,7 +3,7 @@
 
 use super::compose::Import;
 use super::spec::{flow_yaml, is_env_name, is_name, list, quoted, word, Stmt};
-use super::values::{self, duration, literal, scalar, short_port, short_volume, size};
+use super::values::{duration, literal, scalar, short_volume, size};
 use super::yaml::{Kind, Node};
 
 /// What a compose service becomes.
@@ -177,14 +177,14 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             }
             ("volumes", _) => {
                 for v in value.items() {
-                    if let Some(stmt) = mount(v, import) {
+                    if let Some(stmt) = super::mounts::mount(v, import) {
                         body.push(stmt);
                     }
                 }
             }
             ("ports", _) => {
-                for p in both_families(value.items()) {
-                    match port(p) {
+                for p in super::mounts::both_families(value.items()) {
+                    match super::mounts::port(p) {
                         Some(published) => body.push(Stmt::line(published.statement())),
                         None => import.report.dropped(
                             file,
@@ -214,12 +214,12 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 }
             }
             ("depends_on", _) => {
-                if let Some(stmt) = depends_on(value, import) {
+                if let Some(stmt) = super::runtime::depends_on(value, import) {
                     body.push(stmt);
                 }
             }
             ("healthcheck", _) => {
-                if let Some(stmt) = healthcheck(value, import) {
+                if let Some(stmt) = super::runtime::healthcheck(value, import) {
                     body.push(stmt);
                 }
             }
@@ -241,7 +241,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     "use no, always, on-failure or unless-stopped",
                 ),
             },
-            ("deploy", _) => deploy(value, role, &mut body, import),
+            ("deploy", _) => super::runtime::deploy(value, role, &mut body, import),
             ("networks", _) => {
                 let names: Vec<String> = match &value.kind {
                     Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
@@ -499,7 +499,7 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
         };
         let Some(text) = literal(&raw) else {
             // A password from the host's environment: a secret read from it.
-            match values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
+            match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
                 Some(var) => body.push(super::env_file::from_environment(
                     service,
                     &name,
@@ -532,320 +532,6 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             continue;
         }
         env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
-    }
-}
-
-fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
-    let file = import.file;
-    let (kind, source, target, read_only, selinux) = match &v.kind {
-        Kind::Scalar { text, .. } => {
-            let short = short_volume(text);
-            let read_only = short.modes.iter().any(|m| m == "ro");
-            let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
-            if let Some(m) = short
-                .modes
-                .iter()
-                .find(|m| !matches!(m.as_str(), "ro" | "rw" | "z" | "Z"))
-            {
-                import.report.dropped(
-                    file,
-                    v.span,
-                    format!("volume mode `{m}`"),
-                    "the spec mounts read-only or not, with SELinux labels",
-                );
-            }
-            let kind = match &short.source {
-                None => "anonymous",
-                Some(s) if values::is_host_path(s) => "bind",
-                Some(_) => "volume",
-            };
-            (kind.to_string(), short.source, short.target, read_only, selinux)
-        }
-        _ => {
-            let kind = v.get("type").and_then(Node::text).unwrap_or("volume").to_string();
-            let selinux = v
-                .get("bind")
-                .and_then(|b| b.get("selinux"))
-                .and_then(Node::text)
-                .map(str::to_string);
-            for (option, _) in v.entries() {
-                let known = ["type", "source", "target", "read_only", "bind"];
-                let option_name = option.text().unwrap_or_default();
-                // compose's own rendering of the short syntax: empty options.
-                let empty = option_name == "volume" && v.get("volume").is_some_and(|o| o.entries().is_empty());
-                if !known.contains(&option_name) && !empty {
-                    import.report.dropped(
-                        file,
-                        option.span,
-                        format!("mount option `{}`", option.text().unwrap_or_default()),
-                        "the spec's mounts take a source, a target, `ro` and SELinux labels",
-                    );
-                }
-            }
-            (
-                kind,
-                v.get("source").and_then(Node::text).map(str::to_string),
-                v.get("target").and_then(Node::text).unwrap_or_default().to_string(),
-                v.get("read_only").and_then(Node::text) == Some("true"),
-                selinux,
-            )
-        }
-    };
-    let source = match (kind.as_str(), source) {
-        ("volume", None) | ("anonymous", _) => "anonymous".to_string(),
-        ("volume", Some(name)) if is_name(&name) => name,
-        ("bind", Some(path)) => {
-            let path = import.places.rebase(&path);
-            if path.starts_with(['.', '/', '~'])
-                && path
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_./:@-+%~".contains(c))
-            {
-                path
-            } else {
-                quoted(&path)
-            }
-        }
-        _ => {
-            import.report.dropped(
-                file,
-                v.span,
-                format!("a `{kind}` mount"),
-                "the spec mounts named volumes, host paths and anonymous volumes",
-            );
-            return None;
-        }
-    };
-    let mut text = format!("mount {source} at {}", word(&target));
-    if read_only {
-        text.push_str(" ro");
-    }
-    match selinux.as_deref() {
-        Some("z") => text.push_str(" relabel shared"),
-        Some("Z") => text.push_str(" relabel private"),
-        _ => {}
-    }
-    Some(Stmt::line(text))
-}
-
-/// The ports, a `0.0.0.0:H:C` and `[::]:H:C` pair (how stackc writes
-/// "every interface") as one `H:C`.
-fn both_families(ports: &[Node]) -> Vec<&Node> {
-    let texts: Vec<Option<&str>> = ports.iter().map(Node::text).collect();
-    ports
-        .iter()
-        .zip(&texts)
-        .filter(|(_, t)| {
-            let Some(rest) = t.and_then(|t| t.strip_prefix("[::]:")) else {
-                return true;
-            };
-            !texts.contains(&Some(format!("0.0.0.0:{rest}").as_str()))
-        })
-        .map(|(p, _)| p)
-        .collect()
-}
-
-fn port(p: &Node) -> Option<values::Published> {
-    match &p.kind {
-        Kind::Scalar { text, .. } => short_port(text),
-        _ => {
-            if p.get("protocol")
-                .and_then(Node::text)
-                .is_some_and(|proto| proto != "tcp")
-            {
-                return None;
-            }
-            let ip = p
-                .get("host_ip")
-                .and_then(Node::text)
-                .filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
-            let ip = ip.map(|ip| {
-                if ip.contains(':') && !ip.starts_with('[') {
-                    format!("[{ip}]")
-                } else {
-                    ip.to_string()
-                }
-            });
-            Some(values::Published {
-                ip,
-                host: p.get("published").and_then(Node::text)?.parse().ok()?,
-                container: p.get("target").and_then(Node::text)?.parse().ok()?,
-            })
-        }
-    }
-}
-
-fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
-    let mut parts = Vec::new();
-    match &value.kind {
-        Kind::Seq(items) => parts.extend(items.iter().filter_map(Node::text).map(str::to_string)),
-        _ => {
-            for (target, options) in value.entries() {
-                let mut part = target.text().unwrap_or_default().to_string();
-                match options.get("condition").and_then(Node::text) {
-                    Some("service_healthy") => part.push_str(" ready"),
-                    Some("service_completed_successfully") => part.push_str(" done"),
-                    Some("service_started") | None => {}
-                    Some(other) => import.report.dropped(
-                        import.file,
-                        options.span,
-                        format!("condition `{other}`"),
-                        "use service_started, service_healthy or service_completed_successfully",
-                    ),
-                }
-                if options.get("required").and_then(Node::text) == Some("false") {
-                    part.push_str(" optional");
-                }
-                if options.get("restart").and_then(Node::text) == Some("true") {
-                    part.push_str(" restart");
-                }
-                parts.push(part);
-            }
-        }
-    }
-    (!parts.is_empty()).then(|| Stmt::line(format!("after {}", parts.join(", "))))
-}
-
-/// Compose's defaults, written out: stackc's own are faster.
-const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
-    ("interval", "every", "30s"),
-    ("timeout", "timeout", "30s"),
-    ("retries", "retries", "3"),
-    ("start_period", "start", ""),
-];
-
-fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
-    let file = import.file;
-    if value.get("disable").and_then(Node::text) == Some("true") {
-        import.report.dropped(
-            file,
-            value.span,
-            "a disabled healthcheck",
-            "the spec has no way to turn off the image's HEALTHCHECK",
-        );
-        return None;
-    }
-    for (key, _) in value.entries() {
-        let k = key.text().unwrap_or_default();
-        if !matches!(
-            k,
-            "test" | "interval" | "timeout" | "retries" | "start_period" | "disable"
-        ) {
-            import.report.dropped(
-                file,
-                key.span,
-                format!("healthcheck `{k}`"),
-                "the spec's `ready` sets every, timeout, retries and start",
-            );
-        }
-    }
-    let test = value.get("test")?;
-    let probe = match &test.kind {
-        Kind::Scalar { text, .. } => literal(text).map(|t| format!("ready cmd {}", quoted(&t))),
-        Kind::Seq(items) => {
-            let words: Option<Vec<String>> = items.iter().map(|i| i.text().and_then(literal)).collect();
-            match words.as_deref() {
-                Some([kind, shell]) if kind == "CMD-SHELL" => Some(format!("ready cmd {}", quoted(shell))),
-                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => {
-                    Some(format!("ready cmd {}", list(rest)))
-                }
-                _ => None,
-            }
-        }
-        Kind::Map(_) => None,
-    };
-    let Some(mut probe) = probe else {
-        import.report.dropped(
-            file,
-            test.span,
-            "a healthcheck test the spec cannot write",
-            "write `ready cmd ...`",
-        );
-        return None;
-    };
-    for (key, word_, default) in COMPOSE_TIMING {
-        let given = value.get(key).and_then(Node::text);
-        let text = match (key, given) {
-            ("retries", Some(n)) => n.parse::<u32>().ok().map(|n| n.to_string()),
-            (_, Some(d)) => duration(d),
-            (_, None) if default.is_empty() => continue,
-            (_, None) => Some(default.to_string()),
-        };
-        match text {
-            Some(t) if !(key == "start_period" && t == "0s") => probe.push_str(&format!(" {word_} {t}")),
-            Some(_) => {}
-            None => import.report.dropped(
-                file,
-                value.get(key).map_or(value.span, |n| n.span),
-                format!("healthcheck `{key}`"),
-                "write it in whole units (`5s`, `1m`)",
-            ),
-        }
-    }
-    Some(Stmt::line(probe))
-}
-
-fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Import) {
-    let file = import.file;
-    for (key, setting) in value.entries() {
-        // `docker compose config` writes `placement: {}`.
-        if matches!(setting.kind, Kind::Map(ref m) if m.is_empty()) {
-            continue;
-        }
-        match key.text() {
-            Some("replicas") if role != Role::Service => import.report.dropped(
-                file,
-                key.span,
-                "`deploy.replicas` of a job or proxy",
-                "the spec runs several containers of a service only",
-            ),
-            Some("replicas") => body.push(Stmt::line(format!("replicas {}", setting.text().unwrap_or("1")))),
-            Some("resources") => {
-                for (kind, limits) in setting.entries() {
-                    if kind.text() != Some("limits") {
-                        import.report.dropped(
-                            file,
-                            kind.span,
-                            format!("`deploy.resources.{}`", kind.text().unwrap_or_default()),
-                            "the spec sets limits only",
-                        );
-                        continue;
-                    }
-                    let mut words = Vec::new();
-                    for (name, limit) in limits.entries() {
-                        let text = limit.text().unwrap_or_default();
-                        match name.text() {
-                            Some("memory") => match size(text) {
-                                Some(s) => words.push(format!("memory {s}")),
-                                None => import.report.dropped(
-                                    file,
-                                    limit.span,
-                                    "a memory limit the spec cannot write",
-                                    "use k, M or G",
-                                ),
-                            },
-                            Some("cpus") => words.push(format!("cpus {text}")),
-                            Some("pids") => words.push(format!("pids {text}")),
-                            _ => import.report.dropped(
-                                file,
-                                name.span,
-                                format!("limit `{}`", name.text().unwrap_or_default()),
-                                "the spec limits memory, cpus and pids",
-                            ),
-                        }
-                    }
-                    if !words.is_empty() {
-                        body.push(Stmt::line(format!("limits {}", words.join(" "))));
-                    }
-                }
-            }
-            _ => import.report.dropped(
-                file,
-                key.span,
-                format!("`deploy.{}`", key.text().unwrap_or_default()),
-                "the spec sets replicas and limits",
-            ),
-        }
     }
 }
 
