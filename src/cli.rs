@@ -119,6 +119,9 @@ enum Command {
         /// compose binary could resolve it (`docker compose config`).
         #[arg(long)]
         no_compose: bool,
+        /// Replace the spec if it is there already.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -264,6 +267,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             out,
             strict,
             no_compose,
+            force,
             output,
         } => import::run(
             import::Args {
@@ -272,6 +276,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 out: &out,
                 strict,
                 no_compose,
+                force,
             },
             &output,
         ),

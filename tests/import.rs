@@ -247,6 +247,12 @@ fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     assert!(!spec.exists());
     let out = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
     assert!(out.status.success());
+    // A spec that is there is never replaced unasked.
+    let again = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(support::text(&again.stderr).contains("--force"));
+    let forced = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap(), "--force"]);
+    assert!(forced.status.success());
     assert!(std::fs::read_to_string(&spec).unwrap().contains("image nginx:1.27"));
 }
 

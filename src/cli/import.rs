@@ -19,6 +19,8 @@ pub(super) struct Args<'a> {
     pub strict: bool,
     /// Read the file with stackc's own reader even when compose is there.
     pub no_compose: bool,
+    /// Replace a spec that is there already.
+    pub force: bool,
 }
 
 pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> {
@@ -28,7 +30,14 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         out,
         strict,
         no_compose,
+        force,
     } = args;
+    if out.exists() && !force {
+        return Err(Failure {
+            message: format!("{} is there already; import writes a new spec", out.display()),
+            help: Some("name another file with -o, or replace it with --force".to_string()),
+        });
+    }
     let input = input.unwrap_or(Path::new("."));
     let compose_file = crate::import::compose_file(input).map_err(Failure::new)?;
     let request = Request {
