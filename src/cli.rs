@@ -47,6 +47,10 @@ enum Command {
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// The environment to build (an `environment NAME` block of the spec);
+        /// without it, the stack outside the environments.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -55,6 +59,10 @@ enum Command {
     /// Parse and resolve the spec; report errors only.
     Check {
         spec: PathBuf,
+        /// The environment to check (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -63,6 +71,10 @@ enum Command {
         /// Spec files or folders (searched for `*.spec`). Without any:
         /// `stack.spec` in this folder, or else every `*.spec` below it.
         paths: Vec<PathBuf>,
+        /// The environment to lint (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         /// Rewrite each spec with every mechanical fix (comments and
         /// layout kept), then report what remains.
         #[arg(long)]
@@ -234,15 +246,17 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Build {
             spec,
             out,
+            env,
             output,
             rules,
-        } => build(&spec, &out, &output, &rules),
-        Command::Check { spec, output } => {
+        } => build(&spec, &out, env.as_deref(), &output, &rules),
+        Command::Check { spec, env, output } => {
             let source = read_spec(&spec)?;
             let files = spec_files(&spec);
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
+                environment: env.as_deref(),
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
@@ -252,13 +266,23 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Lint {
             paths,
+            env,
             fix,
             output,
             rules,
             fail_on,
             save,
             only_stack_specs,
-        } => lint(&paths, fix, &output, &rules, fail_on, save, only_stack_specs),
+        } => lint(
+            &paths,
+            env.as_deref(),
+            fix,
+            &output,
+            &rules,
+            fail_on,
+            save,
+            only_stack_specs,
+        ),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
         Command::Import {
@@ -312,7 +336,13 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+fn build(
+    spec: &Path,
+    out: &Path,
+    env: Option<&str>,
+    output: &OutputArgs,
+    rules: &RuleArgs,
+) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
     let Some(settings) = finder.settings(spec) else {
@@ -331,6 +361,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
     let options = crate::Options {
         policy: Some(&settings.policy),
         files: Some(&files),
+        environment: env,
     };
     let result = crate::build_with(&source, &layout, options);
     let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -363,8 +394,10 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
 /// Lints every spec with its settings, reports them all at once, and exits
 /// 2 if a spec or its `stackc.toml` could not be read or is broken (after
 /// reporting the others), else 1 if any finding reaches its threshold.
+#[allow(clippy::too_many_arguments)] // one per flag of `stackc lint`
 fn lint(
     paths: &[PathBuf],
+    env: Option<&str>,
     fix: bool,
     output: &OutputArgs,
     rules: &RuleArgs,
@@ -403,6 +436,7 @@ fn lint(
         let options = crate::Options {
             policy: Some(&settings.policy),
             files: Some(&files),
+            environment: env,
         };
         let (source, analysis) = if fix {
             match fix_spec(spec, &source, options) {

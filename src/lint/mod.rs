@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod declare;
+mod build_files;
 pub mod docs;
 mod facts;
 mod images;
