@@ -154,6 +154,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let options = crate::Options {
         policy: None,
         files: Some(&disk),
+        environment: None,
     };
     let mut check = crate::analyze(&source, options).diagnostics;
     // The files import writes beside the spec are not there before it does.
