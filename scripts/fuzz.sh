@@ -18,7 +18,8 @@ fi
 corpus=target/fuzz-corpus/pipeline
 mkdir -p "$corpus"
 # Seeds named by content: fixtures in different folders share file names.
-find specs tests/bad tests/lint tests/fmt tests/fixtures -name '*.spec' -print0 |
+# The compose files and nginx configs of the fixtures seed `stackc import`'s readers.
+find specs tests/bad tests/lint tests/fmt tests/fixtures \( -name '*.spec' -o -name 'compose.yaml' -o -name '*.conf' \) -print0 |
     while IFS= read -r -d '' spec; do
         cp "$spec" "$corpus/seed-$(sha256sum "$spec" | cut -c1-16)"
     done

@@ -10,6 +10,7 @@ mod discover;
 mod settings;
 
 mod format_specs;
+mod import;
 
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
@@ -112,6 +113,30 @@ enum Command {
         color: Color,
     },
     /// Run the language server on stdin and stdout, for editors.
+    /// Read a compose project (compose.yaml, its Dockerfiles, an nginx
+    /// config) into a spec, with a report of every setting not carried over.
+    Import {
+        /// A compose file, or the folder holding one (default: here).
+        input: Option<PathBuf>,
+        /// An nginx config for the proxy (repeatable).
+        #[arg(long, value_name = "FILE")]
+        nginx: Vec<PathBuf>,
+        /// The spec to write.
+        #[arg(short, long, default_value = "stack.spec")]
+        out: PathBuf,
+        /// Fail (exit 1, nothing written) when any setting is dropped.
+        #[arg(long)]
+        strict: bool,
+        /// Read the compose file with stackc's own reader, even where a
+        /// compose binary could resolve it (`docker compose config`).
+        #[arg(long)]
+        no_compose: bool,
+        /// Replace the spec if it is there already.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     Lsp,
     /// Explain a lint rule, or list them all.
     Explain {
@@ -260,6 +285,25 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         ),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
+        Command::Import {
+            input,
+            nginx,
+            out,
+            strict,
+            no_compose,
+            force,
+            output,
+        } => import::run(
+            import::Args {
+                input: input.as_deref(),
+                nginx: &nginx,
+                out: &out,
+                strict,
+                no_compose,
+                force,
+            },
+            &output,
+        ),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
     }
 }

@@ -27,6 +27,7 @@ pub mod emit;
 pub mod environment;
 pub mod fix;
 pub mod fmt;
+pub mod import;
 pub mod input;
 pub mod ir;
 pub mod lint;

@@ -2,7 +2,8 @@
 //! `lint` (also with every rule denied, and the bytes read as a
 //! `stackc.toml`), `build` (parse -> resolve -> lint -> emit), every
 //! renderer (the human one at odd widths too), `fmt`, `lint --fix`, and
-//! the Dockerfile reader on the same bytes. A panic anywhere is a crash;
+//! the Dockerfile reader and `stackc import`'s YAML and nginx readers on
+//! the same bytes. A panic anywhere is a crash;
 //! so is a broken invariant checked here:
 //! - the fast parser builds pest's tree, or leaves the text to pest;
 //! - every diagnostic points inside the spec;
@@ -32,6 +33,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     stackc::input::dockerfile::parse(text);
+    // `stackc import`'s readers: a compose file and an nginx config.
+    if let Ok(doc) = stackc::import::yaml::parse(text) {
+        assert!(doc.span.end <= text.len(), "a YAML span outside the text");
+        doc.to_json();
+    }
+    let _ = stackc::import::nginx::parse(text);
     assert!(stackc::syntax::fast_parser_agrees(text), "the two parsers disagree");
     let source = SourceFile::new("fuzz.spec", text);
 

@@ -131,10 +131,14 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
             loader.deploy_file(path, Absence::SecretFile);
+            loader.secret_file(&secret.name.value, path);
         }
     }
     (loader.inputs, loader.diagnostics)
 }
+
+/// The largest secret file read for its contents: a password, not a key.
+const MAX_SECRET_BYTES: usize = 4096;
 
 struct Loader<'a> {
     files: &'a dyn Files,
@@ -361,6 +365,22 @@ impl Loader<'_> {
     /// syntax does not create a missing one). Never read, only looked for;
     /// the lint rules `missing-secret-file` and `missing-host-path` report
     /// it, so a team that keeps them off its laptops can say so.
+    /// A small secret file that is there, read so a rule can tell a
+    /// well-known password in it; one that is not is `deploy_file`'s.
+    fn secret_file(&mut self, name: &str, path: &Spanned<String>) {
+        let at = Path::new(&path.value);
+        if !self.files.exists(at) || self.files.is_folder(at) {
+            return;
+        }
+        if let Ok(text) = self.files.read(at) {
+            if text.len() <= MAX_SECRET_BYTES {
+                let id = FileId(self.inputs.sources.len() as u32);
+                self.inputs.sources.push(SourceFile::new(self.files.display(at), text));
+                self.inputs.secret_files.push((name.to_string(), id));
+            }
+        }
+    }
+
     fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
         let at = Path::new(&path.value);
         if !self.files.exists(at) {

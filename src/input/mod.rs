@@ -68,6 +68,9 @@ pub struct Inputs {
     pub dockerignores: Vec<(String, FileId)>,
     /// The Gunicorn config file of each service that names one, read.
     pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
+    /// The secret files that are there and small, by secret name: a
+    /// password's text, for `default-credentials`.
+    pub secret_files: Vec<(String, FileId)>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }

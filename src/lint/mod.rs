@@ -15,7 +15,7 @@ mod images;
 pub mod policy;
 pub mod registry;
 mod rules;
-mod secrets;
+pub(crate) mod secrets;
 mod spec_text;
 pub mod suppress;
 

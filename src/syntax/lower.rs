@@ -20,7 +20,7 @@ mod proxy;
 mod proxy_address;
 mod raw_nginx;
 mod server;
-mod yaml_numbers;
+pub(crate) mod yaml_numbers;
 
 /// Defaults of a `build` block that leaves a setting out.
 pub const DEFAULT_PYTHON: PythonVersion = PythonVersion {

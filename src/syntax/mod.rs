@@ -10,7 +10,7 @@ mod descent;
 mod error;
 mod expect;
 mod grammar;
-mod lower;
+pub(crate) mod lower;
 pub mod sniff;
 pub mod tokens;
 mod tree;

@@ -8,8 +8,10 @@ declare_rule! {
     /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
     /// like, the user name itself, or nothing at all; and any other password
     /// written into `env` as a literal. A password from a `secret` is fine,
-    /// and so is a value that only says where the password is: the path of
-    /// a mounted secret (`/run/secrets/db-password`), a placeholder, or any
+    /// unless the secret's file, where it is there, holds one of those
+    /// well-known passwords (as `stackc import` writes the one it found);
+    /// so is a value that only says where the password is: the path of a
+    /// mounted secret (`/run/secrets/db-password`), a placeholder, or any
     /// `*_FILE` variable.
     ///
     /// ## Why is this bad?
@@ -75,6 +77,7 @@ const WELL_KNOWN: &[&str] = &[
 
 impl Rule for DefaultCredentials {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        in_secret_files(stack, out);
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
             for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
@@ -118,6 +121,38 @@ impl Rule for DefaultCredentials {
                     var.name.value
                 )));
             }
+        }
+    }
+}
+
+/// A password variable whose secret file holds a well-known password
+/// (a file `stackc import` wrote from a compose file's environment).
+fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for service in &stack.services {
+        for used in service
+            .secrets
+            .iter()
+            .filter(|s| secrets::is_password_name(&s.env.value))
+        {
+            let Some((_, id)) = stack.inputs.secret_files.iter().find(|(n, _)| *n == used.secret.value) else {
+                continue;
+            };
+            let file = stack.inputs.source(*id);
+            let value = file.text.trim();
+            if !WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value)) {
+                continue;
+            }
+            let span = crate::source::Span::new(0, file.text.trim_end().len());
+            out.push(
+                DefaultCredentials::META
+                    .diagnostic(format!("`{}` is set to a default password", used.env.value))
+                    .primary(
+                        used.secret.span,
+                        format!("`{}` holds a well-known default password", used.secret.value),
+                    )
+                    .secondary_in(*id, span, "this password")
+                    .help(format!("put a long random password into {}", file.name)),
+            );
         }
     }
 }

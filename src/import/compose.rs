@@ -1,0 +1,225 @@
+//! A compose file's model (read by stackc's own YAML reader, or the JSON
+//! `docker compose config` prints) turned into the spec's top-level
+//! statements: the project's name, volumes, networks, secrets, and one
+//! block per service (see [`super::service`]).
+
+use std::path::{Path, PathBuf};
+
+use super::report::{FileIx, Report};
+use super::secrets::Secrets;
+use super::service;
+use super::spec::{is_name, quoted, word, Stmt};
+use super::yaml::Node;
+
+/// Where the compose file and the spec are, for paths.
+pub struct Places {
+    /// The compose file's folder: its relative paths start there.
+    pub compose_dir: PathBuf,
+    /// The spec's folder: the spec's relative paths start there.
+    pub spec_dir: PathBuf,
+    /// nginx configs given with `--nginx`, read already.
+    pub nginx: Vec<FileIx>,
+}
+
+impl Places {
+    /// A path of the compose file as the spec writes it.
+    pub fn rebase(&self, path: &str) -> String {
+        if path.starts_with(['/', '~']) {
+            return path.to_string();
+        }
+        let absolute = crate::emit::paths::normalize(&self.compose_dir.join(path));
+        let relative = crate::emit::paths::relative(&self.spec_dir, &absolute);
+        let text = relative.to_string_lossy().into_owned();
+        if text.starts_with('.') || text.starts_with('/') {
+            text
+        } else {
+            format!("./{text}")
+        }
+    }
+
+    /// A path of the compose file on disk.
+    pub fn on_disk(&self, path: &str) -> PathBuf {
+        crate::emit::paths::normalize(&self.compose_dir.join(path))
+    }
+}
+
+/// The import of one compose file.
+pub struct Import<'a> {
+    pub report: &'a mut Report,
+    pub file: FileIx,
+    pub places: &'a Places,
+    pub secrets: Secrets,
+    /// Top-level declarations made while services were read (secrets).
+    pub declared: Vec<Stmt>,
+}
+
+/// Top-level keys and what becomes of them.
+pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
+    let mut top = Vec::new();
+    if !matches!(doc.kind, super::yaml::Kind::Map(_)) {
+        import.report.unreadable(
+            import.file,
+            doc.span,
+            "a compose file is a map of `services`, `volumes`, ...",
+        );
+        return (top, import.secrets);
+    }
+    let name = doc
+        .get("name")
+        .and_then(Node::text)
+        .map(str::to_string)
+        .or_else(|| project_name(&import.places.compose_dir));
+    if let Some(name) = &name {
+        top.push(Stmt::line(format!("stack {name}")));
+    }
+    let project = name.unwrap_or_default();
+    for (key, value) in doc.entries() {
+        let key_text = key.text().unwrap_or_default();
+        match key_text {
+            "name" | "services" | "volumes" | "networks" | "secrets" => {}
+            // The compose specification's obsolete `version`: compose ignores it.
+            "version" => {}
+            k if k.starts_with("x-") => {}
+            _ => import.report.dropped(
+                import.file,
+                key.span,
+                format!("top-level `{key_text}` has no statement in the spec"),
+                "declare what it holds by hand (configs: mount the file instead)",
+            ),
+        }
+        let _ = value;
+    }
+    volumes(doc.get("volumes"), &project, &mut import, &mut top);
+    networks(doc.get("networks"), &project, &mut import, &mut top);
+    secrets(doc.get("secrets"), &project, &mut import, &mut top);
+    let services = doc.get("services");
+    let blocks = service::services(services, &mut import);
+    top.append(&mut import.declared);
+    top.extend(blocks);
+    (top, import.secrets)
+}
+
+/// Compose's default project name: the folder's name, lowercase, with
+/// what a project name cannot hold left out.
+fn project_name(dir: &Path) -> Option<String> {
+    let name = dir.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    is_name(&name).then_some(name)
+}
+
+/// An option `docker compose config` writes out with its default value:
+/// the `PROJECT_NAME` name, an empty `ipam`, `external: false`.
+fn filled_in(project: &str, name: &str, option: &Node, value: &Node) -> bool {
+    match option.text() {
+        Some("name") => value.text() == Some(&format!("{project}_{name}")),
+        Some("ipam") => value.entries().is_empty(),
+        Some("external") => value.text() == Some("false"),
+        _ => false,
+    }
+}
+
+fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
+    for (key, value) in node.map(Node::entries).unwrap_or_default() {
+        let Some(name) = key.text().filter(|n| is_name(n)) else {
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a volume name the spec cannot write",
+                "rename the volume",
+            );
+            continue;
+        };
+        for (option, setting) in value.entries() {
+            if filled_in(project, name, option, setting) {
+                continue;
+            }
+            import.report.dropped(
+                import.file,
+                option.span,
+                format!(
+                    "volume option `{}` has no statement in the spec",
+                    option.text().unwrap_or_default()
+                ),
+                "the spec declares plain named volumes; create this one outside compose and keep it by hand",
+            );
+        }
+        top.push(Stmt::line(format!("volume {name}")));
+    }
+}
+
+fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
+    for (key, value) in node.map(Node::entries).unwrap_or_default() {
+        let Some(name) = key.text().filter(|n| is_name(n)) else {
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a network name the spec cannot write",
+                "rename the network",
+            );
+            continue;
+        };
+        let mut internal = false;
+        for (option, setting) in value.entries() {
+            match option.text() {
+                _ if filled_in(project, name, option, setting) => {}
+                Some("internal") if setting.text() == Some("true") => internal = true,
+                Some("internal") => {}
+                Some("driver") if setting.text() == Some("bridge") => {}
+                other => import.report.dropped(
+                    import.file,
+                    option.span,
+                    format!(
+                        "network option `{}` has no statement in the spec",
+                        other.unwrap_or_default()
+                    ),
+                    "the spec declares bridge networks, `internal` or not",
+                ),
+            }
+        }
+        let internal = if internal { " internal" } else { "" };
+        if name != "default" || !internal.is_empty() {
+            top.push(Stmt::line(format!("network {name}{internal}")));
+        }
+    }
+}
+
+fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
+    for (key, value) in node.map(Node::entries).unwrap_or_default() {
+        let Some(name) = key.text().filter(|n| is_name(n)) else {
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a secret name the spec cannot write",
+                "rename the secret",
+            );
+            continue;
+        };
+        for (option, setting) in value.entries() {
+            let known = matches!(option.text(), Some("file" | "environment"));
+            if !known && !filled_in(project, name, option, setting) {
+                import.report.dropped(
+                    import.file,
+                    option.span,
+                    format!("secret option `{}`", option.text().unwrap_or_default()),
+                    "the spec's secrets read a file or a variable",
+                );
+            }
+        }
+        if let Some(file) = value.get("file").and_then(Node::text) {
+            let path = import.places.rebase(file);
+            top.push(Stmt::line(format!("secret {name} file {}", quoted(&path))));
+        } else if let Some(var) = value.get("environment").and_then(Node::text) {
+            top.push(Stmt::line(format!("secret {name} env {}", word(var))));
+        } else {
+            import.report.dropped(
+                import.file,
+                value.span,
+                format!("secret `{name}` is neither `file` nor `environment`"),
+                "the spec's secrets read a file or a variable",
+            );
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! `stackc import`: a compose project (compose.yaml, its Dockerfiles, an
+//! nginx config) read into a spec, best effort with a complete report.
+//!
+//! Every setting becomes a statement, an escape hatch with a note, or a
+//! finding ([`report`]) pointing at its place in the file it came from; a
+//! password or key becomes a `secret` whose file import writes beside the
+//! spec ([`secrets`]). The spec comes out formatted and checked.
+//!
+//! One module per job: [`yaml`] (spanned YAML, bounded aliases),
+//! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
+//! (volumes and ports), [`runtime`] (dependencies, healthchecks, deploy),
+//! [`env_file`] (env files and secrets moved out), [`values`]
+//! (compose's spellings), [`dockerfile`] (a `build`), [`nginx`] (the
+//! config's directives), [`proxy`] (directives to proxy statements),
+//! [`spec`] (the spec's text).
+
+pub mod compose;
+pub mod dockerfile;
+pub mod env_file;
+pub mod mounts;
+pub mod nginx;
+pub mod proxy;
+pub mod report;
+pub mod runtime;
+pub mod secrets;
+pub mod service;
+pub mod spec;
+pub mod values;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::input::fs;
+use crate::source::{SourceFile, Span};
+use report::Report;
+use secrets::Secrets;
+
+/// The names compose looks for in a folder, in its order.
+const COMPOSE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// What to import, and where the spec goes.
+pub struct Request {
+    /// A compose file, or the folder holding one.
+    pub input: PathBuf,
+    /// nginx configs to read for the proxy.
+    pub nginx: Vec<PathBuf>,
+    /// The spec file to write (its folder is where paths start).
+    pub spec: PathBuf,
+    /// The project as `docker compose config --format json
+    /// --no-env-resolution --no-path-resolution` printed it, when a compose
+    /// binary was there: overrides, `extends`, `include` and profiles
+    /// resolved by compose itself. `None`: stackc's own reader.
+    pub resolved: Option<String>,
+}
+
+/// The spec's text and everything found on the way.
+pub struct Outcome {
+    /// `None` when the compose file could not be read.
+    pub spec: Option<SourceFile>,
+    pub secrets: Secrets,
+    pub report: Report,
+    /// What `check` found in the spec written (an import bug if any).
+    pub check: Vec<Diagnostic>,
+}
+
+/// The compose file a path names: itself, or the first of compose's
+/// names in the folder.
+pub fn compose_file(input: &Path) -> Result<PathBuf, String> {
+    if input.is_dir() {
+        COMPOSE_NAMES
+            .iter()
+            .map(|n| input.join(n))
+            .find(|p| p.is_file())
+            .ok_or_else(|| format!("no {} in {}", COMPOSE_NAMES.join(", "), input.display()))
+    } else {
+        Ok(input.to_path_buf())
+    }
+}
+
+/// Reads the project and writes the spec's text; touches no file.
+pub fn import(request: &Request) -> Result<Outcome, String> {
+    let compose_path = compose_file(&request.input)?;
+    let text = read(&compose_path)?;
+    let mut report = Report::default();
+    let file = report.add_file(SourceFile::new(compose_path.display().to_string(), text));
+    let mut nginx = Vec::new();
+    for path in &request.nginx {
+        nginx.push(report.add_file(SourceFile::new(path.display().to_string(), read(path)?)));
+    }
+    let absolute = |p: &Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
+    let compose_abs = absolute(&compose_path)?;
+    let spec_abs = absolute(&request.spec)?;
+    let places = compose::Places {
+        compose_dir: compose_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        nginx,
+    };
+    let doc = match (yaml::parse(report.text(file)), &request.resolved) {
+        (original, Some(resolved)) => match yaml::parse(resolved) {
+            Ok(doc) => yaml::spans_from(doc, original.as_ref().ok(), Span::new(0, 0)),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read what `docker compose config` printed: {}",
+                    e.message
+                ))
+            }
+        },
+        (Ok(doc), None) => doc,
+        (Err(e), None) => {
+            report.unreadable(file, e.span, format!("not YAML compose can read: {}", e.message));
+            return Ok(Outcome {
+                spec: None,
+                secrets: Secrets::default(),
+                report,
+                check: Vec::new(),
+            });
+        }
+    };
+    let import = compose::Import {
+        report: &mut report,
+        file,
+        places: &places,
+        secrets: Secrets::default(),
+        declared: Vec::new(),
+    };
+    let (top, secrets) = compose::import(&doc, import);
+    let name = report.name(file).to_string();
+    let reader = if request.resolved.is_some() {
+        " (as `docker compose config` resolves it)"
+    } else {
+        ""
+    };
+    let draft = spec::Draft {
+        header: vec![
+            format!("Imported by `stackc import` from {name}{reader}."),
+            "Each block says where it came from; `stackc import` listed what it left out.".to_string(),
+        ],
+        top,
+    };
+    let source = SourceFile::new(request.spec.display().to_string(), draft.render());
+    let source = match crate::fmt::format(&source) {
+        Ok(text) => SourceFile::new(source.name.clone(), text),
+        Err(_) => source,
+    };
+    // Checked with the files the spec names: an app's own Dockerfile may
+    // hold the HEALTHCHECK an `after X ready` needs.
+    let disk = crate::input::Disk::new(&places.spec_dir, &places.spec_dir);
+    let options = crate::Options {
+        policy: None,
+        files: Some(&disk),
+        environment: None,
+    };
+    let mut check = crate::analyze(&source, options).diagnostics;
+    // The files import writes beside the spec are not there before it does.
+    check.retain(|d| {
+        let written = d.primary_span().is_some_and(|span| {
+            let named = &source.text[span.start..span.end];
+            secrets.all().any(|f| named.contains(&f.path))
+        });
+        !(written && matches!(d.code, "missing-file" | "missing-secret-file"))
+    });
+    Ok(Outcome {
+        spec: Some(source),
+        secrets,
+        report,
+        check,
+    })
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_text(path, fs::MAX_FILE_BYTES).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}

@@ -1,0 +1,147 @@
+//! A service's `volumes` and `ports`, in compose's short and long
+//! syntax, as `mount` and `publish` statements.
+
+use super::compose::Import;
+use super::spec::{is_name, quoted, word, Stmt};
+use super::values::{self, short_port, short_volume};
+use super::yaml::{Kind, Node};
+
+pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
+    let file = import.file;
+    let (kind, source, target, read_only, selinux) = match &v.kind {
+        Kind::Scalar { text, .. } => {
+            let short = short_volume(text);
+            let read_only = short.modes.iter().any(|m| m == "ro");
+            let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
+            if let Some(m) = short
+                .modes
+                .iter()
+                .find(|m| !matches!(m.as_str(), "ro" | "rw" | "z" | "Z"))
+            {
+                import.report.dropped(
+                    file,
+                    v.span,
+                    format!("volume mode `{m}`"),
+                    "the spec mounts read-only or not, with SELinux labels",
+                );
+            }
+            let kind = match &short.source {
+                None => "anonymous",
+                Some(s) if values::is_host_path(s) => "bind",
+                Some(_) => "volume",
+            };
+            (kind.to_string(), short.source, short.target, read_only, selinux)
+        }
+        _ => {
+            let kind = v.get("type").and_then(Node::text).unwrap_or("volume").to_string();
+            let selinux = v
+                .get("bind")
+                .and_then(|b| b.get("selinux"))
+                .and_then(Node::text)
+                .map(str::to_string);
+            for (option, _) in v.entries() {
+                let known = ["type", "source", "target", "read_only", "bind"];
+                let option_name = option.text().unwrap_or_default();
+                // compose's own rendering of the short syntax: empty options.
+                let empty = option_name == "volume" && v.get("volume").is_some_and(|o| o.entries().is_empty());
+                if !known.contains(&option_name) && !empty {
+                    import.report.dropped(
+                        file,
+                        option.span,
+                        format!("mount option `{}`", option.text().unwrap_or_default()),
+                        "the spec's mounts take a source, a target, `ro` and SELinux labels",
+                    );
+                }
+            }
+            (
+                kind,
+                v.get("source").and_then(Node::text).map(str::to_string),
+                v.get("target").and_then(Node::text).unwrap_or_default().to_string(),
+                v.get("read_only").and_then(Node::text) == Some("true"),
+                selinux,
+            )
+        }
+    };
+    let source = match (kind.as_str(), source) {
+        ("volume", None) | ("anonymous", _) => "anonymous".to_string(),
+        ("volume", Some(name)) if is_name(&name) => name,
+        ("bind", Some(path)) => {
+            let path = import.places.rebase(&path);
+            if path.starts_with(['.', '/', '~'])
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./:@-+%~".contains(c))
+            {
+                path
+            } else {
+                quoted(&path)
+            }
+        }
+        _ => {
+            import.report.dropped(
+                file,
+                v.span,
+                format!("a `{kind}` mount"),
+                "the spec mounts named volumes, host paths and anonymous volumes",
+            );
+            return None;
+        }
+    };
+    let mut text = format!("mount {source} at {}", word(&target));
+    if read_only {
+        text.push_str(" ro");
+    }
+    match selinux.as_deref() {
+        Some("z") => text.push_str(" relabel shared"),
+        Some("Z") => text.push_str(" relabel private"),
+        _ => {}
+    }
+    Some(Stmt::line(text))
+}
+
+/// The ports, a `0.0.0.0:H:C` and `[::]:H:C` pair (how stackc writes
+/// "every interface") as one `H:C`.
+pub fn both_families(ports: &[Node]) -> Vec<&Node> {
+    let texts: Vec<Option<&str>> = ports.iter().map(Node::text).collect();
+    ports
+        .iter()
+        .zip(&texts)
+        .filter(|(_, t)| {
+            let Some(rest) = t.and_then(|t| t.strip_prefix("[::]:")) else {
+                return true;
+            };
+            !texts.contains(&Some(format!("0.0.0.0:{rest}").as_str()))
+        })
+        .map(|(p, _)| p)
+        .collect()
+}
+
+pub fn port(p: &Node) -> Option<values::Published> {
+    match &p.kind {
+        Kind::Scalar { text, .. } => short_port(text),
+        _ => {
+            if p.get("protocol")
+                .and_then(Node::text)
+                .is_some_and(|proto| proto != "tcp")
+            {
+                return None;
+            }
+            let ip = p
+                .get("host_ip")
+                .and_then(Node::text)
+                .filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
+            let ip = ip.map(|ip| {
+                if ip.contains(':') && !ip.starts_with('[') {
+                    format!("[{ip}]")
+                } else {
+                    ip.to_string()
+                }
+            });
+            Some(values::Published {
+                ip,
+                host: p.get("published").and_then(Node::text)?.parse().ok()?,
+                container: p.get("target").and_then(Node::text)?.parse().ok()?,
+            })
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! The nginx service: its config (a `--nginx` file, the `nginx.conf` of
+//! its build folder, or one it bind-mounts) read into the proxy's
+//! upstreams, servers and locations. What stackc writes into every
+//! nginx.conf itself (its `http` settings, forwarding headers, security
+//! header defaults) is recognised and left to it; other directives become
+//! `nginx "..."` lines, or findings where the spec has no place for them.
+
+use super::compose::Import;
+use super::nginx::{self, Directive};
+use super::report::FileIx;
+use super::spec::{is_name, quoted, word, Stmt};
+use super::yaml::Node;
+use crate::input::dockerfile::{self, Base};
+use crate::source::SourceFile;
+
+const MAX_CONF: u64 = 1 << 20;
+
+/// Whether the service runs nginx with a config import can read.
+pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
+    config(service, import).is_some()
+}
+
+/// The nginx image the service runs: its Dockerfile's FROM, or `image`.
+fn image(service: &Node, import: &Import) -> Option<String> {
+    if let Some(context) = context(service) {
+        let path = import.places.on_disk(&context).join("Dockerfile");
+        if let Ok(text) = crate::input::fs::read_text(&path, MAX_CONF) {
+            if let Some(Base::Image(image)) = dockerfile::parse(&text).final_stage().map(|s| &s.base) {
+                return Some(image.text.value.clone());
+            }
+        }
+    }
+    service.get("image").and_then(Node::text).map(str::to_string)
+}
+
+fn context(service: &Node) -> Option<String> {
+    let build = service.get("build")?;
+    build
+        .text()
+        .or_else(|| build.get("context").and_then(Node::text))
+        .map(str::to_string)
+}
+
+/// The config file's index in the report, read once.
+fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
+    let is_nginx = image(service, import).is_some_and(|i| i.starts_with("nginx") || i.contains("/nginx"));
+    if !is_nginx {
+        return None;
+    }
+    if let Some(first) = import.places.nginx.first() {
+        return Some(*first);
+    }
+    let mut candidates = Vec::new();
+    if let Some(context) = context(service) {
+        for name in ["nginx.conf", "default.conf"] {
+            candidates.push(import.places.on_disk(&context).join(name));
+        }
+    }
+    for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
+        let source = volume
+            .text()
+            .and_then(|t| t.split(':').next())
+            .or_else(|| volume.get("source").and_then(Node::text));
+        if let Some(source) = source.filter(|s| s.ends_with(".conf")) {
+            candidates.push(import.places.on_disk(source));
+        }
+    }
+    for path in candidates {
+        let name = path.to_string_lossy().into_owned();
+        if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
+            return Some(FileIx(at));
+        }
+        if let Ok(text) = crate::input::fs::read_text(&path, MAX_CONF) {
+            return Some(import.report.add_file(SourceFile::new(name, text)));
+        }
+    }
+    None
+}
+
+/// The proxy's statements from its image and config.
+pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
+    let mut body = Vec::new();
+    if let Some(image) = image(service, import) {
+        body.push(Stmt::line(format!("image {}", word(&image))));
+    }
+    let Some(file) = config(service, import) else {
+        return body;
+    };
+    let text = import.report.text(file).to_string();
+    let tree = match nginx::parse(&text) {
+        Ok(tree) => tree,
+        Err(e) => {
+            import
+                .report
+                .unreadable(file, e.span, format!("nginx config: {}", e.message));
+            return body;
+        }
+    };
+    let served = served_volumes(service);
+    let mut reader = Reader {
+        import,
+        file,
+        served,
+        body: Vec::new(),
+        upstreams: upstream_names(&tree),
+        made: Vec::new(),
+    };
+    reader.level(&tree, Level::Main);
+    let mut servers: Vec<Stmt> = reader
+        .made
+        .iter()
+        .map(|(name, address)| {
+            Stmt::block(
+                format!("upstream {name}"),
+                vec![Stmt::line(format!("server {address}"))],
+            )
+            .note("made for a `proxy_pass` to the service")
+        })
+        .collect();
+    servers.append(&mut reader.body);
+    let origin = format!("nginx config: {}", reader.import.report.name(file));
+    let server_count = servers.iter().filter(|s| s.text == "server").count();
+    if server_count == 1 {
+        for stmt in servers {
+            match stmt.body {
+                Some(inner) if stmt.text == "server" => body.extend(inner),
+                _ => body.push(stmt),
+            }
+        }
+    } else {
+        body.extend(servers);
+    }
+    if let Some(first) = body.get_mut(1) {
+        first.notes.insert(0, origin);
+    }
+    body
+}
+
+/// The names of the config's `upstream` blocks, at any level.
+fn upstream_names(tree: &[Directive]) -> Vec<String> {
+    let mut names = Vec::new();
+    for d in tree {
+        if d.name == "upstream" {
+            names.extend(d.args.first().cloned());
+        }
+        names.extend(upstream_names(d.children()));
+    }
+    names
+}
+
+/// Volumes the proxy mounts, by the folder nginx sees them at.
+fn served_volumes(service: &Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
+        let (source, target) = match volume.text() {
+            Some(text) => {
+                let short = super::values::short_volume(text);
+                (short.source.unwrap_or_default(), short.target)
+            }
+            None => (
+                volume
+                    .get("source")
+                    .and_then(Node::text)
+                    .unwrap_or_default()
+                    .to_string(),
+                volume
+                    .get("target")
+                    .and_then(Node::text)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        };
+        if is_name(&source) {
+            out.push((source, target.trim_end_matches('/').to_string()));
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Main,
+    Http,
+}
+
+/// Lines stackc writes into every nginx.conf itself.
+const STACKC_MAIN: &[&str] = &[
+    "worker_processes auto",
+    "worker_rlimit_nofile 2048",
+    "pid /tmp/nginx.pid",
+    "error_log stderr notice",
+];
+const STACKC_HTTP: &[&str] = &[
+    "include /etc/nginx/mime.types",
+    "default_type application/octet-stream",
+    "access_log /dev/stdout",
+    "sendfile on",
+    "server_tokens off",
+    "client_body_temp_path /tmp/client_temp",
+    "proxy_temp_path /tmp/proxy_temp",
+    "fastcgi_temp_path /tmp/fastcgi_temp",
+    "uwsgi_temp_path /tmp/uwsgi_temp",
+    "scgi_temp_path /tmp/scgi_temp",
+];
+
+struct Reader<'a, 'b> {
+    import: &'a mut Import<'b>,
+    file: FileIx,
+    served: Vec<(String, String)>,
+    /// Upstreams and servers, in order.
+    body: Vec<Stmt>,
+    /// The config's upstream names.
+    upstreams: Vec<String>,
+    /// Upstreams made for a `proxy_pass http://SERVICE:PORT`: name, address.
+    made: Vec<(String, String)>,
+}
+
+impl Reader<'_, '_> {
+    /// The upstream a `proxy_pass http://HOST[:PORT]` names: one of the
+    /// config's, or one made for the service `HOST` (port 80 if none).
+    fn upstream_for(&mut self, host: &str) -> Option<String> {
+        if self.upstreams.iter().any(|u| u == host) {
+            return Some(host.to_string());
+        }
+        let (name, port) = host.split_once(':').unwrap_or((host, "80"));
+        if !is_name(name) || port.parse::<u16>().is_err() {
+            return None;
+        }
+        let address = format!("{name}:{port}");
+        if let Some((made, _)) = self.made.iter().find(|(_, a)| *a == address) {
+            return Some(made.clone());
+        }
+        let mut upstream = name.to_string();
+        let taken = |u: &str, r: &Self| r.upstreams.iter().any(|x| x == u) || r.made.iter().any(|(x, _)| x == u);
+        if taken(&upstream, self) {
+            upstream = format!("{name}_{port}");
+        }
+        self.made.push((upstream.clone(), address));
+        Some(upstream)
+    }
+
+    fn drop(&mut self, d: &Directive, why: &str) {
+        self.import.report.dropped(
+            self.file,
+            d.span,
+            format!("nginx `{}` {why}", d.name),
+            "add it by hand where the spec allows an `nginx \"...\"` line, or leave it out",
+        );
+    }
+
+    fn level(&mut self, list: &[Directive], level: Level) {
+        for d in list {
+            let line = d.line();
+            match d.name.as_str() {
+                "http" if level == Level::Main => self.level(d.children(), Level::Http),
+                "events" if level == Level::Main => {
+                    if d.children().iter().any(|c| c.line() != "worker_connections 1024") {
+                        self.drop(d, "has settings the spec does not carry (the events block is stackc's)");
+                    }
+                }
+                "upstream" => self.upstream(d),
+                "server" => {
+                    let server = self.server(d);
+                    self.body.push(server);
+                }
+                "map" if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) => {}
+                _ if level == Level::Main && STACKC_MAIN.contains(&line.as_str()) => {}
+                _ if STACKC_HTTP.contains(&line.as_str()) => {}
+                // The conf.d default server the official image ships is replaced anyway.
+                _ => self.drop(d, "at the http level has no place in the spec"),
+            }
+        }
+    }
+
+    fn upstream(&mut self, d: &Directive) {
+        let Some(name) = d.args.first().filter(|n| is_name(n)) else {
+            return self.drop(d, "with a name the spec cannot write");
+        };
+        let mut servers = Vec::new();
+        for s in d.children() {
+            let address = s.args.first().filter(|a| {
+                a.split_once(':')
+                    .is_some_and(|(h, p)| is_name(h) && p.parse::<u16>().is_ok())
+            });
+            match (s.name.as_str(), address) {
+                ("server", Some(address)) => {
+                    let mut text = format!("server {address}");
+                    for option in &s.args[1..] {
+                        match option.strip_prefix("weight=") {
+                            Some(w) => text.push_str(&format!(" weight {w}")),
+                            None => self.drop(s, &format!("option `{option}` of an upstream server")),
+                        }
+                    }
+                    servers.push(Stmt::line(text));
+                }
+                _ => self.drop(s, "in an upstream"),
+            }
+        }
+        self.body.push(Stmt::block(format!("upstream {name}"), servers));
+    }
+
+    fn server(&mut self, d: &Directive) -> Stmt {
+        let mut body = Vec::new();
+        let (mut certificate, mut key) = (None, None);
+        for c in d.children() {
+            match c.name.as_str() {
+                "listen" => {
+                    let port = c
+                        .args
+                        .first()
+                        .and_then(|a| a.rsplit(':').next())
+                        .and_then(|p| p.parse::<u16>().ok());
+                    let tls = c.args.iter().any(|a| a == "ssl");
+                    match port {
+                        Some(80) if !tls => {}
+                        Some(port) => body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" }))),
+                        None => self.drop(c, "on an address the spec cannot write"),
+                    }
+                }
+                "server_name" => {
+                    let names: Vec<String> = c.args.iter().map(|n| word(n)).collect();
+                    body.push(Stmt::line(format!("server_name {}", names.join(" "))));
+                }
+                "ssl_certificate" => certificate = secret_of(c),
+                "ssl_certificate_key" => key = secret_of(c),
+                "return" if c.args.len() == 2 && c.args[0] == "301" && c.args[1].starts_with("https://$host") => {
+                    body.push(Stmt::line("redirect to https"));
+                }
+                "location" => {
+                    if let Some(location) = self.location(c) {
+                        body.push(location);
+                    }
+                }
+                "add_header" if is_default_header(c) => {}
+                // stackc's TLS settings.
+                "ssl_protocols" | "ssl_ciphers" | "ssl_prefer_server_ciphers"
+                    if certificate.is_some() || key.is_some() => {}
+                _ => self.setting(c, &mut body),
+            }
+        }
+        match (certificate, key) {
+            (Some(certificate), Some(key)) => body.push(Stmt::line(format!("tls certificate {certificate} key {key}"))),
+            (None, None) => {}
+            _ => self.drop(d, "TLS with a certificate or key outside /run/secrets"),
+        }
+        Stmt::block("server", body)
+    }
+
+    fn location(&mut self, d: &Directive) -> Option<Stmt> {
+        let (exact, path) = match d.args.as_slice() {
+            [eq, path] if eq == "=" => ("= ", path),
+            [path] => ("", path),
+            _ => {
+                self.drop(d, "with a regular expression or modifier");
+                return None;
+            }
+        };
+        let mut body = Vec::new();
+        let mut websocket = false;
+        for c in d.children() {
+            match (c.name.as_str(), c.args.as_slice()) {
+                ("proxy_pass", [target]) => {
+                    let Some(rest) = target.strip_prefix("http://") else {
+                        self.drop(c, "to something other than http://UPSTREAM");
+                        continue;
+                    };
+                    let (upstream, uri) = match rest.find('/') {
+                        Some(at) => (&rest[..at], Some(&rest[at..])),
+                        None => (rest, None),
+                    };
+                    if uri.is_some_and(|u| u.contains('$')) {
+                        self.drop(c, "with a variable in its URI");
+                        continue;
+                    }
+                    let Some(upstream) = self.upstream_for(upstream) else {
+                        self.drop(c, "to a host that is not an upstream or a service's `NAME:PORT`");
+                        continue;
+                    };
+                    let uri = uri.map(|u| format!(" {}", word(u))).unwrap_or_default();
+                    body.push(Stmt::line(format!("proxy_pass {upstream}{uri}")));
+                }
+                ("alias", [folder]) => {
+                    let folder = folder.trim_end_matches('/');
+                    match self.served.iter().find(|(_, target)| target == folder) {
+                        Some((volume, _)) => body.push(Stmt::line(format!("alias {volume}"))),
+                        None => self.drop(c, "of a folder no volume of the proxy holds"),
+                    }
+                }
+                ("return", [code, rest @ ..]) if code.parse::<u16>().is_ok() && rest.len() <= 1 => {
+                    let text = rest.first().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
+                    body.push(Stmt::line(format!("return {code}{text}")));
+                }
+                ("proxy_set_header", [name, value]) if is_default_forward(name, value) => {}
+                ("proxy_set_header", [name, _]) if websocket_header(name) => websocket = true,
+                ("proxy_http_version", [v]) if v == "1.1" => websocket = true,
+                ("add_header", _) if is_default_header(c) => {}
+                _ => self.setting(c, &mut body),
+            }
+        }
+        let acts = body.iter().any(|b| {
+            ["proxy_pass ", "alias ", "return "]
+                .iter()
+                .any(|a| b.text.starts_with(a))
+        });
+        if !acts {
+            self.drop(
+                d,
+                "with nothing the spec can write for it to do (`proxy_pass`, `alias`, `return`)",
+            );
+            return None;
+        }
+        if websocket {
+            body.push(Stmt::line("websocket"));
+        }
+        Some(Stmt::block(format!("location {exact}{}", word(path)), body))
+    }
+
+    /// A directive of a server or location: a typed setting or a raw line.
+    fn setting(&mut self, c: &Directive, body: &mut Vec<Stmt>) {
+        match (c.name.as_str(), c.args.as_slice()) {
+            ("client_max_body_size", [size]) if super::values::size(size).is_some() => {
+                body.push(Stmt::line(format!(
+                    "client_max_body_size {}",
+                    super::values::size(size).unwrap_or_default()
+                )));
+            }
+            ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", [d])
+                if super::values::duration(d).is_some() =>
+            {
+                body.push(Stmt::line(format!("{} {d}", c.name)));
+            }
+            ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
+                body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
+            }
+            ("proxy_set_header", [name, value]) => {
+                body.push(Stmt::line(format!("proxy_set_header {} {}", word(name), quoted(value))))
+            }
+            (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
+                self.drop(c, "that the spec writes only from its own statements")
+            }
+            _ => {
+                body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
+                self.import.report.raw(
+                    self.file,
+                    c.span,
+                    format!("nginx `{}` is kept as a raw `nginx` line", c.name),
+                );
+            }
+        }
+    }
+}
+
+/// Directives a raw `nginx` line may not write.
+const REFUSED_RAW: &[&str] = &[
+    "listen",
+    "server_name",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "client_max_body_size",
+    "proxy_read_timeout",
+    "proxy_connect_timeout",
+    "proxy_send_timeout",
+    "proxy_pass",
+    "alias",
+    "root",
+    "return",
+];
+
+/// `/run/secrets/NAME`'s name.
+fn secret_of(d: &Directive) -> Option<String> {
+    d.args
+        .first()?
+        .strip_prefix("/run/secrets/")
+        .filter(|n| is_name(n))
+        .map(str::to_string)
+}
+
+/// The forwarding headers stackc sets on every `proxy_pass`.
+fn is_default_forward(name: &str, value: &str) -> bool {
+    match name.to_ascii_lowercase().as_str() {
+        "host" => value == "$host" || value.strip_prefix("$host:").is_some_and(|p| p.parse::<u16>().is_ok()),
+        "x-real-ip" => value == "$remote_addr",
+        "x-forwarded-for" => value == "$proxy_add_x_forwarded_for",
+        "x-forwarded-proto" => value == "$scheme",
+        _ => false,
+    }
+}
+
+fn websocket_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("upgrade") || name.eq_ignore_ascii_case("connection")
+}
+
+/// stackc's security header defaults (sent when the app sends none).
+fn is_default_header(d: &Directive) -> bool {
+    d.args.get(1).is_some_and(|v| v.starts_with("$default_"))
+}

@@ -1,0 +1,122 @@
+//! What import did with every setting it did not turn into a statement:
+//! findings whose spans point into the files read (compose.yaml, an
+//! nginx.conf, a Dockerfile), rendered by every `--format` like lint's.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::FileReport;
+use crate::source::{SourceFile, Span};
+
+/// A setting that is not in the spec: `--strict` fails on any.
+pub const DROPPED: &str = "import-dropped";
+/// A setting carried by an escape hatch (`compose`, `nginx`, `dockerfile`).
+pub const RAW: &str = "import-raw";
+/// A password or key moved out of the spec into a secret file.
+pub const SECRET: &str = "import-secret";
+/// A file that could not be read or parsed.
+pub const UNREADABLE: &str = "import-unreadable";
+
+/// The files import read, and its findings in each.
+#[derive(Default)]
+pub struct Report {
+    pub files: Vec<SourceFile>,
+    findings: Vec<(usize, Diagnostic)>,
+}
+
+/// Which of [`Report::files`] a finding points into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileIx(pub usize);
+
+impl Report {
+    pub fn add_file(&mut self, source: SourceFile) -> FileIx {
+        self.files.push(source);
+        FileIx(self.files.len() - 1)
+    }
+
+    pub fn text(&self, file: FileIx) -> &str {
+        &self.files[file.0].text
+    }
+
+    pub fn name(&self, file: FileIx) -> &str {
+        &self.files[file.0].name
+    }
+
+    /// `file:line` of a span, for the spec's comments.
+    pub fn place(&self, file: FileIx, span: Span) -> String {
+        let source = &self.files[file.0];
+        format!("{}:{}", source.name, source.line_col(span.start).0)
+    }
+
+    fn push(
+        &mut self,
+        file: FileIx,
+        severity: Severity,
+        code: &'static str,
+        span: Span,
+        message: String,
+        help: Option<String>,
+    ) {
+        let mut diagnostic = Diagnostic::new(code, severity, message).primary(span, "here");
+        diagnostic.help = help;
+        self.findings.push((file.0, diagnostic));
+    }
+
+    /// A setting left out of the spec, and why.
+    pub fn dropped(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.push(
+            file,
+            Severity::Warning,
+            DROPPED,
+            span,
+            message.into(),
+            Some(help.into()),
+        );
+    }
+
+    /// A setting written as an escape hatch.
+    pub fn raw(&mut self, file: FileIx, span: Span, message: impl Into<String>) {
+        self.push(file, Severity::Info, RAW, span, message.into(), None);
+    }
+
+    pub fn secret(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.push(file, Severity::Info, SECRET, span, message.into(), Some(help.into()));
+    }
+
+    pub fn unreadable(&mut self, file: FileIx, span: Span, message: impl Into<String>) {
+        self.push(file, Severity::Error, UNREADABLE, span, message.into(), None);
+    }
+
+    pub fn count(&self, code: &str) -> usize {
+        self.findings.iter().filter(|(_, d)| d.code == code).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|(_, d)| d.is_error())
+    }
+
+    pub fn diagnostics(&self) -> impl Iterator<Item = (&SourceFile, &Diagnostic)> {
+        self.findings.iter().map(|(file, d)| (&self.files[*file], d))
+    }
+
+    /// One report per file, its findings in order, for the renderers.
+    pub fn grouped(&self) -> Vec<(usize, Vec<Diagnostic>)> {
+        let mut groups: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+        for (file, diagnostic) in &self.findings {
+            match groups.iter_mut().find(|(f, _)| f == file) {
+                Some((_, list)) => list.push(diagnostic.clone()),
+                None => groups.push((*file, vec![diagnostic.clone()])),
+            }
+        }
+        for (_, list) in &mut groups {
+            crate::diagnostic::sort(list);
+        }
+        groups.sort_by_key(|(file, _)| *file);
+        groups
+    }
+
+    pub fn file_reports<'a>(&'a self, groups: &'a [(usize, Vec<Diagnostic>)]) -> Vec<FileReport<'a>> {
+        groups
+            .iter()
+            .map(|(file, list)| FileReport::new(&self.files[*file], list))
+            .collect()
+    }
+}

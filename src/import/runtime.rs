@@ -1,0 +1,182 @@
+//! How a service runs: `depends_on`, `healthcheck` and `deploy` as
+//! `after`, `ready`, `replicas` and `limits`.
+
+use super::compose::Import;
+use super::service::Role;
+use super::spec::{list, quoted, Stmt};
+use super::values::{duration, literal, size};
+use super::yaml::{Kind, Node};
+
+pub fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
+    let mut parts = Vec::new();
+    match &value.kind {
+        Kind::Seq(items) => parts.extend(items.iter().filter_map(Node::text).map(str::to_string)),
+        _ => {
+            for (target, options) in value.entries() {
+                let mut part = target.text().unwrap_or_default().to_string();
+                match options.get("condition").and_then(Node::text) {
+                    Some("service_healthy") => part.push_str(" ready"),
+                    Some("service_completed_successfully") => part.push_str(" done"),
+                    Some("service_started") | None => {}
+                    Some(other) => import.report.dropped(
+                        import.file,
+                        options.span,
+                        format!("condition `{other}`"),
+                        "use service_started, service_healthy or service_completed_successfully",
+                    ),
+                }
+                if options.get("required").and_then(Node::text) == Some("false") {
+                    part.push_str(" optional");
+                }
+                if options.get("restart").and_then(Node::text) == Some("true") {
+                    part.push_str(" restart");
+                }
+                parts.push(part);
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| Stmt::line(format!("after {}", parts.join(", "))))
+}
+
+/// Compose's defaults, written out: stackc's own are faster.
+const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
+    ("interval", "every", "30s"),
+    ("timeout", "timeout", "30s"),
+    ("retries", "retries", "3"),
+    ("start_period", "start", ""),
+];
+
+pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
+    let file = import.file;
+    if value.get("disable").and_then(Node::text) == Some("true") {
+        import.report.dropped(
+            file,
+            value.span,
+            "a disabled healthcheck",
+            "the spec has no way to turn off the image's HEALTHCHECK",
+        );
+        return None;
+    }
+    for (key, _) in value.entries() {
+        let k = key.text().unwrap_or_default();
+        if !matches!(
+            k,
+            "test" | "interval" | "timeout" | "retries" | "start_period" | "disable"
+        ) {
+            import.report.dropped(
+                file,
+                key.span,
+                format!("healthcheck `{k}`"),
+                "the spec's `ready` sets every, timeout, retries and start",
+            );
+        }
+    }
+    let test = value.get("test")?;
+    let probe = match &test.kind {
+        Kind::Scalar { text, .. } => literal(text).map(|t| format!("ready cmd {}", quoted(&t))),
+        Kind::Seq(items) => {
+            let words: Option<Vec<String>> = items.iter().map(|i| i.text().and_then(literal)).collect();
+            match words.as_deref() {
+                Some([kind, shell]) if kind == "CMD-SHELL" => Some(format!("ready cmd {}", quoted(shell))),
+                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => {
+                    Some(format!("ready cmd {}", list(rest)))
+                }
+                _ => None,
+            }
+        }
+        Kind::Map(_) => None,
+    };
+    let Some(mut probe) = probe else {
+        import.report.dropped(
+            file,
+            test.span,
+            "a healthcheck test the spec cannot write",
+            "write `ready cmd ...`",
+        );
+        return None;
+    };
+    for (key, word_, default) in COMPOSE_TIMING {
+        let given = value.get(key).and_then(Node::text);
+        let text = match (key, given) {
+            ("retries", Some(n)) => n.parse::<u32>().ok().map(|n| n.to_string()),
+            (_, Some(d)) => duration(d),
+            (_, None) if default.is_empty() => continue,
+            (_, None) => Some(default.to_string()),
+        };
+        match text {
+            Some(t) if !(key == "start_period" && t == "0s") => probe.push_str(&format!(" {word_} {t}")),
+            Some(_) => {}
+            None => import.report.dropped(
+                file,
+                value.get(key).map_or(value.span, |n| n.span),
+                format!("healthcheck `{key}`"),
+                "write it in whole units (`5s`, `1m`)",
+            ),
+        }
+    }
+    Some(Stmt::line(probe))
+}
+
+pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Import) {
+    let file = import.file;
+    for (key, setting) in value.entries() {
+        // `docker compose config` writes `placement: {}`.
+        if matches!(setting.kind, Kind::Map(ref m) if m.is_empty()) {
+            continue;
+        }
+        match key.text() {
+            Some("replicas") if role != Role::Service => import.report.dropped(
+                file,
+                key.span,
+                "`deploy.replicas` of a job or proxy",
+                "the spec runs several containers of a service only",
+            ),
+            Some("replicas") => body.push(Stmt::line(format!("replicas {}", setting.text().unwrap_or("1")))),
+            Some("resources") => {
+                for (kind, limits) in setting.entries() {
+                    if kind.text() != Some("limits") {
+                        import.report.dropped(
+                            file,
+                            kind.span,
+                            format!("`deploy.resources.{}`", kind.text().unwrap_or_default()),
+                            "the spec sets limits only",
+                        );
+                        continue;
+                    }
+                    let mut words = Vec::new();
+                    for (name, limit) in limits.entries() {
+                        let text = limit.text().unwrap_or_default();
+                        match name.text() {
+                            Some("memory") => match size(text) {
+                                Some(s) => words.push(format!("memory {s}")),
+                                None => import.report.dropped(
+                                    file,
+                                    limit.span,
+                                    "a memory limit the spec cannot write",
+                                    "use k, M or G",
+                                ),
+                            },
+                            Some("cpus") => words.push(format!("cpus {text}")),
+                            Some("pids") => words.push(format!("pids {text}")),
+                            _ => import.report.dropped(
+                                file,
+                                name.span,
+                                format!("limit `{}`", name.text().unwrap_or_default()),
+                                "the spec limits memory, cpus and pids",
+                            ),
+                        }
+                    }
+                    if !words.is_empty() {
+                        body.push(Stmt::line(format!("limits {}", words.join(" "))));
+                    }
+                }
+            }
+            _ => import.report.dropped(
+                file,
+                key.span,
+                format!("`deploy.{}`", key.text().unwrap_or_default()),
+                "the spec sets replicas and limits",
+            ),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Passwords and keys found in the compose file's values: each becomes a
+//! `secret` reading a file import writes beside the spec (mode 0600,
+//! listed for `.gitignore`), so the value never lands in the spec.
+
+use crate::lint::secrets::{is_inert, is_secret_name};
+
+/// The folder beside the spec the secret files go into.
+pub const FOLDER: &str = "secrets";
+
+/// A secret file to write: its path relative to the spec, and contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretFile {
+    pub name: String,
+    pub path: String,
+    pub contents: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Secrets {
+    pub files: Vec<SecretFile>,
+    /// Env files without the passwords moved out of them, to write beside
+    /// the spec (`name` is the service).
+    pub env_files: Vec<SecretFile>,
+    /// Every secret name given out.
+    names: Vec<String>,
+}
+
+impl Secrets {
+    /// Whether `value`, set to variable `var`, is a secret to move out.
+    pub fn is_secret(var: &str, value: &str) -> bool {
+        is_secret_name(var) && !is_inert(value)
+    }
+
+    /// Adds a file for `var` of `service`, and returns the secret's name:
+    /// `SERVICE_VAR` lowercase, with `-` as `_`, unique.
+    pub fn add(&mut self, service: &str, var: &str, value: &str) -> SecretFile {
+        let name = self.unique_name(service, var);
+        let file = SecretFile {
+            path: format!("{FOLDER}/{name}.txt"),
+            name,
+            contents: value.to_string(),
+        };
+        self.files.push(file.clone());
+        file
+    }
+
+    /// `SERVICE_VAR` lowercase, with `-` as `_`, unused so far.
+    pub fn unique_name(&mut self, service: &str, var: &str) -> String {
+        let base = format!("{service}_{var}").to_ascii_lowercase().replace('-', "_");
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.names.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.names.push(name.clone());
+        name
+    }
+
+    /// An env file's text without its passwords, written for `service` at
+    /// `env/SERVICE.env` beside the spec; returns that path.
+    pub fn copy_of_env_file(&mut self, service: &str, contents: String) -> String {
+        let mut path = format!("{}/{service}.env", super::env_file::FOLDER);
+        let mut n = 2;
+        while self.env_files.iter().any(|f| f.path == path) {
+            path = format!("{}/{service}_{n}.env", super::env_file::FOLDER);
+            n += 1;
+        }
+        self.env_files.push(SecretFile {
+            name: service.to_string(),
+            path: path.clone(),
+            contents,
+        });
+        path
+    }
+
+    /// Every file to write beside the spec: secrets, then env files.
+    pub fn all(&self) -> impl Iterator<Item = &SecretFile> {
+        self.files.iter().chain(&self.env_files)
+    }
+
+    /// The lines to add to `.gitignore`.
+    pub fn gitignore(&self) -> String {
+        self.files.iter().map(|f| format!("{}\n", f.path)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_move_out_and_names_stay_unique() {
+        assert!(Secrets::is_secret("POSTGRES_PASSWORD", "admin"));
+        assert!(!Secrets::is_secret("POSTGRES_PASSWORD_FILE", "/run/secrets/db"));
+        assert!(!Secrets::is_secret("POSTGRES_USER", "admin"));
+        let mut secrets = Secrets::default();
+        assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "a").name, "db_postgres_password");
+        assert_eq!(
+            secrets.add("db", "POSTGRES_PASSWORD", "b").name,
+            "db_postgres_password_2"
+        );
+        assert_eq!(
+            secrets.gitignore(),
+            "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n"
+        );
+    }
+}

@@ -1,0 +1,591 @@
+//! One compose service as a `service`, `job` or `proxy` block: each key
+//! becomes a statement, a raw `compose` key with a note, or a finding.
+
+use super::compose::Import;
+use super::spec::{flow_yaml, is_env_name, is_name, list, quoted, word, Stmt};
+use super::values::{duration, literal, scalar, short_volume, size};
+use super::yaml::{Kind, Node};
+
+/// What a compose service becomes.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Role {
+    Service,
+    /// Others wait for it to finish (`service_completed_successfully`).
+    Job,
+    /// nginx with a config import read.
+    Proxy,
+}
+
+impl Role {
+    fn keyword(self) -> &'static str {
+        match self {
+            Role::Service => "service",
+            Role::Job => "job",
+            Role::Proxy => "proxy",
+        }
+    }
+}
+
+/// Keys compose accepts that the spec writes raw, as given.
+fn raw_allowed(key: &str) -> bool {
+    crate::compose_keys::raw_key_problem(key).is_none()
+}
+
+pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    let entries = node.entries();
+    let jobs: Vec<&str> = entries
+        .iter()
+        .flat_map(|(_, s)| s.get("depends_on").map(Node::entries).unwrap_or_default())
+        .filter(|(_, d)| d.get("condition").and_then(Node::text) == Some("service_completed_successfully"))
+        .filter_map(|(k, _)| k.text())
+        .collect();
+    // The image a service builds, for `image of`.
+    let built: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|(_, s)| s.get("build").is_some())
+        .filter_map(|(k, s)| Some((s.get("image")?.text()?, k.text()?)))
+        .collect();
+    let mut blocks = Vec::new();
+    for (key, service) in entries {
+        let Some(name) = key.text().filter(|n| is_name(n)) else {
+            import.report.dropped(
+                import.file,
+                key.span,
+                "a service name the spec cannot write",
+                "rename the service",
+            );
+            continue;
+        };
+        let role = if super::proxy::is_proxy(service, import) {
+            Role::Proxy
+        } else if jobs.contains(&name) {
+            Role::Job
+        } else {
+            Role::Service
+        };
+        let body = one(name, service, role, &built, import);
+        let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
+        blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
+    }
+    blocks
+}
+
+fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &mut Import) -> Vec<Stmt> {
+    let mut body = Vec::new();
+    let mut env: Vec<Stmt> = Vec::new();
+    let builds = service.get("build").is_some();
+    if role == Role::Proxy {
+        body.extend(super::proxy::proxy(service, import));
+    }
+    for (key, value) in service.entries() {
+        let k = key.text().unwrap_or_default();
+        // `docker compose config` writes `command: null` and the like.
+        if value.is_null() {
+            continue;
+        }
+        if let Some(why) = not_in(role, k) {
+            import
+                .report
+                .dropped(import.file, key.span, format!("`{k}` of a {}", role.keyword()), why);
+            continue;
+        }
+        let file = import.file;
+        match (k, role) {
+            // The proxy's image is its Dockerfile's; its secrets are its `tls` lines.
+            ("image", Role::Proxy) | ("build", Role::Proxy) => {}
+            // The proxy's secrets are its `tls` lines'.
+            ("secrets", Role::Proxy) => {
+                for s in value.items() {
+                    let name = s
+                        .text()
+                        .or_else(|| s.get("source").and_then(Node::text))
+                        .unwrap_or_default();
+                    if !tls_uses(&body, name) {
+                        import.report.dropped(
+                            file,
+                            s.span,
+                            format!("secret `{name}` of the proxy"),
+                            "a proxy reads secrets as TLS certificates and keys only",
+                        );
+                    }
+                }
+            }
+            // The config file and the volumes its `alias`es serve are the proxy's own.
+            ("volumes", Role::Proxy) => {
+                for v in value.items() {
+                    let source = v
+                        .text()
+                        .map(|t| short_volume(t).source.unwrap_or_default())
+                        .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
+                        .unwrap_or_default();
+                    let served = is_name(&source) && aliases(&body, &source);
+                    if !(served || source.ends_with(".conf")) {
+                        import.report.dropped(
+                            file,
+                            v.span,
+                            "a mount of the proxy that is neither its config nor a served volume",
+                            "serve files from a volume with `alias`",
+                        );
+                    }
+                }
+            }
+            ("image", _) => match scalar(value) {
+                Some(image) if !builds && built.iter().any(|(i, s)| *i == image && *s != name) => {
+                    let of = built
+                        .iter()
+                        .find(|(i, _)| *i == image)
+                        .map(|(_, s)| *s)
+                        .unwrap_or_default();
+                    body.push(Stmt::line(format!("image of {of}")));
+                }
+                // A local name compose gives a built image: stackc names it.
+                Some(image) if builds && image.ends_with(":local") => {}
+                Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
+                None => interpolated(import, value, "image"),
+            },
+            ("build", _) => body.extend(super::dockerfile::build(value, import)),
+            ("command", _) => {
+                if let Some(argv) = argv(value, import) {
+                    let kw = if role == Role::Job { "run" } else { "command" };
+                    body.push(Stmt::line(format!("{kw} {}", list(&argv))));
+                }
+            }
+            ("entrypoint", _) => {
+                if let Some(argv) = argv(value, import) {
+                    body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
+                }
+            }
+            ("environment", _) => environment(name, value, &mut env, &mut body, import),
+            ("env_file", _) => {
+                let files: Vec<&Node> = match &value.kind {
+                    Kind::Seq(items) => items.iter().collect(),
+                    _ => vec![value],
+                };
+                for f in files {
+                    match f.text().or_else(|| f.get("path").and_then(Node::text)) {
+                        Some(path) => body.extend(super::env_file::env_file(name, path, import)),
+                        None => {
+                            import
+                                .report
+                                .dropped(file, f.span, "an env file entry without a path", "name the file")
+                        }
+                    }
+                }
+            }
+            ("volumes", _) => {
+                for v in value.items() {
+                    if let Some(stmt) = super::mounts::mount(v, import) {
+                        body.push(stmt);
+                    }
+                }
+            }
+            ("ports", _) => {
+                for p in super::mounts::both_families(value.items()) {
+                    match super::mounts::port(p) {
+                        Some(published) => body.push(Stmt::line(published.statement())),
+                        None => import.report.dropped(
+                            file,
+                            p.span,
+                            "a port the spec cannot publish (a random host port, a range, UDP)",
+                            "publish it with a fixed host port: `publish HOST -> CONTAINER`",
+                        ),
+                    }
+                }
+            }
+            ("expose", _) => {
+                let ports: Vec<String> = value
+                    .items()
+                    .iter()
+                    .filter_map(Node::text)
+                    .map(str::to_string)
+                    .collect();
+                if ports.iter().all(|p| p.parse::<u16>().is_ok()) && !ports.is_empty() {
+                    body.push(Stmt::line(format!("expose {}", ports.join(", "))));
+                } else {
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "`expose` with a range or protocol",
+                        "list single ports",
+                    );
+                }
+            }
+            ("depends_on", _) => {
+                if let Some(stmt) = super::runtime::depends_on(value, import) {
+                    body.push(stmt);
+                }
+            }
+            ("healthcheck", _) => {
+                if let Some(stmt) = super::runtime::healthcheck(value, import) {
+                    body.push(stmt);
+                }
+            }
+            ("restart", _) => match value.text() {
+                Some(policy @ ("no" | "always" | "unless-stopped")) => {
+                    body.push(Stmt::line(format!("restart {policy}")))
+                }
+                Some(p) if p.starts_with("on-failure") => {
+                    let n = p
+                        .strip_prefix("on-failure:")
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
+                    body.push(Stmt::line(format!("restart on-failure{n}")));
+                }
+                _ => import.report.dropped(
+                    file,
+                    value.span,
+                    "an unknown restart policy",
+                    "use no, always, on-failure or unless-stopped",
+                ),
+            },
+            ("deploy", _) => super::runtime::deploy(value, role, &mut body, import),
+            ("networks", _) => {
+                let names: Vec<String> = match &value.kind {
+                    Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
+                    _ => {
+                        for (net, options) in value.entries() {
+                            if !options.is_null() && !options.entries().is_empty() {
+                                import.report.dropped(
+                                    file,
+                                    options.span,
+                                    format!("options of network `{}`", net.text().unwrap_or_default()),
+                                    "aliases and addresses have no statement: the service's name is its host name",
+                                );
+                            }
+                        }
+                        value
+                            .entries()
+                            .iter()
+                            .filter_map(|(k, _)| k.text())
+                            .map(str::to_string)
+                            .collect()
+                    }
+                };
+                // compose's own `default` network is every service's without a word.
+                let on_default = names.iter().any(|n| n == "default");
+                let names: Vec<String> = names.into_iter().filter(|n| n != "default").collect();
+                if on_default && !names.is_empty() {
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "the `default` network beside others",
+                        "declare a network for what `default` connected, and name it",
+                    );
+                }
+                if !names.is_empty() {
+                    body.push(Stmt::line(format!("networks {}", names.join(", "))));
+                }
+            }
+            ("secrets", _) => {
+                for s in value.items() {
+                    secret_use(s, &mut body);
+                }
+            }
+            ("stop_grace_period", _)
+            | ("working_dir", _)
+            | ("hostname", _)
+            | ("container_name", _)
+            | ("stop_signal", _)
+            | ("user", _)
+            | ("shm_size", _) => {
+                let Some(text) = scalar(value) else {
+                    interpolated(import, value, k);
+                    continue;
+                };
+                let stmt = match k {
+                    "stop_grace_period" => duration(&text).map(|d| format!("stop_grace_period {d}")),
+                    "shm_size" => size(&text).map(|s| format!("shm_size {s}")),
+                    "working_dir" => Some(format!("workdir {}", word(&text))),
+                    _ => Some(format!("{k} {}", word(&text))),
+                };
+                match stmt {
+                    Some(stmt) => body.push(Stmt::line(stmt)),
+                    None => import.report.dropped(
+                        file,
+                        value.span,
+                        format!("a `{k}` the spec cannot write"),
+                        "write it in whole units",
+                    ),
+                }
+            }
+            ("labels", _) => labels(value, &mut body, import),
+            ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
+            ("security_opt", _)
+                if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
+            ("sysctls", Role::Proxy)
+                if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
+            (k, _) if raw_allowed(k) => {
+                let json = value.to_json();
+                match literal_json(&json) {
+                    Some(json) => {
+                        body.push(
+                            Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
+                                .note(format!("raw: {}", import.report.place(file, key.span))),
+                        );
+                        import
+                            .report
+                            .raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
+                    }
+                    None => interpolated(import, value, k),
+                }
+            }
+            (k, _) => import.report.dropped(
+                file,
+                key.span,
+                format!("`{k}` has no statement in the spec"),
+                if k == "extends" {
+                    "stackc reads the merged file: run `docker compose config` to resolve `extends`"
+                } else {
+                    "set it by hand after import, or leave it out"
+                },
+            ),
+        }
+    }
+    if !env.is_empty() {
+        body.insert(0, Stmt::block("env", env));
+    }
+    // `secret VAR = NAME` mounts NAME already.
+    let referenced: Vec<String> = body
+        .iter()
+        .filter_map(|b| {
+            b.text
+                .strip_prefix("secret ")?
+                .split_once(" = ")
+                .map(|(_, n)| n.to_string())
+        })
+        .collect();
+    body.retain(|b| {
+        !b.text
+            .strip_prefix("secret ")
+            .is_some_and(|n| referenced.iter().any(|r| r == n))
+    });
+    body
+}
+
+/// Why a key has no place in a block of this role, if it has none.
+fn not_in(role: Role, key: &str) -> Option<&'static str> {
+    match (role, key) {
+        (Role::Proxy, "environment" | "env_file") => {
+            Some("nginx's settings are its config's; a proxy takes no environment")
+        }
+        (Role::Proxy, "command") => Some("stackc runs nginx with the config it writes"),
+        (Role::Proxy, "expose") => Some("a proxy's ports are its servers' `listen` ports"),
+        (Role::Job, "ports" | "expose") => Some("a job runs once: nothing connects to it"),
+        (Role::Job, "healthcheck") => Some("others wait for a job to be done, not ready"),
+        _ => None,
+    }
+}
+
+/// Whether a proxy's `tls` lines name `secret`.
+fn tls_uses(body: &[Stmt], secret: &str) -> bool {
+    body.iter().any(|stmt| {
+        (stmt.text.starts_with("tls ") && stmt.text.split(' ').any(|w| w == secret))
+            || stmt.body.as_deref().is_some_and(|b| tls_uses(b, secret))
+    })
+}
+
+/// Whether a proxy's statements serve `volume` with an `alias`.
+fn aliases(body: &[Stmt], volume: &str) -> bool {
+    body.iter().any(|stmt| {
+        stmt.text.strip_prefix("alias ") == Some(volume) || stmt.body.as_deref().is_some_and(|b| aliases(b, volume))
+    })
+}
+
+/// Whether a list holds just `item`.
+fn is_only(value: &Node, item: &str) -> bool {
+    value.items().len() == 1 && value.items()[0].text() == Some(item)
+}
+
+/// A raw value's strings read as literal (`$$` as `$`); `None` when one
+/// is filled from the host's environment.
+fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match value {
+        Value::String(s) => Value::String(literal(s)?),
+        Value::Array(items) => Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Some((k.clone(), literal_json(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn interpolated(import: &mut Import, value: &Node, key: &str) {
+    import.report.dropped(
+        import.file,
+        value.span,
+        format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
+        "write the value itself, or a `secret NAME env VAR` for a secret",
+    );
+}
+
+/// A command: a list as is, a string split as compose splits it.
+fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
+    let words: Option<Vec<String>> = match &value.kind {
+        Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
+        Kind::Scalar { text, .. } => shlex::split(text),
+        Kind::Map(_) => None,
+    };
+    let Some(words) = words else {
+        import.report.dropped(
+            import.file,
+            value.span,
+            "a command the spec cannot write",
+            "write it as a list of words",
+        );
+        return None;
+    };
+    match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
+        Some(words) => Some(words),
+        None => {
+            interpolated(import, value, "command");
+            None
+        }
+    }
+}
+
+fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<Stmt>, import: &mut Import) {
+    let pairs: Vec<(String, Option<String>, &Node)> = match &value.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let text = i.text()?;
+                Some(match text.split_once('=') {
+                    Some((k, v)) => (k.to_string(), Some(v.to_string()), i),
+                    None => (text.to_string(), None, i),
+                })
+            })
+            .collect(),
+        _ => value
+            .entries()
+            .iter()
+            .map(|(k, v)| {
+                let text = if v.is_null() {
+                    None
+                } else {
+                    v.to_json()
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(v.to_json().to_string()))
+                };
+                (k.text().unwrap_or_default().to_string(), text, v)
+            })
+            .collect(),
+    };
+    for (name, raw, node) in pairs {
+        let file = import.file;
+        if !is_env_name(&name) {
+            import.report.dropped(
+                file,
+                node.span,
+                format!("variable name `{name}` the spec cannot write"),
+                "rename it",
+            );
+            continue;
+        }
+        let Some(raw) = raw else {
+            import.report.dropped(
+                file,
+                node.span,
+                format!("`{name}` is passed through from the host's environment"),
+                "write its value, or a `secret NAME env VAR` for a secret",
+            );
+            continue;
+        };
+        let Some(text) = literal(&raw) else {
+            // A password from the host's environment: a secret read from it.
+            match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
+                Some(var) => body.push(super::env_file::from_environment(
+                    service,
+                    &name,
+                    var,
+                    (file, node.span),
+                    import,
+                )),
+                None => interpolated(import, node, &name),
+            }
+            continue;
+        };
+        // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.
+        if let Some(secret) = name
+            .strip_suffix("_FILE")
+            .and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?)))
+        {
+            if is_name(secret.1) {
+                body.push(Stmt::line(format!("secret {} = {}", secret.0, secret.1)));
+                continue;
+            }
+        }
+        if super::secrets::Secrets::is_secret(&name, &text) {
+            body.push(super::env_file::to_secret(
+                service,
+                &name,
+                &text,
+                (file, node.span),
+                import,
+            ));
+            continue;
+        }
+        env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
+    }
+}
+
+fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+    let pairs: Vec<(String, String)> = match &value.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.text()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .collect(),
+        _ => value
+            .entries()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.text().unwrap_or_default().to_string(),
+                    v.text().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+    };
+    let mut lines = Vec::new();
+    for (k, v) in pairs {
+        let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
+        match literal(&v) {
+            Some(v) if key_ok => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+            _ => import.report.dropped(
+                import.file,
+                value.span,
+                format!("label `{k}`"),
+                "a label key of letters, digits, `.`, `-`, `_`, `/` with a literal value",
+            ),
+        }
+    }
+    if !lines.is_empty() {
+        body.push(Stmt::block("labels", lines));
+    }
+}
+
+fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
+    let (name, target) = match &s.kind {
+        Kind::Scalar { text, .. } => (text.clone(), None),
+        _ => (
+            s.get("source").and_then(Node::text).unwrap_or_default().to_string(),
+            s.get("target").and_then(Node::text).map(str::to_string),
+        ),
+    };
+    if !is_name(&name) {
+        return;
+    }
+    match target {
+        Some(t) if t != format!("/run/secrets/{name}") && t != name => {
+            body.push(Stmt::line(format!("secret {name} at {}", word(&t))))
+        }
+        _ => body.push(Stmt::line(format!("secret {name}"))),
+    }
+}
