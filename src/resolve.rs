@@ -53,6 +53,15 @@ enum Kind {
     Network,
 }
 
+/// The codes of references to names that are not declared, for
+/// `stackc explain`'s check that every code is explained.
+#[cfg(test)]
+pub(crate) fn reference_codes() -> impl Iterator<Item = &'static str> {
+    [Kind::Volume, Kind::Secret, Kind::Service, Kind::Upstream, Kind::Network]
+        .into_iter()
+        .map(Kind::code)
+}
+
 impl Kind {
     fn noun(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{read_spec, use_color, Color, Failure};
+use super::{output, read_spec, use_color, Color, Failure};
 use crate::render::{self, HumanRenderer};
 use crate::write;
 
@@ -44,7 +44,7 @@ pub(super) fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<ExitCo
     }
     let verb = if check { "would reformat" } else { "reformatted" };
     let plural = if files.len() == 1 { "" } else { "s" };
-    eprintln!("stackc fmt: {verb} {changed} of {} file{plural}", files.len());
+    output::status(&format!("stackc fmt: {verb} {changed} of {} file{plural}", files.len()));
     Ok(match worst {
         Status::Formatted => ExitCode::SUCCESS,
         Status::Findings => ExitCode::from(1),
@@ -60,8 +60,8 @@ fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, O
         Ok(text) => text,
         Err(diagnostics) => {
             let renderer = HumanRenderer::new(use_color(color), render::DEFAULT_WIDTH);
-            eprint!("{}", renderer.render(&source, &diagnostics));
-            eprintln!("stackc fmt: {} is left as it is", source.name);
+            output::stderr(&renderer.render(&source, &diagnostics));
+            output::stderr(&format!("stackc fmt: {} is left as it is\n", source.name));
             return Err((Status::Findings, None));
         }
     };
@@ -69,11 +69,11 @@ fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, O
         return Ok(false);
     }
     if check {
-        print!("{}", crate::fmt::diff(&source.name, &source.text, &formatted));
+        output::stdout(&crate::fmt::diff(&source.name, &source.text, &formatted)).map_err(|f| (Status::Failed, Some(f)))?;
     } else {
         write::replace_file(path, formatted.as_bytes())
             .map_err(|e| (Status::Failed, Some(Failure::new(e.to_string()))))?;
-        eprintln!("formatted {}", source.name);
+        output::status(&format!("formatted {}", source.name));
     }
     Ok(true)
 }
