@@ -69,13 +69,16 @@ fn machine_formats_keep_stdout_clean() {
     }
 }
 
-/// Every example spec, every rule fixture, and the seed's mistakes: valid
-/// specs, findings of every rule, secondary labels.
-const CORPUS: [&str; 3] = ["specs", "tests/lint", FIXTURE];
+/// Every example spec, every rule fixture, the seed's mistakes and a spec
+/// that is not there: valid specs, findings of every rule, secondary
+/// labels, a file that cannot be read.
+const CORPUS: [&str; 4] = ["specs", "tests/lint", FIXTURE, MISSING];
+
+const MISSING: &str = "tests/fixtures/not-there.spec";
 
 fn corpus_output(format: &str) -> Vec<u8> {
     let output = lint(format, &CORPUS);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     output.stdout
 }
 
@@ -116,6 +119,19 @@ fn sarif_passes_microsofts_validator() {
             "the corpus has a finding of `{rule}`"
         );
     }
+    let unreadable = results.iter().find(|r| r["ruleId"] == "unreadable-file");
+    assert_eq!(
+        unreadable.unwrap()["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        MISSING
+    );
+    let mut fingerprints: Vec<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["stackcFindingHash/v1"].as_str().unwrap())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), results.len(), "every finding has its own fingerprint");
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "stackc/");
     let path = tmp.path().join("stackc.sarif");
     std::fs::write(&path, &stdout).unwrap();
     let errors = sarif_errors(&path);
@@ -159,6 +175,14 @@ fn json_matches_its_schema() {
     };
     let output = check(&good);
     assert!(output.status.success(), "{}", text(&output.stderr));
+    let all: serde_json::Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == MISSING && d["code"] == "unreadable-file"),
+        "a spec that cannot be read is a result"
+    );
     let output = check(&bad);
     assert!(!output.status.success());
     assert!(
