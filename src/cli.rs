@@ -128,9 +128,7 @@ enum Command {
     },
     /// Print a shell's completion script, generated from these commands.
     #[command(after_help = generate::COMPLETIONS_HELP)]
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff), or write one per command into a folder.
     Man {
         /// Write `stackc.1` and `stackc-COMMAND.1` into this folder.

@@ -74,9 +74,8 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     };
     let findings = lint(&[]);
     assert!(
-        findings.contains(
-            "stack.spec:3:25: warning: the secret file `secrets/db_password.txt` is not there yet"
-        ) && findings.contains("stack.spec:16:11: warning: `./media` is not there yet")
+        findings.contains("stack.spec:3:25: warning: the secret file `secrets/db_password.txt` is not there yet")
+            && findings.contains("stack.spec:16:11: warning: `./media` is not there yet")
             && !findings.contains("cache"),
         "{findings}"
     );

@@ -69,7 +69,8 @@ fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, O
         return Ok(false);
     }
     if check {
-        output::stdout(&crate::fmt::diff(&source.name, &source.text, &formatted)).map_err(|f| (Status::Failed, Some(f)))?;
+        output::stdout(&crate::fmt::diff(&source.name, &source.text, &formatted))
+            .map_err(|f| (Status::Failed, Some(f)))?;
     } else {
         write::replace_file(path, formatted.as_bytes())
             .map_err(|e| (Status::Failed, Some(Failure::new(e.to_string()))))?;

@@ -134,10 +134,7 @@ pub const CODES: &[CodeDoc] = &[
 
 /// The entry for `code`, when it is not a lint rule.
 pub fn find(code: &str) -> Option<&'static CodeDoc> {
-    CODES
-        .binary_search_by(|doc| doc.code.cmp(code))
-        .ok()
-        .map(|i| &CODES[i])
+    CODES.binary_search_by(|doc| doc.code.cmp(code)).ok().map(|i| &CODES[i])
 }
 
 impl CodeDoc {

@@ -290,13 +290,15 @@ impl Fingerprinter {
             let text = &rest[..rest.find('\n').unwrap_or(rest.len())];
             Sha256::digest(text.trim().as_bytes()).into()
         });
-        let count = self
-            .seen
-            .entry((file.name.clone(), diagnostic.code, line))
-            .or_default();
+        let count = self.seen.entry((file.name.clone(), diagnostic.code, line)).or_default();
         *count += 1;
         let mut hash = Sha256::new();
-        for part in [diagnostic.code.as_bytes(), file.name.as_bytes(), &line, &count.to_le_bytes()] {
+        for part in [
+            diagnostic.code.as_bytes(),
+            file.name.as_bytes(),
+            &line,
+            &count.to_le_bytes(),
+        ] {
             hash.update((part.len() as u64).to_le_bytes());
             hash.update(part);
         }
