@@ -474,7 +474,8 @@ impl<'a> Resolver<'a> {
                     .primary(c.span, "cannot wait for `ready`")
                     .secondary(target.name.span, "declared here without `ready`")
                     .help(format!(
-                        "add a `ready` statement to `{}`, e.g. `ready tcp PORT` or `ready cmd \"...\"`",
+                        "add `{}` to `{}`",
+                        self.stack.readiness_hint(target),
                         target.name.value
                     )),
                 ),
