@@ -104,7 +104,8 @@ enum Command {
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
-        /// Spec files, or folders to search for `*.spec` files.
+        /// Spec files, or folders to search for `*.spec` files; `-` formats
+        /// stdin onto stdout.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Change nothing; show a diff of each file that is not formatted
@@ -114,6 +115,8 @@ enum Command {
         /// When to colour the diagnostics of a spec that does not parse.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        #[command(flatten)]
+        stdin: StdinArgs,
     },
     /// Run the language server on stdin and stdout, for editors.
     Lsp,
@@ -297,7 +300,12 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             &rules,
             &stdin,
         ),
-        Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
+        Command::Fmt {
+            paths,
+            check,
+            color,
+            stdin,
+        } => format_specs::run(&paths, check, color, &stdin),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
         Command::Completions { shell } => generate::completions(shell, Cli::command()),

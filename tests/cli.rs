@@ -400,6 +400,15 @@ fn a_spec_on_stdin_is_named_and_placed_by_stdin_filename() {
         "{stdout}"
     );
 
+    // `fmt -` writes the formatted spec to stdout, for an editor's buffer.
+    let formatted = with_stdin(elsewhere.path(), &["fmt", "-q", "-"], "stack a\nvolume    v\n");
+    assert_eq!(formatted.status.code(), Some(0), "{}", text(&formatted.stderr));
+    assert_eq!(text(&formatted.stdout), "stack a\nvolume v\n");
+    assert!(formatted.stderr.is_empty(), "{}", text(&formatted.stderr));
+    let checked = with_stdin(elsewhere.path(), &["fmt", "--check", "-"], "stack a\nvolume    v\n");
+    assert_eq!(checked.status.code(), Some(1));
+    assert!(text(&checked.stdout).contains("+volume v"), "{}", text(&checked.stdout));
+
     let clean = with_stdin(elsewhere.path(), &["lint", "-"], "stack a\nvolume v\n");
     assert_eq!(clean.status.code(), Some(1), "{}", text(&clean.stderr));
     assert!(text(&clean.stderr).contains("<stdin>:2:8]"), "{}", text(&clean.stderr));

@@ -1,10 +1,11 @@
 //! `stackc fmt PATH...`: formats spec files in place, or with `--check`
 //! only reports (as a diff on stdout) the files that are not formatted.
+//! `-` formats stdin onto stdout, for editors and scripts.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{output, read_spec, use_color, Color, Failure};
+use super::{is_stdin, output, read_input, use_color, Color, Failure, StdinArgs};
 use crate::render::{self, HumanRenderer};
 use crate::write;
 
@@ -18,12 +19,12 @@ enum Status {
     Failed,
 }
 
-pub(super) fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<ExitCode, Failure> {
+pub(super) fn run(paths: &[PathBuf], check: bool, color: Color, stdin: &StdinArgs) -> Result<ExitCode, Failure> {
     let files = super::discover::specs(paths).map_err(Failure::new)?;
     let mut worst = Status::Formatted;
     let mut changed = 0;
     for file in &files {
-        let status = match format_one(file, check, color) {
+        let status = match format_one(file, check, color, stdin) {
             Ok(false) => Status::Formatted,
             Ok(true) => {
                 changed += 1;
@@ -54,8 +55,8 @@ pub(super) fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<ExitCo
 
 /// Formats one file; `Ok(true)` when its layout was (or, checking, would
 /// be) changed.
-fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, Option<Failure>)> {
-    let source = read_spec(path).map_err(|f| (Status::Failed, Some(f)))?;
+fn format_one(path: &Path, check: bool, color: Color, stdin: &StdinArgs) -> Result<bool, (Status, Option<Failure>)> {
+    let source = read_input(path, stdin).map_err(|f| (Status::Failed, Some(f)))?;
     let formatted = match crate::fmt::format(&source) {
         Ok(text) => text,
         Err(diagnostics) => {
@@ -65,6 +66,10 @@ fn format_one(path: &Path, check: bool, color: Color) -> Result<bool, (Status, O
             return Err((Status::Findings, None));
         }
     };
+    if is_stdin(path) && !check {
+        output::stdout(&formatted).map_err(|f| (Status::Failed, Some(f)))?;
+        return Ok(formatted != source.text);
+    }
     if formatted == source.text {
         return Ok(false);
     }
