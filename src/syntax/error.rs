@@ -51,20 +51,28 @@ pub fn from_pest(text: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
     }
 }
 
-/// A keyword at the start of a line, inside a block that does not take
-/// it (`service b {` after a `service a {` left open): the `}` that should
-/// have closed the block is missing. Reported at the brace left open, not
-/// as an unknown statement of the block, and with nothing read after it.
+/// A keyword that starts a line inside a block that does not take it, no
+/// further indented than the line that opened the block (`service b {`
+/// after a `service a {` left open, a `location` after a `location` left
+/// open): the `}` that should have closed the block is missing. Reported
+/// at the brace left open, not as an unknown statement of the block, and
+/// with nothing read after it.
 fn block_left_open(text: &str, pos: usize, expected: &[String]) -> Option<Diagnostic> {
     let found = token_at(text, pos);
-    let line_start = text[..pos.min(text.len())].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     let is_keyword = super::expect::keywords()
         .binary_search_by(|k| k.as_str().cmp(found))
         .is_ok();
-    if pos != line_start || !is_keyword || expected.contains(&format!("`{found}`")) {
+    if !is_keyword || expected.contains(&format!("`{found}`")) {
         return None;
     }
     let open = unclosed_brace(&text[..pos])?;
+    // The keyword starts its line, no deeper than the block's own line.
+    let starts_line = text[line_start(text, pos)..pos]
+        .trim_start_matches([' ', '\t'])
+        .is_empty();
+    if !starts_line || indentation(text, pos) > indentation(text, open) {
+        return None;
+    }
     Some(
         Diagnostic::error("syntax", "a block is not closed")
             .primary(Span::new(open, open + 1), "this `{` has no matching `}`")
@@ -268,6 +276,17 @@ fn is_keyword(expected: &str) -> bool {
         .strip_prefix('`')
         .and_then(|e| e.strip_suffix('`'))
         .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+}
+
+/// Where the line that holds `pos` starts.
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// How far the line that holds `pos` is indented, in bytes.
+fn indentation(text: &str, pos: usize) -> usize {
+    let line = &text[line_start(text, pos)..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// The text of the line that holds `pos`, without its indentation.
