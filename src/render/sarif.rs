@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{FileReport, Region};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::{docs, registry, RuleMeta};
+use crate::lint::{codes, docs, registry, RuleMeta};
 use crate::source::{SourceFile, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -181,18 +181,30 @@ fn descriptors(reports: &[FileReport]) -> Vec<Descriptor> {
     registry::RULES
         .iter()
         .map(|r| rule_descriptor(r.meta()))
-        .chain(others.into_iter().map(|code| Descriptor {
-            id: code,
-            name: pascal_case(code),
-            short_description: Text {
-                text: "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
-            },
-            full_description: None,
-            help: None,
-            help_uri: docs::help_uri(code),
-            default_configuration: Configuration { level: "error" },
-        }))
+        .chain(others.into_iter().map(code_descriptor))
         .collect()
+}
+
+/// A code that is not a rule, described by [`codes`] (every code a
+/// diagnostic carries is there; a test in `lint::codes` sees to it).
+fn code_descriptor(code: &'static str) -> Descriptor {
+    let doc = codes::find(code);
+    Descriptor {
+        id: code,
+        name: pascal_case(code),
+        short_description: Text {
+            text: doc.map_or_else(
+                || "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
+                |doc| format!("{}.", docs::capitalized(doc.meaning)),
+            ),
+        },
+        full_description: None,
+        help: None,
+        help_uri: docs::help_uri(code),
+        default_configuration: Configuration {
+            level: level(doc.map_or(Severity::Error, |doc| doc.severity)),
+        },
+    }
 }
 
 fn rule_descriptor(meta: &'static RuleMeta) -> Descriptor {
