@@ -353,6 +353,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
         report(&reports, output)?;
         return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
     };
+    announce("building", &source.name, &mut finder, spec);
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
@@ -418,7 +419,8 @@ fn lint(
         return Err(Failure::new("--fix rewrites spec files, and cannot rewrite stdin"));
     }
     if options.save {
-        finder.save(&specs)?;
+        let paths: Vec<PathBuf> = specs.iter().map(|spec| stdin.path(spec).to_path_buf()).collect();
+        finder.save(&paths)?;
     }
     let mut bad_input = false;
     let mut unreadable_specs = Vec::new();
@@ -440,10 +442,7 @@ fn lint(
             bad_input = true;
             continue;
         };
-        output::detail(&match finder.config_file(path) {
-            Some(file) => format!("stackc: linting {} with {}", source.name, settings::shown(&file)),
-            None => format!("stackc: linting {}", source.name),
-        });
+        announce("linting", &source.name, &mut finder, path);
         let threshold = options
             .fail_on
             .map(FailOn::severity)
@@ -518,6 +517,14 @@ fn report_unreadable(
         .map(|(file, problems)| FileReport::new(file, problems))
         .collect();
     report(&reports, output)
+}
+
+/// With `-v`: which spec is read, and the `stackc.toml` that applies to it.
+fn announce(verb: &str, name: &str, finder: &mut settings::Finder, path: &Path) {
+    output::detail(&match finder.config_file(path) {
+        Some(file) => format!("stackc: {verb} {name} with {}", settings::shown(&file)),
+        None => format!("stackc: {verb} {name}"),
+    });
 }
 
 /// Leaves a run's results to the process's exit, which hands their memory

@@ -440,6 +440,16 @@ fn quiet_verbose_and_exit_zero() {
         run(&["lint", "-q", "-v"]).status.code() == Some(2),
         "-q and -v conflict"
     );
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join(".git")).unwrap();
+    fs::write(tmp.path().join("stackc.toml"), "[lint]\nfail-on = \"error\"\n").unwrap();
+    fs::copy(&spec, tmp.path().join("stack.spec")).unwrap();
+    let verbose = stackc().current_dir(tmp.path()).args(["lint", "-v"]).output().unwrap();
+    let stderr = text(&verbose.stderr);
+    assert!(
+        stderr.starts_with("stackc: linting stack.spec with stackc.toml\n"),
+        "{stderr}"
+    );
 
     let exit_zero = run(&["lint", "--format", "short", "--exit-zero"]);
     assert_eq!(exit_zero.status.code(), Some(0));
