@@ -117,6 +117,18 @@ fn bad_input_exits_2_with_a_message() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("latin1.spec:2:6: the spec is not UTF-8"), "{stderr}");
+
+    // For programs, a spec that cannot be read is a result, not silence.
+    let json = stackc()
+        .args(["check", "--format", "json"])
+        .arg(&latin1)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(2));
+    let results: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(results[0]["code"], "unreadable-file", "{results}");
+    assert_eq!(results[0]["help"], "save the file as UTF-8", "{results}");
+    assert!(json.stderr.is_empty(), "{}", text(&json.stderr));
 }
 
 #[test]
