@@ -16,6 +16,7 @@ use crate::source::{Span, Spanned};
 
 mod build;
 mod proxy;
+mod proxy_address;
 mod raw_nginx;
 mod server;
 mod yaml_numbers;
@@ -41,6 +42,9 @@ pub fn lower(file: Pair<'_>) -> (Stack, Vec<Diagnostic>) {
 #[derive(Default)]
 struct Lowerer {
     diagnostics: Vec<Diagnostic>,
+    /// The `proxy_pass SERVICE:PORT` addresses of the proxy being lowered,
+    /// declared as upstreams when its block ends.
+    proxy_addresses: Vec<proxy_address::Address>,
 }
 
 fn span(pair: &Pair<'_>) -> Span {

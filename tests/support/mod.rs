@@ -71,6 +71,30 @@ pub fn python() -> Command {
     Command::new(tool("venv/bin/python"))
 }
 
+/// The headless Neovim the tests' venv ships, started in `dir` with none
+/// of the user's own setup (its config, data, state and cache all in
+/// `dir/home`), no stdin, and the `stackc` cargo built first on its PATH
+/// (for the `stackc lsp` of editors/nvim/stackc.lua): the caller adds the
+/// files and commands.
+pub fn headless_nvim(dir: &Path) -> Command {
+    let home = dir.join("home");
+    let bin = Path::new(env!("CARGO_BIN_EXE_stackc")).parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let mut nvim = Command::new(tool("venv/bin/nvim"));
+    nvim.args(["--headless", "-n", "-i", "NONE"])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("XDG_STATE_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .stdin(std::process::Stdio::null());
+    nvim
+}
+
 /// Runs `stackc build SPEC -o OUT`.
 pub fn build(spec: &Path, out: &Path) -> Output {
     stackc()
