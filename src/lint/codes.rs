@@ -72,6 +72,7 @@ pub const CODES: &[CodeDoc] = &[
     error("invalid-package", "a Debian package name that is not one"),
     error("invalid-path", "a path that points outside its folder, is absolute where it must be relative, or names the wrong kind of file"),
     error("invalid-port", "a port outside 1 to 65535"),
+    error("invalid-proxy-pass", "a `proxy_pass` address that is not `http://SERVICE:PORT` (or an upstream) of the stack: another scheme, no port, or a host outside the stack"),
     error("invalid-raw", "a raw compose key stackc cannot add, because stackc writes it itself or compose does not know it"),
     error("invalid-raw-nginx", "a raw nginx directive that is not exactly one directive"),
     error("invalid-redirect", "a `return 3xx` without a URL to redirect to"),
