@@ -124,9 +124,9 @@ enum Command {
     Explain {
         /// A rule name, such as `default-credentials`, or a diagnostic's
         /// code, such as `unknown-volume`.
-        rule: Option<String>,
+        code: Option<String>,
         /// Print every rule's documentation as Markdown (`docs/rules.md`).
-        #[arg(long, conflicts_with = "rule")]
+        #[arg(long, conflicts_with = "code")]
         markdown: bool,
     },
     /// Print a shell's completion script, generated from these commands.
@@ -181,7 +181,8 @@ enum Format {
     Sarif,
     /// GitHub Actions annotations (`::error file=...`), on stdout.
     Github,
-    /// `file:line:col: severity[code]: message` lines, on stdout.
+    /// `file:line:col: severity: message [code]` lines (gcc's shape, byte
+    /// columns), on stdout.
     Short,
 }
 
@@ -306,7 +307,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             color,
             stdin,
         } => format_specs::run(&paths, check, color, &stdin),
-        Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
+        Command::Explain { code, markdown } => explain(code.as_deref(), markdown),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
         Command::Completions { shell } => generate::completions(shell, Cli::command()),
         Command::Man { out_dir } => generate::man(Cli::command(), out_dir.as_deref()),
