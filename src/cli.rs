@@ -52,6 +52,10 @@ enum Command {
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// The environment to build (an `environment NAME` block of the spec);
+        /// without it, the stack outside the environments.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -61,6 +65,10 @@ enum Command {
     Check {
         /// The stack spec; `-` reads it from stdin.
         spec: PathBuf,
+        /// The environment to check (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -72,6 +80,10 @@ enum Command {
         /// honoured); `-` reads a spec from stdin. Without any: `stack.spec`
         /// in this folder, or else every `*.spec` below it.
         paths: Vec<PathBuf>,
+        /// The environment to lint (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         /// Rewrite each spec with every mechanical fix (comments and
         /// layout kept), then report what remains.
         #[arg(long)]
@@ -255,10 +267,16 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Build {
             spec,
             out,
+            env,
             output,
             rules,
-        } => build(&spec, &out, &output, &rules),
-        Command::Check { spec, output, stdin } => {
+        } => build(&spec, &out, env.as_deref(), &output, &rules),
+        Command::Check {
+            spec,
+            env,
+            output,
+            stdin,
+        } => {
             let source = match read_input(&spec, &stdin) {
                 Ok(source) => source,
                 Err(failure) => {
@@ -271,6 +289,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
+                environment: env.as_deref(),
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
@@ -280,6 +299,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Lint {
             paths,
+            env,
             fix,
             output,
             rules,
@@ -291,6 +311,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         } => lint(
             &paths,
             &LintOptions {
+                env: env.as_deref(),
                 fix,
                 fail_on,
                 exit_zero,
@@ -342,7 +363,13 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+fn build(
+    spec: &Path,
+    out: &Path,
+    env: Option<&str>,
+    output: &OutputArgs,
+    rules: &RuleArgs,
+) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
     let Some(settings) = finder.settings(spec) else {
@@ -362,6 +389,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
     let options = crate::Options {
         policy: Some(&settings.policy),
         files: Some(&files),
+        environment: env,
     };
     let result = crate::build_with(&source, &layout, options);
     let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -392,7 +420,9 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
 }
 
 /// `lint`'s switches, besides where its input and output go.
-struct LintOptions {
+struct LintOptions<'a> {
+    /// `--env`: the environment to lint.
+    env: Option<&'a str>,
     fix: bool,
     fail_on: Option<FailOn>,
     exit_zero: bool,
@@ -453,6 +483,7 @@ fn lint(
         let analysis_options = crate::Options {
             policy: Some(&settings.policy),
             files: Some(&files),
+            environment: options.env,
         };
         let (source, analysis) = if options.fix {
             match fix_spec(spec, &source, analysis_options) {

@@ -22,6 +22,7 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
     let options = stackc::Options {
         policy: Some(&policy),
         files: is_project.then_some(&files as &dyn stackc::input::Files),
+        environment: None,
     };
     let analysis = stackc::analyze(&source, options);
     let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
@@ -119,6 +120,7 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             stackc::Options {
                 policy: Some(&stackc::lint::policy::Policy::default()),
                 files: None,
+                environment: None,
             },
         );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();

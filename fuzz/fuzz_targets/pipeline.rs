@@ -78,6 +78,7 @@ fuzz_target!(|data: &[u8]| {
     let options = stackc::Options {
         policy: Some(&policy),
         files: None,
+        environment: None,
     };
     let fix = stackc::fix::fix(&source, options);
     assert_inside(&fix.source.text, &fix.remaining.diagnostics);

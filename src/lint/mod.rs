@@ -7,6 +7,7 @@
 pub mod codes;
 #[macro_use]
 mod declare;
+mod build_files;
 pub mod docs;
 mod facts;
 mod images;

@@ -32,12 +32,17 @@ pub static RULES: &[&dyn Rule] = &[
     &PrivilegedContainer,
     &HostAccess,
     &LiteralDollar,
+    // What hadolint reads in the Dockerfiles the spec writes or names
+    &PackageInstallHygiene,
+    &RunShellHygiene,
+    &DockerfileInstructionHygiene,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
     &InternalPortPublished,
+    &DuplicateContainerName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,
@@ -47,6 +52,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ProxyHostHeader,
     &ForwardedProtoMissing,
     &ServerTokensOn,
+    &SourceMountInProd,
+    &NginxDirectiveRisk,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

@@ -41,7 +41,7 @@ pub fn snapshot_layout(spec_file_name: &str) -> Layout {
 /// Builds a spec as `stackc build` does, with the files it names read from
 /// its own folder (an app's own Dockerfile gives its command, user and
 /// readiness), into the fixed snapshot layout.
-pub fn build_from_disk(spec: &Path) -> stackc::Build {
+pub fn build_from_disk(spec: &Path, environment: Option<&str>) -> stackc::Build {
     let folder = spec.parent().expect("a spec is in a folder");
     let name = spec.file_name().unwrap().to_string_lossy().into_owned();
     let files = stackc::input::Disk::new(folder, folder.file_name().unwrap());
@@ -49,6 +49,7 @@ pub fn build_from_disk(spec: &Path) -> stackc::Build {
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
+        environment,
     };
     let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
     stackc::build_with(&source, &snapshot_layout(&name), options)
@@ -97,13 +98,28 @@ pub fn headless_nvim(dir: &Path) -> Command {
 
 /// Runs `stackc build SPEC -o OUT`.
 pub fn build(spec: &Path, out: &Path) -> Output {
-    stackc()
-        .args(["build", "--color", "never"])
-        .arg(spec)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .expect("stackc runs")
+    build_environment(spec, None, out)
+}
+
+/// Runs `stackc build SPEC --env NAME -o OUT` (the base without a name).
+pub fn build_environment(spec: &Path, environment: Option<&str>, out: &Path) -> Output {
+    let mut command = stackc();
+    command.args(["build", "--color", "never"]).arg(spec).arg("-o").arg(out);
+    if let Some(name) = environment {
+        command.args(["--env", name]);
+    }
+    command.output().expect("stackc runs")
+}
+
+/// What a spec builds: its base (`None`), then each of its environments.
+pub fn environments(spec: &Path) -> Vec<Option<String>> {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let analysis = stackc::check(&stackc::source::SourceFile::new("spec", text));
+    let names = analysis
+        .stack
+        .iter()
+        .flat_map(|s| s.environment_names().map(|n| Some(n.to_string())));
+    std::iter::once(None).chain(names).collect()
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -14,14 +14,14 @@ endif
 syntax iskeyword @,48-57,_,45-47,58,64,37,126,42,43
 syntax case match
 
-syntax match stackspecKeyword /\<\%(add_header\|after\|alias\|always\|anonymous\|arg\|as_user\|at\|before_install\|bind\|build\|build_packages\|certificate\|client_max_body_size\|cmd\|collectstatic\|command\|compose\|config\|container_name\|cpus\|daphne\|dockerfile\|done\|entrypoint\|env\|env_file\|every\|expose\|file\|graceful_timeout\|gunicorn\|hardening\|hostname\|http\|https\|ignore\|image\|internal\|job\|key\|labels\|limits\|listen\|location\|manage\|memory\|mount\|network\|networks\|nginx\|no\|of\|off\|on-failure\|optional\|packages\|pids\|poetry\|port\|private\|proxy\|proxy_connect_timeout\|proxy_pass\|proxy_read_timeout\|proxy_send_timeout\|proxy_set_header\|publish\|python\|readonly\|ready\|redirect\|relabel\|replicas\|requirements\|restart\|retries\|return\|ro\|run\|secret\|server\|server_name\|service\|shared\|shm_size\|stack\|start\|started\|stop_grace_period\|stop_signal\|target\|tcp\|timeout\|tls\|to\|uid\|unless-stopped\|upstream\|user\|uv\|uvicorn\|volume\|websocket\|weight\|workdir\|worker\|workers\)\>/
+syntax match stackspecKeyword /\<\%(add\|add_header\|after\|alias\|always\|anonymous\|arg\|as_user\|at\|before_install\|bind\|build\|build_packages\|certificate\|client_max_body_size\|cmd\|collectstatic\|command\|compose\|config\|container_name\|cpus\|daphne\|dockerfile\|done\|entrypoint\|env\|env_file\|environment\|every\|expose\|file\|graceful_timeout\|gunicorn\|hardening\|hostname\|http\|https\|ignore\|image\|internal\|job\|key\|labels\|limits\|listen\|location\|manage\|memory\|mount\|network\|networks\|nginx\|no\|of\|off\|on-failure\|optional\|packages\|pids\|poetry\|port\|private\|production\|proxy\|proxy_connect_timeout\|proxy_pass\|proxy_read_timeout\|proxy_send_timeout\|proxy_set_header\|publish\|python\|readonly\|ready\|redirect\|relabel\|remove\|replicas\|requirements\|restart\|retries\|return\|ro\|run\|secret\|server\|server_name\|service\|set\|shared\|shm_size\|stack\|start\|started\|stop_grace_period\|stop_signal\|target\|tcp\|timeout\|tls\|to\|uid\|unless-stopped\|unset\|upstream\|user\|uv\|uvicorn\|volume\|websocket\|weight\|without\|workdir\|worker\|workers\)\>/
 syntax match stackspecNumber /\<\%(\%(\d\+\%(ms\|[smh]\)\)\+\|\d\+\%(\.\d\+\)*[kKmMgG]\=\)\>/
 syntax match stackspecOperator /->\|=/
 syntax match stackspecDelimiter /[{}[\],]/
 
 " Names, declared or referred to. Defined after the keywords, so that a name
 " that is also a keyword (`proxy nginx`, `after collectstatic done`) is a name.
-syntax match stackspecName /\%(\<\%(stack\|volume\|network\|secret\|service\|job\|proxy\|upstream\|of\|alias\|proxy_pass\|certificate\|key\|after\)\s\+\)\@<=\a[[:alnum:]_-]*\>/
+syntax match stackspecName /\%(\<\%(stack\|volume\|network\|secret\|service\|job\|proxy\|upstream\|environment\|of\|alias\|proxy_pass\|certificate\|key\|after\)\s\+\)\@<=\a[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(^\s*after\s.*,\s*\)\@<=\a[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(\<secret\s\+\h\w*\s*=\s*\)\@<=\a[[:alnum:]_-]*\>/
 
