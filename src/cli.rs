@@ -7,22 +7,22 @@
 //! stackc may not replace).
 
 mod discover;
+mod format_specs;
+mod generate;
+mod import;
+mod output;
 mod settings;
 
-mod format_specs;
-mod import;
-
-use std::io::{IsTerminal, Write as _};
+use std::io::{IsTerminal, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::Layout;
 use crate::input::fs;
-use crate::lint::docs;
-use crate::lint::registry;
+use crate::lint::{codes, docs, registry};
 use crate::render::{self, FileReport, HumanRenderer};
 use crate::source::SourceFile;
 use crate::write;
@@ -34,6 +34,12 @@ use crate::write;
     about = "Compile a stack spec into compose.yaml, Dockerfiles and nginx.conf"
 )]
 struct Cli {
+    /// Print only diagnostics and errors: no summary or status lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print which specs are read and which stackc.toml applies to each.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,6 +64,7 @@ enum Command {
     },
     /// Parse and resolve the spec; report errors only.
     Check {
+        /// The stack spec; `-` reads it from stdin.
         spec: PathBuf,
         /// The environment to check (an `environment NAME` block of the spec);
         /// without it, the base and every environment.
@@ -65,11 +72,14 @@ enum Command {
         env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        stdin: StdinArgs,
     },
     /// Check specs and run every lint rule.
     Lint {
-        /// Spec files or folders (searched for `*.spec`). Without any:
-        /// `stack.spec` in this folder, or else every `*.spec` below it.
+        /// Spec files or folders (searched for `*.spec`, `.gitignore`
+        /// honoured); `-` reads a spec from stdin. Without any: `stack.spec`
+        /// in this folder, or else every `*.spec` below it.
         paths: Vec<PathBuf>,
         /// The environment to lint (an `environment NAME` block of the spec);
         /// without it, the base and every environment.
@@ -88,6 +98,12 @@ enum Command {
         /// still reported.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Exit 0 even when findings reach --fail-on (a spec that cannot be
+        /// read still exits 2).
+        #[arg(long)]
+        exit_zero: bool,
+        #[command(flatten)]
+        stdin: StdinArgs,
         /// Write the --allow and --deny levels into stackc.toml (the
         /// nearest one above each spec, or a new one beside it), keeping
         /// its comments.
@@ -101,7 +117,8 @@ enum Command {
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
-        /// Spec files, or folders to search for `*.spec` files.
+        /// Spec files, or folders to search for `*.spec` files; `-` formats
+        /// stdin onto stdout.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Change nothing; show a diff of each file that is not formatted
@@ -111,8 +128,9 @@ enum Command {
         /// When to colour the diagnostics of a spec that does not parse.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        #[command(flatten)]
+        stdin: StdinArgs,
     },
-    /// Run the language server on stdin and stdout, for editors.
     /// Read a compose project (compose.yaml, its Dockerfiles, an nginx
     /// config) into a spec, with a report of every setting not carried over.
     Import {
@@ -137,15 +155,35 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Run the language server on stdin and stdout, for editors.
     Lsp,
-    /// Explain a lint rule, or list them all.
+    /// Explain a lint rule or any other diagnostic code, or list the rules.
     Explain {
-        /// A rule name, such as `default-credentials`.
-        rule: Option<String>,
+        /// A rule name, such as `default-credentials`, or a diagnostic's
+        /// code, such as `unknown-volume`.
+        code: Option<String>,
         /// Print every rule's documentation as Markdown (`docs/rules.md`).
-        #[arg(long, conflicts_with = "rule")]
+        #[arg(long, conflicts_with = "code")]
         markdown: bool,
     },
+    /// Print a shell's completion script, generated from these commands.
+    #[command(after_help = generate::COMPLETIONS_HELP)]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), or write one per command into a folder.
+    Man {
+        /// Write `stackc.1` and `stackc-COMMAND.1` into this folder.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// For a spec read from stdin.
+#[derive(clap::Args, Debug)]
+struct StdinArgs {
+    /// The path a spec read from stdin (`-`) stands for: shown in messages,
+    /// and the folder its files and stackc.toml are found from.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -153,7 +191,8 @@ struct OutputArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// When to colour human output; `auto` honours NO_COLOR and terminals.
+    /// When to colour human output; `auto` colours a terminal, honouring
+    /// NO_COLOR, CLICOLOR_FORCE and TERM=dumb.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 }
@@ -179,7 +218,8 @@ enum Format {
     Sarif,
     /// GitHub Actions annotations (`::error file=...`), on stdout.
     Github,
-    /// `file:line:col: severity[code]: message` lines, on stdout.
+    /// `file:line:col: severity: message [code]` lines (gcc's shape, byte
+    /// columns), on stdout.
     Short,
 }
 
@@ -210,6 +250,11 @@ enum Color {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => output::Verbosity::Quiet,
+        (false, true) => output::Verbosity::Verbose,
+        (false, false) => output::Verbosity::Normal,
+    });
     match run(cli.command) {
         Ok(code) => code,
         Err(failure) => {
@@ -220,10 +265,11 @@ pub fn main() -> ExitCode {
 }
 
 fn print_failure(failure: &Failure) {
-    eprintln!("error: {}", failure.message);
+    let mut text = format!("error: {}\n", failure.message);
     if let Some(help) = &failure.help {
-        eprintln!("  help: {help}");
+        text.push_str(&format!("  help: {help}\n"));
     }
+    output::stderr(&text);
 }
 
 /// A problem outside the spec's text: I/O, encoding, the output folder.
@@ -250,9 +296,21 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             output,
             rules,
         } => build(&spec, &out, env.as_deref(), &output, &rules),
-        Command::Check { spec, env, output } => {
-            let source = read_spec(&spec)?;
-            let files = spec_files(&spec);
+        Command::Check {
+            spec,
+            env,
+            output,
+            stdin,
+        } => {
+            let source = match read_input(&spec, &stdin) {
+                Ok(source) => source,
+                Err(failure) => {
+                    let unreadable = [unreadable(stdin.shown(&spec), &failure)];
+                    report_unreadable(&unreadable, &output, failure)?;
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let files = spec_files(stdin.path(&spec));
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
@@ -271,20 +329,31 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             output,
             rules,
             fail_on,
+            exit_zero,
+            stdin,
             save,
             only_stack_specs,
         } => lint(
             &paths,
-            env.as_deref(),
-            fix,
+            &LintOptions {
+                env: env.as_deref(),
+                fix,
+                fail_on,
+                exit_zero,
+                save,
+                only_stack_specs,
+            },
             &output,
             &rules,
-            fail_on,
-            save,
-            only_stack_specs,
+            &stdin,
         ),
-        Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
-        Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
+        Command::Fmt {
+            paths,
+            check,
+            color,
+            stdin,
+        } => format_specs::run(&paths, check, color, &stdin),
+        Command::Explain { code, markdown } => explain(code.as_deref(), markdown),
         Command::Import {
             input,
             nginx,
@@ -305,6 +374,8 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             &output,
         ),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
+        Command::Completions { shell } => generate::completions(shell, Cli::command()),
+        Command::Man { out_dir } => generate::man(Cli::command(), out_dir.as_deref()),
     }
 }
 
@@ -320,10 +391,10 @@ fn fix_spec(
         write::replace_file(path, outcome.source.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     }
     for fixed in &outcome.fixed {
-        eprintln!(
+        output::status(&format!(
             "fixed {}:{}: {} [{}]",
             source.name, fixed.line, fixed.message, fixed.code
-        );
+        ));
     }
     Ok((outcome.source, outcome.remaining))
 }
@@ -354,6 +425,7 @@ fn build(
         report(&reports, output)?;
         return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
     };
+    announce("building", &source.name, &mut finder, spec);
     let spec_abs = absolute(spec)?;
     let out_abs = absolute(out)?;
     let layout = Layout::new(&spec_abs, &out_abs);
@@ -370,7 +442,7 @@ fn build(
         output,
     )?;
     let Some(artifacts) = result.artifacts else {
-        eprintln!("stackc: nothing written; {} is unchanged", out.display());
+        output::stderr(&format!("stackc: nothing written; {} is unchanged\n", out.display()));
         return Ok(ExitCode::from(1));
     };
     let warnings =
@@ -379,67 +451,86 @@ fn build(
             message: e.to_string(),
         })?;
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        output::stderr(&format!("warning: {warning}\n"));
     }
     let plural = if artifacts.len() == 1 { "" } else { "s" };
-    eprintln!(
+    output::status(&format!(
         "stackc: wrote {} file{plural} and {} to {}",
         artifacts.len(),
         write::MANIFEST,
         out.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `lint`'s switches, besides where its input and output go.
+struct LintOptions<'a> {
+    /// `--env`: the environment to lint.
+    env: Option<&'a str>,
+    fix: bool,
+    fail_on: Option<FailOn>,
+    exit_zero: bool,
+    save: bool,
+    only_stack_specs: bool,
 }
 
 /// Lints every spec with its settings, reports them all at once, and exits
 /// 2 if a spec or its `stackc.toml` could not be read or is broken (after
-/// reporting the others), else 1 if any finding reaches its threshold.
-#[allow(clippy::too_many_arguments)] // one per flag of `stackc lint`
+/// reporting the others), else 1 if any finding reaches its threshold
+/// (unless `--exit-zero`).
 fn lint(
     paths: &[PathBuf],
-    env: Option<&str>,
-    fix: bool,
+    options: &LintOptions,
     output: &OutputArgs,
     rules: &RuleArgs,
-    fail_on: Option<FailOn>,
-    save: bool,
-    only_stack_specs: bool,
+    stdin: &StdinArgs,
 ) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let mut specs = discover::specs(paths).map_err(Failure::new)?;
-    if only_stack_specs {
+    if options.only_stack_specs {
         specs = discover::stack_specs_only(specs);
     }
-    if save {
-        finder.save(&specs)?;
+    if options.fix && specs.iter().any(|spec| is_stdin(spec)) {
+        return Err(Failure::new("--fix rewrites spec files, and cannot rewrite stdin"));
+    }
+    if options.save {
+        let paths: Vec<PathBuf> = specs.iter().map(|spec| stdin.path(spec).to_path_buf()).collect();
+        finder.save(&paths)?;
     }
     let mut bad_input = false;
+    let mut unreadable_specs = Vec::new();
     let mut linted = Vec::new();
     for spec in &specs {
-        let source = match read_spec(spec) {
+        let source = match read_input(spec, stdin) {
             Ok(source) => source,
             Err(failure) => {
-                print_failure(&failure);
+                unreadable_specs.push(unreadable(stdin.shown(spec), &failure));
+                if matches!(output.format, Format::Human) {
+                    print_failure(&failure);
+                }
                 bad_input = true;
                 continue;
             }
         };
-        let Some(settings) = finder.settings(spec) else {
+        let path = stdin.path(spec);
+        let Some(settings) = finder.settings(path) else {
             bad_input = true;
             continue;
         };
-        let threshold = fail_on
+        announce("linting", &source.name, &mut finder, path);
+        let threshold = options
+            .fail_on
             .map(FailOn::severity)
             .or(settings.fail_on)
             .unwrap_or(Severity::Info);
-        let files = spec_files(spec);
-        let options = crate::Options {
+        let files = spec_files(path);
+        let analysis_options = crate::Options {
             policy: Some(&settings.policy),
             files: Some(&files),
-            environment: env,
+            environment: options.env,
         };
-        let (source, analysis) = if fix {
-            match fix_spec(spec, &source, options) {
+        let (source, analysis) = if options.fix {
+            match fix_spec(spec, &source, analysis_options) {
                 Ok(fixed) => fixed,
                 Err(failure) => {
                     print_failure(&failure);
@@ -448,26 +539,68 @@ fn lint(
                 }
             }
         } else {
-            let analysis = crate::analyze(&source, options);
+            let analysis = crate::analyze(&source, analysis_options);
             (source, analysis)
         };
         linted.push((source, analysis, threshold));
     }
     let broken = finder.broken();
+    let machine_readable = !matches!(output.format, Format::Human);
     let reports: Vec<FileReport> = broken
         .iter()
         .map(|(file, problems)| FileReport::new(file, problems))
+        .chain(
+            (unreadable_specs.iter())
+                .filter(|_| machine_readable)
+                .map(|(file, problems)| FileReport::new(file, problems)),
+        )
         .chain(linted.iter().map(|(source, analysis, _)| report_of(source, analysis)))
         .collect();
     report(&reports, output)?;
-    let failing = linted
-        .iter()
-        .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
+    let failing = !options.exit_zero
+        && linted
+            .iter()
+            .any(|(_, analysis, threshold)| analysis.diagnostics.iter().any(|d| d.severity >= *threshold));
     leave_to_exit(linted);
     Ok(match (bad_input, failing) {
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
+}
+
+/// A spec that could not be read, as a file-level result for the formats
+/// programs read (JSON, SARIF, short, GitHub), so a run that read nothing
+/// does not look clean to them.
+fn unreadable(name: String, failure: &Failure) -> (SourceFile, Vec<Diagnostic>) {
+    let mut diagnostic = Diagnostic::error(codes::UNREADABLE_FILE, failure.message.clone());
+    diagnostic.help = failure.help.clone();
+    (SourceFile::new(name, ""), vec![diagnostic])
+}
+
+/// Reports specs that could not be read: as results in the formats for
+/// programs, as the failure in words for people.
+fn report_unreadable(
+    unreadable: &[(SourceFile, Vec<Diagnostic>)],
+    output: &OutputArgs,
+    failure: Failure,
+) -> Result<(), Failure> {
+    if matches!(output.format, Format::Human) {
+        print_failure(&failure);
+        return Ok(());
+    }
+    let reports: Vec<FileReport> = unreadable
+        .iter()
+        .map(|(file, problems)| FileReport::new(file, problems))
+        .collect();
+    report(&reports, output)
+}
+
+/// With `-v`: which spec is read, and the `stackc.toml` that applies to it.
+fn announce(verb: &str, name: &str, finder: &mut settings::Finder, path: &Path) {
+    output::detail(&match finder.config_file(path) {
+        Some(file) => format!("stackc: {verb} {name} with {}", settings::shown(&file)),
+        None => format!("stackc: {verb} {name}"),
+    });
 }
 
 /// Leaves a run's results to the process's exit, which hands their memory
@@ -493,6 +626,55 @@ fn absolute(path: &Path) -> Result<PathBuf, Failure> {
     std::path::absolute(path).map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
+fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+impl StdinArgs {
+    /// The path a spec stands for: `--stdin-filename` for stdin, else the
+    /// spec's own (stdin's `-` stands for the current folder).
+    fn path<'a>(&'a self, spec: &'a Path) -> &'a Path {
+        match &self.stdin_filename {
+            Some(name) if is_stdin(spec) => name,
+            _ => spec,
+        }
+    }
+
+    /// How a spec is named in messages.
+    fn shown(&self, spec: &Path) -> String {
+        match &self.stdin_filename {
+            _ if !is_stdin(spec) => spec.display().to_string(),
+            Some(name) => name.display().to_string(),
+            None => STDIN_NAME.to_string(),
+        }
+    }
+}
+
+/// How a spec read from stdin without `--stdin-filename` is named.
+const STDIN_NAME: &str = "<stdin>";
+
+/// A spec from its file, or from stdin for `-`, with the bounds and
+/// checks of [`read_spec`].
+fn read_input(spec: &Path, stdin: &StdinArgs) -> Result<SourceFile, Failure> {
+    if !is_stdin(spec) {
+        return read_spec(spec);
+    }
+    let name = stdin.shown(spec);
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(fs::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::new(format!("cannot read {name} from stdin: {e}")))?;
+    if bytes.len() as u64 > fs::MAX_FILE_BYTES {
+        return Err(Failure::new(format!(
+            "cannot read {name} from stdin: larger than {} MiB",
+            fs::MAX_FILE_BYTES >> 20
+        )));
+    }
+    decode(name, bytes)
+}
+
 /// Reads a spec (or a `stackc.toml`) as UTF-8, through [`input::fs`]: a
 /// FIFO, a device or a file over the size bound is refused before a byte
 /// is read, and text that is not UTF-8 is pointed at.
@@ -506,6 +688,11 @@ fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
         },
         e => Failure::new(format!("cannot read {name}: {e}")),
     })?;
+    decode(name, bytes)
+}
+
+/// A spec's bytes as its text, or where they stop being UTF-8.
+fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Failure> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {
@@ -527,7 +714,7 @@ fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
     let text = match output.format {
         Format::Human => {
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
-            eprint!("{}", renderer.render_all(reports));
+            output::stderr(&renderer.render_all(reports));
             String::new()
         }
         Format::Json => render::json(reports),
@@ -535,26 +722,25 @@ fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
         Format::Github => render::github(reports),
         Format::Short => render::short(reports),
     };
-    print(&text)?;
+    output::stdout(&text)?;
     if let Some(line) = summary(reports, output.format) {
-        eprintln!("{line}");
+        output::status(&line);
     }
     Ok(())
 }
 
-fn print(text: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Failure::new(format!("cannot write to stdout: {e}")))
-}
-
+/// Whether human reports are coloured. `auto` follows the conventions
+/// other tools share: NO_COLOR (set and not empty) turns colour off,
+/// CLICOLOR_FORCE (not `0`) on even through a pipe, else a terminal is
+/// coloured unless it is TERM=dumb.
 fn use_color(color: Color) -> bool {
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     match color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        Color::Auto if set("NO_COLOR").is_some() => false,
+        Color::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+        Color::Auto => std::io::stderr().is_terminal() && set("TERM").is_none_or(|term| term != "dumb"),
     }
 }
 
@@ -591,8 +777,8 @@ fn summary(reports: &[FileReport], format: Format) -> Option<String> {
     Some(format!("stackc: {findings}{files}"))
 }
 
-fn explain(rule: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
-    let text = match rule {
+fn explain(code: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
+    let text = match code {
         None if markdown => docs::markdown(),
         None => registry::RULES
             .iter()
@@ -601,25 +787,32 @@ fn explain(rule: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
                 format!("{:<24} {:<8} {}\n", meta.name, meta.severity.as_str(), meta.summary)
             })
             .collect::<String>(),
-        Some(name) => match registry::find(name) {
-            Some(meta) => format!(
+        Some(code) => match (registry::find(code), codes::find(code)) {
+            (Some(meta), _) => format!(
                 "# {} ({})\n\n{}\n",
                 meta.name,
                 meta.severity.as_str(),
                 meta.explanation()
             ),
-            None => {
-                let help = match crate::suggest::closest(name, registry::names()) {
+            (None, Some(doc)) => format!(
+                "# {} ({}, not a lint rule)\n\n{}\n",
+                doc.code,
+                doc.severity.as_str(),
+                doc.explanation()
+            ),
+            (None, None) => {
+                let known = registry::names().chain(codes::CODES.iter().map(|doc| doc.code));
+                let help = match crate::suggest::closest(code, known) {
                     Some(close) => format!("did you mean `{close}`? `stackc explain` lists every rule"),
-                    None => "`stackc explain` lists every rule".to_string(),
+                    None => "`stackc explain` lists every rule; docs/rules.md also lists the other codes".to_string(),
                 };
                 return Err(Failure {
-                    message: format!("no lint rule is named `{name}`"),
+                    message: format!("no lint rule or diagnostic code is named `{code}`"),
                     help: Some(help),
                 });
             }
         },
     };
-    print(&text)?;
+    output::stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

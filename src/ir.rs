@@ -272,6 +272,31 @@ impl Stack {
                 .is_some_and(|h| h.command.is_some())
     }
 
+    /// A readiness check that fits the service, for help texts: TCP where
+    /// stackc builds the image (its checks run the image's Python, which a
+    /// published image may not have), else a command the image ships.
+    pub fn readiness_hint(&self, service: &Service) -> String {
+        if let (Some(_), Some(port)) = (self.builder_of(service), self.app_port(service)) {
+            return format!("ready tcp {port}");
+        }
+        let image = match &service.image {
+            Some(ImageSource::Image(image)) => image.name(),
+            _ => "",
+        };
+        match image {
+            "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
+            "redis" => "ready cmd \"redis-cli ping\"".to_string(),
+            "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
+            // The init-time server listens on the socket only: ask over TCP.
+            "mysql" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
+            // The image's own script, which also waits for InnoDB.
+            "mariadb" => "ready cmd \"healthcheck.sh --connect --innodb_initialized\"".to_string(),
+            // mongosh fails to connect until the server listens.
+            "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
+            _ => "ready cmd \"...\"".to_string(),
+        }
+    }
+
     /// The stack's name, or a stand-in when the spec has none.
     pub fn name_or_default(&self) -> &str {
         self.name.as_ref().map_or("stack", |n| n.as_str())
@@ -448,6 +473,12 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
+    /// The image's own name without registry or namespace: `postgres` for
+    /// `docker.io/library/postgres:16.4`.
+    pub fn name(&self) -> &str {
+        self.repository.rsplit('/').next().unwrap_or_default()
+    }
+
     /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
     /// the last `/` belongs to a registry's port), without checking the
     /// parts: the spec's lowering and the Dockerfile reader check them

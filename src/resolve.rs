@@ -53,6 +53,15 @@ enum Kind {
     Network,
 }
 
+/// The codes of references to names that are not declared, for
+/// `stackc explain`'s check that every code is explained.
+#[cfg(test)]
+pub(crate) fn reference_codes() -> impl Iterator<Item = &'static str> {
+    [Kind::Volume, Kind::Secret, Kind::Service, Kind::Upstream, Kind::Network]
+        .into_iter()
+        .map(Kind::code)
+}
+
 impl Kind {
     fn noun(self) -> &'static str {
         match self {
@@ -470,7 +479,8 @@ impl<'a> Resolver<'a> {
                     .primary(c.span, "cannot wait for `ready`")
                     .secondary(target.name.span, "declared here without `ready`")
                     .help(format!(
-                        "add a `ready` statement to `{}`, e.g. `ready tcp PORT` or `ready cmd \"...\"`",
+                        "add `{}` to `{}`",
+                        self.stack.readiness_hint(target),
                         target.name.value
                     )),
                 ),

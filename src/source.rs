@@ -139,6 +139,18 @@ impl SourceFile {
         let column = index.chars_before(&self.text, offset) - index.chars_before(&self.text, line_start) + 1;
         (line + 1, column)
     }
+
+    /// The 1-based line and byte column of a byte offset: the column unit
+    /// of compilers' `file:line:col:` lines, which vim's quickfix reads.
+    pub fn line_byte_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let index = self.index.get_or_init(|| Index::new(&self.text));
+        let line = index.line_starts.partition_point(|&start| start <= offset) - 1;
+        (line + 1, offset - index.line_starts[line] + 1)
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +165,8 @@ mod tests {
         // `ü` is two bytes: offset 5 is `x`, the second character.
         assert_eq!(file.line_col(5), (2, 2));
         assert_eq!(file.line_col(999), (3, 1));
+        assert_eq!(file.line_byte_col(5), (2, 3));
+        assert_eq!(file.line_byte_col(999), (3, 1));
     }
 
     #[test]

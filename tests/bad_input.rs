@@ -508,7 +508,7 @@ fn findings_by_the_hundred_thousand_on_one_line_are_located_in_linear_time() {
     });
     assert_eq!(short.lines().count(), n);
     let last = format!(
-        "line.spec:4:{last_column}: error[unknown-service]: unknown service or job `u{}`",
+        "line.spec:4:{last_column}: error: unknown service or job `u{}` [unknown-service]",
         n - 1
     );
     assert!(short.contains(&last), "{}", short.lines().last().unwrap());

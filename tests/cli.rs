@@ -117,6 +117,18 @@ fn bad_input_exits_2_with_a_message() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("latin1.spec:2:6: the spec is not UTF-8"), "{stderr}");
+
+    // For programs, a spec that cannot be read is a result, not silence.
+    let json = stackc()
+        .args(["check", "--format", "json"])
+        .arg(&latin1)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(2));
+    let results: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(results[0]["code"], "unreadable-file", "{results}");
+    assert_eq!(results[0]["help"], "save the file as UTF-8", "{results}");
+    assert!(json.stderr.is_empty(), "{}", text(&json.stderr));
 }
 
 #[test]
@@ -303,6 +315,237 @@ fn explain_lists_and_explains_rules() {
     let typo = stackc().args(["explain", "default-credential"]).output().unwrap();
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo.stderr).contains("did you mean `default-credentials`?"));
+
+    // Codes that are not rules are explained too (lint::codes checks that
+    // every code a diagnostic can carry has its entry).
+    let spec_error = stackc().args(["explain", "unknown-volume"]).output().unwrap();
+    assert!(spec_error.status.success(), "{}", text(&spec_error.stderr));
+    let doc = text(&spec_error.stdout);
+    assert!(
+        doc.starts_with("# unknown-volume (error, not a lint rule)\n\n"),
+        "{doc}"
+    );
+    assert!(doc.contains("cannot be allowed"), "{doc}");
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_commands() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = stackc().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}: {}", text(&output.stderr));
+        let script = text(&output.stdout);
+        for word in ["lint", "explain", "stdin-filename", "exit-zero", "completions"] {
+            assert!(script.contains(word), "{shell} completes `{word}`:\n{script}");
+        }
+    }
+    let man = stackc().arg("man").output().unwrap();
+    assert!(man.status.success());
+    let page = text(&man.stdout);
+    assert!(page.contains(".TH stackc 1"), "{page}");
+    for command in ["build", "check", "lint", "fmt", "lsp", "explain", "completions", "man"] {
+        assert!(
+            page.contains(&format!("stackc\\-{command}(1)")),
+            "`{command}` in:\n{page}"
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let output = stackc().arg("man").arg("--out-dir").arg(&dir).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let pages = entries(&dir);
+    assert!(
+        pages.contains(&"stackc.1".to_string()) && pages.contains(&"stackc-lint.1".to_string()),
+        "{pages:?}"
+    );
+    let lint = fs::read_to_string(dir.join("stackc-lint.1")).unwrap();
+    assert!(lint.contains("exit\\-zero") && lint.contains("gitignore"), "{lint}");
+}
+
+/// `stackc ARGS` with `input` on stdin.
+fn with_stdin(cwd: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = stackc()
+        .current_dir(cwd)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_spec_on_stdin_is_named_and_placed_by_stdin_filename() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec_copy(tmp.path(), |s| s);
+    let text_of_spec = fs::read_to_string(&spec).unwrap();
+    let from_file = stackc()
+        .args(["lint", "--format", "short"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    // Placed: the build folder, the app's files and stackc.toml are found
+    // beside the path it stands for, and messages name it.
+    let shown = spec.display().to_string();
+    let from_stdin = with_stdin(
+        tmp.path(),
+        &["lint", "--format", "short", "-", "--stdin-filename", &shown],
+        &text_of_spec,
+    );
+    assert_eq!(
+        from_stdin.status.code(),
+        from_file.status.code(),
+        "{}",
+        text(&from_stdin.stderr)
+    );
+    assert_eq!(text(&from_stdin.stdout), text(&from_file.stdout));
+
+    // Without it, `<stdin>` in the current folder, where the app is not.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let unplaced = with_stdin(elsewhere.path(), &["check", "--format", "short", "-"], &text_of_spec);
+    assert_eq!(unplaced.status.code(), Some(1));
+    let stdout = text(&unplaced.stdout);
+    assert!(
+        stdout.starts_with("<stdin>:") && stdout.contains("[missing-file]"),
+        "{stdout}"
+    );
+
+    // `fmt -` writes the formatted spec to stdout, for an editor's buffer.
+    let formatted = with_stdin(elsewhere.path(), &["fmt", "-q", "-"], "stack a\nvolume    v\n");
+    assert_eq!(formatted.status.code(), Some(0), "{}", text(&formatted.stderr));
+    assert_eq!(text(&formatted.stdout), "stack a\nvolume v\n");
+    assert!(formatted.stderr.is_empty(), "{}", text(&formatted.stderr));
+    let checked = with_stdin(elsewhere.path(), &["fmt", "--check", "-"], "stack a\nvolume    v\n");
+    assert_eq!(checked.status.code(), Some(1));
+    assert!(text(&checked.stdout).contains("+volume v"), "{}", text(&checked.stdout));
+
+    let clean = with_stdin(elsewhere.path(), &["lint", "-"], "stack a\nvolume v\n");
+    assert_eq!(clean.status.code(), Some(1), "{}", text(&clean.stderr));
+    assert!(text(&clean.stderr).contains("<stdin>:2:8]"), "{}", text(&clean.stderr));
+}
+
+#[test]
+fn quiet_verbose_and_exit_zero() {
+    let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let run = |args: &[&str]| stackc().args(args).arg(&spec).output().unwrap();
+
+    let normal = run(&["lint", "--format", "short"]);
+    assert_eq!(normal.status.code(), Some(1));
+    assert!(
+        text(&normal.stderr).starts_with("stackc: 2 errors"),
+        "{}",
+        text(&normal.stderr)
+    );
+    let quiet = run(&["lint", "--format", "short", "-q"]);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert_eq!(quiet.stdout, normal.stdout, "-q keeps the diagnostics");
+    assert!(quiet.stderr.is_empty(), "{}", text(&quiet.stderr));
+    let verbose = run(&["-v", "lint", "--format", "short"]);
+    let stderr = text(&verbose.stderr);
+    assert!(
+        stderr.starts_with(&format!("stackc: linting {}\n", spec.display())),
+        "{stderr}"
+    );
+    assert!(
+        run(&["lint", "-q", "-v"]).status.code() == Some(2),
+        "-q and -v conflict"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join(".git")).unwrap();
+    fs::write(tmp.path().join("stackc.toml"), "[lint]\nfail-on = \"error\"\n").unwrap();
+    fs::copy(&spec, tmp.path().join("stack.spec")).unwrap();
+    let verbose = stackc().current_dir(tmp.path()).args(["lint", "-v"]).output().unwrap();
+    let stderr = text(&verbose.stderr);
+    assert!(
+        stderr.starts_with("stackc: linting stack.spec with stackc.toml\n"),
+        "{stderr}"
+    );
+
+    let exit_zero = run(&["lint", "--format", "short", "--exit-zero"]);
+    assert_eq!(exit_zero.status.code(), Some(0));
+    assert_eq!(exit_zero.stdout, normal.stdout);
+    let missing = stackc().args(["lint", "--exit-zero", "missing.spec"]).output().unwrap();
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "a spec that cannot be read is still bad input"
+    );
+}
+
+#[test]
+fn colour_follows_clicolor_force_no_color_and_term() {
+    let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");
+    let coloured = |envs: &[(&str, &str)]| {
+        let output = stackc()
+            .arg("lint")
+            .arg(&spec)
+            .env_remove("NO_COLOR")
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap();
+        text(&output.stderr).contains('\u{1b}')
+    };
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")]), "forced through a pipe");
+    assert!(!coloured(&[("CLICOLOR_FORCE", "0")]));
+    assert!(
+        !coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]),
+        "NO_COLOR wins"
+    );
+
+    // On a terminal (script(1) gives it one): coloured, unless TERM=dumb.
+    let on_a_terminal = |term: &str| {
+        let command = format!("{} lint {}", support::stackc_path().display(), spec.display());
+        let output = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("TERM", term)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let shown = text(&output.stdout);
+        assert!(shown.contains("default-credentials"), "{shown}");
+        shown.contains('\u{1b}')
+    };
+    assert!(on_a_terminal("xterm-256color"));
+    assert!(!on_a_terminal("dumb"));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_the_findings_exit_code() {
+    // Far more findings than a pipe holds, so stackc is still writing
+    // when `head` has gone.
+    let tmp = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..5000).map(|i| format!("missing{i}")).collect();
+    let spec = tmp.path().join("many.spec");
+    fs::write(
+        &spec,
+        format!(
+            "stack a\nservice a {{\n    image redis:7.4\n    after {}\n}}\n",
+            names.join(", ")
+        ),
+    )
+    .unwrap();
+    for redirect in ["--format short", "--format json", "2>&1"] {
+        let output = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "\"$0\" lint --color never {redirect} \"$1\" | head -1 >/dev/null; echo \"exit ${{PIPESTATUS[0]}}\""
+            ))
+            .arg(support::stackc_path())
+            .arg(&spec)
+            .output()
+            .unwrap();
+        let stdout = text(&output.stdout);
+        let stderr = text(&output.stderr);
+        assert_eq!(stdout, "exit 1\n", "{redirect}: {stderr}");
+        assert!(
+            !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+            "{redirect}: {stderr}"
+        );
+    }
 }
 
 #[test]
@@ -388,21 +631,26 @@ fn lint_takes_many_files_and_folders() {
         &["specs", "tests/lint/default-credentials/trigger.spec", "missing.spec"],
     );
     assert_eq!(code, Some(2), "an unreadable spec is bad input: {stderr}");
-    assert!(stderr.contains("cannot read missing.spec"), "{stderr}");
+    let (unreadable, stdout) = stdout.split_once('\n').unwrap();
+    assert_eq!(
+        unreadable,
+        "missing.spec:1:1: error: cannot read missing.spec: no such file [unreadable-file]"
+    );
     assert!(
         stdout.starts_with("tests/lint/default-credentials/trigger.spec:")
-            && stdout.contains("tests/lint/default-credentials/trigger.spec:11:29: error[default-credentials]:"),
+            && stdout.contains("tests/lint/default-credentials/trigger.spec:11:29: error: ")
+            && stdout.contains(" [default-credentials]\n"),
         "the other specs are still linted: {stdout}"
     );
     let specs = support::example_specs().len();
-    let errors = stdout.lines().filter(|l| l.contains(": error[")).count();
-    let warnings = stdout.lines().count() - errors;
+    let errors = 1 + stdout.lines().filter(|l| l.contains(": error: ")).count();
+    let warnings = 1 + stdout.lines().count() - errors;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let summary = format!(
         "stackc: {errors} error{}, {warnings} warning{} in {} specs\n",
         plural(errors),
         plural(warnings),
-        specs + 1
+        specs + 2
     );
     assert!(errors >= 3 && stderr.ends_with(&summary), "{stderr}");
 
@@ -429,6 +677,15 @@ fn lint_without_arguments_finds_the_specs() {
     fs::write(tmp.path().join("deploy/b.spec"), trigger("missing-readiness-wait")).unwrap();
     fs::write(tmp.path().join(".git/hidden.spec"), "not a spec").unwrap();
     fs::write(tmp.path().join("notes.txt"), "not a spec").unwrap();
+    // What git ignores is not searched: a virtualenv's PyInstaller specs.
+    fs::create_dir_all(tmp.path().join("venv/lib")).unwrap();
+    fs::write(tmp.path().join("venv/lib/tool.spec"), "a = Analysis(['tool.py'])").unwrap();
+    fs::write(tmp.path().join(".gitignore"), "venv/\n").unwrap();
+    for given in [&[][..], &["."]] {
+        let (code, stdout, stderr) = lint_in(tmp.path(), given);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(!stdout.contains("venv"), "{stdout}");
+    }
     let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
     assert_eq!(code, Some(1), "{stderr}");
     let files: Vec<&str> = stdout.lines().map(|l| l.split(':').next().unwrap()).collect();

@@ -69,13 +69,16 @@ fn machine_formats_keep_stdout_clean() {
     }
 }
 
-/// Every example spec, every rule fixture, and the seed's mistakes: valid
-/// specs, findings of every rule, secondary labels.
-const CORPUS: [&str; 3] = ["specs", "tests/lint", FIXTURE];
+/// Every example spec, every rule fixture, the seed's mistakes and a spec
+/// that is not there: valid specs, findings of every rule, secondary
+/// labels, a file that cannot be read.
+const CORPUS: [&str; 4] = ["specs", "tests/lint", FIXTURE, MISSING];
+
+const MISSING: &str = "tests/fixtures/not-there.spec";
 
 fn corpus_output(format: &str) -> Vec<u8> {
     let output = lint(format, &CORPUS);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     output.stdout
 }
 
@@ -116,6 +119,23 @@ fn sarif_passes_microsofts_validator() {
             "the corpus has a finding of `{rule}`"
         );
     }
+    let unreadable = results.iter().find(|r| r["ruleId"] == "unreadable-file");
+    assert_eq!(
+        unreadable.unwrap()["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        MISSING
+    );
+    let mut fingerprints: Vec<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["stackcFindingHash/v1"].as_str().unwrap())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(
+        fingerprints.len(),
+        results.len(),
+        "every finding has its own fingerprint"
+    );
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "stackc/");
     let path = tmp.path().join("stackc.sarif");
     std::fs::write(&path, &stdout).unwrap();
     let errors = sarif_errors(&path);
@@ -159,6 +179,14 @@ fn json_matches_its_schema() {
     };
     let output = check(&good);
     assert!(output.status.success(), "{}", text(&output.stderr));
+    let all: serde_json::Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == MISSING && d["code"] == "unreadable-file"),
+        "a spec that cannot be read is a result"
+    );
     let output = check(&bad);
     assert!(!output.status.success());
     assert!(
@@ -186,4 +214,96 @@ fn hostile_names_and_messages_stay_on_their_line() {
             assert!(printed.contains("a%2Cb%3Ac%25"), "{printed}");
         }
     }
+}
+
+/// A spec whose error follows `café ☕` on its line: 3 more bytes than
+/// characters before it.
+const MULTIBYTE: &str =
+    "stack shop\n\nservice cache {\n    image redis:7.4\n    ready cmd \"echo café ☕\" evry 5s\n}\n";
+
+#[test]
+fn vims_default_errorformat_puts_the_cursor_on_the_spot() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.spec"), MULTIBYTE).unwrap();
+    let output = stackc()
+        .current_dir(dir.path())
+        .args(["lint", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    std::fs::write(dir.path().join("errors.txt"), &output.stdout).unwrap();
+    // `-u NONE`: Neovim's own default 'errorformat', nothing of ours.
+    let home = dir.path().join("home");
+    let nvim = std::process::Command::new(support::tool("venv/bin/nvim"))
+        .args([
+            "--headless",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            "NONE",
+            "-c",
+            "cfile errors.txt",
+            "-c",
+        ])
+        .arg(
+            "lua io.stdout:write(vim.json.encode({ items = vim.fn.getqflist(), \
+             file = vim.fn.expand('%'), cursor = vim.api.nvim_win_get_cursor(0) }) .. '\\n')",
+        )
+        .args(["-c", "qall!"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("XDG_STATE_HOME", &home)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("nvim runs");
+    let shown: serde_json::Value = serde_json::from_slice(&nvim.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} {}", text(&nvim.stdout), text(&nvim.stderr)));
+    let item = &shown["items"][0];
+    assert_eq!(item["valid"], 1, "{shown}");
+    assert!(item["text"].as_str().unwrap().ends_with("[syntax]"), "{shown}");
+    assert_eq!(shown["file"], "stack.spec", "{shown}");
+    // The cursor: a 1-based line and a 0-based byte column, on `evry`.
+    let column = MULTIBYTE.lines().nth(4).unwrap().find("evry").unwrap();
+    assert_eq!(shown["cursor"], serde_json::json!([5, column]), "{shown}");
+}
+
+/// VS Code's `$gcc` problem matcher, as its built-in definition writes it,
+/// reads every error and warning line (notes, as gcc's own, it leaves out).
+#[test]
+fn vs_codes_gcc_problem_matcher_reads_the_short_format() {
+    let output = lint("short", &[FIXTURE]);
+    let matched = support::python()
+        .args([
+            "-c",
+            "import re, sys\n\
+             gcc = re.compile(r'^(.*?):(\\d+):(\\d*):?\\s+(?:fatal\\s+)?(warning|error):\\s+(.*)$')\n\
+             for line in sys.stdin.read().splitlines():\n\
+             \x20   m = gcc.match(line)\n\
+             \x20   print(m.group(1, 2, 3, 4, 5) if m else None)",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&output.stdout)?;
+            child.wait_with_output()
+        })
+        .expect("python runs");
+    let printed = text(&output.stdout);
+    let matches = text(&matched.stdout);
+    assert_eq!(printed.lines().count(), matches.lines().count(), "{matches}");
+    for (line, found) in printed.lines().zip(matches.lines()) {
+        if line.contains(": info: ") {
+            assert_eq!(found, "None");
+        } else {
+            assert!(found.starts_with(&format!("('{FIXTURE}', ")), "{line} -> {found}");
+        }
+    }
+    assert!(
+        matches
+            .contains("'10', '29', 'error', '`POSTGRES_PASSWORD` is set to a default password [default-credentials]')"),
+        "{matches}"
+    );
 }

@@ -55,10 +55,10 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     let (code, stdout) = check(tmp.path());
     assert_eq!(code, Some(1), "{stdout}");
     let expected = [
-        "stack.spec:7:14: error[missing-file]: the Dockerfile `docker/Dockerfile` is not there",
-        "stack.spec:9:14: error[missing-file]: the env file `api.env` is not there",
-        "stack.spec:13:11: error[missing-file]: the requirements file `requirements.txt` is not there",
-        "stack.spec:21:11: error[missing-file]: the build folder `./missing` is not there",
+        "stack.spec:7:14: error: the Dockerfile `docker/Dockerfile` is not there [missing-file]",
+        "stack.spec:9:14: error: the env file `api.env` is not there [missing-file]",
+        "stack.spec:13:11: error: the requirements file `requirements.txt` is not there [missing-file]",
+        "stack.spec:21:11: error: the build folder `./missing` is not there [missing-file]",
     ];
     assert_eq!(stdout.lines().collect::<Vec<_>>(), expected, "{stdout}");
     // What is normally put on the server at deploy time is lint's to say,
@@ -74,9 +74,8 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     };
     let findings = lint(&[]);
     assert!(
-        findings.contains(
-            "stack.spec:3:25: warning[missing-secret-file]: the secret file `secrets/db_password.txt` is not there yet"
-        ) && findings.contains("stack.spec:16:11: warning[missing-host-path]: `./media` is not there yet")
+        findings.contains("stack.spec:3:25: warning: the secret file `secrets/db_password.txt` is not there yet")
+            && findings.contains("stack.spec:16:11: warning: `./media` is not there yet")
             && !findings.contains("cache"),
         "{findings}"
     );
@@ -112,11 +111,11 @@ fn a_fifo_or_a_folder_where_a_file_belongs_is_refused_without_reading_it() {
     let (code, stdout) = check(tmp.path());
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
-        stdout.contains("stack.spec:7:14: error[missing-file]: the Dockerfile `docker/Dockerfile` cannot be read"),
+        stdout.contains("stack.spec:7:14: error: the Dockerfile `docker/Dockerfile` cannot be read"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("stack.spec:9:14: error[missing-file]: the env file `api.env` cannot be read"),
+        stdout.contains("stack.spec:9:14: error: the env file `api.env` cannot be read"),
         "{stdout}"
     );
 }

@@ -44,7 +44,10 @@ fn findings(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>, String) {
                 parts.next().unwrap(),
                 parts.next().unwrap(),
             );
-            format!("{line}:{column}:{}", rest.split(": ").next().unwrap())
+            // ` error: message [code]` -> `line:column: error[code]`.
+            let severity = rest.trim_start().split(": ").next().unwrap();
+            let code = rest.rsplit_once(" [").unwrap().1.trim_end_matches(']');
+            format!("{line}:{column}: {severity}[{code}]")
         })
         .collect();
     (output.status.code(), lines, text(&output.stderr))

@@ -144,8 +144,8 @@ service api {
     assert_eq!(
         lines,
         [
-            "stack.spec:5:9: error[missing-file]: the project file `uv.lock` is not there",
-            "stack.spec:12:9: error[missing-file]: the project file `pyproject.toml` is not there",
+            "stack.spec:5:9: error: the project file `uv.lock` is not there [missing-file]",
+            "stack.spec:12:9: error: the project file `pyproject.toml` is not there [missing-file]",
         ]
     );
 }

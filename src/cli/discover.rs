@@ -1,5 +1,5 @@
 //! Which spec files `stackc lint` and `stackc fmt` read: the paths given (folders searched
-//! for `*.spec`), or by default `stack.spec` in the current folder, else
+//! for `*.spec`, what `.gitignore` ignores left out), or by default `stack.spec` in the current folder, else
 //! every `*.spec` below it. With `--only-stack-specs`, other tools' `.spec`
 //! files among them (RPM, PyInstaller) are left out.
 
@@ -67,28 +67,33 @@ fn named_as_stack_spec(path: &Path) -> bool {
         .is_some_and(|name| name == DEFAULT_SPEC || name.ends_with(".stack.spec"))
 }
 
-/// Every `*.spec` file below `dir`, sorted. Hidden entries (`.git`,
+/// Every `*.spec` file below `dir`, sorted. What git would ignore
+/// (`.gitignore`, `.ignore`, `.git/info/exclude`, in a repository or not:
+/// a `venv/` full of other tools' files) and hidden entries (`.git`,
 /// `.tools`, editor backups) are skipped, and symbolic links to folders are
 /// not followed, so a link loop cannot make the walk endless.
 fn below(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let kind = entry
-                .file_type()
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "spec") && path.is_file() {
-                found.push(path);
-            }
+    let walk = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .require_git(false)
+        .git_global(false)
+        .follow_links(false)
+        .build();
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A folder that cannot be read is an error; a `.gitignore` line
+            // that is not a valid pattern is only skipped, as git skips it.
+            Err(e) => match e.io_error() {
+                Some(io) => return Err(format!("cannot read below {}: {io}", dir.display())),
+                None => continue,
+            },
+        };
+        let path = entry.path();
+        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+        if is_file && path.extension().is_some_and(|e| e == "spec") {
+            found.push(path.to_path_buf());
         }
     }
     found.sort();

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{report, Failure, OutputArgs};
+use super::{output, report, Failure, OutputArgs};
 use crate::import::{report as findings, secrets::Secrets, Request};
 use crate::render::FileReport;
 use crate::write;
@@ -60,20 +60,22 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     }
     report(&reports, output)?;
     let Some(spec) = outcome.spec else {
-        eprintln!("stackc: nothing written; the compose file could not be read");
+        output::stderr("stackc: nothing written; the compose file could not be read\n");
         return Ok(ExitCode::from(1));
     };
     // A file the project itself lacks (a requirements file, an env file)
     // is the project's to add; any other error is import's.
     if outcome.check.iter().any(|d| d.is_error() && d.code != "missing-file") {
-        eprintln!(
-            "stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)"
+        output::stderr(
+            "stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)\n",
         );
         return Ok(ExitCode::from(1));
     }
     let dropped = outcome.report.count(findings::DROPPED);
     if strict && dropped > 0 {
-        eprintln!("stackc: nothing written; --strict and {dropped} setting(s) dropped");
+        output::stderr(&format!(
+            "stackc: nothing written; --strict and {dropped} setting(s) dropped\n"
+        ));
         return Ok(ExitCode::from(1));
     }
     let spec_dir = match out.parent() {
@@ -82,17 +84,18 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     };
     write_secrets(&spec_dir, &outcome.secrets)?;
     write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
-    eprintln!(
+    output::status(&format!(
         "stackc: wrote {} ({dropped} dropped, {} raw, {} secret(s))",
         out.display(),
         outcome.report.count(findings::RAW),
         outcome.secrets.files.len()
-    );
+    ));
     if !outcome.secrets.files.is_empty() {
-        eprint!(
+        // Said even with `-q`: these files hold the passwords found.
+        output::stderr(&format!(
             "stackc: keep these out of version control (.gitignore):\n{}",
             outcome.secrets.gitignore()
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -137,11 +140,11 @@ fn compose_config(file: &Path) -> Option<String> {
         };
         if !output.status.success() {
             let why = String::from_utf8_lossy(&output.stderr);
-            eprintln!(
+            output::status(&format!(
                 "stackc: `{} config` refused the project ({}); reading the file itself",
                 argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "),
                 why.trim().lines().last().unwrap_or_default()
-            );
+            ));
             return None;
         }
         if output.stdout.len() as u64 > crate::input::fs::MAX_FILE_BYTES {

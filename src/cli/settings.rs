@@ -109,7 +109,7 @@ impl Finder {
 
     /// The nearest `stackc.toml` at or above the spec's folder, within its
     /// repository (see the module's doc).
-    fn config_file(&mut self, spec: &Path) -> Option<PathBuf> {
+    pub fn config_file(&mut self, spec: &Path) -> Option<PathBuf> {
         let folder = std::path::absolute(spec).ok()?.parent()?.to_path_buf();
         if let Some(known) = self.nearest.get(&folder) {
             return known.clone();
@@ -155,7 +155,7 @@ impl Finder {
                 .levels()
                 .map(|(name, level)| format!("{name} = \"{}\"", level.as_str()))
                 .collect();
-            eprintln!("stackc: saved {} in {}", levels.join(", "), shown(&target));
+            super::output::status(&format!("stackc: saved {} in {}", levels.join(", "), shown(&target)));
             self.loaded.remove(&target);
         }
         self.nearest.clear();
@@ -174,11 +174,11 @@ fn announce_lowered_errors(file: &Path, config: &Config, command_line: &Policy) 
         .map(|(name, level)| format!("{name} ({})", level.as_str()))
         .collect();
     if !lowered.is_empty() {
-        eprintln!(
-            "stackc: {} lowers error-level rules: {}",
+        super::output::stderr(&format!(
+            "stackc: {} lowers error-level rules: {}\n",
             shown(file),
             lowered.join(", ")
-        );
+        ));
     }
 }
 
@@ -199,7 +199,7 @@ fn load(file: &Path) -> Loaded {
 
 /// A path as short as it can be shown: relative to the current folder when
 /// it is below it.
-fn shown(path: &Path) -> String {
+pub fn shown(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));

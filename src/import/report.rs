@@ -14,6 +14,8 @@ pub const RAW: &str = "import-raw";
 pub const SECRET: &str = "import-secret";
 /// A file that could not be read or parsed.
 pub const UNREADABLE: &str = "import-unreadable";
+/// Every code an import finding carries.
+pub const CODES: [&str; 4] = [DROPPED, RAW, SECRET, UNREADABLE];
 
 /// The files import read, and its findings in each.
 #[derive(Default)]

@@ -5,7 +5,7 @@
 //! comments; `tests/docs.rs` fails when the committed page differs, and
 //! `stackc explain --markdown > docs/rules.md` rewrites it.
 
-use super::{registry, RuleMeta};
+use super::{codes, registry, RuleMeta};
 
 /// The page, relative to the repository's root.
 pub const RULES_PAGE: &str = "docs/rules.md";
@@ -66,16 +66,20 @@ pub fn markdown() -> String {
     }
     page.push_str(
         "\n## Spec errors\n\n\
-         A diagnostic whose code is not a rule above (`syntax`, `unknown-volume`, `dependency-cycle`, ...)\n\
-         says the spec itself is invalid: stackc cannot compile it. These cannot be allowed, suppressed\n\
-         or turned into warnings; fix the spec instead.\n\n\
-         stackc's own checks of suppression comments and `stackc.toml` report these codes:\n\n\
-         | code | meaning |\n|---|---|\n\
-         | `unused-suppression` | a `# stackc: allow(NAME)` that suppresses no finding (warning) |\n\
-         | `unknown-rule` | a suppression or `stackc.toml` names no lint rule (warning in a spec, error in `stackc.toml`) |\n\
-         | `bad-suppression` | a `# stackc:` comment that is not `allow(NAME, ...)` (warning) |\n\
-         | `bad-config` | `stackc.toml` is not valid TOML, or has a key or value stackc does not know (error) |\n",
+         A diagnostic whose code is not a rule above says the spec itself is invalid, so stackc cannot\n\
+         compile it, or reports a problem with a file the spec names or with stackc's own settings.\n\
+         These cannot be allowed, suppressed or turned into warnings; fix the spec instead.\n\
+         `stackc explain CODE` explains each.\n\n\
+         | code | severity | meaning |\n|---|---|---|\n",
     );
+    for doc in codes::CODES {
+        page.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            doc.code,
+            doc.severity.as_str(),
+            capitalized(doc.meaning).replace('|', "\\|")
+        ));
+    }
     page
 }
 

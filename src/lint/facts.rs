@@ -16,7 +16,7 @@ pub fn image(service: &Service) -> Option<&ImageRef> {
 /// The image's own name without registry or namespace: `postgres` for
 /// `docker.io/library/postgres:16.4`.
 pub fn image_name(image: &ImageRef) -> &str {
-    image.repository.rsplit('/').next().unwrap_or_default()
+    image.name()
 }
 
 /// A service that runs the PostgreSQL server of the official image (or

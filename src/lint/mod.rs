@@ -4,6 +4,7 @@
 //! [`declare_rule!`] so that its doc comment is also its `stackc explain`
 //! text. [`registry::RULES`] lists them all, in one place.
 
+pub mod codes;
 #[macro_use]
 mod declare;
 mod build_files;

@@ -2,11 +2,14 @@
 //! rules' metadata with help links, one result per diagnostic. serde_json
 //! escapes strings; [`uri`] escapes file names.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{FileReport, Region};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::{docs, registry, RuleMeta};
+use crate::lint::{codes, docs, registry, RuleMeta};
 use crate::source::{SourceFile, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -23,9 +26,17 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    automation_details: AutomationDetails,
     /// Our columns count characters, as SARIF's `unicodeCodePoints` does.
     column_kind: &'static str,
     results: Vec<SarifResult>,
+}
+
+/// Names the analysis, so GitHub keeps stackc's alerts apart from other
+/// tools' uploads for the same commit: `category/` (no run id).
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -83,6 +94,16 @@ struct SarifResult {
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    partial_fingerprints: Fingerprints,
+}
+
+/// What identifies a finding from one commit to the next, so code scanning
+/// tracks an alert as lines are added above it instead of closing it and
+/// opening a new one.
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "stackcFindingHash/v1")]
+    finding: String,
 }
 
 #[derive(Serialize)]
@@ -119,9 +140,11 @@ struct SarifRegion {
 /// The whole run as one pretty-printed SARIF log, with a final newline.
 pub fn sarif(reports: &[FileReport]) -> String {
     let rules = descriptors(reports);
+    let mut fingerprints = Fingerprinter::default();
     let results = reports
         .iter()
-        .flat_map(|r| r.diagnostics.iter().map(|d| result(r, d, &rules)))
+        .flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
+        .map(|(r, d)| result(r, d, &rules, fingerprints.of(r.source, d)))
         .collect();
     let log = Log {
         schema: SCHEMA,
@@ -135,6 +158,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
                     rules,
                 },
             },
+            automation_details: AutomationDetails { id: "stackc/" },
             column_kind: "unicodeCodePoints",
             results,
         }],
@@ -157,18 +181,30 @@ fn descriptors(reports: &[FileReport]) -> Vec<Descriptor> {
     registry::RULES
         .iter()
         .map(|r| rule_descriptor(r.meta()))
-        .chain(others.into_iter().map(|code| Descriptor {
-            id: code,
-            name: pascal_case(code),
-            short_description: Text {
-                text: "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
-            },
-            full_description: None,
-            help: None,
-            help_uri: docs::help_uri(code),
-            default_configuration: Configuration { level: "error" },
-        }))
+        .chain(others.into_iter().map(code_descriptor))
         .collect()
+}
+
+/// A code that is not a rule, described by [`codes`] (every code a
+/// diagnostic carries is there; a test in `lint::codes` sees to it).
+fn code_descriptor(code: &'static str) -> Descriptor {
+    let doc = codes::find(code);
+    Descriptor {
+        id: code,
+        name: pascal_case(code),
+        short_description: Text {
+            text: doc.map_or_else(
+                || "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
+                |doc| format!("{}.", docs::capitalized(doc.meaning)),
+            ),
+        },
+        full_description: None,
+        help: None,
+        help_uri: docs::help_uri(code),
+        default_configuration: Configuration {
+            level: level(doc.map_or(Severity::Error, |doc| doc.severity)),
+        },
+    }
 }
 
 fn rule_descriptor(meta: &'static RuleMeta) -> Descriptor {
@@ -202,7 +238,7 @@ fn first_paragraph(explanation: &str) -> String {
         .unwrap_or_default()
 }
 
-fn result(report: &FileReport, diagnostic: &Diagnostic, rules: &[Descriptor]) -> SarifResult {
+fn result(report: &FileReport, diagnostic: &Diagnostic, rules: &[Descriptor], fingerprint: String) -> SarifResult {
     let file = report.source;
     let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
@@ -238,6 +274,47 @@ fn result(report: &FileReport, diagnostic: &Diagnostic, rules: &[Descriptor]) ->
             message: None,
         }],
         related_locations: related,
+        partial_fingerprints: Fingerprints { finding: fingerprint },
+    }
+}
+
+/// Each finding's fingerprint: a hash of its code, its file, the text of
+/// its line without the indentation, and how many findings with those
+/// three came before it, so neither a line number nor a message (which may
+/// quote a count) moves it.
+#[derive(Default)]
+struct Fingerprinter {
+    /// Per file and line start, the hash of the line's trimmed text.
+    lines: HashMap<(String, usize), [u8; 32]>,
+    seen: HashMap<(String, &'static str, [u8; 32]), usize>,
+}
+
+impl Fingerprinter {
+    fn of(&mut self, file: &SourceFile, diagnostic: &Diagnostic) -> String {
+        let mut offset = diagnostic.primary_span().unwrap_or_default().start.min(file.text.len());
+        while !file.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let (_, column) = file.line_byte_col(offset);
+        let start = offset - (column - 1);
+        let line = *self.lines.entry((file.name.clone(), start)).or_insert_with(|| {
+            let rest = &file.text[start..];
+            let text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+            Sha256::digest(text.trim().as_bytes()).into()
+        });
+        let count = self.seen.entry((file.name.clone(), diagnostic.code, line)).or_default();
+        *count += 1;
+        let mut hash = Sha256::new();
+        for part in [
+            diagnostic.code.as_bytes(),
+            file.name.as_bytes(),
+            &line,
+            &count.to_le_bytes(),
+        ] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+        hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -293,6 +370,21 @@ fn uri(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_survive_lines_added_above_and_tell_twins_apart() {
+        let at = |file: &SourceFile| {
+            let start = file.text.find("image").unwrap();
+            Diagnostic::error("unpinned-image", "moves").primary(Span::new(start, start + 5), "")
+        };
+        let before = SourceFile::new("a.spec", "stack a\n  image x\n");
+        let after = SourceFile::new("a.spec", "stack a\n# new\n\n    image x\n");
+        let mut prints = Fingerprinter::default();
+        let first = prints.of(&before, &at(&before));
+        let twin = prints.of(&before, &at(&before));
+        assert_ne!(first, twin);
+        assert_eq!(Fingerprinter::default().of(&after, &at(&after)), first);
+    }
 
     #[test]
     fn file_names_become_uri_references() {

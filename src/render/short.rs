@@ -1,23 +1,24 @@
-//! `file:line:col: severity[code]: message`, one line per diagnostic: the
-//! shape compilers print, which vim's default `errorformat` and editors'
-//! problem matchers already read. Escaping: [`visible`] keeps every field
-//! on its line.
+//! `file:line:col: severity: message [code]`, one line per diagnostic: the
+//! shape gcc prints, which vim's default `errorformat` (`%f:%l:%c:%m`) and
+//! VS Code's `$gcc` problem matcher read as they are. Columns count bytes,
+//! as vim's quickfix does (and gcc writes), so the cursor lands on the spot
+//! on a line with `café ☕`. Escaping: [`visible`] keeps every field on its
+//! line.
 
-use super::{visible, FileReport, Region};
+use super::{visible, FileReport};
 
 pub fn short(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for report in reports {
         for d in report.diagnostics {
-            let at = Region::primary(report.source, d);
+            let at = d.primary_span().unwrap_or_default().start;
+            let (line, column) = report.source.line_byte_col(at);
             out.push_str(&format!(
-                "{}:{}:{}: {}[{}]: {}\n",
+                "{}:{line}:{column}: {}: {} [{}]\n",
                 visible(&report.source.name),
-                at.line,
-                at.column,
                 d.severity.as_str(),
+                visible(&d.message),
                 d.code,
-                visible(&d.message)
             ));
         }
     }

@@ -36,6 +36,12 @@ pub fn from_pest(text: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
     }
     expected.sort();
     expected.dedup();
+    if let Some(diagnostic) = block_left_open(text, pos, &expected) {
+        return SyntaxError {
+            diagnostic,
+            recoverable: false,
+        };
+    }
     let recoverable = !expected.iter().any(|e| e == "`{`");
     let diagnostic = describe_error(text, pos, &expected);
     let recoverable = recoverable && pos < text.len();
@@ -43,6 +49,39 @@ pub fn from_pest(text: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
         diagnostic,
         recoverable,
     }
+}
+
+/// A keyword that starts a line inside a block that does not take it, no
+/// further indented than the line that opened the block (`service b {`
+/// after a `service a {` left open, a `location` after a `location` left
+/// open): the `}` that should have closed the block is missing. Reported
+/// at the brace left open, not as an unknown statement of the block, and
+/// with nothing read after it.
+fn block_left_open(text: &str, pos: usize, expected: &[String]) -> Option<Diagnostic> {
+    let found = token_at(text, pos);
+    let is_keyword = super::expect::keywords()
+        .binary_search_by(|k| k.as_str().cmp(found))
+        .is_ok();
+    if !is_keyword || expected.contains(&format!("`{found}`")) {
+        return None;
+    }
+    let open = unclosed_brace(&text[..pos])?;
+    // The keyword starts its line, no deeper than the block's own line.
+    let starts_line = text[line_start(text, pos)..pos]
+        .trim_start_matches([' ', '\t'])
+        .is_empty();
+    if !starts_line || indentation(text, pos) > indentation(text, open) {
+        return None;
+    }
+    Some(
+        Diagnostic::error("syntax", "a block is not closed")
+            .primary(Span::new(open, open + 1), "this `{` has no matching `}`")
+            .secondary(
+                Span::new(pos, pos + found.len()),
+                "the next statement starts inside the block",
+            )
+            .help(format!("add `}}` before `{}`", shorten(line_at(text, pos)))),
+    )
 }
 
 /// Where the parser stopped, and what it expected there.
@@ -64,10 +103,26 @@ fn expectation(err: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
         }
     }
     let expected = match &err.variant {
+        // Before the first statement pest names only the whole spec's rule;
+        // the keywords it tried say which statements may start it.
+        ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::file) => first_statements(err),
         ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| describe(*r)).collect(),
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
     (pos, expected)
+}
+
+/// The statements that may start a spec, from the keywords pest tried.
+fn first_statements(err: &pest::error::Error<Rule>) -> Vec<String> {
+    let keywords = super::expect::keywords();
+    err.parse_attempts()
+        .map(|attempts| attempts.expected_tokens())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|token| token.to_string())
+        .filter(|token| keywords.binary_search(token).is_ok())
+        .map(|keyword| format!("`{keyword}`"))
+        .collect()
 }
 
 /// The punctuation that structures statements; a name character or a
@@ -154,15 +209,40 @@ fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
         diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
     } else if expected.iter().any(|e| e == "`,`") && found.starts_with('"') {
         diagnostic = diagnostic.help("separate the items of a list with `,`: [\"a\", \"b\"]");
+    } else if found.starts_with('"') {
+        if let Some(help) = quoted_help(text, pos, expected) {
+            diagnostic = diagnostic.help(help);
+        }
     } else if diagnostic.help.is_none()
         && !matches!(found, "" | "\n" | "\r\n")
-        && (found.starts_with('"')
-            || expected.iter().any(|e| e == "a value")
+        && (expected.iter().any(|e| e == "a value")
             || found.chars().all(|c| c.is_ascii_punctuation() && !"{}\"#".contains(c)))
     {
         diagnostic = diagnostic.help("values with spaces or special characters go in double quotes: \"like this\"");
     }
     diagnostic
+}
+
+/// Help for a string where the grammar takes none: after a statement's
+/// whole value (`A = "x" "y"`), or where a bare word stands (a name, a
+/// port, a duration: `after "db"`). The value is quoted already, so the
+/// hint about quoting values does not apply.
+fn quoted_help(text: &str, pos: usize, expected: &[String]) -> Option<String> {
+    let rest = &text[pos + 1..];
+    let inner = &rest[..rest.find(['"', '\n', '\r'])?];
+    if expected
+        .iter()
+        .all(|e| e == END_OF_LINE || e == END_OF_FILE || e == "`}`")
+    {
+        return Some("a value ends at its closing quote: put all of it inside one pair of quotes".to_string());
+    }
+    if inner.is_empty() || inner.contains(['\\', ' ', '\t']) {
+        return None;
+    }
+    Some(match token_before(text, pos) {
+        Some(before) => format!("write it without quotes: `{} {}`", shorten(before), shorten(inner)),
+        None => format!("write it without quotes: `{}`", shorten(inner)),
+    })
 }
 
 /// The token before `pos` on its line, if any.
@@ -196,6 +276,17 @@ fn is_keyword(expected: &str) -> bool {
         .strip_prefix('`')
         .and_then(|e| e.strip_suffix('`'))
         .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+}
+
+/// Where the line that holds `pos` starts.
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// How far the line that holds `pos` is indented, in bytes.
+fn indentation(text: &str, pos: usize) -> usize {
+    let line = &text[line_start(text, pos)..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// The text of the line that holds `pos`, without its indentation.

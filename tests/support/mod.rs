@@ -14,7 +14,12 @@ pub fn repo() -> PathBuf {
 /// the one `STACKC_UNDER_TEST` names (scripts/check-release.sh runs the CLI
 /// tests on the binary a wheel installed, and on the static one).
 pub fn stackc() -> Command {
-    Command::new(std::env::var_os("STACKC_UNDER_TEST").unwrap_or_else(|| env!("CARGO_BIN_EXE_stackc").into()))
+    Command::new(stackc_path())
+}
+
+/// Where the binary [`stackc`] runs is.
+pub fn stackc_path() -> PathBuf {
+    std::env::var_os("STACKC_UNDER_TEST").map_or_else(|| env!("CARGO_BIN_EXE_stackc").into(), PathBuf::from)
 }
 
 /// The example stacks in `specs/`, sorted.

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::ir::{Service, ServiceKind, Stack};
-use crate::lint::{facts, Rule};
+use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -81,7 +81,7 @@ impl Rule for MissingReadinessWait {
                         .secondary(target.name.span, "has no readiness check")
                         .help(format!(
                             "add `{}` to `{name}`, then write `after {name} ready`",
-                            readiness_hint(stack, target)
+                            stack.readiness_hint(target)
                         )),
                 };
                 // An entrypoint script often waits for the database itself
@@ -108,24 +108,4 @@ fn has_entrypoint(stack: &Stack, service: &Service) -> bool {
             .own_image(service)
             .and_then(|i| i.facts())
             .is_some_and(|f| f.entrypoint.is_some())
-}
-
-/// A readiness check that fits the service, for the help text.
-fn readiness_hint(stack: &Stack, service: &Service) -> String {
-    // TCP checks run Python, which only the images stackc builds have.
-    if let (Some(_), Some(port)) = (stack.builder_of(service), stack.app_port(service)) {
-        return format!("ready tcp {port}");
-    }
-    match facts::image(service).map_or("", facts::image_name) {
-        "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
-        "redis" => "ready cmd \"redis-cli ping\"".to_string(),
-        "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
-        // The init-time server listens on the socket only: ask over TCP.
-        "mysql" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
-        // The image's own script, which also waits for InnoDB.
-        "mariadb" => "ready cmd \"healthcheck.sh --connect --innodb_initialized\"".to_string(),
-        // mongosh fails to connect until the server listens.
-        "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
-        _ => "ready cmd \"...\"".to_string(),
-    }
 }
