@@ -46,6 +46,9 @@ enum Command {
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// What to write: compose.yaml, or a Kustomize base for a cluster.
+        #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
+        target: TargetArg,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -85,6 +88,10 @@ enum Command {
         /// statement is not a stackc one. For hooks given every `*.spec`.
         #[arg(long)]
         only_stack_specs: bool,
+        /// Also run the rules of this target (`kubernetes`: the rules that
+        /// only matter on a cluster).
+        #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
+        target: TargetArg,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -144,6 +151,23 @@ enum Format {
     Github,
     /// `file:line:col: severity[code]: message` lines, on stdout.
     Short,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TargetArg {
+    /// compose.yaml, the Dockerfiles and nginx.conf.
+    Compose,
+    /// base/: Kustomize manifests (and the apps' Dockerfiles).
+    Kubernetes,
+}
+
+impl From<TargetArg> for crate::emit::Target {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Compose => crate::emit::Target::Compose,
+            TargetArg::Kubernetes => crate::emit::Target::Kubernetes,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -209,15 +233,17 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Build {
             spec,
             out,
+            target,
             output,
             rules,
-        } => build(&spec, &out, &output, &rules),
+        } => build(&spec, &out, target, &output, &rules),
         Command::Check { spec, output } => {
             let source = read_spec(&spec)?;
             let files = spec_files(&spec);
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
+                target: crate::emit::Target::Compose,
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
@@ -233,7 +259,8 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             fail_on,
             save,
             only_stack_specs,
-        } => lint(&paths, fix, &output, &rules, fail_on, save, only_stack_specs),
+            target,
+        } => lint(&paths, fix, &output, &rules, fail_on, (save, only_stack_specs), target),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
@@ -268,7 +295,13 @@ fn exit_code(findings: bool) -> ExitCode {
     }
 }
 
-fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Result<ExitCode, Failure> {
+fn build(
+    spec: &Path,
+    out: &Path,
+    target: TargetArg,
+    output: &OutputArgs,
+    rules: &RuleArgs,
+) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let source = read_spec(spec)?;
     let Some(settings) = finder.settings(spec) else {
@@ -287,6 +320,7 @@ fn build(spec: &Path, out: &Path, output: &OutputArgs, rules: &RuleArgs) -> Resu
     let options = crate::Options {
         policy: Some(&settings.policy),
         files: Some(&files),
+        target: target.into(),
     };
     let result = crate::build_with(&source, &layout, options);
     let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -325,8 +359,8 @@ fn lint(
     output: &OutputArgs,
     rules: &RuleArgs,
     fail_on: Option<FailOn>,
-    save: bool,
-    only_stack_specs: bool,
+    (save, only_stack_specs): (bool, bool),
+    target: TargetArg,
 ) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
     let mut specs = discover::specs(paths).map_err(Failure::new)?;
@@ -359,6 +393,7 @@ fn lint(
         let options = crate::Options {
             policy: Some(&settings.policy),
             files: Some(&files),
+            target: target.into(),
         };
         let (source, analysis) = if fix {
             match fix_spec(spec, &source, options) {

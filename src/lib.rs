@@ -66,6 +66,9 @@ pub struct Options<'a> {
     /// Where the files the spec names are read from; `None` checks the
     /// spec's text alone: paths unchecked, facts from files unknown.
     pub files: Option<&'a dyn input::Files>,
+    /// What `build` writes, and which target's lint rules run: the
+    /// cluster's rules only for [`emit::Target::Kubernetes`].
+    pub target: emit::Target,
 }
 
 /// Parses and resolves: is this a valid spec? Also finds the values that
@@ -87,7 +90,7 @@ pub fn lint_with(source: &SourceFile, policy: &Policy) -> Analysis {
         source,
         Options {
             policy: Some(policy),
-            files: None,
+            ..Options::default()
         },
     )
 }
@@ -116,7 +119,7 @@ pub fn build(source: &SourceFile, layout: &Layout) -> Build {
         layout,
         Options {
             policy: Some(&policy),
-            files: None,
+            ..Options::default()
         },
     )
 }
@@ -157,13 +160,13 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
         diagnostics.extend(resolve::resolve(stack));
         let stack = &*stack;
         if let Some(policy) = options.policy {
-            let findings = lint::lint_with(stack, source, policy);
+            let findings = lint::lint_with(stack, source, policy, options.target);
             diagnostics.extend(lint::beside_errors(findings, &diagnostics));
         }
         if !diagnostics.iter().any(Diagnostic::is_error) {
             match goal {
                 Goal::Check => diagnostics.extend(emit::problems(stack, &Layout::placeholder())),
-                Goal::Build(layout) => match emit::emit(stack, layout) {
+                Goal::Build(layout) => match emit::emit_for(stack, layout, options.target) {
                     Ok(emitted) => artifacts = Some(emitted),
                     Err(problems) => diagnostics.extend(problems),
                 },

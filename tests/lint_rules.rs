@@ -22,10 +22,16 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
     let options = stackc::Options {
         policy: Some(&policy),
         files: is_project.then_some(&files as &dyn stackc::input::Files),
+        target: target_of(rule),
     };
     let analysis = stackc::analyze(&source, options);
     let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
     (source, analysis.diagnostics, inputs)
+}
+
+/// The target a rule is about: its cluster's rules run only for it.
+fn target_of(rule: &str) -> stackc::emit::Target {
+    registry::find(rule).and_then(|m| m.target).unwrap_or_default()
 }
 
 /// The clean specs of a rule: `clean`, then each `clean-CASE`, sorted.
@@ -118,7 +124,7 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             &source,
             stackc::Options {
                 policy: Some(&stackc::lint::policy::Policy::default()),
-                files: None,
+                ..stackc::Options::default()
             },
         );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();

@@ -117,6 +117,7 @@ impl Document {
         let options = crate::Options {
             policy: Some(&policy),
             files: files.as_ref().map(|f| f as &dyn input::Files),
+            ..crate::Options::default()
         };
         (run(options), config_problems)
     }

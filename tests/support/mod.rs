@@ -44,6 +44,7 @@ pub fn build_from_disk(spec: &Path) -> stackc::Build {
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
+        ..stackc::Options::default()
     };
     let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
     stackc::build_with(&source, &snapshot_layout(&name), options)
