@@ -53,6 +53,10 @@ pub static RULES: &[&dyn Rule] = &[
     &AllowedHostsWildcard,
     &AllowedHostsMismatch,
     &WorkersUnsized,
+    // On a cluster (`--target kubernetes`)
+    &UnnamedImage,
+    &SharedRwoVolume,
+    &PublishedPortOnCluster,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

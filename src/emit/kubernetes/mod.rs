@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 
 use super::{header, Artifact, Layout, Problems};
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Service, Stack};
+use crate::ir::{Service, Stack, Volume};
 use crate::source::Spanned;
 use plan::Plan;
 use pod::Context;
@@ -93,7 +93,12 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
             continue;
         }
         if let Some(proxy) = service.proxy() {
-            let conf = super::nginx::emit(service, proxy, layout, &mut problems);
+            // Clients reach nginx through the Ingress or load balancer on
+            // the ports it listens on: compose's published ports, which
+            // nginx.conf puts in `Host`, are not theirs.
+            let mut in_cluster = service.clone();
+            in_cluster.ports.clear();
+            let conf = super::nginx::emit(&in_cluster, proxy, layout, &mut problems);
             out.push(network::nginx_config(stack, service, conf));
             out.extend(network::ingress(stack, service));
         }
@@ -115,6 +120,22 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
 
 fn kind_rank(kind: &str) -> usize {
     KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
+}
+
+/// Every volume a cluster claims (not a proxy's pod's own), with the
+/// services and jobs whose pods mount it (a job run in the proxy's pod
+/// counts as the proxy). What the `shared-rwo-volume` rule reads.
+pub fn claim_users(stack: &Stack) -> Vec<(&Volume, Vec<&Service>)> {
+    let plan = Plan::of(stack);
+    stack
+        .volumes
+        .iter()
+        .filter_map(|volume| {
+            let (placement, pods) = plan.volumes.get(volume.name.value.as_str())?;
+            let pods = pods.iter().filter_map(|p| stack.service(p)).collect();
+            (*placement != plan::Placement::PodLocal).then_some((volume, pods))
+        })
+        .collect()
 }
 
 /// The proxy's ConfigMap, holding its nginx.conf.
@@ -160,7 +181,11 @@ fn check_names(stack: &Stack, problems: &mut Problems) {
 /// The base: every manifest in a file of its own, and the kustomization
 /// that lists them.
 pub(super) fn base(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
-    let manifests = manifests(stack, layout)?;
+    Ok(base_artifacts(&manifests(stack, layout)?, layout))
+}
+
+/// The base's files for a stack's manifests.
+pub fn base_artifacts(manifests: &[Manifest], layout: &Layout) -> Vec<Artifact> {
     let header = header(layout);
     let mut artifacts: Vec<Artifact> = manifests
         .iter()
@@ -178,7 +203,7 @@ pub(super) fn base(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<
         path: "base/kustomization.yaml".to_string(),
         contents: yaml::document(&header, &kustomization),
     });
-    Ok(artifacts)
+    artifacts
 }
 
 /// An environment's overlay, from the base's manifests and its own.

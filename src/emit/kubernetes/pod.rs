@@ -65,15 +65,28 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     if !ports.is_empty() {
         value["ports"] = Value::Array(ports);
     }
-    if let Some(handler) = probe_handler(cx.stack, service).filter(|_| !service.is_job()) {
-        let ready = service.ready.as_ref();
+    let image_check = image_healthcheck(cx.stack, service);
+    let ready = service.ready.as_ref().or(image_check.as_ref());
+    if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| !service.is_job()) {
         value["readinessProbe"] = readiness_probe(&handler, ready);
         value["startupProbe"] = startup_probe(&handler, ready);
     }
-    for mount in &service.mounts {
-        let Some(volume) = mount.volume() else { continue };
+    for (index, mount) in service.mounts.iter().enumerate() {
+        let Some(volume) = mount.volume() else {
+            if let MountSource::Anonymous(_) = mount.source {
+                // The container's own volume: lives as long as the pod.
+                let name = format!("anonymous-{index}");
+                mounts.push(json!({"name": name, "mountPath": mount.target.value}));
+                volumes.insert(name, json!({"emptyDir": {}}));
+            }
+            continue;
+        };
         let name = object_name(&volume.value);
-        mounts.push(json!({"name": name, "mountPath": mount.target.value, "readOnly": mount.read_only}));
+        let mut entry = json!({"name": name, "mountPath": mount.target.value});
+        if mount.read_only {
+            entry["readOnly"] = json!(true);
+        }
+        mounts.push(entry);
         volumes.insert(name.clone(), volume_source(cx.plan, &volume.value));
     }
     if let Some(proxy) = service.proxy() {
@@ -383,10 +396,35 @@ fn volume_source(plan: &Plan, volume: &str) -> Value {
     }
 }
 
-/// The check a readiness probe runs: the spec's `ready`, else a TCP
-/// connect to the port stackc knows the service listens on.
-fn probe_handler(stack: &Stack, service: &Service) -> Option<Value> {
-    let Some(ready) = &service.ready else {
+/// The app's own Dockerfile's HEALTHCHECK, as a `ready` statement: the
+/// kubelet ignores an image's HEALTHCHECK, so it becomes the probe.
+fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
+    use crate::input::dockerfile::Form;
+    let check = stack.own_image(service)?.facts()?.healthcheck.as_ref()?;
+    let command = check.command.as_ref()?;
+    let (line, words) = match &command.form {
+        Form::Shell(text) => (Some(text.clone()), Vec::new()),
+        Form::Exec(words) => (None, words.clone()),
+    };
+    Some(Readiness {
+        probe: Probe::Cmd(Argv {
+            line,
+            words,
+            span: command.span,
+        }),
+        interval: check.options.interval.clone(),
+        timeout: check.options.timeout.clone(),
+        retries: check.options.retries.clone(),
+        start_period: check.options.start_period.clone(),
+        span: check.span,
+    })
+}
+
+/// The check a readiness probe runs: the spec's `ready` (or the image's
+/// HEALTHCHECK), else a TCP connect to the port stackc knows the service
+/// listens on.
+fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) -> Option<Value> {
+    let Some(ready) = ready else {
         let port = stack.app_port(service)?;
         return Some(json!({"tcpSocket": {"port": port}}));
     };
