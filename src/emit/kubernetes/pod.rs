@@ -87,13 +87,17 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
             entry["readOnly"] = json!(true);
         }
         mounts.push(entry);
-        volumes.insert(name.clone(), volume_source(cx.plan, &volume.value));
+        if let Some(source) = volume_source(cx.plan, &volume.value) {
+            volumes.insert(name.clone(), source);
+        }
     }
     if let Some(proxy) = service.proxy() {
         for volume in proxy.aliased_volumes() {
             let name = object_name(&volume.value);
             mounts.push(json!({"name": name, "mountPath": crate::emit::served_path(volume), "readOnly": true}));
-            volumes.insert(name, volume_source(cx.plan, &volume.value));
+            if let Some(source) = volume_source(cx.plan, &volume.value) {
+                volumes.insert(name, source);
+            }
         }
         mounts.push(json!({
             "name": "nginx-conf", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf", "readOnly": true,
@@ -213,7 +217,9 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
     if let Some(user) = &service.user {
         return match &user.user.value {
             Account::Id(id) => Some(*id),
-            Account::Name(name) => known_image(service).filter(|k| k.user == name).map(|k| k.uid),
+            Account::Name(name) => known_image(service)
+                .filter(|k| k.user == name)
+                .and_then(|_| known_uid(service)),
         };
     }
     if service.proxy().is_some() {
@@ -226,7 +232,7 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
         let user = own.facts()?.user.as_ref()?.value.known()?.clone();
         return user.split(':').next()?.parse().ok().filter(|uid| *uid != 0);
     }
-    known_image(service).map(|k| k.uid)
+    known_uid(service)
 }
 
 /// nginx's user in the official image (see the proxy's Dockerfile).
@@ -237,6 +243,8 @@ struct KnownImage {
     repository: &'static str,
     user: &'static str,
     uid: u32,
+    /// The uid in the image's Alpine variant (`postgres:16-alpine`).
+    alpine_uid: u32,
     /// The port its server listens on, which other pods reach through its
     /// Service.
     port: u16,
@@ -244,13 +252,15 @@ struct KnownImage {
     writes: &'static [&'static str],
 }
 
-/// The official images' non-root users: PostgreSQL's socket folder, the
-/// Debian variants' uids (Docker Hub's `postgres` and `redis` images).
+/// The official images' non-root users (Docker Hub's `postgres`, `redis`
+/// and `nginx` images, Debian and Alpine variants) and PostgreSQL's socket
+/// folder.
 const KNOWN_IMAGES: &[KnownImage] = &[
     KnownImage {
         repository: "postgres",
         user: "postgres",
         uid: 999,
+        alpine_uid: 70,
         port: 5432,
         writes: &["/var/run/postgresql"],
     },
@@ -258,6 +268,7 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         repository: "redis",
         user: "redis",
         uid: 999,
+        alpine_uid: 999,
         port: 6379,
         writes: &[],
     },
@@ -265,6 +276,7 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         repository: "nginx",
         user: "nginx",
         uid: NGINX_UID,
+        alpine_uid: NGINX_UID,
         port: 80,
         writes: &[],
     },
@@ -279,6 +291,16 @@ fn known_image(service: &Service) -> Option<&'static KnownImage> {
         .trim_start_matches("docker.io/")
         .trim_start_matches("library/");
     KNOWN_IMAGES.iter().find(|k| k.repository == repository)
+}
+
+/// A known image's uid, in its variant.
+fn known_uid(service: &Service) -> Option<u32> {
+    let known = known_image(service)?;
+    let alpine = match &service.image {
+        Some(ImageSource::Image(image)) => image.tag.as_deref().is_some_and(|t| t.contains("alpine")),
+        _ => false,
+    };
+    Some(if alpine { known.alpine_uid } else { known.uid })
 }
 
 /// The folders a read-only root file system must still let the process
@@ -389,10 +411,13 @@ fn secret_files(service: &Service) -> Vec<(String, String)> {
     files
 }
 
-fn volume_source(plan: &Plan, volume: &str) -> Value {
+/// A pod's volume for a spec volume; none for a StatefulSet's own claim,
+/// which its claim template gives the pod under the same name.
+fn volume_source(plan: &Plan, volume: &str) -> Option<Value> {
     match plan.placement(volume) {
-        Placement::PodLocal => json!({"emptyDir": {}}),
-        Placement::Kept | Placement::Shared => json!({"persistentVolumeClaim": {"claimName": object_name(volume)}}),
+        Placement::PodLocal => Some(json!({"emptyDir": {}})),
+        Placement::Kept => None,
+        Placement::Shared => Some(json!({"persistentVolumeClaim": {"claimName": object_name(volume)}})),
     }
 }
 

@@ -54,9 +54,11 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         .mounts
         .iter()
         .filter_map(|m| m.volume())
-        .any(|v| cx.plan.placement(&v.value) == Placement::Shared);
+        .filter(|v| cx.plan.placement(&v.value) == Placement::Shared)
+        .any(|v| cx.stack.volume(&v.value).is_none_or(|v| v.claim.single_node()));
     if claims_volume {
-        // A new pod cannot attach a ReadWriteOnce volume the old one holds.
+        // A new pod cannot attach a ReadWriteOnce volume the old one holds
+        // on another node.
         spec["strategy"] = json!({"type": "Recreate"});
     }
     Manifest::new("apps/v1", "Deployment", name, metadata(stack, name, name), spec)

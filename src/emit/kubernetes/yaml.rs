@@ -25,7 +25,7 @@ pub(super) fn expanded_words<'a>(words: impl IntoIterator<Item = &'a String>) ->
 pub(super) fn document(header: &str, value: &Value) -> String {
     let options = serde_saphyr::ser_options! {
         indent_step: 2,
-        prefer_block_scalars: false,
+        prefer_block_scalars: true,
     };
     let yaml =
         serde_saphyr::to_string_with_options(value, options).expect("a JSON value is always representable in YAML");
@@ -39,6 +39,23 @@ mod tests {
     #[test]
     fn dollars_reach_the_process_literally() {
         assert_eq!(expanded("$(HOME) $$ $X"), Value::String("$$(HOME) $$$$ $$X".into()));
+    }
+
+    #[test]
+    fn every_string_reads_back_as_written() {
+        let texts = [
+            "line\n  indented\n\ttab \n",
+            "  leading blanks\nand a trailing one \n",
+            "no final line break\nx",
+            "\u{2028}\u{85}\r\n# not a comment\n- not a list\n",
+            "key: value\n'quoted' \"double\"\n",
+        ];
+        for text in texts {
+            let value = serde_json::json!({"data": {"nginx.conf": text}, "list": [text]});
+            let yaml = document("h", &value);
+            let back: Value = serde_saphyr::from_str(&yaml).unwrap();
+            assert_eq!(back, value, "{yaml}");
+        }
     }
 
     #[test]
