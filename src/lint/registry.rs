@@ -57,6 +57,7 @@ pub static RULES: &[&dyn Rule] = &[
     &UnnamedImage,
     &SharedRwoVolume,
     &PublishedPortOnCluster,
+    &HostMountOnCluster,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {
