@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use stackc::emit::kubernetes::{base_artifacts, manifests, overlay_artifacts, Manifest};
+use stackc::emit::kubernetes::{base_artifacts, environment_overlays, manifests, overlay_artifacts, Manifest};
 use stackc::emit::{Artifact, Target};
 
 fn write(out: &Path, artifacts: &[Artifact]) {
@@ -73,12 +73,17 @@ fn every_spec_builds_for_kubernetes_and_passes_the_validators() {
     );
 }
 
-/// The seed stack's manifests, built from its text.
-fn seed_manifests(text: &str) -> Vec<Manifest> {
+/// The seed stack, resolved from its text.
+fn seed_stack(text: &str) -> stackc::ir::Stack {
     let source = stackc::source::SourceFile::new("django.spec", text);
     let analysis = stackc::check(&source);
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    manifests(&analysis.stack.unwrap(), &support::snapshot_layout("django.spec")).unwrap()
+    analysis.stack.unwrap()
+}
+
+/// The seed stack's manifests, built from its text.
+fn seed_manifests(text: &str) -> Vec<Manifest> {
+    manifests(&seed_stack(text), &support::snapshot_layout("django.spec")).unwrap()
 }
 
 fn seed_text() -> String {
@@ -207,6 +212,12 @@ fn an_overlay_applied_to_the_base_gives_the_environments_manifests() {
     let prod = seed_manifests(&prod_text);
     let layout = support::snapshot_layout("django.spec");
     let overlay = overlay_artifacts("prod", &base, &prod, &layout);
+    let from_stacks = environment_overlays(
+        &seed_stack(&base_text),
+        &[("prod".to_string(), seed_stack(&prod_text))],
+        &layout,
+    );
+    assert_eq!(from_stacks, Ok(overlay.clone()));
     assert!(overlay.iter().any(|a| a.path.ends_with(".patch.yaml")), "{overlay:#?}");
     assert!(
         overlay.iter().any(|a| a.path.ends_with("-job.yaml")),

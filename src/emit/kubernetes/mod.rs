@@ -206,6 +206,31 @@ pub fn base_artifacts(manifests: &[Manifest], layout: &Layout) -> Vec<Artifact> 
     artifacts
 }
 
+/// The overlays of a stack's environments, each from the stack that
+/// environment resolves to (`stackc::environment::apply`, once the
+/// language has environments): the base is `base`'s manifests, and each
+/// overlay what its own stack's manifests change in them.
+pub fn environment_overlays(
+    base: &Stack,
+    environments: &[(String, Stack)],
+    layout: &Layout,
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let base_manifests = manifests(base, layout)?;
+    let mut artifacts = Vec::new();
+    let mut problems = Vec::new();
+    for (name, stack) in environments {
+        match manifests(stack, layout) {
+            Ok(own) => artifacts.extend(overlay_artifacts(name, &base_manifests, &own, layout)),
+            Err(more) => problems.extend(more),
+        }
+    }
+    if problems.is_empty() {
+        Ok(artifacts)
+    } else {
+        Err(problems)
+    }
+}
+
 /// An environment's overlay, from the base's manifests and its own.
 pub fn overlay_artifacts(environment: &str, base: &[Manifest], own: &[Manifest], layout: &Layout) -> Vec<Artifact> {
     let header = header(layout);
