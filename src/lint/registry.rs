@@ -58,6 +58,7 @@ pub static RULES: &[&dyn Rule] = &[
     &SharedRwoVolume,
     &PublishedPortOnCluster,
     &HostMountOnCluster,
+    &ProbeTimingRounded,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {
