@@ -114,9 +114,8 @@ pub(super) fn claim_spec(volume: Option<&Volume>) -> Value {
 pub(super) fn claim(stack: &Stack, volume: &Volume) -> Manifest {
     let name = object_name(&volume.name.value);
     let group = stack.name_or_default();
-    let mut meta =
-        json!({"name": name, "labels": {"app.kubernetes.io/part-of": group, "app.kubernetes.io/managed-by": "stackc"}});
-    meta["name"] = json!(name);
+    let labels = json!({"app.kubernetes.io/part-of": group, "app.kubernetes.io/managed-by": "stackc"});
+    let meta = json!({"name": name, "labels": labels});
     Manifest::new("v1", "PersistentVolumeClaim", &name, meta, claim_spec(Some(volume)))
 }
 
@@ -124,18 +123,16 @@ pub(super) fn claim(stack: &Stack, volume: &Volume) -> Manifest {
 pub(super) fn nginx_config(stack: &Stack, proxy: &Service, conf: String) -> Manifest {
     let name = super::nginx_config_name(proxy);
     let group = stack.name_or_default();
-    let mut manifest = Manifest::new(
-        "v1",
-        "ConfigMap",
-        &name,
-        metadata(group, &name, &proxy.name.value),
-        Value::Null,
-    );
-    manifest.body["data"] = json!({"nginx.conf": conf});
-    if let Some(fields) = manifest.body.as_object_mut() {
-        fields.remove("spec");
+    Manifest {
+        kind: "ConfigMap",
+        name: name.clone(),
+        body: json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": metadata(group, &name, &proxy.name.value),
+            "data": {"nginx.conf": conf},
+        }),
     }
-    manifest
 }
 
 /// The NetworkPolicy of a pod: it admits connections to its ports from the

@@ -59,7 +59,7 @@ impl<'a> Plan<'a> {
                 let pods = users.remove(name).unwrap_or_default();
                 let placement = match pods.iter().next().and_then(|p| stack.service(p)) {
                     Some(only) if pods.len() == 1 && only.proxy().is_some() => Placement::PodLocal,
-                    Some(only) if pods.len() == 1 && !only.is_job() && keeps_data(stack, only) => Placement::Kept,
+                    Some(only) if pods.len() == 1 && !only.is_job() && keeps_data(only) => Placement::Kept,
                     _ => Placement::Shared,
                 };
                 (name, (placement, pods))
@@ -107,6 +107,6 @@ fn writes_only_served_volumes(proxy: &Service, job: &Service) -> bool {
 
 /// A service with one container that writes the volume: a database, not
 /// several replicas.
-fn keeps_data(_stack: &Stack, service: &Service) -> bool {
+fn keeps_data(service: &Service) -> bool {
     service.replicas.as_ref().is_none_or(|r| r.value <= 1)
 }
