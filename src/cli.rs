@@ -46,6 +46,10 @@ enum Command {
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// The environment to build (an `environment NAME` block of the spec);
+        /// without it, the stack outside the environments.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         /// What to write: compose.yaml, or a Kustomize base for a cluster.
         #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
         target: TargetArg,
@@ -57,6 +61,10 @@ enum Command {
     /// Parse and resolve the spec; report errors only.
     Check {
         spec: PathBuf,
+        /// The environment to check (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -65,6 +73,10 @@ enum Command {
         /// Spec files or folders (searched for `*.spec`). Without any:
         /// `stack.spec` in this folder, or else every `*.spec` below it.
         paths: Vec<PathBuf>,
+        /// The environment to lint (an `environment NAME` block of the spec);
+        /// without it, the base and every environment.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
         /// Rewrite each spec with every mechanical fix (comments and
         /// layout kept), then report what remains.
         #[arg(long)]
@@ -233,16 +245,18 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Build {
             spec,
             out,
+            env,
             target,
             output,
             rules,
-        } => build(&spec, &out, target, &output, &rules),
-        Command::Check { spec, output } => {
+        } => build(&spec, &out, env.as_deref(), target, &output, &rules),
+        Command::Check { spec, env, output } => {
             let source = read_spec(&spec)?;
             let files = spec_files(&spec);
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
+                environment: env.as_deref(),
                 target: crate::emit::Target::Compose,
             };
             let analysis = crate::analyze(&source, options);
@@ -253,6 +267,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Lint {
             paths,
+            env,
             fix,
             output,
             rules,
@@ -260,7 +275,17 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             save,
             only_stack_specs,
             target,
-        } => lint(&paths, fix, &output, &rules, fail_on, (save, only_stack_specs), target),
+        } => lint(
+            &paths,
+            env.as_deref(),
+            fix,
+            &output,
+            &rules,
+            fail_on,
+            save,
+            only_stack_specs,
+            target,
+        ),
         Command::Fmt { paths, check, color } => format_specs::run(&paths, check, color),
         Command::Explain { rule, markdown } => explain(rule.as_deref(), markdown),
         Command::Lsp => crate::lsp::run().map(|()| ExitCode::SUCCESS).map_err(Failure::new),
@@ -298,6 +323,7 @@ fn exit_code(findings: bool) -> ExitCode {
 fn build(
     spec: &Path,
     out: &Path,
+    env: Option<&str>,
     target: TargetArg,
     output: &OutputArgs,
     rules: &RuleArgs,
@@ -320,6 +346,7 @@ fn build(
     let options = crate::Options {
         policy: Some(&settings.policy),
         files: Some(&files),
+        environment: env,
         target: target.into(),
     };
     let result = crate::build_with(&source, &layout, options);
@@ -353,13 +380,16 @@ fn build(
 /// Lints every spec with its settings, reports them all at once, and exits
 /// 2 if a spec or its `stackc.toml` could not be read or is broken (after
 /// reporting the others), else 1 if any finding reaches its threshold.
+#[allow(clippy::too_many_arguments)] // one per flag of `stackc lint`
 fn lint(
     paths: &[PathBuf],
+    env: Option<&str>,
     fix: bool,
     output: &OutputArgs,
     rules: &RuleArgs,
     fail_on: Option<FailOn>,
-    (save, only_stack_specs): (bool, bool),
+    save: bool,
+    only_stack_specs: bool,
     target: TargetArg,
 ) -> Result<ExitCode, Failure> {
     let mut finder = settings::Finder::new(settings::from_command_line(&rules.allow, &rules.deny)?);
@@ -393,6 +423,7 @@ fn lint(
         let options = crate::Options {
             policy: Some(&settings.policy),
             files: Some(&files),
+            environment: env,
             target: target.into(),
         };
         let (source, analysis) = if fix {

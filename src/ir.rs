@@ -6,6 +6,7 @@
 
 use crate::source::{Span, Spanned};
 
+pub mod environment;
 pub mod index;
 
 use index::NameMap;
@@ -22,6 +23,11 @@ pub struct Stack {
     /// The files the spec names (the app's Dockerfile, env files), read
     /// after resolution; empty when only the spec's text was checked.
     pub inputs: crate::input::Inputs,
+    /// `environment NAME { ... }` blocks, in spec order: variants of this
+    /// stack (`crate::environment::apply` makes one's whole stack).
+    pub environments: Vec<environment::Environment>,
+    /// The environment this stack is the variant of; `None` for the base.
+    pub environment: Option<environment::ActiveEnvironment>,
     /// Lookups by name, built on the first one (see [`index`]).
     names: Names,
     /// References read backwards, built on the first question.
@@ -50,6 +56,30 @@ struct Relations {
 }
 
 impl Stack {
+    /// The names of its environments, in spec order.
+    pub fn environment_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.environments.iter().map(|e| e.name.as_str())
+    }
+
+    /// Its `environment NAME` block.
+    pub fn environment_named(&self, name: &str) -> Option<&environment::Environment> {
+        self.environments.iter().find(|e| e.name.value == name)
+    }
+
+    /// Whether it is deployed for real: the base (what `build` without
+    /// `--env` writes) or a production environment; not a development one.
+    pub fn is_deployed(&self) -> bool {
+        self.environment.as_ref().is_none_or(|e| e.production)
+    }
+
+    /// The same stack with its name tables dropped, for a copy whose lists
+    /// are about to change (the tables are built on the first lookup).
+    pub fn unindexed(mut self) -> Stack {
+        self.names = Names::default();
+        self.relations = std::sync::OnceLock::new();
+        self
+    }
+
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.names.services.find(&self.services, |s| &s.name.value, name)
     }

@@ -24,6 +24,7 @@ pub mod compose_values;
 pub mod config;
 pub mod diagnostic;
 pub mod emit;
+pub mod environment;
 pub mod fix;
 pub mod fmt;
 pub mod input;
@@ -69,6 +70,9 @@ pub struct Options<'a> {
     /// What `build` writes, and which target's lint rules run: the
     /// cluster's rules only for [`emit::Target::Kubernetes`].
     pub target: emit::Target,
+    /// The environment to check or build (`--env`); `None`: the base, and
+    /// `check` also checks every environment (see [`environment`]).
+    pub environment: Option<&'a str>,
 }
 
 /// Parses and resolves: is this a valid spec? Also finds the values that
@@ -144,35 +148,182 @@ enum Goal<'a> {
     Build(&'a Layout),
 }
 
-/// The pipeline: parse, resolve, read the files the spec names, lint with
-/// the policy if one is given, and emit when no error stands in the way.
+/// The pipeline: parse, then the stack `options` asks for (the base, or
+/// an environment of it) through [`stage`]. Without an environment,
+/// `check` and `lint` also check every environment of the spec.
 fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<Vec<Artifact>>) {
-    let (mut stack, mut diagnostics) = syntax::parse(source);
+    let (stack, mut diagnostics) = syntax::parse(source);
     let mut artifacts = None;
-    if let Some(stack) = &mut stack {
-        // Before resolution, which may ask the app's Dockerfile (does its
-        // image have a HEALTHCHECK for `after X ready`?).
-        if let Some(files) = options.files {
-            let (inputs, problems) = input::load(stack, files);
-            stack.inputs = inputs;
-            diagnostics.extend(problems);
+    let stack = stack.map(|base| match options.environment {
+        Some(name) => match environment::derive(&base, name) {
+            Ok(variant) => {
+                let (variant, emitted) = stage(source, variant, options, &goal, true, &mut diagnostics);
+                artifacts = emitted;
+                variant
+            }
+            Err(errors) => {
+                diagnostics.extend(errors);
+                base
+            }
+        },
+        None => {
+            let (base, emitted) = stage(source, base, options, &goal, true, &mut diagnostics);
+            artifacts = emitted;
+            if matches!(goal, Goal::Check) {
+                check_environments(source, &base, options, &mut diagnostics);
+            }
+            if let (Goal::Build(layout), Some(files)) = (&goal, &mut artifacts) {
+                if options.target == emit::Target::Kubernetes {
+                    let (overlays, left_out) = overlays(source, &base, options, layout);
+                    diagnostics.extend(left_out);
+                    match overlays {
+                        Ok(overlays) => files.extend(overlays),
+                        Err(problems) => {
+                            diagnostics.extend(problems);
+                            artifacts = None;
+                        }
+                    }
+                }
+            }
+            base
         }
-        diagnostics.extend(resolve::resolve(stack));
-        let stack = &*stack;
-        if let Some(policy) = options.policy {
-            let findings = lint::lint_with(stack, source, policy, options.target);
-            diagnostics.extend(lint::beside_errors(findings, &diagnostics));
+    });
+    diagnostic::sort(&mut diagnostics);
+    (Analysis { stack, diagnostics }, artifacts)
+}
+
+/// One stack through the stages: read the files it names (`load`, when
+/// `options` gives a way to), resolve, lint with the policy if one is
+/// given, and emit when no error stands in the way.
+fn stage(
+    source: &SourceFile,
+    mut stack: Stack,
+    options: Options,
+    goal: &Goal,
+    load: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Stack, Option<Vec<Artifact>>) {
+    let mut artifacts = None;
+    // Before resolution, which may ask the app's Dockerfile (does its
+    // image have a HEALTHCHECK for `after X ready`?).
+    if let Some(files) = options.files.filter(|_| load) {
+        let (inputs, problems) = input::load(&stack, files);
+        stack.inputs = inputs;
+        diagnostics.extend(problems);
+    }
+    diagnostics.extend(resolve::resolve(&stack));
+    if let Some(policy) = options.policy {
+        let findings = lint::lint_with(&stack, source, policy, options.target);
+        let beside = lint::beside_errors(findings, diagnostics);
+        diagnostics.extend(beside);
+    }
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        match goal {
+            Goal::Check => diagnostics.extend(emit::problems(&stack, &Layout::placeholder())),
+            Goal::Build(layout) => match emit::emit_for(&stack, layout, options.target) {
+                Ok(emitted) => artifacts = Some(emitted),
+                Err(problems) => diagnostics.extend(problems),
+            },
         }
-        if !diagnostics.iter().any(Diagnostic::is_error) {
-            match goal {
-                Goal::Check => diagnostics.extend(emit::problems(stack, &Layout::placeholder())),
-                Goal::Build(layout) => match emit::emit_for(stack, layout, options.target) {
-                    Ok(emitted) => artifacts = Some(emitted),
-                    Err(problems) => diagnostics.extend(problems),
-                },
+    }
+    (stack, artifacts)
+}
+
+/// A Kubernetes build's overlays: one per environment of `base` that a
+/// cluster can run, each checked and linted for the cluster like the base,
+/// and written as what its stack's manifests change in the base's. An
+/// environment with errors on a cluster (a development one that mounts the
+/// source folder) gets no overlay, and each of its errors comes back as a
+/// warning saying so.
+fn overlays(
+    source: &SourceFile,
+    base: &Stack,
+    options: Options,
+    layout: &Layout,
+) -> (Result<Vec<Artifact>, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let mut environments = Vec::new();
+    let mut left_out = Vec::new();
+    for name in base.environment_names() {
+        let mut errors = Vec::new();
+        match environment::derive(base, name) {
+            Ok(variant) => {
+                let mut found = Vec::new();
+                let (variant, _) = stage(source, variant, options, &Goal::Check, false, &mut found);
+                errors.extend(found.into_iter().filter(Diagnostic::is_error));
+                if errors.is_empty() {
+                    environments.push((name.to_string(), variant));
+                }
+            }
+            Err(derived) => errors = derived,
+        }
+        for mut error in errors {
+            error.severity = diagnostic::Severity::Warning;
+            error.message = format!(
+                "environment `{name}` gets no overlay for the cluster: {}",
+                error.message
+            );
+            left_out.push(error);
+        }
+    }
+    let overlays = emit::kubernetes::environment_overlays(base, &environments, layout);
+    (overlays, left_out)
+}
+
+/// Checks every environment of `base` and adds what they find that the
+/// base's check did not, each finding once, saying in which environments
+/// it holds (`in every environment` for one on a line of the base that
+/// holds in all of them). The environments reuse the files the base's
+/// check read, so every diagnostic points into the same files; `--env`
+/// reads an environment's own.
+fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagnostics: &mut Vec<Diagnostic>) {
+    type Key = (&'static str, String, Option<source::Span>);
+    let key = |d: &Diagnostic| -> Key { (d.code, d.message.clone(), d.primary_span()) };
+    let in_base: std::collections::HashSet<Key> = diagnostics.iter().map(key).collect();
+    let names: Vec<&str> = base.environment_names().collect();
+    // Each finding with the environments it holds in, in order.
+    let mut findings: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    let mut positions: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for &name in &names {
+        let mut found = Vec::new();
+        match environment::derive(base, name) {
+            Ok(variant) => {
+                stage(source, variant, options, &Goal::Check, false, &mut found);
+            }
+            Err(errors) => found = errors,
+        }
+        for diagnostic in found {
+            let key = key(&diagnostic);
+            if in_base.contains(&key) {
+                continue;
+            }
+            match positions.get(&key) {
+                Some(&at) if findings[at].1.last() == Some(&name) => {}
+                Some(&at) => findings[at].1.push(name),
+                None => {
+                    positions.insert(key, findings.len());
+                    findings.push((diagnostic, vec![name]));
+                }
             }
         }
     }
-    diagnostic::sort(&mut diagnostics);
-    (Analysis { stack, diagnostics }, artifacts)
+    let in_an_environment = |at: source::Span| {
+        base.environments
+            .iter()
+            .any(|e| e.span.start <= at.start && at.end <= e.span.end)
+    };
+    for (mut diagnostic, holds_in) in findings {
+        let everywhere = names.len() > 1
+            && holds_in.len() == names.len()
+            && !diagnostic.primary_span().is_some_and(in_an_environment);
+        let which = match holds_in.as_slice() {
+            _ if everywhere => "every environment".to_string(),
+            [one] => format!("environment `{one}`"),
+            several => {
+                let quoted: Vec<String> = several.iter().map(|n| format!("`{n}`")).collect();
+                format!("environments {}", quoted.join(", "))
+            }
+        };
+        diagnostic.message = format!("in {which}: {}", diagnostic.message);
+        diagnostics.push(diagnostic);
+    }
 }

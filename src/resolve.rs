@@ -144,6 +144,11 @@ impl<'a> Resolver<'a> {
         unique(&mut self.diagnostics, "network", stack.networks.iter().map(|n| &n.name));
         unique(&mut self.diagnostics, "secret", stack.secrets.iter().map(|s| &s.name));
         unique(&mut self.diagnostics, "service", stack.services.iter().map(|s| &s.name));
+        unique(
+            &mut self.diagnostics,
+            "environment",
+            stack.environments.iter().map(|e| &e.name),
+        );
     }
 
     // ------------------------------------------------------------ services

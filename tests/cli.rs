@@ -815,3 +815,32 @@ fn a_stackc_toml_that_lowers_an_error_rule_says_so() {
         .unwrap();
     assert!(text(&output.stderr).starts_with(notice), "{}", text(&output.stderr));
 }
+
+#[test]
+fn env_picks_an_environment_and_an_unknown_one_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let dev = support::build_environment(&seed(), Some("dev"), &out);
+    assert_eq!(dev.status.code(), Some(0), "{}", text(&dev.stderr));
+    let compose = std::fs::read_to_string(out.join("compose.yaml")).unwrap();
+    assert!(compose.contains("target: /app\n"), "the source bind-mounted: {compose}");
+    let dockerfile = std::fs::read_to_string(out.join("web/Dockerfile")).unwrap();
+    assert!(dockerfile.contains("runserver"), "{dockerfile}");
+
+    let base = support::build(&seed(), &out);
+    assert_eq!(base.status.code(), Some(0), "{}", text(&base.stderr));
+    let dockerfile = std::fs::read_to_string(out.join("web/Dockerfile")).unwrap();
+    assert!(dockerfile.contains("gunicorn"), "without --env, the base: {dockerfile}");
+
+    let unknown = support::build_environment(&seed(), Some("staging"), &tmp.path().join("other"));
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("the spec has no environment `staging`"));
+    assert!(!tmp.path().join("other").exists());
+
+    let lint = support::stackc()
+        .args(["lint", "--env", "prod", "--format", "short"])
+        .arg(seed())
+        .output()
+        .unwrap();
+    assert!(!text(&lint.stdout).contains("in environment"), "{}", text(&lint.stdout));
+}

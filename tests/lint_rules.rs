@@ -22,6 +22,7 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
     let options = stackc::Options {
         policy: Some(&policy),
         files: is_project.then_some(&files as &dyn stackc::input::Files),
+        environment: None,
         target: target_of(rule),
     };
     let analysis = stackc::analyze(&source, options);

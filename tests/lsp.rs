@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::process::Command;
-
 /// Runs the pytest suite in tests/lsp/ against the stackc cargo built.
 #[test]
 fn pytest_lsp_drives_every_feature() {
@@ -30,25 +28,14 @@ fn pytest_lsp_drives_every_feature() {
     );
 }
 
-/// The Neovim the tests' venv ships.
-fn nvim() -> Command {
-    Command::new(support::tool("venv/bin/nvim"))
-}
-
 /// What Neovim's diagnostic list holds for a buffer of `spec`, after
 /// stackc lsp's first diagnostics arrive: the JSON that
 /// tests/lsp/nvim_diagnostics.lua prints.
 fn nvim_diagnostics(spec: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_stackc")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
-    .unwrap();
-    let home = dir.path().join("home");
-    let output = nvim()
-        .args(["--headless", "-n", "-i", "NONE", "-u"])
+    let output = support::headless_nvim(dir.path())
+        .arg("-u")
         .arg(support::repo().join("editors/nvim/stackc.lua"))
         .arg("-c")
         .arg(format!(
@@ -56,14 +43,6 @@ fn nvim_diagnostics(spec: &str) -> serde_json::Value {
             support::repo().join("tests/lsp/nvim_diagnostics.lua").display()
         ))
         .arg("stack.spec")
-        .current_dir(dir.path())
-        .env("PATH", path)
-        // Nothing from the user's own Neovim setup.
-        .env("XDG_CONFIG_HOME", &home)
-        .env("XDG_DATA_HOME", &home)
-        .env("XDG_STATE_HOME", &home)
-        .env("XDG_CACHE_HOME", &home)
-        .stdin(std::process::Stdio::null())
         .output()
         .expect("nvim runs");
     let stdout = support::text(&output.stdout);

@@ -22,23 +22,25 @@ fn every_spec_output_passes_every_validator() {
     let specs = support::example_specs();
     assert!(specs.len() >= 3, "specs/ should hold the example stacks");
     let mut failures = Vec::new();
-    for spec in specs {
+    for (spec, environment) in specs
+        .iter()
+        .flat_map(|spec| support::environments(spec).into_iter().map(move |e| (spec, e)))
+    {
+        let label = match &environment {
+            Some(name) => format!("{} --env {name}", spec.display()),
+            None => spec.display().to_string(),
+        };
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let build = support::build(&spec, &out);
-        assert!(
-            build.status.success(),
-            "{}: {}",
-            spec.display(),
-            support::text(&build.stderr)
-        );
+        let build = support::build_environment(spec, environment.as_deref(), &out);
+        assert!(build.status.success(), "{label}: {}", support::text(&build.stderr));
         let (code, report) = validate(&out);
-        println!("== {}\n{report}", spec.display());
+        println!("== {label}\n{report}");
         assert_ne!(code, 2, "a validator is missing or could not run:\n{report}");
         // Every check must have run: one line per check, none skipped.
         assert!(report.contains("passed: all") || report.contains("FAILED"), "{report}");
         if code != 0 {
-            failures.push(format!("{}:\n{report}", spec.display()));
+            failures.push(format!("{label}:\n{report}"));
         }
     }
     assert!(

@@ -29,7 +29,7 @@ fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
     let mut expected = Vec::new();
     for (i, spec) in spec_files().iter().enumerate() {
         let name = spec.file_name().unwrap().to_string_lossy().into_owned();
-        let build = support::build_from_disk(spec);
+        let build = support::build_from_disk(spec, None);
         let artifacts = build
             .artifacts
             .unwrap_or_else(|| panic!("{name}: {:#?}", build.diagnostics));

@@ -6,13 +6,19 @@
 -- ~/.config/nvim/plugin/stackc.lua) with `stackc` on your PATH
 -- (`cargo install --path .` in the stackc repository).
 
--- `.spec` is RPM's extension too: a `.spec` file whose first statement is
--- `stack NAME` is a stack spec, any other stays an RPM spec.
+-- `.spec` is RPM's extension too (and PyInstaller's): a `.spec` file whose
+-- first statement is a keyword and a name (`stack shop`, `service web {`) is
+-- a stack spec, as `stackc lint --only-stack-specs` decides; any other stays
+-- an RPM spec.
+local statements = { stack = 1, volume = 1, network = 1, secret = 1, service = 1, job = 1, proxy = 1 }
 vim.filetype.add({
+  filename = { ['stack.spec'] = 'stackspec' },
+  pattern = { ['.*%.stack%.spec'] = { 'stackspec', { priority = 10 } } },
   extension = {
     spec = function(_, bufnr)
       for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, 100, false)) do
-        if line:match('^%s*stack%s') then
+        local keyword, rest = line:match('^%s*(%l+)%s+%a[%w_-]*(.*)$')
+        if keyword and statements[keyword] and (rest == '' or rest:match('^[%s{#]')) then
           return 'stackspec'
         end
         if not (line:match('^%s*#') or line:match('^%s*$')) then

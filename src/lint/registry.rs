@@ -47,6 +47,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ProxyHostHeader,
     &ForwardedProtoMissing,
     &ServerTokensOn,
+    &SourceMountInProd,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

@@ -114,7 +114,7 @@ fn completion_kind(kind: Kind) -> CompletionItemKind {
         Kind::Secret => CompletionItemKind::CONSTANT,
         Kind::Network => CompletionItemKind::MODULE,
         Kind::Upstream => CompletionItemKind::REFERENCE,
-        Kind::Stack | Kind::Server | Kind::Location => CompletionItemKind::TEXT,
+        Kind::Stack | Kind::Server | Kind::Location | Kind::Environment => CompletionItemKind::TEXT,
     }
 }
 

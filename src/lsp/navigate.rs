@@ -143,5 +143,6 @@ fn symbol_kind(kind: Kind) -> SymbolKind {
         Kind::Upstream => SymbolKind::ENUM,
         Kind::Server => SymbolKind::OBJECT,
         Kind::Location => SymbolKind::FIELD,
+        Kind::Environment => SymbolKind::PACKAGE,
     }
 }

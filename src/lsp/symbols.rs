@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::ir::{ImageSource, LocationAction, MountSource, Proxy, ServiceKind, Stack};
+use crate::ir::{ImageSource, LocationAction, MountSource, Proxy, Service, ServiceKind, Stack};
 use crate::source::{Span, Spanned};
 
 use super::text::Change;
@@ -28,6 +28,9 @@ pub enum Kind {
     Server,
     /// A `location PATH { ... }`: in the outline only.
     Location,
+    /// An `environment NAME { ... }`: in the outline only; what it declares
+    /// are its children.
+    Environment,
 }
 
 impl Kind {
@@ -44,12 +47,13 @@ impl Kind {
             Kind::Upstream => "upstream",
             Kind::Server => "server",
             Kind::Location => "location",
+            Kind::Environment => "environment",
         }
     }
 
     /// Whether statements refer to it by name, so that it can be renamed.
     pub fn is_named(self) -> bool {
-        !matches!(self, Kind::Stack | Kind::Server | Kind::Location)
+        !matches!(self, Kind::Stack | Kind::Server | Kind::Location | Kind::Environment)
     }
 
     /// Names of kinds in one namespace must differ.
@@ -104,8 +108,27 @@ impl Index {
         for secret in &stack.secrets {
             index.declare(Kind::Secret, &secret.name, secret.span, None);
         }
-        let service_symbols: Vec<usize> = stack
-            .services
+        let mut containers = index.declare_containers(&stack.services, None);
+        for environment in &stack.environments {
+            let parent = Some(index.declare(Kind::Environment, &environment.name, environment.span, None));
+            for volume in &environment.volumes {
+                index.declare(Kind::Volume, &volume.name, volume.span, parent);
+            }
+            for network in &environment.networks {
+                index.declare(Kind::Network, &network.name, network.span, parent);
+            }
+            for secret in &environment.secrets {
+                index.declare(Kind::Secret, &secret.name, secret.span, parent);
+            }
+            containers.extend(index.declare_containers(&environment.services, parent));
+        }
+        index.refer_all(stack, &containers);
+        index
+    }
+
+    /// Services, jobs and proxies, with each its symbol.
+    fn declare_containers<'s>(&mut self, services: &'s [Service], parent: Option<usize>) -> Vec<(&'s Service, usize)> {
+        services
             .iter()
             .map(|service| {
                 let kind = match &service.kind {
@@ -113,16 +136,13 @@ impl Index {
                     ServiceKind::Job => Kind::Job,
                     ServiceKind::Proxy(_) => Kind::Proxy,
                 };
-                index.declare(kind, &service.name, service.span, None)
+                let symbol = self.declare(kind, &service.name, service.span, parent);
+                if let Some(proxy) = service.proxy() {
+                    self.declare_proxy(symbol, proxy);
+                }
+                (service, symbol)
             })
-            .collect();
-        for (service, &symbol) in stack.services.iter().zip(&service_symbols) {
-            if let Some(proxy) = service.proxy() {
-                index.declare_proxy(symbol, proxy);
-            }
-        }
-        index.refer_all(stack, &service_symbols);
-        index
+            .collect()
     }
 
     fn declare(&mut self, kind: Kind, name: &Spanned<String>, span: Span, parent: Option<usize>) -> usize {
@@ -168,7 +188,9 @@ impl Index {
     }
 
     /// Every use of a declared name in the stack.
-    fn refer_all(&mut self, stack: &Stack, service_symbols: &[usize]) {
+    /// `containers`: every declared container with its symbol (the scope of
+    /// its upstreams).
+    fn refer_all(&mut self, stack: &Stack, containers: &[(&Service, usize)]) {
         let mut names: HashMap<(Kind, Option<usize>, &str), usize> = HashMap::new();
         for (i, symbol) in self.symbols.iter().enumerate().rev() {
             if symbol.kind.is_named() {
@@ -177,7 +199,26 @@ impl Index {
             }
         }
         let mut uses: Vec<(Kind, Option<usize>, &Spanned<String>)> = Vec::new();
-        for (service, &symbol) in stack.services.iter().zip(service_symbols) {
+        // The statements an environment's operations write name things too;
+        // their blocks name a container, `without` a declaration.
+        let mut operated = Vec::new();
+        for environment in &stack.environments {
+            for change in &environment.changes {
+                uses.push((Kind::Service, None, &change.name));
+                let statements = change.operations.iter().filter_map(|o| o.statement.as_deref());
+                operated.extend(statements.map(|s| (s, usize::MAX)));
+            }
+            for without in &environment.withouts {
+                let kind = match without.keyword {
+                    "volume" => Kind::Volume,
+                    "network" => Kind::Network,
+                    "secret" => Kind::Secret,
+                    _ => Kind::Service,
+                };
+                uses.push((kind, None, &without.name));
+            }
+        }
+        for &(service, symbol) in containers.iter().chain(&operated) {
             if let Some(ImageSource::Of(of)) = &service.image {
                 uses.push((Kind::Service, None, of));
             }
@@ -353,6 +394,22 @@ mod tests {
         );
         // `nobody` is declared nowhere: it is no one's use.
         assert!(index.symbol_at(at("nobody", 0)).is_none());
+    }
+
+    #[test]
+    fn environments_declare_and_use_names_too() {
+        let text = format!(
+            "{SPEC}environment dev {{\n    volume cache\n    service web {{\n        add mount cache at /c\n        add after once done\n    }}\n    without job once\n}}\n"
+        );
+        let index = index(&text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        let cache = index.symbols.iter().find(|s| s.name == "cache").unwrap();
+        assert_eq!(cache.kind, Kind::Volume);
+        let environment = index.symbols.iter().position(|s| s.kind == Kind::Environment).unwrap();
+        assert_eq!(cache.parent, Some(environment));
+        assert_eq!(uses_of(&index, Kind::Volume, "cache"), [at("cache at")]);
+        assert!(uses_of(&index, Kind::Service, "web").contains(&(at("service web {\n        add") + 8)));
+        assert_eq!(uses_of(&index, Kind::Job, "once"), [at("once done"), at("once\n}")]);
     }
 
     #[test]

@@ -263,8 +263,80 @@ impl<'i> Parser<'i> {
             b"service" => self.container(Rule::service, Rule::kw_service, "service", Self::service_item),
             b"job" => self.container(Rule::job, Rule::kw_job, "job", Self::job_item),
             b"proxy" => self.container(Rule::proxy, Rule::kw_proxy, "proxy", Self::proxy_item),
+            b"environment" => self.environment(),
             _ => false,
         }
+    }
+
+    // ------------------------------------------------------------ environments
+
+    fn environment(&mut self) -> bool {
+        self.statement(Rule::environment, Rule::kw_environment, "environment", |p| {
+            p.name()
+                && p.skip()
+                && p.optional(|p| p.rule(Rule::production, |p| p.keyword(Rule::kw_production, "production")))
+                && p.skip()
+                && p.block(Self::environment_item)
+        })
+    }
+
+    /// A declaration as at the top level, else (pest's ordered choice) a
+    /// block of operations on a container of the base, or `without`.
+    fn environment_item(&mut self) -> bool {
+        match self.word() {
+            b"volume" | b"network" | b"secret" => self.item(),
+            b"service" => self.item() || self.change(Rule::kw_service, "service"),
+            b"job" => self.item() || self.change(Rule::kw_job, "job"),
+            b"proxy" => self.item() || self.change(Rule::kw_proxy, "proxy"),
+            b"without" => self.statement(Rule::without, Rule::kw_without, "without", |p| {
+                p.rule(Rule::declaration_keyword, |p| match p.word() {
+                    b"service" => p.keyword(Rule::kw_service, "service"),
+                    b"job" => p.keyword(Rule::kw_job, "job"),
+                    b"proxy" => p.keyword(Rule::kw_proxy, "proxy"),
+                    b"volume" => p.keyword(Rule::kw_volume, "volume"),
+                    b"network" => p.keyword(Rule::kw_network, "network"),
+                    b"secret" => p.keyword(Rule::kw_secret, "secret"),
+                    _ => false,
+                }) && p.skip()
+                    && p.name()
+            }),
+            _ => false,
+        }
+    }
+
+    fn change(&mut self, keyword: Rule, word: &str) -> bool {
+        self.rule(Rule::change, |p| {
+            p.keyword(keyword, word) && p.skip() && p.name() && p.skip() && p.block(Self::operation)
+        })
+    }
+
+    fn operation(&mut self) -> bool {
+        match self.word() {
+            b"set" => self.statement(Rule::set, Rule::kw_set, "set", Self::changed_statement),
+            b"add" => self.statement(Rule::add, Rule::kw_add, "add", Self::changed_statement),
+            b"remove" => self.statement(Rule::remove, Rule::kw_remove, "remove", |p| {
+                p.statement_keyword() && p.skip() && p.text()
+            }),
+            b"unset" => self.statement(Rule::unset, Rule::kw_unset, "unset", Self::statement_keyword),
+            _ => false,
+        }
+    }
+
+    /// What a service or a job block holds.
+    fn changed_statement(&mut self) -> bool {
+        match self.word() {
+            b"run" => self.statement(Rule::run, Rule::kw_run, "run", Self::argv),
+            _ => self.service_item(),
+        }
+    }
+
+    fn statement_keyword(&mut self) -> bool {
+        self.atom(Rule::statement_keyword, |p| {
+            p.byte(|b| b.is_ascii_alphabetic()) && {
+                p.bytes_while(|b| b.is_ascii_alphanumeric() || b == b'_');
+                true
+            }
+        })
     }
 
     /// `service`, `job` and `proxy`: `kw ~ name ~ "{" ~ ... ~ "}"`.

@@ -133,6 +133,29 @@ mod tests {
     }
 
     #[test]
+    fn environments_offer_declarations_operations_and_statements() {
+        let environment = at("stack a\nenvironment dev {\n    |\n}\n");
+        for keyword in ["service", "volume", "without"] {
+            assert!(
+                environment.keywords.contains(&keyword.to_string()),
+                "{keyword}: {environment:?}"
+            );
+        }
+        let change = at("stack a\nenvironment dev {\n    service web {\n        |\n    }\n}\n");
+        for keyword in ["set", "add", "remove", "unset"] {
+            assert!(change.keywords.contains(&keyword.to_string()), "{keyword}: {change:?}");
+        }
+        let set = at("stack a\nenvironment dev {\n    service web {\n        set |");
+        for keyword in ["command", "mount", "gunicorn", "run"] {
+            assert!(set.keywords.contains(&keyword.to_string()), "{keyword}: {set:?}");
+        }
+        assert_eq!(
+            at("stack a\nenvironment dev {\n    without |").keywords,
+            ["job", "network", "proxy", "secret", "service", "volume"]
+        );
+    }
+
+    #[test]
     fn values_and_names_after_a_keyword() {
         assert_eq!(
             at("stack a\nservice db {\n    restart |").keywords,

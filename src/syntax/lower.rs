@@ -15,7 +15,9 @@ use crate::ir::*;
 use crate::source::{Span, Spanned};
 
 mod build;
+mod environment;
 mod proxy;
+mod proxy_address;
 mod raw_nginx;
 mod server;
 mod yaml_numbers;
@@ -41,6 +43,9 @@ pub fn lower(file: Pair<'_>) -> (Stack, Vec<Diagnostic>) {
 #[derive(Default)]
 struct Lowerer {
     diagnostics: Vec<Diagnostic>,
+    /// The `proxy_pass SERVICE:PORT` addresses of the proxy being lowered,
+    /// declared as upstreams when its block ends.
+    proxy_addresses: Vec<proxy_address::Address>,
 }
 
 fn span(pair: &Pair<'_>) -> Span {
@@ -98,6 +103,7 @@ impl Lowerer {
                 Rule::service => stack.services.push(self.lower_service(item)),
                 Rule::job => stack.services.push(self.lower_job(item)),
                 Rule::proxy => stack.services.push(self.lower_proxy(item)),
+                Rule::environment => stack.environments.push(self.lower_environment(item)),
                 Rule::EOI => {}
                 other => unreachable!("`file` holds only items, not {other:?}"),
             }
@@ -218,38 +224,7 @@ impl Lowerer {
         let (mut block, items) = ServiceBlock::new(self, pair, "service");
         let mut server: Option<(AppServer, Span)> = None;
         for item in items {
-            let at = span(&item);
-            match item.as_rule() {
-                Rule::app_server => {
-                    let value = self.lower_app_server(item);
-                    match &server {
-                        // The same server twice reads as any statement given twice.
-                        Some((first, _)) if first.kind == value.kind => {
-                            let keyword = value.kind.keyword();
-                            self.set_once(&mut server, value, at, keyword);
-                        }
-                        Some((first, first_at)) => self.report(
-                            Diagnostic::error(
-                                "duplicate-statement",
-                                format!(
-                                    "`{}` and `{}` both give the app server",
-                                    value.kind.keyword(),
-                                    first.kind.keyword()
-                                ),
-                            )
-                            .primary(at, "given again here")
-                            .secondary(*first_at, "first given here")
-                            .help("a container runs one app server: keep one statement"),
-                        ),
-                        None => server = Some((value, at)),
-                    }
-                }
-                Rule::command => {
-                    let value = self.lower_argv_statement(item);
-                    self.set_once(&mut block.command, value, at, "command");
-                }
-                _ => block.common(self, item),
-            }
+            self.lower_service_statement(&mut block, &mut server, item);
         }
         let server = server.map(|(s, _)| s);
         if let (Some(server), Some((_, at))) = (&server, &block.command) {
@@ -283,6 +258,48 @@ impl Lowerer {
                 server: server.map(Box::new),
             },
         )
+    }
+
+    /// A statement of a `service` block (an app server, `command`, or one
+    /// every block accepts) into `block`; `server` holds the app server.
+    fn lower_service_statement(
+        &mut self,
+        block: &mut ServiceBlock,
+        server: &mut Option<(AppServer, Span)>,
+        item: Pair<'_>,
+    ) {
+        let at = span(&item);
+        match item.as_rule() {
+            Rule::app_server => {
+                let value = self.lower_app_server(item);
+                match &*server {
+                    // The same server twice reads as any statement given twice.
+                    Some((first, _)) if first.kind == value.kind => {
+                        let keyword = value.kind.keyword();
+                        self.set_once(server, value, at, keyword);
+                    }
+                    Some((first, first_at)) => self.report(
+                        Diagnostic::error(
+                            "duplicate-statement",
+                            format!(
+                                "`{}` and `{}` both give the app server",
+                                value.kind.keyword(),
+                                first.kind.keyword()
+                            ),
+                        )
+                        .primary(at, "given again here")
+                        .secondary(*first_at, "first given here")
+                        .help("a container runs one app server: keep one statement"),
+                    ),
+                    None => *server = Some((value, at)),
+                }
+            }
+            Rule::command => {
+                let value = self.lower_argv_statement(item);
+                self.set_once(&mut block.command, value, at, "command");
+            }
+            _ => block.common(self, item),
+        }
     }
 
     fn lower_job(&mut self, pair: Pair<'_>) -> Service {
@@ -1224,9 +1241,14 @@ impl ServiceBlock {
         let mut inner = pair.into_inner();
         next(&mut inner, rule); // the keyword
         let name = lowerer.lower_name(next(&mut inner, rule));
-        let block = ServiceBlock {
+        (ServiceBlock::named(name, at), inner.collect())
+    }
+
+    /// An empty block: statements are lowered into it one by one.
+    fn named(name: Spanned<String>, span: Span) -> Self {
+        ServiceBlock {
             name,
-            span: at,
+            span,
             image: None,
             build: None,
             command: None,
@@ -1254,8 +1276,7 @@ impl ServiceBlock {
             labels: Vec::new(),
             stop_signal: None,
             raw_compose: Vec::new(),
-        };
-        (block, inner.collect())
+        }
     }
 
     /// Lowers a statement every kind of block accepts.

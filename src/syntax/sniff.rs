@@ -7,7 +7,16 @@ use super::tokens::{self, Kind};
 
 /// The keywords a top-level statement starts with (`item` in
 /// grammar/stack.pest; a test keeps the two in step).
-pub const STATEMENT_KEYWORDS: [&str; 7] = ["stack", "volume", "network", "secret", "service", "job", "proxy"];
+pub const STATEMENT_KEYWORDS: [&str; 8] = [
+    "stack",
+    "volume",
+    "network",
+    "secret",
+    "service",
+    "job",
+    "proxy",
+    "environment",
+];
 
 /// Whether the first statement, past blank and comment lines, is a keyword
 /// and a name: `stack myapp`, `service web {`. RPM's `Name: foo` and

@@ -74,7 +74,8 @@ async def test_references_and_highlights(client, app):
     )
     kinds = sorted((h.range.start.line, h.kind) for h in highlights)
     read, write = types.DocumentHighlightKind.Read, types.DocumentHighlightKind.Write
-    assert kinds == [(29, read), (44, read), (49, write), (73, read), (81, read)]
+    # 89: the `dev` environment's block of operations on `web`.
+    assert kinds == [(29, read), (44, read), (49, write), (72, read), (80, read), (89, read)]
 
 
 async def test_rename_every_use(client, app):
@@ -97,6 +98,7 @@ async def test_rename_every_use(client, app):
     edit = await rename(spec, spec.at("service web", 9), "site")
     await spec.apply(edit.changes[spec.uri])
     assert "image of site" in spec.text and "server site:8000" in spec.text and "after site ready" in spec.text
+    assert "    service site {\n        unset gunicorn" in spec.text, "the dev environment's block follows"
     assert await spec.diagnostics() == []
 
 

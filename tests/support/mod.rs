@@ -36,12 +36,12 @@ pub fn snapshot_layout(spec_file_name: &str) -> Layout {
 /// Builds a spec as `stackc build` does, with the files it names read from
 /// its own folder (an app's own Dockerfile gives its command, user and
 /// readiness), into the fixed snapshot layout.
-pub fn build_from_disk(spec: &Path) -> stackc::Build {
-    build_from_disk_for(spec, stackc::emit::Target::Compose)
+pub fn build_from_disk(spec: &Path, environment: Option<&str>) -> stackc::Build {
+    build_from_disk_for(spec, environment, stackc::emit::Target::Compose)
 }
 
 /// [`build_from_disk`] for a target.
-pub fn build_from_disk_for(spec: &Path, target: stackc::emit::Target) -> stackc::Build {
+pub fn build_from_disk_for(spec: &Path, environment: Option<&str>, target: stackc::emit::Target) -> stackc::Build {
     let folder = spec.parent().expect("a spec is in a folder");
     let name = spec.file_name().unwrap().to_string_lossy().into_owned();
     let files = stackc::input::Disk::new(folder, folder.file_name().unwrap());
@@ -49,6 +49,7 @@ pub fn build_from_disk_for(spec: &Path, target: stackc::emit::Target) -> stackc:
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
+        environment,
         target,
     };
     let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
@@ -72,15 +73,54 @@ pub fn python() -> Command {
     Command::new(tool("venv/bin/python"))
 }
 
+/// The headless Neovim the tests' venv ships, started in `dir` with none
+/// of the user's own setup (its config, data, state and cache all in
+/// `dir/home`), no stdin, and the `stackc` cargo built first on its PATH
+/// (for the `stackc lsp` of editors/nvim/stackc.lua): the caller adds the
+/// files and commands.
+pub fn headless_nvim(dir: &Path) -> Command {
+    let home = dir.join("home");
+    let bin = Path::new(env!("CARGO_BIN_EXE_stackc")).parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let mut nvim = Command::new(tool("venv/bin/nvim"));
+    nvim.args(["--headless", "-n", "-i", "NONE"])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("XDG_STATE_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .stdin(std::process::Stdio::null());
+    nvim
+}
+
 /// Runs `stackc build SPEC -o OUT`.
 pub fn build(spec: &Path, out: &Path) -> Output {
-    stackc()
-        .args(["build", "--color", "never"])
-        .arg(spec)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .expect("stackc runs")
+    build_environment(spec, None, out)
+}
+
+/// Runs `stackc build SPEC --env NAME -o OUT` (the base without a name).
+pub fn build_environment(spec: &Path, environment: Option<&str>, out: &Path) -> Output {
+    let mut command = stackc();
+    command.args(["build", "--color", "never"]).arg(spec).arg("-o").arg(out);
+    if let Some(name) = environment {
+        command.args(["--env", name]);
+    }
+    command.output().expect("stackc runs")
+}
+
+/// What a spec builds: its base (`None`), then each of its environments.
+pub fn environments(spec: &Path) -> Vec<Option<String>> {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let analysis = stackc::check(&stackc::source::SourceFile::new("spec", text));
+    let names = analysis
+        .stack
+        .iter()
+        .flat_map(|s| s.environment_names().map(|n| Some(n.to_string())));
+    std::iter::once(None).chain(names).collect()
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -11,7 +11,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "e2e-test-project-not-a-secret"
-DEBUG = False
+# On only where `.dev.env` (the spec's `dev` environment) turns it on.
+DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 ALLOWED_HOSTS = ["localhost"]
 
 INSTALLED_APPS = [

@@ -7,7 +7,10 @@ declare_rule! {
     /// ## What it does
     /// Flags development switches in a deployed stack: `DEBUG` (or
     /// `DJANGO_DEBUG`) set to a true value, a command that runs
-    /// `manage.py runserver`, and Gunicorn's `--reload`.
+    /// `manage.py runserver`, and Gunicorn's `--reload`. A development
+    /// environment (`environment dev { ... }`, neither named `prod` or
+    /// `production` nor marked `production`) is left alone: these are its
+    /// point.
     ///
     /// ## Why is this bad?
     /// With `DEBUG` on, Django shows every error page with settings, the
@@ -47,6 +50,9 @@ declare_rule! {
 
 impl Rule for DebugInProd {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        if !stack.is_deployed() {
+            return;
+        }
         for service in &stack.services {
             let name = &service.name.value;
             for var in service

@@ -1,14 +1,15 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::{Service, Stack};
+use crate::ir::Stack;
 use crate::lint::facts;
 use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a `publish` on every interface by anything but a proxy: the
-    /// database's 5432, a cache, or, in a stack with a proxy in front, the
-    /// app's own Gunicorn port. (In a stack without a proxy, the app's
-    /// published port is the way in, and is not flagged.)
+    /// Flags a `publish` on every interface of a database's or a cache's
+    /// port (5432, 6379), or of an app's port that the stack's proxy
+    /// forwards to (Gunicorn's 8000 behind nginx). An app the proxy does
+    /// not forward to, such as an edge router (Traefik) or the only app of
+    /// a stack without a proxy, is the way in, and is not flagged.
     ///
     /// ## Why is this bad?
     /// Docker writes its own firewall rules for published ports, ahead of
@@ -40,11 +41,15 @@ declare_rule! {
 
 impl Rule for InternalPortPublished {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        // Without a proxy, an app's published port is the stack's way in;
-        // a database's or a cache's never is.
-        let has_proxy = stack.services.iter().any(|s| s.proxy().is_some());
-        let internal = |s: &&Service| s.proxy().is_none() && (has_proxy || facts::is_data_store(s));
-        for service in stack.services.iter().filter(internal) {
+        // A database's or a cache's port is never the stack's way in; an
+        // app's is unless the proxy forwards to it. A service the proxy
+        // does not forward to (an edge router such as Traefik, a second
+        // entry point) publishes on purpose.
+        for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
+            let forwarded_by: Vec<_> = facts::upstream_servers_of(stack, &service.name.value).collect();
+            if forwarded_by.is_empty() && !facts::is_data_store(service) {
+                continue;
+            }
             for port in &service.ports {
                 if port.interface().is_some() {
                     continue;
@@ -55,7 +60,7 @@ impl Rule for InternalPortPublished {
                         service.name.value, port.host_port.value
                     ))
                     .primary(port.span, "reachable from the network, past the host's firewall");
-                for server in facts::upstream_servers_of(stack, &service.name.value) {
+                for server in &forwarded_by {
                     finding = finding.secondary(server.span, "nginx already forwards to it");
                 }
                 finding = finding.help(format!(

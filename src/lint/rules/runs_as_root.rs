@@ -156,6 +156,12 @@ fn own_dockerfile_root(stack: &Stack, service: &Service) -> Option<Diagnostic> {
     let stage = image.dockerfile.stages.get(image.stage?)?;
     let facts = &stage.facts;
     let finding = RunsAsRoot::META.diagnostic(format!("`{}` runs as root", service.name.value));
+    // The spec can fix it without touching the Dockerfile: with the base
+    // image's own unprivileged user where it has one.
+    let spec_user = match image.registry_base().and_then(images::default_user) {
+        Some(DefaultUser::Root { user: Some(user) }) => format!("`user {user}` (the base image's own user)"),
+        _ => "`user 10001`".to_string(),
+    };
     let finding = match (&facts.user, facts.runs_as_root()) {
         (Some(user), Some(true)) => finding
             .primary(own.file.span, "its Dockerfile switches to root last")
@@ -175,7 +181,8 @@ fn own_dockerfile_root(stack: &Stack, service: &Service) -> Option<Diagnostic> {
             .secondary_in(image.file, stage.from_span, "a stage built FROM scratch runs as root"),
         _ => return None,
     };
-    Some(finding.help(
-        "add a numeric `USER 10001:10001` at the end of the built stage, after creating the user and giving it what it writes",
-    ))
+    Some(finding.help(format!(
+        "add a numeric `USER 10001:10001` at the end of the built stage, after creating the user and giving it what it \
+         writes; or, in the spec, {spec_user} if it can write what it needs, or `user root` if it must be root"
+    )))
 }

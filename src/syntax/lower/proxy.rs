@@ -3,6 +3,7 @@
 
 use crate::syntax::tree::Pair;
 
+use super::proxy_address::{self, Target};
 use super::raw_nginx::{Place, RawNginx};
 use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
 use crate::diagnostic::Diagnostic;
@@ -70,6 +71,7 @@ impl Lowerer {
         let (mut block, items) = ServiceBlock::new(self, pair, "proxy");
         let mut upstreams = Vec::new();
         let mut shorthand = ServerParts::default();
+        self.proxy_addresses.clear();
         let mut servers: Vec<Server> = Vec::new();
         for item in items {
             match item.as_rule() {
@@ -95,6 +97,7 @@ impl Lowerer {
             (_, None) => servers.push(shorthand.finish(block.span)),
             _ => {}
         }
+        proxy_address::declare(&mut upstreams, &mut servers, std::mem::take(&mut self.proxy_addresses));
         if block.image.is_none() {
             let text = Spanned::new(DEFAULT_NGINX_IMAGE.to_string(), block.name.span);
             let image = self.parse_image_ref(text);
@@ -215,10 +218,18 @@ impl Lowerer {
         let mut action: Option<(LocationAction, Span)> = None;
         let mut websocket = None;
         let mut settings = SettingParts::default();
+        // Reported already: the location is not said to do nothing too.
+        let mut unreadable_proxy_pass = false;
         for item in inner {
             let item_span = span(&item);
             let value = match item.as_rule() {
-                Rule::proxy_pass => LocationAction::ProxyPass(self.lower_proxy_pass(item)),
+                Rule::proxy_pass => match self.lower_proxy_pass(item) {
+                    Some(pass) => LocationAction::ProxyPass(pass),
+                    None => {
+                        unreadable_proxy_pass = true;
+                        continue;
+                    }
+                },
                 Rule::alias => LocationAction::Alias(self.lower_name(next(&mut item.into_inner().skip(1), "alias"))),
                 Rule::return_action => LocationAction::Return(self.lower_return(item)),
                 Rule::websocket => {
@@ -245,6 +256,9 @@ impl Lowerer {
             }
         }
         let Some((action, _)) = action else {
+            if unreadable_proxy_pass {
+                return None;
+            }
             self.report(
                 Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
                     .primary(path.span, "needs `proxy_pass`, `alias` or `return`")
@@ -290,11 +304,22 @@ impl Lowerer {
         })
     }
 
-    fn lower_proxy_pass(&mut self, pair: Pair<'_>) -> ProxyPass {
+    /// `None` when the line holds an address that cannot be read (reported).
+    fn lower_proxy_pass(&mut self, pair: Pair<'_>) -> Option<ProxyPass> {
         let mut inner = pair.into_inner();
         next(&mut inner, "proxy_pass"); // kw_proxy_pass
-        let upstream = self.lower_name(next(&mut inner, "proxy_pass"));
-        let uri = inner.next().map(|t| self.lower_text(t));
+        let mut upstream = self.lower_name(next(&mut inner, "proxy_pass"));
+        let mut uri = inner.next().map(|t| self.lower_text(t));
+        match proxy_address::read(&upstream, uri.as_ref(), &mut self.diagnostics) {
+            Target::Named => {}
+            Target::Address(address, path) => {
+                // Named after the upstream `proxy_address::declare` makes.
+                upstream = address.service.clone();
+                uri = path;
+                self.proxy_addresses.push(address);
+            }
+            Target::Broken => return None,
+        }
         if let Some(uri) = &uri {
             let problem = if !uri.value.starts_with('/') {
                 Some("a URI part starts with `/`")
@@ -314,7 +339,7 @@ impl Lowerer {
                 );
             }
         }
-        ProxyPass { upstream, uri }
+        Some(ProxyPass { upstream, uri })
     }
 
     fn lower_return(&mut self, pair: Pair<'_>) -> Return {

@@ -1,0 +1,472 @@
+//! The stack of one environment: the base with the environment's
+//! operations applied, whole, as every later stage (lint, the emitters)
+//! takes a stack. Statements an environment changes keep the spans of the
+//! environment's lines, so a finding in them points there.
+
+mod statements;
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::environment::{ActiveEnvironment, Change, Environment, Operation, Slot, Verb};
+use crate::ir::{Service, ServiceKind, Stack};
+use crate::source::Span;
+use statements::{ItemProblem, ListOp};
+
+/// The resolved stack of the environment `name` of `base`: the base with
+/// its operations applied, checked as the base is checked. The errors of
+/// the operations or of the resulting stack otherwise. This is the one
+/// entry point for anything that needs an environment's stack (an
+/// emitter writing one output per environment calls it for each of
+/// [`Stack::environment_names`]).
+pub fn apply(base: &Stack, name: &str) -> Result<Stack, Vec<Diagnostic>> {
+    let stack = derive(base, name)?;
+    let diagnostics = crate::resolve::resolve(&stack);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(diagnostics)
+    } else {
+        Ok(stack)
+    }
+}
+
+/// [`apply`] without resolving: the pipeline reads the files the
+/// environment names first, as resolution may ask them.
+pub(crate) fn derive(base: &Stack, name: &str) -> Result<Stack, Vec<Diagnostic>> {
+    let Some(environment) = base.environment_named(name) else {
+        return Err(vec![unknown_environment(base, name)]);
+    };
+    let mut stack = base.clone().unindexed();
+    stack.environments = Vec::new();
+    stack.environment = Some(ActiveEnvironment {
+        name: name.to_string(),
+        production: environment.is_production(),
+    });
+    let mut applier = Applier {
+        stack,
+        environment,
+        errors: Vec::new(),
+    };
+    applier.apply();
+    if applier.errors.is_empty() {
+        Ok(applier.stack)
+    } else {
+        Err(applier.errors)
+    }
+}
+
+fn unknown_environment(base: &Stack, name: &str) -> Diagnostic {
+    let names: Vec<&str> = base.environment_names().collect();
+    let diagnostic = Diagnostic::error("unknown-environment", format!("the spec has no environment `{name}`"));
+    match base.environments.first() {
+        None => diagnostic
+            .primary(Span::new(0, 0), "this spec declares no environment")
+            .help("declare one with `environment NAME { ... }`, or build without `--env`"),
+        Some(first) => {
+            let help = match crate::suggest::closest(name, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("its environments: {}", names.join(", ")),
+            };
+            diagnostic
+                .primary(first.name.span, "environments are declared here")
+                .help(help)
+        }
+    }
+}
+
+struct Applier<'a> {
+    stack: Stack,
+    environment: &'a Environment,
+    errors: Vec<Diagnostic>,
+}
+
+impl Applier<'_> {
+    fn apply(&mut self) {
+        let env = self.environment;
+        // `without` first, so a declaration can be replaced whole: `without
+        // service web` and a new `service web { ... }`.
+        for without in &env.withouts {
+            let name = without.name.as_str();
+            let stack = &mut self.stack;
+            let removed = match without.keyword {
+                "volume" => remove_named(&mut stack.volumes, |v| v.name.as_str() == name),
+                "network" => remove_named(&mut stack.networks, |n| n.name.as_str() == name),
+                "secret" => remove_named(&mut stack.secrets, |s| s.name.as_str() == name),
+                keyword => remove_named(&mut stack.services, |s| {
+                    s.name.as_str() == name && s.kind.keyword() == keyword
+                }),
+            };
+            if !removed {
+                self.error(
+                    Diagnostic::error(
+                        "environment-unknown-name",
+                        format!("the base has no {} `{name}`", without.keyword),
+                    )
+                    .primary(without.name.span, "not declared outside the environments"),
+                );
+            }
+        }
+        self.add_declarations();
+        for change in &env.changes {
+            self.change(change);
+        }
+        self.check_dependencies();
+    }
+
+    fn add_declarations(&mut self) {
+        let env = self.environment;
+        let stack = &mut self.stack;
+        let mut taken = Vec::new();
+        for volume in &env.volumes {
+            match stack.volumes.iter().find(|v| v.name.value == volume.name.value) {
+                Some(base) => taken.push(("volume", volume.name.clone(), base.span)),
+                None => stack.volumes.push(volume.clone()),
+            }
+        }
+        for network in &env.networks {
+            match stack.networks.iter().find(|n| n.name.value == network.name.value) {
+                Some(base) => taken.push(("network", network.name.clone(), base.span)),
+                None => stack.networks.push(network.clone()),
+            }
+        }
+        for secret in &env.secrets {
+            match stack.secrets.iter().find(|s| s.name.value == secret.name.value) {
+                Some(base) => taken.push(("secret", secret.name.clone(), base.span)),
+                None => stack.secrets.push(secret.clone()),
+            }
+        }
+        for service in &env.services {
+            match stack.services.iter().find(|s| s.name.value == service.name.value) {
+                Some(base) => taken.push((base.kind.keyword(), service.name.clone(), base.name.span)),
+                None => stack.services.push(service.clone()),
+            }
+        }
+        for (keyword, name, base) in taken {
+            self.error(
+                Diagnostic::error(
+                    "environment-duplicate",
+                    format!("the base declares {keyword} `{}` already", name.value),
+                )
+                .primary(name.span, "declared again in the environment")
+                .secondary(base, "the base's")
+                .help(format!(
+                    "change it with operations (`{keyword} {} {{ set ... }}`), or drop the base's first with `without {keyword} {}`",
+                    name.value, name.value
+                )),
+            );
+        }
+    }
+
+    fn change(&mut self, change: &Change) {
+        let name = change.name.as_str();
+        let declared_here = self.environment.services.iter().any(|s| s.name.value == name);
+        let Some(position) = self.stack.services.iter().position(|s| s.name.value == name) else {
+            let help = if declared_here {
+                "a container the environment declares holds its statements, not operations"
+            } else {
+                "operations change a container of the base; declare a new one with its statements"
+            };
+            self.error(
+                Diagnostic::error(
+                    "environment-unknown-name",
+                    format!("the base has no {} `{name}`", change.keyword.value),
+                )
+                .primary(change.name.span, "not declared outside the environments")
+                .help(help),
+            );
+            return;
+        };
+        let kind = self.stack.services[position].kind.keyword();
+        if kind != change.keyword.value {
+            let base = self.stack.services[position].name.span;
+            self.error(
+                Diagnostic::error(
+                    "environment-wrong-kind",
+                    format!("`{name}` is a {kind}, not a {}", change.keyword.value),
+                )
+                .primary(change.keyword.span, format!("the base declares a {kind}"))
+                .secondary(base, "here")
+                .help(format!("write `{kind} {name} {{ ... }}`")),
+            );
+            return;
+        }
+        let mut service = self.stack.services[position].clone();
+        for operation in &change.operations {
+            self.operate(&mut service, operation);
+        }
+        self.check_changed(&service, change);
+        self.stack.services[position] = service;
+    }
+
+    fn operate(&mut self, service: &mut Service, operation: &Operation) {
+        let Some(slot) = operation.slot else { return }; // reported in lowering
+        let keyword = operation.keyword.as_str();
+        let verb = operation.verb.keyword();
+        if !statements::accepts(&service.kind, keyword) {
+            self.error(
+                Diagnostic::error(
+                    "operation-type-mismatch",
+                    format!("a {} has no `{keyword}` statement", service.kind.keyword()),
+                )
+                .primary(
+                    operation.keyword.span,
+                    format!("not a statement of {} `{}`", service.kind.keyword(), service.name.value),
+                )
+                .secondary(service.name.span, "declared here"),
+            );
+            return;
+        }
+        let mut statement = operation.statement.as_deref().cloned();
+        if slot.is_list() {
+            let op = match operation.verb {
+                Verb::Set => ListOp::Set,
+                Verb::Add => ListOp::Add,
+                Verb::Remove => ListOp::Remove(operation.key.as_ref().map_or("", |k| k.as_str())),
+                Verb::Unset => ListOp::Unset,
+            };
+            let mut problems = Vec::new();
+            let changed = statements::change_list(service, statement.as_mut(), slot, op, &mut problems);
+            for problem in problems {
+                self.item_problem(service, keyword, slot, problem);
+            }
+            if changed == 0 && matches!(operation.verb, Verb::Remove | Verb::Unset) {
+                let what = match &operation.key {
+                    Some(key) => format!("no `{keyword}` of {} `{}`", slot.key_name(), key.value),
+                    None => format!("no `{keyword}`"),
+                };
+                self.error(
+                    Diagnostic::error(
+                        "operation-target-missing",
+                        format!("`{}` has {what} to {verb}", service.name.value),
+                    )
+                    .primary(operation.span, format!("{verb}s nothing"))
+                    .secondary(service.name.span, format!("the base's `{}`", service.name.value)),
+                );
+            }
+            return;
+        }
+        let present = statements::single_span(service, slot);
+        match (operation.verb, present) {
+            (Verb::Add, Some(base)) => self.error(
+                Diagnostic::error(
+                    "operation-type-mismatch",
+                    format!("`{keyword}` is a single statement: `add` adds to lists"),
+                )
+                .primary(operation.span, "adds to a single statement")
+                .secondary(base, "the base's")
+                .help(format!("`set {keyword} ...` replaces it")),
+            ),
+            (Verb::Remove, _) => {
+                let diagnostic = Diagnostic::error(
+                    "operation-type-mismatch",
+                    format!("`{keyword}` is a single statement: `remove` takes items of lists"),
+                )
+                .primary(operation.span, "removes from a single statement")
+                .help(format!("`unset {keyword}` removes it"));
+                self.error(match present {
+                    Some(base) => diagnostic.secondary(base, "the base's"),
+                    None => diagnostic,
+                });
+            }
+            (Verb::Set | Verb::Unset, None) => self.error(
+                Diagnostic::error(
+                    "operation-target-missing",
+                    format!("`{}` has no `{keyword}` to {verb}", service.name.value),
+                )
+                .primary(operation.span, format!("{verb}s nothing"))
+                .secondary(service.name.span, format!("the base's `{}`", service.name.value))
+                .help(match operation.verb {
+                    Verb::Set => format!("`add {keyword} ...` adds one"),
+                    _ => "leave this line out".to_string(),
+                }),
+            ),
+            (Verb::Set | Verb::Add, _) => statements::move_single(service, statement.as_mut(), slot),
+            (Verb::Unset, Some(_)) => statements::move_single(service, None, slot),
+        }
+    }
+
+    fn item_problem(&mut self, service: &Service, keyword: &str, slot: Slot, problem: ItemProblem) {
+        let name = &service.name.value;
+        let diagnostic = match problem {
+            ItemProblem::Missing { at, key } => Diagnostic::error(
+                "operation-target-missing",
+                format!("`{name}` has no `{keyword}` of {} `{key}` to set", slot.key_name()),
+            )
+            .primary(at, "replaces nothing")
+            .secondary(service.name.span, format!("the base's `{name}`"))
+            .help(format!("`add {keyword} ...` adds it")),
+            ItemProblem::Present { at, base, key } => Diagnostic::error(
+                "operation-target-present",
+                format!("`{name}` has a `{keyword}` of {} `{key}` already", slot.key_name()),
+            )
+            .primary(at, "added again")
+            .secondary(base, "the base's")
+            .help(format!("`set {keyword} ...` replaces it")),
+        };
+        self.error(diagnostic);
+    }
+
+    /// What lowering checks of a whole block, again after the operations.
+    fn check_changed(&mut self, service: &Service, change: &Change) {
+        let name = &service.name.value;
+        if let (Some(server), Some(command)) = (service.app_server(), &service.command) {
+            let keyword = server.kind.keyword();
+            self.error(
+                Diagnostic::error(
+                    "conflicting-statements",
+                    format!("`{name}` has both `{keyword}` and `command`"),
+                )
+                .primary(command.span, "this command would replace the app server's")
+                .secondary(server.span, "the app server")
+                .help(format!(
+                    "`unset {keyword}` in the environment, or leave the command out"
+                )),
+            );
+        }
+        let missing = match service.kind {
+            ServiceKind::Job if service.command.is_none() => Some("run"),
+            _ if service.image.is_none() => Some("image"),
+            _ => None,
+        };
+        if let Some(missing) = missing {
+            self.error(
+                Diagnostic::error(
+                    "operation-leaves-incomplete",
+                    format!("the operations leave `{name}` without `{missing}`"),
+                )
+                .primary(change.name.span, format!("its `{missing}` is unset"))
+                .help(format!("`set {missing} ...` replaces it instead")),
+            );
+        }
+    }
+
+    /// An `after` naming a container the environment leaves out.
+    fn check_dependencies(&mut self) {
+        let env = self.environment;
+        let mut problems = Vec::new();
+        for without in env
+            .withouts
+            .iter()
+            .filter(|w| !matches!(w.keyword, "volume" | "network" | "secret"))
+        {
+            if self.stack.service(&without.name.value).is_some() {
+                continue; // declared again
+            }
+            for service in &self.stack.services {
+                for dependency in service.after.iter().filter(|d| d.target.value == without.name.value) {
+                    problems.push(
+                        Diagnostic::error(
+                            "after-absent-in-environment",
+                            format!(
+                                "`{}` waits for `{}`, which is left out",
+                                service.name.value, without.name.value
+                            ),
+                        )
+                        .primary(dependency.target.span, "not in this environment")
+                        .secondary(without.span, "left out here")
+                        .help(format!(
+                            "`remove after {}` in `{}`'s block of the environment",
+                            without.name.value, service.name.value
+                        )),
+                    );
+                }
+            }
+        }
+        self.stack = std::mem::take(&mut self.stack).unindexed();
+        // Each reported once: resolution would report them again.
+        if !problems.is_empty() {
+            let gone: Vec<&str> = env.withouts.iter().map(|w| w.name.as_str()).collect();
+            for service in &mut self.stack.services {
+                service.after.retain(|d| !gone.contains(&d.target.as_str()));
+            }
+        }
+        self.errors.extend(problems);
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.errors.push(diagnostic);
+    }
+}
+
+/// Removes the first item that `is` finds; whether there was one.
+fn remove_named<T>(items: &mut Vec<T>, is: impl Fn(&T) -> bool) -> bool {
+    match items.iter().position(is) {
+        Some(at) => {
+            items.remove(at);
+            true
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    const SPEC: &str = "stack shop
+service web {
+    image python:3.12-slim
+    command \"python -m http.server 8000\"
+    env {
+        MODE = \"base\"
+        KEEP = \"1\"
+    }
+}
+service cache {
+    image redis:7.4
+}
+environment dev {
+    service web {
+        set env {
+            MODE = \"dev\"
+        }
+        add publish 127.0.0.1:8000 -> 8000
+    }
+    without service cache
+}
+environment prod {
+}
+";
+
+    fn base() -> (SourceFile, Stack) {
+        let source = SourceFile::new("stack.spec", SPEC);
+        let (stack, diagnostics) = crate::syntax::parse(&source);
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        (source, stack.unwrap())
+    }
+
+    #[test]
+    fn names_are_listed_in_spec_order() {
+        let (_, stack) = base();
+        assert_eq!(stack.environment_names().collect::<Vec<_>>(), ["dev", "prod"]);
+    }
+
+    #[test]
+    fn an_environment_is_the_base_changed_with_spans_at_its_lines() {
+        let (source, stack) = base();
+        let dev = apply(&stack, "dev").unwrap();
+        assert!(dev.service("cache").is_none());
+        let web = dev.service("web").unwrap();
+        let values: Vec<_> = web.env.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect();
+        assert_eq!(
+            values,
+            [("MODE", "dev"), ("KEEP", "1")],
+            "replaced in place, the rest kept"
+        );
+        let mode = &web.env[0].value.span;
+        assert_eq!(&source.text[mode.start..mode.end], "\"dev\"");
+        assert!(
+            mode.start > stack.environments[0].span.start,
+            "points into the environment"
+        );
+        assert_eq!(web.ports.len(), 1);
+        assert!(dev.environments.is_empty() && !dev.is_deployed());
+        assert!(apply(&stack, "prod").unwrap().is_deployed());
+    }
+
+    #[test]
+    fn an_unknown_environment_is_an_error_naming_the_known_ones() {
+        let (_, stack) = base();
+        let errors = apply(&stack, "dve").unwrap_err();
+        assert_eq!(errors[0].code, "unknown-environment");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `dev`?"));
+    }
+}
