@@ -74,8 +74,8 @@ async def test_references_and_highlights(client, app):
     )
     kinds = sorted((h.range.start.line, h.kind) for h in highlights)
     read, write = types.DocumentHighlightKind.Read, types.DocumentHighlightKind.Write
-    # 89: the `dev` environment's block of operations on `web`.
-    assert kinds == [(29, read), (44, read), (49, write), (72, read), (80, read), (89, read)]
+    # 90: the `dev` environment's block of operations on `web`.
+    assert kinds == [(29, read), (44, read), (49, write), (73, read), (81, read), (90, read)]
 
 
 async def test_rename_every_use(client, app):
