@@ -30,35 +30,137 @@ enum Shape {
     SecurityOpts,
     /// A list of strings, each once.
     Strings,
+    /// Any of these JSON forms, as compose's schema says (the value is
+    /// passed on as written).
+    Schema(&'static [Json]),
 }
 
+/// A form compose's schema allows for a value.
+#[derive(Clone, Copy)]
+enum Json {
+    String,
+    /// An integer from the first number to the second.
+    Integer(i64, i64),
+    /// Any number.
+    Number,
+    Object,
+    Null,
+    /// A list of strings.
+    Strings,
+    /// A list of strings and numbers.
+    StringsOrNumbers,
+    /// A list of strings and objects.
+    StringsOrObjects,
+    /// A list of objects.
+    Objects,
+    /// This exact string.
+    Word(&'static str),
+}
+
+impl Json {
+    fn admits(self, value: &Value) -> bool {
+        let all = |each: fn(&Value) -> bool| value.as_array().is_some_and(|items| items.iter().all(each));
+        match self {
+            Json::String => value.is_string(),
+            Json::Integer(min, max) => value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
+            Json::Number => value.is_number(),
+            Json::Object => value.is_object(),
+            Json::Null => value.is_null(),
+            Json::Strings => all(Value::is_string),
+            Json::StringsOrNumbers => all(|v| v.is_string() || v.is_number()),
+            Json::StringsOrObjects => all(|v| v.is_string() || v.is_object()),
+            Json::Objects => all(Value::is_object),
+            Json::Word(word) => value.as_str() == Some(word),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Json::String => "a string".to_string(),
+            Json::Integer(i64::MIN, i64::MAX) => "an integer".to_string(),
+            Json::Integer(min, i64::MAX) => format!("an integer from {min}"),
+            Json::Integer(min, max) => format!("an integer from {min} to {max}"),
+            Json::Number => "a number".to_string(),
+            Json::Object => "a map".to_string(),
+            Json::Null => "nothing (null)".to_string(),
+            Json::Strings => "a list of strings".to_string(),
+            Json::StringsOrNumbers => "a list of strings and numbers".to_string(),
+            Json::StringsOrObjects => "a list of strings and maps".to_string(),
+            Json::Objects => "a list of maps".to_string(),
+            Json::Word(word) => format!("`{word}`"),
+        }
+    }
+}
+
+const ANY_INTEGER: Json = Json::Integer(i64::MIN, i64::MAX);
+/// `cpu_shares` and the like: a number, or a string compose converts.
+const NUMBER: &[Json] = &[Json::Number, Json::String];
+const STRING_OR_LIST: &[Json] = &[Json::String, Json::Strings];
+const MAP_OR_LIST: &[Json] = &[Json::Object, Json::Strings];
+
+/// The keys a raw `compose` statement may set, by what compose's schema
+/// (compose-spec's `compose-spec.json`) allows.
 const SHAPES: &[(&str, Shape)] = &[
+    ("annotations", Shape::Schema(MAP_OR_LIST)),
     ("attach", Shape::Bool),
+    ("blkio_config", Shape::Schema(&[Json::Object])),
     ("cap_add", Shape::Capabilities),
     ("cap_drop", Shape::Capabilities),
     ("cgroup", Shape::Mode(&["host", "private"])),
     ("cgroup_parent", Shape::Str),
+    ("cpu_count", Shape::Schema(&[Json::String, Json::Integer(0, i64::MAX)])),
+    ("cpu_percent", Shape::Schema(&[Json::String, Json::Integer(0, 100)])),
+    ("cpu_period", Shape::Schema(NUMBER)),
+    ("cpu_quota", Shape::Schema(NUMBER)),
+    ("cpu_rt_period", Shape::Schema(NUMBER)),
+    ("cpu_rt_runtime", Shape::Schema(NUMBER)),
+    ("cpu_shares", Shape::Schema(NUMBER)),
     ("cpuset", Shape::Str),
+    ("credential_spec", Shape::Schema(&[Json::Object])),
+    ("develop", Shape::Schema(&[Json::Object, Json::Null])),
     ("device_cgroup_rules", Shape::Strings),
+    ("devices", Shape::Schema(&[Json::StringsOrObjects])),
+    ("dns", Shape::Schema(STRING_OR_LIST)),
     ("dns_opt", Shape::Strings),
+    ("dns_search", Shape::Schema(STRING_OR_LIST)),
     ("domainname", Shape::Str),
     ("external_links", Shape::Strings),
+    ("extra_hosts", Shape::Schema(MAP_OR_LIST)),
+    ("gpus", Shape::Schema(&[Json::Word("all"), Json::Objects])),
+    ("group_add", Shape::Schema(&[Json::StringsOrNumbers])),
     ("init", Shape::Bool),
     ("ipc", Shape::Str),
     ("isolation", Shape::Str),
+    ("label_file", Shape::Schema(STRING_OR_LIST)),
     ("links", Shape::Strings),
+    ("logging", Shape::Schema(&[Json::Object])),
     ("mac_address", Shape::Str),
+    ("mem_reservation", Shape::Schema(&[Json::String, ANY_INTEGER])),
+    ("mem_swappiness", Shape::Schema(&[ANY_INTEGER, Json::String])),
+    ("memswap_limit", Shape::Schema(NUMBER)),
     ("network_mode", Shape::Str),
     ("oom_kill_disable", Shape::Bool),
+    (
+        "oom_score_adj",
+        Shape::Schema(&[Json::String, Json::Integer(-1000, 1000)]),
+    ),
     ("pid", Shape::StrOrNull),
     ("platform", Shape::Str),
+    ("post_start", Shape::Schema(&[Json::Objects])),
+    ("pre_stop", Shape::Schema(&[Json::Objects])),
     ("privileged", Shape::Bool),
     ("profiles", Shape::Strings),
+    ("provider", Shape::Schema(&[Json::Object])),
+    ("pull_refresh_after", Shape::Str),
     ("read_only", Shape::Bool),
     ("runtime", Shape::Str),
     ("security_opt", Shape::SecurityOpts),
     ("stdin_open", Shape::Bool),
+    ("storage_opt", Shape::Schema(&[Json::Object])),
+    ("sysctls", Shape::Schema(MAP_OR_LIST)),
+    ("tmpfs", Shape::Schema(STRING_OR_LIST)),
     ("tty", Shape::Bool),
+    ("ulimits", Shape::Schema(&[Json::Object])),
     ("use_api_socket", Shape::StrictBool),
     ("userns_mode", Shape::Mode(&["host"])),
     ("uts", Shape::Mode(&["host"])),
@@ -85,6 +187,7 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
         Shape::Capabilities => "write capability names (`man 7 capabilities`), e.g. `\"[NET_BIND_SERVICE]\"`",
         Shape::SecurityOpts => "write `KEY=VALUE` options, e.g. `\"[apparmor=my-profile]\"`",
         Shape::Strings => "write a list of strings, e.g. `\"[a, b]\"`",
+        Shape::Schema(_) => "write the value in a form the compose file reference gives for this key",
     };
     let refuse = |label: String| Refusal { label, help };
     match (*shape, value) {
@@ -111,6 +214,11 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
             Ok(Value::Array(
                 opts.iter().map(|o| Value::String(o.to_string())).collect(),
             ))
+        }
+        (Shape::Schema(forms), value) if forms.iter().any(|f| f.admits(&value)) => Ok(value),
+        (Shape::Schema(forms), _) => {
+            let forms: Vec<String> = forms.iter().map(|f| f.describe()).collect();
+            Err(refuse(format!("compose takes {} here", forms.join(" or "))))
         }
         (Shape::Strings, value) => strings(value)
             .map(|items| Value::Array(items.into_iter().map(Value::String).collect()))
@@ -389,6 +497,15 @@ mod tests {
         assert!(read("uts", json!("private")).is_err());
         assert_eq!(read("pid", json!(null)), Ok(json!(null)));
         assert!(read("runtime", json!(9)).is_err());
+        assert!(read("oom_score_adj", json!(-1001)).is_err());
+        assert_eq!(read("oom_score_adj", json!(-500)), Ok(json!(-500)));
+        assert!(read("cpu_percent", json!(101)).is_err());
+        assert!(read("ulimits", json!("nofile=1024")).is_err());
+        assert_eq!(read("dns", json!("1.1.1.1")), Ok(json!("1.1.1.1")));
+        assert!(read("dns", json!([1, 1])).is_err());
+        assert!(read("gpus", json!("some")).is_err());
+        assert_eq!(read("gpus", json!("all")), Ok(json!("all")));
+        assert!(read("logging", json!("local")).is_err());
         assert_eq!(
             read("logging", json!({"driver": "local"})),
             Ok(json!({"driver": "local"}))

@@ -121,7 +121,7 @@ const BENIGN: &[(&str, &str)] = &[
     ("@GUNICORN_APP@", r#""backend.wsgi:application""#),
     ("@MOUNT_TARGET@", r#""/app/staticfiles""#),
     ("@READY_HTTP@", r#""/healthz""#),
-    ("@PROXY_IMAGE@", r#""nginx:1.28""#),
+    ("@PROXY_IMAGE@", r#""nginx:1.30""#),
     ("@SERVER_NAME@", r#""localhost""#),
     ("@LOCATION@", r#""/""#),
     // Not a header stackc sends by default, which it would replace.

@@ -17,17 +17,23 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("rule `{rule}` needs {}: {e}", path.display()));
     let source = SourceFile::new(format!("tests/lint/{rule}/{case}.spec"), text);
     let policy = stackc::lint::policy::Policy::default();
-    let files = stackc::input::Disk::new(&folder, format!("tests/lint/{rule}"));
-    let is_project = std::fs::read_dir(&folder).unwrap().any(|e| e.unwrap().path().is_dir());
+    let files = project_files(rule);
     let options = stackc::Options {
         policy: Some(&policy),
-        files: is_project.then_some(&files as &dyn stackc::input::Files),
+        files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
         environment: None,
         target: target_of(rule),
     };
     let analysis = stackc::analyze(&source, options);
     let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
     (source, analysis.diagnostics, inputs)
+}
+
+/// The files of a rule folder that holds folders besides its specs.
+fn project_files(rule: &str) -> Option<stackc::input::Disk> {
+    let folder = support::repo().join(format!("tests/lint/{rule}"));
+    let is_project = std::fs::read_dir(&folder).unwrap().any(|e| e.unwrap().path().is_dir());
+    is_project.then(|| stackc::input::Disk::new(&folder, format!("tests/lint/{rule}")))
 }
 
 /// The target a rule is about: its cluster's rules run only for it.
@@ -121,11 +127,14 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
             "`{name}` offers no fix on its trigger spec"
         );
 
+        let files = project_files(name);
         let outcome = stackc::fix::fix(
             &source,
             stackc::Options {
                 policy: Some(&stackc::lint::policy::Policy::default()),
-                ..stackc::Options::default()
+                files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
+                environment: None,
+                target: target_of(name),
             },
         );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();

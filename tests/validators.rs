@@ -50,6 +50,20 @@ fn every_spec_output_passes_every_validator() {
     );
 }
 
+/// Names, `depends_on` entries, ports and service keys that sort
+/// differently by bytes, by lower case and by dclint's `localeCompare`
+/// (`cache_a` before `cache-a`, `cache1` before `Db`, port 443 before 8080)
+/// come out in the order dclint wants.
+#[test]
+fn sort_orders_pass_dclint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let build = support::build(&support::repo().join("tests/fixtures/sort-order.spec"), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let (code, report) = validate(&out);
+    assert_eq!(code, 0, "{report}");
+}
+
 /// The negative control: the seed article's hand-written files fail exactly
 /// the three checks the article's mistakes should fail, so each validator
 /// demonstrably reads what it is given.

@@ -6,20 +6,21 @@
 //! serde-saphyr quotes every scalar a YAML 1.1 or 1.2 reader could take for
 //! something other than a string (`on`, `1_000`, `22:22`, dates).
 //!
-//! Key order follows the compose linters: the field order of the mirror
-//! types, and for a service's keys [`service_key_rank`] (dclint's
-//! service-keys-order), which also places the raw `compose` keys.
+//! Order follows the compose linters: the field order of the mirror types;
+//! services and `depends_on` sorted as dclint compares them
+//! ([`super::collate`]), ports by their published port; and a service's keys in [`service_key_order`]
+//! (dclint's service-keys-order), which also places the raw `compose` keys.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
+use super::collate::locale_cmp;
 use super::{header, percent_encode_path, served_path, Layout, DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
     let mut services: Vec<&Service> = stack.services.iter().collect();
-    // Alphabetical as dclint reads it: case does not count.
-    services.sort_by_key(|s| (s.name.value.to_ascii_lowercase(), s.name.value.clone()));
+    services.sort_by(|a, b| locale_cmp(&a.name.value, &b.name.value));
     let file = File {
         name: Str::from(stack.name_or_default()),
         services: services
@@ -91,7 +92,7 @@ struct File {
     secrets: Map<SecretDef>,
 }
 
-/// A service's keys, emitted in [`service_key_rank`] order.
+/// A service's keys, emitted in [`service_key_order`].
 #[derive(Default)]
 struct ComposeService(Vec<(String, Value)>);
 
@@ -114,7 +115,7 @@ impl ComposeService {
 impl Serialize for ComposeService {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut entries: Vec<&(String, Value)> = self.0.iter().collect();
-        entries.sort_by_key(|(key, _)| service_key_rank(key));
+        entries.sort_by(|(a, _), (b, _)| service_key_order(a, b));
         let mut map = serializer.serialize_map(Some(entries.len()))?;
         for (key, value) in entries {
             map.serialize_entry(key, value)?;
@@ -151,11 +152,16 @@ const SERVICE_KEY_ORDER: &[&str] = &[
     "isolation",
 ];
 
-/// Other keys in dclint's order (JavaScript's `localeCompare`): case
-/// counts only between keys that are otherwise equal.
-fn service_key_rank(key: &str) -> (usize, String, &str) {
-    let rank = SERVICE_KEY_ORDER.iter().position(|k| *k == key);
-    (rank.unwrap_or(SERVICE_KEY_ORDER.len()), key.to_lowercase(), key)
+/// dclint's service-keys-order: the keys of [`SERVICE_KEY_ORDER`] in its
+/// order, then every other key as `localeCompare` sorts them.
+fn service_key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let rank = |key: &str| {
+        SERVICE_KEY_ORDER
+            .iter()
+            .position(|k| *k == key)
+            .unwrap_or(SERVICE_KEY_ORDER.len())
+    };
+    rank(a).cmp(&rank(b)).then_with(|| locale_cmp(a, b))
 }
 
 /// Declares [`Value`] and a `From` for each of its variants, so
@@ -398,7 +404,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
             )
         })
         .collect();
-    depends_on.sort_by(|a, b| a.0.cmp(&b.0));
+    depends_on.sort_by(|a, b| locale_cmp(&a.0, &b.0));
     if !depends_on.is_empty() {
         out.set("depends_on", Map(depends_on));
     }
@@ -424,7 +430,11 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         .map(|p| layout.for_compose(&p.value).into())
         .collect();
     out.set_nonempty("env_file", env_files);
-    out.set_nonempty("ports", service.ports.iter().flat_map(ports).collect::<Vec<_>>());
+    // dclint sorts ports by their published port (`localeCompare` with
+    // `numeric: true`, numbers for ports without a range).
+    let mut published: Vec<&PortMapping> = service.ports.iter().collect();
+    published.sort_by_key(|p| p.host_port.value);
+    out.set_nonempty("ports", published.into_iter().flat_map(ports).collect::<Vec<_>>());
     out.set_nonempty(
         "expose",
         service

@@ -12,6 +12,7 @@
 //!   through [`comment_text`]; a value the format cannot carry is reported
 //!   as a diagnostic on the spec, never written mangled.
 
+mod collate;
 mod compose;
 mod dockerfile;
 mod dockerignore;

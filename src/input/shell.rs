@@ -8,6 +8,11 @@
 //! understood (a redirection is just more words); leading `if`, `then`,
 //! `do`, `!`, `{` ... are dropped from a command, and `for`/`case` headers
 //! are not commands. A command's span is exact; its words have none.
+//!
+//! Each command also keeps its words as written ([`SimpleCommand::raw_words`],
+//! quotes kept) and the operator after it, for the questions only the
+//! written form answers: is an expansion quoted, is a `cd` chained with
+//! `&&`, does a pipe hide a failure.
 
 use crate::source::Span;
 
@@ -15,7 +20,37 @@ use crate::source::Span;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimpleCommand {
     pub words: Vec<String>,
+    /// The words as written, quotes and expansions kept: split at blanks
+    /// outside quotes, `$(...)` and backquotes.
+    pub raw_words: Vec<String>,
     pub span: Span,
+    /// The operator that follows the command; `None` at the end.
+    pub then: Option<Operator>,
+}
+
+/// What joins a command to the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    /// `&&`: the next runs if this one succeeds.
+    And,
+    /// `||`
+    Or,
+    /// `|` or `|&`: the next reads this one's output; the pipe's status is
+    /// the last command's unless `pipefail` is set.
+    Pipe,
+    /// `;`, a line break or a parenthesis.
+    Sequence,
+    /// `&`
+    Background,
+}
+
+/// An expansion the shell splits into words and globs, because it is
+/// outside double quotes: `$NAME`, `${NAME}`, `$(...)` or backquotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expansion {
+    pub text: String,
+    /// A command substitution (`$(...)`, backquotes), not a variable.
+    pub command: bool,
 }
 
 impl SimpleCommand {
@@ -61,30 +96,162 @@ const NOT_COMMANDS: [&str; 7] = ["fi", "done", "}", "esac", "for", "case", "sele
 pub fn simple_commands(script: &str) -> Vec<SimpleCommand> {
     pieces(script)
         .into_iter()
-        .filter_map(|(start, end)| {
+        .filter_map(|(start, end, then)| {
             let piece = &script[start..end];
             let trimmed = piece.trim_start();
             let start = start + piece.len() - trimmed.len();
             let trimmed = trimmed.trim_end();
             let words =
                 shlex::split(trimmed).unwrap_or_else(|| trimmed.split_whitespace().map(str::to_string).collect());
-            let skip = words.iter().take_while(|w| PREFIXES.contains(&w.as_str())).count();
-            let words = words[skip..].to_vec();
+            let is_prefix = |w: &String| PREFIXES.contains(&w.as_str());
+            let words: Vec<String> = words.into_iter().skip_while(is_prefix).collect();
+            let raw_words = raw_words(trimmed).into_iter().skip_while(is_prefix).collect();
             let first = words.first()?;
             if NOT_COMMANDS.contains(&first.as_str()) {
                 return None;
             }
             Some(SimpleCommand {
                 words,
+                raw_words,
                 span: Span::new(start, start + trimmed.len()),
+                then,
             })
         })
         .collect()
 }
 
+/// A command's words as written: split at blanks outside quotes, `$(...)`,
+/// `${...}` and backquotes, with every quote kept.
+pub fn raw_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut scan = Scanner::default();
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && scan.is_outside() && !scan.escaped {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        scan.step(c, chars.peek().copied());
+        word.push(c);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The expansions of a word as written that are outside double quotes, so
+/// the shell splits and globs their values (ShellCheck's SC2086, SC2046).
+/// `$?`, `$#`, `$$`, `$!`, positional `$1`, lengths `${#NAME}` and
+/// arithmetic `$((...))` are left out: their values hold no blanks, as
+/// ShellCheck also assumes.
+pub fn unquoted_expansions(raw_word: &str) -> Vec<Expansion> {
+    let mut found = Vec::new();
+    let bytes = raw_word.as_bytes();
+    let mut scan = Scanner::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let bare = scan.is_outside() && !scan.escaped;
+        if bare && c == b'$' {
+            let rest = &raw_word[i + 1..];
+            let end = match rest.as_bytes().first() {
+                Some(b'(') if !rest.starts_with("((") => matching(rest, b'(', b')').map(|e| (e, true)),
+                // `${#NAME}` is a length: a number, like `$?`.
+                Some(b'{') if !rest.starts_with("{#") => matching(rest, b'{', b'}').map(|e| (e, false)),
+                Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some((
+                    rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len()),
+                    false,
+                )),
+                _ => None,
+            };
+            if let Some((len, command)) = end {
+                found.push(Expansion {
+                    text: raw_word[i..i + 1 + len].to_string(),
+                    command,
+                });
+                i += 1 + len;
+                continue;
+            }
+        } else if bare && c == b'`' {
+            if let Some(len) = raw_word[i + 1..].find('`') {
+                found.push(Expansion {
+                    text: raw_word[i..i + len + 2].to_string(),
+                    command: true,
+                });
+                i += len + 2;
+                continue;
+            }
+        }
+        scan.step(c as char, bytes.get(i + 1).map(|&b| b as char));
+        i += 1;
+    }
+    found
+}
+
+/// The length of `text` up to and with the bracket closing its first one.
+fn matching(text: &str, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Quoting state while reading a word: which quote is open, how deep in
+/// `$(`/`${` we are, whether the last character was an escaping `\`.
+#[derive(Default)]
+struct Scanner {
+    quote: Option<char>,
+    depth: usize,
+    escaped: bool,
+    dollar: bool,
+}
+
+impl Scanner {
+    fn is_outside(&self) -> bool {
+        self.quote.is_none() && self.depth == 0
+    }
+
+    fn step(&mut self, c: char, next: Option<char>) {
+        let escaped = std::mem::take(&mut self.escaped);
+        let dollar = std::mem::take(&mut self.dollar);
+        match self.quote {
+            _ if escaped => {}
+            Some('\'') => {
+                if c == '\'' {
+                    self.quote = None;
+                }
+            }
+            Some(q) if c == q => self.quote = None,
+            Some(_) if c == '\\' => self.escaped = true,
+            Some(_) => {}
+            None => match c {
+                '\\' => self.escaped = true,
+                '\'' | '"' | '`' if self.depth == 0 => self.quote = Some(c),
+                '$' if matches!(next, Some('(' | '{')) => self.dollar = true,
+                '(' | '{' if dollar || self.depth > 0 => self.depth += 1,
+                ')' | '}' if self.depth > 0 => self.depth -= 1,
+                _ => {}
+            },
+        }
+    }
+}
+
 /// The byte ranges between command separators, outside quotes, `$(...)`,
-/// backquotes and `#` comments.
-fn pieces(script: &str) -> Vec<(usize, usize)> {
+/// backquotes and `#` comments, each with the separator after it.
+fn pieces(script: &str) -> Vec<(usize, usize, Option<Operator>)> {
     let bytes = script.as_bytes();
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -105,14 +272,14 @@ fn pieces(script: &str) -> Vec<(usize, usize)> {
             continue;
         }
         let next = bytes.get(i + 1).copied();
-        let separator = match b {
+        let (separator, operator) = match b {
             b'\\' => {
                 i += 2;
                 continue;
             }
             b'\'' | b'"' | b'`' => {
                 quote = Some(b);
-                0
+                (0, Operator::Sequence)
             }
             b'$' if next == Some(b'(') => {
                 depth += 1;
@@ -121,37 +288,38 @@ fn pieces(script: &str) -> Vec<(usize, usize)> {
             }
             b'(' if depth > 0 => {
                 depth += 1;
-                0
+                (0, Operator::Sequence)
             }
             b')' if depth > 0 => {
                 depth -= 1;
-                0
+                (0, Operator::Sequence)
             }
-            _ if depth > 0 => 0,
+            _ if depth > 0 => (0, Operator::Sequence),
             b'#' if i == 0 || bytes[i - 1].is_ascii_whitespace() || b";&|()".contains(&bytes[i - 1]) => {
                 // A comment: up to the line break, which still separates.
                 let end = script[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                pieces.push((start, i));
+                pieces.push((start, i, Some(Operator::Sequence)));
                 start = end;
                 i = end;
                 continue;
             }
-            b'\n' | b';' | b'(' | b')' => 1,
-            b'&' if next == Some(b'&') => 2,
+            b'\n' | b';' | b'(' | b')' => (1, Operator::Sequence),
+            b'&' if next == Some(b'&') => (2, Operator::And),
             // `2>&1`, `>&2`, `&>file`: a redirection, not a separator.
-            b'&' if i > 0 && matches!(bytes[i - 1], b'>' | b'<') || next == Some(b'>') => 0,
-            b'&' => 1,
-            b'|' if matches!(next, Some(b'|' | b'&')) => 2,
-            b'|' => 1,
-            _ => 0,
+            b'&' if i > 0 && matches!(bytes[i - 1], b'>' | b'<') || next == Some(b'>') => (0, Operator::Sequence),
+            b'&' => (1, Operator::Background),
+            b'|' if next == Some(b'|') => (2, Operator::Or),
+            b'|' if next == Some(b'&') => (2, Operator::Pipe),
+            b'|' => (1, Operator::Pipe),
+            _ => (0, Operator::Sequence),
         };
         if separator > 0 {
-            pieces.push((start, i));
+            pieces.push((start, i, Some(operator)));
             start = i + separator;
         }
         i += separator.max(1);
     }
-    pieces.push((start.min(bytes.len()), bytes.len()));
+    pieces.push((start.min(bytes.len()), bytes.len(), None));
     pieces
 }
 
@@ -213,6 +381,37 @@ mod tests {
     fn shells_by_their_program_name() {
         assert!(is_shell("sh") && is_shell("/bin/bash") && is_shell("/usr/bin/dash"));
         assert!(!is_shell("python3") && !is_shell("/bin/shell") && !is_shell(""));
+    }
+
+    #[test]
+    fn commands_keep_the_operator_after_them() {
+        let then: Vec<_> = simple_commands("cd /x && make; a | b || c &")
+            .iter()
+            .map(|c| c.then)
+            .collect();
+        use Operator::*;
+        assert_eq!(
+            then,
+            [Some(And), Some(Sequence), Some(Pipe), Some(Or), Some(Background)]
+        );
+    }
+
+    #[test]
+    fn raw_words_keep_quotes_and_substitutions() {
+        assert_eq!(
+            raw_words("echo \"a b\" 'c d' $(date +%s) ${X:-a b} e\\ f"),
+            ["echo", "\"a b\"", "'c d'", "$(date +%s)", "${X:-a b}", "e\\ f"]
+        );
+    }
+
+    #[test]
+    fn expansions_outside_double_quotes_are_found() {
+        let found = |w: &str| -> Vec<String> { unquoted_expansions(w).into_iter().map(|e| e.text).collect() };
+        assert_eq!(found("$HOME/x"), ["$HOME"]);
+        assert_eq!(found("${A}-$(date)-`id`"), ["${A}", "$(date)", "`id`"]);
+        assert!(found("\"$HOME\"").is_empty() && found("'$HOME'").is_empty() && found("\\$HOME").is_empty());
+        assert!(found("$? $1 $$ $((1+2)) ${#A}").is_empty());
+        assert!(unquoted_expansions("$(date)")[0].command && !unquoted_expansions("$A")[0].command);
     }
 
     #[test]

@@ -126,11 +126,15 @@ pub fn env_any<'a>(service: &'a Service, names: &[&str]) -> Option<&'a EnvVar> {
 /// The words of each program a command line runs: the argv itself, and for
 /// `sh -c "a && b"` each of the shell's commands.
 pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
-    let words = &argv.words;
+    programs_of(&argv.words)
+}
+
+/// [`programs`] of a command line's words (an image's CMD, say).
+pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
     let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
     match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
         (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
-        _ => vec![words.clone()],
+        _ => vec![words.to_vec()],
     }
 }
 
@@ -183,12 +187,6 @@ pub fn is_truthy(value: &str) -> bool {
 
 /// Whether a host name means the container itself.
 pub use crate::input::bind::is_loopback;
-
-/// Whether a program's words run Gunicorn: `gunicorn ...` or `python -m gunicorn ...`.
-pub fn is_gunicorn(words: &[String]) -> bool {
-    let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
-    program == Some("gunicorn") || words.windows(2).any(|w| w[0] == "-m" && w[1] == "gunicorn")
-}
 
 /// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
 /// or `--option=VALUE`.

@@ -117,14 +117,20 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
     ),
 ];
 
-/// What the image runs as, when it is one stackc knows.
-pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
+/// The repository as Docker Hub names it: `postgres` for
+/// `docker.io/library/postgres`, `valkey/valkey` for `docker.io/valkey/valkey`.
+pub fn hub_name(image: &ImageRef) -> &str {
     let repository = image.repository.as_str();
     let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
         .iter()
         .find_map(|host| repository.strip_prefix(host))
         .unwrap_or(repository);
-    let repository = repository.strip_prefix("library/").unwrap_or(repository);
+    repository.strip_prefix("library/").unwrap_or(repository)
+}
+
+/// What the image runs as, when it is one stackc knows.
+pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
+    let repository = hub_name(image);
     // Distroless images run as root, except their `nonroot` tags (uid 65532).
     if repository.starts_with("gcr.io/distroless/") {
         let nonroot = image.tag.as_deref().is_some_and(|t| t.contains("nonroot"));

@@ -6,7 +6,10 @@
 
 #[macro_use]
 mod declare;
+mod build_files;
+mod dev_servers;
 pub mod docs;
+mod eol;
 mod facts;
 mod images;
 pub mod policy;

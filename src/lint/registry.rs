@@ -17,6 +17,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DefaultCredentials,
     &PgTrustAuth,
     &PgPasswordMissing,
+    &DbPasswordMissing,
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,
@@ -32,12 +33,18 @@ pub static RULES: &[&dyn Rule] = &[
     &PrivilegedContainer,
     &HostAccess,
     &LiteralDollar,
+    // What hadolint reads in the Dockerfiles the spec writes or names
+    &PackageInstallHygiene,
+    &RunShellHygiene,
+    &DockerfileInstructionHygiene,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,
     // Persistence and exposure
     &PgdataMountMismatch,
+    &DataNotOnVolume,
     &InternalPortPublished,
+    &DuplicateContainerName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,
@@ -48,6 +55,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ForwardedProtoMissing,
     &ServerTokensOn,
     &SourceMountInProd,
+    &NginxDirectiveRisk,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

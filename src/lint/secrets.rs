@@ -77,8 +77,15 @@ fn normal_name(name: &str) -> String {
     name.trim_start_matches('-').replace('-', "_").to_ascii_uppercase()
 }
 
+/// Words of switches named after a password that hold none:
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, `MARIADB_RANDOM_ROOT_PASSWORD=1`,
+/// `MYSQL_ONETIME_PASSWORD=yes`.
+const SWITCH_WORDS: &[&str] = &["ALLOW_EMPTY", "RANDOM", "ONETIME"];
+
 fn about_a_secret(name: &str) -> bool {
-    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix)) && !name.starts_with("NO_")
+    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix))
+        && !name.starts_with("NO_")
+        && !SWITCH_WORDS.iter().any(|word| name.contains(word))
 }
 
 /// A variable or option name that holds a password: `POSTGRES_PASSWORD`,
@@ -122,8 +129,7 @@ pub fn hints_secret(name: &str) -> bool {
 pub fn is_inert(value: &str) -> bool {
     let value = value.trim();
     value.is_empty()
-        || is_placeholder(value)
-        || is_path(value)
+        || refers_to_secret(value)
         || crate::lint::facts::is_truthy(value)
         || matches!(
             value.to_ascii_lowercase().as_str(),
@@ -151,6 +157,12 @@ pub fn is_placeholder(value: &str) -> bool {
         || value
             .chars()
             .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '_' | '#'))
+}
+
+/// A value that names where a secret is rather than holding one: a
+/// placeholder or a path (`/run/secrets/db_password`).
+pub fn refers_to_secret(value: &str) -> bool {
+    is_placeholder(value) || is_path(value)
 }
 
 /// A path in the container or on the host: `/run/secrets/x`, `./key.pem`.
@@ -447,6 +459,9 @@ mod tests {
             "--no-password",
             "PWD",
             "KEYCLOAK_URL",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "MARIADB_RANDOM_ROOT_PASSWORD",
+            "MYSQL_ONETIME_PASSWORD",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }

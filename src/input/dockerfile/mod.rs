@@ -98,6 +98,53 @@ impl Dockerfile {
         self.stages.last()
     }
 
+    /// The stages a build of `target` runs, in file order: BuildKit builds
+    /// only those the target stands on (its FROM chain) or copies from,
+    /// so the others never reach an image.
+    pub fn stages_built_for(&self, target: usize) -> Vec<usize> {
+        let mut needed = vec![false; self.stages.len()];
+        let mut todo = vec![target];
+        while let Some(index) = todo.pop() {
+            let Some(stage) = self.stages.get(index).filter(|_| !needed[index]) else {
+                continue;
+            };
+            needed[index] = true;
+            if let Base::Stage(earlier) = stage.base {
+                todo.push(earlier);
+            }
+            let copied = stage.facts.copies.iter().filter_map(|copy| copy.from.as_deref());
+            todo.extend(copied.filter_map(|from| self.stage_named(from, index)));
+        }
+        (0..needed.len()).filter(|&i| needed[i]).collect()
+    }
+
+    /// The stages whose layers are the image a build of `target` makes:
+    /// the target and the stages it is built FROM. (A stage copied from
+    /// gives only the files copied.)
+    pub fn stages_in_image(&self, target: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut index = Some(target);
+        while let Some(stage) = index.and_then(|i| self.stages.get(i)) {
+            chain.push(stage.index);
+            // A stage can only name an earlier one: the walk ends.
+            index = match stage.base {
+                Base::Stage(earlier) if earlier < stage.index => Some(earlier),
+                _ => None,
+            };
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The earlier stage `--from=NAME` names, by name (any case) or index.
+    fn stage_named(&self, name: &str, before: usize) -> Option<usize> {
+        let earlier = &self.stages[..before.min(self.stages.len())];
+        match name.parse::<usize>() {
+            Ok(index) => (index < earlier.len()).then_some(index),
+            Err(_) => earlier.iter().position(|s| s.is_named(name)),
+        }
+    }
+
     /// The instructions of a stage, its FROM first.
     pub fn instructions_of(&self, stage: &Stage) -> &[Instruction] {
         self.instructions.get(stage.instructions.clone()).unwrap_or_default()

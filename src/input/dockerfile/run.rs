@@ -19,7 +19,13 @@ impl Instruction {
                 return if words.is_empty() {
                     Vec::new()
                 } else {
-                    vec![SimpleCommand { words, span: *span }]
+                    // No shell reads the exec form: no words as a shell writes them.
+                    vec![SimpleCommand {
+                        words,
+                        raw_words: Vec::new(),
+                        span: *span,
+                        then: None,
+                    }]
                 };
             }
             Args::Text { text, .. } => text,
@@ -41,7 +47,9 @@ impl Instruction {
             .into_iter()
             .map(|c| SimpleCommand {
                 words: c.words.into_iter().filter(|w| !is_marker(w)).collect(),
+                raw_words: c.raw_words.into_iter().filter(|w| !is_marker(w)).collect(),
                 span: self.args_span(c.span.start, c.span.end),
+                then: c.then,
             })
             .filter(|c| !c.words.is_empty())
             .collect();

@@ -1270,3 +1270,15 @@ fn five_megabytes_parse_quickly() {
     assert!(dockerfile.stages.len() > 1000);
     assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
 }
+
+#[test]
+fn a_build_runs_the_stages_its_target_stands_on_or_copies_from() {
+    let file = parse(
+        "FROM python:3.13 AS build\nRUN make\nFROM build AS debug\nRUN apt-get install git\n\
+         FROM node:22 AS assets\nRUN npm ci\nFROM python:3.13-slim AS runtime\n\
+         COPY --from=build /a /a\nCOPY --from=2 /b /b\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/\n",
+    );
+    assert_eq!(file.stages_built_for(3), [0, 2, 3]);
+    assert_eq!(file.stages_built_for(1), [0, 1]);
+    assert_eq!(file.stages_built_for(2), [2]);
+}

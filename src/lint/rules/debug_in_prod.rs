@@ -1,23 +1,30 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::Stack;
-use crate::lint::facts;
-use crate::lint::Rule;
+use crate::ir::{Service, Stack};
+use crate::lint::{dev_servers, facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags development switches in a deployed stack: `DEBUG` (or
-    /// `DJANGO_DEBUG`) set to a true value, a command that runs
-    /// `manage.py runserver`, and Gunicorn's `--reload`. A development
-    /// environment (`environment dev { ... }`, neither named `prod` or
-    /// `production` nor marked `production`) is left alone: these are its
-    /// point.
+    /// Flags development servers and switches in a deployed stack: `DEBUG`
+    /// (or `DJANGO_DEBUG`) set to a true value; a command, or the CMD of
+    /// the app's own Dockerfile, that runs a development server
+    /// (`manage.py runserver`, `flask run`, `npm run dev`, `next dev`,
+    /// `vite`, `ng serve`, `nodemon`, ...), an app server with `--reload`
+    /// (Gunicorn, uvicorn, Hypercorn) or Node with its debugger
+    /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`
+    /// and `NODE_OPTIONS=--inspect`, in `env` or an env file; and the Node
+    /// debugger's port 9229 published.
+    /// A development environment (`environment dev { ... }`, neither named
+    /// `prod` or `production` nor marked `production`) is left alone:
+    /// these are its point.
     ///
     /// ## Why is this bad?
     /// With `DEBUG` on, Django shows every error page with settings, the
     /// SQL and local variables to whoever triggers it, and keeps every
-    /// query in memory. `runserver` is a development server ("It has not
-    /// gone through security audits or performance tests", say Django's
-    /// docs); `--reload` restarts workers on file changes and costs CPU.
+    /// query in memory. `runserver` and `flask run` are development
+    /// servers ("It has not gone through security audits or performance
+    /// tests", say Django's docs), as are the frameworks' dev servers;
+    /// `--reload` restarts workers on file changes and costs CPU. Flask's
+    /// debugger and Node's inspector run any code their user sends.
     ///
     /// ## Example
     /// ```text
@@ -43,7 +50,7 @@ declare_rule! {
     pub struct DebugInProd {
         name: "debug-in-prod",
         severity: Warning,
-        summary: "`DEBUG` on, `runserver`, or Gunicorn's `--reload`",
+        summary: "`DEBUG` on, a development server, `--reload` or a debugger",
         fixable: true,
     }
 }
@@ -75,22 +82,93 @@ impl Rule for DebugInProd {
                         ),
                 );
             }
-            let Some(argv) = &service.command else { continue };
-            for program in facts::programs(argv) {
-                let problem = if facts::runs_manage(&program, "runserver") {
-                    "Django's development server"
-                } else if facts::is_gunicorn(&program) && program.iter().any(|w| w == "--reload") {
-                    "`--reload` watches files and restarts workers"
-                } else {
-                    continue;
-                };
+            for var in &service.env {
+                if let Some(what) = dev_servers::dev_variable(&var.name.value, &var.value.value) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!("`{name}` runs with `{}` set for development", var.name.value))
+                            .primary(var.value.span, what)
+                            .help(format!("remove `{}`, or set it for production", var.name.value)),
+                    );
+                }
+            }
+            out.extend(env_file_switches(stack, service));
+            for port in service
+                .ports
+                .iter()
+                .filter(|p| p.container_port.value == dev_servers::NODE_DEBUG_PORT)
+            {
                 out.push(
                     Self::META
-                        .diagnostic(format!("`{name}` runs a development setting"))
-                        .primary(argv.span, problem)
-                        .help("serve with `gunicorn MODULE:CALLABLE bind PORT workers N`, without `--reload`"),
+                        .diagnostic(format!("`{name}` publishes the Node debugger's port"))
+                        .primary(port.span, "whoever reaches it runs code in the container")
+                        .help("remove the `publish` and the `--inspect` flag; debug on a development machine"),
                 );
             }
+            if let Some(argv) = &service.command {
+                for what in facts::programs(argv).iter().filter_map(|p| dev_servers::dev_command(p)) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!("`{name}` runs a development server"))
+                            .primary(argv.span, what)
+                            .help(PRODUCTION_HELP),
+                    );
+                }
+            }
+            out.extend(own_dockerfile_dev_server(stack, service));
         }
     }
+}
+
+const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:CALLABLE bind PORT workers N` for Django and Flask, uvicorn without `--reload`, `node server.js` or `npm start` for Node";
+
+/// Development switches in the env files the service reads: the finding
+/// is on the spec's `env_file` line, and shows the file's line.
+fn env_file_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl Iterator<Item = Diagnostic> + 'a {
+    service.env_files.iter().flat_map(move |path| {
+        let file = stack.inputs.env_file(&path.value);
+        let entries = file
+            .into_iter()
+            .flat_map(|f| ["NODE_ENV", "FLASK_ENV", "FLASK_DEBUG", "NODE_OPTIONS"].map(|n| (f, f.vars.get(n))));
+        entries.filter_map(move |(file, entry)| {
+            let entry = entry?;
+            let what = dev_servers::dev_variable(&entry.name.value, &entry.value.as_ref()?.value)?;
+            Some(
+                DebugInProd::META
+                    .diagnostic(format!(
+                        "`{}` runs with `{}` set for development",
+                        service.name.value, entry.name.value
+                    ))
+                    .primary(path.span, format!("this env file sets `{}`", entry.name.value))
+                    .secondary_in(file.file, entry.span, what)
+                    .help(format!(
+                        "remove `{}` from the file, or set it for production",
+                        entry.name.value
+                    )),
+            )
+        })
+    })
+}
+
+/// The app's own Dockerfile starting a development server, when the spec
+/// does not replace its command: on the builder only, as its `image of`
+/// users run the same image.
+fn own_dockerfile_dev_server(stack: &Stack, service: &Service) -> Option<Diagnostic> {
+    let own = service.build()?.own_dockerfile()?;
+    if service.command.is_some() || service.entrypoint.is_some() {
+        return None;
+    }
+    let image = stack.inputs.image(&service.name.value)?;
+    let facts = image.facts()?;
+    let command = facts.cmd.as_ref().or(facts.entrypoint.as_ref())?;
+    let what = facts::programs_of(&image.process()?)
+        .iter()
+        .find_map(|p| dev_servers::dev_command(p))?;
+    Some(
+        DebugInProd::META
+            .diagnostic(format!("`{}` runs a development server", service.name.value))
+            .primary(own.file.span, "its image's command")
+            .secondary_in(image.file, command.span, what)
+            .help(PRODUCTION_HELP),
+    )
 }

@@ -7,7 +7,10 @@ declare_rule! {
     /// Flags a password variable set, in the spec, to a well-known value:
     /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
     /// like, the user name itself, or nothing at all; and any other password
-    /// written into `env` as a literal. A password from a `secret` is fine.
+    /// written into `env` as a literal. A password from a `secret` is fine,
+    /// and so is a value that only says where the password is: the path of
+    /// a mounted secret (`/run/secrets/db-password`), a placeholder, or any
+    /// `*_FILE` variable.
     ///
     /// ## Why is this bad?
     /// These are the first passwords anyone tries. The seed stack ships
@@ -76,6 +79,11 @@ impl Rule for DefaultCredentials {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
             for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
                 let value = var.value.value.trim();
+                // The path of a mounted secret, or a placeholder filled in
+                // later, is no password: the app reads the password from it.
+                if !value.is_empty() && secrets::refers_to_secret(value) {
+                    continue;
+                }
                 let same_as_user = user_names
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));

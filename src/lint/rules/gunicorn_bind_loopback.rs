@@ -12,7 +12,9 @@ declare_rule! {
     /// or the `CMD` of the app's own Dockerfile, that runs Gunicorn without
     /// `--bind` (and no config file that could bind elsewhere), uvicorn
     /// without `--host`, any of them bound to `127.0.0.1` or `localhost`;
-    /// and `manage.py runserver` on loopback (its default).
+    /// and `manage.py runserver` on loopback (its default). An error when
+    /// a proxy's upstream or a published port leads to it; a warning when
+    /// nothing in the spec does.
     ///
     /// ## Why is this bad?
     /// Gunicorn binds `127.0.0.1:8000` unless told otherwise. Inside a
@@ -142,9 +144,17 @@ fn has_default_conf(stack: &Stack, service: &Service) -> bool {
         .is_some_and(|build| stack.inputs.context_has(&build.context.value, "gunicorn.conf.py"))
 }
 
+/// Labels the upstream servers that point at the service. Without one,
+/// and without a published port, nothing the spec shows reaches the server
+/// (a sidecar may, over a shared network namespace): a warning.
 fn with_upstreams(mut finding: Diagnostic, stack: &Stack, service: &Service) -> Diagnostic {
+    let mut reached = !service.ports.is_empty();
     for server in facts::upstream_servers_of(stack, &service.name.value) {
         finding = finding.secondary(server.span, "nginx cannot reach it here");
+        reached = true;
+    }
+    if !reached {
+        finding.severity = crate::diagnostic::Severity::Warning;
     }
     finding
 }

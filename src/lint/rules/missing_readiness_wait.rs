@@ -89,7 +89,10 @@ impl Rule for MissingReadinessWait {
                 // this is a note rather than a warning.
                 if has_entrypoint(stack, service) {
                     finding.severity = Severity::Info;
-                    finding.message.push_str(" (unless its entrypoint script waits)");
+                    finding.message = format!(
+                        "`{}` starts when `{name}` starts: compose does not wait, its entrypoint script may",
+                        service.name.value
+                    );
                 }
                 out.push(finding);
             }
@@ -115,8 +118,14 @@ fn readiness_hint(stack: &Stack, service: &Service) -> String {
     }
     match facts::image(service).map_or("", facts::image_name) {
         "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
-        "redis" | "valkey" => "ready cmd \"redis-cli ping\"".to_string(),
-        "mysql" | "mariadb" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
+        "redis" => "ready cmd \"redis-cli ping\"".to_string(),
+        "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
+        // The init-time server listens on the socket only: ask over TCP.
+        "mysql" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
+        // The image's own script, which also waits for InnoDB.
+        "mariadb" => "ready cmd \"healthcheck.sh --connect --innodb_initialized\"".to_string(),
+        // mongosh fails to connect until the server listens.
+        "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
         _ => "ready cmd \"...\"".to_string(),
     }
 }

@@ -1,14 +1,15 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::ir::Stack;
-use crate::lint::facts;
 use crate::lint::Rule;
+use crate::lint::{eol, facts};
 
 declare_rule! {
     /// ## What it does
     /// Flags a PostgreSQL service whose data folder is not on a named
     /// volume: no `mount` at all, or a mount at the path of another major
     /// version (`/var/lib/postgresql/data` up to 17, `/var/lib/postgresql`
-    /// from 18 on, where the data goes into a versioned subfolder).
+    /// from 18 on, where the data goes into a versioned subfolder). An
+    /// image without a version tag runs `latest`, PostgreSQL 18 today.
     ///
     /// ## Why is this bad?
     /// The image declares its data folder a volume; without a named volume
@@ -54,7 +55,7 @@ impl Rule for PgdataMountMismatch {
                 continue;
             }
             let Some(image) = facts::image(service) else { continue };
-            let major = facts::tag_major(image);
+            let major = eol::major_today(image);
             let expected = major.map(|m| if m >= NEW_LAYOUT { NEW_PATH } else { OLD_PATH });
             let at = |path: &str| {
                 service
@@ -94,7 +95,7 @@ impl Rule for PgdataMountMismatch {
                         mount.target.span,
                         format!("PostgreSQL {} keeps its data under `{path}`", major.unwrap_or_default()),
                     )
-                    .secondary(image.text.span, "the major version decides the path")
+                    .secondary(image.text.span, version_label(image))
                     .help(format!("mount the volume at `{path}`"))
                     .fix(
                         format!("mount `{}` at `{path}`", mount.source_text()),
@@ -110,5 +111,13 @@ impl Rule for PgdataMountMismatch {
             };
             out.push(finding);
         }
+    }
+}
+
+/// What decides the path: the tag's major version, or `latest`'s.
+fn version_label(image: &crate::ir::ImageRef) -> &'static str {
+    match facts::tag_major(image) {
+        Some(_) => "the major version decides the path",
+        None => "no version: `latest`, PostgreSQL 18 today",
     }
 }

@@ -1,0 +1,181 @@
+//! Development servers and switches: what a command line or a variable
+//! turns on that is meant for a developer's machine, never a deployment.
+//! Each answer is a label saying what it is; `None` for anything else.
+
+use crate::input::app_server;
+use crate::input::value::Value;
+
+/// Scripts of `package.json` that start a development server by
+/// convention (`npm run dev`).
+const DEV_SCRIPTS: &[&str] = &["dev", "develop", "serve", "start:dev", "watch"];
+
+/// Framework CLIs and the subcommands that start their development server:
+/// `""` for the bare command (options aside), `"*"` for any arguments.
+const DEV_TOOLS: &[(&str, &[&str])] = &[
+    ("astro", &["dev"]),
+    ("gatsby", &["develop"]),
+    ("next", &["dev"]),
+    ("ng", &["serve"]),
+    ("nodemon", &["*"]),
+    ("nuxi", &["dev"]),
+    ("nuxt", &["dev"]),
+    ("react-scripts", &["start"]),
+    ("remix", &["dev"]),
+    ("ts-node-dev", &["*"]),
+    ("vite", &["", "dev", "serve"]),
+    ("vue-cli-service", &["serve"]),
+    ("webpack", &["serve"]),
+    ("webpack-dev-server", &["*"]),
+];
+
+/// What a program's words run that is meant for development.
+pub fn dev_command(words: &[String]) -> Option<&'static str> {
+    let words = without_wrappers(words);
+    let name = |i: usize| words.get(i).map(|w| w.rsplit('/').next().unwrap_or(w));
+    if super::facts::runs_manage(words, "runserver") {
+        return Some("Django's development server");
+    }
+    if let Some(server) = app_server::server_args(words) {
+        return matches!(server.reload.value, Value::Known(true))
+            .then_some("`--reload` watches the files and restarts the server");
+    }
+    let flask = match name(0)? {
+        "flask" => Some(1),
+        python if python.starts_with("python") && name(1) == Some("-m") && name(2) == Some("flask") => Some(3),
+        _ => None,
+    };
+    if flask.is_some_and(|i| name(i) == Some("run")) {
+        return Some("Flask's development server");
+    }
+    match (name(0)?, name(1), name(2)) {
+        ("node" | "nodejs", _, _) if words.iter().any(|w| is_inspect(w)) => {
+            return Some("the Node debugger, which runs any code sent to its port");
+        }
+        ("node" | "nodejs", _, _) if words.iter().any(|w| w == "--watch") => {
+            return Some("`--watch` restarts the server on every file change");
+        }
+        ("npm" | "yarn" | "pnpm" | "bun", Some("run" | "run-script"), Some(script))
+        | ("yarn" | "pnpm" | "bun", Some(script), _)
+            if DEV_SCRIPTS.contains(&script) =>
+        {
+            return Some("the project's development script");
+        }
+        _ => {}
+    }
+    // `npx next dev`, `yarn vite`: the tool after a runner.
+    let tool = match name(0)? {
+        "npx" | "yarn" | "pnpm" | "bunx" => 1 + usize::from(name(1) == Some("exec")),
+        _ => 0,
+    };
+    let (_, subcommands) = DEV_TOOLS.iter().find(|(t, _)| name(tool) == Some(*t))?;
+    let next = name(tool + 1).filter(|w| !w.starts_with('-')).unwrap_or("");
+    subcommands
+        .iter()
+        .any(|sub| *sub == "*" || *sub == next)
+        .then_some("a development server")
+}
+
+/// A variable that switches development mode on, and what it does.
+pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    match name {
+        "NODE_ENV" if value.eq_ignore_ascii_case("development") => {
+            Some("development mode: no caching of views, stack traces shown")
+        }
+        "FLASK_ENV" if value.eq_ignore_ascii_case("development") => Some("Flask's debugger and reloader"),
+        "FLASK_DEBUG" if super::facts::is_truthy(value) => {
+            Some("Flask's debugger, which runs code typed on an error page")
+        }
+        "NODE_OPTIONS" if value.split_whitespace().any(is_inspect) => {
+            Some("the Node debugger, which runs any code sent to its port")
+        }
+        _ => None,
+    }
+}
+
+/// The Node debugger's port, which `--inspect` listens on.
+pub const NODE_DEBUG_PORT: u16 = 9229;
+
+fn is_inspect(word: &str) -> bool {
+    ["--inspect", "--inspect-brk", "--inspect-wait"].iter().any(|flag| {
+        word.strip_prefix(flag)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+    })
+}
+
+/// The words after `exec`, `env` and `NAME=value` prefixes.
+fn without_wrappers(words: &[String]) -> &[String] {
+    let skip = words
+        .iter()
+        .take_while(|w| matches!(w.as_str(), "exec" | "env") || crate::lint::secrets::assignment(w).is_some())
+        .count();
+    &words[skip..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(line: &str) -> Option<&'static str> {
+        dev_command(&shlex::split(line).unwrap())
+    }
+
+    #[test]
+    fn development_servers_are_recognised() {
+        for line in [
+            "python manage.py runserver 0.0.0.0:8000",
+            "gunicorn app:app --reload",
+            "uvicorn app.main:app --reload --host 0.0.0.0",
+            "hypercorn --reload app:app",
+            "flask run --host 0.0.0.0",
+            "python3 -m flask run",
+            "exec FLASK_APP=app flask run",
+            "node --inspect=0.0.0.0:9229 server.js",
+            "node --watch server.js",
+            "nodemon server.js",
+            "npm run dev",
+            "yarn dev",
+            "pnpm run serve",
+            "npx next dev -p 3000",
+            "next dev",
+            "vite --host",
+            "vite dev",
+            "ng serve --host 0.0.0.0",
+            "react-scripts start",
+            "webpack serve --mode development",
+        ] {
+            assert!(dev(line).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn production_servers_are_not() {
+        for line in [
+            "gunicorn app:app --bind 0.0.0.0:8000",
+            "uvicorn app.main:app --host 0.0.0.0",
+            "flask db upgrade",
+            "node server.js",
+            "node --inspector-off server.js",
+            "npm start",
+            "npm run build",
+            "yarn start",
+            "next start",
+            "vite build",
+            "vite preview",
+            "nuxt start",
+            "webpack --mode production",
+        ] {
+            assert_eq!(dev(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn development_variables_are_recognised() {
+        assert!(dev_variable("NODE_ENV", "development").is_some());
+        assert!(dev_variable("NODE_ENV", "production").is_none());
+        assert!(dev_variable("FLASK_DEBUG", "1").is_some());
+        assert!(dev_variable("FLASK_DEBUG", "0").is_none());
+        assert!(dev_variable("NODE_OPTIONS", "--max-old-space-size=512 --inspect").is_some());
+        assert!(dev_variable("NODE_OPTIONS", "--max-old-space-size=512").is_none());
+    }
+}

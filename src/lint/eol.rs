@@ -1,0 +1,379 @@
+//! When each version of the runtimes and servers stackc knows stops getting
+//! security fixes: one table, with dates from each project's own schedule.
+//! A version is past its end of life when its date is before today; a
+//! version the table does not list is unknown, never guessed, except one
+//! older than every listed version of its product.
+//!
+//! Sources: devguide.python.org/versions, nodejs.org/en/about/previous-releases,
+//! postgresql.org/support/versioning, nginx.org (a stable branch ends when
+//! the next one is released, each April; a mainline with it),
+//! mysql.com (8.0 until April 2026, innovation releases until the next),
+//! mariadb.org/about/#maintenance-policy, redis.io's lifecycle.
+
+use crate::ir::ImageRef;
+
+/// A product whose versions the table lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product {
+    Python,
+    Node,
+    Postgres,
+    Nginx,
+    Mysql,
+    Mariadb,
+    Redis,
+}
+
+impl Product {
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Python => "Python",
+            Product::Node => "Node.js",
+            Product::Postgres => "PostgreSQL",
+            Product::Nginx => "nginx",
+            Product::Mysql => "MySQL",
+            Product::Mariadb => "MariaDB",
+            Product::Redis => "Redis",
+        }
+    }
+
+    /// The product a published image runs, by the image's name.
+    pub fn of_image(image: &ImageRef) -> Option<Product> {
+        Some(match super::images::hub_name(image) {
+            "python" => Product::Python,
+            "node" => Product::Node,
+            "postgres" | "postgis/postgis" => Product::Postgres,
+            "nginx" | "nginxinc/nginx-unprivileged" => Product::Nginx,
+            "mysql" => Product::Mysql,
+            "mariadb" => Product::Mariadb,
+            "redis" => Product::Redis,
+            _ => return None,
+        })
+    }
+
+    /// A version that is still supported, to suggest.
+    pub fn supported_example(self) -> &'static str {
+        match self {
+            Product::Python => "3.12",
+            Product::Node => "22 or 24",
+            Product::Postgres => "17 or 18",
+            Product::Nginx => "1.30",
+            Product::Mysql => "8.4",
+            Product::Mariadb => "10.11 or 11.4",
+            Product::Redis => "8",
+        }
+    }
+}
+
+/// The major version an image runs: its tag's, or for a tag without a
+/// version (none, `latest`, `alpine`) the one `latest` runs today, where
+/// the table knows it (PostgreSQL 18, which moved its data).
+pub fn major_today(image: &ImageRef) -> Option<u32> {
+    let tag = image.tag.as_deref().unwrap_or("latest");
+    if let Some(major) = numbers(tag).first() {
+        return Some(*major);
+    }
+    // PostGIS's `latest` follows its own schedule.
+    match Product::of_image(image)? {
+        Product::Postgres if !image.repository.ends_with("postgis") => Some(18),
+        _ => None,
+    }
+}
+
+/// Each listed version (as its tag starts: `3.9`, `16`, `1.26`) and the
+/// last day it got fixes; `YYYY-MM` for a date its project gives only to
+/// the month, read as the month's end.
+const TABLE: &[(Product, &[(&str, &str)])] = &[
+    (
+        Product::Python,
+        &[
+            ("2.7", "2020-01-01"),
+            ("3.6", "2021-12-23"),
+            ("3.7", "2023-06-27"),
+            ("3.8", "2024-10-07"),
+            ("3.9", "2025-10-31"),
+            ("3.10", "2026-10"),
+            ("3.11", "2027-10"),
+            ("3.12", "2028-10"),
+            ("3.13", "2029-10"),
+            ("3.14", "2030-10"),
+        ],
+    ),
+    (
+        Product::Node,
+        &[
+            ("14", "2023-04-30"),
+            ("15", "2022-06-01"),
+            ("16", "2023-09-11"),
+            ("17", "2022-06-01"),
+            ("18", "2025-04-30"),
+            ("19", "2023-06-01"),
+            ("20", "2026-04-30"),
+            ("21", "2024-06-01"),
+            ("22", "2027-04-30"),
+            ("23", "2025-06-01"),
+            ("24", "2028-04-30"),
+            ("25", "2026-06-01"),
+            ("26", "2029-04-30"),
+        ],
+    ),
+    (
+        Product::Postgres,
+        &[
+            ("9.6", "2021-11-11"),
+            ("10", "2022-11-10"),
+            ("11", "2023-11-09"),
+            ("12", "2024-11-21"),
+            ("13", "2025-11-13"),
+            ("14", "2026-11-12"),
+            ("15", "2027-11-11"),
+            ("16", "2028-11-09"),
+            ("17", "2029-11-08"),
+            ("18", "2030-11-14"),
+        ],
+    ),
+    (
+        Product::Nginx,
+        &[
+            ("1.22", "2023-04-11"),
+            ("1.23", "2023-04-11"),
+            ("1.24", "2024-04-23"),
+            ("1.25", "2024-04-23"),
+            ("1.26", "2025-04-23"),
+            ("1.27", "2025-04-23"),
+            ("1.28", "2026-04"),
+            ("1.29", "2026-04"),
+            ("1.30", "2027-04"),
+            ("1.31", "2027-04"),
+        ],
+    ),
+    (
+        Product::Mysql,
+        &[
+            ("5.7", "2023-10-31"),
+            ("8.0", "2026-04-30"),
+            ("8.1", "2023-10-25"),
+            ("8.2", "2024-01-16"),
+            ("8.3", "2024-04-30"),
+            ("8.4", "2032-04-30"),
+            ("9.0", "2024-10-15"),
+            ("9.1", "2025-01-21"),
+            ("9.2", "2025-04-15"),
+            ("9.3", "2025-07-22"),
+        ],
+    ),
+    (
+        Product::Mariadb,
+        &[
+            ("10.2", "2022-05-23"),
+            ("10.3", "2023-05-25"),
+            ("10.4", "2024-06-18"),
+            ("10.5", "2025-06-24"),
+            ("10.6", "2026-07-06"),
+            ("10.11", "2028-02-16"),
+            ("11.0", "2024-06-06"),
+            ("11.1", "2024-08-21"),
+            ("11.2", "2024-11-21"),
+            ("11.3", "2024-05-29"),
+            ("11.4", "2029-05-29"),
+            ("11.8", "2028-06-04"),
+        ],
+    ),
+    (Product::Redis, &[("6.2", "2025-02-28"), ("7.2", "2026-02-28")]),
+];
+
+/// What the table says of an image's version.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EndOfLife {
+    /// The version as the tag gives it: `3.9`, `16`, `5` (a line).
+    pub version: String,
+    /// The last day of fixes, as the table gives it; `before ...` for a
+    /// version older than every listed one.
+    pub date: String,
+}
+
+/// The end of life of `product` at the version a tag starts with, when it
+/// is before `today` (`YYYY-MM-DD`). A tag that names a line of versions
+/// (`mysql:8`, `python:3`) counts only when every listed version in it
+/// ended; one the table does not know is `None`.
+pub fn ended(product: Product, tag: &str, today: &str) -> Option<EndOfLife> {
+    let versions = TABLE.iter().find(|(p, _)| *p == product)?.1;
+    let tag_parts = numbers(tag);
+    if tag_parts.is_empty() {
+        return None;
+    }
+    let past = |date: &str| last_day(date).as_str() < today;
+    // The listed versions the tag may run: `16.4` runs `16`; `8` runs any
+    // `8.x`.
+    let runs: Vec<&(&str, &str)> = versions
+        .iter()
+        .filter(|(v, _)| {
+            let listed = numbers(v);
+            let n = listed.len().min(tag_parts.len());
+            listed[..n] == tag_parts[..n]
+        })
+        .collect();
+    let shown = |n: usize| {
+        let parts: Vec<String> = tag_parts.iter().take(n).map(u32::to_string).collect();
+        parts.join(".")
+    };
+    if let Some((listed, date)) = runs.iter().find(|(v, _)| numbers(v).len() <= tag_parts.len()) {
+        return past(date).then(|| EndOfLife {
+            version: shown(numbers(listed).len()),
+            date: (*date).to_string(),
+        });
+    }
+    if !runs.is_empty() {
+        // A line of versions (`mysql:5`) has ended when every version in
+        // it has, and the table goes on past it (so none is missing).
+        let closed = runs.last().map(|(v, _)| *v) != versions.last().map(|(v, _)| *v);
+        let last = runs.iter().map(|(_, d)| *d).max_by_key(|d| last_day(d))?;
+        return (closed && past(last)).then(|| EndOfLife {
+            version: shown(tag_parts.len()),
+            date: last.to_string(),
+        });
+    }
+    // Older than every listed version: it ended before the oldest did.
+    let (oldest, date) = versions.first()?;
+    let oldest = numbers(oldest);
+    let n = oldest.len().min(tag_parts.len());
+    (tag_parts[..n] < oldest[..n] && past(date)).then(|| EndOfLife {
+        version: shown(oldest.len()),
+        date: format!("before {date}"),
+    })
+}
+
+/// The leading numbers of a tag: `[3, 9]` for `3.9-slim`, `[16, 4]` for
+/// `16.4-bookworm`, `[1, 27]` for `v1.27`; none for `latest` or `lts`.
+fn numbers(tag: &str) -> Vec<u32> {
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    let end = tag.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(tag.len());
+    tag[..end].split('.').map_while(|part| part.parse().ok()).collect()
+}
+
+/// A table date as a full day: a month alone is its last day.
+fn last_day(date: &str) -> String {
+    match date.len() {
+        7 => format!("{date}-31"),
+        _ => date.to_string(),
+    }
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`, from the system clock.
+pub fn today() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date(seconds / 86_400)
+}
+
+/// The calendar date `days` after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_date(days: u64) -> String {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: &str = "2026-11-30";
+
+    fn date(product: Product, tag: &str) -> Option<String> {
+        ended(product, tag, TODAY).map(|e| format!("{} {}", e.version, e.date))
+    }
+
+    #[test]
+    fn versions_past_their_date_have_ended() {
+        assert_eq!(date(Product::Python, "3.9-slim").as_deref(), Some("3.9 2025-10-31"));
+        assert_eq!(date(Product::Python, "3.10.15").as_deref(), Some("3.10 2026-10"));
+        assert_eq!(
+            date(Product::Postgres, "14.12-bookworm").as_deref(),
+            Some("14 2026-11-12")
+        );
+        assert_eq!(date(Product::Postgres, "9.6.24").as_deref(), Some("9.6 2021-11-11"));
+        assert_eq!(date(Product::Postgres, "9.4").as_deref(), Some("9.4 before 2021-11-11"));
+        assert_eq!(date(Product::Node, "20-alpine").as_deref(), Some("20 2026-04-30"));
+        assert_eq!(date(Product::Node, "12.22").as_deref(), Some("12 before 2023-04-30"));
+        assert_eq!(date(Product::Nginx, "1.28.0-alpine").as_deref(), Some("1.28 2026-04"));
+        assert_eq!(date(Product::Mysql, "5.7.44").as_deref(), Some("5.7 2023-10-31"));
+        assert_eq!(date(Product::Mysql, "5").as_deref(), Some("5 2023-10-31"));
+        assert_eq!(date(Product::Postgres, "9").as_deref(), Some("9 2021-11-11"));
+        assert_eq!(date(Product::Mariadb, "10.5").as_deref(), Some("10.5 2025-06-24"));
+        assert_eq!(date(Product::Redis, "6.0.20").as_deref(), Some("6.0 before 2025-02-28"));
+        assert_eq!(date(Product::Redis, "7.2.5-alpine").as_deref(), Some("7.2 2026-02-28"));
+    }
+
+    #[test]
+    fn supported_and_unknown_versions_have_not() {
+        for (product, tag) in [
+            (Product::Python, "3.11-slim"),
+            (Product::Python, "3"),
+            (Product::Postgres, "15"),
+            (Product::Postgres, "18.1"),
+            (Product::Postgres, "latest"),
+            (Product::Node, "22-alpine"),
+            (Product::Node, "lts"),
+            (Product::Nginx, "1.30"),
+            (Product::Nginx, "1.31.1-alpine"),
+            (Product::Nginx, "1"),
+            (Product::Mysql, "8.4"),
+            (Product::Mysql, "8"),
+            (Product::Mysql, "9.5"),
+            (Product::Mariadb, "11.4"),
+            (Product::Mariadb, "11"),
+            (Product::Mariadb, "11.5"),
+            (Product::Redis, "7.4"),
+            (Product::Redis, "8.2"),
+            (Product::Redis, "7"),
+            (Product::Redis, "7.0"),
+        ] {
+            assert_eq!(ended(product, tag, TODAY), None, "{product:?} {tag}");
+        }
+        // The day itself is still covered.
+        assert_eq!(ended(Product::Postgres, "14", "2026-11-12"), None);
+    }
+
+    #[test]
+    fn a_tag_without_a_version_runs_latest() {
+        let image = |text: &str| {
+            ImageRef::split(crate::source::Spanned::new(
+                text.to_string(),
+                crate::source::Span::new(0, 0),
+            ))
+        };
+        assert_eq!(major_today(&image("postgres")), Some(18));
+        assert_eq!(major_today(&image("postgres:alpine")), Some(18));
+        assert_eq!(major_today(&image("postgres:16.4")), Some(16));
+        assert_eq!(major_today(&image("node")), None);
+        assert_eq!(major_today(&image("postgis/postgis")), None);
+    }
+
+    #[test]
+    fn dates_are_read_from_the_clock_as_calendar_days() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_787), "2026-11-30");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert!(today().as_str() >= "2026-11-30");
+    }
+
+    #[test]
+    fn each_product_lists_its_versions_once_in_order() {
+        for (product, versions) in TABLE {
+            let parsed: Vec<Vec<u32>> = versions.iter().map(|(v, _)| numbers(v)).collect();
+            assert!(parsed.windows(2).all(|w| w[0] < w[1]), "{product:?}");
+            for (_, date) in *versions {
+                assert!(matches!(date.len(), 7 | 10), "{product:?} {date}");
+            }
+        }
+    }
+}

@@ -1,0 +1,393 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Header, LocationAction, RawDirective, Server, Settings, Stack};
+use crate::lint::{facts, Rule};
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Reads the raw `nginx "..."` directives and the headers of each
+    /// server and location, as nginx tokenizes them, and flags what gixy
+    /// flags in them, one message per case with gixy's check:
+    /// - `ssl_protocols` with SSLv3, TLSv1 or TLSv1.1 (weak_ssl_tls), a
+    ///   post-quantum `ssl_ecdh_curve` group without `?` (ssl_ecdh_curve),
+    ///   `ssl_stapling on` without a `resolver`
+    ///   (ssl_stapling_without_resolver), a TLS server whose
+    ///   `Strict-Transport-Security` is off or shorter than six months
+    ///   (hsts_header);
+    /// - `stub_status` open to everyone (status_page_exposed), `allow`
+    ///   without `deny all` (allow_without_deny), `allow`/`deny` beside a
+    ///   `return` they do not restrict (return_bypasses_allow_deny),
+    ///   `valid_referers none` (valid_referers), `root /`
+    ///   (filesystem_root_exposure);
+    /// - `proxy_set_header Host $http_host` (host_spoofing), `$uri` or
+    ///   `$document_uri` in a header (http_splitting), `add_header
+    ///   Content-Type` (add_header_content_type);
+    /// - `try_files` without `open_file_cache` (try_files_is_evil_too),
+    ///   `error_log off` (error_log_off), a public `resolver`
+    ///   (resolver_external), `keepalive_requests` below 1000
+    ///   (low_keepalive_requests), a `rewrite` regex with nested
+    ///   repetition (regex_redos) or naming a group it lacks
+    ///   (invalid_regex).
+    ///
+    /// ## Why is this bad?
+    /// stackc writes nginx.conf so that gixy finds nothing in it; a raw
+    /// directive is the one place a spec can undo that. Each case is a
+    /// hole gixy's documentation describes: a status page or a folder
+    /// readable by anyone, a spoofable Host, a header split by `%0d%0a`
+    /// in the URL, TLS versions browsers dropped.
+    ///
+    /// ## Example
+    /// ```text
+    /// proxy nginx {
+    ///     nginx "ssl_protocols TLSv1 TLSv1.2"
+    ///     location / {
+    ///         proxy_pass django
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3`.
+    pub struct NginxDirectiveRisk {
+        name: "nginx-directive-risk",
+        severity: Warning,
+        summary: "a raw nginx directive or header that gixy flags",
+    }
+}
+
+/// One block's settings with what the checks need to know of the block.
+struct Block<'a> {
+    settings: &'a Settings,
+    /// The server's settings, for a location (a `resolver` there counts).
+    server: &'a Settings,
+    /// A location answering with `return`.
+    returns: bool,
+}
+
+impl Rule for NginxDirectiveRisk {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (service, proxy) in facts::proxies(stack) {
+            let name = &service.name.value;
+            for server in &proxy.servers {
+                let locations = server.locations.iter().map(|l| Block {
+                    settings: &l.settings,
+                    server: &server.settings,
+                    returns: matches!(l.action, LocationAction::Return(_)),
+                });
+                let own = Block {
+                    settings: &server.settings,
+                    server: &server.settings,
+                    returns: false,
+                };
+                for block in std::iter::once(own).chain(locations) {
+                    for (span, check, message) in block.findings() {
+                        out.push(finding(name, span, check, message));
+                    }
+                }
+                if let Some((span, message)) = weak_hsts(server) {
+                    out.push(finding(name, span, "hsts_header", message));
+                }
+            }
+        }
+    }
+}
+
+fn finding(proxy: &str, span: Span, check: &str, message: String) -> Diagnostic {
+    let (why, help) = explain(check);
+    NginxDirectiveRisk::META
+        .diagnostic(format!("`{proxy}`: {message} (gixy {check})"))
+        .primary(span, why)
+        .help(help)
+}
+
+/// Why a check matters, and what to do instead.
+fn explain(check: &str) -> (&'static str, &'static str) {
+    match check {
+        "weak_ssl_tls" => (
+            "browsers dropped it; it invites downgrade attacks",
+            "remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3`",
+        ),
+        "ssl_ecdh_curve" => (
+            "OpenSSL refuses the whole list when it lacks one group",
+            "prefix the group with `?` so an OpenSSL without it skips it",
+        ),
+        "ssl_stapling_without_resolver" => (
+            "nginx cannot reach the OCSP responder, so stapling silently fails",
+            "add `nginx \"resolver 127.0.0.11\"`, or drop stapling",
+        ),
+        "hsts_header" => (
+            "browsers forget the HTTPS-only rule too soon",
+            "keep stackc's `max-age=31536000`, or set at least six months",
+        ),
+        "status_page_exposed" => (
+            "counts of connections and requests, for anyone",
+            "follow it with `nginx \"allow 10.0.0.0/8\"` and `nginx \"deny all\"`",
+        ),
+        "allow_without_deny" => (
+            "every other address is allowed too",
+            "follow the `allow` lines with `nginx \"deny all\"`",
+        ),
+        "return_bypasses_allow_deny" => (
+            "`return` answers before access checks run",
+            "proxy the location, or drop the `allow`/`deny`",
+        ),
+        "valid_referers" => (
+            "a request without a Referer header passes the check",
+            "list the referers you trust, without `none`",
+        ),
+        "filesystem_root_exposure" => (
+            "any file nginx can read is one URL away",
+            "serve a volume with `alias VOLUME`",
+        ),
+        "host_spoofing" => (
+            "the client picks the Host the app sees",
+            "remove the line: stackc sends `Host $host`",
+        ),
+        "http_splitting" => (
+            "a decoded `%0d%0a` in the URL ends the header and starts another",
+            "use `$request_uri`, which nginx keeps encoded",
+        ),
+        "add_header_content_type" => (
+            "a second Content-Type beside the one nginx sends",
+            "use `nginx \"default_type TYPE\"`",
+        ),
+        "try_files_is_evil_too" => (
+            "without `open_file_cache`, every request stats the disk",
+            "serve files with `alias VOLUME`, or add `open_file_cache`",
+        ),
+        "error_log_off" => (
+            "nginx writes errors to a file named `off`",
+            "use `error_log /dev/null crit` to silence it",
+        ),
+        "resolver_external" => (
+            "DNS answers from outside the stack can be spoofed",
+            "use the Docker network's resolver, `127.0.0.11`",
+        ),
+        "low_keepalive_requests" => (
+            "clients reconnect every few requests",
+            "remove the line: nginx's default is 1000",
+        ),
+        "regex_redos" => (
+            "a crafted URL keeps a worker busy for minutes",
+            "remove the nested repetition: `^/(a+)$`",
+        ),
+        _ => (
+            "the replacement names a capture group the regex lacks",
+            "add the group, or refer to one that exists",
+        ),
+    }
+}
+
+impl Block<'_> {
+    fn findings(&self) -> Vec<(Span, &'static str, String)> {
+        let mut found = Vec::new();
+        let raw = &self.settings.raw;
+        let has = |name: &str| raw.iter().any(|d| d.name == name);
+        let denies_all = raw
+            .iter()
+            .any(|d| d.name == "deny" && d.args.first().is_some_and(|a| a == "all"));
+        for directive in raw {
+            let span = directive.text.span;
+            let args: Vec<&str> = directive.args.iter().map(String::as_str).collect();
+            let mut add = |check, message: String| found.push((span, check, message));
+            match directive.name.as_str() {
+                "ssl_protocols" => {
+                    if let Some(weak) = args
+                        .iter()
+                        .find(|a| matches!(**a, "SSLv2" | "SSLv3" | "TLSv1" | "TLSv1.1"))
+                    {
+                        add("weak_ssl_tls", format!("`ssl_protocols` enables {weak}"));
+                    }
+                }
+                "ssl_ecdh_curve" => {
+                    let groups = args.first().copied().unwrap_or_default();
+                    if let Some(group) = groups.split(':').find(|g| g.contains("MLKEM") || g.contains("Kyber")) {
+                        add(
+                            "ssl_ecdh_curve",
+                            format!("`{group}` stops nginx on an OpenSSL without it"),
+                        );
+                    }
+                }
+                "ssl_stapling"
+                    if args.first() == Some(&"on") && !has("resolver") && !self.server.raw_sets("resolver") =>
+                {
+                    add(
+                        "ssl_stapling_without_resolver",
+                        "`ssl_stapling on` without a `resolver`".into(),
+                    );
+                }
+                "stub_status" if !denies_all => add("status_page_exposed", "`stub_status` answers anyone".into()),
+                "allow" if !denies_all => add("allow_without_deny", "`allow` without `deny all`".into()),
+                "valid_referers" if args.contains(&"none") => {
+                    add(
+                        "valid_referers",
+                        "`valid_referers none` trusts requests without a Referer".into(),
+                    );
+                }
+                "root" if args.first() == Some(&"/") => add(
+                    "filesystem_root_exposure",
+                    "`root /` serves the whole file system".into(),
+                ),
+                "try_files" if !has("open_file_cache") => add(
+                    "try_files_is_evil_too",
+                    "`try_files` stats files on every request".into(),
+                ),
+                "error_log" if args.first() == Some(&"off") => {
+                    add("error_log_off", "`error_log off` writes to a file named `off`".into())
+                }
+                "resolver" => {
+                    if let Some(public) = args.iter().find(|a| is_public_address(a)) {
+                        add("resolver_external", format!("`resolver {public}` is outside the stack"));
+                    }
+                }
+                "keepalive_requests"
+                    if args
+                        .first()
+                        .and_then(|a| a.parse::<u32>().ok())
+                        .is_some_and(|n| n < 1000) =>
+                {
+                    add("low_keepalive_requests", "`keepalive_requests` below 1000".into());
+                }
+                "rewrite" => rewrite(directive, &mut add),
+                _ => {}
+            }
+            if self.returns && matches!(directive.name.as_str(), "allow" | "deny") {
+                found.push((
+                    span,
+                    "return_bypasses_allow_deny",
+                    format!("`{}` does not restrict the location's `return`", directive.name),
+                ));
+            }
+        }
+        for header in &self.settings.request_headers {
+            if header.name.eq_ignore_ascii_case("host") && header.value.contains("$http_host") {
+                found.push((
+                    header.span,
+                    "host_spoofing",
+                    "`Host` from the client's `$http_host`".into(),
+                ));
+            }
+            found.extend(splitting(header));
+        }
+        for header in &self.settings.response_headers {
+            if header.name.eq_ignore_ascii_case("content-type") {
+                found.push((
+                    header.span,
+                    "add_header_content_type",
+                    "`Content-Type` set with `add_header`".into(),
+                ));
+            }
+            found.extend(splitting(header));
+        }
+        found
+    }
+}
+
+/// A header carrying a variable that may hold a decoded line break.
+fn splitting(header: &Header) -> Option<(Span, &'static str, String)> {
+    let value = header.raw_args.as_deref().unwrap_or(&header.value.value);
+    let variable = ["$uri", "$document_uri"].into_iter().find(|v| {
+        value
+            .match_indices(v)
+            .any(|(at, _)| !value[at + v.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    })?;
+    Some((
+        header.span,
+        "http_splitting",
+        format!(
+            "`{}` carries `{variable}`, which may hold a line break",
+            header.name.value
+        ),
+    ))
+}
+
+/// `rewrite REGEX REPLACEMENT`: nested repetition, and `$N` past the groups.
+fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String)) {
+    let Some(regex) = directive.args.first() else { return };
+    if has_nested_repetition(regex) {
+        add("regex_redos", format!("`{regex}` backtracks exponentially"));
+    }
+    let groups = regex
+        .char_indices()
+        .filter(|&(i, c)| c == '(' && !regex[..i].ends_with('\\') && !regex[i + 1..].starts_with('?'))
+        .count();
+    let replacement = directive.args.get(1).map(String::as_str).unwrap_or_default();
+    let missing = replacement.match_indices('$').find_map(|(at, _)| {
+        let digit = replacement[at + 1..].chars().next()?.to_digit(10)? as usize;
+        (digit > groups).then_some(digit)
+    });
+    if let Some(group) = missing {
+        add("invalid_regex", format!("`${group}` names a group `{regex}` lacks"));
+    }
+}
+
+/// A group repeated with `+` or `*` that holds a repetition itself: `(a+)+`.
+fn has_nested_repetition(regex: &str) -> bool {
+    let bytes = regex.as_bytes();
+    let mut opens = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
+        match b {
+            b'(' if !escaped => opens.push(i),
+            b')' if !escaped => {
+                let Some(open) = opens.pop() else { continue };
+                let repeated = matches!(bytes.get(i + 1), Some(b'+' | b'*'));
+                if repeated && bytes[open + 1..i].iter().any(|c| matches!(c, b'+' | b'*')) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// An IPv4 address outside loopback and the private ranges (Docker's own
+/// resolver is 127.0.0.11).
+fn is_public_address(word: &str) -> bool {
+    let host = word.split(':').next().unwrap_or(word);
+    let Ok(ip) = host.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    !(ip.is_loopback() || ip.is_private() || ip.is_link_local())
+}
+
+/// A TLS server whose HSTS header is turned off or short (gixy skips a
+/// server that rejects handshakes too).
+fn weak_hsts(server: &Server) -> Option<(Span, String)> {
+    // A server that refuses every TLS handshake answers no request.
+    let rejects = (server.settings.raw.iter())
+        .any(|d| d.name == "ssl_reject_handshake" && d.args.first().is_some_and(|a| a == "on"));
+    if !server.is_tls() || server.redirect_https.is_some() || rejects {
+        return None;
+    }
+    let header =
+        (server.settings.response_headers.iter()).find(|h| h.name.eq_ignore_ascii_case("strict-transport-security"))?;
+    let max_age = header
+        .value
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("max-age=")?.parse::<u64>().ok());
+    match max_age {
+        None => Some((header.span, "HTTPS without `Strict-Transport-Security`".into())),
+        Some(age) if age < 15_768_000 => Some((header.span, format!("HSTS lasts {age} seconds, under six months"))),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_repetition_is_what_backtracks() {
+        assert!(has_nested_repetition("^/(a+)+$") && has_nested_repetition("(x*y)*"));
+        assert!(!has_nested_repetition("^/(a+)$") && !has_nested_repetition("^/old/(.*)$"));
+        assert!(!has_nested_repetition("\\(a+\\)+") && !has_nested_repetition(")("));
+    }
+
+    #[test]
+    fn public_resolvers_are_outside_the_private_ranges() {
+        assert!(is_public_address("8.8.8.8") && is_public_address("1.1.1.1:53"));
+        assert!(!is_public_address("127.0.0.11") && !is_public_address("10.0.0.2") && !is_public_address("dns"));
+    }
+}
