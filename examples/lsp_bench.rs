@@ -183,7 +183,7 @@ fn analysis_alone(path: &Path, text: &str, runs: usize) -> (Vec<Duration>, Vec<D
             let options = stackc::Options {
                 policy: Some(&policy),
                 files: Some(&files),
-                environment: None,
+                ..stackc::Options::default()
             };
             std::hint::black_box(stackc::analyze(&source, options));
             (started.elapsed(), cpu_time() - cpu_started)

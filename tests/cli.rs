@@ -155,6 +155,54 @@ fn build_writes_every_file_and_a_manifest() {
 }
 
 #[test]
+fn build_for_kubernetes_writes_a_kustomize_base_the_same_every_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let build = || {
+        support::stackc()
+            .args(["build", "--color", "never", "--target", "kubernetes"])
+            .arg(seed())
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let output = build();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let first = snapshot_tree(&out);
+    let files: Vec<String> = first.keys().map(|p| p.display().to_string()).collect();
+    for expected in [
+        "base/kustomization.yaml",
+        "base/web-deployment.yaml",
+        "base/db-statefulset.yaml",
+        "web/Dockerfile",
+    ] {
+        assert!(files.iter().any(|f| f == expected), "{expected} in {files:?}");
+    }
+    assert!(!files.iter().any(|f| f == "compose.yaml"), "{files:?}");
+    assert!(build().status.success());
+    assert_eq!(first, snapshot_tree(&out));
+    // The cluster's rules stop a build for the cluster only.
+    let unnamed = spec_copy(tmp.path(), |s| {
+        s.replace("    image registry.example.com/radix-fitness/web:1.0.0", "")
+    });
+    let refused = support::stackc()
+        .args(["build", "--color", "never", "--target", "kubernetes"])
+        .arg(&unnamed)
+        .arg("-o")
+        .arg(tmp.path().join("k8s"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("unnamed-image"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(support::build(&unnamed, &tmp.path().join("compose")).status.success());
+}
+
+#[test]
 fn build_output_is_byte_identical_across_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");

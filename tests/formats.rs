@@ -77,7 +77,9 @@ const CORPUS: [&str; 4] = ["specs", "tests/lint", FIXTURE, MISSING];
 const MISSING: &str = "tests/fixtures/not-there.spec";
 
 fn corpus_output(format: &str) -> Vec<u8> {
-    let output = lint(format, &CORPUS);
+    // With the cluster's rules, so every rule has a finding.
+    let args: Vec<&str> = ["--target", "kubernetes"].into_iter().chain(CORPUS).collect();
+    let output = lint(format, &args);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     output.stdout
 }

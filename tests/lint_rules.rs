@@ -22,6 +22,7 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
         policy: Some(&policy),
         files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
         environment: None,
+        target: target_of(rule),
     };
     let analysis = stackc::analyze(&source, options);
     let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
@@ -33,6 +34,11 @@ fn project_files(rule: &str) -> Option<stackc::input::Disk> {
     let folder = support::repo().join(format!("tests/lint/{rule}"));
     let is_project = std::fs::read_dir(&folder).unwrap().any(|e| e.unwrap().path().is_dir());
     is_project.then(|| stackc::input::Disk::new(&folder, format!("tests/lint/{rule}")))
+}
+
+/// The target a rule is about: its cluster's rules run only for it.
+fn target_of(rule: &str) -> stackc::emit::Target {
+    registry::find(rule).and_then(|m| m.target).unwrap_or_default()
 }
 
 /// The clean specs of a rule: `clean`, then each `clean-CASE`, sorted.
@@ -128,6 +134,7 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
                 policy: Some(&stackc::lint::policy::Policy::default()),
                 files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
                 environment: None,
+                target: target_of(name),
             },
         );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();

@@ -280,7 +280,7 @@ fn claimed_codes(rule: &str) -> BTreeSet<(String, String)> {
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
-        environment: None,
+        ..stackc::Options::default()
     };
     (stackc::analyze(&source, options).diagnostics.iter())
         .filter(|d| d.code == rule)

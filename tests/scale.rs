@@ -31,7 +31,7 @@ fn lint_and_build(services: usize, folder: &Path) -> (Vec<stackc::diagnostic::Di
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
-        environment: None,
+        ..stackc::Options::default()
     };
     let lint = stackc::analyze(&source, options);
     let layout = Layout::new(folder.join("stack.spec"), folder.join("out"));

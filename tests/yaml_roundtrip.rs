@@ -75,3 +75,60 @@ fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
     // `$` is doubled for compose, so the container gets it literally.
     assert_eq!(ambiguous["DOLLAR"], "$$HOME");
 }
+
+/// Every Kubernetes manifest reads back as the object stackc built, under
+/// YAML 1.2 (serde-saphyr) and YAML 1.1 (PyYAML) alike: the trap fixture's
+/// values stay strings, and `$` is doubled once for the kubelet.
+#[test]
+fn kubernetes_manifests_read_back_as_built_under_yaml_1_1_and_1_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    let mut expected = Vec::new();
+    for (i, spec) in spec_files().iter().enumerate() {
+        let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+        let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
+        let stack = stackc::check(&source).stack.unwrap();
+        let layout = support::snapshot_layout(&name);
+        let manifests = stackc::emit::kubernetes::manifests(&stack, &layout).unwrap();
+        for (artifact, manifest) in stackc::emit::kubernetes::base_artifacts(&manifests, &layout)
+            .iter()
+            .zip(&manifests)
+        {
+            let yaml_1_2: serde_json::Value = serde_saphyr::from_str(&artifact.contents).unwrap();
+            assert_eq!(yaml_1_2, manifest.body, "{name}: {}", artifact.path);
+            let path = tmp.path().join(format!("{i}-{}", manifest.file_name()));
+            std::fs::write(&path, &artifact.contents).unwrap();
+            written.push(path);
+            expected.push((format!("{name}: {}", artifact.path), manifest.body.clone()));
+        }
+    }
+    let output = support::python()
+        .arg("-c")
+        .arg(PYYAML_TO_JSON)
+        .args(&written)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "PyYAML failed: {}",
+        support::text(&output.stderr)
+    );
+    let yaml_1_1: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    for ((name, body), yaml_1_1) in expected.iter().zip(&yaml_1_1) {
+        assert_eq!(body, yaml_1_1, "{name}: built (left) and PyYAML (right) disagree");
+    }
+    let app = expected
+        .iter()
+        .find(|(name, _)| name.starts_with("yaml-ambiguous.spec: base/app-"))
+        .map(|(_, body)| &body["spec"]["template"]["spec"]["containers"][0]["env"])
+        .expect("the fixture's app");
+    let value = |key: &str| {
+        app.as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == key)
+            .map(|v| v["value"].clone())
+    };
+    assert_eq!(value("BOOL_ON"), Some("on".into()));
+    assert_eq!(value("DOLLAR"), Some("$$HOME".into()));
+}

@@ -84,8 +84,7 @@ fuzz_target!(|data: &[u8]| {
     let policy = Policy::default();
     let options = stackc::Options {
         policy: Some(&policy),
-        files: None,
-        environment: None,
+        ..stackc::Options::default()
     };
     let fix = stackc::fix::fix(&source, options);
     assert_inside(&fix.source.text, &fix.remaining.diagnostics);

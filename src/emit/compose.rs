@@ -15,7 +15,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
 use super::collate::locale_cmp;
-use super::{header, secret_path, served_path, Layout};
+use super::{header, percent_encode_path, served_path, Layout, DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 use crate::ir::*;
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
@@ -382,24 +382,9 @@ impl<V: Serialize> Serialize for Map<V> {
 
 // ---------------------------------------------------------------- IR -> mirror
 
-/// Healthcheck timing when the spec gives none: fast enough that dependants
-/// start within seconds of readiness (compose's own default waits 30s).
-const DEFAULT_INTERVAL: Duration = Duration(5_000);
-const DEFAULT_TIMEOUT: Duration = Duration(3_000);
-const DEFAULT_RETRIES: u32 = 10;
-
-/// The name of the image a service builds: the spec's `image` beside
-/// `build`, else a local one (lowercase: image repositories are, service
-/// names need not be).
+/// The name of the image a service builds (see [`super::built_image_name`]).
 fn built_image_name(stack: &Stack, service: &Service) -> Str {
-    match service.build().and_then(|b| b.tag.as_ref()) {
-        Some(tag) => Str::from(tag.text.value.as_str()),
-        None => Str(format!(
-            "{}-{}:local",
-            stack.name_or_default(),
-            service.name.value.to_ascii_lowercase()
-        )),
-    }
+    Str(super::built_image_name(stack, service))
 }
 
 fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService {
@@ -690,7 +675,7 @@ fn condition(dependency: &Dependency) -> &'static str {
 /// What compose runs: the service's own command, unless it is in the image
 /// stackc writes for it; and when an `entrypoint` is set, the image's
 /// command too, since Docker drops the image's `CMD` with a new entrypoint.
-fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
+pub(super) fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
     let in_image = stack.builder_of(service).and_then(|b| super::image_command(stack, b));
     let builds_it = stack
         .builder_of(service)
@@ -748,17 +733,12 @@ fn secret_refs(service: &Service) -> Vec<SecretRef> {
     refs.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The spec's variables in spec order, then `NAME_FILE` for each secret.
+/// The container's environment (see [`super::environment`]).
 fn environment(service: &Service) -> Map<Str> {
-    let vars = service
-        .env
-        .iter()
-        .map(|v| (v.name.value.clone(), v.value.value.as_str().into()));
-    let secrets = service
-        .secrets
-        .iter()
-        .map(|s| (format!("{}_FILE", s.env.value), secret_path(&s.secret.value).into()));
-    vars.chain(secrets).collect()
+    super::environment(service)
+        .into_iter()
+        .map(|(name, value)| (name, Str(value)))
+        .collect()
 }
 
 /// The `ports` entries of one `publish`. Always naming the interface
@@ -819,20 +799,6 @@ fn probe_command(stack: &Stack, service: &Service, probe: &Probe, timeout: Durat
             python(&code, percent_encode_path(&path.value))
         }
     }
-}
-
-/// Percent-encodes what may not stand in a URL path as written; `%` and `?`
-/// stay, so a path may be given already encoded and with a query.
-fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@%?".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 fn secret(secret: &Secret, layout: &Layout) -> SecretDef {

@@ -16,6 +16,7 @@ mod collate;
 mod compose;
 mod dockerfile;
 mod dockerignore;
+pub mod kubernetes;
 mod nginx;
 pub mod paths;
 
@@ -57,8 +58,58 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     problems.0
 }
 
+/// The output target of `stackc build --target`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// compose.yaml, the Dockerfiles and the proxy's image.
+    #[default]
+    Compose,
+    /// A Kustomize base of manifests, and the app images' Dockerfiles
+    /// (a cluster pulls them by name from where CI pushes them).
+    Kubernetes,
+}
+
+/// Every file of a target.
+pub fn emit_for(stack: &Stack, layout: &Layout, target: Target) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    match target {
+        Target::Compose => emit(stack, layout),
+        Target::Kubernetes => {
+            let mut problems = Problems::default();
+            let mut artifacts = app_images(stack, layout, &mut problems);
+            match kubernetes::base(stack, layout) {
+                Ok(base) => artifacts.extend(base),
+                Err(more) => problems.0.extend(more),
+            }
+            if problems.0.is_empty() {
+                Ok(artifacts)
+            } else {
+                Err(problems.0)
+            }
+        }
+    }
+}
+
 /// The Dockerfiles, their ignore files and the nginx configs.
 fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
+    let mut artifacts = app_images(stack, layout, problems);
+    for service in &stack.services {
+        if let Some(proxy) = service.proxy() {
+            artifacts.push(Artifact {
+                path: dockerfile_path(&service.name.value),
+                contents: dockerfile::proxy(service, layout),
+            });
+            artifacts.push(Artifact {
+                path: format!("{}/nginx.conf", service.name.value),
+                contents: nginx::emit(service, proxy, layout, problems),
+            });
+        }
+    }
+    artifacts
+}
+
+/// The Dockerfiles stackc writes for the apps it builds, with their
+/// ignore files.
+fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
     let mut artifacts = Vec::new();
     let private = dockerignore::PrivateFiles::of(stack, layout);
     for service in &stack.services {
@@ -73,16 +124,6 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> V
             artifacts.push(Artifact {
                 path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
                 contents: dockerignore::ignore(stack, service, (build, python), &private, layout, problems),
-            });
-        }
-        if let Some(proxy) = service.proxy() {
-            artifacts.push(Artifact {
-                path: dockerfile_path(&service.name.value),
-                contents: dockerfile::proxy(service, layout),
-            });
-            artifacts.push(Artifact {
-                path: format!("{}/nginx.conf", service.name.value),
-                contents: nginx::emit(service, proxy, layout, problems),
             });
         }
     }
@@ -236,6 +277,54 @@ fn own_command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
 fn image_command(stack: &Stack, builder: &Service) -> Option<Vec<String>> {
     builder.build()?.python()?;
     own_command(stack, builder)
+}
+
+/// The name of the image a service builds: the spec's `image` beside
+/// `build`, else a local one (lowercase: image repositories are, service
+/// names need not be).
+fn built_image_name(stack: &Stack, service: &Service) -> String {
+    match service.build().and_then(|b| b.tag.as_ref()) {
+        Some(tag) => tag.text.value.clone(),
+        None => format!(
+            "{}-{}:local",
+            stack.name_or_default(),
+            service.name.value.to_ascii_lowercase()
+        ),
+    }
+}
+
+/// A container's environment: the spec's variables in spec order, then
+/// `NAME_FILE` for each secret, naming its file.
+fn environment(service: &Service) -> Vec<(String, String)> {
+    let vars = service
+        .env
+        .iter()
+        .map(|v| (v.name.value.clone(), v.value.value.clone()));
+    let secrets = service
+        .secrets
+        .iter()
+        .map(|s| (format!("{}_FILE", s.env.value), secret_path(&s.secret.value)));
+    vars.chain(secrets).collect()
+}
+
+/// Healthcheck timing when the spec gives none: fast enough that dependants
+/// start within seconds of readiness (compose's own default waits 30s).
+const DEFAULT_INTERVAL: Duration = Duration(5_000);
+const DEFAULT_TIMEOUT: Duration = Duration(3_000);
+const DEFAULT_RETRIES: u32 = 10;
+
+/// Percent-encodes what may not stand in a URL path as written; `%` and `?`
+/// stay, so a path may be given already encoded and with a query.
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@%?".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Where compose mounts a secret in the container.

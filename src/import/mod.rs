@@ -152,9 +152,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     // hold the HEALTHCHECK an `after X ready` needs.
     let disk = crate::input::Disk::new(&places.spec_dir, &places.spec_dir);
     let options = crate::Options {
-        policy: None,
         files: Some(&disk),
-        environment: None,
+        ..crate::Options::default()
     };
     let mut check = crate::analyze(&source, options).diagnostics;
     // The files import writes beside the spec are not there before it does.

@@ -37,6 +37,9 @@ pub struct RuleMeta {
     pub doc: &'static str,
     /// Whether findings come with a `stackc lint --fix` edit.
     pub fixable: bool,
+    /// The one output target it is about (a cluster's rules), or `None`
+    /// for a rule about the stack itself.
+    pub target: Option<crate::emit::Target>,
 }
 
 impl RuleMeta {
@@ -68,11 +71,14 @@ pub trait Rule: Declared + Sync {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>);
 }
 
-/// Runs every rule over the stack.
-pub fn lint(stack: &Stack) -> Vec<Diagnostic> {
+/// Runs every rule for the target over the stack: the stack's own rules,
+/// and the target's.
+pub fn lint(stack: &Stack, target: crate::emit::Target) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in registry::RULES {
-        rule.check(stack, &mut out);
+        if rule.meta().target.is_none_or(|t| t == target) {
+            rule.check(stack, &mut out);
+        }
     }
     out
 }
@@ -108,7 +114,7 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
 /// Runs every rule, then applies the spec's suppression comments and the
 /// user's policy, in that order: a suppression of a rule that is off still
 /// counts as used when the rule would have fired there.
-pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy) -> Vec<Diagnostic> {
-    let findings = suppress::scan(source).apply(lint(stack), source);
+pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy, target: crate::emit::Target) -> Vec<Diagnostic> {
+    let findings = suppress::scan(source).apply(lint(stack, target), source);
     policy.apply(findings)
 }

@@ -62,6 +62,12 @@ pub static RULES: &[&dyn Rule] = &[
     &AllowedHostsWildcard,
     &AllowedHostsMismatch,
     &WorkersUnsized,
+    // On a cluster (`--target kubernetes`)
+    &UnnamedImage,
+    &SharedRwoVolume,
+    &PublishedPortOnCluster,
+    &HostMountOnCluster,
+    &ProbeTimingRounded,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

@@ -117,7 +117,7 @@ impl Document {
         let options = crate::Options {
             policy: Some(&policy),
             files: files.as_ref().map(|f| f as &dyn input::Files),
-            environment: None,
+            ..crate::Options::default()
         };
         (run(options), config_problems)
     }

@@ -361,7 +361,10 @@ mod tests {
     #[test]
     fn descriptions_link_their_section() {
         let text = reference().describe("volume", Place::default()).unwrap();
-        assert!(text.starts_with("**`volume NAME`**: a named volume"), "{text}");
+        assert!(
+            text.starts_with("**`volume NAME [size SIZE] [access MODE] [class NAME]`**: a named volume"),
+            "{text}"
+        );
         assert!(text.ends_with("docs/language.md#top-level)"), "{text}");
         assert_eq!(
             reference().form("proxy_read_timeout", Place::default()).as_deref(),

@@ -239,7 +239,16 @@ impl<'i> Parser<'i> {
     fn item(&mut self) -> bool {
         match self.word() {
             b"stack" => self.statement(Rule::stack, Rule::kw_stack, "stack", Self::name),
-            b"volume" => self.statement(Rule::volume, Rule::kw_volume, "volume", Self::name),
+            b"volume" => self.statement(Rule::volume, Rule::kw_volume, "volume", |p| {
+                p.name()
+                    && p.skip()
+                    && p.repeat(|p| match p.word() {
+                        b"size" => p.statement(Rule::volume_size, Rule::kw_size, "size", Self::size),
+                        b"access" => p.statement(Rule::volume_access, Rule::kw_access, "access", Self::name),
+                        b"class" => p.statement(Rule::volume_class, Rule::kw_class, "class", Self::name),
+                        _ => false,
+                    })
+            }),
             b"network" => self.statement(Rule::network, Rule::kw_network, "network", |p| {
                 p.name()
                     && p.skip()

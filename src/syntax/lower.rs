@@ -148,10 +148,38 @@ impl Lowerer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "volume"); // kw_volume
-        Volume {
-            name: self.lower_name(next(&mut inner, "volume")),
-            span: at,
+        let name = self.lower_name(next(&mut inner, "volume"));
+        let mut claim = Claim::default();
+        for option in inner {
+            let rule = option.as_rule();
+            let value = option
+                .into_inner()
+                .nth(1)
+                .expect("the grammar gives each option a value");
+            match rule {
+                Rule::volume_size => claim.size = Some(self.lower_size(value)),
+                Rule::volume_access => claim.access = Some(self.lower_access_mode(value)),
+                _ => claim.class = Some(self.lower_name(value)),
+            }
         }
+        Volume { name, claim, span: at }
+    }
+
+    /// A claim's access mode, as Kubernetes spells it.
+    fn lower_access_mode(&mut self, pair: Pair<'_>) -> Spanned<String> {
+        let mode = Spanned::new(pair.as_str().to_string(), span(&pair));
+        if !Claim::ACCESS_MODES.contains(&mode.as_str()) {
+            let help = match crate::suggest::closest(&mode.value, Claim::ACCESS_MODES.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("write one of {}", Claim::ACCESS_MODES.join(", ")),
+            };
+            self.report(
+                Diagnostic::error("invalid-access-mode", "not a Kubernetes access mode")
+                    .primary(mode.span, "unknown access mode")
+                    .help(help),
+            );
+        }
+        mode
     }
 
     fn lower_network(&mut self, pair: Pair<'_>) -> Network {

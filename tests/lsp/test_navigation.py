@@ -64,18 +64,18 @@ async def test_jobs_and_volumes_too(client, app):
 async def test_references_and_highlights(client, app):
     spec = await open_spec(client, app / "stack.spec", SEED)
     secret = await references(spec, spec.at("db_password file", 3))
-    assert lines_of(spec, secret) == [("db_password", 11), ("db_password", 19), ("db_password", 36), ("db_password", 62)]
+    assert lines_of(spec, secret) == [("db_password", 11), ("db_password", 19), ("db_password", 36), ("db_password", 63)]
     assert len(await references(spec, spec.at("= db_password", 4), declaration=False)) == 3
     volume = await references(spec, spec.at("alias static", 7))
-    assert lines_of(spec, volume) == [("static", 6), ("static", 46), ("static", 78)]
+    assert lines_of(spec, volume) == [("static", 6), ("static", 46), ("static", 79)]
 
     highlights = await client.text_document_document_highlight_async(
         spec.where(spec.at("after web ready", 7), types.DocumentHighlightParams)
     )
     kinds = sorted((h.range.start.line, h.kind) for h in highlights)
     read, write = types.DocumentHighlightKind.Read, types.DocumentHighlightKind.Write
-    # 89: the `dev` environment's block of operations on `web`.
-    assert kinds == [(29, read), (44, read), (49, write), (72, read), (80, read), (89, read)]
+    # 90: the `dev` environment's block of operations on `web`.
+    assert kinds == [(29, read), (44, read), (49, write), (73, read), (81, read), (90, read)]
 
 
 async def test_rename_every_use(client, app):

@@ -42,6 +42,11 @@ pub fn snapshot_layout(spec_file_name: &str) -> Layout {
 /// its own folder (an app's own Dockerfile gives its command, user and
 /// readiness), into the fixed snapshot layout.
 pub fn build_from_disk(spec: &Path, environment: Option<&str>) -> stackc::Build {
+    build_from_disk_for(spec, environment, stackc::emit::Target::Compose)
+}
+
+/// [`build_from_disk`] for a target.
+pub fn build_from_disk_for(spec: &Path, environment: Option<&str>, target: stackc::emit::Target) -> stackc::Build {
     let folder = spec.parent().expect("a spec is in a folder");
     let name = spec.file_name().unwrap().to_string_lossy().into_owned();
     let files = stackc::input::Disk::new(folder, folder.file_name().unwrap());
@@ -50,6 +55,7 @@ pub fn build_from_disk(spec: &Path, environment: Option<&str>) -> stackc::Build 
         policy: Some(&policy),
         files: Some(&files),
         environment,
+        target,
     };
     let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
     stackc::build_with(&source, &snapshot_layout(&name), options)

@@ -1,0 +1,80 @@
+//! Kubernetes names and labels for the spec's names.
+//!
+//! A Service is found by its name (`web:8000` in nginx.conf, `DATABASE_HOST
+//! = "db"`), so a service's name is used as written and must already be a
+//! DNS label. Volumes and secrets are only named inside the manifests, so
+//! theirs are lowered (`postgres_data` becomes `postgres-data`).
+
+use serde_json::{json, Value};
+
+/// The longest DNS label (RFC 1123), and so the longest Service name.
+const MAX_LABEL: usize = 63;
+
+/// Why a name is not a DNS label, if it is not one.
+pub(super) fn dns_label_problem(name: &str) -> Option<&'static str> {
+    if name.len() > MAX_LABEL {
+        return Some("Kubernetes names are at most 63 characters");
+    }
+    let valid_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !valid_chars {
+        return Some(
+            "a Kubernetes Service is named in lowercase letters, digits and `-`: other pods reach it by this name",
+        );
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.ends_with('-') {
+        return Some("a Kubernetes Service name starts with a letter and ends with a letter or digit");
+    }
+    None
+}
+
+/// A volume's or secret's name as a Kubernetes object name: lowercase,
+/// `_` as `-`. The grammar's names start with a letter; a trailing `_`
+/// or `-` is the one thing left to refuse ([`dns_label_problem`]).
+pub(super) fn object_name(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
+/// The labels every object of a service carries; the first two select
+/// its pods.
+pub(super) fn selector(stack: &str, service: &str) -> Value {
+    json!({
+        "app.kubernetes.io/name": service,
+        "app.kubernetes.io/part-of": stack,
+    })
+}
+
+/// `metadata` of an object of the stack.
+pub(super) fn metadata(stack: &str, name: &str, service: &str) -> Value {
+    let mut labels = selector(stack, service);
+    labels["app.kubernetes.io/managed-by"] = json!("stackc");
+    json!({ "name": name, "labels": labels })
+}
+
+/// Why the stack's name cannot be a label value, if it cannot: alphanumeric
+/// at both ends, at most 63 characters.
+pub(super) fn label_value_problem(value: &str) -> Option<&'static str> {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if value.len() > MAX_LABEL || !alnum(value.chars().next()) || !alnum(value.chars().last()) {
+        return Some("a Kubernetes label value starts and ends with a letter or digit and has at most 63 characters");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_must_already_be_dns_labels() {
+        assert_eq!(dns_label_problem("web"), None);
+        assert_eq!(dns_label_problem("db-1"), None);
+        assert!(dns_label_problem("my_app").is_some());
+        assert!(dns_label_problem("Web").is_some());
+        assert!(dns_label_problem(&"a".repeat(64)).is_some());
+        assert_eq!(object_name("Postgres_Data"), "postgres-data");
+        assert!(label_value_problem("radix_fitness").is_none());
+        assert!(label_value_problem("shop_").is_some());
+    }
+}

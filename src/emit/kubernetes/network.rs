@@ -1,0 +1,201 @@
+//! What reaches a pod and what it keeps: Services, the Ingress in front of
+//! the proxy, PersistentVolumeClaims, and the proxy's nginx.conf.
+
+use serde_json::{json, Value};
+
+use super::names::{metadata, object_name, selector};
+use super::pod::container_ports;
+use super::Manifest;
+use crate::ir::{Service, Stack, Volume};
+
+/// A Service in front of a service's pods, named as the service, so
+/// `web:8000` in nginx.conf and `DATABASE_HOST = "db"` reach it as they do
+/// on compose's network. A proxy with a TLS server is the stack's way in:
+/// a LoadBalancer, with nginx terminating TLS with the spec's certificate.
+pub(super) fn service(stack: &Stack, service: &Service) -> Option<Manifest> {
+    let ports = container_ports(stack, service);
+    if ports.is_empty() {
+        return None;
+    }
+    let ports: Vec<Value> = ports
+        .into_iter()
+        .map(|port| json!({"name": format!("tcp-{port}"), "port": port, "targetPort": port, "protocol": "TCP"}))
+        .collect();
+    let name = &service.name.value;
+    let group = stack.name_or_default();
+    let mut spec = json!({"selector": selector(group, name), "ports": ports});
+    if terminates_tls(service) {
+        spec["type"] = json!("LoadBalancer");
+    }
+    Some(Manifest::new("v1", "Service", name, metadata(group, name, name), spec))
+}
+
+fn terminates_tls(service: &Service) -> bool {
+    service.proxy().is_some_and(|p| p.servers.iter().any(|s| s.is_tls()))
+}
+
+/// The Ingress in front of a plain-HTTP proxy: one rule per server name,
+/// every path to nginx, which routes as its nginx.conf says. No
+/// controller's annotations: any Ingress controller reads it the same.
+pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest> {
+    let proxy = proxy_service.proxy()?;
+    if terminates_tls(proxy_service) {
+        return None;
+    }
+    let name = &proxy_service.name.value;
+    let mut rules = Vec::new();
+    for server in &proxy.servers {
+        let port = server.ports()[0];
+        let http = json!({"paths": [{
+            "path": "/",
+            "pathType": "Prefix",
+            "backend": {"service": {"name": name, "port": {"number": port}}},
+        }]});
+        let hosts: Vec<&str> = server
+            .server_names
+            .iter()
+            .map(|n| n.as_str())
+            .filter(|n| is_ingress_host(n))
+            .collect();
+        if hosts.is_empty() {
+            rules.push(json!({"http": http}));
+        }
+        for host in hosts {
+            rules.push(json!({"host": host, "http": http}));
+        }
+    }
+    let group = stack.name_or_default();
+    let spec = json!({"rules": rules});
+    Some(Manifest::new(
+        "networking.k8s.io/v1",
+        "Ingress",
+        name,
+        metadata(group, name, name),
+        spec,
+    ))
+}
+
+/// A name an Ingress rule may hold: a DNS name (a leading `*.` allowed),
+/// not an IP address, nor nginx's catch-all `_`.
+fn is_ingress_host(name: &str) -> bool {
+    let name = name.strip_prefix("*.").unwrap_or(name);
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    name.parse::<std::net::IpAddr>().is_err() && name.split('.').all(label_ok)
+}
+
+/// The claim of a volume: ReadWriteOnce, 1Gi and the cluster's default
+/// storage class unless the spec says.
+pub(super) fn claim_spec(volume: Option<&Volume>) -> Value {
+    let claim = volume.map(|v| &v.claim);
+    let size = claim
+        .and_then(|c| c.size.as_ref())
+        .map_or_else(|| super::pod::quantity(1 << 30), |s| super::pod::quantity(s.value.0));
+    let access = claim
+        .and_then(|c| c.access.as_ref())
+        .map_or("ReadWriteOnce", |a| a.value.as_str());
+    let mut spec = json!({
+        "accessModes": [access],
+        "resources": {"requests": {"storage": size}},
+    });
+    if let Some(class) = claim.and_then(|c| c.class.as_ref()) {
+        spec["storageClassName"] = json!(class.value);
+    }
+    spec
+}
+
+/// A shared volume's claim, which every pod that mounts it names.
+pub(super) fn claim(stack: &Stack, volume: &Volume) -> Manifest {
+    let name = object_name(&volume.name.value);
+    let group = stack.name_or_default();
+    let labels = json!({"app.kubernetes.io/part-of": group, "app.kubernetes.io/managed-by": "stackc"});
+    let meta = json!({"name": name, "labels": labels});
+    Manifest::new("v1", "PersistentVolumeClaim", &name, meta, claim_spec(Some(volume)))
+}
+
+/// The proxy's nginx.conf, which its pod mounts over the image's.
+pub(super) fn nginx_config(stack: &Stack, proxy: &Service, conf: String) -> Manifest {
+    let name = super::nginx_config_name(proxy);
+    let group = stack.name_or_default();
+    Manifest {
+        kind: "ConfigMap",
+        name: name.clone(),
+        body: json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": metadata(group, &name, &proxy.name.value),
+            "data": {"nginx.conf": conf},
+        }),
+    }
+}
+
+/// The NetworkPolicy of a pod: it admits connections to its ports from the
+/// pods that share a spec network with one of its containers, as compose's
+/// networks do (a pod with no port admits none), and from anywhere for a
+/// proxy, which the Ingress controller or load balancer reaches. Egress is
+/// left open: pods look names up in the cluster's DNS.
+pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Service]) -> Manifest {
+    let owner = pod[0];
+    let group = stack.name_or_default();
+    let ports: Vec<Value> = container_ports(stack, owner)
+        .into_iter()
+        .map(|port| json!({"port": port, "protocol": "TCP"}))
+        .collect();
+    let mut ingress = Vec::new();
+    if !ports.is_empty() {
+        let from: Vec<Value> = if owner.proxy().is_some() {
+            Vec::new()
+        } else {
+            let peers = stack.services.iter().filter(|peer| {
+                peer.name.value != owner.name.value
+                    && !plan.is_init_job(peer)
+                    && pod_members(plan, peer)
+                        .iter()
+                        .any(|p| pod.iter().any(|c| stack.share_network(p, c)))
+            });
+            peers
+                .map(|peer| json!({"podSelector": {"matchLabels": selector(group, &peer.name.value)}}))
+                .collect()
+        };
+        let mut rule = json!({"ports": ports});
+        if owner.proxy().is_none() {
+            rule["from"] = Value::Array(from);
+        }
+        if owner.proxy().is_some() || rule["from"].as_array().is_some_and(|f| !f.is_empty()) {
+            ingress.push(rule);
+        }
+    }
+    let name = &owner.name.value;
+    let spec = json!({
+        "podSelector": {"matchLabels": selector(group, name)},
+        "policyTypes": ["Ingress"],
+        "ingress": ingress,
+    });
+    Manifest::new(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        &object_name(name),
+        metadata(group, &object_name(name), name),
+        spec,
+    )
+}
+
+/// The containers of a service's pod: itself, and for a proxy the jobs
+/// that run in its pod.
+pub(super) fn pod_members<'a>(plan: &super::plan::Plan<'a>, service: &'a Service) -> Vec<&'a Service> {
+    let mut pod = vec![service];
+    pod.extend(
+        plan.init_jobs
+            .get(service.name.value.as_str())
+            .into_iter()
+            .flatten()
+            .copied(),
+    );
+    pod
+}

@@ -1,0 +1,519 @@
+//! A service's pod: its container (command, environment, secrets as files,
+//! probes, resources, a hardened security context) and the pod's volumes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::names::object_name;
+use super::plan::{Placement, Plan};
+use super::yaml::{expanded, expanded_words};
+use crate::ir::*;
+
+/// What a pod's containers are built from.
+pub(super) struct Context<'a> {
+    pub stack: &'a Stack,
+    pub plan: &'a Plan<'a>,
+}
+
+/// The container of a service (or of a job run in another pod), and the
+/// volumes it needs in its pod, by name.
+pub(super) struct Container {
+    pub value: Value,
+    pub volumes: BTreeMap<String, Value>,
+}
+
+/// Resources when the spec's `limits` leave them out: a small request, and
+/// a memory limit that stops a leak before it takes the node.
+const DEFAULT_CPU_REQUEST: &str = "100m";
+const DEFAULT_MEMORY_REQUEST: &str = "256Mi";
+const DEFAULT_MEMORY_LIMIT: &str = "512Mi";
+
+pub(super) fn container(cx: &Context, service: &Service) -> Container {
+    let mut volumes = BTreeMap::new();
+    let mut mounts = Vec::new();
+    let mut value = json!({
+        "name": object_name(&service.name.value),
+        "image": image(cx.stack, service),
+        "imagePullPolicy": "Always",
+        "securityContext": security_context(run_as(cx.stack, service)),
+        "resources": resources(service),
+    });
+    if let Some(entrypoint) = &service.entrypoint {
+        value["command"] = expanded_words(&entrypoint.words);
+    }
+    if let Some(args) = crate::emit::compose::command(cx.stack, service) {
+        value["args"] = expanded_words(&args);
+    }
+    if let Some(workdir) = &service.workdir {
+        value["workingDir"] = json!(workdir.value);
+    }
+    let env: Vec<Value> = crate::emit::environment(service)
+        .into_iter()
+        .map(|(name, text)| json!({"name": name, "value": expanded(&text)}))
+        .collect();
+    if !env.is_empty() {
+        value["env"] = Value::Array(env);
+    }
+    if !service.env_files.is_empty() {
+        value["envFrom"] = json!([{ "secretRef": { "name": env_secret_name(service) } }]);
+    }
+    let ports: Vec<Value> = container_ports(cx.stack, service)
+        .into_iter()
+        .map(|port| json!({"containerPort": port}))
+        .collect();
+    if !ports.is_empty() {
+        value["ports"] = Value::Array(ports);
+    }
+    let image_check = image_healthcheck(cx.stack, service);
+    let ready = service.ready.as_ref().or(image_check.as_ref());
+    if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| !service.is_job()) {
+        value["readinessProbe"] = readiness_probe(&handler, ready);
+        value["startupProbe"] = startup_probe(&handler, ready);
+    }
+    for (index, mount) in service.mounts.iter().enumerate() {
+        let Some(volume) = mount.volume() else {
+            if let MountSource::Anonymous(_) = mount.source {
+                // The container's own volume: lives as long as the pod.
+                let name = format!("anonymous-{index}");
+                mounts.push(json!({"name": name, "mountPath": mount.target.value}));
+                volumes.insert(name, json!({"emptyDir": {}}));
+            }
+            continue;
+        };
+        let name = object_name(&volume.value);
+        let mut entry = json!({"name": name, "mountPath": mount.target.value});
+        if mount.read_only {
+            entry["readOnly"] = json!(true);
+        }
+        mounts.push(entry);
+        if let Some(source) = volume_source(cx.plan, &volume.value) {
+            volumes.insert(name.clone(), source);
+        }
+    }
+    if let Some(proxy) = service.proxy() {
+        for volume in proxy.aliased_volumes() {
+            let name = object_name(&volume.value);
+            mounts.push(json!({"name": name, "mountPath": crate::emit::served_path(volume), "readOnly": true}));
+            if let Some(source) = volume_source(cx.plan, &volume.value) {
+                volumes.insert(name, source);
+            }
+        }
+        mounts.push(json!({
+            "name": "nginx-conf", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf", "readOnly": true,
+        }));
+        volumes.insert(
+            "nginx-conf".to_string(),
+            json!({"configMap": {"name": super::nginx_config_name(service)}}),
+        );
+    }
+    let secrets = secret_files(service);
+    if !secrets.is_empty() {
+        for (secret, target) in &secrets {
+            mounts.push(json!({
+                "name": "secrets", "mountPath": target, "subPath": secret, "readOnly": true,
+            }));
+        }
+        let mut names: Vec<&String> = secrets.iter().map(|(s, _)| s).collect();
+        names.sort();
+        names.dedup();
+        let sources: Vec<Value> = names
+            .into_iter()
+            .map(|s| json!({"secret": {"name": object_name(s), "items": [{"key": s, "path": s}]}}))
+            .collect();
+        volumes.insert("secrets".to_string(), json!({"projected": {"sources": sources}}));
+    }
+    for (index, path) in writable_paths(cx.stack, service).into_iter().enumerate() {
+        let name = format!("writable-{index}");
+        mounts.push(json!({"name": name, "mountPath": path}));
+        volumes.insert(name, json!({"emptyDir": {}}));
+    }
+    if let Some(shm) = &service.shm_size {
+        mounts.push(json!({"name": "shm", "mountPath": "/dev/shm"}));
+        volumes.insert(
+            "shm".to_string(),
+            json!({"emptyDir": {"medium": "Memory", "sizeLimit": quantity(shm.value.0)}}),
+        );
+    }
+    mounts.sort_by(|a, b| a["mountPath"].as_str().cmp(&b["mountPath"].as_str()));
+    if !mounts.is_empty() {
+        value["volumeMounts"] = Value::Array(mounts);
+    }
+    Container { value, volumes }
+}
+
+/// The pod spec around a main container and its init containers.
+pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) -> Value {
+    let main = container(cx, service);
+    let mut volumes = main.volumes;
+    let mut init_values = Vec::new();
+    for container in init {
+        volumes.extend(container.volumes);
+        init_values.push(container.value);
+    }
+    let mut security = json!({
+        "runAsNonRoot": true,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    });
+    if let Some(uid) = run_as(cx.stack, service) {
+        security["runAsUser"] = json!(uid);
+        security["runAsGroup"] = json!(uid);
+        security["fsGroup"] = json!(uid);
+    }
+    if service.proxy().is_some_and(Proxy::listens_on_privileged_port) {
+        // A safe sysctl (Kubernetes 1.22): the unprivileged nginx binds
+        // `listen 80` in the pod's own network namespace.
+        security["sysctls"] = json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]);
+    }
+    let mut spec = json!({
+        "automountServiceAccountToken": false,
+        "enableServiceLinks": false,
+        "securityContext": security,
+        "containers": [main.value],
+    });
+    if !init_values.is_empty() {
+        spec["initContainers"] = Value::Array(init_values);
+    }
+    if !volumes.is_empty() {
+        let volumes: Vec<Value> = volumes
+            .into_iter()
+            .map(|(name, mut source)| {
+                source["name"] = json!(name);
+                source
+            })
+            .collect();
+        spec["volumes"] = Value::Array(volumes);
+    }
+    if let Some(grace) = &service.stop_grace_period {
+        spec["terminationGracePeriodSeconds"] = json!(seconds(grace.value));
+    }
+    spec
+}
+
+/// The Secret an env file becomes: created from the file by whoever
+/// deploys, since env files hold secrets as often as settings.
+pub(super) fn env_secret_name(service: &Service) -> String {
+    format!("{}-env", object_name(&service.name.value))
+}
+
+/// The image a container runs: the spec's, or the name of the image it
+/// builds (a cluster pulls by name).
+fn image(stack: &Stack, service: &Service) -> String {
+    match &service.image {
+        Some(ImageSource::Image(image)) => image.text.value.clone(),
+        Some(ImageSource::Of(_)) | Some(ImageSource::Build(_)) => match stack.builder_of(service) {
+            Some(builder) => crate::emit::built_image_name(stack, builder),
+            None => String::new(),
+        },
+        None => String::new(),
+    }
+}
+
+/// The numeric user the container runs as, when stackc can tell: the
+/// spec's `user` (by number, or a published image's own user by name), the
+/// user of the image stackc writes, nginx's for the proxy, the app's own
+/// Dockerfile's numeric `USER`, or a known image's user.
+pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
+    if let Some(user) = &service.user {
+        return match &user.user.value {
+            Account::Id(id) => Some(*id),
+            Account::Name(name) => known_image(service)
+                .filter(|k| k.user == name)
+                .and_then(|_| known_uid(service)),
+        };
+    }
+    if service.proxy().is_some() {
+        return Some(NGINX_UID);
+    }
+    if let Some(python) = stack.builder_of(service).and_then(|b| b.build()?.python()) {
+        return Some(python.user.uid.value);
+    }
+    if let Some(own) = stack.own_image(service) {
+        let user = own.facts()?.user.as_ref()?.value.known()?.clone();
+        return user.split(':').next()?.parse().ok().filter(|uid| *uid != 0);
+    }
+    known_uid(service)
+}
+
+/// nginx's user in the official image (see the proxy's Dockerfile).
+const NGINX_UID: u32 = 101;
+
+/// A published image whose user and writable folders stackc knows.
+struct KnownImage {
+    repository: &'static str,
+    user: &'static str,
+    uid: u32,
+    /// The uid in the image's Alpine variant (`postgres:16-alpine`).
+    alpine_uid: u32,
+    /// The port its server listens on, which other pods reach through its
+    /// Service.
+    port: u16,
+    /// Folders it writes outside its volumes, besides /tmp.
+    writes: &'static [&'static str],
+}
+
+/// The official images' non-root users (Docker Hub's `postgres`, `redis`
+/// and `nginx` images, Debian and Alpine variants) and PostgreSQL's socket
+/// folder.
+const KNOWN_IMAGES: &[KnownImage] = &[
+    KnownImage {
+        repository: "postgres",
+        user: "postgres",
+        uid: 999,
+        alpine_uid: 70,
+        port: 5432,
+        writes: &["/var/run/postgresql"],
+    },
+    KnownImage {
+        repository: "redis",
+        user: "redis",
+        uid: 999,
+        alpine_uid: 999,
+        port: 6379,
+        writes: &[],
+    },
+    KnownImage {
+        repository: "nginx",
+        user: "nginx",
+        uid: NGINX_UID,
+        alpine_uid: NGINX_UID,
+        port: 80,
+        writes: &[],
+    },
+];
+
+fn known_image(service: &Service) -> Option<&'static KnownImage> {
+    let Some(ImageSource::Image(image)) = &service.image else {
+        return None;
+    };
+    let repository = image
+        .repository
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
+    KNOWN_IMAGES.iter().find(|k| k.repository == repository)
+}
+
+/// A known image's uid, in its variant.
+fn known_uid(service: &Service) -> Option<u32> {
+    let known = known_image(service)?;
+    let alpine = match &service.image {
+        Some(ImageSource::Image(image)) => image.tag.as_deref().is_some_and(|t| t.contains("alpine")),
+        _ => false,
+    };
+    Some(if alpine { known.alpine_uid } else { known.uid })
+}
+
+/// The folders a read-only root file system must still let the process
+/// write: /tmp, a known image's own, and the home folder of the user of an
+/// image stackc writes (Gunicorn keeps its control socket there).
+fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
+    let mut paths = vec!["/tmp".to_string()];
+    if let Some(known) = known_image(service) {
+        paths.extend(known.writes.iter().map(|p| p.to_string()));
+    }
+    if let Some(python) = stack.builder_of(service).and_then(|b| b.build()?.python()) {
+        paths.push(format!("/home/{}", python.user.name.value));
+    }
+    paths.retain(|p| !service.mounts.iter().any(|m| &m.target.value == p));
+    paths
+}
+
+/// A hardened container: no privilege escalation, no capabilities, a
+/// read-only root file system, never root.
+fn security_context(uid: Option<u32>) -> Value {
+    let mut context = json!({
+        "allowPrivilegeEscalation": false,
+        "capabilities": {"drop": ["ALL"]},
+        "privileged": false,
+        "readOnlyRootFilesystem": true,
+        "runAsNonRoot": true,
+    });
+    if let Some(uid) = uid {
+        context["runAsUser"] = json!(uid);
+        context["runAsGroup"] = json!(uid);
+    }
+    context
+}
+
+/// Requests for the scheduler, and a memory limit: the spec's `limits`
+/// (memory requested as much as its limit, so the pod is never killed for
+/// what it was promised), else small defaults. No CPU limit: throttling a
+/// busy app only slows it.
+fn resources(service: &Service) -> Value {
+    let limits = service.limits.as_ref();
+    let memory = limits.and_then(|l| l.memory.as_ref()).map(|m| quantity(m.value.0));
+    let cpu = limits.and_then(|l| l.cpus.as_ref()).map(|c| cpu(c.value));
+    json!({
+        "requests": {
+            "cpu": cpu.unwrap_or_else(|| DEFAULT_CPU_REQUEST.to_string()),
+            "memory": memory.clone().unwrap_or_else(|| DEFAULT_MEMORY_REQUEST.to_string()),
+        },
+        "limits": {
+            "memory": memory.unwrap_or_else(|| DEFAULT_MEMORY_LIMIT.to_string()),
+        },
+    })
+}
+
+/// A byte count as a Kubernetes quantity: `512Mi`, `1Gi`, or bytes.
+pub(super) fn quantity(bytes: u64) -> String {
+    for (unit, size) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if bytes != 0 && bytes.is_multiple_of(size) {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
+/// CPUs as a quantity: whole ones as a number, others in millicores.
+fn cpu(cpus: Cpus) -> String {
+    if cpus.0.is_multiple_of(1000) {
+        (cpus.0 / 1000).to_string()
+    } else {
+        format!("{}m", cpus.0)
+    }
+}
+
+/// The ports the container listens on: its app server's or proxy's (or a
+/// known image's), and the ones it exposes or publishes.
+pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<u16> {
+    let mut ports: Vec<u16> = match service.proxy() {
+        Some(proxy) => proxy.servers.iter().flat_map(Server::ports).collect(),
+        None => stack
+            .app_port(service)
+            .or_else(|| known_image(service).map(|k| k.port))
+            .into_iter()
+            .collect(),
+    };
+    ports.extend(service.expose.iter().map(|p| p.value));
+    ports.extend(service.ports.iter().map(|p| p.container_port.value));
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// The secret files a container reads, as (secret, path): `*_FILE` ones and
+/// the proxy's TLS files under /run/secrets, fixed-path ones where asked.
+fn secret_files(service: &Service) -> Vec<(String, String)> {
+    let tls = service.proxy().into_iter().flat_map(Proxy::secrets);
+    let by_name = service.secrets.iter().map(|s| &s.secret).chain(tls);
+    let mut files: Vec<(String, String)> = by_name
+        .map(|s| (s.value.clone(), crate::emit::secret_path(&s.value)))
+        .collect();
+    for mount in &service.secret_mounts {
+        let target = mount
+            .target
+            .as_ref()
+            .map_or_else(|| crate::emit::secret_path(&mount.secret.value), |t| t.value.clone());
+        files.push((mount.secret.value.clone(), target));
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// A pod's volume for a spec volume; none for a StatefulSet's own claim,
+/// which its claim template gives the pod under the same name.
+fn volume_source(plan: &Plan, volume: &str) -> Option<Value> {
+    match plan.placement(volume) {
+        Placement::PodLocal => Some(json!({"emptyDir": {}})),
+        Placement::Kept => None,
+        Placement::Shared => Some(json!({"persistentVolumeClaim": {"claimName": object_name(volume)}})),
+    }
+}
+
+/// The app's own Dockerfile's HEALTHCHECK, as a `ready` statement: the
+/// kubelet ignores an image's HEALTHCHECK, so it becomes the probe.
+fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
+    use crate::input::dockerfile::Form;
+    let check = stack.own_image(service)?.facts()?.healthcheck.as_ref()?;
+    let command = check.command.as_ref()?;
+    let (line, words) = match &command.form {
+        Form::Shell(text) => (Some(text.clone()), Vec::new()),
+        Form::Exec(words) => (None, words.clone()),
+    };
+    Some(Readiness {
+        probe: Probe::Cmd(Argv {
+            line,
+            words,
+            span: command.span,
+        }),
+        interval: check.options.interval.clone(),
+        timeout: check.options.timeout.clone(),
+        retries: check.options.retries.clone(),
+        start_period: check.options.start_period.clone(),
+        span: check.span,
+    })
+}
+
+/// The check a readiness probe runs: the spec's `ready` (or the image's
+/// HEALTHCHECK), else a TCP connect to the port stackc knows the service
+/// listens on.
+fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) -> Option<Value> {
+    let Some(ready) = ready else {
+        let port = stack.app_port(service)?;
+        return Some(json!({"tcpSocket": {"port": port}}));
+    };
+    Some(match &ready.probe {
+        Probe::Cmd(argv) => {
+            let words = match &argv.line {
+                Some(line) => vec!["sh".to_string(), "-c".to_string(), line.clone()],
+                None => argv.words.clone(),
+            };
+            json!({"exec": {"command": expanded_words(&words)}})
+        }
+        Probe::Tcp(port) => json!({"tcpSocket": {"port": port.value}}),
+        Probe::Http { path, port } => {
+            let port = port.as_ref().map(|p| p.value).or(stack.app_port(service)).unwrap_or(80);
+            // The name compose's healthcheck sends too, which Django's
+            // ALLOWED_HOSTS can list; the pod's IP changes.
+            json!({"httpGet": {
+                "path": crate::emit::percent_encode_path(&path.value),
+                "port": port,
+                "httpHeaders": [{"name": "Host", "value": "localhost"}],
+            }})
+        }
+    })
+}
+
+/// Timing of both probes, from `ready ... every/timeout`.
+fn timing(ready: Option<&Readiness>) -> (u64, u64) {
+    let interval = ready
+        .and_then(|r| r.interval.as_ref())
+        .map_or(crate::emit::DEFAULT_INTERVAL, |i| i.value);
+    let timeout = ready
+        .and_then(|r| r.timeout.as_ref())
+        .map_or(crate::emit::DEFAULT_TIMEOUT, |t| t.value);
+    (seconds(interval), seconds(timeout))
+}
+
+/// Takes the pod out of its Service's endpoints while the check fails.
+fn readiness_probe(handler: &Value, ready: Option<&Readiness>) -> Value {
+    let (period, timeout) = timing(ready);
+    let mut probe = handler.clone();
+    probe["periodSeconds"] = json!(period);
+    probe["timeoutSeconds"] = json!(timeout);
+    probe["failureThreshold"] = json!(3);
+    probe
+}
+
+/// Gives the process `retries` checks (and the `start` period) to come up,
+/// as compose's healthcheck does, before the readiness probe takes over.
+fn startup_probe(handler: &Value, ready: Option<&Readiness>) -> Value {
+    let (period, timeout) = timing(ready);
+    let retries = ready
+        .and_then(|r| r.retries.as_ref())
+        .map_or(crate::emit::DEFAULT_RETRIES, |r| r.value);
+    let start = ready
+        .and_then(|r| r.start_period.as_ref())
+        .map_or(0, |s| seconds(s.value));
+    let mut probe = handler.clone();
+    probe["periodSeconds"] = json!(period);
+    probe["timeoutSeconds"] = json!(timeout);
+    probe["failureThreshold"] = json!(u64::from(retries) + start.div_ceil(period));
+    probe
+}
+
+/// Whole seconds, rounded up, at least one (the probes' unit and minimum).
+fn seconds(duration: Duration) -> u64 {
+    duration.0.div_ceil(1000).max(1)
+}

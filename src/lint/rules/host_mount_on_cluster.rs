@@ -1,0 +1,62 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{MountSource, Stack};
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// On a cluster (`--target kubernetes`), flags a `mount` of a folder of
+    /// the host (`mount ./data at /data`).
+    ///
+    /// ## Why is this bad?
+    /// A pod runs on whichever node the scheduler picks, where the folder
+    /// next to the spec does not exist; the manifests cannot carry it, so
+    /// stackc leaves the mount out, and the container would start without
+    /// its files. (A `hostPath` volume would tie the pod to one node's disk,
+    /// and policy checks refuse it.)
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     image example/web:1.0
+    ///     mount ./uploads at /app/uploads
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// A named volume, which a cluster claims:
+    /// ```text
+    /// volume uploads size 10G
+    ///
+    /// service web {
+    ///     image example/web:1.0
+    ///     mount uploads at /app/uploads
+    /// }
+    /// ```
+    pub struct HostMountOnCluster {
+        name: "host-mount-on-cluster",
+        severity: Error,
+        summary: "a host folder mounted into a container, which no cluster node has",
+        target: Kubernetes,
+    }
+}
+
+impl Rule for HostMountOnCluster {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            for mount in &service.mounts {
+                let MountSource::Host(path) = &mount.source else {
+                    continue;
+                };
+                out.push(
+                    Self::META
+                        .diagnostic(format!(
+                            "`{}` mounts `{}`, a folder no cluster node has",
+                            service.name.value, path.value
+                        ))
+                        .primary(path.span, "a folder of this machine")
+                        .help("mount a named volume instead: `volume NAME size SIZE`, then `mount NAME at PATH`"),
+                );
+            }
+        }
+    }
+}

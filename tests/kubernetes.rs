@@ -1,0 +1,249 @@
+//! The Kubernetes target on every spec in `specs/`: each builds with no
+//! finding (the cluster's lint rules included), every manifest is
+//! snapshotted, and the real validators pass on the base
+//! (`scripts/validate-kubernetes`: `kubectl kustomize`, kubernetes-validate
+//! --strict, checkov). An environment's overlay, applied by kustomize to
+//! the base, gives exactly that environment's own manifests. A missing
+//! validator fails, never skips.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use stackc::emit::kubernetes::{base_artifacts, environment_overlays, manifests, overlay_artifacts, Manifest};
+use stackc::emit::{Artifact, Target};
+
+fn write(out: &Path, artifacts: &[Artifact]) {
+    for artifact in artifacts {
+        let path = out.join(&artifact.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &artifact.contents).unwrap();
+    }
+}
+
+fn validate(out: &Path) -> (i32, String) {
+    let output = Command::new(support::repo().join("scripts/validate-kubernetes"))
+        .arg(out)
+        .output()
+        .expect("scripts/validate-kubernetes runs");
+    let text = format!("{}{}", support::text(&output.stdout), support::text(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn every_spec_builds_for_kubernetes_and_passes_the_validators() {
+    support::provide_spec_secrets();
+    let mut failures = Vec::new();
+    let mut checks = 0;
+    for spec in support::example_specs() {
+        let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+        let stem = name.trim_end_matches(".spec");
+        let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+        // Only an environment a cluster cannot run (a development one that
+        // mounts the source) is reported, and left without an overlay.
+        let unexpected: Vec<_> = (build.diagnostics.iter())
+            .filter(|d| d.is_error() || !d.message.starts_with("environment `"))
+            .collect();
+        assert!(unexpected.is_empty(), "{name}: {unexpected:#?}");
+        let artifacts = build.artifacts.expect("a clean spec emits");
+        let base: Vec<&Artifact> = (artifacts.iter())
+            .filter(|a| a.path.starts_with("base/") || a.path.starts_with("overlays/"))
+            .collect();
+        assert!(base.iter().any(|a| a.path == "base/kustomization.yaml"), "{name}");
+        support::insta_settings().bind(|| {
+            for artifact in &base {
+                let snapshot = format!("k8s__{stem}__{}", artifact.path.replace('/', "__"));
+                insta::assert_snapshot!(snapshot, artifact.contents);
+            }
+        });
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), &artifacts);
+        let (code, report) = validate(tmp.path());
+        println!("== {name}\n{report}");
+        assert_ne!(code, 2, "a validator is missing or could not run:\n{report}");
+        assert!(report.contains("passed: all") || report.contains("FAILED"), "{report}");
+        checks += report
+            .lines()
+            .filter(|l| l.starts_with("ok ") || l.starts_with("FAIL "))
+            .count();
+        if code != 0 {
+            failures.push(format!("{name}:\n{report}"));
+        }
+    }
+    println!("{checks} validator checks ran");
+    assert!(
+        failures.is_empty(),
+        "validators found problems:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The seed stack, resolved from its text.
+fn seed_stack(text: &str) -> stackc::ir::Stack {
+    let source = stackc::source::SourceFile::new("django.spec", text);
+    let analysis = stackc::check(&source);
+    assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
+    analysis.stack.unwrap()
+}
+
+/// The seed stack's manifests, built from its text.
+fn seed_manifests(text: &str) -> Vec<Manifest> {
+    manifests(&seed_stack(text), &support::snapshot_layout("django.spec")).unwrap()
+}
+
+fn seed_text() -> String {
+    std::fs::read_to_string(support::repo().join("specs/django.spec")).unwrap()
+}
+
+/// Every container of every pod template, init containers included.
+fn containers(manifests: &[Manifest]) -> Vec<(&Manifest, &Value)> {
+    let mut found = Vec::new();
+    for manifest in manifests {
+        let pod = &manifest.body["spec"]["template"]["spec"];
+        for list in ["containers", "initContainers"] {
+            for container in pod[list].as_array().into_iter().flatten() {
+                found.push((manifest, container));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn pods_are_hardened_probed_and_hold_no_secret_value() {
+    for spec in support::example_specs() {
+        let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+        let Some(artifacts) = build.artifacts else {
+            panic!("{}", spec.display())
+        };
+        let text: String = artifacts.iter().map(|a| a.contents.as_str()).collect();
+        assert!(!text.contains("secretKeyRef"), "{}: secrets are files", spec.display());
+        assert!(
+            !text.contains("stringData") && !text.contains("kind: Secret"),
+            "{}",
+            spec.display()
+        );
+    }
+    let seed = seed_manifests(&seed_text());
+    for (manifest, container) in containers(&seed) {
+        let context = &container["securityContext"];
+        assert_eq!(context["readOnlyRootFilesystem"], true, "{}", manifest.name);
+        assert_eq!(context["runAsNonRoot"], true, "{}", manifest.name);
+        assert_eq!(context["capabilities"]["drop"][0], "ALL", "{}", manifest.name);
+        assert!(
+            context["runAsUser"].as_u64().is_some_and(|u| u > 0),
+            "{}",
+            manifest.name
+        );
+        assert!(
+            container["resources"]["limits"]["memory"].is_string(),
+            "{}",
+            manifest.name
+        );
+        let main = manifest.body["spec"]["template"]["spec"]["containers"][0] == *container;
+        if main && container["ports"].is_array() {
+            assert!(container["readinessProbe"].is_object(), "{}", manifest.name);
+            assert!(container["startupProbe"].is_object(), "{}", manifest.name);
+            assert!(container["livenessProbe"].is_null(), "{}", manifest.name);
+        }
+    }
+    let web = seed.iter().find(|m| m.kind == "Deployment" && m.name == "web").unwrap();
+    let init = &web.body["spec"]["template"]["spec"]["initContainers"][0];
+    let command: Vec<&str> = init["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        command[command.len() - 4..],
+        ["python", "manage.py", "migrate", "--check"]
+    );
+    assert!(seed.iter().any(|m| m.kind == "StatefulSet" && m.name == "db"));
+    let job = seed.iter().find(|m| m.kind == "Job").unwrap();
+    assert!(
+        job.name.starts_with("migrate-") && job.name.len() == "migrate-".len() + 10,
+        "{}",
+        job.name
+    );
+}
+
+/// Renders a kustomization with the real kustomize, as JSON documents in a
+/// stable order, so two renderings compare as data.
+fn render(folder: &Path) -> Vec<Value> {
+    let output = Command::new(support::tool("k8s-venv/bin/kubectl"))
+        .arg("kustomize")
+        .arg(folder)
+        .output()
+        .expect("kubectl runs");
+    assert!(output.status.success(), "{}", support::text(&output.stderr));
+    let read = "import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(sys.stdin))))";
+    let mut python = support::python()
+        .args(["-c", read])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    python.stdin.take().unwrap().write_all(&output.stdout).unwrap();
+    let parsed = python.wait_with_output().unwrap();
+    let mut documents: Vec<Value> = serde_json::from_slice(&parsed.stdout).unwrap();
+    documents.sort_by_key(|d| (d["kind"].to_string(), d["metadata"]["name"].to_string()));
+    documents
+}
+
+#[test]
+fn an_overlay_applied_to_the_base_gives_the_environments_manifests() {
+    let base_text = seed_text();
+    // A production stack: more replicas, another image, a bigger volume,
+    // no collectstatic (its static files elsewhere), a new migrate command.
+    let prod_text = base_text
+        .replace("workers 3\n", "workers 3\n    replicas 3\n")
+        .replace("postgres:16.4", "postgres:16.6")
+        .replace("volume postgres_data", "volume postgres_data size 20G class fast-ssd")
+        .replace("migrate --noinput", "migrate --noinput --verbosity 2")
+        .replace(
+            "    location /static/ {\n        alias static  # what collectstatic wrote\n    }\n",
+            "",
+        )
+        .replace("after web ready, collectstatic done", "after web ready")
+        .replace("volume static\n", "");
+    let prod_text = {
+        let start = prod_text.find("job collectstatic").unwrap();
+        let end = start + prod_text[start..].find("}\n").unwrap() + 2;
+        format!("{}{}", &prod_text[..start], &prod_text[end..])
+    };
+    let base = seed_manifests(&base_text);
+    let prod = seed_manifests(&prod_text);
+    let layout = support::snapshot_layout("django.spec");
+    let overlay = overlay_artifacts("prod", &base, &prod, &layout);
+    let from_stacks = environment_overlays(
+        &seed_stack(&base_text),
+        &[("prod".to_string(), seed_stack(&prod_text))],
+        &layout,
+    );
+    assert_eq!(from_stacks, Ok(overlay.clone()));
+    assert!(overlay.iter().any(|a| a.path.ends_with(".patch.yaml")), "{overlay:#?}");
+    assert!(
+        overlay.iter().any(|a| a.path.ends_with("-job.yaml")),
+        "the new Job is added"
+    );
+    assert!(
+        overlay.iter().any(|a| a.path.ends_with("-job.delete.yaml")),
+        "the old Job is deleted"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let with_overlay = tmp.path().join("stack");
+    write(&with_overlay, &base_artifacts(&base, &layout));
+    write(&with_overlay, &overlay);
+    let own = tmp.path().join("prod");
+    write(&own, &base_artifacts(&prod, &layout));
+    assert_eq!(render(&with_overlay.join("overlays/prod")), render(&own.join("base")));
+    // And the overlay passes the validators like a base.
+    let (code, report) = validate(&with_overlay);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("ok   checkov             overlays/prod"), "{report}");
+}
