@@ -1228,9 +1228,47 @@ impl Proxy {
 
 /// The TCP port an app server's command line binds, when it names one.
 fn command_port(words: &[String]) -> Option<u16> {
-    let server = crate::input::app_server::server_args(words)?;
+    let Some(server) = crate::input::app_server::server_args(words) else {
+        return runserver_port(words);
+    };
     let binds = server.binds.value.unless_overridden()?;
     binds.iter().find_map(crate::input::bind::Bind::port)
+}
+
+/// The port of Django's development server, `manage.py runserver
+/// [ADDRESS:]PORT` (8000 when left out), as a development environment
+/// runs it.
+fn runserver_port(words: &[String]) -> Option<u16> {
+    let at = words.iter().position(|w| w == "runserver")?;
+    let django = |w: &String| w.ends_with("manage.py") || w == "django-admin";
+    if !words[..at].iter().any(django) {
+        return None;
+    }
+    match words[at + 1..].iter().find(|w| !w.starts_with('-')) {
+        Some(address) => address.rsplit(':').next()?.parse().ok().filter(|&port| port > 0),
+        None => Some(8000),
+    }
+}
+
+#[cfg(test)]
+mod command_port_tests {
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn django_runserver_says_its_port() {
+        for (line, port) in [
+            ("python manage.py runserver 0.0.0.0:8000", Some(8000)),
+            ("python manage.py runserver --noreload 9000", Some(9000)),
+            ("django-admin runserver [::]:8001", Some(8001)),
+            ("python /app/manage.py runserver", Some(8000)),
+            ("python manage.py runserver 0.0.0.0:0", None),
+            ("python tools.py runserver 9000", None),
+        ] {
+            assert_eq!(super::command_port(&words(line)), port, "{line}");
+        }
+    }
 }
 
 /// The first of each distinct value, in order.

@@ -264,7 +264,7 @@ fn config_path(stack: &Stack, owner: &Service, config: &str) -> String {
 
 /// What a service's own statements say it runs: `command`/`run`, or its
 /// app server.
-fn own_command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
+pub(crate) fn own_command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
     match (&service.command, service.app_server()) {
         (Some(command), _) => Some(command.words.clone()),
         (None, Some(server)) => Some(server_argv(stack, service, server)),

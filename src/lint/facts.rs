@@ -273,3 +273,13 @@ pub fn setting_label(
         SettingSource::ConfigFile { file, span } => diagnostic.secondary_in(file, span, message),
     }
 }
+
+/// Whether a host folder mounted into `service` holds the folder its image
+/// is built from: the app's source, which the image has a copy of.
+pub fn mounts_own_source(stack: &Stack, service: &Service, host_path: &str) -> bool {
+    let Some(build) = stack.builder_of(service).and_then(|b| b.build()) else {
+        return false;
+    };
+    let source = crate::emit::paths::normalize(std::path::Path::new(&build.context.value));
+    source.starts_with(crate::emit::paths::normalize(std::path::Path::new(host_path)))
+}

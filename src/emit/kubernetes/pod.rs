@@ -42,7 +42,11 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     if let Some(entrypoint) = &service.entrypoint {
         value["command"] = expanded_words(&entrypoint.words);
     }
-    if let Some(args) = crate::emit::compose::command(cx.stack, service) {
+    // The spec's command whenever it has one, even where the image stackc
+    // writes holds it too: a cluster pulls one image for every
+    // environment, and an environment may run another command.
+    let args = crate::emit::own_command(cx.stack, service).or_else(|| crate::emit::compose::command(cx.stack, service));
+    if let Some(args) = args {
         value["args"] = expanded_words(&args);
     }
     if let Some(workdir) = &service.workdir {

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{MountSource, Stack};
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -13,6 +13,11 @@ declare_rule! {
     /// stackc leaves the mount out, and the container would start without
     /// its files. (A `hostPath` volume would tie the pod to one node's disk,
     /// and policy checks refuse it.)
+    ///
+    /// A mount of the app's own source over its image (`mount ./app at
+    /// /app` in a development environment, for live reload) is only a note:
+    /// the image holds a copy of that folder, so on a cluster the container
+    /// runs the copy and the mount is left out.
     ///
     /// ## Example
     /// ```text
@@ -47,6 +52,18 @@ impl Rule for HostMountOnCluster {
                 let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
+                if facts::mounts_own_source(stack, service, &path.value) {
+                    let mut note = Self::META
+                        .diagnostic(format!(
+                            "on a cluster, `{}` runs its image's copy of `{}`",
+                            service.name.value, path.value
+                        ))
+                        .primary(path.span, "the image is built from this folder: the mount is left out")
+                        .help("rebuild and push the image to run changed source on the cluster");
+                    note.severity = crate::diagnostic::Severity::Info;
+                    out.push(note);
+                    continue;
+                }
                 out.push(
                     Self::META
                         .diagnostic(format!(

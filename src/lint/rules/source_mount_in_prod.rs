@@ -1,9 +1,6 @@
-use std::path::Path;
-
 use crate::diagnostic::Diagnostic;
-use crate::emit::paths::normalize;
 use crate::ir::{MountSource, Stack};
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -60,12 +57,11 @@ impl Rule for SourceMountInProd {
             let Some(build) = stack.builder_of(service).and_then(|b| b.build()) else {
                 continue;
             };
-            let source = normalize(Path::new(&build.context.value));
             for mount in &service.mounts {
                 let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
-                if !source.starts_with(normalize(Path::new(&path.value))) {
+                if !facts::mounts_own_source(stack, service, &path.value) {
                     continue;
                 }
                 out.push(
