@@ -17,7 +17,7 @@ mod compose;
 mod dockerfile;
 mod dockerignore;
 pub mod kubernetes;
-mod nginx;
+pub(crate) mod nginx;
 pub mod paths;
 
 pub use paths::Layout;

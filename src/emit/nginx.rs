@@ -49,7 +49,7 @@ events {
 /// The `http` settings of every stack: the official image's (MIME types,
 /// logs to stdout, sendfile), no version in `Server` headers and error
 /// pages (gixy's version_disclosure), and temporary files in /tmp.
-const HTTP_SETTINGS: [&str; 10] = [
+pub(crate) const HTTP_SETTINGS: [&str; 10] = [
     "include /etc/nginx/mime.types",
     "default_type application/octet-stream",
     "access_log /dev/stdout",

@@ -190,18 +190,6 @@ const STACKC_MAIN: &[&str] = &[
     "pid /tmp/nginx.pid",
     "error_log stderr notice",
 ];
-const STACKC_HTTP: &[&str] = &[
-    "include /etc/nginx/mime.types",
-    "default_type application/octet-stream",
-    "access_log /dev/stdout",
-    "sendfile on",
-    "server_tokens off",
-    "client_body_temp_path /tmp/client_temp",
-    "proxy_temp_path /tmp/proxy_temp",
-    "fastcgi_temp_path /tmp/fastcgi_temp",
-    "uwsgi_temp_path /tmp/uwsgi_temp",
-    "scgi_temp_path /tmp/scgi_temp",
-];
 
 struct Reader<'a, 'b> {
     import: &'a mut Import<'b>,
@@ -265,7 +253,7 @@ impl Reader<'_, '_> {
                 }
                 "map" if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) => {}
                 _ if level == Level::Main && STACKC_MAIN.contains(&line.as_str()) => {}
-                _ if STACKC_HTTP.contains(&line.as_str()) => {}
+                _ if crate::emit::nginx::HTTP_SETTINGS.contains(&line.as_str()) => {}
                 // The conf.d default server the official image ships is replaced anyway.
                 _ => self.drop(d, "at the http level has no place in the spec"),
             }

@@ -98,25 +98,10 @@ fn comment(out: &mut String, depth: usize, text: &str) {
     out.push('\n');
 }
 
-/// A double-quoted spec string holding exactly `text`.
+/// A double-quoted spec string holding exactly `text` (the one spec-string
+/// escaper, shared with the fixes lint writes).
 pub fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::lint::spec_text::quote(text)
 }
 
 /// `text` as a bare word when the grammar reads it as one, else quoted.
@@ -181,7 +166,10 @@ mod tests {
     fn words_and_strings() {
         assert_eq!(word("postgres:16.4"), "postgres:16.4");
         assert_eq!(word("a b"), "\"a b\"");
-        assert_eq!(quoted("say \"hi\"\n\u{1b}"), "\"say \\\"hi\\\"\\n\\u{1b}\"");
+        assert_eq!(
+            quoted("say \"hi\"\n\u{1b}\u{2028}"),
+            "\"say \\\"hi\\\"\\n\\u{1B}\\u{2028}\""
+        );
         assert_eq!(list(&["a".into(), "b c".into()]), "[\"a\", \"b c\"]");
     }
 

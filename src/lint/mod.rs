@@ -17,7 +17,7 @@ pub mod policy;
 pub mod registry;
 mod rules;
 pub(crate) mod secrets;
-mod spec_text;
+pub(crate) mod spec_text;
 pub mod suppress;
 
 use crate::diagnostic::{Diagnostic, Severity};

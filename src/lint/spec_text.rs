@@ -13,7 +13,10 @@ pub fn quote(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", u32::from(c))),
+            // A line break to any reader (U+2028, U+2029; NEL is a control).
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+            }
             c => out.push(c),
         }
     }
