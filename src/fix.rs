@@ -136,4 +136,29 @@ mod tests {
         assert!(overlap(&a, &Edit::replace(Span::new(2, 5), "")));
         assert!(!overlap(&a, &Edit::replace(Span::new(3, 5), "")));
     }
+
+    /// Found by the fuzzer: the base's Gunicorn listens on 4000 and a
+    /// `dev` environment's runserver on 8000, so each fix of the shared
+    /// `ready` and upstream lines broke the other side, and `--fix` went
+    /// round in circles. Only the base's findings fix base lines.
+    #[test]
+    fn environments_do_not_fight_over_a_line_of_the_base() {
+        let spec = "stack shop\n\
+            service web {\n    build ./app\n    gunicorn shop.wsgi:application bind 4000 workers 3\n    ready tcp 8000\n}\n\
+            proxy nginx {\n    upstream app { server web:8000 }\n    location / { proxy_pass app }\n    after web ready\n}\n\
+            environment dev {\n    service web {\n        unset gunicorn\n        add command \"python manage.py runserver 0.0.0.0:8000\"\n    }\n}\n";
+        let source = SourceFile::new("t.spec", spec);
+        let policy = crate::lint::policy::Policy::default();
+        let options = crate::Options {
+            policy: Some(&policy),
+            ..crate::Options::default()
+        };
+        let outcome = fix(&source, options);
+        let codes: Vec<&str> = outcome.fixed.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["ready-port-mismatch", "upstream-port-mismatch"]);
+        assert!(outcome.source.text.contains("ready tcp 4000") && outcome.source.text.contains("server web:4000"));
+        let dev_left = (outcome.remaining.diagnostics.iter())
+            .filter(|d| d.message.starts_with("in environment `dev`") && d.fix.is_none());
+        assert_eq!(dev_left.count(), 2, "{:?}", outcome.remaining.diagnostics);
+    }
 }

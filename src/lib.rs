@@ -325,6 +325,13 @@ fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagn
             }
         };
         diagnostic.message = format!("in {which}: {}", diagnostic.message);
+        // A fix on a line of the base changes every environment and the
+        // base, where this finding does not hold: `--fix` could trade one
+        // environment's finding for another's, round after round. Only a
+        // fix inside the environment's own block is kept.
+        if !diagnostic.primary_span().is_some_and(in_an_environment) {
+            diagnostic.fix = None;
+        }
         diagnostics.push(diagnostic);
     }
 }
