@@ -159,17 +159,8 @@ fn closest_specs_pass_every_peer() {
     let spec = support::repo().join("tests/peers/closest.spec");
     let build = support::build(&spec, &out);
     assert!(build.status.success(), "{}", support::text(&build.stderr));
-    let (code, report) = validate(&out);
+    let (code, report) = support::validate(&out);
     assert_eq!(code, 0, "the closest spec's output must pass every peer:\n{report}");
-}
-
-fn validate(out: &Path) -> (i32, String) {
-    let output = Command::new(support::repo().join("scripts/validate"))
-        .arg(out)
-        .output()
-        .expect("scripts/validate runs");
-    let text = format!("{}{}", support::text(&output.stdout), support::text(&output.stderr));
-    (output.status.code().unwrap_or(-1), text)
 }
 
 #[test]
@@ -322,7 +313,7 @@ fn the_peers_report_what_stackc_says_they_report() {
         assert!(build.status.success(), "{name}: {}", support::text(&build.stderr));
         let mut reported = hadolint_codes(&out);
         reported.extend(hadolint_codes(&folder));
-        let (_, gixy_report) = validate(&out);
+        let (_, gixy_report) = support::validate(&out);
         for (tool, code) in &claimed {
             let found = match tool.as_str() {
                 // Under `sh`, ShellCheck reports `export A=$(...)` as SC2046.

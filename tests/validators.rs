@@ -5,17 +5,7 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
-
-fn validate(out: &Path) -> (i32, String) {
-    let output = Command::new(support::repo().join("scripts/validate"))
-        .arg(out)
-        .output()
-        .expect("scripts/validate runs");
-    let text = format!("{}{}", support::text(&output.stdout), support::text(&output.stderr));
-    (output.status.code().unwrap_or(-1), text)
-}
 
 #[test]
 fn every_spec_output_passes_every_validator() {
@@ -34,7 +24,7 @@ fn every_spec_output_passes_every_validator() {
         let out = tmp.path().join("out");
         let build = support::build_environment(spec, environment.as_deref(), &out);
         assert!(build.status.success(), "{label}: {}", support::text(&build.stderr));
-        let (code, report) = validate(&out);
+        let (code, report) = support::validate(&out);
         println!("== {label}\n{report}");
         assert_ne!(code, 2, "a validator is missing or could not run:\n{report}");
         // Every check must have run: one line per check, none skipped.
@@ -60,7 +50,7 @@ fn sort_orders_pass_dclint() {
     let out = tmp.path().join("out");
     let build = support::build(&support::repo().join("tests/fixtures/sort-order.spec"), &out);
     assert!(build.status.success(), "{}", support::text(&build.stderr));
-    let (code, report) = validate(&out);
+    let (code, report) = support::validate(&out);
     assert_eq!(code, 0, "{report}");
 }
 
@@ -69,7 +59,7 @@ fn sort_orders_pass_dclint() {
 /// demonstrably reads what it is given.
 #[test]
 fn the_seed_files_fail_hadolint_gixy_and_dclint() {
-    let (code, report) = validate(&support::repo().join("tests/fixtures/seed-handwritten"));
+    let (code, report) = support::validate(&support::repo().join("tests/fixtures/seed-handwritten"));
     assert_eq!(code, 1, "{report}");
     let failed: Vec<&str> = report.lines().filter(|l| l.starts_with("FAIL ")).collect();
     let failed: Vec<String> = failed

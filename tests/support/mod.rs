@@ -189,3 +189,14 @@ pub fn provide_seed_files(dir: &Path) {
     }
     provide_file(&dir.join("secrets/db_password.txt"), "a stand-in for tests\n");
 }
+
+/// `scripts/validate OUT` (every real validator on one output folder): its
+/// exit code and everything it printed.
+pub fn validate(out: &Path) -> (i32, String) {
+    let output = Command::new(repo().join("scripts/validate"))
+        .arg(out)
+        .output()
+        .expect("scripts/validate runs");
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
