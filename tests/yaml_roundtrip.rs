@@ -41,18 +41,7 @@ fn compose_files_read_the_same_under_yaml_1_1_and_1_2() {
         expected.push((name, yaml_1_2));
     }
 
-    let output = support::python()
-        .arg("-c")
-        .arg(PYYAML_TO_JSON)
-        .args(&written)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "PyYAML failed: {}",
-        support::text(&output.stderr)
-    );
-    let yaml_1_1: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let yaml_1_1 = read_with_pyyaml(&written);
     assert_eq!(yaml_1_1.len(), expected.len());
 
     for ((name, yaml_1_2), yaml_1_1) in expected.iter().zip(&yaml_1_1) {
@@ -102,18 +91,7 @@ fn kubernetes_manifests_read_back_as_built_under_yaml_1_1_and_1_2() {
             expected.push((format!("{name}: {}", artifact.path), manifest.body.clone()));
         }
     }
-    let output = support::python()
-        .arg("-c")
-        .arg(PYYAML_TO_JSON)
-        .args(&written)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "PyYAML failed: {}",
-        support::text(&output.stderr)
-    );
-    let yaml_1_1: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let yaml_1_1 = read_with_pyyaml(&written);
     for ((name, body), yaml_1_1) in expected.iter().zip(&yaml_1_1) {
         assert_eq!(body, yaml_1_1, "{name}: built (left) and PyYAML (right) disagree");
     }
@@ -131,4 +109,20 @@ fn kubernetes_manifests_read_back_as_built_under_yaml_1_1_and_1_2() {
     };
     assert_eq!(value("BOOL_ON"), Some("on".into()));
     assert_eq!(value("DOLLAR"), Some("$$HOME".into()));
+}
+
+/// Each file as PyYAML (a YAML 1.1 reader) reads it, as JSON values.
+fn read_with_pyyaml(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    let output = support::python()
+        .arg("-c")
+        .arg(PYYAML_TO_JSON)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "PyYAML failed: {}",
+        support::text(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
