@@ -169,9 +169,7 @@ fn a_committed_env_files_passwords_become_secrets() {
     ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     assert!(
-        support::text(&out.stdout)
-            .lines()
-            .any(|l| l.contains(".dev.env:2:1: info: ") && l.ends_with("[import-secret]")),
+        has_finding(&support::text(&out.stdout), ".dev.env:2:1", "info", "import-secret"),
         "{}",
         support::text(&out.stdout)
     );
@@ -213,15 +211,11 @@ fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report = support::text(&out.stdout);
     assert!(
-        report
-            .lines()
-            .any(|l| l.contains("compose.yaml:5:20: info: ") && l.ends_with("[import-secret]")),
+        has_finding(&report, "compose.yaml:5:20", "info", "import-secret"),
         "{report}"
     );
     assert!(
-        report
-            .lines()
-            .any(|l| l.contains("compose.yaml:6:17: warning: ") && l.ends_with("[import-dropped]")),
+        has_finding(&report, "compose.yaml:6:17", "warning", "import-dropped"),
         "{report}"
     );
     let text = std::fs::read_to_string(&spec).unwrap();
@@ -249,9 +243,12 @@ fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        support::text(&out.stdout)
-            .lines()
-            .any(|l| l.contains("compose.yaml:5:9: warning: ") && l.ends_with("[import-dropped]")),
+        has_finding(
+            &support::text(&out.stdout),
+            "compose.yaml:5:9",
+            "warning",
+            "import-dropped"
+        ),
         "{}",
         support::text(&out.stdout)
     );
@@ -290,4 +287,10 @@ fn an_alias_bomb_is_refused_with_a_finding() {
     assert_eq!(out.status.code(), Some(1));
     assert!(support::text(&out.stdout).contains("import-unreadable"));
     assert!(!spec.exists());
+}
+
+/// Whether the short report has a finding at `at` (`FILE:LINE:COL`) of
+/// that severity and code.
+fn has_finding(report: &str, at: &str, severity: &str, code: &str) -> bool {
+    (report.lines()).any(|l| l.contains(&format!("{at}: {severity}: ")) && l.ends_with(&format!("[{code}]")))
 }
