@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use super::{header, Layout, Problems};
 use crate::diagnostic::Diagnostic;
 use crate::input::dockerignore;
-use crate::ir::{Build, PythonBuild, SecretSource, Service, Stack};
+use crate::ir::{Build, PythonBuild, Service, Stack};
 use crate::source::{FileId, Span, Spanned};
 
 /// What leaks secrets in practice (`.env` files at any depth, cookiecutter
@@ -142,15 +142,8 @@ pub(super) struct PrivateFiles<'a>(Vec<(&'a Spanned<String>, &'static str, PathB
 
 impl<'a> PrivateFiles<'a> {
     pub(super) fn of(stack: &'a Stack, layout: &Layout) -> Self {
-        let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
-            SecretSource::File(path) => Some((path, "secret file")),
-            SecretSource::Env(_) => None,
-        });
-        let env_files = (stack.services.iter())
-            .flat_map(|s| &s.env_files)
-            .map(|p| (p, "env file"));
         let mut seen = HashSet::new();
-        let files = (secrets.chain(env_files))
+        let files = (stack.private_files())
             .map(|(named, what)| (named, what, layout.from_spec(&named.value)))
             .filter(|(_, _, file)| seen.insert(file.clone()))
             .collect();

@@ -32,7 +32,14 @@ pub trait Files {
 
     /// The name diagnostics give the file: the path as the user sees it.
     fn display(&self, path: &Path) -> String;
+
+    /// The names of a folder's entries, sorted; at most [`MAX_ENTRIES`]
+    /// of them, so a huge folder costs no more than a small one.
+    fn entries(&self, folder: &Path) -> Vec<String>;
 }
+
+/// The most entries of a folder [`Files::entries`] looks at.
+pub const MAX_ENTRIES: usize = 4096;
 
 /// The real file system, relative to the spec's folder.
 pub struct Disk {
@@ -68,6 +75,18 @@ impl Files for Disk {
         crate::emit::paths::normalize(&self.shown_as.join(path))
             .display()
             .to_string()
+    }
+
+    fn entries(&self, folder: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.spec_folder.join(folder)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .take(MAX_ENTRIES)
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -140,6 +159,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
 /// The largest secret file read for its contents: a password, not a key.
 const MAX_SECRET_BYTES: usize = 4096;
 
+/// The largest file at a build folder's root read to tell whether it
+/// holds a secret: an env file or a key, not data.
+const MAX_LOOSE_BYTES: usize = 64 << 10;
+
+/// A file name that holds secrets in practice: an env file (`.env`,
+/// `.env.production`, `prod.env`), an SSH key, a PEM key or certificate.
+fn named_like_a_secret(name: &str) -> bool {
+    name == ".env"
+        || name.starts_with(".env.")
+        || name.ends_with(".env")
+        || matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519")
+        || name.ends_with(".pem")
+        || name.ends_with(".key")
+}
+
 struct Loader<'a> {
     files: &'a dyn Files,
     inputs: Inputs,
@@ -173,7 +207,9 @@ impl Loader<'_> {
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
                 if let Some(file) = self.read(&own.file, &path, "Dockerfile") {
-                    let image = self.own_image(service, own, file);
+                    let mut image = self.own_image(service, own, file);
+                    image.ignore = self.own_ignore_file(&build.context, &path);
+                    image.loose = self.loose_secret_files(context);
                     self.inputs.images.push(image);
                 }
             }
@@ -357,7 +393,42 @@ impl Loader<'_> {
             file,
             dockerfile,
             stage,
+            ignore: None,
+            loose: Vec::new(),
         }
+    }
+
+    /// The ignore file BuildKit reads for a build by the app's own
+    /// Dockerfile: `Dockerfile.dockerignore` beside the Dockerfile wins
+    /// over the build folder's `.dockerignore`.
+    fn own_ignore_file(&mut self, folder: &Spanned<String>, dockerfile: &Path) -> Option<FileId> {
+        let mut beside = dockerfile.as_os_str().to_owned();
+        beside.push(".dockerignore");
+        let candidates = [PathBuf::from(beside), Path::new(&folder.value).join(".dockerignore")];
+        let path = candidates.into_iter().find(|p| self.files.exists(p))?;
+        let named = Spanned::new(path.display().to_string(), folder.span);
+        self.read(&named, &path, ".dockerignore")
+    }
+
+    /// The files at a build folder's root that are named like secrets and
+    /// small enough to be one, read for what a rule can tell in them.
+    fn loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
+        let mut loose = Vec::new();
+        for name in self.files.entries(context) {
+            if !named_like_a_secret(&name) {
+                continue;
+            }
+            let path = context.join(&name);
+            let Ok(text) = self.files.read(&path) else { continue };
+            if text.len() <= MAX_LOOSE_BYTES {
+                let id = FileId(self.inputs.sources.len() as u32);
+                self.inputs
+                    .sources
+                    .push(SourceFile::new(self.files.display(&path), text));
+                loose.push((name, id));
+            }
+        }
+        loose
     }
 
     /// A file the stack needs where it runs, which is often put there at
