@@ -26,19 +26,11 @@ use crate::input::dockerignore;
 use crate::ir::{Build, PythonBuild, Service, Stack};
 use crate::source::{FileId, Span, Spanned};
 
-/// What leaks secrets in practice (`.env` files at any depth, cookiecutter
-/// -django's `.envs/`, keys and certificates), history, local data (the
-/// seed's `db.sqlite3`), caches and virtualenvs. Anchored at the build
-/// folder; `**/` reaches into subfolders.
-const DEFAULTS: &[&str] = &[
+/// Besides what holds secrets ([`dockerignore::SECRETS`]): history, local
+/// data (the seed's `db.sqlite3`), caches and virtualenvs. Anchored at the
+/// build folder; `**/` reaches into subfolders.
+const OTHER_DEFAULTS: &[&str] = &[
     ".git",
-    "**/.env*",
-    "**/*.env",
-    "**/*.pem",
-    "**/*.key",
-    "**/*.p12",
-    "**/*.pfx",
-    "secrets",
     "**/*.sqlite3",
     "**/__pycache__",
     "**/*.py[cod]",
@@ -94,7 +86,9 @@ pub(super) fn ignore(
     let sections: Vec<(&str, Vec<Line>)> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
-            DEFAULTS.iter().map(|p| Line::stackc(p)).collect(),
+            (dockerignore::SECRETS.iter().chain(OTHER_DEFAULTS))
+                .map(|p| Line::stackc(p))
+                .collect(),
         ),
         (
             "The spec's secret and env files in the build folder.",

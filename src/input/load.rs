@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage};
+use super::{
+    dockerfile, dockerignore, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
     AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
@@ -162,17 +164,6 @@ const MAX_SECRET_BYTES: usize = 4096;
 /// The largest file at a build folder's root read to tell whether it
 /// holds a secret: an env file or a key, not data.
 const MAX_LOOSE_BYTES: usize = 64 << 10;
-
-/// A file name that holds secrets in practice: an env file (`.env`,
-/// `.env.production`, `prod.env`), an SSH key, a PEM key or certificate.
-fn named_like_a_secret(name: &str) -> bool {
-    name == ".env"
-        || name.starts_with(".env.")
-        || name.ends_with(".env")
-        || matches!(name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519")
-        || name.ends_with(".pem")
-        || name.ends_with(".key")
-}
 
 struct Loader<'a> {
     files: &'a dyn Files,
@@ -415,7 +406,7 @@ impl Loader<'_> {
     fn loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
         let mut loose = Vec::new();
         for name in self.files.entries(context) {
-            if !named_like_a_secret(&name) {
+            if !dockerignore::holds_secrets(&name) {
                 continue;
             }
             let path = context.join(&name);

@@ -177,7 +177,8 @@ pub struct OwnImage {
     /// folder's `.dockerignore`.
     pub ignore: Option<FileId>,
     /// Files at the build folder's root named like secrets (`.env`,
-    /// `id_rsa`, `*.pem`), read, by name: what a `COPY . .` would carry.
+    /// `id_rsa`, `*.pem`: [`dockerignore::SECRETS`]), read, by name: what
+    /// a `COPY . .` would carry.
     pub loose: Vec<(String, FileId)>,
 }
 
