@@ -2,6 +2,7 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::emit::paths;
+use crate::input::dockerfile::Keyword;
 use crate::input::{dockerignore, env_file, OwnImage};
 use crate::ir::{OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
@@ -11,7 +12,9 @@ use crate::source::Span;
 declare_rule! {
     /// ## What it does
     /// Flags a secret in the app's own Dockerfile (an `ENV` or `ARG` of the
-    /// stage that is built, and a build argument the spec passes) and in a
+    /// stage that is built, a URL password or well-known token in any other
+    /// instruction of it, such as `RUN git clone https://user:TOKEN@...`,
+    /// and a build argument the spec passes) and in a
     /// raw `dockerfile` line of a `build` block: an
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
@@ -139,6 +142,7 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
         return;
     };
     copied_files(stack, service, own, image, out);
+    written_lines(stack, service, own, image, out);
     let Some(facts) = image.facts() else { return };
     let env = facts
         .env
@@ -162,6 +166,39 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
                     name.value.to_ascii_lowercase(),
                     name.value
                 )),
+        );
+    }
+}
+
+/// A password in a URL or a well-known token in an instruction of the
+/// image's own stages (`RUN git clone https://user:TOKEN@...`, a `LABEL`,
+/// a `HEALTHCHECK`'s command), which `docker history` and the image's
+/// config show. ENV and ARG values are read expanded, above; a stage the
+/// image only copies files from is left alone.
+fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
+    let Some(target) = image.stage else { return };
+    let text = &stack.inputs.source(image.file).text;
+    let dockerfile = &image.dockerfile;
+    let instructions = (dockerfile.stages_in_image(target).into_iter())
+        .flat_map(|stage| dockerfile.instructions_of(&dockerfile.stages[stage]))
+        .filter(|i| !matches!(i.keyword, Keyword::From | Keyword::Env | Keyword::Arg));
+    for instruction in instructions {
+        let Some(line) = text.get(instruction.span.start..instruction.span.end) else {
+            continue;
+        };
+        let found = (secrets::dockerfile_values(line).into_iter()).find_map(|(name, value)| {
+            match secrets::classify(name.as_deref(), &value)? {
+                Finding::Certain(what) => Some(what),
+                Finding::Likely(_) => None,
+            }
+        });
+        let Some(what) = found else { continue };
+        out.push(
+            SecretInImage::META
+                .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
+                .primary(own.file.span, format!("its Dockerfile writes a secret into the image's `{}`", instruction.keyword))
+                .secondary_in(image.file, instruction.span, format!("{what}, readable by anyone who pulls the image (`docker history`)"))
+                .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
         );
     }
 }
