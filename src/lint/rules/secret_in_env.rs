@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::{secrets, Rule};
+use crate::lint::{facts, secrets, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -18,6 +18,10 @@ declare_rule! {
     /// (`SECRET_KEY_FILE`, `/run/secrets/key`), a placeholder
     /// (`postgres://shop:${DB_PASSWORD}@db/shop`), a URL without a
     /// password, a boolean or a number.
+    ///
+    /// A URL's password for a service of the stack itself is a warning in a
+    /// stack that is never deployed (a development environment, a base
+    /// marked `development`); a token for another service stays an error.
     ///
     /// ## Why is this bad?
     /// `env` values are written into compose.yaml, shown by `docker
@@ -79,12 +83,18 @@ impl Rule for SecretInEnv {
                 } else {
                     secret_help(name)
                 };
-                out.push(
-                    Self::META
-                        .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
-                        .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
-                        .help(help),
-                );
+                let finding = Self::META
+                    .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
+                    .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
+                    .help(help);
+                // A URL's password for a database of the stack itself is
+                // the stack's own credential; a token is someone else's.
+                let own = secrets::url_password_host(value).is_some_and(|host| stack.service(host).is_some());
+                out.push(if own {
+                    facts::credential_finding(stack, finding)
+                } else {
+                    finding
+                });
             }
         }
     }
