@@ -314,7 +314,7 @@ mod tests {
     }
 
     const DB: &str = "service db {\n    image postgres:16.4\n    env {\n        POSTGRES_USER = \"postgres\"\n        POSTGRES_PASSWORD = \"postgres\"\n    }\n}\n";
-    const APP: &str = "service web {\n    image example/web:1.0\n    env {\n        DATABASE_URL = \"postgres://postgres:postgres@db/app\"\n        GITHUB_TOKEN = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n    }\n}\n";
+    const APP: &str = "service web {\n    image example/web:1.0\n    env {\n        DATABASE_URL = \"postgres://postgres:postgres@db/app\"\n        GITHUB_TOKEN = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n        DJANGO_SECRET_KEY = \"changeme\"\n        MAIL_URL = \"smtp://shop:hunter2@mail.example.com\"\n    }\n}\n";
 
     #[test]
     fn a_development_stack_s_own_credentials_are_warnings() {
@@ -322,14 +322,13 @@ mod tests {
         let development = format!("stack shop development\n{DB}{APP}");
         assert_eq!(severities(&deployed, "default-credentials"), [Severity::Error]);
         assert_eq!(severities(&development, "default-credentials"), [Severity::Warning]);
+        assert_eq!(severities(&deployed, "secret-in-env"), [Severity::Error; 4]);
+        // The database URL's password and the app's key are the stack's
+        // own; the token and the mail server's password are not.
+        let development = severities(&development, "secret-in-env");
         assert_eq!(
-            severities(&deployed, "secret-in-env"),
-            [Severity::Error, Severity::Error]
-        );
-        // The database URL's password is the stack's own; the token is not.
-        assert_eq!(
-            severities(&development, "secret-in-env"),
-            [Severity::Warning, Severity::Error]
+            development,
+            [Severity::Warning, Severity::Error, Severity::Warning, Severity::Error]
         );
     }
 }

@@ -19,9 +19,11 @@ declare_rule! {
     /// (`postgres://shop:${DB_PASSWORD}@db/shop`), a URL without a
     /// password, a boolean or a number.
     ///
-    /// A URL's password for a service of the stack itself is a warning in a
-    /// stack that is never deployed (a development environment, a base
-    /// marked `development`); a token for another service stays an error.
+    /// In a stack that is never deployed (a development environment, a base
+    /// marked `development`), the stack's own credentials are warnings: a
+    /// URL's password for one of its services, a key of its own app. A
+    /// well-known token (a cloud's, a SaaS's) or a password for a host
+    /// outside the stack stays an error.
     ///
     /// ## Why is this bad?
     /// `env` values are written into compose.yaml, shown by `docker
@@ -87,9 +89,12 @@ impl Rule for SecretInEnv {
                     .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
                     .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
                     .help(help);
-                // A URL's password for a database of the stack itself is
-                // the stack's own credential; a token is someone else's.
-                let own = secrets::url_password_host(value).is_some_and(|host| stack.service(host).is_some());
+                // A URL's password for a service of the stack, or the app's
+                // own key, is the stack's own credential; a well-known token,
+                // or a password for a host outside the stack, is someone
+                // else's.
+                let elsewhere = secrets::url_password_host(value).is_some_and(|host| stack.service(host).is_none());
+                let own = !elsewhere && secrets::known_token(value).is_none();
                 out.push(if own {
                     facts::credential_finding(stack, finding)
                 } else {
