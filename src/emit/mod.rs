@@ -147,7 +147,8 @@ fn app_builds(stack: &Stack) -> impl Iterator<Item = (&Service, (&Build, &Python
     })
 }
 
-fn dockerfile_path(service: &str) -> String {
+/// Where the Dockerfile stackc writes for `service` is in the output.
+pub(crate) fn dockerfile_path(service: &str) -> String {
     format!("{service}/Dockerfile")
 }
 
