@@ -103,9 +103,8 @@ fn has_word(name: &str, word: &str) -> bool {
 fn about_a_secret(name: &str) -> bool {
     // Each ending is `_` and one word.
     let ending = last_word(name);
-    !(ending.len() < name.len() && NOT_A_SECRET.iter().any(|suffix| suffix[1..] == *ending))
-        && !name.starts_with("NO_")
-        && !SWITCH_WORDS.iter().any(|word| has_word(name, word))
+    let holds_none = ending.len() < name.len() && NOT_A_SECRET.iter().any(|suffix| suffix[1..] == *ending);
+    !holds_none && !name.starts_with("NO_") && !SWITCH_WORDS.iter().any(|word| has_word(name, word))
 }
 
 /// What a variable's or option's name says its value is, each answer
