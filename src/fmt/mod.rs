@@ -26,6 +26,10 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     };
     let lines = tokens::lines(&source.text);
     let formatted = layout::layout(&lines);
+    // A spec already in the layout means what it meant: nothing to compare.
+    if formatted == source.text {
+        return Ok(formatted);
+    }
     if tree.same_as(&formatted) && comments(&tokens::lines(&formatted)) == comments(&lines) {
         return Ok(formatted);
     }
