@@ -186,7 +186,7 @@ pub fn is_inert(value: &str) -> bool {
             "false" | "0" | "no" | "off" | "none" | "null"
         )
         || value.chars().all(|c| c.is_ascii_digit() || c == '.')
-        || (value.contains("://") && url_password(value).is_none() && known_token(value).is_none())
+        || (after_scheme(value).is_some() && url_password(value).is_none() && known_token(value).is_none())
 }
 
 /// Filled in later, by the container, a shell or a template engine, or
@@ -224,10 +224,17 @@ fn is_path(value: &str) -> bool {
     })
 }
 
+/// What follows a URL's `scheme://`. Most values have no `:` at all, so
+/// that is looked for first (a byte search) before `://`.
+fn after_scheme(value: &str) -> Option<&str> {
+    let colon = value.find(':')?;
+    value[colon..].split_once("://").map(|(_, rest)| rest)
+}
+
 /// `scheme://user:PASSWORD@host...`: the password written in a URL, unless
 /// it is a placeholder.
 pub fn url_password(value: &str) -> Option<&str> {
-    let (_, rest) = value.split_once("://")?;
+    let rest = after_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let (userinfo, _) = authority.rsplit_once('@')?;
     let (_, password) = userinfo.split_once(':')?;
@@ -244,7 +251,7 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
-    let (_, query) = value.split_once("://")?.1.split_once('?')?;
+    let (_, query) = after_scheme(value)?.split_once('?')?;
     let (name, _) = query
         .split(['&', '#'])
         .filter_map(|pair| pair.split_once('='))
