@@ -68,7 +68,8 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o600);
+        // Compose bind-mounts it with this mode: postgres (uid 999) reads it.
+        assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o644);
     }
     let lint = support::stackc()
         .args(["lint", spec.to_str().unwrap(), "--format", "json"])
@@ -145,20 +146,21 @@ fn every_example_stack_round_trips() {
 }
 
 #[test]
-fn a_committed_env_files_passwords_become_secrets() {
+fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
     std::fs::write(
         &compose,
-        "services:\n  web:\n    image: busybox:1.37\n    env_file: .dev.env\n",
+        "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n  web:\n    image: ghcr.io/acme/web:1.0\n    env_file: .dev.env\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".env.db"),
+        "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n",
     )
     .unwrap();
     let key = "django-insecure-7d9f2k3j4h5g6f7d8s9a";
-    std::fs::write(
-        dir.path().join(".dev.env"),
-        format!("DEBUG=1\nSECRET_KEY={key}\nDATABASE_NAME=app\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join(".dev.env"), format!("DEBUG=1\nSECRET_KEY={key}\n")).unwrap();
     let spec = dir.path().join("stack.spec");
     let out = import(&[
         compose.to_str().unwrap(),
@@ -168,36 +170,39 @@ fn a_committed_env_files_passwords_become_secrets() {
         "short",
     ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let report = support::text(&out.stdout);
+    assert!(has_finding(&report, ".env.db:2:1", "info", "import-secret"), "{report}");
     assert!(
-        has_finding(&support::text(&out.stdout), ".dev.env:2:1", "info", "import-secret"),
-        "{}",
-        support::text(&out.stdout)
+        report.contains(".env.db still holds the value of `POSTGRES_PASSWORD`"),
+        "the original is named: {report}"
     );
     let text = std::fs::read_to_string(&spec).unwrap();
-    assert!(!text.contains(key), "{text}");
+    assert!(!text.contains("s3cr3t-db") && !text.contains(key), "{text}");
     assert!(
-        text.contains("secret SECRET_KEY = web_secret_key") && text.contains("env_file \"env/web.env\""),
+        text.contains("secret POSTGRES_PASSWORD = db_postgres_password") && text.contains("env_file \"env/db.env\""),
         "{text}"
     );
+    // The app reads SECRET_KEY itself: its env file stays as it is.
+    assert!(text.contains("env_file \".dev.env\"") && !text.contains("SECRET_KEY"), "{text}");
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
-        "DEBUG=1\nDATABASE_NAME=app\n"
+        std::fs::read_to_string(dir.path().join("env/db.env")).unwrap(),
+        "POSTGRES_USER=app\n"
     );
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("secrets/web_secret_key.txt")).unwrap(),
-        key
+        std::fs::read_to_string(dir.path().join("secrets/db_postgres_password.txt")).unwrap(),
+        "s3cr3t-db"
     );
     let check = support::stackc().arg("check").arg(&spec).output().unwrap();
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
 
 #[test]
-fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
+fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
     std::fs::write(
         &compose,
-        "services:\n  web:\n    image: busybox:1.37\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
+        "services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_ROOT_PASSWORD: ${DB_PASSWORD}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
     )
     .unwrap();
     let spec = dir.path().join("stack.spec");
@@ -210,17 +215,22 @@ fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
     ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report = support::text(&out.stdout);
+    for at in ["compose.yaml:5:28", "compose.yaml:9:20"] {
+        assert!(has_finding(&report, at, "info", "import-secret"), "{at}: {report}");
+    }
     assert!(
-        has_finding(&report, "compose.yaml:5:20", "info", "import-secret"),
-        "{report}"
-    );
-    assert!(
-        has_finding(&report, "compose.yaml:6:17", "warning", "import-dropped"),
+        has_finding(&report, "compose.yaml:10:17", "warning", "import-dropped"),
         "{report}"
     );
     let text = std::fs::read_to_string(&spec).unwrap();
-    assert!(text.contains("secret web_db_password env DB_PASSWORD"), "{text}");
-    assert!(text.contains("secret DB_PASSWORD = web_db_password"), "{text}");
+    assert!(text.contains("secret db_mysql_root_password env DB_PASSWORD"), "{text}");
+    assert!(text.contains("secret MYSQL_ROOT_PASSWORD = db_mysql_root_password"), "{text}");
+    // The app reads DB_PASSWORD: compose fills it in from the env file.
+    assert!(text.contains("env_file \"env/web.env\""), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
+        "DB_PASSWORD=${DB_PASSWORD}\n"
+    );
 }
 
 #[test]

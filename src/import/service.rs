@@ -77,6 +77,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
     let builds = service.get("build").is_some();
+    // The published image, which may read `VAR_FILE` (a built one: unknown).
+    let image = service.get("image").and_then(scalar).filter(|_| !builds);
     if role == Role::Proxy {
         body.extend(super::proxy::proxy(service, import));
     }
@@ -122,7 +124,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                         .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
                         .unwrap_or_default();
                     let served = is_name(&source) && aliases(&body, &source);
-                    if !(served || source.ends_with(".conf")) {
+                    if !(served || super::proxy::holds_config(service, &source, import)) {
                         import.report.dropped(
                             file,
                             v.span,
@@ -144,7 +146,12 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 // A local name compose gives a built image: stackc names it.
                 Some(image) if builds && image.ends_with(":local") => {}
                 Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
-                None => interpolated(import, value, "image"),
+                None => {
+                    let raw = value.text().unwrap_or_default();
+                    if let Some(image) = defaulted(import, value, "image", raw) {
+                        body.push(Stmt::line(format!("image {}", word(&image))).note(format!("was {raw}")));
+                    }
+                }
             },
             ("build", _) => body.extend(super::dockerfile::build(value, import)),
             ("command", _) => {
@@ -158,7 +165,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
                 }
             }
-            ("environment", _) => environment(name, value, &mut env, &mut body, import),
+            ("environment", _) => environment(name, image.as_deref(), value, &mut env, &mut body, import),
             ("env_file", _) => {
                 let files: Vec<&Node> = match &value.kind {
                     Kind::Seq(items) => items.iter().collect(),
@@ -166,7 +173,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 };
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
-                        Some(path) => body.extend(super::env_file::env_file(name, path, import)),
+                        Some(path) => body.extend(super::env_file::env_file(name, image.as_deref(), path, import)),
                         None => {
                             import
                                 .report
@@ -182,6 +189,12 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     }
                 }
             }
+            ("ports", _) if only_on_internal_networks(service, import) => import.report.dropped(
+                file,
+                key.span,
+                "ports of a service only on `internal` networks: Docker publishes none of them",
+                "add a network that is not `internal` to its `networks` if the port is to be reached",
+            ),
             ("ports", _) => {
                 for p in super::mounts::both_families(value.items()) {
                     match super::mounts::port(p) {
@@ -379,6 +392,19 @@ fn not_in(role: Role, key: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether every network the service is on is `internal` (compose's
+/// `default` network never is).
+fn only_on_internal_networks(service: &Node, import: &Import) -> bool {
+    let Some(networks) = service.get("networks") else {
+        return false;
+    };
+    let names: Vec<&str> = match &networks.kind {
+        Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
+        _ => networks.entries().iter().filter_map(|(k, _)| k.text()).collect(),
+    };
+    !names.is_empty() && names.iter().all(|n| import.internal_networks.iter().any(|i| i == n))
+}
+
 /// Whether a proxy's `tls` lines name `secret`.
 fn tls_uses(body: &[Stmt], secret: &str) -> bool {
     body.iter().any(|stmt| {
@@ -424,6 +450,27 @@ fn interpolated(import: &mut Import, value: &Node, key: &str) {
     );
 }
 
+/// A value whose variables all have defaults (`${TAG:-latest}`), with
+/// the defaults in their place: the host's variables no longer change
+/// it, which is reported. Else reported as [`interpolated`].
+fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str) -> Option<String> {
+    let Some((text, names)) = super::values::with_defaults(raw).filter(|(_, names)| !names.is_empty()) else {
+        interpolated(import, value, key);
+        return None;
+    };
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    import.report.dropped(
+        import.file,
+        value.span,
+        format!(
+            "`{key}` is `{text}`, the default of {}: the host's value no longer changes it",
+            names.join(", ")
+        ),
+        "a spec string is literal: edit the value where it differs, or take it from an env file",
+    );
+    Some(text)
+}
+
 /// A command: a list as is, a string split as compose splits it.
 fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
     let words: Option<Vec<String>> = match &value.kind {
@@ -449,7 +496,18 @@ fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
     }
 }
 
-fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<Stmt>, import: &mut Import) {
+/// `env { }` entries; a password as the image reads it (see
+/// [`super::env_file`]).
+fn environment(
+    service: &str,
+    image: Option<&str>,
+    value: &Node,
+    env: &mut Vec<Stmt>,
+    body: &mut Vec<Stmt>,
+    import: &mut Import,
+) {
+    use super::env_file::{from_environment, reads_file, to_env_file, to_secret, Kept};
+    let mut kept = Vec::new();
     let pairs: Vec<(String, Option<String>, &Node)> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
@@ -497,17 +555,17 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             );
             continue;
         };
+        let at = (file, node.span);
         let Some(text) = literal(&raw) else {
-            // A password from the host's environment: a secret read from it.
+            // A password from the host's environment: read from it still.
             match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
-                Some(var) => body.push(super::env_file::from_environment(
-                    service,
-                    &name,
-                    var,
-                    (file, node.span),
-                    import,
-                )),
-                None => interpolated(import, node, &name),
+                Some(var) if reads_file(image, &name) => body.push(from_environment(service, &name, var, at, import)),
+                Some(var) => kept.push(Kept::from_host(&name, var, at)),
+                None => {
+                    if let Some(value) = defaulted(import, node, &name, &raw) {
+                        env.push(Stmt::line(format!("{name} = {}", quoted(&value))).note(format!("was {raw}")));
+                    }
+                }
             }
             continue;
         };
@@ -522,16 +580,17 @@ fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<
             }
         }
         if super::secrets::Secrets::is_secret(&name, &text) {
-            body.push(super::env_file::to_secret(
-                service,
-                &name,
-                &text,
-                (file, node.span),
-                import,
-            ));
+            if reads_file(image, &name) {
+                body.push(to_secret(service, &name, &text, at, import));
+            } else {
+                kept.push(Kept::literal(&name, &text, at));
+            }
             continue;
         }
         env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
+    }
+    if !kept.is_empty() {
+        body.push(to_env_file(service, &kept, import));
     }
 }
 
