@@ -333,7 +333,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 match literal_json(&json) {
-                    Some(json) => {
+                    Some(mut json) => {
+                        crate::compose_paths::rebase(k, &mut json, &|p| import.places.rebase(p));
                         body.push(
                             Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
                                 .note(format!("raw: {}", import.report.place(file, key.span))),
