@@ -858,9 +858,7 @@ mod tests {
 
     #[test]
     fn paths_in_raw_keys_are_relative_to_compose_yaml() {
-        let yaml = compose(
-            "compose develop = \"{watch: [{action: sync, path: ./web/src, target: /app/src}]}\"",
-        );
+        let yaml = compose("compose develop = \"{watch: [{action: sync, path: ./web/src, target: /app/src}]}\"");
         // The spec is in /t, compose.yaml in /t/out.
         assert!(yaml.contains("path: ../web/src"), "{yaml}");
         assert!(yaml.contains("target: /app/src"), "{yaml}");

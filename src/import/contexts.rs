@@ -34,8 +34,13 @@ pub fn keep_out(doc: &Node, places: &Places, written: &[&str]) -> Result<Vec<Ign
             if dockerignore::decide(patterns.iter().map(|p| p.text.as_str()), &inside).0 {
                 continue;
             }
-            let line = dockerignore::literal(&inside)
-                .ok_or_else(|| format!("{} cannot be left out of the build context of {}", inside, context.display()))?;
+            let line = dockerignore::literal(&inside).ok_or_else(|| {
+                format!(
+                    "{} cannot be left out of the build context of {}",
+                    inside,
+                    context.display()
+                )
+            })?;
             match edits.iter_mut().find(|e| e.file == file) {
                 Some(edit) if edit.lines.contains(&line) => {}
                 Some(edit) => edit.lines.push(line),

@@ -122,10 +122,8 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
         );
     }
     let vars: Vec<&str> = kept.iter().map(|k| k.var.as_str()).collect();
-    Stmt::line(format!("env_file {}", quoted(&path))).note(format!(
-        "{} in the environment, kept out of the spec",
-        vars.join(", ")
-    ))
+    Stmt::line(format!("env_file {}", quoted(&path)))
+        .note(format!("{} in the environment, kept out of the spec", vars.join(", ")))
 }
 
 /// `env_file PATH`, or, for a file that holds passwords the image reads

@@ -346,7 +346,9 @@ impl Reader<'_, '_> {
             match c.name.as_str() {
                 "listen" => match listen_socket(c) {
                     Some((80, false)) => {}
-                    Some((port, tls)) => body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" }))),
+                    Some((port, tls)) => {
+                        body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" })))
+                    }
                     None => self.drop(c, "on an address the spec cannot write"),
                 },
                 "server_name" => {

@@ -111,7 +111,10 @@ mod tests {
         assert!(Secrets::is_secret("REDIS_URL", "redis://:s3cr3t@redis:6379"));
         assert!(!Secrets::is_secret("REDIS_URL", "redis://redis:6379"));
         let mut secrets = Secrets::default();
-        assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "a").0.name, "db_postgres_password");
+        assert_eq!(
+            secrets.add("db", "POSTGRES_PASSWORD", "a").0.name,
+            "db_postgres_password"
+        );
         assert_eq!(
             secrets.add("db", "POSTGRES_PASSWORD", "b").0.name,
             "db_postgres_password_2"

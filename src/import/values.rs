@@ -44,9 +44,7 @@ pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
         }
         let inner = after.strip_prefix('{')?;
         let end = inner.find('}')?;
-        let (name, default) = inner[..end]
-            .split_once(":-")
-            .or_else(|| inner[..end].split_once('-'))?;
+        let (name, default) = inner[..end].split_once(":-").or_else(|| inner[..end].split_once('-'))?;
         if !super::spec::is_env_name(name) || default.contains('$') {
             return None;
         }

@@ -125,11 +125,22 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
     (
         &["postgres", "postgis"],
-        &["POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS"],
+        &[
+            "POSTGRES_PASSWORD",
+            "POSTGRES_USER",
+            "POSTGRES_DB",
+            "POSTGRES_INITDB_ARGS",
+        ],
     ),
     (
         &["mysql"],
-        &["MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "MYSQL_USER", "MYSQL_DATABASE", "MYSQL_ROOT_HOST"],
+        &[
+            "MYSQL_ROOT_PASSWORD",
+            "MYSQL_PASSWORD",
+            "MYSQL_USER",
+            "MYSQL_DATABASE",
+            "MYSQL_ROOT_HOST",
+        ],
     ),
     // MariaDB reads the MySQL names too.
     (
@@ -147,7 +158,10 @@ const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
             "MYSQL_ROOT_HOST",
         ],
     ),
-    (&["mongo"], &["MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"]),
+    (
+        &["mongo"],
+        &["MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"],
+    ),
 ];
 
 /// The variables `image` also reads from the file `VAR_FILE` names; empty

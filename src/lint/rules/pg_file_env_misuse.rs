@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::{facts, images};
 use crate::lint::Rule;
+use crate::lint::{facts, images};
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,6 @@ declare_rule! {
         summary: "a `_FILE` variable the postgres image ignores, or one set twice",
     }
 }
-
 
 impl Rule for PgFileEnvMisuse {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
