@@ -9,17 +9,18 @@
 //!
 //! One module per job: [`yaml`] (spanned YAML, bounded aliases),
 //! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
-//! (volumes and ports), [`runtime`] (dependencies, healthchecks, deploy),
-//! [`env_file`] (passwords as each image reads them), [`contexts`]
-//! (build contexts' ignore files), [`values`]
-//! (compose's spellings), [`dockerfile`] (a `build`), [`nginx`] (the
-//! config's directives), [`proxy`] (directives to proxy statements),
-//! [`spec`] (the spec's text).
+//! (volumes and ports), [`environment`] (variables, `$VAR`), [`runtime`]
+//! (dependencies, healthchecks, deploy), [`env_file`] (passwords as each
+//! image reads them), [`contexts`] (build contexts' ignore files),
+//! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
+//! [`nginx`] (the config's directives), [`proxy`] (directives to proxy
+//! statements), [`spec`] (the spec's text).
 
 pub mod compose;
 pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;
+pub mod environment;
 pub mod mounts;
 pub mod nginx;
 pub mod proxy;
