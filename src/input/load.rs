@@ -32,7 +32,17 @@ pub trait Files {
 
     /// The name diagnostics give the file: the path as the user sees it.
     fn display(&self, path: &Path) -> String;
+
+    /// The names in a folder, at most [`MAX_LISTED`] of them, to suggest
+    /// the one a misspelled path meant. None where nothing can be listed.
+    fn names_in(&self, _folder: &Path) -> Vec<String> {
+        Vec::new()
+    }
 }
+
+/// How many names of a folder [`Files::names_in`] looks at: enough for any
+/// project's folder, bounded for a huge one.
+pub const MAX_LISTED: usize = 1000;
 
 /// The real file system, relative to the spec's folder.
 pub struct Disk {
@@ -68,6 +78,16 @@ impl Files for Disk {
         crate::emit::paths::normalize(&self.shown_as.join(path))
             .display()
             .to_string()
+    }
+
+    fn names_in(&self, folder: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.spec_folder.join(folder)) else {
+            return Vec::new();
+        };
+        entries
+            .take(MAX_LISTED)
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect()
     }
 }
 
@@ -388,8 +408,19 @@ impl Loader<'_> {
                 kind,
                 path: path.clone(),
                 shown: self.files.display(at),
+                close: self.close_name(at),
             });
         }
+    }
+
+    /// A name beside a missing path's that is close to its own: the path
+    /// the spec meant (`db_pasword.txt` for `db_password.txt`).
+    fn close_name(&self, missing: &Path) -> Option<String> {
+        let name = missing.file_name()?.to_str()?;
+        let folder = missing.parent().unwrap_or(Path::new(""));
+        let names = self.files.names_in(folder);
+        let close = crate::suggest::closest(name, names.iter().map(String::as_str))?;
+        Some(folder.join(close).to_string_lossy().into_owned())
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.

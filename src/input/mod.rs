@@ -142,6 +142,8 @@ pub struct Absent {
     pub path: Spanned<String>,
     /// As the user sees it (relative to where stackc runs).
     pub shown: String,
+    /// A path beside it with a close name, as the spec would write it.
+    pub close: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
