@@ -102,11 +102,12 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
             outcome.secrets.gitignore()
         ));
     }
+    let here = std::env::current_dir().unwrap_or_default();
     for edit in &outcome.ignores {
         output::stderr(&format!(
             "stackc: {} {} so no image carries {}\n",
             if edit.exists { "added to" } else { "created" },
-            edit.file.display(),
+            edit.file.strip_prefix(&here).unwrap_or(&edit.file).display(),
             edit.lines.join(", ")
         ));
     }
