@@ -83,9 +83,21 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         reports.push(FileReport::new(spec, &verdict.errors).with_inputs(inputs));
     }
     report_files(&reports, output, "file")?;
+    say_written(out, &outcome, &verdict);
+    Ok(if verdict.invalid() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What was written, what to do with the files that hold secrets, and
+/// whether `stackc build` accepts the spec.
+fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) {
     output::status(&format!(
-        "stackc: wrote {} ({dropped} dropped, {} raw, {} secret file(s), {} env file(s))",
+        "stackc: wrote {} ({} dropped, {} raw, {} secret file(s), {} env file(s))",
         out.display(),
+        outcome.report.count(findings::DROPPED),
         outcome.report.count(findings::RAW),
         outcome.secrets.files.len(),
         outcome.secrets.env_files.len()
@@ -112,8 +124,7 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         ));
     }
     let shown = out.display();
-    let invalid = verdict.invalid();
-    match (invalid, verdict.errors.len()) {
+    match (verdict.invalid(), verdict.errors.len()) {
         (true, _) => output::stderr(&format!(
             "stackc: {shown} has errors (above): fix them there; `stackc build` refuses it until then\n"
         )),
@@ -125,7 +136,6 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
             "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed\n"
         )),
     }
-    Ok(if invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// The mode secret files are written with: readable by the container's
