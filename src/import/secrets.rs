@@ -29,8 +29,9 @@ pub struct Secrets {
 
 impl Secrets {
     /// Whether `value`, set to variable `var`, is a secret to move out:
-    /// what lint would call one for certain (a literal password or key, a
-    /// URL with a password, a well-known token).
+    /// a literal value of a variable named for a secret, or in any
+    /// variable a URL with a password or a well-known token, which the
+    /// spec would keep in compose.yaml (and `stackc lint` refuse).
     pub fn is_secret(var: &str, value: &str) -> bool {
         matches!(classify(Some(var), value), Some(Finding::Certain(_)))
     }
@@ -110,6 +111,9 @@ mod tests {
         assert!(!Secrets::is_secret("POSTGRES_USER", "admin"));
         assert!(Secrets::is_secret("REDIS_URL", "redis://:s3cr3t@redis:6379"));
         assert!(!Secrets::is_secret("REDIS_URL", "redis://redis:6379"));
+        assert!(Secrets::is_secret("DATABASE_URL", "postgres://app:hunter2@db/app"));
+        assert!(Secrets::is_secret("GH", "ghp_4d8f1b2c3a5e6f7081920a1b2c3d4e5f6a7b8c9d"));
+        assert!(!Secrets::is_secret("DATABASE_URL", "postgres://app@db/app"));
         let mut secrets = Secrets::default();
         assert_eq!(
             secrets.add("db", "POSTGRES_PASSWORD", "a").0.name,
