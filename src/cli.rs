@@ -784,6 +784,12 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Failure> {
 /// to stderr; the machine formats to stdout, with the summary line (human,
 /// short, github) on stderr so stdout stays parseable.
 fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
+    report_files(reports, output, "spec")
+}
+
+/// [`report`] of files that are not all specs (`import` reads compose
+/// files and nginx configs): the summary counts `noun`s.
+fn report_files(reports: &[FileReport], output: &OutputArgs, noun: &str) -> Result<(), Failure> {
     let text = match output.format {
         Format::Human => {
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
@@ -796,7 +802,7 @@ fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
         Format::Short => render::short(reports),
     };
     output::stdout(&text)?;
-    if let Some(line) = summary(reports, output.format) {
+    if let Some(line) = summary(reports, output.format, noun) {
         output::status(&line);
     }
     Ok(())
@@ -819,7 +825,7 @@ fn use_color(color: Color) -> bool {
 
 /// One line that counts what was found: for the formats people read, when
 /// there are findings or several files (a clean single spec stays quiet).
-fn summary(reports: &[FileReport], format: Format) -> Option<String> {
+fn summary(reports: &[FileReport], format: Format, noun: &str) -> Option<String> {
     if matches!(format, Format::Json | Format::Sarif) {
         return None;
     }
@@ -843,7 +849,7 @@ fn summary(reports: &[FileReport], format: Format) -> Option<String> {
         counts
     };
     let files = if reports.len() > 1 {
-        format!(" in {}", plural(reports.len(), "spec"))
+        format!(" in {}", plural(reports.len(), noun))
     } else {
         String::new()
     };

@@ -505,7 +505,11 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
                 let (key, defaults) = hardening.remove(at);
                 out.set(key, strs(&merged(&raw.value.value, defaults)));
             }
-            None => out.set(&raw.key.value, Raw(raw.value.value.clone())),
+            None => {
+                let mut value = raw.value.value.clone();
+                crate::compose_paths::rebase(&raw.key.value, &mut value, &|p| layout.for_compose(p));
+                out.set(&raw.key.value, Raw(value));
+            }
         }
     }
     for (key, defaults) in hardening {
@@ -850,6 +854,14 @@ mod tests {
         assert_eq!(yaml.matches("cap_drop").count(), 1, "{yaml}");
         let high = compose("listen 8080");
         assert!(!high.contains("sysctls"), "{high}");
+    }
+
+    #[test]
+    fn paths_in_raw_keys_are_relative_to_compose_yaml() {
+        let yaml = compose("compose develop = \"{watch: [{action: sync, path: ./web/src, target: /app/src}]}\"");
+        // The spec is in /t, compose.yaml in /t/out.
+        assert!(yaml.contains("path: ../web/src"), "{yaml}");
+        assert!(yaml.contains("target: /app/src"), "{yaml}");
     }
 
     #[test]

@@ -408,8 +408,16 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
 /// does for a server on several ports. (`$http_host` would keep any port,
 /// but passes any client value through.)
 fn host_header(service: &Service, server: &Server) -> String {
-    match server.sockets().as_slice() {
-        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
+    default_host(&server.sockets(), |port| public_port(service, port))
+}
+
+/// [`host_header`] of a server listening on `sockets` (port, TLS), with
+/// `public_port` giving the one host port a container port is published
+/// on for every interface: shared with import, which leaves to stackc
+/// only the `Host` stackc would write.
+pub(crate) fn default_host(sockets: &[(u16, bool)], public_port: impl Fn(u16) -> Option<u16>) -> String {
+    match sockets {
+        [(listen, tls)] => with_port("$host", public_port(*listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }

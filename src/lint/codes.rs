@@ -71,7 +71,7 @@ pub const CODES: &[CodeDoc] = &[
     error("image-of-unbuilt", "`image of` names a service that does not build an image"),
     warning("import-dropped", "`stackc import`: a setting of the project that the spec does not carry; `--strict` fails on it"),
     info("import-raw", "`stackc import`: a setting carried by an escape hatch (`compose KEY = ...`, `nginx \"...\"`, `dockerfile \"...\"`)"),
-    info("import-secret", "`stackc import`: a password or key moved out of the spec into a secret file beside it"),
+    info("import-secret", "`stackc import`: a password or key kept out of the spec: for an image that reads `VAR_FILE` (postgres, mysql, mariadb, mongo), a secret file beside the spec, and the container now reads `VAR_FILE` instead of `VAR`; for any other image, an env file beside the spec that compose reads at run time, and the container still reads `VAR`"),
     error("import-unreadable", "`stackc import`: a file of the project that could not be read or parsed"),
     error("invalid-access-mode", "a volume's `access` that is not a Kubernetes access mode (`ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany`, `ReadWriteOncePod`)"),
     error("invalid-command", "a command is empty, cannot be split into words as a shell would, or is a `ready cmd` list that starts with compose's `CMD` or `CMD-SHELL`"),

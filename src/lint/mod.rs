@@ -12,7 +12,7 @@ mod dev_servers;
 pub mod docs;
 mod eol;
 mod facts;
-mod images;
+pub(crate) mod images;
 pub mod policy;
 pub mod registry;
 mod rules;
