@@ -19,10 +19,12 @@ const SPEC_ERRORS_ANCHOR: &str = "spec-errors";
 /// A stable link to what a diagnostic code means: the rule's own section,
 /// or, for a code that is not a rule, the section saying why it cannot be
 /// allowed. Rule names are kebab-case, so each is its heading's anchor.
+/// A peer linter's finding (`hadolint/DL3008`) links to the peer's own
+/// page for the rule.
 pub fn help_uri(code: &str) -> String {
     match registry::find(code) {
         Some(meta) => format!("{PAGE_URL}#{}", meta.name),
-        None => format!("{PAGE_URL}#{SPEC_ERRORS_ANCHOR}"),
+        None => super::peers::rule_url(code).unwrap_or_else(|| format!("{PAGE_URL}#{SPEC_ERRORS_ANCHOR}")),
     }
 }
 
