@@ -82,6 +82,14 @@ pub fn markdown() -> String {
             capitalized(doc.meaning).replace('|', "\\|")
         ));
     }
+    page.push_str(
+        "\n## Peer linters\n\n\
+         `stackc lint --peers` also reports what hadolint, gixy and dclint find in the files stackc emits,\n\
+         under the peer's own code (`hadolint/DL3008`, `hadolint/SC2006`, `gixy/version_disclosure`,\n\
+         `dclint/service-keys-order`), on the spec line that produced the flagged line, at the peer's own\n\
+         severity, with a link to the peer's page for the rule. `stackc explain hadolint` (or a code)\n\
+         says more; the README's \"Deep mode\" has the details.\n",
+    );
     page
 }
 
