@@ -854,23 +854,26 @@ fn explain(code: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
                 format!("{:<24} {:<8} {}\n", meta.name, meta.severity.as_str(), meta.summary)
             })
             .collect::<String>(),
-        Some(code) => match (registry::find(code), codes::find(code)) {
-            (Some(meta), _) => format!(
+        Some(code) => match (
+            registry::find(code),
+            codes::find(code),
+            crate::lint::peers::explain(code),
+        ) {
+            (Some(meta), _, _) => format!(
                 "# {} ({})\n\n{}\n",
                 meta.name,
                 meta.severity.as_str(),
                 meta.explanation()
             ),
-            (None, Some(doc)) => format!(
+            (None, Some(doc), _) => format!(
                 "# {} ({}, not a lint rule)\n\n{}\n",
                 doc.code,
                 doc.severity.as_str(),
                 doc.explanation()
             ),
-            (None, None) if crate::lint::peers::explain(code).is_some() => {
-                crate::lint::peers::explain(code).unwrap_or_default()
-            }
-            (None, None) => {
+            // A peer linter's name or code (`hadolint/DL3008`), from `lint --peers`.
+            (None, None, Some(peer)) => peer,
+            (None, None, None) => {
                 let known = registry::names().chain(codes::CODES.iter().map(|doc| doc.code));
                 let help = match crate::suggest::closest(code, known) {
                     Some(close) => format!("did you mean `{close}`? `stackc explain` lists every rule"),

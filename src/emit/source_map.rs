@@ -192,6 +192,49 @@ mod tests {
         assert!(checked > 20, "checked only {checked} files");
     }
 
+    /// A raw line's emitted line comes from exactly that line of the spec,
+    /// in each format; a line stackc adds comes from its block's header.
+    #[test]
+    fn raw_lines_map_to_their_own_statement() {
+        let spec = "stack t\n\
+                    service web {\n    image nginx:1.30\n    user 101\n    compose logging = \"{driver: local}\"\n}\n\
+                    proxy edge {\n    image nginx:1.30\n    upstream app { server web:80 }\n\
+                    location / {\n        proxy_pass app\n        nginx \"proxy_buffering off\"\n    }\n}\n";
+        let source = crate::source::SourceFile::new("t.spec", spec);
+        let stack = crate::check(&source).stack.unwrap();
+        let mapped = crate::emit::emit_mapped(&stack, &crate::emit::Layout::new("/t/t.spec", "/t/out")).unwrap();
+        // (file, the emitted line's text, the spec text it must map to)
+        let cases = [
+            ("compose.yaml", "    logging:", "compose logging = \"{driver: local}\""),
+            (
+                "compose.yaml",
+                "      driver: local",
+                "compose logging = \"{driver: local}\"",
+            ),
+            ("compose.yaml", "    image: nginx:1.30", "nginx:1.30"),
+            // The first service, `edge` (services are sorted).
+            ("compose.yaml", "    - no-new-privileges=true", "proxy edge"),
+            (
+                "edge/nginx.conf",
+                "            proxy_buffering off;",
+                "\"proxy_buffering off\"",
+            ),
+            ("edge/nginx.conf", "        server web:80;", "server web:80"),
+            ("edge/nginx.conf", "    server_tokens off;", "proxy edge"),
+            ("edge/Dockerfile", "USER 101:101", "proxy edge"),
+        ];
+        for (path, line, expected) in cases {
+            let file = mapped.iter().find(|m| m.artifact.path == path).unwrap();
+            let contents = &file.artifact.contents;
+            let at = contents
+                .lines()
+                .position(|l| l == line)
+                .unwrap_or_else(|| panic!("{path}: {line}\n{contents}"));
+            let span = file.map.origin(at + 1).unwrap();
+            assert_eq!(spec[span.start..span.end].trim(), expected, "{path}: {line}");
+        }
+    }
+
     #[test]
     fn without_tracking_there_is_no_map() {
         let mut text = Text::new(Tracking::Off, Span::new(0, 0));

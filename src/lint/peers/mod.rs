@@ -63,6 +63,15 @@ impl Peer {
         }
     }
 
+    /// How its levels become severities (each parser's `severity`).
+    fn levels(self) -> &'static str {
+        match self {
+            Peer::Hadolint => "`error` is an error, `warning` a warning, `info` and `style` notes",
+            Peer::Gixy => "gixy calls nothing an error: `HIGH` and `MEDIUM` are warnings, `LOW` notes",
+            Peer::Dclint => "`error` is an error, `warning` a warning",
+        }
+    }
+
     /// Where the peer documents its rule `code`.
     fn rule_url(self, code: &str) -> String {
         match self {
@@ -270,27 +279,31 @@ pub fn summary(code: &str) -> Option<String> {
 pub fn explain(code: &str) -> Option<String> {
     let (peer, own) = parse_code(code)?;
     let name = peer.name();
-    let rule = match own {
-        Some(own) => format!(
-            "`{code}` is {name}'s rule `{own}`, documented at {}.\n\n",
-            peer.rule_url(own)
+    let (what, rule) = match own {
+        Some(own) => (
+            "a peer linter's finding",
+            format!(
+                "`{code}` is {name}'s rule `{own}`, documented at {}.\n\n",
+                peer.rule_url(own)
+            ),
         ),
-        None => String::new(),
+        None => ("a peer linter", String::new()),
     };
     Some(format!(
-        "# {code} (a peer linter's finding)\n\n{rule}\
-         Deep mode, `stackc lint --peers`, runs {name} on {} as stackc emits them for the spec (in a \
-         private temporary folder, removed after the run) and reports each of its findings on the spec \
-         line that produced the flagged line: a statement, a raw `dockerfile`, `nginx` or `compose` line, \
+        "# {code} ({what})\n\n{rule}\
+         Deep mode, `stackc lint --peers`, runs {name} on the files stackc emits for the spec, written \
+         into a private temporary folder that is removed after the run; {name} checks {}. Each of its \
+         findings is reported on the spec line that produced the flagged line: a statement, a raw `dockerfile`, `nginx` or `compose` line, \
          or, for an app's own Dockerfile, the `file` statement with the Dockerfile's own line. The code is \
          {name}'s, under `{name}/`; the message is {name}'s; the help names the emitted file and line.\n\n\
-         Severity follows {name}'s own level: only what {name} calls an error is an error. A finding a stackc \
+         Severity follows {name}'s own level, so only what {name} calls an error is an error: {}. A finding a stackc \
          rule already reports at the same place is left out. Peer findings are not lint rules: \
          `stackc.toml`, `--allow` and `# stackc: allow(...)` do not change them; silence them with {name}'s \
          own means (for hadolint, a `# hadolint ignore=CODE` comment in an app's own Dockerfile).\n\n\
          {name} is looked up on PATH; when it is not there, `--peers` says so with a note (`peer-missing`) \
          instead of skipping it silently.\n",
-        peer.checks()
+        peer.checks(),
+        peer.levels()
     ))
 }
 
