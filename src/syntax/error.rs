@@ -106,7 +106,7 @@ fn expectation(err: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
         // Before the first statement pest names only the whole spec's rule;
         // the keywords it tried say which statements may start it.
         ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::file) => first_statements(err),
-        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| describe(*r)).collect(),
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().flat_map(|r| describe_each(*r)).collect(),
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
     (pos, expected)
@@ -391,6 +391,16 @@ const DURATION: &str = "a duration such as `5s`";
 const STRING_REST: &str = "the rest of the string";
 
 /// How a user would name what the rule matches.
+/// What the user may write where pest expected `rule`: a rule that stands
+/// for several keywords is each of them (`app_server` is written
+/// `gunicorn`, `uvicorn` or `daphne`).
+fn describe_each(rule: Rule) -> Vec<String> {
+    match rule {
+        Rule::app_server => ["gunicorn", "uvicorn", "daphne"].map(|k| format!("`{k}`")).to_vec(),
+        _ => vec![describe(rule)],
+    }
+}
+
 fn describe(rule: Rule) -> String {
     if let Some(keyword) = super::expect::keyword(rule) {
         return format!("`{keyword}`");
