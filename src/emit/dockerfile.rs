@@ -193,7 +193,7 @@ impl<'a> Image<'a> {
             "# From the spec's `dockerfile as_user` lines.\n",
         );
         if let Some(command) = super::image_command(stack, service) {
-            out.from(server);
+            out.from(service.command.as_ref().map_or(server, |c| c.span));
             let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
         }
     }

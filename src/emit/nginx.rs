@@ -261,21 +261,25 @@ impl Block<'_> {
         let block = self.out.origin();
         match &location.action {
             LocationAction::ProxyPass(pass) => {
+                self.out.from(pass.upstream.span);
                 match &pass.uri {
                     None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
-                if location.websocket.is_some() {
+                if let Some(websocket) = location.websocket {
+                    self.out.from(websocket);
                     self.unless_raw(settings, "proxy_http_version", "1.1");
                 }
-                self.request_headers(server, location, host);
+                self.request_headers(server, location, host, block);
             }
             LocationAction::Alias(volume) => {
+                self.out.from(volume.span);
                 // Both end with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
                 self.line(&format!("alias {}/", served_path(&volume.value)));
             }
             LocationAction::Return(ret) => {
+                self.out.from(ret.code.span);
                 let text = match &ret.text {
                     Some(text) => format!(" {}", self.token(text, Arg::Expanded)),
                     None => String::new(),
@@ -366,8 +370,8 @@ impl Block<'_> {
 
     /// stackc's own headers, then the server's and the location's
     /// `proxy_set_header`, each replacing an earlier one of the same name.
-    fn request_headers(&mut self, server: &Server, location: &Location, host: &str) {
-        let block = self.out.origin();
+    /// stackc's come from `block`, the location's header.
+    fn request_headers(&mut self, server: &Server, location: &Location, host: &str, block: Span) {
         let mut headers: Vec<(&str, String, Span)> = vec![("Host", host.to_string(), block)];
         let defaults = FORWARDED_HEADERS
             .iter()

@@ -220,6 +220,12 @@ mod tests {
                 "\"proxy_buffering off\"",
             ),
             ("edge/nginx.conf", "        server web:80;", "server web:80"),
+            ("edge/nginx.conf", "            proxy_pass http://app;", "app"),
+            (
+                "edge/nginx.conf",
+                "            proxy_set_header X-Real-IP $remote_addr;",
+                "location /",
+            ),
             ("edge/nginx.conf", "    server_tokens off;", "proxy edge"),
             ("edge/Dockerfile", "USER 101:101", "proxy edge"),
         ];
