@@ -289,6 +289,37 @@ fn sarif_carries_the_peer_findings() {
     );
 }
 
+/// The JSON of a deep run, peer codes, notes without a place and labels
+/// in an app's own Dockerfile among it, passes the format's schema.
+#[test]
+fn json_with_peer_findings_matches_its_schema() {
+    let dir = project(RAW_LINES);
+    let only_hadolint = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        support::tool("venv/bin/hadolint"),
+        only_hadolint.path().join("hadolint"),
+    )
+    .unwrap();
+    let path = format!("{}:/usr/bin:/bin", only_hadolint.path().display());
+    let output = lint_peers(&dir.path().join("stack.spec"), &path, &["--allow", "run-shell-hygiene"]);
+    let codes = peer_codes(&findings(&output));
+    assert!(codes.contains(&"hadolint/DL3003".to_string()) && codes.contains(&"peer-missing".to_string()));
+    let json = dir.path().join("out.json");
+    std::fs::write(&json, &output.stdout).unwrap();
+    let check = support::python()
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open(sys.argv[1]))\n\
+             jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)",
+        ])
+        .arg(support::repo().join("docs/diagnostics.schema.json"))
+        .arg(&json)
+        .output()
+        .expect("python runs");
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}
+
 /// The findings of an environment's files say which environment; without
 /// `--env`, each environment is checked as lint checks them. dclint calls
 /// an untagged image an error, and so does stackc then.
