@@ -53,7 +53,7 @@ pub(super) fn app(
     let _ = writeln!(out, "# {}", header(layout));
     if image.staged() {
         image.build_stage(&mut out);
-        out.from(block);
+        out.set_origin(block);
         out.push_str("\n# The image: the installed packages, without what built them.\n");
     }
     image.final_stage(&mut out, stack, service, block);
@@ -128,7 +128,7 @@ impl<'a> Image<'a> {
         out.push_str(
             "# The build stage: the Python packages built with compilers and headers the image does not get.\n",
         );
-        out.from(self.build.python.span);
+        out.set_origin(self.build.python.span);
         let _ = writeln!(out, "FROM {} AS build", self.base());
         self.environment(out, true);
         let mut commands = apt_install(&self.build_packages);
@@ -137,7 +137,7 @@ impl<'a> Image<'a> {
             commands.push(format!("{SYSTEM_PYTHON} -m venv {VENV}"));
         }
         if let Some(first) = self.build.build_packages.first() {
-            out.from(first.name.span);
+            out.set_origin(first.name.span);
         }
         out.push_str("\n# Compilers and headers, for this stage only.\n");
         run_commands(out, &commands);
@@ -148,23 +148,23 @@ impl<'a> Image<'a> {
     /// build stage), the source, its user, collectstatic and the command.
     /// `block`: the `build` block's header, for the lines no statement wrote.
     fn final_stage(&self, out: &mut Text, stack: &Stack, service: &Service, block: Span) {
-        out.from(self.build.python.span);
+        out.set_origin(self.build.python.span);
         let _ = writeln!(out, "FROM {}", self.base());
         self.environment(out, !self.staged());
         self.os_layer(out);
         if self.staged() {
-            out.from(self.build.build_packages.first().map_or(block, |p| p.name.span));
+            out.set_origin(self.build.build_packages.first().map_or(block, |p| p.name.span));
             let _ = writeln!(out, "\nCOPY --from=build {VENV} {VENV}");
         } else {
             self.install(out);
         }
-        out.from(block);
+        out.set_origin(block);
         out.push_str("\nCOPY . .\n");
         if !self.staged() {
             self.install_project(out);
         }
         if self.run_dir != self.workdir {
-            out.from(self.build.manage.as_ref().map_or(self.build.workdir.span, |m| m.span));
+            out.set_origin(self.build.manage.as_ref().map_or(self.build.workdir.span, |m| m.span));
             out.push_str("# Where manage.py is: Django's commands run there in every container of the image.\n");
             let _ = writeln!(out, "WORKDIR {}", self.run_dir);
         }
@@ -173,16 +173,16 @@ impl<'a> Image<'a> {
             DockerfilePlace::AfterSource,
             "\n# From the spec's `dockerfile` lines.\n",
         );
-        out.from(self.build.user.uid.span);
+        out.set_origin(self.build.user.uid.span);
         let _ = writeln!(out, "\nUSER {0}:{0}", self.uid);
         if let Some(target) = &self.build.collectstatic {
-            out.from(target.span);
+            out.set_origin(target.span);
             let collect = json_array(["python", "manage.py", "collectstatic", "--noinput"]);
             let _ = writeln!(out, "RUN {collect}");
         }
         let server = service.app_server().map_or(block, |s| s.span);
         if let Some(port) = service.app_server().and_then(|_| stack.app_port(service)) {
-            out.from(server);
+            out.set_origin(server);
             let _ = writeln!(out, "EXPOSE {port}");
         }
         // After EXPOSE, so a raw `RUN` never follows collectstatic's (hadolint
@@ -193,7 +193,7 @@ impl<'a> Image<'a> {
             "# From the spec's `dockerfile as_user` lines.\n",
         );
         if let Some(command) = super::image_command(stack, service) {
-            out.from(service.command.as_ref().map_or(server, |c| c.span));
+            out.set_origin(service.command.as_ref().map_or(server, |c| c.span));
             let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
         }
     }
@@ -234,7 +234,7 @@ impl<'a> Image<'a> {
             ]);
         }
         let _ = writeln!(out, "\nENV {}", env.join(" \\\n    "));
-        out.from(self.build.workdir.span);
+        out.set_origin(self.build.workdir.span);
         let _ = writeln!(out, "\nWORKDIR {}", self.workdir);
     }
 
@@ -261,7 +261,7 @@ impl<'a> Image<'a> {
         if commands.is_empty() {
             return;
         }
-        out.from(match self.build.packages.first() {
+        out.set_origin(match self.build.packages.first() {
             Some(package) => package.name.span,
             None => self.build.user.name.span,
         });
@@ -281,7 +281,7 @@ impl<'a> Image<'a> {
             Dependencies::Pip(file) => ("Requirements", file.span),
             Dependencies::Uv(version) | Dependencies::Poetry(version) => ("The locked packages", version.span),
         };
-        out.from(statement);
+        out.set_origin(statement);
         let _ = writeln!(
             out,
             "\n# {what} before the source: a code change reuses the installed layer."
@@ -334,7 +334,7 @@ impl<'a> Image<'a> {
     /// packaged project; an app's is a no-op check of the lock).
     fn install_project(&self, out: &mut Text) {
         if let Dependencies::Uv(version) = &self.build.dependencies {
-            out.from(version.span);
+            out.set_origin(version.span);
             uv_sync(out, &version.value, &[]);
         }
     }
@@ -348,10 +348,10 @@ impl<'a> Image<'a> {
         let Some(first) = lines.peek() else {
             return;
         };
-        out.from(first.text.span);
+        out.set_origin(first.text.span);
         out.push_str(heading);
         for line in lines {
-            out.from(line.text.span);
+            out.set_origin(line.text.span);
             let _ = writeln!(out, "{}", line.text.value.trim());
         }
     }
@@ -465,9 +465,9 @@ pub(super) fn proxy(service: &Service, layout: &Layout, tracking: Tracking) -> (
     let block = source_map::header(service.span, service.name.span);
     let mut out = Text::new(tracking, block);
     let _ = writeln!(out, "# {}", header(layout));
-    out.from(image.span);
+    out.set_origin(image.span);
     let _ = writeln!(out, "FROM {}", image.value);
-    out.from(block);
+    out.set_origin(block);
     let _ = write!(
         out,
         "# Readable by nginx's user whatever the umask it was written with.\n\

@@ -114,10 +114,10 @@ pub(super) fn emit(
     }
     for upstream in &proxy.upstreams {
         let block = source_map::header(upstream.span, upstream.name.span);
-        http.out.from(block);
+        http.out.set_origin(block);
         http.open(&format!("upstream {}", upstream.name.value));
         for server in &upstream.servers {
-            http.out.from(server.span);
+            http.out.set_origin(server.span);
             let weight = server
                 .weight
                 .as_ref()
@@ -128,7 +128,7 @@ pub(super) fn emit(
                 server.service.value, server.port.value
             ));
         }
-        http.out.from(block);
+        http.out.set_origin(block);
         http.close();
     }
     let defaults = default_servers(proxy);
@@ -136,7 +136,7 @@ pub(super) fn emit(
         let defaults: Vec<u16> = defaults.iter().filter(|(at, _)| *at == i).map(|(_, p)| *p).collect();
         http.server(service, proxy, server, &defaults);
     }
-    out.from(source_map::header(service.span, service.name.span));
+    out.set_origin(source_map::header(service.span, service.name.span));
     out.push_str("}\n");
     out.finish()
 }
@@ -198,7 +198,7 @@ impl Block<'_> {
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
         let block = server_header(service, server);
-        self.out.from(block);
+        self.out.set_origin(block);
         self.open("server");
         for (port, tls) in server.sockets() {
             let ssl = if tls { " ssl" } else { "" };
@@ -210,7 +210,7 @@ impl Block<'_> {
             self.line(&format!("listen {port}{ssl}{default}"));
         }
         if let Some(first) = server.server_names.first() {
-            self.out.from(first.span);
+            self.out.set_origin(first.span);
             let names: Vec<String> = server
                 .server_names
                 .iter()
@@ -219,7 +219,7 @@ impl Block<'_> {
             self.line(&format!("server_name {}", names.join(" ")));
         }
         if let Some(tls) = &server.tls {
-            self.out.from(tls.span);
+            self.out.set_origin(tls.span);
             self.line(&format!("ssl_certificate {}", secret_path(&tls.certificate.value)));
             self.line(&format!("ssl_certificate_key {}", secret_path(&tls.key.value)));
             self.unless_raw(&server.settings, "ssl_protocols", "TLSv1.2 TLSv1.3");
@@ -233,7 +233,7 @@ impl Block<'_> {
         self.response_headers(&headers, block);
         self.raw(&server.settings);
         if let Some(redirect) = server.redirect_https {
-            self.out.from(redirect);
+            self.out.set_origin(redirect);
             self.line(&format!(
                 "return 301 https://{}$request_uri",
                 https_host(service, proxy)
@@ -244,13 +244,13 @@ impl Block<'_> {
             let path = self.token(&location.path, Arg::Literal);
             let exact = if location.exact { "= " } else { "" };
             let location_block = source_map::header(location.span, location.path.span);
-            self.out.from(location_block);
+            self.out.set_origin(location_block);
             self.open(&format!("location {exact}{path}"));
             self.location(server, &headers, location, &host);
-            self.out.from(location_block);
+            self.out.set_origin(location_block);
             self.close();
         }
-        self.out.from(block);
+        self.out.set_origin(block);
         self.close();
     }
 
@@ -261,25 +261,25 @@ impl Block<'_> {
         let block = self.out.origin();
         match &location.action {
             LocationAction::ProxyPass(pass) => {
-                self.out.from(pass.upstream.span);
+                self.out.set_origin(pass.upstream.span);
                 match &pass.uri {
                     None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
                 if let Some(websocket) = location.websocket {
-                    self.out.from(websocket);
+                    self.out.set_origin(websocket);
                     self.unless_raw(settings, "proxy_http_version", "1.1");
                 }
                 self.request_headers(server, location, host, block);
             }
             LocationAction::Alias(volume) => {
-                self.out.from(volume.span);
+                self.out.set_origin(volume.span);
                 // Both end with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
                 self.line(&format!("alias {}/", served_path(&volume.value)));
             }
             LocationAction::Return(ret) => {
-                self.out.from(ret.code.span);
+                self.out.set_origin(ret.code.span);
                 let text = match &ret.text {
                     Some(text) => format!(" {}", self.token(text, Arg::Expanded)),
                     None => String::new(),
@@ -323,7 +323,7 @@ impl Block<'_> {
     /// Body size and timeouts, which nginx inherits setting by setting.
     fn limits(&mut self, settings: &Settings) {
         if let Some(size) = &settings.client_max_body_size {
-            self.out.from(size.span);
+            self.out.set_origin(size.span);
             self.line(&format!("client_max_body_size {}", size.value));
         }
         let timeouts = [
@@ -333,7 +333,7 @@ impl Block<'_> {
         ];
         for (name, value) in timeouts {
             if let Some(value) = value {
-                self.out.from(value.span);
+                self.out.set_origin(value.span);
                 self.line(&format!("{name} {}", nginx_time(value.value)));
             }
         }
@@ -347,11 +347,11 @@ impl Block<'_> {
         for header in headers {
             let args = match header {
                 Response::Default(default) => {
-                    self.out.from(block);
+                    self.out.set_origin(block);
                     format!("{} always", default.variable())
                 }
                 Response::Spec(header) => {
-                    self.out.from(header.span);
+                    self.out.set_origin(header.span);
                     self.header_args(header, " always")
                 }
             };
@@ -393,14 +393,14 @@ impl Block<'_> {
             }
         }
         for (name, args, origin) in headers {
-            self.out.from(origin);
+            self.out.set_origin(origin);
             self.line(&format!("proxy_set_header {name} {args}"));
         }
     }
 
     fn raw(&mut self, settings: &Settings) {
         for directive in &settings.raw {
-            self.out.from(directive.text.span);
+            self.out.set_origin(directive.text.span);
             self.line(&directive.text.value);
         }
     }

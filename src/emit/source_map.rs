@@ -45,7 +45,7 @@ pub(super) enum Tracking {
 }
 
 /// A file's text, written line by line, and (when [`Tracking::On`]) the
-/// origin of each line: every line ended after [`Text::from`] names an
+/// origin of each line: every line ended after [`Text::set_origin`] names an
 /// origin comes from it, until the next one does.
 pub(super) struct Text {
     text: String,
@@ -68,7 +68,7 @@ impl Text {
     }
 
     /// The lines ended from now on come from `origin`.
-    pub(super) fn from(&mut self, origin: Span) {
+    pub(super) fn set_origin(&mut self, origin: Span) {
         self.record();
         self.origin = origin;
     }
@@ -133,7 +133,7 @@ mod tests {
         let (a, b) = (Span::new(0, 1), Span::new(2, 3));
         let mut text = Text::new(Tracking::On, a);
         text.push_str("one\ntwo");
-        text.from(b);
+        text.set_origin(b);
         let _ = writeln!(text, " still two");
         text.push_str("three");
         let (written, map) = text.finish();
