@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{dclint, gixy, hadolint, Finding, Peer, TIME_LIMIT};
 
@@ -82,7 +82,7 @@ fn run_one(peer: Peer, folder: &Path, files: &[&str]) -> Outcome {
         Peer::Gixy => ["-f", "json"].to_vec(),
         Peer::Dclint => ["-f", "json"].to_vec(),
     };
-    let output = match run(&program, folder, peer.name(), args.iter().chain(files)) {
+    let output = match run(&program, folder, peer.name(), args.iter().chain(files), TIME_LIMIT) {
         Ok(output) => output,
         Err(why) => return Outcome::Failed(why),
     };
@@ -107,13 +107,14 @@ struct Output {
 }
 
 /// Runs `program` with `args` in `folder`, its output into files there,
-/// killing it after [`TIME_LIMIT`]. The exit status says nothing: each
-/// peer exits 1 when it finds something, so its output decides.
+/// killing it after `limit`. The exit status says nothing: each peer exits
+/// 1 when it finds something, so its output decides.
 fn run<'a>(
     program: &Path,
     folder: &Path,
     name: &str,
     args: impl Iterator<Item = &'a &'a str>,
+    limit: Duration,
 ) -> Result<Output, String> {
     let stdout_path = folder.join(format!(".{name}.stdout"));
     let stderr_path = folder.join(format!(".{name}.stderr"));
@@ -130,15 +131,12 @@ fn run<'a>(
     loop {
         match child.try_wait() {
             Ok(Some(_)) => break,
-            Ok(None) if started.elapsed() > TIME_LIMIT => {
+            Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!(
-                    "it took longer than {} s and was stopped",
-                    TIME_LIMIT.as_secs()
-                ));
+                return Err(format!("it took longer than {} s and was stopped", limit.as_secs_f32()));
             }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(format!("cannot wait for it: {e}")),
         }
     }
@@ -180,4 +178,34 @@ fn is_executable(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(path: &Path) -> bool {
     path.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A peer that hangs is stopped at the limit and reported.
+    #[cfg(unix)]
+    #[test]
+    fn a_peer_past_its_time_limit_is_stopped() {
+        let folder = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let limit = Duration::from_millis(200);
+        let outcome = run(
+            Path::new("/bin/sleep"),
+            folder.path(),
+            "sleep",
+            [&"30"].into_iter(),
+            limit,
+        );
+        let why = outcome.err().expect("stopped");
+        assert!(why.starts_with("it took longer than 0.2 s"), "{why}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn peers_are_looked_up_on_path() {
+        assert!(on_path("sh").is_some() || cfg!(windows));
+        assert!(on_path("no-such-peer-stackc-knows").is_none());
+    }
 }
