@@ -13,6 +13,7 @@ pub mod docs;
 mod eol;
 mod facts;
 pub(crate) mod images;
+pub mod peers;
 pub mod policy;
 pub mod registry;
 mod rules;
