@@ -36,7 +36,8 @@ pub fn from_pest(text: &str, err: &pest::error::Error<Rule>) -> SyntaxError {
     }
     expected.sort();
     expected.dedup();
-    if let Some(diagnostic) = block_left_open(text, pos, &expected) {
+    if let Some(diagnostic) = block_left_open(text, pos, &expected).or_else(|| entries_left_open(text, pos, &expected))
+    {
         return SyntaxError {
             diagnostic,
             recoverable: false,
@@ -79,6 +80,35 @@ fn block_left_open(text: &str, pos: usize, expected: &[String]) -> Option<Diagno
             .secondary(
                 Span::new(pos, pos + found.len()),
                 "the next statement starts inside the block",
+            )
+            .help(format!("add `}}` before `{}`", shorten(line_at(text, pos)))),
+    )
+}
+
+/// A block of `NAME = VALUE` entries (`env { ... }`) left open: a line
+/// that starts with a keyword, no further indented than the block's own
+/// line, reads as an entry named `ready` that lacks its `=`. The `}` that
+/// should have closed the entries is missing; reported at its `{`.
+fn entries_left_open(text: &str, pos: usize, expected: &[String]) -> Option<Diagnostic> {
+    if !expected.iter().any(|e| e == "`=`") {
+        return None;
+    }
+    let start = line_start(text, pos);
+    let keyword = text[start..pos].split_whitespace().next()?;
+    let open = unclosed_brace(&text[..pos])?;
+    let block = enclosing_block(text, pos)?;
+    let is_keyword = super::expect::keywords().iter().any(|k| k == keyword);
+    let entries = matches!(block, "env" | "labels" | "args" | "packages" | "build_packages");
+    if !is_keyword || !entries || indentation(text, pos) > indentation(text, open) {
+        return None;
+    }
+    let at = start + indentation(text, pos);
+    Some(
+        Diagnostic::error("syntax", format!("the `{block}` block is not closed"))
+            .primary(Span::new(open, open + 1), "this `{` has no matching `}`")
+            .secondary(
+                Span::new(at, at + keyword.len()),
+                format!("`{keyword}` is a statement of the block around `{block}`, not an entry"),
             )
             .help(format!("add `}}` before `{}`", shorten(line_at(text, pos)))),
     )
