@@ -143,3 +143,51 @@ fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
     assert_eq!(text(&output.stdout), "[]\n");
 }
+
+/// An environment that builds another stage of the app's Dockerfile
+/// (`set build ... { target development }`) is checked against that stage,
+/// with or without `--env`: here the dev stage runs as root and the
+/// production stage does not, and only the environment is told so.
+#[test]
+fn an_environment_is_checked_against_the_stage_it_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop
+
+service api {
+    image registry.example.com/shop/api:1.0
+    build ./api {
+        file Dockerfile
+        target production
+    }
+}
+
+environment dev {
+    service api {
+        set build ./api {
+            file Dockerfile
+            target development
+        }
+    }
+}
+";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    let dockerfile = "FROM node:24.11-bookworm-slim AS development\nCMD [\"npm\", \"run\", \"dev\"]\n\n\
+                      FROM node:24.11-bookworm-slim AS production\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    fs::write(tmp.path().join("api/Dockerfile"), dockerfile).unwrap();
+    let lint = |extra: &[&str]| {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "short", "--exit-zero", "stack.spec"])
+            .args(extra)
+            .output()
+            .unwrap();
+        text(&output.stdout)
+    };
+    let root = "error: in environment `dev`: `api` runs as root [runs-as-root]";
+    assert_eq!(lint(&[]).trim(), format!("stack.spec:14:18: {root}"));
+    assert_eq!(
+        lint(&["--env", "dev"]).trim(),
+        "stack.spec:14:18: error: `api` runs as root [runs-as-root]"
+    );
+}

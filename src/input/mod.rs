@@ -132,6 +132,23 @@ impl Inputs {
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
         self.names.images.find(&self.images, |i| &i.service, builder)
     }
+
+    /// Points each own image at the stage `services` build now. An
+    /// environment is checked with the base's files, and may build another
+    /// `target` of the same Dockerfile (`set build ... { target development }`):
+    /// its rules must read that stage, not the base's. A target the
+    /// Dockerfile lacks leaves the image without a stage (`--env` reports it).
+    pub fn follow_targets<'a>(&mut self, services: impl IntoIterator<Item = &'a crate::ir::Service>) {
+        for service in services {
+            let Some(own) = service.build().and_then(crate::ir::Build::own_dockerfile) else {
+                continue;
+            };
+            let target = own.target.as_ref().map(|t| t.value.as_str());
+            if let Some(image) = self.images.iter_mut().find(|i| i.service == service.name.value) {
+                image.stage = image.dockerfile.stage(target).map(|s| s.index);
+            }
+        }
+    }
 }
 
 /// A file of the stack's that is not on this machine.
