@@ -41,7 +41,12 @@ fn lint(project: &Path) -> (BTreeSet<(String, String)>, bool) {
         .args(["lint", "--format", "short", "--exit-zero", "stack.spec"])
         .output()
         .expect("stackc runs");
-    assert!(output.status.success(), "{}: {}", project.display(), support::text(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        project.display(),
+        support::text(&output.stderr)
+    );
     let stdout = support::text(&output.stdout);
     let has_error = stdout.lines().any(|l| l.contains(": error: "));
     let found = stdout
@@ -87,7 +92,10 @@ fn every_finding_on_a_real_deployment_is_reviewed() {
             problems.push(format!("{}: {place} [{code}] is not in REVIEW.md", project.display()));
         }
         for (place, code) in reviewed.difference(&found) {
-            problems.push(format!("{}: {place} [{code}] is reviewed but lint no longer reports it", project.display()));
+            problems.push(format!(
+                "{}: {place} [{code}] is reviewed but lint no longer reports it",
+                project.display()
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
