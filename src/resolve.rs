@@ -374,6 +374,19 @@ impl<'a> Resolver<'a> {
                 .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`"),
             );
         }
+        // Docker drops the image's CMD along with its ENTRYPOINT.
+        if let (Some(entrypoint), None, None) = (&service.entrypoint, service.app_server(), &service.command) {
+            if entrypoint.words.is_empty() {
+                self.report(
+                    Diagnostic::error(
+                        "nothing-to-run",
+                        format!("`{}` drops its image's entrypoint but runs nothing", service.name.value),
+                    )
+                    .primary(entrypoint.span, "the image's CMD goes with its ENTRYPOINT")
+                    .help("add the command to run, e.g. `command \"bundle exec sidekiq\"`"),
+                );
+            }
+        }
         self.check_server_config(service);
         let Some(ImageSource::Of(of)) = &service.image else {
             return;

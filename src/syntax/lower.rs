@@ -396,6 +396,25 @@ impl Lowerer {
         argv
     }
 
+    /// `entrypoint ARGV`, where the empty list `[]` is compose's own way to
+    /// drop the image's ENTRYPOINT (a worker that skips the web
+    /// container's entrypoint script).
+    fn lower_entrypoint(&mut self, pair: Pair<'_>) -> Argv {
+        let empty_list = pair
+            .clone()
+            .into_inner()
+            .next()
+            .is_some_and(|v| v.as_rule() == Rule::text_list && v.into_inner().next().is_none());
+        if empty_list {
+            return Argv {
+                line: None,
+                words: Vec::new(),
+                span: span(&pair),
+            };
+        }
+        self.lower_argv(pair)
+    }
+
     fn lower_argv(&mut self, pair: Pair<'_>) -> Argv {
         let at = span(&pair);
         let value = next(&mut pair.into_inner(), "argv");
@@ -1340,7 +1359,8 @@ impl ServiceBlock {
             Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
             Rule::expose => lowerer.lower_expose(item, &mut self.expose),
             Rule::entrypoint => {
-                let value = lowerer.lower_argv(next(&mut item.into_inner().skip(1), "entrypoint"));
+                let argv = next(&mut item.into_inner().skip(1), "entrypoint");
+                let value = lowerer.lower_entrypoint(argv);
                 lowerer.set_once(&mut self.entrypoint, value, at, "entrypoint");
             }
             Rule::workdir => {
