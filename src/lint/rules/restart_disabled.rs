@@ -6,7 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Flags `restart no` on a long-running service. A toolbox container
     /// run by hand is left alone: one in a compose profile, attached to a
-    /// terminal (`tty`, `stdin_open`), or idling in a shell or `sleep`.
+    /// terminal (`tty`, `stdin_open`), or idling in a shell or `sleep`; so
+    /// is a development environment (`environment dev { ... }`, neither
+    /// named `prod` or `production` nor marked `production`), whose stack
+    /// is started and stopped by hand.
     ///
     /// ## Why is this bad?
     /// A crash, an out-of-memory kill or a reboot of the host leaves the
@@ -34,6 +37,9 @@ declare_rule! {
 
 impl Rule for RestartDisabled {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        if !stack.is_deployed() {
+            return;
+        }
         for service in stack.services.iter().filter(|s| !s.is_job() && !is_run_by_hand(s)) {
             let Some(restart) = service.restart.as_ref().filter(|r| r.value == Restart::No) else {
                 continue;
