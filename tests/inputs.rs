@@ -145,9 +145,10 @@ fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
 }
 
 /// An environment that builds another stage of the app's Dockerfile
-/// (`set build ... { target development }`) is checked against that stage,
-/// with or without `--env`: here the dev stage runs as root and the
-/// production stage does not, and only the environment is told so.
+/// (`set build ... { target development }`), or adds a service that builds
+/// one the base reads, is checked against that stage, with or without
+/// `--env`: here the dev stage runs as root and the production stage does
+/// not, and only the environment is told so.
 #[test]
 fn an_environment_is_checked_against_the_stage_it_builds() {
     let tmp = tempfile::tempdir().unwrap();
@@ -168,6 +169,13 @@ environment dev {
             target development
         }
     }
+    service tests {
+        build ./api {
+            file Dockerfile
+            target development
+        }
+        command \"npm test\"
+    }
 }
 ";
     fs::write(tmp.path().join("stack.spec"), spec).unwrap();
@@ -184,10 +192,14 @@ environment dev {
             .unwrap();
         text(&output.stdout)
     };
-    let root = "error: in environment `dev`: `api` runs as root [runs-as-root]";
-    assert_eq!(lint(&[]).trim(), format!("stack.spec:14:18: {root}"));
-    assert_eq!(
-        lint(&["--env", "dev"]).trim(),
-        "stack.spec:14:18: error: `api` runs as root [runs-as-root]"
-    );
+    let expected = [
+        "stack.spec:14:18: error: `api` runs as root [runs-as-root]",
+        "stack.spec:20:18: error: `tests` runs as root [runs-as-root]",
+    ];
+    assert_eq!(lint(&["--env", "dev"]).lines().collect::<Vec<_>>(), expected);
+    let in_dev: Vec<String> = expected
+        .iter()
+        .map(|l| l.replace("error: ", "error: in environment `dev`: "))
+        .collect();
+    assert_eq!(lint(&[]).lines().collect::<Vec<_>>(), in_dev);
 }

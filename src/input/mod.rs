@@ -135,19 +135,46 @@ impl Inputs {
 
     /// Points each own image at the stage `services` build now. An
     /// environment is checked with the base's files, and may build another
-    /// `target` of the same Dockerfile (`set build ... { target development }`):
-    /// its rules must read that stage, not the base's. A target the
-    /// Dockerfile lacks leaves the image without a stage (`--env` reports it).
-    pub fn follow_targets<'a>(&mut self, services: impl IntoIterator<Item = &'a crate::ir::Service>) {
+    /// `target` of the same Dockerfile (`set build ... { target development }`),
+    /// or add a service that builds a Dockerfile the base read for another:
+    /// its rules must read that stage. A target the Dockerfile lacks leaves
+    /// the image without a stage (`--env` reports it).
+    pub fn follow_targets(&mut self, services: &[crate::ir::Service]) {
         for service in services {
-            let Some(own) = service.build().and_then(crate::ir::Build::own_dockerfile) else {
+            let Some((build, dockerfile)) = own_build(service) else {
                 continue;
             };
-            let target = own.target.as_ref().map(|t| t.value.as_str());
-            if let Some(image) = self.images.iter_mut().find(|i| i.service == service.name.value) {
-                image.stage = image.dockerfile.stage(target).map(|s| s.index);
-            }
+            let read = self.images.iter().position(|i| i.service == service.name.value);
+            let Some(at) = read.or_else(|| {
+                self.adopt(service, services, |other| {
+                    own_build(other).is_some_and(|(b, d)| {
+                        b.context.value == build.context.value && d.file.value == dockerfile.file.value
+                    })
+                })
+            }) else {
+                continue;
+            };
+            let target = dockerfile.target.as_ref().map(|t| t.value.as_str());
+            let image = &mut self.images[at];
+            image.stage = image.dockerfile.stage(target).map(|s| s.index);
         }
+    }
+
+    /// A copy, for `service`, of the image read for another of `services`
+    /// that `same_file` says builds the same Dockerfile; its index.
+    fn adopt(
+        &mut self,
+        service: &crate::ir::Service,
+        services: &[crate::ir::Service],
+        same_file: impl Fn(&crate::ir::Service) -> bool,
+    ) -> Option<usize> {
+        let builds_it = |name: &str| services.iter().any(|s| s.name.value == name && same_file(s));
+        let mut copy = self.images.iter().find(|i| builds_it(&i.service))?.clone();
+        copy.service = service.name.value.clone();
+        self.images.push(copy);
+        // The lookup table was built before this image was there.
+        self.names.images = NameMap::default();
+        Some(self.images.len() - 1)
     }
 }
 
@@ -176,6 +203,12 @@ pub struct LoadedEnvFile {
     pub path: String,
     pub file: FileId,
     pub vars: env_file::EnvFile,
+}
+
+/// A service's build by the app's own Dockerfile.
+fn own_build(service: &crate::ir::Service) -> Option<(&crate::ir::Build, &crate::ir::OwnDockerfile)> {
+    let build = service.build()?;
+    Some((build, build.own_dockerfile()?))
 }
 
 /// An image built from the app's own Dockerfile, as stackc read it.
