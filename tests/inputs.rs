@@ -203,3 +203,44 @@ environment dev {
         .collect();
     assert_eq!(lint(&[]).lines().collect::<Vec<_>>(), in_dev);
 }
+
+/// `ready tcp` and `ready http` run `python` in the container: on an image
+/// the app's own Dockerfile builds on distroless, scratch or Debian, the
+/// check would never pass, which is an error pointing at the FROM. An image
+/// on Python, or a stage that names Python (installs it), may have one.
+#[test]
+fn a_python_probe_on_an_image_without_python_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop
+
+service api {
+    image registry.example.com/shop/api:1.0
+    build ./api {
+        file Dockerfile
+    }
+    ready tcp 8080
+}
+
+service tools {
+    image registry.example.com/shop/tools:1.0
+    build ./tools {
+        file Dockerfile
+    }
+    ready http /healthz port 8000
+}
+";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    fs::create_dir_all(tmp.path().join("tools")).unwrap();
+    let api = "FROM golang:1.25 AS build\nRUN go build -o /api .\n\n\
+               FROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /api /api\nCMD [\"/api\"]\n";
+    fs::write(tmp.path().join("api/Dockerfile"), api).unwrap();
+    let tools = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends python-is-python3=3.11.2-1+b1\n";
+    fs::write(tmp.path().join("tools/Dockerfile"), tools).unwrap();
+    let (code, stdout) = check(tmp.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(
+        stdout.trim(),
+        "stack.spec:8:5: error: `api`'s image has no Python to run this check [probe-needs-python]"
+    );
+}

@@ -247,6 +247,36 @@ impl OwnImage {
         }
     }
 
+    /// Where the image is shown to have no `python` on its PATH (the
+    /// program stackc's `ready tcp` and `ready http` checks run): the FROM
+    /// of a stage chain that starts at `scratch` or at an image known to
+    /// ship none, in which nothing names Python (`text` is the Dockerfile's).
+    /// `None` when it may have one.
+    pub fn lacks_python(&self, text: &str) -> Option<crate::source::Span> {
+        let stages = &self.dockerfile.stages;
+        let chain = self.dockerfile.stages_in_image(self.stage?);
+        let first = stages.get(*chain.first()?)?;
+        let without = match &first.base {
+            dockerfile::Base::Scratch => true,
+            dockerfile::Base::Image(image) => {
+                let repository = image.repository.as_str();
+                (repository.starts_with("gcr.io/distroless/") && !repository.contains("python"))
+                    || NO_PYTHON.contains(&image.name())
+            }
+            _ => false,
+        };
+        let names_python = chain.iter().any(|&i| {
+            let range = &stages[i].instructions;
+            let instructions = &self.dockerfile.instructions[range.clone()];
+            let (Some(start), Some(end)) = (instructions.first(), instructions.last()) else {
+                return false;
+            };
+            text.get(start.span.start..end.span.end)
+                .is_some_and(|t| t.to_ascii_lowercase().contains("python"))
+        });
+        (without && !names_python).then_some(first.from_span)
+    }
+
     /// The command line its containers start, ENTRYPOINT and CMD as Docker
     /// combines them; `None` when the base image's own ENTRYPOINT may
     /// change it.
@@ -264,6 +294,24 @@ impl OwnImage {
         })
     }
 }
+
+/// Official images with no `python` on their PATH (Debian's `python3`, in
+/// the full Node, Ruby, Go and Rust images, is not `python`).
+const NO_PYTHON: &[&str] = &[
+    "alpine",
+    "amazoncorretto",
+    "busybox",
+    "debian",
+    "eclipse-temurin",
+    "golang",
+    "nginx",
+    "node",
+    "openjdk",
+    "php",
+    "ruby",
+    "rust",
+    "ubuntu",
+];
 
 /// Base images whose ENTRYPOINT is none, or a script that runs the command
 /// it is given (`docker-entrypoint.sh` of node): their containers run the
