@@ -314,7 +314,10 @@ impl Lowerer {
                 _ => block.common(self, item),
             }
         }
-        if block.command.is_none() {
+        // An entrypoint alone is the program (`entrypoint ["composer",
+        // "install"]`): Docker runs it without the image's CMD.
+        let entrypoint_runs = block.entrypoint.as_ref().is_some_and(|(e, _)| !e.words.is_empty());
+        if block.command.is_none() && !entrypoint_runs {
             self.report(
                 Diagnostic::error("missing-run", format!("job `{}` has nothing to run", block.name.value))
                     .primary(block.name.span, "needs `run`")
