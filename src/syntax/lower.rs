@@ -404,7 +404,6 @@ impl Lowerer {
     /// container's entrypoint script).
     fn lower_entrypoint(&mut self, pair: Pair<'_>) -> Argv {
         let empty_list = pair
-            .clone()
             .into_inner()
             .next()
             .is_some_and(|v| v.as_rule() == Rule::text_list && v.into_inner().next().is_none());
