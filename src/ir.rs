@@ -15,6 +15,8 @@ use index::NameMap;
 pub struct Stack {
     /// `stack NAME`; `None` only when the spec forgot it (reported in lowering).
     pub name: Option<Spanned<String>>,
+    /// The `development` marker after the name: the base is not deployed.
+    pub development: Option<Span>,
     pub volumes: Vec<Volume>,
     pub networks: Vec<Network>,
     pub secrets: Vec<Secret>,
@@ -67,9 +69,12 @@ impl Stack {
     }
 
     /// Whether it is deployed for real: the base (what `build` without
-    /// `--env` writes) or a production environment; not a development one.
+    /// `--env` writes) unless marked `development`, or a production
+    /// environment; not a development one.
     pub fn is_deployed(&self) -> bool {
-        self.environment.as_ref().is_none_or(|e| e.production)
+        self.environment
+            .as_ref()
+            .map_or(self.development.is_none(), |e| e.production)
     }
 
     /// The same stack with its name tables dropped, for a copy whose lists
@@ -157,6 +162,18 @@ impl Stack {
                 .get(server as usize)?;
             Some((holder, server))
         })
+    }
+
+    /// Every file the spec names that holds secrets, with what it is:
+    /// each secret file, then each env file (env files hold passwords as
+    /// often as settings), in the order written. No image may carry one.
+    pub fn private_files(&self) -> impl Iterator<Item = (&Spanned<String>, &'static str)> + '_ {
+        let secrets = self.secrets.iter().filter_map(|s| match &s.source {
+            SecretSource::File(path) => Some((path, "secret file")),
+            SecretSource::Env(_) => None,
+        });
+        let env_files = self.services.iter().flat_map(|s| &s.env_files).map(|p| (p, "env file"));
+        secrets.chain(env_files)
     }
 
     /// The service whose `build` makes the image `service` runs: itself, or

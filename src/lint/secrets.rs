@@ -184,6 +184,16 @@ pub fn url_password(value: &str) -> Option<&str> {
     (!password.is_empty() && !is_placeholder(password)).then_some(password)
 }
 
+/// The host of a URL with a password in it (`db` in
+/// `postgres://shop:hunter2@db:5432/shop`).
+pub fn url_password_host(value: &str) -> Option<&str> {
+    url_password(value)?;
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (_, host) = authority.rsplit_once('@')?;
+    Some(host.rsplit_once(':').map_or(host, |(host, _)| host))
+}
+
 /// A secret in a string whatever name it has: a password in a URL, a
 /// secret-named parameter of a URL's query, or a well-known token; what
 /// it is, for a label.

@@ -311,6 +311,14 @@ fn statement_hint(line: &str) -> Option<String> {
             ));
         }
     }
+    let second = words.clone().next();
+    if let (Some("set" | "add" | "remove" | "unset"), Some(keyword)) = (first, second) {
+        if PROXY_ONLY.contains(&keyword) {
+            return Some(format!(
+                "an environment cannot change a proxy's `{keyword}` (nor its servers, upstreams or locations): write `without proxy NAME` and a whole `proxy NAME {{ ... }}` of its own in the environment"
+            ));
+        }
+    }
     let hint = match (first, words.next()) {
         (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
             "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
@@ -325,6 +333,27 @@ fn statement_hint(line: &str) -> Option<String> {
     };
     hint.map(str::to_string)
 }
+
+/// The statements of a proxy that operations cannot change.
+const PROXY_ONLY: &[&str] = &[
+    "server_name",
+    "listen",
+    "tls",
+    "redirect",
+    "location",
+    "server",
+    "upstream",
+    "proxy_pass",
+    "alias",
+    "websocket",
+    "client_max_body_size",
+    "proxy_read_timeout",
+    "proxy_connect_timeout",
+    "proxy_send_timeout",
+    "add_header",
+    "proxy_set_header",
+    "nginx",
+];
 
 /// The last `{` that no `}` closes, outside strings and comments.
 fn unclosed_brace(text: &str) -> Option<usize> {
