@@ -322,7 +322,11 @@ impl Applier<'_> {
             );
         }
         let missing = match service.kind {
-            ServiceKind::Job if service.command.is_none() => Some("run"),
+            ServiceKind::Job
+                if service.command.is_none() && service.entrypoint.as_ref().is_none_or(|e| e.words.is_empty()) =>
+            {
+                Some("run")
+            }
             _ if service.image.is_none() => Some("image"),
             _ => None,
         };

@@ -215,6 +215,8 @@ fn stage(
         let (inputs, problems) = input::load(&stack, files);
         stack.inputs = inputs;
         diagnostics.extend(problems);
+    } else if stack.environment.is_some() {
+        stack.inputs.follow_targets(&stack.services);
     }
     diagnostics.extend(resolve::resolve(&stack));
     if let Some(policy) = options.policy {

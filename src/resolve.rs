@@ -374,6 +374,19 @@ impl<'a> Resolver<'a> {
                 .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`"),
             );
         }
+        // Docker drops the image's CMD along with its ENTRYPOINT.
+        if let (Some(entrypoint), None, None) = (&service.entrypoint, service.app_server(), &service.command) {
+            if entrypoint.words.is_empty() {
+                self.report(
+                    Diagnostic::error(
+                        "nothing-to-run",
+                        format!("`{}` drops its image's entrypoint but runs nothing", service.name.value),
+                    )
+                    .primary(entrypoint.span, "the image's CMD goes with its ENTRYPOINT")
+                    .help("add the command to run, e.g. `command \"bundle exec sidekiq\"`"),
+                );
+            }
+        }
         self.check_server_config(service);
         let Some(ImageSource::Of(of)) = &service.image else {
             return;
@@ -538,6 +551,17 @@ impl<'a> Resolver<'a> {
                 .primary(ready.span, "the image may have no tool to run this check")
                 .help("use `ready cmd \"...\"` with a program the image has, e.g. `ready cmd \"redis-cli ping\"`"),
             );
+        } else if let Some(from) = needs_python.then(|| self.own_image_without_python(service)).flatten() {
+            let (file, from) = from;
+            self.report(
+                Diagnostic::error(
+                    "probe-needs-python",
+                    format!("`{}`'s image has no Python to run this check", service.name.value),
+                )
+                .primary(ready.span, "runs `python` in the container: it would never pass")
+                .secondary_in(file, from, "the image is built on this, without Python")
+                .help("use `ready cmd [...]` with a program the image has (its own binary's health flag, curl, wget), or a HEALTHCHECK in the Dockerfile and no `ready`"),
+            );
         } else if needs_python && port.is_none() {
             self.report(
                 Diagnostic::error("probe-needs-port", "this HTTP check does not know which port to ask")
@@ -545,6 +569,14 @@ impl<'a> Resolver<'a> {
                     .help("add `port N`, or run the app with `gunicorn ... bind N`"),
             );
         }
+    }
+
+    /// The app's own Dockerfile and its FROM line, when the image `service`
+    /// runs is shown to have no `python`.
+    fn own_image_without_python(&self, service: &Service) -> Option<(crate::source::FileId, Span)> {
+        let image = self.stack.own_image(service)?;
+        let from = image.lacks_python(&self.stack.inputs.source(image.file).text)?;
+        Some((image.file, from))
     }
 
     // ------------------------------------------------------------ stack-wide

@@ -144,6 +144,107 @@ fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
     assert_eq!(text(&output.stdout), "[]\n");
 }
 
+/// An environment that builds another stage of the app's Dockerfile
+/// (`set build ... { target development }`), or adds a service that builds
+/// one the base reads, is checked against that stage, with or without
+/// `--env`: here the dev stage runs as root and the production stage does
+/// not, and only the environment is told so.
+#[test]
+fn an_environment_is_checked_against_the_stage_it_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop
+
+service api {
+    image registry.example.com/shop/api:1.0
+    build ./api {
+        file Dockerfile
+        target production
+    }
+}
+
+environment dev {
+    service api {
+        set build ./api {
+            file Dockerfile
+            target development
+        }
+    }
+    service tests {
+        build ./api {
+            file Dockerfile
+            target development
+        }
+        command \"npm test\"
+    }
+}
+";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    let dockerfile = "FROM node:24.11-bookworm-slim AS development\nCMD [\"npm\", \"run\", \"dev\"]\n\n\
+                      FROM node:24.11-bookworm-slim AS production\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    fs::write(tmp.path().join("api/Dockerfile"), dockerfile).unwrap();
+    let lint = |extra: &[&str]| {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["lint", "--format", "short", "--exit-zero", "stack.spec"])
+            .args(extra)
+            .output()
+            .unwrap();
+        text(&output.stdout)
+    };
+    let expected = [
+        "stack.spec:14:18: error: `api` runs as root [runs-as-root]",
+        "stack.spec:20:18: error: `tests` runs as root [runs-as-root]",
+    ];
+    assert_eq!(lint(&["--env", "dev"]).lines().collect::<Vec<_>>(), expected);
+    let in_dev: Vec<String> = expected
+        .iter()
+        .map(|l| l.replace("error: ", "error: in environment `dev`: "))
+        .collect();
+    assert_eq!(lint(&[]).lines().collect::<Vec<_>>(), in_dev);
+}
+
+/// `ready tcp` and `ready http` run `python` in the container: on an image
+/// the app's own Dockerfile builds on distroless, scratch or Debian, the
+/// check would never pass, which is an error pointing at the FROM. An image
+/// on Python, or a stage that names Python (installs it), may have one.
+#[test]
+fn a_python_probe_on_an_image_without_python_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop
+
+service api {
+    image registry.example.com/shop/api:1.0
+    build ./api {
+        file Dockerfile
+    }
+    ready tcp 8080
+}
+
+service tools {
+    image registry.example.com/shop/tools:1.0
+    build ./tools {
+        file Dockerfile
+    }
+    ready http /healthz port 8000
+}
+";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    fs::create_dir_all(tmp.path().join("tools")).unwrap();
+    let api = "FROM golang:1.25 AS build\nRUN go build -o /api .\n\n\
+               FROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /api /api\nCMD [\"/api\"]\n";
+    fs::write(tmp.path().join("api/Dockerfile"), api).unwrap();
+    let tools = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends python-is-python3=3.11.2-1+b1\n";
+    fs::write(tmp.path().join("tools/Dockerfile"), tools).unwrap();
+    let (code, stdout) = check(tmp.path());
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(
+        stdout.trim(),
+        "stack.spec:8:5: error: `api`'s image has no Python to run this check [probe-needs-python]"
+    );
+}
+
 /// A missing secret file or bind-mount source beside a file of a close
 /// name gets that name as its help: the spec meant it.
 #[test]

@@ -266,3 +266,21 @@ fn an_overlay_applied_to_the_base_gives_the_environments_manifests() {
     assert_eq!(code, 0, "{report}");
     assert!(report.contains("ok   checkov             overlays/prod"), "{report}");
 }
+
+/// `entrypoint []` drops the image's ENTRYPOINT. Kubernetes reads an empty
+/// `command` as none (the image's ENTRYPOINT runs), so the container's
+/// command becomes the program, with no `args`.
+#[test]
+fn a_dropped_entrypoint_makes_the_command_the_program() {
+    let text = format!(
+        "{}\nservice worker {{\n    image of web\n    entrypoint []\n    command \"celery -A shop worker\"\n}}\n",
+        seed_text()
+    );
+    let manifests = seed_manifests(&text);
+    let (_, worker) = containers(&manifests)
+        .into_iter()
+        .find(|(_, c)| c["name"] == "worker")
+        .expect("the worker's container");
+    assert_eq!(worker["command"], serde_json::json!(["celery", "-A", "shop", "worker"]));
+    assert!(worker.get("args").is_none(), "{worker:#}");
+}

@@ -132,6 +132,50 @@ impl Inputs {
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
         self.names.images.find(&self.images, |i| &i.service, builder)
     }
+
+    /// Points each own image at the stage `services` build now. An
+    /// environment is checked with the base's files, and may build another
+    /// `target` of the same Dockerfile (`set build ... { target development }`),
+    /// or add a service that builds a Dockerfile the base read for another:
+    /// its rules must read that stage. A target the Dockerfile lacks leaves
+    /// the image without a stage (`--env` reports it).
+    pub fn follow_targets(&mut self, services: &[crate::ir::Service]) {
+        for service in services {
+            let Some((build, dockerfile)) = own_build(service) else {
+                continue;
+            };
+            let read = self.images.iter().position(|i| i.service == service.name.value);
+            let Some(at) = read.or_else(|| {
+                self.adopt(service, services, |other| {
+                    own_build(other).is_some_and(|(b, d)| {
+                        b.context.value == build.context.value && d.file.value == dockerfile.file.value
+                    })
+                })
+            }) else {
+                continue;
+            };
+            let target = dockerfile.target.as_ref().map(|t| t.value.as_str());
+            let image = &mut self.images[at];
+            image.stage = image.dockerfile.stage(target).map(|s| s.index);
+        }
+    }
+
+    /// A copy, for `service`, of the image read for another of `services`
+    /// that `same_file` says builds the same Dockerfile; its index.
+    fn adopt(
+        &mut self,
+        service: &crate::ir::Service,
+        services: &[crate::ir::Service],
+        same_file: impl Fn(&crate::ir::Service) -> bool,
+    ) -> Option<usize> {
+        let builds_it = |name: &str| services.iter().any(|s| s.name.value == name && same_file(s));
+        let mut copy = self.images.iter().find(|i| builds_it(&i.service))?.clone();
+        copy.service = service.name.value.clone();
+        self.images.push(copy);
+        // The lookup table was built before this image was there.
+        self.names.images = NameMap::default();
+        Some(self.images.len() - 1)
+    }
 }
 
 /// A file of the stack's that is not on this machine.
@@ -161,6 +205,12 @@ pub struct LoadedEnvFile {
     pub path: String,
     pub file: FileId,
     pub vars: env_file::EnvFile,
+}
+
+/// A service's build by the app's own Dockerfile.
+fn own_build(service: &crate::ir::Service) -> Option<(&crate::ir::Build, &crate::ir::OwnDockerfile)> {
+    let build = service.build()?;
+    Some((build, build.own_dockerfile()?))
 }
 
 /// An image built from the app's own Dockerfile, as stackc read it.
@@ -207,6 +257,36 @@ impl OwnImage {
         }
     }
 
+    /// Where the image is shown to have no `python` on its PATH (the
+    /// program stackc's `ready tcp` and `ready http` checks run): the FROM
+    /// of a stage chain that starts at `scratch` or at an image known to
+    /// ship none, in which nothing names Python (`text` is the Dockerfile's).
+    /// `None` when it may have one.
+    pub fn lacks_python(&self, text: &str) -> Option<crate::source::Span> {
+        let stages = &self.dockerfile.stages;
+        let chain = self.dockerfile.stages_in_image(self.stage?);
+        let first = stages.get(*chain.first()?)?;
+        let without = match &first.base {
+            dockerfile::Base::Scratch => true,
+            dockerfile::Base::Image(image) => {
+                let repository = image.repository.as_str();
+                (repository.starts_with("gcr.io/distroless/") && !repository.contains("python"))
+                    || NO_PYTHON.contains(&image.name())
+            }
+            _ => false,
+        };
+        let names_python = chain.iter().any(|&i| {
+            let range = &stages[i].instructions;
+            let instructions = &self.dockerfile.instructions[range.clone()];
+            let (Some(start), Some(end)) = (instructions.first(), instructions.last()) else {
+                return false;
+            };
+            text.get(start.span.start..end.span.end)
+                .is_some_and(|t| t.to_ascii_lowercase().contains("python"))
+        });
+        (without && !names_python).then_some(first.from_span)
+    }
+
     /// The command line its containers start, ENTRYPOINT and CMD as Docker
     /// combines them; `None` when the base image's own ENTRYPOINT may
     /// change it.
@@ -224,6 +304,24 @@ impl OwnImage {
         })
     }
 }
+
+/// Official images with no `python` on their PATH (Debian's `python3`, in
+/// the full Node, Ruby, Go and Rust images, is not `python`).
+const NO_PYTHON: &[&str] = &[
+    "alpine",
+    "amazoncorretto",
+    "busybox",
+    "debian",
+    "eclipse-temurin",
+    "golang",
+    "nginx",
+    "node",
+    "openjdk",
+    "php",
+    "ruby",
+    "rust",
+    "ubuntu",
+];
 
 /// Base images whose ENTRYPOINT is none, or a script that runs the command
 /// it is given (`docker-entrypoint.sh` of node): their containers run the

@@ -317,7 +317,10 @@ impl Lowerer {
                 _ => block.common(self, item),
             }
         }
-        if block.command.is_none() {
+        // An entrypoint alone is the program (`entrypoint ["composer",
+        // "install"]`): Docker runs it without the image's CMD.
+        let entrypoint_runs = block.entrypoint.as_ref().is_some_and(|(e, _)| !e.words.is_empty());
+        if block.command.is_none() && !entrypoint_runs {
             self.report(
                 Diagnostic::error("missing-run", format!("job `{}` has nothing to run", block.name.value))
                     .primary(block.name.span, "needs `run`")
@@ -397,6 +400,24 @@ impl Lowerer {
             }
         }
         argv
+    }
+
+    /// `entrypoint ARGV`, where the empty list `[]` is compose's own way to
+    /// drop the image's ENTRYPOINT (a worker that skips the web
+    /// container's entrypoint script).
+    fn lower_entrypoint(&mut self, pair: Pair<'_>) -> Argv {
+        let empty_list = pair
+            .into_inner()
+            .next()
+            .is_some_and(|v| v.as_rule() == Rule::text_list && v.into_inner().next().is_none());
+        if empty_list {
+            return Argv {
+                line: None,
+                words: Vec::new(),
+                span: span(&pair),
+            };
+        }
+        self.lower_argv(pair)
     }
 
     /// A `ready cmd` list is the command itself: compose's `CMD` or
@@ -1375,7 +1396,8 @@ impl ServiceBlock {
             Rule::secret_mount => self.secret_mounts.push(lowerer.lower_secret_mount(item)),
             Rule::expose => lowerer.lower_expose(item, &mut self.expose),
             Rule::entrypoint => {
-                let value = lowerer.lower_argv(next(&mut item.into_inner().skip(1), "entrypoint"));
+                let argv = next(&mut item.into_inner().skip(1), "entrypoint");
+                let value = lowerer.lower_entrypoint(argv);
                 lowerer.set_once(&mut self.entrypoint, value, at, "entrypoint");
             }
             Rule::workdir => {

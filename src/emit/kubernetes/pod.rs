@@ -39,15 +39,22 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         "securityContext": security_context(run_as(cx.stack, service)),
         "resources": resources(service),
     });
-    if let Some(entrypoint) = &service.entrypoint {
-        value["command"] = expanded_words(&entrypoint.words);
-    }
     // The spec's command whenever it has one, even where the image stackc
     // writes holds it too: a cluster pulls one image for every
     // environment, and an environment may run another command.
     let args = crate::emit::own_command(cx.stack, service).or_else(|| crate::emit::compose::command(cx.stack, service));
-    if let Some(args) = args {
-        value["args"] = expanded_words(&args);
+    match (&service.entrypoint, args) {
+        // An empty `command` is no command to Kubernetes (the image's
+        // ENTRYPOINT runs): `entrypoint []` makes the command the program.
+        (Some(entrypoint), Some(args)) if entrypoint.words.is_empty() => value["command"] = expanded_words(&args),
+        (entrypoint, args) => {
+            if let Some(entrypoint) = entrypoint {
+                value["command"] = expanded_words(&entrypoint.words);
+            }
+            if let Some(args) = args {
+                value["args"] = expanded_words(&args);
+            }
+        }
     }
     if let Some(workdir) = &service.workdir {
         value["workingDir"] = json!(workdir.value);

@@ -4,12 +4,14 @@ use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// On a cluster (`--target kubernetes`), flags a `mount` of a folder of
-    /// the host (`mount ./data at /data`).
+    /// On a cluster (`--target kubernetes`), flags a `mount` of a folder or
+    /// file of the host (`mount ./data at /data`, `mount
+    /// /var/run/docker.sock at /var/run/docker.sock`).
     ///
     /// ## Why is this bad?
     /// A pod runs on whichever node the scheduler picks, where the folder
-    /// next to the spec does not exist; the manifests cannot carry it, so
+    /// next to the spec does not exist (and an absolute path such as a
+    /// socket is the node's, not this machine's); the manifests cannot carry it, so
     /// stackc leaves the mount out, and the container would start without
     /// its files. (A `hostPath` volume would tie the pod to one node's disk,
     /// and policy checks refuse it.)
@@ -40,7 +42,7 @@ declare_rule! {
     pub struct HostMountOnCluster {
         name: "host-mount-on-cluster",
         severity: Error,
-        summary: "a host folder mounted into a container, which no cluster node has",
+        summary: "a path of the host mounted into a container, which a cluster's pods do not get",
         target: Kubernetes,
     }
 }
@@ -64,13 +66,29 @@ impl Rule for HostMountOnCluster {
                     out.push(note);
                     continue;
                 }
+                // An absolute path may be on a node (a socket, `/etc/...`),
+                // but not as this machine has it; the project's folders never are.
+                let (message, label) = if path.value.starts_with('/') {
+                    (
+                        format!(
+                            "`{}` mounts the host's `{}`, which a cluster's pods do not get",
+                            service.name.value, path.value
+                        ),
+                        "a path of this machine: a node's, if it has one, is another",
+                    )
+                } else {
+                    (
+                        format!(
+                            "`{}` mounts `{}`, which no cluster node has",
+                            service.name.value, path.value
+                        ),
+                        "a path of this machine",
+                    )
+                };
                 out.push(
                     Self::META
-                        .diagnostic(format!(
-                            "`{}` mounts `{}`, a folder no cluster node has",
-                            service.name.value, path.value
-                        ))
-                        .primary(path.span, "a folder of this machine")
+                        .diagnostic(message)
+                        .primary(path.span, label)
                         .help("mount a named volume instead: `volume NAME size SIZE`, then `mount NAME at PATH`"),
                 );
             }

@@ -6,7 +6,8 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a `publish` on every interface of a database's or a cache's
-    /// port (5432, 6379), or of an app's port that the stack's proxy
+    /// port (5432, 6379), of php-fpm's FastCGI port (9000: whoever reaches
+    /// it runs any PHP file on the server), or of an app's port that the stack's proxy
     /// forwards to (Gunicorn's 8000 behind nginx). An app the proxy does
     /// not forward to, such as an edge router (Traefik) or the only app of
     /// a stack without a proxy, is the way in, and is not flagged.
@@ -47,7 +48,7 @@ impl Rule for InternalPortPublished {
         // entry point) publishes on purpose.
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             let forwarded_by: Vec<_> = facts::upstream_servers_of(stack, &service.name.value).collect();
-            if forwarded_by.is_empty() && !facts::is_data_store(service) {
+            if forwarded_by.is_empty() && !facts::is_data_store(service) && !serves_fastcgi(stack, service) {
                 continue;
             }
             for port in &service.ports {
@@ -77,4 +78,11 @@ impl Rule for InternalPortPublished {
             }
         }
     }
+}
+
+/// php-fpm (`php:*-fpm*`, published or the app's own Dockerfile's base):
+/// its port speaks FastCGI, for the web server in front only.
+fn serves_fastcgi(stack: &Stack, service: &crate::ir::Service) -> bool {
+    let image = facts::image(service).or_else(|| stack.own_image(service)?.registry_base());
+    image.is_some_and(|i| facts::image_name(i) == "php" && i.tag.as_deref().is_some_and(|t| t.contains("fpm")))
 }

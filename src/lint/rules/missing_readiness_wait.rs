@@ -105,12 +105,15 @@ impl Rule for MissingReadinessWait {
     }
 }
 
-/// Whether the service starts through an entrypoint: its own `entrypoint`,
-/// or the ENTRYPOINT of the app's own Dockerfile.
+/// Whether the service starts through an entrypoint: its own `entrypoint`
+/// (not `entrypoint []`, which drops one), or the ENTRYPOINT of the app's
+/// own Dockerfile.
 fn has_entrypoint(stack: &Stack, service: &Service) -> bool {
-    service.entrypoint.is_some()
-        || stack
+    match &service.entrypoint {
+        Some(entrypoint) => !entrypoint.words.is_empty(),
+        None => stack
             .own_image(service)
             .and_then(|i| i.facts())
-            .is_some_and(|f| f.entrypoint.is_some())
+            .is_some_and(|f| f.entrypoint.is_some()),
+    }
 }

@@ -23,6 +23,10 @@ declare_rule! {
     ///   clean`, DL3037 versions), dnf (DL3038, DL3040, DL3041), and yarn's
     ///   cache (DL3060).
     ///
+    /// A cache or package list is flagged only in a layer of the image: a
+    /// build stage the image only copies files from takes its caches with
+    /// it (hadolint reads the file, not the build, and flags them there).
+    ///
     /// Commands are read as the shell splits them (`pip --no-cache-dir
     /// install`, tabs, quotes), not matched as text. A `# hadolint
     /// ignore=CODE` comment above an instruction of the app's Dockerfile
@@ -130,7 +134,9 @@ struct Run<'a> {
     instruction: &'a Instruction,
     pip_cache_off: bool,
     /// Whether its layer is the image's (what a cache left there costs),
-    /// not a build stage's the image copies files from.
+    /// not a build stage's the image copies files from: a cache there
+    /// never reaches the image, so only the image's own RUNs are told to
+    /// clean one (apt lists, apk index, pip, yum/dnf/zypper and yarn caches).
     in_image: bool,
 }
 
@@ -229,7 +235,7 @@ impl Run<'_> {
                 if !loose.is_empty() {
                     add("DL3018", "apk packages without versions", listed(&loose));
                 }
-                if !has_any(&args, &["--no-cache"]) && !self.caches("/var/cache/apk") {
+                if self.in_image && !has_any(&args, &["--no-cache"]) && !self.caches("/var/cache/apk") {
                     add(
                         "DL3019",
                         "apk keeps its index in the image",
@@ -261,7 +267,7 @@ impl Run<'_> {
                         "stops at a prompt in the build".into(),
                     );
                 }
-                if !self.runs(program, &["clean", "all"]) {
+                if self.in_image && !self.runs(program, &["clean", "all"]) {
                     add(
                         clean,
                         "the package cache stays in the image",
@@ -286,7 +292,7 @@ impl Run<'_> {
                         "stops at a prompt in the build".into(),
                     );
                 }
-                if !self.runs("zypper", &["clean"]) && !self.runs("zypper", &["cc"]) {
+                if self.in_image && !self.runs("zypper", &["clean"]) && !self.runs("zypper", &["cc"]) {
                     add(
                         "DL3036",
                         "the zypper cache stays in the image",
@@ -303,11 +309,13 @@ impl Run<'_> {
                 "`zypper dist-upgrade` in a build",
                 "upgrades the base image's release: pin a newer base image instead".into(),
             ),
-            ("yarn", Some("install")) | ("yarn", None) if !self.runs("yarn", &["cache", "clean"]) => add(
-                "DL3060",
-                "yarn's cache stays in the image",
-                "no `yarn cache clean` in this RUN".into(),
-            ),
+            ("yarn", Some("install")) | ("yarn", None) if self.in_image && !self.runs("yarn", &["cache", "clean"]) => {
+                add(
+                    "DL3060",
+                    "yarn's cache stays in the image",
+                    "no `yarn cache clean` in this RUN".into(),
+                )
+            }
             _ => {}
         }
         found
@@ -321,7 +329,7 @@ impl Run<'_> {
                 .commands
                 .iter()
                 .any(|c| c.words.iter().any(|w| w.starts_with("PIP_NO_CACHE_DIR=")));
-        if !cache_off {
+        if self.in_image && !cache_off {
             add(
                 "DL3042",
                 "pip keeps its download cache in the image",

@@ -1,0 +1,5 @@
+export const revalidate = 60;
+
+export default function Home() {
+  return <main>Storefront</main>;
+}
