@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
-use super::{dockerfile, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage};
+use super::start_script::{self, Copied, Found, StartScript, Via};
+use super::{
+    dockerfile, env_file, gunicorn_conf, requirements, waits, Absence, Absent, Inputs, LoadedEnvFile, OwnImage,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
     AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
@@ -128,6 +131,10 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             }
         }
     }
+    // After every build is read: `image of` may name a later service.
+    for service in stack.services.iter().filter(|s| !s.after.is_empty()) {
+        loader.start_script(stack, service);
+    }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
             loader.deploy_file(path, Absence::SecretFile);
@@ -136,6 +143,9 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
     }
     (loader.inputs, loader.diagnostics)
 }
+
+/// The largest start script read for its waits: a script, not a program.
+const MAX_SCRIPT_BYTES: usize = 256 << 10;
 
 /// The largest secret file read for its contents: a password, not a key.
 const MAX_SECRET_BYTES: usize = 4096;
@@ -358,6 +368,100 @@ impl Loader<'_> {
             dockerfile,
             stage,
         }
+    }
+
+    /// The script `service`'s containers start through, when it is a file
+    /// of the build folder of the image they run: read quietly (a program
+    /// that is no script, or a path stackc maps wrongly, is no error).
+    /// Kept only when the command is an entrypoint (which stackc cannot
+    /// otherwise see into) or a file of the build folder.
+    fn start_script(&mut self, stack: &Stack, service: &Service) {
+        let Some(builder) = stack.builder_of(service) else {
+            return;
+        };
+        let Some(build) = builder.build() else {
+            return;
+        };
+        let name = &builder.name.value;
+        let image = self.inputs.images.iter().find(|i| &i.service == name);
+        let facts = image.and_then(OwnImage::facts);
+        let shell = facts.map(dockerfile::StageFacts::shell_words).unwrap_or_default();
+        let (argv, via) = match (
+            &service.entrypoint,
+            facts.and_then(|f| f.entrypoint.as_ref()),
+            &service.command,
+        ) {
+            (Some(entrypoint), _, _) => (entrypoint.words.clone(), Via::Entrypoint),
+            (None, Some(entrypoint), _) => (entrypoint.argv(&shell), Via::Entrypoint),
+            (None, None, Some(command)) => (command.words.clone(), Via::Command),
+            (None, None, None) => match facts.and_then(|f| f.cmd.as_ref()) {
+                Some(cmd) => (cmd.argv(&shell), Via::Command),
+                None => return,
+            },
+        };
+        let Some(program) = start_script::program(&argv) else {
+            return;
+        };
+        // Where the image has the build folder's files, and runs from.
+        let python_root;
+        let (copies, working_dir) = match (build.python(), facts) {
+            (Some(python), _) => {
+                python_root = [Spanned::new(".".to_string(), build.context.span)];
+                let copies = vec![Copied {
+                    sources: &python_root,
+                    destination: format!("{}/", python.workdir.value.trim_end_matches('/')),
+                }];
+                (copies, Some(python.run_dir()))
+            }
+            (None, Some(facts)) => (
+                Copied::from_dockerfile(&facts.copies),
+                facts.working_dir().map(str::to_string),
+            ),
+            (None, None) => (Vec::new(), None),
+        };
+        let working_dir = service.workdir.as_ref().map(|w| w.value.clone()).or(working_dir);
+        let context = Path::new(&build.context.value);
+        let files = self.files;
+        let is_folder = |source: &str| files.is_folder(&context.join(source));
+        let candidate = start_script::image_paths(program, working_dir.as_deref())
+            .iter()
+            .flat_map(|path| start_script::sources_of(path, &copies, &is_folder))
+            .find(|source| files.exists(&context.join(source)) && !is_folder(source));
+        let found = match candidate {
+            Some(source) => self.script(&context.join(source)),
+            None if via == Via::Entrypoint => Found::Unread("not a file stackc finds in the build folder".into()),
+            None => return,
+        };
+        self.inputs.start_scripts.push(StartScript {
+            service: service.name.value.clone(),
+            program: program.to_string(),
+            via,
+            found,
+        });
+    }
+
+    /// A start script's text and waits, or why it is none.
+    fn script(&mut self, path: &Path) -> Found {
+        let id = match self.read.get(path) {
+            Some(&id) => id,
+            None => match self.files.read(path) {
+                Ok(text) if text.len() > MAX_SCRIPT_BYTES => {
+                    return Found::Unread(format!("larger than {} KiB", MAX_SCRIPT_BYTES >> 10))
+                }
+                Ok(text) => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    self.inputs
+                        .sources
+                        .push(SourceFile::new(self.files.display(path), text));
+                    self.read.insert(path.to_path_buf(), id);
+                    id
+                }
+                Err(ReadError::NotUtf8 { .. }) => return Found::Unread("a program, not a script".into()),
+                Err(error) => return Found::Unread(error.to_string()),
+            },
+        };
+        let waits = waits::waits(&self.inputs.source(id).text);
+        Found::Read { file: id, waits }
     }
 
     /// A file the stack needs where it runs, which is often put there at

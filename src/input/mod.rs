@@ -34,7 +34,9 @@ pub mod problem;
 pub mod python;
 pub mod requirements;
 pub mod shell;
+pub mod start_script;
 pub mod value;
+pub mod waits;
 
 pub use load::{load, Disk, Files};
 
@@ -71,6 +73,9 @@ pub struct Inputs {
     /// The secret files that are there and small, by secret name: a
     /// password's text, for `default-credentials`.
     pub secret_files: Vec<(String, FileId)>,
+    /// The script each service with an `after` starts through, when it
+    /// has one stackc could look for (see [`start_script`]).
+    pub start_scripts: Vec<start_script::StartScript>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -83,6 +88,7 @@ struct InputNames {
     gunicorn_confs: NameMap,
     env_files: NameMap,
     images: NameMap,
+    start_scripts: NameMap,
 }
 
 impl Inputs {
@@ -126,6 +132,13 @@ impl Inputs {
     /// The env file the spec names by `path` (as written), read.
     pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
         self.names.env_files.find(&self.env_files, |f| &f.path, path)
+    }
+
+    /// The script `service`'s containers start through.
+    pub fn start_script(&self, service: &str) -> Option<&start_script::StartScript> {
+        self.names
+            .start_scripts
+            .find(&self.start_scripts, |s| &s.service, service)
     }
 
     /// The app's own Dockerfile that `builder` builds with.

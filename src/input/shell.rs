@@ -120,6 +120,87 @@ pub fn simple_commands(script: &str) -> Vec<SimpleCommand> {
         .collect()
 }
 
+/// The body of a heredoc (`python << END` ... `END`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeredocBody {
+    /// Where its `<<` is in the script.
+    pub opened_at: usize,
+    pub text: String,
+}
+
+/// The script with every heredoc's body and closing line blanked (spaces,
+/// line breaks kept, so offsets stay), and the bodies: a body is the
+/// command's input, not commands. `<<-` strips leading tabs of the
+/// closing line; `<<<` is a string, no heredoc.
+pub fn blank_heredocs(script: &str) -> (String, Vec<HeredocBody>) {
+    let mut text = String::with_capacity(script.len());
+    let mut bodies = Vec::new();
+    // The markers opened on the current line, read in order after it.
+    let mut pending: Vec<(usize, String, bool)> = Vec::new();
+    let mut open: Option<(usize, String, bool, usize)> = None;
+    let mut offset = 0;
+    for line in script.split_inclusive('\n') {
+        if let Some((opened_at, marker, tabs, body_start)) = &open {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let content = if *tabs {
+                content.trim_start_matches('\t')
+            } else {
+                content
+            };
+            let closes = content == marker;
+            if closes {
+                bodies.push(HeredocBody {
+                    opened_at: *opened_at,
+                    text: script[*body_start..offset].to_string(),
+                });
+                open = None;
+            }
+            text.extend(line.chars().map(|c| if c == '\n' { c } else { ' ' }));
+            offset += line.len();
+            if closes && !pending.is_empty() {
+                let (at, marker, tabs) = pending.remove(0);
+                open = Some((at, marker, tabs, offset));
+            }
+            continue;
+        }
+        text.push_str(line);
+        pending.extend(heredoc_markers(line).into_iter().map(|(at, m, t)| (offset + at, m, t)));
+        offset += line.len();
+        if !pending.is_empty() {
+            let (at, marker, tabs) = pending.remove(0);
+            open = Some((at, marker, tabs, offset));
+        }
+    }
+    (text, bodies)
+}
+
+/// The heredocs a line opens: where each `<<` is, its marker without
+/// quotes, and whether it is `<<-`.
+fn heredoc_markers(line: &str) -> Vec<(usize, String, bool)> {
+    let mut found = Vec::new();
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = line[from..].find("<<").map(|n| from + n) {
+        from = at + 2;
+        if bytes.get(at + 2) == Some(&b'<') || (at > 0 && bytes[at - 1] == b'<') {
+            from = at + 3;
+            continue;
+        }
+        let rest = &line[at + 2..];
+        let tabs = rest.starts_with('-');
+        let rest = rest.trim_start_matches('-').trim_start();
+        let word: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')'))
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect();
+        if !word.is_empty() {
+            found.push((at, word, tabs));
+        }
+    }
+    found
+}
+
 /// A command's words as written: split at blanks outside quotes, `$(...)`,
 /// `${...}` and backquotes, with every quote kept.
 pub fn raw_words(command: &str) -> Vec<String> {
@@ -412,6 +493,25 @@ mod tests {
         assert!(found("\"$HOME\"").is_empty() && found("'$HOME'").is_empty() && found("\\$HOME").is_empty());
         assert!(found("$? $1 $$ $((1+2)) ${#A}").is_empty());
         assert!(unquoted_expansions("$(date)")[0].command && !unquoted_expansions("$A")[0].command);
+    }
+
+    #[test]
+    fn heredoc_bodies_are_input_not_commands() {
+        let script = "python << END\nimport sys\nEND\ncat <<-'EOF' | sh\n\trm -rf x\n\tEOF\necho <<< s\n";
+        let (text, bodies) = blank_heredocs(script);
+        assert_eq!(text.len(), script.len());
+        assert_eq!(
+            words(&text),
+            [
+                vec!["python", "<<", "END"],
+                vec!["cat", "<<-EOF"],
+                vec!["sh"],
+                vec!["echo", "<<<", "s"]
+            ]
+        );
+        let texts: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["import sys\n", "\trm -rf x\n"]);
+        assert_eq!(bodies[0].opened_at, 7);
     }
 
     #[test]

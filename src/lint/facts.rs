@@ -188,22 +188,8 @@ pub fn is_truthy(value: &str) -> bool {
 /// Whether a host name means the container itself.
 pub use crate::input::bind::is_loopback;
 
-/// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
-/// or `--option=VALUE`.
-pub fn option_value<'a>(words: &'a [String], short: &str, long: &str) -> Option<&'a str> {
-    words.iter().enumerate().find_map(|(i, word)| {
-        let next = || words.get(i + 1).map(String::as_str);
-        if word == short || word == long {
-            next()
-        } else if let Some(value) = word.strip_prefix(long).and_then(|w| w.strip_prefix('=')) {
-            Some(value)
-        } else if !short.is_empty() && word.starts_with(short) && !word.starts_with("--") {
-            Some(&word[short.len()..])
-        } else {
-            None
-        }
-    })
-}
+/// The value of an option: see [`crate::input::argv::option_value`].
+pub use crate::input::argv::option_value;
 
 /// The `ALLOWED_HOSTS` a Django service gets from its env, with the entry:
 /// the value split on commas and spaces, as settings files usually do.
