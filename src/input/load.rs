@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
-    dockerfile, env_file, gunicorn_conf, requirements, waits, Absence, Absent, Inputs, LoadedEnvFile, OwnImage,
+    dockerfile, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent, Inputs,
+    LoadedEnvFile, OwnImage, PackageJson,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
@@ -132,8 +133,11 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         }
     }
     // After every build is read: `image of` may name a later service.
-    for service in stack.services.iter().filter(|s| !s.after.is_empty()) {
-        loader.start_script(stack, service);
+    for service in &stack.services {
+        if !service.after.is_empty() {
+            loader.start_script(stack, service);
+        }
+        loader.package_json(stack, service);
     }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
@@ -142,6 +146,17 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         }
     }
     (loader.inputs, loader.diagnostics)
+}
+
+/// Where the files of a build folder are in its image, and what the image
+/// starts (see [`Loader::image_layout`]).
+struct ImageLayout {
+    /// The build folder, as the spec writes it.
+    context: PathBuf,
+    entrypoint: Option<Vec<String>>,
+    cmd: Option<Vec<String>>,
+    copies: Vec<Copied>,
+    working_dir: Option<String>,
 }
 
 /// The largest start script read for its waits: a script, not a program.
@@ -370,65 +385,70 @@ impl Loader<'_> {
         }
     }
 
-    /// The script `service`'s containers start through, when it is a file
-    /// of the build folder of the image they run: read quietly (a program
-    /// that is no script, or a path stackc maps wrongly, is no error).
-    /// Kept only when the command is an entrypoint (which stackc cannot
-    /// otherwise see into) or a file of the build folder.
-    fn start_script(&mut self, stack: &Stack, service: &Service) {
-        let Some(builder) = stack.builder_of(service) else {
-            return;
-        };
-        let Some(build) = builder.build() else {
-            return;
-        };
-        let name = &builder.name.value;
-        let image = self.inputs.images.iter().find(|i| &i.service == name);
+    /// Where the files of the build folder are in the image `service`
+    /// runs, and what it starts: from the app's own Dockerfile (when it
+    /// was read) or stackc's Python image; `None` for a published image.
+    fn image_layout(&self, stack: &Stack, service: &Service) -> Option<ImageLayout> {
+        let builder = stack.builder_of(service)?;
+        let build = builder.build()?;
+        let image = self.inputs.images.iter().find(|i| i.service == builder.name.value);
         let facts = image.and_then(OwnImage::facts);
         let shell = facts.map(dockerfile::StageFacts::shell_words).unwrap_or_default();
-        let (argv, via) = match (
-            &service.entrypoint,
-            facts.and_then(|f| f.entrypoint.as_ref()),
-            &service.command,
-        ) {
-            (Some(entrypoint), _, _) => (entrypoint.words.clone(), Via::Entrypoint),
-            (None, Some(entrypoint), _) => (entrypoint.argv(&shell), Via::Entrypoint),
-            (None, None, Some(command)) => (command.words.clone(), Via::Command),
-            (None, None, None) => match facts.and_then(|f| f.cmd.as_ref()) {
-                Some(cmd) => (cmd.argv(&shell), Via::Command),
-                None => return,
-            },
-        };
-        let Some(program) = start_script::program(&argv) else {
-            return;
-        };
-        // Where the image has the build folder's files, and runs from.
-        let python_root;
         let (copies, working_dir) = match (build.python(), facts) {
-            (Some(python), _) => {
-                python_root = [Spanned::new(".".to_string(), build.context.span)];
-                let copies = vec![Copied {
-                    sources: &python_root,
-                    destination: format!("{}/", python.workdir.value.trim_end_matches('/')),
-                }];
-                (copies, Some(python.run_dir()))
-            }
+            (Some(python), _) => (
+                vec![Copied::everything_at(&python.workdir.value)],
+                Some(python.run_dir()),
+            ),
             (None, Some(facts)) => (
                 Copied::from_dockerfile(&facts.copies),
                 facts.working_dir().map(str::to_string),
             ),
             (None, None) => (Vec::new(), None),
         };
-        let working_dir = service.workdir.as_ref().map(|w| w.value.clone()).or(working_dir);
-        let context = Path::new(&build.context.value);
+        Some(ImageLayout {
+            context: PathBuf::from(&build.context.value),
+            entrypoint: facts.and_then(|f| Some(f.entrypoint.as_ref()?.argv(&shell))),
+            cmd: facts.and_then(|f| Some(f.cmd.as_ref()?.argv(&shell))),
+            copies,
+            working_dir: service.workdir.as_ref().map(|w| w.value.clone()).or(working_dir),
+        })
+    }
+
+    /// The file of the build folder the image has at one of `image_paths`.
+    fn context_file(&self, layout: &ImageLayout, image_paths: &[String]) -> Option<PathBuf> {
         let files = self.files;
-        let is_folder = |source: &str| files.is_folder(&context.join(source));
-        let candidate = start_script::image_paths(program, working_dir.as_deref())
+        let is_folder = |source: &str| files.is_folder(&layout.context.join(source));
+        image_paths
             .iter()
-            .flat_map(|path| start_script::sources_of(path, &copies, &is_folder))
-            .find(|source| files.exists(&context.join(source)) && !is_folder(source));
-        let found = match candidate {
-            Some(source) => self.script(&context.join(source)),
+            .flat_map(|path| start_script::sources_of(path, &layout.copies, &is_folder))
+            .map(|source| layout.context.join(source))
+            .find(|path| files.exists(path) && !files.is_folder(path))
+    }
+
+    /// The script `service`'s containers start through, when it is a file
+    /// of the build folder of the image they run: read quietly (a program
+    /// that is no script, or a path stackc maps wrongly, is no error).
+    /// Kept only when the command is an entrypoint (which stackc cannot
+    /// otherwise see into) or a file of the build folder.
+    fn start_script(&mut self, stack: &Stack, service: &Service) {
+        let Some(layout) = self.image_layout(stack, service) else {
+            return;
+        };
+        let (argv, via) = match (&service.entrypoint, &layout.entrypoint, &service.command) {
+            (Some(entrypoint), _, _) => (entrypoint.words.clone(), Via::Entrypoint),
+            (None, Some(entrypoint), _) => (entrypoint.clone(), Via::Entrypoint),
+            (None, None, Some(command)) => (command.words.clone(), Via::Command),
+            (None, None, None) => match &layout.cmd {
+                Some(cmd) => (cmd.clone(), Via::Command),
+                None => return,
+            },
+        };
+        let Some(program) = start_script::program(&argv) else {
+            return;
+        };
+        let paths = start_script::image_paths(program, layout.working_dir.as_deref());
+        let found = match self.context_file(&layout, &paths) {
+            Some(path) => self.script(&path),
             None if via == Via::Entrypoint => Found::Unread("not a file stackc finds in the build folder".into()),
             None => return,
         };
@@ -438,6 +458,51 @@ impl Loader<'_> {
             via,
             found,
         });
+    }
+
+    /// The `package.json` in the working folder of a service whose command
+    /// (the spec's, or its image's CMD) runs one of its scripts (`npm
+    /// start`), read quietly: without it, rules judge by the script's name.
+    fn package_json(&mut self, stack: &Stack, service: &Service) {
+        let Some(layout) = self.image_layout(stack, service) else {
+            return;
+        };
+        let argv = match (&service.command, &layout.cmd) {
+            (Some(command), _) => command.words.clone(),
+            (None, Some(cmd)) if service.entrypoint.is_none() => cmd.clone(),
+            _ => return,
+        };
+        let runs_script = shell::programs_of(&argv)
+            .iter()
+            .any(|p| package_json::script_run(p).is_some());
+        let Some(working_dir) = layout.working_dir.as_deref().filter(|_| runs_script) else {
+            return;
+        };
+        let paths = start_script::image_paths("./package.json", Some(working_dir));
+        let Some(path) = self.context_file(&layout, &paths) else {
+            return;
+        };
+        let id = match self.read.get(&path) {
+            Some(&id) => id,
+            None => match self.files.read(&path) {
+                Ok(text) => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    self.inputs
+                        .sources
+                        .push(SourceFile::new(self.files.display(&path), text));
+                    self.read.insert(path, id);
+                    id
+                }
+                Err(_) => return,
+            },
+        };
+        if let Some(scripts) = package_json::scripts(&self.inputs.source(id).text) {
+            self.inputs.package_jsons.push(PackageJson {
+                service: service.name.value.clone(),
+                file: id,
+                scripts,
+            });
+        }
     }
 
     /// A start script's text and waits, or why it is none.

@@ -30,6 +30,7 @@ pub mod gunicorn_conf;
 mod load;
 #[cfg(test)]
 mod mutate;
+pub mod package_json;
 pub mod problem;
 pub mod python;
 pub mod requirements;
@@ -76,6 +77,9 @@ pub struct Inputs {
     /// The script each service with an `after` starts through, when it
     /// has one stackc could look for (see [`start_script`]).
     pub start_scripts: Vec<start_script::StartScript>,
+    /// The `package.json` of each service whose command runs one of its
+    /// scripts (`npm start`), read.
+    pub package_jsons: Vec<PackageJson>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -89,6 +93,7 @@ struct InputNames {
     env_files: NameMap,
     images: NameMap,
     start_scripts: NameMap,
+    package_jsons: NameMap,
 }
 
 impl Inputs {
@@ -141,6 +146,13 @@ impl Inputs {
             .find(&self.start_scripts, |s| &s.service, service)
     }
 
+    /// The `package.json` whose scripts `service`'s command runs.
+    pub fn package_json(&self, service: &str) -> Option<&PackageJson> {
+        self.names
+            .package_jsons
+            .find(&self.package_jsons, |p| &p.service, service)
+    }
+
     /// The app's own Dockerfile that `builder` builds with.
     pub fn image(&self, builder: &str) -> Option<&OwnImage> {
         self.names.images.find(&self.images, |i| &i.service, builder)
@@ -172,6 +184,20 @@ pub struct LoadedEnvFile {
     pub path: String,
     pub file: FileId,
     pub vars: env_file::EnvFile,
+}
+
+/// The `package.json` in the working folder of a service's image.
+#[derive(Clone, Debug)]
+pub struct PackageJson {
+    pub service: String,
+    pub file: FileId,
+    pub scripts: Vec<package_json::Script>,
+}
+
+impl PackageJson {
+    pub fn script(&self, name: &str) -> Option<&package_json::Script> {
+        self.scripts.iter().find(|s| s.name == name)
+    }
 }
 
 /// An image built from the app's own Dockerfile, as stackc read it.

@@ -86,6 +86,30 @@ pub fn is_shell(program: &str) -> bool {
     matches!(program.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash" | "zsh"))
 }
 
+/// The words of each program a command line's words run (an image's
+/// CMD, say): the line itself, and for `sh -c "a && b"` each of the
+/// shell's commands.
+pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
+    match inline_script(words) {
+        Some(script) => shell_programs(script),
+        None => vec![words.to_vec()],
+    }
+}
+
+/// The script of `sh -c SCRIPT`.
+pub fn inline_script(words: &[String]) -> Option<&str> {
+    let is_shell = words.first().is_some_and(|w| is_shell(w));
+    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => Some(script),
+        _ => None,
+    }
+}
+
+/// The words of each simple command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    simple_commands(script).into_iter().map(|c| c.words).collect()
+}
+
 /// Words that open or continue a compound command: dropped from the
 /// start of a command.
 const PREFIXES: [&str; 10] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"];

@@ -94,27 +94,35 @@ pub fn image_paths(program: &str, working_dir: Option<&str>) -> Vec<String> {
 /// A copy into the image from the build folder: its sources as written and
 /// its absolute destination (ending with `/` for a folder).
 #[derive(Clone, Debug)]
-pub struct Copied<'a> {
-    pub sources: &'a [crate::source::Spanned<String>],
+pub struct Copied {
+    pub sources: Vec<String>,
     pub destination: String,
 }
 
-impl<'a> Copied<'a> {
+impl Copied {
     /// The copies of a Dockerfile's stage from the build folder (not
     /// `--from` another stage or image), the last first: a later copy
     /// replaces an earlier one's file.
-    pub fn from_dockerfile(copies: &'a [CopyFact]) -> Vec<Copied<'a>> {
+    pub fn from_dockerfile(copies: &[CopyFact]) -> Vec<Copied> {
         copies
             .iter()
             .rev()
             .filter(|c| c.from.is_none())
             .filter_map(|c| {
                 Some(Copied {
-                    sources: &c.sources,
+                    sources: c.sources.iter().map(|s| s.value.clone()).collect(),
                     destination: c.destination.known()?.clone(),
                 })
             })
             .collect()
+    }
+
+    /// stackc's own Python image: the whole build folder at `workdir`.
+    pub fn everything_at(workdir: &str) -> Copied {
+        Copied {
+            sources: vec![".".to_string()],
+            destination: format!("{}/", workdir.trim_end_matches('/')),
+        }
     }
 }
 
@@ -127,17 +135,24 @@ pub fn sources_of(image_path: &str, copies: &[Copied], is_folder: &dyn Fn(&str) 
     for copy in copies {
         let folder_destination = copy.destination.ends_with('/');
         let destination = copy.destination.trim_end_matches('/');
-        for source in copy.sources.iter().map(|s| s.value.as_str()) {
-            if source.starts_with("<<") || source.contains("://") || source.contains(['*', '?', '[', '$']) {
+        for source in copy.sources.iter().map(String::as_str) {
+            if source.starts_with("<<") || source.contains("://") || source.contains(['[', '$']) {
+                continue;
+            }
+            let inside = image_path
+                .strip_prefix(destination)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .filter(|rest| !rest.is_empty());
+            // `COPY package*.json ./`: a pattern in the file's name only.
+            if source.contains(['*', '?']) {
+                let (folder, pattern) = source.rsplit_once('/').unwrap_or(("", source));
+                let matched = inside.filter(|rest| !folder.contains(['*', '?']) && wildcard(pattern, rest));
+                found.extend(matched.and_then(|rest| normalize(&join(folder, rest))));
                 continue;
             }
             let Some(source) = normalize(source).map(|s| s.trim_start_matches('/').to_string()) else {
                 continue;
             };
-            let inside = image_path
-                .strip_prefix(destination)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .filter(|rest| !rest.is_empty());
             let candidate = if source.is_empty() || is_folder(&source) {
                 // A folder's contents land in the destination.
                 inside.map(|rest| join(&source, rest))
@@ -153,6 +168,38 @@ pub fn sources_of(image_path: &str, copies: &[Copied], is_folder: &dyn Fn(&str) 
         }
     }
     found
+}
+
+/// Whether a file name matches a pattern of `*` (any run of characters)
+/// and `?` (one character), as Go's `filepath.Match` does without `/`.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    if name.contains('/') {
+        return false;
+    }
+    let (pattern, name): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // The last `*` seen and where the name stood then: linear backtracking.
+    let (mut p, mut n, mut star) = (0, 0, None);
+    while n < name.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((at, from)) => {
+                    p = at + 1;
+                    n = from + 1;
+                    star = Some((at, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 fn join(folder: &str, rest: &str) -> String {
@@ -188,7 +235,6 @@ fn base_name(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Span, Spanned};
 
     fn argv(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
@@ -219,39 +265,36 @@ mod tests {
         assert_eq!(image_paths("start", None).len(), PATH.len());
     }
 
-    fn spanned(words: &[&str]) -> Vec<Spanned<String>> {
-        words
-            .iter()
-            .map(|w| Spanned::new(w.to_string(), Span::new(0, 0)))
-            .collect()
+    fn strings(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
     }
 
     #[test]
     fn a_copied_file_is_found_in_the_build_folder() {
         let folders = |path: &str| ["compose", "app"].contains(&path);
-        let entry = spanned(&["./compose/production/django/entrypoint"]);
+        let entry = strings(&["./compose/production/django/entrypoint"]);
         let into_file = [Copied {
-            sources: &entry,
+            sources: entry.clone(),
             destination: "/entrypoint".into(),
         }];
         assert_eq!(
             sources_of("/entrypoint", &into_file, &folders),
             ["compose/production/django/entrypoint"]
         );
-        let own = spanned(&["./entrypoint.prod.sh"]);
-        let everything = spanned(&["."]);
-        let app = spanned(&["app"]);
+        let own = strings(&["./entrypoint.prod.sh"]);
+        let everything = strings(&["."]);
+        let app = strings(&["app"]);
         let copies = [
             Copied {
-                sources: &everything,
+                sources: everything.clone(),
                 destination: "/home/app/web/".into(),
             },
             Copied {
-                sources: &own,
+                sources: own.clone(),
                 destination: "/home/app/web/".into(),
             },
             Copied {
-                sources: &app,
+                sources: app.clone(),
                 destination: "/srv".into(),
             },
         ];
@@ -263,5 +306,19 @@ mod tests {
         assert_eq!(found("/srv/bin/start.sh"), ["app/bin/start.sh"]);
         assert!(found("/usr/local/bin/gunicorn").is_empty());
         assert!(found("/home/app/web").is_empty());
+        let pattern = [Copied {
+            sources: strings(&["package*.json", "./lock/*.yaml"]),
+            destination: "/app/".into(),
+        }];
+        assert_eq!(sources_of("/app/package.json", &pattern, &folders), ["package.json"]);
+        assert_eq!(sources_of("/app/pnpm.yaml", &pattern, &folders), ["lock/pnpm.yaml"]);
+        assert!(sources_of("/app/server.js", &pattern, &folders).is_empty());
+    }
+
+    #[test]
+    fn wildcards_match_file_names() {
+        assert!(wildcard("package*.json", "package.json") && wildcard("package*.json", "package-lock.json"));
+        assert!(wildcard("*", "x") && wildcard("a?c", "abc") && wildcard("*.*.js", "a.b.c.js"));
+        assert!(!wildcard("package*.json", "package.jsonx") && !wildcard("*.js", "a/b.js") && !wildcard("a?", "a"));
     }
 }

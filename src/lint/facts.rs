@@ -129,19 +129,7 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     programs_of(&argv.words)
 }
 
-/// [`programs`] of a command line's words (an image's CMD, say).
-pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
-    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
-    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
-        _ => vec![words.to_vec()],
-    }
-}
-
-/// The words of each simple command of a shell script: `a && b; c | d`.
-pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
-    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
-}
+pub use shell::{programs_of, shell_programs};
 
 /// The programs a readiness check runs: a `ready cmd` string is a shell
 /// script (compose's `CMD-SHELL`), a list is a command.

@@ -174,12 +174,7 @@ fn note(finding: Diagnostic, message: String) -> Diagnostic {
 /// The command as a script: the one of `sh -c SCRIPT`, else the line as
 /// the spec wrote it (`dockerize -wait tcp://db:5432 gunicorn ...`).
 fn inline_script(command: &Argv) -> Option<&str> {
-    let words = &command.words;
-    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
-    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => Some(script),
-        _ => command.line.as_deref(),
-    }
+    shell::inline_script(&command.words).or(command.line.as_deref())
 }
 
 /// Whether a wait is for `target`, with a label that says for what: a
