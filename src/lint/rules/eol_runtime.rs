@@ -7,9 +7,10 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a runtime, database or server past its end of life: Python,
-    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB or Redis, in a `python`
-    /// line of a `build` block, a published image (`node:18-alpine`,
-    /// `postgres:13`) or the base image of an app's own Dockerfile. The
+    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB, Redis, Valkey or MongoDB,
+    /// in a `python` line of a `build` block, a published image
+    /// (`node:18-alpine`, `postgres:13`, `mongo:5.0`) or the base image of
+    /// an app's own Dockerfile. The
     /// dates come from one table, each project's own schedule; a version
     /// the table does not know, or a tag such as `latest` or `lts`, is not
     /// flagged (an untagged `postgres` is 18 today, supported).
