@@ -14,6 +14,7 @@
 //! endoflife.date collects them, checked on 2026-11-30.
 
 use crate::ir::ImageRef;
+use crate::Date;
 
 /// A product whose versions the table lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,16 +263,18 @@ pub struct EndOfLife {
 }
 
 /// The end of life of `product` at the version a tag starts with, when it
-/// is before `today` (`YYYY-MM-DD`). A tag that names a line of versions
+/// is before `today`. A tag that names a line of versions
 /// (`mysql:8`, `python:3`) counts only when every listed version in it
 /// ended; one the table does not know is `None`.
-pub fn ended(product: Product, tag: &str, today: &str) -> Option<EndOfLife> {
+pub fn ended(product: Product, tag: &str, today: Date) -> Option<EndOfLife> {
+    // Table dates and days as `YYYY-MM-DD` sort as the days do.
+    let today = today.to_string();
     let versions = TABLE.iter().find(|(p, _)| *p == product)?.1;
     let tag_parts = numbers(tag);
     if tag_parts.is_empty() {
         return None;
     }
-    let past = |date: &str| last_day(date).as_str() < today;
+    let past = |date: &str| last_day(date) < today;
     // The listed versions the tag may run: `16.4` runs `16`; `8` runs any
     // `8.x`.
     let runs: Vec<&(&str, &str)> = versions
@@ -328,37 +331,16 @@ fn last_day(date: &str) -> String {
     }
 }
 
-/// Today's date in UTC, `YYYY-MM-DD`, from the system clock.
-pub fn today() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_date(seconds / 86_400)
-}
-
-/// The calendar date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_date(days: u64) -> String {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TODAY: &str = "2026-11-30";
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
 
     fn date(product: Product, tag: &str) -> Option<String> {
-        ended(product, tag, TODAY).map(|e| format!("{} {}", e.version, e.date))
+        ended(product, tag, day("2026-11-30")).map(|e| format!("{} {}", e.version, e.date))
     }
 
     #[test]
@@ -426,13 +408,13 @@ mod tests {
             (Product::Mongodb, "8"),
             (Product::Mongodb, "8.2.1"),
         ] {
-            assert_eq!(ended(product, tag, TODAY), None, "{product:?} {tag}");
+            assert_eq!(ended(product, tag, day("2026-11-30")), None, "{product:?} {tag}");
         }
         // The day itself is still covered.
-        assert_eq!(ended(Product::Postgres, "14", "2026-11-12"), None);
+        assert_eq!(ended(Product::Postgres, "14", day("2026-11-12")), None);
         // Valkey 8.0's life ends before 7.2's (whose security fixes go on).
-        assert!(ended(Product::Valkey, "8.0", "2027-09-16").is_some());
-        assert!(ended(Product::Valkey, "7.2", "2027-09-16").is_none());
+        assert!(ended(Product::Valkey, "8.0", day("2027-09-16")).is_some());
+        assert!(ended(Product::Valkey, "7.2", day("2027-09-16")).is_none());
     }
 
     #[test]
@@ -448,14 +430,6 @@ mod tests {
         assert_eq!(major_today(&image("postgres:16.4")), Some(16));
         assert_eq!(major_today(&image("node")), None);
         assert_eq!(major_today(&image("postgis/postgis")), None);
-    }
-
-    #[test]
-    fn dates_are_read_from_the_clock_as_calendar_days() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(20_787), "2026-11-30");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert!(today().as_str() >= "2026-11-30");
     }
 
     #[test]
