@@ -471,6 +471,33 @@ mod tests {
     }
 
     #[test]
+    fn broken_scripts_are_read_without_panicking() {
+        for script in [
+            "",
+            "<<",
+            "cat <<",
+            "python <<'END\nimport x",
+            "while",
+            "until ! ; do",
+            "f() {\n",
+            "}\n}\n",
+            "nc -z",
+            "wait-for-it",
+            "dockerize -wait",
+            "dockerize -wait=",
+            "while ! nc -z 'db 5432; do sleep 1; done",
+            "until ééé; do sleep 1; done é",
+            "python << É\nconnect(host=\"é\nÉ\nuntil python << X\nX\ndo sleep 1\ndone",
+        ] {
+            let _ = waits(script);
+        }
+        assert_eq!(
+            waits("until python <<END\ndb.connect(host='db')\nEND\ndo sleep 1\ndone")[0].host,
+            named("db")
+        );
+    }
+
+    #[test]
     fn hosts_as_written() {
         assert_eq!(host_of("db"), named("db"));
         assert_eq!(host_of("${DB_HOST:-db}"), Host::Variable("DB_HOST".into()));
