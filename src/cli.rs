@@ -97,8 +97,8 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
         /// Exit 1 on findings of this severity or above (default: stackc.toml's
-        /// `[lint] fail-on`, else `info`, any finding); below it they are
-        /// still reported.
+        /// `[lint] fail-on`, else `warning`: a note alone never fails); below
+        /// it they are still reported.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
         /// Exit 0 even when findings reach --fail-on (a spec that cannot be
@@ -570,7 +570,7 @@ fn lint(
             .fail_on
             .map(FailOn::severity)
             .or(settings.fail_on)
-            .unwrap_or(Severity::Info);
+            .unwrap_or(Severity::Warning);
         let files = spec_files(path);
         let analysis_options = crate::Options {
             policy: Some(&settings.policy),

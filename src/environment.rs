@@ -4,6 +4,7 @@
 //! environment's lines, so a finding in them points there.
 
 mod statements;
+pub(crate) mod tags;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::environment::{ActiveEnvironment, Change, Environment, Operation, Slot, Verb};

@@ -163,6 +163,18 @@ impl Stack {
         })
     }
 
+    /// Every file the spec names that holds secrets, with what it is:
+    /// each secret file, then each env file (env files hold passwords as
+    /// often as settings), in the order written. No image may carry one.
+    pub fn private_files(&self) -> impl Iterator<Item = (&Spanned<String>, &'static str)> + '_ {
+        let secrets = self.secrets.iter().filter_map(|s| match &s.source {
+            SecretSource::File(path) => Some((path, "secret file")),
+            SecretSource::Env(_) => None,
+        });
+        let env_files = self.services.iter().flat_map(|s| &s.env_files).map(|p| (p, "env file"));
+        secrets.chain(env_files)
+    }
+
     /// The service whose `build` makes the image `service` runs: itself, or
     /// the target of its `image of`.
     pub fn builder_of<'a>(&'a self, service: &'a Service) -> Option<&'a Service> {

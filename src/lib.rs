@@ -167,8 +167,11 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
     let stack = stack.map(|base| match options.environment {
         Some(name) => match environment::derive(&base, name) {
             Ok(variant) => {
-                let (variant, emitted) = stage(source, variant, options, &goal, true, &mut diagnostics);
+                let (mut variant, emitted) = stage(source, variant, options, &goal, true, &mut diagnostics);
                 artifacts = emitted;
+                if let (Goal::Build(layout), Some(files)) = (&goal, &mut artifacts) {
+                    own_images(source, &base, &mut variant, files, options, layout, &mut diagnostics);
+                }
                 variant
             }
             Err(errors) => {
@@ -238,6 +241,37 @@ fn stage(
         }
     }
     (stack, artifacts)
+}
+
+/// Gives the built images of an environment's compose build that differ
+/// from the base's a tag of their own ([`environment::tags`]), and writes
+/// its files again with those names.
+fn own_images(
+    source: &SourceFile,
+    base: &Stack,
+    variant: &mut Stack,
+    files: &mut Vec<Artifact>,
+    options: Options,
+    layout: &Layout,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(name) = options.environment.filter(|_| options.target == emit::Target::Compose) else {
+        return;
+    };
+    let quiet = Options {
+        policy: None,
+        ..options
+    };
+    let (base, base_files) = stage(source, base.clone(), quiet, &Goal::Build(layout), true, &mut Vec::new());
+    let differing = environment::tags::differing(&base, base_files.as_deref().unwrap_or_default(), variant, files);
+    if differing.is_empty() {
+        return;
+    }
+    environment::tags::rename(variant, &differing, name);
+    match emit::emit_for(variant, layout, options.target) {
+        Ok(renamed) => *files = renamed,
+        Err(problems) => diagnostics.extend(problems),
+    }
 }
 
 /// A Kubernetes build's overlays: one per environment of `base` that a

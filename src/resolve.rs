@@ -471,6 +471,12 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             match &dependency.condition {
+                Some(c) if c.value == Condition::Ready && target.is_job() => self.report(
+                    Diagnostic::error("not-ready-checkable", format!("`{}` is a job", target.name.value))
+                        .primary(c.span, "a job is never ready: it runs once and exits")
+                        .secondary(target.name.span, "a one-shot job")
+                        .help(format!("wait for it to finish with `after {} done`", target.name.value)),
+                ),
                 Some(c) if c.value == Condition::Ready && !self.stack.has_readiness(target) => self.report(
                     Diagnostic::error(
                         "not-ready-checkable",

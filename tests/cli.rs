@@ -766,6 +766,28 @@ fn fail_on_sets_the_threshold() {
     }
 }
 
+/// A note alone never fails `lint` unless `--fail-on info` asks: a
+/// pre-commit hook must not block a commit over advice.
+#[test]
+fn a_note_alone_does_not_fail_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("app")).unwrap();
+    fs::write(tmp.path().join("app/requirements.txt"), "gunicorn==23.0.0\n").unwrap();
+    fs::copy(
+        support::repo().join("tests/lint/workers-unsized/trigger.spec"),
+        tmp.path().join("stack.spec"),
+    )
+    .unwrap();
+    let (code, stdout, _) = lint_in(tmp.path(), &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains(": info: ") && stdout.contains("[workers-unsized]"),
+        "{stdout}"
+    );
+    let (code, _, _) = lint_in(tmp.path(), &["--fail-on", "info"]);
+    assert_eq!(code, Some(1));
+}
+
 /// Runs `command`, failing (and ending it) if it has not ended after a
 /// generous while: a regression that reads a FIFO would otherwise hang the
 /// test instead of failing it. Not a measure of speed.

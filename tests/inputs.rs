@@ -202,3 +202,26 @@ service worker {
         text(&output.stderr)
     );
 }
+
+/// A missing secret file or bind-mount source beside a file of a close
+/// name gets that name as its help: the spec meant it.
+#[test]
+fn a_misspelled_path_is_answered_with_the_file_that_is_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nsecret db_password file \"secrets/db_pasword.txt\"\n\nservice db {\n    image postgres:16.4\n    secret POSTGRES_PASSWORD = db_password\n    mount ./initdb.d at /docker-entrypoint-initdb.d\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("secrets")).unwrap();
+    fs::write(tmp.path().join("secrets/db_password.txt"), "x\n").unwrap();
+    fs::create_dir_all(tmp.path().join("initdb")).unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "--format", "json", "stack.spec"])
+        .output()
+        .unwrap();
+    let findings = text(&output.stdout);
+    assert!(
+        findings.contains("did you mean `secrets/db_password.txt`? It is there"),
+        "{findings}"
+    );
+    assert!(findings.contains("did you mean `./initdb`? It is there"), "{findings}");
+}

@@ -170,6 +170,25 @@ fn pods_are_hardened_probed_and_hold_no_secret_value() {
     );
 }
 
+/// A spec that says `user root` (or `user 0`) gets a pod that runs as root:
+/// uid 0 beside `runAsNonRoot: true` is a pod the kubelet never starts.
+#[test]
+fn root_is_run_only_where_the_spec_says_so() {
+    let text = "stack shop\n\
+        service tools {\n    image busybox:1.37\n    command \"sleep infinity\"\n    user root\n}\n\
+        service debug {\n    image busybox:1.37\n    command \"sleep infinity\"\n    user 0:0\n}\n\
+        service cache {\n    image redis:7.4\n}\n";
+    let manifests = seed_manifests(text);
+    for (manifest, container) in containers(&manifests) {
+        let pod = &manifest.body["spec"]["template"]["spec"]["securityContext"];
+        let root = manifest.name != "cache";
+        for context in [pod, &container["securityContext"]] {
+            assert_eq!(context["runAsNonRoot"], !root, "{}", manifest.name);
+            assert_eq!(context["runAsUser"] == 0, root, "{}", manifest.name);
+        }
+    }
+}
+
 /// Renders a kustomization with the real kustomize, as JSON documents in a
 /// stable order, so two renderings compare as data.
 fn render(folder: &Path) -> Vec<Value> {

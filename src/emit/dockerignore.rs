@@ -23,22 +23,14 @@ use std::path::{Path, PathBuf};
 use super::{header, Layout, Problems};
 use crate::diagnostic::Diagnostic;
 use crate::input::dockerignore;
-use crate::ir::{Build, PythonBuild, SecretSource, Service, Stack};
+use crate::ir::{Build, PythonBuild, Service, Stack};
 use crate::source::{FileId, Span, Spanned};
 
-/// What leaks secrets in practice (`.env` files at any depth, cookiecutter
-/// -django's `.envs/`, keys and certificates), history, local data (the
-/// seed's `db.sqlite3`), caches and virtualenvs. Anchored at the build
-/// folder; `**/` reaches into subfolders.
-const DEFAULTS: &[&str] = &[
+/// Besides what holds secrets ([`dockerignore::SECRETS`]): history, local
+/// data (the seed's `db.sqlite3`), caches and virtualenvs. Anchored at the
+/// build folder; `**/` reaches into subfolders.
+const OTHER_DEFAULTS: &[&str] = &[
     ".git",
-    "**/.env*",
-    "**/*.env",
-    "**/*.pem",
-    "**/*.key",
-    "**/*.p12",
-    "**/*.pfx",
-    "secrets",
     "**/*.sqlite3",
     "**/__pycache__",
     "**/*.py[cod]",
@@ -94,7 +86,9 @@ pub(super) fn ignore(
     let sections: Vec<(&str, Vec<Line>)> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
-            DEFAULTS.iter().map(|p| Line::stackc(p)).collect(),
+            (dockerignore::SECRETS.iter().chain(OTHER_DEFAULTS))
+                .map(|p| Line::stackc(p))
+                .collect(),
         ),
         (
             "The spec's secret and env files in the build folder.",
@@ -142,15 +136,8 @@ pub(super) struct PrivateFiles<'a>(Vec<(&'a Spanned<String>, &'static str, PathB
 
 impl<'a> PrivateFiles<'a> {
     pub(super) fn of(stack: &'a Stack, layout: &Layout) -> Self {
-        let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
-            SecretSource::File(path) => Some((path, "secret file")),
-            SecretSource::Env(_) => None,
-        });
-        let env_files = (stack.services.iter())
-            .flat_map(|s| &s.env_files)
-            .map(|p| (p, "env file"));
         let mut seen = HashSet::new();
-        let files = (secrets.chain(env_files))
+        let files = (stack.private_files())
             .map(|(named, what)| (named, what, layout.from_spec(&named.value)))
             .filter(|(_, _, file)| seen.insert(file.clone()))
             .collect();

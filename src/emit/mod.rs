@@ -130,7 +130,8 @@ fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Ar
     artifacts
 }
 
-fn dockerfile_path(service: &str) -> String {
+/// Where the Dockerfile stackc writes for `service` is in the output.
+pub(crate) fn dockerfile_path(service: &str) -> String {
     format!("{service}/Dockerfile")
 }
 

@@ -76,11 +76,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() && !path.is_absolute() {
-                    out.push("..");
+            // `..` folds into a name before it; a relative path keeps the
+            // ones that climb above its start (`../../x`), and `/..` is `/`.
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -122,6 +126,19 @@ fn display(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizing_keeps_every_climb_above_the_start() {
+        for (path, normal) in [
+            ("../../x", "../../x"),
+            ("a/../../b", "../b"),
+            ("./a/./b/..", "a"),
+            ("/../a", "/a"),
+            ("/a/b/../../..", "/"),
+        ] {
+            assert_eq!(normalize(Path::new(path)), Path::new(normal), "{path}");
+        }
+    }
 
     #[test]
     fn compose_paths_are_relative_to_the_output_folder() {

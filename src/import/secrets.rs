@@ -1,8 +1,9 @@
-//! Passwords and keys found in the compose file's values: each becomes a
+//! Passwords, keys, tokens and URLs with a password found in the compose
+//! file's values: each becomes a
 //! `secret` reading a file import writes beside the spec (mode 0600,
 //! listed for `.gitignore`), so the value never lands in the spec.
 
-use crate::lint::secrets::{is_inert, is_secret_name};
+use crate::lint::secrets::{classify, Finding};
 
 /// The folder beside the spec the secret files go into.
 pub const FOLDER: &str = "secrets";
@@ -26,9 +27,12 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// Whether `value`, set to variable `var`, is a secret to move out.
+    /// Whether `value`, set to variable `var`, is a secret to move out:
+    /// a literal value of a variable named for a secret, or in any
+    /// variable a URL with a password or a well-known token, which the
+    /// spec would keep in compose.yaml (and `stackc lint` refuse).
     pub fn is_secret(var: &str, value: &str) -> bool {
-        is_secret_name(var) && !is_inert(value)
+        matches!(classify(Some(var), value), Some(Finding::Certain(_)))
     }
 
     /// Adds a file for `var` of `service`, and returns the secret's name:
@@ -94,6 +98,9 @@ mod tests {
         assert!(Secrets::is_secret("POSTGRES_PASSWORD", "admin"));
         assert!(!Secrets::is_secret("POSTGRES_PASSWORD_FILE", "/run/secrets/db"));
         assert!(!Secrets::is_secret("POSTGRES_USER", "admin"));
+        assert!(Secrets::is_secret("DATABASE_URL", "postgres://app:hunter2@db/app"));
+        assert!(Secrets::is_secret("GH", "ghp_4d8f1b2c3a5e6f7081920a1b2c3d4e5f6a7b8c9d"));
+        assert!(!Secrets::is_secret("DATABASE_URL", "postgres://app@db/app"));
         let mut secrets = Secrets::default();
         assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "a").name, "db_postgres_password");
         assert_eq!(

@@ -19,6 +19,30 @@
 
 use crate::source::Span;
 
+/// What holds secrets in practice, as ignore patterns: `.env` files at
+/// any depth (cookiecutter-django's `.envs/` too), keys and certificates,
+/// SSH keys and a `secrets` folder. The images stackc writes leave them
+/// out; in an app's own build folder they are what stackc looks for.
+pub const SECRETS: &[&str] = &[
+    "**/.env*",
+    "**/*.env",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/*.pfx",
+    "**/.ssh",
+    "**/id_rsa",
+    "**/id_dsa",
+    "**/id_ecdsa",
+    "**/id_ed25519",
+    "secrets",
+];
+
+/// Whether a path of a build folder is one [`SECRETS`] names.
+pub fn holds_secrets(path: &str) -> bool {
+    decide(SECRETS.iter().copied(), path).0
+}
+
 /// One pattern of an ignore file, as BuildKit keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pattern {
@@ -372,6 +396,24 @@ mod tests {
     fn excluded(patterns: &[&str], path: &str) -> bool {
         let read: Vec<String> = patterns.iter().filter_map(|p| normalize(p)).collect();
         decide(read.iter().map(String::as_str), path).0
+    }
+
+    #[test]
+    fn secrets_are_env_files_keys_and_their_folders() {
+        for secret in [
+            ".env",
+            ".env.production",
+            "prod.env",
+            "id_ed25519",
+            "tls.key",
+            "secrets/db.txt",
+            ".ssh/config",
+        ] {
+            assert!(holds_secrets(secret), "{secret}");
+        }
+        for other in ["env.py", "id_rsa.pub", "keys.py", "Dockerfile", ".envrc.d/../main.go"] {
+            assert!(!holds_secrets(other), "{other}");
+        }
     }
 
     #[test]

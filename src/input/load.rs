@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
-    dockerfile, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent, Inputs,
-    LoadedEnvFile, OwnImage, PackageJson,
+    dockerfile, dockerignore, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent,
+    Inputs, LoadedEnvFile, OwnImage, PackageJson,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
@@ -36,7 +36,15 @@ pub trait Files {
 
     /// The name diagnostics give the file: the path as the user sees it.
     fn display(&self, path: &Path) -> String;
+
+    /// The names of a folder's entries, sorted; at most [`MAX_ENTRIES`]
+    /// of them, so a huge folder costs no more than a small one. (What an
+    /// own build copies; the name a misspelled path meant.)
+    fn entries(&self, folder: &Path) -> Vec<String>;
 }
+
+/// The most entries of a folder [`Files::entries`] looks at.
+pub const MAX_ENTRIES: usize = 4096;
 
 /// The real file system, relative to the spec's folder.
 pub struct Disk {
@@ -72,6 +80,18 @@ impl Files for Disk {
         crate::emit::paths::normalize(&self.shown_as.join(path))
             .display()
             .to_string()
+    }
+
+    fn entries(&self, folder: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.spec_folder.join(folder)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .take(MAX_ENTRIES)
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -165,6 +185,10 @@ const MAX_SCRIPT_BYTES: usize = 256 << 10;
 /// The largest secret file read for its contents: a password, not a key.
 const MAX_SECRET_BYTES: usize = 4096;
 
+/// The largest file at a build folder's root read to tell whether it
+/// holds a secret: an env file or a key, not data.
+const MAX_LOOSE_BYTES: usize = 64 << 10;
+
 struct Loader<'a> {
     files: &'a dyn Files,
     inputs: Inputs,
@@ -198,7 +222,9 @@ impl Loader<'_> {
             Recipe::Dockerfile(own) => {
                 let path = context.join(&own.file.value);
                 if let Some(file) = self.read(&own.file, &path, "Dockerfile") {
-                    let image = self.own_image(service, own, file);
+                    let mut image = self.own_image(service, own, file);
+                    image.ignore = self.own_ignore_file(&build.context, &path);
+                    image.loose = self.loose_secret_files(context);
                     self.inputs.images.push(image);
                 }
             }
@@ -382,6 +408,8 @@ impl Loader<'_> {
             file,
             dockerfile,
             stage,
+            ignore: None,
+            loose: Vec::new(),
         }
     }
 
@@ -529,6 +557,39 @@ impl Loader<'_> {
         Found::Read { file: id, waits }
     }
 
+    /// The ignore file BuildKit reads for a build by the app's own
+    /// Dockerfile: `Dockerfile.dockerignore` beside the Dockerfile wins
+    /// over the build folder's `.dockerignore`.
+    fn own_ignore_file(&mut self, folder: &Spanned<String>, dockerfile: &Path) -> Option<FileId> {
+        let mut beside = dockerfile.as_os_str().to_owned();
+        beside.push(".dockerignore");
+        let candidates = [PathBuf::from(beside), Path::new(&folder.value).join(".dockerignore")];
+        let path = candidates.into_iter().find(|p| self.files.exists(p))?;
+        let named = Spanned::new(path.display().to_string(), folder.span);
+        self.read(&named, &path, ".dockerignore")
+    }
+
+    /// The files at a build folder's root that are named like secrets and
+    /// small enough to be one, read for what a rule can tell in them.
+    fn loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
+        let mut loose = Vec::new();
+        for name in self.files.entries(context) {
+            if !dockerignore::holds_secrets(&name) {
+                continue;
+            }
+            let path = context.join(&name);
+            let Ok(text) = self.files.read(&path) else { continue };
+            if text.len() <= MAX_LOOSE_BYTES {
+                let id = FileId(self.inputs.sources.len() as u32);
+                self.inputs
+                    .sources
+                    .push(SourceFile::new(self.files.display(&path), text));
+                loose.push((name, id));
+            }
+        }
+        loose
+    }
+
     /// A file the stack needs where it runs, which is often put there at
     /// deploy time: a secret file, a bind mount's source (compose's long
     /// syntax does not create a missing one). Never read, only looked for;
@@ -557,8 +618,19 @@ impl Loader<'_> {
                 kind,
                 path: path.clone(),
                 shown: self.files.display(at),
+                close: self.close_name(at),
             });
         }
+    }
+
+    /// A name beside a missing path's that is close to its own: the path
+    /// the spec meant (`db_pasword.txt` for `db_password.txt`).
+    fn close_name(&self, missing: &Path) -> Option<String> {
+        let name = missing.file_name()?.to_str()?;
+        let folder = missing.parent().unwrap_or(Path::new(""));
+        let names = self.files.entries(folder);
+        let close = crate::suggest::closest(name, names.iter().map(String::as_str))?;
+        Some(folder.join(close).to_string_lossy().into_owned())
     }
 
     /// Reads a file the spec names at `named`, or reports why it cannot.

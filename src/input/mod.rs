@@ -167,6 +167,8 @@ pub struct Absent {
     pub path: Spanned<String>,
     /// As the user sees it (relative to where stackc runs).
     pub shown: String,
+    /// A path beside it with a close name, as the spec would write it.
+    pub close: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,6 +213,14 @@ pub struct OwnImage {
     /// The stage the build stops at (`target`, else the last); `None` when
     /// the target names no stage.
     pub stage: Option<usize>,
+    /// The ignore file BuildKit reads for this build, if any: the
+    /// Dockerfile's own `NAME.dockerignore` beside it, else the build
+    /// folder's `.dockerignore`.
+    pub ignore: Option<FileId>,
+    /// Files at the build folder's root named like secrets (`.env`,
+    /// `id_rsa`, `*.pem`: [`dockerignore::SECRETS`]), read, by name: what
+    /// a `COPY . .` would carry.
+    pub loose: Vec<(String, FileId)>,
 }
 
 impl OwnImage {

@@ -74,7 +74,7 @@ pub const CODES: &[CodeDoc] = &[
     info("import-secret", "`stackc import`: a password or key moved out of the spec into a secret file beside it"),
     error("import-unreadable", "`stackc import`: a file of the project that could not be read or parsed"),
     error("invalid-access-mode", "a volume's `access` that is not a Kubernetes access mode (`ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany`, `ReadWriteOncePod`)"),
-    error("invalid-command", "a command is empty, or cannot be split into words as a shell would"),
+    error("invalid-command", "a command is empty, cannot be split into words as a shell would, or is a `ready cmd` list that starts with compose's `CMD` or `CMD-SHELL`"),
     error("invalid-cpus", "a CPU limit that is not a positive number"),
     error("invalid-duration", "a duration that is not a number with a unit (`30s`, `5m`), or is zero where it cannot be"),
     error("invalid-escape", "a `\\u{...}` escape in a string that is not a Unicode character"),

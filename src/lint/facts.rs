@@ -3,7 +3,7 @@
 //! the spec does not say, never guesses.
 
 use crate::input::shell;
-use crate::ir::{Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
+use crate::ir::{AppServer, Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
 pub fn image(service: &Service) -> Option<&ImageRef> {
@@ -138,6 +138,26 @@ pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
         Some(line) => shell_programs(line),
         None => programs(argv),
     }
+}
+
+/// Whether the app `server` runs in `builder`'s image is Django's: its
+/// module is a project's `wsgi`/`asgi` (`shop.wsgi:application`), the
+/// build runs `collectstatic` or names `manage.py`, or a container of the
+/// image runs `manage.py`. A Flask or FastAPI app (`shop:app`) is not.
+pub fn is_django_app(stack: &Stack, builder: &Service, server: &AppServer) -> bool {
+    let module = server.app.value.split(':').next().unwrap_or_default();
+    let project_module = module.ends_with(".wsgi") || module.ends_with(".asgi");
+    let python = builder.build().and_then(|b| b.python());
+    let build_says = python.is_some_and(|p| p.collectstatic.is_some() || p.manage.is_some());
+    let runs_manage = || {
+        stack.runners_of(builder).any(|runner| {
+            runner
+                .command
+                .as_ref()
+                .is_some_and(|c| c.words.iter().any(|w| w.ends_with("manage.py")))
+        })
+    };
+    project_module || build_says || runs_manage()
 }
 
 /// Whether a program's words are `manage.py COMMAND` (or `django-admin COMMAND`).

@@ -68,6 +68,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PublishedPortOnCluster,
     &HostMountOnCluster,
     &ProbeTimingRounded,
+    &JobNotAwaitedOnCluster,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

@@ -106,7 +106,7 @@ fn expectation(err: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
         // Before the first statement pest names only the whole spec's rule;
         // the keywords it tried say which statements may start it.
         ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::file) => first_statements(err),
-        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| describe(*r)).collect(),
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().flat_map(|r| describe_each(*r)).collect(),
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
     (pos, expected)
@@ -299,9 +299,27 @@ fn line_at(text: &str, pos: usize) -> &str {
 
 /// Help for mistakes people bring from the files stackc replaces: compose's
 /// `8000:8000` ports and `./src:/app` mounts, apt's `libpq5=15.*`.
-fn statement_hint(line: &str) -> Option<&'static str> {
+fn statement_hint(line: &str) -> Option<String> {
     let mut words = line.split_whitespace();
-    match (words.next(), words.next()) {
+    let first = words.next();
+    // YAML's habit: `image: redis:7.4`.
+    if let Some(keyword) = first.and_then(|w| w.strip_suffix(':')) {
+        if super::expect::keywords().iter().any(|k| k == keyword) {
+            let rest = line.trim_start()[keyword.len() + 1..].trim();
+            return Some(format!(
+                "a statement is `KEYWORD VALUE`, without a `:` after the keyword: `{keyword} {rest}`"
+            ));
+        }
+    }
+    let second = words.clone().next();
+    if let (Some("set" | "add" | "remove" | "unset"), Some(keyword)) = (first, second) {
+        if PROXY_ONLY.contains(&keyword) {
+            return Some(format!(
+                "an environment cannot change a proxy's `{keyword}` (nor its servers, upstreams or locations): write `without proxy NAME` and a whole `proxy NAME {{ ... }}` of its own in the environment"
+            ));
+        }
+    }
+    let hint = match (first, words.next()) {
         (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
             "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
         ),
@@ -312,8 +330,30 @@ fn statement_hint(line: &str) -> Option<&'static str> {
             "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
         ),
         _ => None,
-    }
+    };
+    hint.map(str::to_string)
 }
+
+/// The statements of a proxy that operations cannot change.
+const PROXY_ONLY: &[&str] = &[
+    "server_name",
+    "listen",
+    "tls",
+    "redirect",
+    "location",
+    "server",
+    "upstream",
+    "proxy_pass",
+    "alias",
+    "websocket",
+    "client_max_body_size",
+    "proxy_read_timeout",
+    "proxy_connect_timeout",
+    "proxy_send_timeout",
+    "add_header",
+    "proxy_set_header",
+    "nginx",
+];
 
 /// The last `{` that no `}` closes, outside strings and comments.
 fn unclosed_brace(text: &str) -> Option<usize> {
@@ -391,6 +431,16 @@ const DURATION: &str = "a duration such as `5s`";
 const STRING_REST: &str = "the rest of the string";
 
 /// How a user would name what the rule matches.
+/// What the user may write where pest expected `rule`: a rule that stands
+/// for several keywords is each of them (`app_server` is written
+/// `gunicorn`, `uvicorn` or `daphne`).
+fn describe_each(rule: Rule) -> Vec<String> {
+    match rule {
+        Rule::app_server => ["gunicorn", "uvicorn", "daphne"].map(|k| format!("`{k}`")).to_vec(),
+        _ => vec![describe(rule)],
+    }
+}
+
 fn describe(rule: Rule) -> String {
     if let Some(keyword) = super::expect::keyword(rule) {
         return format!("`{keyword}`");

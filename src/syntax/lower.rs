@@ -396,6 +396,34 @@ impl Lowerer {
         argv
     }
 
+    /// A `ready cmd` list is the command itself: compose's `CMD` or
+    /// `CMD-SHELL` in front of it (as a compose healthcheck's `test` has)
+    /// would be run as a program of that name, and the check never pass.
+    fn check_probe_argv(&mut self, argv: &Argv) {
+        let first = argv.words.first().filter(|_| argv.line.is_none());
+        let Some(form) = first.filter(|w| matches!(w.as_str(), "CMD" | "CMD-SHELL" | "NONE")) else {
+            return;
+        };
+        let help = match (form.as_str(), argv.words.get(1)) {
+            ("CMD-SHELL", Some(script)) if argv.words.len() == 2 => {
+                format!(
+                    "leave `CMD-SHELL` out: a string is run by the container's shell, `ready cmd {}`",
+                    crate::lint::spec_text::quote(script)
+                )
+            }
+            ("NONE", _) => "leave `ready` out for no readiness check".to_string(),
+            _ => format!("leave `{form}` out: stackc writes compose's `CMD` in front of the list"),
+        };
+        self.report(
+            Diagnostic::error(
+                "invalid-command",
+                format!("`{form}` is compose's healthcheck form, not a program"),
+            )
+            .primary(argv.span, format!("the container would run a program named `{form}`"))
+            .help(help),
+        );
+    }
+
     fn lower_argv(&mut self, pair: Pair<'_>) -> Argv {
         let at = span(&pair);
         let value = next(&mut pair.into_inner(), "argv");
@@ -642,7 +670,11 @@ impl Lowerer {
         let mut probe_inner = probe_pair.into_inner();
         next(&mut probe_inner, "probe"); // the keyword
         let probe = match probe_rule {
-            Rule::probe_cmd => Probe::Cmd(self.lower_argv(next(&mut probe_inner, "probe_cmd"))),
+            Rule::probe_cmd => {
+                let argv = self.lower_argv(next(&mut probe_inner, "probe_cmd"));
+                self.check_probe_argv(&argv);
+                Probe::Cmd(argv)
+            }
             Rule::probe_tcp => Probe::Tcp(self.lower_port(next(&mut probe_inner, "probe_tcp"))),
             _ => {
                 let path = self.lower_text(next(&mut probe_inner, "probe_http"));

@@ -122,6 +122,19 @@ fn kind_rank(kind: &str) -> usize {
     KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
 }
 
+/// Whether a cluster waits for `job` to be done before what waits for it starts,
+/// as `after JOB done` asks: a job folded into a proxy's pod runs as its
+/// init container, and a Django `manage.py migrate` job is waited on by an
+/// init container that checks for unapplied migrations. Any other Job runs
+/// beside the pods that wait for it in compose.
+pub fn waits_for_job_on_cluster(stack: &Stack, job: &Service) -> bool {
+    Plan::of(stack).is_init_job(job)
+        || job
+            .command
+            .as_ref()
+            .is_some_and(|c| workloads::migrate_check(&c.words).is_some())
+}
+
 /// Every volume a cluster claims (not a proxy's pod's own), with the
 /// services and jobs whose pods mount it (a job run in the proxy's pod
 /// counts as the proxy). What the `shared-rwo-volume` rule reads.

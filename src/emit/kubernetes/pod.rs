@@ -155,11 +155,12 @@ pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) ->
         volumes.extend(container.volumes);
         init_values.push(container.value);
     }
+    let uid = run_as(cx.stack, service);
     let mut security = json!({
-        "runAsNonRoot": true,
+        "runAsNonRoot": uid != Some(0),
         "seccompProfile": {"type": "RuntimeDefault"},
     });
-    if let Some(uid) = run_as(cx.stack, service) {
+    if let Some(uid) = uid {
         security["runAsUser"] = json!(uid);
         security["runAsGroup"] = json!(uid);
         security["fsGroup"] = json!(uid);
@@ -214,13 +215,14 @@ fn image(stack: &Stack, service: &Service) -> String {
 }
 
 /// The numeric user the container runs as, when stackc can tell: the
-/// spec's `user` (by number, or a published image's own user by name), the
+/// spec's `user` (by number, `root`, or a published image's own user by name), the
 /// user of the image stackc writes, nginx's for the proxy, the app's own
 /// Dockerfile's numeric `USER`, or a known image's user.
 pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
     if let Some(user) = &service.user {
         return match &user.user.value {
             Account::Id(id) => Some(*id),
+            Account::Name(name) if name == "root" => Some(0),
             Account::Name(name) => known_image(service)
                 .filter(|k| k.user == name)
                 .and_then(|_| known_uid(service)),
@@ -323,14 +325,15 @@ fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
 }
 
 /// A hardened container: no privilege escalation, no capabilities, a
-/// read-only root file system, never root.
+/// read-only root file system, never root but where the spec says `user
+/// root` (uid 0 with `runAsNonRoot`, the kubelet would refuse to start).
 fn security_context(uid: Option<u32>) -> Value {
     let mut context = json!({
         "allowPrivilegeEscalation": false,
         "capabilities": {"drop": ["ALL"]},
         "privileged": false,
         "readOnlyRootFilesystem": true,
-        "runAsNonRoot": true,
+        "runAsNonRoot": uid != Some(0),
     });
     if let Some(uid) = uid {
         context["runAsUser"] = json!(uid);

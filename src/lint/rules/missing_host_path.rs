@@ -39,7 +39,10 @@ impl Rule for MissingHostPath {
                 Self::META
                     .diagnostic(format!("`{}` is not there yet", absent.path.value))
                     .primary(absent.path.span, format!("nothing at {}", absent.shown))
-                    .help("compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path"),
+                    .help(match &absent.close {
+                        Some(close) => format!("did you mean `{close}`? It is there"),
+                        None => "compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path".to_string(),
+                    }),
             );
         }
     }

@@ -45,9 +45,14 @@ declare_rule! {
     /// ## Use instead
     /// Give the dependency a readiness check and wait for it:
     /// ```text
+    /// secret db_password file "secrets/db_password.txt"
+    /// volume pgdata
+    ///
     /// service db {
     ///     image postgres:16.4
-    ///     ready cmd "pg_isready -h 127.0.0.1 -U app -d app"
+    ///     secret POSTGRES_PASSWORD = db_password
+    ///     mount pgdata at /var/lib/postgresql/data
+    ///     ready cmd "pg_isready -h 127.0.0.1 -U postgres"
     /// }
     /// service web {
     ///     build ./app

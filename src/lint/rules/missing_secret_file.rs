@@ -39,7 +39,10 @@ impl Rule for MissingSecretFile {
                 Self::META
                     .diagnostic(format!("the secret file `{}` is not there yet", absent.path.value))
                     .primary(absent.path.span, format!("no file at {}", absent.shown))
-                    .help("compose refuses to start without it: create it on the machine that runs the stack (never commit it)"),
+                    .help(match &absent.close {
+                        Some(close) => format!("did you mean `{close}`? It is there"),
+                        None => "compose refuses to start without it: create it on the machine that runs the stack (never commit it)".to_string(),
+                    }),
             );
         }
     }

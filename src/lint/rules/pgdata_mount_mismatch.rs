@@ -16,7 +16,9 @@ declare_rule! {
     /// there, docker creates an anonymous one, and `docker compose down` or
     /// a re-created container starts with an empty database. A mount at the
     /// wrong path holds nothing, and the 18 image refuses to start when it
-    /// finds a mount at the old path.
+    /// finds a mount at the old path. A mount at the wrong path is an
+    /// error; no mount at all is a warning, since a throwaway database (for
+    /// tests, say) may mean it.
     ///
     /// ## Example
     /// ```text
@@ -101,13 +103,17 @@ impl Rule for PgdataMountMismatch {
                         format!("mount `{}` at `{path}`", mount.source_text()),
                         vec![Edit::replace(mount.target.span, path)],
                     ),
-                _ => Self::META
-                    .diagnostic(format!("the data of `{name}` lives in an anonymous volume"))
-                    .primary(image.text.span, "no named volume holds the data folder")
-                    .help(format!(
-                        "declare `volume {name}_data` and add `mount {name}_data at {}`",
-                        expected.unwrap_or(OLD_PATH)
-                    )),
+                _ => {
+                    let mut finding = Self::META
+                        .diagnostic(format!("the data of `{name}` lives in an anonymous volume"))
+                        .primary(image.text.span, "no named volume holds the data folder")
+                        .help(format!(
+                            "declare `volume {name}_data` and add `mount {name}_data at {}`",
+                            expected.unwrap_or(OLD_PATH)
+                        ));
+                    finding.severity = crate::diagnostic::Severity::Warning;
+                    finding
+                }
             };
             out.push(finding);
         }

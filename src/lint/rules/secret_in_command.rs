@@ -44,6 +44,7 @@ declare_rule! {
     ///
     /// service cache {
     ///     image redis:7.4
+    ///     user redis
     ///     secret REDIS_PASSWORD = redis_password
     ///     command ["sh", "-c", "exec redis-server --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\""]
     ///     ready cmd "REDISCLI_AUTH=\"$(cat \"$REDIS_PASSWORD_FILE\")\" redis-cli ping"

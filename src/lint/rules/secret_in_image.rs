@@ -1,12 +1,20 @@
+use std::path::Path;
+
 use crate::diagnostic::Diagnostic;
+use crate::emit::paths;
+use crate::input::dockerfile::Keyword;
+use crate::input::{dockerignore, env_file, OwnImage};
 use crate::ir::{OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
+use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
     /// Flags a secret in the app's own Dockerfile (an `ENV` or `ARG` of the
-    /// stage that is built, and a build argument the spec passes) and in a
+    /// stage that is built, a URL password or well-known token in any other
+    /// instruction of it, such as `RUN git clone https://user:TOKEN@...`,
+    /// and a build argument the spec passes) and in a
     /// raw `dockerfile` line of a `build` block: an
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
@@ -15,6 +23,14 @@ declare_rule! {
     /// which is copied into its image: a `proxy_set_header` with an
     /// `Authorization` header's credentials or a secret-named header's
     /// value, and a raw `nginx` directive with a URL password or a token.
+    ///
+    /// A file is a layer too: with the app's own Dockerfile, a secret or
+    /// env file the spec names inside the build folder, or a file at the
+    /// folder's root that holds a secret (an `.env` with a password or
+    /// key, an SSH or PEM private key), which a `COPY` or `ADD` of the
+    /// image copies (`COPY . .`) and its `.dockerignore` does not leave
+    /// out. (An image stackc writes the Dockerfile of gets an ignore file
+    /// that leaves them out.)
     ///
     /// ## Why is this bad?
     /// Every instruction is a layer of the image: whoever can pull the
@@ -125,6 +141,8 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
     let Some(image) = stack.inputs.image(&service.name.value) else {
         return;
     };
+    copied_files(stack, service, own, image, out);
+    written_lines(stack, service, own, image, out);
     let Some(facts) = image.facts() else { return };
     let env = facts
         .env
@@ -150,4 +168,165 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
                 )),
         );
     }
+}
+
+/// A password in a URL or a well-known token in an instruction of the
+/// image's own stages (`RUN git clone https://user:TOKEN@...`, a `LABEL`,
+/// a `HEALTHCHECK`'s command), which `docker history` and the image's
+/// config show. ENV and ARG values are read expanded, above; a stage the
+/// image only copies files from is left alone.
+fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
+    let Some(target) = image.stage else { return };
+    let text = &stack.inputs.source(image.file).text;
+    let dockerfile = &image.dockerfile;
+    let instructions = (dockerfile.stages_in_image(target).into_iter())
+        .flat_map(|stage| dockerfile.instructions_of(&dockerfile.stages[stage]))
+        .filter(|i| !matches!(i.keyword, Keyword::From | Keyword::Env | Keyword::Arg));
+    for instruction in instructions {
+        let Some(line) = text.get(instruction.span.start..instruction.span.end) else {
+            continue;
+        };
+        let found = (secrets::dockerfile_values(line).into_iter()).find_map(|(name, value)| {
+            match secrets::classify(name.as_deref(), &value)? {
+                Finding::Certain(what) => Some(what),
+                Finding::Likely(_) => None,
+            }
+        });
+        let Some(what) = found else { continue };
+        out.push(
+            SecretInImage::META
+                .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
+                .primary(own.file.span, format!("its Dockerfile writes a secret into the image's `{}`", instruction.keyword))
+                .secondary_in(image.file, instruction.span, format!("{what}, readable by anyone who pulls the image (`docker history`)"))
+                .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
+        );
+    }
+}
+
+/// Files of the build folder that a COPY or ADD of the image takes in and
+/// its ignore file does not leave out: a secret or env file the spec names
+/// there, and a file at the folder's root that holds a secret.
+fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
+    let (Some(facts), Some(build)) = (image.facts(), service.build()) else {
+        return;
+    };
+    let patterns: Vec<dockerignore::Pattern> = (image.ignore.iter())
+        .flat_map(|&id| dockerignore::parse(&stack.inputs.source(id).text))
+        .collect();
+    // The COPY that takes `path` in, and the `!` pattern that takes it
+    // back from the ignore file, if one does.
+    let copy_of = |path: &str| {
+        let (left_out, decided) = dockerignore::decide(patterns.iter().map(|p| p.text.as_str()), path);
+        let copy = (facts.copies.iter())
+            .filter(|c| c.from.is_none())
+            .find(|c| c.sources.iter().any(|source| covers(&source.value, path)))?;
+        let span = image.dockerfile.instructions[copy.instruction].span;
+        (!left_out).then(|| (span, decided.map(|i| patterns[i].span)))
+    };
+    let with_copy = |diagnostic: Diagnostic, (copy, taken_back): (Span, Option<Span>)| {
+        let diagnostic = diagnostic.secondary_in(image.file, copy, "copies it into the image");
+        match (taken_back, image.ignore) {
+            (Some(span), Some(id)) => diagnostic.secondary_in(id, span, "the `.dockerignore` takes it back"),
+            _ => diagnostic,
+        }
+    };
+    let ignore_file = match image.ignore {
+        Some(id) => format!(
+            "`{}` (no `!` pattern after it taking it back)",
+            stack.inputs.source(id).name
+        ),
+        None => "a `.dockerignore` in the build folder".to_string(),
+    };
+    let mut named_files = Vec::new();
+    for (named, what) in stack.private_files() {
+        let Some(inside) = inside_folder(&named.value, &build.context.value) else {
+            continue;
+        };
+        if named_files.contains(&inside) {
+            continue;
+        }
+        named_files.push(inside.clone());
+        let Some(copy) = copy_of(&inside) else { continue };
+        let diagnostic = SecretInImage::META
+            .diagnostic(format!(
+                "the {what} `{}` is copied into the image of `{}`",
+                named.value, service.name.value
+            ))
+            .primary(named.span, format!("inside the build folder `{}`", build.context.value));
+        out.push(
+            with_copy(diagnostic, copy).help(format!(
+                    "add `/{inside}` to {ignore_file}, or move the file out of the build folder: compose hands it to the running container"
+                )),
+        );
+    }
+    for (name, id) in &image.loose {
+        if named_files.contains(name) {
+            continue;
+        }
+        let Some(copy) = copy_of(name) else { continue };
+        let Some((span, what)) = secret_in_file(name, &stack.inputs.source(*id).text) else {
+            continue;
+        };
+        let diagnostic = SecretInImage::META
+            .diagnostic(format!(
+                "the image of `{}` would carry `{name}`, which holds a secret",
+                service.name.value
+            ))
+            .primary(
+                own.file.span,
+                format!("its Dockerfile copies `{name}` from the build folder"),
+            )
+            .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"));
+        out.push(
+            with_copy(diagnostic, copy).help(format!(
+                    "add `/{name}` to {ignore_file}; hand the running container its secrets with `secret VAR = NAME` (or `env_file` for an env file, outside the build folder)"
+                )),
+        );
+    }
+}
+
+/// Where a path the spec names is inside a build folder (both relative to
+/// the spec's folder, or both absolute), `/` separated; `None` outside it.
+fn inside_folder(path: &str, folder: &str) -> Option<String> {
+    let path = paths::normalize(Path::new(path));
+    let inside = path.strip_prefix(paths::normalize(Path::new(folder))).ok()?;
+    let inside = inside.to_str()?.replace('\\', "/");
+    (!inside.is_empty()).then_some(inside)
+}
+
+/// Whether a COPY or ADD source (as written) takes in `path` of the build
+/// folder: the whole folder (`.`), the path, a folder above it, or a
+/// pattern matching either. A heredoc or a URL takes in nothing.
+fn covers(source: &str, path: &str) -> bool {
+    if source.starts_with("<<") || source.contains("://") {
+        return false;
+    }
+    match dockerignore::normalize(source) {
+        Some(pattern) if !pattern.starts_with('!') => {
+            matches!(pattern.as_str(), "." | "/") || dockerignore::decide([pattern.as_str()], path).0
+        }
+        _ => false,
+    }
+}
+
+/// A secret in a file of the build folder, with its span and what it is:
+/// a private key anywhere, or in an env file a value `classify` is
+/// certain of.
+fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
+    if let Some(at) = text.find("-----BEGIN") {
+        if let Some(what) = secrets::known_token(&text[at..]) {
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            return Some((Span::new(at, end), what.to_string()));
+        }
+    }
+    if !(name.starts_with(".env") || name.ends_with(".env")) {
+        return None;
+    }
+    env_file::parse(text).vars.into_iter().find_map(|var| {
+        let value = var.value?;
+        match secrets::classify(Some(&var.name.value), &value.value)? {
+            Finding::Certain(what) => Some((value.span, format!("`{}`: {what}", var.name.value))),
+            Finding::Likely(_) => None,
+        }
+    })
 }

@@ -5,8 +5,9 @@ use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a proxy that forwards to a Gunicorn app but serves no static
-    /// files itself: none of its locations has `alias VOLUME`.
+    /// Flags a proxy that forwards to a Django app under Gunicorn but
+    /// serves no static files itself: none of its locations has `alias
+    /// VOLUME`. (A Flask or FastAPI app serves its own `/static/`.)
     ///
     /// ## Why is this bad?
     /// With `DEBUG` off, Django serves no static files, and Gunicorn has no
@@ -60,8 +61,9 @@ impl Rule for StaticNotServed {
                 let upstream = proxy.upstream(&pass.upstream.value)?;
                 upstream.servers.iter().find_map(|server| {
                     let target = stack.service(&server.service.value)?;
-                    let gunicorn = stack.builder_of(target)?.gunicorn()?;
-                    Some((location, gunicorn))
+                    let builder = stack.builder_of(target)?;
+                    let gunicorn = builder.gunicorn()?;
+                    facts::is_django_app(stack, builder, gunicorn).then_some((location, gunicorn))
                 })
             });
             let Some((location, gunicorn)) = forwarded else {

@@ -19,16 +19,16 @@ declare_rule! {
     ///
     /// ## Example
     /// ```text
-    /// service db {
-    ///     image postgres:16
+    /// service cache {
+    ///     image redis:7
     /// }
     /// ```
     ///
     /// ## Use instead
     /// Pin the version you tested, down to the minor version, or a digest:
     /// ```text
-    /// service db {
-    ///     image postgres:16.4
+    /// service cache {
+    ///     image redis:7.4
     /// }
     /// ```
     pub struct UnpinnedImage {
