@@ -285,7 +285,7 @@ enum Color {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = plain_lint(std::env::args_os()).unwrap_or_else(Cli::parse);
     output::set_verbosity(match (cli.quiet, cli.verbose) {
         (true, _) => output::Verbosity::Quiet,
         (false, true) => output::Verbosity::Verbose,
@@ -298,6 +298,46 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `stackc lint PATH...` without an option, as a pre-commit hook runs it
+/// on every commit, read without clap: building clap's definition of every
+/// command and option is a tenth of linting a spec. Anything else, even
+/// one option or a path starting with `-`, is left to clap (`None`), and a
+/// test checks that both read the same.
+fn plain_lint(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Cli> {
+    let mut args = args.into_iter().skip(1);
+    if args.next()? != *"lint" {
+        return None;
+    }
+    let paths: Vec<PathBuf> = args.map(PathBuf::from).collect();
+    let plain = |path: &PathBuf| !matches!(path.as_os_str().as_encoded_bytes().first(), None | Some(b'-'));
+    if !paths.iter().all(plain) {
+        return None;
+    }
+    Some(Cli {
+        quiet: false,
+        verbose: false,
+        command: Command::Lint {
+            paths,
+            env: None,
+            fix: false,
+            output: OutputArgs {
+                format: Format::Human,
+                color: Color::Auto,
+            },
+            rules: RuleArgs {
+                allow: Vec::new(),
+                deny: Vec::new(),
+            },
+            fail_on: None,
+            exit_zero: false,
+            stdin: StdinArgs { stdin_filename: None },
+            save: false,
+            only_stack_specs: false,
+            target: TargetArg::Compose,
+        },
+    })
 }
 
 fn print_failure(failure: &Failure) {
@@ -865,4 +905,34 @@ fn explain(code: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
     };
     output::stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lint_reads_what_clap_reads_and_leaves_it_the_rest() {
+        let argv = |words: &[&str]| -> Vec<std::ffi::OsString> { words.iter().map(Into::into).collect() };
+        for words in [
+            &["stackc", "lint"][..],
+            &["stackc", "lint", "specs/django.spec"],
+            &["stackc", "lint", "a.spec", "specs", "help", "b-c.spec"],
+        ] {
+            let plain = plain_lint(argv(words)).expect("a plain lint");
+            let clap = Cli::try_parse_from(argv(words)).expect("clap reads it");
+            assert_eq!(format!("{plain:?}"), format!("{clap:?}"), "{words:?}");
+        }
+        for words in [
+            &["stackc"][..],
+            &["stackc", "check", "a.spec"],
+            &["stackc", "lint", "-"],
+            &["stackc", "lint", "a.spec", "--fix"],
+            &["stackc", "lint", "-q", "a.spec"],
+            &["stackc", "lint", ""],
+            &["stackc", "-v", "lint", "a.spec"],
+        ] {
+            assert!(plain_lint(argv(words)).is_none(), "{words:?}");
+        }
+    }
 }

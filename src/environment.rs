@@ -470,4 +470,17 @@ environment prod {
         assert_eq!(errors[0].code, "unknown-environment");
         assert_eq!(errors[0].help.as_deref(), Some("did you mean `dev`?"));
     }
+
+    #[test]
+    fn set_build_keeps_the_base_s_image_name() {
+        let text = "stack shop\nservice web {\n    image ghcr.io/acme/web:1.0.0\n    build ./app {\n        file Dockerfile\n    }\n}\nenvironment dev {\n    service web {\n        set build ./app {\n            file dev.Dockerfile\n        }\n    }\n}\n";
+        let (stack, diagnostics) = crate::syntax::parse(&SourceFile::new("stack.spec", text));
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let dev = apply(&stack.unwrap(), "dev").unwrap();
+        let build = dev.service("web").and_then(|s| s.build()).unwrap();
+        assert_eq!(
+            build.tag.as_ref().map(|t| t.text.value.as_str()),
+            Some("ghcr.io/acme/web:1.0.0")
+        );
+    }
 }

@@ -15,6 +15,8 @@ use index::NameMap;
 pub struct Stack {
     /// `stack NAME`; `None` only when the spec forgot it (reported in lowering).
     pub name: Option<Spanned<String>>,
+    /// The `development` marker after the name: the base is not deployed.
+    pub development: Option<Span>,
     pub volumes: Vec<Volume>,
     pub networks: Vec<Network>,
     pub secrets: Vec<Secret>,
@@ -71,9 +73,12 @@ impl Stack {
     }
 
     /// Whether it is deployed for real: the base (what `build` without
-    /// `--env` writes) or a production environment; not a development one.
+    /// `--env` writes) unless marked `development`, or a production
+    /// environment; not a development one.
     pub fn is_deployed(&self) -> bool {
-        self.environment.as_ref().is_none_or(|e| e.production)
+        self.environment
+            .as_ref()
+            .map_or(self.development.is_none(), |e| e.production)
     }
 
     /// The same stack with its name tables dropped, for a copy whose lists

@@ -664,7 +664,8 @@ fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) 
 /// Names that differ only in case count as the same: DNS and image names
 /// ignore case, and such names are a typo more often than a choice.
 fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
-    let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
+    let names = names.into_iter();
+    let mut seen: HashMap<String, &Spanned<String>> = HashMap::with_capacity(names.size_hint().0);
     for name in names {
         let key = name.value.to_ascii_lowercase();
         if let Some(first) = seen.get(&key) {

@@ -51,6 +51,12 @@ pub(super) fn app(
     out
 }
 
+/// What [`app`] would report, without writing the Dockerfile: every value
+/// is escaped, and checked, in [`Image::new`], before a line is written.
+pub(super) fn check(stack: &Stack, service: &Service, build: &PythonBuild, problems: &mut Problems) {
+    Image::new(stack, service, build, problems);
+}
+
 /// The escaped values of one app image, and the pieces of its Dockerfile.
 struct Image<'a> {
     build: &'a PythonBuild,

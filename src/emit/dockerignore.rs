@@ -17,6 +17,7 @@
 //! context (an app's `!secrets/x`, a path no pattern can name) is an
 //! error on the spec's line: the image would carry it.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,7 @@ enum Origin {
 }
 
 /// One line: as written, as BuildKit reads it, and its origin.
+#[derive(Clone)]
 struct Line {
     written: String,
     pattern: String,
@@ -64,6 +66,17 @@ impl Line {
             origin: Origin::Stackc,
         }
     }
+}
+
+/// The default patterns (what holds secrets, then [`OTHER_DEFAULTS`]) as
+/// lines, read (normalised) once for every build folder.
+fn default_lines() -> &'static [Line] {
+    static LINES: std::sync::OnceLock<Vec<Line>> = std::sync::OnceLock::new();
+    LINES.get_or_init(|| {
+        (dockerignore::SECRETS.iter().chain(OTHER_DEFAULTS))
+            .map(|p| Line::stackc(p))
+            .collect()
+    })
 }
 
 /// A file the image must never hold: a secret file or an env file the
@@ -83,12 +96,10 @@ pub(super) fn ignore(
     problems: &mut Problems,
 ) -> String {
     let private = private.inside(build, layout);
-    let sections: Vec<(&str, Vec<Line>)> = vec![
+    let sections: Vec<(&str, Cow<[Line]>)> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
-            (dockerignore::SECRETS.iter().chain(OTHER_DEFAULTS))
-                .map(|p| Line::stackc(p))
-                .collect(),
+            Cow::Borrowed(default_lines()),
         ),
         (
             "The spec's secret and env files in the build folder.",
@@ -96,22 +107,24 @@ pub(super) fn ignore(
                 .iter()
                 .filter_map(|file| dockerignore::literal(&file.inside))
                 .map(|p| Line::stackc(&p))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
         (
             "From the app's .dockerignore, which BuildKit does not read beside this file.",
-            app_lines(stack, service),
+            app_lines(stack, service).into(),
         ),
-        ("From the spec's `ignore` lines.", spec_lines(python, problems)),
+        ("From the spec's `ignore` lines.", spec_lines(python, problems).into()),
         (
             "Made by the image, and stackc's output.",
             made_here(build, python, layout)
                 .iter()
                 .map(|p| Line::stackc(p))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
     ];
-    let lines: Vec<&Line> = sections.iter().flat_map(|(_, lines)| lines).collect();
+    let lines: Vec<&Line> = sections.iter().flat_map(|(_, lines)| lines.iter()).collect();
     for file in &private {
         check_private(file, &lines, service, build, problems);
     }
@@ -122,7 +135,7 @@ pub(super) fn ignore(
             continue;
         }
         out.push_str(&format!("\n# {heading}\n"));
-        for line in lines {
+        for line in lines.iter() {
             out.push_str(&line.written);
             out.push('\n');
         }

@@ -14,6 +14,9 @@ pub struct Layout {
     pub spec_file: PathBuf,
     /// The folder the artifacts go to, absolute.
     pub out_dir: PathBuf,
+    /// The header line every file starts with, made on the first file:
+    /// the same for all of them.
+    header: std::sync::OnceLock<String>,
 }
 
 impl Layout {
@@ -21,6 +24,7 @@ impl Layout {
         Layout {
             spec_file: normalize(&spec_file.into()),
             out_dir: normalize(&out_dir.into()),
+            header: std::sync::OnceLock::new(),
         }
     }
 
@@ -67,6 +71,11 @@ impl Layout {
     /// the output folder, so the header is the same on every machine.
     pub fn spec_for_header(&self) -> String {
         display(&relative(&self.out_dir, &self.spec_file))
+    }
+
+    /// The header line, made once by `make` (see `emit::header`).
+    pub(super) fn header(&self, make: impl FnOnce() -> String) -> &str {
+        self.header.get_or_init(make)
     }
 }
 

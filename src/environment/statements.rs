@@ -41,7 +41,19 @@ pub fn move_single(into: &mut Service, mut from: Option<&mut Service>, slot: Slo
         };
     }
     match slot {
-        Slot::Image => take!(image),
+        Slot::Image => {
+            // `set build` replaces how the image is built, not the name the
+            // base gives it beside `build` (the environment's own tag is
+            // `tags`'): without one the environment could name it no more.
+            let name = match &into.image {
+                Some(ImageSource::Build(build)) => build.tag.clone(),
+                _ => None,
+            };
+            take!(image);
+            if let Some(ImageSource::Build(build)) = &mut into.image {
+                build.tag = build.tag.take().or(name);
+            }
+        }
         Slot::Command => take!(command),
         Slot::AppServer => {
             let server = from.and_then(|f| match &mut f.kind {

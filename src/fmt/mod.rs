@@ -24,8 +24,13 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     let Some(tree) = syntax::shape(&source.text) else {
         return Err(syntax::parse(source).1);
     };
-    let formatted = layout::layout(&tokens::lines(&source.text));
-    if tree.same_as(&formatted) && comments(&formatted) == comments(&source.text) {
+    let lines = tokens::lines(&source.text);
+    let formatted = layout::layout(&lines);
+    // A spec already in the layout means what it meant: nothing to compare.
+    if formatted == source.text {
+        return Ok(formatted);
+    }
+    if tree.same_as(&formatted) && comments(&tokens::lines(&formatted)) == comments(&lines) {
         return Ok(formatted);
     }
     Err(vec![Diagnostic::error(
@@ -38,11 +43,8 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
 
 /// Every comment in order: formatting moves comments, never drops or edits
 /// them (beyond trailing whitespace).
-fn comments(text: &str) -> Vec<&str> {
-    tokens::lines(text)
-        .into_iter()
-        .filter_map(|line| line.comment)
-        .collect()
+fn comments<'a>(lines: &[tokens::Line<'a>]) -> Vec<&'a str> {
+    lines.iter().filter_map(|line| line.comment).collect()
 }
 
 #[cfg(test)]

@@ -279,17 +279,13 @@ pub fn ended(product: Product, tag: &str, today: Date) -> Option<EndOfLife> {
     // `8.x`.
     let runs: Vec<&(&str, &str)> = versions
         .iter()
-        .filter(|(v, _)| {
-            let listed = numbers(v);
-            let n = listed.len().min(tag_parts.len());
-            listed[..n] == tag_parts[..n]
-        })
+        .filter(|(v, _)| number_parts(v).zip(&tag_parts).all(|(listed, part)| listed == *part))
         .collect();
     let shown = |n: usize| {
         let parts: Vec<String> = tag_parts.iter().take(n).map(u32::to_string).collect();
         parts.join(".")
     };
-    if let Some((listed, date)) = runs.iter().find(|(v, _)| numbers(v).len() <= tag_parts.len()) {
+    if let Some((listed, date)) = runs.iter().find(|(v, _)| number_parts(v).count() <= tag_parts.len()) {
         return past(date).then(|| EndOfLife {
             version: shown(numbers(listed).len()),
             date: (*date).to_string(),
@@ -318,9 +314,15 @@ pub fn ended(product: Product, tag: &str, today: Date) -> Option<EndOfLife> {
 /// The leading numbers of a tag: `[3, 9]` for `3.9-slim`, `[16, 4]` for
 /// `16.4-bookworm`, `[1, 27]` for `v1.27`; none for `latest` or `lts`.
 fn numbers(tag: &str) -> Vec<u32> {
+    number_parts(tag).collect()
+}
+
+/// [`numbers`] one by one, for comparing a tag with every version of a
+/// table without a `Vec` for each.
+fn number_parts(tag: &str) -> impl Iterator<Item = u32> + '_ {
     let tag = tag.strip_prefix('v').unwrap_or(tag);
     let end = tag.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(tag.len());
-    tag[..end].split('.').map_while(|part| part.parse().ok()).collect()
+    tag[..end].split('.').map_while(|part| part.parse().ok())
 }
 
 /// A table date as a full day: a month alone is its last day.

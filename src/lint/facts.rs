@@ -2,6 +2,7 @@
 //! its environment says, what its command runs. Answers are `None` when
 //! the spec does not say, never guesses.
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::shell;
 use crate::ir::{AppServer, Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
@@ -193,6 +194,18 @@ pub fn is_truthy(value: &str) -> bool {
     )
 }
 
+/// A credential finding, as an error where the stack is deployed and as a
+/// warning in a stack that never is (a development environment, a base
+/// marked `development`): there the password guards the stack's own
+/// throwaway database on a laptop. It is committed with the spec all the
+/// same, so it is still reported.
+pub fn credential_finding(stack: &Stack, mut finding: Diagnostic) -> Diagnostic {
+    if !stack.is_deployed() {
+        finding.severity = Severity::Warning;
+    }
+    finding
+}
+
 /// Whether a host name means the container itself.
 pub use crate::input::bind::is_loopback;
 
@@ -276,4 +289,40 @@ pub fn mounts_own_source(stack: &Stack, service: &Service, host_path: &str) -> b
     };
     let source = crate::emit::paths::normalize(std::path::Path::new(&build.context.value));
     source.starts_with(crate::emit::paths::normalize(std::path::Path::new(host_path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::source::SourceFile;
+
+    /// The severity of each finding of `code` on `text`.
+    fn severities(text: &str, code: &str) -> Vec<Severity> {
+        let analysis = crate::lint(&SourceFile::new("t.spec", text));
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| d.severity)
+            .collect()
+    }
+
+    const DB: &str = "service db {\n    image postgres:16.4\n    env {\n        POSTGRES_USER = \"postgres\"\n        POSTGRES_PASSWORD = \"postgres\"\n    }\n}\n";
+    const APP: &str = "service web {\n    image example/web:1.0\n    env {\n        DATABASE_URL = \"postgres://postgres:postgres@db/app\"\n        GITHUB_TOKEN = \"ghp_0123456789abcdefghijABCDEFGHIJ012345\"\n        DJANGO_SECRET_KEY = \"changeme\"\n        MAIL_URL = \"smtp://shop:hunter2@mail.example.com\"\n    }\n}\n";
+
+    #[test]
+    fn a_development_stack_s_own_credentials_are_warnings() {
+        let deployed = format!("stack shop\n{DB}{APP}");
+        let development = format!("stack shop development\n{DB}{APP}");
+        assert_eq!(severities(&deployed, "default-credentials"), [Severity::Error]);
+        assert_eq!(severities(&development, "default-credentials"), [Severity::Warning]);
+        assert_eq!(severities(&deployed, "secret-in-env"), [Severity::Error; 4]);
+        // The database URL's password and the app's key are the stack's
+        // own; the token and the mail server's password are not.
+        let development = severities(&development, "secret-in-env");
+        assert_eq!(
+            development,
+            [Severity::Warning, Severity::Error, Severity::Warning, Severity::Error]
+        );
+    }
 }

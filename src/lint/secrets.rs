@@ -28,8 +28,8 @@ const KEY_NAMES: &[&str] = &[
     "CREDENTIALS",
 ];
 
-/// Name endings of variables about a secret that hold none: a file or
-/// path to it, a lifetime, a length, a setting of how it is used.
+/// Name endings (`_` and one word) of variables about a secret that hold
+/// none: a file or path to it, a lifetime, a length, a setting of how it is used.
 const NOT_A_SECRET: &[&str] = &[
     "_FILE",
     "_STDIN",
@@ -74,7 +74,9 @@ const HINT_WORDS: &[&str] = &[
 
 /// The name in upper case, `-` as `_`: `--api-key` and `API_KEY` alike.
 fn normal_name(name: &str) -> String {
-    name.trim_start_matches('-').replace('-', "_").to_ascii_uppercase()
+    (name.trim_start_matches('-').chars())
+        .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
+        .collect()
 }
 
 /// Words of switches named after a password that hold none:
@@ -82,46 +84,94 @@ fn normal_name(name: &str) -> String {
 /// `MYSQL_ONETIME_PASSWORD=yes`.
 const SWITCH_WORDS: &[&str] = &["ALLOW_EMPTY", "RANDOM", "ONETIME"];
 
+/// The last `_`-separated word of a normal name: `FILE` of `DB_PASSWORD_FILE`.
+fn last_word(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b'_') {
+        Some(underscore) => &name[underscore + 1..],
+        None => name,
+    }
+}
+
+/// `name.contains(word)` for the short names here: a search that compares
+/// only where the first letter matches, instead of setting up a general
+/// substring search for every word of a table.
+fn has_word(name: &str, word: &str) -> bool {
+    let (name, word) = (name.as_bytes(), word.as_bytes());
+    name.windows(word.len()).any(|at| at[0] == word[0] && at == word)
+}
+
 fn about_a_secret(name: &str) -> bool {
-    !NOT_A_SECRET.iter().any(|suffix| name.ends_with(suffix))
-        && !name.starts_with("NO_")
-        && !SWITCH_WORDS.iter().any(|word| name.contains(word))
+    // Each ending is `_` and one word.
+    let ending = last_word(name);
+    let holds_none = ending.len() < name.len() && NOT_A_SECRET.iter().any(|suffix| suffix[1..] == *ending);
+    !holds_none && !name.starts_with("NO_") && !SWITCH_WORDS.iter().any(|word| has_word(name, word))
+}
+
+/// What a variable's or option's name says its value is, each answer
+/// worked out when asked (most names are asked one or two questions).
+struct NameSays {
+    /// Upper case, `-` as `_`; `None` for a name about a secret that holds
+    /// none (`DB_PASSWORD_FILE`), which says nothing.
+    normal: Option<String>,
+}
+
+impl NameSays {
+    fn of(name: &str) -> Self {
+        let normal = normal_name(name);
+        NameSays {
+            normal: about_a_secret(&normal).then_some(normal),
+        }
+    }
+
+    /// `POSTGRES_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `--password`.
+    fn password(&self) -> bool {
+        self.normal.as_deref().is_some_and(|name| {
+            PASSWORD_WORDS.iter().any(|w| has_word(name, w))
+                || name == "PASS"
+                || name.ends_with("_PASS")
+                || name.ends_with("_PWD")
+        })
+    }
+
+    /// A key, token or other secret that is no password: `SECRET_KEY`,
+    /// `SENTRY_AUTH_TOKEN`, `--api-key`.
+    fn key(&self) -> bool {
+        self.normal.as_deref().is_some_and(|name| {
+            // The last letters, compared first, rule out most of the table.
+            (KEY_NAMES
+                .iter()
+                .filter(|k| k.as_bytes().last() == name.as_bytes().last()))
+            .any(|k| {
+                name.strip_suffix(k)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+            })
+        })
+    }
+
+    /// A word that hints at a secret (`STRIPE_KEY`), for values that look
+    /// random.
+    fn hint(&self) -> bool {
+        self.normal.as_deref().is_some_and(|name| {
+            name.split('_').any(|word| {
+                (HINT_WORDS.iter()).any(|h| word.as_bytes().first() == h.as_bytes().first() && word.starts_with(h))
+            })
+        })
+    }
+
+    fn secret(&self) -> bool {
+        self.password() || self.key()
+    }
 }
 
 /// A variable or option name that holds a password: `POSTGRES_PASSWORD`,
 /// `RABBITMQ_DEFAULT_PASS`, `--password`; not `POSTGRES_PASSWORD_FILE`.
 pub fn is_password_name(name: &str) -> bool {
-    let name = normal_name(name);
-    about_a_secret(&name)
-        && (PASSWORD_WORDS.iter().any(|w| name.contains(w))
-            || name == "PASS"
-            || name.ends_with("_PASS")
-            || name.ends_with("_PWD"))
-}
-
-/// A name that holds a key, token or other secret that is no password:
-/// `SECRET_KEY`, `SENTRY_AUTH_TOKEN`, `--api-key`.
-pub fn is_key_name(name: &str) -> bool {
-    let name = normal_name(name);
-    about_a_secret(&name)
-        && KEY_NAMES.iter().any(|k| {
-            name.strip_suffix(k)
-                .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
-        })
+    NameSays::of(name).password()
 }
 
 /// A name that says it holds a secret of some kind.
 pub fn is_secret_name(name: &str) -> bool {
-    is_password_name(name) || is_key_name(name)
-}
-
-/// A name with a word that hints at a secret, for values that look random.
-pub fn hints_secret(name: &str) -> bool {
-    let name = normal_name(name);
-    about_a_secret(&name)
-        && name
-            .split('_')
-            .any(|word| HINT_WORDS.iter().any(|h| word.starts_with(h)))
+    NameSays::of(name).secret()
 }
 
 /// A value that refers to a secret or is none: empty, a placeholder, a
@@ -136,7 +186,7 @@ pub fn is_inert(value: &str) -> bool {
             "false" | "0" | "no" | "off" | "none" | "null"
         )
         || value.chars().all(|c| c.is_ascii_digit() || c == '.')
-        || (value.contains("://") && url_password(value).is_none() && known_token(value).is_none())
+        || (after_scheme(value).is_some() && url_password(value).is_none() && known_token(value).is_none())
 }
 
 /// Filled in later, by the container, a shell or a template engine, or
@@ -174,14 +224,31 @@ fn is_path(value: &str) -> bool {
     })
 }
 
+/// What follows a URL's `scheme://`. Most values have no `:` at all, so
+/// that is looked for first (a byte search) before `://`.
+fn after_scheme(value: &str) -> Option<&str> {
+    let colon = value.find(':')?;
+    value[colon..].split_once("://").map(|(_, rest)| rest)
+}
+
 /// `scheme://user:PASSWORD@host...`: the password written in a URL, unless
 /// it is a placeholder.
 pub fn url_password(value: &str) -> Option<&str> {
-    let (_, rest) = value.split_once("://")?;
+    let rest = after_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let (userinfo, _) = authority.rsplit_once('@')?;
     let (_, password) = userinfo.split_once(':')?;
     (!password.is_empty() && !is_placeholder(password)).then_some(password)
+}
+
+/// The host of a URL with a password in it (`db` in
+/// `postgres://shop:hunter2@db:5432/shop`).
+pub fn url_password_host(value: &str) -> Option<&str> {
+    url_password(value)?;
+    let (_, rest) = value.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (_, host) = authority.rsplit_once('@')?;
+    Some(host.rsplit_once(':').map_or(host, |(host, _)| host))
 }
 
 /// A secret in a string whatever name it has: a password in a URL, a
@@ -194,7 +261,7 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
-    let (_, query) = value.split_once("://")?.1.split_once('?')?;
+    let (_, query) = after_scheme(value)?.split_once('?')?;
     let (name, _) = query
         .split(['&', '#'])
         .filter_map(|pair| pair.split_once('='))
@@ -254,7 +321,10 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
         return Some("a private key");
     }
-    for word in value.split(|c: char| c.is_whitespace() || "\"'=,;()[]{}".contains(c)) {
+    let words = value.split(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}')
+    });
+    for word in words.filter(|word| word.len() >= SHORTEST_TOKEN) {
         if aws_access_key_id(word) {
             return Some("an AWS access key ID");
         }
@@ -270,6 +340,21 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     None
 }
 
+/// The length of the shortest word [`known_token`] can recognise (an AWS
+/// access key ID is 20): shorter words are not compared with every prefix.
+const SHORTEST_TOKEN: usize = {
+    let mut shortest = 20;
+    let mut i = 0;
+    while i < TOKENS.len() {
+        let (prefix, min, _) = TOKENS[i];
+        if prefix.len() + min < shortest {
+            shortest = prefix.len() + min;
+        }
+        i += 1;
+    }
+    shortest
+};
+
 /// `AKIA` or `ASIA` and 16 capitals or digits.
 fn aws_access_key_id(word: &str) -> bool {
     word.len() == 20
@@ -279,11 +364,14 @@ fn aws_access_key_id(word: &str) -> bool {
 
 /// A JSON Web Token: three base64url parts, the first two JSON objects.
 pub fn is_jwt(value: &str) -> bool {
-    let parts: Vec<&str> = value.split('.').collect();
-    parts.len() == 3
-        && parts[0].starts_with("eyJ")
-        && parts[1].starts_with("eyJ")
-        && parts
+    let mut parts = value.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    header.starts_with("eyJ")
+        && payload.starts_with("eyJ")
+        && [header, payload, signature]
             .iter()
             .all(|p| p.len() >= 8 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
@@ -341,8 +429,9 @@ pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
     if let Some(leak) = leak_in(value) {
         return Some(Finding::Certain(leak));
     }
-    if name.is_some_and(is_secret_name) && !is_inert(value) {
-        let what = if name.is_some_and(is_password_name) {
+    let says = name.map(NameSays::of);
+    if says.as_ref().is_some_and(NameSays::secret) && !is_inert(value) {
+        let what = if says.as_ref().is_some_and(NameSays::password) {
             "password"
         } else {
             "key"
@@ -352,7 +441,7 @@ pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
     if is_jwt(value) {
         return Some(Finding::Likely("a JSON Web Token".to_string()));
     }
-    (name.is_some_and(hints_secret) && looks_random(value))
+    (says.is_some_and(|says| says.hint()) && looks_random(value))
         .then(|| Finding::Likely("a random-looking value under a name that hints at a secret".to_string()))
 }
 
@@ -428,6 +517,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_ending_that_is_no_secret_is_one_word() {
+        // `about_a_secret` compares a name's last word with them.
+        assert!(NOT_A_SECRET.iter().all(|s| s.starts_with('_') && !s[1..].contains('_')));
+    }
+
+    #[test]
     fn names_that_hold_secrets() {
         for name in [
             "POSTGRES_PASSWORD",
@@ -446,7 +541,7 @@ mod tests {
             "JWT_SECRET",
             "TOKEN",
         ] {
-            assert!(is_key_name(name), "{name}");
+            assert!(NameSays::of(name).key(), "{name}");
         }
         for name in [
             "POSTGRES_PASSWORD_FILE",
@@ -465,7 +560,8 @@ mod tests {
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
-        assert!(hints_secret("STRIPE_KEY") && hints_secret("AUTH_HEADER_VALUE") && !hints_secret("MONKEY_COUNT"));
+        let hints = |name| NameSays::of(name).hint();
+        assert!(hints("STRIPE_KEY") && hints("AUTH_HEADER_VALUE") && !hints("MONKEY_COUNT"));
     }
 
     #[test]

@@ -304,6 +304,12 @@ fn visible_lines(text: &str) -> String {
 /// is one of them: miette would print it raw (it moves a terminal's cursor
 /// back over the line), and the other formats count no line at it either.
 fn same_length_visible(text: &str) -> String {
+    // Most specs have no control character but line ends and tabs: copied
+    // whole. (A C1 control's UTF-8 starts with 0xC2.)
+    let plain = |b: &u8| matches!(b, b'\n' | b'\t') || (*b >= 0x20 && *b != 0x7f && *b != 0xc2);
+    if text.as_bytes().iter().all(plain) {
+        return text.to_string();
+    }
     let mut chars = text.chars().peekable();
     let mut out = String::with_capacity(text.len());
     while let Some(c) = chars.next() {

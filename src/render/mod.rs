@@ -85,10 +85,13 @@ impl Region {
 /// characters (an ESC could start a terminal escape sequence, a newline a
 /// fake finding) are shown as `\u{1b}`.
 fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            c if c.is_control() => c.escape_unicode().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

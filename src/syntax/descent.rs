@@ -238,7 +238,11 @@ impl<'i> Parser<'i> {
 
     fn item(&mut self) -> bool {
         match self.word() {
-            b"stack" => self.statement(Rule::stack, Rule::kw_stack, "stack", Self::name),
+            b"stack" => self.statement(Rule::stack, Rule::kw_stack, "stack", |p| {
+                p.name()
+                    && p.skip()
+                    && p.optional(|p| p.rule(Rule::development, |p| p.keyword(Rule::kw_development, "development")))
+            }),
             b"volume" => self.statement(Rule::volume, Rule::kw_volume, "volume", |p| {
                 p.name()
                     && p.skip()

@@ -94,7 +94,8 @@ impl Lowerer {
             let at = span(&item);
             match item.as_rule() {
                 Rule::stack => {
-                    let value = self.lower_stack(item);
+                    let (value, development) = self.lower_stack(item);
+                    stack.development = stack.development.or(development);
                     self.set_once(&mut name, value, at, "stack");
                 }
                 Rule::volume => stack.volumes.push(self.lower_volume(item)),
@@ -126,10 +127,12 @@ impl Lowerer {
         stack
     }
 
-    fn lower_stack(&mut self, pair: Pair<'_>) -> Spanned<String> {
+    /// The stack's name, and where its `development` marker is.
+    fn lower_stack(&mut self, pair: Pair<'_>) -> (Spanned<String>, Option<Span>) {
         let mut inner = pair.into_inner();
         next(&mut inner, "stack"); // kw_stack
         let name = self.lower_name(next(&mut inner, "stack"));
+        let development = inner.next().map(|marker| span(&marker));
         // Compose project names are lowercase; `-` and `_` are fine.
         if name.value.chars().any(|c| c.is_ascii_uppercase()) {
             self.report(
@@ -141,7 +144,7 @@ impl Lowerer {
                     )),
             );
         }
-        name
+        (name, development)
     }
 
     fn lower_volume(&mut self, pair: Pair<'_>) -> Volume {

@@ -204,7 +204,7 @@ pub fn base_artifacts(manifests: &[Manifest], layout: &Layout) -> Vec<Artifact> 
         .iter()
         .map(|m| Artifact {
             path: format!("base/{}", m.file_name()),
-            contents: yaml::document(&header, &m.body),
+            contents: yaml::document(header, &m.body),
         })
         .collect();
     let kustomization = json!({
@@ -214,7 +214,7 @@ pub fn base_artifacts(manifests: &[Manifest], layout: &Layout) -> Vec<Artifact> 
     });
     artifacts.push(Artifact {
         path: "base/kustomization.yaml".to_string(),
-        contents: yaml::document(&header, &kustomization),
+        contents: yaml::document(header, &kustomization),
     });
     artifacts
 }
@@ -255,7 +255,7 @@ pub fn overlay_artifacts(environment: &str, base: &[Manifest], own: &[Manifest],
         resources.push(json!(added.file_name()));
         artifacts.push(Artifact {
             path: format!("{folder}/{}", added.file_name()),
-            contents: yaml::document(&header, &added.body),
+            contents: yaml::document(header, &added.body),
         });
     }
     let mut patches = Vec::new();
@@ -264,7 +264,7 @@ pub fn overlay_artifacts(environment: &str, base: &[Manifest], own: &[Manifest],
         patches.push(json!({"path": file, "target": {"kind": patch.kind, "name": patch.name}}));
         artifacts.push(Artifact {
             path: format!("{folder}/{file}"),
-            contents: yaml::document(&header, &Value::Array(patch.operations.clone())),
+            contents: yaml::document(header, &Value::Array(patch.operations.clone())),
         });
     }
     for removed in &overlay.removed {
@@ -278,7 +278,7 @@ pub fn overlay_artifacts(environment: &str, base: &[Manifest], own: &[Manifest],
         patches.push(json!({"path": file}));
         artifacts.push(Artifact {
             path: format!("{folder}/{file}"),
-            contents: yaml::document(&header, &delete),
+            contents: yaml::document(header, &delete),
         });
     }
     let mut kustomization = json!({
@@ -291,7 +291,7 @@ pub fn overlay_artifacts(environment: &str, base: &[Manifest], own: &[Manifest],
     }
     artifacts.push(Artifact {
         path: format!("{folder}/kustomization.yaml"),
-        contents: yaml::document(&header, &kustomization),
+        contents: yaml::document(header, &kustomization),
     });
     artifacts
 }

@@ -407,6 +407,21 @@ impl Instruction {
         maybe_json(&text[start..], &self.map.from(start), problems)
     }
 
+    /// The variables an `ARG` or `ENV` declares (`ARG A B=1`, `ENV A=1
+    /// B=2`, the legacy `ENV A the rest`); none for other instructions.
+    pub fn declared_variables(&self) -> Vec<String> {
+        let words = self.words();
+        let name = |w: &Spanned<String>| w.value.split('=').next().unwrap_or_default().to_string();
+        match self.keyword {
+            Keyword::Arg => words.iter().map(name).collect(),
+            Keyword::Env if words.first().is_some_and(|w| !w.value.contains('=')) => {
+                words.first().map(name).into_iter().collect()
+            }
+            Keyword::Env => words.iter().map(name).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The first `--name` flag.
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name == name)

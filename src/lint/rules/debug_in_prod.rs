@@ -24,7 +24,7 @@ declare_rule! {
     /// fine); by the script's name only when that file cannot be read.
     /// A development environment (`environment dev { ... }`, neither named
     /// `prod` or `production` nor marked `production`) is left alone:
-    /// these are its point.
+    /// these are its point; so is the base of `stack NAME development`.
     ///
     /// ## Why is this bad?
     /// With `DEBUG` on, Django shows every error page with settings, the

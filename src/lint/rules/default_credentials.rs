@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{EnvVar, Stack};
-use crate::lint::{secrets, Rule};
+use crate::lint::{facts, secrets, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -12,7 +12,10 @@ declare_rule! {
     /// well-known passwords (as `stackc import` writes the one it found);
     /// so is a value that only says where the password is: the path of a
     /// mounted secret (`/run/secrets/db-password`), a placeholder, or any
-    /// `*_FILE` variable.
+    /// `*_FILE` variable. In a stack that is never deployed (a development
+    /// environment, a base marked `development`) it is a warning: the
+    /// password guards a database on a laptop, and is committed all the
+    /// same.
     ///
     /// ## Why is this bad?
     /// These are the first passwords anyone tries. The seed stack ships
@@ -115,11 +118,12 @@ impl Rule for DefaultCredentials {
                 if let Some(user) = same_as_user {
                     finding = finding.secondary(user.value.span, "the user name");
                 }
-                out.push(finding.help(format!(
+                let finding = finding.help(format!(
                     "move it out of the spec: `secret {0} file \"secrets/{0}.txt\"` at the top level, then `secret {1} = {0}` here instead of the env entry",
                     secret_name(&var.name.value),
                     var.name.value
-                )));
+                ));
+                out.push(facts::credential_finding(stack, finding));
             }
         }
     }

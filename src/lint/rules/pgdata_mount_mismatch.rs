@@ -1,4 +1,4 @@
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::ir::Stack;
 use crate::lint::Rule;
 use crate::lint::{eol, facts};
@@ -9,16 +9,18 @@ declare_rule! {
     /// volume: no `mount` at all, or a mount at the path of another major
     /// version (`/var/lib/postgresql/data` up to 17, `/var/lib/postgresql`
     /// from 18 on, where the data goes into a versioned subfolder). An
-    /// image without a version tag runs `latest`, PostgreSQL 18 today.
+    /// image without a version tag runs `latest`, PostgreSQL 18 today. A
+    /// mount at the wrong path is an error; no mount at all is a warning,
+    /// as `data-not-on-volume` is for the other databases (a demo's data
+    /// may be meant to go with it).
     ///
     /// ## Why is this bad?
     /// The image declares its data folder a volume; without a named volume
-    /// there, docker creates an anonymous one, and `docker compose down` or
-    /// a re-created container starts with an empty database. A mount at the
-    /// wrong path holds nothing, and the 18 image refuses to start when it
-    /// finds a mount at the old path. A mount at the wrong path is an
-    /// error; no mount at all is a warning, since a throwaway database (for
-    /// tests, say) may mean it.
+    /// there, docker creates an anonymous one. Compose carries it over when
+    /// it re-creates the container, but `docker compose down` and `up`
+    /// start with an empty database. A mount at the wrong path holds
+    /// nothing, and the 18 image refuses to start when it finds a mount at
+    /// the old path.
     ///
     /// ## Example
     /// ```text
@@ -111,7 +113,7 @@ impl Rule for PgdataMountMismatch {
                             "declare `volume {name}_data` and add `mount {name}_data at {}`",
                             expected.unwrap_or(OLD_PATH)
                         ));
-                    finding.severity = crate::diagnostic::Severity::Warning;
+                    finding.severity = Severity::Warning;
                     finding
                 }
             };

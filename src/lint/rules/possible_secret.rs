@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
 use crate::lint::secrets::{self, Finding};
@@ -58,31 +60,37 @@ declare_rule! {
 impl Rule for PossibleSecret {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let mut values: Vec<(Span, Option<String>, String)> = Vec::new();
+            let programs: Vec<(Span, Vec<String>)> = (service.command.iter().chain(&service.entrypoint))
+                .flat_map(|argv| facts::programs(argv).into_iter().map(|program| (argv.span, program)))
+                .collect();
+            // Borrowed from the stack where they can be: most values are.
+            let mut values: Vec<(Span, Option<Cow<str>>, Cow<str>)> = Vec::new();
             for var in service.env.iter().chain(&service.labels) {
-                values.push((var.value.span, Some(var.name.value.clone()), var.value.value.clone()));
+                values.push((
+                    var.value.span,
+                    Some(var.name.value.as_str().into()),
+                    var.value.value.as_str().into(),
+                ));
             }
             for raw in &service.raw_compose {
                 for (name, value) in secrets::named_strings(&raw.value.value) {
-                    values.push((raw.value.span, name.map(str::to_string), value.to_string()));
+                    values.push((raw.value.span, name.map(Cow::from), value.into()));
                 }
             }
             let python = service.build().and_then(|b| b.python());
             let raw = python.map(|p| p.dockerfile.as_slice()).unwrap_or_default();
             for line in raw.iter().map(|l| &l.text) {
                 for (name, value) in secrets::dockerfile_values(&line.value) {
-                    values.push((line.span, name, value));
+                    values.push((line.span, name.map(Cow::from), value.into()));
                 }
             }
-            for argv in service.command.iter().chain(&service.entrypoint) {
-                for program in facts::programs(argv) {
-                    let args = program.get(1..).unwrap_or_default();
-                    for (name, value) in secrets::long_options(args, true) {
-                        values.push((argv.span, Some(name.to_string()), value.to_string()));
-                    }
-                    for word in args.iter().filter(|w| !w.starts_with('-')) {
-                        values.push((argv.span, None, word.clone()));
-                    }
+            for (span, program) in &programs {
+                let args = program.get(1..).unwrap_or_default();
+                for (name, value) in secrets::long_options(args, true) {
+                    values.push((*span, Some(name.into()), value.into()));
+                }
+                for word in args.iter().filter(|w| !w.starts_with('-')) {
+                    values.push((*span, None, word.as_str().into()));
                 }
             }
             for (span, name, value) in values {

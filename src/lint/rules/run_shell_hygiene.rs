@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::input::dockerfile::{Args, Keyword};
-use crate::input::shell::{unquoted_expansions, Operator, SimpleCommand};
+use crate::input::shell::{unquoted_expansions, Expansion, Operator, SimpleCommand};
 use crate::ir::Stack;
 use crate::lint::build_files::{build_files, BuildFile};
 use crate::lint::Rule;
@@ -16,7 +16,9 @@ declare_rule! {
     /// - a pipe while the shell has no `pipefail` (DL4006): `curl URL |
     ///   sh` succeeds when the download fails;
     /// - an expansion outside double quotes (SC2086 for `$VAR`, SC2046 for
-    ///   `$(...)`), split into words and globbed;
+    ///   `$(...)`), split into words and globbed; not a variable an `ARG`
+    ///   or `ENV` of the same stage sets, whose value the Dockerfile holds
+    ///   (hadolint skips those too);
     /// - `export NAME=$(...)` (SC2155, SC2046 under `sh`): export's own
     ///   status hides the command's failure;
     /// - `sudo` (DL3004), commands that mean nothing in a build (`ssh`,
@@ -68,9 +70,17 @@ impl Rule for RunShellHygiene {
 fn check_file(file: &BuildFile, out: &mut Vec<Diagnostic>) {
     let mut pipefail = false;
     let mut downloader: Option<&'static str> = None;
+    // The stage's ARG and ENV names: their values are the Dockerfile's own,
+    // so hadolint (which hands them to ShellCheck as set) quotes none of
+    // them, and neither does this rule.
+    let mut declared: Vec<String> = Vec::new();
     for (index, instruction) in file.built() {
+        declared.extend(instruction.declared_variables());
         match (&instruction.keyword, &instruction.args) {
-            (Keyword::From, _) => pipefail = false,
+            (Keyword::From, _) => {
+                pipefail = false;
+                declared.clear();
+            }
             (Keyword::Shell, Args::Json { words, .. }) => {
                 pipefail = words.iter().any(|w| w.value.contains("pipefail"));
             }
@@ -180,13 +190,18 @@ fn check_file(file: &BuildFile, out: &mut Vec<Diagnostic>) {
                     _ => downloader = Some(program),
                 }
             }
-            quoting(command, &mut report);
+            quoting(command, &declared, &mut report);
         }
     }
 }
 
-/// Unquoted expansions past the program, and `export NAME=$(...)`.
-fn quoting(command: &SimpleCommand, report: &mut impl FnMut(&SimpleCommand, &'static str, String, String, &str)) {
+/// Unquoted expansions past the program, except of the stage's own
+/// variables (`declared`), and `export NAME=$(...)`.
+fn quoting(
+    command: &SimpleCommand,
+    declared: &[String],
+    report: &mut impl FnMut(&SimpleCommand, &'static str, String, String, &str),
+) {
     let skip = command.raw_words.iter().take_while(|w| is_assignment(w)).count();
     let Some(program) = command.raw_words.get(skip) else {
         return;
@@ -209,7 +224,7 @@ fn quoting(command: &SimpleCommand, report: &mut impl FnMut(&SimpleCommand, &'st
             }
             continue;
         }
-        for expansion in expansions {
+        for expansion in expansions.iter().filter(|e| !declared.iter().any(|d| expands(e, d))) {
             let (code, what) = match expansion.command {
                 true => ("SC2046", "a command substitution"),
                 false => ("SC2086", "a variable"),
@@ -223,6 +238,16 @@ fn quoting(command: &SimpleCommand, report: &mut impl FnMut(&SimpleCommand, &'st
             );
         }
     }
+}
+
+/// Whether `expansion` is `$NAME` or `${NAME...}` of the variable `name`.
+fn expands(expansion: &Expansion, name: &str) -> bool {
+    let text = expansion.text.trim_start_matches('$');
+    let text = text.strip_prefix('{').unwrap_or(text);
+    !expansion.command
+        && text
+            .strip_prefix(name)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 fn is_assignment(word: &str) -> bool {

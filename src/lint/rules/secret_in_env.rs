@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::{secrets, Rule};
+use crate::lint::{facts, secrets, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -18,6 +18,12 @@ declare_rule! {
     /// (`SECRET_KEY_FILE`, `/run/secrets/key`), a placeholder
     /// (`postgres://shop:${DB_PASSWORD}@db/shop`), a URL without a
     /// password, a boolean or a number.
+    ///
+    /// In a stack that is never deployed (a development environment, a base
+    /// marked `development`), the stack's own credentials are warnings: a
+    /// URL's password for one of its services, a key of its own app. A
+    /// well-known token (a cloud's, a SaaS's) or a password for a host
+    /// outside the stack stays an error.
     ///
     /// ## Why is this bad?
     /// `env` values are written into compose.yaml, shown by `docker
@@ -79,12 +85,21 @@ impl Rule for SecretInEnv {
                 } else {
                     secret_help(name)
                 };
-                out.push(
-                    Self::META
-                        .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
-                        .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
-                        .help(help),
-                );
+                let finding = Self::META
+                    .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
+                    .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
+                    .help(help);
+                // A URL's password for a service of the stack, or the app's
+                // own key, is the stack's own credential; a well-known token,
+                // or a password for a host outside the stack, is someone
+                // else's.
+                let elsewhere = secrets::url_password_host(value).is_some_and(|host| stack.service(host).is_none());
+                let own = !elsewhere && secrets::known_token(value).is_none();
+                out.push(if own {
+                    facts::credential_finding(stack, finding)
+                } else {
+                    finding
+                });
             }
         }
     }

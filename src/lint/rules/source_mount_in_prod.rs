@@ -8,7 +8,9 @@ declare_rule! {
     /// it runs: a host path that is the `build` folder, or a folder holding
     /// it. A development environment (`environment dev { ... }`, neither
     /// named `prod` or `production` nor marked `production`) is left alone:
-    /// a dev server reloading the mounted source is its point.
+    /// a dev server reloading the mounted source is its point. So is the
+    /// base of a spec marked `stack NAME development` (a project that has
+    /// only a development stack).
     ///
     /// ## Why is this bad?
     /// The container then runs whatever is on the server's disk, not the
