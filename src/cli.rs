@@ -329,6 +329,7 @@ fn plain_lint(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Cli>
             rules: RuleArgs {
                 allow: Vec::new(),
                 deny: Vec::new(),
+                today: None,
             },
             fail_on: None,
             exit_zero: false,
