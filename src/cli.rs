@@ -121,6 +121,13 @@ enum Command {
         /// only matter on a cluster).
         #[arg(long, value_enum, default_value_t = TargetArg::Compose)]
         target: TargetArg,
+        /// Deep mode: also run hadolint, gixy and dclint (each found on
+        /// PATH) on the files stackc emits for the spec, in a temporary
+        /// folder, and report their findings (`hadolint/DL3008`) on the spec
+        /// lines that produced the lines they flag. A peer not on PATH is
+        /// a note; compose target only; slower (the peers take seconds).
+        #[arg(long)]
+        peers: bool,
     },
     /// Rewrite specs in the canonical layout; `--check` only reports.
     Fmt {
@@ -337,6 +344,7 @@ fn plain_lint(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Cli>
             save: false,
             only_stack_specs: false,
             target: TargetArg::Compose,
+            peers: false,
         },
     })
 }
@@ -415,6 +423,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             save,
             only_stack_specs,
             target,
+            peers,
         } => lint(
             &paths,
             &LintOptions {
@@ -425,6 +434,7 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 save,
                 only_stack_specs,
                 target,
+                peers,
             },
             &output,
             &rules,
@@ -560,6 +570,8 @@ struct LintOptions<'a> {
     only_stack_specs: bool,
     /// `--target`: the cluster's rules too.
     target: TargetArg,
+    /// `--peers`: the peer linters on the emitted files too.
+    peers: bool,
 }
 
 /// Lints every spec with its settings, reports them all at once, and exits
@@ -633,6 +645,11 @@ fn lint(
             let analysis = crate::analyze(&source, analysis_options);
             (source, analysis)
         };
+        let analysis = if options.peers {
+            with_peers(&source, analysis, options)
+        } else {
+            analysis
+        };
         linted.push((source, analysis, threshold));
     }
     let broken = finder.broken();
@@ -657,6 +674,24 @@ fn lint(
         (true, _) => ExitCode::from(2),
         (false, findings) => exit_code(findings),
     })
+}
+
+/// `analysis` with the peer linters' findings (see [`crate::lint::peers`]).
+fn with_peers(source: &SourceFile, mut analysis: crate::Analysis, options: &LintOptions) -> crate::Analysis {
+    let Some(stack) = &analysis.stack else {
+        return analysis;
+    };
+    let found = crate::lint::peers::run(&crate::lint::peers::Request {
+        source,
+        stack,
+        with_environments: options.env.is_none(),
+        target: options.target.into(),
+        has_errors: analysis.has_errors(),
+        reported: &analysis.diagnostics,
+    });
+    analysis.diagnostics.extend(found);
+    crate::diagnostic::sort(&mut analysis.diagnostics);
+    analysis
 }
 
 /// A spec that could not be read, as a file-level result for the formats
@@ -802,6 +837,12 @@ fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Failure> {
 /// to stderr; the machine formats to stdout, with the summary line (human,
 /// short, github) on stderr so stdout stays parseable.
 fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
+    report_files(reports, output, "spec")
+}
+
+/// [`report`] of files that are not all specs (`import` reads compose
+/// files and nginx configs): the summary counts `noun`s.
+fn report_files(reports: &[FileReport], output: &OutputArgs, noun: &str) -> Result<(), Failure> {
     let text = match output.format {
         Format::Human => {
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
@@ -814,7 +855,7 @@ fn report(reports: &[FileReport], output: &OutputArgs) -> Result<(), Failure> {
         Format::Short => render::short(reports),
     };
     output::stdout(&text)?;
-    if let Some(line) = summary(reports, output.format) {
+    if let Some(line) = summary(reports, output.format, noun) {
         output::status(&line);
     }
     Ok(())
@@ -837,7 +878,7 @@ fn use_color(color: Color) -> bool {
 
 /// One line that counts what was found: for the formats people read, when
 /// there are findings or several files (a clean single spec stays quiet).
-fn summary(reports: &[FileReport], format: Format) -> Option<String> {
+fn summary(reports: &[FileReport], format: Format, noun: &str) -> Option<String> {
     if matches!(format, Format::Json | Format::Sarif) {
         return None;
     }
@@ -861,7 +902,7 @@ fn summary(reports: &[FileReport], format: Format) -> Option<String> {
         counts
     };
     let files = if reports.len() > 1 {
-        format!(" in {}", plural(reports.len(), "spec"))
+        format!(" in {}", plural(reports.len(), noun))
     } else {
         String::new()
     };
@@ -878,20 +919,26 @@ fn explain(code: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
                 format!("{:<24} {:<8} {}\n", meta.name, meta.severity.as_str(), meta.summary)
             })
             .collect::<String>(),
-        Some(code) => match (registry::find(code), codes::find(code)) {
-            (Some(meta), _) => format!(
+        Some(code) => match (
+            registry::find(code),
+            codes::find(code),
+            crate::lint::peers::explain(code),
+        ) {
+            (Some(meta), _, _) => format!(
                 "# {} ({})\n\n{}\n",
                 meta.name,
                 meta.severity.as_str(),
                 meta.explanation()
             ),
-            (None, Some(doc)) => format!(
+            (None, Some(doc), _) => format!(
                 "# {} ({}, not a lint rule)\n\n{}\n",
                 doc.code,
                 doc.severity.as_str(),
                 doc.explanation()
             ),
-            (None, None) => {
+            // A peer linter's name or code (`hadolint/DL3008`), from `lint --peers`.
+            (None, None, Some(peer)) => peer,
+            (None, None, None) => {
                 let known = registry::names().chain(codes::CODES.iter().map(|doc| doc.code));
                 let help = match crate::suggest::closest(code, known) {
                     Some(close) => format!("did you mean `{close}`? `stackc explain` lists every rule"),

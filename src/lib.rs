@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod compose_keys;
+pub mod compose_paths;
 pub mod compose_values;
 pub mod config;
 pub mod date;

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use support::{stackc, text};
@@ -92,31 +92,6 @@ fn corpus_output(format: &str) -> Vec<u8> {
     output.stdout
 }
 
-/// Runs `sarif-multitool validate` on `log` and returns the error-level
-/// results it found. The tool exits 0 whatever it finds, so its own
-/// output log is what counts.
-fn sarif_errors(log: &Path) -> Vec<String> {
-    let result = log.with_extension("result.sarif");
-    let _ = std::fs::remove_file(&result);
-    let validate = std::process::Command::new(support::tool("npm/node_modules/.bin/sarif-multitool"))
-        .arg("validate")
-        .arg("-o")
-        .arg(&result)
-        .arg(log)
-        .output()
-        .expect("sarif-multitool runs");
-    assert!(validate.status.success(), "{}", text(&validate.stdout));
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&result).expect("sarif-multitool writes its result log")).unwrap();
-    report["runs"][0]["results"]
-        .as_array()
-        .expect("a results array")
-        .iter()
-        .filter(|r| r["level"] == "error")
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        .collect()
-}
-
 #[test]
 fn sarif_passes_microsofts_validator() {
     let tmp = tempfile::tempdir().unwrap();
@@ -148,7 +123,7 @@ fn sarif_passes_microsofts_validator() {
     assert_eq!(log["runs"][0]["automationDetails"]["id"], "stackc/");
     let path = tmp.path().join("stackc.sarif");
     std::fs::write(&path, &stdout).unwrap();
-    let errors = sarif_errors(&path);
+    let errors = support::sarif_errors(&path);
     assert!(errors.is_empty(), "{errors:#?}");
 
     // Negative control: the validator does find errors, here a relative
@@ -158,7 +133,7 @@ fn sarif_passes_microsofts_validator() {
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["endLine"] = 0.into();
     let path = tmp.path().join("broken.sarif");
     std::fs::write(&path, serde_json::to_vec(&broken).unwrap()).unwrap();
-    let errors = sarif_errors(&path);
+    let errors = support::sarif_errors(&path);
     assert!(errors.iter().any(|e| e.contains("SARIF1005")), "{errors:#?}");
 }
 

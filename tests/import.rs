@@ -68,7 +68,8 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o600);
+        // Compose bind-mounts it with this mode: postgres (uid 999) reads it.
+        assert_eq!(std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777, 0o644);
     }
     let lint = support::stackc()
         .args(["lint", spec.to_str().unwrap(), "--format", "json"])
@@ -145,20 +146,21 @@ fn every_example_stack_round_trips() {
 }
 
 #[test]
-fn a_committed_env_files_passwords_become_secrets() {
+fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
     std::fs::write(
         &compose,
-        "services:\n  web:\n    image: busybox:1.37\n    env_file: .dev.env\n",
+        "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n  web:\n    image: ghcr.io/acme/web:1.0\n    env_file: .dev.env\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".env.db"),
+        "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n",
     )
     .unwrap();
     let key = "django-insecure-7d9f2k3j4h5g6f7d8s9a";
-    std::fs::write(
-        dir.path().join(".dev.env"),
-        format!("DEBUG=1\nSECRET_KEY={key}\nDATABASE_NAME=app\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join(".dev.env"), format!("DEBUG=1\nSECRET_KEY={key}\n")).unwrap();
     let spec = dir.path().join("stack.spec");
     let out = import(&[
         compose.to_str().unwrap(),
@@ -168,36 +170,42 @@ fn a_committed_env_files_passwords_become_secrets() {
         "short",
     ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let report = support::text(&out.stdout);
+    assert!(has_finding(&report, ".env.db:2:1", "info", "import-secret"), "{report}");
     assert!(
-        has_finding(&support::text(&out.stdout), ".dev.env:2:1", "info", "import-secret"),
-        "{}",
-        support::text(&out.stdout)
+        report.contains(".env.db still holds the value of `POSTGRES_PASSWORD`"),
+        "the original is named: {report}"
     );
     let text = std::fs::read_to_string(&spec).unwrap();
-    assert!(!text.contains(key), "{text}");
+    assert!(!text.contains("s3cr3t-db") && !text.contains(key), "{text}");
     assert!(
-        text.contains("secret SECRET_KEY = web_secret_key") && text.contains("env_file \"env/web.env\""),
+        text.contains("secret POSTGRES_PASSWORD = db_postgres_password") && text.contains("env_file \"env/db.env\""),
+        "{text}"
+    );
+    // The app reads SECRET_KEY itself: its env file stays as it is.
+    assert!(
+        text.contains("env_file \".dev.env\"") && !text.contains("SECRET_KEY"),
         "{text}"
     );
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
-        "DEBUG=1\nDATABASE_NAME=app\n"
+        std::fs::read_to_string(dir.path().join("env/db.env")).unwrap(),
+        "POSTGRES_USER=app\n"
     );
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("secrets/web_secret_key.txt")).unwrap(),
-        key
+        std::fs::read_to_string(dir.path().join("secrets/db_postgres_password.txt")).unwrap(),
+        "s3cr3t-db"
     );
     let check = support::stackc().arg("check").arg(&spec).output().unwrap();
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
 
 #[test]
-fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
+fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
     std::fs::write(
         &compose,
-        "services:\n  web:\n    image: busybox:1.37\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
+        "services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_ROOT_PASSWORD: ${DB_PASSWORD}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
     )
     .unwrap();
     let spec = dir.path().join("stack.spec");
@@ -210,17 +218,25 @@ fn a_password_from_the_hosts_environment_becomes_a_secret_reading_it() {
     ]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report = support::text(&out.stdout);
+    for at in ["compose.yaml:5:28", "compose.yaml:9:20"] {
+        assert!(has_finding(&report, at, "info", "import-secret"), "{at}: {report}");
+    }
     assert!(
-        has_finding(&report, "compose.yaml:5:20", "info", "import-secret"),
-        "{report}"
-    );
-    assert!(
-        has_finding(&report, "compose.yaml:6:17", "warning", "import-dropped"),
+        has_finding(&report, "compose.yaml:10:17", "warning", "import-dropped"),
         "{report}"
     );
     let text = std::fs::read_to_string(&spec).unwrap();
-    assert!(text.contains("secret web_db_password env DB_PASSWORD"), "{text}");
-    assert!(text.contains("secret DB_PASSWORD = web_db_password"), "{text}");
+    assert!(text.contains("secret db_mysql_root_password env DB_PASSWORD"), "{text}");
+    assert!(
+        text.contains("secret MYSQL_ROOT_PASSWORD = db_mysql_root_password"),
+        "{text}"
+    );
+    // The app reads DB_PASSWORD: compose fills it in from the env file.
+    assert!(text.contains("env_file \"env/web.env\""), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
+        "DB_PASSWORD=${DB_PASSWORD}\n"
+    );
 }
 
 #[test]
@@ -293,4 +309,295 @@ fn an_alias_bomb_is_refused_with_a_finding() {
 /// that severity and code.
 fn has_finding(report: &str, at: &str, severity: &str, code: &str) -> bool {
     (report.lines()).any(|l| l.contains(&format!("{at}: {severity}: ")) && l.ends_with(&format!("[{code}]")))
+}
+
+/// A project folder with these files (paths `/`-separated).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[cfg(unix)]
+fn mode(dir: &Path, path: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(dir.join(path)).unwrap().permissions().mode() & 0o777
+}
+
+/// An app that reads `API_TOKEN` itself (express, Django, a redis client)
+/// still gets `API_TOKEN`: from an env file compose reads, which the
+/// app's `COPY . .` build never carries into the image.
+#[test]
+fn app_secrets_stay_variables_in_an_env_file_no_image_carries() {
+    let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let compose = format!(
+        "services:\n  app:\n    build: .\n    ports:\n      - \"127.0.0.1:3000:3000\"\n    environment:\n      API_TOKEN: \"{token}\"\n      STRIPE_SECRET_KEY: \"sk_live_51Habcdefghijklmnop\"\n"
+    );
+    let dockerfile = "FROM node:22.12-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    for ignore in [Some("node_modules\n"), None] {
+        let mut files = vec![("compose.yaml", compose.as_str()), ("Dockerfile", dockerfile)];
+        files.extend(ignore.map(|text| (".dockerignore", text)));
+        let dir = project(&files);
+        let root = dir.path();
+        let out = import(&[root.to_str().unwrap(), "-o", root.join("stack.spec").to_str().unwrap()]);
+        assert!(out.status.success(), "{}", support::text(&out.stderr));
+        let stderr = support::text(&out.stderr);
+        let spec = read(root, "stack.spec");
+        assert!(!spec.contains(token) && !spec.contains("sk_live"), "{spec}");
+        assert!(
+            !spec.contains("secret API_TOKEN"),
+            "the app reads API_TOKEN, not API_TOKEN_FILE:\n{spec}"
+        );
+        assert!(spec.contains("env_file \"env/app.env\""), "{spec}");
+        assert_eq!(
+            read(root, "env/app.env"),
+            format!("API_TOKEN=\"{token}\"\nSTRIPE_SECRET_KEY=\"sk_live_51Habcdefghijklmnop\"\n")
+        );
+        #[cfg(unix)]
+        assert_eq!(mode(root, "env/app.env"), 0o600, "only compose reads it");
+        // The build context is the project: its ignore file leaves the env file out.
+        let ignore_file = read(root, ".dockerignore");
+        assert!(ignore_file.ends_with("\nenv/app.env\n"), "{ignore_file}");
+        assert!(ignore_file.starts_with(ignore.unwrap_or("#")), "{ignore_file}");
+        let verb = if ignore.is_some() { "added to" } else { "created" };
+        assert!(
+            stderr.contains(&format!("{verb} ")) && stderr.contains(".dockerignore so no image carries env/app.env"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("`stackc build` accepts"), "{stderr}");
+        let built = support::build(&root.join("stack.spec"), &root.join("out"));
+        assert!(built.status.success(), "{}", support::text(&built.stderr));
+        let yaml = read(root, "out/compose.yaml");
+        assert!(
+            yaml.contains("env_file") && !yaml.contains(token) && !yaml.contains("_FILE"),
+            "{yaml}"
+        );
+    }
+}
+
+/// The database's password and the app's are one value: one secret, which
+/// the images that read `VAR_FILE` share, in a file their users can read;
+/// the app keeps its variable.
+#[test]
+fn one_value_is_one_secret_the_containers_can_read() {
+    let password = "Xk3-pw-72hq-Lm9";
+    let dir = project(&[(
+        "compose.yaml",
+        &format!(
+            "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      - SQL_HOST=db\n      - SQL_USER=app\n      - SQL_DATABASE=app\n      - SQL_PASSWORD={password}\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER=app\n      - POSTGRES_DB=app\n      - POSTGRES_PASSWORD={password}\n  mongo:\n    image: mongo:7.0\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD={password}\n"
+        ),
+    )]);
+    let root = dir.path();
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        root.join("stack.spec").to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains("database-wiring"), "{stdout}");
+    let spec = read(root, "stack.spec");
+    assert!(!spec.contains(password), "{spec}");
+    assert_eq!(spec.matches(" file \"secrets/").count(), 1, "one secret:\n{spec}");
+    for line in [
+        "secret POSTGRES_PASSWORD = db_postgres_password",
+        "secret MONGO_INITDB_ROOT_PASSWORD = db_postgres_password",
+        "env_file \"env/web.env\"",
+    ] {
+        assert!(spec.contains(line), "{line}:\n{spec}");
+    }
+    assert!(
+        stdout.contains("`MONGO_INITDB_ROOT_PASSWORD` has the value of secret `db_postgres_password` already"),
+        "{stdout}"
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(root, "secrets/db_postgres_password.txt"), 0o644);
+    assert!(
+        stderr.contains("mode 0644") && stderr.contains("host file's owner and mode"),
+        "{stderr}"
+    );
+    let explain = support::stackc().args(["explain", "import-secret"]).output().unwrap();
+    let explain = support::text(&explain.stdout);
+    assert!(
+        explain.contains("now reads `VAR_FILE` instead of `VAR`") && explain.contains("still reads `VAR`"),
+        "{explain}"
+    );
+}
+
+/// A spec `check` refuses is written all the same, its errors pointing
+/// into it; a port Docker never publishes (a service only on `internal`
+/// networks) is reported, not written.
+#[test]
+fn a_spec_with_errors_is_written_and_its_errors_point_into_it() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: busybox:1.37\n    user: \"1000\"\n    secrets:\n      - api_key\n  adminer:\n    image: adminer:4.8.1\n    ports:\n      - \"127.0.0.1:8081:8080\"\n    networks:\n      - backnet\nnetworks:\n  backnet:\n    internal: true\n",
+    )]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let text = read(root, "stack.spec");
+    assert!(!text.contains("publish"), "{text}");
+    assert!(
+        has_finding(&stdout, "compose.yaml:9:5", "warning", "import-dropped"),
+        "{stdout}"
+    );
+    let line = text.lines().position(|l| l.contains("secret api_key")).unwrap() + 1;
+    assert!(
+        has_finding(&stdout, &format!("stack.spec:{line}:12"), "error", "unknown-secret"),
+        "{stdout}\n{text}"
+    );
+    assert!(stderr.contains("has errors (above): fix them there"), "{stderr}");
+}
+
+/// nginx's `Host $host` and upstream keep-alive (HTTP/1.1, `Connection
+/// ""`) reach the app as they did; the `conf.d` folder mounted is the
+/// config, not a dropped mount.
+#[test]
+fn the_proxys_host_and_keep_alive_are_kept() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    init: true\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./proxy/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - 1337:80\n    depends_on:\n      - backend\n",
+        ),
+        (
+            "proxy/conf.d/default.conf",
+            "server {\n    listen 80;\n    location / {\n        proxy_pass http://backend:8000;\n        proxy_set_header Host $host;\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let conf = root.join("proxy/conf.d/default.conf");
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--nginx",
+        conf.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    // Findings in compose.yaml and in the config: neither is a spec.
+    assert!(stderr.contains(" in 2 files\n"), "{stderr}");
+    let text = read(root, "stack.spec");
+    assert!(!text.contains("websocket"), "{text}");
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let nginx = read(root, "out/proxy/nginx.conf");
+    for line in [
+        "proxy_set_header Host $host;",
+        "proxy_http_version 1.1;",
+        "proxy_set_header Connection \"\";",
+    ] {
+        assert!(nginx.contains(line), "{line}:\n{nginx}");
+    }
+    assert!(
+        !nginx.contains("$host:1337") && !nginx.contains("$connection_upgrade;"),
+        "{nginx}"
+    );
+}
+
+/// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
+/// rewritten for the spec's folder, where compose.yaml is built from.
+#[test]
+fn defaults_and_watched_paths_survive() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  api:\n    image: ghcr.io/acme/api:${TAG:-1.4}\n    environment:\n      LOG_LEVEL: ${LOG_LEVEL:-info}\n    develop:\n      watch:\n        - action: sync\n          path: ./web/src\n          target: /app/src\n",
+    )]);
+    let root = dir.path();
+    let spec = root.join("deploy/stack.spec");
+    std::fs::create_dir(root.join("deploy")).unwrap();
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    let stdout = support::text(&out.stdout);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    for at in ["compose.yaml:3:12", "compose.yaml:5:18"] {
+        assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}: {stdout}");
+    }
+    let text = read(root, "deploy/stack.spec");
+    for line in [
+        "image ghcr.io/acme/api:1.4",
+        "# was ${LOG_LEVEL:-info}",
+        "LOG_LEVEL = \"info\"",
+        "\\\"path\\\": \\\"../web/src\\\"",
+    ] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+}
+
+/// `docker` without its compose plugin is no compose: `docker-compose` is
+/// tried next, and when neither works both are named.
+#[cfg(unix)]
+#[test]
+fn without_the_compose_plugin_docker_compose_is_tried() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project(&[("compose.yaml", "services:\n  web:\n    image: busybox:1.37\n")]);
+    let root = dir.path();
+    let bin = root.join("bin");
+    let script = |name: &str, body: &str| {
+        let path = bin.join(name);
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script("docker", "echo \"docker: unknown command: docker $1\" >&2\nexit 1");
+    script(
+        "docker-compose",
+        "echo '{\"name\": \"resolved\", \"services\": {\"web\": {\"image\": \"busybox:1.37\"}}}'",
+    );
+    let run = |spec: &str| {
+        support::stackc()
+            .args([
+                "import",
+                root.to_str().unwrap(),
+                "-o",
+                root.join(spec).to_str().unwrap(),
+            ])
+            .env("PATH", &bin)
+            .env_remove("STACKC_COMPOSE")
+            .output()
+            .unwrap()
+    };
+    let out = run("a.spec");
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let text = read(root, "a.spec");
+    assert!(
+        text.contains("stack resolved") && text.contains("as `docker compose config` resolves it"),
+        "{text}"
+    );
+    std::fs::remove_file(bin.join("docker-compose")).unwrap();
+    let out = run("b.spec");
+    let stderr = support::text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("`docker compose`: not installed") && stderr.contains("`docker-compose`: not found"),
+        "{stderr}"
+    );
 }

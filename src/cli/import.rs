@@ -1,13 +1,14 @@
-//! `stackc import`: runs [`crate::import`], reports its findings in the
-//! chosen format, and writes the spec (atomically) and the secret files
-//! (mode 0600) it found.
+//! `stackc import`: runs [`crate::import`], writes the spec (atomically,
+//! even with errors: the user fixes it there), the secret and env files,
+//! and the ignore lines that keep them out of images; then reports the
+//! findings in the chosen format with what `stackc build` would say.
 
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{output, report, Failure, OutputArgs};
-use crate::import::{report as findings, secrets::Secrets, Request};
+use super::{absolute, output, report_files, settings, spec_files, Failure, OutputArgs};
+use crate::import::{contexts, report as findings, secrets::Secrets, Request};
 use crate::render::FileReport;
 use crate::write;
 
@@ -53,26 +54,14 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     let outcome = crate::import::import(&request).map_err(Failure::new)?;
     let groups = outcome.report.grouped();
     let mut reports = outcome.report.file_reports(&groups);
-    if let Some(spec) = &outcome.spec {
-        if !outcome.check.is_empty() {
-            reports.push(FileReport::new(spec, &outcome.check));
-        }
-    }
-    report(&reports, output)?;
-    let Some(spec) = outcome.spec else {
+    let Some(spec) = &outcome.spec else {
+        report_files(&reports, output, "file")?;
         output::stderr("stackc: nothing written; the compose file could not be read\n");
         return Ok(ExitCode::from(1));
     };
-    // A file the project itself lacks (a requirements file, an env file)
-    // is the project's to add; any other error is import's.
-    if outcome.check.iter().any(|d| d.is_error() && d.code != "missing-file") {
-        output::stderr(
-            "stackc: nothing written; the imported spec does not pass `check` (a bug in import: please report it)\n",
-        );
-        return Ok(ExitCode::from(1));
-    }
     let dropped = outcome.report.count(findings::DROPPED);
     if strict && dropped > 0 {
+        report_files(&reports, output, "file")?;
         output::stderr(&format!(
             "stackc: nothing written; --strict and {dropped} setting(s) dropped\n"
         ));
@@ -83,21 +72,120 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         _ => std::path::PathBuf::from("."),
     };
     write_secrets(&spec_dir, &outcome.secrets)?;
+    for edit in &outcome.ignores {
+        contexts::apply(edit).map_err(|e| Failure::new(format!("{}: {e}", edit.file.display())))?;
+    }
     write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
+    // Built in memory with the files now beside it, as `stackc build` would.
+    let verdict = verdict(out, spec)?;
+    let inputs = verdict.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
+    if !verdict.errors.is_empty() {
+        reports.push(FileReport::new(spec, &verdict.errors).with_inputs(inputs));
+    }
+    report_files(&reports, output, "file")?;
+    say_written(out, &outcome, &verdict);
+    Ok(if verdict.invalid() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What was written, what to do with the files that hold secrets, and
+/// whether `stackc build` accepts the spec.
+fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) {
     output::status(&format!(
-        "stackc: wrote {} ({dropped} dropped, {} raw, {} secret(s))",
+        "stackc: wrote {} ({} dropped, {} raw, {} secret file(s), {} env file(s))",
         out.display(),
+        outcome.report.count(findings::DROPPED),
         outcome.report.count(findings::RAW),
-        outcome.secrets.files.len()
+        outcome.secrets.files.len(),
+        outcome.secrets.env_files.len()
     ));
     if !outcome.secrets.files.is_empty() {
         // Said even with `-q`: these files hold the passwords found.
+        output::stderr(&format!(
+            "stackc: the secret files are mode {SECRET_MODE:04o}: compose bind-mounts a file secret with the host file's owner and mode, so the container's user must be able to read it (or `chown` each to that user and `chmod 0400` it)\n"
+        ));
+    }
+    if !outcome.secrets.is_empty() {
         output::stderr(&format!(
             "stackc: keep these out of version control (.gitignore):\n{}",
             outcome.secrets.gitignore()
         ));
     }
-    Ok(ExitCode::SUCCESS)
+    let here = std::env::current_dir().unwrap_or_default();
+    for edit in &outcome.ignores {
+        output::stderr(&format!(
+            "stackc: {} {} so no image carries {}\n",
+            if edit.exists { "added to" } else { "created" },
+            edit.file.strip_prefix(&here).unwrap_or(&edit.file).display(),
+            edit.lines.join(", ")
+        ));
+    }
+    let shown = out.display();
+    match (verdict.invalid(), verdict.errors.len()) {
+        (true, _) => output::stderr(&format!(
+            "stackc: {shown} has errors (above): fix them there; `stackc build` refuses it until then\n"
+        )),
+        (false, 0) => output::status(&format!(
+            "stackc: `stackc build` accepts {shown} ({} lint warning(s): `stackc lint {shown}`)",
+            verdict.warnings
+        )),
+        (false, n) => output::stderr(&format!(
+            "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed\n"
+        )),
+    }
+}
+
+/// The mode secret files are written with: readable by the container's
+/// user, whoever that is (see the README's secrets section).
+const SECRET_MODE: u32 = 0o644;
+
+/// What `stackc build` would say of the spec written.
+struct Verdict {
+    /// Its error-level findings (check and lint).
+    errors: Vec<crate::diagnostic::Diagnostic>,
+    warnings: usize,
+    inputs: Option<crate::input::Inputs>,
+}
+
+impl Verdict {
+    /// Whether the spec itself is wrong (not a lint finding), apart from a
+    /// file the project lacks (a requirements file), which is its to add.
+    fn invalid(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|d| crate::lint::registry::find(d.code).is_none() && d.code != "missing-file")
+    }
+}
+
+/// Builds the written spec in memory, with its folder's `stackc.toml`.
+fn verdict(out: &Path, spec: &crate::source::SourceFile) -> Result<Verdict, Failure> {
+    let mut finder = settings::Finder::new(settings::from_command_line(&[], &[])?);
+    let policy = finder.settings(out).map(|s| s.policy).unwrap_or_default();
+    let spec_abs = absolute(out)?;
+    let out_dir = spec_abs.parent().unwrap_or(Path::new("/")).join("out");
+    let layout = crate::emit::paths::Layout::new(&spec_abs, out_dir);
+    let files = spec_files(out);
+    let options = crate::Options {
+        policy: Some(&policy),
+        files: Some(&files),
+        environment: None,
+        target: crate::emit::Target::Compose,
+    };
+    let build = crate::build_with(spec, &layout, options);
+    let warnings = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Warning)
+        .count();
+    let errors = build.diagnostics.into_iter().filter(|d| d.is_error()).collect();
+    Ok(Verdict {
+        errors,
+        warnings,
+        inputs: build.inputs,
+    })
 }
 
 /// The compose binaries tried, in order: `STACKC_COMPOSE` (a path), else
@@ -111,38 +199,49 @@ fn compose_commands() -> Vec<Vec<std::ffi::OsString>> {
 
 /// The project as compose itself resolves it (`docker compose config`),
 /// or `None` when no compose binary is there or it refuses the project
-/// (then stackc's own reader reads the file, and says why).
+/// (then stackc's own reader reads the file, and says why). `docker`
+/// without its compose plugin counts as no binary: the next is tried.
 fn compose_config(file: &Path) -> Option<String> {
     let dir = match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let name = file.file_name()?;
+    let mut tried = Vec::new();
     for argv in compose_commands() {
-        let output = std::process::Command::new(&argv[0])
-            .args(&argv[1..])
-            .arg("-f")
-            .arg(name)
-            .args([
-                "config",
-                "--format",
-                "json",
-                "--no-env-resolution",
-                "--no-path-resolution",
-                // A `${VAR}` stays one (and is reported): never the host's value.
-                "--no-interpolate",
-            ])
-            .current_dir(dir)
-            .stdin(std::process::Stdio::null())
-            .output();
+        let shown = argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
+        let run = |args: &[&std::ffi::OsStr]| {
+            std::process::Command::new(&argv[0])
+                .args(&argv[1..])
+                .args(args)
+                .current_dir(dir)
+                .stdin(std::process::Stdio::null())
+                .output()
+        };
+        let output = run(&[
+            "-f".as_ref(),
+            name,
+            "config".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--no-env-resolution".as_ref(),
+            "--no-path-resolution".as_ref(),
+            // A `${VAR}` stays one (and is reported): never the host's value.
+            "--no-interpolate".as_ref(),
+        ]);
         let Ok(output) = output else {
+            tried.push(format!("`{shown}`: not found"));
             continue;
         };
         if !output.status.success() {
+            // `docker` without the plugin refuses `compose` itself.
+            if !run(&["version".as_ref()]).is_ok_and(|v| v.status.success()) {
+                tried.push(format!("`{shown}`: not installed"));
+                continue;
+            }
             let why = String::from_utf8_lossy(&output.stderr);
             output::status(&format!(
-                "stackc: `{} config` refused the project ({}); reading the file itself",
-                argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "),
+                "stackc: `{shown} config` refused the project ({}); reading the file itself",
                 why.trim().lines().last().unwrap_or_default()
             ));
             return None;
@@ -152,13 +251,19 @@ fn compose_config(file: &Path) -> Option<String> {
         }
         return String::from_utf8(output.stdout).ok();
     }
+    output::status(&format!(
+        "stackc: no compose binary works ({}); reading the file itself",
+        tried.join(", ")
+    ));
     None
 }
 
-/// Each secret file, created with mode 0600 and never over an existing one
-/// with other contents.
+/// Each file, created new (never over an existing one with other
+/// contents): a secret file with [`SECRET_MODE`], an env file (which only
+/// compose reads, as the user who runs it) with mode 0600.
 fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
-    for secret in secrets.all() {
+    let files = secrets.files.iter().map(|f| (f, SECRET_MODE));
+    for (secret, mode) in files.chain(secrets.env_files.iter().map(|f| (f, 0o600))) {
         let path = dir.join(&secret.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Failure::new(format!("{}: {e}", parent.display())))?;
@@ -177,12 +282,18 @@ fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        #[cfg(not(unix))]
+        let _ = mode;
         let mut file = options
             .open(&path)
             .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
         file.write_all(secret.contents.as_bytes())
             .and_then(|()| file.sync_all())
+            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+        // The mode asked for, whatever the umask took away.
+        #[cfg(unix)]
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(mode))
             .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
     }
     Ok(())

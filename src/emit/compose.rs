@@ -15,8 +15,10 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_saphyr::SingleQuoted;
 
 use super::collate::locale_cmp;
+use super::source_map::{self, SourceMap};
 use super::{header, percent_encode_path, served_path, Layout, DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};
 use crate::ir::*;
+use crate::source::{Span, Spanned};
 
 pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
     let mut services: Vec<&Service> = stack.services.iter().collect();
@@ -505,7 +507,11 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
                 let (key, defaults) = hardening.remove(at);
                 out.set(key, strs(&merged(&raw.value.value, defaults)));
             }
-            None => out.set(&raw.key.value, Raw(raw.value.value.clone())),
+            None => {
+                let mut value = raw.value.value.clone();
+                crate::compose_paths::rebase(&raw.key.value, &mut value, &|p| layout.for_compose(p));
+                out.set(&raw.key.value, Raw(value));
+            }
         }
     }
     for (key, defaults) in hardening {
@@ -821,6 +827,132 @@ fn unique_sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     items
 }
 
+// ---------------------------------------------------------------- source map
+
+/// Where each line of compose.yaml came from, read back from the file's
+/// own structure: serde writes it, so the key path of a line (top-level
+/// key, name, service key, and a variable or label name below that) names
+/// the declaration or statement that wrote it. Block style with two-space
+/// indentation, as [`emit`] writes, is all it reads.
+pub(super) fn source_map(stack: &Stack, yaml: &str) -> SourceMap {
+    let top = stack.name.as_ref().map_or(Span::new(0, 0), |n| n.span);
+    let mut path: Vec<(usize, &str)> = Vec::new();
+    let lines = yaml
+        .lines()
+        .map(|line| {
+            let content = line.trim_start();
+            let indent = line.len() - content.len();
+            if content.starts_with('#') {
+                return top;
+            }
+            match content.strip_prefix("- ").or((content == "-").then_some("")) {
+                // A list item belongs to the key at its indentation.
+                Some(_) => path.retain(|(at, _)| *at <= indent),
+                None => {
+                    path.retain(|(at, _)| *at < indent);
+                    let key = content.split_once(':').map_or(content, |(key, _)| key);
+                    path.push((indent, key.trim_matches(['"', '\''])));
+                }
+            }
+            let keys: Vec<&str> = path.iter().map(|(_, key)| *key).collect();
+            origin(stack, &keys).unwrap_or(top)
+        })
+        .collect();
+    SourceMap::new(lines)
+}
+
+/// The spec span of the compose key at `keys`.
+fn origin(stack: &Stack, keys: &[&str]) -> Option<Span> {
+    let named = |span: Span, name: &Spanned<String>| source_map::header(span, name.span);
+    match *keys {
+        ["name", ..] => Some(stack.name.as_ref()?.span),
+        ["services", name, ref rest @ ..] => {
+            let service = stack.service(name)?;
+            let header = named(service.span, &service.name);
+            Some(service_origin(service, rest).unwrap_or(header))
+        }
+        ["volumes", name, ..] => stack.volumes.iter().find(|v| v.name.value == name).map(|v| v.span),
+        ["networks", name, ..] => stack.networks.iter().find(|n| n.name.value == name).map(|n| n.span),
+        ["secrets", name, ..] => stack.secrets.iter().find(|s| s.name.value == name).map(|s| s.span),
+        _ => None,
+    }
+}
+
+/// The statement of `service` that wrote the key at `keys` below it;
+/// `None` for the keys stackc adds itself (hardening, sysctls).
+fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
+    let [key, rest @ ..] = keys else { return None };
+    if let Some(raw) = service.raw_compose.iter().find(|r| r.key.value == *key) {
+        return Some(raw.span);
+    }
+    let first = |spans: &mut dyn Iterator<Item = Span>| spans.next();
+    let build_header = |build: &Build| source_map::header(build.span, build.context.span);
+    match *key {
+        "image" | "build" | "pull_policy" => match service.image.as_ref()? {
+            ImageSource::Image(image) => Some(image.text.span),
+            ImageSource::Of(of) => Some(of.span),
+            ImageSource::Build(build) if *key == "image" => build.tag.as_ref().map(|t| t.text.span),
+            ImageSource::Build(build) => Some(build_header(build)),
+        },
+        "depends_on" => {
+            let named = |d: &&Dependency| rest.first().is_some_and(|name| d.target.value == *name);
+            service
+                .after
+                .iter()
+                .find(named)
+                .or(service.after.first())
+                .map(|d| d.span)
+        }
+        "volumes" => first(&mut service.mounts.iter().map(|m| m.span)),
+        "secrets" => first(
+            &mut service
+                .secrets
+                .iter()
+                .map(|s| s.span)
+                .chain(service.secret_mounts.iter().map(|s| s.span)),
+        ),
+        "environment" => {
+            let name = rest.first().copied().unwrap_or_default();
+            let var = service.env.iter().find(|v| v.name.value == name);
+            let secret = service
+                .secrets
+                .iter()
+                .find(|s| name.strip_suffix("_FILE") == Some(s.env.value.as_str()));
+            var.map(|v| Span::new(v.name.span.start, v.value.span.end))
+                .or(secret.map(|s| s.span))
+        }
+        "labels" => {
+            let name = rest.first().copied().unwrap_or_default();
+            let label = service
+                .labels
+                .iter()
+                .find(|l| l.name.value == name)
+                .or(service.labels.first());
+            label.map(|l| Span::new(l.name.span.start, l.value.span.end))
+        }
+        "env_file" => first(&mut service.env_files.iter().map(|f| f.span)),
+        "ports" => first(&mut service.ports.iter().map(|p| p.span)),
+        "expose" => first(&mut service.expose.iter().map(|p| p.span)),
+        "networks" => first(&mut service.networks.iter().map(|n| n.span)),
+        "entrypoint" => service.entrypoint.as_ref().map(|e| e.span),
+        "command" => match (&service.command, service.app_server()) {
+            (Some(command), _) => Some(command.span),
+            (None, server) => server.map(|s| s.span),
+        },
+        "working_dir" => service.workdir.as_ref().map(|w| w.span),
+        "hostname" => service.hostname.as_ref().map(|h| h.span),
+        "container_name" => service.container_name.as_ref().map(|c| c.span),
+        "stop_signal" => service.stop_signal.as_ref().map(|s| s.span),
+        "restart" => service.restart.as_ref().map(|r| r.span),
+        "healthcheck" => service.ready.as_ref().map(|r| r.span),
+        "deploy" => (service.limits.as_ref().map(|l| l.span)).or(service.replicas.as_ref().map(|r| r.span)),
+        "shm_size" => service.shm_size.as_ref().map(|s| s.span),
+        "stop_grace_period" => service.stop_grace_period.as_ref().map(|s| s.span),
+        "user" => service.user.as_ref().map(|u| u.span),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Layout;
@@ -850,6 +982,14 @@ mod tests {
         assert_eq!(yaml.matches("cap_drop").count(), 1, "{yaml}");
         let high = compose("listen 8080");
         assert!(!high.contains("sysctls"), "{high}");
+    }
+
+    #[test]
+    fn paths_in_raw_keys_are_relative_to_compose_yaml() {
+        let yaml = compose("compose develop = \"{watch: [{action: sync, path: ./web/src, target: /app/src}]}\"");
+        // The spec is in /t, compose.yaml in /t/out.
+        assert!(yaml.contains("path: ../web/src"), "{yaml}");
+        assert!(yaml.contains("target: /app/src"), "{yaml}");
     }
 
     #[test]

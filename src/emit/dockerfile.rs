@@ -20,9 +20,10 @@
 
 use std::fmt::Write as _;
 
+use super::source_map::{self, SourceMap, Text, Tracking};
 use super::{header, Layout, Problems};
 use crate::ir::{AptPackage, Dependencies, DockerfilePlace, ImageSource, PythonBuild, Service, Stack};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 
 /// Where the build stage puts the Python packages, for the image to copy.
 const VENV: &str = "/opt/venv";
@@ -34,21 +35,29 @@ const SYSTEM_PYTHON: &str = "/usr/local/bin/python";
 /// uv's distroless image, which holds the `uv` binary the build mounts.
 const UV_IMAGE: &str = "ghcr.io/astral-sh/uv";
 
+/// The app's Dockerfile; its lines come from the `build` block's header
+/// unless a statement of the block wrote them.
 pub(super) fn app(
     stack: &Stack,
     service: &Service,
     build: &PythonBuild,
     layout: &Layout,
     problems: &mut Problems,
-) -> String {
+    tracking: Tracking,
+) -> (String, Option<SourceMap>) {
+    let block = service
+        .build()
+        .map_or(service.span, |b| source_map::header(b.span, b.context.span));
     let image = Image::new(stack, service, build, problems);
-    let mut out = format!("# {}\n", header(layout));
+    let mut out = Text::new(tracking, block);
+    let _ = writeln!(out, "# {}", header(layout));
     if image.staged() {
         image.build_stage(&mut out);
+        out.set_origin(block);
         out.push_str("\n# The image: the installed packages, without what built them.\n");
     }
-    image.final_stage(&mut out, stack, service);
-    out
+    image.final_stage(&mut out, stack, service, block);
+    out.finish()
 }
 
 /// What [`app`] would report, without writing the Dockerfile: every value
@@ -121,16 +130,20 @@ impl<'a> Image<'a> {
 
     /// `FROM ... AS build`: the compilers and headers, a virtual
     /// environment, the Python packages installed into it.
-    fn build_stage(&self, out: &mut String) {
+    fn build_stage(&self, out: &mut Text) {
         out.push_str(
             "# The build stage: the Python packages built with compilers and headers the image does not get.\n",
         );
+        out.set_origin(self.build.python.span);
         let _ = writeln!(out, "FROM {} AS build", self.base());
         self.environment(out, true);
         let mut commands = apt_install(&self.build_packages);
         // uv and Poetry make the environment themselves.
         if matches!(self.build.dependencies, Dependencies::Pip(_)) {
             commands.push(format!("{SYSTEM_PYTHON} -m venv {VENV}"));
+        }
+        if let Some(first) = self.build.build_packages.first() {
+            out.set_origin(first.name.span);
         }
         out.push_str("\n# Compilers and headers, for this stage only.\n");
         run_commands(out, &commands);
@@ -139,20 +152,25 @@ impl<'a> Image<'a> {
 
     /// The image itself: its packages (installed here, or copied from the
     /// build stage), the source, its user, collectstatic and the command.
-    fn final_stage(&self, out: &mut String, stack: &Stack, service: &Service) {
+    /// `block`: the `build` block's header, for the lines no statement wrote.
+    fn final_stage(&self, out: &mut Text, stack: &Stack, service: &Service, block: Span) {
+        out.set_origin(self.build.python.span);
         let _ = writeln!(out, "FROM {}", self.base());
         self.environment(out, !self.staged());
         self.os_layer(out);
         if self.staged() {
+            out.set_origin(self.build.build_packages.first().map_or(block, |p| p.name.span));
             let _ = writeln!(out, "\nCOPY --from=build {VENV} {VENV}");
         } else {
             self.install(out);
         }
+        out.set_origin(block);
         out.push_str("\nCOPY . .\n");
         if !self.staged() {
             self.install_project(out);
         }
         if self.run_dir != self.workdir {
+            out.set_origin(self.build.manage.as_ref().map_or(self.build.workdir.span, |m| m.span));
             out.push_str("# Where manage.py is: Django's commands run there in every container of the image.\n");
             let _ = writeln!(out, "WORKDIR {}", self.run_dir);
         }
@@ -161,12 +179,16 @@ impl<'a> Image<'a> {
             DockerfilePlace::AfterSource,
             "\n# From the spec's `dockerfile` lines.\n",
         );
+        out.set_origin(self.build.user.uid.span);
         let _ = writeln!(out, "\nUSER {0}:{0}", self.uid);
-        if self.build.collectstatic.is_some() {
+        if let Some(target) = &self.build.collectstatic {
+            out.set_origin(target.span);
             let collect = json_array(["python", "manage.py", "collectstatic", "--noinput"]);
             let _ = writeln!(out, "RUN {collect}");
         }
+        let server = service.app_server().map_or(block, |s| s.span);
         if let Some(port) = service.app_server().and_then(|_| stack.app_port(service)) {
+            out.set_origin(server);
             let _ = writeln!(out, "EXPOSE {port}");
         }
         // After EXPOSE, so a raw `RUN` never follows collectstatic's (hadolint
@@ -177,6 +199,7 @@ impl<'a> Image<'a> {
             "# From the spec's `dockerfile as_user` lines.\n",
         );
         if let Some(command) = super::image_command(stack, service) {
+            out.set_origin(service.command.as_ref().map_or(server, |c| c.span));
             let _ = writeln!(out, "CMD {}", json_array(command.iter().map(String::as_str)));
         }
     }
@@ -194,7 +217,7 @@ impl<'a> Image<'a> {
 
     /// `ENV` and `WORKDIR` of a stage; `installs`: the stage runs the
     /// package manager, which gets its settings.
-    fn environment(&self, out: &mut String, installs: bool) {
+    fn environment(&self, out: &mut Text, installs: bool) {
         let venv = self.uses_venv();
         let mut env = vec![
             "PYTHONDONTWRITEBYTECODE=1".to_string(),
@@ -217,12 +240,13 @@ impl<'a> Image<'a> {
             ]);
         }
         let _ = writeln!(out, "\nENV {}", env.join(" \\\n    "));
+        out.set_origin(self.build.workdir.span);
         let _ = writeln!(out, "\nWORKDIR {}", self.workdir);
     }
 
     /// The image's Debian packages, its unprivileged user and the folders
     /// that user writes: one layer.
-    fn os_layer(&self, out: &mut String) {
+    fn os_layer(&self, out: &mut Text) {
         let mut commands = apt_install(&self.packages);
         let mut what = Vec::new();
         if !self.packages.is_empty() {
@@ -243,22 +267,27 @@ impl<'a> Image<'a> {
         if commands.is_empty() {
             return;
         }
+        out.set_origin(match self.build.packages.first() {
+            Some(package) => package.name.span,
+            None => self.build.user.name.span,
+        });
         let _ = writeln!(out, "\n# {}.", sentence(&what));
         run_commands(out, &commands);
     }
 
     /// The raw lines and the Python packages, before the source: in the
     /// build stage, into the virtual environment it hands over.
-    fn install(&self, out: &mut String) {
+    fn install(&self, out: &mut Text) {
         self.raw_lines(
             out,
             DockerfilePlace::BeforeInstall,
             "\n# From the spec's `dockerfile before_install` lines.\n",
         );
-        let what = match self.build.dependencies {
-            Dependencies::Pip(_) => "Requirements",
-            _ => "The locked packages",
+        let (what, statement) = match &self.build.dependencies {
+            Dependencies::Pip(file) => ("Requirements", file.span),
+            Dependencies::Uv(version) | Dependencies::Poetry(version) => ("The locked packages", version.span),
         };
+        out.set_origin(statement);
         let _ = writeln!(
             out,
             "\n# {what} before the source: a code change reuses the installed layer."
@@ -309,8 +338,9 @@ impl<'a> Image<'a> {
 
     /// uv installs the project itself once its source is in (for a
     /// packaged project; an app's is a no-op check of the lock).
-    fn install_project(&self, out: &mut String) {
+    fn install_project(&self, out: &mut Text) {
         if let Dependencies::Uv(version) = &self.build.dependencies {
+            out.set_origin(version.span);
             uv_sync(out, &version.value, &[]);
         }
     }
@@ -318,13 +348,16 @@ impl<'a> Image<'a> {
     /// The spec's raw lines of one place, verbatim: the escape hatch is the
     /// user's own Dockerfile text (lowering refused line breaks,
     /// continuations and the instructions stackc writes).
-    fn raw_lines(&self, out: &mut String, place: DockerfilePlace, heading: &str) {
+    /// Each line comes from its own statement; the heading from the first.
+    fn raw_lines(&self, out: &mut Text, place: DockerfilePlace, heading: &str) {
         let mut lines = self.build.dockerfile.iter().filter(|l| l.place == place).peekable();
-        if lines.peek().is_none() {
+        let Some(first) = lines.peek() else {
             return;
-        }
+        };
+        out.set_origin(first.text.span);
         out.push_str(heading);
         for line in lines {
+            out.set_origin(line.text.span);
             let _ = writeln!(out, "{}", line.text.value.trim());
         }
     }
@@ -343,7 +376,7 @@ fn apt_words(packages: &[AptPackage], problems: &mut Problems) -> Vec<String> {
 
 /// `uv sync` of the locked packages without the development group, with
 /// uv mounted from its image (it never reaches a layer) and its cache.
-fn uv_sync(out: &mut String, version: &str, extra: &[&str]) {
+fn uv_sync(out: &mut Text, version: &str, extra: &[&str]) {
     let argv = ["uv", "sync", "--locked", "--no-dev"]
         .into_iter()
         .chain(extra.iter().copied());
@@ -367,7 +400,7 @@ fn apt_install(packages: &[String]) -> Vec<String> {
 }
 
 /// One `RUN` of shell commands joined with `&&`, one per line.
-fn run_commands(out: &mut String, commands: &[String]) {
+fn run_commands(out: &mut Text, commands: &[String]) {
     let _ = writeln!(out, "RUN {}", commands.join(" \\\n    && "));
 }
 
@@ -428,16 +461,25 @@ const NGINX_USER: &str = "101:101";
 /// The proxy's image: the spec's nginx image with stackc's nginx.conf as
 /// its whole configuration, run by the image's unprivileged user (the
 /// configuration has no `user` and writes to /tmp; see `emit::nginx`).
-pub(super) fn proxy(service: &Service, layout: &Layout) -> String {
+/// Its `FROM` comes from the `image` statement, the rest from the proxy's
+/// header.
+pub(super) fn proxy(service: &Service, layout: &Layout, tracking: Tracking) -> (String, Option<SourceMap>) {
     let image = match &service.image {
-        Some(ImageSource::Image(image)) => image.text.value.as_str(),
+        Some(ImageSource::Image(image)) => &image.text,
         _ => unreachable!("lowering gives every proxy an image"),
     };
-    format!(
-        "# {}\nFROM {image}\n# Readable by nginx's user whatever the umask it was written with.\n\
-         COPY --chmod=644 nginx.conf /etc/nginx/nginx.conf\nUSER {NGINX_USER}\n",
-        header(layout)
-    )
+    let block = source_map::header(service.span, service.name.span);
+    let mut out = Text::new(tracking, block);
+    let _ = writeln!(out, "# {}", header(layout));
+    out.set_origin(image.span);
+    let _ = writeln!(out, "FROM {}", image.value);
+    out.set_origin(block);
+    let _ = write!(
+        out,
+        "# Readable by nginx's user whatever the umask it was written with.\n\
+         COPY --chmod=644 nginx.conf /etc/nginx/nginx.conf\nUSER {NGINX_USER}\n"
+    );
+    out.finish()
 }
 
 /// An exec-form (JSON) array: the one way user values enter a Dockerfile.

@@ -19,8 +19,12 @@ mod dockerignore;
 pub mod kubernetes;
 pub(crate) mod nginx;
 pub mod paths;
+pub mod source_map;
 
 pub use paths::Layout;
+pub use source_map::SourceMap;
+
+use source_map::Tracking;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{AppServer, AppServerKind, Build, Duration, PythonBuild, Service, Stack};
@@ -41,12 +45,39 @@ pub fn emit(stack: &Stack, layout: &Layout) -> Result<Vec<Artifact>, Vec<Diagnos
         path: "compose.yaml".to_string(),
         contents: compose::emit(stack, layout),
     }];
-    artifacts.extend(image_artifacts(stack, layout, &mut problems));
-    if problems.0.is_empty() {
-        Ok(artifacts)
-    } else {
-        Err(problems.0)
-    }
+    let images = image_artifacts(stack, layout, &mut problems, Tracking::Off);
+    artifacts.extend(images.into_iter().map(|(artifact, _)| artifact));
+    problems.into_result(artifacts)
+}
+
+/// An emitted file with the spec span each of its lines came from.
+#[derive(Clone, Debug)]
+pub struct Mapped {
+    pub artifact: Artifact,
+    pub map: SourceMap,
+}
+
+/// The files the peer linters read (compose.yaml, the Dockerfiles,
+/// nginx.conf), each with its [`SourceMap`], for `stackc lint --peers`.
+/// Their text is what [`emit`] writes; the ignore files are left out.
+pub fn emit_mapped(stack: &Stack, layout: &Layout) -> Result<Vec<Mapped>, Vec<Diagnostic>> {
+    let mut problems = Problems::default();
+    let compose = compose::emit(stack, layout);
+    let map = compose::source_map(stack, &compose);
+    let mut mapped = vec![Mapped {
+        artifact: Artifact {
+            path: "compose.yaml".to_string(),
+            contents: compose,
+        },
+        map,
+    }];
+    let images = image_artifacts(stack, layout, &mut problems, Tracking::On);
+    mapped.extend(
+        images
+            .into_iter()
+            .filter_map(|(artifact, map)| Some(Mapped { artifact, map: map? })),
+    );
+    problems.into_result(mapped)
 }
 
 /// The values no output format could carry, without writing the files
@@ -63,7 +94,7 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     }
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
-            nginx::emit(service, proxy, layout, &mut problems);
+            nginx::emit(service, proxy, layout, &mut problems, Tracking::Off);
         }
     }
     problems.0
@@ -86,33 +117,38 @@ pub fn emit_for(stack: &Stack, layout: &Layout, target: Target) -> Result<Vec<Ar
         Target::Compose => emit(stack, layout),
         Target::Kubernetes => {
             let mut problems = Problems::default();
-            let mut artifacts = app_images(stack, layout, &mut problems);
+            let images = app_images(stack, layout, &mut problems, Tracking::Off);
+            let mut artifacts: Vec<Artifact> = images.into_iter().map(|(artifact, _)| artifact).collect();
             match kubernetes::base(stack, layout) {
                 Ok(base) => artifacts.extend(base),
                 Err(more) => problems.0.extend(more),
             }
-            if problems.0.is_empty() {
-                Ok(artifacts)
-            } else {
-                Err(problems.0)
-            }
+            problems.into_result(artifacts)
         }
     }
 }
 
+/// A file, with its source map when tracked (the Dockerfiles and nginx
+/// configs; never the ignore files, which no peer reads).
+type Emitted = (Artifact, Option<SourceMap>);
+
+fn artifact(path: String, (contents, map): (String, Option<SourceMap>)) -> Emitted {
+    (Artifact { path, contents }, map)
+}
+
 /// The Dockerfiles, their ignore files and the nginx configs.
-fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
-    let mut artifacts = app_images(stack, layout, problems);
+fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems, tracking: Tracking) -> Vec<Emitted> {
+    let mut artifacts = app_images(stack, layout, problems, tracking);
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
-            artifacts.push(Artifact {
-                path: dockerfile_path(&service.name.value),
-                contents: dockerfile::proxy(service, layout),
-            });
-            artifacts.push(Artifact {
-                path: format!("{}/nginx.conf", service.name.value),
-                contents: nginx::emit(service, proxy, layout, problems),
-            });
+            artifacts.push(artifact(
+                dockerfile_path(&service.name.value),
+                dockerfile::proxy(service, layout, tracking),
+            ));
+            artifacts.push(artifact(
+                format!("{}/nginx.conf", service.name.value),
+                nginx::emit(service, proxy, layout, problems, tracking),
+            ));
         }
     }
     artifacts
@@ -120,20 +156,21 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems) -> V
 
 /// The Dockerfiles stackc writes for the apps it builds, with their
 /// ignore files.
-fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems) -> Vec<Artifact> {
+fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems, tracking: Tracking) -> Vec<Emitted> {
     let mut artifacts = Vec::new();
     let private = dockerignore::PrivateFiles::of(stack, layout);
     for (service, (build, python)) in app_builds(stack) {
-        artifacts.push(Artifact {
-            path: dockerfile_path(&service.name.value),
-            contents: dockerfile::app(stack, service, python, layout, problems),
-        });
+        artifacts.push(artifact(
+            dockerfile_path(&service.name.value),
+            dockerfile::app(stack, service, python, layout, problems, tracking),
+        ));
         // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile
         // instead of the app's own, which it carries over.
-        artifacts.push(Artifact {
-            path: format!("{}.dockerignore", dockerfile_path(&service.name.value)),
-            contents: dockerignore::ignore(stack, service, (build, python), &private, layout, problems),
-        });
+        let ignore = dockerignore::ignore(stack, service, (build, python), &private, layout, problems);
+        artifacts.push(artifact(
+            format!("{}.dockerignore", dockerfile_path(&service.name.value)),
+            (ignore, None),
+        ));
     }
     artifacts
 }
@@ -157,6 +194,15 @@ pub(crate) fn dockerfile_path(service: &str) -> String {
 struct Problems(Vec<Diagnostic>);
 
 impl Problems {
+    /// `value` when no value was left out, else what was.
+    fn into_result<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+
     /// A value that would make a written file do harm, such as put a
     /// secret into an image.
     fn push(&mut self, diagnostic: Diagnostic) {

@@ -27,9 +27,10 @@ use std::fmt::Write as _;
 mod headers;
 
 use self::headers::{default_maps, merge, server_headers, Response};
+use super::source_map::{self, SourceMap, Text, Tracking};
 use super::{header, secret_path, served_path, Layout, Problems};
 use crate::ir::{Duration, Header, Location, LocationAction, Proxy, Server, Service, Settings};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 
 /// nginx's main context. `worker_rlimit_nofile` is twice the connections:
 /// a proxied request holds two (gixy's worker_rlimit_nofile_vs_connections).
@@ -82,8 +83,16 @@ ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:
 
 const WEBSOCKET_MAP: &str = "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    \"\" close;\n}\n";
 
-pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: &mut Problems) -> String {
-    let mut out = String::new();
+/// The config; each line comes from the statement that wrote it, or from
+/// the header of the block (proxy, upstream, server, location) it is in.
+pub(super) fn emit(
+    service: &Service,
+    proxy: &Proxy,
+    layout: &Layout,
+    problems: &mut Problems,
+    tracking: Tracking,
+) -> (String, Option<SourceMap>) {
+    let mut out = Text::new(tracking, source_map::header(service.span, service.name.span));
     let _ = writeln!(out, "# {}", header(layout));
     out.push_str(MAIN);
     out.push_str("\nhttp {\n");
@@ -104,8 +113,11 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
         http.verbatim(map);
     }
     for upstream in &proxy.upstreams {
+        let block = source_map::header(upstream.span, upstream.name.span);
+        http.out.set_origin(block);
         http.open(&format!("upstream {}", upstream.name.value));
         for server in &upstream.servers {
+            http.out.set_origin(server.span);
             let weight = server
                 .weight
                 .as_ref()
@@ -116,6 +128,7 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
                 server.service.value, server.port.value
             ));
         }
+        http.out.set_origin(block);
         http.close();
     }
     let defaults = default_servers(proxy);
@@ -123,13 +136,14 @@ pub(super) fn emit(service: &Service, proxy: &Proxy, layout: &Layout, problems: 
         let defaults: Vec<u16> = defaults.iter().filter(|(at, _)| *at == i).map(|(_, p)| *p).collect();
         http.server(service, proxy, server, &defaults);
     }
+    out.set_origin(source_map::header(service.span, service.name.span));
     out.push_str("}\n");
-    out
+    out.finish()
 }
 
 /// Writes the directives of one block at one depth.
 struct Block<'a> {
-    out: &'a mut String,
+    out: &'a mut Text,
     depth: usize,
     problems: &'a mut Problems,
 }
@@ -183,6 +197,8 @@ impl Block<'_> {
 
     /// `defaults`: the ports this server is the default server of.
     fn server(&mut self, service: &Service, proxy: &Proxy, server: &Server, defaults: &[u16]) {
+        let block = server_header(service, server);
+        self.out.set_origin(block);
         self.open("server");
         for (port, tls) in server.sockets() {
             let ssl = if tls { " ssl" } else { "" };
@@ -193,7 +209,8 @@ impl Block<'_> {
             };
             self.line(&format!("listen {port}{ssl}{default}"));
         }
-        if !server.server_names.is_empty() {
+        if let Some(first) = server.server_names.first() {
+            self.out.set_origin(first.span);
             let names: Vec<String> = server
                 .server_names
                 .iter()
@@ -202,6 +219,7 @@ impl Block<'_> {
             self.line(&format!("server_name {}", names.join(" ")));
         }
         if let Some(tls) = &server.tls {
+            self.out.set_origin(tls.span);
             self.line(&format!("ssl_certificate {}", secret_path(&tls.certificate.value)));
             self.line(&format!("ssl_certificate_key {}", secret_path(&tls.key.value)));
             self.unless_raw(&server.settings, "ssl_protocols", "TLSv1.2 TLSv1.3");
@@ -212,9 +230,10 @@ impl Block<'_> {
         // Inherited by locations without headers of their own; the others
         // repeat these (see the module's doc).
         let headers = server_headers(server);
-        self.response_headers(&headers);
+        self.response_headers(&headers, block);
         self.raw(&server.settings);
-        if server.redirect_https.is_some() {
+        if let Some(redirect) = server.redirect_https {
+            self.out.set_origin(redirect);
             self.line(&format!(
                 "return 301 https://{}$request_uri",
                 https_host(service, proxy)
@@ -224,10 +243,14 @@ impl Block<'_> {
         for location in &server.locations {
             let path = self.token(&location.path, Arg::Literal);
             let exact = if location.exact { "= " } else { "" };
+            let location_block = source_map::header(location.span, location.path.span);
+            self.out.set_origin(location_block);
             self.open(&format!("location {exact}{path}"));
             self.location(server, &headers, location, &host);
+            self.out.set_origin(location_block);
             self.close();
         }
+        self.out.set_origin(block);
         self.close();
     }
 
@@ -235,23 +258,28 @@ impl Block<'_> {
     /// sets its own repeats.
     fn location(&mut self, server: &Server, headers: &[Response], location: &Location, host: &str) {
         let settings = &location.settings;
+        let block = self.out.origin();
         match &location.action {
             LocationAction::ProxyPass(pass) => {
+                self.out.set_origin(pass.upstream.span);
                 match &pass.uri {
                     None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
-                if location.websocket.is_some() {
+                if let Some(websocket) = location.websocket {
+                    self.out.set_origin(websocket);
                     self.unless_raw(settings, "proxy_http_version", "1.1");
                 }
-                self.request_headers(server, location, host);
+                self.request_headers(server, location, host, block);
             }
             LocationAction::Alias(volume) => {
+                self.out.set_origin(volume.span);
                 // Both end with `/`: resolution made the location end with
                 // one, so a request cannot climb out of the folder.
                 self.line(&format!("alias {}/", served_path(&volume.value)));
             }
             LocationAction::Return(ret) => {
+                self.out.set_origin(ret.code.span);
                 let text = match &ret.text {
                     Some(text) => format!(" {}", self.token(text, Arg::Expanded)),
                     None => String::new(),
@@ -267,7 +295,7 @@ impl Block<'_> {
         self.limits(settings);
         if !settings.response_headers.is_empty() {
             let merged = merge(headers.to_vec(), &settings.response_headers);
-            self.response_headers(&merged);
+            self.response_headers(&merged, block);
         }
         self.raw(settings);
     }
@@ -295,6 +323,7 @@ impl Block<'_> {
     /// Body size and timeouts, which nginx inherits setting by setting.
     fn limits(&mut self, settings: &Settings) {
         if let Some(size) = &settings.client_max_body_size {
+            self.out.set_origin(size.span);
             self.line(&format!("client_max_body_size {}", size.value));
         }
         let timeouts = [
@@ -304,6 +333,7 @@ impl Block<'_> {
         ];
         for (name, value) in timeouts {
             if let Some(value) = value {
+                self.out.set_origin(value.span);
                 self.line(&format!("{name} {}", nginx_time(value.value)));
             }
         }
@@ -311,12 +341,19 @@ impl Block<'_> {
 
     /// `add_header ... always`: also on errors and redirects, where a
     /// security header matters as much. A header from a raw line is
-    /// written as given.
-    fn response_headers(&mut self, headers: &[Response]) {
+    /// written as given. A spec header comes from its statement, a
+    /// default from `block`, the header of the block that sends it.
+    fn response_headers(&mut self, headers: &[Response], block: Span) {
         for header in headers {
             let args = match header {
-                Response::Default(default) => format!("{} always", default.variable()),
-                Response::Spec(header) => self.header_args(header, " always"),
+                Response::Default(default) => {
+                    self.out.set_origin(block);
+                    format!("{} always", default.variable())
+                }
+                Response::Spec(header) => {
+                    self.out.set_origin(header.span);
+                    self.header_args(header, " always")
+                }
             };
             self.line(&format!("add_header {} {args}", header.name()));
         }
@@ -333,12 +370,13 @@ impl Block<'_> {
 
     /// stackc's own headers, then the server's and the location's
     /// `proxy_set_header`, each replacing an earlier one of the same name.
-    fn request_headers(&mut self, server: &Server, location: &Location, host: &str) {
-        let mut headers: Vec<(&str, String)> = vec![("Host", host.to_string())];
+    /// stackc's come from `block`, the location's header.
+    fn request_headers(&mut self, server: &Server, location: &Location, host: &str, block: Span) {
+        let mut headers: Vec<(&str, String, Span)> = vec![("Host", host.to_string(), block)];
         let defaults = FORWARDED_HEADERS
             .iter()
             .chain(location.websocket.iter().flat_map(|_| &WEBSOCKET_HEADERS));
-        headers.extend(defaults.map(|&(name, value)| (name, value.to_string())));
+        headers.extend(defaults.map(|&(name, value)| (name, value.to_string(), block)));
         for header in server
             .settings
             .request_headers
@@ -348,22 +386,38 @@ impl Block<'_> {
             let args = self.header_args(header, "");
             match headers
                 .iter_mut()
-                .find(|(name, _)| name.eq_ignore_ascii_case(&header.name.value))
+                .find(|(name, _, _)| name.eq_ignore_ascii_case(&header.name.value))
             {
-                Some(slot) => slot.1 = args,
-                None => headers.push((&header.name.value, args)),
+                Some(slot) => (slot.1, slot.2) = (args, header.span),
+                None => headers.push((&header.name.value, args, header.span)),
             }
         }
-        for (name, args) in headers {
+        for (name, args, origin) in headers {
+            self.out.set_origin(origin);
             self.line(&format!("proxy_set_header {name} {args}"));
         }
     }
 
     fn raw(&mut self, settings: &Settings) {
         for directive in &settings.raw {
+            self.out.set_origin(directive.text.span);
             self.line(&directive.text.value);
         }
     }
+}
+
+/// Where a server's lines come from when no statement wrote them: its
+/// `server` block's header, or the proxy's for the shorthand (one server
+/// whose statements stand in the proxy).
+fn server_header(service: &Service, server: &Server) -> Span {
+    if server.span == service.span {
+        return source_map::header(service.span, service.name.span);
+    }
+    // `server {`: the keyword, which is where the block starts.
+    Span::new(
+        server.span.start,
+        (server.span.start + "server".len()).min(server.span.end),
+    )
 }
 
 /// For each port that several servers listen on, the first of them, as
@@ -408,8 +462,16 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
 /// does for a server on several ports. (`$http_host` would keep any port,
 /// but passes any client value through.)
 fn host_header(service: &Service, server: &Server) -> String {
-    match server.sockets().as_slice() {
-        [(listen, tls)] => with_port("$host", public_port(service, *listen), if *tls { 443 } else { 80 }),
+    default_host(&server.sockets(), |port| public_port(service, port))
+}
+
+/// [`host_header`] of a server listening on `sockets` (port, TLS), with
+/// `public_port` giving the one host port a container port is published
+/// on for every interface: shared with import, which leaves to stackc
+/// only the `Host` stackc would write.
+pub(crate) fn default_host(sockets: &[(u16, bool)], public_port: impl Fn(u16) -> Option<u16>) -> String {
+    match sockets {
+        [(listen, tls)] => with_port("$host", public_port(*listen), if *tls { 443 } else { 80 }),
         _ => "$host".to_string(),
     }
 }

@@ -51,6 +51,8 @@ pub struct Import<'a> {
     pub secrets: Secrets,
     /// Top-level declarations made while services were read (secrets).
     pub declared: Vec<Stmt>,
+    /// The networks declared `internal`.
+    pub internal_networks: Vec<String>,
 }
 
 /// Top-level keys and what becomes of them.
@@ -178,6 +180,9 @@ fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut V
                     "the spec declares bridge networks, `internal` or not",
                 ),
             }
+        }
+        if internal {
+            import.internal_networks.push(name.to_string());
         }
         let internal = if internal { " internal" } else { "" };
         if name != "default" || !internal.is_empty() {

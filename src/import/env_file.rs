@@ -1,32 +1,56 @@
-//! A service's env files, and passwords moved out into secret files: from
-//! `environment` ([`to_secret`]), or from a committed env file, which is
-//! then referenced through a copy without them ([`env_file`]).
+//! Passwords and keys kept out of the spec, each the way the image reads
+//! it: a secret file and `VAR_FILE` for an image whose entrypoint reads
+//! `VAR_FILE` ([`reads_file`], [`to_secret`]); for every other image,
+//! `VAR` itself from an env file import writes, which compose reads when
+//! it starts the container ([`to_env_file`]). A committed env file keeps
+//! the values its image reads as `VAR` ([`env_file`]).
 
 use super::compose::Import;
 use super::report::FileIx;
 use super::secrets::Secrets;
 use super::spec::{quoted, Stmt};
 use crate::input::env_file;
-use crate::source::{SourceFile, Span};
+use crate::ir::ImageRef;
+use crate::source::{SourceFile, Span, Spanned};
 
-/// The folder beside the spec that env files without their secrets go into.
+/// The folder beside the spec that env files go into.
 pub const FOLDER: &str = "env";
 
-/// `secret VAR = NAME` for a password found at `at`, its value written to
-/// a secret file and declared; reported.
+/// Whether `image` (a published image, `None` for one the project
+/// builds) reads `var` from the file `VAR_FILE` names.
+pub fn reads_file(image: Option<&str>, var: &str) -> bool {
+    image.is_some_and(|image| {
+        let image = ImageRef::split(Spanned::new(image.to_string(), Span::new(0, 0)));
+        crate::lint::images::file_variables(&image).contains(&var)
+    })
+}
+
+/// `secret VAR = NAME` for a password found at `at`, of an image that
+/// reads `VAR_FILE`: its value in a secret file (one per value), declared;
+/// reported.
 pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
-    let secret = import.secrets.add(service, var, value);
-    import.declared.push(Stmt::line(format!(
-        "secret {} file {}",
-        secret.name,
-        quoted(&secret.path)
-    )));
+    let (secret, new) = import.secrets.add(service, var, value);
+    if new {
+        import.declared.push(Stmt::line(format!(
+            "secret {} file {}",
+            secret.name,
+            quoted(&secret.path)
+        )));
+    }
+    let message = if new {
+        format!("`{var}` moved into the secret file {}", secret.path)
+    } else {
+        format!(
+            "`{var}` has the value of secret `{}` already: it reads that secret",
+            secret.name
+        )
+    };
     import.report.secret(
         at.0,
         at.1,
-        format!("`{var}` moved into the secret file {}", secret.path),
+        message,
         format!(
-            "the container now reads the path in `{var}_FILE`; keep {} out of version control",
+            "the image reads `{var}_FILE`: the container now gets `{var}_FILE` (the secret's path) instead of `{var}`; keep {} out of version control",
             secret.path
         ),
     );
@@ -35,7 +59,8 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
 }
 
 /// `secret VAR = NAME` for a password compose took from the host's
-/// variable `from`: the secret reads that variable (`secret NAME env FROM`).
+/// variable `from`, for an image that reads `VAR_FILE`: the secret reads
+/// that variable (`secret NAME env FROM`).
 pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
     let name = import.secrets.unique_name(service, var);
     import.declared.push(Stmt::line(format!("secret {name} env {from}")));
@@ -43,15 +68,69 @@ pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span)
         at.0,
         at.1,
         format!("`{var}` is read from the variable `{from}` as a secret"),
-        format!("the container now reads the path in `{var}_FILE`; `{from}` is still set where compose runs"),
+        format!("the image reads `{var}_FILE`: the container now gets `{var}_FILE` instead of `{var}`; `{from}` is still set where compose runs"),
     );
     Stmt::line(format!("secret {var} = {name}"))
         .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
 }
 
-/// `env_file PATH`, or, for a file that holds passwords, the statements
-/// that mount them as secrets and an `env_file` of a copy without them.
-pub fn env_file(service: &str, path: &str, import: &mut Import) -> Vec<Stmt> {
+/// A variable whose value goes into the env file import writes: its
+/// name, its value as the env file writes it, and where it was.
+pub struct Kept {
+    pub var: String,
+    pub value: String,
+    pub at: (FileIx, Span),
+}
+
+impl Kept {
+    /// A literal value, quoted for the env file.
+    pub fn literal(var: &str, value: &str, at: (FileIx, Span)) -> Kept {
+        Kept {
+            var: var.to_string(),
+            value: env_file::quote(value),
+            at,
+        }
+    }
+
+    /// The host's variable `from`, which compose fills in when it reads
+    /// the env file, as it did in compose.yaml.
+    pub fn from_host(var: &str, from: &str, at: (FileIx, Span)) -> Kept {
+        Kept {
+            var: var.to_string(),
+            value: format!("${{{from}}}"),
+            at,
+        }
+    }
+}
+
+/// `env_file PATH` of the env file import writes for `service`, holding
+/// the passwords of an image that reads `VAR` (not `VAR_FILE`): the
+/// container still gets `VAR`, and the value is in neither the spec nor
+/// compose.yaml. Each reported.
+pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
+    let contents: String = kept.iter().map(|k| format!("{}={}\n", k.var, k.value)).collect();
+    let path = import.secrets.add_env_file(service, contents);
+    for k in kept {
+        import.report.secret(
+            k.at.0,
+            k.at.1,
+            format!("`{}` moved into the env file {path}", k.var),
+            format!(
+                "the container still gets `{}`: compose reads {path} when it starts the container, and the value is in neither the spec nor compose.yaml; keep {path} out of version control",
+                k.var
+            ),
+        );
+    }
+    let vars: Vec<&str> = kept.iter().map(|k| k.var.as_str()).collect();
+    Stmt::line(format!("env_file {}", quoted(&path)))
+        .note(format!("{} in the environment, kept out of the spec", vars.join(", ")))
+}
+
+/// `env_file PATH`, or, for a file that holds passwords the image reads
+/// from `VAR_FILE`, the statements that mount them as secrets and an
+/// `env_file` of a copy without them. Passwords the image reads as `VAR`
+/// stay in the file.
+pub fn env_file(service: &str, image: Option<&str>, path: &str, import: &mut Import) -> Vec<Stmt> {
     let statement = |path: &str| Stmt::line(format!("env_file {}", quoted(path)));
     let on_disk = import.places.on_disk(path);
     let Ok(text) = crate::input::fs::read_text(&on_disk, crate::input::fs::MAX_FILE_BYTES) else {
@@ -62,7 +141,7 @@ pub fn env_file(service: &str, path: &str, import: &mut Import) -> Vec<Stmt> {
     let secret_entries: Vec<&env_file::EnvEntry> = parsed
         .vars
         .iter()
-        .filter(|e| !e.interpolates)
+        .filter(|e| !e.interpolates && reads_file(image, &e.name.value))
         .filter(|e| {
             e.value
                 .as_ref()
@@ -87,6 +166,12 @@ pub fn env_file(service: &str, path: &str, import: &mut Import) -> Vec<Stmt> {
             (file, entry.span),
             import,
         ));
+        import.report.secret(
+            file,
+            entry.span,
+            format!("{path} still holds the value of `{}`", entry.name.value),
+            format!("the spec reads a copy without it; take {path} out of version control, or delete the line"),
+        );
         // The copy keeps every line but the entry's.
         kept.push_str(&text[at..entry.span.start]);
         at = text[entry.span.end..]
@@ -94,7 +179,7 @@ pub fn env_file(service: &str, path: &str, import: &mut Import) -> Vec<Stmt> {
             .map_or(text.len(), |n| entry.span.end + n + 1);
     }
     kept.push_str(&text[at..]);
-    let copy = import.secrets.copy_of_env_file(service, kept);
+    let copy = import.secrets.add_env_file(service, kept);
     let mut stmt = statement(&copy);
     stmt.notes.push(format!("{path} without its passwords"));
     out.push(stmt);

@@ -3,20 +3,24 @@
 //!
 //! Every setting becomes a statement, an escape hatch with a note, or a
 //! finding ([`report`]) pointing at its place in the file it came from; a
-//! password or key becomes a `secret` whose file import writes beside the
-//! spec ([`secrets`]). The spec comes out formatted and checked.
+//! password or key stays out of the spec, in a secret file or an env file
+//! import writes beside the spec ([`secrets`], [`env_file`]) and keeps out
+//! of every image ([`contexts`]). The spec comes out formatted.
 //!
 //! One module per job: [`yaml`] (spanned YAML, bounded aliases),
 //! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
-//! (volumes and ports), [`runtime`] (dependencies, healthchecks, deploy),
-//! [`env_file`] (env files and secrets moved out), [`values`]
-//! (compose's spellings), [`dockerfile`] (a `build`), [`nginx`] (the
-//! config's directives), [`proxy`] (directives to proxy statements),
-//! [`spec`] (the spec's text).
+//! (volumes and ports), [`environment`] (variables, `$VAR`), [`runtime`]
+//! (dependencies, healthchecks, deploy), [`env_file`] (passwords as each
+//! image reads them), [`contexts`] (build contexts' ignore files),
+//! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
+//! [`nginx`] (the config's directives), [`proxy`] (directives to proxy
+//! statements), [`spec`] (the spec's text).
 
 pub mod compose;
+pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;
+pub mod environment;
 pub mod mounts;
 pub mod nginx;
 pub mod proxy;
@@ -30,7 +34,6 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
 use crate::input::fs;
 use crate::source::{SourceFile, Span};
 use report::Report;
@@ -64,9 +67,9 @@ pub struct Outcome {
     /// `None` when the compose file could not be read.
     pub spec: Option<SourceFile>,
     pub secrets: Secrets,
+    /// Lines that keep the written files out of the build contexts.
+    pub ignores: Vec<contexts::IgnoreEdit>,
     pub report: Report,
-    /// What `check` found in the spec written (an import bug if any).
-    pub check: Vec<Diagnostic>,
 }
 
 /// The compose file a path names: itself, or the first of compose's
@@ -117,8 +120,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
             return Ok(Outcome {
                 spec: None,
                 secrets: Secrets::default(),
+                ignores: Vec::new(),
                 report,
-                check: Vec::new(),
             });
         }
     };
@@ -128,6 +131,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         places: &places,
         secrets: Secrets::default(),
         declared: Vec::new(),
+        internal_networks: Vec::new(),
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();
@@ -148,27 +152,13 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         Ok(text) => SourceFile::new(source.name.clone(), text),
         Err(_) => source,
     };
-    // Checked with the files the spec names: an app's own Dockerfile may
-    // hold the HEALTHCHECK an `after X ready` needs.
-    let disk = crate::input::Disk::new(&places.spec_dir, &places.spec_dir);
-    let options = crate::Options {
-        files: Some(&disk),
-        ..crate::Options::default()
-    };
-    let mut check = crate::analyze(&source, options).diagnostics;
-    // The files import writes beside the spec are not there before it does.
-    check.retain(|d| {
-        let written = d.primary_span().is_some_and(|span| {
-            let named = &source.text[span.start..span.end];
-            secrets.all().any(|f| named.contains(&f.path))
-        });
-        !(written && matches!(d.code, "missing-file" | "missing-secret-file"))
-    });
+    let written: Vec<&str> = secrets.all().map(|f| f.path.as_str()).collect();
+    let ignores = contexts::keep_out(&doc, &places, &written)?;
     Ok(Outcome {
         spec: Some(source),
         secrets,
+        ignores,
         report,
-        check,
     })
 }
 

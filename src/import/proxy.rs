@@ -41,6 +41,16 @@ fn context(service: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether a mount's host `source` is the proxy's config file or a
+/// folder holding it (`./proxy/conf.d` for `conf.d/default.conf`).
+pub fn holds_config(service: &Node, source: &str, import: &mut Import) -> bool {
+    let Some(file) = config(service, import) else {
+        return false;
+    };
+    let config = std::path::absolute(import.report.name(file)).map(|p| crate::emit::paths::normalize(&p));
+    super::values::is_host_path(source) && config.is_ok_and(|c| c.starts_with(import.places.on_disk(source)))
+}
+
 /// The config file's index in the report, read once.
 fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
     let is_nginx = image(service, import).is_some_and(|i| i.starts_with("nginx") || i.contains("/nginx"));
@@ -97,10 +107,19 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         }
     };
     let served = served_volumes(service);
+    let published = service
+        .get("ports")
+        .map(|ports| super::mounts::both_families(ports.items()))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(super::mounts::port)
+        .collect();
     let mut reader = Reader {
         import,
         file,
         served,
+        published,
+        host: String::new(),
         body: Vec::new(),
         upstreams: upstream_names(&tree),
         made: Vec::new(),
@@ -195,6 +214,10 @@ struct Reader<'a, 'b> {
     import: &'a mut Import<'b>,
     file: FileIx,
     served: Vec<(String, String)>,
+    /// The service's published ports.
+    published: Vec<super::values::Published>,
+    /// The `Host` stackc sends from the server being read.
+    host: String,
     /// Upstreams and servers, in order.
     body: Vec<Stmt>,
     /// The config's upstream names.
@@ -287,24 +310,47 @@ impl Reader<'_, '_> {
         self.body.push(Stmt::block(format!("upstream {name}"), servers));
     }
 
+    /// The one host port a container port is published on for every
+    /// interface, as stackc's `Host` default reads it.
+    fn public_port(&self, container: u16) -> Option<u16> {
+        let mut ports: Vec<u16> = self
+            .published
+            .iter()
+            .filter(|p| p.container == container && p.ip.is_none())
+            .map(|p| p.host)
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        match ports.as_slice() {
+            [port] => Some(*port),
+            _ => None,
+        }
+    }
+
     fn server(&mut self, d: &Directive) -> Stmt {
         let mut body = Vec::new();
         let (mut certificate, mut key) = (None, None);
+        // The sockets the spec will say (`listen 80` is its default).
+        let mut sockets: Vec<(u16, bool)> = d
+            .children()
+            .iter()
+            .filter(|c| c.name == "listen")
+            .filter_map(listen_socket)
+            .filter(|socket| *socket != (80, false))
+            .collect();
+        if sockets.is_empty() {
+            sockets.push((80, false));
+        }
+        self.host = crate::emit::nginx::default_host(&sockets, |port| self.public_port(port));
         for c in d.children() {
             match c.name.as_str() {
-                "listen" => {
-                    let port = c
-                        .args
-                        .first()
-                        .and_then(|a| a.rsplit(':').next())
-                        .and_then(|p| p.parse::<u16>().ok());
-                    let tls = c.args.iter().any(|a| a == "ssl");
-                    match port {
-                        Some(80) if !tls => {}
-                        Some(port) => body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" }))),
-                        None => self.drop(c, "on an address the spec cannot write"),
+                "listen" => match listen_socket(c) {
+                    Some((80, false)) => {}
+                    Some((port, tls)) => {
+                        body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" })))
                     }
-                }
+                    None => self.drop(c, "on an address the spec cannot write"),
+                },
                 "server_name" => {
                     let names: Vec<String> = c.args.iter().map(|n| word(n)).collect();
                     body.push(Stmt::line(format!("server_name {}", names.join(" "))));
@@ -344,7 +390,12 @@ impl Reader<'_, '_> {
             }
         };
         let mut body = Vec::new();
-        let mut websocket = false;
+        // stackc's `websocket` sends `Upgrade` and `Connection` from a map
+        // of it, over HTTP/1.1: only the original's `Upgrade` says so.
+        let websocket = d.children().iter().any(|c| {
+            matches!((c.name.as_str(), c.args.as_slice()), ("proxy_set_header", [name, value])
+                if name.eq_ignore_ascii_case("upgrade") && value == "$http_upgrade")
+        });
         for c in d.children() {
             match (c.name.as_str(), c.args.as_slice()) {
                 ("proxy_pass", [target]) => {
@@ -378,9 +429,9 @@ impl Reader<'_, '_> {
                     let text = rest.first().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
                     body.push(Stmt::line(format!("return {code}{text}")));
                 }
-                ("proxy_set_header", [name, value]) if is_default_forward(name, value) => {}
-                ("proxy_set_header", [name, _]) if websocket_header(name) => websocket = true,
-                ("proxy_http_version", [v]) if v == "1.1" => websocket = true,
+                ("proxy_set_header", [name, value]) if is_default_forward(name, value, &self.host) => {}
+                ("proxy_set_header", [name, value]) if websocket && is_websocket_header(name, value) => {}
+                ("proxy_http_version", [v]) if websocket && v == "1.1" => {}
                 ("add_header", _) if is_default_header(c) => {}
                 _ => self.setting(c, &mut body),
             }
@@ -420,7 +471,8 @@ impl Reader<'_, '_> {
             ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
             }
-            ("proxy_set_header", [name, value]) => {
+            // A value with a variable is nginx's to expand: a raw line.
+            ("proxy_set_header", [name, value]) if !value.contains('$') => {
                 body.push(Stmt::line(format!("proxy_set_header {} {}", word(name), quoted(value))))
             }
             (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
@@ -463,10 +515,17 @@ fn secret_of(d: &Directive) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The forwarding headers stackc sets on every `proxy_pass`.
-fn is_default_forward(name: &str, value: &str) -> bool {
+/// `listen`'s port and whether it is TLS.
+fn listen_socket(c: &Directive) -> Option<(u16, bool)> {
+    let port = c.args.first()?.rsplit(':').next()?.parse::<u16>().ok()?;
+    Some((port, c.args.iter().any(|a| a == "ssl")))
+}
+
+/// The forwarding headers stackc sets on every `proxy_pass`, as it sets
+/// them: `host` is the `Host` it sends from this server.
+fn is_default_forward(name: &str, value: &str, host: &str) -> bool {
     match name.to_ascii_lowercase().as_str() {
-        "host" => value == "$host" || value.strip_prefix("$host:").is_some_and(|p| p.parse::<u16>().is_ok()),
+        "host" => value == host,
         "x-real-ip" => value == "$remote_addr",
         "x-forwarded-for" => value == "$proxy_add_x_forwarded_for",
         "x-forwarded-proto" => value == "$scheme",
@@ -474,8 +533,10 @@ fn is_default_forward(name: &str, value: &str) -> bool {
     }
 }
 
-fn websocket_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("upgrade") || name.eq_ignore_ascii_case("connection")
+/// The headers `websocket` sends, as it sends them.
+fn is_websocket_header(name: &str, value: &str) -> bool {
+    (name.eq_ignore_ascii_case("upgrade") && value == "$http_upgrade")
+        || (name.eq_ignore_ascii_case("connection") && value == "$connection_upgrade")
 }
 
 /// stackc's security header defaults (sent when the app sends none).

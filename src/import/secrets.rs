@@ -1,7 +1,8 @@
-//! Passwords, keys, tokens and URLs with a password found in the compose
-//! file's values: each becomes a
-//! `secret` reading a file import writes beside the spec (mode 0600,
-//! listed for `.gitignore`), so the value never lands in the spec.
+//! Passwords and keys found in the compose file's values, and the files
+//! import writes beside the spec to keep them out of it: a secret file
+//! (for an image that reads `VAR_FILE`), or an env file compose reads at
+//! run time (for every other image, which reads `VAR`). One value is one
+//! secret, whichever services use it.
 
 use crate::lint::secrets::{classify, Finding};
 
@@ -35,9 +36,13 @@ impl Secrets {
         matches!(classify(Some(var), value), Some(Finding::Certain(_)))
     }
 
-    /// Adds a file for `var` of `service`, and returns the secret's name:
-    /// `SERVICE_VAR` lowercase, with `-` as `_`, unique.
-    pub fn add(&mut self, service: &str, var: &str, value: &str) -> SecretFile {
+    /// The secret file holding `value`: the one made already for the same
+    /// value (with `false`), else a new one named `SERVICE_VAR` lowercase,
+    /// with `-` as `_`, unique (with `true`).
+    pub fn add(&mut self, service: &str, var: &str, value: &str) -> (SecretFile, bool) {
+        if let Some(same) = self.files.iter().find(|f| f.contents == value) {
+            return (same.clone(), false);
+        }
         let name = self.unique_name(service, var);
         let file = SecretFile {
             path: format!("{FOLDER}/{name}.txt"),
@@ -45,7 +50,7 @@ impl Secrets {
             contents: value.to_string(),
         };
         self.files.push(file.clone());
-        file
+        (file, true)
     }
 
     /// `SERVICE_VAR` lowercase, with `-` as `_`, unused so far.
@@ -61,9 +66,10 @@ impl Secrets {
         name
     }
 
-    /// An env file's text without its passwords, written for `service` at
-    /// `env/SERVICE.env` beside the spec; returns that path.
-    pub fn copy_of_env_file(&mut self, service: &str, contents: String) -> String {
+    /// An env file to write for `service` at `env/SERVICE.env` beside the
+    /// spec (a committed one without its passwords, or the passwords of an
+    /// image that reads `VAR`); returns that path.
+    pub fn add_env_file(&mut self, service: &str, contents: String) -> String {
         let mut path = format!("{}/{service}.env", super::env_file::FOLDER);
         let mut n = 2;
         while self.env_files.iter().any(|f| f.path == path) {
@@ -83,9 +89,14 @@ impl Secrets {
         self.files.iter().chain(&self.env_files)
     }
 
-    /// The lines to add to `.gitignore`.
+    /// Whether there is no file to write.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.env_files.is_empty()
+    }
+
+    /// The lines to add to `.gitignore`: every file written.
     pub fn gitignore(&self) -> String {
-        self.files.iter().map(|f| format!("{}\n", f.path)).collect()
+        self.all().map(|f| format!("{}\n", f.path)).collect()
     }
 }
 
@@ -98,15 +109,23 @@ mod tests {
         assert!(Secrets::is_secret("POSTGRES_PASSWORD", "admin"));
         assert!(!Secrets::is_secret("POSTGRES_PASSWORD_FILE", "/run/secrets/db"));
         assert!(!Secrets::is_secret("POSTGRES_USER", "admin"));
+        assert!(Secrets::is_secret("REDIS_URL", "redis://:s3cr3t@redis:6379"));
+        assert!(!Secrets::is_secret("REDIS_URL", "redis://redis:6379"));
         assert!(Secrets::is_secret("DATABASE_URL", "postgres://app:hunter2@db/app"));
         assert!(Secrets::is_secret("GH", "ghp_4d8f1b2c3a5e6f7081920a1b2c3d4e5f6a7b8c9d"));
         assert!(!Secrets::is_secret("DATABASE_URL", "postgres://app@db/app"));
         let mut secrets = Secrets::default();
-        assert_eq!(secrets.add("db", "POSTGRES_PASSWORD", "a").name, "db_postgres_password");
         assert_eq!(
-            secrets.add("db", "POSTGRES_PASSWORD", "b").name,
+            secrets.add("db", "POSTGRES_PASSWORD", "a").0.name,
+            "db_postgres_password"
+        );
+        assert_eq!(
+            secrets.add("db", "POSTGRES_PASSWORD", "b").0.name,
             "db_postgres_password_2"
         );
+        // The same value again is the same secret, not another file.
+        let (same, new) = secrets.add("backup", "MYSQL_PASSWORD", "a");
+        assert_eq!((same.name.as_str(), new), ("db_postgres_password", false));
         assert_eq!(
             secrets.gitignore(),
             "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n"

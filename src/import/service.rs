@@ -2,7 +2,8 @@
 //! becomes a statement, a raw `compose` key with a note, or a finding.
 
 use super::compose::Import;
-use super::spec::{flow_yaml, is_env_name, is_name, list, quoted, word, Stmt};
+use super::environment::{defaulted, interpolated};
+use super::spec::{flow_yaml, is_name, list, quoted, word, Stmt};
 use super::values::{duration, literal, scalar, short_volume, size};
 use super::yaml::{Kind, Node};
 
@@ -77,6 +78,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
     let builds = service.get("build").is_some();
+    // The published image, which may read `VAR_FILE` (a built one: unknown).
+    let image = service.get("image").and_then(scalar).filter(|_| !builds);
     if role == Role::Proxy {
         body.extend(super::proxy::proxy(service, import));
     }
@@ -122,7 +125,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                         .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
                         .unwrap_or_default();
                     let served = is_name(&source) && aliases(&body, &source);
-                    if !(served || source.ends_with(".conf")) {
+                    if !(served || super::proxy::holds_config(service, &source, import)) {
                         import.report.dropped(
                             file,
                             v.span,
@@ -144,7 +147,12 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 // A local name compose gives a built image: stackc names it.
                 Some(image) if builds && image.ends_with(":local") => {}
                 Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
-                None => interpolated(import, value, "image"),
+                None => {
+                    let raw = value.text().unwrap_or_default();
+                    if let Some(image) = defaulted(import, value, "image", raw) {
+                        body.push(Stmt::line(format!("image {}", word(&image))).note(format!("was {raw}")));
+                    }
+                }
             },
             ("build", _) => body.extend(super::dockerfile::build(value, import)),
             ("command", _) => {
@@ -158,7 +166,9 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
                 }
             }
-            ("environment", _) => environment(name, value, &mut env, &mut body, import),
+            ("environment", _) => {
+                super::environment::environment(name, image.as_deref(), value, &mut env, &mut body, import)
+            }
             ("env_file", _) => {
                 let files: Vec<&Node> = match &value.kind {
                     Kind::Seq(items) => items.iter().collect(),
@@ -166,7 +176,7 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 };
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
-                        Some(path) => body.extend(super::env_file::env_file(name, path, import)),
+                        Some(path) => body.extend(super::env_file::env_file(name, image.as_deref(), path, import)),
                         None => {
                             import
                                 .report
@@ -182,6 +192,12 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     }
                 }
             }
+            ("ports", _) if only_on_internal_networks(service, import) => import.report.dropped(
+                file,
+                key.span,
+                "ports of a service only on `internal` networks: Docker publishes none of them",
+                "add a network that is not `internal` to its `networks` if the port is to be reached",
+            ),
             ("ports", _) => {
                 for p in super::mounts::both_families(value.items()) {
                     match super::mounts::port(p) {
@@ -320,7 +336,8 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 match literal_json(&json) {
-                    Some(json) => {
+                    Some(mut json) => {
+                        crate::compose_paths::rebase(k, &mut json, &|p| import.places.rebase(p));
                         body.push(
                             Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
                                 .note(format!("raw: {}", import.report.place(file, key.span))),
@@ -379,6 +396,19 @@ fn not_in(role: Role, key: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether every network the service is on is `internal` (compose's
+/// `default` network never is).
+fn only_on_internal_networks(service: &Node, import: &Import) -> bool {
+    let Some(networks) = service.get("networks") else {
+        return false;
+    };
+    let names: Vec<&str> = match &networks.kind {
+        Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
+        _ => networks.entries().iter().filter_map(|(k, _)| k.text()).collect(),
+    };
+    !names.is_empty() && names.iter().all(|n| import.internal_networks.iter().any(|i| i == n))
+}
+
 /// Whether a proxy's `tls` lines name `secret`.
 fn tls_uses(body: &[Stmt], secret: &str) -> bool {
     body.iter().any(|stmt| {
@@ -415,15 +445,6 @@ fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
     })
 }
 
-fn interpolated(import: &mut Import, value: &Node, key: &str) {
-    import.report.dropped(
-        import.file,
-        value.span,
-        format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
-        "write the value itself, or a `secret NAME env VAR` for a secret",
-    );
-}
-
 /// A command: a list as is, a string split as compose splits it.
 fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
     let words: Option<Vec<String>> = match &value.kind {
@@ -446,92 +467,6 @@ fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
             interpolated(import, value, "command");
             None
         }
-    }
-}
-
-fn environment(service: &str, value: &Node, env: &mut Vec<Stmt>, body: &mut Vec<Stmt>, import: &mut Import) {
-    let pairs: Vec<(String, Option<String>, &Node)> = match &value.kind {
-        Kind::Seq(items) => items
-            .iter()
-            .filter_map(|i| {
-                let text = i.text()?;
-                Some(match text.split_once('=') {
-                    Some((k, v)) => (k.to_string(), Some(v.to_string()), i),
-                    None => (text.to_string(), None, i),
-                })
-            })
-            .collect(),
-        _ => value
-            .entries()
-            .iter()
-            .map(|(k, v)| {
-                let text = if v.is_null() {
-                    None
-                } else {
-                    v.to_json()
-                        .as_str()
-                        .map(str::to_string)
-                        .or_else(|| Some(v.to_json().to_string()))
-                };
-                (k.text().unwrap_or_default().to_string(), text, v)
-            })
-            .collect(),
-    };
-    for (name, raw, node) in pairs {
-        let file = import.file;
-        if !is_env_name(&name) {
-            import.report.dropped(
-                file,
-                node.span,
-                format!("variable name `{name}` the spec cannot write"),
-                "rename it",
-            );
-            continue;
-        }
-        let Some(raw) = raw else {
-            import.report.dropped(
-                file,
-                node.span,
-                format!("`{name}` is passed through from the host's environment"),
-                "write its value, or a `secret NAME env VAR` for a secret",
-            );
-            continue;
-        };
-        let Some(text) = literal(&raw) else {
-            // A password from the host's environment: a secret read from it.
-            match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
-                Some(var) => body.push(super::env_file::from_environment(
-                    service,
-                    &name,
-                    var,
-                    (file, node.span),
-                    import,
-                )),
-                None => interpolated(import, node, &name),
-            }
-            continue;
-        };
-        // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.
-        if let Some(secret) = name
-            .strip_suffix("_FILE")
-            .and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?)))
-        {
-            if is_name(secret.1) {
-                body.push(Stmt::line(format!("secret {} = {}", secret.0, secret.1)));
-                continue;
-            }
-        }
-        if super::secrets::Secrets::is_secret(&name, &text) {
-            body.push(super::env_file::to_secret(
-                service,
-                &name,
-                &text,
-                (file, node.span),
-                import,
-            ));
-            continue;
-        }
-        env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
     }
 }
 

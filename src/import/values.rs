@@ -26,6 +26,36 @@ pub fn literal(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// A compose string whose every variable has a default
+/// (`${VAR:-default}`, `${VAR-default}`), with the defaults in their
+/// place, and the variables' names. `None` when one has none, or a
+/// default holds another variable.
+pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
+    let mut out = String::with_capacity(text.len());
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push_str("$$");
+            rest = tail;
+            continue;
+        }
+        let inner = after.strip_prefix('{')?;
+        let end = inner.find('}')?;
+        let (name, default) = inner[..end].split_once(":-").or_else(|| inner[..end].split_once('-'))?;
+        if !super::spec::is_env_name(name) || default.contains('$') {
+            return None;
+        }
+        out.push_str(default);
+        names.push(name.to_string());
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    Some((literal(&out)?, names))
+}
+
 /// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else.
 pub fn whole_variable(text: &str) -> Option<&str> {
     let name = text
@@ -176,6 +206,21 @@ mod tests {
         assert_eq!(literal("$HOME"), None);
         assert_eq!(literal("${X:-1}"), None);
         assert_eq!(literal("cost: 5$").as_deref(), Some("cost: 5$"));
+    }
+
+    #[test]
+    fn defaults_take_the_variables_place() {
+        assert_eq!(
+            with_defaults("ghcr.io/acme/api:${TAG:-latest}"),
+            Some(("ghcr.io/acme/api:latest".to_string(), vec!["TAG".to_string()]))
+        );
+        assert_eq!(
+            with_defaults("${LEVEL-info} $$x"),
+            Some(("info $x".to_string(), vec!["LEVEL".to_string()]))
+        );
+        assert_eq!(with_defaults("${TAG}"), None);
+        assert_eq!(with_defaults("$TAG"), None);
+        assert_eq!(with_defaults("${A:-${B}}"), None);
     }
 
     #[test]

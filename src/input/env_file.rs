@@ -57,6 +57,26 @@ fn is_blank(c: char) -> bool {
     matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
 }
 
+/// A double-quoted value compose reads back as exactly `value` (the one
+/// env-file escaper): `\\`, `\"`, `\n`, `\r` escaped, `$` doubled so
+/// interpolation leaves one.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '$' => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Reads an env file's text.
 pub fn parse(text: &str) -> EnvFile {
     let mut reader = Reader {
@@ -319,6 +339,17 @@ fn interpolates(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_read_back_as_written() {
+        let value = "a \"b\" \\ $HOME $$ 'c'\nd\r #e";
+        let file = parse(&format!("KEY={}\n", quote(value)));
+        let read = &file.vars[0];
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        // `$$` is what interpolation turns into one `$`.
+        assert_eq!(read.value.as_ref().unwrap().value, value.replace('$', "$$"));
+        assert!(!read.interpolates);
+    }
     use crate::diagnostic::Severity;
 
     fn at(text: &str, span: Span) -> &str {

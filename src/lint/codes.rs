@@ -71,7 +71,7 @@ pub const CODES: &[CodeDoc] = &[
     error("image-of-unbuilt", "`image of` names a service that does not build an image"),
     warning("import-dropped", "`stackc import`: a setting of the project that the spec does not carry; `--strict` fails on it"),
     info("import-raw", "`stackc import`: a setting carried by an escape hatch (`compose KEY = ...`, `nginx \"...\"`, `dockerfile \"...\"`)"),
-    info("import-secret", "`stackc import`: a password or key moved out of the spec into a secret file beside it"),
+    info("import-secret", "`stackc import`: a password or key kept out of the spec: for an image that reads `VAR_FILE` (postgres, mysql, mariadb, mongo), a secret file beside the spec, and the container now reads `VAR_FILE` instead of `VAR`; for any other image, an env file beside the spec that compose reads at run time, and the container still reads `VAR`"),
     error("import-unreadable", "`stackc import`: a file of the project that could not be read or parsed"),
     error("invalid-access-mode", "a volume's `access` that is not a Kubernetes access mode (`ReadWriteOnce`, `ReadWriteMany`, `ReadOnlyMany`, `ReadWriteOncePod`)"),
     error("invalid-command", "a command is empty, cannot be split into words as a shell would, or is a `ready cmd` list that starts with compose's `CMD` or `CMD-SHELL`"),
@@ -121,6 +121,9 @@ pub const CODES: &[CodeDoc] = &[
     error("operation-target-missing", "an environment removes or replaces something the service does not have"),
     error("operation-target-present", "an environment adds something the service already has"),
     error("operation-type-mismatch", "an environment changes a statement the kind of block (service, job, proxy) does not have"),
+    warning("peer-failed", "`stackc lint --peers`: a peer linter crashed, timed out or printed what stackc cannot read, so its checks are missing"),
+    info("peer-missing", "`stackc lint --peers`: a peer linter (hadolint, gixy, dclint) is not on PATH, so its checks did not run"),
+    info("peer-skipped", "`stackc lint --peers`: the peer linters did not run, as the spec has errors or the target is Kubernetes"),
     error("port-published-twice", "two services publish the same host port"),
     error("probe-needs-port", "an HTTP readiness check that does not know which port to ask"),
     error("probe-needs-python", "a TCP or HTTP readiness check on an image stackc does not build, where the check's Python may be missing"),
@@ -228,12 +231,16 @@ mod tests {
             "cli.rs: codes::UNREADABLE_FILE",
             "import/report.rs: code",
             "lint/mod.rs: self.name",
+            "lint/peers/mapping.rs: code",
             "resolve.rs: kind.code(",
         ];
         assert_eq!(computed, known, "a code this test cannot read: list what it can be");
         found.extend(crate::resolve::reference_codes().map(str::to_string));
         found.extend(crate::import::report::CODES.map(str::to_string));
         found.insert(UNREADABLE_FILE.to_string());
+        // A peer linter's finding carries the peer's own code under its
+        // name, which `stackc explain` explains from the peer's docs.
+        assert!(crate::lint::peers::explain("hadolint/DL3008").is_some());
         assert!(found.len() > 80, "the scan found only {found:?}");
         let unexplained: Vec<&String> = found
             .iter()

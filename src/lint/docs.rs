@@ -19,10 +19,12 @@ const SPEC_ERRORS_ANCHOR: &str = "spec-errors";
 /// A stable link to what a diagnostic code means: the rule's own section,
 /// or, for a code that is not a rule, the section saying why it cannot be
 /// allowed. Rule names are kebab-case, so each is its heading's anchor.
+/// A peer linter's finding (`hadolint/DL3008`) links to the peer's own
+/// page for the rule.
 pub fn help_uri(code: &str) -> String {
     match registry::find(code) {
         Some(meta) => format!("{PAGE_URL}#{}", meta.name),
-        None => format!("{PAGE_URL}#{SPEC_ERRORS_ANCHOR}"),
+        None => super::peers::rule_url(code).unwrap_or_else(|| format!("{PAGE_URL}#{SPEC_ERRORS_ANCHOR}")),
     }
 }
 
@@ -80,6 +82,14 @@ pub fn markdown() -> String {
             capitalized(doc.meaning).replace('|', "\\|")
         ));
     }
+    page.push_str(
+        "\n## Peer linters\n\n\
+         `stackc lint --peers` also reports what hadolint, gixy and dclint find in the files stackc emits,\n\
+         under the peer's own code (`hadolint/DL3008`, `hadolint/SC2006`, `gixy/version_disclosure`,\n\
+         `dclint/service-keys-order`), on the spec line that produced the flagged line, at the peer's own\n\
+         severity, with a link to the peer's page for the rule. `stackc explain hadolint` (or a code)\n\
+         says more; the README's \"Deep mode\" has the details.\n",
+    );
     page
 }
 

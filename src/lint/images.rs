@@ -29,7 +29,7 @@ pub enum DefaultUser {
 /// against each image's Dockerfile and docker-entrypoint.sh.
 const IMAGES: &[(&[&str], DefaultUser)] = &[
     (
-        &["postgres", "postgis/postgis"],
+        &["postgres", "postgis"],
         DefaultUser::StepsDown {
             user: "postgres",
             runs_server: |w| w == "postgres" || w.starts_with('-'),
@@ -116,6 +116,62 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
         DefaultUser::Root { user: None },
     ),
 ];
+
+/// The variables official images' entrypoints also read from a file
+/// (`file_env`: `VAR_FILE` names the file), by the image's own name (as
+/// [`facts::is_postgres`](super::facts::is_postgres) tells PostGIS and
+/// mirrors), checked against each image's docker-entrypoint.sh. Any other image reads `VAR` only, as far as
+/// stackc knows.
+const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
+    (
+        &["postgres", "postgis"],
+        &[
+            "POSTGRES_PASSWORD",
+            "POSTGRES_USER",
+            "POSTGRES_DB",
+            "POSTGRES_INITDB_ARGS",
+        ],
+    ),
+    (
+        &["mysql"],
+        &[
+            "MYSQL_ROOT_PASSWORD",
+            "MYSQL_PASSWORD",
+            "MYSQL_USER",
+            "MYSQL_DATABASE",
+            "MYSQL_ROOT_HOST",
+        ],
+    ),
+    // MariaDB reads the MySQL names too.
+    (
+        &["mariadb"],
+        &[
+            "MARIADB_ROOT_PASSWORD",
+            "MARIADB_PASSWORD",
+            "MARIADB_USER",
+            "MARIADB_DATABASE",
+            "MARIADB_ROOT_HOST",
+            "MYSQL_ROOT_PASSWORD",
+            "MYSQL_PASSWORD",
+            "MYSQL_USER",
+            "MYSQL_DATABASE",
+            "MYSQL_ROOT_HOST",
+        ],
+    ),
+    (
+        &["mongo"],
+        &["MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"],
+    ),
+];
+
+/// The variables `image` also reads from the file `VAR_FILE` names; empty
+/// for an image stackc does not know to do so.
+pub fn file_variables(image: &ImageRef) -> &'static [&'static str] {
+    FILE_VARIABLES
+        .iter()
+        .find(|(names, _)| names.contains(&image.name()))
+        .map_or(&[], |(_, variables)| variables)
+}
 
 /// The repository as Docker Hub names it: `postgres` for
 /// `docker.io/library/postgres`, `valkey/valkey` for `docker.io/valkey/valkey`.

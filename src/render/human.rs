@@ -271,10 +271,12 @@ impl miette::Diagnostic for Report<'_> {
         Some(Box::new(visible_lines(&lines.join("\n"))))
     }
 
-    /// Lint rules link to their section of the rules page.
+    /// Lint rules link to their section of the rules page, a peer
+    /// linter's findings to the peer's page for the rule.
     fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         let code = self.diagnostic.code;
-        registry::find(code).map(|_| Box::new(docs::help_uri(code)) as Box<dyn std::fmt::Display>)
+        let linked = registry::find(code).is_some() || crate::lint::peers::is_peer_code(code);
+        linked.then(|| Box::new(docs::help_uri(code)) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

@@ -186,23 +186,33 @@ fn descriptors(reports: &[FileReport]) -> Vec<Descriptor> {
 }
 
 /// A code that is not a rule, described by [`codes`] (every code a
-/// diagnostic carries is there; a test in `lint::codes` sees to it).
+/// diagnostic carries is there; a test in `lint::codes` sees to it), or a
+/// peer linter's code.
 fn code_descriptor(code: &'static str) -> Descriptor {
     let doc = codes::find(code);
     Descriptor {
         id: code,
         name: pascal_case(code),
         short_description: Text {
-            text: doc.map_or_else(
-                || "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
-                |doc| format!("{}.", docs::capitalized(doc.meaning)),
-            ),
+            text: match (doc, crate::lint::peers::summary(code)) {
+                (Some(doc), _) => format!("{}.", docs::capitalized(doc.meaning)),
+                (None, Some(peer)) => peer,
+                (None, None) => "A spec stackc cannot compile, or a problem with its lint settings.".to_string(),
+            },
         },
         full_description: None,
         help: None,
         help_uri: docs::help_uri(code),
         default_configuration: Configuration {
-            level: level(doc.map_or(Severity::Error, |doc| doc.severity)),
+            // A peer's level varies by finding; each result carries its own.
+            level: level(doc.map_or(
+                if crate::lint::peers::is_peer_code(code) {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
+                |doc| doc.severity,
+            )),
         },
     }
 }

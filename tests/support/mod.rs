@@ -210,3 +210,28 @@ pub fn validate(out: &Path) -> (i32, String) {
     let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
     (output.status.code().unwrap_or(-1), text)
 }
+
+/// Runs `sarif-multitool validate` on `log` and returns the error-level
+/// results it found. The tool exits 0 whatever it finds, so its own
+/// output log is what counts.
+pub fn sarif_errors(log: &Path) -> Vec<String> {
+    let result = log.with_extension("result.sarif");
+    let _ = std::fs::remove_file(&result);
+    let validate = Command::new(tool("npm/node_modules/.bin/sarif-multitool"))
+        .arg("validate")
+        .arg("-o")
+        .arg(&result)
+        .arg(log)
+        .output()
+        .expect("sarif-multitool runs");
+    assert!(validate.status.success(), "{}", text(&validate.stdout));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&result).expect("sarif-multitool writes its result log")).unwrap();
+    report["runs"][0]["results"]
+        .as_array()
+        .expect("a results array")
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect()
+}

@@ -98,7 +98,14 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
             // nginx.conf puts in `Host`, are not theirs.
             let mut in_cluster = service.clone();
             in_cluster.ports.clear();
-            let conf = super::nginx::emit(&in_cluster, proxy, layout, &mut problems);
+            let conf = super::nginx::emit(
+                &in_cluster,
+                proxy,
+                layout,
+                &mut problems,
+                super::source_map::Tracking::Off,
+            )
+            .0;
             out.push(network::nginx_config(stack, service, conf));
             out.extend(network::ingress(stack, service));
         }

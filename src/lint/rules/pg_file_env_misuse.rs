@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::facts;
 use crate::lint::Rule;
+use crate::lint::{facts, images};
 
 declare_rule! {
     /// ## What it does
@@ -36,26 +36,19 @@ declare_rule! {
     }
 }
 
-/// The variables the postgres entrypoint reads from `VAR_FILE`.
-const FILE_VARIABLES: &[&str] = &[
-    "POSTGRES_PASSWORD",
-    "POSTGRES_USER",
-    "POSTGRES_DB",
-    "POSTGRES_INITDB_ARGS",
-];
-
 impl Rule for PgFileEnvMisuse {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
+            let file_variables = facts::image(service).map_or(&[][..], images::file_variables);
             for secret in &service.secrets {
-                if FILE_VARIABLES.contains(&secret.env.as_str()) {
+                if file_variables.contains(&secret.env.as_str()) {
                     continue;
                 }
                 out.push(
                     Self::META
                         .diagnostic(format!("the postgres image ignores `{}_FILE`", secret.env.value))
                         .primary(secret.env.span, "this secret never reaches the database")
-                        .help(format!("the image reads a file only for {}", FILE_VARIABLES.join(", "))),
+                        .help(format!("the image reads a file only for {}", file_variables.join(", "))),
                 );
             }
             // `secret VAR` next to `env VAR` is a resolution error; here, both in `env`.

@@ -1,0 +1,137 @@
+//! A service's `environment` as `env { }` entries, its passwords kept
+//! out of the spec as the image reads them ([`super::env_file`]); and
+//! values compose fills from the host's environment (`$VAR`), which a
+//! spec string cannot say: reported, or their defaults kept.
+
+use super::compose::Import;
+use super::spec::{is_env_name, is_name, quoted, Stmt};
+use super::values::literal;
+use super::yaml::{Kind, Node};
+
+pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
+    import.report.dropped(
+        import.file,
+        value.span,
+        format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
+        "write the value itself, or a `secret NAME env VAR` for a secret",
+    );
+}
+
+/// A value whose variables all have defaults (`${TAG:-latest}`), with
+/// the defaults in their place: the host's variables no longer change
+/// it, which is reported. Else reported as [`interpolated`].
+pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str) -> Option<String> {
+    let Some((text, names)) = super::values::with_defaults(raw).filter(|(_, names)| !names.is_empty()) else {
+        interpolated(import, value, key);
+        return None;
+    };
+    let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    import.report.dropped(
+        import.file,
+        value.span,
+        format!(
+            "`{key}` is `{text}`, the default of {}: the host's value no longer changes it",
+            names.join(", ")
+        ),
+        "a spec string is literal: edit the value where it differs, or take it from an env file",
+    );
+    Some(text)
+}
+
+/// `env { }` entries; a password as the image reads it (see
+/// [`super::env_file`]).
+pub fn environment(
+    service: &str,
+    image: Option<&str>,
+    value: &Node,
+    env: &mut Vec<Stmt>,
+    body: &mut Vec<Stmt>,
+    import: &mut Import,
+) {
+    use super::env_file::{from_environment, reads_file, to_env_file, to_secret, Kept};
+    let mut kept = Vec::new();
+    let pairs: Vec<(String, Option<String>, &Node)> = match &value.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let text = i.text()?;
+                Some(match text.split_once('=') {
+                    Some((k, v)) => (k.to_string(), Some(v.to_string()), i),
+                    None => (text.to_string(), None, i),
+                })
+            })
+            .collect(),
+        _ => value
+            .entries()
+            .iter()
+            .map(|(k, v)| {
+                let text = if v.is_null() {
+                    None
+                } else {
+                    v.to_json()
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| Some(v.to_json().to_string()))
+                };
+                (k.text().unwrap_or_default().to_string(), text, v)
+            })
+            .collect(),
+    };
+    for (name, raw, node) in pairs {
+        let file = import.file;
+        if !is_env_name(&name) {
+            import.report.dropped(
+                file,
+                node.span,
+                format!("variable name `{name}` the spec cannot write"),
+                "rename it",
+            );
+            continue;
+        }
+        let Some(raw) = raw else {
+            import.report.dropped(
+                file,
+                node.span,
+                format!("`{name}` is passed through from the host's environment"),
+                "write its value, or a `secret NAME env VAR` for a secret",
+            );
+            continue;
+        };
+        let at = (file, node.span);
+        let Some(text) = literal(&raw) else {
+            // A password from the host's environment: read from it still.
+            match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
+                Some(var) if reads_file(image, &name) => body.push(from_environment(service, &name, var, at, import)),
+                Some(var) => kept.push(Kept::from_host(&name, var, at)),
+                None => {
+                    if let Some(value) = defaulted(import, node, &name, &raw) {
+                        env.push(Stmt::line(format!("{name} = {}", quoted(&value))).note(format!("was {raw}")));
+                    }
+                }
+            }
+            continue;
+        };
+        // `VAR_FILE=/run/secrets/NAME` is what `secret VAR = NAME` writes.
+        if let Some(secret) = name
+            .strip_suffix("_FILE")
+            .and_then(|var| Some((var, text.strip_prefix("/run/secrets/")?)))
+        {
+            if is_name(secret.1) {
+                body.push(Stmt::line(format!("secret {} = {}", secret.0, secret.1)));
+                continue;
+            }
+        }
+        if super::secrets::Secrets::is_secret(&name, &text) {
+            if reads_file(image, &name) {
+                body.push(to_secret(service, &name, &text, at, import));
+            } else {
+                kept.push(Kept::literal(&name, &text, at));
+            }
+            continue;
+        }
+        env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
+    }
+    if !kept.is_empty() {
+        body.push(to_env_file(service, &kept, import));
+    }
+}

@@ -1,0 +1,64 @@
+//! hadolint's `-f json` output: one array of `{file, line, code, level,
+//! message}`, ShellCheck's findings on RUN lines among them (`SC2006`).
+
+use serde::Deserialize;
+
+use super::Finding;
+use crate::diagnostic::Severity;
+
+#[derive(Deserialize)]
+struct Report {
+    file: String,
+    line: Option<usize>,
+    code: String,
+    level: String,
+    message: String,
+}
+
+pub(super) fn parse(stdout: &str) -> Result<Vec<Finding>, String> {
+    let reports: Vec<Report> =
+        serde_json::from_str(stdout).map_err(|e| format!("its output is not the JSON list stackc reads ({e})"))?;
+    Ok(reports
+        .into_iter()
+        .map(|r| Finding {
+            file: r.file,
+            line: r.line,
+            code: r.code,
+            severity: severity(&r.level),
+            message: r.message,
+        })
+        .collect())
+}
+
+/// hadolint's levels: only `error` is an error; `info` and `style` are notes.
+fn severity(level: &str) -> Severity {
+    match level {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_hadolints_json() {
+        let out = r#"[{"code":"DL3008","column":1,"file":"web/Dockerfile","level":"warning","line":20,"message":"Pin versions"},
+                      {"code":"SC2006","column":1,"file":"web/Dockerfile","level":"style","line":21,"message":"Use $(...)"},
+                      {"code":"DL3000","column":1,"file":"a/Dockerfile","level":"error","line":2,"message":"Use absolute WORKDIR"}]"#;
+        let found = parse(out).unwrap();
+        let levels: Vec<_> = found.iter().map(|f| (f.code.as_str(), f.line, f.severity)).collect();
+        assert_eq!(
+            levels,
+            [
+                ("DL3008", Some(20), Severity::Warning),
+                ("SC2006", Some(21), Severity::Info),
+                ("DL3000", Some(2), Severity::Error)
+            ]
+        );
+        assert_eq!(parse("[]").unwrap(), []);
+        assert!(parse("hadolint: openFile: does not exist").is_err());
+    }
+}
