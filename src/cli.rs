@@ -220,6 +220,18 @@ struct RuleArgs {
     /// Make a lint rule's findings errors (repeatable).
     #[arg(long, value_name = "RULE")]
     deny: Vec<String>,
+    /// Judge dates (a version past its end of life) as of this day instead
+    /// of today: a report that does not change as time passes.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<crate::Date>,
+}
+
+impl RuleArgs {
+    /// The day rules judge dates by: `--today`, else the clock, read once
+    /// for the whole run.
+    fn today(&self) -> crate::Date {
+        self.today.unwrap_or_else(crate::Date::today)
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -324,6 +336,7 @@ fn plain_lint(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Cli>
             rules: RuleArgs {
                 allow: Vec::new(),
                 deny: Vec::new(),
+                today: None,
             },
             fail_on: None,
             exit_zero: false,
@@ -384,11 +397,13 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
                 }
             };
             let files = spec_files(stdin.path(&spec));
+            // No lint rule runs: no date to judge by.
             let options = crate::Options {
                 policy: None,
                 files: Some(&files),
                 environment: env.as_deref(),
                 target: crate::emit::Target::Compose,
+                today: None,
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
@@ -514,6 +529,7 @@ fn build(
         files: Some(&files),
         environment: env,
         target: target.into(),
+        today: Some(rules.today()),
     };
     let result = crate::build_with(&source, &layout, options);
     let inputs = result.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -581,6 +597,7 @@ fn lint(
         let paths: Vec<PathBuf> = specs.iter().map(|spec| stdin.path(spec).to_path_buf()).collect();
         finder.save(&paths)?;
     }
+    let today = rules.today();
     let mut bad_input = false;
     let mut unreadable_specs = Vec::new();
     let mut linted = Vec::new();
@@ -613,6 +630,7 @@ fn lint(
             files: Some(&files),
             environment: options.env,
             target: options.target.into(),
+            today: Some(today),
         };
         let (source, analysis) = if options.fix {
             match fix_spec(spec, &source, analysis_options) {

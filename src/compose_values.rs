@@ -43,6 +43,8 @@ enum Json {
     Integer(i64, i64),
     /// Any number.
     Number,
+    Boolean,
+    /// Any map.
     Object,
     Null,
     /// A list of strings.
@@ -55,15 +57,39 @@ enum Json {
     Objects,
     /// This exact string.
     Word(&'static str),
+    /// A map of these keys only (and `x-` extensions).
+    Fields(&'static Fields),
+    /// A map whose keys follow the rule and whose values take these forms.
+    Map(Keys, &'static [Json]),
+    /// A list whose items take these forms.
+    ListOf(&'static [Json]),
+}
+
+/// The keys of a map the schema closes, each with its forms.
+struct Fields {
+    keys: &'static [(&'static str, &'static [Json])],
+    required: &'static [&'static str],
+}
+
+/// What the keys of an open map may be.
+#[derive(Clone, Copy)]
+enum Keys {
+    Any,
+    /// `^[a-z]+$` (ulimits' resource names).
+    LowercaseLetters,
 }
 
 impl Json {
-    fn admits(self, value: &Value) -> bool {
+    /// Whether the value takes this form: `Err(None)` when it is not even
+    /// of its kind (a list for a map), `Err(Some(why))` when it is but a
+    /// value inside is not, with the path to that value from `path`.
+    fn check(self, value: &Value, path: &str) -> Result<(), Option<String>> {
         let all = |each: fn(&Value) -> bool| value.as_array().is_some_and(|items| items.iter().all(each));
-        match self {
+        let admitted = match self {
             Json::String => value.is_string(),
             Json::Integer(min, max) => value.as_i64().is_some_and(|n| (min..=max).contains(&n)),
             Json::Number => value.is_number(),
+            Json::Boolean => value.is_boolean(),
             Json::Object => value.is_object(),
             Json::Null => value.is_null(),
             Json::Strings => all(Value::is_string),
@@ -71,7 +97,33 @@ impl Json {
             Json::StringsOrObjects => all(|v| v.is_string() || v.is_object()),
             Json::Objects => all(Value::is_object),
             Json::Word(word) => value.as_str() == Some(word),
-        }
+            Json::Fields(fields) => return fields.check(value, path),
+            Json::Map(keys, forms) => {
+                let Some(map) = value.as_object() else {
+                    return Err(None);
+                };
+                for (key, inner) in map {
+                    let at = nested(path, key);
+                    if matches!(keys, Keys::LowercaseLetters) && !key.chars().all(|c| c.is_ascii_lowercase()) {
+                        return Err(Some(format!(
+                            "`{at}`: compose takes lowercase letters only as a key here"
+                        )));
+                    }
+                    check_forms(forms, inner, &at).map_err(Some)?;
+                }
+                true
+            }
+            Json::ListOf(forms) => {
+                let Some(items) = value.as_array() else {
+                    return Err(None);
+                };
+                for (index, item) in items.iter().enumerate() {
+                    check_forms(forms, item, &format!("{path}[{index}]")).map_err(Some)?;
+                }
+                true
+            }
+        };
+        admitted.then_some(()).ok_or(None)
     }
 
     fn describe(self) -> String {
@@ -81,14 +133,79 @@ impl Json {
             Json::Integer(min, i64::MAX) => format!("an integer from {min}"),
             Json::Integer(min, max) => format!("an integer from {min} to {max}"),
             Json::Number => "a number".to_string(),
-            Json::Object => "a map".to_string(),
+            Json::Boolean => "a boolean".to_string(),
+            Json::Object | Json::Map(..) => "a map".to_string(),
+            Json::Fields(fields) => format!(
+                "a map of {}",
+                fields
+                    .keys
+                    .iter()
+                    .map(|(k, _)| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Json::Null => "nothing (null)".to_string(),
             Json::Strings => "a list of strings".to_string(),
             Json::StringsOrNumbers => "a list of strings and numbers".to_string(),
             Json::StringsOrObjects => "a list of strings and maps".to_string(),
             Json::Objects => "a list of maps".to_string(),
+            Json::ListOf(_) => "a list".to_string(),
             Json::Word(word) => format!("`{word}`"),
         }
+    }
+}
+
+impl Fields {
+    fn check(&self, value: &Value, path: &str) -> Result<(), Option<String>> {
+        let Some(map) = value.as_object() else {
+            return Err(None);
+        };
+        for (key, inner) in map {
+            let at = nested(path, key);
+            if key.starts_with("x-") {
+                continue;
+            }
+            let Some((_, forms)) = self.keys.iter().find(|(k, _)| k == key) else {
+                let known: Vec<String> = self.keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+                return Err(Some(format!("`{at}`: compose knows only {} here", known.join(", "))));
+            };
+            check_forms(forms, inner, &at).map_err(Some)?;
+        }
+        match self.required.iter().find(|k| !map.contains_key(**k)) {
+            Some(missing) => Err(Some(format!("`{path}`: compose needs `{missing}` here too"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The first of `forms` the value takes, or why none does: what is wrong
+/// deepest inside, when the value is of a form's kind.
+fn check_forms(forms: &[Json], value: &Value, path: &str) -> Result<(), String> {
+    let mut inside = None;
+    for form in forms {
+        match form.check(value, path) {
+            Ok(()) => return Ok(()),
+            Err(Some(why)) => inside = inside.or(Some(why)),
+            Err(None) => {}
+        }
+    }
+    Err(inside.unwrap_or_else(|| {
+        let forms: Vec<String> = forms.iter().map(|f| f.describe()).collect();
+        // The key itself (`logging`) is the spec's line: only a value
+        // inside it (`logging.options`) is named.
+        let at = match path.contains(['.', '[']) {
+            true => format!("`{path}`: "),
+            false => String::new(),
+        };
+        format!("{at}compose takes {} here", forms.join(" or "))
+    }))
+}
+
+/// `logging.options` from `logging` and `options`.
+fn nested(path: &str, key: &str) -> String {
+    match path {
+        "" => key.to_string(),
+        _ => format!("{path}.{key}"),
     }
 }
 
@@ -96,14 +213,80 @@ const ANY_INTEGER: Json = Json::Integer(i64::MIN, i64::MAX);
 /// `cpu_shares` and the like: a number, or a string compose converts.
 const NUMBER: &[Json] = &[Json::Number, Json::String];
 const STRING_OR_LIST: &[Json] = &[Json::String, Json::Strings];
-const MAP_OR_LIST: &[Json] = &[Json::Object, Json::Strings];
+const INTEGER_OR_STRING: &[Json] = &[ANY_INTEGER, Json::String];
+/// compose-spec's `list_or_dict`: a map of plain values, or a list of strings.
+const LIST_OR_DICT: &[Json] = &[
+    Json::Map(Keys::Any, &[Json::String, Json::Number, Json::Boolean, Json::Null]),
+    Json::Strings,
+];
+
+/// `logging`: a driver and its options.
+const LOGGING: Fields = Fields {
+    keys: &[
+        ("driver", &[Json::String]),
+        (
+            "options",
+            &[Json::Map(Keys::Any, &[Json::String, Json::Number, Json::Null])],
+        ),
+    ],
+    required: &[],
+};
+
+/// `ulimits`: a limit per resource, or its soft and hard limits (both).
+const ULIMITS: Json = Json::Map(
+    Keys::LowercaseLetters,
+    &[
+        ANY_INTEGER,
+        Json::String,
+        Json::Fields(&Fields {
+            keys: &[("hard", INTEGER_OR_STRING), ("soft", INTEGER_OR_STRING)],
+            required: &["soft", "hard"],
+        }),
+    ],
+);
+
+/// `blkio_config.device_*`: a device's path and rate.
+const BLKIO_LIMITS: &[Json] = &[Json::ListOf(&[Json::Fields(&Fields {
+    keys: &[("path", &[Json::String]), ("rate", INTEGER_OR_STRING)],
+    required: &[],
+})])];
+
+const BLKIO_CONFIG: Fields = Fields {
+    keys: &[
+        ("device_read_bps", BLKIO_LIMITS),
+        ("device_read_iops", BLKIO_LIMITS),
+        ("device_write_bps", BLKIO_LIMITS),
+        ("device_write_iops", BLKIO_LIMITS),
+        ("weight", INTEGER_OR_STRING),
+        (
+            "weight_device",
+            &[Json::ListOf(&[Json::Fields(&Fields {
+                keys: &[("path", &[Json::String]), ("weight", INTEGER_OR_STRING)],
+                required: &[],
+            })])],
+        ),
+    ],
+    required: &[],
+};
+
+const CREDENTIAL_SPEC: Fields = Fields {
+    keys: &[
+        ("config", &[Json::String]),
+        ("file", &[Json::String]),
+        ("registry", &[Json::String]),
+    ],
+    required: &[],
+};
+
+/// `extra_hosts`: host to address (or addresses), or `host:address` strings.
+const EXTRA_HOSTS: &[Json] = &[Json::Map(Keys::Any, &[Json::String, Json::Strings]), Json::Strings];
 
 /// The keys a raw `compose` statement may set, by what compose's schema
 /// (compose-spec's `compose-spec.json`) allows.
 const SHAPES: &[(&str, Shape)] = &[
-    ("annotations", Shape::Schema(MAP_OR_LIST)),
+    ("annotations", Shape::Schema(LIST_OR_DICT)),
     ("attach", Shape::Bool),
-    ("blkio_config", Shape::Schema(&[Json::Object])),
+    ("blkio_config", Shape::Schema(&[Json::Fields(&BLKIO_CONFIG)])),
     ("cap_add", Shape::Capabilities),
     ("cap_drop", Shape::Capabilities),
     ("cgroup", Shape::Mode(&["host", "private"])),
@@ -116,7 +299,7 @@ const SHAPES: &[(&str, Shape)] = &[
     ("cpu_rt_runtime", Shape::Schema(NUMBER)),
     ("cpu_shares", Shape::Schema(NUMBER)),
     ("cpuset", Shape::Str),
-    ("credential_spec", Shape::Schema(&[Json::Object])),
+    ("credential_spec", Shape::Schema(&[Json::Fields(&CREDENTIAL_SPEC)])),
     ("develop", Shape::Schema(&[Json::Object, Json::Null])),
     ("device_cgroup_rules", Shape::Strings),
     ("devices", Shape::Schema(&[Json::StringsOrObjects])),
@@ -125,7 +308,7 @@ const SHAPES: &[(&str, Shape)] = &[
     ("dns_search", Shape::Schema(STRING_OR_LIST)),
     ("domainname", Shape::Str),
     ("external_links", Shape::Strings),
-    ("extra_hosts", Shape::Schema(MAP_OR_LIST)),
+    ("extra_hosts", Shape::Schema(EXTRA_HOSTS)),
     ("gpus", Shape::Schema(&[Json::Word("all"), Json::Objects])),
     ("group_add", Shape::Schema(&[Json::StringsOrNumbers])),
     ("init", Shape::Bool),
@@ -133,7 +316,7 @@ const SHAPES: &[(&str, Shape)] = &[
     ("isolation", Shape::Str),
     ("label_file", Shape::Schema(STRING_OR_LIST)),
     ("links", Shape::Strings),
-    ("logging", Shape::Schema(&[Json::Object])),
+    ("logging", Shape::Schema(&[Json::Fields(&LOGGING)])),
     ("mac_address", Shape::Str),
     ("mem_reservation", Shape::Schema(&[Json::String, ANY_INTEGER])),
     ("mem_swappiness", Shape::Schema(&[ANY_INTEGER, Json::String])),
@@ -157,10 +340,10 @@ const SHAPES: &[(&str, Shape)] = &[
     ("security_opt", Shape::SecurityOpts),
     ("stdin_open", Shape::Bool),
     ("storage_opt", Shape::Schema(&[Json::Object])),
-    ("sysctls", Shape::Schema(MAP_OR_LIST)),
+    ("sysctls", Shape::Schema(LIST_OR_DICT)),
     ("tmpfs", Shape::Schema(STRING_OR_LIST)),
     ("tty", Shape::Bool),
-    ("ulimits", Shape::Schema(&[Json::Object])),
+    ("ulimits", Shape::Schema(&[ULIMITS])),
     ("use_api_socket", Shape::StrictBool),
     ("userns_mode", Shape::Mode(&["host"])),
     ("uts", Shape::Mode(&["host"])),
@@ -215,11 +398,7 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
                 opts.iter().map(|o| Value::String(o.to_string())).collect(),
             ))
         }
-        (Shape::Schema(forms), value) if forms.iter().any(|f| f.admits(&value)) => Ok(value),
-        (Shape::Schema(forms), _) => {
-            let forms: Vec<String> = forms.iter().map(|f| f.describe()).collect();
-            Err(refuse(format!("compose takes {} here", forms.join(" or "))))
-        }
+        (Shape::Schema(forms), value) => check_forms(forms, &value, key).map(|()| value).map_err(refuse),
         (Shape::Strings, value) => strings(value)
             .map(|items| Value::Array(items.into_iter().map(Value::String).collect()))
             .map_err(refuse),
@@ -447,6 +626,80 @@ fn quoted_list(items: &[&str]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn maps_inside_values_are_checked_against_the_schema() {
+        let accepted = [
+            (
+                "logging",
+                json!({"driver": "json-file", "options": {"max-size": "10m", "max-file": 3}}),
+            ),
+            ("logging", json!({"driver": "local", "x-note": true})),
+            (
+                "ulimits",
+                json!({"nofile": {"soft": 20000, "hard": 40000}, "nproc": 65535, "core": "0"}),
+            ),
+            (
+                "blkio_config",
+                json!({"weight": 300, "device_read_bps": [{"path": "/dev/sda", "rate": "12mb"}]}),
+            ),
+            (
+                "sysctls",
+                json!({"net.core.somaxconn": 1024, "net.ipv4.tcp_syncookies": 0}),
+            ),
+            ("sysctls", json!(["net.core.somaxconn=1024"])),
+            ("extra_hosts", json!({"db": ["10.0.0.2", "::1"]})),
+            ("credential_spec", json!({"file": "my-credential-spec.json"})),
+        ];
+        for (key, value) in accepted {
+            assert_eq!(read(key, value.clone()), Ok(value.clone()), "{key}: {value}");
+        }
+        let refused = [
+            (
+                "logging",
+                json!({"driver": "json-file", "options": {"compress": true}}),
+                "`logging.options.compress`: compose takes a string or a number or nothing (null) here",
+            ),
+            (
+                "logging",
+                json!({"drivers": "local"}),
+                "`logging.drivers`: compose knows only `driver`, `options` here",
+            ),
+            (
+                "logging",
+                json!({"options": ["max-size=10m"]}),
+                "`logging.options`: compose takes a map here",
+            ),
+            (
+                "ulimits",
+                json!({"nofile": {"soft": 20000}}),
+                "`ulimits.nofile`: compose needs `hard` here too",
+            ),
+            (
+                "ulimits",
+                json!({"NOFILE": 1024}),
+                "`ulimits.NOFILE`: compose takes lowercase letters only as a key here",
+            ),
+            (
+                "ulimits",
+                json!({"nofile": [1024, 2048]}),
+                "`ulimits.nofile`: compose takes an integer or a string or a map of `hard`, `soft` here",
+            ),
+            (
+                "blkio_config",
+                json!({"device_read_bps": [{"path": "/dev/sda", "rate": 1.5}]}),
+                "`blkio_config.device_read_bps[0].rate`: compose takes an integer or a string here",
+            ),
+            (
+                "sysctls",
+                json!({"net.core.somaxconn": [1]}),
+                "`sysctls.net.core.somaxconn`: compose takes a string or a number or a boolean or nothing (null) here",
+            ),
+        ];
+        for (key, value, why) in refused {
+            assert_eq!(read(key, value).map_err(|r| r.label), Err(why.to_string()), "{key}");
+        }
+    }
 
     #[test]
     fn booleans_are_read_as_compose_casts_them() {

@@ -28,6 +28,10 @@ pub struct Stack {
     /// `environment NAME { ... }` blocks, in spec order: variants of this
     /// stack (`crate::environment::apply` makes one's whole stack).
     pub environments: Vec<environment::Environment>,
+    /// The day the run judges dates by (end of life), from
+    /// [`crate::Options::today`]; `None`: not known, and rules that need
+    /// it say nothing.
+    pub today: Option<crate::Date>,
     /// The environment this stack is the variant of; `None` for the base.
     pub environment: Option<environment::ActiveEnvironment>,
     /// Lookups by name, built on the first one (see [`index`]).

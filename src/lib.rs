@@ -23,6 +23,7 @@ pub mod compose_keys;
 pub mod compose_paths;
 pub mod compose_values;
 pub mod config;
+pub mod date;
 pub mod diagnostic;
 pub mod emit;
 pub mod environment;
@@ -40,6 +41,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod write;
 
+pub use date::Date;
 use diagnostic::Diagnostic;
 use emit::{Artifact, Layout};
 use ir::Stack;
@@ -75,6 +77,10 @@ pub struct Options<'a> {
     /// The environment to check or build (`--env`); `None`: the base, and
     /// `check` also checks every environment (see [`environment`]).
     pub environment: Option<&'a str>,
+    /// The day rules judge dates by (a version past its end of life): read
+    /// from the clock once by the caller ([`Date::today`]), or pinned by a
+    /// test; `None` turns those judgements off.
+    pub today: Option<Date>,
 }
 
 /// Parses and resolves: is this a valid spec? Also finds the values that
@@ -91,11 +97,13 @@ pub fn lint(source: &SourceFile) -> Analysis {
 }
 
 /// [`lint`] with the rules' levels from `stackc.toml` and the command line.
+/// Dates are judged as of today, by the clock.
 pub fn lint_with(source: &SourceFile, policy: &Policy) -> Analysis {
     analyze(
         source,
         Options {
             policy: Some(policy),
+            today: Some(Date::today()),
             ..Options::default()
         },
     )
@@ -125,6 +133,7 @@ pub fn build(source: &SourceFile, layout: &Layout) -> Build {
         layout,
         Options {
             policy: Some(&policy),
+            today: Some(Date::today()),
             ..Options::default()
         },
     )
@@ -209,6 +218,7 @@ fn stage(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Stack, Option<Vec<Artifact>>) {
     let mut artifacts = None;
+    stack.today = options.today;
     // Before resolution, which may ask the app's Dockerfile (does its
     // image have a HEALTHCHECK for `after X ready`?).
     if let Some(files) = options.files.filter(|_| load) {

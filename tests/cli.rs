@@ -1123,3 +1123,34 @@ fn env_picks_an_environment_and_an_unknown_one_writes_nothing() {
         .unwrap();
     assert!(!text(&lint.stdout).contains("in environment"), "{}", text(&lint.stdout));
 }
+
+/// `--today` pins the day end-of-life dates are judged by: Python 3.9 was
+/// supported in 2024 and is not in 2026; a day that does not exist is
+/// refused before anything runs.
+#[test]
+fn today_pins_the_day_dates_are_judged_by() {
+    let fixture = "tests/fixtures/seed-mistakes.spec";
+    let eol_codes = |day: &str| -> usize {
+        let output = stackc()
+            .current_dir(support::repo())
+            .args(["lint", "--format", "json", "--today", day, fixture])
+            .output()
+            .unwrap();
+        let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let findings = findings.as_array().unwrap();
+        findings.iter().filter(|d| d["code"] == "eol-runtime").count()
+    };
+    assert_eq!(eol_codes("2024-01-01"), 0);
+    assert!(eol_codes(support::TODAY) > 0);
+    let refused = stackc()
+        .current_dir(support::repo())
+        .args(["lint", "--today", "2026-02-30", fixture])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("YYYY-MM-DD"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

@@ -17,7 +17,15 @@ const FIXTURE: &str = "tests/fixtures/seed-mistakes.spec";
 fn lint(format: &str, paths: &[&str]) -> Output {
     stackc()
         .current_dir(support::repo())
-        .args(["lint", "--color", "never", "--format", format])
+        .args([
+            "lint",
+            "--color",
+            "never",
+            "--today",
+            support::TODAY,
+            "--format",
+            format,
+        ])
         .args(paths)
         .output()
         .expect("stackc runs")

@@ -245,6 +245,65 @@ service tools {
     );
 }
 
+/// A start script of the build folder is read for the waits it does: the
+/// service's command that runs one waiting for `db` makes the readiness
+/// finding a note naming it; an entrypoint that is a program, not a script,
+/// makes it a note that says stackc cannot tell.
+#[test]
+fn start_scripts_are_read_from_the_build_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = r#"stack shop
+
+service db {
+    image postgres:17.2
+}
+
+service web {
+    build ./app
+    command "./start.sh"
+    after db
+}
+
+service worker {
+    image of web
+    entrypoint ["/app/bin/init"]
+    command "celery -A shop worker"
+    after db
+}
+"#;
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("app/bin")).unwrap();
+    fs::write(tmp.path().join("app/requirements.txt"), "gunicorn==23.0.0\n").unwrap();
+    let start = "#!/bin/sh\nuntil pg_isready -h db -p 5432; do\n  sleep 1\ndone\nexec gunicorn shop.wsgi:application\n";
+    fs::write(tmp.path().join("app/start.sh"), start).unwrap();
+    fs::write(tmp.path().join("app/bin/init"), [0x7f, b'E', b'L', b'F', 0xff, 0xfe]).unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "--format", "json", "--today", support::TODAY, "stack.spec"])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let waits: Vec<(&str, &str)> = (findings.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "missing-readiness-wait")
+        .map(|d| (d["severity"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            (
+                "info",
+                "`web` starts when `db` starts: compose does not wait, its start script `./start.sh` does"
+            ),
+            (
+                "info",
+                "`worker` starts when `db` starts: compose does not wait; whether its entrypoint `/app/bin/init` does, stackc cannot tell (a program, not a script)"
+            ),
+        ],
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 /// A missing secret file or bind-mount source beside a file of a close
 /// name gets that name as its help: the spec meant it.
 #[test]

@@ -23,6 +23,7 @@ fn lint(rule: &str, case: &str) -> (SourceFile, Vec<stackc::diagnostic::Diagnost
         files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
         environment: None,
         target: target_of(rule),
+        today: Some(support::today()),
     };
     let analysis = stackc::analyze(&source, options);
     let inputs = analysis.stack.map(|s| s.inputs.sources).unwrap_or_default();
@@ -135,6 +136,7 @@ fn every_fix_silences_its_rule_and_keeps_comments() {
                 files: files.as_ref().map(|f| f as &dyn stackc::input::Files),
                 environment: None,
                 target: target_of(name),
+                today: Some(support::today()),
             },
         );
         let left: Vec<_> = outcome.remaining.diagnostics.iter().filter(own).collect();
@@ -220,6 +222,7 @@ fn every_rules_advice_lints_clean() {
                 files: None,
                 environment: None,
                 target: target_of(meta.name),
+                today: Some(support::today()),
             };
             let analysis = stackc::analyze(&source, options);
             for finding in analysis

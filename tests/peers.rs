@@ -271,6 +271,7 @@ fn claimed_codes(rule: &str) -> BTreeSet<(String, String)> {
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
+        today: Some(support::today()),
         ..stackc::Options::default()
     };
     (stackc::analyze(&source, options).diagnostics.iter())

@@ -5,6 +5,7 @@
 
 #[path = "../examples/gen_spec/stack.rs"]
 mod generated;
+mod support;
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -31,6 +32,7 @@ fn lint_and_build(services: usize, folder: &Path) -> (Vec<stackc::diagnostic::Di
     let options = stackc::Options {
         policy: Some(&policy),
         files: Some(&files),
+        today: Some(support::today()),
         ..stackc::Options::default()
     };
     let lint = stackc::analyze(&source, options);

@@ -173,6 +173,7 @@ fn verdict(out: &Path, spec: &crate::source::SourceFile) -> Result<Verdict, Fail
         files: Some(&files),
         environment: None,
         target: crate::emit::Target::Compose,
+        today: Some(crate::Date::today()),
     };
     let build = crate::build_with(spec, &layout, options);
     let warnings = build

@@ -8,6 +8,23 @@
 //! as the flag list is complete. Long options are matched by full name
 //! only: argparse's abbreviations (`--work 4`) are not recognized.
 
+/// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
+/// or `--option=VALUE`.
+pub fn option_value<'a>(words: &'a [String], short: &str, long: &str) -> Option<&'a str> {
+    words.iter().enumerate().find_map(|(i, word)| {
+        let next = || words.get(i + 1).map(String::as_str);
+        if word == short || word == long {
+            next()
+        } else if let Some(value) = word.strip_prefix(long).and_then(|w| w.strip_prefix('=')) {
+            Some(value)
+        } else if !short.is_empty() && word.starts_with(short) && !word.starts_with("--") {
+            Some(&word[short.len()..])
+        } else {
+            None
+        }
+    })
+}
+
 /// One option a server reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {

@@ -11,8 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
+use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
-    dockerfile, dockerignore, env_file, gunicorn_conf, requirements, Absence, Absent, Inputs, LoadedEnvFile, OwnImage,
+    dockerfile, dockerignore, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent,
+    Inputs, LoadedEnvFile, OwnImage, PackageJson,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
@@ -150,6 +152,13 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             }
         }
     }
+    // After every build is read: `image of` may name a later service.
+    for service in &stack.services {
+        if !service.after.is_empty() {
+            loader.start_script(stack, service);
+        }
+        loader.package_json(stack, service);
+    }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
             loader.deploy_file(path, Absence::SecretFile);
@@ -158,6 +167,20 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
     }
     (loader.inputs, loader.diagnostics)
 }
+
+/// Where the files of a build folder are in its image, and what the image
+/// starts (see [`Loader::image_layout`]).
+struct ImageLayout {
+    /// The build folder, as the spec writes it.
+    context: PathBuf,
+    entrypoint: Option<Vec<String>>,
+    cmd: Option<Vec<String>>,
+    copies: Vec<Copied>,
+    working_dir: Option<String>,
+}
+
+/// The largest start script read for its waits: a script, not a program.
+const MAX_SCRIPT_BYTES: usize = 256 << 10;
 
 /// The largest secret file read for its contents: a password, not a key.
 const MAX_SECRET_BYTES: usize = 4096;
@@ -388,6 +411,150 @@ impl Loader<'_> {
             ignore: None,
             loose: Vec::new(),
         }
+    }
+
+    /// Where the files of the build folder are in the image `service`
+    /// runs, and what it starts: from the app's own Dockerfile (when it
+    /// was read) or stackc's Python image; `None` for a published image.
+    fn image_layout(&self, stack: &Stack, service: &Service) -> Option<ImageLayout> {
+        let builder = stack.builder_of(service)?;
+        let build = builder.build()?;
+        let image = self.inputs.images.iter().find(|i| i.service == builder.name.value);
+        let facts = image.and_then(OwnImage::facts);
+        let shell = facts.map(dockerfile::StageFacts::shell_words).unwrap_or_default();
+        let (copies, working_dir) = match (build.python(), facts) {
+            (Some(python), _) => (
+                vec![Copied::everything_at(&python.workdir.value)],
+                Some(python.run_dir()),
+            ),
+            (None, Some(facts)) => (
+                Copied::from_dockerfile(&facts.copies),
+                facts.working_dir().map(str::to_string),
+            ),
+            (None, None) => (Vec::new(), None),
+        };
+        Some(ImageLayout {
+            context: PathBuf::from(&build.context.value),
+            entrypoint: facts.and_then(|f| Some(f.entrypoint.as_ref()?.argv(&shell))),
+            cmd: facts.and_then(|f| Some(f.cmd.as_ref()?.argv(&shell))),
+            copies,
+            working_dir: service.workdir.as_ref().map(|w| w.value.clone()).or(working_dir),
+        })
+    }
+
+    /// The file of the build folder the image has at one of `image_paths`.
+    fn context_file(&self, layout: &ImageLayout, image_paths: &[String]) -> Option<PathBuf> {
+        let files = self.files;
+        let is_folder = |source: &str| files.is_folder(&layout.context.join(source));
+        image_paths
+            .iter()
+            .flat_map(|path| start_script::sources_of(path, &layout.copies, &is_folder))
+            .map(|source| layout.context.join(source))
+            .find(|path| files.exists(path) && !files.is_folder(path))
+    }
+
+    /// The script `service`'s containers start through, when it is a file
+    /// of the build folder of the image they run: read quietly (a program
+    /// that is no script, or a path stackc maps wrongly, is no error).
+    /// Kept only when the command is an entrypoint (which stackc cannot
+    /// otherwise see into) or a file of the build folder.
+    fn start_script(&mut self, stack: &Stack, service: &Service) {
+        let Some(layout) = self.image_layout(stack, service) else {
+            return;
+        };
+        let (argv, via) = match (&service.entrypoint, &layout.entrypoint, &service.command) {
+            (Some(entrypoint), _, _) => (entrypoint.words.clone(), Via::Entrypoint),
+            (None, Some(entrypoint), _) => (entrypoint.clone(), Via::Entrypoint),
+            (None, None, Some(command)) => (command.words.clone(), Via::Command),
+            (None, None, None) => match &layout.cmd {
+                Some(cmd) => (cmd.clone(), Via::Command),
+                None => return,
+            },
+        };
+        let Some(program) = start_script::program(&argv) else {
+            return;
+        };
+        let paths = start_script::image_paths(program, layout.working_dir.as_deref());
+        let found = match self.context_file(&layout, &paths) {
+            Some(path) => self.script(&path),
+            None if via == Via::Entrypoint => Found::Unread("not a file stackc finds in the build folder".into()),
+            None => return,
+        };
+        self.inputs.start_scripts.push(StartScript {
+            service: service.name.value.clone(),
+            program: program.to_string(),
+            via,
+            found,
+        });
+    }
+
+    /// The `package.json` in the working folder of a service whose command
+    /// (the spec's, or its image's CMD) runs one of its scripts (`npm
+    /// start`), read quietly: without it, rules judge by the script's name.
+    fn package_json(&mut self, stack: &Stack, service: &Service) {
+        let Some(layout) = self.image_layout(stack, service) else {
+            return;
+        };
+        let argv = match (&service.command, &layout.cmd) {
+            (Some(command), _) => command.words.clone(),
+            (None, Some(cmd)) if service.entrypoint.is_none() => cmd.clone(),
+            _ => return,
+        };
+        let runs_script = shell::programs_of(&argv)
+            .iter()
+            .any(|p| package_json::script_run(p).is_some());
+        let Some(working_dir) = layout.working_dir.as_deref().filter(|_| runs_script) else {
+            return;
+        };
+        let paths = start_script::image_paths("./package.json", Some(working_dir));
+        let Some(path) = self.context_file(&layout, &paths) else {
+            return;
+        };
+        let id = match self.read.get(&path) {
+            Some(&id) => id,
+            None => match self.files.read(&path) {
+                Ok(text) => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    self.inputs
+                        .sources
+                        .push(SourceFile::new(self.files.display(&path), text));
+                    self.read.insert(path, id);
+                    id
+                }
+                Err(_) => return,
+            },
+        };
+        if let Some(scripts) = package_json::scripts(&self.inputs.source(id).text) {
+            self.inputs.package_jsons.push(PackageJson {
+                service: service.name.value.clone(),
+                file: id,
+                scripts,
+            });
+        }
+    }
+
+    /// A start script's text and waits, or why it is none.
+    fn script(&mut self, path: &Path) -> Found {
+        let id = match self.read.get(path) {
+            Some(&id) => id,
+            None => match self.files.read(path) {
+                Ok(text) if text.len() > MAX_SCRIPT_BYTES => {
+                    return Found::Unread(format!("larger than {} KiB", MAX_SCRIPT_BYTES >> 10))
+                }
+                Ok(text) => {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    self.inputs
+                        .sources
+                        .push(SourceFile::new(self.files.display(path), text));
+                    self.read.insert(path.to_path_buf(), id);
+                    id
+                }
+                Err(ReadError::NotUtf8 { .. }) => return Found::Unread("a program, not a script".into()),
+                Err(error) => return Found::Unread(error.to_string()),
+            },
+        };
+        let waits = waits::waits(&self.inputs.source(id).text);
+        Found::Read { file: id, waits }
     }
 
     /// The ignore file BuildKit reads for a build by the app's own

@@ -30,11 +30,14 @@ pub mod gunicorn_conf;
 mod load;
 #[cfg(test)]
 mod mutate;
+pub mod package_json;
 pub mod problem;
 pub mod python;
 pub mod requirements;
 pub mod shell;
+pub mod start_script;
 pub mod value;
+pub mod waits;
 
 pub use load::{load, Disk, Files};
 
@@ -71,6 +74,12 @@ pub struct Inputs {
     /// The secret files that are there and small, by secret name: a
     /// password's text, for `default-credentials`.
     pub secret_files: Vec<(String, FileId)>,
+    /// The script each service with an `after` starts through, when it
+    /// has one stackc could look for (see [`start_script`]).
+    pub start_scripts: Vec<start_script::StartScript>,
+    /// The `package.json` of each service whose command runs one of its
+    /// scripts (`npm start`), read.
+    pub package_jsons: Vec<PackageJson>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -83,6 +92,8 @@ struct InputNames {
     gunicorn_confs: NameMap,
     env_files: NameMap,
     images: NameMap,
+    start_scripts: NameMap,
+    package_jsons: NameMap,
 }
 
 impl Inputs {
@@ -126,6 +137,20 @@ impl Inputs {
     /// The env file the spec names by `path` (as written), read.
     pub fn env_file(&self, path: &str) -> Option<&LoadedEnvFile> {
         self.names.env_files.find(&self.env_files, |f| &f.path, path)
+    }
+
+    /// The script `service`'s containers start through.
+    pub fn start_script(&self, service: &str) -> Option<&start_script::StartScript> {
+        self.names
+            .start_scripts
+            .find(&self.start_scripts, |s| &s.service, service)
+    }
+
+    /// The `package.json` whose scripts `service`'s command runs.
+    pub fn package_json(&self, service: &str) -> Option<&PackageJson> {
+        self.names
+            .package_jsons
+            .find(&self.package_jsons, |p| &p.service, service)
     }
 
     /// The app's own Dockerfile that `builder` builds with.
@@ -211,6 +236,20 @@ pub struct LoadedEnvFile {
 fn own_build(service: &crate::ir::Service) -> Option<(&crate::ir::Build, &crate::ir::OwnDockerfile)> {
     let build = service.build()?;
     Some((build, build.own_dockerfile()?))
+}
+
+/// The `package.json` in the working folder of a service's image.
+#[derive(Clone, Debug)]
+pub struct PackageJson {
+    pub service: String,
+    pub file: FileId,
+    pub scripts: Vec<package_json::Script>,
+}
+
+impl PackageJson {
+    pub fn script(&self, name: &str) -> Option<&package_json::Script> {
+        self.scripts.iter().find(|s| s.name == name)
+    }
 }
 
 /// An image built from the app's own Dockerfile, as stackc read it.

@@ -86,6 +86,30 @@ pub fn is_shell(program: &str) -> bool {
     matches!(program.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash" | "zsh"))
 }
 
+/// The words of each program a command line's words run (an image's
+/// CMD, say): the line itself, and for `sh -c "a && b"` each of the
+/// shell's commands.
+pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
+    match inline_script(words) {
+        Some(script) => shell_programs(script),
+        None => vec![words.to_vec()],
+    }
+}
+
+/// The script of `sh -c SCRIPT`.
+pub fn inline_script(words: &[String]) -> Option<&str> {
+    let is_shell = words.first().is_some_and(|w| is_shell(w));
+    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
+        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => Some(script),
+        _ => None,
+    }
+}
+
+/// The words of each simple command of a shell script: `a && b; c | d`.
+pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
+    simple_commands(script).into_iter().map(|c| c.words).collect()
+}
+
 /// Words that open or continue a compound command: dropped from the
 /// start of a command.
 const PREFIXES: [&str; 10] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"];
@@ -118,6 +142,87 @@ pub fn simple_commands(script: &str) -> Vec<SimpleCommand> {
             })
         })
         .collect()
+}
+
+/// The body of a heredoc (`python << END` ... `END`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeredocBody {
+    /// Where its `<<` is in the script.
+    pub opened_at: usize,
+    pub text: String,
+}
+
+/// The script with every heredoc's body and closing line blanked (spaces,
+/// line breaks kept, so offsets stay), and the bodies: a body is the
+/// command's input, not commands. `<<-` strips leading tabs of the
+/// closing line; `<<<` is a string, no heredoc.
+pub fn blank_heredocs(script: &str) -> (String, Vec<HeredocBody>) {
+    let mut text = String::with_capacity(script.len());
+    let mut bodies = Vec::new();
+    // The markers opened on the current line, read in order after it.
+    let mut pending: Vec<(usize, String, bool)> = Vec::new();
+    let mut open: Option<(usize, String, bool, usize)> = None;
+    let mut offset = 0;
+    for line in script.split_inclusive('\n') {
+        if let Some((opened_at, marker, tabs, body_start)) = &open {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let content = if *tabs {
+                content.trim_start_matches('\t')
+            } else {
+                content
+            };
+            let closes = content == marker;
+            if closes {
+                bodies.push(HeredocBody {
+                    opened_at: *opened_at,
+                    text: script[*body_start..offset].to_string(),
+                });
+                open = None;
+            }
+            text.extend(line.chars().map(|c| if c == '\n' { c } else { ' ' }));
+            offset += line.len();
+            if closes && !pending.is_empty() {
+                let (at, marker, tabs) = pending.remove(0);
+                open = Some((at, marker, tabs, offset));
+            }
+            continue;
+        }
+        text.push_str(line);
+        pending.extend(heredoc_markers(line).into_iter().map(|(at, m, t)| (offset + at, m, t)));
+        offset += line.len();
+        if !pending.is_empty() {
+            let (at, marker, tabs) = pending.remove(0);
+            open = Some((at, marker, tabs, offset));
+        }
+    }
+    (text, bodies)
+}
+
+/// The heredocs a line opens: where each `<<` is, its marker without
+/// quotes, and whether it is `<<-`.
+fn heredoc_markers(line: &str) -> Vec<(usize, String, bool)> {
+    let mut found = Vec::new();
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = line[from..].find("<<").map(|n| from + n) {
+        from = at + 2;
+        if bytes.get(at + 2) == Some(&b'<') || (at > 0 && bytes[at - 1] == b'<') {
+            from = at + 3;
+            continue;
+        }
+        let rest = &line[at + 2..];
+        let tabs = rest.starts_with('-');
+        let rest = rest.trim_start_matches('-').trim_start();
+        let word: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')'))
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect();
+        if !word.is_empty() {
+            found.push((at, word, tabs));
+        }
+    }
+    found
 }
 
 /// A command's words as written: split at blanks outside quotes, `$(...)`,
@@ -412,6 +517,25 @@ mod tests {
         assert!(found("\"$HOME\"").is_empty() && found("'$HOME'").is_empty() && found("\\$HOME").is_empty());
         assert!(found("$? $1 $$ $((1+2)) ${#A}").is_empty());
         assert!(unquoted_expansions("$(date)")[0].command && !unquoted_expansions("$A")[0].command);
+    }
+
+    #[test]
+    fn heredoc_bodies_are_input_not_commands() {
+        let script = "python << END\nimport sys\nEND\ncat <<-'EOF' | sh\n\trm -rf x\n\tEOF\necho <<< s\n";
+        let (text, bodies) = blank_heredocs(script);
+        assert_eq!(text.len(), script.len());
+        assert_eq!(
+            words(&text),
+            [
+                vec!["python", "<<", "END"],
+                vec!["cat", "<<-EOF"],
+                vec!["sh"],
+                vec!["echo", "<<<", "s"]
+            ]
+        );
+        let texts: Vec<&str> = bodies.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["import sys\n", "\trm -rf x\n"]);
+        assert_eq!(bodies[0].opened_at, 7);
     }
 
     #[test]

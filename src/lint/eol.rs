@@ -6,11 +6,15 @@
 //!
 //! Sources: devguide.python.org/versions, nodejs.org/en/about/previous-releases,
 //! postgresql.org/support/versioning, nginx.org (a stable branch ends when
-//! the next one is released, each April; a mainline with it),
-//! mysql.com (8.0 until April 2026, innovation releases until the next),
-//! mariadb.org/about/#maintenance-policy, redis.io's lifecycle.
+//! the next one is released, each April; a mainline when the next mainline
+//! is), mysql.com (8.0 until April 2026, innovation releases until the
+//! next), mariadb.org/about/#maintenance-policy, github.com/redis/redis/security
+//! (6.2, 7.2 and 7.4 still get fixes), mongodb.com/legal/support-policy/lifecycles,
+//! valkey.io/topics/releases (its extended security support); as
+//! endoflife.date collects them, checked on 2026-11-30.
 
 use crate::ir::ImageRef;
+use crate::Date;
 
 /// A product whose versions the table lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +26,8 @@ pub enum Product {
     Mysql,
     Mariadb,
     Redis,
+    Valkey,
+    Mongodb,
 }
 
 impl Product {
@@ -34,6 +40,8 @@ impl Product {
             Product::Mysql => "MySQL",
             Product::Mariadb => "MariaDB",
             Product::Redis => "Redis",
+            Product::Valkey => "Valkey",
+            Product::Mongodb => "MongoDB",
         }
     }
 
@@ -47,6 +55,8 @@ impl Product {
             "mysql" => Product::Mysql,
             "mariadb" => Product::Mariadb,
             "redis" => Product::Redis,
+            "valkey/valkey" => Product::Valkey,
+            "mongo" => Product::Mongodb,
             _ => return None,
         })
     }
@@ -60,7 +70,9 @@ impl Product {
             Product::Nginx => "1.30",
             Product::Mysql => "8.4",
             Product::Mariadb => "10.11 or 11.4",
-            Product::Redis => "8",
+            Product::Redis => "7.4 or 8.2",
+            Product::Valkey => "8.1 or 9.0",
+            Product::Mongodb => "7.0 or 8.0",
         }
     }
 }
@@ -80,6 +92,10 @@ pub fn major_today(image: &ImageRef) -> Option<u32> {
     }
 }
 
+/// A version still supported whose project names no last day yet: listed
+/// so that a line of versions holding it (`redis:7`) is not taken as ended.
+const NO_DATE_YET: &str = "9999-12";
+
 /// Each listed version (as its tag starts: `3.9`, `16`, `1.26`) and the
 /// last day it got fixes; `YYYY-MM` for a date its project gives only to
 /// the month, read as the month's end.
@@ -97,6 +113,7 @@ const TABLE: &[(Product, &[(&str, &str)])] = &[
             ("3.12", "2028-10"),
             ("3.13", "2029-10"),
             ("3.14", "2030-10"),
+            ("3.15", "2031-10"),
         ],
     ),
     (
@@ -136,30 +153,38 @@ const TABLE: &[(Product, &[(&str, &str)])] = &[
         Product::Nginx,
         &[
             ("1.22", "2023-04-11"),
-            ("1.23", "2023-04-11"),
+            ("1.23", "2023-05-23"),
             ("1.24", "2024-04-23"),
-            ("1.25", "2024-04-23"),
+            ("1.25", "2024-05-29"),
             ("1.26", "2025-04-23"),
-            ("1.27", "2025-04-23"),
-            ("1.28", "2026-04"),
-            ("1.29", "2026-04"),
-            ("1.30", "2027-04"),
-            ("1.31", "2027-04"),
+            ("1.27", "2025-06-24"),
+            ("1.28", "2026-04-14"),
+            ("1.29", "2026-05-13"),
+            // Until 1.32 (April 2027) and 1.33 come out.
+            ("1.30", NO_DATE_YET),
+            ("1.31", NO_DATE_YET),
         ],
     ),
     (
         Product::Mysql,
         &[
+            ("5.5", "2018-12-31"),
+            ("5.6", "2021-02-28"),
             ("5.7", "2023-10-31"),
             ("8.0", "2026-04-30"),
             ("8.1", "2023-10-25"),
-            ("8.2", "2024-01-16"),
-            ("8.3", "2024-04-30"),
+            ("8.2", "2023-12-14"),
+            ("8.3", "2024-04-10"),
             ("8.4", "2032-04-30"),
             ("9.0", "2024-10-15"),
             ("9.1", "2025-01-21"),
             ("9.2", "2025-04-15"),
             ("9.3", "2025-07-22"),
+            ("9.4", "2025-10-21"),
+            ("9.5", "2026-01-20"),
+            ("9.6", "2026-04-21"),
+            // The LTS release of 9.x.
+            ("9.7", NO_DATE_YET),
         ],
     ),
     (
@@ -179,7 +204,52 @@ const TABLE: &[(Product, &[(&str, &str)])] = &[
             ("11.8", "2028-06-04"),
         ],
     ),
-    (Product::Redis, &[("6.2", "2025-02-28"), ("7.2", "2026-02-28")]),
+    (
+        Product::Redis,
+        &[
+            ("5.0", "2022-04-27"),
+            ("6.0", "2022-05-31"),
+            ("6.2", NO_DATE_YET),
+            ("7.0", "2024-07-29"),
+            ("7.2", NO_DATE_YET),
+            ("7.4", NO_DATE_YET),
+            ("8.0", "2026-02-11"),
+            ("8.2", NO_DATE_YET),
+            ("8.4", NO_DATE_YET),
+            ("8.6", NO_DATE_YET),
+        ],
+    ),
+    (
+        Product::Valkey,
+        &[
+            ("7.2", "2029-04-16"),
+            ("8.0", "2027-09-15"),
+            ("8.1", "2030-03-31"),
+            ("9.0", "2028-10-21"),
+            ("9.1", "2031-05-19"),
+        ],
+    ),
+    (
+        Product::Mongodb,
+        &[
+            ("3.6", "2021-04-30"),
+            ("4.0", "2022-04-30"),
+            ("4.2", "2023-04-30"),
+            ("4.4", "2024-02-29"),
+            ("5.0", "2024-10-31"),
+            ("6.0", "2025-07-31"),
+            // Rapid releases: until the next.
+            ("6.3", "2023-08-31"),
+            ("7.0", "2027-08-31"),
+            ("7.3", "2024-10-31"),
+            ("8.0", "2029-10-31"),
+            ("8.1", "2025-09-30"),
+            // From 8.2, minor releases are supported on premises until
+            // 8.0's date or later: none named yet.
+            ("8.2", NO_DATE_YET),
+            ("8.3", NO_DATE_YET),
+        ],
+    ),
 ];
 
 /// What the table says of an image's version.
@@ -193,16 +263,18 @@ pub struct EndOfLife {
 }
 
 /// The end of life of `product` at the version a tag starts with, when it
-/// is before `today` (`YYYY-MM-DD`). A tag that names a line of versions
+/// is before `today`. A tag that names a line of versions
 /// (`mysql:8`, `python:3`) counts only when every listed version in it
 /// ended; one the table does not know is `None`.
-pub fn ended(product: Product, tag: &str, today: &str) -> Option<EndOfLife> {
+pub fn ended(product: Product, tag: &str, today: Date) -> Option<EndOfLife> {
+    // Table dates and days as `YYYY-MM-DD` sort as the days do.
+    let today = today.to_string();
     let versions = TABLE.iter().find(|(p, _)| *p == product)?.1;
     let tag_parts = numbers(tag);
     if tag_parts.is_empty() {
         return None;
     }
-    let past = |date: &str| last_day(date).as_str() < today;
+    let past = |date: &str| last_day(date) < today;
     // The listed versions the tag may run: `16.4` runs `16`; `8` runs any
     // `8.x`.
     let runs: Vec<&(&str, &str)> = versions
@@ -261,37 +333,16 @@ fn last_day(date: &str) -> String {
     }
 }
 
-/// Today's date in UTC, `YYYY-MM-DD`, from the system clock.
-pub fn today() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_date(seconds / 86_400)
-}
-
-/// The calendar date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_date(days: u64) -> String {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TODAY: &str = "2026-11-30";
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
 
     fn date(product: Product, tag: &str) -> Option<String> {
-        ended(product, tag, TODAY).map(|e| format!("{} {}", e.version, e.date))
+        ended(product, tag, day("2026-11-30")).map(|e| format!("{} {}", e.version, e.date))
     }
 
     #[test]
@@ -306,13 +357,24 @@ mod tests {
         assert_eq!(date(Product::Postgres, "9.4").as_deref(), Some("9.4 before 2021-11-11"));
         assert_eq!(date(Product::Node, "20-alpine").as_deref(), Some("20 2026-04-30"));
         assert_eq!(date(Product::Node, "12.22").as_deref(), Some("12 before 2023-04-30"));
-        assert_eq!(date(Product::Nginx, "1.28.0-alpine").as_deref(), Some("1.28 2026-04"));
+        assert_eq!(
+            date(Product::Nginx, "1.28.0-alpine").as_deref(),
+            Some("1.28 2026-04-14")
+        );
+        assert_eq!(date(Product::Nginx, "1.27").as_deref(), Some("1.27 2025-06-24"));
         assert_eq!(date(Product::Mysql, "5.7.44").as_deref(), Some("5.7 2023-10-31"));
         assert_eq!(date(Product::Mysql, "5").as_deref(), Some("5 2023-10-31"));
         assert_eq!(date(Product::Postgres, "9").as_deref(), Some("9 2021-11-11"));
         assert_eq!(date(Product::Mariadb, "10.5").as_deref(), Some("10.5 2025-06-24"));
-        assert_eq!(date(Product::Redis, "6.0.20").as_deref(), Some("6.0 before 2025-02-28"));
-        assert_eq!(date(Product::Redis, "7.2.5-alpine").as_deref(), Some("7.2 2026-02-28"));
+        assert_eq!(date(Product::Mysql, "9.5").as_deref(), Some("9.5 2026-01-20"));
+        assert_eq!(date(Product::Redis, "6.0.20").as_deref(), Some("6.0 2022-05-31"));
+        assert_eq!(date(Product::Redis, "7.0-alpine").as_deref(), Some("7.0 2024-07-29"));
+        assert_eq!(date(Product::Redis, "8.0.2").as_deref(), Some("8.0 2026-02-11"));
+        assert_eq!(date(Product::Redis, "4.0").as_deref(), Some("4.0 before 2022-04-27"));
+        assert_eq!(date(Product::Mongodb, "6.0.19").as_deref(), Some("6.0 2025-07-31"));
+        assert_eq!(date(Product::Mongodb, "5").as_deref(), Some("5 2024-10-31"));
+        assert_eq!(date(Product::Mongodb, "3.4").as_deref(), Some("3.4 before 2021-04-30"));
+        assert_eq!(date(Product::Mongodb, "8.1").as_deref(), Some("8.1 2025-09-30"));
     }
 
     #[test]
@@ -330,19 +392,31 @@ mod tests {
             (Product::Nginx, "1"),
             (Product::Mysql, "8.4"),
             (Product::Mysql, "8"),
-            (Product::Mysql, "9.5"),
+            (Product::Mysql, "9.7"),
+            (Product::Mysql, "9"),
             (Product::Mariadb, "11.4"),
             (Product::Mariadb, "11"),
             (Product::Mariadb, "11.5"),
             (Product::Redis, "7.4"),
             (Product::Redis, "8.2"),
             (Product::Redis, "7"),
-            (Product::Redis, "7.0"),
+            (Product::Redis, "6.2.14-alpine"),
+            (Product::Redis, "7.2"),
+            (Product::Redis, "8"),
+            (Product::Valkey, "7.2"),
+            (Product::Valkey, "8.0.2-alpine"),
+            (Product::Valkey, "9"),
+            (Product::Mongodb, "7.0"),
+            (Product::Mongodb, "8"),
+            (Product::Mongodb, "8.2.1"),
         ] {
-            assert_eq!(ended(product, tag, TODAY), None, "{product:?} {tag}");
+            assert_eq!(ended(product, tag, day("2026-11-30")), None, "{product:?} {tag}");
         }
         // The day itself is still covered.
-        assert_eq!(ended(Product::Postgres, "14", "2026-11-12"), None);
+        assert_eq!(ended(Product::Postgres, "14", day("2026-11-12")), None);
+        // Valkey 8.0's life ends before 7.2's (whose security fixes go on).
+        assert!(ended(Product::Valkey, "8.0", day("2027-09-16")).is_some());
+        assert!(ended(Product::Valkey, "7.2", day("2027-09-16")).is_none());
     }
 
     #[test]
@@ -358,14 +432,6 @@ mod tests {
         assert_eq!(major_today(&image("postgres:16.4")), Some(16));
         assert_eq!(major_today(&image("node")), None);
         assert_eq!(major_today(&image("postgis/postgis")), None);
-    }
-
-    #[test]
-    fn dates_are_read_from_the_clock_as_calendar_days() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(20_787), "2026-11-30");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert!(today().as_str() >= "2026-11-30");
     }
 
     #[test]

@@ -130,19 +130,7 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
     programs_of(&argv.words)
 }
 
-/// [`programs`] of a command line's words (an image's CMD, say).
-pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
-    let is_shell = words.first().is_some_and(|w| shell::is_shell(w));
-    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => shell_programs(script),
-        _ => vec![words.to_vec()],
-    }
-}
-
-/// The words of each simple command of a shell script: `a && b; c | d`.
-pub fn shell_programs(script: &str) -> Vec<Vec<String>> {
-    shell::simple_commands(script).into_iter().map(|c| c.words).collect()
-}
+pub use shell::{programs_of, shell_programs};
 
 /// The programs a readiness check runs: a `ready cmd` string is a shell
 /// script (compose's `CMD-SHELL`), a list is a command.
@@ -221,22 +209,8 @@ pub fn credential_finding(stack: &Stack, mut finding: Diagnostic) -> Diagnostic 
 /// Whether a host name means the container itself.
 pub use crate::input::bind::is_loopback;
 
-/// The value of an option given as `-o VALUE`, `-oVALUE`, `--option VALUE`
-/// or `--option=VALUE`.
-pub fn option_value<'a>(words: &'a [String], short: &str, long: &str) -> Option<&'a str> {
-    words.iter().enumerate().find_map(|(i, word)| {
-        let next = || words.get(i + 1).map(String::as_str);
-        if word == short || word == long {
-            next()
-        } else if let Some(value) = word.strip_prefix(long).and_then(|w| w.strip_prefix('=')) {
-            Some(value)
-        } else if !short.is_empty() && word.starts_with(short) && !word.starts_with("--") {
-            Some(&word[short.len()..])
-        } else {
-            None
-        }
-    })
-}
+/// The value of an option: see [`crate::input::argv::option_value`].
+pub use crate::input::argv::option_value;
 
 /// The `ALLOWED_HOSTS` a Django service gets from its env, with the entry:
 /// the value split on commas and spaces, as settings files usually do.

@@ -114,9 +114,11 @@ impl Document {
             None => (Policy::default(), None),
         };
         let files = self.folder.as_ref().map(|f| input::Disk::new(f, f));
+        // The server runs for days: the clock is read for each analysis.
         let options = crate::Options {
             policy: Some(&policy),
             files: files.as_ref().map(|f| f as &dyn input::Files),
+            today: Some(crate::Date::today()),
             ..crate::Options::default()
         };
         (run(options), config_problems)

@@ -22,6 +22,15 @@ pub fn stackc_path() -> PathBuf {
     std::env::var_os("STACKC_UNDER_TEST").map_or_else(|| env!("CARGO_BIN_EXE_stackc").into(), PathBuf::from)
 }
 
+/// The day the tests judge dates by (end of life): pinned, so results do
+/// not change as time passes. `stackc`'s own `--today` takes it too.
+pub const TODAY: &str = "2026-11-30";
+
+/// [`TODAY`] as the library takes it.
+pub fn today() -> stackc::Date {
+    stackc::Date::parse(TODAY).expect("TODAY is a day")
+}
+
 /// The example stacks in `specs/`, sorted.
 pub fn example_specs() -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(repo().join("specs"))
@@ -56,6 +65,7 @@ pub fn build_from_disk_for(spec: &Path, environment: Option<&str>, target: stack
         files: Some(&files),
         environment,
         target,
+        today: Some(today()),
     };
     let source = stackc::source::SourceFile::new(name.clone(), std::fs::read_to_string(spec).unwrap());
     stackc::build_with(&source, &snapshot_layout(&name), options)

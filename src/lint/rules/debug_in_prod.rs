@@ -1,6 +1,9 @@
 use crate::diagnostic::{Diagnostic, Edit};
+use crate::input::package_json::{self, Script};
+use crate::input::PackageJson;
 use crate::ir::{Service, Stack};
 use crate::lint::{dev_servers, facts, Rule};
+use crate::source::FileId;
 
 declare_rule! {
     /// ## What it does
@@ -11,8 +14,14 @@ declare_rule! {
     /// `vite`, `ng serve`, `nodemon`, ...), an app server with `--reload`
     /// (Gunicorn, uvicorn, Hypercorn) or Node with its debugger
     /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`
-    /// and `NODE_OPTIONS=--inspect`, in `env` or an env file; and the Node
-    /// debugger's port 9229 published.
+    /// and `NODE_OPTIONS=--inspect`, in `env`, an env file or the `ENV` of
+    /// the app's own Dockerfile; and the Node debugger's port 9229
+    /// published.
+    /// A command that runs a script of the app's `package.json` (`npm
+    /// start`, `npm run X`, `yarn X`, `pnpm X`) is judged by what the
+    /// script runs, as read from the `package.json` the image has in its
+    /// working folder (a `serve` script that runs `node dist/server.js` is
+    /// fine); by the script's name only when that file cannot be read.
     /// A development environment (`environment dev { ... }`, neither named
     /// `prod` or `production` nor marked `production`) is left alone:
     /// these are its point; so is the base of `stack NAME development`.
@@ -106,16 +115,12 @@ impl Rule for DebugInProd {
                 );
             }
             if let Some(argv) = &service.command {
-                for what in facts::programs(argv).iter().filter_map(|p| dev_servers::dev_command(p)) {
-                    out.push(
-                        Self::META
-                            .diagnostic(format!("`{name}` runs a development server"))
-                            .primary(argv.span, what)
-                            .help(PRODUCTION_HELP),
-                    );
+                for run in facts::programs(argv).iter().filter_map(|p| dev_run(stack, service, p)) {
+                    out.push(run.finding(name).primary(argv.span, run.label()));
                 }
             }
             out.extend(own_dockerfile_dev_server(stack, service));
+            out.extend(own_dockerfile_switches(stack, service));
         }
     }
 }
@@ -161,14 +166,118 @@ fn own_dockerfile_dev_server(stack: &Stack, service: &Service) -> Option<Diagnos
     let image = stack.inputs.image(&service.name.value)?;
     let facts = image.facts()?;
     let command = facts.cmd.as_ref().or(facts.entrypoint.as_ref())?;
-    let what = facts::programs_of(&image.process()?)
+    let run = facts::programs_of(&image.process()?)
         .iter()
-        .find_map(|p| dev_servers::dev_command(p))?;
-    Some(
-        DebugInProd::META
-            .diagnostic(format!("`{}` runs a development server", service.name.value))
-            .primary(own.file.span, "its image's command")
-            .secondary_in(image.file, command.span, what)
-            .help(PRODUCTION_HELP),
-    )
+        .find_map(|p| dev_run(stack, service, p))?;
+    let finding = run
+        .finding(&service.name.value)
+        .primary(own.file.span, "its image's command");
+    Some(match run.script {
+        Some(_) => finding.secondary_in(image.file, command.span, run.label()),
+        None => finding.secondary_in(image.file, command.span, run.what),
+    })
+}
+
+/// A development switch in the environment of the app's own Dockerfile
+/// (`ENV NODE_ENV=development`) that neither the spec nor an env file
+/// replaces: on the builder only.
+fn own_dockerfile_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl Iterator<Item = Diagnostic> + 'a {
+    let own = service.build().and_then(|b| b.own_dockerfile());
+    let image = own.and_then(|_| stack.inputs.image(&service.name.value));
+    let env = image
+        .and_then(|i| i.facts())
+        .map(|f| f.env.as_slice())
+        .unwrap_or_default();
+    env.iter().filter_map(move |var| {
+        let (own, image) = (own?, image?);
+        let what = dev_servers::dev_variable(&var.name.value, var.value.known()?)?;
+        if facts::sets_var(stack, service, &var.name.value) != Some(false) {
+            return None;
+        }
+        Some(
+            DebugInProd::META
+                .diagnostic(format!(
+                    "`{}` runs with `{}` set for development",
+                    service.name.value, var.name.value
+                ))
+                .primary(own.file.span, format!("its image sets `{}`", var.name.value))
+                .secondary_in(image.file, var.value.span, what)
+                .help(format!(
+                    "remove the `ENV {}` line, or set it for production in `env`",
+                    var.name.value
+                )),
+        )
+    })
+}
+
+/// A program meant for development, and the `package.json` script that
+/// runs it when that is how the program starts.
+struct DevRun<'a> {
+    what: &'static str,
+    script: Option<(FileId, &'a Script)>,
+}
+
+impl DevRun<'_> {
+    fn finding(&self, service: &str) -> Diagnostic {
+        let message = match &self.script {
+            Some((_, script)) => format!(
+                "`{service}` runs a development server or switch, through the package.json script `{}`",
+                script.name
+            ),
+            None => format!("`{service}` runs a development server"),
+        };
+        let finding = DebugInProd::META.diagnostic(message).help(PRODUCTION_HELP);
+        match &self.script {
+            Some((file, script)) => {
+                finding.secondary_in(*file, script.span, format!("`{}`: {}", script.command, self.what))
+            }
+            None => finding,
+        }
+    }
+
+    /// What the command's label says.
+    fn label(&self) -> String {
+        match &self.script {
+            Some((_, script)) => format!("starts the package.json script `{}`", script.name),
+            None => self.what.to_string(),
+        }
+    }
+}
+
+/// What a program runs that is meant for development: for a package
+/// manager running a script (`npm start`), what the script runs, when the
+/// app's `package.json` was read (a script named `dev` that runs `node
+/// server.js` is fine); otherwise what the program's words say.
+fn dev_run<'a>(stack: &'a Stack, service: &Service, program: &[String]) -> Option<DevRun<'a>> {
+    let package = package_json::script_run(program).and_then(|name| {
+        let read = stack.inputs.package_json(&service.name.value)?;
+        Some((read, name))
+    });
+    match package {
+        Some((read, name)) => {
+            let (script, what) = dev_script(read, name, 0)?;
+            Some(DevRun {
+                what,
+                script: Some((read.file, script)),
+            })
+        }
+        None => dev_servers::dev_command(program).map(|what| DevRun { what, script: None }),
+    }
+}
+
+/// A script that is, or runs, a development server or switch: itself or
+/// a script it runs (`"start": "npm run dev"`), a few levels deep.
+fn dev_script<'a>(read: &'a PackageJson, name: &str, depth: usize) -> Option<(&'a Script, &'static str)> {
+    let script = read.script(name)?;
+    facts::shell_programs(&script.command).iter().find_map(|words| {
+        let inner = package_json::script_run(words).filter(|_| depth < 3);
+        if let Some(found) = inner.and_then(|inner| dev_script(read, inner, depth + 1)) {
+            return Some(found);
+        }
+        let switch = words
+            .iter()
+            .map_while(|w| w.split_once('=').filter(|(n, _)| !n.is_empty() && !n.starts_with('-')))
+            .find_map(|(name, value)| dev_servers::dev_variable(name, value));
+        Some((script, switch.or_else(|| dev_servers::dev_command(words))?))
+    })
 }

@@ -7,12 +7,15 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a runtime, database or server past its end of life: Python,
-    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB or Redis, in a `python`
-    /// line of a `build` block, a published image (`node:18-alpine`,
-    /// `postgres:13`) or the base image of an app's own Dockerfile. The
+    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB, Redis, Valkey or MongoDB,
+    /// in a `python` line of a `build` block, a published image
+    /// (`node:18-alpine`, `postgres:13`, `mongo:5.0`) or the base image of
+    /// an app's own Dockerfile. The
     /// dates come from one table, each project's own schedule; a version
     /// the table does not know, or a tag such as `latest` or `lts`, is not
-    /// flagged (an untagged `postgres` is 18 today, supported).
+    /// flagged (an untagged `postgres` is 18 today, supported). "Today" is
+    /// the day of the run, read once from the clock; `--today YYYY-MM-DD`
+    /// pins it, for a report that does not change as time passes.
     ///
     /// ## Why is this bad?
     /// An end-of-life version gets no security fixes, and new releases of
@@ -46,12 +49,15 @@ declare_rule! {
 
 impl Rule for EolRuntime {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let today = eol::today();
+        // Judged by the day the run was given: none, no judgement.
+        let Some(today) = stack.today else {
+            return;
+        };
         for service in &stack.services {
             if let Some(build) = service.build().and_then(|b| b.python()) {
                 let python = build.python.value;
                 let tag = format!("{}.{}", python.major, python.minor);
-                if let Some(ended) = eol::ended(Product::Python, &tag, &today) {
+                if let Some(ended) = eol::ended(Product::Python, &tag, today) {
                     out.push(finding(service, Product::Python, &ended).primary(build.python.span, label(&ended)));
                 }
             }
@@ -59,12 +65,12 @@ impl Rule for EolRuntime {
                 let product = Product::of_image(image);
                 let ended = product
                     .zip(image.tag.as_deref())
-                    .and_then(|(p, tag)| eol::ended(p, tag, &today));
+                    .and_then(|(p, tag)| eol::ended(p, tag, today));
                 if let (Some(product), Some(ended)) = (product, ended) {
                     out.push(finding(service, product, &ended).primary(image.text.span, label(&ended)));
                 }
             }
-            if let Some(finding) = own_dockerfile_base(stack, service, &today) {
+            if let Some(finding) = own_dockerfile_base(stack, service, today) {
                 out.push(finding);
             }
         }
@@ -72,7 +78,7 @@ impl Rule for EolRuntime {
 }
 
 /// The registry image an app's own Dockerfile builds its image on.
-fn own_dockerfile_base(stack: &Stack, service: &Service, today: &str) -> Option<Diagnostic> {
+fn own_dockerfile_base(stack: &Stack, service: &Service, today: crate::Date) -> Option<Diagnostic> {
     let own = service.build()?.own_dockerfile()?;
     let image = stack.inputs.image(&service.name.value)?;
     let base = image.registry_base()?;

@@ -1,13 +1,28 @@
 use crate::diagnostic::{Diagnostic, Edit, Severity};
-use crate::ir::{Service, ServiceKind, Stack};
-use crate::lint::Rule;
+use crate::input::shell;
+use crate::input::start_script::{Found, Via};
+use crate::input::waits::{self, Host, Wait};
+use crate::ir::{Argv, Service, ServiceKind, Stack};
+use crate::lint::{facts, Rule};
+use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
     /// Flags `after X` that waits only for X to start, not for X to be ready
-    /// (a long-running service) or done (a job). Where the service starts
-    /// through an entrypoint script, which often waits by itself, the
-    /// finding is a note.
+    /// (a long-running service) or done (a job).
+    ///
+    /// Many deployments wait in the script their container starts through
+    /// instead (its entrypoint, or a start script of the build folder), which
+    /// compose cannot see. stackc reads that script from the build folder
+    /// (where the Dockerfile copied it from) and the service's own `sh -c`
+    /// command: a wait there for X (`while ! nc -z db 5432; do sleep 1;
+    /// done`, `wait-for-it db:5432`, `dockerize -wait tcp://db:5432`, a loop
+    /// on `pg_isready` or on a Python connection, `manage.py wait_for_db`)
+    /// makes the finding a note that shows the line that waits. A host
+    /// written as a variable (`$SQL_HOST`) is looked up in the service's
+    /// environment, and taken as X (the note says so) where only the server
+    /// sets it. An entrypoint stackc cannot read makes the finding a note
+    /// that says so.
     ///
     /// ## Why is this bad?
     /// A started container is not a ready one. PostgreSQL takes seconds to
@@ -62,14 +77,14 @@ impl Rule for MissingReadinessWait {
                     continue;
                 };
                 let name = &target.name.value;
-                let mut finding = Self::META
+                let finding = Self::META
                     .diagnostic(format!(
                         "`{}` starts when `{name}` starts, without waiting for it",
                         service.name.value
                     ))
                     .primary(dependency.target.span, "waits only for the container to start");
                 let condition = |word: &str| vec![Edit::insert(dependency.target.span.end, format!(" {word}"))];
-                finding = match (&target.kind, &target.ready) {
+                let finding = match (&target.kind, &target.ready) {
                     (ServiceKind::Job, _) => finding
                         .help(format!("wait for the job to finish: `after {name} done`"))
                         .fix(format!("wait until `{name}` is done"), condition("done")),
@@ -89,20 +104,126 @@ impl Rule for MissingReadinessWait {
                             stack.readiness_hint(target)
                         )),
                 };
-                // An entrypoint script often waits for the database itself
-                // (a `pg_isready` or `nc` loop): compose cannot see it, so
-                // this is a note rather than a warning.
-                if has_entrypoint(stack, service) {
-                    finding.severity = Severity::Info;
-                    finding.message = format!(
-                        "`{}` starts when `{name}` starts: compose does not wait, its entrypoint script may",
-                        service.name.value
-                    );
-                }
-                out.push(finding);
+                out.push(with_start_script(stack, service, target, finding));
             }
         }
     }
+}
+
+/// What the service's own start knows about waiting for `target`: a wait
+/// in its `sh -c` command or its start script makes the finding a note
+/// that says where; a script read without one leaves the warning; a start
+/// script or entrypoint stackc cannot read makes it a note that says so.
+fn with_start_script(stack: &Stack, service: &Service, target: &Service, finding: Diagnostic) -> Diagnostic {
+    let (name, dependency) = (&service.name.value, &target.name.value);
+    let inline = service.command.as_ref().and_then(|command| {
+        let waits = waits::waits(inline_script(command)?);
+        let (wait, label) = waits.iter().find_map(|w| waits_for(stack, service, target, w))?;
+        Some((command.span, format!("{label} ({})", wait.how)))
+    });
+    if let Some((span, label)) = inline {
+        let message = format!("`{name}` starts when `{dependency}` starts: compose does not wait, its command does");
+        return note(finding, message).secondary(span, label);
+    }
+    let Some(script) = stack.inputs.start_script(name) else {
+        if !has_entrypoint(stack, service) {
+            return finding;
+        }
+        return note(
+            finding,
+            format!("`{name}` starts when `{dependency}` starts: compose does not wait, its entrypoint may"),
+        );
+    };
+    let program = &script.program;
+    let what = match script.via {
+        Via::Entrypoint => "entrypoint",
+        Via::Command => "start script",
+    };
+    match &script.found {
+        Found::Read { file, waits } => {
+            match waits.iter().find_map(|w| waits_for(stack, service, target, w)) {
+                Some((wait, label)) => note(
+                    finding,
+                    format!("`{name}` starts when `{dependency}` starts: compose does not wait, its {what} `{program}` does"),
+                )
+                .secondary_in(*file, wait.span, format!("{label} ({})", wait.how)),
+                None => {
+                    let first_line = stack.inputs.source(*file).text.lines().next().unwrap_or_default().len();
+                    Diagnostic {
+                        message: format!(
+                            "`{name}` starts when `{dependency}` starts, and neither compose nor its {what} `{program}` waits for it"
+                        ),
+                        ..finding
+                    }
+                    .secondary_in(*file, Span::new(0, first_line), format!("no wait for `{dependency}` found in this script"))
+                }
+            }
+        }
+        Found::Unread(why) => note(
+            finding,
+            format!("`{name}` starts when `{dependency}` starts: compose does not wait; whether its {what} `{program}` does, stackc cannot tell ({why})"),
+        ),
+    }
+}
+
+/// The finding as a note with this message: stackc cannot be sure it
+/// matters, or something other than compose waits.
+fn note(finding: Diagnostic, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Info,
+        message,
+        ..finding
+    }
+}
+
+/// The command as a script: the one of `sh -c SCRIPT`, else the line as
+/// the spec wrote it (`dockerize -wait tcp://db:5432 gunicorn ...`).
+fn inline_script(command: &Argv) -> Option<&str> {
+    shell::inline_script(&command.words).or(command.line.as_deref())
+}
+
+/// Whether a wait is for `target`, with a label that says for what: a
+/// host named as the service is; a variable, resolved through the
+/// service's environment when it sets it (else taken as the dependency,
+/// and said so); a wait whose host the script does not name.
+fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w Wait) -> Option<(&'w Wait, String)> {
+    let is_target = |host: &str| {
+        host == target.name.value
+            || [&target.hostname, &target.container_name]
+                .into_iter()
+                .flatten()
+                .any(|h| h.value == host)
+    };
+    let label = match &wait.host {
+        Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
+        Host::Variable(variable) => match environment_value(stack, service, variable) {
+            Some(value) => is_target(&value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
+            None => format!("waits for `${variable}` here, set where the container runs"),
+        },
+        Host::Unknown => "waits here, for a host the script does not name".to_string(),
+    };
+    Some((wait, label))
+}
+
+/// The value the container gets for `name` from the spec's `env`, its env
+/// files, or its own Dockerfile's ENV; `None` when none sets a plain one.
+fn environment_value(stack: &Stack, service: &Service, name: &str) -> Option<String> {
+    let spec = facts::env(service, name).map(|v| v.value.value.clone());
+    let env_files = || {
+        service.env_files.iter().rev().find_map(|path| {
+            let entry = stack.inputs.env_file(&path.value)?.vars.get(name)?;
+            entry
+                .value
+                .as_ref()
+                .filter(|_| !entry.interpolates)
+                .map(|v| v.value.clone())
+        })
+    };
+    let image = || {
+        let facts = stack.own_image(service)?.facts()?;
+        facts.env(name)?.value.known().cloned()
+    };
+    spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
 }
 
 /// Whether the service starts through an entrypoint: its own `entrypoint`
