@@ -332,6 +332,14 @@ fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagn
     let mut findings: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     let mut positions: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
     for &name in &names {
+        // An environment that changes nothing and is held to the base's
+        // rules is the base: its findings are the base's, reported already.
+        let same_as_base = base
+            .environment_named(name)
+            .is_some_and(|e| e.changes_nothing() && e.is_production() == base.is_deployed());
+        if same_as_base {
+            continue;
+        }
         let mut found = Vec::new();
         match environment::derive(base, name) {
             Ok(variant) => {
@@ -380,5 +388,39 @@ fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagn
             diagnostic.fix = None;
         }
         diagnostics.push(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An environment that changes nothing and has the base's production
+    /// standing is not checked again, and nothing is lost by it: a finding
+    /// of the base is reported once either way, and an empty environment
+    /// that is not production (whose rules differ) is still checked.
+    #[test]
+    fn an_environment_that_changes_nothing_adds_no_finding() {
+        let base = "stack shop\n\nservice web {\n    image python:3.12-slim\n    command \"python manage.py runserver 0.0.0.0:8000\"\n    env {\n        DEBUG = \"1\"\n    }\n}\n";
+        let lint = |text: String| {
+            let source = SourceFile::new("stack.spec", text);
+            let findings = lint(&source).diagnostics;
+            findings.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        let alone = lint(base.to_string());
+        assert!(alone.iter().any(|m| m.contains("DEBUG")), "{alone:?}");
+        assert_eq!(lint(format!("{base}\nenvironment prod {{\n}}\n")), alone);
+        let with_dev = lint(format!("{base}\nenvironment dev {{\n}}\n"));
+        assert_eq!(with_dev, alone, "dev relaxes rules: it adds nothing here either");
+        // A development base with an empty `prod`: prod is held to the
+        // production rules the base is not, so it is checked.
+        let development = base.replacen("stack shop", "stack shop development", 1);
+        assert!(!lint(development.clone()).iter().any(|m| m.contains("DEBUG")));
+        let prod = lint(format!("{development}\nenvironment prod {{\n}}\n"));
+        assert!(
+            prod.iter()
+                .any(|m| m.starts_with("in environment `prod`:") && m.contains("DEBUG")),
+            "{prod:?}"
+        );
     }
 }

@@ -32,6 +32,17 @@ impl Environment {
     pub fn is_production(&self) -> bool {
         self.production_marker.is_some() || Self::PRODUCTION_NAMES.contains(&self.name.as_str())
     }
+
+    /// Whether it declares, changes and leaves out nothing: its stack is
+    /// the base's (`environment prod {}` that names the base production).
+    pub fn changes_nothing(&self) -> bool {
+        self.volumes.is_empty()
+            && self.networks.is_empty()
+            && self.secrets.is_empty()
+            && self.services.is_empty()
+            && self.changes.is_empty()
+            && self.withouts.is_empty()
+    }
 }
 
 /// Which environment a stack is the variant of (see `Stack::environment`).
