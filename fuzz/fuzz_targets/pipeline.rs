@@ -81,9 +81,12 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 
+    // As `stackc lint --fix` runs: with the rules' default levels, and
+    // dates judged as of today, as `stackc::lint` judges them below.
     let policy = Policy::default();
     let options = stackc::Options {
         policy: Some(&policy),
+        today: Some(stackc::Date::today()),
         ..stackc::Options::default()
     };
     let fix = stackc::fix::fix(&source, options);
