@@ -5,7 +5,6 @@
 use serde::Deserialize;
 
 use super::Finding;
-use crate::diagnostic::Severity;
 
 #[derive(Deserialize)]
 struct FileResult {
@@ -24,8 +23,7 @@ struct Message {
 }
 
 pub(super) fn parse(stdout: &str) -> Result<Vec<Finding>, String> {
-    let results: Vec<FileResult> =
-        serde_json::from_str(stdout).map_err(|e| format!("its output is not the JSON list stackc reads ({e})"))?;
+    let results: Vec<FileResult> = super::json_list(stdout)?;
     Ok(results
         .into_iter()
         .flat_map(|result| {
@@ -34,24 +32,17 @@ pub(super) fn parse(stdout: &str) -> Result<Vec<Finding>, String> {
                 file: file.clone(),
                 line: m.line,
                 code: m.rule,
-                severity: severity(&m.kind),
+                severity: super::severity_of_level(&m.kind),
                 message: m.message,
             })
         })
         .collect())
 }
 
-fn severity(kind: &str) -> Severity {
-    match kind {
-        "error" => Severity::Error,
-        "warning" => Severity::Warning,
-        _ => Severity::Info,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn reads_dclints_json() {

@@ -26,8 +26,7 @@ struct Issue {
 /// `folder`: where the configs were written; gixy names them by absolute
 /// path.
 pub(super) fn parse(stdout: &str, folder: &Path) -> Result<Vec<Finding>, String> {
-    let issues: Vec<Issue> =
-        serde_json::from_str(stdout).map_err(|e| format!("its output is not the JSON list stackc reads ({e})"))?;
+    let issues: Vec<Issue> = super::json_list(stdout)?;
     Ok(issues
         .into_iter()
         .map(|issue| {

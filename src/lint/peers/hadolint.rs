@@ -4,7 +4,6 @@
 use serde::Deserialize;
 
 use super::Finding;
-use crate::diagnostic::Severity;
 
 #[derive(Deserialize)]
 struct Report {
@@ -16,32 +15,23 @@ struct Report {
 }
 
 pub(super) fn parse(stdout: &str) -> Result<Vec<Finding>, String> {
-    let reports: Vec<Report> =
-        serde_json::from_str(stdout).map_err(|e| format!("its output is not the JSON list stackc reads ({e})"))?;
+    let reports: Vec<Report> = super::json_list(stdout)?;
     Ok(reports
         .into_iter()
         .map(|r| Finding {
             file: r.file,
             line: r.line,
             code: r.code,
-            severity: severity(&r.level),
+            severity: super::severity_of_level(&r.level),
             message: r.message,
         })
         .collect())
 }
 
-/// hadolint's levels: only `error` is an error; `info` and `style` are notes.
-fn severity(level: &str) -> Severity {
-    match level {
-        "error" => Severity::Error,
-        "warning" => Severity::Warning,
-        _ => Severity::Info,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn reads_hadolints_json() {

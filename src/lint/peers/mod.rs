@@ -94,6 +94,21 @@ impl Peer {
     }
 }
 
+/// A peer's JSON output, a list of `T`s; the message says why it is not.
+fn json_list<T: serde::de::DeserializeOwned>(stdout: &str) -> Result<Vec<T>, String> {
+    serde_json::from_str(stdout).map_err(|e| format!("its output is not the JSON list stackc reads ({e})"))
+}
+
+/// hadolint's and dclint's levels: only `error` is an error, `warning` a
+/// warning, and the rest (`info`, `style`) notes.
+fn severity_of_level(level: &str) -> Severity {
+    match level {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
 /// One finding as a peer reported it, on a file of the temporary folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Finding {
