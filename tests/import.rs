@@ -322,6 +322,13 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// Every line of `lines` is in `text`.
+fn assert_holds(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+}
+
 fn read(dir: &Path, path: &str) -> String {
     std::fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -409,13 +416,14 @@ fn one_value_is_one_secret_the_containers_can_read() {
     let spec = read(root, "stack.spec");
     assert!(!spec.contains(password), "{spec}");
     assert_eq!(spec.matches(" file \"secrets/").count(), 1, "one secret:\n{spec}");
-    for line in [
-        "secret POSTGRES_PASSWORD = db_postgres_password",
-        "secret MONGO_INITDB_ROOT_PASSWORD = db_postgres_password",
-        "env_file \"env/web.env\"",
-    ] {
-        assert!(spec.contains(line), "{line}:\n{spec}");
-    }
+    assert_holds(
+        &spec,
+        &[
+            "secret POSTGRES_PASSWORD = db_postgres_password",
+            "secret MONGO_INITDB_ROOT_PASSWORD = db_postgres_password",
+            "env_file \"env/web.env\"",
+        ],
+    );
     assert!(
         stdout.contains("`MONGO_INITDB_ROOT_PASSWORD` has the value of secret `db_postgres_password` already"),
         "{stdout}"
@@ -505,13 +513,14 @@ fn the_proxys_host_and_keep_alive_are_kept() {
     let built = support::build(&spec, &root.join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     let nginx = read(root, "out/proxy/nginx.conf");
-    for line in [
-        "proxy_set_header Host $host;",
-        "proxy_http_version 1.1;",
-        "proxy_set_header Connection \"\";",
-    ] {
-        assert!(nginx.contains(line), "{line}:\n{nginx}");
-    }
+    assert_holds(
+        &nginx,
+        &[
+            "proxy_set_header Host $host;",
+            "proxy_http_version 1.1;",
+            "proxy_set_header Connection \"\";",
+        ],
+    );
     assert!(
         !nginx.contains("$host:1337") && !nginx.contains("$connection_upgrade;"),
         "{nginx}"
@@ -542,14 +551,15 @@ fn defaults_and_watched_paths_survive() {
         assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}: {stdout}");
     }
     let text = read(root, "deploy/stack.spec");
-    for line in [
-        "image ghcr.io/acme/api:1.4",
-        "# was ${LOG_LEVEL:-info}",
-        "LOG_LEVEL = \"info\"",
-        "\\\"path\\\": \\\"../web/src\\\"",
-    ] {
-        assert!(text.contains(line), "{line}:\n{text}");
-    }
+    assert_holds(
+        &text,
+        &[
+            "image ghcr.io/acme/api:1.4",
+            "# was ${LOG_LEVEL:-info}",
+            "LOG_LEVEL = \"info\"",
+            "\\\"path\\\": \\\"../web/src\\\"",
+        ],
+    );
 }
 
 /// `docker` without its compose plugin is no compose: `docker-compose` is
