@@ -186,6 +186,17 @@ pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Itera
     stack.upstream_servers_of(service).map(|(_, server)| server)
 }
 
+/// The host an address names: `db` for `db`, `db:5432`, or
+/// `postgres://shop:hunter2@db:5432/shop` (a URL's authority, without
+/// credentials and port). `None` when there is none to read.
+pub fn address_host(value: &str) -> Option<&str> {
+    let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = host.rsplit_once(':').map_or(host, |(host, _)| host);
+    (!host.is_empty()).then_some(host)
+}
+
 /// A truthy value as Django settings code usually reads it.
 pub fn is_truthy(value: &str) -> bool {
     matches!(

@@ -117,6 +117,34 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
     ),
 ];
 
+/// Published app images whose own start waits for a service before the
+/// app starts, by the variables that name it (a host, or a URL with the
+/// host in it), checked against each image's start scripts: Paperless-ngx's
+/// s6 init waits for `PAPERLESS_DBHOST` (`pg_isready` or `mariadb-admin
+/// ping` in a loop) and for `PAPERLESS_REDIS` (a Redis ping in a loop);
+/// netbox-docker's entrypoint for the database `DB_HOST` names (`manage.py
+/// showmigrations` in a loop, up to `MAX_DB_WAIT_TIME`).
+const START_WAITS: &[(&[&str], &[&str])] = &[
+    (
+        &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
+        &["PAPERLESS_DBHOST", "PAPERLESS_REDIS"],
+    ),
+    (
+        &["netboxcommunity/netbox", "quay.io/netboxcommunity/netbox"],
+        &["DB_HOST"],
+    ),
+];
+
+/// The variables naming the services `image`'s own start waits for; empty
+/// for an image stackc does not know to wait.
+pub fn start_waits(image: &ImageRef) -> &'static [&'static str] {
+    let repository = hub_name(image);
+    START_WAITS
+        .iter()
+        .find(|(names, _)| names.contains(&repository))
+        .map_or(&[], |(_, variables)| variables)
+}
+
 /// The variables official images' entrypoints also read from a file
 /// (`file_env`: `VAR_FILE` names the file), by the image's own name (as
 /// [`facts::is_postgres`](super::facts::is_postgres) tells PostGIS and

@@ -245,10 +245,7 @@ pub fn url_password(value: &str) -> Option<&str> {
 /// `postgres://shop:hunter2@db:5432/shop`).
 pub fn url_password_host(value: &str) -> Option<&str> {
     url_password(value)?;
-    let (_, rest) = value.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let (_, host) = authority.rsplit_once('@')?;
-    Some(host.rsplit_once(':').map_or(host, |(host, _)| host))
+    super::facts::address_host(value)
 }
 
 /// A secret in a string whatever name it has: a password in a URL, a

@@ -3,7 +3,7 @@ use crate::input::shell;
 use crate::input::start_script::{Found, Via};
 use crate::input::waits::{self, Host, Wait};
 use crate::ir::{Argv, Service, ServiceKind, Stack};
-use crate::lint::{facts, Rule};
+use crate::lint::{facts, images, Rule};
 use crate::source::Span;
 
 declare_rule! {
@@ -22,7 +22,9 @@ declare_rule! {
     /// written as a variable (`$SQL_HOST`) is looked up in the service's
     /// environment, and taken as X (the note says so) where only the server
     /// sets it. An entrypoint stackc cannot read makes the finding a note
-    /// that says so.
+    /// that says so. A published image known to wait in its own start
+    /// (Paperless-ngx for its database and Redis, NetBox for its database)
+    /// makes it a note too, where the variable it waits on names X.
     ///
     /// ## Why is this bad?
     /// A started container is not a ready one. PostgreSQL takes seconds to
@@ -125,6 +127,11 @@ fn with_start_script(stack: &Stack, service: &Service, target: &Service, finding
         let message = format!("`{name}` starts when `{dependency}` starts: compose does not wait, its command does");
         return note(finding, message).secondary(span, label);
     }
+    if let Some((span, label)) = image_start_wait(stack, service, target) {
+        let message =
+            format!("`{name}` starts when `{dependency}` starts: compose does not wait, its image's start does");
+        return note(finding, message).secondary(span, label);
+    }
     let Some(script) = stack.inputs.start_script(name) else {
         if !has_entrypoint(stack, service) {
             return finding;
@@ -182,18 +189,37 @@ fn inline_script(command: &Argv) -> Option<&str> {
     shell::inline_script(&command.words).or(command.line.as_deref())
 }
 
+/// Where a published image whose start stackc knows to wait (the
+/// [`images::start_waits`] table) waits for `target`: a variable of the
+/// table naming it in the service's environment. Not when the spec
+/// replaces the image's entrypoint.
+fn image_start_wait(stack: &Stack, service: &Service, target: &Service) -> Option<(Span, String)> {
+    let image = facts::image(service).filter(|_| service.entrypoint.is_none())?;
+    let variable = images::start_waits(image).iter().find(|variable| {
+        environment_value(stack, service, variable)
+            .is_some_and(|v| facts::address_host(&v).is_some_and(|h| names(target, h)))
+    })?;
+    Some((
+        image.text.span,
+        format!("this image's start waits for `${variable}` before the app starts"),
+    ))
+}
+
+/// Whether `host` reaches `target`: its name, hostname or container name.
+fn names(target: &Service, host: &str) -> bool {
+    host == target.name.value
+        || [&target.hostname, &target.container_name]
+            .into_iter()
+            .flatten()
+            .any(|h| h.value == host)
+}
+
 /// Whether a wait is for `target`, with a label that says for what: a
 /// host named as the service is; a variable, resolved through the
 /// service's environment when it sets it (else taken as the dependency,
 /// and said so); a wait whose host the script does not name.
 fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w Wait) -> Option<(&'w Wait, String)> {
-    let is_target = |host: &str| {
-        host == target.name.value
-            || [&target.hostname, &target.container_name]
-                .into_iter()
-                .flatten()
-                .any(|h| h.value == host)
-    };
+    let is_target = |host: &str| names(target, host);
     let label = match &wait.host {
         Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
         Host::Variable(variable) => match environment_value(stack, service, variable) {

@@ -323,7 +323,7 @@ impl Run<'_> {
 
     fn pip(&self, args: &[&str], rest: &[&str], add: &mut impl FnMut(&'static str, &str, String)) {
         let cache_off = self.pip_cache_off
-            || has_any(args, &["--no-cache-dir"])
+            || args.iter().any(|a| pip_no_cache_dir(a))
             || self.caches("/root/.cache")
             || self
                 .commands
@@ -379,6 +379,14 @@ fn subcommand<'a>(args: &[&'a str]) -> (Option<&'a str>, Vec<&'a str>) {
 
 fn has_any(args: &[&str], options: &[&str]) -> bool {
     args.iter().any(|a| options.contains(a))
+}
+
+/// `--no-cache-dir` as pip reads it: its option parser (optparse) takes any
+/// prefix no other option shares, down to `--no-ca` (`--no-color`,
+/// `--no-clean` and `--no-compile` share `--no-c`), so `--no-cache` turns
+/// the cache off as well.
+fn pip_no_cache_dir(arg: &str) -> bool {
+    arg.len() >= "--no-ca".len() && "--no-cache-dir".starts_with(arg)
 }
 
 /// A cluster of short options holding `letter`: `-qy`.
@@ -437,5 +445,12 @@ mod tests {
             ["flask"]
         );
         assert!(short_flag(&["-qy"], 'y') && !short_flag(&["--yes-please"], 'y'));
+    }
+
+    #[test]
+    fn pip_takes_an_unambiguous_prefix_of_no_cache_dir() {
+        assert!(pip_no_cache_dir("--no-cache-dir") && pip_no_cache_dir("--no-cache"));
+        assert!(!pip_no_cache_dir("--no-c") && !pip_no_cache_dir("--no-color"));
+        assert!(!pip_no_cache_dir("--no-cache-dirs"));
     }
 }
