@@ -186,6 +186,27 @@ pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Itera
     stack.upstream_servers_of(service).map(|(_, server)| server)
 }
 
+/// The value the container gets for `name` from the spec's `env`, its env
+/// files, or its own Dockerfile's ENV; `None` when none sets a plain one.
+pub fn env_value(stack: &Stack, service: &Service, name: &str) -> Option<String> {
+    let spec = env(service, name).map(|v| v.value.value.clone());
+    let env_files = || {
+        service.env_files.iter().rev().find_map(|path| {
+            let entry = stack.inputs.env_file(&path.value)?.vars.get(name)?;
+            entry
+                .value
+                .as_ref()
+                .filter(|_| !entry.interpolates)
+                .map(|v| v.value.clone())
+        })
+    };
+    let image = || {
+        let facts = stack.own_image(service)?.facts()?;
+        facts.env(name)?.value.known().cloned()
+    };
+    spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
+}
+
 /// The host an address names: `db` for `db`, `db:5432`, or
 /// `postgres://shop:hunter2@db:5432/shop` (a URL's authority, without
 /// credentials and port). `None` when there is none to read.

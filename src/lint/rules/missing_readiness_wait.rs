@@ -196,7 +196,7 @@ fn inline_script(command: &Argv) -> Option<&str> {
 fn image_start_wait(stack: &Stack, service: &Service, target: &Service) -> Option<(Span, String)> {
     let image = facts::image(service).filter(|_| service.entrypoint.is_none())?;
     let variable = images::start_waits(image).iter().find(|variable| {
-        environment_value(stack, service, variable)
+        facts::env_value(stack, service, variable)
             .is_some_and(|v| facts::address_host(&v).is_some_and(|h| names(target, h)))
     })?;
     Some((
@@ -222,34 +222,13 @@ fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w W
     let is_target = |host: &str| names(target, host);
     let label = match &wait.host {
         Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
-        Host::Variable(variable) => match environment_value(stack, service, variable) {
+        Host::Variable(variable) => match facts::env_value(stack, service, variable) {
             Some(value) => is_target(&value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
             None => format!("waits for `${variable}` here, set where the container runs"),
         },
         Host::Unknown => "waits here, for a host the script does not name".to_string(),
     };
     Some((wait, label))
-}
-
-/// The value the container gets for `name` from the spec's `env`, its env
-/// files, or its own Dockerfile's ENV; `None` when none sets a plain one.
-fn environment_value(stack: &Stack, service: &Service, name: &str) -> Option<String> {
-    let spec = facts::env(service, name).map(|v| v.value.value.clone());
-    let env_files = || {
-        service.env_files.iter().rev().find_map(|path| {
-            let entry = stack.inputs.env_file(&path.value)?.vars.get(name)?;
-            entry
-                .value
-                .as_ref()
-                .filter(|_| !entry.interpolates)
-                .map(|v| v.value.clone())
-        })
-    };
-    let image = || {
-        let facts = stack.own_image(service)?.facts()?;
-        facts.env(name)?.value.known().cloned()
-    };
-    spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
 }
 
 /// Whether the service starts through an entrypoint: its own `entrypoint`

@@ -150,6 +150,22 @@ impl Run<'_> {
             .any(|c| c.program() == Some(program) && words.iter().all(|w| c.args().iter().any(|a| a == w)))
     }
 
+    /// Whether the RUN deletes apt's lists: `rm` recursive of the folder's
+    /// contents (`/var/lib/apt/lists/*`) or of the folder itself (apt-get
+    /// update makes it again), however the options are written.
+    fn removes_apt_lists(&self) -> bool {
+        self.commands.iter().any(|c| {
+            let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+            let recursive = short_flag(&args, 'r') || short_flag(&args, 'R') || has_any(&args, &["--recursive"]);
+            c.program() == Some("rm")
+                && recursive
+                && args.iter().any(|a| {
+                    let folder = a.strip_suffix("/*").unwrap_or(a).trim_end_matches('/');
+                    folder == "/var/lib/apt/lists"
+                })
+        })
+    }
+
     /// Whether the RUN mounts a cache at a folder starting with `target`.
     fn caches(&self, target: &str) -> bool {
         self.instruction.flags_named("mount").any(|mount| {
@@ -199,7 +215,7 @@ impl Run<'_> {
                 if !loose.is_empty() {
                     add("DL3008", "apt packages without versions", listed(&loose));
                 }
-                if self.in_image && !self.runs("rm", &["-rf", "/var/lib/apt/lists/*"]) && !self.caches("/var/lib/apt") {
+                if self.in_image && !self.removes_apt_lists() && !self.caches("/var/lib/apt") {
                     add(
                         "DL3009",
                         "the apt lists stay in the image",

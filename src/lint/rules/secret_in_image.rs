@@ -2,7 +2,8 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::emit::paths;
-use crate::input::dockerfile::Keyword;
+use crate::input::dockerfile::{Instruction, Keyword};
+use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
 use crate::ir::{OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
@@ -31,6 +32,10 @@ declare_rule! {
     /// image copies (`COPY . .`) and its `.dockerignore` does not leave
     /// out. (An image stackc writes the Dockerfile of gets an ignore file
     /// that leaves them out.)
+    ///
+    /// Django's `SECRET_KEY` given to one management command of a `RUN`
+    /// (`SECRET_KEY=build-key ./manage.py collectstatic`) is a stand-in for
+    /// the build, not flagged, unless it is the key the container runs with.
     ///
     /// ## Why is this bad?
     /// Every instruction is a layer of the image: whoever can pull the
@@ -186,7 +191,11 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
         let Some(line) = text.get(instruction.span.start..instruction.span.end) else {
             continue;
         };
+        let stand_ins = build_only_keys(stack, service, instruction);
         let found = (secrets::dockerfile_values(line).into_iter()).find_map(|(name, value)| {
+            if stand_ins.iter().any(|(n, v)| name.as_deref() == Some(n) && value == *v) {
+                return None;
+            }
             match secrets::classify(name.as_deref(), &value)? {
                 Finding::Certain(what) => Some(what),
                 Finding::Likely(_) => None,
@@ -201,6 +210,36 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
                 .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
         );
     }
+}
+
+/// Django's signing key given to one management command of a RUN
+/// (`SECRET_KEY=build-key ./manage.py collectstatic`), as `(name, value)`:
+/// Django refuses to start without one, and a build-time command signs
+/// nothing that outlives it, so the value is a stand-in for the build, not
+/// a credential. Unless it is the key the running container gets, which
+/// the layer then gives away.
+fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) -> Vec<(String, String)> {
+    let mut keys = Vec::new();
+    for command in instruction.run_commands().iter().filter(|c| runs_django_command(c)) {
+        let assignments = command.words.iter().map_while(|w| secrets::assignment(w));
+        for (name, value) in assignments.filter(|(name, _)| matches!(*name, "SECRET_KEY" | "DJANGO_SECRET_KEY")) {
+            if facts::env_value(stack, service, name).as_deref() != Some(value) {
+                keys.push((name.to_string(), value.to_string()));
+            }
+        }
+    }
+    keys
+}
+
+/// Whether a command runs Django's `manage.py` or `django-admin`, directly
+/// or through `python`.
+fn runs_django_command(command: &SimpleCommand) -> bool {
+    let program = command.program().unwrap_or_default();
+    let script = match program.rsplit('/').next().unwrap_or(program) {
+        p if p.starts_with("python") => command.args().first().map(String::as_str).unwrap_or_default(),
+        _ => program,
+    };
+    script.ends_with("manage.py") || script.rsplit('/').next() == Some("django-admin")
 }
 
 /// Files of the build folder that a COPY or ADD of the image takes in and
