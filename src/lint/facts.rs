@@ -207,6 +207,17 @@ pub fn env_value(stack: &Stack, service: &Service, name: &str) -> Option<String>
     spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
 }
 
+/// Whether two containers share a network, so one can connect to the
+/// other: one both list, or compose's `default` network for two that list
+/// none.
+pub fn share_network(a: &Service, b: &Service) -> bool {
+    match (a.networks.is_empty(), b.networks.is_empty()) {
+        (true, true) => true,
+        (false, false) => a.networks.iter().any(|n| b.networks.iter().any(|m| m.value == n.value)),
+        _ => false,
+    }
+}
+
 /// The host an address names: `db` for `db`, `db:5432`, or
 /// `postgres://shop:hunter2@db:5432/shop` (a URL's authority, without
 /// credentials and port). `None` when there is none to read.

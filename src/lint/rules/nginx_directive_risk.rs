@@ -8,7 +8,9 @@ declare_rule! {
     /// Reads the raw `nginx "..."` directives and the headers of each
     /// server and location, as nginx tokenizes them, and flags what gixy
     /// flags in them, one message per case with gixy's check:
-    /// - `ssl_protocols` with SSLv3, TLSv1 or TLSv1.1 (weak_ssl_tls), a
+    /// - `ssl_protocols` with SSLv3, TLSv1 or TLSv1.1, `ssl_ciphers` that
+    ///   selects a broad OpenSSL group (`HIGH`, `DEFAULT`, `ALL`: RSA key
+    ///   exchange without forward secrecy comes with it) (weak_ssl_tls), a
     ///   post-quantum `ssl_ecdh_curve` group without `?` (ssl_ecdh_curve),
     ///   `ssl_stapling on` without a `resolver`
     ///   (ssl_stapling_without_resolver), a TLS server whose
@@ -104,8 +106,8 @@ fn finding(proxy: &str, span: Span, check: &str, message: String) -> Diagnostic 
 fn explain(check: &str) -> (&'static str, &'static str) {
     match check {
         "weak_ssl_tls" => (
-            "browsers dropped it; it invites downgrade attacks",
-            "remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3`",
+            "weaker TLS than browsers need: an old version, or a key exchange a stolen key decrypts later",
+            "remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3` and Mozilla's intermediate ciphers",
         ),
         "ssl_ecdh_curve" => (
             "OpenSSL refuses the whole list when it lacks one group",
@@ -197,6 +199,15 @@ impl Block<'_> {
                         .find(|a| matches!(**a, "SSLv2" | "SSLv3" | "TLSv1" | "TLSv1.1"))
                     {
                         add("weak_ssl_tls", format!("`ssl_protocols` enables {weak}"));
+                    }
+                }
+                "ssl_ciphers" => {
+                    let list = args.first().copied().unwrap_or_default();
+                    if let Some(group) = list.split(':').find(|c| is_broad_cipher_group(c)) {
+                        add(
+                            "weak_ssl_tls",
+                            format!("`ssl_ciphers` selects OpenSSL's group `{group}`, which includes key exchanges without forward secrecy"),
+                        );
                     }
                 }
                 "ssl_ecdh_curve" => {
@@ -352,6 +363,17 @@ fn is_public_address(word: &str) -> bool {
     !(ip.is_loopback() || ip.is_private() || ip.is_link_local())
 }
 
+/// An OpenSSL cipher group that selects by strength rather than by name
+/// (`HIGH`, `DEFAULT`): it brings in static-RSA key exchange, which
+/// gixy's weak_ssl_tls reports. `!HIGH` or `-HIGH` removes, not selects.
+fn is_broad_cipher_group(cipher: &str) -> bool {
+    let cipher = cipher.strip_prefix('+').unwrap_or(cipher);
+    matches!(
+        cipher,
+        "ALL" | "DEFAULT" | "HIGH" | "MEDIUM" | "LOW" | "EXPORT" | "COMPLEMENTOFDEFAULT"
+    )
+}
+
 /// A TLS server whose HSTS header is turned off or short (gixy skips a
 /// server that rejects handshakes too).
 fn weak_hsts(server: &Server) -> Option<(Span, String)> {
@@ -377,6 +399,13 @@ fn weak_hsts(server: &Server) -> Option<(Span, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cipher_group_selects_unless_it_is_removed() {
+        assert!(is_broad_cipher_group("HIGH") && is_broad_cipher_group("+DEFAULT"));
+        assert!(!is_broad_cipher_group("!MEDIUM") && !is_broad_cipher_group("-HIGH"));
+        assert!(!is_broad_cipher_group("ECDHE-RSA-AES128-GCM-SHA256"));
+    }
 
     #[test]
     fn nested_repetition_is_what_backtracks() {

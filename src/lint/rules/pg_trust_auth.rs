@@ -1,10 +1,17 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Stack;
 use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags `POSTGRES_HOST_AUTH_METHOD = "trust"`.
+    ///
+    /// An error where more than the app's own containers reach the
+    /// database: a published port, or a proxy on one of its networks (the
+    /// container that faces the internet). A database that only the app's
+    /// services reach (Mastodon's, on an `internal` network of its own) is
+    /// a warning: those containers connect to it anyway, but any container
+    /// later added to the network gets in too.
     ///
     /// ## Why is this bad?
     /// `trust` lets every connection in as any user, the superuser
@@ -57,6 +64,18 @@ impl Rule for PgTrustAuth {
                     .primary(var.value.span, "any user, the superuser included, gets in");
                 for port in &service.ports {
                     finding = finding.secondary(port.span, "and the database is published here");
+                }
+                let proxy = facts::proxies(stack).find(|(proxy, _)| facts::share_network(proxy, service));
+                if let Some((proxy, _)) = proxy {
+                    finding = finding.secondary(proxy.name.span, "faces the internet, and shares a network with it");
+                } else if service.ports.is_empty() {
+                    finding.severity = Severity::Warning;
+                    if let Some(network) = service.networks.first() {
+                        finding = finding.secondary(
+                            network.span,
+                            "only the app's own services reach it here; a container added to this network would get in too",
+                        );
+                    }
                 }
                 out.push(finding.help(
                     "remove this entry (the default is `scram-sha-256`) and set the password with `secret POSTGRES_PASSWORD = SECRET`",
