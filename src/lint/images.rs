@@ -123,7 +123,9 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// s6 init waits for `PAPERLESS_DBHOST` (`pg_isready` or `mariadb-admin
 /// ping` in a loop) and for `PAPERLESS_REDIS` (a Redis ping in a loop);
 /// netbox-docker's entrypoint for the database `DB_HOST` names (`manage.py
-/// showmigrations` in a loop, up to `MAX_DB_WAIT_TIME`).
+/// showmigrations` in a loop, up to `MAX_DB_WAIT_TIME`); Gitea's server
+/// for the database `GITEA__database__HOST` names (its ORM set-up retried,
+/// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens).
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -133,6 +135,7 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
         &["netboxcommunity/netbox", "quay.io/netboxcommunity/netbox"],
         &["DB_HOST"],
     ),
+    (&["gitea/gitea", "docker.gitea.com/gitea"], &["GITEA__database__HOST"]),
 ];
 
 /// The variables naming the services `image`'s own start waits for; empty

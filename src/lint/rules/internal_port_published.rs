@@ -10,7 +10,9 @@ declare_rule! {
     /// it runs any PHP file on the server), or of an app's port that the stack's proxy
     /// forwards to (Gunicorn's 8000 behind nginx). An app the proxy does
     /// not forward to, such as an edge router (Traefik) or the only app of
-    /// a stack without a proxy, is the way in, and is not flagged.
+    /// a stack without a proxy, is the way in, and is not flagged; nor is
+    /// another port of an app behind the proxy (Gitea's SSH server on 22
+    /// beside the web port nginx forwards to).
     ///
     /// ## Why is this bad?
     /// Docker writes its own firewall rules for published ports, ahead of
@@ -48,11 +50,18 @@ impl Rule for InternalPortPublished {
         // entry point) publishes on purpose.
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             let forwarded_by: Vec<_> = facts::upstream_servers_of(stack, &service.name.value).collect();
-            if forwarded_by.is_empty() && !facts::is_data_store(service) && !serves_fastcgi(stack, service) {
+            let internal = facts::is_data_store(service) || serves_fastcgi(stack, service);
+            if forwarded_by.is_empty() && !internal {
                 continue;
             }
             for port in &service.ports {
                 if port.interface().is_some() {
+                    continue;
+                }
+                // Of an app behind the proxy, only the ports the proxy
+                // forwards to: another (Gitea's SSH on 22) is a way in.
+                let forwarded = forwarded_by.iter().any(|s| s.port.value == port.container_port.value);
+                if !internal && !forwarded {
                     continue;
                 }
                 let mut finding = Self::META
