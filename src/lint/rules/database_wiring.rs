@@ -73,7 +73,7 @@ const PASSWORD: &[&str] = &[
 impl Rule for DatabaseWiring {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for db in stack.services.iter().filter(|s| facts::is_postgres(s)) {
-            check_healthcheck(db, out);
+            check_healthcheck(stack, db, out);
         }
         for app in stack.services.iter().filter(|s| !facts::is_postgres(s)) {
             let Some(host) = facts::env_any(app, HOST) else {
@@ -110,22 +110,15 @@ impl Rule for DatabaseWiring {
             if !facts::is_postgres(db) {
                 continue;
             }
-            let db_user = facts::env(db, "POSTGRES_USER").map(|v| v.value.value.as_str());
-            let db_name = facts::env(db, "POSTGRES_DB")
-                .map(|v| v.value.value.as_str())
-                .or(db_user);
-            let expected = [
-                ("user", USER, db_user.unwrap_or("postgres")),
-                ("database", NAME, db_name.unwrap_or("postgres")),
-            ];
-            for (what, names, expected) in expected {
-                let Some(var) = facts::env_any(app, names) else {
+            let (db_user, db_name) = user_and_database(stack, db);
+            for (what, names, expected) in [("user", USER, db_user), ("database", NAME, db_name)] {
+                let (Some(var), Some(expected)) = (facts::env_any(app, names), expected) else {
                     continue;
                 };
                 if var.value.value == expected {
                     continue;
                 }
-                out.push(mismatch(app, db, what, var.value.span, &var.value.value, expected));
+                out.push(mismatch(app, db, what, var.value.span, &var.value.value, &expected));
             }
             let db_secret = db.secrets.iter().find(|s| s.env.value == "POSTGRES_PASSWORD");
             let app_secret = app.secrets.iter().find(|s| PASSWORD.contains(&s.env.as_str()));
@@ -164,21 +157,37 @@ fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, expe
     ))
 }
 
+/// The user and the database the PostgreSQL image creates: `POSTGRES_USER`
+/// (default `postgres`) and `POSTGRES_DB` (default the user), from the
+/// spec's `env`, the env files or the image's ENV. `None` for one stackc
+/// cannot read: an env file it could not load, a value from a secret or
+/// interpolated at `up`.
+fn user_and_database(stack: &Stack, db: &Service) -> (Option<String>, Option<String>) {
+    let setting = |name: &str, default: Option<String>| match facts::sets_var(stack, db, name)? {
+        false => default,
+        true => facts::env_value(stack, db, name),
+    };
+    let user = setting("POSTGRES_USER", Some("postgres".to_string()));
+    let database = setting("POSTGRES_DB", user.clone());
+    (user, database)
+}
+
 /// `pg_isready -U USER -d DB` in the database's own readiness check: a
 /// literal user or database it does not have fills the log with FATALs.
-fn check_healthcheck(db: &Service, out: &mut Vec<Diagnostic>) {
+fn check_healthcheck(stack: &Stack, db: &Service, out: &mut Vec<Diagnostic>) {
     let Some(Probe::Cmd(argv)) = db.ready.as_ref().map(|r| &r.probe) else {
         return;
     };
-    let user = facts::env(db, "POSTGRES_USER").map_or("postgres", |v| v.value.value.as_str());
-    let name = facts::env(db, "POSTGRES_DB").map_or(user, |v| v.value.value.as_str());
+    let (user, name) = user_and_database(stack, db);
     for program in facts::programs(argv)
         .iter()
         .filter(|p| p.first().is_some_and(|w| w.ends_with("pg_isready")))
     {
-        for (what, short, long, expected) in [("user", "-U", "--username", user), ("database", "-d", "--dbname", name)]
-        {
-            let Some(asked) = facts::option_value(program, short, long) else {
+        for (what, short, long, expected) in [
+            ("user", "-U", "--username", user.as_deref()),
+            ("database", "-d", "--dbname", name.as_deref()),
+        ] {
+            let (Some(asked), Some(expected)) = (facts::option_value(program, short, long), expected) else {
                 continue;
             };
             if asked.contains('$') || asked == expected {
