@@ -1234,7 +1234,7 @@ impl Proxy {
     /// The volumes its locations serve files from, each once, in order.
     pub fn aliased_volumes(&self) -> Vec<&Spanned<String>> {
         first_of_each(self.locations().filter_map(|location| match &location.action {
-            LocationAction::Alias(volume) => Some(volume),
+            LocationAction::Alias(alias) => Some(&alias.volume),
             _ => None,
         }))
     }
@@ -1461,9 +1461,20 @@ pub enum LocationAction {
     /// Forward to an upstream of the same proxy.
     ProxyPass(ProxyPass),
     /// Serve files from a volume.
-    Alias(Spanned<String>),
+    Alias(Alias),
     /// Answer with a status and a literal text or URL.
     Return(Return),
+}
+
+/// `alias VOLUME [FOLDER]`: the files of a volume, or of a folder inside
+/// it (taiga's `/media/exports/` serves only `exports/` of the media
+/// volume).
+#[derive(Clone, Debug)]
+pub struct Alias {
+    pub volume: Spanned<String>,
+    /// Relative to the volume's root, without `.` or `..` (resolution
+    /// refuses them).
+    pub folder: Option<Spanned<String>>,
 }
 
 /// `proxy_pass UPSTREAM [PATH]`.

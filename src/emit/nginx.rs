@@ -272,11 +272,18 @@ impl Block<'_> {
                 }
                 self.request_headers(server, location, host, block);
             }
-            LocationAction::Alias(volume) => {
-                self.out.set_origin(volume.span);
+            LocationAction::Alias(alias) => {
+                self.out.set_origin(alias.volume.span);
                 // Both end with `/`: resolution made the location end with
-                // one, so a request cannot climb out of the folder.
-                self.line(&format!("alias {}/", served_path(&volume.value)));
+                // one, so a request cannot climb out of the folder. The
+                // folder inside the volume is a plain relative path
+                // (lowering refused anything else).
+                let folder = alias
+                    .folder
+                    .as_ref()
+                    .map(|f| format!("/{}", f.value))
+                    .unwrap_or_default();
+                self.line(&format!("alias {}{folder}/", served_path(&alias.volume.value)));
             }
             LocationAction::Return(ret) => {
                 self.out.set_origin(ret.code.span);

@@ -236,7 +236,7 @@ impl Index {
             for location in proxy.locations() {
                 match &location.action {
                     LocationAction::ProxyPass(pass) => uses.push((Kind::Upstream, Some(symbol), &pass.upstream)),
-                    LocationAction::Alias(volume) => uses.push((Kind::Volume, None, volume)),
+                    LocationAction::Alias(alias) => uses.push((Kind::Volume, None, &alias.volume)),
                     LocationAction::Return(_) => {}
                 }
             }

@@ -105,8 +105,8 @@ impl Resolver<'_> {
                         self.unknown(Kind::Upstream, &pass.upstream, declared);
                     }
                 }
-                LocationAction::Alias(volume) => {
-                    self.require_volume(volume);
+                LocationAction::Alias(alias) => {
+                    self.require_volume(&alias.volume);
                     if !location.path.value.ends_with('/') {
                         self.report(
                             Diagnostic::error("alias-path-slash", "a location that serves files must end with `/`")

@@ -792,7 +792,9 @@ impl<'i> Parser<'i> {
             b"proxy_pass" => self.statement(Rule::proxy_pass, Rule::kw_proxy_pass, "proxy_pass", |p| {
                 p.name() && p.skip() && p.optional(Self::text)
             }),
-            b"alias" => self.statement(Rule::alias, Rule::kw_alias, "alias", Self::name),
+            b"alias" => self.statement(Rule::alias, Rule::kw_alias, "alias", |p| {
+                p.name() && p.skip() && p.optional(Self::text)
+            }),
             b"return" => self.statement(Rule::return_action, Rule::kw_return, "return", |p| {
                 p.integer() && p.skip() && p.optional(Self::text)
             }),

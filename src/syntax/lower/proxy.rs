@@ -230,7 +230,7 @@ impl Lowerer {
                         continue;
                     }
                 },
-                Rule::alias => LocationAction::Alias(self.lower_name(next(&mut item.into_inner().skip(1), "alias"))),
+                Rule::alias => LocationAction::Alias(self.lower_alias(item)),
                 Rule::return_action => LocationAction::Return(self.lower_return(item)),
                 Rule::websocket => {
                     self.set_once(&mut websocket, item_span, item_span, "websocket");
@@ -340,6 +340,34 @@ impl Lowerer {
             }
         }
         Some(ProxyPass { upstream, uri })
+    }
+
+    /// `alias VOLUME [FOLDER]`; a folder that is not a plain relative path
+    /// inside the volume (`..`, `/x`, a character nginx would read) is
+    /// refused, since nginx would serve whatever it names.
+    fn lower_alias(&mut self, pair: Pair<'_>) -> Alias {
+        let mut inner = pair.into_inner();
+        next(&mut inner, "alias"); // kw_alias
+        let volume = self.lower_name(next(&mut inner, "alias"));
+        let folder = inner.next().map(|t| self.lower_text(t)).and_then(|folder| {
+            let trimmed = folder.value.strip_suffix('/').unwrap_or(&folder.value);
+            let plain = |part: &str| {
+                !matches!(part, "" | "." | "..") && part.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            };
+            if trimmed.split('/').all(plain) {
+                return Some(Spanned::new(trimmed.to_string(), folder.span));
+            }
+            self.report(
+                Diagnostic::error("invalid-path", "this is not a folder inside the volume")
+                    .primary(
+                        folder.span,
+                        "a folder is names of letters, digits and `. _ -`, joined by `/`, without `.` or `..`",
+                    )
+                    .help("write the folder relative to the volume's root, e.g. `alias media exports`"),
+            );
+            None
+        });
+        Alias { volume, folder }
     }
 
     fn lower_return(&mut self, pair: Pair<'_>) -> Return {
