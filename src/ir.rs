@@ -1477,6 +1477,17 @@ pub struct Alias {
     pub folder: Option<Spanned<String>>,
 }
 
+impl Alias {
+    /// A folder `alias VOLUME FOLDER` takes: names of letters, digits and
+    /// `. _ -` joined by `/`, without `.` or `..`, so nginx cannot be
+    /// pointed outside the volume.
+    pub fn is_plain_folder(folder: &str) -> bool {
+        folder.split('/').all(|part| {
+            !matches!(part, "" | "." | "..") && part.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        })
+    }
+}
+
 /// `proxy_pass UPSTREAM [PATH]`.
 #[derive(Clone, Debug)]
 pub struct ProxyPass {

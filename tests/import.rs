@@ -527,6 +527,41 @@ fn the_proxys_host_and_keep_alive_are_kept() {
     );
 }
 
+/// taiga-docker's gateway: a location that serves a folder inside a
+/// volume nginx mounts becomes `alias VOLUME FOLDER`, not a drop.
+#[test]
+fn a_folder_inside_a_served_volume_is_aliased() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - media:/app/media\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - media:/taiga/media\n    ports:\n      - 9000:80\nvolumes:\n  media:\n",
+        ),
+        (
+            "gateway.conf",
+            "server {\n    listen 80;\n    location /media/exports/ {\n        alias /taiga/media/exports/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let conf = root.join("gateway.conf");
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        spec.to_str().unwrap(),
+        "--nginx",
+        conf.to_str().unwrap(),
+        "--format",
+        "short",
+    ]);
+    let stdout = support::text(&out.stdout);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    assert_holds(&read(root, "stack.spec"), &["alias media exports"]);
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(&read(root, "out/gateway/nginx.conf"), &["alias /srv/media/exports/;"]);
+}
+
 /// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
 /// rewritten for the spec's folder, where compose.yaml is built from.
 #[test]

@@ -420,8 +420,20 @@ impl Reader<'_, '_> {
                 }
                 ("alias", [folder]) => {
                     let folder = folder.trim_end_matches('/');
-                    match self.served.iter().find(|(_, target)| target == folder) {
-                        Some((volume, _)) => body.push(Stmt::line(format!("alias {volume}"))),
+                    // The volume's own folder, or one inside it
+                    // (`/taiga/media/exports/` of the media volume).
+                    let served = self.served.iter().find_map(|(volume, target)| {
+                        let inside = folder.strip_prefix(target.as_str())?;
+                        match inside.strip_prefix('/') {
+                            None if inside.is_empty() => Some(format!("alias {volume}")),
+                            Some(sub) if crate::ir::Alias::is_plain_folder(sub) => {
+                                Some(format!("alias {volume} {sub}"))
+                            }
+                            _ => None,
+                        }
+                    });
+                    match served {
+                        Some(line) => body.push(Stmt::line(line)),
                         None => self.drop(c, "of a folder no volume of the proxy holds"),
                     }
                 }

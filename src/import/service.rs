@@ -417,10 +417,12 @@ fn tls_uses(body: &[Stmt], secret: &str) -> bool {
     })
 }
 
-/// Whether a proxy's statements serve `volume` with an `alias`.
+/// Whether a proxy's statements serve `volume` (or a folder inside it)
+/// with an `alias`.
 fn aliases(body: &[Stmt], volume: &str) -> bool {
     body.iter().any(|stmt| {
-        stmt.text.strip_prefix("alias ") == Some(volume) || stmt.body.as_deref().is_some_and(|b| aliases(b, volume))
+        let served = stmt.text.strip_prefix("alias ").and_then(|rest| rest.split(' ').next());
+        served == Some(volume) || stmt.body.as_deref().is_some_and(|b| aliases(b, volume))
     })
 }
 

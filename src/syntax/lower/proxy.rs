@@ -351,10 +351,7 @@ impl Lowerer {
         let volume = self.lower_name(next(&mut inner, "alias"));
         let folder = inner.next().map(|t| self.lower_text(t)).and_then(|folder| {
             let trimmed = folder.value.strip_suffix('/').unwrap_or(&folder.value);
-            let plain = |part: &str| {
-                !matches!(part, "" | "." | "..") && part.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            };
-            if trimmed.split('/').all(plain) {
+            if Alias::is_plain_folder(trimmed) {
                 return Some(Spanned::new(trimmed.to_string(), folder.span));
             }
             self.report(
