@@ -73,7 +73,7 @@ const PASSWORD: &[&str] = &[
 impl Rule for DatabaseWiring {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for db in stack.services.iter().filter(|s| facts::is_postgres(s)) {
-            check_healthcheck(db, out);
+            check_healthcheck(stack, db, out);
         }
         for app in stack.services.iter().filter(|s| !facts::is_postgres(s)) {
             let Some(host) = facts::env_any(app, HOST) else {
@@ -110,22 +110,15 @@ impl Rule for DatabaseWiring {
             if !facts::is_postgres(db) {
                 continue;
             }
-            let db_user = facts::env(db, "POSTGRES_USER").map(|v| v.value.value.as_str());
-            let db_name = facts::env(db, "POSTGRES_DB")
-                .map(|v| v.value.value.as_str())
-                .or(db_user);
-            let expected = [
-                ("user", USER, db_user.unwrap_or("postgres")),
-                ("database", NAME, db_name.unwrap_or("postgres")),
-            ];
-            for (what, names, expected) in expected {
-                let Some(var) = facts::env_any(app, names) else {
+            let (user, name) = postgres_identity(stack, db);
+            for (what, names, setting) in database_settings(&user, &name) {
+                let (Some(var), Some(expected)) = (facts::env_any(app, names), setting.value) else {
                     continue;
                 };
                 if var.value.value == expected {
                     continue;
                 }
-                out.push(mismatch(app, db, what, var.value.span, &var.value.value, expected));
+                out.push(mismatch(app, db, what, var.value.span, &var.value.value, &setting));
             }
             let db_secret = db.secrets.iter().find(|s| s.env.value == "POSTGRES_PASSWORD");
             let app_secret = app.secrets.iter().find(|s| PASSWORD.contains(&s.env.as_str()));
@@ -147,57 +140,105 @@ impl Rule for DatabaseWiring {
     }
 }
 
-fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, expected: &str) -> Diagnostic {
-    let mut finding = DatabaseWiring::META
+fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, setting: &Setting) -> Diagnostic {
+    let expected = setting.value.unwrap_or_default();
+    let finding = DatabaseWiring::META
         .diagnostic(format!(
             "`{}` connects as {what} `{got}`, which `{}` does not have",
             app.name.value, db.name.value
         ))
         .primary(span, format!("`{}` has {what} `{expected}`", db.name.value));
-    let source = if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" };
-    if let Some(var) = facts::env(db, source) {
-        finding = finding.secondary(var.value.span, format!("the database's {what}"));
-    }
+    let finding = setting.origin.label(finding, format!("`{}`'s {what}", db.name.value));
     finding.help(format!(
-        "write `{expected}`, or change `{source}` of `{}`",
-        db.name.value
+        "write `{expected}`, or change `{}` of `{}`",
+        setting.variable, db.name.value
     ))
+}
+
+/// The user or database name a PostgreSQL service has, as the official
+/// image decides it: `POSTGRES_USER`, else `postgres`; `POSTGRES_DB`, else
+/// the user. `value` is `None` when an env file the spec cannot read
+/// decides it.
+struct Setting<'a> {
+    variable: &'static str,
+    value: Option<&'a str>,
+    origin: &'a facts::EnvValue,
+}
+
+/// The `POSTGRES_USER` and `POSTGRES_DB` a PostgreSQL service gets, from
+/// its `env` or its env files.
+fn postgres_identity(stack: &Stack, db: &Service) -> (facts::EnvValue, facts::EnvValue) {
+    (
+        facts::env_value(stack, db, "POSTGRES_USER"),
+        facts::env_value(stack, db, "POSTGRES_DB"),
+    )
+}
+
+/// What each setting is called, which app variables name it, and what it is.
+fn database_settings<'a>(
+    user: &'a facts::EnvValue,
+    name: &'a facts::EnvValue,
+) -> [(&'static str, &'static [&'static str], Setting<'a>); 2] {
+    let user_value = user.or_default("postgres");
+    let name_value = match name {
+        facts::EnvValue::Unset => user_value,
+        _ => name.known(),
+    };
+    [
+        (
+            "user",
+            USER,
+            Setting {
+                variable: "POSTGRES_USER",
+                value: user_value,
+                origin: user,
+            },
+        ),
+        (
+            "database",
+            NAME,
+            Setting {
+                variable: "POSTGRES_DB",
+                value: name_value,
+                origin: name,
+            },
+        ),
+    ]
 }
 
 /// `pg_isready -U USER -d DB` in the database's own readiness check: a
 /// literal user or database it does not have fills the log with FATALs.
-fn check_healthcheck(db: &Service, out: &mut Vec<Diagnostic>) {
+fn check_healthcheck(stack: &Stack, db: &Service, out: &mut Vec<Diagnostic>) {
     let Some(Probe::Cmd(argv)) = db.ready.as_ref().map(|r| &r.probe) else {
         return;
     };
-    let user = facts::env(db, "POSTGRES_USER").map_or("postgres", |v| v.value.value.as_str());
-    let name = facts::env(db, "POSTGRES_DB").map_or(user, |v| v.value.value.as_str());
+    let (user, name) = postgres_identity(stack, db);
+    let settings = database_settings(&user, &name);
     for program in facts::programs(argv)
         .iter()
         .filter(|p| p.first().is_some_and(|w| w.ends_with("pg_isready")))
     {
-        for (what, short, long, expected) in [("user", "-U", "--username", user), ("database", "-d", "--dbname", name)]
-        {
-            let Some(asked) = facts::option_value(program, short, long) else {
+        for ((what, _, setting), (short, long)) in settings.iter().zip([("-U", "--username"), ("-d", "--dbname")]) {
+            let (Some(asked), Some(expected)) = (facts::option_value(program, short, long), setting.value) else {
                 continue;
             };
             if asked.contains('$') || asked == expected {
                 continue;
             }
+            let finding = DatabaseWiring::META
+                .diagnostic(format!(
+                    "the readiness check of `{}` asks for {what} `{asked}`, which it does not have",
+                    db.name.value
+                ))
+                .primary(
+                    argv.span,
+                    format!("the server logs `FATAL` for `{asked}` at every check"),
+                );
             out.push(
-                DatabaseWiring::META
-                    .diagnostic(format!(
-                        "the readiness check of `{}` asks for {what} `{asked}`, which it does not have",
-                        db.name.value
-                    ))
-                    .primary(
-                        argv.span,
-                        format!("the server logs `FATAL` for `{asked}` at every check"),
-                    )
-                    .help(format!(
-                        "ask for `{expected}`, or for `${}`",
-                        if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" }
-                    )),
+                setting
+                    .origin
+                    .label(finding, format!("`{}`'s {what}", db.name.value))
+                    .help(format!("ask for `{expected}`, or for `${}`", setting.variable)),
             );
         }
     }

@@ -196,34 +196,16 @@ fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w W
     };
     let label = match &wait.host {
         Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
-        Host::Variable(variable) => match environment_value(stack, service, variable) {
-            Some(value) => is_target(&value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
+        Host::Variable(variable) => match facts::env_value(stack, service, variable)
+            .known()
+            .filter(|v| !v.contains('$'))
+        {
+            Some(value) => is_target(value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
             None => format!("waits for `${variable}` here, set where the container runs"),
         },
         Host::Unknown => "waits here, for a host the script does not name".to_string(),
     };
     Some((wait, label))
-}
-
-/// The value the container gets for `name` from the spec's `env`, its env
-/// files, or its own Dockerfile's ENV; `None` when none sets a plain one.
-fn environment_value(stack: &Stack, service: &Service, name: &str) -> Option<String> {
-    let spec = facts::env(service, name).map(|v| v.value.value.clone());
-    let env_files = || {
-        service.env_files.iter().rev().find_map(|path| {
-            let entry = stack.inputs.env_file(&path.value)?.vars.get(name)?;
-            entry
-                .value
-                .as_ref()
-                .filter(|_| !entry.interpolates)
-                .map(|v| v.value.clone())
-        })
-    };
-    let image = || {
-        let facts = stack.own_image(service)?.facts()?;
-        facts.env(name)?.value.known().cloned()
-    };
-    spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
 }
 
 /// Whether the service starts through an entrypoint: its own `entrypoint`
