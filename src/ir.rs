@@ -295,10 +295,21 @@ impl Stack {
 
     /// A readiness check that fits the service, for help texts: TCP where
     /// stackc builds the image (its checks run the image's Python, which a
-    /// published image may not have), else a command the image ships.
+    /// published image may not have), else a command the image ships. An
+    /// app's own Dockerfile built on an image without Python (Node, Go)
+    /// gets a check its runtime runs, or a command to fill in.
     pub fn readiness_hint(&self, service: &Service) -> String {
         if let (Some(_), Some(port)) = (self.builder_of(service), self.app_port(service)) {
-            return format!("ready tcp {port}");
+            let without_python = self
+                .own_image(service)
+                .filter(|image| image.lacks_python(&self.inputs.source(image.file).text).is_some());
+            return match without_python.and_then(|image| image.registry_base()).map(ImageRef::name) {
+                None if without_python.is_none() => format!("ready tcp {port}"),
+                Some("node") => format!(
+                    "ready cmd [\"node\", \"-e\", \"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"]"
+                ),
+                _ => "ready cmd [\"...\"]".to_string(),
+            };
         }
         let image = match &service.image {
             Some(ImageSource::Image(image)) => image.name(),
