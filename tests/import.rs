@@ -655,3 +655,54 @@ fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
         assert_eq!(image.matches("useradd").count(), 1, "{image}");
     }
 }
+
+/// The common layout of an nginx in front of an app: the official image
+/// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
+/// config in the folder, and names it from the compose file's folder in
+/// its report and from the spec's in the spec, never by this machine's
+/// absolute path.
+#[test]
+fn a_mounted_conf_d_folder_is_the_proxys_config() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  nginx:\n    image: nginx:1.30-alpine\n    ports:\n      - \"8080:80\"\n    volumes:\n      - type: bind\n        source: ./nginx/conf.d\n        target: /etc/nginx/conf.d\n        read_only: true\n    depends_on:\n      - api\n",
+        ),
+        (
+            "nginx/conf.d/api.conf",
+            "server {\n    listen 80;\n    location /api/ {\n        proxy_pass http://api:8000;\n        proxy_redirect off;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    std::fs::create_dir(root.join("deploy")).unwrap();
+    let out = support::stackc()
+        .current_dir(root)
+        .args([
+            "import",
+            "--no-compose",
+            ".",
+            "-o",
+            "deploy/stack.spec",
+            "--format",
+            "short",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    assert!(
+        has_finding(&stdout, "./nginx/conf.d/api.conf:5:9", "info", "import-raw"),
+        "{stdout}"
+    );
+    let text = read(root, "deploy/stack.spec");
+    assert_holds(
+        &text,
+        &[
+            "proxy nginx {",
+            "# nginx config: ../nginx/conf.d/api.conf",
+            "proxy_pass api",
+        ],
+    );
+    assert!(!text.contains(root.to_str().unwrap()), "{text}");
+}
