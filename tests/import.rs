@@ -660,7 +660,7 @@ fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in
 /// its report and from the spec's in the spec, never by this machine's
-/// absolute path.
+/// absolute path; the spec's own folder is made.
 #[test]
 fn a_mounted_conf_d_folder_is_the_proxys_config() {
     let dir = project(&[
@@ -674,7 +674,7 @@ fn a_mounted_conf_d_folder_is_the_proxys_config() {
         ),
     ]);
     let root = dir.path();
-    std::fs::create_dir(root.join("deploy")).unwrap();
+    // The spec's folder is made, as `build` makes its output folder.
     let out = support::stackc()
         .current_dir(root)
         .args([
