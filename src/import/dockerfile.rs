@@ -104,9 +104,9 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         return None;
     }
     let mut body = vec![Stmt::line(format!("python {version}"))];
-    // Each raw line, and whether it is a `RUN useradd ...`, which stackc
-    // writes itself for a `user` it creates.
-    let mut raw: Vec<(Stmt, bool)> = Vec::new();
+    // Each raw line, and for a RUN that creates users (which stackc does
+    // itself for a `user` it creates) the line without that part.
+    let mut raw: Vec<(Stmt, Option<Option<Stmt>>)> = Vec::new();
     let mut copied_source = false;
     let mut copied_requirements = None;
     let mut user = None;
@@ -114,12 +114,7 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
     let mut workdir: Option<String> = None;
     for instruction in parsed.instructions_of(stage).iter().skip(1) {
         let text_args = instruction.args.text().unwrap_or_default().trim().to_string();
-        let line = || {
-            Stmt::line(format!(
-                "dockerfile {}",
-                quoted(&text[instruction.span.start..instruction.span.end])
-            ))
-        };
+        let written = &text[instruction.span.start..instruction.span.end];
         let layout = Layout {
             workdir: workdir.as_deref(),
             requirements: copied_requirements.as_deref(),
@@ -143,9 +138,16 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
                 }
             }
             Keyword::Cmd => gunicorn = Some(command(&instruction.args)?),
-            _ if text[instruction.span.start..instruction.span.end].contains('\n') => return None,
-            Keyword::Run => raw.push((line(), creates_users(&text_args))),
-            Keyword::Env | Keyword::Copy | Keyword::Arg => raw.push((line(), false)),
+            _ if written.contains('\n') => return None,
+            Keyword::Run => {
+                // The script without its `useradd`, when it is all the RUN says.
+                let rest = (written == format!("RUN {text_args}"))
+                    .then(|| without_user_creation(&text_args))
+                    .flatten()
+                    .map(|rest| (!rest.is_empty()).then(|| dockerfile_line(&format!("RUN {rest}"))));
+                raw.push((dockerfile_line(written), rest));
+            }
+            Keyword::Env | Keyword::Copy | Keyword::Arg => raw.push((dockerfile_line(written), None)),
             _ => return None,
         }
     }
@@ -165,11 +167,10 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         Some(_) => return None,
     };
     // stackc creates the user: the Dockerfile's own `useradd` would fail on it.
-    body.extend(
-        raw.into_iter()
-            .filter(|(_, adds_user)| !(creates_user && *adds_user))
-            .map(|(line, _)| line),
-    );
+    body.extend(raw.into_iter().filter_map(|(line, without_user)| match without_user {
+        Some(rest) if creates_user => rest,
+        _ => Some(line),
+    }));
     let origin = format!("from {context}/{file_name}, a Python app's Dockerfile: stackc writes it now");
     let build = Stmt::block(format!("build {}", word(context)), body).note(origin);
     Some(Built {
@@ -359,12 +360,26 @@ fn pip_install(words: &[String]) -> Option<PipInstall> {
     }
 }
 
-/// A RUN that only creates users and groups.
-fn creates_users(args: &str) -> bool {
-    let programs = crate::input::shell::shell_programs(args);
-    !programs.is_empty()
-        && programs.iter().all(|p| {
-            p.first()
-                .is_some_and(|w| matches!(w.as_str(), "useradd" | "adduser" | "groupadd" | "addgroup"))
-        })
+/// A raw Dockerfile line.
+fn dockerfile_line(written: &str) -> Stmt {
+    Stmt::line(format!("dockerfile {}", quoted(written)))
+}
+
+/// A RUN's script without the commands that create users and groups, when
+/// it has some and its commands are joined by `&&` (so leaving one out
+/// changes nothing for the others): empty when nothing else is left.
+fn without_user_creation(script: &str) -> Option<String> {
+    use crate::input::shell::{simple_commands, Operator, SimpleCommand};
+    let commands = simple_commands(script);
+    let creates = |c: &SimpleCommand| matches!(c.program(), Some("useradd" | "adduser" | "groupadd" | "addgroup"));
+    let joined_by_and = commands.iter().all(|c| matches!(c.then, None | Some(Operator::And)));
+    if !joined_by_and || !commands.iter().any(creates) {
+        return None;
+    }
+    let rest: Vec<&str> = commands
+        .iter()
+        .filter(|c| !creates(c))
+        .map(|c| &script[c.span.start..c.span.end])
+        .collect();
+    Some(rest.join(" && "))
 }
