@@ -706,3 +706,38 @@ fn a_mounted_conf_d_folder_is_the_proxys_config() {
     );
     assert!(!text.contains(root.to_str().unwrap()), "{text}");
 }
+
+/// A command or entrypoint compose fills from the host (`redis-server
+/// --requirepass ${REDIS_PASSWORD}`) is left out whole, and the finding
+/// names the key it is about and a way the spec can say it: a secret is
+/// never a word of a command line, so not `secret NAME env VAR`.
+#[test]
+fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  redis:\n    image: redis:7.4.1\n    entrypoint: [\"docker-entrypoint.sh\", \"--port\", \"${REDIS_PORT}\"]\n    command: redis-server --requirepass ${REDIS_PASSWORD} --appendonly yes\n",
+    )]);
+    let root = dir.path();
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        root.join("stack.spec").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dropped: Vec<(&str, &str)> = (report.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "import-dropped")
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(dropped.len(), 2, "{report}");
+    for ((message, help), key) in dropped.iter().zip(["entrypoint", "command"]) {
+        assert!(message.starts_with(&format!("`{key}` is filled")), "{message}");
+        assert!(
+            help.starts_with("the whole command is left out") && !help.contains("env VAR"),
+            "{help}"
+        );
+    }
+    let text = read(root, "stack.spec");
+    assert!(!text.contains("command") && !text.contains("entrypoint"), "{text}");
+}

@@ -166,14 +166,14 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                 }
             }
             ("command", _) => {
-                if let Some(argv) = argv(value, import) {
+                if let Some(argv) = argv(value, k, import) {
                     let kw = if role == Role::Job { "run" } else { "command" };
                     command = Some((body.len(), argv.clone()));
                     body.push(Stmt::line(format!("{kw} {}", list(&argv))));
                 }
             }
             ("entrypoint", _) => {
-                if let Some(argv) = argv(value, import) {
+                if let Some(argv) = argv(value, k, import) {
                     body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
                 }
             }
@@ -475,8 +475,9 @@ fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
     })
 }
 
-/// A command: a list as is, a string split as compose splits it.
-fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
+/// A command (the compose `key`, `command` or `entrypoint`): a list as
+/// is, a string split as compose splits it.
+fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
     let words: Option<Vec<String>> = match &value.kind {
         Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
         Kind::Scalar { text, .. } => shlex::split(text),
@@ -494,7 +495,7 @@ fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
         Some(words) => Some(words),
         None => {
-            interpolated(import, value, "command");
+            interpolated(import, value, key);
             None
         }
     }
