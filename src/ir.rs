@@ -6,8 +6,11 @@
 
 use crate::source::{Span, Spanned};
 
+pub mod env;
 pub mod environment;
 pub mod index;
+
+pub use env::{EnvOrigin, EnvValue};
 
 use index::NameMap;
 
@@ -316,7 +319,7 @@ impl Stack {
             _ => "",
         };
         match image {
-            "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
+            "postgres" | "postgis" => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
             "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
             // The init-time server listens on the socket only: ask over TCP.
@@ -327,6 +330,24 @@ impl Stack {
             "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
             _ => "ready cmd \"...\"".to_string(),
         }
+    }
+
+    /// `pg_isready` over TCP as a role the server has: without `-U` it
+    /// asks as the container's user, root, and the server logs `FATAL: role
+    /// "root" does not exist` at every check.
+    fn pg_isready_hint(&self, service: &Service) -> String {
+        let user = match self.env_value(service, "POSTGRES_USER") {
+            EnvValue::Set(..) => "$POSTGRES_USER",
+            EnvValue::Unset => "postgres",
+            EnvValue::Unknown => "${POSTGRES_USER:-postgres}",
+        };
+        // The database defaults to the user's name, as POSTGRES_DB does.
+        let database = match self.env_value(service, "POSTGRES_DB") {
+            EnvValue::Set(..) => " -d $POSTGRES_DB",
+            EnvValue::Unset => "",
+            EnvValue::Unknown => " -d ${POSTGRES_DB:-${POSTGRES_USER:-postgres}}",
+        };
+        format!("ready cmd \"pg_isready -h 127.0.0.1 -U {user}{database}\"")
     }
 
     /// The stack's name, or a stand-in when the spec has none.

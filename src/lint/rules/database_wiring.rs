@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Probe, Service, Stack};
+use crate::ir::{EnvValue, Probe, Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 use crate::source::Span;
@@ -162,26 +162,23 @@ fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, sett
 struct Setting<'a> {
     variable: &'static str,
     value: Option<&'a str>,
-    origin: &'a facts::EnvValue,
+    origin: &'a EnvValue,
 }
 
 /// The `POSTGRES_USER` and `POSTGRES_DB` a PostgreSQL service gets, from
 /// its `env` or its env files.
-fn postgres_identity(stack: &Stack, db: &Service) -> (facts::EnvValue, facts::EnvValue) {
-    (
-        facts::env_value(stack, db, "POSTGRES_USER"),
-        facts::env_value(stack, db, "POSTGRES_DB"),
-    )
+fn postgres_identity(stack: &Stack, db: &Service) -> (EnvValue, EnvValue) {
+    (stack.env_value(db, "POSTGRES_USER"), stack.env_value(db, "POSTGRES_DB"))
 }
 
 /// What each setting is called, which app variables name it, and what it is.
 fn database_settings<'a>(
-    user: &'a facts::EnvValue,
-    name: &'a facts::EnvValue,
+    user: &'a EnvValue,
+    name: &'a EnvValue,
 ) -> [(&'static str, &'static [&'static str], Setting<'a>); 2] {
     let user_value = user.or_default("postgres");
     let name_value = match name {
-        facts::EnvValue::Unset => user_value,
+        EnvValue::Unset => user_value,
         _ => name.known(),
     };
     [

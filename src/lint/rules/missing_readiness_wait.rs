@@ -3,7 +3,7 @@ use crate::input::shell;
 use crate::input::start_script::{Found, Via};
 use crate::input::waits::{self, Host, Wait};
 use crate::ir::{Argv, Service, ServiceKind, Stack};
-use crate::lint::{facts, Rule};
+use crate::lint::Rule;
 use crate::source::Span;
 
 declare_rule! {
@@ -196,10 +196,7 @@ fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w W
     };
     let label = match &wait.host {
         Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
-        Host::Variable(variable) => match facts::env_value(stack, service, variable)
-            .known()
-            .filter(|v| !v.contains('$'))
-        {
+        Host::Variable(variable) => match stack.env_value(service, variable).known().filter(|v| !v.contains('$')) {
             Some(value) => is_target(value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
             None => format!("waits for `${variable}` here, set where the container runs"),
         },
