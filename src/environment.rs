@@ -39,6 +39,7 @@ pub(crate) fn derive(base: &Stack, name: &str) -> Result<Stack, Vec<Diagnostic>>
     stack.environment = Some(ActiveEnvironment {
         name: name.to_string(),
         production: environment.is_production(),
+        span: environment.span,
     });
     let mut applier = Applier {
         stack,
@@ -485,6 +486,34 @@ environment prod {
         assert_eq!(
             build.tag.as_ref().map(|t| t.text.value.as_str()),
             Some("ghcr.io/acme/web:1.0.0")
+        );
+    }
+
+    /// A base volume that an environment's changes leave unused can only be
+    /// left out there: the help says how, not "remove it" from the base,
+    /// where it is used.
+    #[test]
+    fn a_base_declaration_an_environment_leaves_unused_is_left_out_there() {
+        let spec = "stack shop\nvolume static\nservice web {\n    image nginx:1.30\n    mount static at /srv\n}\nenvironment dev {\n    volume cache\n    service web {\n        remove mount /srv\n    }\n}\n";
+        let source = SourceFile::new("stack.spec", spec);
+        let helps: Vec<(String, String)> = crate::lint(&source)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "unused-declaration")
+            .map(|d| (d.message, d.help.unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                (
+                    "in environment `dev`: volume `static` is never used".to_string(),
+                    "`environment dev` uses it nowhere: leave it out there with `without volume static`".to_string()
+                ),
+                (
+                    "in environment `dev`: volume `cache` is never used".to_string(),
+                    "remove it, or use it where it was meant to go".to_string()
+                ),
+            ]
         );
     }
 }

@@ -6,8 +6,11 @@
 
 use crate::source::{Span, Spanned};
 
+pub mod env;
 pub mod environment;
 pub mod index;
+
+pub use env::{EnvOrigin, EnvValue};
 
 use index::NameMap;
 
@@ -295,17 +298,28 @@ impl Stack {
 
     /// A readiness check that fits the service, for help texts: TCP where
     /// stackc builds the image (its checks run the image's Python, which a
-    /// published image may not have), else a command the image ships.
+    /// published image may not have), else a command the image ships. An
+    /// app's own Dockerfile built on an image without Python (Node, Go)
+    /// gets a check its runtime runs, or a command to fill in.
     pub fn readiness_hint(&self, service: &Service) -> String {
         if let (Some(_), Some(port)) = (self.builder_of(service), self.app_port(service)) {
-            return format!("ready tcp {port}");
+            let without_python = self
+                .own_image(service)
+                .filter(|image| image.lacks_python(&self.inputs.source(image.file).text).is_some());
+            return match without_python.and_then(|image| image.registry_base()).map(ImageRef::name) {
+                None if without_python.is_none() => format!("ready tcp {port}"),
+                Some("node") => format!(
+                    "ready cmd [\"node\", \"-e\", \"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"]"
+                ),
+                _ => "ready cmd [\"...\"]".to_string(),
+            };
         }
         let image = match &service.image {
             Some(ImageSource::Image(image)) => image.name(),
             _ => "",
         };
         match image {
-            "postgres" | "postgis" => "ready cmd \"pg_isready -h 127.0.0.1\"".to_string(),
+            "postgres" | "postgis" => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
             "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
             // The init-time server listens on the socket only: ask over TCP.
@@ -316,6 +330,24 @@ impl Stack {
             "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
             _ => "ready cmd \"...\"".to_string(),
         }
+    }
+
+    /// `pg_isready` over TCP as a role the server has: without `-U` it
+    /// asks as the container's user, root, and the server logs `FATAL: role
+    /// "root" does not exist` at every check.
+    fn pg_isready_hint(&self, service: &Service) -> String {
+        let user = match self.env_value(service, "POSTGRES_USER") {
+            EnvValue::Set(..) => "$POSTGRES_USER",
+            EnvValue::Unset => "postgres",
+            EnvValue::Unknown => "${POSTGRES_USER:-postgres}",
+        };
+        // The database defaults to the user's name, as POSTGRES_DB does.
+        let database = match self.env_value(service, "POSTGRES_DB") {
+            EnvValue::Set(..) => " -d $POSTGRES_DB",
+            EnvValue::Unset => "",
+            EnvValue::Unknown => " -d ${POSTGRES_DB:-${POSTGRES_USER:-postgres}}",
+        };
+        format!("ready cmd \"pg_isready -h 127.0.0.1 -U {user}{database}\"")
     }
 
     /// The stack's name, or a stand-in when the spec has none.

@@ -608,10 +608,17 @@ impl<'a> Resolver<'a> {
         for (what, name) in declared {
             // `insert` so a name declared twice (reported above) warns once.
             if used.insert((what, name.as_str())) {
+                let help = match &stack.environment {
+                    Some(environment) if environment.inherits(name.span) => format!(
+                        "`environment {}` uses it nowhere: leave it out there with `without {what} {}`",
+                        environment.name, name.value
+                    ),
+                    _ => "remove it, or use it where it was meant to go".to_string(),
+                };
                 self.report(
                     Diagnostic::warning("unused-declaration", format!("{what} `{}` is never used", name.value))
                         .primary(name.span, "declared here, used nowhere")
-                        .help("remove it, or use it where it was meant to go"),
+                        .help(help),
                 );
             }
         }

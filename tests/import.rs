@@ -646,3 +646,133 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
         "{stderr}"
     );
 }
+
+/// The Dockerfile teams write for Django (requirements copied and
+/// installed before the source, the source copied into the WORKDIR, a user
+/// of their own, the source handed to it) and compose's `command` with the
+/// workers: the spec says
+/// each once, so `stackc build` accepts it and its image installs the
+/// requirements once and creates the user once (a second `useradd` of the
+/// same name fails the image build).
+#[test]
+fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
+    let dockerfile = "FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1\nWORKDIR /app\nCOPY requirements.txt /app/\nRUN pip install --upgrade pip && pip install --no-cache-dir -r requirements.txt\nCOPY . /app/\nRUN useradd -m appuser && chown -R appuser /app\nUSER appuser\nEXPOSE 8000\nCMD [\"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n";
+    let compose = |command: &str| {
+        format!("services:\n  web:\n    build: ./app\n    command: {command}\n    ports:\n      - \"127.0.0.1:8000:8000\"\n")
+    };
+    let gunicorn = compose("gunicorn shop.wsgi:application --bind=0.0.0.0:8000 --workers 3");
+    let shell =
+        compose("sh -c \"python manage.py migrate --noinput && gunicorn shop.wsgi:application --bind 0.0.0.0:8000\"");
+    for (compose, command) in [
+        (&gunicorn, "gunicorn shop.wsgi:application bind 8000 workers 3"),
+        (&shell, "command [\"sh\", \"-c\", \"python manage.py migrate"),
+    ] {
+        let dir = project(&[
+            ("compose.yaml", compose),
+            ("app/Dockerfile", dockerfile),
+            ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
+        ]);
+        let root = dir.path();
+        let spec = root.join("stack.spec");
+        let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+        let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+        assert!(out.status.success(), "{stderr}\n{text}");
+        assert!(stderr.contains("`stackc build` accepts"), "{stderr}\n{text}");
+        assert_holds(&text, &["    user appuser\n", command]);
+        assert_eq!(text.matches("gunicorn shop").count(), 1, "{text}");
+        // stackc writes every other line itself; the chown stays.
+        let raw: Vec<&str> = text.lines().filter(|l| l.contains("dockerfile ")).collect();
+        assert_eq!(raw, [r#"        dockerfile "RUN chown -R appuser /app""#], "{text}");
+        let built = support::build(&spec, &root.join("out"));
+        assert!(built.status.success(), "{}", support::text(&built.stderr));
+        let image = read(root, "out/web/Dockerfile");
+        assert_eq!(image.matches("pip\", \"install").count(), 1, "{image}");
+        assert_eq!(image.matches("useradd").count(), 1, "{image}");
+    }
+}
+
+/// The common layout of an nginx in front of an app: the official image
+/// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
+/// config in the folder, and names it from the compose file's folder in
+/// its report and from the spec's in the spec, never by this machine's
+/// absolute path; the spec's own folder is made.
+#[test]
+fn a_mounted_conf_d_folder_is_the_proxys_config() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  nginx:\n    image: nginx:1.30-alpine\n    ports:\n      - \"8080:80\"\n    volumes:\n      - type: bind\n        source: ./nginx/conf.d\n        target: /etc/nginx/conf.d\n        read_only: true\n    depends_on:\n      - api\n",
+        ),
+        (
+            "nginx/conf.d/api.conf",
+            "server {\n    listen 80;\n    location /api/ {\n        proxy_pass http://api:8000;\n        proxy_redirect off;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    // The spec's folder is made, as `build` makes its output folder.
+    let out = support::stackc()
+        .current_dir(root)
+        .args([
+            "import",
+            "--no-compose",
+            ".",
+            "-o",
+            "deploy/stack.spec",
+            "--format",
+            "short",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    assert!(
+        has_finding(&stdout, "./nginx/conf.d/api.conf:5:9", "info", "import-raw"),
+        "{stdout}"
+    );
+    let text = read(root, "deploy/stack.spec");
+    assert_holds(
+        &text,
+        &[
+            "proxy nginx {",
+            "# nginx config: ../nginx/conf.d/api.conf",
+            "proxy_pass api",
+        ],
+    );
+    assert!(!text.contains(root.to_str().unwrap()), "{text}");
+}
+
+/// A command or entrypoint compose fills from the host (`redis-server
+/// --requirepass ${REDIS_PASSWORD}`) is left out whole, and the finding
+/// names the key it is about and a way the spec can say it: a secret is
+/// never a word of a command line, so not `secret NAME env VAR`.
+#[test]
+fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  redis:\n    image: redis:7.4.1\n    entrypoint: [\"docker-entrypoint.sh\", \"--port\", \"${REDIS_PORT}\"]\n    command: redis-server --requirepass ${REDIS_PASSWORD} --appendonly yes\n",
+    )]);
+    let root = dir.path();
+    let out = import(&[
+        root.to_str().unwrap(),
+        "-o",
+        root.join("stack.spec").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dropped: Vec<(&str, &str)> = (report.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "import-dropped")
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(dropped.len(), 2, "{report}");
+    for ((message, help), key) in dropped.iter().zip(["entrypoint", "command"]) {
+        assert!(message.starts_with(&format!("`{key}` is filled")), "{message}");
+        assert!(
+            help.starts_with("the whole command is left out") && !help.contains("env VAR"),
+            "{help}"
+        );
+    }
+    let text = read(root, "stack.spec");
+    assert!(!text.contains("command") && !text.contains("entrypoint"), "{text}");
+}

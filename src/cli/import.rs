@@ -71,6 +71,8 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    // `-o deploy/stack.spec` in a project without `deploy/` yet.
+    std::fs::create_dir_all(&spec_dir).map_err(|e| Failure::new(format!("{}: {e}", spec_dir.display())))?;
     write_secrets(&spec_dir, &outcome.secrets)?;
     for edit in &outcome.ignores {
         contexts::apply(edit).map_err(|e| Failure::new(format!("{}: {e}", edit.file.display())))?;

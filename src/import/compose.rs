@@ -17,6 +17,9 @@ pub struct Places {
     pub compose_dir: PathBuf,
     /// The spec's folder: the spec's relative paths start there.
     pub spec_dir: PathBuf,
+    /// The compose file's folder as the user named it (`.` for
+    /// `./compose.yaml`): the files import finds are named from there.
+    pub shown_dir: PathBuf,
     /// nginx configs given with `--nginx`, read already.
     pub nginx: Vec<FileIx>,
 }
@@ -27,7 +30,13 @@ impl Places {
         if path.starts_with(['/', '~']) {
             return path.to_string();
         }
-        let absolute = crate::emit::paths::normalize(&self.compose_dir.join(path));
+        self.from_spec(&self.compose_dir.join(path))
+    }
+
+    /// A path on this machine (absolute, or from the current folder) as
+    /// the spec's folder reaches it.
+    pub fn from_spec(&self, path: &Path) -> String {
+        let absolute = crate::emit::paths::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
         let relative = crate::emit::paths::relative(&self.spec_dir, &absolute);
         let text = relative.to_string_lossy().into_owned();
         if text.starts_with('.') || text.starts_with('/') {
@@ -40,6 +49,16 @@ impl Places {
     /// A path of the compose file on disk.
     pub fn on_disk(&self, path: &str) -> PathBuf {
         crate::emit::paths::normalize(&self.compose_dir.join(path))
+    }
+
+    /// A file found [`on_disk`](Self::on_disk), named for messages and the
+    /// spec's comments as the compose file is (`./nginx/nginx.conf`), not
+    /// by this machine's absolute path.
+    pub fn shown(&self, on_disk: &Path) -> String {
+        match on_disk.strip_prefix(&self.compose_dir) {
+            Ok(inside) => self.shown_dir.join(inside).display().to_string(),
+            Err(_) => on_disk.display().to_string(),
+        }
     }
 }
 

@@ -112,6 +112,7 @@ mod tests {
         let places = Places {
             compose_dir: root.clone(),
             spec_dir: root.clone(),
+            shown_dir: root.clone(),
             nginx: Vec::new(),
         };
         let edits = keep_out(&doc, &places, &["secrets/app_token.txt", "env/app.env"]).unwrap();

@@ -14,8 +14,16 @@ use crate::input::dockerfile::{self, Args, Base, Keyword};
 /// The largest Dockerfile import reads.
 const MAX_DOCKERFILE: u64 = 1 << 20;
 
+/// What a service's compose `build` becomes.
+pub struct Built {
+    pub build: Stmt,
+    /// For a Python build, the app server its Dockerfile's CMD runs
+    /// (`gunicorn ...`): compose's `command` replaces it.
+    pub server: Option<Stmt>,
+}
+
 /// The `build` statement and, for a Python build, the app's command.
-pub fn build(value: &Node, import: &mut Import) -> Vec<Stmt> {
+pub fn build(value: &Node, import: &mut Import) -> Built {
     let file = import.file;
     let (context, dockerfile, target, mut args) = match &value.kind {
         Kind::Scalar { text, .. } => (text.clone(), None, None, Vec::new()),
@@ -71,11 +79,14 @@ pub fn build(value: &Node, import: &mut Import) -> Vec<Stmt> {
     for (k, v) in args {
         body.push(Stmt::line(format!("arg {k} = {}", quoted(&v))));
     }
-    vec![Stmt::block(format!("build {}", word(&spec_context)), body)]
+    Built {
+        build: Stmt::block(format!("build {}", word(&spec_context)), body),
+        server: None,
+    }
 }
 
 /// The recognised shape, or `None` to keep the Dockerfile referenced.
-fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Option<Vec<Stmt>> {
+fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Option<Built> {
     let text = crate::input::fs::read_text(path, MAX_DOCKERFILE).ok()?;
     let parsed = dockerfile::parse(&text);
     if parsed.stages.len() != 1 || !parsed.problems.is_empty() {
@@ -93,31 +104,50 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         return None;
     }
     let mut body = vec![Stmt::line(format!("python {version}"))];
-    let mut raw = Vec::new();
+    // Each raw line, and for a RUN that creates users (which stackc does
+    // itself for a `user` it creates) the line without that part.
+    let mut raw: Vec<(Stmt, Option<Option<Stmt>>)> = Vec::new();
     let mut copied_source = false;
+    let mut copied_requirements = None;
     let mut user = None;
     let mut gunicorn = None;
-    let mut workdir = None;
+    let mut workdir: Option<String> = None;
     for instruction in parsed.instructions_of(stage).iter().skip(1) {
         let text_args = instruction.args.text().unwrap_or_default().trim().to_string();
+        let written = &text[instruction.span.start..instruction.span.end];
+        let layout = Layout {
+            workdir: workdir.as_deref(),
+            requirements: copied_requirements.as_deref(),
+        };
         match instruction.keyword {
             Keyword::Env if text_args.starts_with("PYTHON") => {}
             Keyword::Expose => {}
             Keyword::Workdir => workdir = Some(text_args),
-            Keyword::Copy if text_args == ". ." || text_args == "./ ./" => copied_source = true,
+            Keyword::Copy if layout.copies_source(&text_args) => copied_source = true,
+            Keyword::Copy if !copied_source && layout.copies_requirements(&text_args).is_some() => {
+                copied_requirements = layout.copies_requirements(&text_args);
+            }
             Keyword::User => user = Some(text_args),
             Keyword::Run if text_args.starts_with("python manage.py collectstatic") => {
                 body.push(Stmt::line("collectstatic"));
             }
-            Keyword::Run if text_args.starts_with("pip install -r requirements.txt") && !copied_source => {}
-            Keyword::Cmd => gunicorn = Some(command(&instruction.args)?),
-            Keyword::Run | Keyword::Env | Keyword::Copy | Keyword::Arg => {
-                let line = &text[instruction.span.start..instruction.span.end];
-                if line.contains('\n') {
-                    return None;
+            Keyword::Run if !copied_source && layout.installs_requirements(&text_args) => {
+                let file = copied_requirements.as_deref().unwrap_or(REQUIREMENTS);
+                if file != REQUIREMENTS {
+                    body.push(Stmt::line(format!("requirements {}", word(file))));
                 }
-                raw.push(Stmt::line(format!("dockerfile {}", quoted(line))));
             }
+            Keyword::Cmd => gunicorn = Some(command(&instruction.args)?),
+            _ if written.contains('\n') => return None,
+            Keyword::Run => {
+                // The script without its `useradd`, when it is all the RUN says.
+                let rest = (written == format!("RUN {text_args}"))
+                    .then(|| without_user_creation(&text_args))
+                    .flatten()
+                    .map(|rest| (!rest.is_empty()).then(|| dockerfile_line(&format!("RUN {rest}"))));
+                raw.push((dockerfile_line(written), rest));
+            }
+            Keyword::Env | Keyword::Copy | Keyword::Arg => raw.push((dockerfile_line(written), None)),
             _ => return None,
         }
     }
@@ -125,15 +155,28 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
     if let Some(workdir) = workdir.filter(|w| w != "/app") {
         body.push(Stmt::line(format!("workdir {}", word(&workdir))));
     }
-    match user.as_deref() {
-        None | Some("root" | "0") => body.push(Stmt::line("user root").note("the Dockerfile has no USER")),
-        Some(name) if super::spec::is_name(name) => body.push(Stmt::line(format!("user {name}"))),
+    let creates_user = match user.as_deref() {
+        None | Some("root" | "0") => {
+            body.push(Stmt::line("user root").note("the Dockerfile has no USER"));
+            false
+        }
+        Some(name) if super::spec::is_name(name) => {
+            body.push(Stmt::line(format!("user {name}")));
+            true
+        }
         Some(_) => return None,
-    }
-    body.extend(raw);
+    };
+    // stackc creates the user: the Dockerfile's own `useradd` would fail on it.
+    body.extend(raw.into_iter().filter_map(|(line, without_user)| match without_user {
+        Some(rest) if creates_user => rest,
+        _ => Some(line),
+    }));
     let origin = format!("from {context}/{file_name}, a Python app's Dockerfile: stackc writes it now");
     let build = Stmt::block(format!("build {}", word(context)), body).note(origin);
-    Some(vec![build, Stmt::line(gunicorn)])
+    Some(Built {
+        build,
+        server: Some(Stmt::line(gunicorn)),
+    })
 }
 
 /// `CMD ["gunicorn", "MODULE:APP", "--bind", "0.0.0.0:PORT", ...]` as the
@@ -142,29 +185,201 @@ fn command(args: &Args) -> Option<String> {
     let Args::Json { words, .. } = args else {
         return None;
     };
-    let words: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
-    let [program, app, rest @ ..] = words.as_slice() else {
-        return None;
-    };
-    if *program != "gunicorn" || !app.contains(':') {
+    let words: Vec<String> = words.iter().map(|w| w.value.clone()).collect();
+    gunicorn(&words)
+}
+
+/// A Gunicorn command line (`gunicorn MODULE:APP --bind 0.0.0.0:PORT
+/// --workers N`, in any order, `--bind=...` too) as the `gunicorn`
+/// statement; `None` for any other command, or an option the statement
+/// cannot say.
+pub fn gunicorn(words: &[String]) -> Option<String> {
+    let (program, rest) = words.split_first()?;
+    if program != "gunicorn" {
         return None;
     }
-    let mut out = format!("gunicorn {app}");
+    let mut app = None;
+    let (mut bind, mut workers) = (None, None);
     let mut rest = rest.iter();
-    while let Some(option) = rest.next() {
-        match *option {
+    while let Some(word) = rest.next() {
+        let (option, inline) = match word.split_once('=') {
+            Some((option, value)) if option.starts_with("--") => (option, Some(value.to_string())),
+            _ => (word.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| rest.next().cloned());
+        match option {
             "--bind" | "-b" => {
-                let port = rest.next()?.rsplit_once(':')?.1;
+                let value = value()?;
+                let port = value.rsplit_once(':')?.1;
                 port.parse::<u16>().ok()?;
-                out.push_str(&format!(" bind {port}"));
+                bind = Some(port.to_string());
             }
             "--workers" | "-w" => {
-                let n = rest.next()?;
+                let n = value()?;
                 n.parse::<u32>().ok()?;
-                out.push_str(&format!(" workers {n}"));
+                workers = Some(n);
             }
+            _ if app.is_none() && !option.starts_with('-') && option.contains(':') => app = Some(option.to_string()),
             _ => return None,
         }
     }
+    let mut out = format!("gunicorn {}", app?);
+    if let Some(port) = bind {
+        out.push_str(&format!(" bind {port}"));
+    }
+    if let Some(n) = workers {
+        out.push_str(&format!(" workers {n}"));
+    }
     Some(out)
+}
+
+/// The requirements file stackc installs unless the spec names another.
+const REQUIREMENTS: &str = "requirements.txt";
+
+/// Where the Dockerfile is in its layout, to tell its own copies and
+/// installs of the app from what stackc writes itself.
+struct Layout<'a> {
+    workdir: Option<&'a str>,
+    /// The requirements file copied in so far, as the build folder names it.
+    requirements: Option<&'a str>,
+}
+
+impl Layout<'_> {
+    /// Whether a COPY's destination is the working folder (`.`, `./`, or
+    /// the WORKDIR itself).
+    fn is_workdir(&self, dest: &str) -> bool {
+        matches!(dest, "." | "./")
+            || self
+                .workdir
+                .is_some_and(|w| dest.trim_end_matches('/') == w.trim_end_matches('/'))
+    }
+
+    /// `COPY . .` (or into the WORKDIR), which stackc writes.
+    fn copies_source(&self, args: &str) -> bool {
+        match copy_words(args).as_slice() {
+            [source, dest] => matches!(source.as_str(), "." | "./") && self.is_workdir(dest),
+            _ => false,
+        }
+    }
+
+    /// `COPY requirements.txt .` (into the working folder, under its own
+    /// name or not): the file stackc copies before the install.
+    fn copies_requirements(&self, args: &str) -> Option<String> {
+        let [source, dest] = copy_words(args).try_into().ok()?;
+        let source = source.trim_start_matches("./").to_string();
+        let name = source.rsplit('/').next()?;
+        if !name.ends_with(".txt") || source.contains(['*', '?', '$']) {
+            return None;
+        }
+        let into = dest.trim_start_matches("./");
+        let inside = |w: &str| {
+            into.strip_prefix(w.trim_end_matches('/'))
+                .and_then(|r| r.strip_prefix('/'))
+        };
+        let same_name = into == name || self.workdir.and_then(inside) == Some(name);
+        (self.is_workdir(&dest) || same_name).then_some(source)
+    }
+
+    /// A RUN of nothing but `pip install -r` of the copied requirements
+    /// file (and `pip install --upgrade pip`): stackc's own install.
+    fn installs_requirements(&self, args: &str) -> bool {
+        let expected = self.requirements.unwrap_or(REQUIREMENTS);
+        let name = expected.rsplit('/').next().unwrap_or(expected);
+        let programs = crate::input::shell::shell_programs(args);
+        let mut installs = false;
+        for program in &programs {
+            match pip_install(program) {
+                Some(PipInstall::Requirements(file)) => {
+                    let file = file.trim_start_matches("./");
+                    let in_workdir = self
+                        .workdir
+                        .and_then(|w| file.strip_prefix(w.trim_end_matches('/'))?.strip_prefix('/'));
+                    if file != name && in_workdir != Some(name) {
+                        return false;
+                    }
+                    installs = true;
+                }
+                Some(PipInstall::UpgradePip) => {}
+                None => return false,
+            }
+        }
+        installs
+    }
+}
+
+/// A COPY's words, `--chown`/`--chmod` left out (stackc's copy is the
+/// root-owned, read-only one its user needs).
+fn copy_words(args: &str) -> Vec<String> {
+    let words = shlex::split(args).unwrap_or_default();
+    words
+        .into_iter()
+        .filter(|w| !w.starts_with("--chown=") && !w.starts_with("--chmod="))
+        .collect()
+}
+
+/// What a `pip install` does that stackc's own install also does.
+enum PipInstall {
+    Requirements(String),
+    UpgradePip,
+}
+
+/// Options of `pip install` that change nothing stackc's install cares about.
+const PIP_QUIET_OPTIONS: &[&str] = &[
+    "--no-cache-dir",
+    "--upgrade",
+    "-U",
+    "-q",
+    "--quiet",
+    "--disable-pip-version-check",
+    "--no-compile",
+    "--root-user-action=ignore",
+];
+
+fn pip_install(words: &[String]) -> Option<PipInstall> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let rest = match words.as_slice() {
+        ["pip" | "pip3", "install", rest @ ..] => rest,
+        ["python" | "python3", "-m", "pip", "install", rest @ ..] => rest,
+        _ => return None,
+    };
+    let mut requirements = None;
+    let mut packages = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(word) = rest.next() {
+        match *word {
+            "-r" | "--requirement" => requirements = Some(rest.next()?.to_string()),
+            w if PIP_QUIET_OPTIONS.contains(&w) => {}
+            w if w.starts_with('-') => return None,
+            w => packages.push(w),
+        }
+    }
+    match (requirements, packages.as_slice()) {
+        (Some(file), []) => Some(PipInstall::Requirements(file)),
+        (None, ["pip"]) => Some(PipInstall::UpgradePip),
+        _ => None,
+    }
+}
+
+/// A raw Dockerfile line.
+fn dockerfile_line(written: &str) -> Stmt {
+    Stmt::line(format!("dockerfile {}", quoted(written)))
+}
+
+/// A RUN's script without the commands that create users and groups, when
+/// it has some and its commands are joined by `&&` (so leaving one out
+/// changes nothing for the others): empty when nothing else is left.
+fn without_user_creation(script: &str) -> Option<String> {
+    use crate::input::shell::{simple_commands, Operator, SimpleCommand};
+    let commands = simple_commands(script);
+    let creates = |c: &SimpleCommand| matches!(c.program(), Some("useradd" | "adduser" | "groupadd" | "addgroup"));
+    let joined_by_and = commands.iter().all(|c| matches!(c.then, None | Some(Operator::And)));
+    if !joined_by_and || !commands.iter().any(creates) {
+        return None;
+    }
+    let rest: Vec<&str> = commands
+        .iter()
+        .filter(|c| !creates(c))
+        .map(|c| &script[c.span.start..c.span.end])
+        .collect();
+    Some(rest.join(" && "))
 }

@@ -153,7 +153,7 @@ pub fn env_file(service: &str, image: Option<&str>, path: &str, import: &mut Imp
     }
     let file = import
         .report
-        .add_file(SourceFile::new(on_disk.display().to_string(), text.clone()));
+        .add_file(SourceFile::new(import.places.shown(&on_disk), text.clone()));
     let mut out = Vec::new();
     let mut kept = String::new();
     let mut at = 0;

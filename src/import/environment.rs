@@ -9,11 +9,16 @@ use super::values::literal;
 use super::yaml::{Kind, Node};
 
 pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
+    let help = match key {
+        // A secret reaches a container as a file or a variable, never as a word of its command.
+        "command" | "entrypoint" => "the whole command is left out: write it with the value itself; for a password, a command that reads it from the secret's file (`secret NAME` mounts /run/secrets/NAME), as a spec puts no secret on a command line",
+        _ => "write the value itself, or a `secret NAME env VAR` for a secret",
+    };
     import.report.dropped(
         import.file,
         value.span,
         format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
-        "write the value itself, or a `secret NAME env VAR` for a secret",
+        help,
     );
 }
 

@@ -102,6 +102,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let places = compose::Places {
         compose_dir: compose_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
         spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        shown_dir: compose_path.parent().map(Path::to_path_buf).unwrap_or_default(),
         nginx,
     };
     let doc = match (yaml::parse(report.text(file)), &request.resolved) {

@@ -67,16 +67,24 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
         }
     }
     for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
-        let source = volume
-            .text()
-            .and_then(|t| t.split(':').next())
-            .or_else(|| volume.get("source").and_then(Node::text));
-        if let Some(source) = source.filter(|s| s.ends_with(".conf")) {
-            candidates.push(import.places.on_disk(source));
+        let mut parts = volume.text().map(|t| t.split(':')).into_iter().flatten();
+        let (source, target) = match volume.text() {
+            Some(_) => (parts.next(), parts.next()),
+            None => (
+                volume.get("source").and_then(Node::text),
+                volume.get("target").and_then(Node::text),
+            ),
+        };
+        match (source, target) {
+            (Some(source), _) if source.ends_with(".conf") => candidates.push(import.places.on_disk(source)),
+            (Some(source), Some(CONF_D)) if super::values::is_host_path(source) => {
+                candidates.extend(conf_d_config(&import.places.on_disk(source)));
+            }
+            _ => {}
         }
     }
     for path in candidates {
-        let name = path.to_string_lossy().into_owned();
+        let name = import.places.shown(&path);
         if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
             return Some(FileIx(at));
         }
@@ -85,6 +93,28 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
         }
     }
     None
+}
+
+/// The folder nginx includes every `*.conf` of.
+const CONF_D: &str = "/etc/nginx/conf.d";
+
+/// The config in a host folder mounted at `conf.d`: its `default.conf`, or
+/// its only `*.conf` (several others: import cannot tell which is the
+/// proxy's, and `--nginx` says).
+fn conf_d_config(folder: &std::path::Path) -> Option<std::path::PathBuf> {
+    let default = folder.join("default.conf");
+    if default.is_file() {
+        return Some(default);
+    }
+    let mut confs = std::fs::read_dir(folder)
+        .ok()?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "conf") && path.is_file())
+        .take(2);
+    match (confs.next(), confs.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
 }
 
 /// The proxy's statements from its image and config.
@@ -137,7 +167,8 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         })
         .collect();
     servers.append(&mut reader.body);
-    let origin = format!("nginx config: {}", reader.import.report.name(file));
+    let config = std::path::Path::new(reader.import.report.name(file));
+    let origin = format!("nginx config: {}", reader.import.places.from_spec(config));
     let server_count = servers.iter().filter(|s| s.text == "server").count();
     if server_count == 1 {
         for stmt in servers {

@@ -77,6 +77,9 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
 fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &mut Import) -> Vec<Stmt> {
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
+    // Where the image's app server and compose's `command` are in `body`.
+    let mut image_server = None;
+    let mut command = None;
     let builds = service.get("build").is_some();
     // The published image, which may read `VAR_FILE` (a built one: unknown).
     let image = service.get("image").and_then(scalar).filter(|_| !builds);
@@ -154,15 +157,23 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                     }
                 }
             },
-            ("build", _) => body.extend(super::dockerfile::build(value, import)),
+            ("build", _) => {
+                let built = super::dockerfile::build(value, import);
+                body.push(built.build);
+                if let Some(server) = built.server {
+                    image_server = Some(body.len());
+                    body.push(server);
+                }
+            }
             ("command", _) => {
-                if let Some(argv) = argv(value, import) {
+                if let Some(argv) = argv(value, k, import) {
                     let kw = if role == Role::Job { "run" } else { "command" };
+                    command = Some((body.len(), argv.clone()));
                     body.push(Stmt::line(format!("{kw} {}", list(&argv))));
                 }
             }
             ("entrypoint", _) => {
-                if let Some(argv) = argv(value, import) {
+                if let Some(argv) = argv(value, k, import) {
                     body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
                 }
             }
@@ -361,6 +372,9 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             ),
         }
     }
+    if let (Some(server), Some((at, argv))) = (image_server, command) {
+        command_replaces_cmd(&mut body, role, server, at, &argv);
+    }
     if !env.is_empty() {
         body.insert(0, Stmt::block("env", env));
     }
@@ -380,6 +394,22 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
             .is_some_and(|n| referenced.iter().any(|r| r == n))
     });
     body
+}
+
+/// Compose's `command` replaces the CMD of the Dockerfile stackc now
+/// writes, and a spec says the command once: a Gunicorn command line
+/// becomes the `gunicorn` statement in place of the CMD's, any other
+/// command (`sh -c "migrate && gunicorn ..."`, a job's `run`) stays, without it.
+fn command_replaces_cmd(body: &mut Vec<Stmt>, role: Role, server: usize, at: usize, argv: &[String]) {
+    match super::dockerfile::gunicorn(argv).filter(|_| role == Role::Service) {
+        Some(gunicorn) => {
+            body[server] = Stmt::line(gunicorn).note("compose's `command`, in place of the Dockerfile's CMD");
+            body.remove(at);
+        }
+        None => {
+            body.remove(server);
+        }
+    }
 }
 
 /// Why a key has no place in a block of this role, if it has none.
@@ -447,8 +477,9 @@ fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
     })
 }
 
-/// A command: a list as is, a string split as compose splits it.
-fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
+/// A command (the compose `key`, `command` or `entrypoint`): a list as
+/// is, a string split as compose splits it.
+fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
     let words: Option<Vec<String>> = match &value.kind {
         Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
         Kind::Scalar { text, .. } => shlex::split(text),
@@ -466,7 +497,7 @@ fn argv(value: &Node, import: &mut Import) -> Option<Vec<String>> {
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
         Some(words) => Some(words),
         None => {
-            interpolated(import, value, "command");
+            interpolated(import, value, key);
             None
         }
     }

@@ -50,6 +50,17 @@ impl Environment {
 pub struct ActiveEnvironment {
     pub name: String,
     pub production: bool,
+    /// Its `environment NAME { ... }` block: a declaration outside it is
+    /// the base's.
+    pub span: Span,
+}
+
+impl ActiveEnvironment {
+    /// Whether a declaration at `span` is the base's, which the
+    /// environment can only leave out (`without`), not change.
+    pub fn inherits(&self, span: Span) -> bool {
+        span.start < self.span.start || span.end > self.span.end
+    }
 }
 
 /// `service web { ... }` (or `job`, `proxy`) inside an environment,

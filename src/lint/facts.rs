@@ -186,27 +186,6 @@ pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Itera
     stack.upstream_servers_of(service).map(|(_, server)| server)
 }
 
-/// The value the container gets for `name` from the spec's `env`, its env
-/// files, or its own Dockerfile's ENV; `None` when none sets a plain one.
-pub fn env_value(stack: &Stack, service: &Service, name: &str) -> Option<String> {
-    let spec = env(service, name).map(|v| v.value.value.clone());
-    let env_files = || {
-        service.env_files.iter().rev().find_map(|path| {
-            let entry = stack.inputs.env_file(&path.value)?.vars.get(name)?;
-            entry
-                .value
-                .as_ref()
-                .filter(|_| !entry.interpolates)
-                .map(|v| v.value.clone())
-        })
-    };
-    let image = || {
-        let facts = stack.own_image(service)?.facts()?;
-        facts.env(name)?.value.known().cloned()
-    };
-    spec.or_else(env_files).or_else(image).filter(|v| !v.contains('$'))
-}
-
 /// Whether two containers share a network, so one can connect to the
 /// other: one both list, or compose's `default` network for two that list
 /// none.

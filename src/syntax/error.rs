@@ -341,6 +341,9 @@ fn statement_hint(line: &str) -> Option<String> {
             ));
         }
     }
+    if let Some(hint) = first.and_then(|w| compose_key_hint(w.strip_suffix(':').unwrap_or(w), line)) {
+        return Some(hint.to_string());
+    }
     let second = words.clone().next();
     if let (Some("set" | "add" | "remove" | "unset"), Some(keyword)) = (first, second) {
         if PROXY_ONLY.contains(&keyword) {
@@ -362,6 +365,26 @@ fn statement_hint(line: &str) -> Option<String> {
         _ => None,
     };
     hint.map(str::to_string)
+}
+
+/// The statement a compose key is written as, for a team that writes its
+/// compose.yaml habits into a spec (`ports 8000:8000`, `depends_on db`).
+fn compose_key_hint(key: &str, line: &str) -> Option<&'static str> {
+    let top_level = !line.starts_with([' ', '\t']);
+    Some(match key {
+        "ports" => "compose's `ports` is `publish HOST -> CONTAINER` here, e.g. `publish 8000 -> 8000`, one per line",
+        "depends_on" => "compose's `depends_on` is `after NAME` here, with `ready` or `done` to wait for a healthcheck or a job: `after db ready`",
+        "environment" => "compose's `environment` is an `env` block here: `env {`, then `NAME = \"value\"` lines, then `}`",
+        "volumes" if top_level => "compose's top-level `volumes` is one `volume NAME` per line here",
+        "volumes" => "compose's `volumes` is `mount SOURCE at PATH` here, one per line: `mount media at /app/media`, `mount ./src at /app`",
+        "healthcheck" => "compose's `healthcheck` is `ready` here: `ready cmd \"pg_isready -h 127.0.0.1\"`, or `ready tcp PORT` for an image stackc builds",
+        "working_dir" => "compose's `working_dir` is `workdir PATH` here",
+        "deploy" => "compose's `deploy` settings are `replicas N` and `limits memory SIZE cpus N` here",
+        "services" => "each compose service is a block here: `service NAME { ... }` (`job` for a one-shot task, `proxy` for nginx)",
+        "secrets" if top_level => "compose's top-level `secrets` is one `secret NAME file \"PATH\"` per line here",
+        "version" if top_level => "a spec has no compose file `version`: remove the line",
+        _ => return None,
+    })
 }
 
 /// The statements of a proxy that operations cannot change.

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Probe, Service, Stack};
+use crate::ir::{EnvValue, Probe, Service, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 use crate::source::Span;
@@ -110,15 +110,15 @@ impl Rule for DatabaseWiring {
             if !facts::is_postgres(db) {
                 continue;
             }
-            let (db_user, db_name) = user_and_database(stack, db);
-            for (what, names, expected) in [("user", USER, db_user), ("database", NAME, db_name)] {
-                let (Some(var), Some(expected)) = (facts::env_any(app, names), expected) else {
+            let (user, name) = postgres_identity(stack, db);
+            for (what, names, setting) in database_settings(&user, &name) {
+                let (Some(var), Some(expected)) = (facts::env_any(app, names), setting.value) else {
                     continue;
                 };
                 if var.value.value == expected {
                     continue;
                 }
-                out.push(mismatch(app, db, what, var.value.span, &var.value.value, &expected));
+                out.push(mismatch(app, db, what, var.value.span, &var.value.value, &setting));
             }
             let db_secret = db.secrets.iter().find(|s| s.env.value == "POSTGRES_PASSWORD");
             let app_secret = app.secrets.iter().find(|s| PASSWORD.contains(&s.env.as_str()));
@@ -140,36 +140,67 @@ impl Rule for DatabaseWiring {
     }
 }
 
-fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, expected: &str) -> Diagnostic {
-    let mut finding = DatabaseWiring::META
+fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, setting: &Setting) -> Diagnostic {
+    let expected = setting.value.unwrap_or_default();
+    let finding = DatabaseWiring::META
         .diagnostic(format!(
             "`{}` connects as {what} `{got}`, which `{}` does not have",
             app.name.value, db.name.value
         ))
         .primary(span, format!("`{}` has {what} `{expected}`", db.name.value));
-    let source = if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" };
-    if let Some(var) = facts::env(db, source) {
-        finding = finding.secondary(var.value.span, format!("the database's {what}"));
-    }
+    let finding = setting.origin.label(finding, format!("`{}`'s {what}", db.name.value));
     finding.help(format!(
-        "write `{expected}`, or change `{source}` of `{}`",
-        db.name.value
+        "write `{expected}`, or change `{}` of `{}`",
+        setting.variable, db.name.value
     ))
 }
 
-/// The user and the database the PostgreSQL image creates: `POSTGRES_USER`
-/// (default `postgres`) and `POSTGRES_DB` (default the user), from the
-/// spec's `env`, the env files or the image's ENV. `None` for one stackc
-/// cannot read: an env file it could not load, a value from a secret or
-/// interpolated at `up`.
-fn user_and_database(stack: &Stack, db: &Service) -> (Option<String>, Option<String>) {
-    let setting = |name: &str, default: Option<String>| match facts::sets_var(stack, db, name)? {
-        false => default,
-        true => facts::env_value(stack, db, name),
+/// The user or database name a PostgreSQL service has, as the official
+/// image decides it: `POSTGRES_USER`, else `postgres`; `POSTGRES_DB`, else
+/// the user. `value` is `None` when an env file the spec cannot read
+/// decides it.
+struct Setting<'a> {
+    variable: &'static str,
+    value: Option<&'a str>,
+    origin: &'a EnvValue,
+}
+
+/// The `POSTGRES_USER` and `POSTGRES_DB` a PostgreSQL service gets, from
+/// its `env` or its env files.
+fn postgres_identity(stack: &Stack, db: &Service) -> (EnvValue, EnvValue) {
+    (stack.env_value(db, "POSTGRES_USER"), stack.env_value(db, "POSTGRES_DB"))
+}
+
+/// What each setting is called, which app variables name it, and what it is.
+fn database_settings<'a>(
+    user: &'a EnvValue,
+    name: &'a EnvValue,
+) -> [(&'static str, &'static [&'static str], Setting<'a>); 2] {
+    let user_value = user.or_default("postgres");
+    let name_value = match name {
+        EnvValue::Unset => user_value,
+        _ => name.known(),
     };
-    let user = setting("POSTGRES_USER", Some("postgres".to_string()));
-    let database = setting("POSTGRES_DB", user.clone());
-    (user, database)
+    [
+        (
+            "user",
+            USER,
+            Setting {
+                variable: "POSTGRES_USER",
+                value: user_value,
+                origin: user,
+            },
+        ),
+        (
+            "database",
+            NAME,
+            Setting {
+                variable: "POSTGRES_DB",
+                value: name_value,
+                origin: name,
+            },
+        ),
+    ]
 }
 
 /// `pg_isready -U USER -d DB` in the database's own readiness check: a
@@ -178,35 +209,33 @@ fn check_healthcheck(stack: &Stack, db: &Service, out: &mut Vec<Diagnostic>) {
     let Some(Probe::Cmd(argv)) = db.ready.as_ref().map(|r| &r.probe) else {
         return;
     };
-    let (user, name) = user_and_database(stack, db);
+    let (user, name) = postgres_identity(stack, db);
+    let settings = database_settings(&user, &name);
     for program in facts::programs(argv)
         .iter()
         .filter(|p| p.first().is_some_and(|w| w.ends_with("pg_isready")))
     {
-        for (what, short, long, expected) in [
-            ("user", "-U", "--username", user.as_deref()),
-            ("database", "-d", "--dbname", name.as_deref()),
-        ] {
-            let (Some(asked), Some(expected)) = (facts::option_value(program, short, long), expected) else {
+        for ((what, _, setting), (short, long)) in settings.iter().zip([("-U", "--username"), ("-d", "--dbname")]) {
+            let (Some(asked), Some(expected)) = (facts::option_value(program, short, long), setting.value) else {
                 continue;
             };
             if asked.contains('$') || asked == expected {
                 continue;
             }
+            let finding = DatabaseWiring::META
+                .diagnostic(format!(
+                    "the readiness check of `{}` asks for {what} `{asked}`, which it does not have",
+                    db.name.value
+                ))
+                .primary(
+                    argv.span,
+                    format!("the server logs `FATAL` for `{asked}` at every check"),
+                );
             out.push(
-                DatabaseWiring::META
-                    .diagnostic(format!(
-                        "the readiness check of `{}` asks for {what} `{asked}`, which it does not have",
-                        db.name.value
-                    ))
-                    .primary(
-                        argv.span,
-                        format!("the server logs `FATAL` for `{asked}` at every check"),
-                    )
-                    .help(format!(
-                        "ask for `{expected}`, or for `${}`",
-                        if what == "user" { "POSTGRES_USER" } else { "POSTGRES_DB" }
-                    )),
+                setting
+                    .origin
+                    .label(finding, format!("`{}`'s {what}", db.name.value))
+                    .help(format!("ask for `{expected}`, or for `${}`", setting.variable)),
             );
         }
     }

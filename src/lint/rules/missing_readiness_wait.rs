@@ -197,8 +197,10 @@ fn inline_script(command: &Argv) -> Option<&str> {
 fn image_start_wait(stack: &Stack, service: &Service, target: &Service) -> Option<(Span, String)> {
     let image = facts::image(service).filter(|_| service.entrypoint.is_none())?;
     let variable = images::start_waits(image).iter().find(|variable| {
-        facts::env_value(stack, service, variable)
-            .is_some_and(|v| facts::address_host(&v).is_some_and(|h| names(target, h)))
+        stack
+            .env_value(service, variable)
+            .known()
+            .is_some_and(|v| facts::address_host(v).is_some_and(|h| names(target, h)))
     })?;
     Some((
         image.text.span,
@@ -223,8 +225,8 @@ fn waits_for<'w>(stack: &Stack, service: &Service, target: &Service, wait: &'w W
     let is_target = |host: &str| names(target, host);
     let label = match &wait.host {
         Host::Named(host) => is_target(host).then(|| format!("waits for `{host}` here"))?,
-        Host::Variable(variable) => match facts::env_value(stack, service, variable) {
-            Some(value) => is_target(&value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
+        Host::Variable(variable) => match stack.env_value(service, variable).known().filter(|v| !v.contains('$')) {
+            Some(value) => is_target(value).then(|| format!("waits for `${variable}` (`{value}`) here"))?,
             None => format!("waits for `${variable}` here, set where the container runs"),
         },
         Host::Unknown => "waits here, for a host the script does not name".to_string(),

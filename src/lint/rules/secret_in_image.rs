@@ -223,7 +223,7 @@ fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) 
     for command in instruction.run_commands().iter().filter(|c| runs_django_command(c)) {
         let assignments = command.words.iter().map_while(|w| secrets::assignment(w));
         for (name, value) in assignments.filter(|(name, _)| matches!(*name, "SECRET_KEY" | "DJANGO_SECRET_KEY")) {
-            if facts::env_value(stack, service, name).as_deref() != Some(value) {
+            if stack.env_value(service, name).known() != Some(value) {
                 keys.push((name.to_string(), value.to_string()));
             }
         }

@@ -1,0 +1,90 @@
+//! What a container's environment holds: the spec's `env`, its env files
+//! and its own image's ENV, in the order compose and Docker apply them.
+
+use super::{Service, Stack};
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+
+/// What a container gets for one variable, looked up as compose and Docker
+/// decide it: the spec's `env`, else the last env file that sets it, else
+/// the app's own Dockerfile's ENV.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A plain value, with the place that sets it.
+    Set(String, EnvOrigin),
+    /// Nothing sets it: the image's default applies.
+    Unset,
+    /// Something the spec cannot see decides it: an env file that was not
+    /// read, a `KEY` alone or a `$VAR` compose fills in, a Dockerfile ARG.
+    Unknown,
+}
+
+/// Where a variable's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvOrigin {
+    Spec(Span),
+    EnvFile(FileId, Span),
+    Image,
+}
+
+impl EnvValue {
+    /// The value, when the spec's files decide it.
+    pub fn known(&self) -> Option<&str> {
+        match self {
+            EnvValue::Set(value, _) => Some(value),
+            EnvValue::Unset | EnvValue::Unknown => None,
+        }
+    }
+
+    /// The value, or `default` when nothing sets it; `None` when unknown.
+    pub fn or_default<'a>(&'a self, default: &'a str) -> Option<&'a str> {
+        match self {
+            EnvValue::Set(value, _) => Some(value),
+            EnvValue::Unset => Some(default),
+            EnvValue::Unknown => None,
+        }
+    }
+
+    /// A label at the place that sets the value, when it is in a file.
+    pub fn label(&self, diagnostic: Diagnostic, message: impl Into<String>) -> Diagnostic {
+        match self {
+            EnvValue::Set(_, EnvOrigin::Spec(span)) => diagnostic.secondary(*span, message),
+            EnvValue::Set(_, EnvOrigin::EnvFile(file, span)) => diagnostic.secondary_in(*file, *span, message),
+            _ => diagnostic,
+        }
+    }
+}
+
+impl Stack {
+    /// The value `service`'s containers get for `name`: see [`EnvValue`].
+    pub fn env_value(&self, service: &Service, name: &str) -> EnvValue {
+        if let Some(var) = service.env.iter().find(|v| v.name.value == name) {
+            return EnvValue::Set(var.value.value.clone(), EnvOrigin::Spec(var.value.span));
+        }
+        // Compose applies env files in order, so the last one that sets it wins.
+        for path in service.env_files.iter().rev() {
+            let Some(file) = self.inputs.env_file(&path.value) else {
+                return EnvValue::Unknown;
+            };
+            let Some(entry) = file.vars.get(name) else {
+                continue;
+            };
+            return match &entry.value {
+                Some(value) if !entry.interpolates => {
+                    EnvValue::Set(value.value.clone(), EnvOrigin::EnvFile(file.file, entry.span))
+                }
+                _ => EnvValue::Unknown,
+            };
+        }
+        let Some(image) = self.own_image(service) else {
+            return EnvValue::Unset;
+        };
+        match image.facts().map(|facts| facts.env(name)) {
+            Some(None) => EnvValue::Unset,
+            Some(Some(var)) => var.value.known().map_or(EnvValue::Unknown, |value| {
+                EnvValue::Set(value.clone(), EnvOrigin::Image)
+            }),
+            None => EnvValue::Unknown,
+        }
+    }
+}
