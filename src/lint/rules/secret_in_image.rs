@@ -28,8 +28,9 @@ declare_rule! {
     /// env file the spec names inside the build folder, or a file at the
     /// folder's root that holds a secret (an `.env` with a password or
     /// key, an SSH or PEM private key), which a `COPY` or `ADD` of the
-    /// image copies (`COPY . .`) and its `.dockerignore` does not leave
-    /// out. (An image stackc writes the Dockerfile of gets an ignore file
+    /// image copies (`COPY . .`), or of a builder stage whose folder the
+    /// image copies with `COPY --from=builder /src /app`, and its
+    /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
     /// that leaves them out.)
     ///
     /// ## Why is this bad?
@@ -203,28 +204,39 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
     }
 }
 
-/// Files of the build folder that a COPY or ADD of the image takes in and
+/// Files of the build folder that a COPY or ADD of the image takes in (or
+/// of a builder stage, copied on into the image with `COPY --from`) and
 /// its ignore file does not leave out: a secret or env file the spec names
 /// there, and a file at the folder's root that holds a secret.
 fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
-    let (Some(facts), Some(build)) = (image.facts(), service.build()) else {
+    let (Some(target), Some(build)) = (image.stage, service.build()) else {
         return;
     };
     let patterns: Vec<dockerignore::Pattern> = (image.ignore.iter())
         .flat_map(|&id| dockerignore::parse(&stack.inputs.source(id).text))
         .collect();
-    // The COPY that takes `path` in, and the `!` pattern that takes it
-    // back from the ignore file, if one does.
+    // The COPY instructions that take `path` into the image (the image's
+    // own, then those of the stages it copies it out of), and the `!`
+    // pattern that takes it back from the ignore file, if one does.
     let copy_of = |path: &str| {
         let (left_out, decided) = dockerignore::decide(patterns.iter().map(|p| p.text.as_str()), path);
-        let copy = (facts.copies.iter())
-            .filter(|c| c.from.is_none())
-            .find(|c| c.sources.iter().any(|source| covers(&source.value, path)))?;
-        let span = image.dockerfile.instructions[copy.instruction].span;
-        (!left_out).then(|| (span, decided.map(|i| patterns[i].span)))
+        let through = image.dockerfile.context_copies(target, path)?;
+        let spans = through
+            .into_iter()
+            .map(|i| image.dockerfile.instructions[i].span)
+            .collect();
+        (!left_out).then(|| (spans, decided.map(|i| patterns[i].span)))
     };
-    let with_copy = |diagnostic: Diagnostic, (copy, taken_back): (Span, Option<Span>)| {
-        let diagnostic = diagnostic.secondary_in(image.file, copy, "copies it into the image");
+    let with_copy = |diagnostic: Diagnostic, (copies, taken_back): (Vec<Span>, Option<Span>)| {
+        let mut diagnostic = diagnostic;
+        for (n, span) in copies.into_iter().enumerate() {
+            let label = if n == 0 {
+                "copies it into the image"
+            } else {
+                "copies it into a stage the image copies it from"
+            };
+            diagnostic = diagnostic.secondary_in(image.file, span, label);
+        }
         match (taken_back, image.ignore) {
             (Some(span), Some(id)) => diagnostic.secondary_in(id, span, "the `.dockerignore` takes it back"),
             _ => diagnostic,
@@ -292,21 +304,6 @@ fn inside_folder(path: &str, folder: &str) -> Option<String> {
     let inside = path.strip_prefix(paths::normalize(Path::new(folder))).ok()?;
     let inside = inside.to_str()?.replace('\\', "/");
     (!inside.is_empty()).then_some(inside)
-}
-
-/// Whether a COPY or ADD source (as written) takes in `path` of the build
-/// folder: the whole folder (`.`), the path, a folder above it, or a
-/// pattern matching either. A heredoc or a URL takes in nothing.
-fn covers(source: &str, path: &str) -> bool {
-    if source.starts_with("<<") || source.contains("://") {
-        return false;
-    }
-    match dockerignore::normalize(source) {
-        Some(pattern) if !pattern.starts_with('!') => {
-            matches!(pattern.as_str(), "." | "/") || dockerignore::decide([pattern.as_str()], path).0
-        }
-        _ => false,
-    }
 }
 
 /// A secret in a file of the build folder, with its span and what it is:
