@@ -326,3 +326,46 @@ fn a_misspelled_path_is_answered_with_the_file_that_is_there() {
     );
     assert!(findings.contains("did you mean `./initdb`? It is there"), "{findings}");
 }
+
+#[test]
+fn a_link_to_the_host_s_own_files_is_judged_where_it_leads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nsecret db_password file \"secrets/db_password.txt\"\nsecret tls_key file \"certs/key.pem\"\n\nservice web {\n    build ./app {\n        file Dockerfile\n    }\n    secret DATABASE_PASSWORD = db_password\n    secret TLS_KEY = tls_key\n    mount ./config at /app/config ro\n    mount ./media at /app/media\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    // Each path looks like the project's own, and leads to the host's.
+    for folder in ["secrets", "certs", "store/media"] {
+        fs::create_dir_all(tmp.path().join(folder)).unwrap();
+    }
+    let link = |target: &str, link: &str| std::os::unix::fs::symlink(target, tmp.path().join(link)).unwrap();
+    link("/etc/shadow", "secrets/db_password.txt");
+    link("/", "app");
+    link("/etc", "config");
+    // A link inside the project, as a certificate's usually is, is fine.
+    fs::write(tmp.path().join("store/key.pem"), "key\n").unwrap();
+    link("../store/key.pem", "certs/key.pem");
+    link("store/media", "media");
+    for spec_path in [Path::new("stack.spec").to_path_buf(), tmp.path().join("stack.spec")] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .arg("lint")
+            .args(["--format", "short"])
+            .arg(&spec_path)
+            .output()
+            .unwrap();
+        let findings: Vec<String> = text(&output.stdout)
+            .lines()
+            .filter(|l| l.ends_with("[host-access]"))
+            .map(|l| l.split_once("stack.spec:").map_or(l, |(_, rest)| rest).to_string())
+            .collect();
+        assert_eq!(
+            findings,
+            [
+                "3:25: error: `web` gets the host's `/etc/shadow` as a secret [host-access]",
+                "7:11: error: `web` builds its image from the host's `/` [host-access]",
+                "12:11: error: `web` mounts the host's `/etc` [host-access]",
+            ],
+            "{}",
+            spec_path.display()
+        );
+    }
+}

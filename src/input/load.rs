@@ -41,6 +41,13 @@ pub trait Files {
     /// of them, so a huge folder costs no more than a small one. (What an
     /// own build copies; the name a misspelled path meant.)
     fn entries(&self, folder: &Path) -> Vec<String>;
+
+    /// Where a path really leads when a symbolic link is on its way (the
+    /// path itself, or a folder above it): the resolved absolute path.
+    /// `None` for a path without links, or one that is not there.
+    fn link_target(&self, _path: &Path) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The most entries of a folder [`Files::entries`] looks at.
@@ -92,6 +99,15 @@ impl Files for Disk {
             .collect();
         names.sort();
         names
+    }
+
+    fn link_target(&self, path: &Path) -> Option<PathBuf> {
+        // A spec in the current folder has an empty folder.
+        let folder = Path::new(".").join(&self.spec_folder);
+        let real = std::fs::canonicalize(folder.join(path)).ok()?;
+        let folder = std::fs::canonicalize(folder).ok()?;
+        let written = crate::emit::paths::normalize(&folder.join(path));
+        (real != written).then_some(real)
     }
 }
 
@@ -165,7 +181,40 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.secret_file(&secret.name.value, path);
         }
     }
+    loader.inputs.links = links(stack, files);
     (loader.inputs, loader.diagnostics)
+}
+
+/// The host paths the spec hands to compose (build folders, bind-mount
+/// sources, secret files) that lead through a symbolic link, each once,
+/// with where they lead: compose and the builder follow the link.
+fn links(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
+    let builds = stack.services.iter().filter_map(|s| Some(&s.build()?.context.value));
+    let mounts = stack
+        .services
+        .iter()
+        .flat_map(|s| &s.mounts)
+        .filter_map(|m| match &m.source {
+            MountSource::Host(path) => Some(&path.value),
+            _ => None,
+        });
+    let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
+        SecretSource::File(path) => Some(&path.value),
+        _ => None,
+    });
+    let mut links: Vec<(String, String)> = Vec::new();
+    for path in builds.chain(mounts).chain(secrets) {
+        if links.iter().any(|(written, _)| written == path) || path.starts_with('~') {
+            continue;
+        }
+        if let Some(real) = files
+            .link_target(Path::new(path))
+            .and_then(|p| p.to_str().map(str::to_string))
+        {
+            links.push((path.clone(), real));
+        }
+    }
+    links
 }
 
 /// Where the files of a build folder are in its image, and what the image
