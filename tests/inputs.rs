@@ -328,9 +328,11 @@ fn a_misspelled_path_is_answered_with_the_file_that_is_there() {
 }
 
 #[test]
-fn a_link_to_the_host_s_own_files_is_judged_where_it_leads() {
+fn a_path_to_the_host_s_own_files_is_judged_where_it_really_leads() {
     let tmp = tempfile::tempdir().unwrap();
-    let spec = "stack shop\n\nsecret db_password file \"secrets/db_password.txt\"\nsecret tls_key file \"certs/key.pem\"\n\nservice web {\n    build ./app {\n        file Dockerfile\n    }\n    secret DATABASE_PASSWORD = db_password\n    secret TLS_KEY = tls_key\n    mount ./config at /app/config ro\n    mount ./media at /app/media\n}\n";
+    let spec = "stack shop\n\nsecret db_password file \"secrets/db_password.txt\"\nsecret tls_key file \"certs/key.pem\"\n\nservice web {\n    build ./app {\n        file Dockerfile\n    }\n    secret DATABASE_PASSWORD = db_password\n    secret TLS_KEY = tls_key\n    mount ./config at /app/config ro\n    mount ./media at /app/media\n    mount CLIMB/proc at /host/proc ro\n}\n";
+    // Above the temporary folder, however deep it is: `..` stops at `/`.
+    let spec = spec.replace("CLIMB/", &"../".repeat(64));
     fs::write(tmp.path().join("stack.spec"), spec).unwrap();
     // Each path looks like the project's own, and leads to the host's.
     for folder in ["secrets", "certs", "store/media"] {
@@ -363,6 +365,7 @@ fn a_link_to_the_host_s_own_files_is_judged_where_it_leads() {
                 "3:25: error: `web` gets the host's `/etc/shadow` as a secret [host-access]",
                 "7:11: error: `web` builds its image from the host's `/` [host-access]",
                 "12:11: error: `web` mounts the host's `/etc` [host-access]",
+                "14:11: error: `web` mounts the host's `/proc` [host-access]",
             ],
             "{}",
             spec_path.display()

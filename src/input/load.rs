@@ -42,10 +42,11 @@ pub trait Files {
     /// own build copies; the name a misspelled path meant.)
     fn entries(&self, folder: &Path) -> Vec<String>;
 
-    /// Where a path really leads when a symbolic link is on its way (the
-    /// path itself, or a folder above it): the resolved absolute path.
-    /// `None` for a path without links, or one that is not there.
-    fn link_target(&self, _path: &Path) -> Option<PathBuf> {
+    /// Where a path really is on this machine, absolute, with the symbolic
+    /// links on its way followed and `..` resolved, when that is not the
+    /// path as written (a relative path, a link). `None` for a path that is
+    /// not there.
+    fn real_path(&self, _path: &Path) -> Option<PathBuf> {
         None
     }
 }
@@ -101,13 +102,10 @@ impl Files for Disk {
         names
     }
 
-    fn link_target(&self, path: &Path) -> Option<PathBuf> {
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
         // A spec in the current folder has an empty folder.
-        let folder = Path::new(".").join(&self.spec_folder);
-        let real = std::fs::canonicalize(folder.join(path)).ok()?;
-        let folder = std::fs::canonicalize(folder).ok()?;
-        let written = crate::emit::paths::normalize(&folder.join(path));
-        (real != written).then_some(real)
+        let real = std::fs::canonicalize(Path::new(".").join(&self.spec_folder).join(path)).ok()?;
+        (real != path).then_some(real)
     }
 }
 
@@ -181,14 +179,14 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.secret_file(&secret.name.value, path);
         }
     }
-    loader.inputs.links = links(stack, files);
+    loader.inputs.real_paths = real_paths(stack, files);
     (loader.inputs, loader.diagnostics)
 }
 
 /// The host paths the spec hands to compose (build folders, bind-mount
-/// sources, secret files) that lead through a symbolic link, each once,
-/// with where they lead: compose and the builder follow the link.
-fn links(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
+/// sources, secret files), each once, with where they really are: compose
+/// and the builder follow the links on their way.
+fn real_paths(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
     let builds = stack.services.iter().filter_map(|s| Some(&s.build()?.context.value));
     let mounts = stack
         .services
@@ -202,19 +200,20 @@ fn links(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
         SecretSource::File(path) => Some(&path.value),
         _ => None,
     });
-    let mut links: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut real_paths = Vec::new();
     for path in builds.chain(mounts).chain(secrets) {
-        if links.iter().any(|(written, _)| written == path) || path.starts_with('~') {
+        if path.starts_with('~') || !seen.insert(path) {
             continue;
         }
         if let Some(real) = files
-            .link_target(Path::new(path))
+            .real_path(Path::new(path))
             .and_then(|p| p.to_str().map(str::to_string))
         {
-            links.push((path.clone(), real));
+            real_paths.push((path.clone(), real));
         }
     }
-    links
+    real_paths
 }
 
 /// Where the files of a build folder are in its image, and what the image

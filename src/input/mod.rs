@@ -81,9 +81,9 @@ pub struct Inputs {
     /// scripts (`npm start`), read.
     pub package_jsons: Vec<PackageJson>,
     /// The build folders, bind-mount sources and secret files the spec
-    /// names that lead through a symbolic link, with the real path: see
-    /// [`Inputs::real_path`].
-    pub links: Vec<(String, String)>,
+    /// names, as written, with where each really is (see
+    /// [`Files::real_path`]), when that differs.
+    pub real_paths: Vec<(String, String)>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -160,7 +160,7 @@ impl Inputs {
     /// Where a host path the spec names (as written) really leads, when a
     /// symbolic link is on its way.
     pub fn real_path(&self, written: &str) -> Option<&str> {
-        self.links
+        self.real_paths
             .iter()
             .find(|(path, _)| path == written)
             .map(|(_, real)| real.as_str())

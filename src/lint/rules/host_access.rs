@@ -14,8 +14,8 @@ declare_rule! {
     /// bind `mount` or a file `secret` of the Docker (or containerd,
     /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
     /// or `/sys` (or a `develop` watch that copies one in), and a `build`
-    /// from such a folder: as written, or where a symbolic link on the
-    /// way leads (`secrets/db.txt` linked to `/etc/shadow`).
+    /// from such a folder: as written, or where it really is
+    /// (`secrets/db.txt` a link to `/etc/shadow`, `../../..`).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
     /// `cgroup` set to `host`) is a warning: it exposes the host without
     /// handing it over.
@@ -155,14 +155,15 @@ impl Rule for HostAccess {
 }
 
 /// What a host path the spec names gives the container, as written or
-/// where the symbolic link on its way leads, with the label to draw.
+/// where it really is (a symbolic link on its way, a relative path that
+/// climbs out of the project), with the label to draw.
 fn host_path_of(stack: &Stack, written: &str, label: &str) -> Option<(String, String)> {
     if let Some(what) = host_path(written) {
         return Some((what, label.to_string()));
     }
     let real = stack.inputs.real_path(written)?;
     let what = host_path(real)?;
-    Some((what, format!("{label}: a symbolic link to `{real}`")))
+    Some((what, format!("{label}: `{written}` is `{real}` on this machine")))
 }
 
 /// What a raw key opens of the host, and how bad it is.
