@@ -372,3 +372,28 @@ fn a_path_to_the_host_s_own_files_is_judged_where_it_really_leads() {
         );
     }
 }
+
+#[test]
+fn a_file_of_the_kernel_s_is_never_read_into_a_report() {
+    // A spec from a pull request, linted by CI: without this, its
+    // diagnostics quoted the runner's environment.
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nsecret dump file \"/proc/self/environ\"\n\nservice api {\n    build ./api {\n        file ../../../../../../../../../../../../../../../proc/self/environ\n    }\n    env_file /proc/self/environ\n    secret DUMP = dump\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    for format in ["json", "sarif", "human"] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .env("STACKC_TEST_RUNNER_TOKEN", "ghp_kernelfileleak0123456789")
+            .args(["lint", "--format", format, "stack.spec"])
+            .output()
+            .unwrap();
+        let report = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(1), "{report}");
+        assert!(!report.contains("kernelfileleak"), "{format}: {report}");
+        assert!(
+            report.contains("the env file `/proc/self/environ` cannot be read"),
+            "{format}: {report}"
+        );
+    }
+}
