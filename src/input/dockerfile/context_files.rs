@@ -7,10 +7,11 @@
 //! A file is followed from a stage to another only along paths that are
 //! certain: a whole-folder, folder or file source and a known destination
 //! in the builder, and a literal source path of the `COPY --from` that is
-//! the file's place or a folder above it. A wildcard, a variable or an
-//! unknown WORKDIR on that way ends it (no finding without certainty).
+//! the file's place or a folder above it. A wildcard, a variable, an
+//! unknown WORKDIR or a builder's RUN that names the file (`rm -f .env`)
+//! on that way ends it (no finding without certainty).
 
-use super::{Dockerfile, Resolved};
+use super::{Dockerfile, Keyword, Resolved};
 use crate::input::dockerignore;
 
 /// How many places of one file a stage keeps track of, and through how
@@ -53,7 +54,14 @@ impl Dockerfile {
     /// file order: a `COPY --from` names an earlier stage only.
     fn places_before(&self, target: usize, path: &str) -> Vec<Vec<Place>> {
         let mut places: Vec<Vec<Place>> = Vec::with_capacity(target);
+        // Per stage: whether a RUN of it or of a stage it is built on names
+        // the file (`RUN rm -f .env`). A builder's layers never reach the
+        // image, and such a RUN may have removed the file before the image
+        // copies it: it is no longer followed.
+        let mut names_file: Vec<bool> = Vec::with_capacity(target);
         for stage in &self.stages[..target.min(self.stages.len())] {
+            let inherited = matches!(stage.base, super::Base::Stage(base) if names_file.get(base) == Some(&true));
+            names_file.push(inherited || self.runs_naming(stage, path));
             let from_context = (stage.facts.copies.iter())
                 .filter(|copy| copy.from.is_none())
                 .filter_map(|copy| {
@@ -66,9 +74,25 @@ impl Dockerfile {
             let mut here: Vec<Place> = from_context.collect();
             here.extend(self.copied_from_stages(stage.index, &places));
             here.truncate(MAX_PLACES);
+            if names_file[stage.index] {
+                here.clear();
+            }
             places.push(here);
         }
         places
+    }
+
+    /// Whether a RUN of the stage names the file's name.
+    fn runs_naming(&self, stage: &super::Stage, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let runs = self.instructions_of(stage).iter().filter(|i| i.keyword == Keyword::Run);
+        runs.into_iter().any(|run| {
+            let names = match &run.args {
+                super::Args::Text { text, .. } => text.contains(name),
+                super::Args::Json { words, .. } => words.iter().any(|w| w.value.contains(name)),
+            };
+            names || run.heredocs.iter().any(|h| h.content().contains(name))
+        })
     }
 
     /// Where the `COPY --from` instructions of the stage `index` put the
@@ -226,6 +250,10 @@ mod tests {
         ] {
             assert_eq!(copies(&format!("{builder}{last}"), ".env"), None, "{last}");
         }
+        // A builder that removes the file before the image copies its folder.
+        let text = format!("{builder}RUN rm -f .env\nFROM python:3.12-slim\nCOPY --from=builder /src /app\n");
+        assert_eq!(copies(&text, ".env"), None);
+        assert_eq!(copies(&text, "id_rsa"), Some(vec![6, 2]));
         // A builder that copies only its requirements.
         let text = "FROM python:3.12-slim AS builder\nWORKDIR /src\nCOPY requirements.txt .\n\
                     FROM python:3.12-slim\nCOPY --from=builder /src /app\n";
