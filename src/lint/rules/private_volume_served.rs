@@ -1,6 +1,4 @@
 use crate::diagnostic::Diagnostic;
-use crate::input::dockerfile::Resolved;
-use crate::input::dockerignore;
 use crate::ir::{LocationAction, MountSource, Service, Stack};
 use crate::lint::{facts, Rule};
 
@@ -8,10 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Flags a proxy location that serves (`alias`) a volume that another
     /// container mounts over its app's source, or over a database's,
-    /// cache's or queue's data: at the folder the image copies the build
-    /// folder to (a built app's `workdir`, `/app` by default, or the
-    /// destination of its own Dockerfile's `COPY . DEST`) or a folder
-    /// above it, or on a data store's image (PostgreSQL, MySQL, Redis, ...).
+    /// cache's or queue's data: at the folder a Python image stackc writes
+    /// copies the app's source to (its `workdir`, `/app` by default) or a
+    /// folder above it, or on a data store's image (PostgreSQL, MySQL,
+    /// Redis, ...).
     ///
     /// ## Why is this bad?
     /// Docker fills an empty named volume with what the image holds at the
@@ -108,23 +106,11 @@ fn holds(stack: &Stack, service: &Service, target: &str) -> Option<String> {
     above.then(|| format!("`{}`'s source", service.name.value))
 }
 
-/// Where the image a service runs holds its build folder: the `workdir`
-/// of an image stackc writes, the destination of a whole-folder COPY of
-/// the app's own Dockerfile.
+/// Where the image a service runs holds the app's source: the `workdir`
+/// of a Python image stackc writes, which copies the build folder there.
+/// (An app's own Dockerfile may build from a folder of public files only,
+/// as a static site's image does: not judged.)
 fn source_folder(stack: &Stack, service: &Service) -> Option<String> {
-    let builder = stack.builder_of(service)?;
-    let build = builder.build()?;
-    if let Some(python) = build.python() {
-        return Some(python.workdir.value.clone());
-    }
-    let image = stack.inputs.image(&builder.name.value)?;
-    let copies = &image.facts()?.copies;
-    let whole = copies.iter().filter(|copy| copy.from.is_none()).find(|copy| {
-        (copy.sources.iter())
-            .any(|s| dockerignore::normalize(&s.value).is_some_and(|p| matches!(p.as_str(), "." | "/")))
-    })?;
-    match &whole.destination.value {
-        Resolved::Known(path) if path.starts_with('/') => Some(path.clone()),
-        _ => None,
-    }
+    let python = stack.builder_of(service)?.build()?.python()?;
+    Some(python.workdir.value.clone())
 }
