@@ -8,8 +8,11 @@
 #
 # The binary measured is the release build linked statically (glibc's
 # `crt-static`): a process that starts without the dynamic loader, as the
-# release workflow's static binaries do. The start-up table also has the
-# dynamically linked build `cargo install` makes.
+# release workflow's static binaries do. It is linked twice: the second
+# time with the functions a short run executes placed together
+# (scripts/startup-order.sh), so a run maps a few pages of code, not most
+# of the binary. The start-up table also has the dynamically linked build
+# `cargo install` makes.
 #
 # Start-up: `stackc lint` of the seed spec beside starting a process
 # (/bin/true), and `stackc build` of the seed beside the floor of its own
@@ -20,12 +23,12 @@
 # Scale: generated stacks of 10, 100, 1,000 and 10,000 services
 # (examples/gen_spec): check, lint, build and fmt --check beside `wc -w` on
 # the same file; wall and CPU time (hyperfine), peak memory (GNU time),
-# instructions (callgrind, when valgrind is installed: they do not depend
-# on the machine's load), and the language server's re-check after an edit
-# (examples/lsp_bench). Builds write a fresh folder each run, as the floor
+# instructions (callgrind: they do not depend on the machine's load), and
+# the language server's re-check after an edit (examples/lsp_bench). Builds write a fresh folder each run, as the floor
 # does.
 #
-# Needs hyperfine (Debian package; installed here if missing) and GNU time.
+# Needs hyperfine and valgrind (Debian packages; installed here if missing)
+# and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,8 +36,11 @@ tools="$root/.tools"
 result=${1:-target/bench.md}
 sizes=(10 100 1000 10000)
 
-command -v hyperfine >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine
+missing=()
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+command -v valgrind >/dev/null || missing+=(valgrind)
+[ ${#missing[@]} -eq 0 ] || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (/usr/bin/time)" >&2; exit 2; }
 cargo build --release --locked --quiet --bin stackc
@@ -42,10 +48,21 @@ dynamic="$root/target/release/stackc"
 # `--target`, even the host's, keeps the flag off build scripts and proc
 # macros, which cannot be linked statically.
 host=$(rustc -vV | sed -n 's/^host: //p')
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --quiet --target "$host" \
-  --bin stackc --example gen_spec --example durable_floor --example lsp_bench
+# Both links take the same flags (the order file's path, not its content),
+# so the second one has the names the first one profiled.
+order="$root/target/startup-order.txt"
+[ -f "$order" ] || : >"$order"
+static() {
+  RUSTFLAGS="-C target-feature=+crt-static -C link-arg=-Wl,--symbol-ordering-file=$order \
+-C link-arg=-Wl,--no-warn-symbol-ordering" cargo build --release --locked --quiet --target "$host" \
+    --bin stackc --example gen_spec --example durable_floor --example lsp_bench
+}
 bin="$root/target/$host/release"
 stackc="$bin/stackc"
+static
+scripts/startup-order.sh "$stackc" "$order"
+touch src/main.rs # the order file is no input cargo tracks: link again
+static
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
 raw="$runs/raw.jsonl"
@@ -66,7 +83,6 @@ EOF
 
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 instructions() {
-  command -v valgrind >/dev/null || return 0
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
@@ -87,14 +103,16 @@ measure() { # GROUP JSON (NAME COMMAND PREPARE)...
   hyperfine -N -i --warmup 2 --min-runs 10 --export-json "$json" "${args[@]}" >/dev/null
   local i
   for i in "${!names[@]}"; do
-    # shellcheck disable=SC2086 # the commands are plain words
-    ${prepares[$i]}
+    # The commands and preparations are plain words.
+    local command prepare
+    read -ra command <<<"${commands[$i]}"
+    read -ra prepare <<<"${prepares[$i]}"
+    "${prepare[@]}"
     local peak
-    peak=$(peak_kb ${commands[$i]})
-    # shellcheck disable=SC2086
-    ${prepares[$i]}
+    peak=$(peak_kb "${command[@]}")
+    "${prepare[@]}"
     local ir
-    ir=$(instructions ${commands[$i]})
+    ir=$(instructions "${command[@]}")
     record "$group" "${names[$i]}" "$json" "$peak" "$ir"
   done
 }

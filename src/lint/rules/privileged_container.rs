@@ -1,7 +1,7 @@
 use serde_json::Value;
 
 use crate::compose_values::{capability_names, compose_bool, security_opt_entries, SecurityOpt};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{RawCompose, Stack};
 use crate::lint::Rule;
 
@@ -26,6 +26,11 @@ declare_rule! {
     /// kernel); `SYS_TIME` (the host's clock, which is not namespaced);
     /// `NET_ADMIN` (netfilter and routing, kernel code with a history of
     /// privilege escalations).
+    ///
+    /// `NET_ADMIN` alone is a warning: it acts on the container's own
+    /// network namespace, and a VPN or DHCP container (WireGuard,
+    /// Pi-hole) needs it. With the host's network (`network_mode
+    /// "host"`) it changes the host's firewall and routes, an error.
     ///
     /// ## Why is this bad?
     /// A privileged container has every capability and every device of the
@@ -82,11 +87,21 @@ const HOST_CAPABILITIES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Capabilities that act on the container's own namespace: they reach the
+/// host only when the container shares the host's (`network_mode "host"`).
+const NAMESPACED: &[&str] = &["`NET_ADMIN`"];
+
 impl Rule for PrivilegedContainer {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
+            let host_network = service
+                .raw_compose
+                .iter()
+                .any(|raw| raw.key.as_str() == "network_mode" && raw.value.value.as_str() == Some("host"));
             for raw in &service.raw_compose {
-                let (label, help) = match unconfined(raw).as_slice() {
+                let taken = unconfined(raw);
+                let only_its_own = !host_network && taken.iter().all(|(what, _)| NAMESPACED.contains(&what.as_str()));
+                let (label, help) = match taken.as_slice() {
                     [] => continue,
                     [(what, why)] => (format!("{what}: {why}"), String::new()),
                     several => {
@@ -98,6 +113,18 @@ impl Rule for PrivilegedContainer {
                         )
                     }
                 };
+                if only_its_own {
+                    let mut finding = Self::META
+                        .diagnostic(format!(
+                            "`{}` may change its own network's firewall and routes",
+                            service.name.value
+                        ))
+                        .primary(raw.span, label)
+                        .help("keep it only for a tool that needs it (a VPN, a DHCP server); a web app needs none");
+                    finding.severity = Severity::Warning;
+                    out.push(finding);
+                    continue;
+                }
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` runs with the host's privileges", service.name.value))
