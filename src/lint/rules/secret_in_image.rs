@@ -19,7 +19,10 @@ declare_rule! {
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
-    /// git+https://user:TOKEN@github.com/...`). Also a proxy's nginx.conf,
+    /// git+https://user:TOKEN@github.com/...`), and such a URL in a
+    /// requirements file of an image stackc writes, which copies the file
+    /// in (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}`
+    /// is not a value). Also a proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` with an
     /// `Authorization` header's credentials or a secret-named header's
     /// value, and a raw `nginx` directive with a URL password or a token.
@@ -97,6 +100,7 @@ impl Rule for SecretInImage {
             let Some(python) = service.build().and_then(|b| b.python()) else {
                 continue;
             };
+            requirements(stack, service, python, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
@@ -121,6 +125,42 @@ impl Rule for SecretInImage {
                         .help(help),
                 );
             }
+        }
+    }
+}
+
+/// A credential in a requirements file pip installs from (an index URL
+/// with a password, `git+https://user:TOKEN@...`): the Dockerfile stackc
+/// writes copies the file into the image before `pip install` reads it.
+/// Pip fills `${VAR}` from the build's environment, which is not written.
+fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
+    let Some(files) = stack.inputs.requirements_of(&service.name.value) else {
+        return;
+    };
+    let named = python.dependencies.files().into_iter().next();
+    for (path, id) in files {
+        let text = &stack.inputs.source(*id).text;
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let at = start;
+            start += line.len();
+            let content = line.trim_end();
+            if content.trim_start().starts_with('#') {
+                continue;
+            }
+            let Some(what) = secrets::leak_in(content) else {
+                continue;
+            };
+            let span = Span::new(at, at + content.len());
+            let primary = named.as_ref().map_or(service.name.span, |n| n.span);
+            out.push(
+                SecretInImage::META
+                    .diagnostic(format!("the image of `{}` has a secret in its requirements", service.name.value))
+                    .primary(primary, format!("`{path}` is copied into the image"))
+                    .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
+                    .help("write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one"),
+            );
+            break;
         }
     }
 }
