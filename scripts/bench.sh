@@ -6,13 +6,15 @@
 #
 #   scripts/bench.sh [RESULT.md]
 #
-# The binary measured is the release build linked statically (glibc's
-# `crt-static`): a process that starts without the dynamic loader, as the
-# release workflow's static binaries do. It is linked twice: the second
-# time with the functions a short run executes placed together
-# (scripts/startup-order.sh), so a run maps a few pages of code, not most
-# of the binary. The start-up table also has the dynamically linked build
-# `cargo install` makes.
+# The binary measured is the one the release ships for Linux: the release
+# build for musl, linked statically (it starts without the dynamic loader,
+# and without glibc's static start-up, whose dozens of `cpuid`s each leave
+# a virtual machine for the hypervisor), with mimalloc (Cargo.toml). It is
+# linked twice, by LLVM's lld: the second time with the functions short
+# runs execute placed together (scripts/startup-order.sh), so a run maps a
+# few pages of code, not most of the binary (the release workflow does not
+# do this second link yet). The start-up table also has the dynamically
+# linked glibc build `cargo install` makes.
 #
 # Start-up: `stackc lint` of the seed spec beside starting a process
 # (/bin/true), and `stackc build` of the seed beside the floor of its own
@@ -24,11 +26,12 @@
 # (examples/gen_spec): check, lint, build and fmt --check beside `wc -w` on
 # the same file; wall and CPU time (hyperfine), peak memory (GNU time),
 # instructions (callgrind: they do not depend on the machine's load), and
-# the language server's re-check after an edit (examples/lsp_bench). Builds write a fresh folder each run, as the floor
-# does.
+# the language server's re-check after an edit (examples/lsp_bench).
+# Builds write a fresh folder each run, as the floor does.
 #
-# Needs hyperfine and valgrind (Debian packages; installed here if missing)
-# and GNU time.
+# Needs hyperfine, valgrind and musl-tools (Debian packages; installed here
+# if missing), the Rust target x86_64-unknown-linux-musl (added here if
+# missing) and GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,25 +42,29 @@ sizes=(10 100 1000 10000)
 missing=()
 command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v valgrind >/dev/null || missing+=(valgrind)
+command -v musl-gcc >/dev/null || missing+=(musl-tools)
 [ ${#missing[@]} -eq 0 ] || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (/usr/bin/time)" >&2; exit 2; }
 cargo build --release --locked --quiet --bin stackc
 dynamic="$root/target/release/stackc"
-# `--target`, even the host's, keeps the flag off build scripts and proc
-# macros, which cannot be linked statically.
+musl=x86_64-unknown-linux-musl
+rustup target list --installed | grep -qx "$musl" || rustup target add "$musl"
+# lld, which Rust ships (the musl target links with the system's `ld`
+# otherwise), reads the order file. Both links take the same flags (the
+# order file's path, not its content), so the second one has the names the
+# first one profiled. `--target` keeps the flags off build scripts.
 host=$(rustc -vV | sed -n 's/^host: //p')
-# Both links take the same flags (the order file's path, not its content),
-# so the second one has the names the first one profiled.
+gcc_ld="$(rustc --print sysroot)/lib/rustlib/$host/bin/gcc-ld"
 order="$root/target/startup-order.txt"
 [ -f "$order" ] || : >"$order"
 static() {
-  RUSTFLAGS="-C target-feature=+crt-static -C link-arg=-Wl,--symbol-ordering-file=$order \
--C link-arg=-Wl,--no-warn-symbol-ordering" cargo build --release --locked --quiet --target "$host" \
+  RUSTFLAGS="-C link-arg=-B$gcc_ld -C link-arg=-fuse-ld=lld -C link-arg=-Wl,--symbol-ordering-file=$order \
+-C link-arg=-Wl,--no-warn-symbol-ordering" cargo build --release --locked --quiet --target "$musl" \
     --bin stackc --example gen_spec --example durable_floor --example lsp_bench
 }
-bin="$root/target/$host/release"
+bin="$root/target/$musl/release"
 stackc="$bin/stackc"
 static
 scripts/startup-order.sh "$stackc" "$order"

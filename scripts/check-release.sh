@@ -16,7 +16,7 @@
 #      and lints only stack specs: a clean one passes, a bad one fails.
 # Every pip build is offline: maturin comes from .tools/wheels.
 # Installs what it needs (scripts/install-tools.sh: the Python tools and
-# wheels, Debian's `file`; rustup: the musl target); a
+# wheels, Debian's `file` and `musl-tools`; rustup: the musl target); a
 # missing tool fails here, loudly. Builds go to target/ (or
 # $CARGO_TARGET_DIR), so a second run is incremental.
 set -euo pipefail
@@ -49,6 +49,7 @@ tools_ready() {
     rustup target add "$MUSL" || fail "cannot install the Rust target $MUSL"
   fi
   command -v file >/dev/null || fail "file(1) is missing (install-tools.sh installs it)"
+  command -v musl-gcc >/dev/null || fail "musl-gcc is missing (install-tools.sh installs it): the musl build's allocator is C"
   # The binary the release builds are compared with.
   cargo build --locked
 }

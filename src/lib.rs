@@ -18,6 +18,13 @@
 //! assert!(artifacts[0].contents.contains("image: redis:7.4"));
 //! ```
 
+/// On musl, the static Linux binary's C library, mimalloc instead of musl's
+/// allocator (see Cargo.toml); in the library, so the binary and the
+/// examples scripts/bench.sh measures share it.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod compose_keys;
 pub mod compose_paths;
