@@ -41,6 +41,14 @@ pub trait Files {
     /// of them, so a huge folder costs no more than a small one. (What an
     /// own build copies; the name a misspelled path meant.)
     fn entries(&self, folder: &Path) -> Vec<String>;
+
+    /// Where a path really is on this machine, absolute, with the symbolic
+    /// links on its way followed and `..` resolved, when that is not the
+    /// path as written (a relative path, a link). `None` for a path that is
+    /// not there.
+    fn real_path(&self, _path: &Path) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The most entries of a folder [`Files::entries`] looks at.
@@ -92,6 +100,19 @@ impl Files for Disk {
             .collect();
         names.sort();
         names
+    }
+
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        // A spec in the current folder has an empty folder.
+        let real = std::fs::canonicalize(Path::new(".").join(&self.spec_folder).join(path)).ok()?;
+        // `/proc/self` leads to this run's own process: named as written,
+        // so the result is the same on every run.
+        let own = Path::new("/proc").join(std::process::id().to_string());
+        let real = match real.strip_prefix(&own) {
+            Ok(below) => Path::new("/proc/self").join(below),
+            Err(_) => real,
+        };
+        (real != path).then_some(real)
     }
 }
 
@@ -165,7 +186,41 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.secret_file(&secret.name.value, path);
         }
     }
+    loader.inputs.real_paths = real_paths(stack, files);
     (loader.inputs, loader.diagnostics)
+}
+
+/// The host paths the spec hands to compose (build folders, bind-mount
+/// sources, secret files), each once, with where they really are: compose
+/// and the builder follow the links on their way.
+fn real_paths(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
+    let builds = stack.services.iter().filter_map(|s| Some(&s.build()?.context.value));
+    let mounts = stack
+        .services
+        .iter()
+        .flat_map(|s| &s.mounts)
+        .filter_map(|m| match &m.source {
+            MountSource::Host(path) => Some(&path.value),
+            _ => None,
+        });
+    let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
+        SecretSource::File(path) => Some(&path.value),
+        _ => None,
+    });
+    let mut seen = std::collections::HashSet::new();
+    let mut real_paths = Vec::new();
+    for path in builds.chain(mounts).chain(secrets) {
+        if path.starts_with('~') || !seen.insert(path) {
+            continue;
+        }
+        if let Some(real) = files
+            .real_path(Path::new(path))
+            .and_then(|p| p.to_str().map(str::to_string))
+        {
+            real_paths.push((path.clone(), real));
+        }
+    }
+    real_paths
 }
 
 /// Where the files of a build folder are in its image, and what the image
