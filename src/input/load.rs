@@ -7,8 +7,11 @@
 //! file is usually put in place on the server at deploy time, so a missing
 //! one is a warning.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
@@ -60,6 +63,21 @@ pub struct Disk {
     /// How the spec's folder was named on the command line (`specs`),
     /// so reports name files the way the user does.
     shown_as: PathBuf,
+    /// What is at each path asked about, asked of the file system once:
+    /// the services that build from one folder ask about the same files,
+    /// thousands of times in a large stack. One run (a `Disk` lives for
+    /// one) sees each path as it was when first asked.
+    /// By the path's bytes: cheaper to hash than its components.
+    entries: RefCell<HashMap<OsString, Entry>>,
+}
+
+/// What is at a path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Folder,
+    /// A file, or anything else that is not a folder.
+    File,
+    Nothing,
 }
 
 impl Disk {
@@ -67,7 +85,23 @@ impl Disk {
         Disk {
             spec_folder: spec_folder.into(),
             shown_as: shown_as.into(),
+            entries: RefCell::default(),
         }
+    }
+
+    /// What is at `path` (following symbolic links, as `Path::exists` and
+    /// `Path::is_dir` do).
+    fn entry(&self, path: &Path) -> Entry {
+        if let Some(&entry) = self.entries.borrow().get(path.as_os_str()) {
+            return entry;
+        }
+        let entry = match std::fs::metadata(self.spec_folder.join(path)) {
+            Ok(metadata) if metadata.is_dir() => Entry::Folder,
+            Ok(_) => Entry::File,
+            Err(_) => Entry::Nothing,
+        };
+        self.entries.borrow_mut().insert(path.as_os_str().to_owned(), entry);
+        entry
     }
 }
 
@@ -77,11 +111,11 @@ impl Files for Disk {
     }
 
     fn is_folder(&self, path: &Path) -> bool {
-        self.spec_folder.join(path).is_dir()
+        self.entry(path) == Entry::Folder
     }
 
     fn exists(&self, path: &Path) -> bool {
-        self.spec_folder.join(path).exists()
+        self.entry(path) != Entry::Nothing
     }
 
     fn display(&self, path: &Path) -> String {
@@ -719,4 +753,26 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
     Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
         .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder, a file and nothing, each asked twice (the second answer
+    /// from the first): as `Path::is_dir` and `Path::exists` answer.
+    #[test]
+    fn disk_tells_folders_files_and_nothing_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/requirements.txt"), "django\n").unwrap();
+        let disk = Disk::new(dir.path(), "specs");
+        for _ in 0..2 {
+            assert!(disk.is_folder(Path::new("app")) && disk.exists(Path::new("app")));
+            let file = Path::new("app/requirements.txt");
+            assert!(!disk.is_folder(file) && disk.exists(file));
+            let missing = Path::new("app/gunicorn.conf.py");
+            assert!(!disk.is_folder(missing) && !disk.exists(missing));
+        }
+    }
 }
