@@ -58,10 +58,10 @@ struct Names {
 struct Relations {
     /// For a service that builds an image: the services that run it (itself
     /// and every `image of` it), in spec order.
-    runners: std::collections::HashMap<u32, Vec<u32>>,
+    runners: foldhash::HashMap<u32, Vec<u32>>,
     /// For a service: the upstream servers that point at it, as positions
     /// (proxy, upstream, server), in spec order.
-    upstream_servers: std::collections::HashMap<u32, Vec<[u32; 3]>>,
+    upstream_servers: foldhash::HashMap<u32, Vec<[u32; 3]>>,
 }
 
 impl Stack {

@@ -4,7 +4,8 @@
 //! Architecture invariant: resolution only reads the IR and reports; when it
 //! returns no error, emitters may look any reference up and find it.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -428,9 +429,13 @@ impl<'a> Resolver<'a> {
                 );
             }
         }
+        // `NAME_FILE`, written into one buffer for all the secrets.
+        let mut file = String::new();
         for secret in &service.secrets {
             let name = secret.env.as_str();
-            let file = format!("{name}_FILE");
+            file.clear();
+            file.push_str(name);
+            file.push_str("_FILE");
             let clash = seen.get(name).or_else(|| seen.get(file.as_str()));
             if let Some(first) = clash {
                 self.report(
@@ -585,7 +590,7 @@ impl<'a> Resolver<'a> {
     fn check_unused_declarations(&mut self) {
         let stack = self.stack;
         // (kind, name): a volume and a network may share a name.
-        let mut used: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+        let mut used: HashSet<(&str, &str)> = HashSet::new();
         for service in &stack.services {
             used.extend(
                 service
@@ -704,9 +709,13 @@ fn interfaces_overlap(a: Option<std::net::IpAddr>, b: Option<std::net::IpAddr>) 
 /// ignore case, and such names are a typo more often than a choice.
 fn unique<'n>(out: &mut Vec<Diagnostic>, what: &str, names: impl IntoIterator<Item = &'n Spanned<String>>) {
     let names = names.into_iter();
-    let mut seen: HashMap<String, &Spanned<String>> = HashMap::with_capacity(names.size_hint().0);
+    let mut seen: HashMap<Cow<str>, &Spanned<String>> = HashMap::with_capacity(names.size_hint().0);
     for name in names {
-        let key = name.value.to_ascii_lowercase();
+        // Most names are lowercase already: no copy for them.
+        let key = match name.value.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Cow::Owned(name.value.to_ascii_lowercase()),
+            false => Cow::Borrowed(name.value.as_str()),
+        };
         if let Some(first) = seen.get(&key) {
             let help = if first.value == name.value {
                 format!("rename or remove one of the two; each {what} needs its own name")

@@ -326,3 +326,74 @@ fn a_misspelled_path_is_answered_with_the_file_that_is_there() {
     );
     assert!(findings.contains("did you mean `./initdb`? It is there"), "{findings}");
 }
+
+#[test]
+fn a_path_to_the_host_s_own_files_is_judged_where_it_really_leads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nsecret db_password file \"secrets/db_password.txt\"\nsecret tls_key file \"certs/key.pem\"\n\nservice web {\n    build ./app {\n        file Dockerfile\n    }\n    secret DATABASE_PASSWORD = db_password\n    secret TLS_KEY = tls_key\n    mount ./config at /app/config ro\n    mount ./media at /app/media\n    mount CLIMB/proc at /host/proc ro\n}\n";
+    // Above the temporary folder, however deep it is: `..` stops at `/`.
+    let spec = spec.replace("CLIMB/", &"../".repeat(64));
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    // Each path looks like the project's own, and leads to the host's.
+    for folder in ["secrets", "certs", "store/media"] {
+        fs::create_dir_all(tmp.path().join(folder)).unwrap();
+    }
+    let link = |target: &str, link: &str| std::os::unix::fs::symlink(target, tmp.path().join(link)).unwrap();
+    link("/etc/shadow", "secrets/db_password.txt");
+    link("/", "app");
+    link("/etc", "config");
+    // A link inside the project, as a certificate's usually is, is fine.
+    fs::write(tmp.path().join("store/key.pem"), "key\n").unwrap();
+    link("../store/key.pem", "certs/key.pem");
+    link("store/media", "media");
+    for spec_path in [Path::new("stack.spec").to_path_buf(), tmp.path().join("stack.spec")] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .arg("lint")
+            .args(["--format", "short"])
+            .arg(&spec_path)
+            .output()
+            .unwrap();
+        let findings: Vec<String> = text(&output.stdout)
+            .lines()
+            .filter(|l| l.ends_with("[host-access]"))
+            .map(|l| l.split_once("stack.spec:").map_or(l, |(_, rest)| rest).to_string())
+            .collect();
+        assert_eq!(
+            findings,
+            [
+                "3:25: error: `web` gets the host's `/etc/shadow` as a secret [host-access]",
+                "7:11: error: `web` builds its image from the host's `/` [host-access]",
+                "12:11: error: `web` mounts the host's `/etc` [host-access]",
+                "14:11: error: `web` mounts the host's `/proc` [host-access]",
+            ],
+            "{}",
+            spec_path.display()
+        );
+    }
+}
+
+#[test]
+fn a_file_of_the_kernel_s_is_never_read_into_a_report() {
+    // A spec from a pull request, linted by CI: without this, its
+    // diagnostics quoted the runner's environment.
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nsecret dump file \"/proc/self/environ\"\n\nservice api {\n    build ./api {\n        file ../../../../../../../../../../../../../../../proc/self/environ\n    }\n    env_file /proc/self/environ\n    secret DUMP = dump\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    for format in ["json", "sarif", "human"] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .env("STACKC_TEST_RUNNER_TOKEN", "ghp_kernelfileleak0123456789")
+            .args(["lint", "--format", format, "stack.spec"])
+            .output()
+            .unwrap();
+        let report = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(1), "{report}");
+        assert!(!report.contains("kernelfileleak"), "{format}: {report}");
+        assert!(
+            report.contains("the env file `/proc/self/environ` cannot be read"),
+            "{format}: {report}"
+        );
+    }
+}

@@ -115,7 +115,7 @@ pub(super) fn emit(
     for upstream in &proxy.upstreams {
         let block = source_map::header(upstream.span, upstream.name.span);
         http.out.set_origin(block);
-        http.open(&format!("upstream {}", upstream.name.value));
+        http.open(format_args!("upstream {}", upstream.name.value));
         for server in &upstream.servers {
             http.out.set_origin(server.span);
             let weight = server
@@ -123,7 +123,7 @@ pub(super) fn emit(
                 .as_ref()
                 .map(|w| format!(" weight={}", w.value))
                 .unwrap_or_default();
-            http.line(&format!(
+            http.line(format_args!(
                 "server {}:{}{weight}",
                 server.service.value, server.port.value
             ));
@@ -155,7 +155,9 @@ impl Block<'_> {
         }
     }
 
-    fn line(&mut self, text: &str) {
+    /// `text;` on a line of its own: written in place (a proxy of
+    /// thousands of locations writes tens of thousands).
+    fn line(&mut self, text: impl std::fmt::Display) {
         self.indent();
         let _ = writeln!(self.out, "{text};");
     }
@@ -170,7 +172,7 @@ impl Block<'_> {
     }
 
     /// A blank line, then `head {`; the lines after are one level deeper.
-    fn open(&mut self, head: &str) {
+    fn open(&mut self, head: impl std::fmt::Display) {
         self.out.push('\n');
         self.indent();
         let _ = writeln!(self.out, "{head} {{");
@@ -187,7 +189,7 @@ impl Block<'_> {
     /// raw one wins.
     fn unless_raw(&mut self, settings: &Settings, name: &str, args: &str) {
         if !settings.raw_sets(name) {
-            self.line(&format!("{name} {args}"));
+            self.line(format_args!("{name} {args}"));
         }
     }
 
@@ -207,7 +209,7 @@ impl Block<'_> {
             } else {
                 ""
             };
-            self.line(&format!("listen {port}{ssl}{default}"));
+            self.line(format_args!("listen {port}{ssl}{default}"));
         }
         if let Some(first) = server.server_names.first() {
             self.out.set_origin(first.span);
@@ -216,12 +218,12 @@ impl Block<'_> {
                 .iter()
                 .map(|n| self.token(n, Arg::Literal))
                 .collect();
-            self.line(&format!("server_name {}", names.join(" ")));
+            self.line(format_args!("server_name {}", names.join(" ")));
         }
         if let Some(tls) = &server.tls {
             self.out.set_origin(tls.span);
-            self.line(&format!("ssl_certificate {}", secret_path(&tls.certificate.value)));
-            self.line(&format!("ssl_certificate_key {}", secret_path(&tls.key.value)));
+            self.line(format_args!("ssl_certificate {}", secret_path(&tls.certificate.value)));
+            self.line(format_args!("ssl_certificate_key {}", secret_path(&tls.key.value)));
             self.unless_raw(&server.settings, "ssl_protocols", "TLSv1.2 TLSv1.3");
             self.unless_raw(&server.settings, "ssl_ciphers", TLS12_CIPHERS);
             self.unless_raw(&server.settings, "ssl_prefer_server_ciphers", "off");
@@ -234,7 +236,7 @@ impl Block<'_> {
         self.raw(&server.settings);
         if let Some(redirect) = server.redirect_https {
             self.out.set_origin(redirect);
-            self.line(&format!(
+            self.line(format_args!(
                 "return 301 https://{}$request_uri",
                 https_host(service, proxy)
             ));
@@ -245,7 +247,7 @@ impl Block<'_> {
             let exact = if location.exact { "= " } else { "" };
             let location_block = source_map::header(location.span, location.path.span);
             self.out.set_origin(location_block);
-            self.open(&format!("location {exact}{path}"));
+            self.open(format_args!("location {exact}{path}"));
             self.location(server, &headers, location, &host);
             self.out.set_origin(location_block);
             self.close();
@@ -263,7 +265,7 @@ impl Block<'_> {
             LocationAction::ProxyPass(pass) => {
                 self.out.set_origin(pass.upstream.span);
                 match &pass.uri {
-                    None => self.line(&format!("proxy_pass http://{}", pass.upstream.value)),
+                    None => self.line(format_args!("proxy_pass http://{}", pass.upstream.value)),
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
                 if let Some(websocket) = location.websocket {
@@ -283,7 +285,7 @@ impl Block<'_> {
                     .as_ref()
                     .map(|f| format!("/{}", f.value))
                     .unwrap_or_default();
-                self.line(&format!("alias {}{folder}/", served_path(&alias.volume.value)));
+                self.line(format_args!("alias {}{folder}/", served_path(&alias.volume.value)));
             }
             LocationAction::Return(ret) => {
                 self.out.set_origin(ret.code.span);
@@ -296,7 +298,7 @@ impl Block<'_> {
                     // own port, not the one the proxy is published on.
                     self.unless_raw(settings, "absolute_redirect", "off");
                 }
-                self.line(&format!("return {}{text}", ret.code.value));
+                self.line(format_args!("return {}{text}", ret.code.value));
             }
         }
         self.limits(settings);
@@ -322,16 +324,16 @@ impl Block<'_> {
         let target = self.token(&target, Arg::Expanded);
         let replacement = self.token(uri, Arg::Expanded);
         self.line("rewrite ^ $request_uri");
-        self.line(&format!("rewrite {pattern} {replacement}$1 break"));
+        self.line(format_args!("rewrite {pattern} {replacement}$1 break"));
         self.line("return 400");
-        self.line(&format!("proxy_pass {target}$1"));
+        self.line(format_args!("proxy_pass {target}$1"));
     }
 
     /// Body size and timeouts, which nginx inherits setting by setting.
     fn limits(&mut self, settings: &Settings) {
         if let Some(size) = &settings.client_max_body_size {
             self.out.set_origin(size.span);
-            self.line(&format!("client_max_body_size {}", size.value));
+            self.line(format_args!("client_max_body_size {}", size.value));
         }
         let timeouts = [
             ("proxy_connect_timeout", &settings.connect_timeout),
@@ -341,7 +343,7 @@ impl Block<'_> {
         for (name, value) in timeouts {
             if let Some(value) = value {
                 self.out.set_origin(value.span);
-                self.line(&format!("{name} {}", nginx_time(value.value)));
+                self.line(format_args!("{name} {}", nginx_time(value.value)));
             }
         }
     }
@@ -362,7 +364,7 @@ impl Block<'_> {
                     self.header_args(header, " always")
                 }
             };
-            self.line(&format!("add_header {} {args}", header.name()));
+            self.line(format_args!("add_header {} {args}", header.name()));
         }
     }
 
@@ -401,7 +403,7 @@ impl Block<'_> {
         }
         for (name, args, origin) in headers {
             self.out.set_origin(origin);
-            self.line(&format!("proxy_set_header {name} {args}"));
+            self.line(format_args!("proxy_set_header {name} {args}"));
         }
     }
 

@@ -3,7 +3,11 @@
 //!
 //! A FIFO, a device or `/dev/zero` named as a spec or an input would hang
 //! a run or fill memory; these are refused from their metadata, before any
-//! byte is read, and the read itself stops at the bound.
+//! byte is read, and the read itself stops at the bound. A file of the
+//! kernel's (`/proc/self/environ`, `/sys/...`) is refused once opened: it
+//! holds the state of the machine stackc runs on, such as a CI runner's
+//! secrets, which a hostile spec could otherwise have quoted in its
+//! diagnostics.
 
 use std::io::Read;
 use std::path::Path;
@@ -19,6 +23,8 @@ pub enum ReadError {
     Folder,
     /// A FIFO, socket or device: reading it could block or never end.
     NotRegular,
+    /// A file of procfs or sysfs: the running machine's state.
+    KernelFile,
     TooLarge {
         limit: u64,
     },
@@ -34,6 +40,9 @@ impl std::fmt::Display for ReadError {
             ReadError::Missing => f.write_str("no such file"),
             ReadError::Folder => f.write_str("a folder, not a file"),
             ReadError::NotRegular => f.write_str("not a regular file (a FIFO, socket or device)"),
+            ReadError::KernelFile => {
+                f.write_str("a file of the kernel's (/proc, /sys): this machine's state, not a file of the project")
+            }
             ReadError::TooLarge { limit } => write!(f, "larger than {} MiB", limit >> 20),
             ReadError::NotUtf8 { offset } => write!(f, "not UTF-8 (byte {offset})"),
             ReadError::Io(e) => write!(f, "{e}"),
@@ -64,6 +73,9 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if !opened.is_file() {
         return Err(ReadError::NotRegular);
     }
+    if is_kernel_file(&file) {
+        return Err(ReadError::KernelFile);
+    }
     let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
     file.take(limit + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
@@ -84,6 +96,23 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
         options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
     }
     options.open(path)
+}
+
+/// Whether an open file is on procfs or sysfs, wherever they are mounted
+/// and whatever links led to it.
+#[cfg(target_os = "linux")]
+fn is_kernel_file(file: &std::fs::File) -> bool {
+    /// sysfs's magic number (`SYSFS_MAGIC` in linux/magic.h).
+    const SYSFS_MAGIC: u64 = 0x6265_6572;
+    rustix::fs::fstatfs(file).is_ok_and(|fs| {
+        let kind = fs.f_type as u64;
+        kind == rustix::fs::PROC_SUPER_MAGIC as u64 || kind == SYSFS_MAGIC
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_kernel_file(_: &std::fs::File) -> bool {
+    false
 }
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.
@@ -116,5 +145,25 @@ mod tests {
         ));
         std::fs::write(&file, [b'a', 0xff]).unwrap();
         assert!(matches!(read_text(&file, 100), Err(ReadError::NotUtf8 { offset: 1 })));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_kernel_s_files_are_refused_however_they_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("app.env");
+        std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+        for path in [
+            Path::new("/proc/self/environ"),
+            Path::new("/sys/kernel/uevent_seqnum"),
+            &link,
+        ] {
+            let read = read_text(path, MAX_FILE_BYTES);
+            assert!(
+                matches!(read, Err(ReadError::KernelFile)),
+                "{}: {read:?}",
+                path.display()
+            );
+        }
     }
 }

@@ -7,8 +7,11 @@
 //! file is usually put in place on the server at deploy time, so a missing
 //! one is a warning.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
@@ -41,6 +44,14 @@ pub trait Files {
     /// of them, so a huge folder costs no more than a small one. (What an
     /// own build copies; the name a misspelled path meant.)
     fn entries(&self, folder: &Path) -> Vec<String>;
+
+    /// Where a path really is on this machine, absolute, with the symbolic
+    /// links on its way followed and `..` resolved, when that is not the
+    /// path as written (a relative path, a link). `None` for a path that is
+    /// not there.
+    fn real_path(&self, _path: &Path) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The most entries of a folder [`Files::entries`] looks at.
@@ -52,6 +63,21 @@ pub struct Disk {
     /// How the spec's folder was named on the command line (`specs`),
     /// so reports name files the way the user does.
     shown_as: PathBuf,
+    /// What is at each path asked about, asked of the file system once:
+    /// the services that build from one folder ask about the same files,
+    /// thousands of times in a large stack. One run (a `Disk` lives for
+    /// one) sees each path as it was when first asked.
+    /// By the path's bytes: cheaper to hash than its components.
+    entries: RefCell<HashMap<OsString, Entry>>,
+}
+
+/// What is at a path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Folder,
+    /// A file, or anything else that is not a folder.
+    File,
+    Nothing,
 }
 
 impl Disk {
@@ -59,7 +85,23 @@ impl Disk {
         Disk {
             spec_folder: spec_folder.into(),
             shown_as: shown_as.into(),
+            entries: RefCell::default(),
         }
+    }
+
+    /// What is at `path` (following symbolic links, as `Path::exists` and
+    /// `Path::is_dir` do).
+    fn entry(&self, path: &Path) -> Entry {
+        if let Some(&entry) = self.entries.borrow().get(path.as_os_str()) {
+            return entry;
+        }
+        let entry = match std::fs::metadata(self.spec_folder.join(path)) {
+            Ok(metadata) if metadata.is_dir() => Entry::Folder,
+            Ok(_) => Entry::File,
+            Err(_) => Entry::Nothing,
+        };
+        self.entries.borrow_mut().insert(path.as_os_str().to_owned(), entry);
+        entry
     }
 }
 
@@ -69,11 +111,11 @@ impl Files for Disk {
     }
 
     fn is_folder(&self, path: &Path) -> bool {
-        self.spec_folder.join(path).is_dir()
+        self.entry(path) == Entry::Folder
     }
 
     fn exists(&self, path: &Path) -> bool {
-        self.spec_folder.join(path).exists()
+        self.entry(path) != Entry::Nothing
     }
 
     fn display(&self, path: &Path) -> String {
@@ -92,6 +134,19 @@ impl Files for Disk {
             .collect();
         names.sort();
         names
+    }
+
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        // A spec in the current folder has an empty folder.
+        let real = std::fs::canonicalize(Path::new(".").join(&self.spec_folder).join(path)).ok()?;
+        // `/proc/self` leads to this run's own process: named as written,
+        // so the result is the same on every run.
+        let own = Path::new("/proc").join(std::process::id().to_string());
+        let real = match real.strip_prefix(&own) {
+            Ok(below) => Path::new("/proc/self").join(below),
+            Err(_) => real,
+        };
+        (real != path).then_some(real)
     }
 }
 
@@ -165,7 +220,41 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.secret_file(&secret.name.value, path);
         }
     }
+    loader.inputs.real_paths = real_paths(stack, files);
     (loader.inputs, loader.diagnostics)
+}
+
+/// The host paths the spec hands to compose (build folders, bind-mount
+/// sources, secret files), each once, with where they really are: compose
+/// and the builder follow the links on their way.
+fn real_paths(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
+    let builds = stack.services.iter().filter_map(|s| Some(&s.build()?.context.value));
+    let mounts = stack
+        .services
+        .iter()
+        .flat_map(|s| &s.mounts)
+        .filter_map(|m| match &m.source {
+            MountSource::Host(path) => Some(&path.value),
+            _ => None,
+        });
+    let secrets = stack.secrets.iter().filter_map(|s| match &s.source {
+        SecretSource::File(path) => Some(&path.value),
+        _ => None,
+    });
+    let mut seen = std::collections::HashSet::new();
+    let mut real_paths = Vec::new();
+    for path in builds.chain(mounts).chain(secrets) {
+        if path.starts_with('~') || !seen.insert(path) {
+            continue;
+        }
+        if let Some(real) = files
+            .real_path(Path::new(path))
+            .and_then(|p| p.to_str().map(str::to_string))
+        {
+            real_paths.push((path.clone(), real));
+        }
+    }
+    real_paths
 }
 
 /// Where the files of a build folder are in its image, and what the image
@@ -664,4 +753,26 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
     Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
         .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder, a file and nothing, each asked twice (the second answer
+    /// from the first): as `Path::is_dir` and `Path::exists` answer.
+    #[test]
+    fn disk_tells_folders_files_and_nothing_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/requirements.txt"), "django\n").unwrap();
+        let disk = Disk::new(dir.path(), "specs");
+        for _ in 0..2 {
+            assert!(disk.is_folder(Path::new("app")) && disk.exists(Path::new("app")));
+            let file = Path::new("app/requirements.txt");
+            assert!(!disk.is_folder(file) && disk.exists(file));
+            let missing = Path::new("app/gunicorn.conf.py");
+            assert!(!disk.is_folder(missing) && !disk.exists(missing));
+        }
+    }
 }

@@ -80,6 +80,10 @@ pub struct Inputs {
     /// The `package.json` of each service whose command runs one of its
     /// scripts (`npm start`), read.
     pub package_jsons: Vec<PackageJson>,
+    /// The build folders, bind-mount sources and secret files the spec
+    /// names, as written, with where each really is (see
+    /// [`Files::real_path`]), when that differs.
+    pub real_paths: Vec<(String, String)>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -151,6 +155,15 @@ impl Inputs {
         self.names
             .package_jsons
             .find(&self.package_jsons, |p| &p.service, service)
+    }
+
+    /// Where a host path the spec names (as written) really leads, when a
+    /// symbolic link is on its way.
+    pub fn real_path(&self, written: &str) -> Option<&str> {
+        self.real_paths
+            .iter()
+            .find(|(path, _)| path == written)
+            .map(|(_, real)| real.as_str())
     }
 
     /// The app's own Dockerfile that `builder` builds with.

@@ -81,7 +81,8 @@ pub fn program(argv: &[String]) -> Option<&str> {
 /// absolute; joined to the working folder when relative (`./start.sh`);
 /// every folder of `PATH` for a bare name.
 pub fn image_paths(program: &str, working_dir: Option<&str>) -> Vec<String> {
-    let joined = |folder: &str| normalize(&format!("{folder}/{program}"));
+    // `folder/program`, written once: no joined copy to normalize.
+    let joined = |folder: &str| normalize_parts(folder.is_empty() || folder.starts_with('/'), [folder, program]);
     if program.starts_with('/') {
         normalize(program).into_iter().collect()
     } else if program.contains('/') {
@@ -212,20 +213,30 @@ fn join(folder: &str, rest: &str) -> String {
 /// A path with `.` and empty parts dropped; `None` when it climbs out
 /// with `..`. The root stays `/`-led; a relative path stays relative.
 fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
+    normalize_parts(path.starts_with('/'), [path])
+}
+
+/// [`normalize`] of the pieces joined by `/`, built in one string: the
+/// start script of every service is looked for along `PATH`.
+fn normalize_parts<'a>(absolute: bool, pieces: impl IntoIterator<Item = &'a str> + Clone) -> Option<String> {
+    let len = pieces.clone().into_iter().map(|p| p.len() + 1).sum();
+    let mut out = String::with_capacity(len);
+    for part in pieces.into_iter().flat_map(|piece| piece.split('/')) {
         match part {
             "" | "." => {}
             ".." => return None,
-            part => parts.push(part),
+            part => {
+                if absolute || !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(part);
+            }
         }
     }
-    let joined = parts.join("/");
-    Some(if path.starts_with('/') {
-        format!("/{joined}")
-    } else {
-        joined
-    })
+    if absolute && out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
 }
 
 fn base_name(path: &str) -> &str {

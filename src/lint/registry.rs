@@ -51,6 +51,7 @@ pub static RULES: &[&dyn Rule] = &[
     &StaticNotServed,
     &StaticVolumeStale,
     &StaticRootMismatch,
+    &PrivateVolumeServed,
     &ProxyHostHeader,
     &ForwardedProtoMissing,
     &ServerTokensOn,

@@ -9,7 +9,9 @@
 //! breadth-first search per group), and both keep their own stacks, so a
 //! long chain of services cannot overflow the thread's.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::Resolver;
 use crate::diagnostic::Diagnostic;

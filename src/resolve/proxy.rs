@@ -1,7 +1,7 @@
 //! Resolution of a proxy: its upstreams, servers, ports, TLS and
 //! locations.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{unique, Kind, Resolver};
 use crate::diagnostic::Diagnostic;

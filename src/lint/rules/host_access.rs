@@ -13,7 +13,9 @@ declare_rule! {
     /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
     /// bind `mount` or a file `secret` of the Docker (or containerd,
     /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
-    /// or `/sys` (or a `develop` watch that copies one in).
+    /// or `/sys` (or a `develop` watch that copies one in), and a `build`
+    /// from such a folder: as written, or where it really is
+    /// (`secrets/db.txt` a link to `/etc/shadow`, `../../..`).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
     /// `cgroup` set to `host`) is a warning: it exposes the host without
     /// handing it over.
@@ -106,11 +108,14 @@ impl Rule for HostAccess {
                 let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
-                let Some(what) = host_path(&path.value) else { continue };
+                let Some((what, label)) = host_path_of(stack, &path.value, "a bind mount of the host's own files")
+                else {
+                    continue;
+                };
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` mounts {what}", service.name.value))
-                        .primary(path.span, "a bind mount of the host's own files")
+                        .primary(path.span, label)
                         .help("mount a folder of the project, or a named volume, with only what the container needs"),
                 );
             }
@@ -120,17 +125,45 @@ impl Rule for HostAccess {
                 let Some(SecretSource::File(path)) = stack.secret(&name.value).map(|s| &s.source) else {
                     continue;
                 };
-                let Some(what) = host_path(&path.value) else { continue };
+                let Some((what, label)) = host_path_of(
+                    stack,
+                    &path.value,
+                    "compose bind-mounts this host path into the container",
+                ) else {
+                    continue;
+                };
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` gets {what} as a secret", service.name.value))
-                        .primary(path.span, "compose bind-mounts this host path into the container")
+                        .primary(path.span, label)
                         .secondary(used, "mounted here")
                         .help("a file secret is for a file that holds a secret, such as `secrets/db_password.txt` next to the spec"),
                 );
             }
+            let Some(build) = service.build() else { continue };
+            let context = &build.context;
+            if let Some((what, label)) = host_path_of(stack, &context.value, "the folder the image is built from") {
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` builds its image from {what}", service.name.value))
+                        .primary(context.span, label)
+                        .help("build from the app's own folder: every file of the build folder can reach the image (`COPY . .`)"),
+                );
+            }
         }
     }
+}
+
+/// What a host path the spec names gives the container, as written or
+/// where it really is (a symbolic link on its way, a relative path that
+/// climbs out of the project), with the label to draw.
+fn host_path_of(stack: &Stack, written: &str, label: &str) -> Option<(String, String)> {
+    if let Some(what) = host_path(written) {
+        return Some((what, label.to_string()));
+    }
+    let real = stack.inputs.real_path(written)?;
+    let what = host_path(real)?;
+    Some((what, format!("{label}: `{written}` is `{real}` on this machine")))
 }
 
 /// What a raw key opens of the host, and how bad it is.

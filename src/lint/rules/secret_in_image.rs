@@ -20,7 +20,10 @@ declare_rule! {
     /// `ENV`, `ARG` or `LABEL` named for a secret (`ENV SECRET_KEY=...`,
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
-    /// git+https://user:TOKEN@github.com/...`). Also a proxy's nginx.conf,
+    /// git+https://user:TOKEN@github.com/...`), and such a URL in a
+    /// requirements file of an image stackc writes, which copies the file
+    /// in (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}`
+    /// is not a value). Also a proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` with an
     /// `Authorization` header's credentials or a secret-named header's
     /// value, and a raw `nginx` directive with a URL password or a token.
@@ -29,8 +32,9 @@ declare_rule! {
     /// env file the spec names inside the build folder, or a file at the
     /// folder's root that holds a secret (an `.env` with a password or
     /// key, an SSH or PEM private key), which a `COPY` or `ADD` of the
-    /// image copies (`COPY . .`) and its `.dockerignore` does not leave
-    /// out. (An image stackc writes the Dockerfile of gets an ignore file
+    /// image copies (`COPY . .`), or of a builder stage whose folder the
+    /// image copies with `COPY --from=builder /src /app`, and its
+    /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
     /// that leaves them out.)
     ///
     /// Django's `SECRET_KEY` given to one management command of a `RUN`
@@ -101,6 +105,7 @@ impl Rule for SecretInImage {
             let Some(python) = service.build().and_then(|b| b.python()) else {
                 continue;
             };
+            requirements(stack, service, python, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
@@ -125,6 +130,42 @@ impl Rule for SecretInImage {
                         .help(help),
                 );
             }
+        }
+    }
+}
+
+/// A credential in a requirements file pip installs from (an index URL
+/// with a password, `git+https://user:TOKEN@...`): the Dockerfile stackc
+/// writes copies the file into the image before `pip install` reads it.
+/// Pip fills `${VAR}` from the build's environment, which is not written.
+fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
+    let Some(files) = stack.inputs.requirements_of(&service.name.value) else {
+        return;
+    };
+    let named = python.dependencies.files().into_iter().next();
+    for (path, id) in files {
+        let text = &stack.inputs.source(*id).text;
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let at = start;
+            start += line.len();
+            let content = line.trim_end();
+            if content.trim_start().starts_with('#') {
+                continue;
+            }
+            let Some(what) = secrets::leak_in(content) else {
+                continue;
+            };
+            let span = Span::new(at, at + content.len());
+            let primary = named.as_ref().map_or(service.name.span, |n| n.span);
+            out.push(
+                SecretInImage::META
+                    .diagnostic(format!("the image of `{}` has a secret in its requirements", service.name.value))
+                    .primary(primary, format!("`{path}` is copied into the image"))
+                    .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
+                    .help("write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one"),
+            );
+            break;
         }
     }
 }
@@ -242,28 +283,39 @@ fn runs_django_command(command: &SimpleCommand) -> bool {
     script.ends_with("manage.py") || script.rsplit('/').next() == Some("django-admin")
 }
 
-/// Files of the build folder that a COPY or ADD of the image takes in and
+/// Files of the build folder that a COPY or ADD of the image takes in (or
+/// of a builder stage, copied on into the image with `COPY --from`) and
 /// its ignore file does not leave out: a secret or env file the spec names
 /// there, and a file at the folder's root that holds a secret.
 fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
-    let (Some(facts), Some(build)) = (image.facts(), service.build()) else {
+    let (Some(target), Some(build)) = (image.stage, service.build()) else {
         return;
     };
     let patterns: Vec<dockerignore::Pattern> = (image.ignore.iter())
         .flat_map(|&id| dockerignore::parse(&stack.inputs.source(id).text))
         .collect();
-    // The COPY that takes `path` in, and the `!` pattern that takes it
-    // back from the ignore file, if one does.
+    // The COPY instructions that take `path` into the image (the image's
+    // own, then those of the stages it copies it out of), and the `!`
+    // pattern that takes it back from the ignore file, if one does.
     let copy_of = |path: &str| {
         let (left_out, decided) = dockerignore::decide(patterns.iter().map(|p| p.text.as_str()), path);
-        let copy = (facts.copies.iter())
-            .filter(|c| c.from.is_none())
-            .find(|c| c.sources.iter().any(|source| covers(&source.value, path)))?;
-        let span = image.dockerfile.instructions[copy.instruction].span;
-        (!left_out).then(|| (span, decided.map(|i| patterns[i].span)))
+        let through = image.dockerfile.context_copies(target, path)?;
+        let spans = through
+            .into_iter()
+            .map(|i| image.dockerfile.instructions[i].span)
+            .collect();
+        (!left_out).then(|| (spans, decided.map(|i| patterns[i].span)))
     };
-    let with_copy = |diagnostic: Diagnostic, (copy, taken_back): (Span, Option<Span>)| {
-        let diagnostic = diagnostic.secondary_in(image.file, copy, "copies it into the image");
+    let with_copy = |diagnostic: Diagnostic, (copies, taken_back): (Vec<Span>, Option<Span>)| {
+        let mut diagnostic = diagnostic;
+        for (n, span) in copies.into_iter().enumerate() {
+            let label = if n == 0 {
+                "copies it into the image"
+            } else {
+                "copies it into a stage the image copies it from"
+            };
+            diagnostic = diagnostic.secondary_in(image.file, span, label);
+        }
         match (taken_back, image.ignore) {
             (Some(span), Some(id)) => diagnostic.secondary_in(id, span, "the `.dockerignore` takes it back"),
             _ => diagnostic,
@@ -331,21 +383,6 @@ fn inside_folder(path: &str, folder: &str) -> Option<String> {
     let inside = path.strip_prefix(paths::normalize(Path::new(folder))).ok()?;
     let inside = inside.to_str()?.replace('\\', "/");
     (!inside.is_empty()).then_some(inside)
-}
-
-/// Whether a COPY or ADD source (as written) takes in `path` of the build
-/// folder: the whole folder (`.`), the path, a folder above it, or a
-/// pattern matching either. A heredoc or a URL takes in nothing.
-fn covers(source: &str, path: &str) -> bool {
-    if source.starts_with("<<") || source.contains("://") {
-        return false;
-    }
-    match dockerignore::normalize(source) {
-        Some(pattern) if !pattern.starts_with('!') => {
-            matches!(pattern.as_str(), "." | "/") || dockerignore::decide([pattern.as_str()], path).0
-        }
-        _ => false,
-    }
 }
 
 /// A secret in a file of the build folder, with its span and what it is:

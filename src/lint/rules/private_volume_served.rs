@@ -1,0 +1,116 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{LocationAction, MountSource, Service, Stack};
+use crate::lint::{facts, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a proxy location that serves (`alias`) a volume that another
+    /// container mounts over its app's source, or over a database's,
+    /// cache's or queue's data: at the folder a Python image stackc writes
+    /// copies the app's source to (its `workdir`, `/app` by default) or a
+    /// folder above it, or on a data store's image (PostgreSQL, MySQL,
+    /// Redis, ...).
+    ///
+    /// ## Why is this bad?
+    /// Docker fills an empty named volume with what the image holds at the
+    /// mount point, so the volume holds the app's code and settings, or
+    /// the database's files, and nginx hands any of them to whoever asks:
+    /// `/static/settings.py`, `/static/.env`, the database's pages.
+    ///
+    /// ## Example
+    /// ```text
+    /// volume code
+    ///
+    /// service web {
+    ///     build ./app
+    ///     gunicorn shop.wsgi:application
+    ///     mount code at /app
+    /// }
+    ///
+    /// proxy nginx {
+    ///     upstream django { server web:8000 }
+    ///     location / { proxy_pass django }
+    ///     location /static/ { alias code }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Serve a volume that holds only the files meant for the public,
+    /// mounted where `collectstatic` writes them:
+    /// ```text
+    /// volume static
+    ///
+    /// service web {
+    ///     build ./app { collectstatic to /app/staticfiles }
+    ///     gunicorn shop.wsgi:application
+    ///     mount static at /app/staticfiles
+    /// }
+    /// ```
+    pub struct PrivateVolumeServed {
+        name: "private-volume-served",
+        severity: Error,
+        summary: "nginx serves a volume that holds an app's source or a database's files",
+    }
+}
+
+impl Rule for PrivateVolumeServed {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (_, proxy) in facts::proxies(stack) {
+            for location in proxy.locations() {
+                let LocationAction::Alias(crate::ir::Alias { volume, .. }) = &location.action else {
+                    continue;
+                };
+                let holders = stack
+                    .services
+                    .iter()
+                    .filter(|s| s.proxy().is_none())
+                    .flat_map(|service| {
+                        let mounts = service.mounts.iter();
+                        let of_volume =
+                            mounts.filter(|m| matches!(&m.source, MountSource::Volume(v) if v.value == volume.value));
+                        of_volume.filter_map(move |mount| {
+                            Some((service, mount, holds(stack, service, &mount.target.value)?))
+                        })
+                    });
+                for (service, mount, what) in holders {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!(
+                                "`{}` serves the volume `{}`, which holds {what}",
+                                location.path.value, volume.value
+                            ))
+                            .primary(volume.span, "nginx hands out every file of this volume")
+                            .secondary(
+                                mount.target.span,
+                                format!("`{}` mounts it here, over {what}", service.name.value),
+                            )
+                            .help("serve a volume of its own that holds only public files (`collectstatic`'s folder), never one mounted over an app's source or a database's data"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// What a mount at `target` in `service` fills its volume with, when that
+/// is private: a data store's data, or the app's source (the mount is at
+/// the folder its image copies the build folder to, or above it).
+fn holds(stack: &Stack, service: &Service, target: &str) -> Option<String> {
+    if facts::is_data_store(service) {
+        return Some(format!("`{}`'s data", service.name.value));
+    }
+    let target = target.trim_end_matches('/');
+    let source = source_folder(stack, service)?;
+    let source = source.trim_end_matches('/');
+    let above = source == target || source.strip_prefix(target).is_some_and(|rest| rest.starts_with('/'));
+    above.then(|| format!("`{}`'s source", service.name.value))
+}
+
+/// Where the image a service runs holds the app's source: the `workdir`
+/// of a Python image stackc writes, which copies the build folder there.
+/// (An app's own Dockerfile may build from a folder of public files only,
+/// as a static site's image does: not judged.)
+fn source_folder(stack: &Stack, service: &Service) -> Option<String> {
+    let python = stack.builder_of(service)?.build()?.python()?;
+    Some(python.workdir.value.clone())
+}
