@@ -25,6 +25,14 @@ fn import(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `stackc import SOURCE -o SPEC --format FORMAT EXTRA...`.
+fn import_into(source: &Path, spec: &Path, format: &str, extra: &[&str]) -> std::process::Output {
+    let (source, spec) = (source.to_str().unwrap(), spec.to_str().unwrap());
+    let mut args = vec![source, "-o", spec, "--format", format];
+    args.extend_from_slice(extra);
+    import(&args)
+}
+
 #[test]
 fn the_seed_imports_and_lints_with_its_mistakes() {
     let dir = tempfile::tempdir().unwrap();
@@ -39,13 +47,7 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
         std::fs::copy(fixture.join("nginx").join(file), project.join("nginx").join(file)).unwrap();
     }
     let spec = project.join("stack.spec");
-    let out = import(&[
-        project.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = import_into(&project, &spec, "json", &[]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
@@ -103,13 +105,7 @@ fn every_example_stack_round_trips() {
         let first = dir.path().join("out1");
         assert!(support::build(&spec, &first).status.success(), "{name}: first build");
         let imported = dir.path().join("stack.spec");
-        let out = import(&[
-            first.to_str().unwrap(),
-            "-o",
-            imported.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+        let out = import_into(&first, &imported, "json", &[]);
         assert!(
             out.status.success(),
             "{name}: {} {}",
@@ -162,13 +158,7 @@ fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
     let key = "django-insecure-7d9f2k3j4h5g6f7d8s9a";
     std::fs::write(dir.path().join(".dev.env"), format!("DEBUG=1\nSECRET_KEY={key}\n")).unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[
-        compose.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(&compose, &spec, "short", &[]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report = support::text(&out.stdout);
     assert!(has_finding(&report, ".env.db:2:1", "info", "import-secret"), "{report}");
@@ -209,13 +199,7 @@ fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it()
     )
     .unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[
-        compose.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(&compose, &spec, "short", &[]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let report = support::text(&out.stdout);
     for at in ["compose.yaml:5:28", "compose.yaml:9:20"] {
@@ -249,14 +233,7 @@ fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     )
     .unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[
-        compose.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--strict",
-        "--format",
-        "short",
-    ]);
+    let out = import_into(&compose, &spec, "short", &["--strict"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         has_finding(
@@ -293,13 +270,7 @@ fn an_alias_bomb_is_refused_with_a_finding() {
     let compose = dir.path().join("compose.yaml");
     std::fs::write(&compose, text).unwrap();
     let spec = dir.path().join("stack.spec");
-    let out = import(&[
-        compose.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(&compose, &spec, "short", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(support::text(&out.stdout).contains("import-unreadable"));
     assert!(!spec.exists());
@@ -403,13 +374,7 @@ fn one_value_is_one_secret_the_containers_can_read() {
         ),
     )]);
     let root = dir.path();
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        root.join("stack.spec").to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
     let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     assert!(!stdout.contains("database-wiring"), "{stdout}");
@@ -453,13 +418,7 @@ fn a_spec_with_errors_is_written_and_its_errors_point_into_it() {
     )]);
     let root = dir.path();
     let spec = root.join("stack.spec");
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(root, &spec, "short", &[]);
     let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     let text = read(root, "stack.spec");
@@ -494,15 +453,7 @@ fn the_proxys_host_and_keep_alive_are_kept() {
     let root = dir.path();
     let spec = root.join("stack.spec");
     let conf = root.join("proxy/conf.d/default.conf");
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--nginx",
-        conf.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
     let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     assert!(!stdout.contains("import-dropped"), "{stdout}");
@@ -573,13 +524,7 @@ fn defaults_and_watched_paths_survive() {
     let root = dir.path();
     let spec = root.join("deploy/stack.spec");
     std::fs::create_dir(root.join("deploy")).unwrap();
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(root, &spec, "short", &[]);
     let stdout = support::text(&out.stdout);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     for at in ["compose.yaml:3:12", "compose.yaml:5:18"] {
@@ -753,13 +698,7 @@ fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
         "services:\n  redis:\n    image: redis:7.4.1\n    entrypoint: [\"docker-entrypoint.sh\", \"--port\", \"${REDIS_PORT}\"]\n    command: redis-server --requirepass ${REDIS_PASSWORD} --appendonly yes\n",
     )]);
     let root = dir.path();
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        root.join("stack.spec").to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let dropped: Vec<(&str, &str)> = (report.as_array().unwrap().iter())
         .filter(|d| d["code"] == "import-dropped")
