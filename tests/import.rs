@@ -495,15 +495,7 @@ fn a_folder_inside_a_served_volume_is_aliased() {
     let root = dir.path();
     let spec = root.join("stack.spec");
     let conf = root.join("gateway.conf");
-    let out = import(&[
-        root.to_str().unwrap(),
-        "-o",
-        spec.to_str().unwrap(),
-        "--nginx",
-        conf.to_str().unwrap(),
-        "--format",
-        "short",
-    ]);
+    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
     let stdout = support::text(&out.stdout);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     assert!(!stdout.contains("import-dropped"), "{stdout}");
