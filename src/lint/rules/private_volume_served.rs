@@ -1,5 +1,7 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, MountSource, Service, Stack};
+use foldhash::{HashMap, HashMapExt};
+
+use crate::ir::{LocationAction, Mount, MountSource, Service, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
@@ -55,24 +57,19 @@ declare_rule! {
 
 impl Rule for PrivateVolumeServed {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        let mut mounts = None;
         for (_, proxy) in facts::proxies(stack) {
             for location in proxy.locations() {
                 let LocationAction::Alias(crate::ir::Alias { volume, .. }) = &location.action else {
                     continue;
                 };
-                let holders = stack
-                    .services
-                    .iter()
-                    .filter(|s| s.proxy().is_none())
-                    .flat_map(|service| {
-                        let mounts = service.mounts.iter();
-                        let of_volume =
-                            mounts.filter(|m| matches!(&m.source, MountSource::Volume(v) if v.value == volume.value));
-                        of_volume.filter_map(move |mount| {
-                            Some((service, mount, holds(stack, service, &mount.target.value)?))
-                        })
-                    });
-                for (service, mount, what) in holders {
+                let holders = mounts
+                    .get_or_insert_with(|| volume_mounts(stack))
+                    .get(volume.value.as_str());
+                for &(service, mount) in holders.into_iter().flatten() {
+                    let Some(what) = holds(stack, service, &mount.target.value) else {
+                        continue;
+                    };
                     out.push(
                         Self::META
                             .diagnostic(format!(
@@ -90,6 +87,24 @@ impl Rule for PrivateVolumeServed {
             }
         }
     }
+}
+
+/// Each volume's mounts in the containers other than proxies, found once
+/// for all the locations that serve one (a scan per location grew with
+/// the square of the stack).
+fn volume_mounts(stack: &Stack) -> HashMap<&str, Vec<(&Service, &Mount)>> {
+    let mut by_volume: HashMap<&str, Vec<(&Service, &Mount)>> = HashMap::new();
+    for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
+        for mount in &service.mounts {
+            if let MountSource::Volume(volume) = &mount.source {
+                by_volume
+                    .entry(volume.value.as_str())
+                    .or_default()
+                    .push((service, mount));
+            }
+        }
+    }
+    by_volume
 }
 
 /// What a mount at `target` in `service` fills its volume with, when that
