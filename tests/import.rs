@@ -707,3 +707,39 @@ fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
     let text = read(root, "stack.spec");
     assert!(!text.contains("command") && !text.contains("entrypoint"), "{text}");
 }
+
+/// Services that build the same context and Dockerfile run one image:
+/// the first plain service builds it and the others (a worker, a migrate
+/// job that runs before it) are `image of` it, whichever way compose
+/// spells the build; a service that names its image otherwise keeps its
+/// own build.
+#[test]
+fn services_building_the_same_context_share_one_image() {
+    let compose = "services:\n  migrate:\n    build: ./api/\n    command: [\"node\", \"migrate.js\"]\n  api:\n    build: ./api\n    ports:\n      - \"127.0.0.1:3000:3000\"\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  worker:\n    build:\n      context: api\n      dockerfile: ./Dockerfile\n    command: [\"node\", \"worker.js\"]\n  report:\n    build: ./api\n    image: registry.example.com/report:1.0.0\n    command: [\"node\", \"report.js\"]\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        (
+            "api/Dockerfile",
+            "FROM node:22.11-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let text = read(root, "stack.spec");
+    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    let block = |name: &str| {
+        let start = text
+            .find(&format!(" {name} {{\n"))
+            .unwrap_or_else(|| panic!("{name}:\n{text}"));
+        text[start..].split("\n}\n").next().unwrap().to_string()
+    };
+    for name in ["migrate", "worker"] {
+        assert!(block(name).contains("    image of api\n"), "{name}:\n{text}");
+        assert!(!block(name).contains("build"), "{name}:\n{text}");
+    }
+    assert!(block("api").contains("    build ./api {"), "{text}");
+    assert!(block("report").contains("    build ./api {"), "{text}");
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}

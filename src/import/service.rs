@@ -49,7 +49,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         .filter(|(_, s)| s.get("build").is_some())
         .filter_map(|(k, s)| Some((s.get("image")?.text()?, k.text()?)))
         .collect();
-    let mut blocks = Vec::new();
+    let mut roles = Vec::new();
     for (key, service) in entries {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
             import.report.dropped(
@@ -67,14 +67,78 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         } else {
             Role::Service
         };
-        let body = one(name, service, role, &built, import);
+        roles.push((name, key, service, role));
+    }
+    let builders = shared_builds(&roles);
+    let mut blocks = Vec::new();
+    for (i, &(name, key, service, role)) in roles.iter().enumerate() {
+        let image_of = builders[i].map(|b| roles[b].0);
+        let body = one(
+            name,
+            service,
+            role,
+            Source {
+                built: &built,
+                image_of,
+            },
+            import,
+        );
         let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
         blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
     }
     blocks
 }
 
-fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &mut Import) -> Vec<Stmt> {
+/// For each service, the one whose image it runs when compose builds the
+/// same image for both (the same context, Dockerfile, target and
+/// arguments, and no other `image` name): `image of` that one, as a
+/// Celery worker or a migrate job says it, rather than a second `build`.
+/// The image is the first plain service's of its build (a job or a
+/// proxy runs another's image, never gives its own).
+fn shared_builds(roles: &[(&str, &Node, &Node, Role)]) -> Vec<Option<usize>> {
+    let keys: Vec<Option<serde_json::Value>> = roles
+        .iter()
+        .map(|(_, _, service, role)| service.get("build").filter(|_| *role != Role::Proxy).map(build_key))
+        .collect();
+    let image = |i: usize| roles[i].2.get("image").and_then(Node::text);
+    (0..roles.len())
+        .map(|i| {
+            let key = keys[i].as_ref()?;
+            let builder = (0..roles.len()).find(|&b| roles[b].3 == Role::Service && keys[b].as_ref() == Some(key))?;
+            (builder != i && image(i).is_none_or(|name| image(builder) == Some(name))).then_some(builder)
+        })
+        .collect()
+}
+
+/// A compose `build` as what decides the image: the context (`.` when
+/// only a mapping without one is given) and the Dockerfile with their
+/// defaults filled in and paths normalized, the target and arguments.
+fn build_key(build: &Node) -> serde_json::Value {
+    let mut key = match build.text() {
+        Some(context) => serde_json::json!({ "context": context }),
+        None => build.to_json(),
+    };
+    if let Some(map) = key.as_object_mut() {
+        for (field, default) in [("context", "."), ("dockerfile", "Dockerfile")] {
+            let path = map.get(field).and_then(|v| v.as_str()).unwrap_or(default);
+            let normal = crate::emit::paths::normalize(std::path::Path::new(path));
+            map.insert(field.to_string(), normal.to_string_lossy().into_owned().into());
+        }
+    }
+    key
+}
+
+/// Where a service's image comes from besides its own keys.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    /// `(image name, service)` of every service that builds and names its image.
+    built: &'a [(&'a str, &'a str)],
+    /// The service that builds the same image (see [`shared_builds`]).
+    image_of: Option<&'a str>,
+}
+
+fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Import) -> Vec<Stmt> {
+    let built = source.built;
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
     // Where the image's app server and compose's `command` are in `body`.
@@ -137,6 +201,11 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                         );
                     }
                 }
+            }
+            // The image of the service that builds it names it.
+            ("image", _) if source.image_of.is_some() => {}
+            ("build", _) if source.image_of.is_some() => {
+                body.push(Stmt::line(format!("image of {}", source.image_of.unwrap_or_default())))
             }
             ("image", _) => match scalar(value) {
                 Some(image) if !builds && built.iter().any(|(i, s)| *i == image && *s != name) => {
