@@ -48,7 +48,8 @@ struct Cli {
 enum Command {
     /// Check, lint and write compose.yaml, the Dockerfiles and nginx.conf.
     Build {
-        /// The stack spec.
+        /// The stack spec (default: `stack.spec` here, as `lint` and `import` name it).
+        #[arg(default_value = "stack.spec", hide_default_value = true)]
         spec: PathBuf,
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
@@ -67,7 +68,8 @@ enum Command {
     },
     /// Parse and resolve the spec; report errors only.
     Check {
-        /// The stack spec; `-` reads it from stdin.
+        /// The stack spec; `-` reads it from stdin (default: `stack.spec` here, as `lint` and `import` name it).
+        #[arg(default_value = "stack.spec", hide_default_value = true)]
         spec: PathBuf,
         /// The environment to check (an `environment NAME` block of the spec);
         /// without it, the base and every environment.
@@ -811,6 +813,10 @@ fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
         fs::ReadError::NotRegular => Failure {
             message: format!("cannot read {name}: {e}"),
             help: Some("stackc reads specs from regular files only".to_string()),
+        },
+        fs::ReadError::Missing => Failure {
+            message: format!("cannot read {name}: {e}"),
+            help: Some("name the spec to read (without one: `stack.spec` here); `stackc import` writes one from a compose project".to_string()),
         },
         e => Failure::new(format!("cannot read {name}: {e}")),
     })?;

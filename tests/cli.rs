@@ -460,8 +460,10 @@ fn a_spec_on_stdin_is_named_and_placed_by_stdin_filename() {
         "{stdout}"
     );
 
-    // `fmt -` writes the formatted spec to stdout, for an editor's buffer.
-    let formatted = with_stdin(elsewhere.path(), &["fmt", "-q", "-"], "stack a\nvolume    v\n");
+    // `fmt -` writes the formatted spec to stdout, for an editor's buffer,
+    // and nothing else even without `-q`: vim's `:%!stackc fmt -` reads
+    // stderr into the buffer too.
+    let formatted = with_stdin(elsewhere.path(), &["fmt", "-"], "stack a\nvolume    v\n");
     assert_eq!(formatted.status.code(), Some(0), "{}", text(&formatted.stderr));
     assert_eq!(text(&formatted.stdout), "stack a\nvolume v\n");
     assert!(formatted.stderr.is_empty(), "{}", text(&formatted.stderr));
@@ -749,6 +751,28 @@ fn lint_without_arguments_finds_the_specs() {
     support::provide_seed_files(tmp.path());
     let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+}
+
+/// `build` and `check` read `stack.spec` here when given no spec, as
+/// `lint` does and `import` writes it; without one they say what to do.
+#[test]
+fn build_and_check_default_to_stack_spec_here() {
+    let tmp = tempfile::tempdir().unwrap();
+    for command in ["build", "check"] {
+        let out = stackc().current_dir(tmp.path()).arg(command).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("cannot read stack.spec: no such file") && stderr.contains("`stackc import` writes one"),
+            "{command}: {stderr}"
+        );
+    }
+    spec_copy(tmp.path(), |s| s);
+    let checked = stackc().current_dir(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked.stderr));
+    let built = stackc().current_dir(tmp.path()).arg("build").output().unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    assert!(tmp.path().join("out/compose.yaml").is_file());
 }
 
 #[test]
