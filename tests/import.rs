@@ -743,3 +743,43 @@ fn services_building_the_same_context_share_one_image() {
     let built = support::build(&spec, &root.join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
 }
+
+/// A Django app installed with uv (uv copied from its image, the lock
+/// synced before and after the source, the `.venv` on `PATH`, Gunicorn
+/// under `uv run`) imports as the `uv` statement, which writes all of
+/// that itself: no raw uv lines, and no `requirements.txt` the app does
+/// not have.
+#[test]
+fn a_uv_dockerfile_imports_as_the_uv_statement() {
+    let dockerfile = "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\nENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-dev --no-install-project\nCOPY . .\nRUN uv sync --frozen --no-dev\nENV PATH=\"/app/.venv/bin:$PATH\"\nRUN useradd --create-home appuser\nUSER appuser\nCMD [\"uv\", \"run\", \"--no-sync\", \"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n";
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: ./app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
+        ),
+        ("app/Dockerfile", dockerfile),
+        (
+            "app/pyproject.toml",
+            "[project]\nname = \"shop\"\nversion = \"0.1.0\"\ndependencies = [\"django>=5.1\", \"gunicorn>=23\"]\n",
+        ),
+        ("app/uv.lock", "version = 1\n"),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    assert!(stderr.contains("`stackc build` accepts"), "{stderr}\n{text}");
+    assert_holds(
+        &text,
+        &[
+            "        python 3.12-slim\n        uv 0.5.11\n",
+            "    gunicorn shop.wsgi:application bind 8000\n",
+        ],
+    );
+    assert!(!text.contains("dockerfile "), "{text}");
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let image = read(root, "out/web/Dockerfile");
+    assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
+}

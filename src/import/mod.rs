@@ -29,6 +29,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod service;
 pub mod spec;
+mod uv;
 pub mod values;
 pub mod yaml;
 
