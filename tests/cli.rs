@@ -775,6 +775,30 @@ fn build_and_check_default_to_stack_spec_here() {
     assert!(tmp.path().join("out/compose.yaml").is_file());
 }
 
+/// A cluster build writes every environment's overlay, so it says what
+/// the overlays leave out, as the docs promise: the seed's `dev` mounts
+/// the app's source, which a cluster runs from the image instead.
+#[test]
+fn a_cluster_build_reports_its_overlays_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec_copy(tmp.path(), |s| s);
+    let built = stackc()
+        .args(["build", "--target", "kubernetes", "--format", "short", "-o"])
+        .arg(tmp.path().join("k8s"))
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let stdout = text(&built.stdout);
+    assert!(
+        stdout.contains(
+            "info: in environment `dev`: on a cluster, `web` runs its image's copy of `./app` [host-mount-on-cluster]"
+        ),
+        "{stdout}"
+    );
+    assert!(tmp.path().join("k8s/overlays/dev/kustomization.yaml").is_file());
+}
+
 #[test]
 fn fail_on_sets_the_threshold() {
     let repo = support::repo();
