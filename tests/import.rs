@@ -783,3 +783,53 @@ fn a_uv_dockerfile_imports_as_the_uv_statement() {
     let image = read(root, "out/web/Dockerfile");
     assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
 }
+
+/// A `${VAR}` the project's `.env` sets is still dropped (the spec holds
+/// no per-host value), but the finding says where compose takes it from
+/// and what it is there, so the value can be written in; a password's
+/// value is never repeated.
+#[test]
+fn a_variable_the_projects_dotenv_sets_is_named_with_its_value() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n",
+        ),
+        (".env", "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\n"),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = |line: u64| {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["line"] == line && d["code"] == "import-dropped")
+            .cloned()
+            .unwrap_or_else(|| panic!("line {line}: {report:#}"))
+    };
+    let user = finding(5);
+    assert!(
+        user["message"].as_str().unwrap().contains("from the project's .env"),
+        "{user:#}"
+    );
+    assert!(
+        user["help"]
+            .as_str()
+            .unwrap()
+            .contains("`POSTGRES_USER=todo` from .env"),
+        "{user:#}"
+    );
+    let url = finding(6);
+    let help = url["help"].as_str().unwrap();
+    assert!(
+        help.contains("`POSTGRES_PASSWORD`, a password") && !help.contains("supersecret"),
+        "{url:#}"
+    );
+    let level = finding(7);
+    assert!(
+        level["message"].as_str().unwrap().contains("the host's environment"),
+        "{level:#}"
+    );
+}
