@@ -519,7 +519,7 @@ fn build(
             .map(|(file, problems)| FileReport::new(file, problems))
             .collect();
         report(&reports, output)?;
-        return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
+        return Err(Failure::new(nothing_written(out)));
     };
     announce("building", &source.name, &mut finder, spec);
     let spec_abs = absolute(spec)?;
@@ -540,7 +540,7 @@ fn build(
         output,
     )?;
     let Some(artifacts) = result.artifacts else {
-        output::stderr(&format!("stackc: nothing written; {} is unchanged\n", out.display()));
+        output::stderr(&format!("stackc: {}\n", nothing_written(out)));
         return Ok(ExitCode::from(1));
     };
     let warnings =
@@ -559,6 +559,17 @@ fn build(
         out.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a build that stopped did to its output folder: nothing, and an
+/// existing one is as it was (one that is not there is not mentioned as
+/// if it were).
+fn nothing_written(out: &Path) -> String {
+    if out.exists() {
+        format!("nothing written; {} is unchanged", out.display())
+    } else {
+        format!("nothing written: {} was not made", out.display())
+    }
 }
 
 /// `lint`'s switches, besides where its input and output go.

@@ -228,10 +228,20 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         let output = support::build(&broken, &out);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("nothing written"), "{stderr}");
+        assert!(stderr.contains("nothing written; "), "{stderr}");
         assert_eq!(before, snapshot_tree(&out));
         assert_eq!(entries(tmp.path()), ["app", "out", "secrets", "stack.spec"]);
     }
+    // A folder that was not there is not said to be unchanged.
+    let broken = spec_copy(tmp.path(), |s| s.replace("mount static at", "mount statik at"));
+    let stderr = text(&support::build(&broken, &tmp.path().join("new")).stderr);
+    assert!(
+        stderr.contains(&format!(
+            "nothing written: {} was not made",
+            tmp.path().join("new").display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
