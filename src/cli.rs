@@ -491,6 +491,13 @@ fn fix_spec(
             source.name, fixed.line, fixed.message, fixed.code
         ));
     }
+    // Findings left and nothing changed: say so, or `--fix` looks broken.
+    if outcome.fixed.is_empty() && !outcome.remaining.diagnostics.is_empty() {
+        output::status(&format!(
+            "stackc: no finding in {} has a mechanical fix; each one's help says what to change",
+            source.name
+        ));
+    }
     Ok((outcome.source, outcome.remaining))
 }
 

@@ -666,9 +666,15 @@ fn lint_fix_rewrites_the_spec_and_reports_what_remains() {
     );
     assert!(fixed.starts_with("# The app starts when"), "comments are kept");
 
-    // A second run has nothing left to fix and leaves the file alone.
+    // A second run has nothing left to fix and leaves the file alone, and
+    // says so rather than look as if `--fix` did not run.
     let again = stackc().args(["lint", "--fix"]).arg(&spec).output().unwrap();
-    assert!(!text(&again.stderr).contains("fixed"), "{}", text(&again.stderr));
+    let stderr = text(&again.stderr);
+    assert!(!stderr.contains("fixed"), "{stderr}");
+    assert!(
+        stderr.contains("stack.spec has a mechanical fix; each one's help says what to change"),
+        "{stderr}"
+    );
     assert_eq!(fs::read_to_string(&spec).unwrap(), fixed);
 }
 
