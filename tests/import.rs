@@ -833,3 +833,19 @@ fn a_variable_the_projects_dotenv_sets_is_named_with_its_value() {
         "{level:#}"
     );
 }
+
+/// Services given the same passwords (one YAML anchor, as a Django app,
+/// its Celery worker and its migrate job share) get one env file, not a
+/// copy each that a changed password could miss.
+#[test]
+fn services_with_the_same_passwords_share_one_env_file() {
+    let compose = "services:\n  web:\n    image: registry.example.com/shop:1.0.0\n    environment: &env\n      DJANGO_SECRET_KEY: \"k3y-9f8a7b6c5d4e3f2a1b0c\"\n      DATABASE_HOST: db\n  worker:\n    image: registry.example.com/shop:1.0.0\n    command: [\"celery\", \"-A\", \"shop\", \"worker\"]\n    environment: *env\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let out = import(&[root.to_str().unwrap(), "-o", root.join("stack.spec").to_str().unwrap()]);
+    let text = read(root, "stack.spec");
+    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    assert_eq!(text.matches("    env_file \"env/web.env\"\n").count(), 2, "{text}");
+    assert!(!root.join("env/worker.env").exists(), "{text}");
+    assert!(read(root, "env/web.env").contains("DJANGO_SECRET_KEY="));
+}
