@@ -96,36 +96,44 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
 /// The image is the first plain service's of its build (a job or a
 /// proxy runs another's image, never gives its own).
 fn shared_builds(roles: &[(&str, &Node, &Node, Role)]) -> Vec<Option<usize>> {
-    let keys: Vec<Option<serde_json::Value>> = roles
+    let keys: Vec<Option<String>> = roles
         .iter()
         .map(|(_, _, service, role)| service.get("build").filter(|_| *role != Role::Proxy).map(build_key))
         .collect();
+    let mut builders: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let (Some(key), Role::Service) = (key, roles[i].3) {
+            builders.entry(key).or_insert(i);
+        }
+    }
     let image = |i: usize| roles[i].2.get("image").and_then(Node::text);
     (0..roles.len())
         .map(|i| {
-            let key = keys[i].as_ref()?;
-            let builder = (0..roles.len()).find(|&b| roles[b].3 == Role::Service && keys[b].as_ref() == Some(key))?;
+            let builder = *builders.get(keys[i].as_deref()?)?;
             (builder != i && image(i).is_none_or(|name| image(builder) == Some(name))).then_some(builder)
         })
         .collect()
 }
 
-/// A compose `build` as what decides the image: the context (`.` when
-/// only a mapping without one is given) and the Dockerfile with their
-/// defaults filled in and paths normalized, the target and arguments.
-fn build_key(build: &Node) -> serde_json::Value {
-    let mut key = match build.text() {
-        Some(context) => serde_json::json!({ "context": context }),
-        None => build.to_json(),
+/// A compose `build` as what decides the image: the context (`.` when a
+/// mapping gives none) and the Dockerfile with their defaults filled in
+/// and paths normalized, the target and the arguments as written.
+fn build_key(build: &Node) -> String {
+    let field = |name: &str| build.get(name).and_then(Node::text);
+    let path = |path: &str| {
+        crate::emit::paths::normalize(std::path::Path::new(path))
+            .display()
+            .to_string()
     };
-    if let Some(map) = key.as_object_mut() {
-        for (field, default) in [("context", "."), ("dockerfile", "Dockerfile")] {
-            let path = map.get(field).and_then(|v| v.as_str()).unwrap_or(default);
-            let normal = crate::emit::paths::normalize(std::path::Path::new(path));
-            map.insert(field.to_string(), normal.to_string_lossy().into_owned().into());
-        }
-    }
-    key
+    let context = build.text().or_else(|| field("context")).unwrap_or(".");
+    let args = build.get("args").map(|a| a.to_json().to_string()).unwrap_or_default();
+    [
+        path(context),
+        path(field("dockerfile").unwrap_or("Dockerfile")),
+        field("target").unwrap_or_default().to_string(),
+        args,
+    ]
+    .join("\0")
 }
 
 /// Where a service's image comes from besides its own keys.
