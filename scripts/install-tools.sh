@@ -78,6 +78,7 @@ command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need_apt+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)  # scripts/validate: test certificates
 command -v file >/dev/null 2>&1 || need_apt+=(file)  # scripts/check-release.sh: is the binary static
 command -v musl-gcc >/dev/null 2>&1 || need_apt+=(musl-tools)  # the static binary's allocator (C, for musl)
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)  # tests/scale.rs: the fsyncs and syncfs a build makes
 # The e2e test runs Debian's PostgreSQL server as its postgres user.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && id postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
