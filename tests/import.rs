@@ -628,6 +628,33 @@ fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
     }
 }
 
+/// A relative `WORKDIR`, which Docker starts from `/` (or the WORKDIR
+/// before it): the spec says the folder Docker uses, `/app` (stackc's
+/// default, so nothing) or `/srv/app`, never a relative path, which the
+/// spec refuses.
+#[test]
+fn a_relative_workdir_imports_as_the_folder_docker_uses() {
+    for (workdirs, expected) in [
+        ("WORKDIR app\n", None),
+        ("WORKDIR /srv\nWORKDIR app/\n", Some("/srv/app")),
+    ] {
+        let dockerfile = format!("FROM python:3.12-slim\n{workdirs}COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n");
+        let dir = project(&[
+            ("compose.yaml", "services:\n  web:\n    build: ./app\n"),
+            ("app/Dockerfile", &dockerfile),
+            ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
+        ]);
+        let root = dir.path();
+        let spec = root.join("stack.spec");
+        let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+        let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+        assert!(out.status.success(), "{stderr}\n{text}");
+        let workdir = text.lines().find_map(|l| l.trim().strip_prefix("workdir "));
+        assert_eq!(workdir, expected, "{text}");
+        assert!(!stderr.contains("invalid-path"), "{stderr}");
+    }
+}
+
 /// The common layout of an nginx in front of an app: the official image
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in

@@ -122,7 +122,7 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         match instruction.keyword {
             Keyword::Env if text_args.starts_with("PYTHON") => {}
             Keyword::Expose => {}
-            Keyword::Workdir => workdir = Some(text_args),
+            Keyword::Workdir => workdir = Some(absolute_workdir(workdir.as_deref(), &text_args)?),
             Keyword::Copy if layout.copies_source(&text_args) => copied_source = true,
             Keyword::Copy if !copied_source && layout.copies_requirements(&text_args).is_some() => {
                 copied_requirements = layout.copies_requirements(&text_args);
@@ -305,6 +305,25 @@ impl Layout<'_> {
         }
         installs
     }
+}
+
+/// Where `WORKDIR PATH` leaves the working folder when it was `current`
+/// (`/` when unset): a relative path goes on from it, as Docker does.
+/// `None` for a path that reads a variable, which import cannot follow.
+fn absolute_workdir(current: Option<&str>, path: &str) -> Option<String> {
+    if path.contains('$') || path.is_empty() {
+        return None;
+    }
+    let joined = match path.strip_prefix('/') {
+        Some(_) => path.to_string(),
+        None => format!("{}/{path}", current.unwrap_or("/").trim_end_matches('/')),
+    };
+    let trimmed = joined.trim_end_matches('/');
+    Some(if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    })
 }
 
 /// A COPY's words, `--chown`/`--chmod` left out (stackc's copy is the
