@@ -550,7 +550,7 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
         return Err("nginx.conf cannot hold control characters here");
     }
     if arg == Arg::Expanded && value.contains('$') {
-        return Err("nginx reads `$` here as a variable and has no escape for it");
+        return Err("nginx reads `$` here as a variable and has no escape for it: an nginx variable goes in a raw `nginx \"...\"` line");
     }
     if !value.is_empty()
         && value
