@@ -655,6 +655,29 @@ fn a_relative_workdir_imports_as_the_folder_docker_uses() {
     }
 }
 
+/// Resource limits as compose files write them: `0` is compose's "no
+/// limit" (left out), a value from the host's environment cannot be said
+/// (dropped, with a finding), a number is kept. The spec parses.
+#[test]
+fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
+    let compose = "services:\n  web:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"${WEB_CPUS:-0}\"\n          memory: \"0\"\n  worker:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n          memory: 256M\n          pids: 0\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    let limits: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("limits"))
+        .collect();
+    assert_eq!(limits, ["limits cpus 0.5 memory 256M"], "{text}");
+    assert!(stderr.contains("a `cpus` limit the spec cannot write"), "{stderr}");
+    let check = support::stackc().arg("check").arg(&spec).output().unwrap();
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}
+
 /// The common layout of an nginx in front of an app: the official image
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in
