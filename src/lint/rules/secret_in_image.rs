@@ -35,7 +35,9 @@ declare_rule! {
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
-    /// that leaves them out.)
+    /// that leaves them out.) An example env file (`.env.example`,
+    /// `.env.sample`, `.env.template`) documents the variables with
+    /// placeholders and is committed with the source: not flagged.
     ///
     /// Django's `SECRET_KEY` given to one management command of a `RUN`
     /// (`SECRET_KEY=build-key ./manage.py collectstatic`) is a stand-in for
@@ -385,6 +387,16 @@ fn inside_folder(path: &str, folder: &str) -> Option<String> {
     (!inside.is_empty()).then_some(inside)
 }
 
+/// An env file committed as documentation of the variables
+/// (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`,
+/// `example.env`): its values are placeholders, published with the
+/// source, and no secret.
+fn is_example(name: &str) -> bool {
+    const EXAMPLE: [&str; 4] = ["example", "sample", "template", "dist"];
+    name.split('.')
+        .any(|part| EXAMPLE.contains(&part.to_ascii_lowercase().as_str()))
+}
+
 /// A secret in a file of the build folder, with its span and what it is:
 /// a private key anywhere, or in an env file a value `classify` is
 /// certain of.
@@ -395,7 +407,7 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             return Some((Span::new(at, end), what.to_string()));
         }
     }
-    if !(name.starts_with(".env") || name.ends_with(".env")) {
+    if !(name.starts_with(".env") || name.ends_with(".env")) || is_example(name) {
         return None;
     }
     env_file::parse(text).vars.into_iter().find_map(|var| {
