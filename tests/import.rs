@@ -678,6 +678,34 @@ fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
 
+/// Build arguments compose fills from the host: one with a default is the
+/// default (reported), one without is left out (reported); `$$` is one
+/// `$`. None reaches the spec as a `${...}` that Docker would take
+/// literally.
+#[test]
+fn build_args_from_the_host_are_their_defaults_or_left_out() {
+    let compose = "services:\n  web:\n    image: x/web:1.0\n    build:\n      context: .\n      args:\n        - \"APP_UID=${UID:-1000}\"\n        - \"PRICE=5$$\"\n        - \"TOKEN=${TOKEN}\"\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        ("Dockerfile", "FROM busybox:1.36\nUSER 1000\n"),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    let args: Vec<&str> = text.lines().map(str::trim).filter(|l| l.starts_with("arg ")).collect();
+    assert_eq!(args, ["arg APP_UID = \"1000\"", "arg PRICE = \"5$\""], "{text}");
+    assert!(
+        stderr.contains("`build arg APP_UID` is `1000`, the default of `UID`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`build arg TOKEN` is filled from the host's environment"),
+        "{stderr}"
+    );
+}
+
 /// The common layout of an nginx in front of an app: the official image
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in

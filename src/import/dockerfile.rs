@@ -39,10 +39,13 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
                     );
                 }
             }
-            let args: Vec<(String, String)> = match value.get("args").map(|a| &a.kind) {
+            let args: Vec<(String, String, &Node)> = match value.get("args").map(|a| &a.kind) {
                 Some(Kind::Seq(items)) => items
                     .iter()
-                    .filter_map(|i| i.text()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .filter_map(|i| {
+                        let (k, v) = i.text()?.split_once('=')?;
+                        Some((k.to_string(), v.to_string(), i))
+                    })
                     .collect(),
                 Some(Kind::Map(entries)) => entries
                     .iter()
@@ -50,11 +53,24 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
                         (
                             k.text().unwrap_or_default().to_string(),
                             v.text().unwrap_or_default().to_string(),
+                            v,
                         )
                     })
                     .collect(),
                 _ => Vec::new(),
             };
+            // A value compose fills from the host (`${UID:-1000}`) is its
+            // default, reported; one without a default is left out.
+            let args = args
+                .into_iter()
+                .filter_map(|(k, v, node)| {
+                    let v = match super::values::literal(&v) {
+                        Some(v) => v,
+                        None => super::environment::defaulted(import, node, &format!("build arg {k}"), &v)?,
+                    };
+                    Some((k, v))
+                })
+                .collect();
             (
                 value.get("context").and_then(Node::text).unwrap_or(".").to_string(),
                 value.get("dockerfile").and_then(Node::text).map(str::to_string),
