@@ -42,8 +42,15 @@ declare_rule! {
 impl Rule for LiteralDollar {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let build_args = service.build().and_then(|b| b.own_dockerfile()).map(|own| own.args.as_slice());
-            let env = service.env.iter().chain(&service.labels).chain(build_args.unwrap_or_default());
+            let build_args = service
+                .build()
+                .and_then(|b| b.own_dockerfile())
+                .map(|own| own.args.as_slice());
+            let env = service
+                .env
+                .iter()
+                .chain(&service.labels)
+                .chain(build_args.unwrap_or_default());
             let env = env.map(|v| (vec![v.value.value.as_str()], v.value.span));
             let raw = service
                 .raw_compose
