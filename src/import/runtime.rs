@@ -197,11 +197,9 @@ fn is_no_limit(text: &str) -> bool {
 
 /// A CPU limit the spec reads: a plain decimal with at most three decimals.
 fn is_cpus(text: &str) -> bool {
-    let (whole, decimals) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
-    !whole.is_empty()
-        && digits(whole)
-        && digits(decimals)
-        && decimals.len() <= 3
-        && (text.contains('.') == !decimals.is_empty())
+    let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    match text.split_once('.') {
+        Some((whole, decimals)) => digits(whole) && digits(decimals) && decimals.len() <= 3,
+        None => digits(text),
+    }
 }
