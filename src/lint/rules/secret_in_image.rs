@@ -39,9 +39,11 @@ declare_rule! {
     /// `.env.sample`, `.env.template`) documents the variables with
     /// placeholders and is committed with the source: not flagged.
     ///
-    /// Django's `SECRET_KEY` given to one management command of a `RUN`
-    /// (`SECRET_KEY=build-key ./manage.py collectstatic`) is a stand-in for
-    /// the build, not flagged, unless it is the key the container runs with.
+    /// A framework's signing key given to one of its commands in a `RUN`
+    /// (`SECRET_KEY=build-key ./manage.py collectstatic`, `SECRET_KEY=dummy
+    /// flask digest compile`, `SECRET_KEY_BASE=dummy rails
+    /// assets:precompile`) is a stand-in for the build, not flagged, unless
+    /// it is the key the container runs with.
     ///
     /// ## Why is this bad?
     /// Every instruction is a layer of the image: whoever can pull the
@@ -255,17 +257,24 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
     }
 }
 
-/// Django's signing key given to one management command of a RUN
-/// (`SECRET_KEY=build-key ./manage.py collectstatic`), as `(name, value)`:
-/// Django refuses to start without one, and a build-time command signs
-/// nothing that outlives it, so the value is a stand-in for the build, not
-/// a credential. Unless it is the key the running container gets, which
-/// the layer then gives away.
+/// A framework's signing key given to one of its commands in a RUN
+/// (`SECRET_KEY=build-key ./manage.py collectstatic`, `SECRET_KEY=dummy
+/// flask digest compile`, `SECRET_KEY_BASE=dummy rails assets:precompile`),
+/// as `(name, value)`: the app refuses to load without one, and a
+/// build-time command signs nothing that outlives it, so the value is a
+/// stand-in for the build, not a credential. Unless it is the key the
+/// running container gets, which the layer then gives away.
 fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) -> Vec<(String, String)> {
     let mut keys = Vec::new();
-    for command in instruction.run_commands().iter().filter(|c| runs_django_command(c)) {
+    for command in instruction.run_commands().iter().filter(|c| runs_framework_command(c)) {
         let assignments = command.words.iter().map_while(|w| secrets::assignment(w));
-        for (name, value) in assignments.filter(|(name, _)| matches!(*name, "SECRET_KEY" | "DJANGO_SECRET_KEY")) {
+        let signing_keys = |(name, _): &(&str, &str)| {
+            matches!(
+                *name,
+                "SECRET_KEY" | "DJANGO_SECRET_KEY" | "FLASK_SECRET_KEY" | "SECRET_KEY_BASE"
+            )
+        };
+        for (name, value) in assignments.filter(signing_keys) {
             if stack.env_value(service, name).known() != Some(value) {
                 keys.push((name.to_string(), value.to_string()));
             }
@@ -274,15 +283,22 @@ fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) 
     keys
 }
 
-/// Whether a command runs Django's `manage.py` or `django-admin`, directly
-/// or through `python`.
-fn runs_django_command(command: &SimpleCommand) -> bool {
+/// Whether a command runs a web framework's own command line: Django's
+/// `manage.py` or `django-admin`, Flask's `flask`, Rails' `rails` or
+/// `rake`; directly, through `python` (`-m flask` too) or `bundle exec`.
+fn runs_framework_command(command: &SimpleCommand) -> bool {
     let program = command.program().unwrap_or_default();
-    let script = match program.rsplit('/').next().unwrap_or(program) {
-        p if p.starts_with("python") => command.args().first().map(String::as_str).unwrap_or_default(),
-        _ => program,
+    let args = command.args();
+    let base = |word: &str| word.rsplit('/').next().unwrap_or(word).to_string();
+    let script = match base(program).as_str() {
+        p if p.starts_with("python") => match args.first().map(String::as_str) {
+            Some("-m") => args.get(1).cloned().unwrap_or_default(),
+            first => first.unwrap_or_default().to_string(),
+        },
+        "bundle" if args.first().map(String::as_str) == Some("exec") => args.get(1).cloned().unwrap_or_default(),
+        _ => program.to_string(),
     };
-    script.ends_with("manage.py") || script.rsplit('/').next() == Some("django-admin")
+    script.ends_with("manage.py") || matches!(base(&script).as_str(), "django-admin" | "flask" | "rails" | "rake")
 }
 
 /// Files of the build folder that a COPY or ADD of the image takes in (or
