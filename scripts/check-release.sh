@@ -89,6 +89,11 @@ static_binary() {
   file "$bin" | grep -Eq 'static(-pie)? linked' || fail "$bin is not statically linked"
   ldd "$bin" 2>&1 | grep -Eq 'not a dynamic executable|statically linked' || fail "ldd: $bin is dynamic"
   expect_version "$bin" "stackc $version ($(git log -1 --format='%h %cs'))"
+  # Its allocator is built as .cargo/config.toml says: it reads no
+  # MIMALLOC_* option (a verbose one would print its start-up).
+  local chatter
+  chatter=$(MIMALLOC_VERBOSE=1 MIMALLOC_SHOW_STATS=1 "$bin" --version 2>&1 >/dev/null)
+  [ -z "$chatter" ] || fail "$bin reads MIMALLOC_* options (built without .cargo/config.toml's CFLAGS?): $chatter"
   # The archive a user downloads: its checksum verifies, its binary runs.
   local archive
   archive=$(python3 scripts/archive.py "$MUSL" "$bin" "$work/dist")
@@ -142,14 +147,15 @@ sdist_wheel() {
   cli_tests "$work/sdist-venv/bin/stackc"
 }
 
-# The ```yaml block of README.md that declares a `repo: local` hook.
+# The ```yaml block of README.md that declares a `repo: local` hook taking
+# the wheel (the other, `language: system`, is tests/pre_commit.rs's).
 readme_local_hook() {
   python3 - <<'PY'
 import re, sys
 blocks = re.findall(r"```yaml\n(.*?)```", open("README.md", encoding="utf-8").read(), re.S)
-local = [b for b in blocks if "repo: local" in b]
+local = [b for b in blocks if "repo: local" in b and "language: python" in b]
 if len(local) != 1:
-    sys.exit(f"check-release: README.md has {len(local)} `repo: local` hook blocks, expected 1")
+    sys.exit(f"check-release: README.md has {len(local)} `repo: local` wheel hook blocks, expected 1")
 print(local[0], end="")
 PY
 }

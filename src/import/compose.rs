@@ -22,6 +22,9 @@ pub struct Places {
     pub shown_dir: PathBuf,
     /// nginx configs given with `--nginx`, read already.
     pub nginx: Vec<FileIx>,
+    /// The project's `.env` beside the compose file, which compose fills
+    /// `${VAR}` from (empty when there is none).
+    pub dotenv: crate::input::env_file::EnvFile,
 }
 
 impl Places {

@@ -114,6 +114,7 @@ mod tests {
             spec_dir: root.clone(),
             shown_dir: root.clone(),
             nginx: Vec::new(),
+            dotenv: Default::default(),
         };
         let edits = keep_out(&doc, &places, &["secrets/app_token.txt", "env/app.env"]).unwrap();
         assert_eq!(

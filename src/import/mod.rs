@@ -29,6 +29,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod service;
 pub mod spec;
+mod uv;
 pub mod values;
 pub mod yaml;
 
@@ -99,8 +100,14 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let absolute = |p: &Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
     let compose_abs = absolute(&compose_path)?;
     let spec_abs = absolute(&request.spec)?;
+    let compose_dir = compose_abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    // Only what helps a finding: a missing or unreadable `.env` is none.
+    let dotenv = crate::input::fs::read_text(&compose_dir.join(".env"), crate::input::fs::MAX_FILE_BYTES)
+        .map(|text| crate::input::env_file::parse(&text))
+        .unwrap_or_default();
     let places = compose::Places {
-        compose_dir: compose_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        dotenv,
+        compose_dir,
         spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
         shown_dir: compose_path.parent().map(Path::to_path_buf).unwrap_or_default(),
         nginx,
