@@ -862,54 +862,51 @@ fn a_uv_dockerfile_imports_as_the_uv_statement() {
     assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
 }
 
-/// A `${VAR}` the project's `.env` sets is still dropped (the spec holds
-/// no per-host value), but the finding says where compose takes it from
-/// and what it is there, so the value can be written in; a password's
-/// value is never repeated.
+/// A `${VAR}` the project's `.env` sets is filled in, as compose fills
+/// it: a healthcheck's `-U ${POSTGRES_USER}` and an image's `${TAG}`
+/// import as the values the project runs with, each reported. A
+/// password is never filled in nor repeated; a variable `.env` does not
+/// set is the host's, and dropped.
 #[test]
-fn a_variable_the_projects_dotenv_sets_is_named_with_its_value() {
+fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
     let dir = project(&[
         (
             "compose.yaml",
-            "services:\n  api:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n",
+            "services:\n  api:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n  db:\n    image: postgres:${PG_TAG:-16}\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U ${POSTGRES_USER}\"]\n",
         ),
-        (".env", "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\n"),
+        (".env", "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\nPG_TAG=16.4\n"),
     ]);
     let root = dir.path();
     let out = import_into(root, &root.join("stack.spec"), "json", &[]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let finding = |line: u64| {
-        report
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["line"] == line && d["code"] == "import-dropped")
+    let findings = |line: u64| -> Vec<serde_json::Value> {
+        let all = report.as_array().unwrap().iter();
+        all.filter(|d| d["line"] == line && d["code"].as_str().is_some_and(|c| c.starts_with("import-")))
             .cloned()
-            .unwrap_or_else(|| panic!("line {line}: {report:#}"))
+            .collect()
     };
-    let user = finding(5);
-    assert!(
-        user["message"].as_str().unwrap().contains("from the project's .env"),
-        "{user:#}"
+    let says = |line: u64, field: &str, text: &str| {
+        let found = findings(line);
+        assert!(
+            found
+                .iter()
+                .any(|d| d[field].as_str().unwrap_or_default().contains(text)),
+            "line {line}, {field}: {text}\n{found:#?}"
+        );
+    };
+    says(5, "message", "filled from the project's .env: `POSTGRES_USER=todo`");
+    says(5, "code", "import-filled");
+    says(9, "message", "`PG_TAG=16.4`");
+    says(11, "message", "`POSTGRES_USER=todo`");
+    says(6, "help", "`POSTGRES_PASSWORD`, a password");
+    says(7, "message", "the host's environment");
+    assert!(!support::text(&out.stdout).contains("supersecret"));
+    let text = read(root, "stack.spec");
+    assert_holds(
+        &text,
+        &["DATABASE_USER = \"todo\"", "image postgres:16.4", "pg_isready -U todo"],
     );
-    assert!(
-        user["help"]
-            .as_str()
-            .unwrap()
-            .contains("`POSTGRES_USER=todo` from .env"),
-        "{user:#}"
-    );
-    let url = finding(6);
-    let help = url["help"].as_str().unwrap();
-    assert!(
-        help.contains("`POSTGRES_PASSWORD`, a password") && !help.contains("supersecret"),
-        "{url:#}"
-    );
-    let level = finding(7);
-    assert!(
-        level["message"].as_str().unwrap().contains("the host's environment"),
-        "{level:#}"
-    );
+    assert!(!text.contains("supersecret") && !text.contains("LOG_LEVEL"), "{text}");
 }
 
 /// Services given the same passwords (one YAML anchor, as a Django app,

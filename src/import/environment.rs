@@ -4,9 +4,52 @@
 //! spec string cannot say: reported, or their defaults kept.
 
 use super::compose::Import;
+use super::report::{FileIx, Report};
 use super::spec::{is_env_name, is_name, quoted, Stmt};
 use super::values::literal;
 use super::yaml::{Kind, Node};
+use crate::input::env_file::EnvFile;
+use crate::lint::secrets::is_secret_name;
+
+/// Fills the values of `node` (never a key) with what the project's
+/// `.env` sets, as compose does when it reads the file: a healthcheck's
+/// `-U ${POSTGRES_USER}` or a `${TAG}` imports as the value the project
+/// runs with. Passwords stay references, for [`environment`] to keep out
+/// of the spec, and so does a value that refers to other variables.
+/// Each value filled is reported: the spec now holds it.
+pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut Report, file: FileIx) {
+    match &mut node.kind {
+        Kind::Scalar { text, .. } if text.contains('$') => {
+            let value_of = |name: &str| {
+                let entry = dotenv.get(name).filter(|e| !e.interpolates && !is_secret_name(name))?;
+                entry.value.as_ref().map(|v| v.value.as_str())
+            };
+            let (filled, names) = super::values::fill(text, value_of);
+            if names.is_empty() {
+                return;
+            }
+            let mut set: Vec<String> = names
+                .iter()
+                .map(|n| format!("`{n}={}`", value_of(n).unwrap_or_default()))
+                .collect();
+            set.dedup();
+            report.filled(
+                file,
+                node.span,
+                format!("filled from the project's .env: {}", set.join(", ")),
+                "the spec holds the value itself: when .env changes, edit it in the spec (or move it to an env file)",
+            );
+            *text = filled;
+        }
+        Kind::Scalar { .. } => {}
+        Kind::Seq(items) => items
+            .iter_mut()
+            .for_each(|item| fill_from_dotenv(item, dotenv, report, file)),
+        Kind::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, value)| fill_from_dotenv(value, dotenv, report, file)),
+    }
+}
 
 pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
     let command = matches!(key, "command" | "entrypoint");

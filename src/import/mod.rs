@@ -133,6 +133,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
             });
         }
     };
+    let mut doc = doc;
+    environment::fill_from_dotenv(&mut doc, &places.dotenv, &mut report, file);
     let import = compose::Import {
         report: &mut report,
         file,

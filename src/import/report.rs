@@ -8,6 +8,8 @@ use crate::source::{SourceFile, Span};
 
 /// A setting that is not in the spec: `--strict` fails on any.
 pub const DROPPED: &str = "import-dropped";
+/// A value compose fills from the project's `.env`, written in.
+pub const FILLED: &str = "import-filled";
 /// A setting carried by an escape hatch (`compose`, `nginx`, `dockerfile`).
 pub const RAW: &str = "import-raw";
 /// A password or key moved out of the spec into a secret file.
@@ -15,7 +17,7 @@ pub const SECRET: &str = "import-secret";
 /// A file that could not be read or parsed.
 pub const UNREADABLE: &str = "import-unreadable";
 /// Every code an import finding carries.
-pub const CODES: [&str; 4] = [DROPPED, RAW, SECRET, UNREADABLE];
+pub const CODES: [&str; 5] = [DROPPED, FILLED, RAW, SECRET, UNREADABLE];
 
 /// The files import read, and its findings in each.
 #[derive(Default)]
@@ -72,6 +74,11 @@ impl Report {
             message.into(),
             Some(help.into()),
         );
+    }
+
+    /// A value filled from the project's `.env`.
+    pub fn filled(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.push(file, Severity::Info, FILLED, span, message.into(), Some(help.into()));
     }
 
     /// A setting written as an escape hatch.

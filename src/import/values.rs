@@ -56,6 +56,84 @@ pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
     Some((literal(&out)?, names))
 }
 
+/// A compose string with the variables `value_of` knows filled in, as
+/// compose fills them from the project's `.env`: `$VAR`, `${VAR}`, and
+/// the forms with an operator (`${VAR:-default}` takes the default for
+/// an empty value, `${VAR-default}` only for an unset one, `${VAR:+alt}`
+/// and `${VAR+alt}` the other way round, `${VAR:?message}` and
+/// `${VAR?message}` the value). Every other reference is left as
+/// written, and a filled value's `$` is written `$$`, so the result still
+/// reads as compose's. Also the names filled, in order.
+pub fn fill<'v>(text: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut filled = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push_str("$$");
+            rest = tail;
+            continue;
+        }
+        let (name, operation, tail) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(end) => {
+                    let body = &inner[..end];
+                    let name_end = body
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(body.len());
+                    (&body[..name_end], Some(&body[name_end..]), &inner[end + 1..])
+                }
+                None => ("", None, after),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], None, &after[end..])
+            }
+        };
+        let written = &rest[at..rest.len() - tail.len()];
+        let value = value_of(name)
+            .filter(|_| super::spec::is_env_name(name))
+            .and_then(|value| with_operation(value, operation.unwrap_or("")));
+        match value {
+            Some(value) => {
+                out.push_str(&value.replace('$', "$$"));
+                filled.push(name.to_string());
+            }
+            None => out.push_str(written),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    (out, filled)
+}
+
+/// What `${VAR<operation>}` is when `VAR` is set to `value`; `None` for
+/// an operation this reader does not know, or one whose text holds
+/// another reference.
+fn with_operation<'v>(value: &'v str, operation: &'v str) -> Option<&'v str> {
+    if operation.contains('$') {
+        return None;
+    }
+    let (op, word) = ["?", ":?", ":-", "-", ":+", "+"]
+        .iter()
+        .filter_map(|op| Some((*op, operation.strip_prefix(op)?)))
+        .max_by_key(|(op, _)| op.len())
+        .unwrap_or(("", operation));
+    match op {
+        "" if word.is_empty() => Some(value),
+        ":-" if value.is_empty() => Some(word),
+        ":-" | "-" | "?" => Some(value),
+        ":?" => (!value.is_empty()).then_some(value),
+        ":+" => Some(if value.is_empty() { "" } else { word }),
+        "+" => Some(word),
+        _ => None,
+    }
+}
+
 /// The names of the variables compose fills into a value (`$VAR`,
 /// `${VAR}`, `${VAR:-default}`), in order; `$$` is none.
 pub fn variables(text: &str) -> Vec<&str> {
@@ -230,6 +308,35 @@ mod tests {
         assert_eq!(literal("$HOME"), None);
         assert_eq!(literal("${X:-1}"), None);
         assert_eq!(literal("cost: 5$").as_deref(), Some("cost: 5$"));
+    }
+
+    #[test]
+    fn dotenv_values_fill_their_references() {
+        let dotenv = |name: &str| match name {
+            "USER" => Some("app"),
+            "EMPTY" => Some(""),
+            "PRICE" => Some("5$"),
+            _ => None,
+        };
+        let filled = |text: &str| fill(text, dotenv);
+        assert_eq!(
+            filled("pg_isready -U ${USER} -d $USER"),
+            (
+                "pg_isready -U app -d app".to_string(),
+                vec!["USER".to_string(), "USER".to_string()]
+            )
+        );
+        // Unknown ones, and `$$`, stay as written.
+        assert_eq!(filled("$HOME/${TAG:-x} $$USER").0, "$HOME/${TAG:-x} $$USER");
+        assert_eq!(filled("${EMPTY:-d}|${EMPTY-d}|${USER:-d}").0, "d||app");
+        assert_eq!(filled("${EMPTY:+a}|${USER:+a}|${EMPTY+a}").0, "|a|a");
+        assert_eq!(filled("${USER:?set it}").0, "app");
+        assert_eq!(filled("${EMPTY:?set it}").0, "${EMPTY:?set it}");
+        // A value's `$` stays literal; a default holding a reference is left.
+        assert_eq!(filled("cost ${PRICE}").0, "cost 5$$");
+        assert_eq!(literal(&filled("cost ${PRICE}").0).as_deref(), Some("cost 5$"));
+        assert_eq!(filled("${EMPTY:-$HOME}").0, "${EMPTY:-$HOME}");
+        assert_eq!(filled("${USER").0, "${USER");
     }
 
     #[test]
