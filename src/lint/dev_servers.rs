@@ -89,8 +89,19 @@ pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
         "NODE_OPTIONS" if value.split_whitespace().any(is_inspect) => {
             Some("the Node debugger, which runs any code sent to its port")
         }
+        "TRAEFIK_API_INSECURE" if super::facts::is_truthy(value) => {
+            Some("Traefik's API and dashboard, without authentication")
+        }
         _ => None,
     }
+}
+
+/// Traefik's `--api.insecure` (or `=true`): its API and dashboard served
+/// without authentication on the `traefik` entry point (port 8080), which
+/// Traefik's docs say is not for production.
+pub fn is_insecure_traefik_api(word: &str) -> bool {
+    word.strip_prefix("--api.insecure")
+        .is_some_and(|rest| rest.is_empty() || rest.strip_prefix('=').is_some_and(super::facts::is_truthy))
 }
 
 /// The Node debugger's port, which `--inspect` listens on.

@@ -15,8 +15,9 @@ declare_rule! {
     /// (Gunicorn, uvicorn, Hypercorn) or Node with its debugger
     /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`
     /// and `NODE_OPTIONS=--inspect`, in `env`, an env file or the `ENV` of
-    /// the app's own Dockerfile; and the Node debugger's port 9229
-    /// published.
+    /// the app's own Dockerfile; the Node debugger's port 9229
+    /// published; and Traefik's API and dashboard without authentication
+    /// (`--api.insecure`, or `TRAEFIK_API_INSECURE`).
     /// A command that runs a script of the app's `package.json` (`npm
     /// start`, `npm run X`, `yarn X`, `pnpm X`) is judged by what the
     /// script runs, as read from the `package.json` the image has in its
@@ -115,6 +116,14 @@ impl Rule for DebugInProd {
                 );
             }
             if let Some(argv) = &service.command {
+                if argv.words.iter().any(|w| dev_servers::is_insecure_traefik_api(w)) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!("`{name}` serves Traefik's API and dashboard without authentication"))
+                            .primary(argv.span, "`--api.insecure`: the dashboard and API on port 8080, for anyone who reaches it")
+                            .help("drop `--api.insecure`; to keep the dashboard, route to `api@internal` through a router with an authentication middleware (basicAuth)"),
+                    );
+                }
                 for run in facts::programs(argv).iter().filter_map(|p| dev_run(stack, service, p)) {
                     out.push(run.finding(name).primary(argv.span, run.label()));
                 }
