@@ -1,12 +1,14 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Header, LocationAction, RawDirective, Server, Settings, Stack};
+use crate::ir::{Header, LocationAction, RawDirective, Server, Stack};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
     /// Reads the raw `nginx "..."` directives and the headers of each
-    /// server and location, as nginx tokenizes them, and flags what gixy
+    /// server and location, and the `nginx http "..."` directives of the
+    /// `http` block around them (a `resolver` there counts for every
+    /// server), as nginx tokenizes them, and flags what gixy
     /// flags in them, one message per case with gixy's check:
     /// - `ssl_protocols` with SSLv3, TLSv1 or TLSv1.1, `ssl_ciphers` that
     ///   selects a broad OpenSSL group (`HIGH`, `DEFAULT`, `ALL`: RSA key
@@ -59,9 +61,14 @@ declare_rule! {
 
 /// One block's settings with what the checks need to know of the block.
 struct Block<'a> {
-    settings: &'a Settings,
-    /// The server's settings, for a location (a `resolver` there counts).
-    server: &'a Settings,
+    /// The block's raw directives.
+    raw: &'a [RawDirective],
+    /// Its typed headers: to the upstream, and to the client.
+    request_headers: &'a [Header],
+    response_headers: &'a [Header],
+    /// A `resolver` set in an enclosing block (the server of a location,
+    /// or `http`), which this block inherits.
+    inherits_resolver: bool,
     /// A location answering with `return`.
     returns: bool,
 }
@@ -70,15 +77,32 @@ impl Rule for NginxDirectiveRisk {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
             let name = &service.name.value;
+            // `nginx http "..."` lines, in the `http` block around every server.
+            let http = Block {
+                raw: &proxy.http,
+                request_headers: &[],
+                response_headers: &[],
+                inherits_resolver: false,
+                returns: false,
+            };
+            for (span, check, message) in http.findings() {
+                out.push(finding(name, span, check, message));
+            }
+            let http_resolver = proxy.http_sets("resolver");
             for server in &proxy.servers {
+                let server_resolver = http_resolver || server.settings.raw_sets("resolver");
                 let locations = server.locations.iter().map(|l| Block {
-                    settings: &l.settings,
-                    server: &server.settings,
+                    raw: &l.settings.raw,
+                    request_headers: &l.settings.request_headers,
+                    response_headers: &l.settings.response_headers,
+                    inherits_resolver: server_resolver,
                     returns: matches!(l.action, LocationAction::Return(_)),
                 });
                 let own = Block {
-                    settings: &server.settings,
-                    server: &server.settings,
+                    raw: &server.settings.raw,
+                    request_headers: &server.settings.request_headers,
+                    response_headers: &server.settings.response_headers,
+                    inherits_resolver: http_resolver,
                     returns: false,
                 };
                 for block in std::iter::once(own).chain(locations) {
@@ -183,7 +207,7 @@ fn explain(check: &str) -> (&'static str, &'static str) {
 impl Block<'_> {
     fn findings(&self) -> Vec<(Span, &'static str, String)> {
         let mut found = Vec::new();
-        let raw = &self.settings.raw;
+        let raw = self.raw;
         let has = |name: &str| raw.iter().any(|d| d.name == name);
         let denies_all = raw
             .iter()
@@ -219,9 +243,7 @@ impl Block<'_> {
                         );
                     }
                 }
-                "ssl_stapling"
-                    if args.first() == Some(&"on") && !has("resolver") && !self.server.raw_sets("resolver") =>
-                {
+                "ssl_stapling" if args.first() == Some(&"on") && !has("resolver") && !self.inherits_resolver => {
                     add(
                         "ssl_stapling_without_resolver",
                         "`ssl_stapling on` without a `resolver`".into(),
@@ -270,7 +292,7 @@ impl Block<'_> {
                 ));
             }
         }
-        for header in &self.settings.request_headers {
+        for header in self.request_headers {
             if header.name.eq_ignore_ascii_case("host") && header.value.contains("$http_host") {
                 found.push((
                     header.span,
@@ -280,7 +302,7 @@ impl Block<'_> {
             }
             found.extend(splitting(header));
         }
-        for header in &self.settings.response_headers {
+        for header in self.response_headers {
             if header.name.eq_ignore_ascii_case("content-type") {
                 found.push((
                     header.span,
