@@ -157,7 +157,11 @@ fn a_build_syncs_each_file_of_a_small_output_and_the_file_system_once_for_a_larg
     assert_eq!(fsyncs, files + folders + 1, "{files} files, {folders} folders");
     let (fsyncs, syncfs, (files, _)) = syncs(200);
     assert!(files >= 64, "{files}");
-    assert_eq!((fsyncs, syncfs), (1, 1), "only the output's parent has an fsync of its own");
+    assert_eq!(
+        (fsyncs, syncfs),
+        (1, 1),
+        "only the output's parent has an fsync of its own"
+    );
 }
 
 /// How many files and folders (itself included) are below `dir`.
