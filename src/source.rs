@@ -73,10 +73,13 @@ impl Spanned<String> {
 pub struct FileId(pub u32);
 
 /// One spec file: its name as the user gave it, and its text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// Whether its values are secrets (an env file, a secret file, a key):
+    /// snippets show it through [`SourceFile::shown_text`].
+    holds_secrets: bool,
     /// Where lines and blocks start, found on the first lookup (a clean
     /// spec needs none).
     index: std::sync::OnceLock<Index>,
@@ -123,8 +126,41 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            holds_secrets: false,
             index: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Marks a file whose values are secrets, never to be printed.
+    pub fn holding_secrets(mut self) -> Self {
+        self.holds_secrets = true;
+        self
+    }
+
+    /// The text a snippet may print: for a file that holds secrets, each
+    /// line's value (after its first `=` or `:`; the whole line when it has
+    /// neither, as a key's body) masked with `*`, byte for byte so every
+    /// span still points where it did; comments and names stay.
+    pub fn shown_text(&self) -> std::borrow::Cow<'_, str> {
+        if !self.holds_secrets {
+            return std::borrow::Cow::Borrowed(&self.text);
+        }
+        let mut shown = String::with_capacity(self.text.len());
+        for line in self.text.split_inclusive('\n') {
+            if line.trim_start().starts_with('#') {
+                shown.push_str(line);
+                continue;
+            }
+            let value = line.find(['=', ':']).map_or(0, |at| at + 1);
+            shown.push_str(&line[..value]);
+            for c in line[value..].chars() {
+                match c.is_whitespace() {
+                    true => shown.push(c),
+                    false => shown.extend(std::iter::repeat_n('*', c.len_utf8())),
+                }
+            }
+        }
+        std::borrow::Cow::Owned(shown)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -156,6 +192,19 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_of_secrets_shows_names_and_comments_only() {
+        let text = "# keys\nAWS_SECRET=wJalrXUtnFEMI\nTOKEN: \"é1\"\n-----BEGIN KEY-----\nb3Bl+/x\n";
+        let file = SourceFile::new(".env", text).holding_secrets();
+        let shown = file.shown_text();
+        assert_eq!(
+            shown,
+            "# keys\nAWS_SECRET=*************\nTOKEN: *****\n********** ********\n*******\n"
+        );
+        assert_eq!(shown.len(), text.len());
+        assert_eq!(SourceFile::new("Dockerfile", text).shown_text(), text);
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

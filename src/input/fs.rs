@@ -31,6 +31,9 @@ pub enum ReadError {
     NotUtf8 {
         offset: usize,
     },
+    /// Outside the project the spec is in (see [`super::Disk`]): a file of
+    /// the machine the stack runs on, never read nor quoted.
+    OutsideProject,
     Io(std::io::Error),
 }
 
@@ -45,6 +48,9 @@ impl std::fmt::Display for ReadError {
             }
             ReadError::TooLarge { limit } => write!(f, "larger than {} MiB", limit >> 20),
             ReadError::NotUtf8 { offset } => write!(f, "not UTF-8 (byte {offset})"),
+            ReadError::OutsideProject => {
+                f.write_str("outside the project (its repository, or the spec's folder outside one)")
+            }
             ReadError::Io(e) => write!(f, "{e}"),
         }
     }

@@ -58,8 +58,20 @@ pub trait Files {
 pub const MAX_ENTRIES: usize = 4096;
 
 /// The real file system, relative to the spec's folder.
+///
+/// Only the project's files are read: those inside the repository the
+/// spec is in (the nearest folder above it holding `.git`), or inside the
+/// spec's own folder when it is in none. A path that leads elsewhere, by
+/// `..`, an absolute path or a symbolic link (`env_file ~/.aws/credentials`,
+/// `../../home/u/.ssh/id_rsa`), names a file of the machine the stack is
+/// deployed on: stackc neither reads nor quotes it
+/// ([`ReadError::OutsideProject`]), so a hostile spec cannot make it print
+/// a file of whoever runs it.
 pub struct Disk {
     spec_folder: PathBuf,
+    /// The project's folder, real (links followed); `None` when the spec's
+    /// folder is not there, and nothing is read.
+    root: Option<PathBuf>,
     /// How the spec's folder was named on the command line (`specs`),
     /// so reports name files the way the user does.
     shown_as: PathBuf,
@@ -82,10 +94,25 @@ enum Entry {
 
 impl Disk {
     pub fn new(spec_folder: impl Into<PathBuf>, shown_as: impl Into<PathBuf>) -> Self {
+        let spec_folder = spec_folder.into();
         Disk {
-            spec_folder: spec_folder.into(),
+            root: project_root(&spec_folder),
+            spec_folder,
             shown_as: shown_as.into(),
             entries: RefCell::default(),
+        }
+    }
+
+    /// Refuses a path whose real place is outside the project; one that is
+    /// not there passes, to be reported missing.
+    fn inside_project(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        let full = self.spec_folder.join(path);
+        let Ok(real) = std::fs::canonicalize(Path::new(".").join(&full)) else {
+            return Ok(full);
+        };
+        match &self.root {
+            Some(root) if real.starts_with(root) => Ok(full),
+            _ => Err(ReadError::OutsideProject),
         }
     }
 
@@ -107,7 +134,7 @@ impl Disk {
 
 impl Files for Disk {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
-        read_text(&self.spec_folder.join(path), MAX_FILE_BYTES)
+        read_text(&self.inside_project(path)?, MAX_FILE_BYTES)
     }
 
     fn is_folder(&self, path: &Path) -> bool {
@@ -125,7 +152,10 @@ impl Files for Disk {
     }
 
     fn entries(&self, folder: &Path) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.spec_folder.join(folder)) else {
+        let Ok(entries) = self
+            .inside_project(folder)
+            .and_then(|f| std::fs::read_dir(f).map_err(ReadError::Io))
+        else {
             return Vec::new();
         };
         let mut names: Vec<String> = entries
@@ -148,6 +178,17 @@ impl Files for Disk {
         };
         (real != path).then_some(real)
     }
+}
+
+/// The project a spec in `spec_folder` belongs to, real: the nearest
+/// folder at or above it holding `.git` (a repository), else the spec's
+/// folder itself.
+fn project_root(spec_folder: &Path) -> Option<PathBuf> {
+    let folder = std::fs::canonicalize(Path::new(".").join(spec_folder)).ok()?;
+    let repository = folder
+        .ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok());
+    Some(repository.unwrap_or(&folder).to_path_buf())
 }
 
 /// Files programs read from their working folder when nothing names
@@ -179,6 +220,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
                 env_files.insert(path.as_str());
                 let vars = env_file::parse(&loader.inputs.source(file).text);
+                loader.inputs.hold_secrets(file);
                 for problem in &vars.problems {
                     loader.diagnostics.push(
                         Diagnostic::warning(
@@ -672,7 +714,7 @@ impl Loader<'_> {
                 let id = FileId(self.inputs.sources.len() as u32);
                 self.inputs
                     .sources
-                    .push(SourceFile::new(self.files.display(&path), text));
+                    .push(SourceFile::new(self.files.display(&path), text).holding_secrets());
                 loose.push((name, id));
             }
         }
@@ -694,7 +736,8 @@ impl Loader<'_> {
         if let Ok(text) = self.files.read(at) {
             if text.len() <= MAX_SECRET_BYTES {
                 let id = FileId(self.inputs.sources.len() as u32);
-                self.inputs.sources.push(SourceFile::new(self.files.display(at), text));
+                let file = SourceFile::new(self.files.display(at), text).holding_secrets();
+                self.inputs.sources.push(file);
                 self.inputs.secret_files.push((name.to_string(), id));
             }
         }
@@ -746,6 +789,15 @@ impl Loader<'_> {
 }
 
 fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
+    if let ReadError::OutsideProject = error {
+        return Diagnostic::new(
+            "file-outside-project",
+            Severity::Info,
+            format!("the {what} `{}` is outside the project: not read", named.value),
+        )
+        .primary(named.span, format!("{shown}: {error}"))
+        .help("stackc checks the project's files only; a file of the machine the stack runs on is for that machine to provide");
+    }
     let state = match error {
         ReadError::Missing => "is not there",
         _ => "cannot be read",

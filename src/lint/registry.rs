@@ -18,6 +18,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgTrustAuth,
     &PgPasswordMissing,
     &DbPasswordMissing,
+    &OpenDataStore,
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,

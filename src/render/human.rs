@@ -53,7 +53,7 @@ impl HumanRenderer {
             inputs: report
                 .inputs
                 .iter()
-                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
+                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.shown_text())))
                 .collect(),
         };
         let mut out = String::new();
