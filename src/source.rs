@@ -72,6 +72,30 @@ impl Spanned<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+/// `text` with every character but whitespace inside `spans` replaced by
+/// `*`, byte for byte: the length and every offset stay, so a snippet's
+/// labels still point where they did. The one way a secret's value is
+/// hidden from a snippet.
+pub fn masked<'a>(text: &'a str, spans: &[Span]) -> std::borrow::Cow<'a, str> {
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for span in spans {
+        let end = span.end.min(text.len());
+        let Some(inside) = text.get(span.start.min(end)..end) else {
+            continue;
+        };
+        for (at, c) in inside.char_indices() {
+            if !c.is_whitespace() {
+                let from = span.start + at;
+                bytes[from..from + c.len_utf8()].fill(b'*');
+            }
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII replaces whole characters"))
+}
+
 /// One spec file: its name as the user gave it, and its text.
 #[derive(Clone, Debug, Default)]
 pub struct SourceFile {
@@ -139,28 +163,22 @@ impl SourceFile {
 
     /// The text a snippet may print: for a file that holds secrets, each
     /// line's value (after its first `=` or `:`; the whole line when it has
-    /// neither, as a key's body) masked with `*`, byte for byte so every
-    /// span still points where it did; comments and names stay.
+    /// neither, as a key's body) masked (see [`masked`]); comments and
+    /// names stay.
     pub fn shown_text(&self) -> std::borrow::Cow<'_, str> {
         if !self.holds_secrets {
             return std::borrow::Cow::Borrowed(&self.text);
         }
-        let mut shown = String::with_capacity(self.text.len());
+        let mut values = Vec::new();
+        let mut start = 0;
         for line in self.text.split_inclusive('\n') {
-            if line.trim_start().starts_with('#') {
-                shown.push_str(line);
-                continue;
+            if !line.trim_start().starts_with('#') {
+                let value = line.find(['=', ':']).map_or(0, |at| at + 1);
+                values.push(Span::new(start + value, start + line.len()));
             }
-            let value = line.find(['=', ':']).map_or(0, |at| at + 1);
-            shown.push_str(&line[..value]);
-            for c in line[value..].chars() {
-                match c.is_whitespace() {
-                    true => shown.push(c),
-                    false => shown.extend(std::iter::repeat_n('*', c.len_utf8())),
-                }
-            }
+            start += line.len();
         }
-        std::borrow::Cow::Owned(shown)
+        masked(&self.text, &values)
     }
 
     /// 1-based line and column (in characters) of a byte offset.

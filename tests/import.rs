@@ -707,3 +707,33 @@ fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
     let text = read(root, "stack.spec");
     assert!(!text.contains("command") && !text.contains("entrypoint"), "{text}");
 }
+
+/// A compose file that names files outside its project (the home folder's
+/// by `..`, an absolute path, or a link) gets none of them read: no
+/// password of theirs is copied into the project's `secrets/`, and no line
+/// of theirs is quoted in the report.
+#[test]
+fn files_outside_the_project_are_neither_read_nor_copied() {
+    let dir = project(&[
+        ("home/.env.prod", "POSTGRES_USER=app\nPOSTGRES_PASSWORD=leaked-home-password\n"),
+        ("home/nginx.conf", "events {}\nhttp { server { listen 80; location / { proxy_pass http://leaked; } } }\n"),
+        (
+            "repo/compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    env_file: ../home/.env.prod\n  cache:\n    image: postgres:16.4\n    env_file: linked.env\n",
+        ),
+    ]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("home/.env.prod"), repo.join("linked.env")).unwrap();
+    let spec = repo.join("stack.spec");
+    for format in ["short", "json", "human"] {
+        let out = import_into(&repo.join("compose.yaml"), &spec, format, &[]);
+        let report = format!("{}{}", support::text(&out.stdout), support::text(&out.stderr));
+        assert!(out.status.success(), "{report}");
+        assert!(!report.contains("leaked"), "{format}: {report}");
+        let text = read(&repo, "stack.spec");
+        assert_holds(&text, &["env_file \"../home/.env.prod\"", "linked.env\""]);
+        assert!(!repo.join("secrets").exists() && !repo.join("env").exists());
+        std::fs::remove_file(&spec).unwrap();
+    }
+}

@@ -99,8 +99,10 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let absolute = |p: &Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
     let compose_abs = absolute(&compose_path)?;
     let spec_abs = absolute(&request.spec)?;
+    let compose_dir = compose_abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let places = compose::Places {
-        compose_dir: compose_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
+        root: fs::project_root(&compose_dir),
+        compose_dir,
         spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),
         shown_dir: compose_path.parent().map(Path::to_path_buf).unwrap_or_default(),
         nginx,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
+use super::fs::{inside_project, project_root, read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
     dockerfile, dockerignore, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent,
@@ -59,14 +59,8 @@ pub const MAX_ENTRIES: usize = 4096;
 
 /// The real file system, relative to the spec's folder.
 ///
-/// Only the project's files are read: those inside the repository the
-/// spec is in (the nearest folder above it holding `.git`), or inside the
-/// spec's own folder when it is in none. A path that leads elsewhere, by
-/// `..`, an absolute path or a symbolic link (`env_file ~/.aws/credentials`,
-/// `../../home/u/.ssh/id_rsa`), names a file of the machine the stack is
-/// deployed on: stackc neither reads nor quotes it
-/// ([`ReadError::OutsideProject`]), so a hostile spec cannot make it print
-/// a file of whoever runs it.
+/// Only the project's files are read (see [`project_root`]): one a path
+/// leads out of it to is [`ReadError::OutsideProject`], never read.
 pub struct Disk {
     spec_folder: PathBuf,
     /// The project's folder, real (links followed); `None` when the spec's
@@ -103,17 +97,12 @@ impl Disk {
         }
     }
 
-    /// Refuses a path whose real place is outside the project; one that is
-    /// not there passes, to be reported missing.
+    /// `path` from the spec's folder, when it really is in the project
+    /// (see [`project_root`]).
     fn inside_project(&self, path: &Path) -> Result<PathBuf, ReadError> {
         let full = self.spec_folder.join(path);
-        let Ok(real) = std::fs::canonicalize(Path::new(".").join(&full)) else {
-            return Ok(full);
-        };
-        match &self.root {
-            Some(root) if real.starts_with(root) => Ok(full),
-            _ => Err(ReadError::OutsideProject),
-        }
+        inside_project(self.root.as_deref(), &full)?;
+        Ok(full)
     }
 
     /// What is at `path` (following symbolic links, as `Path::exists` and
@@ -178,17 +167,6 @@ impl Files for Disk {
         };
         (real != path).then_some(real)
     }
-}
-
-/// The project a spec in `spec_folder` belongs to, real: the nearest
-/// folder at or above it holding `.git` (a repository), else the spec's
-/// folder itself.
-fn project_root(spec_folder: &Path) -> Option<PathBuf> {
-    let folder = std::fs::canonicalize(Path::new(".").join(spec_folder)).ok()?;
-    let repository = folder
-        .ancestors()
-        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok());
-    Some(repository.unwrap_or(&folder).to_path_buf())
 }
 
 /// Files programs read from their working folder when nothing names

@@ -6,7 +6,7 @@ use super::snippets::{Excerpt, Snippets};
 use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
-use crate::source::{SourceFile, Span};
+use crate::source::{masked, FileId, SourceFile, Span};
 
 /// How wide human reports are drawn.
 pub const DEFAULT_WIDTH: usize = 100;
@@ -48,12 +48,22 @@ impl HumanRenderer {
     /// of each code, then a count of the others.
     pub fn render_report(&self, report: &FileReport) -> String {
         let name = visible(&report.source.name);
+        // The secrets' values any finding marks, hidden from every snippet.
+        let secrets = |file: Option<FileId>| -> Vec<Span> {
+            let marked = report.diagnostics.iter().flat_map(|d| &d.secrets);
+            marked.filter(|(f, _)| *f == file).map(|(_, span)| *span).collect()
+        };
         let sources = Sources {
-            spec: Snippets::new(name.clone(), same_length_visible(&report.source.text)),
-            inputs: report
-                .inputs
-                .iter()
-                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.shown_text())))
+            spec: Snippets::new(
+                name.clone(),
+                same_length_visible(&masked(&report.source.text, &secrets(None))),
+            ),
+            inputs: (report.inputs.iter().enumerate())
+                .map(|(i, f)| {
+                    let shown = f.shown_text();
+                    let text = masked(&shown, &secrets(Some(FileId(i as u32))));
+                    Snippets::new(visible(&f.name), same_length_visible(&text))
+                })
                 .collect(),
         };
         let mut out = String::new();
@@ -342,5 +352,36 @@ mod tests {
         assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
         assert!(out.contains("\\u{1b}[31m"), "{out}");
         assert_eq!(same_length_visible(&file.text).len(), file.text.len());
+    }
+
+    /// A value a finding marks as a secret is masked in every snippet that
+    /// shows its line, another finding's too; one in a file the spec names
+    /// as well.
+    #[test]
+    fn a_secret_s_value_is_never_printed() {
+        let text = "stack s\nservice web {\n    env {\n        TOKEN = \"ghp_hunter2hunter2\"\n        MODE = \"prod\"\n    }\n}\n";
+        let file = SourceFile::new("x.spec", text);
+        let token = text.find("\"ghp").unwrap();
+        let token = Span::new(token, token + "\"ghp_hunter2hunter2\"".len());
+        let mode = text.find("\"prod").unwrap();
+        let input = SourceFile::new("Dockerfile", "FROM x\nENV KEY=s3cr3t-value\n");
+        let in_input = Span::new(15, 27);
+        let diagnostics = [
+            Diagnostic::error("secret-in-env", "a token")
+                .primary(token, "a token")
+                .secret(token)
+                .secondary_in(FileId(0), in_input, "a key")
+                .secret_in(FileId(0), in_input),
+            Diagnostic::warning("possible-secret", "beside it").primary(Span::new(mode, mode + 6), "here"),
+        ];
+        let inputs = [input];
+        let report = FileReport::new(&file, &diagnostics).with_inputs(&inputs);
+        let out = HumanRenderer::new(false, DEFAULT_WIDTH).render_report(&report);
+        assert!(!out.contains("hunter2") && !out.contains("s3cr3t"), "{out}");
+        assert!(
+            out.contains("TOKEN = ********************") && out.contains("\"prod\""),
+            "{out}"
+        );
+        assert!(out.contains("ENV KEY=************"), "{out}");
     }
 }
