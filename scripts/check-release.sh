@@ -142,14 +142,15 @@ sdist_wheel() {
   cli_tests "$work/sdist-venv/bin/stackc"
 }
 
-# The ```yaml block of README.md that declares a `repo: local` hook.
+# The ```yaml block of README.md that declares a `repo: local` hook taking
+# the wheel (the other, `language: system`, is tests/pre_commit.rs's).
 readme_local_hook() {
   python3 - <<'PY'
 import re, sys
 blocks = re.findall(r"```yaml\n(.*?)```", open("README.md", encoding="utf-8").read(), re.S)
-local = [b for b in blocks if "repo: local" in b]
+local = [b for b in blocks if "repo: local" in b and "language: python" in b]
 if len(local) != 1:
-    sys.exit(f"check-release: README.md has {len(local)} `repo: local` hook blocks, expected 1")
+    sys.exit(f"check-release: README.md has {len(local)} `repo: local` wheel hook blocks, expected 1")
 print(local[0], end="")
 PY
 }

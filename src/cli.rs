@@ -48,7 +48,8 @@ struct Cli {
 enum Command {
     /// Check, lint and write compose.yaml, the Dockerfiles and nginx.conf.
     Build {
-        /// The stack spec.
+        /// The stack spec (default: `stack.spec` here, as `lint` and `import` name it).
+        #[arg(default_value = "stack.spec", hide_default_value = true)]
         spec: PathBuf,
         /// The output folder; replaced as a whole, only if stackc wrote it.
         #[arg(short, long, default_value = "out")]
@@ -67,7 +68,8 @@ enum Command {
     },
     /// Parse and resolve the spec; report errors only.
     Check {
-        /// The stack spec; `-` reads it from stdin.
+        /// The stack spec; `-` reads it from stdin (default: `stack.spec` here, as `lint` and `import` name it).
+        #[arg(default_value = "stack.spec", hide_default_value = true)]
         spec: PathBuf,
         /// The environment to check (an `environment NAME` block of the spec);
         /// without it, the base and every environment.
@@ -489,6 +491,13 @@ fn fix_spec(
             source.name, fixed.line, fixed.message, fixed.code
         ));
     }
+    // Findings left and nothing changed: say so, or `--fix` looks broken.
+    if outcome.fixed.is_empty() && !outcome.remaining.diagnostics.is_empty() {
+        output::status(&format!(
+            "stackc: no finding in {} has a mechanical fix; each one's help says what to change",
+            source.name
+        ));
+    }
     Ok((outcome.source, outcome.remaining))
 }
 
@@ -517,7 +526,7 @@ fn build(
             .map(|(file, problems)| FileReport::new(file, problems))
             .collect();
         report(&reports, output)?;
-        return Err(Failure::new(format!("nothing written; {} is unchanged", out.display())));
+        return Err(Failure::new(nothing_written(out)));
     };
     announce("building", &source.name, &mut finder, spec);
     let spec_abs = absolute(spec)?;
@@ -538,7 +547,7 @@ fn build(
         output,
     )?;
     let Some(artifacts) = result.artifacts else {
-        output::stderr(&format!("stackc: nothing written; {} is unchanged\n", out.display()));
+        output::stderr(&format!("stackc: {}\n", nothing_written(out)));
         return Ok(ExitCode::from(1));
     };
     let warnings =
@@ -557,6 +566,17 @@ fn build(
         out.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a build that stopped did to its output folder: nothing, and an
+/// existing one is as it was (one that is not there is not mentioned as
+/// if it were).
+fn nothing_written(out: &Path) -> String {
+    if out.exists() {
+        format!("nothing written; {} is unchanged", out.display())
+    } else {
+        format!("nothing written: {} was not made", out.display())
+    }
 }
 
 /// `lint`'s switches, besides where its input and output go.
@@ -811,6 +831,10 @@ fn read_spec(path: &Path) -> Result<SourceFile, Failure> {
         fs::ReadError::NotRegular => Failure {
             message: format!("cannot read {name}: {e}"),
             help: Some("stackc reads specs from regular files only".to_string()),
+        },
+        fs::ReadError::Missing => Failure {
+            message: format!("cannot read {name}: {e}"),
+            help: Some("name the spec to read (without one: `stack.spec` here); `stackc import` writes one from a compose project".to_string()),
         },
         e => Failure::new(format!("cannot read {name}: {e}")),
     })?;

@@ -195,6 +195,17 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
             }
             if let (Goal::Build(layout), Some(files)) = (&goal, &mut artifacts) {
                 if options.target == emit::Target::Kubernetes {
+                    // The overlays are written too, so their findings are
+                    // the build's (a source mount left out on the cluster);
+                    // their errors come back from `overlays` as the overlay
+                    // left out.
+                    let base_findings = diagnostics.len();
+                    check_environments(source, &base, options, &mut diagnostics);
+                    let mut index = 0;
+                    diagnostics.retain(|d| {
+                        index += 1;
+                        index <= base_findings || !d.is_error()
+                    });
                     let (overlays, left_out) = overlays(source, &base, options, layout);
                     diagnostics.extend(left_out);
                     match overlays {

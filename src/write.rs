@@ -13,7 +13,7 @@
 //!   manifest lists, and checking a foreign folder stops at its first
 //!   foreign entries, so `-o /` or a FIFO in the folder is refused at once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,10 @@ use sha2::{Digest, Sha256};
 
 use crate::emit::Artifact;
 use crate::input::fs as fs_input;
+
+pub mod durable;
+
+use durable::{sync_dir, Flush};
 
 pub const MANIFEST: &str = ".stackc-manifest";
 
@@ -111,16 +115,20 @@ pub fn write_output(
     let mut warnings = remove_stale_staging(&parent, &name);
     let existing = inspect(out_dir)?;
     let staging = Staging::create(&parent, &name)?;
+    let flush = Flush::for_output(&staging.path, artifacts.len() + 1).map_err(io(&staging.path))?;
     // The manifest first: a build killed half way leaves a staging folder
     // that says what it is (see `remove_stale_staging`).
     write_file(
         &staging.path.join(MANIFEST),
         manifest(spec_for_manifest, artifacts).as_bytes(),
+        &flush,
     )?;
     for artifact in artifacts {
-        write_file(&staging.path.join(&artifact.path), artifact.contents.as_bytes())?;
+        write_file(&staging.path.join(&artifact.path), artifact.contents.as_bytes(), &flush)?;
     }
-    sync_folders(&staging.path, artifacts);
+    flush
+        .finish(&staging.path, artifacts.iter().map(|a| a.path.as_str()))
+        .map_err(io(&staging.path))?;
     match existing {
         Existing::Nothing => {
             fs::rename(&staging.path, out_dir).map_err(io(out_dir))?;
@@ -131,19 +139,6 @@ pub fn write_output(
     // The output's new name in its parent.
     sync_dir(&parent);
     Ok(warnings)
-}
-
-/// Flushes each folder of the output once, the deepest first: a file's own
-/// fsync does not cover its name in its folder.
-fn sync_folders(root: &Path, artifacts: &[Artifact]) {
-    let folders: BTreeSet<&str> = artifacts
-        .iter()
-        .flat_map(|a| a.path.match_indices('/').map(|(end, _)| &a.path[..end]))
-        .collect();
-    for folder in folders.iter().rev() {
-        sync_dir(&root.join(folder));
-    }
-    sync_dir(root);
 }
 
 /// Swaps the staged output into place, then removes the old output if it
@@ -362,20 +357,13 @@ fn read_manifest(dir: &Path) -> Result<BTreeMap<String, String>, WriteError> {
         .collect()
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+fn write_file(path: &Path, bytes: &[u8], flush: &Flush) -> Result<(), WriteError> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(io(dir))?;
     }
     let mut file = fs::File::create(path).map_err(io(path))?;
     file.write_all(bytes).map_err(io(path))?;
-    file.sync_all().map_err(io(path))
-}
-
-/// Flushes the folder's entries to disk where the platform allows it.
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
+    flush.file(&file).map_err(io(path))
 }
 
 /// The folder a build is written into before it replaces the target:
@@ -667,13 +655,29 @@ mod tests {
     }
 
     #[test]
+    fn a_large_output_is_written_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let many: Vec<Artifact> = (0..durable::WHOLE_FILE_SYSTEM_FROM)
+            .map(|i| Artifact {
+                path: format!("web{i}/Dockerfile"),
+                contents: format!("FROM x{i}\n"),
+            })
+            .collect();
+        write_output(&out, "s.spec", &many).unwrap();
+        assert_eq!(read_manifest(&out).unwrap().len(), many.len());
+        assert!(verify_owned(&out).is_ok());
+        assert_eq!(fs::read_to_string(out.join("web7/Dockerfile")).unwrap(), "FROM x7\n");
+    }
+
+    #[test]
     fn a_file_saved_after_the_check_is_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         write_output(&out, "s.spec", &artifacts("a")).unwrap();
         assert!(matches!(inspect(&out), Ok(Existing::Owned)));
         let staging = Staging::create(tmp.path(), "out").unwrap();
-        write_file(&staging.path.join("compose.yaml"), b"b").unwrap();
+        write_file(&staging.path.join("compose.yaml"), b"b", &Flush::EachFile).unwrap();
         // The user saves a file between the check and the swap.
         fs::write(out.join("late.txt"), "mine").unwrap();
 

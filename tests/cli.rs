@@ -228,10 +228,20 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         let output = support::build(&broken, &out);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("nothing written"), "{stderr}");
+        assert!(stderr.contains("nothing written; "), "{stderr}");
         assert_eq!(before, snapshot_tree(&out));
         assert_eq!(entries(tmp.path()), ["app", "out", "secrets", "stack.spec"]);
     }
+    // A folder that was not there is not said to be unchanged.
+    let broken = spec_copy(tmp.path(), |s| s.replace("mount static at", "mount statik at"));
+    let stderr = text(&support::build(&broken, &tmp.path().join("new")).stderr);
+    assert!(
+        stderr.contains(&format!(
+            "nothing written: {} was not made",
+            tmp.path().join("new").display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -460,8 +470,10 @@ fn a_spec_on_stdin_is_named_and_placed_by_stdin_filename() {
         "{stdout}"
     );
 
-    // `fmt -` writes the formatted spec to stdout, for an editor's buffer.
-    let formatted = with_stdin(elsewhere.path(), &["fmt", "-q", "-"], "stack a\nvolume    v\n");
+    // `fmt -` writes the formatted spec to stdout, for an editor's buffer,
+    // and nothing else even without `-q`: vim's `:%!stackc fmt -` reads
+    // stderr into the buffer too.
+    let formatted = with_stdin(elsewhere.path(), &["fmt", "-"], "stack a\nvolume    v\n");
     assert_eq!(formatted.status.code(), Some(0), "{}", text(&formatted.stderr));
     assert_eq!(text(&formatted.stdout), "stack a\nvolume v\n");
     assert!(formatted.stderr.is_empty(), "{}", text(&formatted.stderr));
@@ -654,9 +666,15 @@ fn lint_fix_rewrites_the_spec_and_reports_what_remains() {
     );
     assert!(fixed.starts_with("# The app starts when"), "comments are kept");
 
-    // A second run has nothing left to fix and leaves the file alone.
+    // A second run has nothing left to fix and leaves the file alone, and
+    // says so rather than look as if `--fix` did not run.
     let again = stackc().args(["lint", "--fix"]).arg(&spec).output().unwrap();
-    assert!(!text(&again.stderr).contains("fixed"), "{}", text(&again.stderr));
+    let stderr = text(&again.stderr);
+    assert!(!stderr.contains("fixed"), "{stderr}");
+    assert!(
+        stderr.contains("stack.spec has a mechanical fix; each one's help says what to change"),
+        "{stderr}"
+    );
     assert_eq!(fs::read_to_string(&spec).unwrap(), fixed);
 }
 
@@ -749,6 +767,52 @@ fn lint_without_arguments_finds_the_specs() {
     support::provide_seed_files(tmp.path());
     let (code, stdout, stderr) = lint_in(tmp.path(), &[]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+}
+
+/// `build` and `check` read `stack.spec` here when given no spec, as
+/// `lint` does and `import` writes it; without one they say what to do.
+#[test]
+fn build_and_check_default_to_stack_spec_here() {
+    let tmp = tempfile::tempdir().unwrap();
+    for command in ["build", "check"] {
+        let out = stackc().current_dir(tmp.path()).arg(command).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("cannot read stack.spec: no such file") && stderr.contains("`stackc import` writes one"),
+            "{command}: {stderr}"
+        );
+    }
+    spec_copy(tmp.path(), |s| s);
+    let checked = stackc().current_dir(tmp.path()).arg("check").output().unwrap();
+    assert_eq!(checked.status.code(), Some(0), "{}", text(&checked.stderr));
+    let built = stackc().current_dir(tmp.path()).arg("build").output().unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    assert!(tmp.path().join("out/compose.yaml").is_file());
+}
+
+/// A cluster build writes every environment's overlay, so it says what
+/// the overlays leave out, as the docs promise: the seed's `dev` mounts
+/// the app's source, which a cluster runs from the image instead.
+#[test]
+fn a_cluster_build_reports_its_overlays_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec_copy(tmp.path(), |s| s);
+    let built = stackc()
+        .args(["build", "--target", "kubernetes", "--format", "short", "-o"])
+        .arg(tmp.path().join("k8s"))
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let stdout = text(&built.stdout);
+    assert!(
+        stdout.contains(
+            "info: in environment `dev`: on a cluster, `web` runs its image's copy of `./app` [host-mount-on-cluster]"
+        ),
+        "{stdout}"
+    );
+    assert!(tmp.path().join("k8s/overlays/dev/kustomization.yaml").is_file());
 }
 
 #[test]

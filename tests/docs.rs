@@ -1,4 +1,5 @@
-//! Every spec shown in the README and in docs/language.md compiles:
+//! Every spec shown in the README and in docs/language.md compiles, and the
+//! README's CI steps run as shown:
 //! documentation that lies is worse than none.
 
 mod support;
@@ -90,4 +91,39 @@ fn every_rule_has_a_section_its_link_points_at() {
     }
     assert!(stackc::lint::docs::help_uri("unknown-volume").ends_with("#spec-errors"));
     assert!(page.contains("\n## Spec errors\n"));
+}
+
+/// The README's CI steps run as shown on a project with findings: the
+/// annotations step fails the job, and the SARIF step exits 0 with a log
+/// code scanning reads, so its upload runs.
+#[test]
+fn readme_ci_steps_run_as_shown() {
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let steps = blocks(&readme, |info, block| info == "yaml" && block.contains("upload-sarif"));
+    let [steps] = steps.as_slice() else {
+        panic!("the README shows one CI block with upload-sarif: {steps:?}");
+    };
+    let commands: Vec<&str> = (steps.lines())
+        .filter_map(|l| l.trim().strip_prefix("- run: stackc "))
+        .map(|c| c.split(" > ").next().unwrap())
+        .collect();
+    assert_eq!(commands.len(), 2, "{steps}");
+    let project = tempfile::tempdir().unwrap();
+    let trigger = support::repo().join("tests/lint/unpinned-image/trigger.spec");
+    std::fs::copy(trigger, project.path().join("stack.spec")).unwrap();
+    let run = |command: &str| {
+        support::stackc()
+            .current_dir(project.path())
+            .args(command.split_whitespace())
+            .output()
+            .unwrap()
+    };
+    let annotations = run(commands[0]);
+    assert_eq!(annotations.status.code(), Some(1), "{commands:?}");
+    assert!(support::text(&annotations.stdout).starts_with("::warning file=stack.spec"));
+    let sarif = run(commands[1]);
+    assert_eq!(sarif.status.code(), Some(0), "{}", support::text(&sarif.stderr));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty(), "{log}");
 }

@@ -737,3 +737,145 @@ fn files_outside_the_project_are_neither_read_nor_copied() {
         std::fs::remove_file(&spec).unwrap();
     }
 }
+
+/// Services that build the same context and Dockerfile run one image:
+/// the first plain service builds it and the others (a worker, a migrate
+/// job that runs before it) are `image of` it, whichever way compose
+/// spells the build; a service that names its image otherwise keeps its
+/// own build.
+#[test]
+fn services_building_the_same_context_share_one_image() {
+    let compose = "services:\n  migrate:\n    build: ./api/\n    command: [\"node\", \"migrate.js\"]\n  api:\n    build: ./api\n    ports:\n      - \"127.0.0.1:3000:3000\"\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  worker:\n    build:\n      context: api\n      dockerfile: ./Dockerfile\n    command: [\"node\", \"worker.js\"]\n  report:\n    build: ./api\n    image: registry.example.com/report:1.0.0\n    command: [\"node\", \"report.js\"]\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        (
+            "api/Dockerfile",
+            "FROM node:22.11-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let text = read(root, "stack.spec");
+    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    let block = |name: &str| {
+        let start = text
+            .find(&format!(" {name} {{\n"))
+            .unwrap_or_else(|| panic!("{name}:\n{text}"));
+        text[start..].split("\n}\n").next().unwrap().to_string()
+    };
+    for name in ["migrate", "worker"] {
+        assert!(block(name).contains("    image of api\n"), "{name}:\n{text}");
+        assert!(!block(name).contains("build"), "{name}:\n{text}");
+    }
+    assert!(block("api").contains("    build ./api {"), "{text}");
+    assert!(block("report").contains("    build ./api {"), "{text}");
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}
+
+/// A Django app installed with uv (uv copied from its image, the lock
+/// synced before and after the source, the `.venv` on `PATH`, Gunicorn
+/// under `uv run`) imports as the `uv` statement, which writes all of
+/// that itself: no raw uv lines, and no `requirements.txt` the app does
+/// not have.
+#[test]
+fn a_uv_dockerfile_imports_as_the_uv_statement() {
+    let dockerfile = "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\nENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-dev --no-install-project\nCOPY . .\nRUN uv sync --frozen --no-dev\nENV PATH=\"/app/.venv/bin:$PATH\"\nRUN useradd --create-home appuser\nUSER appuser\nCMD [\"uv\", \"run\", \"--no-sync\", \"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n";
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: ./app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
+        ),
+        ("app/Dockerfile", dockerfile),
+        (
+            "app/pyproject.toml",
+            "[project]\nname = \"shop\"\nversion = \"0.1.0\"\ndependencies = [\"django>=5.1\", \"gunicorn>=23\"]\n",
+        ),
+        ("app/uv.lock", "version = 1\n"),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    assert!(stderr.contains("`stackc build` accepts"), "{stderr}\n{text}");
+    assert_holds(
+        &text,
+        &[
+            "        python 3.12-slim\n        uv 0.5.11\n",
+            "    gunicorn shop.wsgi:application bind 8000\n",
+        ],
+    );
+    assert!(!text.contains("dockerfile "), "{text}");
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let image = read(root, "out/web/Dockerfile");
+    assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
+}
+
+/// A `${VAR}` the project's `.env` sets is still dropped (the spec holds
+/// no per-host value), but the finding says where compose takes it from
+/// and what it is there, so the value can be written in; a password's
+/// value is never repeated.
+#[test]
+fn a_variable_the_projects_dotenv_sets_is_named_with_its_value() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  api:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n",
+        ),
+        (".env", "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\n"),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = |line: u64| {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["line"] == line && d["code"] == "import-dropped")
+            .cloned()
+            .unwrap_or_else(|| panic!("line {line}: {report:#}"))
+    };
+    let user = finding(5);
+    assert!(
+        user["message"].as_str().unwrap().contains("from the project's .env"),
+        "{user:#}"
+    );
+    assert!(
+        user["help"]
+            .as_str()
+            .unwrap()
+            .contains("`POSTGRES_USER=todo` from .env"),
+        "{user:#}"
+    );
+    let url = finding(6);
+    let help = url["help"].as_str().unwrap();
+    assert!(
+        help.contains("`POSTGRES_PASSWORD`, a password") && !help.contains("supersecret"),
+        "{url:#}"
+    );
+    let level = finding(7);
+    assert!(
+        level["message"].as_str().unwrap().contains("the host's environment"),
+        "{level:#}"
+    );
+}
+
+/// Services given the same passwords (one YAML anchor, as a Django app,
+/// its Celery worker and its migrate job share) get one env file, not a
+/// copy each that a changed password could miss.
+#[test]
+fn services_with_the_same_passwords_share_one_env_file() {
+    let compose = "services:\n  web:\n    image: registry.example.com/shop:1.0.0\n    environment: &env\n      DJANGO_SECRET_KEY: \"k3y-9f8a7b6c5d4e3f2a1b0c\"\n      DATABASE_HOST: db\n  worker:\n    image: registry.example.com/shop:1.0.0\n    command: [\"celery\", \"-A\", \"shop\", \"worker\"]\n    environment: *env\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let out = import(&[root.to_str().unwrap(), "-o", root.join("stack.spec").to_str().unwrap()]);
+    let text = read(root, "stack.spec");
+    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    assert_eq!(text.matches("    env_file \"env/web.env\"\n").count(), 2, "{text}");
+    assert!(!root.join("env/worker.env").exists(), "{text}");
+    assert!(read(root, "env/web.env").contains("DJANGO_SECRET_KEY="));
+}

@@ -66,7 +66,7 @@ const FOREIGN_SPECS: [(&str, &str); 2] = [
 
 /// Runs `hook` on a clean spec beside other tools' `.spec` files (passes,
 /// and they are untouched), then with a bad spec added (fails, naming it).
-fn hook_lints_only_stack_specs(hook: &str) {
+fn hook_lints_only_stack_specs(run_hook: impl Fn(&Path) -> Output) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     git(dir, &["init", "-q"]);
@@ -81,7 +81,7 @@ fn hook_lints_only_stack_specs(hook: &str) {
     }
     git(dir, &["add", "."]);
 
-    let good = run_hook(dir, hook);
+    let good = run_hook(dir);
     let stdout = text(&good.stdout);
     assert_eq!(good.status.code(), Some(0), "{stdout}{}", text(&good.stderr));
     assert!(stdout.contains("stackc lint") && stdout.contains("Passed"), "{stdout}");
@@ -99,7 +99,7 @@ fn hook_lints_only_stack_specs(hook: &str) {
     )
     .unwrap();
     git(dir, &["add", "bad.spec"]);
-    let bad = run_hook(dir, hook);
+    let bad = run_hook(dir);
     let stdout = text(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{stdout}{}", text(&bad.stderr));
     assert!(stdout.contains("Failed"), "{stdout}");
@@ -117,10 +117,39 @@ fn hook_lints_only_stack_specs(hook: &str) {
 
 #[test]
 fn python_hook_installed_by_pip_lints_only_stack_specs() {
-    hook_lints_only_stack_specs("stackc-lint");
+    hook_lints_only_stack_specs(|dir| run_hook(dir, "stackc-lint"));
+}
+
+/// README's `language: system` hook, for a stackc already on PATH: its
+/// block as the project's `.pre-commit-config.yaml`, with this build's
+/// binary first on PATH.
+#[test]
+fn readmes_system_hook_runs_the_stackc_on_path() {
+    let readme = fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    let config = *blocks
+        .iter()
+        .find(|b| b.contains("repo: local") && b.contains("language: system"))
+        .expect("README.md shows a `language: system` hook");
+    let bin = support::stackc_path().parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    hook_lints_only_stack_specs(|dir| {
+        fs::write(dir.join(".pre-commit-config.yaml"), config).unwrap();
+        Command::new(support::tool("venv/bin/pre-commit"))
+            .current_dir(dir)
+            .args(["run", "--all-files", "--color", "never"])
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", support::repo().join("target/pre-commit-home"))
+            .output()
+            .expect("pre-commit runs")
+    });
 }
 
 #[test]
 fn rust_hook_installed_by_cargo_lints_only_stack_specs() {
-    hook_lints_only_stack_specs("stackc-lint-rust");
+    hook_lints_only_stack_specs(|dir| run_hook(dir, "stackc-lint-rust"));
 }

@@ -43,9 +43,13 @@ pub(super) fn run(paths: &[PathBuf], check: bool, color: Color, stdin: &StdinArg
         };
         worst = worst.max(status);
     }
-    let verb = if check { "would reformat" } else { "reformatted" };
-    let plural = if files.len() == 1 { "" } else { "s" };
-    output::status(&format!("stackc fmt: {verb} {changed} of {} file{plural}", files.len()));
+    // A buffer piped through `fmt -` gets its text and nothing else: an
+    // editor's filter (vim's `:%!stackc fmt -`) reads stderr into it too.
+    if !files.iter().all(|f| is_stdin(f)) {
+        let verb = if check { "would reformat" } else { "reformatted" };
+        let plural = if files.len() == 1 { "" } else { "s" };
+        output::status(&format!("stackc fmt: {verb} {changed} of {} file{plural}", files.len()));
+    }
     Ok(match worst {
         Status::Formatted => ExitCode::SUCCESS,
         Status::Findings => ExitCode::from(1),

@@ -26,6 +26,9 @@ pub struct Places {
     /// a file it names elsewhere (`env_file: ~/.aws/credentials`) is not
     /// read, so never quoted nor copied into the spec's folder.
     pub root: Option<PathBuf>,
+    /// The project's `.env` beside the compose file, which compose fills
+    /// `${VAR}` from (empty when there is none).
+    pub dotenv: crate::input::env_file::EnvFile,
 }
 
 impl Places {

@@ -115,6 +115,7 @@ mod tests {
             shown_dir: root.clone(),
             nginx: Vec::new(),
             root: Some(root.clone()),
+            dotenv: Default::default(),
         };
         let edits = keep_out(&doc, &places, &["secrets/app_token.txt", "env/app.env"]).unwrap();
         assert_eq!(

@@ -8,6 +8,7 @@
 
 use super::compose::Import;
 use super::spec::{is_env_name, quoted, word, Stmt};
+use super::uv::{self, UvLine};
 use super::yaml::{Kind, Node};
 use crate::input::dockerfile::{self, Args, Base, Keyword};
 
@@ -110,6 +111,9 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
     // Each raw line, and for a RUN that creates users (which stackc does
     // itself for a `user` it creates) the line without that part.
     let mut raw: Vec<(Stmt, Option<Option<Stmt>>)> = Vec::new();
+    // uv's lines, as raw lines and where they are in `raw`: the `uv`
+    // statement writes them when the Dockerfile runs `uv sync`.
+    let mut uv = Uv::default();
     let mut copied_source = false;
     let mut copied_requirements = None;
     let mut user = None;
@@ -122,6 +126,10 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
             workdir: workdir.as_deref(),
             requirements: copied_requirements.as_deref(),
         };
+        if let Some(line) = uv_line(instruction, &text_args) {
+            uv.take(line, written, &mut raw);
+            continue;
+        }
         match instruction.keyword {
             Keyword::Env if text_args.starts_with("PYTHON") => {}
             Keyword::Expose => {}
@@ -155,6 +163,7 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         }
     }
     let gunicorn = gunicorn?;
+    uv.finish(&mut body, &mut raw)?;
     if let Some(workdir) = workdir.filter(|w| w != "/app") {
         body.push(Stmt::line(format!("workdir {}", word(&workdir))));
     }
@@ -183,13 +192,74 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
 }
 
 /// `CMD ["gunicorn", "MODULE:APP", "--bind", "0.0.0.0:PORT", ...]` as the
-/// `gunicorn` statement; `None` for any other command.
+/// `gunicorn` statement (`uv run gunicorn ...` too: stackc's image has the
+/// environment on `PATH`); `None` for any other command.
 fn command(args: &Args) -> Option<String> {
     let Args::Json { words, .. } = args else {
         return None;
     };
-    let words: Vec<String> = words.iter().map(|w| w.value.clone()).collect();
+    let mut words: Vec<String> = words.iter().map(|w| w.value.clone()).collect();
+    if words.starts_with(&["uv".to_string(), "run".to_string()]) {
+        let options = words[2..].iter().take_while(|w| w.starts_with("--")).count();
+        words.drain(..2 + options);
+    }
     gunicorn(&words)
+}
+
+/// An instruction's part in installing the app with uv, if it has one.
+fn uv_line(instruction: &dockerfile::Instruction, args: &str) -> Option<UvLine> {
+    match instruction.keyword {
+        Keyword::Copy => {
+            let from = instruction.flags.iter().find(|f| f.name == "from");
+            uv::copy(from.and_then(|f| f.value.as_deref()), &copy_words(args))
+        }
+        Keyword::Run => uv::run(args),
+        Keyword::Env => uv::env(&shlex::split(args)?),
+        _ => None,
+    }
+}
+
+/// What the Dockerfile's uv lines come to (see [`uv`]).
+#[derive(Default)]
+struct Uv {
+    version: Option<String>,
+    syncs: bool,
+    /// Indexes into the raw lines.
+    lines: Vec<usize>,
+    /// A line written over several lines, which a raw line cannot carry.
+    multiline: bool,
+}
+
+impl Uv {
+    fn take(&mut self, line: UvLine, written: &str, raw: &mut Vec<(Stmt, Option<Option<Stmt>>)>) {
+        match line {
+            UvLine::Binary(version) => self.version = version.or(self.version.take()),
+            UvLine::Syncs => self.syncs = true,
+            UvLine::CopiesProject | UvLine::Settings => {}
+        }
+        self.multiline |= written.contains('\n');
+        self.lines.push(raw.len());
+        raw.push((dockerfile_line(written), None));
+    }
+
+    /// The `uv` statement in place of the lines, after `python`; without
+    /// a `uv sync` they stay raw lines (`None`: one cannot).
+    fn finish(self, body: &mut Vec<Stmt>, raw: &mut Vec<(Stmt, Option<Option<Stmt>>)>) -> Option<()> {
+        if !self.syncs {
+            return (!self.multiline).then_some(());
+        }
+        let statement = match self.version {
+            Some(version) => format!("uv {version}"),
+            None => "uv".to_string(),
+        };
+        body.insert(1, Stmt::line(statement));
+        let mut index = 0;
+        raw.retain(|_| {
+            index += 1;
+            !self.lines.contains(&(index - 1))
+        });
+        Some(())
+    }
 }
 
 /// A Gunicorn command line (`gunicorn MODULE:APP --bind 0.0.0.0:PORT

@@ -9,17 +9,42 @@ use super::values::literal;
 use super::yaml::{Kind, Node};
 
 pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
-    let help = match key {
+    let command = matches!(key, "command" | "entrypoint");
+    let dotenv = (!command)
+        .then(|| from_dotenv(import, value.text().unwrap_or_default()))
+        .flatten();
+    let (source, help) = match (command, dotenv) {
         // A secret reaches a container as a file or a variable, never as a word of its command.
-        "command" | "entrypoint" => "the whole command is left out: write it with the value itself; for a password, a command that reads it from the secret's file (`secret NAME` mounts /run/secrets/NAME), as a spec puts no secret on a command line",
-        _ => "write the value itself, or a `secret NAME env VAR` for a secret",
+        (true, _) => ("the host's environment", "the whole command is left out: write it with the value itself; for a password, a command that reads it from the secret's file (`secret NAME` mounts /run/secrets/NAME), as a spec puts no secret on a command line".to_string()),
+        (false, Some(set)) => ("the project's .env", format!("write the value itself: compose fills in {set} from .env, unless the shell it runs in sets it")),
+        (false, None) => ("the host's environment", "write the value itself, or a `secret NAME env VAR` for a secret".to_string()),
     };
     import.report.dropped(
         import.file,
         value.span,
-        format!("`{key}` is filled from the host's environment (`$VAR`), which a spec string cannot say"),
+        format!("`{key}` is filled from {source} (`$VAR`), which a spec string cannot say"),
         help,
     );
+}
+
+/// What the project's `.env` sets of each variable `raw` names, as
+/// `NAME=VALUE` (a password's value left out); `None` unless it sets
+/// them all.
+fn from_dotenv(import: &Import, raw: &str) -> Option<String> {
+    let names = super::values::variables(raw);
+    let set: Option<Vec<String>> = names
+        .iter()
+        .map(|name| {
+            let entry = import.places.dotenv.get(name)?;
+            let value = entry.value.as_ref()?;
+            Some(if crate::lint::secrets::is_secret_name(name) {
+                format!("`{name}`, a password")
+            } else {
+                format!("`{name}={}`", value.value)
+            })
+        })
+        .collect();
+    set.filter(|s| !s.is_empty()).map(|s| s.join(", "))
 }
 
 /// A value whose variables all have defaults (`${TAG:-latest}`), with

@@ -68,8 +68,13 @@ impl Secrets {
 
     /// An env file to write for `service` at `env/SERVICE.env` beside the
     /// spec (a committed one without its passwords, or the passwords of an
-    /// image that reads `VAR`); returns that path.
+    /// image that reads `VAR`); returns that path. Services given the same
+    /// variables (one YAML anchor, one `.env`) share one file, which a
+    /// change of a password then cannot miss.
     pub fn add_env_file(&mut self, service: &str, contents: String) -> String {
+        if let Some(same) = self.env_files.iter().find(|f| f.contents == contents) {
+            return same.path.clone();
+        }
         let mut path = format!("{}/{service}.env", super::env_file::FOLDER);
         let mut n = 2;
         while self.env_files.iter().any(|f| f.path == path) {

@@ -49,7 +49,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         .filter(|(_, s)| s.get("build").is_some())
         .filter_map(|(k, s)| Some((s.get("image")?.text()?, k.text()?)))
         .collect();
-    let mut blocks = Vec::new();
+    let mut roles = Vec::new();
     for (key, service) in entries {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
             import.report.dropped(
@@ -67,14 +67,86 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         } else {
             Role::Service
         };
-        let body = one(name, service, role, &built, import);
+        roles.push((name, key, service, role));
+    }
+    let builders = shared_builds(&roles);
+    let mut blocks = Vec::new();
+    for (i, &(name, key, service, role)) in roles.iter().enumerate() {
+        let image_of = builders[i].map(|b| roles[b].0);
+        let body = one(
+            name,
+            service,
+            role,
+            Source {
+                built: &built,
+                image_of,
+            },
+            import,
+        );
         let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
         blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
     }
     blocks
 }
 
-fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &mut Import) -> Vec<Stmt> {
+/// For each service, the one whose image it runs when compose builds the
+/// same image for both (the same context, Dockerfile, target and
+/// arguments, and no other `image` name): `image of` that one, as a
+/// Celery worker or a migrate job says it, rather than a second `build`.
+/// The image is the first plain service's of its build (a job or a
+/// proxy runs another's image, never gives its own).
+fn shared_builds(roles: &[(&str, &Node, &Node, Role)]) -> Vec<Option<usize>> {
+    let keys: Vec<Option<String>> = roles
+        .iter()
+        .map(|(_, _, service, role)| service.get("build").filter(|_| *role != Role::Proxy).map(build_key))
+        .collect();
+    let mut builders: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        if let (Some(key), Role::Service) = (key, roles[i].3) {
+            builders.entry(key).or_insert(i);
+        }
+    }
+    let image = |i: usize| roles[i].2.get("image").and_then(Node::text);
+    (0..roles.len())
+        .map(|i| {
+            let builder = *builders.get(keys[i].as_deref()?)?;
+            (builder != i && image(i).is_none_or(|name| image(builder) == Some(name))).then_some(builder)
+        })
+        .collect()
+}
+
+/// A compose `build` as what decides the image: the context (`.` when a
+/// mapping gives none) and the Dockerfile with their defaults filled in
+/// and paths normalized, the target and the arguments as written.
+fn build_key(build: &Node) -> String {
+    let field = |name: &str| build.get(name).and_then(Node::text);
+    let path = |path: &str| {
+        crate::emit::paths::normalize(std::path::Path::new(path))
+            .display()
+            .to_string()
+    };
+    let context = build.text().or_else(|| field("context")).unwrap_or(".");
+    let args = build.get("args").map(|a| a.to_json().to_string()).unwrap_or_default();
+    [
+        path(context),
+        path(field("dockerfile").unwrap_or("Dockerfile")),
+        field("target").unwrap_or_default().to_string(),
+        args,
+    ]
+    .join("\0")
+}
+
+/// Where a service's image comes from besides its own keys.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    /// `(image name, service)` of every service that builds and names its image.
+    built: &'a [(&'a str, &'a str)],
+    /// The service that builds the same image (see [`shared_builds`]).
+    image_of: Option<&'a str>,
+}
+
+fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Import) -> Vec<Stmt> {
+    let built = source.built;
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
     // Where the image's app server and compose's `command` are in `body`.
@@ -137,6 +209,11 @@ fn one(name: &str, service: &Node, role: Role, built: &[(&str, &str)], import: &
                         );
                     }
                 }
+            }
+            // The image of the service that builds it names it.
+            ("image", _) if source.image_of.is_some() => {}
+            ("build", _) if source.image_of.is_some() => {
+                body.push(Stmt::line(format!("image of {}", source.image_of.unwrap_or_default())))
             }
             ("image", _) => match scalar(value) {
                 Some(image) if !builds && built.iter().any(|(i, s)| *i == image && *s != name) => {

@@ -56,6 +56,30 @@ pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
     Some((literal(&out)?, names))
 }
 
+/// The names of the variables compose fills into a value (`$VAR`,
+/// `${VAR}`, `${VAR:-default}`), in order; `$$` is none.
+pub fn variables(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            rest = tail;
+            continue;
+        }
+        let braced = after.strip_prefix('{');
+        let word = braced.unwrap_or(after);
+        let end = word
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(word.len());
+        if end > 0 && !word.starts_with(|c: char| c.is_ascii_digit()) {
+            names.push(&word[..end]);
+        }
+        rest = &word[end..];
+    }
+    names
+}
+
 /// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else.
 pub fn whole_variable(text: &str) -> Option<&str> {
     let name = text
@@ -206,6 +230,15 @@ mod tests {
         assert_eq!(literal("$HOME"), None);
         assert_eq!(literal("${X:-1}"), None);
         assert_eq!(literal("cost: 5$").as_deref(), Some("cost: 5$"));
+    }
+
+    #[test]
+    fn variables_are_named() {
+        assert_eq!(
+            variables("postgres://${DB_USER}:$DB_PASS@db/${DB_NAME:-app}"),
+            ["DB_USER", "DB_PASS", "DB_NAME"]
+        );
+        assert_eq!(variables("pa$$word $1 cost 5$"), Vec::<&str>::new());
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub static RULES: &[&dyn Rule] = &[
     // Readiness and ordering
     &MissingReadinessWait,
     &PgIsreadyUnixSocket,
+    &PgIsreadyNoUser,
     &ReadyPortMismatch,
     &ProxyAfterUpstream,
     &MigrateInCommand,

@@ -30,7 +30,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Use instead
-    /// A named volume, which a cluster claims:
+    /// A named volume, which a cluster claims (a file the container only
+    /// reads, such as a config or a database's init script, belongs in the
+    /// image instead: a `build` whose Dockerfile copies it):
     /// ```text
     /// volume uploads size 10G
     ///
@@ -85,12 +87,11 @@ impl Rule for HostMountOnCluster {
                         "a path of this machine",
                     )
                 };
-                out.push(
-                    Self::META
-                        .diagnostic(message)
-                        .primary(path.span, label)
-                        .help("mount a named volume instead: `volume NAME size SIZE`, then `mount NAME at PATH`"),
-                );
+                out.push(Self::META.diagnostic(message).primary(path.span, label).help(
+                    "for data, mount a named volume instead: `volume NAME size SIZE`, then `mount NAME at \
+                             PATH`; for a file the container reads (a config, an init script), copy it into the \
+                             image: `build FOLDER { file Dockerfile }` with a Dockerfile that COPYs it",
+                ));
             }
         }
     }
