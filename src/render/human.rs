@@ -318,7 +318,8 @@ fn visible_lines(text: &str) -> String {
 fn same_length_visible(text: &str) -> String {
     // Most specs have no control character but line ends and tabs: copied
     // whole. (A C1 control's UTF-8 starts with 0xC2.)
-    let plain = |b: &u8| matches!(b, b'\n' | b'\t') || (*b >= 0x20 && *b != 0x7f && *b != 0xc2);
+    // (A bidi control's starts with 0xE2.)
+    let plain = |b: &u8| matches!(b, b'\n' | b'\t') || (*b >= 0x20 && !matches!(b, 0x7f | 0xc2 | 0xe2));
     if text.as_bytes().iter().all(plain) {
         return text.to_string();
     }
@@ -331,6 +332,8 @@ fn same_length_visible(text: &str) -> String {
             c if c.is_control() && c.len_utf8() == 1 => '?',
             // C1 controls are two bytes, as is `¿`.
             c if c.is_control() => '¿',
+            // Three bytes, as is U+FFFD.
+            c if super::is_bidi_control(c) => '\u{fffd}',
             c => c,
         });
     }
@@ -344,12 +347,16 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\r\n");
-        let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m`")
+        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\u{202e}y\u{2066}\r\n");
+        let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m` \u{202e}")
             .primary(Span::new(6, 7), "an \u{1b} here")
-            .help("no \u{7} bells");
+            .help("no \u{7} bells \u{2067}");
         let out = HumanRenderer::new(false, DEFAULT_WIDTH).render(&file, &[diagnostic]);
-        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(
+            !out.chars()
+                .any(|c| (c.is_control() || super::super::is_bidi_control(c)) && c != '\n'),
+            "{out:?}"
+        );
         assert!(out.contains("\\u{1b}[31m"), "{out}");
         assert_eq!(same_length_visible(&file.text).len(), file.text.len());
     }
