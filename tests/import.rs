@@ -879,3 +879,26 @@ fn services_with_the_same_passwords_share_one_env_file() {
     assert!(!root.join("env/worker.env").exists(), "{text}");
     assert!(read(root, "env/web.env").contains("DJANGO_SECRET_KEY="));
 }
+
+/// A cloned repository's `secrets` folder that is a link elsewhere (to
+/// `/etc/cron.d`, say) gets no secret written through it.
+#[test]
+fn a_secret_is_never_written_through_a_link_out_of_the_project() {
+    let dir = project(&[
+        ("elsewhere/keep.txt", "mine\n"),
+        (
+            "repo/compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n",
+        ),
+        ("repo/.env.db", "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n"),
+    ]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), repo.join("secrets")).unwrap();
+    let out = import_into(&repo.join("compose.yaml"), &repo.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("leads out of the project"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("elsewhere")).unwrap().collect();
+    assert_eq!(left.len(), 1, "only keep.txt");
+}
