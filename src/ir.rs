@@ -1221,6 +1221,9 @@ pub struct Proxy {
     pub upstreams: Vec<Upstream>,
     /// Never empty: a proxy without `server` blocks has one implicit server.
     pub servers: Vec<Server>,
+    /// Raw directives of nginx's `http` block (`nginx http "..."`), after
+    /// stackc's own settings there.
+    pub http: Vec<RawDirective>,
     /// [`Proxy::upstream`]'s table, built on the first lookup.
     upstream_names: NameMap,
 }
@@ -1232,8 +1235,20 @@ impl Proxy {
         Proxy {
             upstreams,
             servers,
+            http: Vec::new(),
             upstream_names: NameMap::default(),
         }
+    }
+
+    /// The proxy with these raw `http` directives.
+    pub fn with_http(self, http: Vec<RawDirective>) -> Proxy {
+        Proxy { http, ..self }
+    }
+
+    /// Whether a raw `http` directive sets `name`, which stackc then does
+    /// not write there itself.
+    pub fn http_sets(&self, name: &str) -> bool {
+        self.http.iter().any(|d| d.name == name)
     }
 
     /// The port of the first server's first `listen`: what a readiness

@@ -628,6 +628,84 @@ fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
     }
 }
 
+/// A relative `WORKDIR`, which Docker starts from `/` (or the WORKDIR
+/// before it): the spec says the folder Docker uses, `/app` (stackc's
+/// default, so nothing) or `/srv/app`, never a relative path, which the
+/// spec refuses.
+#[test]
+fn a_relative_workdir_imports_as_the_folder_docker_uses() {
+    for (workdirs, expected) in [
+        ("WORKDIR app\n", None),
+        ("WORKDIR /srv\nWORKDIR app/\n", Some("/srv/app")),
+    ] {
+        let dockerfile = format!("FROM python:3.12-slim\n{workdirs}COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n");
+        let dir = project(&[
+            ("compose.yaml", "services:\n  web:\n    build: ./app\n"),
+            ("app/Dockerfile", &dockerfile),
+            ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
+        ]);
+        let root = dir.path();
+        let spec = root.join("stack.spec");
+        let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+        let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+        assert!(out.status.success(), "{stderr}\n{text}");
+        let workdir = text.lines().find_map(|l| l.trim().strip_prefix("workdir "));
+        assert_eq!(workdir, expected, "{text}");
+        assert!(!stderr.contains("invalid-path"), "{stderr}");
+    }
+}
+
+/// Resource limits as compose files write them: `0` is compose's "no
+/// limit" (left out), a value from the host's environment cannot be said
+/// (dropped, with a finding), a number is kept. The spec parses.
+#[test]
+fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
+    let compose = "services:\n  web:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"${WEB_CPUS:-0}\"\n          memory: \"0\"\n  worker:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n          memory: 256M\n          pids: 0\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    let limits: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("limits"))
+        .collect();
+    assert_eq!(limits, ["limits cpus 0.5 memory 256M"], "{text}");
+    assert!(stderr.contains("a `cpus` limit the spec cannot write"), "{stderr}");
+    let check = support::stackc().arg("check").arg(&spec).output().unwrap();
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}
+
+/// Build arguments compose fills from the host: one with a default is the
+/// default (reported), one without is left out (reported); `$$` is one
+/// `$`. None reaches the spec as a `${...}` that Docker would take
+/// literally.
+#[test]
+fn build_args_from_the_host_are_their_defaults_or_left_out() {
+    let compose = "services:\n  web:\n    image: x/web:1.0\n    build:\n      context: .\n      args:\n        - \"APP_UID=${UID:-1000}\"\n        - \"PRICE=5$$\"\n        - \"TOKEN=${TOKEN}\"\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        ("Dockerfile", "FROM busybox:1.36\nUSER 1000\n"),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
+    assert!(out.status.success(), "{stderr}\n{text}");
+    let args: Vec<&str> = text.lines().map(str::trim).filter(|l| l.starts_with("arg ")).collect();
+    assert_eq!(args, ["arg APP_UID = \"1000\"", "arg PRICE = \"5$\""], "{text}");
+    assert!(
+        stderr.contains("`build arg APP_UID` is `1000`, the default of `UID`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`build arg TOKEN` is filled from the host's environment"),
+        "{stderr}"
+    );
+}
+
 /// The common layout of an nginx in front of an app: the official image
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in

@@ -117,3 +117,65 @@ fn thousands_of_unknown_names_are_reported_before_a_deadline() {
         .expect("3,000 unknown names took over five minutes");
     assert_eq!(unknown, 3000);
 }
+
+/// The durable steps of `stackc build`, as the real binary makes them
+/// (traced with strace, which scripts/install-tools.sh installs): a small
+/// output gets an fsync per file and per folder; one of 64 files or more
+/// gets a single syncfs instead of thousands of journal commits.
+#[test]
+fn a_build_syncs_each_file_of_a_small_output_and_the_file_system_once_for_a_large_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let syncs = |services: usize| {
+        let dir = folder.path().join(services.to_string());
+        let generated = generated::stack(services);
+        let spec = ("stack.spec", generated.spec.as_str());
+        for (path, contents) in generated.files.iter().chain([&spec]) {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
+        }
+        let trace = dir.join("trace");
+        let out = std::process::Command::new("strace")
+            .args(["-f", "-qq", "-e", "trace=fsync,fdatasync,syncfs", "-o"])
+            .arg(&trace)
+            .arg(support::stackc_path())
+            .args(["build", "--color", "never", "stack.spec", "-o", "out"])
+            .current_dir(&dir)
+            .output()
+            .expect("strace runs (scripts/install-tools.sh installs it)");
+        assert!(out.status.success(), "{}", support::text(&out.stderr));
+        let calls = std::fs::read_to_string(&trace).unwrap();
+        let count = |call: &str| calls.lines().filter(|l| l.contains(&format!("{call}("))).count();
+        let files = walkdir(&dir.join("out"));
+        (count("fsync") + count("fdatasync"), count("syncfs"), files)
+    };
+    // 10 services: compose.yaml, the manifest, and a few folders of two files.
+    let (fsyncs, syncfs, (files, folders)) = syncs(10);
+    assert!(files < 64, "{files}");
+    assert_eq!(syncfs, 0);
+    // Each file, each folder of the output (its root too), and its parent.
+    assert_eq!(fsyncs, files + folders + 1, "{files} files, {folders} folders");
+    let (fsyncs, syncfs, (files, _)) = syncs(200);
+    assert!(files >= 64, "{files}");
+    assert_eq!(
+        (fsyncs, syncfs),
+        (1, 1),
+        "only the output's parent has an fsync of its own"
+    );
+}
+
+/// How many files and folders (itself included) are below `dir`.
+fn walkdir(dir: &Path) -> (usize, usize) {
+    let (mut files, mut folders) = (0, 1);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            let (f, d) = walkdir(&entry.path());
+            files += f;
+            folders += d;
+        } else {
+            files += 1;
+        }
+    }
+    (files, folders)
+}

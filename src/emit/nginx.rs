@@ -102,8 +102,17 @@ pub(super) fn emit(
         problems,
     };
     for setting in HTTP_SETTINGS {
-        http.line(setting);
+        // A raw line replaces stackc's of its name; `include` adds a file.
+        let name = setting.split(' ').next().unwrap_or(setting);
+        if name == "include" || !proxy.http_sets(name) {
+            http.line(setting);
+        }
     }
+    for directive in &proxy.http {
+        http.out.set_origin(directive.text.span);
+        http.line(&directive.text.value);
+    }
+    http.out.set_origin(source_map::header(service.span, service.name.span));
     let mut maps: Vec<String> = Vec::new();
     if proxy.locations().any(|l| l.websocket.is_some()) {
         maps.push(WEBSOCKET_MAP.to_string());
@@ -550,7 +559,7 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
         return Err("nginx.conf cannot hold control characters here");
     }
     if arg == Arg::Expanded && value.contains('$') {
-        return Err("nginx reads `$` here as a variable and has no escape for it");
+        return Err("nginx reads `$` here as a variable and has no escape for it: an nginx variable goes in a raw `nginx \"...\"` line");
     }
     if !value.is_empty()
         && value
@@ -691,6 +700,27 @@ mod tests {
             "{conf}"
         );
         assert_eq!(conf.matches("proxy_http_version").count(), 1, "{conf}");
+    }
+
+    #[test]
+    fn raw_http_lines_go_after_stackcs_settings_and_replace_theirs() {
+        let conf = conf(
+            "nginx http \"proxy_cache_path /tmp/cache keys_zone=pages:10m\"\n\
+             nginx http \"log_format timed '$remote_addr $request_time'\"\n\
+             nginx http \"access_log /dev/stdout timed\"\n\
+             nginx http \"include /etc/nginx/extra.types\"\n\
+             location / {\n proxy_pass app\n nginx \"proxy_cache pages\"\n}",
+        );
+        let http = &conf[conf.find("http {").unwrap()..conf.find("upstream app").unwrap()];
+        let expected = "    scgi_temp_path /tmp/scgi_temp;\n    \
+                        proxy_cache_path /tmp/cache keys_zone=pages:10m;\n    \
+                        log_format timed '$remote_addr $request_time';\n    \
+                        access_log /dev/stdout timed;\n    \
+                        include /etc/nginx/extra.types;\n";
+        assert!(http.contains(expected), "{conf}");
+        // The raw `access_log` replaces stackc's; an `include` adds a file.
+        assert_eq!(conf.matches("access_log").count(), 1, "{conf}");
+        assert!(conf.contains("include /etc/nginx/mime.types;"), "{conf}");
     }
 
     #[test]

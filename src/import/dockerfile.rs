@@ -40,10 +40,13 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
                     );
                 }
             }
-            let args: Vec<(String, String)> = match value.get("args").map(|a| &a.kind) {
+            let args: Vec<(String, String, &Node)> = match value.get("args").map(|a| &a.kind) {
                 Some(Kind::Seq(items)) => items
                     .iter()
-                    .filter_map(|i| i.text()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                    .filter_map(|i| {
+                        let (k, v) = i.text()?.split_once('=')?;
+                        Some((k.to_string(), v.to_string(), i))
+                    })
                     .collect(),
                 Some(Kind::Map(entries)) => entries
                     .iter()
@@ -51,11 +54,24 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
                         (
                             k.text().unwrap_or_default().to_string(),
                             v.text().unwrap_or_default().to_string(),
+                            v,
                         )
                     })
                     .collect(),
                 _ => Vec::new(),
             };
+            // A value compose fills from the host (`${UID:-1000}`) is its
+            // default, reported; one without a default is left out.
+            let args = args
+                .into_iter()
+                .filter_map(|(k, v, node)| {
+                    let v = match super::values::literal(&v) {
+                        Some(v) => v,
+                        None => super::environment::defaulted(import, node, &format!("build arg {k}"), &v)?,
+                    };
+                    Some((k, v))
+                })
+                .collect();
             (
                 value.get("context").and_then(Node::text).unwrap_or(".").to_string(),
                 value.get("dockerfile").and_then(Node::text).map(str::to_string),
@@ -133,7 +149,7 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         match instruction.keyword {
             Keyword::Env if text_args.starts_with("PYTHON") => {}
             Keyword::Expose => {}
-            Keyword::Workdir => workdir = Some(text_args),
+            Keyword::Workdir => workdir = Some(absolute_workdir(workdir.as_deref(), &text_args)?),
             Keyword::Copy if layout.copies_source(&text_args) => copied_source = true,
             Keyword::Copy if !copied_source && layout.copies_requirements(&text_args).is_some() => {
                 copied_requirements = layout.copies_requirements(&text_args);
@@ -378,6 +394,25 @@ impl Layout<'_> {
         }
         installs
     }
+}
+
+/// Where `WORKDIR PATH` leaves the working folder when it was `current`
+/// (`/` when unset): a relative path goes on from it, as Docker does.
+/// `None` for a path that reads a variable, which import cannot follow.
+fn absolute_workdir(current: Option<&str>, path: &str) -> Option<String> {
+    if path.contains('$') || path.is_empty() {
+        return None;
+    }
+    let joined = match path.strip_prefix('/') {
+        Some(_) => path.to_string(),
+        None => format!("{}/{path}", current.unwrap_or("/").trim_end_matches('/')),
+    };
+    let trimmed = joined.trim_end_matches('/');
+    Some(if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    })
 }
 
 /// A COPY's words, `--chown`/`--chmod` left out (stackc's copy is the

@@ -146,23 +146,32 @@ pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Impor
                     let mut words = Vec::new();
                     for (name, limit) in limits.entries() {
                         let text = limit.text().unwrap_or_default();
-                        match name.text() {
-                            Some("memory") => match size(text) {
-                                Some(s) => words.push(format!("memory {s}")),
-                                None => import.report.dropped(
+                        let name_text = name.text().unwrap_or_default();
+                        // Compose's "no limit", which leaving it out says.
+                        if is_no_limit(text) && matches!(name_text, "memory" | "cpus" | "pids") {
+                            continue;
+                        }
+                        let written = match name_text {
+                            "memory" => size(text).map(|s| format!("memory {s}")),
+                            "cpus" => is_cpus(text).then(|| format!("cpus {text}")),
+                            "pids" => text.parse::<u32>().ok().map(|n| format!("pids {n}")),
+                            _ => {
+                                import.report.dropped(
                                     file,
-                                    limit.span,
-                                    "a memory limit the spec cannot write",
-                                    "use k, M or G",
-                                ),
-                            },
-                            Some("cpus") => words.push(format!("cpus {text}")),
-                            Some("pids") => words.push(format!("pids {text}")),
-                            _ => import.report.dropped(
+                                    name.span,
+                                    format!("limit `{name_text}`"),
+                                    "the spec limits memory, cpus and pids",
+                                );
+                                continue;
+                            }
+                        };
+                        match written {
+                            Some(words_of_limit) => words.push(words_of_limit),
+                            None => import.report.dropped(
                                 file,
-                                name.span,
-                                format!("limit `{}`", name.text().unwrap_or_default()),
-                                "the spec limits memory, cpus and pids",
+                                limit.span,
+                                format!("a `{name_text}` limit the spec cannot write"),
+                                "write a number: memory in k, M or G, CPUs such as `1.5`, pids as a whole number",
                             ),
                         }
                     }
@@ -178,5 +187,19 @@ pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Impor
                 "the spec sets replicas and limits",
             ),
         }
+    }
+}
+
+/// `0` (or pids' `-1`): compose and Docker's "no limit".
+fn is_no_limit(text: &str) -> bool {
+    text == "-1" || text.parse::<f64>().is_ok_and(|n| n == 0.0)
+}
+
+/// A CPU limit the spec reads: a plain decimal with at most three decimals.
+fn is_cpus(text: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    match text.split_once('.') {
+        Some((whole, decimals)) => digits(whole) && digits(decimals) && decimals.len() <= 3,
+        None => digits(text),
     }
 }

@@ -10,8 +10,10 @@
 //! is), mysql.com (8.0 until April 2026, innovation releases until the
 //! next), mariadb.org/about/#maintenance-policy, github.com/redis/redis/security
 //! (6.2, 7.2 and 7.4 still get fixes), mongodb.com/legal/support-policy/lifecycles,
-//! valkey.io/topics/releases (its extended security support); as
-//! endoflife.date collects them, checked on 2026-11-30.
+//! valkey.io/topics/releases (its extended security support),
+//! wiki.debian.org/LTS (each release's LTS end, after which only paid
+//! extended support patches it); as endoflife.date collects them, checked
+//! on 2026-11-30.
 
 use crate::ir::ImageRef;
 use crate::Date;
@@ -28,6 +30,8 @@ pub enum Product {
     Redis,
     Valkey,
     Mongodb,
+    /// The Debian release an image is built on (`python:3.11-slim-buster`).
+    Debian,
 }
 
 impl Product {
@@ -42,6 +46,7 @@ impl Product {
             Product::Redis => "Redis",
             Product::Valkey => "Valkey",
             Product::Mongodb => "MongoDB",
+            Product::Debian => "Debian",
         }
     }
 
@@ -73,9 +78,40 @@ impl Product {
             Product::Redis => "7.4 or 8.2",
             Product::Valkey => "8.1 or 9.0",
             Product::Mongodb => "7.0 or 8.0",
+            Product::Debian => "12 (bookworm) or 13 (trixie), in the image's tag",
         }
     }
+
+    /// The Debian release an image runs on, as its version (`10`): an
+    /// official image's tag that names the release (`3.11-slim-buster`,
+    /// `18-bullseye-slim`, `debian:buster`, `debian:10.13`). `None` for a
+    /// tag that names none (`3.12-slim`, `alpine`): its release moves.
+    pub fn debian_release(image: &ImageRef) -> Option<String> {
+        let tag = image.tag.as_deref()?;
+        let debian_version = (super::images::hub_name(image) == "debian")
+            .then(|| numbers(tag).first().map(u32::to_string))
+            .flatten();
+        debian_named_in(tag).map(str::to_string).or(debian_version)
+    }
 }
+
+/// The version of the Debian release a tag or variant names by its
+/// release name (`3.11-slim-buster`, `bookworm`): `10`, `12`.
+pub fn debian_named_in(tag: &str) -> Option<&'static str> {
+    tag.split(['-', '.'])
+        .find_map(|part| DEBIAN_RELEASES.iter().find(|(name, _)| *name == part))
+        .map(|(_, version)| *version)
+}
+
+/// Debian's release names, with their versions.
+const DEBIAN_RELEASES: &[(&str, &str)] = &[
+    ("jessie", "8"),
+    ("stretch", "9"),
+    ("buster", "10"),
+    ("bullseye", "11"),
+    ("bookworm", "12"),
+    ("trixie", "13"),
+];
 
 /// The major version an image runs: its tag's, or for a tag without a
 /// version (none, `latest`, `alpine`) the one `latest` runs today, where
@@ -250,6 +286,17 @@ const TABLE: &[(Product, &[(&str, &str)])] = &[
             ("8.3", NO_DATE_YET),
         ],
     ),
+    (
+        Product::Debian,
+        &[
+            ("8", "2020-06-30"),
+            ("9", "2022-06-30"),
+            ("10", "2024-06-30"),
+            ("11", "2026-08-31"),
+            ("12", "2028-06-30"),
+            ("13", NO_DATE_YET),
+        ],
+    ),
 ];
 
 /// What the table says of an image's version.
@@ -417,6 +464,26 @@ mod tests {
         // Valkey 8.0's life ends before 7.2's (whose security fixes go on).
         assert!(ended(Product::Valkey, "8.0", day("2027-09-16")).is_some());
         assert!(ended(Product::Valkey, "7.2", day("2027-09-16")).is_none());
+    }
+
+    #[test]
+    fn the_debian_release_is_the_one_the_tag_names() {
+        let image = |text: &str| {
+            ImageRef::split(crate::source::Spanned::new(
+                text.to_string(),
+                crate::source::Span::new(0, 0),
+            ))
+        };
+        let release = |text: &str| Product::debian_release(&image(text));
+        assert_eq!(release("python:3.11.3-slim-buster").as_deref(), Some("10"));
+        assert_eq!(release("node:18-bullseye-slim").as_deref(), Some("11"));
+        assert_eq!(release("debian:bookworm-20251117-slim").as_deref(), Some("12"));
+        assert_eq!(release("debian:10.13").as_deref(), Some("10"));
+        // No release named: the tag follows the current one.
+        assert_eq!(release("python:3.12-slim"), None);
+        assert_eq!(release("node:20.11"), None);
+        assert_eq!(date(Product::Debian, "11").as_deref(), Some("11 2026-08-31"));
+        assert_eq!(date(Product::Debian, "12"), None);
     }
 
     #[test]

@@ -740,6 +740,12 @@ impl<'i> Parser<'i> {
             }),
             b"ready" => self.ready(),
             b"after" => self.after(),
+            // `raw_nginx_http`, tried before the server's `raw_nginx`.
+            b"nginx" => {
+                self.statement(Rule::raw_nginx_http, Rule::kw_nginx, "nginx", |p| {
+                    p.keyword(Rule::kw_http, "http") && p.skip() && p.text()
+                }) || self.server_item()
+            }
             _ => self.server_item() || self.runtime_item(),
         }
     }

@@ -6,8 +6,12 @@ declare_rule! {
     /// ## What it does
     /// Flags a password variable set, in the spec, to a well-known value:
     /// `admin`, `postgres`, `password`, `root`, `guest`, `changeme` and the
-    /// like, the user name itself, or nothing at all; and any other password
-    /// written into `env` as a literal. A password from a `secret` is fine,
+    /// like, or the user name itself; and any other password written into
+    /// `env` as a literal. An empty value is no password at all, not a
+    /// default one: an app that sends none (SMTP without authentication,
+    /// the compose default `${SMTP_PASSWORD:-}`), or a database image that
+    /// refuses to start without one (`pg-password-missing` says so for
+    /// PostgreSQL); it is not reported. A password from a `secret` is fine,
     /// unless the secret's file, where it is there, holds one of those
     /// well-known passwords (as `stackc import` writes the one it found);
     /// so is a value that only says where the password is: the path of a
@@ -55,7 +59,6 @@ declare_rule! {
 
 /// Passwords that credential-stuffing lists try first.
 const WELL_KNOWN: &[&str] = &[
-    "",
     "admin",
     "administrator",
     "changeme",
@@ -85,18 +88,17 @@ impl Rule for DefaultCredentials {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
             for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
                 let value = var.value.value.trim();
-                // The path of a mounted secret, or a placeholder filled in
-                // later, is no password: the app reads the password from it.
-                if !value.is_empty() && secrets::refers_to_secret(value) {
+                // Nothing, the path of a mounted secret, or a placeholder
+                // filled in later, is no password: the app sends none, or
+                // reads the password from where it says.
+                if value.is_empty() || secrets::refers_to_secret(value) {
                     continue;
                 }
                 let same_as_user = user_names
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));
                 let well_known = WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value));
-                let (message, why) = if value.is_empty() {
-                    ("is set to a default password", "an empty password".to_string())
-                } else if same_as_user.is_some() {
+                let (message, why) = if same_as_user.is_some() {
                     (
                         "is set to a default password",
                         "the password is the user name".to_string(),

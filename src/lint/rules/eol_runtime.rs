@@ -10,7 +10,9 @@ declare_rule! {
     /// Node.js, PostgreSQL, nginx, MySQL, MariaDB, Redis, Valkey or MongoDB,
     /// in a `python` line of a `build` block, a published image
     /// (`node:18-alpine`, `postgres:13`, `mongo:5.0`) or the base image of
-    /// an app's own Dockerfile. The
+    /// an app's own Dockerfile; and the Debian release such an image is
+    /// built on where its tag names one (`python:3.11-slim-buster`,
+    /// `debian:10`), past its LTS end. The
     /// dates come from one table, each project's own schedule; a version
     /// the table does not know, or a tag such as `latest` or `lts`, is not
     /// flagged (an untagged `postgres` is 18 today, supported). "Today" is
@@ -60,6 +62,10 @@ impl Rule for EolRuntime {
                 if let Some(ended) = eol::ended(Product::Python, &tag, today) {
                     out.push(finding(service, Product::Python, &ended).primary(build.python.span, label(&ended)));
                 }
+                let debian = eol::debian_named_in(&build.variant.value);
+                if let Some(ended) = debian.and_then(|version| eol::ended(Product::Debian, version, today)) {
+                    out.push(finding(service, Product::Debian, &ended).primary(build.variant.span, label(&ended)));
+                }
             }
             if let Some(image) = facts::image(service) {
                 let product = Product::of_image(image);
@@ -69,26 +75,43 @@ impl Rule for EolRuntime {
                 if let (Some(product), Some(ended)) = (product, ended) {
                     out.push(finding(service, product, &ended).primary(image.text.span, label(&ended)));
                 }
+                if let Some(ended) = debian_ended(image, today) {
+                    out.push(finding(service, Product::Debian, &ended).primary(image.text.span, label(&ended)));
+                }
             }
-            if let Some(finding) = own_dockerfile_base(stack, service, today) {
-                out.push(finding);
-            }
+            out.extend(own_dockerfile_base(stack, service, today));
         }
     }
 }
 
-/// The registry image an app's own Dockerfile builds its image on.
-fn own_dockerfile_base(stack: &Stack, service: &Service, today: crate::Date) -> Option<Diagnostic> {
-    let own = service.build()?.own_dockerfile()?;
-    let image = stack.inputs.image(&service.name.value)?;
-    let base = image.registry_base()?;
-    let product = Product::of_image(base)?;
-    let ended = eol::ended(product, base.tag.as_deref()?, today)?;
-    Some(
-        finding(service, product, &ended)
-            .primary(own.file.span, "its Dockerfile builds on it")
-            .secondary_in(image.file, base.text.span, label(&ended)),
-    )
+/// The registry image an app's own Dockerfile builds its image on: its
+/// product's version, and the Debian release under it.
+fn own_dockerfile_base(stack: &Stack, service: &Service, today: crate::Date) -> Vec<Diagnostic> {
+    let Some(own) = service.build().and_then(|b| b.own_dockerfile()) else {
+        return Vec::new();
+    };
+    let Some(image) = stack.inputs.image(&service.name.value) else {
+        return Vec::new();
+    };
+    let Some(base) = image.registry_base() else {
+        return Vec::new();
+    };
+    let product = Product::of_image(base).and_then(|p| Some((p, eol::ended(p, base.tag.as_deref()?, today)?)));
+    let debian = debian_ended(base, today).map(|ended| (Product::Debian, ended));
+    product
+        .into_iter()
+        .chain(debian)
+        .map(|(product, ended)| {
+            finding(service, product, &ended)
+                .primary(own.file.span, "its Dockerfile builds on it")
+                .secondary_in(image.file, base.text.span, label(&ended))
+        })
+        .collect()
+}
+
+/// The end of life of the Debian release an image's tag names.
+fn debian_ended(image: &crate::ir::ImageRef, today: crate::Date) -> Option<EndOfLife> {
+    eol::ended(Product::Debian, &Product::debian_release(image)?, today)
 }
 
 fn finding(service: &Service, product: Product, ended: &EndOfLife) -> Diagnostic {

@@ -5,8 +5,8 @@ use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Flags `$VAR`, `${VAR}` and `$$` in `env` values and raw
-    /// `compose KEY = VALUE` values.
+    /// Flags `$VAR`, `${VAR}` and `$$` in `env` values, labels, build
+    /// `arg` values and raw `compose KEY = VALUE` values.
     ///
     /// ## Why is this bad?
     /// In a hand-written compose file, `${VAR}` is filled from the machine
@@ -42,7 +42,15 @@ declare_rule! {
 impl Rule for LiteralDollar {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let env = service.env.iter().chain(&service.labels);
+            let build_args = service
+                .build()
+                .and_then(|b| b.own_dockerfile())
+                .map(|own| own.args.as_slice());
+            let env = service
+                .env
+                .iter()
+                .chain(&service.labels)
+                .chain(build_args.unwrap_or_default());
             let env = env.map(|v| (vec![v.value.value.as_str()], v.value.span));
             let raw = service
                 .raw_compose

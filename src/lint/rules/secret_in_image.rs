@@ -35,11 +35,15 @@ declare_rule! {
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
-    /// that leaves them out.)
+    /// that leaves them out.) An example env file (`.env.example`,
+    /// `.env.sample`, `.env.template`) documents the variables with
+    /// placeholders and is committed with the source: not flagged.
     ///
-    /// Django's `SECRET_KEY` given to one management command of a `RUN`
-    /// (`SECRET_KEY=build-key ./manage.py collectstatic`) is a stand-in for
-    /// the build, not flagged, unless it is the key the container runs with.
+    /// A framework's signing key given to one of its commands in a `RUN`
+    /// (`SECRET_KEY=build-key ./manage.py collectstatic`, `SECRET_KEY=dummy
+    /// flask digest compile`, `SECRET_KEY_BASE=dummy rails
+    /// assets:precompile`) is a stand-in for the build, not flagged, unless
+    /// it is the key the container runs with.
     ///
     /// ## Why is this bad?
     /// Every instruction is a layer of the image: whoever can pull the
@@ -257,17 +261,24 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
     }
 }
 
-/// Django's signing key given to one management command of a RUN
-/// (`SECRET_KEY=build-key ./manage.py collectstatic`), as `(name, value)`:
-/// Django refuses to start without one, and a build-time command signs
-/// nothing that outlives it, so the value is a stand-in for the build, not
-/// a credential. Unless it is the key the running container gets, which
-/// the layer then gives away.
+/// A framework's signing key given to one of its commands in a RUN
+/// (`SECRET_KEY=build-key ./manage.py collectstatic`, `SECRET_KEY=dummy
+/// flask digest compile`, `SECRET_KEY_BASE=dummy rails assets:precompile`),
+/// as `(name, value)`: the app refuses to load without one, and a
+/// build-time command signs nothing that outlives it, so the value is a
+/// stand-in for the build, not a credential. Unless it is the key the
+/// running container gets, which the layer then gives away.
 fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) -> Vec<(String, String)> {
     let mut keys = Vec::new();
-    for command in instruction.run_commands().iter().filter(|c| runs_django_command(c)) {
+    for command in instruction.run_commands().iter().filter(|c| runs_framework_command(c)) {
         let assignments = command.words.iter().map_while(|w| secrets::assignment(w));
-        for (name, value) in assignments.filter(|(name, _)| matches!(*name, "SECRET_KEY" | "DJANGO_SECRET_KEY")) {
+        let signing_keys = |(name, _): &(&str, &str)| {
+            matches!(
+                *name,
+                "SECRET_KEY" | "DJANGO_SECRET_KEY" | "FLASK_SECRET_KEY" | "SECRET_KEY_BASE"
+            )
+        };
+        for (name, value) in assignments.filter(signing_keys) {
             if stack.env_value(service, name).known() != Some(value) {
                 keys.push((name.to_string(), value.to_string()));
             }
@@ -276,15 +287,22 @@ fn build_only_keys(stack: &Stack, service: &Service, instruction: &Instruction) 
     keys
 }
 
-/// Whether a command runs Django's `manage.py` or `django-admin`, directly
-/// or through `python`.
-fn runs_django_command(command: &SimpleCommand) -> bool {
+/// Whether a command runs a web framework's own command line: Django's
+/// `manage.py` or `django-admin`, Flask's `flask`, Rails' `rails` or
+/// `rake`; directly, through `python` (`-m flask` too) or `bundle exec`.
+fn runs_framework_command(command: &SimpleCommand) -> bool {
     let program = command.program().unwrap_or_default();
-    let script = match program.rsplit('/').next().unwrap_or(program) {
-        p if p.starts_with("python") => command.args().first().map(String::as_str).unwrap_or_default(),
-        _ => program,
+    let args = command.args();
+    let base = |word: &str| word.rsplit('/').next().unwrap_or(word).to_string();
+    let script = match base(program).as_str() {
+        p if p.starts_with("python") => match args.first().map(String::as_str) {
+            Some("-m") => args.get(1).cloned().unwrap_or_default(),
+            first => first.unwrap_or_default().to_string(),
+        },
+        "bundle" if args.first().map(String::as_str) == Some("exec") => args.get(1).cloned().unwrap_or_default(),
+        _ => program.to_string(),
     };
-    script.ends_with("manage.py") || script.rsplit('/').next() == Some("django-admin")
+    script.ends_with("manage.py") || matches!(base(&script).as_str(), "django-admin" | "flask" | "rails" | "rake")
 }
 
 /// Files of the build folder that a COPY or ADD of the image takes in (or
@@ -389,6 +407,16 @@ fn inside_folder(path: &str, folder: &str) -> Option<String> {
     (!inside.is_empty()).then_some(inside)
 }
 
+/// An env file committed as documentation of the variables
+/// (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`,
+/// `example.env`): its values are placeholders, published with the
+/// source, and no secret.
+fn is_example(name: &str) -> bool {
+    const EXAMPLE: [&str; 4] = ["example", "sample", "template", "dist"];
+    name.split('.')
+        .any(|part| EXAMPLE.contains(&part.to_ascii_lowercase().as_str()))
+}
+
 /// A secret in a file of the build folder, with its span and what it is:
 /// a private key anywhere, or in an env file a value `classify` is
 /// certain of.
@@ -399,7 +427,7 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             return Some((Span::new(at, end), what.to_string()));
         }
     }
-    if !(name.starts_with(".env") || name.ends_with(".env")) {
+    if !(name.starts_with(".env") || name.ends_with(".env")) || is_example(name) {
         return None;
     }
     env_file::parse(text).vars.into_iter().find_map(|var| {

@@ -6,7 +6,8 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags an `image` with no tag, the `latest` tag, or a tag that names
-    /// only a major version or a distribution (`postgres:16`, `redis:alpine`);
+    /// only a major version or a distribution (`postgres:16`, `redis:alpine`),
+    /// not a dated snapshot (`debian:bookworm-20251117-slim`);
     /// and the name given to an image stackc builds (`image` beside `build`)
     /// without a version (no tag, or `latest`).
     ///
@@ -47,7 +48,7 @@ impl Rule for UnpinnedImage {
                 }
             }
             let Some(image) = facts::image(service) else { continue };
-            if image.digest.is_some() || facts::tag_major_minor(image).is_some() {
+            if image.digest.is_some() || facts::tag_major_minor(image).is_some() || is_dated(image) {
                 continue;
             }
             let label = match image.tag.as_deref() {
@@ -66,6 +67,17 @@ impl Rule for UnpinnedImage {
             );
         }
     }
+}
+
+/// A tag with a build date (`debian:bookworm-20251117-slim`,
+/// `ubuntu:noble-20250925`): a snapshot the publisher never pushes again.
+fn is_dated(image: &ImageRef) -> bool {
+    let tag = image.tag.as_deref().unwrap_or_default();
+    tag.split(['-', '.', '_']).any(|part| {
+        part.len() == 8
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part.starts_with("20") || part.starts_with("19"))
+    })
 }
 
 /// `image NAME` beside `build` without a version: every build overwrites

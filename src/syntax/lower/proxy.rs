@@ -73,9 +73,18 @@ impl Lowerer {
         let mut shorthand = ServerParts::default();
         self.proxy_addresses.clear();
         let mut servers: Vec<Server> = Vec::new();
+        let mut http = Vec::new();
         for item in items {
             match item.as_rule() {
                 Rule::upstream => upstreams.push(self.lower_upstream(item)),
+                Rule::raw_nginx_http => {
+                    let mut inner = item.into_inner();
+                    let _keywords = (next(&mut inner, "kw_nginx"), next(&mut inner, "kw_http"));
+                    let text = self.lower_text(next(&mut inner, "raw_nginx_http"));
+                    if let Some(RawNginx::Directive(directive)) = self.lower_raw_nginx(text, Place::Http) {
+                        http.push(directive);
+                    }
+                }
                 Rule::server => servers.push(self.lower_server(item)),
                 rule if is_server_item(rule) => self.lower_server_item(item, &mut shorthand),
                 _ => block.common(self, item),
@@ -103,7 +112,7 @@ impl Lowerer {
             let image = self.parse_image_ref(text);
             block.image = Some((ImageSource::Image(image), block.name.span));
         }
-        block.finish(self, ServiceKind::Proxy(Proxy::new(upstreams, servers)))
+        block.finish(self, ServiceKind::Proxy(Proxy::new(upstreams, servers).with_http(http)))
     }
 
     fn lower_server(&mut self, pair: Pair<'_>) -> Server {

@@ -21,6 +21,8 @@ use super::Lowerer;
 /// The block a raw directive stands in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Place {
+    /// nginx's `http` block (`nginx http "..."` in a proxy).
+    Http,
     Server,
     Location,
 }
@@ -28,6 +30,7 @@ pub(super) enum Place {
 impl Place {
     fn name(self) -> &'static str {
         match self {
+            Place::Http => "the `http` block",
             Place::Server => "a server",
             Place::Location => "a location",
         }
@@ -230,7 +233,8 @@ impl Allowed {
     /// Whether the directive may stand in `place`.
     fn admits(self, place: Place) -> bool {
         match self {
-            Allowed::Server => place == Place::Server,
+            Allowed::Http => place == Place::Http,
+            Allowed::Server => place != Place::Location,
             Allowed::Location => place == Place::Location,
             _ => false,
         }
@@ -239,11 +243,14 @@ impl Allowed {
     /// Where nginx allows the directive, and what to do about it.
     fn explain(self) -> (&'static str, &'static str) {
         const STACKC_BLOCK: &str = "stackc writes this block itself and has no statement for this directive; \
-                                    a raw line stands in the server or location it is written in";
+                                    a raw line stands in the block it is written in";
         match self {
             Allowed::Main => ("only in nginx's main context", STACKC_BLOCK),
             Allowed::Events => ("only in the `events` block", STACKC_BLOCK),
-            Allowed::Http => ("only in the `http` block", STACKC_BLOCK),
+            Allowed::Http => (
+                "only in the `http` block",
+                "write it in the proxy as `nginx http \"...\"`, which stands in the `http` block",
+            ),
             Allowed::Upstream => (
                 "only in an `upstream` block",
                 "stackc writes the upstream blocks from `upstream NAME { server SERVICE:PORT }` and has no statement for this directive",
@@ -311,6 +318,22 @@ impl Lowerer {
                 );
                 return None;
             }
+        }
+        if place == Place::Http && matches!(name, "add_header" | "proxy_set_header") {
+            self.report(
+                Diagnostic::error(
+                    "raw-nginx-misplaced",
+                    format!("`{name}` in the `http` block would do nothing"),
+                )
+                .primary(
+                    text.span,
+                    "stackc writes headers in every server, which then ignores the `http` block's",
+                )
+                .help(format!(
+                    "write `{name}` in the server (or the proxy's shorthand server), or in a location"
+                )),
+            );
+            return None;
         }
         match name {
             "add_header" => self.raw_header(&text, &words, true).map(RawNginx::ResponseHeader),
