@@ -47,6 +47,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// A mechanical rewrite of the spec that resolves this finding.
     pub fix: Option<Fix>,
+    /// Spans that hold a secret's value (in the spec, or in the file the
+    /// [`FileId`] names): no output prints them, whichever diagnostic's
+    /// snippet shows their line.
+    pub secrets: Vec<(Option<FileId>, Span)>,
 }
 
 /// Text edits that resolve a diagnostic; `stackc lint --fix` applies them.
@@ -88,7 +92,20 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             fix: None,
+            secrets: Vec::new(),
         }
+    }
+
+    /// Marks a span of the spec as a secret's value: never printed.
+    pub fn secret(mut self, span: Span) -> Self {
+        self.secrets.push((None, span));
+        self
+    }
+
+    /// Marks a span of a file the spec names as a secret's value.
+    pub fn secret_in(mut self, file: FileId, span: Span) -> Self {
+        self.secrets.push((Some(file), span));
+        self
     }
 
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {

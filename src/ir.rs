@@ -288,12 +288,19 @@ impl Stack {
 
     /// Whether compose can tell when the service is ready: a `ready` check
     /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
+    /// An own Dockerfile the files were read without (one outside the
+    /// project, see [`crate::input::fs::project_root`]) may have one:
+    /// unknown is not none.
     pub fn has_readiness(&self, service: &Service) -> bool {
+        let own = self.builder_of(service).and_then(|b| b.build()?.own_dockerfile());
         service.ready.is_some()
-            || self
-                .own_image(service)
-                .and_then(|i| i.facts()?.healthcheck.as_ref())
-                .is_some_and(|h| h.command.is_some())
+            || match self.own_image(service) {
+                Some(image) => image
+                    .facts()
+                    .and_then(|f| f.healthcheck.as_ref())
+                    .is_some_and(|h| h.command.is_some()),
+                None => own.is_some() && self.inputs.read,
+            }
     }
 
     /// A readiness check that fits the service, for help texts: TCP where

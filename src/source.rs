@@ -72,11 +72,38 @@ impl Spanned<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+/// `text` with every character but whitespace inside `spans` replaced by
+/// `*`, byte for byte: the length and every offset stay, so a snippet's
+/// labels still point where they did. The one way a secret's value is
+/// hidden from a snippet.
+pub fn masked<'a>(text: &'a str, spans: &[Span]) -> std::borrow::Cow<'a, str> {
+    if spans.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for span in spans {
+        let end = span.end.min(text.len());
+        let Some(inside) = text.get(span.start.min(end)..end) else {
+            continue;
+        };
+        for (at, c) in inside.char_indices() {
+            if !c.is_whitespace() {
+                let from = span.start + at;
+                bytes[from..from + c.len_utf8()].fill(b'*');
+            }
+        }
+    }
+    std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII replaces whole characters"))
+}
+
 /// One spec file: its name as the user gave it, and its text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// Whether its values are secrets (an env file, a secret file, a key):
+    /// snippets show it through [`SourceFile::shown_text`].
+    holds_secrets: bool,
     /// Where lines and blocks start, found on the first lookup (a clean
     /// spec needs none).
     index: std::sync::OnceLock<Index>,
@@ -123,8 +150,35 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            holds_secrets: false,
             index: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Marks a file whose values are secrets, never to be printed.
+    pub fn holding_secrets(mut self) -> Self {
+        self.holds_secrets = true;
+        self
+    }
+
+    /// The text a snippet may print: for a file that holds secrets, each
+    /// line's value (after its first `=` or `:`; the whole line when it has
+    /// neither, as a key's body) masked (see [`masked`]); comments and
+    /// names stay.
+    pub fn shown_text(&self) -> std::borrow::Cow<'_, str> {
+        if !self.holds_secrets {
+            return std::borrow::Cow::Borrowed(&self.text);
+        }
+        let mut values = Vec::new();
+        let mut start = 0;
+        for line in self.text.split_inclusive('\n') {
+            if !line.trim_start().starts_with('#') {
+                let value = line.find(['=', ':']).map_or(0, |at| at + 1);
+                values.push(Span::new(start + value, start + line.len()));
+            }
+            start += line.len();
+        }
+        masked(&self.text, &values)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -156,6 +210,19 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_of_secrets_shows_names_and_comments_only() {
+        let text = "# keys\nAWS_SECRET=wJalrXUtnFEMI\nTOKEN: \"é1\"\n-----BEGIN KEY-----\nb3Bl+/x\n";
+        let file = SourceFile::new(".env", text).holding_secrets();
+        let shown = file.shown_text();
+        assert_eq!(
+            shown,
+            "# keys\nAWS_SECRET=*************\nTOKEN: *****\n********** ********\n*******\n"
+        );
+        assert_eq!(shown.len(), text.len());
+        assert_eq!(SourceFile::new("Dockerfile", text).shown_text(), text);
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -786,6 +786,36 @@ fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
     assert!(!text.contains("command") && !text.contains("entrypoint"), "{text}");
 }
 
+/// A compose file that names files outside its project (the home folder's
+/// by `..`, an absolute path, or a link) gets none of them read: no
+/// password of theirs is copied into the project's `secrets/`, and no line
+/// of theirs is quoted in the report.
+#[test]
+fn files_outside_the_project_are_neither_read_nor_copied() {
+    let dir = project(&[
+        ("home/.env.prod", "POSTGRES_USER=app\nPOSTGRES_PASSWORD=leaked-home-password\n"),
+        ("home/nginx.conf", "events {}\nhttp { server { listen 80; location / { proxy_pass http://leaked; } } }\n"),
+        (
+            "repo/compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    env_file: ../home/.env.prod\n  cache:\n    image: postgres:16.4\n    env_file: linked.env\n",
+        ),
+    ]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("home/.env.prod"), repo.join("linked.env")).unwrap();
+    let spec = repo.join("stack.spec");
+    for format in ["short", "json", "human"] {
+        let out = import_into(&repo.join("compose.yaml"), &spec, format, &[]);
+        let report = format!("{}{}", support::text(&out.stdout), support::text(&out.stderr));
+        assert!(out.status.success(), "{report}");
+        assert!(!report.contains("leaked"), "{format}: {report}");
+        let text = read(&repo, "stack.spec");
+        assert_holds(&text, &["env_file \"../home/.env.prod\"", "linked.env\""]);
+        assert!(!repo.join("secrets").exists() && !repo.join("env").exists());
+        std::fs::remove_file(&spec).unwrap();
+    }
+}
+
 /// Services that build the same context and Dockerfile run one image:
 /// the first plain service builds it and the others (a worker, a migrate
 /// job that runs before it) are `image of` it, whichever way compose
@@ -923,4 +953,27 @@ fn services_with_the_same_passwords_share_one_env_file() {
     assert_eq!(text.matches("    env_file \"env/web.env\"\n").count(), 2, "{text}");
     assert!(!root.join("env/worker.env").exists(), "{text}");
     assert!(read(root, "env/web.env").contains("DJANGO_SECRET_KEY="));
+}
+
+/// A cloned repository's `secrets` folder that is a link elsewhere (to
+/// `/etc/cron.d`, say) gets no secret written through it.
+#[test]
+fn a_secret_is_never_written_through_a_link_out_of_the_project() {
+    let dir = project(&[
+        ("elsewhere/keep.txt", "mine\n"),
+        (
+            "repo/compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n",
+        ),
+        ("repo/.env.db", "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n"),
+    ]);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), repo.join("secrets")).unwrap();
+    let out = import_into(&repo.join("compose.yaml"), &repo.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("leads out of the project"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("elsewhere")).unwrap().collect();
+    assert_eq!(left.len(), 1, "only keep.txt");
 }

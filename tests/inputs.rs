@@ -392,7 +392,65 @@ fn a_file_of_the_kernel_s_is_never_read_into_a_report() {
         assert_eq!(output.status.code(), Some(1), "{report}");
         assert!(!report.contains("kernelfileleak"), "{format}: {report}");
         assert!(
-            report.contains("the env file `/proc/self/environ` cannot be read"),
+            report.contains("the env file `/proc/self/environ` is outside the project: not read"),
+            "{format}: {report}"
+        );
+    }
+}
+
+#[test]
+fn a_file_outside_the_project_is_never_read_into_a_report() {
+    // A hostile spec in a cloned repository names the home folder's keys
+    // every way a spec names a file; none of their text may reach a report.
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5v+/leakedkeybody\n-----END OPENSSH PRIVATE KEY-----\n";
+    for (path, text) in [
+        (".ssh/id_rsa", key),
+        (
+            ".aws/credentials",
+            "[default]\naws_secret_access_key = \"leakedawssecret\" x\n",
+        ),
+        ("gunicorn.conf.py", "bind = 'leakedgunicorn'\nworkers = 'leaked\n"),
+        ("requirements.txt", "--leakedrequirements\n"),
+        ("Dockerfile", "FROM leakeddockerfile AS\n"),
+    ] {
+        fs::create_dir_all(home.join(path).parent().unwrap()).unwrap();
+        fs::write(home.join(path), text).unwrap();
+    }
+    let project = tmp.path().join("repo");
+    fs::create_dir_all(project.join(".git")).unwrap();
+    fs::create_dir_all(project.join("deploy")).unwrap();
+    fs::create_dir_all(project.join("app")).unwrap();
+    // A file of the repository above the spec's folder is the project's:
+    // read (its bad line is reported, and its value masked).
+    fs::write(project.join("app/app.env"), "GOOD=1\nBAD KEY=inrepovalue\n").unwrap();
+    std::os::unix::fs::symlink(home.join(".ssh/id_rsa"), project.join("app/linked.env")).unwrap();
+    let spec = "stack shop\n\nsecret key file \"../../home/.ssh/id_rsa\"\n\nservice api {\n    build ../app {\n        file ../home/Dockerfile\n    }\n    env_file \"../../home/.aws/credentials\"\n    env_file \"../app/linked.env\"\n    env_file \"../app/app.env\"\n    secret KEY = key\n    user 10001\n}\n\nservice web {\n    build ../app {\n        python 3.12\n        requirements ../home/requirements.txt\n    }\n    gunicorn app.wsgi config ../../home/gunicorn.conf.py\n    user 10001\n}\n";
+    fs::write(project.join("deploy/stack.spec"), spec).unwrap();
+    for format in ["json", "sarif", "human", "short"] {
+        let output = stackc()
+            .current_dir(&project)
+            .args(["lint", "--format", format, "deploy/stack.spec"])
+            .output()
+            .unwrap();
+        let report = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(
+            !report.contains("leaked") && !report.contains("b3Bl"),
+            "{format}: {report}"
+        );
+        assert!(!report.contains("inrepovalue"), "{format}: {report}");
+        for named in [
+            "the env file `../../home/.aws/credentials`",
+            "the env file `../app/linked.env`",
+        ] {
+            assert!(
+                report.contains(&format!("{named} is outside the project")),
+                "{format}: {report}"
+            );
+        }
+        assert!(
+            report.contains("a variable name cannot contain a space"),
             "{format}: {report}"
         );
     }

@@ -152,6 +152,20 @@ fn pods_are_hardened_probed_and_hold_no_secret_value() {
             assert!(container["livenessProbe"].is_null(), "{}", manifest.name);
         }
     }
+    // The secret files are the pod's user's (its fsGroup) to read, not
+    // every user's of the container (Kubernetes' default 0644).
+    let mut secret_volumes = 0;
+    for manifest in &seed {
+        let pod = &manifest.body["spec"]["template"]["spec"];
+        for volume in pod["volumes"].as_array().into_iter().flatten() {
+            if volume["name"] == "secrets" {
+                secret_volumes += 1;
+                assert_eq!(volume["projected"]["defaultMode"], 0o440, "{}", manifest.name);
+                assert!(pod["securityContext"]["fsGroup"].is_u64(), "{}", manifest.name);
+            }
+        }
+    }
+    assert!(secret_volumes >= 2, "the seed's db and web read the password");
     let web = seed.iter().find(|m| m.kind == "Deployment" && m.name == "web").unwrap();
     let init = &web.body["spec"]["template"]["spec"]["initContainers"][0];
     let command: Vec<&str> = init["command"]

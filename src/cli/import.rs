@@ -264,12 +264,25 @@ fn compose_config(file: &Path) -> Option<String> {
 /// Each file, created new (never over an existing one with other
 /// contents): a secret file with [`SECRET_MODE`], an env file (which only
 /// compose reads, as the user who runs it) with mode 0600.
+///
+/// Only inside the spec's project: a folder on the way that is a link out
+/// of it (a cloned repository's `secrets -> /etc/cron.d`) is refused, so
+/// a hostile compose file cannot have its text written elsewhere.
 fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
+    let root = crate::input::fs::project_root(dir);
+    let inside = |folder: &Path| {
+        crate::input::fs::inside_project(root.as_deref(), folder).map_err(|_| Failure {
+            message: format!("{} leads out of the project (a symbolic link)", folder.display()),
+            help: Some("import writes secret files only inside the spec's project; remove the link".to_string()),
+        })
+    };
     let files = secrets.files.iter().map(|f| (f, SECRET_MODE));
     for (secret, mode) in files.chain(secrets.env_files.iter().map(|f| (f, 0o600))) {
         let path = dir.join(&secret.path);
         if let Some(parent) = path.parent() {
+            inside(parent)?;
             std::fs::create_dir_all(parent).map_err(|e| Failure::new(format!("{}: {e}", parent.display())))?;
+            inside(parent)?;
         }
         match std::fs::read(&path) {
             Ok(existing) if existing == secret.contents.as_bytes() => continue,

@@ -22,12 +22,22 @@ pub struct Places {
     pub shown_dir: PathBuf,
     /// nginx configs given with `--nginx`, read already.
     pub nginx: Vec<FileIx>,
+    /// The compose file's project (see [`crate::input::fs::project_root`]):
+    /// a file it names elsewhere (`env_file: ~/.aws/credentials`) is not
+    /// read, so never quoted nor copied into the spec's folder.
+    pub root: Option<PathBuf>,
     /// The project's `.env` beside the compose file, which compose fills
     /// `${VAR}` from (empty when there is none).
     pub dotenv: crate::input::env_file::EnvFile,
 }
 
 impl Places {
+    /// The text of a file the compose file names, at most `limit` bytes,
+    /// when it is in the project.
+    pub fn read(&self, on_disk: &Path, limit: u64) -> Result<String, crate::input::fs::ReadError> {
+        crate::input::fs::read_project_text(self.root.as_deref(), on_disk, limit)
+    }
+
     /// A path of the compose file as the spec writes it.
     pub fn rebase(&self, path: &str) -> String {
         if path.starts_with(['/', '~']) {

@@ -23,7 +23,7 @@ pub fn keep_out(doc: &Node, places: &Places, written: &[&str]) -> Result<Vec<Ign
     let mut edits: Vec<IgnoreEdit> = Vec::new();
     for (context, dockerfile) in contexts(doc, places) {
         let file = ignore_file(&context, &dockerfile);
-        let text = crate::input::fs::read_text(&file, crate::input::fs::MAX_FILE_BYTES).ok();
+        let text = places.read(&file, crate::input::fs::MAX_FILE_BYTES).ok();
         let patterns = dockerignore::parse(text.as_deref().unwrap_or_default());
         for path in written {
             let on_disk = crate::emit::paths::normalize(&places.spec_dir.join(path));
@@ -114,6 +114,7 @@ mod tests {
             spec_dir: root.clone(),
             shown_dir: root.clone(),
             nginx: Vec::new(),
+            root: Some(root.clone()),
             dotenv: Default::default(),
         };
         let edits = keep_out(&doc, &places, &["secrets/app_token.txt", "env/app.env"]).unwrap();

@@ -103,6 +103,9 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
 }
 
 /// The recognised shape, or `None` to keep the Dockerfile referenced.
+/// Read wherever the build folder is (unlike an env file or an nginx
+/// config, see [`crate::import::compose::Places::read`]): compose builds
+/// the code there, and nothing of it is quoted or copied but its shape.
 fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Option<Built> {
     let text = crate::input::fs::read_text(path, MAX_DOCKERFILE).ok()?;
     let parsed = dockerfile::parse(&text);

@@ -133,8 +133,9 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
 pub fn env_file(service: &str, image: Option<&str>, path: &str, import: &mut Import) -> Vec<Stmt> {
     let statement = |path: &str| Stmt::line(format!("env_file {}", quoted(path)));
     let on_disk = import.places.on_disk(path);
-    let Ok(text) = crate::input::fs::read_text(&on_disk, crate::input::fs::MAX_FILE_BYTES) else {
-        // Not there (yet): the spec names it, `check` says it is missing.
+    let Ok(text) = import.places.read(&on_disk, crate::input::fs::MAX_FILE_BYTES) else {
+        // Not there (yet): the spec names it, `check` says it is missing;
+        // outside the project: the deploy machine's, left as it is.
         return vec![statement(&import.places.rebase(path))];
     };
     let parsed = env_file::parse(&text);

@@ -101,11 +101,14 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let compose_abs = absolute(&compose_path)?;
     let spec_abs = absolute(&request.spec)?;
     let compose_dir = compose_abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    // Only what helps a finding: a missing or unreadable `.env` is none.
-    let dotenv = crate::input::fs::read_text(&compose_dir.join(".env"), crate::input::fs::MAX_FILE_BYTES)
+    let root = fs::project_root(&compose_dir);
+    // Only what helps a finding: a missing or unreadable `.env` (or one
+    // that leads out of the project) is none.
+    let dotenv = fs::read_project_text(root.as_deref(), &compose_dir.join(".env"), fs::MAX_FILE_BYTES)
         .map(|text| crate::input::env_file::parse(&text))
         .unwrap_or_default();
     let places = compose::Places {
+        root,
         dotenv,
         compose_dir,
         spec_dir: spec_abs.parent().map(Path::to_path_buf).unwrap_or_default(),

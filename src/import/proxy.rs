@@ -24,7 +24,7 @@ pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
 fn image(service: &Node, import: &Import) -> Option<String> {
     if let Some(context) = context(service) {
         let path = import.places.on_disk(&context).join("Dockerfile");
-        if let Ok(text) = crate::input::fs::read_text(&path, MAX_CONF) {
+        if let Ok(text) = import.places.read(&path, MAX_CONF) {
             if let Some(Base::Image(image)) = dockerfile::parse(&text).final_stage().map(|s| &s.base) {
                 return Some(image.text.value.clone());
             }
@@ -88,7 +88,7 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
         if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
             return Some(FileIx(at));
         }
-        if let Ok(text) = crate::input::fs::read_text(&path, MAX_CONF) {
+        if let Ok(text) = import.places.read(&path, MAX_CONF) {
             return Some(import.report.add_file(SourceFile::new(name, text)));
         }
     }

@@ -10,7 +10,7 @@
 //! diagnostics.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The largest spec or input file stackc reads: far above any real one.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
@@ -31,6 +31,9 @@ pub enum ReadError {
     NotUtf8 {
         offset: usize,
     },
+    /// Outside the project the spec is in (see [`super::Disk`]): a file of
+    /// the machine the stack runs on, never read nor quoted.
+    OutsideProject,
     Io(std::io::Error),
 }
 
@@ -45,6 +48,9 @@ impl std::fmt::Display for ReadError {
             }
             ReadError::TooLarge { limit } => write!(f, "larger than {} MiB", limit >> 20),
             ReadError::NotUtf8 { offset } => write!(f, "not UTF-8 (byte {offset})"),
+            ReadError::OutsideProject => {
+                f.write_str("outside the project (its repository, or the spec's folder outside one)")
+            }
             ReadError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -113,6 +119,43 @@ fn is_kernel_file(file: &std::fs::File) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn is_kernel_file(_: &std::fs::File) -> bool {
     false
+}
+
+/// The project a file in `folder` belongs to, real (links followed): the
+/// nearest folder at or above it holding `.git` (a repository), else the
+/// folder itself. `None` when the folder is not there.
+///
+/// A file outside it (reached by `..`, an absolute path or a symbolic
+/// link: `~/.aws/credentials`, `../../home/u/.ssh/id_rsa`) belongs to the
+/// machine the stack runs on: stackc neither reads nor quotes it, so a
+/// hostile spec or compose file cannot make it print, or copy, a file of
+/// whoever runs it.
+pub fn project_root(folder: &Path) -> Option<PathBuf> {
+    let folder = std::fs::canonicalize(Path::new(".").join(folder)).ok()?;
+    let repository = folder
+        .ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok());
+    Some(repository.unwrap_or(&folder).to_path_buf())
+}
+
+/// Reads a text file of the project at `root` (see [`project_root`]): one
+/// that really is elsewhere is refused unread; one that is not there is
+/// [`ReadError::Missing`], as anywhere.
+pub fn read_project_text(root: Option<&Path>, path: &Path, limit: u64) -> Result<String, ReadError> {
+    inside_project(root, path)?;
+    read_text(path, limit)
+}
+
+/// Refuses a path whose real place is outside the project at `root`; one
+/// that is not there passes, to be reported missing.
+pub fn inside_project(root: Option<&Path>, path: &Path) -> Result<(), ReadError> {
+    let Ok(real) = std::fs::canonicalize(Path::new(".").join(path)) else {
+        return Ok(());
+    };
+    match root {
+        Some(root) if real.starts_with(root) => Ok(()),
+        _ => Err(ReadError::OutsideProject),
+    }
 }
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::fs::{read_text, ReadError, MAX_FILE_BYTES};
+use super::fs::{inside_project, project_root, read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
     dockerfile, dockerignore, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent,
@@ -58,8 +58,14 @@ pub trait Files {
 pub const MAX_ENTRIES: usize = 4096;
 
 /// The real file system, relative to the spec's folder.
+///
+/// Only the project's files are read (see [`project_root`]): one a path
+/// leads out of it to is [`ReadError::OutsideProject`], never read.
 pub struct Disk {
     spec_folder: PathBuf,
+    /// The project's folder, real (links followed); `None` when the spec's
+    /// folder is not there, and nothing is read.
+    root: Option<PathBuf>,
     /// How the spec's folder was named on the command line (`specs`),
     /// so reports name files the way the user does.
     shown_as: PathBuf,
@@ -82,11 +88,21 @@ enum Entry {
 
 impl Disk {
     pub fn new(spec_folder: impl Into<PathBuf>, shown_as: impl Into<PathBuf>) -> Self {
+        let spec_folder = spec_folder.into();
         Disk {
-            spec_folder: spec_folder.into(),
+            root: project_root(&spec_folder),
+            spec_folder,
             shown_as: shown_as.into(),
             entries: RefCell::default(),
         }
+    }
+
+    /// `path` from the spec's folder, when it really is in the project
+    /// (see [`project_root`]).
+    fn inside_project(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        let full = self.spec_folder.join(path);
+        inside_project(self.root.as_deref(), &full)?;
+        Ok(full)
     }
 
     /// What is at `path` (following symbolic links, as `Path::exists` and
@@ -107,7 +123,7 @@ impl Disk {
 
 impl Files for Disk {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
-        read_text(&self.spec_folder.join(path), MAX_FILE_BYTES)
+        read_text(&self.inside_project(path)?, MAX_FILE_BYTES)
     }
 
     fn is_folder(&self, path: &Path) -> bool {
@@ -125,7 +141,10 @@ impl Files for Disk {
     }
 
     fn entries(&self, folder: &Path) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.spec_folder.join(folder)) else {
+        let Ok(entries) = self
+            .inside_project(folder)
+            .and_then(|f| std::fs::read_dir(f).map_err(ReadError::Io))
+        else {
             return Vec::new();
         };
         let mut names: Vec<String> = entries
@@ -179,6 +198,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
                 env_files.insert(path.as_str());
                 let vars = env_file::parse(&loader.inputs.source(file).text);
+                loader.inputs.hold_secrets(file);
                 for problem in &vars.problems {
                     loader.diagnostics.push(
                         Diagnostic::warning(
@@ -672,7 +692,7 @@ impl Loader<'_> {
                 let id = FileId(self.inputs.sources.len() as u32);
                 self.inputs
                     .sources
-                    .push(SourceFile::new(self.files.display(&path), text));
+                    .push(SourceFile::new(self.files.display(&path), text).holding_secrets());
                 loose.push((name, id));
             }
         }
@@ -694,7 +714,8 @@ impl Loader<'_> {
         if let Ok(text) = self.files.read(at) {
             if text.len() <= MAX_SECRET_BYTES {
                 let id = FileId(self.inputs.sources.len() as u32);
-                self.inputs.sources.push(SourceFile::new(self.files.display(at), text));
+                let file = SourceFile::new(self.files.display(at), text).holding_secrets();
+                self.inputs.sources.push(file);
                 self.inputs.secret_files.push((name.to_string(), id));
             }
         }
@@ -746,6 +767,15 @@ impl Loader<'_> {
 }
 
 fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
+    if let ReadError::OutsideProject = error {
+        return Diagnostic::new(
+            "file-outside-project",
+            Severity::Info,
+            format!("the {what} `{}` is outside the project: not read", named.value),
+        )
+        .primary(named.span, format!("{shown}: {error}"))
+        .help("stackc checks the project's files only; a file of the machine the stack runs on is for that machine to provide");
+    }
     let state = match error {
         ReadError::Missing => "is not there",
         _ => "cannot be read",

@@ -105,6 +105,13 @@ impl Inputs {
         &self.sources[id.0 as usize]
     }
 
+    /// Marks a file read as one whose values are secrets (an env file):
+    /// diagnostics never print them.
+    fn hold_secrets(&mut self, id: FileId) {
+        let file = &mut self.sources[id.0 as usize];
+        *file = std::mem::take(file).holding_secrets();
+    }
+
     /// The requirements files of `service`'s build, when they were read.
     pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
         let found = self

@@ -67,6 +67,7 @@ pub const CODES: &[CodeDoc] = &[
     error("environment-duplicate", "an environment declares a name the base already declares"),
     error("environment-unknown-name", "an environment leaves out or changes a name the base does not declare"),
     error("environment-wrong-kind", "an environment changes a name as another kind than the base declares it (a job as a service)"),
+    info("file-outside-project", "a file the spec names is outside the project (its repository, or the spec's folder outside one): a file of the machine the stack runs on, which stackc neither reads nor quotes"),
     error("fmt-changes-meaning", "`stackc fmt` would change what the spec means, so it leaves the file as it is (a bug in stackc: please report it)"),
     error("image-of-unbuilt", "`image of` names a service that does not build an image"),
     warning("import-dropped", "`stackc import`: a setting of the project that the spec does not carry; `--strict` fails on it"),

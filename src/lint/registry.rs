@@ -19,6 +19,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgTrustAuth,
     &PgPasswordMissing,
     &DbPasswordMissing,
+    &OpenDataStore,
     &PgFileEnvMisuse,
     &SecretInEnv,
     &SecretInCommand,

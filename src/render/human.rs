@@ -6,7 +6,7 @@ use super::snippets::{Excerpt, Snippets};
 use super::{visible, FileReport};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
-use crate::source::{SourceFile, Span};
+use crate::source::{masked, FileId, SourceFile, Span};
 
 /// How wide human reports are drawn.
 pub const DEFAULT_WIDTH: usize = 100;
@@ -48,12 +48,22 @@ impl HumanRenderer {
     /// of each code, then a count of the others.
     pub fn render_report(&self, report: &FileReport) -> String {
         let name = visible(&report.source.name);
+        // The secrets' values any finding marks, hidden from every snippet.
+        let secrets = |file: Option<FileId>| -> Vec<Span> {
+            let marked = report.diagnostics.iter().flat_map(|d| &d.secrets);
+            marked.filter(|(f, _)| *f == file).map(|(_, span)| *span).collect()
+        };
         let sources = Sources {
-            spec: Snippets::new(name.clone(), same_length_visible(&report.source.text)),
-            inputs: report
-                .inputs
-                .iter()
-                .map(|f| Snippets::new(visible(&f.name), same_length_visible(&f.text)))
+            spec: Snippets::new(
+                name.clone(),
+                same_length_visible(&masked(&report.source.text, &secrets(None))),
+            ),
+            inputs: (report.inputs.iter().enumerate())
+                .map(|(i, f)| {
+                    let shown = f.shown_text();
+                    let text = masked(&shown, &secrets(Some(FileId(i as u32))));
+                    Snippets::new(visible(&f.name), same_length_visible(&text))
+                })
                 .collect(),
         };
         let mut out = String::new();
@@ -308,7 +318,8 @@ fn visible_lines(text: &str) -> String {
 fn same_length_visible(text: &str) -> String {
     // Most specs have no control character but line ends and tabs: copied
     // whole. (A C1 control's UTF-8 starts with 0xC2.)
-    let plain = |b: &u8| matches!(b, b'\n' | b'\t') || (*b >= 0x20 && *b != 0x7f && *b != 0xc2);
+    // (A bidi control's starts with 0xE2.)
+    let plain = |b: &u8| matches!(b, b'\n' | b'\t') || (*b >= 0x20 && !matches!(b, 0x7f | 0xc2 | 0xe2));
     if text.as_bytes().iter().all(plain) {
         return text.to_string();
     }
@@ -321,6 +332,8 @@ fn same_length_visible(text: &str) -> String {
             c if c.is_control() && c.len_utf8() == 1 => '?',
             // C1 controls are two bytes, as is `¿`.
             c if c.is_control() => '¿',
+            // Three bytes, as is U+FFFD.
+            c if super::is_bidi_control(c) => '\u{fffd}',
             c => c,
         });
     }
@@ -334,13 +347,48 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\r\n");
-        let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m`")
+        let file = SourceFile::new("x.spec", "stack \u{1b}[31mred\u{85}\rx\u{202e}y\u{2066}\r\n");
+        let diagnostic = Diagnostic::error("syntax", "unexpected `\u{1b}[31m` \u{202e}")
             .primary(Span::new(6, 7), "an \u{1b} here")
-            .help("no \u{7} bells");
+            .help("no \u{7} bells \u{2067}");
         let out = HumanRenderer::new(false, DEFAULT_WIDTH).render(&file, &[diagnostic]);
-        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(
+            !out.chars()
+                .any(|c| (c.is_control() || super::super::is_bidi_control(c)) && c != '\n'),
+            "{out:?}"
+        );
         assert!(out.contains("\\u{1b}[31m"), "{out}");
         assert_eq!(same_length_visible(&file.text).len(), file.text.len());
+    }
+
+    /// A value a finding marks as a secret is masked in every snippet that
+    /// shows its line, another finding's too; one in a file the spec names
+    /// as well.
+    #[test]
+    fn a_secret_s_value_is_never_printed() {
+        let text = "stack s\nservice web {\n    env {\n        TOKEN = \"ghp_hunter2hunter2\"\n        MODE = \"prod\"\n    }\n}\n";
+        let file = SourceFile::new("x.spec", text);
+        let token = text.find("\"ghp").unwrap();
+        let token = Span::new(token, token + "\"ghp_hunter2hunter2\"".len());
+        let mode = text.find("\"prod").unwrap();
+        let input = SourceFile::new("Dockerfile", "FROM x\nENV KEY=s3cr3t-value\n");
+        let in_input = Span::new(15, 27);
+        let diagnostics = [
+            Diagnostic::error("secret-in-env", "a token")
+                .primary(token, "a token")
+                .secret(token)
+                .secondary_in(FileId(0), in_input, "a key")
+                .secret_in(FileId(0), in_input),
+            Diagnostic::warning("possible-secret", "beside it").primary(Span::new(mode, mode + 6), "here"),
+        ];
+        let inputs = [input];
+        let report = FileReport::new(&file, &diagnostics).with_inputs(&inputs);
+        let out = HumanRenderer::new(false, DEFAULT_WIDTH).render_report(&report);
+        assert!(!out.contains("hunter2") && !out.contains("s3cr3t"), "{out}");
+        assert!(
+            out.contains("TOKEN = ********************") && out.contains("\"prod\""),
+            "{out}"
+        );
+        assert!(out.contains("ENV KEY=************"), "{out}");
     }
 }

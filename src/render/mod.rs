@@ -84,10 +84,17 @@ impl Region {
 /// Text from a spec, safe to print on a terminal and on one line: control
 /// characters (an ESC could start a terminal escape sequence, a newline a
 /// fake finding) are shown as `\u{1b}`.
+/// The Unicode controls that reorder the text around them (U+202A to
+/// U+202E, U+2066 to U+2069): a name holding one would make a terminal
+/// show a line other than the one read ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn visible(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() || is_bidi_control(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

@@ -193,11 +193,26 @@ pub fn provide_file(path: &Path, contents: &str) {
 /// Makes `dir` hold what the seed spec names besides itself: its app (a
 /// link to `specs/app`) and its secret file.
 pub fn provide_seed_files(dir: &Path) {
+    // A copy, not a link: a link out of the project leads to files stackc
+    // does not read (see `stackc::input::Disk`).
     let app = dir.join("app");
     if !app.exists() {
-        std::os::unix::fs::symlink(repo().join("specs/app"), app).unwrap();
+        copy_folder(&repo().join("specs/app"), &app);
     }
     provide_file(&dir.join("secrets/db_password.txt"), "a stand-in for tests\n");
+}
+
+/// Copies a folder of regular files and folders.
+pub fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_folder(&entry.path(), &target),
+            false => drop(std::fs::copy(entry.path(), target).unwrap()),
+        }
+    }
 }
 
 /// `scripts/validate OUT` (every real validator on one output folder): its

@@ -132,7 +132,15 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
             .into_iter()
             .map(|s| json!({"secret": {"name": object_name(s), "items": [{"key": s, "path": s}]}}))
             .collect();
-        volumes.insert("secrets".to_string(), json!({"projected": {"sources": sources}}));
+        let mut projected = json!({"sources": sources});
+        // Kubernetes writes them 0644 unless told: readable by every user
+        // of the container. With the pod's user known they are its group's
+        // (fsGroup) alone; an unknown user keeps the default, or it could
+        // not read its own secrets.
+        if run_as(cx.stack, service).is_some() {
+            projected["defaultMode"] = json!(SECRET_FILE_MODE);
+        }
+        volumes.insert("secrets".to_string(), json!({ "projected": projected }));
     }
     for (index, path) in writable_paths(cx.stack, service).into_iter().enumerate() {
         let name = format!("writable-{index}");
@@ -247,6 +255,10 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
     }
     known_uid(service)
 }
+
+/// The mode of a secret file in a pod whose user is known: its owner
+/// (root) and the pod's group (fsGroup, the user's uid) read it.
+const SECRET_FILE_MODE: u32 = 0o440;
 
 /// nginx's user in the official image (see the proxy's Dockerfile).
 const NGINX_UID: u32 = 101;

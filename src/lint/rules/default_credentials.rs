@@ -116,7 +116,8 @@ impl Rule for DefaultCredentials {
                 };
                 let mut finding = Self::META
                     .diagnostic(format!("`{}` {message}", var.name.value))
-                    .primary(var.value.span, why);
+                    .primary(var.value.span, why)
+                    .secret(var.value.span);
                 if let Some(user) = same_as_user {
                     finding = finding.secondary(user.value.span, "the user name");
                 }

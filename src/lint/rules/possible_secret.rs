@@ -102,6 +102,7 @@ impl Rule for PossibleSecret {
                     Self::META
                         .diagnostic(format!("`{}` may have a secret written in the spec", service.name.value))
                         .primary(span, format!("{what}{shown}"))
+                        .secret(span)
                         .help("if it is a secret, keep it in an uncommitted file: `secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME` in the service; if it is not, allow this finding with `# stackc: allow(possible-secret)`"),
                 );
             }

@@ -72,6 +72,7 @@ impl Rule for SecretInCommand {
                             service.name.value
                         ))
                         .primary(span, format!("{what}: in compose.yaml, `docker inspect` and `ps`"))
+                        .secret(span)
                         .help(format!(
                             "keep it in a file secret (`secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` here) and let a shell read the file when the command starts: [\"sh\", \"-c\", \"exec ... \\\"$(cat \\\"${variable}_FILE\\\")\\\"\"]"
                         )),

@@ -58,6 +58,7 @@ impl Rule for SecretInComposeValue {
                                 label.value.span,
                                 format!("{what}, in compose.yaml and `docker inspect`"),
                             )
+                            .secret(label.value.span)
                             .help(HELP),
                     );
                 }
@@ -78,6 +79,7 @@ impl Rule for SecretInComposeValue {
                             raw.value.span,
                             format!("{what}{place}, written into compose.yaml as is"),
                         )
+                        .secret(raw.value.span)
                         .help(HELP),
                 );
             }

@@ -88,6 +88,7 @@ impl Rule for SecretInEnv {
                 let finding = Self::META
                     .diagnostic(format!("`{name}` of `{}` is written in the spec", service.name.value))
                     .primary(var.value.span, format!("{label}, in compose.yaml and `docker inspect`"))
+                    .secret(var.value.span)
                     .help(help);
                 // A URL's password for a service of the stack, or the app's
                 // own key, is the stack's own credential; a well-known token,

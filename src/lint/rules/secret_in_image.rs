@@ -131,6 +131,7 @@ impl Rule for SecretInImage {
                     Self::META
                         .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
                         .primary(line.span, format!("{what}, readable by anyone who pulls the image"))
+                        .secret(line.span)
                         .help(help),
                 );
             }
@@ -167,6 +168,7 @@ fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuil
                     .diagnostic(format!("the image of `{}` has a secret in its requirements", service.name.value))
                     .primary(primary, format!("`{path}` is copied into the image"))
                     .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
+                    .secret_in(*id, span)
                     .help("write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one"),
             );
             break;
@@ -211,6 +213,7 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
                 .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
                 .primary(own.file.span, format!("its Dockerfile writes `{}` into the image", name.value))
                 .secondary_in(image.file, span, format!("{what}, readable by anyone who pulls the image"))
+                .secret_in(image.file, span)
                 .help(format!(
                     "remove it from the Dockerfile, and hand it to the running container instead: `secret {0} file \"secrets/{0}.txt\"`, then `secret {1} = {0}` in the service",
                     name.value.to_ascii_lowercase(),
@@ -252,6 +255,7 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
                 .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
                 .primary(own.file.span, format!("its Dockerfile writes a secret into the image's `{}`", instruction.keyword))
                 .secondary_in(image.file, instruction.span, format!("{what}, readable by anyone who pulls the image (`docker history`)"))
+                .secret_in(image.file, instruction.span)
                 .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
         );
     }

@@ -1,0 +1,126 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{Service, Stack};
+use crate::lint::{facts, images, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB (the official
+    /// images) that let anyone in without a password, where more than the
+    /// app's own containers reach them:
+    /// - MongoDB given no `MONGO_INITDB_ROOT_PASSWORD` (nor its `_FILE`)
+    ///   and no `--auth`, `--keyFile` or config file on its command line;
+    /// - Redis or Valkey whose command line sets no `--requirepass` or
+    ///   `--aclfile` and names no config file (the image starts with
+    ///   protected mode off);
+    /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
+    ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password.
+    ///
+    /// An error when a port of it is published on every interface of the
+    /// host (reachable from the network for certain); a warning when the
+    /// spec splits its networks and puts it on one with the stack's proxy,
+    /// the container that faces the internet. A store only the app's own
+    /// services reach (or that is on compose's default network, as every
+    /// container of a stack that names no networks) is not flagged; nor is
+    /// one whose password may come from an env file stackc could not read.
+    ///
+    /// ## Why is this bad?
+    /// Docker opens a published port past the host's firewall. Scanners
+    /// find an open MongoDB or Redis within hours; the data is copied and
+    /// wiped for ransom, and a Redis that takes `CONFIG SET` writes files
+    /// as its user.
+    ///
+    /// ## Example
+    /// ```text
+    /// service cache {
+    ///     image redis:7.4
+    ///     publish 6379 -> 6379
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Drop the `publish` (the stack's containers reach `cache` by name),
+    /// or publish on loopback only, and set a password:
+    /// ```text
+    /// service cache {
+    ///     image redis:7.4
+    ///     command "sh -c 'exec redis-server --requirepass \"$(cat /run/secrets/redis_password)\"'"
+    ///     secret REDIS_PASSWORD = redis_password
+    ///     publish 127.0.0.1:6379 -> 6379
+    /// }
+    /// ```
+    pub struct OpenDataStore {
+        name: "open-data-store",
+        severity: Error,
+        summary: "a MongoDB, Redis or MySQL without a password that more than the app reaches",
+    }
+}
+
+impl Rule for OpenDataStore {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
+            let Some(image) = facts::image(service) else { continue };
+            let Some(why) = no_password(stack, service, images::hub_name(image)) else {
+                continue;
+            };
+            let published: Vec<_> = service.ports.iter().filter(|p| p.interface().is_none()).collect();
+            // On compose's default network every container meets the
+            // proxy, as in most stacks: only a store put on the proxy's
+            // side of networks the spec splits is flagged.
+            let proxy = facts::proxies(stack)
+                .filter(|_| !service.networks.is_empty())
+                .find(|(proxy, _)| facts::share_network(proxy, service));
+            let mut finding = Self::META
+                .diagnostic(format!("`{}` lets anyone in without a password", service.name.value))
+                .primary(image.text.span, why);
+            if let Some(port) = published.first() {
+                finding = finding.secondary(port.span, "published on every interface: reachable from the network");
+            } else if let Some((proxy, _)) = proxy {
+                finding.severity = Severity::Warning;
+                finding = finding.secondary(proxy.name.span, "faces the internet, and shares a network with it");
+            } else {
+                continue;
+            }
+            out.push(finding.help(
+                "give it a password from a `secret`, and drop the `publish` (the stack's containers reach it by name) or publish on `127.0.0.1:` only",
+            ));
+        }
+    }
+}
+
+/// Why the server of `image` (a hub name) takes anyone in, when that is
+/// certain from the spec.
+fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static str> {
+    let words: &[String] = service.command.as_ref().map_or(&[], |c| &c.words);
+    let unset = |name: &str| {
+        facts::sets_var(stack, service, name) == Some(false)
+            && facts::sets_var(stack, service, &format!("{name}_FILE")) == Some(false)
+    };
+    let names_any = |options: &[&str]| {
+        words
+            .iter()
+            .any(|w| options.iter().any(|o| w.contains(o)) || w.ends_with(".conf") || w.ends_with(".yaml"))
+    };
+    match image {
+        "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !names_any(&["--auth", "--keyFile", "--config", "-f"]) => {
+            Some("MongoDB starts without access control: no `MONGO_INITDB_ROOT_PASSWORD`")
+        }
+        "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => {
+            Some("Redis starts with no password and protected mode off: no `--requirepass`")
+        }
+        "mysql" | "mariadb" => {
+            let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
+                .iter()
+                .any(|n| facts::env(service, n).is_some_and(|v| !v.value.value.trim().is_empty()));
+            let root_password = [
+                "MYSQL_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD_HASH",
+                "MYSQL_RANDOM_ROOT_PASSWORD",
+                "MARIADB_RANDOM_ROOT_PASSWORD",
+            ];
+            (empty_allowed && root_password.iter().all(|n| unset(n)))
+                .then_some("root has an empty password (`*_ALLOW_EMPTY_*PASSWORD`)")
+        }
+        _ => None,
+    }
+}
