@@ -423,6 +423,8 @@ fn round_trip(case: &corpus::Case, reader: Reader) -> Vec<String> {
             "privileged-container",
             "--allow",
             "pg-password-missing",
+            "--allow",
+            "open-data-store",
             "-o",
         ])
         .arg(&built_dir)

@@ -16,7 +16,9 @@ declare_rule! {
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password.
     ///
     /// An error when a port of it is published on every interface of the
-    /// host (reachable from the network for certain); a warning when the
+    /// host (reachable from the network for certain), in a deployed stack;
+    /// in a development one (`environment dev`, or the base of `stack NAME
+    /// development`) that is a warning, as is the case when the
     /// spec splits its networks and puts it on one with the stack's proxy,
     /// the container that faces the internet. A store only the app's own
     /// services reach (or that is on compose's default network, as every
@@ -74,6 +76,12 @@ impl Rule for OpenDataStore {
                 .primary(image.text.span, why);
             if let Some(port) = published.first() {
                 finding = finding.secondary(port.span, "published on every interface: reachable from the network");
+                // A laptop's stack, where a store is often published for
+                // the developer's own tools: reachable still, not certainly
+                // exposed to the internet.
+                if !stack.is_deployed() {
+                    finding.severity = Severity::Warning;
+                }
             } else if let Some((proxy, _)) = proxy {
                 finding.severity = Severity::Warning;
                 finding = finding.secondary(proxy.name.span, "faces the internet, and shares a network with it");
@@ -122,5 +130,41 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
                 .then_some("root has an empty password (`*_ALLOW_EMPTY_*PASSWORD`)")
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::lint::policy::Policy;
+    use crate::source::SourceFile;
+
+    /// The severity of the finding on a published Redis, in the base or
+    /// in an environment of the spec.
+    fn severity(spec: &str, environment: Option<&str>) -> Option<Severity> {
+        let policy = Policy::default();
+        let options = crate::Options {
+            policy: Some(&policy),
+            environment,
+            ..crate::Options::default()
+        };
+        let analysis = crate::analyze(&SourceFile::new("t.spec", spec), options);
+        analysis
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "open-data-store")
+            .map(|d| d.severity)
+    }
+
+    #[test]
+    fn a_published_store_is_an_error_when_deployed_and_a_warning_on_a_laptop() {
+        let base = "stack shop\nservice cache {\n    image redis:7.4.1\n    publish 6379 -> 6379\n}\n";
+        assert_eq!(severity(base, None), Some(Severity::Error));
+        let with_dev = format!("{base}environment dev {{\n    service cache {{\n        add env {{\n            LOG = \"1\"\n        }}\n    }}\n}}\n");
+        assert_eq!(severity(&with_dev, Some("dev")), Some(Severity::Warning));
+        let development = base.replace("stack shop", "stack shop development");
+        assert_eq!(severity(&development, None), Some(Severity::Warning));
+        let loopback = base.replace("publish 6379", "publish 127.0.0.1:6379");
+        assert_eq!(severity(&loopback, None), None);
     }
 }
