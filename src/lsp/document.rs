@@ -94,6 +94,13 @@ impl Document {
     /// that does not parse keeps the index of the last one that did,
     /// carried over the `changes` since the last analysis.
     fn analyze(&mut self, changes: Option<&[Change]>) {
+        // The last analysis goes first: the new one then takes the memory
+        // it held, still mapped and in cache, instead of new pages beside
+        // it (a large spec's analysis is tens of megabytes).
+        self.analysis = crate::Analysis {
+            stack: None,
+            diagnostics: Vec::new(),
+        };
         let (analysis, config_problems) = self.with_options(|options| crate::analyze(&self.source, options));
         self.analysis = analysis;
         self.config_problems = config_problems;
