@@ -902,9 +902,12 @@ fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
     let dir = project(&[
         (
             "compose.yaml",
-            "services:\n  api:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n  db:\n    image: postgres:${PG_TAG:-16}\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U ${POSTGRES_USER}\"]\n",
+            "services:\n  api:\n    image: node:22.11-alpine\n    command: [\"node\", \"worker.js\", \"--broker\", \"${BROKER_URL}\"]\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n  db:\n    image: postgres:${PG_TAG:-16}\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U ${POSTGRES_USER}\"]\n",
         ),
-        (".env", "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\nPG_TAG=16.4\n"),
+        (
+            ".env",
+            "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\nPG_TAG=16.4\nBROKER_URL=amqp://app:Zq8vLw2pXk@mq:5672//\n",
+        ),
     ]);
     let root = dir.path();
     let out = import_into(root, &root.join("stack.spec"), "json", &[]);
@@ -924,19 +927,26 @@ fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
             "line {line}, {field}: {text}\n{found:#?}"
         );
     };
-    says(5, "message", "filled from the project's .env: `POSTGRES_USER=todo`");
-    says(5, "code", "import-filled");
-    says(9, "message", "`PG_TAG=16.4`");
-    says(11, "message", "`POSTGRES_USER=todo`");
-    says(6, "help", "`POSTGRES_PASSWORD`, a password");
-    says(7, "message", "the host's environment");
-    assert!(!support::text(&out.stdout).contains("supersecret"));
+    says(6, "message", "filled from the project's .env: `POSTGRES_USER=todo`");
+    says(6, "code", "import-filled");
+    says(10, "message", "`PG_TAG=16.4`");
+    says(12, "message", "`POSTGRES_USER=todo`");
+    says(7, "help", "`POSTGRES_PASSWORD`, a password");
+    says(8, "message", "the host's environment");
+    // A value holding a password is no more filled in than a password.
+    says(4, "message", "`command` is filled from the host's environment");
+    for secret in ["supersecret", "Zq8vLw2pXk"] {
+        assert!(!support::text(&out.stdout).contains(secret), "{secret}");
+    }
     let text = read(root, "stack.spec");
     assert_holds(
         &text,
         &["DATABASE_USER = \"todo\"", "image postgres:16.4", "pg_isready -U todo"],
     );
-    assert!(!text.contains("supersecret") && !text.contains("LOG_LEVEL"), "{text}");
+    assert!(
+        !text.contains("supersecret") && !text.contains("Zq8vLw2pXk") && !text.contains("LOG_LEVEL"),
+        "{text}"
+    );
 }
 
 /// Services given the same passwords (one YAML anchor, as a Django app,

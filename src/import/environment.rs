@@ -15,14 +15,19 @@ use crate::lint::secrets::is_secret_name;
 /// `.env` sets, as compose does when it reads the file: a healthcheck's
 /// `-U ${POSTGRES_USER}` or a `${TAG}` imports as the value the project
 /// runs with. Passwords stay references, for [`environment`] to keep out
-/// of the spec, and so does a value that refers to other variables.
+/// of the spec (a variable named as one, or a value that holds one), and
+/// so does a value that refers to other variables.
 /// Each value filled is reported: the spec now holds it.
 pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut Report, file: FileIx) {
     match &mut node.kind {
         Kind::Scalar { text, .. } if text.contains('$') => {
             let value_of = |name: &str| {
                 let entry = dotenv.get(name).filter(|e| !e.interpolates && !is_secret_name(name))?;
-                entry.value.as_ref().map(|v| v.value.as_str())
+                let value = entry.value.as_ref()?.value.as_str();
+                // Nor a value that holds one (`amqp://app:PASSWORD@mq`).
+                crate::lint::secrets::classify(Some(name), value)
+                    .is_none()
+                    .then_some(value)
             };
             let (filled, names) = super::values::fill(text, value_of);
             if names.is_empty() {
