@@ -161,4 +161,20 @@ mod tests {
             .filter(|d| d.message.starts_with("in environment `dev`") && d.fix.is_none());
         assert_eq!(dev_left.count(), 2, "{:?}", outcome.remaining.diagnostics);
     }
+
+    /// Found by the fuzzer: `publish 362.0.0.1:5432 -> 5432` is an
+    /// `invalid-ip` error, and the loopback fix inserted `127.0.0.1:`
+    /// after the malformed address, which broke the spec. A malformed
+    /// address says no interface at all: no exposure finding, no fix.
+    #[test]
+    fn a_malformed_address_is_not_published_everywhere_nor_fixed() {
+        let spec = "stack shop\nservice db {\n    image postgres:16.4\n    publish 362.0.0.1:5432 -> 5432\n}\n";
+        let source = SourceFile::new("t.spec", spec);
+        let outcome = fix(&source, crate::Options::default());
+        assert!(outcome.fixed.is_empty(), "{:?}", outcome.fixed);
+        let codes: Vec<&str> = outcome.remaining.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"invalid-ip"), "{codes:?}");
+        assert!(!codes.contains(&"internal-port-published"), "{codes:?}");
+        assert!(outcome.remaining.stack.is_some());
+    }
 }

@@ -1049,6 +1049,9 @@ pub enum Relabel {
 pub struct PortMapping {
     /// The host interface; `None` publishes on every interface.
     pub host_ip: Option<std::net::IpAddr>,
+    /// Where the address is written, if it is: a malformed one is `None`
+    /// in `host_ip` but was still written, and means no interface at all.
+    pub host_ip_span: Option<Span>,
     pub host_port: Spanned<u16>,
     pub container_port: Spanned<u16>,
     pub span: Span,
@@ -1059,6 +1062,16 @@ impl PortMapping {
     /// interface (no address, `0.0.0.0` or `[::]`).
     pub fn interface(&self) -> Option<std::net::IpAddr> {
         self.host_ip.filter(|ip| !ip.is_unspecified())
+    }
+
+    /// Published on every interface, as written: no address, `0.0.0.0` or
+    /// `[::]`. A malformed address (already an `invalid-ip` error) says
+    /// nothing, so rules about exposure stay quiet about it.
+    pub fn on_every_interface(&self) -> bool {
+        match self.host_ip {
+            Some(ip) => ip.is_unspecified(),
+            None => self.host_ip_span.is_none(),
+        }
     }
 }
 

@@ -671,14 +671,15 @@ impl Lowerer {
         next(&mut inner, "publish"); // kw_publish
         let mut host = next(&mut inner, "publish").into_inner();
         let first = next(&mut host, "host_port");
-        let (host_ip, host_port) = if first.as_rule() == Rule::host_ip {
+        let (host_ip, host_ip_span, host_port) = if first.as_rule() == Rule::host_ip {
             let ip = self.lower_ip(&first);
-            (ip, self.lower_port(next(&mut host, "host_port")))
+            (ip, Some(span(&first)), self.lower_port(next(&mut host, "host_port")))
         } else {
-            (None, self.lower_port(first))
+            (None, None, self.lower_port(first))
         };
         PortMapping {
             host_ip,
+            host_ip_span,
             host_port,
             container_port: self.lower_port(next(&mut inner, "publish")),
             span: at,

@@ -55,7 +55,7 @@ impl Rule for InternalPortPublished {
                 continue;
             }
             for port in &service.ports {
-                if port.interface().is_some() {
+                if !port.on_every_interface() {
                     continue;
                 }
                 // Of an app behind the proxy, only the ports the proxy
@@ -77,7 +77,7 @@ impl Rule for InternalPortPublished {
                     "remove the `publish`: the stack's containers reach `{}` by name; for tools on the host, publish on loopback only",
                     service.name.value
                 ));
-                if port.host_ip.is_none() {
+                if port.host_ip_span.is_none() {
                     finding = finding.fix(
                         "publish on the host's loopback only (`127.0.0.1:`)",
                         vec![Edit::insert(port.host_port.span.start, "127.0.0.1:")],

@@ -64,7 +64,7 @@ impl Rule for OpenDataStore {
             let Some(why) = no_password(stack, service, images::hub_name(image)) else {
                 continue;
             };
-            let published: Vec<_> = service.ports.iter().filter(|p| p.interface().is_none()).collect();
+            let published: Vec<_> = service.ports.iter().filter(|p| p.on_every_interface()).collect();
             // On compose's default network every container meets the
             // proxy, as in most stacks: only a store put on the proxy's
             // side of networks the spec splits is flagged.

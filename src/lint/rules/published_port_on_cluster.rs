@@ -38,7 +38,7 @@ declare_rule! {
 impl Rule for PublishedPortOnCluster {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
-            for port in service.ports.iter().filter(|p| p.interface().is_none()) {
+            for port in service.ports.iter().filter(|p| p.on_every_interface()) {
                 out.push(
                     Self::META
                         .diagnostic(format!(
