@@ -3,24 +3,119 @@
 
 use super::yaml::Node;
 
+/// One piece of a compose string as compose's interpolation reads it.
+#[derive(Debug, PartialEq)]
+enum Piece<'t> {
+    /// Text holding no reference (a `$` that starts none stays in it).
+    Text(&'t str),
+    /// `$$`: one literal `$`.
+    Escaped,
+    /// `$NAME` or `${NAME<operation>}` (`${A:-${B}}` nests), as
+    /// `written`. An unclosed `${` is one with an empty name that runs
+    /// to the end, so nothing reads it as a value.
+    Reference {
+        name: &'t str,
+        operation: &'t str,
+        written: &'t str,
+    },
+}
+
+/// The pieces of `text`, in order: the one scanner of `$` every reader
+/// below is built on.
+fn pieces(text: &str) -> impl Iterator<Item = Piece<'_>> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(at) = rest.find('$') else {
+            return Some(Piece::Text(std::mem::take(&mut rest)));
+        };
+        if at > 0 {
+            let (text, tail) = rest.split_at(at);
+            rest = tail;
+            return Some(Piece::Text(text));
+        }
+        let (piece, len) = reference(rest);
+        rest = &rest[len..];
+        Some(piece)
+    })
+}
+
+/// The piece `text` starts with (it starts with `$`) and its length.
+fn reference(text: &str) -> (Piece<'_>, usize) {
+    let after = &text[1..];
+    let name_len = |word: &str| {
+        word.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(word.len())
+    };
+    if after.starts_with('$') {
+        return (Piece::Escaped, 2);
+    }
+    if let Some(inner) = after.strip_prefix('{') {
+        let Some(end) = closing_brace(inner) else {
+            return (
+                Piece::Reference {
+                    name: "",
+                    operation: "",
+                    written: text,
+                },
+                text.len(),
+            );
+        };
+        let body = &inner[..end];
+        let (name, operation) = body.split_at(name_len(body));
+        let len = end + 3;
+        return (
+            Piece::Reference {
+                name,
+                operation,
+                written: &text[..len],
+            },
+            len,
+        );
+    }
+    let len = name_len(after);
+    if len == 0 || after.starts_with(|c: char| c.is_ascii_digit()) {
+        return (Piece::Text("$"), 1);
+    }
+    let name = &after[..len];
+    (
+        Piece::Reference {
+            name,
+            operation: "",
+            written: &text[..len + 1],
+        },
+        len + 1,
+    )
+}
+
+/// Where the `}` that closes a `${` is in what follows it, past nested
+/// `${...}`.
+fn closing_brace(inner: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = inner.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A compose string as the container sees it: `$$` is one `$`. `None`
 /// when compose fills a variable from the host (`$VAR`, `${VAR}`): a spec
 /// string is literal and cannot say that.
 pub fn literal(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek() {
-            Some('$') => {
-                chars.next();
-                out.push('$');
-            }
-            Some(c) if c.is_ascii_alphabetic() || *c == '_' || *c == '{' => return None,
-            _ => out.push('$'),
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Escaped => out.push('$'),
+            Piece::Reference { .. } => return None,
         }
     }
     Some(out)
@@ -33,27 +128,21 @@ pub fn literal(text: &str) -> Option<String> {
 pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
     let mut out = String::with_capacity(text.len());
     let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
-            out.push_str("$$");
-            rest = tail;
-            continue;
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Escaped => out.push('$'),
+            Piece::Reference { name, operation, .. } => {
+                let default = operation.strip_prefix(":-").or_else(|| operation.strip_prefix('-'))?;
+                if !super::spec::is_env_name(name) || default.contains('$') {
+                    return None;
+                }
+                out.push_str(default);
+                names.push(name.to_string());
+            }
         }
-        let inner = after.strip_prefix('{')?;
-        let end = inner.find('}')?;
-        let (name, default) = inner[..end].split_once(":-").or_else(|| inner[..end].split_once('-'))?;
-        if !super::spec::is_env_name(name) || default.contains('$') {
-            return None;
-        }
-        out.push_str(default);
-        names.push(name.to_string());
-        rest = &inner[end + 1..];
     }
-    out.push_str(rest);
-    Some((literal(&out)?, names))
+    Some((out, names))
 }
 
 /// A compose string with the variables `value_of` knows filled in, as
@@ -67,47 +156,28 @@ pub fn with_defaults(text: &str) -> Option<(String, Vec<String>)> {
 pub fn fill<'v>(text: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut filled = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
-            out.push_str("$$");
-            rest = tail;
-            continue;
-        }
-        let (name, operation, tail) = match after.strip_prefix('{') {
-            Some(inner) => match inner.find('}') {
-                Some(end) => {
-                    let body = &inner[..end];
-                    let name_end = body
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(body.len());
-                    (&body[..name_end], Some(&body[name_end..]), &inner[end + 1..])
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Escaped => out.push_str("$$"),
+            Piece::Reference {
+                name,
+                operation,
+                written,
+            } => {
+                let value = value_of(name)
+                    .filter(|_| super::spec::is_env_name(name))
+                    .and_then(|value| with_operation(value, operation));
+                match value {
+                    Some(value) => {
+                        out.push_str(&value.replace('$', "$$"));
+                        filled.push(name.to_string());
+                    }
+                    None => out.push_str(written),
                 }
-                None => ("", None, after),
-            },
-            None => {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], None, &after[end..])
             }
-        };
-        let written = &rest[at..rest.len() - tail.len()];
-        let value = value_of(name)
-            .filter(|_| super::spec::is_env_name(name))
-            .and_then(|value| with_operation(value, operation.unwrap_or("")));
-        match value {
-            Some(value) => {
-                out.push_str(&value.replace('$', "$$"));
-                filled.push(name.to_string());
-            }
-            None => out.push_str(written),
         }
-        rest = tail;
     }
-    out.push_str(rest);
     (out, filled)
 }
 
@@ -135,25 +205,17 @@ fn with_operation<'v>(value: &'v str, operation: &'v str) -> Option<&'v str> {
 }
 
 /// The names of the variables compose fills into a value (`$VAR`,
-/// `${VAR}`, `${VAR:-default}`), in order; `$$` is none.
+/// `${VAR}`, `${VAR:-default}` and the ones in its default), in order;
+/// `$$` is none.
 pub fn variables(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
-            rest = tail;
-            continue;
+    for piece in pieces(text) {
+        if let Piece::Reference { name, operation, .. } = piece {
+            if super::spec::is_env_name(name) {
+                names.push(name);
+            }
+            names.extend(variables(operation));
         }
-        let braced = after.strip_prefix('{');
-        let word = braced.unwrap_or(after);
-        let end = word
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(word.len());
-        if end > 0 && !word.starts_with(|c: char| c.is_ascii_digit()) {
-            names.push(&word[..end]);
-        }
-        rest = &word[end..];
     }
     names
 }
@@ -308,6 +370,7 @@ mod tests {
         assert_eq!(literal("$HOME"), None);
         assert_eq!(literal("${X:-1}"), None);
         assert_eq!(literal("cost: 5$").as_deref(), Some("cost: 5$"));
+        assert_eq!(literal("$1 and ${unclosed"), None);
     }
 
     #[test]
@@ -337,6 +400,7 @@ mod tests {
         assert_eq!(literal(&filled("cost ${PRICE}").0).as_deref(), Some("cost 5$"));
         assert_eq!(filled("${EMPTY:-$HOME}").0, "${EMPTY:-$HOME}");
         assert_eq!(filled("${USER").0, "${USER");
+        assert_eq!(filled("${EMPTY:-${USER}}x").0, "${EMPTY:-${USER}}x");
     }
 
     #[test]
@@ -346,6 +410,7 @@ mod tests {
             ["DB_USER", "DB_PASS", "DB_NAME"]
         );
         assert_eq!(variables("pa$$word $1 cost 5$"), Vec::<&str>::new());
+        assert_eq!(variables("${A:-${B}} ${C"), ["A", "B"]);
     }
 
     #[test]
