@@ -79,7 +79,7 @@ impl Edit {
     }
 
     pub fn insert(at: usize, text: impl Into<String>) -> Self {
-        Self::replace(Span::new(at, at), text)
+        Self::replace(Span::empty(at), text)
     }
 }
 
@@ -180,5 +180,5 @@ impl Diagnostic {
 /// Orders diagnostics by position so output is stable whatever order the
 /// stages found them in.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| (d.primary_span().map(|s| (s.start, s.end)), d.code));
+    diagnostics.sort_by_key(|d| (d.primary_span().map(|s| (s.start(), s.end())), d.code));
 }

@@ -458,9 +458,9 @@ environment prod {
             "replaced in place, the rest kept"
         );
         let mode = &web.env[0].value.span;
-        assert_eq!(&source.text[mode.start..mode.end], "\"dev\"");
+        assert_eq!(&source.text[mode.range()], "\"dev\"");
         assert!(
-            mode.start > stack.environments[0].span.start,
+            mode.start() > stack.environments[0].span.start(),
             "points into the environment"
         );
         assert_eq!(web.ports.len(), 1);

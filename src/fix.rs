@@ -62,7 +62,7 @@ pub fn fix(source: &SourceFile, options: crate::Options) -> FixOutcome {
         fixed.extend(chosen.iter().map(|d| Fixed {
             code: d.code,
             message: d.fix.as_ref().expect("chosen fixes").message.clone(),
-            line: d.primary_span().map_or(1, |s| current.line_col(s.start).0),
+            line: d.primary_span().map_or(1, |s| current.line_col(s.start()).0),
         }));
         current = next;
         analysis = next_analysis;
@@ -108,16 +108,16 @@ fn choose(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
 /// Edits overlap when their spans share a byte, or when both insert at the
 /// same place (their order would be a guess).
 fn overlap(a: &Edit, b: &Edit) -> bool {
-    (a.span.start < b.span.end && b.span.start < a.span.end) || a.span.start == b.span.start
+    (a.span.start() < b.span.end() && b.span.start() < a.span.end()) || a.span.start() == b.span.start()
 }
 
 /// Applies non-overlapping edits: from the end, so earlier spans stay valid.
 fn apply(text: &str, edits: &[&Edit]) -> String {
     let mut sorted = edits.to_vec();
-    sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+    sorted.sort_by_key(|e| std::cmp::Reverse((e.span.start(), e.span.end())));
     let mut out = text.to_string();
     for edit in sorted {
-        out.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+        out.replace_range(edit.span.start()..edit.span.end(), &edit.replacement);
     }
     out
 }

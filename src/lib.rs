@@ -383,7 +383,7 @@ fn check_environments(source: &SourceFile, base: &Stack, options: Options, diagn
     let in_an_environment = |at: source::Span| {
         base.environments
             .iter()
-            .any(|e| e.span.start <= at.start && at.end <= e.span.end)
+            .any(|e| e.span.start() <= at.start() && at.end() <= e.span.end())
     };
     for (mut diagnostic, holds_in) in findings {
         let everywhere = names.len() > 1

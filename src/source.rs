@@ -7,20 +7,57 @@
 use std::fmt;
 
 /// A half-open byte range `start..end` in a spec file.
+///
+/// Kept as two `u32`s, half the size of two `usize`s: every IR node holds
+/// spans, and a smaller IR stays in the processor's caches at 10,000
+/// services. No input is that large: files are read up to
+/// [`crate::input::fs::MAX_FILE_BYTES`], and a larger text is refused
+/// before it is parsed ([`MAX_TEXT_BYTES`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
+/// The largest text a span can point into.
+pub const MAX_TEXT_BYTES: usize = u32::MAX as usize;
+
 impl Span {
+    /// The span `start..end`; offsets past [`MAX_TEXT_BYTES`] saturate.
     pub fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end, "span start after end");
-        Span { start, end }
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Span {
+            start: offset(start),
+            end: offset(end),
+        }
+    }
+
+    /// An empty span at `at`.
+    pub fn empty(at: usize) -> Self {
+        Span::new(at, at)
+    }
+
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// The same start, ending at `end`.
+    pub fn with_end(self, end: usize) -> Self {
+        Span::new(self.start(), end)
+    }
+
+    /// `start..end`, to slice the text it points into.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 
     pub fn len(self) -> usize {
-        self.end - self.start
+        (self.end - self.start) as usize
     }
 
     pub fn is_empty(self) -> bool {
@@ -36,7 +73,7 @@ impl fmt::Debug for Span {
 
 impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> Self {
-        (span.start, span.len()).into()
+        (span.start(), span.len()).into()
     }
 }
 
@@ -82,13 +119,13 @@ pub fn masked<'a>(text: &'a str, spans: &[Span]) -> std::borrow::Cow<'a, str> {
     }
     let mut bytes = text.as_bytes().to_vec();
     for span in spans {
-        let end = span.end.min(text.len());
-        let Some(inside) = text.get(span.start.min(end)..end) else {
+        let end = span.end().min(text.len());
+        let Some(inside) = text.get(span.start().min(end)..end) else {
             continue;
         };
         for (at, c) in inside.char_indices() {
             if !c.is_whitespace() {
-                let from = span.start + at;
+                let from = span.start() + at;
                 bytes[from..from + c.len_utf8()].fill(b'*');
             }
         }
@@ -210,6 +247,17 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_are_two_u32s_and_saturate_past_them() {
+        assert_eq!(std::mem::size_of::<Span>(), 8);
+        let span = Span::new(3, 7);
+        assert_eq!((span.start(), span.end(), span.len(), span.range()), (3, 7, 4, 3..7));
+        assert_eq!(span.with_end(9), Span::new(3, 9));
+        assert!(Span::empty(5).is_empty());
+        let far = Span::new(MAX_TEXT_BYTES, MAX_TEXT_BYTES + 10);
+        assert_eq!((far.start(), far.end()), (MAX_TEXT_BYTES, MAX_TEXT_BYTES));
+    }
 
     #[test]
     fn a_file_of_secrets_shows_names_and_comments_only() {

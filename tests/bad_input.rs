@@ -33,7 +33,7 @@ fn run_everything(text: &str) -> Outcome {
     let build = stackc::build(&source, &Layout::placeholder());
     for diagnostic in check.diagnostics.iter().chain(&build.diagnostics) {
         let span = diagnostic.primary_span().expect("every diagnostic points somewhere");
-        assert!(span.end <= text.len(), "{diagnostic:?} points past the end");
+        assert!(span.end() <= text.len(), "{diagnostic:?} points past the end");
     }
     let reports = [FileReport::new(&source, &build.diagnostics)];
     for format in [render::json, render::sarif, render::github, render::short] {
@@ -111,7 +111,7 @@ fn a_5_mb_spec_is_read_to_the_end() {
     text.push_str("volumes last\n");
     let check = stackc::check(&SourceFile::new("big.spec", text.clone()));
     assert_eq!(check.diagnostics.len(), 1, "{:?}", check.diagnostics);
-    let at = check.diagnostics[0].primary_span().unwrap().start;
+    let at = check.diagnostics[0].primary_span().unwrap().start();
     assert_eq!(at, text.len() - "volumes last\n".len());
 }
 
@@ -179,7 +179,7 @@ fn a_nul_byte_is_pointed_at() {
             outcome
                 .diagnostics
                 .iter()
-                .any(|d| d.is_error() && d.primary_span().unwrap().start <= nul),
+                .any(|d| d.is_error() && d.primary_span().unwrap().start() <= nul),
             "{text:?}: {:?}",
             outcome.diagnostics
         );
@@ -392,7 +392,7 @@ fn raw_numbers_mean_to_compose_what_they_mean_to_stackc() {
         assert_eq!(found.code, "invalid-raw", "{value}");
         assert_eq!(found.labels[0].message, reading);
         let at = found.primary_span().unwrap();
-        assert_eq!(&text[at.start..at.end], format!("\"{value}\""));
+        assert_eq!(&text[at.range()], format!("\"{value}\""));
     }
     let text = raw_compose("[0x10, 0o10, 0b10, 1_000, 1e3, .5, 08, '010']");
     let build = stackc::build(&SourceFile::new("raw.spec", text), &Layout::placeholder());
@@ -432,7 +432,7 @@ fn values_longer_than_nginx_reads_are_refused() {
     };
     assert_eq!(found.code, "unrepresentable");
     let at = found.primary_span().unwrap();
-    assert!(spec[at.start..at.end].starts_with("\"vvv"));
+    assert!(spec[at.range()].starts_with("\"vvv"));
 
     // The longest value written: 3,998 bytes and its quotes (a space makes
     // it quoted).

@@ -23,7 +23,7 @@ fn every_bad_spec_is_rejected_with_readable_diagnostics() {
             assert!(diagnostics.iter().any(|d| d.is_error()), "{name} should be rejected");
             for diagnostic in &diagnostics {
                 let span = diagnostic.primary_span().expect("every diagnostic points somewhere");
-                assert!(span.end <= source.text.len(), "{name}: span past the end");
+                assert!(span.end() <= source.text.len(), "{name}: span past the end");
                 let message = format!("{} {:?}", diagnostic.message, diagnostic.labels);
                 assert!(
                     !message.contains("kw_") && !message.contains("Rule::"),

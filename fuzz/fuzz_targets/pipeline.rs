@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     stackc::input::dockerfile::parse(text);
     // `stackc import`'s readers: a compose file and an nginx config.
     if let Ok(doc) = stackc::import::yaml::parse(text) {
-        assert!(doc.span.end <= text.len(), "a YAML span outside the text");
+        assert!(doc.span.end() <= text.len(), "a YAML span outside the text");
         doc.to_json();
     }
     let _ = stackc::import::nginx::parse(text);
@@ -110,7 +110,7 @@ fn assert_inside(text: &str, diagnostics: &[Diagnostic]) {
         for label in &diagnostic.labels {
             assert!(label.file.is_none(), "a label in a file that was not read: {diagnostic:?}");
             assert!(
-                label.span.start <= label.span.end && label.span.end <= text.len(),
+                label.span.start() <= label.span.end() && label.span.end() <= text.len(),
                 "label {:?} outside the text ({} bytes): {diagnostic:?}",
                 label.span,
                 text.len()

@@ -918,7 +918,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
                 .secrets
                 .iter()
                 .find(|s| name.strip_suffix("_FILE") == Some(s.env.value.as_str()));
-            var.map(|v| Span::new(v.name.span.start, v.value.span.end))
+            var.map(|v| Span::new(v.name.span.start(), v.value.span.end()))
                 .or(secret.map(|s| s.span))
         }
         "labels" => {
@@ -928,7 +928,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
                 .iter()
                 .find(|l| l.name.value == name)
                 .or(service.labels.first());
-            label.map(|l| Span::new(l.name.span.start, l.value.span.end))
+            label.map(|l| Span::new(l.name.span.start(), l.value.span.end()))
         }
         "env_file" => first(&mut service.env_files.iter().map(|f| f.span)),
         "ports" => first(&mut service.ports.iter().map(|p| p.span)),

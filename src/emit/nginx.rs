@@ -433,8 +433,8 @@ fn server_header(service: &Service, server: &Server) -> Span {
     }
     // `server {`: the keyword, which is where the block starts.
     Span::new(
-        server.span.start,
-        (server.span.start + "server".len()).min(server.span.end),
+        server.span.start(),
+        (server.span.start() + "server".len()).min(server.span.end()),
     )
 }
 

@@ -119,7 +119,7 @@ impl fmt::Write for Text {
 /// block's start to the end of its name. Where a line has no statement of
 /// its own, it comes from here.
 pub(crate) fn header(block: Span, name: Span) -> Span {
-    Span::new(block.start, name.end.max(block.start))
+    Span::new(block.start(), name.end().max(block.start()))
 }
 
 #[cfg(test)]
@@ -178,7 +178,7 @@ mod tests {
                     assert_eq!(same, Some(&file.artifact), "{what}");
                     assert_eq!(file.map.lines().len(), file.artifact.contents.lines().count(), "{what}");
                     for (line, span) in file.map.lines().iter().enumerate() {
-                        let text = source.text.get(span.start..span.end);
+                        let text = source.text.get(span.start()..span.end());
                         assert!(
                             text.is_some_and(|t| !t.trim().is_empty()),
                             "{what}:{}: maps to {span:?}",
@@ -237,7 +237,7 @@ mod tests {
                 .position(|l| l == line)
                 .unwrap_or_else(|| panic!("{path}: {line}\n{contents}"));
             let span = file.map.origin(at + 1).unwrap();
-            assert_eq!(spec[span.start..span.end].trim(), expected, "{path}: {line}");
+            assert_eq!(spec[span.range()].trim(), expected, "{path}: {line}");
         }
     }
 

@@ -137,7 +137,7 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
     let mut workdir: Option<String> = None;
     for instruction in parsed.instructions_of(stage).iter().skip(1) {
         let text_args = instruction.args.text().unwrap_or_default().trim().to_string();
-        let written = &text[instruction.span.start..instruction.span.end];
+        let written = &text[instruction.span.range()];
         let layout = Layout {
             workdir: workdir.as_deref(),
             requirements: copied_requirements.as_deref(),
@@ -487,7 +487,7 @@ fn without_user_creation(script: &str) -> Option<String> {
     let rest: Vec<&str> = commands
         .iter()
         .filter(|c| !creates(c))
-        .map(|c| &script[c.span.start..c.span.end])
+        .map(|c| &script[c.span.range()])
         .collect();
     Some(rest.join(" && "))
 }

@@ -174,10 +174,10 @@ pub fn env_file(service: &str, image: Option<&str>, path: &str, import: &mut Imp
             format!("the spec reads a copy without it; take {path} out of version control, or delete the line"),
         );
         // The copy keeps every line but the entry's.
-        kept.push_str(&text[at..entry.span.start]);
-        at = text[entry.span.end..]
+        kept.push_str(&text[at..entry.span.start()]);
+        at = text[entry.span.end()..]
             .find('\n')
-            .map_or(text.len(), |n| entry.span.end + n + 1);
+            .map_or(text.len(), |n| entry.span.end() + n + 1);
     }
     kept.push_str(&text[at..]);
     let copy = import.secrets.add_env_file(service, kept);

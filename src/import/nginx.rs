@@ -76,7 +76,7 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
                 })
             }
         };
-        let start = span.start;
+        let start = span.start();
         *at += 1;
         let mut args = Vec::new();
         loop {
@@ -93,7 +93,7 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
                     out.push(Directive {
                         name,
                         args,
-                        span: Span::new(start, span.end),
+                        span: Span::new(start, span.end()),
                         block: None,
                     });
                     break;
@@ -106,7 +106,7 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
                         });
                     }
                     let children = block(tokens, at, depth + 1, end)?;
-                    let close = tokens.get(*at).map(|(_, s)| s.end).ok_or(NginxError {
+                    let close = tokens.get(*at).map(|(_, s)| s.end()).ok_or(NginxError {
                         message: format!("`{name}`'s block is not closed"),
                         span: Span::new(start, end),
                     })?;
@@ -131,7 +131,7 @@ fn block(tokens: &[(Token, Span)], at: &mut usize, depth: usize, end: usize) -> 
     if depth > 0 {
         return Err(NginxError {
             message: "a block is not closed".into(),
-            span: Span::new(end, end),
+            span: Span::empty(end),
         });
     }
     Ok(out)
@@ -227,7 +227,7 @@ mod tests {
         assert_eq!(location.children()[1].args, vec!["X-A", "a b"]);
         assert_eq!(location.children()[1].line(), "add_header X-A \"a b\"");
         assert_eq!(
-            &text[location.span.start..location.span.end],
+            &text[location.span.range()],
             &text[text.find("location").unwrap()..text.rfind("}\n}").unwrap() + 1]
         );
     }

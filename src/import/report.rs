@@ -47,7 +47,7 @@ impl Report {
     /// `file:line` of a span, for the spec's comments.
     pub fn place(&self, file: FileIx, span: Span) -> String {
         let source = &self.files[file.0];
-        format!("{}:{}", source.name, source.line_col(span.start).0)
+        format!("{}:{}", source.name, source.line_col(span.start()).0)
     }
 
     fn push(

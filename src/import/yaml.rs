@@ -192,7 +192,7 @@ impl<'a> Reader<'a> {
                 let at = e.marker().byte_offset().unwrap_or(0).min(self.text.len());
                 Err(YamlError {
                     message: e.info().to_string(),
-                    span: Span::new(at, at),
+                    span: Span::empty(at),
                 })
             }
         }
@@ -251,11 +251,11 @@ impl<'a> Reader<'a> {
                 let end = loop {
                     let (event, at) = self.expect(span)?;
                     if let Event::SequenceEnd = event {
-                        break at.end;
+                        break at.end();
                     }
                     items.push(self.node(event, at, depth + 1)?);
                 };
-                let span = Span::new(span.start, end.max(span.start));
+                let span = Span::new(span.start(), end.max(span.start()));
                 (
                     Node {
                         kind: Kind::Seq(items),
@@ -270,7 +270,7 @@ impl<'a> Reader<'a> {
                 let end = loop {
                     let (event, at) = self.expect(span)?;
                     if let Event::MappingEnd = event {
-                        break at.end;
+                        break at.end();
                     }
                     let key = self.node(event, at, depth + 1)?;
                     let (event, at) = self.expect(span)?;
@@ -288,7 +288,7 @@ impl<'a> Reader<'a> {
                         entries.push((key, value));
                     }
                 }
-                let span = Span::new(span.start, end.max(span.start));
+                let span = Span::new(span.start(), end.max(span.start()));
                 (
                     Node {
                         kind: Kind::Map(entries),
@@ -351,7 +351,7 @@ mod tests {
         let text = "# a comment\nservices:\n  web: # another\n    image: nginx:1.27\n";
         let doc = parse(text).unwrap();
         let image = doc.get("services").unwrap().get("web").unwrap().get("image").unwrap();
-        assert_eq!(&text[image.span.start..image.span.end], "nginx:1.27");
+        assert_eq!(&text[image.span.range()], "nginx:1.27");
     }
 
     #[test]
@@ -370,7 +370,7 @@ mod tests {
         let doc = spans_from(resolved, Some(&original), Span::new(0, 0));
         let web = doc.get("services").unwrap().get("web").unwrap();
         let image = web.get("image").unwrap();
-        assert_eq!(&original_text[image.span.start..image.span.end], "nginx:1.27");
+        assert_eq!(&original_text[image.span.range()], "nginx:1.27");
         // Filled in by compose: the service's place.
         assert_eq!(web.get("command").unwrap().span, web.span);
     }

@@ -422,8 +422,11 @@ mod tests {
         let patterns = parse(text);
         let texts: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts, [".git", "!keep/me", "secrets", "# not a comment"]);
-        assert_eq!(&text[patterns[0].span.start..patterns[0].span.end], ".git");
-        assert_eq!(&text[patterns[3].span.start..patterns[3].span.end], "# not a comment");
+        assert_eq!(&text[patterns[0].span.start()..patterns[0].span.end()], ".git");
+        assert_eq!(
+            &text[patterns[3].span.start()..patterns[3].span.end()],
+            "# not a comment"
+        );
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl Reader<'_> {
             // `KEY` alone: compose takes the value from its environment.
             if !name.value.is_empty() {
                 self.file.vars.push(EnvEntry {
-                    span: Span::new(start, name.span.end),
+                    span: Span::new(start, name.span.end()),
                     name,
                     value: None,
                     interpolates: false,
@@ -157,7 +157,7 @@ impl Reader<'_> {
             None => self.unquoted(),
         };
         self.file.vars.push(EnvEntry {
-            span: Span::new(start, value.span.end),
+            span: Span::new(start, value.span.end()),
             name,
             value: Some(value),
             interpolates,
@@ -353,7 +353,7 @@ mod tests {
     use crate::diagnostic::Severity;
 
     fn at(text: &str, span: Span) -> &str {
-        &text[span.start..span.end]
+        &text[span.range()]
     }
 
     /// The value compose gives `name`: `Some(None)` for one taken from the
@@ -515,7 +515,7 @@ TRAILING_TAB=value	# tab before the hash: kept
                     .chain(file.problems.iter().map(|p| p.span));
                 for span in spans {
                     assert!(
-                        span.start <= span.end && text.get(span.start..span.end).is_some(),
+                        span.start() <= span.end() && text.get(span.start()..span.end()).is_some(),
                         "{span:?} in {text:?}"
                     );
                 }

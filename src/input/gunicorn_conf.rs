@@ -477,7 +477,7 @@ def post_fork(server, worker):
         );
         assert_eq!(conf.get("workers").unwrap().value, Value::Dynamic);
         let bind = conf.get("bind").unwrap();
-        assert_eq!(&CONF[bind.span.start..bind.span.end], "bind = \"0.0.0.0:8000\"");
+        assert_eq!(&CONF[bind.span.range()], "bind = \"0.0.0.0:8000\"");
         let effective = effective(Some(&conf), None, &GunicornArgs::default());
         assert_eq!(effective.binds.value, Value::Known(vec![tcp("0.0.0.0", 8000)]));
         assert_eq!(effective.binds.origin, Origin::ConfigFile { span: bind.span });

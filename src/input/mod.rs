@@ -340,7 +340,7 @@ impl OwnImage {
             let (Some(start), Some(end)) = (instructions.first(), instructions.last()) else {
                 return false;
             };
-            text.get(start.span.start..end.span.end)
+            text.get(start.span.start()..end.span.end())
                 .is_some_and(|t| t.to_ascii_lowercase().contains("python"))
         });
         (without && !names_python).then_some(first.from_span)

@@ -27,7 +27,7 @@ pub fn scripts(text: &str) -> Option<Vec<Script>> {
     let found = scripts
         .iter()
         .filter_map(|(name, command)| {
-            let span = key_at(text, name, scripts_at.end).unwrap_or(scripts_at);
+            let span = key_at(text, name, scripts_at.end()).unwrap_or(scripts_at);
             Some(Script {
                 name: name.clone(),
                 command: command.as_str()?.to_string(),
@@ -132,8 +132,8 @@ mod tests {
         let found = scripts(text).unwrap();
         let start = found.iter().find(|s| s.name == "start").unwrap();
         assert_eq!(start.command, "nodemon server.js");
-        assert_eq!(&text[start.span.start..start.span.end], "\"start\"");
-        assert!(start.span.start > text.find("scripts").unwrap());
+        assert_eq!(&text[start.span.range()], "\"start\"");
+        assert!(start.span.start() > text.find("scripts").unwrap());
         assert_eq!(scripts("{}"), Some(Vec::new()));
         assert_eq!(scripts("[1]"), None);
         assert_eq!(scripts("{\"scripts\": "), None);

@@ -139,7 +139,7 @@ fn statements(src: &str, tokens: &[Token], scope: Scope, module: &mut Module) {
 
 fn span_of(tokens: &[Token]) -> Span {
     match (tokens.first(), tokens.last()) {
-        (Some(first), Some(last)) => Span::new(first.span.start, last.span.end),
+        (Some(first), Some(last)) => Span::new(first.span.start(), last.span.end()),
         _ => Span::default(),
     }
 }
@@ -600,7 +600,7 @@ pub struct Token {
 
 impl Token {
     pub fn text<'s>(&self, src: &'s str) -> &'s str {
-        &src[self.span.start..self.span.end]
+        &src[self.span.range()]
     }
 
     fn is_op(&self, src: &str, op: &str) -> bool {
@@ -1125,9 +1125,9 @@ n = \\
         assert_eq!(value("n"), Some(Value::Known(Int(7))));
         assert_eq!(value("X"), None);
         let a = module.get("a").unwrap();
-        assert_eq!(&src[a.span.start..a.span.end], "a = b = 1");
-        assert_eq!(&src[a.value_span.start..a.value_span.end], "1");
-        assert_eq!(&src[a.name.span.start..a.name.span.end], "a");
+        assert_eq!(&src[a.span.range()], "a = b = 1");
+        assert_eq!(&src[a.value_span.range()], "1");
+        assert_eq!(&src[a.name.span.range()], "a");
     }
 
     #[test]
@@ -1167,7 +1167,7 @@ def post_fork(server, worker):
             let spans = module.bindings.iter().flat_map(|b| [b.span, b.value_span, b.name.span]);
             for span in spans.chain(module.problems.iter().map(|p| p.span)) {
                 assert!(
-                    span.start <= span.end && text.get(span.start..span.end).is_some(),
+                    span.start() <= span.end() && text.get(span.start()..span.end()).is_some(),
                     "{span:?} in {text:?}"
                 );
             }

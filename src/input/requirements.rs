@@ -897,7 +897,7 @@ mod tests {
 
     /// The text a span covers.
     fn at(text: &str, span: Span) -> &str {
-        &text[span.start..span.end]
+        &text[span.range()]
     }
 
     const BASE: &str = "\
@@ -1259,7 +1259,7 @@ docopt (==0.6.1)
                     .map(|p| p.span)
                     .chain(file.packages.iter().map(|p| p.span))
                 {
-                    assert!(text.get(span.start..span.end).is_some(), "{span:?} in {text:?}");
+                    assert!(text.get(span.start()..span.end()).is_some(), "{span:?} in {text:?}");
                 }
                 let _ = closure(
                     "r.txt",

@@ -543,7 +543,7 @@ mod tests {
         let script = "  a b &&  c ;";
         let spans: Vec<&str> = simple_commands(script)
             .iter()
-            .map(|c| &script[c.span.start..c.span.end])
+            .map(|c| &script[c.span.range()])
             .collect();
         assert_eq!(spans, ["a b", "c"]);
     }

@@ -49,12 +49,12 @@ pub fn waits(script: &str) -> Vec<Wait> {
     let mut owner = Vec::with_capacity(commands.len());
     let mut next = 0;
     for command in &commands {
-        while functions.get(next).is_some_and(|f| f.body.end < command.span.end) {
+        while functions.get(next).is_some_and(|f| f.body.end() < command.span.end()) {
             next += 1;
         }
         let inside = functions
             .get(next)
-            .is_some_and(|f| f.body.start <= command.span.start && command.span.end <= f.body.end);
+            .is_some_and(|f| f.body.start() <= command.span.start() && command.span.end() <= f.body.end());
         owner.push(inside.then_some(next));
     }
     // A function's first probe, by name: a loop that calls it waits.
@@ -72,7 +72,7 @@ pub fn waits(script: &str) -> Vec<Wait> {
     let sleeps: Vec<usize> = commands
         .iter()
         .filter(|c| c.program().map(base_name) == Some("sleep"))
-        .map(|c| c.span.start)
+        .map(|c| c.span.start())
         .collect();
     let mut found = Vec::new();
     for (command, owner) in commands.iter().zip(&owner) {
@@ -196,10 +196,10 @@ fn probe(command: &SimpleCommand, text: &str, bodies: &[shell::HeredocBody]) -> 
         }
         _ if program.starts_with("python") => {
             // `python << END`: the heredoc's code that opens a connection.
-            let line_end = text[command.span.end..]
+            let line_end = text[command.span.end()..]
                 .find('\n')
-                .map_or(text.len(), |n| command.span.end + n);
-            let first = bodies.partition_point(|b| b.opened_at < command.span.start);
+                .map_or(text.len(), |n| command.span.end() + n);
+            let first = bodies.partition_point(|b| b.opened_at < command.span.start());
             let body = bodies.get(first).filter(|b| b.opened_at <= line_end)?;
             let code = &body.text;
             if !code.contains(".connect(") {
@@ -241,14 +241,14 @@ fn keyword_string(code: &str, name: &str) -> Option<String> {
 
 /// Whether the command is the condition of `while`/`until`.
 fn is_loop_condition(command: &SimpleCommand, text: &str) -> bool {
-    let first = text[command.span.start..command.span.end].split_whitespace().next();
+    let first = text[command.span.range()].split_whitespace().next();
     matches!(first, Some("while" | "until"))
 }
 
 /// Whether the loop's body (up to the first `done` after its condition)
 /// runs `sleep`. `dones` and `sleeps` are offsets in the script's order.
 fn loop_sleeps(condition: &SimpleCommand, dones: &[usize], sleeps: &[usize]) -> bool {
-    let after = condition.span.end;
+    let after = condition.span.end();
     let Some(&done) = dones.get(dones.partition_point(|&d| d < after)) else {
         return false;
     };
@@ -383,7 +383,7 @@ mod tests {
     fn found(script: &str) -> Vec<(String, Host, Option<String>, String)> {
         waits(script)
             .into_iter()
-            .map(|w| (script[w.span.start..w.span.end].to_string(), w.host, w.port, w.how))
+            .map(|w| (script[w.span.range()].to_string(), w.host, w.port, w.how))
             .collect()
     }
 

@@ -59,7 +59,7 @@ impl ActiveEnvironment {
     /// Whether a declaration at `span` is the base's, which the
     /// environment can only leave out (`without`), not change.
     pub fn inherits(&self, span: Span) -> bool {
-        span.start < self.span.start || span.end > self.span.end
+        span.start() < self.span.start() || span.end() > self.span.end()
     }
 }
 

@@ -127,12 +127,12 @@ impl BuildFile<'_> {
         let Written::Own { image, .. } = &self.written else {
             return false;
         };
-        let start = self.instructions[index].span.start;
-        let previous_end = index.checked_sub(1).map_or(0, |i| self.instructions[i].span.end);
+        let start = self.instructions[index].span.start();
+        let previous_end = index.checked_sub(1).map_or(0, |i| self.instructions[i].span.end());
         image.dockerfile.comments.iter().any(|comment| {
             let codes = if let Some(codes) = pragma(&comment.value, "global ignore=") {
                 codes
-            } else if comment.span.start >= previous_end && comment.span.end <= start {
+            } else if comment.span.start() >= previous_end && comment.span.end() <= start {
                 match pragma(&comment.value, "ignore=") {
                     Some(codes) => codes,
                     None => return false,

@@ -93,18 +93,18 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
         .filter(|d| d.is_error())
         .filter_map(Diagnostic::primary_span)
         .collect();
-    spots.sort_by_key(|s| s.start);
+    spots.sort_by_key(|s| s.start());
     // The furthest end of the spots starting at or before each one: a span
     // lies inside some spot when one starting before it ends after it.
     let furthest: Vec<usize> = (spots.iter())
         .scan(0, |end, s| {
-            *end = s.end.max(*end);
+            *end = s.end().max(*end);
             Some(*end)
         })
         .collect();
-    let inside_an_error = |s: Span| match spots.partition_point(|e| e.start <= s.start) {
+    let inside_an_error = |s: Span| match spots.partition_point(|e| e.start() <= s.start()) {
         0 => false,
-        starting_before => furthest[starting_before - 1] >= s.end,
+        starting_before => furthest[starting_before - 1] >= s.end(),
     };
     findings
         .into_iter()

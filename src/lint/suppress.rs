@@ -141,7 +141,7 @@ impl Suppressions {
         let mut kept: Vec<Diagnostic> = findings
             .into_iter()
             .filter(|finding| {
-                let line = finding.primary_span().map(|s| source.line_col(s.start).0);
+                let line = finding.primary_span().map(|s| source.line_col(s.start()).0);
                 let covering = self
                     .allows
                     .iter()

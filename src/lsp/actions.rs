@@ -27,7 +27,7 @@ pub fn actions(document: &Document, range: Span, only: Option<&[CodeActionKind]>
     if wanted(&CodeActionKind::QUICKFIX) {
         for diagnostic in &document.analysis.diagnostics {
             let Some(at) = diagnostic.primary_span() else { continue };
-            if at.start > range.end || at.end < range.start {
+            if at.start() > range.end() || at.end() < range.start() {
                 continue;
             }
             if let Some(fix) = &diagnostic.fix {
@@ -75,7 +75,7 @@ fn action(document: &Document, diagnostic: &Diagnostic, title: String, edits: &[
 /// indented like it; added to the list of such a comment already there.
 fn suppression(document: &Document, diagnostic: &Diagnostic) -> Edit {
     let text = &document.source.text;
-    let at = diagnostic.primary_span().unwrap_or_default().start;
+    let at = diagnostic.primary_span().unwrap_or_default().start();
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     if let Some(edit) = extend_comment_above(text, line_start, diagnostic.code) {
         return edit;
@@ -170,7 +170,7 @@ mod tests {
             .expect("the finding");
         let edit = suppression(&document, finding);
         let mut new = text.to_string();
-        new.replace_range(edit.span.start..edit.span.end, &edit.replacement);
+        new.replace_range(edit.span.start()..edit.span.end(), &edit.replacement);
         let codes = document_codes(&new);
         (new, codes)
     }

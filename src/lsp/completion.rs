@@ -21,8 +21,8 @@ pub fn complete(document: &Document, offset: usize) -> Vec<CompletionItem> {
     if let Some((_, span)) = context.allowed_rule {
         return rules(document, span);
     }
-    let span = context.word.map_or(Span::new(offset, offset), |(_, span)| span);
-    let expected = context.expected(text, span.start);
+    let span = context.word.map_or(Span::empty(offset), |(_, span)| span);
+    let expected = context.expected(text, span.start());
     let mut items = keywords(document, &context, &expected.keywords, span);
     if expected.name {
         items.extend(names(document, &context, span));
@@ -65,9 +65,9 @@ fn names(document: &Document, context: &Context, span: Span) -> Vec<CompletionIt
     let index = &document.index;
     let own = [Kind::Service, Kind::Job, Kind::Proxy]
         .iter()
-        .find_map(|kind| index.enclosing(span.start, *kind));
+        .find_map(|kind| index.enclosing(span.start(), *kind));
     let mut items: Vec<CompletionItem> = index
-        .names_for(kinds, span.start)
+        .names_for(kinds, span.start())
         .filter(|symbol| own.is_none_or(|own| index.symbols[own].name != symbol.name))
         .map(|symbol| CompletionItem {
             detail: Some(symbol.kind.keyword().to_string()),

@@ -75,7 +75,7 @@ pub fn at(text: &str, offset: usize) -> Context<'_> {
     for token in &line.tokens {
         let start = offset_of(text, token.text);
         let span = Span::new(start, start + token.text.len());
-        if span.start >= offset {
+        if span.start() >= offset {
             break;
         }
         match token.kind {
@@ -83,7 +83,7 @@ pub fn at(text: &str, offset: usize) -> Context<'_> {
             Kind::Close => {
                 blocks.pop();
             }
-            Kind::Word if span.end >= offset => word = Some((token.text, span)),
+            Kind::Word if span.end() >= offset => word = Some((token.text, span)),
             Kind::Word if statement.is_none() => statement = Some(token.text),
             _ => {}
         }
@@ -107,13 +107,13 @@ fn allowed_rule<'a>(text: &'a str, comment: &'a str, offset: usize) -> Option<(&
     let start = offset_of(text, comment);
     let list = suppress::allow_list(comment)?;
     let names = Span::new(start + list.names.start, start + list.names.end);
-    if offset < names.start || offset > names.end {
+    if offset < names.start() || offset > names.end() {
         return None;
     }
-    let before = &text[names.start..offset];
-    let name_start = before.rfind(',').map_or(names.start, |i| names.start + i + 1);
+    let before = &text[names.start()..offset];
+    let name_start = before.rfind(',').map_or(names.start(), |i| names.start() + i + 1);
     let name_start = name_start + (text[name_start..offset].len() - text[name_start..offset].trim_start().len());
-    let after = &text[offset..names.end];
+    let after = &text[offset..names.end()];
     let name_end = offset + after.find([',', ' ']).unwrap_or(after.len());
     Some((&text[name_start..name_end], Span::new(name_start, name_end)))
 }

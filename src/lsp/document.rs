@@ -61,11 +61,11 @@ impl Document {
             match event.range {
                 Some(range) => {
                     let span = Lines::new(&text, self.encoding).span(&text, range);
-                    text.replace_range(span.start..span.end, &event.text);
+                    text.replace_range(span.start()..span.end(), &event.text);
                     changes.push(Change {
-                        start: span.start,
-                        old_end: span.end,
-                        new_end: span.start + event.text.len(),
+                        start: span.start(),
+                        old_end: span.end(),
+                        new_end: span.start() + event.text.len(),
                     });
                 }
                 None => {

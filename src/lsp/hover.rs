@@ -20,7 +20,7 @@ pub fn hover(document: &Document, offset: usize) -> Option<Hover> {
         (rule(registry::find(name)?), span)
     } else {
         let (word, span) = context.word?;
-        if context.expected(text, span.start).keywords.iter().any(|k| k == word) {
+        if context.expected(text, span.start()).keywords.iter().any(|k| k == word) {
             let place = Place {
                 statement: context.statement,
                 block: context.block,
@@ -58,7 +58,7 @@ fn declaration(document: &Document, offset: usize) -> Option<(String, Span)> {
     let line = document
         .source
         .text
-        .get(symbol.span.start..)?
+        .get(symbol.span.start()..)?
         .lines()
         .next()?
         .trim_end();

@@ -172,7 +172,7 @@ impl Index {
                     true => "server".to_string(),
                     false => format!("server {}", names.join(" ")),
                 };
-                let keyword = Span::new(server.span.start, server.span.start + "server".len());
+                let keyword = Span::new(server.span.start(), server.span.start() + "server".len());
                 self.declare(
                     Kind::Server,
                     &Spanned::new(name, keyword),
@@ -255,14 +255,14 @@ impl Index {
                 })
             })
             .collect();
-        references.sort_by_key(|r| (r.span.start, r.span.end));
+        references.sort_by_key(|r| (r.span.start(), r.span.end()));
         self.references = references;
     }
 
     /// The named symbol whose declaration or use is at `offset` (a cursor
     /// just after a name is on it).
     pub fn symbol_at(&self, offset: usize) -> Option<(usize, Span)> {
-        let on = |span: Span| span.start <= offset && offset <= span.end;
+        let on = |span: Span| span.start() <= offset && offset <= span.end();
         self.symbols
             .iter()
             .enumerate()
@@ -294,7 +294,7 @@ impl Index {
         self.symbols
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.kind == kind && s.span.start <= offset && offset <= s.span.end)
+            .filter(|(_, s)| s.kind == kind && s.span.start() <= offset && offset <= s.span.end())
             .map(|(i, _)| i)
             .next_back()
     }
@@ -317,11 +317,11 @@ impl Index {
     pub fn carried(&self, changes: &[Change], text: &str) -> Index {
         let map = |span: Span| {
             changes.iter().fold(span, |span, change| {
-                let start = change.map(span.start);
-                Span::new(start, change.map(span.end).max(start))
+                let start = change.map(span.start());
+                Span::new(start, change.map(span.end()).max(start))
             })
         };
-        let written = |span: Span, name: &str| text.get(span.start..span.end) == Some(name);
+        let written = |span: Span, name: &str| text.get(span.start()..span.end()) == Some(name);
         let symbols: Vec<Symbol> = self
             .symbols
             .iter()
@@ -370,7 +370,7 @@ mod tests {
             .iter()
             .position(|s| s.kind == kind && s.name == name)
             .unwrap();
-        index.uses(symbol).map(|span| span.start).collect()
+        index.uses(symbol).map(|span| span.start()).collect()
     }
 
     #[test]
@@ -389,7 +389,7 @@ mod tests {
             .position(|s| std::ptr::eq(s, upstreams[0]))
             .unwrap();
         assert_eq!(
-            index.uses(first).map(|s| s.start).collect::<Vec<_>>(),
+            index.uses(first).map(|s| s.start()).collect::<Vec<_>>(),
             [at("proxy_pass u", 0) + 11]
         );
         // `nobody` is declared nowhere: it is no one's use.
@@ -420,7 +420,7 @@ mod tests {
         let edited = added.replacen("mount data", "mount dat", 1);
         let changes = [Change::between(SPEC, &added), Change::between(&added, &edited)];
         let carried = old.carried(&changes, &edited);
-        let written = |span: Span| &edited[span.start..span.end];
+        let written = |span: Span| &edited[span.range()];
         let volume = carried.symbols.iter().position(|s| s.kind == Kind::Volume).unwrap();
         assert_eq!(written(carried.symbols[volume].name_span), "data");
         assert!(carried.symbols[volume].current);
@@ -431,6 +431,6 @@ mod tests {
         let renamed = edited.replacen("volume data", "volume dta", 1);
         let carried = carried.carried(&[Change::between(&edited, &renamed)], &renamed);
         assert!(!carried.symbols[volume].current);
-        assert!(carried.symbol_at(carried.symbols[volume].name_span.start).is_none());
+        assert!(carried.symbol_at(carried.symbols[volume].name_span.start()).is_none());
     }
 }

@@ -81,7 +81,7 @@ impl Lines {
     }
 
     pub fn range(&self, text: &str, span: Span) -> Range {
-        Range::new(self.position(text, span.start), self.position(text, span.end))
+        Range::new(self.position(text, span.start()), self.position(text, span.end()))
     }
 
     /// The byte offset of a position: a line past the last is the end of

@@ -169,8 +169,8 @@ fn shown_labels(diagnostic: &Diagnostic) -> Vec<&Label> {
 /// A span inside a text of `len` bytes: one at the very end still needs a
 /// place to point.
 fn clamp(span: Span, len: usize) -> Span {
-    let start = span.start.min(len);
-    Span::new(start, span.end.clamp(start, len))
+    let start = span.start().min(len);
+    Span::new(start, span.end().clamp(start, len))
 }
 
 /// Text of ours or the user's, cut to [`MAX_TEXT`] characters.

@@ -67,7 +67,7 @@ fn diagnostic<'a>(report: &FileReport<'a>, diagnostic: &'a Diagnostic) -> JsonDi
         line: region.line,
         column: region.column,
         end: end(region),
-        offset: span.start,
+        offset: span.start(),
         length: span.len(),
         help: diagnostic.help.as_deref(),
         url: docs::help_uri(diagnostic.code),

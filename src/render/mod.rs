@@ -65,8 +65,8 @@ struct Region {
 
 impl Region {
     fn of(file: &SourceFile, span: Span) -> Region {
-        let (line, column) = file.line_col(span.start);
-        let (end_line, end_column) = file.line_col(span.end);
+        let (line, column) = file.line_col(span.start());
+        let (end_line, end_column) = file.line_col(span.end());
         Region {
             line,
             column,

@@ -301,7 +301,11 @@ struct Fingerprinter {
 
 impl Fingerprinter {
     fn of(&mut self, file: &SourceFile, diagnostic: &Diagnostic) -> String {
-        let mut offset = diagnostic.primary_span().unwrap_or_default().start.min(file.text.len());
+        let mut offset = diagnostic
+            .primary_span()
+            .unwrap_or_default()
+            .start()
+            .min(file.text.len());
         while !file.text.is_char_boundary(offset) {
             offset -= 1;
         }

@@ -11,7 +11,7 @@ pub fn short(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for report in reports {
         for d in report.diagnostics {
-            let at = d.primary_span().unwrap_or_default().start;
+            let at = d.primary_span().unwrap_or_default().start();
             let (line, column) = report.source.line_byte_col(at);
             out.push_str(&format!(
                 "{}:{line}:{column}: {}: {} [{}]\n",

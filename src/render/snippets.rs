@@ -86,11 +86,11 @@ impl Snippets {
         let spans: Vec<Span> = spans
             .iter()
             .map(|span| {
-                let line = self.line_of(span.start);
-                if self.line_of(span.end) - line < MAX_LABEL_LINES {
+                let line = self.line_of(span.start());
+                if self.line_of(span.end()) - line < MAX_LABEL_LINES {
                     *span
                 } else {
-                    Span::new(span.start, self.content(line).end)
+                    Span::new(span.start(), self.content(line).end)
                 }
             })
             .collect();
@@ -101,8 +101,8 @@ impl Snippets {
                 // The lines miette reads for a span: one of context on each
                 // side, and one more on each side that decides how it reads
                 // the span (see `windows_read_like_the_whole_text`).
-                let first = self.line_of(span.start).saturating_sub(2);
-                let past = (self.line_of(span.end) + 3).min(self.line_starts.len());
+                let first = self.line_of(span.start()).saturating_sub(2);
+                let past = (self.line_of(span.end()) + 3).min(self.line_starts.len());
                 first..past
             })
             .collect();
@@ -127,7 +127,12 @@ impl Snippets {
         }
         let moved = spans
             .iter()
-            .map(|span| Span::new(excerpt.to_excerpt(self, span.start), excerpt.to_excerpt(self, span.end)))
+            .map(|span| {
+                Span::new(
+                    excerpt.to_excerpt(self, span.start()),
+                    excerpt.to_excerpt(self, span.end()),
+                )
+            })
             .collect();
         (excerpt, moved)
     }
@@ -148,7 +153,7 @@ impl Snippets {
             let pieces = if content.len() > LONG_LINE {
                 let ends = spans
                     .iter()
-                    .flat_map(|s| [s.start, s.end])
+                    .flat_map(|s| [s.start(), s.end()])
                     .filter(|&at| content.start <= at && at <= content.end);
                 let (pieces, folded) = self.cut(content.clone(), ends);
                 text.push_str(&folded);
@@ -355,7 +360,7 @@ mod tests {
                 let (excerpt, moved) = snippets.excerpt(&[Span::new(offset, offset + len)]);
                 for (before, after) in [(0, 0), (1, 1)] {
                     let span = SourceSpan::new(offset.into(), len);
-                    let moved = SourceSpan::new(moved[0].start.into(), moved[0].end - moved[0].start);
+                    let moved = SourceSpan::new(moved[0].start().into(), moved[0].end() - moved[0].start());
                     let whole = text.as_bytes().read_span(&span, before, after);
                     let windowed = excerpt.read_span(&moved, before, after);
                     match (whole, windowed) {
@@ -383,8 +388,8 @@ mod tests {
         let at = text.find(" x").unwrap() + 1;
         let (excerpt, moved) = snippets.excerpt(&[Span::new(at, at + 1)]);
         assert!(excerpt.text.len() < 400, "{}", excerpt.text.len());
-        assert_eq!(&excerpt.text[moved[0].start..moved[0].end], "x");
-        let span = SourceSpan::new(moved[0].start.into(), 1);
+        assert_eq!(&excerpt.text[moved[0].start()..moved[0].end()], "x");
+        let span = SourceSpan::new(moved[0].start().into(), 1);
         let contents = excerpt.read_span(&span, 0, 0).unwrap();
         assert_eq!((contents.line(), contents.column()), (1, at - "stack a\n".len()));
     }

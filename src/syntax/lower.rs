@@ -756,7 +756,7 @@ impl Lowerer {
             // Up to its last word: pest's implicit whitespace (comments
             // included) before the optional flags counts into the pair.
             let mut at = span(&dependency);
-            at.end = dependency.into_inner().last().map_or(at.end, |p| span(&p).end);
+            at = at.with_end(dependency.into_inner().last().map_or(at.end(), |p| span(&p).end()));
             let mut inner = dependency.into_inner();
             let target = self.lower_name(next(&mut inner, "dependency"));
             let (mut condition, mut optional, mut restart) = (None, None, None);

@@ -27,6 +27,12 @@ pub const MAX_SYNTAX_ERRORS: usize = 20;
 /// Parses and lowers a spec. The stack is `None` only when the text does not
 /// parse; otherwise it is as complete as the diagnostics allow.
 pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
+    if source.text.len() > crate::source::MAX_TEXT_BYTES {
+        // Only a library caller can get here: files are read up to 16 MB.
+        let too_large = Diagnostic::error("syntax", "the spec is larger than 4 GiB, which stackc does not read")
+            .primary(crate::source::Span::empty(0), "a spec this large");
+        return (None, vec![too_large]);
+    }
     match tree(&source.text) {
         Ok(tree) => {
             // The grammar's `file` rule always yields exactly one pair.
@@ -95,7 +101,7 @@ fn syntax_errors(text: &str, first: &pest::error::Error<grammar::Rule>) -> Vec<D
     let mut text = text.to_string();
     let mut error = error::from_pest(&text, first);
     loop {
-        let pos = error.diagnostic.primary_span().map_or(text.len(), |s| s.start);
+        let pos = error.diagnostic.primary_span().map_or(text.len(), |s| s.start());
         let recoverable = error.recoverable;
         errors.push(error.diagnostic);
         if !recoverable || errors.len() == MAX_SYNTAX_ERRORS || !blank_line(&mut text, pos) {
@@ -160,7 +166,7 @@ mod tests {
         let source = SourceFile::new("t.spec", text);
         diagnostics
             .iter()
-            .map(|d| source.line_col(d.primary_span().unwrap().start).0)
+            .map(|d| source.line_col(d.primary_span().unwrap().start()).0)
             .collect()
     }
 

@@ -42,7 +42,7 @@ impl OffsetMap {
     pub(super) fn span(&self, start: usize, end: usize) -> Span {
         let from = self.pos(start);
         if end <= start {
-            return Span::new(from, from);
+            return Span::empty(from);
         }
         Span::new(from, self.pos(end - 1) + 1)
     }
@@ -185,7 +185,7 @@ impl<'a> Lexer<'a> {
                 let (piece_end, more) = self.continuation(next.start, next.end);
                 logical.map.push(logical.text.len(), next.start);
                 logical.text.push_str(&self.text[next.start..piece_end]);
-                logical.span.end = next.end;
+                logical.span = logical.span.with_end(next.end);
                 continues = more;
             }
             return Some(logical);
@@ -325,9 +325,9 @@ mod tests {
         assert_eq!(logical.text, "RUN ab   cd");
         let cd = logical.text.find("cd").unwrap();
         let span = logical.map.span(cd, cd + 2);
-        assert_eq!(&text[span.start..span.end], "cd");
+        assert_eq!(&text[span.range()], "cd");
         let whole = logical.map.span(4, logical.text.len());
-        assert_eq!(&text[whole.start..whole.end], "ab \\\n  cd");
+        assert_eq!(&text[whole.range()], "ab \\\n  cd");
         let rebased = logical.map.from(4);
         assert_eq!(rebased.pos(cd - 4), text.find("cd").unwrap());
     }

@@ -371,7 +371,7 @@ pub fn parse_with_args<'a>(text: &str, build_args: impl IntoIterator<Item = (&'a
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect();
     let built = stages::build(&instructions, lexer.escape, text.len(), build_args, &mut problems);
-    problems.sort_by_key(|p| (p.span.start, p.span.end));
+    problems.sort_by_key(|p| (p.span.start(), p.span.end()));
     Dockerfile {
         directives: lexer.directives,
         escape: lexer.escape,
@@ -417,7 +417,7 @@ fn read_instructions(lexer: &mut Lexer<'_>) -> Vec<Instruction> {
                     ),
                 ));
             }
-            instruction.span.end = lexer.end.max(instruction.span.end);
+            instruction.span = instruction.span.with_end(lexer.end.max(instruction.span.end()));
             let owner = match instruction.trigger.as_deref_mut() {
                 Some(trigger) => trigger,
                 None => &mut instruction,

@@ -48,7 +48,7 @@ impl Instruction {
             .map(|c| SimpleCommand {
                 words: c.words.into_iter().filter(|w| !is_marker(w)).collect(),
                 raw_words: c.raw_words.into_iter().filter(|w| !is_marker(w)).collect(),
-                span: self.args_span(c.span.start, c.span.end),
+                span: self.args_span(c.span.start(), c.span.end()),
                 then: c.then,
             })
             .filter(|c| !c.words.is_empty())
@@ -57,9 +57,9 @@ impl Instruction {
         let shell_runs_body = program.is_none_or(|p| is_shell(&p));
         if shell_runs_body {
             for heredoc in &self.heredocs {
-                let offset = heredoc.body_span.start;
+                let offset = heredoc.body_span.start();
                 commands.extend(simple_commands(&heredoc.body).into_iter().map(|c| SimpleCommand {
-                    span: Span::new(offset + c.span.start, offset + c.span.end),
+                    span: Span::new(offset + c.span.start(), offset + c.span.end()),
                     ..c
                 }));
             }

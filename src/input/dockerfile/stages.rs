@@ -80,7 +80,7 @@ pub(super) fn build(
     if builder.stages.is_empty() {
         let span = instructions
             .first()
-            .map_or(Span::default(), |i| Span::new(i.span.start, i.span.start));
+            .map_or(Span::default(), |i| Span::empty(i.span.start()));
         builder.problems.push(Problem::new(
             span,
             "no FROM: a Dockerfile's first stage starts with FROM",

@@ -13,7 +13,7 @@ fn clean(text: &str) -> Dockerfile {
 }
 
 fn at(text: &str, span: Span) -> &str {
-    &text[span.start..span.end]
+    &text[span.range()]
 }
 
 fn known(value: &Resolved<String>) -> &str {
@@ -135,7 +135,7 @@ fn django_builder_and_final_stage() {
     // Spans render in the file: USER's value is on line 43, column 6.
     let file = SourceFile::new("Dockerfile", DJANGO_PROD);
     let user = facts.user.as_ref().unwrap();
-    assert_eq!(file.line_col(user.span.start), (43, 6));
+    assert_eq!(file.line_col(user.span.start()), (43, 6));
     assert_eq!(
         at(DJANGO_PROD, entrypoint.span),
         "ENTRYPOINT [\"/home/app/web/entrypoint.prod.sh\"]"
@@ -1043,10 +1043,10 @@ fn keywords_in_any_case() {
 fn assert_spans_inside(text: &str, dockerfile: &Dockerfile) {
     let check = |span: Span, what: &str| {
         assert!(
-            span.start <= span.end
-                && span.end <= text.len()
-                && text.is_char_boundary(span.start)
-                && text.is_char_boundary(span.end),
+            span.start() <= span.end()
+                && span.end() <= text.len()
+                && text.is_char_boundary(span.start())
+                && text.is_char_boundary(span.end()),
             "{what} {span:?} outside {} bytes: {text:?}",
             text.len()
         );

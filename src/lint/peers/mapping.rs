@@ -161,7 +161,7 @@ fn line_span(text: &str, line: usize) -> Span {
         }
         start += content.len();
     }
-    Span::new(text.len(), text.len())
+    Span::empty(text.len())
 }
 
 /// The peers' findings worth reporting, in order: each once (an
@@ -180,7 +180,7 @@ pub(super) fn new_findings(
     let mut out = Vec::new();
     for (mut diagnostic, environment) in placed {
         let spans: Vec<_> = (diagnostic.labels.iter())
-            .map(|l| (l.span.start, l.span.end, l.file.map(|f| f.0)))
+            .map(|l| (l.span.start(), l.span.end(), l.file.map(|f| f.0)))
             .collect();
         let key = (diagnostic.code, diagnostic.message.clone(), spans);
         if !seen.insert(key) {
@@ -214,10 +214,10 @@ impl Place {
         let in_file = |l: &Label| {
             let file = l.file?;
             let text = inputs.sources.get(file.0 as usize)?;
-            Some((file, text.line_col(l.span.start).0))
+            Some((file, text.line_col(l.span.start()).0))
         };
         Place {
-            line: diagnostic.primary_span().map(|s| source.line_col(s.start).0),
+            line: diagnostic.primary_span().map(|s| source.line_col(s.start()).0),
             own: diagnostic.labels.iter().find_map(in_file),
         }
     }
@@ -262,8 +262,8 @@ mod tests {
     #[test]
     fn lines_of_a_file_are_spans_without_their_break() {
         let text = "FROM a\r\nRUN b\nUSER c";
-        assert_eq!(&text[line_span(text, 2).start..line_span(text, 2).end], "RUN b");
-        assert_eq!(&text[line_span(text, 3).start..line_span(text, 3).end], "USER c");
-        assert_eq!(line_span(text, 9), Span::new(text.len(), text.len()));
+        assert_eq!(&text[line_span(text, 2).start()..line_span(text, 2).end()], "RUN b");
+        assert_eq!(&text[line_span(text, 3).start()..line_span(text, 3).end()], "USER c");
+        assert_eq!(line_span(text, 9), Span::empty(text.len()));
     }
 }

@@ -80,7 +80,7 @@ impl Rule for InternalPortPublished {
                 if port.host_ip_span.is_none() {
                     finding = finding.fix(
                         "publish on the host's loopback only (`127.0.0.1:`)",
-                        vec![Edit::insert(port.host_port.span.start, "127.0.0.1:")],
+                        vec![Edit::insert(port.host_port.span.start(), "127.0.0.1:")],
                     );
                 }
                 out.push(finding);

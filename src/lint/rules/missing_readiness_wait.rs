@@ -86,7 +86,7 @@ impl Rule for MissingReadinessWait {
                         service.name.value
                     ))
                     .primary(dependency.target.span, "waits only for the container to start");
-                let condition = |word: &str| vec![Edit::insert(dependency.target.span.end, format!(" {word}"))];
+                let condition = |word: &str| vec![Edit::insert(dependency.target.span.end(), format!(" {word}"))];
                 let finding = match (&target.kind, &target.ready) {
                     (ServiceKind::Job, _) => finding
                         .help(format!("wait for the job to finish: `after {name} done`"))

@@ -63,8 +63,8 @@ impl Rule for ProxyAfterUpstream {
                 // An `after` line is extended; without one, a line goes
                 // before the block's closing brace.
                 let edit = match service.after.last() {
-                    Some(last) => Edit::insert(last.span.end, format!(", {name} {condition}")),
-                    None => Edit::insert(service.span.end - 1, format!("    after {name} {condition}\n")),
+                    Some(last) => Edit::insert(last.span.end(), format!(", {name} {condition}")),
+                    None => Edit::insert(service.span.end() - 1, format!("    after {name} {condition}\n")),
                 };
                 out.push(finding.fix(format!("wait for `{name}`"), vec![edit]));
             }

@@ -236,7 +236,7 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
         .flat_map(|stage| dockerfile.instructions_of(&dockerfile.stages[stage]))
         .filter(|i| !matches!(i.keyword, Keyword::From | Keyword::Env | Keyword::Arg));
     for instruction in instructions {
-        let Some(line) = text.get(instruction.span.start..instruction.span.end) else {
+        let Some(line) = text.get(instruction.span.start()..instruction.span.end()) else {
             continue;
         };
         let stand_ins = build_only_keys(stack, service, instruction);

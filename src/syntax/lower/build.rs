@@ -264,7 +264,7 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let version = self.lower_version(next(&mut inner, "python_image"));
         let Some(variant) = inner.next() else {
-            let variant = Spanned::new(DEFAULT_VARIANT.to_string(), Span::new(at.end, at.end));
+            let variant = Spanned::new(DEFAULT_VARIANT.to_string(), Span::empty(at.end()));
             return (version, variant);
         };
         let variant = self.lower_plain(variant);

@@ -29,7 +29,7 @@ pub(super) enum Target {
 /// the text after it: `backend:8000/api` is the name `backend` and the
 /// text `:8000/api`; `http://backend:8000` is `http` and `://backend:8000`.
 pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, report: &mut Vec<Diagnostic>) -> Target {
-    let Some(rest) = rest.filter(|rest| rest.span.start == name.span.end) else {
+    let Some(rest) = rest.filter(|rest| rest.span.start() == name.span.end()) else {
         return Target::Named;
     };
     let (service, after_service) = if let Some(host) = rest.value.strip_prefix("://") {
@@ -44,12 +44,12 @@ pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, repor
             );
             return Target::Broken;
         }
-        let start = rest.span.start + 3;
+        let start = rest.span.start() + 3;
         let end = host.find([':', '/']).unwrap_or(host.len());
         let service = Spanned::new(host[..end].to_string(), Span::new(start, start + end));
         (
             service,
-            Spanned::new(host[end..].to_string(), Span::new(start + end, rest.span.end)),
+            Spanned::new(host[end..].to_string(), Span::new(start + end, rest.span.end())),
         )
     } else if rest.value.starts_with(':') {
         (name.clone(), rest.clone())
@@ -70,14 +70,14 @@ pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, repor
     let digits = port_and_path
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(port_and_path.len());
-    let port_start = after_service.span.start + 1;
+    let port_start = after_service.span.start() + 1;
     let port_span = Span::new(port_start, port_start + digits);
     let port = match port_and_path[..digits].parse::<u16>() {
         Ok(port) if port > 0 => Spanned::new(port, port_span),
         _ => {
             report.push(
                 Diagnostic::error("invalid-port", format!("`{}` is not a port", &port_and_path[..digits]))
-                    .primary(Span::new(port_start, after_service.span.end), "ports are 1 to 65535")
+                    .primary(Span::new(port_start, after_service.span.end()), "ports are 1 to 65535")
                     .help(format!(
                         "write `proxy_pass {}:PORT` with a port from 1 to 65535",
                         service.value
@@ -103,9 +103,9 @@ pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, repor
         return Target::Broken;
     }
     let path = &port_and_path[digits..];
-    let path = (!path.is_empty()).then(|| Spanned::new(path.to_string(), Span::new(port_span.end, rest.span.end)));
+    let path = (!path.is_empty()).then(|| Spanned::new(path.to_string(), Span::new(port_span.end(), rest.span.end())));
     let address = Address {
-        span: Span::new(name.span.start, port_span.end),
+        span: Span::new(name.span.start(), port_span.end()),
         service,
         port,
     };
