@@ -62,6 +62,20 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
             )
         }
     };
+    // Compose relabels host paths only: on a volume it warns that the
+    // mount "should not define `bind` option" and leaves the label off.
+    let selinux = match selinux {
+        Some(label) if kind != "bind" => {
+            import.report.dropped(
+                file,
+                v.span,
+                format!("SELinux label `{label}` on a volume, which compose ignores"),
+                "nothing to carry: only a host path is relabelled",
+            );
+            None
+        }
+        selinux => selinux,
+    };
     let source = match (kind.as_str(), source) {
         ("volume", None) | ("anonymous", _) => "anonymous".to_string(),
         ("volume", Some(name)) if is_name(&name) => name,
