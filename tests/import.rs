@@ -1077,3 +1077,28 @@ fn an_nginx_that_runs_php_itself_stays_a_service_and_a_volumes_label_is_dropped(
     );
     assert!(report.contains("SELinux label `z` on a volume"), "{report}");
 }
+
+/// A short-syntax mount whose source has a defaulted variable (Airflow's
+/// `${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags`) is read with the
+/// default filled in, not split at the default's `:`; and a setting of a
+/// YAML anchor that several services merge is reported once, not once
+/// per service.
+#[test]
+fn a_mount_with_a_defaulted_variable_is_read_and_an_anchors_finding_is_reported_once() {
+    let compose = "x-common: &common\n  image: ${IMAGE:-apache/airflow:3.0.2}\n  volumes:\n    - ${PROJ_DIR:-.}/dags:/opt/airflow/dags:ro\nservices:\n  scheduler:\n    <<: *common\n    command: scheduler\n  triggerer:\n    <<: *common\n    command: triggerer\n";
+    let dir = project(&[("compose.yaml", compose), ("dags/hello.py", "")]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert_eq!(
+        text.matches("    mount ./dags at /opt/airflow/dags ro\n").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(text.matches("    image apache/airflow:3.0.2\n").count(), 2, "{text}");
+    for at in ["compose.yaml:2:10", "compose.yaml:4:7"] {
+        let found = report.lines().filter(|l| l.contains(&format!("{at}: "))).count();
+        assert_eq!(found, 1, "{at}:\n{report}");
+    }
+}

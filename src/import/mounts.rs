@@ -10,7 +10,13 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
     let file = import.file;
     let (kind, source, target, read_only, selinux) = match &v.kind {
         Kind::Scalar { text, .. } => {
-            let short = short_volume(text);
+            // `${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags`: the default's
+            // `:` is not one of the short syntax's, so it is filled first.
+            let text = match values::literal(text) {
+                Some(text) => text,
+                None => super::environment::defaulted(import, v, "volume", text)?,
+            };
+            let short = short_volume(&text);
             let read_only = short.modes.iter().any(|m| m == "ro");
             let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
             if let Some(m) = short
