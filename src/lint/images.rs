@@ -125,7 +125,9 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// netbox-docker's entrypoint for the database `DB_HOST` names (`manage.py
 /// showmigrations` in a loop, up to `MAX_DB_WAIT_TIME`); Gitea's server
 /// for the database `GITEA__database__HOST` names (its ORM set-up retried,
-/// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens).
+/// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens); Odoo's
+/// entrypoint for the PostgreSQL `HOST` names (`wait-for-psql.py`, up to
+/// 30s, before `odoo`).
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -136,6 +138,7 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
         &["DB_HOST"],
     ),
     (&["gitea/gitea", "docker.gitea.com/gitea"], &["GITEA__database__HOST"]),
+    (&["odoo"], &["HOST"]),
 ];
 
 /// The variables naming the services `image`'s own start waits for; empty
