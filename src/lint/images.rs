@@ -127,7 +127,9 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// for the database `GITEA__database__HOST` names (its ORM set-up retried,
 /// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens); Odoo's
 /// entrypoint for the PostgreSQL `HOST` names (`wait-for-psql.py`, up to
-/// 30s, before `odoo`).
+/// 30s, before `odoo`); Airflow's for the database of its SQLAlchemy URL
+/// (`airflow db check` retried, `CONNECTION_CHECK_MAX_COUNT` times) and,
+/// in a Celery scheduler or worker, for the broker.
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -139,6 +141,14 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
     ),
     (&["gitea/gitea", "docker.gitea.com/gitea"], &["GITEA__database__HOST"]),
     (&["odoo"], &["HOST"]),
+    (
+        &["apache/airflow"],
+        &[
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CORE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CELERY__BROKER_URL",
+        ],
+    ),
 ];
 
 /// The variables naming the services `image`'s own start waits for; empty
