@@ -1102,3 +1102,19 @@ fn a_mount_with_a_defaulted_variable_is_read_and_an_anchors_finding_is_reported_
         assert_eq!(found, 1, "{at}:\n{report}");
     }
 }
+
+/// compose's older limit keys (`mem_limit`, `cpus`, `pids_limit`, as
+/// mattermost/docker sets `pids_limit`) are the spec's `limits`, one
+/// statement with `deploy.resources.limits`, as the spec takes it once.
+#[test]
+fn legacy_limit_keys_join_the_deploy_limits_in_one_statement() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    pids_limit: 100\n    mem_limit: 512m\n    deploy:\n      resources:\n        limits:\n          cpus: '0.5'\n          memory: 1G\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert!(!report.contains("import-dropped"), "{report}");
+    assert_eq!(text.matches("limits ").count(), 1, "{text}");
+    assert_holds(&text, &["    limits pids 100 memory 512M cpus 0.5\n"]);
+}

@@ -129,7 +129,8 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// entrypoint for the PostgreSQL `HOST` names (`wait-for-psql.py`, up to
 /// 30s, before `odoo`); Airflow's for the database of its SQLAlchemy URL
 /// (`airflow db check` retried, `CONNECTION_CHECK_MAX_COUNT` times) and,
-/// in a Celery scheduler or worker, for the broker.
+/// in a Celery scheduler or worker, for the broker; Mattermost's server
+/// for the database of its data source (pinged 18 times, 10s apart).
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -148,6 +149,13 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
             "AIRFLOW__CORE__SQL_ALCHEMY_CONN",
             "AIRFLOW__CELERY__BROKER_URL",
         ],
+    ),
+    (
+        &[
+            "mattermost/mattermost-enterprise-edition",
+            "mattermost/mattermost-team-edition",
+        ],
+        &["MM_SQLSETTINGS_DATASOURCE"],
     ),
 ];
 
