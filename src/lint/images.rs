@@ -130,7 +130,9 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// 30s, before `odoo`); Airflow's for the database of its SQLAlchemy URL
 /// (`airflow db check` retried, `CONNECTION_CHECK_MAX_COUNT` times) and,
 /// in a Celery scheduler or worker, for the broker; Mattermost's server
-/// for the database of its data source (pinged 18 times, 10s apart).
+/// for the database of its data source (pinged 18 times, 10s apart); n8n's
+/// task runner launcher for the broker of its URI (`/healthz` polled until
+/// it answers).
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -156,6 +158,10 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
             "mattermost/mattermost-team-edition",
         ],
         &["MM_SQLSETTINGS_DATASOURCE"],
+    ),
+    (
+        &["n8nio/runners", "docker.n8n.io/n8nio/runners"],
+        &["N8N_RUNNERS_TASK_BROKER_URI"],
     ),
 ];
 

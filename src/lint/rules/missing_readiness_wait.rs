@@ -24,7 +24,8 @@ declare_rule! {
     /// sets it. An entrypoint stackc cannot read makes the finding a note
     /// that says so. A published image known to wait in its own start
     /// (Paperless-ngx for its database and Redis, NetBox, Gitea, Odoo,
-    /// Airflow and Mattermost for their database)
+    /// Airflow and Mattermost for their database, n8n's task runners for
+    /// their broker)
     /// makes it a note too, where the variable it waits on names X.
     ///
     /// ## Why is this bad?
