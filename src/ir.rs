@@ -1030,6 +1030,23 @@ impl Mount {
         }
     }
 
+    /// Whether it binds a host folder, as far as its paths tell: neither
+    /// end names a file (`nginx.conf`, `entrypoint.sh`; a `.d` name such as
+    /// `conf.d` is a folder). A missing folder is one Docker may make, as
+    /// compose's short syntax does; a missing file it would replace with a
+    /// folder, which the container then cannot read as its file.
+    pub fn binds_folder(&self) -> bool {
+        let MountSource::Host(source) = &self.source else {
+            return false;
+        };
+        let names_file = |path: &str| {
+            std::path::Path::new(path)
+                .extension()
+                .is_some_and(|extension| extension != "d")
+        };
+        !names_file(&source.value) && !names_file(&self.target.value)
+    }
+
     /// The named volume it mounts, if it mounts one.
     pub fn volume(&self) -> Option<&Spanned<String>> {
         match &self.source {

@@ -331,7 +331,12 @@ struct VolumeMount {
 #[derive(serde::Serialize)]
 struct BindOptions {
     /// `z` (shared) or `Z` (private).
-    selinux: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selinux: Option<&'static str>,
+    /// Make a missing host folder, as the short syntax (`./data:/data`)
+    /// does and the long one does not unless asked.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    create_host_path: bool,
 }
 
 /// A secret a container reads: by name at `/run/secrets/NAME`, or at a
@@ -727,13 +732,22 @@ fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
         source,
         target: mount.target.value.as_str().into(),
         read_only: mount.read_only,
-        bind: mount.relabel.as_ref().map(|r| BindOptions {
-            selinux: match r.value {
-                Relabel::Shared => "z",
-                Relabel::Private => "Z",
-            },
-        }),
+        bind: bind_options(mount),
     }
+}
+
+/// A bind mount's options: its relabelling, and whether compose makes its
+/// folder when it is missing. `None` when there is neither.
+fn bind_options(mount: &Mount) -> Option<BindOptions> {
+    let selinux = mount.relabel.as_ref().map(|r| match r.value {
+        Relabel::Shared => "z",
+        Relabel::Private => "Z",
+    });
+    let create_host_path = mount.binds_folder();
+    (selinux.is_some() || create_host_path).then_some(BindOptions {
+        selinux,
+        create_host_path,
+    })
 }
 
 /// Every secret the container reads, sorted by name: `*_FILE` ones and

@@ -220,8 +220,11 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         for mount in &service.mounts {
             // `~` is the home of whoever runs compose, and an absolute path
             // is on the machine that runs the stack: neither is this one's.
+            // A folder the container writes compose makes (the output asks
+            // for it); one it only reads would stay empty, so is looked for.
+            let made_by_compose = mount.binds_folder() && !mount.read_only;
             if let MountSource::Host(path) = &mount.source {
-                if !path.value.starts_with(['~', '/']) {
+                if !path.value.starts_with(['~', '/']) && !made_by_compose {
                     loader.deploy_file(path, Absence::HostPath);
                 }
             }
@@ -699,11 +702,6 @@ impl Loader<'_> {
         loose
     }
 
-    /// A file the stack needs where it runs, which is often put there at
-    /// deploy time: a secret file, a bind mount's source (compose's long
-    /// syntax does not create a missing one). Never read, only looked for;
-    /// the lint rules `missing-secret-file` and `missing-host-path` report
-    /// it, so a team that keeps them off its laptops can say so.
     /// A small secret file that is there, read so a rule can tell a
     /// well-known password in it; one that is not is `deploy_file`'s.
     fn secret_file(&mut self, name: &str, path: &Spanned<String>) {
@@ -721,6 +719,11 @@ impl Loader<'_> {
         }
     }
 
+    /// A file the stack needs where it runs, which is often put there at
+    /// deploy time: a secret file, a bind mount's source that compose
+    /// does not make. Never read, only looked for; the lint rules
+    /// `missing-secret-file` and `missing-host-path` report it, so a team
+    /// that keeps them off its laptops can say so.
     fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
         let at = Path::new(&path.value);
         if !self.files.exists(at) {

@@ -6,25 +6,34 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a bind mount (`mount ./PATH at ...`) whose source, relative to
-    /// the spec, is not there. Absolute and `~` paths are on the machine
-    /// that runs the stack, which stackc cannot see, and are not checked.
+    /// the spec, is not there, when Docker would not make what the
+    /// container needs: a file (`nginx.conf`, `entrypoint.sh`), or a folder
+    /// mounted read-only. A writable folder is not flagged: stackc asks
+    /// compose to make it (`create_host_path`), as the short syntax
+    /// `./uploads:/app/uploads` does. Absolute and `~` paths are on the
+    /// machine that runs the stack, which stackc cannot see, and are not
+    /// checked.
     ///
     /// ## Why is this bad?
-    /// stackc writes compose's long volume syntax, which does not create a
-    /// missing source: `docker compose up` refuses to start the container.
-    /// A data folder made on the server at deploy time is the usual reason
-    /// it is missing here; then turn the rule off where it does not apply.
+    /// Docker makes a folder where a missing source should be: in place of
+    /// a file, the container finds a folder it cannot read as its file, or
+    /// fails to start; a read-only folder stays empty, since the container
+    /// cannot fill it. A file put on the server at deploy time is the
+    /// usual reason it is missing here; then turn the rule off where it
+    /// does not apply.
     ///
     /// ## Example
     /// ```text
     /// service web {
     ///     image nginx:1.30
-    ///     mount ./site at /usr/share/nginx/html ro   # no ./site folder
+    ///     mount ./nginx.conf at /etc/nginx/nginx.conf ro   # no such file
+    ///     mount ./site at /usr/share/nginx/html ro         # no ./site folder
     /// }
     /// ```
     ///
     /// ## Use instead
-    /// Fix the path, or create the folder before `docker compose up`.
+    /// Fix the path, or put the file or folder there before `docker
+    /// compose up`.
     pub struct MissingHostPath {
         name: "missing-host-path",
         severity: Warning,
@@ -41,7 +50,7 @@ impl Rule for MissingHostPath {
                     .primary(absent.path.span, format!("nothing at {}", absent.shown))
                     .help(match &absent.close {
                         Some(close) => format!("did you mean `{close}`? It is there"),
-                        None => "compose refuses to start a container whose bind mount has no source: create it before `docker compose up`, or fix the path".to_string(),
+                        None => "compose refuses to start the container, or Docker makes an empty folder in its place: put it there before `docker compose up`, or fix the path".to_string(),
                     }),
             );
         }
