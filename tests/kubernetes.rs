@@ -301,3 +301,33 @@ fn a_dropped_entrypoint_makes_the_command_the_program() {
     assert_eq!(worker["command"], serde_json::json!(["celery", "-A", "shop", "worker"]));
     assert!(worker.get("args").is_none(), "{worker:#}");
 }
+
+/// The host's time zone mounted read-only, as many compose files do, is a
+/// warning on a cluster, not an error: the stack builds, the mount is left
+/// out (no `hostPath`, which Pod Security refuses), and the manifests pass
+/// the validators.
+#[test]
+fn the_hosts_time_zone_is_left_out_with_a_warning() {
+    let folder = tempfile::tempdir().unwrap();
+    let spec = folder.path().join("clock.spec");
+    let text = "stack clock\n\nservice clock {\n    image example/clock:1.0\n    user 10001\n    \
+                mount /etc/localtime at /etc/localtime ro\n    mount /etc/timezone at /etc/timezone ro\n}\n";
+    std::fs::write(&spec, text).unwrap();
+    let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+    assert!(
+        build.diagnostics.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        build.diagnostics
+    );
+    let zones: Vec<_> = (build.diagnostics.iter())
+        .filter(|d| d.code == "host-mount-on-cluster")
+        .collect();
+    assert_eq!(zones.len(), 2, "{:#?}", build.diagnostics);
+    let artifacts = build.artifacts.expect("the stack builds");
+    let text: String = artifacts.iter().map(|a| a.contents.as_str()).collect();
+    assert!(!text.contains("hostPath") && !text.contains("localtime"), "{text}");
+    let out = tempfile::tempdir().unwrap();
+    write(out.path(), &artifacts);
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
+}

@@ -21,6 +21,13 @@ declare_rule! {
     /// the image holds a copy of that folder, so on a cluster the container
     /// runs the copy and the mount is left out.
     ///
+    /// A mount of the host's time zone (`mount /etc/localtime at
+    /// /etc/localtime ro`, or `/etc/timezone`) is only a warning: every
+    /// node has one, but a pod does not get it (Kubernetes' Pod Security
+    /// Standards refuse `hostPath` volumes from the baseline level up), so
+    /// the container keeps its image's zone, usually UTC; `TZ` says the
+    /// zone without a host file.
+    ///
     /// ## Example
     /// ```text
     /// service web {
@@ -68,6 +75,24 @@ impl Rule for HostMountOnCluster {
                     out.push(note);
                     continue;
                 }
+                if is_host_time_zone(&path.value, &mount.target.value) {
+                    let mut warning = Self::META
+                        .diagnostic(format!(
+                            "on a cluster, `{}` does not get the host's time zone from `{}`",
+                            service.name.value, path.value
+                        ))
+                        .primary(
+                            path.span,
+                            "a node's file, which a pod does not get: the mount is left out",
+                        )
+                        .help(
+                            "the container keeps its image's time zone (usually UTC); to set one, add `TZ = \
+                             \"Area/City\"` to its `env` (the image needs its tzdata)",
+                        );
+                    warning.severity = crate::diagnostic::Severity::Warning;
+                    out.push(warning);
+                    continue;
+                }
                 // An absolute path may be on a node (a socket, `/etc/...`),
                 // but not as this machine has it; the project's folders never are.
                 let (message, label) = if path.value.starts_with('/') {
@@ -95,4 +120,10 @@ impl Rule for HostMountOnCluster {
             }
         }
     }
+}
+
+/// Whether a mount gives the container the host's time zone: the file
+/// every Linux host has, at the same path.
+fn is_host_time_zone(source: &str, target: &str) -> bool {
+    source == target && ["/etc/localtime", "/etc/timezone"].contains(&source)
 }
