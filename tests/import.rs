@@ -1118,3 +1118,37 @@ fn legacy_limit_keys_join_the_deploy_limits_in_one_statement() {
     assert_eq!(text.matches("limits ").count(), 1, "{text}");
     assert_holds(&text, &["    limits pids 100 memory 512M cpus 0.5\n"]);
 }
+
+/// A migration compose does not restart, which nothing waits for (as
+/// GlitchTip's `migrate`), is a `job`: as a `service` it would get
+/// stackc's default `restart unless-stopped` and migrate again each time it
+/// exits. A worker with no `restart` stays a service, and the spec builds
+/// with the job run once.
+#[test]
+fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
+    let compose = "services:\n  web:\n    image: glitchtip/glitchtip:v4.1.3\n    ports:\n      - \"8000:8000\"\n    restart: unless-stopped\n  worker:\n    image: glitchtip/glitchtip:v4.1.3\n    command: ./bin/run-celery-with-beat.sh\n  migrate:\n    image: glitchtip/glitchtip:v4.1.3\n    command: ./bin/run-migrate.sh\n  setup:\n    image: glitchtip/glitchtip:v4.1.3\n    command: sh -c \"python manage.py migrate && gunicorn glitchtip.wsgi\"\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
+    let text = read(root, "stack.spec");
+    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    assert_holds(
+        &text,
+        &[
+            "job migrate {\n",
+            "    run [\"./bin/run-migrate.sh\"]\n",
+            "service worker {\n",
+            "service setup {\n",
+        ],
+    );
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let compose = read(root, "out/compose.yaml");
+    let migrate = compose
+        .split("  migrate:\n")
+        .nth(1)
+        .expect("migrate is in compose.yaml");
+    let migrate = migrate.split("\n  setup:").next().unwrap();
+    assert!(migrate.contains("restart: \"no\""), "{migrate}");
+}

@@ -23,6 +23,7 @@ pub mod env_file;
 pub mod environment;
 pub mod mounts;
 pub mod nginx;
+pub mod one_shot;
 pub mod proxy;
 pub mod report;
 pub mod runtime;

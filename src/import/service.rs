@@ -11,7 +11,8 @@ use super::yaml::{Kind, Node};
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Role {
     Service,
-    /// Others wait for it to finish (`service_completed_successfully`).
+    /// Others wait for it to finish (`service_completed_successfully`),
+    /// or it runs once, a migration compose does not restart.
     Job,
     /// nginx with a config import read.
     Proxy,
@@ -62,7 +63,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         };
         let role = if super::proxy::is_proxy(service, import) {
             Role::Proxy
-        } else if jobs.contains(&name) {
+        } else if jobs.contains(&name) || super::one_shot::runs_once(service) {
             Role::Job
         } else {
             Role::Service

@@ -1,0 +1,96 @@
+//! Compose services that run once: what import writes as a `job` although
+//! nothing waits for them to finish. Compose restarts none of them (no
+//! `restart`), and stackc's default for a `service` would run them again
+//! each time they exit.
+
+use super::yaml::{Kind, Node};
+use crate::input::shell::programs_of;
+
+/// Whether `service` runs once and exits: compose does not restart it,
+/// nothing connects to or checks it, and every program of its command is
+/// a database migration (`manage.py migrate`, `alembic upgrade head`, a
+/// `run-migrate.sh` script). A command that migrates and then serves is
+/// not one.
+pub fn runs_once(service: &Node) -> bool {
+    let restarted = service.get("restart").is_some_and(|r| r.text() != Some("no"));
+    let serves = ["ports", "expose", "healthcheck"]
+        .iter()
+        .any(|k| service.get(k).is_some());
+    if restarted || serves {
+        return false;
+    }
+    let Some(words) = service.get("command").and_then(command_words) else {
+        return false;
+    };
+    let programs = programs_of(&words);
+    !programs.is_empty() && programs.iter().all(|p| migrates(p))
+}
+
+/// The words of a compose `command`, a list or a line.
+fn command_words(command: &Node) -> Option<Vec<String>> {
+    match &command.kind {
+        Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
+        Kind::Scalar { text, .. } => shlex::split(text),
+        Kind::Map(_) => None,
+    }
+}
+
+/// Whether one program is a migration of a well-known tool, or a script
+/// named for one.
+fn migrates(program: &[String]) -> bool {
+    let follows = |tool: &dyn Fn(&str) -> bool, then: &[&str]| {
+        program
+            .iter()
+            .position(|w| tool(w))
+            .is_some_and(|at| program[at + 1..].starts_with(&then.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+    };
+    let named = |name: &'static str| move |w: &str| w == name || w.ends_with(&format!("/{name}"));
+    follows(&named("manage.py"), &["migrate"])
+        || follows(&named("alembic"), &["upgrade"])
+        || follows(&named("flask"), &["db", "upgrade"])
+        || follows(&|w| w == "rails" || w == "rake", &["db:migrate"])
+        || follows(&named("prisma"), &["migrate", "deploy"])
+        || program.first().is_some_and(|w| is_migrate_script(w))
+}
+
+/// A script whose name says it migrates: `migrate.sh`,
+/// `./bin/run-migrate.sh`, `db_migrate`.
+fn is_migrate_script(word: &str) -> bool {
+    let path = std::path::Path::new(word);
+    let is_path = word.contains('/') || path.extension().is_some_and(|e| e == "sh");
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    is_path && stem.rsplit(['-', '_']).next() == Some("migrate")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_migrate_script, migrates};
+
+    fn words(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn migrations_of_well_known_tools_and_scripts_named_for_them() {
+        for line in [
+            "python manage.py migrate --noinput",
+            "alembic upgrade head",
+            "flask db upgrade",
+            "bundle exec rails db:migrate",
+            "npx prisma migrate deploy",
+            "./bin/run-migrate.sh",
+        ] {
+            assert!(migrates(&words(line)), "{line}");
+        }
+        for line in [
+            "python manage.py runserver",
+            "gunicorn app:app",
+            "./bin/run-web.sh",
+            "migrate",
+        ] {
+            assert!(!migrates(&words(line)), "{line}");
+        }
+        assert!(is_migrate_script("migrate.sh") && is_migrate_script("scripts/db_migrate"));
+        assert!(!is_migrate_script("./migrate-and-serve.sh"));
+    }
+}
