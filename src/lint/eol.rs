@@ -55,7 +55,9 @@ impl Product {
         Some(match super::images::hub_name(image) {
             "python" => Product::Python,
             "node" => Product::Node,
-            "postgres" | "postgis/postgis" => Product::Postgres,
+            // PostGIS and Immich's image with vector search are PostgreSQL,
+            // their tags led by its version (`13-3.5`, `14-vectorchord0.4.3`).
+            "postgres" | "postgis/postgis" | "ghcr.io/immich-app/postgres" => Product::Postgres,
             "nginx" | "nginxinc/nginx-unprivileged" => Product::Nginx,
             "mysql" => Product::Mysql,
             "mariadb" => Product::Mariadb,
@@ -121,11 +123,9 @@ pub fn major_today(image: &ImageRef) -> Option<u32> {
     if let Some(major) = numbers(tag).first() {
         return Some(*major);
     }
-    // PostGIS's `latest` follows its own schedule.
-    match Product::of_image(image)? {
-        Product::Postgres if !image.repository().ends_with("postgis") => Some(18),
-        _ => None,
-    }
+    // Only the official image's `latest` is known: PostGIS's and the
+    // others' follow schedules of their own.
+    (super::images::hub_name(image) == "postgres").then_some(18)
 }
 
 /// A version still supported whose project names no last day yet: listed
@@ -499,6 +499,17 @@ mod tests {
         assert_eq!(major_today(&image("postgres:16.4")), Some(16));
         assert_eq!(major_today(&image("node")), None);
         assert_eq!(major_today(&image("postgis/postgis")), None);
+        assert_eq!(major_today(&image("ghcr.io/immich-app/postgres")), None);
+    }
+
+    #[test]
+    fn immichs_postgres_is_postgresql_of_its_tags_version() {
+        let image = ImageRef::split(crate::source::Spanned::new(
+            "ghcr.io/immich-app/postgres:14-vectorchord0.4.3-pgvectors0.2.0".to_string(),
+            crate::source::Span::new(0, 0),
+        ));
+        assert_eq!(Product::of_image(&image), Some(Product::Postgres));
+        assert!(ended(Product::Postgres, image.tag().unwrap(), day("2026-11-30")).is_some());
     }
 
     #[test]
