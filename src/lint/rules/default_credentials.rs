@@ -1,6 +1,8 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{EnvVar, Stack};
+use crate::input::LoadedEnvFile;
+use crate::ir::{EnvOrigin, EnvValue, EnvVar, Stack};
 use crate::lint::{facts, secrets, Rule};
+use crate::source::Spanned;
 
 declare_rule! {
     /// ## What it does
@@ -16,7 +18,11 @@ declare_rule! {
     /// well-known passwords (as `stackc import` writes the one it found);
     /// so is a value that only says where the password is: the path of a
     /// mounted secret (`/run/secrets/db-password`), a placeholder, or any
-    /// `*_FILE` variable. In a stack that is never deployed (a development
+    /// `*_FILE` variable. A password in an env file the spec names is
+    /// flagged only when it is a well-known one or the user name, and as a
+    /// warning: the file is the place for a password, and it may be a
+    /// template each deployment fills in (n8n's `.env` ships
+    /// `changePassword`). In a stack that is never deployed (a development
     /// environment, a base marked `development`) it is a warning: the
     /// password guards a database on a laptop, and is committed all the
     /// same.
@@ -57,11 +63,15 @@ declare_rule! {
     }
 }
 
-/// Passwords that credential-stuffing lists try first.
+/// Passwords that credential-stuffing lists try first, and the stand-ins
+/// templates ship (`changePassword`), as [`is_well_known`] compares them.
 const WELL_KNOWN: &[&str] = &[
     "admin",
     "administrator",
+    "changeit",
     "changeme",
+    "changepassword",
+    "changethis",
     "default",
     "guest",
     "letmein",
@@ -84,6 +94,7 @@ const WELL_KNOWN: &[&str] = &[
 impl Rule for DefaultCredentials {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         in_secret_files(stack, out);
+        in_env_files(stack, out);
         for service in &stack.services {
             let user_names: Vec<&EnvVar> = service.env.iter().filter(|v| is_user_variable(&v.name.value)).collect();
             for var in service.env.iter().filter(|v| secrets::is_password_name(&v.name.value)) {
@@ -97,7 +108,7 @@ impl Rule for DefaultCredentials {
                 let same_as_user = user_names
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));
-                let well_known = WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value));
+                let well_known = is_well_known(value);
                 let (message, why) = if same_as_user.is_some() {
                     (
                         "is set to a default password",
@@ -146,7 +157,7 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             };
             let file = stack.inputs.source(*id);
             let value = file.text.trim();
-            if !WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(value)) {
+            if !is_well_known(value) {
                 continue;
             }
             let span = crate::source::Span::new(0, file.text.trim_end().len());
@@ -160,6 +171,70 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                     .secondary_in(*id, span, "this password")
                     .help(format!("put a long random password into {}", file.name)),
             );
+        }
+    }
+}
+
+/// A well-known password, whatever its case and separators
+/// (`CHANGE_ME`, `change-me` and `changeMe` are `changeme`).
+fn is_well_known(value: &str) -> bool {
+    let plain: String = value.chars().filter(|c| !matches!(c, '_' | '-')).collect();
+    WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(&plain))
+}
+
+/// A password variable an env file of the service sets (and the spec's
+/// `env` does not) to a well-known password or the user name.
+fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for service in &stack.services {
+        let files: Vec<(&Spanned<String>, &LoadedEnvFile)> = (service.env_files.iter())
+            .filter_map(|path| Some((path, stack.inputs.env_file(&path.value)?)))
+            .collect();
+        let names = |wanted: fn(&str) -> bool| {
+            let mut names: Vec<&str> = (files.iter())
+                .flat_map(|(_, file)| &file.vars.vars)
+                .map(|entry| entry.name.value.as_str())
+                .chain(service.env.iter().map(|v| v.name.value.as_str()))
+                .filter(|name| wanted(name))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        };
+        let users: Vec<String> = (names(is_user_variable).into_iter())
+            .filter_map(|name| stack.env_value(service, name).known().map(|v| v.trim().to_string()))
+            .collect();
+        for name in names(secrets::is_password_name) {
+            let found = stack.env_value(service, name);
+            let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
+                continue;
+            };
+            let value = value.trim();
+            let why = if value.is_empty() || secrets::refers_to_secret(value) {
+                continue;
+            } else if users.iter().any(|u| u.eq_ignore_ascii_case(value)) {
+                "the password is the user name".to_string()
+            } else if is_well_known(value) {
+                format!("`{value}` is a well-known default password")
+            } else {
+                continue;
+            };
+            let Some((path, loaded)) = files.iter().find(|(_, f)| f.file == *file) else {
+                continue;
+            };
+            let mut finding = DefaultCredentials::META
+                .diagnostic(format!("`{name}` is set to a default password"))
+                .primary(path.span, format!("`{name}` comes from this env file"));
+            finding = found.label(finding, why);
+            if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {
+                finding = finding.secret_in(*file, written.span);
+            }
+            let mut finding = finding.help(format!(
+                "put a long random password into {} where the stack is deployed",
+                path.value
+            ));
+            // The file may be a template the deployment fills in: a warning.
+            finding.severity = crate::diagnostic::Severity::Warning;
+            out.push(finding);
         }
     }
 }
