@@ -424,6 +424,9 @@ pub enum SecretSource {
     Env(Spanned<String>),
 }
 
+/// One per service in a `Vec`, read by every rule: the settings most
+/// services leave out or that are large (readiness, limits, user,
+/// entrypoint) are boxed, so the vector stays small and in cache.
 #[derive(Clone, Debug)]
 pub struct Service {
     pub name: Spanned<String>,
@@ -436,10 +439,10 @@ pub struct Service {
     pub secrets: Vec<SecretUse>,
     pub mounts: Vec<Mount>,
     pub ports: Vec<PortMapping>,
-    pub ready: Option<Readiness>,
+    pub ready: Option<Box<Readiness>>,
     pub after: Vec<Dependency>,
     pub restart: Option<Spanned<Restart>>,
-    pub limits: Option<Limits>,
+    pub limits: Option<Box<Limits>>,
     /// Containers of a long-running service (compose `deploy.replicas`).
     pub replicas: Option<Spanned<u32>>,
     /// How long compose waits after SIGTERM before SIGKILL (its default: 10s).
@@ -449,12 +452,12 @@ pub struct Service {
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
     /// `user ...`: who its process runs as, instead of the image's `USER`.
-    pub user: Option<ContainerUser>,
+    pub user: Option<Box<ContainerUser>>,
     /// `hardening off`: none of the hardening stackc adds by default.
     pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
-    pub entrypoint: Option<Argv>,
+    pub entrypoint: Option<Box<Argv>>,
     /// `expose PORT, ...`: ports other services reach, not published.
     pub expose: Vec<Spanned<u16>>,
     /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
