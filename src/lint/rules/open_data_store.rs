@@ -13,7 +13,8 @@ declare_rule! {
     ///   `--aclfile` and names no config file (the image starts with
     ///   protected mode off);
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
-    ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password.
+    ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
+    /// - memcached without `-S` (SASL), its only authentication.
     ///
     /// An error when a port of it is published on every interface of the
     /// host (reachable from the network for certain), in a deployed stack;
@@ -29,7 +30,8 @@ declare_rule! {
     /// Docker opens a published port past the host's firewall. Scanners
     /// find an open MongoDB or Redis within hours; the data is copied and
     /// wiped for ransom, and a Redis that takes `CONFIG SET` writes files
-    /// as its user.
+    /// as its user. An open memcached serves its cached sessions and pages
+    /// to anyone, and amplifies denial-of-service attacks over UDP.
     ///
     /// ## Example
     /// ```text
@@ -53,7 +55,7 @@ declare_rule! {
     pub struct OpenDataStore {
         name: "open-data-store",
         severity: Error,
-        summary: "a MongoDB, Redis or MySQL without a password that more than the app reaches",
+        summary: "a MongoDB, Redis, MySQL or memcached without a password that more than the app reaches",
     }
 }
 
@@ -114,6 +116,9 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
         }
         "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => {
             Some("Redis starts with no password and protected mode off: no `--requirepass`")
+        }
+        "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => {
+            Some("memcached takes anyone in: no `-S` (SASL), its only authentication")
         }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
