@@ -377,11 +377,27 @@ impl Loader<'_> {
         }
     }
 
+    /// A build stackc writes the Dockerfile of, whose requirements file is
+    /// missing, from a folder with a Dockerfile of its own: the app was
+    /// meant to be built by that one (a Node or Go app), which `file`
+    /// says. The missing file's finding gets that as its help.
+    fn hint_own_dockerfile(&mut self, context: &Path) {
+        if !self.files.exists(&context.join("Dockerfile")) {
+            return;
+        }
+        if let Some(finding) = self.diagnostics.last_mut().filter(|d| d.code == "missing-file") {
+            finding.help = Some(
+                "the build folder has a Dockerfile of its own: to build with it, write `file Dockerfile` in the `build` block; without `file`, stackc writes a Python image's Dockerfile, which installs the requirements file".into(),
+            );
+        }
+    }
+
     /// A requirements file and every file it includes (`-r`, `-c`), read
     /// as pip reads them. A problem pip would stop on is an error on the
     /// spec's `requirements` line, pointing at the line of the file.
     fn requirements(&mut self, service: &str, context: &Path, named: &Spanned<String>) {
         let Some(root) = self.read(named, &context.join(&named.value), "requirements file") else {
+            self.hint_own_dockerfile(context);
             return;
         };
         let root_text = self.inputs.source(root).text.clone();
