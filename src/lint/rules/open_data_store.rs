@@ -4,9 +4,10 @@ use crate::lint::{facts, images, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB (the official
-    /// images) that let anyone in without a password, where more than the
-    /// app's own containers reach them:
+    /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB, memcached,
+    /// Elasticsearch or OpenSearch (the official images) that let anyone in
+    /// without a password, where more than the app's own containers reach
+    /// them:
     /// - MongoDB given no `MONGO_INITDB_ROOT_PASSWORD` (nor its `_FILE`)
     ///   and no `--auth`, `--keyFile` or config file on its command line;
     /// - Redis or Valkey whose command line sets no `--requirepass` or
@@ -14,7 +15,9 @@ declare_rule! {
     ///   protected mode off);
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
-    /// - memcached without `-S` (SASL), its only authentication.
+    /// - memcached without `-S` (SASL), its only authentication;
+    /// - Elasticsearch with `xpack.security.enabled = "false"`, OpenSearch
+    ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`.
     ///
     /// An error when a port of it is published on every interface of the
     /// host (reachable from the network for certain), in a deployed stack;
@@ -55,7 +58,7 @@ declare_rule! {
     pub struct OpenDataStore {
         name: "open-data-store",
         severity: Error,
-        summary: "a MongoDB, Redis, MySQL or memcached without a password that more than the app reaches",
+        summary: "a database, cache or search engine without a password that more than the app reaches",
     }
 }
 
@@ -120,6 +123,17 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
         "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => {
             Some("memcached takes anyone in: no `-S` (SASL), its only authentication")
         }
+        "elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch"
+            if facts::env(service, "xpack.security.enabled").is_some_and(|v| is_false(&v.value.value)) =>
+        {
+            Some("Elasticsearch with its security off: `xpack.security.enabled=false`")
+        }
+        "opensearchproject/opensearch"
+            if facts::env_any(service, &["DISABLE_SECURITY_PLUGIN", "plugins.security.disabled"])
+                .is_some_and(|v| facts::is_truthy(&v.value.value)) =>
+        {
+            Some("OpenSearch with its security plugin off")
+        }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
                 .iter()
@@ -136,6 +150,11 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
         }
         _ => None,
     }
+}
+
+/// A switch written off, as Elasticsearch reads a boolean setting.
+fn is_false(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("false")
 }
 
 #[cfg(test)]
