@@ -29,9 +29,10 @@ declare_rule! {
     /// value, and a raw `nginx` directive with a URL password or a token.
     ///
     /// A file is a layer too: with the app's own Dockerfile, a secret or
-    /// env file the spec names inside the build folder, or a file at the
-    /// folder's root that holds a secret (an `.env` with a password or
-    /// key, an SSH or PEM private key), which a `COPY` or `ADD` of the
+    /// env file the spec names inside the build folder, or a file of the
+    /// folder (up to three folders deep: `deploy/.env.production`) that
+    /// holds a secret (an `.env` with a password or key, an SSH or PEM
+    /// private key), which a `COPY` or `ADD` of the
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
@@ -308,7 +309,7 @@ fn runs_framework_command(command: &SimpleCommand) -> bool {
 /// Files of the build folder that a COPY or ADD of the image takes in (or
 /// of a builder stage, copied on into the image with `COPY --from`) and
 /// its ignore file does not leave out: a secret or env file the spec names
-/// there, and a file at the folder's root that holds a secret.
+/// there, and a file of the folder that holds a secret.
 fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
     let (Some(target), Some(build)) = (image.stage, service.build()) else {
         return;
@@ -427,7 +428,8 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             return Some((Span::new(at, end), what.to_string()));
         }
     }
-    if !(name.starts_with(".env") || name.ends_with(".env")) || is_example(name) {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
         return None;
     }
     env_file::parse(text).vars.into_iter().find_map(|var| {
