@@ -5,7 +5,7 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{OwnDockerfile, Service, Stack};
+use crate::ir::{LocationAction, OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -26,7 +26,8 @@ declare_rule! {
     /// is not a value). Also a proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` with an
     /// `Authorization` header's credentials or a secret-named header's
-    /// value, and a raw `nginx` directive with a URL password or a token.
+    /// value, and a raw `nginx` directive or a `return` text or URL with a
+    /// URL password or a token.
     ///
     /// A file is a layer too: with the app's own Dockerfile, a secret or
     /// env file the spec names inside the build folder, or a file of the
@@ -90,10 +91,19 @@ impl Rule for SecretInImage {
                 .servers
                 .iter()
                 .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
-            let raw = settings.flat_map(|s| &s.raw).filter_map(|directive| {
-                secrets::leak_in(&directive.text.value).map(|what| (directive.text.span, what))
-            });
-            for (span, what) in headers.chain(raw) {
+            let raw = settings.flat_map(|s| &s.raw).map(|directive| &directive.text);
+            let returned = proxy
+                .servers
+                .iter()
+                .flat_map(|s| &s.locations)
+                .filter_map(|l| match &l.action {
+                    LocationAction::Return(answer) => answer.text.as_ref(),
+                    _ => None,
+                });
+            let written = raw
+                .chain(returned)
+                .filter_map(|text| secrets::leak_in(&text.value).map(|what| (text.span, what)));
+            for (span, what) in headers.chain(written) {
                 out.push(
                     Self::META
                         .diagnostic(format!("the image of `{}` has a secret in its nginx.conf", service.name.value))
