@@ -51,6 +51,7 @@ declare_rule! {
     /// service cache {
     ///     image redis:7.4
     ///     command "sh -c 'exec redis-server --requirepass \"$(cat /run/secrets/redis_password)\"'"
+    ///     user redis
     ///     secret REDIS_PASSWORD = redis_password
     ///     publish 127.0.0.1:6379 -> 6379
     /// }
