@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{Service, Stack};
+use crate::ir::{Exposure, Service, Stack};
 use crate::lint::{facts, images, Rule};
 
 declare_rule! {
@@ -20,7 +20,8 @@ declare_rule! {
     ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`.
     ///
     /// An error when a port of it is published on every interface of the
-    /// host (reachable from the network for certain), in a deployed stack;
+    /// host or on a public address of it (reachable from the network for
+    /// certain), in a deployed stack;
     /// in a development one (`environment dev`, or the base of `stack NAME
     /// development`) that is a warning, as is the case when the
     /// spec splits its networks and puts it on one with the stack's proxy,
@@ -70,7 +71,7 @@ impl Rule for OpenDataStore {
             let Some(why) = no_password(stack, service, images::hub_name(image)) else {
                 continue;
             };
-            let published: Vec<_> = service.ports.iter().filter(|p| p.on_every_interface()).collect();
+            let published: Vec<_> = service.ports.iter().filter_map(|p| Some((p, p.exposure()?))).collect();
             // On compose's default network every container meets the
             // proxy, as in most stacks: only a store put on the proxy's
             // side of networks the spec splits is flagged.
@@ -80,8 +81,14 @@ impl Rule for OpenDataStore {
             let mut finding = Self::META
                 .diagnostic(format!("`{}` lets anyone in without a password", service.name.value))
                 .primary(image.text.span, why);
-            if let Some(port) = published.first() {
-                finding = finding.secondary(port.span, "published on every interface: reachable from the network");
+            if let Some((port, exposure)) = published.first() {
+                let label = match exposure {
+                    Exposure::EveryInterface => "published on every interface: reachable from the network".to_string(),
+                    Exposure::PublicAddress(ip) => {
+                        format!("published on the public address `{ip}`: reachable from the internet")
+                    }
+                };
+                finding = finding.secondary(port.span, label);
                 // A laptop's stack, where a store is often published for
                 // the developer's own tools: reachable still, not certainly
                 // exposed to the internet.
