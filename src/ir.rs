@@ -524,8 +524,9 @@ pub enum ServiceKind {
     App { server: Option<Box<AppServer>> },
     /// A one-shot command, such as `manage.py migrate`.
     Job,
-    /// An nginx reverse proxy that stackc writes the config of.
-    Proxy(Proxy),
+    /// An nginx reverse proxy that stackc writes the config of (boxed:
+    /// large, and one service in many).
+    Proxy(Box<Proxy>),
 }
 
 impl ServiceKind {
@@ -548,20 +549,39 @@ pub enum ImageSource {
     Of(Spanned<String>),
 }
 
-/// `repository[:tag][@digest]`, checked in lowering.
+/// `repository[:tag][@digest]`, checked in lowering. The parts are read
+/// from `text` where they lie, not copied: an image is named in most
+/// services of a stack.
 #[derive(Clone, Debug)]
 pub struct ImageRef {
     pub text: Spanned<String>,
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
+    /// Where the repository ends in `text`: at its `:tag`, its
+    /// `@digest`, or the end.
+    repository_end: usize,
+    /// Where `repository[:tag]` ends: at the `@digest`, or the end.
+    tag_end: usize,
 }
 
 impl ImageRef {
+    /// `docker.io/library/postgres` of `docker.io/library/postgres:16.4`.
+    pub fn repository(&self) -> &str {
+        &self.text.value[..self.repository_end]
+    }
+
+    /// `16.4` of `postgres:16.4`; `None` without a `:`.
+    pub fn tag(&self) -> Option<&str> {
+        self.text.value[self.repository_end..self.tag_end].strip_prefix(':')
+    }
+
+    /// What follows the `@`; `None` without one.
+    pub fn digest(&self) -> Option<&str> {
+        self.text.value[self.tag_end..].strip_prefix('@')
+    }
+
     /// The image's own name without registry or namespace: `postgres` for
     /// `docker.io/library/postgres:16.4`.
     pub fn name(&self) -> &str {
-        self.repository.rsplit('/').next().unwrap_or_default()
+        self.repository().rsplit('/').next().unwrap_or_default()
     }
 
     /// Splits `repository[:tag][@digest]` as Docker reads it (a `:` before
@@ -569,20 +589,14 @@ impl ImageRef {
     /// parts: the spec's lowering and the Dockerfile reader check them
     /// each their own way.
     pub fn split(text: Spanned<String>) -> ImageRef {
-        let (rest, digest) = match text.value.split_once('@') {
-            Some((rest, digest)) => (rest, Some(digest.to_string())),
-            None => (text.value.as_str(), None),
-        };
+        let tag_end = text.value.find('@').unwrap_or(text.value.len());
+        let rest = &text.value[..tag_end];
         let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (repository, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
-            None => (rest, None),
-        };
+        let repository_end = rest[last_slash..].rfind(':').map_or(tag_end, |i| last_slash + i);
         ImageRef {
-            repository: repository.to_string(),
-            tag,
-            digest,
             text,
+            repository_end,
+            tag_end,
         }
     }
 }
@@ -1628,5 +1642,44 @@ impl Return {
 
     pub fn is_redirect(&self) -> bool {
         Self::REDIRECT_CODES.contains(&self.code.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_image_reference_splits_as_docker_reads_it() {
+        let parts = |text: &str| {
+            let image = ImageRef::split(Spanned::new(text.to_string(), Span::default()));
+            let parts = (
+                image.repository().to_string(),
+                image.tag().map(str::to_string),
+                image.digest().map(str::to_string),
+            );
+            (parts, image.name().to_string())
+        };
+        let owned = |s: &str| Some(s.to_string());
+        assert_eq!(
+            parts("postgres:16.4"),
+            (("postgres".into(), owned("16.4"), None), "postgres".into())
+        );
+        assert_eq!(
+            parts("registry:5000/team/api"),
+            (("registry:5000/team/api".into(), None, None), "api".into())
+        );
+        assert_eq!(
+            parts("registry:5000/api:1.2@sha256:ab"),
+            (
+                ("registry:5000/api".into(), owned("1.2"), owned("sha256:ab")),
+                "api".into()
+            )
+        );
+        assert_eq!(
+            parts("nginx@sha256:ab"),
+            (("nginx".into(), None, owned("sha256:ab")), "nginx".into())
+        );
+        assert_eq!(parts("nginx:"), (("nginx".into(), owned(""), None), "nginx".into()));
     }
 }

@@ -25,10 +25,11 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
     services.sort_by(|a, b| locale_cmp(&a.name.value, &b.name.value));
     let file = File {
         name: Str::from(stack.name_or_default()),
-        services: services
-            .into_iter()
-            .map(|s| (s.name.value.clone(), service(stack, s, layout)))
-            .collect(),
+        services: Services {
+            stack,
+            layout,
+            services,
+        },
         networks: stack
             .networks
             .iter()
@@ -45,9 +46,10 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
         indent_step: 2,
         prefer_block_scalars: false,
     };
-    let yaml = serde_saphyr::to_string_with_options(&file, options)
+    let mut yaml = format!("# {}\n", header(layout));
+    serde_saphyr::to_fmt_writer_with_options(&mut yaml, &file, options)
         .expect("the compose mirror types hold only strings, numbers, lists and maps");
-    format!("# {}\n{yaml}", header(layout))
+    yaml
 }
 
 /// A string as compose must see it: `$` doubled, so it reaches the container
@@ -83,15 +85,34 @@ fn strs<'a>(words: impl IntoIterator<Item = &'a String>) -> Vec<Str> {
 // ---------------------------------------------------------------- mirror types
 
 #[derive(serde::Serialize)]
-struct File {
+struct File<'s> {
     name: Str,
-    services: Map<ComposeService>,
+    services: Services<'s>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     networks: Map<NetworkDef>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     volumes: Map<Empty>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     secrets: Map<SecretDef>,
+}
+
+/// The services, in the order they are written. Each becomes its mirror
+/// only as it is written, so the mirrors of a stack of 10,000 services are
+/// never all held at once.
+struct Services<'s> {
+    stack: &'s Stack,
+    layout: &'s Layout,
+    services: Vec<&'s Service>,
+}
+
+impl Serialize for Services<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.services.len()))?;
+        for one in &self.services {
+            map.serialize_entry(&one.name.value, &service(self.stack, one, self.layout))?;
+        }
+        map.end()
+    }
 }
 
 /// A service's keys, emitted in [`service_key_order`].

@@ -58,11 +58,11 @@ pub(crate) fn rename(stack: &mut Stack, services: &[String], environment: &str) 
 
 /// `repo:1.0.0` as `repo:1.0.0-dev`, `repo` as `repo:dev`.
 fn own_tag(image: &ImageRef, environment: &str) -> ImageRef {
-    let tag = match &image.tag {
+    let tag = match image.tag() {
         Some(tag) => format!("{tag}-{environment}"),
         None => environment.to_string(),
     };
-    let text = Spanned::new(format!("{}:{tag}", image.repository), image.text.span);
+    let text = Spanned::new(format!("{}:{tag}", image.repository()), image.text.span);
     ImageRef::split(text)
 }
 

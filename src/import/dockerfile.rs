@@ -116,10 +116,10 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
     let Base::Image(image) = &stage.base else {
         return None;
     };
-    if image.repository != "python" && image.repository != "library/python" {
+    if image.repository() != "python" && image.repository() != "library/python" {
         return None;
     }
-    let version = image.tag.clone()?;
+    let version = image.tag()?.to_string();
     if !version.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }

@@ -329,7 +329,7 @@ impl OwnImage {
         let without = match &first.base {
             dockerfile::Base::Scratch => true,
             dockerfile::Base::Image(image) => {
-                let repository = image.repository.as_str();
+                let repository = image.repository();
                 (repository.starts_with("gcr.io/distroless/") && !repository.contains("python"))
                     || NO_PYTHON.contains(&image.name())
             }
@@ -354,7 +354,7 @@ impl OwnImage {
         let facts = self.facts()?;
         facts.process().or_else(|| {
             let base = self.registry_base()?;
-            let name = base.repository.rsplit('/').next().unwrap_or_default();
+            let name = base.repository().rsplit('/').next().unwrap_or_default();
             let plain = facts.entrypoint.is_none() && PASS_THROUGH_ENTRYPOINT.contains(&name);
             facts
                 .cmd

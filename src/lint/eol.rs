@@ -87,7 +87,7 @@ impl Product {
     /// `18-bullseye-slim`, `debian:buster`, `debian:10.13`). `None` for a
     /// tag that names none (`3.12-slim`, `alpine`): its release moves.
     pub fn debian_release(image: &ImageRef) -> Option<String> {
-        let tag = image.tag.as_deref()?;
+        let tag = image.tag()?;
         let debian_version = (super::images::hub_name(image) == "debian")
             .then(|| numbers(tag).first().map(u32::to_string))
             .flatten();
@@ -117,13 +117,13 @@ const DEBIAN_RELEASES: &[(&str, &str)] = &[
 /// version (none, `latest`, `alpine`) the one `latest` runs today, where
 /// the table knows it (PostgreSQL 18, which moved its data).
 pub fn major_today(image: &ImageRef) -> Option<u32> {
-    let tag = image.tag.as_deref().unwrap_or("latest");
+    let tag = image.tag().unwrap_or("latest");
     if let Some(major) = numbers(tag).first() {
         return Some(*major);
     }
     // PostGIS's `latest` follows its own schedule.
     match Product::of_image(image)? {
-        Product::Postgres if !image.repository.ends_with("postgis") => Some(18),
+        Product::Postgres if !image.repository().ends_with("postgis") => Some(18),
         _ => None,
     }
 }

@@ -75,14 +75,14 @@ pub fn is_data_store(service: &Service) -> bool {
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
 /// `latest` or no tag.
 pub fn tag_major(image: &ImageRef) -> Option<u32> {
-    let tag = image.tag.as_deref()?;
+    let tag = image.tag()?;
     let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
 
 /// `major.minor` of a tag such as `3.9-slim` or `v1.21`, when it has both.
 pub fn tag_major_minor(image: &ImageRef) -> Option<(u32, u32)> {
-    let tag = image.tag.as_deref()?;
+    let tag = image.tag()?;
     let tag = tag.strip_prefix('v').unwrap_or(tag);
     let mut parts = tag.split(|c: char| !c.is_ascii_digit());
     let major = parts.next()?.parse().ok()?;

@@ -207,7 +207,7 @@ pub fn file_variables(image: &ImageRef) -> &'static [&'static str] {
 /// The repository as Docker Hub names it: `postgres` for
 /// `docker.io/library/postgres`, `valkey/valkey` for `docker.io/valkey/valkey`.
 pub fn hub_name(image: &ImageRef) -> &str {
-    let repository = image.repository.as_str();
+    let repository = image.repository();
     let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
         .iter()
         .find_map(|host| repository.strip_prefix(host))
@@ -220,7 +220,7 @@ pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
     let repository = hub_name(image);
     // Distroless images run as root, except their `nonroot` tags (uid 65532).
     if repository.starts_with("gcr.io/distroless/") {
-        let nonroot = image.tag.as_deref().is_some_and(|t| t.contains("nonroot"));
+        let nonroot = image.tag().is_some_and(|t| t.contains("nonroot"));
         return Some(if nonroot {
             DefaultUser::Unprivileged
         } else {

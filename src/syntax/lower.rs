@@ -354,11 +354,11 @@ impl Lowerer {
     /// `repository[:tag][@digest]`, as Docker reads image references.
     fn parse_image_ref(&mut self, text: Spanned<String>) -> ImageRef {
         let image = ImageRef::split(text);
-        let problem = if !valid_repository(&image.repository) {
+        let problem = if !valid_repository(image.repository()) {
             Some("the repository part must be lowercase letters, digits and `.`, `_`, `-`, `/`")
-        } else if image.tag.as_deref().is_some_and(|t| !valid_tag(t)) {
+        } else if image.tag().is_some_and(|t| !valid_tag(t)) {
             Some("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`")
-        } else if image.digest.as_deref().is_some_and(|d| !valid_digest(d)) {
+        } else if image.digest().is_some_and(|d| !valid_digest(d)) {
             Some("a digest looks like `sha256:` followed by 64 hex digits")
         } else {
             None

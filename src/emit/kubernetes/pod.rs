@@ -312,7 +312,7 @@ fn known_image(service: &Service) -> Option<&'static KnownImage> {
         return None;
     };
     let repository = image
-        .repository
+        .repository()
         .trim_start_matches("docker.io/")
         .trim_start_matches("library/");
     KNOWN_IMAGES.iter().find(|k| k.repository == repository)
@@ -322,7 +322,7 @@ fn known_image(service: &Service) -> Option<&'static KnownImage> {
 fn known_uid(service: &Service) -> Option<u32> {
     let known = known_image(service)?;
     let alpine = match &service.image {
-        Some(ImageSource::Image(image)) => image.tag.as_deref().is_some_and(|t| t.contains("alpine")),
+        Some(ImageSource::Image(image)) => image.tag().is_some_and(|t| t.contains("alpine")),
         _ => false,
     };
     Some(if alpine { known.alpine_uid } else { known.uid })

@@ -95,8 +95,8 @@ fn django_builder_and_final_stage() {
     let Base::Image(image) = &builder.base else {
         panic!("{:?}", builder.base)
     };
-    assert_eq!(image.repository, "python");
-    assert_eq!(image.tag.as_deref(), Some("3.12.4-slim-bookworm"));
+    assert_eq!(image.repository(), "python");
+    assert_eq!(image.tag(), Some("3.12.4-slim-bookworm"));
     assert_eq!(builder.facts.working_dir(), Some("/usr/src/app"));
 
     let apt = &dockerfile.instructions_of(builder)[4];

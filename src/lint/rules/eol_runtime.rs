@@ -69,9 +69,7 @@ impl Rule for EolRuntime {
             }
             if let Some(image) = facts::image(service) {
                 let product = Product::of_image(image);
-                let ended = product
-                    .zip(image.tag.as_deref())
-                    .and_then(|(p, tag)| eol::ended(p, tag, today));
+                let ended = product.zip(image.tag()).and_then(|(p, tag)| eol::ended(p, tag, today));
                 if let (Some(product), Some(ended)) = (product, ended) {
                     out.push(finding(service, product, &ended).primary(image.text.span, label(&ended)));
                 }
@@ -96,7 +94,7 @@ fn own_dockerfile_base(stack: &Stack, service: &Service, today: crate::Date) -> 
     let Some(base) = image.registry_base() else {
         return Vec::new();
     };
-    let product = Product::of_image(base).and_then(|p| Some((p, eol::ended(p, base.tag.as_deref()?, today)?)));
+    let product = Product::of_image(base).and_then(|p| Some((p, eol::ended(p, base.tag()?, today)?)));
     let debian = debian_ended(base, today).map(|ended| (Product::Debian, ended));
     product
         .into_iter()

@@ -94,5 +94,5 @@ impl Rule for InternalPortPublished {
 /// its port speaks FastCGI, for the web server in front only.
 fn serves_fastcgi(stack: &Stack, service: &crate::ir::Service) -> bool {
     let image = facts::image(service).or_else(|| stack.own_image(service)?.registry_base());
-    image.is_some_and(|i| facts::image_name(i) == "php" && i.tag.as_deref().is_some_and(|t| t.contains("fpm")))
+    image.is_some_and(|i| facts::image_name(i) == "php" && i.tag().is_some_and(|t| t.contains("fpm")))
 }

@@ -48,10 +48,10 @@ impl Rule for UnpinnedImage {
                 }
             }
             let Some(image) = facts::image(service) else { continue };
-            if image.digest.is_some() || facts::tag_major_minor(image).is_some() || is_dated(image) {
+            if image.digest().is_some() || facts::tag_major_minor(image).is_some() || is_dated(image) {
                 continue;
             }
-            let label = match image.tag.as_deref() {
+            let label = match image.tag() {
                 None => "no tag means `latest`".to_string(),
                 Some("latest") => "`latest` is whatever was pushed last".to_string(),
                 Some(tag) => format!("`{tag}` moves to each new release"),
@@ -62,7 +62,7 @@ impl Rule for UnpinnedImage {
                     .primary(image.text.span, label)
                     .help(format!(
                         "pin the version you tested, down to the minor version (`{}:MAJOR.MINOR`), or a digest (`@sha256:...`)",
-                        image.repository
+                        image.repository()
                     )),
             );
         }
@@ -72,7 +72,7 @@ impl Rule for UnpinnedImage {
 /// A tag with a build date (`debian:bookworm-20251117-slim`,
 /// `ubuntu:noble-20250925`): a snapshot the publisher never pushes again.
 fn is_dated(image: &ImageRef) -> bool {
-    let tag = image.tag.as_deref().unwrap_or_default();
+    let tag = image.tag().unwrap_or_default();
     tag.split(['-', '.', '_']).any(|part| {
         part.len() == 8
             && part.bytes().all(|b| b.is_ascii_digit())
@@ -84,8 +84,8 @@ fn is_dated(image: &ImageRef) -> bool {
 /// the one name, so a server pulling it cannot tell releases apart or roll
 /// back (and dclint refuses it).
 fn unversioned_build_name(service: &Service, tag: &ImageRef) -> Option<Diagnostic> {
-    let label = match tag.tag.as_deref() {
-        _ if tag.digest.is_some() => return None,
+    let label = match tag.tag() {
+        _ if tag.digest().is_some() => return None,
         None => "no tag: every build is `latest`",
         Some("latest") => "`latest`: every build takes the same name",
         Some(_) => return None,
@@ -96,7 +96,7 @@ fn unversioned_build_name(service: &Service, tag: &ImageRef) -> Option<Diagnosti
             .primary(tag.text.span, label)
             .help(format!(
                 "tag each build with its version (`{}:1.4.2`, or the commit: `{}:3f9c2ab`), so servers pull a release and can roll back",
-                tag.repository, tag.repository
+                tag.repository(), tag.repository()
             )),
     )
 }

@@ -112,7 +112,10 @@ impl Lowerer {
             let image = self.parse_image_ref(text);
             block.image = Some((ImageSource::Image(image), block.name.span));
         }
-        block.finish(self, ServiceKind::Proxy(Proxy::new(upstreams, servers).with_http(http)))
+        block.finish(
+            self,
+            ServiceKind::Proxy(Box::new(Proxy::new(upstreams, servers).with_http(http))),
+        )
     }
 
     fn lower_server(&mut self, pair: Pair<'_>) -> Server {
