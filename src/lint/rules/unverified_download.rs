@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::input::dockerfile::Keyword;
 use crate::input::shell::{is_shell, Operator, SimpleCommand};
 use crate::ir::Stack;
 use crate::lint::build_files::build_files;
@@ -15,7 +16,11 @@ declare_rule! {
     ///   `wget --no-check-certificate`, `pip install --trusted-host`,
     ///   `git -c http.sslVerify=false`, `npm config set strict-ssl false`;
     /// - package signatures not checked: `apt-get --allow-unauthenticated`
-    ///   (or `--allow-insecure-repositories`), `apk --allow-untrusted`.
+    ///   (or `--allow-insecure-repositories`), `apk --allow-untrusted`;
+    /// - an `ENV` or `ARG` that turns TLS checks off for a tool
+    ///   (`NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
+    ///   `GIT_SSL_NO_VERIFY=1`, `NPM_CONFIG_STRICT_SSL=false`,
+    ///   `PIP_TRUSTED_HOST`).
     ///
     /// ## Why is this bad?
     /// Whoever can answer for the server (a compromised mirror, a DNS
@@ -54,6 +59,27 @@ impl Rule for UnverifiedDownload {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for file in build_files(stack) {
             for (index, instruction) in file.built() {
+                if matches!(instruction.keyword, Keyword::Env | Keyword::Arg) {
+                    for word in instruction.words() {
+                        let Some((name, value)) = word.value.split_once('=') else {
+                            continue;
+                        };
+                        if tls_checks_off(name, value.trim_matches(['"', '\''])) {
+                            out.push(
+                                file.finding_of(
+                                    &Self::META,
+                                    index,
+                                    word.span,
+                                    format!("`{name}` turns TLS certificate checks off"),
+                                    "for every download of the build, and of the container when it is an `ENV`",
+                                )
+                                .help(format!(
+                                    "remove `{name}`; give the tool the certificate of a private server instead"
+                                )),
+                            );
+                        }
+                    }
+                }
                 let commands = instruction.run_commands();
                 for (at, command) in commands.iter().enumerate() {
                     let Some((message, label)) = unverified(command, commands.get(at + 1)) else {
@@ -66,6 +92,18 @@ impl Rule for UnverifiedDownload {
                 }
             }
         }
+    }
+}
+
+/// Whether a variable turns a tool's TLS certificate checks off.
+fn tls_checks_off(name: &str, value: &str) -> bool {
+    let value = value.to_ascii_lowercase();
+    match name {
+        "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
+        "GIT_SSL_NO_VERIFY" => matches!(value.as_str(), "1" | "true"),
+        "NPM_CONFIG_STRICT_SSL" | "YARN_STRICT_SSL" => value == "false",
+        "PIP_TRUSTED_HOST" => !value.is_empty(),
+        _ => false,
     }
 }
 
