@@ -1031,3 +1031,134 @@ fn a_secret_is_never_written_through_a_link_out_of_the_project() {
     let left: Vec<_> = std::fs::read_dir(dir.path().join("elsewhere")).unwrap().collect();
     assert_eq!(left.len(), 1, "only keep.txt");
 }
+
+/// A bare `NAME` in `environment` is filled by compose from the project's
+/// `.env` as `NAME=${NAME}` is (n8n-hosting's database takes its user and
+/// password that way): it imports as that value, a password kept out of
+/// the spec; a name `.env` does not set is still the host's, and dropped.
+/// A `${VAR}` of `.env` that holds a key goes to an env file as a password.
+#[test]
+fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_dotenv() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER\n      - POSTGRES_PASSWORD\n      - POSTGRES_DB\n      - TZ\n  web:\n    image: ghcr.io/plausible/community-edition:v2.1.3\n    environment:\n      - SECRET_KEY_BASE=${SECRET_KEY_BASE}\n",
+        ),
+        (
+            ".env",
+            "POSTGRES_USER=flows\nPOSTGRES_PASSWORD=Hx7rT2qLmZ\nPOSTGRES_DB=flows\nSECRET_KEY_BASE=Qm9yZWFsaXMtc2VjcmV0LWtleS1iYXNlLTY0\n",
+        ),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    assert!(
+        has_finding(&report, "compose.yaml:5:9", "info", "import-filled"),
+        "{report}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:6:9", "info", "import-secret"),
+        "{report}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:8:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    let text = read(root, "stack.spec");
+    assert_holds(
+        &text,
+        &[
+            "POSTGRES_USER = \"flows\"",
+            "POSTGRES_DB   = \"flows\"",
+            "secret POSTGRES_PASSWORD = ",
+        ],
+    );
+    assert!(!text.contains("Hx7rT2qLmZ") && !report.contains("Hx7rT2qLmZ"), "{text}");
+    assert!(!text.contains("TZ"), "{text}");
+    // `${SECRET_KEY_BASE}`, which `.env` sets to a key: left to compose to
+    // fill from `.env` when it reads the env file, never dropped.
+    assert!(
+        has_finding(&report, "compose.yaml:12:9", "info", "import-secret"),
+        "{report}"
+    );
+    assert_eq!(read(root, "env/web.env"), "SECRET_KEY_BASE=${SECRET_KEY_BASE}\n");
+}
+
+/// An nginx that hands PHP to php-fpm itself (`fastcgi_pass`, Nextcloud's
+/// fpm example) serves the app's files with `root`, which a proxy cannot
+/// say: it stays the service it is, built from its own Dockerfile with its
+/// own config, not a proxy without its PHP. A SELinux label on a named
+/// volume, which compose ignores, is dropped with a finding rather than
+/// written as a `relabel` the spec refuses on a volume.
+#[test]
+fn an_nginx_that_runs_php_itself_stays_a_service_and_a_volumes_label_is_dropped() {
+    let compose = "services:\n  app:\n    image: nextcloud:31.0.6-fpm-alpine\n    volumes:\n      - html:/var/www/html:z\n  web:\n    build: ./web\n    ports:\n      - 127.0.0.1:8080:80\n    volumes:\n      - html:/var/www/html:z,ro\n    depends_on:\n      - app\nvolumes:\n  html:\n";
+    let conf = "events {}\nhttp {\n  upstream php-handler {\n    server app:9000;\n  }\n  server {\n    listen 80;\n    root /var/www/html;\n    location ~ \\.php(?:$|/) {\n      include fastcgi_params;\n      fastcgi_pass php-handler;\n    }\n    location / {\n      try_files $uri $uri/ /index.php$request_uri;\n    }\n  }\n}\n";
+    let dir = project(&[
+        ("compose.yaml", compose),
+        (
+            "web/Dockerfile",
+            "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        ),
+        ("web/nginx.conf", conf),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert!(text.contains("service web {") && !text.contains("proxy web"), "{text}");
+    assert_holds(
+        &text,
+        &[
+            "    build ./web {\n        file Dockerfile\n    }",
+            "mount html at /var/www/html ro\n",
+        ],
+    );
+    assert!(!text.contains("relabel"), "{text}");
+    assert!(
+        has_finding(&report, "compose.yaml:5:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(report.contains("SELinux label `z` on a volume"), "{report}");
+}
+
+/// A short-syntax mount whose source has a defaulted variable (Airflow's
+/// `${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags`) is read with the
+/// default filled in, not split at the default's `:`; and a setting of a
+/// YAML anchor that several services merge is reported once, not once
+/// per service.
+#[test]
+fn a_mount_with_a_defaulted_variable_is_read_and_an_anchors_finding_is_reported_once() {
+    let compose = "x-common: &common\n  image: ${IMAGE:-apache/airflow:3.0.2}\n  volumes:\n    - ${PROJ_DIR:-.}/dags:/opt/airflow/dags:ro\nservices:\n  scheduler:\n    <<: *common\n    command: scheduler\n  triggerer:\n    <<: *common\n    command: triggerer\n";
+    let dir = project(&[("compose.yaml", compose), ("dags/hello.py", "")]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert_eq!(
+        text.matches("    mount ./dags at /opt/airflow/dags ro\n").count(),
+        2,
+        "{text}"
+    );
+    assert_eq!(text.matches("    image apache/airflow:3.0.2\n").count(), 2, "{text}");
+    for at in ["compose.yaml:2:10", "compose.yaml:4:7"] {
+        let found = report.lines().filter(|l| l.contains(&format!("{at}: "))).count();
+        assert_eq!(found, 1, "{at}:\n{report}");
+    }
+}
+
+/// compose's older limit keys (`mem_limit`, `cpus`, `pids_limit`, as
+/// mattermost/docker sets `pids_limit`) are the spec's `limits`, one
+/// statement with `deploy.resources.limits`, as the spec takes it once.
+#[test]
+fn legacy_limit_keys_join_the_deploy_limits_in_one_statement() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    pids_limit: 100\n    mem_limit: 512m\n    deploy:\n      resources:\n        limits:\n          cpus: '0.5'\n          memory: 1G\n";
+    let dir = project(&[("compose.yaml", compose)]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let report = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert!(!report.contains("import-dropped"), "{report}");
+    assert_eq!(text.matches("limits ").count(), 1, "{text}");
+    assert_holds(&text, &["    limits pids 100 memory 512M cpus 0.5\n"]);
+}

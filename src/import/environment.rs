@@ -116,6 +116,24 @@ pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str)
     Some(text)
 }
 
+/// A bare `NAME` in `environment` that the project's `.env` sets: compose
+/// fills it from there as it fills `NAME=${NAME}` (the shell first), so it
+/// is read as that value, filled in by [`fill_from_dotenv`] unless it is
+/// a password, which stays a reference for [`environment`] to keep out of
+/// the spec. `None` when `.env` does not set it: the host's alone.
+fn passed_through_from_dotenv(import: &mut Import, name: &str, node: &Node) -> Option<String> {
+    import.places.dotenv.get(name)?.value.as_ref()?;
+    let mut same = Node {
+        kind: Kind::Scalar {
+            text: format!("${{{name}}}"),
+            plain: false,
+        },
+        span: node.span,
+    };
+    fill_from_dotenv(&mut same, &import.places.dotenv, import.report, import.file);
+    same.text().map(str::to_string)
+}
+
 /// `env { }` entries; a password as the image reads it (see
 /// [`super::env_file`]).
 pub fn environment(
@@ -166,7 +184,7 @@ pub fn environment(
             );
             continue;
         }
-        let Some(raw) = raw else {
+        let Some(raw) = raw.or_else(|| passed_through_from_dotenv(import, &name, node)) else {
             import.report.dropped(
                 file,
                 node.span,
@@ -177,9 +195,15 @@ pub fn environment(
         };
         let at = (file, node.span);
         let Some(text) = literal(&raw) else {
-            // A password from the host's environment: read from it still.
-            match super::values::whole_variable(&raw).filter(|_| crate::lint::secrets::is_secret_name(&name)) {
-                Some(var) if reads_file(image, &name) => body.push(from_environment(service, &name, var, at, import)),
+            // A password from the host's environment: read from it still. So
+            // is a variable of `.env` that [`fill_from_dotenv`] left as it
+            // was (a value that holds a password: `SECRET_KEY_BASE=...`).
+            let secret = crate::lint::secrets::is_secret_name(&name);
+            let from_dotenv = |var: &str| import.places.dotenv.get(var).is_some_and(|e| e.value.is_some());
+            match super::values::whole_variable(&raw).filter(|var| secret || from_dotenv(var)) {
+                Some(var) if secret && reads_file(image, &name) => {
+                    body.push(from_environment(service, &name, var, at, import))
+                }
                 Some(var) => kept.push(Kept::from_host(&name, var, at)),
                 None => {
                     if let Some(value) = defaulted(import, node, &name, &raw) {

@@ -10,7 +10,13 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
     let file = import.file;
     let (kind, source, target, read_only, selinux) = match &v.kind {
         Kind::Scalar { text, .. } => {
-            let short = short_volume(text);
+            // `${AIRFLOW_PROJ_DIR:-.}/dags:/opt/airflow/dags`: the default's
+            // `:` is not one of the short syntax's, so it is filled first.
+            let text = match values::literal(text) {
+                Some(text) => text,
+                None => super::environment::defaulted(import, v, "volume", text)?,
+            };
+            let short = short_volume(&text);
             let read_only = short.modes.iter().any(|m| m == "ro");
             let selinux = short.modes.iter().find(|m| *m == "z" || *m == "Z").cloned();
             if let Some(m) = short
@@ -61,6 +67,20 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
                 selinux,
             )
         }
+    };
+    // Compose relabels host paths only: on a volume it warns that the
+    // mount "should not define `bind` option" and leaves the label off.
+    let selinux = match selinux {
+        Some(label) if kind != "bind" => {
+            import.report.dropped(
+                file,
+                v.span,
+                format!("SELinux label `{label}` on a volume, which compose ignores"),
+                "nothing to carry: only a host path is relabelled",
+            );
+            None
+        }
+        selinux => selinux,
     };
     let source = match (kind.as_str(), source) {
         ("volume", None) | ("anonymous", _) => "anonymous".to_string(),

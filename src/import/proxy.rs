@@ -15,9 +15,25 @@ use crate::source::SourceFile;
 
 const MAX_CONF: u64 = 1 << 20;
 
-/// Whether the service runs nginx with a config import can read.
+/// Whether the service runs nginx with a config import can read, and
+/// one the proxy can say: an nginx that hands requests to php-fpm or
+/// uWSGI itself (Nextcloud's, WordPress's) serves the app's files with
+/// `root` and `try_files`, which the proxy has no statements for, and is
+/// kept as the service it is, its own config and all.
 pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
-    config(service, import).is_some()
+    let Some(file) = config(service, import) else {
+        return false;
+    };
+    nginx::parse(import.report.text(file)).map_or(true, |tree| !passes_to_a_gateway(&tree))
+}
+
+/// Whether a directive of the tree hands requests to an application
+/// gateway (FastCGI, uWSGI, SCGI) rather than proxying HTTP.
+fn passes_to_a_gateway(tree: &[Directive]) -> bool {
+    tree.iter().any(|d| {
+        matches!(d.name.as_str(), "fastcgi_pass" | "uwsgi_pass" | "scgi_pass")
+            || d.block.as_deref().is_some_and(passes_to_a_gateway)
+    })
 }
 
 /// The nginx image the service runs: its Dockerfile's FROM, or `image`.

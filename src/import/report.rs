@@ -24,6 +24,9 @@ pub const CODES: [&str; 5] = [DROPPED, FILLED, RAW, SECRET, UNREADABLE];
 pub struct Report {
     pub files: Vec<SourceFile>,
     findings: Vec<(usize, Diagnostic)>,
+    /// What each finding says where, so that a setting several services
+    /// share (a YAML anchor merged into each) is reported once.
+    seen: std::collections::HashSet<(usize, &'static str, Span, String)>,
 }
 
 /// Which of [`Report::files`] a finding points into.
@@ -59,6 +62,9 @@ impl Report {
         message: String,
         help: Option<String>,
     ) {
+        if !self.seen.insert((file.0, code, span, message.clone())) {
+            return;
+        }
         let mut diagnostic = Diagnostic::new(code, severity, message).primary(span, "here");
         diagnostic.help = help;
         self.findings.push((file.0, diagnostic));

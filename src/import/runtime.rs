@@ -144,36 +144,19 @@ pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Impor
                         continue;
                     }
                     let mut words = Vec::new();
-                    for (name, limit) in limits.entries() {
-                        let text = limit.text().unwrap_or_default();
+                    for (name, value) in limits.entries() {
+                        let text = value.text().unwrap_or_default();
                         let name_text = name.text().unwrap_or_default();
-                        // Compose's "no limit", which leaving it out says.
-                        if is_no_limit(text) && matches!(name_text, "memory" | "cpus" | "pids") {
+                        if !matches!(name_text, "memory" | "cpus" | "pids") {
+                            import.report.dropped(
+                                file,
+                                name.span,
+                                format!("limit `{name_text}`"),
+                                "the spec limits memory, cpus and pids",
+                            );
                             continue;
                         }
-                        let written = match name_text {
-                            "memory" => size(text).map(|s| format!("memory {s}")),
-                            "cpus" => is_cpus(text).then(|| format!("cpus {text}")),
-                            "pids" => text.parse::<u32>().ok().map(|n| format!("pids {n}")),
-                            _ => {
-                                import.report.dropped(
-                                    file,
-                                    name.span,
-                                    format!("limit `{name_text}`"),
-                                    "the spec limits memory, cpus and pids",
-                                );
-                                continue;
-                            }
-                        };
-                        match written {
-                            Some(words_of_limit) => words.push(words_of_limit),
-                            None => import.report.dropped(
-                                file,
-                                limit.span,
-                                format!("a `{name_text}` limit the spec cannot write"),
-                                "write a number: memory in k, M or G, CPUs such as `1.5`, pids as a whole number",
-                            ),
-                        }
+                        words.extend(limit(name_text, text, value, import));
                     }
                     if !words.is_empty() {
                         body.push(Stmt::line(format!("limits {}", words.join(" "))));
@@ -187,6 +170,72 @@ pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Impor
                 "the spec sets replicas and limits",
             ),
         }
+    }
+}
+
+/// compose's older keys for a limit, `mem_limit`, `cpus` and `pids_limit`,
+/// as a `limits` statement: [`merge_limits`] makes one of it and
+/// `deploy.resources.limits`, as compose applies both.
+pub fn legacy_limit(key: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+    let kind = match key {
+        "mem_limit" => "memory",
+        "pids_limit" => "pids",
+        _ => "cpus",
+    };
+    let text = value.text().unwrap_or_default();
+    if let Some(words) = limit(kind, text, value, import) {
+        body.push(Stmt::line(format!("limits {words}")));
+    }
+}
+
+/// One limit as `limits` writes it (`memory 512M`); none for compose's "no
+/// limit" (which leaving it out says) or a value the spec cannot write,
+/// which is reported.
+fn limit(kind: &str, text: &str, value: &Node, import: &mut Import) -> Option<String> {
+    if is_no_limit(text) {
+        return None;
+    }
+    let written = match kind {
+        "memory" => size(text).map(|s| format!("memory {s}")),
+        "cpus" => is_cpus(text).then(|| format!("cpus {text}")),
+        _ => text.parse::<u32>().ok().map(|n| format!("pids {n}")),
+    };
+    if written.is_none() {
+        import.report.dropped(
+            import.file,
+            value.span,
+            format!("a `{kind}` limit the spec cannot write"),
+            "write a number: memory in k, M or G, CPUs such as `1.5`, pids as a whole number",
+        );
+    }
+    written
+}
+
+/// The service's `limits` statements as one (the spec takes it once), the
+/// first of each kind kept: compose refuses two different values for one.
+pub fn merge_limits(body: &mut Vec<Stmt>) {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut first = None;
+    let mut at = 0;
+    body.retain(|stmt| {
+        at += 1;
+        let Some(words) = stmt.text.strip_prefix("limits ") else {
+            return true;
+        };
+        let words: Vec<&str> = words.split(' ').collect();
+        for pair in words.chunks(2) {
+            if let [kind, value] = pair {
+                if !pairs.iter().any(|(k, _)| k == kind) {
+                    pairs.push((kind.to_string(), value.to_string()));
+                }
+            }
+        }
+        first.get_or_insert(at - 1);
+        false
+    });
+    if let Some(first) = first {
+        let words: Vec<String> = pairs.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        body.insert(first, Stmt::line(format!("limits {}", words.join(" "))));
     }
 }
 

@@ -346,6 +346,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 ),
             },
             ("deploy", _) => super::runtime::deploy(value, role, &mut body, import),
+            ("mem_limit" | "cpus" | "pids_limit", _) => super::runtime::legacy_limit(k, value, &mut body, import),
             ("networks", _) => {
                 let names: Vec<String> = match &value.kind {
                     Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
@@ -452,6 +453,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
     if let (Some(server), Some((at, argv))) = (image_server, command) {
         command_replaces_cmd(&mut body, role, server, at, &argv);
     }
+    super::runtime::merge_limits(&mut body);
     if !env.is_empty() {
         body.insert(0, Stmt::block("env", env));
     }

@@ -64,6 +64,11 @@ const DATA_STORES: &[&str] = &[
     "postgres",
     "rabbitmq",
     "redis",
+    // Redis with its modules (search, JSON): `redis/redis-stack-server`,
+    // and `redislabs/redismod` before it.
+    "redis-stack",
+    "redis-stack-server",
+    "redismod",
     "valkey",
 ];
 

@@ -125,7 +125,14 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
 /// netbox-docker's entrypoint for the database `DB_HOST` names (`manage.py
 /// showmigrations` in a loop, up to `MAX_DB_WAIT_TIME`); Gitea's server
 /// for the database `GITEA__database__HOST` names (its ORM set-up retried,
-/// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens).
+/// `DB_RETRIES` 10 times `DB_RETRY_BACKOFF` 3s, before it listens); Odoo's
+/// entrypoint for the PostgreSQL `HOST` names (`wait-for-psql.py`, up to
+/// 30s, before `odoo`); Airflow's for the database of its SQLAlchemy URL
+/// (`airflow db check` retried, `CONNECTION_CHECK_MAX_COUNT` times) and,
+/// in a Celery scheduler or worker, for the broker; Mattermost's server
+/// for the database of its data source (pinged 18 times, 10s apart); n8n's
+/// task runner launcher for the broker of its URI (`/healthz` polled until
+/// it answers).
 const START_WAITS: &[(&[&str], &[&str])] = &[
     (
         &["ghcr.io/paperless-ngx/paperless-ngx", "paperlessngx/paperless-ngx"],
@@ -136,6 +143,26 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
         &["DB_HOST"],
     ),
     (&["gitea/gitea", "docker.gitea.com/gitea"], &["GITEA__database__HOST"]),
+    (&["odoo"], &["HOST"]),
+    (
+        &["apache/airflow"],
+        &[
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CORE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CELERY__BROKER_URL",
+        ],
+    ),
+    (
+        &[
+            "mattermost/mattermost-enterprise-edition",
+            "mattermost/mattermost-team-edition",
+        ],
+        &["MM_SQLSETTINGS_DATASOURCE"],
+    ),
+    (
+        &["n8nio/runners", "docker.n8n.io/n8nio/runners"],
+        &["N8N_RUNNERS_TASK_BROKER_URI"],
+    ),
 ];
 
 /// The variables naming the services `image`'s own start waits for; empty

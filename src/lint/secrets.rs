@@ -15,6 +15,10 @@ const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
 const KEY_NAMES: &[&str] = &[
     "SECRET_KEY",
     "SECRET_KEY_FALLBACKS",
+    // Rails' and Phoenix's key (Mastodon, Discourse, Plausible).
+    "SECRET_KEY_BASE",
+    // Strapi's session keys.
+    "APP_KEYS",
     "SECRET",
     "TOKEN",
     "API_KEY",
@@ -539,6 +543,8 @@ mod tests {
             "--api-key",
             "JWT_SECRET",
             "TOKEN",
+            "SECRET_KEY_BASE",
+            "APP_KEYS",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }

@@ -57,10 +57,20 @@ impl Document {
     pub fn change(&mut self, version: i32, events: Vec<TextDocumentContentChangeEvent>) {
         let mut text = std::mem::take(&mut self.source.text);
         let mut changes = Vec::with_capacity(events.len());
-        for event in events {
+        for (index, event) in events.into_iter().enumerate() {
             match event.range {
                 Some(range) => {
-                    let span = Lines::new(&text, self.encoding).span(&text, range);
+                    // The document's line index holds until the first change
+                    // (most edits are one change): later ones need a new one.
+                    let fresh;
+                    let lines = match index {
+                        0 => &self.lines,
+                        _ => {
+                            fresh = Lines::new(&text, self.encoding);
+                            &fresh
+                        }
+                    };
+                    let span = lines.span(&text, range);
                     text.replace_range(span.start()..span.end(), &event.text);
                     changes.push(Change {
                         start: span.start(),
@@ -169,5 +179,38 @@ fn policy_for(folder: &Path) -> (Policy, Option<(SourceFile, Vec<Diagnostic>)>) 
     match config::parse(&file) {
         Ok(config) => (config.policy, None),
         Err(problems) => (Policy::default(), Some((file, problems))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::{Position, Range};
+
+    /// Each change applies to the text the ones before it left: the first
+    /// against the document's own line index, the next against a new one.
+    #[test]
+    fn changes_apply_in_order_each_to_the_text_before_it() {
+        let uri = Url::parse("untitled:stack.spec").unwrap();
+        let text = "stack shop\nservice web {\n    image nginx:1.27\n}\n".to_string();
+        let mut document = Document::open(uri, 1, text, Encoding::Utf16);
+        let at = |line, character| Position::new(line, character);
+        let edit = |start, end, text: &str| TextDocumentContentChangeEvent {
+            range: Some(Range::new(start, end)),
+            range_length: None,
+            text: text.to_string(),
+        };
+        document.change(
+            2,
+            vec![
+                edit(at(0, 0), at(0, 0), "# a comment\n"),
+                // Line 3 of the text after the first change: the image.
+                edit(at(3, 16), at(3, 20), "1.28"),
+            ],
+        );
+        assert_eq!(
+            document.source.text,
+            "# a comment\nstack shop\nservice web {\n    image nginx:1.28\n}\n"
+        );
     }
 }

@@ -445,13 +445,14 @@ impl Check<'_, '_> {
             Some("latest") => ("DL3007", format!("`FROM {value}`")),
             Some(_) => return,
         };
+        let repository = value.strip_suffix(":latest").unwrap_or(value);
         self.report(
             index,
             image.span,
             code,
             message,
             "the base image changes under the build",
-            "pin the version you tested: `FROM python:3.12.7-slim`",
+            &format!("pin the version you tested: `FROM {repository}:VERSION`"),
         );
     }
 }

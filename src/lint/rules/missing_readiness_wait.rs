@@ -23,8 +23,9 @@ declare_rule! {
     /// environment, and taken as X (the note says so) where only the server
     /// sets it. An entrypoint stackc cannot read makes the finding a note
     /// that says so. A published image known to wait in its own start
-    /// (Paperless-ngx for its database and Redis, NetBox and Gitea for their
-    /// database)
+    /// (Paperless-ngx for its database and Redis, NetBox, Gitea, Odoo,
+    /// Airflow and Mattermost for their database, n8n's task runners for
+    /// their broker)
     /// makes it a note too, where the variable it waits on names X.
     ///
     /// ## Why is this bad?
