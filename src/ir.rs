@@ -1081,6 +1081,18 @@ impl PortMapping {
         self.host_ip.filter(|ip| !ip.is_unspecified())
     }
 
+    /// Where it is published when that reaches past the host's own
+    /// networks: every interface, or an address routed on the internet
+    /// (not loopback, private, link-local or carrier-grade NAT). `None`
+    /// for loopback or a private network's address.
+    pub fn exposure(&self) -> Option<Exposure> {
+        if self.on_every_interface() {
+            return Some(Exposure::EveryInterface);
+        }
+        let ip = self.interface()?;
+        (!is_internal(ip)).then_some(Exposure::PublicAddress(ip))
+    }
+
     /// Published on every interface, as written: no address, `0.0.0.0` or
     /// `[::]`. A malformed address (already an `invalid-ip` error) says
     /// nothing, so rules about exposure stay quiet about it.
@@ -1088,6 +1100,43 @@ impl PortMapping {
         match self.host_ip {
             Some(ip) => ip.is_unspecified(),
             None => self.host_ip_span.is_none(),
+        }
+    }
+}
+
+/// An address of the host itself or of a private network: loopback,
+/// private, link-local, carrier-grade NAT, IPv6 unique local, and IPv4
+/// ones written IPv4-mapped (`::ffff:10.0.0.5`).
+fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(v4.into()),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+/// How a published port reaches past the host (see
+/// [`PortMapping::exposure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    EveryInterface,
+    PublicAddress(std::net::IpAddr),
+}
+
+impl std::fmt::Display for Exposure {
+    /// Where the port is, after "published on".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exposure::EveryInterface => f.write_str("every interface of the host"),
+            Exposure::PublicAddress(ip) => write!(f, "the host's public address `{ip}`"),
         }
     }
 }

@@ -383,7 +383,11 @@ impl Lowerer {
         next(&mut inner, "command | run"); // the keyword
         let argv = self.lower_argv(next(&mut inner, "command | run"));
         if argv.line.is_some() {
-            if let Some((i, word)) = argv.words.iter().enumerate().find(|(i, w)| needs_shell(*i, w)) {
+            // `sh -c 'SCRIPT'` written as one string: the script is for
+            // the shell the line starts.
+            let script = crate::input::shell::inline_script(&argv.words).map(|_| 2);
+            let needs = |(i, w): &(usize, &String)| Some(*i) != script && needs_shell(*i, w);
+            if let Some((i, word)) = argv.words.iter().enumerate().find(needs) {
                 let help = if i == 0 && word.contains('=') {
                     "set variables with `env { NAME = \"value\" }`; if you need a shell, write the list [\"sh\", \"-c\", \"...\"]"
                 } else {
