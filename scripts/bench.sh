@@ -238,8 +238,11 @@ big, prev = str(sizes[-1]), str(sizes[-2])
 check = get(big, "check")
 spec_mb = get(big, "spec")["bytes"] / 1e6
 lint_big = get(big, "lint")
-worst = max((get(big, c)["wall"] / get(prev, c)["wall"], c) for c in ["check", "lint", "fmt --check", "build"])
-worst_cpu = max((get(big, c)["cpu"] / get(prev, c)["cpu"], c) for c in ["check", "lint", "fmt --check", "build"])
+# Every command, the language server's re-check included.
+commands = [c for c in ["check", "lint", "fmt --check", "build", "lsp"] if get(big, c) and get(prev, c)]
+shown = lambda c: "language server re-check" if c == "lsp" else c
+worst = max((get(big, c)["wall"] / get(prev, c)["wall"], shown(c)) for c in commands)
+worst_cpu = max((get(big, c)["cpu"] / get(prev, c)["cpu"], shown(c)) for c in commands)
 out.append("| target | measured |")
 out.append("|:---|:---|")
 out.append(f"| {int(big):,}-service lint under 300 ms and 150 MB | {ms(lint_big['wall'])} ms wall, {ms(lint_big['cpu'])} ms CPU, {mb(lint_big['peak_kb'])} MB |")

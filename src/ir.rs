@@ -424,6 +424,9 @@ pub enum SecretSource {
     Env(Spanned<String>),
 }
 
+/// One per service in a `Vec`, read by every rule: the settings most
+/// services leave out or that are large (readiness, limits, user,
+/// entrypoint) are boxed, so the vector stays small and in cache.
 #[derive(Clone, Debug)]
 pub struct Service {
     pub name: Spanned<String>,
@@ -436,10 +439,10 @@ pub struct Service {
     pub secrets: Vec<SecretUse>,
     pub mounts: Vec<Mount>,
     pub ports: Vec<PortMapping>,
-    pub ready: Option<Readiness>,
+    pub ready: Option<Box<Readiness>>,
     pub after: Vec<Dependency>,
     pub restart: Option<Spanned<Restart>>,
-    pub limits: Option<Limits>,
+    pub limits: Option<Box<Limits>>,
     /// Containers of a long-running service (compose `deploy.replicas`).
     pub replicas: Option<Spanned<u32>>,
     /// How long compose waits after SIGTERM before SIGKILL (its default: 10s).
@@ -449,12 +452,12 @@ pub struct Service {
     /// The networks it joins; none means compose's `default` network.
     pub networks: Vec<Spanned<String>>,
     /// `user ...`: who its process runs as, instead of the image's `USER`.
-    pub user: Option<ContainerUser>,
+    pub user: Option<Box<ContainerUser>>,
     /// `hardening off`: none of the hardening stackc adds by default.
     pub hardening_off: Option<Span>,
     /// `entrypoint ARGV`: the program the command is handed to. Docker
     /// drops the image's own command when it is set.
-    pub entrypoint: Option<Argv>,
+    pub entrypoint: Option<Box<Argv>>,
     /// `expose PORT, ...`: ports other services reach, not published.
     pub expose: Vec<Spanned<u16>>,
     /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
@@ -1095,6 +1098,18 @@ impl PortMapping {
         self.host_ip.filter(|ip| !ip.is_unspecified())
     }
 
+    /// Where it is published when that reaches past the host's own
+    /// networks: every interface, or an address routed on the internet
+    /// (not loopback, private, link-local or carrier-grade NAT). `None`
+    /// for loopback or a private network's address.
+    pub fn exposure(&self) -> Option<Exposure> {
+        if self.on_every_interface() {
+            return Some(Exposure::EveryInterface);
+        }
+        let ip = self.interface()?;
+        (!is_internal(ip)).then_some(Exposure::PublicAddress(ip))
+    }
+
     /// Published on every interface, as written: no address, `0.0.0.0` or
     /// `[::]`. A malformed address (already an `invalid-ip` error) says
     /// nothing, so rules about exposure stay quiet about it.
@@ -1102,6 +1117,43 @@ impl PortMapping {
         match self.host_ip {
             Some(ip) => ip.is_unspecified(),
             None => self.host_ip_span.is_none(),
+        }
+    }
+}
+
+/// An address of the host itself or of a private network: loopback,
+/// private, link-local, carrier-grade NAT, IPv6 unique local, and IPv4
+/// ones written IPv4-mapped (`::ffff:10.0.0.5`).
+fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || (a == 100 && (64..128).contains(&b))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(v4.into()),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
+    }
+}
+
+/// How a published port reaches past the host (see
+/// [`PortMapping::exposure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    EveryInterface,
+    PublicAddress(std::net::IpAddr),
+}
+
+impl std::fmt::Display for Exposure {
+    /// Where the port is, after "published on".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exposure::EveryInterface => f.write_str("every interface of the host"),
+            Exposure::PublicAddress(ip) => write!(f, "the host's public address `{ip}`"),
         }
     }
 }

@@ -372,7 +372,7 @@ impl<'a> Resolver<'a> {
                     format!("`{}` builds an image but runs nothing", service.name.value),
                 )
                 .primary(build.span, "the image gets no command")
-                .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`"),
+                .help("add `gunicorn MODULE:CALLABLE` for a Django app, or `command \"...\"`; an app with a Dockerfile of its own names it with `file Dockerfile` in the `build` block, and runs its `CMD`"),
             );
         }
         // Docker drops the image's CMD along with its ENTRYPOINT.

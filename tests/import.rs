@@ -257,6 +257,50 @@ fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     assert!(std::fs::read_to_string(&spec).unwrap().contains("image nginx:1.27"));
 }
 
+/// Elasticsearch's settings are variables with dots in their names: each
+/// is carried into the spec, so the one that turns its security off is
+/// kept (and linted) rather than dropped, and compose.yaml gets them back.
+#[test]
+fn variables_with_dots_in_their_names_are_carried_over() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  search:\n    image: elasticsearch:8.15.3\n    environment:\n      - discovery.type=single-node\n      - xpack.security.enabled=false\n    ports:\n      - \"9200:9200\"\n",
+    )]);
+    let spec = dir.path().join("stack.spec");
+    let out = import_into(&dir.path().join("compose.yaml"), &spec, "short", &[]);
+    let report = support::text(&out.stdout);
+    assert!(!report.contains("import-dropped"), "{report}");
+    assert!(report.contains("[open-data-store]"), "{report}");
+    assert_holds(
+        &read(dir.path(), "stack.spec"),
+        &[
+            "discovery.type         = \"single-node\"",
+            "xpack.security.enabled = \"false\"",
+        ],
+    );
+    let built = support::stackc()
+        .args([
+            "build",
+            "--allow",
+            "open-data-store",
+            "--allow",
+            "internal-port-published",
+            "-o",
+        ])
+        .arg(dir.path().join("out"))
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(dir.path(), "out/compose.yaml"),
+        &[
+            "      discovery.type: single-node\n",
+            "      xpack.security.enabled: \"false\"\n",
+        ],
+    );
+}
+
 #[test]
 fn an_alias_bomb_is_refused_with_a_finding() {
     let dir = tempfile::tempdir().unwrap();

@@ -144,6 +144,50 @@ fn a_build_with_its_own_dockerfile_needs_no_command_in_the_spec() {
     assert_eq!(text(&output.stdout), "[]\n");
 }
 
+#[test]
+fn a_build_folder_with_a_dockerfile_but_no_file_statement_is_told_to_name_it() {
+    // A Node app's folder, written as `build ./api` the way compose's
+    // `build: ./api` reads it: stackc would write a Python Dockerfile, and
+    // the missing requirements file's finding says how to use the app's own.
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    fs::write(
+        tmp.path().join("api/Dockerfile"),
+        "FROM node:22.12-slim\nUSER node\nCMD [\"node\", \"server.js\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("stack.spec"),
+        "stack shop\n\nservice api {\n    build ./api\n}\n",
+    )
+    .unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["check", "--format", "json", "stack.spec"])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let helps: Vec<(&str, &str)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["help"].as_str().unwrap_or_default()))
+        .collect();
+    let missing = helps
+        .iter()
+        .find(|(code, _)| *code == "missing-file")
+        .expect("the requirements file is missing");
+    assert!(
+        missing.1.contains("write `file Dockerfile` in the `build` block"),
+        "{helps:?}"
+    );
+    let nothing = helps
+        .iter()
+        .find(|(code, _)| *code == "nothing-to-run")
+        .expect("no command");
+    assert!(nothing.1.contains("`file Dockerfile`"), "{helps:?}");
+}
+
 /// An environment that builds another stage of the app's Dockerfile
 /// (`set build ... { target development }`), or adds a service that builds
 /// one the base reads, is checked against that stage, with or without

@@ -5,7 +5,7 @@
 
 use super::compose::Import;
 use super::report::{FileIx, Report};
-use super::spec::{is_env_name, is_name, quoted, Stmt};
+use super::spec::{is_env_key, is_name, quoted, Stmt};
 use super::values::literal;
 use super::yaml::{Kind, Node};
 use crate::input::env_file::EnvFile;
@@ -175,7 +175,7 @@ pub fn environment(
     };
     for (name, raw, node) in pairs {
         let file = import.file;
-        if !is_env_name(&name) {
+        if !is_env_key(&name) {
             import.report.dropped(
                 file,
                 node.span,

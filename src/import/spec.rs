@@ -131,6 +131,14 @@ pub fn is_env_name(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// An `env` entry's name as the grammar takes one: a variable name, or one
+/// with dots (`discovery.type`).
+pub fn is_env_key(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
 /// A list of words: `["a", "b"]`.
 pub fn list(words: &[String]) -> String {
     let items: Vec<String> = words.iter().map(|w| quoted(w)).collect();

@@ -297,9 +297,26 @@ const MAX_SCRIPT_BYTES: usize = 256 << 10;
 /// The largest secret file read for its contents: a password, not a key.
 const MAX_SECRET_BYTES: usize = 4096;
 
-/// The largest file at a build folder's root read to tell whether it
-/// holds a secret: an env file or a key, not data.
+/// The largest file of a build folder read to tell whether it holds a
+/// secret: an env file or a key, not data.
 const MAX_LOOSE_BYTES: usize = 64 << 10;
+
+/// How deep below a build folder, and in how many of its folders, files
+/// named like secrets are looked for.
+const MAX_LOOSE_DEPTH: usize = 3;
+const MAX_LOOSE_FOLDERS: usize = 64;
+
+/// Folders of a build folder that hold dependencies, history or caches,
+/// not files the app's team put there.
+const NOT_THE_APPS: &[&str] = &[
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "vendor",
+    "target",
+];
 
 struct Loader<'a> {
     files: &'a dyn Files,
@@ -380,11 +397,27 @@ impl Loader<'_> {
         }
     }
 
+    /// A build stackc writes the Dockerfile of, whose requirements file is
+    /// missing, from a folder with a Dockerfile of its own: the app was
+    /// meant to be built by that one (a Node or Go app), which `file`
+    /// says. The missing file's finding gets that as its help.
+    fn hint_own_dockerfile(&mut self, context: &Path) {
+        if !self.files.exists(&context.join("Dockerfile")) {
+            return;
+        }
+        if let Some(finding) = self.diagnostics.last_mut().filter(|d| d.code == "missing-file") {
+            finding.help = Some(
+                "the build folder has a Dockerfile of its own: to build with it, write `file Dockerfile` in the `build` block; without `file`, stackc writes a Python image's Dockerfile, which installs the requirements file".into(),
+            );
+        }
+    }
+
     /// A requirements file and every file it includes (`-r`, `-c`), read
     /// as pip reads them. A problem pip would stop on is an error on the
     /// spec's `requirements` line, pointing at the line of the file.
     fn requirements(&mut self, service: &str, context: &Path, named: &Spanned<String>) {
         let Some(root) = self.read(named, &context.join(&named.value), "requirements file") else {
+            self.hint_own_dockerfile(context);
             return;
         };
         let root_text = self.inputs.source(root).text.clone();
@@ -681,22 +714,45 @@ impl Loader<'_> {
         self.read(&named, &path, ".dockerignore")
     }
 
-    /// The files at a build folder's root that are named like secrets and
-    /// small enough to be one, read for what a rule can tell in them.
+    /// The files of a build folder that are named like secrets and small
+    /// enough to be one (`.env`, `deploy/.env.production`, `.ssh/id_rsa`),
+    /// read for what a rule can tell in them. The folder is walked a few
+    /// levels deep, past the folders that hold dependencies or history
+    /// rather than the app's own files, and at most [`MAX_LOOSE_FOLDERS`]
+    /// of them: a huge tree costs no more than a small one.
     fn loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
         let mut loose = Vec::new();
-        for name in self.files.entries(context) {
-            if !dockerignore::holds_secrets(&name) {
-                continue;
+        let mut folders = std::collections::VecDeque::from([(String::new(), 0)]);
+        let mut visited = 0;
+        while let Some((folder, depth)) = folders.pop_front() {
+            visited += 1;
+            if visited > MAX_LOOSE_FOLDERS {
+                break;
             }
-            let path = context.join(&name);
-            let Ok(text) = self.files.read(&path) else { continue };
-            if text.len() <= MAX_LOOSE_BYTES {
-                let id = FileId(self.inputs.sources.len() as u32);
-                self.inputs
-                    .sources
-                    .push(SourceFile::new(self.files.display(&path), text).holding_secrets());
-                loose.push((name, id));
+            for name in self.files.entries(&context.join(&folder)) {
+                let inside = if folder.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{folder}/{name}")
+                };
+                let path = context.join(&inside);
+                if self.files.is_folder(&path) {
+                    if depth < MAX_LOOSE_DEPTH && !NOT_THE_APPS.contains(&name.as_str()) {
+                        folders.push_back((inside, depth + 1));
+                    }
+                    continue;
+                }
+                if !dockerignore::holds_secrets(&inside) {
+                    continue;
+                }
+                let Ok(text) = self.files.read(&path) else { continue };
+                if text.len() <= MAX_LOOSE_BYTES {
+                    let id = FileId(self.inputs.sources.len() as u32);
+                    self.inputs
+                        .sources
+                        .push(SourceFile::new(self.files.display(&path), text).holding_secrets());
+                    loose.push((inside, id));
+                }
             }
         }
         loose

@@ -287,8 +287,9 @@ pub struct OwnImage {
     /// Dockerfile's own `NAME.dockerignore` beside it, else the build
     /// folder's `.dockerignore`.
     pub ignore: Option<FileId>,
-    /// Files at the build folder's root named like secrets (`.env`,
-    /// `id_rsa`, `*.pem`: [`dockerignore::SECRETS`]), read, by name: what
+    /// Files of the build folder named like secrets (`.env`,
+    /// `deploy/.env.production`, `id_rsa`, `*.pem`:
+    /// [`dockerignore::SECRETS`]), read, by their path in the folder: what
     /// a `COPY . .` would carry.
     pub loose: Vec<(String, FileId)>,
 }

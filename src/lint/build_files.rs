@@ -156,14 +156,26 @@ impl BuildFile<'_> {
         message: impl std::fmt::Display,
         label: impl Into<String>,
     ) -> Diagnostic {
+        self.finding_of(meta, index, span, format!("{message} (hadolint {code})"), label)
+    }
+
+    /// [`BuildFile::finding`] for what no peer checks: no peer's code.
+    pub fn finding_of(
+        &self,
+        meta: &RuleMeta,
+        index: usize,
+        span: Span,
+        message: impl std::fmt::Display,
+        label: impl Into<String>,
+    ) -> Diagnostic {
         let keyword = &self.instructions[index].keyword;
         let name = &self.service.name.value;
         match &self.written {
             Written::Raw(lines) => meta
-                .diagnostic(format!("`{name}`'s {keyword}: {message} (hadolint {code})"))
+                .diagnostic(format!("`{name}`'s {keyword}: {message}"))
                 .primary(lines[index].0, label),
             Written::Own { image, statement } => meta
-                .diagnostic(format!("`{name}`'s Dockerfile: {message} (hadolint {code})"))
+                .diagnostic(format!("`{name}`'s Dockerfile: {message}"))
                 .primary(
                     *statement,
                     format!("the app's Dockerfile, line {}", self.instructions[index].line),

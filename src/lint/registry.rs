@@ -39,6 +39,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PackageInstallHygiene,
     &RunShellHygiene,
     &DockerfileInstructionHygiene,
+    &UnverifiedDownload,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,

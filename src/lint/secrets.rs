@@ -262,7 +262,9 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
-    let (_, query) = after_scheme(value)?.split_once('?')?;
+    // A URL, or a path of this host (a probe's `/health?token=...`).
+    let target = after_scheme(value).or_else(|| value.starts_with('/').then_some(value))?;
+    let (_, query) = target.split_once('?')?;
     let (name, _) = query
         .split(['&', '#'])
         .filter_map(|pair| pair.split_once('='))
@@ -608,6 +610,8 @@ mod tests {
         assert!(leak_in("https://api.example.com/v1?api_key=3f9a8b7c6d5e&x=1").is_some());
         assert!(leak_in("https://api.example.com/v1?api_key=${KEY}").is_none());
         assert!(leak_in("https://example.com/?page=2").is_none());
+        assert!(leak_in("/health?access_token=3f9a8b7c6d5e").is_some());
+        assert!(leak_in("/health?verbose=1").is_none());
     }
 
     #[test]

@@ -516,7 +516,7 @@ impl<'i> Parser<'i> {
         self.statement(Rule::env, Rule::kw_env, "env", |p| {
             p.block(|p| {
                 p.rule(Rule::env_var, |p| {
-                    p.env_name() && p.skip() && p.literal("=") && p.skip() && p.text()
+                    p.env_key() && p.skip() && p.literal("=") && p.skip() && p.text()
                 })
             })
         })
@@ -854,6 +854,15 @@ impl<'i> Parser<'i> {
         self.atom(Rule::env_name, |p| {
             p.byte(|b| b.is_ascii_alphabetic() || b == b'_') && {
                 p.bytes_while(|b| b.is_ascii_alphanumeric() || b == b'_');
+                true
+            }
+        })
+    }
+
+    fn env_key(&mut self) -> bool {
+        self.atom(Rule::env_key, |p| {
+            p.byte(|b| b.is_ascii_alphabetic() || b == b'_') && {
+                p.bytes_while(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
                 true
             }
         })

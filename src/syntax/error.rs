@@ -503,6 +503,7 @@ fn describe(rule: Rule) -> String {
         Rule::EOI => END_OF_FILE,
         Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",
         Rule::env_name => "a variable name such as `DATABASE_URL`",
+        Rule::env_key => "a variable name such as `DATABASE_URL`",
         Rule::text | Rule::bare | Rule::string | Rule::argv | Rule::text_list => "a value",
         Rule::port | Rule::host_port => "a port number",
         Rule::integer => "a number",

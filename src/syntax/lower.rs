@@ -383,7 +383,11 @@ impl Lowerer {
         next(&mut inner, "command | run"); // the keyword
         let argv = self.lower_argv(next(&mut inner, "command | run"));
         if argv.line.is_some() {
-            if let Some((i, word)) = argv.words.iter().enumerate().find(|(i, w)| needs_shell(*i, w)) {
+            // `sh -c 'SCRIPT'` written as one string: the script is for
+            // the shell the line starts.
+            let script = crate::input::shell::inline_script(&argv.words).map(|_| 2);
+            let needs = |(i, w): &(usize, &String)| Some(*i) != script && needs_shell(*i, w);
+            if let Some((i, word)) = argv.words.iter().enumerate().find(needs) {
                 let help = if i == 0 && word.contains('=') {
                     "set variables with `env { NAME = \"value\" }`; if you need a shell, write the list [\"sh\", \"-c\", \"...\"]"
                 } else {
@@ -1463,17 +1467,17 @@ impl ServiceBlock {
             secrets: self.secrets,
             mounts: self.mounts,
             ports: self.ports,
-            ready: self.ready.map(|(r, _)| r),
+            ready: self.ready.map(|(r, _)| Box::new(r)),
             after: self.after,
             restart: self.restart.map(|(r, _)| r),
-            limits: self.limits.map(|(l, _)| l),
+            limits: self.limits.map(|(l, _)| Box::new(l)),
             replicas: self.replicas.map(|(r, _)| r),
             stop_grace_period: self.stop_grace_period.map(|(d, _)| d),
             shm_size: self.shm_size.map(|(s, _)| s),
             networks: self.networks,
-            user: self.user.map(|(u, _)| u),
+            user: self.user.map(|(u, _)| Box::new(u)),
             hardening_off: self.hardening_off.map(|(h, _)| h),
-            entrypoint: self.entrypoint.map(|(e, _)| e),
+            entrypoint: self.entrypoint.map(|(e, _)| Box::new(e)),
             expose: self.expose,
             secret_mounts: self.secret_mounts,
             workdir: self.workdir.map(|(w, _)| w),

@@ -77,7 +77,7 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         value["ports"] = Value::Array(ports);
     }
     let image_check = image_healthcheck(cx.stack, service);
-    let ready = service.ready.as_ref().or(image_check.as_ref());
+    let ready = service.ready.as_deref().or(image_check.as_ref());
     if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| !service.is_job()) {
         value["readinessProbe"] = readiness_probe(&handler, ready);
         value["startupProbe"] = startup_probe(&handler, ready);

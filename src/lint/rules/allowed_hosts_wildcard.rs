@@ -5,7 +5,8 @@ use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags `ALLOWED_HOSTS` (or `DJANGO_ALLOWED_HOSTS`) set to `*`.
+    /// Flags `ALLOWED_HOSTS` (or `DJANGO_ALLOWED_HOSTS`) set to `*`, in
+    /// `env` or in an env file the service reads.
     ///
     /// ## Why is this bad?
     /// `ALLOWED_HOSTS` is Django's defence against Host-header attacks:
@@ -37,12 +38,14 @@ declare_rule! {
 impl Rule for AllowedHostsWildcard {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let Some((var, hosts)) = facts::allowed_hosts(service) else {
+            let finding = Self::META.diagnostic(format!("`{}` accepts any Host header", service.name.value));
+            let finding = match facts::allowed_hosts(service) {
+                Some((var, hosts)) => hosts.contains(&"*").then(|| finding.primary(var.value.span, LABEL)),
+                None => in_env_file(stack, service, finding),
+            };
+            let Some(finding) = finding else {
                 continue;
             };
-            if !hosts.contains(&"*") {
-                continue;
-            }
             let mut forwarders: Vec<&Service> =
                 stack.upstream_servers_of(&service.name.value).map(|(p, _)| p).collect();
             forwarders.dedup_by(|a, b| std::ptr::eq(*a, *b));
@@ -57,12 +60,36 @@ impl Rule for AllowedHostsWildcard {
             } else {
                 format!("`{}`", names.join(","))
             };
-            out.push(
-                Self::META
-                    .diagnostic(format!("`{}` accepts any Host header", service.name.value))
-                    .primary(var.value.span, "`*` turns off Django's Host check")
-                    .help(format!("list the names clients use: {instead}")),
-            );
+            out.push(finding.help(format!("list the names clients use: {instead}")));
         }
     }
+}
+
+const LABEL: &str = "`*` turns off Django's Host check";
+
+/// `ALLOWED_HOSTS=*` in the env file that decides it (compose reads the
+/// files in order, the last one wins): the finding is on the spec's
+/// `env_file` line, and shows the file's.
+fn in_env_file(stack: &Stack, service: &Service, finding: Diagnostic) -> Option<Diagnostic> {
+    service
+        .env_files
+        .iter()
+        .rev()
+        .find_map(|path| {
+            let file = stack.inputs.env_file(&path.value)?;
+            let entry = ["ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"]
+                .iter()
+                .find_map(|n| file.vars.get(n))?;
+            let value = entry.value.as_ref()?;
+            let wildcard = value
+                .value
+                .split([',', ' '])
+                .any(|h| h.trim_matches(['"', '\'']) == "*");
+            Some(wildcard.then_some((path.span, entry, file.file, value.span)))
+        })?
+        .map(|(line, entry, file, value)| {
+            finding
+                .primary(line, format!("this env file sets `{}`", entry.name.value))
+                .secondary_in(file, value, LABEL)
+        })
 }

@@ -8,7 +8,8 @@ use crate::source::FileId;
 declare_rule! {
     /// ## What it does
     /// Flags development servers and switches in a deployed stack: `DEBUG`
-    /// (or `DJANGO_DEBUG`) set to a true value; a command, or the CMD of
+    /// (or `DJANGO_DEBUG`) set to a true value, in `env`, an env file or
+    /// the `ENV` of the app's own Dockerfile; a command, or the CMD of
     /// the app's own Dockerfile, that runs a development server
     /// (`manage.py runserver`, `flask run`, `npm run dev`, `next dev`,
     /// `vite`, `ng serve`, `nodemon`, ...), an app server with `--reload`
@@ -72,11 +73,7 @@ impl Rule for DebugInProd {
         }
         for service in &stack.services {
             let name = &service.name.value;
-            for var in service
-                .env
-                .iter()
-                .filter(|v| matches!(v.name.as_str(), "DEBUG" | "DJANGO_DEBUG"))
-            {
+            for var in service.env.iter().filter(|v| DEBUG_SWITCHES.contains(&v.name.as_str())) {
                 if !facts::is_truthy(&var.value.value) {
                     continue;
                 }
@@ -134,6 +131,19 @@ impl Rule for DebugInProd {
     }
 }
 
+/// The variables a Django settings module usually reads `DEBUG` from.
+const DEBUG_SWITCHES: [&str; 2] = ["DEBUG", "DJANGO_DEBUG"];
+
+/// What a variable an env file or the app's Dockerfile sets switches on for
+/// development: `DEBUG` as in `env`, and the others of
+/// [`dev_servers::dev_variable`].
+fn switch(name: &str, value: &str) -> Option<&'static str> {
+    if DEBUG_SWITCHES.contains(&name) {
+        return facts::is_truthy(value).then_some("error pages show settings, SQL and local variables");
+    }
+    dev_servers::dev_variable(name, value)
+}
+
 const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:CALLABLE bind PORT workers N` for Django and Flask, uvicorn without `--reload`, `node server.js` or `npm start` for Node";
 
 /// Development switches in the env files the service reads: the finding
@@ -141,12 +151,19 @@ const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:
 fn env_file_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl Iterator<Item = Diagnostic> + 'a {
     service.env_files.iter().flat_map(move |path| {
         let file = stack.inputs.env_file(&path.value);
+        let names = ["NODE_ENV", "FLASK_ENV", "FLASK_DEBUG", "NODE_OPTIONS"]
+            .into_iter()
+            .chain(DEBUG_SWITCHES);
         let entries = file
             .into_iter()
-            .flat_map(|f| ["NODE_ENV", "FLASK_ENV", "FLASK_DEBUG", "NODE_OPTIONS"].map(|n| (f, f.vars.get(n))));
+            .flat_map(move |f| names.clone().map(move |n| (f, f.vars.get(n))));
         entries.filter_map(move |(file, entry)| {
             let entry = entry?;
-            let what = dev_servers::dev_variable(&entry.name.value, &entry.value.as_ref()?.value)?;
+            // The spec's own `env` wins over the file's.
+            if facts::env(service, &entry.name.value).is_some() {
+                return None;
+            }
+            let what = switch(&entry.name.value, &entry.value.as_ref()?.value)?;
             Some(
                 DebugInProd::META
                     .diagnostic(format!(
@@ -199,7 +216,7 @@ fn own_dockerfile_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl I
         .unwrap_or_default();
     env.iter().filter_map(move |var| {
         let (own, image) = (own?, image?);
-        let what = dev_servers::dev_variable(&var.name.value, var.value.known()?)?;
+        let what = switch(&var.name.value, var.value.known()?)?;
         if facts::sets_var(stack, service, &var.name.value) != Some(false) {
             return None;
         }

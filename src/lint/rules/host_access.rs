@@ -13,7 +13,9 @@ declare_rule! {
     /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
     /// bind `mount` or a file `secret` of the Docker (or containerd,
     /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
-    /// or `/sys` (or a `develop` watch that copies one in), and a `build`
+    /// or `/sys` (or a `develop` watch that copies one in), a user's home
+    /// (`~`) or the credentials in it (`~/.ssh`, `~/.aws`, `~/.kube`,
+    /// `~/.docker`, also under `/root` or `/home/USER`), and a `build`
     /// from such a folder: as written, or where it really is
     /// (`secrets/db.txt` a link to `/etc/shadow`, `../../..`).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
@@ -26,6 +28,8 @@ declare_rule! {
     /// file of the host, the host's network reaches services that listen on
     /// its loopback only, and the host's process namespace shows every
     /// command line and lets root in the container signal host processes.
+    /// A user's SSH keys, cloud, cluster and registry logins let whoever
+    /// runs code in the container act as that user everywhere else.
     /// A web stack needs none of them.
     ///
     /// ## Example
@@ -88,6 +92,21 @@ const SYSTEM_TREES: &[&str] = &[
     "/etc/ssh",
     "/etc/shadow",
     "/etc/sudoers",
+];
+
+/// What a user's home holds that logs in elsewhere: SSH keys, cloud,
+/// cluster and registry logins, signing keys, saved passwords.
+const CREDENTIAL_STORES: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".gnupg",
+    ".config/gcloud",
+    ".netrc",
+    ".git-credentials",
+    ".pgpass",
 ];
 
 impl Rule for HostAccess {
@@ -222,6 +241,12 @@ fn host_path(path: &str) -> Option<String> {
     if ENGINE_SOCKETS.contains(&file) {
         return Some(format!("the container engine's socket `{file}`"));
     }
+    if normal == "~" {
+        return Some("the home folder `~`".to_string());
+    }
+    if let Some(store) = credential_store(&normal) {
+        return Some(format!("the credentials in `{store}`"));
+    }
     if !normal.starts_with('/') {
         return None;
     }
@@ -229,6 +254,24 @@ fn host_path(path: &str) -> Option<String> {
         .iter()
         .any(|tree| normal == *tree || normal.starts_with(&format!("{tree}/")));
     (SYSTEM_FOLDERS.contains(&normal.as_str()) || in_tree).then(|| format!("the host's `{normal}`"))
+}
+
+/// The credential store a path is or is in, when it is in a home folder
+/// (`~`, `/root`, `/home/USER`): the path up to the store.
+fn credential_store(normal: &str) -> Option<&str> {
+    let in_home = normal
+        .strip_prefix("~/")
+        .or_else(|| normal.strip_prefix("/root/"))
+        .or_else(|| {
+            normal
+                .strip_prefix("/home/")
+                .and_then(|rest| Some(rest.split_once('/')?.1))
+        })?;
+    let store = CREDENTIAL_STORES
+        .iter()
+        .find(|store| in_home == **store || in_home.starts_with(&format!("{store}/")))?;
+    let end = normal.len() - in_home.len() + store.len();
+    Some(&normal[..end])
 }
 
 /// A path with `.`, `..`, repeated and trailing `/` resolved by name, as
@@ -271,5 +314,17 @@ mod tests {
         assert!(host_path("secrets/db_password.txt").is_none());
         assert!(host_path("/run/secrets/x").is_none());
         assert!(host_path("/home/").is_some() && host_path("/home/shop/media").is_none());
+        assert_eq!(host_path("~/.ssh/").as_deref(), Some("the credentials in `~/.ssh`"));
+        assert_eq!(
+            host_path("/root/.aws/credentials").as_deref(),
+            Some("the credentials in `/root/.aws`")
+        );
+        assert_eq!(
+            host_path("/home/deploy/.config/gcloud").as_deref(),
+            Some("the credentials in `/home/deploy/.config/gcloud`")
+        );
+        assert!(host_path("~").is_some() && host_path("~/").is_some());
+        // A project's own `.docker` folder of configuration is not a login.
+        assert!(host_path("./.docker/nginx.conf").is_none() && host_path("~/shop/.docker").is_none());
     }
 }

@@ -5,7 +5,8 @@ use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a `publish` on every interface of a database's or a cache's
+    /// Flags a `publish` on every interface (or on a public address of
+    /// the host, such as `203.0.113.7:5432`) of a database's or a cache's
     /// port (5432, 6379), of php-fpm's FastCGI port (9000: whoever reaches
     /// it runs any PHP file on the server), or of an app's port that the stack's proxy
     /// forwards to (Gunicorn's 8000 behind nginx). An app the proxy does
@@ -37,7 +38,7 @@ declare_rule! {
     pub struct InternalPortPublished {
         name: "internal-port-published",
         severity: Warning,
-        summary: "a port other than the proxy's published on every interface",
+        summary: "a port other than the proxy's published on every interface or a public address",
         fixable: true,
     }
 }
@@ -55,9 +56,9 @@ impl Rule for InternalPortPublished {
                 continue;
             }
             for port in &service.ports {
-                if !port.on_every_interface() {
+                let Some(exposure) = port.exposure() else {
                     continue;
-                }
+                };
                 // Of an app behind the proxy, only the ports the proxy
                 // forwards to: another (Gitea's SSH on 22) is a way in.
                 let forwarded = forwarded_by.iter().any(|s| s.port.value == port.container_port.value);
@@ -66,7 +67,7 @@ impl Rule for InternalPortPublished {
                 }
                 let mut finding = Self::META
                     .diagnostic(format!(
-                        "`{}` publishes port {} on every interface of the host",
+                        "`{}` publishes port {} on {exposure}",
                         service.name.value, port.host_port.value
                     ))
                     .primary(port.span, "reachable from the network, past the host's firewall");

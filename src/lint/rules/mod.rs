@@ -56,6 +56,7 @@ mod stop_grace_too_short;
 mod timeout_mismatch;
 mod unnamed_image;
 mod unpinned_image;
+mod unverified_download;
 mod upstream_port_mismatch;
 mod workers_unsized;
 
@@ -115,5 +116,6 @@ pub use stop_grace_too_short::StopGraceTooShort;
 pub use timeout_mismatch::TimeoutMismatch;
 pub use unnamed_image::UnnamedImage;
 pub use unpinned_image::UnpinnedImage;
+pub use unverified_download::UnverifiedDownload;
 pub use upstream_port_mismatch::UpstreamPortMismatch;
 pub use workers_unsized::WorkersUnsized;

@@ -1,22 +1,27 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{Service, Stack};
+use crate::ir::{Exposure, Service, Stack};
 use crate::lint::{facts, images, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB (the official
-    /// images) that let anyone in without a password, where more than the
-    /// app's own containers reach them:
+    /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB, memcached,
+    /// Elasticsearch or OpenSearch (the official images) that let anyone in
+    /// without a password, where more than the app's own containers reach
+    /// them:
     /// - MongoDB given no `MONGO_INITDB_ROOT_PASSWORD` (nor its `_FILE`)
     ///   and no `--auth`, `--keyFile` or config file on its command line;
     /// - Redis or Valkey whose command line sets no `--requirepass` or
     ///   `--aclfile` and names no config file (the image starts with
     ///   protected mode off);
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
-    ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password.
+    ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
+    /// - memcached without `-S` (SASL), its only authentication;
+    /// - Elasticsearch with `xpack.security.enabled = "false"`, OpenSearch
+    ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`.
     ///
     /// An error when a port of it is published on every interface of the
-    /// host (reachable from the network for certain), in a deployed stack;
+    /// host or on a public address of it (reachable from the network for
+    /// certain), in a deployed stack;
     /// in a development one (`environment dev`, or the base of `stack NAME
     /// development`) that is a warning, as is the case when the
     /// spec splits its networks and puts it on one with the stack's proxy,
@@ -29,7 +34,8 @@ declare_rule! {
     /// Docker opens a published port past the host's firewall. Scanners
     /// find an open MongoDB or Redis within hours; the data is copied and
     /// wiped for ransom, and a Redis that takes `CONFIG SET` writes files
-    /// as its user.
+    /// as its user. An open memcached serves its cached sessions and pages
+    /// to anyone, and amplifies denial-of-service attacks over UDP.
     ///
     /// ## Example
     /// ```text
@@ -46,6 +52,7 @@ declare_rule! {
     /// service cache {
     ///     image redis:7.4
     ///     command "sh -c 'exec redis-server --requirepass \"$(cat /run/secrets/redis_password)\"'"
+    ///     user redis
     ///     secret REDIS_PASSWORD = redis_password
     ///     publish 127.0.0.1:6379 -> 6379
     /// }
@@ -53,7 +60,7 @@ declare_rule! {
     pub struct OpenDataStore {
         name: "open-data-store",
         severity: Error,
-        summary: "a MongoDB, Redis or MySQL without a password that more than the app reaches",
+        summary: "a database, cache or search engine without a password that more than the app reaches",
     }
 }
 
@@ -64,7 +71,7 @@ impl Rule for OpenDataStore {
             let Some(why) = no_password(stack, service, images::hub_name(image)) else {
                 continue;
             };
-            let published: Vec<_> = service.ports.iter().filter(|p| p.on_every_interface()).collect();
+            let published: Vec<_> = service.ports.iter().filter_map(|p| Some((p, p.exposure()?))).collect();
             // On compose's default network every container meets the
             // proxy, as in most stacks: only a store put on the proxy's
             // side of networks the spec splits is flagged.
@@ -74,8 +81,14 @@ impl Rule for OpenDataStore {
             let mut finding = Self::META
                 .diagnostic(format!("`{}` lets anyone in without a password", service.name.value))
                 .primary(image.text.span, why);
-            if let Some(port) = published.first() {
-                finding = finding.secondary(port.span, "published on every interface: reachable from the network");
+            if let Some((port, exposure)) = published.first() {
+                let label = match exposure {
+                    Exposure::EveryInterface => "published on every interface: reachable from the network".to_string(),
+                    Exposure::PublicAddress(ip) => {
+                        format!("published on the public address `{ip}`: reachable from the internet")
+                    }
+                };
+                finding = finding.secondary(port.span, label);
                 // A laptop's stack, where a store is often published for
                 // the developer's own tools: reachable still, not certainly
                 // exposed to the internet.
@@ -115,6 +128,20 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
         "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => {
             Some("Redis starts with no password and protected mode off: no `--requirepass`")
         }
+        "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => {
+            Some("memcached takes anyone in: no `-S` (SASL), its only authentication")
+        }
+        "elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch"
+            if facts::env(service, "xpack.security.enabled").is_some_and(|v| is_false(&v.value.value)) =>
+        {
+            Some("Elasticsearch with its security off: `xpack.security.enabled=false`")
+        }
+        "opensearchproject/opensearch"
+            if facts::env_any(service, &["DISABLE_SECURITY_PLUGIN", "plugins.security.disabled"])
+                .is_some_and(|v| facts::is_truthy(&v.value.value)) =>
+        {
+            Some("OpenSearch with its security plugin off")
+        }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
                 .iter()
@@ -131,6 +158,11 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
         }
         _ => None,
     }
+}
+
+/// A switch written off, as Elasticsearch reads a boolean setting.
+fn is_false(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("false")
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ declare_rule! {
 impl Rule for PossibleSecret {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            let programs: Vec<(Span, Vec<String>)> = (service.command.iter().chain(&service.entrypoint))
+            let programs: Vec<(Span, Vec<String>)> = (service.command.iter().chain(service.entrypoint.as_deref()))
                 .flat_map(|argv| facts::programs(argv).into_iter().map(|program| (argv.span, program)))
                 .collect();
             // Borrowed from the stack where they can be: most values are.

@@ -11,13 +11,16 @@ declare_rule! {
     /// cache's or queue's data: at the folder a Python image stackc writes
     /// copies the app's source to (its `workdir`, `/app` by default) or a
     /// folder above it, or on a data store's image (PostgreSQL, MySQL,
-    /// Redis, ...).
+    /// Redis, ...), or over configuration and keys: a folder under `/etc`
+    /// (certbot's `/etc/letsencrypt`), `/run/secrets`, or an `.ssh`
+    /// folder.
     ///
     /// ## Why is this bad?
     /// Docker fills an empty named volume with what the image holds at the
     /// mount point, so the volume holds the app's code and settings, or
     /// the database's files, and nginx hands any of them to whoever asks:
-    /// `/static/settings.py`, `/static/.env`, the database's pages.
+    /// `/static/settings.py`, `/static/.env`, the database's pages, a TLS
+    /// certificate's private key.
     ///
     /// ## Example
     /// ```text
@@ -51,7 +54,7 @@ declare_rule! {
     pub struct PrivateVolumeServed {
         name: "private-volume-served",
         severity: Error,
-        summary: "nginx serves a volume that holds an app's source or a database's files",
+        summary: "nginx serves a volume that holds an app's source, a database's files or keys",
     }
 }
 
@@ -81,7 +84,7 @@ impl Rule for PrivateVolumeServed {
                                 mount.target.span,
                                 format!("`{}` mounts it here, over {what}", service.name.value),
                             )
-                            .help("serve a volume of its own that holds only public files (`collectstatic`'s folder), never one mounted over an app's source or a database's data"),
+                            .help("serve a volume of its own that holds only public files (`collectstatic`'s folder), never one mounted over an app's source, a database's data or a folder of configuration and keys"),
                     );
                 }
             }
@@ -115,10 +118,22 @@ fn holds(stack: &Stack, service: &Service, target: &str) -> Option<String> {
         return Some(format!("`{}`'s data", service.name.value));
     }
     let target = target.trim_end_matches('/');
+    if is_configuration(target) {
+        return Some(format!("`{}`'s configuration in `{target}`", service.name.value));
+    }
     let source = source_folder(stack, service)?;
     let source = source.trim_end_matches('/');
     let above = source == target || source.strip_prefix(target).is_some_and(|rest| rest.starts_with('/'));
     above.then(|| format!("`{}`'s source", service.name.value))
+}
+
+/// Folders that hold a container's configuration, keys and secrets: the
+/// system's settings (`/etc/letsencrypt`'s private keys, an app's
+/// `/etc/shop`), compose's secrets and SSH keys. (A home is where many
+/// images keep the app, `/home/app/web`, and its collected static files.)
+fn is_configuration(target: &str) -> bool {
+    let under = |folder: &str| target == folder || target.starts_with(&format!("{folder}/"));
+    ["/etc", "/run/secrets"].into_iter().any(under) || target.split('/').any(|part| part == ".ssh")
 }
 
 /// Where the image a service runs holds the app's source: the `workdir`

@@ -6,8 +6,9 @@ use crate::source::Span;
 declare_rule! {
     /// ## What it does
     /// Flags a password or token written into a command line: the
-    /// service's `command`, a job's `run`, a `ready cmd`, or an
-    /// `entrypoint`, and each command of an `sh -c` script in them. It
+    /// service's `command`, a job's `run`, a `ready cmd` (or the URL of a
+    /// `ready http`, a word of the healthcheck command stackc writes), or
+    /// an `entrypoint`, and each command of an `sh -c` script in them. It
     /// knows the password options of the common tools (`redis-server
     /// --requirepass`, `redis-cli -a`, `mysqladmin -pSECRET`, `mongosh -p`,
     /// `sshpass -p`, `curl -u user:SECRET`, `htpasswd -b`, `rabbitmqctl
@@ -60,39 +61,49 @@ declare_rule! {
 impl Rule for SecretInCommand {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            for (span, programs) in command_lines(service) {
+            for (span, programs, is_url) in command_lines(service) {
                 let Some((what, variable)) = programs.iter().find_map(|p| secret_in(p)) else {
                     continue;
                 };
                 let secret = variable.to_ascii_lowercase();
+                let help = if is_url {
+                    format!("a health endpoint needs no key: let it answer without one, or check with `ready cmd` and let a shell read the key from a file secret (`secret {variable} = {secret}`)")
+                } else {
+                    format!(
+                        "keep it in a file secret (`secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` here) and let a shell read the file when the command starts: [\"sh\", \"-c\", \"exec ... \\\"$(cat \\\"${variable}_FILE\\\")\\\"\"]"
+                    )
+                };
                 out.push(
                     Self::META
                         .diagnostic(format!(
-                            "a command of `{}` has a secret in it",
+                            "{} of `{}` has a secret in it",
+                            if is_url { "the readiness check URL" } else { "a command" },
                             service.name.value
                         ))
                         .primary(span, format!("{what}: in compose.yaml, `docker inspect` and `ps`"))
                         .secret(span)
-                        .help(format!(
-                            "keep it in a file secret (`secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` here) and let a shell read the file when the command starts: [\"sh\", \"-c\", \"exec ... \\\"$(cat \\\"${variable}_FILE\\\")\\\"\"]"
-                        )),
+                        .help(help),
                 );
             }
         }
     }
 }
 
-/// Every command line of a service, with the programs it runs.
-fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>)> {
+/// Every command line of a service, with the programs it runs, and
+/// whether it is a `ready http` URL rather than a line the spec writes.
+fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, bool)> {
     let mut lines = Vec::new();
     if let Some(argv) = &service.command {
-        lines.push((argv.span, facts::programs(argv)));
+        lines.push((argv.span, facts::programs(argv), false));
     }
-    if let Some(Probe::Cmd(argv)) = service.ready.as_ref().map(|r| &r.probe) {
-        lines.push((argv.span, facts::probe_programs(argv)));
+    match service.ready.as_ref().map(|r| &r.probe) {
+        Some(Probe::Cmd(argv)) => lines.push((argv.span, facts::probe_programs(argv), false)),
+        // Its URL is a word of the healthcheck command stackc writes.
+        Some(Probe::Http { path, .. }) => lines.push((path.span, vec![vec![path.value.clone()]], true)),
+        _ => {}
     }
     if let Some(argv) = &service.entrypoint {
-        lines.push((argv.span, facts::programs(argv)));
+        lines.push((argv.span, facts::programs(argv), false));
     }
     lines
 }

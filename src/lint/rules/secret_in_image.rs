@@ -5,7 +5,7 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{OwnDockerfile, Service, Stack};
+use crate::ir::{LocationAction, OwnDockerfile, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -26,12 +26,14 @@ declare_rule! {
     /// is not a value). Also a proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` with an
     /// `Authorization` header's credentials or a secret-named header's
-    /// value, and a raw `nginx` directive with a URL password or a token.
+    /// value, and a raw `nginx` directive or a `return` text or URL with a
+    /// URL password or a token.
     ///
     /// A file is a layer too: with the app's own Dockerfile, a secret or
-    /// env file the spec names inside the build folder, or a file at the
-    /// folder's root that holds a secret (an `.env` with a password or
-    /// key, an SSH or PEM private key), which a `COPY` or `ADD` of the
+    /// env file the spec names inside the build folder, or a file of the
+    /// folder (up to three folders deep: `deploy/.env.production`) that
+    /// holds a secret (an `.env` with a password or key, an SSH or PEM
+    /// private key), which a `COPY` or `ADD` of the
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
@@ -89,10 +91,19 @@ impl Rule for SecretInImage {
                 .servers
                 .iter()
                 .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
-            let raw = settings.flat_map(|s| &s.raw).filter_map(|directive| {
-                secrets::leak_in(&directive.text.value).map(|what| (directive.text.span, what))
-            });
-            for (span, what) in headers.chain(raw) {
+            let raw = settings.flat_map(|s| &s.raw).map(|directive| &directive.text);
+            let returned = proxy
+                .servers
+                .iter()
+                .flat_map(|s| &s.locations)
+                .filter_map(|l| match &l.action {
+                    LocationAction::Return(answer) => answer.text.as_ref(),
+                    _ => None,
+                });
+            let written = raw
+                .chain(returned)
+                .filter_map(|text| secrets::leak_in(&text.value).map(|what| (text.span, what)));
+            for (span, what) in headers.chain(written) {
                 out.push(
                     Self::META
                         .diagnostic(format!("the image of `{}` has a secret in its nginx.conf", service.name.value))
@@ -308,7 +319,7 @@ fn runs_framework_command(command: &SimpleCommand) -> bool {
 /// Files of the build folder that a COPY or ADD of the image takes in (or
 /// of a builder stage, copied on into the image with `COPY --from`) and
 /// its ignore file does not leave out: a secret or env file the spec names
-/// there, and a file at the folder's root that holds a secret.
+/// there, and a file of the folder that holds a secret.
 fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
     let (Some(target), Some(build)) = (image.stage, service.build()) else {
         return;
@@ -427,7 +438,8 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             return Some((Span::new(at, end), what.to_string()));
         }
     }
-    if !(name.starts_with(".env") || name.ends_with(".env")) || is_example(name) {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
         return None;
     }
     env_file::parse(text).vars.into_iter().find_map(|var| {

@@ -32,6 +32,15 @@ pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, repor
     let Some(rest) = rest.filter(|rest| rest.span.start() == name.span.end()) else {
         return Target::Named;
     };
+    if let Some(userinfo) = userinfo(name, rest) {
+        report.push(
+            Diagnostic::error("invalid-proxy-pass", "a `proxy_pass` address takes no user or password")
+                .primary(userinfo, "nginx does not log in to an upstream with these")
+                .secret(userinfo)
+                .help("write `proxy_pass SERVICE:PORT`; nginx.conf is part of the proxy's image, so no credential belongs in it: let the app trust requests from the proxy's network"),
+        );
+        return Target::Broken;
+    }
     let (service, after_service) = if let Some(host) = rest.value.strip_prefix("://") {
         if !name.value.eq_ignore_ascii_case("http") {
             report.push(
@@ -110,6 +119,19 @@ pub(super) fn read(name: &Spanned<String>, rest: Option<&Spanned<String>>, repor
         port,
     };
     Target::Address(address, path)
+}
+
+/// Where an address written as `USER:PASSWORD@SERVICE:PORT` (with or
+/// without `http://`) holds its user and password: everything before the
+/// `@` of its host part.
+fn userinfo(name: &Spanned<String>, rest: &Spanned<String>) -> Option<Span> {
+    let (start, host) = match rest.value.strip_prefix("://") {
+        Some(host) => (rest.span.start() + 3, host.to_string()),
+        None => (name.span.start(), format!("{}{}", name.value, rest.value)),
+    };
+    let authority = host.split('/').next().unwrap_or_default();
+    let at = authority.rfind('@')?;
+    Some(Span::new(start, start + at))
 }
 
 /// Declares an upstream for each address the proxy's locations name, and
