@@ -26,7 +26,7 @@ service web {
     build ./web
     gunicorn shop.wsgi:application
     secret DATABASE_PASSWORD = db_password
-    mount ./media at /app/media
+    mount ./config at /app/config ro
     mount ~/cache at /app/cache
 }
 
@@ -75,7 +75,7 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     let findings = lint(&[]);
     assert!(
         findings.contains("stack.spec:3:25: warning: the secret file `secrets/db_password.txt` is not there yet")
-            && findings.contains("stack.spec:16:11: warning: `./media` is not there yet")
+            && findings.contains("stack.spec:16:11: warning: `./config` is not there yet")
             && !findings.contains("cache"),
         "{findings}"
     );
@@ -90,7 +90,7 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     fs::write(tmp.path().join("api/api.env"), "A=1\n").unwrap();
     fs::write(tmp.path().join("api.env"), "A=1\n").unwrap();
     fs::write(tmp.path().join("web/requirements.txt"), "gunicorn\n").unwrap();
-    fs::create_dir_all(tmp.path().join("media")).unwrap();
+    fs::create_dir_all(tmp.path().join("config")).unwrap();
     fs::create_dir_all(tmp.path().join("missing")).unwrap();
     fs::write(tmp.path().join("missing/requirements.txt"), "celery\n").unwrap();
     fs::create_dir_all(tmp.path().join("secrets")).unwrap();
@@ -349,7 +349,8 @@ service worker {
 }
 
 /// A missing secret file or bind-mount source beside a file of a close
-/// name gets that name as its help: the spec meant it.
+/// name gets that name as its help: the spec meant it. So does a writable
+/// folder, which compose would make, empty, beside the one meant.
 #[test]
 fn a_misspelled_path_is_answered_with_the_file_that_is_there() {
     let tmp = tempfile::tempdir().unwrap();

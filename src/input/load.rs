@@ -220,12 +220,9 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         for mount in &service.mounts {
             // `~` is the home of whoever runs compose, and an absolute path
             // is on the machine that runs the stack: neither is this one's.
-            // A folder the container writes compose makes (the output asks
-            // for it); one it only reads would stay empty, so is looked for.
-            let made_by_compose = mount.binds_folder() && !mount.read_only;
             if let MountSource::Host(path) = &mount.source {
-                if !path.value.starts_with(['~', '/']) && !made_by_compose {
-                    loader.deploy_file(path, Absence::HostPath);
+                if !path.value.starts_with(['~', '/']) {
+                    loader.host_path(path, mount.binds_folder() && !mount.read_only);
                 }
             }
         }
@@ -772,6 +769,18 @@ impl Loader<'_> {
                 self.inputs.sources.push(file);
                 self.inputs.secret_files.push((name.to_string(), id));
             }
+        }
+    }
+
+    /// A bind mount's source. A folder the container writes compose makes
+    /// (the output asks it to), so its absence is only worth saying when
+    /// a close name beside it is the folder the spec meant; one it only
+    /// reads would stay empty, so is looked for as a file is.
+    fn host_path(&mut self, path: &Spanned<String>, made_by_compose: bool) {
+        let before = self.inputs.absent.len();
+        self.deploy_file(path, Absence::HostPath);
+        if made_by_compose && self.inputs.absent.get(before).is_some_and(|a| a.close.is_none()) {
+            self.inputs.absent.truncate(before);
         }
     }
 

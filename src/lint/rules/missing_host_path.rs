@@ -10,7 +10,8 @@ declare_rule! {
     /// container needs: a file (`nginx.conf`, `entrypoint.sh`), or a folder
     /// mounted read-only. A writable folder is not flagged: stackc asks
     /// compose to make it (`create_host_path`), as the short syntax
-    /// `./uploads:/app/uploads` does. Absolute and `~` paths are on the
+    /// `./uploads:/app/uploads` does; unless a folder of a close name is
+    /// there, which the spec likely meant. Absolute and `~` paths are on the
     /// machine that runs the stack, which stackc cannot see, and are not
     /// checked.
     ///
