@@ -500,3 +500,35 @@ fn a_file_outside_the_project_is_never_read_into_a_report() {
         );
     }
 }
+
+/// A template's password left in an env file the spec names (n8n's `.env`
+/// ships `changePassword`), or one that is the user name, is a warning on
+/// the `env_file` line, pointing into the file; the file is where a
+/// password belongs, and may be a template each deployment fills in.
+#[test]
+fn a_default_password_in_an_env_file_is_a_warning_on_the_line_that_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nservice automation {\n    image n8nio/n8n:1.119.2\n    env_file app.env\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let env = "DB_USER=n8n\nDB_PASSWORD=changePassword\nSMTP_USER=mailer\nSMTP_PASSWORD=mailer\nAPI_PASSWORD=uG7kq2Vw9pLz4Rt8sXe1Jh5\n";
+    fs::write(tmp.path().join("app.env"), env).unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    let findings: Vec<String> = text(&output.stdout)
+        .lines()
+        .filter(|l| l.ends_with("[default-credentials]"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "stack.spec:5:14: warning: `DB_PASSWORD` is set to a default password [default-credentials]",
+            "stack.spec:5:14: warning: `SMTP_PASSWORD` is set to a default password [default-credentials]",
+        ],
+        "{}",
+        text(&output.stdout)
+    );
+}
