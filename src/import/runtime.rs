@@ -95,6 +95,17 @@ pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
         );
         return None;
     };
+    if let Some((what, variable)) = command_secret(test) {
+        let help = super::secrets::command_help("a healthcheck's", &variable);
+        super::secrets::left_out(
+            import.report,
+            (file, test.span),
+            "the healthcheck's command",
+            &what,
+            help,
+        );
+        return None;
+    }
     for (key, word_, default) in COMPOSE_TIMING {
         let given = value.get(key).and_then(Node::text);
         let text = match (key, given) {
@@ -115,6 +126,28 @@ pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
         }
     }
     Some(Stmt::line(probe))
+}
+
+/// The secret a healthcheck's test (read as [`literal`] reads it: `$$VAR`
+/// is a reference) runs with, and a variable to hand it over in, as
+/// `secret-in-command` finds it: a string and `CMD-SHELL` run in a shell,
+/// `CMD` as it is.
+fn command_secret(test: &Node) -> Option<(String, String)> {
+    use crate::lint::command_secrets::in_command;
+    match &test.kind {
+        Kind::Scalar { text, .. } => in_command(&[], Some(&literal(text)?)),
+        Kind::Seq(items) => {
+            let words: Vec<String> = items
+                .iter()
+                .map(|i| i.text().and_then(literal))
+                .collect::<Option<_>>()?;
+            match words.split_first()? {
+                (kind, [script]) if kind == "CMD-SHELL" => in_command(&[], Some(script)),
+                (_, rest) => in_command(rest, None),
+            }
+        }
+        Kind::Map(_) => None,
+    }
 }
 
 pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Import) {

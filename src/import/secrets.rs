@@ -4,10 +4,44 @@
 //! run time (for every other image, which reads `VAR`). One value is one
 //! secret, whichever services use it.
 
+use super::report::{FileIx, Report};
 use crate::lint::secrets::{classify, Finding};
+use crate::source::Span;
 
 /// The folder beside the spec the secret files go into.
 pub const FOLDER: &str = "secrets";
+
+/// What secret `value` (under `name`, when it has one) holds, as lint is
+/// certain of it (`secret-in-env`, `secret-in-image`,
+/// `secret-in-compose-value` report the same): a literal password or key,
+/// a URL with a password, a well-known token. Never the value itself.
+pub fn found_in(name: Option<&str>, value: &str) -> Option<String> {
+    match classify(name, value) {
+        Some(Finding::Certain(what)) => Some(what),
+        _ => None,
+    }
+}
+
+/// A setting at `at` that holds a secret (`what`, as [`found_in`] or the
+/// command-line check says it) where the spec can only write the value
+/// out (a build argument, a label, a healthcheck's command): left out of
+/// the spec, and reported there without its value.
+pub fn left_out(report: &mut Report, at: (FileIx, Span), setting: &str, what: &str, help: impl Into<String>) {
+    report.dropped(
+        at.0,
+        at.1,
+        format!("{setting} holds a secret ({what}): left out, as the spec would write it into compose.yaml"),
+        help,
+    );
+}
+
+/// What to write instead of a command line (`whose`: "a healthcheck's")
+/// with a password in it, `variable` the one to hand it over in.
+pub fn command_help(whose: &str, variable: &str) -> String {
+    format!(
+        "{whose} command line is in compose.yaml, `docker inspect` and `ps`: keep the password in a file secret (`secret {variable} = NAME`) and let a shell read the file when the command runs (`sh -c '... \"$(cat \"${variable}_FILE\")\"'`), or use a variable the container has (`$${variable}` in compose.yaml)"
+    )
+}
 
 /// A secret file to write: its path relative to the spec, and contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +67,7 @@ impl Secrets {
     /// variable a URL with a password or a well-known token, which the
     /// spec would keep in compose.yaml (and `stackc lint` refuse).
     pub fn is_secret(var: &str, value: &str) -> bool {
-        matches!(classify(Some(var), value), Some(Finding::Certain(_)))
+        found_in(Some(var), value).is_some()
     }
 
     /// The secret file holding `value`: the one made already for the same
