@@ -12,6 +12,7 @@
 //! (volumes and ports), [`environment`] (variables, `$VAR`), [`runtime`]
 //! (dependencies, healthchecks, deploy), [`env_file`] (passwords as each
 //! image reads them), [`contexts`] (build contexts' ignore files),
+//! [`gitignore`] (the spec's folder's `.gitignore`),
 //! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
 //! [`nginx`] (the config's directives), [`proxy`] (directives to proxy
 //! statements), [`spec`] (the spec's text).
@@ -21,6 +22,7 @@ pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;
 pub mod environment;
+pub mod gitignore;
 pub mod mounts;
 pub mod nginx;
 pub mod one_shot;
@@ -71,6 +73,9 @@ pub struct Outcome {
     pub secrets: Secrets,
     /// Lines that keep the written files out of the build contexts.
     pub ignores: Vec<contexts::IgnoreEdit>,
+    /// Lines that keep them out of version control: the `.gitignore`
+    /// beside the spec, unless it lists them all already.
+    pub gitignore: Option<contexts::IgnoreEdit>,
     pub report: Report,
 }
 
@@ -133,6 +138,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
                 spec: None,
                 secrets: Secrets::default(),
                 ignores: Vec::new(),
+                gitignore: None,
                 report,
             });
         }
@@ -168,10 +174,12 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     };
     let written: Vec<&str> = secrets.all().map(|f| f.path.as_str()).collect();
     let ignores = contexts::keep_out(&doc, &places, &written)?;
+    let gitignore = gitignore::edit(&places.spec_dir, &written)?;
     Ok(Outcome {
         spec: Some(source),
         secrets,
         ignores,
+        gitignore,
         report,
     })
 }

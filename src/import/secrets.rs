@@ -132,11 +132,6 @@ impl Secrets {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty() && self.env_files.is_empty()
     }
-
-    /// The lines to add to `.gitignore`: every file written.
-    pub fn gitignore(&self) -> String {
-        self.all().map(|f| format!("{}\n", f.path)).collect()
-    }
 }
 
 #[cfg(test)]
@@ -165,9 +160,10 @@ mod tests {
         // The same value again is the same secret, not another file.
         let (same, new) = secrets.add("backup", "MYSQL_PASSWORD", "a");
         assert_eq!((same.name.as_str(), new), ("db_postgres_password", false));
+        let paths: Vec<&str> = secrets.all().map(|f| f.path.as_str()).collect();
         assert_eq!(
-            secrets.gitignore(),
-            "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n"
+            paths,
+            ["secrets/db_postgres_password.txt", "secrets/db_postgres_password_2.txt"]
         );
     }
 }
