@@ -337,6 +337,48 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A compose project imported with stackc's own reader: its folder and
+/// what import printed.
+struct Imported {
+    dir: tempfile::TempDir,
+    out: std::process::Output,
+}
+
+impl Imported {
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn spec_path(&self) -> std::path::PathBuf {
+        self.root().join("stack.spec")
+    }
+
+    /// The spec import wrote.
+    fn spec(&self) -> String {
+        read(self.root(), "stack.spec")
+    }
+
+    /// Its findings, `--format short`.
+    fn report(&self) -> String {
+        support::text(&self.out.stdout)
+    }
+
+    fn stderr(&self) -> String {
+        support::text(&self.out.stderr)
+    }
+}
+
+/// Writes a project of `compose` (its compose.yaml) and `files` into a
+/// new folder and imports it into `stack.spec` there (`--format short`,
+/// then `extra`).
+fn import_project(compose: &str, files: &[(&str, &str)], extra: &[&str]) -> Imported {
+    let mut all = vec![("compose.yaml", compose)];
+    all.extend_from_slice(files);
+    let dir = project(&all);
+    let out = import_into(dir.path(), &dir.path().join("stack.spec"), "short", extra);
+    Imported { dir, out }
+}
+
 /// Every line of `lines` is in `text`.
 fn assert_holds(text: &str, lines: &[&str]) {
     for line in lines {
@@ -1195,4 +1237,141 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
         .expect("migrate is in compose.yaml");
     let migrate = migrate.split("\n  setup:").next().unwrap();
     assert!(migrate.contains("restart: \"no\""), "{migrate}");
+}
+
+/// A secret compose writes out where a spec could only write it out too
+/// (a build argument, a label, a healthcheck's or a command's line, a raw
+/// key) is left out of the spec, reported at its place without its value;
+/// a reference the container fills in (`$${VAR}`) is no secret and stays.
+/// The spec lint then reads has no secret in it.
+#[test]
+fn secrets_in_build_args_labels_and_commands_are_left_out_and_reported() {
+    let npm = "npm_4d8f1b2c3a5e6f7081920a1b2c3d4e5f6a7b";
+    let github = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let compose = format!(
+        "services:
+  web:
+    build:
+      context: .
+      args:
+        NPM_TOKEN: {npm}
+        GITHUB_TOKEN: \"$${{GITHUB_TOKEN}}\"
+        NODE_ENV: production
+    labels:
+      - \"com.example.api-token={github}\"
+      - \"traefik.enable=true\"
+    command: [\"node\", \"server.js\", \"--api-key\", \"3f9a8b7c6d5e4f\"]
+    logging:
+      driver: loki
+      options:
+        loki-url: \"https://shop:Lq7-hunter2@logs.example/loki/api/v1/push\"
+  db:
+    image: mysql:8.4
+    environment:
+      MYSQL_ROOT_PASSWORD: s3cr3t-root
+    healthcheck:
+      test: [\"CMD\", \"mysqladmin\", \"ping\", \"-h\", \"localhost\", \"-uroot\", \"-ps3cr3t-root\"]
+  pg:
+    image: postgres:16.4
+    healthcheck:
+      test: [\"CMD-SHELL\", \"PGPASSWORD=Pg-h1dden pg_isready -U app\"]
+  maria:
+    image: mariadb:11.4
+    healthcheck:
+      test: [\"CMD-SHELL\", \"mariadb-admin ping -uroot -p$${{MARIADB_ROOT_PASSWORD}}\"]
+"
+    );
+    let imported = import_project(&compose, &[("Dockerfile", "FROM node:22.12-alpine\nUSER node\n")], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    for at in [
+        "compose.yaml:6:20",
+        "compose.yaml:10:9",
+        "compose.yaml:12:14",
+        "compose.yaml:14:7",
+        "compose.yaml:22:13",
+        "compose.yaml:26:13",
+    ] {
+        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
+    }
+    assert_holds(
+        &report,
+        &[
+            "build arg `NPM_TOKEN` holds a secret (an npm token): left out",
+            "label `com.example.api-token` holds a secret (a GitHub token)",
+            "`command` holds a secret (`--api-key`)",
+            "`logging` holds a secret (a URL with a password in it)",
+            "the healthcheck's command holds a secret (`mysqladmin -pSECRET`)",
+            "the healthcheck's command holds a secret (`PGPASSWORD=` before the program)",
+        ],
+    );
+    let values = [npm, github, "3f9a8b7c6d5e4f", "Lq7-hunter2", "s3cr3t-root", "Pg-h1dden"];
+    for value in values {
+        assert!(!spec.contains(value), "{value}:\n{spec}");
+        assert!(!report.contains(value), "{value}:\n{report}");
+    }
+    assert_holds(
+        &spec,
+        &[
+            "arg GITHUB_TOKEN = \"${GITHUB_TOKEN}\"",
+            "arg NODE_ENV = \"production\"",
+            "traefik.enable = \"true\"",
+            "ready cmd \"mariadb-admin ping -uroot -p${MARIADB_ROOT_PASSWORD}\"",
+        ],
+    );
+    let lint = support::stackc()
+        .args(["lint", "--format", "short"])
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
+    let lint = support::text(&lint.stdout);
+    // It read the spec (pg has no password left to start with), and found no secret.
+    assert!(
+        lint.contains("[pg-password-missing]") && !lint.contains("[secret-in-"),
+        "{lint}"
+    );
+}
+
+/// The files import writes that hold secrets are listed in the
+/// `.gitignore` beside the spec: a `.gitignore` there keeps its lines and
+/// gets the missing ones once, after them; run again, import adds none.
+/// One that leads out of the project is not written through.
+#[test]
+fn the_gitignore_beside_the_spec_gets_each_secret_file_once() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: Hx7rT2qLmZ\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      API_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let kept = "node_modules/\n/secrets/db_postgres_password.txt";
+    let imported = import_project(compose, &[(".gitignore", kept)], &[]);
+    let root = imported.root();
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let expected = format!("{kept}\n# written by `stackc import`: they hold secrets\nenv/web.env\n");
+    assert_eq!(read(root, ".gitignore"), expected);
+    assert!(
+        imported.stderr().contains("added to ")
+            && imported
+                .stderr()
+                .contains(".gitignore so no commit carries env/web.env"),
+        "{}",
+        imported.stderr()
+    );
+    let again = import_into(root, &imported.spec_path(), "short", &["--force"]);
+    let stderr = support::text(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert_eq!(read(root, ".gitignore"), expected, "nothing added twice");
+    assert!(stderr.contains("lists the files that hold secrets already"), "{stderr}");
+
+    let fresh = import_project(compose, &[], &[]);
+    assert_eq!(
+        read(fresh.root(), ".gitignore"),
+        "# written by `stackc import`: they hold secrets\nsecrets/db_postgres_password.txt\nenv/web.env\n"
+    );
+    assert!(fresh.stderr().contains("created "), "{}", fresh.stderr());
+
+    let outside = project(&[("elsewhere/ignore", "mine\n"), ("repo/compose.yaml", compose)]);
+    let repo = outside.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("elsewhere/ignore"), repo.join(".gitignore")).unwrap();
+    let out = import_into(&repo, &repo.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success() && stderr.contains(".gitignore"), "{stderr}");
+    assert_eq!(read(outside.path(), "elsewhere/ignore"), "mine\n");
+    assert!(!repo.join("stack.spec").exists() && !repo.join("secrets").exists());
 }
