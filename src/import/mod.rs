@@ -5,12 +5,15 @@
 //! finding ([`report`]) pointing at its place in the file it came from; a
 //! password or key stays out of the spec, in a secret file or an env file
 //! import writes beside the spec ([`secrets`], [`env_file`]) and keeps out
-//! of every image ([`contexts`]). The spec comes out formatted.
+//! of every image ([`contexts`]) and commit ([`gitignore`]); one the spec
+//! could only write out (a build argument, a label, a command line) is
+//! left out and reported. The spec comes out formatted.
 //!
 //! One module per job: [`yaml`] (spanned YAML, bounded aliases),
 //! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
 //! (volumes and ports), [`environment`] (variables, `$VAR`), [`runtime`]
-//! (dependencies, healthchecks, deploy), [`env_file`] (passwords as each
+//! (dependencies, healthchecks, deploy), [`probe`] (a healthcheck's test
+//! and the passwords in it), [`env_file`] (passwords as each
 //! image reads them), [`contexts`] (build contexts' ignore files),
 //! [`gitignore`] (the spec's folder's `.gitignore`),
 //! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
@@ -26,6 +29,7 @@ pub mod gitignore;
 pub mod mounts;
 pub mod nginx;
 pub mod one_shot;
+pub mod probe;
 pub mod proxy;
 pub mod report;
 pub mod runtime;

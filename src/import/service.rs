@@ -328,7 +328,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("healthcheck", _) => {
-                if let Some(stmt) = super::runtime::healthcheck(value, import) {
+                // What the container gets of its `environment` (a proxy, none).
+                let environment = service
+                    .get("environment")
+                    .filter(|_| not_in(role, "environment").is_none());
+                let readable = super::environment::readable(environment, image.as_deref());
+                if let Some(stmt) = super::runtime::healthcheck(value, &readable, import) {
                     body.push(stmt);
                 }
             }
