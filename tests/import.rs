@@ -338,6 +338,13 @@ impl Imported {
     fn stderr(&self) -> String {
         support::text(&self.out.stderr)
     }
+
+    /// The report and the spec, the project's folder shown as
+    /// `[project]`, for a snapshot.
+    fn shown(&self) -> String {
+        let both = format!("{}\n{}", self.report(), self.spec());
+        both.replace(self.root().to_str().unwrap(), "[project]")
+    }
 }
 
 /// Writes a project of `compose` (its compose.yaml) and `files` into a
@@ -1220,6 +1227,7 @@ fn secrets_in_build_args_labels_and_commands_are_left_out_and_reported() {
     image: mariadb:11.4
     healthcheck:
       test: [\"CMD-SHELL\", \"mariadb-admin ping -uroot -p$${{MARIADB_ROOT_PASSWORD}}\"]
+name: shop
 "
     );
     let imported = import_project(&compose, &[("Dockerfile", "FROM node:22.12-alpine\nUSER node\n")], &[]);
@@ -1268,6 +1276,7 @@ fn secrets_in_build_args_labels_and_commands_are_left_out_and_reported() {
         lint.contains("[pg-password-missing]") && !lint.contains("[secret-in-"),
         "{lint}"
     );
+    support::insta_settings().bind(|| insta::assert_snapshot!("import__secrets_left_out", imported.shown()));
 }
 
 /// The files import writes that hold secrets are listed in the
@@ -1341,6 +1350,7 @@ fn a_healthchecks_password_is_read_where_the_container_has_it() {
       DB_PASSWORD: "app pass w0rd"
     healthcheck:
       test: ["CMD-SHELL", "curl -fsS -u 'app:app pass w0rd' http://localhost/health"]
+name: shop
 "#;
     let imported = import_project(compose, &[], &[]);
     let (report, spec) = (imported.report(), imported.spec());
@@ -1377,4 +1387,5 @@ fn a_healthchecks_password_is_read_where_the_container_has_it() {
         );
         assert!(!report.contains(value), "{value}:\n{report}");
     }
+    support::insta_settings().bind(|| insta::assert_snapshot!("import__healthcheck_reads_password", imported.shown()));
 }
