@@ -73,10 +73,11 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     };
     // `-o deploy/stack.spec` in a project without `deploy/` yet.
     std::fs::create_dir_all(&spec_dir).map_err(|e| Failure::new(format!("{}: {e}", spec_dir.display())))?;
-    write_secrets(&spec_dir, &outcome.secrets)?;
-    for edit in outcome.ignores.iter().chain(&outcome.gitignore) {
+    // The ignore lines first: no secret file is ever there unlisted.
+    for edit in outcome.gitignore.iter().chain(&outcome.ignores) {
         contexts::apply(edit).map_err(|e| Failure::new(e.to_string()))?;
     }
+    write_secrets(&spec_dir, &outcome.secrets)?;
     write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     // Built in memory with the files now beside it, as `stackc build` would.
     let verdict = verdict(out, spec)?;
