@@ -50,11 +50,12 @@ impl Test {
     /// The secret it runs with, as `secret-in-command` finds it, and a
     /// variable to hand it over in.
     pub fn secret(&self) -> Option<(String, String)> {
-        use crate::lint::command_secrets::in_command;
-        match self {
-            Test::Words(words) => in_command(words, None),
-            Test::Script(script) => in_command(&[], Some(script)),
-        }
+        use crate::input::shell::{programs_of, shell_programs};
+        let programs = match self {
+            Test::Words(words) => programs_of(words),
+            Test::Script(script) => shell_programs(script),
+        };
+        crate::lint::command_secrets::in_programs(&programs)
     }
 
     /// The test as a script that reads each value of `readable` (a value,

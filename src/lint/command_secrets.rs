@@ -7,14 +7,10 @@
 
 use crate::lint::{facts, secrets};
 
-/// The secret a command runs with, as [`secret_in`] says it, in any of
-/// its programs: `words` run as they are (compose's `CMD`), or, given a
-/// `script`, by a shell (`CMD-SHELL`).
-pub fn in_command(words: &[String], script: Option<&str>) -> Option<(String, String)> {
-    let programs = match script {
-        Some(script) => crate::input::shell::shell_programs(script),
-        None => crate::input::shell::programs_of(words),
-    };
+/// The secret a command line runs with, as [`secret_in`] says it, in the
+/// first of its programs that has one (`facts::programs`: the words of
+/// each, `sh -c` scripts split into their commands).
+pub fn in_programs(programs: &[Vec<String>]) -> Option<(String, String)> {
     programs.iter().find_map(|p| secret_in(p))
 }
 
@@ -77,7 +73,7 @@ const PASSWORD_OPTIONS: &[(&[&str], &str)] = &[
 ];
 
 /// What secret a program's words hold, and a variable name to move it to.
-pub fn secret_in(words: &[String]) -> Option<(String, String)> {
+fn secret_in(words: &[String]) -> Option<(String, String)> {
     let words = match words.first() {
         Some(first) if first == "env" => &words[1..],
         _ => words,

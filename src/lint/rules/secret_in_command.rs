@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Probe, Service, Stack};
-use crate::lint::command_secrets::secret_in;
+use crate::lint::command_secrets::in_programs;
 use crate::lint::{facts, Rule};
 use crate::source::Span;
 
@@ -63,7 +63,7 @@ impl Rule for SecretInCommand {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             for (span, programs, is_url) in command_lines(service) {
-                let Some((what, variable)) = programs.iter().find_map(|p| secret_in(p)) else {
+                let Some((what, variable)) = in_programs(&programs) else {
                     continue;
                 };
                 let secret = variable.to_ascii_lowercase();
