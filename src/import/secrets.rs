@@ -35,11 +35,11 @@ pub fn left_out(report: &mut Report, at: (FileIx, Span), setting: &str, what: &s
     );
 }
 
-/// What to write instead of a command line (`whose`: "a healthcheck's")
-/// with a password in it, `variable` the one to hand it over in.
+/// What to write instead of a command line (`whose`: "a healthcheck's",
+/// "this") with a password in it, `variable` the one to hand it over in.
 pub fn command_help(whose: &str, variable: &str) -> String {
     format!(
-        "{whose} command line is in compose.yaml, `docker inspect` and `ps`: keep the password in a file secret (`secret {variable} = NAME`) and let a shell read the file when the command runs (`sh -c '... \"$(cat \"${variable}_FILE\")\"'`), or use a variable the container has (`$${variable}` in compose.yaml)"
+        "{whose} command line is in compose.yaml, `docker inspect` and `ps`: keep the password in a file secret (`secret {variable} = NAME`) and let a shell read the file when the command runs (`sh -c '... \"$(cat \"${variable}_FILE\")\"'`), or a variable the container has (`\"${variable}\"`, which the shell fills in)"
     )
 }
 

@@ -600,7 +600,7 @@ fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
         Some(words) => match crate::lint::command_secrets::in_programs(&crate::input::shell::programs_of(&words)) {
             Some((what, variable)) => {
-                let help = super::secrets::command_help(&format!("`{key}`'s"), &variable);
+                let help = super::secrets::command_help("this", &variable);
                 let setting = format!("`{key}`");
                 super::secrets::left_out(import.report, (import.file, value.span), &setting, &what, help);
                 None
