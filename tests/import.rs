@@ -1389,3 +1389,31 @@ name: shop
     }
     support::insta_settings().bind(|| insta::assert_snapshot!("import__healthcheck_reads_password", imported.shown()));
 }
+
+/// Compose's long `env_file` form with `required: false` (Superset's
+/// `docker/.env-local` override): an optional file that is not there is
+/// left out, as compose skips it, so the spec builds; one that is there is
+/// kept, and the option reported, as the spec's `env_file` is required.
+#[test]
+fn an_optional_env_file_is_left_out_when_it_is_not_there() {
+    let compose = "services:\n  web:\n    image: redis:7.4\n    env_file:\n      - path: app.env\n        required: true\n      - path: local.env\n        required: false\n      - path: extra.env\n        required: false\n";
+    let imported = import_project(compose, &[("app.env", "LEVEL=info\n"), ("extra.env", "MODE=x\n")], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}\n{report}\n{spec}", imported.stderr());
+    assert_holds(&spec, &[r#"env_file "./app.env""#, r#"env_file "./extra.env""#]);
+    assert!(!spec.contains("local.env"), "{spec}");
+    assert!(
+        has_finding(&report, "compose.yaml:7:15", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert_holds(
+        &report,
+        &[
+            "the optional env file `local.env`, which is not there (compose skips it)",
+            "`required: false` of the env file `extra.env`",
+        ],
+    );
+    assert!(!report.contains("app.env"), "{report}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}

@@ -9,6 +9,7 @@ use super::compose::Import;
 use super::report::FileIx;
 use super::secrets::Secrets;
 use super::spec::{quoted, Stmt};
+use super::yaml::Node;
 use crate::input::env_file;
 use crate::ir::ImageRef;
 use crate::source::{SourceFile, Span, Spanned};
@@ -72,6 +73,38 @@ pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span)
     );
     Stmt::line(format!("secret {var} = {name}"))
         .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
+}
+
+/// Whether the env file entry `entry` (of `path`) goes into the spec,
+/// whose `env_file` compose always requires: an optional one
+/// (`required: false`) that is not there is left out, as compose skips
+/// it; one that is there is kept, and the option reported, since the
+/// spec then fails where the file is missing.
+pub fn required(entry: &Node, path: &str, import: &mut Import) -> bool {
+    let Some(option) = entry.get("required").filter(|r| r.text() == Some("false")) else {
+        return true;
+    };
+    let there = !matches!(
+        import
+            .places
+            .read(&import.places.on_disk(path), crate::input::fs::MAX_FILE_BYTES),
+        Err(crate::input::fs::ReadError::Missing)
+    );
+    let (span, message, help) = if there {
+        (
+            option.span,
+            format!("`required: false` of the env file `{path}`"),
+            "the spec's `env_file` is required: compose fails where the file is missing; remove the statement there",
+        )
+    } else {
+        (
+            entry.get("path").map_or(entry.span, |p| p.span),
+            format!("the optional env file `{path}`, which is not there (compose skips it)"),
+            "add `env_file` to the service once the file exists",
+        )
+    };
+    import.report.dropped(import.file, span, message, help);
+    there
 }
 
 /// A variable whose value goes into the env file import writes: its
