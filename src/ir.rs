@@ -326,7 +326,7 @@ impl Stack {
             _ => "",
         };
         match image {
-            "postgres" | "postgis" => self.pg_isready_hint(service),
+            "postgres" | "postgis" | "pgvector" => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
             "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
             // The init-time server listens on the socket only: ask over TCP.

@@ -1417,3 +1417,27 @@ fn an_optional_env_file_is_left_out_when_it_is_not_there() {
     let built = support::build(&imported.spec_path(), &imported.root().join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
 }
+
+/// Lemmy's proxy picks its upstream at run time (`set $target ...;
+/// proxy_pass $target;`), which the spec cannot say: the location is left
+/// out, and the directives inside it are not reported as kept raw lines,
+/// which they would be in a location the spec keeps. Why it went (the
+/// `proxy_pass` to a variable) is still said.
+#[test]
+fn a_location_left_out_keeps_none_of_its_directives() {
+    let conf = "server {\n    listen 80;\n    gzip on;\n    location / {\n        set $target \"http://ui:1234\";\n        proxy_pass $target;\n        rewrite ^(.+)/+$ $1 permanent;\n    }\n    location /api/ {\n        proxy_pass http://api:8536;\n        proxy_buffering off;\n    }\n}\n";
+    let compose = "services:\n  api:\n    image: ghcr.io/acme/api:1.0\n  ui:\n    image: ghcr.io/acme/ui:1.0\n  proxy:\n    image: nginx:1.30-alpine\n    ports:\n      - \"8080:80\"\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let imported = import_project(compose, &[("default.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    for at in ["default.conf:4:5", "default.conf:6:9"] {
+        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
+    }
+    // The server's and the kept location's raw lines only.
+    for at in ["default.conf:3:5", "default.conf:11:9"] {
+        assert!(has_finding(&report, at, "info", "import-raw"), "{at}:\n{report}");
+    }
+    assert_eq!(report.matches("import-raw").count(), 2, "{report}");
+    assert_holds(&spec, &["nginx \"gzip on\"", "nginx \"proxy_buffering off\""]);
+    assert!(!spec.contains("rewrite") && !spec.contains("$target"), "{spec}");
+}

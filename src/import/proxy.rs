@@ -324,6 +324,8 @@ impl Reader<'_, '_> {
                 "map" if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) => {}
                 _ if level == Level::Main && STACKC_MAIN.contains(&line.as_str()) => {}
                 _ if crate::emit::nginx::HTTP_SETTINGS.contains(&line.as_str()) => {}
+                // nginx's main context is stackc's (it runs nginx unprivileged).
+                _ if level == Level::Main => self.drop(d, "in nginx's main context, which stackc writes itself"),
                 // The conf.d default server the official image ships is replaced anyway.
                 _ => self.drop(d, "at the http level has no place in the spec"),
             }
@@ -437,6 +439,7 @@ impl Reader<'_, '_> {
             }
         };
         let mut body = Vec::new();
+        let findings = self.import.report.mark();
         // stackc's `websocket` sends `Upgrade` and `Connection` from a map
         // of it, over HTTP/1.1: only the original's `Upgrade` says so.
         let websocket = d.children().iter().any(|c| {
@@ -501,6 +504,8 @@ impl Reader<'_, '_> {
                 .any(|a| b.text.starts_with(a))
         });
         if !acts {
+            // Its directives are left out with it, not kept as raw lines.
+            self.import.report.unkeep_since(findings);
             self.drop(
                 d,
                 "with nothing the spec can write for it to do (`proxy_pass`, `alias`, `return`)",

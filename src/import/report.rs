@@ -70,6 +70,25 @@ impl Report {
         self.findings.push((file.0, diagnostic));
     }
 
+    /// How many findings there are, to [`unkeep_since`](Self::unkeep_since).
+    pub fn mark(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Takes back the `import-raw` findings made since `mark`: the block
+    /// those settings are in is left out as a whole, so they are not kept
+    /// after all. What was dropped stays reported: it says why.
+    pub fn unkeep_since(&mut self, mark: usize) {
+        let later = self.findings.split_off(mark);
+        for (file, finding) in later {
+            if finding.code != RAW {
+                self.findings.push((file, finding));
+            } else if let Some(label) = finding.labels.iter().find(|l| l.primary) {
+                self.seen.remove(&(file, finding.code, label.span, finding.message));
+            }
+        }
+    }
+
     /// A setting left out of the spec, and why.
     pub fn dropped(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
         self.push(

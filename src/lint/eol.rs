@@ -120,6 +120,11 @@ const DEBIAN_RELEASES: &[(&str, &str)] = &[
 /// the table knows it (PostgreSQL 18, which moved its data).
 pub fn major_today(image: &ImageRef) -> Option<u32> {
     let tag = image.tag().unwrap_or("latest");
+    // pgvector's tags lead with its own version and name PostgreSQL's
+    // after `pg` (`pg16`, `0.8.0-pg17-bookworm`).
+    if super::images::hub_name(image) == "pgvector/pgvector" {
+        return tag.split('-').find_map(|part| part.strip_prefix("pg")?.parse().ok());
+    }
     if let Some(major) = numbers(tag).first() {
         return Some(*major);
     }
@@ -499,6 +504,9 @@ mod tests {
         assert_eq!(major_today(&image("postgres:16.4")), Some(16));
         assert_eq!(major_today(&image("node")), None);
         assert_eq!(major_today(&image("postgis/postgis")), None);
+        assert_eq!(major_today(&image("pgvector/pgvector:pg16")), Some(16));
+        assert_eq!(major_today(&image("pgvector/pgvector:0.8.0-pg18-trixie")), Some(18));
+        assert_eq!(major_today(&image("pgvector/pgvector")), None);
         assert_eq!(major_today(&image("ghcr.io/immich-app/postgres")), None);
     }
 

@@ -21,9 +21,11 @@ pub fn image_name(image: &ImageRef) -> &str {
 }
 
 /// A service that runs the PostgreSQL server of the official image (or
-/// PostGIS, built on it); a job that runs `pg_dump` in it is no server.
+/// PostGIS or pgvector, built on it with its entrypoint); a job that runs
+/// `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis")) && runs_image_server(service)
+    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis" | "pgvector"))
+        && runs_image_server(service)
 }
 
 /// Whether a published image's entrypoint starts its own server: no
@@ -60,6 +62,7 @@ const DATA_STORES: &[&str] = &[
     "mongo",
     "mysql",
     "opensearch",
+    "pgvector",
     "postgis",
     "postgres",
     "rabbitmq",

@@ -29,7 +29,8 @@ pub enum DefaultUser {
 /// against each image's Dockerfile and docker-entrypoint.sh.
 const IMAGES: &[(&[&str], DefaultUser)] = &[
     (
-        &["postgres", "postgis"],
+        // pgvector/pgvector is `FROM postgres` with the extension added.
+        &["postgres", "postgis", "pgvector/pgvector"],
         DefaultUser::StepsDown {
             user: "postgres",
             runs_server: |w| w == "postgres" || w.starts_with('-'),
@@ -182,7 +183,7 @@ pub fn start_waits(image: &ImageRef) -> &'static [&'static str] {
 /// stackc knows.
 const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
     (
-        &["postgres", "postgis"],
+        &["postgres", "postgis", "pgvector"],
         &[
             "POSTGRES_PASSWORD",
             "POSTGRES_USER",

@@ -9,7 +9,10 @@ declare_rule! {
     /// `POSTGRES_PASSWORD` in `env`, no `secret POSTGRES_PASSWORD = ...`,
     /// and no `POSTGRES_HOST_AUTH_METHOD`, nor any of them in its env files
     /// (an env file stackc could not read counts as setting one: no finding
-    /// without certainty).
+    /// without certainty). An empty value in `env` (`POSTGRES_PASSWORD =
+    /// ""`, as Chatwoot's compose file ships it for the user to fill in)
+    /// is none: the image tests for an empty one. The image may be the
+    /// official one, PostGIS or pgvector, built on it.
     ///
     /// ## Why is this bad?
     /// The image refuses to initialise an empty data folder without one
@@ -49,16 +52,22 @@ impl Rule for PgPasswordMissing {
                 "POSTGRES_PASSWORD_FILE",
                 "POSTGRES_HOST_AUTH_METHOD",
             ];
-            let has_password = names.iter().any(|n| facts::sets_var(stack, service, n) != Some(false));
-            let Some(image) = facts::image(service).filter(|_| !has_password) else {
+            // `env` decides over env files; its empty value is none.
+            let sets = |name: &str| match facts::env(service, name) {
+                Some(var) => !var.value.value.is_empty(),
+                None => facts::sets_var(stack, service, name) != Some(false),
+            };
+            let Some(image) = facts::image(service).filter(|_| !names.iter().any(|n| sets(n))) else {
                 continue;
             };
-            out.push(
-                Self::META
-                    .diagnostic(format!("`{}` has no database password and will not start", service.name.value))
-                    .primary(image.text.span, "the image refuses to initialise without `POSTGRES_PASSWORD`")
-                    .help("declare `secret db_password file \"secrets/db_password.txt\"` and add `secret POSTGRES_PASSWORD = db_password` here"),
-            );
+            let mut finding = Self::META
+                .diagnostic(format!("`{}` has no database password and will not start", service.name.value))
+                .primary(image.text.span, "the image refuses to initialise without `POSTGRES_PASSWORD`")
+                .help("declare `secret db_password file \"secrets/db_password.txt\"` and add `secret POSTGRES_PASSWORD = db_password` here");
+            if let Some(empty) = facts::env(service, "POSTGRES_PASSWORD") {
+                finding = finding.secondary(empty.value.span, "an empty password is none");
+            }
+            out.push(finding);
         }
     }
 }
