@@ -157,7 +157,7 @@ pub const CODES: &[CodeDoc] = &[
     error(UNREADABLE_FILE, "a spec or `stackc.toml` that cannot be read: missing, a folder, not a regular file, or not UTF-8"),
     error("unrepresentable", "a value that cannot be written into compose.yaml, a Dockerfile or nginx.conf as it is"),
     error("unsupported-image", "a Python version or image variant stackc writes no Dockerfile for"),
-    warning("unused-declaration", "a volume, secret or network that is declared but used nowhere"),
+    warning("unused-declaration", "a volume, secret, network or upstream that is declared but used nowhere"),
     warning("unused-suppression", "a `# stackc: allow(NAME)` comment that suppresses no finding"),
 ];
 

@@ -41,6 +41,39 @@ impl Resolver<'_> {
         }
         self.check_shared_ports(proxy);
         self.check_proxy_publish(service, proxy);
+        self.check_unused_upstreams(proxy);
+    }
+
+    /// An upstream no location forwards to is a leftover, or a location
+    /// that went missing (as when `stackc import` leaves one out). A raw
+    /// directive that names it (`fastcgi_pass php`, `set $to http://ui`)
+    /// uses it, as far as stackc can tell.
+    fn check_unused_upstreams(&mut self, proxy: &Proxy) {
+        let passed: Vec<&str> = proxy
+            .locations()
+            .filter_map(|l| match &l.action {
+                LocationAction::ProxyPass(pass) => Some(pass.upstream.as_str()),
+                _ => None,
+            })
+            .collect();
+        let raw: Vec<&str> = (proxy.settings().flat_map(|s| &s.raw))
+            .chain(&proxy.http)
+            .flat_map(|d| &d.args)
+            .map(String::as_str)
+            .collect();
+        for upstream in &proxy.upstreams {
+            let name = upstream.name.as_str();
+            if passed.contains(&name) || raw.iter().any(|arg| arg.contains(name)) {
+                continue;
+            }
+            self.report(
+                Diagnostic::warning("unused-declaration", format!("upstream `{name}` is never used"))
+                    .primary(upstream.name.span, "declared here; no location forwards to it")
+                    .help(format!(
+                        "add a location that forwards to it (`location / {{ proxy_pass {name} }}`), or remove it"
+                    )),
+            );
+        }
     }
 
     fn check_server(&mut self, proxy: &Proxy, server: &Server) {
