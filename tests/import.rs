@@ -1441,3 +1441,45 @@ fn a_location_left_out_keeps_none_of_its_directives() {
     assert_holds(&spec, &["nginx \"gzip on\"", "nginx \"proxy_buffering off\""]);
     assert!(!spec.contains("rewrite") && !spec.contains("$target"), "{spec}");
 }
+
+/// Chatwoot's Redis: `sh -c "redis-server --requirepass \"$REDIS_PASSWORD\""`
+/// with the project's `.env` as its env file. Compose fills the variable
+/// from that `.env`; the container's shell can fill it from the same file,
+/// so the command is kept with the reference left to the shell (`$$` in
+/// compose.yaml) and no password in the spec. Without a shell to expand
+/// it, or where `environment` gives the container another value, the
+/// command is left out as before.
+#[test]
+fn a_shell_command_reading_the_dotenv_its_container_reads_is_kept() {
+    let compose = "services:\n  redis:\n    image: redis:7.4\n    env_file: .env\n    command: [\"sh\", \"-c\", \"redis-server --requirepass \\\"$REDIS_PASSWORD\\\"\"]\n  cache:\n    image: redis:7.4\n    env_file: .env\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n  other:\n    image: redis:7.4\n    env_file: [.env]\n    environment:\n      REDIS_PASSWORD: something-else-entirely\n    command: [\"sh\", \"-c\", \"redis-server --requirepass $REDIS_PASSWORD\"]\n";
+    let imported = import_project(compose, &[(".env", "REDIS_PASSWORD=Xk4s9dLq2Vw8Zr7T\n")], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert!(
+        has_finding(&report, "compose.yaml:5:14", "info", "import-filled"),
+        "{report}"
+    );
+    for at in ["compose.yaml:9:14", "compose.yaml:15:14"] {
+        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
+    }
+    assert_holds(
+        &spec,
+        &[r#"command ["sh", "-c", "redis-server --requirepass \"$REDIS_PASSWORD\""]"#],
+    );
+    assert_eq!(spec.matches("command [").count(), 1, "{spec}");
+    assert!(
+        !spec.contains("Xk4s9dLq2Vw8Zr7T") && !report.contains("Xk4s9dLq2Vw8Zr7T"),
+        "{spec}"
+    );
+    // The shell runs as root: `runs-as-root` says so, allowed here.
+    let built = support::stackc()
+        .args(["build", "--allow", "runs-as-root"])
+        .arg(imported.spec_path())
+        .arg("-o")
+        .arg(imported.root().join("out"))
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let yaml = read(imported.root(), "out/compose.yaml");
+    assert_holds(&yaml, &[r#"- redis-server --requirepass "$$REDIS_PASSWORD""#]);
+}

@@ -35,6 +35,7 @@ pub mod report;
 pub mod runtime;
 pub mod secrets;
 pub mod service;
+mod shell_vars;
 pub mod spec;
 mod uv;
 pub mod values;

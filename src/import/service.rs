@@ -248,14 +248,14 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("command", _) => {
-                if let Some(argv) = argv(value, k, import) {
+                if let Some(argv) = argv(service, value, k, import) {
                     let kw = if role == Role::Job { "run" } else { "command" };
                     command = Some((body.len(), argv.clone()));
                     body.push(Stmt::line(format!("{kw} {}", list(&argv))));
                 }
             }
             ("entrypoint", _) => {
-                if let Some(argv) = argv(value, k, import) {
+                if let Some(argv) = argv(service, value, k, import) {
                     body.push(Stmt::line(format!("entrypoint {}", list(&argv))));
                 }
             }
@@ -583,7 +583,7 @@ fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
 
 /// A command (the compose `key`, `command` or `entrypoint`): a list as
 /// is, a string split as compose splits it.
-fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
+fn argv(service: &Node, value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
     let words: Option<Vec<String>> = match &value.kind {
         Kind::Seq(items) => items.iter().map(|i| i.text().map(str::to_string)).collect(),
         Kind::Scalar { text, .. } => shlex::split(text),
@@ -609,8 +609,12 @@ fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
             None => Some(words),
         },
         None => {
-            interpolated(import, value, key);
-            None
+            let written: Vec<&str> = words.iter().map(String::as_str).collect();
+            let left = super::shell_vars::left_to_shell(&written, service, value, key, import);
+            if left.is_none() {
+                interpolated(import, value, key);
+            }
+            left
         }
     }
 }

@@ -229,6 +229,21 @@ pub fn whole_variable(text: &str) -> Option<&str> {
     super::spec::is_env_name(name).then_some(name)
 }
 
+/// `text` as a shell reads it when compose leaves its references to the
+/// shell: `$$` is one `$`, and each `$NAME` or `${NAME...}` stays as
+/// written (a shell reads the same forms).
+pub fn for_shell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Escaped => out.push('$'),
+            Piece::Reference { written, .. } => out.push_str(written),
+        }
+    }
+    out
+}
+
 /// A scalar's text, with compose's `$$` read, for a value compose
 /// interpolates.
 pub fn scalar(node: &Node) -> Option<String> {
