@@ -1483,3 +1483,26 @@ fn a_shell_command_reading_the_dotenv_its_container_reads_is_kept() {
     let yaml = read(imported.root(), "out/compose.yaml");
     assert_holds(&yaml, &[r#"- redis-server --requirepass "$$REDIS_PASSWORD""#]);
 }
+
+/// A folder whose compose file has a name compose does not look for
+/// (Chatwoot's `docker-compose.production.yaml`): import says which file
+/// to name.
+#[test]
+fn a_folder_without_compose_names_points_at_its_compose_file() {
+    let dir = project(&[
+        ("docker-compose.production.yaml", "services: {}\n"),
+        ("notes.yaml", "a: 1\n"),
+    ]);
+    let out = support::stackc()
+        .current_dir(dir.path())
+        .args(["import", ".", "-o", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = support::text(&out.stderr);
+    assert!(
+        stderr.contains("name the compose file to import: `stackc import ./docker-compose.production.yaml`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("notes.yaml"), "{stderr}");
+}

@@ -92,10 +92,35 @@ pub fn compose_file(input: &Path) -> Result<PathBuf, String> {
             .iter()
             .map(|n| input.join(n))
             .find(|p| p.is_file())
-            .ok_or_else(|| format!("no {} in {}", COMPOSE_NAMES.join(", "), input.display()))
+            .ok_or_else(|| {
+                let mut message = format!("no {} in {}", COMPOSE_NAMES.join(", "), input.display());
+                if let Some(other) = other_compose_files(input).first() {
+                    message.push_str(&format!(
+                        "; name the compose file to import: `stackc import {}`",
+                        input.join(other).display()
+                    ));
+                }
+                message
+            })
     } else {
         Ok(input.to_path_buf())
     }
+}
+
+/// Files in `folder` named like compose files under a name compose does
+/// not look for (`docker-compose.production.yaml`, `compose.prod.yml`),
+/// sorted; only the folder's first few thousand entries are looked at.
+fn other_compose_files(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .take(4096)
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.contains("compose") && (n.ends_with(".yaml") || n.ends_with(".yml")))
+        .collect();
+    names.sort();
+    names
 }
 
 /// Reads the project and writes the spec's text; touches no file.
