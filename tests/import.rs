@@ -1506,3 +1506,37 @@ fn a_folder_without_compose_names_points_at_its_compose_file() {
     );
     assert!(!stderr.contains("notes.yaml"), "{stderr}");
 }
+
+/// A whole nginx.conf: what its `http` block sets beside the servers
+/// (compression, a log format and the access log that uses it) is kept as
+/// `nginx http` lines; an `include` (stackc's nginx.conf is the whole
+/// config) and nginx's main context (`user`, stackc's) are left out, each
+/// reported as what it is.
+#[test]
+fn http_level_directives_of_a_whole_nginx_conf_are_kept() {
+    let conf = "user nginx;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    log_format main '$remote_addr $request';\n    access_log /var/log/nginx/access.log main;\n    gzip on;\n    include /etc/nginx/conf.d/*.conf;\n    upstream app {\n        server web:8000;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n";
+    let compose = "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n  proxy:\n    image: nginx:1.30\n    ports:\n      - \"8080:80\"\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n";
+    let imported = import_project(compose, &[("nginx.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            r#"nginx http "log_format main \"$remote_addr $request\"""#,
+            r#"nginx http "access_log /var/log/nginx/access.log main""#,
+            r#"nginx http "gzip on""#,
+        ],
+    );
+    assert!(!spec.contains("include"), "{spec}");
+    assert_holds(
+        &report,
+        &[
+            "nginx.conf:1:1: warning: nginx `user` in nginx's main context, which stackc writes itself",
+            "nginx.conf:8:5: info: nginx `gzip` is kept as a raw `nginx http` line",
+            "nginx.conf:9:5: warning: nginx `include` at the http level: stackc's nginx.conf is the whole config",
+        ],
+    );
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(&read(imported.root(), "out/proxy/nginx.conf"), &["    gzip on;"]);
+}

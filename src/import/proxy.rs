@@ -170,7 +170,9 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         upstreams: upstream_names(&tree),
         made: Vec::new(),
     };
-    reader.level(&tree, Level::Main);
+    // A whole nginx.conf has its `http` block; a conf.d file is inside one.
+    let whole = tree.iter().any(|d| matches!(d.name.as_str(), "http" | "events"));
+    reader.level(&tree, if whole { Level::Main } else { Level::Http });
     let mut servers: Vec<Stmt> = reader
         .made
         .iter()
@@ -326,6 +328,15 @@ impl Reader<'_, '_> {
                 _ if crate::emit::nginx::HTTP_SETTINGS.contains(&line.as_str()) => {}
                 // nginx's main context is stackc's (it runs nginx unprivileged).
                 _ if level == Level::Main => self.drop(d, "in nginx's main context, which stackc writes itself"),
+                name if d.block.is_none() && !NOT_RAW_IN_HTTP.contains(&name) && !REFUSED_RAW.contains(&name) => {
+                    self.body.push(Stmt::line(format!("nginx http {}", quoted(&line))));
+                    self.import.report.raw(
+                        self.file,
+                        d.span,
+                        format!("nginx `{}` is kept as a raw `nginx http` line", d.name),
+                    );
+                }
+                "include" => self.drop(d, "at the http level: stackc's nginx.conf is the whole config"),
                 // The conf.d default server the official image ships is replaced anyway.
                 _ => self.drop(d, "at the http level has no place in the spec"),
             }
@@ -553,6 +564,12 @@ impl Reader<'_, '_> {
         }
     }
 }
+
+/// `http`-level directives no raw `nginx http` line carries: an `include`
+/// (stackc's nginx.conf is the whole config; the image's own conf.d
+/// would come back), headers (stackc writes them in every server, which
+/// then ignores the `http` block's), and what statements write.
+const NOT_RAW_IN_HTTP: &[&str] = &["include", "add_header", "proxy_set_header"];
 
 /// Directives a raw `nginx` line may not write.
 const REFUSED_RAW: &[&str] = &[
