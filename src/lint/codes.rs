@@ -71,7 +71,7 @@ pub const CODES: &[CodeDoc] = &[
     error("fmt-changes-meaning", "`stackc fmt` would change what the spec means, so it leaves the file as it is (a bug in stackc: please report it)"),
     error("image-of-unbuilt", "`image of` names a service that does not build an image"),
     warning("import-dropped", "`stackc import`: a setting of the project that the spec does not carry, or that holds a secret the spec could only write out (a build argument, a label, a command line, a raw key); `--strict` fails on it"),
-    info("import-filled", "`stackc import`: a value compose fills from the project's `.env`, written into the spec as the project runs with it (a later `.env` no longer changes it)"),
+    info("import-filled", "`stackc import`: a value compose fills from the project's `.env`, written into the spec as the project runs with it (a later `.env` no longer changes it); in a `sh -c` command of a container whose env file is that `.env`, left to the container's shell, which reads the same value"),
     info("import-raw", "`stackc import`: a setting carried by an escape hatch (`compose KEY = ...`, `nginx \"...\"`, `dockerfile \"...\"`)"),
     info("import-secret", "`stackc import`: a password or key kept out of the spec: for an image that reads `VAR_FILE` (postgres, mysql, mariadb, mongo), a secret file beside the spec, and the container now reads `VAR_FILE` instead of `VAR`; for any other image, an env file beside the spec that compose reads at run time, and the container still reads `VAR`; a healthcheck that repeats such a password reads it from there in a shell"),
     error("import-unreadable", "`stackc import`: a file of the project that could not be read or parsed"),
