@@ -111,6 +111,14 @@ impl Stack {
         b.network_names().any(|n| a_nets.contains(&n))
     }
 
+    /// Whether a service is on a network another project makes (`external`),
+    /// so that project's containers reach it.
+    pub fn on_external_network(&self, service: &Service) -> bool {
+        service
+            .network_names()
+            .any(|n| self.network(n).is_some_and(|n| n.external.is_some()))
+    }
+
     pub fn secret(&self, name: &str) -> Option<&Secret> {
         self.names.secrets.find(&self.secrets, |s| &s.name.value, name)
     }
@@ -394,19 +402,32 @@ impl Claim {
     }
 }
 
-/// `network NAME [internal]`: services that name no network share compose's
-/// `default` one.
+/// `network NAME [internal] [external] [name NAME] [driver DRIVER]`:
+/// services that name no network share compose's `default` one.
 #[derive(Clone, Debug)]
 pub struct Network {
     pub name: Spanned<String>,
     /// No route out of the stack (compose `internal: true`).
     pub internal: bool,
+    /// Made by another project (a reverse proxy's shared network): compose
+    /// joins it and never makes or removes it (`external: true`).
+    pub external: Option<Span>,
+    /// The name Docker knows it by, when not the project's prefixed one:
+    /// how two projects name the same network.
+    pub network_name: Option<Spanned<String>>,
+    /// One of [`Network::DRIVERS`], checked in lowering; compose's default
+    /// (`bridge`) when `None`.
+    pub driver: Option<Spanned<String>>,
     pub span: Span,
 }
 
 impl Network {
     /// Compose's own network, which services that name none are on.
     pub const DEFAULT: &'static str = "default";
+
+    /// Docker's drivers of a network a project makes (`host` and `none`
+    /// are networks of their own, never made).
+    pub const DRIVERS: [&'static str; 4] = ["bridge", "overlay", "macvlan", "ipvlan"];
 }
 
 #[derive(Clone, Debug)]
@@ -1165,6 +1186,8 @@ pub struct Readiness {
     pub timeout: Option<Spanned<Duration>>,
     pub retries: Option<Spanned<u32>>,
     pub start_period: Option<Spanned<Duration>>,
+    /// How often to check during `start_period` (compose `start_interval`).
+    pub start_interval: Option<Spanned<Duration>>,
     pub span: Span,
 }
 

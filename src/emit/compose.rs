@@ -33,7 +33,7 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
         networks: stack
             .networks
             .iter()
-            .map(|n| (n.name.value.clone(), NetworkDef { internal: n.internal }))
+            .map(|n| (n.name.value.clone(), network(n)))
             .collect(),
         volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect(),
         secrets: stack
@@ -356,6 +356,8 @@ struct Healthcheck {
     retries: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     start_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_interval: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -368,8 +370,23 @@ struct SecretDef {
 
 #[derive(serde::Serialize)]
 struct NetworkDef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<Str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    driver: Option<Str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    external: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     internal: bool,
+}
+
+fn network(network: &Network) -> NetworkDef {
+    NetworkDef {
+        name: network.network_name.as_ref().map(|n| n.as_str().into()),
+        driver: network.driver.as_ref().map(|d| d.as_str().into()),
+        external: network.external.is_some(),
+        internal: network.internal,
+    }
 }
 
 /// A declaration with no options: `postgres_data: {}`.
@@ -805,6 +822,7 @@ fn healthcheck(stack: &Stack, service: &Service, ready: &Readiness) -> Healthche
         timeout: timeout.to_string(),
         retries: ready.retries.as_ref().map_or(DEFAULT_RETRIES, |r| r.value),
         start_period: ready.start_period.as_ref().map(|s| s.value.to_string()),
+        start_interval: ready.start_interval.as_ref().map(|s| s.value.to_string()),
     }
 }
 
