@@ -620,7 +620,9 @@ impl<'i> Parser<'i> {
                     b"timeout" => p.statement(Rule::timeout, Rule::kw_timeout, "timeout", Self::duration),
                     b"retries" => p.statement(Rule::retries, Rule::kw_retries, "retries", Self::integer),
                     b"start" => p.statement(Rule::start, Rule::kw_start, "start", Self::duration),
-                    b"start_every" => p.statement(Rule::start_every, Rule::kw_start_every, "start_every", Self::duration),
+                    b"start_every" => {
+                        p.statement(Rule::start_every, Rule::kw_start_every, "start_every", Self::duration)
+                    }
                     _ => false,
                 })
         })

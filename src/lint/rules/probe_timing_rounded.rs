@@ -39,7 +39,12 @@ impl Rule for ProbeTimingRounded {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(ready) = &service.ready else { continue };
-            let timings = [&ready.interval, &ready.timeout, &ready.start_period, &ready.start_interval];
+            let timings = [
+                &ready.interval,
+                &ready.timeout,
+                &ready.start_period,
+                &ready.start_interval,
+            ];
             for timing in timings.into_iter().flatten() {
                 let millis = timing.value.0;
                 if millis >= 1000 && millis.is_multiple_of(1000) {

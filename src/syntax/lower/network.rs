@@ -44,7 +44,10 @@ impl Lowerer {
             }
         }
         if let Some((_, external)) = external {
-            for (what, at) in [("internal", internal.map(|(_, at)| at)), ("driver", driver.as_ref().map(|(_, at)| *at))] {
+            for (what, at) in [
+                ("internal", internal.map(|(_, at)| at)),
+                ("driver", driver.as_ref().map(|(_, at)| *at)),
+            ] {
                 if let Some(at) = at {
                     self.report_made_elsewhere(what, at, external);
                 }
@@ -87,9 +90,12 @@ impl Lowerer {
                 None => format!("write one of {}", Network::DRIVERS.join(", ")),
             };
             self.report(
-                Diagnostic::error("invalid-network-driver", format!("`{}` is not a network driver", driver.value))
-                    .primary(driver.span, "unknown driver")
-                    .help(help),
+                Diagnostic::error(
+                    "invalid-network-driver",
+                    format!("`{}` is not a network driver", driver.value),
+                )
+                .primary(driver.span, "unknown driver")
+                .help(help),
             );
         }
         driver
