@@ -1,7 +1,7 @@
 //! Lowering of `network NAME [internal] [external] [name NAME] [driver
-//! DRIVER]`, with the checks compose would otherwise make at `up`: a
-//! name Docker takes, a driver it has, and an external network that sets
-//! nothing only its maker can.
+//! DRIVER]`, with what Docker would otherwise find only at `up`: a name
+//! it takes, a driver it has, and an external network that sets nothing
+//! only its maker can.
 
 use crate::syntax::tree::Pair;
 
@@ -102,14 +102,15 @@ impl Lowerer {
     }
 
     /// `internal` or `driver` on an external network: its maker decides
-    /// them, and compose refuses the file.
+    /// them; compose ignores them here, and the compose specification
+    /// calls such a file invalid.
     fn report_made_elsewhere(&mut self, what: &str, at: Span, external: Span) {
         self.report(
             Diagnostic::error("conflicting-statements", format!("an external network cannot set `{what}`"))
                 .primary(at, "set here")
                 .secondary(external, "made by another project")
                 .help(format!(
-                    "the project that makes the network sets its `{what}`: remove it here, or `external` to make the network with this stack"
+                    "the project that makes the network sets its `{what}`, and compose ignores it here: remove it, or remove `external` to make the network with this stack"
                 )),
         );
     }
