@@ -428,6 +428,14 @@ impl Network {
     /// Docker's drivers of a network a project makes (`host` and `none`
     /// are networks of their own, never made).
     pub const DRIVERS: [&'static str; 4] = ["bridge", "overlay", "macvlan", "ipvlan"];
+
+    /// Whether Docker takes `name` as a network's: a letter or digit, then
+    /// letters, digits, `_`, `.` and `-`.
+    pub fn is_docker_name(name: &str) -> bool {
+        let mut bytes = name.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    }
 }
 
 #[derive(Clone, Debug)]

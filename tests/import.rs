@@ -1196,3 +1196,39 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
     let migrate = migrate.split("\n  setup:").next().unwrap();
     assert!(migrate.contains("restart: \"no\""), "{migrate}");
 }
+
+/// A network another project makes (Traefik's) keeps its `external` and
+/// name, in compose's current and obsolete forms; what compose ignores
+/// or the spec cannot say (an external network's driver, `attachable`,
+/// settings of compose's `default` network, a `start_interval` without a
+/// start period) is reported where it is written.
+#[test]
+fn external_networks_and_start_intervals_are_carried_or_reported() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  app:\n    image: busybox:1.37\n    user: \"1000\"\n    networks: [proxy, old, mesh]\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      start_interval: 2s\n  db:\n    image: busybox:1.37\n    user: \"1000\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      start_period: 1m\n      start_interval: 1s\nnetworks:\n  default:\n    name: shared\n  proxy:\n    external: true\n    name: traefik_proxy\n    driver: overlay\n  old:\n    external:\n      name: old_proxy\n  mesh:\n    driver: overlay\n    attachable: true\n",
+    )]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import_into(root, &spec, "short", &[]);
+    let stdout = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert_holds(
+        &text,
+        &[
+            "network proxy external name traefik_proxy",
+            "network old external name old_proxy",
+            "network mesh driver overlay",
+            "    ready cmd [\"true\"] every 30s timeout 30s retries 3 start 1m start_every 1s",
+        ],
+    );
+    assert!(!text.contains("network default"), "{text}");
+    for at in [
+        "compose.yaml:8:23",
+        "compose.yaml:17:3",
+        "compose.yaml:22:5",
+        "compose.yaml:28:5",
+    ] {
+        assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}\n{stdout}");
+    }
+}

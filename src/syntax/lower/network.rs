@@ -66,7 +66,7 @@ impl Lowerer {
     /// `name NAME`: a name `docker network create` takes.
     fn lower_docker_network_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let name = self.lower_text(pair);
-        if !is_docker_network_name(&name.value) {
+        if !Network::is_docker_name(&name.value) {
             self.report(
                 Diagnostic::error("invalid-name", format!("`{}` is not a Docker network name", name.value))
                     .primary(name.span, "not a network name")
@@ -114,12 +114,4 @@ impl Lowerer {
                 )),
         );
     }
-}
-
-/// Docker's rule for network names: a letter or digit, then letters,
-/// digits, `_`, `.` and `-`.
-fn is_docker_network_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
