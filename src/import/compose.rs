@@ -228,8 +228,8 @@ struct NetworkOptions {
 }
 
 /// Reads one network's settings: `internal`, `external` (also the
-/// obsolete `external: {name: N}`), a `name` of its own and a `driver`
-/// other than compose's `bridge`; reports what the spec cannot carry.
+/// obsolete `external: {name: N}`), a `name` of its own and a `driver`;
+/// reports what the spec cannot carry.
 fn network_options(name: &str, value: &Node, project: &str, import: &mut Import) -> NetworkOptions {
     let external = value.get("external");
     let is_external = external.is_some_and(|e| e.get("name").is_some() || e.text() == Some("true"));
@@ -251,7 +251,6 @@ fn network_options(name: &str, value: &Node, project: &str, import: &mut Import)
             ),
             "internal" => internal = setting.text() == Some("true"),
             "driver" => match setting.text() {
-                Some("bridge") => {}
                 Some(driver) if crate::ir::Network::DRIVERS.contains(&driver) => words.push(format!("driver {driver}")),
                 _ => import.report.dropped(
                     import.file,
