@@ -1062,12 +1062,12 @@ impl Mount {
         }
     }
 
-    /// Whether it binds a host folder, as far as its paths tell: neither
-    /// end names a file (`nginx.conf`, `entrypoint.sh`; a `.d` name such as
-    /// `conf.d` is a folder). A missing folder is one Docker may make, as
-    /// compose's short syntax does; a missing file it would replace with a
-    /// folder, which the container then cannot read as its file.
-    pub fn binds_folder(&self) -> bool {
+    /// Whether it binds a host folder, as far as its paths' names tell:
+    /// neither end names a file (`nginx.conf`, `entrypoint.sh`; a `.d` name
+    /// such as `conf.d` is a folder). The guess for a source that is not
+    /// there to look at: [`crate::input::Inputs::binds_folder`] asks the
+    /// file system first, and is the one place that decides.
+    pub(crate) fn names_folder(&self) -> bool {
         let MountSource::Host(source) = &self.source else {
             return false;
         };

@@ -453,7 +453,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if !depends_on.is_empty() {
         out.set("depends_on", Map(depends_on));
     }
-    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(|m| mount(m, layout)).collect();
+    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(|m| mount(stack, m, layout)).collect();
     if let Some(proxy) = service.proxy() {
         volumes.extend(proxy.aliased_volumes().into_iter().map(|volume| VolumeMount {
             kind: "volume",
@@ -736,7 +736,7 @@ pub(super) fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
     }
 }
 
-fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
+fn mount(stack: &Stack, mount: &Mount, layout: &Layout) -> VolumeMount {
     let (kind, source) = match &mount.source {
         MountSource::Volume(name) => ("volume", Some(name.value.as_str().into())),
         // `~` is the home folder of whoever runs compose: kept as written.
@@ -749,18 +749,18 @@ fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
         source,
         target: mount.target.value.as_str().into(),
         read_only: mount.read_only,
-        bind: bind_options(mount),
+        bind: bind_options(stack, mount),
     }
 }
 
 /// A bind mount's options: its relabelling, and whether compose makes its
 /// folder when it is missing. `None` when there is neither.
-fn bind_options(mount: &Mount) -> Option<BindOptions> {
+fn bind_options(stack: &Stack, mount: &Mount) -> Option<BindOptions> {
     let selinux = mount.relabel.as_ref().map(|r| match r.value {
         Relabel::Shared => "z",
         Relabel::Private => "Z",
     });
-    let create_host_path = mount.binds_folder();
+    let create_host_path = stack.inputs.binds_folder(mount);
     (selinux.is_some() || create_host_path).then_some(BindOptions {
         selinux,
         create_host_path,
