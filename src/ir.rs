@@ -111,6 +111,17 @@ impl Stack {
         b.network_names().any(|n| a_nets.contains(&n))
     }
 
+    /// The name Docker knows a network by: its `name`, the spec's name of
+    /// an external one (made elsewhere under it), else compose's
+    /// `PROJECT_NAME`.
+    pub fn docker_network_name(&self, network: &Network) -> String {
+        match (&network.network_name, network.external) {
+            (Some(name), _) => name.value.clone(),
+            (None, Some(_)) => network.name.value.clone(),
+            (None, None) => format!("{}_{}", self.name_or_default(), network.name.value),
+        }
+    }
+
     /// Whether a service is on a network another project makes (`external`),
     /// so that project's containers reach it.
     pub fn on_external_network(&self, service: &Service) -> bool {

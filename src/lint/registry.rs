@@ -61,6 +61,7 @@ pub static RULES: &[&dyn Rule] = &[
     &SourceMountInProd,
     &NginxDirectiveRisk,
     &TimeoutMismatch,
+    &TraefikNetworkMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,
     &AllowedHostsWildcard,
