@@ -261,9 +261,7 @@ fn network_options(name: &str, value: &Node, project: &str, import: &mut Import)
             },
             // An external network's name is its key unless given.
             "name" if is_external && setting.text() == Some(name) => {}
-            "name" => docker_name(setting, import)
-                .into_iter()
-                .for_each(|n| words.push(format!("name {n}"))),
+            "name" => words.extend(docker_name(setting, import).map(|n| format!("name {n}"))),
             _ => import.report.dropped(
                 import.file,
                 option.span,
@@ -286,28 +284,16 @@ fn network_options(name: &str, value: &Node, project: &str, import: &mut Import)
 
 /// A network's `name` as the spec writes it, or why it cannot.
 fn docker_name(setting: &Node, import: &mut Import) -> Option<String> {
-    let written = setting.text();
-    match written.and_then(literal).as_deref() {
-        Some(name) if crate::ir::Network::is_docker_name(name) => Some(word(name)),
-        _ if written.is_none_or(|w| literal(w).is_some()) => {
-            import.report.dropped(
-                import.file,
-                setting.span,
-                "a network name Docker does not take",
-                "rename the network",
-            );
-            None
-        }
-        _ => {
-            import.report.dropped(
-                import.file,
-                setting.span,
-                "a network name taken from the environment",
-                "write the name the network has",
-            );
-            None
-        }
-    }
+    let (message, help) = match setting.text().map(|written| (written, literal(written))) {
+        Some((_, Some(name))) if crate::ir::Network::is_docker_name(&name) => return Some(word(&name)),
+        Some((_, None)) => (
+            "a network name taken from the environment",
+            "write the name the network has",
+        ),
+        _ => ("a network name Docker does not take", "rename the network"),
+    };
+    import.report.dropped(import.file, setting.span, message, help);
+    None
 }
 
 fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
