@@ -284,9 +284,9 @@ fn network_options(name: &str, value: &Node, project: &str, import: &mut Import)
 
 /// A network's `name` as the spec writes it, or why it cannot.
 fn docker_name(setting: &Node, import: &mut Import) -> Option<String> {
-    let (message, help) = match setting.text().map(|written| (written, literal(written))) {
-        Some((_, Some(name))) if crate::ir::Network::is_docker_name(&name) => return Some(word(&name)),
-        Some((_, None)) => (
+    let (message, help) = match setting.text().map(literal) {
+        Some(Some(name)) if crate::ir::Network::is_docker_name(&name) => return Some(word(&name)),
+        Some(None) => (
             "a network name taken from the environment",
             "write the name the network has",
         ),
