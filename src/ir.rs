@@ -111,14 +111,15 @@ impl Stack {
         b.network_names().any(|n| a_nets.contains(&n))
     }
 
-    /// The name Docker knows a network by: its `name`, the spec's name of
-    /// an external one (made elsewhere under it), else compose's
-    /// `PROJECT_NAME`.
-    pub fn docker_network_name(&self, network: &Network) -> String {
-        match (&network.network_name, network.external) {
-            (Some(name), _) => name.value.clone(),
-            (None, Some(_)) => network.name.value.clone(),
-            (None, None) => format!("{}_{}", self.name_or_default(), network.name.value),
+    /// The name Docker knows the network `name` by: its `name`, the
+    /// spec's name of an external one (made elsewhere under it), else
+    /// compose's `PROJECT_NAME` (`PROJECT_default` for compose's own).
+    pub fn docker_network_name(&self, name: &str) -> String {
+        let network = self.network(name);
+        match network.map(|n| (&n.network_name, n.external)) {
+            Some((Some(docker_name), _)) => docker_name.value.clone(),
+            Some((None, Some(_))) => name.to_string(),
+            _ => format!("{}_{name}", self.name_or_default()),
         }
     }
 

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Service, Stack};
+use crate::ir::Stack;
 use crate::lint::Rule;
 
 declare_rule! {
@@ -53,27 +53,12 @@ impl Rule for TraefikNetworkMismatch {
                 continue;
             };
             let named = &label.value.value;
-            let joined = joined_docker_names(stack, service);
+            let joined: Vec<(&str, String)> = (service.network_names())
+                .map(|name| (name, stack.docker_network_name(name)))
+                .collect();
             if joined.iter().any(|(_, docker)| docker == named) {
                 continue;
             }
-            let help = match joined.iter().find(|(spec, _)| spec == named) {
-                Some((_, docker)) => format!("Docker knows the network `{named}` as `{docker}`: write `{docker}`"),
-                None => match stack.networks.iter().find(|n| &stack.docker_network_name(n) == named) {
-                    Some(network) => format!(
-                        "`{}` is not on `{}`, which Docker knows as `{named}`: add it to its `networks`",
-                        service.name.value, network.name.value
-                    ),
-                    None => format!(
-                        "write the Docker name of the network Traefik shares with it: {}",
-                        joined
-                            .iter()
-                            .map(|(_, d)| format!("`{d}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
-            };
             out.push(
                 Self::META
                     .diagnostic(format!(
@@ -81,22 +66,26 @@ impl Rule for TraefikNetworkMismatch {
                         service.name.value
                     ))
                     .primary(label.value.span, "not a network it is on")
-                    .help(help),
+                    .help(help(stack, &service.name.value, &joined, named)),
             );
         }
     }
 }
 
-/// The networks a service is on, as (the spec's name, Docker's name).
-fn joined_docker_names(stack: &Stack, service: &Service) -> Vec<(String, String)> {
-    service
-        .network_names()
-        .map(|name| {
-            let docker = match stack.network(name) {
-                Some(network) => stack.docker_network_name(network),
-                None => format!("{}_{name}", stack.name_or_default()),
-            };
-            (name.to_string(), docker)
-        })
-        .collect()
+/// What to write instead of `named`: the Docker name of the network the
+/// spec calls so, the network of that Docker name to join, or the Docker
+/// names of the service's networks. `joined`: (the spec's name, Docker's).
+fn help(stack: &Stack, service: &str, joined: &[(&str, String)], named: &str) -> String {
+    if let Some((_, docker)) = joined.iter().find(|(spec, _)| *spec == named) {
+        return format!("Docker knows the network `{named}` as `{docker}`: write `{docker}`");
+    }
+    let mut declared = stack.networks.iter().map(|n| n.name.as_str());
+    if let Some(network) = declared.find(|n| stack.docker_network_name(n) == named) {
+        return format!("`{service}` is not on `{network}`, which Docker knows as `{named}`: add it to its `networks`");
+    }
+    let dockers: Vec<String> = joined.iter().map(|(_, docker)| format!("`{docker}`")).collect();
+    format!(
+        "write the Docker name of the network Traefik shares with it: {}",
+        dockers.join(", ")
+    )
 }
