@@ -1347,6 +1347,14 @@ impl Proxy {
         self.http.iter().any(|d| d.name == name)
     }
 
+    /// The raw `root` a server's locations inherit (the server's own, else
+    /// the `http` block's), where a location without an action finds its
+    /// files.
+    pub fn inherited_root<'a>(&'a self, server: &'a Server) -> Option<&'a RawDirective> {
+        let root = |raw: &'a [RawDirective]| raw.iter().find(|d| d.name == "root");
+        root(&server.settings.raw).or_else(|| root(&self.http))
+    }
+
     /// The port of the first server's first `listen`: what a readiness
     /// check of the proxy would ask.
     pub fn listen_port(&self) -> u16 {
@@ -1606,6 +1614,7 @@ impl Location {
     }
 }
 
+/// What answers a location's requests.
 #[derive(Clone, Debug)]
 pub enum LocationAction {
     /// Forward to an upstream of the same proxy.
@@ -1614,6 +1623,67 @@ pub enum LocationAction {
     Alias(Alias),
     /// Answer with a status and a literal text or URL.
     Return(Return),
+    /// A raw directive of the location's settings answers (`stub_status`,
+    /// `fastcgi_pass`, a `return` with variables); the emitter writes it
+    /// with the other raw lines.
+    Raw(RawAction),
+    /// Nothing in the location says: nginx looks for files under the
+    /// `root` it inherits ([`Proxy::inherited_root`]), by default the
+    /// `html` folder of nginx's prefix (`/etc/nginx/html` in the nginx
+    /// image, which has no such folder). Resolution refuses it in a
+    /// location without raw directives; with some, one may answer in a
+    /// way stackc does not know, and lint warns.
+    InheritedRoot,
+}
+
+impl LocationAction {
+    /// A `return`, typed or raw: it answers in nginx's rewrite phase,
+    /// before `allow` and `deny` are checked.
+    pub fn is_return(&self) -> bool {
+        matches!(
+            self,
+            LocationAction::Return(_)
+                | LocationAction::Raw(RawAction {
+                    handler: RawHandler::Return,
+                    ..
+                })
+        )
+    }
+
+    /// Files from nginx's file system: a volume, a raw `root`, or the
+    /// root the location inherits.
+    pub fn serves_files(&self) -> bool {
+        matches!(
+            self,
+            LocationAction::Alias(_)
+                | LocationAction::InheritedRoot
+                | LocationAction::Raw(RawAction {
+                    handler: RawHandler::Files,
+                    ..
+                })
+        )
+    }
+}
+
+/// The raw directive that answers a location.
+#[derive(Clone, Debug)]
+pub struct RawAction {
+    /// The directive's name, with the span of its `nginx "..."` text.
+    pub directive: Spanned<String>,
+    pub handler: RawHandler,
+}
+
+/// How a raw directive answers a location's requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawHandler {
+    /// `return`: a status, a body or a redirect.
+    Return,
+    /// `root`: files from the proxy container's own file system.
+    Files,
+    /// A module's content handler: `stub_status`, `empty_gif`, the
+    /// `*_pass` of FastCGI, uwsgi, SCGI, gRPC and memcached, `flv`, `mp4`,
+    /// `perl`, `js_content`.
+    Module,
 }
 
 /// `alias VOLUME [FOLDER]`: the files of a volume, or of a folder inside

@@ -60,6 +60,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ServerTokensOn,
     &SourceMountInProd,
     &NginxDirectiveRisk,
+    &LocationWithoutAction,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

@@ -4,7 +4,7 @@
 use crate::syntax::tree::Pair;
 
 use super::proxy_address::{self, Target};
-use super::raw_nginx::{Place, RawNginx};
+use super::raw_nginx::{self, Place, RawNginx};
 use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -230,7 +230,6 @@ impl Lowerer {
         let mut action: Option<(LocationAction, Span)> = None;
         let mut websocket = None;
         let mut settings = SettingParts::default();
-        // Reported already: the location is not said to do nothing too.
         let mut unreadable_proxy_pass = false;
         for item in inner {
             let item_span = span(&item);
@@ -267,18 +266,12 @@ impl Lowerer {
                 action = Some((value, item_span));
             }
         }
-        let Some((action, _)) = action else {
-            if unreadable_proxy_pass {
-                return None;
-            }
-            self.report(
-                Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
-                    .primary(path.span, "needs `proxy_pass`, `alias` or `return`")
-                    .help("add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, or `return CODE`"),
-            );
+        if action.is_none() && unreadable_proxy_pass {
+            // Reported already: nothing more is known of the location.
             return None;
-        };
+        }
         let settings = settings.finish();
+        let action = self.location_action(action, &settings);
         if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
             // The emitter matches the path against the request as sent, so
             // it must be what a client sends unencoded.
@@ -314,6 +307,33 @@ impl Lowerer {
             settings,
             span: at,
         })
+    }
+
+    /// What answers a location: its typed action, else a raw directive
+    /// that answers (a raw one beside a typed one is reported), else the
+    /// files of the root it inherits, which resolution and lint's
+    /// `location-without-action` look at.
+    fn location_action(&mut self, typed: Option<(LocationAction, Span)>, settings: &Settings) -> LocationAction {
+        let mut raw = settings.raw.iter().filter_map(|directive| {
+            let handler = raw_nginx::handler(directive)?;
+            let directive = Spanned::new(directive.name.clone(), directive.text.span);
+            Some(RawAction { directive, handler })
+        });
+        let Some((typed, typed_at)) = typed else {
+            return raw.next().map_or(LocationAction::InheritedRoot, LocationAction::Raw);
+        };
+        for fights in raw.collect::<Vec<_>>() {
+            self.report(
+                Diagnostic::error("conflicting-statements", "a location does one thing")
+                    .primary(
+                        fights.directive.span,
+                        format!("a raw `{}` is a second action", fights.directive.value),
+                    )
+                    .secondary(typed_at, "the location's action")
+                    .help("keep one of the two, and use another location for the other"),
+            );
+        }
+        typed
     }
 
     /// `None` when the line holds an address that cannot be read (reported).
