@@ -1347,12 +1347,28 @@ impl Proxy {
         self.http.iter().any(|d| d.name == name)
     }
 
-    /// The raw `root` a server's locations inherit (the server's own, else
-    /// the `http` block's), where a location without an action finds its
-    /// files.
-    pub fn inherited_root<'a>(&'a self, server: &'a Server) -> Option<&'a RawDirective> {
-        let root = |raw: &'a [RawDirective]| raw.iter().find(|d| d.name == "root");
-        root(&server.settings.raw).or_else(|| root(&self.http))
+    /// The raw directive `name` that a server's locations inherit: the
+    /// server's own, else the `http` block's (a `root`, where a location
+    /// without an action finds its files).
+    pub fn inherited_raw<'a>(&'a self, server: &'a Server, name: &str) -> Option<&'a RawDirective> {
+        server
+            .settings
+            .raw_directive(name)
+            .or_else(|| raw_directive(&self.http, name))
+    }
+
+    /// The raw directive `name` in force in `location` of `server`: its
+    /// own, else the one it inherits.
+    pub fn raw_in_force<'a>(
+        &'a self,
+        server: &'a Server,
+        location: &'a Location,
+        name: &str,
+    ) -> Option<&'a RawDirective> {
+        location
+            .settings
+            .raw_directive(name)
+            .or_else(|| self.inherited_raw(server, name))
     }
 
     /// The port of the first server's first `listen`: what a readiness
@@ -1491,6 +1507,19 @@ impl Server {
     pub fn is_tls(&self) -> bool {
         self.listens.iter().any(|l| l.tls.is_some())
     }
+
+    /// The response header `name` that `location` (`None`: the server
+    /// itself) sends: a location's own header replaces its server's of the
+    /// name (stackc repeats the others), the last of a name wins, and an
+    /// empty value sends none. stackc's defaults are not among them.
+    pub fn response_header<'a>(&'a self, location: Option<&'a Location>, name: &str) -> Option<&'a Header> {
+        let find = |settings: &'a Settings| {
+            (settings.response_headers.iter().rev()).find(|h| h.name.eq_ignore_ascii_case(name))
+        };
+        (location.and_then(|l| find(&l.settings)))
+            .or_else(|| find(&self.settings))
+            .filter(|h| !h.value.is_empty())
+    }
 }
 
 /// `listen PORT [tls]`.
@@ -1547,6 +1576,16 @@ impl Settings {
     pub fn raw_sets(&self, directive: &str) -> bool {
         self.raw.iter().any(|r| r.name == directive)
     }
+
+    /// The block's raw directive `name` (the last, as nginx reads most).
+    pub fn raw_directive(&self, name: &str) -> Option<&RawDirective> {
+        raw_directive(&self.raw, name)
+    }
+}
+
+/// The last raw directive `name` of a block.
+fn raw_directive<'a>(raw: &'a [RawDirective], name: &str) -> Option<&'a RawDirective> {
+    raw.iter().rev().find(|d| d.name == name)
 }
 
 /// One raw `nginx "..."` directive: lowering checked it is one directive
@@ -1628,7 +1667,7 @@ pub enum LocationAction {
     /// with the other raw lines.
     Raw(RawAction),
     /// Nothing in the location says: nginx looks for files under the
-    /// `root` it inherits ([`Proxy::inherited_root`]), by default the
+    /// `root` it inherits ([`Proxy::inherited_raw`]), by default the
     /// `html` folder of nginx's prefix (`/etc/nginx/html` in the nginx
     /// image, which has no such folder). Resolution refuses it in a
     /// location without raw directives; with some, one may answer in a

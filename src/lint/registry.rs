@@ -61,6 +61,8 @@ pub static RULES: &[&dyn Rule] = &[
     &SourceMountInProd,
     &NginxDirectiveRisk,
     &LocationWithoutAction,
+    &DirectoryListing,
+    &CorsWildcardOrigin,
     &TimeoutMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,

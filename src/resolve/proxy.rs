@@ -119,7 +119,7 @@ impl Resolver<'_> {
                     }
                 }
                 LocationAction::InheritedRoot
-                    if location.settings.raw.is_empty() && proxy.inherited_root(server).is_none() =>
+                    if location.settings.raw.is_empty() && proxy.inherited_raw(server, "root").is_none() =>
                 {
                     self.report(
                         Diagnostic::error("empty-location", format!("location `{}` does nothing", location.path.value))

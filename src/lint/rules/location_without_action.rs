@@ -42,7 +42,11 @@ declare_rule! {
 impl Rule for LocationWithoutAction {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            for server in proxy.servers.iter().filter(|s| proxy.inherited_root(s).is_none()) {
+            for server in proxy
+                .servers
+                .iter()
+                .filter(|s| proxy.inherited_raw(s, "root").is_none())
+            {
                 let unanswered = (server.locations.iter())
                     .filter(|l| matches!(l.action, LocationAction::InheritedRoot) && !l.settings.raw.is_empty());
                 for location in unanswered {

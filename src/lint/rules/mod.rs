@@ -2,12 +2,14 @@
 
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
+mod cors_wildcard_origin;
 mod data_not_on_volume;
 mod database_wiring;
 mod db_password_missing;
 mod debug_in_prod;
 mod default_credentials;
 mod deps_after_source;
+mod directory_listing;
 mod dockerfile_instruction_hygiene;
 mod duplicate_container_name;
 mod eol_runtime;
@@ -63,12 +65,14 @@ mod workers_unsized;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
+pub use cors_wildcard_origin::CorsWildcardOrigin;
 pub use data_not_on_volume::DataNotOnVolume;
 pub use database_wiring::DatabaseWiring;
 pub use db_password_missing::DbPasswordMissing;
 pub use debug_in_prod::DebugInProd;
 pub use default_credentials::DefaultCredentials;
 pub use deps_after_source::DepsAfterSource;
+pub use directory_listing::DirectoryListing;
 pub use dockerfile_instruction_hygiene::DockerfileInstructionHygiene;
 pub use duplicate_container_name::DuplicateContainerName;
 pub use eol_runtime::EolRuntime;
