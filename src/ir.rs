@@ -1725,6 +1725,33 @@ pub enum RawHandler {
     Module,
 }
 
+impl RawHandler {
+    /// The directives that answer a location's requests (nginx's content
+    /// handlers, `return` and `root`), sorted. `try_files`, `index` and
+    /// `autoindex` only choose among the files of a `root`.
+    const DIRECTIVES: &[(&str, RawHandler)] = &[
+        ("empty_gif", RawHandler::Module),
+        ("fastcgi_pass", RawHandler::Module),
+        ("flv", RawHandler::Module),
+        ("grpc_pass", RawHandler::Module),
+        ("js_content", RawHandler::Module),
+        ("memcached_pass", RawHandler::Module),
+        ("mp4", RawHandler::Module),
+        ("perl", RawHandler::Module),
+        ("return", RawHandler::Return),
+        ("root", RawHandler::Files),
+        ("scgi_pass", RawHandler::Module),
+        ("stub_status", RawHandler::Module),
+        ("uwsgi_pass", RawHandler::Module),
+    ];
+
+    /// How the raw directive `name` answers a location, when it does.
+    pub fn of(name: &str) -> Option<RawHandler> {
+        let found = Self::DIRECTIVES.binary_search_by(|(n, _)| n.cmp(&name));
+        found.ok().map(|at| Self::DIRECTIVES[at].1)
+    }
+}
+
 /// `alias VOLUME [FOLDER]`: the files of a volume, or of a folder inside
 /// it (taiga's `/media/exports/` serves only `exports/` of the media
 /// volume).
@@ -1777,6 +1804,15 @@ impl Return {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_handlers_are_sorted_for_the_lookup() {
+        let names: Vec<&str> = RawHandler::DIRECTIVES.iter().map(|(name, _)| *name).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert_eq!(RawHandler::of("stub_status"), Some(RawHandler::Module));
+        assert_eq!(RawHandler::of("return"), Some(RawHandler::Return));
+        assert_eq!(RawHandler::of("try_files"), None);
+    }
 
     #[test]
     fn an_image_reference_splits_as_docker_reads_it() {

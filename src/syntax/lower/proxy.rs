@@ -4,7 +4,7 @@
 use crate::syntax::tree::Pair;
 
 use super::proxy_address::{self, Target};
-use super::raw_nginx::{self, Place, RawNginx};
+use super::raw_nginx::{Place, RawNginx};
 use super::{next, span, Lowerer, ServiceBlock, DEFAULT_NGINX_IMAGE};
 use crate::diagnostic::Diagnostic;
 use crate::ir::*;
@@ -315,7 +315,7 @@ impl Lowerer {
     /// `location-without-action` look at.
     fn location_action(&mut self, typed: Option<(LocationAction, Span)>, settings: &Settings) -> LocationAction {
         let mut raw = settings.raw.iter().filter_map(|directive| {
-            let handler = raw_nginx::handler(directive)?;
+            let handler = RawHandler::of(&directive.name)?;
             let directive = Spanned::new(directive.name.clone(), directive.text.span);
             Some(RawAction { directive, handler })
         });

@@ -13,7 +13,7 @@
 //!   would refuse it (a table of the common directives; others pass).
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Header, RawDirective, RawHandler};
+use crate::ir::{Header, RawDirective};
 use crate::source::Spanned;
 
 use super::Lowerer;
@@ -58,34 +58,6 @@ const STATEMENTS: &[(&str, &str)] = &[
     ("proxy_pass", "`proxy_pass UPSTREAM [PATH]`"),
     ("alias", "`alias VOLUME`"),
 ];
-
-/// Raw directives that answer a location's requests (nginx's content
-/// handlers, `return` and `root`): one is the location's action when it
-/// has no typed one, and fights a typed one. `try_files`, `index` and
-/// `autoindex` only choose among the files of a `root`.
-const HANDLERS: &[(&str, RawHandler)] = &[
-    ("empty_gif", RawHandler::Module),
-    ("fastcgi_pass", RawHandler::Module),
-    ("flv", RawHandler::Module),
-    ("grpc_pass", RawHandler::Module),
-    ("js_content", RawHandler::Module),
-    ("memcached_pass", RawHandler::Module),
-    ("mp4", RawHandler::Module),
-    ("perl", RawHandler::Module),
-    ("return", RawHandler::Return),
-    ("root", RawHandler::Files),
-    ("scgi_pass", RawHandler::Module),
-    ("stub_status", RawHandler::Module),
-    ("uwsgi_pass", RawHandler::Module),
-];
-
-/// How `directive` answers a location's requests, when it does.
-pub(super) fn handler(directive: &RawDirective) -> Option<RawHandler> {
-    HANDLERS
-        .iter()
-        .find(|(name, _)| *name == directive.name)
-        .map(|(_, handler)| *handler)
-}
 
 /// The blocks nginx allows a directive in, where that excludes a server or
 /// a location.
@@ -486,21 +458,22 @@ fn nginx_word_value(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{nginx_word_value, raw_directive_words, HANDLERS, PLACES, STATEMENTS};
+    use super::{nginx_word_value, raw_directive_words, PLACES, STATEMENTS};
+    use crate::ir::RawHandler;
 
     #[test]
     fn each_name_is_in_one_table_once() {
         let places: Vec<&str> = PLACES.iter().map(|(name, _)| *name).collect();
-        let handlers: Vec<&str> = HANDLERS.iter().map(|(name, _)| *name).collect();
-        for (table, names) in [("PLACES", &places), ("HANDLERS", &handlers)] {
-            assert!(
-                names.windows(2).all(|w| w[0] < w[1]),
-                "{table} is sorted, without repeats"
-            );
-        }
+        assert!(
+            places.windows(2).all(|w| w[0] < w[1]),
+            "PLACES is sorted, without repeats"
+        );
         for (name, _) in STATEMENTS {
             assert!(!places.contains(name), "`{name}` is refused as a statement already");
-            assert!(!handlers.contains(name), "`{name}` is refused as a statement already");
+            assert!(
+                RawHandler::of(name).is_none(),
+                "`{name}` is refused as a statement already"
+            );
         }
     }
 
