@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, Stack};
+use crate::ir::{Location, LocationAction, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
@@ -7,7 +7,9 @@ declare_rule! {
     /// Flags a raw `nginx "autoindex on"` in force in a location that
     /// serves files: its own, or its server's or the `http` block's, which
     /// it inherits. A location that forwards requests or answers them
-    /// itself lists nothing, so `autoindex` there is not reported.
+    /// itself lists nothing, nor does one without an action that inherits
+    /// no raw `root` (nginx's default root is empty in the nginx image), so
+    /// `autoindex` there is not reported.
     ///
     /// ## Why is this bad?
     /// For a request that ends with `/` and a folder without an
@@ -41,7 +43,13 @@ impl Rule for DirectoryListing {
         for (service, proxy) in facts::proxies(stack) {
             let mut reported = Vec::new();
             for server in &proxy.servers {
-                for location in server.locations.iter().filter(|l| l.action.serves_files()) {
+                // Without a raw `root`, a location without an action has
+                // no folder to list (`location-without-action` says so).
+                let root = proxy.inherited_raw(server, "root").is_some();
+                let lists = |l: &&Location| {
+                    l.action.serves_files() && (root || !matches!(l.action, LocationAction::InheritedRoot))
+                };
+                for location in server.locations.iter().filter(lists) {
                     let Some(autoindex) = proxy.raw_in_force(server, location, "autoindex") else {
                         continue;
                     };
@@ -70,5 +78,40 @@ impl Rule for DirectoryListing {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceFile;
+
+    /// The messages of `directory-listing` on a proxy with `server` at the
+    /// server level and `location` in its one location.
+    fn listed(server: &str, location: &str) -> Vec<String> {
+        let spec = format!(
+            "stack shop\nproxy nginx {{\n    {server}\n    location /files/ {{\n        {location}\n    }}\n}}\n"
+        );
+        let policy = crate::lint::policy::Policy::default();
+        let options = crate::Options {
+            policy: Some(&policy),
+            ..crate::Options::default()
+        };
+        let analysis = crate::analyze(&SourceFile::new("t.spec", spec), options);
+        (analysis.diagnostics.iter())
+            .filter(|d| d.code == "directory-listing")
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_listing_needs_a_folder_of_files() {
+        let on = "nginx \"autoindex on\"";
+        // A raw `root` in the server: the location lists its files.
+        assert_eq!(listed("nginx \"root /usr/share/nginx/html\"", on).len(), 1);
+        // No root at all: nothing to list (location-without-action warns).
+        assert!(listed("nginx \"gzip on\"", on).is_empty());
+        // A location that answers itself lists nothing.
+        assert!(listed(on, "return 204").is_empty());
+        assert!(listed("nginx \"root /usr/share/nginx/html\"", "nginx \"autoindex off\"").is_empty());
     }
 }
