@@ -310,30 +310,48 @@ impl Lowerer {
     }
 
     /// What answers a location: its typed action, else a raw directive
-    /// that answers (a raw one beside a typed one is reported), else the
-    /// files of the root it inherits, which resolution and lint's
-    /// `location-without-action` look at.
+    /// that answers, else the files of the root it inherits, which
+    /// resolution and lint's `location-without-action` look at. A raw
+    /// handler beside a typed action, or beside another raw one, is
+    /// reported: nginx would silently use one of them. A raw `root` only
+    /// says where files are, so it goes with a raw handler (`fastcgi_pass`
+    /// reads it as PHP's document root), not with a typed action.
     fn location_action(&mut self, typed: Option<(LocationAction, Span)>, settings: &Settings) -> LocationAction {
-        let mut raw = settings.raw.iter().filter_map(|directive| {
+        let raw = settings.raw.iter().filter_map(|directive| {
             let handler = RawHandler::of(&directive.name)?;
             let directive = Spanned::new(directive.name.clone(), directive.text.span);
             Some(RawAction { directive, handler })
         });
-        let Some((typed, typed_at)) = typed else {
-            return raw.next().map_or(LocationAction::InheritedRoot, LocationAction::Raw);
-        };
-        for fights in raw.collect::<Vec<_>>() {
-            self.report(
-                Diagnostic::error("conflicting-statements", "a location does one thing")
-                    .primary(
-                        fights.directive.span,
-                        format!("a raw `{}` is a second action", fights.directive.value),
-                    )
-                    .secondary(typed_at, "the location's action")
-                    .help("keep one of the two, and use another location for the other"),
-            );
+        let (roots, handlers): (Vec<_>, Vec<_>) = raw.partition(|a| a.handler == RawHandler::Files);
+        if let Some((typed, typed_at)) = typed {
+            for second in roots.iter().chain(&handlers) {
+                self.second_action(second, typed_at);
+            }
+            return typed;
         }
-        typed
+        let mut handlers = handlers.into_iter();
+        let Some(first) = handlers.next() else {
+            return roots
+                .into_iter()
+                .next()
+                .map_or(LocationAction::InheritedRoot, LocationAction::Raw);
+        };
+        for second in handlers {
+            self.second_action(&second, first.directive.span);
+        }
+        LocationAction::Raw(first)
+    }
+
+    fn second_action(&mut self, second: &RawAction, first: Span) {
+        self.report(
+            Diagnostic::error("conflicting-statements", "a location does one thing")
+                .primary(
+                    second.directive.span,
+                    format!("a raw `{}` is a second action", second.directive.value),
+                )
+                .secondary(first, "the location's action")
+                .help("keep one of the two, and use another location for the other"),
+        );
     }
 
     /// `None` when the line holds an address that cannot be read (reported).

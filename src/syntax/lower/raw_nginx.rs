@@ -10,7 +10,10 @@
 //!   `proxy_http_version`, ...) replaces it: the emitter asks
 //!   [`Settings::raw_sets`](crate::ir::Settings::raw_sets);
 //! - one that nginx allows only in another block is refused, as `nginx -t`
-//!   would refuse it (a table of the common directives; others pass).
+//!   would refuse it (a table of the common directives; others pass);
+//! - one that answers requests (`stub_status`, `return`, `fastcgi_pass`:
+//!   [`RawHandler`](crate::ir::RawHandler)) is the action of a location
+//!   without a typed one, and fights a typed one (lowering of locations).
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Header, RawDirective};
