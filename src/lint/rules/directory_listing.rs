@@ -91,13 +91,7 @@ mod tests {
         let spec = format!(
             "stack shop\nproxy nginx {{\n    {server}\n    location /files/ {{\n        {location}\n    }}\n}}\n"
         );
-        let policy = crate::lint::policy::Policy::default();
-        let options = crate::Options {
-            policy: Some(&policy),
-            ..crate::Options::default()
-        };
-        let analysis = crate::analyze(&SourceFile::new("t.spec", spec), options);
-        (analysis.diagnostics.iter())
+        (crate::lint(&SourceFile::new("t.spec", spec)).diagnostics.iter())
             .filter(|d| d.code == "directory-listing")
             .map(|d| d.message.clone())
             .collect()
