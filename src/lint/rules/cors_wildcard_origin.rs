@@ -92,6 +92,7 @@ impl Rule for CorsWildcardOrigin {
     }
 }
 
+/// Where a pair's headers are written: what tells two pairs apart.
 fn spans((origin, credentials): (&Header, Option<&Header>)) -> (Span, Option<Span>) {
     (origin.span, credentials.map(|c| c.span))
 }
