@@ -143,30 +143,24 @@ fn every_example_stack_round_trips() {
 
 #[test]
 fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let compose = dir.path().join("compose.yaml");
-    std::fs::write(
-        &compose,
-        "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n  web:\n    image: ghcr.io/acme/web:1.0\n    env_file: .dev.env\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join(".env.db"),
-        "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n",
-    )
-    .unwrap();
     let key = "django-insecure-7d9f2k3j4h5g6f7d8s9a";
-    std::fs::write(dir.path().join(".dev.env"), format!("DEBUG=1\nSECRET_KEY={key}\n")).unwrap();
-    let spec = dir.path().join("stack.spec");
-    let out = import_into(&compose, &spec, "short", &[]);
-    assert!(out.status.success(), "{}", support::text(&out.stderr));
-    let report = support::text(&out.stdout);
+    let imported = import_project(
+        "services:\n  db:\n    image: postgres:16.4\n    env_file: .env.db\n  web:\n    image: ghcr.io/acme/web:1.0\n    env_file: .dev.env\n",
+        &[
+            (".env.db", "POSTGRES_USER=app\nPOSTGRES_PASSWORD=s3cr3t-db\n"),
+            (".dev.env", &format!("DEBUG=1\nSECRET_KEY={key}\n")),
+        ],
+        &[],
+    );
+    let root = imported.root();
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let report = imported.report();
     assert!(has_finding(&report, ".env.db:2:1", "info", "import-secret"), "{report}");
     assert!(
         report.contains(".env.db still holds the value of `POSTGRES_PASSWORD`"),
         "the original is named: {report}"
     );
-    let text = std::fs::read_to_string(&spec).unwrap();
+    let text = imported.spec();
     assert!(!text.contains("s3cr3t-db") && !text.contains(key), "{text}");
     assert!(
         text.contains("secret POSTGRES_PASSWORD = db_postgres_password") && text.contains("env_file \"env/db.env\""),
@@ -177,31 +171,25 @@ fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
         text.contains("env_file \".dev.env\"") && !text.contains("SECRET_KEY"),
         "{text}"
     );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("env/db.env")).unwrap(),
-        "POSTGRES_USER=app\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("secrets/db_postgres_password.txt")).unwrap(),
-        "s3cr3t-db"
-    );
-    let check = support::stackc().arg("check").arg(&spec).output().unwrap();
+    assert_eq!(read(root, "env/db.env"), "POSTGRES_USER=app\n");
+    assert_eq!(read(root, "secrets/db_postgres_password.txt"), "s3cr3t-db");
+    let check = support::stackc()
+        .arg("check")
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
 
 #[test]
 fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let compose = dir.path().join("compose.yaml");
-    std::fs::write(
-        &compose,
+    let imported = import_project(
         "services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_ROOT_PASSWORD: ${DB_PASSWORD}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD}\n      HOME_DIR: ${HOME}\n",
-    )
-    .unwrap();
-    let spec = dir.path().join("stack.spec");
-    let out = import_into(&compose, &spec, "short", &[]);
-    assert!(out.status.success(), "{}", support::text(&out.stderr));
-    let report = support::text(&out.stdout);
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let report = imported.report();
     for at in ["compose.yaml:5:28", "compose.yaml:9:20"] {
         assert!(has_finding(&report, at, "info", "import-secret"), "{at}: {report}");
     }
@@ -209,7 +197,7 @@ fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it()
         has_finding(&report, "compose.yaml:10:17", "warning", "import-dropped"),
         "{report}"
     );
-    let text = std::fs::read_to_string(&spec).unwrap();
+    let text = imported.spec();
     assert!(text.contains("secret db_mysql_root_password env DB_PASSWORD"), "{text}");
     assert!(
         text.contains("secret MYSQL_ROOT_PASSWORD = db_mysql_root_password"),
@@ -217,34 +205,23 @@ fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it()
     );
     // The app reads DB_PASSWORD: compose fills it in from the env file.
     assert!(text.contains("env_file \"env/web.env\""), "{text}");
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("env/web.env")).unwrap(),
-        "DB_PASSWORD=${DB_PASSWORD}\n"
-    );
+    assert_eq!(read(imported.root(), "env/web.env"), "DB_PASSWORD=${DB_PASSWORD}\n");
 }
 
 #[test]
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let compose = dir.path().join("compose.yaml");
-    std::fs::write(
-        &compose,
+    let strict = import_project(
         "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080\"\n",
-    )
-    .unwrap();
-    let spec = dir.path().join("stack.spec");
-    let out = import_into(&compose, &spec, "short", &["--strict"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        has_finding(
-            &support::text(&out.stdout),
-            "compose.yaml:5:9",
-            "warning",
-            "import-dropped"
-        ),
-        "{}",
-        support::text(&out.stdout)
+        &[],
+        &["--strict"],
     );
+    assert_eq!(strict.out.status.code(), Some(1));
+    let report = strict.report();
+    assert!(
+        has_finding(&report, "compose.yaml:5:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    let (compose, spec) = (strict.root().join("compose.yaml"), strict.spec_path());
     assert!(!spec.exists());
     let out = import(&[compose.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
     assert!(out.status.success());
@@ -262,17 +239,16 @@ fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
 /// kept (and linted) rather than dropped, and compose.yaml gets them back.
 #[test]
 fn variables_with_dots_in_their_names_are_carried_over() {
-    let dir = project(&[(
-        "compose.yaml",
+    let imported = import_project(
         "services:\n  search:\n    image: elasticsearch:8.15.3\n    environment:\n      - discovery.type=single-node\n      - xpack.security.enabled=false\n    ports:\n      - \"9200:9200\"\n",
-    )]);
-    let spec = dir.path().join("stack.spec");
-    let out = import_into(&dir.path().join("compose.yaml"), &spec, "short", &[]);
-    let report = support::text(&out.stdout);
+        &[],
+        &[],
+    );
+    let report = imported.report();
     assert!(!report.contains("import-dropped"), "{report}");
     assert!(report.contains("[open-data-store]"), "{report}");
     assert_holds(
-        &read(dir.path(), "stack.spec"),
+        &imported.spec(),
         &[
             "discovery.type         = \"single-node\"",
             "xpack.security.enabled = \"false\"",
@@ -287,13 +263,13 @@ fn variables_with_dots_in_their_names_are_carried_over() {
             "internal-port-published",
             "-o",
         ])
-        .arg(dir.path().join("out"))
-        .arg(&spec)
+        .arg(imported.root().join("out"))
+        .arg(imported.spec_path())
         .output()
         .unwrap();
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     assert_holds(
-        &read(dir.path(), "out/compose.yaml"),
+        &read(imported.root(), "out/compose.yaml"),
         &[
             "      discovery.type: single-node\n",
             "      xpack.security.enabled: \"false\"\n",
@@ -303,7 +279,6 @@ fn variables_with_dots_in_their_names_are_carried_over() {
 
 #[test]
 fn an_alias_bomb_is_refused_with_a_finding() {
-    let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..9 {
         let p = i - 1;
@@ -311,13 +286,10 @@ fn an_alias_bomb_is_refused_with_a_finding() {
             "x-a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
         ));
     }
-    let compose = dir.path().join("compose.yaml");
-    std::fs::write(&compose, text).unwrap();
-    let spec = dir.path().join("stack.spec");
-    let out = import_into(&compose, &spec, "short", &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(support::text(&out.stdout).contains("import-unreadable"));
-    assert!(!spec.exists());
+    let imported = import_project(&text, &[], &[]);
+    assert_eq!(imported.out.status.code(), Some(1));
+    assert!(imported.report().contains("import-unreadable"));
+    assert!(!imported.spec_path().exists());
 }
 
 /// Whether the short report has a finding at `at` (`FILE:LINE:COL`) of
@@ -335,6 +307,66 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, text).unwrap();
     }
     dir
+}
+
+/// A compose project imported with stackc's own reader: its folder and
+/// what import printed.
+struct Imported {
+    dir: tempfile::TempDir,
+    out: std::process::Output,
+}
+
+impl Imported {
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn spec_path(&self) -> std::path::PathBuf {
+        self.root().join("stack.spec")
+    }
+
+    /// The spec import wrote.
+    fn spec(&self) -> String {
+        read(self.root(), "stack.spec")
+    }
+
+    /// Its findings, `--format short`.
+    fn report(&self) -> String {
+        support::text(&self.out.stdout)
+    }
+
+    fn stderr(&self) -> String {
+        support::text(&self.out.stderr)
+    }
+
+    /// The report and the spec, the project's folder shown as
+    /// `[project]`, for a snapshot.
+    fn shown(&self) -> String {
+        let both = format!("{}\n{}", self.report(), self.spec());
+        both.replace(self.root().to_str().unwrap(), "[project]")
+    }
+}
+
+/// Writes a project of `compose` (its compose.yaml) and `files` into a
+/// new folder and imports it into `stack.spec` there (`--format short`,
+/// then `extra`), run in that folder: `extra` names its files from there
+/// (`--nginx proxy/default.conf`).
+fn import_project(compose: &str, files: &[(&str, &str)], extra: &[&str]) -> Imported {
+    let mut all = vec![("compose.yaml", compose)];
+    all.extend_from_slice(files);
+    let dir = project(&all);
+    let root = dir.path();
+    let out = support::stackc()
+        .current_dir(root)
+        .args(["import", "--no-compose"])
+        .arg(root)
+        .arg("-o")
+        .arg(root.join("stack.spec"))
+        .args(["--format", "short"])
+        .args(extra)
+        .output()
+        .unwrap();
+    Imported { dir, out }
 }
 
 /// Every line of `lines` is in `text`.
@@ -365,14 +397,12 @@ fn app_secrets_stay_variables_in_an_env_file_no_image_carries() {
     );
     let dockerfile = "FROM node:22.12-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n";
     for ignore in [Some("node_modules\n"), None] {
-        let mut files = vec![("compose.yaml", compose.as_str()), ("Dockerfile", dockerfile)];
+        let mut files = vec![("Dockerfile", dockerfile)];
         files.extend(ignore.map(|text| (".dockerignore", text)));
-        let dir = project(&files);
-        let root = dir.path();
-        let out = import(&[root.to_str().unwrap(), "-o", root.join("stack.spec").to_str().unwrap()]);
-        assert!(out.status.success(), "{}", support::text(&out.stderr));
-        let stderr = support::text(&out.stderr);
-        let spec = read(root, "stack.spec");
+        let imported = import_project(&compose, &files, &[]);
+        let (root, stderr) = (imported.root(), imported.stderr());
+        assert!(imported.out.status.success(), "{stderr}");
+        let spec = imported.spec();
         assert!(!spec.contains(token) && !spec.contains("sk_live"), "{spec}");
         assert!(
             !spec.contains("secret API_TOKEN"),
@@ -411,18 +441,15 @@ fn app_secrets_stay_variables_in_an_env_file_no_image_carries() {
 #[test]
 fn one_value_is_one_secret_the_containers_can_read() {
     let password = "Xk3-pw-72hq-Lm9";
-    let dir = project(&[(
-        "compose.yaml",
-        &format!(
-            "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      - SQL_HOST=db\n      - SQL_USER=app\n      - SQL_DATABASE=app\n      - SQL_PASSWORD={password}\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER=app\n      - POSTGRES_DB=app\n      - POSTGRES_PASSWORD={password}\n  mongo:\n    image: mongo:7.0\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD={password}\n"
-        ),
-    )]);
-    let root = dir.path();
-    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
-    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
-    assert!(out.status.success(), "{stderr}");
+    let compose = format!(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      - SQL_HOST=db\n      - SQL_USER=app\n      - SQL_DATABASE=app\n      - SQL_PASSWORD={password}\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER=app\n      - POSTGRES_DB=app\n      - POSTGRES_PASSWORD={password}\n  mongo:\n    image: mongo:7.0\n    environment:\n      - MONGO_INITDB_ROOT_PASSWORD={password}\n"
+    );
+    let imported = import_project(&compose, &[], &[]);
+    let root = imported.root();
+    let (stdout, stderr) = (imported.report(), imported.stderr());
+    assert!(imported.out.status.success(), "{stderr}");
     assert!(!stdout.contains("database-wiring"), "{stdout}");
-    let spec = read(root, "stack.spec");
+    let spec = imported.spec();
     assert!(!spec.contains(password), "{spec}");
     assert_eq!(spec.matches(" file \"secrets/").count(), 1, "one secret:\n{spec}");
     assert_holds(
@@ -456,16 +483,11 @@ fn one_value_is_one_secret_the_containers_can_read() {
 /// networks) is reported, not written.
 #[test]
 fn a_spec_with_errors_is_written_and_its_errors_point_into_it() {
-    let dir = project(&[(
-        "compose.yaml",
-        "services:\n  web:\n    image: busybox:1.37\n    user: \"1000\"\n    secrets:\n      - api_key\n  adminer:\n    image: adminer:4.8.1\n    ports:\n      - \"127.0.0.1:8081:8080\"\n    networks:\n      - backnet\nnetworks:\n  backnet:\n    internal: true\n",
-    )]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import_into(root, &spec, "short", &[]);
-    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
-    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    let text = read(root, "stack.spec");
+    let compose = "services:\n  web:\n    image: busybox:1.37\n    user: \"1000\"\n    secrets:\n      - api_key\n  adminer:\n    image: adminer:4.8.1\n    ports:\n      - \"127.0.0.1:8081:8080\"\n    networks:\n      - backnet\nnetworks:\n  backnet:\n    internal: true\n";
+    let imported = import_project(compose, &[], &[]);
+    let (stdout, stderr) = (imported.report(), imported.stderr());
+    assert_eq!(imported.out.status.code(), Some(1), "{stdout}{stderr}");
+    let text = imported.spec();
     assert!(!text.contains("publish"), "{text}");
     assert!(
         has_finding(&stdout, "compose.yaml:9:5", "warning", "import-dropped"),
@@ -484,28 +506,23 @@ fn a_spec_with_errors_is_written_and_its_errors_point_into_it() {
 /// config, not a dropped mount.
 #[test]
 fn the_proxys_host_and_keep_alive_are_kept() {
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    init: true\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./proxy/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - 1337:80\n    depends_on:\n      - backend\n",
-        ),
-        (
-            "proxy/conf.d/default.conf",
+    let conf = "proxy/conf.d/default.conf";
+    let imported = import_project(
+        "services:\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    init: true\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./proxy/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - 1337:80\n    depends_on:\n      - backend\n",
+        &[(
+            conf,
             "server {\n    listen 80;\n    location / {\n        proxy_pass http://backend:8000;\n        proxy_set_header Host $host;\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n    }\n}\n",
-        ),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let conf = root.join("proxy/conf.d/default.conf");
-    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
-    let (stdout, stderr) = (support::text(&out.stdout), support::text(&out.stderr));
-    assert!(out.status.success(), "{stderr}");
+        )],
+        &["--nginx", conf],
+    );
+    let (root, stdout, stderr) = (imported.root(), imported.report(), imported.stderr());
+    assert!(imported.out.status.success(), "{stderr}");
     assert!(!stdout.contains("import-dropped"), "{stdout}");
     // Findings in compose.yaml and in the config: neither is a spec.
     assert!(stderr.contains(" in 2 files\n"), "{stderr}");
-    let text = read(root, "stack.spec");
+    let text = imported.spec();
     assert!(!text.contains("websocket"), "{text}");
-    let built = support::build(&spec, &root.join("out"));
+    let built = support::build(&imported.spec_path(), &root.join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     let nginx = read(root, "out/proxy/nginx.conf");
     assert_holds(
@@ -526,25 +543,19 @@ fn the_proxys_host_and_keep_alive_are_kept() {
 /// volume nginx mounts becomes `alias VOLUME FOLDER`, not a drop.
 #[test]
 fn a_folder_inside_a_served_volume_is_aliased() {
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - media:/app/media\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - media:/taiga/media\n    ports:\n      - 9000:80\nvolumes:\n  media:\n",
-        ),
-        (
+    let imported = import_project(
+        "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - media:/app/media\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - media:/taiga/media\n    ports:\n      - 9000:80\nvolumes:\n  media:\n",
+        &[(
             "gateway.conf",
             "server {\n    listen 80;\n    location /media/exports/ {\n        alias /taiga/media/exports/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n",
-        ),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let conf = root.join("gateway.conf");
-    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
-    let stdout = support::text(&out.stdout);
-    assert!(out.status.success(), "{}", support::text(&out.stderr));
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    let (root, stdout) = (imported.root(), imported.report());
+    assert!(imported.out.status.success(), "{}", imported.stderr());
     assert!(!stdout.contains("import-dropped"), "{stdout}");
-    assert_holds(&read(root, "stack.spec"), &["alias media exports"]);
-    let built = support::build(&spec, &root.join("out"));
+    assert_holds(&imported.spec(), &["alias media exports"]);
+    let built = support::build(&imported.spec_path(), &root.join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     assert_holds(&read(root, "out/gateway/nginx.conf"), &["alias /srv/media/exports/;"]);
 }
@@ -681,16 +692,18 @@ fn a_django_dockerfile_and_compose_command_import_into_a_spec_that_builds() {
         (&gunicorn, "gunicorn shop.wsgi:application bind 8000 workers 3"),
         (&shell, "command [\"sh\", \"-c\", \"python manage.py migrate"),
     ] {
-        let dir = project(&[
-            ("compose.yaml", compose),
-            ("app/Dockerfile", dockerfile),
-            ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
-        ]);
-        let root = dir.path();
-        let spec = root.join("stack.spec");
-        let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-        let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
-        assert!(out.status.success(), "{stderr}\n{text}");
+        let imported = import_project(
+            compose,
+            &[
+                ("app/Dockerfile", dockerfile),
+                ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
+            ],
+            &[],
+        );
+        let root = imported.root();
+        let spec = imported.spec_path();
+        let (text, stderr) = (imported.spec(), imported.stderr());
+        assert!(imported.out.status.success(), "{stderr}\n{text}");
         assert!(stderr.contains("`stackc build` accepts"), "{stderr}\n{text}");
         assert_holds(&text, &["    user appuser\n", command]);
         assert_eq!(text.matches("gunicorn shop").count(), 1, "{text}");
@@ -716,16 +729,16 @@ fn a_relative_workdir_imports_as_the_folder_docker_uses() {
         ("WORKDIR /srv\nWORKDIR app/\n", Some("/srv/app")),
     ] {
         let dockerfile = format!("FROM python:3.12-slim\n{workdirs}COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n");
-        let dir = project(&[
-            ("compose.yaml", "services:\n  web:\n    build: ./app\n"),
-            ("app/Dockerfile", &dockerfile),
-            ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
-        ]);
-        let root = dir.path();
-        let spec = root.join("stack.spec");
-        let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-        let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
-        assert!(out.status.success(), "{stderr}\n{text}");
+        let imported = import_project(
+            "services:\n  web:\n    build: ./app\n",
+            &[
+                ("app/Dockerfile", &dockerfile),
+                ("app/requirements.txt", "Django==5.1.3\ngunicorn==23.0.0\n"),
+            ],
+            &[],
+        );
+        let (text, stderr) = (imported.spec(), imported.stderr());
+        assert!(imported.out.status.success(), "{stderr}\n{text}");
         let workdir = text.lines().find_map(|l| l.trim().strip_prefix("workdir "));
         assert_eq!(workdir, expected, "{text}");
         assert!(!stderr.contains("invalid-path"), "{stderr}");
@@ -738,20 +751,21 @@ fn a_relative_workdir_imports_as_the_folder_docker_uses() {
 #[test]
 fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
     let compose = "services:\n  web:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"${WEB_CPUS:-0}\"\n          memory: \"0\"\n  worker:\n    image: redis:7.4\n    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n          memory: 256M\n          pids: 0\n";
-    let dir = project(&[("compose.yaml", compose)]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
-    assert!(out.status.success(), "{stderr}\n{text}");
+    let imported = import_project(compose, &[], &[]);
+    let (text, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}\n{text}", imported.stderr());
     let limits: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| l.starts_with("limits"))
         .collect();
     assert_eq!(limits, ["limits cpus 0.5 memory 256M"], "{text}");
-    assert!(stderr.contains("a `cpus` limit the spec cannot write"), "{stderr}");
-    let check = support::stackc().arg("check").arg(&spec).output().unwrap();
+    assert!(report.contains("a `cpus` limit the spec cannot write"), "{report}");
+    let check = support::stackc()
+        .arg("check")
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
 
@@ -762,24 +776,18 @@ fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
 #[test]
 fn build_args_from_the_host_are_their_defaults_or_left_out() {
     let compose = "services:\n  web:\n    image: x/web:1.0\n    build:\n      context: .\n      args:\n        - \"APP_UID=${UID:-1000}\"\n        - \"PRICE=5$$\"\n        - \"TOKEN=${TOKEN}\"\n";
-    let dir = project(&[
-        ("compose.yaml", compose),
-        ("Dockerfile", "FROM busybox:1.36\nUSER 1000\n"),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
-    assert!(out.status.success(), "{stderr}\n{text}");
+    let imported = import_project(compose, &[("Dockerfile", "FROM busybox:1.36\nUSER 1000\n")], &[]);
+    let (text, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}\n{text}", imported.stderr());
     let args: Vec<&str> = text.lines().map(str::trim).filter(|l| l.starts_with("arg ")).collect();
     assert_eq!(args, ["arg APP_UID = \"1000\"", "arg PRICE = \"5$\""], "{text}");
     assert!(
-        stderr.contains("`build arg APP_UID` is `1000`, the default of `UID`"),
-        "{stderr}"
+        report.contains("`build arg APP_UID` is `1000`, the default of `UID`"),
+        "{report}"
     );
     assert!(
-        stderr.contains("`build arg TOKEN` is filled from the host's environment"),
-        "{stderr}"
+        report.contains("`build arg TOKEN` is filled from the host's environment"),
+        "{report}"
     );
 }
 
@@ -901,18 +909,18 @@ fn files_outside_the_project_are_neither_read_nor_copied() {
 #[test]
 fn services_building_the_same_context_share_one_image() {
     let compose = "services:\n  migrate:\n    build: ./api/\n    command: [\"node\", \"migrate.js\"]\n  api:\n    build: ./api\n    ports:\n      - \"127.0.0.1:3000:3000\"\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n  worker:\n    build:\n      context: api\n      dockerfile: ./Dockerfile\n    command: [\"node\", \"worker.js\"]\n  report:\n    build: ./api\n    image: registry.example.com/report:1.0.0\n    command: [\"node\", \"report.js\"]\n";
-    let dir = project(&[
-        ("compose.yaml", compose),
-        (
+    let imported = import_project(
+        compose,
+        &[(
             "api/Dockerfile",
             "FROM node:22.11-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nCMD [\"node\", \"server.js\"]\n",
-        ),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-    let text = read(root, "stack.spec");
-    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+        )],
+        &[],
+    );
+    let root = imported.root();
+    let spec = imported.spec_path();
+    let text = imported.spec();
+    assert!(imported.out.status.success(), "{}\n{text}", imported.stderr());
     let block = |name: &str| {
         let start = text
             .find(&format!(" {name} {{\n"))
@@ -937,23 +945,22 @@ fn services_building_the_same_context_share_one_image() {
 #[test]
 fn a_uv_dockerfile_imports_as_the_uv_statement() {
     let dockerfile = "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\nENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-dev --no-install-project\nCOPY . .\nRUN uv sync --frozen --no-dev\nENV PATH=\"/app/.venv/bin:$PATH\"\nRUN useradd --create-home appuser\nUSER appuser\nCMD [\"uv\", \"run\", \"--no-sync\", \"gunicorn\", \"shop.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]\n";
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  web:\n    build: ./app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
-        ),
-        ("app/Dockerfile", dockerfile),
-        (
-            "app/pyproject.toml",
-            "[project]\nname = \"shop\"\nversion = \"0.1.0\"\ndependencies = [\"django>=5.1\", \"gunicorn>=23\"]\n",
-        ),
-        ("app/uv.lock", "version = 1\n"),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-    let (text, stderr) = (read(root, "stack.spec"), support::text(&out.stderr));
-    assert!(out.status.success(), "{stderr}\n{text}");
+    let imported = import_project(
+        "services:\n  web:\n    build: ./app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
+        &[
+            ("app/Dockerfile", dockerfile),
+            (
+                "app/pyproject.toml",
+                "[project]\nname = \"shop\"\nversion = \"0.1.0\"\ndependencies = [\"django>=5.1\", \"gunicorn>=23\"]\n",
+            ),
+            ("app/uv.lock", "version = 1\n"),
+        ],
+        &[],
+    );
+    let root = imported.root();
+    let spec = imported.spec_path();
+    let (text, stderr) = (imported.spec(), imported.stderr());
+    assert!(imported.out.status.success(), "{stderr}\n{text}");
     assert!(stderr.contains("`stackc build` accepts"), "{stderr}\n{text}");
     assert_holds(
         &text,
@@ -1032,11 +1039,10 @@ fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
 #[test]
 fn services_with_the_same_passwords_share_one_env_file() {
     let compose = "services:\n  web:\n    image: registry.example.com/shop:1.0.0\n    environment: &env\n      DJANGO_SECRET_KEY: \"k3y-9f8a7b6c5d4e3f2a1b0c\"\n      DATABASE_HOST: db\n  worker:\n    image: registry.example.com/shop:1.0.0\n    command: [\"celery\", \"-A\", \"shop\", \"worker\"]\n    environment: *env\n";
-    let dir = project(&[("compose.yaml", compose)]);
-    let root = dir.path();
-    let out = import(&[root.to_str().unwrap(), "-o", root.join("stack.spec").to_str().unwrap()]);
-    let text = read(root, "stack.spec");
-    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    let imported = import_project(compose, &[], &[]);
+    let root = imported.root();
+    let text = imported.spec();
+    assert!(imported.out.status.success(), "{}\n{text}", imported.stderr());
     assert_eq!(text.matches("    env_file \"env/web.env\"\n").count(), 2, "{text}");
     assert!(!root.join("env/worker.env").exists(), "{text}");
     assert!(read(root, "env/web.env").contains("DJANGO_SECRET_KEY="));
@@ -1072,19 +1078,12 @@ fn a_secret_is_never_written_through_a_link_out_of_the_project() {
 /// A `${VAR}` of `.env` that holds a key goes to an env file as a password.
 #[test]
 fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_dotenv() {
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER\n      - POSTGRES_PASSWORD\n      - POSTGRES_DB\n      - TZ\n  web:\n    image: ghcr.io/plausible/community-edition:v2.1.3\n    environment:\n      - SECRET_KEY_BASE=${SECRET_KEY_BASE}\n",
-        ),
-        (
+    let imported = import_project("services:\n  db:\n    image: postgres:16.4\n    environment:\n      - POSTGRES_USER\n      - POSTGRES_PASSWORD\n      - POSTGRES_DB\n      - TZ\n  web:\n    image: ghcr.io/plausible/community-edition:v2.1.3\n    environment:\n      - SECRET_KEY_BASE=${SECRET_KEY_BASE}\n", &[(
             ".env",
             "POSTGRES_USER=flows\nPOSTGRES_PASSWORD=Hx7rT2qLmZ\nPOSTGRES_DB=flows\nSECRET_KEY_BASE=Qm9yZWFsaXMtc2VjcmV0LWtleS1iYXNlLTY0\n",
-        ),
-    ]);
-    let root = dir.path();
-    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
-    let report = support::text(&out.stdout);
+        )], &[]);
+    let root = imported.root();
+    let report = imported.report();
     assert!(
         has_finding(&report, "compose.yaml:5:9", "info", "import-filled"),
         "{report}"
@@ -1097,7 +1096,7 @@ fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_
         has_finding(&report, "compose.yaml:8:9", "warning", "import-dropped"),
         "{report}"
     );
-    let text = read(root, "stack.spec");
+    let text = imported.spec();
     assert_holds(
         &text,
         &[
@@ -1127,18 +1126,19 @@ fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_
 fn an_nginx_that_runs_php_itself_stays_a_service_and_a_volumes_label_is_dropped() {
     let compose = "services:\n  app:\n    image: nextcloud:31.0.6-fpm-alpine\n    volumes:\n      - html:/var/www/html:z\n  web:\n    build: ./web\n    ports:\n      - 127.0.0.1:8080:80\n    volumes:\n      - html:/var/www/html:z,ro\n    depends_on:\n      - app\nvolumes:\n  html:\n";
     let conf = "events {}\nhttp {\n  upstream php-handler {\n    server app:9000;\n  }\n  server {\n    listen 80;\n    root /var/www/html;\n    location ~ \\.php(?:$|/) {\n      include fastcgi_params;\n      fastcgi_pass php-handler;\n    }\n    location / {\n      try_files $uri $uri/ /index.php$request_uri;\n    }\n  }\n}\n";
-    let dir = project(&[
-        ("compose.yaml", compose),
-        (
-            "web/Dockerfile",
-            "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
-        ),
-        ("web/nginx.conf", conf),
-    ]);
-    let root = dir.path();
-    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
-    let report = support::text(&out.stdout);
-    let text = read(root, "stack.spec");
+    let imported = import_project(
+        compose,
+        &[
+            (
+                "web/Dockerfile",
+                "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+            ),
+            ("web/nginx.conf", conf),
+        ],
+        &[],
+    );
+    let report = imported.report();
+    let text = imported.spec();
     assert!(text.contains("service web {") && !text.contains("proxy web"), "{text}");
     assert_holds(
         &text,
@@ -1163,11 +1163,9 @@ fn an_nginx_that_runs_php_itself_stays_a_service_and_a_volumes_label_is_dropped(
 #[test]
 fn a_mount_with_a_defaulted_variable_is_read_and_an_anchors_finding_is_reported_once() {
     let compose = "x-common: &common\n  image: ${IMAGE:-apache/airflow:3.0.2}\n  volumes:\n    - ${PROJ_DIR:-.}/dags:/opt/airflow/dags:ro\nservices:\n  scheduler:\n    <<: *common\n    command: scheduler\n  triggerer:\n    <<: *common\n    command: triggerer\n";
-    let dir = project(&[("compose.yaml", compose), ("dags/hello.py", "")]);
-    let root = dir.path();
-    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
-    let report = support::text(&out.stdout);
-    let text = read(root, "stack.spec");
+    let imported = import_project(compose, &[("dags/hello.py", "")], &[]);
+    let report = imported.report();
+    let text = imported.spec();
     assert_eq!(
         text.matches("    mount ./dags at /opt/airflow/dags ro\n").count(),
         2,
@@ -1186,11 +1184,9 @@ fn a_mount_with_a_defaulted_variable_is_read_and_an_anchors_finding_is_reported_
 #[test]
 fn legacy_limit_keys_join_the_deploy_limits_in_one_statement() {
     let compose = "services:\n  db:\n    image: postgres:16.4\n    pids_limit: 100\n    mem_limit: 512m\n    deploy:\n      resources:\n        limits:\n          cpus: '0.5'\n          memory: 1G\n";
-    let dir = project(&[("compose.yaml", compose)]);
-    let root = dir.path();
-    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
-    let report = support::text(&out.stdout);
-    let text = read(root, "stack.spec");
+    let imported = import_project(compose, &[], &[]);
+    let report = imported.report();
+    let text = imported.spec();
     assert!(!report.contains("import-dropped"), "{report}");
     assert_eq!(text.matches("limits ").count(), 1, "{text}");
     assert_holds(&text, &["    limits pids 100 memory 512M cpus 0.5\n"]);
@@ -1204,12 +1200,11 @@ fn legacy_limit_keys_join_the_deploy_limits_in_one_statement() {
 #[test]
 fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
     let compose = "services:\n  web:\n    image: glitchtip/glitchtip:v4.1.3\n    ports:\n      - \"8000:8000\"\n    restart: unless-stopped\n  worker:\n    image: glitchtip/glitchtip:v4.1.3\n    command: ./bin/run-celery-with-beat.sh\n  migrate:\n    image: glitchtip/glitchtip:v4.1.3\n    command: ./bin/run-migrate.sh\n  setup:\n    image: glitchtip/glitchtip:v4.1.3\n    command: sh -c \"python manage.py migrate && gunicorn glitchtip.wsgi\"\n";
-    let dir = project(&[("compose.yaml", compose)]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let out = import(&[root.to_str().unwrap(), "-o", spec.to_str().unwrap()]);
-    let text = read(root, "stack.spec");
-    assert!(out.status.success(), "{}\n{text}", support::text(&out.stderr));
+    let imported = import_project(compose, &[], &[]);
+    let root = imported.root();
+    let spec = imported.spec_path();
+    let text = imported.spec();
+    assert!(imported.out.status.success(), "{}\n{text}", imported.stderr());
     assert_holds(
         &text,
         &[
@@ -1228,4 +1223,202 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
         .expect("migrate is in compose.yaml");
     let migrate = migrate.split("\n  setup:").next().unwrap();
     assert!(migrate.contains("restart: \"no\""), "{migrate}");
+}
+
+/// A secret compose writes out where a spec could only write it out too
+/// (a build argument, a label, a command's line, a healthcheck's that
+/// repeats no password of the container's, a raw key) is left out of the
+/// spec, reported at its place without its value; a reference the
+/// container fills in (`$${VAR}`) is no secret and stays. The spec lint
+/// then reads has no secret in it.
+#[test]
+fn secrets_in_build_args_labels_and_commands_are_left_out_and_reported() {
+    let npm = "npm_4d8f1b2c3a5e6f7081920a1b2c3d4e5f6a7b";
+    let github = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let compose = format!(
+        "services:
+  web:
+    build:
+      context: .
+      args:
+        NPM_TOKEN: {npm}
+        GITHUB_TOKEN: \"$${{GITHUB_TOKEN}}\"
+        NODE_ENV: production
+    labels:
+      - \"com.example.api-token={github}\"
+      - \"traefik.enable=true\"
+    command: [\"node\", \"server.js\", \"--api-key\", \"3f9a8b7c6d5e4f\"]
+    logging:
+      driver: loki
+      options:
+        loki-url: \"https://shop:Lq7-hunter2@logs.example/loki/api/v1/push\"
+  pg:
+    image: postgres:16.4
+    healthcheck:
+      test: [\"CMD-SHELL\", \"PGPASSWORD=Pg-h1dden pg_isready -U app\"]
+  maria:
+    image: mariadb:11.4
+    healthcheck:
+      test: [\"CMD-SHELL\", \"mariadb-admin ping -uroot -p$${{MARIADB_ROOT_PASSWORD}}\"]
+name: shop
+"
+    );
+    let imported = import_project(&compose, &[("Dockerfile", "FROM node:22.12-alpine\nUSER node\n")], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    for at in [
+        "compose.yaml:6:20",
+        "compose.yaml:10:9",
+        "compose.yaml:12:14",
+        "compose.yaml:14:7",
+        "compose.yaml:20:13",
+    ] {
+        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
+    }
+    assert_holds(
+        &report,
+        &[
+            "build arg `NPM_TOKEN` holds a secret (an npm token): left out",
+            "label `com.example.api-token` holds a secret (a GitHub token)",
+            "`command` holds a secret (`--api-key`)",
+            "`logging` holds a secret (a URL with a password in it)",
+            "the healthcheck's command holds a secret (`PGPASSWORD=` before the program)",
+        ],
+    );
+    let values = [npm, github, "3f9a8b7c6d5e4f", "Lq7-hunter2", "Pg-h1dden"];
+    for value in values {
+        assert!(!spec.contains(value), "{value}:\n{spec}");
+        assert!(!report.contains(value), "{value}:\n{report}");
+    }
+    assert_holds(
+        &spec,
+        &[
+            "arg GITHUB_TOKEN = \"${GITHUB_TOKEN}\"",
+            "arg NODE_ENV = \"production\"",
+            "traefik.enable = \"true\"",
+            "ready cmd \"mariadb-admin ping -uroot -p${MARIADB_ROOT_PASSWORD}\"",
+        ],
+    );
+    let lint = support::stackc()
+        .args(["lint", "--format", "short"])
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
+    let lint = support::text(&lint.stdout);
+    // It read the spec (pg has no password left to start with), and found no secret.
+    assert!(
+        lint.contains("[pg-password-missing]") && !lint.contains("[secret-in-"),
+        "{lint}"
+    );
+    support::insta_settings().bind(|| insta::assert_snapshot!("import__secrets_left_out", imported.shown()));
+}
+
+/// The files import writes that hold secrets are listed in the
+/// `.gitignore` beside the spec: a `.gitignore` there keeps its lines and
+/// gets the missing ones once, after them; run again, import adds none.
+/// One that leads out of the project is not written through.
+#[test]
+fn the_gitignore_beside_the_spec_gets_each_secret_file_once() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: Hx7rT2qLmZ\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      API_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let kept = "node_modules/\n/secrets/db_postgres_password.txt";
+    let imported = import_project(compose, &[(".gitignore", kept)], &[]);
+    let root = imported.root();
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let expected = format!("{kept}\n# written by `stackc import`: they hold secrets\nenv/web.env\n");
+    assert_eq!(read(root, ".gitignore"), expected);
+    assert!(
+        imported.stderr().contains("added to ")
+            && imported
+                .stderr()
+                .contains(".gitignore so no commit carries env/web.env"),
+        "{}",
+        imported.stderr()
+    );
+    let again = import_into(root, &imported.spec_path(), "short", &["--force"]);
+    let stderr = support::text(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert_eq!(read(root, ".gitignore"), expected, "nothing added twice");
+    assert!(stderr.contains("lists the files that hold secrets already"), "{stderr}");
+
+    let fresh = import_project(compose, &[], &[]);
+    assert_eq!(
+        read(fresh.root(), ".gitignore"),
+        "# written by `stackc import`: they hold secrets\nsecrets/db_postgres_password.txt\nenv/web.env\n"
+    );
+    assert!(fresh.stderr().contains("created "), "{}", fresh.stderr());
+
+    let outside = project(&[("elsewhere/ignore", "mine\n"), ("repo/compose.yaml", compose)]);
+    let repo = outside.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("elsewhere/ignore"), repo.join(".gitignore")).unwrap();
+    let out = import_into(&repo, &repo.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success() && stderr.contains(".gitignore"), "{stderr}");
+    assert_eq!(read(outside.path(), "elsewhere/ignore"), "mine\n");
+    assert!(!repo.join("stack.spec").exists() && !repo.join("secrets").exists());
+}
+
+/// A healthcheck that repeats a password of its service's `environment`
+/// reads it where the container has it once import has kept it out of
+/// the spec: the secret's file for an image that reads `VAR_FILE`, the
+/// variable (from the env file) for any other; in a shell, which a value
+/// in single quotes never reaches, so that one is left out.
+#[test]
+fn a_healthchecks_password_is_read_where_the_container_has_it() {
+    let compose = r#"services:
+  db:
+    image: mysql:8.4
+    environment:
+      MYSQL_ROOT_PASSWORD: s3cr3t-root
+    healthcheck:
+      test: ["CMD", "mysqladmin", "ping", "-h", "localhost", "-uroot", "-ps3cr3t-root"]
+  app:
+    image: ghcr.io/acme/web:1.0
+    environment:
+      DB_PASSWORD: "app pass w0rd"
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -u \"app:app pass w0rd\" http://localhost/health"]
+  worker:
+    image: ghcr.io/acme/web:1.0
+    environment:
+      DB_PASSWORD: "app pass w0rd"
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -u 'app:app pass w0rd' http://localhost/health"]
+name: shop
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    for at in ["compose.yaml:7:13", "compose.yaml:13:13"] {
+        assert!(has_finding(&report, at, "info", "import-secret"), "{at}:\n{report}");
+    }
+    assert!(
+        has_finding(&report, "compose.yaml:19:13", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert_holds(
+        &report,
+        &["the healthcheck's command held a secret (`mysqladmin -pSECRET`): it now reads it in the container"],
+    );
+    assert_holds(
+        &spec,
+        &[
+            r#"ready cmd "mysqladmin ping -h localhost -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"" every 30s"#,
+            r#"ready cmd "curl -fsS -u \"app:$DB_PASSWORD\" http://localhost/health" every 30s"#,
+        ],
+    );
+    assert_eq!(spec.matches("ready cmd").count(), 2, "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let yaml = read(imported.root(), "out/compose.yaml");
+    assert_holds(
+        &yaml,
+        &[r#"- mysqladmin ping -h localhost -uroot -p"$$(cat "$$MYSQL_ROOT_PASSWORD_FILE")""#],
+    );
+    for value in ["s3cr3t-root", "app pass w0rd"] {
+        assert!(
+            !spec.contains(value) && !yaml.contains(value),
+            "{value}:\n{spec}\n{yaml}"
+        );
+        assert!(!report.contains(value), "{value}:\n{report}");
+    }
+    support::insta_settings().bind(|| insta::assert_snapshot!("import__healthcheck_reads_password", imported.shown()));
 }

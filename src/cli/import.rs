@@ -1,6 +1,6 @@
 //! `stackc import`: runs [`crate::import`], writes the spec (atomically,
 //! even with errors: the user fixes it there), the secret and env files,
-//! and the ignore lines that keep them out of images; then reports the
+//! and the ignore lines that keep them out of images and commits; then reports the
 //! findings in the chosen format with what `stackc build` would say.
 
 use std::io::Write as _;
@@ -73,10 +73,11 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     };
     // `-o deploy/stack.spec` in a project without `deploy/` yet.
     std::fs::create_dir_all(&spec_dir).map_err(|e| Failure::new(format!("{}: {e}", spec_dir.display())))?;
-    write_secrets(&spec_dir, &outcome.secrets)?;
-    for edit in &outcome.ignores {
-        contexts::apply(edit).map_err(|e| Failure::new(format!("{}: {e}", edit.file.display())))?;
+    // The ignore lines first: no secret file is ever there unlisted.
+    for edit in outcome.gitignore.iter().chain(&outcome.ignores) {
+        contexts::apply(edit).map_err(|e| Failure::new(e.to_string()))?;
     }
+    write_secrets(&spec_dir, &outcome.secrets)?;
     write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
     // Built in memory with the files now beside it, as `stackc build` would.
     let verdict = verdict(out, spec)?;
@@ -110,20 +111,32 @@ fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) 
             "stackc: the secret files are mode {SECRET_MODE:04o}: compose bind-mounts a file secret with the host file's owner and mode, so the container's user must be able to read it (or `chown` each to that user and `chmod 0400` it)\n"
         ));
     }
-    if !outcome.secrets.is_empty() {
-        output::stderr(&format!(
-            "stackc: keep these out of version control (.gitignore):\n{}",
-            outcome.secrets.gitignore()
-        ));
-    }
     let here = std::env::current_dir().unwrap_or_default();
+    let shown = |edit: &contexts::IgnoreEdit| {
+        let verb = if edit.exists { "added to" } else { "created" };
+        let file = edit
+            .file
+            .strip_prefix(&here)
+            .unwrap_or(&edit.file)
+            .display()
+            .to_string();
+        (verb, file, edit.lines.join(", "))
+    };
+    // Said even with `-q`: these files hold the secrets found.
+    match &outcome.gitignore {
+        Some(edit) => {
+            let (verb, file, lines) = shown(edit);
+            output::stderr(&format!("stackc: {verb} {file} so no commit carries {lines}\n"));
+        }
+        None if !outcome.secrets.is_empty() => output::status(&format!(
+            "stackc: the .gitignore beside {} lists the files that hold secrets already",
+            out.display()
+        )),
+        None => {}
+    }
     for edit in &outcome.ignores {
-        output::stderr(&format!(
-            "stackc: {} {} so no image carries {}\n",
-            if edit.exists { "added to" } else { "created" },
-            edit.file.strip_prefix(&here).unwrap_or(&edit.file).display(),
-            edit.lines.join(", ")
-        ));
+        let (verb, file, lines) = shown(edit);
+        output::stderr(&format!("stackc: {verb} {file} so no image carries {lines}\n"));
     }
     let shown = out.display();
     match (verdict.invalid(), verdict.errors.len()) {

@@ -85,9 +85,20 @@ fn ignore_file(context: &Path, dockerfile: &str) -> PathBuf {
     }
 }
 
-/// Adds an edit's lines to its ignore file, creating it if needed.
+/// Adds an edit's lines to its ignore file (a `.dockerignore`, the
+/// `.gitignore`), creating it if needed, in one atomic replace; a file
+/// that is there but cannot be read is left alone, an error.
 pub fn apply(edit: &IgnoreEdit) -> Result<(), crate::write::WriteError> {
-    let mut text = std::fs::read_to_string(&edit.file).unwrap_or_default();
+    let mut text = match std::fs::read_to_string(&edit.file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(crate::write::WriteError::Io {
+                path: edit.file.clone(),
+                source,
+            })
+        }
+    };
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }

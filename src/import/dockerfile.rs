@@ -15,6 +15,9 @@ use crate::input::dockerfile::{self, Args, Base, Keyword};
 /// The largest Dockerfile import reads.
 const MAX_DOCKERFILE: u64 = 1 << 20;
 
+/// What to do with a secret a build needs, which a build argument keeps.
+const BUILD_SECRET_HELP: &str = "a build argument is kept in compose.yaml and the image's history: hand the build the secret as a BuildKit secret (`RUN --mount=type=secret,id=NAME` in the Dockerfile, `docker build --secret`), which a spec does not pass, or let the running container read it (`secret VAR = NAME`)";
+
 /// What a service's compose `build` becomes.
 pub struct Built {
     pub build: Stmt,
@@ -61,10 +64,22 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
                 _ => Vec::new(),
             };
             // A value compose fills from the host (`${UID:-1000}`) is its
-            // default, reported; one without a default is left out.
+            // default, reported; one without a default is left out, and so
+            // is a secret (compose.yaml and the image's history keep it).
             let args = args
                 .into_iter()
                 .filter_map(|(k, v, node)| {
+                    let value = super::values::literal(&v).or_else(|| Some(super::values::with_defaults(&v)?.0));
+                    if let Some(what) = value.and_then(|value| super::secrets::found_in(Some(&k), &value)) {
+                        super::secrets::left_out(
+                            import.report,
+                            (file, node.span),
+                            &format!("build arg `{k}`"),
+                            &what,
+                            BUILD_SECRET_HELP,
+                        );
+                        return None;
+                    }
                     let v = match super::values::literal(&v) {
                         Some(v) => v,
                         None => super::environment::defaulted(import, node, &format!("build arg {k}"), &v)?,

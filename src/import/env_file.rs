@@ -50,7 +50,7 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
         at.1,
         message,
         format!(
-            "the image reads `{var}_FILE`: the container now gets `{var}_FILE` (the secret's path) instead of `{var}`; keep {} out of version control",
+            "the image reads `{var}_FILE`: the container now gets `{var}_FILE` (the secret's path) instead of `{var}`; the .gitignore beside the spec lists {}",
             secret.path
         ),
     );
@@ -116,7 +116,7 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
             k.at.1,
             format!("`{}` moved into the env file {path}", k.var),
             format!(
-                "the container still gets `{}`: compose reads {path} when it starts the container, and the value is in neither the spec nor compose.yaml; keep {path} out of version control",
+                "the container still gets `{}`: compose reads {path} when it starts the container, and the value is in neither the spec nor compose.yaml; the .gitignore beside the spec lists {path}",
                 k.var
             ),
         );

@@ -5,13 +5,17 @@
 //! finding ([`report`]) pointing at its place in the file it came from; a
 //! password or key stays out of the spec, in a secret file or an env file
 //! import writes beside the spec ([`secrets`], [`env_file`]) and keeps out
-//! of every image ([`contexts`]). The spec comes out formatted.
+//! of every image ([`contexts`]) and commit ([`gitignore`]); one the spec
+//! could only write out (a build argument, a label, a command line) is
+//! left out and reported. The spec comes out formatted.
 //!
 //! One module per job: [`yaml`] (spanned YAML, bounded aliases),
 //! [`compose`] (top level), [`service`] (a service's keys), [`mounts`]
 //! (volumes and ports), [`environment`] (variables, `$VAR`), [`runtime`]
-//! (dependencies, healthchecks, deploy), [`env_file`] (passwords as each
+//! (dependencies, healthchecks, deploy), [`probe`] (a healthcheck's test
+//! and the passwords in it), [`env_file`] (passwords as each
 //! image reads them), [`contexts`] (build contexts' ignore files),
+//! [`gitignore`] (the spec's folder's `.gitignore`),
 //! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
 //! [`nginx`] (the config's directives), [`proxy`] (directives to proxy
 //! statements), [`spec`] (the spec's text).
@@ -21,9 +25,11 @@ pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;
 pub mod environment;
+pub mod gitignore;
 pub mod mounts;
 pub mod nginx;
 pub mod one_shot;
+pub mod probe;
 pub mod proxy;
 pub mod report;
 pub mod runtime;
@@ -71,6 +77,9 @@ pub struct Outcome {
     pub secrets: Secrets,
     /// Lines that keep the written files out of the build contexts.
     pub ignores: Vec<contexts::IgnoreEdit>,
+    /// Lines that keep them out of version control: the `.gitignore`
+    /// beside the spec, unless it lists them all already.
+    pub gitignore: Option<contexts::IgnoreEdit>,
     pub report: Report,
 }
 
@@ -133,6 +142,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
                 spec: None,
                 secrets: Secrets::default(),
                 ignores: Vec::new(),
+                gitignore: None,
                 report,
             });
         }
@@ -168,10 +178,12 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     };
     let written: Vec<&str> = secrets.all().map(|f| f.path.as_str()).collect();
     let ignores = contexts::keep_out(&doc, &places, &written)?;
+    let gitignore = gitignore::edit(&places.spec_dir, &written)?;
     Ok(Outcome {
         spec: Some(source),
         secrets,
         ignores,
+        gitignore,
         report,
     })
 }

@@ -2,9 +2,10 @@
 //! `after`, `ready`, `replicas` and `limits`.
 
 use super::compose::Import;
+use super::probe::Test;
 use super::service::Role;
-use super::spec::{list, quoted, Stmt};
-use super::values::{duration, literal, size};
+use super::spec::Stmt;
+use super::values::{duration, size};
 use super::yaml::{Kind, Node};
 
 pub fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
@@ -46,7 +47,11 @@ const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
     ("start_period", "start", ""),
 ];
 
-pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
+/// `ready cmd ...` with compose's timing; a password written in the test
+/// is read from `readable` (each value the container has, and the shell
+/// expression that reads it: see [`Test::reading`]), or the healthcheck
+/// is left out.
+pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Import) -> Option<Stmt> {
     let file = import.file;
     if value.get("disable").and_then(Node::text) == Some("true") {
         import.report.dropped(
@@ -72,21 +77,7 @@ pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
         }
     }
     let test = value.get("test")?;
-    let probe = match &test.kind {
-        Kind::Scalar { text, .. } => literal(text).map(|t| format!("ready cmd {}", quoted(&t))),
-        Kind::Seq(items) => {
-            let words: Option<Vec<String>> = items.iter().map(|i| i.text().and_then(literal)).collect();
-            match words.as_deref() {
-                Some([kind, shell]) if kind == "CMD-SHELL" => Some(format!("ready cmd {}", quoted(shell))),
-                Some([kind, rest @ ..]) if kind == "CMD" && !rest.is_empty() => {
-                    Some(format!("ready cmd {}", list(rest)))
-                }
-                _ => None,
-            }
-        }
-        Kind::Map(_) => None,
-    };
-    let Some(mut probe) = probe else {
+    let Some(mut probe) = Test::of(test) else {
         import.report.dropped(
             file,
             test.span,
@@ -95,6 +86,27 @@ pub fn healthcheck(value: &Node, import: &mut Import) -> Option<Stmt> {
         );
         return None;
     };
+    if let Some((what, variable)) = probe.secret() {
+        let Some(read) = probe.reading(readable) else {
+            let help = super::secrets::command_help("a healthcheck's", &variable);
+            super::secrets::left_out(
+                import.report,
+                (file, test.span),
+                "the healthcheck's command",
+                &what,
+                help,
+            );
+            return None;
+        };
+        import.report.secret(
+            file,
+            test.span,
+            format!("the healthcheck's command held a secret ({what}): it now reads it in the container"),
+            "the check runs in a shell that reads the password from the variable or the secret's file the container has, as the service's `environment` gave it: it is in neither the spec nor compose.yaml",
+        );
+        probe = read;
+    }
+    let mut probe = probe.statement();
     for (key, word_, default) in COMPOSE_TIMING {
         let given = value.get(key).and_then(Node::text);
         let text = match (key, given) {

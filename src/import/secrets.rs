@@ -4,10 +4,44 @@
 //! run time (for every other image, which reads `VAR`). One value is one
 //! secret, whichever services use it.
 
+use super::report::{FileIx, Report};
 use crate::lint::secrets::{classify, Finding};
+use crate::source::Span;
 
 /// The folder beside the spec the secret files go into.
 pub const FOLDER: &str = "secrets";
+
+/// What secret `value` (under `name`, when it has one) holds, as lint is
+/// certain of it (`secret-in-env`, `secret-in-image`,
+/// `secret-in-compose-value` report the same): a literal password or key,
+/// a URL with a password, a well-known token. Never the value itself.
+pub fn found_in(name: Option<&str>, value: &str) -> Option<String> {
+    match classify(name, value) {
+        Some(Finding::Certain(what)) => Some(what),
+        _ => None,
+    }
+}
+
+/// A setting at `at` that holds a secret (`what`, as [`found_in`] or the
+/// command-line check says it) where the spec can only write the value
+/// out (a build argument, a label, a healthcheck's command): left out of
+/// the spec, and reported there without its value.
+pub fn left_out(report: &mut Report, at: (FileIx, Span), setting: &str, what: &str, help: impl Into<String>) {
+    report.dropped(
+        at.0,
+        at.1,
+        format!("{setting} holds a secret ({what}): left out, as the spec would write it into compose.yaml"),
+        help,
+    );
+}
+
+/// What to write instead of a command line (`whose`: "a healthcheck's",
+/// "this") with a password in it, `variable` the one to hand it over in.
+pub fn command_help(whose: &str, variable: &str) -> String {
+    format!(
+        "{whose} command line is in compose.yaml, `docker inspect` and `ps`: keep the password in a file secret (`secret {variable} = NAME`) and let a shell read the file when the command runs (`sh -c '... \"$(cat \"${variable}_FILE\")\"'`), or a variable the container has (`\"${variable}\"`, which the shell fills in)"
+    )
+}
 
 /// A secret file to write: its path relative to the spec, and contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +67,7 @@ impl Secrets {
     /// variable a URL with a password or a well-known token, which the
     /// spec would keep in compose.yaml (and `stackc lint` refuse).
     pub fn is_secret(var: &str, value: &str) -> bool {
-        matches!(classify(Some(var), value), Some(Finding::Certain(_)))
+        found_in(Some(var), value).is_some()
     }
 
     /// The secret file holding `value`: the one made already for the same
@@ -98,11 +132,6 @@ impl Secrets {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty() && self.env_files.is_empty()
     }
-
-    /// The lines to add to `.gitignore`: every file written.
-    pub fn gitignore(&self) -> String {
-        self.all().map(|f| format!("{}\n", f.path)).collect()
-    }
 }
 
 #[cfg(test)]
@@ -131,9 +160,10 @@ mod tests {
         // The same value again is the same secret, not another file.
         let (same, new) = secrets.add("backup", "MYSQL_PASSWORD", "a");
         assert_eq!((same.name.as_str(), new), ("db_postgres_password", false));
+        let paths: Vec<&str> = secrets.all().map(|f| f.path.as_str()).collect();
         assert_eq!(
-            secrets.gitignore(),
-            "secrets/db_postgres_password.txt\nsecrets/db_postgres_password_2.txt\n"
+            paths,
+            ["secrets/db_postgres_password.txt", "secrets/db_postgres_password_2.txt"]
         );
     }
 }

@@ -28,6 +28,10 @@ impl Role {
     }
 }
 
+/// What to do with a secret in a raw compose key (a logging driver's
+/// option, an extension key).
+const RAW_SECRET_HELP: &str = "a raw key is written into compose.yaml as it is: give the secret to the program that needs it as a file secret, or set a logging driver's credentials in the Docker daemon's configuration";
+
 /// Keys compose accepts that the spec writes raw, as given.
 fn raw_allowed(key: &str) -> bool {
     crate::compose_keys::raw_key_problem(key).is_none()
@@ -324,7 +328,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("healthcheck", _) => {
-                if let Some(stmt) = super::runtime::healthcheck(value, import) {
+                // What the container gets of its `environment` (a proxy, none).
+                let environment = service
+                    .get("environment")
+                    .filter(|_| not_in(role, "environment").is_none());
+                let readable = super::environment::readable(environment, image.as_deref());
+                if let Some(stmt) = super::runtime::healthcheck(value, &readable, import) {
                     body.push(stmt);
                 }
             }
@@ -425,7 +434,21 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
-                match literal_json(&json) {
+                let literal = literal_json(&json);
+                let secret = (literal.iter())
+                    .flat_map(crate::lint::secrets::named_strings)
+                    .find_map(|(name, v)| super::secrets::found_in(name, v));
+                if let Some(what) = secret {
+                    super::secrets::left_out(
+                        import.report,
+                        (file, value.span),
+                        &format!("`{k}`"),
+                        &what,
+                        RAW_SECRET_HELP,
+                    );
+                    continue;
+                }
+                match literal {
                     Some(mut json) => {
                         crate::compose_paths::rebase(k, &mut json, &|p| import.places.rebase(p));
                         body.push(
@@ -575,7 +598,15 @@ fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
         return None;
     };
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
-        Some(words) => Some(words),
+        Some(words) => match crate::lint::command_secrets::in_programs(&crate::input::shell::programs_of(&words)) {
+            Some((what, variable)) => {
+                let help = super::secrets::command_help("this", &variable);
+                let setting = format!("`{key}`");
+                super::secrets::left_out(import.report, (import.file, value.span), &setting, &what, help);
+                None
+            }
+            None => Some(words),
+        },
         None => {
             interpolated(import, value, key);
             None
@@ -583,11 +614,15 @@ fn argv(value: &Node, key: &str, import: &mut Import) -> Option<Vec<String>> {
     }
 }
 
+/// `labels { }`; a label holding a secret is left out, reported.
 fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
-    let pairs: Vec<(String, String)> = match &value.kind {
+    let pairs: Vec<(String, String, &Node)> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
-            .filter_map(|i| i.text()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+            .filter_map(|i| {
+                let (k, v) = i.text()?.split_once('=')?;
+                Some((k.to_string(), v.to_string(), i))
+            })
             .collect(),
         _ => value
             .entries()
@@ -596,16 +631,26 @@ fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
                 (
                     k.text().unwrap_or_default().to_string(),
                     v.text().unwrap_or_default().to_string(),
+                    v,
                 )
             })
             .collect(),
     };
     let mut lines = Vec::new();
-    for (k, v) in pairs {
+    for (k, v, node) in pairs {
         let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
         match literal(&v) {
-            Some(v) if key_ok => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+            Some(v) if key_ok => match super::secrets::found_in(Some(&k), &v) {
+                Some(what) => super::secrets::left_out(
+                    import.report,
+                    (import.file, node.span),
+                    &format!("label `{k}`"),
+                    &what,
+                    "a label is written into compose.yaml and shown by `docker inspect`: give the secret to the program that reads it as a file secret (`secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME`), or keep it in that program's own configuration",
+                ),
+                None => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+            },
             _ => import.report.dropped(
                 import.file,
                 value.span,

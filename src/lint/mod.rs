@@ -8,6 +8,7 @@ pub mod codes;
 #[macro_use]
 mod declare;
 mod build_files;
+pub(crate) mod command_secrets;
 mod dev_servers;
 pub mod docs;
 mod eol;

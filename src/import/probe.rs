@@ -1,0 +1,234 @@
+//! A healthcheck's test as compose runs it, and a password written in it
+//! read instead from where the container has it once import has kept it
+//! out of the spec: the variable compose still sets (`"$VAR"`), or the
+//! file of the secret import made of it (`"$(cat "$VAR_FILE")"`). A shell
+//! reads either when the check runs, so the test becomes a script
+//! (compose's `CMD-SHELL`), and the value is in neither the spec nor
+//! compose.yaml.
+
+use super::spec::{list, quoted};
+use super::values::literal;
+use super::yaml::{Kind, Node};
+
+/// A healthcheck's test: words run as they are (`CMD`), or a shell script
+/// (a string, `CMD-SHELL`). `$$` read as `$`.
+#[derive(Debug, PartialEq)]
+pub enum Test {
+    Words(Vec<String>),
+    Script(String),
+}
+
+impl Test {
+    /// The test of a compose `healthcheck`; `None` for one the spec
+    /// cannot write (`NONE`, a value from the host's environment).
+    pub fn of(test: &Node) -> Option<Test> {
+        match &test.kind {
+            Kind::Scalar { text, .. } => Some(Test::Script(literal(text)?)),
+            Kind::Seq(items) => {
+                let words: Vec<String> = items
+                    .iter()
+                    .map(|i| i.text().and_then(literal))
+                    .collect::<Option<_>>()?;
+                match words.split_first()? {
+                    (kind, [script]) if kind == "CMD-SHELL" => Some(Test::Script(script.clone())),
+                    (kind, rest) if kind == "CMD" && !rest.is_empty() => Some(Test::Words(rest.to_vec())),
+                    _ => None,
+                }
+            }
+            Kind::Map(_) => None,
+        }
+    }
+
+    /// `ready cmd ...` without its timing.
+    pub fn statement(&self) -> String {
+        match self {
+            Test::Words(words) => format!("ready cmd {}", list(words)),
+            Test::Script(script) => format!("ready cmd {}", quoted(script)),
+        }
+    }
+
+    /// The secret it runs with, as `secret-in-command` finds it, and a
+    /// variable to hand it over in.
+    pub fn secret(&self) -> Option<(String, String)> {
+        use crate::input::shell::{programs_of, shell_programs};
+        let programs = match self {
+            Test::Words(words) => programs_of(words),
+            Test::Script(script) => shell_programs(script),
+        };
+        crate::lint::command_secrets::in_programs(&programs)
+    }
+
+    /// The test as a script that reads each value of `readable` (a value,
+    /// and the shell expression that reads it in the container) from
+    /// there; `None` when it holds none of them, when one is inside single
+    /// quotes (where no shell expands it), or when a secret is left.
+    pub fn reading(&self, readable: &[(String, String)]) -> Option<Test> {
+        let used: Vec<&(String, String)> = readable.iter().filter(|(value, _)| self.holds(value)).collect();
+        if used.is_empty() {
+            return None;
+        }
+        let script = match self {
+            Test::Words(words) => {
+                let words: Vec<String> = words.iter().map(|word| word_reading(word, &used)).collect();
+                words.join(" ")
+            }
+            Test::Script(script) => script_reading(script, &used)?,
+        };
+        let read = Test::Script(script);
+        read.secret().is_none().then_some(read)
+    }
+
+    fn holds(&self, value: &str) -> bool {
+        match self {
+            Test::Words(words) => words.iter().any(|w| w.contains(value)),
+            Test::Script(script) => script.contains(value),
+        }
+    }
+}
+
+/// The value of `readable` found at the start of `text`, the longest.
+fn found_at<'a>(text: &str, readable: &[&'a (String, String)]) -> Option<&'a (String, String)> {
+    (readable.iter().copied())
+        .filter(|(value, _)| text.starts_with(value.as_str()))
+        .max_by_key(|(value, _)| value.len())
+}
+
+/// One word as the shell writes it: its text quoted, each value read
+/// from its expression (in double quotes, so a value with spaces stays
+/// one word).
+fn word_reading(word: &str, readable: &[&(String, String)]) -> String {
+    let mut out = String::new();
+    let mut text = String::new();
+    let mut rest = word;
+    let flush = |text: &mut String, out: &mut String| {
+        if !text.is_empty() {
+            out.push_str(&shlex::try_quote(text).map_or_else(|_| quoted_for_shell(text), |q| q.into_owned()));
+            text.clear();
+        }
+    };
+    while let Some(c) = rest.chars().next() {
+        match found_at(rest, readable) {
+            Some((value, expression)) if !value.is_empty() => {
+                flush(&mut text, &mut out);
+                out.push_str(&format!("\"{expression}\""));
+                rest = &rest[value.len()..];
+            }
+            _ => {
+                text.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    flush(&mut text, &mut out);
+    if out.is_empty() {
+        "''".to_string()
+    } else {
+        out
+    }
+}
+
+/// Single quotes around a word shlex will not quote (one with a NUL).
+fn quoted_for_shell(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A script with each value read from its expression: in double quotes
+/// where the value is outside any, bare inside them; `None` when one is
+/// inside single quotes or escaped.
+fn script_reading(script: &str, readable: &[&(String, String)]) -> Option<String> {
+    #[derive(PartialEq)]
+    enum Quote {
+        None,
+        Single,
+        Double,
+    }
+    let mut out = String::with_capacity(script.len());
+    let mut quote = Quote::None;
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        if let Some((value, expression)) = found_at(rest, readable).filter(|(value, _)| !value.is_empty()) {
+            match quote {
+                Quote::Single => return None,
+                Quote::Double => out.push_str(expression),
+                Quote::None => out.push_str(&format!("\"{expression}\"")),
+            }
+            rest = &rest[value.len()..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        out.push(c);
+        match (&quote, c) {
+            (Quote::None, '\'') => quote = Quote::Single,
+            (Quote::Single, '\'') => quote = Quote::None,
+            (Quote::None, '"') => quote = Quote::Double,
+            (Quote::Double, '"') => quote = Quote::None,
+            // The character after a backslash is taken as it is.
+            (Quote::None | Quote::Double, '\\') => {
+                let escaped = rest.chars().next()?;
+                if found_at(rest, readable).is_some() {
+                    return None;
+                }
+                out.push(escaped);
+                rest = &rest[escaped.len_utf8()..];
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn readable() -> Vec<(String, String)> {
+        vec![
+            ("s3cr3t".to_string(), "$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")".to_string()),
+            ("app pass".to_string(), "$DB_PASSWORD".to_string()),
+        ]
+    }
+
+    fn words(words: &[&str]) -> Test {
+        Test::Words(words.iter().map(|w| w.to_string()).collect())
+    }
+
+    #[test]
+    fn a_password_in_words_is_read_by_a_shell() {
+        let test = words(&["mysqladmin", "ping", "-h", "localhost", "-uroot", "-ps3cr3t"]);
+        assert!(test.secret().is_some());
+        assert_eq!(
+            test.reading(&readable()),
+            Some(Test::Script(
+                "mysqladmin ping -h localhost -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"".to_string()
+            ))
+        );
+        // Every other character is the word's own: quoted, never expanded.
+        let spaced = words(&["mysqladmin", "ping", "--password=app pass", "it's $HOME"]);
+        assert_eq!(
+            spaced.reading(&readable()),
+            Some(Test::Script(
+                "mysqladmin ping '--password='\"$DB_PASSWORD\" \"it's \"'$HOME'".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_password_in_a_script_is_read_unless_single_quoted() {
+        let read = |script: &str| Test::Script(script.to_string()).reading(&readable());
+        assert_eq!(
+            read("PGPASSWORD=s3cr3t pg_isready -U app"),
+            Some(Test::Script(
+                "PGPASSWORD=\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\" pg_isready -U app".to_string()
+            ))
+        );
+        assert_eq!(
+            read("mysqladmin ping \"-papp pass\""),
+            Some(Test::Script("mysqladmin ping \"-p$DB_PASSWORD\"".to_string()))
+        );
+        assert_eq!(read("mysqladmin ping '-ps3cr3t'"), None);
+        assert_eq!(read("mysqladmin ping -p\\s3cr3t"), None);
+        // Another password, not one the container has, stays: no script.
+        assert_eq!(read("mysqladmin ping -ps3cr3t -uroot && mysql -pother-one"), None);
+        assert_eq!(read("mysqladmin ping -pnone-known"), None);
+    }
+}

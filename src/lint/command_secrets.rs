@@ -1,0 +1,218 @@
+//! A password or token written into a command line (a service's command,
+//! a readiness check): the password options of the common tools, any
+//! secret-named long option, a `NAME=SECRET` before a program, an
+//! `Authorization` header, and a URL with a password or a well-known token.
+//! Read by `secret-in-command` and by `stackc import`, which keeps such a
+//! command out of the spec.
+
+use crate::lint::{facts, secrets};
+
+/// The secret a command line runs with, as [`secret_in`] says it, in the
+/// first of its programs that has one (`facts::programs`: the words of
+/// each, `sh -c` scripts split into their commands).
+pub fn in_programs(programs: &[Vec<String>]) -> Option<(String, String)> {
+    programs.iter().find_map(|p| secret_in(p))
+}
+
+/// The MySQL and MariaDB clients: `-pSECRET` attached, `--password=SECRET`;
+/// a bare `-p` or `--password` asks for it.
+const MYSQL_TOOLS: &[&str] = &[
+    "mysql",
+    "mysqladmin",
+    "mysqldump",
+    "mysqlcheck",
+    "mysqlimport",
+    "mysqlshow",
+    "mysqlslap",
+    "mariadb",
+    "mariadb-admin",
+    "mariadb-dump",
+    "mariadb-check",
+    "mariadb-import",
+    "mariadb-show",
+    "mariadb-slap",
+];
+
+/// PostgreSQL's programs, whose `--password` (`-W`) only asks for one.
+const POSTGRES_TOOLS: &[&str] = &[
+    "psql",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_restore",
+    "pg_basebackup",
+    "createdb",
+    "dropdb",
+    "createuser",
+    "dropuser",
+    "vacuumdb",
+    "reindexdb",
+    "clusterdb",
+];
+
+/// Short or unusual options that take a password as the next word or
+/// attached (`-aSECRET`), by program.
+const PASSWORD_OPTIONS: &[(&[&str], &str)] = &[
+    (&["redis-cli", "valkey-cli", "keydb-cli"], "-a"),
+    (&["redis-server", "valkey-server", "keydb-server"], "--requirepass"),
+    (&["redis-server", "valkey-server", "keydb-server"], "--masterauth"),
+    (
+        &[
+            "mongo",
+            "mongosh",
+            "mongodump",
+            "mongorestore",
+            "mongoexport",
+            "mongoimport",
+            "mongostat",
+            "mongotop",
+            "mongofiles",
+        ],
+        "-p",
+    ),
+    (&["sshpass", "rabbitmqadmin"], "-p"),
+];
+
+/// What secret a program's words hold, and a variable name to move it to.
+fn secret_in(words: &[String]) -> Option<(String, String)> {
+    let words = match words.first() {
+        Some(first) if first == "env" => &words[1..],
+        _ => words,
+    };
+    let assignments = words.iter().take_while(|w| secrets::assignment(w).is_some()).count();
+    for (name, value) in words[..assignments].iter().filter_map(|w| secrets::assignment(w)) {
+        if secrets::is_secret_name(name) && !secrets::is_inert(value) {
+            return Some((format!("`{name}=` before the program"), name.to_ascii_uppercase()));
+        }
+    }
+    let words = &words[assignments..];
+    let program = words.first().map_or("", |w| w.rsplit('/').next().unwrap_or(w));
+    let args = words.get(1..).unwrap_or_default();
+    tool_password(program, args)
+        .or_else(|| long_option(program, args))
+        .or_else(|| {
+            words.iter().find_map(|word| {
+                let leak = secrets::leak_in(word).or_else(|| authorization_header(word))?;
+                Some((leak, "PASSWORD".to_string()))
+            })
+        })
+}
+
+/// A password given to one of the tools with their own options.
+fn tool_password(program: &str, args: &[String]) -> Option<(String, String)> {
+    let found = |option: &str| Some((format!("`{program} {option}`"), password_variable(program)));
+    if MYSQL_TOOLS.contains(&program) {
+        let attached = args
+            .iter()
+            .filter_map(|a| a.strip_prefix("-p").filter(|_| !a.starts_with("--")))
+            .any(|p| !p.is_empty() && !secrets::is_inert(p));
+        if attached {
+            return found("-pSECRET");
+        }
+    }
+    for (_, option) in PASSWORD_OPTIONS.iter().filter(|(tools, _)| tools.contains(&program)) {
+        if facts::option_value(args, option, option).is_some_and(|v| !secrets::is_inert(v)) {
+            return found(option);
+        }
+    }
+    match program {
+        "curl" => {
+            let user =
+                facts::option_value(args, "-u", "--user").or_else(|| facts::option_value(args, "-U", "--proxy-user"));
+            let password = user.and_then(|u| u.split_once(':')).map(|(_, p)| p);
+            password
+                .filter(|p| !secrets::is_inert(p))
+                .and_then(|_| found("-u USER:SECRET"))
+        }
+        "htpasswd" => {
+            let batch = args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('b'));
+            let last = args.last().filter(|a| !a.starts_with('-'));
+            (batch && last.is_some_and(|p| !secrets::is_inert(p)))
+                .then(|| found("-b"))
+                .flatten()
+        }
+        "rabbitmqctl" => {
+            let sets_password = matches!(args.first().map(String::as_str), Some("add_user" | "change_password"));
+            let password = args.get(2).filter(|p| !secrets::is_inert(p));
+            (sets_password && password.is_some()).then(|| found(&args[0])).flatten()
+        }
+        _ => None,
+    }
+}
+
+/// A variable to hand a tool's password over in: `REDIS_PASSWORD` for
+/// `redis-cli`, `MYSQL_PASSWORD` for `mysqladmin`.
+fn password_variable(program: &str) -> String {
+    const FAMILIES: &[&str] = &["redis", "valkey", "keydb", "mysql", "mariadb", "mongo", "rabbitmq"];
+    match FAMILIES.iter().find(|f| program.starts_with(*f)) {
+        Some(family) => format!("{}_PASSWORD", family.to_ascii_uppercase()),
+        None => "PASSWORD".to_string(),
+    }
+}
+
+/// `--password SECRET`, `--api-key=SECRET` and the like, for any program.
+fn long_option(program: &str, args: &[String]) -> Option<(String, String)> {
+    // A password option that asks for the password takes no separate value.
+    let asks = POSTGRES_TOOLS.contains(&program) || MYSQL_TOOLS.contains(&program);
+    secrets::long_options(args, !asks)
+        .into_iter()
+        .find(|(name, value)| secrets::is_secret_name(name) && !secrets::is_inert(value))
+        .map(|(name, _)| (format!("`--{name}`"), name.replace('-', "_").to_ascii_uppercase()))
+}
+
+/// `Authorization: Bearer SECRET`, `X-Api-Key: SECRET`: a header with its
+/// credentials, as `curl -H` and `wget --header` take it.
+fn authorization_header(word: &str) -> Option<String> {
+    let word = word.strip_prefix("--header=").unwrap_or(word);
+    let (name, value) = word.split_once(':')?;
+    secrets::header_secret(name.trim(), value.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finds(line: &str) -> bool {
+        facts::shell_programs(line).iter().any(|p| secret_in(p).is_some())
+    }
+
+    #[test]
+    fn passwords_on_command_lines() {
+        for line in [
+            "redis-server --requirepass hunter2",
+            "redis-cli -a hunter2 ping",
+            "mysqladmin ping -h localhost -uroot -phunter2",
+            "mysql --password=hunter2 shop",
+            "mongosh -u admin -p hunter2",
+            "PGPASSWORD=hunter2 psql -h db shop",
+            "env MYSQL_PWD=hunter2 mysql",
+            "celery --app shop worker --broker amqp://shop:hunter2@rabbit//",
+            "curl -u admin:hunter2 http://localhost/health",
+            "curl -H 'Authorization: Bearer 3f9a8b7c6d5e4f' http://api",
+            "some-tool --api-key 3f9a8b7c6d5e4f",
+            "htpasswd -bc /etc/nginx/.htpasswd admin hunter2",
+            "rabbitmqctl add_user shop hunter2",
+        ] {
+            assert!(finds(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn placeholders_and_prompts_are_no_secrets() {
+        for line in [
+            "redis-server --requirepass \"$(cat /run/secrets/redis_password)\"",
+            "redis-cli -a \"$REDIS_PASSWORD\" ping",
+            "mysqladmin ping -h localhost -p",
+            "psql --password -h db shop",
+            "psql --password shop",
+            "pg_isready -h 127.0.0.1 -U shop",
+            "gunicorn --password-file /run/secrets/x app:app",
+            "celery --app shop worker --broker redis://cache:6379/0",
+            "curl -u admin http://localhost/",
+            "mysql -p shop",
+        ] {
+            assert!(!finds(line), "{line}");
+        }
+    }
+}
