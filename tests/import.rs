@@ -560,6 +560,39 @@ fn a_folder_inside_a_served_volume_is_aliased() {
     assert_holds(&read(root, "out/gateway/nginx.conf"), &["alias /srv/media/exports/;"]);
 }
 
+/// A location that a raw directive answers (a status page, a redirect
+/// with an nginx variable) is kept, its handler a raw line.
+#[test]
+fn a_location_answered_by_a_raw_handler_is_kept() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
+        ),
+        (
+            "gateway.conf",
+            "server {\n    listen 80;\n    location = /nginx_status {\n        stub_status;\n        allow 127.0.0.1;\n        deny all;\n    }\n    location /old/ {\n        return 301 https://$host/new/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let conf = root.join("gateway.conf");
+    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
+    let stdout = support::text(&out.stdout);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    assert_holds(
+        &read(root, "stack.spec"),
+        &["nginx \"stub_status\"", "nginx \"return 301 https://$host/new/\""],
+    );
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/gateway/nginx.conf"),
+        &["stub_status;", "return 301 https://$host/new/;"],
+    );
+}
+
 /// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
 /// rewritten for the spec's folder, where compose.yaml is built from.
 #[test]

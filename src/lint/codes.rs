@@ -60,7 +60,7 @@ pub const CODES: &[CodeDoc] = &[
     error("duplicate-statement", "a statement that may appear once in a block appears twice"),
     error("duplicate-variable", "an environment variable is set twice in one service, by `env` or `secret`"),
     error("empty-block", "a block that must set something (such as `limits`) sets nothing"),
-    error("empty-location", "a proxy location neither proxies, serves files, redirects nor returns anything"),
+    error("empty-location", "a proxy location with nothing that answers its requests: no `proxy_pass`, `alias`, `return`, raw line or inherited raw `root`"),
     error("empty-spec", "the spec declares no services, jobs or proxies"),
     error("empty-upstream", "an upstream has no servers to send requests to"),
     warning("env-file-problem", "an env file the spec names has a line compose would read differently or reject"),

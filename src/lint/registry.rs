@@ -60,6 +60,9 @@ pub static RULES: &[&dyn Rule] = &[
     &ServerTokensOn,
     &SourceMountInProd,
     &NginxDirectiveRisk,
+    &LocationWithoutAction,
+    &DirectoryListing,
+    &CorsWildcardOrigin,
     &TimeoutMismatch,
     &TraefikNetworkMismatch,
     // Django and Gunicorn at run time

@@ -237,7 +237,7 @@ impl Index {
                 match &location.action {
                     LocationAction::ProxyPass(pass) => uses.push((Kind::Upstream, Some(symbol), &pass.upstream)),
                     LocationAction::Alias(alias) => uses.push((Kind::Volume, None, &alias.volume)),
-                    LocationAction::Return(_) => {}
+                    LocationAction::Return(_) | LocationAction::Raw(_) | LocationAction::InheritedRoot => {}
                 }
             }
             for tls in proxy.servers.iter().filter_map(|s| s.tls.as_ref()) {
