@@ -111,6 +111,26 @@ impl Stack {
         b.network_names().any(|n| a_nets.contains(&n))
     }
 
+    /// The name Docker knows the network `name` by: its `name`, the
+    /// spec's name of an external one (made elsewhere under it), else
+    /// compose's `PROJECT_NAME` (`PROJECT_default` for compose's own).
+    pub fn docker_network_name(&self, name: &str) -> String {
+        let network = self.network(name);
+        match network.map(|n| (&n.network_name, n.external)) {
+            Some((Some(docker_name), _)) => docker_name.value.clone(),
+            Some((None, Some(_))) => name.to_string(),
+            _ => format!("{}_{name}", self.name_or_default()),
+        }
+    }
+
+    /// Whether a service is on a network another project makes (`external`),
+    /// so that project's containers reach it.
+    pub fn on_external_network(&self, service: &Service) -> bool {
+        service
+            .network_names()
+            .any(|n| self.network(n).is_some_and(|n| n.external.is_some()))
+    }
+
     pub fn secret(&self, name: &str) -> Option<&Secret> {
         self.names.secrets.find(&self.secrets, |s| &s.name.value, name)
     }
@@ -394,19 +414,40 @@ impl Claim {
     }
 }
 
-/// `network NAME [internal]`: services that name no network share compose's
-/// `default` one.
+/// `network NAME [internal] [external] [name NAME] [driver DRIVER]`:
+/// services that name no network share compose's `default` one.
 #[derive(Clone, Debug)]
 pub struct Network {
     pub name: Spanned<String>,
     /// No route out of the stack (compose `internal: true`).
     pub internal: bool,
+    /// Made by another project (a reverse proxy's shared network): compose
+    /// joins it and never makes or removes it (`external: true`).
+    pub external: Option<Span>,
+    /// The name Docker knows it by, when not the project's prefixed one:
+    /// how two projects name the same network.
+    pub network_name: Option<Spanned<String>>,
+    /// One of [`Network::DRIVERS`], checked in lowering; compose's default
+    /// (`bridge`) when `None`.
+    pub driver: Option<Spanned<String>>,
     pub span: Span,
 }
 
 impl Network {
     /// Compose's own network, which services that name none are on.
     pub const DEFAULT: &'static str = "default";
+
+    /// Docker's drivers of a network a project makes (`host` and `none`
+    /// are networks of their own, never made).
+    pub const DRIVERS: [&'static str; 4] = ["bridge", "overlay", "macvlan", "ipvlan"];
+
+    /// Whether Docker takes `name` as a network's: a letter or digit, then
+    /// letters, digits, `_`, `.` and `-`.
+    pub fn is_docker_name(name: &str) -> bool {
+        let mut bytes = name.bytes();
+        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -1033,12 +1074,12 @@ impl Mount {
         }
     }
 
-    /// Whether it binds a host folder, as far as its paths tell: neither
-    /// end names a file (`nginx.conf`, `entrypoint.sh`; a `.d` name such as
-    /// `conf.d` is a folder). A missing folder is one Docker may make, as
-    /// compose's short syntax does; a missing file it would replace with a
-    /// folder, which the container then cannot read as its file.
-    pub fn binds_folder(&self) -> bool {
+    /// Whether it binds a host folder, as far as its paths' names tell:
+    /// neither end names a file (`nginx.conf`, `entrypoint.sh`; a `.d` name
+    /// such as `conf.d` is a folder). The guess for a source that is not
+    /// there to look at: [`crate::input::Inputs::binds_folder`] asks the
+    /// file system first, and is the one place that decides.
+    pub(crate) fn names_folder(&self) -> bool {
         let MountSource::Host(source) = &self.source else {
             return false;
         };
@@ -1165,6 +1206,8 @@ pub struct Readiness {
     pub timeout: Option<Spanned<Duration>>,
     pub retries: Option<Spanned<u32>>,
     pub start_period: Option<Spanned<Duration>>,
+    /// How often to check during `start_period` (compose `start_interval`).
+    pub start_interval: Option<Spanned<Duration>>,
     pub span: Span,
 }
 
@@ -1347,6 +1390,30 @@ impl Proxy {
         self.http.iter().any(|d| d.name == name)
     }
 
+    /// The raw directive `name` that a server's locations inherit: the
+    /// server's own, else the `http` block's (a `root`, where a location
+    /// without an action finds its files).
+    pub fn inherited_raw<'a>(&'a self, server: &'a Server, name: &str) -> Option<&'a RawDirective> {
+        server
+            .settings
+            .raw_directive(name)
+            .or_else(|| raw_directive(&self.http, name))
+    }
+
+    /// The raw directive `name` in force in `location` of `server`: its
+    /// own, else the one it inherits.
+    pub fn raw_in_force<'a>(
+        &'a self,
+        server: &'a Server,
+        location: &'a Location,
+        name: &str,
+    ) -> Option<&'a RawDirective> {
+        location
+            .settings
+            .raw_directive(name)
+            .or_else(|| self.inherited_raw(server, name))
+    }
+
     /// The port of the first server's first `listen`: what a readiness
     /// check of the proxy would ask.
     pub fn listen_port(&self) -> u16 {
@@ -1483,6 +1550,19 @@ impl Server {
     pub fn is_tls(&self) -> bool {
         self.listens.iter().any(|l| l.tls.is_some())
     }
+
+    /// The response header `name` that `location` (`None`: the server
+    /// itself) sends: a location's own header replaces its server's of the
+    /// name (stackc repeats the others), the last of a name wins, and an
+    /// empty value sends none. stackc's defaults are not among them.
+    pub fn response_header<'a>(&'a self, location: Option<&'a Location>, name: &str) -> Option<&'a Header> {
+        let find = |settings: &'a Settings| {
+            (settings.response_headers.iter().rev()).find(|h| h.name.eq_ignore_ascii_case(name))
+        };
+        (location.and_then(|l| find(&l.settings)))
+            .or_else(|| find(&self.settings))
+            .filter(|h| !h.value.is_empty())
+    }
 }
 
 /// `listen PORT [tls]`.
@@ -1539,6 +1619,16 @@ impl Settings {
     pub fn raw_sets(&self, directive: &str) -> bool {
         self.raw.iter().any(|r| r.name == directive)
     }
+
+    /// The block's raw directive `name` (the last, as nginx reads most).
+    pub fn raw_directive(&self, name: &str) -> Option<&RawDirective> {
+        raw_directive(&self.raw, name)
+    }
+}
+
+/// The last raw directive `name` of a block.
+fn raw_directive<'a>(raw: &'a [RawDirective], name: &str) -> Option<&'a RawDirective> {
+    raw.iter().rev().find(|d| d.name == name)
 }
 
 /// One raw `nginx "..."` directive: lowering checked it is one directive
@@ -1606,6 +1696,7 @@ impl Location {
     }
 }
 
+/// What answers a location's requests.
 #[derive(Clone, Debug)]
 pub enum LocationAction {
     /// Forward to an upstream of the same proxy.
@@ -1614,6 +1705,94 @@ pub enum LocationAction {
     Alias(Alias),
     /// Answer with a status and a literal text or URL.
     Return(Return),
+    /// A raw directive of the location's settings answers (`stub_status`,
+    /// `fastcgi_pass`, a `return` with variables); the emitter writes it
+    /// with the other raw lines.
+    Raw(RawAction),
+    /// Nothing in the location says: nginx looks for files under the
+    /// `root` it inherits ([`Proxy::inherited_raw`]), by default the
+    /// `html` folder of nginx's prefix (`/etc/nginx/html` in the nginx
+    /// image, which has no such folder). Resolution refuses it in a
+    /// location without raw directives; with some, one may answer in a
+    /// way stackc does not know, and lint warns.
+    InheritedRoot,
+}
+
+impl LocationAction {
+    /// A `return`, typed or raw: it answers in nginx's rewrite phase,
+    /// before `allow` and `deny` are checked.
+    pub fn is_return(&self) -> bool {
+        matches!(
+            self,
+            LocationAction::Return(_)
+                | LocationAction::Raw(RawAction {
+                    handler: RawHandler::Return,
+                    ..
+                })
+        )
+    }
+
+    /// Files from nginx's file system: a volume, a raw `root`, or the
+    /// root the location inherits.
+    pub fn serves_files(&self) -> bool {
+        matches!(
+            self,
+            LocationAction::Alias(_)
+                | LocationAction::InheritedRoot
+                | LocationAction::Raw(RawAction {
+                    handler: RawHandler::Files,
+                    ..
+                })
+        )
+    }
+}
+
+/// The raw directive that answers a location.
+#[derive(Clone, Debug)]
+pub struct RawAction {
+    /// The directive's name, with the span of its `nginx "..."` text.
+    pub directive: Spanned<String>,
+    pub handler: RawHandler,
+}
+
+/// How a raw directive answers a location's requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawHandler {
+    /// `return`: a status, a body or a redirect.
+    Return,
+    /// `root`: files from the proxy container's own file system.
+    Files,
+    /// A module's content handler: `stub_status`, `empty_gif`, the
+    /// `*_pass` of FastCGI, uwsgi, SCGI, gRPC and memcached, `flv`, `mp4`,
+    /// `perl`, `js_content`.
+    Module,
+}
+
+impl RawHandler {
+    /// The directives that answer a location's requests (nginx's content
+    /// handlers, `return` and `root`), sorted. `try_files`, `index` and
+    /// `autoindex` only choose among the files of a `root`.
+    const DIRECTIVES: &[(&str, RawHandler)] = &[
+        ("empty_gif", RawHandler::Module),
+        ("fastcgi_pass", RawHandler::Module),
+        ("flv", RawHandler::Module),
+        ("grpc_pass", RawHandler::Module),
+        ("js_content", RawHandler::Module),
+        ("memcached_pass", RawHandler::Module),
+        ("mp4", RawHandler::Module),
+        ("perl", RawHandler::Module),
+        ("return", RawHandler::Return),
+        ("root", RawHandler::Files),
+        ("scgi_pass", RawHandler::Module),
+        ("stub_status", RawHandler::Module),
+        ("uwsgi_pass", RawHandler::Module),
+    ];
+
+    /// How the raw directive `name` answers a location, when it does.
+    pub fn of(name: &str) -> Option<RawHandler> {
+        let found = Self::DIRECTIVES.binary_search_by(|(n, _)| n.cmp(&name));
+        found.ok().map(|at| Self::DIRECTIVES[at].1)
+    }
 }
 
 /// `alias VOLUME [FOLDER]`: the files of a volume, or of a folder inside
@@ -1668,6 +1847,15 @@ impl Return {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_handlers_are_sorted_for_the_lookup() {
+        let names: Vec<&str> = RawHandler::DIRECTIVES.iter().map(|(name, _)| *name).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert_eq!(RawHandler::of("stub_status"), Some(RawHandler::Module));
+        assert_eq!(RawHandler::of("return"), Some(RawHandler::Return));
+        assert_eq!(RawHandler::of("try_files"), None);
+    }
 
     #[test]
     fn an_image_reference_splits_as_docker_reads_it() {

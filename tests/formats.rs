@@ -292,3 +292,72 @@ fn vs_codes_gcc_problem_matcher_reads_the_short_format() {
         "{matches}"
     );
 }
+
+/// Well-known passwords in every place `default-credentials` reads them
+/// (the spec's `env`, equal to the user name, a secret file, an env file),
+/// and a credential in a raw nginx header: the snippets mask them, and no
+/// label or message of any format may print them.
+const PASSWORDS: &str = r#"stack shop
+
+secret db_password file "db_password.txt"
+
+service db {
+    image postgres:16.4
+    env {
+        POSTGRES_USER = "wellknownuser"
+        POSTGRES_PASSWORD = "wellknownuser"
+    }
+}
+
+service queue {
+    image rabbitmq:4.0
+    env {
+        RABBITMQ_DEFAULT_USER = "shop"
+        RABBITMQ_DEFAULT_PASS = "change_me"
+    }
+}
+
+service web {
+    image python:3.12-slim
+    user 10001
+    env_file app.env
+    secret DATABASE_PASSWORD = db_password
+}
+
+proxy nginx {
+    after web started
+    location / {
+        proxy_pass web:8000
+        nginx "proxy_set_header Authorization \"Basic c2hvcDpodW50ZXIy\""
+    }
+}
+"#;
+
+#[test]
+fn no_format_prints_a_password() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.spec"), PASSWORDS).unwrap();
+    std::fs::write(dir.path().join("db_password.txt"), "qwerty\n").unwrap();
+    std::fs::write(dir.path().join("app.env"), "SMTP_PASSWORD=letmein\n").unwrap();
+    for format in ["human", "short", "github", "json", "sarif"] {
+        let output = stackc()
+            .current_dir(dir.path())
+            .args(["lint", "--color", "never", "--format", format, "stack.spec"])
+            .output()
+            .expect("stackc runs");
+        let printed = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        // Each case is found, so the test sees its labels.
+        for found in [
+            "`POSTGRES_PASSWORD`",
+            "`RABBITMQ_DEFAULT_PASS`",
+            "`DATABASE_PASSWORD`",
+            "`SMTP_PASSWORD`",
+            "nginx.conf",
+        ] {
+            assert!(printed.contains(found), "{format}: no finding on {found}: {printed}");
+        }
+        for password in ["wellknownuser", "change_me", "qwerty", "letmein", "c2hvcDpodW50ZXIy"] {
+            assert!(!printed.contains(password), "{format} prints `{password}`: {printed}");
+        }
+    }
+}

@@ -560,6 +560,39 @@ fn a_folder_inside_a_served_volume_is_aliased() {
     assert_holds(&read(root, "out/gateway/nginx.conf"), &["alias /srv/media/exports/;"]);
 }
 
+/// A location that a raw directive answers (a status page, a redirect
+/// with an nginx variable) is kept, its handler a raw line.
+#[test]
+fn a_location_answered_by_a_raw_handler_is_kept() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
+        ),
+        (
+            "gateway.conf",
+            "server {\n    listen 80;\n    location = /nginx_status {\n        stub_status;\n        allow 127.0.0.1;\n        deny all;\n    }\n    location /old/ {\n        return 301 https://$host/new/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let conf = root.join("gateway.conf");
+    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
+    let stdout = support::text(&out.stdout);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    assert_holds(
+        &read(root, "stack.spec"),
+        &["nginx \"stub_status\"", "nginx \"return 301 https://$host/new/\""],
+    );
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/gateway/nginx.conf"),
+        &["stub_status;", "return 301 https://$host/new/;"],
+    );
+}
+
 /// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
 /// rewritten for the spec's folder, where compose.yaml is built from.
 #[test]
@@ -1190,6 +1223,42 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
         .expect("migrate is in compose.yaml");
     let migrate = migrate.split("\n  setup:").next().unwrap();
     assert!(migrate.contains("restart: \"no\""), "{migrate}");
+}
+
+/// A network another project makes (Traefik's) keeps its `external` and
+/// name, in compose's current and obsolete forms; what compose ignores
+/// or the spec cannot say (an external network's driver, `attachable`,
+/// settings of compose's `default` network, a `start_interval` without a
+/// start period) is reported where it is written.
+#[test]
+fn external_networks_and_start_intervals_are_carried_or_reported() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  app:\n    image: busybox:1.37\n    user: \"1000\"\n    networks: [proxy, old, mesh]\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      start_interval: 2s\n  db:\n    image: busybox:1.37\n    user: \"1000\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      start_period: 1m\n      start_interval: 1s\nnetworks:\n  default:\n    name: shared\n  proxy:\n    external: true\n    name: traefik_proxy\n    driver: overlay\n  old:\n    external:\n      name: old_proxy\n  mesh:\n    driver: overlay\n    attachable: true\n",
+    )]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let out = import_into(root, &spec, "short", &[]);
+    let stdout = support::text(&out.stdout);
+    let text = read(root, "stack.spec");
+    assert_holds(
+        &text,
+        &[
+            "network proxy external name traefik_proxy",
+            "network old external name old_proxy",
+            "network mesh driver overlay",
+            "    ready cmd [\"true\"] every 30s timeout 30s retries 3 start 1m start_every 1s",
+        ],
+    );
+    assert!(!text.contains("network default"), "{text}");
+    for at in [
+        "compose.yaml:8:23",
+        "compose.yaml:17:3",
+        "compose.yaml:22:5",
+        "compose.yaml:28:5",
+    ] {
+        assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}\n{stdout}");
+    }
 }
 
 /// A secret compose writes out where a spec could only write it out too

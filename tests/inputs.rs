@@ -532,3 +532,34 @@ fn a_default_password_in_an_env_file_is_a_warning_on_the_line_that_names_it() {
         text(&output.stdout)
     );
 }
+
+/// Whether a bind mount's source is a folder (which compose is asked to
+/// make, `create_host_path`) is what is there when it is there, and only
+/// otherwise what its name looks like: `./data.v2` is a folder, `./seed`
+/// a file; a missing `./cache.v1` is taken for a file and reported.
+#[test]
+fn a_bind_mount_source_that_is_there_is_a_folder_or_a_file_as_the_disk_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nservice web {\n    image example/files:1.0\n    user 10001\n    mount ./data.v2 at /srv/data\n    mount ./seed at /srv/seed\n    mount ./cache.v1 at /srv/cache\n    mount ./uploads at /srv/uploads\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("data.v2")).unwrap();
+    fs::write(tmp.path().join("seed"), "rows\n").unwrap();
+    let build = support::build_from_disk(&tmp.path().join("stack.spec"), None);
+    let compose = build
+        .artifacts
+        .as_ref()
+        .map(|a| a[0].contents.clone())
+        .unwrap_or_default();
+    let bind_of = |target: &str| {
+        let at = compose
+            .find(&format!("target: {target}"))
+            .unwrap_or_else(|| panic!("{target}\n{compose}"));
+        let rest = &compose[at..];
+        rest[..rest.find("\n    - ").unwrap_or(rest.len())].contains("create_host_path: true")
+    };
+    assert!(bind_of("/srv/data"), "{compose}");
+    assert!(!bind_of("/srv/seed"), "{compose}");
+    assert!(bind_of("/srv/uploads"), "{compose}");
+    let missing: Vec<_> = build.diagnostics.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(missing, ["`./cache.v1` is not there yet"], "{compose}");
+}

@@ -54,6 +54,28 @@ fn sort_orders_pass_dclint() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// Locations whose action is a raw handler (`stub_status`, a `return`
+/// with nginx variables, `empty_gif`, `uwsgi_pass`) pass `nginx -t` and
+/// gixy as written.
+#[test]
+fn raw_handlers_pass_nginx_and_gixy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let build = support::build(&support::repo().join("tests/fixtures/raw-handlers.spec"), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let conf = std::fs::read_to_string(out.join("nginx/nginx.conf")).unwrap();
+    for line in [
+        "stub_status;",
+        "return 301 https://$host/new/;",
+        "empty_gif;",
+        "uwsgi_pass web:8001;",
+    ] {
+        assert!(conf.contains(line), "{line} in {conf}");
+    }
+    let (code, report) = support::validate(&out);
+    assert_eq!(code, 0, "{report}");
+}
+
 /// The negative control: the seed article's hand-written files fail exactly
 /// the three checks the article's mistakes should fail, so each validator
 /// demonstrably reads what it is given.

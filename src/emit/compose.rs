@@ -33,7 +33,7 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
         networks: stack
             .networks
             .iter()
-            .map(|n| (n.name.value.clone(), NetworkDef { internal: n.internal }))
+            .map(|n| (n.name.value.clone(), network(n)))
             .collect(),
         volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect(),
         secrets: stack
@@ -356,6 +356,8 @@ struct Healthcheck {
     retries: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     start_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_interval: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -368,8 +370,23 @@ struct SecretDef {
 
 #[derive(serde::Serialize)]
 struct NetworkDef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<Str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    driver: Option<Str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    external: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     internal: bool,
+}
+
+fn network(network: &Network) -> NetworkDef {
+    NetworkDef {
+        name: network.network_name.as_ref().map(|n| n.as_str().into()),
+        driver: network.driver.as_ref().map(|d| d.as_str().into()),
+        external: network.external.is_some(),
+        internal: network.internal,
+    }
 }
 
 /// A declaration with no options: `postgres_data: {}`.
@@ -436,7 +453,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if !depends_on.is_empty() {
         out.set("depends_on", Map(depends_on));
     }
-    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(|m| mount(m, layout)).collect();
+    let mut volumes: Vec<VolumeMount> = service.mounts.iter().map(|m| mount(stack, m, layout)).collect();
     if let Some(proxy) = service.proxy() {
         volumes.extend(proxy.aliased_volumes().into_iter().map(|volume| VolumeMount {
             kind: "volume",
@@ -719,7 +736,7 @@ pub(super) fn command(stack: &Stack, service: &Service) -> Option<Vec<String>> {
     }
 }
 
-fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
+fn mount(stack: &Stack, mount: &Mount, layout: &Layout) -> VolumeMount {
     let (kind, source) = match &mount.source {
         MountSource::Volume(name) => ("volume", Some(name.value.as_str().into())),
         // `~` is the home folder of whoever runs compose: kept as written.
@@ -732,18 +749,18 @@ fn mount(mount: &Mount, layout: &Layout) -> VolumeMount {
         source,
         target: mount.target.value.as_str().into(),
         read_only: mount.read_only,
-        bind: bind_options(mount),
+        bind: bind_options(stack, mount),
     }
 }
 
 /// A bind mount's options: its relabelling, and whether compose makes its
 /// folder when it is missing. `None` when there is neither.
-fn bind_options(mount: &Mount) -> Option<BindOptions> {
+fn bind_options(stack: &Stack, mount: &Mount) -> Option<BindOptions> {
     let selinux = mount.relabel.as_ref().map(|r| match r.value {
         Relabel::Shared => "z",
         Relabel::Private => "Z",
     });
-    let create_host_path = mount.binds_folder();
+    let create_host_path = stack.inputs.binds_folder(mount);
     (selinux.is_some() || create_host_path).then_some(BindOptions {
         selinux,
         create_host_path,
@@ -805,6 +822,7 @@ fn healthcheck(stack: &Stack, service: &Service, ready: &Readiness) -> Healthche
         timeout: timeout.to_string(),
         retries: ready.retries.as_ref().map_or(DEFAULT_RETRIES, |r| r.value),
         start_period: ready.start_period.as_ref().map(|s| s.value.to_string()),
+        start_interval: ready.start_interval.as_ref().map(|s| s.value.to_string()),
     }
 }
 

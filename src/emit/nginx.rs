@@ -309,6 +309,8 @@ impl Block<'_> {
                 }
                 self.line(format_args!("return {}{text}", ret.code.value));
             }
+            // Written with the raw lines below.
+            LocationAction::Raw(_) | LocationAction::InheritedRoot => {}
         }
         self.limits(settings);
         if !settings.response_headers.is_empty() {

@@ -9,6 +9,7 @@ use super::report::{FileIx, Report};
 use super::secrets::Secrets;
 use super::service;
 use super::spec::{is_name, quoted, word, Stmt};
+use super::values::literal;
 use super::yaml::Node;
 
 /// Where the compose file and the spec are, for paths.
@@ -195,32 +196,104 @@ fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut V
             );
             continue;
         };
-        let mut internal = false;
-        for (option, setting) in value.entries() {
-            match option.text() {
-                _ if filled_in(project, name, option, setting) => {}
-                Some("internal") if setting.text() == Some("true") => internal = true,
-                Some("internal") => {}
-                Some("driver") if setting.text() == Some("bridge") => {}
-                other => import.report.dropped(
-                    import.file,
-                    option.span,
-                    format!(
-                        "network option `{}` has no statement in the spec",
-                        other.unwrap_or_default()
-                    ),
-                    "the spec declares bridge networks, `internal` or not",
-                ),
-            }
-        }
-        if internal {
+        let network = network_options(name, value, project, import);
+        if network.internal {
             import.internal_networks.push(name.to_string());
         }
-        let internal = if internal { " internal" } else { "" };
-        if name != "default" || !internal.is_empty() {
-            top.push(Stmt::line(format!("network {name}{internal}")));
+        if name == "default" {
+            if network.options.is_empty() {
+                continue;
+            }
+            import.report.dropped(
+                import.file,
+                key.span,
+                format!(
+                    "settings of compose's `default` network ({})",
+                    network.options.join(" ")
+                ),
+                "declare a network with them, and list it in each service's `networks`",
+            );
+            continue;
+        }
+        let options: String = network.options.iter().map(|o| format!(" {o}")).collect();
+        top.push(Stmt::line(format!("network {name}{options}")));
+    }
+}
+
+/// What a compose network becomes in the spec: the words after
+/// `network NAME`, and whether it is `internal`.
+struct NetworkOptions {
+    options: Vec<String>,
+    internal: bool,
+}
+
+/// Reads one network's settings: `internal`, `external` (also the
+/// obsolete `external: {name: N}`), a `name` of its own and a `driver`;
+/// reports what the spec cannot carry.
+fn network_options(name: &str, value: &Node, project: &str, import: &mut Import) -> NetworkOptions {
+    let external = value.get("external");
+    let is_external = external.is_some_and(|e| e.get("name").is_some() || e.text() == Some("true"));
+    let mut words = Vec::new();
+    let mut internal = false;
+    if is_external {
+        words.push("external".to_string());
+    }
+    for (option, setting) in value.entries() {
+        let key = option.text().unwrap_or_default();
+        match key {
+            _ if filled_in(project, name, option, setting) => {}
+            "external" => {}
+            "internal" | "driver" if is_external => import.report.dropped(
+                import.file,
+                option.span,
+                format!("`{key}` of an external network"),
+                "the project that makes the network sets it, and compose ignores it here",
+            ),
+            "internal" => internal = setting.text() == Some("true"),
+            "driver" => match setting.text() {
+                Some(driver) if crate::ir::Network::DRIVERS.contains(&driver) => words.push(format!("driver {driver}")),
+                _ => import.report.dropped(
+                    import.file,
+                    setting.span,
+                    "a network driver the spec cannot write",
+                    format!("the spec's networks take {}", crate::ir::Network::DRIVERS.join(", ")),
+                ),
+            },
+            // An external network's name is its key unless given.
+            "name" if is_external && setting.text() == Some(name) => {}
+            "name" => words.extend(docker_name(setting, import).map(|n| format!("name {n}"))),
+            _ => import.report.dropped(
+                import.file,
+                option.span,
+                format!("network option `{key}` has no statement in the spec"),
+                "the spec's networks set `internal`, `external`, `name` and `driver`",
+            ),
         }
     }
+    if let Some(legacy) = external.and_then(|e| e.get("name")).filter(|n| n.text() != Some(name)) {
+        words.extend(docker_name(legacy, import).map(|n| format!("name {n}")));
+    }
+    if internal {
+        words.insert(0, "internal".to_string());
+    }
+    NetworkOptions {
+        options: words,
+        internal,
+    }
+}
+
+/// A network's `name` as the spec writes it, or why it cannot.
+fn docker_name(setting: &Node, import: &mut Import) -> Option<String> {
+    let (message, help) = match setting.text().map(literal) {
+        Some(Some(name)) if crate::ir::Network::is_docker_name(&name) => return Some(word(&name)),
+        Some(None) => (
+            "a network name taken from the environment",
+            "write the name the network has",
+        ),
+        _ => ("a network name Docker does not take", "rename the network"),
+    };
+    import.report.dropped(import.file, setting.span, message, help);
+    None
 }
 
 fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {

@@ -11,6 +11,7 @@ use super::report::FileIx;
 use super::spec::{is_name, quoted, word, Stmt};
 use super::yaml::Node;
 use crate::input::dockerfile::{self, Base};
+use crate::ir::RawHandler;
 use crate::source::SourceFile;
 
 const MAX_CONF: u64 = 1 << 20;
@@ -451,6 +452,8 @@ impl Reader<'_, '_> {
         };
         let mut body = Vec::new();
         let findings = self.import.report.mark();
+        // A statement or a raw line that answers the location's requests.
+        let mut answers = false;
         // stackc's `websocket` sends `Upgrade` and `Connection` from a map
         // of it, over HTTP/1.1: only the original's `Upgrade` says so.
         let websocket = d.children().iter().any(|c| {
@@ -478,6 +481,7 @@ impl Reader<'_, '_> {
                     };
                     let uri = uri.map(|u| format!(" {}", word(u))).unwrap_or_default();
                     body.push(Stmt::line(format!("proxy_pass {upstream}{uri}")));
+                    answers = true;
                 }
                 ("alias", [folder]) => {
                     let folder = folder.trim_end_matches('/');
@@ -494,32 +498,44 @@ impl Reader<'_, '_> {
                         }
                     });
                     match served {
-                        Some(line) => body.push(Stmt::line(line)),
+                        Some(line) => {
+                            body.push(Stmt::line(line));
+                            answers = true;
+                        }
                         None => self.drop(c, "of a folder no volume of the proxy holds"),
                     }
+                }
+                // The typed `return` writes its text as given: one with an
+                // nginx variable is a raw line, the location's action too.
+                ("return", [code, rest @ ..])
+                    if rest.iter().any(|r| r.contains('$')) && code.parse::<u16>().is_ok() =>
+                {
+                    self.raw(c, &mut body);
+                    answers = true;
                 }
                 ("return", [code, rest @ ..]) if code.parse::<u16>().is_ok() && rest.len() <= 1 => {
                     let text = rest.first().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
                     body.push(Stmt::line(format!("return {code}{text}")));
+                    answers = true;
                 }
                 ("proxy_set_header", [name, value]) if is_default_forward(name, value, &self.host) => {}
                 ("proxy_set_header", [name, value]) if websocket && is_websocket_header(name, value) => {}
                 ("proxy_http_version", [v]) if websocket && v == "1.1" => {}
                 ("add_header", _) if is_default_header(c) => {}
-                _ => self.setting(c, &mut body),
+                _ => {
+                    let lines = body.len();
+                    self.setting(c, &mut body);
+                    // A raw handler (`stub_status`, `fastcgi_pass`) kept.
+                    answers |= body.len() > lines && RawHandler::of(&c.name).is_some();
+                }
             }
         }
-        let acts = body.iter().any(|b| {
-            ["proxy_pass ", "alias ", "return "]
-                .iter()
-                .any(|a| b.text.starts_with(a))
-        });
-        if !acts {
+        if !answers {
             // Its directives are left out with it, not kept as raw lines.
             self.import.report.unkeep_since(findings);
             self.drop(
                 d,
-                "with nothing the spec can write for it to do (`proxy_pass`, `alias`, `return`)",
+                "with nothing the spec can write for it to do (`proxy_pass`, `alias`, `return`, a raw handler such as `stub_status`)",
             );
             return None;
         }
@@ -553,15 +569,18 @@ impl Reader<'_, '_> {
             (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
                 self.drop(c, "that the spec writes only from its own statements")
             }
-            _ => {
-                body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
-                self.import.report.raw(
-                    self.file,
-                    c.span,
-                    format!("nginx `{}` is kept as a raw `nginx` line", c.name),
-                );
-            }
+            _ => self.raw(c, body),
         }
+    }
+
+    /// A directive kept as a raw `nginx` line, reported.
+    fn raw(&mut self, c: &Directive, body: &mut Vec<Stmt>) {
+        body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
+        self.import.report.raw(
+            self.file,
+            c.span,
+            format!("nginx `{}` is kept as a raw `nginx` line", c.name),
+        );
     }
 }
 

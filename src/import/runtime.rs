@@ -40,12 +40,17 @@ pub fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
 }
 
 /// Compose's defaults, written out: stackc's own are faster.
-const COMPOSE_TIMING: [(&str, &str, &str); 4] = [
+const COMPOSE_TIMING: [(&str, &str, &str); 5] = [
     ("interval", "every", "30s"),
     ("timeout", "timeout", "30s"),
     ("retries", "retries", "3"),
     ("start_period", "start", ""),
+    ("start_interval", "start_every", ""),
 ];
+
+/// The timings compose reads zero as "not set": no start period, and
+/// Docker's default pace in it.
+const UNSET_WHEN_ZERO: [&str; 2] = ["start_period", "start_interval"];
 
 /// `ready cmd ...` with compose's timing; a password written in the test
 /// is read from `readable` (each value the container has, and the shell
@@ -66,13 +71,13 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         let k = key.text().unwrap_or_default();
         if !matches!(
             k,
-            "test" | "interval" | "timeout" | "retries" | "start_period" | "disable"
+            "test" | "interval" | "timeout" | "retries" | "start_period" | "start_interval" | "disable"
         ) {
             import.report.dropped(
                 file,
                 key.span,
                 format!("healthcheck `{k}`"),
-                "the spec's `ready` sets every, timeout, retries and start",
+                "the spec's `ready` sets every, timeout, retries, start and start_every",
             );
         }
     }
@@ -107,8 +112,22 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         probe = read;
     }
     let mut probe = probe.statement();
+    let has_start = value
+        .get("start_period")
+        .and_then(Node::text)
+        .and_then(duration)
+        .is_some_and(|d| !is_zero(&d));
     for (key, word_, default) in COMPOSE_TIMING {
         let given = value.get(key).and_then(Node::text);
+        if key == "start_interval" && given.is_some() && !has_start {
+            import.report.dropped(
+                file,
+                value.get(key).map_or(value.span, |n| n.span),
+                "healthcheck `start_interval` without a `start_period`",
+                "Docker paces only the start period's checks with it; add `start D` and `start_every` to the `ready`",
+            );
+            continue;
+        }
         let text = match (key, given) {
             ("retries", Some(n)) => n.parse::<u32>().ok().map(|n| n.to_string()),
             (_, Some(d)) => duration(d),
@@ -116,7 +135,7 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
             (_, None) => Some(default.to_string()),
         };
         match text {
-            Some(t) if !(key == "start_period" && t == "0s") => probe.push_str(&format!(" {word_} {t}")),
+            Some(t) if !(UNSET_WHEN_ZERO.contains(&key) && is_zero(&t)) => probe.push_str(&format!(" {word_} {t}")),
             Some(_) => {}
             None => import.report.dropped(
                 file,
@@ -127,6 +146,11 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         }
     }
     Some(Stmt::line(probe))
+}
+
+/// Whether a duration compose takes (`0s`, `0m0s`) is zero.
+fn is_zero(duration: &str) -> bool {
+    duration.chars().filter(char::is_ascii_digit).all(|c| c == '0')
 }
 
 pub fn deploy(value: &Node, role: Role, body: &mut Vec<Stmt>, import: &mut Import) {

@@ -21,7 +21,8 @@ use super::{
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{
-    AppServerKind, Build, Dependencies, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service, Stack,
+    AppServerKind, Build, Dependencies, Mount, MountSource, OwnDockerfile, PythonBuild, Recipe, SecretSource, Service,
+    Stack,
 };
 use crate::source::{FileId, SourceFile, Spanned};
 
@@ -222,7 +223,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             // is on the machine that runs the stack: neither is this one's.
             if let MountSource::Host(path) = &mount.source {
                 if !path.value.starts_with(['~', '/']) {
-                    loader.host_path(path, mount.binds_folder() && !mount.read_only);
+                    loader.host_path(path, mount);
                 }
             }
         }
@@ -776,9 +777,19 @@ impl Loader<'_> {
     /// (the output asks it to), so its absence is only worth saying when
     /// a close name beside it is the folder the spec meant; one it only
     /// reads would stay empty, so is looked for as a file is.
-    fn host_path(&mut self, path: &Spanned<String>, made_by_compose: bool) {
+    /// What is there is noted, so that whether the mount binds a folder
+    /// is the file system's answer, not its name's (see
+    /// [`Inputs::binds_folder`]).
+    fn host_path(&mut self, path: &Spanned<String>, mount: &Mount) {
+        let at = Path::new(&path.value);
+        if self.files.exists(at) {
+            let is_folder = self.files.is_folder(at);
+            self.inputs.host_folders.insert(path.value.clone(), is_folder);
+            return;
+        }
         let before = self.inputs.absent.len();
         self.deploy_file(path, Absence::HostPath);
+        let made_by_compose = self.inputs.binds_folder(mount) && !mount.read_only;
         if made_by_compose && self.inputs.absent.get(before).is_some_and(|a| a.close.is_none()) {
             self.inputs.absent.truncate(before);
         }

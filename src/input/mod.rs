@@ -42,6 +42,7 @@ pub mod waits;
 pub use load::{load, Disk, Files};
 
 use crate::ir::index::NameMap;
+use crate::ir::{Mount, MountSource};
 use crate::source::{FileId, SourceFile, Spanned};
 
 /// The files a spec names, as read for one run, and what was learned from
@@ -84,6 +85,10 @@ pub struct Inputs {
     /// names, as written, with where each really is (see
     /// [`Files::real_path`]), when that differs.
     pub real_paths: Vec<(String, String)>,
+    /// The bind-mount sources the spec names that are there (relative
+    /// ones: absolute and `~` paths are on the machine that runs the
+    /// stack), as written, each with whether it is a folder.
+    pub host_folders: std::collections::BTreeMap<String, bool>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }
@@ -103,6 +108,22 @@ struct InputNames {
 impl Inputs {
     pub fn source(&self, id: FileId) -> &SourceFile {
         &self.sources[id.0 as usize]
+    }
+
+    /// Whether `mount` binds a host folder: what is at its source when it
+    /// is there, else what its paths' names suggest (`./data.v2` is a
+    /// folder when one is there, though its name looks like a file's).
+    /// A missing folder is one Docker may make, as compose's short syntax
+    /// does; a missing file it would replace with a folder, which the
+    /// container then cannot read as its file.
+    pub fn binds_folder(&self, mount: &Mount) -> bool {
+        let MountSource::Host(source) = &mount.source else {
+            return false;
+        };
+        self.host_folders
+            .get(&source.value)
+            .copied()
+            .unwrap_or_else(|| mount.names_folder())
     }
 
     /// Marks a file read as one whose values are secrets (an env file):

@@ -60,7 +60,11 @@ pub static RULES: &[&dyn Rule] = &[
     &ServerTokensOn,
     &SourceMountInProd,
     &NginxDirectiveRisk,
+    &LocationWithoutAction,
+    &DirectoryListing,
+    &CorsWildcardOrigin,
     &TimeoutMismatch,
+    &TraefikNetworkMismatch,
     // Django and Gunicorn at run time
     &DebugInProd,
     &AllowedHostsWildcard,

@@ -7,7 +7,7 @@
 //! proxy. A use of an unknown name belongs to no symbol (resolution
 //! reports it).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::ir::{ImageSource, LocationAction, MountSource, Proxy, Service, ServiceKind, Stack};
 use crate::source::{Span, Spanned};
@@ -191,20 +191,28 @@ impl Index {
     /// `containers`: every declared container with its symbol (the scope of
     /// its upstreams).
     fn refer_all(&mut self, stack: &Stack, containers: &[(&Service, usize)]) {
-        let mut names: HashMap<(Kind, Option<usize>, &str), usize> = HashMap::new();
+        let mut names: HashMap<(Kind, Option<usize>, &str), usize> = HashMap::with_capacity(self.symbols.len());
         for (i, symbol) in self.symbols.iter().enumerate().rev() {
             if symbol.kind.is_named() {
                 let scope = (symbol.kind == Kind::Upstream).then_some(symbol.parent).flatten();
                 names.insert((symbol.kind.namespace(), scope, symbol.name.as_str()), i);
             }
         }
-        let mut uses: Vec<(Kind, Option<usize>, &Spanned<String>)> = Vec::new();
+        let mut references = Vec::new();
+        let mut refer = |kind: Kind, scope: Option<usize>, name: &Spanned<String>| {
+            if let Some(&symbol) = names.get(&(kind, scope, name.as_str())) {
+                references.push(Reference {
+                    symbol,
+                    span: name.span,
+                });
+            }
+        };
         // The statements an environment's operations write name things too;
         // their blocks name a container, `without` a declaration.
         let mut operated = Vec::new();
         for environment in &stack.environments {
             for change in &environment.changes {
-                uses.push((Kind::Service, None, &change.name));
+                refer(Kind::Service, None, &change.name);
                 let statements = change.operations.iter().filter_map(|o| o.statement.as_deref());
                 operated.extend(statements.map(|s| (s, usize::MAX)));
             }
@@ -215,46 +223,46 @@ impl Index {
                     "secret" => Kind::Secret,
                     _ => Kind::Service,
                 };
-                uses.push((kind, None, &without.name));
+                refer(kind, None, &without.name);
             }
         }
         for &(service, symbol) in containers.iter().chain(&operated) {
             if let Some(ImageSource::Of(of)) = &service.image {
-                uses.push((Kind::Service, None, of));
+                refer(Kind::Service, None, of);
             }
-            uses.extend(service.after.iter().map(|d| (Kind::Service, None, &d.target)));
-            uses.extend(service.networks.iter().map(|n| (Kind::Network, None, n)));
-            uses.extend(service.secrets.iter().map(|s| (Kind::Secret, None, &s.secret)));
-            uses.extend(service.secret_mounts.iter().map(|s| (Kind::Secret, None, &s.secret)));
+            for dependency in &service.after {
+                refer(Kind::Service, None, &dependency.target);
+            }
+            for network in &service.networks {
+                refer(Kind::Network, None, network);
+            }
+            for secret in &service.secrets {
+                refer(Kind::Secret, None, &secret.secret);
+            }
+            for mount in &service.secret_mounts {
+                refer(Kind::Secret, None, &mount.secret);
+            }
             for mount in &service.mounts {
                 if let MountSource::Volume(volume) = &mount.source {
-                    uses.push((Kind::Volume, None, volume));
+                    refer(Kind::Volume, None, volume);
                 }
             }
             let Some(proxy) = service.proxy() else { continue };
-            uses.extend(proxy.upstream_servers().map(|s| (Kind::Service, None, &s.service)));
+            for server in proxy.upstream_servers() {
+                refer(Kind::Service, None, &server.service);
+            }
             for location in proxy.locations() {
                 match &location.action {
-                    LocationAction::ProxyPass(pass) => uses.push((Kind::Upstream, Some(symbol), &pass.upstream)),
-                    LocationAction::Alias(alias) => uses.push((Kind::Volume, None, &alias.volume)),
-                    LocationAction::Return(_) => {}
+                    LocationAction::ProxyPass(pass) => refer(Kind::Upstream, Some(symbol), &pass.upstream),
+                    LocationAction::Alias(alias) => refer(Kind::Volume, None, &alias.volume),
+                    LocationAction::Return(_) | LocationAction::Raw(_) | LocationAction::InheritedRoot => {}
                 }
             }
             for tls in proxy.servers.iter().filter_map(|s| s.tls.as_ref()) {
-                uses.push((Kind::Secret, None, &tls.certificate));
-                uses.push((Kind::Secret, None, &tls.key));
+                refer(Kind::Secret, None, &tls.certificate);
+                refer(Kind::Secret, None, &tls.key);
             }
         }
-        let mut references: Vec<Reference> = uses
-            .into_iter()
-            .filter_map(|(kind, scope, name)| {
-                let symbol = *names.get(&(kind, scope, name.as_str()))?;
-                Some(Reference {
-                    symbol,
-                    span: name.span,
-                })
-            })
-            .collect();
         references.sort_by_key(|r| (r.span.start(), r.span.end()));
         self.references = references;
     }

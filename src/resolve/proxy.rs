@@ -151,7 +151,19 @@ impl Resolver<'_> {
                         );
                     }
                 }
-                LocationAction::Return(_) => {}
+                LocationAction::InheritedRoot
+                    if location.settings.raw.is_empty() && proxy.inherited_raw(server, "root").is_none() =>
+                {
+                    self.report(
+                        Diagnostic::error("empty-location", format!("location `{}` does nothing", location.path.value))
+                            .primary(location.path.span, "needs `proxy_pass`, `alias` or `return`")
+                            .help(
+                                "add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, `return CODE`, \
+                                 or a raw handler such as `nginx \"stub_status\"`",
+                            ),
+                    );
+                }
+                LocationAction::Return(_) | LocationAction::Raw(_) | LocationAction::InheritedRoot => {}
             }
         }
     }

@@ -256,7 +256,13 @@ impl<'i> Parser<'i> {
             b"network" => self.statement(Rule::network, Rule::kw_network, "network", |p| {
                 p.name()
                     && p.skip()
-                    && p.optional(|p| p.rule(Rule::internal, |p| p.keyword(Rule::kw_internal, "internal")))
+                    && p.repeat(|p| match p.word() {
+                        b"internal" => p.rule(Rule::internal, |p| p.keyword(Rule::kw_internal, "internal")),
+                        b"external" => p.rule(Rule::external, |p| p.keyword(Rule::kw_external, "external")),
+                        b"name" => p.statement(Rule::network_name, Rule::kw_name, "name", Self::text),
+                        b"driver" => p.statement(Rule::network_driver, Rule::kw_driver, "driver", Self::name),
+                        _ => false,
+                    })
             }),
             b"secret" => self.statement(Rule::secret, Rule::kw_secret, "secret", |p| {
                 p.name()
@@ -614,6 +620,9 @@ impl<'i> Parser<'i> {
                     b"timeout" => p.statement(Rule::timeout, Rule::kw_timeout, "timeout", Self::duration),
                     b"retries" => p.statement(Rule::retries, Rule::kw_retries, "retries", Self::integer),
                     b"start" => p.statement(Rule::start, Rule::kw_start, "start", Self::duration),
+                    b"start_every" => {
+                        p.statement(Rule::start_every, Rule::kw_start_every, "start_every", Self::duration)
+                    }
                     _ => false,
                 })
         })
@@ -1083,6 +1092,9 @@ mod tests {
             "publish 80->8",
             "ready http /h port 8 every 1m30s timeout 5ms retries 3 start 2h",
             "ready tcp 8 every 5min",
+            "ready tcp 8 start 30s start_every 1s every 30s",
+            "ready tcp 8 start_every",
+            "ready tcp 8 start_everyx 1s",
             "ready cmd [\"a\", \"b\" , \"c\"]",
             "ready cmd []",
             "command \"a \\\"b\\\" \\u{1F600} \\n\"",
@@ -1160,6 +1172,10 @@ mod tests {
             "stack s",
             "stack s\nvolume v\nnetwork n internal\nnetwork m  # c\nsecret a file \"x\"\nsecret b env B_1",
             "stack s\nnetwork n internalx",
+            "stack s\nnetwork proxy external name traefik_proxy\nnetwork b driver overlay internal name \"b.net\"",
+            "stack s\nnetwork n name",
+            "stack s\nnetwork n driver \"bridge\"",
+            "stack s\nnetwork n external external",
             "stack s\r\n\r\n  # only a comment\r\nvolume v",
             "stack s volume v",
             "stack s\nservice a {\n}\n}",

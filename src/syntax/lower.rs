@@ -16,6 +16,7 @@ use crate::source::{Span, Spanned};
 
 mod build;
 mod environment;
+mod network;
 mod proxy;
 mod proxy_address;
 mod raw_nginx;
@@ -183,25 +184,6 @@ impl Lowerer {
             );
         }
         mode
-    }
-
-    fn lower_network(&mut self, pair: Pair<'_>) -> Network {
-        let at = span(&pair);
-        let mut inner = pair.into_inner();
-        next(&mut inner, "network"); // kw_network
-        let name = self.lower_name(next(&mut inner, "network"));
-        if name.value == Network::DEFAULT {
-            self.report(
-                Diagnostic::error("reserved-name", "`default` is compose's own network")
-                    .primary(name.span, "reserved")
-                    .help("services that name no network are on `default` already; give this one another name"),
-            );
-        }
-        Network {
-            name,
-            internal: inner.next().is_some(),
-            span: at,
-        }
     }
 
     fn lower_secret(&mut self, pair: Pair<'_>) -> Secret {
@@ -719,7 +701,7 @@ impl Lowerer {
                 Probe::Http { path, port }
             }
         };
-        let (mut interval, mut timeout, mut retries, mut start) = (None, None, None, None);
+        let (mut interval, mut timeout, mut retries, mut start, mut start_every) = (None, None, None, None, None);
         for option in inner {
             let option_span = span(&option);
             let rule = option.as_rule();
@@ -739,11 +721,18 @@ impl Lowerer {
                     let d = self.lower_duration(value);
                     self.set_once(&mut start, d, option_span, &keyword);
                 }
+                Rule::start_every => {
+                    let d = self.lower_duration(value);
+                    self.set_once(&mut start_every, d, option_span, &keyword);
+                }
                 _ => {
                     let n = self.lower_integer(value);
                     self.set_once(&mut retries, n, option_span, &keyword);
                 }
             }
+        }
+        if let Some((every, _)) = &start_every {
+            self.check_start_every(every, start.as_ref().map(|(d, _)| d));
         }
         Readiness {
             probe,
@@ -751,7 +740,29 @@ impl Lowerer {
             timeout: timeout.map(|(v, _)| v),
             retries: retries.map(|(v, _)| v),
             start_period: start.map(|(v, _)| v),
+            start_interval: start_every.map(|(v, _)| v),
             span: at,
+        }
+    }
+
+    /// `start_every`: Docker reads zero as its default (5s), and checks at
+    /// that pace only during a `start` period.
+    fn check_start_every(&mut self, every: &Spanned<Duration>, start: Option<&Spanned<Duration>>) {
+        if every.value.0 == 0 {
+            self.report(
+                Diagnostic::error("invalid-duration", "`start_every` cannot be zero")
+                    .primary(every.span, "zero")
+                    .help("Docker reads zero as its default of 5s: give how often to check, e.g. `start_every 1s`"),
+            );
+        } else if start.is_none_or(|s| s.value.0 == 0) {
+            self.report(
+                Diagnostic::error(
+                    "start-every-without-start",
+                    "`start_every` paces the checks of the start period, but there is none",
+                )
+                .primary(every.span, "never used")
+                .help("add `start D`, how long the service may take to come up (e.g. `start 30s`), or remove `start_every`"),
+            );
         }
     }
 

@@ -138,8 +138,11 @@ pub(super) fn nginx_config(stack: &Stack, proxy: &Service, conf: String) -> Mani
 /// The NetworkPolicy of a pod: it admits connections to its ports from the
 /// pods that share a spec network with one of its containers, as compose's
 /// networks do (a pod with no port admits none), and from anywhere for a
-/// proxy, which the Ingress controller or load balancer reaches. Egress is
-/// left open: pods look names up in the cluster's DNS.
+/// proxy, which the Ingress controller or load balancer reaches. A pod on
+/// an `external` network, which another project's containers join (a
+/// shared reverse proxy), admits the pods of every namespace, where the
+/// cluster runs those. Egress is left open: pods look names up in the
+/// cluster's DNS.
 pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Service]) -> Manifest {
     let owner = pod[0];
     let group = stack.name_or_default();
@@ -169,6 +172,9 @@ pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Se
         }
         if owner.proxy().is_some() || rule["from"].as_array().is_some_and(|f| !f.is_empty()) {
             ingress.push(rule);
+        }
+        if owner.proxy().is_none() && pod.iter().any(|c| stack.on_external_network(c)) {
+            ingress.push(json!({"ports": ports, "from": [{"namespaceSelector": {}}]}));
         }
     }
     let name = &owner.name.value;

@@ -467,6 +467,7 @@ fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
         timeout: check.options.timeout.clone(),
         retries: check.options.retries.clone(),
         start_period: check.options.start_period.clone(),
+        start_interval: check.options.start_interval.clone(),
         span: check.span,
     })
 }
@@ -522,8 +523,11 @@ fn readiness_probe(handler: &Value, ready: Option<&Readiness>) -> Value {
     probe
 }
 
-/// Gives the process `retries` checks (and the `start` period) to come up,
-/// as compose's healthcheck does, before the readiness probe takes over.
+/// Gives the process the `start` period and then `retries` checks to come
+/// up, as compose's healthcheck does, before the readiness probe takes
+/// over. It checks every `start_every` when given (compose's
+/// `start_interval`), so a pod that comes up fast is ready sooner, and
+/// counts that many more checks: the same time in all.
 fn startup_probe(handler: &Value, ready: Option<&Readiness>) -> Value {
     let (period, timeout) = timing(ready);
     let retries = ready
@@ -532,10 +536,13 @@ fn startup_probe(handler: &Value, ready: Option<&Readiness>) -> Value {
     let start = ready
         .and_then(|r| r.start_period.as_ref())
         .map_or(0, |s| seconds(s.value));
+    let pace = ready
+        .and_then(|r| r.start_interval.as_ref())
+        .map_or(period, |s| seconds(s.value));
     let mut probe = handler.clone();
-    probe["periodSeconds"] = json!(period);
+    probe["periodSeconds"] = json!(pace);
     probe["timeoutSeconds"] = json!(timeout);
-    probe["failureThreshold"] = json!(u64::from(retries) + start.div_ceil(period));
+    probe["failureThreshold"] = json!(start.div_ceil(pace) + (u64::from(retries) * period).div_ceil(pace));
     probe
 }
 

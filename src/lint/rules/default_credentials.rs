@@ -115,10 +115,7 @@ impl Rule for DefaultCredentials {
                         "the password is the user name".to_string(),
                     )
                 } else if well_known {
-                    (
-                        "is set to a default password",
-                        format!("`{value}` is a well-known default password"),
-                    )
+                    ("is set to a default password", WELL_KNOWN_LABEL.to_string())
                 } else {
                     (
                         "is written in the spec",
@@ -130,7 +127,10 @@ impl Rule for DefaultCredentials {
                     .primary(var.value.span, why)
                     .secret(var.value.span);
                 if let Some(user) = same_as_user {
-                    finding = finding.secondary(user.value.span, "the user name");
+                    // The user name is the password: shown, it would tell it.
+                    finding = finding
+                        .secondary(user.value.span, "the user name")
+                        .secret(user.value.span);
                 }
                 let finding = finding.help(format!(
                     "move it out of the spec: `secret {0} file \"secrets/{0}.txt\"` at the top level, then `secret {1} = {0}` here instead of the env entry",
@@ -169,11 +169,17 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                         format!("`{}` holds a well-known default password", used.secret.value),
                     )
                     .secondary_in(*id, span, "this password")
+                    .secret_in(*id, span)
                     .help(format!("put a long random password into {}", file.name)),
             );
         }
     }
 }
+
+/// The label of a well-known password, which names no value: the snippet
+/// masks the password, and a label (in every output format) must not print
+/// it either.
+const WELL_KNOWN_LABEL: &str = "a well-known default password, among the first an attacker tries";
 
 /// A well-known password, whatever its case and separators
 /// (`CHANGE_ME`, `change-me` and `changeMe` are `changeme`).
@@ -214,7 +220,7 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             } else if users.iter().any(|u| u.eq_ignore_ascii_case(value)) {
                 "the password is the user name".to_string()
             } else if is_well_known(value) {
-                format!("`{value}` is a well-known default password")
+                WELL_KNOWN_LABEL.to_string()
             } else {
                 continue;
             };

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Header, LocationAction, RawDirective, Server, Stack};
+use crate::ir::{Header, RawDirective, Server, Stack};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
 
@@ -96,7 +96,7 @@ impl Rule for NginxDirectiveRisk {
                     request_headers: &l.settings.request_headers,
                     response_headers: &l.settings.response_headers,
                     inherits_resolver: server_resolver,
-                    returns: matches!(l.action, LocationAction::Return(_)),
+                    returns: l.action.is_return(),
                 });
                 let own = Block {
                     raw: &server.settings.raw,

@@ -5,8 +5,8 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// On a cluster (`--target kubernetes`), flags a `ready` check whose
-    /// `every`, `timeout` or `start` is not a whole number of seconds
-    /// (`every 500ms`, `timeout 1500ms`).
+    /// `every`, `timeout`, `start` or `start_every` is not a whole number
+    /// of seconds (`every 500ms`, `timeout 1500ms`).
     ///
     /// ## Why is this bad?
     /// A Kubernetes probe counts in whole seconds, one at least: the check
@@ -39,7 +39,12 @@ impl Rule for ProbeTimingRounded {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let Some(ready) = &service.ready else { continue };
-            let timings = [&ready.interval, &ready.timeout, &ready.start_period];
+            let timings = [
+                &ready.interval,
+                &ready.timeout,
+                &ready.start_period,
+                &ready.start_interval,
+            ];
             for timing in timings.into_iter().flatten() {
                 let millis = timing.value.0;
                 if millis >= 1000 && millis.is_multiple_of(1000) {

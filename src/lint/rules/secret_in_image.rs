@@ -108,6 +108,7 @@ impl Rule for SecretInImage {
                     Self::META
                         .diagnostic(format!("the image of `{}` has a secret in its nginx.conf", service.name.value))
                         .primary(span, format!("{what}, copied into the proxy's image"))
+                        .secret(span)
                         .help("nginx.conf is part of the proxy's image: keep upstream credentials out of it, and let the upstream trust requests from the proxy's network instead"),
                 );
             }

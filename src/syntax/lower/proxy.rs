@@ -230,7 +230,6 @@ impl Lowerer {
         let mut action: Option<(LocationAction, Span)> = None;
         let mut websocket = None;
         let mut settings = SettingParts::default();
-        // Reported already: the location is not said to do nothing too.
         let mut unreadable_proxy_pass = false;
         for item in inner {
             let item_span = span(&item);
@@ -267,18 +266,12 @@ impl Lowerer {
                 action = Some((value, item_span));
             }
         }
-        let Some((action, _)) = action else {
-            if unreadable_proxy_pass {
-                return None;
-            }
-            self.report(
-                Diagnostic::error("empty-location", format!("location `{}` does nothing", path.value))
-                    .primary(path.span, "needs `proxy_pass`, `alias` or `return`")
-                    .help("add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, or `return CODE`"),
-            );
+        if action.is_none() && unreadable_proxy_pass {
+            // Reported already: nothing more is known of the location.
             return None;
-        };
+        }
         let settings = settings.finish();
+        let action = self.location_action(action, &settings);
         if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
             // The emitter matches the path against the request as sent, so
             // it must be what a client sends unencoded.
@@ -314,6 +307,51 @@ impl Lowerer {
             settings,
             span: at,
         })
+    }
+
+    /// What answers a location: its typed action, else a raw directive
+    /// that answers, else the files of the root it inherits, which
+    /// resolution and lint's `location-without-action` look at. A raw
+    /// handler beside a typed action, or beside another raw one, is
+    /// reported: nginx would silently use one of them. A raw `root` only
+    /// says where files are, so it goes with a raw handler (`fastcgi_pass`
+    /// reads it as PHP's document root), not with a typed action.
+    fn location_action(&mut self, typed: Option<(LocationAction, Span)>, settings: &Settings) -> LocationAction {
+        let raw = settings.raw.iter().filter_map(|directive| {
+            let handler = RawHandler::of(&directive.name)?;
+            let directive = Spanned::new(directive.name.clone(), directive.text.span);
+            Some(RawAction { directive, handler })
+        });
+        let (roots, handlers): (Vec<_>, Vec<_>) = raw.partition(|a| a.handler == RawHandler::Files);
+        if let Some((typed, typed_at)) = typed {
+            for second in roots.iter().chain(&handlers) {
+                self.second_action(second, typed_at);
+            }
+            return typed;
+        }
+        let mut handlers = handlers.into_iter();
+        let Some(first) = handlers.next() else {
+            return roots
+                .into_iter()
+                .next()
+                .map_or(LocationAction::InheritedRoot, LocationAction::Raw);
+        };
+        for second in handlers {
+            self.second_action(&second, first.directive.span);
+        }
+        LocationAction::Raw(first)
+    }
+
+    fn second_action(&mut self, second: &RawAction, first: Span) {
+        self.report(
+            Diagnostic::error("conflicting-statements", "a location does one thing")
+                .primary(
+                    second.directive.span,
+                    format!("a raw `{}` is a second action", second.directive.value),
+                )
+                .secondary(first, "the location's action")
+                .help("keep one of the two, and use another location for the other"),
+        );
     }
 
     /// `None` when the line holds an address that cannot be read (reported).

@@ -10,7 +10,10 @@
 //!   `proxy_http_version`, ...) replaces it: the emitter asks
 //!   [`Settings::raw_sets`](crate::ir::Settings::raw_sets);
 //! - one that nginx allows only in another block is refused, as `nginx -t`
-//!   would refuse it (a table of the common directives; others pass).
+//!   would refuse it (a table of the common directives; others pass);
+//! - one that answers requests (`stub_status`, `return`, `fastcgi_pass`:
+//!   [`RawHandler`](crate::ir::RawHandler)) is the action of a location
+//!   without a typed one, and fights a typed one (lowering of locations).
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Header, RawDirective};
@@ -58,11 +61,6 @@ const STATEMENTS: &[(&str, &str)] = &[
     ("proxy_pass", "`proxy_pass UPSTREAM [PATH]`"),
     ("alias", "`alias VOLUME`"),
 ];
-
-/// Directives that decide what a location does, which its one action
-/// (`proxy_pass`, `alias` or `return`) says. (In a server, `return` and
-/// `root` answer the requests no location takes.)
-const LOCATION_ACTIONS: &[&str] = &["return", "root"];
 
 /// The blocks nginx allows a directive in, where that excludes a server or
 /// a location.
@@ -294,17 +292,6 @@ impl Lowerer {
             );
             return None;
         }
-        if place == Place::Location && LOCATION_ACTIONS.contains(&name) {
-            self.report(
-                Diagnostic::error("raw-nginx-has-statement", format!("a raw `{name}` would change the location's action"))
-                    .primary(text.span, "a location does one thing, which its action says")
-                    .help(
-                        "give the location one action (`proxy_pass UPSTREAM`, `alias VOLUME` or `return CODE [TEXT-OR-URL]`), \
-                         and use another location for another",
-                    ),
-            );
-            return None;
-        }
         if let Some((_, allowed)) = PLACES.iter().find(|(n, _)| *n == name) {
             if !allowed.admits(place) {
                 let (where_, help) = allowed.explain();
@@ -474,7 +461,8 @@ fn nginx_word_value(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{nginx_word_value, raw_directive_words, LOCATION_ACTIONS, PLACES, STATEMENTS};
+    use super::{nginx_word_value, raw_directive_words, PLACES, STATEMENTS};
+    use crate::ir::RawHandler;
 
     #[test]
     fn each_name_is_in_one_table_once() {
@@ -483,9 +471,12 @@ mod tests {
             places.windows(2).all(|w| w[0] < w[1]),
             "PLACES is sorted, without repeats"
         );
-        let statements = STATEMENTS.iter().map(|(name, _)| name).chain(LOCATION_ACTIONS);
-        for name in statements {
+        for (name, _) in STATEMENTS {
             assert!(!places.contains(name), "`{name}` is refused as a statement already");
+            assert!(
+                RawHandler::of(name).is_none(),
+                "`{name}` is refused as a statement already"
+            );
         }
     }
 

@@ -1,0 +1,191 @@
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{Header, Location, Server, Stack};
+use crate::lint::{facts, Rule};
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Reads the CORS headers each server and location sends (typed
+    /// `add_header` or raw `nginx "add_header ..."`, a location's own
+    /// replacing its server's) and flags
+    /// `Access-Control-Allow-Origin *` next to
+    /// `Access-Control-Allow-Credentials true` as an error, an origin
+    /// copied from the request (`$http_origin`) next to it and the origin
+    /// `null` as warnings, and `Access-Control-Allow-Origin *` alone as a
+    /// note.
+    ///
+    /// ## Why is this bad?
+    /// Browsers refuse a response with a wildcard origin to a request sent
+    /// with credentials (cookies, HTTP authentication): "Credential is not
+    /// supported if the CORS header 'Access-Control-Allow-Origin' is '*'",
+    /// so the calls the credentials header is there for all fail. Copying
+    /// the request's `Origin` instead makes them work for every site on the
+    /// web: any page a logged-in user visits can read the answers with the
+    /// user's cookies. `null` is no safer: sandboxed frames and `data:`
+    /// pages have that origin, and any site can make one (MDN: "the null
+    /// value ... should be avoided"). A wildcard alone lets any site's
+    /// scripts read the responses, without cookies: right for public files
+    /// and open APIs, not for anything a login or the network protects.
+    ///
+    /// ## Example
+    /// ```text
+    /// location /api/ {
+    ///     proxy_pass django
+    ///     add_header Access-Control-Allow-Origin "*"
+    ///     add_header Access-Control-Allow-Credentials true
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Name the origin that calls with credentials, and say the answer
+    /// varies with it: `add_header Access-Control-Allow-Origin
+    /// https://app.example.com` and `add_header Vary Origin`; or drop
+    /// `Access-Control-Allow-Credentials` when the calls need no cookies.
+    pub struct CorsWildcardOrigin {
+        name: "cors-wildcard-origin",
+        severity: Error,
+        summary: "a CORS header that lets any origin read responses, or that browsers refuse",
+    }
+}
+
+const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
+
+impl Rule for CorsWildcardOrigin {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (service, proxy) in facts::proxies(stack) {
+            // A location without headers of its own sends its server's,
+            // which the server's own check covers.
+            let blocks = proxy.servers.iter().flat_map(|server| {
+                let own = server
+                    .locations
+                    .iter()
+                    .filter(|l| !l.settings.response_headers.is_empty());
+                std::iter::once((server, None)).chain(own.map(move |l| (server, Some(l))))
+            });
+            // Each origin header with the credentials header beside it, once.
+            let mut pairs: Vec<(&Header, Option<&Header>)> = Vec::new();
+            for (server, location) in blocks {
+                if let Some(origin) = server.response_header(location, ALLOW_ORIGIN) {
+                    let pair = (origin, credentials(server, location));
+                    if !pairs.iter().any(|p| spans(*p) == spans(pair)) {
+                        pairs.push(pair);
+                    }
+                }
+            }
+            for &(origin, credentials) in &pairs {
+                // An origin that some block sends with credentials is
+                // reported there; not again for the blocks without.
+                let paired = || pairs.iter().any(|(o, c)| o.span == origin.span && c.is_some());
+                if credentials.is_none() && paired() {
+                    continue;
+                }
+                let Some(finding) = finding(&service.name.value, origin, credentials) else {
+                    continue;
+                };
+                out.push(match credentials {
+                    Some(credentials) => finding.secondary(credentials.span, "credentials allowed here"),
+                    None => finding,
+                });
+            }
+        }
+    }
+}
+
+/// Where a pair's headers are written: what tells two pairs apart.
+fn spans((origin, credentials): (&Header, Option<&Header>)) -> (Span, Option<Span>) {
+    (origin.span, credentials.map(|c| c.span))
+}
+
+/// What is wrong with the origin a block sends, with credentials or not.
+fn finding(proxy: &str, origin: &Header, credentials: Option<&Header>) -> Option<Diagnostic> {
+    let meta = &CorsWildcardOrigin::META;
+    let value = origin.value.trim();
+    let (severity, message, label, help) = match (value, credentials.is_some()) {
+        ("*", true) => (
+            Severity::Error,
+            "a wildcard CORS origin with credentials, which browsers refuse",
+            "browsers refuse `*` for a request sent with cookies",
+            "name the origin that calls with credentials (`add_header Access-Control-Allow-Origin \
+             https://app.example.com` and `add_header Vary Origin`), or drop \
+             `Access-Control-Allow-Credentials` if the calls need no cookies",
+        ),
+        ("*", false) => (
+            Severity::Info,
+            "any site's scripts may read these answers",
+            "`*`: every origin, without cookies",
+            "fine for public files and open APIs; for anything a login or the network protects, \
+             name the origins allowed instead",
+        ),
+        ("null", _) => (
+            Severity::Warning,
+            "the CORS origin `null` is any site's to claim",
+            "sandboxed frames and `data:` pages of any site have the origin `null`",
+            "name the origins allowed (`add_header Access-Control-Allow-Origin https://app.example.com`)",
+        ),
+        (value, true) if value.contains("$http_origin") => (
+            Severity::Warning,
+            "any site may read these answers with its visitor's cookies",
+            "the origin is copied from the request, whatever it is",
+            "name the origins allowed (`add_header Access-Control-Allow-Origin \
+             https://app.example.com`), or drop `Access-Control-Allow-Credentials`",
+        ),
+        _ => return None,
+    };
+    let mut finding = meta
+        .diagnostic(format!("`{proxy}`: {message}"))
+        .primary(origin.span, label)
+        .help(help);
+    finding.severity = severity;
+    Some(finding)
+}
+
+/// `Access-Control-Allow-Credentials: true`, the only value browsers
+/// read as allowing credentials.
+fn credentials<'a>(server: &'a Server, location: Option<&'a Location>) -> Option<&'a Header> {
+    server
+        .response_header(location, ALLOW_CREDENTIALS)
+        .filter(|h| h.value.trim() == "true")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Severity;
+    use crate::source::SourceFile;
+
+    /// The severity of each `cors-wildcard-origin` finding on a proxy with
+    /// `server` at the server level and `api` in its `/api/` location.
+    fn severities(server: &str, api: &str) -> Vec<Severity> {
+        let spec = format!(
+            "stack shop\nproxy nginx {{\n    {server}\n    location / {{\n        return 204\n    }}\n    location /api/ {{\n        return 204\n        {api}\n    }}\n}}\n"
+        );
+        (crate::lint(&SourceFile::new("t.spec", spec)).diagnostics.iter())
+            .filter(|d| d.code == "cors-wildcard-origin")
+            .map(|d| d.severity)
+            .collect()
+    }
+
+    const ANY: &str = "add_header Access-Control-Allow-Origin \"*\"";
+    const CREDENTIALS: &str = "add_header Access-Control-Allow-Credentials true";
+
+    #[test]
+    fn each_origin_is_reported_once_at_its_worst() {
+        // The server's wildcard, which `/api/` repeats beside its own
+        // header: one note.
+        assert_eq!(severities(ANY, "add_header Vary Origin"), [Severity::Info]);
+        // The server's wildcard with credentials only in `/api/`: the
+        // error, without the note for the other locations.
+        assert_eq!(severities(ANY, CREDENTIALS), [Severity::Error]);
+        // `/api/` takes the server's credentials back with an empty
+        // value: the error on the server's wildcard says it all.
+        let both = format!("{ANY}\n    {CREDENTIALS}");
+        let without = "add_header Access-Control-Allow-Credentials \"\"";
+        assert_eq!(severities(&both, without), [Severity::Error]);
+        // A `/api/` of its own with credentials.
+        let own = format!("{ANY}\n        {CREDENTIALS}");
+        assert_eq!(severities("", &own), [Severity::Error]);
+        // A named origin is what the rule asks for.
+        let named = "add_header Access-Control-Allow-Origin https://app.example.com";
+        assert!(severities(named, CREDENTIALS).is_empty());
+    }
+}

@@ -1,0 +1,73 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{LocationAction, Stack};
+use crate::lint::{facts, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a location whose raw `nginx "..."` lines are all settings
+    /// (`add_header`, `expires`, `limit_req`, ...), with no `proxy_pass`,
+    /// `alias` or `return`, no raw directive that answers requests
+    /// (`stub_status`, `fastcgi_pass` and the other `*_pass`es,
+    /// `empty_gif`, a raw `return` or `root`), and no raw `root` in its
+    /// server or the `http` block.
+    ///
+    /// ## Why is this bad?
+    /// nginx then looks for the requested files under its default root,
+    /// the `html` folder of its prefix: `/etc/nginx/html` in the nginx
+    /// image, which has no such folder, so every request gets a 404. It is
+    /// a warning, not an error, since a raw directive stackc does not know
+    /// (a third-party module's handler, a `rewrite ... last`) may answer.
+    /// A location with no raw line at all, which stackc reads entirely, is
+    /// an error (`empty-location`).
+    ///
+    /// ## Example
+    /// ```text
+    /// proxy nginx {
+    ///     location /downloads/ {
+    ///         nginx "add_header Cache-Control no-store"
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Say what answers: `alias VOLUME` for files of a volume, `proxy_pass
+    /// UPSTREAM` for the app, or `return CODE`.
+    pub struct LocationWithoutAction {
+        name: "location-without-action",
+        severity: Warning,
+        summary: "a location whose raw nginx lines do not say what answers its requests",
+    }
+}
+
+impl Rule for LocationWithoutAction {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for (service, proxy) in facts::proxies(stack) {
+            for server in proxy
+                .servers
+                .iter()
+                .filter(|s| proxy.inherited_raw(s, "root").is_none())
+            {
+                let unanswered = (server.locations.iter())
+                    .filter(|l| matches!(l.action, LocationAction::InheritedRoot) && !l.settings.raw.is_empty());
+                for location in unanswered {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!(
+                                "`{}`: nothing says what answers location `{}`",
+                                service.name.value, location.path.value
+                            ))
+                            .primary(location.path.span, "no `proxy_pass`, `alias` or `return` here")
+                            .secondary(
+                                location.settings.raw[0].text.span,
+                                "no raw line stackc knows answers requests either",
+                            )
+                            .help(
+                                "nginx would look for files in its default root, /etc/nginx/html, which the nginx image \
+                                 lacks (404 for every request): add `proxy_pass UPSTREAM`, `alias VOLUME` or `return CODE`",
+                            ),
+                    );
+                }
+            }
+        }
+    }
+}
