@@ -1494,21 +1494,23 @@ fn an_optional_env_file_is_left_out_when_it_is_not_there() {
 /// `proxy_pass` to a variable) is still said.
 #[test]
 fn a_location_left_out_keeps_none_of_its_directives() {
-    let conf = "server {\n    listen 80;\n    gzip on;\n    location / {\n        set $target \"http://ui:1234\";\n        proxy_pass $target;\n        rewrite ^(.+)/+$ $1 permanent;\n    }\n    location /api/ {\n        proxy_pass http://api:8536;\n        proxy_buffering off;\n    }\n}\n";
+    let conf = "server {\n    listen 80;\n    gzip on;\n    server_tokens off;\n    location / {\n        set $target \"http://ui:1234\";\n        proxy_pass $target;\n        rewrite ^(.+)/+$ $1 permanent;\n    }\n    location /api/ {\n        proxy_pass http://api:8536;\n        proxy_buffering off;\n    }\n}\n";
     let compose = "services:\n  api:\n    image: ghcr.io/acme/api:1.0\n  ui:\n    image: ghcr.io/acme/ui:1.0\n  proxy:\n    image: nginx:1.30-alpine\n    ports:\n      - \"8080:80\"\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n";
     let imported = import_project(compose, &[("default.conf", conf)], &[]);
     let (report, spec) = (imported.report(), imported.spec());
     assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
-    for at in ["default.conf:4:5", "default.conf:6:9"] {
+    for at in ["default.conf:5:5", "default.conf:7:9"] {
         assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
     }
     // The server's and the kept location's raw lines only.
-    for at in ["default.conf:3:5", "default.conf:11:9"] {
+    for at in ["default.conf:3:5", "default.conf:12:9"] {
         assert!(has_finding(&report, at, "info", "import-raw"), "{at}:\n{report}");
     }
     assert_eq!(report.matches("import-raw").count(), 2, "{report}");
     assert_holds(&spec, &["nginx \"gzip on\"", "nginx \"proxy_buffering off\""]);
     assert!(!spec.contains("rewrite") && !spec.contains("$target"), "{spec}");
+    // stackc's nginx.conf says `server_tokens off` for every server.
+    assert!(!spec.contains("server_tokens"), "{spec}");
 }
 
 /// Chatwoot's Redis: `sh -c "redis-server --requirepass \"$REDIS_PASSWORD\""`
@@ -1583,7 +1585,7 @@ fn a_folder_without_compose_names_points_at_its_compose_file() {
 /// reported as what it is.
 #[test]
 fn http_level_directives_of_a_whole_nginx_conf_are_kept() {
-    let conf = "user nginx;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    log_format main '$remote_addr $request';\n    access_log /var/log/nginx/access.log main;\n    gzip on;\n    include /etc/nginx/conf.d/*.conf;\n    upstream app {\n        server web:8000;\n    }\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n";
+    let conf = "user nginx;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    log_format main '$remote_addr $request';\n    access_log /var/log/nginx/access.log main;\n    gzip on;\n    include /etc/nginx/conf.d/*.conf;\n    server_tokens on;\n    upstream app {\n        server web:8000;\n    }\n    server {\n        listen 80;\n        server_tokens off;\n        location / {\n            proxy_pass http://app;\n        }\n    }\n}\n";
     let compose = "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n  proxy:\n    image: nginx:1.30\n    ports:\n      - \"8080:80\"\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n";
     let imported = import_project(compose, &[("nginx.conf", conf)], &[]);
     let (report, spec) = (imported.report(), imported.spec());
@@ -1594,6 +1596,9 @@ fn http_level_directives_of_a_whole_nginx_conf_are_kept() {
             r#"nginx http "log_format main \"$remote_addr $request\"""#,
             r#"nginx http "access_log /var/log/nginx/access.log main""#,
             r#"nginx http "gzip on""#,
+            // The config's own `http` turns it on: the server's `off` stays.
+            r#"nginx http "server_tokens on""#,
+            r#"nginx "server_tokens off""#,
         ],
     );
     assert!(!spec.contains("include"), "{spec}");

@@ -170,9 +170,19 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         body: Vec::new(),
         upstreams: upstream_names(&tree),
         made: Vec::new(),
+        http_names: Vec::new(),
     };
     // A whole nginx.conf has its `http` block; a conf.d file is inside one.
     let whole = tree.iter().any(|d| matches!(d.name.as_str(), "http" | "events"));
+    let http = match whole {
+        true => tree
+            .iter()
+            .filter(|d| d.name == "http")
+            .flat_map(|d| d.children())
+            .collect(),
+        false => tree.iter().collect::<Vec<_>>(),
+    };
+    reader.http_names = http.iter().map(|d| d.name.clone()).collect();
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     let mut servers: Vec<Stmt> = reader
         .made
@@ -274,6 +284,8 @@ struct Reader<'a, 'b> {
     upstreams: Vec<String>,
     /// Upstreams made for a `proxy_pass http://SERVICE:PORT`: name, address.
     made: Vec<(String, String)>,
+    /// The names of the directives the config's `http` level sets.
+    http_names: Vec<String>,
 }
 
 impl Reader<'_, '_> {
@@ -430,6 +442,10 @@ impl Reader<'_, '_> {
                 // stackc's TLS settings.
                 "ssl_protocols" | "ssl_ciphers" | "ssl_prefer_server_ciphers"
                     if certificate.is_some() || key.is_some() => {}
+                // What stackc's `http` block sets and every server inherits
+                // (`server_tokens off`), unless the config's own sets it.
+                name if crate::emit::nginx::HTTP_SETTINGS.contains(&c.line().as_str())
+                    && !self.http_names.iter().any(|n| n == name) => {}
                 _ => self.setting(c, &mut body),
             }
         }
