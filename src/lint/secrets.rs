@@ -7,6 +7,8 @@
 //! container or a shell fills in (`${DB_PASSWORD}`, `$$TOKEN`, `<token>`),
 //! a path to a file (`/run/secrets/db_password`), a boolean or a number.
 
+use std::borrow::Cow;
+
 /// Variables named like these hold passwords (anywhere in the name).
 const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
 
@@ -77,8 +79,14 @@ const HINT_WORDS: &[&str] = &[
 ];
 
 /// The name in upper case, `-` as `_`: `--api-key` and `API_KEY` alike.
-fn normal_name(name: &str) -> String {
-    (name.trim_start_matches('-').chars())
+/// Borrowed when it is so already, as most variable names are: names are
+/// asked about many times per spec.
+fn normal_name(name: &str) -> Cow<'_, str> {
+    let name = name.trim_start_matches('-');
+    if !name.bytes().any(|b| b == b'-' || b.is_ascii_lowercase()) {
+        return Cow::Borrowed(name);
+    }
+    (name.chars())
         .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
         .collect()
 }
@@ -113,14 +121,14 @@ fn about_a_secret(name: &str) -> bool {
 
 /// What a variable's or option's name says its value is, each answer
 /// worked out when asked (most names are asked one or two questions).
-struct NameSays {
+struct NameSays<'a> {
     /// Upper case, `-` as `_`; `None` for a name about a secret that holds
     /// none (`DB_PASSWORD_FILE`), which says nothing.
-    normal: Option<String>,
+    normal: Option<Cow<'a, str>>,
 }
 
-impl NameSays {
-    fn of(name: &str) -> Self {
+impl<'a> NameSays<'a> {
+    fn of(name: &'a str) -> Self {
         let normal = normal_name(name);
         NameSays {
             normal: about_a_secret(&normal).then_some(normal),
