@@ -51,6 +51,10 @@ pub struct Diagnostic {
     /// [`FileId`] names): no output prints them, whichever diagnostic's
     /// snippet shows their line.
     pub secrets: Vec<(Option<FileId>, Span)>,
+    /// Other places in the spec this finding stands for: the statements of
+    /// the other services that read the same file (see
+    /// [`crate::lint::shared`]). A suppression at any of them covers it.
+    pub also_at: Vec<Span>,
 }
 
 /// Text edits that resolve a diagnostic; `stackc lint --fix` applies them.
@@ -93,6 +97,7 @@ impl Diagnostic {
             help: None,
             fix: None,
             secrets: Vec::new(),
+            also_at: Vec::new(),
         }
     }
 
@@ -170,6 +175,12 @@ impl Diagnostic {
             .iter()
             .find(|l| l.primary && l.file.is_none())
             .map(|l| l.span)
+    }
+
+    /// Where in the spec the finding is: its primary span, then the
+    /// statements of the other services it [stands for](Self::also_at).
+    pub fn places(&self) -> impl Iterator<Item = Span> + '_ {
+        self.primary_span().into_iter().chain(self.also_at.iter().copied())
     }
 
     pub fn is_error(&self) -> bool {

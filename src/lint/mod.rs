@@ -19,6 +19,7 @@ pub mod policy;
 pub mod registry;
 mod rules;
 pub(crate) mod secrets;
+pub mod shared;
 pub(crate) mod spec_text;
 pub mod suppress;
 
@@ -113,10 +114,12 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
         .collect()
 }
 
-/// Runs every rule, then applies the spec's suppression comments and the
+/// Runs every rule, reports a finding about a file several services read
+/// once ([`shared`]), then applies the spec's suppression comments and the
 /// user's policy, in that order: a suppression of a rule that is off still
 /// counts as used when the rule would have fired there.
 pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy, target: crate::emit::Target) -> Vec<Diagnostic> {
-    let findings = suppress::scan(source).apply(lint(stack, target), source);
+    let findings = shared::merge(lint(stack, target), stack);
+    let findings = suppress::scan(source).apply(findings, source);
     policy.apply(findings)
 }

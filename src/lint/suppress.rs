@@ -1,7 +1,8 @@
 //! `# stackc: allow(RULE, ...)`: allows a rule at one place. On a line of
 //! its own, the comment covers the next line that holds a statement; at the
 //! end of a statement, that statement's line. A finding is covered when its
-//! primary label starts on that line.
+//! primary label starts on that line (or, for a finding about a file several
+//! services read, the statement of any of them).
 //!
 //! A suppression that allows nothing, names no rule, or is not written as
 //! `allow(...)` is reported, so stale ones do not pile up.
@@ -141,15 +142,17 @@ impl Suppressions {
         let mut kept: Vec<Diagnostic> = findings
             .into_iter()
             .filter(|finding| {
-                let line = finding.primary_span().map(|s| source.line_col(s.start()).0);
-                let covering = self
-                    .allows
-                    .iter()
-                    .position(|a| a.rule == finding.code && a.line.is_some() && a.line == line);
-                if let Some(i) = covering {
-                    used[i] = true;
+                // A finding for several services is covered at the
+                // statement of any of them; each allow there is used.
+                let mut covered = false;
+                for line in finding.places().map(|s| source.line_col(s.start()).0) {
+                    let covering = (self.allows.iter()).position(|a| a.rule == finding.code && a.line == Some(line));
+                    if let Some(i) = covering {
+                        used[i] = true;
+                        covered = true;
+                    }
                 }
-                covering.is_none()
+                !covered
             })
             .collect();
         for (allow, used) in self.allows.iter().zip(used) {

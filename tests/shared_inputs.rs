@@ -1,0 +1,114 @@
+//! A finding about a file several services read (one env file, one
+//! Dockerfile built into three images) is reported once, naming them all;
+//! a suppression at any reader's statement covers it, and a finding in
+//! another file stays apart.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::{stackc, text};
+
+/// A copy of `tests/fixtures/shared-inputs` in a temp folder, with
+/// `edit` applied to its spec.
+fn project(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_folder(&support::repo().join("tests/fixtures/shared-inputs"), tmp.path());
+    let spec = tmp.path().join("stack.spec");
+    fs::write(&spec, edit(fs::read_to_string(&spec).unwrap())).unwrap();
+    tmp
+}
+
+/// `stackc lint --format short` in `dir`: its lines.
+fn short(dir: &Path) -> Vec<String> {
+    let output = stackc()
+        .current_dir(dir)
+        .args([
+            "lint",
+            "--format",
+            "short",
+            "--exit-zero",
+            "--today",
+            support::TODAY,
+            "stack.spec",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn a_finding_in_a_file_three_services_read_is_reported_once() {
+    let tmp = project(|spec| spec);
+    let lines = short(tmp.path());
+    insta::assert_snapshot!(lines.join("\n"), @r"
+    stack.spec:7:14: warning: `web`'s Dockerfile: apt packages without versions (hadolint DL3008) (read by `web`, `worker`, `beat`) [package-install-hygiene]
+    stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (read by `web`, `worker`, `beat`) [default-credentials]
+    ");
+}
+
+#[test]
+fn the_human_report_points_at_every_readers_statement() {
+    let tmp = project(|spec| spec);
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args([
+            "lint",
+            "--color",
+            "never",
+            "--exit-zero",
+            "--today",
+            support::TODAY,
+            "stack.spec",
+        ])
+        .output()
+        .unwrap();
+    let report = text(&output.stdout) + &text(&output.stderr);
+    for reader in ["worker", "beat"] {
+        assert_eq!(
+            report.matches(&format!("also read by `{reader}`")).count(),
+            2,
+            "both findings point at `{reader}`'s statements:\n{report}"
+        );
+    }
+    assert!(!report.contains("changeme"), "the password is masked:\n{report}");
+}
+
+#[test]
+fn a_suppression_at_any_readers_statement_covers_the_finding() {
+    let tmp = project(|spec| {
+        spec.replacen(
+            "    command \"celery -A shop beat\"\n    env_file app.env",
+            "    command \"celery -A shop beat\"\n    env_file app.env # stackc: allow(default-credentials)",
+            1,
+        )
+    });
+    let lines = short(tmp.path());
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].ends_with("[package-install-hygiene]"), "{lines:#?}");
+}
+
+#[test]
+fn a_finding_in_another_file_stays_apart() {
+    let tmp = project(|spec| {
+        let at = spec.rfind("env_file app.env").unwrap();
+        format!(
+            "{}env_file beat.env{}",
+            &spec[..at],
+            &spec[at + "env_file app.env".len()..]
+        )
+    });
+    fs::copy(tmp.path().join("app.env"), tmp.path().join("beat.env")).unwrap();
+    let credentials: Vec<String> = (short(tmp.path()).into_iter())
+        .filter(|l| l.ends_with("[default-credentials]"))
+        .collect();
+    assert_eq!(
+        credentials,
+        [
+            "stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (read by `web`, `worker`) [default-credentials]",
+            "stack.spec:26:14: warning: `DATABASE_PASSWORD` is set to a default password [default-credentials]",
+        ]
+    );
+}
