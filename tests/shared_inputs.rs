@@ -44,7 +44,7 @@ fn a_finding_in_a_file_three_services_read_is_reported_once() {
     let tmp = project(|spec| spec);
     let lines = short(tmp.path());
     insta::assert_snapshot!(lines.join("\n"), @r"
-    stack.spec:7:14: warning: `web`'s Dockerfile: apt packages without versions (hadolint DL3008) (read by `web`, `worker`, `beat`) [package-install-hygiene]
+    stack.spec:7:14: warning: `web`'s Dockerfile: apt packages without versions (hadolint DL3008) (built for `web`, `worker`, `beat`) [package-install-hygiene]
     stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (read by `web`, `worker`, `beat`) [default-credentials]
     ");
 }
@@ -67,11 +67,13 @@ fn the_human_report_points_at_every_readers_statement() {
         .unwrap();
     let report = text(&output.stdout) + &text(&output.stderr);
     for reader in ["worker", "beat"] {
-        assert_eq!(
-            report.matches(&format!("also read by `{reader}`")).count(),
-            2,
-            "both findings point at `{reader}`'s statements:\n{report}"
-        );
+        for how in ["read by", "built for"] {
+            assert_eq!(
+                report.matches(&format!("also {how} `{reader}`")).count(),
+                1,
+                "a finding points at `{reader}`'s statement:\n{report}"
+            );
+        }
     }
     assert!(!report.contains("changeme"), "the password is masked:\n{report}");
 }

@@ -16,26 +16,28 @@ use crate::source::{FileId, Span};
 /// order of the others. A finding with a fix stays apart: its fix edits one
 /// service's statement, so it is about that service.
 pub fn merge(findings: Vec<Diagnostic>, stack: &Stack) -> Vec<Diagnostic> {
-    let mut groups: Vec<(Diagnostic, Vec<(Span, &str)>)> = Vec::new();
+    let mut groups: Vec<(Diagnostic, Vec<Reader>)> = Vec::new();
     let mut index: HashMap<Key, usize> = HashMap::new();
     for finding in findings {
-        let Some((reader, statement)) = reader(stack, &finding) else {
+        let Some(reader) = reader(stack, &finding) else {
             groups.push((finding, Vec::new()));
             continue;
         };
-        let name = reader.name.value.as_str();
-        match index.entry(Key::of(&finding, name, statement)) {
+        match index.entry(Key::of(&finding, &reader)) {
             Entry::Occupied(at) => {
                 // The finding of the first statement in the spec stands for all.
                 let (kept, readers) = &mut groups[*at.get()];
-                if readers.iter().all(|(other, _)| other.start() > statement.start()) {
+                if readers
+                    .iter()
+                    .all(|other| other.statement.start() > reader.statement.start())
+                {
                     *kept = finding;
                 }
-                readers.push((statement, name));
+                readers.push(reader);
             }
             Entry::Vacant(at) => {
                 at.insert(groups.len());
-                groups.push((finding, vec![(statement, name)]));
+                groups.push((finding, vec![reader]));
             }
         }
     }
@@ -48,40 +50,55 @@ pub fn merge(findings: Vec<Diagnostic>, stack: &Stack) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// A service that reads a file, at the statement that names it.
+struct Reader<'a> {
+    name: &'a str,
+    statement: Span,
+    /// How it uses the file: "read by", "built for".
+    verb: &'static str,
+}
+
 /// The first reader's finding, for all of them: the message names every
 /// reader, in the spec's order, and a label points at each other one's
 /// statement, where a suppression also covers it.
-fn once(mut finding: Diagnostic, mut readers: Vec<(Span, &str)>) -> Diagnostic {
-    readers.sort_by_key(|(statement, _)| (statement.start(), statement.end()));
-    let mut names: Vec<&str> = readers.iter().map(|(_, name)| *name).collect();
+fn once(mut finding: Diagnostic, mut readers: Vec<Reader>) -> Diagnostic {
+    readers.sort_by_key(|r| (r.statement.start(), r.statement.end()));
+    let mut names: Vec<String> = readers.iter().map(|r| format!("`{}`", r.name)).collect();
     names.dedup();
-    let list: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    finding.message = format!("{} (read by {})", finding.message, list.join(", "));
-    for (statement, name) in &readers[1..] {
-        finding = finding.secondary(*statement, format!("also read by `{name}`"));
-        finding.also_at.push(*statement);
+    finding.message = format!("{} ({} {})", finding.message, readers[0].verb, names.join(", "));
+    for reader in &readers[1..] {
+        finding = finding.secondary(reader.statement, format!("also {} `{}`", reader.verb, reader.name));
+        finding.also_at.push(reader.statement);
     }
     finding
 }
 
 /// The service whose statement naming a file (an env file, its own
 /// Dockerfile) the finding is at, when the finding points into a file.
-fn reader<'a>(stack: &'a Stack, finding: &Diagnostic) -> Option<(&'a Service, Span)> {
+fn reader<'a>(stack: &'a Stack, finding: &Diagnostic) -> Option<Reader<'a>> {
     if finding.fix.is_some() || !finding.labels.iter().any(|l| l.file.is_some()) {
         return None;
     }
     let at = finding.primary_span()?;
-    let service = stack.services.iter().find(|s| reading_statements(s).any(|s| s == at))?;
-    Some((service, at))
+    stack.services.iter().find_map(|service| {
+        let verb = reading_statements(service).find(|(span, _)| *span == at)?.1;
+        Some(Reader {
+            name: &service.name.value,
+            statement: at,
+            verb,
+        })
+    })
 }
 
-/// The spans of a service's statements that name a file it reads.
-fn reading_statements(service: &Service) -> impl Iterator<Item = Span> + '_ {
+/// The spans of a service's statements that name a file it reads, each
+/// with how it uses the file.
+fn reading_statements(service: &Service) -> impl Iterator<Item = (Span, &'static str)> + '_ {
     let dockerfile = service
         .build()
         .and_then(|b| b.own_dockerfile())
         .map(|own| own.file.span);
-    service.env_files.iter().map(|path| path.span).chain(dockerfile)
+    let env_files = service.env_files.iter().map(|path| (path.span, "read by"));
+    env_files.chain(dockerfile.map(|span| (span, "built for")))
 }
 
 /// What a finding says, apart from where the service reads the file and
@@ -90,6 +107,7 @@ fn reading_statements(service: &Service) -> impl Iterator<Item = Span> + '_ {
 struct Key {
     code: &'static str,
     severity: Severity,
+    verb: &'static str,
     message: String,
     help: Option<String>,
     /// Each label: the reading statement as `None`, others where they are.
@@ -98,12 +116,13 @@ struct Key {
 }
 
 impl Key {
-    fn of(finding: &Diagnostic, name: &str, statement: Span) -> Key {
-        let quoted = format!("`{name}`");
+    fn of(finding: &Diagnostic, reader: &Reader) -> Key {
+        let (quoted, statement) = (format!("`{}`", reader.name), reader.statement);
         let general = |text: &str| text.replace(&quoted, "`\0`");
         Key {
             code: finding.code,
             severity: finding.severity,
+            verb: reader.verb,
             message: general(&finding.message),
             help: finding.help.as_deref().map(general),
             labels: (finding.labels.iter())
@@ -114,5 +133,70 @@ impl Key {
                 .collect(),
             secrets: finding.secrets.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Edit;
+    use crate::source::SourceFile;
+
+    const SPEC: &str = "stack shop\n\
+        service a {\n    image nginx:1.27\n    env_file app.env\n}\n\
+        service b {\n    image nginx:1.27\n    env_file app.env\n}\n";
+
+    fn stack() -> Stack {
+        crate::check(&SourceFile::new("stack.spec", SPEC))
+            .stack
+            .expect("the spec parses")
+    }
+
+    /// The finding each service's rule would report: at its `env_file`,
+    /// with a label at `at` in the env file.
+    fn finding(stack: &Stack, service: usize, at: Span) -> Diagnostic {
+        let service = &stack.services[service];
+        Diagnostic::warning("default-credentials", "`PASSWORD` is set to a default password")
+            .primary(service.env_files[0].span, "`PASSWORD` comes from this env file")
+            .secondary_in(FileId(0), at, "a well-known default password")
+    }
+
+    #[test]
+    fn the_same_spot_of_a_shared_file_is_one_finding_naming_its_readers() {
+        let stack = stack();
+        let spot = Span::new(0, 8);
+        // Reported in any order, it stands at the first statement.
+        let merged = merge(vec![finding(&stack, 1, spot), finding(&stack, 0, spot)], &stack);
+        assert_eq!(merged.len(), 1);
+        let (a, b) = (stack.services[0].env_files[0].span, stack.services[1].env_files[0].span);
+        assert_eq!(merged[0].primary_span(), Some(a));
+        assert_eq!(
+            merged[0].message,
+            "`PASSWORD` is set to a default password (read by `a`, `b`)"
+        );
+        assert_eq!(merged[0].also_at, [b]);
+        assert!(merged[0]
+            .labels
+            .iter()
+            .any(|l| l.span == b && l.message == "also read by `b`"));
+    }
+
+    #[test]
+    fn other_spots_fixes_and_findings_about_the_spec_stay_apart() {
+        let stack = stack();
+        let spot = Span::new(0, 8);
+        let elsewhere = vec![finding(&stack, 0, spot), finding(&stack, 1, Span::new(9, 12))];
+        assert_eq!(merge(elsewhere, &stack).len(), 2);
+        let fixable = finding(&stack, 1, spot).fix("remove it", vec![Edit::insert(0, "")]);
+        assert_eq!(merge(vec![finding(&stack, 0, spot), fixable], &stack).len(), 2);
+        let at_the_name = |service: usize| {
+            Diagnostic {
+                labels: Vec::new(),
+                ..finding(&stack, service, spot)
+            }
+            .primary(stack.services[service].name.span, "here")
+            .secondary_in(FileId(0), spot, "a well-known default password")
+        };
+        assert_eq!(merge(vec![at_the_name(0), at_the_name(1)], &stack).len(), 2);
     }
 }
