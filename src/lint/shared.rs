@@ -110,10 +110,13 @@ struct Key {
     verb: &'static str,
     message: String,
     help: Option<String>,
-    /// Each label: the reading statement as `None`, others where they are.
-    labels: Vec<(Option<(Option<FileId>, Span)>, bool, String)>,
+    labels: Vec<LabelKey>,
     secrets: Vec<(Option<FileId>, Span)>,
 }
+
+/// A label, with the reading statement as `None` and others where they
+/// are; whether it is primary; its message.
+type LabelKey = (Option<(Option<FileId>, Span)>, bool, String);
 
 impl Key {
     fn of(finding: &Diagnostic, reader: &Reader) -> Key {
