@@ -192,8 +192,13 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.build(&service.name.value, build);
         }
         loader.gunicorn_conf(stack, service);
-        for path in &service.env_files {
+        for env_file in &service.env_files {
+            let path = &env_file.path;
             if env_files.contains(path.as_str()) {
+                continue;
+            }
+            // An optional file missing here is what `optional` is for.
+            if env_file.optional.is_some() && !loader.files.exists(Path::new(&path.value)) {
                 continue;
             }
             if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
