@@ -202,8 +202,8 @@ impl Stack {
         let env_files = self
             .services
             .iter()
-            .flat_map(|s| &s.env_files)
-            .map(|f| (&f.path, "env file"));
+            .flat_map(Service::env_file_paths)
+            .map(|p| (p, "env file"));
         secrets.chain(env_files)
     }
 
@@ -312,9 +312,9 @@ impl Stack {
 
     /// Whether compose can tell when the service is ready: a `ready` check
     /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile, unless
-    /// `ready off` turns it off. An own Dockerfile the files were read without (one outside the
-    /// project, see [`crate::input::fs::project_root`]) may have one:
-    /// unknown is not none.
+    /// `ready off` turns it off. An own Dockerfile the files were read
+    /// without (one outside the project, see
+    /// [`crate::input::fs::project_root`]) may have one: unknown is not none.
     pub fn has_readiness(&self, service: &Service) -> bool {
         if service.ready_off.is_some() {
             return false;
