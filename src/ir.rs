@@ -199,7 +199,11 @@ impl Stack {
             SecretSource::File(path) => Some((path, "secret file")),
             SecretSource::Env(_) => None,
         });
-        let env_files = self.services.iter().flat_map(|s| &s.env_files).map(|p| (p, "env file"));
+        let env_files = self
+            .services
+            .iter()
+            .flat_map(Service::env_file_paths)
+            .map(|p| (p, "env file"));
         secrets.chain(env_files)
     }
 
@@ -307,11 +311,14 @@ impl Stack {
     }
 
     /// Whether compose can tell when the service is ready: a `ready` check
-    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile.
-    /// An own Dockerfile the files were read without (one outside the
-    /// project, see [`crate::input::fs::project_root`]) may have one:
-    /// unknown is not none.
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile, unless
+    /// `ready off` turns it off. An own Dockerfile the files were read
+    /// without (one outside the project, see
+    /// [`crate::input::fs::project_root`]) may have one: unknown is not none.
     pub fn has_readiness(&self, service: &Service) -> bool {
+        if service.ready_off.is_some() {
+            return false;
+        }
         let own = self.builder_of(service).and_then(|b| b.build()?.own_dockerfile());
         service.ready.is_some()
             || match self.own_image(service) {
@@ -476,11 +483,13 @@ pub struct Service {
     /// `command` of a service, `run` of a job.
     pub command: Option<Argv>,
     pub env: Vec<EnvVar>,
-    pub env_files: Vec<Spanned<String>>,
+    pub env_files: Vec<EnvFile>,
     pub secrets: Vec<SecretUse>,
     pub mounts: Vec<Mount>,
     pub ports: Vec<PortMapping>,
     pub ready: Option<Box<Readiness>>,
+    /// `ready off`: the image's own HEALTHCHECK is turned off.
+    pub ready_off: Option<Span>,
     pub after: Vec<Dependency>,
     pub restart: Option<Spanned<Restart>>,
     pub limits: Option<Box<Limits>>,
@@ -519,6 +528,11 @@ pub struct Service {
 }
 
 impl Service {
+    /// The paths of its env files, in the order compose reads them.
+    pub fn env_file_paths(&self) -> impl DoubleEndedIterator<Item = &Spanned<String>> {
+        self.env_files.iter().map(|f| &f.path)
+    }
+
     pub fn build(&self) -> Option<&Build> {
         match &self.image {
             Some(ImageSource::Build(build)) => Some(build),
@@ -1197,6 +1211,14 @@ impl std::fmt::Display for Exposure {
             Exposure::PublicAddress(ip) => write!(f, "the host's public address `{ip}`"),
         }
     }
+}
+
+/// `env_file PATH [optional]`: variables read from a file next to the spec.
+#[derive(Clone, Debug)]
+pub struct EnvFile {
+    pub path: Spanned<String>,
+    /// `optional`: a missing file is no error (compose `required: false`).
+    pub optional: Option<Span>,
 }
 
 #[derive(Clone, Debug)]

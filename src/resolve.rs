@@ -495,6 +495,19 @@ impl<'a> Resolver<'a> {
                         .secondary(target.name.span, "a one-shot job")
                         .help(format!("wait for it to finish with `after {} done`", target.name.value)),
                 ),
+                Some(c) if c.value == Condition::Ready && target.ready_off.is_some() => self.report(
+                    Diagnostic::error(
+                        "not-ready-checkable",
+                        format!("`{}` turns its readiness check off", target.name.value),
+                    )
+                    .primary(c.span, "this wait could never end")
+                    .secondary(target.ready_off.unwrap_or(target.name.span), "turned off here")
+                    .help(format!(
+                        "wait with `after {} started`, or replace its `ready off` with a check such as `{}`",
+                        target.name.value,
+                        self.stack.readiness_hint(target)
+                    )),
+                ),
                 Some(c) if c.value == Condition::Ready && !self.stack.has_readiness(target) => self.report(
                     Diagnostic::error(
                         "not-ready-checkable",

@@ -1460,31 +1460,44 @@ name: shop
 }
 
 /// Compose's long `env_file` form with `required: false` (Superset's
-/// `docker/.env-local` override): an optional file that is not there is
-/// left out, as compose skips it, so the spec builds; one that is there is
-/// kept, and the option reported, as the spec's `env_file` is required.
+/// `docker/.env-local` override) is the spec's `env_file ... optional`,
+/// there or not, and nothing is reported dropped; the spec builds, and
+/// compose.yaml says `required: false` again.
 #[test]
-fn an_optional_env_file_is_left_out_when_it_is_not_there() {
+fn an_optional_env_file_is_carried_as_optional() {
     let compose = "services:\n  web:\n    image: redis:7.4\n    env_file:\n      - path: app.env\n        required: true\n      - path: local.env\n        required: false\n      - path: extra.env\n        required: false\n";
     let imported = import_project(compose, &[("app.env", "LEVEL=info\n"), ("extra.env", "MODE=x\n")], &[]);
     let (spec, report) = (imported.spec(), imported.report());
     assert!(imported.out.status.success(), "{}\n{report}\n{spec}", imported.stderr());
-    assert_holds(&spec, &[r#"env_file "./app.env""#, r#"env_file "./extra.env""#]);
-    assert!(!spec.contains("local.env"), "{spec}");
-    assert!(
-        has_finding(&report, "compose.yaml:7:15", "warning", "import-dropped"),
-        "{report}"
-    );
     assert_holds(
-        &report,
+        &spec,
         &[
-            "the optional env file `local.env`, which is not there (compose skips it)",
-            "`required: false` of the env file `extra.env`",
+            "env_file \"./app.env\"\n",
+            r#"env_file "./local.env" optional"#,
+            r#"env_file "./extra.env" optional"#,
         ],
     );
-    assert!(!report.contains("app.env"), "{report}");
-    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(!report.contains("import-dropped"), "{report}");
+    let out = imported.root().join("out");
+    let built = support::build(&imported.spec_path(), &out);
     assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let yaml = read(&out, "compose.yaml");
+    assert_holds(
+        &yaml,
+        &["- path: ../local.env\n      required: false", "- ../app.env\n"],
+    );
+}
+
+/// `healthcheck: {disable: true}` and `test: ["NONE"]` turn the image's
+/// own HEALTHCHECK off: both are the spec's `ready off`, not dropped.
+#[test]
+fn a_disabled_healthcheck_is_ready_off() {
+    let compose = "services:\n  a:\n    image: redis:7.4\n    healthcheck:\n      disable: true\n  b:\n    image: redis:7.4\n    healthcheck:\n      test: [\"NONE\"]\n";
+    let imported = import_project(compose, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}\n{report}\n{spec}", imported.stderr());
+    assert_eq!(spec.matches("ready off").count(), 2, "{spec}");
+    assert!(!report.contains("healthcheck"), "{report}");
 }
 
 /// Lemmy's proxy picks its upstream at run time (`set $target ...;

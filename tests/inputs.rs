@@ -99,6 +99,34 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
 }
 
+/// `env_file PATH optional`: missing is no `missing-file` (compose skips
+/// it); there, it is read like any env file (its bad line reported). The
+/// same file without `optional` is an error when missing.
+#[test]
+fn an_optional_env_file_may_be_missing_and_is_read_when_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nservice api {\n    image redis:7.4.1\n    env_file local.env optional\n    env_file shared.env optional\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::write(tmp.path().join("shared.env"), "GOOD=1\nBAD KEY=x\n").unwrap();
+    let (_, report) = check(tmp.path());
+    assert!(!report.contains("missing-file"), "{report}");
+    assert!(
+        report.contains("stack.spec:6:14: warning: the env file `shared.env`"),
+        "{report}"
+    );
+    fs::write(
+        tmp.path().join("stack.spec"),
+        spec.replace("local.env optional", "local.env"),
+    )
+    .unwrap();
+    let (code, report) = check(tmp.path());
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report.contains("stack.spec:5:14: error: the env file `local.env` is not there"),
+        "{report}"
+    );
+}
+
 #[test]
 fn a_fifo_or_a_folder_where_a_file_belongs_is_refused_without_reading_it() {
     let tmp = tempfile::tempdir().unwrap();

@@ -302,6 +302,40 @@ fn a_dropped_entrypoint_makes_the_command_the_program() {
     assert!(worker.get("args").is_none(), "{worker:#}");
 }
 
+/// `ready off` gives the container no probe at all (not the TCP one a
+/// service without `ready` gets), and an env Secret every one of whose
+/// files is `optional` is an optional ref: the pod starts without it, as
+/// compose starts without the file.
+#[test]
+fn ready_off_is_no_probe_and_optional_env_files_an_optional_secret() {
+    let text = format!(
+        "{}\nservice worker {{\n    image of web\n    command \"celery -A shop worker\"\n    env_file \"local.env\" optional\n    ready off\n}}\n",
+        seed_text()
+    );
+    let manifests = seed_manifests(&text);
+    let (_, worker) = containers(&manifests)
+        .into_iter()
+        .find(|(_, c)| c["name"] == "worker")
+        .expect("the worker's container");
+    for probe in ["readinessProbe", "startupProbe", "livenessProbe"] {
+        assert!(worker.get(probe).is_none(), "{probe}: {worker:#}");
+    }
+    assert_eq!(
+        worker["envFrom"],
+        serde_json::json!([{"secretRef": {"name": "worker-env", "optional": true}}])
+    );
+    let required = text.replace("env_file \"local.env\" optional", "env_file \"local.env\"");
+    let manifests = seed_manifests(&required);
+    let (_, worker) = containers(&manifests)
+        .into_iter()
+        .find(|(_, c)| c["name"] == "worker")
+        .expect("the worker's container");
+    assert_eq!(
+        worker["envFrom"],
+        serde_json::json!([{"secretRef": {"name": "worker-env"}}])
+    );
+}
+
 /// The host's time zone mounted read-only, as many compose files do, is a
 /// warning on a cluster, not an error: the stack builds, the mount is left
 /// out (no `hostPath`, which Pod Security refuses), and the manifests pass

@@ -220,7 +220,9 @@ service_values! {
     /// Quoted, as dclint's require-quotes-in-ports wants; made of numbers
     /// and an IP address only.
     Ports(Vec<SingleQuoted<String>>),
+    EnvFiles(Vec<EnvFileDef>),
     Healthcheck(Healthcheck),
+    HealthcheckOff(HealthcheckOff),
     Deploy(Deploy),
     Raw(Raw),
 }
@@ -360,6 +362,21 @@ struct Healthcheck {
     start_interval: Option<String>,
 }
 
+/// `healthcheck: {disable: true}`: the image's own HEALTHCHECK turned off.
+#[derive(serde::Serialize)]
+struct HealthcheckOff {
+    disable: bool,
+}
+
+/// An `env_file` entry: its path, or the long form for one that may be
+/// missing (Compose 2.24 or newer).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum EnvFileDef {
+    Required(Str),
+    Optional { path: Str, required: bool },
+}
+
 #[derive(serde::Serialize)]
 struct SecretDef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -469,10 +486,16 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     if !environment.is_empty() {
         out.set("environment", environment);
     }
-    let env_files: Vec<Str> = service
+    let env_files: Vec<EnvFileDef> = service
         .env_files
         .iter()
-        .map(|p| layout.for_compose(&p.value).into())
+        .map(|file| {
+            let path = layout.for_compose(&file.path.value).into();
+            match file.optional {
+                Some(_) => EnvFileDef::Optional { path, required: false },
+                None => EnvFileDef::Required(path),
+            }
+        })
         .collect();
     out.set_nonempty("env_file", env_files);
     // dclint sorts ports by their published port (`localeCompare` with
@@ -526,6 +549,8 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
     out.set("restart", restart.to_string());
     if let Some(ready) = &service.ready {
         out.set("healthcheck", healthcheck(stack, service, ready));
+    } else if service.ready_off.is_some() {
+        out.set("healthcheck", HealthcheckOff { disable: true });
     }
     if let Some(deploy) = deploy(service) {
         out.set("deploy", deploy);
@@ -983,7 +1008,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
                 .or(service.labels.first());
             label.map(|l| Span::new(l.name.span.start(), l.value.span.end()))
         }
-        "env_file" => first(&mut service.env_files.iter().map(|f| f.span)),
+        "env_file" => first(&mut service.env_file_paths().map(|f| f.span)),
         "ports" => first(&mut service.ports.iter().map(|p| p.span)),
         "expose" => first(&mut service.expose.iter().map(|p| p.span)),
         "networks" => first(&mut service.networks.iter().map(|n| n.span)),
@@ -997,7 +1022,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
         "container_name" => service.container_name.as_ref().map(|c| c.span),
         "stop_signal" => service.stop_signal.as_ref().map(|s| s.span),
         "restart" => service.restart.as_ref().map(|r| r.span),
-        "healthcheck" => service.ready.as_ref().map(|r| r.span),
+        "healthcheck" => service.ready.as_ref().map(|r| r.span).or(service.ready_off),
         "deploy" => (service.limits.as_ref().map(|l| l.span)).or(service.replicas.as_ref().map(|r| r.span)),
         "shm_size" => service.shm_size.as_ref().map(|s| s.span),
         "stop_grace_period" => service.stop_grace_period.as_ref().map(|s| s.span),

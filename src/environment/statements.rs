@@ -16,7 +16,7 @@ pub fn single_span(service: &Service, slot: Slot) -> Option<Span> {
         }),
         Slot::Command => service.command.as_ref().map(|c| c.span),
         Slot::AppServer => service.app_server().map(|s| s.span),
-        Slot::Ready => service.ready.as_ref().map(|r| r.span),
+        Slot::Ready => service.ready.as_ref().map(|r| r.span).or(service.ready_off),
         Slot::Restart => service.restart.as_ref().map(|r| r.span),
         Slot::Limits => service.limits.as_ref().map(|l| l.span),
         Slot::Replicas => service.replicas.as_ref().map(|r| r.span),
@@ -64,7 +64,11 @@ pub fn move_single(into: &mut Service, mut from: Option<&mut Service>, slot: Slo
                 *slot = server;
             }
         }
-        Slot::Ready => take!(ready),
+        // A check and `ready off` are one statement: each replaces the other.
+        Slot::Ready => {
+            take!(ready);
+            take!(ready_off);
+        }
         Slot::Restart => take!(restart),
         Slot::Limits => take!(limits),
         Slot::Replicas => take!(replicas),
@@ -109,11 +113,7 @@ pub fn change_list(
     match slot {
         Slot::Env => list!(env, |v: &EnvVar| v.name.value.clone(), |v: &EnvVar| v.name.span),
         Slot::Labels => list!(labels, |v: &EnvVar| v.name.value.clone(), |v: &EnvVar| v.name.span),
-        Slot::EnvFile => list!(
-            env_files,
-            |p: &crate::source::Spanned<String>| p.value.clone(),
-            |p: &crate::source::Spanned<String>| p.span
-        ),
+        Slot::EnvFile => list!(env_files, |f: &EnvFile| f.path.value.clone(), |f: &EnvFile| f.path.span),
         Slot::Secret => {
             let (mut uses, mut mounts) = match from {
                 Some(f) => (std::mem::take(&mut f.secrets), std::mem::take(&mut f.secret_mounts)),

@@ -75,36 +75,10 @@ pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span)
         .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
 }
 
-/// Whether the env file entry `entry` (of `path`) goes into the spec,
-/// whose `env_file` compose always requires: an optional one
-/// (`required: false`) that is not there is left out, as compose skips
-/// it; one that is there is kept, and the option reported, since the
-/// spec then fails where the file is missing.
-pub fn required(entry: &Node, path: &str, import: &mut Import) -> bool {
-    let Some(option) = entry.get("required").filter(|r| r.text() == Some("false")) else {
-        return true;
-    };
-    let there = !matches!(
-        import
-            .places
-            .read(&import.places.on_disk(path), crate::input::fs::MAX_FILE_BYTES),
-        Err(crate::input::fs::ReadError::Missing)
-    );
-    let (span, message, help) = if there {
-        (
-            option.span,
-            format!("`required: false` of the env file `{path}`"),
-            "the spec's `env_file` is required: compose fails where the file is missing; remove the statement there",
-        )
-    } else {
-        (
-            entry.get("path").map_or(entry.span, |p| p.span),
-            format!("the optional env file `{path}`, which is not there (compose skips it)"),
-            "add `env_file` to the service once the file exists",
-        )
-    };
-    import.report.dropped(import.file, span, message, help);
-    there
+/// Whether the env file entry `entry` may be missing (`required: false`,
+/// Compose 2.24 or newer): the spec's `env_file ... optional`.
+pub fn optional(entry: &Node) -> bool {
+    entry.get("required").and_then(Node::text) == Some("false")
 }
 
 /// A variable whose value goes into the env file import writes: its
@@ -163,8 +137,9 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
 /// from `VAR_FILE`, the statements that mount them as secrets and an
 /// `env_file` of a copy without them. Passwords the image reads as `VAR`
 /// stay in the file.
-pub fn env_file(service: &str, image: Option<&str>, path: &str, import: &mut Import) -> Vec<Stmt> {
-    let statement = |path: &str| Stmt::line(format!("env_file {}", quoted(path)));
+pub fn env_file(service: &str, image: Option<&str>, path: &str, optional: bool, import: &mut Import) -> Vec<Stmt> {
+    let marker = if optional { " optional" } else { "" };
+    let statement = |path: &str| Stmt::line(format!("env_file {}{marker}", quoted(path)));
     let on_disk = import.places.on_disk(path);
     let Ok(text) = import.places.read(&on_disk, crate::input::fs::MAX_FILE_BYTES) else {
         // Not there (yet): the spec names it, `check` says it is missing;

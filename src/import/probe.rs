@@ -20,7 +20,8 @@ pub enum Test {
 
 impl Test {
     /// The test of a compose `healthcheck`; `None` for one the spec
-    /// cannot write (`NONE`, a value from the host's environment).
+    /// cannot write (a value from the host's environment; `NONE` is
+    /// `ready off`, see [`Test::is_none`]).
     pub fn of(test: &Node) -> Option<Test> {
         match &test.kind {
             Kind::Scalar { text, .. } => Some(Test::Script(literal(text)?)),
@@ -37,6 +38,12 @@ impl Test {
             }
             Kind::Map(_) => None,
         }
+    }
+
+    /// Whether the test is `["NONE"]`, compose's other way to turn the
+    /// image's HEALTHCHECK off.
+    pub fn is_none(test: &Node) -> bool {
+        matches!(&test.kind, Kind::Seq(items) if items.first().and_then(Node::text) == Some("NONE"))
     }
 
     /// `ready cmd ...` without its timing.

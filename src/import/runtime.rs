@@ -58,14 +58,8 @@ const UNSET_WHEN_ZERO: [&str; 2] = ["start_period", "start_interval"];
 /// is left out.
 pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Import) -> Option<Stmt> {
     let file = import.file;
-    if value.get("disable").and_then(Node::text) == Some("true") {
-        import.report.dropped(
-            file,
-            value.span,
-            "a disabled healthcheck",
-            "the spec has no way to turn off the image's HEALTHCHECK",
-        );
-        return None;
+    if value.get("disable").and_then(Node::text) == Some("true") || value.get("test").is_some_and(Test::is_none) {
+        return Some(Stmt::line("ready off"));
     }
     for (key, _) in value.entries() {
         let k = key.text().unwrap_or_default();

@@ -269,8 +269,16 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 };
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
-                        Some(path) if !super::env_file::required(f, path, import) => {}
-                        Some(path) => body.extend(super::env_file::env_file(name, image.as_deref(), path, import)),
+                        Some(path) => {
+                            let optional = super::env_file::optional(f);
+                            body.extend(super::env_file::env_file(
+                                name,
+                                image.as_deref(),
+                                path,
+                                optional,
+                                import,
+                            ))
+                        }
                         None => {
                             import
                                 .report

@@ -192,11 +192,14 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
             loader.build(&service.name.value, build);
         }
         loader.gunicorn_conf(stack, service);
-        for path in &service.env_files {
+        for env_file in &service.env_files {
+            let path = &env_file.path;
             if env_files.contains(path.as_str()) {
                 continue;
             }
-            if let Some(file) = loader.read(path, Path::new(&path.value), "env file") {
+            // An optional file missing here is what `optional` is for.
+            let missing_ok = env_file.optional.is_some();
+            if let Some(file) = loader.read_or_missing(path, Path::new(&path.value), "env file", missing_ok) {
                 env_files.insert(path.as_str());
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 loader.inputs.hold_secrets(file);
@@ -826,6 +829,19 @@ impl Loader<'_> {
     /// `what` names the file for the message; the build or `up` fails
     /// without it, so a missing one is an error.
     fn read(&mut self, named: &Spanned<String>, path: &Path, what: &str) -> Option<FileId> {
+        self.read_or_missing(named, path, what, false)
+    }
+
+    /// [`Self::read`], where a file that is not there is no finding when
+    /// `missing_ok` (an optional env file). Only the read tells: a path
+    /// outside the project is not looked at to learn whether it is there.
+    fn read_or_missing(
+        &mut self,
+        named: &Spanned<String>,
+        path: &Path,
+        what: &str,
+        missing_ok: bool,
+    ) -> Option<FileId> {
         if let Some(&id) = self.read.get(path) {
             return Some(id);
         }
@@ -837,6 +853,7 @@ impl Loader<'_> {
                 self.read.insert(path.to_path_buf(), id);
                 Some(id)
             }
+            Err(ReadError::Missing) if missing_ok => None,
             Err(error) => {
                 self.diagnostics.push(unreadable(named, &shown, &error, what));
                 None

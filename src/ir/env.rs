@@ -62,7 +62,7 @@ impl Stack {
             return EnvValue::Set(var.value.value.clone(), EnvOrigin::Spec(var.value.span));
         }
         // Compose applies env files in order, so the last one that sets it wins.
-        for path in service.env_files.iter().rev() {
+        for path in service.env_file_paths().rev() {
             let Some(file) = self.inputs.env_file(&path.value) else {
                 return EnvValue::Unknown;
             };

@@ -117,7 +117,7 @@ pub fn sets_var(stack: &Stack, service: &Service, name: &str) -> Option<bool> {
         return Some(true);
     }
     let mut unknown = false;
-    for path in &service.env_files {
+    for path in service.env_file_paths() {
         match stack.inputs.env_file(&path.value) {
             Some(file) if file.vars.get(name).is_some() => return Some(true),
             Some(_) => {}

@@ -529,7 +529,9 @@ impl<'i> Parser<'i> {
     }
 
     fn env_file(&mut self) -> bool {
-        self.statement(Rule::env_file, Rule::kw_env_file, "env_file", Self::text)
+        self.statement(Rule::env_file, Rule::kw_env_file, "env_file", |p| {
+            p.text() && p.skip() && p.optional(|p| p.keyword(Rule::kw_optional, "optional"))
+        })
     }
 
     fn secret_ref(&mut self) -> bool {
@@ -605,6 +607,9 @@ impl<'i> Parser<'i> {
 
     fn ready(&mut self) -> bool {
         self.statement(Rule::ready, Rule::kw_ready, "ready", |p| {
+            if p.word() == b"off" {
+                return p.keyword(Rule::kw_off, "off");
+            }
             let probe = match p.word() {
                 b"cmd" => p.statement(Rule::probe_cmd, Rule::kw_cmd, "cmd", Self::argv),
                 b"tcp" => p.statement(Rule::probe_tcp, Rule::kw_tcp, "tcp", Self::port),
@@ -1097,6 +1102,13 @@ mod tests {
             "ready tcp 8 start_everyx 1s",
             "ready cmd [\"a\", \"b\" , \"c\"]",
             "ready cmd []",
+            "ready off",
+            "ready off every 5s",
+            "ready offx",
+            "env_file .env optional",
+            "env_file \"local.env\" optional  # why",
+            "env_file .env optional optional",
+            "env_file .env optionalx",
             "command \"a \\\"b\\\" \\u{1F600} \\n\"",
             "command \"\\u{1234567}\"",
             "command \"unterminated",

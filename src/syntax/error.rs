@@ -359,6 +359,8 @@ fn statement_hint(line: &str) -> Option<String> {
         (Some("packages" | "build_packages"), Some(_)) if !line.contains('{') => Some(
             "write one package per line with its version, in a block: `packages {`, then `libpq5 = 15.*`, then `}`",
         ),
+        (Some("env_file"), Some("optional")) => Some("`optional` goes after the path: `env_file PATH optional`"),
+        (Some("ready"), Some("off")) => Some("`ready off` takes no options: there is no check to time"),
         (Some("mount"), Some(source)) if source.contains(':') => Some(
             "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
         ),

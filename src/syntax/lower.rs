@@ -672,11 +672,26 @@ impl Lowerer {
         }
     }
 
-    fn lower_ready(&mut self, pair: Pair<'_>) -> Readiness {
+    /// `ready off` beside a readiness check: one turns the check off, the
+    /// other defines it.
+    fn report_ready_off_conflict(&mut self, first: Span, again: Span) {
+        self.report(
+            Diagnostic::error("conflicting-statements", "`ready off` and a readiness check both given")
+                .primary(again, "given here")
+                .secondary(first, "and here")
+                .help("keep `ready off` to run without a healthcheck, or the check to wait for"),
+        );
+    }
+
+    /// `ready off`, or a readiness check with its timing.
+    fn lower_ready(&mut self, pair: Pair<'_>) -> ReadyStatement {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "ready"); // kw_ready
         let probe_pair = next(&mut inner, "ready");
+        if probe_pair.as_rule() == Rule::kw_off {
+            return ReadyStatement::Off;
+        }
         let probe_rule = probe_pair.as_rule();
         let mut probe_inner = probe_pair.into_inner();
         next(&mut probe_inner, "probe"); // the keyword
@@ -734,7 +749,7 @@ impl Lowerer {
         if let Some((every, _)) = &start_every {
             self.check_start_every(every, start.as_ref().map(|(d, _)| d));
         }
-        Readiness {
+        ReadyStatement::Check(Readiness {
             probe,
             interval: interval.map(|(v, _)| v),
             timeout: timeout.map(|(v, _)| v),
@@ -742,7 +757,7 @@ impl Lowerer {
             start_period: start.map(|(v, _)| v),
             start_interval: start_every.map(|(v, _)| v),
             span: at,
-        }
+        })
     }
 
     /// `start_every`: Docker reads zero as its default (5s), and checks at
@@ -1272,6 +1287,12 @@ impl Lowerer {
     }
 }
 
+/// A `ready` statement: a check, or `ready off`.
+enum ReadyStatement {
+    Check(Readiness),
+    Off,
+}
+
 /// The statements services, jobs and proxies share, gathered while the
 /// kind-specific ones are lowered by the caller.
 struct ServiceBlock {
@@ -1281,11 +1302,11 @@ struct ServiceBlock {
     build: Option<(Build, Span)>,
     command: Option<(Argv, Span)>,
     env: Vec<EnvVar>,
-    env_files: Vec<Spanned<String>>,
+    env_files: Vec<EnvFile>,
     secrets: Vec<SecretUse>,
     mounts: Vec<Mount>,
     ports: Vec<PortMapping>,
-    ready: Option<(Readiness, Span)>,
+    ready: Option<(ReadyStatement, Span)>,
     after: Vec<Dependency>,
     restart: Option<(Spanned<Restart>, Span)>,
     limits: Option<(Limits, Span)>,
@@ -1369,15 +1390,23 @@ impl ServiceBlock {
             }
             Rule::env => lowerer.lower_env(item, &mut self.env),
             Rule::env_file => {
-                let path = lowerer.lower_text(next(&mut item.into_inner().skip(1), "env_file"));
-                self.env_files.push(path);
+                let mut inner = item.into_inner().skip(1);
+                let path = lowerer.lower_text(next(&mut inner, "env_file"));
+                let optional = inner.next().map(|o| span(&o));
+                self.env_files.push(EnvFile { path, optional });
             }
             Rule::secret_ref => self.secrets.push(lowerer.lower_secret_ref(item)),
             Rule::mount => self.mounts.push(lowerer.lower_mount(item)),
             Rule::publish => self.ports.push(lowerer.lower_publish(item)),
             Rule::ready => {
                 let value = lowerer.lower_ready(item);
-                lowerer.set_once(&mut self.ready, value, at, "ready");
+                match (&self.ready, &value) {
+                    (Some((ReadyStatement::Off, first)), ReadyStatement::Check(_))
+                    | (Some((ReadyStatement::Check(_), first)), ReadyStatement::Off) => {
+                        lowerer.report_ready_off_conflict(*first, at)
+                    }
+                    _ => lowerer.set_once(&mut self.ready, value, at, "ready"),
+                }
             }
             Rule::after => lowerer.lower_after(item, &mut self.after),
             Rule::shm_size => {
@@ -1468,6 +1497,11 @@ impl ServiceBlock {
 
     fn finish(mut self, lowerer: &mut Lowerer, kind: ServiceKind) -> Service {
         let image = self.image_source(lowerer);
+        let (ready, ready_off) = match self.ready.take() {
+            Some((ReadyStatement::Check(check), _)) => (Some(Box::new(check)), None),
+            Some((ReadyStatement::Off, at)) => (None, Some(at)),
+            None => (None, None),
+        };
         Service {
             name: self.name,
             kind,
@@ -1478,7 +1512,8 @@ impl ServiceBlock {
             secrets: self.secrets,
             mounts: self.mounts,
             ports: self.ports,
-            ready: self.ready.map(|(r, _)| Box::new(r)),
+            ready,
+            ready_off,
             after: self.after,
             restart: self.restart.map(|(r, _)| r),
             limits: self.limits.map(|(l, _)| Box::new(l)),

@@ -67,7 +67,13 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         value["env"] = Value::Array(env);
     }
     if !service.env_files.is_empty() {
-        value["envFrom"] = json!([{ "secretRef": { "name": env_secret_name(service) } }]);
+        let mut secret = json!({ "name": env_secret_name(service) });
+        // The one Secret holds every env file: it may be missing only when
+        // each of them may.
+        if service.env_files.iter().all(|f| f.optional.is_some()) {
+            secret["optional"] = json!(true);
+        }
+        value["envFrom"] = json!([{ "secretRef": secret }]);
     }
     let ports: Vec<Value> = container_ports(cx.stack, service)
         .into_iter()
@@ -78,7 +84,9 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     }
     let image_check = image_healthcheck(cx.stack, service);
     let ready = service.ready.as_deref().or(image_check.as_ref());
-    if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| !service.is_job()) {
+    // `ready off`: no probe at all, not even the TCP one stackc would add.
+    let probed = !service.is_job() && service.ready_off.is_none();
+    if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| probed) {
         value["readinessProbe"] = readiness_probe(&handler, ready);
         value["startupProbe"] = startup_probe(&handler, ready);
     }

@@ -72,8 +72,7 @@ const LABEL: &str = "`*` turns off Django's Host check";
 /// `env_file` line, and shows the file's.
 fn in_env_file(stack: &Stack, service: &Service, finding: Diagnostic) -> Option<Diagnostic> {
     service
-        .env_files
-        .iter()
+        .env_file_paths()
         .rev()
         .find_map(|path| {
             let file = stack.inputs.env_file(&path.value)?;

@@ -149,7 +149,7 @@ const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:
 /// Development switches in the env files the service reads: the finding
 /// is on the spec's `env_file` line, and shows the file's line.
 fn env_file_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl Iterator<Item = Diagnostic> + 'a {
-    service.env_files.iter().flat_map(move |path| {
+    service.env_file_paths().flat_map(move |path| {
         let file = stack.inputs.env_file(&path.value);
         let names = ["NODE_ENV", "FLASK_ENV", "FLASK_DEBUG", "NODE_OPTIONS"]
             .into_iter()

@@ -192,7 +192,8 @@ fn is_well_known(value: &str) -> bool {
 /// `env` does not) to a well-known password or the user name.
 fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for service in &stack.services {
-        let files: Vec<(&Spanned<String>, &LoadedEnvFile)> = (service.env_files.iter())
+        let files: Vec<(&Spanned<String>, &LoadedEnvFile)> = service
+            .env_file_paths()
             .filter_map(|path| Some((path, stack.inputs.env_file(&path.value)?)))
             .collect();
         let names = |wanted: fn(&str) -> bool| {

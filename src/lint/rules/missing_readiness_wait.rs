@@ -96,6 +96,14 @@ impl Rule for MissingReadinessWait {
                         .secondary(ready.span, "this readiness check is not waited for")
                         .help(format!("wait until it is ready: `after {name} ready`"))
                         .fix(format!("wait until `{name}` is ready"), condition("ready")),
+                    // `ready off`: starting is all there is to wait for.
+                    (_, None) if target.ready_off.is_some() => finding
+                        .secondary(
+                            target.ready_off.unwrap_or(target.name.span),
+                            "its readiness check is off",
+                        )
+                        .help(format!("say that starting is enough: `after {name} started`"))
+                        .fix(format!("wait until `{name}` has started"), condition("started")),
                     // The app's own Dockerfile has a HEALTHCHECK.
                     (_, None) if stack.has_readiness(target) => finding
                         .secondary(target.name.span, "its image has a HEALTHCHECK, not waited for")
