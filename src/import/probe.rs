@@ -252,4 +252,33 @@ mod tests {
         assert_eq!(read("mysqladmin ping -ps3cr3t -uroot && mysql -pother-one"), None);
         assert_eq!(read("mysqladmin ping -pnone-known"), None);
     }
+
+    /// A value is read only where it is a whole token: `mysql` is no
+    /// password inside `mysqladmin`, but is after `-p` or `=`.
+    #[test]
+    fn only_a_whole_token_is_a_value() {
+        let mysql = vec![("mysql".to_string(), "$MYSQL_PASSWORD".to_string())];
+        let test = words(&["mysqladmin", "ping", "-umysql", "-pmysql"]);
+        assert!(test.holds_any(&mysql));
+        assert_eq!(
+            test.reading(&mysql),
+            Some(Test::Script(
+                "mysqladmin ping -umysql -p\"$MYSQL_PASSWORD\"".to_string()
+            ))
+        );
+        assert!(!words(&["mysqladmin", "ping", "-umysqlx"]).holds_any(&mysql));
+    }
+
+    /// A token `secret-in-command` would not recognise is still one the
+    /// environment held: the check must read it too.
+    #[test]
+    fn a_value_of_any_shape_is_held() {
+        let token = vec![("Xy7pQ2vLm9sKab".to_string(), "$API_TOKEN".to_string())];
+        let test = words(&["/app/check", "Xy7pQ2vLm9sKab"]);
+        assert!(test.holds_any(&token));
+        assert_eq!(
+            test.reading(&token),
+            Some(Test::Script("/app/check \"$API_TOKEN\"".to_string()))
+        );
+    }
 }
