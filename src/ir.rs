@@ -1785,9 +1785,12 @@ pub enum RawHandler {
     /// `root`: files from the proxy container's own file system.
     Files,
     /// A module's content handler: `stub_status`, `empty_gif`, the
-    /// `*_pass` of FastCGI, uwsgi, SCGI, gRPC and memcached, `flv`, `mp4`,
-    /// `perl`, `js_content`.
+    /// `*_pass` of FastCGI, uwsgi, SCGI, gRPC and memcached, `perl`,
+    /// `js_content`.
     Module,
+    /// `flv`, `mp4`: the location's own files, streamed, so they go with
+    /// an `alias` (or a `root`) as nginx's docs write them.
+    Streams,
 }
 
 impl RawHandler {
@@ -1797,11 +1800,11 @@ impl RawHandler {
     const DIRECTIVES: &[(&str, RawHandler)] = &[
         ("empty_gif", RawHandler::Module),
         ("fastcgi_pass", RawHandler::Module),
-        ("flv", RawHandler::Module),
+        ("flv", RawHandler::Streams),
         ("grpc_pass", RawHandler::Module),
         ("js_content", RawHandler::Module),
         ("memcached_pass", RawHandler::Module),
-        ("mp4", RawHandler::Module),
+        ("mp4", RawHandler::Streams),
         ("perl", RawHandler::Module),
         ("return", RawHandler::Return),
         ("root", RawHandler::Files),

@@ -85,18 +85,39 @@ impl Test {
         read.secret().is_none().then_some(read)
     }
 
+    /// Whether a value of `readable` is written in the test, as a whole
+    /// token: what import moved out of the spec must not stay in it, even
+    /// where `secret-in-command` sees no secret.
+    pub fn holds_any(&self, readable: &[(String, String)]) -> bool {
+        readable.iter().any(|(value, _)| self.holds(value))
+    }
+
     fn holds(&self, value: &str) -> bool {
-        match self {
-            Test::Words(words) => words.iter().any(|w| w.contains(value)),
-            Test::Script(script) => script.contains(value),
-        }
+        let pair = (value.to_string(), String::new());
+        let in_text = |text: &str| {
+            (text.match_indices(value)).any(|(at, _)| found_at(&text[..at], &text[at..], &[&pair]).is_some())
+        };
+        !value.is_empty()
+            && match self {
+                Test::Words(words) => words.iter().any(|w| in_text(w)),
+                Test::Script(script) => in_text(script),
+            }
     }
 }
 
-/// The value of `readable` found at the start of `text`, the longest.
-fn found_at<'a>(text: &str, readable: &[&'a (String, String)]) -> Option<&'a (String, String)> {
+/// The value of `readable` at the start of `rest` (`before` is the text
+/// before it), the longest, where it is a whole token: not inside a word
+/// (`mysql` is no value in `mysqladmin`), but after `-p` as MySQL's
+/// clients take a password (`-ps3cr3t`).
+fn found_at<'a>(before: &str, rest: &str, readable: &[&'a (String, String)]) -> Option<&'a (String, String)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let starts_token = before.chars().next_back().is_none_or(|c| !is_word(c)) || before.ends_with("-p");
+    if !starts_token {
+        return None;
+    }
     (readable.iter().copied())
-        .filter(|(value, _)| text.starts_with(value.as_str()))
+        .filter(|(value, _)| !value.is_empty() && rest.starts_with(value.as_str()))
+        .filter(|(value, _)| rest[value.len()..].chars().next().is_none_or(|c| !is_word(c)))
         .max_by_key(|(value, _)| value.len())
 }
 
@@ -114,8 +135,8 @@ fn word_reading(word: &str, readable: &[&(String, String)]) -> String {
         }
     };
     while let Some(c) = rest.chars().next() {
-        match found_at(rest, readable) {
-            Some((value, expression)) if !value.is_empty() => {
+        match found_at(&word[..word.len() - rest.len()], rest, readable) {
+            Some((value, expression)) => {
                 flush(&mut text, &mut out);
                 out.push_str(&format!("\"{expression}\""));
                 rest = &rest[value.len()..];
@@ -153,7 +174,7 @@ fn script_reading(script: &str, readable: &[&(String, String)]) -> Option<String
     let mut quote = Quote::None;
     let mut rest = script;
     while let Some(c) = rest.chars().next() {
-        if let Some((value, expression)) = found_at(rest, readable).filter(|(value, _)| !value.is_empty()) {
+        if let Some((value, expression)) = found_at(&script[..script.len() - rest.len()], rest, readable) {
             match quote {
                 Quote::Single => return None,
                 Quote::Double => out.push_str(expression),
@@ -172,7 +193,7 @@ fn script_reading(script: &str, readable: &[&(String, String)]) -> Option<String
             // The character after a backslash is taken as it is.
             (Quote::None | Quote::Double, '\\') => {
                 let escaped = rest.chars().next()?;
-                if found_at(rest, readable).is_some() {
+                if found_at(&script[..script.len() - rest.len()], rest, readable).is_some() {
                     return None;
                 }
                 out.push(escaped);
@@ -237,5 +258,34 @@ mod tests {
         // Another password, not one the container has, stays: no script.
         assert_eq!(read("mysqladmin ping -ps3cr3t -uroot && mysql -pother-one"), None);
         assert_eq!(read("mysqladmin ping -pnone-known"), None);
+    }
+
+    /// A value is read only where it is a whole token: `mysql` is no
+    /// password inside `mysqladmin`, but is after `-p` or `=`.
+    #[test]
+    fn only_a_whole_token_is_a_value() {
+        let mysql = vec![("mysql".to_string(), "$MYSQL_PASSWORD".to_string())];
+        let test = words(&["mysqladmin", "ping", "-umysql", "-pmysql"]);
+        assert!(test.holds_any(&mysql));
+        assert_eq!(
+            test.reading(&mysql),
+            Some(Test::Script(
+                "mysqladmin ping -umysql -p\"$MYSQL_PASSWORD\"".to_string()
+            ))
+        );
+        assert!(!words(&["mysqladmin", "ping", "-umysqlx"]).holds_any(&mysql));
+    }
+
+    /// A token `secret-in-command` would not recognise is still one the
+    /// environment held: the check must read it too.
+    #[test]
+    fn a_value_of_any_shape_is_held() {
+        let token = vec![("Xy7pQ2vLm9sKab".to_string(), "$API_TOKEN".to_string())];
+        let test = words(&["/app/check", "Xy7pQ2vLm9sKab"]);
+        assert!(test.holds_any(&token));
+        assert_eq!(
+            test.reading(&token),
+            Some(Test::Script("/app/check \"$API_TOKEN\"".to_string()))
+        );
     }
 }

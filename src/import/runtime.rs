@@ -85,7 +85,12 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         );
         return None;
     };
-    if let Some((what, variable)) = probe.secret() {
+    // A secret the detector sees, or a value of the environment import
+    // kept out of the spec (a token of any shape): read where the
+    // container has it, or the check is left out.
+    let secret = probe.secret();
+    if secret.is_some() || probe.holds_any(readable) {
+        let (what, variable) = secret.unwrap_or_else(|| ("a value of the service's environment".into(), "VAR".into()));
         let Some(read) = probe.reading(readable) else {
             let help = super::secrets::command_help("a healthcheck's", &variable);
             super::secrets::left_out(

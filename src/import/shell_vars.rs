@@ -31,6 +31,9 @@ pub fn left_to_shell(
     if !runs_script || ![*shell, *flag].iter().chain(rest).all(plain) {
         return None;
     }
+    if !expands_each_dollar(script) {
+        return None;
+    }
     let names = values::variables(script);
     let from_dotenv = |name: &&str| import.places.dotenv.get(name).is_some() && !sets(service, name);
     if names.is_empty() || !names.iter().all(from_dotenv) || !reads_dotenv(service, import) {
@@ -50,6 +53,24 @@ pub fn left_to_shell(
     argv.push(values::for_shell(script));
     argv.extend(rest.iter().map(|w| w.to_string()));
     Some(argv)
+}
+
+/// Whether a POSIX shell expands each `$` of `script`: none is inside
+/// single quotes or after a backslash, where compose fills a reference in
+/// but the shell would keep it as text.
+fn expands_each_dollar(script: &str) -> bool {
+    let (mut single, mut double) = (false, false);
+    let mut chars = script.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '\\' if !single && chars.next() == Some('$') => return false,
+            '$' if single => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Whether the service's `environment` sets `name` (which would win over
@@ -81,4 +102,18 @@ fn reads_dotenv(service: &Node, import: &Import) -> bool {
         .iter()
         .filter_map(|f| f.text().or_else(|| f.get("path").and_then(Node::text)))
         .any(|path| import.places.on_disk(path) == dotenv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expands_each_dollar;
+
+    #[test]
+    fn a_reference_in_single_quotes_or_escaped_is_not_the_shells() {
+        assert!(expands_each_dollar(r#"redis-server --requirepass "$REDIS_PASSWORD""#));
+        assert!(expands_each_dollar("redis-server --requirepass ${REDIS_PASSWORD}"));
+        assert!(expands_each_dollar(r#"echo "it's $X""#));
+        assert!(!expands_each_dollar("redis-server --requirepass '${REDIS_PASSWORD}'"));
+        assert!(!expands_each_dollar(r"echo \$X"));
+    }
 }

@@ -323,7 +323,7 @@ mod tests {
     /// is reported where it is declared.
     #[test]
     fn an_upstream_no_location_or_raw_line_names_is_unused() {
-        let spec = "stack shop\nservice web {\n    image ghcr.io/acme/web:1.0\n}\nservice php {\n    image ghcr.io/acme/php:1.0\n}\nproxy nginx {\n    upstream app {\n        server web:8000\n    }\n    upstream fpm {\n        server php:9000\n    }\n    upstream left {\n        server web:8000\n    }\n    location / {\n        proxy_pass app\n    }\n    location /php/ {\n        return 404\n        nginx \"fastcgi_pass fpm\"\n    }\n}\n";
+        let spec = "stack shop\nservice web {\n    image ghcr.io/acme/web:1.0\n}\nservice php {\n    image ghcr.io/acme/php:1.0\n}\nproxy nginx {\n    upstream app {\n        server web:8000\n    }\n    upstream fpm {\n        server php:9000\n    }\n    upstream left {\n        server web:8000\n    }\n    location / {\n        proxy_pass app\n    }\n    location /php/ {\n        nginx \"fastcgi_pass fpm\"\n    }\n}\n";
         let analysis = crate::check(&SourceFile::new("stack.spec", spec));
         let unused: Vec<&str> = analysis
             .diagnostics

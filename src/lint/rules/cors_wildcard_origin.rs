@@ -9,10 +9,11 @@ declare_rule! {
     /// `add_header` or raw `nginx "add_header ..."`, a location's own
     /// replacing its server's) and flags
     /// `Access-Control-Allow-Origin *` next to
-    /// `Access-Control-Allow-Credentials true` as an error, an origin
-    /// copied from the request (`$http_origin`) next to it and the origin
-    /// `null` as warnings, and `Access-Control-Allow-Origin *` alone as a
-    /// note.
+    /// `Access-Control-Allow-Credentials true`, an origin copied from the
+    /// request (`$http_origin`) next to it and the origin `null` as
+    /// warnings, and `Access-Control-Allow-Origin *` alone as a note. A
+    /// warning, not an error: the answers still reach every call made
+    /// without credentials.
     ///
     /// ## Why is this bad?
     /// Browsers refuse a response with a wildcard origin to a request sent
@@ -43,7 +44,7 @@ declare_rule! {
     /// `Access-Control-Allow-Credentials` when the calls need no cookies.
     pub struct CorsWildcardOrigin {
         name: "cors-wildcard-origin",
-        severity: Error,
+        severity: Warning,
         summary: "a CORS header that lets any origin read responses, or that browsers refuse",
     }
 }
@@ -103,7 +104,7 @@ fn finding(proxy: &str, origin: &Header, credentials: Option<&Header>) -> Option
     let value = origin.value.trim();
     let (severity, message, label, help) = match (value, credentials.is_some()) {
         ("*", true) => (
-            Severity::Error,
+            Severity::Warning,
             "a wildcard CORS origin with credentials, which browsers refuse",
             "browsers refuse `*` for a request sent with cookies",
             "name the origin that calls with credentials (`add_header Access-Control-Allow-Origin \
@@ -174,16 +175,16 @@ mod tests {
         // header: one note.
         assert_eq!(severities(ANY, "add_header Vary Origin"), [Severity::Info]);
         // The server's wildcard with credentials only in `/api/`: the
-        // error, without the note for the other locations.
-        assert_eq!(severities(ANY, CREDENTIALS), [Severity::Error]);
+        // warning, without the note for the other locations.
+        assert_eq!(severities(ANY, CREDENTIALS), [Severity::Warning]);
         // `/api/` takes the server's credentials back with an empty
-        // value: the error on the server's wildcard says it all.
+        // value: the warning on the server's wildcard says it all.
         let both = format!("{ANY}\n    {CREDENTIALS}");
         let without = "add_header Access-Control-Allow-Credentials \"\"";
-        assert_eq!(severities(&both, without), [Severity::Error]);
+        assert_eq!(severities(&both, without), [Severity::Warning]);
         // A `/api/` of its own with credentials.
         let own = format!("{ANY}\n        {CREDENTIALS}");
-        assert_eq!(severities("", &own), [Severity::Error]);
+        assert_eq!(severities("", &own), [Severity::Warning]);
         // A named origin is what the rule asks for.
         let named = "add_header Access-Control-Allow-Origin https://app.example.com";
         assert!(severities(named, CREDENTIALS).is_empty());

@@ -54,7 +54,8 @@ impl Rule for DirectoryListing {
                         continue;
                     };
                     let span = autoindex.text.span;
-                    if autoindex.args.first().is_none_or(|a| a != "on") || reported.contains(&span) {
+                    if autoindex.args.first().is_none_or(|a| !a.eq_ignore_ascii_case("on")) || reported.contains(&span)
+                    {
                         continue;
                     }
                     reported.push(span);

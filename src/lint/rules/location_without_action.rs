@@ -47,8 +47,9 @@ impl Rule for LocationWithoutAction {
                 .iter()
                 .filter(|s| proxy.inherited_raw(s, "root").is_none())
             {
-                let unanswered = (server.locations.iter())
-                    .filter(|l| matches!(l.action, LocationAction::InheritedRoot) && !l.settings.raw.is_empty());
+                let unanswered = (server.locations.iter()).filter(|l| {
+                    matches!(l.action, LocationAction::InheritedRoot) && !l.settings.raw.is_empty() && !falls_back(l)
+                });
                 for location in unanswered {
                     out.push(
                         Self::META
@@ -70,4 +71,11 @@ impl Rule for LocationWithoutAction {
             }
         }
     }
+}
+
+/// A `try_files` whose last choice answers without a file: a named
+/// location (`@app`, which may proxy) or a status (`=404`).
+fn falls_back(location: &crate::ir::Location) -> bool {
+    let last = location.settings.raw_directive("try_files").and_then(|d| d.args.last());
+    last.is_some_and(|fallback| fallback.starts_with('@') || fallback.starts_with('='))
 }

@@ -324,7 +324,10 @@ impl Lowerer {
         });
         let (roots, handlers): (Vec<_>, Vec<_>) = raw.partition(|a| a.handler == RawHandler::Files);
         if let Some((typed, typed_at)) = typed {
-            for second in roots.iter().chain(&handlers) {
+            // `alias media` with `nginx "mp4"` streams the volume's videos.
+            let streams_alias =
+                |a: &&RawAction| a.handler == RawHandler::Streams && matches!(typed, LocationAction::Alias(_));
+            for second in roots.iter().chain(handlers.iter().filter(|a| !streams_alias(a))) {
                 self.second_action(second, typed_at);
             }
             return typed;
