@@ -97,7 +97,7 @@ fn reading_statements(service: &Service) -> impl Iterator<Item = (Span, &'static
         .build()
         .and_then(|b| b.own_dockerfile())
         .map(|own| own.file.span);
-    let env_files = service.env_files.iter().map(|path| (path.span, "read by"));
+    let env_files = service.env_files.iter().map(|file| (file.path.span, "read by"));
     env_files.chain(dockerfile.map(|span| (span, "built for")))
 }
 
