@@ -160,7 +160,7 @@ mod tests {
     fn finding(stack: &Stack, service: usize, at: Span) -> Diagnostic {
         let service = &stack.services[service];
         Diagnostic::warning("default-credentials", "`PASSWORD` is set to a default password")
-            .primary(service.env_files[0].span, "`PASSWORD` comes from this env file")
+            .primary(service.env_files[0].path.span, "`PASSWORD` comes from this env file")
             .secondary_in(FileId(0), at, "a well-known default password")
     }
 
@@ -171,7 +171,10 @@ mod tests {
         // Reported in any order, it stands at the first statement.
         let merged = merge(vec![finding(&stack, 1, spot), finding(&stack, 0, spot)], &stack);
         assert_eq!(merged.len(), 1);
-        let (a, b) = (stack.services[0].env_files[0].span, stack.services[1].env_files[0].span);
+        let (a, b) = (
+            stack.services[0].env_files[0].path.span,
+            stack.services[1].env_files[0].path.span,
+        );
         assert_eq!(merged[0].primary_span(), Some(a));
         assert_eq!(
             merged[0].message,
