@@ -38,19 +38,7 @@ fn findings(project: &Path) -> BTreeSet<(String, String)> {
 
 /// [`findings`], and the codes of the errors among them.
 fn lint(project: &Path) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
-    let output = support::stackc()
-        .current_dir(project)
-        .args([
-            "lint",
-            "--format",
-            "short",
-            "--exit-zero",
-            "--today",
-            support::TODAY,
-            "stack.spec",
-        ])
-        .output()
-        .expect("stackc runs");
+    let output = support::lint_project(project, &["--format", "short"]);
     assert!(
         output.status.success(),
         "{}: {}",

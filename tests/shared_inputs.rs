@@ -8,7 +8,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::{stackc, text};
+use support::text;
 
 /// A copy of `tests/fixtures/shared-inputs` in a temp folder, with
 /// `edit` applied to its spec.
@@ -22,19 +22,7 @@ fn project(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
 
 /// `stackc lint --format short` in `dir`: its lines.
 fn short(dir: &Path) -> Vec<String> {
-    let output = stackc()
-        .current_dir(dir)
-        .args([
-            "lint",
-            "--format",
-            "short",
-            "--exit-zero",
-            "--today",
-            support::TODAY,
-            "stack.spec",
-        ])
-        .output()
-        .unwrap();
+    let output = support::lint_project(dir, &["--format", "short"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     text(&output.stdout).lines().map(str::to_string).collect()
 }
@@ -52,19 +40,7 @@ fn a_finding_in_a_file_three_services_read_is_reported_once() {
 #[test]
 fn the_human_report_points_at_every_readers_statement() {
     let tmp = project(|spec| spec);
-    let output = stackc()
-        .current_dir(tmp.path())
-        .args([
-            "lint",
-            "--color",
-            "never",
-            "--exit-zero",
-            "--today",
-            support::TODAY,
-            "stack.spec",
-        ])
-        .output()
-        .unwrap();
+    let output = support::lint_project(tmp.path(), &["--color", "never"]);
     let report = text(&output.stdout) + &text(&output.stderr);
     for reader in ["worker", "beat"] {
         for how in ["read by", "built for"] {

@@ -26,6 +26,18 @@ pub fn stackc_path() -> PathBuf {
 /// not change as time passes. `stackc`'s own `--today` takes it too.
 pub const TODAY: &str = "2026-11-30";
 
+/// `stackc lint ARGS stack.spec --exit-zero` in `dir`, judged on
+/// [`TODAY`]: how the tests of whole projects lint them.
+pub fn lint_project(dir: &Path, args: &[&str]) -> Output {
+    stackc()
+        .current_dir(dir)
+        .arg("lint")
+        .args(args)
+        .args(["--exit-zero", "--today", TODAY, "stack.spec"])
+        .output()
+        .expect("stackc runs")
+}
+
 /// [`TODAY`] as the library takes it.
 pub fn today() -> stackc::Date {
     stackc::Date::parse(TODAY).expect("TODAY is a day")
