@@ -61,6 +61,8 @@ pub static RULES: &[&dyn Rule] = &[
     &SourceMountInProd,
     &NginxDirectiveRisk,
     &LocationWithoutAction,
+    &RegexShadowsFiles,
+    &UnusedNamedLocation,
     &DirectoryListing,
     &CorsWildcardOrigin,
     &TimeoutMismatch,

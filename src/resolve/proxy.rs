@@ -140,7 +140,8 @@ impl Resolver<'_> {
                 }
                 LocationAction::Alias(alias) => {
                     self.require_volume(&alias.volume);
-                    if !location.path.value.ends_with('/') {
+                    // Lowering refused an alias in a regex or named location.
+                    if location.kind.is_prefix() && !location.path.value.ends_with('/') {
                         self.report(
                             Diagnostic::error("alias-path-slash", "a location that serves files must end with `/`")
                                 .primary(location.path.span, "no trailing `/`")

@@ -66,9 +66,10 @@ struct Block<'a> {
     /// Its typed headers: to the upstream, and to the client.
     request_headers: &'a [Header],
     response_headers: &'a [Header],
-    /// A `resolver` set in an enclosing block (the server of a location,
-    /// or `http`), which this block inherits.
-    inherits_resolver: bool,
+    /// The raw directives of the enclosing blocks (the server of a
+    /// location, and `http`), which this block inherits (a `resolver`,
+    /// an `open_file_cache`).
+    inherited: Vec<&'a str>,
     /// A location answering with `return`.
     returns: bool,
 }
@@ -82,27 +83,28 @@ impl Rule for NginxDirectiveRisk {
                 raw: &proxy.http,
                 request_headers: &[],
                 response_headers: &[],
-                inherits_resolver: false,
+                inherited: Vec::new(),
                 returns: false,
             };
             for (span, check, message) in http.findings() {
                 out.push(finding(name, span, check, message));
             }
-            let http_resolver = proxy.http_sets("resolver");
+            let http_names: Vec<&str> = proxy.http.iter().map(|d| d.name.as_str()).collect();
             for server in &proxy.servers {
-                let server_resolver = http_resolver || server.settings.raw_sets("resolver");
+                let mut server_names = http_names.clone();
+                server_names.extend(server.settings.raw.iter().map(|d| d.name.as_str()));
                 let locations = server.locations.iter().map(|l| Block {
                     raw: &l.settings.raw,
                     request_headers: &l.settings.request_headers,
                     response_headers: &l.settings.response_headers,
-                    inherits_resolver: server_resolver,
+                    inherited: server_names.clone(),
                     returns: l.action.is_return(),
                 });
                 let own = Block {
                     raw: &server.settings.raw,
                     request_headers: &server.settings.request_headers,
                     response_headers: &server.settings.response_headers,
-                    inherits_resolver: http_resolver,
+                    inherited: http_names.clone(),
                     returns: false,
                 };
                 for block in std::iter::once(own).chain(locations) {
@@ -208,7 +210,7 @@ impl Block<'_> {
     fn findings(&self) -> Vec<(Span, &'static str, String)> {
         let mut found = Vec::new();
         let raw = self.raw;
-        let has = |name: &str| raw.iter().any(|d| d.name == name);
+        let has = |name: &str| raw.iter().any(|d| d.name == name) || self.inherited.contains(&name);
         let denies_all = raw
             .iter()
             .any(|d| d.name == "deny" && d.args.first().is_some_and(|a| a == "all"));
@@ -243,7 +245,7 @@ impl Block<'_> {
                         );
                     }
                 }
-                "ssl_stapling" if args.first() == Some(&"on") && !has("resolver") && !self.inherits_resolver => {
+                "ssl_stapling" if args.first() == Some(&"on") && !has("resolver") => {
                     add(
                         "ssl_stapling_without_resolver",
                         "`ssl_stapling on` without a `resolver`".into(),
