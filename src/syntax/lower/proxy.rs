@@ -350,7 +350,7 @@ impl Lowerer {
                 self.report(
                     Diagnostic::error("invalid-regex", "nginx cannot compile this regular expression")
                         .primary(path.span, problem)
-                        .help("a regex backslash is written `\\\\` in a spec string: `location ~ \"\\\\.php$\"`"),
+                        .help("fix the regular expression: nginx does not start with one PCRE cannot compile"),
                 );
             }
         } else if !path.value.starts_with('/') {
