@@ -1864,6 +1864,13 @@ impl RawHandler {
         ("uwsgi_pass", RawHandler::Module),
     ];
 
+    /// Whether a raw `try_files` with these arguments answers when no file
+    /// is there: its last choice is a named location (`@app`, which may
+    /// proxy) or a status (`=404`).
+    pub fn try_files_falls_back(args: &[String]) -> bool {
+        args.last().is_some_and(|last| last.starts_with('@') || last.starts_with('='))
+    }
+
     /// How the raw directive `name` answers a location, when it does.
     pub fn of(name: &str) -> Option<RawHandler> {
         let found = Self::DIRECTIVES.binary_search_by(|(n, _)| n.cmp(&name));

@@ -98,11 +98,11 @@ proxy nginx {
     location /gone/ {
         return 200 @RETURN_TEXT@
     }
-    location /static/ {
-        alias static
-    }
     location ~ @LOCATION_REGEX@ {
         return 204
+    }
+    location /static/ {
+        alias static
     }
     after web ready
 }
@@ -507,7 +507,7 @@ impl Slot {
                 nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
             }
             Kind::LocationRegex => {
-                nginx_directive(r, &[("server", 0), ("location", 4)])["args"] = json!(["~", v]);
+                nginx_directive(r, &[("server", 0), ("location", 3)])["args"] = json!(["~", v]);
             }
             // After stackc's X-Content-Type-Options, X-Frame-Options and
             // Referrer-Policy.

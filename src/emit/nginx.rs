@@ -558,7 +558,7 @@ enum Arg {
 /// buffer and refuses one that fills it ("too long parameter": 4,095 bytes
 /// with `nginx -t` of Debian's 1.22); this leaves room for the few bytes
 /// stackc appends to a value (`$1`).
-const MAX_TOKEN: usize = 4000;
+pub(crate) const MAX_TOKEN: usize = 4000;
 
 /// A value as one nginx token that reads back as the same string.
 fn token(value: &str, arg: Arg) -> Result<String, &'static str> {

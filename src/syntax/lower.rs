@@ -16,7 +16,7 @@ use crate::source::{Span, Spanned};
 
 mod build;
 mod environment;
-mod location_regex;
+pub(crate) mod location_regex;
 mod network;
 mod proxy;
 mod proxy_address;

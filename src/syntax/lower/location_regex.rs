@@ -3,12 +3,20 @@
 //! cannot compile stops it with `nginx: [emerg] pcre2_compile() failed`.
 //! This is not a regex engine: it finds the mistakes that break a config
 //! (an unclosed group or class, a quantifier with nothing to repeat, a
-//! backslash at the end) and lets the rest of PCRE's syntax through.
+//! backslash at the end), and what nginx.conf cannot hold (a control
+//! character, a value over its 4 KB), and lets the rest of PCRE's syntax
+//! through.
 
 /// Why nginx could not compile `regex`, if it certainly could not.
-pub(super) fn problem(regex: &str) -> Option<&'static str> {
+pub(crate) fn problem(regex: &str) -> Option<&'static str> {
     if regex.is_empty() {
         return Some("an empty regular expression matches every path: write a prefix location (`location /`)");
+    }
+    if regex.chars().any(char::is_control) {
+        return Some("nginx.conf cannot hold a control character: write the regex's escape (`\\n` is `\\\\n` in a spec string)");
+    }
+    if regex.len() > crate::emit::nginx::MAX_TOKEN {
+        return Some("longer than nginx reads: a parameter must stay under 4 KB");
     }
     let bytes = regex.as_bytes();
     let mut depth = 0usize;
