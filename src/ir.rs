@@ -1868,7 +1868,8 @@ impl RawHandler {
     /// is there: its last choice is a named location (`@app`, which may
     /// proxy) or a status (`=404`).
     pub fn try_files_falls_back(args: &[String]) -> bool {
-        args.last().is_some_and(|last| last.starts_with('@') || last.starts_with('='))
+        args.last()
+            .is_some_and(|last| last.starts_with('@') || last.starts_with('='))
     }
 
     /// How the raw directive `name` answers a location, when it does.

@@ -625,7 +625,10 @@ fn regex_prefix_first_and_named_locations_are_kept() {
             "location @back {\n        proxy_pass back\n",
         ],
     );
-    assert!(!read(root, "stack.spec").contains("/media/"), "the alias was the location's only action");
+    assert!(
+        !read(root, "stack.spec").contains("/media/"),
+        "the alias was the location's only action"
+    );
     let built = support::build(&spec, &root.join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     assert_holds(

@@ -492,9 +492,10 @@ impl Reader<'_, '_> {
                     body.push(Stmt::line(format!("proxy_pass {upstream}{uri}")));
                     answers = true;
                 }
-                ("alias", _) if !kind.is_prefix() && kind != LocationKind::Exact => {
-                    self.drop(c, "in a regular expression or named location (the spec serves a volume by a path)")
-                }
+                ("alias", _) if !kind.is_prefix() && kind != LocationKind::Exact => self.drop(
+                    c,
+                    "in a regular expression or named location (the spec serves a volume by a path)",
+                ),
                 ("alias", [folder]) => {
                     let folder = folder.trim_end_matches('/');
                     // The volume's own folder, or one inside it

@@ -241,9 +241,8 @@ fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
         diagnostic = diagnostic.help("separate the items of a list with `,`: [\"a\", \"b\"]");
     } else if found == "\\" && expected.iter().any(|e| e.starts_with("an escape")) {
         // A regex or a Windows path written with single backslashes.
-        diagnostic = diagnostic.help(
-            "a backslash in a string is written `\\\\`: a regex's `\\.` is `\\\\.` (`location ~ \"\\\\.php$\"`)",
-        );
+        diagnostic = diagnostic
+            .help("a backslash in a string is written `\\\\`: a regex's `\\.` is `\\\\.` (`location ~ \"\\\\.php$\"`)");
     } else if found.starts_with('"') {
         if let Some(help) = quoted_help(text, pos, expected) {
             diagnostic = diagnostic.help(help);

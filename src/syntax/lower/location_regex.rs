@@ -13,7 +13,9 @@ pub(crate) fn problem(regex: &str) -> Option<&'static str> {
         return Some("an empty regular expression matches every path: write a prefix location (`location /`)");
     }
     if regex.chars().any(char::is_control) {
-        return Some("nginx.conf cannot hold a control character: write the regex's escape (`\\n` is `\\\\n` in a spec string)");
+        return Some(
+            "nginx.conf cannot hold a control character: write the regex's escape (`\\n` is `\\\\n` in a spec string)",
+        );
     }
     if regex.len() > crate::emit::nginx::MAX_TOKEN {
         return Some("longer than nginx reads: a parameter must stay under 4 KB");
