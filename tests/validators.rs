@@ -90,8 +90,8 @@ fn every_location_kind_passes_nginx_and_gixy() {
     for line in [
         "location = /healthz {",
         "location ^~ /static/ {",
-        r#"location ~ "\.php$" {"#,
-        r#"location ~* "\.(css|js|png|jpe?g|gif|svg|ico|woff2?)$" {"#,
+        r#"location ~ "\\.php$" {"#,
+        r#"location ~* "\\.(css|js|png|jpe?g|gif|svg|ico|woff2?)$" {"#,
         "location @app {",
         "try_files $uri $uri/ @app;",
     ] {
