@@ -189,6 +189,20 @@ pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Pro
     stack.services.iter().filter_map(|s| s.proxy().map(|p| (s, p)))
 }
 
+/// The raw `try_files` and `error_page` lines that `server` sees (its
+/// own, its locations', the `http` block's) whose last choice is a named
+/// location, each with that name (without `@`): the only ways a request
+/// reaches a named location.
+pub fn named_location_uses<'a>(
+    proxy: &'a crate::ir::Proxy,
+    server: &'a crate::ir::Server,
+) -> impl Iterator<Item = (&'a crate::ir::RawDirective, &'a str)> {
+    let blocks = std::iter::once(&server.settings).chain(server.locations.iter().map(|l| &l.settings));
+    (blocks.flat_map(|s| &s.raw).chain(&proxy.http))
+        .filter(|d| d.name == "try_files" || d.name == "error_page")
+        .filter_map(|d| Some((d, d.args.last()?.strip_prefix('@')?)))
+}
+
 /// The upstream servers, in any proxy, that point at `service`.
 pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
     stack.upstream_servers_of(service).map(|(_, server)| server)

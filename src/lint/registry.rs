@@ -64,6 +64,7 @@ pub static RULES: &[&dyn Rule] = &[
     &LocationWithoutAction,
     &RegexShadowsFiles,
     &UnusedNamedLocation,
+    &NamedLocationMissing,
     &DirectoryListing,
     &CorsWildcardOrigin,
     &TimeoutMismatch,

@@ -156,7 +156,7 @@ impl Resolver<'_> {
                     if location.settings.raw.is_empty() && proxy.inherited_raw(server, "root").is_none() =>
                 {
                     self.report(
-                        Diagnostic::error("empty-location", format!("location `{}` does nothing", location.path.value))
+                        Diagnostic::error("empty-location", format!("location `{}` does nothing", location.key()))
                             .primary(location.path.span, "needs `proxy_pass`, `alias` or `return`")
                             .help(
                                 "add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, `return CODE`, \

@@ -55,7 +55,8 @@ impl Rule for LocationWithoutAction {
                         Self::META
                             .diagnostic(format!(
                                 "`{}`: nothing says what answers location `{}`",
-                                service.name.value, location.path.value
+                                service.name.value,
+                                location.key()
                             ))
                             .primary(location.path.span, "no `proxy_pass`, `alias` or `return` here")
                             .secondary(

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationKind, Proxy, Server, Stack};
+use crate::ir::{LocationKind, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
@@ -42,7 +42,10 @@ impl Rule for UnusedNamedLocation {
         for (service, proxy) in facts::proxies(stack) {
             for server in &proxy.servers {
                 let named = server.locations.iter().filter(|l| l.kind == LocationKind::Named);
-                for location in named.filter(|l| !is_named_by(proxy, server, &l.path.value)) {
+                let used: Vec<&str> = facts::named_location_uses(proxy, server)
+                    .map(|(_, name)| name)
+                    .collect();
+                for location in named.filter(|l| !used.contains(&l.path.as_str())) {
                     out.push(
                         Self::META
                             .diagnostic(format!(
@@ -63,14 +66,4 @@ impl Rule for UnusedNamedLocation {
             }
         }
     }
-}
-
-/// Whether a raw `try_files` or `error_page` that `server` sees (its own,
-/// its locations', the `http` block's) names `@name` as its fallback.
-pub(crate) fn is_named_by(proxy: &Proxy, server: &Server, name: &str) -> bool {
-    let blocks = std::iter::once(&server.settings).chain(server.locations.iter().map(|l| &l.settings));
-    let raw = blocks.flat_map(|s| &s.raw).chain(&proxy.http);
-    raw.filter(|d| d.name == "try_files" || d.name == "error_page")
-        .filter_map(|d| d.args.last())
-        .any(|last| last.strip_prefix('@') == Some(name))
 }
