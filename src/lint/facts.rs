@@ -203,6 +203,29 @@ pub fn named_location_uses<'a>(
         .filter_map(|d| Some((d, d.args.last()?.strip_prefix('@')?)))
 }
 
+/// A group repeated with `+` or `*` that holds a repetition itself,
+/// `(a+)+`: a regex PCRE backtracks on exponentially (gixy's regex_redos),
+/// in a raw `rewrite` or a location.
+pub fn has_nested_repetition(regex: &str) -> bool {
+    let bytes = regex.as_bytes();
+    let mut opens = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
+        match b {
+            b'(' if !escaped => opens.push(i),
+            b')' if !escaped => {
+                let Some(open) = opens.pop() else { continue };
+                let repeated = matches!(bytes.get(i + 1), Some(b'+' | b'*'));
+                if repeated && bytes[open + 1..i].iter().any(|c| matches!(c, b'+' | b'*')) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The upstream servers, in any proxy, that point at `service`.
 pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
     stack.upstream_servers_of(service).map(|(_, server)| server)

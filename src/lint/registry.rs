@@ -65,6 +65,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RegexShadowsFiles,
     &UnusedNamedLocation,
     &NamedLocationMissing,
+    &SlowRegexLocation,
     &DirectoryListing,
     &CorsWildcardOrigin,
     &TimeoutMismatch,

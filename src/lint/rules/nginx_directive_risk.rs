@@ -339,7 +339,7 @@ fn splitting(header: &Header) -> Option<(Span, &'static str, String)> {
 /// `rewrite REGEX REPLACEMENT`: nested repetition, and `$N` past the groups.
 fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String)) {
     let Some(regex) = directive.args.first() else { return };
-    if has_nested_repetition(regex) {
+    if facts::has_nested_repetition(regex) {
         add("regex_redos", format!("`{regex}` backtracks exponentially"));
     }
     let groups = regex
@@ -354,27 +354,6 @@ fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String))
     if let Some(group) = missing {
         add("invalid_regex", format!("`${group}` names a group `{regex}` lacks"));
     }
-}
-
-/// A group repeated with `+` or `*` that holds a repetition itself: `(a+)+`.
-fn has_nested_repetition(regex: &str) -> bool {
-    let bytes = regex.as_bytes();
-    let mut opens = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let escaped = i > 0 && bytes[i - 1] == b'\\';
-        match b {
-            b'(' if !escaped => opens.push(i),
-            b')' if !escaped => {
-                let Some(open) = opens.pop() else { continue };
-                let repeated = matches!(bytes.get(i + 1), Some(b'+' | b'*'));
-                if repeated && bytes[open + 1..i].iter().any(|c| matches!(c, b'+' | b'*')) {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// An IPv4 address outside loopback and the private ranges (Docker's own
