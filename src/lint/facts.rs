@@ -363,6 +363,15 @@ mod tests {
     use crate::diagnostic::Severity;
     use crate::source::SourceFile;
 
+    use super::has_nested_repetition;
+
+    #[test]
+    fn nested_repetition_is_what_backtracks() {
+        assert!(has_nested_repetition("^/(a+)+$") && has_nested_repetition("(x*y)*"));
+        assert!(!has_nested_repetition("^/(a+)$") && !has_nested_repetition("^/old/(.*)$"));
+        assert!(!has_nested_repetition("\\(a+\\)+") && !has_nested_repetition(")("));
+    }
+
     /// The severity of each finding of `code` on `text`.
     fn severities(text: &str, code: &str) -> Vec<Severity> {
         let analysis = crate::lint(&SourceFile::new("t.spec", text));
