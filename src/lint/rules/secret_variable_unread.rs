@@ -5,12 +5,12 @@ use crate::lint::{facts, images};
 
 declare_rule! {
     /// ## What it does
-    /// On official images whose entrypoint reads only some variables from
-    /// a file (MySQL, MariaDB, MongoDB) or none (RabbitMQ 3.9 and later),
-    /// and on Grafana's, flags a
-    /// `secret VAR = ...` whose `VAR_FILE` the image never reads. PostgreSQL
-    /// has its own rule, `pg-file-env-misuse`. A service with a command of
-    /// its own is not flagged: the command may read the file itself.
+    /// Flags a `secret VAR = ...` whose `VAR_FILE` the image never reads:
+    /// on Grafana's images, and on official images whose entrypoint reads
+    /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
+    /// (RabbitMQ 3.9 and later). PostgreSQL has its own rule,
+    /// `pg-file-env-misuse`. A service with a command of its own is not
+    /// flagged: the command may read the file itself.
     ///
     /// ## Why is this bad?
     /// `secret VAR = s` mounts the secret and hands the container
