@@ -9,8 +9,9 @@ declare_rule! {
     /// on Grafana's images, and on official images whose entrypoint reads
     /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
     /// (RabbitMQ 3.9 and later). PostgreSQL has its own rule,
-    /// `pg-file-env-misuse`. A service with a command of its own is not
-    /// flagged: the command may read the file itself.
+    /// `pg-file-env-misuse`. A service with a command of its own, or a
+    /// database's init scripts (a mount at `/docker-entrypoint-initdb.d`),
+    /// is not flagged: they may read the file themselves.
     ///
     /// ## Why is this bad?
     /// `secret VAR = s` mounts the secret and hands the container
@@ -75,7 +76,7 @@ impl Rule for SecretVariableUnread {
                 for secret in &service.secrets {
                     out.push(rabbitmq(secret));
                 }
-            } else if READS_SOME_FILES.contains(&repository) {
+            } else if READS_SOME_FILES.contains(&repository) && !facts::runs_init_scripts(service) {
                 let read = images::file_variables(image);
                 for secret in service.secrets.iter().filter(|s| !read.contains(&s.env.as_str())) {
                     out.push(
