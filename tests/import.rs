@@ -1393,6 +1393,83 @@ fn the_gitignore_beside_the_spec_gets_each_secret_file_once() {
     assert!(!repo.join("stack.spec").exists() && !repo.join("secrets").exists());
 }
 
+/// Every file below `dir` (folders too, as `NAME/`) with its contents.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if path.is_dir() {
+                found.push((format!("{name}/"), String::new()));
+                folders.push(path);
+            } else {
+                found.push((name, std::fs::read_to_string(&path).unwrap_or_default()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A failed import leaves the project as it was: the ignore lines, the
+/// secret and env files and the spec are written together or not at all,
+/// whether the secret file in the way is found before anything is
+/// written or the spec's path turns out to be a folder.
+#[test]
+fn a_failed_import_leaves_the_project_as_it_was() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: Hx7rT2qLmZ\n  web:\n    build: .\n    environment:\n      API_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let files = [
+        ("compose.yaml", compose),
+        ("Dockerfile", "FROM ghcr.io/acme/web:1.0\nCOPY . .\n"),
+        (".gitignore", "node_modules/\n"),
+        (".dockerignore", ".git\n"),
+    ];
+    let in_the_way = project(&files);
+    let root = in_the_way.path();
+    std::fs::create_dir(root.join("secrets")).unwrap();
+    std::fs::write(root.join("secrets/db_postgres_password.txt"), "someone else's\n").unwrap();
+    let before = tree(root);
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("db_postgres_password.txt exists with other contents"),
+        "{stderr}"
+    );
+    assert_eq!(tree(root), before);
+
+    let spec_is_a_folder = project(&files);
+    let root = spec_is_a_folder.path();
+    std::fs::create_dir(root.join("stack.spec")).unwrap();
+    let before = tree(root);
+    let out = import_into(root, &root.join("stack.spec"), "short", &["--force"]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("stack.spec"), "{stderr}");
+    assert_eq!(tree(root), before);
+
+    // Nothing in the way: all of them are written.
+    let fine = project(&files);
+    let out = import_into(fine.path(), &fine.path().join("stack.spec"), "short", &[]);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let written: Vec<String> = tree(fine.path()).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        written,
+        [
+            ".dockerignore",
+            ".gitignore",
+            "Dockerfile",
+            "compose.yaml",
+            "env/",
+            "env/web.env",
+            "secrets/",
+            "secrets/db_postgres_password.txt",
+            "stack.spec"
+        ]
+    );
+    assert!(read(fine.path(), ".dockerignore").ends_with("\nsecrets/db_postgres_password.txt\nenv/web.env\n"));
+}
+
 /// A healthcheck that repeats a password of its service's `environment`
 /// reads it where the container has it once import has kept it out of
 /// the spec: the secret's file for an image that reads `VAR_FILE`, the
