@@ -353,7 +353,7 @@ impl Stack {
             _ => "",
         };
         match image {
-            "postgres" | "postgis" | "pgvector" => self.pg_isready_hint(service),
+            _ if crate::lint::images::POSTGRES_IMAGES.contains(&image) => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
             "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
             // The init-time server listens on the socket only: ask over TCP.
