@@ -1536,6 +1536,78 @@ name: shop
     support::insta_settings().bind(|| insta::assert_snapshot!("import__healthcheck_reads_password", imported.shown()));
 }
 
+/// A healthcheck's password that the container has from an env file,
+/// not `environment`, is read there too; and so is a `${VAR}` compose
+/// fills in from the project's `.env` when the container has the same
+/// value (its `environment` says `${VAR}`, or `.env` is its env file).
+/// A variable the container has not is the host's: left out.
+#[test]
+fn a_healthchecks_password_from_an_env_file_or_dotenv_is_read_in_the_container() {
+    let compose = r#"services:
+  db:
+    image: mysql:8.4
+    env_file: db.env
+    healthcheck:
+      test: ["CMD", "mysqladmin", "ping", "-uroot", "-ps3cr3t-root"]
+  app:
+    image: ghcr.io/acme/web:1.0
+    env_file: [app.env]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -u app:Wq8zLp3vKt http://localhost/health"]
+  mirror:
+    image: mysql:8.4
+    environment:
+      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD}
+    healthcheck:
+      test: ["CMD-SHELL", "mysqladmin ping -uroot -p${MYSQL_ROOT_PASSWORD}"]
+  cache:
+    image: redis:7.4
+    env_file: .env
+    command: ["redis-server", "--save", ""]
+    healthcheck:
+      test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD}", "ping"]
+  other:
+    image: mysql:8.4
+    environment:
+      MYSQL_ALLOW_EMPTY_PASSWORD: "yes"
+    healthcheck:
+      test: ["CMD-SHELL", "mysqladmin ping -p${MYSQL_ROOT_PASSWORD}"]
+name: shop
+"#;
+    let files = [
+        ("db.env", "MYSQL_ROOT_PASSWORD=s3cr3t-root\n"),
+        ("app.env", "DB_PASSWORD=Wq8zLp3vKt\n"),
+        (".env", "MYSQL_ROOT_PASSWORD=m1rr0r-root\nREDIS_PASSWORD=r3dis-Pass\n"),
+    ];
+    let imported = import_project(compose, &files, &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert_holds(
+        &spec,
+        &[
+            r#"ready cmd "mysqladmin ping -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"" every 30s"#,
+            r#"ready cmd "curl -fsS -u app:\"$DB_PASSWORD\" http://localhost/health" every 30s"#,
+            r#"ready cmd "redis-cli -a \"$REDIS_PASSWORD\" ping" every 30s"#,
+        ],
+    );
+    assert_eq!(spec.matches("ready cmd").count(), 4, "{spec}");
+    assert_eq!(
+        spec.matches(r#"ready cmd "mysqladmin ping -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"""#)
+            .count(),
+        2,
+        "{spec}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:29:13", "warning", "import-dropped"),
+        "{report}"
+    );
+    for value in ["s3cr3t-root", "Wq8zLp3vKt", "m1rr0r-root", "r3dis-Pass"] {
+        assert!(
+            !spec.contains(value) && !report.contains(value),
+            "{value}:\n{spec}\n{report}"
+        );
+    }
+}
+
 /// Compose's long `env_file` form with `required: false` (Superset's
 /// `docker/.env-local` override) is the spec's `env_file ... optional`,
 /// there or not, and nothing is reported dropped; the spec builds, and

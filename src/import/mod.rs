@@ -21,6 +21,7 @@
 //! statements), [`spec`] (the spec's text).
 
 pub mod compose;
+pub mod container_env;
 pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;

@@ -2,6 +2,7 @@
 //! becomes a statement, a raw `compose` key with a note, or a finding.
 
 use super::compose::Import;
+use super::container_env::ContainerEnv;
 use super::environment::{defaulted, interpolated};
 use super::spec::{flow_yaml, is_name, list, quoted, word, Stmt};
 use super::values::{duration, literal, scalar, short_volume, size};
@@ -337,12 +338,11 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("healthcheck", _) => {
-                // What the container gets of its `environment` (a proxy, none).
-                let environment = service
-                    .get("environment")
-                    .filter(|_| not_in(role, "environment").is_none());
-                let readable = super::environment::readable(environment, image.as_deref());
-                if let Some(stmt) = super::runtime::healthcheck(value, &readable, import) {
+                // What the container gets of its `environment` and env
+                // files (a proxy, none).
+                let given = |key: &str| service.get(key).filter(|_| not_in(role, key).is_none());
+                let container = ContainerEnv::of(given("environment"), given("env_file"), image.as_deref(), import);
+                if let Some(stmt) = super::runtime::healthcheck(value, &container, import) {
                     body.push(stmt);
                 }
             }
