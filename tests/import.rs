@@ -1608,6 +1608,54 @@ name: shop
     }
 }
 
+/// Traefik's `basicauth.users` label holds htpasswd hashes, which a
+/// dictionary cracks offline: the lines go into a secret file mounted
+/// into the project's Traefik service, and the label names that file
+/// (`usersfile`). Without a Traefik service to read it, the label is
+/// left out.
+#[test]
+fn traefik_basic_auth_hashes_move_into_a_file_traefik_reads() {
+    let compose = r#"services:
+  traefik:
+    image: traefik:v3.3
+    command: ["--providers.docker=true"]
+  whoami:
+    image: traefik/whoami:v1.10
+    labels:
+      - "traefik.http.routers.whoami.middlewares=auth"
+      - "traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/,ops:$$2y$$05$$EaCl3bdYBnsnK1CHDAbbYuVq0ofqi1ccNlJrWKdazBXaxS0K5iuDe"
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert_holds(
+        &spec,
+        &[
+            r#"secret whoami_basicauth_users file "secrets/whoami_basicauth_users.txt""#,
+            r#"traefik.http.middlewares.auth.basicauth.usersfile = "/run/secrets/whoami_basicauth_users""#,
+            "    secret whoami_basicauth_users\n}",
+        ],
+    );
+    assert!(!spec.contains("apr1") && !spec.contains("$2y$"), "{spec}");
+    assert_eq!(
+        read(imported.root(), "secrets/whoami_basicauth_users.txt"),
+        "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\nops:$2y$05$EaCl3bdYBnsnK1CHDAbbYuVq0ofqi1ccNlJrWKdazBXaxS0K5iuDe\n"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:9:9", "info", "import-secret"),
+        "{report}"
+    );
+    assert!(!report.contains("secret-in-compose-value"), "{report}");
+
+    let without_traefik = compose.replace("image: traefik:v3.3", "image: caddy:2.8");
+    let imported = import_project(&without_traefik, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(!spec.contains("basicauth") && !spec.contains("apr1"), "{spec}");
+    assert!(
+        has_finding(&report, "compose.yaml:9:9", "warning", "import-dropped"),
+        "{report}"
+    );
+}
+
 /// Compose's long `env_file` form with `required: false` (Superset's
 /// `docker/.env-local` override) is the spec's `env_file ... optional`,
 /// there or not, and nothing is reported dropped; the spec builds, and

@@ -75,6 +75,8 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         };
         roles.push((name, key, service, role));
     }
+    let services = roles.iter().filter(|r| r.3 == Role::Service);
+    import.traefik = super::traefik::the_traefik(services.map(|&(name, _, service, _)| (name, service)));
     let builders = shared_builds(&roles);
     let mut blocks = Vec::new();
     for (i, &(name, key, service, role)) in roles.iter().enumerate() {
@@ -92,6 +94,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
         blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
     }
+    super::traefik::mount_into(&mut blocks, import);
     blocks
 }
 
@@ -435,7 +438,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     ),
                 }
             }
-            ("labels", _) => labels(value, &mut body, import),
+            ("labels", _) => labels(name, value, &mut body, import),
             ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
             ("security_opt", _)
                 if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
@@ -627,8 +630,9 @@ fn argv(service: &Node, value: &Node, key: &str, import: &mut Import) -> Option<
     }
 }
 
-/// `labels { }`; a label holding a secret is left out, reported.
-fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+/// `labels { }`; a label holding a secret is left out, reported, but
+/// Traefik's basic-auth users, which it reads from a file instead.
+fn labels(service: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
     let pairs: Vec<(String, String, &Node)> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
@@ -653,7 +657,9 @@ fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
     for (k, v, node) in pairs {
         let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
+        let users_file = |v: &str, import: &mut Import| super::traefik::users_file(service, &k, v, node.span, import);
         match literal(&v) {
+            Some(v) if key_ok && let Some(line) = users_file(&v, import) => lines.push(line),
             Some(v) if key_ok => match super::secrets::found_in(Some(&k), &v) {
                 Some(what) => super::secrets::left_out(
                     import.report,
