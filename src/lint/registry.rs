@@ -10,6 +10,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyUnixSocket,
     &PgIsreadyNoUser,
     &ReadyPortMismatch,
+    &ReadyOffWithoutHealthcheck,
     &ProxyAfterUpstream,
     &MigrateInCommand,
     &RestartDisabled,
