@@ -49,6 +49,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DataNotOnVolume,
     &InternalPortPublished,
     &DuplicateContainerName,
+    &DuplicateNetworkName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,
