@@ -657,19 +657,24 @@ fn labels(service: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import
     for (k, v, node) in pairs {
         let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
-        let users_file = |v: &str, import: &mut Import| super::traefik::users_file(service, &k, v, node.span, import);
         match literal(&v) {
-            Some(v) if key_ok && let Some(line) = users_file(&v, import) => lines.push(line),
-            Some(v) if key_ok => match super::secrets::found_in(Some(&k), &v) {
-                Some(what) => super::secrets::left_out(
-                    import.report,
-                    (import.file, node.span),
-                    &format!("label `{k}`"),
-                    &what,
-                    "a label is written into compose.yaml and shown by `docker inspect`: give the secret to the program that reads it as a file secret (`secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME`), or keep it in that program's own configuration",
-                ),
-                None => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
-            },
+            Some(v) if key_ok => {
+                // Traefik's users read from a file: a label without a hash.
+                if let Some(line) = super::traefik::users_file(service, &k, &v, node.span, import) {
+                    lines.push(line);
+                    continue;
+                }
+                match super::secrets::found_in(Some(&k), &v) {
+                    Some(what) => super::secrets::left_out(
+                        import.report,
+                        (import.file, node.span),
+                        &format!("label `{k}`"),
+                        &what,
+                        "a label is written into compose.yaml and shown by `docker inspect`: give the secret to the program that reads it as a file secret (`secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME`), or keep it in that program's own configuration",
+                    ),
+                    None => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+                }
+            }
             _ => import.report.dropped(
                 import.file,
                 value.span,
