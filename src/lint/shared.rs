@@ -90,8 +90,8 @@ fn once(mut finding: Diagnostic, mut readers: Vec<Reader>) -> Diagnostic {
 
 /// The first reader's message said of all `names`: where it names the
 /// reader, the file and the services that read it stand there instead
-/// (`each service built from `app/Dockerfile` (`web`, `worker`) runs as
-/// root`, `` `app/Dockerfile` (the Dockerfile of `web` and `worker`): ``);
+/// (``each service built from `app/Dockerfile` (`web`, `worker`) runs as
+/// root``, `` `app/Dockerfile` (the Dockerfile of `web` and `worker`): ``);
 /// elsewhere they are said after it.
 fn merged_message(message: &str, first: &Reader, names: &[String]) -> String {
     let (quoted, file) = (format!("`{}`", first.name), format!("`{}`", first.file));
