@@ -32,6 +32,18 @@ pub enum DefaultUser {
 /// `pg_upgrade` before it runs the official entrypoint).
 pub const POSTGRES_IMAGES: &[&str] = &["postgres", "postgis", "pgvector", "pgautoupgrade"];
 
+/// Published images whose Dockerfile has a `HEALTHCHECK`, by repository,
+/// checked against it: pgautoupgrade's runs `pgautoupgrade-healthcheck.sh`
+/// (`pg_isready` as `POSTGRES_USER`; it also answers healthy while an
+/// upgrade runs, to keep the container alive). The official images have
+/// none.
+const WITH_HEALTHCHECK: &[&str] = &["pgautoupgrade/pgautoupgrade"];
+
+/// Whether `image` is one stackc knows to have a `HEALTHCHECK`.
+pub fn has_healthcheck(image: &ImageRef) -> bool {
+    WITH_HEALTHCHECK.contains(&hub_name(image))
+}
+
 /// Images by repository (official images without `library/`), checked
 /// against each image's Dockerfile and docker-entrypoint.sh.
 const IMAGES: &[(&[&str], DefaultUser)] = &[
