@@ -29,6 +29,7 @@
 //! Security headers: every server sends stackc's (see [`headers`]), each
 //! only when the app's response has none of its own.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 mod headers;
@@ -36,7 +37,9 @@ mod headers;
 use self::headers::{default_maps, merge, server_headers, Response};
 use super::source_map::{self, SourceMap, Text, Tracking};
 use super::{header, secret_path, served_path, Layout, Problems};
-use crate::ir::{Duration, Header, Location, LocationAction, LocationKind, Proxy, Server, Service, Settings};
+use crate::ir::{
+    Duration, Header, Location, LocationAction, LocationKind, Proxy, RawDirective, Server, Service, Settings,
+};
 use crate::source::{Span, Spanned};
 
 /// nginx's main context. `worker_rlimit_nofile` is twice the connections:
@@ -117,7 +120,7 @@ pub(super) fn emit(
     }
     for directive in &proxy.http {
         http.out.set_origin(directive.text.span);
-        http.line(&directive.text.value);
+        http.line(raw_line(directive));
     }
     http.out.set_origin(source_map::header(service.span, service.name.span));
     let mut maps: Vec<String> = Vec::new();
@@ -437,8 +440,26 @@ impl Block<'_> {
     fn raw(&mut self, settings: &Settings) {
         for directive in &settings.raw {
             self.out.set_origin(directive.text.span);
-            self.line(&directive.text.value);
+            self.line(raw_line(directive));
         }
+    }
+}
+
+/// Where the image stackc writes keeps nginx.conf: nginx reads a relative
+/// `include` from this folder.
+const CONF_DIR: &str = "/etc/nginx";
+
+/// A raw directive as written, except a relative `include`
+/// (`include fastcgi_params`), written with the folder nginx reads it from
+/// in the image: the same file, wherever the configuration is checked.
+fn raw_line(directive: &RawDirective) -> Cow<'_, str> {
+    let as_written = Cow::Borrowed(directive.text.value.as_str());
+    match directive.args.as_slice() {
+        [file] if directive.name == "include" && !file.starts_with('/') && !file.contains('$') => {
+            token(&format!("{CONF_DIR}/{file}"), Arg::Literal)
+                .map_or(as_written, |path| Cow::Owned(format!("include {path}")))
+        }
+        _ => as_written,
     }
 }
 
@@ -690,6 +711,31 @@ mod tests {
                         add_header Referrer-Policy $default_referrer_policy always;\n            \
                         add_header Strict-Transport-Security \"\" always;\n";
         assert!(location.contains(expected), "{conf}");
+    }
+
+    /// nginx reads a relative `include` from nginx.conf's folder, which is
+    /// `/etc/nginx` in the image: written out, it names the same file
+    /// wherever the configuration is checked. Others stay as written.
+    #[test]
+    fn a_relative_include_is_written_from_nginx_confs_folder() {
+        let conf = conf(
+            "nginx \"root /var/www/html\"\n\
+             location / {\n nginx \"include fastcgi_params\"\n nginx \"fastcgi_pass app\"\n}\n\
+             location /a/ {\n nginx \"include /etc/nginx/uwsgi_params\"\n nginx \"uwsgi_pass app\"\n}\n\
+             location /b/ {\n nginx \"include 'snippets/my params.conf'\"\n proxy_pass app\n}",
+        );
+        assert!(
+            conf.contains("            include /etc/nginx/fastcgi_params;\n"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains("            include /etc/nginx/uwsgi_params;\n"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains("            include \"/etc/nginx/snippets/my params.conf\";\n"),
+            "{conf}"
+        );
     }
 
     #[test]

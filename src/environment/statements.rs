@@ -244,7 +244,6 @@ pub fn accepts(kind: &ServiceKind, keyword: &str) -> bool {
                 | "env"
                 | "env_file"
                 | "secret"
-                | "mount"
                 | "expose"
                 | "replicas"
         ),

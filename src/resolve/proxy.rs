@@ -42,6 +42,30 @@ impl Resolver<'_> {
         self.check_shared_ports(proxy);
         self.check_proxy_publish(service, proxy);
         self.check_unused_upstreams(proxy);
+        self.check_proxy_mounts(service);
+    }
+
+    /// A proxy's own mounts (the files a PHP-FPM app's nginx serves) may
+    /// not cover what stackc puts in its container: the nginx
+    /// configuration it writes, and the folders `alias` mounts volumes at.
+    fn check_proxy_mounts(&mut self, service: &Service) {
+        for mount in &service.mounts {
+            let target = mount.target.value.trim_end_matches('/');
+            // The mount is at `path`, or at a folder above it.
+            let hides = |path: &str| path == target || path.starts_with(&format!("{target}/"));
+            let hidden = if hides("/etc/nginx/nginx.conf") {
+                "the nginx configuration stackc writes"
+            } else if hides("/srv") || target.starts_with("/srv/") {
+                "the folders `alias` serves volumes from (`/srv/VOLUME`)"
+            } else {
+                continue;
+            };
+            self.report(
+                Diagnostic::error("invalid-mount", format!("this mount would cover {hidden}"))
+                    .primary(mount.target.span, "mounted here in nginx's container")
+                    .help("mount the app's files elsewhere, such as `/var/www/html`, and point `nginx \"root ...\"` at them"),
+            );
+        }
     }
 
     /// An upstream no location forwards to is a leftover, or a location

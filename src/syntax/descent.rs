@@ -748,6 +748,7 @@ impl<'i> Parser<'i> {
         match self.word() {
             b"image" => self.image(),
             b"publish" => self.publish(),
+            b"mount" => self.mount(),
             b"server" => self.statement(Rule::server, Rule::kw_server, "server", |p| p.block(Self::server_item)),
             b"upstream" => self.statement(Rule::upstream, Rule::kw_upstream, "upstream", |p| {
                 p.name() && p.skip() && p.block(Self::upstream_server)
