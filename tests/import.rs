@@ -1627,3 +1627,110 @@ fn http_level_directives_of_a_whole_nginx_conf_are_kept() {
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     assert_holds(&read(imported.root(), "out/proxy/nginx.conf"), &["    gzip on;"]);
 }
+
+/// authentik's compose file: the database password and the secret key
+/// are required references (`${PG_PASS:?message}`), read as the variable
+/// they name, so they are kept out of the spec as a plain `${PG_PASS}`
+/// is (the env file keeps the `:?`, so compose still refuses to start
+/// without it); the host ports are their defaults, reported as such; and
+/// `driver: local`, what every plain volume gets, is nothing to report.
+#[test]
+fn required_passwords_defaulted_ports_and_local_volumes_are_carried() {
+    let compose = r#"services:
+  db:
+    image: postgres:16.4
+    environment:
+      POSTGRES_PASSWORD: ${PG_PASS:?database password required}
+    volumes:
+      - database:/var/lib/postgresql/data
+  server:
+    image: ghcr.io/goauthentik/server:2025.2.4
+    command: server
+    environment:
+      AUTHENTIK_SECRET_KEY: ${AUTHENTIK_SECRET_KEY:?secret key required}
+      AUTHENTIK_LOG_LEVEL: ${LOG_LEVEL:-}
+    ports:
+      - "${COMPOSE_PORT_HTTP:-9000}:9000"
+volumes:
+  database:
+    driver: local
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret db_postgres_password env PG_PASS",
+            "secret POSTGRES_PASSWORD = db_postgres_password",
+            "env_file \"env/server.env\"",
+            "publish 9000 -> 9000",
+        ],
+    );
+    assert_eq!(
+        read(imported.root(), "env/server.env"),
+        "AUTHENTIK_SECRET_KEY=${AUTHENTIK_SECRET_KEY:?secret key required}\n"
+    );
+    assert_holds(
+        &report,
+        &[
+            "compose.yaml:5:26: info: `POSTGRES_PASSWORD` is read from the variable `PG_PASS` as a secret [import-secret]",
+            "compose.yaml:13:28: warning: `AUTHENTIK_LOG_LEVEL` is empty, the default of `LOG_LEVEL`",
+            "compose.yaml:15:9: warning: `port` is `9000:9000`, the default of `COMPOSE_PORT_HTTP`",
+        ],
+    );
+    assert!(!report.contains("driver"), "{report}");
+    assert!(!report.contains("random host port"), "{report}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}
+
+/// listmonk's compose file: the database's user, name and password are
+/// all `listmonk`, and its healthcheck `pg_isready -U listmonk` names the
+/// user, which stays in the spec: the check is not rewritten to put the
+/// password where the user name goes.
+#[test]
+fn a_healthchecks_user_name_that_equals_the_password_stays_the_user_name() {
+    let compose = r#"services:
+  db:
+    image: postgres:17.2
+    environment:
+      POSTGRES_USER: listmonk
+      POSTGRES_PASSWORD: listmonk
+      POSTGRES_DB: listmonk
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U listmonk"]
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret POSTGRES_PASSWORD = db_postgres_password",
+            r#"ready cmd "pg_isready -U listmonk" every 30s"#,
+        ],
+    );
+    assert!(!spec.contains("$(cat"), "{spec}");
+    assert!(!report.contains("healthcheck"), "{report}");
+}
+
+/// A proxy timeout in nginx's bare seconds (`proxy_read_timeout 86400`,
+/// the usual setting for a websocket app such as Outline) or in days is
+/// carried as the spec's duration, not dropped.
+#[test]
+fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
+    let conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://outline:3000;\n        proxy_read_timeout 86400;\n        proxy_send_timeout 1d;\n    }\n}\n";
+    let compose = "services:\n  outline:\n    image: outlinewiki/outline:0.82.0\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./outline.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let imported = import_project(compose, &[("outline.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert!(!report.contains("import-dropped"), "{report}");
+    assert_holds(&spec, &["proxy_read_timeout 86400s", "proxy_send_timeout 24h"]);
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/nginx/nginx.conf"),
+        &["proxy_read_timeout 24h;", "proxy_send_timeout 24h;"],
+    );
+}

@@ -99,12 +99,14 @@ impl Kept {
         }
     }
 
-    /// The host's variable `from`, which compose fills in when it reads
-    /// the env file, as it did in compose.yaml.
-    pub fn from_host(var: &str, from: &str, at: (FileIx, Span)) -> Kept {
+    /// The host's variable that `reference` names (`${PG_PASS}`,
+    /// `${PG_PASS:?message}`), which compose fills in when it reads the env
+    /// file, as it did in compose.yaml: written as it was, so a required
+    /// one still stops compose when the variable is not set.
+    pub fn from_host(var: &str, reference: &str, at: (FileIx, Span)) -> Kept {
         Kept {
             var: var.to_string(),
-            value: format!("${{{from}}}"),
+            value: reference.to_string(),
             at,
         }
     }

@@ -104,11 +104,15 @@ pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str)
         return None;
     };
     let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let shown = match text.as_str() {
+        "" => "empty".to_string(),
+        text => format!("`{text}`"),
+    };
     import.report.dropped(
         import.file,
         value.span,
         format!(
-            "`{key}` is `{text}`, the default of {}: the host's value no longer changes it",
+            "`{key}` is {shown}, the default of {}: the host's value no longer changes it",
             names.join(", ")
         ),
         "a spec string is literal: edit the value where it differs, or take it from an env file",
@@ -177,7 +181,7 @@ pub fn environment(
                 Some(var) if secret && reads_file(image, &name) => {
                     body.push(from_environment(service, &name, var, at, import))
                 }
-                Some(var) => kept.push(Kept::from_host(&name, var, at)),
+                Some(_) => kept.push(Kept::from_host(&name, &raw, at)),
                 None => {
                     if let Some(value) = defaulted(import, node, &name, &raw) {
                         env.push(Stmt::line(format!("{name} = {}", quoted(&value))).note(format!("was {raw}")));
@@ -247,12 +251,19 @@ fn pairs(value: &Node) -> Vec<(String, Option<String>, &Node)> {
 /// shell expression that reads it in the container once [`environment`]
 /// has kept it out of the spec: `$(cat "$VAR_FILE")` for an image that
 /// reads `VAR_FILE` (the secret's file), else `$VAR` (from the env file).
-/// A healthcheck that repeats the password reads it so instead.
+/// A healthcheck that repeats the password reads it so instead. Not a
+/// password that is also the value of a variable kept in the spec
+/// (listmonk's `POSTGRES_USER=listmonk`, `POSTGRES_PASSWORD=listmonk`):
+/// `pg_isready -U listmonk` names the user, which the spec holds anyway.
 pub fn readable(value: Option<&Node>, image: Option<&str>) -> Vec<(String, String)> {
-    let pairs = value.map(pairs).unwrap_or_default();
-    (pairs.into_iter())
+    let values: Vec<(String, String)> = (value.map(pairs).unwrap_or_default().into_iter())
         .filter_map(|(name, raw, _)| Some((name, literal(&raw?)?)))
-        .filter(|(name, text)| is_env_name(name) && super::secrets::Secrets::is_secret(name, text))
+        .filter(|(name, _)| is_env_name(name))
+        .collect();
+    let (secrets, kept): (Vec<_>, Vec<_>) =
+        (values.into_iter()).partition(|(name, text)| super::secrets::Secrets::is_secret(name, text));
+    (secrets.into_iter())
+        .filter(|(_, text)| !kept.iter().any(|(_, other)| other == text))
         .map(|(name, text)| {
             let expression = if super::env_file::reads_file(image, &name) {
                 format!("$(cat \"${name}_FILE\")")

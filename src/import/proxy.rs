@@ -571,9 +571,10 @@ impl Reader<'_, '_> {
                 )));
             }
             ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", [d])
-                if super::values::duration(d).is_some() =>
+                if super::values::nginx_time(d).is_some() =>
             {
-                body.push(Stmt::line(format!("{} {d}", c.name)));
+                let time = super::values::nginx_time(d).unwrap_or_default();
+                body.push(Stmt::line(format!("{} {time}", c.name)));
             }
             ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));

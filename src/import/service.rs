@@ -302,6 +302,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ),
             ("ports", _) => {
                 for p in super::mounts::both_families(value.items()) {
+                    // `${HTTP_PORT:-9000}:9000`: the default kept, reported;
+                    // a variable without one is reported as the host's.
+                    let with_variables = p.text().filter(|t| literal(t).is_none());
+                    if with_variables.is_some_and(|raw| defaulted(import, p, "port", raw).is_none()) {
+                        continue;
+                    }
                     match super::mounts::port(p) {
                         Some(published) => body.push(Stmt::line(published.statement())),
                         None => import.report.dropped(
