@@ -1734,3 +1734,27 @@ fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
         &["proxy_read_timeout 24h;", "proxy_send_timeout 24h;"],
     );
 }
+
+/// A password the spec reads from the environment compose runs in
+/// (`secret NAME env VAR`, `${VAR}` in an env file), which the project's
+/// `.env` sets: compose.yaml is written into the output folder, where
+/// compose looks for a `.env` of its own, so import says to pass this one.
+#[test]
+fn passwords_read_from_the_projects_dotenv_are_named_for_compose() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:?database password required}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      SECRET_KEY: ${SECRET_KEY}\n      API_TOKEN: ${API_TOKEN}\n";
+    let imported = import_project(
+        compose,
+        &[(
+            ".env",
+            "PG_PASS=Wq3vX9pLr2mTz8Kd\nSECRET_KEY=hN4kP8zQ2wX6vB9mR3tY7cL5\n",
+        )],
+        &["-q"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert_holds(
+        &imported.stderr(),
+        &["stackc: the spec reads `PG_PASS`, `SECRET_KEY` from the environment `docker compose` runs in, as the project's .env sets them; compose reads the .env beside compose.yaml (in the output folder), not this one: pass it, `docker compose --env-file .env -f out/compose.yaml up`"],
+    );
+    // The host's alone, as in the compose file: nothing new to pass.
+    assert!(!imported.stderr().contains("API_TOKEN"), "{}", imported.stderr());
+}

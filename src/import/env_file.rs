@@ -63,6 +63,9 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
 /// variable `from`, for an image that reads `VAR_FILE`: the secret reads
 /// that variable (`secret NAME env FROM`).
 pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
+    if import.places.dotenv.get(from).is_some() {
+        import.secrets.read_from_dotenv(from);
+    }
     let name = import.secrets.unique_name(service, var);
     import.declared.push(Stmt::line(format!("secret {name} env {from}")));
     import.report.secret(

@@ -181,7 +181,12 @@ pub fn environment(
                 Some(var) if secret && reads_file(image, &name) => {
                     body.push(from_environment(service, &name, var, at, import))
                 }
-                Some(_) => kept.push(Kept::from_host(&name, &raw, at)),
+                Some(var) => {
+                    if from_dotenv(var) {
+                        import.secrets.read_from_dotenv(var);
+                    }
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
                 None => {
                     if let Some(value) = defaulted(import, node, &name, &raw) {
                         env.push(Stmt::line(format!("{name} = {}", quoted(&value))).note(format!("was {raw}")));
