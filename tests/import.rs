@@ -1758,3 +1758,30 @@ fn passwords_read_from_the_projects_dotenv_are_named_for_compose() {
     // The host's alone, as in the compose file: nothing new to pass.
     assert!(!imported.stderr().contains("API_TOKEN"), "{}", imported.stderr());
 }
+
+/// authentik's order: `environment` (whose secret key import moves into
+/// an env file of its own) before `env_file: [.env]`. The moved variables
+/// come after the service's own env files, as `environment` overrode them
+/// and as compose must have read `.env` to fill `${VAR}` in them.
+#[test]
+fn an_env_file_of_moved_passwords_comes_after_the_services_own() {
+    let compose = "services:\n  server:\n    image: ghcr.io/goauthentik/server:2025.2.4\n    environment:\n      AUTHENTIK_SECRET_KEY: ${AUTHENTIK_SECRET_KEY:?secret key required}\n    env_file:\n      - .env\n";
+    let imported = import_project(
+        compose,
+        &[(".env", "AUTHENTIK_SECRET_KEY=hN4kP8zQ2wX6vB9mR3tY7cL5\n")],
+        &[],
+    );
+    let spec = imported.spec();
+    assert!(imported.out.status.success(), "{}\n{spec}", imported.stderr());
+    let own = spec.find("env_file \".env\"").expect("the service's env file");
+    let moved = spec
+        .find("env_file \"env/server.env\"")
+        .expect("the moved passwords' env file");
+    assert!(own < moved, "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/compose.yaml"),
+        &["    env_file:\n    - ../.env\n    - ../env/server.env\n"],
+    );
+}

@@ -139,7 +139,9 @@ fn passed_through_from_dotenv(import: &mut Import, name: &str, node: &Node) -> O
 }
 
 /// `env { }` entries; a password as the image reads it (see
-/// [`super::env_file`]).
+/// [`super::env_file`]): a secret in `body`, or a variable of the env file
+/// whose `env_file` statement is returned, for the caller to put after the
+/// service's own env files.
 pub fn environment(
     service: &str,
     image: Option<&str>,
@@ -147,7 +149,7 @@ pub fn environment(
     env: &mut Vec<Stmt>,
     body: &mut Vec<Stmt>,
     import: &mut Import,
-) {
+) -> Option<Stmt> {
     use super::env_file::{from_environment, reads_file, to_env_file, to_secret, Kept};
     let mut kept = Vec::new();
     for (name, raw, node) in pairs(value) {
@@ -215,9 +217,7 @@ pub fn environment(
         }
         env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
     }
-    if !kept.is_empty() {
-        body.push(to_env_file(service, &kept, import));
-    }
+    (!kept.is_empty()).then(|| to_env_file(service, &kept, import))
 }
 
 /// A service's `environment`, in either of compose's forms: each name, its

@@ -154,6 +154,11 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
     let built = source.built;
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
+    // The env file of the passwords kept out of `environment`: after the
+    // service's own env files, so its values win over theirs as
+    // `environment`'s did, and compose has read theirs when it fills a
+    // `${VAR}` of it.
+    let mut environment_file = None;
     // Where the image's app server and compose's `command` are in `body`.
     let mut image_server = None;
     let mut command = None;
@@ -260,7 +265,8 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("environment", _) => {
-                super::environment::environment(name, image.as_deref(), value, &mut env, &mut body, import)
+                environment_file =
+                    super::environment::environment(name, image.as_deref(), value, &mut env, &mut body, import)
             }
             ("env_file", _) => {
                 let files: Vec<&Node> = match &value.kind {
@@ -489,6 +495,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ),
         }
     }
+    body.extend(environment_file);
     if let (Some(server), Some((at, argv))) = (image_server, command) {
         command_replaces_cmd(&mut body, role, server, at, &argv);
     }
