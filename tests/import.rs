@@ -1717,15 +1717,20 @@ fn a_healthchecks_user_name_that_equals_the_password_stays_the_user_name() {
 
 /// A proxy timeout in nginx's bare seconds (`proxy_read_timeout 86400`,
 /// the usual setting for a websocket app such as Outline) or in days is
-/// carried as the spec's duration, not dropped.
+/// carried as the spec's duration, not dropped; one in months, which no
+/// duration says, is dropped with what the statement takes.
 #[test]
 fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
-    let conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://outline:3000;\n        proxy_read_timeout 86400;\n        proxy_send_timeout 1d;\n    }\n}\n";
+    let conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://outline:3000;\n        proxy_read_timeout 86400;\n        proxy_send_timeout 1d;\n        proxy_connect_timeout 1M;\n    }\n}\n";
     let compose = "services:\n  outline:\n    image: outlinewiki/outline:0.82.0\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./outline.conf:/etc/nginx/conf.d/default.conf:ro\n";
     let imported = import_project(compose, &[("outline.conf", conf)], &[]);
     let (report, spec) = (imported.report(), imported.spec());
     assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
-    assert!(!report.contains("import-dropped"), "{report}");
+    assert_holds(
+        &report,
+        &["outline.conf:7:9: warning: nginx `proxy_connect_timeout 1M`: a time the spec's `proxy_connect_timeout` cannot say [import-dropped]"],
+    );
+    assert_eq!(report.matches("import-dropped").count(), 1, "{report}");
     assert_holds(&spec, &["proxy_read_timeout 86400s", "proxy_send_timeout 24h"]);
     let built = support::build(&imported.spec_path(), &imported.root().join("out"));
     assert!(built.status.success(), "{}", support::text(&built.stderr));
