@@ -1713,6 +1713,16 @@ fn a_healthchecks_user_name_that_equals_the_password_stays_the_user_name() {
     );
     assert!(!spec.contains("$(cat"), "{spec}");
     assert!(!report.contains("healthcheck"), "{report}");
+    // The secret file import wrote holds the user name: lint still says so.
+    let lint = support::stackc()
+        .current_dir(imported.root())
+        .args(["lint", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_holds(
+        &support::text(&lint.stdout),
+        &["error: `POSTGRES_PASSWORD` is set to a default password [default-credentials]"],
+    );
 }
 
 /// A proxy timeout in nginx's bare seconds (`proxy_read_timeout 86400`,
