@@ -1,10 +1,11 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Service, Stack};
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an `env` value that names a secret's file in the container,
+    /// Flags an `env` value (or one of an env file the service names) that
+    /// names a secret's file in the container,
     /// `/run/secrets/NAME` (or the `file:///run/secrets/NAME` URL that
     /// authentik reads a setting from), when the service mounts no secret
     /// there: no `secret NAME`, `secret VAR = NAME` or `secret ... at
@@ -57,37 +58,64 @@ impl Rule for SecretPathUnmounted {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             let mounted = mounted_files(service);
-            for var in &service.env {
-                let value = var.value.value.trim();
+            let unmounted = |value: &str| {
+                let value = value.trim();
                 let path = value.strip_prefix("file://").unwrap_or(value);
-                let Some(name) = path.strip_prefix(SECRETS).filter(|n| !n.is_empty()) else {
-                    continue;
-                };
-                if mounted.iter().any(|m| m == path) || covered_by_mount(service, path) {
-                    continue;
+                let name = path.strip_prefix(SECRETS).filter(|n| !n.is_empty())?;
+                let there = mounted.iter().any(|m| m == path) || covered_by_mount(service, path);
+                (!there).then(|| (path.to_string(), help(stack, service, name, &mounted)))
+            };
+            let message = |var: &str, path: &str| {
+                format!("`{var}` names `{path}`, which `{}` does not mount", service.name.value)
+            };
+            for var in &service.env {
+                if let Some((path, help)) = unmounted(&var.value.value) {
+                    out.push(
+                        Self::META
+                            .diagnostic(message(&var.name.value, &path))
+                            .primary(var.value.span, "no secret of this service is there")
+                            .help(help),
+                    );
                 }
-                let declared = stack.secrets.iter().any(|s| s.name.value == name);
-                let help = if declared {
-                    format!("add `secret {name}` to `{}`", service.name.value)
-                } else if mounted.is_empty() {
-                    format!(
-                        "`{}` mounts no secret: declare one and add `secret NAME` here",
-                        service.name.value
-                    )
-                } else {
-                    format!("`{}` has its secrets at {}", service.name.value, mounted.join(", "))
+            }
+            // An env file of the service, where such settings often live.
+            for path in service.env_file_paths() {
+                let Some(loaded) = stack.inputs.env_file(&path.value) else {
+                    continue;
                 };
-                out.push(
-                    Self::META
-                        .diagnostic(format!(
-                            "`{}` names `{path}`, which `{}` does not mount",
-                            var.name.value, service.name.value
-                        ))
-                        .primary(var.value.span, "no secret of this service is there")
-                        .help(help),
-                );
+                for entry in &loaded.vars.vars {
+                    let Some(value) = &entry.value else { continue };
+                    // The spec's `env` wins, and is checked above.
+                    if facts::env(service, &entry.name.value).is_some() {
+                        continue;
+                    }
+                    if let Some((secret, help)) = unmounted(&value.value) {
+                        out.push(
+                            Self::META
+                                .diagnostic(message(&entry.name.value, &secret))
+                                .primary(path.span, format!("`{}` comes from this env file", entry.name.value))
+                                .secondary_in(loaded.file, value.span, "no secret of this service is there")
+                                .help(help),
+                        );
+                    }
+                }
             }
         }
+    }
+}
+
+/// What to do: mount the declared secret of that name, or see which paths
+/// the service's secrets are at.
+fn help(stack: &Stack, service: &Service, name: &str, mounted: &[String]) -> String {
+    if stack.secrets.iter().any(|s| s.name.value == name) {
+        format!("add `secret {name}` to `{}`", service.name.value)
+    } else if mounted.is_empty() {
+        format!(
+            "`{}` mounts no secret: declare one and add `secret NAME` here",
+            service.name.value
+        )
+    } else {
+        format!("`{}` has its secrets at {}", service.name.value, mounted.join(", "))
     }
 }
 
