@@ -393,6 +393,9 @@ fn statement_hint(line: &str) -> Option<String> {
         ),
         (Some("env_file"), Some("optional")) => Some("`optional` goes after the path: `env_file PATH optional`"),
         (Some("ready"), Some("off")) => Some("`ready off` takes no options: there is no check to time"),
+        (Some("compose"), Some(_)) if line.contains("= {") || line.contains("= [") => Some(
+            "a compose value with braces or brackets is YAML in flow style, in quotes: `compose ulimits = \"{memlock: {soft: -1, hard: -1}}\"`",
+        ),
         (Some("mount"), Some(source)) if source.contains(':') => Some(
             "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
         ),

@@ -1,15 +1,17 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{SecretUse, Service, Stack};
+use crate::ir::{ImageRef, SecretUse, Service, Stack};
 use crate::lint::Rule;
 use crate::lint::{facts, images};
 
 declare_rule! {
     /// ## What it does
-    /// On official images whose entrypoint reads only some variables from
-    /// a file (MySQL, MariaDB, MongoDB) and on Grafana's, flags a
-    /// `secret VAR = ...` whose `VAR_FILE` the image never reads. PostgreSQL
-    /// has its own rule, `pg-file-env-misuse`. A service with a command of
-    /// its own is not flagged: the command may read the file itself.
+    /// Flags a `secret VAR = ...` whose `VAR_FILE` the image never reads:
+    /// on Grafana's images, and on official images whose entrypoint reads
+    /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
+    /// (RabbitMQ 3.9 and later). PostgreSQL has its own rule,
+    /// `pg-file-env-misuse`. A service with a command of its own, or a
+    /// database's init scripts (a mount at `/docker-entrypoint-initdb.d`),
+    /// is not flagged: they may read the file themselves.
     ///
     /// ## Why is this bad?
     /// `secret VAR = s` mounts the secret and hands the container
@@ -18,7 +20,9 @@ declare_rule! {
     /// silently ignored and the container starts without it. Grafana
     /// reads a file for `GF_..._FILE` only with two underscores
     /// (`GF_SECURITY_ADMIN_PASSWORD__FILE`): with one, the admin password
-    /// stays Grafana's default, `admin`.
+    /// stays Grafana's default, `admin`. RabbitMQ 3.9 dropped the image's
+    /// `RABBITMQ_DEFAULT_PASS_FILE`: it then creates only `guest`, and the
+    /// app's user does not exist.
     ///
     /// ## Example
     /// ```text
@@ -68,7 +72,11 @@ impl Rule for SecretVariableUnread {
                 for secret in service.secrets.iter().filter(|s| !s.env.ends_with('_')) {
                     out.push(grafana(secret));
                 }
-            } else if READS_SOME_FILES.contains(&repository) {
+            } else if repository == "rabbitmq" && !before_3_9(image) {
+                for secret in &service.secrets {
+                    out.push(rabbitmq(secret));
+                }
+            } else if READS_SOME_FILES.contains(&repository) && !facts::runs_init_scripts(service) {
                 let read = images::file_variables(image);
                 for secret in service.secrets.iter().filter(|s| !read.contains(&s.env.as_str())) {
                     out.push(
@@ -103,6 +111,34 @@ fn grafana(secret: &SecretUse) -> Diagnostic {
     diagnostic
 }
 
+/// RabbitMQ's image dropped its `_FILE` variables in 3.9: the server reads
+/// `RABBITMQ_DEFAULT_USER`/`_PASS` themselves, and a file only as config.
+fn rabbitmq(secret: &SecretUse) -> Diagnostic {
+    SecretVariableUnread::META
+        .diagnostic(format!("RabbitMQ ignores `{}_FILE`", secret.env.value))
+        .primary(
+            secret.env.span,
+            "this secret never reaches RabbitMQ (3.9 and later read no `_FILE` variable)",
+        )
+        .help(
+            "hold the user and password in a config file kept as a secret: `secret rabbitmq_conf at \
+             /etc/rabbitmq/conf.d/10-defaults.conf`, the file saying `default_user = ...` and `default_pass = ...`",
+        )
+}
+
+/// A tag before 3.9, whose entrypoint still read `_FILE` variables.
+fn before_3_9(image: &ImageRef) -> bool {
+    let Some(tag) = image.tag() else {
+        return false;
+    };
+    let mut numbers = tag.split(['.', '-']).map(|part| part.parse::<u32>().ok());
+    match (numbers.next().flatten(), numbers.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) < (3, 9),
+        (Some(major), None) => major < 3,
+        _ => false,
+    }
+}
+
 /// A command or entrypoint of the spec's own, which may read any file:
 /// anything but options handed to the image's server.
 fn has_own_command(service: &Service) -> bool {
@@ -112,4 +148,32 @@ fn has_own_command(service: &Service) -> bool {
         || program.is_some_and(|p| {
             !p.starts_with('-') && facts::image(service).is_some_and(|i| GRAFANA.contains(&images::hub_name(i)))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Span, Spanned};
+
+    fn image(text: &str) -> ImageRef {
+        ImageRef::split(Spanned::new(text.to_string(), Span::new(0, 0)))
+    }
+
+    #[test]
+    fn rabbitmq_tags_before_3_9_still_read_files() {
+        for old in ["rabbitmq:3.8", "rabbitmq:3.8.19-management-alpine", "rabbitmq:2"] {
+            assert!(before_3_9(&image(old)), "{old}");
+        }
+        for new in [
+            "rabbitmq",
+            "rabbitmq:3",
+            "rabbitmq:3-management",
+            "rabbitmq:3.9",
+            "rabbitmq:3.13.7-alpine",
+            "rabbitmq:4.1",
+            "rabbitmq:management",
+        ] {
+            assert!(!before_3_9(&image(new)), "{new}");
+        }
+    }
 }
