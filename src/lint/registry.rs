@@ -10,6 +10,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyUnixSocket,
     &PgIsreadyNoUser,
     &ReadyPortMismatch,
+    &ReadyOffWithoutHealthcheck,
     &ProxyAfterUpstream,
     &MigrateInCommand,
     &RestartDisabled,
@@ -50,6 +51,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DataNotOnVolume,
     &InternalPortPublished,
     &DuplicateContainerName,
+    &DuplicateNetworkName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,
