@@ -1970,20 +1970,22 @@ impl Return {
 mod tests {
     use super::*;
 
-    /// pgautoupgrade's image has a HEALTHCHECK: `after db ready` waits on
-    /// it; the official image has none.
+    /// pgautoupgrade's and Outline's images have a HEALTHCHECK: `after db
+    /// ready` waits on it; the official image has none.
     #[test]
     fn a_published_image_with_a_healthcheck_can_be_waited_for() {
         let spec = "stack shop\n\
             service db {\n    image pgautoupgrade/pgautoupgrade:17-alpine\n}\n\
             service plain {\n    image postgres:17.6\n}\n\
-            service web {\n    image ghcr.io/acme/web:1.4\n    after db ready\n}\n";
+            service wiki {\n    image docker.getoutline.com/outlinewiki/outline:0.82.0\n}\n\
+            service web {\n    image ghcr.io/acme/web:1.4\n    after db ready, wiki ready\n}\n";
         let checked = crate::check(&crate::source::SourceFile::new("stack.spec", spec));
         let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
         assert!(!codes.contains(&"not-ready-checkable"), "{codes:?}");
         let stack = checked.stack.expect("the spec is valid");
         assert!(stack.has_readiness(&stack.services[0]));
         assert!(!stack.has_readiness(&stack.services[1]));
+        assert!(stack.has_readiness(&stack.services[2]));
     }
 
     #[test]

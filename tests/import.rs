@@ -1872,3 +1872,176 @@ fn http_level_directives_of_a_whole_nginx_conf_are_kept() {
     assert!(built.status.success(), "{}", support::text(&built.stderr));
     assert_holds(&read(imported.root(), "out/proxy/nginx.conf"), &["    gzip on;"]);
 }
+
+/// authentik's compose file: the database password and the secret key
+/// are required references (`${PG_PASS:?message}`), read as the variable
+/// they name, so they are kept out of the spec as a plain `${PG_PASS}`
+/// is (the env file keeps the `:?`, so compose still refuses to start
+/// without it); the host ports are their defaults, reported as such; and
+/// `driver: local`, what every plain volume gets, is nothing to report.
+#[test]
+fn required_passwords_defaulted_ports_and_local_volumes_are_carried() {
+    let compose = r#"services:
+  db:
+    image: postgres:16.4
+    environment:
+      POSTGRES_PASSWORD: ${PG_PASS:?database password required}
+    volumes:
+      - database:/var/lib/postgresql/data
+  server:
+    image: ghcr.io/goauthentik/server:2025.2.4
+    command: server
+    environment:
+      AUTHENTIK_SECRET_KEY: ${AUTHENTIK_SECRET_KEY:?secret key required}
+      AUTHENTIK_LOG_LEVEL: ${LOG_LEVEL:-}
+    ports:
+      - "${COMPOSE_PORT_HTTP:-9000}:9000"
+volumes:
+  database:
+    driver: local
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret db_postgres_password env PG_PASS",
+            "secret POSTGRES_PASSWORD = db_postgres_password",
+            "env_file \"env/server.env\"",
+            "publish 9000 -> 9000",
+        ],
+    );
+    assert_eq!(
+        read(imported.root(), "env/server.env"),
+        "AUTHENTIK_SECRET_KEY=${AUTHENTIK_SECRET_KEY:?secret key required}\n"
+    );
+    assert_holds(
+        &report,
+        &[
+            "compose.yaml:5:26: info: `POSTGRES_PASSWORD` is read from the variable `PG_PASS` as a secret [import-secret]",
+            "compose.yaml:13:28: warning: `AUTHENTIK_LOG_LEVEL` is empty, the default of `LOG_LEVEL`",
+            "compose.yaml:15:9: warning: `port` is `9000:9000`, the default of `COMPOSE_PORT_HTTP`",
+        ],
+    );
+    assert!(!report.contains("driver"), "{report}");
+    assert!(!report.contains("random host port"), "{report}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}
+
+/// listmonk's compose file: the database's user, name and password are
+/// all `listmonk`, and its healthcheck `pg_isready -U listmonk` names the
+/// user, which stays in the spec: the check is not rewritten to put the
+/// password where the user name goes.
+#[test]
+fn a_healthchecks_user_name_that_equals_the_password_stays_the_user_name() {
+    let compose = r#"services:
+  db:
+    image: postgres:17.2
+    environment:
+      POSTGRES_USER: listmonk
+      POSTGRES_PASSWORD: listmonk
+      POSTGRES_DB: listmonk
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U listmonk"]
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret POSTGRES_PASSWORD = db_postgres_password",
+            r#"ready cmd "pg_isready -U listmonk" every 30s"#,
+        ],
+    );
+    assert!(!spec.contains("$(cat"), "{spec}");
+    assert!(!report.contains("healthcheck"), "{report}");
+    // The secret file import wrote holds the user name: lint still says so.
+    let lint = support::stackc()
+        .current_dir(imported.root())
+        .args(["lint", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_holds(
+        &support::text(&lint.stdout),
+        &["error: `POSTGRES_PASSWORD` is set to a default password [default-credentials]"],
+    );
+}
+
+/// A proxy timeout in nginx's bare seconds (`proxy_read_timeout 86400`,
+/// the usual setting for a websocket app such as Outline) or in days is
+/// carried as the spec's duration, not dropped; one in months, which no
+/// duration says, is dropped with what the statement takes.
+#[test]
+fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
+    let conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://outline:3000;\n        proxy_read_timeout 86400;\n        proxy_send_timeout 1d;\n        proxy_connect_timeout 1M;\n    }\n}\n";
+    let compose = "services:\n  outline:\n    image: outlinewiki/outline:0.82.0\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./outline.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let imported = import_project(compose, &[("outline.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &["outline.conf:7:9: warning: nginx `proxy_connect_timeout 1M`: a time the spec's `proxy_connect_timeout` cannot say [import-dropped]"],
+    );
+    assert_eq!(report.matches("import-dropped").count(), 1, "{report}");
+    assert_holds(&spec, &["proxy_read_timeout 86400s", "proxy_send_timeout 24h"]);
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/nginx/nginx.conf"),
+        &["proxy_read_timeout 24h;", "proxy_send_timeout 24h;"],
+    );
+}
+
+/// A password the spec reads from the environment compose runs in
+/// (`secret NAME env VAR`, `${VAR}` in an env file), which the project's
+/// `.env` sets: compose.yaml is written into the output folder, where
+/// compose looks for a `.env` of its own, so import says to pass this one.
+#[test]
+fn passwords_read_from_the_projects_dotenv_are_named_for_compose() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:?database password required}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      SECRET_KEY: ${SECRET_KEY}\n      API_TOKEN: ${API_TOKEN}\n";
+    let imported = import_project(
+        compose,
+        &[(
+            ".env",
+            "PG_PASS=Wq3vX9pLr2mTz8Kd\nSECRET_KEY=hN4kP8zQ2wX6vB9mR3tY7cL5\n",
+        )],
+        &["-q"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert_holds(
+        &imported.stderr(),
+        &["stackc: the spec reads `PG_PASS`, `SECRET_KEY` from the environment `docker compose` runs in, as the project's .env sets them; compose reads the .env beside compose.yaml (in the output folder), not this one: pass it, `docker compose --env-file .env -f out/compose.yaml up`"],
+    );
+    // The host's alone, as in the compose file: nothing new to pass.
+    assert!(!imported.stderr().contains("API_TOKEN"), "{}", imported.stderr());
+}
+
+/// authentik's order: `environment` (whose secret key import moves into
+/// an env file of its own) before `env_file: [.env]`. The moved variables
+/// come after the service's own env files, as `environment` overrode them
+/// and as compose must have read `.env` to fill `${VAR}` in them.
+#[test]
+fn an_env_file_of_moved_passwords_comes_after_the_services_own() {
+    let compose = "services:\n  server:\n    image: ghcr.io/goauthentik/server:2025.2.4\n    environment:\n      AUTHENTIK_SECRET_KEY: ${AUTHENTIK_SECRET_KEY:?secret key required}\n    env_file:\n      - .env\n";
+    let imported = import_project(
+        compose,
+        &[(".env", "AUTHENTIK_SECRET_KEY=hN4kP8zQ2wX6vB9mR3tY7cL5\n")],
+        &[],
+    );
+    let spec = imported.spec();
+    assert!(imported.out.status.success(), "{}\n{spec}", imported.stderr());
+    let own = spec.find("env_file \".env\"").expect("the service's env file");
+    let moved = spec
+        .find("env_file \"env/server.env\"")
+        .expect("the moved passwords' env file");
+    assert!(own < moved, "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/compose.yaml"),
+        &["    env_file:\n    - ../.env\n    - ../env/server.env\n"],
+    );
+}

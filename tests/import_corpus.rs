@@ -454,6 +454,9 @@ fn round_trip(case: &corpus::Case, reader: Reader) -> Vec<String> {
             "pg-password-missing",
             "--allow",
             "open-data-store",
+            // django-prod-with-env-files' `.env.prod` names a secret file nothing mounts.
+            "--allow",
+            "secret-path-unmounted",
             "-o",
         ])
         .arg(&built_dir)

@@ -126,6 +126,13 @@ fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) 
         let (verb, file, lines) = shown(edit);
         output::stderr(&format!("stackc: {verb} {file} so no image carries {lines}\n"));
     }
+    if !outcome.secrets.from_dotenv.is_empty() {
+        // Said even with `-q`: without it, a password is empty at `up`.
+        output::stderr(&format!(
+            "stackc: the spec reads {} from the environment `docker compose` runs in, as the project's .env sets them; compose reads the .env beside compose.yaml (in the output folder), not this one: pass it, `docker compose --env-file .env -f out/compose.yaml up`\n",
+            outcome.secrets.from_dotenv.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let shown = out.display();
     match (verdict.invalid(), verdict.errors.len()) {
         (true, _) => output::stderr(&format!(

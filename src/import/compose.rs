@@ -172,7 +172,9 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             continue;
         };
         for (option, setting) in value.entries() {
-            if filled_in(project, name, option, setting) {
+            // `driver: local` is Docker's own, what a plain volume gets.
+            let local = option.text() == Some("driver") && setting.text() == Some("local");
+            if local || filled_in(project, name, option, setting) {
                 continue;
             }
             import.report.dropped(

@@ -33,13 +33,18 @@ impl ContainerEnv {
         let pairs = environment.map(super::environment::pairs).unwrap_or_default();
         let sets = |name: &str| pairs.iter().any(|(n, _, _)| n == name);
         let mut env = ContainerEnv::default();
+        // Values of variables kept in the spec: a password equal to one
+        // (listmonk's `POSTGRES_USER` and `POSTGRES_PASSWORD`, both
+        // `listmonk`) is not taken for the password in a healthcheck's
+        // `pg_isready -U listmonk`, which names the user.
+        let mut kept: Vec<String> = Vec::new();
         for (name, raw, _) in &pairs {
             let Some(raw) = raw else { continue };
             match super::values::literal(raw) {
                 Some(text) if Secrets::is_secret(name, &text) => env
                     .values
                     .extend(expression(name, reads_file(image, name)).map(|e| (text, e))),
-                Some(_) => {}
+                Some(text) => kept.push(text),
                 // As `environment` keeps `NAME: ${VAR}`: a secret from
                 // `VAR_FILE`, else `NAME` of an env file, when `VAR` is a
                 // password or `.env` sets it.
@@ -85,6 +90,8 @@ impl ContainerEnv {
                 };
                 if secret {
                     env.values.push((value.value.clone(), read.clone()));
+                } else {
+                    kept.push(value.value.clone());
                 }
                 // compose fills `${NAME}` from the same `.env`.
                 if dotenv {
@@ -92,6 +99,7 @@ impl ContainerEnv {
                 }
             }
         }
+        env.values.retain(|(text, _)| !kept.contains(text));
         env
     }
 }

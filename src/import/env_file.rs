@@ -63,6 +63,9 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
 /// variable `from`, for an image that reads `VAR_FILE`: the secret reads
 /// that variable (`secret NAME env FROM`).
 pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
+    if import.places.dotenv.get(from).is_some() {
+        import.secrets.read_from_dotenv(from);
+    }
     let name = import.secrets.unique_name(service, var);
     import.declared.push(Stmt::line(format!("secret {name} env {from}")));
     import.report.secret(
@@ -111,12 +114,14 @@ impl Kept {
         }
     }
 
-    /// The host's variable `from`, which compose fills in when it reads
-    /// the env file, as it did in compose.yaml.
-    pub fn from_host(var: &str, from: &str, at: (FileIx, Span)) -> Kept {
+    /// The host's variable that `reference` names (`${PG_PASS}`,
+    /// `${PG_PASS:?message}`), which compose fills in when it reads the env
+    /// file, as it did in compose.yaml: written as it was, so a required
+    /// one still stops compose when the variable is not set.
+    pub fn from_host(var: &str, reference: &str, at: (FileIx, Span)) -> Kept {
         Kept {
             var: var.to_string(),
-            value: format!("${{{from}}}"),
+            value: reference.to_string(),
             at,
         }
     }

@@ -104,11 +104,15 @@ pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str)
         return None;
     };
     let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let shown = match text.as_str() {
+        "" => "empty".to_string(),
+        text => format!("`{text}`"),
+    };
     import.report.dropped(
         import.file,
         value.span,
         format!(
-            "`{key}` is `{text}`, the default of {}: the host's value no longer changes it",
+            "`{key}` is {shown}, the default of {}: the host's value no longer changes it",
             names.join(", ")
         ),
         "a spec string is literal: edit the value where it differs, or take it from an env file",
@@ -135,7 +139,9 @@ fn passed_through_from_dotenv(import: &mut Import, name: &str, node: &Node) -> O
 }
 
 /// `env { }` entries; a password as the image reads it (see
-/// [`super::env_file`]).
+/// [`super::env_file`]): a secret in `body`, or a variable of the env file
+/// whose `env_file` statement is returned, for the caller to put after the
+/// service's own env files.
 pub fn environment(
     service: &str,
     image: Option<&str>,
@@ -143,7 +149,7 @@ pub fn environment(
     env: &mut Vec<Stmt>,
     body: &mut Vec<Stmt>,
     import: &mut Import,
-) {
+) -> Option<Stmt> {
     use super::env_file::{from_environment, reads_file, to_env_file, to_secret, Kept};
     let mut kept = Vec::new();
     for (name, raw, node) in pairs(value) {
@@ -177,7 +183,12 @@ pub fn environment(
                 Some(var) if secret && reads_file(image, &name) => {
                     body.push(from_environment(service, &name, var, at, import))
                 }
-                Some(var) => kept.push(Kept::from_host(&name, var, at)),
+                Some(var) => {
+                    if from_dotenv(var) {
+                        import.secrets.read_from_dotenv(var);
+                    }
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
                 None => {
                     if let Some(value) = defaulted(import, node, &name, &raw) {
                         env.push(Stmt::line(format!("{name} = {}", quoted(&value))).note(format!("was {raw}")));
@@ -206,9 +217,7 @@ pub fn environment(
         }
         env.push(Stmt::line(format!("{name} = {}", quoted(&text))));
     }
-    if !kept.is_empty() {
-        body.push(to_env_file(service, &kept, import));
-    }
+    (!kept.is_empty()).then(|| to_env_file(service, &kept, import))
 }
 
 /// A service's `environment`, in either of compose's forms: each name, its

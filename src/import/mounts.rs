@@ -136,9 +136,15 @@ pub fn both_families(ports: &[Node]) -> Vec<&Node> {
         .collect()
 }
 
+/// The port `p` publishes; in the short syntax, with the defaults of its
+/// variables in their place (`${HTTP_PORT:-9000}:9000` is `9000:9000`, as
+/// compose reads it when the host sets none).
 pub fn port(p: &Node) -> Option<values::Published> {
     match &p.kind {
-        Kind::Scalar { text, .. } => short_port(text),
+        Kind::Scalar { text, .. } => {
+            let text = values::literal(text).or_else(|| Some(values::with_defaults(text)?.0))?;
+            short_port(&text)
+        }
         _ => {
             if p.get("protocol")
                 .and_then(Node::text)

@@ -8,8 +8,8 @@ use crate::input::shell::programs_of;
 
 /// Whether `service` runs once and exits: compose does not restart it,
 /// nothing connects to or checks it, and every program of its command is
-/// a database migration (`manage.py migrate`, `alembic upgrade head`, a
-/// `run-migrate.sh` script). A command that migrates and then serves is
+/// a database migration (`manage.py migrate`, `alembic upgrade head`,
+/// `yarn db:migrate`, a `run-migrate.sh` script). A command that migrates and then serves is
 /// not one.
 pub fn runs_once(service: &Node) -> bool {
     let restarted = service.get("restart").is_some_and(|r| r.text() != Some("no"));
@@ -50,6 +50,9 @@ fn migrates(program: &[String]) -> bool {
         || follows(&named("flask"), &["db", "upgrade"])
         || follows(&|w| w == "rails" || w == "rake", &["db:migrate"])
         || follows(&named("prisma"), &["migrate", "deploy"])
+        // A Node app's script (Outline's `yarn db:migrate`), or Sequelize's CLI.
+        || follows(&|w| matches!(w, "yarn" | "pnpm" | "sequelize" | "sequelize-cli"), &["db:migrate"])
+        || follows(&|w| matches!(w, "npm" | "pnpm" | "yarn"), &["run", "db:migrate"])
         || program.first().is_some_and(|w| is_migrate_script(w))
 }
 
@@ -78,6 +81,9 @@ mod tests {
             "flask db upgrade",
             "bundle exec rails db:migrate",
             "npx prisma migrate deploy",
+            "yarn db:migrate --env=production-ssl-disabled",
+            "npm run db:migrate",
+            "npx sequelize-cli db:migrate",
             "./bin/run-migrate.sh",
         ] {
             assert!(migrates(&words(line)), "{line}");
@@ -86,6 +92,8 @@ mod tests {
             "python manage.py runserver",
             "gunicorn app:app",
             "./bin/run-web.sh",
+            "yarn start",
+            "npm run db:seed",
             "migrate",
         ] {
             assert!(!migrates(&words(line)), "{line}");

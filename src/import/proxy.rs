@@ -610,10 +610,17 @@ impl Reader<'_, '_> {
                 )));
             }
             ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", [d])
-                if super::values::duration(d).is_some() =>
+                if super::values::nginx_time(d).is_some() =>
             {
-                body.push(Stmt::line(format!("{} {d}", c.name)));
+                let time = super::values::nginx_time(d).unwrap_or_default();
+                body.push(Stmt::line(format!("{} {time}", c.name)));
             }
+            ("proxy_read_timeout" | "proxy_connect_timeout" | "proxy_send_timeout", _) => self.import.report.dropped(
+                self.file,
+                c.span,
+                format!("nginx `{}`: a time the spec's `{}` cannot say", c.line(), c.name),
+                format!("write `{} D` with D in ms, s, m or h (`90s`, `1h`)", c.name),
+            ),
             ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
             }

@@ -57,6 +57,11 @@ pub struct Secrets {
     /// Env files without the passwords moved out of them, to write beside
     /// the spec (`name` is the service).
     pub env_files: Vec<SecretFile>,
+    /// Variables of the project's `.env` that the spec reads from the
+    /// environment compose runs in (`secret NAME env VAR`, `${VAR}` in an
+    /// env file written): compose reads the `.env` beside compose.yaml,
+    /// in the output folder, so the user must pass this one.
+    pub from_dotenv: Vec<String>,
     /// Every secret name given out.
     names: Vec<String>,
 }
@@ -121,6 +126,14 @@ impl Secrets {
             contents,
         });
         path
+    }
+
+    /// Notes that the spec reads `var`, which the project's `.env` sets,
+    /// from the environment compose runs in.
+    pub fn read_from_dotenv(&mut self, var: &str) {
+        if !self.from_dotenv.iter().any(|v| v == var) {
+            self.from_dotenv.push(var.to_string());
+        }
     }
 
     /// Every file to write beside the spec: secrets, then env files.

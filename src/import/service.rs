@@ -158,6 +158,11 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
     let built = source.built;
     let mut body = Vec::new();
     let mut env: Vec<Stmt> = Vec::new();
+    // The env file of the passwords kept out of `environment`: after the
+    // service's own env files, so its values win over theirs as
+    // `environment`'s did, and compose has read theirs when it fills a
+    // `${VAR}` of it.
+    let mut environment_file = None;
     // Where the image's app server and compose's `command` are in `body`.
     let mut image_server = None;
     let mut command = None;
@@ -264,7 +269,8 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("environment", _) => {
-                super::environment::environment(name, image.as_deref(), value, &mut env, &mut body, import)
+                environment_file =
+                    super::environment::environment(name, image.as_deref(), value, &mut env, &mut body, import)
             }
             ("env_file", _) => {
                 let files: Vec<&Node> = match &value.kind {
@@ -306,6 +312,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ),
             ("ports", _) => {
                 for p in super::mounts::both_families(value.items()) {
+                    // `${HTTP_PORT:-9000}:9000`: the default kept, reported;
+                    // a variable without one is reported as the host's.
+                    let with_variables = p.text().filter(|t| literal(t).is_none());
+                    if with_variables.is_some_and(|raw| defaulted(import, p, "port", raw).is_none()) {
+                        continue;
+                    }
                     match super::mounts::port(p) {
                         Some(published) => body.push(Stmt::line(published.statement())),
                         None => import.report.dropped(
@@ -486,6 +498,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ),
         }
     }
+    body.extend(environment_file);
     if let (Some(server), Some((at, argv))) = (image_server, command) {
         command_replaces_cmd(&mut body, role, server, at, &argv);
     }

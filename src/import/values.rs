@@ -220,13 +220,17 @@ pub fn variables(text: &str) -> Vec<&str> {
     names
 }
 
-/// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else.
+/// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else, or the
+/// same variable required (`${VAR:?message}`, `${VAR?message}`: compose
+/// refuses to start without it, as authentik's compose file asks for its
+/// secret key): each is the variable's value.
 pub fn whole_variable(text: &str) -> Option<&str> {
-    let name = text
-        .strip_prefix("${")
-        .and_then(|t| t.strip_suffix('}'))
-        .or_else(|| text.strip_prefix('$'))?;
-    super::spec::is_env_name(name).then_some(name)
+    let mut pieces = pieces(text);
+    let (Some(Piece::Reference { name, operation, .. }), None) = (pieces.next(), pieces.next()) else {
+        return None;
+    };
+    let required = operation.is_empty() || operation.starts_with('?') || operation.starts_with(":?");
+    (required && super::spec::is_env_name(name)).then_some(name)
 }
 
 /// A compose string as the container sees it, each plain reference
@@ -287,6 +291,22 @@ pub fn duration(text: &str) -> Option<String> {
         rest = &rest[unit.len()..];
     }
     Some(text.to_string())
+}
+
+/// An nginx time (`60s`, `1m`) as the spec writes one: a bare number is
+/// seconds (`proxy_read_timeout 86400`), as nginx reads it, and days and
+/// weeks are hours. `None` for months and years, which no timeout needs.
+pub fn nginx_time(text: &str) -> Option<String> {
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (number, unit) = text.split_at(digits);
+    let hours = |per: u64| Some(format!("{}h", number.parse::<u64>().ok()?.checked_mul(per)?));
+    match unit {
+        _ if digits == 0 => None,
+        "" => Some(format!("{number}s")),
+        "d" => hours(24),
+        "w" => hours(24 * 7),
+        _ => duration(text),
+    }
 }
 
 /// A compose size (`64m`, `1gb`, `512`) as the spec writes one (`64M`).
@@ -466,7 +486,11 @@ mod tests {
     fn whole_variables() {
         assert_eq!(whole_variable("${DB_PASSWORD}"), Some("DB_PASSWORD"));
         assert_eq!(whole_variable("$DB_PASSWORD"), Some("DB_PASSWORD"));
+        assert_eq!(whole_variable("${DB_PASSWORD:?required}"), Some("DB_PASSWORD"));
+        assert_eq!(whole_variable("${DB_PASSWORD?}"), Some("DB_PASSWORD"));
         assert_eq!(whole_variable("${DB_PASSWORD:-x}"), None);
+        assert_eq!(whole_variable("${DB_PASSWORD:+x}"), None);
+        assert_eq!(whole_variable("$$DB_PASSWORD"), None);
         assert_eq!(whole_variable("a$B"), None);
     }
 
@@ -486,6 +510,12 @@ mod tests {
     fn durations_and_sizes() {
         assert_eq!(duration("1m30s").as_deref(), Some("1m30s"));
         assert_eq!(duration("1.5s"), None);
+        assert_eq!(nginx_time("86400").as_deref(), Some("86400s"));
+        assert_eq!(nginx_time("1d").as_deref(), Some("24h"));
+        assert_eq!(nginx_time("2w").as_deref(), Some("336h"));
+        assert_eq!(nginx_time("90s").as_deref(), Some("90s"));
+        assert_eq!(nginx_time("1M"), None);
+        assert_eq!(nginx_time("s"), None);
         assert_eq!(size("64m").as_deref(), Some("64M"));
         assert_eq!(size("1gb").as_deref(), Some("1G"));
     }

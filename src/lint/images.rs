@@ -35,9 +35,14 @@ pub const POSTGRES_IMAGES: &[&str] = &["postgres", "postgis", "pgvector", "pgaut
 /// Published images whose Dockerfile has a `HEALTHCHECK`, by repository,
 /// checked against it: pgautoupgrade's runs `pgautoupgrade-healthcheck.sh`
 /// (`pg_isready` as `POSTGRES_USER`; it also answers healthy while an
-/// upgrade runs, to keep the container alive). The official images have
-/// none.
-const WITH_HEALTHCHECK: &[&str] = &["pgautoupgrade/pgautoupgrade"];
+/// upgrade runs, to keep the container alive); Outline's, from Docker Hub
+/// or its own registry, `wget` of `/_health` every minute. The official
+/// images have none.
+const WITH_HEALTHCHECK: &[&str] = &[
+    "pgautoupgrade/pgautoupgrade",
+    "outlinewiki/outline",
+    "docker.getoutline.com/outlinewiki/outline",
+];
 
 /// Whether `image` is one stackc knows to have a `HEALTHCHECK`.
 pub fn has_healthcheck(image: &ImageRef) -> bool {

@@ -27,6 +27,7 @@ pub static RULES: &[&dyn Rule] = &[
     &SecretInCommand,
     &SecretInComposeValue,
     &SecretInImage,
+    &SecretPathUnmounted,
     &PossibleSecret,
     &DatabaseWiring,
     // Images and builds

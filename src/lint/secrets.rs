@@ -222,9 +222,10 @@ pub fn is_placeholder(value: &str) -> bool {
 }
 
 /// A value that names where a secret is rather than holding one: a
-/// placeholder or a path (`/run/secrets/db_password`).
+/// placeholder or a path (`/run/secrets/db_password`), also as a `file://`
+/// URL, which authentik reads a setting's value from.
 pub fn refers_to_secret(value: &str) -> bool {
-    is_placeholder(value) || is_path(value)
+    is_placeholder(value) || is_path(value.strip_prefix("file://").unwrap_or(value))
 }
 
 /// A path in the container or on the host: `/run/secrets/x`, `./key.pem`.
@@ -616,6 +617,7 @@ mod tests {
             "<your-token>",
             "{{ vault_token }}",
             "/run/secrets/db_password",
+            "file:///run/secrets/pg_pass",
             "./key.pem",
             "true",
             "8080",

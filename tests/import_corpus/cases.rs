@@ -112,7 +112,7 @@ pub fn cases() -> Vec<Case> {
             .file("nginx/Dockerfile", NGINX_DOCKERFILE)
             .file("nginx/nginx.conf", "upstream hello_django {\n    server web:8000;\n}\n\nserver {\n    listen 80;\n\n    location / {\n        proxy_pass http://hello_django;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header Host $host;\n        proxy_redirect off;\n    }\n\n    location /static/ {\n        alias /home/app/web/staticfiles/;\n    }\n\n    location /media/ {\n        alias /home/app/web/mediafiles/;\n    }\n}\n")
             .proxy("nginx"),
-        case("dropped-settings-are-reported", "name: twentytwo\nservices:\n  app:\n    image: busybox:1.37\n    ports:\n      - \"8000\"\n      - \"53:53/udp\"\n    environment:\n      HOME_DIR: ${HOME}\nvolumes:\n  data:\n    driver: local\n")
+        case("dropped-settings-are-reported", "name: twentytwo\nservices:\n  app:\n    image: busybox:1.37\n    ports:\n      - \"8000\"\n      - \"53:53/udp\"\n    environment:\n      HOME_DIR: ${HOME}\nvolumes:\n  data:\n    driver: rexray/ebs\n")
             .dropped(4),
     ]
 }

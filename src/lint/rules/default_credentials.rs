@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::input::LoadedEnvFile;
-use crate::ir::{EnvOrigin, EnvValue, EnvVar, Stack};
+use crate::ir::{EnvOrigin, EnvValue, EnvVar, Service, Stack};
 use crate::lint::{facts, secrets, Rule};
 use crate::source::Spanned;
 
@@ -15,7 +15,8 @@ declare_rule! {
     /// refuses to start without one (`pg-password-missing` says so for
     /// PostgreSQL); it is not reported. A password from a `secret` is fine,
     /// unless the secret's file, where it is there, holds one of those
-    /// well-known passwords (as `stackc import` writes the one it found);
+    /// well-known passwords or the user name (as `stackc import` writes the
+    /// one it found);
     /// so is a value that only says where the password is: the path of a
     /// mounted secret (`/run/secrets/db-password`), a placeholder, or any
     /// `*_FILE` variable. A password in an env file the spec names is
@@ -143,10 +144,13 @@ impl Rule for DefaultCredentials {
     }
 }
 
-/// A password variable whose secret file holds a well-known password
-/// (a file `stackc import` wrote from a compose file's environment).
+/// A password variable whose secret file holds a well-known password, or
+/// the user name (a file `stackc import` wrote from a compose file's
+/// environment: listmonk's `POSTGRES_USER` and `POSTGRES_PASSWORD` are
+/// both `listmonk`).
 fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for service in &stack.services {
+        let users = user_names(stack, service);
         for used in service
             .secrets
             .iter()
@@ -157,17 +161,18 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             };
             let file = stack.inputs.source(*id);
             let value = file.text.trim();
-            if !is_well_known(value) {
+            let what = if users.iter().any(|u| u.eq_ignore_ascii_case(value)) {
+                "the user name"
+            } else if is_well_known(value) {
+                "a well-known default password"
+            } else {
                 continue;
-            }
+            };
             let span = crate::source::Span::new(0, file.text.trim_end().len());
             out.push(
                 DefaultCredentials::META
                     .diagnostic(format!("`{}` is set to a default password", used.env.value))
-                    .primary(
-                        used.secret.span,
-                        format!("`{}` holds a well-known default password", used.secret.value),
-                    )
+                    .primary(used.secret.span, format!("`{}` holds {what}", used.secret.value))
                     .secondary_in(*id, span, "this password")
                     .secret_in(*id, span)
                     .help(format!("put a long random password into {}", file.name)),
@@ -207,9 +212,7 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             names.dedup();
             names
         };
-        let users: Vec<String> = (names(is_user_variable).into_iter())
-            .filter_map(|name| stack.env_value(service, name).known().map(|v| v.trim().to_string()))
-            .collect();
+        let users = user_names(stack, service);
         for name in names(secrets::is_password_name) {
             let found = stack.env_value(service, name);
             let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
@@ -244,6 +247,23 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             out.push(finding);
         }
     }
+}
+
+/// The user names `service` is given, in its `env` or its env files.
+fn user_names(stack: &Stack, service: &Service) -> Vec<String> {
+    let from_files = (service.env_file_paths())
+        .filter_map(|path| stack.inputs.env_file(&path.value))
+        .flat_map(|file| &file.vars.vars)
+        .map(|entry| entry.name.value.as_str());
+    let mut names: Vec<&str> = (service.env.iter().map(|v| v.name.value.as_str()))
+        .chain(from_files)
+        .filter(|name| is_user_variable(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    (names.into_iter())
+        .filter_map(|name| stack.env_value(service, name).known().map(|v| v.trim().to_string()))
+        .collect()
 }
 
 fn is_user_variable(name: &str) -> bool {
