@@ -270,6 +270,9 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
+    if let Some(what) = connection_string_password(value) {
+        return Some(what.to_string());
+    }
     // A URL, or a path of this host (a probe's `/health?token=...`).
     let target = after_scheme(value).or_else(|| value.starts_with('/').then_some(value))?;
     let (_, query) = target.split_once('?')?;
@@ -278,6 +281,29 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// A password in a database connection string that is no URL: libpq's
+/// and ADO.NET's `key=value` forms (`host=db user=app password=hunter2`,
+/// `Server=db;User Id=sa;Password=hunter2;`), and the Go MySQL driver's
+/// `user:PASSWORD@tcp(db:3306)/app`. A placeholder is no password.
+fn connection_string_password(value: &str) -> Option<&'static str> {
+    let keyword = value
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(key, password)| {
+            let password = password.trim_matches(|c| c == '\'' || c == '"');
+            ["password", "pwd"].iter().any(|k| key.trim().eq_ignore_ascii_case(k))
+                && !password.is_empty()
+                && !is_placeholder(password)
+        });
+    if keyword {
+        return Some("a connection string with a password in it");
+    }
+    let go_dsn = ["@tcp(", "@tcp6(", "@unix("].iter().find_map(|at| value.find(at))?;
+    let credentials = value[..go_dsn].rsplit(|c: char| c.is_whitespace() || c == '=').next()?;
+    let (_, password) = credentials.split_once(':')?;
+    (!password.is_empty() && !is_placeholder(password)).then_some("a DSN with a password in it")
 }
 
 /// The secret an HTTP header carries: an `Authorization` header's
@@ -339,6 +365,9 @@ pub fn known_token(value: &str) -> Option<&'static str> {
         if aws_access_key_id(word) {
             return Some("an AWS access key ID");
         }
+        if laravel_key(word) {
+            return Some("a Laravel application key");
+        }
         let found = TOKENS.iter().find(|(prefix, min, _)| {
             word.strip_prefix(prefix).is_some_and(|rest| {
                 rest.len() >= *min && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
@@ -371,6 +400,13 @@ fn aws_access_key_id(word: &str) -> bool {
     word.len() == 20
         && (word.starts_with("AKIA") || word.starts_with("ASIA"))
         && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Laravel's `APP_KEY`: `base64:` and a random key of 32 bytes or more
+/// (the word up to its `=` padding, which splits words).
+fn laravel_key(word: &str) -> bool {
+    word.strip_prefix("base64:")
+        .is_some_and(|key| key.len() >= 42 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'))
 }
 
 /// A JSON Web Token: three base64url parts, the first two JSON objects.
@@ -620,6 +656,24 @@ mod tests {
         assert!(leak_in("https://example.com/?page=2").is_none());
         assert!(leak_in("/health?access_token=3f9a8b7c6d5e").is_some());
         assert!(leak_in("/health?verbose=1").is_none());
+        for dsn in [
+            "host=db dbname=app user=app password=hunter2",
+            "Server=db;Database=app;User Id=sa;Password=hunter2;",
+            "Server=db;Pwd='hunter2'",
+            "app:hunter2@tcp(db:3306)/app?parseTime=true",
+            "DSN=app:hunter2@unix(/run/mysqld.sock)/app",
+        ] {
+            assert!(leak_in(dsn).is_some(), "{dsn}");
+        }
+        for dsn in [
+            "host=db dbname=app user=app password=${DB_PASSWORD}",
+            "host=db dbname=app user=app passfile=/run/secrets/pgpass",
+            "Server=db;Password=;",
+            "app@tcp(db:3306)/app",
+            "app:${DB_PASSWORD}@tcp(db:3306)/app",
+        ] {
+            assert!(leak_in(dsn).is_none(), "{dsn}");
+        }
     }
 
     #[test]
@@ -634,6 +688,11 @@ mod tests {
             known_token("-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
             Some("a private key")
         );
+        assert_eq!(
+            known_token("APP_KEY=base64:2fl+Ktvkfl+Fuz4Qp/A75G2RTiWVA/ZoKZvp6fiiM10="),
+            Some("a Laravel application key")
+        );
+        assert_eq!(known_token("base64:short="), None);
         assert_eq!(known_token("sk_live_"), None);
         assert_eq!(known_token("ghp_short"), None);
         assert!(is_jwt(

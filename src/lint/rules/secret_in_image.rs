@@ -5,7 +5,7 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{LocationAction, OwnDockerfile, Service, Stack};
+use crate::ir::{LocationAction, OwnDockerfile, RawDirective, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -24,10 +24,12 @@ declare_rule! {
     /// requirements file of an image stackc writes, which copies the file
     /// in (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}`
     /// is not a value). Also a proxy's nginx.conf,
-    /// which is copied into its image: a `proxy_set_header` with an
-    /// `Authorization` header's credentials or a secret-named header's
-    /// value, and a raw `nginx` directive or a `return` text or URL with a
-    /// URL password or a token.
+    /// which is copied into its image: a `proxy_set_header` or `add_header`
+    /// with an `Authorization` header's credentials or a secret-named
+    /// header's value, a raw `nginx` directive (in a server, a location or
+    /// the `http` block) or a `return` text or URL with a URL password or a
+    /// token, and a secret-named `fastcgi_param` or `uwsgi_param` with a
+    /// literal value (`fastcgi_param DB_PASSWORD hunter2`).
     ///
     /// A file is a layer too: with the app's own Dockerfile, a secret or
     /// env file the spec names inside the build folder, or a file of the
@@ -84,14 +86,18 @@ declare_rule! {
 impl Rule for SecretInImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            let headers = facts::request_headers(proxy)
+            let settings: Vec<_> = (proxy.servers.iter())
+                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
+                .collect();
+            let request = facts::request_headers(proxy)
                 .into_iter()
                 .filter_map(|header| secrets::header_secret(header.name, header.value).map(|what| (header.span, what)));
-            let settings = proxy
-                .servers
-                .iter()
-                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
-            let raw = settings.flat_map(|s| &s.raw).map(|directive| &directive.text);
+            // A response header is in the image and sent to every client.
+            let response = (settings.iter().flat_map(|s| &s.response_headers))
+                .filter_map(|h| secrets::header_secret(&h.name.value, &h.value.value).map(|what| (h.value.span, what)));
+            let raw = (settings.iter().flat_map(|s| &s.raw))
+                .chain(&proxy.http)
+                .filter_map(|directive| raw_secret(directive).map(|what| (directive.text.span, what)));
             let returned = proxy
                 .servers
                 .iter()
@@ -99,10 +105,10 @@ impl Rule for SecretInImage {
                 .filter_map(|l| match &l.action {
                     LocationAction::Return(answer) => answer.text.as_ref(),
                     _ => None,
-                });
-            let written = raw
-                .chain(returned)
+                })
                 .filter_map(|text| secrets::leak_in(&text.value).map(|what| (text.span, what)));
+            let headers = request.chain(response);
+            let written = raw.chain(returned);
             for (span, what) in headers.chain(written) {
                 out.push(
                     Self::META
@@ -148,6 +154,29 @@ impl Rule for SecretInImage {
                 );
             }
         }
+    }
+}
+
+/// The secret a raw nginx directive writes: a URL password or a token
+/// anywhere in it, a header's credentials (`grpc_set_header`), or a
+/// literal value of a secret-named parameter an app gets from nginx
+/// (`fastcgi_param DB_PASSWORD hunter2`, as PHP reads `$_SERVER`).
+fn raw_secret(directive: &RawDirective) -> Option<String> {
+    if let Some(leak) = secrets::leak_in(&directive.text.value) {
+        return Some(leak);
+    }
+    let [name, value, ..] = directive.args.as_slice() else {
+        return None;
+    };
+    if directive.name.ends_with("_set_header") {
+        return secrets::header_secret(name, value);
+    }
+    if !directive.name.ends_with("_param") {
+        return None;
+    }
+    match secrets::classify(Some(name), value)? {
+        Finding::Certain(what) => Some(format!("{what} in the parameter `{name}`")),
+        Finding::Likely(_) => None,
     }
 }
 
