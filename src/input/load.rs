@@ -369,9 +369,15 @@ impl Loader<'_> {
         match &python.dependencies {
             Dependencies::Pip(file) => self.requirements(service, context, file),
             locked => {
-                for file in locked.files() {
-                    self.read(&file, &context.join(&file.value), "project file");
-                }
+                let read = (locked.files().iter())
+                    .filter_map(|file| {
+                        Some((
+                            file.value.clone(),
+                            self.read(file, &context.join(&file.value), "project file")?,
+                        ))
+                    })
+                    .collect();
+                self.inputs.requirements.push((service.to_string(), read));
             }
         }
         // A path out of the build folder is lowering's error already.

@@ -64,9 +64,10 @@ pub struct Inputs {
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
-    /// The requirements files pip reads for each Python build that installs
-    /// with pip (by service), in the order pip reads them: each one's path
-    /// in the build folder, and the file.
+    /// The files the install reads for each Python build (by service): the
+    /// requirements files pip reads, in the order it reads them, or uv's
+    /// and Poetry's `pyproject.toml` and lock file; each one's path in the
+    /// build folder, and the file.
     pub requirements: Vec<(String, Vec<(String, FileId)>)>,
     /// The app's own `.dockerignore` of each Python build that has one.
     pub dockerignores: Vec<(String, FileId)>,
@@ -133,7 +134,7 @@ impl Inputs {
         *file = std::mem::take(file).holding_secrets();
     }
 
-    /// The requirements files of `service`'s build, when they were read.
+    /// The files the install of `service`'s build reads, when they were read.
     pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
         let found = self
             .names

@@ -5,7 +5,7 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{LocationAction, OwnDockerfile, RawDirective, Service, Stack};
+use crate::ir::{Dependencies, LocationAction, OwnDockerfile, RawDirective, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -21,9 +21,10 @@ declare_rule! {
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
     /// git+https://user:TOKEN@github.com/...`), and such a URL in a
-    /// requirements file of an image stackc writes, which copies the file
-    /// in (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}`
-    /// is not a value). Also a proxy's nginx.conf,
+    /// requirements file or `pyproject.toml` (an index of uv or Poetry) of
+    /// an image stackc writes, which copies the file in
+    /// (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}` is
+    /// not a value). Also a proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` or `add_header`
     /// with an `Authorization` header's credentials or a secret-named
     /// header's value, a raw `nginx` directive (in a server, a location or
@@ -180,10 +181,13 @@ fn raw_secret(directive: &RawDirective) -> Option<String> {
     }
 }
 
-/// A credential in a requirements file pip installs from (an index URL
-/// with a password, `git+https://user:TOKEN@...`): the Dockerfile stackc
-/// writes copies the file into the image before `pip install` reads it.
-/// Pip fills `${VAR}` from the build's environment, which is not written.
+/// A credential in a file the install reads (an index URL with a
+/// password, `git+https://user:TOKEN@...`, in a requirements file or in
+/// `pyproject.toml`'s `[[tool.uv.index]]` or `[[tool.poetry.source]]`):
+/// the Dockerfile stackc writes copies the file into the image before the
+/// install reads it. Pip fills `${VAR}` from the build's environment,
+/// which is not written; uv and Poetry take an index's credentials from
+/// variables of their own.
 fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
     let Some(files) = stack.inputs.requirements_of(&service.name.value) else {
         return;
@@ -210,7 +214,11 @@ fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuil
                     .primary(primary, format!("`{path}` is copied into the image"))
                     .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
                     .secret_in(*id, span)
-                    .help("write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one"),
+                    .help(match python.dependencies {
+                        Dependencies::Pip(_) => "write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one",
+                        Dependencies::Uv(_) => "take the credentials out of the URL: uv reads an index's from `UV_INDEX_NAME_USERNAME` and `UV_INDEX_NAME_PASSWORD`, which a BuildKit secret can set; or install from a source the build reaches without one",
+                        Dependencies::Poetry(_) => "take the credentials out of the URL: Poetry reads a source's from `POETRY_HTTP_BASIC_NAME_USERNAME` and `POETRY_HTTP_BASIC_NAME_PASSWORD`, which a BuildKit secret can set; or install from a source the build reaches without one",
+                    }),
             );
             break;
         }
