@@ -36,7 +36,8 @@ declare_rule! {
     /// env file the spec names inside the build folder, or a file of the
     /// folder (up to three folders deep: `deploy/.env.production`) that
     /// holds a secret (an `.env` with a password or key, an SSH or PEM
-    /// private key), which a `COPY` or `ADD` of the
+    /// private key, a `.key` file of one random line such as Rails'
+    /// `config/master.key`), which a `COPY` or `ADD` of the
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
@@ -467,8 +468,9 @@ fn is_example(name: &str) -> bool {
 }
 
 /// A secret in a file of the build folder, with its span and what it is:
-/// a private key anywhere, or in an env file a value `classify` is
-/// certain of.
+/// a private key anywhere, a `.key` file of one random line (Rails'
+/// `config/master.key`), or in an env file a value `classify` is certain
+/// of.
 fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
     if let Some(at) = text.find("-----BEGIN") {
         if let Some(what) = secrets::known_token(&text[at..]) {
@@ -477,6 +479,13 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
         }
     }
     let file_name = name.rsplit('/').next().unwrap_or(name);
+    // Rails' `config/master.key` (and `config/credentials/ENV.key`): the
+    // key that decrypts the app's committed credentials, one random line.
+    let key = text.trim();
+    if file_name.ends_with(".key") && !key.contains('\n') && secrets::looks_random(key) {
+        let at = text.find(key).unwrap_or_default();
+        return Some((Span::new(at, at + key.len()), "a key".to_string()));
+    }
     if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
         return None;
     }
