@@ -486,6 +486,9 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
         let at = text.find(key).unwrap_or_default();
         return Some((Span::new(at, at + key.len()), "a key".to_string()));
     }
+    if CREDENTIAL_FILES.contains(&file_name) || name.starts_with(".aws/") || name.contains("/.aws/") {
+        return credential_in(file_name, text);
+    }
     if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
         return None;
     }
@@ -496,4 +499,54 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             Finding::Likely(_) => None,
         }
     })
+}
+
+/// The credential files of package managers and tools, by name (and any
+/// file in an `.aws` folder).
+const CREDENTIAL_FILES: &[&str] = &[".npmrc", ".netrc", ".pypirc", ".git-credentials"];
+
+/// A credential in a tool's file, with its span: a URL with a password or
+/// a token on any line (`.git-credentials`), an npm registry's
+/// `_authToken`, `_auth` or `_password` (`.npmrc`; npm's `${VAR}` is not a
+/// value), the word after `password` (`.netrc`), or a `NAME = VALUE` line
+/// named for a secret (`.pypirc`'s `password`, `.aws/credentials`'
+/// `aws_secret_access_key`).
+fn credential_in(file_name: &str, text: &str) -> Option<(Span, String)> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let content = line.trim_end();
+        let span = Span::new(at, at + content.len());
+        if content.trim_start().starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some(what) = secrets::leak_in(content) {
+            return Some((span, what));
+        }
+        if file_name == ".netrc" {
+            let words: Vec<&str> = content.split_whitespace().collect();
+            let password = words.windows(2).find(|pair| pair[0] == "password").map(|pair| pair[1]);
+            if password.is_some_and(|p| !secrets::is_placeholder(p)) {
+                return Some((span, "a password".to_string()));
+            }
+            continue;
+        }
+        let Some((name, value)) = content.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        // npm's settings of a registry: `//registry.npmjs.org/:_authToken`.
+        let setting = name.rsplit(':').next().unwrap_or(name);
+        if matches!(setting, "_authToken" | "_auth" | "_password") {
+            if !value.is_empty() && !secrets::is_placeholder(value) {
+                return Some((span, format!("a registry's `{setting}`")));
+            }
+            continue;
+        }
+        if let Some(Finding::Certain(what)) = secrets::classify(Some(name), value) {
+            return Some((span, format!("`{name}`: {what}")));
+        }
+    }
+    None
 }
