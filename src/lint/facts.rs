@@ -60,11 +60,15 @@ const DATA_STORES: &[&str] = &[
     "mariadb",
     "memcached",
     "mongo",
+    // Bitnami's images name the database in full (bitnami/postgresql,
+    // bitnami/mongodb); Timescale's is PostgreSQL too.
+    "mongodb",
     "mysql",
     "opensearch",
     "pgvector",
     "postgis",
     "postgres",
+    "postgresql",
     "rabbitmq",
     "redis",
     // Redis with its modules (search, JSON): `redis/redis-stack-server`,
@@ -72,6 +76,7 @@ const DATA_STORES: &[&str] = &[
     "redis-stack",
     "redis-stack-server",
     "redismod",
+    "timescaledb",
     "valkey",
 ];
 
