@@ -361,7 +361,16 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     let words = value.split(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}')
     });
-    for word in words.filter(|word| word.len() >= SHORTEST_TOKEN) {
+    // Each word, and the parts of a URL or path it is: a token as a URL's
+    // user (`https://ghp_...@github.com/...`) or in its path
+    // (`/hooks/ghp_...`).
+    let parts = words.flat_map(|word| {
+        let parts = word
+            .split(['/', '@', ':', '?', '&', '#'])
+            .filter(move |part| part.len() < word.len());
+        std::iter::once(word).chain(parts)
+    });
+    for word in parts.filter(|word| word.len() >= SHORTEST_TOKEN) {
         if aws_access_key_id(word) {
             return Some("an AWS access key ID");
         }
@@ -693,6 +702,15 @@ mod tests {
             Some("a Laravel application key")
         );
         assert_eq!(known_token("base64:short="), None);
+        assert_eq!(
+            known_token("git+https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/acme/x.git"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            known_token("https://api.example.com/hooks/AKIAIOSFODNN7EXAMPLE?x=1"),
+            Some("an AWS access key ID")
+        );
+        assert_eq!(known_token("https://github.com/acme/ghp_short.git"), None);
         assert_eq!(known_token("sk_live_"), None);
         assert_eq!(known_token("ghp_short"), None);
         assert!(is_jwt(
