@@ -125,13 +125,35 @@ struct NameSays<'a> {
     /// Upper case, `-` as `_`; `None` for a name about a secret that holds
     /// none (`DB_PASSWORD_FILE`), which says nothing.
     normal: Option<Cow<'a, str>>,
+    /// A name a web framework hands to the browser ([`PUBLIC_PREFIXES`]).
+    public: bool,
 }
+
+/// Prefixes of the variables web frameworks build into the code they
+/// send to browsers (Next.js, Nuxt, Expo, Vite, Create React App, Gatsby,
+/// SvelteKit): a key under one is a public one by design (a Firebase web
+/// API key, a maps key restricted to the site), never a password.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "GATSBY_",
+    "PUBLIC_",
+];
+
+/// Well-known tokens that are public by design under a public name: a
+/// Google API key is how a browser app calls Firebase or Maps.
+const BROWSER_KEYS: &[&str] = &["a Google API key"];
 
 impl<'a> NameSays<'a> {
     fn of(name: &'a str) -> Self {
         let normal = normal_name(name);
+        let public = PUBLIC_PREFIXES.iter().any(|prefix| normal.starts_with(prefix));
         NameSays {
             normal: about_a_secret(&normal).then_some(normal),
+            public,
         }
     }
 
@@ -146,18 +168,20 @@ impl<'a> NameSays<'a> {
     }
 
     /// A key, token or other secret that is no password: `SECRET_KEY`,
-    /// `SENTRY_AUTH_TOKEN`, `--api-key`.
+    /// `SENTRY_AUTH_TOKEN`, `--api-key`; not one a browser gets
+    /// (`NEXT_PUBLIC_FIREBASE_API_KEY`).
     fn key(&self) -> bool {
-        self.normal.as_deref().is_some_and(|name| {
-            // The last letters, compared first, rule out most of the table.
-            (KEY_NAMES
-                .iter()
-                .filter(|k| k.as_bytes().last() == name.as_bytes().last()))
-            .any(|k| {
-                name.strip_suffix(k)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+        !self.public
+            && self.normal.as_deref().is_some_and(|name| {
+                // The last letters, compared first, rule out most of the table.
+                (KEY_NAMES
+                    .iter()
+                    .filter(|k| k.as_bytes().last() == name.as_bytes().last()))
+                .any(|k| {
+                    name.strip_suffix(k)
+                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+                })
             })
-        })
     }
 
     /// A word that hints at a secret (`STRIPE_KEY`), for values that look
@@ -482,10 +506,13 @@ pub enum Finding {
 /// written out.
 pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
     let value = value.trim();
+    let says = name.map(NameSays::of);
     if let Some(leak) = leak_in(value) {
+        if says.as_ref().is_some_and(|says| says.public) && BROWSER_KEYS.contains(&leak.as_str()) {
+            return Some(Finding::Likely(format!("{leak}, which may be the browser's")));
+        }
         return Some(Finding::Certain(leak));
     }
-    let says = name.map(NameSays::of);
     if says.as_ref().is_some_and(NameSays::secret) && !is_inert(value) {
         let what = if says.as_ref().is_some_and(NameSays::password) {
             "password"
@@ -618,6 +645,21 @@ mod tests {
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
+        for name in ["NEXT_PUBLIC_FIREBASE_API_KEY", "VITE_MAPS_API_KEY", "REACT_APP_TOKEN"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+        assert!(is_password_name("VITE_DB_PASSWORD"));
+        assert_eq!(
+            classify(
+                Some("NEXT_PUBLIC_FIREBASE_API_KEY"),
+                "AIzaSyDOCAbC123dEf456GhI789jKl012-MnOpq"
+            ),
+            Some(Finding::Likely("a Google API key, which may be the browser's".into()))
+        );
+        assert!(matches!(
+            classify(Some("NEXT_PUBLIC_STRIPE_KEY"), "sk_live_0123456789abcdef"),
+            Some(Finding::Certain(_))
+        ));
         let hints = |name| NameSays::of(name).hint();
         assert!(hints("STRIPE_KEY") && hints("AUTH_HEADER_VALUE") && !hints("MONKEY_COUNT"));
     }

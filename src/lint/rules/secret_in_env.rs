@@ -16,6 +16,12 @@ declare_rule! {
     /// `xoxb-...`, Laravel's `base64:...` key, a PEM private key). Passwords in password variables are
     /// `default-credentials`' job.
     ///
+    /// A key under a name a web framework builds into the code browsers
+    /// get (`NEXT_PUBLIC_`, `NUXT_PUBLIC_`, `EXPO_PUBLIC_`, `VITE_`,
+    /// `REACT_APP_`, `GATSBY_`, `PUBLIC_`) is public by design, such as a
+    /// Firebase web API key: at most `possible-secret`'s warning. A token
+    /// that is never public (`sk_live_...`) is an error under any name.
+    ///
     /// A value that only refers to a secret is fine: a path
     /// (`SECRET_KEY_FILE`, `/run/secrets/key`), a placeholder
     /// (`postgres://shop:${DB_PASSWORD}@db/shop`), a URL without a
