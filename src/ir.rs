@@ -310,6 +310,22 @@ impl Stack {
         self.inputs.image(&builder.name.value)
     }
 
+    /// The program stackc's `ready tcp` and `ready http` checks can run in
+    /// the service's containers; `None` when the image is not known to have
+    /// one. An own Dockerfile the files were read without may have Python.
+    pub fn probe_program(&self, service: &Service) -> Option<ProbeProgram> {
+        if self.builder_of(service).is_none() {
+            return match &service.image {
+                Some(ImageSource::Image(image)) => ProbeProgram::of_image(image),
+                _ => None,
+            };
+        }
+        match self.own_image(service) {
+            Some(image) => image.probe_program(&self.inputs.source(image.file).text),
+            None => Some(ProbeProgram::Python),
+        }
+    }
+
     /// Whether compose can tell when the service is ready: a `ready` check
     /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile, unless
     /// `ready off` turns it off. An own Dockerfile the files were read
@@ -337,15 +353,9 @@ impl Stack {
     /// gets a check its runtime runs, or a command to fill in.
     pub fn readiness_hint(&self, service: &Service) -> String {
         if let (Some(_), Some(port)) = (self.builder_of(service), self.app_port(service)) {
-            let without_python = self
-                .own_image(service)
-                .filter(|image| image.lacks_python(&self.inputs.source(image.file).text).is_some());
-            return match without_python.and_then(|image| image.registry_base()).map(ImageRef::name) {
-                None if without_python.is_none() => format!("ready tcp {port}"),
-                Some("node") => format!(
-                    "ready cmd [\"node\", \"-e\", \"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"]"
-                ),
-                _ => "ready cmd [\"...\"]".to_string(),
+            return match self.probe_program(service) {
+                Some(_) => format!("ready tcp {port}"),
+                None => "ready cmd [\"...\"]".to_string(),
             };
         }
         let image = match &service.image {
@@ -1244,6 +1254,30 @@ pub enum Probe {
         path: Spanned<String>,
         port: Option<Spanned<u16>>,
     },
+}
+
+/// The program a `ready tcp` or `ready http` check runs in the container:
+/// stackc writes the check in a language the image has, with the port and
+/// path as arguments, never spliced into code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeProgram {
+    /// `python -c`: every image stackc builds, `python` images, and an
+    /// app's own Dockerfile that may have it.
+    Python,
+    /// `node -e`: `node` images and an app's own Dockerfile built on one.
+    Node,
+}
+
+impl ProbeProgram {
+    /// The program a published image, or an own Dockerfile's base, is
+    /// known to have on its PATH.
+    pub fn of_image(image: &ImageRef) -> Option<ProbeProgram> {
+        match image.name() {
+            "node" => Some(ProbeProgram::Node),
+            "python" => Some(ProbeProgram::Python),
+            _ => None,
+        }
+    }
 }
 
 /// A duration in milliseconds, such as `5s` or `1m30s`.

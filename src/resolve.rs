@@ -554,33 +554,29 @@ impl<'a> Resolver<'a> {
     }
 
     fn check_probe(&mut self, service: &Service, ready: &Readiness) {
-        let python = self.stack.builder_of(service).is_some();
-        let (needs_python, port) = match &ready.probe {
-            Probe::Cmd(_) => (false, None),
-            Probe::Tcp(port) => (true, Some(port.value)),
-            Probe::Http { port, .. } => (true, port.as_ref().map(|p| p.value).or(self.stack.app_port(service))),
+        let port = match &ready.probe {
+            Probe::Cmd(_) => return,
+            Probe::Tcp(port) => Some(port.value),
+            Probe::Http { port, .. } => port.as_ref().map(|p| p.value).or(self.stack.app_port(service)),
         };
-        if needs_python && !python {
-            self.report(
-                Diagnostic::error(
+        if self.stack.probe_program(service).is_none() {
+            let diagnostic = match self.own_image_without_python(service) {
+                Some((file, from)) => Diagnostic::error(
                     "probe-needs-python",
-                    "stackc can only write TCP and HTTP checks for images it builds",
+                    format!("`{}`'s image has no Python or Node to run this check", service.name.value),
+                )
+                .primary(ready.span, "runs `python` or `node` in the container: it would never pass")
+                .secondary_in(file, from, "the image is built on this, without Python or Node")
+                .help("use `ready cmd [...]` with a program the image has (its own binary's health flag, curl, wget), or a HEALTHCHECK in the Dockerfile and no `ready`"),
+                None => Diagnostic::error(
+                    "probe-needs-python",
+                    "stackc writes TCP and HTTP checks for images it builds, and for Python and Node images",
                 )
                 .primary(ready.span, "the image may have no tool to run this check")
                 .help("use `ready cmd \"...\"` with a program the image has, e.g. `ready cmd \"redis-cli ping\"`"),
-            );
-        } else if let Some(from) = needs_python.then(|| self.own_image_without_python(service)).flatten() {
-            let (file, from) = from;
-            self.report(
-                Diagnostic::error(
-                    "probe-needs-python",
-                    format!("`{}`'s image has no Python to run this check", service.name.value),
-                )
-                .primary(ready.span, "runs `python` in the container: it would never pass")
-                .secondary_in(file, from, "the image is built on this, without Python")
-                .help("use `ready cmd [...]` with a program the image has (its own binary's health flag, curl, wget), or a HEALTHCHECK in the Dockerfile and no `ready`"),
-            );
-        } else if needs_python && port.is_none() {
+            };
+            self.report(diagnostic);
+        } else if port.is_none() {
             self.report(
                 Diagnostic::error("probe-needs-port", "this HTTP check does not know which port to ask")
                     .primary(ready.span, "no port")

@@ -311,8 +311,124 @@ service tools {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(
         stdout.trim(),
-        "stack.spec:8:5: error: `api`'s image has no Python to run this check [probe-needs-python]"
+        "stack.spec:8:5: error: `api`'s image has no Python or Node to run this check [probe-needs-python]"
     );
+}
+
+/// `ready tcp` and `ready http` on an image with Node (the app's own
+/// Dockerfile on `node`, a published `node` image) run `node`; on a
+/// published `python` image, Python. The checks compose.yaml gets are run
+/// here with the real interpreters against a server on loopback: healthy
+/// on an answer below 400 (with `Host: localhost`), unhealthy on 500 and
+/// when nothing listens.
+#[test]
+fn tcp_and_http_checks_run_the_images_node_or_python() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "stack shop
+
+service api {{
+    image registry.example.com/shop/api:1.0
+    build ./api {{
+        file Dockerfile
+    }}
+    ready http /healthz port {port}
+}}
+
+service web {{
+    image node:22.12-alpine
+    user node
+    ready tcp {port}
+}}
+
+service admin {{
+    image python:3.12-slim
+    user 10001
+    ready http /healthz port {port}
+}}
+"
+    );
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::create_dir_all(tmp.path().join("api")).unwrap();
+    let dockerfile = "FROM node:22.12-alpine AS deps\nWORKDIR /app\nCOPY package.json ./\nRUN npm install --omit=dev\n\n\
+                      FROM node:22.12-alpine\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\n\
+                      USER node\nCMD [\"node\", \"server.js\"]\n";
+    fs::write(tmp.path().join("api/Dockerfile"), dockerfile).unwrap();
+    let out = tmp.path().join("out");
+    let built = support::build(&tmp.path().join("stack.spec"), &out);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let compose: serde_json::Value =
+        serde_saphyr::from_str(&fs::read_to_string(out.join("compose.yaml")).unwrap()).unwrap();
+    let test = |service: &str| -> Vec<String> {
+        let test = &compose["services"][service]["healthcheck"]["test"];
+        serde_json::from_value(test.clone()).unwrap()
+    };
+    let run = |test: &[String], path: Option<&str>| -> Option<i32> {
+        assert_eq!(test[0], "CMD", "{test:?}");
+        let mut command = match test[1].as_str() {
+            "node" => std::process::Command::new("node"),
+            "python" => support::python(),
+            other => panic!("a check runs {other}"),
+        };
+        let mut args = test[2..].to_vec();
+        if let Some(path) = path {
+            *args.last_mut().unwrap() = path.to_string();
+        }
+        command
+            .args(args)
+            .status()
+            .expect("node and python are installed")
+            .code()
+    };
+    let (api, web, admin) = (test("api"), test("web"), test("admin"));
+    assert_eq!(
+        (api[1].as_str(), web[1].as_str(), admin[1].as_str()),
+        ("node", "node", "python")
+    );
+
+    // A server on loopback: 200 for /healthz, 500 for anything else.
+    let server = std::thread::spawn(move || {
+        let mut hosts = Vec::new();
+        for stream in listener.incoming().take(5) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            if request.is_empty() {
+                continue; // the TCP check: connects and leaves
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                if let Some(host) = line.strip_prefix("Host: ") {
+                    hosts.push(host.trim().to_string());
+                }
+                line.clear();
+            }
+            let status = if request.starts_with("GET /healthz ") {
+                "200 OK"
+            } else {
+                "500 Oops"
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+        }
+        hosts
+    });
+    assert_eq!(run(&web, None), Some(0), "tcp, node");
+    assert_eq!(run(&api, None), Some(0), "http, node");
+    assert_eq!(run(&api, Some("/broken")), Some(1), "http 500, node");
+    assert_eq!(run(&admin, None), Some(0), "http, python");
+    assert_eq!(run(&admin, Some("/broken")), Some(1), "http 500, python");
+    assert_eq!(server.join().unwrap(), ["localhost"; 4]);
+    // Nothing listens any more.
+    assert_eq!(run(&web, None), Some(1), "tcp refused, node");
+    assert_eq!(run(&api, None), Some(1), "http refused, node");
 }
 
 /// A start script of the build folder is read for the waits it does: the

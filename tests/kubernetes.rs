@@ -365,3 +365,61 @@ fn the_hosts_time_zone_is_left_out_with_a_warning() {
     let (code, report) = validate(out.path());
     assert_eq!(code, 0, "{report}");
 }
+
+/// The official data stores that start as root and step down to their
+/// own user run as that user's number on a cluster: with `runAsNonRoot`
+/// and no `runAsUser`, the kubelet would refuse to start them.
+#[test]
+fn images_that_step_down_run_as_their_users_number() {
+    let spec = r#"stack shop
+
+volume mysql_data
+volume maria_data
+volume mongo_data
+volume broker_data
+secret db_root file "secrets/db_root.txt"
+
+service mysql {
+    image mysql:8.4
+    secret MYSQL_ROOT_PASSWORD = db_root
+    mount mysql_data at /var/lib/mysql
+}
+
+service maria {
+    image mariadb:11.4
+    secret MARIADB_ROOT_PASSWORD = db_root
+    mount maria_data at /var/lib/mysql
+}
+
+service mongo {
+    image mongo:8.0
+    secret MONGO_INITDB_ROOT_PASSWORD = db_root
+    env {
+        MONGO_INITDB_ROOT_USERNAME = "shop"
+    }
+    mount mongo_data at /data/db
+}
+
+service broker {
+    image rabbitmq:4.1-management-alpine
+    mount broker_data at /var/lib/rabbitmq
+}
+"#;
+    let source = stackc::source::SourceFile::new("stack.spec", spec);
+    let analysis = stackc::check(&source);
+    assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
+    let built = manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec")).unwrap();
+    let expected = [("mysql", 999), ("maria", 999), ("mongo", 999), ("broker", 100)];
+    for (name, uid) in expected {
+        let (manifest, container) = containers(&built)
+            .into_iter()
+            .find(|(m, c)| c["name"] == name && m.body["kind"] == "StatefulSet")
+            .unwrap_or_else(|| panic!("no StatefulSet runs {name}"));
+        assert_eq!(container["securityContext"]["runAsUser"], uid, "{}", manifest.name);
+        assert_eq!(
+            manifest.body["spec"]["template"]["spec"]["securityContext"]["runAsUser"], uid,
+            "{}",
+            manifest.name
+        );
+    }
+}

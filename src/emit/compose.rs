@@ -851,12 +851,19 @@ fn healthcheck(stack: &Stack, service: &Service, ready: &Readiness) -> Healthche
     }
 }
 
-/// The healthcheck's `test`. TCP and HTTP checks run Python, which every
-/// image stackc builds has (resolution rejects them elsewhere); the URL is
-/// an argument, not part of the code, so no value is ever spliced into code.
+/// The healthcheck's `test`. TCP and HTTP checks run the image's Python or
+/// Node ([`Stack::probe_program`]; resolution rejects them on an image with
+/// neither); the path is an argument, not part of the code, so no value is
+/// ever spliced into code.
 fn probe_command(stack: &Stack, service: &Service, probe: &Probe, timeout: Duration) -> Vec<String> {
-    let seconds = (timeout.0 as f64 / 1000.0).max(1.0);
-    let python = |code: &str, arg: String| ["CMD", "python", "-c", code, &arg].map(str::to_string).to_vec();
+    let program = stack.probe_program(service).unwrap_or(ProbeProgram::Python);
+    let check = |code: String, arg: String| {
+        let (program, flag) = match program {
+            ProbeProgram::Python => ("python", "-c"),
+            ProbeProgram::Node => ("node", "-e"),
+        };
+        ["CMD", program, flag, &code, &arg].map(str::to_string).to_vec()
+    };
     match probe {
         Probe::Cmd(argv) => match &argv.line {
             Some(line) => vec!["CMD-SHELL".to_string(), line.clone()],
@@ -864,25 +871,54 @@ fn probe_command(stack: &Stack, service: &Service, probe: &Probe, timeout: Durat
                 .chain(argv.words.iter().cloned())
                 .collect(),
         },
-        Probe::Tcp(port) => python(
-            &format!(
-                "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), {seconds}).close()"
-            ),
-            port.value.to_string(),
-        ),
+        Probe::Tcp(port) => check(tcp_check(program, timeout), port.value.to_string()),
         Probe::Http { path, port } => {
             let port = port.as_ref().map(|p| p.value).or(stack.app_port(service)).unwrap_or(80);
-            // http.client follows no redirects: a 3xx (an SSL redirect, a
-            // login page) means the app answers. `Host: localhost` is a name
-            // Django's ALLOWED_HOSTS can list; the container's IP changes.
-            let code = format!(
-                "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', {port}, timeout={seconds}); \
-                 c.request('GET', sys.argv[1], headers={{'Host': 'localhost'}}); \
-                 sys.exit(0 if c.getresponse().status < 400 else 1)"
-            );
-            python(&code, percent_encode_path(&path.value))
+            check(http_check(program, port, timeout), percent_encode_path(&path.value))
         }
     }
+}
+
+/// Code that connects to the port its first argument names on the
+/// container's loopback, and exits 0 when the connection is accepted.
+fn tcp_check(program: ProbeProgram, timeout: Duration) -> String {
+    match program {
+        ProbeProgram::Python => format!(
+            "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), {}).close()",
+            seconds(timeout)
+        ),
+        ProbeProgram::Node => format!(
+            "const s = require('net').connect(Number(process.argv[1]), '127.0.0.1', () => process.exit(0)); \
+             s.on('error', () => process.exit(1)); s.setTimeout({}, () => process.exit(1))",
+            timeout.0.max(1000)
+        ),
+    }
+}
+
+/// Code that sends `GET` for the path its first argument names, and exits
+/// 0 on an answer below 400. Neither follows redirects: a 3xx (an SSL
+/// redirect, a login page) means the app answers. `Host: localhost` is a
+/// name Django's ALLOWED_HOSTS can list; the container's IP changes.
+fn http_check(program: ProbeProgram, port: u16, timeout: Duration) -> String {
+    match program {
+        ProbeProgram::Python => format!(
+            "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', {port}, timeout={}); \
+             c.request('GET', sys.argv[1], headers={{'Host': 'localhost'}}); \
+             sys.exit(0 if c.getresponse().status < 400 else 1)",
+            seconds(timeout)
+        ),
+        ProbeProgram::Node => format!(
+            "require('http').get({{host: '127.0.0.1', port: {port}, path: process.argv[1], \
+             headers: {{Host: 'localhost'}}, timeout: {}}}, (r) => process.exit(r.statusCode < 400 ? 0 : 1))\
+             .on('error', () => process.exit(1)).on('timeout', () => process.exit(1))",
+            timeout.0.max(1000)
+        ),
+    }
+}
+
+/// A check's own timeout in seconds, as Python takes it: at least one.
+fn seconds(timeout: Duration) -> f64 {
+    (timeout.0 as f64 / 1000.0).max(1.0)
 }
 
 fn secret(secret: &Secret, layout: &Layout) -> SecretDef {

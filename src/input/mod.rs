@@ -369,6 +369,19 @@ impl OwnImage {
         (without && !names_python).then_some(first.from_span)
     }
 
+    /// The program stackc's TCP and HTTP checks run in its containers:
+    /// Node on a `node` image, else Python unless the image is shown to
+    /// have none ([`Self::lacks_python`]).
+    pub fn probe_program(&self, text: &str) -> Option<crate::ir::ProbeProgram> {
+        match self.registry_base().and_then(crate::ir::ProbeProgram::of_image) {
+            Some(program) => Some(program),
+            None => self
+                .lacks_python(text)
+                .is_none()
+                .then_some(crate::ir::ProbeProgram::Python),
+        }
+    }
+
     /// The command line its containers start, ENTRYPOINT and CMD as Docker
     /// combines them; `None` when the base image's own ENTRYPOINT may
     /// change it.

@@ -28,6 +28,17 @@ pub fn is_postgres(service: &Service) -> bool {
         && runs_image_server(service)
 }
 
+/// Whether the database image runs init scripts of the spec's on its
+/// first start (a mount at `/docker-entrypoint-initdb.d`): they may read
+/// any `VAR_FILE` the service is given, not just the image's own.
+pub fn runs_init_scripts(service: &Service) -> bool {
+    const INIT: &str = "/docker-entrypoint-initdb.d";
+    service.mounts.iter().any(|m| {
+        let target = m.target.value.trim_end_matches('/');
+        target == INIT || target.strip_prefix(INIT).is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 /// Whether a published image's entrypoint starts its own server: no
 /// command, or one its entrypoint takes for the server (`postgres`,
 /// `-c ...`), as for every image stackc does not know.

@@ -21,6 +21,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DbPasswordMissing,
     &OpenDataStore,
     &PgFileEnvMisuse,
+    &SecretVariableUnread,
     &SecretInEnv,
     &SecretInCommand,
     &SecretInComposeValue,

@@ -264,7 +264,9 @@ fn quoted_help(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         .iter()
         .all(|e| e == END_OF_LINE || e == END_OF_FILE || e == "`}`")
     {
-        return Some("a value ends at its closing quote: put all of it inside one pair of quotes".to_string());
+        return Some(argv_as_list(text, pos).unwrap_or_else(|| {
+            "a value ends at its closing quote: put all of it inside one pair of quotes".to_string()
+        }));
     }
     if inner.is_empty() || inner.contains(['\\', ' ', '\t']) {
         return None;
@@ -273,6 +275,36 @@ fn quoted_help(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         Some(before) => format!("write it without quotes: `{} {}`", shorten(before), shorten(inner)),
         None => format!("write it without quotes: `{}`", shorten(inner)),
     })
+}
+
+/// Help for a command written as several strings, as compose's and a
+/// Dockerfile's exec form list them (`command "--flag" "--other"`): a
+/// command is one string or a list, and the list is the one that keeps
+/// each word as written.
+fn argv_as_list(text: &str, pos: usize) -> Option<String> {
+    let start = line_start(text, pos);
+    let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i);
+    let lines = tokens::lines(&text[start..end]);
+    let tokens = &lines.first()?.tokens;
+    let keyword_words = match tokens.first()?.text {
+        "command" | "run" | "entrypoint" => 1,
+        "ready" if tokens.get(1)?.text == "cmd" => 2,
+        _ => return None,
+    };
+    let words = &tokens[keyword_words..];
+    if words.len() < 2 || words.iter().any(|t| t.kind != tokens::Kind::Str) {
+        return None;
+    }
+    let keyword: Vec<&str> = tokens[..keyword_words].iter().map(|t| t.text).collect();
+    let list: Vec<&str> = words.iter().map(|t| t.text).collect();
+    let mut list = list.join(", ");
+    if list.chars().count() > 100 {
+        list = format!("{}, …", shorten(words[0].text));
+    }
+    Some(format!(
+        "a command is one string or a list: `{} [{list}]`",
+        keyword.join(" ")
+    ))
 }
 
 /// The token before `pos` on its line, if any.
@@ -361,6 +393,9 @@ fn statement_hint(line: &str) -> Option<String> {
         ),
         (Some("env_file"), Some("optional")) => Some("`optional` goes after the path: `env_file PATH optional`"),
         (Some("ready"), Some("off")) => Some("`ready off` takes no options: there is no check to time"),
+        (Some("compose"), Some(_)) if line.contains("= {") || line.contains("= [") => Some(
+            "a compose value with braces or brackets is YAML in flow style, in quotes: `compose ulimits = \"{memlock: {soft: -1, hard: -1}}\"`",
+        ),
         (Some("mount"), Some(source)) if source.contains(':') => Some(
             "write `mount SOURCE at PATH`, e.g. `mount ./src at /app` for a host folder or `mount media at /app/media` for a volume",
         ),

@@ -285,9 +285,11 @@ struct KnownImage {
     writes: &'static [&'static str],
 }
 
-/// The official images' non-root users (Docker Hub's `postgres`, `redis`
-/// and `nginx` images, Debian and Alpine variants) and PostgreSQL's socket
-/// folder.
+/// The official images' non-root users, read from each image's Dockerfile
+/// (Debian, Ubuntu or Oracle Linux, and Alpine variants), and the folders
+/// their servers write besides their data. An image that starts as root
+/// and steps down to its user must be given that user by number: with
+/// `runAsNonRoot` and no `runAsUser`, the kubelet refuses to start it.
 const KNOWN_IMAGES: &[KnownImage] = &[
     KnownImage {
         repository: "postgres",
@@ -304,6 +306,38 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         alpine_uid: 999,
         port: 6379,
         writes: &[],
+    },
+    KnownImage {
+        repository: "mysql",
+        user: "mysql",
+        uid: 999,
+        alpine_uid: 999,
+        port: 3306,
+        writes: &["/var/run/mysqld"],
+    },
+    KnownImage {
+        repository: "mariadb",
+        user: "mysql",
+        uid: 999,
+        alpine_uid: 999,
+        port: 3306,
+        writes: &["/run/mysqld"],
+    },
+    KnownImage {
+        repository: "mongo",
+        user: "mongodb",
+        uid: 999,
+        alpine_uid: 999,
+        port: 27017,
+        writes: &["/data/configdb"],
+    },
+    KnownImage {
+        repository: "rabbitmq",
+        user: "rabbitmq",
+        uid: 999,
+        alpine_uid: 100,
+        port: 5672,
+        writes: &["/var/log/rabbitmq"],
     },
     KnownImage {
         repository: "nginx",

@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// On the postgres image, flags a `secret VAR = ...` for a variable the
     /// image does not read from a file, and `env` setting both `VAR` and
-    /// `VAR_FILE`.
+    /// `VAR_FILE`. A service with init scripts (a mount at
+    /// `/docker-entrypoint-initdb.d`) may read any `VAR_FILE` in them: its
+    /// secrets are not flagged.
     ///
     /// ## Why is this bad?
     /// `secret VAR = s` hands the container `VAR_FILE`. The image's
@@ -40,7 +42,9 @@ impl Rule for PgFileEnvMisuse {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
             let file_variables = facts::image(service).map_or(&[][..], images::file_variables);
-            for secret in &service.secrets {
+            // Init scripts of the spec's may read any `VAR_FILE`.
+            let read_by_scripts = facts::runs_init_scripts(service);
+            for secret in service.secrets.iter().filter(|_| !read_by_scripts) {
                 if file_variables.contains(&secret.env.as_str()) {
                     continue;
                 }

@@ -1,0 +1,179 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{ImageRef, SecretUse, Service, Stack};
+use crate::lint::Rule;
+use crate::lint::{facts, images};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `secret VAR = ...` whose `VAR_FILE` the image never reads:
+    /// on Grafana's images, and on official images whose entrypoint reads
+    /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
+    /// (RabbitMQ 3.9 and later). PostgreSQL has its own rule,
+    /// `pg-file-env-misuse`. A service with a command of its own, or a
+    /// database's init scripts (a mount at `/docker-entrypoint-initdb.d`),
+    /// is not flagged: they may read the file themselves.
+    ///
+    /// ## Why is this bad?
+    /// `secret VAR = s` mounts the secret and hands the container
+    /// `VAR_FILE`, the path. An image reads that path only for the
+    /// variables its entrypoint knows; for any other, the secret is
+    /// silently ignored and the container starts without it. Grafana
+    /// reads a file for `GF_..._FILE` only with two underscores
+    /// (`GF_SECURITY_ADMIN_PASSWORD__FILE`): with one, the admin password
+    /// stays Grafana's default, `admin`. RabbitMQ 3.9 dropped the image's
+    /// `RABBITMQ_DEFAULT_PASS_FILE`: it then creates only `guest`, and the
+    /// app's user does not exist.
+    ///
+    /// ## Example
+    /// ```text
+    /// service grafana {
+    ///     image grafana/grafana:11.3.0
+    ///     secret GF_SECURITY_ADMIN_PASSWORD = grafana_admin
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Mount the secret and name its path in the variable Grafana reads:
+    /// ```text
+    /// service grafana {
+    ///     image grafana/grafana:11.3.0
+    ///     secret grafana_admin
+    ///     env {
+    ///         GF_SECURITY_ADMIN_PASSWORD__FILE = "/run/secrets/grafana_admin"
+    ///     }
+    /// }
+    /// ```
+    pub struct SecretVariableUnread {
+        name: "secret-variable-unread",
+        severity: Error,
+        summary: "a `secret VAR = ...` whose `VAR_FILE` the image never reads",
+    }
+}
+
+/// Grafana's images, which read `GF_<SECTION>_<KEY>__FILE`.
+const GRAFANA: &[&str] = &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"];
+
+/// The official images with an entrypoint that reads `VAR_FILE` for the
+/// variables in [`images::file_variables`], and for no other.
+const READS_SOME_FILES: &[&str] = &["mysql", "mariadb", "mongo"];
+
+impl Rule for SecretVariableUnread {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let Some(image) = facts::image(service) else {
+                continue;
+            };
+            if service.secrets.is_empty() || has_own_command(service) {
+                continue;
+            }
+            let repository = images::hub_name(image);
+            if GRAFANA.contains(&repository) {
+                // `secret GF_X_ = s` gives Grafana the `GF_X__FILE` it reads.
+                for secret in service.secrets.iter().filter(|s| !s.env.ends_with('_')) {
+                    out.push(grafana(secret));
+                }
+            } else if repository == "rabbitmq" && !before_3_9(image) {
+                for secret in &service.secrets {
+                    out.push(rabbitmq(secret));
+                }
+            } else if READS_SOME_FILES.contains(&repository) && !facts::runs_init_scripts(service) {
+                let read = images::file_variables(image);
+                for secret in service.secrets.iter().filter(|s| !read.contains(&s.env.as_str())) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!("the {repository} image ignores `{}_FILE`", secret.env.value))
+                            .primary(secret.env.span, "this secret never reaches the container's server")
+                            .help(format!("the image reads a file only for {}", read.join(", "))),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Grafana reads `VAR__FILE`, never `VAR_FILE`.
+fn grafana(secret: &SecretUse) -> Diagnostic {
+    let name = &secret.env.value;
+    let mut diagnostic = SecretVariableUnread::META
+        .diagnostic(format!("Grafana ignores `{name}_FILE`"))
+        .primary(secret.env.span, "this secret never reaches Grafana");
+    diagnostic = if name.starts_with("GF_") {
+        diagnostic.help(format!(
+            "Grafana reads a file for `{name}__FILE` (two underscores): write `secret {secret}` and \
+             `env {{ {name}__FILE = \"/run/secrets/{secret}\" }}`",
+            secret = secret.secret.value
+        ))
+    } else {
+        diagnostic.help(
+            "Grafana reads its settings from `GF_<SECTION>_<KEY>` variables, and a file for `GF_<SECTION>_<KEY>__FILE`",
+        )
+    };
+    diagnostic
+}
+
+/// RabbitMQ's image dropped its `_FILE` variables in 3.9: the server reads
+/// `RABBITMQ_DEFAULT_USER`/`_PASS` themselves, and a file only as config.
+fn rabbitmq(secret: &SecretUse) -> Diagnostic {
+    SecretVariableUnread::META
+        .diagnostic(format!("RabbitMQ ignores `{}_FILE`", secret.env.value))
+        .primary(
+            secret.env.span,
+            "this secret never reaches RabbitMQ (3.9 and later read no `_FILE` variable)",
+        )
+        .help(
+            "hold the user and password in a config file kept as a secret: `secret rabbitmq_conf at \
+             /etc/rabbitmq/conf.d/10-defaults.conf`, the file saying `default_user = ...` and `default_pass = ...`",
+        )
+}
+
+/// A tag before 3.9, whose entrypoint still read `_FILE` variables.
+fn before_3_9(image: &ImageRef) -> bool {
+    let Some(tag) = image.tag() else {
+        return false;
+    };
+    let mut numbers = tag.split(['.', '-']).map(|part| part.parse::<u32>().ok());
+    match (numbers.next().flatten(), numbers.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor) < (3, 9),
+        (Some(major), None) => major < 3,
+        _ => false,
+    }
+}
+
+/// A command or entrypoint of the spec's own, which may read any file:
+/// anything but options handed to the image's server.
+fn has_own_command(service: &Service) -> bool {
+    let program = service.command.as_ref().and_then(|c| c.words.first());
+    service.entrypoint.is_some()
+        || !facts::runs_image_server(service)
+        || program.is_some_and(|p| {
+            !p.starts_with('-') && facts::image(service).is_some_and(|i| GRAFANA.contains(&images::hub_name(i)))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Span, Spanned};
+
+    fn image(text: &str) -> ImageRef {
+        ImageRef::split(Spanned::new(text.to_string(), Span::new(0, 0)))
+    }
+
+    #[test]
+    fn rabbitmq_tags_before_3_9_still_read_files() {
+        for old in ["rabbitmq:3.8", "rabbitmq:3.8.19-management-alpine", "rabbitmq:2"] {
+            assert!(before_3_9(&image(old)), "{old}");
+        }
+        for new in [
+            "rabbitmq",
+            "rabbitmq:3",
+            "rabbitmq:3-management",
+            "rabbitmq:3.9",
+            "rabbitmq:3.13.7-alpine",
+            "rabbitmq:4.1",
+            "rabbitmq:management",
+        ] {
+            assert!(!before_3_9(&image(new)), "{new}");
+        }
+    }
+}
