@@ -327,8 +327,8 @@ impl Stack {
     }
 
     /// Whether compose can tell when the service is ready: a `ready` check
-    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile, unless
-    /// `ready off` turns it off. An own Dockerfile the files were read
+    /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile or a
+    /// published image known to have one, unless `ready off` turns it off. An own Dockerfile the files were read
     /// without (one outside the project, see
     /// [`crate::input::fs::project_root`]) may have one: unknown is not none.
     pub fn has_readiness(&self, service: &Service) -> bool {
@@ -342,7 +342,11 @@ impl Stack {
                     .facts()
                     .and_then(|f| f.healthcheck.as_ref())
                     .is_some_and(|h| h.command.is_some()),
-                None => own.is_some() && self.inputs.read,
+                None if own.is_some() => self.inputs.read,
+                None => match &service.image {
+                    Some(ImageSource::Image(image)) => crate::lint::images::has_healthcheck(image),
+                    _ => false,
+                },
             }
     }
 
@@ -363,7 +367,7 @@ impl Stack {
             _ => "",
         };
         match image {
-            "postgres" | "postgis" | "pgvector" => self.pg_isready_hint(service),
+            _ if crate::lint::images::POSTGRES_IMAGES.contains(&image) => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
             "valkey" => "ready cmd \"valkey-cli ping\"".to_string(),
             // The init-time server listens on the socket only: ask over TCP.
@@ -1906,6 +1910,22 @@ impl Return {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// pgautoupgrade's image has a HEALTHCHECK: `after db ready` waits on
+    /// it; the official image has none.
+    #[test]
+    fn a_published_image_with_a_healthcheck_can_be_waited_for() {
+        let spec = "stack shop\n\
+            service db {\n    image pgautoupgrade/pgautoupgrade:17-alpine\n}\n\
+            service plain {\n    image postgres:17.6\n}\n\
+            service web {\n    image ghcr.io/acme/web:1.4\n    after db ready\n}\n";
+        let checked = crate::check(&crate::source::SourceFile::new("stack.spec", spec));
+        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert!(!codes.contains(&"not-ready-checkable"), "{codes:?}");
+        let stack = checked.stack.expect("the spec is valid");
+        assert!(stack.has_readiness(&stack.services[0]));
+        assert!(!stack.has_readiness(&stack.services[1]));
+    }
 
     #[test]
     fn raw_handlers_are_sorted_for_the_lookup() {

@@ -24,6 +24,7 @@ use crate::emit::Artifact;
 use crate::input::fs as fs_input;
 
 pub mod durable;
+pub mod together;
 
 use durable::{sync_dir, Flush};
 
@@ -50,6 +51,10 @@ pub enum WriteError {
     ChangedFiles { folder: PathBuf, files: Vec<String> },
     #[error("{path}: the manifest is not one stackc wrote: {reason}")]
     BadManifest { path: PathBuf, reason: String },
+    #[error("{path} exists with other contents; stackc does not write over it")]
+    Exists { path: PathBuf },
+    #[error("{path} leads out of the project (a symbolic link)")]
+    OutsideProject { path: PathBuf },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -70,6 +75,7 @@ impl WriteError {
             }
             WriteError::Root { .. } => Some("choose a folder of its own for the output, such as `out`"),
             WriteError::Busy { .. } => Some("wait until that build is done, then build again"),
+            WriteError::OutsideProject { .. } => Some("stackc writes files only inside the project; remove the link"),
             _ => None,
         }
     }
@@ -559,51 +565,11 @@ fn remove_old_output(old: &Path) -> Option<String> {
 /// Replaces a file's contents atomically, or creates it: the new text goes
 /// into a file beside it (with the old file's permissions), which is renamed
 /// over it, so a reader or a crash sees the old file or the new one, never
-/// half.
+/// half. Through a symbolic link, the file it points at is the one replaced.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    // Through a symbolic link, the file it points at is the one replaced.
-    let resolved;
-    let path = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_symlink() => {
-            resolved = fs::canonicalize(path).map_err(io(path))?;
-            resolved.as_path()
-        }
-        Ok(_) => path,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path,
-        Err(e) => return Err(io(path)(e)),
-    };
-    let permissions = match fs::metadata(path) {
-        Ok(meta) => Some(meta.permissions()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io(path)(e)),
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().map_or_else(|| "spec".into(), |n| n.to_string_lossy());
-    let temp = dir.join(format!(".{name}.stackc-{}", std::process::id()));
-    let written = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            if let Some(permissions) = permissions {
-                file.set_permissions(permissions)?;
-            }
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temp, path));
-    if let Err(source) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(WriteError::Io {
-            path: path.to_path_buf(),
-            source,
-        });
-    }
-    sync_dir(dir);
-    Ok(())
+    let mut together = together::Together::default();
+    together.replace(path, bytes);
+    together.write()
 }
 
 #[cfg(test)]

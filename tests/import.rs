@@ -1393,6 +1393,83 @@ fn the_gitignore_beside_the_spec_gets_each_secret_file_once() {
     assert!(!repo.join("stack.spec").exists() && !repo.join("secrets").exists());
 }
 
+/// Every file below `dir` (folders too, as `NAME/`) with its contents.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if path.is_dir() {
+                found.push((format!("{name}/"), String::new()));
+                folders.push(path);
+            } else {
+                found.push((name, std::fs::read_to_string(&path).unwrap_or_default()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A failed import leaves the project as it was: the ignore lines, the
+/// secret and env files and the spec are written together or not at all,
+/// whether the secret file in the way is found before anything is
+/// written or the spec's path turns out to be a folder.
+#[test]
+fn a_failed_import_leaves_the_project_as_it_was() {
+    let compose = "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: Hx7rT2qLmZ\n  web:\n    build: .\n    environment:\n      API_TOKEN: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let files = [
+        ("compose.yaml", compose),
+        ("Dockerfile", "FROM ghcr.io/acme/web:1.0\nCOPY . .\n"),
+        (".gitignore", "node_modules/\n"),
+        (".dockerignore", ".git\n"),
+    ];
+    let in_the_way = project(&files);
+    let root = in_the_way.path();
+    std::fs::create_dir(root.join("secrets")).unwrap();
+    std::fs::write(root.join("secrets/db_postgres_password.txt"), "someone else's\n").unwrap();
+    let before = tree(root);
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("db_postgres_password.txt exists with other contents"),
+        "{stderr}"
+    );
+    assert_eq!(tree(root), before);
+
+    let spec_is_a_folder = project(&files);
+    let root = spec_is_a_folder.path();
+    std::fs::create_dir(root.join("stack.spec")).unwrap();
+    let before = tree(root);
+    let out = import_into(root, &root.join("stack.spec"), "short", &["--force"]);
+    let stderr = support::text(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("stack.spec"), "{stderr}");
+    assert_eq!(tree(root), before);
+
+    // Nothing in the way: all of them are written.
+    let fine = project(&files);
+    let out = import_into(fine.path(), &fine.path().join("stack.spec"), "short", &[]);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let written: Vec<String> = tree(fine.path()).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        written,
+        [
+            ".dockerignore",
+            ".gitignore",
+            "Dockerfile",
+            "compose.yaml",
+            "env/",
+            "env/web.env",
+            "secrets/",
+            "secrets/db_postgres_password.txt",
+            "stack.spec"
+        ]
+    );
+    assert!(read(fine.path(), ".dockerignore").ends_with("\nsecrets/db_postgres_password.txt\nenv/web.env\n"));
+}
+
 /// A healthcheck that repeats a password of its service's `environment`
 /// reads it where the container has it once import has kept it out of
 /// the spec: the secret's file for an image that reads `VAR_FILE`, the
@@ -1457,6 +1534,126 @@ name: shop
         assert!(!report.contains(value), "{value}:\n{report}");
     }
     support::insta_settings().bind(|| insta::assert_snapshot!("import__healthcheck_reads_password", imported.shown()));
+}
+
+/// A healthcheck's password that the container has from an env file,
+/// not `environment`, is read there too; and so is a `${VAR}` compose
+/// fills in from the project's `.env` when the container has the same
+/// value (its `environment` says `${VAR}`, or `.env` is its env file).
+/// A variable the container has not is the host's: left out.
+#[test]
+fn a_healthchecks_password_from_an_env_file_or_dotenv_is_read_in_the_container() {
+    let compose = r#"services:
+  db:
+    image: mysql:8.4
+    env_file: db.env
+    healthcheck:
+      test: ["CMD", "mysqladmin", "ping", "-uroot", "-ps3cr3t-root"]
+  app:
+    image: ghcr.io/acme/web:1.0
+    env_file: [app.env]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -u app:Wq8zLp3vKt http://localhost/health"]
+  mirror:
+    image: mysql:8.4
+    environment:
+      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD}
+    healthcheck:
+      test: ["CMD-SHELL", "mysqladmin ping -uroot -p${MYSQL_ROOT_PASSWORD}"]
+  cache:
+    image: redis:7.4
+    env_file: .env
+    command: ["redis-server", "--save", ""]
+    healthcheck:
+      test: ["CMD", "redis-cli", "-a", "${REDIS_PASSWORD}", "ping"]
+  other:
+    image: mysql:8.4
+    environment:
+      MYSQL_ALLOW_EMPTY_PASSWORD: "yes"
+    healthcheck:
+      test: ["CMD-SHELL", "mysqladmin ping -p${MYSQL_ROOT_PASSWORD}"]
+name: shop
+"#;
+    let files = [
+        ("db.env", "MYSQL_ROOT_PASSWORD=s3cr3t-root\n"),
+        ("app.env", "DB_PASSWORD=Wq8zLp3vKt\n"),
+        (".env", "MYSQL_ROOT_PASSWORD=m1rr0r-root\nREDIS_PASSWORD=r3dis-Pass\n"),
+    ];
+    let imported = import_project(compose, &files, &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert_holds(
+        &spec,
+        &[
+            r#"ready cmd "mysqladmin ping -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"" every 30s"#,
+            r#"ready cmd "curl -fsS -u app:\"$DB_PASSWORD\" http://localhost/health" every 30s"#,
+            r#"ready cmd "redis-cli -a \"$REDIS_PASSWORD\" ping" every 30s"#,
+        ],
+    );
+    assert_eq!(spec.matches("ready cmd").count(), 4, "{spec}");
+    assert_eq!(
+        spec.matches(r#"ready cmd "mysqladmin ping -uroot -p\"$(cat \"$MYSQL_ROOT_PASSWORD_FILE\")\"""#)
+            .count(),
+        2,
+        "{spec}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:29:13", "warning", "import-dropped"),
+        "{report}"
+    );
+    for value in ["s3cr3t-root", "Wq8zLp3vKt", "m1rr0r-root", "r3dis-Pass"] {
+        assert!(
+            !spec.contains(value) && !report.contains(value),
+            "{value}:\n{spec}\n{report}"
+        );
+    }
+}
+
+/// Traefik's `basicauth.users` label holds htpasswd hashes, which a
+/// dictionary cracks offline: the lines go into a secret file mounted
+/// into the project's Traefik service, and the label names that file
+/// (`usersfile`). Without a Traefik service to read it, the label is
+/// left out.
+#[test]
+fn traefik_basic_auth_hashes_move_into_a_file_traefik_reads() {
+    let compose = r#"services:
+  traefik:
+    image: traefik:v3.3
+    command: ["--providers.docker=true"]
+  whoami:
+    image: traefik/whoami:v1.10
+    labels:
+      - "traefik.http.routers.whoami.middlewares=auth"
+      - "traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/,ops:$$2y$$05$$EaCl3bdYBnsnK1CHDAbbYuVq0ofqi1ccNlJrWKdazBXaxS0K5iuDe"
+"#;
+    let imported = import_project(compose, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert_holds(
+        &spec,
+        &[
+            r#"secret whoami_basicauth_users file "secrets/whoami_basicauth_users.txt""#,
+            r#"traefik.http.middlewares.auth.basicauth.usersfile = "/run/secrets/whoami_basicauth_users""#,
+            "    secret whoami_basicauth_users\n}",
+        ],
+    );
+    assert!(!spec.contains("apr1") && !spec.contains("$2y$"), "{spec}");
+    assert_eq!(
+        read(imported.root(), "secrets/whoami_basicauth_users.txt"),
+        "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/\nops:$2y$05$EaCl3bdYBnsnK1CHDAbbYuVq0ofqi1ccNlJrWKdazBXaxS0K5iuDe\n"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:9:9", "info", "import-secret"),
+        "{report}"
+    );
+    assert!(!report.contains("secret-in-compose-value"), "{report}");
+
+    let without_traefik = compose.replace("image: traefik:v3.3", "image: caddy:2.8");
+    let imported = import_project(&without_traefik, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(!spec.contains("basicauth") && !spec.contains("apr1"), "{spec}");
+    assert!(
+        has_finding(&report, "compose.yaml:9:9", "warning", "import-dropped"),
+        "{report}"
+    );
 }
 
 /// Compose's long `env_file` form with `required: false` (Superset's

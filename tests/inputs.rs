@@ -265,7 +265,7 @@ environment dev {
         text(&output.stdout)
     };
     // Both build the development stage: one finding names them.
-    let expected = ["stack.spec:14:18: error: `api` runs as root (built for `api`, `tests`) [runs-as-root]"];
+    let expected = ["stack.spec:14:18: error: each service built from `api/Dockerfile` (`api`, `tests`) runs as root [runs-as-root]"];
     assert_eq!(lint(&["--env", "dev"]).lines().collect::<Vec<_>>(), expected);
     let in_dev: Vec<String> = expected
         .iter()

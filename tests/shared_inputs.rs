@@ -32,8 +32,8 @@ fn a_finding_in_a_file_three_services_read_is_reported_once() {
     let tmp = project(|spec| spec);
     let lines = short(tmp.path());
     insta::assert_snapshot!(lines.join("\n"), @r"
-    stack.spec:7:14: warning: `web`'s Dockerfile: apt packages without versions (hadolint DL3008) (built for `web`, `worker`, `beat`) [package-install-hygiene]
-    stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (read by `web`, `worker`, `beat`) [default-credentials]
+    stack.spec:7:14: warning: `app/Dockerfile` (the Dockerfile of `web`, `worker` and `beat`): apt packages without versions (hadolint DL3008) [package-install-hygiene]
+    stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web`, `worker` and `beat` read) [default-credentials]
     ");
 }
 
@@ -43,9 +43,9 @@ fn the_human_report_points_at_every_readers_statement() {
     let output = support::lint_project(tmp.path(), &["--color", "never"]);
     let report = text(&output.stdout) + &text(&output.stderr);
     for reader in ["worker", "beat"] {
-        for how in ["read by", "built for"] {
+        for how in ["reads `app.env` too", "is built from `app/Dockerfile` too"] {
             assert_eq!(
-                report.matches(&format!("also {how} `{reader}`")).count(),
+                report.matches(&format!("`{reader}` {how}")).count(),
                 1,
                 "a finding points at `{reader}`'s statement:\n{report}"
             );
@@ -85,7 +85,7 @@ fn a_finding_in_another_file_stays_apart() {
     assert_eq!(
         credentials,
         [
-            "stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (read by `web`, `worker`) [default-credentials]",
+            "stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web` and `worker` read) [default-credentials]",
             "stack.spec:26:14: warning: `DATABASE_PASSWORD` is set to a default password [default-credentials]",
         ]
     );

@@ -3,7 +3,6 @@
 //! and the ignore lines that keep them out of images and commits; then reports the
 //! findings in the chosen format with what `stackc build` would say.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -67,18 +66,7 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
         ));
         return Ok(ExitCode::from(1));
     }
-    let spec_dir = match out.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    // `-o deploy/stack.spec` in a project without `deploy/` yet.
-    std::fs::create_dir_all(&spec_dir).map_err(|e| Failure::new(format!("{}: {e}", spec_dir.display())))?;
-    // The ignore lines first: no secret file is ever there unlisted.
-    for edit in outcome.gitignore.iter().chain(&outcome.ignores) {
-        contexts::apply(edit).map_err(|e| Failure::new(e.to_string()))?;
-    }
-    write_secrets(&spec_dir, &outcome.secrets)?;
-    write::replace_file(out, spec.text.as_bytes()).map_err(|e| Failure::new(e.to_string()))?;
+    write_files(out, spec, &outcome)?;
     // Built in memory with the files now beside it, as `stackc build` would.
     let verdict = verdict(out, spec)?;
     let inputs = verdict.inputs.as_ref().map_or(&[][..], |i| &i.sources[..]);
@@ -274,56 +262,42 @@ fn compose_config(file: &Path) -> Option<String> {
     None
 }
 
-/// Each file, created new (never over an existing one with other
-/// contents): a secret file with [`SECRET_MODE`], an env file (which only
-/// compose reads, as the user who runs it) with mode 0600.
+/// Writes the spec, its secret and env files and the ignore lines that
+/// keep them out of commits and images, all or none: a failure on the way
+/// (a secret file there with other contents, a spec path that cannot be
+/// written) leaves the project as it was.
 ///
-/// Only inside the spec's project: a folder on the way that is a link out
-/// of it (a cloned repository's `secrets -> /etc/cron.d`) is refused, so
-/// a hostile compose file cannot have its text written elsewhere.
-fn write_secrets(dir: &Path, secrets: &Secrets) -> Result<(), Failure> {
-    let root = crate::input::fs::project_root(dir);
-    let inside = |folder: &Path| {
-        crate::input::fs::inside_project(root.as_deref(), folder).map_err(|_| Failure {
-            message: format!("{} leads out of the project (a symbolic link)", folder.display()),
-            help: Some("import writes secret files only inside the spec's project; remove the link".to_string()),
-        })
+/// Each secret file is created new (never over an existing one with other
+/// contents) with [`SECRET_MODE`], an env file (which only compose reads,
+/// as the user who runs it) with mode 0600; only inside the spec's
+/// project: a folder on the way that is a link out of it (a cloned
+/// repository's `secrets -> /etc/cron.d`) is refused, so a hostile compose
+/// file cannot have its text written elsewhere.
+fn write_files(out: &Path, spec: &crate::source::SourceFile, outcome: &crate::import::Outcome) -> Result<(), Failure> {
+    let failure = |e: write::WriteError| Failure {
+        help: e.help().map(str::to_string),
+        message: e.to_string(),
     };
+    let spec_dir = match out.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // The project of the nearest folder there (`-o deploy/stack.spec`
+    // before `deploy/` is made).
+    let project = spec_dir
+        .ancestors()
+        .find_map(crate::input::fs::project_root)
+        .ok_or_else(|| Failure::new(format!("{}: no folder of it is there", spec_dir.display())))?;
+    let mut together = write::together::Together::inside(project);
+    // The ignore lines first: no secret file is ever there unlisted.
+    for edit in outcome.gitignore.iter().chain(&outcome.ignores) {
+        together.replace(&edit.file, contexts::edited(edit).map_err(failure)?.as_bytes());
+    }
+    let secrets: &Secrets = &outcome.secrets;
     let files = secrets.files.iter().map(|f| (f, SECRET_MODE));
     for (secret, mode) in files.chain(secrets.env_files.iter().map(|f| (f, 0o600))) {
-        let path = dir.join(&secret.path);
-        if let Some(parent) = path.parent() {
-            inside(parent)?;
-            std::fs::create_dir_all(parent).map_err(|e| Failure::new(format!("{}: {e}", parent.display())))?;
-            inside(parent)?;
-        }
-        match std::fs::read(&path) {
-            Ok(existing) if existing == secret.contents.as_bytes() => continue,
-            Ok(_) => {
-                return Err(Failure::new(format!(
-                    "{} exists with other contents; import does not overwrite a secret",
-                    path.display()
-                )))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Failure::new(format!("{}: {e}", path.display()))),
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-        #[cfg(not(unix))]
-        let _ = mode;
-        let mut file = options
-            .open(&path)
-            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
-        file.write_all(secret.contents.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
-        // The mode asked for, whatever the umask took away.
-        #[cfg(unix)]
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(mode))
-            .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
+        together.create(&spec_dir.join(&secret.path), secret.contents.as_bytes(), mode);
     }
-    Ok(())
+    together.replace(out, spec.text.as_bytes());
+    together.write().map_err(failure)
 }

@@ -86,6 +86,10 @@ pub struct Import<'a> {
     pub declared: Vec<Stmt>,
     /// The networks declared `internal`.
     pub internal_networks: Vec<String>,
+    /// The project's one Traefik service (see [`super::traefik`]).
+    pub traefik: Option<String>,
+    /// The secrets to mount into it: basic-auth users files.
+    pub traefik_secrets: Vec<String>,
 }
 
 /// Top-level keys and what becomes of them.

@@ -85,10 +85,11 @@ fn ignore_file(context: &Path, dockerfile: &str) -> PathBuf {
     }
 }
 
-/// Adds an edit's lines to its ignore file (a `.dockerignore`, the
-/// `.gitignore`), creating it if needed, in one atomic replace; a file
-/// that is there but cannot be read is left alone, an error.
-pub fn apply(edit: &IgnoreEdit) -> Result<(), crate::write::WriteError> {
+/// The text of an edit's ignore file (a `.dockerignore`, the
+/// `.gitignore`) with its lines added at the end (the file written with
+/// the others import writes, all or none); a file that is there but
+/// cannot be read is an error.
+pub fn edited(edit: &IgnoreEdit) -> Result<String, crate::write::WriteError> {
     let mut text = match std::fs::read_to_string(&edit.file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -107,7 +108,7 @@ pub fn apply(edit: &IgnoreEdit) -> Result<(), crate::write::WriteError> {
         text.push_str(line);
         text.push('\n');
     }
-    crate::write::replace_file(&edit.file, text.as_bytes())
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -137,8 +138,8 @@ mod tests {
                 lines: vec!["secrets/app_token.txt".to_string()],
             }]
         );
-        apply(&edits[0]).unwrap();
-        let text = std::fs::read_to_string(root.join(".dockerignore")).unwrap();
+        let text = edited(&edits[0]).unwrap();
+        std::fs::write(root.join(".dockerignore"), &text).unwrap();
         assert!(text.starts_with("node_modules\nenv/\n#") && text.ends_with("\nsecrets/app_token.txt\n"));
         assert_eq!(keep_out(&doc, &places, &["secrets/app_token.txt"]).unwrap(), vec![]);
     }

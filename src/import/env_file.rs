@@ -75,6 +75,18 @@ pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span)
         .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
 }
 
+/// The paths of a service's `env_file`, in either of compose's forms (a
+/// path, or a list of paths and `{path, required}` entries).
+pub fn paths(files: &Node) -> Vec<&str> {
+    let entries: Vec<&Node> = match &files.kind {
+        super::yaml::Kind::Seq(items) => items.iter().collect(),
+        _ => vec![files],
+    };
+    (entries.into_iter())
+        .filter_map(|f| f.text().or_else(|| f.get("path").and_then(Node::text)))
+        .collect()
+}
+
 /// Whether the env file entry `entry` may be missing (`required: false`,
 /// Compose 2.24 or newer): the spec's `env_file ... optional`.
 pub fn optional(entry: &Node) -> bool {

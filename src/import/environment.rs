@@ -5,7 +5,7 @@
 
 use super::compose::Import;
 use super::report::{FileIx, Report};
-use super::spec::{is_env_key, is_env_name, is_name, quoted, Stmt};
+use super::spec::{is_env_key, is_name, quoted, Stmt};
 use super::values::literal;
 use super::yaml::{Kind, Node};
 use crate::input::env_file::EnvFile;
@@ -213,7 +213,7 @@ pub fn environment(
 
 /// A service's `environment`, in either of compose's forms: each name, its
 /// raw value (`None` for a bare `NAME`, passed through), and its node.
-fn pairs(value: &Node) -> Vec<(String, Option<String>, &Node)> {
+pub(super) fn pairs(value: &Node) -> Vec<(String, Option<String>, &Node)> {
     match &value.kind {
         Kind::Seq(items) => items
             .iter()
@@ -241,25 +241,4 @@ fn pairs(value: &Node) -> Vec<(String, Option<String>, &Node)> {
             })
             .collect(),
     }
-}
-
-/// The passwords of a service's `environment` written out, each with the
-/// shell expression that reads it in the container once [`environment`]
-/// has kept it out of the spec: `$(cat "$VAR_FILE")` for an image that
-/// reads `VAR_FILE` (the secret's file), else `$VAR` (from the env file).
-/// A healthcheck that repeats the password reads it so instead.
-pub fn readable(value: Option<&Node>, image: Option<&str>) -> Vec<(String, String)> {
-    let pairs = value.map(pairs).unwrap_or_default();
-    (pairs.into_iter())
-        .filter_map(|(name, raw, _)| Some((name, literal(&raw?)?)))
-        .filter(|(name, text)| is_env_name(name) && super::secrets::Secrets::is_secret(name, text))
-        .map(|(name, text)| {
-            let expression = if super::env_file::reads_file(image, &name) {
-                format!("$(cat \"${name}_FILE\")")
-            } else {
-                format!("${name}")
-            };
-            (text, expression)
-        })
-        .collect()
 }

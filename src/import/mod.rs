@@ -18,9 +18,12 @@
 //! [`gitignore`] (the spec's folder's `.gitignore`),
 //! [`values`] (compose's spellings), [`dockerfile`] (a `build`),
 //! [`nginx`] (the config's directives), [`proxy`] (directives to proxy
-//! statements), [`spec`] (the spec's text).
+//! statements), [`traefik`] (basic-auth users as a file Traefik reads),
+//! [`container_env`] (what a container has of its environment), [`spec`]
+//! (the spec's text).
 
 pub mod compose;
+pub mod container_env;
 pub mod contexts;
 pub mod dockerfile;
 pub mod env_file;
@@ -37,6 +40,7 @@ pub mod secrets;
 pub mod service;
 mod shell_vars;
 pub mod spec;
+pub mod traefik;
 mod uv;
 pub mod values;
 pub mod yaml;
@@ -182,6 +186,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         secrets: Secrets::default(),
         declared: Vec::new(),
         internal_networks: Vec::new(),
+        traefik: None,
+        traefik_secrets: Vec::new(),
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

@@ -10,6 +10,10 @@ use super::spec::{list, quoted};
 use super::values::literal;
 use super::yaml::{Kind, Node};
 
+/// What stands for a reference compose fills in, until it is read from
+/// the container ([`Test::with_references`]): a character no test holds.
+const MARK: char = '\u{1}';
+
 /// A healthcheck's test: words run as they are (`CMD`), or a shell script
 /// (a string, `CMD-SHELL`). `$$` read as `$`.
 #[derive(Debug, PartialEq)]
@@ -23,6 +27,29 @@ impl Test {
     /// cannot write (a value from the host's environment; `NONE` is
     /// `ready off`, see [`Test::is_none`]).
     pub fn of(test: &Node) -> Option<Test> {
+        Test::read(test, &literal)
+    }
+
+    /// The test of a healthcheck whose text compose fills from variables
+    /// (`-p${MYSQL_ROOT_PASSWORD}`) that the container has too
+    /// (`references`: each variable and the expression that reads it
+    /// there): each reference marked, with the marks to hand
+    /// [`Test::reading`], which reads them in the container. `None` for a
+    /// reference the container has not, or one with an operator.
+    pub fn with_references(test: &Node, references: &[(String, String)]) -> Option<(Test, Vec<(String, String)>)> {
+        let mark = |i: usize| format!("{MARK}{i}{MARK}");
+        let marked = |text: &str| {
+            super::values::replacing_references(text, |name| references.iter().position(|(n, _)| n == name).map(mark))
+        };
+        let test = Test::read(test, &marked)?;
+        let marks = (references.iter().enumerate())
+            .map(|(i, (_, expression))| (mark(i), expression.clone()))
+            .collect();
+        Some((test, marks))
+    }
+
+    /// The test, each text read by `literal` (`None`: one it cannot read).
+    fn read(test: &Node, literal: &dyn Fn(&str) -> Option<String>) -> Option<Test> {
         match &test.kind {
             Kind::Scalar { text, .. } => Some(Test::Script(literal(text)?)),
             Kind::Seq(items) => {
@@ -81,8 +108,9 @@ impl Test {
             }
             Test::Script(script) => script_reading(script, &used)?,
         };
+        // A mark left (a reference inside a word) is a value not read.
         let read = Test::Script(script);
-        read.secret().is_none().then_some(read)
+        (read.secret().is_none() && !read.holds_mark()).then_some(read)
     }
 
     /// Whether a value of `readable` is written in the test, as a whole
@@ -90,6 +118,13 @@ impl Test {
     /// where `secret-in-command` sees no secret.
     pub fn holds_any(&self, readable: &[(String, String)]) -> bool {
         readable.iter().any(|(value, _)| self.holds(value))
+    }
+
+    fn holds_mark(&self) -> bool {
+        match self {
+            Test::Words(words) => words.iter().any(|w| w.contains(MARK)),
+            Test::Script(script) => script.contains(MARK),
+        }
     }
 
     fn holds(&self, value: &str) -> bool {
@@ -274,6 +309,29 @@ mod tests {
             ))
         );
         assert!(!words(&["mysqladmin", "ping", "-umysqlx"]).holds_any(&mysql));
+    }
+
+    /// A `${VAR}` compose fills in is read from the container's variable
+    /// where it is a whole token; inside a word, with an operator, or of
+    /// a variable the container has not, the test is not read.
+    #[test]
+    fn a_reference_is_read_from_the_container_where_it_is_a_token() {
+        let references = vec![("PW".to_string(), "$DB_PASSWORD".to_string())];
+        let read = |script: &str| {
+            let node = crate::import::yaml::parse(&format!("t: {script:?}")).unwrap();
+            let (test, marks) = Test::with_references(node.get("t").unwrap(), &references)?;
+            test.reading(&marks)
+        };
+        assert_eq!(
+            read("mysqladmin ping -p${PW} && echo $$HOME"),
+            Some(Test::Script(
+                "mysqladmin ping -p\"$DB_PASSWORD\" && echo $HOME".to_string()
+            ))
+        );
+        assert_eq!(read("check --token=x${PW}"), None);
+        assert_eq!(read("mysqladmin ping -p${PW:-none}"), None);
+        assert_eq!(read("mysqladmin ping -p${OTHER}"), None);
+        assert_eq!(read("mysqladmin ping '-p${PW}'"), None);
     }
 
     /// A token `secret-in-command` would not recognise is still one the

@@ -2,6 +2,7 @@
 //! `after`, `ready`, `replicas` and `limits`.
 
 use super::compose::Import;
+use super::container_env::ContainerEnv;
 use super::probe::Test;
 use super::service::Role;
 use super::spec::Stmt;
@@ -52,11 +53,11 @@ const COMPOSE_TIMING: [(&str, &str, &str); 5] = [
 /// Docker's default pace in it.
 const UNSET_WHEN_ZERO: [&str; 2] = ["start_period", "start_interval"];
 
-/// `ready cmd ...` with compose's timing; a password written in the test
-/// is read from `readable` (each value the container has, and the shell
-/// expression that reads it: see [`Test::reading`]), or the healthcheck
-/// is left out.
-pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Import) -> Option<Stmt> {
+/// `ready cmd ...` with compose's timing; a password written in the test,
+/// or a variable compose fills into it (`-p${MYSQL_ROOT_PASSWORD}`), is
+/// read where the container has it (see [`ContainerEnv`] and
+/// [`Test::reading`]), or the healthcheck is left out.
+pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) -> Option<Stmt> {
     let file = import.file;
     if value.get("disable").and_then(Node::text) == Some("true") || value.get("test").is_some_and(Test::is_none) {
         return Some(Stmt::line("ready off"));
@@ -76,7 +77,13 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         }
     }
     let test = value.get("test")?;
-    let Some(mut probe) = Test::of(test) else {
+    let mut readable = container.values.clone();
+    let probe = Test::of(test).or_else(|| {
+        let (probe, marks) = Test::with_references(test, &container.references)?;
+        readable.extend(marks);
+        Some(probe)
+    });
+    let Some(mut probe) = probe else {
         import.report.dropped(
             file,
             test.span,
@@ -85,6 +92,7 @@ pub fn healthcheck(value: &Node, readable: &[(String, String)], import: &mut Imp
         );
         return None;
     };
+    let readable = &readable;
     // A secret the detector sees, or a value of the environment import
     // kept out of the spec (a token of any shape): read where the
     // container has it, or the check is left out.

@@ -2,6 +2,7 @@
 //! becomes a statement, a raw `compose` key with a note, or a finding.
 
 use super::compose::Import;
+use super::container_env::ContainerEnv;
 use super::environment::{defaulted, interpolated};
 use super::spec::{flow_yaml, is_name, list, quoted, word, Stmt};
 use super::values::{duration, literal, scalar, short_volume, size};
@@ -74,6 +75,8 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         };
         roles.push((name, key, service, role));
     }
+    let services = roles.iter().filter(|r| r.3 == Role::Service);
+    import.traefik = super::traefik::the_traefik(services.map(|&(name, _, service, _)| (name, service)));
     let builders = shared_builds(&roles);
     let mut blocks = Vec::new();
     for (i, &(name, key, service, role)) in roles.iter().enumerate() {
@@ -91,6 +94,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         let origin = format!("from {} (service `{name}`)", import.report.place(import.file, key.span));
         blocks.push(Stmt::block(format!("{} {name}", role.keyword()), body).note(origin));
     }
+    super::traefik::mount_into(&mut blocks, import);
     blocks
 }
 
@@ -337,12 +341,11 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("healthcheck", _) => {
-                // What the container gets of its `environment` (a proxy, none).
-                let environment = service
-                    .get("environment")
-                    .filter(|_| not_in(role, "environment").is_none());
-                let readable = super::environment::readable(environment, image.as_deref());
-                if let Some(stmt) = super::runtime::healthcheck(value, &readable, import) {
+                // What the container gets of its `environment` and env
+                // files (a proxy, none).
+                let given = |key: &str| service.get(key).filter(|_| not_in(role, key).is_none());
+                let container = ContainerEnv::of(given("environment"), given("env_file"), image.as_deref(), import);
+                if let Some(stmt) = super::runtime::healthcheck(value, &container, import) {
                     body.push(stmt);
                 }
             }
@@ -435,7 +438,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     ),
                 }
             }
-            ("labels", _) => labels(value, &mut body, import),
+            ("labels", _) => labels(name, value, &mut body, import),
             ("pull_policy", _) if builds && matches!(value.text(), Some("build" | "missing")) => {}
             ("security_opt", _)
                 if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
@@ -627,8 +630,9 @@ fn argv(service: &Node, value: &Node, key: &str, import: &mut Import) -> Option<
     }
 }
 
-/// `labels { }`; a label holding a secret is left out, reported.
-fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
+/// `labels { }`; a label holding a secret is left out, reported, but
+/// Traefik's basic-auth users, which it reads from a file instead.
+fn labels(service: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
     let pairs: Vec<(String, String, &Node)> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
@@ -654,16 +658,23 @@ fn labels(value: &Node, body: &mut Vec<Stmt>, import: &mut Import) {
         let key_ok = k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && k.chars().all(|c| c.is_ascii_alphanumeric() || ".-_/".contains(c));
         match literal(&v) {
-            Some(v) if key_ok => match super::secrets::found_in(Some(&k), &v) {
-                Some(what) => super::secrets::left_out(
-                    import.report,
-                    (import.file, node.span),
-                    &format!("label `{k}`"),
-                    &what,
-                    "a label is written into compose.yaml and shown by `docker inspect`: give the secret to the program that reads it as a file secret (`secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME`), or keep it in that program's own configuration",
-                ),
-                None => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
-            },
+            Some(v) if key_ok => {
+                // Traefik's users read from a file: a label without a hash.
+                if let Some(line) = super::traefik::users_file(service, &k, &v, node.span, import) {
+                    lines.push(line);
+                    continue;
+                }
+                match super::secrets::found_in(Some(&k), &v) {
+                    Some(what) => super::secrets::left_out(
+                        import.report,
+                        (import.file, node.span),
+                        &format!("label `{k}`"),
+                        &what,
+                        "a label is written into compose.yaml and shown by `docker inspect`: give the secret to the program that reads it as a file secret (`secret NAME file \"secrets/NAME.txt\"`, then `secret VAR = NAME`), or keep it in that program's own configuration",
+                    ),
+                    None => lines.push(Stmt::line(format!("{k} = {}", quoted(&v)))),
+                }
+            }
             _ => import.report.dropped(
                 import.file,
                 value.span,

@@ -94,14 +94,7 @@ fn reads_dotenv(service: &Node, import: &Import) -> bool {
         return false;
     };
     let dotenv = import.places.on_disk(".env");
-    let entries: Vec<&Node> = match &files.kind {
-        Kind::Seq(items) => items.iter().collect(),
-        _ => vec![files],
-    };
-    entries
-        .iter()
-        .filter_map(|f| f.text().or_else(|| f.get("path").and_then(Node::text)))
-        .any(|path| import.places.on_disk(path) == dotenv)
+    (super::env_file::paths(files).into_iter()).any(|path| import.places.on_disk(path) == dotenv)
 }
 
 #[cfg(test)]

@@ -229,6 +229,25 @@ pub fn whole_variable(text: &str) -> Option<&str> {
     super::spec::is_env_name(name).then_some(name)
 }
 
+/// A compose string as the container sees it, each plain reference
+/// (`$NAME`, `${NAME}`) replaced by what `replace` gives for its name;
+/// `None` when one has an operator (`${NAME:-x}`) or `replace` gives
+/// nothing for it.
+pub fn replacing_references(text: &str, replace: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Escaped => out.push('$'),
+            Piece::Reference {
+                name, operation: "", ..
+            } => out.push_str(&replace(name)?),
+            Piece::Reference { .. } => return None,
+        }
+    }
+    Some(out)
+}
+
 /// `text` as a shell reads it when compose leaves its references to the
 /// shell: `$$` is one `$`, and each `$NAME` or `${NAME...}` stays as
 /// written (a shell reads the same forms).

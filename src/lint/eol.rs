@@ -55,9 +55,12 @@ impl Product {
         Some(match super::images::hub_name(image) {
             "python" => Product::Python,
             "node" => Product::Node,
-            // PostGIS and Immich's image with vector search are PostgreSQL,
-            // their tags led by its version (`13-3.5`, `14-vectorchord0.4.3`).
-            "postgres" | "postgis/postgis" | "ghcr.io/immich-app/postgres" => Product::Postgres,
+            // PostGIS, Immich's image with vector search and pgautoupgrade
+            // are PostgreSQL, their tags led by its version (`13-3.5`,
+            // `14-vectorchord0.4.3`, `17-alpine`, `16.4-bookworm`).
+            "postgres" | "postgis/postgis" | "ghcr.io/immich-app/postgres" | "pgautoupgrade/pgautoupgrade" => {
+                Product::Postgres
+            }
             "nginx" | "nginxinc/nginx-unprivileged" => Product::Nginx,
             "mysql" => Product::Mysql,
             "mariadb" => Product::Mariadb,
@@ -128,9 +131,14 @@ pub fn major_today(image: &ImageRef) -> Option<u32> {
     if let Some(major) = numbers(tag).first() {
         return Some(*major);
     }
-    // Only the official image's `latest` is known: PostGIS's and the
-    // others' follow schedules of their own.
-    (super::images::hub_name(image) == "postgres").then_some(18)
+    // Only the official image's `latest` is known, and pgautoupgrade's
+    // (`latest`, `alpine`, `trixie`: the newest PostgreSQL, as its CI
+    // builds them): PostGIS's and the others' follow schedules of their own.
+    matches!(
+        super::images::hub_name(image),
+        "postgres" | "pgautoupgrade/pgautoupgrade"
+    )
+    .then_some(18)
 }
 
 /// A version still supported whose project names no last day yet: listed
@@ -508,6 +516,12 @@ mod tests {
         assert_eq!(major_today(&image("pgvector/pgvector:0.8.0-pg18-trixie")), Some(18));
         assert_eq!(major_today(&image("pgvector/pgvector")), None);
         assert_eq!(major_today(&image("ghcr.io/immich-app/postgres")), None);
+        assert_eq!(major_today(&image("pgautoupgrade/pgautoupgrade")), Some(18));
+        assert_eq!(major_today(&image("pgautoupgrade/pgautoupgrade:trixie")), Some(18));
+        assert_eq!(
+            major_today(&image("pgautoupgrade/pgautoupgrade:16-alpine3.23")),
+            Some(16)
+        );
     }
 
     #[test]

@@ -21,10 +21,10 @@ pub fn image_name(image: &ImageRef) -> &str {
 }
 
 /// A service that runs the PostgreSQL server of the official image (or
-/// PostGIS or pgvector, built on it with its entrypoint); a job that runs
-/// `pg_dump` in it is no server.
+/// one built on it with its entrypoint: [`super::images::POSTGRES_IMAGES`]);
+/// a job that runs `pg_dump` in it is no server.
 pub fn is_postgres(service: &Service) -> bool {
-    image(service).is_some_and(|i| matches!(image_name(i), "postgres" | "postgis" | "pgvector"))
+    image(service).is_some_and(|i| super::images::POSTGRES_IMAGES.contains(&image_name(i)))
         && runs_image_server(service)
 }
 
@@ -76,6 +76,7 @@ const DATA_STORES: &[&str] = &[
     "mongodb",
     "mysql",
     "opensearch",
+    "pgautoupgrade",
     "pgvector",
     "postgis",
     "postgres",

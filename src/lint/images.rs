@@ -25,12 +25,37 @@ pub enum DefaultUser {
     Root { user: Option<&'static str> },
 }
 
+/// The PostgreSQL server images, by the image's own name (as
+/// [`ImageRef::name`] gives it, whatever the registry or namespace): the
+/// official one, and those built on it with its entrypoint (PostGIS,
+/// pgvector, and pgautoupgrade, which upgrades an older data folder with
+/// `pg_upgrade` before it runs the official entrypoint).
+pub const POSTGRES_IMAGES: &[&str] = &["postgres", "postgis", "pgvector", "pgautoupgrade"];
+
+/// Published images whose Dockerfile has a `HEALTHCHECK`, by repository,
+/// checked against it: pgautoupgrade's runs `pgautoupgrade-healthcheck.sh`
+/// (`pg_isready` as `POSTGRES_USER`; it also answers healthy while an
+/// upgrade runs, to keep the container alive). The official images have
+/// none.
+const WITH_HEALTHCHECK: &[&str] = &["pgautoupgrade/pgautoupgrade"];
+
+/// Whether `image` is one stackc knows to have a `HEALTHCHECK`.
+pub fn has_healthcheck(image: &ImageRef) -> bool {
+    WITH_HEALTHCHECK.contains(&hub_name(image))
+}
+
 /// Images by repository (official images without `library/`), checked
 /// against each image's Dockerfile and docker-entrypoint.sh.
 const IMAGES: &[(&[&str], DefaultUser)] = &[
     (
-        // pgvector/pgvector is `FROM postgres` with the extension added.
-        &["postgres", "postgis", "pgvector/pgvector"],
+        // pgvector/pgvector is `FROM postgres` with the extension added;
+        // pgautoupgrade runs the official entrypoint (patched) behind its own.
+        &[
+            "postgres",
+            "postgis",
+            "pgvector/pgvector",
+            "pgautoupgrade/pgautoupgrade",
+        ],
         DefaultUser::StepsDown {
             user: "postgres",
             runs_server: |w| w == "postgres" || w.starts_with('-'),
@@ -195,7 +220,7 @@ pub fn start_waits(image: &ImageRef) -> &'static [&'static str] {
 /// stackc knows.
 const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
     (
-        &["postgres", "postgis", "pgvector"],
+        POSTGRES_IMAGES,
         &[
             "POSTGRES_PASSWORD",
             "POSTGRES_USER",

@@ -10,6 +10,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyUnixSocket,
     &PgIsreadyNoUser,
     &ReadyPortMismatch,
+    &ReadyOffWithoutHealthcheck,
     &ProxyAfterUpstream,
     &MigrateInCommand,
     &RestartDisabled,
@@ -49,6 +50,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DataNotOnVolume,
     &InternalPortPublished,
     &DuplicateContainerName,
+    &DuplicateNetworkName,
     // The proxy and the app
     &UpstreamPortMismatch,
     &GunicornBindLoopback,

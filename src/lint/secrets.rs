@@ -277,6 +277,32 @@ pub fn url_password(value: &str) -> Option<&str> {
     (!password.is_empty() && !is_placeholder(password)).then_some(password)
 }
 
+/// The schemes of the password hashes htpasswd writes (Apache's MD5,
+/// bcrypt, SHA-1, and crypt's MD5, SHA-256 and SHA-512).
+const HASH_PREFIXES: &[&str] = &["$apr1$", "$2y$", "$2a$", "$2b$", "{SHA}", "$1$", "$5$", "$6$"];
+
+/// A password hash as htpasswd writes it (`$apr1$SALT$HASH`,
+/// `$2y$10$...`, `{SHA}...`): a credential still, which a dictionary
+/// cracks offline.
+pub fn is_password_hash(value: &str) -> bool {
+    HASH_PREFIXES.iter().any(|prefix| {
+        value.strip_prefix(prefix).is_some_and(|rest| {
+            rest.len() >= 20 && rest.chars().all(|c| c.is_ascii_alphanumeric() || "./$=+".contains(c))
+        })
+    })
+}
+
+/// htpasswd lines, as Traefik's `basicauth.users` takes them: `user:HASH`
+/// entries, separated by commas (one of them a hash is enough).
+pub fn is_htpasswd(value: &str) -> bool {
+    value.split(',').any(|entry| {
+        entry
+            .trim()
+            .split_once(':')
+            .is_some_and(|(user, hash)| !user.is_empty() && is_password_hash(hash))
+    })
+}
+
 /// The host of a URL with a password in it (`db` in
 /// `postgres://shop:hunter2@db:5432/shop`).
 pub fn url_password_host(value: &str) -> Option<&str> {
@@ -290,6 +316,9 @@ pub fn url_password_host(value: &str) -> Option<&str> {
 pub fn leak_in(value: &str) -> Option<String> {
     if url_password(value).is_some() {
         return Some("a URL with a password in it".to_string());
+    }
+    if is_htpasswd(value) {
+        return Some("a password hash (htpasswd)".to_string());
     }
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
@@ -691,6 +720,31 @@ mod tests {
             "inf",
         ] {
             assert!(!is_inert(value), "{value:?}");
+        }
+    }
+
+    /// Traefik's `basicauth.users` holds htpasswd lines: each hash is a
+    /// credential a dictionary cracks offline, whatever the label's name.
+    #[test]
+    fn htpasswd_hashes_are_secrets() {
+        for value in [
+            "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
+            "test:$2y$05$EaCl3bdYBnsnK1CHDAbbYuVq0ofqi1ccNlJrWKdazBXaxS0K5iuDe,admin:x",
+            "ops:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+        ] {
+            assert_eq!(
+                classify(Some("traefik.http.middlewares.auth.basicauth.users"), value),
+                Some(Finding::Certain("a password hash (htpasswd)".to_string())),
+                "{value}"
+            );
+        }
+        for value in [
+            "admin:$apr1$",
+            "price:$5",
+            "a:b,c:d",
+            "$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
+        ] {
+            assert!(!is_htpasswd(value), "{value}");
         }
     }
 

@@ -3,8 +3,8 @@
 //! Dockerfile`), with a label at the spot in the file; when four services
 //! read one `.env`, its default password would be reported four times.
 //! Findings that differ only in that statement (and the service's name)
-//! are reported once, at the first such statement, naming every service
-//! that reads the file and pointing at the other statements.
+//! are reported once, at the first such statement, naming the file and
+//! every service that reads it, and pointing at the other statements.
 
 use std::collections::hash_map::{Entry, HashMap};
 
@@ -54,23 +54,73 @@ pub fn merge(findings: Vec<Diagnostic>, stack: &Stack) -> Vec<Diagnostic> {
 struct Reader<'a> {
     name: &'a str,
     statement: Span,
-    /// How it uses the file: "read by", "built for".
-    verb: &'static str,
+    /// The file, as the spec names it (a Dockerfile with its build folder).
+    file: String,
+    how: How,
 }
 
-/// The first reader's finding, for all of them: the message names every
-/// reader, in the spec's order, and a label points at each other one's
-/// statement, where a suppression also covers it.
+/// How a service uses a file.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum How {
+    /// Its env file.
+    Reads,
+    /// The Dockerfile its image is built from.
+    BuiltFrom,
+}
+
+/// The first reader's finding, for all of them: the message names the
+/// file and every reader, in the spec's order, and a label points at each
+/// other one's statement, where a suppression also covers it.
 fn once(mut finding: Diagnostic, mut readers: Vec<Reader>) -> Diagnostic {
     readers.sort_by_key(|r| (r.statement.start(), r.statement.end()));
     let mut names: Vec<String> = readers.iter().map(|r| format!("`{}`", r.name)).collect();
     names.dedup();
-    finding.message = format!("{} ({} {})", finding.message, readers[0].verb, names.join(", "));
+    finding.message = merged_message(&finding.message, &readers[0], &names);
     for reader in &readers[1..] {
-        finding = finding.secondary(reader.statement, format!("also {} `{}`", reader.verb, reader.name));
+        // Said in full: JSON and SARIF show a label apart from the message.
+        let too = match reader.how {
+            How::Reads => format!("`{}` reads `{}` too", reader.name, reader.file),
+            How::BuiltFrom => format!("`{}` is built from `{}` too", reader.name, reader.file),
+        };
+        finding = finding.secondary(reader.statement, too);
         finding.also_at.push(reader.statement);
     }
     finding
+}
+
+/// The first reader's message said of all `names`: where it names the
+/// reader, the file and the services that read it stand there instead
+/// (``each service built from `app/Dockerfile` (`web`, `worker`) runs as
+/// root``, `` `app/Dockerfile` (the Dockerfile of `web` and `worker`): ``);
+/// elsewhere they are said after it.
+fn merged_message(message: &str, first: &Reader, names: &[String]) -> String {
+    let (quoted, file) = (format!("`{}`", first.name), format!("`{}`", first.file));
+    let possessive = format!("{quoted}'s Dockerfile");
+    if first.how == How::BuiltFrom && message.contains(&possessive) {
+        let of = format!("{file} (the Dockerfile of {})", listed(names));
+        return message.replacen(&possessive, &of, 1);
+    }
+    let readers = names.join(", ");
+    if message.contains(&quoted) {
+        let each = match first.how {
+            How::Reads => format!("each service reading {file} ({readers})"),
+            How::BuiltFrom => format!("each service built from {file} ({readers})"),
+        };
+        return message.replacen(&quoted, &each, 1);
+    }
+    match first.how {
+        How::Reads => format!("{message} (in {file}, which {} read)", listed(names)),
+        How::BuiltFrom => format!("{message} (in {file}, which {} are built from)", listed(names)),
+    }
+}
+
+/// `` `a`, `b` and `c` ``.
+fn listed(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The service whose statement naming a file (an env file, its own
@@ -81,24 +131,30 @@ fn reader<'a>(stack: &'a Stack, finding: &Diagnostic) -> Option<Reader<'a>> {
     }
     let at = finding.primary_span()?;
     stack.services.iter().find_map(|service| {
-        let verb = reading_statements(service).find(|(span, _)| *span == at)?.1;
+        let (_, file, how) = reading_statements(service).find(|(span, _, _)| *span == at)?;
         Some(Reader {
             name: &service.name.value,
             statement: at,
-            verb,
+            file,
+            how,
         })
     })
 }
 
 /// The spans of a service's statements that name a file it reads, each
-/// with how it uses the file.
-fn reading_statements(service: &Service) -> impl Iterator<Item = (Span, &'static str)> + '_ {
-    let dockerfile = service
-        .build()
-        .and_then(|b| b.own_dockerfile())
-        .map(|own| own.file.span);
-    let env_files = service.env_files.iter().map(|file| (file.path.span, "read by"));
-    env_files.chain(dockerfile.map(|span| (span, "built for")))
+/// with the file and how the service uses it.
+fn reading_statements(service: &Service) -> impl Iterator<Item = (Span, String, How)> + '_ {
+    let dockerfile = service.build().and_then(|build| {
+        let own = build.own_dockerfile()?;
+        let folder = build.context.value.trim_start_matches("./").trim_end_matches('/');
+        let file = match folder {
+            "" | "." => own.file.value.clone(),
+            folder => format!("{folder}/{}", own.file.value),
+        };
+        Some((own.file.span, file, How::BuiltFrom))
+    });
+    let env_files = (service.env_files.iter()).map(|file| (file.path.span, file.path.value.clone(), How::Reads));
+    env_files.chain(dockerfile)
 }
 
 /// What a finding says, apart from where the service reads the file and
@@ -107,7 +163,7 @@ fn reading_statements(service: &Service) -> impl Iterator<Item = (Span, &'static
 struct Key {
     code: &'static str,
     severity: Severity,
-    verb: &'static str,
+    how: How,
     message: String,
     help: Option<String>,
     labels: Vec<LabelKey>,
@@ -125,7 +181,7 @@ impl Key {
         Key {
             code: finding.code,
             severity: finding.severity,
-            verb: reader.verb,
+            how: reader.how,
             message: general(&finding.message),
             help: finding.help.as_deref().map(general),
             labels: (finding.labels.iter())
@@ -178,13 +234,42 @@ mod tests {
         assert_eq!(merged[0].primary_span(), Some(a));
         assert_eq!(
             merged[0].message,
-            "`PASSWORD` is set to a default password (read by `a`, `b`)"
+            "`PASSWORD` is set to a default password (in `app.env`, which `a` and `b` read)"
         );
         assert_eq!(merged[0].also_at, [b]);
         assert!(merged[0]
             .labels
             .iter()
-            .any(|l| l.span == b && l.message == "also read by `b`"));
+            .any(|l| l.span == b && l.message == "`b` reads `app.env` too"));
+    }
+
+    /// Where the message names the first reader, the file and the
+    /// readers stand in its place, and the sentence still reads.
+    #[test]
+    fn a_message_naming_the_first_reader_names_the_file_and_all_readers() {
+        let reader = |how| Reader {
+            name: "web",
+            statement: Span::new(0, 1),
+            file: "app/Dockerfile".to_string(),
+            how,
+        };
+        let names = ["`web`".to_string(), "`worker`".to_string(), "`beat`".to_string()];
+        assert_eq!(
+            merged_message("`web` runs as root", &reader(How::BuiltFrom), &names),
+            "each service built from `app/Dockerfile` (`web`, `worker`, `beat`) runs as root"
+        );
+        assert_eq!(
+            merged_message(
+                "`web`'s Dockerfile: apt packages without versions",
+                &reader(How::BuiltFrom),
+                &names
+            ),
+            "`app/Dockerfile` (the Dockerfile of `web`, `worker` and `beat`): apt packages without versions"
+        );
+        assert_eq!(
+            merged_message("`DEBUG` of `web` is on", &reader(How::Reads), &names[..2]),
+            "`DEBUG` of each service reading `app/Dockerfile` (`web`, `worker`) is on"
+        );
     }
 
     #[test]

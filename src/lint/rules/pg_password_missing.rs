@@ -12,7 +12,7 @@ declare_rule! {
     /// without certainty). An empty value in `env` (`POSTGRES_PASSWORD =
     /// ""`, as Chatwoot's compose file ships it for the user to fill in)
     /// is none: the image tests for an empty one. The image may be the
-    /// official one, PostGIS or pgvector, built on it.
+    /// official one, or PostGIS, pgvector or pgautoupgrade, built on it.
     ///
     /// ## Why is this bad?
     /// The image refuses to initialise an empty data folder without one

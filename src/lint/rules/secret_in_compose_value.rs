@@ -9,13 +9,15 @@ declare_rule! {
     /// logging option, an annotation, an extension key): an entry named for
     /// a secret (`db.password`, `splunk-token`) with a literal value, in a
     /// map or as a `NAME=VALUE` list item; and anywhere, a URL with a
-    /// password (`loki-url: https://user:hunter2@logs/...`) or a well-known
-    /// token.
+    /// password (`loki-url: https://user:hunter2@logs/...`), a well-known
+    /// token, or an htpasswd line (`admin:$apr1$...`, `$2y$`, `{SHA}`), as
+    /// Traefik's `basicauth.users` label takes it.
     ///
     /// ## Why is this bad?
     /// Labels and raw values are written into compose.yaml as they are,
     /// which is committed; labels are also shown to anyone who can run
-    /// `docker inspect` or list containers.
+    /// `docker inspect` or list containers. A password hash is a
+    /// credential too: a dictionary cracks it offline.
     ///
     /// ## Example
     /// ```text
@@ -32,7 +34,9 @@ declare_rule! {
     /// ## Use instead
     /// Give the secret to the program that needs it through a file secret,
     /// or configure the logging driver's credentials on the host (the
-    /// Docker daemon's configuration), not in the stack.
+    /// Docker daemon's configuration), not in the stack. Traefik reads
+    /// htpasswd lines from a file (`basicauth.usersfile =
+    /// "/run/secrets/NAME"`, with `secret NAME` in Traefik's service).
     pub struct SecretInComposeValue {
         name: "secret-in-compose-value",
         severity: Error,
@@ -41,6 +45,9 @@ declare_rule! {
 }
 
 const HELP: &str = "keep it in an uncommitted file: `secret NAME file \"secrets/NAME.txt\"`, and give it to the program that needs it with `secret VAR = NAME` (the path is in `VAR_FILE`)";
+
+/// Traefik reads htpasswd lines from a file as well as from its label.
+const HASH_HELP: &str = "keep the htpasswd lines in an uncommitted file Traefik reads: `secret NAME file \"secrets/NAME.txt\"`, `secret NAME` in Traefik's service, and the label `...basicauth.usersfile = \"/run/secrets/NAME\"` instead of `users`";
 
 impl Rule for SecretInComposeValue {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
@@ -59,7 +66,11 @@ impl Rule for SecretInComposeValue {
                                 format!("{what}, in compose.yaml and `docker inspect`"),
                             )
                             .secret(label.value.span)
-                            .help(HELP),
+                            .help(if secrets::is_htpasswd(&label.value.value) {
+                                HASH_HELP
+                            } else {
+                                HELP
+                            }),
                     );
                 }
             }
