@@ -395,6 +395,8 @@ impl Loader<'_> {
                 );
             }
         }
+        let loose = self.loose_secret_files(context);
+        self.inputs.python_loose.push((service.to_string(), loose));
         let ignore = context.join(".dockerignore");
         if self.files.exists(&ignore) {
             let named = Spanned::new(".dockerignore".to_string(), folder.span);

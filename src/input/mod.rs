@@ -71,6 +71,10 @@ pub struct Inputs {
     pub requirements: Vec<(String, Vec<(String, FileId)>)>,
     /// The app's own `.dockerignore` of each Python build that has one.
     pub dockerignores: Vec<(String, FileId)>,
+    /// Each Python build's files named like secrets, read, by their path
+    /// in its folder (see [`OwnImage::loose`]): what `COPY . .` carries
+    /// when a `!` pattern takes one back.
+    pub python_loose: Vec<(String, Vec<(String, FileId)>)>,
     /// The Gunicorn config file of each service that names one, read.
     pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
     /// The secret files that are there and small, by secret name: a
@@ -132,6 +136,14 @@ impl Inputs {
     fn hold_secrets(&mut self, id: FileId) {
         let file = &mut self.sources[id.0 as usize];
         *file = std::mem::take(file).holding_secrets();
+    }
+
+    /// The files named like secrets in the folder of `service`'s Python
+    /// build.
+    pub fn python_loose_of(&self, service: &str) -> &[(String, FileId)] {
+        (self.python_loose.iter())
+            .find(|(name, _)| name.eq_ignore_ascii_case(service))
+            .map_or(&[], |(_, files)| files.as_slice())
     }
 
     /// The files the install of `service`'s build reads, when they were read.

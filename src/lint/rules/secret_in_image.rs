@@ -41,7 +41,9 @@ declare_rule! {
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
-    /// that leaves them out.) An example env file (`.env.example`,
+    /// that leaves them out, unless a `!` pattern of the app's
+    /// `.dockerignore` or of the spec's `ignore` takes one back: flagged
+    /// too.) An example env file (`.env.example`,
     /// `.env.sample`, `.env.template`) documents the variables with
     /// placeholders and is committed with the source: not flagged.
     ///
@@ -130,6 +132,7 @@ impl Rule for SecretInImage {
                 continue;
             };
             requirements(stack, service, python, out);
+            taken_back(stack, service, python, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
@@ -223,6 +226,60 @@ fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuil
             );
             break;
         }
+    }
+}
+
+/// A file of the build folder that holds a secret, which stackc's ignore
+/// file leaves out (it is named like one) until a `!` pattern of the
+/// app's `.dockerignore` or of the spec's `ignore` takes it back
+/// (`!.env`): `COPY . .` then copies it into the image. The spec's own
+/// secret and env files are `secret-file-in-image`'s.
+fn taken_back(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
+    let app = stack.inputs.dockerignore_of(&service.name.value);
+    let app_patterns = app
+        .map(|id| dockerignore::parse(&stack.inputs.source(id).text))
+        .unwrap_or_default();
+    let spec_patterns: Vec<String> = (python.ignore.iter())
+        .map(|p| dockerignore::normalize(&p.value).unwrap_or_default())
+        .collect();
+    // In the order of the ignore file stackc writes: its defaults, the
+    // app's patterns, the spec's.
+    let patterns: Vec<&str> = (dockerignore::SECRETS.iter().copied())
+        .chain(app_patterns.iter().map(|p| p.text.as_str()))
+        .chain(spec_patterns.iter().map(String::as_str))
+        .collect();
+    let named: Vec<String> = (stack.private_files())
+        .filter_map(|(named, _)| inside_folder(&named.value, &service.build()?.context.value))
+        .collect();
+    for (name, id) in stack.inputs.python_loose_of(&service.name.value) {
+        let (left_out, decided) = dockerignore::decide(patterns.iter().copied(), name);
+        let Some(decided) = decided.filter(|_| !left_out && !named.contains(name)) else {
+            continue;
+        };
+        let Some((span, what)) = secret_in_file(name, &stack.inputs.source(*id).text) else {
+            continue;
+        };
+        let diagnostic = SecretInImage::META.diagnostic(format!(
+            "the image of `{}` would carry `{name}`, which holds a secret",
+            service.name.value
+        ));
+        let taken_back = "this pattern takes it back into `COPY . .`";
+        let spec_index = decided.checked_sub(dockerignore::SECRETS.len() + app_patterns.len());
+        let diagnostic = match (spec_index, app) {
+            (Some(i), _) => diagnostic.primary(python.ignore[i].span, taken_back),
+            (None, Some(app)) => (diagnostic.primary(service.name.span, "its image is built with `COPY . .`"))
+                .secondary_in(
+                    app,
+                    app_patterns[decided - dockerignore::SECRETS.len()].span,
+                    taken_back,
+                ),
+            (None, None) => continue,
+        };
+        out.push(
+            diagnostic
+                .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
+                .help(format!("remove the `!` pattern that takes `{name}` back; hand the running container its secrets with `secret VAR = NAME`")),
+        );
     }
 }
 
