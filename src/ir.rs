@@ -1735,9 +1735,10 @@ pub struct UpstreamServer {
 
 #[derive(Clone, Debug)]
 pub struct Location {
+    /// The path of a prefix or exact location, the regular expression of
+    /// a regex one, the name (without `@`) of a named one.
     pub path: Spanned<String>,
-    /// `location = PATH`: this path only, not the paths under it.
-    pub exact: bool,
+    pub kind: LocationKind,
     pub action: LocationAction,
     /// `websocket`: proxy the `Upgrade` handshake (proxy_pass only).
     pub websocket: Option<Span>,
@@ -1746,13 +1747,63 @@ pub struct Location {
 }
 
 impl Location {
-    /// How nginx's `location` line names it: `/static/` or `= /status`.
+    /// How nginx's `location` line names it, unescaped: `/static/`,
+    /// `= /status`, `~* \.css$`, `@app`.
     pub fn key(&self) -> String {
-        if self.exact {
-            format!("= {}", self.path.value)
-        } else {
-            self.path.value.clone()
+        match self.kind.modifier() {
+            "" => self.path.value.clone(),
+            "@" => format!("@{}", self.path.value),
+            modifier => format!("{modifier} {}", self.path.value),
         }
+    }
+
+    /// Whether nginx matches a request's path against it: a prefix, an
+    /// exact path or a regular expression, not a named location.
+    pub fn matches_requests(&self) -> bool {
+        self.kind != LocationKind::Named
+    }
+}
+
+/// How a location matches requests, as nginx picks one: an exact path
+/// first; else the longest prefix, and unless that one is `^~`, the first
+/// regular expression in the config's order that matches; else that
+/// longest prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocationKind {
+    /// `location /path`: the paths under it, unless a regex matches.
+    Prefix,
+    /// `location ^~ /path`: the paths under it, before any regex.
+    PrefixFirst,
+    /// `location = /path`: this path only.
+    Exact,
+    /// `location ~ "regex"`, or `~* "regex"` (`caseless`).
+    Regex { caseless: bool },
+    /// `location @name`: no request path; `try_files` and `error_page`
+    /// send requests to it.
+    Named,
+}
+
+impl LocationKind {
+    /// The modifier nginx's `location` line writes before the path (`@`
+    /// is glued to the name).
+    pub fn modifier(self) -> &'static str {
+        match self {
+            LocationKind::Prefix => "",
+            LocationKind::PrefixFirst => "^~",
+            LocationKind::Exact => "=",
+            LocationKind::Regex { caseless: false } => "~",
+            LocationKind::Regex { caseless: true } => "~*",
+            LocationKind::Named => "@",
+        }
+    }
+
+    /// A prefix, plain or `^~`: the paths under it.
+    pub fn is_prefix(self) -> bool {
+        matches!(self, LocationKind::Prefix | LocationKind::PrefixFirst)
+    }
+
+    pub fn is_regex(self) -> bool {
+        matches!(self, LocationKind::Regex { .. })
     }
 }
 
@@ -1850,6 +1901,14 @@ impl RawHandler {
         ("stub_status", RawHandler::Module),
         ("uwsgi_pass", RawHandler::Module),
     ];
+
+    /// Whether a raw `try_files` with these arguments answers when no file
+    /// is there: its last choice is a named location (`@app`, which may
+    /// proxy) or a status (`=404`).
+    pub fn try_files_falls_back(args: &[String]) -> bool {
+        args.last()
+            .is_some_and(|last| last.starts_with('@') || last.starts_with('='))
+    }
 
     /// How the raw directive `name` answers a location, when it does.
     pub fn of(name: &str) -> Option<RawHandler> {

@@ -291,9 +291,11 @@ proxy nginx {
     run ["a\tb", "c\qd"]
     publish 127.0.0.1:8080 -> 8080
     image of worker
+    location ~* "\\.css$" { return 404 }
+    location @app { proxy_pass app }
 }
 "##;
-    let expected: [((usize, &str, usize), &str); 26] = [
+    let expected: [((usize, &str, usize), &str); 30] = [
         ((1, "#", 0), "stackspecComment"),
         ((1, "stackc:", 0), "stackspecSuppression"),
         ((2, "stack", 0), "stackspecKeyword"),
@@ -320,6 +322,10 @@ proxy nginx {
         ((10, "->", 0), "stackspecOperator"),
         ((10, "8080", 1), "stackspecNumber"),
         ((11, "worker", 0), "stackspecName"),
+        ((12, "~*", 0), "stackspecOperator"),
+        ((12, "\\\\", 0), "stackspecEscape"),
+        ((13, "@", 0), ""),
+        ((13, "app", 0), "stackspecName"),
     ];
     let places: Vec<(usize, usize)> = expected
         .iter()

@@ -98,6 +98,9 @@ proxy nginx {
     location /gone/ {
         return 200 @RETURN_TEXT@
     }
+    location ~ @LOCATION_REGEX@ {
+        return 204
+    }
     location /static/ {
         alias static
     }
@@ -124,6 +127,7 @@ const BENIGN: &[(&str, &str)] = &[
     ("@PROXY_IMAGE@", r#""nginx:1.30""#),
     ("@SERVER_NAME@", r#""localhost""#),
     ("@LOCATION@", r#""/""#),
+    ("@LOCATION_REGEX@", r#""\\.php$""#),
     // Not a header stackc sends by default, which it would replace.
     ("@ADD_HEADER_NAME@", r#""X-Benign""#),
     ("@ADD_HEADER_VALUE@", r#""benign""#),
@@ -215,6 +219,9 @@ enum Kind {
     GunicornApp,
     ServerName,
     Location,
+    /// A regex location's regular expression: nginx compiles it, so one
+    /// PCRE refuses is a diagnostic on the spec.
+    LocationRegex,
     AddHeaderName,
     AddHeaderValue,
     RawNginx,
@@ -228,7 +235,7 @@ enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 27] = [
+    const ALL: [Kind; 28] = [
         Kind::SecretFile,
         Kind::Image,
         Kind::ProxyImage,
@@ -248,6 +255,7 @@ impl Kind {
         Kind::GunicornApp,
         Kind::ServerName,
         Kind::Location,
+        Kind::LocationRegex,
         Kind::AddHeaderName,
         Kind::AddHeaderValue,
         Kind::RawNginx,
@@ -310,6 +318,7 @@ impl Slot {
             Kind::GunicornApp => "gunicorn app",
             Kind::ServerName => "server_name",
             Kind::Location => "location",
+            Kind::LocationRegex => "location ~",
             Kind::AddHeaderName => "add_header name",
             Kind::AddHeaderValue => "add_header value",
             Kind::RawNginx => "nginx raw",
@@ -344,6 +353,7 @@ impl Slot {
             Kind::GunicornApp => "@GUNICORN_APP@",
             Kind::ServerName => "@SERVER_NAME@",
             Kind::Location => "@LOCATION@",
+            Kind::LocationRegex => "@LOCATION_REGEX@",
             Kind::AddHeaderName => "@ADD_HEADER_NAME@",
             Kind::AddHeaderValue => "@ADD_HEADER_VALUE@",
             Kind::RawNginx => "@RAW_NGINX@",
@@ -495,6 +505,9 @@ impl Slot {
             }
             Kind::Location => {
                 nginx_directive(r, &[("server", 0), ("location", 0)])["args"] = json!([v]);
+            }
+            Kind::LocationRegex => {
+                nginx_directive(r, &[("server", 0), ("location", 3)])["args"] = json!(["~", v]);
             }
             // After stackc's X-Content-Type-Options, X-Frame-Options and
             // Referrer-Policy.

@@ -593,6 +593,54 @@ fn a_location_answered_by_a_raw_handler_is_kept() {
     );
 }
 
+/// Every kind of nginx location is carried over, not dropped: `^~` for
+/// the static files, a case-insensitive asset regex holding `{` and `;`
+/// (quoted in the spec and back in nginx.conf), a PHP regex, and a named
+/// fallback that `try_files` sends to. A regex location's `alias` (which
+/// nginx reads with the regex's captures) is left out with a finding.
+#[test]
+fn regex_prefix_first_and_named_locations_are_kept() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - static:/app/static\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - static:/srv/static:ro\n    ports:\n      - 9000:80\nvolumes:\n  static:\n",
+        ),
+        (
+            "gateway.conf",
+            "server {\n    listen 80;\n    root /srv/www;\n    location ^~ /static/ {\n        alias /srv/static/;\n    }\n    location ~* \"\\.(css|js|woff2?)$|^/x{2};\" {\n        expires 30d;\n        try_files $uri @back;\n    }\n    location ~ ^/media/(.+)$ {\n        alias /srv/static/$1;\n    }\n    location / {\n        try_files $uri @back;\n    }\n    location @back {\n        proxy_pass http://back:8000;\n    }\n}\n",
+        ),
+    ]);
+    let root = dir.path();
+    let spec = root.join("stack.spec");
+    let conf = root.join("gateway.conf");
+    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
+    let stdout = support::text(&out.stdout);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    assert!(stdout.contains("in a regular expression or named location"), "{stdout}");
+    assert_holds(
+        &read(root, "stack.spec"),
+        &[
+            "location ^~ /static/ {\n        alias static\n",
+            "location ~* \"\\\\.(css|js|woff2?)$|^/x{2};\" {",
+            "location @back {\n        proxy_pass back\n",
+        ],
+    );
+    assert!(
+        !read(root, "stack.spec").contains("/media/"),
+        "the alias was the location's only action"
+    );
+    let built = support::build(&spec, &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/gateway/nginx.conf"),
+        &[
+            "location ^~ /static/ {",
+            "location ~* \"\\\\.(css|js|woff2?)$|^/x{2};\" {",
+            "location @back {",
+        ],
+    );
+}
+
 /// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
 /// rewritten for the spec's folder, where compose.yaml is built from.
 #[test]

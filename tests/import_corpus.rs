@@ -166,7 +166,9 @@ fn nginx_tree(conf: &Path, aliases: &[(String, String)]) -> Value {
 
 fn clean(d: &Value, aliases: &[(String, String)], upstreams: &[(String, String)]) -> Value {
     let name = d["directive"].as_str().unwrap();
-    let mut args: Vec<Value> = d["args"].as_array().unwrap().clone();
+    let mut args: Vec<Value> = (d["args"].as_array().unwrap().iter())
+        .map(|a| json!(nginx_unescape(a.as_str().unwrap_or_default())))
+        .collect();
     if name == "client_max_body_size" {
         args = args
             .iter()
@@ -212,6 +214,33 @@ fn clean(d: &Value, aliases: &[(String, String)], upstreams: &[(String, String)]
             .map(|c| clean(c, aliases, upstreams))
             .collect();
         out["block"] = Value::Array(sorted(children));
+    }
+    out
+}
+
+/// A token as nginx reads it: crossplane keeps backslashes as written,
+/// nginx (ngx_conf_read_token) turns `\"`, `\'` and `\\` into the
+/// character and `\t`, `\r`, `\n` into the control character, so the
+/// regex `\.css$` written bare and `"\\.css$"` are one token to nginx
+/// (tests/support/parse_back.py reads the hostile outputs the same way).
+fn nginx_unescape(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        let unescaped = match (c, chars.peek()) {
+            ('\\', Some(&next @ ('"' | '\'' | '\\'))) => Some(next),
+            ('\\', Some('t')) => Some('\t'),
+            ('\\', Some('r')) => Some('\r'),
+            ('\\', Some('n')) => Some('\n'),
+            _ => None,
+        };
+        match unescaped {
+            Some(u) => {
+                chars.next();
+                out.push(u);
+            }
+            None => out.push(c),
+        }
     }
     out
 }

@@ -76,6 +76,31 @@ fn raw_handlers_pass_nginx_and_gixy() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// Every kind of location (exact, `^~`, prefix, case-sensitive and
+/// case-insensitive regex, named), as a PHP-FPM app with cached assets
+/// writes them, passes `nginx -t` and gixy; the regexes are quoted, their
+/// backslashes doubled so nginx reads each back as one.
+#[test]
+fn every_location_kind_passes_nginx_and_gixy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let build = support::build(&support::repo().join("tests/fixtures/location-kinds.spec"), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let conf = std::fs::read_to_string(out.join("nginx/nginx.conf")).unwrap();
+    for line in [
+        "location = /healthz {",
+        "location ^~ /static/ {",
+        r#"location ~ "\\.php$" {"#,
+        r#"location ~* "\\.(css|js|png|jpe?g|gif|svg|ico|woff2?)$" {"#,
+        "location @app {",
+        "try_files $uri $uri/ @app;",
+    ] {
+        assert!(conf.contains(line), "{line} in {conf}");
+    }
+    let (code, report) = support::validate(&out);
+    assert_eq!(code, 0, "{report}");
+}
+
 /// The negative control: the seed article's hand-written files fail exactly
 /// the three checks the article's mistakes should fail, so each validator
 /// demonstrably reads what it is given.

@@ -12,7 +12,14 @@
 //! when nginx would read it back unchanged, and double-quoted otherwise.
 //! Raw `nginx "..."` directives, and the arguments of headers from raw
 //! lines, are the one exception: lowering checked they are one directive,
-//! and they are written as given.
+//! and they are written as given. A location's regular expression goes through
+//! [`token`] too: nginx reads `\\` in a quoted token as one backslash and leaves
+//! other escapes (`\.`) as written, so `"\\.php$"` is the regex `\.php$`,
+//! and its `{`, `}`, `;` and `#` are safe inside the quotes.
+//!
+//! Locations are written in the spec's order: nginx tries regular
+//! expressions in the config's order, and picks among the others by its
+//! own rules (an exact path, then the longest prefix), whatever their order.
 //!
 //! Inheritance: nginx drops every inherited `add_header` and
 //! `proxy_set_header` in a block that has one of its own. So a location
@@ -29,7 +36,7 @@ mod headers;
 use self::headers::{default_maps, merge, server_headers, Response};
 use super::source_map::{self, SourceMap, Text, Tracking};
 use super::{header, secret_path, served_path, Layout, Problems};
-use crate::ir::{Duration, Header, Location, LocationAction, Proxy, Server, Service, Settings};
+use crate::ir::{Duration, Header, Location, LocationAction, LocationKind, Proxy, Server, Service, Settings};
 use crate::source::{Span, Spanned};
 
 /// nginx's main context. `worker_rlimit_nofile` is twice the connections:
@@ -252,11 +259,20 @@ impl Block<'_> {
         }
         let host = host_header(service, server);
         for location in &server.locations {
-            let path = self.token(&location.path, Arg::Literal);
-            let exact = if location.exact { "= " } else { "" };
             let location_block = source_map::header(location.span, location.path.span);
             self.out.set_origin(location_block);
-            self.open(format_args!("location {exact}{path}"));
+            let head = match location.kind {
+                // A stackc name: letters, digits, `_` and `-`.
+                LocationKind::Named => format!("location @{}", location.path.value),
+                kind => {
+                    let path = self.token(&location.path, Arg::Literal);
+                    match kind.modifier() {
+                        "" => format!("location {path}"),
+                        modifier => format!("location {modifier} {path}"),
+                    }
+                }
+            };
+            self.open(head);
             self.location(server, &headers, location, &host);
             self.out.set_origin(location_block);
             self.close();
@@ -542,7 +558,7 @@ enum Arg {
 /// buffer and refuses one that fills it ("too long parameter": 4,095 bytes
 /// with `nginx -t` of Debian's 1.22); this leaves room for the few bytes
 /// stackc appends to a value (`$1`).
-const MAX_TOKEN: usize = 4000;
+pub(crate) const MAX_TOKEN: usize = 4000;
 
 /// A value as one nginx token that reads back as the same string.
 fn token(value: &str, arg: Arg) -> Result<String, &'static str> {

@@ -11,7 +11,7 @@ use super::report::FileIx;
 use super::spec::{is_name, quoted, word, Stmt};
 use super::yaml::Node;
 use crate::input::dockerfile::{self, Base};
-use crate::ir::RawHandler;
+use crate::ir::{LocationKind, RawHandler};
 use crate::source::SourceFile;
 
 const MAX_CONF: u64 = 1 << 20;
@@ -458,14 +458,7 @@ impl Reader<'_, '_> {
     }
 
     fn location(&mut self, d: &Directive) -> Option<Stmt> {
-        let (exact, path) = match d.args.as_slice() {
-            [eq, path] if eq == "=" => ("= ", path),
-            [path] => ("", path),
-            _ => {
-                self.drop(d, "with a regular expression or modifier");
-                return None;
-            }
-        };
+        let (head, kind) = self.location_head(d)?;
         let mut body = Vec::new();
         let findings = self.import.report.mark();
         // A statement or a raw line that answers the location's requests.
@@ -499,6 +492,10 @@ impl Reader<'_, '_> {
                     body.push(Stmt::line(format!("proxy_pass {upstream}{uri}")));
                     answers = true;
                 }
+                ("alias", _) if !kind.is_prefix() && kind != LocationKind::Exact => self.drop(
+                    c,
+                    "in a regular expression or named location (the spec serves a volume by a path)",
+                ),
                 ("alias", [folder]) => {
                     let folder = folder.trim_end_matches('/');
                     // The volume's own folder, or one inside it
@@ -541,8 +538,11 @@ impl Reader<'_, '_> {
                 _ => {
                     let lines = body.len();
                     self.setting(c, &mut body);
-                    // A raw handler (`stub_status`, `fastcgi_pass`) kept.
-                    answers |= body.len() > lines && RawHandler::of(&c.name).is_some();
+                    // A raw handler (`stub_status`, `fastcgi_pass`) kept,
+                    // or a `try_files` that falls back to one (`@app`).
+                    let handles = RawHandler::of(&c.name).is_some()
+                        || (c.name == "try_files" && RawHandler::try_files_falls_back(&c.args));
+                    answers |= body.len() > lines && handles;
                 }
             }
         }
@@ -558,7 +558,46 @@ impl Reader<'_, '_> {
         if websocket {
             body.push(Stmt::line("websocket"));
         }
-        Some(Stmt::block(format!("location {exact}{}", word(path)), body))
+        Some(Stmt::block(head, body))
+    }
+
+    /// The spec's `location ...` line for nginx's, and how it matches:
+    /// `= /x`, `^~ /x/`, `~ "regex"`, `~* "regex"`, `@name`, `/x`.
+    fn location_head(&mut self, d: &Directive) -> Option<(String, LocationKind)> {
+        let (kind, path) = match d.args.as_slice() {
+            [modifier, path] => match modifier.as_str() {
+                "=" => (LocationKind::Exact, path),
+                "^~" => (LocationKind::PrefixFirst, path),
+                "~" => (LocationKind::Regex { caseless: false }, path),
+                "~*" => (LocationKind::Regex { caseless: true }, path),
+                _ => return self.refuse(d, "with a modifier nginx does not know"),
+            },
+            [name] if name.starts_with('@') => match name.strip_prefix('@').filter(|n| is_name(n)) {
+                Some(_) => return Some((format!("location {name}"), LocationKind::Named)),
+                None => return self.refuse(d, "named other than letters, digits, `_` and `-`"),
+            },
+            [path] => (LocationKind::Prefix, path),
+            _ => return self.refuse(d, "with more than a modifier and a path"),
+        };
+        let path = if kind.is_regex() {
+            if let Some(problem) = crate::syntax::lower::location_regex::problem(path) {
+                return self.refuse(d, &format!("whose regular expression stackc cannot check ({problem})"));
+            }
+            quoted(path)
+        } else {
+            word(path)
+        };
+        let head = match kind.modifier() {
+            "" => format!("location {path}"),
+            modifier => format!("location {modifier} {path}"),
+        };
+        Some((head, kind))
+    }
+
+    /// Drops `d` with the reason, for a `?` that leaves it out.
+    fn refuse<T>(&mut self, d: &Directive, why: &str) -> Option<T> {
+        self.drop(d, why);
+        None
     }
 
     /// A directive of a server or location: a typed setting or a raw line.

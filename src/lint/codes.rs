@@ -46,6 +46,7 @@ pub const UNREADABLE_FILE: &str = "unreadable-file";
 /// Every code that is not a lint rule, sorted.
 pub const CODES: &[CodeDoc] = &[
     error("after-absent-in-environment", "in an environment, a service waits for a service or job the environment leaves out"),
+    error("alias-needs-path", "`alias VOLUME` in a regular expression or named location, which has no path to serve the volume's files under (nginx refuses it)"),
     error("alias-path-slash", "a location that serves files from a volume (`alias`) does not end with `/`, which nginx would serve outside the folder"),
     error("bad-config", "`stackc.toml` is not valid TOML, cannot be read, or has a key or value stackc does not know"),
     warning("bad-suppression", "a `# stackc:` comment that is not `allow(NAME, ...)`"),
@@ -96,6 +97,7 @@ pub const CODES: &[CodeDoc] = &[
     error("invalid-raw", "a raw compose key stackc cannot add, because stackc writes it itself or compose does not know it"),
     error("invalid-raw-nginx", "a raw nginx directive that is not exactly one directive"),
     error("invalid-redirect", "a `return 3xx` without a URL to redirect to"),
+    error("invalid-regex", "a location's regular expression that is not in quotes, or that nginx could not compile (an unclosed group or class, a quantifier with nothing to repeat)"),
     error("invalid-replicas", "a replica count that would never start the service"),
     error("invalid-restart", "a restart policy compose does not take, or one that would retry without end"),
     error("invalid-signal", "a stop signal that is not a signal name or number"),

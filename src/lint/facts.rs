@@ -206,6 +206,43 @@ pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Pro
     stack.services.iter().filter_map(|s| s.proxy().map(|p| (s, p)))
 }
 
+/// The raw `try_files` and `error_page` lines that `server` sees (its
+/// own, its locations', the `http` block's) whose last choice is a named
+/// location, each with that name (without `@`): the only ways a request
+/// reaches a named location.
+pub fn named_location_uses<'a>(
+    proxy: &'a crate::ir::Proxy,
+    server: &'a crate::ir::Server,
+) -> impl Iterator<Item = (&'a crate::ir::RawDirective, &'a str)> {
+    let blocks = std::iter::once(&server.settings).chain(server.locations.iter().map(|l| &l.settings));
+    (blocks.flat_map(|s| &s.raw).chain(&proxy.http))
+        .filter(|d| d.name == "try_files" || d.name == "error_page")
+        .filter_map(|d| Some((d, d.args.last()?.strip_prefix('@')?)))
+}
+
+/// A group repeated with `+` or `*` that holds a repetition itself,
+/// `(a+)+`: a regex PCRE backtracks on exponentially (gixy's regex_redos),
+/// in a raw `rewrite` or a location.
+pub fn has_nested_repetition(regex: &str) -> bool {
+    let bytes = regex.as_bytes();
+    let mut opens = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
+        match b {
+            b'(' if !escaped => opens.push(i),
+            b')' if !escaped => {
+                let Some(open) = opens.pop() else { continue };
+                let repeated = matches!(bytes.get(i + 1), Some(b'+' | b'*'));
+                if repeated && bytes[open + 1..i].iter().any(|c| matches!(c, b'+' | b'*')) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The upstream servers, in any proxy, that point at `service`.
 pub fn upstream_servers_of<'a>(stack: &'a Stack, service: &'a str) -> impl Iterator<Item = &'a UpstreamServer> + 'a {
     stack.upstream_servers_of(service).map(|(_, server)| server)
@@ -342,6 +379,15 @@ pub fn mounts_own_source(stack: &Stack, service: &Service, host_path: &str) -> b
 mod tests {
     use crate::diagnostic::Severity;
     use crate::source::SourceFile;
+
+    use super::has_nested_repetition;
+
+    #[test]
+    fn nested_repetition_is_what_backtracks() {
+        assert!(has_nested_repetition("^/(a+)+$") && has_nested_repetition("(x*y)*"));
+        assert!(!has_nested_repetition("^/(a+)$") && !has_nested_repetition("^/old/(.*)$"));
+        assert!(!has_nested_repetition("\\(a+\\)+") && !has_nested_repetition(")("));
+    }
 
     /// The severity of each finding of `code` on `text`.
     fn severities(text: &str, code: &str) -> Vec<Severity> {

@@ -381,6 +381,19 @@ mod tests {
         index.uses(symbol).map(|span| span.start()).collect()
     }
 
+    /// The outline names each location as nginx's `location` line does.
+    #[test]
+    fn locations_are_named_by_their_modifier_and_path() {
+        let text = "stack shop\nproxy p {\n    location = /h { return 200 }\n    location ^~ /s/ { return 404 }\n    \
+            location ~* \"\\\\.css$\" { return 404 }\n    location @app { return 404 }\n}\n";
+        let index = index(text);
+        let names: Vec<&str> = (index.symbols.iter())
+            .filter(|s| s.kind == Kind::Location)
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["= /h", "^~ /s/", "~* \\.css$", "@app"]);
+    }
+
     #[test]
     fn uses_resolve_by_kind_and_upstreams_within_their_proxy() {
         let index = index(SPEC);

@@ -140,7 +140,8 @@ impl Resolver<'_> {
                 }
                 LocationAction::Alias(alias) => {
                     self.require_volume(&alias.volume);
-                    if !location.path.value.ends_with('/') {
+                    // Lowering refused an alias in a regex or named location.
+                    if location.kind.is_prefix() && !location.path.value.ends_with('/') {
                         self.report(
                             Diagnostic::error("alias-path-slash", "a location that serves files must end with `/`")
                                 .primary(location.path.span, "no trailing `/`")
@@ -155,7 +156,7 @@ impl Resolver<'_> {
                     if location.settings.raw.is_empty() && proxy.inherited_raw(server, "root").is_none() =>
                 {
                     self.report(
-                        Diagnostic::error("empty-location", format!("location `{}` does nothing", location.path.value))
+                        Diagnostic::error("empty-location", format!("location `{}` does nothing", location.key()))
                             .primary(location.path.span, "needs `proxy_pass`, `alias` or `return`")
                             .help(
                                 "add `proxy_pass UPSTREAM` to forward requests, `alias VOLUME` to serve files, `return CODE`, \

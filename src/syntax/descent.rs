@@ -799,11 +799,12 @@ impl<'i> Parser<'i> {
 
     fn location(&mut self) -> bool {
         self.statement(Rule::location, Rule::kw_location, "location", |p| {
-            p.optional(|p| p.rule(Rule::exact, |p| p.literal("=")))
-                && p.skip()
-                && p.text()
-                && p.skip()
-                && p.block(Self::location_item)
+            let named = |p: &mut Self| p.rule(Rule::location_name, |p| p.literal("@") && p.name());
+            let modifier = |p: &mut Self| {
+                let modifiers = ["=", "^~", "~*", "~"];
+                p.rule(Rule::location_modifier, |p| modifiers.iter().any(|m| p.literal(m)))
+            };
+            (named(p) || (p.optional(modifier) && p.skip() && p.text())) && p.skip() && p.block(Self::location_item)
         })
     }
 
@@ -1166,6 +1167,16 @@ mod tests {
             "location = /x {\n return 301 https://x/\n}",
             "location /a/ {\n proxy_pass u /\n websocket\n proxy_read_timeout 5s\n add_header X \"y\"\n}",
             "location /s/ { alias static }",
+            "location ^~ /s/ { alias static }",
+            "location ~ \"\\\\.php$\" {\n nginx \"fastcgi_pass php:9000\"\n}",
+            "location ~* \"\\\\.(css|js)$\" { return 404 }",
+            "location ~*\"x\" { return 404 }",
+            "location ~ /bare/ { return 404 }",
+            "location @app { proxy_pass u }",
+            "location @ app { proxy_pass u }",
+            "location @1 { return 404 }",
+            "location =/x { return 404 }",
+            "location ^ /x { return 404 }",
             "client_max_body_size 10m",
             "proxy_set_header Host $host",
             "nginx \"gzip on\"",
@@ -1177,6 +1188,17 @@ mod tests {
         for statement in proxy_statements {
             let text = format!("stack s\nproxy p {{\n    {statement}\n}}\n");
             assert_agree(&text, statement);
+        }
+        // Every kind of location is read here, not left to pest.
+        for location in [
+            "location ^~ /s/ { alias s }",
+            "location ~* \"a\" { return 404 }",
+            "location @app { return 404 }",
+        ] {
+            assert!(
+                parse(&format!("stack s\nproxy p {{\n    {location}\n}}\n")).is_some(),
+                "{location}"
+            );
         }
         for text in [
             "",

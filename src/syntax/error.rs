@@ -239,6 +239,10 @@ fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
         diagnostic = diagnostic.help(format!("did you mean `{keyword}`?"));
     } else if expected.iter().any(|e| e == "`,`") && found.starts_with('"') {
         diagnostic = diagnostic.help("separate the items of a list with `,`: [\"a\", \"b\"]");
+    } else if found == "\\" && expected.iter().any(|e| e.starts_with("an escape")) {
+        // A regex or a Windows path written with single backslashes.
+        diagnostic = diagnostic
+            .help("a backslash in a string is written `\\\\`: a regex's `\\.` is `\\\\.` (`location ~ \"\\\\.php$\"`)");
     } else if found.starts_with('"') {
         if let Some(help) = quoted_help(text, pos, expected) {
             diagnostic = diagnostic.help(help);
@@ -553,7 +557,8 @@ fn describe(rule: Rule) -> String {
         Rule::host_ip => "an IP address",
         Rule::server_address => "`SERVICE:PORT`",
         Rule::read_only => "`ro`",
-        Rule::exact => "`=`",
+        Rule::location_modifier => "`=`, `^~`, `~` or `~*`",
+        Rule::location_name => "`@NAME`",
         Rule::condition => "`ready`, `done` or `started`",
         Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{...}`)",
         Rule::raw_chars => STRING_REST,

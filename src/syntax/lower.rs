@@ -16,6 +16,7 @@ use crate::source::{Span, Spanned};
 
 mod build;
 mod environment;
+pub(crate) mod location_regex;
 mod network;
 mod proxy;
 mod proxy_address;

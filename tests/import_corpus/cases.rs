@@ -87,6 +87,12 @@ pub fn cases() -> Vec<Case> {
             .file("nginx/Dockerfile", NGINX_DOCKERFILE)
             .file("nginx/nginx.conf", "upstream app {\n    server web:8000;\n}\nserver {\n    listen 80;\n    server_name example.com www.example.com;\n    location / {\n        proxy_pass http://app;\n        proxy_read_timeout 120s;\n    }\n    location /static/ {\n        alias /srv/static_volume/;\n    }\n    location = /healthz {\n        return 200 \"ok\";\n    }\n    add_header X-Frame-Options SAMEORIGIN always;\n}\n")
             .proxy("nginx"),
+        case("nginx-regex-and-named-locations", "name: twentyfive\nservices:\n  web:\n    build:\n      context: ./app\n      dockerfile: Dockerfile\n    volumes:\n      - static_volume:/home/app/web/staticfiles\n  nginx:\n    build: ./nginx\n    volumes:\n      - static_volume:/srv/static_volume\n    ports:\n      - \"8080:80\"\n    depends_on:\n      - web\nvolumes:\n  static_volume:\n")
+            .file("app/Dockerfile", DJANGO_DOCKERFILE)
+            .file("app/requirements.txt", "gunicorn\n")
+            .file("nginx/Dockerfile", NGINX_DOCKERFILE)
+            .file("nginx/nginx.conf", "upstream app {\n    server web:8000;\n}\nserver {\n    listen 80;\n    location ^~ /static/ {\n        alias /srv/static_volume/;\n    }\n    location ~* \\.(css|js|png|svg|woff2?)$ {\n        proxy_pass http://app;\n        expires 30d;\n    }\n    location ~ \"^/(?:a|b){2};\" {\n        return 404;\n    }\n    location / {\n        try_files $uri @app;\n    }\n    location @app {\n        proxy_pass http://app;\n    }\n}\n")
+            .proxy("nginx"),
         case("nginx-websocket-and-raw", "name: twentyone\nservices:\n  asgi:\n    build:\n      context: ./app\n      dockerfile: Dockerfile\n  proxy:\n    build: ./nginx\n    ports:\n      - \"80:80\"\n    depends_on:\n      - asgi\n")
             .file("app/Dockerfile", DJANGO_DOCKERFILE)
             .file("app/requirements.txt", "gunicorn\n")

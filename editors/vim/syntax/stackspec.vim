@@ -17,6 +17,8 @@ syntax case match
 syntax match stackspecKeyword /\<\%(access\|add\|add_header\|after\|alias\|always\|anonymous\|arg\|as_user\|at\|before_install\|bind\|build\|build_packages\|certificate\|class\|client_max_body_size\|cmd\|collectstatic\|command\|compose\|config\|container_name\|cpus\|daphne\|development\|dockerfile\|done\|driver\|entrypoint\|env\|env_file\|environment\|every\|expose\|external\|file\|graceful_timeout\|gunicorn\|hardening\|hostname\|http\|https\|ignore\|image\|internal\|job\|key\|labels\|limits\|listen\|location\|manage\|memory\|mount\|name\|network\|networks\|nginx\|no\|of\|off\|on-failure\|optional\|packages\|pids\|poetry\|port\|private\|production\|proxy\|proxy_connect_timeout\|proxy_pass\|proxy_read_timeout\|proxy_send_timeout\|proxy_set_header\|publish\|python\|readonly\|ready\|redirect\|relabel\|remove\|replicas\|requirements\|restart\|retries\|return\|ro\|run\|secret\|server\|server_name\|service\|set\|shared\|shm_size\|size\|stack\|start\|start_every\|started\|stop_grace_period\|stop_signal\|target\|tcp\|timeout\|tls\|to\|uid\|unless-stopped\|unset\|upstream\|user\|uv\|uvicorn\|volume\|websocket\|weight\|without\|workdir\|worker\|workers\)\>/
 syntax match stackspecNumber /\<\%(\%(\d\+\%(ms\|[smh]\)\)\+\|\d\+\%(\.\d\+\)*[kKmMgG]\=\)\>/
 syntax match stackspecOperator /->\|=/
+" A location's modifier: `^~`, `~` or `~*` (`=` is an operator already).
+syntax match stackspecOperator /\%(\<location\s\+\)\@<=\%(\^\~\|\~\*\=\)\ze[ \t"]/
 syntax match stackspecDelimiter /[{}[\],]/
 
 " Names, declared or referred to. Defined after the keywords, so that a name
@@ -24,6 +26,8 @@ syntax match stackspecDelimiter /[{}[\],]/
 syntax match stackspecName /\%(\<\%(stack\|volume\|network\|secret\|service\|job\|proxy\|upstream\|environment\|of\|alias\|proxy_pass\|certificate\|key\|after\)\s\+\)\@<=\a[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(^\s*after\s.*,\s*\)\@<=\a[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(\<secret\s\+\h\w*\s*=\s*\)\@<=\a[[:alnum:]_-]*\>/
+" A named location: `location @app`.
+syntax match stackspecName /\%(\<location\s\+@\)\@<=\a[[:alnum:]_-]*\>/
 
 " Strings: one line, with the escapes \" \ \n \t \r and \u{1F600}. A string
 " the line ends in is still a string.

@@ -64,10 +64,7 @@ impl Rule for DirectoryListing {
                         _ => "the files of its folder".to_string(),
                     };
                     let mut finding = Self::META
-                        .diagnostic(format!(
-                            "`{}` lists {what} at `{}`",
-                            service.name.value, location.path.value
-                        ))
+                        .diagnostic(format!("`{}` lists {what} at `{}`", service.name.value, location.key()))
                         .primary(span, "anyone can browse every file name, date and size here");
                     if !location.settings.raw.iter().any(|d| d.text.span == span) {
                         finding = finding.secondary(location.path.span, "inherited by this location");

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{LocationAction, Stack};
+use crate::ir::{LocationAction, RawHandler, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
@@ -55,7 +55,8 @@ impl Rule for LocationWithoutAction {
                         Self::META
                             .diagnostic(format!(
                                 "`{}`: nothing says what answers location `{}`",
-                                service.name.value, location.path.value
+                                service.name.value,
+                                location.key()
                             ))
                             .primary(location.path.span, "no `proxy_pass`, `alias` or `return` here")
                             .secondary(
@@ -73,9 +74,7 @@ impl Rule for LocationWithoutAction {
     }
 }
 
-/// A `try_files` whose last choice answers without a file: a named
-/// location (`@app`, which may proxy) or a status (`=404`).
+/// A `try_files` whose last choice answers without a file.
 fn falls_back(location: &crate::ir::Location) -> bool {
-    let last = location.settings.raw_directive("try_files").and_then(|d| d.args.last());
-    last.is_some_and(|fallback| fallback.starts_with('@') || fallback.starts_with('='))
+    (location.settings.raw_directive("try_files")).is_some_and(|d| RawHandler::try_files_falls_back(&d.args))
 }

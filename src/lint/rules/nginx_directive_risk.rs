@@ -66,9 +66,10 @@ struct Block<'a> {
     /// Its typed headers: to the upstream, and to the client.
     request_headers: &'a [Header],
     response_headers: &'a [Header],
-    /// A `resolver` set in an enclosing block (the server of a location,
-    /// or `http`), which this block inherits.
-    inherits_resolver: bool,
+    /// The raw directives of the enclosing blocks (the server of a
+    /// location, and `http`), which this block inherits (a `resolver`,
+    /// an `open_file_cache`).
+    inherited: Vec<&'a str>,
     /// A location answering with `return`.
     returns: bool,
 }
@@ -82,27 +83,28 @@ impl Rule for NginxDirectiveRisk {
                 raw: &proxy.http,
                 request_headers: &[],
                 response_headers: &[],
-                inherits_resolver: false,
+                inherited: Vec::new(),
                 returns: false,
             };
             for (span, check, message) in http.findings() {
                 out.push(finding(name, span, check, message));
             }
-            let http_resolver = proxy.http_sets("resolver");
+            let http_names: Vec<&str> = proxy.http.iter().map(|d| d.name.as_str()).collect();
             for server in &proxy.servers {
-                let server_resolver = http_resolver || server.settings.raw_sets("resolver");
+                let mut server_names = http_names.clone();
+                server_names.extend(server.settings.raw.iter().map(|d| d.name.as_str()));
                 let locations = server.locations.iter().map(|l| Block {
                     raw: &l.settings.raw,
                     request_headers: &l.settings.request_headers,
                     response_headers: &l.settings.response_headers,
-                    inherits_resolver: server_resolver,
+                    inherited: server_names.clone(),
                     returns: l.action.is_return(),
                 });
                 let own = Block {
                     raw: &server.settings.raw,
                     request_headers: &server.settings.request_headers,
                     response_headers: &server.settings.response_headers,
-                    inherits_resolver: http_resolver,
+                    inherited: http_names.clone(),
                     returns: false,
                 };
                 for block in std::iter::once(own).chain(locations) {
@@ -208,7 +210,7 @@ impl Block<'_> {
     fn findings(&self) -> Vec<(Span, &'static str, String)> {
         let mut found = Vec::new();
         let raw = self.raw;
-        let has = |name: &str| raw.iter().any(|d| d.name == name);
+        let has = |name: &str| raw.iter().any(|d| d.name == name) || self.inherited.contains(&name);
         let denies_all = raw
             .iter()
             .any(|d| d.name == "deny" && d.args.first().is_some_and(|a| a == "all"));
@@ -243,7 +245,7 @@ impl Block<'_> {
                         );
                     }
                 }
-                "ssl_stapling" if args.first() == Some(&"on") && !has("resolver") && !self.inherits_resolver => {
+                "ssl_stapling" if args.first() == Some(&"on") && !has("resolver") => {
                     add(
                         "ssl_stapling_without_resolver",
                         "`ssl_stapling on` without a `resolver`".into(),
@@ -337,7 +339,7 @@ fn splitting(header: &Header) -> Option<(Span, &'static str, String)> {
 /// `rewrite REGEX REPLACEMENT`: nested repetition, and `$N` past the groups.
 fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String)) {
     let Some(regex) = directive.args.first() else { return };
-    if has_nested_repetition(regex) {
+    if facts::has_nested_repetition(regex) {
         add("regex_redos", format!("`{regex}` backtracks exponentially"));
     }
     let groups = regex
@@ -352,27 +354,6 @@ fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String))
     if let Some(group) = missing {
         add("invalid_regex", format!("`${group}` names a group `{regex}` lacks"));
     }
-}
-
-/// A group repeated with `+` or `*` that holds a repetition itself: `(a+)+`.
-fn has_nested_repetition(regex: &str) -> bool {
-    let bytes = regex.as_bytes();
-    let mut opens = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let escaped = i > 0 && bytes[i - 1] == b'\\';
-        match b {
-            b'(' if !escaped => opens.push(i),
-            b')' if !escaped => {
-                let Some(open) = opens.pop() else { continue };
-                let repeated = matches!(bytes.get(i + 1), Some(b'+' | b'*'));
-                if repeated && bytes[open + 1..i].iter().any(|c| matches!(c, b'+' | b'*')) {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// An IPv4 address outside loopback and the private ranges (Docker's own
@@ -427,13 +408,6 @@ mod tests {
         assert!(is_broad_cipher_group("HIGH") && is_broad_cipher_group("+DEFAULT"));
         assert!(!is_broad_cipher_group("!MEDIUM") && !is_broad_cipher_group("-HIGH"));
         assert!(!is_broad_cipher_group("ECDHE-RSA-AES128-GCM-SHA256"));
-    }
-
-    #[test]
-    fn nested_repetition_is_what_backtracks() {
-        assert!(has_nested_repetition("^/(a+)+$") && has_nested_repetition("(x*y)*"));
-        assert!(!has_nested_repetition("^/(a+)$") && !has_nested_repetition("^/old/(.*)$"));
-        assert!(!has_nested_repetition("\\(a+\\)+") && !has_nested_repetition(")("));
     }
 
     #[test]

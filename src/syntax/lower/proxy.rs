@@ -214,19 +214,7 @@ impl Lowerer {
         let at = span(&pair);
         let mut inner = pair.into_inner();
         next(&mut inner, "location"); // kw_location
-        let mut path_pair = next(&mut inner, "location");
-        let exact = path_pair.as_rule() == Rule::exact;
-        if exact {
-            path_pair = next(&mut inner, "location");
-        }
-        let path = self.lower_text(path_pair);
-        if !path.value.starts_with('/') {
-            self.report(
-                Diagnostic::error("invalid-path", "a location path starts with `/`")
-                    .primary(path.span, "not an absolute URL path")
-                    .help(format!("write `location /{} {{ ... }}`", path.value)),
-            );
-        }
+        let (kind, path) = self.lower_location_match(&mut inner);
         let mut action: Option<(LocationAction, Span)> = None;
         let mut websocket = None;
         let mut settings = SettingParts::default();
@@ -275,7 +263,14 @@ impl Lowerer {
         if let LocationAction::ProxyPass(ProxyPass { uri: Some(uri), .. }) = &action {
             // The emitter matches the path against the request as sent, so
             // it must be what a client sends unencoded.
-            if !path
+            if !kind.is_prefix() && kind != LocationKind::Exact {
+                self.report(
+                    Diagnostic::error("invalid-path", "only a path location can replace its path")
+                        .primary(uri.span, "replaces the location's path")
+                        .secondary(path.span, "a regular expression or a name has no path to replace")
+                        .help("write `proxy_pass UPSTREAM` without a path (nginx refuses a URI here)"),
+                );
+            } else if !path
                 .value
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "/._-~".contains(c))
@@ -299,14 +294,73 @@ impl Lowerer {
                 );
             }
         }
+        if let LocationAction::Alias(alias) = &action {
+            if !kind.is_prefix() && kind != LocationKind::Exact {
+                self.report(
+                    Diagnostic::error("alias-needs-path", "only a path location can serve a volume")
+                        .primary(alias.volume.span, "serves files by the location's path")
+                        .secondary(path.span, "a regular expression or a name has no path to serve under")
+                        .help("serve the volume from a prefix location (`location ^~ /static/ { alias VOLUME }`)"),
+                );
+            }
+        }
         Some(Location {
             path,
-            exact,
+            kind,
             action,
             websocket: websocket.map(|(w, _)| w),
             settings,
             span: at,
         })
+    }
+
+    /// `= /path`, `^~ /path`, `~ "regex"`, `~* "regex"`, `@name` or
+    /// `/path`: how the location matches, and its path, regex or name.
+    fn lower_location_match(&mut self, inner: &mut crate::syntax::tree::Pairs<'_>) -> (LocationKind, Spanned<String>) {
+        let first = next(inner, "location");
+        if first.as_rule() == Rule::location_name {
+            let name = next(&mut first.into_inner(), "location_name");
+            return (LocationKind::Named, self.lower_plain(name));
+        }
+        let (kind, text) = if first.as_rule() == Rule::location_modifier {
+            let kind = match first.as_str() {
+                "=" => LocationKind::Exact,
+                "^~" => LocationKind::PrefixFirst,
+                "~*" => LocationKind::Regex { caseless: true },
+                _ => LocationKind::Regex { caseless: false },
+            };
+            (kind, next(inner, "location"))
+        } else {
+            (LocationKind::Prefix, first)
+        };
+        let quoted = text.into_inner().next().is_some_and(|v| v.as_rule() == Rule::string);
+        let path = self.lower_text(text);
+        if kind.is_regex() {
+            if !quoted {
+                self.report(
+                    Diagnostic::error("invalid-regex", "a location's regular expression is written in quotes")
+                        .primary(path.span, "not quoted")
+                        .help(format!(
+                            "write `location {} \"{}\" {{ ... }}`",
+                            kind.modifier(),
+                            path.value
+                        )),
+                );
+            } else if let Some(problem) = super::location_regex::problem(&path.value) {
+                self.report(
+                    Diagnostic::error("invalid-regex", "nginx cannot compile this regular expression")
+                        .primary(path.span, problem)
+                        .help("fix the regular expression: nginx does not start with one PCRE cannot compile"),
+                );
+            }
+        } else if !path.value.starts_with('/') {
+            self.report(
+                Diagnostic::error("invalid-path", "a location path starts with `/`")
+                    .primary(path.span, "not an absolute URL path")
+                    .help(format!("write `location /{} {{ ... }}`", path.value)),
+            );
+        }
+        (kind, path)
     }
 
     /// What answers a location: its typed action, else a raw directive
