@@ -1,7 +1,8 @@
 //! Hostile files rather than hostile values: empty, only comments, a BOM,
 //! CRLF, tabs, 5 MB, 1,000-deep nesting, a NUL, bytes that are not UTF-8,
 //! labels past column 65,535, 100,000 unclosed braces, dense `after`
-//! circles, thousands of findings on one line. Each gets a clear diagnostic
+//! circles, thousands of findings on one line, a language client's
+//! message of 100 TB. Each gets a clear diagnostic
 //! or a clean result from every entry point (check, lint, build, fmt, every
 //! renderer), never a panic. The inputs that once took quadratic time run
 //! under [`finishes`], so a regression fails instead of hanging, and their
@@ -202,6 +203,32 @@ fn every_command_refuses_bytes_that_are_not_utf8() {
         );
     }
     assert_eq!(std::fs::read(&spec).unwrap(), b"stack caf\xe9\n");
+}
+
+/// A language client that claims a message of 100 TB (or of more bytes
+/// than a number holds) is refused with a message, before anything is
+/// allocated for it; lsp-server's own transport aborted on the first.
+#[test]
+fn the_language_server_refuses_a_message_no_editor_sends() {
+    use std::io::Write as _;
+    for length in ["99999999999999", "184467440737095516150"] {
+        let mut child = stackc()
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(format!("Content-Length: {length}\r\n\r\n{{}}").as_bytes())
+            .unwrap();
+        let output = finishes("lsp", move || child.wait_with_output().unwrap());
+        drop(stdin);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("the client sent"), "{stderr}");
+    }
 }
 
 /// Runs `work` on a thread of its own and returns its result; fails if it

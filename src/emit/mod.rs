@@ -89,11 +89,13 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     let mut problems = Problems::default();
     let private = dockerignore::PrivateFiles::of(stack, layout);
     for (service, app) in app_builds(stack) {
+        check_folder(service, &mut problems);
         dockerfile::check(stack, service, app.1, &mut problems);
         dockerignore::ignore(stack, service, app, &private, layout, &mut problems);
     }
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
+            check_folder(service, &mut problems);
             nginx::emit(service, proxy, layout, &mut problems, Tracking::Off);
         }
     }
@@ -141,6 +143,7 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems, trac
     let mut artifacts = app_images(stack, layout, problems, tracking);
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
+            check_folder(service, problems);
             artifacts.push(artifact(
                 dockerfile_path(&service.name.value),
                 dockerfile::proxy(service, layout, tracking),
@@ -160,6 +163,7 @@ fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems, tracking:
     let mut artifacts = Vec::new();
     let private = dockerignore::PrivateFiles::of(stack, layout);
     for (service, (build, python)) in app_builds(stack) {
+        check_folder(service, problems);
         artifacts.push(artifact(
             dockerfile_path(&service.name.value),
             dockerfile::app(stack, service, python, layout, problems, tracking),
@@ -182,6 +186,21 @@ fn app_builds(stack: &Stack) -> impl Iterator<Item = (&Service, (&Build, &Python
         let build = service.build()?;
         Some((service, (build, build.python()?)))
     })
+}
+
+/// The longest file name most file systems take, in bytes.
+const MAX_FILE_NAME: usize = 255;
+
+/// A service whose image stackc writes has a folder of its name in the
+/// output, which must fit in a file name: refused on the spec rather than
+/// by the file system half way through writing the output.
+fn check_folder(service: &Service, problems: &mut Problems) {
+    let fits = if service.name.value.len() <= MAX_FILE_NAME {
+        Ok(String::new())
+    } else {
+        Err("longer than the 255 bytes of a file name, and its files go into a folder of this name")
+    };
+    problems.check(&service.name, fits, "the output folder");
 }
 
 /// Where the Dockerfile stackc writes for `service` is in the output.

@@ -21,8 +21,10 @@ use crate::source::Span;
 
 /// What holds secrets in practice, as ignore patterns: `.env` files at
 /// any depth (cookiecutter-django's `.envs/` too), keys and certificates,
-/// SSH keys and a `secrets` folder. The images stackc writes leave them
-/// out; in an app's own build folder they are what stackc looks for.
+/// SSH keys, the credential files of package managers and tools (npm's
+/// `.npmrc`, `.netrc`, `.pypirc`, git's `.git-credentials`, `.aws`) and
+/// a `secrets` folder. The images stackc writes leave them out; in an
+/// app's own build folder they are what stackc looks for.
 pub const SECRETS: &[&str] = &[
     "**/.env*",
     "**/*.env",
@@ -35,6 +37,11 @@ pub const SECRETS: &[&str] = &[
     "**/id_dsa",
     "**/id_ecdsa",
     "**/id_ed25519",
+    "**/.npmrc",
+    "**/.netrc",
+    "**/.pypirc",
+    "**/.git-credentials",
+    "**/.aws",
     "secrets",
 ];
 
@@ -408,6 +415,9 @@ mod tests {
             "tls.key",
             "secrets/db.txt",
             ".ssh/config",
+            ".npmrc",
+            "web/.netrc",
+            ".aws/credentials",
         ] {
             assert!(holds_secrets(secret), "{secret}");
         }

@@ -369,9 +369,15 @@ impl Loader<'_> {
         match &python.dependencies {
             Dependencies::Pip(file) => self.requirements(service, context, file),
             locked => {
-                for file in locked.files() {
-                    self.read(&file, &context.join(&file.value), "project file");
-                }
+                let read = (locked.files().iter())
+                    .filter_map(|file| {
+                        Some((
+                            file.value.clone(),
+                            self.read(file, &context.join(&file.value), "project file")?,
+                        ))
+                    })
+                    .collect();
+                self.inputs.requirements.push((service.to_string(), read));
             }
         }
         // A path out of the build folder is lowering's error already.
@@ -389,6 +395,8 @@ impl Loader<'_> {
                 );
             }
         }
+        let loose = self.loose_secret_files(context);
+        self.inputs.python_loose.push((service.to_string(), loose));
         let ignore = context.join(".dockerignore");
         if self.files.exists(&ignore) {
             let named = Spanned::new(".dockerignore".to_string(), folder.span);

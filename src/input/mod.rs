@@ -64,12 +64,17 @@ pub struct Inputs {
     /// Files of conventional names found at the root of build folders
     /// (`gunicorn.conf.py`), as `(context as written, file name)`.
     pub context_files: Vec<(String, &'static str)>,
-    /// The requirements files pip reads for each Python build that installs
-    /// with pip (by service), in the order pip reads them: each one's path
-    /// in the build folder, and the file.
+    /// The files the install reads for each Python build (by service): the
+    /// requirements files pip reads, in the order it reads them, or uv's
+    /// and Poetry's `pyproject.toml` and lock file; each one's path in the
+    /// build folder, and the file.
     pub requirements: Vec<(String, Vec<(String, FileId)>)>,
     /// The app's own `.dockerignore` of each Python build that has one.
     pub dockerignores: Vec<(String, FileId)>,
+    /// Each Python build's files named like secrets, read, by their path
+    /// in its folder (see [`OwnImage::loose`]): what `COPY . .` carries
+    /// when a `!` pattern takes one back.
+    pub python_loose: Vec<(String, Vec<(String, FileId)>)>,
     /// The Gunicorn config file of each service that names one, read.
     pub gunicorn_confs: Vec<(String, FileId, gunicorn_conf::GunicornConf)>,
     /// The secret files that are there and small, by secret name: a
@@ -133,7 +138,15 @@ impl Inputs {
         *file = std::mem::take(file).holding_secrets();
     }
 
-    /// The requirements files of `service`'s build, when they were read.
+    /// The files named like secrets in the folder of `service`'s Python
+    /// build.
+    pub fn python_loose_of(&self, service: &str) -> &[(String, FileId)] {
+        (self.python_loose.iter())
+            .find(|(name, _)| name.eq_ignore_ascii_case(service))
+            .map_or(&[], |(_, files)| files.as_slice())
+    }
+
+    /// The files the install of `service`'s build reads, when they were read.
     pub fn requirements_of(&self, service: &str) -> Option<&[(String, FileId)]> {
         let found = self
             .names

@@ -71,12 +71,16 @@ const DATA_STORES: &[&str] = &[
     "mariadb",
     "memcached",
     "mongo",
+    // Bitnami's images name the database in full (bitnami/postgresql,
+    // bitnami/mongodb); Timescale's is PostgreSQL too.
+    "mongodb",
     "mysql",
     "opensearch",
     "pgautoupgrade",
     "pgvector",
     "postgis",
     "postgres",
+    "postgresql",
     "rabbitmq",
     "redis",
     // Redis with its modules (search, JSON): `redis/redis-stack-server`,
@@ -84,6 +88,7 @@ const DATA_STORES: &[&str] = &[
     "redis-stack",
     "redis-stack-server",
     "redismod",
+    "timescaledb",
     "valkey",
 ];
 

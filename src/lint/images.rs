@@ -118,6 +118,18 @@ const IMAGES: &[(&[&str], DefaultUser)] = &[
     (&["prom/prometheus"], DefaultUser::Unprivileged),                        // nobody
     (&["nginxinc/nginx-unprivileged"], DefaultUser::Unprivileged),            // nginx
     (&["node"], DefaultUser::Root { user: Some("node") }),
+    // Bun's and Deno's images have a user of their own but do not switch
+    // to it; .NET's (8.0 and newer) have `app` (uid 1654, `$APP_UID`).
+    (&["oven/bun"], DefaultUser::Root { user: Some("bun") }),
+    (&["denoland/deno"], DefaultUser::Root { user: Some("deno") }),
+    (
+        &[
+            "mcr.microsoft.com/dotnet/aspnet",
+            "mcr.microsoft.com/dotnet/runtime",
+            "mcr.microsoft.com/dotnet/sdk",
+        ],
+        DefaultUser::Root { user: Some("app") },
+    ),
     (
         &["minio/minio"],
         DefaultUser::Root {

@@ -125,13 +125,35 @@ struct NameSays<'a> {
     /// Upper case, `-` as `_`; `None` for a name about a secret that holds
     /// none (`DB_PASSWORD_FILE`), which says nothing.
     normal: Option<Cow<'a, str>>,
+    /// A name a web framework hands to the browser ([`PUBLIC_PREFIXES`]).
+    public: bool,
 }
+
+/// Prefixes of the variables web frameworks build into the code they
+/// send to browsers (Next.js, Nuxt, Expo, Vite, Create React App, Gatsby,
+/// SvelteKit): a key under one is a public one by design (a Firebase web
+/// API key, a maps key restricted to the site), never a password.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "EXPO_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "GATSBY_",
+    "PUBLIC_",
+];
+
+/// Well-known tokens that are public by design under a public name: a
+/// Google API key is how a browser app calls Firebase or Maps.
+const BROWSER_KEYS: &[&str] = &["a Google API key"];
 
 impl<'a> NameSays<'a> {
     fn of(name: &'a str) -> Self {
         let normal = normal_name(name);
+        let public = PUBLIC_PREFIXES.iter().any(|prefix| normal.starts_with(prefix));
         NameSays {
             normal: about_a_secret(&normal).then_some(normal),
+            public,
         }
     }
 
@@ -146,18 +168,20 @@ impl<'a> NameSays<'a> {
     }
 
     /// A key, token or other secret that is no password: `SECRET_KEY`,
-    /// `SENTRY_AUTH_TOKEN`, `--api-key`.
+    /// `SENTRY_AUTH_TOKEN`, `--api-key`; not one a browser gets
+    /// (`NEXT_PUBLIC_FIREBASE_API_KEY`).
     fn key(&self) -> bool {
-        self.normal.as_deref().is_some_and(|name| {
-            // The last letters, compared first, rule out most of the table.
-            (KEY_NAMES
-                .iter()
-                .filter(|k| k.as_bytes().last() == name.as_bytes().last()))
-            .any(|k| {
-                name.strip_suffix(k)
-                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+        !self.public
+            && self.normal.as_deref().is_some_and(|name| {
+                // The last letters, compared first, rule out most of the table.
+                (KEY_NAMES
+                    .iter()
+                    .filter(|k| k.as_bytes().last() == name.as_bytes().last()))
+                .any(|k| {
+                    name.strip_suffix(k)
+                        .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+                })
             })
-        })
     }
 
     /// A word that hints at a secret (`STRIPE_KEY`), for values that look
@@ -300,6 +324,9 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
+    if let Some(what) = connection_string_password(value) {
+        return Some(what.to_string());
+    }
     // A URL, or a path of this host (a probe's `/health?token=...`).
     let target = after_scheme(value).or_else(|| value.starts_with('/').then_some(value))?;
     let (_, query) = target.split_once('?')?;
@@ -308,6 +335,29 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// A password in a database connection string that is no URL: libpq's
+/// and ADO.NET's `key=value` forms (`host=db user=app password=hunter2`,
+/// `Server=db;User Id=sa;Password=hunter2;`), and the Go MySQL driver's
+/// `user:PASSWORD@tcp(db:3306)/app`. A placeholder is no password.
+fn connection_string_password(value: &str) -> Option<&'static str> {
+    let keyword = value
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(key, password)| {
+            let password = password.trim_matches(|c| c == '\'' || c == '"');
+            ["password", "pwd"].iter().any(|k| key.trim().eq_ignore_ascii_case(k))
+                && !password.is_empty()
+                && !is_placeholder(password)
+        });
+    if keyword {
+        return Some("a connection string with a password in it");
+    }
+    let go_dsn = ["@tcp(", "@tcp6(", "@unix("].iter().find_map(|at| value.find(at))?;
+    let credentials = value[..go_dsn].rsplit(|c: char| c.is_whitespace() || c == '=').next()?;
+    let (_, password) = credentials.split_once(':')?;
+    (!password.is_empty() && !is_placeholder(password)).then_some("a DSN with a password in it")
 }
 
 /// The secret an HTTP header carries: an `Authorization` header's
@@ -365,9 +415,21 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     let words = value.split(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}')
     });
-    for word in words.filter(|word| word.len() >= SHORTEST_TOKEN) {
+    // Each word, and the parts of a URL or path it is: a token as a URL's
+    // user (`https://ghp_...@github.com/...`) or in its path
+    // (`/hooks/ghp_...`).
+    let parts = words.flat_map(|word| {
+        let parts = word
+            .split(['/', '@', ':', '?', '&', '#'])
+            .filter(move |part| part.len() < word.len());
+        std::iter::once(word).chain(parts)
+    });
+    for word in parts.filter(|word| word.len() >= SHORTEST_TOKEN) {
         if aws_access_key_id(word) {
             return Some("an AWS access key ID");
+        }
+        if laravel_key(word) {
+            return Some("a Laravel application key");
         }
         let found = TOKENS.iter().find(|(prefix, min, _)| {
             word.strip_prefix(prefix).is_some_and(|rest| {
@@ -401,6 +463,13 @@ fn aws_access_key_id(word: &str) -> bool {
     word.len() == 20
         && (word.starts_with("AKIA") || word.starts_with("ASIA"))
         && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Laravel's `APP_KEY`: `base64:` and a random key of 32 bytes or more
+/// (the word up to its `=` padding, which splits words).
+fn laravel_key(word: &str) -> bool {
+    word.strip_prefix("base64:")
+        .is_some_and(|key| key.len() >= 42 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'))
 }
 
 /// A JSON Web Token: three base64url parts, the first two JSON objects.
@@ -467,10 +536,13 @@ pub enum Finding {
 /// written out.
 pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
     let value = value.trim();
+    let says = name.map(NameSays::of);
     if let Some(leak) = leak_in(value) {
+        if says.as_ref().is_some_and(|says| says.public) && BROWSER_KEYS.contains(&leak.as_str()) {
+            return Some(Finding::Likely(format!("{leak}, which may be the browser's")));
+        }
         return Some(Finding::Certain(leak));
     }
-    let says = name.map(NameSays::of);
     if says.as_ref().is_some_and(NameSays::secret) && !is_inert(value) {
         let what = if says.as_ref().is_some_and(NameSays::password) {
             "password"
@@ -603,6 +675,21 @@ mod tests {
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
+        for name in ["NEXT_PUBLIC_FIREBASE_API_KEY", "VITE_MAPS_API_KEY", "REACT_APP_TOKEN"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+        assert!(is_password_name("VITE_DB_PASSWORD"));
+        assert_eq!(
+            classify(
+                Some("NEXT_PUBLIC_FIREBASE_API_KEY"),
+                "AIzaSyDOCAbC123dEf456GhI789jKl012-MnOpq"
+            ),
+            Some(Finding::Likely("a Google API key, which may be the browser's".into()))
+        );
+        assert!(matches!(
+            classify(Some("NEXT_PUBLIC_STRIPE_KEY"), "sk_live_0123456789abcdef"),
+            Some(Finding::Certain(_))
+        ));
         let hints = |name| NameSays::of(name).hint();
         assert!(hints("STRIPE_KEY") && hints("AUTH_HEADER_VALUE") && !hints("MONKEY_COUNT"));
     }
@@ -676,6 +763,24 @@ mod tests {
         assert!(leak_in("https://example.com/?page=2").is_none());
         assert!(leak_in("/health?access_token=3f9a8b7c6d5e").is_some());
         assert!(leak_in("/health?verbose=1").is_none());
+        for dsn in [
+            "host=db dbname=app user=app password=hunter2",
+            "Server=db;Database=app;User Id=sa;Password=hunter2;",
+            "Server=db;Pwd='hunter2'",
+            "app:hunter2@tcp(db:3306)/app?parseTime=true",
+            "DSN=app:hunter2@unix(/run/mysqld.sock)/app",
+        ] {
+            assert!(leak_in(dsn).is_some(), "{dsn}");
+        }
+        for dsn in [
+            "host=db dbname=app user=app password=${DB_PASSWORD}",
+            "host=db dbname=app user=app passfile=/run/secrets/pgpass",
+            "Server=db;Password=;",
+            "app@tcp(db:3306)/app",
+            "app:${DB_PASSWORD}@tcp(db:3306)/app",
+        ] {
+            assert!(leak_in(dsn).is_none(), "{dsn}");
+        }
     }
 
     #[test]
@@ -690,6 +795,20 @@ mod tests {
             known_token("-----BEGIN RSA PRIVATE KEY-----\nMIIE"),
             Some("a private key")
         );
+        assert_eq!(
+            known_token("APP_KEY=base64:2fl+Ktvkfl+Fuz4Qp/A75G2RTiWVA/ZoKZvp6fiiM10="),
+            Some("a Laravel application key")
+        );
+        assert_eq!(known_token("base64:short="), None);
+        assert_eq!(
+            known_token("git+https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/acme/x.git"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            known_token("https://api.example.com/hooks/AKIAIOSFODNN7EXAMPLE?x=1"),
+            Some("an AWS access key ID")
+        );
+        assert_eq!(known_token("https://github.com/acme/ghp_short.git"), None);
         assert_eq!(known_token("sk_live_"), None);
         assert_eq!(known_token("ghp_short"), None);
         assert!(is_jwt(

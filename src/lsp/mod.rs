@@ -19,7 +19,8 @@
 //!   ([`crate::syntax::expected_at`]): no keyword table of its own.
 //!
 //! The protocol crates are rust-analyzer's: `lsp-server` (a synchronous
-//! stdio transport and message loop, no async runtime; analysis takes a
+//! message loop, no async runtime, behind a stdio transport of stackc's
+//! own that bounds what it reads: [`transport`]; analysis takes a
 //! millisecond, so requests are answered in order on one thread) and
 //! `lsp-types` 0.95, whose `Url` converts `file:` URIs to paths correctly
 //! (0.96 moved to a URI type without that conversion).
@@ -35,13 +36,16 @@ mod reference;
 mod server;
 mod symbols;
 mod text;
+mod transport;
 
 pub use server::serve;
 
 /// Serves one client on stdin and stdout until it says `exit`.
 pub fn run() -> Result<(), String> {
-    let (connection, io_threads) = lsp_server::Connection::stdio();
-    serve(&connection).map_err(|e| format!("language server: {e}"))?;
+    let (connection, stdio) = transport::stdio();
+    let served = serve(&connection);
     drop(connection);
-    io_threads.join().map_err(|e| format!("language server I/O: {e}"))
+    // Input the transport refused ends the session: that is the reason.
+    stdio.join().map_err(|e| format!("language server I/O: {e}"))?;
+    served.map_err(|e| format!("language server: {e}"))
 }

@@ -15,8 +15,10 @@ declare_rule! {
     /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
     /// or `/sys` (or a `develop` watch that copies one in), a user's home
     /// (`~`) or the credentials in it (`~/.ssh`, `~/.aws`, `~/.kube`,
-    /// `~/.docker`, also under `/root` or `/home/USER`), and a `build`
-    /// from such a folder: as written, or where it really is
+    /// `~/.docker`, also under `/root` or `/home/USER`), an `env_file` of
+    /// those credentials (`~/.aws/credentials`: compose reads it into the
+    /// container's variables), and a `build` from such a folder: as
+    /// written, or where it really is
     /// (`secrets/db.txt` a link to `/etc/shadow`, `../../..`).
     /// Sharing the host's IPC, UTS or cgroup namespace (`ipc`, `uts`,
     /// `cgroup` set to `host`) is a warning: it exposes the host without
@@ -127,7 +129,8 @@ impl Rule for HostAccess {
                 let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
-                let Some((what, label)) = host_path_of(stack, &path.value, "a bind mount of the host's own files")
+                let Some((what, label)) =
+                    host_path_of(stack, &path.value, "a bind mount of the host's own files", host_path)
                 else {
                     continue;
                 };
@@ -148,6 +151,7 @@ impl Rule for HostAccess {
                     stack,
                     &path.value,
                     "compose bind-mounts this host path into the container",
+                    host_path,
                 ) else {
                     continue;
                 };
@@ -159,9 +163,26 @@ impl Rule for HostAccess {
                         .help("a file secret is for a file that holds a secret, such as `secrets/db_password.txt` next to the spec"),
                 );
             }
+            // A file of the host's system folders may well be the app's
+            // settings (`/etc/shop/shop.env`); a user's logins are not.
+            for env_file in &service.env_files {
+                let path = &env_file.path;
+                let label = "compose reads this file into the container's variables";
+                let Some((what, label)) = host_path_of(stack, &path.value, label, credentials) else {
+                    continue;
+                };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` gets {what} in its environment", service.name.value))
+                        .primary(path.span, label)
+                        .help("an env file is for the app's own settings, such as `shop.env` next to the spec; hand it a secret with `secret VAR = NAME`"),
+                );
+            }
             let Some(build) = service.build() else { continue };
             let context = &build.context;
-            if let Some((what, label)) = host_path_of(stack, &context.value, "the folder the image is built from") {
+            if let Some((what, label)) =
+                host_path_of(stack, &context.value, "the folder the image is built from", host_path)
+            {
                 out.push(
                     Self::META
                         .diagnostic(format!("`{}` builds its image from {what}", service.name.value))
@@ -176,12 +197,17 @@ impl Rule for HostAccess {
 /// What a host path the spec names gives the container, as written or
 /// where it really is (a symbolic link on its way, a relative path that
 /// climbs out of the project), with the label to draw.
-fn host_path_of(stack: &Stack, written: &str, label: &str) -> Option<(String, String)> {
-    if let Some(what) = host_path(written) {
+fn host_path_of(
+    stack: &Stack,
+    written: &str,
+    label: &str,
+    find: fn(&str) -> Option<String>,
+) -> Option<(String, String)> {
+    if let Some(what) = find(written) {
         return Some((what, label.to_string()));
     }
     let real = stack.inputs.real_path(written)?;
-    let what = host_path(real)?;
+    let what = find(real)?;
     Some((what, format!("{label}: `{written}` is `{real}` on this machine")))
 }
 
@@ -254,6 +280,11 @@ fn host_path(path: &str) -> Option<String> {
         .iter()
         .any(|tree| normal == *tree || normal.starts_with(&format!("{tree}/")));
     (SYSTEM_FOLDERS.contains(&normal.as_str()) || in_tree).then(|| format!("the host's `{normal}`"))
+}
+
+/// The user's credentials a path is or is in, when it is in a home folder.
+fn credentials(path: &str) -> Option<String> {
+    credential_store(&normalize(path)).map(|store| format!("the credentials in `{store}`"))
 }
 
 /// The credential store a path is or is in, when it is in a home folder

@@ -13,8 +13,8 @@ declare_rule! {
     /// letters and digits, over 3.5 bits of entropy per character, as
     /// gitleaks' generic rule measures) under a name that hints at a
     /// secret (`STRIPE_KEY`, `AUTH_HEADER`, `--signing-salt`), in `env`,
-    /// `labels`, a raw `compose` value, a raw `dockerfile` line or a
-    /// command's `--option`. Names that say they hold a secret (`*_TOKEN`,
+    /// `labels`, a build `arg`, a raw `compose` value, a raw `dockerfile`
+    /// line or a command's `--option`. Names that say they hold a secret (`*_TOKEN`,
     /// `*_PASSWORD`) are the other secret rules' errors; this one is their
     /// guess, so a warning.
     ///
@@ -76,6 +76,15 @@ impl Rule for PossibleSecret {
                 for (name, value) in secrets::named_strings(&raw.value.value) {
                     values.push((raw.value.span, name.map(Cow::from), value.into()));
                 }
+            }
+            // A build argument is kept in compose.yaml and the image's history.
+            let own = service.build().and_then(|b| b.own_dockerfile());
+            for arg in own.map(|own| own.args.as_slice()).unwrap_or_default() {
+                values.push((
+                    arg.value.span,
+                    Some(arg.name.value.as_str().into()),
+                    arg.value.value.as_str().into(),
+                ));
             }
             let python = service.build().and_then(|b| b.python());
             let raw = python.map(|p| p.dockerfile.as_slice()).unwrap_or_default();

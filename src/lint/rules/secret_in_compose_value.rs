@@ -11,7 +11,8 @@ declare_rule! {
     /// map or as a `NAME=VALUE` list item; and anywhere, a URL with a
     /// password (`loki-url: https://user:hunter2@logs/...`), a well-known
     /// token, or an htpasswd line (`admin:$apr1$...`, `$2y$`, `{SHA}`), as
-    /// Traefik's `basicauth.users` label takes it.
+    /// Traefik's `basicauth.users` label takes it, or such a label's
+    /// password in the clear (`admin:hunter2`, which Traefik never matches).
     ///
     /// ## Why is this bad?
     /// Labels and raw values are written into compose.yaml as they are,
@@ -57,7 +58,9 @@ impl Rule for SecretInComposeValue {
                 _ => None,
             };
             for label in &service.labels {
-                if let Some(what) = certain(Some(&label.name.value), &label.value.value) {
+                let plain = traefik_plain_password(&label.name.value, &label.value.value);
+                let found = certain(Some(&label.name.value), &label.value.value).or(plain.clone());
+                if let Some(what) = found {
                     out.push(
                         Self::META
                             .diagnostic(format!("a label of `{}` has a secret in it", service.name.value))
@@ -66,7 +69,7 @@ impl Rule for SecretInComposeValue {
                                 format!("{what}, in compose.yaml and `docker inspect`"),
                             )
                             .secret(label.value.span)
-                            .help(if secrets::is_htpasswd(&label.value.value) {
+                            .help(if plain.is_some() || secrets::is_htpasswd(&label.value.value) {
                                 HASH_HELP
                             } else {
                                 HELP
@@ -96,4 +99,16 @@ impl Rule for SecretInComposeValue {
             }
         }
     }
+}
+
+/// Traefik's basic-auth users (`...basicauth.users = "admin:HASH,..."`):
+/// a password that is no htpasswd hash is the password itself, written
+/// out (and one Traefik never matches).
+fn traefik_plain_password(name: &str, value: &str) -> Option<String> {
+    if !name.to_ascii_lowercase().ends_with(".basicauth.users") {
+        return None;
+    }
+    let plain = (value.split(',').filter_map(|entry| entry.trim().split_once(':')))
+        .any(|(_, password)| !password.is_empty() && !secrets::is_password_hash(password));
+    plain.then(|| "a password in the clear where Traefik reads an htpasswd hash".to_string())
 }

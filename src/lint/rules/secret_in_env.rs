@@ -10,9 +10,17 @@ declare_rule! {
     /// `*_ENCRYPTION_KEY`, `*_CREDENTIALS`) with a literal value, and in any
     /// variable a URL with a password (`postgres://shop:hunter2@db/shop`,
     /// `redis://:hunter2@cache`) or a secret in its query (`?api_key=...`),
+    /// a connection string with a password (`host=db password=hunter2`,
+    /// `Server=db;Password=hunter2;`, Go's `app:hunter2@tcp(db:3306)/app`),
     /// or a well-known token (`ghp_...`, `sk_live_...`, `AKIA...`,
-    /// `xoxb-...`, a PEM private key). Passwords in password variables are
+    /// `xoxb-...`, Laravel's `base64:...` key, a PEM private key). Passwords in password variables are
     /// `default-credentials`' job.
+    ///
+    /// A key under a name a web framework builds into the code browsers
+    /// get (`NEXT_PUBLIC_`, `NUXT_PUBLIC_`, `EXPO_PUBLIC_`, `VITE_`,
+    /// `REACT_APP_`, `GATSBY_`, `PUBLIC_`) is public by design, such as a
+    /// Firebase web API key: at most `possible-secret`'s warning. A token
+    /// that is never public (`sk_live_...`) is an error under any name.
     ///
     /// A value that only refers to a secret is fine: a path
     /// (`SECRET_KEY_FILE`, `/run/secrets/key`), a placeholder

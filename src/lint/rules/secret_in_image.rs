@@ -5,7 +5,7 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{LocationAction, OwnDockerfile, Service, Stack};
+use crate::ir::{Dependencies, LocationAction, OwnDockerfile, RawDirective, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -21,23 +21,29 @@ declare_rule! {
     /// `ARG NPM_TOKEN=...`) with a literal value, and a URL with a password
     /// or a well-known token anywhere in the line (`RUN pip install
     /// git+https://user:TOKEN@github.com/...`), and such a URL in a
-    /// requirements file of an image stackc writes, which copies the file
-    /// in (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}`
-    /// is not a value). Also a proxy's nginx.conf,
-    /// which is copied into its image: a `proxy_set_header` with an
-    /// `Authorization` header's credentials or a secret-named header's
-    /// value, and a raw `nginx` directive or a `return` text or URL with a
-    /// URL password or a token.
+    /// requirements file or `pyproject.toml` (an index of uv or Poetry) of
+    /// an image stackc writes, which copies the file in
+    /// (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}` is
+    /// not a value). Also a proxy's nginx.conf,
+    /// which is copied into its image: a `proxy_set_header` or `add_header`
+    /// with an `Authorization` header's credentials or a secret-named
+    /// header's value, a raw `nginx` directive (in a server, a location or
+    /// the `http` block) or a `return` text or URL with a URL password or a
+    /// token, and a secret-named `fastcgi_param` or `uwsgi_param` with a
+    /// literal value (`fastcgi_param DB_PASSWORD hunter2`).
     ///
     /// A file is a layer too: with the app's own Dockerfile, a secret or
     /// env file the spec names inside the build folder, or a file of the
     /// folder (up to three folders deep: `deploy/.env.production`) that
     /// holds a secret (an `.env` with a password or key, an SSH or PEM
-    /// private key), which a `COPY` or `ADD` of the
+    /// private key, a `.key` file of one random line such as Rails'
+    /// `config/master.key`), which a `COPY` or `ADD` of the
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
-    /// that leaves them out.) An example env file (`.env.example`,
+    /// that leaves them out, unless a `!` pattern of the app's
+    /// `.dockerignore` or of the spec's `ignore` takes one back: flagged
+    /// too.) An example env file (`.env.example`,
     /// `.env.sample`, `.env.template`) documents the variables with
     /// placeholders and is committed with the source: not flagged.
     ///
@@ -84,14 +90,18 @@ declare_rule! {
 impl Rule for SecretInImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            let headers = facts::request_headers(proxy)
+            let settings: Vec<_> = (proxy.servers.iter())
+                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)))
+                .collect();
+            let request = facts::request_headers(proxy)
                 .into_iter()
                 .filter_map(|header| secrets::header_secret(header.name, header.value).map(|what| (header.span, what)));
-            let settings = proxy
-                .servers
-                .iter()
-                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
-            let raw = settings.flat_map(|s| &s.raw).map(|directive| &directive.text);
+            // A response header is in the image and sent to every client.
+            let response = (settings.iter().flat_map(|s| &s.response_headers))
+                .filter_map(|h| secrets::header_secret(&h.name.value, &h.value.value).map(|what| (h.value.span, what)));
+            let raw = (settings.iter().flat_map(|s| &s.raw))
+                .chain(&proxy.http)
+                .filter_map(|directive| raw_secret(directive).map(|what| (directive.text.span, what)));
             let returned = proxy
                 .servers
                 .iter()
@@ -99,10 +109,10 @@ impl Rule for SecretInImage {
                 .filter_map(|l| match &l.action {
                     LocationAction::Return(answer) => answer.text.as_ref(),
                     _ => None,
-                });
-            let written = raw
-                .chain(returned)
+                })
                 .filter_map(|text| secrets::leak_in(&text.value).map(|what| (text.span, what)));
+            let headers = request.chain(response);
+            let written = raw.chain(returned);
             for (span, what) in headers.chain(written) {
                 out.push(
                     Self::META
@@ -122,6 +132,7 @@ impl Rule for SecretInImage {
                 continue;
             };
             requirements(stack, service, python, out);
+            taken_back(stack, service, python, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
@@ -151,10 +162,36 @@ impl Rule for SecretInImage {
     }
 }
 
-/// A credential in a requirements file pip installs from (an index URL
-/// with a password, `git+https://user:TOKEN@...`): the Dockerfile stackc
-/// writes copies the file into the image before `pip install` reads it.
-/// Pip fills `${VAR}` from the build's environment, which is not written.
+/// The secret a raw nginx directive writes: a URL password or a token
+/// anywhere in it, a header's credentials (`grpc_set_header`), or a
+/// literal value of a secret-named parameter an app gets from nginx
+/// (`fastcgi_param DB_PASSWORD hunter2`, as PHP reads `$_SERVER`).
+fn raw_secret(directive: &RawDirective) -> Option<String> {
+    if let Some(leak) = secrets::leak_in(&directive.text.value) {
+        return Some(leak);
+    }
+    let [name, value, ..] = directive.args.as_slice() else {
+        return None;
+    };
+    if directive.name.ends_with("_set_header") {
+        return secrets::header_secret(name, value);
+    }
+    if !directive.name.ends_with("_param") {
+        return None;
+    }
+    match secrets::classify(Some(name), value)? {
+        Finding::Certain(what) => Some(format!("{what} in the parameter `{name}`")),
+        Finding::Likely(_) => None,
+    }
+}
+
+/// A credential in a file the install reads (an index URL with a
+/// password, `git+https://user:TOKEN@...`, in a requirements file or in
+/// `pyproject.toml`'s `[[tool.uv.index]]` or `[[tool.poetry.source]]`):
+/// the Dockerfile stackc writes copies the file into the image before the
+/// install reads it. Pip fills `${VAR}` from the build's environment,
+/// which is not written; uv and Poetry take an index's credentials from
+/// variables of their own.
 fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
     let Some(files) = stack.inputs.requirements_of(&service.name.value) else {
         return;
@@ -181,10 +218,68 @@ fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuil
                     .primary(primary, format!("`{path}` is copied into the image"))
                     .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
                     .secret_in(*id, span)
-                    .help("write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one"),
+                    .help(match python.dependencies {
+                        Dependencies::Pip(_) => "write the credential as `${VAR}` (pip fills it from the environment) and pass it with a BuildKit secret, or install from a source the build reaches without one",
+                        Dependencies::Uv(_) => "take the credentials out of the URL: uv reads an index's from `UV_INDEX_NAME_USERNAME` and `UV_INDEX_NAME_PASSWORD`, which a BuildKit secret can set; or install from a source the build reaches without one",
+                        Dependencies::Poetry(_) => "take the credentials out of the URL: Poetry reads a source's from `POETRY_HTTP_BASIC_NAME_USERNAME` and `POETRY_HTTP_BASIC_NAME_PASSWORD`, which a BuildKit secret can set; or install from a source the build reaches without one",
+                    }),
             );
             break;
         }
+    }
+}
+
+/// A file of the build folder that holds a secret, which stackc's ignore
+/// file leaves out (it is named like one) until a `!` pattern of the
+/// app's `.dockerignore` or of the spec's `ignore` takes it back
+/// (`!.env`): `COPY . .` then copies it into the image. The spec's own
+/// secret and env files are `secret-file-in-image`'s.
+fn taken_back(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
+    let app = stack.inputs.dockerignore_of(&service.name.value);
+    let app_patterns = app
+        .map(|id| dockerignore::parse(&stack.inputs.source(id).text))
+        .unwrap_or_default();
+    let spec_patterns: Vec<String> = (python.ignore.iter())
+        .map(|p| dockerignore::normalize(&p.value).unwrap_or_default())
+        .collect();
+    // In the order of the ignore file stackc writes: its defaults, the
+    // app's patterns, the spec's.
+    let patterns: Vec<&str> = (dockerignore::SECRETS.iter().copied())
+        .chain(app_patterns.iter().map(|p| p.text.as_str()))
+        .chain(spec_patterns.iter().map(String::as_str))
+        .collect();
+    let named: Vec<String> = (stack.private_files())
+        .filter_map(|(named, _)| inside_folder(&named.value, &service.build()?.context.value))
+        .collect();
+    for (name, id) in stack.inputs.python_loose_of(&service.name.value) {
+        let (left_out, decided) = dockerignore::decide(patterns.iter().copied(), name);
+        let Some(decided) = decided.filter(|_| !left_out && !named.contains(name)) else {
+            continue;
+        };
+        let Some((span, what)) = secret_in_file(name, &stack.inputs.source(*id).text) else {
+            continue;
+        };
+        let diagnostic = SecretInImage::META.diagnostic(format!(
+            "the image of `{}` would carry `{name}`, which holds a secret",
+            service.name.value
+        ));
+        let taken_back = "this pattern takes it back into `COPY . .`";
+        let spec_index = decided.checked_sub(dockerignore::SECRETS.len() + app_patterns.len());
+        let diagnostic = match (spec_index, app) {
+            (Some(i), _) => diagnostic.primary(python.ignore[i].span, taken_back),
+            (None, Some(app)) => (diagnostic.primary(service.name.span, "its image is built with `COPY . .`"))
+                .secondary_in(
+                    app,
+                    app_patterns[decided - dockerignore::SECRETS.len()].span,
+                    taken_back,
+                ),
+            (None, None) => continue,
+        };
+        out.push(
+            diagnostic
+                .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
+                .help(format!("remove the `!` pattern that takes `{name}` back; hand the running container its secrets with `secret VAR = NAME`")),
+        );
     }
 }
 
@@ -430,8 +525,9 @@ fn is_example(name: &str) -> bool {
 }
 
 /// A secret in a file of the build folder, with its span and what it is:
-/// a private key anywhere, or in an env file a value `classify` is
-/// certain of.
+/// a private key anywhere, a `.key` file of one random line (Rails'
+/// `config/master.key`), or in an env file a value `classify` is certain
+/// of.
 fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
     if let Some(at) = text.find("-----BEGIN") {
         if let Some(what) = secrets::known_token(&text[at..]) {
@@ -440,6 +536,16 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
         }
     }
     let file_name = name.rsplit('/').next().unwrap_or(name);
+    // Rails' `config/master.key` (and `config/credentials/ENV.key`): the
+    // key that decrypts the app's committed credentials, one random line.
+    let key = text.trim();
+    if file_name.ends_with(".key") && !key.contains('\n') && secrets::looks_random(key) {
+        let at = text.find(key).unwrap_or_default();
+        return Some((Span::new(at, at + key.len()), "a key".to_string()));
+    }
+    if CREDENTIAL_FILES.contains(&file_name) || name.starts_with(".aws/") || name.contains("/.aws/") {
+        return credential_in(file_name, text);
+    }
     if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
         return None;
     }
@@ -450,4 +556,54 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
             Finding::Likely(_) => None,
         }
     })
+}
+
+/// The credential files of package managers and tools, by name (and any
+/// file in an `.aws` folder).
+const CREDENTIAL_FILES: &[&str] = &[".npmrc", ".netrc", ".pypirc", ".git-credentials"];
+
+/// A credential in a tool's file, with its span: a URL with a password or
+/// a token on any line (`.git-credentials`), an npm registry's
+/// `_authToken`, `_auth` or `_password` (`.npmrc`; npm's `${VAR}` is not a
+/// value), the word after `password` (`.netrc`), or a `NAME = VALUE` line
+/// named for a secret (`.pypirc`'s `password`, `.aws/credentials`'
+/// `aws_secret_access_key`).
+fn credential_in(file_name: &str, text: &str) -> Option<(Span, String)> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let content = line.trim_end();
+        let span = Span::new(at, at + content.len());
+        if content.trim_start().starts_with(['#', ';']) {
+            continue;
+        }
+        if let Some(what) = secrets::leak_in(content) {
+            return Some((span, what));
+        }
+        if file_name == ".netrc" {
+            let words: Vec<&str> = content.split_whitespace().collect();
+            let password = words.windows(2).find(|pair| pair[0] == "password").map(|pair| pair[1]);
+            if password.is_some_and(|p| !secrets::is_placeholder(p)) {
+                return Some((span, "a password".to_string()));
+            }
+            continue;
+        }
+        let Some((name, value)) = content.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        // npm's settings of a registry: `//registry.npmjs.org/:_authToken`.
+        let setting = name.rsplit(':').next().unwrap_or(name);
+        if matches!(setting, "_authToken" | "_auth" | "_password") {
+            if !value.is_empty() && !secrets::is_placeholder(value) {
+                return Some((span, format!("a registry's `{setting}`")));
+            }
+            continue;
+        }
+        if let Some(Finding::Certain(what)) = secrets::classify(Some(name), value) {
+            return Some((span, format!("`{name}`: {what}")));
+        }
+    }
+    None
 }

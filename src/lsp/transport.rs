@@ -1,0 +1,153 @@
+//! The server's stdio transport. lsp-server's own reads each message into
+//! a buffer of the length its `Content-Length` header claims, before a
+//! byte of it has arrived, so one hostile header
+//! (`Content-Length: 99999999999999`) aborts the process. This one reads
+//! the header itself, refuses a length no editor sends, and hands
+//! lsp-server's parser the message whole; the server talks to it over
+//! lsp-server's in-memory connection.
+
+use std::io::{self, BufRead, Read};
+use std::thread::{self, JoinHandle};
+
+use lsp_server::{Connection, Message};
+
+use crate::input::fs::MAX_FILE_BYTES;
+
+/// The longest message read: a spec of the longest stackc reads, with
+/// room for JSON's escapes.
+const MAX_MESSAGE_BYTES: u64 = 8 * MAX_FILE_BYTES;
+
+/// The longest header line, and the most header lines, of one message
+/// (the protocol has two headers).
+const MAX_HEADER_LINE: u64 = 1024;
+const MAX_HEADER_LINES: usize = 16;
+
+/// The threads that move messages between stdin, stdout and the server.
+pub(super) struct Stdio {
+    reader: JoinHandle<io::Result<()>>,
+    writer: JoinHandle<io::Result<()>>,
+}
+
+/// The server's end of a connection whose other end is stdin and stdout.
+pub(super) fn stdio() -> (Connection, Stdio) {
+    let (server, client) = Connection::memory();
+    let Connection { sender, receiver } = client;
+    let reader = thread::spawn(move || {
+        let stdin = io::stdin();
+        let mut input = stdin.lock();
+        while let Some(message) = read(&mut input)? {
+            let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+            if sender.send(message).is_err() || exit {
+                break;
+            }
+        }
+        Ok(())
+    });
+    let writer = thread::spawn(move || {
+        let stdout = io::stdout();
+        let mut output = stdout.lock();
+        receiver.into_iter().try_for_each(|message| message.write(&mut output))
+    });
+    (server, Stdio { reader, writer })
+}
+
+impl Stdio {
+    /// Waits until every answer is written, once the server has dropped
+    /// its connection; a reader that stopped on bad input says why. A
+    /// reader still waiting for input is not waited for.
+    pub(super) fn join(self) -> io::Result<()> {
+        let written = self
+            .writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer failed")));
+        if self.reader.is_finished() {
+            self.reader
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the reader failed")))?;
+        }
+        written
+    }
+}
+
+/// The next message, or `None` at the end of the input.
+fn read(input: &mut impl BufRead) -> io::Result<Option<Message>> {
+    let mut message = Vec::new();
+    let mut length = None;
+    for _ in 0..MAX_HEADER_LINES {
+        let mut line = Vec::new();
+        input.by_ref().take(MAX_HEADER_LINE).read_until(b'\n', &mut line)?;
+        if line.is_empty() && message.is_empty() {
+            return Ok(None);
+        }
+        if !line.ends_with(b"\n") {
+            return Err(invalid("a header line that does not end"));
+        }
+        message.extend_from_slice(&line);
+        let text = std::str::from_utf8(&line).map_err(|_| invalid("a header that is not UTF-8"))?;
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            let length = length.ok_or_else(|| invalid("a message without Content-Length"))?;
+            input.take(length).read_to_end(&mut message)?;
+            return Message::read(&mut message.as_slice());
+        }
+        let Some((name, value)) = text.split_once(':') else {
+            return Err(invalid("a header line without `:`"));
+        };
+        if name.trim().eq_ignore_ascii_case("Content-Length") {
+            let value: u64 = value
+                .trim()
+                .parse()
+                .map_err(|_| invalid("a Content-Length that is no number"))?;
+            if value > MAX_MESSAGE_BYTES {
+                return Err(invalid(&format!(
+                    "a message of {value} bytes, more than the {MAX_MESSAGE_BYTES} stackc reads"
+                )));
+            }
+            length = Some(value);
+        }
+    }
+    Err(invalid("a header of too many lines"))
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("the client sent {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn reads_messages_in_turn_and_the_end() {
+        let body = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let text = format!("{}{}", framed(body), framed(body));
+        let mut input = text.as_bytes();
+        for _ in 0..2 {
+            assert!(matches!(read(&mut input), Ok(Some(Message::Notification(_)))));
+        }
+        assert!(read(&mut input).unwrap().is_none());
+    }
+
+    #[test]
+    fn refuses_what_no_editor_sends_before_reading_it() {
+        for text in [
+            "Content-Length: 99999999999999\r\n\r\n{}".to_string(),
+            "Content-Length: 184467440737095516150\r\n\r\n{}".to_string(),
+            format!("X-Long: {}\r\n\r\n", "a".repeat(5000)),
+            "X: y\r\n".repeat(100),
+            "\r\n{}".to_string(),
+        ] {
+            let error = read(&mut text.as_bytes()).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{text:.60}");
+        }
+    }
+
+    #[test]
+    fn a_message_cut_short_is_an_error() {
+        assert!(read(&mut "Content-Length: 100\r\n\r\n{}".as_bytes()).is_err());
+    }
+}
