@@ -91,16 +91,6 @@ const REFUSED: &[(&str, &str, &str)] = &[
     ("missing_resolver", "PROXY    nginx \"proxy_pass http://web:8000\"\n", "raw-nginx-has-statement"),
     ("ssrf", "PROXY    nginx \"proxy_pass http://$arg_host\"\n", "raw-nginx-has-statement"),
     (
-        "regex_exact_match",
-        "PROXY    location ~ ^/api$ {\n        proxy_pass app\n    }\n",
-        "syntax",
-    ),
-    (
-        "unanchored_regex",
-        "PROXY    location ~ /api {\n        proxy_pass app\n    }\n",
-        "syntax",
-    ),
-    (
         "worker_rlimit_nofile_vs_connections",
         "PROXY    nginx \"worker_connections 64\"\n",
         "raw-nginx-misplaced",

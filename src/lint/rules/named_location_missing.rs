@@ -5,7 +5,9 @@ use crate::lint::{facts, Rule};
 declare_rule! {
     /// ## What it does
     /// Flags a raw `try_files` or `error_page` whose last choice is a
-    /// named location (`@app`) that its server does not declare.
+    /// named location (`@app`) that its server does not declare. A server
+    /// that includes a file of its own (`nginx "include snippets/x.conf"`)
+    /// may declare it there, and is not flagged.
     ///
     /// ## Why is this bad?
     /// nginx looks a named location up only when a request falls back to
@@ -38,7 +40,7 @@ declare_rule! {
 impl Rule for NamedLocationMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            for server in &proxy.servers {
+            for server in proxy.servers.iter().filter(|s| !includes_files(proxy, s)) {
                 let declared: Vec<&str> = (server.locations.iter())
                     .filter(|l| l.kind == LocationKind::Named)
                     .map(|l| l.path.as_str())
@@ -65,4 +67,23 @@ impl Rule for NamedLocationMissing {
             }
         }
     }
+}
+
+/// Whether a raw `include` of the server, of one of its locations or of
+/// the `http` block may declare locations stackc does not see (a raw
+/// `location` is refused, so an included file is how one gets in). The
+/// parameter files nginx ships declare none.
+fn includes_files(proxy: &crate::ir::Proxy, server: &crate::ir::Server) -> bool {
+    const NGINX_PARAMS: &[&str] = &[
+        "fastcgi_params",
+        "fastcgi.conf",
+        "uwsgi_params",
+        "scgi_params",
+        "mime.types",
+    ];
+    let blocks = std::iter::once(&server.settings).chain(server.locations.iter().map(|l| &l.settings));
+    (blocks.flat_map(|s| &s.raw).chain(&proxy.http))
+        .filter(|d| d.name == "include")
+        .filter_map(|d| d.args.first())
+        .any(|file| !NGINX_PARAMS.contains(&file.rsplit('/').next().unwrap_or(file)))
 }

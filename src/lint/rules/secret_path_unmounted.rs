@@ -9,7 +9,9 @@ declare_rule! {
     /// `/run/secrets/NAME` (or the `file:///run/secrets/NAME` URL that
     /// authentik reads a setting from), when the service mounts no secret
     /// there: no `secret NAME`, `secret VAR = NAME` or `secret ... at
-    /// PATH` of that path, and no mount of a folder holding it.
+    /// PATH` of that path, and no mount of a folder holding it. A value of
+    /// an env file several services read is taken for the one that mounts
+    /// the secret, and is not flagged.
     ///
     /// ## Why is this bad?
     /// Compose mounts a secret only in the containers that list it. A
@@ -89,6 +91,11 @@ impl Rule for SecretPathUnmounted {
                     if facts::env(service, &entry.name.value).is_some() {
                         continue;
                     }
+                    // One env file for several services (the stack's
+                    // `.env`): the setting is for the one that mounts it.
+                    if read_by_one_that_mounts(stack, &path.value, &value.value) {
+                        continue;
+                    }
                     if let Some((secret, help)) = unmounted(&value.value) {
                         out.push(
                             Self::META
@@ -127,6 +134,16 @@ fn mounted_files(service: &Service) -> Vec<String> {
         None => format!("{SECRETS}{}", m.secret.value),
     });
     uses.chain(mounts).collect()
+}
+
+/// Whether a service that reads the env file `file` has the secret file
+/// `value` names (`/run/secrets/X` or `file://` of it).
+fn read_by_one_that_mounts(stack: &Stack, file: &str, value: &str) -> bool {
+    let value = value.trim();
+    let path = value.strip_prefix("file://").unwrap_or(value);
+    (stack.services.iter())
+        .filter(|s| s.env_file_paths().any(|p| p.value == file))
+        .any(|s| mounted_files(s).iter().any(|m| m == path) || covered_by_mount(s, path))
 }
 
 /// Whether a volume or host folder is mounted over the path's folder
