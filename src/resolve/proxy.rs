@@ -43,6 +43,41 @@ impl Resolver<'_> {
         self.check_proxy_publish(service, proxy);
         self.check_unused_upstreams(proxy);
         self.check_proxy_mounts(service);
+        self.check_raw_pass_hosts(proxy);
+    }
+
+    /// A raw `fastcgi_pass HOST:PORT` (or `uwsgi_pass`, `grpc_pass`, ...)
+    /// whose host is the name of an upstream: nginx takes the name for the
+    /// upstream, which may not be given a port there, and refuses to start
+    /// ("upstream may not have port"). stackc declares an upstream named
+    /// after the service for `proxy_pass SERVICE:PORT`, so a PHP-FPM
+    /// container proxied and passed to on two ports meets this.
+    fn check_raw_pass_hosts(&mut self, proxy: &Proxy) {
+        const PASSES: &[&str] = &["fastcgi_pass", "grpc_pass", "memcached_pass", "scgi_pass", "uwsgi_pass"];
+        let raw = proxy.settings().flat_map(|s| &s.raw);
+        for directive in raw.filter(|d| PASSES.contains(&d.name.as_str())) {
+            let Some(address) = directive.args.first() else {
+                continue;
+            };
+            let address = address.split_once("://").map_or(address.as_str(), |(_, rest)| rest);
+            let Some((host, _port)) = address.rsplit_once(':') else {
+                continue;
+            };
+            if proxy.upstream(host).is_none() {
+                continue;
+            }
+            self.report(
+                Diagnostic::error(
+                    "invalid-raw-nginx",
+                    format!("nginx reads `{host}` here as the upstream of that name, which takes no port"),
+                )
+                .primary(directive.text.span, "nginx refuses to start: upstream may not have port")
+                .help(format!(
+                    "declare an upstream for this port (`upstream {host}_fpm {{ server {address} }}`) and write `{} {host}_fpm`",
+                    directive.name
+                )),
+            );
+        }
     }
 
     /// A proxy's own mounts (the files a PHP-FPM app's nginx serves) may

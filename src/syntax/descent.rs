@@ -800,7 +800,7 @@ impl<'i> Parser<'i> {
 
     fn location(&mut self) -> bool {
         self.statement(Rule::location, Rule::kw_location, "location", |p| {
-            let named = |p: &mut Self| p.rule(Rule::location_name, |p| p.literal("@") && p.name());
+            let named = |p: &mut Self| p.rule(Rule::location_name, |p| p.literal("@") && p.location_label());
             let modifier = |p: &mut Self| {
                 let modifiers = ["=", "^~", "~*", "~"];
                 p.rule(Rule::location_modifier, |p| modifiers.iter().any(|m| p.literal(m)))
@@ -860,6 +860,17 @@ impl<'i> Parser<'i> {
     fn name(&mut self) -> bool {
         self.atom(Rule::name, |p| {
             p.byte(|b| b.is_ascii_alphabetic()) && {
+                p.bytes_while(is_name_char);
+                true
+            }
+        })
+    }
+
+    /// A named location's word: any of a name's characters, a digit first
+    /// too (`@404`).
+    fn location_label(&mut self) -> bool {
+        self.atom(Rule::location_label, |p| {
+            p.byte(is_name_char) && {
                 p.bytes_while(is_name_char);
                 true
             }

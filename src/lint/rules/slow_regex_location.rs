@@ -23,12 +23,16 @@ declare_rule! {
     /// ## Example
     /// ```text
     /// location ~ "\\.php" { nginx "fastcgi_pass php:9000" }
+    /// location ~ "/\\.ht" { return 404 }
     /// location ~ "^/healthz$" { return 200 "ok" }
     /// ```
     ///
     /// ## Use instead
+    /// The `$` where the extension ends the path, `[^/]*$` where it starts
+    /// a name (`.htaccess`, `.htpasswd`):
     /// ```text
     /// location ~ "\\.php$" { nginx "fastcgi_pass php:9000" }
+    /// location ~ "/\\.ht[^/]*$" { return 404 }
     /// location = /healthz { return 200 "ok" }
     /// ```
     pub struct SlowRegexLocation {
@@ -57,13 +61,13 @@ impl Rule for SlowRegexLocation {
                         "PCRE backtracks on it exponentially: repeat the group or its inside, not both".to_string(),
                     )
                 } else if ends_with_extension(regex) {
-                    (
-                        "ends with a file extension but not with `$`".to_string(),
+                    ("ends with a file extension but not with `$`".to_string(), {
+                        let written = regex.replace('\\', "\\\\");
                         format!(
-                            "end it with `$` (`\"{}$\"`), so it matches the extension at the end of the path only",
-                            regex.replace('\\', "\\\\")
-                        ),
-                    )
+                            "end it with `$` (`\"{written}$\"`) where the extension ends the path; where it \
+                                 starts a name (`/\\\\.ht` for `.htaccess`), with `[^/]*$` (`\"{written}[^/]*$\"`)"
+                        )
+                    })
                 } else {
                     continue;
                 };

@@ -31,18 +31,39 @@ pub(crate) fn problem(regex: &str) -> Option<&'static str> {
         at += 1;
         let (next_repeatable, next_quantified) = match b {
             b'\\' => {
-                if at == bytes.len() {
+                let Some(&escaped) = bytes.get(at) else {
                     return Some("a backslash at the end escapes nothing");
-                }
+                };
                 at += 1;
-                (true, false)
+                match escaped {
+                    // `\Q...\E`: the characters between, taken as written.
+                    b'Q' => {
+                        let quoted = bytes[at..].windows(2).position(|w| w == b"\\E");
+                        at = quoted.map_or(bytes.len(), |end| at + end + 2);
+                        (true, false)
+                    }
+                    b'E' => (repeatable, quantified),
+                    // Assertions: a place, not a character, so nothing to repeat.
+                    b'b' | b'B' | b'A' | b'z' | b'Z' | b'G' | b'K' => (false, false),
+                    _ => (true, false),
+                }
             }
+            // Anchors, which PCRE refuses to repeat.
+            b'^' | b'$' => (false, false),
             b'[' => {
                 let Some(end) = class_end(bytes, at) else {
                     return Some("a `[` class is never closed");
                 };
                 at = end;
                 (true, false)
+            }
+            // A verb (`(*UTF)`, `(*SKIP)`): a setting, not a group.
+            b'(' if bytes.get(at) == Some(&b'*') => {
+                let Some(end) = bytes[at..].iter().position(|&c| c == b')') else {
+                    return Some("a `(*` verb is never closed");
+                };
+                at += end + 1;
+                (false, false)
             }
             b'(' => {
                 if bytes.get(at) == Some(&b'?') {
@@ -97,6 +118,11 @@ fn class_end(bytes: &[u8], from: usize) -> Option<usize> {
     while at < bytes.len() {
         match bytes[at] {
             b'\\' => at += 2,
+            // A POSIX class inside (`[[:alpha:]]`) ends at its own `:]`.
+            b'[' if bytes.get(at + 1) == Some(&b':') => {
+                let end = bytes[at + 2..].windows(2).position(|w| w == b":]")?;
+                at += 2 + end + 2;
+            }
             b']' => return Some(at + 1),
             _ => at += 1,
         }
@@ -138,6 +164,13 @@ mod tests {
             r"x{y}",
             r"a*?b+?c??d*+",
             r"(?i)\.JPG$",
+            r"(*UTF)abc",
+            r"(*CR)^/a$",
+            r"\Qa(\E",
+            r"\Q*.php",
+            r"[[:alpha:]]+",
+            r"\bword\b",
+            r"^/$",
         ] {
             assert_eq!(problem(regex), None, "{regex}");
         }
@@ -146,7 +179,24 @@ mod tests {
     #[test]
     fn regexes_nginx_cannot_compile_are_found() {
         for regex in [
-            "", "(", "a)", "[abc", r"\", "*.php", "(+a)", "a|*", "{2}x", "a**", "(?Q)", "x[\\]",
+            "",
+            "(",
+            "a)",
+            "[abc",
+            r"\",
+            "*.php",
+            "(+a)",
+            "a|*",
+            "{2}x",
+            "a**",
+            "(?Q)",
+            "x[\\]",
+            "^*",
+            "$*",
+            r"\b+",
+            r"\A*",
+            "[[:alpha:]",
+            "(*UTF",
         ] {
             assert!(problem(regex).is_some(), "{regex}");
         }
