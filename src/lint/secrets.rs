@@ -551,10 +551,14 @@ pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
         };
         return Some(Finding::Certain(format!("a literal {what}")));
     }
-    if is_jwt(value) {
+    // A name the browser gets holds a public key by design (Supabase's
+    // anon JWT, a search-only key): only a token known to be secret (above)
+    // is flagged there.
+    let public = says.as_ref().is_some_and(|says| says.public);
+    if is_jwt(value) && !public {
         return Some(Finding::Likely("a JSON Web Token".to_string()));
     }
-    (says.is_some_and(|says| says.hint()) && looks_random(value))
+    (says.is_some_and(|says| says.hint()) && !public && looks_random(value))
         .then(|| Finding::Likely("a random-looking value under a name that hints at a secret".to_string()))
 }
 
@@ -690,6 +694,15 @@ mod tests {
             classify(Some("NEXT_PUBLIC_STRIPE_KEY"), "sk_live_0123456789abcdef"),
             Some(Finding::Certain(_))
         ));
+        // Public by design under a name the browser gets.
+        let anon = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
+        assert!(is_jwt(anon));
+        assert_eq!(classify(Some("NEXT_PUBLIC_SUPABASE_ANON_KEY"), anon), None);
+        assert_eq!(
+            classify(Some("VITE_POSTHOG_KEY"), "phc_Q7xK2mN9vB4cR8tY1wE6uI3oP5aS0dF"),
+            None
+        );
+        assert!(classify(Some("SUPABASE_SERVICE_KEY"), anon).is_some());
         let hints = |name| NameSays::of(name).hint();
         assert!(hints("STRIPE_KEY") && hints("AUTH_HEADER_VALUE") && !hints("MONKEY_COUNT"));
     }

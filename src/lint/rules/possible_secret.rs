@@ -19,7 +19,10 @@ declare_rule! {
     /// guess, so a warning.
     ///
     /// Words, paths, URLs without a password, numbers, booleans and
-    /// placeholders never count.
+    /// placeholders never count, nor a name web frameworks hand to the
+    /// browser (`NEXT_PUBLIC_*`, `VITE_*`, ...), whose keys are public by
+    /// design (Supabase's anon key): a token known to be secret there
+    /// (`sk_live_...`) is still `secret-in-env`'s error.
     ///
     /// ## Why is this bad?
     /// Whatever is written in the spec lands in compose.yaml or an image,
