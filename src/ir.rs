@@ -328,9 +328,10 @@ impl Stack {
 
     /// Whether compose can tell when the service is ready: a `ready` check
     /// in the spec, or a `HEALTHCHECK` in the app's own Dockerfile or a
-    /// published image known to have one, unless `ready off` turns it off. An own Dockerfile the files were read
-    /// without (one outside the project, see
-    /// [`crate::input::fs::project_root`]) may have one: unknown is not none.
+    /// published image known to have one, unless `ready off` turns it off.
+    /// An own Dockerfile the files were read without (one outside the
+    /// project, see [`crate::input::fs::project_root`]) may have one:
+    /// unknown is not none.
     pub fn has_readiness(&self, service: &Service) -> bool {
         if service.ready_off.is_some() {
             return false;

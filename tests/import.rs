@@ -564,22 +564,13 @@ fn a_folder_inside_a_served_volume_is_aliased() {
 /// with an nginx variable) is kept, its handler a raw line.
 #[test]
 fn a_location_answered_by_a_raw_handler_is_kept() {
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
-        ),
-        (
-            "gateway.conf",
-            "server {\n    listen 80;\n    location = /nginx_status {\n        stub_status;\n        allow 127.0.0.1;\n        deny all;\n    }\n    location /old/ {\n        return 301 https://$host/new/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n",
-        ),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let conf = root.join("gateway.conf");
-    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
-    let stdout = support::text(&out.stdout);
-    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let imported = import_project(
+        "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
+        &[("gateway.conf", "server {\n    listen 80;\n    location = /nginx_status {\n        stub_status;\n        allow 127.0.0.1;\n        deny all;\n    }\n    location /old/ {\n        return 301 https://$host/new/;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n")],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (root, spec, stdout) = (imported.root(), imported.spec_path(), imported.report());
     assert!(!stdout.contains("import-dropped"), "{stdout}");
     assert_holds(
         &read(root, "stack.spec"),
@@ -600,22 +591,13 @@ fn a_location_answered_by_a_raw_handler_is_kept() {
 /// nginx reads with the regex's captures) is left out with a finding.
 #[test]
 fn regex_prefix_first_and_named_locations_are_kept() {
-    let dir = project(&[
-        (
-            "compose.yaml",
-            "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - static:/app/static\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - static:/srv/static:ro\n    ports:\n      - 9000:80\nvolumes:\n  static:\n",
-        ),
-        (
-            "gateway.conf",
-            "server {\n    listen 80;\n    root /srv/www;\n    location ^~ /static/ {\n        alias /srv/static/;\n    }\n    location ~* \"\\.(css|js|woff2?)$|^/x{2};\" {\n        expires 30d;\n        try_files $uri @back;\n    }\n    location ~ ^/media/(.+)$ {\n        alias /srv/static/$1;\n    }\n    location / {\n        try_files $uri @back;\n    }\n    location @back {\n        proxy_pass http://back:8000;\n    }\n}\n",
-        ),
-    ]);
-    let root = dir.path();
-    let spec = root.join("stack.spec");
-    let conf = root.join("gateway.conf");
-    let out = import_into(root, &spec, "short", &["--nginx", conf.to_str().unwrap()]);
-    let stdout = support::text(&out.stdout);
-    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let imported = import_project(
+        "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    volumes:\n      - static:/app/static\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n      - static:/srv/static:ro\n    ports:\n      - 9000:80\nvolumes:\n  static:\n",
+        &[("gateway.conf", "server {\n    listen 80;\n    root /srv/www;\n    location ^~ /static/ {\n        alias /srv/static/;\n    }\n    location ~* \"\\.(css|js|woff2?)$|^/x{2};\" {\n        expires 30d;\n        try_files $uri @back;\n    }\n    location ~ ^/media/(.+)$ {\n        alias /srv/static/$1;\n    }\n    location / {\n        try_files $uri @back;\n    }\n    location @back {\n        proxy_pass http://back:8000;\n    }\n}\n")],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (root, spec, stdout) = (imported.root(), imported.spec_path(), imported.report());
     assert!(stdout.contains("in a regular expression or named location"), "{stdout}");
     assert_holds(
         &read(root, "stack.spec"),

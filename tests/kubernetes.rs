@@ -100,6 +100,12 @@ fn seed_text() -> String {
     std::fs::read_to_string(support::repo().join("specs/django.spec")).unwrap()
 }
 
+/// The container of that name, in any pod template.
+fn container_named<'a>(manifests: &'a [Manifest], name: &str) -> &'a Value {
+    let found = containers(manifests).into_iter().find(|(_, c)| c["name"] == name);
+    found.unwrap_or_else(|| panic!("no container `{name}`")).1
+}
+
 /// Every container of every pod template, init containers included.
 fn containers(manifests: &[Manifest]) -> Vec<(&Manifest, &Value)> {
     let mut found = Vec::new();
@@ -294,10 +300,7 @@ fn a_dropped_entrypoint_makes_the_command_the_program() {
         seed_text()
     );
     let manifests = seed_manifests(&text);
-    let (_, worker) = containers(&manifests)
-        .into_iter()
-        .find(|(_, c)| c["name"] == "worker")
-        .expect("the worker's container");
+    let worker = container_named(&manifests, "worker");
     assert_eq!(worker["command"], serde_json::json!(["celery", "-A", "shop", "worker"]));
     assert!(worker.get("args").is_none(), "{worker:#}");
 }
@@ -313,10 +316,7 @@ fn ready_off_is_no_probe_and_optional_env_files_an_optional_secret() {
         seed_text()
     );
     let manifests = seed_manifests(&text);
-    let (_, worker) = containers(&manifests)
-        .into_iter()
-        .find(|(_, c)| c["name"] == "worker")
-        .expect("the worker's container");
+    let worker = container_named(&manifests, "worker");
     for probe in ["readinessProbe", "startupProbe", "livenessProbe"] {
         assert!(worker.get(probe).is_none(), "{probe}: {worker:#}");
     }
@@ -326,10 +326,7 @@ fn ready_off_is_no_probe_and_optional_env_files_an_optional_secret() {
     );
     let required = text.replace("env_file \"local.env\" optional", "env_file \"local.env\"");
     let manifests = seed_manifests(&required);
-    let (_, worker) = containers(&manifests)
-        .into_iter()
-        .find(|(_, c)| c["name"] == "worker")
-        .expect("the worker's container");
+    let worker = container_named(&manifests, "worker");
     assert_eq!(
         worker["envFrom"],
         serde_json::json!([{"secretRef": {"name": "worker-env"}}])

@@ -54,16 +54,24 @@ fn sort_orders_pass_dclint() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// The proxy's nginx.conf of a spec in tests/fixtures (its proxy named
+/// `nginx`), built, and the whole output passed by every validator.
+fn validated_nginx_conf(fixture: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let build = support::build(&support::repo().join("tests/fixtures").join(fixture), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let (code, report) = support::validate(&out);
+    assert_eq!(code, 0, "{report}");
+    std::fs::read_to_string(out.join("nginx/nginx.conf")).unwrap()
+}
+
 /// Locations whose action is a raw handler (`stub_status`, a `return`
 /// with nginx variables, `empty_gif`, `uwsgi_pass`) pass `nginx -t` and
 /// gixy as written.
 #[test]
 fn raw_handlers_pass_nginx_and_gixy() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let build = support::build(&support::repo().join("tests/fixtures/raw-handlers.spec"), &out);
-    assert!(build.status.success(), "{}", support::text(&build.stderr));
-    let conf = std::fs::read_to_string(out.join("nginx/nginx.conf")).unwrap();
+    let conf = validated_nginx_conf("raw-handlers.spec");
     for line in [
         "stub_status;",
         "return 301 https://$host/new/;",
@@ -72,8 +80,6 @@ fn raw_handlers_pass_nginx_and_gixy() {
     ] {
         assert!(conf.contains(line), "{line} in {conf}");
     }
-    let (code, report) = support::validate(&out);
-    assert_eq!(code, 0, "{report}");
 }
 
 /// Every kind of location (exact, `^~`, prefix, case-sensitive and
@@ -82,11 +88,7 @@ fn raw_handlers_pass_nginx_and_gixy() {
 /// backslashes doubled so nginx reads each back as one.
 #[test]
 fn every_location_kind_passes_nginx_and_gixy() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let build = support::build(&support::repo().join("tests/fixtures/location-kinds.spec"), &out);
-    assert!(build.status.success(), "{}", support::text(&build.stderr));
-    let conf = std::fs::read_to_string(out.join("nginx/nginx.conf")).unwrap();
+    let conf = validated_nginx_conf("location-kinds.spec");
     for line in [
         "location = /healthz {",
         "location ^~ /static/ {",
@@ -97,8 +99,6 @@ fn every_location_kind_passes_nginx_and_gixy() {
     ] {
         assert!(conf.contains(line), "{line} in {conf}");
     }
-    let (code, report) = support::validate(&out);
-    assert_eq!(code, 0, "{report}");
 }
 
 /// The negative control: the seed article's hand-written files fail exactly
