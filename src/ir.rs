@@ -9,6 +9,7 @@ use crate::source::{Span, Spanned};
 pub mod env;
 pub mod environment;
 pub mod index;
+pub mod private_files;
 
 pub use env::{EnvOrigin, EnvValue};
 

@@ -18,14 +18,14 @@
 //! error on the spec's line: the image would carry it.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{header, Layout, Problems};
 use crate::diagnostic::Diagnostic;
 use crate::input::dockerignore;
+use crate::ir::private_files::{Private, PrivateFiles};
 use crate::ir::{Build, PythonBuild, Service, Stack};
-use crate::source::{FileId, Span, Spanned};
+use crate::source::{FileId, Span};
 
 /// Besides what holds secrets ([`dockerignore::SECRETS`]): history, local
 /// data (the seed's `db.sqlite3`), caches and virtualenvs. Anchored at the
@@ -79,14 +79,6 @@ fn default_lines() -> &'static [Line] {
     })
 }
 
-/// A file the image must never hold: a secret file or an env file the
-/// spec names inside the build folder, by its path there.
-struct Private<'a> {
-    named: &'a Spanned<String>,
-    what: &'static str,
-    inside: String,
-}
-
 pub(super) fn ignore(
     stack: &Stack,
     service: &Service,
@@ -95,7 +87,7 @@ pub(super) fn ignore(
     layout: &Layout,
     problems: &mut Problems,
 ) -> String {
-    let private = private.inside(build, layout);
+    let private = private.inside(&layout.from_spec(&build.context.value));
     let sections: Vec<(&str, Cow<[Line]>)> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
@@ -141,33 +133,6 @@ pub(super) fn ignore(
         }
     }
     out
-}
-
-/// Every secret file and env file of the stack, each once (the first
-/// that names a file), where it is: found once for all the builds.
-pub(super) struct PrivateFiles<'a>(Vec<(&'a Spanned<String>, &'static str, PathBuf)>);
-
-impl<'a> PrivateFiles<'a> {
-    pub(super) fn of(stack: &'a Stack, layout: &Layout) -> Self {
-        let mut seen = HashSet::new();
-        let files = (stack.private_files())
-            .map(|(named, what)| (named, what, layout.from_spec(&named.value)))
-            .filter(|(_, _, file)| seen.insert(file.clone()))
-            .collect();
-        PrivateFiles(files)
-    }
-
-    /// The ones in the build folder, whoever uses them: `COPY . .` copies
-    /// them all the same.
-    fn inside(&self, build: &Build, layout: &Layout) -> Vec<Private<'a>> {
-        let context = layout.from_spec(&build.context.value);
-        (self.0.iter())
-            .filter_map(|(named, what, file)| {
-                let inside = file.strip_prefix(&context).ok()?.to_string_lossy().into_owned();
-                (!inside.is_empty()).then_some(Private { named, what, inside })
-            })
-            .collect()
-    }
 }
 
 /// The app's own patterns, as BuildKit read them (comments dropped). A

@@ -28,6 +28,7 @@ use source_map::Tracking;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{AppServer, AppServerKind, Build, Duration, PythonBuild, Service, Stack};
+use crate::ir::private_files::PrivateFiles;
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.
@@ -87,7 +88,7 @@ pub fn emit_mapped(stack: &Stack, layout: &Layout) -> Result<Vec<Mapped>, Vec<Di
 /// the order [`image_artifacts`] finds them.
 pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     let mut problems = Problems::default();
-    let private = dockerignore::PrivateFiles::of(stack, layout);
+    let private = PrivateFiles::of(stack, |path| layout.from_spec(path));
     for (service, app) in app_builds(stack) {
         check_folder(service, &mut problems);
         dockerfile::check(stack, service, app.1, &mut problems);
@@ -161,7 +162,7 @@ fn image_artifacts(stack: &Stack, layout: &Layout, problems: &mut Problems, trac
 /// ignore files.
 fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems, tracking: Tracking) -> Vec<Emitted> {
     let mut artifacts = Vec::new();
-    let private = dockerignore::PrivateFiles::of(stack, layout);
+    let private = PrivateFiles::of(stack, |path| layout.from_spec(path));
     for (service, (build, python)) in app_builds(stack) {
         check_folder(service, problems);
         artifacts.push(artifact(

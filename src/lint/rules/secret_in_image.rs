@@ -5,7 +5,8 @@ use crate::emit::paths;
 use crate::input::dockerfile::{Instruction, Keyword};
 use crate::input::shell::SimpleCommand;
 use crate::input::{dockerignore, env_file, OwnImage};
-use crate::ir::{Dependencies, LocationAction, OwnDockerfile, RawDirective, Service, Stack};
+use crate::ir::private_files::{Private, PrivateFiles};
+use crate::ir::{Build, Dependencies, LocationAction, OwnDockerfile, RawDirective, Service, Stack};
 use crate::lint::secrets::{self, Finding};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
@@ -123,16 +124,17 @@ impl Rule for SecretInImage {
                 );
             }
         }
+        let private = PrivateFiles::of(stack, |path| paths::normalize(Path::new(path)));
         for service in &stack.services {
             if let Some(own) = service.build().and_then(|b| b.own_dockerfile()) {
-                own_dockerfile(stack, service, own, out);
+                own_dockerfile(stack, service, own, &private, out);
                 continue;
             }
             let Some(python) = service.build().and_then(|b| b.python()) else {
                 continue;
             };
             requirements(stack, service, python, out);
-            taken_back(stack, service, python, out);
+            taken_back(stack, service, python, &private, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
@@ -234,7 +236,13 @@ fn requirements(stack: &Stack, service: &Service, python: &crate::ir::PythonBuil
 /// app's `.dockerignore` or of the spec's `ignore` takes it back
 /// (`!.env`): `COPY . .` then copies it into the image. The spec's own
 /// secret and env files are `secret-file-in-image`'s.
-fn taken_back(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild, out: &mut Vec<Diagnostic>) {
+fn taken_back(
+    stack: &Stack,
+    service: &Service,
+    python: &crate::ir::PythonBuild,
+    private: &PrivateFiles,
+    out: &mut Vec<Diagnostic>,
+) {
     let app = stack.inputs.dockerignore_of(&service.name.value);
     let app_patterns = app
         .map(|id| dockerignore::parse(&stack.inputs.source(id).text))
@@ -248,8 +256,9 @@ fn taken_back(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild,
         .chain(app_patterns.iter().map(|p| p.text.as_str()))
         .chain(spec_patterns.iter().map(String::as_str))
         .collect();
-    let named: Vec<String> = (stack.private_files())
-        .filter_map(|(named, _)| inside_folder(&named.value, &service.build()?.context.value))
+    let named: Vec<String> = (service.build().into_iter())
+        .flat_map(|build| private_inside(private, build))
+        .map(|file| file.inside)
         .collect();
     for (name, id) in stack.inputs.python_loose_of(&service.name.value) {
         let (left_out, decided) = dockerignore::decide(patterns.iter().copied(), name);
@@ -286,7 +295,13 @@ fn taken_back(stack: &Stack, service: &Service, python: &crate::ir::PythonBuild,
 /// The app's own Dockerfile: the spec's build arguments (compose.yaml and
 /// the image's history keep them), and the ENV and ARG values of the stage
 /// that is built (ENV inherited from the stages it is built on too).
-fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &mut Vec<Diagnostic>) {
+fn own_dockerfile(
+    stack: &Stack,
+    service: &Service,
+    own: &OwnDockerfile,
+    private: &PrivateFiles,
+    out: &mut Vec<Diagnostic>,
+) {
     for arg in &own.args {
         if let Some(Finding::Certain(what)) = secrets::classify(Some(&arg.name.value), &arg.value.value) {
             out.push(
@@ -300,7 +315,7 @@ fn own_dockerfile(stack: &Stack, service: &Service, own: &OwnDockerfile, out: &m
     let Some(image) = stack.inputs.image(&service.name.value) else {
         return;
     };
-    copied_files(stack, service, own, image, out);
+    copied_files(stack, service, own, image, private, out);
     written_lines(stack, service, own, image, out);
     let Some(facts) = image.facts() else { return };
     let env = facts
@@ -416,7 +431,14 @@ fn runs_framework_command(command: &SimpleCommand) -> bool {
 /// of a builder stage, copied on into the image with `COPY --from`) and
 /// its ignore file does not leave out: a secret or env file the spec names
 /// there, and a file of the folder that holds a secret.
-fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &OwnImage, out: &mut Vec<Diagnostic>) {
+fn copied_files(
+    stack: &Stack,
+    service: &Service,
+    own: &OwnDockerfile,
+    image: &OwnImage,
+    private: &PrivateFiles,
+    out: &mut Vec<Diagnostic>,
+) {
     let (Some(target), Some(build)) = (image.stage, service.build()) else {
         return;
     };
@@ -458,13 +480,7 @@ fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &O
         None => "a `.dockerignore` in the build folder".to_string(),
     };
     let mut named_files = Vec::new();
-    for (named, what) in stack.private_files() {
-        let Some(inside) = inside_folder(&named.value, &build.context.value) else {
-            continue;
-        };
-        if named_files.contains(&inside) {
-            continue;
-        }
+    for Private { named, what, inside } in private_inside(private, build) {
         named_files.push(inside.clone());
         let Some(copy) = copy_of(&inside) else { continue };
         let diagnostic = SecretInImage::META
@@ -505,13 +521,10 @@ fn copied_files(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &O
     }
 }
 
-/// Where a path the spec names is inside a build folder (both relative to
-/// the spec's folder, or both absolute), `/` separated; `None` outside it.
-fn inside_folder(path: &str, folder: &str) -> Option<String> {
-    let path = paths::normalize(Path::new(path));
-    let inside = path.strip_prefix(paths::normalize(Path::new(folder))).ok()?;
-    let inside = inside.to_str()?.replace('\\', "/");
-    (!inside.is_empty()).then_some(inside)
+/// The secret and env files the spec names inside a build's folder
+/// (both relative to the spec's folder, or both absolute).
+fn private_inside<'a>(private: &PrivateFiles<'a>, build: &Build) -> Vec<Private<'a>> {
+    private.inside(&paths::normalize(Path::new(&build.context.value)))
 }
 
 /// An env file committed as documentation of the variables
