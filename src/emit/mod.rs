@@ -27,8 +27,8 @@ pub use source_map::SourceMap;
 use source_map::Tracking;
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{AppServer, AppServerKind, Build, Duration, PythonBuild, Service, Stack};
 use crate::ir::private_files::PrivateFiles;
+use crate::ir::{AppServer, AppServerKind, Build, Duration, PythonBuild, Service, Stack};
 use crate::source::Spanned;
 
 /// One file to write, at a `/`-separated path inside the output folder.

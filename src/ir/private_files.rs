@@ -93,7 +93,12 @@ mod tests {
         let files = PrivateFiles::of(&stack, |p| crate::emit::paths::normalize(Path::new(p)));
         assert_eq!(
             names(&files.inside(Path::new("app"))),
-            ["secret file z.txt", "secret file a.txt", "env file .env", "env file sub/.env"]
+            [
+                "secret file z.txt",
+                "secret file a.txt",
+                "env file .env",
+                "env file sub/.env"
+            ]
         );
         assert_eq!(names(&files.inside(Path::new("app-other"))), ["env file .env"]);
         assert!(files.inside(Path::new("app/z.txt")).is_empty());
