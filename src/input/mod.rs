@@ -103,6 +103,7 @@ pub struct Inputs {
 struct InputNames {
     requirements: NameMap,
     dockerignores: NameMap,
+    python_loose: NameMap,
     gunicorn_confs: NameMap,
     env_files: NameMap,
     images: NameMap,
@@ -141,9 +142,11 @@ impl Inputs {
     /// The files named like secrets in the folder of `service`'s Python
     /// build.
     pub fn python_loose_of(&self, service: &str) -> &[(String, FileId)] {
-        (self.python_loose.iter())
-            .find(|(name, _)| name.eq_ignore_ascii_case(service))
-            .map_or(&[], |(_, files)| files.as_slice())
+        let found = self
+            .names
+            .python_loose
+            .find(&self.python_loose, |(name, _)| name, service);
+        found.map_or(&[], |(_, files)| files.as_slice())
     }
 
     /// The files the install of `service`'s build reads, when they were read.
