@@ -1,7 +1,7 @@
 //! Resolution of a proxy: its upstreams, servers, ports, TLS and
 //! locations.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::{unique, Kind, Resolver};
 use crate::diagnostic::Diagnostic;
@@ -108,7 +108,7 @@ impl Resolver<'_> {
     /// directive that names it (`fastcgi_pass php`, `set $to http://ui`)
     /// uses it, as far as stackc can tell.
     fn check_unused_upstreams(&mut self, proxy: &Proxy) {
-        let passed: Vec<&str> = proxy
+        let passed: HashSet<&str> = proxy
             .locations()
             .filter_map(|l| match &l.action {
                 LocationAction::ProxyPass(pass) => Some(pass.upstream.as_str()),
