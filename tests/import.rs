@@ -292,6 +292,26 @@ fn an_alias_bomb_is_refused_with_a_finding() {
     assert!(!imported.spec_path().exists());
 }
 
+/// A key given twice in one map is refused, as compose refuses the file
+/// (go-yaml v3: "mapping key already defined"), with the finding on the
+/// second: reading it as the last one wins would import a stack compose
+/// never runs. A `<<` merge may still give a key again.
+#[test]
+fn a_key_given_twice_is_refused_as_compose_refuses_it() {
+    let text = "services:\n  web:\n    image: nginx:1.27\n  web:\n    image: postgres:16.4\n";
+    let imported = import_project(text, &[], &[]);
+    assert_eq!(imported.out.status.code(), Some(1));
+    let report = imported.report();
+    assert!(report.contains("compose.yaml:4:3: error: "), "{report}");
+    assert!(report.contains("given twice") && report.contains("line 2"), "{report}");
+    assert!(!imported.spec_path().exists());
+
+    let merged = "x-base: &base {image: nginx:1.27}\nservices:\n  web:\n    <<: *base\n    image: nginx:1.30\n";
+    let imported = import_project(merged, &[], &[]);
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.report());
+    assert!(read(imported.root(), "stack.spec").contains("image nginx:1.30"));
+}
+
 /// Whether the short report has a finding at `at` (`FILE:LINE:COL`) of
 /// that severity and code.
 fn has_finding(report: &str, at: &str, severity: &str, code: &str) -> bool {

@@ -420,3 +420,57 @@ service broker {
         );
     }
 }
+
+/// Names the manifests cannot hold are refused on the spec line that gives
+/// them, never written for the cluster to refuse or, worse, to merge: a
+/// volume named like one of stackc's own pod volumes would be one volume in
+/// the pod (the data folder would hold the secrets, or the secrets a claim),
+/// a secret named like a service's env-file Secret would be that Secret, and
+/// a job's or database's name must leave room in its pods' labels for the
+/// hash Kubernetes or stackc adds.
+#[test]
+fn names_the_cluster_would_refuse_or_merge_are_refused() {
+    let long = format!("j{}", "a".repeat(52));
+    let text = format!(
+        "stack shop\n\
+         volume secrets\nvolume shm\nvolume writable-0\nvolume nginx_conf\nvolume data\n\
+         secret web_env file \"s.txt\"\n\
+         job {long} {{\n    image example/web:1.0\n    run \"python manage.py migrate\"\n}}\n\
+         service web {{\n    image example/web:1.0\n    command \"run\"\n    mount secrets at /data\n    \
+         mount shm at /other\n    mount writable-0 at /w\n    mount nginx_conf at /n\n    shm_size 64m\n    \
+         secret PW = web_env\n    env_file web.env\n    after {long} done\n}}\n\
+         service {long}b {{\n    image postgres:17.2\n    mount data at /var/lib/postgresql/data\n}}\n"
+    );
+    let source = stackc::source::SourceFile::new("stack.spec", text.as_str());
+    let analysis = stackc::check(&source);
+    assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
+    let refused = manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec")).unwrap_err();
+    let pointed: Vec<&str> = (refused.iter())
+        .map(|d| {
+            assert_eq!(d.code, "unrepresentable");
+            let span = d.primary_span().unwrap();
+            &text[span.range()]
+        })
+        .collect();
+    let long_b = format!("{long}b");
+    let expected = ["secrets", "shm", "writable-0", "nginx_conf", "web_env", &long, &long_b];
+    for name in expected {
+        assert!(pointed.contains(&name), "{name} not refused: {pointed:?}");
+    }
+    assert_eq!(pointed.len(), expected.len(), "{pointed:?}");
+    // 52 characters fit, and an ordinary name such as `data` is no clash.
+    let fits = text
+        .replace(&long, &long[..52])
+        .replace(&format!("{}b ", &long[..52]), "db ");
+    let fits = fits
+        .replace("volume secrets", "volume files")
+        .replace("mount secrets", "mount files");
+    let fits = fits
+        .replace("shm\n", "scratch\n")
+        .replace("mount shm ", "mount scratch ");
+    let fits = (fits.replace("writable-0", "uploads").replace("nginx_conf", "conf")).replace("web_env", "web_secret");
+    let source = stackc::source::SourceFile::new("stack.spec", fits.as_str());
+    let analysis = stackc::check(&source);
+    assert!(!analysis.has_errors(), "{fits}\n{:#?}", analysis.diagnostics);
+    manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec")).expect("the renamed stack builds");
+}

@@ -278,8 +278,21 @@ impl<'a> Reader<'a> {
                     if matches!(&key.kind, Kind::Scalar { text, plain: true } if text == "<<") {
                         merge_into(&mut merged, &value);
                     } else {
-                        // A later key replaces an earlier one, as compose's reader does.
-                        entries.retain(|(k, _)| k.text().is_none() || k.text() != key.text());
+                        // compose's reader (go-yaml v3) refuses a key given
+                        // twice in one map; only a `<<` merge may give one again.
+                        let first = entries
+                            .iter()
+                            .find(|(k, _)| k.text().is_some() && k.text() == key.text());
+                        if let Some((first, _)) = first {
+                            let line = self.text[..first.span.start()].matches('\n').count() + 1;
+                            return Err(YamlError {
+                                message: format!(
+                                    "the key `{}` is given twice in one map (first on line {line}), which compose refuses",
+                                    key.text().unwrap_or_default()
+                                ),
+                                span: key.span,
+                            });
+                        }
                         entries.push((key, value));
                     }
                 };
@@ -352,6 +365,15 @@ mod tests {
         let doc = parse(text).unwrap();
         let image = doc.get("services").unwrap().get("web").unwrap().get("image").unwrap();
         assert_eq!(&text[image.span.range()], "nginx:1.27");
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_at_the_second() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let error = parse(text).unwrap_err();
+        assert_eq!(&text[error.span.range()], "a");
+        assert_eq!(error.span.start(), 10);
+        assert!(error.message.contains("line 1"), "{}", error.message);
     }
 
     #[test]

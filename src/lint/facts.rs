@@ -120,6 +120,13 @@ pub fn env<'a>(service: &'a Service, name: &str) -> Option<&'a EnvVar> {
     service.env.iter().find(|v| v.name.value == name)
 }
 
+/// Whether `path` is the folder `folder` or inside it (both absolute and
+/// written without a trailing `/`).
+pub fn is_within(path: &str, folder: &str) -> bool {
+    path.strip_prefix(folder)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Whether the container gets the variable `name`: from `env`, from a
 /// `secret NAME = ...` (which sets `NAME_FILE`, and claims `NAME`), or from
 /// an env file. `None` when an env file that was not read may set it: a

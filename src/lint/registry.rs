@@ -43,6 +43,7 @@ pub static RULES: &[&dyn Rule] = &[
     &RunShellHygiene,
     &DockerfileInstructionHygiene,
     &UnverifiedDownload,
+    &WorldWritable,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,

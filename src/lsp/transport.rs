@@ -36,6 +36,16 @@ pub(super) fn stdio() -> (Connection, Stdio) {
         let stdin = io::stdin();
         let mut input = stdin.lock();
         while let Some(message) = read(&mut input)? {
+            // A whole message that is not one (bad JSON, no `method` or
+            // `id`) leaves the stream in step: it is skipped, and said on
+            // stderr, the server's log in an editor. It has no id to answer.
+            let message = match message {
+                Ok(message) => message,
+                Err(reason) => {
+                    eprintln!("stackc lsp: skipped a message: {reason}");
+                    continue;
+                }
+            };
             let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
             if sender.send(message).is_err() || exit {
                 break;
@@ -69,8 +79,11 @@ impl Stdio {
     }
 }
 
-/// The next message, or `None` at the end of the input.
-fn read(input: &mut impl BufRead) -> io::Result<Option<Message>> {
+/// The next message, or `None` at the end of the input; the inner error
+/// says why a whole message (its header and its `Content-Length` bytes)
+/// is not a JSON-RPC message. The outer error is a stream that cannot be
+/// read on: a bad header, or the end of the input inside a message.
+fn read(input: &mut impl BufRead) -> io::Result<Option<Result<Message, String>>> {
     let mut message = Vec::new();
     let mut length = None;
     for _ in 0..MAX_HEADER_LINES {
@@ -87,8 +100,14 @@ fn read(input: &mut impl BufRead) -> io::Result<Option<Message>> {
         let text = text.trim_end_matches(['\r', '\n']);
         if text.is_empty() {
             let length = length.ok_or_else(|| invalid("a message without Content-Length"))?;
+            let body = message.len();
             input.take(length).read_to_end(&mut message)?;
-            return Message::read(&mut message.as_slice());
+            if ((message.len() - body) as u64) < length {
+                return Err(invalid("a message cut short by the end of the input"));
+            }
+            return Ok(Message::read(&mut message.as_slice())
+                .map_err(|e| e.to_string())
+                .transpose());
         }
         let Some((name, value)) = text.split_once(':') else {
             return Err(invalid("a header line without `:`"));
@@ -127,7 +146,7 @@ mod tests {
         let text = format!("{}{}", framed(body), framed(body));
         let mut input = text.as_bytes();
         for _ in 0..2 {
-            assert!(matches!(read(&mut input), Ok(Some(Message::Notification(_)))));
+            assert!(matches!(read(&mut input), Ok(Some(Ok(Message::Notification(_))))));
         }
         assert!(read(&mut input).unwrap().is_none());
     }
@@ -143,6 +162,22 @@ mod tests {
         ] {
             let error = read(&mut text.as_bytes()).unwrap_err();
             assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{text:.60}");
+        }
+    }
+
+    /// A whole message that is no JSON-RPC message is skipped, and the
+    /// next one read: the stream is still in step.
+    #[test]
+    fn a_whole_message_that_is_no_message_is_skipped() {
+        let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        for bad in ["{{{{{", "[]", r#"{"jsonrpc":"2.0"}"#, "\u{0}"] {
+            let text = format!("{}{}", framed(bad), framed(exit));
+            let mut input = text.as_bytes();
+            assert!(matches!(read(&mut input), Ok(Some(Err(_)))), "{bad}");
+            assert!(
+                matches!(read(&mut input), Ok(Some(Ok(Message::Notification(_))))),
+                "{bad}"
+            );
         }
     }
 

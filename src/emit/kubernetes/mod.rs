@@ -75,8 +75,8 @@ const KIND_ORDER: [&str; 8] = [
 /// stack must have resolved without errors.
 pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     let mut problems = Problems::default();
-    check_names(stack, &mut problems);
     let plan = Plan::of(stack);
+    check_names(stack, &plan, &mut problems);
     let cx = Context { stack, plan: &plan };
     let mut out = Vec::new();
     for volume in &stack.volumes {
@@ -164,17 +164,40 @@ fn nginx_config_name(proxy: &Service) -> String {
 }
 
 /// Services are found by name on a cluster as on compose's network, so
-/// theirs must be DNS labels already; volumes' and secrets' lowered names
-/// must not meet.
-fn check_names(stack: &Stack, problems: &mut Problems) {
+/// theirs must be DNS labels already, short enough for the hash a Job's
+/// or StatefulSet's pods add to it; volumes' and secrets' lowered names
+/// must not meet each other, the pod volumes stackc adds, or the Secret an
+/// env file becomes.
+fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
     for service in &stack.services {
         let name = &service.name;
-        let problem = names::dns_label_problem(&name.value).map_or(Ok(()), Err);
+        let hashed = (service.is_job() && !plan.is_init_job(service)) || plan.is_stateful(service);
+        let problem = names::dns_label_problem(&name.value)
+            .or_else(|| hashed.then(|| names::hashed_name_problem(&name.value)).flatten())
+            .map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes object name");
     }
     if let Some(name) = &stack.name {
         let problem = names::label_value_problem(&name.value).map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes label");
+    }
+    for volume in &stack.volumes {
+        let object = names::object_name(&volume.name.value);
+        if pod::is_own_pod_volume(&object) {
+            let clash = Err("stackc names a pod volume of its own so on Kubernetes: rename this volume");
+            problems.check(&volume.name, clash, "a Kubernetes object name");
+        }
+    }
+    let env_secrets: Vec<String> = (stack.services.iter())
+        .filter(|s| !s.env_files.is_empty())
+        .map(pod::env_secret_name)
+        .collect();
+    for secret in &stack.secrets {
+        let object = names::object_name(&secret.name.value);
+        if env_secrets.contains(&object) {
+            let clash = Err("a service's env files are the Secret of this name on Kubernetes: rename this secret");
+            problems.check(&secret.name, clash, "a Kubernetes object name");
+        }
     }
     let lowered = stack
         .volumes

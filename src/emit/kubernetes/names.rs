@@ -29,6 +29,21 @@ pub(super) fn dns_label_problem(name: &str) -> Option<&'static str> {
     None
 }
 
+/// What a Job's or a StatefulSet's pods carry in a label after its name: the
+/// hash of the Job stackc names (`migrate-1a2b3c4d5e`), and a StatefulSet's
+/// `controller-revision-hash` (`db-5d8f6c9b7d`), each at most 10
+/// characters and a `-`. The label value must fit in 63 characters too.
+const HASHED_SUFFIX: usize = 11;
+
+/// Why a Job's or StatefulSet's name leaves no room for the hash its pods'
+/// labels add, if it does not: the API server refuses such a Job, and a
+/// StatefulSet's controller cannot make its pods.
+pub(super) fn hashed_name_problem(name: &str) -> Option<&'static str> {
+    (name.len() + HASHED_SUFFIX > MAX_LABEL).then_some(
+        "a job's or database's name is at most 52 characters on Kubernetes: its pods carry it in a label with a hash added",
+    )
+}
+
 /// A volume's or secret's name as a Kubernetes object name: lowercase,
 /// `_` as `-`. The grammar's names start with a letter; a trailing `_`
 /// or `-` is the one thing left to refuse ([`dns_label_problem`]).
@@ -73,6 +88,8 @@ mod tests {
         assert!(dns_label_problem("my_app").is_some());
         assert!(dns_label_problem("Web").is_some());
         assert!(dns_label_problem(&"a".repeat(64)).is_some());
+        assert!(hashed_name_problem(&"a".repeat(52)).is_none());
+        assert!(hashed_name_problem(&"a".repeat(53)).is_some());
         assert_eq!(object_name("Postgres_Data"), "postgres-data");
         assert!(label_value_problem("radix_fitness").is_none());
         assert!(label_value_problem("shop_").is_some());

@@ -29,6 +29,30 @@ const DEFAULT_CPU_REQUEST: &str = "100m";
 const DEFAULT_MEMORY_REQUEST: &str = "256Mi";
 const DEFAULT_MEMORY_LIMIT: &str = "512Mi";
 
+/// The pod volumes stackc adds beside the spec's own, which are named as
+/// the spec names them: the spec's secrets as files, the proxy's
+/// nginx.conf, `/dev/shm`, and, numbered, the folders a read-only root
+/// leaves writable and a container's anonymous volumes.
+const SECRETS_VOLUME: &str = "secrets";
+const NGINX_CONF_VOLUME: &str = "nginx-conf";
+const SHM_VOLUME: &str = "shm";
+const WRITABLE_VOLUME: &str = "writable";
+const ANONYMOUS_VOLUME: &str = "anonymous";
+
+/// Whether a spec volume's object name is one stackc gives a pod volume of
+/// its own: the two would be one volume in the pod, and one mount would
+/// get the other's contents.
+pub(super) fn is_own_pod_volume(name: &str) -> bool {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    [SECRETS_VOLUME, NGINX_CONF_VOLUME, SHM_VOLUME].contains(&name)
+        || numbered(WRITABLE_VOLUME)
+        || numbered(ANONYMOUS_VOLUME)
+}
+
 pub(super) fn container(cx: &Context, service: &Service) -> Container {
     let mut volumes = BTreeMap::new();
     let mut mounts = Vec::new();
@@ -94,7 +118,7 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         let Some(volume) = mount.volume() else {
             if let MountSource::Anonymous(_) = mount.source {
                 // The container's own volume: lives as long as the pod.
-                let name = format!("anonymous-{index}");
+                let name = format!("{ANONYMOUS_VOLUME}-{index}");
                 mounts.push(json!({"name": name, "mountPath": mount.target.value}));
                 volumes.insert(name, json!({"emptyDir": {}}));
             }
@@ -119,10 +143,10 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
             }
         }
         mounts.push(json!({
-            "name": "nginx-conf", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf", "readOnly": true,
+            "name": NGINX_CONF_VOLUME, "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf", "readOnly": true,
         }));
         volumes.insert(
-            "nginx-conf".to_string(),
+            NGINX_CONF_VOLUME.to_string(),
             json!({"configMap": {"name": super::nginx_config_name(service)}}),
         );
     }
@@ -130,7 +154,7 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     if !secrets.is_empty() {
         for (secret, target) in &secrets {
             mounts.push(json!({
-                "name": "secrets", "mountPath": target, "subPath": secret, "readOnly": true,
+                "name": SECRETS_VOLUME, "mountPath": target, "subPath": secret, "readOnly": true,
             }));
         }
         let mut names: Vec<&String> = secrets.iter().map(|(s, _)| s).collect();
@@ -148,17 +172,17 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         if run_as(cx.stack, service).is_some() {
             projected["defaultMode"] = json!(SECRET_FILE_MODE);
         }
-        volumes.insert("secrets".to_string(), json!({ "projected": projected }));
+        volumes.insert(SECRETS_VOLUME.to_string(), json!({ "projected": projected }));
     }
     for (index, path) in writable_paths(cx.stack, service).into_iter().enumerate() {
-        let name = format!("writable-{index}");
+        let name = format!("{WRITABLE_VOLUME}-{index}");
         mounts.push(json!({"name": name, "mountPath": path}));
         volumes.insert(name, json!({"emptyDir": {}}));
     }
     if let Some(shm) = &service.shm_size {
-        mounts.push(json!({"name": "shm", "mountPath": "/dev/shm"}));
+        mounts.push(json!({"name": SHM_VOLUME, "mountPath": "/dev/shm"}));
         volumes.insert(
-            "shm".to_string(),
+            SHM_VOLUME.to_string(),
             json!({"emptyDir": {"medium": "Memory", "sizeLimit": quantity(shm.value.0)}}),
         );
     }

@@ -71,6 +71,7 @@ mod unused_named_location;
 mod unverified_download;
 mod upstream_port_mismatch;
 mod workers_unsized;
+mod world_writable;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
@@ -143,3 +144,4 @@ pub use unused_named_location::UnusedNamedLocation;
 pub use unverified_download::UnverifiedDownload;
 pub use upstream_port_mismatch::UpstreamPortMismatch;
 pub use workers_unsized::WorkersUnsized;
+pub use world_writable::WorldWritable;

@@ -17,7 +17,17 @@ declare_rule! {
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
     /// - memcached without `-S` (SASL), its only authentication;
     /// - Elasticsearch with `xpack.security.enabled = "false"`, OpenSearch
-    ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`.
+    ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`;
+    /// - RabbitMQ given no `RABBITMQ_DEFAULT_PASS` (nor its `_FILE`) and no
+    ///   configuration of its own under `/etc/rabbitmq`: the official image
+    ///   lets its default user `guest`, password `guest`, log in from
+    ///   anywhere, not only from localhost as RabbitMQ itself does;
+    /// - MinIO given no `MINIO_ROOT_PASSWORD` (nor `MINIO_SECRET_KEY`, their
+    ///   `_FILE`s or `MINIO_CONFIG_ENV_FILE`): its root login is then
+    ///   `minioadmin`, password `minioadmin`;
+    /// - Grafana with anonymous access on (`GF_AUTH_ANONYMOUS_ENABLED`)
+    ///   and `GF_AUTH_ANONYMOUS_ORG_ROLE = "Admin"`: every visitor is its
+    ///   administrator.
     ///
     /// An error when a port of it is published on every interface of the
     /// host or on a public address of it (reachable from the network for
@@ -68,7 +78,7 @@ impl Rule for OpenDataStore {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
             let Some(image) = facts::image(service) else { continue };
-            let Some(why) = no_password(stack, service, images::hub_name(image)) else {
+            let Some(Open { how, why, fix }) = no_password(stack, service, images::hub_name(image)) else {
                 continue;
             };
             let published: Vec<_> = service.ports.iter().filter_map(|p| Some((p, p.exposure()?))).collect();
@@ -79,7 +89,7 @@ impl Rule for OpenDataStore {
                 .filter(|_| !service.networks.is_empty())
                 .find(|(proxy, _)| facts::share_network(proxy, service));
             let mut finding = Self::META
-                .diagnostic(format!("`{}` lets anyone in without a password", service.name.value))
+                .diagnostic(format!("`{}` lets anyone in {how}", service.name.value))
                 .primary(image.text.span, why);
             if let Some((port, exposure)) = published.first() {
                 let label = match exposure {
@@ -101,16 +111,35 @@ impl Rule for OpenDataStore {
             } else {
                 continue;
             }
-            out.push(finding.help(
-                "give it a password from a `secret`, and drop the `publish` (the stack's containers reach it by name) or publish on `127.0.0.1:` only",
-            ));
+            out.push(finding.help(format!(
+                "{fix}, and drop the `publish` (the stack's containers reach it by name) or publish on `127.0.0.1:` only"
+            )));
         }
     }
 }
 
+/// How a store takes anyone in, and why.
+struct Open {
+    /// "without a password", or how else.
+    how: &'static str,
+    why: &'static str,
+    /// What closes it.
+    fix: &'static str,
+}
+
+const NO_PASSWORD: &str = "without a password";
+const DEFAULT_LOGIN: &str = "with the image's default login";
+
 /// Why the server of `image` (a hub name) takes anyone in, when that is
 /// certain from the spec.
-fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static str> {
+fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
+    let open = |how, why| {
+        Some(Open {
+            how,
+            why,
+            fix: "give it a password from a `secret`",
+        })
+    };
     let words: &[String] = service.command.as_ref().map_or(&[], |c| &c.words);
     let unset = |name: &str| {
         facts::sets_var(stack, service, name) == Some(false)
@@ -121,26 +150,76 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
             .iter()
             .any(|w| options.iter().any(|o| w.contains(o)) || w.ends_with(".conf") || w.ends_with(".yaml"))
     };
+    // A configuration file of its own, mounted or a secret, may set the login.
+    let configured_under = |folder: &str| {
+        let mounted = service.mounts.iter().map(|m| &m.target);
+        let secrets = service.secret_mounts.iter().filter_map(|m| m.target.as_ref());
+        mounted
+            .chain(secrets)
+            .any(|target| facts::is_within(target.value.trim_end_matches('/'), folder))
+    };
     match image {
         "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !names_any(&["--auth", "--keyFile", "--config", "-f"]) => {
-            Some("MongoDB starts without access control: no `MONGO_INITDB_ROOT_PASSWORD`")
+            open(
+                NO_PASSWORD,
+                "MongoDB starts without access control: no `MONGO_INITDB_ROOT_PASSWORD`",
+            )
         }
-        "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => {
-            Some("Redis starts with no password and protected mode off: no `--requirepass`")
-        }
-        "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => {
-            Some("memcached takes anyone in: no `-S` (SASL), its only authentication")
-        }
+        "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => open(
+            NO_PASSWORD,
+            "Redis starts with no password and protected mode off: no `--requirepass`",
+        ),
+        "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => open(
+            NO_PASSWORD,
+            "memcached takes anyone in: no `-S` (SASL), its only authentication",
+        ),
         "elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch"
             if facts::env(service, "xpack.security.enabled").is_some_and(|v| is_false(&v.value.value)) =>
         {
-            Some("Elasticsearch with its security off: `xpack.security.enabled=false`")
+            open(
+                NO_PASSWORD,
+                "Elasticsearch with its security off: `xpack.security.enabled=false`",
+            )
         }
         "opensearchproject/opensearch"
             if facts::env_any(service, &["DISABLE_SECURITY_PLUGIN", "plugins.security.disabled"])
                 .is_some_and(|v| facts::is_truthy(&v.value.value)) =>
         {
-            Some("OpenSearch with its security plugin off")
+            open(NO_PASSWORD, "OpenSearch with its security plugin off")
+        }
+        "rabbitmq"
+            if unset("RABBITMQ_DEFAULT_PASS")
+                && unset("RABBITMQ_CONFIG_FILE")
+                && !configured_under("/etc/rabbitmq")
+                && !names_any(&[]) =>
+        {
+            Some(Open {
+                how: DEFAULT_LOGIN,
+                why: "RabbitMQ's `guest`/`guest`, which this image opens to the network: no `RABBITMQ_DEFAULT_PASS`",
+                // RabbitMQ reads no `_FILE` variable (`secret-variable-unread`).
+                fix: "give it a login of its own in a config file kept as a secret (`secret rabbitmq_conf at /etc/rabbitmq/conf.d/10-defaults.conf`, saying `default_user = ...` and `default_pass = ...`)",
+            })
+        }
+        "minio/minio" | "quay.io/minio/minio"
+            if ["MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY", "MINIO_CONFIG_ENV_FILE"]
+                .iter()
+                .all(|n| unset(n)) =>
+        {
+            open(
+                DEFAULT_LOGIN,
+                "MinIO's `minioadmin`/`minioadmin`: no `MINIO_ROOT_PASSWORD`",
+            )
+        }
+        "grafana/grafana" | "grafana/grafana-oss" | "grafana/grafana-enterprise"
+            if facts::env(service, "GF_AUTH_ANONYMOUS_ENABLED").is_some_and(|v| facts::is_truthy(&v.value.value))
+                && facts::env(service, "GF_AUTH_ANONYMOUS_ORG_ROLE")
+                    .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("admin")) =>
+        {
+            Some(Open {
+                how: "as an administrator",
+                why: "Grafana makes every anonymous visitor an `Admin`",
+                fix: "give anonymous visitors the `Viewer` role, or turn anonymous access off",
+            })
         }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
@@ -153,8 +232,11 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<&'static
                 "MYSQL_RANDOM_ROOT_PASSWORD",
                 "MARIADB_RANDOM_ROOT_PASSWORD",
             ];
-            (empty_allowed && root_password.iter().all(|n| unset(n)))
-                .then_some("root has an empty password (`*_ALLOW_EMPTY_*PASSWORD`)")
+            if empty_allowed && root_password.iter().all(|n| unset(n)) {
+                open(NO_PASSWORD, "root has an empty password (`*_ALLOW_EMPTY_*PASSWORD`)")
+            } else {
+                None
+            }
         }
         _ => None,
     }

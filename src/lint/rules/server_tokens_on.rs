@@ -5,8 +5,9 @@ use crate::lint::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a raw `nginx "server_tokens on"` (or `build`), which undoes
-    /// the `server_tokens off` stackc writes for every server.
+    /// Flags a raw `nginx "server_tokens on"` (or `build`), in a server, a
+    /// location or the `http` block (`nginx http "..."`), which undoes the
+    /// `server_tokens off` stackc writes there.
     ///
     /// ## Why is this bad?
     /// nginx then names its version in every response's `Server` header
@@ -36,7 +37,7 @@ declare_rule! {
 impl Rule for ServerTokensOn {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for (service, proxy) in facts::proxies(stack) {
-            let raw = proxy.settings().flat_map(|settings| &settings.raw);
+            let raw = proxy.settings().flat_map(|settings| &settings.raw).chain(&proxy.http);
             for directive in raw.filter(|d| d.name == "server_tokens") {
                 if directive.args.first().is_some_and(|arg| arg == "off") {
                     continue;

@@ -70,14 +70,20 @@ impl Rule for UnpinnedImage {
 }
 
 /// A tag with a build date (`debian:bookworm-20251117-slim`,
-/// `ubuntu:noble-20250925`): a snapshot the publisher never pushes again.
+/// `ubuntu:noble-20250925`, MinIO's `RELEASE.2025-04-22T22-12-26Z`): a
+/// snapshot the publisher never pushes again.
 fn is_dated(image: &ImageRef) -> bool {
     let tag = image.tag().unwrap_or_default();
-    tag.split(['-', '.', '_']).any(|part| {
-        part.len() == 8
-            && part.bytes().all(|b| b.is_ascii_digit())
-            && (part.starts_with("20") || part.starts_with("19"))
-    })
+    let is_year = |part: &[u8]| part.starts_with(b"20") || part.starts_with(b"19");
+    let compact = tag
+        .split(['-', '.', '_'])
+        .any(|part| part.len() == 8 && part.bytes().all(|b| b.is_ascii_digit()) && is_year(part.as_bytes()));
+    // `YYYY-MM-DD` anywhere in the tag.
+    let dashed = tag.as_bytes().windows(10).any(|w| {
+        let digits = |range: std::ops::Range<usize>| w[range].iter().all(u8::is_ascii_digit);
+        digits(0..4) && w[4] == b'-' && digits(5..7) && w[7] == b'-' && digits(8..10) && is_year(w)
+    });
+    compact || dashed
 }
 
 /// `image NAME` beside `build` without a version: every build overwrites
