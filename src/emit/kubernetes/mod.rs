@@ -160,16 +160,17 @@ pub fn claim_users(stack: &Stack) -> Vec<(&Volume, Vec<&Service>)> {
 
 /// The proxy's ConfigMap, holding its nginx.conf.
 fn nginx_config_name(proxy: &Service) -> String {
-    format!("{}-nginx-conf", proxy.name.value)
+    format!("{}-nginx-conf", names::object_name(&proxy.name.value))
 }
 
 /// Services are found by name on a cluster as on compose's network, so
-/// theirs must be DNS labels already; volumes' and secrets' lowered names
-/// must not meet.
+/// theirs must be DNS labels but for case (DNS names match in any case:
+/// `strapiDB` finds the Service `strapidb`; the spec's names already differ
+/// in more than case); volumes' and secrets' lowered names must not meet.
 fn check_names(stack: &Stack, problems: &mut Problems) {
     for service in &stack.services {
         let name = &service.name;
-        let problem = names::dns_label_problem(&name.value).map_or(Ok(()), Err);
+        let problem = names::dns_label_problem(&name.value.to_ascii_lowercase()).map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes object name");
     }
     if let Some(name) = &stack.name {
