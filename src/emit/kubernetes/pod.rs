@@ -311,6 +311,35 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
     known_account(service)
 }
 
+/// A container user stackc cannot give a number, which a `runAsNonRoot`
+/// pod cannot run as: the spec's `user NAME`, or the own Dockerfile's
+/// `USER NAME` (where the spec names the build).
+pub enum UnnumberedUser {
+    Spec(String, crate::source::Span),
+    Dockerfile(String, crate::source::Span),
+}
+
+/// The container's user, when it is a name [`run_as`] finds no number for.
+pub fn unnumbered_user(stack: &Stack, service: &Service) -> Option<UnnumberedUser> {
+    if run_as(stack, service).is_some() {
+        return None;
+    }
+    if let Some(user) = &service.user {
+        return match &user.user.value {
+            Account::Name(name) => Some(UnnumberedUser::Spec(name.clone(), user.span)),
+            Account::Id(_) => None,
+        };
+    }
+    let own = stack.own_image(service)?;
+    let user = own.facts()?.user.as_ref()?.value.known()?;
+    let name = user.split(':').next()?;
+    let build = stack.builder_of(service)?.build()?;
+    let span = build.own_dockerfile().map_or(build.context.span, |d| d.file.span);
+    name.parse::<u32>()
+        .is_err()
+        .then(|| UnnumberedUser::Dockerfile(name.to_string(), span))
+}
+
 /// The account an app's own Dockerfile's `USER` names: by number, a name
 /// its RUN commands create with a fixed uid, or the base image's own user
 /// (`USER node` in a `node` image). The group likewise, else the user's
