@@ -473,4 +473,135 @@ fn names_the_cluster_would_refuse_or_merge_are_refused() {
     let analysis = stackc::check(&source);
     assert!(!analysis.has_errors(), "{fits}\n{:#?}", analysis.diagnostics);
     manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec")).expect("the renamed stack builds");
+/// The `runAsUser`, `runAsGroup` and `fsGroup` of a workload's pod (and
+/// that its container says the same user and group).
+fn pod_ids(manifests: &[Manifest], name: &str) -> (Value, Value, Value) {
+    let manifest = (manifests.iter())
+        .find(|m| m.name == name && m.body["spec"]["template"].is_object())
+        .unwrap_or_else(|| panic!("no workload `{name}`"));
+    let pod = &manifest.body["spec"]["template"]["spec"]["securityContext"];
+    let container = &container_named(manifests, name)["securityContext"];
+    assert_eq!(container["runAsUser"], pod["runAsUser"], "{name}");
+    assert_eq!(container["runAsGroup"], pod["runAsGroup"], "{name}");
+    (
+        pod["runAsUser"].clone(),
+        pod["runAsGroup"].clone(),
+        pod["fsGroup"].clone(),
+    )
+}
+
+/// A container's group is the one compose gives it: the spec's (`user
+/// 1000:0`: group 0, which images made for OpenShift's arbitrary uids
+/// rely on), a known image's own (RabbitMQ's and Redis's Alpine users are
+/// not in a group of their number), or, for a bare `user 1000`, the one
+/// the runtime reads from the image's /etc/passwd as Docker does: no
+/// `runAsGroup`, and the uid as the volumes' group.
+#[test]
+fn pods_run_in_the_group_compose_gives_them() {
+    let text = "stack shop\n\
+        service openshift {\n    image example/app:1.0\n    user 1000:0\n}\n\
+        service plain {\n    image example/app:1.0\n    user 1000\n}\n\
+        service named {\n    image redis:7.4-alpine\n    user redis:redis\n}\n\
+        service broker {\n    image rabbitmq:4.1-management-alpine\n}\n\
+        service cache {\n    image redis:7.4-alpine\n}\n\
+        service valkey {\n    image valkey/valkey:8.0-alpine\n}\n\
+        service queue {\n    image valkey/valkey:8.0\n}\n";
+    let manifests = seed_manifests(text);
+    let none = Value::Null;
+    let expected = [
+        ("openshift", 1000.into(), 0.into(), 0.into()),
+        ("plain", 1000.into(), none, 1000.into()),
+        ("named", 999.into(), 1000.into(), 1000.into()),
+        ("broker", 100.into(), 101.into(), 101.into()),
+        ("cache", 999.into(), 1000.into(), 1000.into()),
+        ("valkey", 999.into(), 1000.into(), 1000.into()),
+        ("queue", 999.into(), 999.into(), 999.into()),
+    ];
+    for (name, uid, gid, fs_group) in expected {
+        assert_eq!(pod_ids(&manifests, name), (uid, gid, fs_group), "{name}");
+    }
+}
+
+/// An app's own Dockerfile that switches to a user by name (`USER nextjs`)
+/// runs as that user's number: the kubelet cannot check that a name is not
+/// root, and refuses to start a `runAsNonRoot` pod without a number. The
+/// number is the one its `adduser`/`useradd` fixes (an ARG resolved), or
+/// the base image's own user's (`node`).
+#[test]
+fn a_dockerfile_user_by_name_runs_as_its_number() {
+    let folder = tempfile::tempdir().unwrap();
+    let write_file = |path: &str, text: &str| {
+        let path = folder.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write_file(
+        "next/Dockerfile",
+        "FROM node:22.12-alpine AS runner\nRUN addgroup --system --gid 1001 nodejs \\\n    \
+         && adduser --system --uid 1001 --ingroup nodejs nextjs\nUSER nextjs\nCMD [\"node\", \"server.js\"]\n",
+    );
+    write_file(
+        "rails/Dockerfile",
+        "FROM ruby:3.4.7-slim-trixie\nARG APP_UID=1000\nARG APP_GID=1000\n\
+         RUN groupadd -g \"${APP_GID}\" ruby && useradd --create-home --no-log-init -u \"${APP_UID}\" -g \"${APP_GID}\" ruby\n\
+         USER ruby\nCMD [\"rails\", \"server\"]\n",
+    );
+    write_file(
+        "api/Dockerfile",
+        "FROM node:22.12-bookworm-slim\nWORKDIR /app\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+    );
+    let spec = folder.path().join("stack.spec");
+    let service = |name: &str| {
+        format!("service {name} {{\n    image example/{name}:1.0\n    build ./{name} {{\n        file Dockerfile\n    }}\n}}\n")
+    };
+    let text = format!("stack shop\n{}{}{}", service("next"), service("rails"), service("api"));
+    std::fs::write(&spec, text).unwrap();
+    let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+    let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+    let manifests: Vec<Manifest> = (artifacts.iter())
+        .filter(|a| a.path.starts_with("base/") && a.path.ends_with("-deployment.yaml"))
+        .map(|a| {
+            let body: Value = serde_saphyr::from_str(&a.contents).unwrap();
+            let name = body["metadata"]["name"].as_str().unwrap().to_string();
+            Manifest {
+                kind: "Deployment",
+                name,
+                body,
+            }
+        })
+        .collect();
+    assert_eq!(manifests.len(), 3, "{artifacts:#?}");
+    assert_eq!(pod_ids(&manifests, "next"), (1001.into(), 1001.into(), 1001.into()));
+    assert_eq!(pod_ids(&manifests, "rails"), (1000.into(), 1000.into(), 1000.into()));
+    assert_eq!(pod_ids(&manifests, "api"), (1000.into(), 1000.into(), 1000.into()));
+}
+
+/// A service named in capitals (`strapiDB`, as compose allows) is found by
+/// that name on a cluster too, since DNS names match in any case: its
+/// objects are named in lowercase. A name with `_` has no Service to be
+/// found by: the build says which name cannot be written, with its span.
+#[test]
+fn service_names_are_dns_names_in_any_case() {
+    let text = "stack shop\n\
+        service strapiDB {\n    image postgres:17.6\n}\n\
+        service web {\n    image example/web:1.0\n    env {\n        DATABASE_HOST = \"strapiDB\"\n    }\n    expose 1337\n}\n";
+    let built = seed_manifests(text);
+    let service = (built.iter())
+        .find(|m| m.kind == "Service" && m.name == "strapidb")
+        .expect("the Service `strapidb`");
+    assert_eq!(service.body["spec"]["selector"]["app.kubernetes.io/name"], "strapiDB");
+    assert!(built.iter().any(|m| m.kind == "Deployment" && m.name == "strapidb"));
+    assert!(
+        built.iter().all(|m| m.name == m.name.to_ascii_lowercase()),
+        "{built:#?}"
+    );
+    let text = "stack shop\nservice plausible_db {\n    image postgres:17.6\n}\n";
+    let problems = manifests(&seed_stack(text), &support::snapshot_layout("stack.spec")).expect_err("no Service name");
+    let start = text.find("plausible_db").unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|d| d.is_error() && d.labels.iter().any(|l| l.span.start() == start)),
+        "{problems:#?}"
+    );
 }

@@ -12,11 +12,18 @@
 //! blocks is still checked), and its output must pass every validator but
 //! the checks REVIEW.md lists as `FAIL TOOL FILE` lines, each explained
 //! there by a reviewed finding (an untagged image fails hadolint, say).
+//!
+//! The same holds on a cluster: every deployment builds with `--target
+//! kubernetes` (each environment an overlay), and the Kubernetes
+//! validators pass on its base and overlays, but for REVIEW.md's `FAIL
+//! TOOL KUSTOMIZATION` lines of those tools (`FAIL checkov base`), or
+//! `FAIL stackc kubernetes` where the build refuses the spec.
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The projects in `tests/real/`, sorted.
 fn projects() -> Vec<PathBuf> {
@@ -38,7 +45,13 @@ fn findings(project: &Path) -> BTreeSet<(String, String)> {
 
 /// [`findings`], and the codes of the errors among them.
 fn lint(project: &Path) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
-    let output = support::lint_project(project, &["--format", "short"]);
+    lint_with(project, &[])
+}
+
+/// [`lint`] with more arguments (`--target kubernetes`).
+fn lint_with(project: &Path, args: &[&str]) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let args: Vec<&str> = args.iter().copied().chain(["--format", "short"]).collect();
+    let output = support::lint_project(project, &args);
     assert!(
         output.status.success(),
         "{}: {}",
@@ -73,6 +86,15 @@ fn expected_failures(project: &Path) -> BTreeSet<String> {
         .filter(|l| l.starts_with("FAIL "))
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .collect()
+}
+
+/// The tools of `scripts/validate-kubernetes`, and `stackc` for a build
+/// for a cluster that refuses the spec: the checks of the Kubernetes leg.
+const KUBERNETES_TOOLS: &[&str] = &["stackc", "kustomize", "kubernetes-validate", "checkov"];
+
+/// Whether an expected failure (`FAIL TOOL FILE`) is the Kubernetes leg's.
+fn on_kubernetes(failure: &str) -> bool {
+    (failure.split_whitespace().nth(1)).is_some_and(|tool| KUBERNETES_TOOLS.contains(&tool))
 }
 
 /// The `(file:line, code)` rows of REVIEW.md's table.
@@ -120,7 +142,9 @@ fn every_real_deployment_builds_and_passes_the_validators() {
     for project in projects() {
         let spec = project.join("stack.spec");
         let (_, errors) = lint(&project);
-        let expected = expected_failures(&project);
+        let expected: BTreeSet<String> = (expected_failures(&project).into_iter())
+            .filter(|f| !on_kubernetes(f))
+            .collect();
         let mut seen = BTreeSet::new();
         for environment in support::environments(&spec) {
             let label = format!("{} {}", project.display(), environment.as_deref().unwrap_or("(base)"));
@@ -152,6 +176,114 @@ fn every_real_deployment_builds_and_passes_the_validators() {
             seen.extend(failed);
         }
         for stale in expected.difference(&seen) {
+            failures.push(format!(
+                "{}: REVIEW.md expects `{stale}`, which passes",
+                project.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each real deployment built for a cluster: its base and an overlay per
+/// environment. The validators run once over all of them (one process of
+/// each tool, not one per deployment: the leg's time is mostly theirs).
+#[test]
+fn every_real_deployment_builds_for_kubernetes_and_passes_the_validators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut expected_by_project = BTreeMap::new();
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut outs = Vec::new();
+    for project in projects() {
+        let name = project.file_name().unwrap().to_string_lossy().into_owned();
+        let expected: BTreeSet<String> = (expected_failures(&project).into_iter())
+            .filter(|f| on_kubernetes(f))
+            .collect();
+        expected_by_project.insert(name.clone(), (project.clone(), expected.clone()));
+        // The cluster's own rules too: what an error of theirs blocks is
+        // still built and checked, as in the compose leg.
+        let (_, errors) = lint_with(&project, &["--target", "kubernetes"]);
+        let out = tmp.path().join(&name);
+        let mut build = support::stackc();
+        build.args(["build", "--color", "never", "--target", "kubernetes"]);
+        build.arg(project.join("stack.spec")).arg("-o").arg(&out);
+        for code in &errors {
+            build.args(["--allow", code]);
+        }
+        let build = build.output().expect("stackc runs");
+        if !build.status.success() {
+            let refusal = "FAIL stackc kubernetes".to_string();
+            if !expected.contains(&refusal) {
+                failures.push(format!(
+                    "{name}: does not build for kubernetes\n{}",
+                    support::text(&build.stderr)
+                ));
+            }
+            seen.entry(name).or_default().insert(refusal);
+            continue;
+        }
+        for environment in support::environments(&project.join("stack.spec")).into_iter().flatten() {
+            if !out
+                .join("overlays")
+                .join(&environment)
+                .join("kustomization.yaml")
+                .is_file()
+            {
+                failures.push(format!("{name}: environment `{environment}` has no overlay"));
+            }
+        }
+        outs.push(out);
+    }
+    let output = Command::new(support::repo().join("scripts/validate-kubernetes"))
+        .args(&outs)
+        .output()
+        .expect("scripts/validate-kubernetes runs");
+    let report = support::text(&output.stdout) + &support::text(&output.stderr);
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "a validator is missing or could not run:\n{report}"
+    );
+    // Each check's line (`FAIL TOOL PROJECT/KUSTOMIZATION`) and the
+    // findings indented under it, by project.
+    let mut sections: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut current = None;
+    for line in report.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let ("ok" | "FAIL", Some(tool), Some(place)) =
+            (words[..].first().copied().unwrap_or(""), words.get(1), words.get(2))
+        {
+            let (project, kustomization) = place.split_once('/').expect("PROJECT/KUSTOMIZATION");
+            if words[0] == "FAIL" {
+                seen.entry(project.to_string())
+                    .or_default()
+                    .insert(format!("FAIL {tool} {kustomization}"));
+            }
+            current = Some(project.to_string());
+        } else if !line.starts_with(' ') {
+            current = None;
+        }
+        if let Some(project) = &current {
+            sections.entry(project.clone()).or_default().push(line);
+        }
+    }
+    for out in &outs {
+        let name = out.file_name().unwrap().to_string_lossy().into_owned();
+        let (_, expected) = &expected_by_project[&name];
+        let failed = seen.get(&name).cloned().unwrap_or_default();
+        let checked = sections
+            .get(&name)
+            .map_or(0, |lines| lines.iter().filter(|l| !l.starts_with(' ')).count());
+        if checked < 3 {
+            failures.push(format!("{name}: the validators did not check it\n{report}"));
+        } else if !failed.is_subset(expected) {
+            failures.push(format!("{name}:\n{}", sections[&name].join("\n")));
+        }
+    }
+    for (name, (project, expected)) in &expected_by_project {
+        let failed = seen.get(name).cloned().unwrap_or_default();
+        for stale in expected.difference(&failed) {
             failures.push(format!(
                 "{}: REVIEW.md expects `{stale}`, which passes",
                 project.display()

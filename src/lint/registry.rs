@@ -86,6 +86,7 @@ pub static RULES: &[&dyn Rule] = &[
     &HostMountOnCluster,
     &ProbeTimingRounded,
     &JobNotAwaitedOnCluster,
+    &UserWithoutUid,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

@@ -145,6 +145,8 @@ pub fn waits_for_job_on_cluster(stack: &Stack, job: &Service) -> bool {
 /// Every volume a cluster claims (not a proxy's pod's own), with the
 /// services and jobs whose pods mount it (a job run in the proxy's pod
 /// counts as the proxy). What the `shared-rwo-volume` rule reads.
+pub use pod::{unnumbered_user, UnnumberedUser};
+
 pub fn claim_users(stack: &Stack) -> Vec<(&Volume, Vec<&Service>)> {
     let plan = Plan::of(stack);
     stack
@@ -160,19 +162,20 @@ pub fn claim_users(stack: &Stack) -> Vec<(&Volume, Vec<&Service>)> {
 
 /// The proxy's ConfigMap, holding its nginx.conf.
 fn nginx_config_name(proxy: &Service) -> String {
-    format!("{}-nginx-conf", proxy.name.value)
+    format!("{}-nginx-conf", names::object_name(&proxy.name.value))
 }
 
 /// Services are found by name on a cluster as on compose's network, so
-/// theirs must be DNS labels already, short enough for the hash a Job's
-/// or StatefulSet's pods add to it; volumes' and secrets' lowered names
-/// must not meet each other, the pod volumes stackc adds, or the Secret an
-/// env file becomes.
+/// theirs must be DNS labels but for case (DNS names match in any case:
+/// `strapiDB` finds the Service `strapidb`; the spec's names already differ
+/// in more than case), short enough for the hash a Job's or StatefulSet's
+/// pods add to it; volumes' and secrets' lowered names must not meet each
+/// other, the pod volumes stackc adds, or the Secret an env file becomes.
 fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
     for service in &stack.services {
         let name = &service.name;
         let hashed = (service.is_job() && !plan.is_init_job(service)) || plan.is_stateful(service);
-        let problem = names::dns_label_problem(&name.value)
+        let problem = names::dns_label_problem(&name.value.to_ascii_lowercase())
             .or_else(|| hashed.then(|| names::hashed_name_problem(&name.value)).flatten())
             .map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes object name");

@@ -1,9 +1,10 @@
 //! Kubernetes names and labels for the spec's names.
 //!
 //! A Service is found by its name (`web:8000` in nginx.conf, `DATABASE_HOST
-//! = "db"`), so a service's name is used as written and must already be a
-//! DNS label. Volumes and secrets are only named inside the manifests, so
-//! theirs are lowered (`postgres_data` becomes `postgres-data`).
+//! = "db"`), so a service's name is used as written but for case (DNS
+//! names match in any case) and must be a DNS label. Volumes and secrets
+//! are only named inside the manifests, so theirs are lowered
+//! (`postgres_data` becomes `postgres-data`).
 
 use serde_json::{json, Value};
 
@@ -20,7 +21,7 @@ pub(super) fn dns_label_problem(name: &str) -> Option<&'static str> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid_chars {
         return Some(
-            "a Kubernetes Service is named in lowercase letters, digits and `-`: other pods reach it by this name",
+            "a Kubernetes Service is named in letters, digits and `-` (no `_`): other pods reach it by this name",
         );
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.ends_with('-') {

@@ -27,7 +27,14 @@ pub(super) fn service(stack: &Stack, service: &Service) -> Option<Manifest> {
     if terminates_tls(service) {
         spec["type"] = json!("LoadBalancer");
     }
-    Some(Manifest::new("v1", "Service", name, metadata(group, name, name), spec))
+    let object = object_name(name);
+    Some(Manifest::new(
+        "v1",
+        "Service",
+        &object,
+        metadata(group, &object, name),
+        spec,
+    ))
 }
 
 fn terminates_tls(service: &Service) -> bool {
@@ -42,7 +49,7 @@ pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest
     if terminates_tls(proxy_service) {
         return None;
     }
-    let name = &proxy_service.name.value;
+    let name = &object_name(&proxy_service.name.value);
     let mut rules = Vec::new();
     for server in &proxy.servers {
         let port = server.ports()[0];
@@ -70,7 +77,7 @@ pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest
         "networking.k8s.io/v1",
         "Ingress",
         name,
-        metadata(group, name, name),
+        metadata(group, name, &proxy_service.name.value),
         spec,
     ))
 }

@@ -202,15 +202,16 @@ pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) ->
         volumes.extend(container.volumes);
         init_values.push(container.value);
     }
-    let uid = run_as(cx.stack, service);
+    let account = run_as(cx.stack, service);
     let mut security = json!({
-        "runAsNonRoot": uid != Some(0),
+        "runAsNonRoot": !account.is_some_and(RunAs::is_root),
         "seccompProfile": {"type": "RuntimeDefault"},
     });
-    if let Some(uid) = uid {
-        security["runAsUser"] = json!(uid);
-        security["runAsGroup"] = json!(uid);
-        security["fsGroup"] = json!(uid);
+    if let Some(account) = account {
+        account.write_ids(&mut security);
+        // Volumes are made the group's: the process's own group when known,
+        // else a supplementary group of the user's number.
+        security["fsGroup"] = json!(account.gid.unwrap_or(account.uid));
     }
     if service.proxy().is_some_and(Proxy::listens_on_privileged_port) {
         // A safe sysctl (Kubernetes 1.22): the unprivileged nginx binds
@@ -261,32 +262,138 @@ fn image(stack: &Stack, service: &Service) -> String {
     }
 }
 
+/// The numeric user (and group) a container runs as. `gid` is `None` where
+/// the spec names no group and the image's is not known: the runtime then
+/// gives the process the user's primary group from the image's
+/// /etc/passwd, as Docker does, so `runAsGroup` is left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct RunAs {
+    pub uid: u32,
+    pub gid: Option<u32>,
+}
+
+impl RunAs {
+    fn new(uid: u32, gid: u32) -> Self {
+        RunAs { uid, gid: Some(gid) }
+    }
+
+    pub(super) fn is_root(self) -> bool {
+        self.uid == 0
+    }
+
+    /// `runAsUser`, and `runAsGroup` when the group is known.
+    fn write_ids(self, context: &mut Value) {
+        context["runAsUser"] = json!(self.uid);
+        if let Some(gid) = self.gid {
+            context["runAsGroup"] = json!(gid);
+        }
+    }
+}
+
 /// The numeric user the container runs as, when stackc can tell: the
 /// spec's `user` (by number, `root`, or a published image's own user by name), the
 /// user of the image stackc writes, nginx's for the proxy, the app's own
 /// Dockerfile's numeric `USER`, or a known image's user.
-pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<u32> {
+pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
     if let Some(user) = &service.user {
-        return match &user.user.value {
-            Account::Id(id) => Some(*id),
-            Account::Name(name) if name == "root" => Some(0),
-            Account::Name(name) => known_image(service)
-                .filter(|k| k.user == name)
-                .and_then(|_| known_uid(service)),
+        let known = known_account(service);
+        let uid = match &user.user.value {
+            Account::Id(id) => *id,
+            Account::Name(name) if name == "root" => 0,
+            Account::Name(name) => {
+                known
+                    .filter(|_| known_image(service).is_some_and(|k| k.user == name))?
+                    .uid
+            }
         };
+        let gid = match user.group.as_ref().map(|g| &g.value) {
+            Some(Account::Id(id)) => Some(*id),
+            Some(Account::Name(name)) if name == "root" => Some(0),
+            Some(Account::Name(name)) => known_image(service)
+                .filter(|k| k.user == name)
+                .and(known)
+                .and_then(|k| k.gid),
+            // No group: the user's primary group in the image, which is
+            // known for the image's own user and for root.
+            None if uid == 0 => Some(0),
+            None => known.filter(|k| k.uid == uid).and_then(|k| k.gid),
+        };
+        return Some(RunAs { uid, gid });
     }
     if service.proxy().is_some() {
-        return Some(NGINX_UID);
+        return Some(RunAs::new(NGINX_UID, NGINX_UID));
     }
     if let Some(python) = stack.builder_of(service).and_then(|b| b.build()?.python()) {
-        return Some(python.user.uid.value);
+        // The Dockerfile stackc writes gives the user a group of its number.
+        let uid = python.user.uid.value;
+        return Some(RunAs::new(uid, uid));
     }
     if let Some(own) = stack.own_image(service) {
         let user = own.facts()?.user.as_ref()?.value.known()?.clone();
-        return user.split(':').next()?.parse().ok().filter(|uid| *uid != 0);
+        return own_image_account(own, &user).filter(|account| !account.is_root());
     }
-    known_uid(service)
+    known_account(service)
 }
+
+/// A container user stackc cannot give a number, which a `runAsNonRoot`
+/// pod cannot run as: the spec's `user NAME`, or the own Dockerfile's
+/// `USER NAME` (where the spec names the build).
+pub enum UnnumberedUser {
+    Spec(String, crate::source::Span),
+    Dockerfile(String, crate::source::Span),
+}
+
+/// The container's user, when it is a name [`run_as`] finds no number for.
+pub fn unnumbered_user(stack: &Stack, service: &Service) -> Option<UnnumberedUser> {
+    if run_as(stack, service).is_some() {
+        return None;
+    }
+    if let Some(user) = &service.user {
+        return match &user.user.value {
+            Account::Name(name) => Some(UnnumberedUser::Spec(name.clone(), user.span)),
+            Account::Id(_) => None,
+        };
+    }
+    let own = stack.own_image(service)?;
+    let user = own.facts()?.user.as_ref()?.value.known()?;
+    let name = user.split(':').next()?;
+    let build = stack.builder_of(service)?.build()?;
+    let span = build.own_dockerfile().map_or(build.context.span, |d| d.file.span);
+    name.parse::<u32>()
+        .is_err()
+        .then(|| UnnumberedUser::Dockerfile(name.to_string(), span))
+}
+
+/// The account an app's own Dockerfile's `USER` names: by number, a name
+/// its RUN commands create with a fixed uid, or the base image's own user
+/// (`USER node` in a `node` image). The group likewise, else the user's
+/// primary group when the Dockerfile fixes it.
+fn own_image_account(own: &crate::input::OwnImage, user: &str) -> Option<RunAs> {
+    let (name, group) = user.split_once(':').map_or((user, None), |(u, g)| (u, Some(g)));
+    let stages = own.dockerfile.stages_in_image(own.stage?);
+    let created = |name: &str| own.dockerfile.created_account(&stages, name);
+    let base = || {
+        let base = own.registry_base()?;
+        let (_, _, uid, gid) = BASE_IMAGE_USERS
+            .iter()
+            .find(|(repository, user, ..)| base.repository() == *repository && user == &name)?;
+        Some(RunAs::new(*uid, *gid))
+    };
+    let account = match name.parse::<u32>() {
+        Ok(uid) => RunAs { uid, gid: None },
+        Err(_) => created(name).map(|a| RunAs { uid: a.uid, gid: a.gid }).or_else(base)?,
+    };
+    let gid = match group {
+        None => account.gid,
+        Some("root") => Some(0),
+        Some(group) => group.parse().ok(),
+    };
+    Some(RunAs { gid, ..account })
+}
+
+/// Published base images' own non-root users an app's Dockerfile may
+/// switch to by name: (repository, user, uid, gid).
+const BASE_IMAGE_USERS: &[(&str, &str, u32, u32)] = &[("node", "node", 1000, 1000)];
 
 /// The mode of a secret file in a pod whose user is known: its owner
 /// (root) and the pod's group (fsGroup, the user's uid) read it.
@@ -299,9 +406,11 @@ const NGINX_UID: u32 = 101;
 struct KnownImage {
     repository: &'static str,
     user: &'static str,
-    uid: u32,
-    /// The uid in the image's Alpine variant (`postgres:16-alpine`).
-    alpine_uid: u32,
+    /// The user's uid and primary gid.
+    ids: (u32, u32),
+    /// The same in the image's Alpine variant (`postgres:16-alpine`),
+    /// which its own `adduser` numbers.
+    alpine_ids: (u32, u32),
     /// The port its server listens on, which other pods reach through its
     /// Service.
     port: u16,
@@ -318,56 +427,64 @@ const KNOWN_IMAGES: &[KnownImage] = &[
     KnownImage {
         repository: "postgres",
         user: "postgres",
-        uid: 999,
-        alpine_uid: 70,
+        ids: (999, 999),
+        alpine_ids: (70, 70),
         port: 5432,
         writes: &["/var/run/postgresql"],
     },
     KnownImage {
         repository: "redis",
         user: "redis",
-        uid: 999,
-        alpine_uid: 999,
+        ids: (999, 999),
+        alpine_ids: (999, 1000),
+        port: 6379,
+        writes: &[],
+    },
+    KnownImage {
+        repository: "valkey/valkey",
+        user: "valkey",
+        ids: (999, 999),
+        alpine_ids: (999, 1000),
         port: 6379,
         writes: &[],
     },
     KnownImage {
         repository: "mysql",
         user: "mysql",
-        uid: 999,
-        alpine_uid: 999,
+        ids: (999, 999),
+        alpine_ids: (999, 999),
         port: 3306,
         writes: &["/var/run/mysqld"],
     },
     KnownImage {
         repository: "mariadb",
         user: "mysql",
-        uid: 999,
-        alpine_uid: 999,
+        ids: (999, 999),
+        alpine_ids: (999, 999),
         port: 3306,
         writes: &["/run/mysqld"],
     },
     KnownImage {
         repository: "mongo",
         user: "mongodb",
-        uid: 999,
-        alpine_uid: 999,
+        ids: (999, 999),
+        alpine_ids: (999, 999),
         port: 27017,
         writes: &["/data/configdb"],
     },
     KnownImage {
         repository: "rabbitmq",
         user: "rabbitmq",
-        uid: 999,
-        alpine_uid: 100,
+        ids: (999, 999),
+        alpine_ids: (100, 101),
         port: 5672,
         writes: &["/var/log/rabbitmq"],
     },
     KnownImage {
         repository: "nginx",
         user: "nginx",
-        uid: NGINX_UID,
-        alpine_uid: NGINX_UID,
+        ids: (NGINX_UID, NGINX_UID),
+        alpine_ids: (NGINX_UID, NGINX_UID),
         port: 80,
         writes: &[],
     },
@@ -384,14 +501,15 @@ fn known_image(service: &Service) -> Option<&'static KnownImage> {
     KNOWN_IMAGES.iter().find(|k| k.repository == repository)
 }
 
-/// A known image's uid, in its variant.
-fn known_uid(service: &Service) -> Option<u32> {
+/// A known image's user and group, in its variant.
+fn known_account(service: &Service) -> Option<RunAs> {
     let known = known_image(service)?;
     let alpine = match &service.image {
         Some(ImageSource::Image(image)) => image.tag().is_some_and(|t| t.contains("alpine")),
         _ => false,
     };
-    Some(if alpine { known.alpine_uid } else { known.uid })
+    let (uid, gid) = if alpine { known.alpine_ids } else { known.ids };
+    Some(RunAs::new(uid, gid))
 }
 
 /// The folders a read-only root file system must still let the process
@@ -412,17 +530,16 @@ fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
 /// A hardened container: no privilege escalation, no capabilities, a
 /// read-only root file system, never root but where the spec says `user
 /// root` (uid 0 with `runAsNonRoot`, the kubelet would refuse to start).
-fn security_context(uid: Option<u32>) -> Value {
+fn security_context(account: Option<RunAs>) -> Value {
     let mut context = json!({
         "allowPrivilegeEscalation": false,
         "capabilities": {"drop": ["ALL"]},
         "privileged": false,
         "readOnlyRootFilesystem": true,
-        "runAsNonRoot": uid != Some(0),
+        "runAsNonRoot": !account.is_some_and(RunAs::is_root),
     });
-    if let Some(uid) = uid {
-        context["runAsUser"] = json!(uid);
-        context["runAsGroup"] = json!(uid);
+    if let Some(account) = account {
+        account.write_ids(&mut context);
     }
     context
 }

@@ -34,8 +34,9 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         "selector": {"matchLabels": selector(stack, name)},
         "template": template,
     });
+    let object = &object_name(name);
     if cx.plan.is_stateful(service) {
-        spec["serviceName"] = json!(name);
+        spec["serviceName"] = json!(object);
         spec["volumeClaimTemplates"] = Value::Array(
             service
                 .mounts
@@ -48,7 +49,7 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
                 })
                 .collect(),
         );
-        return Manifest::new("apps/v1", "StatefulSet", name, metadata(stack, name, name), spec);
+        return Manifest::new("apps/v1", "StatefulSet", object, metadata(stack, object, name), spec);
     }
     let claims_volume = service
         .mounts
@@ -61,7 +62,7 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         // on another node.
         spec["strategy"] = json!({"type": "Recreate"});
     }
-    Manifest::new("apps/v1", "Deployment", name, metadata(stack, name, name), spec)
+    Manifest::new("apps/v1", "Deployment", object, metadata(stack, object, name), spec)
 }
 
 /// A job: a Job whose name carries a hash of its image and command, since

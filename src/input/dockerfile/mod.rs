@@ -49,6 +49,7 @@
 //! linear in its input (inherited facts and substituted values draw on one
 //! budget proportional to the text, past which values become unknown).
 
+mod accounts;
 mod context_files;
 mod expand;
 mod facts;
@@ -63,6 +64,7 @@ mod values;
 use crate::source::{Span, Spanned};
 use lex::{Lexer, OffsetMap};
 
+pub use accounts::Account;
 pub use context_files::takes_in;
 pub use facts::{
     is_root_user, ArgVar, Base, Command, CopyFact, EnvVar, ExposedPort, Form, Healthcheck, HealthcheckOptions,

@@ -70,6 +70,7 @@ mod unpinned_image;
 mod unused_named_location;
 mod unverified_download;
 mod upstream_port_mismatch;
+mod user_without_uid;
 mod workers_unsized;
 mod world_writable;
 
@@ -143,5 +144,6 @@ pub use unpinned_image::UnpinnedImage;
 pub use unused_named_location::UnusedNamedLocation;
 pub use unverified_download::UnverifiedDownload;
 pub use upstream_port_mismatch::UpstreamPortMismatch;
+pub use user_without_uid::UserWithoutUid;
 pub use workers_unsized::WorkersUnsized;
 pub use world_writable::WorldWritable;
