@@ -473,6 +473,8 @@ fn names_the_cluster_would_refuse_or_merge_are_refused() {
     let analysis = stackc::check(&source);
     assert!(!analysis.has_errors(), "{fits}\n{:#?}", analysis.diagnostics);
     manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec")).expect("the renamed stack builds");
+}
+
 /// The `runAsUser`, `runAsGroup` and `fsGroup` of a workload's pod (and
 /// that its container says the same user and group).
 fn pod_ids(manifests: &[Manifest], name: &str) -> (Value, Value, Value) {
