@@ -204,14 +204,26 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 loader.inputs.hold_secrets(file);
                 for problem in &vars.problems {
-                    loader.diagnostics.push(
-                        Diagnostic::warning(
+                    // What compose or the container refuses is an error.
+                    let (code, help) = match problem.severity {
+                        Severity::Error => (
+                            "env-file-invalid",
+                            "fix the line in the env file: as it is, compose or the container refuses it",
+                        ),
+                        _ => (
                             "env-file-problem",
+                            "fix the line: compose may refuse the file, or read it otherwise than meant",
+                        ),
+                    };
+                    loader.diagnostics.push(
+                        Diagnostic::new(
+                            code,
+                            problem.severity,
                             format!("the env file `{}`: {}", path.value, problem.message),
                         )
                         .primary(path.span, "this env file")
                         .secondary_in(file, problem.span, problem.message.clone())
-                        .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
+                        .help(help),
                     );
                 }
                 loader.inputs.env_files.push(LoadedEnvFile {
@@ -884,9 +896,14 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
         ReadError::Missing => "is not there",
         _ => "cannot be read",
     };
+    let help = match error {
+        // The file is there: its path is right, its contents are not text.
+        ReadError::NotUtf8 { .. } => "save the file as UTF-8 text: stackc reads the files a spec names as UTF-8",
+        _ => "paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file",
+    };
     Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
-        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
+        .help(help)
 }
 
 #[cfg(test)]
