@@ -700,6 +700,28 @@ fn a_nul_byte_in_an_env_file_is_an_error_pointing_into_it() {
     assert_eq!((&label["line"], &label["column"]), (&2.into(), &10.into()), "{label:#}");
 }
 
+/// A build folder that is a git URL with a token in it (a deploy token
+/// pasted into the spec): the missing-folder error says so without the
+/// token, in every format and in the snippet.
+#[test]
+fn a_token_in_a_missing_build_folder_is_never_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = "glpat-Xk4s9dLq2Vw8Zr7Tq1Ab";
+    let spec = format!("stack shop\n\nservice web {{\n    build \"https://deploy:{token}@gitlab.example.com/shop/web.git\" {{\n        file Dockerfile\n    }}\n}}\n");
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    for format in ["human", "short", "json"] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["check", "--color", "never", "--format", format, "stack.spec"])
+            .output()
+            .unwrap();
+        let shown = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(1), "{shown}");
+        assert!(shown.contains("the build folder `https://deploy:"), "{shown}");
+        assert!(!shown.contains(token) && !shown.contains("Xk4s9"), "{format}: {shown}");
+    }
+}
+
 /// Whether a bind mount's source is a folder (which compose is asked to
 /// make, `create_host_path`) is what is there when it is there, and only
 /// otherwise what its name looks like: `./data.v2` is a folder, `./seed`

@@ -344,14 +344,19 @@ impl Loader<'_> {
     fn build(&mut self, service: &str, build: &Build) {
         let context = Path::new(&build.context.value);
         if !self.files.is_folder(context) {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "missing-file",
-                    format!("the build folder `{}` is not there", build.context.value),
+            // A token in the path (a git URL's password) is never printed.
+            let written = crate::lint::secrets::hidden(&build.context.value);
+            let shown = self.files.display(context);
+            let mut finding = Diagnostic::error("missing-file", format!("the build folder `{written}` is not there"))
+                .primary(
+                    build.context.span,
+                    format!("no folder {}", crate::lint::secrets::hidden(&shown)),
                 )
-                .primary(build.context.span, format!("no folder {}", self.files.display(context)))
-                .help("paths in a spec are relative to the spec's folder; put the app's source there, or fix the path"),
-            );
+                .help("paths in a spec are relative to the spec's folder; put the app's source there, or fix the path");
+            if written != build.context.value {
+                finding = finding.secret(build.context.span);
+            }
+            self.diagnostics.push(finding);
             return;
         }
         for name in CONVENTIONAL_FILES {
