@@ -204,27 +204,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 loader.inputs.hold_secrets(file);
                 for problem in &vars.problems {
+                    let message = format!("the env file `{}`: {}", path.value, problem.message);
                     // What compose or the container refuses is an error.
-                    let (code, help) = match problem.severity {
-                        Severity::Error => (
-                            "env-file-invalid",
-                            "fix the line in the env file: as it is, compose or the container refuses it",
-                        ),
-                        _ => (
-                            "env-file-problem",
-                            "fix the line: compose may refuse the file, or read it otherwise than meant",
-                        ),
+                    let diagnostic = match problem.severity {
+                        Severity::Error => Diagnostic::error("env-file-invalid", message)
+                            .help("fix the line in the env file: as it is, compose or the container refuses it"),
+                        _ => Diagnostic::warning("env-file-problem", message)
+                            .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
                     };
-                    loader.diagnostics.push(
-                        Diagnostic::new(
-                            code,
-                            problem.severity,
-                            format!("the env file `{}`: {}", path.value, problem.message),
-                        )
-                        .primary(path.span, "this env file")
-                        .secondary_in(file, problem.span, problem.message.clone())
-                        .help(help),
-                    );
+                    loader
+                        .diagnostics
+                        .push(diagnostic.primary(path.span, "this env file").secondary_in(
+                            file,
+                            problem.span,
+                            problem.message.clone(),
+                        ));
                 }
                 loader.inputs.env_files.push(LoadedEnvFile {
                     path: path.value.clone(),
