@@ -20,10 +20,11 @@ enum Shape {
     /// A YAML boolean only (compose's schema takes no string here).
     StrictBool,
     Str,
-    /// A string, or null for "not set".
-    StrOrNull,
     /// One of these strings, as Docker accepts it (case counts).
     Mode(&'static [&'static str]),
+    /// A namespace: one of these modes (case counts), or another
+    /// container's (`container:NAME`, `service:NAME`).
+    Namespace(&'static [&'static str]),
     /// Linux capabilities, in any case, with or without `CAP_`.
     Capabilities,
     /// `security_opt` entries, split as the Docker daemon splits them.
@@ -312,7 +313,7 @@ const SHAPES: &[(&str, Shape)] = &[
     ("gpus", Shape::Schema(&[Json::Word("all"), Json::Objects])),
     ("group_add", Shape::Schema(&[Json::StringsOrNumbers])),
     ("init", Shape::Bool),
-    ("ipc", Shape::Str),
+    ("ipc", Shape::Namespace(&["host", "none", "private", "shareable"])),
     ("isolation", Shape::Str),
     ("label_file", Shape::Schema(STRING_OR_LIST)),
     ("links", Shape::Strings),
@@ -327,7 +328,7 @@ const SHAPES: &[(&str, Shape)] = &[
         "oom_score_adj",
         Shape::Schema(&[Json::String, Json::Integer(-1000, 1000)]),
     ),
-    ("pid", Shape::StrOrNull),
+    ("pid", Shape::Namespace(&["host"])),
     ("platform", Shape::Str),
     ("post_start", Shape::Schema(&[Json::Objects])),
     ("pre_stop", Shape::Schema(&[Json::Objects])),
@@ -365,8 +366,10 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
     };
     let help = match shape {
         Shape::Bool | Shape::StrictBool => "write `true` or `false`",
-        Shape::Str | Shape::StrOrNull => "write a string; quote digits as YAML does: `\"'9'\"`",
-        Shape::Mode(_) => "write one of the values Docker accepts, in lowercase",
+        Shape::Str => "write a string; quote digits as YAML does: `\"'9'\"`",
+        Shape::Mode(_) | Shape::Namespace(_) => {
+            "leave the key out: the container then has a namespace of its own, as a web stack's containers should"
+        }
         Shape::Capabilities => "write capability names (`man 7 capabilities`), e.g. `\"[NET_BIND_SERVICE]\"`",
         Shape::SecurityOpts => "write `KEY=VALUE` options, e.g. `\"[apparmor=my-profile]\"`",
         Shape::Strings => "write a list of strings, e.g. `\"[a, b]\"`",
@@ -380,11 +383,23 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
             .ok_or_else(|| refuse(format!("compose reads `{s}` as no boolean"))),
         (Shape::StrictBool, Value::Bool(b)) => Ok(Value::Bool(b)),
         (Shape::Bool | Shape::StrictBool, _) => Err(refuse("expected `true` or `false`".to_string())),
-        (Shape::Str | Shape::StrOrNull, Value::String(s)) => Ok(Value::String(s)),
-        (Shape::StrOrNull, Value::Null) => Ok(Value::Null),
-        (Shape::Str | Shape::StrOrNull, _) => Err(refuse("expected a string".to_string())),
+        (Shape::Str, Value::String(s)) => Ok(Value::String(s)),
+        (Shape::Str, _) => Err(refuse("expected a string".to_string())),
         (Shape::Mode(modes), Value::String(s)) if modes.contains(&s.as_str()) => Ok(Value::String(s)),
         (Shape::Mode(modes), _) => Err(refuse(format!("Docker accepts {}", quoted_list(modes)))),
+        (Shape::Namespace(_), Value::Null) => Ok(Value::Null),
+        (Shape::Namespace(modes), Value::String(s))
+            if modes.contains(&s.as_str())
+                || ["container:", "service:"]
+                    .iter()
+                    .any(|p| s.strip_prefix(p).is_some_and(|name| !name.is_empty())) =>
+        {
+            Ok(Value::String(s))
+        }
+        (Shape::Namespace(modes), _) => Err(refuse(format!(
+            "Docker accepts {}, `container:NAME` or `service:NAME` (case counts)",
+            modes.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+        ))),
         (Shape::Capabilities, value) => capabilities(value).map_err(refuse),
         (Shape::SecurityOpts, value) => {
             let opts = security_opts(value).map_err(refuse)?;
@@ -749,6 +764,11 @@ mod tests {
         assert!(read("cgroup", json!("HOST")).is_err());
         assert!(read("uts", json!("private")).is_err());
         assert_eq!(read("pid", json!(null)), Ok(json!(null)));
+        // Docker reads `HOST` as no mode at all: one spelling, as for `userns_mode`.
+        assert!(read("pid", json!("HOST")).is_err() && read("ipc", json!("Host")).is_err());
+        assert!(read("pid", json!("service:")).is_err());
+        assert_eq!(read("pid", json!("service:web")), Ok(json!("service:web")));
+        assert_eq!(read("ipc", json!("shareable")), Ok(json!("shareable")));
         assert!(read("runtime", json!(9)).is_err());
         assert!(read("oom_score_adj", json!(-1001)).is_err());
         assert_eq!(read("oom_score_adj", json!(-500)), Ok(json!(-500)));

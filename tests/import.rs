@@ -1773,6 +1773,94 @@ fn a_location_left_out_keeps_none_of_its_directives() {
     assert!(!spec.contains("server_tokens"), "{spec}");
 }
 
+/// A Django API and a Next.js frontend behind one nginx.conf with one
+/// line of a module's own language (an OpenResty Lua block): that line is
+/// reported where it is and why it does not read, and everything else
+/// is kept (the upstreams, the server, every location, the raw lines).
+#[test]
+fn a_line_of_nginx_config_that_does_not_read_loses_only_that_line() {
+    let conf = r#"user nginx;
+worker_processes auto;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    include /etc/nginx/mime.types;
+    sendfile on;
+    gzip on;
+
+    upstream django {
+        server api:8000;
+    }
+
+    upstream nextjs {
+        server frontend:3000;
+    }
+
+    server {
+        listen 80;
+        server_name shop.example.com;
+        client_max_body_size 20M;
+
+        location / {
+            proxy_pass http://nextjs;
+        }
+
+        location /_next/static/ {
+            proxy_pass http://nextjs;
+            expires 365d;
+        }
+
+        location /api/ {
+            proxy_pass http://django;
+            proxy_read_timeout 120;
+            header_filter_by_lua_block { ngx.header["X-Served-By"] = ngx.var.hostname }
+        }
+
+        location /static/ {
+            alias /var/www/static/;
+        }
+    }
+}
+"#;
+    let compose = "services:\n  api:\n    image: ghcr.io/acme/shop-api:2.3.1\n    volumes:\n      - static:/app/staticfiles\n  frontend:\n    image: ghcr.io/acme/shop-web:2.3.1\n  nginx:\n    image: fabiocicerchia/nginx-lua:1.27.3-alpine3.21\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - static:/var/www/static:ro\nvolumes:\n  static:\n";
+    let imported = import_project(compose, &[("nginx/nginx.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &["nginx/nginx.conf:38:42: warning: nginx config: this line does not read (`ngx.header[\"X-Served-By\"]` has no `;` before the `}`), so it is not in the spec"],
+    );
+    assert!(
+        has_finding(&report, "nginx/nginx.conf:38:13", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(!report.contains("import-unreadable"), "{report}");
+    assert_holds(
+        &spec,
+        &[
+            "upstream django {\n        server api:8000\n    }",
+            "upstream nextjs {\n        server frontend:3000\n    }",
+            "server_name shop.example.com",
+            "client_max_body_size 20M",
+            "location / {\n        proxy_pass nextjs\n    }",
+            "location /_next/static/ {\n        proxy_pass nextjs\n        nginx \"expires 365d\"\n    }",
+            "location /api/ {\n        proxy_pass django\n        proxy_read_timeout 120s\n    }",
+            "location /static/ {\n        alias static\n    }",
+            "nginx http \"gzip on\"",
+        ],
+    );
+    assert!(!spec.contains("header_filter") && !spec.contains("ngx."), "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/nginx/nginx.conf"),
+        &["location /api/ {", "proxy_read_timeout 2m;", "expires 365d;"],
+    );
+}
+
 /// Chatwoot's Redis: `sh -c "redis-server --requirepass \"$REDIS_PASSWORD\""`
 /// with the project's `.env` as its env file. Compose fills the variable
 /// from that `.env`; the container's shell can fill it from the same file,

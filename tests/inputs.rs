@@ -100,7 +100,8 @@ fn every_missing_file_is_reported_on_the_line_that_names_it() {
 }
 
 /// `env_file PATH optional`: missing is no `missing-file` (compose skips
-/// it); there, it is read like any env file (its bad line reported). The
+/// it); there, it is read like any env file (its bad line, which compose
+/// refuses, an error). The
 /// same file without `optional` is an error when missing.
 #[test]
 fn an_optional_env_file_may_be_missing_and_is_read_when_there() {
@@ -111,7 +112,7 @@ fn an_optional_env_file_may_be_missing_and_is_read_when_there() {
     let (_, report) = check(tmp.path());
     assert!(!report.contains("missing-file"), "{report}");
     assert!(
-        report.contains("stack.spec:6:14: warning: the env file `shared.env`"),
+        report.contains("stack.spec:6:14: error: the env file `shared.env`"),
         "{report}"
     );
     fs::write(
@@ -673,6 +674,52 @@ fn a_default_password_in_an_env_file_is_a_warning_on_the_line_that_names_it() {
         "{}",
         text(&output.stdout)
     );
+}
+
+/// A NUL byte in an env file the spec names: compose's `config` passes
+/// it, but no environment variable can hold one, so the container would
+/// not start. An error pointing into the env file, at the byte.
+#[test]
+fn a_nul_byte_in_an_env_file_is_an_error_pointing_into_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nservice api {\n    image redis:7.4.1\n    env_file app.env\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    fs::write(tmp.path().join("app.env"), "DEBUG=0\nNAME=shop\0admin\nWORKERS=3\n").unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["check", "--format", "json", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &report[0];
+    assert_eq!(finding["code"], "env-file-invalid", "{report:#}");
+    assert_eq!(finding["severity"], "error");
+    let in_env_file = (finding["labels"].as_array().unwrap().iter()).find(|l| l["file"] == "app.env");
+    let label = in_env_file.unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!((&label["line"], &label["column"]), (&2.into(), &10.into()), "{label:#}");
+}
+
+/// A build folder that is a git URL with a token in it (a deploy token
+/// pasted into the spec): the missing-folder error says so without the
+/// token, in every format and in the snippet.
+#[test]
+fn a_token_in_a_missing_build_folder_is_never_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = "glpat-Xk4s9dLq2Vw8Zr7Tq1Ab";
+    let spec = format!("stack shop\n\nservice web {{\n    build \"https://deploy:{token}@gitlab.example.com/shop/web.git\" {{\n        file Dockerfile\n    }}\n}}\n");
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    for format in ["human", "short", "json"] {
+        let output = stackc()
+            .current_dir(tmp.path())
+            .args(["check", "--color", "never", "--format", format, "stack.spec"])
+            .output()
+            .unwrap();
+        let shown = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(1), "{shown}");
+        assert!(shown.contains("the build folder `https://deploy:"), "{shown}");
+        assert!(!shown.contains(token) && !shown.contains("Xk4s9"), "{format}: {shown}");
+    }
 }
 
 /// Whether a bind mount's source is a folder (which compose is asked to

@@ -25,7 +25,7 @@ pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
     let Some(file) = config(service, import) else {
         return false;
     };
-    nginx::parse(import.report.text(file)).map_or(true, |tree| !passes_to_a_gateway(&tree))
+    !passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree)
 }
 
 /// Whether a directive of the tree hands requests to an application
@@ -144,15 +144,19 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         return body;
     };
     let text = import.report.text(file).to_string();
-    let tree = match nginx::parse(&text) {
-        Ok(tree) => tree,
-        Err(e) => {
-            import
-                .report
-                .unreadable(file, e.span, format!("nginx config: {}", e.message));
-            return body;
-        }
-    };
+    // What reads is kept; each line that does not is reported.
+    let nginx::Parsed { tree, errors } = nginx::parse(&text);
+    for error in errors {
+        import.report.dropped(
+            file,
+            error.span,
+            format!(
+                "nginx config: this line does not read ({}), so it is not in the spec",
+                error.message
+            ),
+            "fix the line in the config and import again, or write it in the spec by hand (an `nginx \"...\"` line)",
+        );
+    }
     let served = served_volumes(service);
     let published = service
         .get("ports")

@@ -89,7 +89,30 @@ pub fn parse(text: &str) -> EnvFile {
         file: EnvFile::default(),
     };
     while reader.statement() {}
-    reader.file
+    let mut file = reader.file;
+    nul_bytes(text, &mut file);
+    file
+}
+
+/// A NUL byte, written or from a `\000` escape: no environment variable
+/// can hold one (exec takes NUL-ended strings), so the container does not
+/// start, though `docker compose config` passes the file.
+fn nul_bytes(text: &str, file: &mut EnvFile) {
+    const WHY: &str =
+        "no environment variable can hold one, so the container cannot start with this file (compose's `config` passes it)";
+    for (at, _) in text.match_indices('\0') {
+        file.problems
+            .push(Problem::error(Span::new(at, at + 1), format!("a NUL byte: {WHY}")));
+    }
+    for entry in &file.vars {
+        let Some(value) = &entry.value else { continue };
+        if value.value.contains('\0') && !text[value.span.range()].contains('\0') {
+            file.problems.push(Problem::error(
+                value.span,
+                format!("an escape that makes a NUL byte: {WHY}"),
+            ));
+        }
+    }
 }
 
 struct Reader<'t> {
@@ -500,6 +523,16 @@ TRAILING_TAB=value	# tab before the hash: kept
         let names: Vec<_> = file.vars.iter().map(|v| v.name.as_str()).collect();
         // Like compose, the `b` after the quote is read as a variable.
         assert_eq!(names, ["GOOD", "QUOTED", "b", "NEXT"]);
+    }
+
+    /// A NUL byte, as written or from an escape, is an error on it.
+    #[test]
+    fn a_nul_byte_is_an_error_where_it_is() {
+        let text = "DEBUG=0\nNAME=a\0b\nESCAPED=\"x\\0000y\"\nOTHER=1\n";
+        let file = parse(text);
+        let found: Vec<_> = file.problems.iter().map(|p| (p.severity, at(text, p.span))).collect();
+        assert_eq!(found, [(Severity::Error, "\0"), (Severity::Error, "\"x\\0000y\"")]);
+        assert_eq!(value(&file, "OTHER"), Some(Some("1")));
     }
 
     #[test]

@@ -204,15 +204,21 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
                 let vars = env_file::parse(&loader.inputs.source(file).text);
                 loader.inputs.hold_secrets(file);
                 for problem in &vars.problems {
-                    loader.diagnostics.push(
-                        Diagnostic::warning(
-                            "env-file-problem",
-                            format!("the env file `{}`: {}", path.value, problem.message),
-                        )
-                        .primary(path.span, "this env file")
-                        .secondary_in(file, problem.span, problem.message.clone())
-                        .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
-                    );
+                    let message = format!("the env file `{}`: {}", path.value, problem.message);
+                    // What compose or the container refuses is an error.
+                    let diagnostic = match problem.severity {
+                        Severity::Error => Diagnostic::error("env-file-invalid", message)
+                            .help("fix the line in the env file: as it is, compose or the container refuses it"),
+                        _ => Diagnostic::warning("env-file-problem", message)
+                            .help("fix the line: compose may refuse the file, or read it otherwise than meant"),
+                    };
+                    loader
+                        .diagnostics
+                        .push(diagnostic.primary(path.span, "this env file").secondary_in(
+                            file,
+                            problem.span,
+                            problem.message.clone(),
+                        ));
                 }
                 loader.inputs.env_files.push(LoadedEnvFile {
                     path: path.value.clone(),
@@ -332,14 +338,19 @@ impl Loader<'_> {
     fn build(&mut self, service: &str, build: &Build) {
         let context = Path::new(&build.context.value);
         if !self.files.is_folder(context) {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "missing-file",
-                    format!("the build folder `{}` is not there", build.context.value),
+            // A token in the path (a git URL's password) is never printed.
+            let written = crate::lint::secrets::hidden(&build.context.value);
+            let shown = self.files.display(context);
+            let mut finding = Diagnostic::error("missing-file", format!("the build folder `{written}` is not there"))
+                .primary(
+                    build.context.span,
+                    format!("no folder {}", crate::lint::secrets::hidden(&shown)),
                 )
-                .primary(build.context.span, format!("no folder {}", self.files.display(context)))
-                .help("paths in a spec are relative to the spec's folder; put the app's source there, or fix the path"),
-            );
+                .help("paths in a spec are relative to the spec's folder; put the app's source there, or fix the path");
+            if written != build.context.value {
+                finding = finding.secret(build.context.span);
+            }
+            self.diagnostics.push(finding);
             return;
         }
         for name in CONVENTIONAL_FILES {
@@ -884,9 +895,14 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
         ReadError::Missing => "is not there",
         _ => "cannot be read",
     };
+    let help = match error {
+        // The file is there: its path is right, its contents are not text.
+        ReadError::NotUtf8 { .. } => "save the file as UTF-8 text: stackc reads the files a spec names as UTF-8",
+        _ => "paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file",
+    };
     Diagnostic::error("missing-file", format!("the {what} `{}` {state}", named.value))
         .primary(named.span, format!("{shown}: {error}"))
-        .help("paths in a spec are relative to the spec's folder (a build's files to its build folder); fix the path, or create the file")
+        .help(help)
 }
 
 #[cfg(test)]

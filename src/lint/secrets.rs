@@ -7,6 +7,7 @@
 //! container or a shell fills in (`${DB_PASSWORD}`, `$$TOKEN`, `<token>`),
 //! a path to a file (`/run/secrets/db_password`), a boolean or a number.
 
+use crate::source::Span;
 use std::borrow::Cow;
 
 /// Variables named like these hold passwords (anywhere in the name).
@@ -412,6 +413,26 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
         return Some("a private key");
     }
+    token_word(value).map(|(what, _)| what)
+}
+
+/// `value` with the secrets in it (a URL's password, a well-known token)
+/// masked as every snippet masks them ([`crate::source::masked`]), for a
+/// message that names a path or an address the user wrote.
+pub fn hidden(value: &str) -> Cow<'_, str> {
+    let at = |part: &str| {
+        let start = part.as_ptr() as usize - value.as_ptr() as usize;
+        Span::new(start, start + part.len())
+    };
+    let spans: Vec<Span> = (url_password(value).into_iter())
+        .chain(token_word(value).map(|(_, word)| word))
+        .map(at)
+        .collect();
+    crate::source::masked(value, &spans)
+}
+
+/// A well-known token in the value: its kind and the word it is.
+fn token_word(value: &str) -> Option<(&'static str, &str)> {
     let words = value.split(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}')
     });
@@ -426,10 +447,10 @@ pub fn known_token(value: &str) -> Option<&'static str> {
     });
     for word in parts.filter(|word| word.len() >= SHORTEST_TOKEN) {
         if aws_access_key_id(word) {
-            return Some("an AWS access key ID");
+            return Some(("an AWS access key ID", word));
         }
         if laravel_key(word) {
-            return Some("a Laravel application key");
+            return Some(("a Laravel application key", word));
         }
         let found = TOKENS.iter().find(|(prefix, min, _)| {
             word.strip_prefix(prefix).is_some_and(|rest| {
@@ -437,7 +458,7 @@ pub fn known_token(value: &str) -> Option<&'static str> {
             })
         });
         if let Some((_, _, what)) = found {
-            return Some(what);
+            return Some((what, word));
         }
     }
     None
@@ -813,6 +834,15 @@ mod tests {
             Some("a Laravel application key")
         );
         assert_eq!(known_token("base64:short="), None);
+        assert_eq!(
+            hidden("https://deploy:hunter2x@git.example.com/web.git"),
+            "https://deploy:********@git.example.com/web.git"
+        );
+        assert_eq!(
+            hidden("./ghp_0123456789abcdefghijABCDEFGHIJ012345/app"),
+            format!("./{}/app", "*".repeat(40))
+        );
+        assert_eq!(hidden("./app"), "./app");
         assert_eq!(
             known_token("git+https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/acme/x.git"),
             Some("a GitHub token")

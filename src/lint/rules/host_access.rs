@@ -121,7 +121,7 @@ impl Rule for HostAccess {
                 let mut finding = Self::META
                     .diagnostic(format!("`{}` reaches into the host", service.name.value))
                     .primary(raw.span, label)
-                    .help("remove this; a web stack's containers need none of the host's namespaces or devices");
+                    .help(instead(&raw.key));
                 finding.severity = severity;
                 out.push(finding);
             }
@@ -209,6 +209,21 @@ fn host_path_of(
     let real = stack.inputs.real_path(written)?;
     let what = find(real)?;
     Some((what, format!("{label}: `{written}` is `{real}` on this machine")))
+}
+
+/// What the spec says instead of a raw key that reaches into the host.
+fn instead(key: &str) -> &'static str {
+    match key {
+        "network_mode" => "leave `network_mode` out and `publish HOST -> CONTAINER` the port it serves; services reach each other by name on the stack's network",
+        "pid" => "leave `pid` out: the container sees its own processes; to watch one service's, `compose pid = \"service:NAME\"`",
+        "ipc" => "leave `ipc` out, or share one service's with `compose ipc = \"service:NAME\"`",
+        "uts" => "leave `uts` out; name the container with `hostname NAME`",
+        "cgroup" => "leave `cgroup` out: the container gets a cgroup namespace of its own",
+        "userns_mode" => "leave `userns_mode` out, and run as a user of the image's with `user 10001`",
+        "use_api_socket" => "leave `use_api_socket` out; a tool that reads containers' state gets it from a socket proxy that allows only reads",
+        "develop" => "watch a folder of the project (`path: ./src`)",
+        _ => "leave it out, and `mount VOLUME at PATH` a named volume with the files the container needs",
+    }
 }
 
 /// What a raw key opens of the host, and how bad it is.

@@ -129,12 +129,20 @@ impl Rule for PrivilegedContainer {
                     Self::META
                         .diagnostic(format!("`{}` runs with the host's privileges", service.name.value))
                         .primary(raw.span, label)
-                        .help(format!(
-                            "remove this; a web stack's containers need none of the host's privileges{help}"
-                        )),
+                        .help(format!("{}{help}", instead(&raw.key))),
                 );
             }
         }
+    }
+}
+
+/// What the spec says instead of a raw key that takes confinement away.
+fn instead(key: &str) -> &'static str {
+    match key {
+        "privileged" => "leave `privileged` out; add only a capability a tool needs, e.g. `compose cap_add = \"[NET_BIND_SERVICE]\"`",
+        "cap_add" => "take these out of `cap_add`: a web stack's containers need none of the host's privileges",
+        "security_opt" => "take these out of `security_opt`: Docker's default profiles then confine the container",
+        _ => "run the hook without `privileged: true`",
     }
 }
 
