@@ -1977,6 +1977,37 @@ fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
     );
 }
 
+/// wger's conf.d picks the scheme with an `http`-level `map`, which the
+/// spec cannot hold: the header that uses the map's variable is left out
+/// with it (stackc's `$scheme` applies), as nginx refuses an unknown
+/// variable; one that uses another variable is kept.
+#[test]
+fn a_line_using_a_dropped_maps_variable_is_dropped_with_it() {
+    let conf = "upstream wger {\n    server web:8000;\n}\nmap $http_x_forwarded_proto $forwarded_scheme {\n    default $http_x_forwarded_proto;\n    '' $scheme;\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://wger;\n        proxy_set_header X-Forwarded-Proto $forwarded_scheme;\n        proxy_set_header X-Forwarded-Host $forwarded_scheme_host;\n    }\n}\n";
+    let compose = "services:\n  web:\n    image: wger/server:2.4\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let imported = import_project(compose, &[("nginx.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &[
+            "nginx.conf:4:1: warning: nginx `map` at the http level has no place in the spec [import-dropped]",
+            "nginx.conf:12:9: warning: nginx `proxy_set_header` uses `$forwarded_scheme`, defined by a `map` the spec cannot hold [import-dropped]",
+        ],
+    );
+    assert!(!spec.contains("$forwarded_scheme\""), "{spec}");
+    assert_holds(
+        &spec,
+        &["nginx \"proxy_set_header X-Forwarded-Host $forwarded_scheme_host\""],
+    );
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/nginx/nginx.conf"),
+        &["proxy_set_header X-Forwarded-Proto $scheme;"],
+    );
+}
+
 /// A password the spec reads from the environment compose runs in
 /// (`secret NAME env VAR`, `${VAR}` in an env file), which the project's
 /// `.env` sets: compose.yaml is written into the output folder, where

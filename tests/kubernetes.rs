@@ -363,6 +363,36 @@ fn the_hosts_time_zone_is_left_out_with_a_warning() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// wger's `celery_worker`: a name compose takes and a cluster's Service
+/// cannot. `lint --target kubernetes` says so, as `build` then refuses it,
+/// rather than passing a spec the build stops at.
+#[test]
+fn lint_for_a_cluster_reports_the_names_it_cannot_take() {
+    let folder = tempfile::tempdir().unwrap();
+    let spec = folder.path().join("stack.spec");
+    let text = "stack wger\n\nservice celery_worker {\n    image example/worker:1.0\n    user 10001\n}\n";
+    std::fs::write(&spec, text).unwrap();
+    let lint = |target: &[&str]| {
+        support::stackc()
+            .args(["lint", "--format", "short"])
+            .arg(&spec)
+            .args(target)
+            .output()
+            .unwrap()
+    };
+    let compose = lint(&[]);
+    assert!(compose.status.success(), "{}", support::text(&compose.stdout));
+    let cluster = lint(&["--target", "kubernetes"]);
+    let report = support::text(&cluster.stdout);
+    assert_eq!(cluster.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(
+            "stack.spec:3:9: error: this value cannot be written into a Kubernetes object name [unrepresentable]"
+        ),
+        "{report}"
+    );
+}
+
 /// The official data stores that start as root and step down to their
 /// own user run as that user's number on a cluster: with `runAsNonRoot`
 /// and no `runAsUser`, the kubelet would refuse to start them.

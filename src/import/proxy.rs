@@ -171,6 +171,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         upstreams: upstream_names(&tree),
         made: Vec::new(),
         http_names: Vec::new(),
+        undefined: Vec::new(),
     };
     // A whole nginx.conf has its `http` block; a conf.d file is inside one.
     let whole = tree.iter().any(|d| matches!(d.name.as_str(), "http" | "events"));
@@ -183,6 +184,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         false => tree.iter().collect::<Vec<_>>(),
     };
     reader.http_names = http.iter().map(|d| d.name.clone()).collect();
+    reader.undefined = http.iter().filter_map(|d| dropped_variable(d)).collect();
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     let mut servers: Vec<Stmt> = reader
         .made
@@ -286,6 +288,9 @@ struct Reader<'a, 'b> {
     made: Vec<(String, String)>,
     /// The names of the directives the config's `http` level sets.
     http_names: Vec<String>,
+    /// The variables the `http` level's blocks that the spec cannot hold
+    /// define (a `map`'s, a `geo`'s), each with its block's name.
+    undefined: Vec<(String, String)>,
 }
 
 impl Reader<'_, '_> {
@@ -342,6 +347,9 @@ impl Reader<'_, '_> {
                 // nginx's main context is stackc's (it runs nginx unprivileged).
                 _ if level == Level::Main => self.drop(d, "in nginx's main context, which stackc writes itself"),
                 name if d.block.is_none() && !NOT_RAW_IN_HTTP.contains(&name) && !REFUSED_RAW.contains(&name) => {
+                    if self.drops_for_undefined(d) {
+                        continue;
+                    }
                     self.body.push(Stmt::line(format!("nginx http {}", quoted(&line))));
                     self.import.report.raw(
                         self.file,
@@ -523,8 +531,7 @@ impl Reader<'_, '_> {
                 ("return", [code, rest @ ..])
                     if rest.iter().any(|r| r.contains('$')) && code.parse::<u16>().is_ok() =>
                 {
-                    self.raw(c, &mut body);
-                    answers = true;
+                    answers |= self.raw(c, &mut body);
                 }
                 ("return", [code, rest @ ..]) if code.parse::<u16>().is_ok() && rest.len() <= 1 => {
                     let text = rest.first().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
@@ -631,19 +638,75 @@ impl Reader<'_, '_> {
             (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
                 self.drop(c, "that the spec writes only from its own statements")
             }
-            _ => self.raw(c, body),
+            _ => {
+                self.raw(c, body);
+            }
         }
     }
 
-    /// A directive kept as a raw `nginx` line, reported.
-    fn raw(&mut self, c: &Directive, body: &mut Vec<Stmt>) {
+    /// A directive kept as a raw `nginx` line, reported; or left out when
+    /// it uses a variable of a block the spec cannot hold, which nginx
+    /// would refuse as unknown. Whether it was kept.
+    fn raw(&mut self, c: &Directive, body: &mut Vec<Stmt>) -> bool {
+        if self.drops_for_undefined(c) {
+            return false;
+        }
         body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
         self.import.report.raw(
             self.file,
             c.span,
             format!("nginx `{}` is kept as a raw `nginx` line", c.name),
         );
+        true
     }
+
+    /// Reports `c` as dropped when it uses a variable that a dropped block
+    /// (a `map`) defines: kept, it would make nginx refuse the config.
+    fn drops_for_undefined(&mut self, c: &Directive) -> bool {
+        let line = c.line();
+        let Some((variable, block)) = self.undefined.iter().find(|(v, _)| uses_variable(&line, v)).cloned() else {
+            return false;
+        };
+        self.import.report.dropped(
+            self.file,
+            c.span,
+            format!(
+                "nginx `{}` uses `${variable}`, defined by a `{block}` the spec cannot hold",
+                c.name
+            ),
+            "nginx refuses a config that names an unknown variable; stackc's own value applies where it writes one \
+             (`X-Forwarded-Proto $scheme`, `Host $host`)",
+        );
+        true
+    }
+}
+
+/// The variable an `http`-level block defines that the spec has no place
+/// for (`map SOURCE $VAR { }`, `geo [SOURCE] $VAR { }`, `split_clients
+/// STRING $VAR { }`), and the block's name. stackc's own maps (of
+/// `$upstream_http_*`, and `$connection_upgrade`, which `websocket` writes)
+/// are not among them.
+fn dropped_variable(d: &Directive) -> Option<(String, String)> {
+    if d.block.is_none() || !matches!(d.name.as_str(), "map" | "geo" | "split_clients") {
+        return None;
+    }
+    if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) {
+        return None;
+    }
+    let variable = d.args.last()?.strip_prefix('$')?;
+    (variable != "connection_upgrade").then(|| (variable.to_string(), d.name.clone()))
+}
+
+/// Whether nginx text names `$variable` (or `${variable}`), and not a
+/// longer name that starts with it.
+fn uses_variable(text: &str, variable: &str) -> bool {
+    let braced = format!("${{{variable}}}");
+    let plain = format!("${variable}");
+    text.contains(&braced)
+        || text.match_indices(&plain).any(|(at, _)| {
+            let next = text[at + plain.len()..].chars().next();
+            !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
 }
 
 /// `http`-level directives no raw `nginx http` line carries: an `include`

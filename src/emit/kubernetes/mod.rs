@@ -73,6 +73,14 @@ const KIND_ORDER: [&str; 8] = [
 
 /// Every object of the stack, or the names Kubernetes cannot carry. The
 /// stack must have resolved without errors.
+/// The spec's names a cluster cannot take, as `build --target kubernetes`
+/// would refuse them: so `lint --target kubernetes` says so first.
+pub fn name_problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut problems = Problems::default();
+    check_names(stack, &mut problems);
+    problems.0
+}
+
 pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Diagnostic>> {
     let mut problems = Problems::default();
     check_names(stack, &mut problems);

@@ -27,7 +27,8 @@ declare_rule! {
     /// spec splits its networks and puts it on one with the stack's proxy,
     /// the container that faces the internet. A store only the app's own
     /// services reach (or that is on compose's default network, as every
-    /// container of a stack that names no networks) is not flagged; nor is
+    /// container of a stack that names no networks, or on the one network
+    /// every container joins) is not flagged; nor is
     /// one whose password may come from an env file stackc could not read.
     ///
     /// ## Why is this bad?
@@ -76,7 +77,7 @@ impl Rule for OpenDataStore {
             // proxy, as in most stacks: only a store put on the proxy's
             // side of networks the spec splits is flagged.
             let proxy = facts::proxies(stack)
-                .filter(|_| !service.networks.is_empty())
+                .filter(|_| splits_networks(stack))
                 .find(|(proxy, _)| facts::share_network(proxy, service));
             let mut finding = Self::META
                 .diagnostic(format!("`{}` lets anyone in without a password", service.name.value))
@@ -106,6 +107,22 @@ impl Rule for OpenDataStore {
             ));
         }
     }
+}
+
+/// Whether the spec's containers are on different networks. One network
+/// every container joins is compose's default network by another name
+/// (wger names its `wger_network`, so other projects can join it): all of
+/// them meet the proxy there, as on the default one.
+fn splits_networks(stack: &Stack) -> bool {
+    let networks = |s: &Service| {
+        let mut names: Vec<String> = s.networks.iter().map(|n| n.value.to_ascii_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let mut sets = stack.services.iter().map(networks);
+    let first = sets.next().unwrap_or_default();
+    sets.any(|set| set != first)
 }
 
 /// Why the server of `image` (a hub name) takes anyone in, when that is
