@@ -2008,6 +2008,49 @@ fn a_line_using_a_dropped_maps_variable_is_dropped_with_it() {
     );
 }
 
+/// Tandoor's nginx serves uploads from a host folder (`./mediafiles`) and
+/// its error pages from a folder beside its config: the spec's `alias`
+/// serves volumes only, so each is mounted under one folder and served by
+/// a raw `root` of it, which maps every request to the same file.
+#[test]
+fn host_folders_the_proxy_aliases_are_mounted_and_served() {
+    let conf = "server {\n  listen 80;\n  location /media/ {\n    alias /media/;\n  }\n  location / {\n    proxy_pass http://web:8080;\n    error_page 502 /errors/http502.html;\n  }\n  location /errors/ {\n    alias /etc/nginx/conf.d/errorpages/;\n    internal;\n  }\n  location /other/ {\n    alias /opt/other/;\n  }\n}\n";
+    let compose = "services:\n  web:\n    image: vabene1111/recipes:1.5.19\n    volumes:\n      - ./mediafiles:/opt/recipes/mediafiles\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n      - ./mediafiles:/media:ro\n";
+    let imported = import_project(
+        compose,
+        &[
+            ("nginx/conf.d/default.conf", conf),
+            ("nginx/conf.d/errorpages/http502.html", "<p>starting</p>\n"),
+            ("mediafiles/a.jpg", "jpeg"),
+        ],
+        &[],
+    );
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &[
+            "default.conf:4:5: info: nginx `alias` of `/media`, a host folder mounted in the proxy, is a raw `root /var/www`, with the folder mounted at `/var/www/media` [import-raw]",
+            "default.conf:11:5: info: nginx `alias` of `/etc/nginx/conf.d/errorpages`, a host folder mounted in the proxy, is a raw `root /var/www`, with the folder mounted at `/var/www/errors` [import-raw]",
+            "default.conf:15:5: warning: nginx `alias` of a folder no volume or host folder mounted in the proxy holds [import-dropped]",
+        ],
+    );
+    assert_holds(
+        &spec,
+        &[
+            "    location /media/ {\n        nginx \"root /var/www\"\n    }",
+            "    location /errors/ {\n        nginx \"root /var/www\"\n        nginx \"internal\"\n    }",
+            "    mount ./nginx/conf.d/errorpages at /var/www/errors ro\n",
+            "    mount ./mediafiles at /var/www/media ro\n",
+        ],
+    );
+    assert!(!spec.contains("/other/"), "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let (code, validated) = support::validate(&imported.root().join("out"));
+    assert_eq!(code, 0, "{validated}");
+}
+
 /// A password the spec reads from the environment compose runs in
 /// (`secret NAME env VAR`, `${VAR}` in an env file), which the project's
 /// `.env` sets: compose.yaml is written into the output folder, where

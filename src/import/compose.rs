@@ -90,6 +90,20 @@ pub struct Import<'a> {
     pub traefik: Option<String>,
     /// The secrets to mount into it: basic-auth users files.
     pub traefik_secrets: Vec<String>,
+    /// The proxy's host folders that its config serves with `alias`, which
+    /// the spec serves with a raw `root` (see [`super::proxy`]).
+    pub served_binds: Vec<ServedBind>,
+}
+
+/// A folder of a host path mounted in the proxy, which its config serves.
+#[derive(Clone)]
+pub struct ServedBind {
+    /// Where compose mounts the host path in the proxy.
+    pub mounted_at: String,
+    /// The served folder inside it (`errorpages`), or `""` for all of it.
+    pub folder: String,
+    /// Where the spec mounts the served folder.
+    pub at: String,
 }
 
 /// Top-level keys and what becomes of them.

@@ -188,6 +188,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         internal_networks: Vec::new(),
         traefik: None,
         traefik_secrets: Vec::new(),
+        served_binds: Vec::new(),
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

@@ -154,6 +154,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         }
     };
     let served = served_volumes(service);
+    let binds = host_folders(service);
     let published = service
         .get("ports")
         .map(|ports| super::mounts::both_families(ports.items()))
@@ -165,6 +166,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         import,
         file,
         served,
+        binds,
         published,
         host: String::new(),
         body: Vec::new(),
@@ -231,6 +233,28 @@ fn upstream_names(tree: &[Directive]) -> Vec<String> {
 
 /// Volumes the proxy mounts, by the folder nginx sees them at.
 fn served_volumes(service: &Node) -> Vec<(String, String)> {
+    mounts_of(service)
+        .into_iter()
+        .filter(|(source, _)| is_name(source))
+        .collect()
+}
+
+/// The folders the proxy mounts host paths at.
+fn host_folders(service: &Node) -> Vec<String> {
+    let mounts = mounts_of(service).into_iter();
+    mounts
+        .filter(|(source, _)| super::values::is_host_path(source))
+        .map(|(_, target)| target)
+        .collect()
+}
+
+/// Where nginx gets a host folder its config serves with `alias`: the spec's
+/// `alias` serves volumes only, so the folder is mounted under this one and
+/// served with a raw `root` of it.
+const SERVED_ROOT: &str = "/var/www";
+
+/// The proxy's mounts: their source and target (without a trailing `/`).
+fn mounts_of(service: &Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
         let (source, target) = match volume.text() {
@@ -251,9 +275,7 @@ fn served_volumes(service: &Node) -> Vec<(String, String)> {
                     .to_string(),
             ),
         };
-        if is_name(&source) {
-            out.push((source, target.trim_end_matches('/').to_string()));
-        }
+        out.push((source, target.trim_end_matches('/').to_string()));
     }
     out
 }
@@ -276,6 +298,8 @@ struct Reader<'a, 'b> {
     import: &'a mut Import<'b>,
     file: FileIx,
     served: Vec<(String, String)>,
+    /// The folders host paths are mounted at in the proxy.
+    binds: Vec<String>,
     /// The service's published ports.
     published: Vec<super::values::Published>,
     /// The `Host` stackc sends from the server being read.
@@ -523,7 +547,7 @@ impl Reader<'_, '_> {
                             body.push(Stmt::line(line));
                             answers = true;
                         }
-                        None => self.drop(c, "of a folder no volume of the proxy holds"),
+                        None => answers |= self.served_bind(c, folder, &head, kind, &mut body),
                     }
                 }
                 // The typed `return` writes its text as given: one with an
@@ -566,6 +590,53 @@ impl Reader<'_, '_> {
             body.push(Stmt::line("websocket"));
         }
         Some(Stmt::block(head, body))
+    }
+
+    /// An `alias` of a folder a host path is mounted at, or of one inside
+    /// it (Tandoor's `./mediafiles`, its error pages beside its config), in
+    /// a prefix location: the folder mounted at [`SERVED_ROOT`] and the
+    /// location's path, served by a raw `root` of [`SERVED_ROOT`], which
+    /// maps each request to the same file. Dropped otherwise. Whether it
+    /// was served.
+    fn served_bind(
+        &mut self,
+        c: &Directive,
+        folder: &str,
+        head: &str,
+        kind: LocationKind,
+        body: &mut Vec<Stmt>,
+    ) -> bool {
+        let path = head.rsplit(' ').next().unwrap_or_default();
+        let plain = path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_suffix('/'))
+            .is_some_and(crate::ir::Alias::is_plain_folder);
+        let mount = self.binds.iter().find_map(|b| {
+            let inside = folder.strip_prefix(b.as_str())?;
+            match inside.strip_prefix('/') {
+                None if inside.is_empty() => Some((b.clone(), String::new())),
+                Some(sub) if crate::ir::Alias::is_plain_folder(sub) => Some((b.clone(), sub.to_string())),
+                _ => None,
+            }
+        });
+        let Some((mounted_at, inside)) = mount.filter(|_| kind.is_prefix() && plain) else {
+            self.drop(c, "of a folder no volume or host folder mounted in the proxy holds");
+            return false;
+        };
+        let at = format!("{SERVED_ROOT}{}", path.trim_end_matches('/'));
+        body.push(Stmt::line(format!("nginx {}", quoted(&format!("root {SERVED_ROOT}")))));
+        self.import.report.raw(
+            self.file,
+            c.span,
+            format!("nginx `alias` of `{folder}`, a host folder mounted in the proxy, is a raw `root {SERVED_ROOT}`, with the folder mounted at `{at}`"),
+        );
+        let served = super::compose::ServedBind {
+            mounted_at,
+            folder: inside,
+            at,
+        };
+        self.import.served_binds.push(served);
+        true
     }
 
     /// The spec's `location ...` line for nginx's, and how it matches:
