@@ -2051,6 +2051,30 @@ fn host_folders_the_proxy_aliases_are_mounted_and_served() {
     assert_eq!(code, 0, "{validated}");
 }
 
+/// Weblate's compose file gives the database and the app one env file with
+/// `POSTGRES_PASSWORD`; the Weblate image reads `POSTGRES_PASSWORD_FILE`
+/// too, so both read the one secret and neither env file holds it.
+#[test]
+fn weblate_reads_the_databases_password_from_the_secret_file() {
+    let compose = "services:\n  database:\n    image: postgres:18-alpine\n    env_file:\n    - ./environment\n  weblate:\n    image: weblate/weblate:5.14\n    env_file:\n    - ./environment\n";
+    let environment = "POSTGRES_PASSWORD=Zq8vN3kL7wX2pR5t\nPOSTGRES_USER=weblate\nPOSTGRES_HOST=database\n";
+    let imported = import_project(compose, &[("environment", environment)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_eq!(
+        spec.matches("secret POSTGRES_PASSWORD = database_postgres_password")
+            .count(),
+        2,
+        "{spec}"
+    );
+    assert!(!spec.contains("env_file \"./environment\""), "{spec}");
+    let copy = read(imported.root(), "env/database.env");
+    assert!(
+        !copy.contains("Zq8vN3kL7wX2pR5t") && copy.contains("POSTGRES_HOST=database"),
+        "{copy}"
+    );
+}
+
 /// A password the spec reads from the environment compose runs in
 /// (`secret NAME env VAR`, `${VAR}` in an env file), which the project's
 /// `.env` sets: compose.yaml is written into the output folder, where

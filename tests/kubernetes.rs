@@ -393,6 +393,25 @@ fn lint_for_a_cluster_reports_the_names_it_cannot_take() {
     );
 }
 
+/// Weblate's compose file says where the app writes beside its read-only
+/// root (`tmpfs: [/run, /tmp]`): on a cluster, whose pods always have a
+/// read-only root, each of those folders is an `emptyDir` too.
+#[test]
+fn a_raw_tmpfs_is_where_a_pod_writes() {
+    let text = "stack weblate\n\nservice weblate {\n    image weblate/weblate:5.14\n    user 1000\n    compose read_only = true\n    compose tmpfs = \"[/run, '/tmp', '/var/lib/app:size=64m']\"\n}\n";
+    let manifests = seed_manifests(text);
+    let container = container_named(&manifests, "weblate");
+    let mounts: Vec<&str> = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap())
+        .collect();
+    for path in ["/run", "/tmp", "/var/lib/app"] {
+        assert_eq!(mounts.iter().filter(|m| **m == path).count(), 1, "{path}: {mounts:?}");
+    }
+}
+
 /// The official data stores that start as root and step down to their
 /// own user run as that user's number on a cluster: with `runAsNonRoot`
 /// and no `runAsUser`, the kubelet would refuse to start them.
