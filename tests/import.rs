@@ -1256,10 +1256,12 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
 }
 
 /// A network another project makes (Traefik's) keeps its `external` and
-/// name, in compose's current and obsolete forms; what compose ignores
-/// or the spec cannot say (an external network's driver, `attachable`,
-/// settings of compose's `default` network, a `start_interval` without a
-/// start period) is reported where it is written.
+/// name, in compose's current and obsolete forms; compose's `default`
+/// network with a name (wger's `wger_network`, which other projects join)
+/// is a network of that name that every service compose put on `default`
+/// joins; what compose ignores or the spec cannot say (an external
+/// network's driver, `attachable`, a `start_interval` without a start
+/// period) is reported where it is written.
 #[test]
 fn external_networks_and_start_intervals_are_carried_or_reported() {
     let dir = project(&[(
@@ -1281,12 +1283,13 @@ fn external_networks_and_start_intervals_are_carried_or_reported() {
         ],
     );
     assert!(!text.contains("network default"), "{text}");
-    for at in [
-        "compose.yaml:8:23",
-        "compose.yaml:17:3",
-        "compose.yaml:22:5",
-        "compose.yaml:28:5",
-    ] {
+    assert_holds(&text, &["network shared name shared\n", "    networks shared\n"]);
+    assert_eq!(
+        text.matches("networks shared").count(),
+        1,
+        "only `db` was on `default`:\n{text}"
+    );
+    for at in ["compose.yaml:8:23", "compose.yaml:22:5", "compose.yaml:28:5"] {
         assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}\n{stdout}");
     }
 }

@@ -189,6 +189,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         traefik: None,
         traefik_secrets: Vec::new(),
         served_binds: Vec::new(),
+        default_network: None,
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

@@ -416,10 +416,17 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                             .collect()
                     }
                 };
-                // compose's own `default` network is every service's without a word.
+                // compose's own `default` network is every service's without a
+                // word, unless the spec declares a network for its settings.
                 let on_default = names.iter().any(|n| n == "default");
-                let names: Vec<String> = names.into_iter().filter(|n| n != "default").collect();
-                if on_default && !names.is_empty() {
+                let names: Vec<String> = match &import.default_network {
+                    Some(network) => names
+                        .into_iter()
+                        .map(|n| if n == "default" { network.clone() } else { n })
+                        .collect(),
+                    None => names.into_iter().filter(|n| n != "default").collect(),
+                };
+                if on_default && !names.is_empty() && import.default_network.is_none() {
                     import.report.dropped(
                         file,
                         value.span,
