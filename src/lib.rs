@@ -254,7 +254,7 @@ fn stage(
     }
     if !diagnostics.iter().any(Diagnostic::is_error) {
         match goal {
-            Goal::Check => diagnostics.extend(emit::problems(&stack, &Layout::placeholder())),
+            Goal::Check => diagnostics.extend(emit::problems_for(&stack, &Layout::placeholder(), options.target)),
             Goal::Build(layout) => match emit::emit_for(&stack, layout, options.target) {
                 Ok(emitted) => artifacts = Some(emitted),
                 Err(problems) => diagnostics.extend(problems),

@@ -1276,10 +1276,12 @@ fn a_migration_compose_does_not_restart_imports_as_a_job_that_builds() {
 }
 
 /// A network another project makes (Traefik's) keeps its `external` and
-/// name, in compose's current and obsolete forms; what compose ignores
-/// or the spec cannot say (an external network's driver, `attachable`,
-/// settings of compose's `default` network, a `start_interval` without a
-/// start period) is reported where it is written.
+/// name, in compose's current and obsolete forms; compose's `default`
+/// network with a name (wger's `wger_network`, which other projects join)
+/// is a network of that name that every service compose put on `default`
+/// joins; what compose ignores or the spec cannot say (an external
+/// network's driver, `attachable`, a `start_interval` without a start
+/// period) is reported where it is written.
 #[test]
 fn external_networks_and_start_intervals_are_carried_or_reported() {
     let dir = project(&[(
@@ -1301,12 +1303,13 @@ fn external_networks_and_start_intervals_are_carried_or_reported() {
         ],
     );
     assert!(!text.contains("network default"), "{text}");
-    for at in [
-        "compose.yaml:8:23",
-        "compose.yaml:17:3",
-        "compose.yaml:22:5",
-        "compose.yaml:28:5",
-    ] {
+    assert_holds(&text, &["network shared name shared\n", "    networks shared\n"]);
+    assert_eq!(
+        text.matches("networks shared").count(),
+        1,
+        "only `db` was on `default`:\n{text}"
+    );
+    for at in ["compose.yaml:8:23", "compose.yaml:22:5", "compose.yaml:28:5"] {
         assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}\n{stdout}");
     }
 }
@@ -2082,6 +2085,104 @@ fn nginx_timeouts_in_bare_seconds_and_days_are_carried() {
     assert_holds(
         &read(imported.root(), "out/nginx/nginx.conf"),
         &["proxy_read_timeout 24h;", "proxy_send_timeout 24h;"],
+    );
+}
+
+/// wger's conf.d picks the scheme with an `http`-level `map`, which the
+/// spec cannot hold: the header that uses the map's variable is left out
+/// with it (stackc's `$scheme` applies), as nginx refuses an unknown
+/// variable; one that uses another variable is kept.
+#[test]
+fn a_line_using_a_dropped_maps_variable_is_dropped_with_it() {
+    let conf = "upstream wger {\n    server web:8000;\n}\nmap $http_x_forwarded_proto $forwarded_scheme {\n    default $http_x_forwarded_proto;\n    '' $scheme;\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://wger;\n        proxy_set_header X-Forwarded-Proto $forwarded_scheme;\n        proxy_set_header X-Forwarded-Host $forwarded_scheme_host;\n    }\n}\n";
+    let compose = "services:\n  web:\n    image: wger/server:2.4\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let imported = import_project(compose, &[("nginx.conf", conf)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &[
+            "nginx.conf:4:1: warning: nginx `map` at the http level has no place in the spec [import-dropped]",
+            "nginx.conf:12:9: warning: nginx `proxy_set_header` uses `$forwarded_scheme`, defined by a `map` the spec cannot hold [import-dropped]",
+        ],
+    );
+    assert!(!spec.contains("$forwarded_scheme\""), "{spec}");
+    assert_holds(
+        &spec,
+        &["nginx \"proxy_set_header X-Forwarded-Host $forwarded_scheme_host\""],
+    );
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/nginx/nginx.conf"),
+        &["proxy_set_header X-Forwarded-Proto $scheme;"],
+    );
+}
+
+/// Tandoor's nginx serves uploads from a host folder (`./mediafiles`) and
+/// its error pages from a folder beside its config: the spec's `alias`
+/// serves volumes only, so each is mounted under one folder and served by
+/// a raw `root` of it, which maps every request to the same file.
+#[test]
+fn host_folders_the_proxy_aliases_are_mounted_and_served() {
+    let conf = "server {\n  listen 80;\n  location /media/ {\n    alias /media/;\n  }\n  location / {\n    proxy_pass http://web:8080;\n    error_page 502 /errors/http502.html;\n  }\n  location /errors/ {\n    alias /etc/nginx/conf.d/errorpages/;\n    internal;\n  }\n  location /other/ {\n    alias /opt/other/;\n  }\n}\n";
+    let compose = "services:\n  web:\n    image: vabene1111/recipes:1.5.19\n    volumes:\n      - ./mediafiles:/opt/recipes/mediafiles\n  nginx:\n    image: nginx:1.30\n    ports:\n      - \"80:80\"\n    volumes:\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n      - ./mediafiles:/media:ro\n";
+    let imported = import_project(
+        compose,
+        &[
+            ("nginx/conf.d/default.conf", conf),
+            ("nginx/conf.d/errorpages/http502.html", "<p>starting</p>\n"),
+            ("mediafiles/a.jpg", "jpeg"),
+        ],
+        &[],
+    );
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_holds(
+        &report,
+        &[
+            "default.conf:4:5: info: nginx `alias` of `/media`, a host folder mounted in the proxy, is a raw `root /var/www`, with the folder mounted at `/var/www/media` [import-raw]",
+            "default.conf:11:5: info: nginx `alias` of `/etc/nginx/conf.d/errorpages`, a host folder mounted in the proxy, is a raw `root /var/www`, with the folder mounted at `/var/www/errors` [import-raw]",
+            "default.conf:15:5: warning: nginx `alias` of a folder no volume or host folder mounted in the proxy holds [import-dropped]",
+        ],
+    );
+    assert_holds(
+        &spec,
+        &[
+            "    location /media/ {\n        nginx \"root /var/www\"\n    }",
+            "    location /errors/ {\n        nginx \"root /var/www\"\n        nginx \"internal\"\n    }",
+            "    mount ./nginx/conf.d/errorpages at /var/www/errors ro\n",
+            "    mount ./mediafiles at /var/www/media ro\n",
+        ],
+    );
+    assert!(!spec.contains("/other/"), "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let (code, validated) = support::validate(&imported.root().join("out"));
+    assert_eq!(code, 0, "{validated}");
+}
+
+/// Weblate's compose file gives the database and the app one env file with
+/// `POSTGRES_PASSWORD`; the Weblate image reads `POSTGRES_PASSWORD_FILE`
+/// too, so both read the one secret and neither env file holds it.
+#[test]
+fn weblate_reads_the_databases_password_from_the_secret_file() {
+    let compose = "services:\n  database:\n    image: postgres:18-alpine\n    env_file:\n    - ./environment\n  weblate:\n    image: weblate/weblate:5.14\n    env_file:\n    - ./environment\n";
+    let environment = "POSTGRES_PASSWORD=Zq8vN3kL7wX2pR5t\nPOSTGRES_USER=weblate\nPOSTGRES_HOST=database\n";
+    let imported = import_project(compose, &[("environment", environment)], &[]);
+    let (report, spec) = (imported.report(), imported.spec());
+    assert!(imported.out.status.success(), "{}\n{report}", imported.stderr());
+    assert_eq!(
+        spec.matches("secret POSTGRES_PASSWORD = database_postgres_password")
+            .count(),
+        2,
+        "{spec}"
+    );
+    assert!(!spec.contains("env_file \"./environment\""), "{spec}");
+    let copy = read(imported.root(), "env/database.env");
+    assert!(
+        !copy.contains("Zq8vN3kL7wX2pR5t") && copy.contains("POSTGRES_HOST=database"),
+        "{copy}"
     );
 }
 

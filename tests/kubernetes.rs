@@ -363,6 +363,55 @@ fn the_hosts_time_zone_is_left_out_with_a_warning() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// wger's `celery_worker`: a name compose takes and a cluster's Service
+/// cannot. `lint --target kubernetes` says so, as `build` then refuses it,
+/// rather than passing a spec the build stops at.
+#[test]
+fn lint_for_a_cluster_reports_the_names_it_cannot_take() {
+    let folder = tempfile::tempdir().unwrap();
+    let spec = folder.path().join("stack.spec");
+    let text = "stack wger\n\nservice celery_worker {\n    image example/worker:1.0\n    user 10001\n}\n";
+    std::fs::write(&spec, text).unwrap();
+    let lint = |target: &[&str]| {
+        support::stackc()
+            .args(["lint", "--format", "short"])
+            .arg(&spec)
+            .args(target)
+            .output()
+            .unwrap()
+    };
+    let compose = lint(&[]);
+    assert!(compose.status.success(), "{}", support::text(&compose.stdout));
+    let cluster = lint(&["--target", "kubernetes"]);
+    let report = support::text(&cluster.stdout);
+    assert_eq!(cluster.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(
+            "stack.spec:3:9: error: this value cannot be written into a Kubernetes object name [unrepresentable]"
+        ),
+        "{report}"
+    );
+}
+
+/// Weblate's compose file says where the app writes beside its read-only
+/// root (`tmpfs: [/run, /tmp]`): on a cluster, whose pods always have a
+/// read-only root, each of those folders is an `emptyDir` too.
+#[test]
+fn a_raw_tmpfs_is_where_a_pod_writes() {
+    let text = "stack weblate\n\nservice weblate {\n    image weblate/weblate:5.14\n    user 1000\n    compose read_only = true\n    compose tmpfs = \"[/run, '/tmp', '/var/lib/app:size=64m']\"\n}\n";
+    let manifests = seed_manifests(text);
+    let container = container_named(&manifests, "weblate");
+    let mounts: Vec<&str> = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap())
+        .collect();
+    for path in ["/run", "/tmp", "/var/lib/app"] {
+        assert_eq!(mounts.iter().filter(|m| **m == path).count(), 1, "{path}: {mounts:?}");
+    }
+}
+
 /// The official data stores that start as root and step down to their
 /// own user run as that user's number on a cluster: with `runAsNonRoot`
 /// and no `runAsUser`, the kubelet would refuse to start them.

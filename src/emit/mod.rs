@@ -103,6 +103,15 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     problems.0
 }
 
+/// [`problems`], and for a cluster also the names it cannot take.
+pub fn problems_for(stack: &Stack, layout: &Layout, target: Target) -> Vec<Diagnostic> {
+    let mut found = problems(stack, layout);
+    if target == Target::Kubernetes {
+        found.extend(kubernetes::name_problems(stack));
+    }
+    found
+}
+
 /// The output target of `stackc build --target`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Target {

@@ -90,6 +90,23 @@ pub struct Import<'a> {
     pub traefik: Option<String>,
     /// The secrets to mount into it: basic-auth users files.
     pub traefik_secrets: Vec<String>,
+    /// The proxy's host folders that its config serves with `alias`, which
+    /// the spec serves with a raw `root` (see [`super::proxy`]).
+    pub served_binds: Vec<ServedBind>,
+    /// The spec's network for compose's `default` one, when that has
+    /// settings (wger's `name: wger_network`): every container joins it.
+    pub default_network: Option<String>,
+}
+
+/// A folder of a host path mounted in the proxy, which its config serves.
+#[derive(Clone)]
+pub struct ServedBind {
+    /// Where compose mounts the host path in the proxy.
+    pub mounted_at: String,
+    /// The served folder inside it (`errorpages`), or `""` for all of it.
+    pub folder: String,
+    /// Where the spec mounts the served folder.
+    pub at: String,
 }
 
 /// Top-level keys and what becomes of them.
@@ -132,10 +149,29 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     networks(doc.get("networks"), &project, &mut import, &mut top);
     secrets(doc.get("secrets"), &project, &mut import, &mut top);
     let services = doc.get("services");
-    let blocks = service::services(services, &mut import);
+    let mut blocks = service::services(services, &mut import);
+    if let Some(network) = &import.default_network {
+        join_default(&mut blocks, network);
+    }
     top.append(&mut import.declared);
     top.extend(blocks);
     (top, import.secrets)
+}
+
+/// Puts every container compose put on its `default` network (one that
+/// names no networks, and has no `network_mode` of its own) on `network`,
+/// the spec's network for it; `service::networks` has written `network`
+/// for `default` in the others.
+fn join_default(blocks: &mut [Stmt], network: &str) {
+    for block in blocks {
+        let Some(body) = block.body.as_mut() else { continue };
+        let names_networks = body
+            .iter()
+            .any(|s| s.text.starts_with("networks ") || s.text.starts_with("compose network_mode "));
+        if !names_networks {
+            body.push(Stmt::line(format!("networks {network}")));
+        }
+    }
 }
 
 /// Compose's default project name: the folder's name, lowercase, with
@@ -210,15 +246,24 @@ fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut V
             if network.options.is_empty() {
                 continue;
             }
-            import.report.dropped(
-                import.file,
-                key.span,
-                format!(
-                    "settings of compose's `default` network ({})",
-                    network.options.join(" ")
-                ),
-                "declare a network with them, and list it in each service's `networks`",
+            // `default` is compose's own name: the spec's network is named
+            // as Docker knows it, else `default-net`, and every container
+            // that compose put on `default` joins it.
+            let taken = |n: &str| node.is_some_and(|all| all.get(n).is_some());
+            let named = network.options.iter().find_map(|o| o.strip_prefix("name "));
+            let spec_name = named
+                .filter(|n| is_name(n) && !taken(n))
+                .unwrap_or("default-net")
+                .to_string();
+            if network.internal {
+                import.internal_networks.push(spec_name.clone());
+            }
+            let options: String = network.options.iter().map(|o| format!(" {o}")).collect();
+            top.push(
+                Stmt::line(format!("network {spec_name}{options}"))
+                    .note("compose's `default` network: every service that names no other joins it"),
             );
+            import.default_network = Some(spec_name);
             continue;
         }
         let options: String = network.options.iter().map(|o| format!(" {o}")).collect();

@@ -188,6 +188,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         internal_networks: Vec::new(),
         traefik: None,
         traefik_secrets: Vec::new(),
+        served_binds: Vec::new(),
+        default_network: None,
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

@@ -7,6 +7,12 @@ use super::values::{self, short_port, short_volume};
 use super::yaml::{Kind, Node};
 
 pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
+    mount_at(v, import, None)
+}
+
+/// [`mount`], or of the folder `served.folder` of its host path, at
+/// `served.at`.
+pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::ServedBind>) -> Option<Stmt> {
     let file = import.file;
     let (kind, source, target, read_only, selinux) = match &v.kind {
         Kind::Scalar { text, .. } => {
@@ -86,6 +92,10 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
         ("volume", None) | ("anonymous", _) => "anonymous".to_string(),
         ("volume", Some(name)) if is_name(&name) => name,
         ("bind", Some(path)) => {
+            let path = match served.filter(|s| !s.folder.is_empty()) {
+                Some(s) => format!("{}/{}", path.trim_end_matches('/'), s.folder),
+                None => path,
+            };
             let path = import.places.rebase(&path);
             if path.starts_with(['.', '/', '~'])
                 && path
@@ -107,7 +117,7 @@ pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
             return None;
         }
     };
-    let mut text = format!("mount {source} at {}", word(&target));
+    let mut text = format!("mount {source} at {}", word(served.map_or(&target, |s| &s.at)));
     if read_only {
         text.push_str(" ro");
     }

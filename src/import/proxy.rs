@@ -158,6 +158,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         );
     }
     let served = served_volumes(service);
+    let binds = host_folders(service);
     let published = service
         .get("ports")
         .map(|ports| super::mounts::both_families(ports.items()))
@@ -169,12 +170,14 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         import,
         file,
         served,
+        binds,
         published,
         host: String::new(),
         body: Vec::new(),
         upstreams: upstream_names(&tree),
         made: Vec::new(),
         http_names: Vec::new(),
+        undefined: Vec::new(),
     };
     // A whole nginx.conf has its `http` block; a conf.d file is inside one.
     let whole = tree.iter().any(|d| matches!(d.name.as_str(), "http" | "events"));
@@ -187,6 +190,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         false => tree.iter().collect::<Vec<_>>(),
     };
     reader.http_names = http.iter().map(|d| d.name.clone()).collect();
+    reader.undefined = http.iter().filter_map(|d| dropped_variable(d)).collect();
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     let mut servers: Vec<Stmt> = reader
         .made
@@ -233,6 +237,28 @@ fn upstream_names(tree: &[Directive]) -> Vec<String> {
 
 /// Volumes the proxy mounts, by the folder nginx sees them at.
 fn served_volumes(service: &Node) -> Vec<(String, String)> {
+    mounts_of(service)
+        .into_iter()
+        .filter(|(source, _)| is_name(source))
+        .collect()
+}
+
+/// The folders the proxy mounts host paths at.
+fn host_folders(service: &Node) -> Vec<String> {
+    let mounts = mounts_of(service).into_iter();
+    mounts
+        .filter(|(source, _)| super::values::is_host_path(source))
+        .map(|(_, target)| target)
+        .collect()
+}
+
+/// Where nginx gets a host folder its config serves with `alias`: the spec's
+/// `alias` serves volumes only, so the folder is mounted under this one and
+/// served with a raw `root` of it.
+const SERVED_ROOT: &str = "/var/www";
+
+/// The proxy's mounts: their source and target (without a trailing `/`).
+fn mounts_of(service: &Node) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
         let (source, target) = match volume.text() {
@@ -253,9 +279,7 @@ fn served_volumes(service: &Node) -> Vec<(String, String)> {
                     .to_string(),
             ),
         };
-        if is_name(&source) {
-            out.push((source, target.trim_end_matches('/').to_string()));
-        }
+        out.push((source, target.trim_end_matches('/').to_string()));
     }
     out
 }
@@ -278,6 +302,8 @@ struct Reader<'a, 'b> {
     import: &'a mut Import<'b>,
     file: FileIx,
     served: Vec<(String, String)>,
+    /// The folders host paths are mounted at in the proxy.
+    binds: Vec<String>,
     /// The service's published ports.
     published: Vec<super::values::Published>,
     /// The `Host` stackc sends from the server being read.
@@ -290,6 +316,9 @@ struct Reader<'a, 'b> {
     made: Vec<(String, String)>,
     /// The names of the directives the config's `http` level sets.
     http_names: Vec<String>,
+    /// The variables the `http` level's blocks that the spec cannot hold
+    /// define (a `map`'s, a `geo`'s), each with its block's name.
+    undefined: Vec<(String, String)>,
 }
 
 impl Reader<'_, '_> {
@@ -346,6 +375,9 @@ impl Reader<'_, '_> {
                 // nginx's main context is stackc's (it runs nginx unprivileged).
                 _ if level == Level::Main => self.drop(d, "in nginx's main context, which stackc writes itself"),
                 name if d.block.is_none() && !NOT_RAW_IN_HTTP.contains(&name) && !REFUSED_RAW.contains(&name) => {
+                    if self.drops_for_undefined(d) {
+                        continue;
+                    }
                     self.body.push(Stmt::line(format!("nginx http {}", quoted(&line))));
                     self.import.report.raw(
                         self.file,
@@ -519,7 +551,7 @@ impl Reader<'_, '_> {
                             body.push(Stmt::line(line));
                             answers = true;
                         }
-                        None => self.drop(c, "of a folder no volume of the proxy holds"),
+                        None => answers |= self.served_bind(c, folder, &head, kind, &mut body),
                     }
                 }
                 // The typed `return` writes its text as given: one with an
@@ -527,8 +559,7 @@ impl Reader<'_, '_> {
                 ("return", [code, rest @ ..])
                     if rest.iter().any(|r| r.contains('$')) && code.parse::<u16>().is_ok() =>
                 {
-                    self.raw(c, &mut body);
-                    answers = true;
+                    answers |= self.raw(c, &mut body);
                 }
                 ("return", [code, rest @ ..]) if code.parse::<u16>().is_ok() && rest.len() <= 1 => {
                     let text = rest.first().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
@@ -563,6 +594,53 @@ impl Reader<'_, '_> {
             body.push(Stmt::line("websocket"));
         }
         Some(Stmt::block(head, body))
+    }
+
+    /// An `alias` of a folder a host path is mounted at, or of one inside
+    /// it (Tandoor's `./mediafiles`, its error pages beside its config), in
+    /// a prefix location: the folder mounted at [`SERVED_ROOT`] and the
+    /// location's path, served by a raw `root` of [`SERVED_ROOT`], which
+    /// maps each request to the same file. Dropped otherwise. Whether it
+    /// was served.
+    fn served_bind(
+        &mut self,
+        c: &Directive,
+        folder: &str,
+        head: &str,
+        kind: LocationKind,
+        body: &mut Vec<Stmt>,
+    ) -> bool {
+        let path = head.rsplit(' ').next().unwrap_or_default();
+        let plain = path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_suffix('/'))
+            .is_some_and(crate::ir::Alias::is_plain_folder);
+        let mount = self.binds.iter().find_map(|b| {
+            let inside = folder.strip_prefix(b.as_str())?;
+            match inside.strip_prefix('/') {
+                None if inside.is_empty() => Some((b.clone(), String::new())),
+                Some(sub) if crate::ir::Alias::is_plain_folder(sub) => Some((b.clone(), sub.to_string())),
+                _ => None,
+            }
+        });
+        let Some((mounted_at, inside)) = mount.filter(|_| kind.is_prefix() && plain) else {
+            self.drop(c, "of a folder no volume or host folder mounted in the proxy holds");
+            return false;
+        };
+        let at = format!("{SERVED_ROOT}{}", path.trim_end_matches('/'));
+        body.push(Stmt::line(format!("nginx {}", quoted(&format!("root {SERVED_ROOT}")))));
+        self.import.report.raw(
+            self.file,
+            c.span,
+            format!("nginx `alias` of `{folder}`, a host folder mounted in the proxy, is a raw `root {SERVED_ROOT}`, with the folder mounted at `{at}`"),
+        );
+        let served = super::compose::ServedBind {
+            mounted_at,
+            folder: inside,
+            at,
+        };
+        self.import.served_binds.push(served);
+        true
     }
 
     /// The spec's `location ...` line for nginx's, and how it matches:
@@ -635,19 +713,75 @@ impl Reader<'_, '_> {
             (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
                 self.drop(c, "that the spec writes only from its own statements")
             }
-            _ => self.raw(c, body),
+            _ => {
+                self.raw(c, body);
+            }
         }
     }
 
-    /// A directive kept as a raw `nginx` line, reported.
-    fn raw(&mut self, c: &Directive, body: &mut Vec<Stmt>) {
+    /// A directive kept as a raw `nginx` line, reported; or left out when
+    /// it uses a variable of a block the spec cannot hold, which nginx
+    /// would refuse as unknown. Whether it was kept.
+    fn raw(&mut self, c: &Directive, body: &mut Vec<Stmt>) -> bool {
+        if self.drops_for_undefined(c) {
+            return false;
+        }
         body.push(Stmt::line(format!("nginx {}", quoted(&c.line()))));
         self.import.report.raw(
             self.file,
             c.span,
             format!("nginx `{}` is kept as a raw `nginx` line", c.name),
         );
+        true
     }
+
+    /// Reports `c` as dropped when it uses a variable that a dropped block
+    /// (a `map`) defines: kept, it would make nginx refuse the config.
+    fn drops_for_undefined(&mut self, c: &Directive) -> bool {
+        let line = c.line();
+        let Some((variable, block)) = self.undefined.iter().find(|(v, _)| uses_variable(&line, v)).cloned() else {
+            return false;
+        };
+        self.import.report.dropped(
+            self.file,
+            c.span,
+            format!(
+                "nginx `{}` uses `${variable}`, defined by a `{block}` the spec cannot hold",
+                c.name
+            ),
+            "nginx refuses a config that names an unknown variable; stackc's own value applies where it writes one \
+             (`X-Forwarded-Proto $scheme`, `Host $host`)",
+        );
+        true
+    }
+}
+
+/// The variable an `http`-level block defines that the spec has no place
+/// for (`map SOURCE $VAR { }`, `geo [SOURCE] $VAR { }`, `split_clients
+/// STRING $VAR { }`), and the block's name. stackc's own maps (of
+/// `$upstream_http_*`, and `$connection_upgrade`, which `websocket` writes)
+/// are not among them.
+fn dropped_variable(d: &Directive) -> Option<(String, String)> {
+    if d.block.is_none() || !matches!(d.name.as_str(), "map" | "geo" | "split_clients") {
+        return None;
+    }
+    if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) {
+        return None;
+    }
+    let variable = d.args.last()?.strip_prefix('$')?;
+    (variable != "connection_upgrade").then(|| (variable.to_string(), d.name.clone()))
+}
+
+/// Whether nginx text names `$variable` (or `${variable}`), and not a
+/// longer name that starts with it.
+fn uses_variable(text: &str, variable: &str) -> bool {
+    let braced = format!("${{{variable}}}");
+    let plain = format!("${variable}");
+    text.contains(&braced)
+        || text.match_indices(&plain).any(|(at, _)| {
+            let next = text[at + plain.len()..].chars().next();
+            !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
 }
 
 /// `http`-level directives no raw `nginx http` line carries: an `include`

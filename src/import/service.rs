@@ -214,7 +214,20 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         .or_else(|| v.get("source").and_then(Node::text).map(str::to_string))
                         .unwrap_or_default();
                     let served = is_name(&source) && aliases(&body, &source);
-                    if !(served || super::proxy::holds_config(service, &source, import)) {
+                    let target = v
+                        .text()
+                        .map(|t| short_volume(t).target)
+                        .or_else(|| v.get("target").and_then(Node::text).map(str::to_string))
+                        .unwrap_or_default();
+                    let target = target.trim_end_matches('/');
+                    let binds: Vec<_> = (import.served_binds.iter())
+                        .filter(|b| b.mounted_at == target)
+                        .cloned()
+                        .collect();
+                    for bind in &binds {
+                        body.extend(super::mounts::mount_at(v, import, Some(bind)));
+                    }
+                    if binds.is_empty() && !(served || super::proxy::holds_config(service, &source, import)) {
                         import.report.dropped(
                             file,
                             v.span,
@@ -403,10 +416,17 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                             .collect()
                     }
                 };
-                // compose's own `default` network is every service's without a word.
+                // compose's own `default` network is every service's without a
+                // word, unless the spec declares a network for its settings.
                 let on_default = names.iter().any(|n| n == "default");
-                let names: Vec<String> = names.into_iter().filter(|n| n != "default").collect();
-                if on_default && !names.is_empty() {
+                let names: Vec<String> = match &import.default_network {
+                    Some(network) => names
+                        .into_iter()
+                        .map(|n| if n == "default" { network.clone() } else { n })
+                        .collect(),
+                    None => names.into_iter().filter(|n| n != "default").collect(),
+                };
+                if on_default && !names.is_empty() && import.default_network.is_none() {
                     import.report.dropped(
                         file,
                         value.span,

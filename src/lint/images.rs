@@ -233,6 +233,9 @@ const FILE_VARIABLES: &[(&[&str], &[&str])] = &[
             "POSTGRES_INITDB_ARGS",
         ],
     ),
+    // Weblate's image reads the database's password and the LDAP bind
+    // password from files (its Docker environment reference).
+    (&["weblate"], &["POSTGRES_PASSWORD", "WEBLATE_AUTH_LDAP_BIND_PASSWORD"]),
     (
         &["mysql"],
         &[

@@ -71,6 +71,14 @@ const KIND_ORDER: [&str; 8] = [
     "NetworkPolicy",
 ];
 
+/// The spec's names a cluster cannot take, as `build --target kubernetes`
+/// would refuse them: so `lint --target kubernetes` says so first.
+pub fn name_problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut problems = Problems::default();
+    check_names(stack, &Plan::of(stack), &mut problems);
+    problems.0
+}
+
 /// Every object of the stack, or the names Kubernetes cannot carry. The
 /// stack must have resolved without errors.
 pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Diagnostic>> {

@@ -513,18 +513,49 @@ fn known_account(service: &Service) -> Option<RunAs> {
 }
 
 /// The folders a read-only root file system must still let the process
-/// write: /tmp, a known image's own, and the home folder of the user of an
-/// image stackc writes (Gunicorn keeps its control socket there).
+/// write: /tmp, a known image's own, the home folder of the user of an
+/// image stackc writes (Gunicorn keeps its control socket there), and the
+/// folders a raw `compose tmpfs` names, where the spec says it writes
+/// (Weblate's `/run`, beside its `read_only`).
 fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
     let mut paths = vec!["/tmp".to_string()];
     if let Some(known) = known_image(service) {
         paths.extend(known.writes.iter().map(|p| p.to_string()));
+    }
+    for path in tmpfs_paths(service) {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
     }
     if let Some(python) = stack.builder_of(service).and_then(|b| b.build()?.python()) {
         paths.push(format!("/home/{}", python.user.name.value));
     }
     paths.retain(|p| !service.mounts.iter().any(|m| &m.target.value == p));
     paths
+}
+
+/// The folders of a raw `compose tmpfs` (a path or a list of them, each
+/// maybe with compose's `:OPTIONS`), absolute ones only.
+fn tmpfs_paths(service: &Service) -> Vec<String> {
+    let Some(raw) = service.raw_compose.iter().find(|r| r.key.value == "tmpfs") else {
+        return Vec::new();
+    };
+    let items = match &raw.value.value {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    items
+        .into_iter()
+        .filter_map(|item| item.as_str())
+        .map(|item| {
+            item.split(':')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string()
+        })
+        .filter(|path| path.starts_with('/') && path.len() > 1)
+        .collect()
 }
 
 /// A hardened container: no privilege escalation, no capabilities, a

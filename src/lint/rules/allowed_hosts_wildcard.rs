@@ -6,7 +6,9 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags `ALLOWED_HOSTS` (or `DJANGO_ALLOWED_HOSTS`) set to `*`, in
-    /// `env` or in an env file the service reads.
+    /// `env` or in an env file the service reads. A database, cache or
+    /// queue that reads the app's env file is not flagged: the setting is
+    /// the app's, and is reported there.
     ///
     /// ## Why is this bad?
     /// `ALLOWED_HOSTS` is Django's defence against Host-header attacks:
@@ -37,7 +39,9 @@ declare_rule! {
 
 impl Rule for AllowedHostsWildcard {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for service in &stack.services {
+        // A database that reads the app's env file (Tandoor's one `.env`
+        // for both) serves no HTTP: its `ALLOWED_HOSTS` is the app's.
+        for service in stack.services.iter().filter(|s| !facts::is_data_store(s)) {
             let finding = Self::META.diagnostic(format!("`{}` accepts any Host header", service.name.value));
             let finding = match facts::allowed_hosts(service) {
                 Some((var, hosts)) => hosts.contains(&"*").then(|| finding.primary(var.value.span, LABEL)),

@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a `proxy_set_header X-Forwarded-Proto VALUE` that replaces
     /// stackc's `$scheme`: with a fixed scheme, or an empty value (which
-    /// makes nginx drop the header).
+    /// makes nginx drop the header). A value that holds a variable is the
+    /// scheme as nginx works it out (a `map` that keeps the scheme a TLS
+    /// proxy in front reported, else `$scheme`), and is left alone.
     ///
     /// ## Why is this bad?
     /// When TLS ends at nginx, the app only knows a request came over
@@ -42,8 +44,8 @@ impl Rule for ForwardedProtoMissing {
             for header in headers {
                 let value = header.value.trim();
                 let label = match value {
-                    "$scheme" => continue,
                     "" => "an empty value: nginx does not send the header",
+                    _ if value.contains('$') => continue,
                     _ => "a fixed scheme, whatever the client used",
                 };
                 out.push(

@@ -37,7 +37,8 @@ declare_rule! {
     /// spec splits its networks and puts it on one with the stack's proxy,
     /// the container that faces the internet. A store only the app's own
     /// services reach (or that is on compose's default network, as every
-    /// container of a stack that names no networks) is not flagged; nor is
+    /// container of a stack that names no networks, or on the one network
+    /// every container joins) is not flagged; nor is
     /// one whose password may come from an env file stackc could not read.
     ///
     /// ## Why is this bad?
@@ -76,6 +77,8 @@ declare_rule! {
 
 impl Rule for OpenDataStore {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        // Asked only when an open store is found, and then once.
+        let splits = std::cell::OnceCell::new();
         for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
             let Some(image) = facts::image(service) else { continue };
             let Some(Open { how, why, fix }) = no_password(stack, service, images::hub_name(image)) else {
@@ -86,7 +89,7 @@ impl Rule for OpenDataStore {
             // proxy, as in most stacks: only a store put on the proxy's
             // side of networks the spec splits is flagged.
             let proxy = facts::proxies(stack)
-                .filter(|_| !service.networks.is_empty())
+                .filter(|_| *splits.get_or_init(|| splits_networks(stack)))
                 .find(|(proxy, _)| facts::share_network(proxy, service));
             let mut finding = Self::META
                 .diagnostic(format!("`{}` lets anyone in {how}", service.name.value))
@@ -129,6 +132,22 @@ struct Open {
 
 const NO_PASSWORD: &str = "without a password";
 const DEFAULT_LOGIN: &str = "with the image's default login";
+
+/// Whether the spec's containers are on different networks. One network
+/// every container joins is compose's default network by another name
+/// (wger names its `wger_network`, so other projects can join it): all of
+/// them meet the proxy there, as on the default one.
+fn splits_networks(stack: &Stack) -> bool {
+    let networks = |s: &Service| {
+        let mut names: Vec<String> = s.networks.iter().map(|n| n.value.to_ascii_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let mut sets = stack.services.iter().map(networks);
+    let first = sets.next().unwrap_or_default();
+    sets.any(|set| set != first)
+}
 
 /// Why the server of `image` (a hub name) takes anyone in, when that is
 /// certain from the spec.

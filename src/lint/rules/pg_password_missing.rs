@@ -10,8 +10,10 @@ declare_rule! {
     /// and no `POSTGRES_HOST_AUTH_METHOD`, nor any of them in its env files
     /// (an env file stackc could not read counts as setting one: no finding
     /// without certainty). An empty value in `env` (`POSTGRES_PASSWORD =
-    /// ""`, as Chatwoot's compose file ships it for the user to fill in)
-    /// is none: the image tests for an empty one. The image may be the
+    /// ""`, as Chatwoot's compose file ships it for the user to fill in),
+    /// or in the env file that decides it (`POSTGRES_PASSWORD=`, as
+    /// Tandoor's `.env.template` does), is none: the image tests for an
+    /// empty one. The image may be the
     /// official one, or PostGIS, pgvector or pgautoupgrade, built on it.
     ///
     /// ## Why is this bad?
@@ -52,10 +54,12 @@ impl Rule for PgPasswordMissing {
                 "POSTGRES_PASSWORD_FILE",
                 "POSTGRES_HOST_AUTH_METHOD",
             ];
-            // `env` decides over env files; its empty value is none.
+            // `env` decides over env files; an empty value in either is none.
             let sets = |name: &str| match facts::env(service, name) {
                 Some(var) => !var.value.value.is_empty(),
-                None => facts::sets_var(stack, service, name) != Some(false),
+                None => {
+                    facts::sets_var(stack, service, name) != Some(false) && !empty_in_env_file(stack, service, name)
+                }
             };
             let Some(image) = facts::image(service).filter(|_| !names.iter().any(|n| sets(n))) else {
                 continue;
@@ -70,4 +74,16 @@ impl Rule for PgPasswordMissing {
             out.push(finding);
         }
     }
+}
+
+/// Whether the env file that decides `name` for `service` (the last that
+/// sets it, as compose reads them) sets it to nothing (`POSTGRES_PASSWORD=`,
+/// as Tandoor's `.env.template` ships it): the entrypoint's `-z` test
+/// reads that as unset.
+fn empty_in_env_file(stack: &Stack, service: &crate::ir::Service, name: &str) -> bool {
+    let deciding = service
+        .env_file_paths()
+        .rev()
+        .find_map(|path| stack.inputs.env_file(&path.value)?.vars.get(name));
+    deciding.is_some_and(|entry| !entry.interpolates && entry.value.as_ref().is_some_and(|v| v.value.is_empty()))
 }
