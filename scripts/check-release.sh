@@ -15,6 +15,13 @@
 #      installs that wheel (offline, from the folder step 4 built it in)
 #      and lints only stack specs: a clean one passes, a bad one fails.
 # Every pip build is offline: maturin comes from .tools/wheels.
+#
+# `--unoptimised` (CI) builds the `dist` profile without optimisation or LTO
+# (scripts/unoptimised-profile.env): what is checked here is the packaging
+# (static linking, versions, the sdist's contents, the wheel), which the
+# optimiser does not change, and the two fat-LTO builds would take most of
+# CI's time on two cores. Before a release, run it without: as the release
+# workflow builds.
 # Installs what it needs (scripts/install-tools.sh: the Python tools and
 # wheels, Debian's `file` and `musl-tools`; rustup: the musl target); a
 # missing tool fails here, loudly. Builds go to target/ (or
@@ -22,6 +29,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+# Prints `CARGO_PROFILE_<PROFILE>_KEY=VALUE` for each setting of
+# scripts/unoptimised-profile.env, for `env` or `export`.
+unoptimised_profile() {
+  grep -Ev '^(#|$)' scripts/unoptimised-profile.env | sed "s/^/CARGO_PROFILE_$1_/"
+}
+
+case "${1:-}" in
+  --unoptimised)
+    # shellcheck disable=SC2046 # one word per setting
+    export $(unoptimised_profile DIST)
+    ;;
+  "") ;;
+  *) echo "usage: scripts/check-release.sh [--unoptimised]" >&2; exit 2 ;;
+esac
 tools="$root/.tools"
 target=${CARGO_TARGET_DIR:-$root/target}
 MUSL=x86_64-unknown-linux-musl
@@ -50,8 +72,9 @@ tools_ready() {
   fi
   command -v file >/dev/null || fail "file(1) is missing (install-tools.sh installs it)"
   command -v musl-gcc >/dev/null || fail "musl-gcc is missing (install-tools.sh installs it): the musl build's allocator is C"
-  # The binary the release builds are compared with.
-  cargo build --locked
+  # The binary the release builds are compared with: target/debug/stackc
+  # as `cargo test` builds it (after scripts/test.sh, nothing to do).
+  cargo test --locked --no-run --test cli
 }
 
 workflows_lint() {
@@ -113,8 +136,9 @@ static_binary() {
 # dependencies compiled with these settings.
 pip_install() {
   python3 -m venv "$work/venv"
-  PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" CARGO_TARGET_DIR="$target/pre-commit-build" \
-    MATURIN_PEP517_ARGS="--profile release" CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=0 \
+  # shellcheck disable=SC2046 # one word per setting
+  env $(unoptimised_profile RELEASE) PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" \
+    CARGO_TARGET_DIR="$target/pre-commit-build" MATURIN_PEP517_ARGS="--profile release" \
     "$work/venv/bin/pip" install -q --disable-pip-version-check "$root"
   # On PATH in the virtualenv, where pip puts a wheel's scripts.
   local stackc

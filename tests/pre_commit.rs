@@ -30,8 +30,9 @@ fn git(dir: &Path, args: &[&str]) {
 /// install-tools.sh keeps in `.tools/wheels`. Both hooks build into one
 /// cargo folder under `target/`, with the same profile, so the
 /// dependencies compile once and a second run reuses them; the release
-/// profile is built without optimisation, which the hook's behaviour does
-/// not need.
+/// profile is built without optimisation or LTO
+/// (scripts/unoptimised-profile.env), which the hook's behaviour does not
+/// need.
 fn run_hook(dir: &Path, hook: &str) -> Output {
     let target = support::repo().join("target");
     Command::new(support::tool("venv/bin/pre-commit"))
@@ -45,11 +46,25 @@ fn run_hook(dir: &Path, hook: &str) -> Output {
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("MATURIN_PEP517_ARGS", "--profile release")
         .env("CARGO_TARGET_DIR", target.join("pre-commit-build"))
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
+        .envs(unoptimised_profile("RELEASE"))
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")
         .output()
         .expect("pre-commit runs")
+}
+
+/// The variables that give cargo's `profile` the settings of
+/// scripts/unoptimised-profile.env.
+fn unoptimised_profile(profile: &str) -> Vec<(String, String)> {
+    let settings = std::fs::read_to_string(support::repo().join("scripts/unoptimised-profile.env"))
+        .expect("scripts/unoptimised-profile.env is readable");
+    settings
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let (key, value) = line.split_once('=').expect("each setting is KEY=VALUE");
+            (format!("CARGO_PROFILE_{profile}_{key}"), value.to_string())
+        })
+        .collect()
 }
 
 /// An RPM spec and a PyInstaller spec: `.spec` files of other tools.
