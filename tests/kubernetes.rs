@@ -11,7 +11,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use stackc::emit::kubernetes::{base_artifacts, environment_overlays, manifests, overlay_artifacts, Manifest};
 use stackc::emit::{Artifact, Target};
 
@@ -655,4 +655,67 @@ fn service_names_are_dns_names_in_any_case() {
             .any(|d| d.is_error() && d.labels.iter().any(|l| l.span.start() == start)),
         "{problems:#?}"
     );
+}
+
+/// A stack's manifests, built from a spec's text that checks clean.
+fn stack_manifests(text: &str) -> Result<Vec<Manifest>, Vec<stackc::diagnostic::Diagnostic>> {
+    let source = stackc::source::SourceFile::new("stack.spec", text);
+    let analysis = stackc::check(&source);
+    assert!(!analysis.has_errors(), "{text}\n{:#?}", analysis.diagnostics);
+    manifests(&analysis.stack.unwrap(), &support::snapshot_layout("stack.spec"))
+}
+
+#[test]
+fn network_policies_select_pods_by_network_whatever_the_stacks_size() {
+    // 40 services on compose's default network, but for one on `front`
+    // and `back_end`, and one on `back_end`.
+    let mut text = String::from("stack shop\nnetwork front\nnetwork back_end\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "service s{i} {{\n    image example/s:1.0\n    command \"run\"\n    expose 8000\n"
+        ));
+        match i {
+            0 => text.push_str("    networks front, back_end\n"),
+            1 => text.push_str("    networks back_end\n"),
+            _ => {}
+        }
+        text.push_str("}\n");
+    }
+    let manifests = stack_manifests(&text).unwrap();
+    let policy = |name: &str| {
+        let found = manifests.iter().find(|m| m.kind == "NetworkPolicy" && m.name == name);
+        &found.unwrap_or_else(|| panic!("no NetworkPolicy {name}")).body
+    };
+    let from = |name: &str| policy(name)["spec"]["ingress"][0]["from"].clone();
+    // One selector per network of the pod, not one per pod sharing it.
+    assert_eq!(
+        from("s7"),
+        json!([{"podSelector": {"matchLabels": {
+            "app.kubernetes.io/part-of": "shop", "stackc.network/default": "true"}}}])
+    );
+    assert_eq!(from("s0").as_array().unwrap().len(), 2, "{}", from("s0"));
+    assert_eq!(
+        from("s0")[1]["podSelector"]["matchLabels"]["stackc.network/back_end"],
+        "true"
+    );
+    // The pods carry the labels the policies select.
+    let labels = |name: &str| {
+        let found = manifests
+            .iter()
+            .find(|m| m.kind == "Deployment" && m.name == name)
+            .unwrap();
+        found.body["spec"]["template"]["metadata"]["labels"].clone()
+    };
+    assert_eq!(labels("s0")["stackc.network/front"], "true");
+    assert_eq!(labels("s0")["stackc.network/back_end"], "true");
+    assert!(labels("s0").get("stackc.network/default").is_none());
+    assert_eq!(labels("s1")["stackc.network/back_end"], "true");
+    assert_eq!(labels("s7")["stackc.network/default"], "true");
+    assert!(labels("s7").get("stackc.network/back_end").is_none());
+
+    // A network name no label can carry is refused on its line.
+    let bad = text.replace("back_end", "back_");
+    let refused = stack_manifests(&bad).unwrap_err();
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(&bad[refused[0].primary_span().unwrap().range()], "back_");
 }

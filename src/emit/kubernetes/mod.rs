@@ -22,12 +22,13 @@ mod pod;
 mod workloads;
 mod yaml;
 
+use std::collections::HashSet;
+
 use serde_json::{json, Value};
 
 use super::{header, Artifact, Layout, Problems};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Service, Stack, Volume};
-use crate::source::Spanned;
 use plan::Plan;
 use pod::Context;
 
@@ -96,7 +97,7 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
         if service.is_job() {
             if !plan.is_init_job(service) {
                 out.push(workloads::job(&cx, service));
-                out.push(network::network_policy(stack, &plan, &[service]));
+                out.push(network::network_policy(stack, &[service]));
             }
             continue;
         }
@@ -118,11 +119,7 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
             out.extend(network::ingress(stack, service));
         }
         out.push(workloads::workload(&cx, service));
-        out.push(network::network_policy(
-            stack,
-            &plan,
-            &network::pod_members(&plan, service),
-        ));
+        out.push(network::network_policy(stack, &network::pod_members(&plan, service)));
         out.extend(network::service(stack, service));
     }
     out.sort_by(|a, b| (kind_rank(a.kind), &a.name).cmp(&(kind_rank(b.kind), &b.name)));
@@ -192,6 +189,14 @@ fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
         let problem = names::label_value_problem(&name.value).map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes label");
     }
+    for network in &stack.networks {
+        let problem = names::network_label_problem(&network.name.value).map_or(Ok(()), Err);
+        problems.check(
+            &network.name,
+            problem.map(|()| network.name.value.clone()),
+            "a Kubernetes label",
+        );
+    }
     for volume in &stack.volumes {
         let object = names::object_name(&volume.name.value);
         if pod::is_own_pod_volume(&object) {
@@ -199,7 +204,7 @@ fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
             problems.check(&volume.name, clash, "a Kubernetes object name");
         }
     }
-    let env_secrets: Vec<String> = (stack.services.iter())
+    let env_secrets: HashSet<String> = (stack.services.iter())
         .filter(|s| !s.env_files.is_empty())
         .map(pod::env_secret_name)
         .collect();
@@ -215,7 +220,7 @@ fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
         .iter()
         .map(|v| &v.name)
         .chain(stack.secrets.iter().map(|s| &s.name));
-    let mut seen: Vec<(String, &Spanned<String>)> = Vec::new();
+    let mut seen = HashSet::new();
     for name in lowered {
         let object = names::object_name(&name.value);
         let problem = names::dns_label_problem(&object);
@@ -224,11 +229,10 @@ fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
             problem.map_or(Ok(object.clone()), Err),
             "a Kubernetes object name",
         );
-        if seen.iter().any(|(o, _)| *o == object) {
+        if !seen.insert(object) {
             let clash = Err("another volume or secret has this name once `_` is `-` on Kubernetes");
             problems.check(name, clash, "a Kubernetes object name");
         }
-        seen.push((object, name));
     }
 }
 

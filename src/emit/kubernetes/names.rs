@@ -68,6 +68,23 @@ pub(super) fn metadata(stack: &str, name: &str, service: &str) -> Value {
     json!({ "name": name, "labels": labels })
 }
 
+/// The label that marks a pod as on the spec's `network`, which the
+/// NetworkPolicies of that network's pods select: one selector per network
+/// a pod is on, so a policy grows with its own networks, not with every pod
+/// that shares one (kompose's `io.kompose.network/NAME` does the same).
+pub(super) fn network_label(network: &str) -> String {
+    format!("stackc.network/{network}")
+}
+
+/// Why a network's name cannot be the name part of its label
+/// ([`network_label`]), if it cannot: alphanumeric at both ends, at most 63
+/// characters (the grammar allows the rest).
+pub(super) fn network_label_problem(network: &str) -> Option<&'static str> {
+    label_value_problem(network).map(|_| {
+        "a network's name is a Kubernetes label name there: it starts and ends with a letter or digit and has at most 63 characters"
+    })
+}
+
 /// Why the stack's name cannot be a label value, if it cannot: alphanumeric
 /// at both ends, at most 63 characters.
 pub(super) fn label_value_problem(value: &str) -> Option<&'static str> {
@@ -91,6 +108,9 @@ mod tests {
         assert!(dns_label_problem(&"a".repeat(64)).is_some());
         assert!(hashed_name_problem(&"a".repeat(52)).is_none());
         assert!(hashed_name_problem(&"a".repeat(53)).is_some());
+        assert_eq!(network_label_problem("back_end"), None);
+        assert!(network_label_problem("back_").is_some());
+        assert!(network_label_problem(&"n".repeat(64)).is_some());
         assert_eq!(object_name("Postgres_Data"), "postgres-data");
         assert!(label_value_problem("radix_fitness").is_none());
         assert!(label_value_problem("shop_").is_some());

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::names::{metadata, object_name, selector};
+use super::names::{metadata, network_label, object_name, selector};
 use super::pod::container_ports;
 use super::Manifest;
 use crate::ir::{Service, Stack, Volume};
@@ -143,14 +143,15 @@ pub(super) fn nginx_config(stack: &Stack, proxy: &Service, conf: String) -> Mani
 }
 
 /// The NetworkPolicy of a pod: it admits connections to its ports from the
-/// pods that share a spec network with one of its containers, as compose's
-/// networks do (a pod with no port admits none), and from anywhere for a
-/// proxy, which the Ingress controller or load balancer reaches. A pod on
+/// pods on a spec network one of its containers is on, as compose's
+/// networks do (a pod with no port admits none): one selector per network,
+/// which [`pod_labels`] marks its pods with. A proxy admits connections from
+/// anywhere, which the Ingress controller or load balancer reaches. A pod on
 /// an `external` network, which another project's containers join (a
 /// shared reverse proxy), admits the pods of every namespace, where the
 /// cluster runs those. Egress is left open: pods look names up in the
 /// cluster's DNS.
-pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Service]) -> Manifest {
+pub(super) fn network_policy(stack: &Stack, pod: &[&Service]) -> Manifest {
     let owner = pod[0];
     let group = stack.name_or_default();
     let ports: Vec<Value> = container_ports(stack, owner)
@@ -158,29 +159,21 @@ pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Se
         .map(|port| json!({"port": port, "protocol": "TCP"}))
         .collect();
     let mut ingress = Vec::new();
-    if !ports.is_empty() {
-        let from: Vec<Value> = if owner.proxy().is_some() {
-            Vec::new()
-        } else {
-            let peers = stack.services.iter().filter(|peer| {
-                peer.name.value != owner.name.value
-                    && !plan.is_init_job(peer)
-                    && pod_members(plan, peer)
-                        .iter()
-                        .any(|p| pod.iter().any(|c| stack.share_network(p, c)))
-            });
-            peers
-                .map(|peer| json!({"podSelector": {"matchLabels": selector(group, &peer.name.value)}}))
-                .collect()
-        };
-        let mut rule = json!({"ports": ports});
-        if owner.proxy().is_none() {
-            rule["from"] = Value::Array(from);
-        }
-        if owner.proxy().is_some() || rule["from"].as_array().is_some_and(|f| !f.is_empty()) {
-            ingress.push(rule);
-        }
-        if owner.proxy().is_none() && pod.iter().any(|c| stack.on_external_network(c)) {
+    if ports.is_empty() {
+        // Admits nothing.
+    } else if owner.proxy().is_some() {
+        ingress.push(json!({"ports": ports}));
+    } else {
+        let from: Vec<Value> = pod_networks(pod)
+            .into_iter()
+            .map(|network| {
+                let mut labels = json!({"app.kubernetes.io/part-of": group});
+                labels[network_label(network)] = json!("true");
+                json!({"podSelector": {"matchLabels": labels}})
+            })
+            .collect();
+        ingress.push(json!({"ports": ports, "from": from}));
+        if pod.iter().any(|c| stack.on_external_network(c)) {
             ingress.push(json!({"ports": ports, "from": [{"namespaceSelector": {}}]}));
         }
     }
@@ -197,6 +190,28 @@ pub(super) fn network_policy(stack: &Stack, plan: &super::plan::Plan, pod: &[&Se
         metadata(group, &object_name(name), name),
         spec,
     )
+}
+
+/// The labels of a pod's template: the selector of its service, and a
+/// [`network_label`] for each network one of its containers is on.
+pub(super) fn pod_labels(stack: &Stack, pod: &[&Service]) -> Value {
+    let mut labels = selector(stack.name_or_default(), &pod[0].name.value);
+    for network in pod_networks(pod) {
+        labels[network_label(network)] = json!("true");
+    }
+    labels
+}
+
+/// The spec networks a pod's containers are on, each once, in the order
+/// they are first named.
+fn pod_networks<'a>(pod: &[&'a Service]) -> Vec<&'a str> {
+    let mut networks = Vec::new();
+    for network in pod.iter().flat_map(|c| c.network_names()) {
+        if !networks.contains(&network) {
+            networks.push(network);
+        }
+    }
+    networks
 }
 
 /// The containers of a service's pod: itself, and for a proxy the jobs

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::names::{metadata, object_name, selector};
+use super::network::{pod_labels, pod_members};
 use super::plan::Placement;
 use super::pod::{container, pod_spec, Context};
 use super::Manifest;
@@ -25,7 +26,7 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         .collect();
     init.extend(migration_waits(cx, service));
     let template = json!({
-        "metadata": {"labels": selector(stack, name)},
+        "metadata": {"labels": pod_labels(cx.stack, &pod_members(cx.plan, service))},
         "spec": pod_spec(cx, service, init),
     });
     let replicas = service.replicas.as_ref().map_or(1, |r| r.value);
@@ -89,7 +90,7 @@ pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
     };
     let spec = json!({
         "backoffLimit": retries,
-        "template": {"metadata": {"labels": selector(stack, &job.name.value)}, "spec": pod},
+        "template": {"metadata": {"labels": pod_labels(cx.stack, &[job])}, "spec": pod},
     });
     Manifest::new("batch/v1", "Job", &name, metadata(stack, &name, &job.name.value), spec)
 }

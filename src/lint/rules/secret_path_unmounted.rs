@@ -91,20 +91,22 @@ impl Rule for SecretPathUnmounted {
                     if facts::env(service, &entry.name.value).is_some() {
                         continue;
                     }
+                    let Some((secret, help)) = unmounted(&value.value) else {
+                        continue;
+                    };
                     // One env file for several services (the stack's
                     // `.env`): the setting is for the one that mounts it.
+                    // Asked last: it reads every service.
                     if read_by_one_that_mounts(stack, &path.value, &value.value) {
                         continue;
                     }
-                    if let Some((secret, help)) = unmounted(&value.value) {
-                        out.push(
-                            Self::META
-                                .diagnostic(message(&entry.name.value, &secret))
-                                .primary(path.span, format!("`{}` comes from this env file", entry.name.value))
-                                .secondary_in(loaded.file, value.span, "no secret of this service is there")
-                                .help(help),
-                        );
-                    }
+                    out.push(
+                        Self::META
+                            .diagnostic(message(&entry.name.value, &secret))
+                            .primary(path.span, format!("`{}` comes from this env file", entry.name.value))
+                            .secondary_in(loaded.file, value.span, "no secret of this service is there")
+                            .help(help),
+                    );
                 }
             }
         }
