@@ -404,6 +404,17 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         port: Some(3000),
         writes: &["/wiki/data", "/logs"],
     },
+    // apache/tika-docker's Dockerfile: `ARG UID_GID="35002:35002"`, `USER
+    // $UID_GID`, a number with no account named for it.
+    KnownImage {
+        repositories: &["apache/tika"],
+        tags_with: None,
+        user: "35002",
+        ids: ids(35002, 35002),
+        alpine_ids: None,
+        port: Some(9998),
+        writes: &[],
+    },
 ];
 
 /// The published image a service runs, when stackc knows its user.
