@@ -652,6 +652,20 @@ impl ImageRef {
         self.text.value[self.tag_end..].strip_prefix('@')
     }
 
+    /// The repository as Docker Hub names it, the one name every table of
+    /// published images is keyed by: `postgres` for
+    /// `docker.io/library/postgres`, `valkey/valkey` for
+    /// `docker.io/valkey/valkey`; another registry's stays whole
+    /// (`ghcr.io/mastodon/mastodon`).
+    pub fn hub_name(&self) -> &str {
+        let repository = self.repository();
+        let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
+            .iter()
+            .find_map(|host| repository.strip_prefix(host))
+            .unwrap_or(repository);
+        repository.strip_prefix("library/").unwrap_or(repository)
+    }
+
     /// The image's own name without registry or namespace: `postgres` for
     /// `docker.io/library/postgres:16.4`.
     pub fn name(&self) -> &str {

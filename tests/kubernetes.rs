@@ -718,4 +718,148 @@ fn network_policies_select_pods_by_network_whatever_the_stacks_size() {
     let refused = stack_manifests(&bad).unwrap_err();
     assert_eq!(refused.len(), 1, "{refused:#?}");
     assert_eq!(&bad[refused[0].primary_span().unwrap().range()], "back_");
+
+/// The folders a container writes to emptyDirs (the volumes stackc adds
+/// where the root file system is read-only), by mount path.
+fn empty_dir_paths(manifests: &[Manifest], name: &str) -> Vec<String> {
+    let manifest = (manifests.iter())
+        .find(|m| m.name == name && m.body["spec"]["template"].is_object())
+        .unwrap_or_else(|| panic!("no workload `{name}`"));
+    let volumes = manifest.body["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let empty: Vec<&str> = (volumes.iter())
+        .filter(|v| v["emptyDir"].is_object())
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    let mounts = container_named(manifests, name)["volumeMounts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    (mounts.iter())
+        .filter(|m| empty.contains(&m["name"].as_str().unwrap()))
+        .map(|m| m["mountPath"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Published app images whose user stackc knows from their Dockerfiles run
+/// as that number, in its group where the Dockerfile fixes it, with the
+/// folders they write as emptyDirs, whatever registry path names them;
+/// a mounted volume takes the place of its emptyDir. Gitea is known only
+/// in its `rootless` tags (the others start s6 as root), and the default
+/// Gitea image is left to the spec's `user`.
+#[test]
+fn known_published_images_run_as_their_users_number_and_write_where_they_need() {
+    let text = r#"stack apps
+
+volume grafana_data
+
+service grafana {
+    image docker.io/grafana/grafana-oss:11.4.0
+    mount grafana_data at /var/lib/grafana
+}
+
+service prometheus {
+    image prom/prometheus:v3.1.0
+}
+
+service n8n {
+    image docker.n8n.io/n8nio/n8n:1.119.2
+}
+
+service mastodon {
+    image ghcr.io/mastodon/mastodon:v4.3.17
+    command ["bundle", "exec", "sidekiq"]
+}
+
+service gitea {
+    image gitea/gitea:1.24.5-rootless
+}
+
+service plaingitea {
+    image gitea/gitea:1.24.5
+    user root
+}
+
+service umami {
+    image ghcr.io/umami-software/umami:postgresql-v2.15.1
+}
+
+service cache {
+    image memcached:1.6.34-alpine
+}
+
+service geo {
+    image docker.io/postgis/postgis:17-3.5
+}
+"#;
+    let manifests = seed_manifests(text);
+    let none = Value::Null;
+    let expected = [
+        ("grafana", 472.into(), 0.into(), 0.into()),
+        ("prometheus", 65534.into(), 65534.into(), 65534.into()),
+        ("n8n", 1000.into(), 1000.into(), 1000.into()),
+        ("mastodon", 991.into(), 991.into(), 991.into()),
+        ("gitea", 1000.into(), 1000.into(), 1000.into()),
+        ("plaingitea", 0.into(), 0.into(), 0.into()),
+        ("umami", 1001.into(), none, 1001.into()),
+        ("cache", 11211.into(), 11211.into(), 11211.into()),
+        ("geo", 999.into(), 999.into(), 999.into()),
+    ];
+    for (name, uid, gid, fs_group) in expected {
+        assert_eq!(pod_ids(&manifests, name), (uid, gid, fs_group), "{name}");
+    }
+    let writes = [
+        ("grafana", &["/tmp", "/var/log/grafana"][..]),
+        ("prometheus", &["/prometheus", "/tmp"]),
+        ("n8n", &["/home/node/.n8n", "/tmp"]),
+        ("mastodon", &["/opt/mastodon/tmp", "/tmp"]),
+        ("gitea", &["/etc/gitea", "/tmp", "/var/lib/gitea"]),
+        ("plaingitea", &["/tmp"]),
+        ("geo", &["/tmp", "/var/run/postgresql"]),
+    ];
+    for (name, paths) in writes {
+        assert_eq!(empty_dir_paths(&manifests, name), paths, "{name}");
+    }
+    // Mastodon's one image runs Sidekiq too: no port is guessed for it.
+    assert!(container_named(&manifests, "mastodon")["ports"].is_null());
+    assert_eq!(container_named(&manifests, "n8n")["ports"][0]["containerPort"], 5678);
+}
+
+/// For `--target kubernetes`, a published image whose user stackc does
+/// not know, with no `user`, is a warning on its `image` line, once for
+/// each line, that says what to write; a known image, a `user`, and an
+/// image `runs-as-root` reports already are not flagged, nor is anything
+/// for compose.
+#[test]
+fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
+    let text = "stack shop\n\
+        service blog {\n    image wordpress:6.7-apache\n}\n\
+        service blog2 {\n    image wordpress:6.7-apache\n}\n\
+        service erp {\n    image odoo:17.0\n    user 101\n}\n\
+        service dash {\n    image grafana/grafana:11.4.0\n}\n\
+        service edge {\n    image traefik:3.3\n}\n";
+    let source = stackc::source::SourceFile::new("stack.spec", text);
+    let analysis = stackc::check(&source);
+    let stack = analysis.stack.unwrap();
+    let flagged = |target| -> Vec<stackc::diagnostic::Diagnostic> {
+        stackc::lint::lint(&stack, target)
+            .into_iter()
+            .filter(|d| d.code == "user-without-uid")
+            .collect()
+    };
+    let found = flagged(Target::Kubernetes);
+    let lines: Vec<&str> = (found.iter())
+        .map(|d| {
+            assert_eq!(d.severity, stackc::diagnostic::Severity::Warning);
+            let help = d.help.as_deref().unwrap_or_default();
+            assert!(help.contains("`user UID`") && help.contains("`user root`"), "{help}");
+            &text[d.primary_span().unwrap().range()]
+        })
+        .collect();
+    assert_eq!(lines, ["wordpress:6.7-apache", "wordpress:6.7-apache"], "{found:#?}");
+    let starts: Vec<usize> = found.iter().map(|d| d.primary_span().unwrap().start()).collect();
+    assert_ne!(starts[0], starts[1], "one finding for each image line");
+    assert!(flagged(Target::Compose).is_empty());
 }

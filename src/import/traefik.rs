@@ -20,7 +20,7 @@ const USERS_FILE: &str = ".basicauth.usersfile";
 pub fn the_traefik<'a>(services: impl IntoIterator<Item = (&'a str, &'a Node)>) -> Option<String> {
     let mut traefik = services.into_iter().filter(|(_, service)| {
         let image = service.get("image").and_then(Node::text).unwrap_or_default();
-        crate::lint::images::hub_name(&ImageRef::split(Spanned::new(image.to_string(), Span::new(0, 0)))) == "traefik"
+        ImageRef::split(Spanned::new(image.to_string(), Span::new(0, 0))).hub_name() == "traefik"
     });
     match (traefik.next(), traefik.next()) {
         (Some((name, _)), None) => Some(name.to_string()),

@@ -52,7 +52,7 @@ impl Product {
 
     /// The product a published image runs, by the image's name.
     pub fn of_image(image: &ImageRef) -> Option<Product> {
-        Some(match super::images::hub_name(image) {
+        Some(match image.hub_name() {
             "python" => Product::Python,
             "node" => Product::Node,
             // PostGIS, Immich's image with vector search and pgautoupgrade
@@ -93,7 +93,7 @@ impl Product {
     /// tag that names none (`3.12-slim`, `alpine`): its release moves.
     pub fn debian_release(image: &ImageRef) -> Option<String> {
         let tag = image.tag()?;
-        let debian_version = (super::images::hub_name(image) == "debian")
+        let debian_version = (image.hub_name() == "debian")
             .then(|| numbers(tag).first().map(u32::to_string))
             .flatten();
         debian_named_in(tag).map(str::to_string).or(debian_version)
@@ -125,7 +125,7 @@ pub fn major_today(image: &ImageRef) -> Option<u32> {
     let tag = image.tag().unwrap_or("latest");
     // pgvector's tags lead with its own version and name PostgreSQL's
     // after `pg` (`pg16`, `0.8.0-pg17-bookworm`).
-    if super::images::hub_name(image) == "pgvector/pgvector" {
+    if image.hub_name() == "pgvector/pgvector" {
         return tag.split('-').find_map(|part| part.strip_prefix("pg")?.parse().ok());
     }
     if let Some(major) = numbers(tag).first() {
@@ -134,11 +134,7 @@ pub fn major_today(image: &ImageRef) -> Option<u32> {
     // Only the official image's `latest` is known, and pgautoupgrade's
     // (`latest`, `alpine`, `trixie`: the newest PostgreSQL, as its CI
     // builds them): PostGIS's and the others' follow schedules of their own.
-    matches!(
-        super::images::hub_name(image),
-        "postgres" | "pgautoupgrade/pgautoupgrade"
-    )
-    .then_some(18)
+    matches!(image.hub_name(), "postgres" | "pgautoupgrade/pgautoupgrade").then_some(18)
 }
 
 /// A version still supported whose project names no last day yet: listed

@@ -46,7 +46,7 @@ const WITH_HEALTHCHECK: &[&str] = &[
 
 /// Whether `image` is one stackc knows to have a `HEALTHCHECK`.
 pub fn has_healthcheck(image: &ImageRef) -> bool {
-    WITH_HEALTHCHECK.contains(&hub_name(image))
+    WITH_HEALTHCHECK.contains(&image.hub_name())
 }
 
 /// Images by repository (official images without `library/`), checked
@@ -211,7 +211,7 @@ const START_WAITS: &[(&[&str], &[&str])] = &[
 /// The variables naming the services `image`'s own start waits for; empty
 /// for an image stackc does not know to wait.
 pub fn start_waits(image: &ImageRef) -> &'static [&'static str] {
-    let repository = hub_name(image);
+    let repository = image.hub_name();
     START_WAITS
         .iter()
         .find(|(names, _)| names.contains(&repository))
@@ -286,20 +286,9 @@ pub fn file_variables(image: &ImageRef) -> &'static [&'static str] {
         .map_or(&[], |(_, variables)| variables)
 }
 
-/// The repository as Docker Hub names it: `postgres` for
-/// `docker.io/library/postgres`, `valkey/valkey` for `docker.io/valkey/valkey`.
-pub fn hub_name(image: &ImageRef) -> &str {
-    let repository = image.repository();
-    let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
-        .iter()
-        .find_map(|host| repository.strip_prefix(host))
-        .unwrap_or(repository);
-    repository.strip_prefix("library/").unwrap_or(repository)
-}
-
 /// What the image runs as, when it is one stackc knows.
 pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
-    let repository = hub_name(image);
+    let repository = image.hub_name();
     // Distroless images run as root, except their `nonroot` tags (uid 65532).
     if repository.starts_with("gcr.io/distroless/") {
         let nonroot = image.tag().is_some_and(|t| t.contains("nonroot"));

@@ -14,6 +14,7 @@
 //! those that only fill a volume the proxy serves, which run in the
 //! proxy's pod; secrets are Secrets by reference, never a value.
 
+mod known_images;
 mod names;
 mod network;
 pub mod overlay;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::known_images::{known_account, known_image, NGINX_UID};
 use super::names::object_name;
 use super::plan::{Placement, Plan};
 use super::yaml::{expanded, expanded_words};
@@ -273,7 +274,7 @@ pub(super) struct RunAs {
 }
 
 impl RunAs {
-    fn new(uid: u32, gid: u32) -> Self {
+    pub(super) const fn new(uid: u32, gid: u32) -> Self {
         RunAs { uid, gid: Some(gid) }
     }
 
@@ -336,14 +337,16 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
 }
 
 /// A container user stackc cannot give a number, which a `runAsNonRoot`
-/// pod cannot run as: the spec's `user NAME`, or the own Dockerfile's
-/// `USER NAME` (where the spec names the build).
+/// pod cannot run as: the spec's `user NAME`, the own Dockerfile's `USER
+/// NAME` (where the spec names the build), or the unknown user of a
+/// published image (its `image` line), which may be root or a name.
 pub enum UnnumberedUser {
     Spec(String, crate::source::Span),
     Dockerfile(String, crate::source::Span),
+    Image(ImageRef),
 }
 
-/// The container's user, when it is a name [`run_as`] finds no number for.
+/// The container's user, when it is one [`run_as`] finds no number for.
 pub fn unnumbered_user(stack: &Stack, service: &Service) -> Option<UnnumberedUser> {
     if run_as(stack, service).is_some() {
         return None;
@@ -353,6 +356,9 @@ pub fn unnumbered_user(stack: &Stack, service: &Service) -> Option<UnnumberedUse
             Account::Name(name) => Some(UnnumberedUser::Spec(name.clone(), user.span)),
             Account::Id(_) => None,
         };
+    }
+    if let Some(ImageSource::Image(image)) = &service.image {
+        return Some(UnnumberedUser::Image(image.clone()));
     }
     let own = stack.own_image(service)?;
     let user = own.facts()?.user.as_ref()?.value.known()?;
@@ -398,119 +404,6 @@ const BASE_IMAGE_USERS: &[(&str, &str, u32, u32)] = &[("node", "node", 1000, 100
 /// The mode of a secret file in a pod whose user is known: its owner
 /// (root) and the pod's group (fsGroup, the user's uid) read it.
 const SECRET_FILE_MODE: u32 = 0o440;
-
-/// nginx's user in the official image (see the proxy's Dockerfile).
-const NGINX_UID: u32 = 101;
-
-/// A published image whose user and writable folders stackc knows.
-struct KnownImage {
-    repository: &'static str,
-    user: &'static str,
-    /// The user's uid and primary gid.
-    ids: (u32, u32),
-    /// The same in the image's Alpine variant (`postgres:16-alpine`),
-    /// which its own `adduser` numbers.
-    alpine_ids: (u32, u32),
-    /// The port its server listens on, which other pods reach through its
-    /// Service.
-    port: u16,
-    /// Folders it writes outside its volumes, besides /tmp.
-    writes: &'static [&'static str],
-}
-
-/// The official images' non-root users, read from each image's Dockerfile
-/// (Debian, Ubuntu or Oracle Linux, and Alpine variants), and the folders
-/// their servers write besides their data. An image that starts as root
-/// and steps down to its user must be given that user by number: with
-/// `runAsNonRoot` and no `runAsUser`, the kubelet refuses to start it.
-const KNOWN_IMAGES: &[KnownImage] = &[
-    KnownImage {
-        repository: "postgres",
-        user: "postgres",
-        ids: (999, 999),
-        alpine_ids: (70, 70),
-        port: 5432,
-        writes: &["/var/run/postgresql"],
-    },
-    KnownImage {
-        repository: "redis",
-        user: "redis",
-        ids: (999, 999),
-        alpine_ids: (999, 1000),
-        port: 6379,
-        writes: &[],
-    },
-    KnownImage {
-        repository: "valkey/valkey",
-        user: "valkey",
-        ids: (999, 999),
-        alpine_ids: (999, 1000),
-        port: 6379,
-        writes: &[],
-    },
-    KnownImage {
-        repository: "mysql",
-        user: "mysql",
-        ids: (999, 999),
-        alpine_ids: (999, 999),
-        port: 3306,
-        writes: &["/var/run/mysqld"],
-    },
-    KnownImage {
-        repository: "mariadb",
-        user: "mysql",
-        ids: (999, 999),
-        alpine_ids: (999, 999),
-        port: 3306,
-        writes: &["/run/mysqld"],
-    },
-    KnownImage {
-        repository: "mongo",
-        user: "mongodb",
-        ids: (999, 999),
-        alpine_ids: (999, 999),
-        port: 27017,
-        writes: &["/data/configdb"],
-    },
-    KnownImage {
-        repository: "rabbitmq",
-        user: "rabbitmq",
-        ids: (999, 999),
-        alpine_ids: (100, 101),
-        port: 5672,
-        writes: &["/var/log/rabbitmq"],
-    },
-    KnownImage {
-        repository: "nginx",
-        user: "nginx",
-        ids: (NGINX_UID, NGINX_UID),
-        alpine_ids: (NGINX_UID, NGINX_UID),
-        port: 80,
-        writes: &[],
-    },
-];
-
-fn known_image(service: &Service) -> Option<&'static KnownImage> {
-    let Some(ImageSource::Image(image)) = &service.image else {
-        return None;
-    };
-    let repository = image
-        .repository()
-        .trim_start_matches("docker.io/")
-        .trim_start_matches("library/");
-    KNOWN_IMAGES.iter().find(|k| k.repository == repository)
-}
-
-/// A known image's user and group, in its variant.
-fn known_account(service: &Service) -> Option<RunAs> {
-    let known = known_image(service)?;
-    let alpine = match &service.image {
-        Some(ImageSource::Image(image)) => image.tag().is_some_and(|t| t.contains("alpine")),
-        _ => false,
-    };
-    let (uid, gid) = if alpine { known.alpine_ids } else { known.ids };
-    Some(RunAs::new(uid, gid))
-}
 
 /// The folders a read-only root file system must still let the process
 /// write: /tmp, a known image's own, the home folder of the user of an
@@ -620,7 +513,7 @@ pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<u16> {
         Some(proxy) => proxy.servers.iter().flat_map(Server::ports).collect(),
         None => stack
             .app_port(service)
-            .or_else(|| known_image(service).map(|k| k.port))
+            .or_else(|| known_image(service).and_then(|k| k.port))
             .into_iter()
             .collect(),
     };

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{MountSource, Service, Stack};
-use crate::lint::{facts, images, Rule};
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -61,7 +61,7 @@ impl Rule for DataNotOnVolume {
         for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
             let Some(image) = facts::image(service) else { continue };
             let Some(&(_, product, folder, option, maybe_cache)) =
-                SERVERS.iter().find(|(name, ..)| *name == images::hub_name(image))
+                SERVERS.iter().find(|(name, ..)| *name == image.hub_name())
             else {
                 continue;
             };

@@ -1,6 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::Stack;
-use crate::lint::{facts, images, Rule};
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ impl Rule for DbPasswordMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
             let Some(image) = facts::image(service) else { continue };
-            let (product, names) = match images::hub_name(image) {
+            let (product, names) = match image.hub_name() {
                 "mysql" => ("MySQL", MYSQL.to_vec()),
                 // MariaDB reads the MySQL names too.
                 "mariadb" => ("MariaDB", [MARIADB, MYSQL].concat()),

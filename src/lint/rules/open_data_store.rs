@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{Exposure, Service, Stack};
-use crate::lint::{facts, images, Rule};
+use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -81,7 +81,7 @@ impl Rule for OpenDataStore {
         let splits = std::cell::OnceCell::new();
         for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
             let Some(image) = facts::image(service) else { continue };
-            let Some(Open { how, why, fix }) = no_password(stack, service, images::hub_name(image)) else {
+            let Some(Open { how, why, fix }) = no_password(stack, service, image.hub_name()) else {
                 continue;
             };
             let published: Vec<_> = service.ports.iter().filter_map(|p| Some((p, p.exposure()?))).collect();

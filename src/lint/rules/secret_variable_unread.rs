@@ -66,7 +66,7 @@ impl Rule for SecretVariableUnread {
             if service.secrets.is_empty() || has_own_command(service) {
                 continue;
             }
-            let repository = images::hub_name(image);
+            let repository = image.hub_name();
             if GRAFANA.contains(&repository) {
                 // `secret GF_X_ = s` gives Grafana the `GF_X__FILE` it reads.
                 for secret in service.secrets.iter().filter(|s| !s.env.ends_with('_')) {
@@ -146,7 +146,7 @@ fn has_own_command(service: &Service) -> bool {
     service.entrypoint.is_some()
         || !facts::runs_image_server(service)
         || program.is_some_and(|p| {
-            !p.starts_with('-') && facts::image(service).is_some_and(|i| GRAFANA.contains(&images::hub_name(i)))
+            !p.starts_with('-') && facts::image(service).is_some_and(|i| GRAFANA.contains(&i.hub_name()))
         })
 }
 

@@ -1,23 +1,39 @@
 use crate::diagnostic::Diagnostic;
 use crate::emit::kubernetes::{unnumbered_user, UnnumberedUser};
+use crate::ir::ImageRef;
 use crate::ir::Stack;
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
     /// On a cluster (`--target kubernetes`), flags a container whose user
-    /// is a name stackc cannot turn into a number: `user app` in the spec
-    /// for an image stackc does not know, or `USER app` in the app's own
-    /// Dockerfile where the `adduser`/`useradd` that creates `app` gives no
-    /// `-u` (`adduser --system app`: the number is picked at build time).
+    /// stackc cannot give a number:
+    /// - `user app` in the spec, a name, for an image stackc does not know;
+    /// - `USER app` in the app's own Dockerfile where the `adduser`/`useradd`
+    ///   that creates `app` gives no `-u` (`adduser --system app`: the
+    ///   number is picked at build time);
+    /// - a published image whose user stackc does not know (`wordpress`,
+    ///   `odoo`, `chatwoot/chatwoot`), with no `user` in the spec. stackc
+    ///   knows the official data stores' users (`postgres` 999, ...) and
+    ///   those of common app images (Grafana 472, Prometheus 65534, n8n
+    ///   1000, Mastodon 991, Gitea's `rootless` tags 1000, ...), read from
+    ///   each image's Dockerfile, and writes them without being told.
+    ///
+    /// Images stackc writes, the proxy, and images `runs-as-root` already
+    /// reports as running as root are not flagged here.
     ///
     /// ## Why is this bad?
     /// Every pod stackc writes says `runAsNonRoot`, and a container's user
-    /// can only be set by number (`runAsUser`). For a user that is a name,
-    /// the kubelet cannot tell whether it is root, and refuses to start the
-    /// container (`CreateContainerConfigError: container has runAsNonRoot
-    /// and image has non-numeric user`). Compose runs it as the name says.
+    /// can only be set by number (`runAsUser`). Without one, the kubelet
+    /// reads the image's own user: if it is root, or a name it cannot tell
+    /// is not root, it refuses to start the container
+    /// (`CreateContainerConfigError: container has runAsNonRoot and image
+    /// will run as root`, or `... image has non-numeric user`). Many
+    /// published images start as root (WordPress, Ghost's entrypoint, Gitea,
+    /// MinIO) or switch to a user by name (`USER odoo`). Compose runs them
+    /// as they are, and the manifests pass every validator. A warning:
+    /// an image whose `USER` is a number starts.
     ///
     /// ## Example
     /// ```text
@@ -25,23 +41,34 @@ declare_rule! {
     ///     image ghcr.io/acme/shop-web:1.4.2
     ///     build ./app   # its Dockerfile: RUN adduser --system app ... USER app
     /// }
+    ///
+    /// service wiki {
+    ///     image odoo:17.0   # USER odoo, a name
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// Give the user a fixed number where it is created (`RUN adduser
     /// --system --uid 1000 app`, then `USER app` or `USER 1000`), or say
-    /// it in the spec:
+    /// it in the spec: the uid the image runs as (`docker run --rm
+    /// --entrypoint id IMAGE` prints it), or `user root` for an image that
+    /// really must start as root:
     /// ```text
     /// service web {
     ///     image ghcr.io/acme/shop-web:1.4.2
     ///     build ./app
     ///     user 1000
     /// }
+    ///
+    /// service wiki {
+    ///     image odoo:17.0
+    ///     user 101
+    /// }
     /// ```
     pub struct UserWithoutUid {
         name: "user-without-uid",
         severity: Warning,
-        summary: "a container user by name, which a cluster's kubelet refuses to start as non-root",
+        summary: "a container user stackc has no number for, which a cluster's kubelet refuses to start as non-root when it is root or a name",
         target: Kubernetes,
     }
 }
@@ -61,6 +88,13 @@ impl Rule for UserWithoutUid {
                     *span,
                     "its Dockerfile's `USER` is a name its `adduser`/`useradd` gives no `-u`",
                 ),
+                UnnumberedUser::Image(image) => {
+                    // `runs-as-root` reports it on every target.
+                    if !facts::runs_as_root_by_default(image) {
+                        out.push(unknown_image_user(&service.name.value, image));
+                    }
+                    continue;
+                }
             };
             if let Some((_, finding)) = found.iter_mut().find(|(at, _)| *at == span) {
                 *finding = finding.clone().secondary(service.name.span, "runs it too");
@@ -80,4 +114,19 @@ impl Rule for UserWithoutUid {
         }
         out.extend(found.into_iter().map(|(_, finding)| finding));
     }
+}
+
+/// A published image whose user stackc does not know: on its `image`
+/// line, which only this service has.
+fn unknown_image_user(service: &str, image: &ImageRef) -> Diagnostic {
+    UserWithoutUid::META
+        .diagnostic(format!(
+            "on a cluster, `{service}` runs as the user of `{}`, which stackc does not know: the kubelet refuses to start it if that is root or a name",
+            image.text.value
+        ))
+        .primary(image.text.span, "no `user`, and an image whose user stackc does not know")
+        .help(
+            "say the uid the image runs as: `user UID` (`docker run --rm --entrypoint id IMAGE` prints it), \
+             or `user root` if it really must start as root",
+        )
 }
