@@ -179,14 +179,22 @@ pub fn environment(
             // was (a value that holds a password: `SECRET_KEY_BASE=...`).
             let secret = crate::lint::secrets::is_secret_name(&name);
             let from_dotenv = |var: &str| import.places.dotenv.get(var).is_some_and(|e| e.value.is_some());
+            // `${VAR:-}` may be unset, which compose refuses for a secret
+            // read from a variable (`secret NAME env VAR`): the env file
+            // says it as compose.yaml did.
             match super::values::whole_variable(&raw).filter(|var| secret || from_dotenv(var)) {
-                Some(var) if secret && reads_file(image, &name) => {
+                Some(var) if secret && !super::values::may_be_unset(&raw) && reads_file(image, &name) => {
                     body.push(from_environment(service, &name, var, at, import))
                 }
                 Some(var) => {
                     if from_dotenv(var) {
                         import.secrets.read_from_dotenv(var);
                     }
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
+                // A password's default (`${DB_PASSWORD:-changeme}`) is no
+                // value for the spec either: the env file keeps the reference.
+                None if secret && super::values::one_reference(&raw).is_some() => {
                     kept.push(Kept::from_host(&name, &raw, at))
                 }
                 None => {
