@@ -727,6 +727,43 @@ fn regex_prefix_first_and_named_locations_are_kept() {
     );
 }
 
+/// A modifier glued to its path (`~*\.php$`, `^~/static/`, `=/health`)
+/// is one word, which nginx splits by its first characters: imported as
+/// the location nginx reads, never as a prefix named `~*\.php$`.
+#[test]
+fn a_location_modifier_glued_to_its_path_is_read_as_nginx_reads_it() {
+    let imported = import_project(
+        "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
+        &[("gateway.conf", "server {\n    listen 80;\n    location ~*\\.php$ {\n        return 404;\n    }\n    location ~\\.(css|js)$ {\n        expires 30d;\n        proxy_pass http://back:8000;\n    }\n    location ^~/static/ {\n        proxy_pass http://back:8000;\n    }\n    location =/health {\n        return 204;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n")],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (root, spec) = (imported.root(), imported.spec());
+    assert_holds(
+        &spec,
+        &[
+            "location ~* \"\\\\.php$\" {",
+            "location ~ \"\\\\.(css|js)$\" {",
+            "location ^~ /static/ {",
+            "location = /health {",
+        ],
+    );
+    assert!(
+        !spec.contains("location \"~") && !spec.contains("location \"^~"),
+        "{spec}"
+    );
+    let built = support::build(&imported.spec_path(), &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/gateway/nginx.conf"),
+        &[
+            "location ~* \"\\\\.php$\" {",
+            "location ^~ /static/ {",
+            "location = /health {",
+        ],
+    );
+}
+
 /// `${TAG:-1.4}` keeps its default, reported; a watched folder's path is
 /// rewritten for the spec's folder, where compose.yaml is built from.
 #[test]
