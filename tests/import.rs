@@ -292,6 +292,28 @@ fn ports_with_variables_are_published_on_their_defaults() {
     assert!(!report.contains("random host port"), "{report}");
 }
 
+/// `network_mode: HOST` is no mode: Docker reads it as the name of a
+/// network. Kept raw, as `pid: HOST` is, and refused where it is in the
+/// spec, so `stackc build` does not pass it on; `host` is the mode.
+#[test]
+fn a_network_mode_in_capitals_is_refused_as_pid_and_ipc_are() {
+    let compose = |mode: &str| {
+        format!("services:\n  probe:\n    image: busybox:1.37\n    user: \"1000\"\n    network_mode: {mode}\n    pid: {mode}\n")
+    };
+    let imported = import_project(&compose("HOST"), &[], &[]);
+    let report = imported.report();
+    for key in ["pid", "network_mode"] {
+        assert!(
+            report.contains(&format!(
+                "error: compose or Docker would refuse this `{key}` [invalid-raw]"
+            )),
+            "{key}: {report}"
+        );
+    }
+    let imported = import_project(&compose("host"), &[], &[]);
+    assert!(!imported.report().contains("invalid-raw"), "{}", imported.report());
+}
+
 #[test]
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     let strict = import_project(
