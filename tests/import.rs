@@ -209,13 +209,14 @@ fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it()
 }
 
 /// `${VAR:-}` is the variable's value, `""` when the host sets none (as
-/// `${VAR}`, without its warning): a password or key stays a variable,
-/// supplied where compose runs, in the env file compose reads; its
-/// default is not frozen into the spec, nor a password's other default.
+/// `${VAR}`, without its warning): a password or key (by the name it is
+/// given or the variable's) stays a variable, supplied where compose
+/// runs, in the env file compose reads; its default is not frozen into
+/// the spec, nor a password's other default.
 #[test]
 fn a_password_with_an_empty_or_other_default_stays_a_variable() {
     let imported = import_project(
-        "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:-}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-}\n      SMTP_PASSWORD: ${SMTP_PASSWORD-}\n      API_TOKEN: ${API_TOKEN:-dev-token-123}\n      SENTRY_ENVIRONMENT: ${SENTRY_ENVIRONMENT:-}\n",
+        "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:-}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-}\n      SMTP_PASSWORD: ${SMTP_PASSWORD-}\n      API_TOKEN: ${API_TOKEN:-dev-token-123}\n      SENTRY_ENVIRONMENT: ${SENTRY_ENVIRONMENT:-}\n      MAIL_LOGIN: ${SMTP_PASSWORD:-}\n",
         &[],
         &[],
     );
@@ -226,6 +227,7 @@ fn a_password_with_an_empty_or_other_default_stays_a_variable() {
         "compose.yaml:9:19",
         "compose.yaml:10:22",
         "compose.yaml:11:18",
+        "compose.yaml:13:19",
     ] {
         assert!(has_finding(&report, at, "info", "import-secret"), "{at}: {report}");
     }
@@ -235,12 +237,13 @@ fn a_password_with_an_empty_or_other_default_stays_a_variable() {
         "API_TOKEN =",
         "dev-token-123",
         "POSTGRES_PASSWORD =",
+        "MAIL_LOGIN =",
     ] {
         assert!(!text.contains(frozen), "{frozen}:\n{text}");
     }
     assert_eq!(
         read(imported.root(), "env/web.env"),
-        "SECRET_KEY=${SECRET_KEY:-}\nSMTP_PASSWORD=${SMTP_PASSWORD-}\nAPI_TOKEN=${API_TOKEN:-dev-token-123}\n"
+        "SECRET_KEY=${SECRET_KEY:-}\nSMTP_PASSWORD=${SMTP_PASSWORD-}\nAPI_TOKEN=${API_TOKEN:-dev-token-123}\nMAIL_LOGIN=${SMTP_PASSWORD:-}\n"
     );
     // Unset is allowed: not a `secret NAME env VAR`, which compose refuses unset.
     assert!(!text.contains("env PG_PASS"), "{text}");

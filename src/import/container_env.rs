@@ -52,7 +52,7 @@ impl ContainerEnv {
                     let Some(var) = super::values::whole_variable(raw) else {
                         continue;
                     };
-                    let secret = is_secret_name(name);
+                    let secret = super::environment::names_a_secret(name, raw);
                     if secret || import.places.dotenv.get(var).is_some_and(|e| e.value.is_some()) {
                         let from_file = secret && !super::values::may_be_unset(raw) && reads_file(image, name);
                         env.references
