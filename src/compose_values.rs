@@ -25,6 +25,10 @@ enum Shape {
     /// A namespace: one of these modes (case counts), or another
     /// container's (`container:NAME`, `service:NAME`).
     Namespace(&'static [&'static str]),
+    /// A network namespace: as [`Shape::Namespace`], or the name of a
+    /// network Docker connects the container to (`my_net`), unless it is
+    /// a mode in another case: Docker reads `HOST` as a network's name.
+    NetworkMode(&'static [&'static str]),
     /// Linux capabilities, in any case, with or without `CAP_`.
     Capabilities,
     /// `security_opt` entries, split as the Docker daemon splits them.
@@ -322,7 +326,10 @@ const SHAPES: &[(&str, Shape)] = &[
     ("mem_reservation", Shape::Schema(&[Json::String, ANY_INTEGER])),
     ("mem_swappiness", Shape::Schema(&[ANY_INTEGER, Json::String])),
     ("memswap_limit", Shape::Schema(NUMBER)),
-    ("network_mode", Shape::Str),
+    (
+        "network_mode",
+        Shape::NetworkMode(&["bridge", "default", "host", "none"]),
+    ),
     ("oom_kill_disable", Shape::Bool),
     (
         "oom_score_adj",
@@ -358,6 +365,24 @@ pub struct Refusal {
     pub help: &'static str,
 }
 
+/// One of `modes` as written, or another container's namespace
+/// (`container:NAME`, `service:NAME`).
+fn is_namespace(modes: &[&str], value: &str) -> bool {
+    modes.contains(&value)
+        || ["container:", "service:"]
+            .iter()
+            .any(|p| value.strip_prefix(p).is_some_and(|name| !name.is_empty()))
+}
+
+/// A network's name as Docker takes one (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`)
+/// that is none of `modes` in another case: `HOST` would be a network
+/// named so, not the host's.
+fn is_network_name(modes: &[&str], value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        && !modes.iter().any(|m| m.eq_ignore_ascii_case(value))
+}
+
 /// The value as Docker will read it, or why compose or Docker would
 /// refuse it.
 pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
@@ -367,7 +392,7 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
     let help = match shape {
         Shape::Bool | Shape::StrictBool => "write `true` or `false`",
         Shape::Str => "write a string; quote digits as YAML does: `\"'9'\"`",
-        Shape::Mode(_) | Shape::Namespace(_) => {
+        Shape::Mode(_) | Shape::Namespace(_) | Shape::NetworkMode(_) => {
             "leave the key out: the container then has a namespace of its own, as a web stack's containers should"
         }
         Shape::Capabilities => "write capability names (`man 7 capabilities`), e.g. `\"[NET_BIND_SERVICE]\"`",
@@ -387,19 +412,24 @@ pub fn read(key: &str, value: Value) -> Result<Value, Refusal> {
         (Shape::Str, _) => Err(refuse("expected a string".to_string())),
         (Shape::Mode(modes), Value::String(s)) if modes.contains(&s.as_str()) => Ok(Value::String(s)),
         (Shape::Mode(modes), _) => Err(refuse(format!("Docker accepts {}", quoted_list(modes)))),
-        (Shape::Namespace(_), Value::Null) => Ok(Value::Null),
-        (Shape::Namespace(modes), Value::String(s))
-            if modes.contains(&s.as_str())
-                || ["container:", "service:"]
-                    .iter()
-                    .any(|p| s.strip_prefix(p).is_some_and(|name| !name.is_empty())) =>
-        {
+        (Shape::Namespace(_) | Shape::NetworkMode(_), Value::Null) => Ok(Value::Null),
+        (Shape::Namespace(modes) | Shape::NetworkMode(modes), Value::String(s)) if is_namespace(modes, &s) => {
             Ok(Value::String(s))
         }
+        (Shape::NetworkMode(modes), Value::String(s)) if is_network_name(modes, &s) => Ok(Value::String(s)),
         (Shape::Namespace(modes), _) => Err(refuse(format!(
             "Docker accepts {}, `container:NAME` or `service:NAME` (case counts)",
             modes.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
         ))),
+        (Shape::NetworkMode(modes), value) => {
+            let modes = modes.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            Err(refuse(match value.as_str() {
+                Some(s) if !s.is_empty() && is_network_name(&[], s) => format!(
+                    "Docker reads `{s}` as a network's name, not a mode: it accepts {modes}, `container:NAME` or `service:NAME` (case counts)"
+                ),
+                _ => format!("Docker accepts {modes}, `container:NAME`, `service:NAME` or a network's name"),
+            }))
+        }
         (Shape::Capabilities, value) => capabilities(value).map_err(refuse),
         (Shape::SecurityOpts, value) => {
             let opts = security_opts(value).map_err(refuse)?;
@@ -769,6 +799,23 @@ mod tests {
         assert!(read("pid", json!("service:")).is_err());
         assert_eq!(read("pid", json!("service:web")), Ok(json!("service:web")));
         assert_eq!(read("ipc", json!("shareable")), Ok(json!("shareable")));
+        // Nor `network_mode`, which Docker reads as a network's name unless
+        // it is a mode: `HOST` is none, a network of that name.
+        for refused in ["HOST", "None", "Bridge", "service:", "Service:web", ""] {
+            assert!(read("network_mode", json!(refused)).is_err(), "{refused}");
+        }
+        for kept in [
+            "host",
+            "none",
+            "bridge",
+            "service:web",
+            "container:db",
+            "edge_net",
+            "web.1",
+        ] {
+            assert_eq!(read("network_mode", json!(kept)), Ok(json!(kept)), "{kept}");
+        }
+        assert_eq!(read("network_mode", json!(null)), Ok(json!(null)));
         assert!(read("runtime", json!(9)).is_err());
         assert!(read("oom_score_adj", json!(-1001)).is_err());
         assert_eq!(read("oom_score_adj", json!(-500)), Ok(json!(-500)));

@@ -208,6 +208,115 @@ fn a_password_from_the_hosts_environment_is_read_from_it_as_the_image_reads_it()
     assert_eq!(read(imported.root(), "env/web.env"), "DB_PASSWORD=${DB_PASSWORD}\n");
 }
 
+/// `${VAR:-}` is the variable's value, `""` when the host sets none (as
+/// `${VAR}`, without its warning): a password or key (by the name it is
+/// given or the variable's) stays a variable, supplied where compose
+/// runs, in the env file compose reads; its default is not frozen into
+/// the spec, nor a password's other default.
+#[test]
+fn a_password_with_an_empty_or_other_default_stays_a_variable() {
+    let imported = import_project(
+        "services:\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASS:-}\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-}\n      SMTP_PASSWORD: ${SMTP_PASSWORD-}\n      API_TOKEN: ${API_TOKEN:-dev-token-123}\n      SENTRY_ENVIRONMENT: ${SENTRY_ENVIRONMENT:-}\n      MAIL_LOGIN: ${SMTP_PASSWORD:-}\n",
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (report, text) = (imported.report(), imported.spec());
+    for at in [
+        "compose.yaml:5:26",
+        "compose.yaml:9:19",
+        "compose.yaml:10:22",
+        "compose.yaml:11:18",
+        "compose.yaml:13:19",
+    ] {
+        assert!(has_finding(&report, at, "info", "import-secret"), "{at}: {report}");
+    }
+    for frozen in [
+        "SECRET_KEY =",
+        "SMTP_PASSWORD =",
+        "API_TOKEN =",
+        "dev-token-123",
+        "POSTGRES_PASSWORD =",
+        "MAIL_LOGIN =",
+    ] {
+        assert!(!text.contains(frozen), "{frozen}:\n{text}");
+    }
+    assert_eq!(
+        read(imported.root(), "env/web.env"),
+        "SECRET_KEY=${SECRET_KEY:-}\nSMTP_PASSWORD=${SMTP_PASSWORD-}\nAPI_TOKEN=${API_TOKEN:-dev-token-123}\nMAIL_LOGIN=${SMTP_PASSWORD:-}\n"
+    );
+    // Unset is allowed: not a `secret NAME env VAR`, which compose refuses unset.
+    assert!(!text.contains("env PG_PASS"), "{text}");
+    assert_eq!(read(imported.root(), "env/db.env"), "POSTGRES_PASSWORD=${PG_PASS:-}\n");
+    // No secret: its default, empty, reported as every default is.
+    assert!(text.contains("SENTRY_ENVIRONMENT = \"\""), "{text}");
+    assert!(
+        has_finding(&report, "compose.yaml:12:27", "warning", "import-dropped"),
+        "{report}"
+    );
+}
+
+/// A published port with a variable, in the long syntax as in the short,
+/// is published on its default, reported and noted; one without a
+/// default is the host's, reported as such, never as "a random port".
+#[test]
+fn ports_with_variables_are_published_on_their_defaults() {
+    let imported = import_project(
+        "services:\n  store:\n    image: minio/minio:RELEASE.2024-01-01T00-00-00Z\n    user: \"1000\"\n    ports:\n      - target: 9000\n        published: \"${MINIO_PORT:-9000}\"\n        host_ip: ${MINIO_IP:-127.0.0.1}\n      - \"${PORT:-8000}:8000\"\n      - target: 9001\n        published: ${CONSOLE_PORT}\n",
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (report, text) = (imported.report(), imported.spec());
+    assert_holds(
+        &text,
+        &[
+            "# was published ${MINIO_PORT:-9000}, host_ip ${MINIO_IP:-127.0.0.1}\n    publish 127.0.0.1:9000 -> 9000\n",
+            "# was ${PORT:-8000}:8000\n    publish 8000 -> 8000\n",
+        ],
+    );
+    assert!(!text.contains("9001"), "{text}");
+    for at in [
+        "compose.yaml:7:20",
+        "compose.yaml:8:18",
+        "compose.yaml:9:9",
+        "compose.yaml:11:20",
+    ] {
+        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}: {report}");
+    }
+    assert!(
+        report.contains("`published` is `9000`, the default of `MINIO_PORT`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`published` is filled from the host's environment"),
+        "{report}"
+    );
+    assert!(!report.contains("random host port"), "{report}");
+}
+
+/// `network_mode: HOST` is no mode: Docker reads it as the name of a
+/// network. Kept raw, as `pid: HOST` is, and refused where it is in the
+/// spec, so `stackc build` does not pass it on; `host` is the mode.
+#[test]
+fn a_network_mode_in_capitals_is_refused_as_pid_and_ipc_are() {
+    let compose = |mode: &str| {
+        format!("services:\n  probe:\n    image: busybox:1.37\n    user: \"1000\"\n    network_mode: {mode}\n    pid: {mode}\n")
+    };
+    let imported = import_project(&compose("HOST"), &[], &[]);
+    let report = imported.report();
+    for key in ["pid", "network_mode"] {
+        assert!(
+            report.contains(&format!(
+                "error: compose or Docker would refuse this `{key}` [invalid-raw]"
+            )),
+            "{key}: {report}"
+        );
+    }
+    let imported = import_project(&compose("host"), &[], &[]);
+    assert!(!imported.report().contains("invalid-raw"), "{}", imported.report());
+}
+
 #[test]
 fn strict_fails_on_a_dropped_setting_and_writes_nothing() {
     let strict = import_project(
@@ -639,6 +748,43 @@ fn regex_prefix_first_and_named_locations_are_kept() {
             "location ^~ /static/ {",
             "location ~* \"\\\\.(css|js|woff2?)$|^/x{2};\" {",
             "location @back {",
+        ],
+    );
+}
+
+/// A modifier glued to its path (`~*\.php$`, `^~/static/`, `=/health`)
+/// is one word, which nginx splits by its first characters: imported as
+/// the location nginx reads, never as a prefix named `~*\.php$`.
+#[test]
+fn a_location_modifier_glued_to_its_path_is_read_as_nginx_reads_it() {
+    let imported = import_project(
+        "services:\n  back:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 9000:80\n",
+        &[("gateway.conf", "server {\n    listen 80;\n    location ~*\\.php$ {\n        return 404;\n    }\n    location ~\\.(css|js)$ {\n        expires 30d;\n        proxy_pass http://back:8000;\n    }\n    location ^~/static/ {\n        proxy_pass http://back:8000;\n    }\n    location =/health {\n        return 204;\n    }\n    location / {\n        proxy_pass http://back:8000;\n    }\n}\n")],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (root, spec) = (imported.root(), imported.spec());
+    assert_holds(
+        &spec,
+        &[
+            "location ~* \"\\\\.php$\" {",
+            "location ~ \"\\\\.(css|js)$\" {",
+            "location ^~ /static/ {",
+            "location = /health {",
+        ],
+    );
+    assert!(
+        !spec.contains("location \"~") && !spec.contains("location \"^~"),
+        "{spec}"
+    );
+    let built = support::build(&imported.spec_path(), &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/gateway/nginx.conf"),
+        &[
+            "location ~* \"\\\\.php$\" {",
+            "location ^~ /static/ {",
+            "location = /health {",
         ],
     );
 }

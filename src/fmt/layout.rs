@@ -7,7 +7,8 @@
 //!   indented like the line that opened the block;
 //! - one space between tokens, none before `,`, none inside `[ ]`; tokens
 //!   the source wrote without space between them (`[::1]:8080`) stay so,
-//!   except around `{ } = ->` and after `,`;
+//!   except around `{ } = -> ^~`, after `,`, and between a word and a
+//!   string (`~*"x"` is two values, `~* "x"`);
 //! - at most one blank line in a row, none at the start or end of the file,
 //!   after a line ending in `{` or before a line starting with `}`;
 //! - in consecutive `NAME = value` lines of one block, the `=` line up;
@@ -215,7 +216,9 @@ fn space_between(before: Token<'_>, token: Token<'_>) -> bool {
     match (before.kind, token.kind) {
         (_, Comma) | (OpenList, _) | (_, CloseList) | (Open, Close) => false,
         (Comma, _) => true,
-        (Open | Close | Equals | Arrow, _) | (_, Open | Close | Equals | Arrow) => true,
+        (Open | Close | Equals | Arrow | PrefixFirst, _) | (_, Open | Close | Equals | Arrow | PrefixFirst) => true,
+        // No value is a word and a string: glued (`~*"x"`), they are two.
+        (Word | Str, Str) | (Str, Word) => true,
         _ => !token.glued,
     }
 }

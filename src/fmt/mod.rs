@@ -85,6 +85,24 @@ mod tests {
         );
     }
 
+    /// A location's modifier glued to its pattern (`~*"x"`, `^~/static/`)
+    /// parses as the modifier and the pattern: printed as two words.
+    #[test]
+    fn a_modifier_glued_to_its_location_is_spaced() {
+        let spec = |location: &str| {
+            format!("stack shop\nproxy gateway {{\n    server {{\n        listen 80\n        location {location} {{\n            return 404\n        }}\n    }}\n}}\n")
+        };
+        for (glued, spaced) in [
+            ("~*\"\\\\.php$\"", "~* \"\\\\.php$\""),
+            ("~\"^/a\"", "~ \"^/a\""),
+            ("^~/static/", "^~ /static/"),
+            ("^~\"/static/\"", "^~ \"/static/\""),
+            ("=/health", "= /health"),
+        ] {
+            assert_eq!(fmt(&spec(glued)), spec(spaced), "{glued}");
+        }
+    }
+
     #[test]
     fn empty_and_comment_only_specs() {
         assert_eq!(fmt(""), "");

@@ -52,9 +52,9 @@ impl ContainerEnv {
                     let Some(var) = super::values::whole_variable(raw) else {
                         continue;
                     };
-                    let secret = is_secret_name(name);
+                    let secret = super::environment::names_a_secret(name, raw);
                     if secret || import.places.dotenv.get(var).is_some_and(|e| e.value.is_some()) {
-                        let from_file = secret && reads_file(image, name);
+                        let from_file = secret && !super::values::may_be_unset(raw) && reads_file(image, name);
                         env.references
                             .extend(expression(name, from_file).map(|e| (var.to_string(), e)));
                     }

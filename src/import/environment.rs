@@ -138,6 +138,13 @@ fn passed_through_from_dotenv(import: &mut Import, name: &str, node: &Node) -> O
     same.text().map(str::to_string)
 }
 
+/// Whether `NAME: raw` holds a password or key by its name, or by the
+/// name of the one variable it is (`MAIL_LOGIN: ${SMTP_PASSWORD:-}`):
+/// kept out of the spec either way.
+pub(super) fn names_a_secret(name: &str, raw: &str) -> bool {
+    is_secret_name(name) || super::values::one_reference(raw).is_some_and(|(var, _)| is_secret_name(var))
+}
+
 /// `env { }` entries; a password as the image reads it (see
 /// [`super::env_file`]): a secret in `body`, or a variable of the env file
 /// whose `env_file` statement is returned, for the caller to put after the
@@ -177,16 +184,24 @@ pub fn environment(
             // A password from the host's environment: read from it still. So
             // is a variable of `.env` that [`fill_from_dotenv`] left as it
             // was (a value that holds a password: `SECRET_KEY_BASE=...`).
-            let secret = crate::lint::secrets::is_secret_name(&name);
+            let secret = names_a_secret(&name, &raw);
             let from_dotenv = |var: &str| import.places.dotenv.get(var).is_some_and(|e| e.value.is_some());
+            // `${VAR:-}` may be unset, which compose refuses for a secret
+            // read from a variable (`secret NAME env VAR`): the env file
+            // says it as compose.yaml did.
             match super::values::whole_variable(&raw).filter(|var| secret || from_dotenv(var)) {
-                Some(var) if secret && reads_file(image, &name) => {
+                Some(var) if secret && !super::values::may_be_unset(&raw) && reads_file(image, &name) => {
                     body.push(from_environment(service, &name, var, at, import))
                 }
                 Some(var) => {
                     if from_dotenv(var) {
                         import.secrets.read_from_dotenv(var);
                     }
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
+                // A password's default (`${DB_PASSWORD:-changeme}`) is no
+                // value for the spec either: the env file keeps the reference.
+                None if secret && super::values::one_reference(&raw).is_some() => {
                     kept.push(Kept::from_host(&name, &raw, at))
                 }
                 None => {

@@ -146,15 +146,31 @@ pub fn both_families(ports: &[Node]) -> Vec<&Node> {
         .collect()
 }
 
-/// The port `p` publishes; in the short syntax, with the defaults of its
-/// variables in their place (`${HTTP_PORT:-9000}:9000` is `9000:9000`, as
-/// compose reads it when the host sets none).
+/// The fields of a port that compose fills from variables: the short
+/// syntax's whole text (as `port`), or the long syntax's `published`,
+/// `target` and `host_ip`; each with its node and raw text.
+pub fn port_variables(p: &Node) -> Vec<(&'static str, &Node, &str)> {
+    let fields: Vec<(&'static str, &Node)> = match &p.kind {
+        Kind::Scalar { .. } => vec![("port", p)],
+        _ => ["published", "target", "host_ip"]
+            .into_iter()
+            .filter_map(|key| Some((key, p.get(key)?)))
+            .collect(),
+    };
+    fields
+        .into_iter()
+        .filter_map(|(key, node)| Some((key, node, node.text()?)))
+        .filter(|(_, _, raw)| values::literal(raw).is_none())
+        .collect()
+}
+
+/// The port `p` publishes, with the defaults of its variables in their
+/// place (`${HTTP_PORT:-9000}:9000` is `9000:9000`, as compose reads it
+/// when the host sets none; so is `published: ${HTTP_PORT:-9000}`).
 pub fn port(p: &Node) -> Option<values::Published> {
+    let value = |text: &str| values::literal(text).or_else(|| Some(values::with_defaults(text)?.0));
     match &p.kind {
-        Kind::Scalar { text, .. } => {
-            let text = values::literal(text).or_else(|| Some(values::with_defaults(text)?.0))?;
-            short_port(&text)
-        }
+        Kind::Scalar { text, .. } => short_port(&value(text)?),
         _ => {
             if p.get("protocol")
                 .and_then(Node::text)
@@ -162,21 +178,19 @@ pub fn port(p: &Node) -> Option<values::Published> {
             {
                 return None;
             }
-            let ip = p
-                .get("host_ip")
-                .and_then(Node::text)
-                .filter(|ip| !matches!(*ip, "" | "0.0.0.0"));
+            let field = |key: &str| p.get(key).and_then(Node::text).and_then(value);
+            let ip = field("host_ip").filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0"));
             let ip = ip.map(|ip| {
                 if ip.contains(':') && !ip.starts_with('[') {
                     format!("[{ip}]")
                 } else {
-                    ip.to_string()
+                    ip
                 }
             });
             Some(values::Published {
                 ip,
-                host: p.get("published").and_then(Node::text)?.parse().ok()?,
-                container: p.get("target").and_then(Node::text)?.parse().ok()?,
+                host: field("published")?.parse().ok()?,
+                container: field("target")?.parse().ok()?,
             })
         }
     }

@@ -644,23 +644,24 @@ impl Reader<'_, '_> {
     }
 
     /// The spec's `location ...` line for nginx's, and how it matches:
-    /// `= /x`, `^~ /x/`, `~ "regex"`, `~* "regex"`, `@name`, `/x`.
+    /// `= /x`, `^~ /x/`, `~ "regex"`, `~* "regex"`, `@name`, `/x`; a
+    /// modifier nginx reads glued to its path (`~*\.php$`) as well.
     fn location_head(&mut self, d: &Directive) -> Option<(String, LocationKind)> {
         let (kind, path) = match d.args.as_slice() {
-            [modifier, path] => match modifier.as_str() {
-                "=" => (LocationKind::Exact, path),
-                "^~" => (LocationKind::PrefixFirst, path),
-                "~" => (LocationKind::Regex { caseless: false }, path),
-                "~*" => (LocationKind::Regex { caseless: true }, path),
-                _ => return self.refuse(d, "with a modifier nginx does not know"),
+            [modifier, path] => match MODIFIERS.iter().find(|(m, _)| m == modifier) {
+                Some(&(_, kind)) => (kind, path.as_str()),
+                None => return self.refuse(d, "with a modifier nginx does not know"),
             },
             [name] if name.starts_with('@') => match name.strip_prefix('@').filter(|n| is_name(n)) {
                 Some(_) => return Some((format!("location {name}"), LocationKind::Named)),
                 None => return self.refuse(d, "named other than letters, digits, `_` and `-`"),
             },
-            [path] => (LocationKind::Prefix, path),
+            [path] => glued_modifier(path),
             _ => return self.refuse(d, "with more than a modifier and a path"),
         };
+        if path.is_empty() {
+            return self.refuse(d, "with a modifier and no path");
+        }
         let path = if kind.is_regex() {
             if let Some(problem) = crate::syntax::lower::location_regex::problem(path) {
                 return self.refuse(d, &format!("whose regular expression stackc cannot check ({problem})"));
@@ -842,4 +843,41 @@ fn is_websocket_header(name: &str, value: &str) -> bool {
 /// stackc's security header defaults (sent when the app sends none).
 fn is_default_header(d: &Directive) -> bool {
     d.args.get(1).is_some_and(|v| v.starts_with("$default_"))
+}
+
+/// nginx's location modifiers, each as its own word (`~* \.php$`); `~*`
+/// before `~`, which it starts with.
+const MODIFIERS: [(&str, LocationKind); 4] = [
+    ("=", LocationKind::Exact),
+    ("^~", LocationKind::PrefixFirst),
+    ("~*", LocationKind::Regex { caseless: true }),
+    ("~", LocationKind::Regex { caseless: false }),
+];
+
+/// A location's one word as nginx reads it (`ngx_http_core_location`
+/// looks at its first characters): a modifier glued to the path
+/// (`~*\.php$`, `^~/static/`, `=/health`) is split off; else a prefix.
+fn glued_modifier(word: &str) -> (LocationKind, &str) {
+    MODIFIERS
+        .iter()
+        .find_map(|&(modifier, kind)| Some((kind, word.strip_prefix(modifier)?)))
+        .unwrap_or((LocationKind::Prefix, word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_modifier_glued_to_its_path_is_read_as_nginx_reads_it() {
+        let caseless = LocationKind::Regex { caseless: true };
+        assert_eq!(glued_modifier("~*\\.php$"), (caseless, "\\.php$"));
+        assert_eq!(
+            glued_modifier("~\\.php$"),
+            (LocationKind::Regex { caseless: false }, "\\.php$")
+        );
+        assert_eq!(glued_modifier("^~/static/"), (LocationKind::PrefixFirst, "/static/"));
+        assert_eq!(glued_modifier("=/health"), (LocationKind::Exact, "/health"));
+        assert_eq!(glued_modifier("/static/~x"), (LocationKind::Prefix, "/static/~x"));
+    }
 }

@@ -325,14 +325,30 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ),
             ("ports", _) => {
                 for p in super::mounts::both_families(value.items()) {
-                    // `${HTTP_PORT:-9000}:9000`: the default kept, reported;
-                    // a variable without one is reported as the host's.
-                    let with_variables = p.text().filter(|t| literal(t).is_none());
-                    if with_variables.is_some_and(|raw| defaulted(import, p, "port", raw).is_none()) {
+                    // `${HTTP_PORT:-9000}:9000`, `published: ${HTTP_PORT:-9000}`:
+                    // the default kept, reported and noted; a variable
+                    // without one is reported as the host's.
+                    let with_variables = super::mounts::port_variables(p);
+                    // Every field reported, so not `all`, which stops at the first.
+                    let defaults: Vec<bool> = with_variables
+                        .iter()
+                        .map(|(key, node, raw)| defaulted(import, node, key, raw).is_some())
+                        .collect();
+                    if defaults.contains(&false) {
                         continue;
                     }
                     match super::mounts::port(p) {
-                        Some(published) => body.push(Stmt::line(published.statement())),
+                        Some(published) if with_variables.is_empty() => body.push(Stmt::line(published.statement())),
+                        Some(published) => {
+                            let was: Vec<String> = with_variables
+                                .iter()
+                                .map(|(key, _, raw)| match *key {
+                                    "port" => raw.to_string(),
+                                    key => format!("{key} {raw}"),
+                                })
+                                .collect();
+                            body.push(Stmt::line(published.statement()).note(format!("was {}", was.join(", "))))
+                        }
                         None => import.report.dropped(
                             file,
                             p.span,

@@ -220,17 +220,32 @@ pub fn variables(text: &str) -> Vec<&str> {
     names
 }
 
-/// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else, or the
+/// `VAR` of a value that is `$VAR` or `${VAR}` and nothing else, the
 /// same variable required (`${VAR:?message}`, `${VAR?message}`: compose
 /// refuses to start without it, as authentik's compose file asks for its
-/// secret key): each is the variable's value.
+/// secret key), or with an empty default (`${VAR:-}`, `${VAR-}`: compose
+/// gives `""` for an unset variable as it does for `${VAR}`, only without
+/// its warning): each is the variable's value.
 pub fn whole_variable(text: &str) -> Option<&str> {
+    let (name, operation) = one_reference(text)?;
+    let value = matches!(operation, "" | ":-" | "-") || operation.starts_with('?') || operation.starts_with(":?");
+    value.then_some(name)
+}
+
+/// Whether a value that is one reference may be unset as compose reads
+/// it: `${VAR:-}`, `${VAR-}` (a default; `${VAR}` itself is warned of).
+pub fn may_be_unset(text: &str) -> bool {
+    one_reference(text).is_some_and(|(_, operation)| operation.starts_with('-') || operation.starts_with(":-"))
+}
+
+/// `VAR` and its operation (`:-default`, `?message`, or none) of a value
+/// that is one reference and nothing else.
+pub fn one_reference(text: &str) -> Option<(&str, &str)> {
     let mut pieces = pieces(text);
     let (Some(Piece::Reference { name, operation, .. }), None) = (pieces.next(), pieces.next()) else {
         return None;
     };
-    let required = operation.is_empty() || operation.starts_with('?') || operation.starts_with(":?");
-    (required && super::spec::is_env_name(name)).then_some(name)
+    super::spec::is_env_name(name).then_some((name, operation))
 }
 
 /// A compose string as the container sees it, each plain reference
@@ -488,7 +503,11 @@ mod tests {
         assert_eq!(whole_variable("$DB_PASSWORD"), Some("DB_PASSWORD"));
         assert_eq!(whole_variable("${DB_PASSWORD:?required}"), Some("DB_PASSWORD"));
         assert_eq!(whole_variable("${DB_PASSWORD?}"), Some("DB_PASSWORD"));
+        // An empty default is the variable's value: `""` when unset, as `${VAR}`.
+        assert_eq!(whole_variable("${DB_PASSWORD:-}"), Some("DB_PASSWORD"));
+        assert_eq!(whole_variable("${DB_PASSWORD-}"), Some("DB_PASSWORD"));
         assert_eq!(whole_variable("${DB_PASSWORD:-x}"), None);
+        assert_eq!(whole_variable("${DB_PASSWORD-x}"), None);
         assert_eq!(whole_variable("${DB_PASSWORD:+x}"), None);
         assert_eq!(whole_variable("$$DB_PASSWORD"), None);
         assert_eq!(whole_variable("a$B"), None);

@@ -28,6 +28,9 @@ pub enum Kind {
     Equals,
     /// `->`
     Arrow,
+    /// `^~`, nginx's prefix-first location modifier: no word holds a `^`,
+    /// so it is one even glued to its path (`^~/static/`).
+    PrefixFirst,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +97,10 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
                 i += 2;
                 Kind::Arrow
             }
+            b'^' if bytes[i..].starts_with(b"^~") => {
+                i += 2;
+                Kind::PrefixFirst
+            }
             _ => {
                 i = word_end(bytes, i);
                 Kind::Word
@@ -136,8 +143,8 @@ fn string_end(bytes: &[u8], open: usize) -> usize {
     i
 }
 
-/// A word ends at whitespace, a line end, punctuation, a quote, a comment
-/// or an arrow. Every byte it stops at is ASCII, so the end is a character
+/// A word ends at whitespace, a line end, punctuation, a quote, a comment,
+/// an arrow or a `^~`. Every byte it stops at is ASCII, so the end is a character
 /// boundary.
 fn word_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from + 1;
@@ -145,6 +152,7 @@ fn word_end(bytes: &[u8], from: usize) -> usize {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b'=' | b'"' | b'#' => break,
             b'-' if bytes.get(i + 1) == Some(&b'>') => break,
+            b'^' if bytes.get(i + 1) == Some(&b'~') => break,
             _ => i += 1,
         }
     }
@@ -157,6 +165,19 @@ mod tests {
 
     fn kinds<'a>(line: &Line<'a>) -> Vec<(Kind, &'a str, bool)> {
         line.tokens.iter().map(|t| (t.kind, t.text, t.glued)).collect()
+    }
+
+    #[test]
+    fn a_prefix_first_modifier_is_a_token_of_its_own() {
+        assert_eq!(
+            kinds(&lines("location ^~/static/ {")[0]),
+            vec![
+                (Kind::Word, "location", false),
+                (Kind::PrefixFirst, "^~", false),
+                (Kind::Word, "/static/", true),
+                (Kind::Open, "{", false),
+            ]
+        );
     }
 
     #[test]
