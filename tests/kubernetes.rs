@@ -718,6 +718,7 @@ fn network_policies_select_pods_by_network_whatever_the_stacks_size() {
     let refused = stack_manifests(&bad).unwrap_err();
     assert_eq!(refused.len(), 1, "{refused:#?}");
     assert_eq!(&bad[refused[0].primary_span().unwrap().range()], "back_");
+}
 
 /// The folders a container writes to emptyDirs (the volumes stackc adds
 /// where the root file system is read-only), by mount path.
