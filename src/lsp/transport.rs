@@ -7,6 +7,7 @@
 //! lsp-server's in-memory connection.
 
 use std::io::{self, BufRead, Read};
+use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 
 use lsp_server::{Connection, Message};
@@ -24,7 +25,11 @@ const MAX_HEADER_LINES: usize = 16;
 
 /// The threads that move messages between stdin, stdout and the server.
 pub(super) struct Stdio {
-    reader: JoinHandle<io::Result<()>>,
+    /// Why the reader stopped, when input it refused stopped it: set
+    /// before the reader drops its sender, so a server that sees the
+    /// connection close finds the reason here (joining the reader would
+    /// race its exit, and wait forever on a reader still reading stdin).
+    refused: Arc<OnceLock<io::Error>>,
     writer: JoinHandle<io::Result<()>>,
 }
 
@@ -32,48 +37,58 @@ pub(super) struct Stdio {
 pub(super) fn stdio() -> (Connection, Stdio) {
     let (server, client) = Connection::memory();
     let Connection { sender, receiver } = client;
-    let reader = thread::spawn(move || {
-        let stdin = io::stdin();
-        let mut input = stdin.lock();
-        while let Some(message) = read(&mut input)? {
-            // A whole message that is not one (bad JSON, no `method` or
-            // `id`) leaves the stream in step: it is skipped, and said on
-            // stderr, the server's log in an editor. It has no id to answer.
-            let message = match message {
-                Ok(message) => message,
-                Err(reason) => {
-                    eprintln!("stackc lsp: skipped a message: {reason}");
-                    continue;
-                }
-            };
-            let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
-            if sender.send(message).is_err() || exit {
-                break;
-            }
+    let refused = Arc::new(OnceLock::new());
+    let reason = Arc::clone(&refused);
+    thread::spawn(move || {
+        if let Err(error) = forward(|message| sender.send(message).is_ok()) {
+            let _ = reason.set(error);
         }
-        Ok(())
+        drop(sender);
     });
     let writer = thread::spawn(move || {
         let stdout = io::stdout();
         let mut output = stdout.lock();
         receiver.into_iter().try_for_each(|message| message.write(&mut output))
     });
-    (server, Stdio { reader, writer })
+    (server, Stdio { refused, writer })
+}
+
+/// Hands the messages of stdin to `send` until `exit`, the end of the
+/// input, a `send` that fails (the server is gone), or input it refuses
+/// (the error).
+fn forward(mut send: impl FnMut(Message) -> bool) -> io::Result<()> {
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    while let Some(message) = read(&mut input)? {
+        // A whole message that is not one (bad JSON, no `method` or
+        // `id`) leaves the stream in step: it is skipped, and said on
+        // stderr, the server's log in an editor. It has no id to answer.
+        let message = match message {
+            Ok(message) => message,
+            Err(reason) => {
+                eprintln!("stackc lsp: skipped a message: {reason}");
+                continue;
+            }
+        };
+        let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+        if !send(message) || exit {
+            break;
+        }
+    }
+    Ok(())
 }
 
 impl Stdio {
     /// Waits until every answer is written, once the server has dropped
-    /// its connection; a reader that stopped on bad input says why. A
-    /// reader still waiting for input is not waited for.
+    /// its connection; input the reader refused is the reason the session
+    /// ended. The reader is not waited for: it may be waiting for input.
     pub(super) fn join(self) -> io::Result<()> {
         let written = self
             .writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the writer failed")));
-        if self.reader.is_finished() {
-            self.reader
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("the reader failed")))?;
+        if let Some(refused) = self.refused.get() {
+            return Err(io::Error::new(refused.kind(), refused.to_string()));
         }
         written
     }
