@@ -430,8 +430,5 @@ pub(super) fn known_account(service: &Service) -> Option<RunAs> {
     let Some(ImageSource::Image(image)) = &service.image else {
         return None;
     };
-    KNOWN_IMAGES
-        .iter()
-        .find(|k| k.holds_for(image))
-        .map(|k| k.account(image))
+    known_image(service).map(|k| k.account(image))
 }
