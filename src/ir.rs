@@ -97,6 +97,11 @@ impl Stack {
         self.names.services.find(&self.services, |s| &s.name.value, name)
     }
 
+    /// Where the service named `name` is in [`Stack::services`].
+    pub fn service_position(&self, name: &str) -> Option<usize> {
+        self.names.services.position(&self.services, |s| &s.name.value, name)
+    }
+
     pub fn volume(&self, name: &str) -> Option<&Volume> {
         self.names.volumes.find(&self.volumes, |v| &v.name.value, name)
     }
@@ -178,7 +183,7 @@ impl Stack {
     /// The upstream servers, in any proxy, that point at the service named
     /// `service`, each with the proxy that holds it, in spec order.
     pub fn upstream_servers_of(&self, service: &str) -> impl Iterator<Item = (&Service, &UpstreamServer)> + '_ {
-        let target = self.names.services.position(&self.services, |s| &s.name.value, service);
+        let target = self.service_position(service);
         let found = target.and_then(|t| self.relations().upstream_servers.get(&(t as u32)));
         found.into_iter().flatten().filter_map(|&[proxy, upstream, server]| {
             let holder = &self.services[proxy as usize];

@@ -184,6 +184,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         },
         diagnostics: Vec::new(),
         read: HashMap::new(),
+        loose: HashMap::new(),
     };
     // The env files parsed so far, by path as written.
     let mut env_files = std::collections::HashSet::new();
@@ -332,6 +333,9 @@ struct Loader<'a> {
     /// The files read so far, by path: many services may name one file
     /// (a shared env file, one build folder's requirements).
     read: HashMap<PathBuf, FileId>,
+    /// The files named like secrets of each build folder walked so far:
+    /// services built from one folder share its walk.
+    loose: HashMap<PathBuf, Vec<(String, FileId)>>,
 }
 
 impl Loader<'_> {
@@ -741,6 +745,16 @@ impl Loader<'_> {
     /// rather than the app's own files, and at most [`MAX_LOOSE_FOLDERS`]
     /// of them: a huge tree costs no more than a small one.
     fn loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
+        if let Some(walked) = self.loose.get(context) {
+            return walked.clone();
+        }
+        let loose = self.walk_for_loose_secret_files(context);
+        self.loose.insert(context.to_path_buf(), loose.clone());
+        loose
+    }
+
+    /// [`Self::loose_secret_files`]' walk of a folder, done once per folder.
+    fn walk_for_loose_secret_files(&mut self, context: &Path) -> Vec<(String, FileId)> {
         let mut loose = Vec::new();
         let mut folders = std::collections::VecDeque::from([(String::new(), 0)]);
         let mut visited = 0;

@@ -11,8 +11,6 @@
 
 use std::collections::VecDeque;
 
-use foldhash::{HashMap, HashMapExt};
-
 use super::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -25,11 +23,7 @@ type Edge = (usize, Span);
 
 impl Resolver<'_> {
     pub(super) fn check_cycles(&mut self) {
-        let services = &self.stack.services;
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        for (i, service) in services.iter().enumerate() {
-            index.entry(service.name.as_str()).or_insert(i);
-        }
+        let (stack, services) = (self.stack, &self.stack.services);
         let edges: Vec<Vec<Edge>> = services
             .iter()
             .enumerate()
@@ -37,7 +31,7 @@ impl Resolver<'_> {
                 service
                     .after
                     .iter()
-                    .filter_map(|d| index.get(d.target.as_str()).map(|&next| (next, d.target.span)))
+                    .filter_map(|d| Some((stack.service_position(d.target.as_str())?, d.target.span)))
                     .filter(|&(next, _)| next != at) // reported as waiting for itself
                     .collect()
             })
