@@ -14,22 +14,35 @@
 //! the repository and the fuzzer does on its inputs.
 
 use super::grammar::Rule;
-use super::tree::Tree;
+use super::tree::{Pair, Tree};
+
+/// What takes each top-level item (a `service` block, a `volume` line) as
+/// soon as it is parsed: lowering, in [`stream`].
+pub(super) trait Items {
+    fn item(&mut self, item: Pair<'_>);
+}
 
 /// The tree pest builds for `text`, or `None` where this parser declines.
 pub(super) fn parse(text: &str) -> Option<Tree<'_>> {
-    let mut parser = Parser {
-        bytes: text.as_bytes(),
-        pos: 0,
-        tree: Tree::new(text),
-    };
+    let mut parser = Parser::new(text, None);
     parser.file().then_some(parser.tree)
 }
 
-struct Parser<'i> {
+/// Parses `text`, handing each top-level item to `items` as soon as it is
+/// parsed and then dropping its nodes: the tree holds one item at a time,
+/// still in cache when lowering reads it, instead of the whole spec's
+/// (16 bytes a node, a node every few bytes of text). `false` where the
+/// parser declines the text; `items` may have had the items before.
+pub(super) fn stream(text: &str, items: &mut dyn Items) -> bool {
+    Parser::new(text, Some(items)).file()
+}
+
+struct Parser<'i, 's> {
     bytes: &'i [u8],
     pos: usize,
     tree: Tree<'i>,
+    /// Where each parsed item goes, when not into the tree.
+    items: Option<&'s mut dyn Items>,
 }
 
 /// `name_char`: what may follow a keyword's letters in a longer word.
@@ -47,9 +60,20 @@ fn is_host_path_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"_./:@-+%~".contains(&b)
 }
 
-type Item<'i> = fn(&mut Parser<'i>) -> bool;
+type Item<'i, 's> = fn(&mut Parser<'i, 's>) -> bool;
 
-impl<'i> Parser<'i> {
+impl<'i, 's> Parser<'i, 's> {
+    fn new(text: &'i str, items: Option<&'s mut dyn Items>) -> Self {
+        // A whole spec's tree has a node every few bytes; one item's, few.
+        let capacity = if items.is_some() { 256 } else { text.len() / 4 };
+        Parser {
+            bytes: text.as_bytes(),
+            pos: 0,
+            tree: Tree::with_capacity(text, capacity),
+            items,
+        }
+    }
+
     // ------------------------------------------------------------ pest's machinery
 
     /// A rule that yields a pair: the pair spans what `body` matched, and
@@ -195,7 +219,7 @@ impl<'i> Parser<'i> {
     }
 
     /// `"{" ~ NEWLINE* ~ (item ~ eol)* ~ "}"`, inside a statement.
-    fn block(&mut self, item: Item<'i>) -> bool {
+    fn block(&mut self, item: Item<'i, 's>) -> bool {
         self.literal("{")
             && self.skip()
             && self.repeat(Self::newline)
@@ -222,10 +246,23 @@ impl<'i> Parser<'i> {
                 && p.skip()
                 && p.repeat(Self::newline)
                 && p.skip()
-                && p.repeat(|p| p.item() && p.skip() && p.eol())
+                && p.repeat(|p| {
+                    let at = p.tree.len();
+                    p.item() && p.skip() && p.eol() && p.hand_over(at)
+                })
                 && p.skip()
                 && p.eoi()
         })
+    }
+
+    /// Gives the item parsed at node `at` to [`Parser::items`], if any,
+    /// and drops its nodes.
+    fn hand_over(&mut self, at: usize) -> bool {
+        if let Some(items) = self.items.as_deref_mut() {
+            items.item(self.tree.pair(at));
+            self.tree.truncate(at);
+        }
+        true
     }
 
     fn eoi(&mut self) -> bool {
@@ -350,7 +387,7 @@ impl<'i> Parser<'i> {
     }
 
     /// `service`, `job` and `proxy`: `kw ~ name ~ "{" ~ ... ~ "}"`.
-    fn container(&mut self, rule: Rule, keyword: Rule, word: &str, item: Item<'i>) -> bool {
+    fn container(&mut self, rule: Rule, keyword: Rule, word: &str, item: Item<'i, 's>) -> bool {
         self.statement(rule, keyword, word, |p| p.name() && p.skip() && p.block(item))
     }
 

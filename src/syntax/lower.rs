@@ -36,10 +36,82 @@ pub const DEFAULT_UID: u32 = 10001;
 /// The nginx image a proxy builds on when it names none.
 pub const DEFAULT_NGINX_IMAGE: &str = "nginx:1.30";
 
+/// Lowers a whole parse tree's `file` pair.
 pub fn lower(file: Pair<'_>) -> (Stack, Vec<Diagnostic>) {
-    let mut lowerer = Lowerer::default();
-    let stack = lowerer.lower_file(file);
-    (stack, lowerer.diagnostics)
+    let containers = file
+        .into_inner()
+        .filter(|item| matches!(item.as_rule(), Rule::service | Rule::job | Rule::proxy));
+    let mut lowering = FileLowering::new(containers.count());
+    for item in file.into_inner() {
+        lowering.item(item);
+    }
+    lowering.finish()
+}
+
+/// A spec lowered one top-level item at a time, in order, as the parser
+/// hands them over (see `descent::stream`).
+pub struct FileLowering {
+    lowerer: Lowerer,
+    stack: Stack,
+    /// The `stack` line's name, and where the line is.
+    name: Option<(Spanned<String>, Span)>,
+}
+
+impl FileLowering {
+    /// `containers`: how many services, jobs and proxies to make room for
+    /// (a service is large: room for all at once, not by doubling); more
+    /// or fewer is only slower.
+    pub fn new(containers: usize) -> Self {
+        let mut stack = Stack::default();
+        stack.services.reserve_exact(containers);
+        FileLowering {
+            lowerer: Lowerer::default(),
+            stack,
+            name: None,
+        }
+    }
+
+    pub fn item(&mut self, item: Pair<'_>) {
+        let (lowerer, stack) = (&mut self.lowerer, &mut self.stack);
+        let at = span(&item);
+        match item.as_rule() {
+            Rule::stack => {
+                let (value, development) = lowerer.lower_stack(item);
+                stack.development = stack.development.or(development);
+                lowerer.set_once(&mut self.name, value, at, "stack");
+            }
+            Rule::volume => stack.volumes.push(lowerer.lower_volume(item)),
+            Rule::network => stack.networks.push(lowerer.lower_network(item)),
+            Rule::secret => stack.secrets.push(lowerer.lower_secret(item)),
+            Rule::service => stack.services.push(lowerer.lower_service(item)),
+            Rule::job => stack.services.push(lowerer.lower_job(item)),
+            Rule::proxy => stack.services.push(lowerer.lower_proxy(item)),
+            Rule::environment => stack.environments.push(lowerer.lower_environment(item)),
+            Rule::EOI => {}
+            other => unreachable!("`file` holds only items, not {other:?}"),
+        }
+    }
+
+    /// The stack, once every item is in, and what lowering found wrong.
+    pub fn finish(mut self) -> (Stack, Vec<Diagnostic>) {
+        let stack = &mut self.stack;
+        stack.name = self.name.map(|(n, _)| n);
+        let declares_anything = !(stack.volumes.is_empty() && stack.secrets.is_empty() && stack.services.is_empty());
+        if stack.name.is_none() && !declares_anything {
+            self.lowerer.report(
+                Diagnostic::error("empty-spec", "the spec declares nothing")
+                    .primary(Span::new(0, 0), "no `stack` line and no services")
+                    .help("start with `stack myapp`, then declare services, e.g. `service db { image postgres:16.4 }`"),
+            );
+        } else if stack.name.is_none() {
+            self.lowerer.report(
+                Diagnostic::error("missing-stack-name", "the spec does not name the stack")
+                    .primary(Span::new(0, 0), "expected `stack NAME` in this file")
+                    .help("add a line such as `stack myapp` at the top; it becomes the compose project name"),
+            );
+        }
+        (self.stack, self.lowerer.diagnostics)
+    }
 }
 
 #[derive(Default)]
@@ -83,51 +155,6 @@ impl Lowerer {
     }
 
     // ------------------------------------------------------------ top level
-
-    fn lower_file(&mut self, file: Pair<'_>) -> Stack {
-        let mut stack = Stack::default();
-        // A service is large: room for all at once, not by doubling.
-        let containers = file
-            .into_inner()
-            .filter(|item| matches!(item.as_rule(), Rule::service | Rule::job | Rule::proxy));
-        stack.services.reserve_exact(containers.count());
-        let mut name: Option<(Spanned<String>, Span)> = None;
-        for item in file.into_inner() {
-            let at = span(&item);
-            match item.as_rule() {
-                Rule::stack => {
-                    let (value, development) = self.lower_stack(item);
-                    stack.development = stack.development.or(development);
-                    self.set_once(&mut name, value, at, "stack");
-                }
-                Rule::volume => stack.volumes.push(self.lower_volume(item)),
-                Rule::network => stack.networks.push(self.lower_network(item)),
-                Rule::secret => stack.secrets.push(self.lower_secret(item)),
-                Rule::service => stack.services.push(self.lower_service(item)),
-                Rule::job => stack.services.push(self.lower_job(item)),
-                Rule::proxy => stack.services.push(self.lower_proxy(item)),
-                Rule::environment => stack.environments.push(self.lower_environment(item)),
-                Rule::EOI => {}
-                other => unreachable!("`file` holds only items, not {other:?}"),
-            }
-        }
-        stack.name = name.map(|(n, _)| n);
-        let declares_anything = !(stack.volumes.is_empty() && stack.secrets.is_empty() && stack.services.is_empty());
-        if stack.name.is_none() && !declares_anything {
-            self.report(
-                Diagnostic::error("empty-spec", "the spec declares nothing")
-                    .primary(Span::new(0, 0), "no `stack` line and no services")
-                    .help("start with `stack myapp`, then declare services, e.g. `service db { image postgres:16.4 }`"),
-            );
-        } else if stack.name.is_none() {
-            self.report(
-                Diagnostic::error("missing-stack-name", "the spec does not name the stack")
-                    .primary(Span::new(0, 0), "expected `stack NAME` in this file")
-                    .help("add a line such as `stack myapp` at the top; it becomes the compose project name"),
-            );
-        }
-        stack
-    }
 
     /// The stack's name, and where its `development` marker is.
     fn lower_stack(&mut self, pair: Pair<'_>) -> (Spanned<String>, Option<Span>) {

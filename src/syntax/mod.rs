@@ -33,8 +33,12 @@ pub fn parse(source: &SourceFile) -> (Option<Stack>, Vec<Diagnostic>) {
             .primary(crate::source::Span::empty(0), "a spec this large");
         return (None, vec![too_large]);
     }
-    match tree(&source.text) {
-        Ok(tree) => {
+    if let Some((stack, diagnostics)) = lowered_as_parsed(&source.text) {
+        return (Some(stack), diagnostics);
+    }
+    match parse_tree(&source.text) {
+        Ok(pairs) => {
+            let tree = tree::Tree::from_pest(&source.text, pairs);
             // The grammar's `file` rule always yields exactly one pair.
             let file = tree.pairs().next().expect("`file` matched");
             let (stack, diagnostics) = lower::lower(file);
@@ -74,6 +78,30 @@ fn tree(text: &str) -> Result<tree::Tree<'_>, pest::error::Error<grammar::Rule>>
         Some(tree) => Ok(tree),
         None => parse_tree(text).map(|pairs| tree::Tree::from_pest(text, pairs)),
     }
+}
+
+/// The spec lowered by the fast parser, each item as soon as it is parsed;
+/// `None` where that parser declines the text (pest parses it then).
+fn lowered_as_parsed(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
+    let mut lowering = lower::FileLowering::new(containers_in(text));
+    descent::stream(text, &mut lowering).then(|| lowering.finish())
+}
+
+impl descent::Items for lower::FileLowering {
+    fn item(&mut self, item: tree::Pair<'_>) {
+        lower::FileLowering::item(self, item);
+    }
+}
+
+/// About how many services, jobs and proxies `text` declares: the lines
+/// that start with their keyword, for room in the stack's list of them.
+fn containers_in(text: &str) -> usize {
+    text.lines()
+        .filter(|line| {
+            let word = line.trim_start().split([' ', '\t']).next().unwrap_or("");
+            matches!(word, "service" | "job" | "proxy")
+        })
+        .count()
 }
 
 /// Whether the fast parser, where it accepts `text`, builds the tree pest

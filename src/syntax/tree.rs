@@ -24,16 +24,21 @@ struct Node {
 }
 
 impl<'i> Tree<'i> {
-    pub(super) fn new(text: &'i str) -> Self {
+    pub(super) fn with_capacity(text: &'i str, nodes: usize) -> Self {
         Tree {
             text,
-            nodes: Vec::with_capacity(text.len() / 4),
+            nodes: Vec::with_capacity(nodes),
         }
+    }
+
+    /// The node at `index`.
+    pub(super) fn pair(&self, index: usize) -> Pair<'_> {
+        Pair { tree: self, index }
     }
 
     /// The tree of pest's pairs.
     pub(super) fn from_pest(text: &'i str, pairs: pest::iterators::Pairs<'i, Rule>) -> Self {
-        let mut tree = Tree::new(text);
+        let mut tree = Tree::with_capacity(text, text.len() / 4);
         let mut open = Vec::new();
         for token in pairs.tokens() {
             match token {
