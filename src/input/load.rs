@@ -939,4 +939,22 @@ mod tests {
             assert!(!disk.is_folder(missing) && !disk.exists(missing));
         }
     }
+
+    /// Services built from one folder share its walk: its secret-named
+    /// files are read once, and each service finds the same ones.
+    #[test]
+    fn a_build_folder_is_walked_once_whoever_builds_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/requirements.txt"), "django\n").unwrap();
+        std::fs::write(dir.path().join("app/.env"), "SECRET_KEY=x\n").unwrap();
+        let spec = "stack s\nservice a {\n    build ./app\n}\nservice b {\n    build ./app\n}\n";
+        let (stack, _) = crate::syntax::parse(&SourceFile::new("stack.spec", spec));
+        let (inputs, _) = load(&stack.unwrap(), &Disk::new(dir.path(), "."));
+        let (a, b) = (inputs.python_loose_of("a"), inputs.python_loose_of("b"));
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a, b);
+        let env_files = inputs.sources.iter().filter(|s| s.name.ends_with(".env")).count();
+        assert_eq!(env_files, 1);
+    }
 }

@@ -291,9 +291,11 @@ fn host_path(path: &str) -> Option<String> {
     if !normal.starts_with('/') {
         return None;
     }
-    let in_tree = SYSTEM_TREES
-        .iter()
-        .any(|tree| normal == *tree || normal.starts_with(&format!("{tree}/")));
+    let in_tree = SYSTEM_TREES.iter().any(|tree| {
+        normal
+            .strip_prefix(tree)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     (SYSTEM_FOLDERS.contains(&normal.as_str()) || in_tree).then(|| format!("the host's `{normal}`"))
 }
 
