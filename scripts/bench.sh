@@ -119,8 +119,21 @@ measure() { # GROUP JSON (NAME COMMAND PREPARE)...
     args+=(--prepare "$3" -n "$1" "$2")
     shift 3
   done
-  hyperfine -N -i --warmup 2 --min-runs 10 --export-json "$json" "${args[@]}" >/dev/null
   local i
+  # Each command once first: one that fails would be timed on its error
+  # path (and GNU time's and callgrind's exit status would end the script).
+  for i in "${!names[@]}"; do
+    local command prepare
+    read -ra command <<<"${commands[$i]}"
+    read -ra prepare <<<"${prepares[$i]}"
+    "${prepare[@]}"
+    "${command[@]}" >/dev/null 2>"$runs/stderr" || {
+      echo "bench: \`${commands[$i]}\` failed:" >&2
+      cat "$runs/stderr" >&2
+      exit 1
+    }
+  done
+  hyperfine -N --warmup 2 --min-runs 10 --export-json "$json" "${args[@]}" >/dev/null
   for i in "${!names[@]}"; do
     # The commands and preparations are plain words.
     local command prepare
@@ -139,10 +152,18 @@ measure() { # GROUP JSON (NAME COMMAND PREPARE)...
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------ start-up
-seed=specs/django.spec
+# The seed as the README has a user set it up: its password file in place.
+# The file is git-ignored, so a fresh clone has none, and its absence is a
+# warning (`stackc lint` exits 1 on it). A copy: nothing is written to specs/.
+cp -r specs "$runs/specs"
+[ -f "$runs/specs/secrets/db_password.txt" ] || {
+  mkdir -p "$runs/specs/secrets"
+  echo "bench-only-password" >"$runs/specs/secrets/db_password.txt"
+}
+seed="$runs/specs/django.spec"
 seed_out="$runs/seed-out"
 floor_out="$runs/seed-floor"
-"$stackc" build "$seed" -o "$seed_out" 2>/dev/null
+"$stackc" build -q "$seed" -o "$seed_out"
 measure startup "$runs/startup.json" \
   '/bin/true' /bin/true true \
   'stackc lint (seed)' "$stackc lint $seed" true \
@@ -167,7 +188,7 @@ for n in "${sizes[@]}"; do
   "$bin/examples/gen_spec" "$n" "$dir"
   spec="$dir/stack.spec"
   out="$runs/out-$n"
-  "$stackc" build "$spec" -o "$out" 2>/dev/null
+  "$stackc" build -q "$spec" -o "$out"
   measure "$n" "$runs/scale-$n.json" \
     'wc -w' "wc -w $spec" true \
     check "$stackc check $spec" true \
@@ -179,15 +200,20 @@ for n in "${sizes[@]}"; do
 done
 specs=()
 for n in "${sizes[@]}"; do specs+=("$root/target/bench/$n/stack.spec"); done
-"$bin/examples/lsp_bench" "${specs[@]}" >"$runs/lsp.txt" 2>/dev/null || true
+"$bin/examples/lsp_bench" "${specs[@]}" >"$runs/lsp.txt" 2>"$runs/stderr" || {
+  echo "bench: examples/lsp_bench failed:" >&2
+  cat "$runs/stderr" >&2
+  exit 1
+}
 for n in "${sizes[@]}"; do
   dir="$root/target/bench/$n"
   grep -A1 "^$dir/stack.spec:" "$runs/lsp.txt" | python3 -c '
 import json, re, sys
 text = sys.stdin.read()
 m = re.search(r"re-check.*?wall median ([0-9.]+) ms.*?CPU median ([0-9.]+) ms", text)
-if m:
-    print(json.dumps({"group": sys.argv[1], "name": "lsp", "wall": float(m[1]) / 1000, "cpu": float(m[2]) / 1000}))
+if not m:
+    sys.exit(f"bench: examples/lsp_bench printed no re-check figures for {sys.argv[1]} services")
+print(json.dumps({"group": sys.argv[1], "name": "lsp", "wall": float(m[1]) / 1000, "cpu": float(m[2]) / 1000}))
 ' "$n" >>"$raw"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -63,6 +63,9 @@ struct Relations {
     /// For a service: the upstream servers that point at it, as positions
     /// (proxy, upstream, server), in spec order.
     upstream_servers: foldhash::HashMap<u32, Vec<[u32; 3]>>,
+    /// The positions of the proxies, in spec order: a stack of thousands
+    /// of services has a few, and a dozen rules read each.
+    proxies: Vec<u32>,
 }
 
 impl Stack {
@@ -163,6 +166,7 @@ impl Stack {
                         .push(position as u32);
                 }
                 let Some(proxy) = service.proxy() else { continue };
+                relations.proxies.push(position as u32);
                 for (u, upstream) in proxy.upstreams.iter().enumerate() {
                     for (s, server) in upstream.servers.iter().enumerate() {
                         if let Some(target) =
@@ -177,6 +181,14 @@ impl Stack {
                 }
             }
             relations
+        })
+    }
+
+    /// Every proxy, with the service it is, in spec order.
+    pub fn proxies(&self) -> impl Iterator<Item = (&Service, &Proxy)> + '_ {
+        (self.relations().proxies.iter()).filter_map(|&at| {
+            let service = &self.services[at as usize];
+            Some((service, service.proxy()?))
         })
     }
 

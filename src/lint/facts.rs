@@ -210,7 +210,7 @@ pub fn runs_manage_command(service: &Service, command: &str) -> bool {
 
 /// Every proxy of the stack.
 pub fn proxies(stack: &Stack) -> impl Iterator<Item = (&Service, &crate::ir::Proxy)> {
-    stack.services.iter().filter_map(|s| s.proxy().map(|p| (s, p)))
+    stack.proxies()
 }
 
 /// The raw `try_files` and `error_page` lines that `server` sees (its
