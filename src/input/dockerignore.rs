@@ -45,9 +45,14 @@ pub const SECRETS: &[&str] = &[
     "secrets",
 ];
 
-/// Whether a path of a build folder is one [`SECRETS`] names.
+/// Whether a path of a build folder is one [`SECRETS`] names. Asked of
+/// every file of every build folder: the patterns are compiled once, and
+/// having no exception, any one that matches decides.
 pub fn holds_secrets(path: &str) -> bool {
-    decide(SECRETS.iter().copied(), path).0
+    static COMPILED: std::sync::OnceLock<Vec<Compiled>> = std::sync::OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| SECRETS.iter().map(|pattern| Compiled::new(pattern)).collect());
+    let path = clean(path);
+    compiled.iter().any(|pattern| pattern.matches_or_parent(&path))
 }
 
 /// One pattern of an ignore file, as BuildKit keeps it.
@@ -423,6 +428,19 @@ mod tests {
         }
         for other in ["env.py", "id_rsa.pub", "keys.py", "Dockerfile", ".envrc.d/../main.go"] {
             assert!(!holds_secrets(other), "{other}");
+        }
+        // The compiled list answers as the ignore file would (it has no
+        // `!` exception, so the first match decides).
+        assert!(SECRETS.iter().all(|p| !p.starts_with('!')));
+        for path in [
+            "a/b/.env.local",
+            "x.pem",
+            "secrets",
+            "deep/er/.git-credentials",
+            "app/main.py",
+            "./.env",
+        ] {
+            assert_eq!(holds_secrets(path), decide(SECRETS.iter().copied(), path).0, "{path}");
         }
     }
 

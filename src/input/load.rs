@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::fs::{inside_project, project_root, read_text, ReadError, MAX_FILE_BYTES};
+use super::fs::{project_root, read_text, ReadError, MAX_FILE_BYTES};
 use super::start_script::{self, Copied, Found, StartScript, Via};
 use super::{
     dockerfile, dockerignore, env_file, gunicorn_conf, package_json, requirements, shell, waits, Absence, Absent,
@@ -76,6 +76,9 @@ pub struct Disk {
     /// one) sees each path as it was when first asked.
     /// By the path's bytes: cheaper to hash than its components.
     entries: RefCell<HashMap<OsString, Entry>>,
+    /// Where each folder a read file is in really is (links followed),
+    /// asked once: a file is then one `lstat`, not a walk of its path.
+    real_folders: RefCell<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 /// What is at a path.
@@ -95,15 +98,44 @@ impl Disk {
             spec_folder,
             shown_as: shown_as.into(),
             entries: RefCell::default(),
+            real_folders: RefCell::default(),
         }
     }
 
     /// `path` from the spec's folder, when it really is in the project
-    /// (see [`project_root`]).
+    /// (see [`project_root`]); one that is not there passes, to be
+    /// reported missing.
     fn inside_project(&self, path: &Path) -> Result<PathBuf, ReadError> {
         let full = self.spec_folder.join(path);
-        inside_project(self.root.as_deref(), &full)?;
-        Ok(full)
+        match (self.real_place(&full), &self.root) {
+            (None, _) => Ok(full),
+            (Some(real), Some(root)) if real.starts_with(root) => Ok(full),
+            _ => Err(ReadError::OutsideProject),
+        }
+    }
+
+    /// Where `full` really is, `None` when nothing is there: its folder's
+    /// real place and its name, when the name is no link; else the file
+    /// system's answer for the whole path.
+    fn real_place(&self, full: &Path) -> Option<PathBuf> {
+        if let (Some(folder), Some(name)) = (full.parent(), full.file_name()) {
+            let metadata = std::fs::symlink_metadata(full).ok()?;
+            if !metadata.file_type().is_symlink() {
+                return Some(self.real_folder(folder)?.join(name));
+            }
+        }
+        std::fs::canonicalize(Path::new(".").join(full)).ok()
+    }
+
+    fn real_folder(&self, folder: &Path) -> Option<PathBuf> {
+        if let Some(real) = self.real_folders.borrow().get(folder) {
+            return real.clone();
+        }
+        let real = std::fs::canonicalize(Path::new(".").join(folder)).ok();
+        self.real_folders
+            .borrow_mut()
+            .insert(folder.to_path_buf(), real.clone());
+        real
     }
 
     /// What is at `path` (following symbolic links, as `Path::exists` and
@@ -148,10 +180,20 @@ impl Files for Disk {
         else {
             return Vec::new();
         };
-        let mut names: Vec<String> = entries
-            .take(MAX_ENTRIES)
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .collect();
+        let mut names: Vec<String> = Vec::new();
+        let mut known = self.entries.borrow_mut();
+        for entry in entries.take(MAX_ENTRIES).filter_map(Result::ok) {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            // The folder's listing tells folders from files (a link, only
+            // what it leads to): no `stat` of each when they are asked.
+            if let Some(kind) = entry.file_type().ok().filter(|t| !t.is_symlink()) {
+                let entry = if kind.is_dir() { Entry::Folder } else { Entry::File };
+                known.entry(folder.join(&name).into_os_string()).or_insert(entry);
+            }
+            names.push(name);
+        }
         names.sort();
         names
     }
@@ -937,6 +979,33 @@ mod tests {
             assert!(!disk.is_folder(file) && disk.exists(file));
             let missing = Path::new("app/gunicorn.conf.py");
             assert!(!disk.is_folder(missing) && !disk.exists(missing));
+        }
+    }
+
+    /// A file is the project's when its real place is, whatever leads
+    /// there: a link to a folder, a link to a file, `..`, or none.
+    #[test]
+    fn disk_reads_only_what_really_is_in_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let (home, project) = (dir.path().join("home"), dir.path().join("repo"));
+        std::fs::create_dir_all(home.join(".aws")).unwrap();
+        std::fs::write(home.join(".aws/credentials"), "key\n").unwrap();
+        std::fs::create_dir_all(project.join(".git")).unwrap();
+        std::fs::create_dir_all(project.join("app")).unwrap();
+        std::fs::write(project.join("app/app.env"), "A=1\n").unwrap();
+        std::os::unix::fs::symlink(&home, project.join("away")).unwrap();
+        std::os::unix::fs::symlink(project.join("app"), project.join("here")).unwrap();
+        std::os::unix::fs::symlink(home.join(".aws/credentials"), project.join("app/creds")).unwrap();
+        let disk = Disk::new(&project, ".");
+        for _ in 0..2 {
+            for outside in ["away/.aws/credentials", "app/creds", "app/../../home/.aws/credentials"] {
+                let read = disk.read(Path::new(outside));
+                assert!(matches!(read, Err(ReadError::OutsideProject)), "{outside}");
+            }
+            for inside in ["app/app.env", "here/app.env", "app/../app/app.env", "./app/app.env"] {
+                assert_eq!(disk.read(Path::new(inside)).ok().as_deref(), Some("A=1\n"), "{inside}");
+            }
+            assert!(matches!(disk.read(Path::new("app/none.env")), Err(ReadError::Missing)));
         }
     }
 
