@@ -410,7 +410,8 @@ const TOKENS: &[(&str, usize, &str)] = &[
 
 /// The kind of a well-known token or private key found in the value.
 pub fn known_token(value: &str) -> Option<&'static str> {
-    if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
+    let (begin, private) = ("-----BEGIN", "PRIVATE KEY");
+    if value.len() >= begin.len() + private.len() && value.contains(begin) && value.contains(private) {
         return Some("a private key");
     }
     token_word(value).map(|(what, _)| what)
@@ -433,6 +434,10 @@ pub fn hidden(value: &str) -> Cow<'_, str> {
 
 /// A well-known token in the value: its kind and the word it is.
 fn token_word(value: &str) -> Option<(&'static str, &str)> {
+    // Most values (a host, a port, a mode) are too short to hold one.
+    if value.len() < SHORTEST_TOKEN {
+        return None;
+    }
     let words = value.split(|c: char| {
         c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}')
     });
