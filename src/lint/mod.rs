@@ -75,15 +75,68 @@ pub trait Rule: Declared + Sync {
 }
 
 /// Runs every rule for the target over the stack: the stack's own rules,
-/// and the target's.
+/// and the target's. A large stack's rules share the machine's cores; the
+/// findings come back in the rules' order either way, so nothing in the
+/// output depends on the threads.
 pub fn lint(stack: &Stack, target: crate::emit::Target) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in registry::RULES {
-        if rule.meta().target.is_none_or(|t| t == target) {
-            rule.check(stack, &mut out);
-        }
+    let rules: Vec<&dyn Rule> = (registry::RULES.iter().copied())
+        .filter(|rule| rule.meta().target.is_none_or(|t| t == target))
+        .collect();
+    let run = |rule: &dyn Rule| {
+        let mut out = Vec::new();
+        rule.check(stack, &mut out);
+        out
+    };
+    let found = match threads_for(stack) {
+        1 => rules.iter().map(|&rule| run(rule)).collect(),
+        threads => shared_out(&rules, threads, run),
+    };
+    found.concat()
+}
+
+/// Below this many services, the rules run on one thread: starting a
+/// thread costs more than it saves (a seed lint is a millisecond).
+const SHARED_FROM: usize = 256;
+
+/// How many threads lint `stack`: one, or the machine's cores, at most 8
+/// (about 70 rules, a few of which take most of the time).
+fn threads_for(stack: &Stack) -> usize {
+    if stack.services.len() < SHARED_FROM {
+        return 1;
     }
-    out
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Each rule's findings, in the rules' order, the rules run by `threads`
+/// threads that each take the next rule not yet taken. A rule's panic
+/// goes on in the caller's thread, as it would on one thread.
+fn shared_out(
+    rules: &[&dyn Rule],
+    threads: usize,
+    run: impl Fn(&dyn Rule) -> Vec<Diagnostic> + Sync,
+) -> Vec<Vec<Diagnostic>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&rule) = rules.get(at) else { return done };
+            done.push((at, run(rule)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(theirs) => done.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_by_key(|&(at, _)| at);
+    done.into_iter().map(|(_, found)| found).collect()
 }
 
 /// The findings that say something new: a finding inside the spot of an
@@ -122,4 +175,42 @@ pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy, target: cr
     let findings = shared::merge(lint(stack, target), stack);
     let findings = suppress::scan(source).apply(findings, source);
     policy.apply(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stack large enough for the rules to share threads finds what one
+    /// thread finds, in the same order.
+    #[test]
+    fn rules_on_several_threads_find_what_one_finds_in_its_order() {
+        let mut spec = String::from("stack big\n");
+        for i in 0..SHARED_FROM + 10 {
+            spec.push_str(&format!(
+                "service s{i} {{\n    image example/app:latest\n    env {{\n        API_TOKEN = \"ghp_{i:0>36}\"\n    }}\n    restart no\n}}\n"
+            ));
+        }
+        let (stack, errors) = crate::syntax::parse(&SourceFile::new("big.spec", spec));
+        let stack = stack.expect("it parses");
+        assert!(errors.is_empty(), "{errors:?}");
+        let target = crate::emit::Target::Compose;
+        let rules: Vec<&dyn Rule> = (registry::RULES.iter().copied())
+            .filter(|rule| rule.meta().target.is_none_or(|t| t == target))
+            .collect();
+        let mut alone = Vec::new();
+        for rule in &rules {
+            rule.check(&stack, &mut alone);
+        }
+        let key = |d: &Diagnostic| (d.code, d.message.clone(), d.primary_span());
+        let shared = shared_out(&rules, 3, |rule| {
+            let mut out = Vec::new();
+            rule.check(&stack, &mut out);
+            out
+        });
+        let shared: Vec<_> = shared.concat().iter().map(key).collect();
+        assert!(alone.len() > 2 * SHARED_FROM, "{}", alone.len());
+        assert_eq!(shared, alone.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(lint(&stack, target).iter().map(key).collect::<Vec<_>>(), shared);
+    }
 }
