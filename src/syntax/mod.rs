@@ -5,6 +5,8 @@
 //! diagnostics a user can read, `descent` parses the specs it can into the
 //! same tree faster, `tree` holds that tree, `lower` turns it into the IR,
 //! and `expect` tells what the grammar accepts at a place (for completion).
+//! A spec the fast parser accepts is lowered one top-level item at a time
+//! as it parses, so its tree never holds more than one item.
 
 mod descent;
 mod error;
