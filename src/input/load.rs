@@ -116,9 +116,13 @@ impl Disk {
 
     /// Where `full` really is, `None` when nothing is there: its folder's
     /// real place and its name, when the name is no link; else the file
-    /// system's answer for the whole path.
+    /// system's answer for the whole path. A path that ends in `/` or `/.`
+    /// is asked whole: `lstat` follows a link there, which `Path` hides
+    /// (its last name is the link's).
     fn real_place(&self, full: &Path) -> Option<PathBuf> {
-        if let (Some(folder), Some(name)) = (full.parent(), full.file_name()) {
+        let bytes = full.as_os_str().as_encoded_bytes();
+        let names_its_last = !(bytes.ends_with(b"/") || bytes.ends_with(b"/."));
+        if let (Some(folder), Some(name), true) = (full.parent(), full.file_name(), names_its_last) {
             let metadata = std::fs::symlink_metadata(full).ok()?;
             if !metadata.file_type().is_symlink() {
                 return Some(self.real_folder(folder)?.join(name));
@@ -1002,6 +1006,12 @@ mod tests {
                 let read = disk.read(Path::new(outside));
                 assert!(matches!(read, Err(ReadError::OutsideProject)), "{outside}");
             }
+            // A folder that is a link out of the project is not listed,
+            // however its path ends (a build folder is listed as `away/`).
+            for outside in ["away", "away/", "away/.", "./away/", "app/../away/"] {
+                assert_eq!(disk.entries(Path::new(outside)), Vec::<String>::new(), "{outside}");
+            }
+            assert_eq!(disk.entries(Path::new("here/")), ["app.env", "creds"]);
             for inside in ["app/app.env", "here/app.env", "app/../app/app.env", "./app/app.env"] {
                 assert_eq!(disk.read(Path::new(inside)).ok().as_deref(), Some("A=1\n"), "{inside}");
             }

@@ -152,6 +152,11 @@ pub mod comparisons {
     pub fn so_far() -> u64 {
         COUNT.with(Cell::get)
     }
+
+    /// Counts on this thread what a thread it started compared for it.
+    pub fn add(compared: u64) {
+        COUNT.with(|c| c.set(c.get() + compared));
+    }
 }
 
 #[cfg(test)]

@@ -64,12 +64,15 @@ type Item<'i, 's> = fn(&mut Parser<'i, 's>) -> bool;
 
 impl<'i, 's> Parser<'i, 's> {
     fn new(text: &'i str, items: Option<&'s mut dyn Items>) -> Self {
-        // A whole spec's tree has a node every few bytes; one item's, few.
-        let capacity = if items.is_some() { 256 } else { text.len() / 4 };
+        // One item's nodes, or the whole spec's.
+        let tree = match items {
+            Some(_) => Tree::with_capacity(text, 256),
+            None => Tree::for_text(text),
+        };
         Parser {
             bytes: text.as_bytes(),
             pos: 0,
-            tree: Tree::with_capacity(text, capacity),
+            tree,
             items,
         }
     }

@@ -6,6 +6,7 @@
 //! out of range, a required statement missing) is reported here and lowering
 //! goes on, so one run shows every such mistake.
 
+use super::descent::Items;
 use super::tree::Pair;
 
 use super::grammar::Rule;
@@ -55,40 +56,20 @@ pub struct FileLowering {
     stack: Stack,
     /// The `stack` line's name, and where the line is.
     name: Option<(Spanned<String>, Span)>,
+    /// How many services, jobs and proxies to make room for.
+    containers: usize,
 }
 
 impl FileLowering {
     /// `containers`: how many services, jobs and proxies to make room for
-    /// (a service is large: room for all at once, not by doubling); more
-    /// or fewer is only slower.
+    /// when the first one comes (a service is large: room for all at once,
+    /// not by doubling); more or fewer is only slower.
     pub fn new(containers: usize) -> Self {
-        let mut stack = Stack::default();
-        stack.services.reserve_exact(containers);
         FileLowering {
             lowerer: Lowerer::default(),
-            stack,
+            stack: Stack::default(),
             name: None,
-        }
-    }
-
-    pub fn item(&mut self, item: Pair<'_>) {
-        let (lowerer, stack) = (&mut self.lowerer, &mut self.stack);
-        let at = span(&item);
-        match item.as_rule() {
-            Rule::stack => {
-                let (value, development) = lowerer.lower_stack(item);
-                stack.development = stack.development.or(development);
-                lowerer.set_once(&mut self.name, value, at, "stack");
-            }
-            Rule::volume => stack.volumes.push(lowerer.lower_volume(item)),
-            Rule::network => stack.networks.push(lowerer.lower_network(item)),
-            Rule::secret => stack.secrets.push(lowerer.lower_secret(item)),
-            Rule::service => stack.services.push(lowerer.lower_service(item)),
-            Rule::job => stack.services.push(lowerer.lower_job(item)),
-            Rule::proxy => stack.services.push(lowerer.lower_proxy(item)),
-            Rule::environment => stack.environments.push(lowerer.lower_environment(item)),
-            Rule::EOI => {}
-            other => unreachable!("`file` holds only items, not {other:?}"),
+            containers,
         }
     }
 
@@ -111,6 +92,33 @@ impl FileLowering {
             );
         }
         (self.stack, self.lowerer.diagnostics)
+    }
+}
+
+impl Items for FileLowering {
+    /// Lowers the next top-level item of the spec.
+    fn item(&mut self, item: Pair<'_>) {
+        let (lowerer, stack) = (&mut self.lowerer, &mut self.stack);
+        let at = span(&item);
+        if matches!(item.as_rule(), Rule::service | Rule::job | Rule::proxy) && stack.services.capacity() == 0 {
+            stack.services.reserve_exact(self.containers);
+        }
+        match item.as_rule() {
+            Rule::stack => {
+                let (value, development) = lowerer.lower_stack(item);
+                stack.development = stack.development.or(development);
+                lowerer.set_once(&mut self.name, value, at, "stack");
+            }
+            Rule::volume => stack.volumes.push(lowerer.lower_volume(item)),
+            Rule::network => stack.networks.push(lowerer.lower_network(item)),
+            Rule::secret => stack.secrets.push(lowerer.lower_secret(item)),
+            Rule::service => stack.services.push(lowerer.lower_service(item)),
+            Rule::job => stack.services.push(lowerer.lower_job(item)),
+            Rule::proxy => stack.services.push(lowerer.lower_proxy(item)),
+            Rule::environment => stack.environments.push(lowerer.lower_environment(item)),
+            Rule::EOI => {}
+            other => unreachable!("`file` holds only items, not {other:?}"),
+        }
     }
 }
 

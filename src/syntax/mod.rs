@@ -89,16 +89,12 @@ fn lowered_as_parsed(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
     descent::stream(text, &mut lowering).then(|| lowering.finish())
 }
 
-impl descent::Items for lower::FileLowering {
-    fn item(&mut self, item: tree::Pair<'_>) {
-        lower::FileLowering::item(self, item);
-    }
-}
-
-/// About how many services, jobs and proxies `text` declares: the lines
-/// that start with their keyword, for room in the stack's list of them.
-/// Lines found by `memchr` (a 4 MB spec in well under a millisecond;
-/// `str::lines` took milliseconds).
+/// About how many services, jobs and proxies `text` declares, for room in
+/// the stack's list of them: the lines that start with their keyword, at
+/// most one for every [`BYTES_PER_CONTAINER`] bytes (so a file of nothing
+/// but such lines, which does not parse, cannot ask for gigabytes). The
+/// line ends are found by `match_indices`, which uses `memchr`: a 4 MB
+/// spec in well under a millisecond (`str::lines` took several).
 fn containers_in(text: &str) -> usize {
     let bytes = text.as_bytes();
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1));
@@ -111,7 +107,13 @@ fn containers_in(text: &str) -> usize {
                 .any(|keyword| line.starts_with(keyword) && matches!(line.get(keyword.len()), Some(b' ' | b'\t')))
         })
         .count()
+        .min(text.len() / BYTES_PER_CONTAINER)
 }
+
+/// Fewer bytes than a service block takes with its name, braces and a few
+/// statements (a real one is hundreds); a spec of smaller ones only grows
+/// the list by doubling.
+const BYTES_PER_CONTAINER: usize = 64;
 
 /// Whether the fast parser, where it accepts `text`, builds the tree pest
 /// builds (where it declines, pest parses): an invariant the fuzzer checks.
@@ -207,11 +209,47 @@ mod tests {
             .collect()
     }
 
+    /// Every spec of the repository the fast parser accepts lowers to the
+    /// same stack and findings whether its items are handed over as they
+    /// are parsed or its whole tree is lowered at the end.
+    #[test]
+    fn lowering_as_parsed_is_lowering_the_whole_tree() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut specs = Vec::new();
+        let mut folders = vec![root.join("specs"), root.join("tests"), root.join("examples")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().map(Result::unwrap) {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "spec") {
+                    specs.push(path);
+                }
+            }
+        }
+        let mut compared = 0;
+        for path in specs {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Some(tree) = descent::parse(&text) else { continue };
+            let whole = lower::lower(tree.pairs().next().unwrap());
+            let streamed = lowered_as_parsed(&text).expect("the same parser accepts it");
+            assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{}", path.display());
+            compared += 1;
+        }
+        assert!(compared > 100, "{compared}");
+    }
+
     #[test]
     fn containers_are_counted_by_their_lines_keyword() {
         let text = "stack s\nservice a {\n}\n  job b {\n}\nservices\nproxy\tp {\n}\nvolume service\n# service x\n";
-        assert_eq!(containers_in(text), 3);
+        let padded = format!("{text}{}", "#\n".repeat(100));
+        assert_eq!(containers_in(&padded), 3);
         assert_eq!(containers_in(""), 0);
+        // Lines that are nothing but a keyword ask for room by the text's size.
+        let garbage = "job \n".repeat(10_000);
+        assert_eq!(containers_in(&garbage), garbage.len() / BYTES_PER_CONTAINER);
     }
 
     #[test]

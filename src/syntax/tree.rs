@@ -24,6 +24,11 @@ struct Node {
 }
 
 impl<'i> Tree<'i> {
+    /// Room for the nodes of the whole of `text`: about one every few bytes.
+    pub(super) fn for_text(text: &'i str) -> Self {
+        Self::with_capacity(text, text.len() / 4)
+    }
+
     pub(super) fn with_capacity(text: &'i str, nodes: usize) -> Self {
         Tree {
             text,
@@ -38,7 +43,7 @@ impl<'i> Tree<'i> {
 
     /// The tree of pest's pairs.
     pub(super) fn from_pest(text: &'i str, pairs: pest::iterators::Pairs<'i, Rule>) -> Self {
-        let mut tree = Tree::with_capacity(text, text.len() / 4);
+        let mut tree = Tree::for_text(text);
         let mut open = Vec::new();
         for token in pairs.tokens() {
             match token {
