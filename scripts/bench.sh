@@ -127,9 +127,9 @@ measure() { # GROUP JSON (NAME COMMAND PREPARE)...
     read -ra command <<<"${commands[$i]}"
     read -ra prepare <<<"${prepares[$i]}"
     "${prepare[@]}"
-    "${command[@]}" >/dev/null 2>"$runs/stderr" || {
+    "${command[@]}" >"$runs/output" 2>&1 || {
       echo "bench: \`${commands[$i]}\` failed:" >&2
-      cat "$runs/stderr" >&2
+      cat "$runs/output" >&2
       exit 1
     }
   done
