@@ -159,6 +159,16 @@ pub mod comparisons {
     }
 }
 
+/// Release builds count nothing: the same calls, answering 0.
+#[cfg(not(debug_assertions))]
+pub mod comparisons {
+    pub fn so_far() -> u64 {
+        0
+    }
+
+    pub fn add(_compared: u64) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
