@@ -6,8 +6,10 @@
 //!
 //! Cargo sees a source archive and a git checkout of one version as the
 //! same package: sharing one target folder (CARGO_TARGET_DIR), the second
-//! build may keep the first one's text. scripts/check-release.sh gives
-//! each its own.
+//! build may keep the first one's text. A build without a checkout names a
+//! file that does not exist, so cargo runs this script again on the next
+//! build whatever its source; scripts/check-release.sh unpacks the sdist
+//! with fresh file times, so a build after a checkout's runs it again too.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +20,12 @@ fn main() {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR"));
     let full = match commit(&manifest_dir) {
         Some(commit) => format!("{version} ({} {})", commit.hash, commit.date),
-        None => version,
+        None => {
+            // Missing, so cargo runs this script again on every build: the
+            // next one may be of a checkout sharing this target folder.
+            println!("cargo::rerun-if-changed={}", manifest_dir.join(".git").display());
+            version
+        }
     };
     println!("cargo::rustc-env=STACKC_VERSION={full}");
 }

@@ -9,8 +9,9 @@
 #   3. `pip install .` into a fresh virtualenv puts `stackc` on its PATH,
 #      naming its commit; it builds the seed spec and passes the CLI tests.
 #   4. The sdist holds what a build needs; the Linux x86_64 wheel pip builds
-#      from it (`dist` profile, no git checkout there) says the version
-#      alone, builds the seed spec and passes the CLI tests.
+#      from it (`dist` profile, no git checkout there; `--unoptimised`: as
+#      step 3 builds) says the version alone, builds the seed spec and
+#      passes the CLI tests.
 #   5. The README's local pre-commit hook, which takes the published wheel,
 #      installs that wheel (offline, from the folder step 4 built it in)
 #      and lints only stack specs: a clean one passes, a bad one fails.
@@ -36,16 +37,24 @@ unoptimised_profile() {
   grep -Ev '^(#|$)' scripts/unoptimised-profile.env | sed "s/^/CARGO_PROFILE_$1_/"
 }
 
+target=${CARGO_TARGET_DIR:-$root/target}
+# Where and with which profile pip builds the wheel from the sdist: with
+# the release workflow's `dist` profile in a cargo folder of its own, or,
+# unoptimised, as `pip install .` builds (the `release` profile's folder
+# of tests/pre_commit.rs, whose dependencies are compiled by then).
+sdist_build=(CARGO_TARGET_DIR="$target/sdist-build")
 case "${1:-}" in
   --unoptimised)
     # shellcheck disable=SC2046 # one word per setting
     export $(unoptimised_profile DIST)
+    # shellcheck disable=SC2207 # one word per setting
+    sdist_build=(CARGO_TARGET_DIR="$target/pre-commit-build"
+      MATURIN_PEP517_ARGS="--profile release" $(unoptimised_profile RELEASE))
     ;;
   "") ;;
   *) echo "usage: scripts/check-release.sh [--unoptimised]" >&2; exit 2 ;;
 esac
 tools="$root/.tools"
-target=${CARGO_TARGET_DIR:-$root/target}
 MUSL=x86_64-unknown-linux-musl
 
 fail() { echo "check-release: $*" >&2; exit 1; }
@@ -127,8 +136,7 @@ static_binary() {
 }
 
 # Cargo takes a build of this version from a source archive and one from a
-# git checkout for the same package, so each kind gets a cargo folder of
-# its own, or the second would keep the first one's `--version` text.
+# git checkout for the same package: see build.rs, and sdist_wheel.
 
 # `pip install .` in this checkout (in CI, a fresh clone) into a fresh
 # virtualenv, as the README says. Built unoptimised into the cargo folder
@@ -159,8 +167,13 @@ sdist_wheel() {
     tar -tzf "$sdist" "stackc-$version/$needed" >/dev/null || fail "the sdist lacks $needed"
   done
   if tar -tzf "$sdist" | grep -q '/\.git/'; then fail "the sdist holds .git"; fi
-  PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" CARGO_TARGET_DIR="$target/sdist-build" \
-    "$tools/venv/bin/pip" wheel -q --disable-pip-version-check --no-deps -w "$work/wheels" "$sdist"
+  # Unpacked here, as pip would unpack it, but with every file's time now:
+  # cargo takes this source and the checkout for one package (build.rs),
+  # and would keep a build of the checkout the sdist's older times do not
+  # postdate, with its `--version` text, in a shared cargo folder.
+  tar -xzf "$sdist" -C "$work/sdist" --touch
+  env PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" "${sdist_build[@]}" \
+    "$tools/venv/bin/pip" wheel -q --disable-pip-version-check --no-deps -w "$work/wheels" "$work/sdist/stackc-$version"
   local whl
   whl=$(compgen -G "$work/wheels/stackc-$version-py3-none-*linux*_x86_64.whl") || fail "no Linux x86_64 wheel"
   echo "built $(basename "$whl")"
