@@ -314,27 +314,27 @@ impl Compiled {
         }
     }
 
-    fn matches(&self, path: &str) -> bool {
-        match self {
-            Compiled::Exact(text) => path == text,
-            Compiled::Prefix(prefix) => path.starts_with(prefix.as_str()),
-            Compiled::Suffix(suffix) => {
-                path.ends_with(suffix.as_str()) || suffix.strip_prefix('/').is_some_and(|s| path == s)
-            }
-            Compiled::Tokens(tokens) => {
-                let chars: Vec<char> = path.chars().collect();
-                matches_tokens(tokens, &chars)
-            }
-        }
-    }
-
     /// The path, or one of the folders above it.
     fn matches_or_parent(&self, path: &str) -> bool {
-        if self.matches(path) {
-            return true;
+        match self {
+            Compiled::Tokens(tokens) => {
+                let chars: Vec<char> = path.chars().collect();
+                let matched = prefixes_matched(tokens, &chars);
+                // The path itself, or the folder before any of its `/`.
+                matched[chars.len()] || chars.iter().zip(&matched).any(|(&c, &m)| c == '/' && m)
+            }
+            _ => {
+                let matches = |path: &str| match self {
+                    Compiled::Exact(text) => path == text,
+                    Compiled::Prefix(prefix) => path.starts_with(prefix.as_str()),
+                    Compiled::Suffix(suffix) => {
+                        path.ends_with(suffix.as_str()) || suffix.strip_prefix('/').is_some_and(|s| path == s)
+                    }
+                    Compiled::Tokens(_) => unreachable!("matched above"),
+                };
+                matches(path) || path.match_indices('/').any(|(end, _)| matches(&path[..end]))
+            }
         }
-        let mut folder_ends = path.match_indices('/').map(|(i, _)| i);
-        folder_ends.any(|end| self.matches(&path[..end]))
     }
 }
 
@@ -372,32 +372,62 @@ fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Token {
 /// Whether the tokens match all of `path`: a table of which suffixes of
 /// the path each suffix of the tokens matches, so any pattern takes
 /// time in proportion to its length times the path's.
-fn matches_tokens(tokens: &[Token], path: &[char]) -> bool {
-    let (n, m) = (tokens.len(), path.len());
-    // can[t][p]: tokens[t..] match path[p..].
-    let mut can = vec![vec![false; m + 1]; n + 1];
-    can[n][m] = true;
-    for t in (0..n).rev() {
-        for p in (0..=m).rev() {
-            let rest = |q: usize| can[t + 1][q];
-            can[t][p] = match &tokens[t] {
-                Token::Char(c) => p < m && path[p] == *c && rest(p + 1),
-                Token::One => p < m && path[p] != '/' && rest(p + 1),
-                Token::Class(ranges, negated) => {
-                    p < m && {
-                        let inside = ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&path[p]));
-                        inside != *negated && rest(p + 1)
-                    }
+/// Which prefixes of `path` the whole pattern matches: `matched[p]` when
+/// `tokens` match `path[..p]`. One pass over the path per token, with two
+/// rows: the path and all the folders above it are answered together. A
+/// token no prefix reaches ends it (most paths fail a literal early).
+fn prefixes_matched(tokens: &[Token], path: &[char]) -> Vec<bool> {
+    let m = path.len();
+    // before[p]: the tokens so far match path[..p].
+    let mut before = vec![false; m + 1];
+    before[0] = true;
+    let mut after = vec![false; m + 1];
+    for token in tokens {
+        match token {
+            Token::Char(x) => one(&before, &mut after, path, |c| c == *x),
+            Token::One => one(&before, &mut after, path, |c| c != '/'),
+            Token::Class(ranges, negated) => one(&before, &mut after, path, |c| {
+                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+            }),
+            // Nothing more, or one more character (not `/`).
+            Token::Star => {
+                after[0] = before[0];
+                for p in 1..=m {
+                    after[p] = before[p] || (path[p - 1] != '/' && after[p - 1]);
                 }
-                // Zero characters, or one more (not `/`) and this token again.
-                Token::Star => rest(p) || (p < m && path[p] != '/' && can[t][p + 1]),
-                Token::Rest => rest(p) || (p < m && can[t][p + 1]),
-                // Nothing, or a run that ends with `/`.
-                Token::Folders => rest(p) || (p..m).any(|q| path[q] == '/' && rest(q + 1)),
-            };
+            }
+            Token::Rest => {
+                after[0] = before[0];
+                for p in 1..=m {
+                    after[p] = before[p] || after[p - 1];
+                }
+            }
+            // Nothing more, or a run that ends with this `/`.
+            Token::Folders => {
+                after[0] = before[0];
+                // Whether the tokens so far match some path[..q], q < p.
+                let mut some_earlier = false;
+                for p in 1..=m {
+                    some_earlier |= before[p - 1];
+                    after[p] = before[p] || (path[p - 1] == '/' && some_earlier);
+                }
+            }
+        }
+        std::mem::swap(&mut before, &mut after);
+        if !before.contains(&true) {
+            break;
         }
     }
-    can[0][0]
+    before
+}
+
+/// A token of one character that `accepts`: `after[p]` when the tokens
+/// before it match `path[..p - 1]` and it accepts `path[p - 1]`.
+fn one(before: &[bool], after: &mut [bool], path: &[char], accepts: impl Fn(char) -> bool) {
+    after[0] = false;
+    for p in 1..after.len() {
+        after[p] = before[p - 1] && accepts(path[p - 1]);
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +512,12 @@ mod tests {
         assert!(!excluded(&["a/*/c"], "a/b/x/c"));
         assert!(excluded(&["a/**/c"], "a/b/x/c"));
         assert!(excluded(&["a/**/c"], "a/c"));
+        assert!(excluded(&["a/**/c"], "a/b/c/d.txt"));
+        assert!(!excluded(&["a/**/c"], "ab/c"));
+        assert!(excluded(&["**/x/**/*.txt"], "p/x/q/r/y.txt"));
+        assert!(!excluded(&["**/x/**/*.txt"], "p/xq/r/y.txt"));
+        assert!(excluded(&["**/.env*"], "été/.env"));
+        assert!(!excluded(&["**/.env*"], "été/env"));
         assert!(excluded(&["file?.txt"], "file1.txt"));
         assert!(excluded(&["[^a]x"], "bx"));
         assert!(!excluded(&["[^a]x"], "ax"));
@@ -567,5 +603,73 @@ mod tests {
         let pattern = "*a".repeat(200);
         let path = "a".repeat(300) + "b";
         assert!(!excluded(&[pattern.as_str()], &path));
+    }
+
+    /// What each token means, said the slow way: tries every split.
+    fn reference(tokens: &[Token], path: &[char]) -> bool {
+        let Some((token, rest)) = tokens.split_first() else {
+            return path.is_empty();
+        };
+        let one =
+            |accepts: &dyn Fn(char) -> bool| path.first().is_some_and(|&c| accepts(c)) && reference(rest, &path[1..]);
+        match token {
+            Token::Char(x) => one(&|c| c == *x),
+            Token::One => one(&|c| c != '/'),
+            Token::Class(ranges, negated) => {
+                one(&|c| ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated)
+            }
+            Token::Star => (0..=path.len())
+                .take_while(|&i| !path[..i].contains(&'/'))
+                .any(|i| reference(rest, &path[i..])),
+            Token::Rest => (0..=path.len()).any(|i| reference(rest, &path[i..])),
+            Token::Folders => {
+                reference(rest, path) || (0..path.len()).any(|q| path[q] == '/' && reference(rest, &path[q + 1..]))
+            }
+        }
+    }
+
+    #[test]
+    fn every_prefix_is_matched_as_the_tokens_say() {
+        let patterns = [
+            "a*",
+            "*a",
+            "a?b",
+            "**/.a*",
+            "a/**/b",
+            "**/*.b",
+            "a**b",
+            "[^a]*/b",
+            "*/*",
+            "a/**/b/**/a",
+            "a/**/*",
+            "a*/**",
+        ];
+        let alphabet = ['a', 'b', '/', '.'];
+        let mut paths = vec![String::new()];
+        let mut longest = vec![String::new()];
+        for _ in 0..6 {
+            longest = longest
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longest.iter().cloned());
+        }
+        for pattern in patterns {
+            let Compiled::Tokens(tokens) = Compiled::new(pattern) else {
+                panic!("{pattern} is not matched by tokens");
+            };
+            for path in &paths {
+                let chars: Vec<char> = path.chars().collect();
+                let matched = prefixes_matched(&tokens, &chars);
+                for end in 0..=chars.len() {
+                    assert_eq!(
+                        matched[end],
+                        reference(&tokens, &chars[..end]),
+                        "{pattern} on {:?}",
+                        &path[..end]
+                    );
+                }
+            }
+        }
     }
 }
