@@ -52,7 +52,8 @@ pub fn holds_secrets(path: &str) -> bool {
     static COMPILED: std::sync::OnceLock<Vec<Compiled>> = std::sync::OnceLock::new();
     let compiled = COMPILED.get_or_init(|| SECRETS.iter().map(|pattern| Compiled::new(pattern)).collect());
     let path = clean(path);
-    compiled.iter().any(|pattern| pattern.matches_or_parent(&path))
+    let chars: Vec<char> = path.chars().collect();
+    compiled.iter().any(|pattern| pattern.matches_or_parent(&path, &chars))
 }
 
 /// One pattern of an ignore file, as BuildKit keeps it.
@@ -172,6 +173,7 @@ pub fn literal(path: &str) -> Option<String> {
 /// The patterns are as BuildKit keeps them ([`normalize`]).
 pub fn decide<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) -> (bool, Option<usize>) {
     let path = clean(path);
+    let chars: Vec<char> = path.chars().collect();
     let mut excluded = false;
     let mut decided = None;
     for (index, pattern) in patterns.into_iter().enumerate() {
@@ -184,7 +186,7 @@ pub fn decide<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) -> (b
             continue;
         }
         let compiled = Compiled::new(body);
-        if compiled.matches_or_parent(&path) {
+        if compiled.matches_or_parent(&path, &chars) {
             excluded = !exception;
             decided = Some(index);
         }
@@ -314,12 +316,12 @@ impl Compiled {
         }
     }
 
-    /// The path, or one of the folders above it.
-    fn matches_or_parent(&self, path: &str) -> bool {
+    /// The path, or one of the folders above it; `chars` are the path's
+    /// (taken apart once for every pattern).
+    fn matches_or_parent(&self, path: &str, chars: &[char]) -> bool {
         match self {
             Compiled::Tokens(tokens) => {
-                let chars: Vec<char> = path.chars().collect();
-                let matched = prefixes_matched(tokens, &chars);
+                let matched = prefixes_matched(tokens, chars);
                 // The path itself, or the folder before any of its `/`.
                 matched[chars.len()] || chars.iter().zip(&matched).any(|(&c, &m)| c == '/' && m)
             }
