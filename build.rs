@@ -6,10 +6,12 @@
 //!
 //! Cargo sees a source archive and a git checkout of one version as the
 //! same package: sharing one target folder (CARGO_TARGET_DIR), the second
-//! build may keep the first one's text. A build without a checkout names a
-//! file that does not exist, so cargo runs this script again on the next
-//! build whatever its source; scripts/check-release.sh unpacks the sdist
-//! with fresh file times, so a build after a checkout's runs it again too.
+//! build may keep the first one's text (and, from a source archive whose
+//! files are older than the build, its code too). A build without a
+//! checkout names a `.git` that is not there, so cargo runs this script
+//! again on the next build whatever its source; scripts/check-release.sh,
+//! which shares a target folder between the two in CI, unpacks the sdist
+//! with fresh file times, so a build after a checkout's runs it too.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,8 +24,13 @@ fn main() {
         Some(commit) => format!("{version} ({} {})", commit.hash, commit.date),
         None => {
             // Missing, so cargo runs this script again on every build: the
-            // next one may be of a checkout sharing this target folder.
-            println!("cargo::rerun-if-changed={}", manifest_dir.join(".git").display());
+            // next one may be of a checkout sharing this target folder. (A
+            // `.git` git cannot read is not named: cargo would watch all
+            // of it.)
+            let checkout = manifest_dir.join(".git");
+            if !checkout.exists() {
+                println!("cargo::rerun-if-changed={}", checkout.display());
+            }
             version
         }
     };

@@ -17,8 +17,10 @@
 #      and lints only stack specs: a clean one passes, a bad one fails.
 # Every pip build is offline: maturin comes from .tools/wheels.
 #
-# `--unoptimised` (CI) builds the `dist` profile without optimisation or LTO
-# (scripts/unoptimised-profile.env): what is checked here is the packaging
+# `--unoptimised` (CI) builds without optimisation or LTO (the `dist`
+# profile, and the sdist's wheel as step 3 builds: the `release` profile,
+# in the cargo folder of tests/pre_commit.rs; scripts/unoptimised-profile.env):
+# what is checked here is the packaging
 # (static linking, versions, the sdist's contents, the wheel), which the
 # optimiser does not change, and the two fat-LTO builds would take most of
 # CI's time on two cores. Before a release, run it without: as the release
@@ -43,8 +45,10 @@ target=${CARGO_TARGET_DIR:-$root/target}
 # unoptimised, as `pip install .` builds (the `release` profile's folder
 # of tests/pre_commit.rs, whose dependencies are compiled by then).
 sdist_build=(CARGO_TARGET_DIR="$target/sdist-build")
+unoptimised=false
 case "${1:-}" in
   --unoptimised)
+    unoptimised=true
     # shellcheck disable=SC2046 # one word per setting
     export $(unoptimised_profile DIST)
     # shellcheck disable=SC2207 # one word per setting
@@ -158,8 +162,9 @@ pip_install() {
 }
 
 # The sdist holds what a build needs, and pip builds the Linux x86_64 wheel
-# from it as a user's pip would, with the `dist` profile and without a git
-# checkout: its stackc names no commit.
+# from it as a user's pip would (`--unoptimised`: from it unpacked, see
+# below), with the `dist` profile and without a git checkout: its stackc
+# names no commit.
 sdist_wheel() {
   "$tools/venv/bin/maturin" sdist --out "$work/sdist"
   local sdist="$work/sdist/stackc-$version.tar.gz"
@@ -167,13 +172,18 @@ sdist_wheel() {
     tar -tzf "$sdist" "stackc-$version/$needed" >/dev/null || fail "the sdist lacks $needed"
   done
   if tar -tzf "$sdist" | grep -q '/\.git/'; then fail "the sdist holds .git"; fi
-  # Unpacked here, as pip would unpack it, but with every file's time now:
-  # cargo takes this source and the checkout for one package (build.rs),
-  # and would keep a build of the checkout the sdist's older times do not
-  # postdate, with its `--version` text, in a shared cargo folder.
-  tar -xzf "$sdist" -C "$work/sdist" --touch
+  local source=$sdist
+  if $unoptimised; then
+    # In the cargo folder of the checkout's builds: unpacked here, as pip
+    # would unpack it, but with every file's time now. Cargo takes this
+    # source and the checkout for one package (build.rs), and would keep
+    # a build of the checkout that the sdist's files (dated 2006 by
+    # maturin) do not postdate, its `--version` text and its code.
+    tar -xzf "$sdist" -C "$work/sdist" --touch
+    source=$work/sdist/stackc-$version
+  fi
   env PIP_NO_INDEX=1 PIP_FIND_LINKS="$tools/wheels" "${sdist_build[@]}" \
-    "$tools/venv/bin/pip" wheel -q --disable-pip-version-check --no-deps -w "$work/wheels" "$work/sdist/stackc-$version"
+    "$tools/venv/bin/pip" wheel -q --disable-pip-version-check --no-deps -w "$work/wheels" "$source"
   local whl
   whl=$(compgen -G "$work/wheels/stackc-$version-py3-none-*linux*_x86_64.whl") || fail "no Linux x86_64 wheel"
   echo "built $(basename "$whl")"

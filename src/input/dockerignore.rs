@@ -371,9 +371,6 @@ fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Token {
     Token::Class(ranges, negated)
 }
 
-/// Whether the tokens match all of `path`: a table of which suffixes of
-/// the path each suffix of the tokens matches, so any pattern takes
-/// time in proportion to its length times the path's.
 /// Which prefixes of `path` the whole pattern matches: `matched[p]` when
 /// `tokens` match `path[..p]`. One pass over the path per token, with two
 /// rows: the path and all the folders above it are answered together. A
