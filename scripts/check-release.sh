@@ -139,9 +139,6 @@ static_binary() {
   cli_tests "$bin"
 }
 
-# Cargo takes a build of this version from a source archive and one from a
-# git checkout for the same package: see build.rs, and sdist_wheel.
-
 # `pip install .` in this checkout (in CI, a fresh clone) into a fresh
 # virtualenv, as the README says. Built unoptimised into the cargo folder
 # of tests/pre_commit.rs, which builds from git clones too and has the

@@ -238,12 +238,29 @@ enum Token {
 
 /// How a pattern matches, as `patternmatcher` compiles it.
 enum Compiled {
+    Text(Text),
+    Tokens(Vec<Token>),
+}
+
+/// A pattern with nothing special in it, or only `**` at one end.
+enum Text {
     Exact(String),
     /// `x/**`: every path that starts with `x/`.
     Prefix(String),
     /// `**/x` with nothing special in `x`: paths that end with `/x`, or are `x`.
     Suffix(String),
-    Tokens(Vec<Token>),
+}
+
+impl Text {
+    fn matches(&self, path: &str) -> bool {
+        match self {
+            Text::Exact(text) => path == text,
+            Text::Prefix(prefix) => path.starts_with(prefix.as_str()),
+            Text::Suffix(suffix) => {
+                path.ends_with(suffix.as_str()) || suffix.strip_prefix('/').is_some_and(|s| path == s)
+            }
+        }
+    }
 }
 
 /// What `patternmatcher` finds a pattern to be while compiling it.
@@ -307,11 +324,11 @@ impl Compiled {
             first = false;
         }
         match kind {
-            Kind::Exact => Compiled::Exact(pattern.to_string()),
+            Kind::Exact => Compiled::Text(Text::Exact(pattern.to_string())),
             // The text before the last two characters (`**`).
-            Kind::Prefix => Compiled::Prefix(pattern[..pattern.len() - 2].to_string()),
+            Kind::Prefix => Compiled::Text(Text::Prefix(pattern[..pattern.len() - 2].to_string())),
             // The text after the first two (`**`).
-            Kind::Suffix => Compiled::Suffix(pattern[2..].to_string()),
+            Kind::Suffix => Compiled::Text(Text::Suffix(pattern[2..].to_string())),
             Kind::Tokens => Compiled::Tokens(tokens),
         }
     }
@@ -325,16 +342,8 @@ impl Compiled {
                 // The path itself, or the folder before any of its `/`.
                 matched[chars.len()] || chars.iter().zip(&matched).any(|(&c, &m)| c == '/' && m)
             }
-            _ => {
-                let matches = |path: &str| match self {
-                    Compiled::Exact(text) => path == text,
-                    Compiled::Prefix(prefix) => path.starts_with(prefix.as_str()),
-                    Compiled::Suffix(suffix) => {
-                        path.ends_with(suffix.as_str()) || suffix.strip_prefix('/').is_some_and(|s| path == s)
-                    }
-                    Compiled::Tokens(_) => unreachable!("matched above"),
-                };
-                matches(path) || path.match_indices('/').any(|(end, _)| matches(&path[..end]))
+            Compiled::Text(text) => {
+                text.matches(path) || path.match_indices('/').any(|(end, _)| text.matches(&path[..end]))
             }
         }
     }
