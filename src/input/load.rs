@@ -231,6 +231,7 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         read: HashMap::new(),
         loose: HashMap::new(),
+        closures: HashMap::new(),
     };
     // The env files parsed so far, by path as written.
     let mut env_files = std::collections::HashSet::new();
@@ -382,6 +383,21 @@ struct Loader<'a> {
     /// The files named like secrets of each build folder walked so far:
     /// services built from one folder share its walk.
     loose: HashMap<PathBuf, Vec<(String, FileId)>>,
+    /// The requirements files followed so far, by build folder and name:
+    /// services built from one folder install the same files.
+    closures: HashMap<(PathBuf, String), ReadClosure>,
+}
+
+/// A requirements file as [`Loader::read_closure`] followed it once.
+#[derive(Default)]
+struct ReadClosure {
+    /// Why pip cannot read the file named (then nothing else is read).
+    root_error: Option<String>,
+    /// The files pip reads, in its order: their paths in the build
+    /// folder, and their sources.
+    files: Vec<(String, FileId)>,
+    /// What pip makes of their lines, by index in `files`.
+    problems: Vec<(usize, super::problem::Problem)>,
 }
 
 impl Loader<'_> {
@@ -490,14 +506,13 @@ impl Loader<'_> {
             self.hint_own_dockerfile(context);
             return;
         };
-        let root_text = self.inputs.source(root).text.clone();
-        let files = self.files;
-        let mut first = Some(root_text);
-        let closure = requirements::closure(&named.value, |path| match first.take() {
-            Some(text) => Ok(text),
-            None => files.read(&context.join(path)),
-        });
-        if let Some(why) = &closure.root_error {
+        let key = (context.to_path_buf(), named.value.clone());
+        if !self.closures.contains_key(&key) {
+            let read = self.read_closure(context, &named.value, root);
+            self.closures.insert(key.clone(), read);
+        }
+        let read = &self.closures[&key];
+        if let Some(why) = &read.root_error {
             self.diagnostics.push(
                 Diagnostic::error(
                     "requirements-file",
@@ -508,33 +523,54 @@ impl Loader<'_> {
             );
             return;
         }
-        let mut read = Vec::new();
-        for (index, file) in closure.files.iter().enumerate() {
+        for (index, problem) in &read.problems {
+            let (path, id) = &read.files[*index];
+            let message = match problem.severity {
+                Severity::Error => format!("pip would stop on `{path}`"),
+                _ => format!("pip does not read `{path}` as it is written"),
+            };
+            let diagnostic = Diagnostic::new("requirements-file", problem.severity, message)
+                .primary(named.span, "pip installs this file and every file it includes")
+                .secondary_in(*id, problem.span, problem.message.clone())
+                .help("fix the line; stackc copies every file the requirements include (which must be in the build folder) before `pip install`");
+            self.diagnostics.push(diagnostic);
+        }
+        let files = read.files.clone();
+        self.inputs.requirements.push((service.to_string(), files));
+    }
+
+    /// Follows the includes of the requirements file `root` (read as
+    /// `named` in `context`), keeping the files it includes as sources.
+    fn read_closure(&mut self, context: &Path, named: &str, root: FileId) -> ReadClosure {
+        let root_text = self.inputs.source(root).text.clone();
+        let files = self.files;
+        let mut first = Some(root_text);
+        let closure = requirements::closure(named, |path| match first.take() {
+            Some(text) => Ok(text),
+            None => files.read(&context.join(path)),
+        });
+        let mut read = ReadClosure {
+            root_error: closure.root_error,
+            ..ReadClosure::default()
+        };
+        if read.root_error.is_some() {
+            return read;
+        }
+        for (index, file) in closure.files.into_iter().enumerate() {
             let id = match index {
                 0 => root,
                 _ => {
                     let id = FileId(self.inputs.sources.len() as u32);
                     let shown = self.files.display(&context.join(&file.path));
-                    self.inputs.sources.push(SourceFile::new(shown, file.text.clone()));
+                    self.inputs.sources.push(SourceFile::new(shown, file.text));
                     id
                 }
             };
-            read.push((file.path.clone(), id));
+            read.problems
+                .extend(file.parsed.problems.into_iter().map(|problem| (index, problem)));
+            read.files.push((file.path, id));
         }
-        for ((path, id), file) in read.iter().zip(&closure.files) {
-            for problem in &file.parsed.problems {
-                let message = match problem.severity {
-                    Severity::Error => format!("pip would stop on `{path}`"),
-                    _ => format!("pip does not read `{path}` as it is written"),
-                };
-                let diagnostic = Diagnostic::new("requirements-file", problem.severity, message)
-                    .primary(named.span, "pip installs this file and every file it includes")
-                    .secondary_in(*id, problem.span, problem.message.clone())
-                    .help("fix the line; stackc copies every file the requirements include (which must be in the build folder) before `pip install`");
-                self.diagnostics.push(diagnostic);
-            }
-        }
-        self.inputs.requirements.push((service.to_string(), read));
+        read
     }
 
     /// The Gunicorn config file a service runs with, read for the settings
@@ -1035,5 +1071,39 @@ mod tests {
         assert_eq!(a, b);
         let env_files = inputs.sources.iter().filter(|s| s.name.ends_with(".env")).count();
         assert_eq!(env_files, 1);
+    }
+
+    /// Services built from one folder share its requirements files, read
+    /// and followed once; each service still hears of their problems on
+    /// its own `requirements` line.
+    #[test]
+    fn a_requirements_file_is_followed_once_and_reported_per_service() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/requirements.txt"), "-r base.txt\ndjango\n").unwrap();
+        std::fs::write(dir.path().join("app/base.txt"), "gunicorn==\n").unwrap();
+        let spec = "stack s\nservice a {\n    build ./app\n}\nservice b {\n    build ./app\n}\n";
+        let (stack, _) = crate::syntax::parse(&SourceFile::new("stack.spec", spec));
+        let stack = stack.unwrap();
+        let (inputs, diagnostics) = load(&stack, &Disk::new(dir.path(), "."));
+        let included = |name: &str| inputs.sources.iter().filter(|s| s.name.ends_with(name)).count();
+        assert_eq!((included("requirements.txt"), included("base.txt")), (1, 1));
+        assert_eq!(inputs.requirements_of("a"), inputs.requirements_of("b"));
+        assert_eq!(inputs.requirements_of("a").map(<[_]>::len), Some(2));
+        let found: Vec<_> = (diagnostics.iter())
+            .filter(|d| d.code == "requirements-file")
+            .map(|d| d.labels[0].span)
+            .collect();
+        let lines: Vec<_> = (stack.services.iter())
+            .map(|s| {
+                s.build()
+                    .and_then(Build::python)
+                    .and_then(PythonBuild::requirements)
+                    .unwrap()
+                    .span
+            })
+            .collect();
+        assert_eq!(found, lines, "{diagnostics:?}");
+        assert_ne!(lines[0], lines[1]);
     }
 }
