@@ -36,6 +36,7 @@ pub mod emit;
 pub mod environment;
 pub mod fix;
 pub mod fmt;
+pub mod helper;
 pub mod import;
 pub mod input;
 pub mod ir;

@@ -104,42 +104,33 @@ fn threads_for(stack: &Stack) -> usize {
     if stack.services.len() < SHARED_FROM {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    crate::helper::cores()
 }
 
 /// Each rule's findings, in the rules' order, the rules run by `threads`
-/// threads that each take the next rule not yet taken. A rule's panic
-/// goes on in the caller's thread, as it would on one thread, and so do
-/// the name comparisons a debug build counts (`tests/scale.rs` reads them
-/// on the thread that linted).
+/// threads that each take the next rule not yet taken, as if on the
+/// caller's thread alone ([`crate::helper`]).
 fn shared_out(
     rules: &[&dyn Rule],
     threads: usize,
     run: impl Fn(&dyn Rule) -> Vec<Diagnostic> + Sync,
 ) -> Vec<Vec<Diagnostic>> {
-    use crate::ir::index::comparisons;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
-        let (mut done, counted) = (Vec::new(), comparisons::so_far());
+        let mut done = Vec::new();
         loop {
             let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&rule) = rules.get(at) else {
-                return (done, comparisons::so_far() - counted);
+                return done;
             };
             done.push((at, run(rule)));
         }
     };
     let mut done = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let (mut done, _) = work();
+        let helpers: Vec<_> = (1..threads).map(|_| crate::helper::start(scope, work)).collect();
+        let mut done = work();
         for helper in helpers {
-            match helper.join() {
-                Ok((theirs, compared)) => {
-                    done.extend(theirs);
-                    comparisons::add(compared);
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+            done.extend(helper.join());
         }
         done
     });

@@ -37,6 +37,101 @@ pub(super) fn stream(text: &str, items: &mut dyn Items) -> bool {
     Parser::new(text, Some(items)).file()
 }
 
+/// [`stream`] on two threads: this one parses while a helper hands the
+/// items parsed before to `items`, in batches (a large spec's lowering
+/// takes about as long as its parsing). The same items in the same order.
+pub(super) fn stream_beside(text: &str, items: &mut (dyn Items + Send)) -> bool {
+    let (to_helper, batches) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+    let (give_back, spares) = std::sync::mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        let helper = crate::helper::start(scope, move || {
+            for mut batch in batches {
+                for &root in &batch.roots {
+                    items.item(batch.tree.pair(root));
+                }
+                batch.clear();
+                // The parser may be done and gone: then nothing needs it.
+                let _ = give_back.send(batch);
+            }
+        });
+        let mut batcher = Batcher {
+            batch: Batch::new(text),
+            text,
+            to_helper: Some(to_helper),
+            spares,
+        };
+        let parsed = Parser::new(text, Some(&mut batcher)).file();
+        if parsed {
+            batcher.send();
+        }
+        drop(batcher); // the helper's last batch
+        helper.join();
+        parsed
+    })
+}
+
+/// The most batches parsed ahead of the helper: it needs one to start on,
+/// and more would only leave the cache.
+const BATCHES_AHEAD: usize = 2;
+
+/// About how many nodes a batch holds (tens of items, 64 kB): few enough
+/// to stay in cache, enough that passing it costs nothing.
+const BATCH_NODES: usize = 4096;
+
+/// Items parsed, each copied with its nodes into a tree of their own.
+struct Batch<'i> {
+    tree: Tree<'i>,
+    roots: Vec<usize>,
+}
+
+impl<'i> Batch<'i> {
+    fn new(text: &'i str) -> Self {
+        Batch {
+            tree: Tree::with_capacity(text, BATCH_NODES + 512),
+            roots: Vec::with_capacity(64),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.tree.truncate(0);
+        self.roots.clear();
+    }
+}
+
+/// The [`Items`] of [`stream_beside`]'s parser: fills batches, sends each
+/// full one to the helper, and reuses those it gives back.
+struct Batcher<'i> {
+    batch: Batch<'i>,
+    text: &'i str,
+    /// `None` once the helper has stopped (it panicked: the panic goes on
+    /// when it is joined).
+    to_helper: Option<std::sync::mpsc::SyncSender<Batch<'i>>>,
+    spares: std::sync::mpsc::Receiver<Batch<'i>>,
+}
+
+impl Batcher<'_> {
+    fn send(&mut self) {
+        let Some(to_helper) = &self.to_helper else {
+            return;
+        };
+        let next = self.spares.try_recv().unwrap_or_else(|_| Batch::new(self.text));
+        let full = std::mem::replace(&mut self.batch, next);
+        if to_helper.send(full).is_err() {
+            self.to_helper = None;
+        }
+    }
+}
+
+impl Items for Batcher<'_> {
+    fn item(&mut self, item: Pair<'_>) {
+        let root = self.batch.tree.append(item);
+        self.batch.roots.push(root);
+        if self.batch.tree.len() >= BATCH_NODES {
+            self.send();
+        }
+    }
+}
+
 struct Parser<'i, 's> {
     bytes: &'i [u8],
     pos: usize,

@@ -86,8 +86,17 @@ fn tree(text: &str) -> Result<tree::Tree<'_>, pest::error::Error<grammar::Rule>>
 /// `None` where that parser declines the text (pest parses it then).
 fn lowered_as_parsed(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
     let mut lowering = lower::FileLowering::new(containers_in(text));
-    descent::stream(text, &mut lowering).then(|| lowering.finish())
+    let parsed = match text.len() >= TWO_THREADS_FROM && crate::helper::cores() > 1 {
+        true => descent::stream_beside(text, &mut lowering),
+        false => descent::stream(text, &mut lowering),
+    };
+    parsed.then(|| lowering.finish())
 }
+
+/// From this size on (about 150 services), a spec is lowered on a thread
+/// of its own as it is parsed: starting the thread costs tens of
+/// microseconds, and the parse it overlaps a few milliseconds.
+const TWO_THREADS_FROM: usize = 64 << 10;
 
 /// About how many services, jobs and proxies `text` declares, for room in
 /// the stack's list of them: the lines that start with their keyword, at
@@ -236,9 +245,53 @@ mod tests {
             let whole = lower::lower(tree.pairs().next().unwrap());
             let streamed = lowered_as_parsed(&text).expect("the same parser accepts it");
             assert_eq!(format!("{streamed:?}"), format!("{whole:?}"), "{}", path.display());
+            assert_eq!(
+                format!("{:?}", beside(&text).unwrap()),
+                format!("{whole:?}"),
+                "{}",
+                path.display()
+            );
             compared += 1;
         }
         assert!(compared > 100, "{compared}");
+    }
+
+    /// The spec lowered on a helper thread as it is parsed.
+    fn beside(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
+        let mut lowering = lower::FileLowering::new(containers_in(text));
+        descent::stream_beside(text, &mut lowering).then(|| lowering.finish())
+    }
+
+    /// A spec of many batches lowers on two threads as on one: the same
+    /// items in the same order, findings that compare items across
+    /// batches (`stack` given twice, far apart) included; a text the fast
+    /// parser declines after many batches is declined.
+    #[test]
+    fn lowering_beside_the_parse_is_lowering_in_turn() {
+        let service = |n: usize| {
+            format!(
+                "service web{n} {{\n    image nginx:1.27\n    env {{\n        A = \"{n}\"\n    }}\n    publish {} -> 80\n    after db ready\n}}\n\n",
+                1000 + n
+            )
+        };
+        let mut text = String::from("stack big\n\nvolume data\n\n");
+        text.extend((0..600).map(service));
+        text.push_str(&service(7)); // web7 again
+        text.push_str("volume data\nstack again\n");
+        assert!(text.len() > TWO_THREADS_FROM, "{}", text.len());
+        let one = {
+            let mut lowering = lower::FileLowering::new(containers_in(&text));
+            descent::stream(&text, &mut lowering).then(|| lowering.finish())
+        };
+        let (stack, diagnostics) = one.as_ref().expect("the fast parser accepts it");
+        assert_eq!(stack.services.len(), 601);
+        assert!(
+            diagnostics.iter().any(|d| d.code == "duplicate-statement"),
+            "{diagnostics:?}"
+        );
+        assert_eq!(format!("{:?}", beside(&text)), format!("{one:?}"));
+        text.push_str("service {\n");
+        assert!(beside(&text).is_none());
     }
 
     #[test]

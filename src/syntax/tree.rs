@@ -82,6 +82,20 @@ impl<'i> Tree<'i> {
         self.close(node, end);
     }
 
+    /// Copies `pair` and the nodes below it (of a tree of the same text)
+    /// to the end of this tree; the copy's index here.
+    pub(super) fn append(&mut self, pair: Pair<'_>) -> usize {
+        let (from, at) = (pair.index, self.nodes.len());
+        let below = &pair.tree.nodes[from..pair.node().after as usize];
+        // A node's `after` is an index in its tree: moved with the nodes.
+        let moved = |after: u32| (after as usize - from + at) as u32;
+        (self.nodes).extend(below.iter().map(|node| Node {
+            after: moved(node.after),
+            ..*node
+        }));
+        at
+    }
+
     /// How many nodes there are: a mark to [`Tree::truncate`] back to.
     pub(super) fn len(&self) -> usize {
         self.nodes.len()
