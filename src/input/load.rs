@@ -287,10 +287,13 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
     }
     // After every build is read: `image of` may name a later service.
     for service in &stack.services {
+        let Some(layout) = loader.image_layout(stack, service) else {
+            continue;
+        };
         if !service.after.is_empty() {
-            loader.start_script(stack, service);
+            loader.start_script(service, &layout);
         }
-        loader.package_json(stack, service);
+        loader.package_json(service, &layout);
     }
     for secret in &stack.secrets {
         if let SecretSource::File(path) = &secret.source {
@@ -670,7 +673,7 @@ impl Loader<'_> {
     fn image_layout(&self, stack: &Stack, service: &Service) -> Option<ImageLayout> {
         let builder = stack.builder_of(service)?;
         let build = builder.build()?;
-        let image = self.inputs.images.iter().find(|i| i.service == builder.name.value);
+        let image = self.inputs.image(&builder.name.value);
         let facts = image.and_then(OwnImage::facts);
         let shell = facts.map(dockerfile::StageFacts::shell_words).unwrap_or_default();
         let (copies, working_dir) = match (build.python(), facts) {
@@ -709,24 +712,21 @@ impl Loader<'_> {
     /// that is no script, or a path stackc maps wrongly, is no error).
     /// Kept only when the command is an entrypoint (which stackc cannot
     /// otherwise see into) or a file of the build folder.
-    fn start_script(&mut self, stack: &Stack, service: &Service) {
-        let Some(layout) = self.image_layout(stack, service) else {
-            return;
-        };
+    fn start_script(&mut self, service: &Service, layout: &ImageLayout) {
         let (argv, via) = match (&service.entrypoint, &layout.entrypoint, &service.command) {
-            (Some(entrypoint), _, _) => (entrypoint.words.clone(), Via::Entrypoint),
-            (None, Some(entrypoint), _) => (entrypoint.clone(), Via::Entrypoint),
-            (None, None, Some(command)) => (command.words.clone(), Via::Command),
+            (Some(entrypoint), _, _) => (&entrypoint.words, Via::Entrypoint),
+            (None, Some(entrypoint), _) => (entrypoint, Via::Entrypoint),
+            (None, None, Some(command)) => (&command.words, Via::Command),
             (None, None, None) => match &layout.cmd {
-                Some(cmd) => (cmd.clone(), Via::Command),
+                Some(cmd) => (cmd, Via::Command),
                 None => return,
             },
         };
-        let Some(program) = start_script::program(&argv) else {
+        let Some(program) = start_script::program(argv) else {
             return;
         };
         let paths = start_script::image_paths(program, layout.working_dir.as_deref());
-        let found = match self.context_file(&layout, &paths) {
+        let found = match self.context_file(layout, &paths) {
             Some(path) => self.script(&path),
             None if via == Via::Entrypoint => Found::Unread("not a file stackc finds in the build folder".into()),
             None => return,
@@ -742,23 +742,20 @@ impl Loader<'_> {
     /// The `package.json` in the working folder of a service whose command
     /// (the spec's, or its image's CMD) runs one of its scripts (`npm
     /// start`), read quietly: without it, rules judge by the script's name.
-    fn package_json(&mut self, stack: &Stack, service: &Service) {
-        let Some(layout) = self.image_layout(stack, service) else {
-            return;
-        };
+    fn package_json(&mut self, service: &Service, layout: &ImageLayout) {
         let argv = match (&service.command, &layout.cmd) {
-            (Some(command), _) => command.words.clone(),
-            (None, Some(cmd)) if service.entrypoint.is_none() => cmd.clone(),
+            (Some(command), _) => &command.words,
+            (None, Some(cmd)) if service.entrypoint.is_none() => cmd,
             _ => return,
         };
-        let runs_script = shell::programs_of(&argv)
+        let runs_script = shell::programs_of(argv)
             .iter()
             .any(|p| package_json::script_run(p).is_some());
         let Some(working_dir) = layout.working_dir.as_deref().filter(|_| runs_script) else {
             return;
         };
         let paths = start_script::image_paths("./package.json", Some(working_dir));
-        let Some(path) = self.context_file(&layout, &paths) else {
+        let Some(path) = self.context_file(layout, &paths) else {
             return;
         };
         let id = match self.read.get(&path) {

@@ -87,8 +87,11 @@ pub fn image_paths(program: &str, working_dir: Option<&str>) -> Vec<String> {
         normalize(program).into_iter().collect()
     } else if program.contains('/') {
         working_dir.and_then(joined).into_iter().collect()
+    } else if matches!(program, "" | "." | "..") {
+        Vec::new() // a folder, not a program
     } else {
-        PATH.iter().filter_map(|folder| joined(folder)).collect()
+        // The folders of `PATH` are normal already, and a bare name is.
+        PATH.iter().map(|folder| [folder, "/", program].concat()).collect()
     }
 }
 
@@ -136,14 +139,19 @@ pub fn sources_of(image_path: &str, copies: &[Copied], is_folder: &dyn Fn(&str) 
     for copy in copies {
         let folder_destination = copy.destination.ends_with('/');
         let destination = copy.destination.trim_end_matches('/');
+        let inside = image_path
+            .strip_prefix(destination)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .filter(|rest| !rest.is_empty());
+        // Neither in the destination nor it: no source of this copy is
+        // there (most folders of `PATH`, for a bare program's name).
+        if inside.is_none() && image_path != destination {
+            continue;
+        }
         for source in copy.sources.iter().map(String::as_str) {
             if source.starts_with("<<") || source.contains("://") || source.contains(['[', '$']) {
                 continue;
             }
-            let inside = image_path
-                .strip_prefix(destination)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .filter(|rest| !rest.is_empty());
             // `COPY package*.json ./`: a pattern in the file's name only.
             if source.contains(['*', '?']) {
                 let (folder, pattern) = source.rsplit_once('/').unwrap_or(("", source));
@@ -274,6 +282,10 @@ mod tests {
         assert!(image_paths("./start.sh", None).is_empty());
         assert!(image_paths("../x", Some("/")).is_empty());
         assert_eq!(image_paths("start", None).len(), PATH.len());
+        assert!(image_paths("gunicorn", Some("/app")).contains(&"/usr/local/bin/gunicorn".to_string()));
+        assert!(["", ".", ".."]
+            .iter()
+            .all(|folder| image_paths(folder, None).is_empty()));
     }
 
     fn strings(words: &[&str]) -> Vec<String> {
