@@ -299,10 +299,12 @@ impl<'i, 's> Parser<'i, 's> {
         &bytes[self.pos..end]
     }
 
-    /// `kw_* = @{ "word" ~ !name_char }`.
+    /// `kw_* = @{ "word" ~ !name_char }`. Compared byte by byte in line:
+    /// a keyword is a few bytes, and musl's `memcmp`, which `starts_with`
+    /// calls, takes longer to call than to compare them.
     fn keyword(&mut self, rule: Rule, word: &str) -> bool {
         let end = self.pos + word.len();
-        let matched = self.bytes[self.pos..].starts_with(word.as_bytes())
+        let matched = (self.bytes.get(self.pos..end)).is_some_and(|here| here.iter().eq(word.as_bytes()))
             && !self.bytes.get(end).copied().is_some_and(is_name_char);
         if matched {
             self.tree.leaf(rule, self.pos, end);

@@ -489,7 +489,7 @@ impl Lowerer {
             };
         }
         let line = self.lower_text(value);
-        let words = match shlex::split(&line.value) {
+        let words = match crate::input::shell::split_words(&line.value) {
             Some(words) if words.is_empty() => {
                 self.report(
                     Diagnostic::error("invalid-command", "the command is empty")
