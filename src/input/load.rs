@@ -510,11 +510,17 @@ impl Loader<'_> {
             return;
         };
         let key = (context.to_path_buf(), named.value.clone());
-        if !self.closures.contains_key(&key) {
-            let read = self.read_closure(context, &named.value, root);
-            self.closures.insert(key.clone(), read);
-        }
-        let read = &self.closures[&key];
+        let read = match self.closures.remove(&key) {
+            Some(read) => read,
+            None => self.read_closure(context, &named.value, root),
+        };
+        self.report_closure(service, named, &read);
+        self.closures.insert(key, read);
+    }
+
+    /// What pip would make of the files `read` (the closure of `named`),
+    /// on `service`'s own `requirements` line, and the files it installs.
+    fn report_closure(&mut self, service: &str, named: &Spanned<String>, read: &ReadClosure) {
         if let Some(why) = &read.root_error {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -538,8 +544,7 @@ impl Loader<'_> {
                 .help("fix the line; stackc copies every file the requirements include (which must be in the build folder) before `pip install`");
             self.diagnostics.push(diagnostic);
         }
-        let files = read.files.clone();
-        self.inputs.requirements.push((service.to_string(), files));
+        self.inputs.requirements.push((service.to_string(), read.files.clone()));
     }
 
     /// Follows the includes of the requirements file `root` (read as

@@ -116,7 +116,6 @@ const PREFIXES: [&str; 10] = ["if", "then", "else", "elif", "do", "while", "unti
 /// Words that end a compound command or head a loop: not commands.
 const NOT_COMMANDS: [&str; 7] = ["fi", "done", "}", "esac", "for", "case", "select"];
 
-/// The simple commands of a script; spans are offsets into `script`.
 /// A command line's words as a POSIX shell splits them (`shlex`); `None`
 /// for an open quote or a trailing backslash. A line without quotes,
 /// backslashes or comments is split at blanks here: the same words,
@@ -131,6 +130,7 @@ pub fn split_words(line: &str) -> Option<Vec<String>> {
     Some(words.map(str::to_string).collect())
 }
 
+/// The simple commands of a script; spans are offsets into `script`.
 pub fn simple_commands(script: &str) -> Vec<SimpleCommand> {
     pieces(script)
         .into_iter()

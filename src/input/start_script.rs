@@ -88,7 +88,7 @@ pub fn image_paths(program: &str, working_dir: Option<&str>) -> Vec<String> {
     } else if program.contains('/') {
         working_dir.and_then(joined).into_iter().collect()
     } else if matches!(program, "" | "." | "..") {
-        Vec::new() // a folder, not a program
+        PATH.iter().filter_map(|folder| joined(folder)).collect()
     } else {
         // The folders of `PATH` are normal already, and a bare name is.
         PATH.iter().map(|folder| [folder, "/", program].concat()).collect()
@@ -283,9 +283,11 @@ mod tests {
         assert!(image_paths("../x", Some("/")).is_empty());
         assert_eq!(image_paths("start", None).len(), PATH.len());
         assert!(image_paths("gunicorn", Some("/app")).contains(&"/usr/local/bin/gunicorn".to_string()));
-        assert!(["", ".", ".."]
-            .iter()
-            .all(|folder| image_paths(folder, None).is_empty()));
+        // Named as a folder: the folders themselves (a copy may put one
+        // file at such a path); `..` climbs, as everywhere, to nothing.
+        assert_eq!(image_paths(".", None), PATH);
+        assert_eq!(image_paths("", None), PATH);
+        assert!(image_paths("..", None).is_empty());
     }
 
     fn strings(words: &[&str]) -> Vec<String> {
