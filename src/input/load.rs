@@ -1057,17 +1057,26 @@ mod tests {
         }
     }
 
+    /// Services `a` and `b`, both built from `./app`, which holds `files`
+    /// (name, text): the stack and what loading it read and found.
+    fn two_builds_of_one_folder(files: &[(&str, &str)]) -> (Stack, Inputs, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join("app").join(name), text).unwrap();
+        }
+        let spec = "stack s\nservice a {\n    build ./app\n}\nservice b {\n    build ./app\n}\n";
+        let (stack, _) = crate::syntax::parse(&SourceFile::new("stack.spec", spec));
+        let stack = stack.unwrap();
+        let (inputs, diagnostics) = load(&stack, &Disk::new(dir.path(), "."));
+        (stack, inputs, diagnostics)
+    }
+
     /// Services built from one folder share its walk: its secret-named
     /// files are read once, and each service finds the same ones.
     #[test]
     fn a_build_folder_is_walked_once_whoever_builds_from_it() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("app")).unwrap();
-        std::fs::write(dir.path().join("app/requirements.txt"), "django\n").unwrap();
-        std::fs::write(dir.path().join("app/.env"), "SECRET_KEY=x\n").unwrap();
-        let spec = "stack s\nservice a {\n    build ./app\n}\nservice b {\n    build ./app\n}\n";
-        let (stack, _) = crate::syntax::parse(&SourceFile::new("stack.spec", spec));
-        let (inputs, _) = load(&stack.unwrap(), &Disk::new(dir.path(), "."));
+        let (_, inputs, _) = two_builds_of_one_folder(&[("requirements.txt", "django\n"), (".env", "SECRET_KEY=x\n")]);
         let (a, b) = (inputs.python_loose_of("a"), inputs.python_loose_of("b"));
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a, b);
@@ -1080,14 +1089,10 @@ mod tests {
     /// its own `requirements` line.
     #[test]
     fn a_requirements_file_is_followed_once_and_reported_per_service() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("app")).unwrap();
-        std::fs::write(dir.path().join("app/requirements.txt"), "-r base.txt\ndjango\n").unwrap();
-        std::fs::write(dir.path().join("app/base.txt"), "gunicorn==\n").unwrap();
-        let spec = "stack s\nservice a {\n    build ./app\n}\nservice b {\n    build ./app\n}\n";
-        let (stack, _) = crate::syntax::parse(&SourceFile::new("stack.spec", spec));
-        let stack = stack.unwrap();
-        let (inputs, diagnostics) = load(&stack, &Disk::new(dir.path(), "."));
+        let (stack, inputs, diagnostics) = two_builds_of_one_folder(&[
+            ("requirements.txt", "-r base.txt\ndjango\n"),
+            ("base.txt", "gunicorn==\n"),
+        ]);
         let included = |name: &str| inputs.sources.iter().filter(|s| s.name.ends_with(name)).count();
         assert_eq!((included("requirements.txt"), included("base.txt")), (1, 1));
         assert_eq!(inputs.requirements_of("a"), inputs.requirements_of("b"));

@@ -85,8 +85,14 @@ fn tree(text: &str) -> Result<tree::Tree<'_>, pest::error::Error<grammar::Rule>>
 /// The spec lowered by the fast parser, each item as soon as it is parsed;
 /// `None` where that parser declines the text (pest parses it then).
 fn lowered_as_parsed(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
+    lowered_on(text, text.len() >= TWO_THREADS_FROM && crate::helper::cores() > 1)
+}
+
+/// [`lowered_as_parsed`] on this thread alone, or with a helper thread
+/// lowering beside the parse.
+fn lowered_on(text: &str, two_threads: bool) -> Option<(Stack, Vec<Diagnostic>)> {
     let mut lowering = lower::FileLowering::new(containers_in(text));
-    let parsed = match text.len() >= TWO_THREADS_FROM && crate::helper::cores() > 1 {
+    let parsed = match two_threads {
         true => descent::stream_beside(text, &mut lowering),
         false => descent::stream(text, &mut lowering),
     };
@@ -256,10 +262,8 @@ mod tests {
         assert!(compared > 100, "{compared}");
     }
 
-    /// The spec lowered on a helper thread as it is parsed.
     fn beside(text: &str) -> Option<(Stack, Vec<Diagnostic>)> {
-        let mut lowering = lower::FileLowering::new(containers_in(text));
-        descent::stream_beside(text, &mut lowering).then(|| lowering.finish())
+        lowered_on(text, true)
     }
 
     /// A spec of many batches lowers on two threads as on one: the same
@@ -279,10 +283,7 @@ mod tests {
         text.push_str(&service(7)); // web7 again
         text.push_str("volume data\nstack again\n");
         assert!(text.len() > TWO_THREADS_FROM, "{}", text.len());
-        let one = {
-            let mut lowering = lower::FileLowering::new(containers_in(&text));
-            descent::stream(&text, &mut lowering).then(|| lowering.finish())
-        };
+        let one = lowered_on(&text, false);
         let (stack, diagnostics) = one.as_ref().expect("the fast parser accepts it");
         assert_eq!(stack.services.len(), 601);
         assert!(
