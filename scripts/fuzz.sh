@@ -5,15 +5,30 @@
 # fuzz/artifacts/pipeline/ and fails the script; add it as a regression
 # test in tests/bad_input.rs.
 #
+# `scripts/fuzz.sh --build-only` builds the fuzz target as a run would and
+# stops: CI builds it beside the tests, so the run later starts at once.
+#
 # Stable Rust: cargo-fuzz builds with `--sanitizer none` (AddressSanitizer
 # needs nightly; stackc has no unsafe code, so Rust's own checks plus debug
 # assertions, `-a`, catch what it can get wrong).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-90}"
+build_only=false
+if [ "$seconds" = --build-only ]; then
+    build_only=true
+fi
 version=0.13.2
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$version"; then
     cargo install --locked "cargo-fuzz@$version"
+fi
+# 16 codegen units, not cargo-fuzz's one: on two cores the one-unit build
+# of the library took 7 of CI's 31 minutes; the target runs slower, and a
+# CI run is a short smoke test of the seeds and their mutations. `build`
+# and `run` take the same options, so a run after a build compiles nothing.
+options=(--sanitizer none -a --codegen-units 16 pipeline)
+if $build_only; then
+    exec cargo fuzz build "${options[@]}"
 fi
 corpus=target/fuzz-corpus/pipeline
 mkdir -p "$corpus"
@@ -23,8 +38,5 @@ find specs tests/bad tests/lint tests/fmt tests/fixtures \( -name '*.spec' -o -n
     while IFS= read -r -d '' spec; do
         cp "$spec" "$corpus/seed-$(sha256sum "$spec" | cut -c1-16)"
     done
-# 16 codegen units, not cargo-fuzz's one: on two cores the one-unit build
-# of the library took 7 of CI's 31 minutes; the target runs slower, and a
-# CI run is a short smoke test of the seeds and their mutations.
-cargo fuzz run --sanitizer none -a --codegen-units 16 pipeline "$corpus" -- \
+cargo fuzz run "${options[@]}" "$corpus" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
