@@ -542,7 +542,7 @@ pub struct Service {
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Box<Argv>>,
     /// `expose PORT, ...`: ports other services reach, not published.
-    pub expose: Vec<Spanned<u16>>,
+    pub expose: Vec<ExposedPort>,
     /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
     /// `*_FILE` variable.
     pub secret_mounts: Vec<SecretMount>,
@@ -1190,7 +1190,62 @@ pub struct PortMapping {
     pub host_ip_span: Option<Span>,
     pub host_port: Spanned<u16>,
     pub container_port: Spanned<u16>,
+    /// `/udp` after the container port; TCP when none is written.
+    pub protocol: Protocol,
     pub span: Span,
+}
+
+/// `expose PORT[/PROTOCOL]`: a port other services reach, not published.
+#[derive(Clone, Debug)]
+pub struct ExposedPort {
+    pub port: Spanned<u16>,
+    pub protocol: Protocol,
+}
+
+/// The transport a port is for: TCP unless the spec says otherwise
+/// (`53/udp`), as in compose, Docker and Kubernetes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    /// As the spec, compose and Docker write it: `tcp`, `udp`, `sctp`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Sctp => "sctp",
+        }
+    }
+
+    /// The protocol of a name as Docker reads it (any case).
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        [Protocol::Tcp, Protocol::Udp, Protocol::Sctp]
+            .into_iter()
+            .find(|protocol| protocol.name().eq_ignore_ascii_case(name))
+    }
+
+    /// What follows a port number when the protocol is written: nothing
+    /// for TCP, which every format takes as the default, else `/udp`.
+    pub fn suffix(self) -> String {
+        match self {
+            Protocol::Tcp => String::new(),
+            other => format!("/{}", other.name()),
+        }
+    }
+
+    /// As Kubernetes writes it: `TCP`, `UDP`, `SCTP`.
+    pub fn kubernetes_name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
 }
 
 impl PortMapping {

@@ -638,14 +638,15 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A host port can be published once per interface; "every interface"
-    /// of a family (`0.0.0.0`, `[::]`) overlaps all of that family's, and
-    /// no address at all is every interface of both.
+    /// A host port can be published once per interface and protocol
+    /// (DNS's 53 twice, for TCP and UDP); "every interface" of a family
+    /// (`0.0.0.0`, `[::]`) overlaps all of that family's, and no address at
+    /// all is every interface of both.
     fn check_published_ports(&mut self) {
-        // The ports published so far, by host port.
-        let mut seen: HashMap<u16, Vec<&PortMapping>> = HashMap::new();
+        // The ports published so far, by host port and protocol.
+        let mut seen: HashMap<(u16, Protocol), Vec<&PortMapping>> = HashMap::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let same_port = seen.entry(port.host_port.value).or_default();
+            let same_port = seen.entry((port.host_port.value, port.protocol)).or_default();
             let clash = same_port
                 .iter()
                 .find(|other| interfaces_overlap(other.host_ip, port.host_ip))
@@ -654,11 +655,15 @@ impl<'a> Resolver<'a> {
                 self.report(
                     Diagnostic::error(
                         "port-published-twice",
-                        format!("host port {} is published twice", port.host_port.value),
+                        format!(
+                            "host port {}{} is published twice",
+                            port.host_port.value,
+                            port.protocol.suffix()
+                        ),
                     )
                     .primary(port.host_port.span, "published again here")
                     .secondary(first.host_port.span, "first published here")
-                    .help("each host port can go to one container per interface; pick another host port"),
+                    .help("each host port can go to one container per interface and protocol; pick another host port"),
                 );
             } else {
                 same_port.push(port);

@@ -864,3 +864,47 @@ fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
     assert_ne!(starts[0], starts[1], "one finding for each image line");
     assert!(flagged(Target::Compose).is_empty());
 }
+
+/// A port of another protocol than TCP keeps it everywhere a cluster
+/// names the port: the container, its Service (one port name per
+/// protocol, as two entries of one number must differ) and the
+/// NetworkPolicy that admits it. Checked by the real validators too.
+#[test]
+fn udp_ports_stay_udp_on_a_cluster() {
+    let text = "stack calls\n\
+        service turn {\n    image coturn/coturn:4.6.3\n    user 65534\n\
+        \x20   expose 3478, 3478/udp, 5349/sctp\n}\n";
+    let manifests = stack_manifests(text).unwrap();
+    let body = |kind: &str| &manifests.iter().find(|m| m.kind == kind).unwrap().body;
+    assert_eq!(
+        body("Service")["spec"]["ports"],
+        json!([
+            {"name": "tcp-3478", "port": 3478, "targetPort": 3478, "protocol": "TCP"},
+            {"name": "udp-3478", "port": 3478, "targetPort": 3478, "protocol": "UDP"},
+            {"name": "sctp-5349", "port": 5349, "targetPort": 5349, "protocol": "SCTP"},
+        ])
+    );
+    assert_eq!(
+        container_named(&manifests, "turn")["ports"],
+        json!([
+            {"containerPort": 3478},
+            {"containerPort": 3478, "protocol": "UDP"},
+            {"containerPort": 5349, "protocol": "SCTP"},
+        ])
+    );
+    assert_eq!(
+        body("NetworkPolicy")["spec"]["ingress"][0]["ports"],
+        json!([
+            {"port": 3478, "protocol": "TCP"},
+            {"port": 3478, "protocol": "UDP"},
+            {"port": 5349, "protocol": "SCTP"},
+        ])
+    );
+    let out = tempfile::tempdir().unwrap();
+    write(
+        out.path(),
+        &base_artifacts(&manifests, &support::snapshot_layout("stack.spec")),
+    );
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
+}

@@ -508,7 +508,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         service
             .expose
             .iter()
-            .map(|p| SingleQuoted(p.value.to_string()))
+            .map(|p| SingleQuoted(format!("{}{}", p.port.value, p.protocol.suffix())))
             .collect::<Vec<_>>(),
     );
     out.set_nonempty(
@@ -834,7 +834,14 @@ fn ports(port: &PortMapping) -> Vec<SingleQuoted<String>> {
         None => vec!["0.0.0.0".to_string(), "[::]".to_string()],
     };
     ips.into_iter()
-        .map(|ip| SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port.value)))
+        .map(|ip| {
+            SingleQuoted(format!(
+                "{ip}:{}:{}{}",
+                port.host_port.value,
+                port.container_port.value,
+                port.protocol.suffix()
+            ))
+        })
         .collect()
 }
 
@@ -1046,7 +1053,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
         }
         "env_file" => first(&mut service.env_file_paths().map(|f| f.span)),
         "ports" => first(&mut service.ports.iter().map(|p| p.span)),
-        "expose" => first(&mut service.expose.iter().map(|p| p.span)),
+        "expose" => first(&mut service.expose.iter().map(|p| p.port.span)),
         "networks" => first(&mut service.networks.iter().map(|n| n.span)),
         "entrypoint" => service.entrypoint.as_ref().map(|e| e.span),
         "command" => match (&service.command, service.app_server()) {

@@ -141,13 +141,13 @@ pub fn change_list(
         Slot::Mount => list!(mounts, |m: &Mount| m.target.value.clone(), |m: &Mount| m.span),
         Slot::Publish => list!(
             ports,
-            |p: &PortMapping| p.container_port.value.to_string(),
+            |p: &PortMapping| format!("{}{}", p.container_port.value, p.protocol.suffix()),
             |p: &PortMapping| p.span
         ),
         Slot::Expose => list!(
             expose,
-            |p: &crate::source::Spanned<u16>| p.value.to_string(),
-            |p: &crate::source::Spanned<u16>| p.span
+            |p: &ExposedPort| format!("{}{}", p.port.value, p.protocol.suffix()),
+            |p: &ExposedPort| p.port.span
         ),
         Slot::After => list!(after, |d: &Dependency| d.target.value.clone(), |d: &Dependency| d.span),
         Slot::Networks => list!(

@@ -5,6 +5,7 @@ use super::compose::Import;
 use super::spec::{is_name, quoted, word, Stmt};
 use super::values::{self, short_port, short_volume};
 use super::yaml::{Kind, Node};
+use crate::ir::Protocol;
 
 pub fn mount(v: &Node, import: &mut Import) -> Option<Stmt> {
     mount_at(v, import, None)
@@ -172,12 +173,10 @@ pub fn port(p: &Node) -> Option<values::Published> {
     match &p.kind {
         Kind::Scalar { text, .. } => short_port(&value(text)?),
         _ => {
-            if p.get("protocol")
-                .and_then(Node::text)
-                .is_some_and(|proto| proto != "tcp")
-            {
-                return None;
-            }
+            let protocol = match p.get("protocol").and_then(Node::text) {
+                Some(name) => Protocol::from_name(name)?,
+                None => Protocol::Tcp,
+            };
             let field = |key: &str| p.get(key).and_then(Node::text).and_then(value);
             let ip = field("host_ip").filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0"));
             let ip = ip.map(|ip| {
@@ -191,6 +190,7 @@ pub fn port(p: &Node) -> Option<values::Published> {
                 ip,
                 host: field("published")?.parse().ok()?,
                 container: field("target")?.parse().ok()?,
+                protocol,
             })
         }
     }

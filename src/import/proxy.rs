@@ -11,7 +11,7 @@ use super::report::FileIx;
 use super::spec::{is_name, quoted, word, Stmt};
 use super::yaml::Node;
 use crate::input::dockerfile::{self, Base};
-use crate::ir::{LocationKind, RawHandler};
+use crate::ir::{LocationKind, Protocol, RawHandler};
 use crate::source::SourceFile;
 
 const MAX_CONF: u64 = 1 << 20;
@@ -425,7 +425,7 @@ impl Reader<'_, '_> {
         let mut ports: Vec<u16> = self
             .published
             .iter()
-            .filter(|p| p.container == container && p.ip.is_none())
+            .filter(|p| p.container == container && p.ip.is_none() && p.protocol == Protocol::Tcp)
             .map(|p| p.host)
             .collect();
         ports.sort_unstable();

@@ -352,28 +352,24 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         None => import.report.dropped(
                             file,
                             p.span,
-                            "a port the spec cannot publish (a random host port, a range, UDP)",
+                            "a port the spec cannot publish (a random host port, a range)",
                             "publish it with a fixed host port: `publish HOST -> CONTAINER`",
                         ),
                     }
                 }
             }
             ("expose", _) => {
-                let ports: Vec<String> = value
-                    .items()
+                let items = value.items();
+                let ports: Vec<String> = items
                     .iter()
-                    .filter_map(Node::text)
-                    .map(str::to_string)
+                    .filter_map(|item| super::values::exposed_port(item.text()?))
                     .collect();
-                if ports.iter().all(|p| p.parse::<u16>().is_ok()) && !ports.is_empty() {
+                if ports.len() == items.len() && !ports.is_empty() {
                     body.push(Stmt::line(format!("expose {}", ports.join(", "))));
                 } else {
-                    import.report.dropped(
-                        file,
-                        value.span,
-                        "`expose` with a range or protocol",
-                        "list single ports",
-                    );
+                    import
+                        .report
+                        .dropped(file, value.span, "`expose` with a range", "list single ports");
                 }
             }
             ("depends_on", _) => {

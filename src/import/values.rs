@@ -2,6 +2,7 @@
 //! interpolation, durations, sizes, short port and volume syntax.
 
 use super::yaml::Node;
+use crate::ir::Protocol;
 
 /// One piece of a compose string as compose's interpolation reads it.
 #[derive(Debug, PartialEq)]
@@ -341,26 +342,32 @@ pub fn size(text: &str) -> Option<String> {
     Some(format!("{}{unit}", &lower[..digits]))
 }
 
-/// A published port of compose's short syntax (`[IP:]HOST:CONTAINER`).
+/// A published port of compose's short syntax
+/// (`[IP:]HOST:CONTAINER[/PROTOCOL]`).
 #[derive(Debug, PartialEq)]
 pub struct Published {
     pub ip: Option<String>,
     pub host: u16,
     pub container: u16,
+    pub protocol: Protocol,
 }
 
 impl Published {
     pub fn statement(&self) -> String {
+        let container = format!("{}{}", self.container, self.protocol.suffix());
         match &self.ip {
-            Some(ip) => format!("publish {ip}:{} -> {}", self.host, self.container),
-            None => format!("publish {} -> {}", self.host, self.container),
+            Some(ip) => format!("publish {ip}:{} -> {container}", self.host),
+            None => format!("publish {} -> {container}", self.host),
         }
     }
 }
 
-/// `None` for what the spec cannot say: a random host port, a range, UDP.
+/// `None` for what the spec cannot say: a random host port, a range.
 pub fn short_port(text: &str) -> Option<Published> {
-    let text = text.strip_suffix("/tcp").unwrap_or(text);
+    let (text, protocol) = match text.rsplit_once('/') {
+        Some((port, protocol)) => (port, Protocol::from_name(protocol)?),
+        None => (text, Protocol::Tcp),
+    };
     let (rest, container) = text.rsplit_once(':')?;
     let (ip, host) = match rest.rsplit_once(':') {
         Some((ip, host)) => (Some(ip.to_string()), host),
@@ -374,7 +381,18 @@ pub fn short_port(text: &str) -> Option<Published> {
         ip,
         host: host.parse().ok()?,
         container: container.parse().ok()?,
+        protocol,
     })
+}
+
+/// An `expose` entry as the spec writes it (`8000`, `53/udp`); `None`
+/// for a range.
+pub fn exposed_port(text: &str) -> Option<String> {
+    let (port, protocol) = match text.rsplit_once('/') {
+        Some((port, protocol)) => (port, Protocol::from_name(protocol)?),
+        None => (text, Protocol::Tcp),
+    };
+    Some(format!("{}{}", port.parse::<u16>().ok()?, protocol.suffix()))
 }
 
 /// An IPv4 address, or an IPv6 one in brackets, as the grammar takes it.
@@ -522,7 +540,18 @@ mod tests {
         );
         assert_eq!(short_port("8000"), None);
         assert_eq!(short_port("8000-8001:80"), None);
-        assert_eq!(short_port("53:53/udp"), None);
+        assert_eq!(short_port("53:53/udp").unwrap().statement(), "publish 53 -> 53/udp");
+        assert_eq!(short_port("53:53/UDP").unwrap().statement(), "publish 53 -> 53/udp");
+        assert_eq!(short_port("80:80/tcp").unwrap().statement(), "publish 80 -> 80");
+        assert_eq!(
+            short_port("[::1]:3478:3478/sctp").unwrap().statement(),
+            "publish [::1]:3478 -> 3478/sctp"
+        );
+        assert_eq!(short_port("53:53/icmp"), None);
+        assert_eq!(exposed_port("53/udp").as_deref(), Some("53/udp"));
+        assert_eq!(exposed_port("8000/tcp").as_deref(), Some("8000"));
+        assert_eq!(exposed_port("8000-8001"), None);
+        assert_eq!(short_port("53/udp"), None);
     }
 
     #[test]

@@ -348,19 +348,25 @@ impl Resolver<'_> {
         }
     }
 
-    /// A published container port must be one nginx listens on.
+    /// A published container port must be one nginx listens on, over TCP
+    /// (the proxy's servers are HTTP ones).
     fn check_proxy_publish(&mut self, service: &Service, proxy: &Proxy) {
         let mut listening: Vec<u16> = proxy.servers.iter().flat_map(Server::ports).collect();
         listening.sort_unstable();
         listening.dedup();
         let listed = listening.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
         for port in &service.ports {
-            if listening.contains(&port.container_port.value) {
+            let tcp = port.protocol == Protocol::Tcp;
+            if tcp && listening.contains(&port.container_port.value) {
                 continue;
             }
             let mut d = Diagnostic::error(
                 "publish-unused-port",
-                format!("nginx listens on {listed}, not on {}", port.container_port.value),
+                format!(
+                    "nginx listens on {listed}, not on {}{}",
+                    port.container_port.value,
+                    port.protocol.suffix()
+                ),
             )
             .primary(port.container_port.span, "nothing listens on this port");
             if let Some(l) = proxy.servers.iter().flat_map(|s| &s.listens).next() {

@@ -506,7 +506,7 @@ impl<'i, 's> Parser<'i, 's> {
             b"mount" => self.mount(),
             b"publish" => self.publish(),
             b"expose" => self.statement(Rule::expose, Rule::kw_expose, "expose", |p| {
-                p.port() && p.skip() && p.repeat(|p| p.literal(",") && p.skip() && p.port())
+                p.container_port() && p.skip() && p.repeat(|p| p.literal(",") && p.skip() && p.container_port())
             }),
             b"ready" => self.ready(),
             b"after" => self.after(),
@@ -721,7 +721,21 @@ impl<'i, 's> Parser<'i, 's> {
             }) && p.skip()
                 && p.literal("->")
                 && p.skip()
-                && p.port()
+                && p.container_port()
+        })
+    }
+
+    /// `container_port = ${ port ~ ("/" ~ protocol)? }`.
+    fn container_port(&mut self) -> bool {
+        self.rule(Rule::container_port, |p| {
+            p.port() && p.optional(|p| p.literal("/") && p.protocol())
+        })
+    }
+
+    /// `protocol = @{ ("tcp" | "udp" | "sctp") ~ !name_char }`.
+    fn protocol(&mut self) -> bool {
+        self.atom(Rule::protocol, |p| {
+            (p.literal("tcp") || p.literal("udp") || p.literal("sctp")) && p.word_ends()
         })
     }
 
@@ -1289,6 +1303,14 @@ mod tests {
             "publish [::1]:80 -> 8",
             "publish 1234.5.6.7:80 -> 8",
             "publish 80->8",
+            "publish 53 -> 53/udp",
+            "publish 0.0.0.0:53->53/tcp",
+            "publish 5000 -> 5000/sctp",
+            "publish 53 -> 53/udpx",
+            "publish 53 -> 53/UDP",
+            "publish 53 -> 53 /udp",
+            "publish 53 -> 53/",
+            "publish 53/udp -> 53",
             "ready http /h port 8 every 1m30s timeout 5ms retries 3 start 2h",
             "ready tcp 8 every 5min",
             "ready tcp 8 start 30s start_every 1s every 30s",
@@ -1337,6 +1359,8 @@ mod tests {
             "env {}",
             "stop_grace_period 1m30s",
             "expose 80, 443",
+            "expose 53/udp, 53/tcp,80",
+            "expose 53/udp/tcp",
             "replicas 2",
             "container_name x",
         ];

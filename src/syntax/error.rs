@@ -392,6 +392,15 @@ fn statement_hint(line: &str) -> Option<String> {
         (Some("publish"), Some(port)) if port.contains(':') && !line.contains("->") => Some(
             "write `publish HOST -> CONTAINER`, e.g. `publish 8000 -> 8000`; an interface goes first: `publish 127.0.0.1:8000 -> 8000`",
         ),
+        (Some("publish"), Some(port)) if port.contains('/') => {
+            Some("the protocol goes after the container port, as in compose: `publish 53 -> 53/udp`")
+        }
+        (Some("publish" | "expose"), Some(_)) if line.contains(" /") || line.contains("\t/") => {
+            Some("a port and its protocol are one word: `53/udp`")
+        }
+        (Some("publish" | "expose"), Some(_)) if line.contains('/') => {
+            Some("a port's protocol is `udp` or `sctp` in lower case (`53/udp`), or none for TCP")
+        }
         (Some("packages" | "build_packages"), Some(_)) if !line.contains('{') => Some(
             "write one package per line with its version, in a block: `packages {`, then `libpq5 = 15.*`, then `}`",
         ),
@@ -546,7 +555,8 @@ fn describe(rule: Rule) -> String {
         Rule::env_name => "a variable name such as `DATABASE_URL`",
         Rule::env_key => "a variable name such as `DATABASE_URL`",
         Rule::text | Rule::bare | Rule::string | Rule::argv | Rule::text_list => "a value",
-        Rule::port | Rule::host_port => "a port number",
+        Rule::port | Rule::host_port | Rule::container_port => "a port number",
+        Rule::protocol => "`tcp`, `udp` or `sctp`",
         Rule::integer => "a number",
         Rule::version => "a version such as `3.12`",
         Rule::duration => DURATION,

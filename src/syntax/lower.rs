@@ -629,12 +629,23 @@ impl Lowerer {
         }
     }
 
-    /// `expose 8000, 8001`.
-    fn lower_expose(&mut self, pair: Pair<'_>, expose: &mut Vec<Spanned<u16>>) {
+    /// `expose 8000, 53/udp`.
+    fn lower_expose(&mut self, pair: Pair<'_>, expose: &mut Vec<ExposedPort>) {
         for port in pair.into_inner().skip(1) {
-            let port = self.lower_port(port);
-            expose.push(port);
+            let (port, protocol) = self.lower_container_port(port);
+            expose.push(ExposedPort { port, protocol });
         }
+    }
+
+    /// `8000`, `53/udp`.
+    fn lower_container_port(&mut self, pair: Pair<'_>) -> (Spanned<u16>, Protocol) {
+        let mut inner = pair.into_inner();
+        let port = self.lower_port(next(&mut inner, "container_port"));
+        let protocol = inner
+            .next()
+            .and_then(|protocol| Protocol::from_name(protocol.as_str()))
+            .unwrap_or_default();
+        (port, protocol)
     }
 
     fn lower_labels(&mut self, pair: Pair<'_>, labels: &mut Vec<EnvVar>) {
@@ -699,11 +710,13 @@ impl Lowerer {
         } else {
             (None, None, self.lower_port(first))
         };
+        let (container_port, protocol) = self.lower_container_port(next(&mut inner, "publish"));
         PortMapping {
             host_ip,
             host_ip_span,
             host_port,
-            container_port: self.lower_port(next(&mut inner, "publish")),
+            container_port,
+            protocol,
             span: at,
         }
     }
@@ -1353,7 +1366,7 @@ struct ServiceBlock {
     user: Option<(ContainerUser, Span)>,
     hardening_off: Option<(Span, Span)>,
     entrypoint: Option<(Argv, Span)>,
-    expose: Vec<Spanned<u16>>,
+    expose: Vec<ExposedPort>,
     secret_mounts: Vec<SecretMount>,
     workdir: Option<(Spanned<String>, Span)>,
     hostname: Option<(Spanned<String>, Span)>,

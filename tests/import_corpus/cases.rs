@@ -47,7 +47,7 @@ pub fn cases() -> Vec<Case> {
         case("image-env-ports", "name: one\nservices:\n  cache:\n    image: redis:7.4\n    ports:\n      - \"6379:6379\"\n    environment:\n      REDIS_ARGS: \"--save 60 1\"\n      COST: \"5$$\"\n"),
         case("env-list-and-file", "name: two\nservices:\n  app:\n    image: busybox:1.37\n    environment:\n      - A=1\n      - B=two words\n    env_file:\n      - app.env\n    command: [\"sleep\", \"infinity\"]\n")
             .file("app.env", "C=3\n"),
-        case("ports-variants", "name: three\nservices:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - target: 443\n        published: \"8443\"\n        protocol: tcp\n"),
+        case("ports-variants", "name: three\nservices:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - target: 443\n        published: \"8443\"\n        protocol: tcp\n  turn:\n    image: coturn/coturn:4.6.3\n    ports:\n      - \"3478:3478/udp\"\n      - \"3478:3478\"\n      - target: 5349\n        published: \"5349\"\n        protocol: udp\n    expose:\n      - \"49152/udp\"\n"),
         case("named-bind-anonymous-volumes", "name: four\nservices:\n  db:\n    image: postgres:16.4\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n      - ./init:/docker-entrypoint-initdb.d:ro\n      - /tmp/scratch\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n    secrets:\n      - db_password\nvolumes:\n  pgdata:\nsecrets:\n  db_password:\n    file: ./db_password.txt\n")
             .file("init/01.sql", "select 1;\n")
             .file("db_password.txt", "x"),
@@ -113,6 +113,6 @@ pub fn cases() -> Vec<Case> {
             .file("nginx/nginx.conf", "upstream hello_django {\n    server web:8000;\n}\n\nserver {\n    listen 80;\n\n    location / {\n        proxy_pass http://hello_django;\n        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n        proxy_set_header Host $host;\n        proxy_redirect off;\n    }\n\n    location /static/ {\n        alias /home/app/web/staticfiles/;\n    }\n\n    location /media/ {\n        alias /home/app/web/mediafiles/;\n    }\n}\n")
             .proxy("nginx"),
         case("dropped-settings-are-reported", "name: twentytwo\nservices:\n  app:\n    image: busybox:1.37\n    ports:\n      - \"8000\"\n      - \"53:53/udp\"\n    environment:\n      HOME_DIR: ${HOME}\nvolumes:\n  data:\n    driver: rexray/ebs\n")
-            .dropped(4),
+            .dropped(3),
     ]
 }

@@ -19,7 +19,14 @@ pub(super) fn service(stack: &Stack, service: &Service) -> Option<Manifest> {
     }
     let ports: Vec<Value> = ports
         .into_iter()
-        .map(|port| json!({"name": format!("tcp-{port}"), "port": port, "targetPort": port, "protocol": "TCP"}))
+        .map(|(port, protocol)| {
+            json!({
+                "name": format!("{}-{port}", protocol.name()),
+                "port": port,
+                "targetPort": port,
+                "protocol": protocol.kubernetes_name(),
+            })
+        })
         .collect();
     let name = &service.name.value;
     let group = stack.name_or_default();
@@ -156,7 +163,7 @@ pub(super) fn network_policy(stack: &Stack, pod: &[&Service]) -> Manifest {
     let group = stack.name_or_default();
     let ports: Vec<Value> = container_ports(stack, owner)
         .into_iter()
-        .map(|port| json!({"port": port, "protocol": "TCP"}))
+        .map(|(port, protocol)| json!({"port": port, "protocol": protocol.kubernetes_name()}))
         .collect();
     let mut ingress = Vec::new();
     if ports.is_empty() {

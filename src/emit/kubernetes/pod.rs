@@ -102,7 +102,10 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     }
     let ports: Vec<Value> = container_ports(cx.stack, service)
         .into_iter()
-        .map(|port| json!({"containerPort": port}))
+        .map(|(port, protocol)| match protocol {
+            Protocol::Tcp => json!({"containerPort": port}),
+            other => json!({"containerPort": port, "protocol": other.kubernetes_name()}),
+        })
         .collect();
     if !ports.is_empty() {
         value["ports"] = Value::Array(ports);
@@ -506,10 +509,11 @@ fn cpu(cpus: Cpus) -> String {
     }
 }
 
-/// The ports the container listens on: its app server's or proxy's (or a
-/// known image's), and the ones it exposes or publishes.
-pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<u16> {
-    let mut ports: Vec<u16> = match service.proxy() {
+/// The ports the container listens on, with their protocols: its app
+/// server's or proxy's (or a known image's), over TCP, and the ones it
+/// exposes or publishes.
+pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<(u16, Protocol)> {
+    let served: Vec<u16> = match service.proxy() {
         Some(proxy) => proxy.servers.iter().flat_map(Server::ports).collect(),
         None => stack
             .app_port(service)
@@ -517,8 +521,9 @@ pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<u16> {
             .into_iter()
             .collect(),
     };
-    ports.extend(service.expose.iter().map(|p| p.value));
-    ports.extend(service.ports.iter().map(|p| p.container_port.value));
+    let mut ports: Vec<(u16, Protocol)> = served.into_iter().map(|port| (port, Protocol::Tcp)).collect();
+    ports.extend(service.expose.iter().map(|p| (p.port.value, p.protocol)));
+    ports.extend(service.ports.iter().map(|p| (p.container_port.value, p.protocol)));
     ports.sort_unstable();
     ports.dedup();
     ports

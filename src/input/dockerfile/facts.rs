@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::ir::{Duration, ImageRef};
+use crate::ir::{Duration, ImageRef, Protocol};
 use crate::source::{Span, Spanned};
 
 /// A value after variable substitution.
@@ -210,13 +210,6 @@ impl ExposedPort {
     pub fn contains(&self, port: u16) -> bool {
         (self.first..=self.last).contains(&port)
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protocol {
-    Tcp,
-    Udp,
-    Sctp,
 }
 
 /// CMD, ENTRYPOINT or HEALTHCHECK CMD.

@@ -68,7 +68,7 @@ pub use accounts::Account;
 pub use context_files::takes_in;
 pub use facts::{
     is_root_user, ArgVar, Base, Command, CopyFact, EnvVar, ExposedPort, Form, Healthcheck, HealthcheckOptions,
-    Protocol, Resolved, Stage, StageFacts,
+    Resolved, Stage, StageFacts,
 };
 
 /// A whole Dockerfile: its instructions, stages and what is wrong with it.

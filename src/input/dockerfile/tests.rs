@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::input::shell::SimpleCommand;
+use crate::ir::Protocol;
 use crate::source::SourceFile;
 
 /// Parses a file that must have no problems.

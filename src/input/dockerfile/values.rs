@@ -1,8 +1,9 @@
 //! The values Docker parses out of instruction text: durations, ports,
 //! paths.
 
-use super::facts::{ExposedPort, Protocol};
+use super::facts::ExposedPort;
 use crate::ir::Duration;
+use crate::ir::Protocol;
 
 /// Go's `time.ParseDuration` (`1m30s`, `0.5s`, `100ms`; no sign), to
 /// milliseconds.
@@ -54,12 +55,7 @@ pub(super) fn go_duration(text: &str) -> Option<Duration> {
 /// `8000`, `8000/udp`, `8000-8010/tcp`.
 pub(super) fn parse_port(text: &str) -> Option<ExposedPort> {
     let (ports, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
-    let protocol = match protocol.to_ascii_lowercase().as_str() {
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        "sctp" => Protocol::Sctp,
-        _ => return None,
-    };
+    let protocol = Protocol::from_name(protocol)?;
     let number = |s: &str| {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;

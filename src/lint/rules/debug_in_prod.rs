@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::input::package_json::{self, Script};
 use crate::input::PackageJson;
-use crate::ir::{Service, Stack};
+use crate::ir::{Protocol, Service, Stack};
 use crate::lint::{dev_servers, facts, Rule};
 use crate::source::FileId;
 
@@ -103,7 +103,7 @@ impl Rule for DebugInProd {
             for port in service
                 .ports
                 .iter()
-                .filter(|p| p.container_port.value == dev_servers::NODE_DEBUG_PORT)
+                .filter(|p| p.container_port.value == dev_servers::NODE_DEBUG_PORT && p.protocol == Protocol::Tcp)
             {
                 out.push(
                     Self::META

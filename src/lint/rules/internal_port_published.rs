@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::Stack;
+use crate::ir::{Protocol, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -61,7 +61,8 @@ impl Rule for InternalPortPublished {
                 };
                 // Of an app behind the proxy, only the ports the proxy
                 // forwards to: another (Gitea's SSH on 22) is a way in.
-                let forwarded = forwarded_by.iter().any(|s| s.port.value == port.container_port.value);
+                let forwarded = port.protocol == Protocol::Tcp
+                    && forwarded_by.iter().any(|s| s.port.value == port.container_port.value);
                 if !internal && !forwarded {
                     continue;
                 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{Protocol, Stack};
 use crate::lint::Rule;
 
 declare_rule! {
@@ -26,7 +26,9 @@ declare_rule! {
     ///
     /// ## Use instead
     /// Put the service behind the stack's proxy (an upstream and a
-    /// location), which the cluster's Ingress reaches.
+    /// location), which the cluster's Ingress reaches. A UDP port (a TURN
+    /// or DNS server's) cannot go through nginx's HTTP servers: give it a
+    /// LoadBalancer Service in the cluster's own manifests.
     pub struct PublishedPortOnCluster {
         name: "published-port-on-cluster",
         severity: Warning,
@@ -39,14 +41,24 @@ impl Rule for PublishedPortOnCluster {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             for port in service.ports.iter().filter(|p| p.on_every_interface()) {
+                let help = match port.protocol {
+                    Protocol::Tcp => {
+                        "route it through the proxy (an upstream and a location): the Ingress reaches the proxy"
+                    }
+                    _ => {
+                        "nginx's servers take HTTP only: give the port a LoadBalancer Service in an overlay of your own"
+                    }
+                };
                 out.push(
                     Self::META
                         .diagnostic(format!(
-                            "`{}`'s port {} is published, but a cluster reaches it only from inside",
-                            service.name.value, port.container_port.value
+                            "`{}`'s port {}{} is published, but a cluster reaches it only from inside",
+                            service.name.value,
+                            port.container_port.value,
+                            port.protocol.suffix()
                         ))
                         .primary(port.span, "a ClusterIP Service on a cluster: no way in from outside")
-                        .help("route it through the proxy (an upstream and a location): the Ingress reaches the proxy"),
+                        .help(help),
                 );
             }
         }
