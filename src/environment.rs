@@ -217,10 +217,14 @@ impl Applier<'_> {
         }
         let mut statement = operation.statement.as_deref().cloned();
         if slot.is_list() {
+            let removed = operation
+                .key
+                .as_ref()
+                .map(|k| statements::removed_key(slot, k.as_str()));
             let op = match operation.verb {
                 Verb::Set => ListOp::Set,
                 Verb::Add => ListOp::Add,
-                Verb::Remove => ListOp::Remove(operation.key.as_ref().map_or("", |k| k.as_str())),
+                Verb::Remove => ListOp::Remove(removed.as_deref().unwrap_or("")),
                 Verb::Unset => ListOp::Unset,
             };
             let mut problems = Vec::new();
@@ -487,6 +491,24 @@ environment prod {
             build.tag.as_ref().map(|t| t.text.value.as_str()),
             Some("ghcr.io/acme/web:1.0.0")
         );
+    }
+
+    /// A port is keyed with its protocol: `53` and `53/udp` are two items,
+    /// and `remove` names one as a spec writes it (`8443/tcp` is `8443`,
+    /// `/UDP` is `/udp`); `set` replaces the one of its own protocol.
+    #[test]
+    fn ports_are_keyed_with_their_protocol() {
+        let text = "stack calls\nservice turn {\n    image coturn/coturn:4.6.3\n    publish 53 -> 53\n    publish 53 -> 53/udp\n    publish 8443 -> 8443\n    publish 8443 -> 8443/udp\n    expose 3478, 3478/udp\n}\nenvironment lan {\n    service turn {\n        remove publish 53/UDP\n        remove publish 8443/tcp\n        set publish 127.0.0.1:5353 -> 53\n        remove expose 3478\n    }\n}\n";
+        let (stack, diagnostics) = crate::syntax::parse(&SourceFile::new("stack.spec", text));
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let lan = apply(&stack.unwrap(), "lan").unwrap();
+        let turn = lan.service("turn").unwrap();
+        let published: Vec<(u16, String)> = (turn.ports.iter())
+            .map(|p| (p.host_port.value, p.container_port.to_string()))
+            .collect();
+        assert_eq!(published, [(5353, "53".into()), (8443, "8443/udp".into())]);
+        let exposed: Vec<String> = turn.expose.iter().map(ToString::to_string).collect();
+        assert_eq!(exposed, ["3478/udp"]);
     }
 
     /// A base volume that an environment's changes leave unused can only be

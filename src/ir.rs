@@ -258,7 +258,7 @@ impl Stack {
     /// own, the port of the app server its image runs; else what its
     /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
     /// app's own Dockerfile, what the image's command binds or its one
-    /// `EXPOSE`.
+    /// `EXPOSE` (a TCP one: the port is probed and proxied over TCP).
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()
@@ -272,7 +272,9 @@ impl Stack {
                     .as_deref()
                     .and_then(command_port)
                     .or_else(|| match facts.exposed.as_slice() {
-                        [only] => only.value.known().map(|p| p.first),
+                        [only] => (only.value.known())
+                            .filter(|p| p.protocol == Protocol::Tcp)
+                            .map(|p| p.first),
                         _ => None,
                     })
             })
@@ -542,7 +544,7 @@ pub struct Service {
     /// drops the image's own command when it is set.
     pub entrypoint: Option<Box<Argv>>,
     /// `expose PORT, ...`: ports other services reach, not published.
-    pub expose: Vec<ExposedPort>,
+    pub expose: Vec<ContainerPort>,
     /// `secret NAME [at PATH]`: secrets as files at a fixed path, with no
     /// `*_FILE` variable.
     pub secret_mounts: Vec<SecretMount>,
@@ -1189,17 +1191,29 @@ pub struct PortMapping {
     /// in `host_ip` but was still written, and means no interface at all.
     pub host_ip_span: Option<Span>,
     pub host_port: Spanned<u16>,
-    pub container_port: Spanned<u16>,
-    /// `/udp` after the container port; TCP when none is written.
-    pub protocol: Protocol,
+    pub container_port: ContainerPort,
     pub span: Span,
 }
 
-/// `expose PORT[/PROTOCOL]`: a port other services reach, not published.
+/// A port in the container and its protocol: `8000`, `53/udp`.
 #[derive(Clone, Debug)]
-pub struct ExposedPort {
-    pub port: Spanned<u16>,
+pub struct ContainerPort {
+    /// The number; its span covers the protocol written after it too.
+    pub number: Spanned<u16>,
     pub protocol: Protocol,
+}
+
+impl ContainerPort {
+    pub fn is_tcp(&self) -> bool {
+        self.protocol == Protocol::Tcp
+    }
+}
+
+impl std::fmt::Display for ContainerPort {
+    /// As the spec and compose write it: `8000`, `53/udp`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.number.value, self.protocol.suffix())
+    }
 }
 
 /// The transport a port is for: TCP unless the spec says otherwise
@@ -1229,12 +1243,23 @@ impl Protocol {
             .find(|protocol| protocol.name().eq_ignore_ascii_case(name))
     }
 
+    /// A port as Docker and compose write it, split from its protocol:
+    /// `53/udp` is (`53`, UDP), `8000` (`8000`, TCP); `None` for a
+    /// protocol Docker does not know.
+    pub fn split(port: &str) -> Option<(&str, Protocol)> {
+        match port.rsplit_once('/') {
+            Some((number, name)) => Some((number, Protocol::from_name(name)?)),
+            None => Some((port, Protocol::Tcp)),
+        }
+    }
+
     /// What follows a port number when the protocol is written: nothing
     /// for TCP, which every format takes as the default, else `/udp`.
-    pub fn suffix(self) -> String {
+    pub fn suffix(self) -> &'static str {
         match self {
-            Protocol::Tcp => String::new(),
-            other => format!("/{}", other.name()),
+            Protocol::Tcp => "",
+            Protocol::Udp => "/udp",
+            Protocol::Sctp => "/sctp",
         }
     }
 

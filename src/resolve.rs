@@ -646,7 +646,8 @@ impl<'a> Resolver<'a> {
         // The ports published so far, by host port and protocol.
         let mut seen: HashMap<(u16, Protocol), Vec<&PortMapping>> = HashMap::new();
         for port in self.stack.services.iter().flat_map(|s| &s.ports) {
-            let same_port = seen.entry((port.host_port.value, port.protocol)).or_default();
+            let protocol = port.container_port.protocol;
+            let same_port = seen.entry((port.host_port.value, protocol)).or_default();
             let clash = same_port
                 .iter()
                 .find(|other| interfaces_overlap(other.host_ip, port.host_ip))
@@ -658,7 +659,7 @@ impl<'a> Resolver<'a> {
                         format!(
                             "host port {}{} is published twice",
                             port.host_port.value,
-                            port.protocol.suffix()
+                            protocol.suffix()
                         ),
                     )
                     .primary(port.host_port.span, "published again here")

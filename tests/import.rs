@@ -2382,3 +2382,39 @@ fn an_env_file_of_moved_passwords_comes_after_the_services_own() {
         &["    env_file:\n    - ../.env\n    - ../env/server.env\n"],
     );
 }
+
+/// A service's UDP ports are carried (`publish 3478 -> 3478/udp`); a
+/// proxy's (HTTP/3's QUIC on 443/udp) are dropped and reported: stackc's
+/// nginx serves HTTP over TCP, and a spec publishing one would not build.
+#[test]
+fn udp_ports_are_carried_but_a_proxys() {
+    let conf = "proxy/conf.d/default.conf";
+    let imported = import_project(
+        "services:\n  turn:\n    image: coturn/coturn:4.6.3\n    user: \"65534\"\n    ports:\n      - 3478:3478/udp\n      - 3478:3478\n    expose:\n      - 5349/udp\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./proxy/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - 80:80\n      - 443:443/udp\n",
+        &[(
+            conf,
+            "server {\n    listen 80;\n    location / {\n        proxy_pass http://backend:8000;\n    }\n}\n",
+        )],
+        &["--nginx", conf],
+    );
+    let (root, report) = (imported.root(), imported.report());
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let text = imported.spec();
+    assert_holds(
+        &text,
+        &[
+            "    publish 3478 -> 3478/udp\n    publish 3478 -> 3478\n    expose 5349/udp\n",
+            "    publish 80 -> 80\n",
+        ],
+    );
+    assert!(!text.contains("443"), "{text}");
+    assert!(
+        has_finding(&report, "compose.yaml:19:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(report.contains("a proxy's port that is not TCP"), "{report}");
+    let built = support::build(&imported.spec_path(), &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let compose = read(root, "out/compose.yaml");
+    assert_holds(&compose, &["- '0.0.0.0:3478:3478/udp'", "- '5349/udp'"]);
+}

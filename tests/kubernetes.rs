@@ -873,7 +873,7 @@ fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
 fn udp_ports_stay_udp_on_a_cluster() {
     let text = "stack calls\n\
         service turn {\n    image coturn/coturn:4.6.3\n    user 65534\n\
-        \x20   expose 3478, 3478/udp, 5349/sctp\n}\n";
+        \x20   publish 3478 -> 3478/udp\n    expose 3478, 5349/sctp\n}\n";
     let manifests = stack_manifests(text).unwrap();
     let body = |kind: &str| &manifests.iter().find(|m| m.kind == kind).unwrap().body;
     assert_eq!(

@@ -508,7 +508,7 @@ fn service(stack: &Stack, service: &Service, layout: &Layout) -> ComposeService 
         service
             .expose
             .iter()
-            .map(|p| SingleQuoted(format!("{}{}", p.port.value, p.protocol.suffix())))
+            .map(|port| SingleQuoted(port.to_string()))
             .collect::<Vec<_>>(),
     );
     out.set_nonempty(
@@ -834,14 +834,7 @@ fn ports(port: &PortMapping) -> Vec<SingleQuoted<String>> {
         None => vec!["0.0.0.0".to_string(), "[::]".to_string()],
     };
     ips.into_iter()
-        .map(|ip| {
-            SingleQuoted(format!(
-                "{ip}:{}:{}{}",
-                port.host_port.value,
-                port.container_port.value,
-                port.protocol.suffix()
-            ))
-        })
+        .map(|ip| SingleQuoted(format!("{ip}:{}:{}", port.host_port.value, port.container_port)))
         .collect()
 }
 
@@ -1053,7 +1046,7 @@ fn service_origin(service: &Service, keys: &[&str]) -> Option<Span> {
         }
         "env_file" => first(&mut service.env_file_paths().map(|f| f.span)),
         "ports" => first(&mut service.ports.iter().map(|p| p.span)),
-        "expose" => first(&mut service.expose.iter().map(|p| p.port.span)),
+        "expose" => first(&mut service.expose.iter().map(|p| p.number.span)),
         "networks" => first(&mut service.networks.iter().map(|n| n.span)),
         "entrypoint" => service.entrypoint.as_ref().map(|e| e.span),
         "command" => match (&service.command, service.app_server()) {

@@ -38,7 +38,7 @@ use self::headers::{default_maps, merge, server_headers, Response};
 use super::source_map::{self, SourceMap, Text, Tracking};
 use super::{header, secret_path, served_path, Layout, Problems};
 use crate::ir::{
-    Duration, Header, Location, LocationAction, LocationKind, Protocol, Proxy, RawDirective, Server, Service, Settings,
+    Duration, Header, Location, LocationAction, LocationKind, Proxy, RawDirective, Server, Service, Settings,
 };
 use crate::source::{Span, Spanned};
 
@@ -499,7 +499,7 @@ fn public_port(service: &Service, container_port: u16) -> Option<u16> {
     let mut host_ports: Vec<u16> = service
         .ports
         .iter()
-        .filter(|p| p.container_port.value == container_port && p.protocol == Protocol::Tcp)
+        .filter(|p| p.container_port.number.value == container_port && p.container_port.is_tcp())
         .filter(|p| p.interface().is_none())
         .map(|p| p.host_port.value)
         .collect();

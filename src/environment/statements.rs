@@ -2,6 +2,8 @@
 //! one is in a [`Service`], where the base wrote it, and how a list's items
 //! are told apart.
 
+use std::borrow::Cow;
+
 use crate::ir::environment::Slot;
 use crate::ir::*;
 use crate::source::Span;
@@ -141,14 +143,10 @@ pub fn change_list(
         Slot::Mount => list!(mounts, |m: &Mount| m.target.value.clone(), |m: &Mount| m.span),
         Slot::Publish => list!(
             ports,
-            |p: &PortMapping| format!("{}{}", p.container_port.value, p.protocol.suffix()),
+            |p: &PortMapping| p.container_port.to_string(),
             |p: &PortMapping| p.span
         ),
-        Slot::Expose => list!(
-            expose,
-            |p: &ExposedPort| format!("{}{}", p.port.value, p.protocol.suffix()),
-            |p: &ExposedPort| p.port.span
-        ),
+        Slot::Expose => list!(expose, ContainerPort::to_string, |p: &ContainerPort| p.number.span),
         Slot::After => list!(after, |d: &Dependency| d.target.value.clone(), |d: &Dependency| d.span),
         Slot::Networks => list!(
             networks,
@@ -159,6 +157,18 @@ pub fn change_list(
             .span),
         _ => 0,
     }
+}
+
+/// The key `remove` names the items of `slot` by, written as the slot's
+/// items are keyed: a port with its protocol as the spec writes it
+/// (`remove publish 8443/tcp` is the TCP port, keyed `8443`; `53/UDP` is
+/// `53/udp`).
+pub fn removed_key(slot: Slot, written: &str) -> Cow<'_, str> {
+    let port = (matches!(slot, Slot::Publish | Slot::Expose))
+        .then(|| Protocol::split(written))
+        .flatten()
+        .and_then(|(number, protocol)| Some(format!("{}{}", number.parse::<u16>().ok()?, protocol.suffix())));
+    port.map_or(Cow::Borrowed(written), Cow::Owned)
 }
 
 /// Which list operation, with `remove`'s key.

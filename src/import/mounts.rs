@@ -173,11 +173,11 @@ pub fn port(p: &Node) -> Option<values::Published> {
     match &p.kind {
         Kind::Scalar { text, .. } => short_port(&value(text)?),
         _ => {
-            let protocol = match p.get("protocol").and_then(Node::text) {
-                Some(name) => Protocol::from_name(name)?,
+            let field = |key: &str| p.get(key).and_then(Node::text).and_then(value);
+            let protocol = match field("protocol") {
+                Some(name) => Protocol::from_name(&name)?,
                 None => Protocol::Tcp,
             };
-            let field = |key: &str| p.get(key).and_then(Node::text).and_then(value);
             let ip = field("host_ip").filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0"));
             let ip = ip.map(|ip| {
                 if ip.contains(':') && !ip.starts_with('[') {

@@ -7,6 +7,7 @@ use super::environment::{defaulted, interpolated};
 use super::spec::{flow_yaml, is_name, list, quoted, word, Stmt};
 use super::values::{duration, literal, scalar, short_volume, size};
 use super::yaml::{Kind, Node};
+use crate::ir::Protocol;
 
 /// What a compose service becomes.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -338,6 +339,15 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         continue;
                     }
                     match super::mounts::port(p) {
+                        // HTTP/3's QUIC on a proxy's 443/udp, say.
+                        Some(published) if role == Role::Proxy && published.protocol != Protocol::Tcp => {
+                            import.report.dropped(
+                                file,
+                                p.span,
+                                "a proxy's port that is not TCP",
+                                "stackc's nginx serves HTTP over TCP; publish the TCP port",
+                            )
+                        }
                         Some(published) if with_variables.is_empty() => body.push(Stmt::line(published.statement())),
                         Some(published) => {
                             let was: Vec<String> = with_variables
@@ -352,7 +362,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         None => import.report.dropped(
                             file,
                             p.span,
-                            "a port the spec cannot publish (a random host port, a range)",
+                            "a port the spec cannot publish (a random host port, a range, an unknown protocol)",
                             "publish it with a fixed host port: `publish HOST -> CONTAINER`",
                         ),
                     }
@@ -367,9 +377,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 if ports.len() == items.len() && !ports.is_empty() {
                     body.push(Stmt::line(format!("expose {}", ports.join(", "))));
                 } else {
-                    import
-                        .report
-                        .dropped(file, value.span, "`expose` with a range", "list single ports");
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "`expose` with a range, a variable or an unknown protocol",
+                        "list single ports: `8000`, `53/udp`",
+                    );
                 }
             }
             ("depends_on", _) => {

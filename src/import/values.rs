@@ -354,20 +354,18 @@ pub struct Published {
 
 impl Published {
     pub fn statement(&self) -> String {
-        let container = format!("{}{}", self.container, self.protocol.suffix());
+        let (container, protocol) = (self.container, self.protocol.suffix());
         match &self.ip {
-            Some(ip) => format!("publish {ip}:{} -> {container}", self.host),
-            None => format!("publish {} -> {container}", self.host),
+            Some(ip) => format!("publish {ip}:{} -> {container}{protocol}", self.host),
+            None => format!("publish {} -> {container}{protocol}", self.host),
         }
     }
 }
 
-/// `None` for what the spec cannot say: a random host port, a range.
+/// `None` for what the spec cannot say: a random host port, a range, a
+/// protocol Docker does not know.
 pub fn short_port(text: &str) -> Option<Published> {
-    let (text, protocol) = match text.rsplit_once('/') {
-        Some((port, protocol)) => (port, Protocol::from_name(protocol)?),
-        None => (text, Protocol::Tcp),
-    };
+    let (text, protocol) = Protocol::split(text)?;
     let (rest, container) = text.rsplit_once(':')?;
     let (ip, host) = match rest.rsplit_once(':') {
         Some((ip, host)) => (Some(ip.to_string()), host),
@@ -388,10 +386,7 @@ pub fn short_port(text: &str) -> Option<Published> {
 /// An `expose` entry as the spec writes it (`8000`, `53/udp`); `None`
 /// for a range.
 pub fn exposed_port(text: &str) -> Option<String> {
-    let (port, protocol) = match text.rsplit_once('/') {
-        Some((port, protocol)) => (port, Protocol::from_name(protocol)?),
-        None => (text, Protocol::Tcp),
-    };
+    let (port, protocol) = Protocol::split(text)?;
     Some(format!("{}{}", port.parse::<u16>().ok()?, protocol.suffix()))
 }
 

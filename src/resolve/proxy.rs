@@ -356,26 +356,27 @@ impl Resolver<'_> {
         listening.dedup();
         let listed = listening.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
         for port in &service.ports {
-            let tcp = port.protocol == Protocol::Tcp;
-            if tcp && listening.contains(&port.container_port.value) {
+            let container = &port.container_port;
+            if container.is_tcp() && listening.contains(&container.number.value) {
                 continue;
             }
             let mut d = Diagnostic::error(
                 "publish-unused-port",
-                format!(
-                    "nginx listens on {listed}, not on {}{}",
-                    port.container_port.value,
-                    port.protocol.suffix()
-                ),
+                format!("nginx listens on {listed}, not on {container}"),
             )
-            .primary(port.container_port.span, "nothing listens on this port");
+            .primary(container.number.span, "nothing listens on this port");
             if let Some(l) = proxy.servers.iter().flat_map(|s| &s.listens).next() {
                 d = d.secondary(l.span, "nginx listens here");
             }
-            self.report(d.help(format!(
-                "publish a port nginx listens on: `publish {} -> {}`",
-                port.host_port.value, listening[0]
-            )));
+            let help = match container.is_tcp() {
+                true => format!(
+                    "publish a port nginx listens on: `publish {} -> {}`",
+                    port.host_port.value, listening[0]
+                ),
+                // HTTP/3's QUIC, say: stackc's nginx serves HTTP over TCP.
+                false => "remove it: nginx's servers here take HTTP over TCP only".to_string(),
+            };
+            self.report(d.help(help));
         }
     }
 }

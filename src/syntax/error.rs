@@ -395,12 +395,7 @@ fn statement_hint(line: &str) -> Option<String> {
         (Some("publish"), Some(port)) if port.contains('/') => {
             Some("the protocol goes after the container port, as in compose: `publish 53 -> 53/udp`")
         }
-        (Some("publish" | "expose"), Some(_)) if line.contains(" /") || line.contains("\t/") => {
-            Some("a port and its protocol are one word: `53/udp`")
-        }
-        (Some("publish" | "expose"), Some(_)) if line.contains('/') => {
-            Some("a port's protocol is `udp` or `sctp` in lower case (`53/udp`), or none for TCP")
-        }
+        (Some("publish" | "expose"), Some(_)) => port_protocol_hint(line),
         (Some("packages" | "build_packages"), Some(_)) if !line.contains('{') => Some(
             "write one package per line with its version, in a block: `packages {`, then `libpq5 = 15.*`, then `}`",
         ),
@@ -415,6 +410,19 @@ fn statement_hint(line: &str) -> Option<String> {
         _ => None,
     };
     hint.map(str::to_string)
+}
+
+/// A `publish` or `expose` line whose protocol is written wrong (its
+/// comment left out: a path there is no protocol).
+fn port_protocol_hint(line: &str) -> Option<&'static str> {
+    let code = line.split('#').next().unwrap_or(line);
+    if code.contains(" /") || code.contains("\t/") {
+        Some("a port and its protocol are one word: `53/udp`")
+    } else if code.contains('/') {
+        Some("a port's protocol is `tcp`, `udp` or `sctp` in lower case, once, right after it: `53/udp`")
+    } else {
+        None
+    }
 }
 
 /// The statement a compose key is written as, for a team that writes its

@@ -630,22 +630,27 @@ impl Lowerer {
     }
 
     /// `expose 8000, 53/udp`.
-    fn lower_expose(&mut self, pair: Pair<'_>, expose: &mut Vec<ExposedPort>) {
+    fn lower_expose(&mut self, pair: Pair<'_>, expose: &mut Vec<ContainerPort>) {
         for port in pair.into_inner().skip(1) {
-            let (port, protocol) = self.lower_container_port(port);
-            expose.push(ExposedPort { port, protocol });
+            let port = self.lower_container_port(port);
+            expose.push(port);
         }
     }
 
-    /// `8000`, `53/udp`.
-    fn lower_container_port(&mut self, pair: Pair<'_>) -> (Spanned<u16>, Protocol) {
+    /// `8000`, `53/udp`: the number's span covers the protocol too.
+    fn lower_container_port(&mut self, pair: Pair<'_>) -> ContainerPort {
+        let at = span(&pair);
         let mut inner = pair.into_inner();
-        let port = self.lower_port(next(&mut inner, "container_port"));
+        let number = self.lower_port(next(&mut inner, "container_port")).value;
+        // The grammar takes only the names `from_name` knows.
         let protocol = inner
             .next()
             .and_then(|protocol| Protocol::from_name(protocol.as_str()))
             .unwrap_or_default();
-        (port, protocol)
+        ContainerPort {
+            number: Spanned::new(number, at),
+            protocol,
+        }
     }
 
     fn lower_labels(&mut self, pair: Pair<'_>, labels: &mut Vec<EnvVar>) {
@@ -710,13 +715,11 @@ impl Lowerer {
         } else {
             (None, None, self.lower_port(first))
         };
-        let (container_port, protocol) = self.lower_container_port(next(&mut inner, "publish"));
         PortMapping {
             host_ip,
             host_ip_span,
             host_port,
-            container_port,
-            protocol,
+            container_port: self.lower_container_port(next(&mut inner, "publish")),
             span: at,
         }
     }
@@ -1366,7 +1369,7 @@ struct ServiceBlock {
     user: Option<(ContainerUser, Span)>,
     hardening_off: Option<(Span, Span)>,
     entrypoint: Option<(Argv, Span)>,
-    expose: Vec<ExposedPort>,
+    expose: Vec<ContainerPort>,
     secret_mounts: Vec<SecretMount>,
     workdir: Option<(Spanned<String>, Span)>,
     hostname: Option<(Spanned<String>, Span)>,

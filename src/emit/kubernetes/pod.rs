@@ -522,8 +522,11 @@ pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<(u16, Pro
             .collect(),
     };
     let mut ports: Vec<(u16, Protocol)> = served.into_iter().map(|port| (port, Protocol::Tcp)).collect();
-    ports.extend(service.expose.iter().map(|p| (p.port.value, p.protocol)));
-    ports.extend(service.ports.iter().map(|p| (p.container_port.value, p.protocol)));
+    let declared = service
+        .expose
+        .iter()
+        .chain(service.ports.iter().map(|p| &p.container_port));
+    ports.extend(declared.map(|p| (p.number.value, p.protocol)));
     ports.sort_unstable();
     ports.dedup();
     ports

@@ -54,8 +54,7 @@ pub(super) fn go_duration(text: &str) -> Option<Duration> {
 
 /// `8000`, `8000/udp`, `8000-8010/tcp`.
 pub(super) fn parse_port(text: &str) -> Option<ExposedPort> {
-    let (ports, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
-    let protocol = Protocol::from_name(protocol)?;
+    let (ports, protocol) = Protocol::split(text)?;
     let number = |s: &str| {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::input::package_json::{self, Script};
 use crate::input::PackageJson;
-use crate::ir::{Protocol, Service, Stack};
+use crate::ir::{Service, Stack};
 use crate::lint::{dev_servers, facts, Rule};
 use crate::source::FileId;
 
@@ -103,7 +103,7 @@ impl Rule for DebugInProd {
             for port in service
                 .ports
                 .iter()
-                .filter(|p| p.container_port.value == dev_servers::NODE_DEBUG_PORT && p.protocol == Protocol::Tcp)
+                .filter(|p| p.container_port.number.value == dev_servers::NODE_DEBUG_PORT && p.container_port.is_tcp())
             {
                 out.push(
                     Self::META

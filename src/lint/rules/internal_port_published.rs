@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::ir::{Protocol, Stack};
+use crate::ir::Stack;
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -61,15 +61,19 @@ impl Rule for InternalPortPublished {
                 };
                 // Of an app behind the proxy, only the ports the proxy
                 // forwards to: another (Gitea's SSH on 22) is a way in.
-                let forwarded = port.protocol == Protocol::Tcp
-                    && forwarded_by.iter().any(|s| s.port.value == port.container_port.value);
+                let forwarded = port.container_port.is_tcp()
+                    && forwarded_by
+                        .iter()
+                        .any(|s| s.port.value == port.container_port.number.value);
                 if !internal && !forwarded {
                     continue;
                 }
                 let mut finding = Self::META
                     .diagnostic(format!(
-                        "`{}` publishes port {} on {exposure}",
-                        service.name.value, port.host_port.value
+                        "`{}` publishes port {}{} on {exposure}",
+                        service.name.value,
+                        port.host_port.value,
+                        port.container_port.protocol.suffix()
                     ))
                     .primary(port.span, "reachable from the network, past the host's firewall");
                 for server in &forwarded_by {

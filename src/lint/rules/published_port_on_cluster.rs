@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Protocol, Stack};
+use crate::ir::Stack;
 use crate::lint::Rule;
 
 declare_rule! {
@@ -41,21 +41,15 @@ impl Rule for PublishedPortOnCluster {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             for port in service.ports.iter().filter(|p| p.on_every_interface()) {
-                let help = match port.protocol {
-                    Protocol::Tcp => {
-                        "route it through the proxy (an upstream and a location): the Ingress reaches the proxy"
-                    }
-                    _ => {
-                        "nginx's servers take HTTP only: give the port a LoadBalancer Service in an overlay of your own"
-                    }
+                let help = match port.container_port.is_tcp() {
+                    true => "route it through the proxy (an upstream and a location): the Ingress reaches the proxy",
+                    false => "nginx's servers take HTTP over TCP only: give the port a LoadBalancer Service in the cluster's own manifests",
                 };
                 out.push(
                     Self::META
                         .diagnostic(format!(
-                            "`{}`'s port {}{} is published, but a cluster reaches it only from inside",
-                            service.name.value,
-                            port.container_port.value,
-                            port.protocol.suffix()
+                            "`{}`'s port {} is published, but a cluster reaches it only from inside",
+                            service.name.value, port.container_port
                         ))
                         .primary(port.span, "a ClusterIP Service on a cluster: no way in from outside")
                         .help(help),
