@@ -5,6 +5,7 @@
 
 mod support;
 
+use stackc::emit::Layout;
 use stackc::lint::registry;
 use stackc::render::{HumanRenderer, DEFAULT_WIDTH};
 use stackc::source::SourceFile;
@@ -37,4 +38,40 @@ fn every_bad_spec_is_rejected_with_readable_diagnostics() {
             });
         });
     });
+}
+
+/// `check` finds the errors a build stops at by a path of its own through
+/// the emitters, which writes no file: on every bad spec whose lint
+/// findings do not stop the build first, each error of `stackc build` is
+/// among `stackc check`'s (which may find more: it checks environments).
+#[test]
+fn check_finds_every_error_a_build_stops_at() {
+    let mut codes = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(support::repo().join("tests/bad")).unwrap() {
+        let path = entry.unwrap().path();
+        let source = SourceFile::new(path.display().to_string(), std::fs::read_to_string(&path).unwrap());
+        let build = stackc::build(&source, &Layout::placeholder());
+        let errors = |lint: bool| {
+            (build.diagnostics.iter()).filter(move |d| d.is_error() && registry::find(d.code).is_some() == lint)
+        };
+        if errors(true).next().is_some() {
+            continue;
+        }
+        let check = stackc::check(&source);
+        for error in errors(false) {
+            assert!(
+                check.diagnostics.contains(error),
+                "{}: `check` misses the build's {error:#?}",
+                path.display()
+            );
+            codes.insert(error.code);
+        }
+    }
+    // The emitters' own errors are among those compared.
+    for code in ["unrepresentable", "secret-file-in-image"] {
+        assert!(
+            codes.contains(code),
+            "no bad spec makes the build report {code}: {codes:?}"
+        );
+    }
 }

@@ -118,6 +118,35 @@ fn thousands_of_unknown_names_are_reported_before_a_deadline() {
     assert_eq!(unknown, 3000);
 }
 
+/// A value no output format can carry is reported once however many
+/// places write it, which took a scan of every report before it:
+/// quadratic in a stack with many such values (here 100,000 `ignore`
+/// patterns with a control character, each its own report).
+#[test]
+fn a_hundred_thousand_values_no_format_carries_are_reported_before_a_deadline() {
+    let mut spec = String::from(
+        "stack hostile
+service web {
+    build ./app {
+",
+    );
+    for line in 0..1000 {
+        let patterns: Vec<String> = (0..100).map(|i| format!("\"\\u{{1}}{line}-{i}\"")).collect();
+        spec.push_str(&format!("        ignore {}\n", patterns.join(" ")));
+    }
+    spec.push_str("    }\n    gunicorn shop.wsgi:application\n}\n");
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let check = stackc::check(&SourceFile::new("hostile.spec", spec));
+        done.send(check.diagnostics.iter().filter(|d| d.code == "unrepresentable").count())
+            .unwrap();
+    });
+    let reported = finished
+        .recv_timeout(Duration::from_secs(300))
+        .expect("100,000 values no format carries took over five minutes");
+    assert_eq!(reported, 100_000);
+}
+
 /// The durable steps of `stackc build`, as the real binary makes them
 /// (traced with strace, which scripts/install-tools.sh installs): a small
 /// output gets an fsync per file and per folder; one of 64 files or more

@@ -7,7 +7,8 @@
 //! so is a broken invariant checked here:
 //! - the fast parser builds pest's tree, or leaves the text to pest;
 //! - every diagnostic points inside the spec;
-//! - files are emitted exactly when no error is reported;
+//! - files are emitted exactly when no error is reported, and `check`
+//!   reports every error a build does;
 //! - human reports hold no control character but line breaks;
 //! - formatting is idempotent and the formatted spec gets the same
 //!   diagnostics;
@@ -50,6 +51,22 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(build.artifacts.is_some(), !has_errors, "artifacts iff no error");
     assert_inside(text, &build.diagnostics);
     render_everything(&source, &build.diagnostics);
+    // `check` finds every error a build stops at, without writing the
+    // files (its own path through the emitters): all but the lint rules'
+    // (which it does not run), when none of those stopped the build
+    // before its emitters. It may find more: it checks every environment.
+    let errors = |diagnostics: &[Diagnostic], lint: bool| -> Vec<Diagnostic> {
+        (diagnostics.iter())
+            .filter(|d| d.is_error() && registry::find(d.code).is_some() == lint)
+            .cloned()
+            .collect()
+    };
+    if errors(&build.diagnostics, true).is_empty() {
+        let found = errors(&check.diagnostics, false);
+        for error in errors(&build.diagnostics, false) {
+            assert!(found.contains(&error), "an error of the build `check` misses: {error:?}");
+        }
+    }
 
     // Every rule denied: the policy path of `--deny` and `stackc.toml`.
     let mut strict = Policy::default();

@@ -79,16 +79,74 @@ fn default_lines() -> &'static [Line] {
     })
 }
 
+/// A heading and its lines.
+type Section = (&'static str, Cow<'static, [Line]>);
+
+/// The ignore file of an app's build, its problems reported.
 pub(super) fn ignore(
+    stack: &Stack,
+    service: &Service,
+    app: (&Build, &PythonBuild),
+    private: &PrivateFiles,
+    layout: &Layout,
+    problems: &mut Problems,
+) -> String {
+    let sections = sections(stack, service, app, private, layout, problems, Want::File);
+    let mut out = format!("# {}\n", header(layout));
+    for (heading, lines) in &sections {
+        if lines.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n# {heading}\n"));
+        for line in lines.iter() {
+            out.push_str(&line.written);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The problems [`ignore`] reports, without the file (`stackc check`).
+pub(super) fn check(
+    stack: &Stack,
+    service: &Service,
+    app: (&Build, &PythonBuild),
+    private: &PrivateFiles,
+    layout: &Layout,
+    problems: &mut Problems,
+) {
+    sections(stack, service, app, private, layout, problems, Want::Problems);
+}
+
+/// What the caller of [`sections`] wants.
+#[derive(PartialEq)]
+enum Want {
+    /// Every section, to write the file.
+    File,
+    /// Only the problems: the sections are needed only to tell whether
+    /// they let a secret file of the build folder through, so none when
+    /// there is no such file.
+    Problems,
+}
+
+/// The ignore file's sections in order; the spec's patterns that cannot
+/// be written, and the secret and env files the finished list lets
+/// through, reported.
+fn sections(
     stack: &Stack,
     service: &Service,
     (build, python): (&Build, &PythonBuild),
     private: &PrivateFiles,
     layout: &Layout,
     problems: &mut Problems,
-) -> String {
+    want: Want,
+) -> Vec<Section> {
     let private = private.inside(&layout.from_spec(&build.context.value));
-    let sections: Vec<(&str, Cow<[Line]>)> = vec![
+    let spec = spec_lines(python, problems);
+    if want == Want::Problems && private.is_empty() {
+        return Vec::new();
+    }
+    let sections: Vec<Section> = vec![
         (
             "stackc's defaults: secrets, history, local data, caches.",
             Cow::Borrowed(default_lines()),
@@ -106,7 +164,7 @@ pub(super) fn ignore(
             "From the app's .dockerignore, which BuildKit does not read beside this file.",
             app_lines(stack, service).into(),
         ),
-        ("From the spec's `ignore` lines.", spec_lines(python, problems).into()),
+        ("From the spec's `ignore` lines.", spec.into()),
         (
             "Made by the image, and stackc's output.",
             made_here(build, python, layout)
@@ -120,19 +178,7 @@ pub(super) fn ignore(
     for file in &private {
         check_private(file, &lines, service, build, problems);
     }
-
-    let mut out = format!("# {}\n", header(layout));
-    for (heading, lines) in &sections {
-        if lines.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n# {heading}\n"));
-        for line in lines.iter() {
-            out.push_str(&line.written);
-            out.push('\n');
-        }
-    }
-    out
+    sections
 }
 
 /// The app's own patterns, as BuildKit read them (comments dropped). A

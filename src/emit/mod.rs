@@ -26,10 +26,12 @@ pub use source_map::SourceMap;
 
 use source_map::Tracking;
 
+use foldhash::HashSet;
+
 use crate::diagnostic::Diagnostic;
 use crate::ir::private_files::PrivateFiles;
 use crate::ir::{AppServer, AppServerKind, Build, Duration, PythonBuild, Service, Stack};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 
 /// One file to write, at a `/`-separated path inside the output folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +94,7 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     for (service, app) in app_builds(stack) {
         check_folder(service, &mut problems);
         dockerfile::check(stack, service, app.1, &mut problems);
-        dockerignore::ignore(stack, service, app, &private, layout, &mut problems);
+        dockerignore::check(stack, service, app, &private, layout, &mut problems);
     }
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
@@ -100,7 +102,7 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
             nginx::emit(service, proxy, layout, &mut problems, Tracking::Off);
         }
     }
-    problems.0
+    problems.found
 }
 
 /// [`problems`], and for a cluster also the names it cannot take.
@@ -133,7 +135,7 @@ pub fn emit_for(stack: &Stack, layout: &Layout, target: Target) -> Result<Vec<Ar
             let mut artifacts: Vec<Artifact> = images.into_iter().map(|(artifact, _)| artifact).collect();
             match kubernetes::base(stack, layout) {
                 Ok(base) => artifacts.extend(base),
-                Err(more) => problems.0.extend(more),
+                Err(more) => problems.found.extend(more),
             }
             problems.into_result(artifacts)
         }
@@ -220,36 +222,47 @@ pub(crate) fn dockerfile_path(service: &str) -> String {
 
 /// Values an output format cannot carry, reported on the spec.
 #[derive(Default)]
-struct Problems(Vec<Diagnostic>);
+struct Problems {
+    found: Vec<Diagnostic>,
+    /// What [`Problems::check`] reported, as (value, reason, format): a
+    /// value written in two places is reported once, known so at the cost
+    /// of a lookup however many values a stack has that cannot be written.
+    checked: HashSet<(Span, &'static str, &'static str)>,
+}
 
 impl Problems {
     /// `value` when no value was left out, else what was.
     fn into_result<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
-        if self.0.is_empty() {
+        if self.found.is_empty() {
             Ok(value)
         } else {
-            Err(self.0)
+            Err(self.found)
         }
     }
 
     /// A value that would make a written file do harm, such as put a
     /// secret into an image.
     fn push(&mut self, diagnostic: Diagnostic) {
-        self.0.push(diagnostic);
+        self.found.push(diagnostic);
     }
 
     /// Unwraps an escaping result, or reports why the value cannot be
     /// written in `format` and returns an empty stand-in. A value written
     /// in two places (a requirements file is copied and given to pip) is
     /// reported once.
-    fn check(&mut self, value: &Spanned<String>, escaped: Result<String, &'static str>, format: &str) -> String {
+    fn check(
+        &mut self,
+        value: &Spanned<String>,
+        escaped: Result<String, &'static str>,
+        format: &'static str,
+    ) -> String {
         escaped.unwrap_or_else(|reason| {
-            let diagnostic =
-                Diagnostic::error("unrepresentable", format!("this value cannot be written into {format}"))
-                    .primary(value.span, reason)
-                    .help("change the value in the spec: stackc writes a value exactly, or not at all");
-            if !self.0.contains(&diagnostic) {
-                self.0.push(diagnostic);
+            if self.checked.insert((value.span, reason, format)) {
+                self.found.push(
+                    Diagnostic::error("unrepresentable", format!("this value cannot be written into {format}"))
+                        .primary(value.span, reason)
+                        .help("change the value in the spec: stackc writes a value exactly, or not at all"),
+                );
             }
             String::new()
         })

@@ -78,7 +78,7 @@ const KIND_ORDER: [&str; 8] = [
 pub fn name_problems(stack: &Stack) -> Vec<Diagnostic> {
     let mut problems = Problems::default();
     check_names(stack, &Plan::of(stack), &mut problems);
-    problems.0
+    problems.found
 }
 
 /// Every object of the stack, or the names Kubernetes cannot carry. The
@@ -124,11 +124,7 @@ pub fn manifests(stack: &Stack, layout: &Layout) -> Result<Vec<Manifest>, Vec<Di
         out.extend(network::service(stack, service));
     }
     out.sort_by(|a, b| (kind_rank(a.kind), &a.name).cmp(&(kind_rank(b.kind), &b.name)));
-    if problems.0.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems.0)
-    }
+    problems.into_result(out)
 }
 
 fn kind_rank(kind: &str) -> usize {
