@@ -82,57 +82,21 @@ fn default_lines() -> &'static [Line] {
 /// A heading and its lines.
 type Section = (&'static str, Cow<'static, [Line]>);
 
-/// The ignore file of an app's build, its problems reported.
-pub(super) fn ignore(
-    stack: &Stack,
-    service: &Service,
-    app: (&Build, &PythonBuild),
-    private: &PrivateFiles,
-    layout: &Layout,
-    problems: &mut Problems,
-) -> String {
-    let sections = sections(stack, service, app, private, layout, problems, Want::File);
-    let mut out = format!("# {}\n", header(layout));
-    for (heading, lines) in &sections {
-        if lines.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("\n# {heading}\n"));
-        for line in lines.iter() {
-            out.push_str(&line.written);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// The problems [`ignore`] reports, without the file (`stackc check`).
-pub(super) fn check(
-    stack: &Stack,
-    service: &Service,
-    app: (&Build, &PythonBuild),
-    private: &PrivateFiles,
-    layout: &Layout,
-    problems: &mut Problems,
-) {
-    sections(stack, service, app, private, layout, problems, Want::Problems);
-}
-
-/// What the caller of [`sections`] wants.
+/// What the caller of [`ignore`] wants.
 #[derive(PartialEq)]
-enum Want {
-    /// Every section, to write the file.
+pub(super) enum Want {
+    /// The file, its problems reported.
     File,
-    /// Only the problems: the sections are needed only to tell whether
-    /// they let a secret file of the build folder through, so none when
-    /// there is no such file.
+    /// Only the problems (`stackc check`): the file's lines are needed
+    /// only to tell whether they let a secret file of the build folder
+    /// through, so none are made when there is no such file.
     Problems,
 }
 
-/// The ignore file's sections in order; the spec's patterns that cannot
-/// be written, and the secret and env files the finished list lets
-/// through, reported.
-fn sections(
+/// The ignore file of an app's build (empty for [`Want::Problems`]); the
+/// spec's patterns that cannot be written, and the secret and env files
+/// the finished list lets through, reported.
+pub(super) fn ignore(
     stack: &Stack,
     service: &Service,
     (build, python): (&Build, &PythonBuild),
@@ -140,11 +104,11 @@ fn sections(
     layout: &Layout,
     problems: &mut Problems,
     want: Want,
-) -> Vec<Section> {
+) -> String {
     let private = private.inside(&layout.from_spec(&build.context.value));
     let spec = spec_lines(python, problems);
     if want == Want::Problems && private.is_empty() {
-        return Vec::new();
+        return String::new();
     }
     let sections: Vec<Section> = vec![
         (
@@ -178,7 +142,27 @@ fn sections(
     for file in &private {
         check_private(file, &lines, service, build, problems);
     }
-    sections
+    match want {
+        Want::File => text(&sections, layout),
+        Want::Problems => String::new(),
+    }
+}
+
+/// The file's text: the header, then each section that has lines under
+/// its heading.
+fn text(sections: &[Section], layout: &Layout) -> String {
+    let mut out = format!("# {}\n", header(layout));
+    for (heading, lines) in sections {
+        if lines.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n# {heading}\n"));
+        for line in lines.iter() {
+            out.push_str(&line.written);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The app's own patterns, as BuildKit read them (comments dropped). A

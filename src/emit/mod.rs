@@ -24,6 +24,7 @@ pub mod source_map;
 pub use paths::Layout;
 pub use source_map::SourceMap;
 
+use dockerignore::Want;
 use source_map::Tracking;
 
 use foldhash::HashSet;
@@ -94,7 +95,7 @@ pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     for (service, app) in app_builds(stack) {
         check_folder(service, &mut problems);
         dockerfile::check(stack, service, app.1, &mut problems);
-        dockerignore::check(stack, service, app, &private, layout, &mut problems);
+        dockerignore::ignore(stack, service, app, &private, layout, &mut problems, Want::Problems);
     }
     for service in &stack.services {
         if let Some(proxy) = service.proxy() {
@@ -182,7 +183,7 @@ fn app_images(stack: &Stack, layout: &Layout, problems: &mut Problems, tracking:
         ));
         // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile
         // instead of the app's own, which it carries over.
-        let ignore = dockerignore::ignore(stack, service, (build, python), &private, layout, problems);
+        let ignore = dockerignore::ignore(stack, service, (build, python), &private, layout, problems, Want::File);
         artifacts.push(artifact(
             format!("{}.dockerignore", dockerfile_path(&service.name.value)),
             (ignore, None),
