@@ -258,7 +258,7 @@ impl Stack {
     /// own, the port of the app server its image runs; else what its
     /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
     /// app's own Dockerfile, what the image's command binds or its one
-    /// `EXPOSE` (a TCP one: the port is probed and proxied over TCP).
+    /// TCP `EXPOSE` (the port is probed and proxied over TCP).
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()
@@ -268,15 +268,15 @@ impl Stack {
                 let image = self.own_image(service)?;
                 let facts = image.facts()?;
                 let process = image.process().filter(|_| service.command.is_none());
-                process
-                    .as_deref()
-                    .and_then(command_port)
-                    .or_else(|| match facts.exposed.as_slice() {
-                        [only] => (only.value.known())
-                            .filter(|p| p.protocol == Protocol::Tcp)
-                            .map(|p| p.first),
+                process.as_deref().and_then(command_port).or_else(|| {
+                    // A port from a variable may be TCP too.
+                    let mut tcp = (facts.exposed.iter())
+                        .filter(|exposed| exposed.value.known().is_none_or(|p| p.protocol == Protocol::Tcp));
+                    match (tcp.next(), tcp.next()) {
+                        (Some(only), None) => only.value.known().map(|p| p.first),
                         _ => None,
-                    })
+                    }
+                })
             })
     }
 
@@ -1206,6 +1206,18 @@ pub struct ContainerPort {
 impl ContainerPort {
     pub fn is_tcp(&self) -> bool {
         self.protocol == Protocol::Tcp
+    }
+
+    /// A port as compose and Docker write it, spelled as the spec writes
+    /// it: `8443/tcp` is `8443`, `53/UDP` is `53/udp`; `None` for a range,
+    /// a sign, a number past 65535 or a protocol Docker does not know.
+    pub fn canonical(text: &str) -> Option<String> {
+        let (number, protocol) = Protocol::split(text)?;
+        let number: u16 = number
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| number.parse().ok())??;
+        Some(format!("{number}{}", protocol.suffix()))
     }
 }
 

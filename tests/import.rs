@@ -2418,3 +2418,23 @@ fn udp_ports_are_carried_but_a_proxys() {
     let compose = read(root, "out/compose.yaml");
     assert_holds(&compose, &["- '0.0.0.0:3478:3478/udp'", "- '5349/udp'"]);
 }
+
+/// A protocol from a variable is its default, noted, as the port's other
+/// fields are; one without a default is the host's to say, so the port is
+/// not guessed to be TCP.
+#[test]
+fn a_port_protocol_from_a_variable_is_its_default_or_the_hosts() {
+    let imported = import_project(
+        "services:\n  turn:\n    image: coturn/coturn:4.6.3\n    user: \"65534\"\n    ports:\n      - target: 3478\n        published: \"3478\"\n        protocol: ${TURN_PROTOCOL:-udp}\n      - target: 5349\n        published: \"5349\"\n        protocol: ${TLS_PROTOCOL}\n",
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (report, text) = (imported.report(), imported.spec());
+    assert_holds(
+        &text,
+        &["# was protocol ${TURN_PROTOCOL:-udp}\n    publish 3478 -> 3478/udp\n"],
+    );
+    assert!(!text.contains("5349"), "{text}");
+    assert!(report.contains("`protocol` is filled from the host's environment"), "{report}");
+}

@@ -85,10 +85,11 @@ pub fn emit_mapped(stack: &Stack, layout: &Layout) -> Result<Vec<Mapped>, Vec<Di
 }
 
 /// The values no output format could carry, without writing the files
-/// that cannot have any (compose.yaml escapes everything) nor the app
-/// Dockerfiles, whose values are all checked before a line is written:
-/// what `check` and `lint` need, at a fraction of a build's cost. Found in
-/// the order [`image_artifacts`] finds them.
+/// that cannot have any (compose.yaml escapes everything), the app
+/// Dockerfiles, whose values are all checked before a line is written, nor
+/// the ignore files, whose lines are made only when a secret file in the
+/// build folder needs them: what `check` and `lint` need, at a fraction
+/// of a build's cost. Found in the order [`image_artifacts`] finds them.
 pub fn problems(stack: &Stack, layout: &Layout) -> Vec<Diagnostic> {
     let mut problems = Problems::default();
     let private = PrivateFiles::of(stack, |path| layout.from_spec(path));

@@ -164,11 +164,8 @@ pub fn change_list(
 /// (`remove publish 8443/tcp` is the TCP port, keyed `8443`; `53/UDP` is
 /// `53/udp`).
 pub fn removed_key(slot: Slot, written: &str) -> Cow<'_, str> {
-    let port = (matches!(slot, Slot::Publish | Slot::Expose))
-        .then(|| Protocol::split(written))
-        .flatten()
-        .and_then(|(number, protocol)| Some(format!("{}{}", number.parse::<u16>().ok()?, protocol.suffix())));
-    port.map_or(Cow::Borrowed(written), Cow::Owned)
+    let port = matches!(slot, Slot::Publish | Slot::Expose).then(|| ContainerPort::canonical(written));
+    port.flatten().map_or(Cow::Borrowed(written), Cow::Owned)
 }
 
 /// Which list operation, with `remove`'s key.

@@ -149,11 +149,11 @@ pub fn both_families(ports: &[Node]) -> Vec<&Node> {
 
 /// The fields of a port that compose fills from variables: the short
 /// syntax's whole text (as `port`), or the long syntax's `published`,
-/// `target` and `host_ip`; each with its node and raw text.
+/// `target`, `host_ip` and `protocol`; each with its node and raw text.
 pub fn port_variables(p: &Node) -> Vec<(&'static str, &Node, &str)> {
     let fields: Vec<(&'static str, &Node)> = match &p.kind {
         Kind::Scalar { .. } => vec![("port", p)],
-        _ => ["published", "target", "host_ip"]
+        _ => ["published", "target", "host_ip", "protocol"]
             .into_iter()
             .filter_map(|key| Some((key, p.get(key)?)))
             .collect(),
@@ -174,8 +174,10 @@ pub fn port(p: &Node) -> Option<values::Published> {
         Kind::Scalar { text, .. } => short_port(&value(text)?),
         _ => {
             let field = |key: &str| p.get(key).and_then(Node::text).and_then(value);
-            let protocol = match field("protocol") {
-                Some(name) => Protocol::from_name(&name)?,
+            // No key is TCP; one that cannot be read is no port the spec
+            // can say (a variable without a default is the host's).
+            let protocol = match p.get("protocol") {
+                Some(_) => Protocol::from_name(&field("protocol")?)?,
                 None => Protocol::Tcp,
             };
             let ip = field("host_ip").filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0"));

@@ -7,7 +7,7 @@ use super::environment::{defaulted, interpolated};
 use super::spec::{flow_yaml, is_name, list, quoted, word, Stmt};
 use super::values::{duration, literal, scalar, short_volume, size};
 use super::yaml::{Kind, Node};
-use crate::ir::Protocol;
+use crate::ir::{ContainerPort, Protocol};
 
 /// What a compose service becomes.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -372,7 +372,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 let items = value.items();
                 let ports: Vec<String> = items
                     .iter()
-                    .filter_map(|item| super::values::exposed_port(item.text()?))
+                    .filter_map(|item| ContainerPort::canonical(item.text()?))
                     .collect();
                 if ports.len() == items.len() && !ports.is_empty() {
                     body.push(Stmt::line(format!("expose {}", ports.join(", "))));

@@ -383,13 +383,6 @@ pub fn short_port(text: &str) -> Option<Published> {
     })
 }
 
-/// An `expose` entry as the spec writes it (`8000`, `53/udp`); `None`
-/// for a range.
-pub fn exposed_port(text: &str) -> Option<String> {
-    let (port, protocol) = Protocol::split(text)?;
-    Some(format!("{}{}", port.parse::<u16>().ok()?, protocol.suffix()))
-}
-
 /// An IPv4 address, or an IPv6 one in brackets, as the grammar takes it.
 fn is_ip(text: &str) -> bool {
     if let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
@@ -543,9 +536,13 @@ mod tests {
             "publish [::1]:3478 -> 3478/sctp"
         );
         assert_eq!(short_port("53:53/icmp"), None);
-        assert_eq!(exposed_port("53/udp").as_deref(), Some("53/udp"));
-        assert_eq!(exposed_port("8000/tcp").as_deref(), Some("8000"));
-        assert_eq!(exposed_port("8000-8001"), None);
+        let canonical = crate::ir::ContainerPort::canonical;
+        assert_eq!(canonical("53/udp").as_deref(), Some("53/udp"));
+        assert_eq!(canonical("8000/tcp").as_deref(), Some("8000"));
+        assert_eq!(canonical("0053/UDP").as_deref(), Some("53/udp"));
+        assert_eq!(canonical("8000-8001"), None);
+        assert_eq!(canonical("+53/udp"), None);
+        assert_eq!(canonical("70000"), None);
         assert_eq!(short_port("53/udp"), None);
     }
 

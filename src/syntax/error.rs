@@ -412,17 +412,23 @@ fn statement_hint(line: &str) -> Option<String> {
     hint.map(str::to_string)
 }
 
-/// A `publish` or `expose` line whose protocol is written wrong (its
-/// comment left out: a path there is no protocol).
+/// A `publish` or `expose` line whose protocol is written wrong: a `/`
+/// not between a port's digits and `tcp`, `udp` or `sctp` (its comment
+/// left out: a path there is no protocol).
 fn port_protocol_hint(line: &str) -> Option<&'static str> {
     let code = line.split('#').next().unwrap_or(line);
-    if code.contains(" /") || code.contains("\t/") {
-        Some("a port and its protocol are one word: `53/udp`")
-    } else if code.contains('/') {
-        Some("a port's protocol is `tcp`, `udp` or `sctp` in lower case, once, right after it: `53/udp`")
-    } else {
-        None
-    }
+    let bytes = code.as_bytes();
+    let misplaced = code.match_indices('/').find(|&(at, _)| {
+        let after = &code[at + 1..];
+        let name_len = after.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(after.len());
+        let after_digit = at > 0 && bytes[at - 1].is_ascii_digit();
+        !(after_digit && ["tcp", "udp", "sctp"].contains(&&after[..name_len]))
+    });
+    let (at, _) = misplaced?;
+    Some(match at > 0 && matches!(bytes[at - 1], b' ' | b'\t') {
+        true => "a port and its protocol are one word: `53/udp`",
+        false => "a port's protocol is `tcp`, `udp` or `sctp` in lower case, once, right after it: `53/udp`",
+    })
 }
 
 /// The statement a compose key is written as, for a team that writes its
@@ -606,4 +612,20 @@ fn misspelled_keyword<'a>(found: &str, expected: &'a [String]) -> Option<&'a str
         return None;
     }
     suggest::closest(found, keywords)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::port_protocol_hint;
+
+    #[test]
+    fn a_protocol_hint_only_where_a_protocol_is_written_wrong() {
+        assert_eq!(port_protocol_hint("    expose 53/udp 54/udp"), None);
+        assert_eq!(port_protocol_hint("    publish 80 -> 8o0  # see /docs"), None);
+        let hint = |line| port_protocol_hint(line).unwrap_or_default();
+        assert!(hint("    publish 53 -> 53 /udp").contains("one word"));
+        assert!(hint("    expose 53/UDP").contains("lower case"));
+        assert!(hint("    expose 53/udp/tcp").contains("once"));
+        assert!(hint("    expose 53/").contains("right after it"));
+    }
 }
