@@ -2436,5 +2436,8 @@ fn a_port_protocol_from_a_variable_is_its_default_or_the_hosts() {
         &["# was protocol ${TURN_PROTOCOL:-udp}\n    publish 3478 -> 3478/udp\n"],
     );
     assert!(!text.contains("5349"), "{text}");
-    assert!(report.contains("`protocol` is filled from the host's environment"), "{report}");
+    assert!(
+        report.contains("`protocol` is filled from the host's environment"),
+        "{report}"
+    );
 }
