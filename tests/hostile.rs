@@ -1148,9 +1148,11 @@ fn provide_named_files(case: &Case) {
     file(inside(&value("@SECRET_FILE@")));
 }
 
-/// Builds every case on a few threads; fails if any build takes too long.
+/// Builds every case on a few threads; fails if no build ends for a
+/// generous while (a guard against a hung stackc, not a measure of speed:
+/// the whole run's time depends on what else the machine is running).
 fn build_all(cases: &[Case]) -> Vec<Output> {
-    const DEADLINE: Duration = Duration::from_secs(120);
+    const STALL: Duration = Duration::from_secs(120);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     let jobs: Arc<Vec<(PathBuf, PathBuf)>> = Arc::new(cases.iter().map(|c| (c.spec(), c.out())).collect());
     let next = Arc::new(AtomicUsize::new(0));
@@ -1167,10 +1169,9 @@ fn build_all(cases: &[Case]) -> Vec<Output> {
         });
     }
     drop(tx);
-    let start = Instant::now();
     let mut outputs: Vec<Option<Output>> = cases.iter().map(|_| None).collect();
     for _ in 0..cases.len() {
-        match rx.recv_timeout(DEADLINE.saturating_sub(start.elapsed())) {
+        match rx.recv_timeout(STALL) {
             Ok((i, output)) => outputs[i] = Some(output),
             Err(_) => {
                 let pending: Vec<String> = cases
@@ -1181,7 +1182,7 @@ fn build_all(cases: &[Case]) -> Vec<Output> {
                     .take(10)
                     .collect();
                 panic!(
-                    "stackc did not finish within {DEADLINE:?}; still running:\n  {}",
+                    "no stackc build ended within {STALL:?}; still running:\n  {}",
                     pending.join("\n  ")
                 );
             }
@@ -1215,12 +1216,15 @@ fn parse_back(cases: &[&Case]) -> BTreeMap<String, Value> {
     std::thread::spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
-    let output = match rx.recv_timeout(Duration::from_secs(120)) {
+    // A guard against a hung reader, not a measure of speed: the run takes
+    // about a minute on two idle cores, and longer beside other tests.
+    const GUARD: Duration = Duration::from_secs(600);
+    let output = match rx.recv_timeout(GUARD) {
         Ok(output) => output.expect("parse_back.py runs"),
         Err(_) => {
             // Only the process this test started.
             let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
-            panic!("parse_back.py did not finish within 120 s");
+            panic!("parse_back.py did not finish within {GUARD:?}");
         }
     };
     writer.join().unwrap().expect("parse_back.py reads its input");
