@@ -6,7 +6,7 @@
 # test in tests/bad_input.rs.
 #
 # `scripts/fuzz.sh --build-only` builds the fuzz target as a run would and
-# stops: CI builds it beside the tests, so the run later starts at once.
+# stops, so a later run starts at once.
 #
 # Stable Rust: cargo-fuzz builds with `--sanitizer none` (AddressSanitizer
 # needs nightly; stackc has no unsafe code, so Rust's own checks plus debug
@@ -23,8 +23,7 @@ if ! cargo fuzz --version 2>/dev/null | grep -qF "$version"; then
     cargo install --locked "cargo-fuzz@$version"
 fi
 # 16 codegen units, not cargo-fuzz's one: on two cores the one-unit build
-# of the library took 7 of CI's 31 minutes; the target runs slower, and a
-# CI run is a short smoke test of the seeds and their mutations. `build`
+# of the library took 7 minutes; the target runs a little slower. `build`
 # and `run` take the same options, so a run after a build compiles nothing.
 options=(--sanitizer none -a --codegen-units 16 pipeline)
 if $build_only; then

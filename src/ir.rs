@@ -42,6 +42,9 @@ pub struct Stack {
     names: Names,
     /// References read backwards, built on the first question.
     relations: std::sync::OnceLock<Relations>,
+    /// For a service: the ports the others' variables name it at (see
+    /// [`Stack::addressed_ports`]), built on the first question.
+    addresses: std::sync::OnceLock<foldhash::HashMap<u32, Vec<u16>>>,
 }
 
 /// A table per namespace of declared names.
@@ -66,6 +69,19 @@ struct Relations {
     /// The positions of the proxies, in spec order: a stack of thousands
     /// of services has a few, and a dozen rules read each.
     proxies: Vec<u32>,
+}
+
+/// The `host:port` addresses a variable's value names, as words or URLs'
+/// authorities (`db:5432`, `http://api:9999/health`,
+/// `redis://:pw@cache:6379/0`, `kafka:9092,kafka2:9092`).
+fn addresses(value: &str) -> impl Iterator<Item = (&str, u16)> {
+    value.split([',', ' ', ';', '\n']).filter_map(|word| {
+        let rest = word.split_once("://").map_or(word, |(_, rest)| rest);
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let address = authority.rsplit_once('@').map_or(authority, |(_, address)| address);
+        let (host, port) = address.rsplit_once(':')?;
+        Some((host, port.parse().ok()?))
+    })
 }
 
 impl Stack {
@@ -93,6 +109,7 @@ impl Stack {
     pub fn unindexed(mut self) -> Stack {
         self.names = Names::default();
         self.relations = std::sync::OnceLock::new();
+        self.addresses = std::sync::OnceLock::new();
         self
     }
 
@@ -182,6 +199,36 @@ impl Stack {
             }
             relations
         })
+    }
+
+    /// The ports the other services' variables name `service` at, sorted
+    /// (`API_URL = "http://api:9999"`, an env file's `CACHE=cache:6379`):
+    /// on the stack's network a client connects to the port its container
+    /// listens on, so these are its ports even where nothing else says so.
+    pub fn addressed_ports(&self, service: &Service) -> &[u16] {
+        let table = self.addresses.get_or_init(|| {
+            let mut table: foldhash::HashMap<u32, Vec<u16>> = Default::default();
+            for (position, other) in self.services.iter().enumerate() {
+                let files = (other.env_file_paths())
+                    .filter_map(|path| self.inputs.env_file(&path.value))
+                    .flat_map(|file| &file.vars.vars)
+                    .filter_map(|entry| Some(entry.value.as_ref()?.value.as_str()));
+                let values = other.env.iter().map(|var| var.value.value.as_str()).chain(files);
+                for (host, port) in values.flat_map(addresses) {
+                    if let Some(target) = self.service_position(host).filter(|&t| t != position) {
+                        table.entry(target as u32).or_default().push(port);
+                    }
+                }
+            }
+            for ports in table.values_mut() {
+                ports.sort_unstable();
+                ports.dedup();
+            }
+            table
+        });
+        (self.position_of(service))
+            .and_then(|position| table.get(&(position as u32)))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Every proxy, with the service it is, in spec order.

@@ -1175,18 +1175,20 @@ fn a_uv_dockerfile_imports_as_the_uv_statement() {
 /// A `${VAR}` the project's `.env` sets is filled in, as compose fills
 /// it: a healthcheck's `-U ${POSTGRES_USER}` and an image's `${TAG}`
 /// import as the values the project runs with, each reported. A
-/// password is never filled in nor repeated; a variable `.env` does not
-/// set is the host's, and dropped.
+/// password is never filled in nor repeated, whatever its name where a
+/// URL's password goes (`amqp://app:${MQ_PASS}@...`): the URL goes to an
+/// env file with the reference; a variable `.env` does not set is the
+/// host's, and dropped.
 #[test]
 fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
     let dir = project(&[
         (
             "compose.yaml",
-            "services:\n  api:\n    image: node:22.11-alpine\n    command: [\"node\", \"worker.js\", \"--broker\", \"${BROKER_URL}\"]\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n  db:\n    image: postgres:${PG_TAG:-16}\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U ${POSTGRES_USER}\"]\n",
+            "services:\n  api:\n    image: node:22.11-alpine\n    command: [\"node\", \"worker.js\", \"--broker\", \"${BROKER_URL}\"]\n    environment:\n      DATABASE_USER: ${POSTGRES_USER}\n      DATABASE_URL: postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db/app\n      LOG_LEVEL: ${LOG_LEVEL}\n  db:\n    image: postgres:${PG_TAG:-16}\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U ${POSTGRES_USER}\"]\n  worker:\n    image: node:22.11-alpine\n    environment:\n      BROKER: amqp://app:${MQ_PASS}@${MQ_HOST}:5672//\n",
         ),
         (
             ".env",
-            "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\nPG_TAG=16.4\nBROKER_URL=amqp://app:Zq8vLw2pXk@mq:5672//\n",
+            "POSTGRES_USER=todo\nPOSTGRES_PASSWORD=supersecret\nPG_TAG=16.4\nBROKER_URL=amqp://app:Zq8vLw2pXk@mq:5672//\nMQ_PASS=Hk3vQ9zLw2Xp\nMQ_HOST=mq\n",
         ),
     ]);
     let root = dir.path();
@@ -1211,20 +1213,34 @@ fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
     says(6, "code", "import-filled");
     says(10, "message", "`PG_TAG=16.4`");
     says(12, "message", "`POSTGRES_USER=todo`");
-    says(7, "help", "`POSTGRES_PASSWORD`, a password");
+    says(7, "message", "`DATABASE_URL` moved into the env file env/api.env");
     says(8, "message", "the host's environment");
+    says(16, "message", "filled from the project's .env: `MQ_HOST=mq`");
+    says(16, "message", "`BROKER` moved into the env file env/worker.env");
     // A value holding a password is no more filled in than a password.
     says(4, "message", "`command` is filled from the host's environment");
-    for secret in ["supersecret", "Zq8vLw2pXk"] {
+    for secret in ["supersecret", "Zq8vLw2pXk", "Hk3vQ9zLw2Xp"] {
         assert!(!support::text(&out.stdout).contains(secret), "{secret}");
+        assert!(!support::text(&out.stderr).contains(secret), "{secret}");
     }
+    assert_holds(
+        &read(root, "env/api.env"),
+        &["DATABASE_URL=postgres://todo:${POSTGRES_PASSWORD}@db/app"],
+    );
+    assert_holds(
+        &read(root, "env/worker.env"),
+        &["BROKER=amqp://app:${MQ_PASS}@mq:5672//"],
+    );
     let text = read(root, "stack.spec");
     assert_holds(
         &text,
         &["DATABASE_USER = \"todo\"", "image postgres:16.4", "pg_isready -U todo"],
     );
     assert!(
-        !text.contains("supersecret") && !text.contains("Zq8vLw2pXk") && !text.contains("LOG_LEVEL"),
+        !text.contains("supersecret")
+            && !text.contains("Zq8vLw2pXk")
+            && !text.contains("Hk3vQ9zLw2Xp")
+            && !text.contains("LOG_LEVEL"),
         "{text}"
     );
 }
@@ -2052,6 +2068,18 @@ fn a_shell_command_reading_the_dotenv_its_container_reads_is_kept() {
     assert_holds(&yaml, &[r#"- redis-server --requirepass "$$REDIS_PASSWORD""#]);
 }
 
+/// `stackc import .` in `folder`, where compose finds no file: it fails
+/// with 2, and says so on stderr.
+fn import_of_a_folder_without_a_compose_file(folder: &Path) -> String {
+    let out = support::stackc()
+        .current_dir(folder)
+        .args(["import", ".", "-o", "stack.spec"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    support::text(&out.stderr)
+}
+
 /// A folder whose compose file has a name compose does not look for
 /// (Chatwoot's `docker-compose.production.yaml`): import says which file
 /// to name.
@@ -2061,18 +2089,33 @@ fn a_folder_without_compose_names_points_at_its_compose_file() {
         ("docker-compose.production.yaml", "services: {}\n"),
         ("notes.yaml", "a: 1\n"),
     ]);
-    let out = support::stackc()
-        .current_dir(dir.path())
-        .args(["import", ".", "-o", "stack.spec"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = support::text(&out.stderr);
+    let stderr = import_of_a_folder_without_a_compose_file(dir.path());
     assert!(
         stderr.contains("name the compose file to import: `stackc import ./docker-compose.production.yaml`"),
         "{stderr}"
     );
     assert!(!stderr.contains("notes.yaml"), "{stderr}");
+}
+
+/// A compose file named like none (miniflux's `basic.yml`): found by its
+/// top-level `services:`, beside YAML that is not one and a FIFO.
+#[test]
+fn a_folder_without_compose_names_points_at_a_yaml_file_of_services() {
+    let dir = project(&[
+        (
+            "basic.yml",
+            "# The basic setup.\nservices:\n  app:\n    image: miniflux/miniflux:2.2.14\n",
+        ),
+        ("mkdocs.yml", "site_name: docs\nnav:\n  - services: services.md\n"),
+    ]);
+    // Never opened for reading: a FIFO blocks its reader.
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.yml"))
+        .status();
+    assert!(fifo.unwrap().success());
+    let stderr = import_of_a_folder_without_a_compose_file(dir.path());
+    assert!(stderr.contains("`stackc import ./basic.yml`"), "{stderr}");
+    assert!(!stderr.contains("mkdocs.yml"), "{stderr}");
 }
 
 /// A whole nginx.conf: what its `http` block sets beside the servers

@@ -578,35 +578,34 @@ fn pods_run_in_the_group_compose_gives_them() {
 /// root, and refuses to start a `runAsNonRoot` pod without a number. The
 /// number is the one its `adduser`/`useradd` fixes (an ARG resolved), or
 /// the base image's own user's (`node`).
-#[test]
-fn a_dockerfile_user_by_name_runs_as_its_number() {
+/// The Deployments of a stack of services each built from its own
+/// Dockerfile (`files`: each service's `NAME/Dockerfile` and what it
+/// copies), for a cluster.
+fn own_dockerfile_deployments(files: &[(&str, &str)]) -> Vec<Manifest> {
     let folder = tempfile::tempdir().unwrap();
-    let write_file = |path: &str, text: &str| {
+    let mut services = Vec::new();
+    for (path, text) in files {
         let path = folder.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write_file(
-        "next/Dockerfile",
-        "FROM node:22.12-alpine AS runner\nRUN addgroup --system --gid 1001 nodejs \\\n    \
-         && adduser --system --uid 1001 --ingroup nodejs nextjs\nUSER nextjs\nCMD [\"node\", \"server.js\"]\n",
-    );
-    write_file(
-        "rails/Dockerfile",
-        "FROM ruby:3.4.7-slim-trixie\nARG APP_UID=1000\nARG APP_GID=1000\n\
-         RUN groupadd -g \"${APP_GID}\" ruby && useradd --create-home --no-log-init -u \"${APP_UID}\" -g \"${APP_GID}\" ruby\n\
-         USER ruby\nCMD [\"rails\", \"server\"]\n",
-    );
-    write_file(
-        "api/Dockerfile",
-        "FROM node:22.12-bookworm-slim\nWORKDIR /app\nUSER node\nCMD [\"node\", \"index.js\"]\n",
-    );
+        std::fs::write(&path, text).unwrap();
+        if path.ends_with("Dockerfile") {
+            services.push(
+                path.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
     let spec = folder.path().join("stack.spec");
-    let service = |name: &str| {
+    let service = |name: &String| {
         format!("service {name} {{\n    image example/{name}:1.0\n    build ./{name} {{\n        file Dockerfile\n    }}\n}}\n")
     };
-    let text = format!("stack shop\n{}{}{}", service("next"), service("rails"), service("api"));
-    std::fs::write(&spec, text).unwrap();
+    let text: String = services.iter().map(service).collect();
+    std::fs::write(&spec, format!("stack shop\n{text}")).unwrap();
     let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
     let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
     let manifests: Vec<Manifest> = (artifacts.iter())
@@ -621,10 +620,62 @@ fn a_dockerfile_user_by_name_runs_as_its_number() {
             }
         })
         .collect();
-    assert_eq!(manifests.len(), 3, "{artifacts:#?}");
+    assert_eq!(manifests.len(), services.len(), "{artifacts:#?}");
+    manifests
+}
+
+#[test]
+fn a_dockerfile_user_by_name_runs_as_its_number() {
+    let manifests = own_dockerfile_deployments(&[
+        (
+            "next/Dockerfile",
+            "FROM node:22.12-alpine AS runner\nRUN addgroup --system --gid 1001 nodejs \\\n    \
+             && adduser --system --uid 1001 --ingroup nodejs nextjs\nUSER nextjs\nCMD [\"node\", \"server.js\"]\n",
+        ),
+        (
+            "rails/Dockerfile",
+            "FROM ruby:3.4.7-slim-trixie\nARG APP_UID=1000\nARG APP_GID=1000\n\
+             RUN groupadd -g \"${APP_GID}\" ruby && useradd --create-home --no-log-init -u \"${APP_UID}\" -g \"${APP_GID}\" ruby\n\
+             USER ruby\nCMD [\"rails\", \"server\"]\n",
+        ),
+        (
+            "api/Dockerfile",
+            "FROM node:22.12-bookworm-slim\nWORKDIR /app\nUSER node\nCMD [\"node\", \"index.js\"]\n",
+        ),
+    ]);
     assert_eq!(pod_ids(&manifests, "next"), (1001.into(), 1001.into(), 1001.into()));
     assert_eq!(pod_ids(&manifests, "rails"), (1000.into(), 1000.into(), 1000.into()));
     assert_eq!(pod_ids(&manifests, "api"), (1000.into(), 1000.into(), 1000.into()));
+}
+
+/// An own Dockerfile that adds a config to a published image stackc knows,
+/// with no `USER` of its own, runs as that image's user and writes its
+/// folders (Prometheus as 65534, whose user is the name `nobody`, which
+/// the kubelet cannot check; Grafana's database folder); one that
+/// switches to another user is that user's.
+#[test]
+fn an_own_dockerfile_on_a_known_image_keeps_its_user_and_folders() {
+    let manifests = own_dockerfile_deployments(&[
+        (
+            "metrics/Dockerfile",
+            "FROM prom/prometheus:v3.5.0\nCOPY prometheus.yml /etc/prometheus/prometheus.yml\n",
+        ),
+        ("metrics/prometheus.yml", "global:\n  scrape_interval: 15s\n"),
+        (
+            "dash/Dockerfile",
+            "FROM grafana/grafana:12.1.1 AS base\nFROM base\nCOPY datasource.yml /etc/grafana/provisioning/datasources/\n",
+        ),
+        ("dash/datasource.yml", "apiVersion: 1\n"),
+        ("own/Dockerfile", "FROM grafana/grafana:12.1.1\nUSER 1234\n"),
+    ]);
+    assert_eq!(
+        pod_ids(&manifests, "metrics"),
+        (65534.into(), 65534.into(), 65534.into())
+    );
+    assert_eq!(pod_ids(&manifests, "dash"), (472.into(), 0.into(), 0.into()));
+    assert!(empty_dir_paths(&manifests, "dash").contains(&"/var/lib/grafana".to_string()));
+    assert_eq!(pod_ids(&manifests, "own").0, 1234);
+    assert!(!empty_dir_paths(&manifests, "own").contains(&"/var/lib/grafana".to_string()));
 }
 
 /// A service named in capitals (`strapiDB`, as compose allows) is found by
@@ -907,4 +958,69 @@ fn udp_ports_stay_udp_on_a_cluster() {
     );
     let (code, report) = validate(out.path());
     assert_eq!(code, 0, "{report}");
+}
+
+/// A service whose server stackc does not know still gets a Service, the
+/// ports its NetworkPolicy admits and a readiness probe, on the ports the
+/// stack shows it listens on: the one TCP port it publishes (Uptime
+/// Kuma's 3001), the one its `ready tcp` checks, and the ones the other
+/// services' variables name it at (`http://api:9999`, an env file's
+/// `cache:6379`). With none of those, it gets no Service, as before.
+#[test]
+fn ports_the_stack_names_a_service_at_reach_it_on_a_cluster() {
+    let text = r#"stack demo
+
+service kuma {
+    image louislam/uptime-kuma:1.23.16
+    user 1000
+    publish 3001 -> 3001
+}
+
+service api {
+    image example/api:1.0
+    user 1000
+    ready cmd ["wget", "-q", "--spider", "http://localhost:9999/health"]
+}
+
+service queue {
+    image node:24.11-alpine
+    command ["node", "queue.js"]
+    user 1000
+    ready tcp 5672
+}
+
+service web {
+    image example/web:1.0
+    user 1000
+    env {
+        API_URL = "http://api:9999/v1"
+        PEERS = "queue:5672,kuma:3001"
+    }
+    after api ready
+}
+"#;
+    let manifests = stack_manifests(text).unwrap();
+    let service_ports = |name: &str| -> Vec<Value> {
+        let found = manifests.iter().find(|m| m.kind == "Service" && m.name == name);
+        let ports = found.map(|m| m.body["spec"]["ports"].clone()).unwrap_or(json!([]));
+        ports.as_array().unwrap().iter().map(|p| p["port"].clone()).collect()
+    };
+    let admitted = |name: &str| -> Value {
+        let policy = manifests
+            .iter()
+            .find(|m| m.kind == "NetworkPolicy" && m.name == name)
+            .unwrap();
+        policy.body["spec"]["ingress"].clone()
+    };
+    assert_eq!(service_ports("kuma"), vec![json!(3001)]);
+    assert_eq!(service_ports("api"), vec![json!(9999)]);
+    assert_eq!(service_ports("queue"), vec![json!(5672)]);
+    assert_eq!(service_ports("web"), Vec::<Value>::new());
+    assert_eq!(admitted("api")[0]["ports"], json!([{"port": 9999, "protocol": "TCP"}]));
+    assert_eq!(admitted("web"), json!([]));
+    assert_eq!(
+        container_named(&manifests, "kuma")["readinessProbe"]["tcpSocket"],
+        json!({"port": 3001})
+    );
+    assert!(container_named(&manifests, "web")["readinessProbe"].is_null());
 }

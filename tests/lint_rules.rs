@@ -239,3 +239,20 @@ fn every_rules_advice_lints_clean() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A URL an env file sets with a well-known password in it is flagged on
+/// the spec's `env_file`, as a warning, its value masked; a URL with a
+/// password that is neither well-known nor the user name is not.
+#[test]
+fn a_default_password_in_an_env_files_url_is_a_warning() {
+    let (source, diagnostics, inputs) = lint("default-credentials", "url-in-an-env-file");
+    let found: Vec<_> = diagnostics.iter().filter(|d| d.code == "default-credentials").collect();
+    assert_eq!(found.len(), 1, "{diagnostics:#?}");
+    assert_eq!(found[0].message, "`DATABASE_URL` holds a default password");
+    assert_eq!(found[0].severity, stackc::diagnostic::Severity::Warning);
+    let report = stackc::render::FileReport::new(&source, &diagnostics).with_inputs(&inputs);
+    let rendered = HumanRenderer::new(false, DEFAULT_WIDTH).render_report(&report);
+    assert!(rendered.contains("feeds.env"), "{rendered}");
+    assert!(!rendered.contains("miniflux:secret"), "{rendered}");
+    assert!(!rendered.contains("DATABASE_URL=postgres"), "{rendered}");
+}

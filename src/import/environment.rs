@@ -21,8 +21,14 @@ use crate::lint::secrets::is_secret_name;
 pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut Report, file: FileIx) {
     match &mut node.kind {
         Kind::Scalar { text, .. } if text.contains('$') => {
+            let in_password_place: Vec<String> = (password_place_variables(text).into_iter())
+                .map(str::to_string)
+                .collect();
             let value_of = |name: &str| {
                 let entry = dotenv.get(name).filter(|e| !e.interpolates && !is_secret_name(name))?;
+                if in_password_place.iter().any(|var| var == name) {
+                    return None;
+                }
                 let value = entry.value.as_ref()?.value.as_str();
                 // Nor a value that holds one (`amqp://app:PASSWORD@mq`).
                 crate::lint::secrets::classify(Some(name), value)
@@ -56,6 +62,12 @@ pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut R
     }
 }
 
+/// The variables where a URL's password goes (`postgres://app:${PW}@db`):
+/// passwords whatever their names.
+fn password_place_variables(raw: &str) -> Vec<&str> {
+    crate::lint::secrets::url_password_place(raw).map_or_else(Vec::new, super::values::variables)
+}
+
 pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
     let command = matches!(key, "command" | "entrypoint");
     let dotenv = (!command)
@@ -80,15 +92,18 @@ pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
 /// them all.
 fn from_dotenv(import: &Import, raw: &str) -> Option<String> {
     let names = super::values::variables(raw);
+    let passwords = password_place_variables(raw);
     let set: Option<Vec<String>> = names
         .iter()
         .map(|name| {
             let entry = import.places.dotenv.get(name)?;
             let value = entry.value.as_ref()?;
-            Some(if crate::lint::secrets::is_secret_name(name) {
-                format!("`{name}`, a password")
-            } else {
-                format!("`{name}={}`", value.value)
+            let secret = is_secret_name(name)
+                || passwords.contains(name)
+                || crate::lint::secrets::classify(Some(name), &value.value).is_some();
+            Some(match secret {
+                true => format!("`{name}`, a password"),
+                false => format!("`{name}={}`", value.value),
             })
         })
         .collect();
@@ -202,6 +217,14 @@ pub fn environment(
                 // A password's default (`${DB_PASSWORD:-changeme}`) is no
                 // value for the spec either: the env file keeps the reference.
                 None if secret && super::values::one_reference(&raw).is_some() => {
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
+                // A URL with a variable for its password
+                // (`postgres://app:${POSTGRES_PASSWORD}@db/app`): likewise.
+                None if !password_place_variables(&raw).is_empty() => {
+                    for var in super::values::variables(&raw).iter().filter(|var| from_dotenv(var)) {
+                        import.secrets.read_from_dotenv(var);
+                    }
                     kept.push(Kept::from_host(&name, &raw, at))
                 }
                 None => {

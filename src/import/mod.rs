@@ -111,20 +111,32 @@ pub fn compose_file(input: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// Files in `folder` named like compose files under a name compose does
-/// not look for (`docker-compose.production.yaml`, `compose.prod.yml`),
-/// sorted; only the folder's first few thousand entries are looked at.
+/// Files in `folder` that look like compose files under a name compose
+/// does not look for: named like one (`docker-compose.production.yaml`,
+/// `compose.prod.yml`), then YAML files with a top-level `services:`
+/// (miniflux's `basic.yml`), each sorted; only the folder's first few
+/// thousand entries, and a few dozen small files, are looked at.
 fn other_compose_files(folder: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
     };
-    let mut names: Vec<String> = entries
+    let mut yaml: Vec<String> = entries
         .take(4096)
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.contains("compose") && (n.ends_with(".yaml") || n.ends_with(".yml")))
+        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
         .collect();
-    names.sort();
-    names
+    yaml.sort();
+    let (mut named, others): (Vec<String>, Vec<String>) = yaml.into_iter().partition(|n| n.contains("compose"));
+    // A regular file of at most a MiB (never a FIFO that blocks).
+    let declares_services = |name: &String| {
+        fs::read_bytes(&folder.join(name), 1 << 20).is_ok_and(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .any(|line| line.trim_end() == "services:")
+        })
+    };
+    named.extend(others.into_iter().take(64).filter(declares_services));
+    named
 }
 
 /// Reads the project and writes the spec's text; touches no file.

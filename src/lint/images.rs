@@ -32,6 +32,18 @@ pub enum DefaultUser {
 /// `pg_upgrade` before it runs the official entrypoint).
 pub const POSTGRES_IMAGES: &[&str] = &["postgres", "postgis", "pgvector", "pgautoupgrade"];
 
+/// Of those, by repository, the ones whose user without `POSTGRES_USER`
+/// is the official image's `postgres`. Another image of one of those
+/// names may change it: supabase/postgres sets `POSTGRES_USER` to
+/// `supabase_admin` in its Dockerfile.
+pub const POSTGRES_USER_IS_POSTGRES: &[&str] = &[
+    "postgres",
+    "postgis/postgis",
+    "pgvector/pgvector",
+    "ankane/pgvector",
+    "pgautoupgrade/pgautoupgrade",
+];
+
 /// Published images whose Dockerfile has a `HEALTHCHECK`, by repository,
 /// checked against it: pgautoupgrade's runs `pgautoupgrade-healthcheck.sh`
 /// (`pg_isready` as `POSTGRES_USER`; it also answers healthy while an

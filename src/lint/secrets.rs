@@ -272,11 +272,16 @@ fn after_scheme(value: &str) -> Option<&str> {
 /// `scheme://user:PASSWORD@host...`: the password written in a URL, unless
 /// it is a placeholder.
 pub fn url_password(value: &str) -> Option<&str> {
+    url_password_place(value).filter(|password| !password.is_empty() && !is_placeholder(password))
+}
+
+/// What stands where a URL's password goes, `${DB_PASSWORD}` included.
+pub fn url_password_place(value: &str) -> Option<&str> {
     let rest = after_scheme(value)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let (userinfo, _) = authority.rsplit_once('@')?;
     let (_, password) = userinfo.split_once(':')?;
-    (!password.is_empty() && !is_placeholder(password)).then_some(password)
+    Some(password)
 }
 
 /// The schemes of the password hashes htpasswd writes (Apache's MD5,

@@ -5,7 +5,7 @@
 //! root file system needs the folders as emptyDirs.
 
 use super::pod::RunAs;
-use crate::ir::{ImageRef, ImageSource, Service};
+use crate::ir::{ImageRef, ImageSource, Service, Stack};
 
 /// nginx's user in the official image (see the proxy's Dockerfile).
 pub(super) const NGINX_UID: u32 = 101;
@@ -417,18 +417,26 @@ const KNOWN_IMAGES: &[KnownImage] = &[
     },
 ];
 
-/// The published image a service runs, when stackc knows its user.
-pub(super) fn known_image(service: &Service) -> Option<&'static KnownImage> {
-    let Some(ImageSource::Image(image)) = &service.image else {
-        return None;
+/// The published image a service runs, when stackc knows its user: its
+/// `image`, or the base of the app's own Dockerfile when that Dockerfile
+/// keeps the base's user (no `USER` in its stages: `FROM
+/// prom/prometheus` and a `COPY` of the config runs as Prometheus's
+/// user, and writes its folders).
+pub(super) fn known_image<'s>(stack: &'s Stack, service: &'s Service) -> Option<(&'static KnownImage, &'s ImageRef)> {
+    let image = match &service.image {
+        Some(ImageSource::Image(image)) => image,
+        _ => {
+            let own = stack.own_image(service)?;
+            if own.facts()?.user.is_some() {
+                return None;
+            }
+            own.registry_base()?
+        }
     };
-    KNOWN_IMAGES.iter().find(|k| k.holds_for(image))
+    KNOWN_IMAGES.iter().find(|k| k.holds_for(image)).map(|k| (k, image))
 }
 
 /// A known image's user and group, in its variant.
-pub(super) fn known_account(service: &Service) -> Option<RunAs> {
-    let Some(ImageSource::Image(image)) = &service.image else {
-        return None;
-    };
-    known_image(service).map(|k| k.account(image))
+pub(super) fn known_account(stack: &Stack, service: &Service) -> Option<RunAs> {
+    known_image(stack, service).map(|(known, image)| known.account(image))
 }

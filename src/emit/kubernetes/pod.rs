@@ -300,21 +300,21 @@ impl RunAs {
 /// Dockerfile's numeric `USER`, or a known image's user.
 pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
     if let Some(user) = &service.user {
-        let known = known_account(service);
+        let known = known_account(stack, service);
         let uid = match &user.user.value {
             Account::Id(id) => *id,
             Account::Name(name) if name == "root" => 0,
             Account::Name(name) => {
                 known
-                    .filter(|_| known_image(service).is_some_and(|k| k.user == name))?
+                    .filter(|_| known_image(stack, service).is_some_and(|(k, _)| k.user == name))?
                     .uid
             }
         };
         let gid = match user.group.as_ref().map(|g| &g.value) {
             Some(Account::Id(id)) => Some(*id),
             Some(Account::Name(name)) if name == "root" => Some(0),
-            Some(Account::Name(name)) => known_image(service)
-                .filter(|k| k.user == name)
+            Some(Account::Name(name)) => known_image(stack, service)
+                .filter(|(k, _)| k.user == name)
                 .and(known)
                 .and_then(|k| k.gid),
             // No group: the user's primary group in the image, which is
@@ -332,21 +332,29 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
         let uid = python.user.uid.value;
         return Some(RunAs::new(uid, uid));
     }
-    if let Some(own) = stack.own_image(service) {
-        let user = own.facts()?.user.as_ref()?.value.known()?.clone();
+    // An own Dockerfile with no `USER` runs as its base's user.
+    if let Some(user) = stack
+        .own_image(service)
+        .and_then(|own| Some((own, own.facts()?.user.as_ref()?)))
+    {
+        let (own, user) = user;
+        let user = user.value.known()?.clone();
         return own_image_account(own, &user).filter(|account| !account.is_root());
     }
-    known_account(service)
+    known_account(stack, service)
 }
 
 /// A container user stackc cannot give a number, which a `runAsNonRoot`
 /// pod cannot run as: the spec's `user NAME`, the own Dockerfile's `USER
 /// NAME` (where the spec names the build), or the unknown user of a
-/// published image (its `image` line), which may be root or a name.
+/// published image (its `image` line) or of the base of an own Dockerfile
+/// with no `USER` (where the spec names the build), which may be root or
+/// a name.
 pub enum UnnumberedUser {
     Spec(String, crate::source::Span),
     Dockerfile(String, crate::source::Span),
     Image(ImageRef),
+    Base(ImageRef, crate::source::Span),
 }
 
 /// The container's user, when it is one [`run_as`] finds no number for.
@@ -364,10 +372,12 @@ pub fn unnumbered_user(stack: &Stack, service: &Service) -> Option<UnnumberedUse
         return Some(UnnumberedUser::Image(image.clone()));
     }
     let own = stack.own_image(service)?;
-    let user = own.facts()?.user.as_ref()?.value.known()?;
-    let name = user.split(':').next()?;
     let build = stack.builder_of(service)?.build()?;
     let span = build.own_dockerfile().map_or(build.context.span, |d| d.file.span);
+    let Some(user) = own.facts()?.user.as_ref() else {
+        return own.registry_base().map(|base| UnnumberedUser::Base(base.clone(), span));
+    };
+    let name = user.value.known()?.split(':').next()?;
     name.parse::<u32>()
         .is_err()
         .then(|| UnnumberedUser::Dockerfile(name.to_string(), span))
@@ -415,7 +425,7 @@ const SECRET_FILE_MODE: u32 = 0o440;
 /// (Weblate's `/run`, beside its `read_only`).
 fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
     let mut paths = vec!["/tmp".to_string()];
-    if let Some(known) = known_image(service) {
+    if let Some((known, _)) = known_image(stack, service) {
         paths.extend(known.writes.iter().map(|p| p.to_string()));
     }
     for path in tmpfs_paths(service) {
@@ -510,23 +520,23 @@ fn cpu(cpus: Cpus) -> String {
 }
 
 /// The ports the container listens on, with their protocols: its app
-/// server's or proxy's (or a known image's), over TCP, and the ones it
-/// exposes or publishes.
+/// server's or proxy's (or a known image's), over TCP, the ones it
+/// exposes or publishes, and the TCP ones [`declared_tcp_ports`] finds.
 pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<(u16, Protocol)> {
     let served: Vec<u16> = match service.proxy() {
         Some(proxy) => proxy.servers.iter().flat_map(Server::ports).collect(),
-        None => stack
-            .app_port(service)
-            .or_else(|| known_image(service).and_then(|k| k.port))
-            .into_iter()
-            .collect(),
+        None => listening_port(stack, service).into_iter().collect(),
     };
     let mut ports: Vec<(u16, Protocol)> = served.into_iter().map(|port| (port, Protocol::Tcp)).collect();
-    let declared = service
-        .expose
-        .iter()
-        .chain(service.ports.iter().map(|p| &p.container_port));
-    ports.extend(declared.map(|p| (p.number.value, p.protocol)));
+    let other_protocols = (service.expose.iter())
+        .chain(service.ports.iter().map(|p| &p.container_port))
+        .filter(|port| !port.is_tcp());
+    ports.extend(other_protocols.map(|p| (p.number.value, p.protocol)));
+    ports.extend(
+        declared_tcp_ports(stack, service)
+            .into_iter()
+            .map(|port| (port, Protocol::Tcp)),
+    );
     ports.sort_unstable();
     ports.dedup();
     ports
@@ -592,7 +602,7 @@ fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
 /// listens on.
 fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) -> Option<Value> {
     let Some(ready) = ready else {
-        let port = stack.app_port(service)?;
+        let port = listening_port(stack, service)?;
         return Some(json!({"tcpSocket": {"port": port}}));
     };
     Some(match &ready.probe {
@@ -605,7 +615,9 @@ fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) ->
         }
         Probe::Tcp(port) => json!({"tcpSocket": {"port": port.value}}),
         Probe::Http { path, port } => {
-            let port = port.as_ref().map(|p| p.value).or(stack.app_port(service)).unwrap_or(80);
+            let port = (port.as_ref().map(|p| p.value))
+                .or_else(|| listening_port(stack, service))
+                .unwrap_or(80);
             // The name compose's healthcheck sends too, which Django's
             // ALLOWED_HOSTS can list; the pod's IP changes.
             json!({"httpGet": {
@@ -615,6 +627,37 @@ fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) ->
             }})
         }
     })
+}
+
+/// The TCP port stackc knows the container listens on: its app server's
+/// or proxy's, a known image's, else the one TCP port it exposes or
+/// publishes (Uptime Kuma's `publish 3001 -> 3001`).
+fn listening_port(stack: &Stack, service: &Service) -> Option<u16> {
+    let served = stack
+        .app_port(service)
+        .or_else(|| known_image(stack, service).and_then(|(k, _)| k.port));
+    served.or_else(|| match declared_tcp_ports(stack, service).as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    })
+}
+
+/// The TCP ports a service says or is shown to listen on besides its
+/// server's: those it exposes or publishes, its own `ready tcp` or `ready
+/// http` port, and those the other services' variables name it at. Sorted.
+fn declared_tcp_ports(stack: &Stack, service: &Service) -> Vec<u16> {
+    let mut declared: Vec<u16> = (service.expose.iter())
+        .chain(service.ports.iter().map(|p| &p.container_port))
+        .filter(|port| port.is_tcp())
+        .map(|port| port.number.value)
+        .collect();
+    if let Some(Probe::Tcp(port) | Probe::Http { port: Some(port), .. }) = service.ready.as_ref().map(|r| &r.probe) {
+        declared.push(port.value);
+    }
+    declared.extend(stack.addressed_ports(service));
+    declared.sort_unstable();
+    declared.dedup();
+    declared
 }
 
 /// Timing of both probes, from `ready ... every/timeout`.

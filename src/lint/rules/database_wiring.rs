@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{EnvValue, Probe, Service, Stack};
 use crate::lint::facts;
+use crate::lint::images::POSTGRES_USER_IS_POSTGRES;
 use crate::lint::Rule;
 use crate::source::Span;
 
@@ -166,9 +167,16 @@ struct Setting<'a> {
 }
 
 /// The `POSTGRES_USER` and `POSTGRES_DB` a PostgreSQL service gets, from
-/// its `env` or its env files.
+/// its `env` or its env files; unknown where the spec sets no user and
+/// the image's own default is not known to be `postgres`.
 fn postgres_identity(stack: &Stack, db: &Service) -> (EnvValue, EnvValue) {
-    (stack.env_value(db, "POSTGRES_USER"), stack.env_value(db, "POSTGRES_DB"))
+    let default_is_postgres =
+        facts::image(db).is_some_and(|image| POSTGRES_USER_IS_POSTGRES.contains(&image.hub_name()));
+    let user = match stack.env_value(db, "POSTGRES_USER") {
+        EnvValue::Unset if !default_is_postgres => EnvValue::Unknown,
+        user => user,
+    };
+    (user, stack.env_value(db, "POSTGRES_DB"))
 }
 
 /// What each setting is called, which app variables name it, and what it is.

@@ -194,31 +194,35 @@ fn is_well_known(value: &str) -> bool {
 }
 
 /// A password variable an env file of the service sets (and the spec's
-/// `env` does not) to a well-known password or the user name.
+/// `env` does not) to a well-known password or the user name, or a URL
+/// it sets with such a password in it (miniflux's `DATABASE_URL=
+/// postgres://miniflux:secret@db/...`, whose password the database's
+/// secret file also holds: both must change).
 fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for service in &stack.services {
         let files: Vec<(&Spanned<String>, &LoadedEnvFile)> = service
             .env_file_paths()
             .filter_map(|path| Some((path, stack.inputs.env_file(&path.value)?)))
             .collect();
-        let names = |wanted: fn(&str) -> bool| {
-            let mut names: Vec<&str> = (files.iter())
-                .flat_map(|(_, file)| &file.vars.vars)
-                .map(|entry| entry.name.value.as_str())
-                .chain(service.env.iter().map(|v| v.name.value.as_str()))
-                .filter(|name| wanted(name))
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        };
+        let mut names: Vec<&str> = (files.iter())
+            .flat_map(|(_, file)| &file.vars.vars)
+            .map(|entry| entry.name.value.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
         let users = user_names(stack, service);
-        for name in names(secrets::is_password_name) {
+        for name in names {
             let found = stack.env_value(service, name);
             let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
                 continue;
             };
-            let value = value.trim();
+            let value = if secrets::is_password_name(name) {
+                value.trim()
+            } else if let Some(password) = secrets::url_password(value) {
+                password
+            } else {
+                continue;
+            };
             let why = if value.is_empty() || secrets::refers_to_secret(value) {
                 continue;
             } else if users.iter().any(|u| u.eq_ignore_ascii_case(value)) {
@@ -231,8 +235,12 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             let Some((path, loaded)) = files.iter().find(|(_, f)| f.file == *file) else {
                 continue;
             };
+            let what = match secrets::is_password_name(name) {
+                true => "is set to",
+                false => "holds",
+            };
             let mut finding = DefaultCredentials::META
-                .diagnostic(format!("`{name}` is set to a default password"))
+                .diagnostic(format!("`{name}` {what} a default password"))
                 .primary(path.span, format!("`{name}` comes from this env file"));
             finding = found.label(finding, why);
             if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {

@@ -51,6 +51,11 @@ declare_rule! {
     /// ## Use instead
     /// Remove the lines; add only a capability a tool really needs and the
     /// host does not share, e.g. `compose cap_add = "[NET_BIND_SERVICE]"`.
+    /// stackc also sets `no-new-privileges`, under which the kernel ignores
+    /// file capabilities: an image that gives one to a program that runs as
+    /// a user (`setcap`, as Pi-hole gives its DNS server `NET_ADMIN` and
+    /// `SYS_TIME`) needs `hardening off` for it to have it; the help says so
+    /// on every `cap_add`.
     pub struct PrivilegedContainer {
         name: "privileged-container",
         severity: Error,
@@ -100,18 +105,33 @@ impl Rule for PrivilegedContainer {
                 .any(|raw| raw.key.as_str() == "network_mode" && raw.value.value.as_str() == Some("host"));
             for raw in &service.raw_compose {
                 let taken = unconfined(raw);
-                let only_its_own = !host_network && taken.iter().all(|(what, _)| NAMESPACED.contains(&what.as_str()));
-                let (label, help) = match taken.as_slice() {
-                    [] => continue,
-                    [(what, why)] => (format!("{what}: {why}"), String::new()),
-                    several => {
-                        let names: Vec<&str> = several.iter().map(|(what, _)| what.as_str()).collect();
+                // What reaches the host, named in the label; the help gives
+                // every reason, a namespaced capability's too.
+                let reaching: Vec<&(String, &str)> = (taken.iter())
+                    .filter(|(what, _)| host_network || !NAMESPACED.contains(&what.as_str()))
+                    .collect();
+                let only_its_own = reaching.is_empty();
+                let (label, help) = match (taken.as_slice(), reaching.as_slice()) {
+                    ([], _) => continue,
+                    ([(what, why)], _) => (format!("{what}: {why}"), String::new()),
+                    (several, reaching) => {
                         let reasons: Vec<String> = several.iter().map(|(what, why)| format!("{what}: {why}")).collect();
-                        (
-                            format!("{}: each reaches the host", names.join(", ")),
-                            format!(" ({})", reasons.join("; ")),
-                        )
+                        let label = match reaching {
+                            [] => "each acts on the container's own network".to_string(),
+                            [(what, why)] => format!("{what}: {why}"),
+                            reaching => {
+                                let names: Vec<&str> = reaching.iter().map(|(what, _)| what.as_str()).collect();
+                                format!("{}: each reaches the host", names.join(", "))
+                            }
+                        };
+                        (label, format!(" ({})", reasons.join("; ")))
                     }
+                };
+                // stackc's `no-new-privileges` keeps a capability from a
+                // program that gets it from its file (`setcap`) as a user.
+                let file_capabilities = match raw.key.as_str() == "cap_add" && service.hardening_off.is_none() {
+                    true => FILE_CAPABILITIES,
+                    false => "",
                 };
                 if only_its_own {
                     let mut finding = Self::META
@@ -120,7 +140,9 @@ impl Rule for PrivilegedContainer {
                             service.name.value
                         ))
                         .primary(raw.span, label)
-                        .help("keep it only for a tool that needs it (a VPN, a DHCP server); a web app needs none");
+                        .help(format!(
+                            "keep it only for a tool that needs it (a VPN, a DHCP server); a web app needs none{file_capabilities}"
+                        ));
                     finding.severity = Severity::Warning;
                     out.push(finding);
                     continue;
@@ -129,12 +151,18 @@ impl Rule for PrivilegedContainer {
                     Self::META
                         .diagnostic(format!("`{}` runs with the host's privileges", service.name.value))
                         .primary(raw.span, label)
-                        .help(format!("{}{help}", instead(&raw.key))),
+                        .help(format!("{}{help}{file_capabilities}", instead(&raw.key))),
                 );
             }
         }
     }
 }
+
+/// Where a container keeps capabilities it must have: stackc's
+/// `no-new-privileges` makes the kernel ignore file capabilities, which
+/// some images give the program that drops to a user (Pi-hole's FTL).
+const FILE_CAPABILITIES: &str = ". stackc's `no-new-privileges` also makes the kernel ignore a capability the image \
+     gives a program with `setcap` (Pi-hole's FTL, which runs as a user): such an image needs `hardening off`";
 
 /// What the spec says instead of a raw key that takes confinement away.
 fn instead(key: &str) -> &'static str {

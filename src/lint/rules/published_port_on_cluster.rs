@@ -26,8 +26,9 @@ declare_rule! {
     ///
     /// ## Use instead
     /// Put the service behind the stack's proxy (an upstream and a
-    /// location), which the cluster's Ingress reaches. A UDP port (a TURN
-    /// or DNS server's) cannot go through nginx's HTTP servers: give it a
+    /// location), which the cluster's Ingress reaches. A port of another
+    /// protocol than HTTP (SSH, DNS, a TURN server's UDP) cannot go through
+    /// nginx's HTTP servers: give it a
     /// LoadBalancer Service in the cluster's own manifests.
     pub struct PublishedPortOnCluster {
         name: "published-port-on-cluster",
@@ -42,7 +43,10 @@ impl Rule for PublishedPortOnCluster {
         for service in stack.services.iter().filter(|s| s.proxy().is_none()) {
             for port in service.ports.iter().filter(|p| p.on_every_interface()) {
                 let help = match port.container_port.is_tcp() {
-                    true => "route it through the proxy (an upstream and a location): the Ingress reaches the proxy",
+                    true => {
+                        "route HTTP through the proxy (an upstream and a location): the Ingress reaches the proxy; \
+                         give another protocol (SSH, DNS, a database's) a LoadBalancer Service in the cluster's own manifests"
+                    }
                     false => "nginx's servers take HTTP over TCP only: give the port a LoadBalancer Service in the cluster's own manifests",
                 };
                 out.push(

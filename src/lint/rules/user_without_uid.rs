@@ -2,6 +2,7 @@ use crate::diagnostic::Diagnostic;
 use crate::emit::kubernetes::{unnumbered_user, UnnumberedUser};
 use crate::ir::ImageRef;
 use crate::ir::Stack;
+use crate::lint::images::{self, DefaultUser};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
 
@@ -18,7 +19,11 @@ declare_rule! {
     ///   knows the official data stores' users (`postgres` 999, ...) and
     ///   those of common app images (Grafana 472, Prometheus 65534, n8n
     ///   1000, Mastodon 991, Gitea's `rootless` tags 1000, ...), read from
-    ///   each image's Dockerfile, and writes them without being told.
+    ///   each image's Dockerfile, and writes them without being told;
+    /// - the app's own Dockerfile with no `USER`, on such a base image
+    ///   (`FROM prom/prometheus` and a `COPY` of the config runs as
+    ///   Prometheus's 65534, which stackc writes; an unknown base is
+    ///   flagged).
     ///
     /// Images stackc writes, the proxy, and images `runs-as-root` already
     /// reports as running as root are not flagged here.
@@ -95,6 +100,15 @@ impl Rule for UserWithoutUid {
                     }
                     continue;
                 }
+                UnnumberedUser::Base(base, span) => {
+                    // A root base is `runs-as-root`'s; a base known to run
+                    // as an unprivileged user by number starts.
+                    let known_unprivileged = matches!(images::default_user(base), Some(DefaultUser::Unprivileged));
+                    if !facts::runs_as_root_by_default(base) && !known_unprivileged {
+                        out.push(unknown_base_user(&service.name.value, base, *span));
+                    }
+                    continue;
+                }
             };
             if let Some((_, finding)) = found.iter_mut().find(|(at, _)| *at == span) {
                 *finding = finding.clone().secondary(service.name.span, "runs it too");
@@ -114,6 +128,21 @@ impl Rule for UserWithoutUid {
         }
         out.extend(found.into_iter().map(|(_, finding)| finding));
     }
+}
+
+/// An own Dockerfile with no `USER`, on a base whose user stackc does not
+/// know: on the spec's `build` of it.
+fn unknown_base_user(service: &str, base: &ImageRef, span: Span) -> Diagnostic {
+    UserWithoutUid::META
+        .diagnostic(format!(
+            "on a cluster, `{service}` runs as the user of its base image `{}`, which stackc does not know: the kubelet refuses to start it if that is root or a name",
+            base.text.value
+        ))
+        .primary(span, "its Dockerfile has no `USER`, and stackc does not know its base image's")
+        .help(
+            "end the built stage with a numeric `USER` (`USER 10001`), or say the uid the base image runs as: \
+             `user UID` (`docker run --rm --entrypoint id IMAGE` prints it)",
+        )
 }
 
 /// A published image whose user stackc does not know: on its `image`
