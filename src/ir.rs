@@ -71,16 +71,18 @@ struct Relations {
     proxies: Vec<u32>,
 }
 
-/// The `host:port` addresses a variable's value names, as words or URLs'
-/// authorities (`db:5432`, `http://api:9999/health`,
-/// `redis://:pw@cache:6379/0`, `kafka:9092,kafka2:9092`).
+/// The `host:port` addresses a variable's value names, as URLs'
+/// authorities (`http://api:9999/health`, `redis://:pw@cache:6379/0`) or
+/// as words (`db:5432`, `kafka:9092,kafka2:9092`); a word's port from
+/// 1024 up only, as `postgres:16` and `node:22` are images.
 fn addresses(value: &str) -> impl Iterator<Item = (&str, u16)> {
     value.split([',', ' ', ';', '\n']).filter_map(|word| {
-        let rest = word.split_once("://").map_or(word, |(_, rest)| rest);
+        let (url, rest) = word.split_once("://").map_or((false, word), |(_, rest)| (true, rest));
         let authority = rest.split(['/', '?', '#']).next()?;
         let address = authority.rsplit_once('@').map_or(authority, |(_, address)| address);
         let (host, port) = address.rsplit_once(':')?;
-        Some((host, port.parse().ok()?))
+        let port: u16 = port.parse().ok()?;
+        (url || port >= 1024).then_some((host, port))
     })
 }
 

@@ -2098,7 +2098,8 @@ fn a_folder_without_compose_names_points_at_its_compose_file() {
 }
 
 /// A compose file named like none (miniflux's `basic.yml`): found by its
-/// top-level `services:`, beside YAML that is not one and a FIFO.
+/// top-level `services:` map, beside YAML that is not one (a CI file's
+/// `services:` list, hidden or not) and a FIFO.
 #[test]
 fn a_folder_without_compose_names_points_at_a_yaml_file_of_services() {
     let dir = project(&[
@@ -2107,6 +2108,8 @@ fn a_folder_without_compose_names_points_at_a_yaml_file_of_services() {
             "# The basic setup.\nservices:\n  app:\n    image: miniflux/miniflux:2.2.14\n",
         ),
         ("mkdocs.yml", "site_name: docs\nnav:\n  - services: services.md\n"),
+        (".gitlab-ci.yml", "services:\n  - postgres:16\n"),
+        ("another.yml", "services:\n  - docker:dind\n"),
     ]);
     // Never opened for reading: a FIFO blocks its reader.
     let fifo = std::process::Command::new("mkfifo")
@@ -2115,7 +2118,9 @@ fn a_folder_without_compose_names_points_at_a_yaml_file_of_services() {
     assert!(fifo.unwrap().success());
     let stderr = import_of_a_folder_without_a_compose_file(dir.path());
     assert!(stderr.contains("`stackc import ./basic.yml`"), "{stderr}");
-    assert!(!stderr.contains("mkdocs.yml"), "{stderr}");
+    for other in ["mkdocs.yml", ".gitlab-ci.yml", "another.yml"] {
+        assert!(!stderr.contains(other), "{stderr}");
+    }
 }
 
 /// A whole nginx.conf: what its `http` block sets beside the servers
@@ -2482,5 +2487,55 @@ fn a_port_protocol_from_a_variable_is_its_default_or_the_hosts() {
     assert!(
         report.contains("`protocol` is filled from the host's environment"),
         "{report}"
+    );
+}
+
+/// A variable `.env` sets to nothing is filled in as compose fills it:
+/// the empty string, not a null that reads as a value passed through from
+/// the host (Supabase's `GOTRUE_URI_ALLOW_LIST: ${ADDITIONAL_REDIRECT_URLS}`).
+#[test]
+fn a_variable_dotenv_sets_to_nothing_is_the_empty_string() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  auth:\n    image: supabase/gotrue:v2.177.0\n    environment:\n      GOTRUE_URI_ALLOW_LIST: ${ADDITIONAL_REDIRECT_URLS}\n",
+        ),
+        (".env", "ADDITIONAL_REDIRECT_URLS=\n"),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "short", &[]);
+    let stderr = support::text(&out.stderr);
+    let stdout = support::text(&out.stdout);
+    assert!(!stdout.contains("passed through"), "{stdout}\n{stderr}");
+    assert_holds(&read(root, "stack.spec"), &["GOTRUE_URI_ALLOW_LIST = \"\""]);
+}
+
+/// A URL with a password written in it, whose host has a default
+/// (`postgres://app:hunter2@${DB_HOST:-db}/app`), and a value of several
+/// URLs whose passwords are variables of `.env`: each goes to the env file
+/// as written, and no password reaches the spec or the report.
+#[test]
+fn passwords_in_urls_with_variables_stay_out_of_the_spec_and_the_report() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  app:\n    image: node:22.11-alpine\n    environment:\n      DATABASE_URL: postgres://app:hunter2@${DB_HOST:-db}/app\n      BROKERS: amqp://a:${MQ_A}@mq1//;amqp://b:${MQ_B}@mq2//\n",
+        ),
+        (".env", "MQ_A=Pq4vN8zLk2Wr\nMQ_B=Hk3vQ9zLw2Xp\n"),
+    ]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    let spec = read(root, "stack.spec");
+    for secret in ["hunter2", "Pq4vN8zLk2Wr", "Hk3vQ9zLw2Xp"] {
+        assert!(!support::text(&out.stdout).contains(secret), "{secret}");
+        assert!(!support::text(&out.stderr).contains(secret), "{secret}");
+        assert!(!spec.contains(secret), "{secret}\n{spec}");
+    }
+    assert_holds(
+        &read(root, "env/app.env"),
+        &[
+            "DATABASE_URL=postgres://app:hunter2@${DB_HOST:-db}/app",
+            "BROKERS=amqp://a:${MQ_A}@mq1//;amqp://b:${MQ_B}@mq2//",
+        ],
     );
 }

@@ -651,8 +651,8 @@ fn a_dockerfile_user_by_name_runs_as_its_number() {
 /// An own Dockerfile that adds a config to a published image stackc knows,
 /// with no `USER` of its own, runs as that image's user and writes its
 /// folders (Prometheus as 65534, whose user is the name `nobody`, which
-/// the kubelet cannot check; Grafana's database folder); one that
-/// switches to another user is that user's.
+/// the kubelet cannot check; Grafana's database folder), but for one it
+/// copies files into; one that switches to another user is that user's.
 #[test]
 fn an_own_dockerfile_on_a_known_image_keeps_its_user_and_folders() {
     let manifests = own_dockerfile_deployments(&[
@@ -667,6 +667,11 @@ fn an_own_dockerfile_on_a_known_image_keeps_its_user_and_folders() {
         ),
         ("dash/datasource.yml", "apiVersion: 1\n"),
         ("own/Dockerfile", "FROM grafana/grafana:12.1.1\nUSER 1234\n"),
+        (
+            "boards/Dockerfile",
+            "FROM grafana/grafana:12.1.1\nCOPY dashboards /var/lib/grafana/dashboards\n",
+        ),
+        ("boards/dashboards/shop.json", "{}\n"),
     ]);
     assert_eq!(
         pod_ids(&manifests, "metrics"),
@@ -676,6 +681,12 @@ fn an_own_dockerfile_on_a_known_image_keeps_its_user_and_folders() {
     assert!(empty_dir_paths(&manifests, "dash").contains(&"/var/lib/grafana".to_string()));
     assert_eq!(pod_ids(&manifests, "own").0, 1234);
     assert!(!empty_dir_paths(&manifests, "own").contains(&"/var/lib/grafana".to_string()));
+    // An emptyDir over the folder its Dockerfile copies into would hide
+    // the dashboards: left out, and the logs' folder kept.
+    assert_eq!(pod_ids(&manifests, "boards").0, 472);
+    let boards = empty_dir_paths(&manifests, "boards");
+    assert!(!boards.contains(&"/var/lib/grafana".to_string()), "{boards:?}");
+    assert!(boards.contains(&"/var/log/grafana".to_string()), "{boards:?}");
 }
 
 /// A service named in capitals (`strapiDB`, as compose allows) is found by
@@ -963,9 +974,10 @@ fn udp_ports_stay_udp_on_a_cluster() {
 /// A service whose server stackc does not know still gets a Service, the
 /// ports its NetworkPolicy admits and a readiness probe, on the ports the
 /// stack shows it listens on: the one TCP port it publishes (Uptime
-/// Kuma's 3001), the one its `ready tcp` checks, and the ones the other
-/// services' variables name it at (`http://api:9999`, an env file's
-/// `cache:6379`). With none of those, it gets no Service, as before.
+/// Kuma's 3001, probed for readiness alone), the one its `ready tcp`
+/// checks, and the ones the other services' variables name it at
+/// (`http://api:9999`, a bare `queue:5672`). With none of those, it gets
+/// no Service, as before.
 #[test]
 fn ports_the_stack_names_a_service_at_reach_it_on_a_cluster() {
     let text = r#"stack demo
@@ -1022,5 +1034,6 @@ service web {
         container_named(&manifests, "kuma")["readinessProbe"]["tcpSocket"],
         json!({"port": 3001})
     );
+    assert!(container_named(&manifests, "kuma")["startupProbe"].is_null());
     assert!(container_named(&manifests, "web")["readinessProbe"].is_null());
 }

@@ -10,6 +10,7 @@ use super::values::literal;
 use super::yaml::{Kind, Node};
 use crate::input::env_file::EnvFile;
 use crate::lint::secrets::is_secret_name;
+use crate::syntax::lower::yaml_numbers::{compose_reading, Reading};
 
 /// Fills the values of `node` (never a key) with what the project's
 /// `.env` sets, as compose does when it reads the file: a healthcheck's
@@ -20,7 +21,7 @@ use crate::lint::secrets::is_secret_name;
 /// Each value filled is reported: the spec now holds it.
 pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut Report, file: FileIx) {
     match &mut node.kind {
-        Kind::Scalar { text, .. } if text.contains('$') => {
+        Kind::Scalar { text, plain } if text.contains('$') => {
             let in_password_place: Vec<String> = (password_place_variables(text).into_iter())
                 .map(str::to_string)
                 .collect();
@@ -50,6 +51,11 @@ pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut R
                 format!("filled from the project's .env: {}", set.join(", ")),
                 "the spec holds the value itself: when .env changes, edit it in the spec (or move it to an env file)",
             );
+            // Compose fills a string, after YAML has read it as one: an
+            // empty value (`EMPTY=`) stays the empty string, never null.
+            if compose_reading(&filled) == Reading::Null {
+                *plain = false;
+            }
             *text = filled;
         }
         Kind::Scalar { .. } => {}
@@ -62,10 +68,14 @@ pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut R
     }
 }
 
-/// The variables where a URL's password goes (`postgres://app:${PW}@db`):
+/// The variables where a URL's password goes (`postgres://app:${PW}@db`),
+/// in every URL of the value (`amqp://a:${A}@mq1//;amqp://b:${B}@mq2//`):
 /// passwords whatever their names.
 fn password_place_variables(raw: &str) -> Vec<&str> {
-    crate::lint::secrets::url_password_place(raw).map_or_else(Vec::new, super::values::variables)
+    (raw.match_indices("://"))
+        .filter_map(|(at, _)| crate::lint::secrets::url_password_place(&raw[at..]))
+        .flat_map(super::values::variables)
+        .collect()
 }
 
 pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
@@ -225,6 +235,14 @@ pub fn environment(
                     for var in super::values::variables(&raw).iter().filter(|var| from_dotenv(var)) {
                         import.secrets.read_from_dotenv(var);
                     }
+                    kept.push(Kept::from_host(&name, &raw, at))
+                }
+                // A value that holds a password once its defaults are in
+                // (`postgres://app:hunter2@${DB_HOST:-db}/app`): the env
+                // file keeps it as written, and the report never shows it.
+                None if super::values::with_defaults(&raw)
+                    .is_some_and(|(text, _)| super::secrets::Secrets::is_secret(&name, &text)) =>
+                {
                     kept.push(Kept::from_host(&name, &raw, at))
                 }
                 None => {

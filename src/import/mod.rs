@@ -114,7 +114,7 @@ pub fn compose_file(input: &Path) -> Result<PathBuf, String> {
 /// Files in `folder` that look like compose files under a name compose
 /// does not look for: named like one (`docker-compose.production.yaml`,
 /// `compose.prod.yml`), then YAML files with a top-level `services:`
-/// (miniflux's `basic.yml`), each sorted; only the folder's first few
+/// (miniflux's `basic.yml`), the first such; only the folder's first few
 /// thousand entries, and a few dozen small files, are looked at.
 fn other_compose_files(folder: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(folder) else {
@@ -127,16 +127,23 @@ fn other_compose_files(folder: &Path) -> Vec<String> {
         .collect();
     yaml.sort();
     let (mut named, others): (Vec<String>, Vec<String>) = yaml.into_iter().partition(|n| n.contains("compose"));
-    // A regular file of at most a MiB (never a FIFO that blocks).
+    // A regular file of at most a MiB (never a FIFO that blocks); not a
+    // hidden one (`.gitlab-ci.yml` and `.travis.yml` have `services:` too).
     let declares_services = |name: &String| {
-        fs::read_bytes(&folder.join(name), 1 << 20).is_ok_and(|bytes| {
-            String::from_utf8_lossy(&bytes)
-                .lines()
-                .any(|line| line.trim_end() == "services:")
-        })
+        !name.starts_with('.')
+            && fs::read_bytes(&folder.join(name), 1 << 20)
+                .is_ok_and(|bytes| maps_services(&String::from_utf8_lossy(&bytes)))
     };
-    named.extend(others.into_iter().take(64).filter(declares_services));
+    named.extend(others.into_iter().take(64).find(declares_services));
     named
+}
+
+/// Whether YAML text has a top-level `services:` that maps names (a
+/// compose file's), not one that lists them (a CI file's).
+fn maps_services(text: &str) -> bool {
+    let mut lines = text.lines().skip_while(|line| line.trim_end() != "services:").skip(1);
+    let first = lines.find(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
+    first.is_some_and(|line| line.starts_with([' ', '\t']) && !line.trim_start().starts_with('-'))
 }
 
 /// Reads the project and writes the spec's text; touches no file.

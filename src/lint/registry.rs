@@ -87,6 +87,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ProbeTimingRounded,
     &JobNotAwaitedOnCluster,
     &UserWithoutUid,
+    &ComposeKeyOnCluster,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

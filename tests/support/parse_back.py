@@ -24,6 +24,7 @@ under its parent `<TMP>`, so absolute paths compare across cases.
 """
 
 import concurrent.futures
+import functools
 import json
 import os
 import shlex
@@ -209,8 +210,12 @@ def main():
     request = json.load(sys.stdin)
     compose = request["compose"]
     results = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(4, 2 * (os.cpu_count() or 1))) as pool:
-        for key, result in pool.map(lambda c: parse_case(compose, c), request["cases"]):
+    # Processes, not threads: most of the time is Python's own parsing
+    # (PyYAML, crossplane), which one interpreter runs on one core; two per
+    # core, so one parses while the other waits on compose.
+    cases = request["cases"]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2 * (os.cpu_count() or 1)) as pool:
+        for key, result in pool.map(functools.partial(parse_case, compose), cases, chunksize=16):
             results[key] = result
     json.dump(results, sys.stdout)
 

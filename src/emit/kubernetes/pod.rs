@@ -116,7 +116,12 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     let probed = !service.is_job() && service.ready_off.is_none();
     if let Some(handler) = probe_handler(cx.stack, service, ready).filter(|_| probed) {
         value["readinessProbe"] = readiness_probe(&handler, ready);
-        value["startupProbe"] = startup_probe(&handler, ready);
+        // A port only inferred (a known image's, the one it publishes) may
+        // open late, as a search engine's does: readiness alone never
+        // restarts a slow start, a startup probe's last failure does.
+        if ready.is_some() || cx.stack.app_port(service).is_some() {
+            value["startupProbe"] = startup_probe(&handler, ready);
+        }
     }
     for (index, mount) in service.mounts.iter().enumerate() {
         let Some(volume) = mount.volume() else {
@@ -426,7 +431,9 @@ const SECRET_FILE_MODE: u32 = 0o440;
 fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
     let mut paths = vec!["/tmp".to_string()];
     if let Some((known, _)) = known_image(stack, service) {
-        paths.extend(known.writes.iter().map(|p| p.to_string()));
+        let own = stack.own_image(service);
+        let written = |path: &&&str| own.is_none_or(|own| !own_image_fills(stack, own, path));
+        paths.extend(known.writes.iter().filter(written).map(|p| p.to_string()));
     }
     for path in tmpfs_paths(service) {
         if !paths.contains(&path) {
@@ -438,6 +445,30 @@ fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
     }
     paths.retain(|p| !service.mounts.iter().any(|m| &m.target.value == p));
     paths
+}
+
+/// Whether the app's own Dockerfile may put files in `folder`: a COPY or
+/// ADD into it (or into a folder holding it), or a RUN that names it. An
+/// emptyDir there would hide them (a Grafana image's dashboards), so the
+/// folder is left to the image's root, read-only on a cluster.
+fn own_image_fills(stack: &Stack, own: &crate::input::OwnImage, folder: &str) -> bool {
+    let Some(built) = own.stage else {
+        return true;
+    };
+    let text = &stack.inputs.source(own.file).text;
+    let folder = folder.trim_end_matches('/');
+    let overlaps = |path: &str| {
+        let path = path.trim_end_matches('/');
+        path == folder || path.starts_with(&format!("{folder}/")) || folder.starts_with(&format!("{path}/"))
+    };
+    (own.dockerfile.stages_in_image(built).into_iter()).any(|index| {
+        let stage = &own.dockerfile.stages[index];
+        let copied = (stage.facts.copies.iter()).any(|copy| copy.destination.value.known().is_none_or(|d| overlaps(d)));
+        let run = (own.dockerfile.instructions[stage.instructions.clone()].iter())
+            .filter(|i| i.keyword == crate::input::dockerfile::Keyword::Run)
+            .any(|i| text.get(i.span.range()).is_some_and(|run| run.contains(folder)));
+        copied || run
+    })
 }
 
 /// The folders of a raw `compose tmpfs` (a path or a list of them, each
@@ -521,22 +552,24 @@ fn cpu(cpus: Cpus) -> String {
 
 /// The ports the container listens on, with their protocols: its app
 /// server's or proxy's (or a known image's), over TCP, the ones it
-/// exposes or publishes, and the TCP ones [`declared_tcp_ports`] finds.
+/// exposes or publishes, its `ready tcp` or `ready http` port, and the
+/// ones the other services' variables name it at
+/// ([`Stack::addressed_ports`]).
 pub(super) fn container_ports(stack: &Stack, service: &Service) -> Vec<(u16, Protocol)> {
-    let served: Vec<u16> = match service.proxy() {
+    let mut tcp: Vec<u16> = match service.proxy() {
         Some(proxy) => proxy.servers.iter().flat_map(Server::ports).collect(),
-        None => listening_port(stack, service).into_iter().collect(),
-    };
-    let mut ports: Vec<(u16, Protocol)> = served.into_iter().map(|port| (port, Protocol::Tcp)).collect();
-    let other_protocols = (service.expose.iter())
-        .chain(service.ports.iter().map(|p| &p.container_port))
-        .filter(|port| !port.is_tcp());
-    ports.extend(other_protocols.map(|p| (p.number.value, p.protocol)));
-    ports.extend(
-        declared_tcp_ports(stack, service)
+        None => (stack.app_port(service))
+            .or_else(|| known_image(stack, service).and_then(|(k, _)| k.port))
             .into_iter()
-            .map(|port| (port, Protocol::Tcp)),
-    );
+            .collect(),
+    };
+    if let Some(Probe::Tcp(port) | Probe::Http { port: Some(port), .. }) = service.ready.as_ref().map(|r| &r.probe) {
+        tcp.push(port.value);
+    }
+    tcp.extend(stack.addressed_ports(service));
+    let mut ports: Vec<(u16, Protocol)> = tcp.into_iter().map(|port| (port, Protocol::Tcp)).collect();
+    let declared = (service.expose.iter()).chain(service.ports.iter().map(|p| &p.container_port));
+    ports.extend(declared.map(|p| (p.number.value, p.protocol)));
     ports.sort_unstable();
     ports.dedup();
     ports
@@ -602,7 +635,7 @@ fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
 /// listens on.
 fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) -> Option<Value> {
     let Some(ready) = ready else {
-        let port = listening_port(stack, service)?;
+        let port = probe_port(stack, service)?;
         return Some(json!({"tcpSocket": {"port": port}}));
     };
     Some(match &ready.probe {
@@ -616,7 +649,7 @@ fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) ->
         Probe::Tcp(port) => json!({"tcpSocket": {"port": port.value}}),
         Probe::Http { path, port } => {
             let port = (port.as_ref().map(|p| p.value))
-                .or_else(|| listening_port(stack, service))
+                .or_else(|| probe_port(stack, service))
                 .unwrap_or(80);
             // The name compose's healthcheck sends too, which Django's
             // ALLOWED_HOSTS can list; the pod's IP changes.
@@ -629,32 +662,31 @@ fn probe_handler(stack: &Stack, service: &Service, ready: Option<&Readiness>) ->
     })
 }
 
-/// The TCP port stackc knows the container listens on: its app server's
-/// or proxy's, a known image's, else the one TCP port it exposes or
-/// publishes (Uptime Kuma's `publish 3001 -> 3001`).
-fn listening_port(stack: &Stack, service: &Service) -> Option<u16> {
-    let served = stack
-        .app_port(service)
-        .or_else(|| known_image(stack, service).and_then(|(k, _)| k.port));
-    served.or_else(|| match declared_tcp_ports(stack, service).as_slice() {
-        [only] => Some(*only),
-        _ => None,
+/// The TCP port a readiness probe checks when the spec has no `ready`:
+/// its app server's or proxy's, else, where it runs its image's own
+/// program (no `command`), a known image's or the one TCP port it exposes
+/// or publishes (Uptime Kuma's `publish 3001 -> 3001`). Never a port only
+/// the other services' variables name: those are read from text.
+fn probe_port(stack: &Stack, service: &Service) -> Option<u16> {
+    stack.app_port(service).or_else(|| {
+        if service.command.is_some() {
+            return None;
+        }
+        let known = known_image(stack, service).and_then(|(k, _)| k.port);
+        known.or_else(|| match declared_tcp_ports(service).as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        })
     })
 }
 
-/// The TCP ports a service says or is shown to listen on besides its
-/// server's: those it exposes or publishes, its own `ready tcp` or `ready
-/// http` port, and those the other services' variables name it at. Sorted.
-fn declared_tcp_ports(stack: &Stack, service: &Service) -> Vec<u16> {
+/// The TCP ports a service exposes or publishes, sorted.
+fn declared_tcp_ports(service: &Service) -> Vec<u16> {
     let mut declared: Vec<u16> = (service.expose.iter())
         .chain(service.ports.iter().map(|p| &p.container_port))
         .filter(|port| port.is_tcp())
         .map(|port| port.number.value)
         .collect();
-    if let Some(Probe::Tcp(port) | Probe::Http { port: Some(port), .. }) = service.ready.as_ref().map(|r| &r.probe) {
-        declared.push(port.value);
-    }
-    declared.extend(stack.addressed_ports(service));
     declared.sort_unstable();
     declared.dedup();
     declared

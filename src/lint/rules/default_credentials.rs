@@ -204,8 +204,15 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             .env_file_paths()
             .filter_map(|path| Some((path, stack.inputs.env_file(&path.value)?)))
             .collect();
+        // Only the entries that may hold a password are looked up (each
+        // lookup reads the service's env files again).
+        let may_hold_one = |entry: &&crate::input::env_file::EnvEntry| {
+            secrets::is_password_name(&entry.name.value)
+                || (entry.value.as_ref()).is_some_and(|v| secrets::url_password(&v.value).is_some())
+        };
         let mut names: Vec<&str> = (files.iter())
             .flat_map(|(_, file)| &file.vars.vars)
+            .filter(may_hold_one)
             .map(|entry| entry.name.value.as_str())
             .collect();
         names.sort_unstable();

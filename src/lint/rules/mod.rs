@@ -2,6 +2,7 @@
 
 mod allowed_hosts_mismatch;
 mod allowed_hosts_wildcard;
+mod compose_key_on_cluster;
 mod cors_wildcard_origin;
 mod data_not_on_volume;
 mod database_wiring;
@@ -76,6 +77,7 @@ mod world_writable;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
+pub use compose_key_on_cluster::ComposeKeyOnCluster;
 pub use cors_wildcard_origin::CorsWildcardOrigin;
 pub use data_not_on_volume::DataNotOnVolume;
 pub use database_wiring::DatabaseWiring;

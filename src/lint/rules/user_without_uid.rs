@@ -104,14 +104,16 @@ impl Rule for UserWithoutUid {
                     // A root base is `runs-as-root`'s; a base known to run
                     // as an unprivileged user by number starts.
                     let known_unprivileged = matches!(images::default_user(base), Some(DefaultUser::Unprivileged));
-                    if !facts::runs_as_root_by_default(base) && !known_unprivileged {
-                        out.push(unknown_base_user(&service.name.value, base, *span));
+                    if facts::runs_as_root_by_default(base) || known_unprivileged {
+                        continue;
+                    }
+                    if !runs_it_too(&mut found, *span, service) {
+                        found.push((*span, unknown_base_user(&service.name.value, base, *span)));
                     }
                     continue;
                 }
             };
-            if let Some((_, finding)) = found.iter_mut().find(|(at, _)| *at == span) {
-                *finding = finding.clone().secondary(service.name.span, "runs it too");
+            if runs_it_too(&mut found, span, service) {
                 continue;
             }
             let finding = Self::META
@@ -128,6 +130,16 @@ impl Rule for UserWithoutUid {
         }
         out.extend(found.into_iter().map(|(_, finding)| finding));
     }
+}
+
+/// Adds `service` to the finding already made at `span` (the services
+/// that run one image share its place); false when there is none.
+fn runs_it_too(found: &mut [(Span, Diagnostic)], span: Span, service: &crate::ir::Service) -> bool {
+    let Some((_, finding)) = found.iter_mut().find(|(at, _)| *at == span) else {
+        return false;
+    };
+    *finding = finding.clone().secondary(service.name.span, "runs it too");
+    true
 }
 
 /// An own Dockerfile with no `USER`, on a base whose user stackc does not
