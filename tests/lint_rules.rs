@@ -256,3 +256,33 @@ fn a_default_password_in_an_env_files_url_is_a_warning() {
     assert!(!rendered.contains("miniflux:secret"), "{rendered}");
     assert!(!rendered.contains("DATABASE_URL=postgres"), "{rendered}");
 }
+
+/// A value that holds the password of one of the stack's secrets, in a
+/// connection string the secret's pattern does not show (nocodb's `p=`),
+/// is secret-in-env, its value masked; a value that only holds a word of
+/// it, or a shorter secret, is not.
+#[test]
+fn a_value_holding_a_secrets_password_is_secret_in_env() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("secrets")).unwrap();
+    std::fs::write(dir.path().join("secrets/db_password.txt"), "Xk3v9Qp7Lm2Zr8Tw\n").unwrap();
+    let spec = "stack notes\n\nsecret db_password file \"secrets/db_password.txt\"\n\n\
+                service db {\n    image postgres:17.3\n    secret POSTGRES_PASSWORD = db_password\n}\n\n\
+                service app {\n    image nocodb/nocodb:0.258.0\n    env {\n        \
+                NC_DB = \"pg://db:5432?u=postgres&p=Xk3v9Qp7Lm2Zr8Tw&d=app\"\n        \
+                NC_NOTE = \"Xk3v9Qp7Lm2Zr8Twx\"\n    }\n}\n";
+    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(dir.path())
+        .args(["lint", "stack.spec", "--format", "short"])
+        .output()
+        .unwrap();
+    let stdout = support::text(&out.stdout);
+    let found: Vec<&str> = stdout.lines().filter(|l| l.contains("[secret-in-env]")).collect();
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert!(
+        found[0].starts_with("stack.spec:13:17: error: `NC_DB` of `app` holds the password"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Xk3v9Qp7"), "{stdout}");
+}

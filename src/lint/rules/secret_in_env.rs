@@ -13,7 +13,11 @@ declare_rule! {
     /// a connection string with a password (`host=db password=hunter2`,
     /// `Server=db;Password=hunter2;`, Go's `app:hunter2@tcp(db:3306)/app`),
     /// or a well-known token (`ghp_...`, `sk_live_...`, `AKIA...`,
-    /// `xoxb-...`, Laravel's `base64:...` key, a PEM private key). Passwords in password variables are
+    /// `xoxb-...`, Laravel's `base64:...` key, a PEM private key); and in
+    /// any variable the password a secret file of the stack holds, of
+    /// eight characters or more, between the separators of URLs and
+    /// connection strings (nocodb's `NC_DB = "pg://db:5432?u=postgres&p=...&d=app"`
+    /// beside the database's `secret POSTGRES_PASSWORD`). Passwords in password variables are
     /// `default-credentials`' job.
     ///
     /// A key under a name a web framework builds into the code browsers
@@ -70,6 +74,7 @@ declare_rule! {
 
 impl Rule for SecretInEnv {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        let passwords = secret_file_passwords(stack);
         for service in &stack.services {
             for var in &service.env {
                 let name = &var.name.value;
@@ -79,6 +84,9 @@ impl Rule for SecretInEnv {
                     continue;
                 }
                 let Some(secrets::Finding::Certain(label)) = secrets::classify(Some(name), value) else {
+                    if let Some(secret) = passwords.iter().find(|(_, password)| holds(value, password)) {
+                        out.push(facts::credential_finding(stack, holds_secret(service, var, secret.0)));
+                    }
                     continue;
                 };
                 let help = if secrets::url_password(value).is_some() {
@@ -112,6 +120,60 @@ impl Rule for SecretInEnv {
             }
         }
     }
+}
+
+/// The passwords the stack's password variables read from secret files
+/// (`secret POSTGRES_PASSWORD = db_password`), each with its secret's
+/// name; only those of eight characters or more, which no user name or
+/// word of a value holds by chance.
+fn secret_file_passwords(stack: &Stack) -> Vec<(&str, &str)> {
+    let used = (stack.services.iter())
+        .flat_map(|service| &service.secrets)
+        .filter(|used| secrets::is_password_name(&used.env.value));
+    let mut passwords: Vec<(&str, &str)> = used
+        .filter_map(|used| {
+            let (_, file) = stack
+                .inputs
+                .secret_files
+                .iter()
+                .find(|(name, _)| *name == used.secret.value)?;
+            let password = stack.inputs.source(*file).text.trim();
+            (password.chars().count() >= 8).then_some((used.secret.value.as_str(), password))
+        })
+        .collect();
+    passwords.sort_unstable();
+    passwords.dedup();
+    passwords
+}
+
+/// Whether `value` holds `password` as a part of its own, between the
+/// separators of URLs and connection strings (nocodb's
+/// `pg://db:5432?u=postgres&p=PASSWORD&d=app`).
+fn holds(value: &str, password: &str) -> bool {
+    let separator = |c: Option<char>| c.is_none_or(|c| "=:@/?&;, \"'".contains(c));
+    value.match_indices(password).any(|(at, _)| {
+        separator(value[..at].chars().next_back()) && separator(value[at + password.len()..].chars().next())
+    })
+}
+
+/// A value that holds the password of one of the stack's secrets, which
+/// then lands in compose.yaml beside the secret that keeps it out.
+fn holds_secret(service: &crate::ir::Service, var: &crate::ir::EnvVar, secret: &str) -> Diagnostic {
+    SecretInEnv::META
+        .diagnostic(format!(
+            "`{}` of `{}` holds the password of the secret `{secret}`",
+            var.name.value, service.name.value
+        ))
+        .primary(
+            var.value.span,
+            "the password itself, in compose.yaml and `docker inspect`",
+        )
+        .secret(var.value.span)
+        .help(format!(
+            "keep the password out of the value: move `{}` into an env file the spec names (`env_file`), or give \
+             the app `{secret}` as a secret if it reads a password file; and change it there when the secret changes",
+            var.name.value
+        ))
 }
 
 /// Moving a variable's value into a file secret.
