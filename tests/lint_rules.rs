@@ -260,7 +260,8 @@ fn a_default_password_in_an_env_files_url_is_a_warning() {
 /// A value that holds the password of one of the stack's secrets, in a
 /// connection string the secret's pattern does not show (nocodb's `p=`),
 /// is secret-in-env, its value masked; a value that only holds a word of
-/// it, or a shorter secret, is not.
+/// it is not, nor a password that is also a whole value of the spec (a
+/// user name the password repeats).
 #[test]
 fn a_value_holding_a_secrets_password_is_secret_in_env() {
     let dir = tempfile::tempdir().unwrap();
@@ -285,4 +286,20 @@ fn a_value_holding_a_secrets_password_is_secret_in_env() {
         "{stdout}"
     );
     assert!(!stdout.contains("Xk3v9Qp7"), "{stdout}");
+
+    // The user's name as its password: a URL naming the user holds it.
+    std::fs::write(dir.path().join("secrets/db_password.txt"), "listmonk\n").unwrap();
+    let spec = "stack lists\n\nsecret db_password file \"secrets/db_password.txt\"\n\n\
+                service db {\n    image postgres:17.3\n    env {\n        POSTGRES_USER = \"listmonk\"\n    }\n    \
+                secret POSTGRES_PASSWORD = db_password\n}\n\n\
+                service app {\n    image listmonk/listmonk:v5.1.0\n    env {\n        \
+                DB_URL = \"postgres://listmonk@db:5432/listmonk\"\n    }\n}\n";
+    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(dir.path())
+        .args(["lint", "stack.spec", "--format", "short"])
+        .output()
+        .unwrap();
+    let stdout = support::text(&out.stdout);
+    assert!(!stdout.contains("[secret-in-env]"), "{stdout}");
 }

@@ -124,21 +124,25 @@ impl Rule for SecretInEnv {
 
 /// The passwords the stack's password variables read from secret files
 /// (`secret POSTGRES_PASSWORD = db_password`), each with its secret's
-/// name; only those of eight characters or more, which no user name or
-/// word of a value holds by chance.
+/// name; only those of eight characters or more, which no word of a value
+/// holds by chance, and none that is also a whole value of the spec's
+/// (listmonk's user and password are both `listmonk`: a URL naming the
+/// user would hold it).
 fn secret_file_passwords(stack: &Stack) -> Vec<(&str, &str)> {
     let used = (stack.services.iter())
         .flat_map(|service| &service.secrets)
         .filter(|used| secrets::is_password_name(&used.env.value));
+    let is_a_value = |password: &str| {
+        (stack.services.iter())
+            .flat_map(|service| &service.env)
+            .any(|var| var.value.value.trim() == password)
+    };
     let mut passwords: Vec<(&str, &str)> = used
         .filter_map(|used| {
-            let (_, file) = stack
-                .inputs
-                .secret_files
-                .iter()
-                .find(|(name, _)| *name == used.secret.value)?;
+            let (_, file) = (stack.inputs.secret_files.iter()).find(|(name, _)| *name == used.secret.value)?;
             let password = stack.inputs.source(*file).text.trim();
-            (password.chars().count() >= 8).then_some((used.secret.value.as_str(), password))
+            let kept = password.chars().count() >= 8 && !is_a_value(password);
+            kept.then_some((used.secret.value.as_str(), password))
         })
         .collect();
     passwords.sort_unstable();
