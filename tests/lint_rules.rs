@@ -257,6 +257,18 @@ fn a_default_password_in_an_env_files_url_is_a_warning() {
     assert!(!rendered.contains("DATABASE_URL=postgres"), "{rendered}");
 }
 
+/// `stackc lint --format short` of `spec`, written as `stack.spec` in
+/// `folder`: its findings.
+fn lint_short(folder: &std::path::Path, spec: &str) -> String {
+    std::fs::write(folder.join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(folder)
+        .args(["lint", "stack.spec", "--format", "short"])
+        .output()
+        .unwrap();
+    support::text(&out.stdout)
+}
+
 /// A value that holds the password of one of the stack's secrets, in a
 /// connection string the secret's pattern does not show (nocodb's `p=`),
 /// is secret-in-env, its value masked; a value that only holds a word of
@@ -272,13 +284,7 @@ fn a_value_holding_a_secrets_password_is_secret_in_env() {
                 service app {\n    image nocodb/nocodb:0.258.0\n    env {\n        \
                 NC_DB = \"pg://db:5432?u=postgres&p=Xk3v9Qp7Lm2Zr8Tw&d=app\"\n        \
                 NC_NOTE = \"Xk3v9Qp7Lm2Zr8Twx\"\n    }\n}\n";
-    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let out = support::stackc()
-        .current_dir(dir.path())
-        .args(["lint", "stack.spec", "--format", "short"])
-        .output()
-        .unwrap();
-    let stdout = support::text(&out.stdout);
+    let stdout = lint_short(dir.path(), spec);
     let found: Vec<&str> = stdout.lines().filter(|l| l.contains("[secret-in-env]")).collect();
     assert_eq!(found.len(), 1, "{stdout}");
     assert!(
@@ -294,12 +300,6 @@ fn a_value_holding_a_secrets_password_is_secret_in_env() {
                 secret POSTGRES_PASSWORD = db_password\n}\n\n\
                 service app {\n    image listmonk/listmonk:v5.1.0\n    env {\n        \
                 DB_URL = \"postgres://listmonk@db:5432/listmonk\"\n    }\n}\n";
-    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let out = support::stackc()
-        .current_dir(dir.path())
-        .args(["lint", "stack.spec", "--format", "short"])
-        .output()
-        .unwrap();
-    let stdout = support::text(&out.stdout);
+    let stdout = lint_short(dir.path(), spec);
     assert!(!stdout.contains("[secret-in-env]"), "{stdout}");
 }
