@@ -65,7 +65,7 @@ gcc_ld="$(rustc --print sysroot)/lib/rustlib/$host/bin/gcc-ld"
 order="$root/target/startup-order.txt"
 [ -f "$order" ] || : >"$order"
 static() {
-  RUSTFLAGS="-C link-arg=-B$gcc_ld -C link-arg=-fuse-ld=lld -C link-arg=-Wl,--symbol-ordering-file=$order \
+  RUSTFLAGS="-C relocation-model=static -C link-arg=-B$gcc_ld -C link-arg=-fuse-ld=lld -C link-arg=-Wl,--symbol-ordering-file=$order \
 -C link-arg=-Wl,--no-warn-symbol-ordering" cargo build --release --locked --quiet --target "$musl" \
     --bin stackc --example gen_spec --example durable_floor --example lsp_bench
 }

@@ -51,9 +51,8 @@ pub const SECRETS: &[&str] = &[
 pub fn holds_secrets(path: &str) -> bool {
     static COMPILED: std::sync::OnceLock<Vec<Compiled>> = std::sync::OnceLock::new();
     let compiled = COMPILED.get_or_init(|| SECRETS.iter().map(|pattern| Compiled::new(pattern)).collect());
-    let path = clean(path);
-    let chars: Vec<char> = path.chars().collect();
-    compiled.iter().any(|pattern| pattern.matches_or_parent(&path, &chars))
+    let path = Subject::new(clean(path));
+    compiled.iter().any(|pattern| pattern.matches_or_parent(&path))
 }
 
 /// One pattern of an ignore file, as BuildKit keeps it.
@@ -172,8 +171,7 @@ pub fn literal(path: &str) -> Option<String> {
 /// decided: the last one that matches the path or a folder above it.
 /// The patterns are as BuildKit keeps them ([`normalize`]).
 pub fn decide<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) -> (bool, Option<usize>) {
-    let path = clean(path);
-    let chars: Vec<char> = path.chars().collect();
+    let path = Subject::new(clean(path));
     let mut excluded = false;
     let mut decided = None;
     for (index, pattern) in patterns.into_iter().enumerate() {
@@ -186,7 +184,7 @@ pub fn decide<'a>(patterns: impl IntoIterator<Item = &'a str>, path: &str) -> (b
             continue;
         }
         let compiled = Compiled::new(body);
-        if compiled.matches_or_parent(&path, &chars) {
+        if compiled.matches_or_parent(&path) {
             excluded = !exception;
             decided = Some(index);
         }
@@ -239,7 +237,32 @@ enum Token {
 /// How a pattern matches, as `patternmatcher` compiles it.
 enum Compiled {
     Text(Text),
+    /// `**/` and one name with `*`, `?` or a class in it (`**/*.pem`,
+    /// `**/.env*`): a path one of whose names it matches. Matched a name
+    /// at a time, with no table: most of [`SECRETS`], asked of every file
+    /// of every build folder.
+    AnyName(Vec<Token>),
     Tokens(Vec<Token>),
+}
+
+/// A path to match, taken apart into characters only for the patterns
+/// that need it, and once for all of them.
+struct Subject {
+    path: String,
+    chars: std::cell::OnceCell<Vec<char>>,
+}
+
+impl Subject {
+    fn new(path: String) -> Subject {
+        Subject {
+            path,
+            chars: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn chars(&self) -> &[char] {
+        self.chars.get_or_init(|| self.path.chars().collect())
+    }
 }
 
 /// A pattern with nothing special in it, or only `**` at one end.
@@ -329,15 +352,22 @@ impl Compiled {
             Kind::Prefix => Compiled::Text(Text::Prefix(pattern[..pattern.len() - 2].to_string())),
             // The text after the first two (`**`).
             Kind::Suffix => Compiled::Text(Text::Suffix(pattern[2..].to_string())),
-            Kind::Tokens => Compiled::Tokens(tokens),
+            Kind::Tokens => match tokens.split_first() {
+                Some((Token::Folders, name)) if name.iter().all(Token::within_a_name) => {
+                    Compiled::AnyName(name.to_vec())
+                }
+                _ => Compiled::Tokens(tokens),
+            },
         }
     }
 
-    /// The path, or one of the folders above it; `chars` are the path's
-    /// (taken apart once for every pattern).
-    fn matches_or_parent(&self, path: &str, chars: &[char]) -> bool {
+    /// The path, or one of the folders above it.
+    fn matches_or_parent(&self, subject: &Subject) -> bool {
+        let path = subject.path.as_str();
         match self {
+            Compiled::AnyName(name) => path.split('/').any(|part| name_matches(name, part)),
             Compiled::Tokens(tokens) => {
+                let chars = subject.chars();
                 let matched = prefixes_matched(tokens, chars);
                 // The path itself, or the folder before any of its `/`.
                 matched[chars.len()] || chars.iter().zip(&matched).any(|(&c, &m)| c == '/' && m)
@@ -347,6 +377,59 @@ impl Compiled {
             }
         }
     }
+}
+
+impl Token {
+    /// Whether the token only ever matches characters of one name (never
+    /// a `/`, never across one).
+    fn within_a_name(&self) -> bool {
+        match self {
+            Token::Char(c) => *c != '/',
+            Token::Star | Token::One => true,
+            Token::Class(ranges, negated) => !negated && !ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&'/')),
+            Token::Folders | Token::Rest => false,
+        }
+    }
+
+    /// Whether a token of one character accepts `c`.
+    fn accepts(&self, c: char) -> bool {
+        match self {
+            Token::Char(x) => c == *x,
+            Token::One => c != '/',
+            Token::Class(ranges, negated) => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
+            Token::Star | Token::Folders | Token::Rest => false,
+        }
+    }
+}
+
+/// Whether the tokens of a name ([`Token::within_a_name`]) match all of
+/// `name`. Greedy, going back only to the last `*`: a `*` may always take
+/// more, so time is at most the name's length times the tokens', never
+/// exponential in the `*`s of a hostile pattern.
+fn name_matches(tokens: &[Token], name: &str) -> bool {
+    let (mut t, mut at) = (0, 0);
+    // After the last `*` seen: its next token, and where its run ends.
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(c) = name[at..].chars().next() {
+        match tokens.get(t) {
+            Some(Token::Star) => {
+                star = Some((t + 1, at));
+                t += 1;
+            }
+            Some(token) if token.accepts(c) => {
+                t += 1;
+                at += c.len_utf8();
+            }
+            _ => {
+                let Some((next, end)) = star else { return false };
+                // The `*` takes one more character.
+                let end = end + name[end..].chars().next().map_or(0, char::len_utf8);
+                star = Some((next, end));
+                (t, at) = (next, end);
+            }
+        }
+    }
+    tokens[t.min(tokens.len())..].iter().all(|token| *token == Token::Star)
 }
 
 /// The class after a `[`, up to its `]`.
@@ -392,11 +475,7 @@ fn prefixes_matched(tokens: &[Token], path: &[char]) -> Vec<bool> {
     let mut after = vec![false; m + 1];
     for token in tokens {
         match token {
-            Token::Char(x) => one(&before, &mut after, path, |c| c == *x),
-            Token::One => one(&before, &mut after, path, |c| c != '/'),
-            Token::Class(ranges, negated) => one(&before, &mut after, path, |c| {
-                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-            }),
+            Token::Char(_) | Token::One | Token::Class(..) => one(&before, &mut after, path, |c| token.accepts(c)),
             // Nothing more, or one more character (not `/`).
             Token::Star => {
                 after[0] = before[0];
@@ -636,6 +715,66 @@ mod tests {
         }
     }
 
+    /// Every path of up to 5 characters of `alphabet`, and the empty one.
+    fn short_paths(alphabet: &[char]) -> Vec<String> {
+        let mut paths = vec![String::new()];
+        let mut longest = vec![String::new()];
+        for _ in 0..5 {
+            longest = longest
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longest.iter().cloned());
+        }
+        paths
+    }
+
+    /// A `**/name` pattern answers, a name at a time, as the table of its
+    /// tokens does, on every short path.
+    #[test]
+    fn a_name_at_any_depth_is_matched_as_the_tokens_say() {
+        let patterns = [
+            "**/.a*",
+            "**/*.b",
+            "**/a*b*",
+            "**/*a*",
+            "**/?",
+            "**/[ab]?*",
+            "**/*",
+            "**/é*",
+            "**/a*?",
+        ];
+        let paths = short_paths(&['a', 'b', '/', '.', 'é']);
+        for pattern in patterns {
+            let Compiled::AnyName(name) = Compiled::new(pattern) else {
+                panic!("{pattern} is not matched a name at a time");
+            };
+            let table = Compiled::Tokens([vec![Token::Folders], name].concat());
+            for path in &paths {
+                let subject = Subject::new(path.clone());
+                assert_eq!(
+                    Compiled::new(pattern).matches_or_parent(&subject),
+                    table.matches_or_parent(&subject),
+                    "{pattern} on {path:?}"
+                );
+            }
+        }
+        // Patterns whose tokens may match a `/` keep the table.
+        for pattern in ["**/[^a]*", "**/a/*", "**/a/**/b", "**/[/]x"] {
+            assert!(matches!(Compiled::new(pattern), Compiled::Tokens(_)), "{pattern}");
+        }
+    }
+
+    /// Many `*`s and a long name that almost matches: one pass per `*`
+    /// tried, not every way of splitting the name (which would not end).
+    #[test]
+    fn many_stars_on_a_long_name_end() {
+        let pattern = format!("**/{}b", "*a".repeat(16));
+        let name = "a".repeat(255);
+        assert!(!excluded(&[pattern.as_str()], &name));
+        assert!(excluded(&[pattern.as_str()], &format!("{name}b")));
+    }
+
     /// On every path of up to 5 characters, `é` among them.
     #[test]
     fn every_prefix_is_matched_as_the_tokens_say() {
@@ -656,19 +795,12 @@ mod tests {
             "*[é.]",
             "é*/a",
         ];
-        let alphabet = ['a', 'b', '/', '.', 'é'];
-        let mut paths = vec![String::new()];
-        let mut longest = vec![String::new()];
-        for _ in 0..5 {
-            longest = longest
-                .iter()
-                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
-                .collect();
-            paths.extend(longest.iter().cloned());
-        }
+        let paths = short_paths(&['a', 'b', '/', '.', 'é']);
         for pattern in patterns {
-            let Compiled::Tokens(tokens) = Compiled::new(pattern) else {
-                panic!("{pattern} is not matched by tokens");
+            let tokens = match Compiled::new(pattern) {
+                Compiled::Tokens(tokens) => tokens,
+                Compiled::AnyName(name) => [vec![Token::Folders], name].concat(),
+                Compiled::Text(_) => panic!("{pattern} is not matched by tokens"),
             };
             for path in &paths {
                 let chars: Vec<char> = path.chars().collect();
