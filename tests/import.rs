@@ -1172,6 +1172,32 @@ fn a_uv_dockerfile_imports_as_the_uv_statement() {
     assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
 }
 
+/// A healthcheck left out because compose fills it from the host's
+/// environment says which variables (each once, in order), and how to
+/// keep it.
+#[test]
+fn a_healthcheck_left_out_names_the_host_variables_it_reads() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    environment:\n      LOG: info\n    healthcheck:\n      test: [\"CMD-SHELL\", \"curl -f http://localhost:${APP_PORT}/${HEALTH_PATH:-up}/$APP_PORT\"]\n",
+    )]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dropped: Vec<&serde_json::Value> = (report.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "import-dropped" && d["line"] == 7)
+        .collect();
+    let [finding] = dropped[..] else {
+        panic!("one finding on the test's line: {report:#?}");
+    };
+    assert_eq!(
+        finding["message"],
+        "a healthcheck test that compose fills with `APP_PORT`, `HEALTH_PATH` from the environment it runs in"
+    );
+    let help = finding["help"].as_str().unwrap();
+    assert!(help.contains("set them in the service's `environment`"), "{help}");
+}
+
 /// A `${VAR}` the project's `.env` sets is filled in, as compose fills
 /// it: a healthcheck's `-U ${POSTGRES_USER}` and an image's `${TAG}`
 /// import as the values the project runs with, each reported. A

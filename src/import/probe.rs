@@ -67,6 +67,24 @@ impl Test {
         }
     }
 
+    /// The variables compose fills into the test from the environment it
+    /// runs in that the container has no value of (none in
+    /// `references`), in order, each once: why a test is left out.
+    pub fn host_variables<'t>(test: &'t Node, references: &[(String, String)]) -> Vec<&'t str> {
+        let texts: Vec<&str> = match &test.kind {
+            Kind::Scalar { text, .. } => vec![text],
+            Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
+            Kind::Map(_) => Vec::new(),
+        };
+        let mut names = Vec::new();
+        for name in texts.into_iter().flat_map(super::values::variables) {
+            if !references.iter().any(|(known, _)| known == name) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// Whether the test is `["NONE"]`, compose's other way to turn the
     /// image's HEALTHCHECK off.
     pub fn is_none(test: &Node) -> bool {

@@ -84,12 +84,25 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
         Some(probe)
     });
     let Some(mut probe) = probe else {
-        import.report.dropped(
-            file,
-            test.span,
-            "a healthcheck test the spec cannot write",
-            "write `ready cmd ...`",
-        );
+        let (message, help) = match Test::host_variables(test, &container.references)[..] {
+            [] => (
+                "a healthcheck test the spec cannot write".to_string(),
+                "write `ready cmd ...`".to_string(),
+            ),
+            ref names => {
+                let them = if names.len() == 1 { "it" } else { "them" };
+                let names = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                (
+                    format!("a healthcheck test that compose fills with {names} from the environment it runs in"),
+                    format!(
+                        "the container has no {names} of its own to read when the check runs: set {them} in the \
+                         service's `environment` (the test then reads the container's), or write `ready cmd ...` \
+                         with the values"
+                    ),
+                )
+            }
+        };
+        import.report.dropped(file, test.span, message, help);
         return None;
     };
     let readable = &readable;
