@@ -203,10 +203,12 @@ impl Stack {
         })
     }
 
-    /// The ports the other services' variables name `service` at, sorted
-    /// (`API_URL = "http://api:9999"`, an env file's `CACHE=cache:6379`):
-    /// on the stack's network a client connects to the port its container
-    /// listens on, so these are its ports even where nothing else says so.
+    /// The ports the other services name `service` at, sorted: in their
+    /// variables (`API_URL = "http://api:9999"`, an env file's
+    /// `CACHE=cache:6379`) and a proxy's upstream servers and raw `*_pass`
+    /// directives (`server api:8000`, `fastcgi_pass php:9000`). On the
+    /// stack's network a client connects to the port its container listens
+    /// on, so these are its ports even where nothing else says so.
     pub fn addressed_ports(&self, service: &Service) -> &[u16] {
         let table = self.addresses.get_or_init(|| {
             let mut table: foldhash::HashMap<u32, Vec<u16>> = Default::default();
@@ -216,7 +218,8 @@ impl Stack {
                     .flat_map(|file| &file.vars.vars)
                     .filter_map(|entry| Some(entry.value.as_ref()?.value.as_str()));
                 let values = other.env.iter().map(|var| var.value.value.as_str()).chain(files);
-                for (host, port) in values.flat_map(addresses) {
+                let proxied = other.proxy().into_iter().flat_map(Proxy::addressed);
+                for (host, port) in values.flat_map(addresses).chain(proxied) {
                     if let Some(target) = self.service_position(host).filter(|&t| t != position) {
                         table.entry(target as u32).or_default().push(port);
                     }
@@ -306,18 +309,20 @@ impl Stack {
     /// when the spec gives none); for `image of` without a command of its
     /// own, the port of the app server its image runs; else what its
     /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
-    /// app's own Dockerfile, what the image's command binds or its one
-    /// TCP `EXPOSE` (the port is probed and proxied over TCP).
+    /// app's own Dockerfile run with its own command, what that command
+    /// binds or its one TCP `EXPOSE` (the port is probed and proxied over
+    /// TCP).
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()
             .or_else(|| Some(self.server_settings(service)?.port.value))
             .or_else(|| command_port(&service.command.as_ref()?.words))
             .or_else(|| {
-                let image = self.own_image(service)?;
+                // A command of the service's own (a worker of the web
+                // app's image) is no sign of what the image's runs on.
+                let image = self.own_image(service).filter(|_| service.command.is_none())?;
                 let facts = image.facts()?;
-                let process = image.process().filter(|_| service.command.is_none());
-                process.as_deref().and_then(command_port).or_else(|| {
+                image.process().as_deref().and_then(command_port).or_else(|| {
                     // A port from a variable may be TCP too.
                     let mut tcp = (facts.exposed.iter())
                         .filter(|exposed| exposed.value.known().is_none_or(|p| p.protocol == Protocol::Tcp));
@@ -1622,6 +1627,27 @@ impl Proxy {
     /// not write there itself.
     pub fn http_sets(&self, name: &str) -> bool {
         self.http.iter().any(|d| d.name == name)
+    }
+
+    /// The services it forwards to, with the port: its upstreams' servers
+    /// and the addresses of its raw `*_pass` directives (`fastcgi_pass
+    /// php:9000`, `proxy_pass http://api:8000`).
+    pub fn addressed(&self) -> impl Iterator<Item = (&str, u16)> + '_ {
+        let servers = (self.upstreams.iter())
+            .flat_map(|u| &u.servers)
+            .map(|s| (s.service.value.as_str(), s.port.value));
+        let raw = (self.servers.iter())
+            .flat_map(|s| {
+                s.settings
+                    .raw
+                    .iter()
+                    .chain(s.locations.iter().flat_map(|l| &l.settings.raw))
+            })
+            .chain(&self.http)
+            .filter(|d| d.name.ends_with("_pass"))
+            .filter_map(|d| d.args.first())
+            .flat_map(|target| addresses(target));
+        servers.chain(raw)
     }
 
     /// The raw directive `name` that a server's locations inherit: the

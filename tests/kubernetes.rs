@@ -1010,6 +1010,25 @@ service web {
     }
     after api ready
 }
+
+service app {
+    image example/app:1.0
+    user 1000
+}
+
+service php {
+    image example/php:1.0
+    user 1000
+}
+
+proxy edge {
+    server_name localhost
+    upstream app { server app:8000 }
+    location / { proxy_pass app }
+    location ~ "\\.php$" {
+        nginx "fastcgi_pass php:9000"
+    }
+}
 "#;
     let manifests = stack_manifests(text).unwrap();
     let service_ports = |name: &str| -> Vec<Value> {
@@ -1036,4 +1055,50 @@ service web {
     );
     assert!(container_named(&manifests, "kuma")["startupProbe"].is_null());
     assert!(container_named(&manifests, "web")["readinessProbe"].is_null());
+    // A proxy's upstream server and raw `fastcgi_pass` name ports too.
+    assert_eq!(service_ports("app"), vec![json!(8000)]);
+    assert_eq!(service_ports("php"), vec![json!(9000)]);
+    assert_eq!(admitted("php")[0]["ports"], json!([{"port": 9000, "protocol": "TCP"}]));
+    // nginx's one server answers every name: `localhost` is no Ingress host.
+    let ingress = manifests.iter().find(|m| m.kind == "Ingress").unwrap();
+    assert_eq!(ingress.body["spec"]["rules"].as_array().unwrap().len(), 1);
+    assert!(ingress.body["spec"]["rules"][0]["host"].is_null(), "{:#}", ingress.body);
+}
+
+/// A worker that runs the web app's image with a command of its own
+/// (Sidekiq, Celery) listens on none of the image's `EXPOSE`d ports: it
+/// gets no probe on them, which would restart it for ever, and no Service.
+#[test]
+fn a_worker_of_the_web_image_is_not_probed_on_its_port() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(folder.path().join("app")).unwrap();
+    std::fs::write(
+        folder.path().join("app/Dockerfile"),
+        "FROM ruby:3.4.7-slim\nWORKDIR /app\nCOPY . .\nUSER 1000:1000\nEXPOSE 3000\nCMD [\"bundle\", \"exec\", \"rails\", \"s\"]\n",
+    )
+    .unwrap();
+    let spec = folder.path().join("stack.spec");
+    std::fs::write(
+        &spec,
+        "stack shop\nservice web {\n    image example/web:1.0\n    build ./app {\n        file Dockerfile\n    }\n}\n\n\
+         service worker {\n    image of web\n    command [\"bundle\", \"exec\", \"sidekiq\"]\n}\n",
+    )
+    .unwrap();
+    let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+    let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+    let deployment = |name: &str| -> Value {
+        let file = format!("base/{name}-deployment.yaml");
+        let artifact = artifacts.iter().find(|a| a.path == file).unwrap();
+        let body: Value = serde_saphyr::from_str(&artifact.contents).unwrap();
+        body["spec"]["template"]["spec"]["containers"][0].clone()
+    };
+    let web = deployment("web");
+    assert_eq!(web["readinessProbe"]["tcpSocket"], json!({"port": 3000}));
+    assert_eq!(web["ports"][0]["containerPort"], json!(3000));
+    let worker = deployment("worker");
+    for field in ["ports", "readinessProbe", "startupProbe"] {
+        assert!(worker[field].is_null(), "{field}: {worker:#}");
+    }
+    assert!(!artifacts.iter().any(|a| a.path == "base/worker-service.yaml"));
+    assert!(artifacts.iter().any(|a| a.path == "base/web-service.yaml"));
 }

@@ -90,9 +90,15 @@ pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest
 }
 
 /// A name an Ingress rule may hold: a DNS name (a leading `*.` allowed),
-/// not an IP address, nor nginx's catch-all `_`.
+/// not an IP address, nor nginx's catch-all `_`, nor `localhost` (and
+/// `*.localhost`), which names the machine a browser runs on: nginx's
+/// only server answers every name, and a rule for `localhost` would take
+/// none of the cluster's traffic.
 fn is_ingress_host(name: &str) -> bool {
     let name = name.strip_prefix("*.").unwrap_or(name);
+    if name == "localhost" || name.ends_with(".localhost") {
+        return false;
+    }
     let label_ok = |l: &str| {
         !l.is_empty()
             && l.len() <= 63
