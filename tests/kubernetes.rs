@@ -120,6 +120,48 @@ fn containers(manifests: &[Manifest]) -> Vec<(&Manifest, &Value)> {
     found
 }
 
+/// A database that initialises only an empty folder keeps its data in a
+/// folder of its volume, not at the volume's root, which holds
+/// `lost+found` on block storage; other mounts are the volume's root.
+#[test]
+fn a_databases_data_is_a_folder_of_its_volume() {
+    let text = r#"stack shop
+volume pg
+volume my
+volume files
+
+service db {
+    image postgres:16.4
+    mount pg at /var/lib/postgresql/data/
+}
+
+service mysql {
+    image mysql:8.4
+    mount my at /var/lib/mysql
+}
+
+service app {
+    image example/app:1.0
+    user 1000
+    mount files at /srv/files
+}
+"#;
+    let manifests = stack_manifests(text).unwrap();
+    let mount = |container: &str, path: &str| -> Value {
+        let mounts = container_named(&manifests, container)["volumeMounts"].clone();
+        let found = mounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mountPath"] == path)
+            .cloned();
+        found.unwrap_or_else(|| panic!("{container}: no mount at {path}: {mounts:#}"))
+    };
+    assert_eq!(mount("db", "/var/lib/postgresql/data/")["subPath"], json!("data"));
+    assert_eq!(mount("mysql", "/var/lib/mysql")["subPath"], json!("data"));
+    assert!(mount("app", "/srv/files")["subPath"].is_null());
+}
+
 #[test]
 fn pods_are_hardened_probed_and_hold_no_secret_value() {
     for spec in support::example_specs() {

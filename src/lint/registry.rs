@@ -88,6 +88,7 @@ pub static RULES: &[&dyn Rule] = &[
     &JobNotAwaitedOnCluster,
     &UserWithoutUid,
     &ComposeKeyOnCluster,
+    &EnvFileVariableOnCluster,
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleMeta> {

@@ -138,6 +138,9 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         if mount.read_only {
             entry["readOnly"] = json!(true);
         }
+        if EMPTY_DATA_FOLDERS.contains(&mount.target.value.trim_end_matches('/')) {
+            entry["subPath"] = json!(DATA_SUBFOLDER);
+        }
         mounts.push(entry);
         if let Some(source) = volume_source(cx.plan, &volume.value) {
             volumes.insert(name.clone(), source);
@@ -201,6 +204,17 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     }
     Container { value, volumes }
 }
+
+/// Data folders whose server initialises only an empty folder (`initdb`
+/// in PostgreSQL's up to 17, `mysqld --initialize` in MySQL's): the root
+/// of a volume on block storage holds `lost+found`, and the database
+/// would never start. A volume mounted at one is mounted from its
+/// [`DATA_SUBFOLDER`]. (PostgreSQL 18's `/var/lib/postgresql` mount holds
+/// its data a folder further down already.)
+const EMPTY_DATA_FOLDERS: &[&str] = &["/var/lib/postgresql/data", "/var/lib/mysql"];
+
+/// The folder of the volume a database's data is kept in.
+const DATA_SUBFOLDER: &str = "data";
 
 /// The pod spec around a main container and its init containers.
 pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) -> Value {

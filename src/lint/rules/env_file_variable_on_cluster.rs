@@ -1,0 +1,119 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::Stack;
+use crate::lint::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// On a cluster (`--target kubernetes`), flags a variable of an
+    /// `env_file` whose value compose fills in from other variables
+    /// (`DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db/app`).
+    ///
+    /// ## Why is this bad?
+    /// compose fills `$VAR` and `${VAR}` in an env file from the
+    /// environment it runs in and the project's `.env`. On a cluster the
+    /// env file becomes a Secret (`kubectl create secret generic NAME
+    /// --from-env-file FILE`), which keeps each value as written: the app
+    /// reads the text `${POSTGRES_PASSWORD}`, and its database login
+    /// fails with nothing said at deploy time.
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     image example/web:1.0
+    ///     env_file "env/web.env"   # DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db/app
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Make the cluster's Secret from a file with the values filled in
+    /// (`envsubst < env/web.env > web.env`, kept out of git), or write the
+    /// values themselves in the env file.
+    pub struct EnvFileVariableOnCluster {
+        name: "env-file-variable-on-cluster",
+        severity: Warning,
+        summary: "an env file's value that compose fills in from variables, which a cluster's Secret keeps as text",
+        target: Kubernetes,
+    }
+}
+
+impl Rule for EnvFileVariableOnCluster {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            for path in service.env_file_paths() {
+                let Some(loaded) = stack.inputs.env_file(&path.value) else {
+                    continue;
+                };
+                for entry in loaded.vars.vars.iter().filter(|e| e.interpolates) {
+                    let filled = entry.value.as_ref().map_or_else(Vec::new, |v| variables(&v.value));
+                    let names = filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    let mut finding = Self::META
+                        .diagnostic(format!(
+                            "`{}` is filled in by compose from {names}, and would reach `{}` on a cluster as written",
+                            entry.name.value, service.name.value
+                        ))
+                        .primary(path.span, "a cluster's Secret is made from this env file");
+                    if let Some(value) = &entry.value {
+                        // Env files hold secrets as often as settings: the
+                        // value is masked in the snippet.
+                        finding = finding
+                            .secondary_in(loaded.file, value.span, "compose fills this in; kubectl does not")
+                            .secret_in(loaded.file, value.span);
+                    }
+                    out.push(finding.help(format!(
+                        "make the cluster's Secret from a copy with the values filled in (`envsubst < {0} > FILE`, \
+                         kept out of git), or write the values in {0}",
+                        path.value
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// The names of the variables compose fills into an env file's value
+/// (`$NAME`, `${NAME}`, `${NAME:-default}`), in order, each once; `$$` is
+/// none.
+fn variables(value: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let (name, next) = match after.strip_prefix('{') {
+            _ if after.starts_with('$') => ("", &after[1..]),
+            Some(inside) => (name_at(inside), inside),
+            None => (name_at(after), after),
+        };
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = next;
+    }
+    names
+}
+
+/// The variable name `text` starts with (empty for none).
+fn name_at(text: &str) -> &str {
+    let starts = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    let end = text
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(text.len());
+    if starts {
+        &text[..end]
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_each_variable_compose_fills_in_once() {
+        assert_eq!(
+            variables("postgres://${DB_USER}:${DB_PASS:-x}@$DB_HOST/$DB_USER"),
+            ["DB_USER", "DB_PASS", "DB_HOST"]
+        );
+        assert_eq!(variables("costs $$5 or $$HOME, ${9} $"), Vec::<&str>::new());
+    }
+}
