@@ -117,6 +117,11 @@ fn published_image_as_root(service: &Service) -> Option<Diagnostic> {
         DefaultUser::Root { user } => {
             let help = match user {
                 Some(user) => format!("run it as the image's unprivileged user: `user {user}`; or say `user root` if it must be root"),
+                // Another uid alone stops nginx: it binds port 80 and
+                // writes its cache and pid file in root's folders.
+                None if image.hub_name() == "nginx" => "write it as a `proxy` (stackc runs nginx as its user 101, \
+                    with the folders it writes), or use `nginxinc/nginx-unprivileged` (uid 101, port 8080); or say \
+                    `user root` if it must be root".to_string(),
                 None => "give it an unprivileged uid that owns what it writes, e.g. `user 10001`; or say `user root` if it must be root".to_string(),
             };
             RunsAsRoot::META
