@@ -1172,6 +1172,29 @@ fn a_uv_dockerfile_imports_as_the_uv_statement() {
     assert!(image.contains("ghcr.io/astral-sh/uv:0.5.11"), "{image}");
 }
 
+/// A compose file of format 1 (services at the top level, no `services:`)
+/// is refused with what to change, and nothing is written: it read as a
+/// spec with no service at all, and "accepted".
+#[test]
+fn a_compose_file_of_format_1_is_refused_with_what_to_change() {
+    let dir = project(&[(
+        "docker-compose.yml",
+        "db:\n  image: postgres:16.4\nweb:\n  build: .\n  links:\n    - db\n",
+    )]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", support::text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = &report[0];
+    assert_eq!(finding["code"], "import-unreadable", "{report:#}");
+    assert_eq!(finding["line"], 1);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("move them under a `services:` key"));
+    assert!(!root.join("stack.spec").exists());
+}
+
 /// A healthcheck left out because compose fills it from the host's
 /// environment says which variables (each once, in order), and how to
 /// keep it.

@@ -109,6 +109,19 @@ pub struct ServedBind {
     pub at: String,
 }
 
+/// The key of the first service of a compose file of format 1 (2014's
+/// `docker-compose`): no `services`, and top-level keys whose values are
+/// services (with an `image` or a `build`).
+pub fn first_format_1_service(doc: &Node) -> Option<crate::source::Span> {
+    if doc.get("services").is_some() {
+        return None;
+    }
+    doc.entries()
+        .iter()
+        .find(|(_, value)| value.get("image").or_else(|| value.get("build")).is_some())
+        .map(|(key, _)| key.span)
+}
+
 /// Top-level keys and what becomes of them.
 pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     let mut top = Vec::new();

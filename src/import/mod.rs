@@ -196,6 +196,21 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
             });
         }
     };
+    if let Some(service) = compose::first_format_1_service(&doc) {
+        report.unreadable(
+            file,
+            service,
+            "a compose file of the old format 1, with its services at the top level, which `docker compose` no \
+             longer reads: move them under a `services:` key, and import again",
+        );
+        return Ok(Outcome {
+            spec: None,
+            secrets: Secrets::default(),
+            ignores: Vec::new(),
+            gitignore: None,
+            report,
+        });
+    }
     let mut doc = doc;
     environment::fill_from_dotenv(&mut doc, &places.dotenv, &mut report, file);
     let import = compose::Import {
