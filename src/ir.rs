@@ -74,15 +74,16 @@ struct Relations {
 /// The `host:port` addresses a variable's value names, as URLs'
 /// authorities (`http://api:9999/health`, `redis://:pw@cache:6379/0`) or
 /// as words (`db:5432`, `kafka:9092,kafka2:9092`); a word's port from
-/// 1024 up only, as `postgres:16` and `node:22` are images.
-fn addresses(value: &str) -> impl Iterator<Item = (&str, u16)> {
-    value.split([',', ' ', ';', '\n']).filter_map(|word| {
+/// `least_bare_port` up only (1024 in a variable, as `postgres:16` and
+/// `node:22` are images; any in an nginx `*_pass`).
+fn addresses(value: &str, least_bare_port: u16) -> impl Iterator<Item = (&str, u16)> {
+    value.split([',', ' ', ';', '\n']).filter_map(move |word| {
         let (url, rest) = word.split_once("://").map_or((false, word), |(_, rest)| (true, rest));
         let authority = rest.split(['/', '?', '#']).next()?;
         let address = authority.rsplit_once('@').map_or(authority, |(_, address)| address);
         let (host, port) = address.rsplit_once(':')?;
         let port: u16 = port.parse().ok()?;
-        (url || port >= 1024).then_some((host, port))
+        (url || port >= least_bare_port).then_some((host, port))
     })
 }
 
@@ -219,7 +220,7 @@ impl Stack {
                     .filter_map(|entry| Some(entry.value.as_ref()?.value.as_str()));
                 let values = other.env.iter().map(|var| var.value.value.as_str()).chain(files);
                 let proxied = other.proxy().into_iter().flat_map(Proxy::addressed);
-                for (host, port) in values.flat_map(addresses).chain(proxied) {
+                for (host, port) in values.flat_map(|value| addresses(value, 1024)).chain(proxied) {
                     if let Some(target) = self.service_position(host).filter(|&t| t != position) {
                         table.entry(target as u32).or_default().push(port);
                     }
@@ -309,20 +310,24 @@ impl Stack {
     /// when the spec gives none); for `image of` without a command of its
     /// own, the port of the app server its image runs; else what its
     /// command line binds (`uvicorn --port`, `gunicorn -b`), or, for the
-    /// app's own Dockerfile run with its own command, what that command
-    /// binds or its one TCP `EXPOSE` (the port is probed and proxied over
-    /// TCP).
+    /// app's own Dockerfile, what the image's command binds or its one TCP
+    /// `EXPOSE` (the port is probed and proxied over TCP); not for `image
+    /// of` with a command of its own (a worker, a job).
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()
             .or_else(|| Some(self.server_settings(service)?.port.value))
             .or_else(|| command_port(&service.command.as_ref()?.words))
             .or_else(|| {
-                // A command of the service's own (a worker of the web
-                // app's image) is no sign of what the image's runs on.
-                let image = self.own_image(service).filter(|_| service.command.is_none())?;
+                // Another service's image run with a command of its own (a
+                // worker or a job of the web app's image) listens on
+                // nothing the image's EXPOSE says.
+                let runs_another_program =
+                    matches!(service.image, Some(ImageSource::Of(_))) && service.command.is_some();
+                let image = self.own_image(service).filter(|_| !runs_another_program)?;
                 let facts = image.facts()?;
-                image.process().as_deref().and_then(command_port).or_else(|| {
+                let process = image.process().filter(|_| service.command.is_none());
+                process.as_deref().and_then(command_port).or_else(|| {
                     // A port from a variable may be TCP too.
                     let mut tcp = (facts.exposed.iter())
                         .filter(|exposed| exposed.value.known().is_none_or(|p| p.protocol == Protocol::Tcp));
@@ -1646,7 +1651,7 @@ impl Proxy {
             .chain(&self.http)
             .filter(|d| d.name.ends_with("_pass"))
             .filter_map(|d| d.args.first())
-            .flat_map(|target| addresses(target));
+            .flat_map(|target| addresses(target, 0));
         servers.chain(raw)
     }
 

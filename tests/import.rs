@@ -1193,6 +1193,19 @@ fn a_compose_file_of_format_1_is_refused_with_what_to_change() {
         .unwrap()
         .contains("move them under a `services:` key"));
     assert!(!root.join("stack.spec").exists());
+    // A modern file with no `services:` of its own is no format 1: its
+    // extension fields hold what services share.
+    let dir = project(&[(
+        "compose.yaml",
+        "include:\n  - ./backend/compose.yaml\nx-app: &app\n  image: ghcr.io/acme/app:1.2\n",
+    )]);
+    let root = dir.path();
+    let out = import_into(root, &root.join("stack.spec"), "json", &[]);
+    assert!(
+        !support::text(&out.stdout).contains("format 1"),
+        "{}",
+        support::text(&out.stdout)
+    );
 }
 
 /// A healthcheck left out because compose fills it from the host's

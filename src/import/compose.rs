@@ -116,8 +116,15 @@ pub fn first_format_1_service(doc: &Node) -> Option<crate::source::Span> {
     if doc.get("services").is_some() {
         return None;
     }
+    const TOP_LEVEL: &[&str] = &[
+        "version", "name", "include", "volumes", "networks", "secrets", "configs", "models",
+    ];
     doc.entries()
         .iter()
+        .filter(|(key, _)| {
+            key.text()
+                .is_some_and(|k| !k.starts_with("x-") && !TOP_LEVEL.contains(&k))
+        })
         .find(|(_, value)| value.get("image").or_else(|| value.get("build")).is_some())
         .map(|(key, _)| key.span)
 }

@@ -84,10 +84,13 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     if let Some(workdir) = &service.workdir {
         value["workingDir"] = json!(workdir.value);
     }
-    let env: Vec<Value> = crate::emit::environment(service)
+    let mut env: Vec<Value> = crate::emit::environment(service)
         .into_iter()
         .map(|(name, text)| json!({"name": name, "value": expanded(&text)}))
         .collect();
+    if let Some(pgdata) = pgdata_in_volume(cx.stack, service) {
+        env.push(json!({"name": "PGDATA", "value": pgdata}));
+    }
     if !env.is_empty() {
         value["env"] = Value::Array(env);
     }
@@ -137,9 +140,6 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         let mut entry = json!({"name": name, "mountPath": mount.target.value});
         if mount.read_only {
             entry["readOnly"] = json!(true);
-        }
-        if EMPTY_DATA_FOLDERS.contains(&mount.target.value.trim_end_matches('/')) {
-            entry["subPath"] = json!(DATA_SUBFOLDER);
         }
         mounts.push(entry);
         if let Some(source) = volume_source(cx.plan, &volume.value) {
@@ -205,16 +205,21 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
     Container { value, volumes }
 }
 
-/// Data folders whose server initialises only an empty folder (`initdb`
-/// in PostgreSQL's up to 17, `mysqld --initialize` in MySQL's): the root
-/// of a volume on block storage holds `lost+found`, and the database
-/// would never start. A volume mounted at one is mounted from its
-/// [`DATA_SUBFOLDER`]. (PostgreSQL 18's `/var/lib/postgresql` mount holds
-/// its data a folder further down already.)
-const EMPTY_DATA_FOLDERS: &[&str] = &["/var/lib/postgresql/data", "/var/lib/mysql"];
+/// The data folder of PostgreSQL's images up to 17, where a spec mounts
+/// its volume (18's `/var/lib/postgresql` holds the data a folder further
+/// down already).
+const POSTGRES_DATA: &str = "/var/lib/postgresql/data";
 
-/// The folder of the volume a database's data is kept in.
-const DATA_SUBFOLDER: &str = "data";
+/// The `PGDATA` of PostgreSQL with a volume at its data folder, unless the
+/// service sets one: `initdb` refuses a folder that holds anything, and
+/// the root of a volume on block storage holds `lost+found`. A folder
+/// inside the volume, which the image's entrypoint creates as the
+/// database's user, as the image's documentation advises.
+fn pgdata_in_volume(stack: &Stack, service: &Service) -> Option<String> {
+    let at_data = |m: &&crate::ir::Mount| m.volume().is_some() && m.target.value.trim_end_matches('/') == POSTGRES_DATA;
+    service.mounts.iter().find(at_data)?;
+    (stack.env_value(service, "PGDATA") == crate::ir::EnvValue::Unset).then(|| format!("{POSTGRES_DATA}/pgdata"))
+}
 
 /// The pod spec around a main container and its init containers.
 pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) -> Value {

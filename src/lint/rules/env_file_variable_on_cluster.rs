@@ -43,12 +43,29 @@ impl Rule for EnvFileVariableOnCluster {
                 let Some(loaded) = stack.inputs.env_file(&path.value) else {
                     continue;
                 };
-                for entry in loaded.vars.vars.iter().filter(|e| e.interpolates) {
+                // The entry that decides each variable (the file's last),
+                // unless the spec's `env` sets it, which wins over an env
+                // file under compose and on a cluster alike.
+                let deciding = (loaded.vars.vars.iter().enumerate())
+                    .filter(|(at, e)| {
+                        loaded.vars.vars[at + 1..]
+                            .iter()
+                            .all(|later| later.name.value != e.name.value)
+                    })
+                    .map(|(_, e)| e)
+                    .filter(|e| e.interpolates && !service.env.iter().any(|v| v.name.value == e.name.value));
+                for entry in deciding {
                     let filled = entry.value.as_ref().map_or_else(Vec::new, |v| variables(&v.value));
-                    let names = filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    let from = match filled[..] {
+                        [] => String::new(),
+                        _ => format!(
+                            " from {}",
+                            filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
                     let mut finding = Self::META
                         .diagnostic(format!(
-                            "`{}` is filled in by compose from {names}, and would reach `{}` on a cluster as written",
+                            "`{}` is filled in by compose{from}, and would reach `{}` on a cluster as written",
                             entry.name.value, service.name.value
                         ))
                         .primary(path.span, "a cluster's Secret is made from this env file");
