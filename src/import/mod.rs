@@ -88,6 +88,19 @@ pub struct Outcome {
     pub report: Report,
 }
 
+impl Outcome {
+    /// A compose file that could not be read: nothing to write, the report.
+    fn unread(report: Report) -> Outcome {
+        Outcome {
+            spec: None,
+            secrets: Secrets::default(),
+            ignores: Vec::new(),
+            gitignore: None,
+            report,
+        }
+    }
+}
+
 /// The compose file a path names: itself, or the first of compose's
 /// names in the folder.
 pub fn compose_file(input: &Path) -> Result<PathBuf, String> {
@@ -187,13 +200,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         (Ok(doc), None) => doc,
         (Err(e), None) => {
             report.unreadable(file, e.span, format!("not YAML compose can read: {}", e.message));
-            return Ok(Outcome {
-                spec: None,
-                secrets: Secrets::default(),
-                ignores: Vec::new(),
-                gitignore: None,
-                report,
-            });
+            return Ok(Outcome::unread(report));
         }
     };
     if let Some(service) = compose::first_format_1_service(&doc) {
@@ -203,13 +210,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
             "a compose file of the old format 1, with its services at the top level, which `docker compose` no \
              longer reads: move them under a `services:` key, and import again",
         );
-        return Ok(Outcome {
-            spec: None,
-            secrets: Secrets::default(),
-            ignores: Vec::new(),
-            gitignore: None,
-            report,
-        });
+        return Ok(Outcome::unread(report));
     }
     let mut doc = doc;
     environment::fill_from_dotenv(&mut doc, &places.dotenv, &mut report, file);

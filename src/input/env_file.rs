@@ -359,6 +359,40 @@ fn interpolates(value: &str) -> bool {
     false
 }
 
+/// The names of the variables compose fills into an env file's value
+/// (`$NAME`, `${NAME}`, `${NAME:-default}`), in order, each once; `$$` is
+/// none.
+pub fn variables(value: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let (name, next) = match after.strip_prefix('{') {
+            _ if after.starts_with('$') => ("", &after[1..]),
+            Some(inside) => (name_at(inside), inside),
+            None => (name_at(after), after),
+        };
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = next;
+    }
+    names
+}
+
+/// The variable name `text` starts with (empty for none).
+fn name_at(text: &str) -> &str {
+    let starts = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    let end = text
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(text.len());
+    if starts {
+        &text[..end]
+    } else {
+        ""
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,5 +588,14 @@ TRAILING_TAB=value	# tab before the hash: kept
                 }
             }
         }
+    }
+
+    #[test]
+    fn names_each_variable_compose_fills_in_once() {
+        assert_eq!(
+            variables("postgres://${DB_USER}:${DB_PASS:-x}@$DB_HOST/$DB_USER"),
+            ["DB_USER", "DB_PASS", "DB_HOST"]
+        );
+        assert_eq!(variables("costs $$5 or $$HOME, ${9} $"), Vec::<&str>::new());
     }
 }
