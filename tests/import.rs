@@ -689,6 +689,58 @@ fn a_folder_inside_a_served_volume_is_aliased() {
     assert_holds(&read(root, "out/gateway/nginx.conf"), &["alias /srv/media/exports/;"]);
 }
 
+/// Two nginx services, each mounting its own config, given as two
+/// `--nginx` files: each proxy is made from the one it mounts (the first
+/// was every proxy's), and a third file no proxy was made from is reported.
+#[test]
+fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
+    let service = |name: &str, conf: &str, port: u16| {
+        format!("  {name}:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./{conf}:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - {port}:80\n")
+    };
+    let conf = |backend: &str| {
+        format!("server {{\n    listen 80;\n    location / {{\n        proxy_pass http://{backend}:8000;\n    }}\n}}\n")
+    };
+    let compose = format!(
+        "services:\n  shop:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  admin:\n    image: ghcr.io/acme/admin:1.0\n    user: \"1000\"\n{}{}",
+        service("public", "public.conf", 8080),
+        service("staff", "staff.conf", 8081)
+    );
+    let (shop, admin) = (conf("shop"), conf("admin"));
+    let imported = import_project(
+        &compose,
+        &[("public.conf", &shop), ("staff.conf", &admin), ("extra.conf", &shop)],
+        &[
+            "--nginx",
+            "staff.conf",
+            "--nginx",
+            "public.conf",
+            "--nginx",
+            "extra.conf",
+        ],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (spec, stdout) = (imported.spec(), imported.report());
+    let block = |name: &str| {
+        let start = spec
+            .find(&format!("proxy {name} "))
+            .unwrap_or_else(|| panic!("no proxy {name}: {spec}"));
+        spec[start..].split("\n}\n").next().unwrap_or_default().to_string()
+    };
+    assert!(
+        block("public").contains("shop") && !block("public").contains("admin"),
+        "{spec}"
+    );
+    assert!(
+        block("staff").contains("admin") && !block("staff").contains("shop"),
+        "{spec}"
+    );
+    let unread: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("no proxy was made from it"))
+        .collect();
+    assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
+}
+
 /// A location that a raw directive answers (a status page, a redirect
 /// with an nginx variable) is kept, its handler a raw line.
 #[test]

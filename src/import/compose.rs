@@ -96,6 +96,9 @@ pub struct Import<'a> {
     /// The spec's network for compose's `default` one, when that has
     /// settings (wger's `name: wger_network`): every container joins it.
     pub default_network: Option<String>,
+    /// The configs a proxy was made from, so that a `--nginx` file none
+    /// was made from is reported, not left out quietly.
+    pub nginx_read: Vec<FileIx>,
 }
 
 /// A folder of a host path mounted in the proxy, which its config serves.
@@ -175,7 +178,25 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     }
     top.append(&mut import.declared);
     top.extend(blocks);
+    report_unread_nginx(&mut import);
     (top, import.secrets)
+}
+
+/// A `--nginx` file no proxy was made from (a second one, or one given
+/// for a project whose nginx runs php-fpm's files) is not in the spec.
+fn report_unread_nginx(import: &mut Import) {
+    for &file in &import.places.nginx {
+        if !import.nginx_read.contains(&file) {
+            import.report.dropped(
+                file,
+                crate::source::Span::new(0, 0),
+                "this `--nginx` config is not in the spec: no proxy was made from it (a proxy is made from one \
+                 config: the `--nginx` file its nginx service mounts or builds with, else the first given)",
+                "import once per nginx service with its own config, or write what this one says into the proxy \
+                 by hand",
+            );
+        }
+    }
 }
 
 /// Puts every container compose put on its `default` network (one that

@@ -225,6 +225,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         traefik_secrets: Vec::new(),
         served_binds: Vec::new(),
         default_network: None,
+        nginx_read: Vec::new(),
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

@@ -74,9 +74,41 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
     if !is_nginx {
         return None;
     }
-    if let Some(first) = import.places.nginx.first() {
-        return Some(*first);
+    let candidates = config_candidates(service, import);
+    if !import.places.nginx.is_empty() {
+        return Some(given_config(&candidates, import));
     }
+    for path in candidates {
+        let name = import.places.shown(&path);
+        if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
+            return Some(FileIx(at));
+        }
+        if let Ok(text) = import.places.read(&path, MAX_CONF) {
+            return Some(import.report.add_file(SourceFile::new(name, text)));
+        }
+    }
+    None
+}
+
+/// Of the `--nginx` files, the one the service mounts or builds with,
+/// else the first: one file given is every nginx service's config.
+fn given_config(candidates: &[std::path::PathBuf], import: &Import) -> FileIx {
+    let same = |given: FileIx| {
+        let given = std::fs::canonicalize(import.report.name(given));
+        candidates.iter().any(|c| {
+            given
+                .as_ref()
+                .is_ok_and(|g| std::fs::canonicalize(c).is_ok_and(|c| &c == g))
+        })
+    };
+    let given = &import.places.nginx;
+    given.iter().copied().find(|f| same(*f)).unwrap_or(given[0])
+}
+
+/// Where the service's config may be: its build folder's `nginx.conf` or
+/// `default.conf`, a bind-mounted `*.conf`, the config of a host folder
+/// mounted at conf.d.
+fn config_candidates(service: &Node, import: &Import) -> Vec<std::path::PathBuf> {
     let mut candidates = Vec::new();
     if let Some(context) = context(service) {
         for name in ["nginx.conf", "default.conf"] {
@@ -100,16 +132,7 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
             _ => {}
         }
     }
-    for path in candidates {
-        let name = import.places.shown(&path);
-        if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
-            return Some(FileIx(at));
-        }
-        if let Ok(text) = import.places.read(&path, MAX_CONF) {
-            return Some(import.report.add_file(SourceFile::new(name, text)));
-        }
-    }
-    None
+    candidates
 }
 
 /// The folder nginx includes every `*.conf` of.
@@ -143,6 +166,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     let Some(file) = config(service, import) else {
         return body;
     };
+    import.nginx_read.push(file);
     let text = import.report.text(file).to_string();
     // What reads is kept; each line that does not is reported.
     let nginx::Parsed { tree, errors } = nginx::parse(&text);
