@@ -741,6 +741,35 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// `client_max_body_size` and the proxy timeouts of the `http` level
+/// (cookiecutter-django's nginx.conf sets the body size there) are said in
+/// each server that does not set its own, as nginx inherits them: they
+/// were dropped, and uploads over nginx's 1m default refused.
+#[test]
+fn the_http_levels_body_size_and_timeouts_reach_each_server() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - 8080:80\n      - 8081:81\n",
+        &[(
+            "gateway.conf",
+            "events {}\nhttp {\n    client_max_body_size 20M;\n    proxy_read_timeout 300;\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://web:8000;\n        }\n    }\n    server {\n        listen 81;\n        client_max_body_size 2m;\n        location / {\n            proxy_pass http://web:8000;\n        }\n    }\n}\n",
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (spec, stdout) = (imported.spec(), imported.report());
+    assert!(
+        !stdout.contains("client_max_body_size") && !stdout.contains("proxy_read_timeout"),
+        "{stdout}"
+    );
+    let servers: Vec<&str> = spec.split("server {").skip(1).collect();
+    assert_eq!(servers.len(), 2, "{spec}");
+    assert_holds(servers[0], &["client_max_body_size 20M", "proxy_read_timeout 300s"]);
+    assert_holds(servers[1], &["client_max_body_size 2M", "proxy_read_timeout 300s"]);
+    assert!(!servers[1].contains("20M"), "{spec}");
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+}
+
 /// A location that a raw directive answers (a status page, a redirect
 /// with an nginx variable) is kept, its handler a raw line.
 #[test]

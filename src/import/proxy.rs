@@ -202,6 +202,7 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         made: Vec::new(),
         http_names: Vec::new(),
         undefined: Vec::new(),
+        inherited: Vec::new(),
     };
     // A whole nginx.conf has its `http` block; a conf.d file is inside one.
     let whole = tree.iter().any(|d| matches!(d.name.as_str(), "http" | "events"));
@@ -215,6 +216,8 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     };
     reader.http_names = http.iter().map(|d| d.name.clone()).collect();
     reader.undefined = http.iter().filter_map(|d| dropped_variable(d)).collect();
+    let inherits = |d: &&&Directive| INHERITED.contains(&d.name.as_str()) && d.block.is_none();
+    reader.inherited = http.iter().filter(inherits).map(|d| (*d).clone()).collect();
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     let mut servers: Vec<Stmt> = reader
         .made
@@ -343,6 +346,9 @@ struct Reader<'a, 'b> {
     /// The variables the `http` level's blocks that the spec cannot hold
     /// define (a `map`'s, a `geo`'s), each with its block's name.
     undefined: Vec<(String, String)>,
+    /// The `http` level's settings every server inherits that the spec
+    /// says per server (`client_max_body_size 20m` for the whole config).
+    inherited: Vec<Directive>,
 }
 
 impl Reader<'_, '_> {
@@ -394,6 +400,8 @@ impl Reader<'_, '_> {
                     self.body.push(server);
                 }
                 "map" if d.args.first().is_some_and(|a| a.starts_with("$upstream_http_")) => {}
+                // Each server says it (see `server`).
+                name if level == Level::Http && INHERITED.contains(&name) && d.block.is_none() => {}
                 _ if level == Level::Main && STACKC_MAIN.contains(&line.as_str()) => {}
                 _ if crate::emit::nginx::HTTP_SETTINGS.contains(&line.as_str()) => {}
                 // nginx's main context is stackc's (it runs nginx unprivileged).
@@ -509,6 +517,7 @@ impl Reader<'_, '_> {
                 _ => self.setting(c, &mut body),
             }
         }
+        self.inherit(d, &mut body);
         match (certificate, key) {
             (Some(certificate), Some(key)) => body.push(Stmt::line(format!("tls certificate {certificate} key {key}"))),
             (None, None) => {}
@@ -701,6 +710,22 @@ impl Reader<'_, '_> {
         Some((head, kind))
     }
 
+    /// The `http` level's settings the server does not set itself, said in
+    /// it before its locations, as nginx would inherit them.
+    fn inherit(&mut self, server: &Directive, body: &mut Vec<Stmt>) {
+        let mut settings = Vec::new();
+        for d in self.inherited.clone() {
+            if !server.children().iter().any(|c| c.name == d.name) {
+                self.setting(&d, &mut settings);
+            }
+        }
+        let first_location = body
+            .iter()
+            .position(|s| s.text.starts_with("location "))
+            .unwrap_or(body.len());
+        body.splice(first_location..first_location, settings);
+    }
+
     /// Drops `d` with the reason, for a `?` that leaves it out.
     fn refuse<T>(&mut self, d: &Directive, why: &str) -> Option<T> {
         self.drop(d, why);
@@ -814,6 +839,14 @@ fn uses_variable(text: &str, variable: &str) -> bool {
 /// would come back), headers (stackc writes them in every server, which
 /// then ignores the `http` block's), and what statements write.
 const NOT_RAW_IN_HTTP: &[&str] = &["include", "add_header", "proxy_set_header"];
+
+/// Settings of the `http` level that the spec says in each server.
+const INHERITED: &[&str] = &[
+    "client_max_body_size",
+    "proxy_read_timeout",
+    "proxy_connect_timeout",
+    "proxy_send_timeout",
+];
 
 /// Directives a raw `nginx` line may not write.
 const REFUSED_RAW: &[&str] = &[
