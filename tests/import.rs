@@ -540,7 +540,8 @@ fn app_secrets_stay_variables_in_an_env_file_no_image_carries() {
         assert!(spec.contains("env_file \"env/app.env\""), "{spec}");
         assert_eq!(
             read(root, "env/app.env"),
-            format!("API_TOKEN=\"{token}\"\nSTRIPE_SECRET_KEY=\"sk_live_51Habcdefghijklmnop\"\n")
+            format!("API_TOKEN={token}\nSTRIPE_SECRET_KEY=sk_live_51Habcdefghijklmnop\n"),
+            "plain, as a cluster's Secret (kubectl --from-env-file) would read them too"
         );
         #[cfg(unix)]
         assert_eq!(mode(root, "env/app.env"), 0o600, "only compose reads it");

@@ -105,11 +105,11 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// A literal value, quoted for the env file.
+    /// A literal value, as the env file writes it.
     pub fn literal(var: &str, value: &str, at: (FileIx, Span)) -> Kept {
         Kept {
             var: var.to_string(),
-            value: env_file::quote(value),
+            value: env_file::value_text(value),
             at,
         }
     }

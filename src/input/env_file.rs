@@ -57,10 +57,25 @@ fn is_blank(c: char) -> bool {
     matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
 }
 
-/// A double-quoted value compose reads back as exactly `value` (the one
-/// env-file escaper): `\\`, `\"`, `\n`, `\r` escaped, `$` doubled so
-/// interpolation leaves one.
-pub fn quote(value: &str) -> String {
+/// `value` as an env file writes it (the one env-file escaper): as it is
+/// where compose reads that text back as exactly `value`, which is also
+/// what a cluster's Secret made with `kubectl --from-env-file` holds;
+/// else [`quote`]d.
+pub fn value_text(value: &str) -> String {
+    let plain = !value.starts_with(['"', '\''])
+        && !value.starts_with(is_blank)
+        && value.trim_end() == value
+        && !value.contains(['\n', '\r', '$'])
+        && !value.contains(" #");
+    match plain {
+        true => value.to_string(),
+        false => quote(value),
+    }
+}
+
+/// A double-quoted value compose reads back as exactly `value`: `\\`,
+/// `\"`, `\n`, `\r` escaped, `$` doubled so interpolation leaves one.
+fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -407,6 +422,46 @@ mod tests {
         assert_eq!(read.value.as_ref().unwrap().value, value.replace('$', "$$"));
         assert!(!read.interpolates);
     }
+
+    /// Every value reads back as itself; a plain one is written without
+    /// quotes, which a cluster's Secret would keep (`kubectl
+    /// --from-env-file` takes a line's text after `=` as it is).
+    #[test]
+    fn values_are_written_plain_where_compose_reads_them_so() {
+        let values = [
+            "s3cr3t",
+            "",
+            "two words",
+            "a#b",
+            "p@ss:w/rd?=&",
+            "ünï",
+            "a #b",
+            " lead",
+            "trail ",
+            "\"q\"",
+            "'q'",
+            "a$b",
+            "$$",
+            "x\ny",
+            "back\\slash",
+            "\t",
+        ];
+        for value in values {
+            let written = value_text(value);
+            let file = parse(&format!("KEY={written}\n"));
+            assert!(file.problems.is_empty(), "{value:?}: {:?}", file.problems);
+            let read = file.vars[0].value.as_ref().unwrap();
+            assert_eq!(read.value.replace("$$", "$"), value, "{written}");
+            assert!(!file.vars[0].interpolates, "{written}");
+            let plain = ["s3cr3t", "", "two words", "a#b", "p@ss:w/rd?=&", "ünï", "back\\slash"];
+            assert_eq!(
+                !written.starts_with('"'),
+                plain.contains(&value),
+                "{value:?} written {written}"
+            );
+        }
+    }
+
     use crate::diagnostic::Severity;
 
     fn at(text: &str, span: Span) -> &str {

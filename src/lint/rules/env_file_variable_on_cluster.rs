@@ -5,16 +5,19 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// On a cluster (`--target kubernetes`), flags a variable of an
-    /// `env_file` whose value compose fills in from other variables
-    /// (`DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db/app`).
+    /// `env_file` whose value compose reads as something other than its
+    /// text: one compose fills in from other variables
+    /// (`DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db/app`), a
+    /// quoted one (`SECRET_KEY="s3cr3t"`: compose takes the quotes off and
+    /// reads the escapes of double quotes), and one holding `$$` (one `$`
+    /// to compose).
     ///
     /// ## Why is this bad?
-    /// compose fills `$VAR` and `${VAR}` in an env file from the
-    /// environment it runs in and the project's `.env`. On a cluster the
-    /// env file becomes a Secret (`kubectl create secret generic NAME
-    /// --from-env-file FILE`), which keeps each value as written: the app
-    /// reads the text `${POSTGRES_PASSWORD}`, and its database login
-    /// fails with nothing said at deploy time.
+    /// On a cluster the env file becomes a Secret (`kubectl create secret
+    /// generic NAME --from-env-file FILE`), which keeps each value as
+    /// written: the app reads the text `${POSTGRES_PASSWORD}`, or a key
+    /// with its quotes, and its database login or its signed cookies fail
+    /// with nothing said at deploy time.
     ///
     /// ## Example
     /// ```text
@@ -25,13 +28,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Use instead
-    /// Make the cluster's Secret from a file with the values filled in
-    /// (`envsubst < env/web.env > web.env`, kept out of git), or write the
-    /// values themselves in the env file.
+    /// Make the cluster's Secret from a file with the values as compose
+    /// reads them (`envsubst < env/web.env > web.env`, kept out of git), or
+    /// write each value in the env file as it is meant: unquoted (an env
+    /// file value needs no quotes for its spaces), one `$` for a dollar.
     pub struct EnvFileVariableOnCluster {
         name: "env-file-variable-on-cluster",
         severity: Warning,
-        summary: "an env file's value that compose fills in from variables, which a cluster's Secret keeps as text",
+        summary: "an env file's value that compose reads otherwise than written (variables, quotes, `$$`), which a cluster's Secret keeps as text",
         target: Kubernetes,
     }
 }
@@ -53,39 +57,74 @@ impl Rule for EnvFileVariableOnCluster {
                             .all(|later| later.name.value != e.name.value)
                     })
                     .map(|(_, e)| e)
-                    .filter(|e| e.interpolates && !service.env.iter().any(|v| v.name.value == e.name.value));
+                    .filter(|e| !service.env.iter().any(|v| v.name.value == e.name.value));
                 for entry in deciding {
-                    let filled = entry
-                        .value
-                        .as_ref()
-                        .map_or_else(Vec::new, |v| crate::input::env_file::variables(&v.value));
-                    let from = match filled[..] {
-                        [] => String::new(),
-                        _ => format!(
-                            " from {}",
-                            filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                        ),
+                    let Some(value) = &entry.value else { continue };
+                    let written = stack
+                        .inputs
+                        .source(loaded.file)
+                        .text
+                        .get(value.span.range())
+                        .unwrap_or_default();
+                    let Some(change) = compose_reads(entry, written) else {
+                        continue;
                     };
-                    let mut finding = Self::META
+                    // Env files hold secrets as often as settings: the
+                    // value is masked in the snippet.
+                    let finding = Self::META
                         .diagnostic(format!(
-                            "`{}` is filled in by compose{from}, and would reach `{}` on a cluster as written",
-                            entry.name.value, service.name.value
+                            "`{}` {}, and would reach `{}` on a cluster as written",
+                            entry.name.value, change.what, service.name.value
                         ))
-                        .primary(path.span, "a cluster's Secret is made from this env file");
-                    if let Some(value) = &entry.value {
-                        // Env files hold secrets as often as settings: the
-                        // value is masked in the snippet.
-                        finding = finding
-                            .secondary_in(loaded.file, value.span, "compose fills this in; kubectl does not")
-                            .secret_in(loaded.file, value.span);
-                    }
+                        .primary(path.span, "a cluster's Secret is made from this env file")
+                        .secondary_in(loaded.file, value.span, change.label)
+                        .secret_in(loaded.file, value.span);
                     out.push(finding.help(format!(
-                        "make the cluster's Secret from a copy with the values filled in (`envsubst < {0} > FILE`, \
-                         kept out of git), or write the values in {0}",
+                        "make the cluster's Secret from a copy with the values as compose reads them (`envsubst < {0} \
+                         > FILE`, kept out of git), or write each value in {0} as it is meant: unquoted, one `$` \
+                         for a dollar",
                         path.value
                     )));
                 }
             }
         }
     }
+}
+
+/// How compose changes a value that `kubectl create secret --from-env-file`
+/// keeps as written: what the finding says, and its label on the value.
+struct Change {
+    what: String,
+    label: &'static str,
+}
+
+/// What compose does to the value `written` (its text in the file) that a
+/// cluster's Secret does not: fill in variables, take off quotes (and read
+/// their escapes), make `$$` one `$`. `None` when both read it alike.
+fn compose_reads(entry: &crate::input::env_file::EnvEntry, written: &str) -> Option<Change> {
+    let value = entry.value.as_ref()?;
+    if entry.interpolates {
+        let filled = crate::input::env_file::variables(&value.value);
+        let from = match filled[..] {
+            [] => String::new(),
+            _ => format!(
+                " from {}",
+                filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        return Some(Change {
+            what: format!("is filled in by compose{from}"),
+            label: "compose fills this in; kubectl does not",
+        });
+    }
+    if written.starts_with(['"', '\'']) {
+        return Some(Change {
+            what: "is quoted (compose takes the quotes off)".to_string(),
+            label: "compose reads this without its quotes; kubectl keeps them",
+        });
+    }
+    value.value.contains("$$").then(|| Change {
+        what: "holds `$$` (one `$` to compose)".to_string(),
+        label: "compose reads `$$` as `$`; kubectl keeps both",
+    })
 }
