@@ -771,6 +771,25 @@ fn the_http_levels_body_size_and_timeouts_reach_each_server() {
     assert!(built.status.success(), "{}", support::text(&built.stderr));
 }
 
+/// A Laravel project's tool containers (`docker compose run --rm composer
+/// install`), which `docker compose up` starts once: jobs, not services
+/// that stackc's default restart would run again each time they exit. The
+/// queue worker, another `artisan` command, stays a service.
+#[test]
+fn tool_containers_that_end_are_jobs() {
+    let imported = import_project(
+        "services:\n  composer:\n    image: composer:2.8\n    user: \"1000\"\n    working_dir: /var/www/html\n    entrypoint: [\"composer\", \"--ignore-platform-reqs\"]\n  npm:\n    image: node:22.12-alpine\n    user: \"1000\"\n    working_dir: /var/www/html\n    entrypoint: [\"npm\"]\n  artisan:\n    image: ghcr.io/acme/shop-php:1.0\n    user: \"1000\"\n    entrypoint: [\"php\", \"/var/www/html/artisan\"]\n  queue:\n    image: ghcr.io/acme/shop-php:1.0\n    user: \"1000\"\n    command: php artisan queue:work --tries=3\n",
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &["job composer {", "job npm {", "job artisan {", "service queue {"],
+    );
+}
+
 /// A location that a raw directive answers (a status page, a redirect
 /// with an nginx variable) is kept, its handler a raw line.
 #[test]

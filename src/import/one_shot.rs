@@ -7,10 +7,13 @@ use super::yaml::{Kind, Node};
 use crate::input::shell::programs_of;
 
 /// Whether `service` runs once and exits: compose does not restart it,
-/// nothing connects to or checks it, and every program of its command is
-/// a database migration (`manage.py migrate`, `alembic upgrade head`,
-/// `yarn db:migrate`, a `run-migrate.sh` script). A command that migrates and then serves is
-/// not one.
+/// nothing connects to or checks it, and every program of what it runs
+/// (its `entrypoint` and `command`) is a database migration (`manage.py
+/// migrate`, `alembic upgrade head`, `yarn db:migrate`, a
+/// `run-migrate.sh` script) or a package manager's or framework's task
+/// (`composer install`, `npm ci`, `php artisan key:generate`, or the tool
+/// alone, as the containers of a Laravel project that `docker compose run`
+/// starts say it). A command that migrates and then serves is not one.
 pub fn runs_once(service: &Node) -> bool {
     let restarted = service.get("restart").is_some_and(|r| r.text() != Some("no"));
     let serves = ["ports", "expose", "healthcheck"]
@@ -19,11 +22,18 @@ pub fn runs_once(service: &Node) -> bool {
     if restarted || serves {
         return false;
     }
-    let Some(words) = service.get("command").and_then(command_words) else {
-        return false;
+    let entrypoint = service.get("entrypoint").map(command_words);
+    let command = service.get("command").map(command_words);
+    let words = match (entrypoint, command) {
+        (Some(Some(mut entrypoint)), Some(Some(command))) => {
+            entrypoint.extend(command);
+            entrypoint
+        }
+        (Some(Some(words)), None) | (None, Some(Some(words))) => words,
+        _ => return false,
     };
     let programs = programs_of(&words);
-    !programs.is_empty() && programs.iter().all(|p| migrates(p))
+    !programs.is_empty() && programs.iter().all(|p| migrates(p) || is_task(p))
 }
 
 /// The words of a compose `command`, a list or a line.
@@ -56,6 +66,47 @@ fn migrates(program: &[String]) -> bool {
         || program.first().is_some_and(|w| is_migrate_script(w))
 }
 
+/// Whether one program is a task of a package manager or of Laravel's
+/// `artisan` that ends: `composer` (but `composer run`, which may serve),
+/// `npm`, `yarn` or `pnpm` alone or installing or building, `php artisan`
+/// but its servers and queue workers.
+fn is_task(program: &[String]) -> bool {
+    let base = |w: &str| w.rsplit('/').next().unwrap_or_default().to_string();
+    let Some(first) = program.first().map(|w| base(w)) else {
+        return false;
+    };
+    let rest: Vec<&str> = program[1..]
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    match first.as_str() {
+        "composer" => !matches!(rest.first(), Some(&("run" | "run-script" | "exec"))),
+        "npm" | "yarn" | "pnpm" => match rest.as_slice() {
+            [] => true,
+            ["install" | "i" | "ci" | "add" | "update" | "upgrade" | "build", ..] => true,
+            ["run" | "run-script", script, ..] => matches!(*script, "build" | "prod" | "production"),
+            _ => false,
+        },
+        "php" if rest.first().is_some_and(|w| base(w) == "artisan") => {
+            const SERVES: &[&str] = &[
+                "serve",
+                "queue:work",
+                "queue:listen",
+                "schedule:work",
+                "horizon",
+                "octane:start",
+                "reverb:start",
+                "pulse:work",
+                "pulse:check",
+                "websockets:serve",
+            ];
+            !rest.get(1).is_some_and(|command| SERVES.contains(command))
+        }
+        _ => false,
+    }
+}
+
 /// A script whose name says it migrates: `migrate.sh`,
 /// `./bin/run-migrate.sh`, `db_migrate`.
 fn is_migrate_script(word: &str) -> bool {
@@ -67,7 +118,7 @@ fn is_migrate_script(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_migrate_script, migrates};
+    use super::{is_migrate_script, is_task, migrates};
 
     fn words(line: &str) -> Vec<String> {
         line.split(' ').map(str::to_string).collect()
@@ -99,6 +150,36 @@ mod tests {
             assert!(!migrates(&words(line)), "{line}");
         }
         assert!(is_migrate_script("migrate.sh") && is_migrate_script("scripts/db_migrate"));
+    }
+
+    /// Modeled on a Laravel project's tool containers, which `docker
+    /// compose run --rm npm run build` starts.
+    #[test]
+    fn tasks_of_package_managers_and_artisan_end() {
+        for line in [
+            "composer --ignore-platform-reqs",
+            "composer install --no-dev",
+            "npm",
+            "npm ci",
+            "yarn install --frozen-lockfile",
+            "pnpm run build",
+            "php /var/www/html/artisan",
+            "php artisan key:generate",
+        ] {
+            assert!(is_task(&words(line)), "{line}");
+        }
+        for line in [
+            "composer run dev",
+            "npm start",
+            "npm run dev",
+            "yarn watch",
+            "php artisan serve --host 0.0.0.0",
+            "php /var/www/html/artisan queue:work",
+            "php -S 0.0.0.0:8000",
+            "node server.js",
+        ] {
+            assert!(!is_task(&words(line)), "{line}");
+        }
         assert!(!is_migrate_script("./migrate-and-serve.sh"));
     }
 }
