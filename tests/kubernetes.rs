@@ -938,7 +938,8 @@ service geo {
 /// not know, with no `user`, is a warning on its `image` line, once for
 /// each line, that says what to write; a known image, a `user`, and an
 /// image `runs-as-root` reports already are not flagged, nor is anything
-/// for compose.
+/// for compose. Where `runs-as-root` is allowed, a root image is flagged:
+/// its `runAsNonRoot` pod would not start.
 #[test]
 fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
     let text = "stack shop\n\
@@ -947,16 +948,24 @@ fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
         service erp {\n    image odoo:17.0\n    user 101\n}\n\
         service dash {\n    image grafana/grafana:11.4.0\n}\n\
         service edge {\n    image traefik:3.3\n}\n";
-    let source = stackc::source::SourceFile::new("stack.spec", text);
-    let analysis = stackc::check(&source);
-    let stack = analysis.stack.unwrap();
-    let flagged = |target| -> Vec<stackc::diagnostic::Diagnostic> {
-        stackc::lint::lint(&stack, target)
+    let flagged = |text: &str, target| -> Vec<stackc::diagnostic::Diagnostic> {
+        let source = stackc::source::SourceFile::new("stack.spec", text);
+        let stack = stackc::check(&source).stack.unwrap();
+        let policy = stackc::lint::policy::Policy::default();
+        stackc::lint::lint_with(&stack, &source, &policy, target)
             .into_iter()
             .filter(|d| d.code == "user-without-uid")
             .collect()
     };
-    let found = flagged(Target::Kubernetes);
+    let allowed = text.replace("image traefik:3.3", "image traefik:3.3  # stackc: allow(runs-as-root)");
+    let root = flagged(&allowed, Target::Kubernetes);
+    let root: Vec<_> = root
+        .iter()
+        .filter(|d| d.message.contains("`edge` would run as root"))
+        .collect();
+    assert_eq!(root.len(), 1, "{root:#?}");
+    assert_eq!(&allowed[root[0].primary_span().unwrap().range()], "traefik:3.3");
+    let found = flagged(text, Target::Kubernetes);
     let lines: Vec<&str> = (found.iter())
         .map(|d| {
             assert_eq!(d.severity, stackc::diagnostic::Severity::Warning);
@@ -968,7 +977,7 @@ fn lint_for_a_cluster_flags_published_images_whose_user_it_does_not_know() {
     assert_eq!(lines, ["wordpress:6.7-apache", "wordpress:6.7-apache"], "{found:#?}");
     let starts: Vec<usize> = found.iter().map(|d| d.primary_span().unwrap().start()).collect();
     assert_ne!(starts[0], starts[1], "one finding for each image line");
-    assert!(flagged(Target::Compose).is_empty());
+    assert!(flagged(text, Target::Compose).is_empty());
 }
 
 /// A port of another protocol than TCP keeps it everywhere a cluster
@@ -1146,4 +1155,44 @@ fn a_worker_of_the_web_image_is_not_probed_on_its_port() {
     }
     assert!(!artifacts.iter().any(|a| a.path == "base/worker-service.yaml"));
     assert!(artifacts.iter().any(|a| a.path == "base/web-service.yaml"));
+}
+
+/// An anonymous volume (react-express-mongodb's `node_modules`, kept apart
+/// from a source mount) is filled from the image as docker fills it, by
+/// an init container of the service's image, not an empty `emptyDir` that
+/// hides what the image installed there. Its path is an argument of the
+/// copy's script, never part of it.
+#[test]
+fn an_anonymous_volume_holds_what_the_image_has_there() {
+    let spec = "stack shop\nservice api {\n    image example/api:1.0\n    user 1000\n    expose 3000\n    \
+                mount anonymous at \"/usr/src/app/node_modules\"\n    mount anonymous at \"/srv/it's $(here)\"\n}\n";
+    let layout = support::snapshot_layout("stack.spec");
+    let manifests = manifests(&seed_stack(spec), &layout).unwrap();
+    let deployment = manifests.iter().find(|m| m.kind == "Deployment").unwrap();
+    let pod = &deployment.body["spec"]["template"]["spec"];
+    let seeds = pod["initContainers"].as_array().unwrap();
+    assert_eq!(seeds.len(), 2, "{pod:#}");
+    for (seed, (index, path)) in seeds
+        .iter()
+        .zip([(0, "/usr/src/app/node_modules"), (1, "/srv/it's $(here)")])
+    {
+        assert_eq!(seed["image"], json!("example/api:1.0"));
+        assert_eq!(seed["command"][3], json!("seed"));
+        assert_eq!(seed["command"][4], json!(path), "{seed:#}");
+        assert!(!seed["command"][2].as_str().unwrap().contains(path));
+        let volume = format!("anonymous-{index}");
+        assert_eq!(seed["volumeMounts"][0]["name"], json!(volume));
+        assert_eq!(seed["securityContext"]["runAsUser"], json!(1000));
+        let main = &pod["containers"][0]["volumeMounts"];
+        assert!(main
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == json!(volume) && m["mountPath"] == json!(path)));
+    }
+    let out = tempfile::tempdir().unwrap();
+    let artifacts = base_artifacts(&manifests, &layout);
+    write(out.path(), &artifacts);
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
 }

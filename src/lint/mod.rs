@@ -173,7 +173,25 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
 pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy, target: crate::emit::Target) -> Vec<Diagnostic> {
     let findings = shared::merge(lint(stack, target), stack);
     let findings = suppress::scan(source).apply(findings, source);
-    policy.apply(findings)
+    restated(policy.apply(findings))
+}
+
+/// Leaves out a `user-without-uid` finding (a cluster's pod would not
+/// start as that user) where `runs-as-root` reports the same place (the
+/// user is root): it is said once. Where that rule is allowed or turned
+/// off, the cluster's finding stands.
+fn restated(mut findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use rules::{RunsAsRoot, UserWithoutUid};
+    let root: std::collections::HashSet<_> = (findings.iter())
+        .filter(|f| f.code == RunsAsRoot::META.name)
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    if !root.is_empty() {
+        findings.retain(|f| {
+            f.code != UserWithoutUid::META.name || f.primary_span().is_none_or(|span| !root.contains(&span))
+        });
+    }
+    findings
 }
 
 #[cfg(test)]

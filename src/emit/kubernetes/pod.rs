@@ -221,10 +221,44 @@ fn pgdata_in_volume(stack: &Stack, service: &Service) -> Option<String> {
     (stack.env_value(service, "PGDATA") == crate::ir::EnvValue::Unset).then(|| format!("{POSTGRES_DATA}/pgdata"))
 }
 
-/// The pod spec around a main container and its init containers.
-pub(super) fn pod_spec(cx: &Context, service: &Service, init: Vec<Container>) -> Value {
+/// Where a seeding init container mounts the anonymous volume it fills.
+const SEED_MOUNT: &str = "/stackc-seed";
+
+/// An init container per anonymous volume of the service, copying what
+/// the image holds at the volume's path into it: docker fills a new
+/// anonymous volume so (a `node_modules` kept apart from a source mount),
+/// and an `emptyDir` would hide it. A path the image lacks is left empty,
+/// as docker leaves it; the copy is the container's user's.
+fn anonymous_seeds(cx: &Context, service: &Service) -> Vec<Container> {
+    let anonymous = service.mounts.iter().enumerate();
+    let anonymous = anonymous.filter(|(_, m)| matches!(m.source, MountSource::Anonymous(_)));
+    anonymous
+        .map(|(index, mount)| {
+            // The path is an argument of the script, never part of it.
+            let copy = format!("[ ! -d \"$1\" ] || cp -R \"$1/.\" {SEED_MOUNT}/");
+            let value = json!({
+                "name": format!("seed-{ANONYMOUS_VOLUME}-{index}"),
+                "image": image(cx.stack, service),
+                "imagePullPolicy": "Always",
+                "securityContext": security_context(run_as(cx.stack, service)),
+                "resources": resources(service),
+                "command": ["sh", "-c", copy, "seed", mount.target.value],
+                "volumeMounts": [{"name": format!("{ANONYMOUS_VOLUME}-{index}"), "mountPath": SEED_MOUNT}],
+            });
+            Container {
+                value,
+                volumes: BTreeMap::new(),
+            }
+        })
+        .collect()
+}
+
+/// The pod spec around a main container and its init containers (the
+/// given ones, then those that fill its anonymous volumes).
+pub(super) fn pod_spec(cx: &Context, service: &Service, mut init: Vec<Container>) -> Value {
     let main = container(cx, service);
     let mut volumes = main.volumes;
+    init.extend(anonymous_seeds(cx, service));
     let mut init_values = Vec::new();
     for container in init {
         volumes.extend(container.volumes);

@@ -20,6 +20,11 @@ declare_rule! {
     /// A location with no raw line at all, which stackc reads entirely, is
     /// an error (`empty-location`).
     ///
+    /// Also flags a `server` with no location at all, no `redirect to
+    /// https` and no raw `return`, `rewrite` or `root` (an import of a
+    /// config whose locations were left out, for one): nginx answers every
+    /// request to it from the same missing folder.
+    ///
     /// ## Example
     /// ```text
     /// proxy nginx {
@@ -35,7 +40,7 @@ declare_rule! {
     pub struct LocationWithoutAction {
         name: "location-without-action",
         severity: Warning,
-        summary: "a location whose raw nginx lines do not say what answers its requests",
+        summary: "a location whose raw nginx lines do not say what answers its requests, or a server with no location",
     }
 }
 
@@ -50,6 +55,21 @@ impl Rule for LocationWithoutAction {
                 let unanswered = (server.locations.iter()).filter(|l| {
                     matches!(l.action, LocationAction::InheritedRoot) && !l.settings.raw.is_empty() && !falls_back(l)
                 });
+                if answers_nothing(server) {
+                    out.push(
+                        Self::META
+                            .diagnostic(format!(
+                                "`{}`: a server with no location, which answers nothing",
+                                service.name.value
+                            ))
+                            .primary(server.span, "no `location` in this server")
+                            .help(
+                                "nginx would look for files in its default root, /etc/nginx/html, which the nginx image \
+                                 lacks (404 for every request): add `location / { proxy_pass UPSTREAM }`, or \
+                                 `redirect to https`",
+                            ),
+                    );
+                }
                 for location in unanswered {
                     out.push(
                         Self::META
@@ -77,4 +97,15 @@ impl Rule for LocationWithoutAction {
 /// A `try_files` whose last choice answers without a file.
 fn falls_back(location: &crate::ir::Location) -> bool {
     (location.settings.raw_directive("try_files")).is_some_and(|d| RawHandler::try_files_falls_back(&d.args))
+}
+
+/// A server with no location that nothing else answers for: no `redirect
+/// to https`, no raw `return` or `rewrite` of its own (its `root` is
+/// checked by the caller, with the `http` block's).
+fn answers_nothing(server: &crate::ir::Server) -> bool {
+    server.locations.is_empty()
+        && server.redirect_https.is_none()
+        && ["return", "rewrite"]
+            .iter()
+            .all(|name| server.settings.raw_directive(name).is_none())
 }

@@ -25,8 +25,10 @@ declare_rule! {
     ///   Prometheus's 65534, which stackc writes; an unknown base is
     ///   flagged).
     ///
-    /// Images stackc writes, the proxy, and images `runs-as-root` already
-    /// reports as running as root are not flagged here.
+    /// Images stackc writes and the proxy are not flagged. An image that
+    /// runs as root is `runs-as-root`'s on every target; it is flagged here
+    /// only where that rule is allowed or turned off, since its pod would
+    /// then not start at all.
     ///
     /// ## Why is this bad?
     /// Every pod stackc writes says `runAsNonRoot`, and a container's user
@@ -94,17 +96,22 @@ impl Rule for UserWithoutUid {
                     "its Dockerfile's `USER` is a name its `adduser`/`useradd` gives no `-u`",
                 ),
                 UnnumberedUser::Image(image) => {
-                    // `runs-as-root` reports it on every target.
-                    if !facts::runs_as_root_by_default(image) {
-                        out.push(unknown_image_user(&service.name.value, image));
-                    }
+                    out.push(match facts::runs_as_root_by_default(image) {
+                        true => root_image(&service.name.value, image.text.span),
+                        false => unknown_image_user(&service.name.value, image),
+                    });
                     continue;
                 }
                 UnnumberedUser::Base(base, span) => {
-                    // A root base is `runs-as-root`'s; a base known to run
-                    // as an unprivileged user by number starts.
-                    let known_unprivileged = matches!(images::default_user(base), Some(DefaultUser::Unprivileged));
-                    if facts::runs_as_root_by_default(base) || known_unprivileged {
+                    // A base known to run as an unprivileged user by
+                    // number starts.
+                    if matches!(images::default_user(base), Some(DefaultUser::Unprivileged)) {
+                        continue;
+                    }
+                    if facts::runs_as_root_by_default(base) {
+                        if !runs_it_too(&mut found, *span, service) {
+                            found.push((*span, root_image(&service.name.value, *span)));
+                        }
                         continue;
                     }
                     if !runs_it_too(&mut found, *span, service) {
@@ -130,6 +137,22 @@ impl Rule for UserWithoutUid {
         }
         out.extend(found.into_iter().map(|(_, finding)| finding));
     }
+}
+
+/// A container whose image runs as root, which `runs-as-root` reports on
+/// every target: on a cluster it does not start at all, which matters
+/// where that rule is allowed (this finding is left out where a
+/// `runs-as-root` one stands at the same place).
+fn root_image(service: &str, span: Span) -> Diagnostic {
+    UserWithoutUid::META
+        .diagnostic(format!(
+            "on a cluster, `{service}` would run as root, which its `runAsNonRoot` pod refuses: it would not start"
+        ))
+        .primary(span, "this image runs as root")
+        .help(
+            "say `user root` if it must run as root (its pod then allows it), or give it an unprivileged uid that \
+             owns what it writes (`user 10001`)",
+        )
 }
 
 /// Adds `service` to the finding already made at `span` (the services
