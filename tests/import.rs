@@ -742,6 +742,51 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// `--nginx` files inside the conf.d folders two nginx services mount,
+/// each folder holding more than one config: each proxy is made from the
+/// file in its own folder.
+#[test]
+fn a_given_config_in_a_mounted_conf_d_folder_is_that_proxys() {
+    let service = |name: &str, folder: &str, port: u16| {
+        format!("  {name}:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./{folder}/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - {port}:80\n")
+    };
+    let conf = |backend: &str| {
+        format!("server {{\n    listen 80;\n    location / {{\n        proxy_pass http://{backend}:8000;\n    }}\n}}\n")
+    };
+    let compose = format!(
+        "services:\n  shop:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  admin:\n    image: ghcr.io/acme/admin:1.0\n    user: \"1000\"\n{}{}",
+        service("public", "a", 8080),
+        service("staff", "b", 8081)
+    );
+    let (shop, admin) = (conf("shop"), conf("admin"));
+    let gzip = "gzip on;\n";
+    let imported = import_project(
+        &compose,
+        &[
+            ("a/conf.d/api.conf", &shop),
+            ("a/conf.d/gzip.conf", gzip),
+            ("b/conf.d/web.conf", &admin),
+            ("b/conf.d/gzip.conf", gzip),
+        ],
+        &["--nginx", "b/conf.d/web.conf", "--nginx", "a/conf.d/api.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let spec = imported.spec();
+    let block = |name: &str| {
+        let start = spec
+            .find(&format!("proxy {name} "))
+            .unwrap_or_else(|| panic!("no proxy {name}: {spec}"));
+        spec[start..].split("\n}\n").next().unwrap_or_default().to_string()
+    };
+    assert!(block("public").contains("upstream shop"), "{spec}");
+    assert!(block("staff").contains("upstream admin"), "{spec}");
+    assert!(
+        !imported.report().contains("no proxy was made from it"),
+        "{}",
+        imported.report()
+    );
+}
+
 /// `client_max_body_size` and the proxy timeouts of the `http` level
 /// (cookiecutter-django's nginx.conf sets the body size there) are said in
 /// each server that does not set its own, as nginx inherits them: they
@@ -771,23 +816,61 @@ fn the_http_levels_body_size_and_timeouts_reach_each_server() {
     assert!(built.status.success(), "{}", support::text(&built.stderr));
 }
 
+/// An `http` block with settings but no server (its servers in conf.d
+/// files the config includes): the settings are reported, not lost.
+#[test]
+fn http_settings_no_server_says_are_reported() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - 8080:80\n",
+        &[(
+            "gateway.conf",
+            "events {}\nhttp {\n    client_max_body_size 50m;\n    proxy_read_timeout 1d;\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    let stdout = imported.report();
+    for setting in ["client_max_body_size", "proxy_read_timeout"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(setting) && l.contains("import-dropped")),
+            "{setting}: {stdout}"
+        );
+    }
+}
+
 /// A Laravel project's tool containers (`docker compose run --rm composer
 /// install`), which `docker compose up` starts once: jobs, not services
-/// that stackc's default restart would run again each time they exit. The
-/// queue worker, another `artisan` command, stays a service.
+/// that stackc's default restart would run again each time they exit; so
+/// is a migration behind an entrypoint script. The queue worker and the
+/// SSR server (other `artisan` commands) and a `--watch` build stay
+/// services.
 #[test]
 fn tool_containers_that_end_are_jobs() {
-    let imported = import_project(
-        "services:\n  composer:\n    image: composer:2.8\n    user: \"1000\"\n    working_dir: /var/www/html\n    entrypoint: [\"composer\", \"--ignore-platform-reqs\"]\n  npm:\n    image: node:22.12-alpine\n    user: \"1000\"\n    working_dir: /var/www/html\n    entrypoint: [\"npm\"]\n  artisan:\n    image: ghcr.io/acme/shop-php:1.0\n    user: \"1000\"\n    entrypoint: [\"php\", \"/var/www/html/artisan\"]\n  queue:\n    image: ghcr.io/acme/shop-php:1.0\n    user: \"1000\"\n    command: php artisan queue:work --tries=3\n",
-        &[],
-        &[],
-    );
+    let service =
+        |name: &str, image: &str, run: &str| format!("  {name}:\n    image: {image}\n    user: \"1000\"\n{run}");
+    let php = "ghcr.io/acme/shop-php:1.0";
+    let compose = [
+        service("composer", "composer:2.8", "    entrypoint: [\"composer\", \"--ignore-platform-reqs\"]\n"),
+        service("npm", "node:22.12-alpine", "    entrypoint: [\"npm\"]\n"),
+        service("artisan", php, "    entrypoint: [\"php\", \"/var/www/html/artisan\"]\n"),
+        service("queue", php, "    command: php artisan queue:work --tries=3\n"),
+        service("ssr", php, "    command: php artisan inertia:start-ssr\n"),
+        service("assets", "node:22.12-alpine", "    command: npm run build -- --watch\n"),
+        service(
+            "migrate",
+            php,
+            "    entrypoint: [\"/docker-entrypoint.sh\"]\n    command: [\"php\", \"artisan\", \"migrate\", \"--force\"]\n",
+        ),
+    ];
+    let imported = import_project(&format!("services:\n{}", compose.concat()), &[], &[]);
     assert!(imported.out.status.success(), "{}", imported.stderr());
     let spec = imported.spec();
     assert_holds(
         &spec,
-        &["job composer {", "job npm {", "job artisan {", "service queue {"],
+        &["job composer {", "job npm {", "job artisan {", "job migrate {"],
     );
+    assert_holds(&spec, &["service queue {", "service ssr {", "service assets {"]);
 }
 
 /// A location that a raw directive answers (a status page, a redirect
@@ -2416,7 +2499,7 @@ fn a_healthchecks_user_name_that_equals_the_password_stays_the_user_name() {
         .unwrap();
     assert_holds(
         &support::text(&lint.stdout),
-        &["error: `POSTGRES_PASSWORD` is set to a default password [default-credentials]"],
+        &["error: `POSTGRES_PASSWORD` is set to a default password (at secrets/db_postgres_password.txt:1) [default-credentials]"],
     );
 }
 

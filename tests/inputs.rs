@@ -266,7 +266,7 @@ environment dev {
         text(&output.stdout)
     };
     // Both build the development stage: one finding names them.
-    let expected = ["stack.spec:14:18: error: each service built from `api/Dockerfile` (`api`, `tests`) runs as root [runs-as-root]"];
+    let expected = ["stack.spec:14:18: error: each service built from `api/Dockerfile` (`api`, `tests`) runs as root (at api/Dockerfile:1) [runs-as-root]"];
     assert_eq!(lint(&["--env", "dev"]).lines().collect::<Vec<_>>(), expected);
     let in_dev: Vec<String> = expected
         .iter()
@@ -312,7 +312,7 @@ service tools {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(
         stdout.trim(),
-        "stack.spec:8:5: error: `api`'s image has no Python or Node to run this check [probe-needs-python]"
+        "stack.spec:8:5: error: `api`'s image has no Python or Node to run this check (at api/Dockerfile:4) [probe-needs-python]"
     );
 }
 
@@ -668,8 +668,8 @@ fn a_default_password_in_an_env_file_is_a_warning_on_the_line_that_names_it() {
     assert_eq!(
         findings,
         [
-            "stack.spec:5:14: warning: `DB_PASSWORD` is set to a default password [default-credentials]",
-            "stack.spec:5:14: warning: `SMTP_PASSWORD` is set to a default password [default-credentials]",
+            "stack.spec:5:14: warning: `DB_PASSWORD` is set to a default password (at app.env:2) [default-credentials]",
+            "stack.spec:5:14: warning: `SMTP_PASSWORD` is set to a default password (at app.env:4) [default-credentials]",
         ],
         "{}",
         text(&output.stdout)

@@ -32,8 +32,8 @@ fn a_finding_in_a_file_three_services_read_is_reported_once() {
     let tmp = project(|spec| spec);
     let lines = short(tmp.path());
     insta::assert_snapshot!(lines.join("\n"), @r"
-    stack.spec:7:14: warning: `app/Dockerfile` (the Dockerfile of `web`, `worker` and `beat`): apt packages without versions (hadolint DL3008) [package-install-hygiene]
-    stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web`, `worker` and `beat` read) [default-credentials]
+    stack.spec:7:14: warning: `app/Dockerfile` (the Dockerfile of `web`, `worker` and `beat`): apt packages without versions (hadolint DL3008) (at app/Dockerfile:2) [package-install-hygiene]
+    stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web`, `worker` and `beat` read) (at app.env:2) [default-credentials]
     ");
 }
 
@@ -85,8 +85,8 @@ fn a_finding_in_another_file_stays_apart() {
     assert_eq!(
         credentials,
         [
-            "stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web` and `worker` read) [default-credentials]",
-            "stack.spec:26:14: warning: `DATABASE_PASSWORD` is set to a default password [default-credentials]",
+            "stack.spec:10:14: warning: `DATABASE_PASSWORD` is set to a default password (in `app.env`, which `web` and `worker` read) (at app.env:2) [default-credentials]",
+            "stack.spec:26:14: warning: `DATABASE_PASSWORD` is set to a default password (at beat.env:2) [default-credentials]",
         ]
     );
 }

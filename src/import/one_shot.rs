@@ -22,18 +22,18 @@ pub fn runs_once(service: &Node) -> bool {
     if restarted || serves {
         return false;
     }
-    let entrypoint = service.get("entrypoint").map(command_words);
-    let command = service.get("command").map(command_words);
-    let words = match (entrypoint, command) {
-        (Some(Some(mut entrypoint)), Some(Some(command))) => {
-            entrypoint.extend(command);
-            entrypoint
-        }
-        (Some(Some(words)), None) | (None, Some(Some(words))) => words,
-        _ => return false,
-    };
-    let programs = programs_of(&words);
-    !programs.is_empty() && programs.iter().all(|p| migrates(p) || is_task(p))
+    let entrypoint = service.get("entrypoint").and_then(command_words);
+    let command = service.get("command").and_then(command_words);
+    // The command alone (an entrypoint script ends with `exec "$@"`), or
+    // what the entrypoint runs with it (`entrypoint: [composer]`).
+    let whole = entrypoint.map(|mut words| {
+        words.extend(command.iter().flatten().cloned());
+        words
+    });
+    [command, whole].into_iter().flatten().any(|words| {
+        let programs = programs_of(&words);
+        !programs.is_empty() && programs.iter().all(|p| migrates(p) || is_task(p))
+    })
 }
 
 /// The words of a compose `command`, a list or a line.
@@ -67,44 +67,88 @@ fn migrates(program: &[String]) -> bool {
 }
 
 /// Whether one program is a task of a package manager or of Laravel's
-/// `artisan` that ends: `composer` (but `composer run`, which may serve),
-/// `npm`, `yarn` or `pnpm` alone or installing or building, `php artisan`
-/// but its servers and queue workers.
+/// `artisan` that ends: one of Composer's own commands (a project's
+/// script, `composer dev`, may serve); `npm`, `yarn` or `pnpm` alone,
+/// installing or building; one of `php artisan`'s commands that end. A
+/// `--watch` never ends.
 fn is_task(program: &[String]) -> bool {
     let base = |w: &str| w.rsplit('/').next().unwrap_or_default().to_string();
     let Some(first) = program.first().map(|w| base(w)) else {
         return false;
     };
-    let rest: Vec<&str> = program[1..]
-        .iter()
-        .map(String::as_str)
-        .filter(|w| !w.starts_with('-'))
-        .collect();
+    if program.iter().any(|w| matches!(w.as_str(), "--watch" | "-w" | "watch")) {
+        return false;
+    }
+    let rest = arguments(&program[1..]);
     match first.as_str() {
-        "composer" => !matches!(rest.first(), Some(&("run" | "run-script" | "exec"))),
+        "composer" => matches!(
+            rest.first(),
+            None | Some(
+                &("install"
+                    | "update"
+                    | "require"
+                    | "remove"
+                    | "dump-autoload"
+                    | "dumpautoload"
+                    | "create-project"
+                    | "validate"
+                    | "audit"
+                    | "outdated"
+                    | "show"
+                    | "diagnose")
+            )
+        ),
         "npm" | "yarn" | "pnpm" => match rest.as_slice() {
             [] => true,
             ["install" | "i" | "ci" | "add" | "update" | "upgrade" | "build", ..] => true,
             ["run" | "run-script", script, ..] => matches!(*script, "build" | "prod" | "production"),
             _ => false,
         },
-        "php" if rest.first().is_some_and(|w| base(w) == "artisan") => {
-            const SERVES: &[&str] = &[
-                "serve",
-                "queue:work",
-                "queue:listen",
-                "schedule:work",
-                "horizon",
-                "octane:start",
-                "reverb:start",
-                "pulse:work",
-                "pulse:check",
-                "websockets:serve",
+        "php" if rest.first().is_some_and(|w| base(w) == "artisan") => rest.get(1).is_none_or(|command| {
+            const ENDS: &[&str] = &[
+                "db:seed",
+                "key:generate",
+                "storage:link",
+                "optimize",
+                "optimize:clear",
+                "schedule:run",
+                "package:discover",
+                "vendor:publish",
+                "down",
+                "up",
             ];
-            !rest.get(1).is_some_and(|command| SERVES.contains(command))
-        }
+            ENDS.contains(command)
+                || command.starts_with("migrate")
+                || command.ends_with(":cache")
+                || command.ends_with(":clear")
+        }),
         _ => false,
     }
+}
+
+/// A program's arguments without its options and their values (`-d
+/// /app`, `--prefix web`): the subcommand first.
+fn arguments(words: &[String]) -> Vec<&str> {
+    const TAKE_A_VALUE: &[&str] = &[
+        "-d",
+        "--working-dir",
+        "--prefix",
+        "--cwd",
+        "-C",
+        "--dir",
+        "--filter",
+        "-F",
+    ];
+    let mut arguments = Vec::new();
+    let mut words = words.iter().map(String::as_str);
+    while let Some(word) = words.next() {
+        if TAKE_A_VALUE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('-') {
+            arguments.push(word);
+        }
+    }
+    arguments
 }
 
 /// A script whose name says it migrates: `migrate.sh`,
@@ -165,11 +209,22 @@ mod tests {
             "pnpm run build",
             "php /var/www/html/artisan",
             "php artisan key:generate",
+            "php artisan migrate --force",
+            "php artisan config:cache",
+            "composer -d /app install",
         ] {
             assert!(is_task(&words(line)), "{line}");
         }
         for line in [
             "composer run dev",
+            "composer dev",
+            "composer -d /app run dev",
+            "npm run build -- --watch",
+            "yarn build --watch",
+            "php artisan inertia:start-ssr",
+            "php artisan octane:frankenphp",
+            "php artisan pail",
+            "php artisan rabbitmq:consume",
             "npm start",
             "npm run dev",
             "yarn watch",

@@ -78,7 +78,7 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
     if !import.places.nginx.is_empty() {
         return Some(given_config(&candidates, import));
     }
-    for path in candidates {
+    for path in candidates.files {
         let name = import.places.shown(&path);
         if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
             return Some(FileIx(at));
@@ -90,30 +90,46 @@ fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
     None
 }
 
-/// Of the `--nginx` files, the one the service mounts or builds with,
-/// else the first: one file given is every nginx service's config.
-fn given_config(candidates: &[std::path::PathBuf], import: &Import) -> FileIx {
-    let same = |given: FileIx| {
-        let given = std::fs::canonicalize(import.report.name(given));
-        candidates.iter().any(|c| {
-            given
-                .as_ref()
-                .is_ok_and(|g| std::fs::canonicalize(c).is_ok_and(|c| &c == g))
-        })
+/// Of the `--nginx` files, the one the service mounts, else one in a
+/// folder it mounts at conf.d or builds from, else the first: one file
+/// given is every nginx service's config.
+fn given_config(candidates: &Candidates, import: &Import) -> FileIx {
+    let real = |path: &std::path::Path| std::fs::canonicalize(path).ok();
+    let given: Vec<(FileIx, Option<std::path::PathBuf>)> = (import.places.nginx.iter())
+        .map(|&f| (f, real(std::path::Path::new(import.report.name(f)))))
+        .collect();
+    let files: Vec<_> = candidates.files.iter().filter_map(|c| real(c)).collect();
+    let folders: Vec<_> = candidates.folders.iter().filter_map(|c| real(c)).collect();
+    let mounted = given
+        .iter()
+        .find(|(_, path)| path.as_ref().is_some_and(|p| files.contains(p)));
+    let inside = || {
+        let within = |p: &std::path::PathBuf| folders.iter().any(|folder| p.starts_with(folder));
+        given.iter().find(|(_, path)| path.as_ref().is_some_and(within))
     };
-    let given = &import.places.nginx;
-    given.iter().copied().find(|f| same(*f)).unwrap_or(given[0])
+    mounted.or_else(inside).map_or(given[0].0, |(f, _)| *f)
 }
 
-/// Where the service's config may be: its build folder's `nginx.conf` or
-/// `default.conf`, a bind-mounted `*.conf`, the config of a host folder
-/// mounted at conf.d.
-fn config_candidates(service: &Node, import: &Import) -> Vec<std::path::PathBuf> {
-    let mut candidates = Vec::new();
+/// Where a service's config may be: `files` (its build folder's
+/// `nginx.conf` or `default.conf`, a bind-mounted `*.conf`, the config of
+/// a host folder mounted at conf.d) and the `folders` a `--nginx` file may
+/// be in (the build folder, a host folder mounted at conf.d).
+struct Candidates {
+    files: Vec<std::path::PathBuf>,
+    folders: Vec<std::path::PathBuf>,
+}
+
+fn config_candidates(service: &Node, import: &Import) -> Candidates {
+    let mut candidates = Candidates {
+        files: Vec::new(),
+        folders: Vec::new(),
+    };
     if let Some(context) = context(service) {
+        let folder = import.places.on_disk(&context);
         for name in ["nginx.conf", "default.conf"] {
-            candidates.push(import.places.on_disk(&context).join(name));
+            candidates.files.push(folder.join(name));
         }
+        candidates.folders.push(folder);
     }
     for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
         let mut parts = volume.text().map(|t| t.split(':')).into_iter().flatten();
@@ -125,9 +141,11 @@ fn config_candidates(service: &Node, import: &Import) -> Vec<std::path::PathBuf>
             ),
         };
         match (source, target) {
-            (Some(source), _) if source.ends_with(".conf") => candidates.push(import.places.on_disk(source)),
+            (Some(source), _) if source.ends_with(".conf") => candidates.files.push(import.places.on_disk(source)),
             (Some(source), Some(CONF_D)) if super::values::is_host_path(source) => {
-                candidates.extend(conf_d_config(&import.places.on_disk(source)));
+                let folder = import.places.on_disk(source);
+                candidates.files.extend(conf_d_config(&folder));
+                candidates.folders.push(folder);
             }
             _ => {}
         }
@@ -219,6 +237,14 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     let inherits = |d: &&&Directive| INHERITED.contains(&d.name.as_str()) && d.block.is_none();
     reader.inherited = http.iter().filter(inherits).map(|d| (*d).clone()).collect();
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
+    if !reader.body.iter().any(|s| s.text == "server") {
+        for d in std::mem::take(&mut reader.inherited) {
+            reader.drop(
+                &d,
+                "at the http level, with no server in this config that the spec could say it in",
+            );
+        }
+    }
     let mut servers: Vec<Stmt> = reader
         .made
         .iter()
