@@ -742,6 +742,25 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// full-stack-fastapi-template's backend is on `traefik-public` and
+/// compose's `default`, where its database is: the spec declares a
+/// network for `default` and puts both on it (dropping `default` left the
+/// backend on no network with the database).
+#[test]
+fn a_service_on_default_beside_others_still_shares_it() {
+    let imported = import_project(
+        "services:\n  db:\n    image: ghcr.io/acme/db:1.0\n    user: \"1000\"\n  api:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n    networks:\n      - traefik-public\n      - default\nnetworks:\n  traefik-public:\n    external: true\n",
+        &[],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_holds(&spec, &["network default-net", "networks traefik-public, default-net"]);
+    let db = &spec[spec.find("service db {").unwrap()..];
+    assert!(db[..db.find("\n}").unwrap()].contains("networks default-net"), "{spec}");
+    assert!(!imported.report().contains("the `default` network beside others"));
+}
+
 /// `--nginx` files inside the conf.d folders two nginx services mount,
 /// each folder holding more than one config: each proxy is made from the
 /// file in its own folder.

@@ -170,6 +170,9 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     }
     volumes(doc.get("volumes"), &project, &mut import, &mut top);
     networks(doc.get("networks"), &project, &mut import, &mut top);
+    if import.default_network.is_none() && names_default_beside_others(doc.get("services")) {
+        declare_default_network(doc.get("networks"), &mut import, &mut top, &[]);
+    }
     secrets(doc.get("secrets"), &project, &mut import, &mut top);
     let services = doc.get("services");
     let mut blocks = service::services(services, &mut import);
@@ -287,29 +290,56 @@ fn networks(node: Option<&Node>, project: &str, import: &mut Import, top: &mut V
             if network.options.is_empty() {
                 continue;
             }
-            // `default` is compose's own name: the spec's network is named
-            // as Docker knows it, else `default-net`, and every container
-            // that compose put on `default` joins it.
-            let taken = |n: &str| node.is_some_and(|all| all.get(n).is_some());
-            let named = network.options.iter().find_map(|o| o.strip_prefix("name "));
-            let spec_name = named
-                .filter(|n| is_name(n) && !taken(n))
-                .unwrap_or("default-net")
-                .to_string();
-            if network.internal {
-                import.internal_networks.push(spec_name.clone());
-            }
-            let options: String = network.options.iter().map(|o| format!(" {o}")).collect();
-            top.push(
-                Stmt::line(format!("network {spec_name}{options}"))
-                    .note("compose's `default` network: every service that names no other joins it"),
-            );
-            import.default_network = Some(spec_name);
+            declare_default_network(node, import, top, &network.options);
             continue;
         }
         let options: String = network.options.iter().map(|o| format!(" {o}")).collect();
         top.push(Stmt::line(format!("network {name}{options}")));
     }
+}
+
+/// Declares the spec's network for compose's `default` one, which the spec
+/// cannot name (`default` is compose's own): named as Docker knows it
+/// (its `name`), else `default-net`. Every container compose put on
+/// `default` joins it (see [`join_default`]).
+fn declare_default_network(node: Option<&Node>, import: &mut Import, top: &mut Vec<Stmt>, options: &[String]) {
+    let taken = |n: &str| node.is_some_and(|all| all.get(n).is_some());
+    let named = options.iter().find_map(|o| o.strip_prefix("name "));
+    let spec_name = named
+        .filter(|n| is_name(n) && !taken(n))
+        .or_else(|| ["default-net", "compose-default"].into_iter().find(|n| !taken(n)))
+        .unwrap_or("default-net")
+        .to_string();
+    if let Some(internal) = import.internal_networks.iter_mut().find(|n| *n == "default") {
+        *internal = spec_name.clone();
+    }
+    let options: String = options.iter().map(|o| format!(" {o}")).collect();
+    top.push(
+        Stmt::line(format!("network {spec_name}{options}"))
+            .note("compose's `default` network: every service that names no other joins it"),
+    );
+    import.default_network = Some(spec_name);
+}
+
+/// Whether a service is on compose's `default` network beside others
+/// (`networks: [traefik-public, default]`): the spec then needs a network
+/// for `default`, or that service would share none with the services on
+/// `default` alone.
+fn names_default_beside_others(services: Option<&Node>) -> bool {
+    services
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .any(|(_, service)| {
+            let Some(networks) = service.get("networks") else {
+                return false;
+            };
+            let names: Vec<&str> = match &networks.kind {
+                super::yaml::Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
+                _ => networks.entries().iter().filter_map(|(k, _)| k.text()).collect(),
+            };
+            names.contains(&"default") && names.len() > 1
+        })
 }
 
 /// What a compose network becomes in the spec: the words after
