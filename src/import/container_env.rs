@@ -24,6 +24,9 @@ pub struct ContainerEnv {
     /// Each variable compose fills into the service's values (`${NAME}`)
     /// whose value the container has too, by the variable's name.
     pub references: Vec<Readable>,
+    /// The variables the container no longer has, each now `NAME_FILE`
+    /// naming the secret import made of it.
+    pub moved: Vec<String>,
 }
 
 impl ContainerEnv {
@@ -41,9 +44,10 @@ impl ContainerEnv {
         for (name, raw, _) in &pairs {
             let Some(raw) = raw else { continue };
             match super::values::literal(raw) {
-                Some(text) if Secrets::is_secret(name, &text) => env
-                    .values
-                    .extend(expression(name, reads_file(image, name)).map(|e| (text, e))),
+                Some(text) if Secrets::is_secret(name, &text) => {
+                    let read = env.expression(name, reads_file(image, name));
+                    env.values.extend(read.map(|e| (text, e)));
+                }
                 Some(text) => kept.push(text),
                 // As `environment` keeps `NAME: ${VAR}`: a secret from
                 // `VAR_FILE`, else `NAME` of an env file, when `VAR` is a
@@ -55,8 +59,8 @@ impl ContainerEnv {
                     let secret = super::environment::names_a_secret(name, raw);
                     if secret || import.places.dotenv.get(var).is_some_and(|e| e.value.is_some()) {
                         let from_file = secret && !super::values::may_be_unset(raw) && reads_file(image, name);
-                        env.references
-                            .extend(expression(name, from_file).map(|e| (var.to_string(), e)));
+                        let read = env.expression(name, from_file);
+                        env.references.extend(read.map(|e| (var.to_string(), e)));
                     }
                 }
             }
@@ -66,8 +70,8 @@ impl ContainerEnv {
         for (name, raw, _) in &pairs {
             if raw.is_none() && import.places.dotenv.get(name).is_some_and(|e| e.value.is_some()) {
                 let from_file = is_secret_name(name) && reads_file(image, name);
-                env.references
-                    .extend(expression(name, from_file).map(|e| (name.clone(), e)));
+                let read = env.expression(name, from_file);
+                env.references.extend(read.map(|e| (name.clone(), e)));
             }
         }
         for path in env_files.map(super::env_file::paths).unwrap_or_default() {
@@ -85,7 +89,7 @@ impl ContainerEnv {
                     continue;
                 }
                 let secret = Secrets::is_secret(name, &value.value);
-                let Some(read) = expression(name, secret && reads_file(image, name)) else {
+                let Some(read) = env.expression(name, secret && reads_file(image, name)) else {
                     continue;
                 };
                 if secret {
@@ -100,19 +104,23 @@ impl ContainerEnv {
             }
         }
         env.values.retain(|(text, _)| !kept.contains(text));
+        env.moved.sort();
+        env.moved.dedup();
         env
     }
-}
 
-/// The shell expression that reads `name` in the container: its secret's
-/// file, or the variable; `None` for a name no shell reads (`my.var`).
-fn expression(name: &str, from_file: bool) -> Option<String> {
-    if !super::spec::is_env_name(name) {
-        return None;
+    /// The shell expression that reads `name` in the container: its
+    /// secret's file (`name` is then [`moved`](Self::moved)), or the
+    /// variable; `None` for a name no shell reads (`my.var`).
+    fn expression(&mut self, name: &str, from_file: bool) -> Option<String> {
+        if !super::spec::is_env_name(name) {
+            return None;
+        }
+        Some(if from_file {
+            self.moved.push(name.to_string());
+            format!("$(cat \"${name}_FILE\")")
+        } else {
+            format!("${name}")
+        })
     }
-    Some(if from_file {
-        format!("$(cat \"${name}_FILE\")")
-    } else {
-        format!("${name}")
-    })
 }

@@ -131,6 +131,28 @@ impl Test {
         (read.secret().is_none() && !read.holds_mark()).then_some(read)
     }
 
+    /// The script with each variable of `moved` it reads in the container
+    /// (`$NAME`, `${NAME}`, compose's `$$NAME`), which the container now
+    /// has as `NAME_FILE` naming a secret's file, read from that file;
+    /// `None` when it reads none, or one inside single quotes.
+    pub fn reading_moved(&self, moved: &[String]) -> Option<Test> {
+        let Test::Script(script) = self else {
+            // Words run without a shell: `$NAME` is no variable there.
+            return None;
+        };
+        let readable: Vec<(String, String)> = (moved.iter())
+            .flat_map(|name| {
+                let read = format!("$(cat \"${name}_FILE\")");
+                [(format!("${name}"), read.clone()), (format!("${{{name}}}"), read)]
+            })
+            .collect();
+        let used: Vec<&(String, String)> = readable.iter().filter(|(variable, _)| self.holds(variable)).collect();
+        if used.is_empty() {
+            return None;
+        }
+        script_reading(script, &used).map(Test::Script)
+    }
+
     /// Whether a value of `readable` is written in the test, as a whole
     /// token: what import moved out of the spec must not stay in it, even
     /// where `secret-in-command` sees no secret.
@@ -261,6 +283,27 @@ fn script_reading(script: &str, readable: &[&(String, String)]) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A test that read `$PW` (compose's `$$PW`) reads the file of the
+    /// secret import made of it, inside double quotes or outside; `$PW_X`
+    /// is another variable; single quotes are left as they are.
+    #[test]
+    fn a_variable_moved_to_a_file_is_read_from_it() {
+        let moved = ["PW".to_string()];
+        let read = |script: &str| Test::Script(script.to_string()).reading_moved(&moved);
+        assert_eq!(
+            read("mongosh -p \"$PW\" --eval ping && echo ${PW} $PW_X"),
+            Some(Test::Script(
+                "mongosh -p \"$(cat \"$PW_FILE\")\" --eval ping && echo \"$(cat \"$PW_FILE\")\" $PW_X".to_string()
+            ))
+        );
+        assert_eq!(read("echo $PW_X"), None);
+        assert_eq!(read("sh -c 'echo $PW'"), None);
+        assert_eq!(
+            Test::Words(vec!["echo".into(), "$PW".into()]).reading_moved(&moved),
+            None
+        );
+    }
 
     fn readable() -> Vec<(String, String)> {
         vec![

@@ -131,6 +131,15 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
         );
         probe = read;
     }
+    if let Some(read) = probe.reading_moved(&container.moved) {
+        import.report.secret(
+            file,
+            test.span,
+            "the healthcheck reads a password variable the container now has as a secret's file: it reads the file",
+            "import moved the password into a secret, so the container gets `VAR_FILE` instead of `VAR`; the check reads `$(cat \"$VAR_FILE\")`",
+        );
+        probe = read;
+    }
     let mut probe = probe.statement();
     let has_start = value
         .get("start_period")
