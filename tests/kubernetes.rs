@@ -122,13 +122,15 @@ fn containers(manifests: &[Manifest]) -> Vec<(&Manifest, &Value)> {
 
 /// PostgreSQL keeps its data in a folder of its volume, not at the
 /// volume's root, which holds `lost+found` on block storage (`initdb`
-/// refuses it); one whose spec sets PGDATA keeps it, and another image's
-/// mounts are left alone.
+/// refuses it); one whose spec sets PGDATA inside its volume keeps it, one
+/// whose PGDATA is the volume's mount point gets a folder of it, and
+/// another image's mounts are left alone.
 #[test]
 fn postgres_keeps_its_data_in_a_folder_of_its_volume() {
     let text = r#"stack shop
 volume pg
 volume pg2
+volume pg3
 volume files
 
 service db {
@@ -142,6 +144,14 @@ service db2 {
         PGDATA = "/var/lib/postgresql/data/cluster"
     }
     mount pg2 at /var/lib/postgresql/data
+}
+
+service db3 {
+    image postgres:16.4
+    env {
+        PGDATA = "/var/lib/postgresql/data/pgdata"
+    }
+    mount pg3 at /var/lib/postgresql/data/pgdata
 }
 
 service app {
@@ -161,6 +171,8 @@ service app {
     };
     assert_eq!(pgdata("db"), vec![json!("/var/lib/postgresql/data/pgdata")]);
     assert_eq!(pgdata("db2"), vec![json!("/var/lib/postgresql/data/cluster")]);
+    // full-stack-fastapi-template's: PGDATA is the volume's mount point.
+    assert_eq!(pgdata("db3"), vec![json!("/var/lib/postgresql/data/pgdata/pgdata")]);
     assert_eq!(pgdata("app"), Vec::<Value>::new());
 }
 

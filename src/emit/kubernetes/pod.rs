@@ -89,6 +89,9 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         .map(|(name, text)| json!({"name": name, "value": expanded(&text)}))
         .collect();
     if let Some(pgdata) = pgdata_in_volume(cx.stack, service) {
+        // It replaces the spec's own (an env file's is `envFrom`, which
+        // `env` overrides).
+        env.retain(|var| var["name"] != "PGDATA");
         env.push(json!({"name": "PGDATA", "value": pgdata}));
     }
     if !env.is_empty() {
@@ -210,15 +213,22 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
 /// down already).
 const POSTGRES_DATA: &str = "/var/lib/postgresql/data";
 
-/// The `PGDATA` of PostgreSQL with a volume at its data folder, unless the
-/// service sets one: `initdb` refuses a folder that holds anything, and
-/// the root of a volume on block storage holds `lost+found`. A folder
-/// inside the volume, which the image's entrypoint creates as the
-/// database's user, as the image's documentation advises.
+/// The `PGDATA` of PostgreSQL whose data folder (the image's default, or
+/// the one the service sets) is where a volume is mounted: `initdb`
+/// refuses a folder that holds anything, and the root of a volume on
+/// block storage holds `lost+found`. A folder inside the volume, which the
+/// image's entrypoint creates as the database's user, as the image's
+/// documentation advises.
 fn pgdata_in_volume(stack: &Stack, service: &Service) -> Option<String> {
-    let at_data = |m: &&crate::ir::Mount| m.volume().is_some() && m.target.value.trim_end_matches('/') == POSTGRES_DATA;
+    let data = match stack.env_value(service, "PGDATA") {
+        crate::ir::EnvValue::Unset => POSTGRES_DATA.to_string(),
+        crate::ir::EnvValue::Set(data, _) => data,
+        crate::ir::EnvValue::Unknown => return None,
+    };
+    let data = data.trim_end_matches('/');
+    let at_data = |m: &&crate::ir::Mount| m.volume().is_some() && m.target.value.trim_end_matches('/') == data;
     service.mounts.iter().find(at_data)?;
-    (stack.env_value(service, "PGDATA") == crate::ir::EnvValue::Unset).then(|| format!("{POSTGRES_DATA}/pgdata"))
+    Some(format!("{data}/pgdata"))
 }
 
 /// Where a seeding init container mounts the anonymous volume it fills.
