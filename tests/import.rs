@@ -742,6 +742,20 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// The project's `.env` names it (docker-rails-example's
+/// `COMPOSE_PROJECT_NAME=hellorails`): compose names its volumes after
+/// it, so the spec's stack is that name, not the folder's.
+#[test]
+fn the_project_name_of_the_dotenv_is_the_stacks() {
+    let imported = import_project(
+        "name: ignored\nservices:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n",
+        &[(".env", "COMPOSE_PROJECT_NAME=hellorails\n")],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert_holds(&imported.spec(), &["stack hellorails\n"]);
+}
+
 /// full-stack-fastapi-template's backend is on `traefik-public` and
 /// compose's `default`, where its database is: the spec declares a
 /// network for `default` and puts both on it (dropping `default` left the

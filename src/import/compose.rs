@@ -143,10 +143,14 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
         );
         return (top, import.secrets);
     }
-    let name = doc
-        .get("name")
-        .and_then(Node::text)
-        .map(str::to_string)
+    // Compose's order: the project's `.env` (its `COMPOSE_PROJECT_NAME`,
+    // as docker-rails-example sets it), the file's `name`, the folder's.
+    let from_dotenv = (import.places.dotenv.get("COMPOSE_PROJECT_NAME"))
+        .and_then(|e| e.value.as_ref())
+        .map(|v| v.value.clone())
+        .filter(|name| is_name(name));
+    let name = from_dotenv
+        .or_else(|| doc.get("name").and_then(Node::text).map(str::to_string))
         .or_else(|| project_name(&import.places.compose_dir));
     if let Some(name) = &name {
         top.push(Stmt::line(format!("stack {name}")));
