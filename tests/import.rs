@@ -742,6 +742,29 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// A certbot layout: `listen [::]:443 ssl` beside `listen 443 ssl` is one
+/// listen, not a second (a `duplicate-listen` error), and is reported; the
+/// certificate and key under /etc/letsencrypt are reported with how to
+/// make them secrets, not left out quietly.
+#[test]
+fn ipv6_listens_and_certificates_outside_secrets_are_reported() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 443:443\n",
+        &[(
+            "gateway.conf",
+            "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate /etc/letsencrypt/live/shop/fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/shop/privkey.pem;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    let (spec, report) = (imported.spec(), imported.report());
+    assert_eq!(spec.matches("listen 443 tls").count(), 1, "{spec}");
+    assert!(!report.contains("duplicate-listen"), "{report}");
+    let dropped: Vec<&str> = report.lines().filter(|l| l.contains("import-dropped")).collect();
+    assert!(dropped.iter().any(|l| l.contains("IPv6")), "{report}");
+    assert!(dropped.iter().any(|l| l.contains("`ssl_certificate`")), "{report}");
+    assert!(dropped.iter().any(|l| l.contains("`ssl_certificate_key`")), "{report}");
+}
+
 /// The project's `.env` names it (docker-rails-example's
 /// `COMPOSE_PROJECT_NAME=hellorails`): compose names its volumes after
 /// it, so the spec's stack is that name, not the folder's.

@@ -497,6 +497,8 @@ impl Reader<'_, '_> {
     fn server(&mut self, d: &Directive) -> Stmt {
         let mut body = Vec::new();
         let (mut certificate, mut key) = (None, None);
+        let mut tls_files = Vec::new();
+        let mut listened = Vec::new();
         // The sockets the spec will say (`listen 80` is its default).
         let mut sockets: Vec<(u16, bool)> = d
             .children()
@@ -512,8 +514,16 @@ impl Reader<'_, '_> {
         for c in d.children() {
             match c.name.as_str() {
                 "listen" => match listen_socket(c) {
+                    // nginx in a container listens on every IPv4 address;
+                    // Docker's networks are IPv4 unless told otherwise.
+                    _ if c.args.first().is_some_and(|a| a.starts_with('[')) => self.drop(
+                        c,
+                        "on an IPv6 address: stackc's nginx listens on IPv4, as Docker's networks are unless IPv6 is enabled",
+                    ),
                     Some((80, false)) => {}
+                    Some(socket) if listened.contains(&socket) => {}
                     Some((port, tls)) => {
+                        listened.push((port, tls));
                         body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" })))
                     }
                     None => self.drop(c, "on an address the spec cannot write"),
@@ -522,8 +532,14 @@ impl Reader<'_, '_> {
                     let names: Vec<String> = c.args.iter().map(|n| word(n)).collect();
                     body.push(Stmt::line(format!("server_name {}", names.join(" "))));
                 }
-                "ssl_certificate" => certificate = secret_of(c),
-                "ssl_certificate_key" => key = secret_of(c),
+                "ssl_certificate" => {
+                    certificate = secret_of(c);
+                    tls_files.push(c);
+                }
+                "ssl_certificate_key" => {
+                    key = secret_of(c);
+                    tls_files.push(c);
+                }
                 "return" if c.args.len() == 2 && c.args[0] == "301" && c.args[1].starts_with("https://$host") => {
                     body.push(Stmt::line("redirect to https"));
                 }
@@ -546,8 +562,23 @@ impl Reader<'_, '_> {
         self.inherit(d, &mut body);
         match (certificate, key) {
             (Some(certificate), Some(key)) => body.push(Stmt::line(format!("tls certificate {certificate} key {key}"))),
-            (None, None) => {}
-            _ => self.drop(d, "TLS with a certificate or key outside /run/secrets"),
+            _ if tls_files.is_empty() => {}
+            _ => {
+                let outside: Vec<&Directive> = tls_files.into_iter().filter(|f| secret_of(f).is_none()).collect();
+                if outside.is_empty() {
+                    self.drop(d, "with a TLS certificate and no key, or a key and no certificate");
+                }
+                for file in outside {
+                    self.import.report.dropped(
+                        self.file,
+                        file.span,
+                        format!("nginx `{}`: a file outside /run/secrets", file.name),
+                        "declare the certificate and the key as secrets (`secret site_cert file \"./certs/fullchain.pem\"`) \
+                         and say `tls certificate site_cert key site_key` in the server: nginx reads them from \
+                         /run/secrets",
+                    );
+                }
+            }
         }
         Stmt::block("server", body)
     }
