@@ -742,6 +742,28 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// Gitea's robots.txt answered by nginx: `\n` in a quoted string is a
+/// line break to nginx, written back as `\n` (a raw line holding the line
+/// break itself was refused as a control character, and import failed).
+#[test]
+fn a_line_break_in_a_quoted_nginx_string_is_kept_as_its_escape() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 8080:80\n",
+        &[(
+            "gateway.conf",
+            "server {\n    listen 80;\n    location = /robots.txt {\n        return 200 \"User-agent: *\\nDisallow: /\\n\";\n    }\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let built = support::build(&imported.spec_path(), &imported.root().join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(imported.root(), "out/gateway/nginx.conf"),
+        &["return 200 \"User-agent: *\\nDisallow: /\\n\";"],
+    );
+}
+
 /// A certbot layout: `listen [::]:443 ssl` beside `listen 443 ssl` is one
 /// listen, not a second (a `duplicate-listen` error), and is reported; the
 /// certificate and key under /etc/letsencrypt are reported with how to

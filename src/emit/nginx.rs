@@ -595,7 +595,11 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
     if value.is_empty() && arg == Arg::Literal {
         return Err("nginx needs a value here");
     }
-    if value.chars().any(|c| c.is_control()) {
+    // A line break or tab is written as the escape nginx reads in quotes.
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err("nginx.conf cannot hold control characters here");
     }
     if arg == Arg::Expanded && value.contains('$') {
@@ -611,10 +615,16 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
     let mut quoted = String::with_capacity(value.len() + 2);
     quoted.push('"');
     for c in value.chars() {
-        if c == '"' || c == '\\' {
-            quoted.push('\\');
+        match c {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c => quoted.push(c),
         }
-        quoted.push(c);
     }
     quoted.push('"');
     Ok(quoted)
@@ -631,7 +641,8 @@ mod tests {
         assert_eq!(token("a b;{}", Arg::Literal).unwrap(), "\"a b;{}\"");
         assert_eq!(token("x\"y\\", Arg::Literal).unwrap(), "\"x\\\"y\\\\\"");
         assert_eq!(token("a$b", Arg::Literal).unwrap(), "a$b");
-        assert!(token("a\nb", Arg::Literal).is_err());
+        assert_eq!(token("a\nb\tc\r", Arg::Literal).unwrap(), "\"a\\nb\\tc\\r\"");
+        assert!(token("a\u{7}b", Arg::Literal).is_err());
         assert!(token("", Arg::Literal).is_err());
     }
 

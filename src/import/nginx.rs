@@ -39,13 +39,28 @@ impl Directive {
     }
 }
 
-/// A word as nginx text that reads back as the same word.
+/// A word as nginx text that reads back as the same word, on one line:
+/// a line break or a tab as the escape nginx reads in quotes (`return 200
+/// "User-agent: *\nDisallow: /\n"`).
 fn quote(word: &str) -> String {
     let plain = |c: char| !c.is_whitespace() && !matches!(c, '"' | '\'' | ';' | '{' | '}' | '#' | '\\');
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_string();
     }
-    format!("\"{}\"", word.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut quoted = String::with_capacity(word.len() + 2);
+    quoted.push('"');
+    for c in word.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// A line nginx would not read, and where.
