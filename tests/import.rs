@@ -742,6 +742,25 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// A Laravel stack's nginx hands requests to php-fpm: its `--nginx`
+/// config stays with the nginx service, and the report says why, not that
+/// nothing was made of it.
+#[test]
+fn a_given_fastcgi_config_says_why_no_proxy_was_made() {
+    let imported = import_project(
+        "services:\n  php:\n    image: ghcr.io/acme/shop-php:1.0\n    user: \"1000\"\n  nginx:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 8080:80\n",
+        &[(
+            "default.conf",
+            "server {\n    listen 80;\n    root /var/www/html/public;\n    location ~ \\.php$ {\n        fastcgi_pass php:9000;\n    }\n}\n",
+        )],
+        &["--nginx", "default.conf"],
+    );
+    let report = imported.report();
+    assert!(report.contains("hands requests to FastCGI"), "{report}");
+    assert!(!report.contains("no proxy was made from it"), "{report}");
+    assert!(imported.spec().contains("service nginx {"), "{}", imported.spec());
+}
+
 /// Gitea's robots.txt answered by nginx: `\n` in a quoted string is a
 /// line break to nginx, written back as `\n` (a raw line holding the line
 /// break itself was refused as a control character, and import failed).

@@ -99,6 +99,9 @@ pub struct Import<'a> {
     /// The configs a proxy was made from, so that a `--nginx` file none
     /// was made from is reported, not left out quietly.
     pub nginx_read: Vec<FileIx>,
+    /// The configs that hand requests to an application gateway, whose
+    /// nginx services stay services (see [`super::proxy::is_proxy`]).
+    pub nginx_gateways: Vec<FileIx>,
 }
 
 /// A folder of a host path mounted in the proxy, which its config serves.
@@ -189,11 +192,22 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     (top, import.secrets)
 }
 
-/// A `--nginx` file no proxy was made from (a second one, or one given
-/// for a project whose nginx runs php-fpm's files) is not in the spec.
+/// A `--nginx` file no proxy was made from: one whose nginx hands
+/// requests to php-fpm stays with its service, said so; another (a second
+/// one) is not in the spec, reported.
 fn report_unread_nginx(import: &mut Import) {
     for &file in &import.places.nginx {
-        if !import.nginx_read.contains(&file) {
+        if import.nginx_read.contains(&file) {
+            continue;
+        }
+        if import.nginx_gateways.contains(&file) {
+            import.report.raw(
+                file,
+                crate::source::Span::new(0, 0),
+                "this `--nginx` config hands requests to FastCGI, uWSGI or SCGI (`fastcgi_pass`), which a proxy \
+                 cannot say: its nginx service is kept as the service it is",
+            );
+        } else {
             import.report.dropped(
                 file,
                 crate::source::Span::new(0, 0),

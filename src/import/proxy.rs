@@ -25,7 +25,11 @@ pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
     let Some(file) = config(service, import) else {
         return false;
     };
-    !passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree)
+    let gateway = passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree);
+    if gateway && !import.nginx_gateways.contains(&file) {
+        import.nginx_gateways.push(file);
+    }
+    !gateway
 }
 
 /// Whether a directive of the tree hands requests to an application
