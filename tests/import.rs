@@ -742,6 +742,27 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// full-stack-fastapi-template's frontend: nginx serving the site a node
+/// stage built. Its image is the app's own, kept as a service with its
+/// build; a proxy (nginx and stackc's config) lost the site.
+#[test]
+fn an_nginx_image_built_with_a_site_stays_a_service() {
+    let imported = import_project(
+        "services:\n  frontend:\n    build: ./frontend\n    ports:\n      - 8080:80\n",
+        &[
+            (
+                "frontend/Dockerfile",
+                "FROM node:22.12-alpine AS build-stage\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\nFROM nginx:1.27-alpine\nCOPY --from=build-stage /app/dist/ /usr/share/nginx/html\nCOPY ./nginx.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            ("frontend/nginx.conf", "server {\n    listen 80;\n    location / {\n        root /usr/share/nginx/html;\n        try_files $uri /index.html;\n    }\n}\n"),
+        ],
+        &[],
+    );
+    let spec = imported.spec();
+    assert!(spec.contains("service frontend {"), "{spec}");
+    assert!(spec.contains("build ./frontend"), "{spec}");
+}
+
 /// A Laravel stack's nginx hands requests to php-fpm: its `--nginx`
 /// config stays with the nginx service, and the report says why, not that
 /// nothing was made of it.

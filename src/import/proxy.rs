@@ -22,6 +22,9 @@ const MAX_CONF: u64 = 1 << 20;
 /// `root` and `try_files`, which the proxy has no statements for, and is
 /// kept as the service it is, its own config and all.
 pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
+    if builds_a_site(service, import) {
+        return false;
+    }
     let Some(file) = config(service, import) else {
         return false;
     };
@@ -43,15 +46,41 @@ fn passes_to_a_gateway(tree: &[Directive]) -> bool {
 
 /// The nginx image the service runs: its Dockerfile's FROM, or `image`.
 fn image(service: &Node, import: &Import) -> Option<String> {
-    if let Some(context) = context(service) {
-        let path = import.places.on_disk(&context).join("Dockerfile");
-        if let Ok(text) = import.places.read(&path, MAX_CONF) {
-            if let Some(Base::Image(image)) = dockerfile::parse(&text).final_stage().map(|s| &s.base) {
-                return Some(image.text.value.clone());
-            }
-        }
+    if let Some(Base::Image(image)) = own_dockerfile(service, import)
+        .as_ref()
+        .and_then(|d| d.final_stage())
+        .map(|s| &s.base)
+    {
+        return Some(image.text.value.clone());
     }
     service.get("image").and_then(Node::text).map(str::to_string)
+}
+
+/// The Dockerfile the service builds, when it has one import can read.
+fn own_dockerfile(service: &Node, import: &Import) -> Option<dockerfile::Dockerfile> {
+    let context = context(service)?;
+    let path = import.places.on_disk(&context).join("Dockerfile");
+    let text = import.places.read(&path, MAX_CONF).ok()?;
+    Some(dockerfile::parse(&text))
+}
+
+/// Whether the service's own Dockerfile puts more than nginx's config into
+/// its image: a stage before the last (a front end's `npm run build`), or
+/// a COPY or ADD outside /etc/nginx (the built site). That image is the
+/// app's own, kept as its service: a proxy's image is nginx and stackc's
+/// config, and the site would be lost.
+fn builds_a_site(service: &Node, import: &Import) -> bool {
+    let Some(dockerfile) = own_dockerfile(service, import) else {
+        return false;
+    };
+    let Some(last) = dockerfile.final_stage() else {
+        return false;
+    };
+    let outside_config = |copy: &dockerfile::CopyFact| match &copy.destination.value {
+        dockerfile::Resolved::Known(to) => !to.starts_with("/etc/nginx/") && to != "/etc/nginx",
+        dockerfile::Resolved::Unknown(_) => true,
+    };
+    dockerfile.stages.len() > 1 || last.facts.copies.iter().any(outside_config)
 }
 
 fn context(service: &Node) -> Option<String> {
