@@ -1208,3 +1208,23 @@ fn an_anonymous_volume_holds_what_the_image_has_there() {
     let (code, report) = validate(out.path());
     assert_eq!(code, 0, "{report}");
 }
+
+/// A service compose starts only for a profile (nickjj's asset builders,
+/// a seeding tool) is on the cluster too, but runs nothing until asked, as
+/// under compose: a Deployment of no replicas, a suspended Job. It ran,
+/// exited and restarted for ever.
+#[test]
+fn a_service_in_a_profile_runs_nothing_until_asked() {
+    let text = "stack shop\n\
+        service web {\n    image example/web:1.0\n    user 1000\n    expose 8000\n}\n\
+        service css {\n    image example/web:1.0\n    user 1000\n    command [\"npm\", \"run\", \"build:css\"]\n    compose profiles = \"[assets]\"\n}\n\
+        job seed {\n    image example/web:1.0\n    user 1000\n    run \"bin/seed\"\n    compose profiles = \"[tools]\"\n}\n";
+    let manifests = stack_manifests(text).unwrap();
+    let spec = |kind: &str, name: &str| -> Value {
+        let found = manifests.iter().find(|m| m.kind == kind && m.name.starts_with(name));
+        found.unwrap_or_else(|| panic!("{kind} {name}")).body["spec"].clone()
+    };
+    assert_eq!(spec("Deployment", "web")["replicas"], json!(1));
+    assert_eq!(spec("Deployment", "css")["replicas"], json!(0));
+    assert_eq!(spec("Job", "seed")["suspend"], json!(true));
+}

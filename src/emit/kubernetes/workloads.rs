@@ -29,7 +29,10 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         "metadata": {"labels": pod_labels(cx.stack, &pod_members(cx.plan, service))},
         "spec": pod_spec(cx, service, init),
     });
-    let replicas = service.replicas.as_ref().map_or(1, |r| r.value);
+    let replicas = match in_a_profile(service) {
+        true => 0,
+        false => service.replicas.as_ref().map_or(1, |r| r.value),
+    };
     let mut spec = json!({
         "replicas": replicas,
         "selector": {"matchLabels": selector(stack, name)},
@@ -88,11 +91,22 @@ pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
         Some(crate::ir::Restart::OnFailure(Some(n))) => n,
         _ => 6,
     };
-    let spec = json!({
+    let mut spec = json!({
         "backoffLimit": retries,
         "template": {"metadata": {"labels": pod_labels(cx.stack, &[job])}, "spec": pod},
     });
+    if in_a_profile(job) {
+        spec["suspend"] = json!(true);
+    }
     Manifest::new("batch/v1", "Job", &name, metadata(stack, &name, &job.name.value), spec)
+}
+
+/// Whether compose starts the service only for a profile it is asked for
+/// (a raw `compose profiles`): its cluster workload is there but runs
+/// nothing until asked too, a Deployment of no replicas (`kubectl scale
+/// --replicas 1`), a suspended Job (`kubectl patch ... suspend: false`).
+fn in_a_profile(service: &Service) -> bool {
+    service.raw_compose.iter().any(|raw| raw.key.value == "profiles")
 }
 
 /// For each `after JOB done` on a Django `manage.py migrate` job: an init

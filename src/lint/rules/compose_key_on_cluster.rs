@@ -14,8 +14,9 @@ declare_rule! {
     /// (`extra_hosts`, `dns`, `dns_search`).
     ///
     /// Keys the manifests carry (`tmpfs` as emptyDirs, `read_only`, which
-    /// every pod is) and keys with no effect on what runs (`tty`,
-    /// `logging`, `labels`, `profiles`, `platform`) are left alone.
+    /// every pod is, `profiles` as a workload that runs nothing until
+    /// asked) and keys with no effect on what runs (`tty`, `logging`,
+    /// `labels`, `platform`) are left alone.
     ///
     /// ## Why is this bad?
     /// compose runs the container with the key, the cluster without it,
