@@ -742,6 +742,27 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
 }
 
+/// full-stack-fastapi-template's database: `POSTGRES_PASSWORD` in its env
+/// file and in `environment` (`${POSTGRES_PASSWORD?...}`), which wins.
+/// One secret, the environment's; the env file's copy leaves the value out.
+/// Two were made, and the spec's own `duplicate-variable` error stopped it.
+#[test]
+fn a_password_the_environment_overrides_is_one_secret() {
+    let imported = import_project(
+        "services:\n  db:\n    image: postgres:17.2\n    env_file:\n      - .env\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD?Variable not set}\n",
+        &[(".env", "POSTGRES_PASSWORD=changethis\nPOSTGRES_DB=app\n")],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_eq!(spec.matches("secret POSTGRES_PASSWORD =").count(), 1, "{spec}");
+    let copy = read(imported.root(), "env/db.env");
+    assert!(
+        !copy.contains("changethis") && copy.contains("POSTGRES_DB=app"),
+        "{copy}"
+    );
+}
+
 /// full-stack-fastapi-template's frontend: nginx serving the site a node
 /// stage built. Its image is the app's own, kept as a service with its
 /// build; a proxy (nginx and stackc's config) lost the site.

@@ -154,7 +154,25 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
 /// from `VAR_FILE`, the statements that mount them as secrets and an
 /// `env_file` of a copy without them. Passwords the image reads as `VAR`
 /// stay in the file.
-pub fn env_file(service: &str, image: Option<&str>, path: &str, optional: bool, import: &mut Import) -> Vec<Stmt> {
+/// A service's `env_file` entry, as import reads it.
+pub struct EnvFileUse<'a> {
+    pub service: &'a str,
+    pub image: Option<&'a str>,
+    pub path: &'a str,
+    pub optional: bool,
+    /// The variables the service's `environment` sets, which win over the
+    /// file's.
+    pub overridden: &'a [String],
+}
+
+pub fn env_file(env_file: &EnvFileUse, import: &mut Import) -> Vec<Stmt> {
+    let EnvFileUse {
+        service,
+        image,
+        path,
+        optional,
+        overridden,
+    } = *env_file;
     let marker = if optional { " optional" } else { "" };
     let statement = |path: &str| Stmt::line(format!("env_file {}{marker}", quoted(path)));
     let on_disk = import.places.on_disk(path);
@@ -185,13 +203,17 @@ pub fn env_file(service: &str, image: Option<&str>, path: &str, optional: bool, 
     let mut at = 0;
     for entry in &secret_entries {
         let value = entry.value.as_ref().map(|v| v.value.clone()).unwrap_or_default();
-        out.push(to_secret(
-            service,
-            &entry.name.value,
-            &value,
-            (file, entry.span),
-            import,
-        ));
+        // A password the service's `environment` replaces is no secret of
+        // the container's: it is only left out of the copy.
+        if !overridden.contains(&entry.name.value) {
+            out.push(to_secret(
+                service,
+                &entry.name.value,
+                &value,
+                (file, entry.span),
+                import,
+            ));
+        }
         import.report.secret(
             file,
             entry.span,

@@ -295,13 +295,18 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
                         Some(path) => {
                             let optional = super::env_file::optional(f);
-                            body.extend(super::env_file::env_file(
-                                name,
-                                image.as_deref(),
+                            // compose's `environment` wins over an env file.
+                            let environment = service.get("environment").map(super::environment::pairs);
+                            let overridden: Vec<String> =
+                                environment.into_iter().flatten().map(|(name, _, _)| name).collect();
+                            let env_file = super::env_file::EnvFileUse {
+                                service: name,
+                                image: image.as_deref(),
                                 path,
                                 optional,
-                                import,
-                            ))
+                                overridden: &overridden,
+                            };
+                            body.extend(super::env_file::env_file(&env_file, import))
                         }
                         None => {
                             import
