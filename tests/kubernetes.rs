@@ -1228,3 +1228,24 @@ fn a_service_in_a_profile_runs_nothing_until_asked() {
     assert_eq!(spec("Deployment", "css")["replicas"], json!(0));
     assert_eq!(spec("Job", "seed")["suspend"], json!(true));
 }
+
+/// The official nginx image as a service of its own (a Laravel stack's
+/// nginx in front of php-fpm, with its own config): run as its `nginx`
+/// user 101, it gets the folders its default config writes (its
+/// temporary files, its pid) and may bind port 80, as the proxy's pod
+/// does. It crash-looped on a read-only /var/cache/nginx.
+#[test]
+fn the_nginx_image_as_a_service_can_write_and_bind_port_80() {
+    let text = "stack shop\nservice web {\n    image nginx:1.27.3\n    publish 8080 -> 80\n}\n";
+    let manifests = stack_manifests(text).unwrap();
+    let mut paths = empty_dir_paths(&manifests, "web");
+    paths.sort();
+    assert_eq!(paths, ["/run", "/tmp", "/var/cache/nginx"]);
+    let deployment = manifests.iter().find(|m| m.kind == "Deployment").unwrap();
+    let pod = &deployment.body["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsUser"], json!(101));
+    assert_eq!(
+        pod["securityContext"]["sysctls"],
+        json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}])
+    );
+}

@@ -143,6 +143,10 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         port: Some(5672),
         writes: &["/var/log/rabbitmq"],
     },
+    // docker-library/nginx: its master runs as root, its workers as
+    // `nginx` (101). Run as 101 from the start, its default config writes
+    // its temporary files under /var/cache/nginx and its pid in /run
+    // (/var/run is a link to it), and binds port 80 (the pod's sysctl).
     KnownImage {
         repositories: &["nginx"],
         tags_with: None,
@@ -150,7 +154,7 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         ids: ids(NGINX_UID, NGINX_UID),
         alpine_ids: None,
         port: Some(80),
-        writes: &[],
+        writes: &["/var/cache/nginx", "/run"],
     },
     // nginxinc/docker-nginx-unprivileged: `USER $UID` (101, group nginx
     // 101), its pid and temporary files moved to /tmp, listening on 8080.

@@ -285,7 +285,12 @@ pub(super) fn pod_spec(cx: &Context, service: &Service, mut init: Vec<Container>
         // else a supplementary group of the user's number.
         security["fsGroup"] = json!(account.gid.unwrap_or(account.uid));
     }
-    if service.proxy().is_some_and(Proxy::listens_on_privileged_port) {
+    let known_port = || known_image(cx.stack, service).and_then(|(known, _)| known.port);
+    let binds_privileged = match service.proxy() {
+        Some(proxy) => proxy.listens_on_privileged_port(),
+        None => account.is_some_and(|a| !a.is_root()) && known_port().is_some_and(|port| port < 1024),
+    };
+    if binds_privileged {
         // A safe sysctl (Kubernetes 1.22): the unprivileged nginx binds
         // `listen 80` in the pod's own network namespace.
         security["sysctls"] = json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]);
@@ -493,7 +498,8 @@ const SECRET_FILE_MODE: u32 = 0o440;
 /// (Weblate's `/run`, beside its `read_only`).
 fn writable_paths(stack: &Stack, service: &Service) -> Vec<String> {
     let mut paths = vec!["/tmp".to_string()];
-    if let Some((known, _)) = known_image(stack, service) {
+    // The proxy's nginx.conf is stackc's, which writes in /tmp alone.
+    if let Some((known, _)) = known_image(stack, service).filter(|_| service.proxy().is_none()) {
         let own = stack.own_image(service);
         let written = |path: &&&str| own.is_none_or(|own| !own_image_fills(stack, own, path));
         paths.extend(known.writes.iter().filter(written).map(|p| p.to_string()));
