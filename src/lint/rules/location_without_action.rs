@@ -21,9 +21,10 @@ declare_rule! {
     /// an error (`empty-location`).
     ///
     /// Also flags a `server` with no location at all, no `redirect to
-    /// https` and no raw `return`, `rewrite` or `root` (an import of a
-    /// config whose locations were left out, for one): nginx answers every
-    /// request to it from the same missing folder.
+    /// https` and no raw `return`, `rewrite`, `root`, `deny` or
+    /// `ssl_reject_handshake` (an import of a config whose locations were
+    /// left out, for one): nginx answers every request to it from the same
+    /// missing folder.
     ///
     /// ## Example
     /// ```text
@@ -59,14 +60,14 @@ impl Rule for LocationWithoutAction {
                     out.push(
                         Self::META
                             .diagnostic(format!(
-                                "`{}`: a server with no location, which answers nothing",
+                                "`{}`: a server with no location, which answers every request with a 404",
                                 service.name.value
                             ))
                             .primary(server.span, "no `location` in this server")
                             .help(
                                 "nginx would look for files in its default root, /etc/nginx/html, which the nginx image \
-                                 lacks (404 for every request): add `location / { proxy_pass UPSTREAM }`, or \
-                                 `redirect to https`",
+                                 lacks (404 for every request): add `location / { proxy_pass UPSTREAM }`, \
+                                 `redirect to https`, or a raw `nginx \"return 444\"` for a server that refuses",
                             ),
                     );
                 }
@@ -100,12 +101,14 @@ fn falls_back(location: &crate::ir::Location) -> bool {
 }
 
 /// A server with no location that nothing else answers for: no `redirect
-/// to https`, no raw `return` or `rewrite` of its own (its `root` is
-/// checked by the caller, with the `http` block's).
+/// to https`, no raw `return` or `rewrite` of its own, no `deny` (a 403
+/// for every request), no `ssl_reject_handshake` (a catch-all TLS server
+/// that refuses every handshake). Its `root` is checked by the caller,
+/// with the `http` block's.
 fn answers_nothing(server: &crate::ir::Server) -> bool {
     server.locations.is_empty()
         && server.redirect_https.is_none()
-        && ["return", "rewrite"]
+        && ["return", "rewrite", "deny", "ssl_reject_handshake"]
             .iter()
             .all(|name| server.settings.raw_directive(name).is_none())
 }
