@@ -1202,6 +1202,13 @@ fn an_anonymous_volume_holds_what_the_image_has_there() {
             .iter()
             .any(|m| m["name"] == json!(volume) && m["mountPath"] == json!(path)));
     }
+    // A distroless image has no shell to copy with: its volume stays empty.
+    let distroless =
+        "stack shop\nservice api {\n    image gcr.io/distroless/nodejs22-debian12:nonroot\n    user 65532\n    \
+                      mount anonymous at /app/node_modules\n}\n";
+    let bare = stackc::emit::kubernetes::manifests(&seed_stack(distroless), &layout).unwrap();
+    let bare = bare.iter().find(|m| m.kind == "Deployment").unwrap();
+    assert!(bare.body["spec"]["template"]["spec"]["initContainers"].is_null());
     let out = tempfile::tempdir().unwrap();
     let artifacts = base_artifacts(&manifests, &layout);
     write(out.path(), &artifacts);

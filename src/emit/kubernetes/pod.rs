@@ -133,7 +133,7 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         let Some(volume) = mount.volume() else {
             if let MountSource::Anonymous(_) = mount.source {
                 // The container's own volume: lives as long as the pod.
-                let name = format!("{ANONYMOUS_VOLUME}-{index}");
+                let name = anonymous_volume(index);
                 mounts.push(json!({"name": name, "mountPath": mount.target.value}));
                 volumes.insert(name, json!({"emptyDir": {}}));
             }
@@ -231,6 +231,31 @@ fn pgdata_in_volume(stack: &Stack, service: &Service) -> Option<String> {
     Some(format!("{data}/pgdata"))
 }
 
+/// The pod volume of the service's `index`th mount, an anonymous one.
+fn anonymous_volume(index: usize) -> String {
+    format!("{ANONYMOUS_VOLUME}-{index}")
+}
+
+/// Whether the service's image has no shell to copy with: a distroless
+/// image, or an own image built FROM scratch or on one. Its anonymous
+/// volumes stay empty (it seldom holds a folder worth copying).
+fn has_no_shell(stack: &Stack, service: &Service) -> bool {
+    let shell_less = |image: &ImageRef| image.text.value.contains("distroless") || image.hub_name() == "scratch";
+    if let Some(ImageSource::Image(image)) = &service.image {
+        return shell_less(image);
+    }
+    let Some(own) = stack.own_image(service) else {
+        return false;
+    };
+    let from_scratch = own.stage.is_some_and(|stage| {
+        // The stage the image's chain of stages starts from.
+        let chain = own.dockerfile.stages_in_image(stage);
+        let root = chain.first().and_then(|i| own.dockerfile.stages.get(*i));
+        matches!(root.map(|s| &s.base), Some(crate::input::dockerfile::Base::Scratch))
+    });
+    from_scratch || own.registry_base().is_some_and(shell_less)
+}
+
 /// Where a seeding init container mounts the anonymous volume it fills.
 const SEED_MOUNT: &str = "/stackc-seed";
 
@@ -238,8 +263,12 @@ const SEED_MOUNT: &str = "/stackc-seed";
 /// the image holds at the volume's path into it: docker fills a new
 /// anonymous volume so (a `node_modules` kept apart from a source mount),
 /// and an `emptyDir` would hide it. A path the image lacks is left empty,
-/// as docker leaves it; the copy is the container's user's.
+/// as docker leaves it; the copy is the container's user's. An image with
+/// no shell gets none.
 fn anonymous_seeds(cx: &Context, service: &Service) -> Vec<Container> {
+    if has_no_shell(cx.stack, service) {
+        return Vec::new();
+    }
     let anonymous = service.mounts.iter().enumerate();
     let anonymous = anonymous.filter(|(_, m)| matches!(m.source, MountSource::Anonymous(_)));
     anonymous
@@ -253,7 +282,7 @@ fn anonymous_seeds(cx: &Context, service: &Service) -> Vec<Container> {
                 "securityContext": security_context(run_as(cx.stack, service)),
                 "resources": resources(service),
                 "command": ["sh", "-c", copy, "seed", mount.target.value],
-                "volumeMounts": [{"name": format!("{ANONYMOUS_VOLUME}-{index}"), "mountPath": SEED_MOUNT}],
+                "volumeMounts": [{"name": anonymous_volume(index), "mountPath": SEED_MOUNT}],
             });
             Container {
                 value,
