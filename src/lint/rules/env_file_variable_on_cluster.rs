@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::input::env_file::EnvEntry;
 use crate::ir::Stack;
 use crate::lint::Rule;
 
@@ -9,15 +10,18 @@ declare_rule! {
     /// text: one compose fills in from other variables
     /// (`DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db/app`), a
     /// quoted one (`SECRET_KEY="s3cr3t"`: compose takes the quotes off and
-    /// reads the escapes of double quotes), and one holding `$$` (one `$`
-    /// to compose).
+    /// reads the escapes of double quotes), one holding `$$` (one `$` to
+    /// compose), one with a comment after it or blanks around it
+    /// (`DEBUG=false  # true in dev`); and a line compose reads that
+    /// kubectl refuses (`export KEY=value`, `KEY: value`, `KEY = value`).
     ///
     /// ## Why is this bad?
     /// On a cluster the env file becomes a Secret (`kubectl create secret
     /// generic NAME --from-env-file FILE`), which keeps each value as
-    /// written: the app reads the text `${POSTGRES_PASSWORD}`, or a key
-    /// with its quotes, and its database login or its signed cookies fail
-    /// with nothing said at deploy time.
+    /// written (the text after the first `=`): the app reads the text
+    /// `${POSTGRES_PASSWORD}`, a key with its quotes, `false  # true in
+    /// dev`, and its database login or its signed cookies fail with
+    /// nothing said at deploy time.
     ///
     /// ## Example
     /// ```text
@@ -30,12 +34,13 @@ declare_rule! {
     /// ## Use instead
     /// Make the cluster's Secret from a file with the values as compose
     /// reads them (`envsubst < env/web.env > web.env`, kept out of git), or
-    /// write each value in the env file as it is meant: unquoted (an env
-    /// file value needs no quotes for its spaces), one `$` for a dollar.
+    /// write each line of the env file as both read it: `KEY=value`,
+    /// unquoted (an env file value needs no quotes for its spaces),
+    /// nothing around the `=` nor after the value, one `$` for a dollar.
     pub struct EnvFileVariableOnCluster {
         name: "env-file-variable-on-cluster",
         severity: Warning,
-        summary: "an env file's value that compose reads otherwise than written (variables, quotes, `$$`), which a cluster's Secret keeps as text",
+        summary: "an env file's value that compose reads otherwise than written (variables, quotes, `$$`, comments), which a cluster's Secret keeps as text",
         target: Kubernetes,
     }
 }
@@ -60,29 +65,25 @@ impl Rule for EnvFileVariableOnCluster {
                     .filter(|e| !service.env.iter().any(|v| v.name.value == e.name.value));
                 for entry in deciding {
                     let Some(value) = &entry.value else { continue };
-                    let written = stack
-                        .inputs
-                        .source(loaded.file)
-                        .text
-                        .get(value.span.range())
-                        .unwrap_or_default();
-                    let Some(change) = compose_reads(entry, written) else {
+                    let text = &stack.inputs.source(loaded.file).text;
+                    let Some(change) = compose_reads(entry, text) else {
                         continue;
+                    };
+                    let outcome = match change.refused {
+                        true => String::new(),
+                        false => format!(", and would reach `{}` on a cluster as written", service.name.value),
                     };
                     // Env files hold secrets as often as settings: the
                     // value is masked in the snippet.
                     let finding = Self::META
-                        .diagnostic(format!(
-                            "`{}` {}, and would reach `{}` on a cluster as written",
-                            entry.name.value, change.what, service.name.value
-                        ))
+                        .diagnostic(format!("`{}` {}{outcome}", entry.name.value, change.what))
                         .primary(path.span, "a cluster's Secret is made from this env file")
                         .secondary_in(loaded.file, value.span, change.label)
                         .secret_in(loaded.file, value.span);
                     out.push(finding.help(format!(
                         "make the cluster's Secret from a copy with the values as compose reads them (`envsubst < {0} \
-                         > FILE`, kept out of git), or write each value in {0} as it is meant: unquoted, one `$` \
-                         for a dollar",
+                         > FILE`, kept out of git), or write each line of {0} as both read it: `KEY=value`, unquoted, \
+                         nothing around the `=` nor after the value, one `$` for a dollar",
                         path.value
                     )));
                 }
@@ -91,18 +92,29 @@ impl Rule for EnvFileVariableOnCluster {
     }
 }
 
-/// How compose changes a value that `kubectl create secret --from-env-file`
-/// keeps as written: what the finding says, and its label on the value.
+/// How compose reads an entry that `kubectl create secret --from-env-file`
+/// reads otherwise: what the finding says, its label on the value, and
+/// whether kubectl refuses the line outright.
 struct Change {
     what: String,
     label: &'static str,
+    refused: bool,
 }
 
-/// What compose does to the value `written` (its text in the file) that a
-/// cluster's Secret does not: fill in variables, take off quotes (and read
-/// their escapes), make `$$` one `$`. `None` when both read it alike.
-fn compose_reads(entry: &crate::input::env_file::EnvEntry, written: &str) -> Option<Change> {
+/// What compose does to `entry` of the env file `text` that a cluster's
+/// Secret does not: fill in variables, take off quotes (and read their
+/// escapes), make `$$` one `$`, leave out a comment or the blanks around
+/// the value; or a line kubectl refuses (`export`, `KEY: value`, spaces
+/// around `=`). `None` when both read it alike.
+fn compose_reads(entry: &EnvEntry, text: &str) -> Option<Change> {
     let value = entry.value.as_ref()?;
+    let change = |what: &str, label, refused| {
+        Some(Change {
+            what: what.to_string(),
+            label,
+            refused,
+        })
+    };
     if entry.interpolates {
         let filled = crate::input::env_file::variables(&value.value);
         let from = match filled[..] {
@@ -112,19 +124,53 @@ fn compose_reads(entry: &crate::input::env_file::EnvEntry, written: &str) -> Opt
                 filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             ),
         };
-        return Some(Change {
-            what: format!("is filled in by compose{from}"),
-            label: "compose fills this in; kubectl does not",
-        });
+        return change(
+            &format!("is filled in by compose{from}"),
+            "compose fills this in; kubectl does not",
+            false,
+        );
     }
-    if written.starts_with(['"', '\'']) {
-        return Some(Change {
-            what: "is quoted (compose takes the quotes off)".to_string(),
-            label: "compose reads this without its quotes; kubectl keeps them",
-        });
+    let Some((_, read)) = kubectl_reads(text, entry).filter(|(key, _)| *key == entry.name.value) else {
+        return change(
+            "is written in a form compose reads and `kubectl --from-env-file` refuses (`export`, `:`, or blanks around `=`)",
+            "compose reads this line",
+            true,
+        );
+    };
+    if text[value.span.range()].starts_with(['"', '\'']) {
+        return change(
+            "is quoted (compose takes the quotes off)",
+            "compose reads this without its quotes; kubectl keeps them",
+            false,
+        );
     }
-    value.value.contains("$$").then(|| Change {
-        what: "holds `$$` (one `$` to compose)".to_string(),
-        label: "compose reads `$$` as `$`; kubectl keeps both",
-    })
+    if value.value.contains("$$") {
+        return change(
+            "holds `$$` (one `$` to compose)",
+            "compose reads `$$` as `$`; kubectl keeps both",
+            false,
+        );
+    }
+    (read != value.value).then_some(())?;
+    change(
+        "has a comment or blanks that compose leaves out",
+        "compose reads the value without them; kubectl keeps them",
+        false,
+    )
+}
+
+/// The key and value `kubectl create secret --from-env-file` reads from
+/// the line of `entry`: its text from the first non-blank (after a byte
+/// order mark), split at the
+/// first `=`, the value kept as it is (no quotes, comments or blanks
+/// taken off). `None` for a line with no `=`.
+fn kubectl_reads<'t>(text: &'t str, entry: &EnvEntry) -> Option<(&'t str, &'t str)> {
+    let start = text[..entry.span.start()].rfind('\n').map_or(0, |at| at + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    // Its first line's byte order mark is no part of the key.
+    let line = text[start..end]
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches('\r')
+        .trim_start();
+    line.split_once('=')
 }
