@@ -317,8 +317,10 @@ impl Block<'_> {
             }
             LocationAction::Return(ret) => {
                 self.out.set_origin(ret.code.span);
+                // A redirect's text is its `Location` header.
+                let arg = if ret.is_redirect() { Arg::Expanded } else { Arg::Body };
                 let text = match &ret.text {
-                    Some(text) => format!(" {}", self.token(text, Arg::Expanded)),
+                    Some(text) => format!(" {}", self.token(text, arg)),
                     None => String::new(),
                 };
                 if ret.is_redirect() && ret.text.as_ref().is_some_and(|t| t.value.starts_with('/')) {
@@ -570,9 +572,15 @@ enum Arg {
     /// No variables (`server_name`, `location`): `$` is an ordinary
     /// character, and an empty value means something else, so it is refused.
     Literal,
-    /// Variables expanded (`return`, headers, `proxy_pass`): nginx has no
-    /// escape for `$`, so a value with one cannot be written; empty is a value.
+    /// Variables expanded (a redirect's `return`, headers, `proxy_pass`):
+    /// nginx has no escape for `$`, so a value with one cannot be written;
+    /// empty is a value.
     Expanded,
+    /// A response body (`return 200 TEXT`): [`Arg::Expanded`], and its
+    /// line breaks and tabs written as the escapes nginx reads in quotes
+    /// (a robots.txt), which nowhere else may hold one (a header's value
+    /// with one would be a header of its own).
+    Body,
 }
 
 /// The longest token stackc writes, in bytes as written (quotes and
@@ -595,14 +603,11 @@ fn unbounded_token(value: &str, arg: Arg) -> Result<String, &'static str> {
     if value.is_empty() && arg == Arg::Literal {
         return Err("nginx needs a value here");
     }
-    // A line break or tab is written as the escape nginx reads in quotes.
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    let escaped = |c: char| arg == Arg::Body && matches!(c, '\n' | '\r' | '\t');
+    if value.chars().any(|c| c.is_control() && !escaped(c)) {
         return Err("nginx.conf cannot hold control characters here");
     }
-    if arg == Arg::Expanded && value.contains('$') {
+    if arg != Arg::Literal && value.contains('$') {
         return Err("nginx reads `$` here as a variable and has no escape for it: an nginx variable goes in a raw `nginx \"...\"` line");
     }
     if !value.is_empty()
@@ -641,8 +646,10 @@ mod tests {
         assert_eq!(token("a b;{}", Arg::Literal).unwrap(), "\"a b;{}\"");
         assert_eq!(token("x\"y\\", Arg::Literal).unwrap(), "\"x\\\"y\\\\\"");
         assert_eq!(token("a$b", Arg::Literal).unwrap(), "a$b");
-        assert_eq!(token("a\nb\tc\r", Arg::Literal).unwrap(), "\"a\\nb\\tc\\r\"");
-        assert!(token("a\u{7}b", Arg::Literal).is_err());
+        assert!(token("a\nb", Arg::Literal).is_err());
+        assert!(token("ok\r\nSet-Cookie: x", Arg::Expanded).is_err());
+        assert_eq!(token("a\nb\tc\r", Arg::Body).unwrap(), "\"a\\nb\\tc\\r\"");
+        assert!(token("a\u{7}b", Arg::Body).is_err());
         assert!(token("", Arg::Literal).is_err());
     }
 

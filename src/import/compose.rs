@@ -275,6 +275,16 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             if local || filled_in(project, name, option, setting) {
                 continue;
             }
+            let help = match (option.text(), setting.text()) {
+                // The data is in the volume of that name: the spec's is new.
+                (Some("name"), Some(named)) => format!(
+                    "the spec's volume is compose's `{project}_{name}`, a new and empty one: move the data before \
+                     the first `up` (`docker run --rm -v {named}:/from -v {project}_{name}:/to alpine cp -a /from/. \
+                     /to/`)"
+                ),
+                _ => "the spec declares plain named volumes; create this one outside compose and keep it by hand"
+                    .to_string(),
+            };
             import.report.dropped(
                 import.file,
                 option.span,
@@ -282,7 +292,7 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
                     "volume option `{}` has no statement in the spec",
                     option.text().unwrap_or_default()
                 ),
-                "the spec declares plain named volumes; create this one outside compose and keep it by hand",
+                help,
             );
         }
         top.push(Stmt::line(format!("volume {name}")));
