@@ -835,12 +835,16 @@ fn ipv6_listens_and_certificates_outside_secrets_are_reported() {
         "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 443:443\n",
         &[(
             "gateway.conf",
-            "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate /etc/letsencrypt/live/shop/fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/shop/privkey.pem;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
+            "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    ssl_certificate /etc/letsencrypt/live/shop/fullchain.pem;\n    ssl_certificate_key /etc/letsencrypt/live/shop/privkey.pem;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\nserver {\n    listen [::]:8443 ssl ipv6only=off;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
         )],
         &["--nginx", "gateway.conf"],
     );
     let (spec, report) = (imported.spec(), imported.report());
     assert_eq!(spec.matches("listen 443 tls").count(), 1, "{spec}");
+    assert!(
+        spec.contains("listen 8443 tls"),
+        "an IPv6 listen alone is its port: {spec}"
+    );
     assert!(!report.contains("duplicate-listen"), "{report}");
     let dropped: Vec<&str> = report.lines().filter(|l| l.contains("import-dropped")).collect();
     assert!(dropped.iter().any(|l| l.contains("IPv6")), "{report}");

@@ -69,14 +69,14 @@ fn migrates(program: &[String]) -> bool {
 /// Whether one program is a task of a package manager or of Laravel's
 /// `artisan` that ends: one of Composer's own commands (a project's
 /// script, `composer dev`, may serve); `npm`, `yarn` or `pnpm` alone,
-/// installing or building; one of `php artisan`'s commands that end. A
-/// `--watch` never ends.
+/// installing or building; one of `php artisan`'s commands that end. One
+/// with `--watch` never ends.
 fn is_task(program: &[String]) -> bool {
     let base = |w: &str| w.rsplit('/').next().unwrap_or_default().to_string();
     let Some(first) = program.first().map(|w| base(w)) else {
         return false;
     };
-    if program.iter().any(|w| matches!(w.as_str(), "--watch" | "-w" | "watch")) {
+    if program.iter().any(|w| w == "--watch" || w.starts_with("--watch=")) {
         return false;
     }
     let rest = arguments(&program[1..]);
@@ -138,6 +138,8 @@ fn arguments(words: &[String]) -> Vec<&str> {
         "--dir",
         "--filter",
         "-F",
+        "-w",
+        "--workspace",
     ];
     let mut arguments = Vec::new();
     let mut words = words.iter().map(String::as_str);
@@ -212,6 +214,8 @@ mod tests {
             "php artisan migrate --force",
             "php artisan config:cache",
             "composer -d /app install",
+            "npm ci -w api",
+            "composer update -w",
         ] {
             assert!(is_task(&words(line)), "{line}");
         }

@@ -546,21 +546,28 @@ impl Reader<'_, '_> {
         self.host = crate::emit::nginx::default_host(&sockets, |port| self.public_port(port));
         for c in d.children() {
             match c.name.as_str() {
-                "listen" => match listen_socket(c) {
+                "listen" => {
                     // nginx in a container listens on every IPv4 address;
-                    // Docker's networks are IPv4 unless told otherwise.
-                    _ if c.args.first().is_some_and(|a| a.starts_with('[')) => self.drop(
-                        c,
-                        "on an IPv6 address: stackc's nginx listens on IPv4, as Docker's networks are unless IPv6 is enabled",
-                    ),
-                    Some((80, false)) => {}
-                    Some(socket) if listened.contains(&socket) => {}
-                    Some((port, tls)) => {
-                        listened.push((port, tls));
-                        body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" })))
+                    // Docker's networks are IPv4 unless told otherwise. An
+                    // IPv6 listen is its port over IPv4 (`listen [::]:443
+                    // ssl ipv6only=off` alone is the server's TLS port).
+                    if c.args.first().is_some_and(|a| a.starts_with('[')) {
+                        self.drop(
+                            c,
+                            "on an IPv6 address: the spec's server listens on its port over IPv4, as Docker's \
+                             networks are unless IPv6 is enabled",
+                        );
                     }
-                    None => self.drop(c, "on an address the spec cannot write"),
-                },
+                    match listen_socket(c) {
+                        Some((80, false)) => {}
+                        Some(socket) if listened.contains(&socket) => {}
+                        Some((port, tls)) => {
+                            listened.push((port, tls));
+                            body.push(Stmt::line(format!("listen {port}{}", if tls { " tls" } else { "" })))
+                        }
+                        None => self.drop(c, "on an address the spec cannot write"),
+                    }
+                }
                 "server_name" => {
                     let names: Vec<String> = c.args.iter().map(|n| word(n)).collect();
                     body.push(Stmt::line(format!("server_name {}", names.join(" "))));
