@@ -852,6 +852,25 @@ fn ipv6_listens_and_certificates_outside_secrets_are_reported() {
     assert!(dropped.iter().any(|l| l.contains("`ssl_certificate_key`")), "{report}");
 }
 
+/// The project's `.env` turns a profile on (`COMPOSE_PROFILES=worker`):
+/// its service starts with the others, so the spec's has no `profiles`
+/// (on a cluster it would run nothing); another profile's keeps it.
+#[test]
+fn a_profile_the_dotenv_turns_on_starts_with_the_others() {
+    let imported = import_project(
+        "services:\n  worker:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n    profiles: [worker]\n  adminer:\n    image: ghcr.io/acme/adminer:1.0\n    user: \"1000\"\n    profiles: [debug]\n",
+        &[(".env", "COMPOSE_PROFILES=worker\n")],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_eq!(spec.matches("compose profiles").count(), 1, "{spec}");
+    assert!(
+        spec[spec.find("service adminer").unwrap()..].contains("compose profiles"),
+        "{spec}"
+    );
+}
+
 /// The project's `.env` names it (docker-rails-example's
 /// `COMPOSE_PROJECT_NAME=hellorails`): compose names its volumes after
 /// it, so the spec's stack is that name, not the folder's.

@@ -506,6 +506,15 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 if is_only(value, "no-new-privileges=true") || is_only(value, "no-new-privileges:true") => {}
             ("sysctls", Role::Proxy)
                 if value.get("net.ipv4.ip_unprivileged_port_start").is_some() && value.entries().len() == 1 => {}
+            // A profile the project's `.env` turns on (`COMPOSE_PROFILES`):
+            // compose starts the service with the others.
+            ("profiles", _) if in_an_active_profile(value, import) => import.report.filled(
+                file,
+                key.span,
+                "`profiles`: the project's .env turns this profile on (`COMPOSE_PROFILES`), so the service starts \
+                 with the others",
+                "the spec starts it always; give it back a raw `compose profiles` to start it only when asked",
+            ),
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 let literal = literal_json(&json);
@@ -768,4 +777,18 @@ fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
         }
         _ => body.push(Stmt::line(format!("secret {name}"))),
     }
+}
+
+/// Whether one of a service's `profiles` is among those the project's
+/// `.env` turns on (`COMPOSE_PROFILES=worker,debug`; `*` is every one).
+fn in_an_active_profile(profiles: &Node, import: &Import) -> bool {
+    let Some(active) = (import.places.dotenv.get("COMPOSE_PROFILES")).and_then(|e| e.value.as_ref()) else {
+        return false;
+    };
+    let active: Vec<&str> = active.value.split(',').map(str::trim).collect();
+    profiles
+        .items()
+        .iter()
+        .filter_map(|p| p.text())
+        .any(|p| active.contains(&p) || active.contains(&"*"))
 }
