@@ -157,6 +157,9 @@ service db3 {
 service app {
     image example/app:1.0
     user 1000
+    env {
+        PGDATA = "/srv/files"
+    }
     mount files at /srv/files
 }
 "#;
@@ -173,7 +176,8 @@ service app {
     assert_eq!(pgdata("db2"), vec![json!("/var/lib/postgresql/data/cluster")]);
     // full-stack-fastapi-template's: PGDATA is the volume's mount point.
     assert_eq!(pgdata("db3"), vec![json!("/var/lib/postgresql/data/pgdata/pgdata")]);
-    assert_eq!(pgdata("app"), Vec::<Value>::new());
+    // Another image's PGDATA (a backup tool's folder) is its own.
+    assert_eq!(pgdata("app"), vec![json!("/srv/files")]);
 }
 
 #[test]

@@ -226,6 +226,12 @@ fn pgdata_in_volume(stack: &Stack, service: &Service) -> Option<String> {
         crate::ir::EnvValue::Unknown => return None,
     };
     let data = data.trim_end_matches('/');
+    // A PGDATA of its own is PostgreSQL's only in an image stackc knows
+    // runs it (a backup tool may name its folder so too).
+    let postgres = || known_image(stack, service).is_some_and(|(known, _)| known.user == "postgres");
+    if data != POSTGRES_DATA && !postgres() {
+        return None;
+    }
     let at_data = |m: &&crate::ir::Mount| m.volume().is_some() && m.target.value.trim_end_matches('/') == data;
     service.mounts.iter().find(at_data)?;
     Some(format!("{data}/pgdata"))
