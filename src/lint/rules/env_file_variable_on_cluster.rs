@@ -13,7 +13,8 @@ declare_rule! {
     /// reads the escapes of double quotes), one holding `$$` (one `$` to
     /// compose), one with a comment after it or blanks around it
     /// (`DEBUG=false  # true in dev`); and a line compose reads that
-    /// kubectl refuses (`export KEY=value`, `KEY: value`, `KEY = value`).
+    /// kubectl refuses (`export KEY=value`, `KEY: value`, `KEY = value`,
+    /// a variable set a second time), which stops the whole file.
     ///
     /// ## Why is this bad?
     /// On a cluster the env file becomes a Secret (`kubectl create secret
@@ -52,23 +53,37 @@ impl Rule for EnvFileVariableOnCluster {
                 let Some(loaded) = stack.inputs.env_file(&path.value) else {
                     continue;
                 };
-                // The entry that decides each variable (the file's last),
-                // unless the spec's `env` sets it, which wins over an env
-                // file under compose and on a cluster alike.
-                let deciding = (loaded.vars.vars.iter().enumerate())
-                    .filter(|(at, e)| {
-                        loaded.vars.vars[at + 1..]
-                            .iter()
-                            .all(|later| later.name.value != e.name.value)
-                    })
-                    .map(|(_, e)| e)
-                    .filter(|e| !service.env.iter().any(|v| v.name.value == e.name.value));
-                for entry in deciding {
+                let text = &stack.inputs.source(loaded.file).text;
+                let entries = &loaded.vars.vars;
+                for (at, entry) in entries.iter().enumerate() {
                     let Some(value) = &entry.value else { continue };
-                    let text = &stack.inputs.source(loaded.file).text;
-                    let Some(change) = compose_reads(entry, text) else {
-                        continue;
+                    let set_later = entries[at + 1..]
+                        .iter()
+                        .any(|later| later.name.value == entry.name.value);
+                    let set_before = entries[..at]
+                        .iter()
+                        .any(|earlier| earlier.name.value == entry.name.value);
+                    // What kubectl refuses stops the whole file, whichever
+                    // entry decides the variable.
+                    let change = match kubectl_reads(text, entry) {
+                        Some((key, _)) if key != entry.name.value => refused(),
+                        None => refused(),
+                        _ if set_before && !set_later => Some(Change {
+                            what: "is set twice (compose takes the last; kubectl refuses a key twice)".to_string(),
+                            label: "set again here",
+                            refused: true,
+                        }),
+                        // The entry that decides the variable (the file's
+                        // last), unless the spec's `env` sets it, which wins
+                        // under compose and on a cluster alike.
+                        Some((_, read))
+                            if !set_later && !service.env.iter().any(|v| v.name.value == entry.name.value) =>
+                        {
+                            compose_reads(entry, text, read)
+                        }
+                        _ => None,
                     };
+                    let Some(change) = change else { continue };
                     let outcome = match change.refused {
                         true => String::new(),
                         false => format!(", and would reach `{}` on a cluster as written", service.name.value),
@@ -82,8 +97,8 @@ impl Rule for EnvFileVariableOnCluster {
                         .secret_in(loaded.file, value.span);
                     out.push(finding.help(format!(
                         "make the cluster's Secret from a copy with the values as compose reads them (`envsubst < {0} \
-                         > FILE`, kept out of git), or write each line of {0} as both read it: `KEY=value`, unquoted, \
-                         nothing around the `=` nor after the value, one `$` for a dollar",
+                         > FILE`, kept out of git), or write each line of {0} as both read it: `KEY=value` once, \
+                         unquoted, nothing around the `=` nor after the value, one `$` for a dollar",
                         path.value
                     )));
                 }
@@ -94,25 +109,35 @@ impl Rule for EnvFileVariableOnCluster {
 
 /// How compose reads an entry that `kubectl create secret --from-env-file`
 /// reads otherwise: what the finding says, its label on the value, and
-/// whether kubectl refuses the line outright.
+/// whether kubectl refuses the file outright.
 struct Change {
     what: String,
     label: &'static str,
     refused: bool,
 }
 
+/// A line compose reads and kubectl refuses.
+fn refused() -> Option<Change> {
+    Some(Change {
+        what: "is written in a form compose reads and `kubectl --from-env-file` refuses (`export`, `:`, or blanks \
+               around `=`)"
+            .to_string(),
+        label: "compose reads this line",
+        refused: true,
+    })
+}
+
 /// What compose does to `entry` of the env file `text` that a cluster's
-/// Secret does not: fill in variables, take off quotes (and read their
-/// escapes), make `$$` one `$`, leave out a comment or the blanks around
-/// the value; or a line kubectl refuses (`export`, `KEY: value`, spaces
-/// around `=`). `None` when both read it alike.
-fn compose_reads(entry: &EnvEntry, text: &str) -> Option<Change> {
+/// Secret, which holds `read`, does not: fill in variables, take off
+/// quotes (and read their escapes), make `$$` one `$`, leave out a comment
+/// or the blanks around the value. `None` when both read it alike.
+fn compose_reads(entry: &EnvEntry, text: &str, read: &str) -> Option<Change> {
     let value = entry.value.as_ref()?;
-    let change = |what: &str, label, refused| {
+    let change = |what: &str, label| {
         Some(Change {
             what: what.to_string(),
             label,
-            refused,
+            refused: false,
         })
     };
     if entry.interpolates {
@@ -127,35 +152,24 @@ fn compose_reads(entry: &EnvEntry, text: &str) -> Option<Change> {
         return change(
             &format!("is filled in by compose{from}"),
             "compose fills this in; kubectl does not",
-            false,
         );
     }
-    let Some((_, read)) = kubectl_reads(text, entry).filter(|(key, _)| *key == entry.name.value) else {
-        return change(
-            "is written in a form compose reads and `kubectl --from-env-file` refuses (`export`, `:`, or blanks around `=`)",
-            "compose reads this line",
-            true,
-        );
-    };
     if text[value.span.range()].starts_with(['"', '\'']) {
         return change(
             "is quoted (compose takes the quotes off)",
             "compose reads this without its quotes; kubectl keeps them",
-            false,
         );
     }
     if value.value.contains("$$") {
         return change(
             "holds `$$` (one `$` to compose)",
             "compose reads `$$` as `$`; kubectl keeps both",
-            false,
         );
     }
     (read != value.value).then_some(())?;
     change(
         "has a comment or blanks that compose leaves out",
         "compose reads the value without them; kubectl keeps them",
-        false,
     )
 }
 
