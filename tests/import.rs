@@ -798,7 +798,7 @@ fn a_given_fastcgi_config_says_why_no_proxy_was_made() {
         &["--nginx", "default.conf"],
     );
     let report = imported.report();
-    assert!(report.contains("hands requests to FastCGI"), "{report}");
+    assert!(report.contains("hands requests to an application gateway"), "{report}");
     assert!(!report.contains("no proxy was made from it"), "{report}");
     assert!(imported.spec().contains("service nginx {"), "{}", imported.spec());
 }

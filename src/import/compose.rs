@@ -99,9 +99,9 @@ pub struct Import<'a> {
     /// The configs a proxy was made from, so that a `--nginx` file none
     /// was made from is reported, not left out quietly.
     pub nginx_read: Vec<FileIx>,
-    /// The configs that hand requests to an application gateway, whose
-    /// nginx services stay services (see [`super::proxy::is_proxy`]).
-    pub nginx_gateways: Vec<FileIx>,
+    /// The configs of nginx services kept as services, each with why
+    /// (see [`super::proxy::is_proxy`]).
+    pub nginx_kept: Vec<(FileIx, &'static str)>,
 }
 
 /// A folder of a host path mounted in the proxy, which its config serves.
@@ -192,20 +192,22 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     (top, import.secrets)
 }
 
-/// A `--nginx` file no proxy was made from: one whose nginx hands
-/// requests to php-fpm stays with its service, said so; another (a second
-/// one) is not in the spec, reported.
+/// A `--nginx` file no proxy was made from: one whose nginx service is
+/// kept (it hands requests to php-fpm, or serves a site it built) stays
+/// with it, said so; another (a second one) is not in the spec, reported.
 fn report_unread_nginx(import: &mut Import) {
     for &file in &import.places.nginx {
         if import.nginx_read.contains(&file) {
             continue;
         }
-        if import.nginx_gateways.contains(&file) {
+        if let Some((_, why)) = import.nginx_kept.iter().find(|(f, _)| *f == file) {
             import.report.raw(
                 file,
                 crate::source::Span::new(0, 0),
-                "this `--nginx` config hands requests to FastCGI, uWSGI or SCGI (`fastcgi_pass`), which a proxy \
-                 cannot say: its nginx service is kept as the service it is",
+                format!(
+                    "this `--nginx` config stays with its nginx service, which {why}: a proxy cannot say that, so \
+                     the service is kept as it is"
+                ),
             );
         } else {
             import.report.dropped(

@@ -226,7 +226,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         served_binds: Vec::new(),
         default_network: None,
         nginx_read: Vec::new(),
-        nginx_gateways: Vec::new(),
+        nginx_kept: Vec::new(),
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();

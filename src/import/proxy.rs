@@ -19,20 +19,24 @@ const MAX_CONF: u64 = 1 << 20;
 /// Whether the service runs nginx with a config import can read, and
 /// one the proxy can say: an nginx that hands requests to php-fpm or
 /// uWSGI itself (Nextcloud's, WordPress's) serves the app's files with
-/// `root` and `try_files`, which the proxy has no statements for, and is
-/// kept as the service it is, its own config and all.
+/// `root` and `try_files`, which the proxy has no statements for, and one
+/// whose image holds a site it built, are kept as the services they are,
+/// their own config and all.
 pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
-    if builds_a_site(service, import) {
-        return false;
-    }
     let Some(file) = config(service, import) else {
         return false;
     };
-    let gateway = passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree);
-    if gateway && !import.nginx_gateways.contains(&file) {
-        import.nginx_gateways.push(file);
+    let kept = if builds_a_site(service, import) {
+        Some("builds a site into its image (a COPY from a build stage, or into a folder nginx serves)")
+    } else if passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree) {
+        Some("hands requests to an application gateway (`fastcgi_pass`, `uwsgi_pass` or `scgi_pass`)")
+    } else {
+        None
+    };
+    if let Some(why) = kept.filter(|_| !import.nginx_kept.iter().any(|(f, _)| *f == file)) {
+        import.nginx_kept.push((file, why));
     }
-    !gateway
+    kept.is_none()
 }
 
 /// Whether a directive of the tree hands requests to an application
@@ -56,19 +60,24 @@ fn image(service: &Node, import: &Import) -> Option<String> {
     service.get("image").and_then(Node::text).map(str::to_string)
 }
 
-/// The Dockerfile the service builds, when it has one import can read.
+/// The Dockerfile the service builds (`build.dockerfile`, else the build
+/// folder's `Dockerfile`), when it has one import can read.
 fn own_dockerfile(service: &Node, import: &Import) -> Option<dockerfile::Dockerfile> {
     let context = context(service)?;
-    let path = import.places.on_disk(&context).join("Dockerfile");
+    let name = (service.get("build").and_then(|b| b.get("dockerfile")))
+        .and_then(Node::text)
+        .unwrap_or("Dockerfile");
+    let path = import.places.on_disk(&context).join(name);
     let text = import.places.read(&path, MAX_CONF).ok()?;
     Some(dockerfile::parse(&text))
 }
 
-/// Whether the service's own Dockerfile puts more than nginx's config into
-/// its image: a stage before the last (a front end's `npm run build`), or
-/// a COPY or ADD outside /etc/nginx (the built site). That image is the
-/// app's own, kept as its service: a proxy's image is nginx and stackc's
-/// config, and the site would be lost.
+/// Whether the service's own Dockerfile builds a site into its nginx
+/// image: a COPY from a build stage (a front end's `npm run build`), or one
+/// into a folder nginx serves files from (`/usr/share/nginx/html`,
+/// `/var/www`). That image is the app's own, kept as its service: a
+/// proxy's image is nginx and stackc's config, and the site would be lost.
+/// Certificates or scripts copied beside the config are no site.
 fn builds_a_site(service: &Node, import: &Import) -> bool {
     let Some(dockerfile) = own_dockerfile(service, import) else {
         return false;
@@ -76,11 +85,16 @@ fn builds_a_site(service: &Node, import: &Import) -> bool {
     let Some(last) = dockerfile.final_stage() else {
         return false;
     };
-    let outside_config = |copy: &dockerfile::CopyFact| match &copy.destination.value {
-        dockerfile::Resolved::Known(to) => !to.starts_with("/etc/nginx/") && to != "/etc/nginx",
-        dockerfile::Resolved::Unknown(_) => true,
+    let site = |copy: &dockerfile::CopyFact| {
+        let served = match &copy.destination.value {
+            dockerfile::Resolved::Known(to) => ["/usr/share/nginx/", "/var/www/", "/srv/"]
+                .iter()
+                .any(|root| to.starts_with(root) || format!("{to}/") == *root),
+            dockerfile::Resolved::Unknown(_) => false,
+        };
+        served || copy.from.is_some()
     };
-    dockerfile.stages.len() > 1 || last.facts.copies.iter().any(outside_config)
+    last.facts.copies.iter().any(site)
 }
 
 fn context(service: &Node) -> Option<String> {
@@ -609,10 +623,17 @@ impl Reader<'_, '_> {
                     self.drop(d, "with a TLS certificate and no key, or a key and no certificate");
                 }
                 for file in outside {
+                    let path = file.args.first().map(String::as_str).unwrap_or_default();
+                    let place = match path.strip_prefix("/run/secrets/") {
+                        Some(name) => {
+                            format!("a secret file whose name, `{name}`, the spec cannot say (letters, digits, `_`)")
+                        }
+                        None => "a file outside /run/secrets".to_string(),
+                    };
                     self.import.report.dropped(
                         self.file,
                         file.span,
-                        format!("nginx `{}`: a file outside /run/secrets", file.name),
+                        format!("nginx `{}`: {place}", file.name),
                         "declare the certificate and the key as secrets (`secret site_cert file \"./certs/fullchain.pem\"`) \
                          and say `tls certificate site_cert key site_key` in the server: nginx reads them from \
                          /run/secrets",
