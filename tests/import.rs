@@ -852,6 +852,38 @@ fn ipv6_listens_and_certificates_outside_secrets_are_reported() {
     assert!(dropped.iter().any(|l| l.contains("`ssl_certificate_key`")), "{report}");
 }
 
+/// A healthcheck that reads the password variable (`$$VAR`) import moves
+/// into a secret reads the secret's file; one it cannot rewrite (inside
+/// single quotes) is reported, not left to fail quietly.
+#[test]
+fn a_healthcheck_reading_a_moved_password_reads_its_file() {
+    let service = |name: &str, test: &str| {
+        format!("  {name}:\n    image: mongo:8.0.4\n    environment:\n      MONGO_INITDB_ROOT_USERNAME: root\n      MONGO_INITDB_ROOT_PASSWORD: Mg4kqP9zL2vX\n    healthcheck:\n      test: {test}\n")
+    };
+    let compose = format!(
+        "services:\n{}{}",
+        service(
+            "mongo",
+            "mongosh -u root -p \"$$MONGO_INITDB_ROOT_PASSWORD\" --eval ping"
+        ),
+        service(
+            "mongo2",
+            "sh -c 'mongosh -u root -p $$MONGO_INITDB_ROOT_PASSWORD --eval ping'"
+        ),
+    );
+    let imported = import_project(&compose, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(
+        spec.contains("-p \\\"$(cat \\\"$MONGO_INITDB_ROOT_PASSWORD_FILE\\\")\\\""),
+        "{spec}"
+    );
+    let left: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("which the container no longer has"))
+        .collect();
+    assert_eq!(left.len(), 1, "{report}");
+}
+
 /// The project's `.env` turns a profile on (`COMPOSE_PROFILES=worker`):
 /// its service starts with the others, so the spec's has no `profiles`
 /// (on a cluster it would run nothing); another profile's keeps it.

@@ -150,10 +150,6 @@ pub fn to_env_file(service: &str, kept: &[Kept], import: &mut Import) -> Stmt {
         .note(format!("{} in the environment, kept out of the spec", vars.join(", ")))
 }
 
-/// `env_file PATH`, or, for a file that holds passwords the image reads
-/// from `VAR_FILE`, the statements that mount them as secrets and an
-/// `env_file` of a copy without them. Passwords the image reads as `VAR`
-/// stay in the file.
 /// A service's `env_file` entry, as import reads it.
 pub struct EnvFileUse<'a> {
     pub service: &'a str,
@@ -165,6 +161,11 @@ pub struct EnvFileUse<'a> {
     pub overridden: &'a [String],
 }
 
+/// `env_file PATH`, or, for a file that holds passwords the image reads
+/// from `VAR_FILE`, the statements that mount them as secrets and an
+/// `env_file` of a copy without them. Passwords the image reads as `VAR`
+/// stay in the file; one the service's `environment` replaces only leaves
+/// the copy.
 pub fn env_file(env_file: &EnvFileUse, import: &mut Import) -> Vec<Stmt> {
     let EnvFileUse {
         service,

@@ -153,6 +153,12 @@ impl Test {
         script_reading(script, &used).map(Test::Script)
     }
 
+    /// Whether the test reads the container's variable `name` (`$NAME`,
+    /// `${NAME}`), in a script or in a word a shell it runs reads.
+    pub fn reads_variable(&self, name: &str) -> bool {
+        self.holds(&format!("${name}")) || self.holds(&format!("${{{name}}}"))
+    }
+
     /// Whether a value of `readable` is written in the test, as a whole
     /// token: what import moved out of the spec must not stay in it, even
     /// where `secret-in-command` sees no secret.

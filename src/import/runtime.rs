@@ -131,14 +131,36 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
         );
         probe = read;
     }
+    let read_moved = |probe: &Test| -> Vec<String> {
+        let names = container.moved.iter().filter(|name| probe.reads_variable(name));
+        names.map(|name| format!("`{name}`")).collect()
+    };
+    let moved = read_moved(&probe);
     if let Some(read) = probe.reading_moved(&container.moved) {
         import.report.secret(
             file,
             test.span,
-            "the healthcheck reads a password variable the container now has as a secret's file: it reads the file",
+            format!(
+                "the healthcheck reads {}, which the container now has as a secret's file: it reads the file",
+                moved.join(", ")
+            ),
             "import moved the password into a secret, so the container gets `VAR_FILE` instead of `VAR`; the check reads `$(cat \"$VAR_FILE\")`",
         );
         probe = read;
+    }
+    // One it could not rewrite (inside single quotes, in a `CMD` word).
+    let left = read_moved(&probe);
+    if !left.is_empty() {
+        import.report.dropped(
+            file,
+            test.span,
+            format!(
+                "the healthcheck reads {}, which the container no longer has (import moved it into a secret): the \
+                 check would fail",
+                left.join(", ")
+            ),
+            "read the secret's file in the check instead: `\"$(cat \"$VAR_FILE\")\"` in a `ready cmd` script",
+        );
     }
     let mut probe = probe.statement();
     let has_start = value

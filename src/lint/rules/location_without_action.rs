@@ -101,14 +101,21 @@ fn falls_back(location: &crate::ir::Location) -> bool {
 }
 
 /// A server with no location that nothing else answers for: no `redirect
-/// to https`, no raw `return` or `rewrite` of its own, no `deny` (a 403
-/// for every request), no `ssl_reject_handshake` (a catch-all TLS server
-/// that refuses every handshake). Its `root` is checked by the caller,
+/// to https`, no raw `return` or `rewrite` of its own, no `deny all` (a
+/// 403 for every request), no `ssl_reject_handshake on` (a catch-all TLS
+/// server that refuses every handshake). Its `root` is checked by the caller,
 /// with the `http` block's.
 fn answers_nothing(server: &crate::ir::Server) -> bool {
     server.locations.is_empty()
         && server.redirect_https.is_none()
-        && ["return", "rewrite", "deny", "ssl_reject_handshake"]
+        && ["return", "rewrite"]
             .iter()
             .all(|name| server.settings.raw_directive(name).is_none())
+        && !raw_is(server, "deny", "all")
+        && !raw_is(server, "ssl_reject_handshake", "on")
+}
+
+/// Whether the server's raw `name` directive says exactly `value`.
+fn raw_is(server: &crate::ir::Server, name: &str, value: &str) -> bool {
+    (server.settings.raw_directive(name)).is_some_and(|d| d.args.iter().map(String::as_str).eq([value]))
 }
