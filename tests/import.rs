@@ -695,18 +695,9 @@ fn a_folder_inside_a_served_volume_is_aliased() {
 /// was every proxy's), and a third file no proxy was made from is reported.
 #[test]
 fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
-    let service = |name: &str, conf: &str, port: u16| {
-        format!("  {name}:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./{conf}:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - {port}:80\n")
-    };
-    let conf = |backend: &str| {
-        format!("server {{\n    listen 80;\n    location / {{\n        proxy_pass http://{backend}:8000;\n    }}\n}}\n")
-    };
-    let compose = format!(
-        "services:\n  shop:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  admin:\n    image: ghcr.io/acme/admin:1.0\n    user: \"1000\"\n{}{}",
-        service("public", "public.conf", 8080),
-        service("staff", "staff.conf", 8081)
-    );
-    let (shop, admin) = (conf("shop"), conf("admin"));
+    let mount = |conf: &str| format!("./{conf}:/etc/nginx/conf.d/default.conf:ro");
+    let compose = two_gateways(&mount("public.conf"), &mount("staff.conf"));
+    let (shop, admin) = (proxy_to("shop"), proxy_to("admin"));
     let imported = import_project(
         &compose,
         &[("public.conf", &shop), ("staff.conf", &admin), ("extra.conf", &shop)],
@@ -721,25 +712,42 @@ fn each_proxy_is_made_from_the_nginx_file_it_mounts() {
     );
     assert!(imported.out.status.success(), "{}", imported.stderr());
     let (spec, stdout) = (imported.spec(), imported.report());
-    let block = |name: &str| {
-        let start = spec
-            .find(&format!("proxy {name} "))
-            .unwrap_or_else(|| panic!("no proxy {name}: {spec}"));
-        spec[start..].split("\n}\n").next().unwrap_or_default().to_string()
-    };
-    assert!(
-        block("public").contains("shop") && !block("public").contains("admin"),
-        "{spec}"
-    );
-    assert!(
-        block("staff").contains("admin") && !block("staff").contains("shop"),
-        "{spec}"
-    );
+    let (public, staff) = (proxy_block(&spec, "public"), proxy_block(&spec, "staff"));
+    assert!(public.contains("shop") && !public.contains("admin"), "{spec}");
+    assert!(staff.contains("admin") && !staff.contains("shop"), "{spec}");
     let unread: Vec<&str> = stdout
         .lines()
         .filter(|l| l.contains("no proxy was made from it"))
         .collect();
     assert!(unread.len() == 1 && unread[0].contains("extra.conf"), "{stdout}");
+}
+
+/// Two backends (`shop`, `admin`) and two nginx services (`public` on
+/// 8080, `staff` on 8081), each mounting `public_mount` or `staff_mount`.
+fn two_gateways(public_mount: &str, staff_mount: &str) -> String {
+    let gateway = |name: &str, mount: &str, port: u16| {
+        format!(
+            "  {name}:\n    image: nginx:1.27-alpine\n    volumes:\n      - {mount}\n    ports:\n      - {port}:80\n"
+        )
+    };
+    format!(
+        "services:\n  shop:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  admin:\n    image: ghcr.io/acme/admin:1.0\n    user: \"1000\"\n{}{}",
+        gateway("public", public_mount, 8080),
+        gateway("staff", staff_mount, 8081)
+    )
+}
+
+/// An nginx config whose one server proxies to `backend`'s port 8000.
+fn proxy_to(backend: &str) -> String {
+    format!("server {{\n    listen 80;\n    location / {{\n        proxy_pass http://{backend}:8000;\n    }}\n}}\n")
+}
+
+/// The text of the spec's `proxy NAME` block.
+fn proxy_block(spec: &str, name: &str) -> String {
+    let start = spec
+        .find(&format!("proxy {name} "))
+        .unwrap_or_else(|| panic!("no proxy {name}: {spec}"));
+    spec[start..].split("\n}\n").next().unwrap_or_default().to_string()
 }
 
 /// full-stack-fastapi-template's database: `POSTGRES_PASSWORD` in its env
@@ -941,18 +949,8 @@ fn a_service_on_default_beside_others_still_shares_it() {
 /// file in its own folder.
 #[test]
 fn a_given_config_in_a_mounted_conf_d_folder_is_that_proxys() {
-    let service = |name: &str, folder: &str, port: u16| {
-        format!("  {name}:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./{folder}/conf.d:/etc/nginx/conf.d:ro\n    ports:\n      - {port}:80\n")
-    };
-    let conf = |backend: &str| {
-        format!("server {{\n    listen 80;\n    location / {{\n        proxy_pass http://{backend}:8000;\n    }}\n}}\n")
-    };
-    let compose = format!(
-        "services:\n  shop:\n    image: ghcr.io/acme/shop:1.0\n    user: \"1000\"\n  admin:\n    image: ghcr.io/acme/admin:1.0\n    user: \"1000\"\n{}{}",
-        service("public", "a", 8080),
-        service("staff", "b", 8081)
-    );
-    let (shop, admin) = (conf("shop"), conf("admin"));
+    let compose = two_gateways("./a/conf.d:/etc/nginx/conf.d:ro", "./b/conf.d:/etc/nginx/conf.d:ro");
+    let (shop, admin) = (proxy_to("shop"), proxy_to("admin"));
     let gzip = "gzip on;\n";
     let imported = import_project(
         &compose,
@@ -966,14 +964,8 @@ fn a_given_config_in_a_mounted_conf_d_folder_is_that_proxys() {
     );
     assert!(imported.out.status.success(), "{}", imported.stderr());
     let spec = imported.spec();
-    let block = |name: &str| {
-        let start = spec
-            .find(&format!("proxy {name} "))
-            .unwrap_or_else(|| panic!("no proxy {name}: {spec}"));
-        spec[start..].split("\n}\n").next().unwrap_or_default().to_string()
-    };
-    assert!(block("public").contains("upstream shop"), "{spec}");
-    assert!(block("staff").contains("upstream admin"), "{spec}");
+    assert!(proxy_block(&spec, "public").contains("upstream shop"), "{spec}");
+    assert!(proxy_block(&spec, "staff").contains("upstream admin"), "{spec}");
     assert!(
         !imported.report().contains("no proxy was made from it"),
         "{}",
