@@ -361,15 +361,18 @@ fn names_default_beside_others(services: Option<&Node>) -> bool {
         .unwrap_or_default()
         .iter()
         .any(|(_, service)| {
-            let Some(networks) = service.get("networks") else {
-                return false;
-            };
-            let names: Vec<&str> = match &networks.kind {
-                super::yaml::Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
-                _ => networks.entries().iter().filter_map(|(k, _)| k.text()).collect(),
-            };
+            let names = service.get("networks").map(network_names).unwrap_or_default();
             names.contains(&"default") && names.len() > 1
         })
+}
+
+/// The networks a service's `networks` names, in either of compose's
+/// forms (a list, or a map of each to its options).
+pub fn network_names(networks: &Node) -> Vec<&str> {
+    match &networks.kind {
+        super::yaml::Kind::Seq(items) => items.iter().filter_map(Node::text).collect(),
+        _ => networks.entries().iter().filter_map(|(k, _)| k.text()).collect(),
+    }
 }
 
 /// What a compose network becomes in the spec: the words after

@@ -118,9 +118,15 @@ impl ContainerEnv {
         }
         Some(if from_file {
             self.moved.push(name.to_string());
-            format!("$(cat \"${name}_FILE\")")
+            file_read(name)
         } else {
             format!("${name}")
         })
     }
+}
+
+/// The shell expression that reads the file `NAME_FILE` names, the
+/// secret import made of the variable `name`.
+pub fn file_read(name: &str) -> String {
+    format!("$(cat \"${name}_FILE\")")
 }

@@ -142,7 +142,7 @@ impl Test {
         };
         let readable: Vec<(String, String)> = (moved.iter())
             .flat_map(|name| {
-                let read = format!("$(cat \"${name}_FILE\")");
+                let read = super::container_env::file_read(name);
                 [(format!("${name}"), read.clone()), (format!("${{{name}}}"), read)]
             })
             .collect();

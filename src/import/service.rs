@@ -291,14 +291,13 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     Kind::Seq(items) => items.iter().collect(),
                     _ => vec![value],
                 };
+                // compose's `environment` wins over an env file.
+                let environment = service.get("environment").map(super::environment::pairs);
+                let overridden: Vec<String> = environment.into_iter().flatten().map(|(name, _, _)| name).collect();
                 for f in files {
                     match f.text().or_else(|| f.get("path").and_then(Node::text)) {
                         Some(path) => {
                             let optional = super::env_file::optional(f);
-                            // compose's `environment` wins over an env file.
-                            let environment = service.get("environment").map(super::environment::pairs);
-                            let overridden: Vec<String> =
-                                environment.into_iter().flatten().map(|(name, _, _)| name).collect();
                             let env_file = super::env_file::EnvFileUse {
                                 service: name,
                                 image: image.as_deref(),
@@ -425,27 +424,19 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             ("deploy", _) => super::runtime::deploy(value, role, &mut body, import),
             ("mem_limit" | "cpus" | "pids_limit", _) => super::runtime::legacy_limit(k, value, &mut body, import),
             ("networks", _) => {
-                let names: Vec<String> = match &value.kind {
-                    Kind::Seq(items) => items.iter().filter_map(Node::text).map(str::to_string).collect(),
-                    _ => {
-                        for (net, options) in value.entries() {
-                            if !options.is_null() && !options.entries().is_empty() {
-                                import.report.dropped(
-                                    file,
-                                    options.span,
-                                    format!("options of network `{}`", net.text().unwrap_or_default()),
-                                    "aliases and addresses have no statement: the service's name is its host name",
-                                );
-                            }
-                        }
-                        value
-                            .entries()
-                            .iter()
-                            .filter_map(|(k, _)| k.text())
-                            .map(str::to_string)
-                            .collect()
+                for (net, options) in value.entries() {
+                    if !options.is_null() && !options.entries().is_empty() {
+                        import.report.dropped(
+                            file,
+                            options.span,
+                            format!("options of network `{}`", net.text().unwrap_or_default()),
+                            "aliases and addresses have no statement: the service's name is its host name",
+                        );
                     }
-                };
+                }
+                let names: Vec<String> = (super::compose::network_names(value).into_iter())
+                    .map(str::to_string)
+                    .collect();
                 // compose's own `default` network is every service's without a
                 // word, unless the spec declares a network for its settings.
                 let on_default = names.iter().any(|n| n == "default");
