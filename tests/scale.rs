@@ -208,3 +208,28 @@ fn walkdir(dir: &Path) -> (usize, usize) {
     }
     (files, folders)
 }
+
+/// A check of a stack of hundreds of services finds the emitters' problems
+/// beside resolution, on a thread of its own: it reports the same as a
+/// small stack's check, which finds them after. A value no format carries
+/// is reported; where resolution finds an error, the emitters' problems are
+/// not (the error must be fixed first).
+#[test]
+fn a_large_check_reports_the_emitters_problems_only_without_an_error() {
+    for services in [10, 400] {
+        let spec = generated::stack(services).spec;
+        let odd = "service odd {\n    build ./odd {\n        ignore \"\\u{1}x\"\n    }\n    gunicorn odd.wsgi:application\n}\n";
+        let unrepresentable = format!("{spec}{odd}");
+        let codes = |text: String| -> Vec<String> {
+            let check = stackc::check(&SourceFile::new("stack.spec", text));
+            check.diagnostics.into_iter().map(|d| d.code.to_string()).collect()
+        };
+        assert_eq!(
+            codes(unrepresentable.clone()),
+            ["unrepresentable"],
+            "{services} services"
+        );
+        let unknown = unrepresentable.replace("    gunicorn odd", "    after nowhere\n    gunicorn odd");
+        assert_eq!(codes(unknown), ["unknown-service"], "{services} services");
+    }
+}
