@@ -35,6 +35,10 @@ const KEY_NAMES: &[&str] = &[
     "CREDENTIALS",
 ];
 
+/// Endings of a name's last word that hold a key written as one word with
+/// what it is for: Vikunja's `VIKUNJA_SERVICE_JWTSECRET`, `APP_AUTHTOKEN`.
+const COMPOUND_KEY_ENDINGS: &[&str] = &["SECRET", "TOKEN"];
+
 /// Name endings (`_` and one word) of variables about a secret that hold
 /// none: a file or path to it, a lifetime, a length, a setting of how it is used.
 const NOT_A_SECRET: &[&str] = &[
@@ -181,7 +185,7 @@ impl<'a> NameSays<'a> {
                 .any(|k| {
                     name.strip_suffix(k)
                         .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
-                })
+                }) || COMPOUND_KEY_ENDINGS.iter().any(|e| last_word(name).ends_with(e))
             })
     }
 
@@ -690,6 +694,8 @@ mod tests {
             "TOKEN",
             "SECRET_KEY_BASE",
             "APP_KEYS",
+            "VIKUNJA_SERVICE_JWTSECRET",
+            "APP_AUTHTOKEN",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }
