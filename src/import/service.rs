@@ -252,8 +252,15 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         .unwrap_or_default();
                     body.push(Stmt::line(format!("image of {of}")));
                 }
-                // A local name compose gives a built image: stackc names it.
-                Some(image) if builds && image.ends_with(":local") => {}
+                // A local name compose gives a built image: stackc names it
+                // (`image` beside `build` is a registry name to push).
+                Some(image) if builds && image.ends_with(":local") => import.report.dropped(
+                    file,
+                    value.span,
+                    format!("`image {image}`, a local name for the built image: stackc names it after the stack and service"),
+                    "beside `build`, `image` is the name CI pushes to a registry (a cluster pulls it from there): \
+                     write `image REGISTRY/NAME:TAG` in the spec if the image is pushed",
+                ),
                 Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
                 None => {
                     let raw = value.text().unwrap_or_default();
