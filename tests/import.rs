@@ -2982,15 +2982,26 @@ fn passwords_in_urls_with_variables_stay_out_of_the_spec_and_the_report() {
 fn a_local_name_for_a_built_image_is_reported_where_it_is_left_out() {
     let imported = import_project(
         "services:\n  app:\n    build: .\n    image: example/app:local\n",
-        &[("Dockerfile", "FROM alpine:3.22\nUSER 1000\nCMD [\"sleep\", \"infinity\"]\n")],
+        &[(
+            "Dockerfile",
+            "FROM alpine:3.22\nUSER 1000\nCMD [\"sleep\", \"infinity\"]\n",
+        )],
         &[],
     );
     assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
-    assert!(!imported.spec().lines().any(|l| l.contains("image ")), "{}", imported.spec());
+    assert!(
+        !imported.spec().lines().any(|l| l.contains("image ")),
+        "{}",
+        imported.spec()
+    );
     assert!(
         has_finding(&imported.report(), "compose.yaml:4:12", "warning", "import-dropped"),
         "{}",
         imported.report()
     );
-    assert!(imported.report().contains("`image example/app:local`"), "{}", imported.report());
+    assert!(
+        imported.report().contains("`image example/app:local`"),
+        "{}",
+        imported.report()
+    );
 }

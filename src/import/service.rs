@@ -56,6 +56,13 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
         .filter(|(_, s)| s.get("build").is_some())
         .filter_map(|(k, s)| Some((s.get("image")?.text()?, k.text()?)))
         .collect();
+    // The images services run without building them: another's built
+    // image among them is how compose shares one (`image of`).
+    let run: Vec<&str> = entries
+        .iter()
+        .filter(|(_, s)| s.get("build").is_none())
+        .filter_map(|(_, s)| s.get("image")?.text())
+        .collect();
     let mut roles = Vec::new();
     for (key, service) in entries {
         let Some(name) = key.text().filter(|n| is_name(n)) else {
@@ -88,6 +95,7 @@ pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
             role,
             Source {
                 built: &built,
+                run: &run,
                 image_of,
             },
             import,
@@ -151,6 +159,8 @@ fn build_key(build: &Node) -> String {
 struct Source<'a> {
     /// `(image name, service)` of every service that builds and names its image.
     built: &'a [(&'a str, &'a str)],
+    /// The images services run without building them.
+    run: &'a [&'a str],
     /// The service that builds the same image (see [`shared_builds`]).
     image_of: Option<&'a str>,
 }
@@ -253,14 +263,19 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     body.push(Stmt::line(format!("image of {of}")));
                 }
                 // A local name compose gives a built image: stackc names it
-                // (`image` beside `build` is a registry name to push).
-                Some(image) if builds && image.ends_with(":local") => import.report.dropped(
-                    file,
-                    value.span,
-                    format!("`image {image}`, a local name for the built image: stackc names it after the stack and service"),
-                    "beside `build`, `image` is the name CI pushes to a registry (a cluster pulls it from there): \
-                     write `image REGISTRY/NAME:TAG` in the spec if the image is pushed",
-                ),
+                // (`image` beside `build` is a registry name to push); said
+                // where no other service runs it (they get `image of`).
+                Some(image) if builds && image.ends_with(":local") => {
+                    if !source.run.contains(&image.as_str()) {
+                        import.report.dropped(
+                            file,
+                            value.span,
+                            format!("`image {image}`, a local name for the built image: stackc names it after the stack and service"),
+                            "beside `build`, `image` is the name CI pushes to a registry (a cluster pulls it from there): \
+                             write `image REGISTRY/NAME:TAG` in the spec if the image is pushed",
+                        )
+                    }
+                }
                 Some(image) => body.push(Stmt::line(format!("image {}", word(&image)))),
                 None => {
                     let raw = value.text().unwrap_or_default();
