@@ -272,6 +272,63 @@ fn root_is_run_only_where_the_spec_says_so() {
     }
 }
 
+/// A container the spec runs as root keeps the capabilities its entrypoint
+/// steps down with (WordPress's apache binds port 80 and switches to
+/// www-data; with none, root could do neither), and `hardening off` leaves
+/// the hardening out on a cluster as in compose (it was ignored, leaving
+/// such an image no way to start). Each check the spec waives is an
+/// annotation checkov reads, and the real checkov passes the manifests.
+#[test]
+fn root_keeps_dockers_capabilities_and_hardening_off_is_carried() {
+    let text = "stack blog\n\
+        service wordpress {\n    image wordpress:6.8\n    user root\n}\n\
+        service legacy {\n    image wordpress:6.8\n    user root\n    hardening off\n}\n\
+        service cache {\n    image redis:7.4\n}\n";
+    let manifests = seed_manifests(text);
+    let context = |name: &str| container_named(&manifests, name)["securityContext"].clone();
+    let annotations = |name: &str| {
+        let workload = manifests.iter().find(|m| m.name == name).unwrap();
+        workload.body["metadata"]["annotations"].clone()
+    };
+    let root = context("wordpress");
+    assert_eq!(root["capabilities"]["drop"], json!(["ALL"]));
+    let added = root["capabilities"]["add"].as_array().unwrap();
+    for needed in ["CHOWN", "SETUID", "SETGID", "NET_BIND_SERVICE", "KILL"] {
+        assert!(added.contains(&json!(needed)), "{needed}: {added:?}");
+    }
+    assert!(!added.contains(&json!("NET_RAW")), "{added:?}");
+    assert_eq!(root["readOnlyRootFilesystem"], true);
+    assert_eq!(root["allowPrivilegeEscalation"], false);
+    assert_eq!(
+        annotations("wordpress"),
+        json!({
+            "checkov.io/skip1": "CKV_K8S_23=the spec says user root",
+            "checkov.io/skip2": "CKV_K8S_25=the spec says user root: its entrypoint keeps Docker's capabilities",
+        })
+    );
+    let off = context("legacy");
+    for hardening in ["capabilities", "readOnlyRootFilesystem", "allowPrivilegeEscalation"] {
+        assert!(off[hardening].is_null(), "{hardening}: {off}");
+    }
+    assert_eq!(off["runAsUser"], 0);
+    let waived = annotations("legacy");
+    assert_eq!(waived.as_object().unwrap().len(), 5, "{waived}");
+    assert!(
+        waived.to_string().contains("CKV_K8S_22=the spec says hardening off"),
+        "{waived}"
+    );
+    assert_eq!(context("cache")["capabilities"], json!({"drop": ["ALL"]}));
+    assert!(annotations("cache").is_null());
+
+    let out = tempfile::tempdir().unwrap();
+    write(
+        out.path(),
+        &base_artifacts(&manifests, &support::snapshot_layout("django.spec")),
+    );
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
+}
+
 /// Renders a kustomization with the real kustomize, as JSON documents in a
 /// stable order, so two renderings compare as data.
 fn render(folder: &Path) -> Vec<Value> {

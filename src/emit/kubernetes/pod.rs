@@ -61,7 +61,7 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         "name": object_name(&service.name.value),
         "image": image(cx.stack, service),
         "imagePullPolicy": "Always",
-        "securityContext": security_context(run_as(cx.stack, service)),
+        "securityContext": security_context(cx.stack, service),
         "resources": resources(service),
     });
     // The spec's command whenever it has one, even where the image stackc
@@ -285,7 +285,7 @@ fn anonymous_seeds(cx: &Context, service: &Service) -> Vec<Container> {
                 "name": format!("seed-{ANONYMOUS_VOLUME}-{index}"),
                 "image": image(cx.stack, service),
                 "imagePullPolicy": "Always",
-                "securityContext": security_context(run_as(cx.stack, service)),
+                "securityContext": security_context(cx.stack, service),
                 "resources": resources(service),
                 "command": ["sh", "-c", copy, "seed", mount.target.value],
                 "volumeMounts": [{"name": anonymous_volume(index), "mountPath": SEED_MOUNT}],
@@ -599,22 +599,73 @@ fn tmpfs_paths(service: &Service) -> Vec<String> {
         .collect()
 }
 
-/// A hardened container: no privilege escalation, no capabilities, a
-/// read-only root file system, never root but where the spec says `user
-/// root` (uid 0 with `runAsNonRoot`, the kubelet would refuse to start).
-fn security_context(account: Option<RunAs>) -> Value {
-    let mut context = json!({
-        "allowPrivilegeEscalation": false,
-        "capabilities": {"drop": ["ALL"]},
-        "privileged": false,
-        "readOnlyRootFilesystem": true,
-        "runAsNonRoot": !account.is_some_and(RunAs::is_root),
-    });
+/// A container's security context: never root but where the spec says
+/// `user root` (uid 0 with `runAsNonRoot`, the kubelet would refuse to
+/// start), and hardened unless it says `hardening off`: no privilege
+/// escalation, a read-only root file system, no capabilities, or for root
+/// [`ROOT_CAPABILITIES`].
+fn security_context(stack: &Stack, service: &Service) -> Value {
+    let account = run_as(stack, service);
+    let root = account.is_some_and(RunAs::is_root);
+    let mut context = json!({"privileged": false, "runAsNonRoot": !root});
+    if service.hardening_off.is_none() {
+        context["allowPrivilegeEscalation"] = json!(false);
+        context["readOnlyRootFilesystem"] = json!(true);
+        context["capabilities"] = match root {
+            true => json!({"drop": ["ALL"], "add": ROOT_CAPABILITIES}),
+            false => json!({"drop": ["ALL"]}),
+        };
+    }
     if let Some(account) = account {
         account.write_ids(&mut context);
     }
     context
 }
+
+/// The checkov checks a service's workload fails because the spec says
+/// so, each with the statement that does, as `checkov.io/skipN`
+/// annotations (which checkov reads): the reason stays beside the object,
+/// and every workload that did not ask is still checked.
+pub(super) fn checks_the_spec_waives(stack: &Stack, service: &Service) -> Value {
+    let root = run_as(stack, service).is_some_and(RunAs::is_root);
+    let hardened = service.hardening_off.is_none();
+    let waived = [
+        (root, "CKV_K8S_23", "the spec says user root"),
+        (
+            root && hardened,
+            "CKV_K8S_25",
+            "the spec says user root: its entrypoint keeps Docker's capabilities",
+        ),
+        (!hardened, "CKV_K8S_20", "the spec says hardening off"),
+        (!hardened, "CKV_K8S_22", "the spec says hardening off"),
+        (!hardened, "CKV_K8S_28", "the spec says hardening off"),
+        (!hardened, "CKV_K8S_37", "the spec says hardening off"),
+    ];
+    let annotations: serde_json::Map<String, Value> = (waived.iter().filter(|(applies, ..)| *applies))
+        .enumerate()
+        .map(|(n, (_, check, why))| (format!("checkov.io/skip{}", n + 1), json!(format!("{check}={why}"))))
+        .collect();
+    Value::Object(annotations)
+}
+
+/// What a container the spec runs as root keeps: Docker's default
+/// capabilities, which its entrypoint uses to set up and step down (chown
+/// its data, bind port 80, switch to its user with gosu, as WordPress's
+/// apache and PostgreSQL's entrypoint do), but for raw sockets, device
+/// nodes and file capabilities (`NET_RAW`, `MKNOD`, `SETFCAP`).
+const ROOT_CAPABILITIES: [&str; 11] = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "NET_BIND_SERVICE",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /// Requests for the scheduler, and a memory limit: the spec's `limits`
 /// (memory requested as much as its limit, so the pod is never killed for

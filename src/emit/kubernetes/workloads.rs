@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use super::names::{metadata, object_name, selector};
 use super::network::{pod_labels, pod_members};
 use super::plan::Placement;
-use super::pod::{container, pod_spec, Context};
+use super::pod::{checks_the_spec_waives, container, pod_spec, Context};
 use super::Manifest;
 use crate::ir::{Condition, Service};
 
@@ -53,7 +53,7 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
                 })
                 .collect(),
         );
-        return Manifest::new("apps/v1", "StatefulSet", object, metadata(stack, object, name), spec);
+        return Manifest::new("apps/v1", "StatefulSet", object, annotated(cx, service, object), spec);
     }
     let claims_volume = service
         .mounts
@@ -66,14 +66,23 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         // on another node.
         spec["strategy"] = json!({"type": "Recreate"});
     }
-    Manifest::new("apps/v1", "Deployment", object, metadata(stack, object, name), spec)
+    Manifest::new("apps/v1", "Deployment", object, annotated(cx, service, object), spec)
+}
+
+/// A workload's metadata, with the checks the spec waives for it.
+fn annotated(cx: &Context, service: &Service, object: &str) -> Value {
+    let mut metadata = metadata(cx.stack.name_or_default(), object, &service.name.value);
+    let waived = checks_the_spec_waives(cx.stack, service);
+    if waived.as_object().is_some_and(|w| !w.is_empty()) {
+        metadata["annotations"] = waived;
+    }
+    metadata
 }
 
 /// A job: a Job whose name carries a hash of its image and command, since
 /// a Job's pod template cannot change: a new image is a new Job, which
 /// runs once more, and an unchanged one is left alone.
 pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
-    let stack = cx.stack.name_or_default();
     let main = container(cx, job);
     let mut hasher = Sha256::new();
     hasher.update(main.value["image"].as_str().unwrap_or_default());
@@ -98,7 +107,7 @@ pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
     if in_a_profile(job) {
         spec["suspend"] = json!(true);
     }
-    Manifest::new("batch/v1", "Job", &name, metadata(stack, &name, &job.name.value), spec)
+    Manifest::new("batch/v1", "Job", &name, annotated(cx, job, &name), spec)
 }
 
 /// Whether compose starts the service only for a profile it is asked for

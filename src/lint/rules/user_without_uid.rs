@@ -59,7 +59,9 @@ declare_rule! {
     /// --system --uid 1000 app`, then `USER app` or `USER 1000`), or say
     /// it in the spec: the uid the image runs as (`docker run --rm
     /// --entrypoint id IMAGE` prints it), or `user root` for an image that
-    /// really must start as root:
+    /// really must start as root (it keeps the capabilities its entrypoint
+    /// steps down with; add `hardening off` where it also writes outside
+    /// its volumes, as WordPress copies itself into `/var/www/html`):
     /// ```text
     /// service web {
     ///     image ghcr.io/acme/shop-web:1.4.2
@@ -191,6 +193,7 @@ fn unknown_image_user(service: &str, image: &ImageRef) -> Diagnostic {
         .primary(image.text.span, "no `user`, and an image whose user stackc does not know")
         .help(
             "say the uid the image runs as: `user UID` (`docker run --rm --entrypoint id IMAGE` prints it), \
-             or `user root` if it really must start as root",
+             or `user root` if it really must start as root (and `hardening off` if it also writes outside \
+             its volumes, as WordPress does)",
         )
 }
