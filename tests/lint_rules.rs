@@ -303,3 +303,60 @@ fn a_value_holding_a_secrets_password_is_secret_in_env() {
     let stdout = lint_short(dir.path(), spec);
     assert!(!stdout.contains("[secret-in-env]"), "{stdout}");
 }
+
+/// In an env file, a key set to a well-known value (`SECRET_KEY=changeme`)
+/// and a URL whose password is its own user name (saleor's
+/// `postgres://saleor:saleor@db/saleor`) are default credentials; and a
+/// database's secret file holding a default password names the app URLs
+/// that hold it too, which must change with it (umami's imported
+/// `DATABASE_URL`: changing the file alone locked the app out).
+#[test]
+fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
+    std::fs::write(dir.path().join("secrets/db_password.txt"), "umami\n").unwrap();
+    std::fs::write(
+        dir.path().join("api.env"),
+        "DATABASE_URL=postgres://saleor:saleor@db/saleor\nSECRET_KEY=changeme\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("web.env"),
+        "DATABASE_URL=postgresql://umami:umami@db:5432/umami\n",
+    )
+    .unwrap();
+    let spec = "stack shop\n\
+        volume pgdata\n\
+        secret db_password file \"secrets/db_password.txt\"\n\
+        service db {\n    image postgres:16.4\n    env {\n        POSTGRES_USER = \"umami\"\n    }\n    \
+        secret POSTGRES_PASSWORD = db_password\n    mount pgdata at /var/lib/postgresql/data\n}\n\
+        service api {\n    image ghcr.io/saleor/saleor:3.22\n    user 1000\n    env_file \"api.env\"\n}\n\
+        service web {\n    image ghcr.io/umami-software/umami:2.19\n    user 1001\n    env_file \"web.env\"\n}\n";
+    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(dir.path())
+        .args(["lint", "stack.spec", "--format", "json"])
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ours: Vec<&serde_json::Value> = (found.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "default-credentials")
+        .collect();
+    let messages: Vec<&str> = ours.iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert!(
+        messages.contains(&"`SECRET_KEY` is set to a default value"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"`DATABASE_URL` holds a default password"),
+        "{messages:?}"
+    );
+    let weak_file = ours
+        .iter()
+        .find(|d| d["message"] == "`POSTGRES_PASSWORD` is set to a default password")
+        .unwrap_or_else(|| panic!("{messages:?}"));
+    let help = weak_file["help"].as_str().unwrap();
+    assert!(help.contains("and the same into `DATABASE_URL` of `web`"), "{help}");
+    let text = support::text(&out.stdout);
+    assert!(!text.contains("saleor:saleor") && !text.contains("changeme"), "{text}");
+}

@@ -277,6 +277,57 @@ pub fn address_host(value: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
+/// The parts of a URL the rules compare:
+/// `postgres://shop:hunter2@db:5432/shop?sslmode=disable` has the scheme
+/// `postgres`, the user `shop`, the password `hunter2`, the host `db` and
+/// the path `shop` (without its `/`). Each as written: percent escapes
+/// are left in.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    pub scheme: &'a str,
+    pub user: Option<&'a str>,
+    pub password: Option<&'a str>,
+    pub host: &'a str,
+    pub path: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// The first `scheme://` URL in `value`, which may stand after other
+    /// words (`--extra-index-url https://...`); `None` for none. The
+    /// scheme may be empty (`://` and what follows, as a caller that found
+    /// the `://` hands it over).
+    pub fn of(value: &'a str) -> Option<Self> {
+        let (before, rest) = value.split_once("://")?;
+        let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+        let start = before.rfind(|c: char| !is_scheme_char(c)).map_or(0, |at| at + 1);
+        let scheme = before[start..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, after) = rest.split_at(end);
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((userinfo, host_port)) => (Some(userinfo), host_port),
+            None => (None, authority),
+        };
+        let (user, password) = match userinfo.map(|u| u.split_once(':')) {
+            Some(Some((user, password))) => (Some(user), Some(password)),
+            Some(None) => (userinfo, None),
+            None => (None, None),
+        };
+        let host = match host_port.rsplit_once(':') {
+            Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+            _ => host_port,
+        };
+        let path = after.strip_prefix('/').unwrap_or_default();
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        Some(UrlParts {
+            scheme,
+            user,
+            password,
+            host,
+            path,
+        })
+    }
+}
+
 /// A truthy value as Django settings code usually reads it.
 pub fn is_truthy(value: &str) -> bool {
     matches!(
@@ -424,5 +475,29 @@ mod tests {
             development,
             [Severity::Warning, Severity::Error, Severity::Warning, Severity::Error]
         );
+    }
+
+    #[test]
+    fn url_parts_are_read_after_other_words_and_without_a_port() {
+        use super::UrlParts;
+        let url = UrlParts::of("postgres://shop:p%40ss@db:5432/shop?sslmode=disable").unwrap();
+        assert_eq!(
+            url,
+            UrlParts {
+                scheme: "postgres",
+                user: Some("shop"),
+                password: Some("p%40ss"),
+                host: "db",
+                path: "shop",
+            }
+        );
+        let index = UrlParts::of("--extra-index-url https://token@pypi.example.com/simple").unwrap();
+        assert_eq!(
+            (index.scheme, index.user, index.password),
+            ("https", Some("token"), None)
+        );
+        assert_eq!(UrlParts::of("redis://cache").unwrap().path, "");
+        assert!(UrlParts::of("db:5432").is_none());
+        assert_eq!(UrlParts::of("://a:b@db").unwrap().password, Some("b"));
     }
 }

@@ -281,11 +281,8 @@ pub fn url_password(value: &str) -> Option<&str> {
 
 /// What stands where a URL's password goes, `${DB_PASSWORD}` included.
 pub fn url_password_place(value: &str) -> Option<&str> {
-    let rest = after_scheme(value)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    let (_, password) = userinfo.split_once(':')?;
-    Some(password)
+    after_scheme(value)?;
+    super::facts::UrlParts::of(value)?.password
 }
 
 /// The schemes of the password hashes htpasswd writes (Apache's MD5,

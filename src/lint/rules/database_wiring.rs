@@ -1,8 +1,8 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{EnvValue, Probe, Service, Stack};
+use crate::ir::{EnvOrigin, EnvValue, Probe, Service, Stack};
 use crate::lint::facts;
 use crate::lint::images::POSTGRES_USER_IS_POSTGRES;
-use crate::lint::Rule;
+use crate::lint::{secrets, Rule};
 use crate::source::Span;
 
 declare_rule! {
@@ -13,7 +13,13 @@ declare_rule! {
     /// of the stack and not the app's own loopback; the user and database
     /// names match the service's `POSTGRES_USER` and `POSTGRES_DB`; the
     /// password comes from the same secret; and the service's `pg_isready`
-    /// check asks for that user and database.
+    /// check asks for that user and database. A whole connection URL
+    /// (`DATABASE_URL=postgres://USER:PASSWORD@HOST/DATABASE`, as Prisma,
+    /// Rails and dj-database-url read it), in `env` or an env file, is
+    /// checked the same way, its password against the one the database is
+    /// given (read from the secret's file; never shown). A host that is no
+    /// service is not reported for an app on an `external` network, where
+    /// another project's database may go by that name.
     ///
     /// ## Why is this bad?
     /// These values live in two places (the app's settings and the
@@ -77,6 +83,9 @@ impl Rule for DatabaseWiring {
             check_healthcheck(stack, db, out);
         }
         for app in stack.services.iter().filter(|s| !facts::is_postgres(s)) {
+            for name in URL {
+                check_url(stack, app, name, out);
+            }
             let Some(host) = facts::env_any(app, HOST) else {
                 continue;
             };
@@ -94,8 +103,10 @@ impl Rule for DatabaseWiring {
                 continue;
             }
             let Some(db) = stack.service(name) else {
-                // A dotted name or an address is a database outside the stack.
-                if !name.contains(['.', ':']) && !name.is_empty() {
+                // A dotted name or an address is a database outside the
+                // stack, as is another project's container on a network
+                // shared with it.
+                if !name.contains(['.', ':']) && !name.is_empty() && !stack.on_external_network(app) {
                     out.push(
                         DatabaseWiring::META
                             .diagnostic(format!(
@@ -139,6 +150,164 @@ impl Rule for DatabaseWiring {
             }
         }
     }
+}
+
+/// The variables apps read a whole connection URL from (Prisma's, Rails',
+/// dj-database-url's, miniflux's, umami's).
+const URL: &[&str] = &["DATABASE_URL", "POSTGRES_URL", "POSTGRESQL_URL", "DB_URL"];
+
+/// A `postgres://USER:PASSWORD@HOST/DATABASE` URL of the app's, in its
+/// `env` or an env file: the host a PostgreSQL service of the stack, the
+/// user and database its own, the password the one it was given (read
+/// from the secret's file or its `env`; never shown).
+fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnostic>) {
+    let found = stack.env_value(app, variable);
+    let Some(url) = found.known().and_then(facts::UrlParts::of) else {
+        return;
+    };
+    if !matches!(url.scheme, "postgres" | "postgresql") || url.host.is_empty() {
+        return;
+    }
+    let Some(at) = spec_place(stack, app, &found) else {
+        return;
+    };
+    let finding = |message: String, label: String| {
+        found.label(
+            DatabaseWiring::META
+                .diagnostic(message)
+                .primary(at, format!("`{variable}` is set here")),
+            label,
+        )
+    };
+    if facts::is_loopback(url.host) {
+        out.push(
+            finding(
+                format!(
+                    "`{}`'s `{variable}` looks for the database in its own container",
+                    app.name.value
+                ),
+                "in a container, this host is the container itself".to_string(),
+            )
+            .help("name the database's service as the URL's host, e.g. `db`"),
+        );
+        return;
+    }
+    let Some(db) = stack.service(url.host) else {
+        if !url.host.contains(['.', ':', '$', '%']) && !stack.on_external_network(app) {
+            out.push(
+                finding(
+                    format!(
+                        "`{}`'s `{variable}` looks for the database at `{}`, which is not a service",
+                        app.name.value, url.host
+                    ),
+                    "no service of this stack has this name".to_string(),
+                )
+                .help("name the database's service as the URL's host"),
+            );
+        }
+        return;
+    };
+    if !facts::is_postgres(db) {
+        return;
+    }
+    let (user, name) = postgres_identity(stack, db);
+    let path = (!url.path.is_empty()).then_some(url.path);
+    for ((what, _, setting), got) in database_settings(&user, &name).into_iter().zip([url.user, path]) {
+        let (Some(got), Some(expected)) = (got.map(percent_decoded), setting.value) else {
+            continue;
+        };
+        if got == expected || got.contains(['$', '{']) {
+            continue;
+        }
+        let message = format!(
+            "`{}` connects as {what} `{got}` in `{variable}`, which `{}` does not have",
+            app.name.value, db.name.value
+        );
+        let finding = finding(message, format!("`{}` has {what} `{expected}`", db.name.value));
+        let finding = setting.origin.label(finding, format!("`{}`'s {what}", db.name.value));
+        out.push(finding.help(format!(
+            "write `{expected}` in the URL, or change `{}` of `{}`",
+            setting.variable, db.name.value
+        )));
+    }
+    let sent = url
+        .password
+        .filter(|p| !secrets::is_placeholder(p))
+        .map(percent_decoded);
+    if let (Some(sent), Some((given, from))) = (sent, database_password(stack, db)) {
+        if sent != given {
+            out.push(
+                finding(
+                    format!(
+                        "`{}` sends another password in `{variable}` than `{}` was given",
+                        app.name.value, db.name.value
+                    ),
+                    "this URL's password".to_string(),
+                )
+                .secondary(from, format!("`{}`'s password", db.name.value))
+                .help("write the database's password into the URL (or build the URL from the same secret): both must change together"),
+            );
+        }
+    }
+}
+
+/// The password a PostgreSQL service is given, and where the spec gives
+/// it: its secret's file, where it was read, or a literal in its `env`.
+fn database_password(stack: &Stack, db: &Service) -> Option<(String, Span)> {
+    if let Some(used) = db.secrets.iter().find(|s| s.env.value == "POSTGRES_PASSWORD") {
+        let (_, id) = stack
+            .inputs
+            .secret_files
+            .iter()
+            .find(|(n, _)| *n == used.secret.value)?;
+        let text = stack.inputs.source(*id).text.trim_end_matches(['\n', '\r']);
+        return Some((text.to_string(), used.secret.span));
+    }
+    match stack.env_value(db, "POSTGRES_PASSWORD") {
+        EnvValue::Set(value, EnvOrigin::Spec(span)) => Some((value, span)),
+        _ => None,
+    }
+}
+
+/// Where the spec sets a variable: its `env` entry, or the `env_file` line
+/// of the file that sets it.
+fn spec_place(stack: &Stack, service: &Service, found: &EnvValue) -> Option<Span> {
+    match found {
+        EnvValue::Set(_, EnvOrigin::Spec(span)) => Some(*span),
+        EnvValue::Set(_, EnvOrigin::EnvFile(file, _)) => (service.env_file_paths())
+            .find(|path| {
+                stack
+                    .inputs
+                    .env_file(&path.value)
+                    .is_some_and(|loaded| loaded.file == *file)
+            })
+            .map(|path| path.span),
+        _ => None,
+    }
+}
+
+/// A URL part with its `%XX` escapes read (`p%40ss` is `p@ss`); one that
+/// is not valid UTF-8 once read stays as written.
+fn percent_decoded(part: &str) -> String {
+    let bytes = part.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| part.to_string())
 }
 
 fn mismatch(app: &Service, db: &Service, what: &str, span: Span, got: &str, setting: &Setting) -> Diagnostic {

@@ -16,12 +16,14 @@ declare_rule! {
     /// PostgreSQL); it is not reported. A password from a `secret` is fine,
     /// unless the secret's file, where it is there, holds one of those
     /// well-known passwords or the user name (as `stackc import` writes the
-    /// one it found);
+    /// one it found), and then the app URLs that hold the same password are
+    /// named too, since they must change with it;
     /// so is a value that only says where the password is: the path of a
     /// mounted secret (`/run/secrets/db-password`), a placeholder, or any
     /// `*_FILE` variable. A password in an env file the spec names is
-    /// flagged only when it is a well-known one or the user name, and as a
-    /// warning: the file is the place for a password, and it may be a
+    /// flagged only when it is a well-known one or the user name (a URL's
+    /// own user too: `postgres://saleor:saleor@db`; a key such as
+    /// `SECRET_KEY=changeme` by the same list), and as a warning: the file is the place for a password, and it may be a
     /// template each deployment fills in (n8n's `.env` ships
     /// `changePassword`). In a stack that is never deployed (a development
     /// environment, a base marked `development`) it is a warning: the
@@ -169,16 +171,53 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let span = crate::source::Span::new(0, file.text.trim_end().len());
-            out.push(
-                DefaultCredentials::META
-                    .diagnostic(format!("`{}` is set to a default password", used.env.value))
-                    .primary(used.secret.span, format!("`{}` holds {what}", used.secret.value))
-                    .secondary_in(*id, span, "this password")
-                    .secret_in(*id, span)
-                    .help(format!("put a long random password into {}", file.name)),
-            );
+            let mut finding = DefaultCredentials::META
+                .diagnostic(format!("`{}` is set to a default password", used.env.value))
+                .primary(used.secret.span, format!("`{}` holds {what}", used.secret.value))
+                .secondary_in(*id, span, "this password")
+                .secret_in(*id, span);
+            // An app's connection URL with the same password in it (what
+            // `stackc import` leaves of umami's `DATABASE_URL`) must change
+            // with the file, or the app no longer logs in.
+            let mut also = Vec::new();
+            for (service, name, origin) in urls_holding(stack, value) {
+                finding = origin.label(finding, "the same password, which must change with it");
+                also.push(format!("`{name}` of `{service}`"));
+            }
+            let also = match also.is_empty() {
+                true => String::new(),
+                false => format!(", and the same into {}", also.join(", ")),
+            };
+            out.push(finding.help(format!("put a long random password into {}{also}", file.name)));
         }
     }
+}
+
+/// The variables (of any service, in `env` or an env file) whose URL holds
+/// `password`: the service, the variable and where it is set.
+fn urls_holding<'a>(stack: &'a Stack, password: &str) -> Vec<(&'a str, &'a str, EnvValue)> {
+    let mut found = Vec::new();
+    for service in &stack.services {
+        let from_files = (service.env_file_paths())
+            .filter_map(|path| stack.inputs.env_file(&path.value))
+            .flat_map(|file| &file.vars.vars)
+            .map(|entry| entry.name.value.as_str());
+        let mut names: Vec<&str> = service
+            .env
+            .iter()
+            .map(|v| v.name.value.as_str())
+            .chain(from_files)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let value = stack.env_value(service, name);
+            if value.known().and_then(secrets::url_password) == Some(password) {
+                found.push((service.name.value.as_str(), name, value));
+            }
+        }
+    }
+    found
 }
 
 /// The label of a well-known password, which names no value: the snippet
@@ -207,7 +246,7 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
         // Only the entries that may hold a password are looked up (each
         // lookup reads the service's env files again).
         let may_hold_one = |entry: &&crate::input::env_file::EnvEntry| {
-            secrets::is_password_name(&entry.name.value)
+            secrets::is_secret_name(&entry.name.value)
                 || (entry.value.as_ref()).is_some_and(|v| secrets::url_password(&v.value).is_some())
         };
         let mut names: Vec<&str> = (files.iter())
@@ -223,16 +262,17 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
                 continue;
             };
-            let value = if secrets::is_password_name(name) {
-                value.trim()
-            } else if let Some(password) = secrets::url_password(value) {
-                password
-            } else {
-                continue;
+            // A key (`SECRET_KEY=changeme`) is judged by the same list; a
+            // URL's password also against the URL's own user.
+            let url = facts::UrlParts::of(value).filter(|_| secrets::url_password(value).is_some());
+            let (value, url_user) = match url {
+                Some(url) if !secrets::is_secret_name(name) => (url.password.unwrap_or_default(), url.user),
+                _ if secrets::is_secret_name(name) => (value.trim(), None),
+                _ => continue,
             };
             let why = if value.is_empty() || secrets::refers_to_secret(value) {
                 continue;
-            } else if users.iter().any(|u| u.eq_ignore_ascii_case(value)) {
+            } else if (users.iter().map(String::as_str).chain(url_user)).any(|u| u.eq_ignore_ascii_case(value)) {
                 "the password is the user name".to_string()
             } else if is_well_known(value) {
                 WELL_KNOWN_LABEL.to_string()
@@ -242,19 +282,22 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             let Some((path, loaded)) = files.iter().find(|(_, f)| f.file == *file) else {
                 continue;
             };
-            let what = match secrets::is_password_name(name) {
-                true => "is set to",
-                false => "holds",
+            let (what, kind) = if secrets::is_password_name(name) {
+                ("is set to a default password", "password")
+            } else if secrets::is_secret_name(name) {
+                ("is set to a default value", "key")
+            } else {
+                ("holds a default password", "password")
             };
             let mut finding = DefaultCredentials::META
-                .diagnostic(format!("`{name}` {what} a default password"))
+                .diagnostic(format!("`{name}` {what}"))
                 .primary(path.span, format!("`{name}` comes from this env file"));
             finding = found.label(finding, why);
             if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {
                 finding = finding.secret_in(*file, written.span);
             }
             let mut finding = finding.help(format!(
-                "put a long random password into {} where the stack is deployed",
+                "put a long random {kind} into {} where the stack is deployed",
                 path.value
             ));
             // The file may be a template the deployment fills in: a warning.
