@@ -3005,3 +3005,25 @@ fn a_local_name_for_a_built_image_is_reported_where_it_is_left_out() {
         imported.report()
     );
 }
+
+/// A long-syntax `type: tmpfs` volume (saleor's jaeger) is the same mount
+/// as compose's `tmpfs` key, which the spec keeps raw (on a cluster, an
+/// emptyDir): kept, with its size, and joined to the service's own `tmpfs`
+/// list (it was dropped).
+#[test]
+fn a_tmpfs_volume_is_kept_as_compose_tmpfs() {
+    let imported = import_project(
+        "services:\n  jaeger:\n    image: jaegertracing/jaeger:2.9.0\n    volumes:\n      - type: tmpfs\n        target: /tmp\n      - type: tmpfs\n        target: /cache\n        tmpfs:\n          size: 64m\n  cache:\n    image: redis:7.4\n    tmpfs: /run\n    volumes:\n      - type: tmpfs\n        target: /tmp\n",
+        &[],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            r#"compose tmpfs = "[\"/tmp\", \"/cache:size=64m\"]""#,
+            r#"compose tmpfs = "[\"/run\", \"/tmp\"]""#,
+        ],
+    );
+    assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
+}

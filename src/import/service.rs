@@ -165,6 +165,36 @@ struct Source<'a> {
     image_of: Option<&'a str>,
 }
 
+/// A long-syntax volume of `type: tmpfs`: compose's `tmpfs` key holds the
+/// same mount, which the spec keeps as a raw key (on a cluster, an
+/// emptyDir in memory).
+fn is_tmpfs_volume(volume: &Node) -> bool {
+    volume.get("type").and_then(Node::text) == Some("tmpfs")
+}
+
+/// The targets of a service's `type: tmpfs` volumes (`/tmp`, or
+/// `/tmp:size=N` with a size), and where each is.
+fn tmpfs_volumes(service: &Node) -> Vec<(String, crate::source::Span)> {
+    let volumes = service.get("volumes").map(Node::items).unwrap_or_default();
+    (volumes.iter().filter(|v| is_tmpfs_volume(v)))
+        .filter_map(|v| {
+            let target = v.get("target")?.text()?;
+            let size = v.get("tmpfs").and_then(|t| t.get("size")).and_then(Node::text);
+            let mount = match size {
+                Some(size) => format!("{target}:size={size}"),
+                None => target.to_string(),
+            };
+            Some((mount, v.span))
+        })
+        .collect()
+}
+
+/// `compose tmpfs = "[...]"`, noted as raw from `place`.
+fn tmpfs_line(mounts: &[String], place: String) -> Stmt {
+    let list = serde_json::Value::from(mounts.to_vec());
+    Stmt::line(format!("compose tmpfs = {}", quoted(&flow_yaml(&list)))).note(format!("raw: {place}"))
+}
+
 fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Import) -> Vec<Stmt> {
     let built = source.built;
     let mut body = Vec::new();
@@ -183,6 +213,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
     if role == Role::Proxy {
         body.extend(super::proxy::proxy(service, import));
     }
+    let mut tmpfs_volumes = tmpfs_volumes(service);
     for (key, value) in service.entries() {
         let k = key.text().unwrap_or_default();
         // `docker compose config` writes `command: null` and the like.
@@ -338,7 +369,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("volumes", _) => {
-                for v in value.items() {
+                for v in value.items().iter().filter(|v| !is_tmpfs_volume(v)) {
                     if let Some(stmt) = super::mounts::mount(v, import) {
                         body.push(stmt);
                     }
@@ -528,6 +559,25 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                  with the others",
                 "the spec starts it always; give it back a raw `compose profiles` to start it only when asked",
             ),
+            // The `type: tmpfs` volumes join it: one list of the same mounts.
+            ("tmpfs", _) if !tmpfs_volumes.is_empty() => {
+                let mut all: Vec<String> = match value.text() {
+                    Some(one) => vec![one.to_string()],
+                    None => value
+                        .items()
+                        .iter()
+                        .filter_map(|i| i.text())
+                        .map(str::to_string)
+                        .collect(),
+                };
+                all.extend(std::mem::take(&mut tmpfs_volumes).into_iter().map(|(t, _)| t));
+                body.push(tmpfs_line(&all, import.report.place(file, key.span)));
+                import.report.raw(
+                    file,
+                    key.span,
+                    "`tmpfs` is kept as a raw `compose` key, with the `type: tmpfs` volumes",
+                );
+            }
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
                 let literal = literal_json(&json);
@@ -569,6 +619,15 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 },
             ),
         }
+    }
+    if let Some((_, at)) = tmpfs_volumes.first() {
+        let targets: Vec<String> = tmpfs_volumes.iter().map(|(t, _)| t.clone()).collect();
+        body.push(tmpfs_line(&targets, import.report.place(import.file, *at)));
+        import.report.raw(
+            import.file,
+            *at,
+            "a `type: tmpfs` volume is kept as a raw `compose tmpfs`, the same mount",
+        );
     }
     body.extend(environment_file);
     if let (Some(server), Some((at, argv))) = (image_server, command) {
