@@ -3027,3 +3027,37 @@ fn a_tmpfs_volume_is_kept_as_compose_tmpfs() {
     );
     assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
 }
+
+/// Nextcloud's `/.well-known` block: exact matches nested in a prefix
+/// location that holds only a `return` are written at the server level,
+/// where they answer the same requests (CardDAV and CalDAV discovery was
+/// dropped); a nested location that would inherit from its outer one is
+/// reported as such, with help a user can follow.
+#[test]
+fn exact_locations_nested_in_a_location_are_lifted_to_the_server() {
+    let conf = "server {\n    listen 80;\n    location ^~ /.well-known {\n        location = /.well-known/carddav { return 301 /remote.php/dav/; }\n        location = /.well-known/caldav  { return 301 /remote.php/dav/; }\n        return 301 /index.php$request_uri;\n    }\n    location /static/ {\n        add_header Cache-Control public;\n        location = /static/robots.txt { return 200 \"ok\"; }\n        proxy_pass http://app:8000;\n    }\n    location / {\n        proxy_pass http://app:8000;\n    }\n}\n";
+    let imported = import_project(
+        "services:\n  app:\n    image: ghcr.io/example/app:1.0.0\n    expose: [\"8000\"]\n  web:\n    image: nginx:1.30\n    ports: [\"8080:80\"]\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n",
+        &[("default.conf", conf)],
+        &["--nginx", "default.conf"],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            "    location = /.well-known/carddav {\n        return 301 \"/remote.php/dav/\"\n    }",
+            "    location = /.well-known/caldav {",
+        ],
+    );
+    assert!(!imported.spec().contains("/static/robots.txt"), "{}", imported.spec());
+    let report = imported.report();
+    assert!(
+        has_finding(&report, "default.conf:10:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(
+        report.contains("inside a location: the spec's locations are one level deep"),
+        "{report}"
+    );
+    assert_eq!(report.matches("import-dropped").count(), 1, "{report}");
+}

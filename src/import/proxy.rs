@@ -448,6 +448,7 @@ impl Reader<'_, '_> {
         Some(upstream)
     }
 
+    /// Reports `d` as left out, and why.
     fn drop(&mut self, d: &Directive, why: &str) {
         self.import.report.dropped(
             self.file,
@@ -601,6 +602,11 @@ impl Reader<'_, '_> {
                     if let Some(location) = self.location(c) {
                         body.push(location);
                     }
+                    for nested in c.children().iter().filter(|n| lifts_out_of(c, n)) {
+                        if let Some(location) = self.location(nested) {
+                            body.push(location);
+                        }
+                    }
                 }
                 "add_header" if is_default_header(c) => {}
                 // stackc's TLS settings.
@@ -658,6 +664,15 @@ impl Reader<'_, '_> {
         });
         for c in d.children() {
             match (c.name.as_str(), c.args.as_slice()) {
+                // Written at the server level (see `lifts_out_of`).
+                ("location", _) if lifts_out_of(d, c) => {}
+                ("location", _) => self.import.report.dropped(
+                    self.file,
+                    c.span,
+                    "nginx `location` inside a location: the spec's locations are one level deep",
+                    "write it in the server as a location of its own, with what it inherits from this one \
+                     (an exact `= PATH` match there answers the same requests)",
+                ),
                 ("proxy_pass", [target]) => {
                     let Some(rest) = target.strip_prefix("http://") else {
                         self.drop(c, "to something other than http://UPSTREAM");
@@ -1013,6 +1028,26 @@ fn is_default_forward(name: &str, value: &str, host: &str) -> bool {
 fn is_websocket_header(name: &str, value: &str) -> bool {
     (name.eq_ignore_ascii_case("upgrade") && value == "$http_upgrade")
         || (name.eq_ignore_ascii_case("connection") && value == "$connection_upgrade")
+}
+
+/// Whether a location nested in `outer` answers the same requests written
+/// at the server level: an exact match (`= /.well-known/carddav`) of a
+/// path under a prefix location (Nextcloud's `/.well-known` block), when
+/// the outer one holds nothing it would inherit (only `return`,
+/// `rewrite` and such locations). An exact match at the server level is
+/// chosen before any other, as the nested one is once the outer matches.
+fn lifts_out_of(outer: &Directive, nested: &Directive) -> bool {
+    let prefix = match outer.args.as_slice() {
+        [path] | [_, path] if outer.args.len() == 1 || outer.args[0] == "^~" => path.as_str(),
+        _ => return false,
+    };
+    let exact_under = |d: &Directive| {
+        d.name == "location"
+            && matches!(d.args.as_slice(), [modifier, path] if modifier == "=" && path.starts_with(prefix))
+    };
+    let inherits_nothing =
+        (outer.children().iter()).all(|c| matches!(c.name.as_str(), "return" | "rewrite") || exact_under(c));
+    exact_under(nested) && inherits_nothing
 }
 
 /// stackc's security header defaults (sent when the app sends none).
