@@ -3061,3 +3061,21 @@ fn exact_locations_nested_in_a_location_are_lifted_to_the_server() {
     );
     assert_eq!(report.matches("import-dropped").count(), 1, "{report}");
 }
+
+/// netbox-docker's layout: the project's own `env/postgres.env` is where
+/// import would write its copy without the password; the copy takes
+/// another name (`env/postgres_2.env`) and the project's file is left as it
+/// was (import stopped with "exists with other contents").
+#[test]
+fn a_file_of_the_project_where_an_env_file_would_go_is_left_alone() {
+    let original = "POSTGRES_USER=app\nPOSTGRES_PASSWORD=J5brHrAXFLQSif0K\n";
+    let imported = import_project(
+        "services:\n  postgres:\n    image: postgres:16.4\n    env_file: env/postgres.env\n",
+        &[("env/postgres.env", original)],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(&imported.spec(), &["env_file \"env/postgres_2.env\""]);
+    assert_eq!(read(imported.root(), "env/postgres.env"), original);
+    assert!(!read(imported.root(), "env/postgres_2.env").contains("J5brHrAXFLQSif0K"));
+}

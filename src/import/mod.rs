@@ -218,7 +218,7 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
         report: &mut report,
         file,
         places: &places,
-        secrets: Secrets::default(),
+        secrets: Secrets::beside(places.spec_dir.clone()),
         declared: Vec::new(),
         internal_networks: Vec::new(),
         traefik: None,

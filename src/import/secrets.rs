@@ -64,9 +64,30 @@ pub struct Secrets {
     pub from_dotenv: Vec<String>,
     /// Every secret name given out.
     names: Vec<String>,
+    /// The spec's folder, where the files go: a path a file there holds
+    /// with other contents (the project's own `env/postgres.env`) is not
+    /// given out.
+    spec_dir: std::path::PathBuf,
 }
 
 impl Secrets {
+    /// Files to write into `spec_dir`.
+    pub fn beside(spec_dir: std::path::PathBuf) -> Self {
+        Secrets {
+            spec_dir,
+            ..Secrets::default()
+        }
+    }
+
+    /// Whether the file at `path` (from the spec's folder) is missing or
+    /// holds `contents` already.
+    fn free_for(&self, path: &str, contents: &str) -> bool {
+        match std::fs::read(self.spec_dir.join(path)) {
+            Ok(there) => there == contents.as_bytes(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        }
+    }
+
     /// Whether `value`, set to variable `var`, is a secret to move out:
     /// a literal value of a variable named for a secret, or in any
     /// variable a URL with a password or a well-known token, which the
@@ -82,7 +103,10 @@ impl Secrets {
         if let Some(same) = self.files.iter().find(|f| f.contents == value) {
             return (same.clone(), false);
         }
-        let name = self.unique_name(service, var);
+        let mut name = self.unique_name(service, var);
+        while !self.free_for(&format!("{FOLDER}/{name}.txt"), value) {
+            name = self.unique_name(service, var);
+        }
         let file = SecretFile {
             path: format!("{FOLDER}/{name}.txt"),
             name,
@@ -116,7 +140,7 @@ impl Secrets {
         }
         let mut path = format!("{}/{service}.env", super::env_file::FOLDER);
         let mut n = 2;
-        while self.env_files.iter().any(|f| f.path == path) {
+        while self.env_files.iter().any(|f| f.path == path) || !self.free_for(&path, &contents) {
             path = format!("{}/{service}_{n}.env", super::env_file::FOLDER);
             n += 1;
         }
