@@ -79,12 +79,13 @@ impl Secrets {
         }
     }
 
-    /// Whether the file at `path` (from the spec's folder) is missing or
-    /// holds `contents` already.
+    /// Whether the file at `path` (from the spec's folder) does not hold
+    /// other contents: it is missing, holds `contents` already, or cannot
+    /// be read (then writing it fails, and says why).
     fn free_for(&self, path: &str, contents: &str) -> bool {
         match std::fs::read(self.spec_dir.join(path)) {
             Ok(there) => there == contents.as_bytes(),
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            Err(_) => true,
         }
     }
 
