@@ -489,6 +489,14 @@ pub struct Volume {
     pub name: Spanned<String>,
     /// What a cluster's claim for it asks (compose ignores it).
     pub claim: Claim,
+    /// Made before or by another project (`external: true`): compose uses
+    /// it and never makes or removes it, so data of an earlier deployment
+    /// is kept. A cluster's claim is the stack's own.
+    pub external: Option<Span>,
+    /// The name Docker knows it by, when not the project's prefixed
+    /// `PROJECT_NAME` (compose's `name`): how a deployment keeps the
+    /// volume it had under another project's name.
+    pub volume_name: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -542,13 +550,18 @@ impl Network {
     /// are networks of their own, never made).
     pub const DRIVERS: [&'static str; 4] = ["bridge", "overlay", "macvlan", "ipvlan"];
 
-    /// Whether Docker takes `name` as a network's: a letter or digit, then
-    /// letters, digits, `_`, `.` and `-`.
+    /// Whether Docker takes `name` as a network's.
     pub fn is_docker_name(name: &str) -> bool {
-        let mut bytes = name.bytes();
-        bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        is_docker_object_name(name)
     }
+}
+
+/// Whether Docker takes `name` as a network's or a volume's: a letter or
+/// digit, then letters, digits, `_`, `.` and `-`.
+pub fn is_docker_object_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 #[derive(Clone, Debug)]

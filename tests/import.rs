@@ -3076,3 +3076,34 @@ fn a_file_of_the_project_where_an_env_file_would_go_is_left_alone() {
     assert_eq!(read(imported.root(), "env/postgres.env"), original);
     assert!(!read(imported.root(), "env/postgres_2.env").contains("J5brHrAXFLQSif0K"));
 }
+
+/// A volume compose knows by another name (`name: oldapp_pgdata`) or that
+/// an earlier deployment made (`external: true`) keeps that volume, and
+/// its data: `volume pgdata name "oldapp_pgdata"`, `volume legacy
+/// external` (the spec's volume was a new, empty `PROJECT_pgdata`). The
+/// spec builds into the same compose declarations, which docker compose
+/// reads.
+#[test]
+fn a_volume_named_or_made_elsewhere_keeps_its_data() {
+    let imported = import_project(
+        "services:\n  db:\n    image: redis:7.4\n    volumes:\n      - pgdata:/data\n      - legacy:/srv/legacy\nvolumes:\n  pgdata:\n    name: oldapp_pgdata\n  legacy:\n    external: true\n    name: legacy\n",
+        &[],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &["volume pgdata name \"oldapp_pgdata\"\n", "volume legacy external\n"],
+    );
+    assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
+    let out = imported.root().join("out");
+    let build = support::build(&imported.spec_path(), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let compose = read(&out, "compose.yaml");
+    assert_holds(
+        &compose,
+        &["volumes:\n  pgdata:\n    name: oldapp_pgdata\n  legacy:\n    external: true\n"],
+    );
+    let (code, report) = support::validate(&out);
+    assert_eq!(code, 0, "{report}");
+}

@@ -35,7 +35,11 @@ pub(super) fn emit(stack: &Stack, layout: &Layout) -> String {
             .iter()
             .map(|n| (n.name.value.clone(), network(n)))
             .collect(),
-        volumes: stack.volumes.iter().map(|v| (v.name.value.clone(), Empty {})).collect(),
+        volumes: stack
+            .volumes
+            .iter()
+            .map(|v| (v.name.value.clone(), volume(v)))
+            .collect(),
         secrets: stack
             .secrets
             .iter()
@@ -91,7 +95,7 @@ struct File<'s> {
     #[serde(skip_serializing_if = "Map::is_empty")]
     networks: Map<NetworkDef>,
     #[serde(skip_serializing_if = "Map::is_empty")]
-    volumes: Map<Empty>,
+    volumes: Map<VolumeDef>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     secrets: Map<SecretDef>,
 }
@@ -406,9 +410,23 @@ fn network(network: &Network) -> NetworkDef {
     }
 }
 
-/// A declaration with no options: `postgres_data: {}`.
+/// A volume's declaration: `postgres_data: {}`, or with the name Docker
+/// knows it by and whether another project (or an earlier deployment)
+/// made it.
 #[derive(serde::Serialize)]
-struct Empty {}
+struct VolumeDef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<Str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    external: bool,
+}
+
+fn volume(volume: &Volume) -> VolumeDef {
+    VolumeDef {
+        name: volume.volume_name.as_ref().map(|n| n.as_str().into()),
+        external: volume.external.is_some(),
+    }
+}
 
 /// A map that keeps the order it was built in. Keys are names the grammar
 /// restricts to letters, digits, `_` and `-`.

@@ -271,22 +271,28 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             );
             continue;
         };
+        let mut line = format!("volume {name}");
+        let external = value.get("external").and_then(Node::text) == Some("true");
         for (option, setting) in value.entries() {
             // `driver: local` is Docker's own, what a plain volume gets.
             let local = option.text() == Some("driver") && setting.text() == Some("local");
             if local || filled_in(project, name, option, setting) {
                 continue;
             }
-            let help = match (option.text(), setting.text()) {
-                // The data is in the volume of that name: the spec's is new.
-                (Some("name"), Some(named)) => format!(
-                    "the spec's volume is compose's `{project}_{name}`, a new and empty one: move the data before \
-                     the first `up` (`docker run --rm -v {named}:/from -v {project}_{name}:/to alpine cp -a /from/. \
-                     /to/`)"
-                ),
-                _ => "the spec declares plain named volumes; create this one outside compose and keep it by hand"
-                    .to_string(),
-            };
+            // The volume the data is in, kept by its name.
+            match (option.text(), setting.text()) {
+                (Some("external"), Some("true")) => {
+                    line.push_str(" external");
+                    continue;
+                }
+                // What `docker compose config` writes for an external one.
+                (Some("name"), Some(named)) if external && named == name => continue,
+                (Some("name"), Some(named)) if crate::ir::is_docker_object_name(named) => {
+                    line.push_str(&format!(" name {}", quoted(named)));
+                    continue;
+                }
+                _ => {}
+            }
             import.report.dropped(
                 import.file,
                 option.span,
@@ -294,10 +300,11 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
                     "volume option `{}` has no statement in the spec",
                     option.text().unwrap_or_default()
                 ),
-                help,
+                "the spec declares named volumes (`external`, `name`); create this one outside compose, \
+                 say `external`, and keep it by hand",
             );
         }
-        top.push(Stmt::line(format!("volume {name}")));
+        top.push(Stmt::line(line));
     }
 }
 

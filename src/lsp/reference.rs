@@ -362,7 +362,9 @@ mod tests {
     fn descriptions_link_their_section() {
         let text = reference().describe("volume", Place::default()).unwrap();
         assert!(
-            text.starts_with("**`volume NAME [size SIZE] [access MODE] [class NAME]`**: a named volume"),
+            text.starts_with(
+                "**`volume NAME [size SIZE] [access MODE] [class NAME] [external] [name NAME]`**: a named volume"
+            ),
             "{text}"
         );
         assert!(text.ends_with("docs/language.md#top-level)"), "{text}");

@@ -388,6 +388,8 @@ impl<'i, 's> Parser<'i, 's> {
                         b"size" => p.statement(Rule::volume_size, Rule::kw_size, "size", Self::size),
                         b"access" => p.statement(Rule::volume_access, Rule::kw_access, "access", Self::name),
                         b"class" => p.statement(Rule::volume_class, Rule::kw_class, "class", Self::name),
+                        b"external" => p.rule(Rule::external, |p| p.keyword(Rule::kw_external, "external")),
+                        b"name" => p.statement(Rule::volume_name, Rule::kw_name, "name", Self::text),
                         _ => false,
                     })
             }),

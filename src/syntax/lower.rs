@@ -190,19 +190,47 @@ impl Lowerer {
         next(&mut inner, "volume"); // kw_volume
         let name = self.lower_name(next(&mut inner, "volume"));
         let mut claim = Claim::default();
+        let (mut external, mut volume_name) = (None, None);
         for option in inner {
+            let option_span = span(&option);
             let rule = option.as_rule();
-            let value = option
-                .into_inner()
-                .nth(1)
-                .expect("the grammar gives each option a value");
+            let mut parts = option.into_inner();
+            let keyword = next(&mut parts, "volume option").as_str().to_string();
+            if rule == Rule::external {
+                self.set_once(&mut external, (), option_span, &keyword);
+                continue;
+            }
+            let value = next(&mut parts, "volume option");
             match rule {
                 Rule::volume_size => claim.size = Some(self.lower_size(value)),
                 Rule::volume_access => claim.access = Some(self.lower_access_mode(value)),
+                Rule::volume_name => {
+                    let value = self.lower_docker_volume_name(value);
+                    self.set_once(&mut volume_name, value, option_span, &keyword);
+                }
                 _ => claim.class = Some(self.lower_name(value)),
             }
         }
-        Volume { name, claim, span: at }
+        Volume {
+            name,
+            claim,
+            external: external.map(|(_, at)| at),
+            volume_name: volume_name.map(|(v, _)| v),
+            span: at,
+        }
+    }
+
+    /// `name NAME`: a name `docker volume create` takes.
+    fn lower_docker_volume_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
+        let name = self.lower_text(pair);
+        if !crate::ir::is_docker_object_name(&name.value) {
+            self.report(
+                Diagnostic::error("invalid-name", format!("`{}` is not a Docker volume name", name.value))
+                    .primary(name.span, "not a volume name")
+                    .help("a volume name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`, e.g. `myapp_pgdata`"),
+            );
+        }
+        name
     }
 
     /// A claim's access mode, as Kubernetes spells it.
