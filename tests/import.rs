@@ -3107,3 +3107,34 @@ fn a_volume_named_or_made_elsewhere_keeps_its_data() {
     let (code, report) = support::validate(&out);
     assert_eq!(code, 0, "{report}");
 }
+
+/// A project whose folder's name starts with a digit (`2fauth`) is a
+/// stack of that name, as compose's project is (import wrote no `stack`
+/// line and the spec did not check); a folder with no letter or digit
+/// is reported with what to write.
+#[test]
+fn a_project_named_with_a_digit_first_is_a_stack_of_that_name() {
+    let parent = tempfile::tempdir().unwrap();
+    for (folder, expected) in [("2fauth", Some("stack 2fauth\n")), ("___", None)] {
+        let root = parent.path().join(folder);
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(
+            root.join("compose.yaml"),
+            "services:\n  web:\n    image: nginxinc/nginx-unprivileged:1.27\n",
+        )
+        .unwrap();
+        let out = import_into(&root, &root.join("stack.spec"), "short", &[]);
+        let spec = std::fs::read_to_string(root.join("stack.spec"))
+            .unwrap_or_else(|e| panic!("{folder}: {e}\n{}", support::text(&out.stderr)));
+        match expected {
+            Some(line) => {
+                assert!(out.status.success(), "{}", support::text(&out.stderr));
+                assert_holds(&spec, &[line]);
+            }
+            None => {
+                let report = support::text(&out.stdout);
+                assert!(report.contains("no project name a stack can take"), "{report}");
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::report::{FileIx, Report};
 use super::secrets::Secrets;
 use super::service;
-use super::spec::{is_name, quoted, word, Stmt};
+use super::spec::{is_name, is_stack_name, quoted, word, Stmt};
 use super::values::literal;
 use super::yaml::Node;
 
@@ -151,12 +151,23 @@ pub fn import(doc: &Node, mut import: Import) -> (Vec<Stmt>, Secrets) {
     let from_dotenv = (import.places.dotenv.get("COMPOSE_PROJECT_NAME"))
         .and_then(|e| e.value.as_ref())
         .map(|v| v.value.clone())
-        .filter(|name| is_name(name));
+        .filter(|name| is_stack_name(name));
     let name = from_dotenv
         .or_else(|| doc.get("name").and_then(Node::text).map(str::to_string))
         .or_else(|| project_name(&import.places.compose_dir));
-    if let Some(name) = &name {
-        top.push(Stmt::line(format!("stack {name}")));
+    match &name {
+        Some(name) if is_stack_name(name) => top.push(Stmt::line(format!("stack {name}"))),
+        _ => import.report.dropped(
+            import.file,
+            doc.get("name").map_or(crate::source::Span::new(0, 0), |n| n.span),
+            format!(
+                "no project name a stack can take ({})",
+                name.as_deref()
+                    .map_or("the folder's has no letter or digit".to_string(), |n| format!("`{n}`"))
+            ),
+            "write `stack NAME` at the top of the spec: compose's project name (lowercase letters, digits, `_` \
+             and `-`), which prefixes the names of its volumes",
+        ),
     }
     let project = name.unwrap_or_default();
     for (key, value) in doc.entries() {
@@ -246,7 +257,7 @@ fn project_name(dir: &Path) -> Option<String> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect();
-    is_name(&name).then_some(name)
+    is_stack_name(&name).then_some(name)
 }
 
 /// An option `docker compose config` writes out with its default value:

@@ -124,6 +124,16 @@ pub fn is_name(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// A stack's name as the grammar takes one: a compose project's, which
+/// may start with a digit.
+pub fn is_stack_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || c == '_' || c == '-')
+}
+
 /// An environment variable's name as the grammar takes one.
 pub fn is_env_name(text: &str) -> bool {
     let mut chars = text.chars();

@@ -377,7 +377,7 @@ impl<'i, 's> Parser<'i, 's> {
     fn item(&mut self) -> bool {
         match self.word() {
             b"stack" => self.statement(Rule::stack, Rule::kw_stack, "stack", |p| {
-                p.name()
+                p.stack_name()
                     && p.skip()
                     && p.optional(|p| p.rule(Rule::development, |p| p.keyword(Rule::kw_development, "development")))
             }),
@@ -1014,6 +1014,16 @@ impl<'i, 's> Parser<'i, 's> {
     fn name(&mut self) -> bool {
         self.atom(Rule::name, |p| {
             p.byte(|b| b.is_ascii_alphabetic()) && {
+                p.bytes_while(is_name_char);
+                true
+            }
+        })
+    }
+
+    /// A stack's name: a compose project's, a digit first too (`2fauth`).
+    fn stack_name(&mut self) -> bool {
+        self.atom(Rule::stack_name, |p| {
+            p.byte(|b| b.is_ascii_alphanumeric()) && {
                 p.bytes_while(is_name_char);
                 true
             }

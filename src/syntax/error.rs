@@ -566,6 +566,7 @@ fn describe(rule: Rule) -> String {
     let words = match rule {
         Rule::EOI => END_OF_FILE,
         Rule::name => "a name (letters, digits, `_` and `-`, starting with a letter)",
+        Rule::stack_name => "a name (letters, digits, `_` and `-`, starting with a letter or digit)",
         Rule::env_name => "a variable name such as `DATABASE_URL`",
         Rule::env_key => "a variable name such as `DATABASE_URL`",
         Rule::text | Rule::bare | Rule::string | Rule::argv | Rule::text_list => "a value",

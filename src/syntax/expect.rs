@@ -76,7 +76,7 @@ fn from_error(error: &pest::error::Error<Rule>) -> Expected {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().any(|r| {
             matches!(
                 r,
-                Rule::name | Rule::dependency | Rule::mount_source | Rule::server_address
+                Rule::name | Rule::stack_name | Rule::dependency | Rule::mount_source | Rule::server_address
             )
         }),
         ErrorVariant::CustomError { .. } => false,
