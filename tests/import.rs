@@ -3138,3 +3138,71 @@ fn a_project_named_with_a_digit_first_is_a_stack_of_that_name() {
         }
     }
 }
+
+/// awesome-compose's nginx-wsgi-flask: the build folder's nginx.conf holds
+/// only `http` settings and `include conf.d/*.conf`; the server is in a
+/// mounted file a start script fills with `envsubst`. The proxy is read
+/// from the file with the server (it had no location: 404 for everything),
+/// its `$FLASK_SERVER_ADDR` filled from the service's environment, the
+/// nginx.conf's `client_max_body_size` carried into the server, and
+/// `add_header Content-Type` (a second Content-Type header) written as
+/// `default_type`. The build passes the validators.
+#[test]
+fn a_server_in_a_mounted_file_beside_an_http_only_nginx_conf_is_the_proxys() {
+    let nginx_conf = "events {\n    worker_connections 1024;\n}\nhttp {\n    include /etc/nginx/mime.types;\n    client_max_body_size 8m;\n    include /etc/nginx/conf.d/*.conf;\n}\n";
+    let default_conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://$FLASK_SERVER_ADDR;\n        proxy_set_header Host $host;\n    }\n    location /health-check {\n        add_header Content-Type text/plain;\n        return 200 \"success\";\n    }\n}\n";
+    let imported = import_project(
+        "services:\n  nginx-proxy:\n    build: nginx\n    volumes:\n      - ./nginx/default.conf:/tmp/default.conf\n    environment:\n      - FLASK_SERVER_ADDR=flask-app:8000\n    ports:\n      - \"80:80\"\n  flask-app:\n    image: ghcr.io/example/flask:1.0.0\n    expose: [\"8000\"]\n",
+        &[
+            ("nginx/Dockerfile", "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n"),
+            ("nginx/nginx.conf", nginx_conf),
+            ("nginx/default.conf", default_conf),
+        ],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &[
+            "    upstream flask-app {\n        server flask-app:8000\n    }",
+            "    client_max_body_size 8M\n",
+            "    location / {\n        proxy_pass flask-app\n",
+            "        nginx \"default_type text/plain\"\n",
+        ],
+    );
+    let report = imported.report();
+    assert!(
+        report.contains("`$FLASK_SERVER_ADDR` filled from the service's environment"),
+        "{report}"
+    );
+    let out = imported.root().join("out");
+    let build = support::build(&imported.spec_path(), &out);
+    assert!(build.status.success(), "{}", support::text(&build.stderr));
+    let (code, validated) = support::validate(&out);
+    assert_eq!(code, 0, "{validated}");
+}
+
+/// The official image's templates: a folder mounted at
+/// /etc/nginx/templates whose `default.conf.template` names
+/// `${BACKEND_HOST}`, which the image fills from the environment when it
+/// starts. It is the proxy's config, the variable filled (it was not read
+/// at all: a bare proxy).
+#[test]
+fn a_template_folder_of_the_official_image_is_the_proxys_config() {
+    let template = "server {\n    listen 80;\n    location /api/ {\n        proxy_pass http://${BACKEND_HOST}:${BACKEND_PORT};\n    }\n}\n";
+    let imported = import_project(
+        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n    environment:\n      BACKEND_HOST: api\n      BACKEND_PORT: \"3000\"\n    volumes:\n      - ./templates:/etc/nginx/templates:ro\n  api:\n    image: ghcr.io/example/api:2.1.0\n    expose: [\"3000\"]\n",
+        &[("templates/default.conf.template", template)],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            "proxy web {",
+            "    upstream api {\n        server api:3000\n    }",
+            "    location /api/ {\n        proxy_pass api\n",
+        ],
+    );
+}

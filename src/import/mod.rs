@@ -34,6 +34,7 @@ pub mod nginx;
 pub mod one_shot;
 pub mod probe;
 pub mod proxy;
+mod proxy_config;
 pub mod report;
 pub mod runtime;
 pub mod secrets;

@@ -12,9 +12,9 @@ use super::spec::{is_name, quoted, word, Stmt};
 use super::yaml::Node;
 use crate::input::dockerfile::{self, Base};
 use crate::ir::{LocationKind, Protocol, RawHandler};
-use crate::source::SourceFile;
 
-const MAX_CONF: u64 = 1 << 20;
+pub use super::proxy_config::holds_config;
+use super::proxy_config::{config, context, main_config, MAX_CONF};
 
 /// Whether the service runs nginx with a config import can read, and
 /// one the proxy can say: an nginx that hands requests to php-fpm or
@@ -49,7 +49,7 @@ fn passes_to_a_gateway(tree: &[Directive]) -> bool {
 }
 
 /// The nginx image the service runs: its Dockerfile's FROM, or `image`.
-fn image(service: &Node, import: &Import) -> Option<String> {
+pub(super) fn image(service: &Node, import: &Import) -> Option<String> {
     if let Some(Base::Image(image)) = own_dockerfile(service, import)
         .as_ref()
         .and_then(|d| d.final_stage())
@@ -95,131 +95,6 @@ fn builds_a_site(service: &Node, import: &Import) -> bool {
         served || copy.from.is_some()
     };
     last.facts.copies.iter().any(site)
-}
-
-fn context(service: &Node) -> Option<String> {
-    let build = service.get("build")?;
-    build
-        .text()
-        .or_else(|| build.get("context").and_then(Node::text))
-        .map(str::to_string)
-}
-
-/// Whether a mount's host `source` is the proxy's config file or a
-/// folder holding it (`./proxy/conf.d` for `conf.d/default.conf`).
-pub fn holds_config(service: &Node, source: &str, import: &mut Import) -> bool {
-    let Some(file) = config(service, import) else {
-        return false;
-    };
-    let config = std::path::absolute(import.report.name(file)).map(|p| crate::emit::paths::normalize(&p));
-    super::values::is_host_path(source) && config.is_ok_and(|c| c.starts_with(import.places.on_disk(source)))
-}
-
-/// The config file's index in the report, read once.
-fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
-    let is_nginx = image(service, import).is_some_and(|i| i.starts_with("nginx") || i.contains("/nginx"));
-    if !is_nginx {
-        return None;
-    }
-    let candidates = config_candidates(service, import);
-    if !import.places.nginx.is_empty() {
-        return Some(given_config(&candidates, import));
-    }
-    for path in candidates.files {
-        let name = import.places.shown(&path);
-        if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
-            return Some(FileIx(at));
-        }
-        if let Ok(text) = import.places.read(&path, MAX_CONF) {
-            return Some(import.report.add_file(SourceFile::new(name, text)));
-        }
-    }
-    None
-}
-
-/// Of the `--nginx` files, the one the service mounts, else one in a
-/// folder it mounts at conf.d or builds from, else the first: one file
-/// given is every nginx service's config.
-fn given_config(candidates: &Candidates, import: &Import) -> FileIx {
-    let real = |path: &std::path::Path| std::fs::canonicalize(path).ok();
-    let given: Vec<(FileIx, Option<std::path::PathBuf>)> = (import.places.nginx.iter())
-        .map(|&f| (f, real(std::path::Path::new(import.report.name(f)))))
-        .collect();
-    let files: Vec<_> = candidates.files.iter().filter_map(|c| real(c)).collect();
-    let folders: Vec<_> = candidates.folders.iter().filter_map(|c| real(c)).collect();
-    let mounted = given
-        .iter()
-        .find(|(_, path)| path.as_ref().is_some_and(|p| files.contains(p)));
-    let inside = || {
-        let within = |p: &std::path::PathBuf| folders.iter().any(|folder| p.starts_with(folder));
-        given.iter().find(|(_, path)| path.as_ref().is_some_and(within))
-    };
-    mounted.or_else(inside).map_or(given[0].0, |(f, _)| *f)
-}
-
-/// Where a service's config may be: `files` (its build folder's
-/// `nginx.conf` or `default.conf`, a bind-mounted `*.conf`, the config of
-/// a host folder mounted at conf.d) and the `folders` a `--nginx` file may
-/// be in (the build folder, a host folder mounted at conf.d).
-struct Candidates {
-    files: Vec<std::path::PathBuf>,
-    folders: Vec<std::path::PathBuf>,
-}
-
-fn config_candidates(service: &Node, import: &Import) -> Candidates {
-    let mut candidates = Candidates {
-        files: Vec::new(),
-        folders: Vec::new(),
-    };
-    if let Some(context) = context(service) {
-        let folder = import.places.on_disk(&context);
-        for name in ["nginx.conf", "default.conf"] {
-            candidates.files.push(folder.join(name));
-        }
-        candidates.folders.push(folder);
-    }
-    for volume in service.get("volumes").map(Node::items).unwrap_or_default() {
-        let mut parts = volume.text().map(|t| t.split(':')).into_iter().flatten();
-        let (source, target) = match volume.text() {
-            Some(_) => (parts.next(), parts.next()),
-            None => (
-                volume.get("source").and_then(Node::text),
-                volume.get("target").and_then(Node::text),
-            ),
-        };
-        match (source, target) {
-            (Some(source), _) if source.ends_with(".conf") => candidates.files.push(import.places.on_disk(source)),
-            (Some(source), Some(CONF_D)) if super::values::is_host_path(source) => {
-                let folder = import.places.on_disk(source);
-                candidates.files.extend(conf_d_config(&folder));
-                candidates.folders.push(folder);
-            }
-            _ => {}
-        }
-    }
-    candidates
-}
-
-/// The folder nginx includes every `*.conf` of.
-const CONF_D: &str = "/etc/nginx/conf.d";
-
-/// The config in a host folder mounted at `conf.d`: its `default.conf`, or
-/// its only `*.conf` (several others: import cannot tell which is the
-/// proxy's, and `--nginx` says).
-fn conf_d_config(folder: &std::path::Path) -> Option<std::path::PathBuf> {
-    let default = folder.join("default.conf");
-    if default.is_file() {
-        return Some(default);
-    }
-    let mut confs = std::fs::read_dir(folder)
-        .ok()?
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.extension().is_some_and(|e| e == "conf") && path.is_file())
-        .take(2);
-    match (confs.next(), confs.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
 }
 
 /// The proxy's statements from its image and config.
@@ -281,15 +156,37 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     };
     reader.http_names = http.iter().map(|d| d.name.clone()).collect();
     reader.undefined = http.iter().filter_map(|d| dropped_variable(d)).collect();
-    let inherits = |d: &&&Directive| INHERITED.contains(&d.name.as_str()) && d.block.is_none();
-    reader.inherited = http.iter().filter(inherits).map(|d| (*d).clone()).collect();
+    let inherits = |d: &&Directive| INHERITED.contains(&d.name.as_str()) && d.block.is_none();
+    reader.inherited = http
+        .iter()
+        .copied()
+        .filter(inherits)
+        .map(|d| (file, d.clone()))
+        .collect();
+    // A conf.d file is inside the `http` block of the service's whole
+    // nginx.conf (awesome-compose's nginx-wsgi-flask: `client_max_body_size
+    // 8m` there, the server in the file its start script fills in).
+    if let Some(main) = (!whole).then(|| main_config(service, reader.import, file)).flatten() {
+        let main_tree = nginx::parse(reader.import.report.text(main)).tree;
+        let main_http = main_tree.iter().filter(|d| d.name == "http").flat_map(|d| d.children());
+        let own = |d: &&Directive| !http.iter().any(|o| o.name == d.name);
+        let from_main: Vec<_> = main_http
+            .filter(inherits)
+            .filter(own)
+            .map(|d| (main, d.clone()))
+            .collect();
+        reader.inherited.extend(from_main);
+        reader.import.nginx_read.push(main);
+    }
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     if !reader.body.iter().any(|s| s.text == "server") {
-        for d in std::mem::take(&mut reader.inherited) {
-            reader.drop(
-                &d,
-                "at the http level, with no server in this config that the spec could say it in",
-            );
+        for (at, d) in std::mem::take(&mut reader.inherited) {
+            reader.in_file(at, |reader| {
+                reader.drop(
+                    &d,
+                    "at the http level, with no server in this config that the spec could say it in",
+                )
+            });
         }
     }
     let mut servers: Vec<Stmt> = reader
@@ -420,11 +317,21 @@ struct Reader<'a, 'b> {
     /// define (a `map`'s, a `geo`'s), each with its block's name.
     undefined: Vec<(String, String)>,
     /// The `http` level's settings every server inherits that the spec
-    /// says per server (`client_max_body_size 20m` for the whole config).
-    inherited: Vec<Directive>,
+    /// says per server (`client_max_body_size 20m` for the whole config),
+    /// each with the file it is in.
+    inherited: Vec<(FileIx, Directive)>,
 }
 
 impl Reader<'_, '_> {
+    /// `read` with what it reports placed in `file` (a setting inherited
+    /// from the service's whole nginx.conf, read beside a conf.d file).
+    fn in_file<T>(&mut self, file: FileIx, read: impl FnOnce(&mut Self) -> T) -> T {
+        let own = std::mem::replace(&mut self.file, file);
+        let done = read(self);
+        self.file = own;
+        done
+    }
+
     /// The upstream a `proxy_pass http://HOST[:PORT]` names: one of the
     /// config's, or one made for the service `HOST` (port 80 if none).
     fn upstream_for(&mut self, host: &str) -> Option<String> {
@@ -847,9 +754,9 @@ impl Reader<'_, '_> {
     /// it before its locations, as nginx would inherit them.
     fn inherit(&mut self, server: &Directive, body: &mut Vec<Stmt>) {
         let mut settings = Vec::new();
-        for d in self.inherited.clone() {
+        for (at, d) in self.inherited.clone() {
             if !server.children().iter().any(|c| c.name == d.name) {
-                self.setting(&d, &mut settings);
+                self.in_file(at, |reader| reader.setting(&d, &mut settings));
             }
         }
         let first_location = body
@@ -886,6 +793,21 @@ impl Reader<'_, '_> {
                 format!("nginx `{}`: a time the spec's `{}` cannot say", c.line(), c.name),
                 format!("write `{} D` with D in ms, s, m or h (`90s`, `1h`)", c.name),
             ),
+            // A second Content-Type header beside the one nginx sends
+            // (`default_type`'s): what was meant is the type itself.
+            ("add_header", [name, value, ..])
+                if name.eq_ignore_ascii_case("content-type") && !value.contains(['$', ' ', ';', '"', '\'']) =>
+            {
+                body.push(Stmt::line(format!(
+                    "nginx {}",
+                    quoted(&format!("default_type {value}"))
+                )));
+                self.import.report.raw(
+                    self.file,
+                    c.span,
+                    format!("nginx `add_header Content-Type {value}` is kept as `default_type {value}`: nginx sends a Content-Type of its own, and the header would be a second one"),
+                );
+            }
             ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
             }
