@@ -215,10 +215,7 @@ fn report_unread_nginx(import: &mut Import) {
             import.report.raw(
                 file,
                 crate::source::Span::new(0, 0),
-                format!(
-                    "this `--nginx` config stays with its nginx service, which {why}: a proxy cannot say that, so \
-                     the service is kept as it is"
-                ),
+                format!("this `--nginx` config stays with its nginx service, which {why}"),
             );
         } else {
             import.report.dropped(

@@ -27,9 +27,16 @@ pub fn is_proxy(service: &Node, import: &mut Import) -> bool {
         return false;
     };
     let kept = if builds_a_site(service, import) {
-        Some("builds a site into its image (a COPY from a build stage, or into a folder nginx serves)")
+        Some(
+            "builds a site into its image (a COPY from a build stage, or into a folder nginx serves), which a \
+             proxy's image (nginx and stackc's config) would lose: the service is kept as it is",
+        )
     } else if passes_to_a_gateway(&nginx::parse(import.report.text(file)).tree) {
-        Some("hands requests to an application gateway (`fastcgi_pass`, `uwsgi_pass` or `scgi_pass`)")
+        Some(
+            "hands requests to an application gateway (`fastcgi_pass`, `uwsgi_pass` or `scgi_pass`): the service \
+             is kept as it is, its config and all (a proxy says the same with raw `nginx` lines, written by hand \
+             as in docs/language.md's PHP-FPM example)",
+        )
     } else {
         None
     };
