@@ -543,3 +543,22 @@ fn findings_by_the_hundred_thousand_on_one_line_are_located_in_linear_time() {
     assert!(short.contains(&last), "{}", short.lines().last().unwrap());
     assert!(json.len() > short.len());
 }
+
+/// A URL right after characters of several bytes (`詳細はhttps://...`, CJK
+/// text has no space before a link) is read, never sliced inside one of
+/// them: the URL reader behind secret detection and `database-wiring`
+/// panicked on it, in `env`, as a `DATABASE_URL` and as a bare `é://`.
+#[test]
+fn a_url_right_after_multibyte_text_is_read() {
+    for value in [
+        "詳細はhttps://example.com/a",
+        "é://a:b@db/x",
+        "詳細はpostgres://u:p@db/shop",
+    ] {
+        let spec = format!(
+            "stack shop\nservice cache {{\n    image redis:7.4\n    ready cmd \"redis-cli ping\"\n    env {{\n        BANNER = \"{value}\"\n        DATABASE_URL = \"{value}\"\n    }}\n}}\n"
+        );
+        let outcome = run_everything(&spec);
+        assert!(!codes(&outcome).is_empty() || outcome.built, "{value}");
+    }
+}

@@ -360,3 +360,74 @@ fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() 
     let text = support::text(&out.stdout);
     assert!(!text.contains("saleor:saleor") && !text.contains("changeme"), "{text}");
 }
+
+/// `database-wiring` on URLs as real stacks write them: SQLAlchemy's
+/// `postgresql+psycopg2://` is checked (its database is not `db`'s); a
+/// host that is the database's `container_name`, or its name in capitals,
+/// reaches it; several hosts (libpq's failover list), a password with an
+/// unescaped `/` (whose parts would read as the host, and be shown), a
+/// `?user=` are no findings, nor is a role of its own (`app_ro`) where the
+/// database runs init scripts, which may make it (elsewhere it is, but its
+/// password, not the database's, is not compared); a `%40` in the
+/// password is `@`.
+#[test]
+fn database_urls_as_real_stacks_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
+    std::fs::write(dir.path().join("secrets/db_password.txt"), "Zx9@k2Lq-Rt4vN8wPq\n").unwrap();
+    let url = |n: usize, value: &str| {
+        format!("service app{n} {{\n    image ghcr.io/acme/app:1.0.0\n    user 1000\n    env {{\n        DATABASE_URL = \"{value}\"\n    }}\n}}\n")
+    };
+    let apps = [
+        "postgresql+psycopg2://shop@db:5432/other",
+        "postgres://shop@shop-postgres:5432/shop",
+        "postgres://shop@DB:5432/shop",
+        "postgres://shop@db,replica/shop",
+        "postgres://app_ro@db/shop",
+        "postgres://nobody@db/shop?user=shop",
+        "postgres://app_ro@initdb/shop",
+    ];
+    let mut spec = String::from(
+        "stack shop\nvolume pgdata\nsecret db_password file \"secrets/db_password.txt\"\n\
+         service db {\n    image postgres:16.4\n    container_name shop-postgres\n    env {\n        POSTGRES_USER = \"shop\"\n    }\n    \
+         secret POSTGRES_PASSWORD = db_password\n    mount pgdata at /var/lib/postgresql/data\n}\n\
+         volume initdata\n\
+         service initdb {\n    image postgres:16.4\n    env {\n        POSTGRES_USER = \"shop\"\n    }\n    \
+         secret POSTGRES_PASSWORD = db_password\n    mount initdata at /var/lib/postgresql/data\n    \
+         mount ./initdb at /docker-entrypoint-initdb.d ro\n}\n",
+    );
+    for (n, value) in apps.iter().enumerate() {
+        spec.push_str(&url(n, value));
+    }
+    // Passwords in env files (a literal one in `env` is secret-in-env's).
+    std::fs::write(
+        dir.path().join("slash.env"),
+        "DATABASE_URL=postgres://shop:Zx9@k2Lq/Rt@db/shop\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("escaped.env"),
+        "DATABASE_URL=postgres://shop:Zx9%40k2Lq-Rt4vN8wPq@db/shop\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("role.env"),
+        "DATABASE_URL=postgres://app_ro:Hq7vZ2kLw9Xp4Rt8@db/shop\n",
+    )
+    .unwrap();
+    for (n, file) in ["slash.env", "escaped.env", "role.env"].iter().enumerate() {
+        spec.push_str(&format!(
+            "service file{n} {{\n    image ghcr.io/acme/app:1.0.0\n    user 1000\n    env_file \"{file}\"\n}}\n"
+        ));
+    }
+    let found = lint_short(dir.path(), &spec);
+    let wiring: Vec<&str> = found.lines().filter(|l| l.ends_with("[database-wiring]")).collect();
+    assert_eq!(wiring.len(), 3, "{found}");
+    assert!(
+        wiring[0].contains("`app0` connects as database `other` in `DATABASE_URL`"),
+        "{found}"
+    );
+    assert!(wiring[1].contains("`app4` connects as user `app_ro`"), "{found}");
+    assert!(wiring[2].contains("`file2` connects as user `app_ro`"), "{found}");
+    assert!(!found.contains("k2Lq"), "{found}");
+}

@@ -299,7 +299,10 @@ impl<'a> UrlParts<'a> {
     pub fn of(value: &'a str) -> Option<Self> {
         let (before, rest) = value.split_once("://")?;
         let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
-        let start = before.rfind(|c: char| !is_scheme_char(c)).map_or(0, |at| at + 1);
+        // Past the last character that is no scheme's (any width: `詳細はhttps://`).
+        let start = (before.char_indices().rev())
+            .find(|&(_, c)| !is_scheme_char(c))
+            .map_or(0, |(at, c)| at + c.len_utf8());
         let scheme = before[start..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, after) = rest.split_at(end);
@@ -499,5 +502,8 @@ mod tests {
         assert_eq!(UrlParts::of("redis://cache").unwrap().path, "");
         assert!(UrlParts::of("db:5432").is_none());
         assert_eq!(UrlParts::of("://a:b@db").unwrap().password, Some("b"));
+        // A character of several bytes right before the scheme.
+        assert_eq!(UrlParts::of("詳細はhttps://example.com").unwrap().scheme, "https");
+        assert_eq!(UrlParts::of("é://a:b@db/x").unwrap().scheme, "");
     }
 }

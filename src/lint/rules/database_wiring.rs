@@ -12,12 +12,17 @@ declare_rule! {
     /// (`DATABASE_HOST`, `DB_HOST`, `SQL_HOST`, `POSTGRES_HOST`, `PGHOST`) is a service
     /// of the stack and not the app's own loopback; the user and database
     /// names match the service's `POSTGRES_USER` and `POSTGRES_DB`; the
-    /// password comes from the same secret; and the service's `pg_isready`
+    /// password comes from the same secret (the user and database names
+    /// only where the database runs no init scripts, which may make
+    /// others); and the service's `pg_isready`
     /// check asks for that user and database. A whole connection URL
     /// (`DATABASE_URL=postgres://USER:PASSWORD@HOST/DATABASE`, as Prisma,
-    /// Rails and dj-database-url read it), in `env` or an env file, is
-    /// checked the same way, its password against the one the database is
-    /// given (read from the secret's file; never shown). A host that is no
+    /// Rails and dj-database-url read it; `postgres`, `postgresql`,
+    /// `postgresql+DRIVER` and `postgis` URLs), in `env` or an env file, is
+    /// checked the same way, its password (for the database's own user)
+    /// against the one the database is given (read from the secret's file;
+    /// never shown). A URL it cannot read plainly (several hosts, a
+    /// password with an unescaped `/` or `@`) is left alone. A host that is no
     /// service is not reported for an app on an `external` network, where
     /// another project's database may go by that name.
     ///
@@ -102,7 +107,7 @@ impl Rule for DatabaseWiring {
                 );
                 continue;
             }
-            let Some(db) = stack.service(name) else {
+            let Some(db) = service_at(stack, name) else {
                 // A dotted name or an address is a database outside the
                 // stack, as is another project's container on a network
                 // shared with it.
@@ -123,7 +128,10 @@ impl Rule for DatabaseWiring {
                 continue;
             }
             let (user, name) = postgres_identity(stack, db);
-            for (what, names, setting) in database_settings(&user, &name) {
+            for (what, names, setting) in database_settings(&user, &name)
+                .into_iter()
+                .filter(|_| !runs_init_scripts(db))
+            {
                 let (Some(var), Some(expected)) = (facts::env_any(app, names), setting.value) else {
                     continue;
                 };
@@ -165,7 +173,11 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
     let Some(url) = found.known().and_then(facts::UrlParts::of) else {
         return;
     };
-    if !matches!(url.scheme, "postgres" | "postgresql") || url.host.is_empty() {
+    // An `@` after the host: a password with an unescaped `/` or `@`,
+    // whose parts would be read as the host (and shown). Several hosts
+    // (`db,replica`) are libpq's failover list.
+    let unclear = url.path.contains('@') || url.host.contains(',');
+    if !is_postgres_scheme(url.scheme) || url.host.is_empty() || unclear {
         return;
     }
     let Some(at) = spec_place(stack, app, &found) else {
@@ -192,7 +204,7 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
         );
         return;
     }
-    let Some(db) = stack.service(url.host) else {
+    let Some(db) = service_at(stack, url.host) else {
         if !url.host.contains(['.', ':', '$', '%']) && !stack.on_external_network(app) {
             out.push(
                 finding(
@@ -212,7 +224,14 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
     }
     let (user, name) = postgres_identity(stack, db);
     let path = (!url.path.is_empty()).then_some(url.path);
-    for ((what, _, setting), got) in database_settings(&user, &name).into_iter().zip([url.user, path]) {
+    // `?user=` names the user instead (libpq's parameters win).
+    let url_user = url
+        .user
+        .filter(|_| !found.known().unwrap_or_default().contains("user="));
+    let settings = database_settings(&user, &name)
+        .into_iter()
+        .filter(|_| !runs_init_scripts(db));
+    for ((what, _, setting), got) in settings.zip([url_user, path]) {
         let (Some(got), Some(expected)) = (got.map(percent_decoded), setting.value) else {
             continue;
         };
@@ -230,9 +249,11 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
             setting.variable, db.name.value
         )));
     }
-    let sent = url
-        .password
-        .filter(|p| !secrets::is_placeholder(p))
+    // Only the database's own user's password is known: a role an init
+    // script makes has its own.
+    let own_user = url_user.map(percent_decoded).as_deref() == user.or_default("postgres");
+    let sent = (url.password)
+        .filter(|p| own_user && !secrets::is_placeholder(p))
         .map(percent_decoded);
     if let (Some(sent), Some((given, from))) = (sent, database_password(stack, db)) {
         if sent != given {
@@ -249,6 +270,38 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
             );
         }
     }
+}
+
+/// Whether the database runs init scripts on its first start (a mount at
+/// `/docker-entrypoint-initdb.d`), which may make other roles and
+/// databases than `POSTGRES_USER`'s and `POSTGRES_DB`'s.
+fn runs_init_scripts(db: &Service) -> bool {
+    (db.mounts.iter()).any(|m| {
+        m.target
+            .value
+            .trim_end_matches('/')
+            .starts_with("/docker-entrypoint-initdb.d")
+    })
+}
+
+/// The URL schemes of PostgreSQL: libpq's, SQLAlchemy's with a driver
+/// (`postgresql+psycopg2`), and dj-database-url's `postgis`.
+fn is_postgres_scheme(scheme: &str) -> bool {
+    let (base, _driver) = scheme.split_once('+').unwrap_or((scheme, ""));
+    matches!(base, "postgres" | "postgresql" | "postgis")
+}
+
+/// The service a host name reaches on compose's network: its name (DNS
+/// ignores case) or its `container_name`.
+fn service_at<'a>(stack: &'a Stack, host: &str) -> Option<&'a Service> {
+    let host = host.to_ascii_lowercase();
+    stack.service(&host).or_else(|| {
+        (stack.services.iter()).find(|s| {
+            s.container_name
+                .as_ref()
+                .is_some_and(|c| c.value.eq_ignore_ascii_case(&host))
+        })
+    })
 }
 
 /// The password a PostgreSQL service is given, and where the spec gives
@@ -293,8 +346,8 @@ fn percent_decoded(part: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     while at < bytes.len() {
-        let hex = bytes
-            .get(at + 1..at + 3)
+        let hex = (bytes.get(at + 1..at + 3))
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
             .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
         match (bytes[at], hex) {
             (b'%', Some(byte)) => {
