@@ -162,6 +162,7 @@ fn the_client_starts_stackc_lsp() {
 fn vs_code_claims_a_spec_file_by_its_first_line() {
     let lines = [
         "stack shop",
+        "stack 2fauth",
         "\u{feff}stack shop # named",
         "service web {",
         "proxy edge { image nginx:1.30 }",
@@ -363,6 +364,7 @@ fn vim_and_neovim_tell_a_stack_spec_from_an_rpm_spec() {
         ("stack.spec", "Name: x\n", "stackspec"),
         ("web.stack.spec", "Name: x\n", "stackspec"),
         ("deploy.spec", "# the shop\n\nstack shop\n", "stackspec"),
+        ("deploy.spec", "stack 2fauth\n", "stackspec"),
         ("deploy.spec", "service web {\n}\n", "stackspec"),
         ("deploy.spec", "proxy edge{\n}\n", "stackspec"),
         ("hello.spec", "# RPM\nName:    hello\nVersion: 2.10\n", "spec"),

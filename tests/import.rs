@@ -3010,7 +3010,7 @@ fn a_local_name_for_a_built_image_is_reported_where_it_is_left_out() {
 #[test]
 fn a_tmpfs_volume_is_kept_as_compose_tmpfs() {
     let imported = import_project(
-        "services:\n  jaeger:\n    image: jaegertracing/jaeger:2.9.0\n    volumes:\n      - type: tmpfs\n        target: /tmp\n      - type: tmpfs\n        target: /cache\n        tmpfs:\n          size: 64m\n  cache:\n    image: redis:7.4\n    tmpfs: /run\n    volumes:\n      - type: tmpfs\n        target: /tmp\n",
+        "services:\n  jaeger:\n    image: jaegertracing/jaeger:2.9.0\n    volumes:\n      - type: tmpfs\n        target: /tmp\n      - type: tmpfs\n        target: /cache\n        tmpfs:\n          size: 64m\n      - type: tmpfs\n        target: /secret\n        tmpfs:\n          mode: 0700\n  cache:\n    image: redis:7.4\n    tmpfs: /run\n    volumes:\n      - type: tmpfs\n        target: /tmp\n",
         &[],
         &[],
     );
@@ -3022,17 +3022,25 @@ fn a_tmpfs_volume_is_kept_as_compose_tmpfs() {
             r#"compose tmpfs = "[\"/run\", \"/tmp\"]""#,
         ],
     );
-    assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
+    // A mode is reported, not written in the wrong base.
+    assert!(!imported.spec().contains("/secret"), "{}", imported.spec());
+    assert!(
+        has_finding(&imported.report(), "compose.yaml:11:9", "warning", "import-dropped"),
+        "{}",
+        imported.report()
+    );
 }
 
-/// Nextcloud's `/.well-known` block: exact matches nested in a prefix
-/// location that holds only a `return` are written at the server level,
-/// where they answer the same requests (CardDAV and CalDAV discovery was
-/// dropped); a nested location that would inherit from its outer one is
-/// reported as such, with help a user can follow.
+/// Nextcloud's `/.well-known` block, as its documentation writes it:
+/// exact matches nested in a prefix location that holds only a `return`
+/// and locations are written at the server level, where they answer the
+/// same requests (CardDAV and CalDAV discovery was dropped); the nested
+/// prefix ones (`acme-challenge`), and a nested location that would
+/// inherit from its outer one, are reported as such, with help a user
+/// can follow.
 #[test]
 fn exact_locations_nested_in_a_location_are_lifted_to_the_server() {
-    let conf = "server {\n    listen 80;\n    location ^~ /.well-known {\n        location = /.well-known/carddav { return 301 /remote.php/dav/; }\n        location = /.well-known/caldav  { return 301 /remote.php/dav/; }\n        return 301 /index.php$request_uri;\n    }\n    location /static/ {\n        add_header Cache-Control public;\n        location = /static/robots.txt { return 200 \"ok\"; }\n        proxy_pass http://app:8000;\n    }\n    location / {\n        proxy_pass http://app:8000;\n    }\n}\n";
+    let conf = "server {\n    listen 80;\n    location ^~ /.well-known {\n        location = /.well-known/carddav { return 301 /remote.php/dav/; }\n        location = /.well-known/caldav  { return 301 /remote.php/dav/; }\n        location /.well-known/acme-challenge    { try_files $uri $uri/ =404; }\n        location /.well-known/pki-validation    { try_files $uri $uri/ =404; }\n        return 301 /index.php$request_uri;\n    }\n    location /static/ {\n        add_header Cache-Control public;\n        location = /static/robots.txt { return 200 \"ok\"; }\n        proxy_pass http://app:8000;\n    }\n    location / {\n        proxy_pass http://app:8000;\n    }\n}\n";
     let imported = import_project(
         "services:\n  app:\n    image: ghcr.io/example/app:1.0.0\n    expose: [\"8000\"]\n  web:\n    image: nginx:1.30\n    ports: [\"8080:80\"]\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n",
         &[("default.conf", conf)],
@@ -3049,14 +3057,18 @@ fn exact_locations_nested_in_a_location_are_lifted_to_the_server() {
     assert!(!imported.spec().contains("/static/robots.txt"), "{}", imported.spec());
     let report = imported.report();
     assert!(
-        has_finding(&report, "default.conf:10:9", "warning", "import-dropped"),
+        has_finding(&report, "default.conf:6:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(
+        has_finding(&report, "default.conf:12:9", "warning", "import-dropped"),
         "{report}"
     );
     assert!(
         report.contains("inside a location: the spec's locations are one level deep"),
         "{report}"
     );
-    assert_eq!(report.matches("import-dropped").count(), 1, "{report}");
+    assert_eq!(report.matches("import-dropped").count(), 3, "{report}");
 }
 
 /// netbox-docker's layout: the project's own `env/postgres.env` is where

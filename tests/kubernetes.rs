@@ -329,6 +329,42 @@ fn root_keeps_dockers_capabilities_and_hardening_off_is_carried() {
     assert_eq!(code, 0, "{report}");
 }
 
+/// A job folded into the proxy's pod as an init container (the seed's
+/// `collectstatic`), run as root with `hardening off`: the proxy's
+/// Deployment, whose pod holds it, waives the checks for it (they were
+/// read from the proxy alone, and checkov failed), and the real checkov
+/// passes.
+#[test]
+fn a_root_init_container_is_waived_on_the_pod_that_holds_it() {
+    let text = seed_text().replace(
+        "    mount static at /app/staticfiles\n}",
+        "    mount static at /app/staticfiles\n    user root\n    hardening off\n}",
+    );
+    let manifests = seed_manifests(&text);
+    let nginx = manifests
+        .iter()
+        .find(|m| m.kind == "Deployment" && m.name == "nginx")
+        .unwrap();
+    let init = &nginx.body["spec"]["template"]["spec"]["initContainers"][0];
+    assert_eq!(init["securityContext"]["runAsUser"], 0, "{init}");
+    let waived = nginx.body["metadata"]["annotations"].to_string();
+    for check in ["CKV_K8S_23", "CKV_K8S_20", "CKV_K8S_22", "CKV_K8S_28", "CKV_K8S_37"] {
+        assert!(waived.contains(check), "{check}: {waived}");
+    }
+    let web = manifests
+        .iter()
+        .find(|m| m.kind == "Deployment" && m.name == "web")
+        .unwrap();
+    assert!(web.body["metadata"]["annotations"].is_null());
+    let out = tempfile::tempdir().unwrap();
+    write(
+        out.path(),
+        &base_artifacts(&manifests, &support::snapshot_layout("django.spec")),
+    );
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
+}
+
 /// Renders a kustomization with the real kustomize, as JSON documents in a
 /// stable order, so two renderings compare as data.
 fn render(folder: &Path) -> Vec<Value> {

@@ -17,7 +17,7 @@ vim.filetype.add({
   extension = {
     spec = function(_, bufnr)
       for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, 100, false)) do
-        local keyword, rest = line:match('^%s*(%l+)%s+%a[%w_-]*(.*)$')
+        local keyword, rest = line:match('^%s*(%l+)%s+%w[%w_-]*(.*)$')
         if keyword and statements[keyword] and (rest == '' or rest:match('^[%s{#]')) then
           return 'stackspec'
         end

@@ -962,9 +962,10 @@ fn is_websocket_header(name: &str, value: &str) -> bool {
 /// Whether a location nested in `outer` answers the same requests written
 /// at the server level: an exact match (`= /.well-known/carddav`) of a
 /// path under a prefix location (Nextcloud's `/.well-known` block), when
-/// the outer one holds nothing it would inherit (only `return`,
-/// `rewrite` and such locations). An exact match at the server level is
-/// chosen before any other, as the nested one is once the outer matches.
+/// the outer one holds nothing it would inherit (only `return`, `rewrite`
+/// and locations, which no sibling inherits). An exact match at the server
+/// level is chosen before any other, as the nested one is once the outer
+/// matches.
 fn lifts_out_of(outer: &Directive, nested: &Directive) -> bool {
     let prefix = match outer.args.as_slice() {
         [path] | [_, path] if outer.args.len() == 1 || outer.args[0] == "^~" => path.as_str(),
@@ -975,7 +976,7 @@ fn lifts_out_of(outer: &Directive, nested: &Directive) -> bool {
             && matches!(d.args.as_slice(), [modifier, path] if modifier == "=" && path.starts_with(prefix))
     };
     let inherits_nothing =
-        (outer.children().iter()).all(|c| matches!(c.name.as_str(), "return" | "rewrite") || exact_under(c));
+        (outer.children().iter()).all(|c| matches!(c.name.as_str(), "return" | "rewrite" | "location"));
     exact_under(nested) && inherits_nothing
 }
 

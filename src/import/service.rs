@@ -173,20 +173,31 @@ fn is_tmpfs_volume(volume: &Node) -> bool {
 }
 
 /// The targets of a service's `type: tmpfs` volumes (`/tmp`, or
-/// `/tmp:size=N` with a size), and where each is.
-fn tmpfs_volumes(service: &Node) -> Vec<(String, crate::source::Span)> {
+/// `/tmp:size=N` with a size), and where each is; one without a target,
+/// or with a `mode` (which `docker compose config` writes in decimal, and
+/// Docker reads in octal), is reported and left out.
+fn tmpfs_volumes(service: &Node, import: &mut Import) -> Vec<(String, crate::source::Span)> {
     let volumes = service.get("volumes").map(Node::items).unwrap_or_default();
-    (volumes.iter().filter(|v| is_tmpfs_volume(v)))
-        .filter_map(|v| {
-            let target = v.get("target")?.text()?;
-            let size = v.get("tmpfs").and_then(|t| t.get("size")).and_then(Node::text);
-            let mount = match size {
-                Some(size) => format!("{target}:size={size}"),
-                None => target.to_string(),
-            };
-            Some((mount, v.span))
-        })
-        .collect()
+    let mut kept = Vec::new();
+    for v in volumes.iter().filter(|v| is_tmpfs_volume(v)) {
+        let options = v.get("tmpfs");
+        let target = v.get("target").and_then(Node::text);
+        let (Some(target), None) = (target, options.and_then(|o| o.get("mode"))) else {
+            import.report.dropped(
+                import.file,
+                v.span,
+                "a `type: tmpfs` volume without a `target`, or with a `mode`",
+                "add it by hand as a raw `compose tmpfs = \"[/PATH:mode=1777]\"` (the mode in octal)",
+            );
+            continue;
+        };
+        let mount = match options.and_then(|o| o.get("size")).and_then(Node::text) {
+            Some(size) => format!("{target}:size={size}"),
+            None => target.to_string(),
+        };
+        kept.push((mount, v.span));
+    }
+    kept
 }
 
 /// `compose tmpfs = "[...]"`, noted as raw from `place`.
@@ -213,7 +224,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
     if role == Role::Proxy {
         body.extend(super::proxy::proxy(service, import));
     }
-    let mut tmpfs_volumes = tmpfs_volumes(service);
+    let mut tmpfs_volumes = tmpfs_volumes(service, import);
     for (key, value) in service.entries() {
         let k = key.text().unwrap_or_default();
         // `docker compose config` writes `command: null` and the like.

@@ -223,11 +223,12 @@ impl Lowerer {
     /// `name NAME`: a name `docker volume create` takes.
     fn lower_docker_volume_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
         let name = self.lower_text(pair);
-        if !crate::ir::is_docker_object_name(&name.value) {
+        // Docker's volume names have two characters at least.
+        if !crate::ir::is_docker_object_name(&name.value) || name.value.len() < 2 {
             self.report(
                 Diagnostic::error("invalid-name", format!("`{}` is not a Docker volume name", name.value))
                     .primary(name.span, "not a volume name")
-                    .help("a volume name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`, e.g. `myapp_pgdata`"),
+                    .help("a volume name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`, two characters at least, e.g. `myapp_pgdata`"),
             );
         }
         name

@@ -63,6 +63,7 @@ mod tests {
     fn stack_specs_start_with_a_statement() {
         for spec in [
             "stack myapp\n",
+            "stack 2fauth\n",
             "\u{FEFF}# comment\n\n   # another\nstack myapp # named\n",
             "service web {\n  image nginx:1.27\n}\n",
             "volume data\nstack myapp\n",

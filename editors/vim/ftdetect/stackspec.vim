@@ -7,7 +7,7 @@ autocmd BufNewFile,BufRead *.spec if s:StartsLikeAStackSpec() | set filetype=sta
 
 function! s:StartsLikeAStackSpec() abort
   for line in getline(1, 100)
-    if line =~# '^\%(\%ufeff\)\=\s*\%(stack\|volume\|network\|secret\|service\|job\|proxy\)\s\+\a[[:alnum:]_-]*\%(\s\|{\|#\|$\)'
+    if line =~# '^\%(\%ufeff\)\=\s*\%(stack\|volume\|network\|secret\|service\|job\|proxy\)\s\+[[:alnum:]][[:alnum:]_-]*\%(\s\|{\|#\|$\)'
       return 1
     endif
     if line !~# '^\s*\%(#.*\)\=$'

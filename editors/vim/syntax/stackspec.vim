@@ -24,6 +24,8 @@ syntax match stackspecDelimiter /[{}[\],]/
 " Names, declared or referred to. Defined after the keywords, so that a name
 " that is also a keyword (`proxy nginx`, `after collectstatic done`) is a name.
 syntax match stackspecName /\%(\<\%(stack\|volume\|network\|secret\|service\|job\|proxy\|upstream\|environment\|of\|alias\|proxy_pass\|certificate\|key\|after\)\s\+\)\@<=\a[[:alnum:]_-]*\>/
+" A stack's name may start with a digit (`stack 2fauth`), as a compose project's.
+syntax match stackspecName /\%(\<stack\s\+\)\@<=\d[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(^\s*after\s.*,\s*\)\@<=\a[[:alnum:]_-]*\>/
 syntax match stackspecName /\%(\<secret\s\+\h\w*\s*=\s*\)\@<=\a[[:alnum:]_-]*\>/
 " A named location: `location @app`.

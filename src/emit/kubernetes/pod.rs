@@ -622,24 +622,33 @@ fn security_context(stack: &Stack, service: &Service) -> Value {
     context
 }
 
-/// The checkov checks a service's workload fails because the spec says
-/// so, each with the statement that does, as `checkov.io/skipN`
-/// annotations (which checkov reads): the reason stays beside the object,
-/// and every workload that did not ask is still checked.
-pub(super) fn checks_the_spec_waives(stack: &Stack, service: &Service) -> Value {
-    let root = run_as(stack, service).is_some_and(RunAs::is_root);
-    let hardened = service.hardening_off.is_none();
+/// The checkov checks a pod fails because the spec says so, each with the
+/// statement that does, as `checkov.io/skipN` annotations (which checkov
+/// reads): read from the pod's containers, init containers included (a
+/// root job run in the pod of the service that waits for it), so the
+/// reason stays beside the object and every pod that did not ask is
+/// still checked. Only `user root` makes a root container or adds
+/// capabilities, and only `hardening off` leaves the hardening out.
+pub(super) fn checks_the_spec_waives(pod: &Value) -> Value {
+    let containers: Vec<&Value> = ["initContainers", "containers"]
+        .iter()
+        .flat_map(|field| pod[*field].as_array().into_iter().flatten())
+        .collect();
+    let any = |test: &dyn Fn(&Value) -> bool| containers.iter().any(|c| test(&c["securityContext"]));
+    let root = any(&|context| context["runAsNonRoot"] == false);
+    let added = any(&|context| context["capabilities"]["add"].is_array());
+    let unhardened = any(&|context| context["readOnlyRootFilesystem"].is_null());
     let waived = [
         (root, "CKV_K8S_23", "the spec says user root"),
         (
-            root && hardened,
+            added,
             "CKV_K8S_25",
             "the spec says user root: its entrypoint keeps Docker's capabilities",
         ),
-        (!hardened, "CKV_K8S_20", "the spec says hardening off"),
-        (!hardened, "CKV_K8S_22", "the spec says hardening off"),
-        (!hardened, "CKV_K8S_28", "the spec says hardening off"),
-        (!hardened, "CKV_K8S_37", "the spec says hardening off"),
+        (unhardened, "CKV_K8S_20", "the spec says hardening off"),
+        (unhardened, "CKV_K8S_22", "the spec says hardening off"),
+        (unhardened, "CKV_K8S_28", "the spec says hardening off"),
+        (unhardened, "CKV_K8S_37", "the spec says hardening off"),
     ];
     let annotations: serde_json::Map<String, Value> = (waived.iter().filter(|(applies, ..)| *applies))
         .enumerate()

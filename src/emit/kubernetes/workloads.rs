@@ -53,7 +53,8 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
                 })
                 .collect(),
         );
-        return Manifest::new("apps/v1", "StatefulSet", object, annotated(cx, service, object), spec);
+        let metadata = annotated(cx, service, object, &spec["template"]["spec"]);
+        return Manifest::new("apps/v1", "StatefulSet", object, metadata, spec);
     }
     let claims_volume = service
         .mounts
@@ -66,13 +67,14 @@ pub(super) fn workload(cx: &Context, service: &Service) -> Manifest {
         // on another node.
         spec["strategy"] = json!({"type": "Recreate"});
     }
-    Manifest::new("apps/v1", "Deployment", object, annotated(cx, service, object), spec)
+    let metadata = annotated(cx, service, object, &spec["template"]["spec"]);
+    Manifest::new("apps/v1", "Deployment", object, metadata, spec)
 }
 
-/// A workload's metadata, with the checks the spec waives for it.
-fn annotated(cx: &Context, service: &Service, object: &str) -> Value {
+/// A workload's metadata, with the checks the spec waives for its pod.
+fn annotated(cx: &Context, service: &Service, object: &str, pod: &Value) -> Value {
     let mut metadata = metadata(cx.stack.name_or_default(), object, &service.name.value);
-    let waived = checks_the_spec_waives(cx.stack, service);
+    let waived = checks_the_spec_waives(pod);
     if waived.as_object().is_some_and(|w| !w.is_empty()) {
         metadata["annotations"] = waived;
     }
@@ -107,7 +109,8 @@ pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
     if in_a_profile(job) {
         spec["suspend"] = json!(true);
     }
-    Manifest::new("batch/v1", "Job", &name, annotated(cx, job, &name), spec)
+    let metadata = annotated(cx, job, &name, &spec["template"]["spec"]);
+    Manifest::new("batch/v1", "Job", &name, metadata, spec)
 }
 
 /// Whether compose starts the service only for a profile it is asked for
