@@ -3218,3 +3218,48 @@ fn a_template_folder_of_the_official_image_is_the_proxys_config() {
         ],
     );
 }
+
+/// `redis-server --appendonly yes --requirepass ${REDIS_PASSWORD}` (the
+/// password from the project's .env): a secret that reads the same
+/// variable, and a command that reads the secret's file where the server
+/// starts, as the image's user (the whole command was left out: Redis ran
+/// with no password, and without `--appendonly`). No password in the spec
+/// or the report, and lint finds neither an open data store nor a root
+/// container.
+#[test]
+fn a_redis_password_from_the_environment_is_read_from_a_secret() {
+    for command in [
+        "redis-server --appendonly yes --requirepass ${REDIS_PASSWORD}",
+        "[\"redis-server\", \"--appendonly\", \"yes\", \"--requirepass\", \"$REDIS_PASSWORD\"]",
+    ] {
+        let imported = import_project(
+            &format!("services:\n  cache:\n    image: redis:7.4\n    command: {command}\n"),
+            &[(".env", "REDIS_PASSWORD=Zq8vLw2pXk77aa\n")],
+            &[],
+        );
+        assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+        let spec = imported.spec();
+        assert_holds(
+            &spec,
+            &[
+                "secret cache_redis_password env REDIS_PASSWORD\n",
+                "    secret REDIS_PASSWORD = cache_redis_password\n",
+                "    user redis\n",
+                r#"    command ["sh", "-c", "exec redis-server --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\" --appendonly yes"]"#,
+            ],
+        );
+        let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
+        assert!(!everything.contains("Zq8vLw2pXk77aa"), "{everything}");
+        let lint = support::stackc()
+            .arg("lint")
+            .arg(imported.spec_path())
+            .args(["--format", "short"])
+            .output()
+            .unwrap();
+        let found = support::text(&lint.stdout);
+        assert!(
+            !found.contains("open-data-store") && !found.contains("runs-as-root"),
+            "{found}"
+        );
+    }
+}

@@ -63,11 +63,7 @@ pub fn to_secret(service: &str, var: &str, value: &str, at: (FileIx, Span), impo
 /// variable `from`, for an image that reads `VAR_FILE`: the secret reads
 /// that variable (`secret NAME env FROM`).
 pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span), import: &mut Import) -> Stmt {
-    if import.places.dotenv.get(from).is_some() {
-        import.secrets.read_from_dotenv(from);
-    }
-    let name = import.secrets.unique_name(service, var);
-    import.declared.push(Stmt::line(format!("secret {name} env {from}")));
+    let name = secret_from_environment(service, var, from, import);
     import.report.secret(
         at.0,
         at.1,
@@ -76,6 +72,18 @@ pub fn from_environment(service: &str, var: &str, from: &str, at: (FileIx, Span)
     );
     Stmt::line(format!("secret {var} = {name}"))
         .note(format!("was {var} from ${{{from}}}; the container gets {var}_FILE"))
+}
+
+/// A secret (`secret NAME env FROM`) that reads the variable `from` of
+/// the environment compose runs in (the project's `.env`, noted for the
+/// user to pass), named after the service and `var`: its name.
+pub fn secret_from_environment(service: &str, var: &str, from: &str, import: &mut Import) -> String {
+    if import.places.dotenv.get(from).is_some() {
+        import.secrets.read_from_dotenv(from);
+    }
+    let name = import.secrets.unique_name(service, var);
+    import.declared.push(Stmt::line(format!("secret {name} env {from}")));
+    name
 }
 
 /// The paths of a service's `env_file`, in either of compose's forms (a

@@ -36,6 +36,7 @@ pub mod probe;
 pub mod proxy;
 mod proxy_config;
 pub mod report;
+mod requirepass;
 pub mod runtime;
 pub mod secrets;
 pub mod service;

@@ -335,7 +335,13 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 }
             }
             ("command", _) => {
-                if let Some(argv) = argv(service, value, k, import) {
+                // `redis-server --requirepass ${REDIS_PASSWORD}`.
+                let with_password = (role == Role::Service)
+                    .then(|| super::requirepass::secret_password_command(name, service, value, import))
+                    .flatten();
+                if let Some(statements) = with_password {
+                    body.extend(statements);
+                } else if let Some(argv) = argv(service, value, k, import) {
                     let kw = if role == Role::Job { "run" } else { "command" };
                     command = Some((body.len(), argv.clone()));
                     body.push(Stmt::line(format!("{kw} {}", list(&argv))));
