@@ -1408,10 +1408,12 @@ fn a_mounted_conf_d_folder_is_the_proxys_config() {
     assert!(!text.contains(root.to_str().unwrap()), "{text}");
 }
 
-/// A command or entrypoint compose fills from the host (`redis-server
-/// --requirepass ${REDIS_PASSWORD}`) is left out whole, and the finding
-/// names the key it is about and a way the spec can say it: a secret is
-/// never a word of a command line, so not `secret NAME env VAR`.
+/// A command or entrypoint compose fills from the host (here the
+/// arguments of an entrypoint, `redis-server --requirepass
+/// ${REDIS_PASSWORD}`) is left out whole, and the finding names the key it
+/// is about and a way the spec can say it: a secret is never a word of a
+/// command line, so not `secret NAME env VAR` (a Redis server's own
+/// command reads it from a secret's file instead: see below).
 #[test]
 fn an_interpolated_command_is_dropped_with_help_a_command_can_follow() {
     let dir = project(&[(
@@ -2462,8 +2464,9 @@ http {
 /// from that `.env`; the container's shell can fill it from the same file,
 /// so the command is kept with the reference left to the shell (`$$` in
 /// compose.yaml) and no password in the spec. Without a shell to expand
-/// it, or where `environment` gives the container another value, the
-/// command is left out as before.
+/// it, a Redis server's command reads it from a secret's file; where
+/// `environment` gives the container another value, the command is left
+/// out as before.
 #[test]
 fn a_shell_command_reading_the_dotenv_its_container_reads_is_kept() {
     let compose = "services:\n  redis:\n    image: redis:7.4\n    env_file: .env\n    command: [\"sh\", \"-c\", \"redis-server --requirepass \\\"$REDIS_PASSWORD\\\"\"]\n  cache:\n    image: redis:7.4\n    env_file: .env\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n  other:\n    image: redis:7.4\n    env_file: [.env]\n    environment:\n      REDIS_PASSWORD: something-else-entirely\n    command: [\"sh\", \"-c\", \"redis-server --requirepass $REDIS_PASSWORD\"]\n";
@@ -2474,14 +2477,22 @@ fn a_shell_command_reading_the_dotenv_its_container_reads_is_kept() {
         has_finding(&report, "compose.yaml:5:14", "info", "import-filled"),
         "{report}"
     );
-    for at in ["compose.yaml:9:14", "compose.yaml:15:14"] {
-        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}:\n{report}");
-    }
+    assert!(
+        has_finding(&report, "compose.yaml:9:14", "info", "import-secret"),
+        "{report}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:15:14", "warning", "import-dropped"),
+        "{report}"
+    );
     assert_holds(
         &spec,
-        &[r#"command ["sh", "-c", "redis-server --requirepass \"$REDIS_PASSWORD\""]"#],
+        &[
+            r#"command ["sh", "-c", "redis-server --requirepass \"$REDIS_PASSWORD\""]"#,
+            r#"command ["sh", "-c", "exec redis-server --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\""]"#,
+        ],
     );
-    assert_eq!(spec.matches("command [").count(), 1, "{spec}");
+    assert_eq!(spec.matches("command [").count(), 2, "{spec}");
     assert!(
         !spec.contains("Xk4s9dLq2Vw8Zr7T") && !report.contains("Xk4s9dLq2Vw8Zr7T"),
         "{spec}"

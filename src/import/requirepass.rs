@@ -17,8 +17,12 @@ const SERVERS: [(&str, &str); 2] = [("redis-server", "redis"), ("valkey-server",
 /// The statements for a `command` of such a server whose password is one
 /// variable compose fills in and whose other words are literal: the
 /// secret that reads it, `user` (where the service has none) and the
-/// command; `None` for any other command.
+/// command; `None` for any other command, or one that is an entrypoint's
+/// arguments.
 pub fn secret_password_command(service: &str, node: &Node, value: &Node, import: &mut Import) -> Option<Vec<Stmt>> {
+    if node.get("entrypoint").is_some() {
+        return None;
+    }
     let words: Vec<String> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
