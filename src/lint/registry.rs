@@ -11,6 +11,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyNoUser,
     &ReadyPortMismatch,
     &ReadyOffWithoutHealthcheck,
+    &ReadyCurlWithoutFail,
     &ProxyAfterUpstream,
     &MigrateInCommand,
     &RestartDisabled,

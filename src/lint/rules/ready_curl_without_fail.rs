@@ -1,0 +1,98 @@
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Probe, Stack};
+use crate::lint::{facts, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `ready cmd` check that fetches a URL with `curl` and no
+    /// `--fail` (`-f`, `--fail-with-body`). A check that hands curl's
+    /// output to another program (`curl -s URL | grep ok`, a `$(curl -w
+    /// '%{http_code}' ...)` compared) is decided by that program and is
+    /// left alone, as is `wget`, which fails on an error status by itself.
+    ///
+    /// ## Why is this bad?
+    /// Without `--fail`, curl exits 0 for any answer the server gives, a
+    /// 500 or a 404 included: the check passes as soon as the server
+    /// answers at all. An app whose database is down, or that serves
+    /// nothing at that path, is "ready": compose starts what waits for it,
+    /// and a cluster sends it traffic (umami's compose file checks
+    /// `curl http://localhost:3000/api/heartbeat`). `|| exit 1` changes
+    /// nothing: curl itself succeeded.
+    ///
+    /// ## Example
+    /// ```text
+    /// service web {
+    ///     image ghcr.io/umami-software/umami:2.19
+    ///     ready cmd "curl http://localhost:3000/api/heartbeat"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// `--fail` (with `--silent --show-error` for a quiet log), or stackc's
+    /// own check, which needs no curl in the image:
+    /// ```text
+    ///     ready cmd "curl --fail --silent --show-error http://localhost:3000/api/heartbeat"
+    /// ```
+    pub struct ReadyCurlWithoutFail {
+        name: "ready-curl-without-fail",
+        severity: Warning,
+        summary: "a readiness check whose curl passes on any HTTP answer, an error status included",
+    }
+}
+
+impl Rule for ReadyCurlWithoutFail {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for service in &stack.services {
+            let Some(Probe::Cmd(argv)) = service.ready.as_ref().map(|r| &r.probe) else {
+                continue;
+            };
+            // A pipe or a command substitution hands curl's output (its
+            // `-w '%{http_code}'`) to a program that decides.
+            let decided_elsewhere =
+                |line: &str| line.replace("||", "").contains('|') || line.contains("$(") || line.contains('`');
+            if argv.line.as_deref().is_some_and(decided_elsewhere) {
+                continue;
+            }
+            let curls = facts::probe_programs(argv).into_iter().filter(|words| is_curl(words));
+            if let Some(curl) = curls.into_iter().find(|words| !fails_on_error(words)) {
+                let shown = curl.join(" ");
+                out.push(
+                    Self::META
+                        .diagnostic(format!(
+                            "the readiness check of `{}` passes on any HTTP answer, an error included",
+                            service.name.value
+                        ))
+                        .primary(argv.span, format!("`{}` exits 0 for a 500 or a 404", shorten(&shown)))
+                        .help("add `--fail` (curl then exits 22 on an error status): `curl --fail --silent --show-error URL`"),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a program's words run curl.
+fn is_curl(words: &[String]) -> bool {
+    words
+        .first()
+        .is_some_and(|program| program.rsplit('/').next() == Some("curl"))
+}
+
+/// Whether curl is told to fail on an HTTP error: `--fail`,
+/// `--fail-with-body`, or `-f` alone or among short options (`-fsS`).
+fn fails_on_error(words: &[String]) -> bool {
+    words.iter().skip(1).any(|word| {
+        matches!(word.as_str(), "--fail" | "--fail-with-body")
+            || (word.starts_with('-')
+                && !word.starts_with("--")
+                && word[1..].chars().all(|c| c.is_ascii_alphabetic())
+                && word.contains('f'))
+    })
+}
+
+/// A command line short enough for a label.
+fn shorten(line: &str) -> String {
+    match line.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None => line.to_string(),
+    }
+}
