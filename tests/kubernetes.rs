@@ -1009,6 +1009,10 @@ service cache {
 service geo {
     image docker.io/postgis/postgis:17-3.5
 }
+
+service queue {
+    image redis:7.4
+}
 "#;
     let manifests = seed_manifests(text);
     let none = Value::Null;
@@ -1034,6 +1038,8 @@ service geo {
         ("gitea", &["/etc/gitea", "/tmp", "/var/lib/gitea"]),
         ("plaingitea", &["/tmp"]),
         ("geo", &["/tmp", "/var/run/postgresql"]),
+        // Its VOLUME, where a snapshot is saved (on by default).
+        ("queue", &["/data", "/tmp"]),
     ];
     for (name, paths) in writes {
         assert_eq!(empty_dir_paths(&manifests, name), paths, "{name}");

@@ -60,6 +60,23 @@ pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
     )
 }
 
+/// Whether the service runs its image's server, directly or by a shell
+/// (`sh -c 'exec redis-server --requirepass "$(cat ...)"'`, the way a
+/// password is read from a secret): the server writes its data all the
+/// same. (Its entrypoint steps down only for the first: see
+/// [`runs_image_server`].)
+pub fn runs_image_server_somehow(service: &Service) -> bool {
+    let Some(command) = &service.command else {
+        return true;
+    };
+    let Some(super::images::DefaultUser::StepsDown { runs_server, .. }) =
+        image(service).and_then(super::images::default_user)
+    else {
+        return true;
+    };
+    (programs(command).iter()).any(|words| words.iter().find(|w| *w != "exec").is_some_and(|w| runs_server(w)))
+}
+
 /// Databases, caches and queues: services other containers use, never a
 /// stack's front door.
 const DATA_STORES: &[&str] = &[

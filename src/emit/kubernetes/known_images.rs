@@ -96,7 +96,9 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         ids: ids(999, 999),
         alpine_ids: Some(ids(999, 1000)),
         port: Some(6379),
-        writes: &[],
+        // Its VOLUME and working folder: a snapshot (`save`, on by default)
+        // or an append-only file is written there.
+        writes: &["/data"],
     },
     KnownImage {
         repositories: &["valkey/valkey"],
@@ -105,7 +107,7 @@ const KNOWN_IMAGES: &[KnownImage] = &[
         ids: ids(999, 999),
         alpine_ids: Some(ids(999, 1000)),
         port: Some(6379),
-        writes: &[],
+        writes: &["/data"],
     },
     KnownImage {
         repositories: &["mysql"],

@@ -58,7 +58,7 @@ const SERVERS: &[(&str, &str, &str, &str, bool)] = &[
 
 impl Rule for DataNotOnVolume {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
+        for service in stack.services.iter().filter(|s| facts::runs_image_server_somehow(s)) {
             let Some(image) = facts::image(service) else { continue };
             let Some(&(_, product, folder, option, maybe_cache)) =
                 SERVERS.iter().find(|(name, ..)| *name == image.hub_name())
@@ -93,23 +93,27 @@ fn holds(service: &Service, folder: &str) -> bool {
     })
 }
 
+/// The words of each program the command runs, those of a shell's script
+/// included (`sh -c 'exec redis-server --requirepass ... --appendonly
+/// yes'`, the way a password is read from a secret).
+fn command_programs(service: &Service) -> Vec<Vec<String>> {
+    service.command.as_ref().map(facts::programs).unwrap_or_default()
+}
+
 /// Whether the command gives the server another data folder.
 fn moves_folder(service: &Service, option: &str) -> bool {
-    let words = service.command.iter().flat_map(|c| &c.words);
-    words
-        .into_iter()
+    (command_programs(service).iter().flatten())
         .any(|w| w == option || w.strip_prefix(option).is_some_and(|rest| rest.starts_with('=')))
 }
 
 /// Whether a Redis or Valkey command turns persistence on: an append-only
 /// file, or snapshots every so often (`--save ""` turns them off).
 fn persists(service: &Service) -> bool {
-    let Some(words) = service.command.as_ref().map(|c| &c.words) else {
-        return false;
-    };
-    words.windows(2).any(|w| match (w[0].as_str(), w[1].as_str()) {
-        ("--appendonly", value) => value.eq_ignore_ascii_case("yes"),
-        ("--save", value) => !value.trim().is_empty(),
-        _ => false,
+    command_programs(service).iter().any(|words| {
+        words.windows(2).any(|w| match (w[0].as_str(), w[1].as_str()) {
+            ("--appendonly", value) => value.eq_ignore_ascii_case("yes"),
+            ("--save", value) => !value.trim().is_empty(),
+            _ => false,
+        })
     })
 }
