@@ -1359,3 +1359,26 @@ fn the_nginx_image_as_a_service_can_write_and_bind_port_80() {
         json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}])
     );
 }
+
+/// A service whose own user listens below 1024 (a Node backend's
+/// `PORT=80`): Docker lets it bind, and its pod gets the safe sysctl that
+/// does the same (it crash-looped with `EACCES`); one on 8000 needs none.
+#[test]
+fn a_non_root_service_on_a_port_below_1024_may_bind_it() {
+    let text = "stack shop\n\
+        service backend {\n    image node:22.12-slim\n    command \"node server.js\"\n    user 1000\n    expose 80\n}\n\
+        service api {\n    image node:22.12-slim\n    command \"node server.js\"\n    user 1000\n    expose 8000\n}\n";
+    let manifests = seed_manifests(text);
+    let sysctls = |name: &str| {
+        let workload = manifests
+            .iter()
+            .find(|m| m.name == name && m.kind == "Deployment")
+            .unwrap();
+        workload.body["spec"]["template"]["spec"]["securityContext"]["sysctls"].clone()
+    };
+    assert_eq!(
+        sysctls("backend"),
+        json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}])
+    );
+    assert!(sysctls("api").is_null());
+}

@@ -321,9 +321,19 @@ pub(super) fn pod_spec(cx: &Context, service: &Service, mut init: Vec<Container>
         security["fsGroup"] = json!(account.gid.unwrap_or(account.uid));
     }
     let known_port = || known_image(cx.stack, service).and_then(|(known, _)| known.port);
+    // Docker lets any container's user bind a port below 1024; a pod with
+    // no capabilities needs the sysctl for its own (a Node backend's
+    // `PORT=80`, a known image's port 80).
+    let below_1024 = |port: u16| port < 1024;
     let binds_privileged = match service.proxy() {
         Some(proxy) => proxy.listens_on_privileged_port(),
-        None => account.is_some_and(|a| !a.is_root()) && known_port().is_some_and(|port| port < 1024),
+        None => {
+            !account.is_some_and(RunAs::is_root)
+                && (known_port().is_some_and(below_1024)
+                    || container_ports(cx.stack, service)
+                        .iter()
+                        .any(|&(port, _)| below_1024(port)))
+        }
     };
     if binds_privileged {
         // A safe sysctl (Kubernetes 1.22): the unprivileged nginx binds
