@@ -1476,10 +1476,26 @@ impl ProbeProgram {
         match image.name() {
             "node" => Some(ProbeProgram::Node),
             "python" => Some(ProbeProgram::Python),
+            _ if NODE_APP_IMAGES.contains(&image.hub_name()) => Some(ProbeProgram::Node),
             _ => None,
         }
     }
 }
+
+/// Published app images built `FROM node` (each Dockerfile's first line),
+/// whose `node` runs a TCP or HTTP check.
+const NODE_APP_IMAGES: &[&str] = &[
+    "ghost",
+    "directus/directus",
+    "n8nio/n8n",
+    "docker.n8n.io/n8nio/n8n",
+    "ghcr.io/umami-software/umami",
+    "docker.umami.is/umami-software/umami",
+    "outlinewiki/outline",
+    "docker.getoutline.com/outlinewiki/outline",
+    "ghcr.io/requarks/wiki",
+    "requarks/wiki",
+];
 
 /// A duration in milliseconds, such as `5s` or `1m30s`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -573,7 +573,7 @@ impl<'a> Resolver<'a> {
                     "stackc writes TCP and HTTP checks for images it builds, and for Python and Node images",
                 )
                 .primary(ready.span, "the image may have no tool to run this check")
-                .help("use `ready cmd \"...\"` with a program the image has, e.g. `ready cmd \"redis-cli ping\"`"),
+                .help("use `ready cmd \"...\"` with a program the image has (its own health command, `wget -q --spider http://localhost:PORT/`, `curl --fail ...`)"),
             };
             self.report(diagnostic);
         } else if port.is_none() {

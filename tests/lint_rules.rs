@@ -431,3 +431,20 @@ fn database_urls_as_real_stacks_write_them() {
     assert!(wiring[2].contains("`file2` connects as user `app_ro`"), "{found}");
     assert!(!found.contains("k2Lq"), "{found}");
 }
+
+/// A TCP check on a published app image built `FROM node` (Ghost,
+/// Directus) runs the image's Node, as on `node` itself: no
+/// `probe-needs-python` error (it blocked the build); an image stackc
+/// knows nothing of still gets it.
+#[test]
+fn a_tcp_check_runs_on_app_images_built_on_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "stack blog\n\
+        service ghost {\n    image ghost:5.105.0-alpine\n    ready tcp 2368\n}\n\
+        service directus {\n    image directus/directus:11.3.5\n    ready tcp 8055\n}\n\
+        service other {\n    image ghcr.io/acme/other:1.0.0\n    user 1000\n    ready tcp 9000\n}\n";
+    let found = lint_short(dir.path(), spec);
+    let errors: Vec<&str> = found.lines().filter(|l| l.ends_with("[probe-needs-python]")).collect();
+    assert_eq!(errors.len(), 1, "{found}");
+    assert!(errors[0].starts_with("stack.spec:13:"), "{found}");
+}
