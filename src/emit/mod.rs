@@ -317,13 +317,16 @@ fn served_path(volume: &str) -> String {
 /// The command line of an app-server statement, as the image's `CMD` or
 /// compose's `command` runs it: on every interface, at the port
 /// [`Stack::server_settings`] gives (the spec's, else the config file's),
-/// with the options the spec gives; the config file sets the rest.
+/// with the options the spec gives; the config file sets the rest. Behind
+/// the stack's proxy, it trusts the proxy's `X-Forwarded-*` headers
+/// ([`trusts_the_proxy`]).
 fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String> {
     let port = stack
         .server_settings(owner)
         .map_or(AppServer::DEFAULT_PORT, |s| s.port.value)
         .to_string();
     let seconds = |d: &Option<Spanned<Duration>>| d.as_ref().map(|d| (d.value.0 / 1000).to_string());
+    let trusted = server.config.is_none() && trusts_the_proxy(stack, owner);
     let mut argv = vec![server.kind.keyword().to_string()];
     let options: Vec<(&str, Option<String>)> = match server.kind {
         AppServerKind::Gunicorn => vec![
@@ -336,12 +339,14 @@ fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String
             ("--timeout", seconds(&server.timeout)),
             ("--graceful-timeout", seconds(&server.graceful_timeout)),
             ("--worker-class", server.worker.as_ref().map(|w| worker_class(&w.value))),
+            ("--forwarded-allow-ips", trusted.then(|| "*".to_string())),
         ],
         AppServerKind::Uvicorn => vec![
             ("--host", Some("0.0.0.0".to_string())),
             ("--port", Some(port)),
             ("--workers", server.workers.as_ref().map(|w| w.value.to_string())),
             ("--timeout-graceful-shutdown", seconds(&server.graceful_timeout)),
+            ("--forwarded-allow-ips", trusted.then(|| "*".to_string())),
         ],
         AppServerKind::Daphne => vec![("--bind", Some("0.0.0.0".to_string())), ("--port", Some(port))],
     };
@@ -350,8 +355,26 @@ fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String
             argv.extend([flag.to_string(), value]);
         }
     }
+    if trusted && server.kind == AppServerKind::Daphne {
+        argv.push("--proxy-headers".to_string());
+    }
     argv.push(server.app.value.clone());
     argv
+}
+
+/// Whether the app server should trust `X-Forwarded-Proto` and
+/// `X-Forwarded-For` from any address: the stack's proxy sends them (TLS
+/// ends there, so without them a TLS site's app builds `http://` links and
+/// redirects), its address is not known before it starts, and the app's
+/// port is published nowhere, so only containers of the stack reach it.
+/// Gunicorn and Uvicorn trust 127.0.0.1 alone by default; a config file
+/// says for itself.
+fn trusts_the_proxy(stack: &Stack, owner: &Service) -> bool {
+    let runners: Vec<&Service> = std::iter::once(owner).chain(stack.runners_of(owner)).collect();
+    let behind_proxy = runners
+        .iter()
+        .any(|s| stack.upstream_servers_of(&s.name.value).next().is_some());
+    behind_proxy && runners.iter().all(|s| s.ports.is_empty())
 }
 
 /// Gunicorn's `--worker-class`: `uvicorn` is the uvicorn-worker package's
