@@ -516,14 +516,37 @@ fn the_hosts_time_zone_is_left_out_with_a_warning() {
     assert_eq!(code, 0, "{report}");
 }
 
-/// wger's `celery_worker`: a name compose takes and a cluster's Service
-/// cannot. `lint --target kubernetes` says so, as `build` then refuses it,
-/// rather than passing a spec the build stops at.
+/// A name compose takes and a cluster's Service cannot (`flower_ui`, with
+/// a port other pods reach it by). `lint --target kubernetes` says so, as
+/// `build` then refuses it, rather than passing a spec the build stops at.
+/// wger's port-less `celery_worker` and Redash's `create_db` job get no
+/// Service: their objects are `celery-worker` and `create-db-HASH`, as a
+/// volume's name is written (they were refused for a Service they never
+/// get); two names that would be one object are refused.
 #[test]
 fn lint_for_a_cluster_reports_the_names_it_cannot_take() {
+    let unreached = "stack wger\n\nservice celery_worker {\n    image example/worker:1.0\n    user 10001\n}\n\
+        job create_db {\n    image example/worker:1.0\n    user 10001\n    run \"create_db\"\n}\n";
+    let manifests = seed_manifests(unreached);
+    assert!(manifests
+        .iter()
+        .any(|m| m.kind == "Deployment" && m.name == "celery-worker"));
+    assert!(manifests
+        .iter()
+        .any(|m| m.kind == "Job" && m.name.starts_with("create-db-")));
+    let twice = format!("{unreached}service celery-worker {{\n    image example/worker:1.0\n    user 10001\n}}\n");
+    let refused = stack_manifests(&twice).unwrap_err();
+    assert!(
+        refused[0].labels[0]
+            .message
+            .contains("another service's objects have this name"),
+        "{refused:#?}"
+    );
+
     let folder = tempfile::tempdir().unwrap();
     let spec = folder.path().join("stack.spec");
-    let text = "stack wger\n\nservice celery_worker {\n    image example/worker:1.0\n    user 10001\n}\n";
+    let text =
+        "stack wger\n\nservice celery_worker {\n    image example/worker:1.0\n    user 10001\n    expose 5555\n}\n";
     std::fs::write(&spec, text).unwrap();
     let lint = |target: &[&str]| {
         support::stackc()

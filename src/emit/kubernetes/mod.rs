@@ -174,11 +174,24 @@ fn nginx_config_name(proxy: &Service) -> String {
 /// pods add to it; volumes' and secrets' lowered names must not meet each
 /// other, the pod volumes stackc adds, or the Secret an env file becomes.
 fn check_names(stack: &Stack, plan: &Plan, problems: &mut Problems) {
+    let mut objects: HashSet<String> = HashSet::new();
     for service in &stack.services {
         let name = &service.name;
         let hashed = (service.is_job() && !plan.is_init_job(service)) || plan.is_stateful(service);
-        let problem = names::dns_label_problem(&name.value.to_ascii_lowercase())
+        // A Service keeps the name other pods reach it by; a job's or a
+        // port-less worker's objects are named as a volume's are
+        // (`adhoc_worker` is `adhoc-worker`).
+        let reached_by_name = !service.is_job() && !pod::container_ports(stack, service).is_empty();
+        let object = match reached_by_name {
+            true => name.value.to_ascii_lowercase(),
+            false => names::object_name(&name.value),
+        };
+        let problem = names::dns_label_problem(&object)
             .or_else(|| hashed.then(|| names::hashed_name_problem(&name.value)).flatten())
+            .or_else(|| {
+                (!objects.insert(object.clone()))
+                    .then_some("another service's objects have this name on Kubernetes (`_` is written `-`, capitals lowercase): rename one")
+            })
             .map_or(Ok(()), Err);
         problems.check(name, problem.map(|()| name.value.clone()), "a Kubernetes object name");
     }

@@ -21,7 +21,7 @@ pub(super) fn dns_label_problem(name: &str) -> Option<&'static str> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid_chars {
         return Some(
-            "a Kubernetes Service is named in letters, digits and `-` (no `_`): other pods reach it by this name",
+            "a Kubernetes Service is named in letters, digits and `-` (no `_`): other pods reach this service by its name",
         );
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) || name.ends_with('-') {
