@@ -818,10 +818,28 @@ fn a_dockerfile_user_by_name_runs_as_its_number() {
             "api/Dockerfile",
             "FROM node:22.12-bookworm-slim\nWORKDIR /app\nUSER node\nCMD [\"node\", \"index.js\"]\n",
         ),
+        // Distroless's `nonroot` is 65532 in every image of it (it ran with
+        // no runAsUser, which the kubelet refuses for a name).
+        (
+            "go/Dockerfile",
+            "FROM golang:1.23.4-bookworm AS build\nRUN go version\n\
+             FROM gcr.io/distroless/static-debian12:nonroot\nUSER nonroot:nonroot\nENTRYPOINT [\"/api\"]\n",
+        ),
     ]);
     assert_eq!(pod_ids(&manifests, "next"), (1001.into(), 1001.into(), 1001.into()));
     assert_eq!(pod_ids(&manifests, "rails"), (1000.into(), 1000.into(), 1000.into()));
     assert_eq!(pod_ids(&manifests, "api"), (1000.into(), 1000.into(), 1000.into()));
+    assert_eq!(pod_ids(&manifests, "go").0, 65532);
+}
+
+/// The spec's `user node` on `image node:22` is the image's own user,
+/// 1000 (it was a name, which a `runAsNonRoot` pod refuses).
+#[test]
+fn the_specs_user_by_name_is_a_base_images_number() {
+    let text =
+        "stack shop\nservice assets {\n    image node:22.12-slim\n    command \"node server.js\"\n    user node\n}\n";
+    let manifests = seed_manifests(text);
+    assert_eq!(pod_ids(&manifests, "assets"), (1000.into(), 1000.into(), 1000.into()));
 }
 
 /// An own Dockerfile that adds a config to a published image stackc knows,

@@ -423,9 +423,17 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
             Account::Id(id) => *id,
             Account::Name(name) if name == "root" => 0,
             Account::Name(name) => {
-                known
-                    .filter(|_| known_image(stack, service).is_some_and(|(k, _)| k.user == name))?
-                    .uid
+                let of_known = known.filter(|_| known_image(stack, service).is_some_and(|(k, _)| k.user == name));
+                // `user node` of `image node:22`: the base image's own user.
+                let of_base = || match &service.image {
+                    Some(ImageSource::Image(image)) => base_image_user(image.hub_name(), name),
+                    _ => None,
+                };
+                match of_known.or_else(of_base) {
+                    Some(account) if user.group.is_none() => return Some(account),
+                    Some(account) => account.uid,
+                    None => return None,
+                }
             }
         };
         let gid = match user.group.as_ref().map(|g| &g.value) {
@@ -509,13 +517,7 @@ fn own_image_account(own: &crate::input::OwnImage, user: &str) -> Option<RunAs> 
     let (name, group) = user.split_once(':').map_or((user, None), |(u, g)| (u, Some(g)));
     let stages = own.dockerfile.stages_in_image(own.stage?);
     let created = |name: &str| own.dockerfile.created_account(&stages, name);
-    let base = || {
-        let base = own.registry_base()?;
-        let (_, _, uid, gid) = BASE_IMAGE_USERS
-            .iter()
-            .find(|(repository, user, ..)| base.repository() == *repository && user == &name)?;
-        Some(RunAs::new(*uid, *gid))
-    };
+    let base = || base_image_user(own.registry_base()?.repository(), name);
     let account = match name.parse::<u32>() {
         Ok(uid) => RunAs { uid, gid: None },
         Err(_) => created(name).map(|a| RunAs { uid: a.uid, gid: a.gid }).or_else(base)?,
@@ -528,9 +530,29 @@ fn own_image_account(own: &crate::input::OwnImage, user: &str) -> Option<RunAs> 
     Some(RunAs { gid, ..account })
 }
 
-/// Published base images' own non-root users an app's Dockerfile may
-/// switch to by name: (repository, user, uid, gid).
-const BASE_IMAGE_USERS: &[(&str, &str, u32, u32)] = &[("node", "node", 1000, 1000)];
+/// Published base images' own non-root users an app's Dockerfile (or the
+/// spec's `user`) may switch to by name: (repository, user, uid, gid); a
+/// repository ending in `/` is every image under it (distroless's
+/// `nonroot`, Chainguard's).
+const BASE_IMAGE_USERS: &[(&str, &str, u32, u32)] = &[
+    ("node", "node", 1000, 1000),
+    ("gcr.io/distroless/", "nonroot", 65532, 65532),
+    ("cgr.dev/chainguard/", "nonroot", 65532, 65532),
+];
+
+/// The uid and gid of `user` in the published image `repository` (as
+/// [`ImageRef::hub_name`] or `repository()` gives it), where stackc knows
+/// them.
+fn base_image_user(repository: &str, user: &str) -> Option<RunAs> {
+    let repository = repository.strip_prefix("docker.io/").unwrap_or(repository);
+    let repository = repository.strip_prefix("library/").unwrap_or(repository);
+    let matches = |known: &str| match known.strip_suffix('/') {
+        Some(prefix) => repository.starts_with(prefix) && repository[prefix.len()..].starts_with('/'),
+        None => repository == known,
+    };
+    let (_, _, uid, gid) = (BASE_IMAGE_USERS.iter()).find(|(known, name, ..)| matches(known) && *name == user)?;
+    Some(RunAs::new(*uid, *gid))
+}
 
 /// The mode of a secret file in a pod whose user is known: its owner
 /// (root) and the pod's group (fsGroup, the user's uid) read it.
