@@ -752,3 +752,29 @@ fn a_bind_mount_source_that_is_there_is_a_folder_or_a_file_as_the_disk_says() {
     let missing: Vec<_> = build.diagnostics.iter().map(|d| d.message.clone()).collect();
     assert_eq!(missing, ["`./cache.v1` is not there yet"], "{compose}");
 }
+
+/// getredash/setup's `env_file: /opt/redash/env`, which its setup script
+/// writes on the server: an absolute path that is not there is a file of
+/// the machine the stack runs on, a note as one outside the project is,
+/// and the spec builds (it was an error no flag could turn off); a
+/// relative one that is not there stays an error.
+#[test]
+fn an_absolute_env_file_of_the_server_is_not_read_here() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack redash\n\nservice server {\n    image redash/redash:25.1.0\n    command [\"server\"]\n    env_file \"/opt/stackc-test-absent/redash.env\"\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let (code, report) = check(tmp.path());
+    assert_eq!(code, Some(0), "{report}");
+    assert!(
+        report.contains("stack.spec:6:14: info: the env file `/opt/stackc-test-absent/redash.env` is outside the project: not read [file-outside-project]"),
+        "{report}"
+    );
+    fs::write(
+        tmp.path().join("stack.spec"),
+        spec.replace("/opt/stackc-test-absent/", ""),
+    )
+    .unwrap();
+    let (code, report) = check(tmp.path());
+    assert_eq!(code, Some(1), "{report}");
+    assert!(report.contains("[missing-file]"), "{report}");
+}
