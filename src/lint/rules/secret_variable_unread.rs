@@ -8,7 +8,7 @@ declare_rule! {
     /// Flags a `secret VAR = ...` whose `VAR_FILE` the image never reads:
     /// on Grafana's images, and on official images whose entrypoint reads
     /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
-    /// (RabbitMQ 3.9 and later). PostgreSQL has its own rule,
+    /// (RabbitMQ 3.9 and later, Redis, Valkey, Ghost). PostgreSQL has its own rule,
     /// `pg-file-env-misuse`. A service with a command of its own, or a
     /// database's init scripts (a mount at `/docker-entrypoint-initdb.d`),
     /// is not flagged: they may read the file themselves.
@@ -57,6 +57,11 @@ const GRAFANA: &[&str] = &["grafana/grafana", "grafana/grafana-oss", "grafana/gr
 /// variables in [`images::file_variables`], and for no other.
 const READS_SOME_FILES: &[&str] = &["mysql", "mariadb", "mongo"];
 
+/// Images whose entrypoint reads no `VAR_FILE` at all: Redis and Valkey
+/// take their password on the command line or in a config file, Ghost its
+/// settings from variables (`database__connection__password`).
+const READS_NO_FILES: &[&str] = &["redis", "valkey/valkey", "ghost"];
+
 impl Rule for SecretVariableUnread {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
@@ -76,6 +81,10 @@ impl Rule for SecretVariableUnread {
                 for secret in &service.secrets {
                     out.push(rabbitmq(secret));
                 }
+            } else if READS_NO_FILES.contains(&repository) {
+                for secret in &service.secrets {
+                    out.push(reads_no_files(repository, secret));
+                }
             } else if READS_SOME_FILES.contains(&repository) && !facts::runs_init_scripts(service) {
                 let read = images::file_variables(image);
                 for secret in service.secrets.iter().filter(|s| !read.contains(&s.env.as_str())) {
@@ -89,6 +98,29 @@ impl Rule for SecretVariableUnread {
             }
         }
     }
+}
+
+/// An image that reads no `VAR_FILE`: the secret reaches nothing unless a
+/// command of the spec's own reads the file.
+fn reads_no_files(repository: &str, secret: &SecretUse) -> Diagnostic {
+    let name = &secret.env.value;
+    let help = match repository {
+        "redis" | "valkey/valkey" => format!(
+            "read the file where the server starts: `command [\"sh\", \"-c\", \"exec {}-server --requirepass \\\"$(cat \\\"${name}_FILE\\\")\\\"\"]` (and `user {}`)",
+            repository.rsplit('/').next().unwrap_or(repository),
+            repository.rsplit('/').next().unwrap_or(repository),
+        ),
+        _ => format!(
+            "the image reads `{name}` itself: give it in an env file kept out of version control (`env_file \"env/{}.env\"`), or read the file in a command of your own",
+            repository.rsplit('/').next().unwrap_or(repository)
+        ),
+    };
+    SecretVariableUnread::META
+        .diagnostic(format!(
+            "the {repository} image reads no `_FILE` variable: `{name}_FILE` is never read"
+        ))
+        .primary(secret.env.span, "this secret never reaches the container's server")
+        .help(help)
 }
 
 /// Grafana reads `VAR__FILE`, never `VAR_FILE`.
