@@ -23,6 +23,15 @@ fn write(out: &Path, artifacts: &[Artifact]) {
     }
 }
 
+/// The base of `manifests` (laid out for the spec `spec`), written and
+/// passed by every validator.
+fn assert_validators_pass(manifests: &[Manifest], spec: &str) {
+    let out = tempfile::tempdir().unwrap();
+    write(out.path(), &base_artifacts(manifests, &support::snapshot_layout(spec)));
+    let (code, report) = validate(out.path());
+    assert_eq!(code, 0, "{report}");
+}
+
 fn validate(out: &Path) -> (i32, String) {
     let output = Command::new(support::repo().join("scripts/validate-kubernetes"))
         .arg(out)
@@ -320,13 +329,7 @@ fn root_keeps_dockers_capabilities_and_hardening_off_is_carried() {
     assert_eq!(context("cache")["capabilities"], json!({"drop": ["ALL"]}));
     assert!(annotations("cache").is_null());
 
-    let out = tempfile::tempdir().unwrap();
-    write(
-        out.path(),
-        &base_artifacts(&manifests, &support::snapshot_layout("django.spec")),
-    );
-    let (code, report) = validate(out.path());
-    assert_eq!(code, 0, "{report}");
+    assert_validators_pass(&manifests, "django.spec");
 }
 
 /// A job folded into the proxy's pod as an init container (the seed's
@@ -356,13 +359,7 @@ fn a_root_init_container_is_waived_on_the_pod_that_holds_it() {
         .find(|m| m.kind == "Deployment" && m.name == "web")
         .unwrap();
     assert!(web.body["metadata"]["annotations"].is_null());
-    let out = tempfile::tempdir().unwrap();
-    write(
-        out.path(),
-        &base_artifacts(&manifests, &support::snapshot_layout("django.spec")),
-    );
-    let (code, report) = validate(out.path());
-    assert_eq!(code, 0, "{report}");
+    assert_validators_pass(&manifests, "django.spec");
 }
 
 /// Renders a kustomization with the real kustomize, as JSON documents in a
@@ -1171,13 +1168,7 @@ fn udp_ports_stay_udp_on_a_cluster() {
             {"port": 5349, "protocol": "SCTP"},
         ])
     );
-    let out = tempfile::tempdir().unwrap();
-    write(
-        out.path(),
-        &base_artifacts(&manifests, &support::snapshot_layout("stack.spec")),
-    );
-    let (code, report) = validate(out.path());
-    assert_eq!(code, 0, "{report}");
+    assert_validators_pass(&manifests, "stack.spec");
 }
 
 /// A service whose server stackc does not know still gets a Service, the

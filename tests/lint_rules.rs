@@ -257,6 +257,15 @@ fn a_default_password_in_an_env_files_url_is_a_warning() {
     assert!(!rendered.contains("DATABASE_URL=postgres"), "{rendered}");
 }
 
+/// Writes `files` (path, contents) under `dir`, making folders.
+fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (path, contents) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+}
+
 /// `stackc lint --format short` of `spec`, written as `stack.spec` in
 /// `folder`: its findings.
 fn lint_short(folder: &std::path::Path, spec: &str) -> String {
@@ -313,18 +322,17 @@ fn a_value_holding_a_secrets_password_is_secret_in_env() {
 #[test]
 fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
-    std::fs::write(dir.path().join("secrets/db_password.txt"), "umami\n").unwrap();
-    std::fs::write(
-        dir.path().join("api.env"),
-        "DATABASE_URL=postgres://saleor:saleor@db/saleor\nSECRET_KEY=changeme\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("web.env"),
-        "DATABASE_URL=postgresql://umami:umami@db:5432/umami\n",
-    )
-    .unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("secrets/db_password.txt", "umami\n"),
+            (
+                "api.env",
+                "DATABASE_URL=postgres://saleor:saleor@db/saleor\nSECRET_KEY=changeme\n",
+            ),
+            ("web.env", "DATABASE_URL=postgresql://umami:umami@db:5432/umami\n"),
+        ],
+    );
     let spec = "stack shop\n\
         volume pgdata\n\
         secret db_password file \"secrets/db_password.txt\"\n\
@@ -373,8 +381,7 @@ fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() 
 #[test]
 fn database_urls_as_real_stacks_write_them() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
-    std::fs::write(dir.path().join("secrets/db_password.txt"), "Zx9@k2Lq-Rt4vN8wPq\n").unwrap();
+    write_files(dir.path(), &[("secrets/db_password.txt", "Zx9@k2Lq-Rt4vN8wPq\n")]);
     let url = |n: usize, value: &str| {
         format!("service app{n} {{\n    image ghcr.io/acme/app:1.0.0\n    user 1000\n    env {{\n        DATABASE_URL = \"{value}\"\n    }}\n}}\n")
     };
@@ -400,21 +407,17 @@ fn database_urls_as_real_stacks_write_them() {
         spec.push_str(&url(n, value));
     }
     // Passwords in env files (a literal one in `env` is secret-in-env's).
-    std::fs::write(
-        dir.path().join("slash.env"),
-        "DATABASE_URL=postgres://shop:Zx9@k2Lq/Rt@db/shop\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("escaped.env"),
-        "DATABASE_URL=postgres://shop:Zx9%40k2Lq-Rt4vN8wPq@db/shop\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("role.env"),
-        "DATABASE_URL=postgres://app_ro:Hq7vZ2kLw9Xp4Rt8@db/shop\n",
-    )
-    .unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("slash.env", "DATABASE_URL=postgres://shop:Zx9@k2Lq/Rt@db/shop\n"),
+            (
+                "escaped.env",
+                "DATABASE_URL=postgres://shop:Zx9%40k2Lq-Rt4vN8wPq@db/shop\n",
+            ),
+            ("role.env", "DATABASE_URL=postgres://app_ro:Hq7vZ2kLw9Xp4Rt8@db/shop\n"),
+        ],
+    );
     for (n, file) in ["slash.env", "escaped.env", "role.env"].iter().enumerate() {
         spec.push_str(&format!(
             "service file{n} {{\n    image ghcr.io/acme/app:1.0.0\n    user 1000\n    env_file \"{file}\"\n}}\n"
