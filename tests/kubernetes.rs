@@ -531,6 +531,7 @@ fn lint_for_a_cluster_reports_the_names_it_cannot_take() {
     assert!(manifests
         .iter()
         .any(|m| m.kind == "Job" && m.name.starts_with("create-db-")));
+    assert_validators_pass(&manifests, "stack.spec");
     let twice = format!("{unreached}service celery-worker {{\n    image example/worker:1.0\n    user 10001\n}}\n");
     let refused = stack_manifests(&twice).unwrap_err();
     assert!(
