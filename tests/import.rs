@@ -3256,7 +3256,7 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
                 "secret cache_redis_password env REDIS_PASSWORD\n",
                 "    secret REDIS_PASSWORD = cache_redis_password\n",
                 "    user redis\n",
-                r#"    command ["sh", "-c", "exec redis-server --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\" --appendonly yes"]"#,
+                r#"    command ["sh", "-c", "exec redis-server --appendonly yes --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\""]"#,
             ],
         );
         let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
@@ -3273,4 +3273,36 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
             "{found}"
         );
     }
+}
+
+/// `--requirepass` stays where it was: after a config file named first
+/// (Redis reads a first argument that is no option as its config file; put
+/// before it, the file became a second value of `--requirepass`). A host
+/// folder the server writes is said to need its user's uid, which the
+/// image's entrypoint gave it when it started as root. Another image's
+/// Redis (Bitnami's, with no user `redis`) is left as before.
+#[test]
+fn a_redis_password_command_keeps_its_config_file_first() {
+    let imported = import_project(
+        "services:\n  cache:\n    image: redis:7.4\n    command: redis-server /usr/local/etc/redis/redis.conf --requirepass ${REDIS_PASSWORD} --save \"60 1\"\n    volumes:\n      - ./data:/data\n  other:\n    image: bitnami/redis:7.4\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n",
+        &[(".env", "REDIS_PASSWORD=Zq8vLw2pXk77aa\n")],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            r#"command ["sh", "-c", "exec redis-server /usr/local/etc/redis/redis.conf --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\" --save '60 1'"]"#,
+        ],
+    );
+    assert_eq!(imported.spec().matches("user redis").count(), 1, "{}", imported.spec());
+    let report = imported.report();
+    assert!(
+        report.contains("the host folder `./data` it writes must be the image's user's (uid 999)"),
+        "{report}"
+    );
+    assert!(
+        has_finding(&report, "compose.yaml:9:14", "warning", "import-dropped"),
+        "{report}"
+    );
 }

@@ -444,10 +444,12 @@ service web {
 }
 
 /// An app server behind the stack's proxy, its port published nowhere,
-/// trusts the proxy's `X-Forwarded-Proto` and `X-Forwarded-For` (TLS ends
-/// at the proxy: Uvicorn and Gunicorn trust 127.0.0.1 alone, so the app
-/// built `http://` links and redirects); one whose port is published, or
-/// whose Gunicorn config file says for itself, does not.
+/// trusts the proxy's `X-Forwarded-Proto` and `X-Forwarded-For` from the
+/// private networks, never from `*` (whose first `X-Forwarded-For` entry
+/// the client writes); TLS ends at the proxy, and Uvicorn and Gunicorn
+/// trust 127.0.0.1 alone, so the app built `http://` links and redirects.
+/// One whose port is published, one on a network another project shares,
+/// or one whose Gunicorn config file says for itself, does not.
 #[test]
 fn an_app_server_behind_the_proxy_trusts_its_forwarded_headers() {
     let dir = tempfile::tempdir().unwrap();
@@ -458,17 +460,22 @@ fn an_app_server_behind_the_proxy_trusts_its_forwarded_headers() {
             ("api/main.py", "app = None\n"),
             ("open/requirements.txt", "fastapi==0.115.6\nuvicorn==0.34.0\n"),
             ("open/main.py", "app = None\n"),
+            ("shared/requirements.txt", "fastapi==0.115.6\nuvicorn==0.34.0\n"),
+            ("shared/main.py", "app = None\n"),
             ("conf/requirements.txt", "gunicorn==23.0.0\n"),
             ("conf/shop/wsgi.py", "application = None\n"),
             ("conf/gunicorn.conf.py", "forwarded_allow_ips = '10.0.0.0/8'\n"),
         ],
     );
     let spec = "stack shop\n\
-        service api {\n    build ./api\n    uvicorn main:app bind 8000\n}\n\
-        service open {\n    build ./open\n    uvicorn main:app bind 8001\n    publish 8001 -> 8001\n}\n\
-        service conf {\n    build ./conf\n    gunicorn shop.wsgi:application config gunicorn.conf.py bind 8002\n}\n\
-        proxy nginx {\n    publish 8080 -> 80\n    location /api/ {\n        proxy_pass api:8000\n    }\n    \
-        location /open/ {\n        proxy_pass open:8001\n    }\n    location / {\n        proxy_pass conf:8002\n    }\n}\n";
+        service api {\n    build ./api\n    uvicorn main:app bind 8000\n    networks default-net\n}\n\
+        service open {\n    build ./open\n    uvicorn main:app bind 8001\n    networks default-net\n    publish 8001 -> 8001\n}\n\
+        network edge external\n\
+        service shared {\n    build ./shared\n    uvicorn main:app bind 8003\n    networks default-net, edge\n}\n\
+        network default-net\n\
+        service conf {\n    build ./conf\n    gunicorn shop.wsgi:application config gunicorn.conf.py bind 8002\n    networks default-net\n}\n\
+        proxy nginx {\n    publish 8080 -> 80\n    networks default-net\n    location /api/ {\n        proxy_pass api:8000\n    }\n    \
+        location /open/ {\n        proxy_pass open:8001\n    }\n    location /shared/ {\n        proxy_pass shared:8003\n    }\n    location / {\n        proxy_pass conf:8002\n    }\n}\n";
     fs::write(dir.path().join("stack.spec"), spec).unwrap();
     let (code, output) = run(
         dir.path(),
@@ -479,7 +486,12 @@ fn an_app_server_behind_the_proxy_trusts_its_forwarded_headers() {
         let dockerfile = fs::read_to_string(dir.path().join(format!("out/{service}/Dockerfile"))).unwrap();
         dockerfile.lines().find(|l| l.starts_with("CMD")).unwrap().to_string()
     };
-    assert!(cmd("api").contains(r#""--forwarded-allow-ips", "*""#), "{}", cmd("api"));
+    assert!(
+        cmd("api").contains(r#""--forwarded-allow-ips", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16""#),
+        "{}",
+        cmd("api")
+    );
     assert!(!cmd("open").contains("forwarded"), "{}", cmd("open"));
+    assert!(!cmd("shared").contains("forwarded"), "{}", cmd("shared"));
     assert!(!cmd("conf").contains("forwarded"), "{}", cmd("conf"));
 }

@@ -339,14 +339,14 @@ fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String
             ("--timeout", seconds(&server.timeout)),
             ("--graceful-timeout", seconds(&server.graceful_timeout)),
             ("--worker-class", server.worker.as_ref().map(|w| worker_class(&w.value))),
-            ("--forwarded-allow-ips", trusted.then(|| "*".to_string())),
+            ("--forwarded-allow-ips", trusted.then(|| PRIVATE_NETWORKS.to_string())),
         ],
         AppServerKind::Uvicorn => vec![
             ("--host", Some("0.0.0.0".to_string())),
             ("--port", Some(port)),
             ("--workers", server.workers.as_ref().map(|w| w.value.to_string())),
             ("--timeout-graceful-shutdown", seconds(&server.graceful_timeout)),
-            ("--forwarded-allow-ips", trusted.then(|| "*".to_string())),
+            ("--forwarded-allow-ips", trusted.then(|| PRIVATE_NETWORKS.to_string())),
         ],
         AppServerKind::Daphne => vec![("--bind", Some("0.0.0.0".to_string())), ("--port", Some(port))],
     };
@@ -355,27 +355,32 @@ fn server_argv(stack: &Stack, owner: &Service, server: &AppServer) -> Vec<String
             argv.extend([flag.to_string(), value]);
         }
     }
-    if trusted && server.kind == AppServerKind::Daphne {
-        argv.push("--proxy-headers".to_string());
-    }
     argv.push(server.app.value.clone());
     argv
 }
 
 /// Whether the app server should trust `X-Forwarded-Proto` and
-/// `X-Forwarded-For` from any address: the stack's proxy sends them (TLS
-/// ends there, so without them a TLS site's app builds `http://` links and
-/// redirects), its address is not known before it starts, and the app's
-/// port is published nowhere, so only containers of the stack reach it.
-/// Gunicorn and Uvicorn trust 127.0.0.1 alone by default; a config file
-/// says for itself.
+/// `X-Forwarded-For` from the private networks ([`PRIVATE_NETWORKS`]):
+/// the stack's proxy sends them (TLS ends there, so without them a TLS
+/// site's app builds `http://` links and redirects), its address is not
+/// known before it starts, and the app's port is published nowhere and on
+/// no network another project shares, so only the stack's containers
+/// reach it. Gunicorn and Uvicorn trust 127.0.0.1 alone by default; a
+/// config file says for itself.
 fn trusts_the_proxy(stack: &Stack, owner: &Service) -> bool {
     let runners: Vec<&Service> = std::iter::once(owner).chain(stack.runners_of(owner)).collect();
-    let behind_proxy = runners
-        .iter()
-        .any(|s| stack.upstream_servers_of(&s.name.value).next().is_some());
-    behind_proxy && runners.iter().all(|s| s.ports.is_empty())
+    let behind_proxy = (runners.iter()).any(|s| stack.upstream_servers_of(&s.name.value).next().is_some());
+    let reached_from_outside = |s: &&Service| !s.ports.is_empty() || stack.on_external_network(s);
+    behind_proxy && !runners.iter().any(reached_from_outside)
 }
+
+/// The addresses an app server trusts forwarded headers from: the private
+/// ranges Docker's and clusters' networks are in. Not `*`: a server that
+/// trusts every address takes the first `X-Forwarded-For` entry, which the
+/// client writes (nginx appends the real one); trusting the networks, it
+/// takes the last address outside them, the client nginx saw. A server too
+/// old to read networks trusts none of them, as before.
+const PRIVATE_NETWORKS: &str = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16";
 
 /// Gunicorn's `--worker-class`: `uvicorn` is the uvicorn-worker package's
 /// class (Uvicorn's own `uvicorn.workers` is deprecated since 0.30).

@@ -9,20 +9,32 @@ use super::spec::Stmt;
 use super::values::{literal, whole_variable};
 use super::yaml::{Kind, Node};
 
-/// The servers that take `--requirepass`, and the user each official
-/// image runs them as (its entrypoint steps down to it for the server
-/// alone, not for the shell that reads the secret).
-const SERVERS: [(&str, &str); 2] = [("redis-server", "redis"), ("valkey-server", "valkey")];
+/// The official images of the servers that take `--requirepass`, their
+/// server program, and the user each runs it as (its entrypoint steps
+/// down to it for the server alone, not for the shell that reads the
+/// secret).
+const SERVERS: [(&str, &str, &str); 2] = [
+    ("redis", "redis-server", "redis"),
+    ("valkey/valkey", "valkey-server", "valkey"),
+];
 
-/// The statements for a `command` of such a server whose password is one
-/// variable compose fills in and whose other words are literal: the
-/// secret that reads it, `user` (where the service has none) and the
-/// command; `None` for any other command, or one that is an entrypoint's
-/// arguments.
+/// The statements for the `command` of such a server, in its official
+/// image, whose password is one variable compose fills in and whose other
+/// words are literal: the secret that reads it, `user` (where the service
+/// has none) and the command, `--requirepass` where it was (a config file
+/// named first stays first); `None` for any other command, or one that is
+/// an entrypoint's arguments.
 pub fn secret_password_command(service: &str, node: &Node, value: &Node, import: &mut Import) -> Option<Vec<Stmt>> {
     if node.get("entrypoint").is_some() {
         return None;
     }
+    let image = crate::ir::ImageRef::split(crate::source::Spanned::new(
+        node.get("image")?.text()?.to_string(),
+        crate::source::Span::new(0, 0),
+    ));
+    let &(_, server, user) = SERVERS
+        .iter()
+        .find(|(repository, ..)| image.hub_name() == *repository)?;
     let words: Vec<String> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
@@ -31,25 +43,23 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
         Kind::Scalar { text, .. } => shlex::split(text)?,
         Kind::Map(_) => return None,
     };
-    let program = words.first()?;
-    let (_, user) = SERVERS
-        .iter()
-        .find(|(server, _)| program.rsplit('/').next() == Some(*server))?;
+    if words.first()?.rsplit('/').next() != Some(server) {
+        return None;
+    }
     let at = words.iter().position(|w| w == "--requirepass")?;
     let variable = whole_variable(words.get(at + 1)?)?.to_string();
-    let others: Vec<String> = (words.iter().enumerate())
-        .filter(|(i, _)| *i != at && *i != at + 1)
-        .map(|(_, w)| literal(w))
-        .collect::<Option<_>>()?;
-    let secret = super::env_file::secret_from_environment(service, &variable, &variable, import);
     let mut script = String::from("exec");
-    for (i, word) in others.iter().enumerate() {
+    for (i, word) in words.iter().enumerate() {
+        if i == at + 1 {
+            continue;
+        }
         script.push(' ');
-        script.push_str(&shlex::try_quote(word).ok()?);
-        if i == 0 {
-            script.push_str(&format!(" --requirepass \"$(cat \"${variable}_FILE\")\""));
+        match i == at {
+            true => script.push_str(&format!("--requirepass \"$(cat \"${variable}_FILE\")\"")),
+            false => script.push_str(&shlex::try_quote(&literal(word)?).ok()?),
         }
     }
+    let secret = super::env_file::secret_from_environment(service, &variable, &variable, import);
     let argv = ["sh".to_string(), "-c".to_string(), script];
     import.report.secret(
         import.file,
@@ -68,7 +78,31 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
             Stmt::line(format!("user {user}"))
                 .note("the image's own user, which its entrypoint steps down to for the server alone"),
         );
+        if let Some(folder) = bind_mounted_folder(node) {
+            import.report.filled(
+                import.file,
+                value.span,
+                format!("`user {user}`: the host folder `{folder}` it writes must be the image's user's (uid 999)"),
+                format!(
+                    "the image's entrypoint gave it to `{user}` when it started as root; run `sudo chown -R 999 {folder}` \
+                     once, or mount a named volume there"
+                ),
+            );
+        }
     }
     statements.push(Stmt::line(format!("command {}", super::spec::list(&argv))));
     Some(statements)
+}
+
+/// The host folder the service bind-mounts (a short `./data:/data`), if
+/// any: the image's entrypoint, started as root, made it its user's.
+fn bind_mounted_folder(node: &Node) -> Option<String> {
+    let volumes = node.get("volumes").map(Node::items).unwrap_or_default();
+    volumes.iter().find_map(|volume| {
+        let source = match volume.text() {
+            Some(text) => text.split(':').next()?.to_string(),
+            None => volume.get("source")?.text()?.to_string(),
+        };
+        super::values::is_host_path(&source).then_some(source)
+    })
 }
