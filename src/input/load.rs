@@ -983,7 +983,7 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
     // An absolute path that is not there names a file of the machine the
     // stack runs on (getredash/setup's `/opt/redash/env`, which its setup
     // script writes there), as one outside the project does.
-    let the_machines = matches!(error, ReadError::Missing) && named.value.starts_with('/');
+    let the_machines = what == "env file" && matches!(error, ReadError::Missing) && named.value.starts_with('/');
     if matches!(error, ReadError::OutsideProject) || the_machines {
         return Diagnostic::new(
             "file-outside-project",

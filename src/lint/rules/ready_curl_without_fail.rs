@@ -7,8 +7,10 @@ declare_rule! {
     /// Flags a `ready cmd` check that fetches a URL with `curl` and no
     /// `--fail` (`-f`, `--fail-with-body`). A check that hands curl's
     /// output to another program (`curl -s URL | grep ok`, a `$(curl -w
-    /// '%{http_code}' ...)` compared) is decided by that program and is
-    /// left alone, as is `wget`, which fails on an error status by itself.
+    /// '%{http_code}' ...)` compared, a body written with `-o FILE` and
+    /// read after), in a string or a `sh -c` list, is decided by that
+    /// program and is left alone, as is `wget`, which fails on an error
+    /// status by itself.
     ///
     /// ## Why is this bad?
     /// Without `--fail`, curl exits 0 for any answer the server gives, a
@@ -47,14 +49,17 @@ impl Rule for ReadyCurlWithoutFail {
                 continue;
             };
             // A pipe or a command substitution hands curl's output (its
-            // `-w '%{http_code}'`) to a program that decides.
+            // `-w '%{http_code}'`) to a program that decides; so does a
+            // file it writes (`-o /tmp/h && grep -q ok /tmp/h`).
             let decided_elsewhere =
                 |line: &str| line.replace("||", "").contains('|') || line.contains("$(") || line.contains('`');
-            if argv.line.as_deref().is_some_and(decided_elsewhere) {
+            let script = (argv.line.as_deref()).or_else(|| crate::input::shell::inline_script(&argv.words));
+            if script.is_some_and(decided_elsewhere) {
                 continue;
             }
             let curls = facts::probe_programs(argv).into_iter().filter(|words| is_curl(words));
-            if let Some(curl) = curls.into_iter().find(|words| !fails_on_error(words)) {
+            let unchecked = |words: &Vec<String>| !fails_on_error(words) && !writes_a_file(words);
+            if let Some(curl) = curls.into_iter().find(unchecked) {
                 let shown = curl.join(" ");
                 out.push(
                     Self::META
@@ -78,15 +83,27 @@ fn is_curl(words: &[String]) -> bool {
 }
 
 /// Whether curl is told to fail on an HTTP error: `--fail`,
-/// `--fail-with-body`, or `-f` alone or among short options (`-fsS`).
+/// `--fail-with-body`, or `-f` alone or among short options (`-fsS`),
+/// before any that takes a value (in `-of`, `f` is the output file).
 fn fails_on_error(words: &[String]) -> bool {
     words.iter().skip(1).any(|word| {
+        let short = (word.strip_prefix('-')).filter(|options| !options.starts_with('-'));
         matches!(word.as_str(), "--fail" | "--fail-with-body")
-            || (word.starts_with('-')
-                && !word.starts_with("--")
-                && word[1..].chars().all(|c| c.is_ascii_alphabetic())
-                && word.contains('f'))
+            || short.is_some_and(|options| {
+                options.chars().all(|c| c.is_ascii_alphabetic())
+                    && (options.chars().take_while(|c| !TAKES_A_VALUE.contains(*c))).any(|c| c == 'f')
+            })
     })
+}
+
+/// curl's short options that take a value (the rest of the word, or the
+/// next one).
+const TAKES_A_VALUE: &str = "ACDEFHKPQTUXbcdehmorstuwxyz";
+
+/// Whether curl writes the body to a file (`-o FILE`, `--output FILE`)
+/// other than /dev/null, which the check then reads.
+fn writes_a_file(words: &[String]) -> bool {
+    (words.windows(2)).any(|pair| matches!(pair[0].as_str(), "-o" | "--output") && pair[1] != "/dev/null")
 }
 
 /// A command line short enough for a label.
