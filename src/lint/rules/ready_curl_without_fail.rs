@@ -51,8 +51,10 @@ impl Rule for ReadyCurlWithoutFail {
             // A pipe or a command substitution hands curl's output (its
             // `-w '%{http_code}'`) to a program that decides; so does a
             // file it writes (`-o /tmp/h && grep -q ok /tmp/h`).
-            let decided_elsewhere =
-                |line: &str| line.replace("||", "").contains('|') || line.contains("$(") || line.contains('`');
+            let decided_elsewhere = |line: &str| {
+                let piped = outside_quotes(line).replace("||", "").contains('|');
+                piped || line.contains("$(") || line.contains('`')
+            };
             let script = (argv.line.as_deref()).or_else(|| crate::input::shell::inline_script(&argv.words));
             if script.is_some_and(decided_elsewhere) {
                 continue;
@@ -104,6 +106,21 @@ const TAKES_A_VALUE: &str = "ACDEFHKPQTUXbcdehmorstuwxyz";
 /// other than /dev/null, which the check then reads.
 fn writes_a_file(words: &[String]) -> bool {
     (words.windows(2)).any(|pair| matches!(pair[0].as_str(), "-o" | "--output") && pair[1] != "/dev/null")
+}
+
+/// A script without what its quotes hold: `-H 'Accept: a|b'` is no pipe.
+fn outside_quotes(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut quote = None;
+    for c in script.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, _) => out.push(c),
+        }
+    }
+    out
 }
 
 /// A command line short enough for a label.
