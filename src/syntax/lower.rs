@@ -205,7 +205,7 @@ impl Lowerer {
                 Rule::volume_size => claim.size = Some(self.lower_size(value)),
                 Rule::volume_access => claim.access = Some(self.lower_access_mode(value)),
                 Rule::volume_name => {
-                    let value = self.lower_docker_volume_name(value);
+                    let value = self.lower_docker_name(value, "volume", 2, "myapp_pgdata");
                     self.set_once(&mut volume_name, value, option_span, &keyword);
                 }
                 _ => claim.class = Some(self.lower_name(value)),
@@ -220,15 +220,29 @@ impl Lowerer {
         }
     }
 
-    /// `name NAME`: a name `docker volume create` takes.
-    fn lower_docker_volume_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
+    /// `name NAME` of a volume or a network (`what`): a name `docker
+    /// volume create` or `docker network create` takes, `shortest`
+    /// characters at least (a volume's two), like `example`.
+    pub(super) fn lower_docker_name(
+        &mut self,
+        pair: Pair<'_>,
+        what: &str,
+        shortest: usize,
+        example: &str,
+    ) -> Spanned<String> {
         let name = self.lower_text(pair);
-        // Docker's volume names have two characters at least.
-        if !crate::ir::is_docker_object_name(&name.value) || name.value.len() < 2 {
+        if !crate::ir::is_docker_object_name(&name.value) || name.value.len() < shortest {
+            let least = match shortest {
+                0 | 1 => String::new(),
+                2 => ", two characters at least".to_string(),
+                n => format!(", {n} characters at least"),
+            };
             self.report(
-                Diagnostic::error("invalid-name", format!("`{}` is not a Docker volume name", name.value))
-                    .primary(name.span, "not a volume name")
-                    .help("a volume name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`, two characters at least, e.g. `myapp_pgdata`"),
+                Diagnostic::error("invalid-name", format!("`{}` is not a Docker {what} name", name.value))
+                    .primary(name.span, format!("not a {what} name"))
+                    .help(format!(
+                        "a {what} name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`{least}, e.g. `{example}`"
+                    )),
             );
         }
         name

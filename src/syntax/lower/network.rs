@@ -34,7 +34,7 @@ impl Lowerer {
                 Rule::internal => self.set_once(&mut internal, (), option_span, &keyword),
                 Rule::external => self.set_once(&mut external, (), option_span, &keyword),
                 Rule::network_name => {
-                    let value = self.lower_docker_network_name(next(&mut parts, "network_name"));
+                    let value = self.lower_docker_name(next(&mut parts, "network_name"), "network", 1, "traefik_proxy");
                     self.set_once(&mut network_name, value, option_span, &keyword);
                 }
                 _ => {
@@ -61,19 +61,6 @@ impl Lowerer {
             driver: driver.map(|(v, _)| v),
             span: at,
         }
-    }
-
-    /// `name NAME`: a name `docker network create` takes.
-    fn lower_docker_network_name(&mut self, pair: Pair<'_>) -> Spanned<String> {
-        let name = self.lower_text(pair);
-        if !Network::is_docker_name(&name.value) {
-            self.report(
-                Diagnostic::error("invalid-name", format!("`{}` is not a Docker network name", name.value))
-                    .primary(name.span, "not a network name")
-                    .help("a network name starts with a letter or digit and holds letters, digits, `_`, `.` and `-`, e.g. `traefik_proxy`"),
-            );
-        }
-        name
     }
 
     /// `driver DRIVER`: one of [`Network::DRIVERS`].
