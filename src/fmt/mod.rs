@@ -21,16 +21,18 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     // A spec that does not parse is not laid out at all: its braces could
     // nest without bound (20,000 unclosed `{`), and indenting every line by
     // its depth would take quadratic time and memory.
-    let Some(tree) = syntax::shape(&source.text) else {
+    if !syntax::parses(&source.text) {
         return Err(syntax::parse(source).1);
-    };
+    }
     let lines = tokens::lines(&source.text);
     let formatted = layout::layout(&lines);
-    // A spec already in the layout means what it meant: nothing to compare.
+    // A spec already in the layout means what it meant: nothing to compare,
+    // and no tree to keep (a large spec's is several times its size).
     if formatted == source.text {
         return Ok(formatted);
     }
-    if tree.same_as(&formatted) && comments(&tokens::lines(&formatted)) == comments(&lines) {
+    let same_tree = syntax::shape(&source.text).is_some_and(|tree| tree.same_as(&formatted));
+    if same_tree && comments(&tokens::lines(&formatted)) == comments(&lines) {
         return Ok(formatted);
     }
     Err(vec![Diagnostic::error(

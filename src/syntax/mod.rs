@@ -183,6 +183,16 @@ fn blank_line(text: &mut String, pos: usize) -> bool {
     true
 }
 
+/// Whether `text` parses, without keeping its tree: the fast parser drops
+/// each item as it goes (pest, where that parser declines, builds one).
+pub fn parses(text: &str) -> bool {
+    struct Dropped;
+    impl descent::Items for Dropped {
+        fn item(&mut self, _: tree::Pair<'_>) {}
+    }
+    descent::stream(text, &mut Dropped) || parse_tree(text).is_ok()
+}
+
 /// A spec's parse tree, to compare other texts with.
 pub struct Shape<'a>(tree::Tree<'a>);
 
