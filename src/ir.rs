@@ -1653,6 +1653,14 @@ impl Proxy {
     }
 
     /// The proxy with these raw `http` directives.
+    /// Whether the upstream `name` keeps connections to its servers open
+    /// (`nginx "keepalive N"`), which its locations must ask for.
+    pub fn keeps_connections(&self, name: &str) -> bool {
+        self.upstreams
+            .iter()
+            .any(|u| u.name.value == name && u.raw.iter().any(|r| r.name == "keepalive"))
+    }
+
     pub fn with_http(self, http: Vec<RawDirective>) -> Proxy {
         Proxy { http, ..self }
     }
@@ -1956,6 +1964,9 @@ pub struct Header {
 pub struct Upstream {
     pub name: Spanned<String>,
     pub servers: Vec<UpstreamServer>,
+    /// Raw `nginx "..."` lines: the upstream module's own directives
+    /// (`keepalive 32`, `least_conn`), in the order written.
+    pub raw: Vec<RawDirective>,
     pub span: Span,
 }
 

@@ -669,6 +669,40 @@ fn the_proxys_host_and_keep_alive_are_kept() {
     );
 }
 
+/// An upstream's own directives (`least_conn`, `keepalive`) are kept as
+/// its raw lines, not dropped: the built config pools the connections
+/// again (its location speaks HTTP/1.1 with no `Connection: close`).
+#[test]
+fn an_upstreams_own_directives_are_kept() {
+    let imported = import_project(
+        "services:\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  proxy:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n    ports:\n      - 8080:80\n",
+        &[(
+            "nginx.conf",
+            "upstream api {\n    least_conn;\n    server backend:8000;\n    keepalive 32;\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://api;\n    }\n}\n",
+        )],
+        &["--nginx", "nginx.conf"],
+    );
+    let (root, stdout) = (imported.root(), imported.report());
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert!(!stdout.contains("import-dropped"), "{stdout}");
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &["upstream api {\n        nginx \"least_conn\"\n        server backend:8000\n        nginx \"keepalive 32\"\n    }"],
+    );
+    let built = support::build(&imported.spec_path(), &root.join("out"));
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    assert_holds(
+        &read(root, "out/proxy/nginx.conf"),
+        &[
+            "least_conn;",
+            "keepalive 32;",
+            "proxy_http_version 1.1;",
+            "proxy_set_header Connection \"\";",
+        ],
+    );
+}
+
 /// taiga-docker's gateway: a location that serves a folder inside a
 /// volume nginx mounts becomes `alias VOLUME FOLDER`, not a drop.
 #[test]

@@ -85,6 +85,11 @@ const FORWARDED_HEADERS: [(&str, &str); 3] = [
 /// the top sends `Connection: close` when the client asked no upgrade.
 const WEBSOCKET_HEADERS: [(&str, &str); 2] = [("Upgrade", "$http_upgrade"), ("Connection", "$connection_upgrade")];
 
+/// What a location passing to an upstream that keeps connections open
+/// (`keepalive N`) sends: no `Connection: close`, which nginx's HTTP/1.0
+/// default would add and which closes each connection after one request.
+const POOLED_HEADERS: [(&str, &str); 1] = [("Connection", "\"\"")];
+
 /// Mozilla's "intermediate" TLS 1.2 ciphers (TLS 1.3 picks its own): every
 /// current browser, nothing weak (gixy's weak_ssl_tls).
 const TLS12_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
@@ -135,6 +140,10 @@ pub(super) fn emit(
         let block = source_map::header(upstream.span, upstream.name.span);
         http.out.set_origin(block);
         http.open(format_args!("upstream {}", upstream.name.value));
+        for directive in &upstream.raw {
+            http.out.set_origin(directive.text.span);
+            http.line(raw_line(directive));
+        }
         for server in &upstream.servers {
             http.out.set_origin(server.span);
             let weight = server
@@ -276,7 +285,11 @@ impl Block<'_> {
                 }
             };
             self.open(head);
-            self.location(server, &headers, location, &host);
+            let pooled = match &location.action {
+                LocationAction::ProxyPass(pass) => proxy.keeps_connections(&pass.upstream.value),
+                _ => false,
+            };
+            self.location(server, &headers, location, &host, pooled);
             self.out.set_origin(location_block);
             self.close();
         }
@@ -285,8 +298,9 @@ impl Block<'_> {
     }
 
     /// `headers`: the server's response headers, which a location that
-    /// sets its own repeats.
-    fn location(&mut self, server: &Server, headers: &[Response], location: &Location, host: &str) {
+    /// sets its own repeats; `pooled`: whether it passes to an upstream that
+    /// keeps connections open.
+    fn location(&mut self, server: &Server, headers: &[Response], location: &Location, host: &str, pooled: bool) {
         let settings = &location.settings;
         let block = self.out.origin();
         match &location.action {
@@ -296,11 +310,14 @@ impl Block<'_> {
                     None => self.line(format_args!("proxy_pass http://{}", pass.upstream.value)),
                     Some(uri) => self.proxy_pass_uri(&location.path, &pass.upstream.value, uri),
                 }
+                // Both need HTTP/1.1: an upgrade, and a connection kept.
                 if let Some(websocket) = location.websocket {
                     self.out.set_origin(websocket);
                     self.unless_raw(settings, "proxy_http_version", "1.1");
+                } else if pooled {
+                    self.unless_raw(settings, "proxy_http_version", "1.1");
                 }
-                self.request_headers(server, location, host, block);
+                self.request_headers(server, location, host, block, pooled);
             }
             LocationAction::Alias(alias) => {
                 self.out.set_origin(alias.volume.span);
@@ -412,11 +429,14 @@ impl Block<'_> {
     /// stackc's own headers, then the server's and the location's
     /// `proxy_set_header`, each replacing an earlier one of the same name.
     /// stackc's come from `block`, the location's header.
-    fn request_headers(&mut self, server: &Server, location: &Location, host: &str, block: Span) {
+    fn request_headers(&mut self, server: &Server, location: &Location, host: &str, block: Span, pooled: bool) {
         let mut headers: Vec<(&str, String, Span)> = vec![("Host", host.to_string(), block)];
-        let defaults = FORWARDED_HEADERS
-            .iter()
-            .chain(location.websocket.iter().flat_map(|_| &WEBSOCKET_HEADERS));
+        let connection: &[(&str, &str)] = match (location.websocket, pooled) {
+            (Some(_), _) => &WEBSOCKET_HEADERS,
+            (None, true) => &POOLED_HEADERS,
+            (None, false) => &[],
+        };
+        let defaults = FORWARDED_HEADERS.iter().chain(connection);
         headers.extend(defaults.map(|&(name, value)| (name, value.to_string(), block)));
         for header in server
             .settings
@@ -667,10 +687,15 @@ mod tests {
     /// The proxy's nginx.conf for a spec of one proxy in front of `web`,
     /// its server statements given; `c` and `k` are TLS secrets.
     fn conf(server: &str) -> String {
+        conf_with_upstream("server web:80", server)
+    }
+
+    /// The config of a proxy whose upstream `app` holds `upstream`.
+    fn conf_with_upstream(upstream: &str, server: &str) -> String {
         let spec = format!(
             "stack t\nsecret c file \"c.pem\"\nsecret k file \"k.pem\"\n\
              service web {{\n image nginx:1.30\n user 101\n}}\n\
-             proxy nginx {{\n upstream app {{\n server web:80\n }}\n{server}\n}}\n"
+             proxy nginx {{\n upstream app {{\n {upstream}\n }}\n{server}\n}}\n"
         );
         let source = crate::source::SourceFile::new("t.spec".to_string(), spec);
         let build = crate::build(&source, &Layout::new("/t/t.spec", "/t/out"));
@@ -754,6 +779,52 @@ mod tests {
         assert!(
             conf.contains("            include \"/etc/nginx/snippets/my params.conf\";\n"),
             "{conf}"
+        );
+    }
+
+    #[test]
+    fn an_upstream_that_keeps_connections_is_asked_to_by_its_locations() {
+        let conf = conf_with_upstream(
+            "server web:80\n nginx \"least_conn\"\n nginx \"keepalive 16\"",
+            "location / {\n proxy_pass app\n}\nlocation /ws/ {\n proxy_pass app\n websocket\n}\n\
+             location /raw/ {\n proxy_pass app\n nginx \"proxy_http_version 1.0\"\n nginx \"proxy_set_header Connection close\"\n}\n\
+             location /other/ {\n proxy_pass web:80\n}",
+        );
+        let upstream = &conf[conf.find("upstream app {").unwrap()..];
+        let upstream = &upstream[..upstream.find('}').unwrap()];
+        assert_eq!(
+            upstream, "upstream app {\n        least_conn;\n        keepalive 16;\n        server web:80;\n    ",
+            "{conf}"
+        );
+        let location = |path: &str| {
+            let at = conf.find(&format!("location {path} {{")).unwrap();
+            conf[at..at + conf[at..].find('}').unwrap()].to_string()
+        };
+        let plain = location("/");
+        assert!(plain.contains("proxy_http_version 1.1;\n"), "{plain}");
+        assert!(plain.contains("proxy_set_header Connection \"\";\n"), "{plain}");
+        // An upgrade's own `Connection` header, once.
+        let websocket = location("/ws/");
+        assert!(
+            websocket.contains("proxy_set_header Connection $connection_upgrade;\n"),
+            "{websocket}"
+        );
+        assert_eq!(
+            websocket.matches("proxy_set_header Connection").count(),
+            1,
+            "{websocket}"
+        );
+        assert_eq!(websocket.matches("proxy_http_version").count(), 1, "{websocket}");
+        // Raw lines say otherwise, and stand alone.
+        let raw = location("/raw/");
+        assert_eq!(raw.matches("proxy_http_version").count(), 1, "{raw}");
+        assert!(raw.contains("proxy_http_version 1.0;\n"), "{raw}");
+        assert_eq!(raw.matches("proxy_set_header Connection").count(), 1, "{raw}");
+        // The upstream stackc declares for `web:80` keeps none.
+        let other = location("/other/");
+        assert!(
+            !other.contains("proxy_http_version") && !other.contains("Connection"),
+            "{other}"
         );
     }
 

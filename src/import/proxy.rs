@@ -433,6 +433,11 @@ impl Reader<'_, '_> {
                     }
                     servers.push(Stmt::line(text));
                 }
+                (directive, _)
+                    if s.block.is_none() && crate::syntax::lower::raw_nginx::upstream_directive(directive) =>
+                {
+                    self.raw(s, &mut servers);
+                }
                 _ => self.drop(s, "in an upstream"),
             }
         }

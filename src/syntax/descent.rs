@@ -905,7 +905,7 @@ impl<'i, 's> Parser<'i, 's> {
             b"mount" => self.mount(),
             b"server" => self.statement(Rule::server, Rule::kw_server, "server", |p| p.block(Self::server_item)),
             b"upstream" => self.statement(Rule::upstream, Rule::kw_upstream, "upstream", |p| {
-                p.name() && p.skip() && p.block(Self::upstream_server)
+                p.name() && p.skip() && p.block(Self::upstream_item)
             }),
             b"ready" => self.ready(),
             b"after" => self.after(),
@@ -941,6 +941,13 @@ impl<'i, 's> Parser<'i, 's> {
             }),
             b"location" => self.location(),
             _ => self.setting(),
+        }
+    }
+
+    fn upstream_item(&mut self) -> bool {
+        match self.word() {
+            b"nginx" => self.statement(Rule::raw_nginx, Rule::kw_nginx, "nginx", Self::text),
+            _ => self.upstream_server(),
         }
     }
 

@@ -21,7 +21,7 @@ pub(crate) mod location_regex;
 mod network;
 mod proxy;
 mod proxy_address;
-mod raw_nginx;
+pub(crate) mod raw_nginx;
 mod server;
 pub(crate) mod yaml_numbers;
 

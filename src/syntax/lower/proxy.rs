@@ -169,7 +169,21 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         next(&mut inner, "upstream"); // kw_upstream
         let name = self.lower_name(next(&mut inner, "upstream"));
-        let servers: Vec<UpstreamServer> = inner.map(|s| self.lower_upstream_server(s)).collect();
+        let mut servers: Vec<UpstreamServer> = Vec::new();
+        let mut raw = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::raw_nginx => {
+                    let mut words = item.into_inner();
+                    next(&mut words, "raw_nginx"); // kw_nginx
+                    let text = self.lower_text(next(&mut words, "raw_nginx"));
+                    if let Some(RawNginx::Directive(directive)) = self.lower_raw_nginx(text, Place::Upstream) {
+                        raw.push(directive);
+                    }
+                }
+                _ => servers.push(self.lower_upstream_server(item)),
+            }
+        }
         if servers.is_empty() {
             self.report(
                 Diagnostic::error("empty-upstream", format!("upstream `{}` has no servers", name.value))
@@ -180,6 +194,7 @@ impl Lowerer {
         Upstream {
             name,
             servers,
+            raw,
             span: at,
         }
     }

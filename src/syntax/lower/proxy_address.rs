@@ -174,6 +174,7 @@ pub(super) fn declare(upstreams: &mut Vec<Upstream>, servers: &mut [Server], add
                 weight: None,
                 span: address.span,
             }],
+            raw: Vec::new(),
             span: address.span,
         });
     }

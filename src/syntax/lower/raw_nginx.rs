@@ -28,6 +28,8 @@ pub(super) enum Place {
     Http,
     Server,
     Location,
+    /// An `upstream NAME { ... }` block.
+    Upstream,
 }
 
 impl Place {
@@ -36,9 +38,21 @@ impl Place {
             Place::Http => "the `http` block",
             Place::Server => "a server",
             Place::Location => "a location",
+            Place::Upstream => "an upstream",
         }
     }
 }
+
+/// The directives an `upstream` block holds besides the upstream-only ones
+/// of [`PLACES`]: they also stand elsewhere, where they say something else
+/// (`keepalive_timeout` of the clients' connections, in a server).
+const ALSO_IN_UPSTREAM: &[&str] = &[
+    "keepalive_requests",
+    "keepalive_time",
+    "keepalive_timeout",
+    "resolver",
+    "resolver_timeout",
+];
 
 /// What a raw directive is, once lowering has read it.
 pub(super) enum RawNginx {
@@ -227,14 +241,25 @@ const PLACES: &[(&str, Allowed)] = &[
     ("zone", Allowed::Upstream),
 ];
 
+/// Whether nginx allows the directive `name` in an `upstream` block, its
+/// servers aside: the upstream module's own.
+pub(crate) fn upstream_directive(name: &str) -> bool {
+    name != "server"
+        && (ALSO_IN_UPSTREAM.contains(&name)
+            || PLACES
+                .iter()
+                .any(|(n, allowed)| *n == name && matches!(allowed, Allowed::Upstream)))
+}
+
 impl Allowed {
     /// Whether the directive may stand in `place`.
     fn admits(self, place: Place) -> bool {
         match self {
             Allowed::Http => place == Place::Http,
-            Allowed::Server => place != Place::Location,
+            Allowed::Server => matches!(place, Place::Http | Place::Server),
             Allowed::Location => place == Place::Location,
-            _ => false,
+            Allowed::Upstream => place == Place::Upstream,
+            Allowed::Main | Allowed::Events => false,
         }
     }
 
@@ -251,7 +276,8 @@ impl Allowed {
             ),
             Allowed::Upstream => (
                 "only in an `upstream` block",
-                "stackc writes the upstream blocks from `upstream NAME { server SERVICE:PORT }` and has no statement for this directive",
+                "write the same `nginx \"...\"` line in the proxy's `upstream NAME { ... }`, beside its `server` \
+                 lines; for a `proxy_pass SERVICE:PORT`, declare an upstream and pass to it by name",
             ),
             Allowed::Server => (
                 "in a server, not in a location",
@@ -292,6 +318,11 @@ impl Lowerer {
             );
             return None;
         }
+        if place == Place::Upstream {
+            let args = words[1..].iter().map(|w| nginx_word_value(w)).collect();
+            let name = name.to_string();
+            return self.upstream_directive(name, args, text);
+        }
         if let Some((_, allowed)) = PLACES.iter().find(|(n, _)| *n == name) {
             if !allowed.admits(place) {
                 let (where_, help) = allowed.explain();
@@ -331,6 +362,42 @@ impl Lowerer {
                 text,
             })),
         }
+    }
+
+    /// A raw line in an upstream: one of the upstream module's directives
+    /// (nginx allows nothing else there); its servers are `server` lines.
+    fn upstream_directive(&mut self, name: String, args: Vec<String>, text: Spanned<String>) -> Option<RawNginx> {
+        if name == "server" {
+            self.report(
+                Diagnostic::error(
+                    "raw-nginx-has-statement",
+                    "use `server SERVICE:PORT`, not a raw `server`",
+                )
+                .primary(text.span, "stackc writes an upstream's servers from its `server` lines")
+                .help(
+                    "write `server SERVICE:PORT [weight N]`: stackc checks that the service exists and listens there",
+                ),
+            );
+            return None;
+        }
+        if !upstream_directive(&name) {
+            self.report(
+                Diagnostic::error(
+                    "raw-nginx-misplaced",
+                    format!("nginx does not allow `{name}` in an upstream"),
+                )
+                .primary(
+                    text.span,
+                    "an upstream holds only its servers and the upstream module's directives",
+                )
+                .help(
+                    "write it in a location or a server; in an upstream, nginx takes `keepalive`, `least_conn`, \
+                         `ip_hash`, `hash`, `random`, `zone`, `keepalive_timeout` and the like",
+                ),
+            );
+            return None;
+        }
+        Some(RawNginx::Directive(RawDirective { name, args, text }))
     }
 
     /// `add_header NAME VALUE [always]` or `proxy_set_header NAME VALUE`.
