@@ -1272,6 +1272,52 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
     );
 }
 
+/// A folder's `compose.override.yaml` is merged in, as `docker compose up`
+/// there merges it (docker-zulip keeps its secrets and required settings
+/// in it), and said so; a compose file named is imported alone, as `-f`
+/// reads it; without compose, the override is said to be left out.
+#[test]
+fn a_folders_override_file_is_merged_as_compose_merges_it() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n    environment:\n      LOG_LEVEL: info\n",
+        ),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    environment:\n      EXTERNAL_HOST: chat.example.com\n",
+        ),
+    ]);
+    let root = dir.path();
+    let run = |input: &Path, spec: &str, compose: bool| {
+        let mut command = support::stackc();
+        command.arg("import").arg(input).arg("-o").arg(root.join(spec));
+        match compose {
+            true => command.env("STACKC_COMPOSE", support::tool("venv/bin/docker-compose")),
+            false => command.arg("--no-compose"),
+        };
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", support::text(&out.stderr));
+        (read(root, spec), support::text(&out.stderr))
+    };
+    let (merged, stderr) = run(root, "a.spec", true);
+    assert_holds(&merged, &["EXTERNAL_HOST = \"chat.example.com\"", "LOG_LEVEL"]);
+    assert!(stderr.contains("compose.override.yaml merged in"), "{stderr}");
+    assert!(
+        merged.contains("and compose.override.yaml (as `docker compose config` merges them)"),
+        "{merged}"
+    );
+    let (alone, stderr) = run(&root.join("compose.yaml"), "b.spec", true);
+    assert!(
+        !alone.contains("EXTERNAL_HOST") && alone.contains("LOG_LEVEL"),
+        "{alone}"
+    );
+    assert!(!stderr.contains("override"), "{stderr}");
+    let (own, stderr) = run(root, "c.spec", false);
+    assert!(!own.contains("EXTERNAL_HOST"), "{own}");
+    assert!(stderr.contains("compose.override.yaml is not merged in"), "{stderr}");
+}
+
 /// The Dockerfile teams write for Django (requirements copied and
 /// installed before the source, the source copied into the WORKDIR, a user
 /// of their own, the source handed to it) and compose's `command` with the

@@ -257,6 +257,32 @@ fn a_default_password_in_an_env_files_url_is_a_warning() {
     assert!(!rendered.contains("DATABASE_URL=postgres"), "{rendered}");
 }
 
+/// An `optional` env file that is not there (Superset's `.env-local`) is
+/// one compose skips: the user name the files that are there give still
+/// tells that the secret file holds it as the password.
+#[test]
+fn a_missing_optional_env_file_hides_no_default_password() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[("secrets/pw.txt", "superset\n"), ("db.env", "POSTGRES_USER=superset\n")],
+    );
+    let spec = "stack bi\n\nsecret pw file \"secrets/pw.txt\"\n\n\
+                service db {\n    image postgres:16.4\n    secret POSTGRES_PASSWORD = pw\n    \
+                env_file db.env\n    env_file local.env optional\n}\n";
+    let stdout = lint_short(dir.path(), spec);
+    assert!(
+        stdout.contains(
+            "error: `POSTGRES_PASSWORD` is set to a default password (at secrets/pw.txt:1) [default-credentials]"
+        ),
+        "{stdout}"
+    );
+    // With the file there, its value decides.
+    std::fs::write(dir.path().join("local.env"), "POSTGRES_USER=analytics\n").unwrap();
+    let stdout = lint_short(dir.path(), spec);
+    assert!(!stdout.contains("[default-credentials]"), "{stdout}");
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

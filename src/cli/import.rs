@@ -40,15 +40,29 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     }
     let input = input.unwrap_or(Path::new("."));
     let compose_file = crate::import::compose_file(input).map_err(Failure::new)?;
+    let override_file = crate::import::override_file(input);
+    let resolved = match no_compose {
+        true => None,
+        false => compose_config(&compose_file, override_file.as_deref()),
+    };
+    let override_name = override_file.as_deref().and_then(Path::file_name);
+    let override_name = override_name.map(|name| name.to_string_lossy().into_owned());
+    if let Some(file) = &override_name {
+        output::status(&match resolved {
+            Some(_) => format!(
+                "stackc: {file} merged in, as `docker compose up` in the folder merges it; \
+                 to import without it, name the compose file: `stackc import {}`",
+                compose_file.display()
+            ),
+            None => format!("stackc: {file} is not merged in: only compose merges it, and it did not run"),
+        });
+    }
     let request = Request {
         input: input.to_path_buf(),
         nginx: nginx.to_vec(),
         spec: out.to_path_buf(),
-        resolved: if no_compose {
-            None
-        } else {
-            compose_config(&compose_file)
-        },
+        merged: override_name.filter(|_| resolved.is_some()),
+        resolved,
     };
     let outcome = crate::import::import(&request).map_err(Failure::new)?;
     let groups = outcome.report.grouped();
@@ -212,12 +226,28 @@ fn compose_commands() -> Vec<Vec<std::ffi::OsString>> {
 /// or `None` when no compose binary is there or it refuses the project
 /// (then stackc's own reader reads the file, and says why). `docker`
 /// without its compose plugin counts as no binary: the next is tried.
-fn compose_config(file: &Path) -> Option<String> {
+fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
     let dir = match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let name = file.file_name()?;
+    let mut args: Vec<&std::ffi::OsStr> = vec!["-f".as_ref(), name];
+    if let Some(overrides) = override_file.and_then(Path::file_name) {
+        args.extend(["-f".as_ref(), overrides]);
+    }
+    args.extend(
+        [
+            "config",
+            "--format",
+            "json",
+            "--no-env-resolution",
+            "--no-path-resolution",
+            // A `${VAR}` stays one (and is reported): never the host's value.
+            "--no-interpolate",
+        ]
+        .map(std::ffi::OsStr::new),
+    );
     let mut tried = Vec::new();
     for argv in compose_commands() {
         let shown = argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
@@ -229,17 +259,7 @@ fn compose_config(file: &Path) -> Option<String> {
                 .stdin(std::process::Stdio::null())
                 .output()
         };
-        let output = run(&[
-            "-f".as_ref(),
-            name,
-            "config".as_ref(),
-            "--format".as_ref(),
-            "json".as_ref(),
-            "--no-env-resolution".as_ref(),
-            "--no-path-resolution".as_ref(),
-            // A `${VAR}` stays one (and is reported): never the host's value.
-            "--no-interpolate".as_ref(),
-        ]);
+        let output = run(&args);
         let Ok(output) = output else {
             tried.push(format!("`{shown}`: not found"));
             continue;

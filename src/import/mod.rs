@@ -62,6 +62,24 @@ const COMPOSE_NAMES: &[&str] = &[
     "docker-compose.yml",
 ];
 
+/// The override files compose merges into the one it finds in a folder
+/// when no file is named, in its order (the first there).
+const OVERRIDE_NAMES: &[&str] = &[
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// The override file compose merges when `input` is a folder (`docker
+/// compose up` there reads it too); none for a file named, as `-f FILE`.
+pub fn override_file(input: &Path) -> Option<PathBuf> {
+    if !input.is_dir() {
+        return None;
+    }
+    OVERRIDE_NAMES.iter().map(|n| input.join(n)).find(|p| p.is_file())
+}
+
 /// What to import, and where the spec goes.
 pub struct Request {
     /// A compose file, or the folder holding one.
@@ -75,6 +93,8 @@ pub struct Request {
     /// binary was there: overrides, `extends`, `include` and profiles
     /// resolved by compose itself. `None`: stackc's own reader.
     pub resolved: Option<String>,
+    /// The override file compose merged into `resolved`, by name.
+    pub merged: Option<String>,
 }
 
 /// The spec's text and everything found on the way.
@@ -232,10 +252,10 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     };
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();
-    let reader = if request.resolved.is_some() {
-        " (as `docker compose config` resolves it)"
-    } else {
-        ""
+    let reader = match (&request.resolved, &request.merged) {
+        (Some(_), Some(merged)) => format!(" and {merged} (as `docker compose config` merges them)"),
+        (Some(_), None) => " (as `docker compose config` resolves it)".to_string(),
+        (None, _) => String::new(),
     };
     let draft = spec::Draft {
         header: vec![

@@ -145,7 +145,8 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         published,
         host: String::new(),
         body: Vec::new(),
-        upstreams: upstream_names(&tree),
+        upstreams: upstream_names(&tree, false),
+        pooled: upstream_names(&tree, true),
         made: Vec::new(),
         http_names: Vec::new(),
         undefined: Vec::new(),
@@ -227,14 +228,16 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     body
 }
 
-/// The names of the config's `upstream` blocks, at any level.
-fn upstream_names(tree: &[Directive]) -> Vec<String> {
+/// The names of the config's `upstream` blocks, at any level; `pooled`:
+/// only those that keep connections open (`keepalive N`).
+fn upstream_names(tree: &[Directive], pooled: bool) -> Vec<String> {
     let mut names = Vec::new();
     for d in tree {
-        if d.name == "upstream" {
+        let keeps = || d.children().iter().any(|c| c.name == "keepalive");
+        if d.name == "upstream" && (!pooled || keeps()) {
             names.extend(d.args.first().cloned());
         }
-        names.extend(upstream_names(d.children()));
+        names.extend(upstream_names(d.children(), pooled));
     }
     names
 }
@@ -316,6 +319,8 @@ struct Reader<'a, 'b> {
     body: Vec<Stmt>,
     /// The config's upstream names.
     upstreams: Vec<String>,
+    /// Those of them that keep connections open (`keepalive`).
+    pooled: Vec<String>,
     /// Upstreams made for a `proxy_pass http://SERVICE:PORT`: name, address.
     made: Vec<(String, String)>,
     /// The names of the directives the config's `http` level sets.
@@ -581,6 +586,14 @@ impl Reader<'_, '_> {
             matches!((c.name.as_str(), c.args.as_slice()), ("proxy_set_header", [name, value])
                 if name.eq_ignore_ascii_case("upgrade") && value == "$http_upgrade")
         });
+        // And to an upstream that keeps connections, no `Connection` over
+        // HTTP/1.1 (see the emitter's `POOLED_HEADERS`).
+        let pooled = !websocket
+            && d.children().iter().any(|c| {
+                let host = c.args.first().and_then(|t| t.strip_prefix("http://"));
+                let host = host.map(|h| h.split('/').next().unwrap_or(h));
+                c.name == "proxy_pass" && host.is_some_and(|h| self.pooled.iter().any(|p| p == h))
+            });
         for c in d.children() {
             match (c.name.as_str(), c.args.as_slice()) {
                 // Written at the server level (see `lifts_out_of`).
@@ -653,7 +666,9 @@ impl Reader<'_, '_> {
                 }
                 ("proxy_set_header", [name, value]) if is_default_forward(name, value, &self.host) => {}
                 ("proxy_set_header", [name, value]) if websocket && is_websocket_header(name, value) => {}
-                ("proxy_http_version", [v]) if websocket && v == "1.1" => {}
+                ("proxy_http_version", [v]) if (websocket || pooled) && v == "1.1" => {}
+                ("proxy_set_header", [name, value])
+                    if pooled && name.eq_ignore_ascii_case("connection") && value.is_empty() => {}
                 ("add_header", _) if is_default_header(c) => {}
                 _ => {
                     let lines = body.len();

@@ -62,8 +62,14 @@ impl Stack {
             return EnvValue::Set(var.value.value.clone(), EnvOrigin::Spec(var.value.span));
         }
         // Compose applies env files in order, so the last one that sets it wins.
-        for path in service.env_file_paths().rev() {
-            let Some(file) = self.inputs.env_file(&path.value) else {
+        for env_file in service.env_files.iter().rev() {
+            let Some(file) = self.inputs.env_file(&env_file.path.value) else {
+                // An `optional` file that is not there (a developer's local
+                // overrides) is one compose skips here too; one not read
+                // for another reason may set anything.
+                if self.inputs.read && env_file.optional.is_some() {
+                    continue;
+                }
                 return EnvValue::Unknown;
             };
             let Some(entry) = file.vars.get(name) else {
