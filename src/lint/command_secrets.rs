@@ -72,16 +72,29 @@ const PASSWORD_OPTIONS: &[(&[&str], &str)] = &[
     (&["sshpass", "rabbitmqadmin"], "-p"),
 ];
 
+/// Words that set variables in the words after them (and their options,
+/// `declare -x`): `export DB_PASS=...` holds the password as much as
+/// `DB_PASS=... program` does.
+const SETTERS: &[&str] = &["env", "export", "declare", "typeset", "readonly", "local"];
+
 /// What secret a program's words hold, and a variable name to move it to.
 fn secret_in(words: &[String]) -> Option<(String, String)> {
-    let words = match words.first() {
-        Some(first) if first == "env" => &words[1..],
-        _ => words,
+    let setter = words.first().map(String::as_str).filter(|w| SETTERS.contains(w));
+    let words = match setter {
+        Some(_) => {
+            let options = words[1..].iter().take_while(|w| w.starts_with('-')).count();
+            &words[1 + options..]
+        }
+        None => words,
     };
     let assignments = words.iter().take_while(|w| secrets::assignment(w).is_some()).count();
     for (name, value) in words[..assignments].iter().filter_map(|w| secrets::assignment(w)) {
         if secrets::is_secret_name(name) && !secrets::is_inert(value) {
-            return Some((format!("`{name}=` before the program"), name.to_ascii_uppercase()));
+            let place = match setter {
+                Some(setter) if setter != "env" => format!("`{setter} {name}=`"),
+                _ => format!("`{name}=` before the program"),
+            };
+            return Some((place, name.to_ascii_uppercase()));
         }
     }
     let words = &words[assignments..];
@@ -89,6 +102,7 @@ fn secret_in(words: &[String]) -> Option<(String, String)> {
     let args = words.get(1..).unwrap_or_default();
     tool_password(program, args)
         .or_else(|| long_option(program, args))
+        .or_else(|| single_dash_password(program, args))
         .or_else(|| {
             words.iter().find_map(|word| {
                 let leak = secrets::leak_in(word).or_else(|| authorization_header(word))?;
@@ -161,6 +175,33 @@ fn long_option(program: &str, args: &[String]) -> Option<(String, String)> {
         .map(|(name, _)| (format!("`--{name}`"), name.replace('-', "_").to_ascii_uppercase()))
 }
 
+/// Java's and OpenSSL's one-dash options: `keytool -storepass SECRET`,
+/// `-password SECRET`, `openssl ... -passout pass:SECRET` (`env:VAR`,
+/// `file:PATH` and keytool's `-storepass:env VAR` name where it is).
+fn single_dash_password(program: &str, args: &[String]) -> Option<(String, String)> {
+    const KEYSTORE: &[&str] = &[
+        "-storepass",
+        "-keypass",
+        "-srcstorepass",
+        "-deststorepass",
+        "-srckeypass",
+        "-destkeypass",
+    ];
+    const OPENSSL: &[&str] = &["-passout", "-passin", "-pass"];
+    args.windows(2).find_map(|pair| {
+        let (option, value) = (pair[0].as_str(), pair[1].as_str());
+        let named = option.len() > 2
+            && !option.starts_with("--")
+            && option.starts_with('-')
+            && (KEYSTORE.contains(&option) || secrets::is_password_name(option));
+        let secret = match value.strip_prefix("pass:") {
+            Some(password) if OPENSSL.contains(&option) => !secrets::is_inert(password),
+            _ => named && !value.starts_with('-') && !secrets::is_inert(value),
+        };
+        secret.then(|| (format!("`{program} {option}`"), "PASSWORD".to_string()))
+    })
+}
+
 /// `Authorization: Bearer SECRET`, `X-Api-Key: SECRET`: a header with its
 /// credentials, as `curl -H` and `wget --header` take it.
 fn authorization_header(word: &str) -> Option<String> {
@@ -193,6 +234,11 @@ mod tests {
             "some-tool --api-key 3f9a8b7c6d5e4f",
             "htpasswd -bc /etc/nginx/.htpasswd admin hunter2",
             "rabbitmqctl add_user shop hunter2",
+            "export DB_PASS=hunter2; exec tool",
+            "declare -x PGPASSWORD=hunter2",
+            "keytool -importcert -storepass hunter2 -file ca.pem",
+            "tool -password hunter2",
+            "openssl pkcs12 -export -passout pass:hunter2 -out a.p12",
         ] {
             assert!(finds(line), "{line}");
         }
@@ -211,6 +257,12 @@ mod tests {
             "celery --app shop worker --broker redis://cache:6379/0",
             "curl -u admin http://localhost/",
             "mysql -p shop",
+            "export DB_PASS=\"$(cat /run/secrets/db)\"",
+            "export PATH=/app/bin:$PATH",
+            "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
+            "openssl pkcs12 -export -passout env:P12_PASS -out a.p12",
+            "openssl pkcs12 -export -passout file:/run/secrets/p12 -out a.p12",
+            "tool -password -",
         ] {
             assert!(!finds(line), "{line}");
         }

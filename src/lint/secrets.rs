@@ -11,7 +11,7 @@ use crate::source::Span;
 use std::borrow::Cow;
 
 /// Variables named like these hold passwords (anywhere in the name).
-const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
+const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "PASS_WORD"];
 
 /// Names (`SECRET_KEY`) or name endings (`_TOKEN`) of variables that hold
 /// keys, tokens and other secrets that are not passwords.
@@ -83,17 +83,25 @@ const HINT_WORDS: &[&str] = &[
     "DSN",
 ];
 
-/// The name in upper case, `-` as `_`: `--api-key` and `API_KEY` alike.
-/// Borrowed when it is so already, as most variable names are: names are
-/// asked about many times per spec.
+/// The name in upper case, `-` and a camelCase word's start as `_`:
+/// `--api-key`, `apiKey` and `API_KEY` alike, `DjangoSecretKey` as
+/// `DJANGO_SECRET_KEY`. Borrowed when it is so already, as most variable
+/// names are: names are asked about many times per spec.
 fn normal_name(name: &str) -> Cow<'_, str> {
     let name = name.trim_start_matches('-');
     if !name.bytes().any(|b| b == b'-' || b.is_ascii_lowercase()) {
         return Cow::Borrowed(name);
     }
-    (name.chars())
-        .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() })
-        .collect()
+    let mut normal = String::with_capacity(name.len() + 4);
+    let mut after_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && after_lower {
+            normal.push('_');
+        }
+        after_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        normal.push(if c == '-' { '_' } else { c.to_ascii_uppercase() });
+    }
+    Cow::Owned(normal)
 }
 
 /// Words of switches named after a password that hold none:
@@ -162,13 +170,13 @@ impl<'a> NameSays<'a> {
         }
     }
 
-    /// `POSTGRES_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `--password`.
+    /// `POSTGRES_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `LDAP_BIND_PW`,
+    /// `--password`; not `PWD`, the shell's working folder.
     fn password(&self) -> bool {
         self.normal.as_deref().is_some_and(|name| {
             PASSWORD_WORDS.iter().any(|w| has_word(name, w))
-                || name == "PASS"
-                || name.ends_with("_PASS")
-                || name.ends_with("_PWD")
+                || matches!(name, "PASS" | "PW")
+                || ["_PASS", "_PWD", "_PW"].iter().any(|end| name.ends_with(end))
         })
     }
 
@@ -331,6 +339,9 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(token) = known_token(value) {
         return Some(token.to_string());
     }
+    if let Some(scheme) = authorization_credentials(value) {
+        return Some(format!("`{scheme}` credentials"));
+    }
     if let Some(what) = connection_string_password(value) {
         return Some(what.to_string());
     }
@@ -342,6 +353,22 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// The scheme of an `Authorization` header's value written whole
+/// (`Bearer TOKEN`, `Basic BASE64`), whatever holds it: a token of 16
+/// characters or more that is no placeholder.
+fn authorization_credentials(value: &str) -> Option<&'static str> {
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    let scheme = ["Bearer", "Basic", "Token"]
+        .into_iter()
+        .find(|s| scheme.eq_ignore_ascii_case(s))?;
+    let credentials = credentials.trim();
+    let token_like = credentials.len() >= 16
+        && credentials
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~+/=".contains(c));
+    (token_like && !is_placeholder(credentials)).then_some(scheme)
 }
 
 /// A password in a database connection string that is no URL: libpq's
@@ -412,6 +439,10 @@ const TOKENS: &[(&str, usize, &str)] = &[
     ("shpat_", 32, "a Shopify token"),
     ("hvs.", 24, "a Vault token"),
     ("SG.", 40, "a SendGrid key"),
+    ("hf_", 34, "a Hugging Face token"),
+    ("dckr_pat_", 24, "a Docker Hub token"),
+    ("glrt-", 20, "a GitLab runner token"),
+    ("lin_api_", 32, "a Linear key"),
 ];
 
 /// The kind of a well-known token or private key found in the value.
@@ -679,6 +710,11 @@ mod tests {
             "--password",
             "MYSQL_ROOT_PASSWORD",
             "DB_PWD",
+            "DB_PW",
+            "LDAP_BIND_PW",
+            "ADMIN_PASS_WORD",
+            "dbPassword",
+            "-db-password",
         ] {
             assert!(is_password_name(name), "{name}");
         }
@@ -693,6 +729,9 @@ mod tests {
             "APP_KEYS",
             "VIKUNJA_SERVICE_JWTSECRET",
             "APP_AUTHTOKEN",
+            "DjangoSecretKey",
+            "apiKey",
+            "OAuthToken",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }
@@ -706,6 +745,9 @@ mod tests {
             "--password-stdin",
             "--no-password",
             "PWD",
+            "OLDPWD",
+            "PW_LENGTH",
+            "PowerLevel",
             "KEYCLOAK_URL",
             "MYSQL_ALLOW_EMPTY_PASSWORD",
             "MARIADB_RANDOM_ROOT_PASSWORD",
@@ -847,6 +889,22 @@ mod tests {
             Some("a Laravel application key")
         );
         assert_eq!(known_token("base64:short="), None);
+        assert_eq!(
+            known_token("hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"),
+            Some("a Hugging Face token")
+        );
+        assert_eq!(
+            known_token("dckr_pat_AbCdEfGhIjKlMnOpQrStUvWxYz0"),
+            Some("a Docker Hub token")
+        );
+        // An `Authorization` value written whole, whatever holds it.
+        assert_eq!(
+            leak_in("Bearer XNZ9DTyP4TpejfEL23Stja12LYC3Bn").as_deref(),
+            Some("`Bearer` credentials")
+        );
+        assert_eq!(leak_in("Bearer ${API_TOKEN}"), None);
+        assert_eq!(leak_in("Bearer short"), None);
+        assert_eq!(leak_in("Basic realm"), None);
         assert_eq!(
             hidden("https://deploy:hunter2x@git.example.com/web.git"),
             "https://deploy:********@git.example.com/web.git"

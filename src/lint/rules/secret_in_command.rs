@@ -9,12 +9,14 @@ declare_rule! {
     /// Flags a password or token written into a command line: the
     /// service's `command`, a job's `run`, a `ready cmd` (or the URL of a
     /// `ready http`, a word of the healthcheck command stackc writes), or
-    /// an `entrypoint`, and each command of an `sh -c` script in them. It
-    /// knows the password options of the common tools (`redis-server
-    /// --requirepass`, `redis-cli -a`, `mysqladmin -pSECRET`, `mongosh -p`,
-    /// `sshpass -p`, `curl -u user:SECRET`, `htpasswd -b`, `rabbitmqctl
-    /// add_user`), any `--password`, `--token`, `--api-key` or
-    /// `--client-secret` option, a `PGPASSWORD=...` before a program, an
+    /// an `entrypoint`, a `RUN` of the build's `dockerfile` lines, and each
+    /// command of an `sh -c` script in them. It knows the password options
+    /// of the common tools (`redis-server --requirepass`, `redis-cli -a`,
+    /// `mysqladmin -pSECRET`, `mongosh -p`, `sshpass -p`, `curl -u
+    /// user:SECRET`, `htpasswd -b`, `rabbitmqctl add_user`, `keytool
+    /// -storepass`, `openssl -passout pass:SECRET`), any `--password`,
+    /// `--token`, `--api-key` or `--client-secret` option, a
+    /// `PGPASSWORD=...` before a program or after `export`, an
     /// `Authorization:` header, and a URL with a password or a well-known
     /// token in any word.
     ///
@@ -27,7 +29,8 @@ declare_rule! {
     /// shown by `docker inspect` and `docker compose config`, and visible
     /// to every user of the host in `ps`. A readiness check runs every few
     /// seconds, so its command line is in the process list most of the
-    /// time.
+    /// time. A `RUN` line's is in the image's history (`docker history`),
+    /// for anyone who pulls it.
     ///
     /// ## Example
     /// ```text
@@ -62,26 +65,37 @@ declare_rule! {
 impl Rule for SecretInCommand {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            for (span, programs, is_url) in command_lines(service) {
+            for (span, programs, line) in command_lines(service) {
                 let Some((what, variable)) = in_programs(&programs) else {
                     continue;
                 };
                 let secret = variable.to_ascii_lowercase();
-                let help = if is_url {
-                    format!("a health endpoint needs no key: let it answer without one, or check with `ready cmd` and let a shell read the key from a file secret (`secret {variable} = {secret}`)")
-                } else {
-                    format!(
-                        "keep it in a file secret (`secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` here) and let a shell read the file when the command starts: [\"sh\", \"-c\", \"exec ... \\\"$(cat \\\"${variable}_FILE\\\")\\\"\"]"
-                    )
+                let (kind, seen_in, help) = match line {
+                    Line::Url => (
+                        "the readiness check URL",
+                        "in compose.yaml, `docker inspect` and `ps`",
+                        format!("a health endpoint needs no key: let it answer without one, or check with `ready cmd` and let a shell read the key from a file secret (`secret {variable} = {secret}`)"),
+                    ),
+                    Line::Command => (
+                        "a command",
+                        "in compose.yaml, `docker inspect` and `ps`",
+                        format!(
+                            "keep it in a file secret (`secret {secret} file \"secrets/{secret}.txt\"`, then `secret {variable} = {secret}` here) and let a shell read the file when the command starts: [\"sh\", \"-c\", \"exec ... \\\"$(cat \\\"${variable}_FILE\\\")\\\"\"]"
+                        ),
+                    ),
+                    Line::Run => (
+                        "a `dockerfile` RUN line",
+                        "in the image's history, for anyone who pulls it",
+                        "a build needs a secret only through BuildKit's secret mount (`RUN --mount=type=secret,id=NAME ...`, \
+                         read from /run/secrets/NAME), which stackc's lines cannot pass; do the step when the container \
+                         starts instead, with a file secret"
+                            .to_string(),
+                    ),
                 };
                 out.push(
                     Self::META
-                        .diagnostic(format!(
-                            "{} of `{}` has a secret in it",
-                            if is_url { "the readiness check URL" } else { "a command" },
-                            service.name.value
-                        ))
-                        .primary(span, format!("{what}: in compose.yaml, `docker inspect` and `ps`"))
+                        .diagnostic(format!("{kind} of `{}` has a secret in it", service.name.value))
+                        .primary(span, format!("{what}: {seen_in}"))
                         .secret(span)
                         .help(help),
                 );
@@ -90,21 +104,53 @@ impl Rule for SecretInCommand {
     }
 }
 
-/// Every command line of a service, with the programs it runs, and
-/// whether it is a `ready http` URL rather than a line the spec writes.
-fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, bool)> {
+/// What kind of line a command line is.
+enum Line {
+    /// A command, an entrypoint or a `ready cmd`: in compose.yaml.
+    Command,
+    /// A `ready http` URL, a word of the healthcheck command stackc writes.
+    Url,
+    /// A `RUN` of the build's `dockerfile` lines: in the image.
+    Run,
+}
+
+/// Every command line of a service, with the programs it runs.
+fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, Line)> {
     let mut lines = Vec::new();
     if let Some(argv) = &service.command {
-        lines.push((argv.span, facts::programs(argv), false));
+        lines.push((argv.span, facts::programs(argv), Line::Command));
     }
     match service.ready.as_ref().map(|r| &r.probe) {
-        Some(Probe::Cmd(argv)) => lines.push((argv.span, facts::probe_programs(argv), false)),
-        // Its URL is a word of the healthcheck command stackc writes.
-        Some(Probe::Http { path, .. }) => lines.push((path.span, vec![vec![path.value.clone()]], true)),
+        Some(Probe::Cmd(argv)) => lines.push((argv.span, facts::probe_programs(argv), Line::Command)),
+        Some(Probe::Http { path, .. }) => lines.push((path.span, vec![vec![path.value.clone()]], Line::Url)),
         _ => {}
     }
     if let Some(argv) = &service.entrypoint {
-        lines.push((argv.span, facts::programs(argv), false));
+        lines.push((argv.span, facts::programs(argv), Line::Command));
+    }
+    let raw = service
+        .build()
+        .and_then(|b| b.python())
+        .map(|p| &p.dockerfile[..])
+        .unwrap_or_default();
+    for line in raw {
+        if let Some(script) = run_script(&line.text.value) {
+            lines.push((line.text.span, facts::shell_programs(script), Line::Run));
+        }
     }
     lines
+}
+
+/// The shell script of a `RUN` line in shell form, after its `--mount`
+/// and other flags.
+fn run_script(line: &str) -> Option<&str> {
+    let (keyword, rest) = line.trim_start().split_once([' ', '\t'])?;
+    if !keyword.eq_ignore_ascii_case("RUN") {
+        return None;
+    }
+    let mut rest = rest.trim_start();
+    while let Some(flag) = rest.strip_prefix("--") {
+        rest = flag.split_once([' ', '\t']).map_or("", |(_, after)| after.trim_start());
+    }
+    (!rest.starts_with('[')).then_some(rest)
 }
