@@ -1222,6 +1222,56 @@ fn defaults_and_watched_paths_survive() {
     );
 }
 
+/// compose is handed only what stackc's own reader reads too (an alias
+/// bomb took compose-go gigabytes and minutes), and a compose that prints
+/// without end is stopped: import says why and reads the file itself.
+#[cfg(unix)]
+#[test]
+fn compose_cannot_hang_an_import_or_fill_its_memory() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut bomb = String::from("x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..10 {
+        let below = format!("*a{}", level - 1);
+        bomb.push_str(&format!("x-a{level}: &a{level} [{}]\n", vec![below; 10].join(", ")));
+    }
+    bomb.push_str("services:\n  web:\n    image: busybox:1.37\n    command: *a9\n");
+    let dir = project(&[
+        ("bomb/compose.yaml", &bomb),
+        ("endless/compose.yaml", "services:\n  web:\n    image: busybox:1.37\n"),
+    ]);
+    let root = dir.path();
+    let compose = root.join("compose");
+    std::fs::write(&compose, "#!/bin/sh\nexec yes '{\"services\": {}}'\n").unwrap();
+    std::fs::set_permissions(&compose, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |project: &str| {
+        let started = std::time::Instant::now();
+        let out = support::stackc()
+            .arg("import")
+            .arg(root.join(project))
+            .arg("-o")
+            .arg(root.join(project).join("stack.spec"))
+            .env("STACKC_COMPOSE", &compose)
+            .output()
+            .unwrap();
+        (out, started.elapsed())
+    };
+    let (out, _) = run("bomb");
+    let stderr = support::text(&out.stderr);
+    assert!(
+        stderr.contains("not handing") && stderr.contains("expands to more than"),
+        "{stderr}"
+    );
+    assert!(!out.status.success());
+    let (out, took) = run("endless");
+    let stderr = support::text(&out.stderr);
+    assert!(
+        stderr.contains("printed more than a compose file stackc reads"),
+        "{stderr}"
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(25), "{took:?}");
+}
+
 /// `docker` without its compose plugin is no compose: `docker-compose` is
 /// tried next, and when neither works both are named.
 #[cfg(unix)]

@@ -232,6 +232,15 @@ fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
         _ => Path::new("."),
     };
     let name = file.file_name()?;
+    for given in std::iter::once(file).chain(override_file) {
+        if let Some(why) = refused_by_own_reader(given) {
+            output::status(&format!(
+                "stackc: not handing {} to compose: {why}; reading the file itself",
+                given.display()
+            ));
+            return None;
+        }
+    }
     let mut args: Vec<&std::ffi::OsStr> = vec!["-f".as_ref(), name];
     if let Some(overrides) = override_file.and_then(Path::file_name) {
         args.extend(["-f".as_ref(), overrides]);
@@ -252,21 +261,25 @@ fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
     for argv in compose_commands() {
         let shown = argv.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
         let run = |args: &[&std::ffi::OsStr]| {
-            std::process::Command::new(&argv[0])
-                .args(&argv[1..])
-                .args(args)
-                .current_dir(dir)
-                .stdin(std::process::Stdio::null())
-                .output()
+            let mut command = std::process::Command::new(&argv[0]);
+            command.args(&argv[1..]).args(args).current_dir(dir);
+            output_within(command, COMPOSE_TIME)
         };
         let output = run(&args);
-        let Ok(output) = output else {
-            tried.push(format!("`{shown}`: not found"));
-            continue;
+        let output = match output {
+            Ok(Ran::Done(output)) => output,
+            Ok(Ran::Stopped(why)) => {
+                output::status(&format!("stackc: `{shown} config` {why}; reading the file itself"));
+                return None;
+            }
+            Err(_) => {
+                tried.push(format!("`{shown}`: not found"));
+                continue;
+            }
         };
         if !output.status.success() {
             // `docker` without the plugin refuses `compose` itself.
-            if !run(&["version".as_ref()]).is_ok_and(|v| v.status.success()) {
+            if !run(&["version".as_ref()]).is_ok_and(|v| matches!(v, Ran::Done(v) if v.status.success())) {
                 tried.push(format!("`{shown}`: not installed"));
                 continue;
             }
@@ -277,9 +290,6 @@ fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
             ));
             return None;
         }
-        if output.stdout.len() as u64 > crate::input::fs::MAX_FILE_BYTES {
-            return None;
-        }
         return String::from_utf8(output.stdout).ok();
     }
     output::status(&format!(
@@ -287,6 +297,84 @@ fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
         tried.join(", ")
     ));
     None
+}
+
+/// Why stackc's own reader refuses a compose file that compose would
+/// expand without bound (an alias bomb: compose-go took gigabytes and
+/// minutes), or `None`: compose gets only what stackc could read too.
+fn refused_by_own_reader(file: &Path) -> Option<String> {
+    let text = crate::input::fs::read_text(file, crate::input::fs::MAX_FILE_BYTES).ok()?;
+    crate::import::yaml::parse(&text)
+        .err()
+        .map(|e| format!("it {}", e.message))
+}
+
+/// How long compose may take to print a project: a real one takes well
+/// under a second (the message when it is stopped says 30 seconds).
+const COMPOSE_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How a child process ended.
+enum Ran {
+    Done(std::process::Output),
+    /// Killed: it ran out of time, or printed more than a compose file
+    /// stackc reads (why, said after the command).
+    Stopped(&'static str),
+}
+
+/// Runs `command` with no input, for at most `limit`, keeping at most
+/// [`MAX_FILE_BYTES`](crate::input::fs::MAX_FILE_BYTES) of what it prints:
+/// a hostile project cannot hang an import or fill its memory through it.
+fn output_within(mut command: std::process::Command, limit: std::time::Duration) -> std::io::Result<Ran> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let most = crate::input::fs::MAX_FILE_BYTES;
+    let keep = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            if let Some(pipe) = pipe {
+                // One byte more than allowed tells that there was more.
+                let _ = pipe.take(most + 1).read_to_end(&mut kept);
+            }
+            kept
+        })
+    };
+    let stdout = keep(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = keep(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let started = std::time::Instant::now();
+    // When its output ended (it closed it, or overflowed) with the child
+    // still running: a moment later, it is stopped.
+    let mut output_ended: Option<std::time::Instant> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if stdout.is_finished() {
+            output_ended.get_or_insert_with(std::time::Instant::now);
+        }
+        let lingers = output_ended.is_some_and(|at| at.elapsed() > std::time::Duration::from_secs(1));
+        if started.elapsed() > limit || lingers {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Ok(Ran::Stopped(match output_ended {
+            Some(_) => "closed its output but did not exit, and was stopped",
+            None => "took longer than 30 seconds, and was stopped",
+        }));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    if stdout.len() as u64 > most {
+        return Ok(Ran::Stopped("printed more than a compose file stackc reads"));
+    }
+    Ok(Ran::Done(std::process::Output { status, stdout, stderr }))
 }
 
 /// Writes the spec, its secret and env files and the ignore lines that
