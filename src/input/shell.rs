@@ -96,12 +96,24 @@ pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
     }
 }
 
-/// The script of `sh -c SCRIPT`.
+/// The script of `sh -c SCRIPT`, its `-c` maybe among other flags
+/// (`sh -euc`, `bash -lc`, `bash -o pipefail -c`).
 pub fn inline_script(words: &[String]) -> Option<&str> {
-    let is_shell = words.first().is_some_and(|w| is_shell(w));
-    match (is_shell, words.get(1).map(String::as_str), words.get(2)) {
-        (true, Some("-c" | "-ec" | "-ce"), Some(script)) => Some(script),
-        _ => None,
+    if !words.first().is_some_and(|w| is_shell(w)) {
+        return None;
+    }
+    let mut at = 1;
+    loop {
+        let flags = words.get(at)?.strip_prefix('-').filter(|f| !f.starts_with('-'))?;
+        if flags == "o" {
+            at += 2;
+        } else if !flags.is_empty() && flags.bytes().all(|b| b.is_ascii_lowercase()) && flags.contains('c') {
+            return words.get(at + 1).map(String::as_str);
+        } else if !flags.is_empty() && flags.bytes().all(|b| b.is_ascii_lowercase()) {
+            at += 1;
+        } else {
+            return None;
+        }
     }
 }
 

@@ -41,14 +41,42 @@ pub fn runs_init_scripts(service: &Service) -> bool {
 
 /// Whether a published image's entrypoint starts its own server: no
 /// command, or one its entrypoint takes for the server (`postgres`,
-/// `-c ...`), as for every image stackc does not know.
+/// `-c ...`), as for every image stackc does not know; or a shell that
+/// runs the entrypoint again with such words (`sh -c 'exec
+/// docker-entrypoint.sh --requirepass "$(cat ...)"'`), which steps down
+/// there as it would have.
 pub fn runs_image_server(service: &Service) -> bool {
+    let Some(command) = &service.command else {
+        return true;
+    };
+    let Some(super::images::DefaultUser::StepsDown { runs_server, .. }) =
+        image(service).and_then(super::images::default_user)
+    else {
+        return true;
+    };
+    hands_server_words(service)
+        || programs(command).iter().any(|words| {
+            let mut words = words.iter().skip_while(|w| *w == "exec");
+            let entrypoint = words.next().is_some_and(|w| w.rsplit('/').next() == Some(ENTRYPOINT));
+            entrypoint && words.next().is_some_and(|w| runs_server(w))
+        })
+}
+
+/// Whether the image's entrypoint gets words it takes for its server: no
+/// command, the server or its options (`postgres -c ...`), or any command
+/// of an image stackc does not know. A shell that runs the entrypoint
+/// again is a command of the spec's own (see [`runs_image_server`]).
+pub fn hands_server_words(service: &Service) -> bool {
     let first = service.command.as_ref().and_then(|c| c.words.first());
     match (first, image(service).and_then(super::images::default_user)) {
         (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
         _ => true,
     }
 }
+
+/// The script the official data stores' images start with, which steps
+/// down to their user for the server.
+const ENTRYPOINT: &str = "docker-entrypoint.sh";
 
 /// Whether containers of `image` run as root unless told otherwise, as far
 /// as stackc knows the image: a Dockerfile built on one that never says

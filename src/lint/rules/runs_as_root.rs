@@ -129,14 +129,14 @@ fn published_image_as_root(service: &Service) -> Option<Diagnostic> {
                 .primary(image.text.span, "this image runs its command as root")
                 .help(help)
         }
-        DefaultUser::StepsDown { user, runs_server } => {
+        DefaultUser::StepsDown { user, .. } => {
             let command = service.command.as_ref();
             let (span, label) = match (&service.entrypoint, command.and_then(|c| c.words.first())) {
                 (Some(entrypoint), _) => (
                     entrypoint.span,
                     "a new entrypoint: the image's switch to its user never runs".to_string(),
                 ),
-                (None, Some(program)) if !runs_server(program) => (
+                (None, Some(program)) if !facts::runs_image_server(service) => (
                     command.map_or(image.text.span, |c| c.span),
                     format!("the entrypoint switches to `{user}` only for its server, and `{program}` runs as root"),
                 ),

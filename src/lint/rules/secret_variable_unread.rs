@@ -176,7 +176,7 @@ fn before_3_9(image: &ImageRef) -> bool {
 fn has_own_command(service: &Service) -> bool {
     let program = service.command.as_ref().and_then(|c| c.words.first());
     service.entrypoint.is_some()
-        || !facts::runs_image_server(service)
+        || !facts::hands_server_words(service)
         || program.is_some_and(|p| {
             !p.starts_with('-') && facts::image(service).is_some_and(|i| GRAFANA.contains(&i.hub_name()))
         })
