@@ -283,6 +283,29 @@ fn a_missing_optional_env_file_hides_no_default_password() {
     assert!(!stdout.contains("[default-credentials]"), "{stdout}");
 }
 
+/// Laravel's `null` is no password (`MAIL_USERNAME=null` and
+/// `MAIL_PASSWORD=null` are not a password that is its user name); a key
+/// that says it is a stand-in (`change-this-insecure-key`, Django's
+/// `django-insecure-...`) is a default one.
+#[test]
+fn a_null_is_no_password_and_a_stand_in_key_is_a_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "app.env",
+            "MAIL_USERNAME=null\nMAIL_PASSWORD=null\nREDIS_PASSWORD=NULL\n\
+             PENPOT_SECRET_KEY=change-this-insecure-key\nDJANGO_SECRET_KEY=django-insecure-7f#x0q@wz1\n",
+        )],
+    );
+    let spec = "stack shop\n\nservice app {\n    image ghcr.io/acme/shop:1.2\n    env_file app.env\n}\n";
+    let stdout = lint_short(dir.path(), spec);
+    let found: Vec<&str> = stdout.lines().filter(|l| l.contains("[default-credentials]")).collect();
+    assert_eq!(found.len(), 2, "{stdout}");
+    assert!(found[0].contains("`DJANGO_SECRET_KEY` is set to a default value"), "{stdout}");
+    assert!(found[1].contains("`PENPOT_SECRET_KEY` is set to a default value"), "{stdout}");
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

@@ -92,9 +92,40 @@ pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
         "TRAEFIK_API_INSECURE" if super::facts::is_truthy(value) => {
             Some("Traefik's API and dashboard, without authentication")
         }
+        "APP_DEBUG" if super::facts::is_truthy(value) => {
+            Some("Laravel's and Symfony's debug pages: stack traces, settings and environment values")
+        }
+        "RAILS_ENV" | "RACK_ENV" if value.eq_ignore_ascii_case("development") => {
+            Some("Rails' development mode: code reloaded per request, full error pages")
+        }
+        "APP_ENV" if ["dev", "development", "local"].iter().any(|v| value.eq_ignore_ascii_case(v)) => {
+            Some("Laravel's and Symfony's development mode: debug pages and the profiler")
+        }
+        "NODE_TLS_REJECT_UNAUTHORIZED" if value == "0" => {
+            Some("Node checks no TLS certificate: any server can pose as the one it calls")
+        }
+        "PYTHONHTTPSVERIFY" if value == "0" => {
+            Some("Python checks no HTTPS certificate: any server can pose as the one it calls")
+        }
         _ => None,
     }
 }
+
+/// The variables [`dev_variable`] knows, for a lookup of each in an env
+/// file.
+pub const DEV_VARIABLES: &[&str] = &[
+    "NODE_ENV",
+    "FLASK_ENV",
+    "FLASK_DEBUG",
+    "NODE_OPTIONS",
+    "TRAEFIK_API_INSECURE",
+    "APP_DEBUG",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "APP_ENV",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
+    "PYTHONHTTPSVERIFY",
+];
 
 /// Traefik's `--api.insecure` (or `=true`): its API and dashboard served
 /// without authentication on the `traefik` entry point (port 8080), which

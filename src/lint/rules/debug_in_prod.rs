@@ -14,9 +14,13 @@ declare_rule! {
     /// (`manage.py runserver`, `flask run`, `npm run dev`, `next dev`,
     /// `vite`, `ng serve`, `nodemon`, ...), an app server with `--reload`
     /// (Gunicorn, uvicorn, Hypercorn) or Node with its debugger
-    /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`
-    /// and `NODE_OPTIONS=--inspect`, in `env`, an env file or the `ENV` of
-    /// the app's own Dockerfile; the Node debugger's port 9229
+    /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`,
+    /// `NODE_OPTIONS=--inspect`, Laravel's and Symfony's `APP_DEBUG` and
+    /// `APP_ENV=dev|local`, `RAILS_ENV=development`, and certificate checks
+    /// turned off (`NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`),
+    /// in `env`, an env file or the `ENV` of the app's own Dockerfile (not
+    /// of a database, cache or queue, which reads none of them: an env
+    /// file the stack shares); the Node debugger's port 9229
     /// published; and Traefik's API and dashboard without authentication
     /// (`--api.insecure`, or `TRAEFIK_API_INSECURE`).
     /// A command that runs a script of the app's `package.json` (`npm
@@ -71,7 +75,9 @@ impl Rule for DebugInProd {
         if !stack.is_deployed() {
             return;
         }
-        for service in &stack.services {
+        // A database, cache or queue reads no app's switches (an env file
+        // the stack's containers share sets them for the app).
+        for service in stack.services.iter().filter(|s| !facts::is_data_store(s)) {
             let name = &service.name.value;
             for var in service.env.iter().filter(|v| DEBUG_SWITCHES.contains(&v.name.as_str())) {
                 if !facts::is_truthy(&var.value.value) {
@@ -151,9 +157,7 @@ const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:
 fn env_file_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl Iterator<Item = Diagnostic> + 'a {
     service.env_file_paths().flat_map(move |path| {
         let file = stack.inputs.env_file(&path.value);
-        let names = ["NODE_ENV", "FLASK_ENV", "FLASK_DEBUG", "NODE_OPTIONS"]
-            .into_iter()
-            .chain(DEBUG_SWITCHES);
+        let names = dev_servers::DEV_VARIABLES.iter().copied().chain(DEBUG_SWITCHES);
         let entries = file
             .into_iter()
             .flat_map(move |f| names.clone().map(move |n| (f, f.vars.get(n))));

@@ -92,6 +92,11 @@ const WELL_KNOWN: &[&str] = &[
     "12345",
     "123456",
     "12345678",
+    "test123",
+    "admin123",
+    "password123",
+    "secret123",
+    "example",
 ];
 
 impl Rule for DefaultCredentials {
@@ -105,7 +110,7 @@ impl Rule for DefaultCredentials {
                 // Nothing, the path of a mounted secret, or a placeholder
                 // filled in later, is no password: the app sends none, or
                 // reads the password from where it says.
-                if value.is_empty() || secrets::refers_to_secret(value) {
+                if holds_no_password(value) {
                     continue;
                 }
                 let same_as_user = user_names
@@ -226,10 +231,28 @@ fn urls_holding<'a>(stack: &'a Stack, password: &str) -> Vec<(&'a str, &'a str, 
 const WELL_KNOWN_LABEL: &str = "a well-known default password, among the first an attacker tries";
 
 /// A well-known password, whatever its case and separators
-/// (`CHANGE_ME`, `change-me` and `changeMe` are `changeme`).
+/// (`CHANGE_ME`, `change-me` and `changeMe` are `changeme`), or a value
+/// that says it is a stand-in to replace (`change-this-insecure-key`,
+/// Django's generated `django-insecure-...`).
 fn is_well_known(value: &str) -> bool {
-    let plain: String = value.chars().filter(|c| !matches!(c, '_' | '-')).collect();
-    WELL_KNOWN.iter().any(|w| w.eq_ignore_ascii_case(&plain))
+    let plain: String = value
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    WELL_KNOWN.contains(&plain.as_str()) || STAND_IN_WORDS.iter().any(|w| plain.contains(w))
+}
+
+/// Words of a value that says it is to be replaced.
+const STAND_IN_WORDS: &[&str] = &["changeme", "changethis", "insecure", "replaceme", "pleasechange"];
+
+/// Nothing, a placeholder or path ([`secrets::refers_to_secret`]), or the
+/// word a framework reads as no value (Laravel's `MAIL_PASSWORD=null`):
+/// no password is sent.
+fn holds_no_password(value: &str) -> bool {
+    value.is_empty()
+        || secrets::refers_to_secret(value)
+        || ["null", "none", "nil"].iter().any(|word| value.eq_ignore_ascii_case(word))
 }
 
 /// A password variable an env file of the service sets (and the spec's
@@ -270,7 +293,7 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 _ if secrets::is_secret_name(name) => (value.trim(), None),
                 _ => continue,
             };
-            let why = if value.is_empty() || secrets::refers_to_secret(value) {
+            let why = if holds_no_password(value) {
                 continue;
             } else if (users.iter().map(String::as_str).chain(url_user)).any(|u| u.eq_ignore_ascii_case(value)) {
                 "the password is the user name".to_string()
