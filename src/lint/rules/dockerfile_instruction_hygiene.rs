@@ -111,7 +111,10 @@ impl Check<'_, '_> {
         match &instruction.keyword {
             Keyword::Add => {
                 let (sources, _) = paths(&words);
-                if let Some(local) = sources.iter().find(|s| !is_url(&s.value) && !is_archive(&s.value)) {
+                // A source named by a variable (`ADD ${URL} ...`, its ARG
+                // a URL) is what the build makes of it: left alone.
+                let local = |s: &&Spanned<String>| !is_url(&s.value) && !is_archive(&s.value) && !s.value.contains('$');
+                if let Some(local) = sources.iter().find(local) {
                     self.report(
                         index,
                         local.span,

@@ -156,11 +156,7 @@ fn check_file(file: &BuildFile, out: &mut Vec<Diagnostic>) {
                         "add `-l` (`--no-log-init`)",
                     );
                 }
-                "wget"
-                    if !args.iter().any(|a| {
-                        a.starts_with("--progress") || matches!(*a, "-q" | "--quiet" | "-nv" | "--no-verbose")
-                    }) =>
-                {
+                "wget" if !wget_is_quiet(&args) => {
                     report(
                         command,
                         "DL3047",
@@ -262,4 +258,21 @@ fn high_uid(args: &[&str]) -> bool {
     let uid = crate::lint::facts::option_value(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>(), "-u", "--uid")
         .and_then(|v| v.parse::<u64>().ok());
     uid.is_some_and(|uid| uid > 99_999)
+}
+
+/// Whether `wget`'s options keep it from printing its progress: `-q`, also
+/// in a cluster before an option that takes the rest (`-qO-`, `-qO
+/// file`), `--quiet`, `-nv`, `--no-verbose` or `--progress=...`.
+fn wget_is_quiet(args: &[&str]) -> bool {
+    /// The short options that take a value: the cluster ends at one.
+    const TAKES_VALUE: &str = "OoaPUetTwiBQlARDIXY";
+    args.iter().any(|a| {
+        if a.starts_with("--progress") || matches!(*a, "--quiet" | "-nv" | "--no-verbose") {
+            return true;
+        }
+        let Some(cluster) = a.strip_prefix('-').filter(|c| !c.starts_with('-')) else {
+            return false;
+        };
+        cluster.chars().take_while(|c| !TAKES_VALUE.contains(*c)).any(|c| c == 'q')
+    })
 }
