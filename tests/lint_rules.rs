@@ -302,8 +302,14 @@ fn a_null_is_no_password_and_a_stand_in_key_is_a_default() {
     let stdout = lint_short(dir.path(), spec);
     let found: Vec<&str> = stdout.lines().filter(|l| l.contains("[default-credentials]")).collect();
     assert_eq!(found.len(), 2, "{stdout}");
-    assert!(found[0].contains("`DJANGO_SECRET_KEY` is set to a default value"), "{stdout}");
-    assert!(found[1].contains("`PENPOT_SECRET_KEY` is set to a default value"), "{stdout}");
+    assert!(
+        found[0].contains("`DJANGO_SECRET_KEY` is set to a default value"),
+        "{stdout}"
+    );
+    assert!(
+        found[1].contains("`PENPOT_SECRET_KEY` is set to a default value"),
+        "{stdout}"
+    );
 }
 
 /// Writes `files` (path, contents) under `dir`, making folders.

@@ -98,7 +98,11 @@ pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
         "RAILS_ENV" | "RACK_ENV" if value.eq_ignore_ascii_case("development") => {
             Some("Rails' development mode: code reloaded per request, full error pages")
         }
-        "APP_ENV" if ["dev", "development", "local"].iter().any(|v| value.eq_ignore_ascii_case(v)) => {
+        "APP_ENV"
+            if ["dev", "development", "local"]
+                .iter()
+                .any(|v| value.eq_ignore_ascii_case(v)) =>
+        {
             Some("Laravel's and Symfony's development mode: debug pages and the profiler")
         }
         "NODE_TLS_REJECT_UNAUTHORIZED" if value == "0" => {

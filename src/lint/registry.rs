@@ -88,6 +88,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ProbeTimingRounded,
     &JobNotAwaitedOnCluster,
     &UserWithoutUid,
+    &WritesReadOnlyRoot,
     &ComposeKeyOnCluster,
     &EnvFileVariableOnCluster,
 ];

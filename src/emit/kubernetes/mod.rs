@@ -147,7 +147,7 @@ pub fn waits_for_job_on_cluster(stack: &Stack, job: &Service) -> bool {
 /// Every volume a cluster claims (not a proxy's pod's own), with the
 /// services and jobs whose pods mount it (a job run in the proxy's pod
 /// counts as the proxy). What the `shared-rwo-volume` rule reads.
-pub use pod::{unnumbered_user, UnnumberedUser};
+pub use pod::{unnumbered_user, writable_folders, UnnumberedUser};
 
 pub fn claim_users(stack: &Stack) -> Vec<(&Volume, Vec<&Service>)> {
     let plan = Plan::of(stack);

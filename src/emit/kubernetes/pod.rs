@@ -558,6 +558,20 @@ fn base_image_user(repository: &str, user: &str) -> Option<RunAs> {
 /// (root) and the pod's group (fsGroup, the user's uid) read it.
 const SECRET_FILE_MODE: u32 = 0o440;
 
+/// The folders a container may write on a cluster, where its root file
+/// system is read-only: its volumes but read-only ones (a host folder
+/// mounts nothing there), `/dev/shm` when sized, and [`writable_paths`].
+pub fn writable_folders(stack: &Stack, service: &Service) -> Vec<String> {
+    let mut folders = writable_paths(stack, service);
+    let mounted = (service.mounts.iter())
+        .filter(|m| !m.read_only && (m.volume().is_some() || matches!(m.source, MountSource::Anonymous(_))));
+    folders.extend(mounted.map(|m| m.target.value.clone()));
+    if service.shm_size.is_some() {
+        folders.push("/dev/shm".to_string());
+    }
+    folders
+}
+
 /// The folders a read-only root file system must still let the process
 /// write: /tmp, a known image's own, the home folder of the user of an
 /// image stackc writes (Gunicorn keeps its control socket there), and the

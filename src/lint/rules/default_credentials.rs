@@ -252,7 +252,9 @@ const STAND_IN_WORDS: &[&str] = &["changeme", "changethis", "insecure", "replace
 fn holds_no_password(value: &str) -> bool {
     value.is_empty()
         || secrets::refers_to_secret(value)
-        || ["null", "none", "nil"].iter().any(|word| value.eq_ignore_ascii_case(word))
+        || ["null", "none", "nil"]
+            .iter()
+            .any(|word| value.eq_ignore_ascii_case(word))
 }
 
 /// A password variable an env file of the service sets (and the spec's

@@ -76,6 +76,7 @@ mod upstream_port_mismatch;
 mod user_without_uid;
 mod workers_unsized;
 mod world_writable;
+mod writes_read_only_root;
 
 pub use allowed_hosts_mismatch::AllowedHostsMismatch;
 pub use allowed_hosts_wildcard::AllowedHostsWildcard;
@@ -153,3 +154,4 @@ pub use upstream_port_mismatch::UpstreamPortMismatch;
 pub use user_without_uid::UserWithoutUid;
 pub use workers_unsized::WorkersUnsized;
 pub use world_writable::WorldWritable;
+pub use writes_read_only_root::WritesReadOnlyRoot;

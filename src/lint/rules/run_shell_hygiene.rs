@@ -273,6 +273,9 @@ fn wget_is_quiet(args: &[&str]) -> bool {
         let Some(cluster) = a.strip_prefix('-').filter(|c| !c.starts_with('-')) else {
             return false;
         };
-        cluster.chars().take_while(|c| !TAKES_VALUE.contains(*c)).any(|c| c == 'q')
+        cluster
+            .chars()
+            .take_while(|c| !TAKES_VALUE.contains(*c))
+            .any(|c| c == 'q')
     })
 }
