@@ -312,6 +312,52 @@ fn a_null_is_no_password_and_a_stand_in_key_is_a_default() {
     );
 }
 
+/// One password import split between the database's secret file and the
+/// app's env file (Mealie's `POSTGRES_PASSWORD` in both services): each
+/// finding says the other place must change with it, or the app no longer
+/// logs in.
+#[test]
+fn a_default_password_in_two_places_names_both() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("secrets/postgres_password.txt", "mealie\n"),
+            (
+                "env/mealie.env",
+                "POSTGRES_USER=mealie\nPOSTGRES_PASSWORD=mealie\nPOSTGRES_SERVER=postgres\n",
+            ),
+        ],
+    );
+    let spec = "stack recipes\n\nsecret postgres_password file \"secrets/postgres_password.txt\"\n\n\
+                service postgres {\n    image postgres:17.2\n    env {\n        POSTGRES_USER = \"mealie\"\n    }\n    \
+                secret POSTGRES_PASSWORD = postgres_password\n}\n\n\
+                service mealie {\n    image ghcr.io/mealie-recipes/mealie:v2.8.0\n    env_file env/mealie.env\n}\n";
+    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(dir.path())
+        .args(["lint", "stack.spec", "--format", "json"])
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let helps: Vec<&str> = (found.as_array().unwrap().iter())
+        .filter(|d| d["code"] == "default-credentials")
+        .filter_map(|d| d["help"].as_str())
+        .collect();
+    assert_eq!(helps.len(), 2, "{found:#}");
+    assert!(
+        helps
+            .iter()
+            .any(|h| h.contains("secrets/postgres_password.txt, and the same into `POSTGRES_PASSWORD` of `mealie`")),
+        "{helps:?}"
+    );
+    assert!(
+        helps.iter().any(|h| h
+            .contains("env/mealie.env where the stack is deployed, and the same into secrets/postgres_password.txt")),
+        "{helps:?}"
+    );
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

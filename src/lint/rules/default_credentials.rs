@@ -182,10 +182,11 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 .secondary_in(*id, span, "this password")
                 .secret_in(*id, span);
             // An app's connection URL with the same password in it (what
-            // `stackc import` leaves of umami's `DATABASE_URL`) must change
-            // with the file, or the app no longer logs in.
+            // `stackc import` leaves of umami's `DATABASE_URL`), or an app
+            // variable set to it (Mealie's `POSTGRES_PASSWORD` in its env
+            // file), must change with the file, or the app no longer logs in.
             let mut also = Vec::new();
-            for (service, name, origin) in urls_holding(stack, value) {
+            for (service, name, origin) in holding(stack, value) {
                 finding = origin.label(finding, "the same password, which must change with it");
                 also.push(format!("`{name}` of `{service}`"));
             }
@@ -199,8 +200,9 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
 }
 
 /// The variables (of any service, in `env` or an env file) whose URL holds
-/// `password`: the service, the variable and where it is set.
-fn urls_holding<'a>(stack: &'a Stack, password: &str) -> Vec<(&'a str, &'a str, EnvValue)> {
+/// `password`, or that are password variables set to it: the service, the
+/// variable and where it is set.
+fn holding<'a>(stack: &'a Stack, password: &str) -> Vec<(&'a str, &'a str, EnvValue)> {
     let mut found = Vec::new();
     for service in &stack.services {
         let from_files = (service.env_file_paths())
@@ -217,7 +219,11 @@ fn urls_holding<'a>(stack: &'a Stack, password: &str) -> Vec<(&'a str, &'a str, 
         names.dedup();
         for name in names {
             let value = stack.env_value(service, name);
-            if value.known().and_then(secrets::url_password) == Some(password) {
+            let holds = |known: &str| {
+                secrets::url_password(known) == Some(password)
+                    || (secrets::is_password_name(name) && known.trim() == password)
+            };
+            if value.known().is_some_and(holds) {
                 found.push((service.name.value.as_str(), name, value));
             }
         }
@@ -321,8 +327,19 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {
                 finding = finding.secret_in(*file, written.span);
             }
+            // A secret file that holds it too (import split one password
+            // between the database's secret and the app's env file).
+            let same: Vec<&str> = (stack.inputs.secret_files.iter())
+                .map(|(_, id)| stack.inputs.source(*id))
+                .filter(|file| file.text.trim() == value)
+                .map(|file| file.name.as_str())
+                .collect();
+            let also = match same.is_empty() {
+                true => String::new(),
+                false => format!(", and the same into {}", same.join(", ")),
+            };
             let mut finding = finding.help(format!(
-                "put a long random {kind} into {} where the stack is deployed",
+                "put a long random {kind} into {} where the stack is deployed{also}",
                 path.value
             ));
             // The file may be a template the deployment fills in: a warning.
