@@ -22,9 +22,11 @@ use crate::source::Span;
 /// What holds secrets in practice, as ignore patterns: `.env` files at
 /// any depth (cookiecutter-django's `.envs/` too), keys and certificates,
 /// SSH keys, the credential files of package managers and tools (npm's
-/// `.npmrc`, `.netrc`, `.pypirc`, git's `.git-credentials`, `.aws`) and
-/// a `secrets` folder. The images stackc writes leave them out; in an
-/// app's own build folder they are what stackc looks for.
+/// `.npmrc`, `.netrc`, `.pypirc`, git's `.git-credentials`, `.aws`,
+/// Docker's and kubectl's logins, libpq's `.pgpass`, MySQL's `.my.cnf`,
+/// `.htpasswd`, Vault's token, Terraform's variables and state) and a
+/// `secrets` folder. The images stackc writes leave them out; in an app's
+/// own build folder they are what stackc looks for.
 pub const SECRETS: &[&str] = &[
     "**/.env*",
     "**/*.env",
@@ -42,8 +44,35 @@ pub const SECRETS: &[&str] = &[
     "**/.pypirc",
     "**/.git-credentials",
     "**/.aws",
+    "**/.docker/config.json",
+    "**/.kube",
+    "**/.pgpass",
+    "**/.my.cnf",
+    "**/.htpasswd",
+    "**/.vault-token",
+    "**/*.tfvars",
+    "**/*.tfstate",
     "secrets",
 ];
+
+/// Whether a file's name says it may hold credentials without being one of
+/// [`SECRETS`] (`credentials.json`, `serviceAccountKey.json`,
+/// `aws_credentials`): read, so its content decides.
+pub fn may_hold_credentials(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        "credential",
+        "serviceaccount",
+        "service-account",
+        "service_account",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+    ]
+    .iter()
+    .any(|hint| name.contains(hint))
+}
 
 /// Whether a path of a build folder is one [`SECRETS`] names. Asked of
 /// every file of every build folder: the patterns are compiled once, and

@@ -860,7 +860,7 @@ impl Loader<'_> {
                     }
                     continue;
                 }
-                if !dockerignore::holds_secrets(&inside) {
+                if !dockerignore::holds_secrets(&inside) && !dockerignore::may_hold_credentials(&inside) {
                     continue;
                 }
                 let Ok(text) = self.files.read(&path) else { continue };

@@ -38,7 +38,12 @@ declare_rule! {
     /// folder (up to three folders deep: `deploy/.env.production`) that
     /// holds a secret (an `.env` with a password or key, an SSH or PEM
     /// private key, a `.key` file of one random line such as Rails'
-    /// `config/master.key`), which a `COPY` or `ADD` of the
+    /// `config/master.key`, a tool's credential file with one in it:
+    /// `.npmrc`, `.pgpass`, `.my.cnf`, `.htpasswd`, `.docker/config.json`,
+    /// a kubeconfig, Terraform's `.tfvars` and `.tfstate`; a file named for
+    /// credentials that holds a well-known token or key, such as a
+    /// `credentials.json` with an AWS key or a service account's JSON
+    /// key), which a `COPY` or `ADD` of the
     /// image copies (`COPY . .`), or of a builder stage whose folder the
     /// image copies with `COPY --from=builder /src /app`, and its
     /// `.dockerignore` does not leave out. (An image stackc writes the Dockerfile of gets an ignore file
@@ -262,9 +267,9 @@ fn taken_back(
         .collect();
     for (name, id) in stack.inputs.python_loose_of(&service.name.value) {
         let (left_out, decided) = dockerignore::decide(patterns.iter().copied(), name);
-        let Some(decided) = decided.filter(|_| !left_out && !named.contains(name)) else {
+        if left_out || named.contains(name) {
             continue;
-        };
+        }
         let Some((span, what)) = secret_in_file(name, &stack.inputs.source(*id).text) else {
             continue;
         };
@@ -272,22 +277,35 @@ fn taken_back(
             "the image of `{}` would carry `{name}`, which holds a secret",
             service.name.value
         ));
+        let copied = "its image is built with `COPY . .`";
         let taken_back = "this pattern takes it back into `COPY . .`";
-        let spec_index = decided.checked_sub(dockerignore::SECRETS.len() + app_patterns.len());
-        let diagnostic = match (spec_index, app) {
-            (Some(i), _) => diagnostic.primary(python.ignore[i].span, taken_back),
-            (None, Some(app)) => (diagnostic.primary(service.name.span, "its image is built with `COPY . .`"))
-                .secondary_in(
-                    app,
-                    app_patterns[decided - dockerignore::SECRETS.len()].span,
-                    taken_back,
-                ),
-            (None, None) => continue,
+        let (diagnostic, help) = match decided {
+            // Named like no secret (`credentials.json`): no pattern has it.
+            None => (
+                diagnostic.primary(service.name.span, copied),
+                format!("leave it out of the image: `ignore \"/{name}\"` in the build block; hand the running container its secrets with `secret VAR = NAME`"),
+            ),
+            Some(decided) => {
+                let spec_index = decided.checked_sub(dockerignore::SECRETS.len() + app_patterns.len());
+                let diagnostic = match (spec_index, app) {
+                    (Some(i), _) => diagnostic.primary(python.ignore[i].span, taken_back),
+                    (None, Some(app)) => diagnostic.primary(service.name.span, copied).secondary_in(
+                        app,
+                        app_patterns[decided - dockerignore::SECRETS.len()].span,
+                        taken_back,
+                    ),
+                    (None, None) => continue,
+                };
+                (
+                    diagnostic,
+                    format!("remove the `!` pattern that takes `{name}` back; hand the running container its secrets with `secret VAR = NAME`"),
+                )
+            }
         };
         out.push(
             diagnostic
                 .secondary_in(*id, span, format!("{what}, readable by anyone who pulls the image"))
-                .help(format!("remove the `!` pattern that takes `{name}` back; hand the running container its secrets with `secret VAR = NAME`")),
+                .help(help),
         );
     }
 }
@@ -556,11 +574,18 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
         let at = text.find(key).unwrap_or_default();
         return Some((Span::new(at, at + key.len()), "a key".to_string()));
     }
-    if CREDENTIAL_FILES.contains(&file_name) || name.starts_with(".aws/") || name.contains("/.aws/") {
+    let in_folder = |folder: &str| name.starts_with(&format!("{folder}/")) || name.contains(&format!("/{folder}/"));
+    if CREDENTIAL_FILES.contains(&file_name)
+        || [".aws", ".kube", ".docker"].into_iter().any(in_folder)
+        || file_name.ends_with(".tfvars")
+        || file_name.ends_with(".tfstate")
+    {
         return credential_in(file_name, text);
     }
     if !(file_name.starts_with(".env") || file_name.ends_with(".env")) || is_example(file_name) {
-        return None;
+        // Any other file (`credentials.json`, a service account's key):
+        // a well-known token in it.
+        return (!is_example(file_name)).then(|| token_in(text)).flatten();
     }
     env_file::parse(text).vars.into_iter().find_map(|var| {
         let value = var.value?;
@@ -572,8 +597,32 @@ fn secret_in_file(name: &str, text: &str) -> Option<(Span, String)> {
 }
 
 /// The credential files of package managers and tools, by name (and any
-/// file in an `.aws` folder).
-const CREDENTIAL_FILES: &[&str] = &[".npmrc", ".netrc", ".pypirc", ".git-credentials"];
+/// file in an `.aws`, `.kube` or `.docker` folder, Terraform's variables
+/// and state).
+const CREDENTIAL_FILES: &[&str] = &[
+    ".npmrc",
+    ".netrc",
+    ".pypirc",
+    ".git-credentials",
+    ".pgpass",
+    ".my.cnf",
+    ".htpasswd",
+    ".vault-token",
+];
+
+/// The first well-known token or key in a file's text, by line.
+fn token_in(text: &str) -> Option<(Span, String)> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let content = line.trim_end();
+        if let Some(what) = secrets::known_token(content) {
+            return Some((Span::new(at, at + content.len()), what.to_string()));
+        }
+    }
+    None
+}
 
 /// A credential in a tool's file, with its span: a URL with a password or
 /// a token on any line (`.git-credentials`), an npm registry's
@@ -594,6 +643,19 @@ fn credential_in(file_name: &str, text: &str) -> Option<(Span, String)> {
         if let Some(what) = secrets::leak_in(content) {
             return Some((span, what));
         }
+        match file_name {
+            // `host:port:database:user:password`.
+            ".pgpass" => {
+                let password = content.splitn(5, ':').nth(4).filter(|p| !p.is_empty() && *p != "*");
+                if password.is_some_and(|p| !secrets::is_placeholder(p)) {
+                    return Some((span, "a database password".to_string()));
+                }
+                continue;
+            }
+            ".htpasswd" if secrets::is_htpasswd(content) => return Some((span, "a password hash".to_string())),
+            ".vault-token" if !content.is_empty() => return Some((span, "a Vault token".to_string())),
+            _ => {}
+        }
         if file_name == ".netrc" {
             let words: Vec<&str> = content.split_whitespace().collect();
             let password = words.windows(2).find(|pair| pair[0] == "password").map(|pair| pair[1]);
@@ -602,10 +664,24 @@ fn credential_in(file_name: &str, text: &str) -> Option<(Span, String)> {
             }
             continue;
         }
-        let Some((name, value)) = content.split_once('=') else {
+        // `name = value` (ini, `.my.cnf`, `.tfvars`), `name: value` (YAML,
+        // a kubeconfig's `token:`) or `"name": "value"` (JSON, Docker's
+        // `"auth"`).
+        // The first of `=` and `:` parts them, but in npm's settings of a
+        // registry (`//registry.npmjs.org/:_authToken=...`).
+        let npm = content.trim_start().starts_with("//");
+        let Some((name, value)) = (match content.find(['=', ':']) {
+            Some(at) if !npm => Some((&content[..at], &content[at + 1..])),
+            _ => content.split_once('='),
+        }) else {
             continue;
         };
-        let (name, value) = (name.trim(), value.trim());
+        let unquoted = |s: &str| s.trim().trim_end_matches(',').trim().trim_matches('"').to_string();
+        let (name, value) = (unquoted(name), unquoted(value));
+        let (name, value) = (name.as_str(), value.as_str());
+        if name == "auth" && file_name == "config.json" && !value.is_empty() {
+            return Some((span, "a registry login".to_string()));
+        }
         // npm's settings of a registry: `//registry.npmjs.org/:_authToken`.
         let setting = name.rsplit(':').next().unwrap_or(name);
         if matches!(setting, "_authToken" | "_auth" | "_password") {
