@@ -1222,6 +1222,28 @@ fn defaults_and_watched_paths_survive() {
     );
 }
 
+/// Values the project's `.env` fills in under names a team gives secrets
+/// (`DB_PW`, `APP_TOKEN_VALUE`), and a secret option kept in a variable
+/// (`--api-key=...`), reach neither the spec nor the report: each is kept
+/// in the service's env file.
+#[test]
+fn secrets_under_any_name_stay_out_of_the_spec_and_the_report() {
+    let imported = import_project(
+        "x-env: &env\n  DB_PW: ${DB_PW}\n  APP_TOKEN_VALUE: ${APP_TOKEN_VALUE}\nservices:\n  app:\n    image: ghcr.io/acme/app:1.0.0\n    user: \"1000\"\n    environment:\n      <<: *env\n      EXTRA_ARGS: \"--log-level=info --api-key=Qm7vX2pK9rTz\"\n",
+        &[(".env", "DB_PW=Hv4tN8qLz2Wx\nAPP_TOKEN_VALUE=Rk5mP1sYc7Jd\n")],
+        &[],
+    );
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    let (spec, report) = (imported.spec(), imported.report());
+    for secret in ["Hv4tN8qLz2Wx", "Rk5mP1sYc7Jd", "Qm7vX2pK9rTz"] {
+        assert!(
+            !spec.contains(secret) && !report.contains(secret),
+            "{secret}:\n{spec}\n{report}"
+        );
+    }
+    assert_holds(&read(imported.root(), "env/app.env"), &["Qm7vX2pK9rTz"]);
+}
+
 /// compose is handed only what stackc's own reader reads too (an alias
 /// bomb took compose-go gigabytes and minutes), and a compose that prints
 /// without end is stopped: import says why and reads the file itself.

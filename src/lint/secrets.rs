@@ -39,6 +39,46 @@ const KEY_NAMES: &[&str] = &[
 /// what it is for: Vikunja's `VIKUNJA_SERVICE_JWTSECRET`, `APP_AUTHTOKEN`.
 const COMPOUND_KEY_ENDINGS: &[&str] = &["SECRET", "TOKEN"];
 
+/// Words that make a name a key's wherever they stand (`APP_TOKEN_VALUE`,
+/// `JWT_SECRET_B64`), unless the name ends in a word of [`ABOUT_A_KEY`].
+const KEY_WORDS: &[&str] = &["SECRET", "TOKEN", "CREDENTIALS"];
+
+/// Last words of names about a key that hold none: where it is sent or
+/// checked, what it is called, whether it is on (`TOKEN_URL`,
+/// `CSRF_TOKEN_HEADER`, `SECRET_NAME`, `JWT_TOKEN_ISSUER`).
+const ABOUT_A_KEY: &[&str] = &[
+    "URL",
+    "URI",
+    "HOST",
+    "PORT",
+    "NAME",
+    "ID",
+    "USER",
+    "USERNAME",
+    "HEADER",
+    "TYPE",
+    "ENDPOINT",
+    "ISSUER",
+    "AUDIENCE",
+    "ALGORITHM",
+    "ALG",
+    "ENABLED",
+    "ENABLE",
+    "REQUIRED",
+    "FIELD",
+    "PARAM",
+    "PREFIX",
+    "SCOPE",
+    "SCOPES",
+    "COOKIE",
+    "MODE",
+    "PROVIDER",
+    "REFRESH",
+    "EXPIRES",
+    "EXPIRATION",
+    "VERSION",
+];
+
 /// Name endings (`_` and one word) of variables about a secret that hold
 /// none: a file or path to it, a lifetime, a length, a setting of how it is used.
 const NOT_A_SECRET: &[&str] = &[
@@ -194,6 +234,8 @@ impl<'a> NameSays<'a> {
                     name.strip_suffix(k)
                         .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
                 }) || COMPOUND_KEY_ENDINGS.iter().any(|e| last_word(name).ends_with(e))
+                    || (name.split('_').any(|word| KEY_WORDS.contains(&word))
+                        && !ABOUT_A_KEY.contains(&last_word(name)))
             })
     }
 
@@ -341,6 +383,14 @@ pub fn leak_in(value: &str) -> Option<String> {
     }
     if let Some(scheme) = authorization_credentials(value) {
         return Some(format!("`{scheme}` credentials"));
+    }
+    // Options for a program, kept in a variable (`EXTRA_ARGS=--api-key=...`).
+    let option = value.split_whitespace().find_map(|word| {
+        let (name, secret) = word.strip_prefix("--")?.split_once('=')?;
+        (is_secret_name(name) && !is_inert(secret.trim_matches(['"', '\'']))).then_some(name)
+    });
+    if let Some(name) = option {
+        return Some(format!("a `--{name}=` option"));
     }
     if let Some(what) = connection_string_password(value) {
         return Some(what.to_string());
@@ -732,6 +782,8 @@ mod tests {
             "DjangoSecretKey",
             "apiKey",
             "OAuthToken",
+            "APP_TOKEN_VALUE",
+            "JWT_SECRET_B64",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }
@@ -748,6 +800,10 @@ mod tests {
             "OLDPWD",
             "PW_LENGTH",
             "PowerLevel",
+            "TOKEN_URL",
+            "OIDC_TOKEN_ENDPOINT",
+            "VAULT_SECRET_NAME",
+            "JWT_TOKEN_ISSUER",
             "KEYCLOAK_URL",
             "MYSQL_ALLOW_EMPTY_PASSWORD",
             "MARIADB_RANDOM_ROOT_PASSWORD",
@@ -903,6 +959,11 @@ mod tests {
             Some("`Bearer` credentials")
         );
         assert_eq!(leak_in("Bearer ${API_TOKEN}"), None);
+        assert_eq!(
+            leak_in("--log-level=info --api-key=s3cr3tR2").as_deref(),
+            Some("a `--api-key=` option")
+        );
+        assert_eq!(leak_in("--api-key=${API_KEY} --password-file=/run/secrets/pw"), None);
         assert_eq!(leak_in("Bearer short"), None);
         assert_eq!(leak_in("Basic realm"), None);
         assert_eq!(
