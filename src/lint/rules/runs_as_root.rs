@@ -184,6 +184,15 @@ fn own_dockerfile_root(stack: &Stack, service: &Service) -> Option<Diagnostic> {
         (None, Some(true)) => finding
             .primary(own.file.span, "its Dockerfile never switches to another user")
             .secondary_in(image.file, stage.from_span, "a stage built FROM scratch runs as root"),
+        // `useradd -o -u 0 app` then `USER app`: root under another name.
+        (Some(user), Some(false)) => {
+            let name = user.known()?.split(':').next()?;
+            let stages = image.dockerfile.stages_in_image(image.stage?);
+            let account = image.dockerfile.created_account(&stages, name).filter(|a| a.uid == 0)?;
+            finding
+                .primary(own.file.span, format!("its Dockerfile's user `{name}` is uid {}: root", account.uid))
+                .secondary_in(image.file, user.span, "the last USER of the built stage")
+        }
         _ => return None,
     };
     Some(finding.help(format!(
