@@ -406,8 +406,19 @@ pub use crate::input::argv::option_value;
 /// the value split on commas and spaces, as settings files usually do.
 pub fn allowed_hosts(service: &Service) -> Option<(&EnvVar, Vec<&str>)> {
     let var = env_any(service, &["ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"])?;
-    let hosts = var.value.value.split([',', ' ']).filter(|h| !h.is_empty()).collect();
-    Some((var, hosts))
+    Some((var, host_list(&var.value.value)))
+}
+
+/// The hosts of an `ALLOWED_HOSTS` value as settings modules read it:
+/// separated by commas or blanks, or a JSON list (`["*"]`, which
+/// django-environ and pydantic read), each without its quotes.
+pub fn host_list(value: &str) -> Vec<&str> {
+    let list = value.trim();
+    let list = list.strip_prefix('[').and_then(|l| l.strip_suffix(']')).unwrap_or(list);
+    list.split([',', ' '])
+        .map(|h| h.trim().trim_matches(['"', '\'']))
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 /// Django's host matching: `*`, `.example.com` (the domain and its

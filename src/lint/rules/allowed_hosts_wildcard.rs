@@ -84,10 +84,7 @@ fn in_env_file(stack: &Stack, service: &Service, finding: Diagnostic) -> Option<
                 .iter()
                 .find_map(|n| file.vars.get(n))?;
             let value = entry.value.as_ref()?;
-            let wildcard = value
-                .value
-                .split([',', ' '])
-                .any(|h| h.trim_matches(['"', '\'']) == "*");
+            let wildcard = facts::host_list(&value.value).contains(&"*");
             Some(wildcard.then_some((path.span, entry, file.file, value.span)))
         })?
         .map(|(line, entry, file, value)| {

@@ -1,5 +1,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::{Header, Location, Server, Stack};
+use crate::ir::env::{EnvOrigin, EnvValue};
+use crate::ir::{Header, Location, Server, Service, Stack};
 use crate::lint::{facts, Rule};
 use crate::source::Span;
 
@@ -13,7 +14,12 @@ declare_rule! {
     /// request (`$http_origin`) next to it and the origin `null` as
     /// warnings, and `Access-Control-Allow-Origin *` alone as a note. A
     /// warning, not an error: the answers still reach every call made
-    /// without credentials.
+    /// without credentials. The same of an app's django-cors-headers
+    /// settings in its environment (`env` or an env file):
+    /// `CORS_ALLOW_ALL_ORIGINS=True` (or `CORS_ORIGIN_ALLOW_ALL`, or `*`
+    /// among `CORS_ALLOWED_ORIGINS`), a warning beside
+    /// `CORS_ALLOW_CREDENTIALS=True`, with which it copies the request's
+    /// origin, else a note.
     ///
     /// ## Why is this bad?
     /// Browsers refuse a response with a wildcard origin to a request sent
@@ -90,7 +96,63 @@ impl Rule for CorsWildcardOrigin {
                 });
             }
         }
+        for service in stack
+            .services
+            .iter()
+            .filter(|s| s.proxy().is_none() && !facts::is_data_store(s))
+        {
+            out.extend(app_settings(stack, service));
+        }
     }
+}
+
+/// django-cors-headers' settings, as the app reads them from its
+/// environment: every origin allowed (`CORS_ALLOW_ALL_ORIGINS=True`, or
+/// `*` among the origins), which with `CORS_ALLOW_CREDENTIALS=True` it
+/// answers by copying the request's origin: any site reads the answers
+/// with its visitor's cookies.
+fn app_settings(stack: &Stack, service: &Service) -> Option<Diagnostic> {
+    const ALL: [&str; 2] = ["CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"];
+    const LISTS: [&str; 3] = ["CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", "CORS_ORIGINS"];
+    let all = ALL
+        .iter()
+        .map(|name| (name, stack.env_value(service, name)))
+        .find(|(_, v)| v.known().is_some_and(facts::is_truthy));
+    let listed = || {
+        (LISTS.iter().map(|name| (name, stack.env_value(service, name))))
+            .find(|(_, v)| v.known().is_some_and(|list| facts::host_list(list).contains(&"*")))
+    };
+    let (name, value) = all.or_else(listed)?;
+    let credentials = stack.env_value(service, "CORS_ALLOW_CREDENTIALS");
+    let with_credentials = credentials.known().is_some_and(facts::is_truthy);
+    let (message, help) = match with_credentials {
+        true => (
+            "any site may read its answers with its visitor's cookies",
+            "list the origins allowed (`CORS_ALLOWED_ORIGINS=https://app.example.com`): with credentials allowed, django-cors-headers copies the request's origin, whatever it is",
+        ),
+        false => (
+            "any site's scripts may read its answers",
+            "fine for an open API; for anything a login or the network protects, list the origins allowed (`CORS_ALLOWED_ORIGINS=https://app.example.com`)",
+        ),
+    };
+    let label = format!("`{name}`: every origin");
+    let mut finding = CorsWildcardOrigin::META.diagnostic(format!("`{}`: {message}", service.name.value));
+    finding = match &value {
+        EnvValue::Set(_, EnvOrigin::Spec(span)) => finding.primary(*span, label),
+        _ => value.label(
+            finding.primary(service.name.span, "its environment allows every CORS origin"),
+            label,
+        ),
+    };
+    if with_credentials {
+        finding = credentials.label(finding, "credentials allowed here");
+    }
+    finding.severity = if with_credentials {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    Some(finding.help(help))
 }
 
 /// Where a pair's headers are written: what tells two pairs apart.

@@ -190,7 +190,10 @@ fn own_dockerfile_root(stack: &Stack, service: &Service) -> Option<Diagnostic> {
             let stages = image.dockerfile.stages_in_image(image.stage?);
             let account = image.dockerfile.created_account(&stages, name).filter(|a| a.uid == 0)?;
             finding
-                .primary(own.file.span, format!("its Dockerfile's user `{name}` is uid {}: root", account.uid))
+                .primary(
+                    own.file.span,
+                    format!("its Dockerfile's user `{name}` is uid {}: root", account.uid),
+                )
                 .secondary_in(image.file, user.span, "the last USER of the built stage")
         }
         _ => return None,
