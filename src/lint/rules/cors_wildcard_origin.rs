@@ -96,11 +96,13 @@ impl Rule for CorsWildcardOrigin {
                 });
             }
         }
-        for service in stack
-            .services
-            .iter()
-            .filter(|s| s.proxy().is_none() && !facts::is_data_store(s))
-        {
+        // The app containers that answer requests: published, exposed, or
+        // behind the proxy (a worker reading the same env file answers none).
+        let answers = |s: &&Service| {
+            !s.ports.is_empty() || !s.expose.is_empty() || stack.upstream_servers_of(&s.name.value).next().is_some()
+        };
+        let apps = (stack.services.iter()).filter(|s| s.proxy().is_none() && !s.is_job() && !facts::is_data_store(s));
+        for service in apps.filter(answers) {
             out.extend(app_settings(stack, service));
         }
     }
