@@ -290,10 +290,18 @@ fn root_is_run_only_where_the_spec_says_so() {
 #[test]
 fn root_keeps_dockers_capabilities_and_hardening_off_is_carried() {
     let text = "stack blog\n\
-        service wordpress {\n    image wordpress:6.8\n    user root\n}\n\
+        secret db_password file \"secrets/db_password.txt\"\n\
+        service wordpress {\n    image wordpress:6.8\n    user root\n    secret WORDPRESS_DB_PASSWORD = db_password\n}\n\
         service legacy {\n    image wordpress:6.8\n    user root\n    hardening off\n}\n\
         service cache {\n    image redis:7.4\n}\n";
     let manifests = seed_manifests(text);
+    // Its secrets stay readable by the user the entrypoint steps down to
+    // (www-data), which a mode for root's group alone would lock out.
+    let pod = &manifests.iter().find(|m| m.name == "wordpress").unwrap().body["spec"]["template"]["spec"];
+    let secrets = (pod["volumes"].as_array().unwrap().iter())
+        .find(|v| v["name"] == "secrets")
+        .unwrap();
+    assert!(secrets["projected"]["defaultMode"].is_null(), "{secrets}");
     let context = |name: &str| container_named(&manifests, name)["securityContext"].clone();
     let annotations = |name: &str| {
         let workload = manifests.iter().find(|m| m.name == name).unwrap();

@@ -183,8 +183,10 @@ pub(super) fn container(cx: &Context, service: &Service) -> Container {
         // Kubernetes writes them 0644 unless told: readable by every user
         // of the container. With the pod's user known they are its group's
         // (fsGroup) alone; an unknown user keeps the default, or it could
-        // not read its own secrets.
-        if run_as(cx.stack, service).is_some() {
+        // not read its own secrets, and so does root: an image started as
+        // root steps down to a user of its own (gosu, su-exec), which reads
+        // them after.
+        if run_as(cx.stack, service).is_some_and(|account| !account.is_root()) {
             projected["defaultMode"] = json!(SECRET_FILE_MODE);
         }
         volumes.insert(SECRETS_VOLUME.to_string(), json!({ "projected": projected }));
