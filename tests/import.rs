@@ -1344,6 +1344,37 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
     );
 }
 
+/// A volume whose source has a default (`${POSTGRES_DATA_DIR:-./postgres-data}`,
+/// Label Studio's database), read through compose's config, which leaves
+/// it a volume to fill: the default is mounted, a host folder or a named
+/// volume as the short syntax reads it (it was dropped, and the database
+/// lost its existing data folder).
+#[test]
+fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16.4\n    user: postgres\n    volumes:\n      - ${POSTGRES_DATA_DIR:-./postgres-data}:/var/lib/postgresql/data\n      - ${MEDIA:-media}:/media\nvolumes:\n  media:\n",
+    )]);
+    let root = dir.path();
+    let out = support::stackc()
+        .arg("import")
+        .arg(root)
+        .arg("-o")
+        .arg(root.join("stack.spec"))
+        .env("STACKC_COMPOSE", support::tool("venv/bin/docker-compose"))
+        .output()
+        .unwrap();
+    let stderr = support::text(&out.stderr);
+    assert!(!stderr.contains("a `volume` mount"), "{stderr}");
+    assert_holds(
+        &read(root, "stack.spec"),
+        &[
+            "mount ./postgres-data at /var/lib/postgresql/data",
+            "mount media at /media",
+        ],
+    );
+}
+
 /// A folder's `compose.override.yaml` is merged in, as `docker compose up`
 /// there merges it (docker-zulip keeps its secrets and required settings
 /// in it), and said so; a compose file named is imported alone, as `-f`

@@ -66,9 +66,26 @@ pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::S
                     );
                 }
             }
+            // `source: ${PGDATA_DIR:-./postgres-data}`, which compose's
+            // config leaves to the host (a volume until filled): its
+            // default, a host path or a volume as the short syntax reads it.
+            let mut kind = kind;
+            let source = match v.get("source") {
+                Some(node) => match node.text() {
+                    Some(text) if values::literal(text).is_none() => {
+                        let filled = super::environment::defaulted(import, node, "volume", text)?;
+                        if kind == "volume" && values::is_host_path(&filled) {
+                            kind = "bind".to_string();
+                        }
+                        Some(filled)
+                    }
+                    text => text.map(str::to_string),
+                },
+                None => None,
+            };
             (
                 kind,
-                v.get("source").and_then(Node::text).map(str::to_string),
+                source,
                 v.get("target").and_then(Node::text).unwrap_or_default().to_string(),
                 v.get("read_only").and_then(Node::text) == Some("true"),
                 selinux,
