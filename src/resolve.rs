@@ -570,9 +570,12 @@ impl<'a> Resolver<'a> {
                 .help("use `ready cmd [...]` with a program the image has (its own binary's health flag, curl, wget), or a HEALTHCHECK in the Dockerfile and no `ready`"),
                 None => Diagnostic::error(
                     "probe-needs-python",
-                    "stackc writes TCP and HTTP checks for images it builds, and for Python and Node images",
+                    format!(
+                        "stackc cannot tell that `{}`'s image has the Python or Node its TCP and HTTP checks run in",
+                        service.name.value
+                    ),
                 )
-                .primary(ready.span, "the image may have no tool to run this check")
+                .primary(ready.span, "it writes these for the images it builds and the Python and Node images it knows")
                 .help("use `ready cmd \"...\"` with a program the image has (its own health command, `wget -q --spider http://localhost:PORT/`, `curl --fail ...`)"),
             };
             self.report(diagnostic);
