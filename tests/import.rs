@@ -3427,7 +3427,10 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
         "[\"redis-server\", \"--appendonly\", \"yes\", \"--requirepass\", \"$REDIS_PASSWORD\"]",
     ] {
         let imported = import_project(
-            &format!("services:\n  cache:\n    image: redis:7.4\n    command: {command}\n"),
+            &format!(
+                "services:\n  cache:\n    image: redis:7.4\n    command: {command}\n    healthcheck:\n      \
+                 test: [\"CMD\", \"redis-cli\", \"-a\", \"${{REDIS_PASSWORD}}\", \"ping\"]\n"
+            ),
             &[(".env", "REDIS_PASSWORD=Zq8vLw2pXk77aa\n")],
             &[],
         );
@@ -3440,6 +3443,8 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
                 "    secret REDIS_PASSWORD = cache_redis_password\n",
                 "    user redis\n",
                 r#"    command ["sh", "-c", "exec redis-server --appendonly yes --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\""]"#,
+                // Its check reads the same file (it was dropped).
+                r#"    ready cmd "redis-cli -a \"$(cat \"$REDIS_PASSWORD_FILE\")\" ping""#,
             ],
         );
         let everything = format!("{spec}{}{}", imported.report(), imported.stderr());

@@ -18,13 +18,20 @@ const SERVERS: [(&str, &str, &str); 2] = [
     ("valkey/valkey", "valkey-server", "valkey"),
 ];
 
-/// The statements for the `command` of such a server, in its official
-/// image, whose password is one variable compose fills in and whose other
-/// words are literal: the secret that reads it, `user` (where the service
-/// has none) and the command, `--requirepass` where it was (a config file
-/// named first stays first); `None` for any other command, or one that is
-/// an entrypoint's arguments.
-pub fn secret_password_command(service: &str, node: &Node, value: &Node, import: &mut Import) -> Option<Vec<Stmt>> {
+/// Such a server's command, as [`secret_password_command`] reads it.
+struct Read {
+    /// The user the image's entrypoint steps down to.
+    user: &'static str,
+    words: Vec<String>,
+    /// Where `--requirepass` is.
+    at: usize,
+    /// The variable compose fills the password from.
+    variable: String,
+}
+
+/// The service `node`'s `command` (`value`), when it is such a server's in
+/// its official image, with its password from one variable.
+fn read(node: &Node, value: &Node) -> Option<Read> {
     if node.get("entrypoint").is_some() {
         return None;
     }
@@ -48,6 +55,34 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
     }
     let at = words.iter().position(|w| w == "--requirepass")?;
     let variable = whole_variable(words.get(at + 1)?)?.to_string();
+    Some(Read {
+        user,
+        words,
+        at,
+        variable,
+    })
+}
+
+/// The variable whose password the service's `command` reads from a secret
+/// once imported ([`secret_password_command`]): its healthcheck's
+/// `redis-cli -a ${VAR}` reads the same file.
+pub fn password_variable(node: &Node) -> Option<String> {
+    read(node, node.get("command")?).map(|read| read.variable)
+}
+
+/// The statements for the `command` of such a server, in its official
+/// image, whose password is one variable compose fills in and whose other
+/// words are literal: the secret that reads it, `user` (where the service
+/// has none) and the command, `--requirepass` where it was (a config file
+/// named first stays first); `None` for any other command, or one that is
+/// an entrypoint's arguments.
+pub fn secret_password_command(service: &str, node: &Node, value: &Node, import: &mut Import) -> Option<Vec<Stmt>> {
+    let Read {
+        user,
+        words,
+        at,
+        variable,
+    } = read(node, value)?;
     let mut script = String::from("exec");
     for (i, word) in words.iter().enumerate() {
         if i == at + 1 {
