@@ -1653,12 +1653,13 @@ impl Proxy {
     }
 
     /// The proxy with these raw `http` directives.
-    /// Whether the upstream `name` keeps connections to its servers open
-    /// (`nginx "keepalive N"`), which its locations must ask for.
-    pub fn keeps_connections(&self, name: &str) -> bool {
-        self.upstreams
-            .iter()
-            .any(|u| u.name.value == name && u.raw.iter().any(|r| r.name == "keepalive"))
+    /// The upstreams that keep connections to their servers open (`nginx
+    /// "keepalive N"`), which their locations must ask for, by name.
+    pub fn pooled_upstreams(&self) -> Vec<&str> {
+        (self.upstreams.iter())
+            .filter(|u| u.raw.iter().any(|r| r.name == "keepalive"))
+            .map(|u| u.name.value.as_str())
+            .collect()
     }
 
     pub fn with_http(self, http: Vec<RawDirective>) -> Proxy {

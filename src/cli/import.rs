@@ -313,6 +313,9 @@ fn refused_by_own_reader(file: &Path) -> Option<String> {
 /// under a second (the message when it is stopped says 30 seconds).
 const COMPOSE_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Why a child was stopped that printed more than stackc keeps.
+const OVERFLOWED: &str = "printed more than a compose file stackc reads";
+
 /// How a child process ended.
 enum Ran {
     Done(std::process::Output),
@@ -327,6 +330,10 @@ enum Ran {
 fn output_within(mut command: std::process::Command, limit: std::time::Duration) -> std::io::Result<Ran> {
     use std::io::Read;
     use std::process::Stdio;
+    // A group of its own, stopped whole: `docker compose` runs the compose
+    // plugin as a second process, which a kill of `docker` alone leaves.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -363,16 +370,23 @@ fn output_within(mut command: std::process::Command, limit: std::time::Duration)
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
     let Some(status) = status else {
+        #[cfg(target_os = "linux")]
+        let _ = rustix::process::kill_process_group(
+            rustix::process::Pid::from_child(&child),
+            rustix::process::Signal::KILL,
+        );
         let _ = child.kill();
         let _ = child.wait();
-        return Ok(Ran::Stopped(match output_ended {
-            Some(_) => "closed its output but did not exit, and was stopped",
-            None => "took longer than 30 seconds, and was stopped",
+        let overflowed = stdout.join().is_ok_and(|kept| kept.len() as u64 > most);
+        return Ok(Ran::Stopped(match (overflowed, output_ended) {
+            (true, _) => OVERFLOWED,
+            (false, Some(_)) => "closed its output but did not exit, and was stopped",
+            (false, None) => "took longer than 30 seconds, and was stopped",
         }));
     };
     let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     if stdout.len() as u64 > most {
-        return Ok(Ran::Stopped("printed more than a compose file stackc reads"));
+        return Ok(Ran::Stopped(OVERFLOWED));
     }
     Ok(Ran::Done(std::process::Output { status, stdout, stderr }))
 }

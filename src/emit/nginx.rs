@@ -85,6 +85,9 @@ const FORWARDED_HEADERS: [(&str, &str); 3] = [
 /// the top sends `Connection: close` when the client asked no upgrade.
 const WEBSOCKET_HEADERS: [(&str, &str); 2] = [("Upgrade", "$http_upgrade"), ("Connection", "$connection_upgrade")];
 
+/// The upstream directives that pick a server for each request.
+const BALANCING_METHODS: [&str; 5] = ["least_conn", "ip_hash", "hash", "random", "least_time"];
+
 /// What a location passing to an upstream that keeps connections open
 /// (`keepalive N`) sends: no `Connection: close`, which nginx's HTTP/1.0
 /// default would add and which closes each connection after one request.
@@ -140,7 +143,13 @@ pub(super) fn emit(
         let block = source_map::header(upstream.span, upstream.name.span);
         http.out.set_origin(block);
         http.open(format_args!("upstream {}", upstream.name.value));
-        for directive in &upstream.raw {
+        // A balancing method first: nginx turns off a `keepalive` written
+        // before one ("load balancing method redefined").
+        let (methods, others): (Vec<&RawDirective>, Vec<&RawDirective>) = upstream
+            .raw
+            .iter()
+            .partition(|d| BALANCING_METHODS.contains(&d.name.as_str()));
+        for directive in methods.into_iter().chain(others) {
             http.out.set_origin(directive.text.span);
             http.line(raw_line(directive));
         }
@@ -270,6 +279,7 @@ impl Block<'_> {
             ));
         }
         let host = host_header(service, server);
+        let pooled_upstreams = proxy.pooled_upstreams();
         for location in &server.locations {
             let location_block = source_map::header(location.span, location.path.span);
             self.out.set_origin(location_block);
@@ -286,7 +296,7 @@ impl Block<'_> {
             };
             self.open(head);
             let pooled = match &location.action {
-                LocationAction::ProxyPass(pass) => proxy.keeps_connections(&pass.upstream.value),
+                LocationAction::ProxyPass(pass) => pooled_upstreams.contains(&pass.upstream.value.as_str()),
                 _ => false,
             };
             self.location(server, &headers, location, &host, pooled);
@@ -785,7 +795,7 @@ mod tests {
     #[test]
     fn an_upstream_that_keeps_connections_is_asked_to_by_its_locations() {
         let conf = conf_with_upstream(
-            "server web:80\n nginx \"least_conn\"\n nginx \"keepalive 16\"",
+            "server web:80\n nginx \"keepalive 16\"\n nginx \"least_conn\"",
             "location / {\n proxy_pass app\n}\nlocation /ws/ {\n proxy_pass app\n websocket\n}\n\
              location /raw/ {\n proxy_pass app\n nginx \"proxy_http_version 1.0\"\n nginx \"proxy_set_header Connection close\"\n}\n\
              location /other/ {\n proxy_pass web:80\n}",

@@ -32,6 +32,14 @@ pub trait Files {
     /// spec's folder (or absolute).
     fn read(&self, path: &Path) -> Result<String, ReadError>;
 
+    /// [`Files::read`] of a file of at most `limit` bytes; a larger one is
+    /// refused before it is read (many files of a build folder are looked
+    /// at, a tokenizer's data several megabytes).
+    fn read_at_most(&self, path: &Path, limit: u64) -> Result<String, ReadError> {
+        let _ = limit;
+        self.read(path)
+    }
+
     /// Whether a folder is there.
     fn is_folder(&self, path: &Path) -> bool;
 
@@ -161,6 +169,10 @@ impl Disk {
 impl Files for Disk {
     fn read(&self, path: &Path) -> Result<String, ReadError> {
         read_text(&self.inside_project(path)?, MAX_FILE_BYTES)
+    }
+
+    fn read_at_most(&self, path: &Path, limit: u64) -> Result<String, ReadError> {
+        read_text(&self.inside_project(path)?, limit)
     }
 
     fn is_folder(&self, path: &Path) -> bool {
@@ -863,7 +875,9 @@ impl Loader<'_> {
                 if !dockerignore::holds_secrets(&inside) && !dockerignore::may_hold_credentials(&inside) {
                     continue;
                 }
-                let Ok(text) = self.files.read(&path) else { continue };
+                let Ok(text) = self.files.read_at_most(&path, MAX_LOOSE_BYTES as u64) else {
+                    continue;
+                };
                 if text.len() <= MAX_LOOSE_BYTES {
                     let id = FileId(self.inputs.sources.len() as u32);
                     self.inputs

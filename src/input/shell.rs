@@ -105,15 +105,33 @@ pub fn inline_script(words: &[String]) -> Option<&str> {
     let mut at = 1;
     loop {
         let flags = words.get(at)?.strip_prefix('-').filter(|f| !f.starts_with('-'))?;
-        if flags == "o" {
-            at += 2;
-        } else if !flags.is_empty() && flags.bytes().all(|b| b.is_ascii_lowercase()) && flags.contains('c') {
-            return words.get(at + 1).map(String::as_str);
-        } else if !flags.is_empty() && flags.bytes().all(|b| b.is_ascii_lowercase()) {
-            at += 1;
-        } else {
+        if flags.is_empty() || !flags.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
+        if flags.contains('c') {
+            return words.get(at + 1).map(String::as_str);
+        }
+        // `-o OPTION` and a cluster ending in it (`-euo pipefail`) take the
+        // next word.
+        at += if flags.ends_with('o') { 2 } else { 1 };
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_scripts_c_is_read_among_other_flags() {
+    let words = |line: &str| line.split(' ').map(str::to_string).collect::<Vec<_>>();
+    for line in [
+        "sh -c X",
+        "sh -euc X",
+        "bash -lc X",
+        "bash -o pipefail -c X",
+        "bash -euo pipefail -c X",
+    ] {
+        assert_eq!(inline_script(&words(line)), Some("X"), "{line}");
+    }
+    for line in ["sh script.sh", "sh -e script.sh", "sh --login -c X", "python -c X"] {
+        assert_eq!(inline_script(&words(line)), None, "{line}");
     }
 }
 

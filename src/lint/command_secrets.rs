@@ -190,13 +190,21 @@ fn single_dash_password(program: &str, args: &[String]) -> Option<(String, Strin
     const OPENSSL: &[&str] = &["-passout", "-passin", "-pass"];
     args.windows(2).find_map(|pair| {
         let (option, value) = (pair[0].as_str(), pair[1].as_str());
-        let named = option.len() > 2
-            && !option.starts_with("--")
-            && option.starts_with('-')
-            && (KEYSTORE.contains(&option) || secrets::is_password_name(option));
-        let secret = match value.strip_prefix("pass:") {
-            Some(password) if OPENSSL.contains(&option) => !secrets::is_inert(password),
-            _ => named && !value.starts_with('-') && !secrets::is_inert(value),
+        let secret = if OPENSSL.contains(&option) {
+            // Only `pass:` is the password itself; `env:`, `file:`, `fd:`
+            // and `stdin` say where it is.
+            value.strip_prefix("pass:").is_some_and(|p| !secrets::is_inert(p))
+        } else if KEYSTORE.contains(&option) {
+            // `changeit`, the JDK's published password of its CA store,
+            // keeps nothing secret (adding a company's CA to it is common).
+            !value.starts_with('-') && value != "changeit" && !secrets::is_inert(value)
+        } else {
+            option.len() > 2
+                && option.starts_with('-')
+                && !option.starts_with("--")
+                && secrets::is_password_name(option)
+                && !value.starts_with('-')
+                && !secrets::is_inert(value)
         };
         secret.then(|| (format!("`{program} {option}`"), "PASSWORD".to_string()))
     })
@@ -263,6 +271,9 @@ mod tests {
             "openssl pkcs12 -export -passout env:P12_PASS -out a.p12",
             "openssl pkcs12 -export -passout file:/run/secrets/p12 -out a.p12",
             "tool -password -",
+            "openssl enc -d -aes-256-cbc -pass file:/run/secrets/backup_key -in a.enc",
+            "openssl enc -d -aes-256-cbc -pass env:BACKUP_KEY -in a.enc",
+            "keytool -importcert -noprompt -cacerts -storepass changeit -file /app/corp-ca.pem",
         ] {
             assert!(!finds(line), "{line}");
         }

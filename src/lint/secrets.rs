@@ -39,45 +39,14 @@ const KEY_NAMES: &[&str] = &[
 /// what it is for: Vikunja's `VIKUNJA_SERVICE_JWTSECRET`, `APP_AUTHTOKEN`.
 const COMPOUND_KEY_ENDINGS: &[&str] = &["SECRET", "TOKEN"];
 
-/// Words that make a name a key's wherever they stand (`APP_TOKEN_VALUE`,
-/// `JWT_SECRET_B64`), unless the name ends in a word of [`ABOUT_A_KEY`].
+/// Words that make a name a key's before a last word that says it is the
+/// key's value itself ([`KEY_VALUE_WORDS`]: `APP_TOKEN_VALUE`,
+/// `JWT_SECRET_B64`); before any other (`ACCESS_TOKEN_EXPIRES_IN`,
+/// `SECRET_BACKEND`, `JWT_TOKEN_LOCATION`) they only hint at one.
 const KEY_WORDS: &[&str] = &["SECRET", "TOKEN", "CREDENTIALS"];
 
-/// Last words of names about a key that hold none: where it is sent or
-/// checked, what it is called, whether it is on (`TOKEN_URL`,
-/// `CSRF_TOKEN_HEADER`, `SECRET_NAME`, `JWT_TOKEN_ISSUER`).
-const ABOUT_A_KEY: &[&str] = &[
-    "URL",
-    "URI",
-    "HOST",
-    "PORT",
-    "NAME",
-    "ID",
-    "USER",
-    "USERNAME",
-    "HEADER",
-    "TYPE",
-    "ENDPOINT",
-    "ISSUER",
-    "AUDIENCE",
-    "ALGORITHM",
-    "ALG",
-    "ENABLED",
-    "ENABLE",
-    "REQUIRED",
-    "FIELD",
-    "PARAM",
-    "PREFIX",
-    "SCOPE",
-    "SCOPES",
-    "COOKIE",
-    "MODE",
-    "PROVIDER",
-    "REFRESH",
-    "EXPIRES",
-    "EXPIRATION",
-    "VERSION",
-];
+/// Last words that name a key's value, in a form or an encoding.
+const KEY_VALUE_WORDS: &[&str] = &["VALUE", "B64", "BASE64", "HEX", "STRING", "STR", "RAW", "PLAIN", "KEY"];
 
 /// Name endings (`_` and one word) of variables about a secret that hold
 /// none: a file or path to it, a lifetime, a length, a setting of how it is used.
@@ -234,8 +203,8 @@ impl<'a> NameSays<'a> {
                     name.strip_suffix(k)
                         .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
                 }) || COMPOUND_KEY_ENDINGS.iter().any(|e| last_word(name).ends_with(e))
-                    || (name.split('_').any(|word| KEY_WORDS.contains(&word))
-                        && !ABOUT_A_KEY.contains(&last_word(name)))
+                    || (KEY_VALUE_WORDS.contains(&last_word(name))
+                        && name.split('_').any(|word| KEY_WORDS.contains(&word)))
             })
     }
 
@@ -804,6 +773,11 @@ mod tests {
             "OIDC_TOKEN_ENDPOINT",
             "VAULT_SECRET_NAME",
             "JWT_TOKEN_ISSUER",
+            "ACCESS_TOKEN_EXPIRES_IN",
+            "JWT_TOKEN_LOCATION",
+            "REFRESH_TOKEN_COOKIE_SAME_SITE",
+            "SECRET_BACKEND",
+            "TOKEN_STORE",
             "KEYCLOAK_URL",
             "MYSQL_ALLOW_EMPTY_PASSWORD",
             "MARIADB_RANDOM_ROOT_PASSWORD",

@@ -682,6 +682,11 @@ fn credential_in(file_name: &str, text: &str) -> Option<(Span, String)> {
         if name == "auth" && file_name == "config.json" && !value.is_empty() {
             return Some((span, "a registry login".to_string()));
         }
+        // A kubeconfig's client certificate key (kind, k3s, kubeadm's
+        // `admin.conf`), base64 of a PEM private key.
+        if name == "client-key-data" && !value.is_empty() {
+            return Some((span, "a cluster's client key".to_string()));
+        }
         // npm's settings of a registry: `//registry.npmjs.org/:_authToken`.
         let setting = name.rsplit(':').next().unwrap_or(name);
         if matches!(setting, "_authToken" | "_auth" | "_password") {
