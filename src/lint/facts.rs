@@ -46,12 +46,7 @@ pub fn runs_init_scripts(service: &Service) -> bool {
 /// docker-entrypoint.sh --requirepass "$(cat ...)"'`), which steps down
 /// there as it would have.
 pub fn runs_image_server(service: &Service) -> bool {
-    let Some(command) = &service.command else {
-        return true;
-    };
-    let Some(super::images::DefaultUser::StepsDown { runs_server, .. }) =
-        image(service).and_then(super::images::default_user)
-    else {
+    let Some((command, runs_server)) = command_of_stepping_image(service) else {
         return true;
     };
     hands_server_words(service)
@@ -71,6 +66,21 @@ pub fn hands_server_words(service: &Service) -> bool {
     match (first, image(service).and_then(super::images::default_user)) {
         (Some(program), Some(super::images::DefaultUser::StepsDown { runs_server, .. })) => runs_server(program),
         _ => true,
+    }
+}
+
+/// What an image's entrypoint takes for its server's words (`postgres`,
+/// `-c ...`).
+type ServerWords = fn(&str) -> bool;
+
+/// The service's command, and what its image's entrypoint takes for its
+/// server's words, where the entrypoint steps down for the server alone;
+/// `None` without a command or for another image.
+fn command_of_stepping_image(service: &Service) -> Option<(&Argv, ServerWords)> {
+    let command = service.command.as_ref()?;
+    match image(service).and_then(super::images::default_user)? {
+        super::images::DefaultUser::StepsDown { runs_server, .. } => Some((command, runs_server)),
+        _ => None,
     }
 }
 
@@ -94,12 +104,7 @@ pub fn runs_as_root_by_default(image: &ImageRef) -> bool {
 /// same. (Its entrypoint steps down only for the first: see
 /// [`runs_image_server`].)
 pub fn runs_image_server_somehow(service: &Service) -> bool {
-    let Some(command) = &service.command else {
-        return true;
-    };
-    let Some(super::images::DefaultUser::StepsDown { runs_server, .. }) =
-        image(service).and_then(super::images::default_user)
-    else {
+    let Some((command, runs_server)) = command_of_stepping_image(service) else {
         return true;
     };
     (programs(command).iter()).any(|words| words.iter().find(|w| *w != "exec").is_some_and(|w| runs_server(w)))
