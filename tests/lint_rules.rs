@@ -333,18 +333,12 @@ fn a_default_password_in_two_places_names_both() {
                 service postgres {\n    image postgres:17.2\n    env {\n        POSTGRES_USER = \"mealie\"\n    }\n    \
                 secret POSTGRES_PASSWORD = postgres_password\n}\n\n\
                 service mealie {\n    image ghcr.io/mealie-recipes/mealie:v2.8.0\n    env_file env/mealie.env\n}\n";
-    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let out = support::stackc()
-        .current_dir(dir.path())
-        .args(["lint", "stack.spec", "--format", "json"])
-        .output()
-        .unwrap();
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let helps: Vec<&str> = (found.as_array().unwrap().iter())
+    let found = lint_json(dir.path(), spec);
+    let helps: Vec<&str> = (found.iter())
         .filter(|d| d["code"] == "default-credentials")
         .filter_map(|d| d["help"].as_str())
         .collect();
-    assert_eq!(helps.len(), 2, "{found:#}");
+    assert_eq!(helps.len(), 2, "{found:#?}");
     assert!(
         helps
             .iter()
@@ -367,16 +361,27 @@ fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     }
 }
 
-/// `stackc lint --format short` of `spec`, written as `stack.spec` in
-/// `folder`: its findings.
-fn lint_short(folder: &std::path::Path, spec: &str) -> String {
+/// What `stackc lint --format FORMAT` of `spec`, written as `stack.spec`
+/// in `folder`, prints on stdout: its findings.
+fn lint_as(folder: &std::path::Path, spec: &str, format: &str) -> String {
     std::fs::write(folder.join("stack.spec"), spec).unwrap();
     let out = support::stackc()
         .current_dir(folder)
-        .args(["lint", "stack.spec", "--format", "short"])
+        .args(["lint", "stack.spec", "--format", format])
         .output()
         .unwrap();
     support::text(&out.stdout)
+}
+
+/// The findings of [`lint_as`] in JSON, each an object.
+fn lint_json(folder: &std::path::Path, spec: &str) -> Vec<serde_json::Value> {
+    let found: serde_json::Value = serde_json::from_str(&lint_as(folder, spec, "json")).unwrap();
+    found.as_array().cloned().unwrap_or_else(|| panic!("{found}"))
+}
+
+/// The findings of [`lint_as`], one a line.
+fn lint_short(folder: &std::path::Path, spec: &str) -> String {
+    lint_as(folder, spec, "short")
 }
 
 /// A value that holds the password of one of the stack's secrets, in a
@@ -441,16 +446,8 @@ fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() 
         secret POSTGRES_PASSWORD = db_password\n    mount pgdata at /var/lib/postgresql/data\n}\n\
         service api {\n    image ghcr.io/saleor/saleor:3.22\n    user 1000\n    env_file \"api.env\"\n}\n\
         service web {\n    image ghcr.io/umami-software/umami:2.19\n    user 1001\n    env_file \"web.env\"\n}\n";
-    std::fs::write(dir.path().join("stack.spec"), spec).unwrap();
-    let out = support::stackc()
-        .current_dir(dir.path())
-        .args(["lint", "stack.spec", "--format", "json"])
-        .output()
-        .unwrap();
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ours: Vec<&serde_json::Value> = (found.as_array().unwrap().iter())
-        .filter(|d| d["code"] == "default-credentials")
-        .collect();
+    let found = lint_json(dir.path(), spec);
+    let ours: Vec<&serde_json::Value> = found.iter().filter(|d| d["code"] == "default-credentials").collect();
     let messages: Vec<&str> = ours.iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert!(
         messages.contains(&"`SECRET_KEY` is set to a default value"),
@@ -466,7 +463,7 @@ fn default_keys_user_name_urls_and_the_urls_a_weak_secret_shares_are_reported() 
         .unwrap_or_else(|| panic!("{messages:?}"));
     let help = weak_file["help"].as_str().unwrap();
     assert!(help.contains("and the same into `DATABASE_URL` of `web`"), "{help}");
-    let text = support::text(&out.stdout);
+    let text = serde_json::to_string(&found).unwrap();
     assert!(!text.contains("saleor:saleor") && !text.contains("changeme"), "{text}");
 }
 

@@ -134,23 +134,14 @@ fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, Line)> {
         .map(|p| &p.dockerfile[..])
         .unwrap_or_default();
     for line in raw {
-        if let Some(script) = run_script(&line.text.value) {
-            lines.push((line.text.span, facts::shell_programs(script), Line::Run));
+        // Read as the Dockerfile reader reads the written file.
+        let Some(run) = crate::input::dockerfile::parse_instruction(&line.text.value).0 else {
+            continue;
+        };
+        let programs: Vec<Vec<String>> = run.run_commands().into_iter().map(|c| c.words).collect();
+        if !programs.is_empty() {
+            lines.push((line.text.span, programs, Line::Run));
         }
     }
     lines
-}
-
-/// The shell script of a `RUN` line in shell form, after its `--mount`
-/// and other flags.
-fn run_script(line: &str) -> Option<&str> {
-    let (keyword, rest) = line.trim_start().split_once([' ', '\t'])?;
-    if !keyword.eq_ignore_ascii_case("RUN") {
-        return None;
-    }
-    let mut rest = rest.trim_start();
-    while let Some(flag) = rest.strip_prefix("--") {
-        rest = flag.split_once([' ', '\t']).map_or("", |(_, after)| after.trim_start());
-    }
-    (!rest.starts_with('[')).then_some(rest)
 }

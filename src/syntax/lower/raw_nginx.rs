@@ -17,7 +17,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Header, RawDirective};
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 
 use super::Lowerer;
 
@@ -319,11 +319,10 @@ impl Lowerer {
             return None;
         }
         if place == Place::Upstream {
-            let args = words[1..].iter().map(|w| nginx_word_value(w)).collect();
-            let name = name.to_string();
-            return self.upstream_directive(name, args, text);
-        }
-        if let Some((_, allowed)) = PLACES.iter().find(|(n, _)| *n == name) {
+            if !self.admitted_in_upstream(name, text.span) {
+                return None;
+            }
+        } else if let Some((_, allowed)) = PLACES.iter().find(|(n, _)| *n == name) {
             if !allowed.admits(place) {
                 let (where_, help) = allowed.explain();
                 self.report(
@@ -364,30 +363,31 @@ impl Lowerer {
         }
     }
 
-    /// A raw line in an upstream: one of the upstream module's directives
-    /// (nginx allows nothing else there); its servers are `server` lines.
-    fn upstream_directive(&mut self, name: String, args: Vec<String>, text: Spanned<String>) -> Option<RawNginx> {
+    /// Whether a raw line in an upstream is one of the upstream module's
+    /// directives (nginx allows nothing else there; its servers are
+    /// `server` lines); reported when not.
+    fn admitted_in_upstream(&mut self, name: &str, span: Span) -> bool {
         if name == "server" {
             self.report(
                 Diagnostic::error(
                     "raw-nginx-has-statement",
                     "use `server SERVICE:PORT`, not a raw `server`",
                 )
-                .primary(text.span, "stackc writes an upstream's servers from its `server` lines")
+                .primary(span, "stackc writes an upstream's servers from its `server` lines")
                 .help(
                     "write `server SERVICE:PORT [weight N]`: stackc checks that the service exists and listens there",
                 ),
             );
-            return None;
+            return false;
         }
-        if !upstream_directive(&name) {
+        if !upstream_directive(name) {
             self.report(
                 Diagnostic::error(
                     "raw-nginx-misplaced",
                     format!("nginx does not allow `{name}` in an upstream"),
                 )
                 .primary(
-                    text.span,
+                    span,
                     "an upstream holds only its servers and the upstream module's directives",
                 )
                 .help(
@@ -395,9 +395,9 @@ impl Lowerer {
                          `ip_hash`, `hash`, `random`, `zone`, `keepalive_timeout` and the like",
                 ),
             );
-            return None;
+            return false;
         }
-        Some(RawNginx::Directive(RawDirective { name, args, text }))
+        true
     }
 
     /// `add_header NAME VALUE [always]` or `proxy_set_header NAME VALUE`.
