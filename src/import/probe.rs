@@ -102,12 +102,12 @@ impl Test {
     /// The secret it runs with, as `secret-in-command` finds it, and a
     /// variable to hand it over in.
     pub fn secret(&self) -> Option<(String, String)> {
-        use crate::input::shell::{programs_of, shell_programs};
-        let programs = match self {
-            Test::Words(words) => programs_of(words),
-            Test::Script(script) => shell_programs(script),
+        use crate::input::shell::{commands_of, simple_commands};
+        let commands = match self {
+            Test::Words(words) => commands_of(words),
+            Test::Script(script) => simple_commands(script),
         };
-        crate::lint::command_secrets::in_programs(&programs)
+        crate::lint::command_secrets::in_commands(&commands)
     }
 
     /// The test as a script that reads each value of `readable` (a value,

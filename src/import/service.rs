@@ -777,7 +777,7 @@ fn argv(service: &Node, value: &Node, key: &str, import: &mut Import) -> Option<
         return None;
     };
     match words.iter().map(|w| literal(w)).collect::<Option<Vec<_>>>() {
-        Some(words) => match crate::lint::command_secrets::in_programs(&crate::input::shell::programs_of(&words)) {
+        Some(words) => match crate::lint::command_secrets::in_commands(&crate::input::shell::commands_of(&words)) {
             Some((what, variable)) => {
                 let help = super::secrets::command_help("this", &variable);
                 let setting = format!("`{key}`");

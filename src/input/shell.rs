@@ -96,6 +96,21 @@ pub fn programs_of(words: &[String]) -> Vec<Vec<String>> {
     }
 }
 
+/// The commands a command line's words run, as [`programs_of`], with the
+/// operators between them (`echo x | tool` pipes): a line that is no
+/// shell script is one command, spanning nothing.
+pub fn commands_of(words: &[String]) -> Vec<SimpleCommand> {
+    match inline_script(words) {
+        Some(script) => simple_commands(script),
+        None => vec![SimpleCommand {
+            words: words.to_vec(),
+            raw_words: Vec::new(),
+            span: Span::new(0, 0),
+            then: None,
+        }],
+    }
+}
+
 /// The script of `sh -c SCRIPT`, its `-c` maybe among other flags
 /// (`sh -euc`, `bash -lc`, `bash -o pipefail -c`).
 pub fn inline_script(words: &[String]) -> Option<&str> {

@@ -5,13 +5,100 @@
 //! Read by `secret-in-command` and by `stackc import`, which keeps such a
 //! command out of the spec.
 
+use crate::input::shell::{Operator, SimpleCommand};
 use crate::lint::{facts, secrets};
 
 /// The secret a command line runs with, as [`secret_in`] says it, in the
-/// first of its programs that has one (`facts::programs`: the words of
-/// each, `sh -c` scripts split into their commands).
-pub fn in_programs(programs: &[Vec<String>]) -> Option<(String, String)> {
-    programs.iter().find_map(|p| secret_in(p))
+/// first of its commands that has one (`shell::commands_of`: `sh -c`
+/// scripts split into their commands), or piped from one command into
+/// the next ([`piped_secret`]).
+pub fn in_commands(commands: &[SimpleCommand]) -> Option<(String, String)> {
+    commands
+        .iter()
+        .find_map(|c| secret_in(&c.words))
+        .or_else(|| piped_secret(commands))
+}
+
+/// `echo SECRET | docker login --password-stdin`: a literal written into
+/// a pipe whose next program reads a password or token from its input.
+/// The password is on the command line all the same (`echo`'s).
+fn piped_secret(commands: &[SimpleCommand]) -> Option<(String, String)> {
+    commands.windows(2).find_map(|pair| {
+        let (source, reader) = (&pair[0], &pair[1]);
+        if source.then != Some(Operator::Pipe) {
+            return None;
+        }
+        let (what, variable, takes) = stdin_reader(&reader.words)?;
+        let written = echoed(&source.words)?;
+        // chpasswd reads `user:password` lines.
+        let secret = match takes {
+            Takes::UserAndPassword => written.split_once(':')?.1,
+            Takes::Secret => written,
+        };
+        (!secrets::is_inert(secret)).then(|| (format!("`{} SECRET | {what}`", source.words[0]), variable.to_string()))
+    })
+}
+
+/// What a program reading a secret from its input reads.
+enum Takes {
+    Secret,
+    UserAndPassword,
+}
+
+/// A program that reads a password or token from its input: how to name
+/// it, a variable to hand the secret over in, and what it reads.
+fn stdin_reader(words: &[String]) -> Option<(String, &'static str, Takes)> {
+    let program = words.first()?.rsplit('/').next()?;
+    let args = &words[1..];
+    let has = |option: &str| args.iter().any(|a| a == option);
+    if has("--password-stdin") {
+        return Some((
+            format!("{program} ... --password-stdin"),
+            "REGISTRY_PASSWORD",
+            Takes::Secret,
+        ));
+    }
+    if has("--with-token") {
+        return Some((format!("{program} ... --with-token"), "TOKEN", Takes::Secret));
+    }
+    match program {
+        "chpasswd" => Some(("chpasswd".to_string(), "USER_PASSWORD", Takes::UserAndPassword)),
+        "passwd" if has("--stdin") => Some(("passwd --stdin".to_string(), "USER_PASSWORD", Takes::Secret)),
+        "htpasswd"
+            if args
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('i')) =>
+        {
+            Some(("htpasswd -i".to_string(), "PASSWORD", Takes::Secret))
+        }
+        // `docker secret create NAME -` reads the secret's value.
+        "docker" if args.first().is_some_and(|a| a == "secret") && args.last().is_some_and(|a| a == "-") => {
+            Some(("docker secret create NAME -".to_string(), "PASSWORD", Takes::Secret))
+        }
+        _ => None,
+    }
+}
+
+/// The text `echo` or `printf` writes, when its words say it: `echo -n
+/// TEXT`, `printf '%s' TEXT`, `printf TEXT`.
+fn echoed(words: &[String]) -> Option<&str> {
+    let program = words.first()?.rsplit('/').next()?;
+    let args = &words[1..];
+    let text = match program {
+        "echo" => args
+            .iter()
+            .find(|a| !matches!(a.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en"))?,
+        "printf" => {
+            let format = args.first()?;
+            if format.contains('%') {
+                args.get(1)?
+            } else {
+                format
+            }
+        }
+        _ => return None,
+    };
+    Some(text.trim_end_matches("\\n"))
 }
 
 /// The MySQL and MariaDB clients: `-pSECRET` attached, `--password=SECRET`;
@@ -223,7 +310,7 @@ mod tests {
     use super::*;
 
     fn finds(line: &str) -> bool {
-        facts::shell_programs(line).iter().any(|p| secret_in(p).is_some())
+        in_commands(&crate::input::shell::simple_commands(line)).is_some()
     }
 
     #[test]
@@ -247,6 +334,10 @@ mod tests {
             "keytool -importcert -storepass hunter2 -file ca.pem",
             "tool -password hunter2",
             "openssl pkcs12 -export -passout pass:hunter2 -out a.p12",
+            "echo hunter2 | docker login -u shop --password-stdin registry.example.com",
+            "printf '%s' 3f9a8b7c6d5e4f | gh auth login --with-token",
+            "echo 'app:hunter2' | chpasswd",
+            "echo -n hunter2 | docker secret create db_password -",
         ] {
             assert!(finds(line), "{line}");
         }
@@ -274,6 +365,10 @@ mod tests {
             "openssl enc -d -aes-256-cbc -pass file:/run/secrets/backup_key -in a.enc",
             "openssl enc -d -aes-256-cbc -pass env:BACKUP_KEY -in a.enc",
             "keytool -importcert -noprompt -cacerts -storepass changeit -file /app/corp-ca.pem",
+            "echo \"$REGISTRY_PASSWORD\" | docker login -u shop --password-stdin",
+            "cat /run/secrets/registry | docker login -u shop --password-stdin",
+            "echo 'Logging in' && docker login -u shop --password-stdin < /run/secrets/registry",
+            "echo \"app:$(cat /run/secrets/app_password)\" | chpasswd",
         ] {
             assert!(!finds(line), "{line}");
         }

@@ -1,7 +1,8 @@
 use crate::diagnostic::Diagnostic;
+use crate::input::shell::{commands_of, simple_commands, SimpleCommand};
 use crate::ir::{Probe, Service, Stack};
-use crate::lint::command_secrets::in_programs;
-use crate::lint::{facts, Rule};
+use crate::lint::command_secrets::in_commands;
+use crate::lint::Rule;
 use crate::source::Span;
 
 declare_rule! {
@@ -65,8 +66,8 @@ declare_rule! {
 impl Rule for SecretInCommand {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
-            for (span, programs, line) in command_lines(service) {
-                let Some((what, variable)) = in_programs(&programs) else {
+            for (span, commands, line) in command_lines(service) {
+                let Some((what, variable)) = in_commands(&commands) else {
                     continue;
                 };
                 let secret = variable.to_ascii_lowercase();
@@ -114,19 +115,28 @@ enum Line {
     Run,
 }
 
-/// Every command line of a service, with the programs it runs.
-fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, Line)> {
+/// Every command line of a service, with the commands it runs.
+fn command_lines(service: &Service) -> Vec<(Span, Vec<SimpleCommand>, Line)> {
     let mut lines = Vec::new();
     if let Some(argv) = &service.command {
-        lines.push((argv.span, facts::programs(argv), Line::Command));
+        lines.push((argv.span, commands_of(&argv.words), Line::Command));
     }
     match service.ready.as_ref().map(|r| &r.probe) {
-        Some(Probe::Cmd(argv)) => lines.push((argv.span, facts::probe_programs(argv), Line::Command)),
-        Some(Probe::Http { path, .. }) => lines.push((path.span, vec![vec![path.value.clone()]], Line::Url)),
+        // A `ready cmd` string is a shell script (compose's `CMD-SHELL`).
+        Some(Probe::Cmd(argv)) => {
+            let commands = argv
+                .line
+                .as_deref()
+                .map_or_else(|| commands_of(&argv.words), simple_commands);
+            lines.push((argv.span, commands, Line::Command));
+        }
+        Some(Probe::Http { path, .. }) => {
+            lines.push((path.span, commands_of(std::slice::from_ref(&path.value)), Line::Url))
+        }
         _ => {}
     }
     if let Some(argv) = &service.entrypoint {
-        lines.push((argv.span, facts::programs(argv), Line::Command));
+        lines.push((argv.span, commands_of(&argv.words), Line::Command));
     }
     let raw = service
         .build()
@@ -138,9 +148,9 @@ fn command_lines(service: &Service) -> Vec<(Span, Vec<Vec<String>>, Line)> {
         let Some(run) = crate::input::dockerfile::parse_instruction(&line.text.value).0 else {
             continue;
         };
-        let programs: Vec<Vec<String>> = run.run_commands().into_iter().map(|c| c.words).collect();
-        if !programs.is_empty() {
-            lines.push((line.text.span, programs, Line::Run));
+        let commands = run.run_commands();
+        if !commands.is_empty() {
+            lines.push((line.text.span, commands, Line::Run));
         }
     }
     lines
