@@ -18,8 +18,10 @@ declare_rule! {
     /// -storepass`, `openssl -passout pass:SECRET`), any `--password`,
     /// `--token`, `--api-key` or `--client-secret` option, a
     /// `PGPASSWORD=...` before a program or after `export`, an
-    /// `Authorization:` header, and a URL with a password or a well-known
-    /// token in any word.
+    /// `Authorization:` header, a URL with a password or a well-known
+    /// token in any word, and a literal `echo`ed into a program that reads
+    /// a password from its input (`docker login --password-stdin`,
+    /// `chpasswd`).
     ///
     /// A placeholder that a shell fills in when the command runs
     /// (`"$(cat /run/secrets/redis_password)"`, `"$REDIS_PASSWORD"`) is no
