@@ -3463,6 +3463,49 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
     }
 }
 
+/// A password written out (`redis-server --requirepass hunter2`, with the
+/// same in its healthcheck's `redis-cli -a`) moves into a secret file the
+/// command and the check read where they run: the whole command was left
+/// out, and Redis ran with no password at all.
+#[test]
+fn a_redis_password_written_out_moves_into_a_secret_file() {
+    let imported = import_project(
+        "services:\n  cache:\n    image: redis:7.4\n    command: redis-server --appendonly yes --requirepass Zq8vLw2pXk77aa\n    \
+         healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"-a\", \"Zq8vLw2pXk77aa\", \"ping\"]\n",
+        &[],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &[
+            "secret cache_redis_password file \"secrets/cache_redis_password.txt\"\n",
+            "    secret REDIS_PASSWORD = cache_redis_password\n",
+            "    user redis\n",
+            r#"    command ["sh", "-c", "exec redis-server --appendonly yes --requirepass \"$(cat \"$REDIS_PASSWORD_FILE\")\""]"#,
+            r#"    ready cmd "redis-cli -a \"$(cat \"$REDIS_PASSWORD_FILE\")\" ping""#,
+        ],
+    );
+    assert_eq!(
+        read(imported.root(), "secrets/cache_redis_password.txt"),
+        "Zq8vLw2pXk77aa"
+    );
+    let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
+    assert!(!everything.contains("Zq8vLw2pXk77aa"), "{everything}");
+    let lint = support::stackc()
+        .arg("lint")
+        .arg(imported.spec_path())
+        .args(["--format", "short"])
+        .output()
+        .unwrap();
+    let found = support::text(&lint.stdout);
+    assert!(
+        !found.contains("secret-in-command") && !found.contains("open-data-store"),
+        "{found}"
+    );
+}
+
 /// `--requirepass` stays where it was: after a config file named first
 /// (Redis reads a first argument that is no option as its config file; put
 /// before it, the file became a second value of `--requirepass`). A host

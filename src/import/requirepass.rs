@@ -25,8 +25,11 @@ struct Read {
     words: Vec<String>,
     /// Where `--requirepass` is.
     at: usize,
-    /// The variable compose fills the password from.
+    /// The variable the container gets the password's file in.
     variable: String,
+    /// The password, when the command holds it (`--requirepass hunter2`);
+    /// `None` when compose fills it from `variable`.
+    written: Option<String>,
 }
 
 /// The service `node`'s `command` (`value`), when it is such a server's in
@@ -54,20 +57,31 @@ fn read(node: &Node, value: &Node) -> Option<Read> {
         return None;
     }
     let at = words.iter().position(|w| w == "--requirepass")?;
-    let variable = whole_variable(words.get(at + 1)?)?.to_string();
+    let password = words.get(at + 1)?;
+    let (variable, written) = match whole_variable(password) {
+        Some(variable) => (variable.to_string(), None),
+        None => {
+            // `redis-server` -> `REDIS_PASSWORD`.
+            let family = server.trim_end_matches("-server").to_ascii_uppercase();
+            let written = literal(password).filter(|p| !crate::lint::secrets::is_inert(p))?;
+            (format!("{family}_PASSWORD"), Some(written))
+        }
+    };
     Some(Read {
         user,
         words,
         at,
         variable,
+        written,
     })
 }
 
-/// The variable whose password the service's `command` reads from a secret
-/// once imported ([`secret_password_command`]): its healthcheck's
-/// `redis-cli -a ${VAR}` reads the same file.
-pub fn password_variable(node: &Node) -> Option<String> {
-    read(node, node.get("command")?).map(|read| read.variable)
+/// The variable whose file the service's `command` reads its password from
+/// once imported ([`secret_password_command`]), and the password when the
+/// command wrote it out: its healthcheck's `redis-cli -a ${VAR}` or `-a
+/// PASSWORD` reads the same file.
+pub fn password_variable(node: &Node) -> Option<(String, Option<String>)> {
+    read(node, node.get("command")?).map(|read| (read.variable, read.written))
 }
 
 /// The statements for the `command` of such a server, in its official
@@ -82,6 +96,7 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
         words,
         at,
         variable,
+        written,
     } = read(node, value)?;
     let mut script = String::from("exec");
     for (i, word) in words.iter().enumerate() {
@@ -94,20 +109,45 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
             false => script.push_str(&shlex::try_quote(&literal(word)?).ok()?),
         }
     }
-    let secret = super::env_file::secret_from_environment(service, &variable, &variable, import);
     let argv = ["sh".to_string(), "-c".to_string(), script];
-    import.report.secret(
-        import.file,
-        value.span,
-        format!("`--requirepass ${{{variable}}}` reads the password from the secret `{secret}` where the server starts"),
-        format!(
-            "the container gets `{variable}_FILE`, and the command reads it (`$(cat \"${variable}_FILE\")`): no password in \
-             the spec or compose.yaml; `{variable}` is still set where compose runs"
-        ),
-    );
-    let mut statements = vec![Stmt::line(format!("secret {variable} = {secret}")).note(format!(
-        "was --requirepass ${{{variable}}}; the container gets {variable}_FILE"
-    ))];
+    let (secret, was) = match written {
+        None => {
+            let secret = super::env_file::secret_from_environment(service, &variable, &variable, import);
+            import.report.secret(
+                import.file,
+                value.span,
+                format!("`--requirepass ${{{variable}}}` reads the password from the secret `{secret}` where the server starts"),
+                format!(
+                    "the container gets `{variable}_FILE`, and the command reads it (`$(cat \"${variable}_FILE\")`): no \
+                     password in the spec or compose.yaml; `{variable}` is still set where compose runs"
+                ),
+            );
+            (secret, format!("--requirepass ${{{variable}}}"))
+        }
+        Some(password) => {
+            let (file, new) = import.secrets.add(service, &variable, &password);
+            if new {
+                import.declared.push(Stmt::line(format!(
+                    "secret {} file {}",
+                    file.name,
+                    super::spec::quoted(&file.path)
+                )));
+            }
+            import.report.secret(
+                import.file,
+                value.span,
+                format!("the password of `--requirepass` moved into the secret file {}", file.path),
+                format!(
+                    "the container gets `{variable}_FILE`, and the command reads it (`$(cat \"${variable}_FILE\")`): no \
+                     password in the spec or compose.yaml; the .gitignore beside the spec lists {}",
+                    file.path
+                ),
+            );
+            (file.name, "--requirepass with the password written out".to_string())
+        }
+    };
+    let mut statements = vec![Stmt::line(format!("secret {variable} = {secret}"))
+        .note(format!("was {was}; the container gets {variable}_FILE"))];
     if node.get("user").is_none() {
         statements.push(
             Stmt::line(format!("user {user}"))

@@ -470,10 +470,13 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 let given = |key: &str| service.get(key).filter(|_| not_in(role, key).is_none());
                 let mut container = ContainerEnv::of(given("environment"), given("env_file"), image.as_deref(), import);
                 // The password `--requirepass ${VAR}` now reads from a secret.
-                if let Some(variable) = super::requirepass::password_variable(service).filter(|_| role == Role::Service)
-                {
+                let requirepass = super::requirepass::password_variable(service).filter(|_| role == Role::Service);
+                if let Some((variable, written)) = requirepass {
                     let read = super::container_env::file_read(&variable);
-                    container.references.push((variable, read));
+                    match written {
+                        Some(password) => container.values.push((password, read)),
+                        None => container.references.push((variable, read)),
+                    }
                 }
                 if let Some(stmt) = super::runtime::healthcheck(value, &container, import) {
                     body.push(stmt);
