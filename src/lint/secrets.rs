@@ -33,6 +33,16 @@ const KEY_NAMES: &[&str] = &[
     "ENCRYPTION_KEY",
     "MASTER_KEY",
     "CREDENTIALS",
+    // A hash's secret salt (WordPress's `NONCE_SALT`, Langfuse's `SALT`).
+    "SALT",
+    // The shared secret of an Erlang cluster (RabbitMQ's nodes and CLI).
+    "ERLANG_COOKIE",
+    "RELEASE_COOKIE",
+    // Redis's password where a client reads it (`REDISCLI_AUTH`,
+    // Langfuse's `REDIS_AUTH`); `SMTP_AUTH=login` names a method instead.
+    "REDIS_AUTH",
+    "REDISCLI_AUTH",
+    "VALKEY_AUTH",
 ];
 
 /// Endings of a name's last word that hold a key written as one word with
@@ -753,6 +763,12 @@ mod tests {
             "OAuthToken",
             "APP_TOKEN_VALUE",
             "JWT_SECRET_B64",
+            "SALT",
+            "NONCE_SALT",
+            "RABBITMQ_ERLANG_COOKIE",
+            "REDIS_AUTH",
+            "LANGFUSE_REDIS_AUTH",
+            "REDISCLI_AUTH",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }
@@ -782,6 +798,9 @@ mod tests {
             "MYSQL_ALLOW_EMPTY_PASSWORD",
             "MARIADB_RANDOM_ROOT_PASSWORD",
             "MYSQL_ONETIME_PASSWORD",
+            "SMTP_AUTH",
+            "BCRYPT_SALT_ROUNDS",
+            "SESSION_COOKIE_NAME",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
