@@ -251,7 +251,7 @@ fn a_password_with_an_empty_or_other_default_stays_a_variable() {
     // No secret: its default, empty, reported as every default is.
     assert!(text.contains("SENTRY_ENVIRONMENT = \"\""), "{text}");
     assert!(
-        has_finding(&report, "compose.yaml:12:27", "warning", "import-dropped"),
+        has_finding(&report, "compose.yaml:12:27", "info", "import-filled"),
         "{report}"
     );
 }
@@ -276,14 +276,15 @@ fn ports_with_variables_are_published_on_their_defaults() {
         ],
     );
     assert!(!text.contains("9001"), "{text}");
-    for at in [
-        "compose.yaml:7:20",
-        "compose.yaml:8:18",
-        "compose.yaml:9:9",
-        "compose.yaml:11:20",
-    ] {
-        assert!(has_finding(&report, at, "warning", "import-dropped"), "{at}: {report}");
+    // A default is what compose runs with: filled in. A bare variable is
+    // lost.
+    for at in ["compose.yaml:7:20", "compose.yaml:8:18", "compose.yaml:9:9"] {
+        assert!(has_finding(&report, at, "info", "import-filled"), "{at}: {report}");
     }
+    assert!(
+        has_finding(&report, "compose.yaml:11:20", "warning", "import-dropped"),
+        "{report}"
+    );
     assert!(
         report.contains("`published` is `9000`, the default of `MINIO_PORT`"),
         "{report}"
@@ -1208,7 +1209,7 @@ fn defaults_and_watched_paths_survive() {
     let stdout = support::text(&out.stdout);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     for at in ["compose.yaml:3:12", "compose.yaml:5:18"] {
-        assert!(has_finding(&stdout, at, "warning", "import-dropped"), "{at}: {stdout}");
+        assert!(has_finding(&stdout, at, "info", "import-filled"), "{at}: {stdout}");
     }
     let text = read(root, "deploy/stack.spec");
     assert_holds(
@@ -2832,8 +2833,8 @@ volumes:
         &report,
         &[
             "compose.yaml:5:26: info: `POSTGRES_PASSWORD` is read from the variable `PG_PASS` as a secret [import-secret]",
-            "compose.yaml:13:28: warning: `AUTHENTIK_LOG_LEVEL` is empty, the default of `LOG_LEVEL`",
-            "compose.yaml:15:9: warning: `port` is `9000:9000`, the default of `COMPOSE_PORT_HTTP`",
+            "compose.yaml:13:28: info: `AUTHENTIK_LOG_LEVEL` is empty, the default of `LOG_LEVEL`",
+            "compose.yaml:15:9: info: `port` is `9000:9000`, the default of `COMPOSE_PORT_HTTP`",
         ],
     );
     assert!(!report.contains("driver"), "{report}");

@@ -122,7 +122,9 @@ fn from_dotenv(import: &Import, raw: &str) -> Option<String> {
 
 /// A value whose variables all have defaults (`${TAG:-latest}`), with
 /// the defaults in their place: the host's variables no longer change
-/// it, which is reported. Else reported as [`interpolated`].
+/// it, which is reported as filled in (what compose runs with unless the
+/// host sets them: nothing is lost that a spec edit cannot give back).
+/// Else reported as [`interpolated`].
 pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str) -> Option<String> {
     let Some((text, names)) = super::values::with_defaults(raw).filter(|(_, names)| !names.is_empty()) else {
         interpolated(import, value, key);
@@ -133,7 +135,7 @@ pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str)
         "" => "empty".to_string(),
         text => format!("`{text}`"),
     };
-    import.report.dropped(
+    import.report.filled(
         import.file,
         value.span,
         format!(
