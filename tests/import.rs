@@ -3507,6 +3507,79 @@ fn a_redis_password_written_out_moves_into_a_secret_file() {
     );
 }
 
+/// Langfuse's Redis: the server's options alone (the image's entrypoint
+/// runs `redis-server` with them) and a password with a default,
+/// `${REDIS_AUTH:-myredissecret}`, which its healthcheck repeats: the
+/// default (no `.env` sets it) moves into a secret file both read, the
+/// other options stay. The whole command was left out: Redis ran with no
+/// password and without `--maxmemory-policy noeviction`. Where the `.env`
+/// sets the variable, its value is the password.
+#[test]
+fn a_redis_password_with_a_default_in_options_alone_is_read_from_a_secret() {
+    let imported = import_project(
+        "services:\n  redis:\n    image: redis:7.4\n    command: --requirepass ${REDIS_AUTH:-myredissecret} --maxmemory-policy noeviction\n    \
+         healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"-a\", \"${REDIS_AUTH:-myredissecret}\", \"ping\"]\n  \
+         other:\n    image: redis:7.4\n    command: redis-server --requirepass ${OTHER_AUTH:-weakdefault1}\n",
+        &[(".env", "OTHER_AUTH=Zq8vLw2pXk77aa\n")],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &[
+            "    secret REDIS_AUTH = redis_redis_auth\n",
+            r#"    command ["sh", "-c", "exec redis-server --requirepass \"$(cat \"$REDIS_AUTH_FILE\")\" --maxmemory-policy noeviction"]"#,
+            r#"    ready cmd "redis-cli -a \"$(cat \"$REDIS_AUTH_FILE\")\" ping""#,
+        ],
+    );
+    assert_eq!(read(imported.root(), "secrets/redis_redis_auth.txt"), "myredissecret");
+    let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
+    assert!(
+        !everything.contains("myredissecret") && !everything.contains("Zq8vLw2pXk77aa"),
+        "{everything}"
+    );
+    assert!(!everything.contains("weakdefault1"), "{everything}");
+    let other = std::fs::read_dir(imported.root().join("secrets")).unwrap();
+    let held: Vec<String> = other
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(held.contains(&"Zq8vLw2pXk77aa".to_string()), "{held:?}");
+    assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
+}
+
+/// A healthcheck whose variables have defaults (twenty's `pg_isready -U
+/// ${PG_USER:-postgres}`) runs with them, as its `environment` beside it
+/// does: it was left out, and the spec then failed `check` (a service
+/// waited for the database to be ready, which had no check).
+#[test]
+fn a_healthcheck_with_defaults_runs_with_them() {
+    let imported = import_project(
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: ${PG_USER:-postgres}\n      \
+         POSTGRES_PASSWORD_FILE: /run/secrets/pg\n    secrets: [pg]\n    healthcheck:\n      test: pg_isready -U ${PG_USER:-postgres} -h localhost\n  \
+         app:\n    image: ghcr.io/acme/app:1.0\n    depends_on:\n      db:\n        condition: service_healthy\n\
+         secrets:\n  pg:\n    file: ./pg.txt\n",
+        &[("pg.txt", "Zq8vLw2pXk77aa\n")],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[r#"    ready cmd "pg_isready -U postgres -h localhost""#],
+    );
+    let report = imported.report();
+    assert!(
+        has_finding(&report, "compose.yaml:9:13", "info", "import-filled"),
+        "{report}"
+    );
+    let check = support::stackc()
+        .arg("check")
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}
+
 /// `--requirepass` stays where it was: after a config file named first
 /// (Redis reads a first argument that is no option as its config file; put
 /// before it, the file became a second value of `--requirepass`). A host

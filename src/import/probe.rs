@@ -48,6 +48,23 @@ impl Test {
         Some((test, marks))
     }
 
+    /// The test of a healthcheck whose variables all have defaults
+    /// (`pg_isready -U ${PG_USER:-postgres}`; the project's `.env` filled
+    /// the ones it sets already), with the defaults in their place, as
+    /// compose runs it unless the host sets them; and their names.
+    pub fn with_defaults(test: &Node) -> Option<(Test, Vec<String>)> {
+        let names = std::cell::RefCell::new(Vec::new());
+        let filled = |text: &str| {
+            let (text, found) = super::values::with_defaults(text)?;
+            names.borrow_mut().extend(found);
+            Some(text)
+        };
+        let test = Test::read(test, &filled)?;
+        let mut names = names.into_inner();
+        names.dedup();
+        (!names.is_empty()).then_some((test, names))
+    }
+
     /// The test, each text read by `literal` (`None`: one it cannot read).
     fn read(test: &Node, literal: &dyn Fn(&str) -> Option<String>) -> Option<Test> {
         match &test.kind {

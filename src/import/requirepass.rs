@@ -6,8 +6,9 @@
 
 use super::compose::Import;
 use super::spec::Stmt;
-use super::values::{literal, whole_variable};
+use super::values::{literal, one_reference, whole_variable};
 use super::yaml::{Kind, Node};
+use crate::input::env_file::EnvFile;
 
 /// The official images of the servers that take `--requirepass`, their
 /// server program, and the user each runs it as (its entrypoint steps
@@ -33,8 +34,11 @@ struct Read {
 }
 
 /// The service `node`'s `command` (`value`), when it is such a server's in
-/// its official image, with its password from one variable.
-fn read(node: &Node, value: &Node) -> Option<Read> {
+/// its official image (or the server's options alone, which the image's
+/// entrypoint runs the server with), with its password from one variable
+/// (the project's `.env` or the host sets; with a default, `dotenv` says
+/// which compose reads) or written out.
+fn read(node: &Node, value: &Node, dotenv: &EnvFile) -> Option<Read> {
     if node.get("entrypoint").is_some() {
         return None;
     }
@@ -45,7 +49,7 @@ fn read(node: &Node, value: &Node) -> Option<Read> {
     let &(_, server, user) = SERVERS
         .iter()
         .find(|(repository, ..)| image.hub_name() == *repository)?;
-    let words: Vec<String> = match &value.kind {
+    let mut words: Vec<String> = match &value.kind {
         Kind::Seq(items) => items
             .iter()
             .map(|i| i.text().map(str::to_string))
@@ -53,18 +57,32 @@ fn read(node: &Node, value: &Node) -> Option<Read> {
         Kind::Scalar { text, .. } => shlex::split(text)?,
         Kind::Map(_) => return None,
     };
-    if words.first()?.rsplit('/').next() != Some(server) {
+    // The image's entrypoint puts the server before an option or a
+    // config file that comes first.
+    let first = words.first()?;
+    if first.starts_with('-') || first.ends_with(".conf") {
+        words.insert(0, server.to_string());
+    }
+    if words[0].rsplit('/').next() != Some(server) {
         return None;
     }
     let at = words.iter().position(|w| w == "--requirepass")?;
     let password = words.get(at + 1)?;
-    let (variable, written) = match whole_variable(password) {
-        Some(variable) => (variable.to_string(), None),
-        None => {
+    let written = |password: &str| literal(password).filter(|p| !crate::lint::secrets::is_inert(p));
+    let (variable, written) = match (whole_variable(password), one_reference(password)) {
+        (Some(variable), _) => (variable.to_string(), None),
+        // `${REDIS_AUTH:-myredissecret}`: the `.env`'s value, else the default.
+        (None, Some((name, operation))) => {
+            let default = operation.strip_prefix(":-").or_else(|| operation.strip_prefix('-'))?;
+            match dotenv.get(name).is_some_and(|entry| entry.value.is_some()) {
+                true => (name.to_string(), None),
+                false => (name.to_string(), Some(written(default)?)),
+            }
+        }
+        (None, None) => {
             // `redis-server` -> `REDIS_PASSWORD`.
             let family = server.trim_end_matches("-server").to_ascii_uppercase();
-            let written = literal(password).filter(|p| !crate::lint::secrets::is_inert(p))?;
-            (format!("{family}_PASSWORD"), Some(written))
+            (format!("{family}_PASSWORD"), Some(written(password)?))
         }
     };
     Some(Read {
@@ -80,8 +98,8 @@ fn read(node: &Node, value: &Node) -> Option<Read> {
 /// once imported ([`secret_password_command`]), and the password when the
 /// command wrote it out: its healthcheck's `redis-cli -a ${VAR}` or `-a
 /// PASSWORD` reads the same file.
-pub fn password_variable(node: &Node) -> Option<(String, Option<String>)> {
-    read(node, node.get("command")?).map(|read| (read.variable, read.written))
+pub fn password_variable(node: &Node, dotenv: &EnvFile) -> Option<(String, Option<String>)> {
+    read(node, node.get("command")?, dotenv).map(|read| (read.variable, read.written))
 }
 
 /// The statements for the `command` of such a server, in its official
@@ -97,7 +115,7 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
         at,
         variable,
         written,
-    } = read(node, value)?;
+    } = read(node, value, &import.places.dotenv)?;
     let mut script = String::from("exec");
     for (i, word) in words.iter().enumerate() {
         if i == at + 1 {
@@ -143,7 +161,10 @@ pub fn secret_password_command(service: &str, node: &Node, value: &Node, import:
                     file.path
                 ),
             );
-            (file.name, "--requirepass with the password written out".to_string())
+            (
+                file.name,
+                "--requirepass with its password in the compose file".to_string(),
+            )
         }
     };
     let mut statements = vec![Stmt::line(format!("secret {variable} = {secret}"))

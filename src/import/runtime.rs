@@ -78,11 +78,23 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
     }
     let test = value.get("test")?;
     let mut readable = container.values.clone();
-    let probe = Test::of(test).or_else(|| {
-        let (probe, marks) = Test::with_references(test, &container.references)?;
-        readable.extend(marks);
-        Some(probe)
-    });
+    let probe = Test::of(test)
+        .or_else(|| {
+            let (probe, marks) = Test::with_references(test, &container.references)?;
+            readable.extend(marks);
+            Some(probe)
+        })
+        .or_else(|| {
+            let (probe, names) = Test::with_defaults(test)?;
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            import.report.filled(
+                file,
+                test.span,
+                format!("the healthcheck runs with the default of {}", names.join(", ")),
+                "a spec string is literal: the host's value no longer changes it; edit the check where it differs",
+            );
+            Some(probe)
+        });
     let Some(mut probe) = probe else {
         let (message, help) = match Test::host_variables(test, &container.references)[..] {
             [] => (

@@ -470,7 +470,8 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 let given = |key: &str| service.get(key).filter(|_| not_in(role, key).is_none());
                 let mut container = ContainerEnv::of(given("environment"), given("env_file"), image.as_deref(), import);
                 // The password `--requirepass ${VAR}` now reads from a secret.
-                let requirepass = super::requirepass::password_variable(service).filter(|_| role == Role::Service);
+                let requirepass = super::requirepass::password_variable(service, &import.places.dotenv)
+                    .filter(|_| role == Role::Service);
                 if let Some((variable, written)) = requirepass {
                     let read = super::container_env::file_read(&variable);
                     match written {
