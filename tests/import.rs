@@ -1827,13 +1827,13 @@ fn a_variable_the_projects_dotenv_sets_is_filled_in_but_never_a_password() {
             "line {line}, {field}: {text}\n{found:#?}"
         );
     };
-    says(6, "message", "filled from the project's .env: `POSTGRES_USER=todo`");
+    says(6, "message", "filled from the project's .env: `POSTGRES_USER`");
     says(6, "code", "import-filled");
-    says(10, "message", "`PG_TAG=16.4`");
-    says(12, "message", "`POSTGRES_USER=todo`");
+    says(10, "message", "`PG_TAG`");
+    says(12, "message", "`POSTGRES_USER`");
     says(7, "message", "`DATABASE_URL` moved into the env file env/api.env");
     says(8, "message", "the host's environment");
-    says(16, "message", "filled from the project's .env: `MQ_HOST=mq`");
+    says(16, "message", "filled from the project's .env: `MQ_HOST`");
     says(16, "message", "`BROKER` moved into the env file env/worker.env");
     // A value holding a password is no more filled in than a password.
     says(4, "message", "`command` is filled from the host's environment");
@@ -3546,6 +3546,26 @@ fn a_redis_password_with_a_default_in_options_alone_is_read_from_a_secret() {
         .collect();
     assert!(held.contains(&"Zq8vLw2pXk77aa".to_string()), "{held:?}");
     assert!(!imported.report().contains("import-dropped"), "{}", imported.report());
+}
+
+/// A value the project's `.env` fills under a name that says nothing
+/// (`DBP`) into a place that holds a password (`--password=${DBP}`): the
+/// report names the variable, never its value (it printed
+/// `DBP=cmdpw_...` into CI logs while the value itself moved into an env
+/// file).
+#[test]
+fn the_report_never_shows_a_value_the_dotenv_fills() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    environment:\n      OPTS: \"--password=${DBP}\"\n      \
+         LABEL: \"${SITE}\"\n",
+        &[(".env", "DBP=cmdpw_Vb72NcX31aa\nSITE=shop\n")],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    let shown = format!("{}{}", imported.report(), imported.stderr());
+    assert!(!shown.contains("cmdpw_Vb72NcX31aa"), "{shown}");
+    assert!(!imported.spec().contains("cmdpw_Vb72NcX31aa"), "{}", imported.spec());
+    assert!(shown.contains("filled from the project's .env: `DBP`"), "{shown}");
 }
 
 /// A healthcheck whose variables have defaults (twenty's `pg_isready -U

@@ -40,16 +40,17 @@ pub(super) fn fill_from_dotenv(node: &mut Node, dotenv: &EnvFile, report: &mut R
             if names.is_empty() {
                 return;
             }
-            let mut set: Vec<String> = names
-                .iter()
-                .map(|n| format!("`{n}={}`", value_of(n).unwrap_or_default()))
-                .collect();
+            // Names only: where the value goes is decided later (a
+            // `--password=${DBP}` moves into an env file), and the
+            // report reaches CI logs.
+            let mut set: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             set.dedup();
             report.filled(
                 file,
                 node.span,
                 format!("filled from the project's .env: {}", set.join(", ")),
-                "the spec holds the value itself: when .env changes, edit it in the spec (or move it to an env file)",
+                "the value is written where the project uses it (the spec, or for a secret an env or secret file beside \
+                 it): when .env changes, edit it there",
             );
             // Compose fills a string, after YAML has read it as one: an
             // empty value (`EMPTY=`) stays the empty string, never null.
@@ -97,27 +98,20 @@ pub(super) fn interpolated(import: &mut Import, value: &Node, key: &str) {
     );
 }
 
-/// What the project's `.env` sets of each variable `raw` names, as
-/// `NAME=VALUE` (a password's value left out); `None` unless it sets
-/// them all.
+/// The variables `raw` names, as a list for a message, when the
+/// project's `.env` sets them all; `None` unless it does. Names only: a
+/// report reaches CI logs, and a value under any name may be a password.
 fn from_dotenv(import: &Import, raw: &str) -> Option<String> {
     let names = super::values::variables(raw);
-    let passwords = password_place_variables(raw);
-    let set: Option<Vec<String>> = names
-        .iter()
-        .map(|name| {
-            let entry = import.places.dotenv.get(name)?;
-            let value = entry.value.as_ref()?;
-            let secret = is_secret_name(name)
-                || passwords.contains(name)
-                || crate::lint::secrets::classify(Some(name), &value.value).is_some();
-            Some(match secret {
-                true => format!("`{name}`, a password"),
-                false => format!("`{name}={}`", value.value),
-            })
-        })
-        .collect();
-    set.filter(|s| !s.is_empty()).map(|s| s.join(", "))
+    let all_set = names.iter().all(|name| {
+        import
+            .places
+            .dotenv
+            .get(name)
+            .is_some_and(|entry| entry.value.is_some())
+    });
+    let shown: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    (all_set && !shown.is_empty()).then(|| shown.join(", "))
 }
 
 /// A value whose variables all have defaults (`${TAG:-latest}`), with
