@@ -1376,6 +1376,97 @@ fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
     );
 }
 
+/// Files outside the project (its repository) are whoever runs import's:
+/// compose is not handed a project that includes or extends one (it
+/// copied their settings into the spec without a word), and a Python
+/// Dockerfile elsewhere, or linked from elsewhere, is not read (its lines,
+/// a token among them, were copied into the spec); the build stays a path.
+#[test]
+fn files_outside_the_project_are_never_read_into_the_spec() {
+    let dir = project(&[
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        (
+            "repo/compose.yaml",
+            "include:\n  - ../outside/inc.yaml\nservices:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n    \
+             extends:\n      file: ../outside/ext.yaml\n      service: base\n  a:\n    build:\n      context: ../outside\n  \
+             b:\n    build:\n      context: ctx\n      dockerfile: Dockerfile.link\n",
+        ),
+        (
+            "outside/inc.yaml",
+            "services:\n  extra:\n    image: busybox:1.37\n    environment:\n      NOTE: outside-include-content-777\n",
+        ),
+        (
+            "outside/ext.yaml",
+            "services:\n  base:\n    image: busybox:1.37\n    environment:\n      NOTE2: outside-extends-content-999\n",
+        ),
+        (
+            "outside/Dockerfile",
+            "FROM python:3.12\nRUN echo outside-line-555\nCMD [\"gunicorn\", \"app.wsgi:application\"]\n",
+        ),
+        ("repo/ctx/app.py", ""),
+    ]);
+    let root = dir.path();
+    std::os::unix::fs::symlink(root.join("outside/Dockerfile"), root.join("repo/ctx/Dockerfile.link")).unwrap();
+    let repo = root.join("repo");
+    for compose in [true, false] {
+        let mut command = support::stackc();
+        command.arg("import").arg(&repo).arg("-o").arg(repo.join("stack.spec"));
+        match compose {
+            true => command.env("STACKC_COMPOSE", support::tool("venv/bin/docker-compose")),
+            false => command.arg("--no-compose"),
+        };
+        let out = command.output().unwrap();
+        let spec = read(&repo, "stack.spec");
+        let everything = format!("{spec}{}{}", support::text(&out.stdout), support::text(&out.stderr));
+        for outside in [
+            "outside-include-content-777",
+            "outside-extends-content-999",
+            "outside-line-555",
+        ] {
+            assert!(
+                !everything.contains(outside),
+                "{outside} (compose: {compose}):\n{everything}"
+            );
+        }
+        assert!(spec.contains("build ../outside {"), "{spec}");
+        if compose {
+            let stderr = support::text(&out.stderr);
+            assert!(
+                stderr.contains("not handing") && stderr.contains("`../outside/inc.yaml`, outside the project"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+/// A Python Dockerfile of the project with a token in a line the spec
+/// would carry (`ENV API_TOKEN=ghp_...`, a password on a RUN line) is not
+/// rewritten: the spec would hold the secret. It stays the project's
+/// Dockerfile, by path, and lint says where the secret is.
+#[test]
+fn a_python_dockerfile_with_a_secret_stays_a_path() {
+    for line in [
+        "ENV API_TOKEN=ghp_1234567890abcdefghijklmnopqrstuvwxyzAB",
+        "RUN curl -u admin:Zq8vLw2pXk77aa https://files.example.com/seed.json -o seed.json",
+    ] {
+        let imported = import_project(
+            "services:\n  web:\n    build: .\n",
+            &[(
+                "Dockerfile",
+                &format!("FROM python:3.12\n{line}\nCMD [\"gunicorn\", \"app.wsgi:application\"]\n"),
+            )],
+            &[],
+        );
+        let spec = imported.spec();
+        assert!(spec.contains("    build . {\n        file Dockerfile\n"), "{spec}");
+        let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
+        assert!(
+            !everything.contains("ghp_1234") && !everything.contains("Zq8vLw2pXk77aa"),
+            "{everything}"
+        );
+    }
+}
+
 /// A folder's `compose.override.yaml` is merged in, as `docker compose up`
 /// there merges it (docker-zulip keeps its secrets and required settings
 /// in it), and said so; a compose file named is imported alone, as `-f`

@@ -232,8 +232,10 @@ fn compose_config(file: &Path, override_file: Option<&Path>) -> Option<String> {
         _ => Path::new("."),
     };
     let name = file.file_name()?;
+    let root = crate::input::fs::project_root(dir)?;
     for given in std::iter::once(file).chain(override_file) {
-        if let Some(why) = refused_by_own_reader(given) {
+        let outside = || crate::import::reads::outside(given, &root);
+        if let Some(why) = refused_by_own_reader(given).or_else(outside) {
             output::status(&format!(
                 "stackc: not handing {} to compose: {why}; reading the file itself",
                 given.display()

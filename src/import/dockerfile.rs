@@ -99,7 +99,11 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
     let file_name = dockerfile.clone().unwrap_or_else(|| "Dockerfile".to_string());
     let on_disk = import.places.on_disk(&context).join(&file_name);
     if target.is_none() && args.is_empty() {
-        if let Some(python) = python_build(&on_disk, &spec_context, &file_name) {
+        // Only a Dockerfile of the project: its lines are copied into
+        // the spec (one elsewhere, or a link out, is whoever runs
+        // import's, and stays a path).
+        let text = import.places.read(&on_disk, MAX_DOCKERFILE).ok();
+        if let Some(python) = text.and_then(|text| python_build(&text, &spec_context, &file_name)) {
             return python;
         }
     }
@@ -117,13 +121,12 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
     }
 }
 
-/// The recognised shape, or `None` to keep the Dockerfile referenced.
-/// Read wherever the build folder is (unlike an env file or an nginx
-/// config, see [`crate::import::compose::Places::read`]): compose builds
-/// the code there, and nothing of it is quoted or copied but its shape.
-fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Option<Built> {
-    let text = crate::input::fs::read_text(path, MAX_DOCKERFILE).ok()?;
-    let parsed = dockerfile::parse(&text);
+/// The recognised shape of a Dockerfile's `text`, or `None` to keep the
+/// Dockerfile referenced: also when a line the spec would carry holds a
+/// secret (`ENV API_TOKEN=ghp_...`, a password on a RUN's command line),
+/// which the spec must not hold (the Dockerfile keeps it, and lint says so).
+fn python_build(text: &str, context: &str, file_name: &str) -> Option<Built> {
+    let parsed = dockerfile::parse(text);
     if parsed.stages.len() != 1 || !parsed.problems.is_empty() {
         return None;
     }
@@ -157,6 +160,9 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
             workdir: workdir.as_deref(),
             requirements: copied_requirements.as_deref(),
         };
+        if holds_secret(instruction, written) {
+            return None;
+        }
         if let Some(line) = uv_line(instruction, &text_args) {
             uv.take(line, written, &mut raw);
             continue;
@@ -220,6 +226,17 @@ fn python_build(path: &std::path::Path, context: &str, file_name: &str) -> Optio
         build,
         server: Some(Stmt::line(gunicorn)),
     })
+}
+
+/// Whether a Dockerfile line holds a secret as `secret-in-image` and
+/// `secret-in-command` find one in a spec's `dockerfile` line: a value
+/// set under a secret's name or shaped like a token, or a password on a
+/// RUN's command line.
+fn holds_secret(instruction: &dockerfile::Instruction, written: &str) -> bool {
+    let value = crate::lint::secrets::dockerfile_values(written)
+        .into_iter()
+        .any(|(name, value)| super::secrets::found_in(name.as_deref(), &value).is_some());
+    value || crate::lint::command_secrets::in_commands(&instruction.run_commands()).is_some()
 }
 
 /// `CMD ["gunicorn", "MODULE:APP", "--bind", "0.0.0.0:PORT", ...]` as the

@@ -35,6 +35,7 @@ pub mod one_shot;
 pub mod probe;
 pub mod proxy;
 mod proxy_config;
+pub mod reads;
 pub mod report;
 mod requirepass;
 pub mod runtime;
