@@ -538,4 +538,20 @@ environment prod {
             ]
         );
     }
+
+    /// A base declaration only an environment uses (`add secret API_KEY =
+    /// api_key` in `dev`) is used: the base's "never used, remove it" was
+    /// wrong, and following it broke `--env dev`.
+    #[test]
+    fn a_base_declaration_only_an_environment_uses_is_used() {
+        let spec = "stack shop\nsecret api_key file \"api.txt\"\nvolume devdata\nservice web {\n    image nginx:1.30\n}\nenvironment dev {\n    service web {\n        add secret API_KEY = api_key\n        add mount devdata at /data\n    }\n}\n";
+        let source = SourceFile::new("stack.spec", spec);
+        let unused: Vec<String> = crate::lint(&source)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "unused-declaration")
+            .map(|d| d.message)
+            .collect();
+        assert!(unused.is_empty(), "{unused:?}");
+    }
 }

@@ -603,7 +603,15 @@ impl<'a> Resolver<'a> {
         let stack = self.stack;
         // (kind, name): a volume and a network may share a name.
         let mut used: HashSet<(&str, &str)> = HashSet::new();
-        for service in &stack.services {
+        // The base's declarations are used by its environments' containers
+        // too (`add secret API_KEY = api_key` in `environment dev`); a
+        // stack that is one environment's has no others.
+        let in_environments = stack.environments.iter().flat_map(|environment| {
+            let changed =
+                (environment.changes.iter().flat_map(|c| &c.operations)).filter_map(|o| o.statement.as_deref());
+            environment.services.iter().chain(changed)
+        });
+        for service in stack.services.iter().chain(in_environments) {
             used.extend(
                 service
                     .mounts
