@@ -352,6 +352,42 @@ fn a_default_password_in_two_places_names_both() {
     );
 }
 
+/// An app's key that happens to hold the database's weak password
+/// (bakerydemo's `DJANGO_SECRET_KEY=changeme`) is another secret: its help
+/// says to replace it alone, not to put the key into the password file.
+#[test]
+fn a_default_key_equal_to_a_password_is_replaced_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("s/pw.txt", "changeme\n"),
+            (
+                "app.env",
+                "DATABASE_URL=postgres://u:changeme@db/app\nDJANGO_SECRET_KEY=changeme\n",
+            ),
+        ],
+    );
+    let spec = "stack b\nsecret pw file \"s/pw.txt\"\nservice db {\n    image postgres:17.6\n    env {\n        \
+                POSTGRES_USER = \"u\"\n    }\n    secret POSTGRES_PASSWORD = pw\n}\n\
+                service app {\n    image ghcr.io/acme/app:1.0\n    env_file app.env\n}\n";
+    let found = lint_json(dir.path(), spec);
+    let help = |name: &str| -> String {
+        (found.iter())
+            .filter(|d| d["code"] == "default-credentials" && d["message"].as_str().unwrap_or_default().contains(name))
+            .filter_map(|d| d["help"].as_str())
+            .collect()
+    };
+    assert_eq!(
+        help("DJANGO_SECRET_KEY"),
+        "put a long random key into app.env where the stack is deployed"
+    );
+    assert!(
+        help("DATABASE_URL").ends_with(", and the same into s/pw.txt"),
+        "{found:#?}"
+    );
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

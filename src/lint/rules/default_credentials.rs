@@ -190,12 +190,18 @@ fn in_secret_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 finding = origin.label(finding, "the same password, which must change with it");
                 also.push(format!("`{name}` of `{service}`"));
             }
-            let also = match also.is_empty() {
-                true => String::new(),
-                false => format!(", and the same into {}", also.join(", ")),
-            };
+            let also = and_the_same_into(&also);
             out.push(finding.help(format!("put a long random password into {}{also}", file.name)));
         }
+    }
+}
+
+/// The end of a help that names the other places holding the same
+/// password, which must change with it: `, and the same into X, Y`.
+fn and_the_same_into(places: &[String]) -> String {
+    match places.is_empty() {
+        true => String::new(),
+        false => format!(", and the same into {}", places.join(", ")),
     }
 }
 
@@ -327,17 +333,16 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {
                 finding = finding.secret_in(*file, written.span);
             }
-            // A secret file that holds it too (import split one password
-            // between the database's secret and the app's env file).
-            let same: Vec<&str> = (stack.inputs.secret_files.iter())
+            // A secret file that holds the same password (import split one
+            // between the database's secret and the app's env file); an
+            // app's key that happens to match it is another secret.
+            let same: Vec<String> = (stack.inputs.secret_files.iter())
+                .filter(|_| kind == "password")
                 .map(|(_, id)| stack.inputs.source(*id))
                 .filter(|file| file.text.trim() == value)
-                .map(|file| file.name.as_str())
+                .map(|file| file.name.clone())
                 .collect();
-            let also = match same.is_empty() {
-                true => String::new(),
-                false => format!(", and the same into {}", same.join(", ")),
-            };
+            let also = and_the_same_into(&same);
             let mut finding = finding.help(format!(
                 "put a long random {kind} into {} where the stack is deployed{also}",
                 path.value
