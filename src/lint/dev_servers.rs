@@ -44,8 +44,18 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
         python if python.starts_with("python") && name(1) == Some("-m") && name(2) == Some("flask") => Some(3),
         _ => None,
     };
-    if flask.is_some_and(|i| name(i) == Some("run")) {
+    // `flask --app shop run`: its own options come before `run`.
+    if flask.is_some_and(|i| words[i.min(words.len())..].iter().any(|w| w == "run")) {
         return Some("Flask's development server");
+    }
+    if super::facts::runs_manage(words, "runserver_plus") {
+        return Some("django-extensions' development server, whose Werkzeug debugger runs code typed on an error page");
+    }
+    if words.iter().any(|w| is_jdwp(w)) {
+        return Some(JDWP);
+    }
+    if let Some(found) = debugger_or_notebook(words) {
+        return Some(found);
     }
     match (name(0)?, name(1), name(2)) {
         ("node" | "nodejs", _, _) if words.iter().any(|w| is_inspect(w)) => {
@@ -53,6 +63,10 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
         }
         ("node" | "nodejs", _, _) if words.iter().any(|w| w == "--watch") => {
             return Some("`--watch` restarts the server on every file change");
+        }
+        ("php", Some("-S"), _) => return Some("PHP's built-in development server"),
+        ("rails", Some("server" | "s"), _) if runs_in_development(&words[2..]) => {
+            return Some("Rails' development mode: code reloaded per request, full error pages");
         }
         ("npm" | "yarn" | "pnpm" | "bun", Some("run" | "run-script"), Some(script))
         | ("yarn" | "pnpm" | "bun", Some(script), _)
@@ -73,6 +87,46 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
         .iter()
         .any(|sub| *sub == "*" || *sub == next)
         .then_some("a development server")
+}
+
+/// What the Java debug agent does, wherever it is turned on.
+const JDWP: &str = "the Java debugger (JDWP), which runs any code sent to its port";
+
+/// The Java debug agent's option: `-agentlib:jdwp=...`, `-Xrunjdwp:...`.
+fn is_jdwp(word: &str) -> bool {
+    word.starts_with("-agentlib:jdwp") || word.starts_with("-Xrunjdwp")
+}
+
+/// `python -m debugpy --listen ...`, and a Jupyter server told to ask for
+/// no token (`--NotebookApp.token=`, `--ServerApp.token=''`): each runs
+/// whatever code reaches its port.
+fn debugger_or_notebook(words: &[String]) -> Option<&'static str> {
+    let module = words.windows(2).find(|w| w[0] == "-m").map(|w| w[1].as_str());
+    let program = words.first()?.rsplit('/').next()?;
+    if program == "debugpy" || module == Some("debugpy") {
+        return Some("debugpy, the Python debugger, which runs any code sent to its port");
+    }
+    let jupyter = program.starts_with("jupyter") || module.is_some_and(|m| m.starts_with("jupyter") || m == "notebook");
+    let no_token = words.iter().any(|w| {
+        let setting = w.trim_start_matches('-');
+        ["NotebookApp.token", "ServerApp.token", "IdentityProvider.token"]
+            .iter()
+            .any(|name| {
+                setting
+                    .strip_prefix(name)
+                    .is_some_and(|v| matches!(v, "=" | "=''" | "=\"\""))
+            })
+    });
+    (jupyter && no_token).then_some("a Jupyter server with no token: anyone who reaches its port runs code")
+}
+
+/// `-e development`, `--environment=development`: Rails' options.
+fn runs_in_development(args: &[String]) -> bool {
+    args.windows(2)
+        .any(|w| matches!(w[0].as_str(), "-e" | "--environment") && w[1] == "development")
+        || args
+            .iter()
+            .any(|w| w == "--environment=development" || w == "-edevelopment")
 }
 
 /// A variable that switches development mode on, and what it does.
@@ -111,6 +165,11 @@ pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
         "PYTHONHTTPSVERIFY" if value == "0" => {
             Some("Python checks no HTTPS certificate: any server can pose as the one it calls")
         }
+        "JAVA_TOOL_OPTIONS" | "JDK_JAVA_OPTIONS" | "JAVA_OPTS" | "CATALINA_OPTS"
+            if value.split_whitespace().any(is_jdwp) =>
+        {
+            Some(JDWP)
+        }
         _ => None,
     }
 }
@@ -129,6 +188,10 @@ pub const DEV_VARIABLES: &[&str] = &[
     "APP_ENV",
     "NODE_TLS_REJECT_UNAUTHORIZED",
     "PYTHONHTTPSVERIFY",
+    "JAVA_TOOL_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "JAVA_OPTS",
+    "CATALINA_OPTS",
 ];
 
 /// Traefik's `--api.insecure` (or `=true`): its API and dashboard served
@@ -189,6 +252,14 @@ mod tests {
             "ng serve --host 0.0.0.0",
             "react-scripts start",
             "webpack serve --mode development",
+            "python -m flask --app app run --debugger",
+            "java -agentlib:jdwp=transport=dt_socket,server=y,address=*:5005 -jar app.jar",
+            "python -m debugpy --listen 0.0.0.0:5678 app.py",
+            "jupyter notebook --ip 0.0.0.0 --NotebookApp.token= --allow-root",
+            "jupyter lab --ServerApp.token=''",
+            "python manage.py runserver_plus 0.0.0.0:8000",
+            "php -S 0.0.0.0:8000 -t public",
+            "rails server -e development -b 0.0.0.0",
         ] {
             assert!(dev(line).is_some(), "{line}");
         }
@@ -210,6 +281,11 @@ mod tests {
             "vite preview",
             "nuxt start",
             "webpack --mode production",
+            "java -XX:MaxRAMPercentage=75 -jar app.jar",
+            "jupyter lab --ip 0.0.0.0",
+            "rails server -e production -b 0.0.0.0",
+            "php-fpm -F",
+            "php artisan migrate --force",
         ] {
             assert_eq!(dev(line), None, "{line}");
         }

@@ -13,10 +13,14 @@ declare_rule! {
     /// the app's own Dockerfile, that runs a development server
     /// (`manage.py runserver`, `flask run`, `npm run dev`, `next dev`,
     /// `vite`, `ng serve`, `nodemon`, ...), an app server with `--reload`
-    /// (Gunicorn, uvicorn, Hypercorn) or Node with its debugger
-    /// (`--inspect`); `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`,
+    /// (Gunicorn, uvicorn, Hypercorn), a debugger that takes code over the
+    /// network (Node's `--inspect`, Java's `-agentlib:jdwp`, `python -m
+    /// debugpy`), a Jupyter server with no token, django-extensions'
+    /// `runserver_plus`, `php -S` or `rails server -e development`;
+    /// `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`,
     /// `NODE_OPTIONS=--inspect`, Laravel's and Symfony's `APP_DEBUG` and
-    /// `APP_ENV=dev|local`, `RAILS_ENV=development`, and certificate checks
+    /// `APP_ENV=dev|local`, `RAILS_ENV=development`, the Java debugger in
+    /// `JAVA_TOOL_OPTIONS` (`JAVA_OPTS`, `CATALINA_OPTS`), and certificate checks
     /// turned off (`NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`),
     /// in `env`, an env file or the `ENV` of the app's own Dockerfile (not
     /// of a database, cache or queue, which reads none of them: an env
