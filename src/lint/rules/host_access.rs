@@ -85,15 +85,24 @@ const SYSTEM_FOLDERS: &[&str] = &[
     "/var/run",
 ];
 
-/// Folders no part of which a secret may be.
+/// Folders no part of which a container may mount or a secret be: the
+/// kernel's views, the container engines' state, the host's login and TLS
+/// keys, and a cluster node's credentials (`/etc/kubernetes/admin.conf`
+/// is cluster-admin; the kubelet's folder holds every pod's secrets).
 const SYSTEM_TREES: &[&str] = &[
     "/dev",
     "/proc",
     "/sys",
     "/var/lib/docker",
+    "/var/lib/containerd",
     "/etc/ssh",
     "/etc/shadow",
     "/etc/sudoers",
+    "/etc/ssl/private",
+    "/etc/kubernetes",
+    "/etc/rancher",
+    "/var/lib/kubelet",
+    "/var/lib/etcd",
 ];
 
 /// What a user's home holds that logs in elsewhere: SSH keys, cloud,
@@ -358,6 +367,16 @@ mod tests {
         assert!(host_path("//").is_some());
         assert!(host_path("/proc/self/environ").is_some());
         assert!(host_path("/etc/ssh/ssh_host_ed25519_key").is_some());
+        for path in [
+            "/etc/kubernetes",
+            "/etc/kubernetes/admin.conf",
+            "/var/lib/kubelet",
+            "/var/lib/containerd/",
+            "/etc/ssl/private",
+        ] {
+            assert!(host_path(path).is_some(), "{path}");
+        }
+        assert!(host_path("/etc/ssl/certs").is_none());
         assert!(host_path("/etc/letsencrypt/live/example.com/privkey.pem").is_none());
         assert!(host_path("secrets/db_password.txt").is_none());
         assert!(host_path("/run/secrets/x").is_none());
