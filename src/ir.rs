@@ -500,6 +500,12 @@ pub struct Volume {
     pub span: Span,
 }
 
+impl Volume {
+    /// The spec's word for a volume of no name (`mount anonymous at
+    /// PATH`): never a declared volume's name.
+    pub const ANONYMOUS: &'static str = "anonymous";
+}
+
 /// `volume NAME size SIZE access MODE class NAME`: a PersistentVolumeClaim's
 /// size, access mode and storage class; each `None` takes stackc's default
 /// (1Gi, `ReadWriteOnce`, the cluster's default class).

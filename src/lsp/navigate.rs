@@ -68,6 +68,17 @@ pub fn rename(document: &Document, offset: usize, new_name: &str) -> Result<Work
         ));
     }
     let index = &document.index;
+    let reserved = match index.symbols[symbol].kind {
+        Kind::Volume => crate::ir::Volume::ANONYMOUS,
+        Kind::Network => crate::ir::Network::DEFAULT,
+        _ => "",
+    };
+    if new_name == reserved {
+        return Err(format!(
+            "`{new_name}` is reserved for a {} the spec does not declare",
+            index.symbols[symbol].kind.keyword()
+        ));
+    }
     if let Some(other) = index.clash(symbol, new_name) {
         return Err(format!(
             "the {} `{}` already has that name",

@@ -189,6 +189,13 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         next(&mut inner, "volume"); // kw_volume
         let name = self.lower_name(next(&mut inner, "volume"));
+        if name.value == Volume::ANONYMOUS {
+            self.report(
+                Diagnostic::error("reserved-name", "`anonymous` is the spec's word for a volume of no name")
+                    .primary(name.span, "reserved")
+                    .help("`mount anonymous at PATH` gives a container a volume nothing else shares, so `mount anonymous` could never name this one: give it another name"),
+            );
+        }
         let mut claim = Claim::default();
         let (mut external, mut volume_name) = (None, None);
         for option in inner {

@@ -109,6 +109,10 @@ async def test_rename_refuses_bad_names_and_clashes(client, app):
         await rename(spec, spec.at("volume static", 8), "2fast")
     with pytest.raises(JsonRpcException, match="volume `postgres_data` already has that name"):
         await rename(spec, spec.at("volume static", 8), "Postgres_Data")
+    # `mount anonymous` means a volume of no name: renaming one to it would
+    # leave its data on a throwaway volume.
+    with pytest.raises(JsonRpcException, match="`anonymous` is reserved"):
+        await rename(spec, spec.at("volume static", 8), "anonymous")
     # A job and a service share one namespace.
     with pytest.raises(JsonRpcException, match="job `migrate` already has that name"):
         await rename(spec, spec.at("service web", 9), "migrate")
