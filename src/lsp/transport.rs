@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 
-use lsp_server::{Connection, Message};
+use lsp_server::{Connection, ErrorCode, Message, RequestId, Response};
 
 use crate::input::fs::MAX_FILE_BYTES;
 
@@ -37,10 +37,14 @@ pub(super) struct Stdio {
 pub(super) fn stdio() -> (Connection, Stdio) {
     let (server, client) = Connection::memory();
     let Connection { sender, receiver } = client;
+    // The reader answers a request it cannot read itself, through the
+    // queue the writer writes the server's answers from.
+    let answers = server.sender.clone();
     let refused = Arc::new(OnceLock::new());
     let reason = Arc::clone(&refused);
     thread::spawn(move || {
-        if let Err(error) = forward(|message| sender.send(message).is_ok()) {
+        let answer = |response: Response| answers.send(Message::Response(response)).is_ok();
+        if let Err(error) = forward(|message| sender.send(message).is_ok(), answer) {
             let _ = reason.set(error);
         }
         drop(sender);
@@ -55,18 +59,28 @@ pub(super) fn stdio() -> (Connection, Stdio) {
 
 /// Hands the messages of stdin to `send` until `exit`, the end of the
 /// input, a `send` that fails (the server is gone), or input it refuses
-/// (the error).
-fn forward(mut send: impl FnMut(Message) -> bool) -> io::Result<()> {
+/// (the error); a request it cannot read gets its error from `answer`.
+fn forward(mut send: impl FnMut(Message) -> bool, answer: impl Fn(Response) -> bool) -> io::Result<()> {
     let stdin = io::stdin();
     let mut input = stdin.lock();
     while let Some(message) = read(&mut input)? {
-        // A whole message that is not one (bad JSON, no `method` or
-        // `id`) leaves the stream in step: it is skipped, and said on
-        // stderr, the server's log in an editor. It has no id to answer.
+        // A whole message that is not one (bad JSON, no `method`) leaves
+        // the stream in step: it is skipped, and said on stderr, the
+        // server's log in an editor (the reason cut short: it may quote
+        // the whole message). One with an `id` is answered with an error,
+        // so the client does not wait for it forever.
         let message = match message {
             Ok(message) => message,
-            Err(reason) => {
+            Err(Unreadable { reason, id }) => {
+                let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
                 eprintln!("stackc lsp: skipped a message: {reason}");
+                if let Some(id) = id {
+                    let error =
+                        Response::new_err(id, ErrorCode::InvalidRequest as i32, format!("not a request: {reason}"));
+                    if !answer(error) {
+                        break;
+                    }
+                }
                 continue;
             }
         };
@@ -94,11 +108,36 @@ impl Stdio {
     }
 }
 
+/// How much of why a message was skipped the log keeps.
+const MAX_REASON_CHARS: usize = 200;
+
+/// A whole message that is no JSON-RPC message: why, and its `id` when it
+/// has one to answer.
+#[derive(Debug)]
+struct Unreadable {
+    reason: String,
+    id: Option<RequestId>,
+}
+
+impl Unreadable {
+    /// Why `body` is not a message, and the `id` a JSON object of it has.
+    fn of(body: &[u8], reason: String) -> Self {
+        let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+        let id = value.as_ref().and_then(|v| v.get("id")).and_then(|id| match id {
+            serde_json::Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()).map(RequestId::from),
+            serde_json::Value::String(s) => Some(RequestId::from(s.clone())),
+            _ => None,
+        });
+        Unreadable { reason, id }
+    }
+}
+
 /// The next message, or `None` at the end of the input; the inner error
 /// says why a whole message (its header and its `Content-Length` bytes)
 /// is not a JSON-RPC message. The outer error is a stream that cannot be
-/// read on: a bad header, or the end of the input inside a message.
-fn read(input: &mut impl BufRead) -> io::Result<Option<Result<Message, String>>> {
+/// read on: a bad header (two lengths among them: which one frames the
+/// message is a guess), or the end of the input inside a message.
+fn read(input: &mut impl BufRead) -> io::Result<Option<Result<Message, Unreadable>>> {
     let mut message = Vec::new();
     let mut length = None;
     for _ in 0..MAX_HEADER_LINES {
@@ -121,13 +160,16 @@ fn read(input: &mut impl BufRead) -> io::Result<Option<Result<Message, String>>>
                 return Err(invalid("a message cut short by the end of the input"));
             }
             return Ok(Message::read(&mut message.as_slice())
-                .map_err(|e| e.to_string())
+                .map_err(|e| Unreadable::of(&message[body..], e.to_string()))
                 .transpose());
         }
         let Some((name, value)) = text.split_once(':') else {
             return Err(invalid("a header line without `:`"));
         };
         if name.trim().eq_ignore_ascii_case("Content-Length") {
+            if length.is_some() {
+                return Err(invalid("two Content-Length headers"));
+            }
             let value: u64 = value
                 .trim()
                 .parse()
@@ -174,6 +216,7 @@ mod tests {
             format!("X-Long: {}\r\n\r\n", "a".repeat(5000)),
             "X: y\r\n".repeat(100),
             "\r\n{}".to_string(),
+            "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}".to_string(),
         ] {
             let error = read(&mut text.as_bytes()).unwrap_err();
             assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{text:.60}");
@@ -188,11 +231,32 @@ mod tests {
         for bad in ["{{{{{", "[]", r#"{"jsonrpc":"2.0"}"#, "\u{0}"] {
             let text = format!("{}{}", framed(bad), framed(exit));
             let mut input = text.as_bytes();
-            assert!(matches!(read(&mut input), Ok(Some(Err(_)))), "{bad}");
+            assert!(
+                matches!(read(&mut input), Ok(Some(Err(Unreadable { id: None, .. })))),
+                "{bad}"
+            );
             assert!(
                 matches!(read(&mut input), Ok(Some(Ok(Message::Notification(_))))),
                 "{bad}"
             );
+        }
+    }
+
+    /// One with an `id` is answered: its id is kept.
+    #[test]
+    fn a_request_that_is_no_request_keeps_its_id() {
+        for (bad, id) in [
+            (r#"{"jsonrpc":"2.0","id":7,"params":{}}"#, RequestId::from(7)),
+            (
+                r#"{"jsonrpc":"2.0","id":"a","method":3}"#,
+                RequestId::from("a".to_string()),
+            ),
+        ] {
+            let text = framed(bad);
+            match read(&mut text.as_bytes()) {
+                Ok(Some(Err(Unreadable { id: Some(found), .. }))) => assert_eq!(found, id, "{bad}"),
+                _ => panic!("{bad}"),
+            }
         }
     }
 
