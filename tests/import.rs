@@ -1354,7 +1354,7 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
 fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
     let dir = project(&[(
         "compose.yaml",
-        "services:\n  db:\n    image: postgres:16.4\n    user: postgres\n    volumes:\n      - ${POSTGRES_DATA_DIR:-./postgres-data}:/var/lib/postgresql/data\n      - ${MEDIA:-media}:/media\nvolumes:\n  media:\n",
+        "services:\n  db:\n    image: postgres:16.4\n    user: postgres\n    volumes:\n      - ${POSTGRES_DATA_DIR:-./postgres-data}:/var/lib/postgresql/data\n      - ${MEDIA:-media}:/media\n      - media:/srv/${STORAGE_PATH:-.local-storage}\nvolumes:\n  media:\n",
     )]);
     let root = dir.path();
     let out = support::stackc()
@@ -1372,6 +1372,8 @@ fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
         &[
             "mount ./postgres-data at /var/lib/postgresql/data",
             "mount media at /media",
+            // Twenty's storage: a target with `$` kept the data off the volume.
+            "mount media at /srv/.local-storage",
         ],
     );
 }

@@ -83,10 +83,22 @@ pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::S
                 },
                 None => None,
             };
+            // `target: /app/${STORAGE_PATH:-.local-storage}` alike: a
+            // path of the container holding `$` kept the data off the volume.
+            let target = match v.get("target") {
+                Some(node) => {
+                    let text = node.text().unwrap_or_default();
+                    match values::literal(text) {
+                        Some(target) => target,
+                        None => super::environment::defaulted(import, node, "volume target", text)?,
+                    }
+                }
+                None => String::new(),
+            };
             (
                 kind,
                 source,
-                v.get("target").and_then(Node::text).unwrap_or_default().to_string(),
+                target,
                 v.get("read_only").and_then(Node::text) == Some("true"),
                 selinux,
             )

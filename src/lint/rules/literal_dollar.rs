@@ -6,7 +6,7 @@ use crate::source::Span;
 declare_rule! {
     /// ## What it does
     /// Flags `$VAR`, `${VAR}` and `$$` in `env` values, labels, build
-    /// `arg` values and raw `compose KEY = VALUE` values.
+    /// `arg` values, a `mount`'s paths and raw `compose KEY = VALUE` values.
     ///
     /// ## Why is this bad?
     /// In a hand-written compose file, `${VAR}` is filled from the machine
@@ -58,12 +58,27 @@ impl Rule for LiteralDollar {
                 .map(|r| (strings(&r.value.value), r.value.span));
             for (texts, span) in env.chain(raw) {
                 if let Some(found) = texts.into_iter().find_map(compose_syntax) {
-                    out.push(finding(&found, span));
+                    out.push(finding(&found, span).help(VALUE_HELP));
+                }
+            }
+            // A mount's paths: `/srv/${STORAGE_PATH:-store}` is a folder of
+            // that name, and the data the app writes is not on the volume.
+            let host_paths = service.mounts.iter().filter_map(|m| match &m.source {
+                crate::ir::MountSource::Host(path) => Some(path),
+                _ => None,
+            });
+            for path in service.mounts.iter().map(|m| &m.target).chain(host_paths) {
+                if let Some(found) = compose_syntax(&path.value) {
+                    out.push(finding(&found, path.span).help(PATH_HELP));
                 }
             }
         }
     }
 }
+
+const VALUE_HELP: &str =
+    "for a value from the host, declare `secret NAME env VAR` and use `secret VAR = NAME`; for a `$`, write it once";
+const PATH_HELP: &str = "write the path itself (its default, `/app/.local-storage` for `/app/${STORAGE_PATH:-.local-storage}`): a path of a spec is literal, and the app's files would be written beside the mount";
 
 fn finding(found: &str, span: Span) -> Diagnostic {
     let (message, label) = if found == "$$" {
@@ -80,7 +95,6 @@ fn finding(found: &str, span: Span) -> Diagnostic {
     LiteralDollar::META
         .diagnostic(message.replace("{found}", found))
         .primary(span, label)
-        .help("for a value from the host, declare `secret NAME env VAR` and use `secret VAR = NAME`; for a `$`, write it once")
 }
 
 /// Every string inside a YAML value.
