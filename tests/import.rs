@@ -166,6 +166,11 @@ fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
         text.contains("secret POSTGRES_PASSWORD = db_postgres_password") && text.contains("env_file \"env/db.env\""),
         "{text}"
     );
+    // The copy's note names what it lacks (it keeps every other line).
+    assert!(
+        text.contains("# .env.db without POSTGRES_PASSWORD, read from secret files"),
+        "{text}"
+    );
     // The app reads SECRET_KEY itself: its env file stays as it is.
     assert!(
         text.contains("env_file \".dev.env\"") && !text.contains("SECRET_KEY"),

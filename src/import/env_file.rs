@@ -238,7 +238,11 @@ pub fn env_file(env_file: &EnvFileUse, import: &mut Import) -> Vec<Stmt> {
     kept.push_str(&text[at..]);
     let copy = import.secrets.add_env_file(service, kept);
     let mut stmt = statement(&copy);
-    stmt.notes.push(format!("{path} without its passwords"));
+    // What was taken out, by name: the copy keeps every other line, the
+    // app's own keys among them (calcom's `.env`, given to its database).
+    let names: Vec<&str> = secret_entries.iter().map(|e| e.name.value.as_str()).collect();
+    stmt.notes
+        .push(format!("{path} without {}, read from secret files", names.join(", ")));
     out.push(stmt);
     out
 }
