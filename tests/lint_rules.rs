@@ -388,6 +388,37 @@ fn a_default_key_equal_to_a_password_is_replaced_alone() {
     );
 }
 
+/// A weak default compose fills into an env file where the host sets no
+/// value (`POSTGRES_PASSWORD=${PG_PASSWORD:-postgres}`, as import writes
+/// Twenty's and Langfuse's) is the password the stack runs with; one with
+/// no default, or a long one, is not judged.
+#[test]
+fn a_weak_default_in_an_env_file_is_a_default_password() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("db.env", "POSTGRES_PASSWORD=${PG_PASSWORD:-postgres}\n"),
+            ("app.env", "DATABASE_URL=postgres://app:${PG_PASSWORD:-postgres}@db/app\nOTHER_PASSWORD=${OTHER}\nLONG_PASSWORD=${LONG:-Zq8vLw2pXk77aa}\n"),
+        ],
+    );
+    let spec = "stack c\nvolume pg\nservice db {\n    image postgres:17.6\n    env_file db.env\n    \
+                mount pg at /var/lib/postgresql/data\n}\nservice app {\n    image ghcr.io/acme/app:1.0\n    env_file app.env\n}\n";
+    let found = lint_json(dir.path(), spec);
+    let flagged: Vec<&str> = (found.iter())
+        .filter(|d| d["code"] == "default-credentials")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "`POSTGRES_PASSWORD` is set to a default password",
+            "`DATABASE_URL` holds a default password"
+        ],
+        "{found:#?}"
+    );
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

@@ -395,6 +395,38 @@ pub fn variables(value: &str) -> Vec<&str> {
     names
 }
 
+/// An env file's value as compose fills it when the host sets none of its
+/// variables: each `${NAME:-default}` (`${NAME-default}`) its default, `$$`
+/// one `$`; `None` when a variable has no default (`$NAME`, `${NAME}`) or
+/// a default holds another variable.
+pub fn filled_with_defaults(value: &str) -> Option<String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(next) = after.strip_prefix('$') {
+            out.push('$');
+            rest = next;
+            continue;
+        }
+        let inside = after.strip_prefix('{')?;
+        let name = name_at(inside);
+        let operation = &inside[name.len()..];
+        let end = operation.find('}')?;
+        let default = operation[..end]
+            .strip_prefix(":-")
+            .or_else(|| operation[..end].strip_prefix('-'))?;
+        if name.is_empty() || default.contains('$') {
+            return None;
+        }
+        out.push_str(default);
+        rest = &operation[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// The variable name `text` starts with (empty for none).
 fn name_at(text: &str) -> &str {
     let starts = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
@@ -411,6 +443,19 @@ fn name_at(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_fill_a_value() {
+        assert_eq!(filled_with_defaults("${PG:-postgres}").as_deref(), Some("postgres"));
+        assert_eq!(
+            filled_with_defaults("postgres://u:${PG-secret}@db/app").as_deref(),
+            Some("postgres://u:secret@db/app")
+        );
+        assert_eq!(filled_with_defaults("a$$b").as_deref(), Some("a$b"));
+        for none in ["$PG", "${PG}", "${PG:?required}", "${A:-${B}}", "${PG:-x"] {
+            assert_eq!(filled_with_defaults(none), None, "{none}");
+        }
+    }
 
     #[test]
     fn quoted_values_read_back_as_written() {

@@ -283,8 +283,13 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
         // Only the entries that may hold a password are looked up (each
         // lookup reads the service's env files again).
         let may_hold_one = |entry: &&crate::input::env_file::EnvEntry| {
+            let url_password = |value: &str| secrets::url_password(value).is_some();
             secrets::is_secret_name(&entry.name.value)
-                || (entry.value.as_ref()).is_some_and(|v| secrets::url_password(&v.value).is_some())
+                || (entry.value.as_ref()).is_some_and(|v| {
+                    url_password(&v.value)
+                        || (entry.interpolates
+                            && crate::input::env_file::filled_with_defaults(&v.value).is_some_and(|v| url_password(&v)))
+                })
         };
         let mut names: Vec<&str> = (files.iter())
             .flat_map(|(_, file)| &file.vars.vars)
@@ -295,7 +300,7 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
         names.dedup();
         let users = user_names(stack, service);
         for name in names {
-            let found = stack.env_value(service, name);
+            let found = env_file_value(stack, service, name);
             let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
                 continue;
             };
@@ -329,6 +334,10 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             let mut finding = DefaultCredentials::META
                 .diagnostic(format!("`{name}` {what}"))
                 .primary(path.span, format!("`{name}` comes from this env file"));
+            let why = match loaded.vars.get(name).is_some_and(|e| e.interpolates) {
+                true => format!("the default compose fills in where the host sets no value: {why}"),
+                false => why,
+            };
             finding = found.label(finding, why);
             if let Some(written) = loaded.vars.get(name).and_then(|e| e.value.as_ref()) {
                 finding = finding.secret_in(*file, written.span);
@@ -352,6 +361,33 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             out.push(finding);
         }
     }
+}
+
+/// What `service`'s env files set `name` to, as [`Stack::env_value`] reads
+/// it; for a value compose fills from the host (Twenty's
+/// `POSTGRES_PASSWORD=${PG_PASSWORD:-postgres}`, as `stackc import` writes
+/// such values), what it fills in where the host sets none of them.
+fn env_file_value(stack: &Stack, service: &Service, name: &str) -> EnvValue {
+    let found = stack.env_value(service, name);
+    if !matches!(found, EnvValue::Unknown) {
+        return found;
+    }
+    for env_file in service.env_files.iter().rev() {
+        let Some(file) = stack.inputs.env_file(&env_file.path.value) else {
+            return found;
+        };
+        let Some(entry) = file.vars.get(name) else {
+            continue;
+        };
+        let filled = (entry.value.as_ref())
+            .filter(|_| entry.interpolates)
+            .and_then(|value| crate::input::env_file::filled_with_defaults(&value.value));
+        return match filled {
+            Some(value) => EnvValue::Set(value, EnvOrigin::EnvFile(file.file, entry.span)),
+            None => found,
+        };
+    }
+    found
 }
 
 /// The user names `service` is given, in its `env` or its env files.
