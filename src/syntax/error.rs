@@ -229,7 +229,10 @@ fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
     };
 
     let line = line_at(text, pos);
-    if let Some(help) = statement_hint(line) {
+    // Inside a block when a `{` before the line is still open (the line
+    // itself is read trimmed).
+    let top_level = unclosed_brace(&text[..pos.min(text.len())]).is_none();
+    if let Some(help) = statement_hint(line, top_level) {
         diagnostic = diagnostic.help(help);
     } else if expected == ["`{`"] && matches!(found, "" | "\n" | "\r\n") {
         diagnostic = diagnostic.help(format!("a block opens on the line that names it: `{line} {{`"));
@@ -365,7 +368,7 @@ fn line_at(text: &str, pos: usize) -> &str {
 
 /// Help for mistakes people bring from the files stackc replaces: compose's
 /// `8000:8000` ports and `./src:/app` mounts, apt's `libpq5=15.*`.
-fn statement_hint(line: &str) -> Option<String> {
+fn statement_hint(line: &str, top_level: bool) -> Option<String> {
     let mut words = line.split_whitespace();
     let first = words.next();
     // YAML's habit: `image: redis:7.4`.
@@ -377,7 +380,7 @@ fn statement_hint(line: &str) -> Option<String> {
             ));
         }
     }
-    if let Some(hint) = first.and_then(|w| compose_key_hint(w.strip_suffix(':').unwrap_or(w), line)) {
+    if let Some(hint) = first.and_then(|w| compose_key_hint(w.strip_suffix(':').unwrap_or(w), top_level)) {
         return Some(hint.to_string());
     }
     let second = words.clone().next();
@@ -433,8 +436,7 @@ fn port_protocol_hint(line: &str) -> Option<&'static str> {
 
 /// The statement a compose key is written as, for a team that writes its
 /// compose.yaml habits into a spec (`ports 8000:8000`, `depends_on db`).
-fn compose_key_hint(key: &str, line: &str) -> Option<&'static str> {
-    let top_level = !line.starts_with([' ', '\t']);
+fn compose_key_hint(key: &str, top_level: bool) -> Option<&'static str> {
     Some(match key {
         "ports" => "compose's `ports` is `publish HOST -> CONTAINER` here, e.g. `publish 8000 -> 8000`, one per line",
         "depends_on" => "compose's `depends_on` is `after NAME` here, with `ready` or `done` to wait for a healthcheck or a job: `after db ready`",
