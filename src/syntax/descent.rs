@@ -1112,7 +1112,10 @@ impl<'i, 's> Parser<'i, 's> {
     fn size(&mut self) -> bool {
         self.atom(Rule::size, |p| {
             p.digits() && {
-                p.byte(|b| b"kKmMgG".contains(&b));
+                // Kubernetes' `Gi` is the same 1024-based unit.
+                if p.byte(|b| b"kKmMgG".contains(&b)) {
+                    p.byte(|b| b == b'i');
+                }
                 p.word_ends()
             }
         })
@@ -1375,6 +1378,8 @@ mod tests {
             "build . {\n file Dockerfile\n target web\n arg A_1 = \"x\"\n}",
             "shm_size 256M",
             "shm_size 256Mb",
+            "shm_size 256Mi",
+            "shm_size 256i",
             "labels {\n a.b/c-d_e = x\n}",
             "compose logging = \"{driver: local}\"",
             "networks a, b,c",

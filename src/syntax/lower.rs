@@ -1327,7 +1327,8 @@ impl Lowerer {
 
     fn lower_size(&mut self, pair: Pair<'_>) -> Spanned<Size> {
         let at = span(&pair);
-        let text = pair.as_str();
+        // `10Gi`, as Kubernetes writes it: the same 1024-based unit.
+        let text = pair.as_str().strip_suffix('i').unwrap_or(pair.as_str());
         let (digits, unit) = match text.char_indices().last() {
             Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
             _ => (text, 'b'),
