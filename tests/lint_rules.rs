@@ -419,6 +419,26 @@ fn a_weak_default_in_an_env_file_is_a_default_password() {
     );
 }
 
+/// Settings about passwords are no passwords (Gitea's
+/// `PASSWORD_COMPLEXITY`, Mattermost's `PASSWORDSETTINGS_*`), nor is a
+/// switch under a password's name: each blocked a correct build as a
+/// password written in the spec. A well-known number still is one.
+#[test]
+fn settings_about_passwords_are_no_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = "stack s\nservice web {\n    image gitea/gitea:1.22.6\n    user \"1000\"\n    env {\n        \
+                GITEA__security__PASSWORD_COMPLEXITY = \"lower,upper,digit\"\n        \
+                GITEA__security__PASSWORD_HASH_ALGO = \"argon2\"\n        MM_PASSWORDSETTINGS_MINIMUMLENGTH = \"10\"\n        \
+                PASSWORD_RESET_URL = \"https://x.example/reset\"\n        REQUIRE_PASSWORD = \"true\"\n        \
+                SMTP_PASSWORD = \"1234\"\n    }\n}\n";
+    let found = lint_json(dir.path(), spec);
+    let flagged: Vec<&str> = (found.iter())
+        .filter(|d| d["severity"] == "error")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(flagged, ["`SMTP_PASSWORD` is set to a default password"], "{found:#?}");
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

@@ -10,8 +10,25 @@
 use crate::source::Span;
 use std::borrow::Cow;
 
-/// Variables named like these hold passwords (anywhere in the name).
-const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "PASS_WORD"];
+/// Variables whose last word ends like these hold passwords (a word for
+/// the value's form may follow: [`KEY_VALUE_WORDS`], `HASH`, a number).
+const PASSWORD_WORDS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE"];
+
+/// Whether a normal name's last word is a password's (`DB_PASSWORD`,
+/// `PGPASSWORD`), or the words after it only say the value's form
+/// (`ADMIN_PASSWORD_B64`, `SMTP_PASSWORD_2`).
+fn names_a_password(name: &str) -> bool {
+    for word in name.rsplit('_').filter(|w| !w.is_empty()) {
+        if PASSWORD_WORDS.iter().any(|p| word.ends_with(p)) {
+            return true;
+        }
+        let form = KEY_VALUE_WORDS.contains(&word) || word == "HASH" || word.bytes().all(|b| b.is_ascii_digit());
+        if !form {
+            return false;
+        }
+    }
+    false
+}
 
 /// Names (`SECRET_KEY`) or name endings (`_TOKEN`) of variables that hold
 /// keys, tokens and other secrets that are not passwords.
@@ -190,12 +207,18 @@ impl<'a> NameSays<'a> {
     }
 
     /// `POSTGRES_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `LDAP_BIND_PW`,
-    /// `--password`; not `PWD`, the shell's working folder.
+    /// `--password`, `PGPASSWORD`, `ADMIN_PASSWORD_B64`; not `PWD`, the
+    /// shell's working folder, nor a setting about passwords
+    /// (`GITEA__security__PASSWORD_COMPLEXITY`, `PASSWORD_RESET_URL`,
+    /// `MM_PASSWORDSETTINGS_MINIMUMLENGTH`), where a word follows the
+    /// password's that is not one for its form.
     fn password(&self) -> bool {
         self.normal.as_deref().is_some_and(|name| {
-            PASSWORD_WORDS.iter().any(|w| has_word(name, w))
+            names_a_password(name)
                 || matches!(name, "PASS" | "PW")
-                || ["_PASS", "_PWD", "_PW"].iter().any(|end| name.ends_with(end))
+                || ["_PASS", "_PWD", "_PW", "PASS_WORD"]
+                    .iter()
+                    .any(|end| name.ends_with(end))
         })
     }
 
@@ -744,6 +767,11 @@ mod tests {
             "ADMIN_PASS_WORD",
             "dbPassword",
             "-db-password",
+            "PGPASSWORD",
+            "GITEA__database__PASSWD",
+            "ADMIN_PASSWORD_B64",
+            "SMTP_PASSWORD_2",
+            "KEYSTORE_PASSPHRASE",
         ] {
             assert!(is_password_name(name), "{name}");
         }
@@ -801,6 +829,15 @@ mod tests {
             "SMTP_AUTH",
             "BCRYPT_SALT_ROUNDS",
             "SESSION_COOKIE_NAME",
+            "GITEA__security__PASSWORD_COMPLEXITY",
+            "GITEA__security__PASSWORD_HASH_ALGO",
+            "GITEA__service__ENABLE_PASSWORD_SIGNIN_FORM",
+            "MM_PASSWORDSETTINGS_MINIMUMLENGTH",
+            "PASSWORD_RESET_URL",
+            "LDAP_PASSWORD_ATTRIBUTE",
+            "KC_SPI_PASSWORD_HASHING_PROVIDER",
+            "PASSWORDLESS",
+            "PASSWORD_HINTS_ALLOWED",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }

@@ -113,10 +113,16 @@ impl Rule for DefaultCredentials {
                 if holds_no_password(value) {
                     continue;
                 }
+                let well_known = is_well_known(value);
+                // A switch or a number under a password's name
+                // (`REQUIRE_PASSWORD = "true"`) is a setting, unless it is a
+                // well-known password itself (`1234`).
+                if secrets::is_inert(value) && !well_known {
+                    continue;
+                }
                 let same_as_user = user_names
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));
-                let well_known = is_well_known(value);
                 let (message, why) = if same_as_user.is_some() {
                     (
                         "is set to a default password",
