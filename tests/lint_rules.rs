@@ -439,6 +439,35 @@ fn settings_about_passwords_are_no_passwords() {
     assert_eq!(flagged, ["`SMTP_PASSWORD` is set to a default password"], "{found:#?}");
 }
 
+/// Correct specs that errors blocked: a database reached by a compose
+/// `links` alias, a secret's path written `/run/secrets/./ak` or with a
+/// trailing `/`, and a `server_name` with the DNS root's dot, which Django
+/// strips.
+#[test]
+fn links_secret_paths_and_root_dots_are_read_as_their_targets_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("secrets/pw.txt", "Zq8vLw2pXk77aa\n"),
+            ("secrets/ak.txt", "k3yZq8vLw2pXk77aa\n"),
+        ],
+    );
+    let spec = "stack s\nsecret pw file \"secrets/pw.txt\"\nsecret ak file \"secrets/ak.txt\"\nvolume pg\n\
+                service postgres {\n    image postgres:16.4\n    user postgres\n    secret POSTGRES_PASSWORD = pw\n    \
+                mount pg at /var/lib/postgresql/data\n}\n\
+                service web {\n    image ghcr.io/acme/api:1.0\n    user \"1000\"\n    secret ak\n    env {\n        \
+                DB_HOST = \"db\"\n        SECRET_KEY_FILE = \"/run/secrets/./ak\"\n        OTHER_FILE = \"/run/secrets/ak/\"\n        \
+                DJANGO_ALLOWED_HOSTS = \"example.com\"\n    }\n    compose links = \"[postgres:db]\"\n}\n\
+                proxy nginx {\n    upstream app {\n        server web:8000\n    }\n    server_name example.com.\n    \
+                location / {\n        proxy_pass app\n    }\n}\n";
+    let found = lint_json(dir.path(), spec);
+    let codes: Vec<&str> = (found.iter()).filter_map(|d| d["code"].as_str()).collect();
+    for code in ["database-wiring", "secret-path-unmounted", "allowed-hosts-mismatch"] {
+        assert!(!codes.contains(&code), "{code}: {found:#?}");
+    }
+}
+
 /// Writes `files` (path, contents) under `dir`, making folders.
 fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
     for (path, contents) in files {

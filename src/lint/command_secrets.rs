@@ -302,7 +302,14 @@ fn single_dash_password(program: &str, args: &[String]) -> Option<(String, Strin
 fn authorization_header(word: &str) -> Option<String> {
     let word = word.strip_prefix("--header=").unwrap_or(word);
     let (name, value) = word.split_once(':')?;
-    secrets::header_secret(name.trim(), value.trim())
+    // A header's name is one token (`app ALL=(ALL) NOPASSWD:ALL`, a
+    // sudoers line, is none).
+    let name = name.trim();
+    let token = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    token.then(|| secrets::header_secret(name, value.trim())).flatten()
 }
 
 #[cfg(test)]
@@ -369,6 +376,7 @@ mod tests {
             "cat /run/secrets/registry | docker login -u shop --password-stdin",
             "echo 'Logging in' && docker login -u shop --password-stdin < /run/secrets/registry",
             "echo \"app:$(cat /run/secrets/app_password)\" | chpasswd",
+            "echo 'app ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers",
         ] {
             assert!(!finds(line), "{line}");
         }

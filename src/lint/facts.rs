@@ -429,7 +429,8 @@ pub fn host_list(value: &str) -> Vec<&str> {
 /// Django's host matching: `*`, `.example.com` (the domain and its
 /// subdomains), or the exact name, ignoring case.
 pub fn host_allowed(patterns: &[&str], host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
+    // Django reads a host with its DNS root's dot (`example.com.`) without it.
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
     patterns.iter().any(|p| {
         let p = p.to_ascii_lowercase();
         p == "*" || p == host || p.strip_prefix('.').is_some_and(|d| host == d || host.ends_with(&p))

@@ -107,7 +107,7 @@ impl Rule for DatabaseWiring {
                 );
                 continue;
             }
-            let Some(db) = service_at(stack, name) else {
+            let Some(db) = service_at(stack, app, name) else {
                 // A dotted name or an address is a database outside the
                 // stack, as is another project's container on a network
                 // shared with it.
@@ -204,7 +204,7 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
         );
         return;
     }
-    let Some(db) = service_at(stack, url.host) else {
+    let Some(db) = service_at(stack, app, url.host) else {
         if !url.host.contains(['.', ':', '$', '%']) && !stack.on_external_network(app) {
             out.push(
                 finding(
@@ -291,17 +291,32 @@ fn is_postgres_scheme(scheme: &str) -> bool {
     matches!(base, "postgres" | "postgresql" | "postgis")
 }
 
-/// The service a host name reaches on compose's network: its name (DNS
-/// ignores case) or its `container_name`.
-fn service_at<'a>(stack: &'a Stack, host: &str) -> Option<&'a Service> {
+/// The service a host name reaches from `app` on compose's network: its
+/// name (DNS ignores case), its `container_name`, or an alias `app`'s
+/// compose `links` give it (`links = "[postgres:db]"`).
+fn service_at<'a>(stack: &'a Stack, app: &Service, host: &str) -> Option<&'a Service> {
     let host = host.to_ascii_lowercase();
-    stack.service(&host).or_else(|| {
-        (stack.services.iter()).find(|s| {
-            s.container_name
-                .as_ref()
-                .is_some_and(|c| c.value.eq_ignore_ascii_case(&host))
+    let linked = || {
+        let links = app.raw_compose.iter().filter(|r| r.key.value == "links");
+        let entries = links.flat_map(|r| r.value.value.as_array().into_iter().flatten());
+        entries.filter_map(|entry| entry.as_str()).find_map(|entry| {
+            let (service, alias) = entry.split_once(':').unwrap_or((entry, entry));
+            alias
+                .eq_ignore_ascii_case(&host)
+                .then(|| stack.service(service))
+                .flatten()
         })
-    })
+    };
+    stack
+        .service(&host)
+        .or_else(|| {
+            (stack.services.iter()).find(|s| {
+                s.container_name
+                    .as_ref()
+                    .is_some_and(|c| c.value.eq_ignore_ascii_case(&host))
+            })
+        })
+        .or_else(linked)
 }
 
 /// The password a PostgreSQL service is given, and where the spec gives

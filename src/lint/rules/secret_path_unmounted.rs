@@ -61,10 +61,9 @@ impl Rule for SecretPathUnmounted {
         for service in &stack.services {
             let mounted = mounted_files(service);
             let unmounted = |value: &str| {
-                let value = value.trim();
-                let path = value.strip_prefix("file://").unwrap_or(value);
+                let path = secret_path(value)?;
                 let name = path.strip_prefix(SECRETS).filter(|n| !n.is_empty())?;
-                let there = mounted.iter().any(|m| m == path) || covered_by_mount(service, path);
+                let there = mounted.iter().any(|m| *m == path) || covered_by_mount(service, &path);
                 (!there).then(|| (path.to_string(), help(stack, service, name, &mounted)))
             };
             let message = |var: &str, path: &str| {
@@ -141,11 +140,27 @@ fn mounted_files(service: &Service) -> Vec<String> {
 /// Whether a service that reads the env file `file` has the secret file
 /// `value` names (`/run/secrets/X` or `file://` of it).
 fn read_by_one_that_mounts(stack: &Stack, file: &str, value: &str) -> bool {
-    let value = value.trim();
-    let path = value.strip_prefix("file://").unwrap_or(value);
+    let Some(path) = secret_path(value) else {
+        return true;
+    };
     (stack.services.iter())
         .filter(|s| s.env_file_paths().any(|p| p.value == file))
-        .any(|s| mounted_files(s).iter().any(|m| m == path) || covered_by_mount(s, path))
+        .any(|s| mounted_files(s).iter().any(|m| *m == path) || covered_by_mount(s, &path))
+}
+
+/// The path in `/run/secrets` a value is, as the container resolves it
+/// (`/run/secrets/./ak` and `/run/secrets/ak/` are `/run/secrets/ak`), or
+/// its `file://` URL; `None` for anything else, a list of paths among
+/// them (each may be read differently).
+fn secret_path(value: &str) -> Option<String> {
+    let value = value.trim();
+    let path = value.strip_prefix("file://").unwrap_or(value);
+    if !path.starts_with(SECRETS) || path.contains([',', ' ', '\t', ';']) {
+        return None;
+    }
+    let normal = crate::emit::paths::normalize(std::path::Path::new(path));
+    let normal = normal.to_str()?.trim_end_matches('/').to_string();
+    normal.starts_with(SECRETS).then_some(normal)
 }
 
 /// Whether a volume or host folder is mounted over the path's folder
