@@ -63,7 +63,7 @@ impl Rule for SecretPathUnmounted {
             let unmounted = |value: &str| {
                 let path = secret_path(value)?;
                 let name = path.strip_prefix(SECRETS).filter(|n| !n.is_empty())?;
-                let there = mounted.iter().any(|m| *m == path) || covered_by_mount(service, &path);
+                let there = mounted.contains(&path) || covered_by_mount(service, &path);
                 (!there).then(|| (path.to_string(), help(stack, service, name, &mounted)))
             };
             let message = |var: &str, path: &str| {
@@ -145,7 +145,7 @@ fn read_by_one_that_mounts(stack: &Stack, file: &str, value: &str) -> bool {
     };
     (stack.services.iter())
         .filter(|s| s.env_file_paths().any(|p| p.value == file))
-        .any(|s| mounted_files(s).iter().any(|m| *m == path) || covered_by_mount(s, &path))
+        .any(|s| mounted_files(s).contains(&path) || covered_by_mount(s, &path))
 }
 
 /// The path in `/run/secrets` a value is, as the container resolves it
