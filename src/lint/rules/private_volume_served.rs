@@ -13,7 +13,9 @@ declare_rule! {
     /// folder above it, or on a data store's image (PostgreSQL, MySQL,
     /// Redis, ...), or over configuration and keys: a folder under `/etc`
     /// (certbot's `/etc/letsencrypt`), `/run/secrets`, or an `.ssh`
-    /// folder.
+    /// folder. A raw `nginx "root PATH"` or `alias` over `/run/secrets`
+    /// (the proxy's own secrets: its TLS key), `/etc`, `/proc` or `/root`
+    /// is flagged too.
     ///
     /// ## Why is this bad?
     /// Docker fills an empty named volume with what the image holds at the
@@ -61,7 +63,25 @@ declare_rule! {
 impl Rule for PrivateVolumeServed {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         let mut mounts = None;
-        for (_, proxy) in facts::proxies(stack) {
+        for (service, proxy) in facts::proxies(stack) {
+            // A raw `root` or `alias` over the proxy's own secrets (its TLS
+            // key) or the system's keys and settings.
+            let settings = (proxy.servers.iter())
+                .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
+            let served = settings
+                .flat_map(|s| &s.raw)
+                .filter(|d| matches!(d.name.as_str(), "root" | "alias"));
+            for directive in served {
+                let Some(what) = directive.args.first().and_then(|path| private_folder(path)) else {
+                    continue;
+                };
+                out.push(
+                    Self::META
+                        .diagnostic(format!("`{}` serves {what}", service.name.value))
+                        .primary(directive.text.span, "nginx hands out every file under this folder")
+                        .help("serve a volume that holds only public files (`alias VOLUME`), or the app's public folder alone"),
+                );
+            }
             for location in proxy.locations() {
                 let LocationAction::Alias(crate::ir::Alias { volume, .. }) = &location.action else {
                     continue;
@@ -90,6 +110,29 @@ impl Rule for PrivateVolumeServed {
             }
         }
     }
+}
+
+/// What a folder nginx serves with a raw `root` or `alias` holds that is
+/// private: compose's secrets (a TLS key, which nginx's user can read), or
+/// the system's keys and settings. `/` itself is gixy's
+/// filesystem_root_exposure, reported by `nginx-directive-risk`.
+fn private_folder(path: &str) -> Option<String> {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        return None;
+    }
+    let under = |folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
+    let above = |folder: &str| folder.starts_with(&format!("{path}/"));
+    if under("/run/secrets") || above("/run/secrets") {
+        return Some(format!(
+            "`{path}`, which holds the proxy's secrets (its TLS key among them)"
+        ));
+    }
+    // nginx's own settings are in its image for anyone already.
+    ["/etc", "/proc", "/root", "/var/run"]
+        .into_iter()
+        .find(|folder| under(folder) && !under("/etc/nginx"))
+        .map(|folder| format!("`{path}`, the system's `{folder}`"))
 }
 
 /// Each volume's mounts in the containers other than proxies, found once
