@@ -31,7 +31,12 @@ declare_rule! {
     ///   (resolver_external), `keepalive_requests` below 1000
     ///   (low_keepalive_requests), a `rewrite` regex with nested
     ///   repetition (regex_redos) or naming a group it lacks
-    ///   (invalid_regex).
+    ///   (invalid_regex);
+    /// - and two of stackc's own: a redirect (`return 302`, `rewrite`) to
+    ///   a target the client chooses, `$arg_next` or `$http_referer`
+    ///   (open_redirect), and `set_real_ip_from 0.0.0.0/0` or an
+    ///   `X-Forwarded-For`/`X-Real-IP` that passes on the client's own
+    ///   header (client_address_spoofing).
     ///
     /// ## Why is this bad?
     /// stackc writes nginx.conf so that gixy finds nothing in it; a raw
@@ -120,10 +125,15 @@ impl Rule for NginxDirectiveRisk {
     }
 }
 
+/// The checks of stackc's own, beside gixy's: holes gixy does not look
+/// for that a raw directive opens as surely.
+const OWN_CHECKS: &[&str] = &["open_redirect", "client_address_spoofing"];
+
 fn finding(proxy: &str, span: Span, check: &str, message: String) -> Diagnostic {
     let (why, help) = explain(check);
+    let by = if OWN_CHECKS.contains(&check) { "stackc" } else { "gixy" };
     NginxDirectiveRisk::META
-        .diagnostic(format!("`{proxy}`: {message} (gixy {check})"))
+        .diagnostic(format!("`{proxy}`: {message} ({by} {check})"))
         .primary(span, why)
         .help(help)
 }
@@ -198,6 +208,14 @@ fn explain(check: &str) -> (&'static str, &'static str) {
         "regex_redos" => (
             "a crafted URL keeps a worker busy for minutes",
             "remove the nested repetition: `^/(a+)$`",
+        ),
+        "open_redirect" => (
+            "a link on this site sends its visitors wherever the link says: phishing on the site's name",
+            "redirect to a fixed path, or let the app check the target against its own hosts",
+        ),
+        "client_address_spoofing" => (
+            "the client writes the address nginx and the app trust: `allow`/`deny`, rate limits and logs",
+            "trust forwarded addresses only from your own load balancer's range (`set_real_ip_from 10.0.0.0/8`), and send `$proxy_add_x_forwarded_for`",
         ),
         _ => (
             "the replacement names a capture group the regex lacks",
@@ -283,7 +301,36 @@ impl Block<'_> {
                 {
                     add("low_keepalive_requests", "`keepalive_requests` below 1000".into());
                 }
-                "rewrite" => rewrite(directive, &mut add),
+                "rewrite" => {
+                    rewrite(directive, &mut add);
+                    if let Some(target) = args.get(1).filter(|t| is_client_chosen(t)) {
+                        add(
+                            "open_redirect",
+                            format!("`rewrite` to `{target}`, which the client chooses"),
+                        );
+                    }
+                }
+                "return"
+                    if args
+                        .first()
+                        .is_some_and(|c| matches!(*c, "301" | "302" | "303" | "307" | "308")) =>
+                {
+                    if let Some(target) = args.get(1).filter(|t| is_client_chosen(t)) {
+                        add(
+                            "open_redirect",
+                            format!("a redirect to `{target}`, which the client chooses"),
+                        );
+                    }
+                }
+                "set_real_ip_from" if args.first().is_some_and(|a| matches!(*a, "0.0.0.0/0" | "::/0" | "all")) => {
+                    add(
+                        "client_address_spoofing",
+                        format!(
+                            "`set_real_ip_from {}` takes the client's address from any sender's header",
+                            args[0]
+                        ),
+                    );
+                }
                 _ => {}
             }
             if self.returns && matches!(directive.name.as_str(), "allow" | "deny") {
@@ -295,6 +342,14 @@ impl Block<'_> {
             }
         }
         for header in self.request_headers {
+            let value = header.raw_args.as_deref().unwrap_or(&header.value.value);
+            if passes_on_client_address(&header.name.value, value.trim()) {
+                found.push((
+                    header.span,
+                    "client_address_spoofing",
+                    format!("`{}` passes on the client's own header", header.name.value),
+                ));
+            }
             if header.name.eq_ignore_ascii_case("host") && header.value.contains("$http_host") {
                 found.push((
                     header.span,
@@ -354,6 +409,23 @@ fn rewrite(directive: &RawDirective, add: &mut impl FnMut(&'static str, String))
     if let Some(group) = missing {
         add("invalid_regex", format!("`${group}` names a group `{regex}` lacks"));
     }
+}
+
+/// `X-Forwarded-For $http_x_forwarded_for`: the client's own header as
+/// the address the app trusts (nginx's `$proxy_add_x_forwarded_for` adds
+/// the address it saw).
+fn passes_on_client_address(name: &str, value: &str) -> bool {
+    let forwarded = name.eq_ignore_ascii_case("x-forwarded-for") || name.eq_ignore_ascii_case("x-real-ip");
+    forwarded && matches!(value, "$http_x_forwarded_for" | "$http_x_real_ip")
+}
+
+/// A redirect target the request chooses whole: a query argument
+/// (`$arg_next`) or a header (`$http_referer`) at its start, where the
+/// scheme and host go.
+fn is_client_chosen(target: &str) -> bool {
+    ["$arg_", "${arg_", "$http_", "${http_", "$cookie_"]
+        .iter()
+        .any(|v| target.starts_with(v))
 }
 
 /// An IPv4 address outside loopback and the private ranges (Docker's own
