@@ -170,6 +170,23 @@ pub fn dev_variable(name: &str, value: &str) -> Option<&'static str> {
         {
             Some(JDWP)
         }
+        "MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE" if value.split(',').any(|e| e.trim() == "*") => Some(
+            "every Spring Boot actuator endpoint over HTTP: `/heapdump` holds the app's secrets, `/env` its settings",
+        ),
+        "MANAGEMENT_ENDPOINT_ENV_SHOW_VALUES" | "MANAGEMENT_ENDPOINT_CONFIGPROPS_SHOW_VALUES"
+            if value.eq_ignore_ascii_case("always") =>
+        {
+            Some("Spring Boot's actuator shows every setting's value, passwords among them")
+        }
+        "SPRING_H2_CONSOLE_ENABLED" if super::facts::is_truthy(value) => {
+            Some("the H2 console, which runs any SQL and, through it, code")
+        }
+        "WERKZEUG_DEBUG_PIN" if value.eq_ignore_ascii_case("off") => {
+            Some("Werkzeug's debugger without its PIN: code typed on an error page runs")
+        }
+        "ASPNETCORE_ENVIRONMENT" | "DOTNET_ENVIRONMENT" if value.eq_ignore_ascii_case("development") => {
+            Some("ASP.NET Core's development mode: the developer exception page, with code and settings")
+        }
         _ => None,
     }
 }
@@ -192,6 +209,13 @@ pub const DEV_VARIABLES: &[&str] = &[
     "JDK_JAVA_OPTIONS",
     "JAVA_OPTS",
     "CATALINA_OPTS",
+    "MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE",
+    "MANAGEMENT_ENDPOINT_ENV_SHOW_VALUES",
+    "MANAGEMENT_ENDPOINT_CONFIGPROPS_SHOW_VALUES",
+    "SPRING_H2_CONSOLE_ENABLED",
+    "WERKZEUG_DEBUG_PIN",
+    "ASPNETCORE_ENVIRONMENT",
+    "DOTNET_ENVIRONMENT",
 ];
 
 /// Traefik's `--api.insecure` (or `=true`): its API and dashboard served
@@ -299,5 +323,11 @@ mod tests {
         assert!(dev_variable("FLASK_DEBUG", "0").is_none());
         assert!(dev_variable("NODE_OPTIONS", "--max-old-space-size=512 --inspect").is_some());
         assert!(dev_variable("NODE_OPTIONS", "--max-old-space-size=512").is_none());
+        assert!(dev_variable("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,*").is_some());
+        assert!(dev_variable("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info").is_none());
+        assert!(dev_variable("JAVA_TOOL_OPTIONS", "-agentlib:jdwp=transport=dt_socket,address=*:5005").is_some());
+        assert!(dev_variable("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75").is_none());
+        assert!(dev_variable("WERKZEUG_DEBUG_PIN", "off").is_some());
+        assert!(dev_variable("ASPNETCORE_ENVIRONMENT", "Production").is_none());
     }
 }

@@ -20,7 +20,10 @@ declare_rule! {
     /// `NODE_ENV=development`, `FLASK_DEBUG`, `FLASK_ENV`,
     /// `NODE_OPTIONS=--inspect`, Laravel's and Symfony's `APP_DEBUG` and
     /// `APP_ENV=dev|local`, `RAILS_ENV=development`, the Java debugger in
-    /// `JAVA_TOOL_OPTIONS` (`JAVA_OPTS`, `CATALINA_OPTS`), and certificate checks
+    /// `JAVA_TOOL_OPTIONS` (`JAVA_OPTS`, `CATALINA_OPTS`), Spring Boot's
+    /// actuator opened whole (`MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE=*`,
+    /// `..._SHOW_VALUES=always`) and H2 console, Werkzeug's debugger without
+    /// its PIN, `ASPNETCORE_ENVIRONMENT=Development`, and certificate checks
     /// turned off (`NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`),
     /// in `env`, an env file or the `ENV` of the app's own Dockerfile (not
     /// of a database, cache or queue, which reads none of them: an env
