@@ -6,7 +6,7 @@ use crate::lint::{facts, images};
 declare_rule! {
     /// ## What it does
     /// Flags a `secret VAR = ...` whose `VAR_FILE` the image never reads:
-    /// on Grafana's images, and on official images whose entrypoint reads
+    /// on Grafana's and Gitea's images (which read `VAR__FILE`), and on official images whose entrypoint reads
     /// only some variables from a file (MySQL, MariaDB, MongoDB) or none
     /// (RabbitMQ 3.9 and later, Redis, Valkey, Ghost). PostgreSQL has its own rule,
     /// `pg-file-env-misuse`. A service with a command of its own, or a
@@ -50,8 +50,33 @@ declare_rule! {
     }
 }
 
-/// Grafana's images, which read `GF_<SECTION>_<KEY>__FILE`.
+/// Apps whose images read a setting's file from `VAR__FILE` (two
+/// underscores), never `VAR_FILE`: their images, their name, and how their
+/// settings' variables are written.
+struct DoubleUnderscoreFile {
+    images: &'static [&'static str],
+    app: &'static str,
+    prefix: &'static str,
+    pattern: &'static str,
+}
+
+/// Grafana's images.
 const GRAFANA: &[&str] = &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"];
+
+const DOUBLE_UNDERSCORE_FILE: &[DoubleUnderscoreFile] = &[
+    DoubleUnderscoreFile {
+        images: GRAFANA,
+        app: "Grafana",
+        prefix: "GF_",
+        pattern: "GF_<SECTION>_<KEY>",
+    },
+    DoubleUnderscoreFile {
+        images: &["gitea/gitea"],
+        app: "Gitea",
+        prefix: "GITEA__",
+        pattern: "GITEA__<SECTION>__<KEY>",
+    },
+];
 
 /// The official images with an entrypoint that reads `VAR_FILE` for the
 /// variables in [`images::file_variables`], and for no other.
@@ -72,10 +97,10 @@ impl Rule for SecretVariableUnread {
                 continue;
             }
             let repository = image.hub_name();
-            if GRAFANA.contains(&repository) {
+            if let Some(app) = DOUBLE_UNDERSCORE_FILE.iter().find(|a| a.images.contains(&repository)) {
                 // `secret GF_X_ = s` gives Grafana the `GF_X__FILE` it reads.
                 for secret in service.secrets.iter().filter(|s| !s.env.ends_with('_')) {
-                    out.push(grafana(secret));
+                    out.push(double_underscore_file(app, secret));
                 }
             } else if repository == "rabbitmq" && !before_3_9(image) {
                 for secret in &service.secrets {
@@ -123,22 +148,25 @@ fn reads_no_files(repository: &str, secret: &SecretUse) -> Diagnostic {
         .help(help)
 }
 
-/// Grafana reads `VAR__FILE`, never `VAR_FILE`.
-fn grafana(secret: &SecretUse) -> Diagnostic {
+/// Grafana and Gitea read `VAR__FILE`, never `VAR_FILE`.
+fn double_underscore_file(app: &DoubleUnderscoreFile, secret: &SecretUse) -> Diagnostic {
     let name = &secret.env.value;
+    let DoubleUnderscoreFile {
+        app, prefix, pattern, ..
+    } = app;
     let mut diagnostic = SecretVariableUnread::META
-        .diagnostic(format!("Grafana ignores `{name}_FILE`"))
-        .primary(secret.env.span, "this secret never reaches Grafana");
-    diagnostic = if name.starts_with("GF_") {
+        .diagnostic(format!("{app} ignores `{name}_FILE`"))
+        .primary(secret.env.span, format!("this secret never reaches {app}"));
+    diagnostic = if name.starts_with(prefix) {
         diagnostic.help(format!(
-            "Grafana reads a file for `{name}__FILE` (two underscores): write `secret {secret}` and \
+            "{app} reads a file for `{name}__FILE` (two underscores): write `secret {secret}` and \
              `env {{ {name}__FILE = \"/run/secrets/{secret}\" }}`",
             secret = secret.secret.value
         ))
     } else {
-        diagnostic.help(
-            "Grafana reads its settings from `GF_<SECTION>_<KEY>` variables, and a file for `GF_<SECTION>_<KEY>__FILE`",
-        )
+        diagnostic.help(format!(
+            "{app} reads its settings from `{pattern}` variables, and a file for `{pattern}__FILE`"
+        ))
     };
     diagnostic
 }
