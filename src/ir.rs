@@ -752,11 +752,20 @@ impl ImageRef {
     /// The repository as Docker Hub names it, the one name every table of
     /// published images is keyed by: `postgres` for
     /// `docker.io/library/postgres`, `valkey/valkey` for
-    /// `docker.io/valkey/valkey`; another registry's stays whole
-    /// (`ghcr.io/mastodon/mastodon`).
+    /// `docker.io/valkey/valkey`, and for Docker Hub's mirrors (Google's
+    /// `mirror.gcr.io/library/python`, ECR Public's
+    /// `public.ecr.aws/docker/library/python`: the same images); another
+    /// registry's stays whole (`ghcr.io/mastodon/mastodon`).
     pub fn hub_name(&self) -> &str {
         let repository = self.repository();
-        let repository = ["docker.io/", "index.docker.io/", "registry-1.docker.io/"]
+        let hub = [
+            "docker.io/",
+            "index.docker.io/",
+            "registry-1.docker.io/",
+            "mirror.gcr.io/",
+            "public.ecr.aws/docker/",
+        ];
+        let repository = hub
             .iter()
             .find_map(|host| repository.strip_prefix(host))
             .unwrap_or(repository);
@@ -1816,6 +1825,25 @@ mod command_port_tests {
             assert_eq!(super::command_port(&words(line)), port, "{line}");
         }
     }
+}
+
+#[cfg(test)]
+#[test]
+fn docker_hubs_mirrors_name_its_images() {
+    let hub_name = |text: &str| {
+        ImageRef::split(Spanned::new(text.to_string(), Span::new(0, 0)))
+            .hub_name()
+            .to_string()
+    };
+    for text in [
+        "python:3.12",
+        "docker.io/library/python:3.12",
+        "mirror.gcr.io/library/python:3.12",
+        "public.ecr.aws/docker/library/python:3.12",
+    ] {
+        assert_eq!(hub_name(text), "python", "{text}");
+    }
+    assert_eq!(hub_name("ghcr.io/acme/python:1"), "ghcr.io/acme/python");
 }
 
 /// The first of each distinct value, in order.
