@@ -404,6 +404,8 @@ fn statement_hint(line: &str, top_level: bool) -> Option<String> {
         ),
         (Some("env_file"), Some("optional")) => Some("`optional` goes after the path: `env_file PATH optional`"),
         (Some("ready"), Some("off")) => Some("`ready off` takes no options: there is no check to time"),
+        (Some("after"), Some(_)) => after_condition_hint(line),
+        (Some("ready"), Some(_)) => ready_timing_hint(line),
         (Some("compose"), Some(_)) if line.contains("= {") || line.contains("= [") => Some(
             "a compose value with braces or brackets is YAML in flow style, in quotes: `compose ulimits = \"{memlock: {soft: -1, hard: -1}}\"`",
         ),
@@ -413,6 +415,34 @@ fn statement_hint(line: &str, top_level: bool) -> Option<String> {
         _ => None,
     };
     hint.map(str::to_string)
+}
+
+/// compose's `depends_on` conditions, written after `after NAME`.
+fn after_condition_hint(line: &str) -> Option<&'static str> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().find_map(|word| match *word {
+        "healthy" | "service_healthy" | "health" => {
+            Some("compose's `service_healthy` is `ready` here: `after db ready`")
+        }
+        "completed" | "service_completed_successfully" | "completed_successfully" => {
+            Some("compose's `service_completed_successfully` is `done` here: `after migrate done`")
+        }
+        "service_started" => Some("compose's `service_started` is `started` here, or no condition: `after db`"),
+        _ => None,
+    })
+}
+
+/// compose's healthcheck timings, written after `ready ...`.
+fn ready_timing_hint(line: &str) -> Option<&'static str> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.iter().find_map(|word| match *word {
+        "interval" => Some("compose's `interval` is `every` here: `ready cmd \"...\" every 10s timeout 5s retries 5`"),
+        "start_period" => Some("compose's `start_period` is `start` here: `ready ... start 30s`"),
+        "start_interval" => {
+            Some("compose's `start_interval` is `start_every` here: `ready ... start 30s start_every 2s`")
+        }
+        _ => None,
+    })
 }
 
 /// A `publish` or `expose` line whose protocol is written wrong: a `/`
