@@ -115,6 +115,15 @@ impl Resolver<'_> {
                 _ => None,
             })
             .collect();
+        // A location that names an upstream there is not (a typo, an
+        // error already) most likely meant one of these: said unused too,
+        // it is a second finding for one mistake.
+        if passed
+            .iter()
+            .any(|name| !proxy.upstreams.iter().any(|u| u.name.as_str() == *name))
+        {
+            return;
+        }
         let raw: Vec<&str> = (proxy.settings().flat_map(|s| &s.raw))
             .chain(&proxy.http)
             .flat_map(|d| &d.args)
@@ -399,5 +408,15 @@ mod tests {
             .map(|d| d.message.as_str())
             .collect();
         assert_eq!(unused, ["upstream `left` is never used"], "{:#?}", analysis.diagnostics);
+    }
+
+    /// A `proxy_pass` to a misspelt upstream is one mistake: the unknown
+    /// name is the error, and the upstream it meant is not also unused.
+    #[test]
+    fn a_misspelt_upstream_is_one_finding() {
+        let spec = "stack shop\nservice web {\n    image ghcr.io/acme/web:1.0\n}\nproxy nginx {\n    upstream api_servers {\n        server web:8000\n    }\n    location / {\n        proxy_pass api_server\n    }\n}\n";
+        let analysis = crate::check(&SourceFile::new("stack.spec", spec));
+        let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["unknown-upstream"], "{:#?}", analysis.diagnostics);
     }
 }
