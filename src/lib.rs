@@ -194,6 +194,9 @@ fn run(source: &SourceFile, options: Options, goal: Goal) -> (Analysis, Option<V
             if matches!(goal, Goal::Check) {
                 check_environments(source, &base, options, &mut diagnostics);
             }
+            if matches!(goal, Goal::Build(_)) && !environments_apply(&base, &mut diagnostics) {
+                artifacts = None;
+            }
             if let (Goal::Build(layout), Some(files)) = (&goal, &mut artifacts) {
                 if options.target == emit::Target::Kubernetes {
                     // The overlays are written too, so their findings are
@@ -326,6 +329,25 @@ fn own_images(
     }
 }
 
+/// Whether every environment of `base` applies to it: one that cannot
+/// (`set command` on a service with none) is a mistake in the spec,
+/// whichever stack is built, as `check` says; its errors are the build's
+/// (a build of the base alone passed in CI, and `--env dev` failed later).
+fn environments_apply(base: &Stack, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    let mut apply = true;
+    for name in base.environment_names() {
+        if let Err(errors) = environment::derive(base, name) {
+            // Worded as `check` words it.
+            diagnostics.extend(errors.into_iter().map(|mut error| {
+                error.message = format!("in environment `{name}`: {}", error.message);
+                error
+            }));
+            apply = false;
+        }
+    }
+    apply
+}
+
 /// A Kubernetes build's overlays: one per environment of `base` that a
 /// cluster can run, each checked and linted for the cluster like the base,
 /// and written as what its stack's manifests change in the base's. An
@@ -351,7 +373,8 @@ fn overlays(
                     environments.push((name.to_string(), variant));
                 }
             }
-            Err(derived) => errors = derived,
+            // Said by `environments_apply`, as an error of the build.
+            Err(_) => continue,
         }
         for mut error in errors {
             error.severity = diagnostic::Severity::Warning;

@@ -202,6 +202,39 @@ fn build_for_kubernetes_writes_a_kustomize_base_the_same_every_time() {
     assert!(support::build(&unnamed, &tmp.path().join("compose")).status.success());
 }
 
+/// An environment that cannot apply to the base (`set` on what the base
+/// lacks) fails the build of the base too, for either target, as `check`
+/// fails: the build passed in CI and `--env dev` failed later.
+#[test]
+fn an_environment_that_cannot_apply_fails_every_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = spec_copy(tmp.path(), |s| {
+        s.replace(
+            "        add command \"python manage.py runserver 0.0.0.0:8000\"",
+            "        set command \"python manage.py runserver 0.0.0.0:8000\"\n        add command \"python manage.py runserver 0.0.0.0:8000\"",
+        )
+    });
+    let check = support::stackc().arg("check").arg(&broken).output().unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    for target in ["compose", "kubernetes"] {
+        let out = tmp.path().join(target);
+        let built = support::stackc()
+            .args(["build", "--color", "never", "--target", target])
+            .arg(&broken)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = text(&built.stderr);
+        assert_eq!(built.status.code(), Some(1), "{target}: {stderr}");
+        assert!(
+            stderr.contains("in environment `dev`: `web` has no `command` to set"),
+            "{target}: {stderr}"
+        );
+        assert!(!out.exists(), "{target}");
+    }
+}
+
 #[test]
 fn build_output_is_byte_identical_across_runs() {
     let tmp = tempfile::tempdir().unwrap();
