@@ -848,6 +848,42 @@ fn the_specs_user_by_name_is_a_base_images_number() {
     assert_eq!(pod_ids(&manifests, "assets"), (1000.into(), 1000.into(), 1000.into()));
 }
 
+/// The spec's `user node` on an own Dockerfile built `FROM node:22` is the
+/// base image's user, 1000, too: the pod had `runAsNonRoot` and no number,
+/// which the kubelet refuses.
+#[test]
+fn the_specs_user_by_name_is_an_own_dockerfiles_base_number() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(folder.path().join("web")).unwrap();
+    std::fs::write(
+        folder.path().join("web/Dockerfile"),
+        "FROM node:22.12-slim AS build\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n",
+    )
+    .unwrap();
+    let spec = folder.path().join("stack.spec");
+    std::fs::write(
+        &spec,
+        "stack shop\nservice web {\n    image example/web:1.0\n    build ./web {\n        file Dockerfile\n    }\n    user node\n}\n",
+    )
+    .unwrap();
+    let build = support::build_from_disk_for(&spec, None, Target::Kubernetes);
+    assert!(
+        !build.diagnostics.iter().any(|d| d.code == "user-without-uid"),
+        "{:#?}",
+        build.diagnostics
+    );
+    let artifacts = build.artifacts.unwrap_or_else(|| panic!("{:#?}", build.diagnostics));
+    let deployment = artifacts
+        .iter()
+        .find(|a| a.path.ends_with("web-deployment.yaml"))
+        .unwrap();
+    assert!(
+        deployment.contents.contains("runAsUser: 1000"),
+        "{}",
+        deployment.contents
+    );
+}
+
 /// An own Dockerfile that adds a config to a published image stackc knows,
 /// with no `USER` of its own, runs as that image's user and writes its
 /// folders (Prometheus as 65534, whose user is the name `nobody`, which

@@ -426,10 +426,11 @@ pub(super) fn run_as(stack: &Stack, service: &Service) -> Option<RunAs> {
             Account::Name(name) if name == "root" => 0,
             Account::Name(name) => {
                 let of_known = known.filter(|_| known_image(stack, service).is_some_and(|(k, _)| k.user == name));
-                // `user node` of `image node:22`: the base image's own user.
+                // `user node` of `image node:22`, or of an own Dockerfile
+                // built `FROM node:22`: the base image's own user.
                 let of_base = || match &service.image {
                     Some(ImageSource::Image(image)) => base_image_user(image.hub_name(), name),
-                    _ => None,
+                    _ => base_image_user(stack.own_image(service)?.registry_base()?.repository(), name),
                 };
                 match of_known.or_else(of_base) {
                     Some(account) if user.group.is_none() => return Some(account),
