@@ -32,6 +32,11 @@ pub enum Product {
     Mongodb,
     /// The Debian release an image is built on (`python:3.11-slim-buster`).
     Debian,
+    /// Ubuntu's LTS releases (`ubuntu:18.04`), to the end of standard
+    /// support (Canonical's paid ESM aside).
+    Ubuntu,
+    /// CentOS Linux, which has ended (`centos:7`).
+    Centos,
 }
 
 impl Product {
@@ -47,6 +52,8 @@ impl Product {
             Product::Valkey => "Valkey",
             Product::Mongodb => "MongoDB",
             Product::Debian => "Debian",
+            Product::Ubuntu => "Ubuntu",
+            Product::Centos => "CentOS Linux",
         }
     }
 
@@ -67,6 +74,8 @@ impl Product {
             "redis" => Product::Redis,
             "valkey/valkey" => Product::Valkey,
             "mongo" => Product::Mongodb,
+            "ubuntu" => Product::Ubuntu,
+            "centos" => Product::Centos,
             _ => return None,
         })
     }
@@ -84,6 +93,8 @@ impl Product {
             Product::Valkey => "8.1 or 9.0",
             Product::Mongodb => "7.0 or 8.0",
             Product::Debian => "12 (bookworm) or 13 (trixie), in the image's tag",
+            Product::Ubuntu => "22.04 or 24.04",
+            Product::Centos => "none of it: a distribution still supported (AlmaLinux, Rocky Linux, Debian)",
         }
     }
 
@@ -295,6 +306,24 @@ const TABLE: &[(Product, &[(&str, &str)])] = &[
             ("8.3", NO_DATE_YET),
         ],
     ),
+    // ubuntu.com/about/release-cycle: the end of each LTS's standard
+    // support (interim releases are not listed: unknown, never guessed).
+    (
+        Product::Ubuntu,
+        &[
+            ("14.04", "2019-04-30"),
+            ("16.04", "2021-04-30"),
+            ("18.04", "2023-05-31"),
+            ("20.04", "2025-05-31"),
+            ("22.04", "2027-06-30"),
+            ("24.04", "2029-05-31"),
+        ],
+    ),
+    // centos.org: CentOS Linux 8 ended early, 7 last.
+    (
+        Product::Centos,
+        &[("6", "2020-11-30"), ("7", "2024-06-30"), ("8", "2021-12-31")],
+    ),
     (
         Product::Debian,
         &[
@@ -342,8 +371,9 @@ pub fn ended(product: Product, tag: &str, today: Date) -> Option<EndOfLife> {
         parts.join(".")
     };
     if let Some((listed, date)) = runs.iter().find(|(v, _)| number_parts(v).count() <= tag_parts.len()) {
+        // As the table writes it (`18.04`, whose parts read `18.4`).
         return past(date).then(|| EndOfLife {
-            version: shown(numbers(listed).len()),
+            version: (*listed).to_string(),
             date: (*date).to_string(),
         });
     }
@@ -492,6 +522,11 @@ mod tests {
         assert_eq!(release("python:3.12-slim"), None);
         assert_eq!(release("node:20.11"), None);
         assert_eq!(date(Product::Debian, "11").as_deref(), Some("11 2026-08-31"));
+        assert_eq!(date(Product::Ubuntu, "18.04").as_deref(), Some("18.04 2023-05-31"));
+        assert_eq!(date(Product::Ubuntu, "24.04"), None);
+        assert_eq!(date(Product::Ubuntu, "23.10"), None);
+        assert_eq!(date(Product::Centos, "7").as_deref(), Some("7 2024-06-30"));
+        assert_eq!(date(Product::Centos, "7.9.2009").as_deref(), Some("7 2024-06-30"));
         assert_eq!(date(Product::Debian, "12"), None);
     }
 

@@ -7,7 +7,7 @@ use crate::lint::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a runtime, database or server past its end of life: Python,
-    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB, Redis, Valkey or MongoDB,
+    /// Node.js, PostgreSQL, nginx, MySQL, MariaDB, Redis, Valkey, MongoDB, Ubuntu (LTS) or CentOS,
     /// in a `python` line of a `build` block, a published image
     /// (`node:18-alpine`, `postgres:13`, `mongo:5.0`) or the base image of
     /// an app's own Dockerfile; and the Debian release such an image is
