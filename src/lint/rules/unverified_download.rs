@@ -80,9 +80,22 @@ impl Rule for UnverifiedDownload {
                         }
                     }
                 }
+                if let Some(url) = unchecked_add(instruction) {
+                    out.push(
+                        file.finding_of(
+                            &Self::META,
+                            index,
+                            instruction.span,
+                            format!("`ADD {url}` without `--checksum`"),
+                            "Docker adds whatever the server sends",
+                        )
+                        .help("add `--checksum=sha256:...` with the file's published checksum, or download and check it in a RUN"),
+                    );
+                }
                 let commands = instruction.run_commands();
                 for (at, command) in commands.iter().enumerate() {
-                    let Some((message, label)) = unverified(command, commands.get(at + 1)) else {
+                    let found = unverified(command, commands.get(at + 1)).or_else(|| run_unchecked(&commands, at));
+                    let Some((message, label)) = found else {
                         continue;
                     };
                     out.push(
@@ -107,6 +120,102 @@ fn tls_checks_off(name: &str, value: &str) -> bool {
     }
 }
 
+/// `ADD https://...` with no `--checksum`: a remote file taken as sent.
+fn unchecked_add(instruction: &crate::input::dockerfile::Instruction) -> Option<String> {
+    if instruction.keyword != Keyword::Add || instruction.flags.iter().any(|f| f.name == "checksum") {
+        return None;
+    }
+    let words = instruction.words();
+    let sources = &words[..words.len().saturating_sub(1)];
+    let url = sources
+        .iter()
+        .find(|w| w.value.starts_with("http://") || w.value.starts_with("https://"))?;
+    Some(url.value.clone())
+}
+
+/// Programs that check what was downloaded before it runs.
+const CHECKERS: &[&str] = &[
+    "sha256sum",
+    "sha512sum",
+    "sha1sum",
+    "shasum",
+    "gpg",
+    "gpgv",
+    "cosign",
+    "minisign",
+];
+
+/// A download run by a shell without a check: `bash <(curl URL)`, `sh -c
+/// "$(curl URL)"`, or `curl -o FILE URL && sh FILE` with no checksum
+/// between; the command at `at` is the one that runs it.
+fn run_unchecked(commands: &[SimpleCommand], at: usize) -> Option<(String, String)> {
+    let command = &commands[at];
+    let program = command.program()?;
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let runs = is_shell(program) || INTERPRETERS.contains(&program);
+    if !runs {
+        return None;
+    }
+    let found = |what: &str| {
+        Some((
+            format!("{what} run by `{program}`"),
+            "runs whatever the server sends, unread and unchecked".to_string(),
+        ))
+    };
+    // `sh -c "$(curl ...)"`: the substitution stays in the quoted word.
+    let substituted = command
+        .args()
+        .iter()
+        .any(|a| ["$(curl", "$(wget", "`curl", "`wget"].iter().any(|d| a.contains(d)));
+    if substituted {
+        return found("a download");
+    }
+    // `bash <(curl ...)`: the parenthesis ends this command at `<`.
+    let fed = command.raw_words.last().is_some_and(|w| w == "<")
+        && commands
+            .get(at + 1)
+            .and_then(SimpleCommand::program)
+            .is_some_and(|p| matches!(p, "curl" | "wget"));
+    if fed {
+        return found("a download");
+    }
+    let script = command.args().first()?;
+    let before = &commands[..at];
+    let downloaded = before
+        .iter()
+        .any(|c| downloads_to(c).is_some_and(|file| same_file(&file, script)));
+    let checked = before.iter().any(|c| {
+        c.program()
+            .is_some_and(|p| CHECKERS.contains(&p.rsplit('/').next().unwrap_or(p)))
+    });
+    (downloaded && !checked).then(|| {
+        (
+            format!("`{script}`, downloaded and run by `{program}` with no checksum checked"),
+            "runs whatever the server sent".to_string(),
+        )
+    })
+}
+
+/// The file `curl -o FILE` (`-fsSLo FILE`) or `wget -O FILE` writes.
+fn downloads_to(command: &SimpleCommand) -> Option<String> {
+    let program = command.program()?;
+    let args = command.args();
+    let option = match program.rsplit('/').next()? {
+        "curl" => args.iter().position(|a| {
+            a == "-o" || a == "--output" || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('o'))
+        }),
+        "wget" => args.iter().position(|a| a == "-O" || a == "--output-document"),
+        _ => None,
+    }?;
+    args.get(option + 1).cloned()
+}
+
+/// Whether two paths of one script name the same file (`setup.sh` and
+/// `./setup.sh`).
+fn same_file(a: &str, b: &str) -> bool {
+    a.trim_start_matches("./") == b.trim_start_matches("./")
+}
+
 /// What `command` (followed by `next`) skips checking, and its label.
 fn unverified(command: &SimpleCommand, next: Option<&SimpleCommand>) -> Option<(String, String)> {
     let program = command.program()?;
@@ -128,7 +237,10 @@ fn unverified(command: &SimpleCommand, next: Option<&SimpleCommand>) -> Option<(
             .iter()
             .any(|a| *a == "--insecure" || (a.starts_with('-') && !a.starts_with("--") && a.contains('k'))),
         "wget" => args.contains(&"--no-check-certificate"),
-        "pip" | "pip3" => args.iter().any(|a| a.starts_with("--trusted-host")),
+        "pip" | "pip3" => {
+            args.iter().any(|a| a.starts_with("--trusted-host"))
+                || (args.starts_with(&["config", "set"]) && args.iter().any(|a| a.contains("trusted-host")))
+        }
         "python" | "python3" => {
             args.windows(2).any(|w| w == ["-m", "pip"]) && args.iter().any(|a| a.starts_with("--trusted-host"))
         }
@@ -166,7 +278,11 @@ mod tests {
 
     fn flagged(script: &str) -> bool {
         let commands = simple_commands(script);
-        (0..commands.len()).any(|i| unverified(&commands[i], commands.get(i + 1)).is_some())
+        (0..commands.len()).any(|i| {
+            unverified(&commands[i], commands.get(i + 1))
+                .or_else(|| run_unchecked(&commands, i))
+                .is_some()
+        })
     }
 
     #[test]
@@ -186,5 +302,16 @@ mod tests {
             "curl -fsSLo setup.sh https://example.com/setup.sh && sha256sum -c sums && sh setup.sh"
         ));
         assert!(!flagged("curl --fail https://example.com/x -o x"));
+        assert!(flagged("bash <(curl -s https://x.example/i.sh)"));
+        assert!(flagged("sh -c \"$(curl -fsSL https://x.example/i.sh)\""));
+        assert!(flagged(
+            "curl -fsSL https://x.example/i.sh -o /tmp/i.sh && sh /tmp/i.sh"
+        ));
+        assert!(flagged("curl -fsSLo i.sh https://x.example/i.sh && bash ./i.sh"));
+        assert!(flagged("pip config set global.trusted-host pypi.internal"));
+        assert!(!flagged(
+            "curl -fsSLo i.sh https://x.example/i.sh && echo \"abc  i.sh\" | sha256sum -c - && sh i.sh"
+        ));
+        assert!(!flagged("sh /app/entrypoint.sh"));
     }
 }
