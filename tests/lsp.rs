@@ -109,3 +109,57 @@ fn the_readme_shows_the_neovim_snippet() {
         "README's lua block is not in editors/nvim/stackc.lua:\n{shown}"
     );
 }
+
+/// Runs `stackc lsp` on `messages`, its stdin kept open as an editor
+/// keeps it: its exit status and output, once it ends by itself (within 20
+/// seconds).
+fn lsp_session(messages: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::io::{Read, Write};
+    let input: String = messages
+        .iter()
+        .map(|body| format!("Content-Length: {}\r\n\r\n{body}", body.len()))
+        .collect();
+    let mut child = support::stackc()
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server did not end by itself");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    let mut output = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut output).unwrap();
+    (status, output)
+}
+
+/// A request that is no request (an `id`, no `method`) is answered with
+/// InvalidRequest under its id; the server ends after `exit`, and when it
+/// gives up on its own (an `initialize` it cannot read) while the editor
+/// keeps its input open: a first fix kept the process alive then.
+#[test]
+fn a_request_that_is_no_request_is_answered_and_the_server_ends() {
+    let (status, output) = lsp_session(&[
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":7,"params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ]);
+    assert!(status.success(), "{status:?}");
+    assert!(output.contains(r#""id":7"#) && output.contains("-32600"), "{output}");
+    let (status, _) = lsp_session(&[r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":5}}"#]);
+    assert!(!status.success(), "{status:?}");
+}

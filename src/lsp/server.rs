@@ -274,6 +274,10 @@ impl Server<'_> {
                 let span = document.lines.span(&document.source.text, params.range);
                 Ok(Some(actions::actions(document, span, params.context.only.as_deref())))
             }),
+            super::transport::UNREADABLE_REQUEST => {
+                let reason = request.params.as_str().unwrap_or_default();
+                Err((ErrorCode::InvalidRequest, format!("not a request: {reason}")))
+            }
             method => Err((ErrorCode::MethodNotFound, format!("stackc does not answer `{method}`"))),
         };
         match result {

@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 
-use lsp_server::{Connection, ErrorCode, Message, RequestId, Response};
+use lsp_server::{Connection, Message, Request, RequestId};
 
 use crate::input::fs::MAX_FILE_BYTES;
 
@@ -37,14 +37,10 @@ pub(super) struct Stdio {
 pub(super) fn stdio() -> (Connection, Stdio) {
     let (server, client) = Connection::memory();
     let Connection { sender, receiver } = client;
-    // The reader answers a request it cannot read itself, through the
-    // queue the writer writes the server's answers from.
-    let answers = server.sender.clone();
     let refused = Arc::new(OnceLock::new());
     let reason = Arc::clone(&refused);
     thread::spawn(move || {
-        let answer = |response: Response| answers.send(Message::Response(response)).is_ok();
-        if let Err(error) = forward(|message| sender.send(message).is_ok(), answer) {
+        if let Err(error) = forward(|message| sender.send(message).is_ok()) {
             let _ = reason.set(error);
         }
         drop(sender);
@@ -57,10 +53,16 @@ pub(super) fn stdio() -> (Connection, Stdio) {
     (server, Stdio { refused, writer })
 }
 
+/// The method a request that is no request is handed to the server as,
+/// with why as its parameters: the server answers it with InvalidRequest
+/// under its id (the reader holds no way to stdout of its own, so the
+/// writer ends when the server does).
+pub(super) const UNREADABLE_REQUEST: &str = "$/stackc/unreadableRequest";
+
 /// Hands the messages of stdin to `send` until `exit`, the end of the
 /// input, a `send` that fails (the server is gone), or input it refuses
-/// (the error); a request it cannot read gets its error from `answer`.
-fn forward(mut send: impl FnMut(Message) -> bool, answer: impl Fn(Response) -> bool) -> io::Result<()> {
+/// (the error); a request it cannot read goes as [`UNREADABLE_REQUEST`].
+fn forward(mut send: impl FnMut(Message) -> bool) -> io::Result<()> {
     let stdin = io::stdin();
     let mut input = stdin.lock();
     while let Some(message) = read(&mut input)? {
@@ -75,9 +77,8 @@ fn forward(mut send: impl FnMut(Message) -> bool, answer: impl Fn(Response) -> b
                 let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
                 eprintln!("stackc lsp: skipped a message: {reason}");
                 if let Some(id) = id {
-                    let error =
-                        Response::new_err(id, ErrorCode::InvalidRequest as i32, format!("not a request: {reason}"));
-                    if !answer(error) {
+                    let request = Request::new(id, UNREADABLE_REQUEST.to_string(), reason);
+                    if !send(Message::Request(request)) {
                         break;
                     }
                 }
