@@ -430,13 +430,21 @@ fn settings_about_passwords_are_no_passwords() {
                 GITEA__security__PASSWORD_COMPLEXITY = \"lower,upper,digit\"\n        \
                 GITEA__security__PASSWORD_HASH_ALGO = \"argon2\"\n        MM_PASSWORDSETTINGS_MINIMUMLENGTH = \"10\"\n        \
                 PASSWORD_RESET_URL = \"https://x.example/reset\"\n        REQUIRE_PASSWORD = \"true\"\n        \
-                SMTP_PASSWORD = \"1234\"\n    }\n}\n";
+                SMTP_PASSWORD = \"1234\"\n        DB_PASSWORD = \"58392017\"\n    }\n}\n";
     let found = lint_json(dir.path(), spec);
     let flagged: Vec<&str> = (found.iter())
         .filter(|d| d["severity"] == "error")
         .filter_map(|d| d["message"].as_str())
         .collect();
-    assert_eq!(flagged, ["`SMTP_PASSWORD` is set to a default password"], "{found:#?}");
+    // A number under a password's name is a password: written in the spec.
+    assert_eq!(
+        flagged,
+        [
+            "`SMTP_PASSWORD` is set to a default password",
+            "`DB_PASSWORD` is written in the spec"
+        ],
+        "{found:#?}"
+    );
 }
 
 /// Correct specs that errors blocked: a database reached by a compose

@@ -29,7 +29,10 @@ fn reaches_outside(file: &Path, root: &Path, depth: usize) -> Option<String> {
                 "it reads `{named}`, which compose would fetch or fill from the environment"
             ));
         }
-        let path = dir.join(expand_home(named)?);
+        let Some(relative) = expand_home(named) else {
+            return Some(format!("it reads `{named}`, in the home folder, outside the project"));
+        };
+        let path = dir.join(relative);
         if fs::inside_project(Some(root), &path).is_err() {
             return Some(format!("it reads `{named}`, outside the project"));
         }
@@ -43,7 +46,7 @@ fn reaches_outside(file: &Path, root: &Path, depth: usize) -> Option<String> {
     None
 }
 
-/// `~/x` is the home folder's, outside any project: `None` refuses it.
+/// `~/x` is the home folder's, outside any project: `None` for it.
 fn expand_home(named: &str) -> Option<&str> {
     (!named.starts_with('~')).then_some(named)
 }

@@ -73,8 +73,14 @@ fn read(node: &Node, value: &Node, dotenv: &EnvFile) -> Option<Read> {
         (Some(variable), _) => (variable.to_string(), None),
         // `${REDIS_AUTH:-myredissecret}`: the `.env`'s value, else the default.
         (None, Some((name, operation))) => {
-            let default = operation.strip_prefix(":-").or_else(|| operation.strip_prefix('-'))?;
-            match dotenv.get(name).is_some_and(|entry| entry.value.is_some()) {
+            // `:-` takes the default for an empty value too, `-` only for
+            // an unset one.
+            let (default, empty_is_unset) = match operation.strip_prefix(":-") {
+                Some(default) => (default, true),
+                None => (operation.strip_prefix('-')?, false),
+            };
+            let set = dotenv.get(name).and_then(|entry| entry.value.as_ref());
+            match set.is_some_and(|value| !(empty_is_unset && value.value.is_empty())) {
                 true => (name.to_string(), None),
                 false => (name.to_string(), Some(written(default)?)),
             }

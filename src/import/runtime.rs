@@ -78,6 +78,9 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
     }
     let test = value.get("test")?;
     let mut readable = container.values.clone();
+    // The variables whose defaults the check runs with, reported once it
+    // is kept.
+    let mut defaults = Vec::new();
     let probe = Test::of(test)
         .or_else(|| {
             let (probe, marks) = Test::with_references(test, &container.references)?;
@@ -86,13 +89,7 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
         })
         .or_else(|| {
             let (probe, names) = Test::with_defaults(test)?;
-            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            import.report.filled(
-                file,
-                test.span,
-                format!("the healthcheck runs with the default of {}", names.join(", ")),
-                "a spec string is literal: the host's value no longer changes it; edit the check where it differs",
-            );
+            defaults = names;
             Some(probe)
         });
     let Some(mut probe) = probe else {
@@ -159,6 +156,15 @@ pub fn healthcheck(value: &Node, container: &ContainerEnv, import: &mut Import) 
             "import moved the password into a secret, so the container gets `VAR_FILE` instead of `VAR`; the check reads `$(cat \"$VAR_FILE\")`",
         );
         probe = read;
+    }
+    if !defaults.is_empty() {
+        let names: Vec<String> = defaults.iter().map(|n| format!("`{n}`")).collect();
+        import.report.filled(
+            file,
+            test.span,
+            format!("the healthcheck runs with the default of {}", names.join(", ")),
+            "a spec string is literal: the host's value no longer changes it; edit the check where it differs",
+        );
     }
     // One it could not rewrite (inside single quotes, in a `CMD` word).
     let left = read_moved(&probe);

@@ -44,8 +44,9 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
         python if python.starts_with("python") && name(1) == Some("-m") && name(2) == Some("flask") => Some(3),
         _ => None,
     };
-    // `flask --app shop run`: its own options come before `run`.
-    if flask.is_some_and(|i| words[i.min(words.len())..].iter().any(|w| w == "run")) {
+    // `flask --app shop run`: Flask's own options come before `run`, the
+    // subcommand (`flask crontab run` is another).
+    if flask.is_some_and(|i| flask_subcommand(&words[i.min(words.len())..]) == Some("run")) {
         return Some("Flask's development server");
     }
     if super::facts::runs_manage(words, "runserver_plus") {
@@ -89,12 +90,30 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
         .then_some("a development server")
 }
 
+/// The subcommand after Flask's own options (`--app X`, `-A X`,
+/// `--env-file X`, `-e X`, `--debug`, `--no-debug`).
+fn flask_subcommand(words: &[String]) -> Option<&str> {
+    let mut at = 0;
+    loop {
+        let word = words.get(at)?.as_str();
+        match word {
+            "--app" | "-A" | "--env-file" | "-e" => at += 2,
+            _ if word.starts_with('-') => at += 1,
+            _ => return Some(word),
+        }
+    }
+}
+
 /// What the Java debug agent does, wherever it is turned on.
 const JDWP: &str = "the Java debugger (JDWP), which runs any code sent to its port";
 
-/// The Java debug agent's option: `-agentlib:jdwp=...`, `-Xrunjdwp:...`.
+/// The Java debug agent's option, listening beyond the container:
+/// `-agentlib:jdwp=...`, `-Xrunjdwp:...`; not `address=127.0.0.1:5005`.
 fn is_jdwp(word: &str) -> bool {
-    word.starts_with("-agentlib:jdwp") || word.starts_with("-Xrunjdwp")
+    let loopback = ["address=127.0.0.1:", "address=localhost:"]
+        .iter()
+        .any(|a| word.contains(a));
+    (word.starts_with("-agentlib:jdwp") || word.starts_with("-Xrunjdwp")) && !loopback
 }
 
 /// `python -m debugpy --listen ...`, and a Jupyter server told to ask for
@@ -308,6 +327,9 @@ mod tests {
             "java -XX:MaxRAMPercentage=75 -jar app.jar",
             "jupyter lab --ip 0.0.0.0",
             "rails server -e production -b 0.0.0.0",
+            "flask crontab run 5e9f2c1a",
+            "flask --app run db upgrade",
+            "java -agentlib:jdwp=transport=dt_socket,server=y,address=127.0.0.1:5005 -jar app.jar",
             "php-fpm -F",
             "php artisan migrate --force",
         ] {

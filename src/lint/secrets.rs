@@ -143,7 +143,18 @@ fn normal_name(name: &str) -> Cow<'_, str> {
 /// Words of switches named after a password that hold none:
 /// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`, `MARIADB_RANDOM_ROOT_PASSWORD=1`,
 /// `MYSQL_ONETIME_PASSWORD=yes`.
-const SWITCH_WORDS: &[&str] = &["ALLOW_EMPTY", "RANDOM", "ONETIME"];
+/// Also a setting that turns a password's use on or off
+/// (`REQUIRE_PASSWORD`, `GITEA__service__ENABLE_PASSWORD_SIGNIN_FORM`).
+const SWITCH_WORDS: &[&str] = &[
+    "ALLOW_EMPTY",
+    "RANDOM",
+    "ONETIME",
+    "REQUIRE",
+    "ENABLE",
+    "DISABLE",
+    "SHOW",
+    "HIDE",
+];
 
 /// The last `_`-separated word of a normal name: `FILE` of `DB_PASSWORD_FILE`.
 fn last_word(name: &str) -> &str {
@@ -838,6 +849,8 @@ mod tests {
             "KC_SPI_PASSWORD_HASHING_PROVIDER",
             "PASSWORDLESS",
             "PASSWORD_HINTS_ALLOWED",
+            "REQUIRE_PASSWORD",
+            "SHOW_PASSWORD_HINT",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }

@@ -73,7 +73,7 @@ pub fn rename(document: &Document, offset: usize, new_name: &str) -> Result<Work
         Kind::Network => crate::ir::Network::DEFAULT,
         _ => "",
     };
-    if new_name == reserved {
+    if !reserved.is_empty() && new_name.eq_ignore_ascii_case(reserved) {
         return Err(format!(
             "`{new_name}` is reserved for a {} the spec does not declare",
             index.symbols[symbol].kind.keyword()

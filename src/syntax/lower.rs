@@ -189,7 +189,7 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         next(&mut inner, "volume"); // kw_volume
         let name = self.lower_name(next(&mut inner, "volume"));
-        if name.value == Volume::ANONYMOUS {
+        if name.value.eq_ignore_ascii_case(Volume::ANONYMOUS) {
             self.report(
                 Diagnostic::error("reserved-name", "`anonymous` is the spec's word for a volume of no name")
                     .primary(name.span, "reserved")

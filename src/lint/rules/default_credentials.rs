@@ -114,12 +114,6 @@ impl Rule for DefaultCredentials {
                     continue;
                 }
                 let well_known = is_well_known(value);
-                // A switch or a number under a password's name
-                // (`REQUIRE_PASSWORD = "true"`) is a setting, unless it is a
-                // well-known password itself (`1234`).
-                if secrets::is_inert(value) && !well_known {
-                    continue;
-                }
                 let same_as_user = user_names
                     .iter()
                     .find(|u| u.value.value.trim().eq_ignore_ascii_case(value));

@@ -70,6 +70,8 @@ const SYSTEM_FOLDERS: &[&str] = &[
     "/boot",
     "/dev",
     "/etc",
+    // Every TLS key of the host at once (one key file is a secret's).
+    "/etc/ssl/private",
     "/home",
     "/lib",
     "/lib64",
@@ -86,8 +88,8 @@ const SYSTEM_FOLDERS: &[&str] = &[
 ];
 
 /// Folders no part of which a container may mount or a secret be: the
-/// kernel's views, the container engines' state, the host's login and TLS
-/// keys, and a cluster node's credentials (`/etc/kubernetes/admin.conf`
+/// kernel's views, the container engines' state, the host's login keys,
+/// and a cluster node's credentials (`/etc/kubernetes/admin.conf`
 /// is cluster-admin; the kubelet's folder holds every pod's secrets).
 const SYSTEM_TREES: &[&str] = &[
     "/dev",
@@ -98,7 +100,6 @@ const SYSTEM_TREES: &[&str] = &[
     "/etc/ssh",
     "/etc/shadow",
     "/etc/sudoers",
-    "/etc/ssl/private",
     "/etc/kubernetes",
     "/etc/rancher",
     "/var/lib/kubelet",
@@ -376,6 +377,8 @@ mod tests {
         ] {
             assert!(host_path(path).is_some(), "{path}");
         }
+        // One key file, handed over as a secret or mounted alone.
+        assert!(host_path("/etc/ssl/private/example.com.key").is_none());
         assert!(host_path("/etc/ssl/certs").is_none());
         assert!(host_path("/etc/letsencrypt/live/example.com/privkey.pem").is_none());
         assert!(host_path("secrets/db_password.txt").is_none());

@@ -419,13 +419,19 @@ fn passes_on_client_address(name: &str, value: &str) -> bool {
     forwarded && matches!(value, "$http_x_forwarded_for" | "$http_x_real_ip")
 }
 
-/// A redirect target the request chooses whole: a query argument
-/// (`$arg_next`) or a header (`$http_referer`) at its start, where the
-/// scheme and host go.
+/// A redirect target whose host the request chooses: a query argument
+/// (`$arg_next`), a header (`$http_referer`) or a cookie where the host
+/// goes (at the start, or after `SCHEME://` or `//`). A scheme taken from
+/// a header before a fixed host (`$http_x_forwarded_proto://$host`) is
+/// none.
 fn is_client_chosen(target: &str) -> bool {
-    ["$arg_", "${arg_", "$http_", "${http_", "$cookie_"]
+    let host = match target.split_once("://") {
+        Some((_, host)) => host,
+        None => target.strip_prefix("//").unwrap_or(target),
+    };
+    ["$arg_", "${arg_", "$http_", "${http_", "$cookie_", "${cookie_"]
         .iter()
-        .any(|v| target.starts_with(v))
+        .any(|v| host.starts_with(v))
 }
 
 /// An IPv4 address outside loopback and the private ranges (Docker's own
@@ -480,6 +486,20 @@ mod tests {
         assert!(is_broad_cipher_group("HIGH") && is_broad_cipher_group("+DEFAULT"));
         assert!(!is_broad_cipher_group("!MEDIUM") && !is_broad_cipher_group("-HIGH"));
         assert!(!is_broad_cipher_group("ECDHE-RSA-AES128-GCM-SHA256"));
+    }
+
+    #[test]
+    fn a_redirect_is_open_where_the_client_chooses_the_host() {
+        for open in ["$arg_next", "https://$arg_host/", "//$arg_next", "$http_referer"] {
+            assert!(is_client_chosen(open), "{open}");
+        }
+        for fixed in [
+            "$http_x_forwarded_proto://$host$request_uri",
+            "https://$host$request_uri",
+            "/login?next=$arg_next",
+        ] {
+            assert!(!is_client_chosen(fixed), "{fixed}");
+        }
     }
 
     #[test]

@@ -13,8 +13,9 @@ declare_rule! {
     /// folder above it, or on a data store's image (PostgreSQL, MySQL,
     /// Redis, ...), or over configuration and keys: a folder under `/etc`
     /// (certbot's `/etc/letsencrypt`), `/run/secrets`, or an `.ssh`
-    /// folder. A raw `nginx "root PATH"` or `alias` over `/run/secrets`
-    /// (the proxy's own secrets: its TLS key), `/etc`, `/proc` or `/root`
+    /// folder. A raw `nginx "root PATH"` over `/run/secrets` (the proxy's
+    /// own secrets: its TLS key), `/etc` whole or its key folders
+    /// (`/etc/ssl/private`, `/etc/letsencrypt/live`), `/proc` or `/root`
     /// is flagged too.
     ///
     /// ## Why is this bad?
@@ -64,13 +65,14 @@ impl Rule for PrivateVolumeServed {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         let mut mounts = None;
         for (service, proxy) in facts::proxies(stack) {
-            // A raw `root` or `alias` over the proxy's own secrets (its TLS
+            // A raw `root` over the proxy's own secrets (its TLS
             // key) or the system's keys and settings.
             let settings = (proxy.servers.iter())
                 .flat_map(|s| std::iter::once(&s.settings).chain(s.locations.iter().map(|l| &l.settings)));
             let served = settings
                 .flat_map(|s| &s.raw)
-                .filter(|d| matches!(d.name.as_str(), "root" | "alias"));
+                // A raw `alias` is refused in lowering: the statement says it.
+                .filter(|d| d.name == "root");
             for directive in served {
                 let Some(what) = directive.args.first().and_then(|path| private_folder(path)) else {
                     continue;
@@ -112,26 +114,37 @@ impl Rule for PrivateVolumeServed {
     }
 }
 
-/// What a folder nginx serves with a raw `root` or `alias` holds that is
-/// private: compose's secrets (a TLS key, which nginx's user can read), or
-/// the system's keys and settings. `/` itself is gixy's
-/// filesystem_root_exposure, reported by `nginx-directive-risk`.
+/// What a folder nginx serves with a raw `root` holds that is private:
+/// compose's secrets (a TLS key, which nginx's user can read), or the
+/// system's keys and settings: `/etc` whole, its key folders, `/proc`,
+/// `/root`. `/` itself is gixy's filesystem_root_exposure, reported by
+/// `nginx-directive-risk`. `..` is read as nginx reads it.
 fn private_folder(path: &str) -> Option<String> {
-    let path = path.trim_end_matches('/');
+    let normal = crate::emit::paths::normalize(std::path::Path::new(path));
+    let path = normal.to_str()?.trim_end_matches('/');
     if path.is_empty() {
         return None;
     }
     let under = |folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
     let above = |folder: &str| folder.starts_with(&format!("{path}/"));
-    if under("/run/secrets") || above("/run/secrets") {
+    if under("/run/secrets") || above("/run/secrets") || above("/var/run/secrets") {
         return Some(format!(
             "`{path}`, which holds the proxy's secrets (its TLS key among them)"
         ));
     }
-    // nginx's own settings are in its image for anyone already.
-    ["/etc", "/proc", "/root", "/var/run"]
+    const KEYS: [&str; 5] = [
+        "/etc/ssl/private",
+        "/etc/letsencrypt/live",
+        "/etc/letsencrypt/archive",
+        "/etc/ssh",
+        "/etc/shadow",
+    ];
+    if path == "/etc" || KEYS.iter().any(|folder| under(folder) || above(folder)) {
+        return Some(format!("`{path}`, which holds the system's settings or keys"));
+    }
+    ["/proc", "/root"]
         .into_iter()
-        .find(|folder| under(folder) && !under("/etc/nginx"))
+        .find(|folder| under(folder))
         .map(|folder| format!("`{path}`, the system's `{folder}`"))
 }
 
@@ -186,4 +199,29 @@ fn is_configuration(target: &str) -> bool {
 fn source_folder(stack: &Stack, service: &Service) -> Option<String> {
     let python = stack.builder_of(service)?.build()?.python()?;
     Some(python.workdir.value.clone())
+}
+
+#[cfg(test)]
+#[test]
+fn private_folders_are_secrets_keys_and_the_systems_own() {
+    for private in [
+        "/run",
+        "/run/secrets/",
+        "/etc",
+        "/etc/ssl/private",
+        "/proc/self",
+        "/usr/share/nginx/html/../../../../etc",
+    ] {
+        assert!(private_folder(private).is_some(), "{private}");
+    }
+    for public in [
+        "/",
+        "/etc/letsencrypt/webroot",
+        "/etc/ssl/certs",
+        "/etc/nginx/html",
+        "/usr/share/nginx/html",
+        "/srv/static",
+    ] {
+        assert!(private_folder(public).is_none(), "{public}");
+    }
 }

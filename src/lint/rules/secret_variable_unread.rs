@@ -71,7 +71,7 @@ const DOUBLE_UNDERSCORE_FILE: &[DoubleUnderscoreFile] = &[
         pattern: "GF_<SECTION>_<KEY>",
     },
     DoubleUnderscoreFile {
-        images: &["gitea/gitea"],
+        images: &["gitea/gitea", "docker.gitea.com/gitea"],
         app: "Gitea",
         prefix: "GITEA__",
         pattern: "GITEA__<SECTION>__<KEY>",
