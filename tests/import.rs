@@ -474,6 +474,17 @@ impl Imported {
         support::text(&self.out.stderr)
     }
 
+    /// What `stackc lint` finds in the spec written, `--format short`.
+    fn lint_findings(&self) -> String {
+        let lint = support::stackc()
+            .arg("lint")
+            .arg(self.spec_path())
+            .args(["--format", "short"])
+            .output()
+            .unwrap();
+        support::text(&lint.stdout)
+    }
+
     /// The report and the spec, the project's folder shown as
     /// `[project]`, for a snapshot.
     fn shown(&self) -> String {
@@ -3548,13 +3559,7 @@ fn a_redis_password_from_the_environment_is_read_from_a_secret() {
         );
         let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
         assert!(!everything.contains("Zq8vLw2pXk77aa"), "{everything}");
-        let lint = support::stackc()
-            .arg("lint")
-            .arg(imported.spec_path())
-            .args(["--format", "short"])
-            .output()
-            .unwrap();
-        let found = support::text(&lint.stdout);
+        let found = imported.lint_findings();
         assert!(
             !found.contains("open-data-store") && !found.contains("runs-as-root"),
             "{found}"
@@ -3592,13 +3597,7 @@ fn a_redis_password_written_out_moves_into_a_secret_file() {
     );
     let everything = format!("{spec}{}{}", imported.report(), imported.stderr());
     assert!(!everything.contains("Zq8vLw2pXk77aa"), "{everything}");
-    let lint = support::stackc()
-        .arg("lint")
-        .arg(imported.spec_path())
-        .args(["--format", "short"])
-        .output()
-        .unwrap();
-    let found = support::text(&lint.stdout);
+    let found = imported.lint_findings();
     assert!(
         !found.contains("secret-in-command") && !found.contains("open-data-store"),
         "{found}"
