@@ -125,16 +125,20 @@ fn debugger_or_notebook(words: &[String]) -> Option<&'static str> {
     if program == "debugpy" || module == Some("debugpy") {
         return Some("debugpy, the Python debugger, which runs any code sent to its port");
     }
-    let jupyter = program.starts_with("jupyter") || module.is_some_and(|m| m.starts_with("jupyter") || m == "notebook");
-    let no_token = words.iter().any(|w| {
+    // The Jupyter images' own launchers too (`start-notebook.py`).
+    let jupyter = ["jupyter", "start-notebook", "start-singleuser"]
+        .iter()
+        .any(|p| program.starts_with(p))
+        || module.is_some_and(|m| m.starts_with("jupyter") || m == "notebook");
+    const TOKENS: [&str; 3] = ["NotebookApp.token", "ServerApp.token", "IdentityProvider.token"];
+    // `--ServerApp.token=`, or the empty word after it (`--ServerApp.token ''`).
+    let no_token = words.iter().enumerate().any(|(at, w)| {
         let setting = w.trim_start_matches('-');
-        ["NotebookApp.token", "ServerApp.token", "IdentityProvider.token"]
-            .iter()
-            .any(|name| {
-                setting
-                    .strip_prefix(name)
-                    .is_some_and(|v| matches!(v, "=" | "=''" | "=\"\""))
-            })
+        TOKENS.iter().any(|name| match setting.strip_prefix(name) {
+            Some("") => w.starts_with("--") && words.get(at + 1).is_some_and(|next| next.is_empty()),
+            Some(value) => matches!(value, "=" | "=''" | "=\"\""),
+            None => false,
+        })
     });
     (jupyter && no_token).then_some("a Jupyter server with no token: anyone who reaches its port runs code")
 }
@@ -261,7 +265,12 @@ fn without_wrappers(words: &[String]) -> &[String] {
         .iter()
         .take_while(|w| matches!(w.as_str(), "exec" | "env") || crate::lint::secrets::assignment(w).is_some())
         .count();
-    &words[skip..]
+    let words = &words[skip..];
+    // `bundle exec rails server`: Bundler runs the program after it.
+    match words {
+        [bundle, exec, rest @ ..] if bundle == "bundle" && exec == "exec" => rest,
+        _ => words,
+    }
 }
 
 #[cfg(test)]
@@ -303,6 +312,9 @@ mod tests {
             "python manage.py runserver_plus 0.0.0.0:8000",
             "php -S 0.0.0.0:8000 -t public",
             "rails server -e development -b 0.0.0.0",
+            "bundle exec rails server -e development",
+            "start-notebook.py --IdentityProvider.token=''",
+            "jupyter lab --ServerApp.token ''",
         ] {
             assert!(dev(line).is_some(), "{line}");
         }
