@@ -214,13 +214,19 @@ pub fn programs(argv: &Argv) -> Vec<Vec<String>> {
 
 pub use shell::{programs_of, shell_programs};
 
-/// The programs a readiness check runs: a `ready cmd` string is a shell
-/// script (compose's `CMD-SHELL`), a list is a command.
-pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+/// The commands a readiness check runs, with the operators between them:
+/// a `ready cmd` string is a shell script (compose's `CMD-SHELL`), a list
+/// is a command.
+pub fn probe_commands(argv: &Argv) -> Vec<shell::SimpleCommand> {
     match &argv.line {
-        Some(line) => shell_programs(line),
-        None => programs(argv),
+        Some(line) => shell::simple_commands(line),
+        None => shell::commands_of(&argv.words),
     }
+}
+
+/// The words of each program of [`probe_commands`].
+pub fn probe_programs(argv: &Argv) -> Vec<Vec<String>> {
+    probe_commands(argv).into_iter().map(|command| command.words).collect()
 }
 
 /// Whether the app `server` runs in `builder`'s image is Django's: its

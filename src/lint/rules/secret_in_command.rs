@@ -1,8 +1,8 @@
 use crate::diagnostic::Diagnostic;
-use crate::input::shell::{commands_of, simple_commands, SimpleCommand};
+use crate::input::shell::{commands_of, SimpleCommand};
 use crate::ir::{Probe, Service, Stack};
 use crate::lint::command_secrets::in_commands;
-use crate::lint::Rule;
+use crate::lint::{facts, Rule};
 use crate::source::Span;
 
 declare_rule! {
@@ -124,14 +124,7 @@ fn command_lines(service: &Service) -> Vec<(Span, Vec<SimpleCommand>, Line)> {
         lines.push((argv.span, commands_of(&argv.words), Line::Command));
     }
     match service.ready.as_ref().map(|r| &r.probe) {
-        // A `ready cmd` string is a shell script (compose's `CMD-SHELL`).
-        Some(Probe::Cmd(argv)) => {
-            let commands = argv
-                .line
-                .as_deref()
-                .map_or_else(|| commands_of(&argv.words), simple_commands);
-            lines.push((argv.span, commands, Line::Command));
-        }
+        Some(Probe::Cmd(argv)) => lines.push((argv.span, facts::probe_commands(argv), Line::Command)),
         Some(Probe::Http { path, .. }) => {
             lines.push((path.span, commands_of(std::slice::from_ref(&path.value)), Line::Url))
         }
