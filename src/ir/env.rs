@@ -58,6 +58,18 @@ impl EnvValue {
 impl Stack {
     /// The value `service`'s containers get for `name`: see [`EnvValue`].
     pub fn env_value(&self, service: &Service, name: &str) -> EnvValue {
+        self.env_value_filling(service, name, false)
+    }
+
+    /// [`Stack::env_value`], but an env file's value that compose fills
+    /// from the host (`POSTGRES_PASSWORD=${PG_PASSWORD:-postgres}`) is what
+    /// it fills in where the host sets none of its variables, when every
+    /// one has a default.
+    pub fn env_value_with_defaults(&self, service: &Service, name: &str) -> EnvValue {
+        self.env_value_filling(service, name, true)
+    }
+
+    fn env_value_filling(&self, service: &Service, name: &str, defaults: bool) -> EnvValue {
         if let Some(var) = service.env.iter().find(|v| v.name.value == name) {
             return EnvValue::Set(var.value.value.clone(), EnvOrigin::Spec(var.value.span));
         }
@@ -75,10 +87,11 @@ impl Stack {
             let Some(entry) = file.vars.get(name) else {
                 continue;
             };
+            let origin = EnvOrigin::EnvFile(file.file, entry.span);
             return match &entry.value {
-                Some(value) if !entry.interpolates => {
-                    EnvValue::Set(value.value.clone(), EnvOrigin::EnvFile(file.file, entry.span))
-                }
+                Some(value) if !entry.interpolates => EnvValue::Set(value.value.clone(), origin),
+                Some(value) if defaults => crate::input::env_file::filled_with_defaults(&value.value)
+                    .map_or(EnvValue::Unknown, |filled| EnvValue::Set(filled, origin)),
                 _ => EnvValue::Unknown,
             };
         }

@@ -300,7 +300,8 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
         names.dedup();
         let users = user_names(stack, service);
         for name in names {
-            let found = env_file_value(stack, service, name);
+            // As import writes Twenty's `${PG_PASSWORD:-postgres}`: the default.
+            let found = stack.env_value_with_defaults(service, name);
             let (Some(value), EnvValue::Set(_, EnvOrigin::EnvFile(file, _))) = (found.known(), &found) else {
                 continue;
             };
@@ -361,33 +362,6 @@ fn in_env_files(stack: &Stack, out: &mut Vec<Diagnostic>) {
             out.push(finding);
         }
     }
-}
-
-/// What `service`'s env files set `name` to, as [`Stack::env_value`] reads
-/// it; for a value compose fills from the host (Twenty's
-/// `POSTGRES_PASSWORD=${PG_PASSWORD:-postgres}`, as `stackc import` writes
-/// such values), what it fills in where the host sets none of them.
-fn env_file_value(stack: &Stack, service: &Service, name: &str) -> EnvValue {
-    let found = stack.env_value(service, name);
-    if !matches!(found, EnvValue::Unknown) {
-        return found;
-    }
-    for env_file in service.env_files.iter().rev() {
-        let Some(file) = stack.inputs.env_file(&env_file.path.value) else {
-            return found;
-        };
-        let Some(entry) = file.vars.get(name) else {
-            continue;
-        };
-        let filled = (entry.value.as_ref())
-            .filter(|_| entry.interpolates)
-            .and_then(|value| crate::input::env_file::filled_with_defaults(&value.value));
-        return match filled {
-            Some(value) => EnvValue::Set(value, EnvOrigin::EnvFile(file.file, entry.span)),
-            None => found,
-        };
-    }
-    found
 }
 
 /// The user names `service` is given, in its `env` or its env files.
