@@ -118,10 +118,7 @@ impl Resolver<'_> {
         // A location that names an upstream there is not (a typo, an
         // error already) most likely meant one of these: said unused too,
         // it is a second finding for one mistake.
-        if passed
-            .iter()
-            .any(|name| !proxy.upstreams.iter().any(|u| u.name.as_str() == *name))
-        {
+        if passed.iter().any(|name| proxy.upstream(name).is_none()) {
             return;
         }
         let raw: Vec<&str> = (proxy.settings().flat_map(|s| &s.raw))
