@@ -35,96 +35,124 @@ impl Laid<'_> {
         self.tokens.last().is_some_and(|t| t.kind == kind)
     }
 
+    fn has_end_comment(&self) -> bool {
+        self.comment.is_some() && !self.tokens.is_empty()
+    }
+
     /// `NAME = value`: the first word is padded so the `=` line up.
     fn is_assignment(&self) -> bool {
         matches!(self.tokens.as_slice(), [first, eq, ..] if first.kind == Kind::Word && eq.kind == Kind::Equals)
     }
 }
 
-pub fn layout(lines: &[Line<'_>]) -> String {
-    let laid = indent(lines);
-    let laid = drop_extra_blanks(laid);
-    let codes = codes(&laid);
-    let comment_columns = comment_columns(&laid, &codes);
-    let mut out = String::new();
-    for ((line, code), column) in laid.iter().zip(&codes).zip(comment_columns) {
-        if let Some(line) = line {
-            out.push_str(code);
-            if let Some(comment) = line.comment {
-                if !code.is_empty() {
-                    let width = code.chars().count();
-                    out.push_str(&" ".repeat(column.saturating_sub(width).max(1)));
-                } else {
-                    out.push_str(&INDENT.repeat(line.indent));
-                }
-                out.push_str(comment);
-            }
-        }
-        out.push('\n');
+/// The spec's lines, laid out as they come: lines are held only while an
+/// alignment run (`=` or end-of-line comments) may still grow, so a large
+/// spec never has all its tokens in memory at once.
+pub fn layout<'a>(lines: impl IntoIterator<Item = Line<'a>>) -> String {
+    let mut layout = Streaming::default();
+    for line in lines {
+        layout.push(line);
     }
-    if out.trim().is_empty() {
-        out.clear();
-    }
-    out
+    layout.finish()
 }
 
-/// Each line with its indentation; `None` for a blank line.
-fn indent<'a>(lines: &[Line<'a>]) -> Vec<Option<Laid<'a>>> {
-    let mut depth: usize = 0;
-    let mut laid = Vec::with_capacity(lines.len());
-    for line in lines {
+#[derive(Default)]
+struct Streaming<'a> {
+    out: String,
+    /// Lines (`None`: a blank one) that a run may join with what follows.
+    pending: Vec<Option<Laid<'a>>>,
+    depth: usize,
+    /// A blank line was read since the last line kept.
+    blank_pending: bool,
+    /// Whether the last line kept opens a block; `None` before the first.
+    last_opens: Option<bool>,
+}
+
+impl<'a> Streaming<'a> {
+    fn push(&mut self, line: Line<'a>) {
         if line.is_blank() {
-            laid.push(None);
-            continue;
+            self.blank_pending = true;
+            return;
         }
         let leading_closes = line.tokens.iter().take_while(|t| t.kind == Kind::Close).count();
-        let indent = depth.saturating_sub(leading_closes);
+        let indent = self.depth.saturating_sub(leading_closes);
         for token in &line.tokens {
             match token.kind {
-                Kind::Open => depth += 1,
-                Kind::Close => depth = depth.saturating_sub(1),
+                Kind::Open => self.depth += 1,
+                Kind::Close => self.depth = self.depth.saturating_sub(1),
                 _ => {}
             }
         }
-        laid.push(Some(Laid {
+        let laid = Laid {
             indent,
-            tokens: line.tokens.clone(),
+            tokens: line.tokens,
             comment: line.comment,
-        }));
+        };
+        // A blank line stays only between two lines, alone, and not just
+        // inside a block's braces.
+        if std::mem::take(&mut self.blank_pending) && self.last_opens == Some(false) && !laid.starts_with(Kind::Close) {
+            self.flush();
+            self.pending.push(None);
+        }
+        self.last_opens = Some(laid.ends_with(Kind::Open));
+        let joins = match self.pending.last() {
+            Some(Some(previous)) => aligned_together(previous, &laid) || comments_together(previous, &laid),
+            _ => false,
+        };
+        if !joins {
+            self.flush();
+        }
+        self.pending.push(Some(laid));
     }
-    laid
+
+    /// Writes the lines held: no run crosses from them to what follows.
+    fn flush(&mut self) {
+        let laid = std::mem::take(&mut self.pending);
+        let codes = codes(&laid);
+        let comment_columns = comment_columns(&laid, &codes);
+        for ((line, code), column) in laid.iter().zip(&codes).zip(comment_columns) {
+            if let Some(line) = line {
+                self.out.push_str(code);
+                if let Some(comment) = line.comment {
+                    if !code.is_empty() {
+                        let width = code.chars().count();
+                        self.out.push_str(&" ".repeat(column.saturating_sub(width).max(1)));
+                    } else {
+                        self.out.push_str(&INDENT.repeat(line.indent));
+                    }
+                    self.out.push_str(comment);
+                }
+            }
+            self.out.push('\n');
+        }
+        // The buffer is reused: its lines are gone, its room is not.
+        self.pending = laid;
+        self.pending.clear();
+    }
+
+    fn finish(mut self) -> String {
+        self.flush();
+        if self.out.trim().is_empty() {
+            self.out.clear();
+        }
+        self.out
+    }
 }
 
-/// Keeps a blank line only between two lines, alone, and not just inside a
-/// block's braces.
-fn drop_extra_blanks(laid: Vec<Option<Laid<'_>>>) -> Vec<Option<Laid<'_>>> {
-    let mut kept: Vec<Option<Laid<'_>>> = Vec::with_capacity(laid.len());
-    let mut blank_pending = false;
-    for line in laid {
-        match line {
-            None => blank_pending = true,
-            Some(line) => {
-                let after = kept.last().and_then(Option::as_ref);
-                let keep_blank = blank_pending
-                    && after.is_some_and(|prev| !prev.ends_with(Kind::Open))
-                    && !line.starts_with(Kind::Close);
-                if keep_blank {
-                    kept.push(None);
-                }
-                blank_pending = false;
-                kept.push(Some(line));
-            }
-        }
-    }
-    kept
+/// Consecutive `NAME = value` lines of one block: their `=` line up.
+fn aligned_together(a: &Laid<'_>, b: &Laid<'_>) -> bool {
+    a.is_assignment() && b.is_assignment() && a.indent == b.indent
+}
+
+/// Consecutive lines with end-of-line comments: the comments line up.
+fn comments_together(a: &Laid<'_>, b: &Laid<'_>) -> bool {
+    a.has_end_comment() && b.has_end_comment()
 }
 
 /// The code of each line, indented, `=` aligned, without its comment.
 fn codes(laid: &[Option<Laid<'_>>]) -> Vec<String> {
     let mut name_widths = vec![None; laid.len()];
-    for group in runs(laid, |a, b| {
-        a.is_assignment() && b.is_assignment() && a.indent == b.indent
-    }) {
+    for group in runs(laid, aligned_together) {
         let widest = group
             .clone()
             .filter_map(|i| laid[i].as_ref())
@@ -149,9 +177,8 @@ fn codes(laid: &[Option<Laid<'_>>]) -> Vec<String> {
 
 /// The column each end-of-line comment starts at.
 fn comment_columns(laid: &[Option<Laid<'_>>], codes: &[String]) -> Vec<usize> {
-    let has_end_comment = |l: &Laid<'_>| l.comment.is_some() && !l.tokens.is_empty();
     let mut columns = vec![0; laid.len()];
-    for group in runs(laid, |a, b| has_end_comment(a) && has_end_comment(b)) {
+    for group in runs(laid, comments_together) {
         let widest = group.clone().map(|i| codes[i].chars().count()).max().unwrap_or(0);
         for i in group {
             columns[i] = widest + 2;

@@ -24,15 +24,14 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
     if !syntax::parses(&source.text) {
         return Err(syntax::parse(source).1);
     }
-    let lines = tokens::lines(&source.text);
-    let formatted = layout::layout(&lines);
+    let formatted = layout::layout(tokens::each_line(&source.text));
     // A spec already in the layout means what it meant: nothing to compare,
     // and no tree to keep (a large spec's is several times its size).
     if formatted == source.text {
         return Ok(formatted);
     }
     let same_tree = syntax::shape(&source.text).is_some_and(|tree| tree.same_as(&formatted));
-    if same_tree && comments(&tokens::lines(&formatted)) == comments(&lines) {
+    if same_tree && comments(&formatted).eq(comments(&source.text)) {
         return Ok(formatted);
     }
     Err(vec![Diagnostic::error(
@@ -45,8 +44,8 @@ pub fn format(source: &SourceFile) -> Result<String, Vec<Diagnostic>> {
 
 /// Every comment in order: formatting moves comments, never drops or edits
 /// them (beyond trailing whitespace).
-fn comments<'a>(lines: &[tokens::Line<'a>]) -> Vec<&'a str> {
-    lines.iter().filter_map(|line| line.comment).collect()
+fn comments(text: &str) -> impl Iterator<Item = &str> {
+    tokens::each_line(text).filter_map(|line| line.comment)
 }
 
 #[cfg(test)]

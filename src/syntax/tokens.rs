@@ -58,63 +58,90 @@ impl Line<'_> {
 /// Splits `text` into lines (`\n`, `\r\n` or a lone `\r` end one) of
 /// tokens. A leading byte order mark is dropped.
 pub fn lines(text: &str) -> Vec<Line<'_>> {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let bytes = text.as_bytes();
-    let mut lines = Vec::new();
-    let mut line = Line::default();
-    let mut glued = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let kind = match bytes[i] {
-            b'\n' | b'\r' => {
-                i += if bytes[i..].starts_with(b"\r\n") { 2 } else { 1 };
-                lines.push(std::mem::take(&mut line));
-                glued = false;
-                continue;
-            }
-            b' ' | b'\t' => {
-                i += 1;
-                glued = false;
-                continue;
-            }
-            b'#' => {
-                i = line_end(bytes, i);
-                line.comment = Some(text[start..i].trim_end());
-                continue;
-            }
-            b'"' => {
-                i = string_end(bytes, i);
-                Kind::Str
-            }
-            b'{' => punct(&mut i, Kind::Open),
-            b'}' => punct(&mut i, Kind::Close),
-            b'[' => punct(&mut i, Kind::OpenList),
-            b']' => punct(&mut i, Kind::CloseList),
-            b',' => punct(&mut i, Kind::Comma),
-            b'=' => punct(&mut i, Kind::Equals),
-            b'-' if bytes[i..].starts_with(b"->") => {
-                i += 2;
-                Kind::Arrow
-            }
-            b'^' if bytes[i..].starts_with(b"^~") => {
-                i += 2;
-                Kind::PrefixFirst
-            }
-            _ => {
-                i = word_end(bytes, i);
-                Kind::Word
-            }
-        };
-        line.tokens.push(Token {
-            kind,
-            text: &text[start..i],
-            glued: glued && !line.tokens.is_empty(),
-        });
-        glued = true;
+    each_line(text).collect()
+}
+
+/// [`lines`] one at a time: a large spec's lines are laid out as they
+/// come, not all held at once (their tokens take several times the text).
+pub fn each_line(text: &str) -> Lines<'_> {
+    Lines {
+        text: text.strip_prefix('\u{FEFF}').unwrap_or(text),
+        at: 0,
+        done: false,
     }
-    lines.push(line);
-    lines
+}
+
+/// The lines of a text, in order (see [`each_line`]).
+pub struct Lines<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    at: usize,
+    /// The last line (the one no line end closes) was given.
+    done: bool,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.done {
+            return None;
+        }
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut line = Line::default();
+        let mut glued = false;
+        let mut i = self.at;
+        while i < bytes.len() {
+            let start = i;
+            let kind = match bytes[i] {
+                b'\n' | b'\r' => {
+                    self.at = i + if bytes[i..].starts_with(b"\r\n") { 2 } else { 1 };
+                    return Some(line);
+                }
+                b' ' | b'\t' => {
+                    i += 1;
+                    glued = false;
+                    continue;
+                }
+                b'#' => {
+                    i = line_end(bytes, i);
+                    line.comment = Some(text[start..i].trim_end());
+                    continue;
+                }
+                b'"' => {
+                    i = string_end(bytes, i);
+                    Kind::Str
+                }
+                b'{' => punct(&mut i, Kind::Open),
+                b'}' => punct(&mut i, Kind::Close),
+                b'[' => punct(&mut i, Kind::OpenList),
+                b']' => punct(&mut i, Kind::CloseList),
+                b',' => punct(&mut i, Kind::Comma),
+                b'=' => punct(&mut i, Kind::Equals),
+                b'-' if bytes[i..].starts_with(b"->") => {
+                    i += 2;
+                    Kind::Arrow
+                }
+                b'^' if bytes[i..].starts_with(b"^~") => {
+                    i += 2;
+                    Kind::PrefixFirst
+                }
+                _ => {
+                    i = word_end(bytes, i);
+                    Kind::Word
+                }
+            };
+            line.tokens.push(Token {
+                kind,
+                text: &text[start..i],
+                glued: glued && !line.tokens.is_empty(),
+            });
+            glued = true;
+        }
+        self.done = true;
+        Some(line)
+    }
 }
 
 fn punct(i: &mut usize, kind: Kind) -> Kind {
