@@ -2290,6 +2290,18 @@ name: shop
         "{lint}"
     );
     support::insta_settings().bind(|| insta::assert_snapshot!("import__secrets_left_out", imported.shown()));
+    // The human report shows the compose file's lines: their secrets masked.
+    let human = support::stackc()
+        .current_dir(imported.root())
+        .args(["import", "--no-compose", ".", "-o", "again.spec", "--format", "human"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = support::text(&human.stderr);
+    assert!(human.contains("compose.yaml:6:20"), "{human}");
+    for value in values {
+        assert!(!human.contains(value), "{value}:\n{human}");
+    }
 }
 
 /// The files import writes that hold secrets are listed in the

@@ -66,6 +66,10 @@ impl Report {
             return;
         }
         let mut diagnostic = Diagnostic::new(code, severity, message).primary(span, "here");
+        // The value is a password or key: the snippet of the file masks it.
+        if code == SECRET {
+            diagnostic = diagnostic.secret(span);
+        }
         diagnostic.help = help;
         self.findings.push((file.0, diagnostic));
     }
@@ -99,6 +103,19 @@ impl Report {
             message.into(),
             Some(help.into()),
         );
+    }
+
+    /// A setting left out because it holds a secret: its value is masked
+    /// where the report shows the file.
+    pub fn dropped_secret(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.dropped(file, span, message, help);
+        if let Some((_, last)) = self
+            .findings
+            .last_mut()
+            .filter(|(f, d)| *f == file.0 && d.code == DROPPED)
+        {
+            last.secrets.push((None, span));
+        }
     }
 
     /// A value filled from the project's `.env`.

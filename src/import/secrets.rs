@@ -27,7 +27,7 @@ pub fn found_in(name: Option<&str>, value: &str) -> Option<String> {
 /// out (a build argument, a label, a healthcheck's command): left out of
 /// the spec, and reported there without its value.
 pub fn left_out(report: &mut Report, at: (FileIx, Span), setting: &str, what: &str, help: impl Into<String>) {
-    report.dropped(
+    report.dropped_secret(
         at.0,
         at.1,
         format!("{setting} holds a secret ({what}): left out, as the spec would write it into compose.yaml"),

@@ -278,6 +278,16 @@ pub fn is_secret_name(name: &str) -> bool {
     NameSays::of(name).secret()
 }
 
+/// Whether what follows a `$` in a value may be quoted in a finding: a
+/// variable's name as such names are written (`SECRET_KEY`, `HOME`), not
+/// the rest of a password that holds a `$` (`Tr0ub4dor$Secr3tTail`, a
+/// bcrypt hash's `$2y$05$...`), which compose reads as a name too.
+pub fn is_quotable_variable(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// A value that refers to a secret or is none: empty, a placeholder, a
 /// path, a boolean, a number, or a URL without a password.
 pub fn is_inert(value: &str) -> bool {

@@ -141,13 +141,15 @@ fn compose_reads(entry: &EnvEntry, text: &str, read: &str) -> Option<Change> {
         })
     };
     if entry.interpolates {
+        // Only names as variables are named: the rest of a password that
+        // holds a `$` is no name to print.
         let filled = crate::input::env_file::variables(&value.value);
-        let from = match filled[..] {
-            [] => String::new(),
-            _ => format!(
+        let from = match filled.iter().all(|n| crate::lint::secrets::is_quotable_variable(n)) {
+            true if !filled.is_empty() => format!(
                 " from {}",
                 filled.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             ),
+            _ => String::new(),
         };
         return change(
             &format!("is filled in by compose{from}"),

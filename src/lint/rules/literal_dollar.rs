@@ -81,20 +81,43 @@ const VALUE_HELP: &str =
 const PATH_HELP: &str = "write the path itself (its default, `/app/.local-storage` for `/app/${STORAGE_PATH:-.local-storage}`): a path of a spec is literal, and the app's files would be written beside the mount";
 
 fn finding(found: &str, span: Span) -> Diagnostic {
+    let name = found.trim_start_matches('$').trim_start_matches('{');
+    let name = name.split([':', '-', '?', '+', '}']).next().unwrap_or_default();
     let (message, label) = if found == "$$" {
         (
-            "`$$` reaches the container as two dollar signs",
+            "`$$` reaches the container as two dollar signs".to_string(),
             "stackc already escapes `$`",
         )
-    } else {
+    } else if crate::lint::secrets::is_quotable_variable(name) {
+        // A secret's default is a password (`${DB_PASSWORD:-hunter2}`): not quoted.
+        let operator: String = found[..]
+            .trim_start_matches("${")
+            .strip_prefix(name)
+            .map_or_else(String::new, |rest| {
+                rest.chars()
+                    .take_while(|c| matches!(c, ':' | '-' | '?' | '+' | '='))
+                    .collect()
+            });
+        let secret = crate::lint::secrets::is_secret_name(name);
+        let shown = match (found.starts_with("${"), operator.is_empty()) {
+            (true, false) if secret => format!("${{{name}{operator}…}}"),
+            _ => found.to_string(),
+        };
         (
-            "`{found}` is passed on literally, not filled in",
+            format!("`{shown}` is passed on literally, not filled in"),
             "the container sees these characters as written",
         )
+    } else {
+        // Not a variable's name as they are written: most likely the rest
+        // of a password or a hash with a `$` in it, never quoted.
+        let message = "a `$` and the name after it are passed on literally, not filled in";
+        let label = "the container sees these characters as written";
+        return LiteralDollar::META
+            .diagnostic(message)
+            .primary(span, label)
+            .secret(span);
     };
-    LiteralDollar::META
-        .diagnostic(message.replace("{found}", found))
-        .primary(span, label)
+    LiteralDollar::META.diagnostic(message).primary(span, label)
 }
 
 /// Every string inside a YAML value.
@@ -125,5 +148,32 @@ fn compose_syntax(text: &str) -> Option<String> {
             Some(text[at..end].to_string())
         }
         _ => compose_syntax(&text[at + 1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rest of a password after its `$` is never printed; a variable's
+    /// name is.
+    #[test]
+    fn only_a_variables_name_is_quoted() {
+        let span = Span::new(0, 1);
+        let password = finding(&compose_syntax("Tr0ub4dor$Secr3tTail").unwrap(), span);
+        assert!(!password.message.contains("Secr3t"), "{}", password.message);
+        let hash = finding(&compose_syntax("$2y$05$abcdefghijklmnopqrstu").unwrap(), span);
+        assert!(!hash.message.contains("abcdef"), "{}", hash.message);
+        let variable = finding(&compose_syntax("${SECRET_KEY:-x}").unwrap(), span);
+        assert_eq!(
+            variable.message,
+            "`${SECRET_KEY:-…}` is passed on literally, not filled in"
+        );
+        let setting = finding(&compose_syntax("${UID:-1000}").unwrap(), span);
+        assert_eq!(setting.message, "`${UID:-1000}` is passed on literally, not filled in");
+        let plain = finding(&compose_syntax("a $HOME b").unwrap(), span);
+        assert!(!finding("${DB_PASSWORD-hunter2}", span).message.contains("hunter2"));
+        assert!(!finding("${DB_PASSWORD:é}", span).message.contains('é'));
+        assert_eq!(plain.message, "`$HOME` is passed on literally, not filled in");
     }
 }
