@@ -1368,10 +1368,14 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
 /// lost its existing data folder).
 #[test]
 fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
-    let dir = project(&[(
-        "compose.yaml",
-        "services:\n  db:\n    image: postgres:16.4\n    user: postgres\n    volumes:\n      - ${POSTGRES_DATA_DIR:-./postgres-data}:/var/lib/postgresql/data\n      - ${MEDIA:-media}:/media\n      - media:/srv/${STORAGE_PATH:-.local-storage}\nvolumes:\n  media:\n",
-    )]);
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  db:\n    image: postgres:16.4\n    user: postgres\n    volumes:\n      - ${POSTGRES_DATA_DIR:-./postgres-data}:/var/lib/postgresql/data\n      - ${MEDIA:-media}:/media\n      - media:/srv/${STORAGE_PATH:-.local-storage}\n      - ${UPLOAD_LOCATION}:/data\nvolumes:\n  media:\n",
+        ),
+        // Immich's: the path the project's `.env` gives, no default.
+        (".env", "UPLOAD_LOCATION=./library\n"),
+    ]);
     let root = dir.path();
     let out = support::stackc()
         .arg("import")
@@ -1390,6 +1394,7 @@ fn a_mount_source_with_a_default_keeps_the_default_through_compose() {
             "mount media at /media",
             // Twenty's storage: a target with `$` kept the data off the volume.
             "mount media at /srv/.local-storage",
+            "mount ./library at /data",
         ],
     );
 }

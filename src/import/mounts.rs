@@ -73,16 +73,19 @@ pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::S
             let source = match v.get("source") {
                 Some(node) => match node.text() {
                     Some(text) if values::literal(text).is_none() => {
-                        let filled = super::environment::defaulted(import, node, "volume", text)?;
-                        if kind == "volume" && values::is_host_path(&filled) {
-                            kind = "bind".to_string();
-                        }
-                        Some(filled)
+                        Some(super::environment::defaulted(import, node, "volume", text)?)
                     }
                     text => text.map(str::to_string),
                 },
                 None => None,
             };
+            // Compose writes a short `${DATA}:/data` as a volume when it
+            // does not fill variables: filled (from its default or the
+            // project's `.env`), a path is a host path, as the short
+            // syntax reads it.
+            if kind == "volume" && source.as_deref().is_some_and(values::is_host_path) {
+                kind = "bind".to_string();
+            }
             // `target: /app/${STORAGE_PATH:-.local-storage}` alike: a
             // path of the container holding `$` kept the data off the volume.
             let target = match v.get("target") {
