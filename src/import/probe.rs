@@ -138,7 +138,9 @@ impl Test {
         }
         let script = match self {
             Test::Words(words) => {
-                let words: Vec<String> = words.iter().map(|word| word_reading(word, &used)).collect();
+                let words: Vec<String> = (words.iter().enumerate())
+                    .map(|(i, word)| word_reading(i.checked_sub(1).map(|p| words[p].as_str()), word, &used))
+                    .collect();
                 words.join(" ")
             }
             Test::Script(script) => script_reading(script, &used)?,
@@ -197,7 +199,11 @@ impl Test {
         };
         !value.is_empty()
             && match self {
-                Test::Words(words) => words.iter().any(|w| in_text(w)),
+                Test::Words(words) => (words.iter().enumerate()).any(|(i, w)| {
+                    let previous = i.checked_sub(1).map(|p| words[p].as_str());
+                    (w.match_indices(value))
+                        .any(|(at, _)| found_after(previous, &w[..at], &w[at..], &[&pair]).is_some())
+                }),
                 Test::Script(script) => in_text(script),
             }
     }
@@ -208,6 +214,22 @@ impl Test {
 /// (`mysql` is no value in `mysqladmin`), but after `-p` as MySQL's
 /// clients take a password (`-ps3cr3t`).
 fn found_at<'a>(before: &str, rest: &str, readable: &[&'a (String, String)]) -> Option<&'a (String, String)> {
+    found_after(None, before, rest, readable)
+}
+
+/// [`found_at`] in a word of a test written as words, `previous` the word
+/// before it. A value given as a user name is none: MySQL's `root` and
+/// postgres's `postgres` are users whatever the password is (`-u root
+/// -proot` keeps its `-u root`).
+fn found_after<'a>(
+    previous: Option<&str>,
+    before: &str,
+    rest: &str,
+    readable: &[&'a (String, String)],
+) -> Option<&'a (String, String)> {
+    if names_user(previous, before) {
+        return None;
+    }
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let starts_token = before.chars().next_back().is_none_or(|c| !is_word(c)) || before.ends_with("-p");
     if !starts_token {
@@ -219,10 +241,27 @@ fn found_at<'a>(before: &str, rest: &str, readable: &[&'a (String, String)]) -> 
         .max_by_key(|(value, _)| value.len())
 }
 
+/// Whether what follows `before` is a user name, as database clients take
+/// one: after `-u`, `-U`, `--user` or `--username` (the word before, or
+/// glued: `-uroot`, `--user=root`), or `PGUSER=`.
+fn names_user(previous: Option<&str>, before: &str) -> bool {
+    const FLAGS: [&str; 4] = ["-u", "-U", "--user", "--username"];
+    let separator = |c: char| c.is_whitespace() || c == '"' || c == '\'';
+    let glued = before.rsplit(separator).next().unwrap_or_default();
+    if !glued.is_empty() {
+        return matches!(glued, "-u" | "-U" | "--user=" | "--username=" | "PGUSER=");
+    }
+    let trimmed = before.trim_end_matches(separator);
+    match trimmed.is_empty() {
+        true => previous.is_some_and(|word| FLAGS.contains(&word)),
+        false => FLAGS.contains(&trimmed.rsplit(separator).next().unwrap_or_default()),
+    }
+}
+
 /// One word as the shell writes it: its text quoted, each value read
 /// from its expression (in double quotes, so a value with spaces stays
 /// one word).
-fn word_reading(word: &str, readable: &[&(String, String)]) -> String {
+fn word_reading(previous: Option<&str>, word: &str, readable: &[&(String, String)]) -> String {
     let mut out = String::new();
     let mut text = String::new();
     let mut rest = word;
@@ -233,7 +272,7 @@ fn word_reading(word: &str, readable: &[&(String, String)]) -> String {
         }
     };
     while let Some(c) = rest.chars().next() {
-        match found_at(&word[..word.len() - rest.len()], rest, readable) {
+        match found_after(previous, &word[..word.len() - rest.len()], rest, readable) {
             Some((value, expression)) => {
                 flush(&mut text, &mut out);
                 out.push_str(&format!("\"{expression}\""));
@@ -393,6 +432,37 @@ mod tests {
             ))
         );
         assert!(!words(&["mysqladmin", "ping", "-umysqlx"]).holds_any(&mysql));
+    }
+
+    /// A password equal to the user name (MySQL's `root`, postgres's
+    /// `postgres`, users the images have without a variable naming them)
+    /// is read as the password only: the user stays as written.
+    #[test]
+    fn a_user_name_equal_to_the_password_stays() {
+        let root = vec![("root".to_string(), "$MYSQL_ROOT_PASSWORD".to_string())];
+        let test = words(&["mysqladmin", "ping", "-h", "localhost", "-u", "root", "-proot"]);
+        assert_eq!(
+            test.reading(&root),
+            Some(Test::Script(
+                "mysqladmin ping -h localhost -u root -p\"$MYSQL_ROOT_PASSWORD\"".to_string()
+            ))
+        );
+        let postgres = vec![("postgres".to_string(), "$POSTGRES_PASSWORD".to_string())];
+        for user_only in [
+            words(&["pg_isready", "-U", "postgres"]),
+            words(&["pg_isready", "--username=postgres"]),
+            Test::Script("pg_isready -U postgres -h 127.0.0.1".to_string()),
+            Test::Script("PGUSER=postgres pg_isready".to_string()),
+        ] {
+            assert!(!user_only.holds_any(&postgres), "{user_only:?}");
+        }
+        let script = Test::Script("mysqladmin ping --user root --password=root".to_string());
+        assert_eq!(
+            script.reading(&root),
+            Some(Test::Script(
+                "mysqladmin ping --user root --password=\"$MYSQL_ROOT_PASSWORD\"".to_string()
+            ))
+        );
     }
 
     /// A `${VAR}` compose fills in is read from the container's variable
