@@ -778,3 +778,38 @@ fn an_absolute_env_file_of_the_server_is_not_read_here() {
     assert_eq!(code, Some(1), "{report}");
     assert!(report.contains("[missing-file]"), "{report}");
 }
+
+/// A spec in `deploy/` that builds `../backend`, with no repository to
+/// make both one project (a release tarball): the build folder's files
+/// are not read, which says the image is unchecked (a warning, not a
+/// note), and the app's `.dockerignore`, which the ignore file stackc
+/// writes replaces, cannot be carried over: the build is refused (its
+/// patterns were dropped and `gcp-credentials.json` went into the image).
+#[test]
+fn a_build_folder_outside_the_project_is_said_unchecked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir_all(root.join("deploy")).unwrap();
+    fs::create_dir_all(root.join("backend")).unwrap();
+    fs::write(root.join("backend/requirements.txt"), "gunicorn==23.0.0\n").unwrap();
+    fs::write(root.join("backend/Dockerfile"), "FROM python:3.12-slim\nCOPY . .\n").unwrap();
+    let own =
+        "stack p\n\nservice web {\n    image acme/web:1.0\n    build ../backend {\n        file Dockerfile\n    }\n}\n";
+    fs::write(root.join("deploy/stack.spec"), own).unwrap();
+    let (_, report) = check(&root.join("deploy"));
+    assert!(
+        report.contains("warning: the Dockerfile `Dockerfile` is outside the project: the image is not checked [build-outside-project]"),
+        "{report}"
+    );
+    let python = "stack p\n\nservice web {\n    image acme/web:1.0\n    build ../backend\n    gunicorn app.wsgi:application\n}\n";
+    fs::write(root.join("deploy/stack.spec"), python).unwrap();
+    fs::write(root.join("backend/.dockerignore"), "gcp-credentials.json\n").unwrap();
+    let (code, report) = check(&root.join("deploy"));
+    assert_eq!(code, Some(1), "{report}");
+    assert!(report.contains("[dockerignore-outside-project]"), "{report}");
+    // Inside one repository, both are read.
+    fs::create_dir(root.join(".git")).unwrap();
+    let (code, report) = check(&root.join("deploy"));
+    assert_eq!(code, Some(0), "{report}");
+    assert!(!report.contains("outside-project"), "{report}");
+}

@@ -492,8 +492,19 @@ impl Loader<'_> {
         let ignore = context.join(".dockerignore");
         if self.files.exists(&ignore) {
             let named = Spanned::new(".dockerignore".to_string(), folder.span);
-            if let Some(file) = self.read(&named, &ignore, ".dockerignore") {
-                self.inputs.dockerignores.push((service.to_string(), file));
+            match self.read(&named, &ignore, ".dockerignore") {
+                Some(file) => self.inputs.dockerignores.push((service.to_string(), file)),
+                // The ignore file stackc writes replaces it: without its
+                // patterns, what it keeps out would go into the image.
+                None => {
+                    if let Some(outside) = (self.diagnostics.last_mut()).filter(|d| d.code == BUILD_OUTSIDE_PROJECT) {
+                        outside.code = "dockerignore-outside-project";
+                        outside.severity = Severity::Error;
+                        outside.message =
+                            "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns over"
+                                .into();
+                    }
+                }
             }
         }
     }
@@ -993,11 +1004,37 @@ impl Loader<'_> {
     }
 }
 
+/// The files of a build folder that tell what goes into its image.
+const BUILD_FILES: [&str; 5] = [
+    "Dockerfile",
+    "requirements file",
+    "project file",
+    ".dockerignore",
+    "Gunicorn config file",
+];
+
+const BUILD_OUTSIDE_PROJECT: &str = "build-outside-project";
+
 fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
     // An absolute path that is not there names a file of the machine the
     // stack runs on (getredash/setup's `/opt/redash/env`, which its setup
     // script writes there), as one outside the project does.
     let the_machines = what == "env file" && matches!(error, ReadError::Missing) && named.value.starts_with('/');
+    if matches!(error, ReadError::OutsideProject) && BUILD_FILES.contains(&what) {
+        return Diagnostic::warning(
+            BUILD_OUTSIDE_PROJECT,
+            format!(
+                "the {what} `{}` is outside the project: the image is not checked",
+                named.value
+            ),
+        )
+        .primary(named.span, format!("{shown}: {error}"))
+        .help(
+            "stackc reads the project's own files only: its repository, or the spec's folder outside one. \
+             Run `git init` in the folder that holds both the spec and the app (or move the spec up to it); \
+             until then, what goes into this image (a secret file, a root user) is not checked",
+        );
+    }
     if matches!(error, ReadError::OutsideProject) || the_machines {
         return Diagnostic::new(
             "file-outside-project",

@@ -69,6 +69,8 @@ pub const CODES: &[CodeDoc] = &[
     error("environment-duplicate", "an environment declares a name the base already declares"),
     error("environment-unknown-name", "an environment leaves out or changes a name the base does not declare"),
     error("environment-wrong-kind", "an environment changes a name as another kind than the base declares it (a job as a service)"),
+    warning("build-outside-project", "a build folder's Dockerfile, requirements or config is outside the project (its repository, or the spec's folder outside one): stackc neither reads nor quotes it, so what goes into the image (a secret file, a root user) is not checked"),
+    error("dockerignore-outside-project", "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns into the ignore file it writes for the image, which the builder reads instead"),
     info("file-outside-project", "a file the spec names is outside the project (its repository, or the spec's folder outside one): a file of the machine the stack runs on, which stackc neither reads nor quotes"),
     error("fmt-changes-meaning", "`stackc fmt` would change what the spec means, so it leaves the file as it is (a bug in stackc: please report it)"),
     error("image-of-unbuilt", "`image of` names a service that does not build an image"),
