@@ -529,9 +529,7 @@ fn build(
         return Err(Failure::new(nothing_written(out)));
     };
     announce("building", &source.name, &mut finder, spec);
-    let spec_abs = absolute(spec)?;
-    let out_abs = absolute(out)?;
-    let layout = Layout::new(&spec_abs, &out_abs);
+    let layout = Layout::new(real_place(spec)?, real_place(out)?);
     let files = spec_files(spec);
     let options = crate::Options {
         policy: Some(&settings.policy),
@@ -770,6 +768,27 @@ fn report_of<'a>(source: &'a SourceFile, analysis: &'a crate::Analysis) -> FileR
 
 fn absolute(path: &Path) -> Result<PathBuf, Failure> {
     std::path::absolute(path).map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+}
+
+/// `path` absolute, with the links of the folders on it that exist
+/// followed: compose walks the `..` of a path in compose.yaml from where
+/// the output folder really is (`-o LINK/out` put `../../app` elsewhere).
+fn real_place(path: &Path) -> Result<PathBuf, Failure> {
+    let absolute = absolute(path)?;
+    let mut there = absolute.as_path();
+    let mut below = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(there) {
+            return Ok(below.iter().rev().fold(real, |place, name| place.join(name)));
+        }
+        match (there.parent(), there.file_name()) {
+            (Some(parent), Some(name)) => {
+                below.push(name.to_owned());
+                there = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
 }
 
 fn is_stdin(path: &Path) -> bool {

@@ -154,6 +154,37 @@ fn build_writes_every_file_and_a_manifest() {
     assert_eq!(entries(tmp.path()), ["out"]);
 }
 
+/// `-o LINK/out`, where LINK leads elsewhere: compose walks compose.yaml's
+/// `..` from where the folder really is, so the paths to the app and the
+/// secret file are made from there (`../../app` led to another folder,
+/// whose file compose would have mounted as the secret).
+#[cfg(unix)]
+#[test]
+fn paths_in_compose_yaml_lead_from_where_the_output_folder_really_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("w");
+    fs::create_dir_all(&project).unwrap();
+    let spec = spec_copy(&project, |s| s);
+    let far = tmp.path().join("far/a/b");
+    fs::create_dir_all(&far).unwrap();
+    std::os::unix::fs::symlink(&far, project.join("farlink")).unwrap();
+    let output = support::build(&spec, &project.join("farlink/out"));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let compose = fs::read_to_string(far.join("out/compose.yaml")).unwrap();
+    let real_out = fs::canonicalize(far.join("out")).unwrap();
+    let real_project = fs::canonicalize(&project).unwrap();
+    let contexts: Vec<&str> = compose
+        .lines()
+        .filter_map(|l| (l.trim().strip_prefix("context: ")).or_else(|| l.trim().strip_prefix("file: ")))
+        .filter(|path| path.starts_with(".."))
+        .collect();
+    assert!(!contexts.is_empty(), "{compose}");
+    for context in contexts {
+        let led = fs::canonicalize(real_out.join(context)).unwrap_or_default();
+        assert!(led.starts_with(&real_project), "{context} -> {}", led.display());
+    }
+}
+
 #[test]
 fn build_for_kubernetes_writes_a_kustomize_base_the_same_every_time() {
     let tmp = tempfile::tempdir().unwrap();
