@@ -9,10 +9,13 @@ declare_rule! {
     /// without a password, where more than the app's own containers reach
     /// them:
     /// - MongoDB given no `MONGO_INITDB_ROOT_PASSWORD` (nor its `_FILE`)
-    ///   and no `--auth`, `--keyFile` or config file on its command line;
-    /// - Redis or Valkey whose command line sets no `--requirepass` or
-    ///   `--aclfile` and names no config file (the image starts with
-    ///   protected mode off);
+    ///   and no `--auth`, `--keyFile` or config file on its command line
+    ///   (`--authenticationMechanisms` turns no access control on);
+    /// - Redis or Valkey whose command line sets no `--requirepass` (or an
+    ///   empty one) or `--aclfile` and names no config file (the image
+    ///   starts with protected mode off);
+    /// - Bitnami's Redis, Valkey, PostgreSQL, MySQL, MariaDB or MongoDB
+    ///   with `ALLOW_EMPTY_PASSWORD`; Neo4j with `NEO4J_AUTH = "none"`;
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
     /// - memcached without `-S` (SASL), its only authentication;
@@ -177,8 +180,21 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             .chain(secrets)
             .any(|target| facts::is_within(target.value.trim_end_matches('/'), folder))
     };
+    // An option as the server reads it: the word itself, or `--option=value`
+    // (`--authenticationMechanisms=...` is no `--auth`).
+    let has_option = |options: &[&str]| {
+        words.iter().any(|w| {
+            let name = w.split_once('=').map_or(w.as_str(), |(name, _)| name);
+            options.contains(&name) || w.ends_with(".conf") || w.ends_with(".yaml")
+        })
+    };
+    // `--requirepass ""` (or `--requirepass=`) sets no password at all.
+    let empty_requirepass = words.iter().enumerate().any(|(i, w)| {
+        w == "--requirepass=" || (w == "--requirepass" && words.get(i + 1).is_none_or(|v| v.trim().is_empty()))
+    });
+    let env_says = |name: &str, says: fn(&str) -> bool| facts::env(service, name).is_some_and(|v| says(&v.value.value));
     match image {
-        "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !names_any(&["--auth", "--keyFile", "--config", "-f"]) => {
+        "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !has_option(&["--auth", "--keyFile", "--config", "-f"]) => {
             open(
                 NO_PASSWORD,
                 "MongoDB starts without access control: no `MONGO_INITDB_ROOT_PASSWORD`",
@@ -188,6 +204,24 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             NO_PASSWORD,
             "Redis starts with no password and protected mode off: no `--requirepass`",
         ),
+        "redis" | "valkey" | "valkey/valkey" if empty_requirepass => open(
+            NO_PASSWORD,
+            "Redis starts with no password: `--requirepass` is given an empty one",
+        ),
+        // Bitnami's quick-start switch, which its images refuse to start
+        // without unless a password is set.
+        "bitnami/redis" | "bitnami/valkey" | "bitnami/postgresql" | "bitnami/mysql" | "bitnami/mariadb"
+        | "bitnami/mongodb"
+            if env_says("ALLOW_EMPTY_PASSWORD", facts::is_truthy) =>
+        {
+            open(
+                NO_PASSWORD,
+                "Bitnami's image starts with an empty password: `ALLOW_EMPTY_PASSWORD`",
+            )
+        }
+        "neo4j" if env_says("NEO4J_AUTH", |v| v.trim().eq_ignore_ascii_case("none")) => {
+            open(NO_PASSWORD, "Neo4j with its authentication off: `NEO4J_AUTH=none`")
+        }
         "memcached" if !words.iter().any(|w| w == "-S" || w == "--enable-sasl") => open(
             NO_PASSWORD,
             "memcached takes anyone in: no `-S` (SASL), its only authentication",
