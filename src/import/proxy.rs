@@ -497,6 +497,24 @@ impl Reader<'_, '_> {
                              networks are unless IPv6 is enabled",
                         );
                     }
+                    // Its parameters past the address and `ssl` are said
+                    // left out, never silently (`http2` was).
+                    // (`default_server`: stackc marks each port's default
+                    // server itself; `ipv6only`: an IPv6 listen is reported.)
+                    let told =
+                        |a: &&String| !matches!(a.as_str(), "ssl" | "default_server") && !a.starts_with("ipv6only=");
+                    for parameter in c.args.iter().skip(1).filter(told) {
+                        let help = match parameter.as_str() {
+                            "http2" => "the spec's `listen` takes a port and `tls`: for HTTP/2, write `nginx \"http2 on\"` in the server (nginx 1.25.1 and later; stackc's default image is 1.30)",
+                            _ => "the spec's `listen` takes a port and `tls`: stackc writes the server's socket options",
+                        };
+                        self.import.report.dropped(
+                            self.file,
+                            c.span,
+                            format!("nginx `listen` parameter `{parameter}`"),
+                            help,
+                        );
+                    }
                     match listen_socket(c) {
                         Some((80, false)) => {}
                         Some(socket) if listened.contains(&socket) => {}
@@ -835,7 +853,9 @@ impl Reader<'_, '_> {
                     format!("nginx `add_header Content-Type {value}` is kept as `default_type {value}`: nginx sends a Content-Type of its own, and the header would be a second one"),
                 );
             }
-            ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") => {
+            // A value with a variable is nginx's to expand (`$upstream_cache_status`):
+            // a raw line, as the spec's header values are literal.
+            ("add_header", [name, value, rest @ ..]) if rest.iter().all(|r| r == "always") && !value.contains('$') => {
                 body.push(Stmt::line(format!("add_header {} {}", word(name), quoted(value))));
             }
             // A value with a variable is nginx's to expand: a raw line.
