@@ -3756,3 +3756,42 @@ fn a_redis_password_command_keeps_its_config_file_first() {
         "{report}"
     );
 }
+
+/// Let's Encrypt's `fullchain.pem` and `privkey.pem` as compose secrets:
+/// a name the spec cannot write is written with `_` for the dot, the
+/// proxy's TLS reads them (it was dropped with them, and the TLS port
+/// failed the check), and an app's containers still find theirs at
+/// `/run/secrets/api.key`.
+#[test]
+fn secrets_named_like_files_are_renamed_and_keep_their_place() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n    secrets:\n      - api.key\n  gateway:\n    image: nginx:1.27\n    ports:\n      - 443:443\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    secrets:\n      - fullchain.pem\n      - privkey.pem\nsecrets:\n  fullchain.pem:\n    file: ./certs/fullchain.pem\n  privkey.pem:\n    file: ./certs/privkey.pem\n  api.key:\n    file: ./certs/api.key\n",
+        &[
+            (
+                "gateway.conf",
+                "server {\n    listen 443 ssl;\n    ssl_certificate /run/secrets/fullchain.pem;\n    ssl_certificate_key /run/secrets/privkey.pem;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
+            ),
+            ("certs/fullchain.pem", "c\n"),
+            ("certs/privkey.pem", "k\n"),
+            ("certs/api.key", "a\n"),
+        ],
+        &["--nginx", "gateway.conf"],
+    );
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret fullchain_pem file \"./certs/fullchain.pem\"",
+            "tls certificate fullchain_pem key privkey_pem",
+            "secret api_key at /run/secrets/api.key",
+        ],
+    );
+    assert!(!report.contains("import-dropped"), "{report}");
+    let check = support::stackc()
+        .arg("check")
+        .arg(imported.spec_path())
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", support::text(&check.stderr));
+}

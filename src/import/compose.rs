@@ -468,7 +468,7 @@ fn docker_name(setting: &Node, import: &mut Import) -> Option<String> {
 
 fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
     for (key, value) in node.map(Node::entries).unwrap_or_default() {
-        let Some(name) = key.text().filter(|n| is_name(n)) else {
+        let Some(name) = key.text().and_then(super::spec::secret_name) else {
             import.report.dropped(
                 import.file,
                 key.span,
@@ -477,9 +477,20 @@ fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             );
             continue;
         };
+        let name = name.as_str();
+        if key.text() != Some(name) {
+            import.report.raw(
+                import.file,
+                key.span,
+                format!(
+                    "secret `{}` is `{name}` in the spec, a name it can write; its containers find it where they did",
+                    key.text().unwrap_or_default()
+                ),
+            );
+        }
         for (option, setting) in value.entries() {
             let known = matches!(option.text(), Some("file" | "environment"));
-            if !known && !filled_in(project, name, option, setting) {
+            if !known && !filled_in(project, key.text().unwrap_or_default(), option, setting) {
                 import.report.dropped(
                     import.file,
                     option.span,

@@ -968,11 +968,7 @@ const REFUSED_RAW: &[&str] = &[
 
 /// `/run/secrets/NAME`'s name.
 fn secret_of(d: &Directive) -> Option<String> {
-    d.args
-        .first()?
-        .strip_prefix("/run/secrets/")
-        .filter(|n| is_name(n))
-        .map(str::to_string)
+    super::spec::secret_name(d.args.first()?.strip_prefix("/run/secrets/")?)
 }
 
 /// `listen`'s port and whether it is TLS.

@@ -248,7 +248,8 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         .text()
                         .or_else(|| s.get("source").and_then(Node::text))
                         .unwrap_or_default();
-                    if !tls_uses(&body, name) {
+                    let used = super::spec::secret_name(name).is_some_and(|n| tls_uses(&body, &n));
+                    if !used {
                         import.report.dropped(
                             file,
                             s.span,
@@ -867,14 +868,18 @@ fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
             s.get("target").and_then(Node::text).map(str::to_string),
         ),
     };
-    if !is_name(&name) {
+    let Some(spec_name) = super::spec::secret_name(&name) else {
         return;
-    }
-    match target {
-        Some(t) if t != format!("/run/secrets/{name}") && t != name => {
-            body.push(Stmt::line(format!("secret {name} at {}", word(&t))))
-        }
-        _ => body.push(Stmt::line(format!("secret {name}"))),
+    };
+    // Where compose mounts it, which a renamed secret keeps.
+    let target = target.unwrap_or_else(|| name.clone());
+    let target = match target.starts_with('/') {
+        true => target,
+        false => format!("/run/secrets/{target}"),
+    };
+    match target == format!("/run/secrets/{spec_name}") {
+        true => body.push(Stmt::line(format!("secret {spec_name}"))),
+        false => body.push(Stmt::line(format!("secret {spec_name} at {}", word(&target)))),
     }
 }
 

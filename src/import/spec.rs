@@ -124,6 +124,26 @@ pub fn is_name(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// A compose secret's name as the spec can write it: the name itself, or
+/// with each character a name cannot hold made `_` (Let's Encrypt's
+/// `fullchain.pem` is `fullchain_pem`); `None` for one that is nothing
+/// like a name. The secret keeps its place in the containers
+/// (`/run/secrets/fullchain.pem`) where its users say `at`.
+pub fn secret_name(compose: &str) -> Option<String> {
+    if is_name(compose) {
+        return Some(compose.to_string());
+    }
+    // A file in a folder under `/run/secrets` is no secret of its own.
+    if compose.contains('/') {
+        return None;
+    }
+    let renamed: String = compose
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    (is_name(&renamed) && renamed.chars().any(|c| c.is_ascii_alphanumeric())).then_some(renamed)
+}
+
 /// A stack's name as the grammar takes one: a compose project's, which
 /// may start with a digit.
 pub fn is_stack_name(text: &str) -> bool {
