@@ -39,6 +39,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PrivilegedContainer,
     &HostAccess,
     &LiteralDollar,
+    &EnvFileInterpolation,
     // What hadolint reads in the Dockerfiles the spec writes or names
     &PackageInstallHygiene,
     &RunShellHygiene,
