@@ -497,12 +497,14 @@ impl Loader<'_> {
                 // The ignore file stackc writes replaces it: without its
                 // patterns, what it keeps out would go into the image.
                 None => {
-                    if let Some(outside) = (self.diagnostics.last_mut()).filter(|d| d.code == BUILD_OUTSIDE_PROJECT) {
-                        outside.code = "dockerignore-outside-project";
-                        outside.severity = Severity::Error;
-                        outside.message =
-                            "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns over"
-                                .into();
+                    if let Some(outside) = self.diagnostics.pop_if(|d| d.code == BUILD_OUTSIDE_PROJECT) {
+                        let mut refused = Diagnostic::error(
+                            "dockerignore-outside-project",
+                            "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns over",
+                        );
+                        refused.labels = outside.labels;
+                        refused.help = outside.help;
+                        self.diagnostics.push(refused);
                     }
                 }
             }
@@ -1022,7 +1024,7 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
     let the_machines = what == "env file" && matches!(error, ReadError::Missing) && named.value.starts_with('/');
     if matches!(error, ReadError::OutsideProject) && BUILD_FILES.contains(&what) {
         return Diagnostic::warning(
-            BUILD_OUTSIDE_PROJECT,
+            "build-outside-project",
             format!(
                 "the {what} `{}` is outside the project: the image is not checked",
                 named.value
