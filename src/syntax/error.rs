@@ -404,6 +404,9 @@ fn statement_hint(line: &str, top_level: bool) -> Option<String> {
         ),
         (Some("env_file"), Some("optional")) => Some("`optional` goes after the path: `env_file PATH optional`"),
         (Some("ready"), Some("off")) => Some("`ready off` takes no options: there is no check to time"),
+        (Some("ready"), Some("http")) if line.split_whitespace().nth(2).is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())) => {
+            return Some(ready_http_port_first(line));
+        }
         (Some("after"), Some(_)) => after_condition_hint(line),
         (Some("ready"), Some(_)) => ready_timing_hint(line),
         (Some("compose"), Some(_)) if line.contains("= {") || line.contains("= [") => Some(
@@ -415,6 +418,20 @@ fn statement_hint(line: &str, top_level: bool) -> Option<String> {
         _ => None,
     };
     hint.map(str::to_string)
+}
+
+/// `ready http 8080 "/health"`: the path comes first, the port after
+/// `port` (`8080` was read as the path, and a quoted path after it, said
+/// to go without quotes, failed again).
+fn ready_http_port_first(line: &str) -> String {
+    let mut words = line.split_whitespace().skip(2);
+    let port = words.next().unwrap_or("8000");
+    let path = words
+        .next()
+        .map(|w| w.trim_matches('"'))
+        .filter(|w| w.starts_with('/'))
+        .unwrap_or("/health");
+    format!("`ready http` takes the path first and the port after `port`: `ready http {path} port {port}`")
 }
 
 /// compose's `depends_on` conditions, written after `after NAME`.

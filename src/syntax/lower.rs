@@ -807,10 +807,18 @@ impl Lowerer {
             _ => {
                 let path = self.lower_text(next(&mut probe_inner, "probe_http"));
                 if !path.value.starts_with('/') {
+                    // `ready http 8080`: a port, written where the path goes.
+                    let help = match !path.value.is_empty() && path.value.bytes().all(|b| b.is_ascii_digit()) {
+                        true => format!(
+                            "`{0}` is a port: the path comes first, the port after `port` (`ready http / port {0}`)",
+                            path.value
+                        ),
+                        false => format!("write `/{}`", path.value),
+                    };
                     self.report(
                         Diagnostic::error("invalid-path", "an HTTP readiness path starts with `/`")
                             .primary(path.span, "not an absolute URL path")
-                            .help(format!("write `/{}`", path.value)),
+                            .help(help),
                     );
                 }
                 // `[port N]`: kw_port, then the number.
