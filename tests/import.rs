@@ -3795,3 +3795,34 @@ fn secrets_named_like_files_are_renamed_and_keep_their_place() {
         .unwrap();
     assert!(check.status.success(), "{}", support::text(&check.stderr));
 }
+
+/// Access rules of the nginx config: a location that refuses every
+/// request (`location ~ /\. { deny all; }`) answers 403 (it was dropped:
+/// `/.env` was proxied), and an `if` or `limit_except` that refuses some
+/// requests, which the spec cannot write, fails the import (the
+/// location was written open to them, and `build accepts` said).
+#[test]
+fn access_rules_are_kept_or_fail_the_import() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n  gateway:\n    image: nginx:1.27\n    ports:\n      - 80:80\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n",
+        &[(
+            "gateway.conf",
+            "server {\n    listen 80;\n    location / {\n        proxy_pass http://web:8000;\n    }\n    location ~ /\\. {\n        deny all;\n    }\n    location /secure/ {\n        if ($http_x_token != \"abc\") {\n            return 403;\n        }\n        proxy_pass http://web:8000;\n    }\n    location /lim/ {\n        limit_except GET {\n            deny all;\n        }\n        proxy_pass http://web:8000;\n    }\n}\n",
+        )],
+        &["--nginx", "gateway.conf"],
+    );
+    let (spec, report) = (imported.spec(), imported.report());
+    assert_eq!(imported.out.status.code(), Some(1), "{report}");
+    assert!(
+        spec.contains("location ~ \"/\\\\.\" {\n        nginx \"deny all\"\n        return 403"),
+        "{spec}"
+    );
+    for at in ["gateway.conf:10:9", "gateway.conf:16:9"] {
+        assert!(has_finding(&report, at, "error", "import-dropped"), "{at}:\n{report}");
+    }
+    assert!(
+        imported.stderr().contains("more open than the project"),
+        "{}",
+        imported.stderr()
+    );
+}

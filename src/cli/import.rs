@@ -89,7 +89,7 @@ pub(super) fn run(args: Args, output: &OutputArgs) -> Result<ExitCode, Failure> 
     }
     report_files(&reports, output, "file")?;
     say_written(out, &outcome, &verdict);
-    Ok(if verdict.invalid() {
+    Ok(if verdict.invalid() || outcome.report.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -148,6 +148,13 @@ fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) 
         ));
     }
     let shown = out.display();
+    // What import itself could not carry and must not pass quietly (an
+    // access rule left out): the spec is written, and the run fails.
+    if outcome.report.has_errors() {
+        output::stderr(&format!(
+            "stackc: {shown} leaves out what the errors above say (it is more open than the project): write it by hand before deploying\n"
+        ));
+    }
     match (verdict.invalid(), verdict.errors.len()) {
         (true, _) => output::stderr(&format!(
             "stackc: {shown} has errors (above): fix them there; `stackc build` refuses it until then\n"

@@ -699,6 +699,12 @@ impl Reader<'_, '_> {
                 }
             }
         }
+        // `location ~ /\. { deny all; }`: it refuses every request (nginx
+        // answers 403), which the spec says with `return 403`.
+        if !answers && refuses_requests(d.children()) && !d.children().iter().any(|c| c.name == "allow") {
+            body.push(Stmt::line("return 403"));
+            answers = true;
+        }
         if !answers {
             // Its directives are left out with it, not kept as raw lines.
             self.import.report.unkeep_since(findings);
@@ -862,6 +868,18 @@ impl Reader<'_, '_> {
             ("proxy_set_header", [name, value]) if !value.contains('$') => {
                 body.push(Stmt::line(format!("proxy_set_header {} {}", word(name), quoted(value))))
             }
+            // An `if` or `limit_except` that refuses requests: left out,
+            // the location answers every request it refused.
+            (_, _) if c.block.as_deref().is_some_and(refuses_requests) => self.import.report.dropped_guard(
+                self.file,
+                c.span,
+                format!(
+                    "nginx `{}` that refuses some requests: without it, the location answers them",
+                    c.name
+                ),
+                "the spec's raw `nginx` lines are one directive each: write the rule as one (`nginx \"deny all\"` \
+                 with `allow` lines, `auth_basic`), or answer such requests in a location of their own (`return 403`)",
+            ),
             (name, _) if REFUSED_RAW.contains(&name) || c.block.is_some() => {
                 self.drop(c, "that the spec writes only from its own statements")
             }
@@ -969,6 +987,19 @@ const REFUSED_RAW: &[&str] = &[
 /// `/run/secrets/NAME`'s name.
 fn secret_of(d: &Directive) -> Option<String> {
     super::spec::secret_name(d.args.first()?.strip_prefix("/run/secrets/")?)
+}
+
+/// Whether directives refuse requests: `deny`, or a `return` of a 4xx
+/// status, in them or in a block of theirs.
+fn refuses_requests(directives: &[Directive]) -> bool {
+    directives.iter().any(|d| {
+        d.name == "deny"
+            || (d.name == "return"
+                && d.args
+                    .first()
+                    .is_some_and(|code| code.starts_with('4') && code.len() == 3))
+            || d.block.as_deref().is_some_and(refuses_requests)
+    })
 }
 
 /// `listen`'s port and whether it is TLS.

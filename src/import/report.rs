@@ -105,6 +105,12 @@ impl Report {
         );
     }
 
+    /// A setting left out that refused requests: the spec is more open
+    /// than the project, which import does not let pass as a warning.
+    pub fn dropped_guard(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.push(file, Severity::Error, DROPPED, span, message.into(), Some(help.into()));
+    }
+
     /// A setting left out because it holds a secret: its value is masked
     /// where the report shows the file.
     pub fn dropped_secret(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
