@@ -2029,7 +2029,8 @@ fn a_secret_is_never_written_through_a_link_out_of_the_project() {
 /// A bare `NAME` in `environment` is filled by compose from the project's
 /// `.env` as `NAME=${NAME}` is (n8n-hosting's database takes its user and
 /// password that way): it imports as that value, a password kept out of
-/// the spec; a name `.env` does not set is still the host's, and dropped.
+/// the spec; a name `.env` does not set is still the host's, read from
+/// there by the env file import writes (`TZ=${TZ}`; it was dropped).
 /// A `${VAR}` of `.env` that holds a key goes to an env file as a password.
 #[test]
 fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_dotenv() {
@@ -2047,10 +2048,12 @@ fn a_variable_passed_through_by_name_or_holding_a_key_is_read_from_the_projects_
         has_finding(&report, "compose.yaml:6:9", "info", "import-secret"),
         "{report}"
     );
+    // Plausible's: the env file reads it from where compose runs, as before.
     assert!(
-        has_finding(&report, "compose.yaml:8:9", "warning", "import-dropped"),
+        has_finding(&report, "compose.yaml:8:9", "info", "import-secret"),
         "{report}"
     );
+    assert_holds(&read(root, "env/db.env"), &["TZ=${TZ}"]);
     let text = imported.spec();
     assert_holds(
         &text,

@@ -192,12 +192,10 @@ pub fn environment(
             continue;
         }
         let Some(raw) = raw.or_else(|| passed_through_from_dotenv(import, &name, node)) else {
-            import.report.dropped(
-                file,
-                node.span,
-                format!("`{name}` is passed through from the host's environment"),
-                "write its value, or a `secret NAME env VAR` for a secret",
-            );
+            // Passed through from where compose runs (Plausible's 23, set
+            // there or in a `.env` the project does not ship): the env file
+            // import writes reads it from there still (`NAME=${NAME}`).
+            kept.push(Kept::from_host(&name, &format!("${{{name}}}"), (file, node.span)));
             continue;
         };
         let at = (file, node.span);
