@@ -813,3 +813,45 @@ fn a_build_folder_outside_the_project_is_said_unchecked() {
     assert_eq!(code, Some(0), "{report}");
     assert!(!report.contains("outside-project"), "{report}");
 }
+
+/// A PHP app's project folder, bind-mounted into the proxy and served
+/// whole by a raw `root`: it holds `.env` and `.git`, which nginx hands
+/// out (`GET /.env`); its `public/` folder alone, or a location refusing
+/// dotted paths first, is fine.
+#[test]
+fn a_served_project_folder_with_dotfiles_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir_all(root.join("src/public")).unwrap();
+    fs::create_dir_all(root.join("src/.git")).unwrap();
+    fs::write(root.join("src/.env"), "APP_KEY=base64:stub\n").unwrap();
+    let spec = |root_line: &str, guard: &str| {
+        format!(
+            "stack p\n\nservice fpm {{\n    image php:8.3.14-fpm\n    mount ./src at /var/www/html ro\n    user 33\n}}\n\nproxy nginx {{\n    image nginx:1.30\n    publish 8080 -> 80\n    mount ./src at /var/www/html ro\n    nginx \"root {root_line}\"\n{guard}    location / {{\n        nginx \"try_files $uri $uri/ =404\"\n    }}\n}}\n"
+        )
+    };
+    let lint = |written: String| {
+        fs::write(root.join("stack.spec"), written).unwrap();
+        let output = stackc()
+            .current_dir(root)
+            .args(["lint", "--format", "short", "--exit-zero", "stack.spec"])
+            .output()
+            .unwrap();
+        text(&output.stdout)
+    };
+    let report = lint(spec("/var/www/html", ""));
+    assert!(
+        report.contains("error: `nginx` serves the app's `.env` and `.git` [private-volume-served]"),
+        "{report}"
+    );
+    for fine in [
+        spec("/var/www/html/public", ""),
+        spec(
+            "/var/www/html",
+            "    location ~ \"/\\\\.(?!well-known)\" {\n        return 404\n    }\n",
+        ),
+    ] {
+        let report = lint(fine.clone());
+        assert!(!report.contains("private-volume-served"), "{fine}\n{report}");
+    }
+}

@@ -361,6 +361,10 @@ struct ImageLayout {
     working_dir: Option<String>,
 }
 
+/// What an app's folder holds that a web server must never hand out: its
+/// settings and keys, its history (with every secret ever committed).
+const PRIVATE_IN_FOLDERS: [&str; 2] = [".env", ".git"];
+
 /// The largest start script read for its waits: a script, not a program.
 const MAX_SCRIPT_BYTES: usize = 256 << 10;
 
@@ -932,6 +936,13 @@ impl Loader<'_> {
         if self.files.exists(at) {
             let is_folder = self.files.is_folder(at);
             self.inputs.host_folders.insert(path.value.clone(), is_folder);
+            let private: Vec<&'static str> = PRIVATE_IN_FOLDERS
+                .into_iter()
+                .filter(|name| is_folder && self.files.exists(&at.join(name)))
+                .collect();
+            if !private.is_empty() {
+                self.inputs.private_in_folders.insert(path.value.clone(), private);
+            }
             return;
         }
         let before = self.inputs.absent.len();

@@ -94,6 +94,10 @@ pub struct Inputs {
     /// ones: absolute and `~` paths are on the machine that runs the
     /// stack), as written, each with whether it is a folder.
     pub host_folders: std::collections::BTreeMap<String, bool>,
+    /// The bind-mounted folders that hold what a web server must never
+    /// hand out (an app's `.env`, its `.git`), as written, with those
+    /// names: looked for, never read.
+    pub private_in_folders: std::collections::BTreeMap<String, Vec<&'static str>>,
     /// The lookups' tables, built on the first lookup of each.
     names: InputNames,
 }

@@ -16,7 +16,9 @@ declare_rule! {
     /// folder. A raw `nginx "root PATH"` over `/run/secrets` (the proxy's
     /// own secrets: its TLS key), `/etc` whole or its key folders
     /// (`/etc/ssl/private`, `/etc/letsencrypt/live`), `/proc` or `/root`
-    /// is flagged too.
+    /// is flagged too; so is one over a host folder the proxy mounts that
+    /// holds `.env` or `.git` (a PHP app's project folder served whole,
+    /// not its `public/`), unless a location refuses dotted paths first.
     ///
     /// ## Why is this bad?
     /// Docker fills an empty named volume with what the image holds at the
@@ -74,7 +76,11 @@ impl Rule for PrivateVolumeServed {
                 // A raw `alias` is refused in lowering: the statement says it.
                 .filter(|d| d.name == "root");
             for directive in served {
-                let Some(what) = directive.args.first().and_then(|path| private_folder(path)) else {
+                let Some(root) = directive.args.first() else { continue };
+                if let Some(finding) = dotfiles_served(stack, service, proxy, directive, root) {
+                    out.push(finding);
+                }
+                let Some(what) = private_folder(root) else {
                     continue;
                 };
                 out.push(
@@ -146,6 +152,56 @@ fn private_folder(path: &str) -> Option<String> {
         .into_iter()
         .find(|folder| under(folder))
         .map(|folder| format!("`{path}`, the system's `{folder}`"))
+}
+
+/// A raw `root` over a folder of the host the proxy mounts (a PHP app's
+/// source, as its FPM container has it) that holds `.env` or `.git`, with
+/// no location refusing dotted paths: `GET /.env` hands out the app's
+/// keys (Laravel's root is its `public/` folder, not the project).
+fn dotfiles_served(
+    stack: &Stack,
+    service: &Service,
+    proxy: &crate::ir::Proxy,
+    directive: &crate::ir::RawDirective,
+    root: &str,
+) -> Option<Diagnostic> {
+    let root = crate::emit::paths::normalize(std::path::Path::new(root));
+    let root = root.to_str()?.trim_end_matches('/');
+    let (mount, private) = service.mounts.iter().find_map(|mount| {
+        let MountSource::Host(source) = &mount.source else {
+            return None;
+        };
+        let private = stack.inputs.private_in_folders.get(&source.value)?;
+        let target = mount.target.value.trim_end_matches('/');
+        // The mount is the folder served, or inside it.
+        let served = target == root || root.is_empty() || target.starts_with(&format!("{root}/"));
+        served.then_some((mount, private))
+    })?;
+    if proxy.locations().any(refuses_dotted_paths) {
+        return None;
+    }
+    let names: Vec<String> = private.iter().map(|n| format!("`{n}`")).collect();
+    Some(
+        PrivateVolumeServed::META
+            .diagnostic(format!("`{}` serves the app's {}", service.name.value, names.join(" and ")))
+            .primary(directive.text.span, "nginx hands out every file under this folder")
+            .secondary(mount.target.span, "mounted here from a folder that holds them")
+            .help("serve the app's public folder alone (`nginx \"root /var/www/html/public\"` for Laravel), or refuse dotted paths first: `location ~ \"/\\\\.(?!well-known)\" { return 404 }`"),
+    )
+}
+
+/// A regex location for dotted paths (`/\.`, `\.env`, `\.git`) that
+/// answers 4xx (a `return` or a raw `deny`).
+fn refuses_dotted_paths(location: &crate::ir::Location) -> bool {
+    let pattern = &location.path.value;
+    let dotted = ["/\\.", "\\.env", "\\.git", "/\\.ht"]
+        .iter()
+        .any(|p| pattern.contains(p));
+    let refuses = match &location.action {
+        LocationAction::Return(ret) => (400..500).contains(&ret.code.value),
+        _ => location.settings.raw.iter().any(|d| d.name == "deny"),
+    };
+    dotted && refuses
 }
 
 /// Each volume's mounts in the containers other than proxies, found once
