@@ -529,7 +529,7 @@ fn build(
         return Err(Failure::new(nothing_written(out)));
     };
     announce("building", &source.name, &mut finder, spec);
-    let layout = Layout::new(real_place(spec)?, real_place(out)?);
+    let layout = Layout::new(real_file_place(spec)?, real_place(out)?);
     let files = spec_files(spec);
     let options = crate::Options {
         policy: Some(&settings.policy),
@@ -788,6 +788,20 @@ fn real_place(path: &Path) -> Result<PathBuf, Failure> {
             }
             _ => return Ok(absolute),
         }
+    }
+}
+
+/// [`real_place`] of a file's folder, with the file's own name: a spec
+/// that is a link is read from where the link is, and its paths lead
+/// from there, as [`spec_files`] reads them.
+fn real_file_place(path: &Path) -> Result<PathBuf, Failure> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match path.file_name() {
+        Some(name) => Ok(real_place(folder)?.join(name)),
+        None => real_place(path),
     }
 }
 

@@ -183,6 +183,17 @@ fn paths_in_compose_yaml_lead_from_where_the_output_folder_really_is() {
         let led = fs::canonicalize(real_out.join(context)).unwrap_or_default();
         assert!(led.starts_with(&real_project), "{context} -> {}", led.display());
     }
+    // A spec that is a link is read where the link is: its paths lead
+    // from the link's folder, whose files were read.
+    let shared = tmp.path().join("shared");
+    fs::create_dir_all(&shared).unwrap();
+    fs::rename(&spec, shared.join("stack.spec")).unwrap();
+    std::os::unix::fs::symlink(shared.join("stack.spec"), &spec).unwrap();
+    let out = project.join("out");
+    let output = support::build(&spec, &out);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let compose = fs::read_to_string(out.join("compose.yaml")).unwrap();
+    assert!(compose.contains("context: ../app"), "{compose}");
 }
 
 #[test]

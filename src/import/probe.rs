@@ -139,7 +139,7 @@ impl Test {
         let script = match self {
             Test::Words(words) => {
                 let words: Vec<String> = (words.iter().enumerate())
-                    .map(|(i, word)| word_reading(i.checked_sub(1).map(|p| words[p].as_str()), word, &used))
+                    .map(|(i, word)| word_reading(Place::of(words, i), word, &used))
                     .collect();
                 words.join(" ")
             }
@@ -200,9 +200,8 @@ impl Test {
         !value.is_empty()
             && match self {
                 Test::Words(words) => (words.iter().enumerate()).any(|(i, w)| {
-                    let previous = i.checked_sub(1).map(|p| words[p].as_str());
-                    (w.match_indices(value))
-                        .any(|(at, _)| found_after(previous, &w[..at], &w[at..], &[&pair]).is_some())
+                    let place = Place::of(words, i);
+                    (w.match_indices(value)).any(|(at, _)| found_after(place, &w[..at], &w[at..], &[&pair]).is_some())
                 }),
                 Test::Script(script) => in_text(script),
             }
@@ -214,20 +213,37 @@ impl Test {
 /// (`mysql` is no value in `mysqladmin`), but after `-p` as MySQL's
 /// clients take a password (`-ps3cr3t`).
 fn found_at<'a>(before: &str, rest: &str, readable: &[&'a (String, String)]) -> Option<&'a (String, String)> {
-    found_after(None, before, rest, readable)
+    found_after(Place::default(), before, rest, readable)
 }
 
-/// [`found_at`] in a word of a test written as words, `previous` the word
-/// before it. A value given as a user name is none: MySQL's `root` and
-/// postgres's `postgres` are users whatever the password is (`-u root
-/// -proot` keeps its `-u root`).
+/// Where a word of a test written as words stands: its program (the
+/// first word) and the word before it.
+#[derive(Clone, Copy, Default)]
+struct Place<'w> {
+    program: Option<&'w str>,
+    previous: Option<&'w str>,
+}
+
+impl<'w> Place<'w> {
+    fn of(words: &'w [String], at: usize) -> Self {
+        Place {
+            program: words.first().map(String::as_str),
+            previous: at.checked_sub(1).map(|p| words[p].as_str()),
+        }
+    }
+}
+
+/// [`found_at`] in a word of a test written as words (at `place`). A
+/// value given to a database client as its user name is none: MySQL's
+/// `root` and postgres's `postgres` are users whatever the password is
+/// (`-u root -proot` keeps its `-u root`).
 fn found_after<'a>(
-    previous: Option<&str>,
+    place: Place,
     before: &str,
     rest: &str,
     readable: &[&'a (String, String)],
 ) -> Option<&'a (String, String)> {
-    if names_user(previous, before) {
+    if names_user(place, before) {
         return None;
     }
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
@@ -243,25 +259,69 @@ fn found_after<'a>(
 
 /// Whether what follows `before` is a user name, as database clients take
 /// one: after `-u`, `-U`, `--user` or `--username` (the word before, or
-/// glued: `-uroot`, `--user=root`), or `PGUSER=`.
-fn names_user(previous: Option<&str>, before: &str) -> bool {
-    const FLAGS: [&str; 4] = ["-u", "-U", "--user", "--username"];
+/// glued: `-uroot`, `--user=root`, `--user='root'`), or `PGUSER=`. Only
+/// a database client's: curl's `-u TOKEN:` is a secret.
+fn names_user(place: Place, before: &str) -> bool {
+    const FLAGS: [&str; 6] = ["-u", "-U", "--user", "--username", "--user=", "--username="];
     let separator = |c: char| c.is_whitespace() || c == '"' || c == '\'';
     let glued = before.rsplit(separator).next().unwrap_or_default();
+    if glued == "PGUSER=" {
+        return true;
+    }
+    let program = place
+        .program
+        .filter(|p| !matches!(p.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")));
+    let client = match program {
+        Some(program) => is_database_client(program),
+        None => runs_database_client(before),
+    };
+    if !client {
+        return false;
+    }
     if !glued.is_empty() {
-        return matches!(glued, "-u" | "-U" | "--user=" | "--username=" | "PGUSER=");
+        return matches!(glued, "-u" | "-U" | "--user=" | "--username=");
     }
     let trimmed = before.trim_end_matches(separator);
     match trimmed.is_empty() {
-        true => previous.is_some_and(|word| FLAGS.contains(&word)),
+        true => place.previous.is_some_and(|word| FLAGS.contains(&word)),
         false => FLAGS.contains(&trimmed.rsplit(separator).next().unwrap_or_default()),
     }
+}
+
+/// A database's command-line client, which takes a user name after `-u`.
+fn is_database_client(program: &str) -> bool {
+    let name = program.trim_matches(['"', '\'']);
+    let name = name.rsplit('/').next().unwrap_or(name);
+    [
+        "mysql",
+        "mariadb",
+        "psql",
+        "pg_",
+        "mongo",
+        "redis-cli",
+        "valkey-cli",
+        "clickhouse",
+        "cqlsh",
+        "influx",
+    ]
+    .iter()
+    .any(|client| name.starts_with(client))
+}
+
+/// Whether the command of a script that `before` ends in runs a database
+/// client (its first word that is no `NAME=value`).
+fn runs_database_client(before: &str) -> bool {
+    let command = before.rsplit(['\n', ';', '&', '|', '(']).next().unwrap_or(before);
+    command
+        .split_whitespace()
+        .find(|w| !w.contains('='))
+        .is_some_and(is_database_client)
 }
 
 /// One word as the shell writes it: its text quoted, each value read
 /// from its expression (in double quotes, so a value with spaces stays
 /// one word).
-fn word_reading(previous: Option<&str>, word: &str, readable: &[&(String, String)]) -> String {
+fn word_reading(place: Place, word: &str, readable: &[&(String, String)]) -> String {
     let mut out = String::new();
     let mut text = String::new();
     let mut rest = word;
@@ -272,7 +332,7 @@ fn word_reading(previous: Option<&str>, word: &str, readable: &[&(String, String
         }
     };
     while let Some(c) = rest.chars().next() {
-        match found_after(previous, &word[..word.len() - rest.len()], rest, readable) {
+        match found_after(place, &word[..word.len() - rest.len()], rest, readable) {
             Some((value, expression)) => {
                 flush(&mut text, &mut out);
                 out.push_str(&format!("\"{expression}\""));
@@ -456,6 +516,12 @@ mod tests {
         ] {
             assert!(!user_only.holds_any(&postgres), "{user_only:?}");
         }
+        assert!(!Test::Script("mysqladmin ping --user='root'".to_string()).holds_any(&root));
+        assert!(!Test::Script("pg_isready --username=\"postgres\"".to_string()).holds_any(&postgres));
+        // curl's `-u` takes a token, no user name.
+        let key = vec![("sk_live_abc".to_string(), "$STRIPE_KEY".to_string())];
+        assert!(words(&["curl", "-f", "-u", "sk_live_abc:", "http://localhost/health"]).holds_any(&key));
+        assert!(Test::Script("curl -u sk_live_abc: http://localhost/".to_string()).holds_any(&key));
         let script = Test::Script("mysqladmin ping --user root --password=root".to_string());
         assert_eq!(
             script.reading(&root),

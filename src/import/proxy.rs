@@ -701,7 +701,12 @@ impl Reader<'_, '_> {
         }
         // `location ~ /\. { deny all; }`: it refuses every request (nginx
         // answers 403), which the spec says with `return 403`.
-        if !answers && refuses_requests(d.children()) && !d.children().iter().any(|c| c.name == "allow") {
+        // (At its own level: an `if` inside refuses some requests only.)
+        let refuses_all = d
+            .children()
+            .iter()
+            .any(|c| refuses_requests(std::slice::from_ref(c)) && c.block.is_none());
+        if !answers && refuses_all && !d.children().iter().any(|c| c.name == "allow") {
             body.push(Stmt::line("return 403"));
             answers = true;
         }

@@ -379,6 +379,9 @@ fn interpolates(value: &str) -> bool {
 /// none.
 pub fn variables(value: &str) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
+    // Seen already, as `names` holds them: a value of many names is read
+    // in linear time.
+    let mut seen = std::collections::HashSet::new();
     let mut rest = value;
     while let Some(at) = rest.find('$') {
         let after = &rest[at + 1..];
@@ -387,7 +390,7 @@ pub fn variables(value: &str) -> Vec<&str> {
             Some(inside) => (name_at(inside), inside),
             None => (name_at(after), after),
         };
-        if !name.is_empty() && !names.contains(&name) {
+        if !name.is_empty() && seen.insert(name) {
             names.push(name);
         }
         rest = next;

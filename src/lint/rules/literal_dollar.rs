@@ -82,42 +82,56 @@ const PATH_HELP: &str = "write the path itself (its default, `/app/.local-storag
 
 fn finding(found: &str, span: Span) -> Diagnostic {
     let name = found.trim_start_matches('$').trim_start_matches('{');
-    let name = name.split([':', '-', '?', '+', '}']).next().unwrap_or_default();
-    let (message, label) = if found == "$$" {
-        (
-            "`$$` reaches the container as two dollar signs".to_string(),
-            "stackc already escapes `$`",
-        )
-    } else if crate::lint::secrets::is_quotable_variable(name) {
-        // A secret's default is a password (`${DB_PASSWORD:-hunter2}`): not quoted.
-        let operator: String = found[..]
-            .trim_start_matches("${")
-            .strip_prefix(name)
-            .map_or_else(String::new, |rest| {
-                rest.chars()
-                    .take_while(|c| matches!(c, ':' | '-' | '?' | '+' | '='))
-                    .collect()
-            });
-        let secret = crate::lint::secrets::is_secret_name(name);
-        let shown = match (found.starts_with("${"), operator.is_empty()) {
-            (true, false) if secret => format!("${{{name}{operator}…}}"),
-            _ => found.to_string(),
-        };
-        (
-            format!("`{shown}` is passed on literally, not filled in"),
-            "the container sees these characters as written",
-        )
-    } else {
-        // Not a variable's name as they are written: most likely the rest
-        // of a password or a hash with a `$` in it, never quoted.
-        let message = "a `$` and the name after it are passed on literally, not filled in";
-        let label = "the container sees these characters as written";
+    let name = name.split([':', '-', '?', '+', '=', '}']).next().unwrap_or_default();
+    let label = "the container sees these characters as written";
+    if found == "$$" {
         return LiteralDollar::META
-            .diagnostic(message)
+            .diagnostic("`$$` reaches the container as two dollar signs")
+            .primary(span, "stackc already escapes `$`");
+    }
+    let shown = shown(found, name).filter(|_| crate::lint::secrets::is_quotable_variable(name));
+    let Some(shown) = shown else {
+        // Not a variable's name as they are written (most likely the rest
+        // of a password or a hash with a `$` in it), or a secret's default:
+        // never quoted, and masked in the snippet.
+        return LiteralDollar::META
+            .diagnostic("a `$` and the name after it are passed on literally, not filled in")
             .primary(span, label)
             .secret(span);
     };
-    LiteralDollar::META.diagnostic(message).primary(span, label)
+    LiteralDollar::META
+        .diagnostic(format!("`{shown}` is passed on literally, not filled in"))
+        .primary(span, label)
+}
+
+/// `$NAME` or `${NAME:-default}` as a finding may show it: `None` when
+/// its default may be a secret (`${DB_PASSWORD:-hunter2}`,
+/// `${DATABASE_URL:-postgres://app:pw@db/app}`, a random-looking word);
+/// a number, a path or a plain word under a name that says no secret is
+/// shown (`${UID:-1000}`, `${STORAGE_PATH:-.local-storage}`).
+fn shown(found: &str, name: &str) -> Option<String> {
+    use crate::lint::secrets;
+    let Some(rest) = found.strip_prefix("${").and_then(|r| r.strip_prefix(name)) else {
+        return Some(found.to_string());
+    };
+    let operator: String = rest
+        .chars()
+        .take_while(|c| matches!(c, ':' | '-' | '?' | '+' | '='))
+        .collect();
+    let default = rest[operator.len()..].trim_end_matches('}');
+    // A word as settings are written: not random-looking, nor of upper-
+    // and lowercase letters and digits mixed, as generated passwords are.
+    let mixed = [char::is_ascii_uppercase, char::is_ascii_lowercase, char::is_ascii_digit]
+        .iter()
+        .all(|class| default.chars().any(|c| class(&c)));
+    let word = default.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        && !mixed
+        && !secrets::looks_random(default);
+    let plain = default.is_empty()
+        || (!secrets::is_secret_name(name)
+            && secrets::url_password(default).is_none()
+            && (secrets::is_inert(default) || word));
+    plain.then(|| found.to_string())
 }
 
 /// Every string inside a YAML value.
@@ -165,10 +179,11 @@ mod tests {
         let hash = finding(&compose_syntax("$2y$05$abcdefghijklmnopqrstu").unwrap(), span);
         assert!(!hash.message.contains("abcdef"), "{}", hash.message);
         let variable = finding(&compose_syntax("${SECRET_KEY:-x}").unwrap(), span);
-        assert_eq!(
-            variable.message,
-            "`${SECRET_KEY:-…}` is passed on literally, not filled in"
-        );
+        assert!(!variable.message.contains(":-x"), "{}", variable.message);
+        let url = finding("${DATABASE_URL:-postgres://app:hunter2@db/app}", span);
+        assert!(!url.message.contains("hunter2"), "{}", url.message);
+        assert!(!finding("${PGPASS:-Xk4s9dLq2Vw8}", span).message.contains("Xk4s9"));
+        assert!(!url.secrets.is_empty(), "the snippet is masked");
         let setting = finding(&compose_syntax("${UID:-1000}").unwrap(), span);
         assert_eq!(setting.message, "`${UID:-1000}` is passed on literally, not filled in");
         let plain = finding(&compose_syntax("a $HOME b").unwrap(), span);

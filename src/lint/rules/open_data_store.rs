@@ -182,9 +182,10 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
     };
     // An option as the server reads it: the word itself, or `--option=value`
     // (`--authenticationMechanisms=...` is no `--auth`).
+    // The words of a script in one word (`bash -c "... mongod --auth"`) too.
     let has_option = |options: &[&str]| {
-        words.iter().any(|w| {
-            let name = w.split_once('=').map_or(w.as_str(), |(name, _)| name);
+        words.iter().flat_map(|w| w.split_whitespace()).any(|w| {
+            let name = w.split_once('=').map_or(w, |(name, _)| name);
             options.contains(&name) || w.ends_with(".conf") || w.ends_with(".yaml")
         })
     };
@@ -212,7 +213,7 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         // without unless a password is set.
         "bitnami/redis" | "bitnami/valkey" | "bitnami/postgresql" | "bitnami/mysql" | "bitnami/mariadb"
         | "bitnami/mongodb"
-            if env_says("ALLOW_EMPTY_PASSWORD", facts::is_truthy) =>
+            if env_says("ALLOW_EMPTY_PASSWORD", facts::is_truthy) && BITNAMI_PASSWORDS.iter().all(|n| unset(n)) =>
         {
             open(
                 NO_PASSWORD,
@@ -294,6 +295,21 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         _ => None,
     }
 }
+
+/// The variables Bitnami's images take a password from: one set wins over
+/// `ALLOW_EMPTY_PASSWORD`.
+const BITNAMI_PASSWORDS: [&str; 10] = [
+    "REDIS_PASSWORD",
+    "VALKEY_PASSWORD",
+    "POSTGRESQL_PASSWORD",
+    "POSTGRES_PASSWORD",
+    "MARIADB_ROOT_PASSWORD",
+    "MARIADB_PASSWORD",
+    "MYSQL_ROOT_PASSWORD",
+    "MYSQL_PASSWORD",
+    "MONGODB_ROOT_PASSWORD",
+    "MONGODB_PASSWORD",
+];
 
 /// A switch written off, as Elasticsearch reads a boolean setting.
 fn is_false(value: &str) -> bool {
