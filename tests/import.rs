@@ -178,12 +178,7 @@ fn a_committed_env_files_passwords_become_secrets_for_images_that_read_files() {
     );
     assert_eq!(read(root, "env/db.env"), "POSTGRES_USER=app\n");
     assert_eq!(read(root, "secrets/db_postgres_password.txt"), "s3cr3t-db");
-    let check = support::stackc()
-        .arg("check")
-        .arg(imported.spec_path())
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", support::text(&check.stderr));
+    imported.assert_spec_checks();
 }
 
 #[test]
@@ -458,6 +453,12 @@ impl Imported {
 
     fn spec_path(&self) -> std::path::PathBuf {
         self.root().join("stack.spec")
+    }
+
+    /// `stackc check` accepts the spec import wrote.
+    fn assert_spec_checks(&self) {
+        let check = support::stackc().arg("check").arg(self.spec_path()).output().unwrap();
+        assert!(check.status.success(), "{}", support::text(&check.stderr));
     }
 
     /// The spec import wrote.
@@ -1636,12 +1637,7 @@ fn limits_that_say_no_limit_or_come_from_the_host_are_left_out() {
         .collect();
     assert_eq!(limits, ["limits cpus 0.5 memory 256M"], "{text}");
     assert!(report.contains("a `cpus` limit the spec cannot write"), "{report}");
-    let check = support::stackc()
-        .arg("check")
-        .arg(imported.spec_path())
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", support::text(&check.stderr));
+    imported.assert_spec_checks();
 }
 
 /// Build arguments compose fills from the host: one with a default is the
@@ -3720,12 +3716,7 @@ fn a_healthcheck_with_defaults_runs_with_them() {
         has_finding(&report, "compose.yaml:9:13", "info", "import-filled"),
         "{report}"
     );
-    let check = support::stackc()
-        .arg("check")
-        .arg(imported.spec_path())
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", support::text(&check.stderr));
+    imported.assert_spec_checks();
 }
 
 /// `--requirepass` stays where it was: after a config file named first
@@ -3791,12 +3782,7 @@ fn secrets_named_like_files_are_renamed_and_keep_their_place() {
         ],
     );
     assert!(!report.contains("import-dropped"), "{report}");
-    let check = support::stackc()
-        .arg("check")
-        .arg(imported.spec_path())
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", support::text(&check.stderr));
+    imported.assert_spec_checks();
 }
 
 /// Access rules of the nginx config: a location that refuses every
