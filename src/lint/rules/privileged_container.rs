@@ -24,8 +24,10 @@ declare_rule! {
     /// (kernel programs and kernel memory); `MAC_ADMIN` and `MAC_OVERRIDE`
     /// (change or bypass AppArmor and SELinux); `SYS_BOOT` (boots another
     /// kernel); `SYS_TIME` (the host's clock, which is not namespaced);
-    /// `NET_ADMIN` (netfilter and routing, kernel code with a history of
-    /// privilege escalations).
+    /// `SYSLOG` (the host's kernel log, which gives its memory layout
+    /// away); `AUDIT_CONTROL` (the host's audit rules); `SYS_PACCT` (the
+    /// host's process accounting); `NET_ADMIN` (netfilter and routing,
+    /// kernel code with a history of privilege escalations).
     ///
     /// `NET_ADMIN` alone is a warning: it acts on the container's own
     /// network namespace, and a VPN or DHCP container (WireGuard,
@@ -86,6 +88,15 @@ const HOST_CAPABILITIES: &[(&str, &str)] = &[
     ),
     ("SYS_BOOT", "boots another kernel on the host"),
     ("SYS_TIME", "sets the host's clock, which is not namespaced"),
+    (
+        "SYSLOG",
+        "reads and clears the host's kernel log, which gives its memory layout away",
+    ),
+    (
+        "AUDIT_CONTROL",
+        "changes the host's audit rules, which are not namespaced",
+    ),
+    ("SYS_PACCT", "turns the host's process accounting on and off"),
     (
         "NET_ADMIN",
         "netfilter and routing: kernel code with a history of privilege escalations",
