@@ -3817,3 +3817,20 @@ fn access_rules_are_kept_or_fail_the_import() {
         imported.stderr()
     );
 }
+
+/// A spec import writes that `stackc build` refuses: the last line counts
+/// lint's warnings too (the summary above counts only the errors shown,
+/// so it said "0 warnings" of a spec with seven).
+#[test]
+fn a_refused_spec_still_has_its_lint_warnings_counted() {
+    let imported = import_project(
+        "services:\n  db:\n    image: mysql:8.4\n    environment:\n      MYSQL_ROOT_PASSWORD: root\n",
+        &[],
+        &[],
+    );
+    let stderr = imported.stderr();
+    assert!(
+        stderr.contains("stack.spec until its 1 lint error(s)") && stderr.contains("(1 lint warning(s) besides"),
+        "{stderr}"
+    );
+}

@@ -163,8 +163,11 @@ fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) 
             "stackc: `stackc build` accepts {shown} ({} lint warning(s): `stackc lint {shown}`)",
             verdict.warnings
         )),
+        // The summary above counts the errors shown; lint's warnings are
+        // said here, as when the spec is accepted.
         (false, n) => output::stderr(&format!(
-            "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed\n"
+            "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed ({} lint warning(s) besides: `stackc lint {shown}`)\n",
+            verdict.warnings
         )),
     }
 }
