@@ -288,24 +288,11 @@ fn names_user(place: Place, before: &str) -> bool {
     }
 }
 
-/// A database's command-line client, which takes a user name after `-u`.
+/// A database client, named by its path or in quotes (see
+/// [`crate::lint::command_secrets::is_database_client`]).
 fn is_database_client(program: &str) -> bool {
     let name = program.trim_matches(['"', '\'']);
-    let name = name.rsplit('/').next().unwrap_or(name);
-    [
-        "mysql",
-        "mariadb",
-        "psql",
-        "pg_",
-        "mongo",
-        "redis-cli",
-        "valkey-cli",
-        "clickhouse",
-        "cqlsh",
-        "influx",
-    ]
-    .iter()
-    .any(|client| name.starts_with(client))
+    crate::lint::command_secrets::is_database_client(name.rsplit('/').next().unwrap_or(name))
 }
 
 /// Whether the command of a script that `before` ends in runs a database

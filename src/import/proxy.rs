@@ -702,10 +702,7 @@ impl Reader<'_, '_> {
         // `location ~ /\. { deny all; }`: it refuses every request (nginx
         // answers 403), which the spec says with `return 403`.
         // (At its own level: an `if` inside refuses some requests only.)
-        let refuses_all = d
-            .children()
-            .iter()
-            .any(|c| refuses_requests(std::slice::from_ref(c)) && c.block.is_none());
+        let refuses_all = d.children().iter().any(refuses);
         if !answers && refuses_all && !d.children().iter().any(|c| c.name == "allow") {
             body.push(Stmt::line("return 403"));
             answers = true;
@@ -994,17 +991,21 @@ fn secret_of(d: &Directive) -> Option<String> {
     super::spec::secret_name(d.args.first()?.strip_prefix("/run/secrets/")?)
 }
 
-/// Whether directives refuse requests: `deny`, or a `return` of a 4xx
-/// status, in them or in a block of theirs.
+/// Whether a directive refuses requests itself: `deny`, or a `return` of
+/// a 4xx status.
+fn refuses(d: &Directive) -> bool {
+    d.name == "deny"
+        || (d.name == "return"
+            && d.args
+                .first()
+                .is_some_and(|code| code.starts_with('4') && code.len() == 3))
+}
+
+/// Whether directives refuse requests, or a block of theirs does.
 fn refuses_requests(directives: &[Directive]) -> bool {
-    directives.iter().any(|d| {
-        d.name == "deny"
-            || (d.name == "return"
-                && d.args
-                    .first()
-                    .is_some_and(|code| code.starts_with('4') && code.len() == 3))
-            || d.block.as_deref().is_some_and(refuses_requests)
-    })
+    directives
+        .iter()
+        .any(|d| refuses(d) || d.block.as_deref().is_some_and(refuses_requests))
 }
 
 /// `listen`'s port and whether it is TLS.

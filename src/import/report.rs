@@ -61,17 +61,14 @@ impl Report {
         span: Span,
         message: String,
         help: Option<String>,
-    ) {
+    ) -> Option<&mut Diagnostic> {
         if !self.seen.insert((file.0, code, span, message.clone())) {
-            return;
+            return None;
         }
         let mut diagnostic = Diagnostic::new(code, severity, message).primary(span, "here");
-        // The value is a password or key: the snippet of the file masks it.
-        if code == SECRET {
-            diagnostic = diagnostic.secret(span);
-        }
         diagnostic.help = help;
         self.findings.push((file.0, diagnostic));
+        self.findings.last_mut().map(|(_, d)| d)
     }
 
     /// How many findings there are, to [`unkeep_since`](Self::unkeep_since).
@@ -114,13 +111,16 @@ impl Report {
     /// A setting left out because it holds a secret: its value is masked
     /// where the report shows the file.
     pub fn dropped_secret(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        self.dropped(file, span, message, help);
-        if let Some((_, last)) = self
-            .findings
-            .last_mut()
-            .filter(|(f, d)| *f == file.0 && d.code == DROPPED)
-        {
-            last.secrets.push((None, span));
+        let pushed = self.push(
+            file,
+            Severity::Warning,
+            DROPPED,
+            span,
+            message.into(),
+            Some(help.into()),
+        );
+        if let Some(finding) = pushed {
+            finding.secrets.push((None, span));
         }
     }
 
@@ -134,8 +134,12 @@ impl Report {
         self.push(file, Severity::Info, RAW, span, message.into(), None);
     }
 
+    /// A password or key moved out of the spec: its value is masked where
+    /// the report shows the file.
     pub fn secret(&mut self, file: FileIx, span: Span, message: impl Into<String>, help: impl Into<String>) {
-        self.push(file, Severity::Info, SECRET, span, message.into(), Some(help.into()));
+        if let Some(finding) = self.push(file, Severity::Info, SECRET, span, message.into(), Some(help.into())) {
+            finding.secrets.push((None, span));
+        }
     }
 
     pub fn unreadable(&mut self, file: FileIx, span: Span, message: impl Into<String>) {

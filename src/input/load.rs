@@ -496,21 +496,8 @@ impl Loader<'_> {
         let ignore = context.join(".dockerignore");
         if self.files.exists(&ignore) {
             let named = Spanned::new(".dockerignore".to_string(), folder.span);
-            match self.read(&named, &ignore, ".dockerignore") {
-                Some(file) => self.inputs.dockerignores.push((service.to_string(), file)),
-                // The ignore file stackc writes replaces it: without its
-                // patterns, what it keeps out would go into the image.
-                None => {
-                    if let Some(outside) = self.diagnostics.pop_if(|d| d.code == BUILD_OUTSIDE_PROJECT) {
-                        let mut refused = Diagnostic::error(
-                            "dockerignore-outside-project",
-                            "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns over",
-                        );
-                        refused.labels = outside.labels;
-                        refused.help = outside.help;
-                        self.diagnostics.push(refused);
-                    }
-                }
+            if let Some(file) = self.read(&named, &ignore, CARRIED_IGNORE) {
+                self.inputs.dockerignores.push((service.to_string(), file));
             }
         }
     }
@@ -1026,13 +1013,29 @@ const BUILD_FILES: [&str; 5] = [
     "Gunicorn config file",
 ];
 
-const BUILD_OUTSIDE_PROJECT: &str = "build-outside-project";
+/// What the `.dockerignore` of a build stackc writes the Dockerfile of
+/// is read as: the ignore file stackc writes replaces it, so its patterns
+/// must be carried over.
+const CARRIED_IGNORE: &str = "build folder's .dockerignore";
+
+const OUTSIDE_HELP: &str = "stackc reads the project's own files only: its repository, or the spec's folder outside \
+     one. Run `git init` in the folder that holds both the spec and the app (or move the spec up to it); until then, \
+     what goes into this image (a secret file, a root user) is not checked";
 
 fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &str) -> Diagnostic {
     // An absolute path that is not there names a file of the machine the
     // stack runs on (getredash/setup's `/opt/redash/env`, which its setup
     // script writes there), as one outside the project does.
     let the_machines = what == "env file" && matches!(error, ReadError::Missing) && named.value.starts_with('/');
+    // Without its patterns, what it keeps out would go into the image.
+    if matches!(error, ReadError::OutsideProject) && what == CARRIED_IGNORE {
+        return Diagnostic::error(
+            "dockerignore-outside-project",
+            "the build folder's .dockerignore is outside the project: stackc cannot carry its patterns over",
+        )
+        .primary(named.span, format!("{shown}: {error}"))
+        .help(OUTSIDE_HELP);
+    }
     if matches!(error, ReadError::OutsideProject) && BUILD_FILES.contains(&what) {
         return Diagnostic::warning(
             "build-outside-project",
@@ -1042,11 +1045,7 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
             ),
         )
         .primary(named.span, format!("{shown}: {error}"))
-        .help(
-            "stackc reads the project's own files only: its repository, or the spec's folder outside one. \
-             Run `git init` in the folder that holds both the spec and the app (or move the spec up to it); \
-             until then, what goes into this image (a secret file, a root user) is not checked",
-        );
+        .help(OUTSIDE_HELP);
     }
     if matches!(error, ReadError::OutsideProject) || the_machines {
         return Diagnostic::new(

@@ -136,26 +136,38 @@ const POSTGRES_TOOLS: &[&str] = &[
     "clusterdb",
 ];
 
+/// MongoDB's programs.
+const MONGO_TOOLS: &[&str] = &[
+    "mongo",
+    "mongosh",
+    "mongodump",
+    "mongorestore",
+    "mongoexport",
+    "mongoimport",
+    "mongostat",
+    "mongotop",
+    "mongofiles",
+];
+
+/// Redis's client and its forks'.
+const REDIS_CLIENTS: &[&str] = &["redis-cli", "valkey-cli", "keydb-cli"];
+
+/// A database's command-line client (by its file name), which takes a
+/// user name after `-u`, `-U` or `--user`: MySQL's `-u root` is no
+/// password even where the password is `root` too.
+pub fn is_database_client(program: &str) -> bool {
+    [MYSQL_TOOLS, POSTGRES_TOOLS, MONGO_TOOLS, REDIS_CLIENTS, &["pg_isready"]]
+        .iter()
+        .any(|tools| tools.contains(&program))
+}
+
 /// Short or unusual options that take a password as the next word or
 /// attached (`-aSECRET`), by program.
 const PASSWORD_OPTIONS: &[(&[&str], &str)] = &[
-    (&["redis-cli", "valkey-cli", "keydb-cli"], "-a"),
+    (REDIS_CLIENTS, "-a"),
     (&["redis-server", "valkey-server", "keydb-server"], "--requirepass"),
     (&["redis-server", "valkey-server", "keydb-server"], "--masterauth"),
-    (
-        &[
-            "mongo",
-            "mongosh",
-            "mongodump",
-            "mongorestore",
-            "mongoexport",
-            "mongoimport",
-            "mongostat",
-            "mongotop",
-            "mongofiles",
-        ],
-        "-p",
-    ),
+    (MONGO_TOOLS, "-p"),
     (&["sshpass", "rabbitmqadmin"], "-p"),
 ];
 
