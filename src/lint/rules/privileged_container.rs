@@ -29,10 +29,15 @@ declare_rule! {
     /// host's process accounting); `NET_ADMIN` (netfilter and routing,
     /// kernel code with a history of privilege escalations).
     ///
-    /// `NET_ADMIN` alone is a warning: it acts on the container's own
-    /// network namespace, and a VPN or DHCP container (WireGuard,
-    /// Pi-hole) needs it. With the host's network (`network_mode
-    /// "host"`) it changes the host's firewall and routes, an error.
+    /// `NET_ADMIN`, `SYS_RESOURCE` and `LINUX_IMMUTABLE` alone are a
+    /// warning: they act on the container itself, and some tools need
+    /// them. `NET_ADMIN` works on the container's own network namespace,
+    /// which a VPN or DHCP container (WireGuard, Pi-hole) needs; with the
+    /// host's network (`network_mode "host"`) it changes the host's
+    /// firewall and routes, an error. `SYS_RESOURCE` lifts the limits and
+    /// disk quotas set on the container and fills the space a file system
+    /// keeps for root; `LINUX_IMMUTABLE` marks files immutable, in a host
+    /// folder too, which the host's users then cannot change.
     ///
     /// ## Why is this bad?
     /// A privileged container has every capability and every device of the
@@ -98,13 +103,27 @@ const HOST_CAPABILITIES: &[(&str, &str)] = &[
     ),
     ("SYS_PACCT", "turns the host's process accounting on and off"),
     (
+        "SYS_RESOURCE",
+        "lifts the limits and disk quotas set on it, and fills the space a file system keeps for root",
+    ),
+    (
+        "LINUX_IMMUTABLE",
+        "marks files it can write immutable, a host folder's too, which the host's users then cannot change",
+    ),
+    (
         "NET_ADMIN",
         "netfilter and routing: kernel code with a history of privilege escalations",
     ),
 ];
 
-/// Capabilities that act on the container's own namespace: they reach the
-/// host only when the container shares the host's (`network_mode "host"`).
+/// Capabilities that act on the container itself, a warning: some tools
+/// need them (a VPN or DHCP server `NET_ADMIN`, a database raising its
+/// own limits `SYS_RESOURCE`), a web app none.
+const OWN_SCOPE: &[&str] = &["`NET_ADMIN`", "`SYS_RESOURCE`", "`LINUX_IMMUTABLE`"];
+
+/// Of those, the ones that act on the container's own namespace: they
+/// reach the host when the container shares the host's (`network_mode
+/// "host"`).
 const NAMESPACED: &[&str] = &["`NET_ADMIN`"];
 
 impl Rule for PrivilegedContainer {
@@ -119,7 +138,9 @@ impl Rule for PrivilegedContainer {
                 // What reaches the host, named in the label; the help gives
                 // every reason, a namespaced capability's too.
                 let reaching: Vec<&(String, &str)> = (taken.iter())
-                    .filter(|(what, _)| host_network || !NAMESPACED.contains(&what.as_str()))
+                    .filter(|(what, _)| {
+                        !OWN_SCOPE.contains(&what.as_str()) || (host_network && NAMESPACED.contains(&what.as_str()))
+                    })
                     .collect();
                 let only_its_own = reaching.is_empty();
                 let (label, help) = match (taken.as_slice(), reaching.as_slice()) {
@@ -128,7 +149,7 @@ impl Rule for PrivilegedContainer {
                     (several, reaching) => {
                         let reasons: Vec<String> = several.iter().map(|(what, why)| format!("{what}: {why}")).collect();
                         let label = match reaching {
-                            [] => "each acts on the container's own network".to_string(),
+                            [] => "each acts on the container itself".to_string(),
                             [(what, why)] => format!("{what}: {why}"),
                             reaching => {
                                 let names: Vec<&str> = reaching.iter().map(|(what, _)| what.as_str()).collect();
@@ -147,12 +168,12 @@ impl Rule for PrivilegedContainer {
                 if only_its_own {
                     let mut finding = Self::META
                         .diagnostic(format!(
-                            "`{}` may change its own network's firewall and routes",
+                            "`{}` has capabilities beyond Docker's defaults",
                             service.name.value
                         ))
                         .primary(raw.span, label)
                         .help(format!(
-                            "keep it only for a tool that needs it (a VPN, a DHCP server); a web app needs none{file_capabilities}"
+                            "keep one only for a tool that needs it (a VPN or DHCP server `NET_ADMIN`); a web app needs none{help}{file_capabilities}"
                         ));
                     finding.severity = Severity::Warning;
                     out.push(finding);
