@@ -315,9 +315,10 @@ fn authorization_header(word: &str) -> Option<String> {
     let word = word.strip_prefix("--header=").unwrap_or(word);
     let (name, value) = word.split_once(':')?;
     // A header's name is one token (`app ALL=(ALL) NOPASSWD:ALL`, a
-    // sudoers line, is none).
+    // sudoers line, is none), never an option (keytool's `-storepass:env`).
     let name = name.trim();
     let token = !name.is_empty()
+        && !name.starts_with('-')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

@@ -60,7 +60,21 @@ const KEY_NAMES: &[&str] = &[
     "REDIS_AUTH",
     "REDISCLI_AUTH",
     "VALKEY_AUTH",
+    // A one-time password generator's shared secret, a wallet's words.
+    "OTP_SEED",
+    "TOTP_SEED",
+    "SEED_PHRASE",
+    "MNEMONIC",
+    // A paid product's key (a self-hosted edition's licence).
+    "LICENSE_KEY",
+    "LICENCE_KEY",
 ];
+
+/// Words that end in `PASS` and say nothing of a password.
+const NOT_PASS: &[&str] = &["BYPASS", "COMPASS", "SURPASS", "OVERPASS", "UNDERPASS"];
+
+/// Words beside `PIN` that make it a certificate's public pin, no secret.
+const PUBLIC_PIN_WORDS: &[&str] = &["CERT", "SSL", "TLS", "HPKP", "PUBKEY", "PUBLIC", "SHA256"];
 
 /// Endings of a name's last word that hold a key written as one word with
 /// what it is for: Vikunja's `VIKUNJA_SERVICE_JWTSECRET`, `APP_AUTHTOKEN`.
@@ -225,12 +239,21 @@ impl<'a> NameSays<'a> {
     /// password's that is not one for its form.
     fn password(&self) -> bool {
         self.normal.as_deref().is_some_and(|name| {
+            let last = last_word(name);
             names_a_password(name)
-                || matches!(name, "PASS" | "PW")
-                || ["_PASS", "_PWD", "_PW", "PASS_WORD"]
-                    .iter()
-                    .any(|end| name.ends_with(end))
+                || matches!(name, "PW")
+                || ["_PWD", "_PW", "PASS_WORD"].iter().any(|end| name.ends_with(end))
+                // `PGPASS`, `DBPASS`, `RABBITMQ_DEFAULT_PASS`.
+                || (last.ends_with("PASS") && !NOT_PASS.contains(&last))
+                // `ADMIN_PIN`; not a certificate's pin.
+                || (last == "PIN" && !name.split('_').any(|word| PUBLIC_PIN_WORDS.contains(&word)))
         })
+    }
+
+    /// A password of digits is one still (`ADMIN_PIN=4821`), where a
+    /// number under another name is a setting.
+    fn holds_digits(&self, value: &str) -> bool {
+        value.len() >= 4 && value.bytes().all(|b| b.is_ascii_digit()) && self.password()
     }
 
     /// A key, token or other secret that is no password: `SECRET_KEY`,
@@ -679,7 +702,10 @@ pub fn classify(name: Option<&str>, value: &str) -> Option<Finding> {
         }
         return Some(Finding::Certain(leak));
     }
-    if says.as_ref().is_some_and(NameSays::secret) && !is_inert(value) {
+    if says
+        .as_ref()
+        .is_some_and(|says| says.secret() && (!is_inert(value) || says.holds_digits(value)))
+    {
         let what = if says.as_ref().is_some_and(NameSays::password) {
             "password"
         } else {
@@ -793,6 +819,11 @@ mod tests {
             "ADMIN_PASSWORD_B64",
             "SMTP_PASSWORD_2",
             "KEYSTORE_PASSPHRASE",
+            "PGPASS",
+            "DBPASS",
+            "PASS",
+            "ADMIN_PIN",
+            "PIN",
         ] {
             assert!(is_password_name(name), "{name}");
         }
@@ -818,6 +849,10 @@ mod tests {
             "REDIS_AUTH",
             "LANGFUSE_REDIS_AUTH",
             "REDISCLI_AUTH",
+            "OTP_SEED",
+            "TOTP_SEED",
+            "MNEMONIC",
+            "LICENSE_KEY",
         ] {
             assert!(NameSays::of(name).key(), "{name}");
         }
@@ -861,6 +896,10 @@ mod tests {
             "PASSWORD_HINTS_ALLOWED",
             "REQUIRE_PASSWORD",
             "SHOW_PASSWORD_HINT",
+            "CACHE_BYPASS",
+            "CERT_PIN",
+            "PIN_CODE_LENGTH",
+            "RANDOM_SEED",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
@@ -868,6 +907,11 @@ mod tests {
             assert!(!is_secret_name(name), "{name}");
         }
         assert!(is_password_name("VITE_DB_PASSWORD"));
+        // A password of digits is one; a number under another name is a setting.
+        assert!(classify(Some("ADMIN_PIN"), "4821").is_some());
+        assert!(classify(Some("DB_PASSWORD"), "98237498").is_some());
+        assert!(classify(Some("SECRET_KEY_ROTATION_DAYS"), "3650").is_none());
+        assert!(classify(Some("DB_PASSWORD"), "0").is_none());
         assert_eq!(
             classify(
                 Some("NEXT_PUBLIC_FIREBASE_API_KEY"),
