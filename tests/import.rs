@@ -3785,6 +3785,43 @@ fn secrets_named_like_files_are_renamed_and_keep_their_place() {
     imported.assert_spec_checks();
 }
 
+/// Two compose secrets the spec would write alike (`api.key` and
+/// `api_key`) stay two: the one named as the spec names keeps its name,
+/// the other is renamed around it (both were `api_key`, which the check
+/// refused). A proxy that mounts a secret under another name (`target:
+/// fullchain.pem` of `tls_cert`) reads the secret it mounts there (the
+/// spec named an undeclared `fullchain_pem`).
+#[test]
+fn secret_names_stay_apart_and_follow_their_target() {
+    let imported = import_project(
+        "services:\n  web:\n    image: ghcr.io/acme/web:1.0\n    user: \"1000\"\n    secrets:\n      - api.key\n      - api_key\n  gateway:\n    image: nginx:1.27\n    ports:\n      - 443:443\n    volumes:\n      - ./gateway.conf:/etc/nginx/conf.d/default.conf:ro\n    secrets:\n      - source: tls_cert\n        target: fullchain.pem\n      - source: tls_key\n        target: /etc/nginx/privkey.pem\nsecrets:\n  api.key:\n    file: ./certs/api.key\n  api_key:\n    file: ./certs/api_key\n  tls_cert:\n    file: ./certs/cert.pem\n  tls_key:\n    file: ./certs/key.pem\n",
+        &[
+            (
+                "gateway.conf",
+                "server {\n    listen 443 ssl;\n    ssl_certificate /run/secrets/fullchain.pem;\n    ssl_certificate_key /etc/nginx/privkey.pem;\n    location / {\n        proxy_pass http://web:8000;\n    }\n}\n",
+            ),
+            ("certs/api.key", "a\n"),
+            ("certs/api_key", "b\n"),
+            ("certs/cert.pem", "c\n"),
+            ("certs/key.pem", "k\n"),
+        ],
+        &["--nginx", "gateway.conf"],
+    );
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(imported.out.status.success(), "{}", imported.stderr());
+    assert_holds(
+        &spec,
+        &[
+            "secret api_key file \"./certs/api_key\"",
+            "secret api_key_2 file \"./certs/api.key\"",
+            "secret api_key_2 at /run/secrets/api.key",
+            "tls certificate tls_cert key tls_key",
+        ],
+    );
+    assert!(!report.contains("import-dropped"), "{report}");
+    imported.assert_spec_checks();
+}
+
 /// Access rules of the nginx config: a location that refuses every
 /// request (`location ~ /\. { deny all; }`) answers 403 (it was dropped:
 /// `/.env` was proxied), and an `if` or `limit_except` that refuses some

@@ -467,8 +467,10 @@ fn docker_name(setting: &Node, import: &mut Import) -> Option<String> {
 }
 
 fn secrets(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Vec<Stmt>) {
-    for (key, value) in node.map(Node::entries).unwrap_or_default() {
-        let Some(name) = key.text().and_then(super::spec::secret_name) else {
+    let entries = node.map(Node::entries).unwrap_or_default();
+    import.secrets.declare(entries.iter().filter_map(|(key, _)| key.text()));
+    for (key, value) in entries {
+        let Some(name) = key.text().and_then(|k| import.secrets.spec_name(k)) else {
             import.report.dropped(
                 import.file,
                 key.span,

@@ -137,9 +137,11 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         .into_iter()
         .filter_map(super::mounts::port)
         .collect();
+    let secret_mounts = secret_mounts(service, import);
     let mut reader = Reader {
         import,
         file,
+        secret_mounts,
         served,
         binds,
         published,
@@ -308,6 +310,9 @@ const STACKC_MAIN: &[&str] = &[
 struct Reader<'a, 'b> {
     import: &'a mut Import<'b>,
     file: FileIx,
+    /// Where the service's secrets are in its container, each with the
+    /// spec's name of the secret.
+    secret_mounts: Vec<(String, String)>,
     served: Vec<(String, String)>,
     /// The folders host paths are mounted at in the proxy.
     binds: Vec<String>,
@@ -335,6 +340,16 @@ struct Reader<'a, 'b> {
 }
 
 impl Reader<'_, '_> {
+    /// The spec's name of the secret a TLS file directive reads: the one
+    /// the service mounts there, else `/run/secrets/NAME`'s.
+    fn secret_of(&self, d: &Directive) -> Option<String> {
+        let path = d.args.first()?;
+        match self.secret_mounts.iter().find(|(at, _)| at == path) {
+            Some((_, name)) => Some(name.clone()),
+            None => self.import.secrets.spec_name(path.strip_prefix("/run/secrets/")?),
+        }
+    }
+
     /// `read` with what it reports placed in `file` (a setting inherited
     /// from the service's whole nginx.conf, read beside a conf.d file).
     fn in_file<T>(&mut self, file: FileIx, read: impl FnOnce(&mut Self) -> T) -> T {
@@ -530,11 +545,11 @@ impl Reader<'_, '_> {
                     body.push(Stmt::line(format!("server_name {}", names.join(" "))));
                 }
                 "ssl_certificate" => {
-                    certificate = secret_of(c);
+                    certificate = self.secret_of(c);
                     tls_files.push(c);
                 }
                 "ssl_certificate_key" => {
-                    key = secret_of(c);
+                    key = self.secret_of(c);
                     tls_files.push(c);
                 }
                 "return" if c.args.len() == 2 && c.args[0] == "301" && c.args[1].starts_with("https://$host") => {
@@ -566,7 +581,7 @@ impl Reader<'_, '_> {
             (Some(certificate), Some(key)) => body.push(Stmt::line(format!("tls certificate {certificate} key {key}"))),
             _ if tls_files.is_empty() => {}
             _ => {
-                let outside: Vec<&Directive> = tls_files.into_iter().filter(|f| secret_of(f).is_none()).collect();
+                let outside: Vec<&Directive> = tls_files.into_iter().filter(|f| self.secret_of(f).is_none()).collect();
                 if outside.is_empty() {
                     self.drop(d, "with a TLS certificate and no key, or a key and no certificate");
                 }
@@ -986,9 +1001,22 @@ const REFUSED_RAW: &[&str] = &[
     "return",
 ];
 
-/// `/run/secrets/NAME`'s name.
-fn secret_of(d: &Directive) -> Option<String> {
-    super::spec::secret_name(d.args.first()?.strip_prefix("/run/secrets/")?)
+/// Where each of the service's secrets is in its container (compose's
+/// `target`, else `/run/secrets/SOURCE`), with the spec's name of it.
+fn secret_mounts(service: &Node, import: &Import) -> Vec<(String, String)> {
+    let secrets = service.get("secrets").map(Node::items).unwrap_or_default();
+    secrets
+        .iter()
+        .filter_map(|s| {
+            let source = s.text().or_else(|| s.get("source").and_then(Node::text))?;
+            let target = s.get("target").and_then(Node::text).unwrap_or(source);
+            let path = match target.starts_with('/') {
+                true => target.to_string(),
+                false => format!("/run/secrets/{target}"),
+            };
+            Some((path, import.secrets.spec_name(source)?))
+        })
+        .collect()
 }
 
 /// Whether a directive refuses requests itself: `deny`, or a `return` of

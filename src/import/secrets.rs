@@ -64,6 +64,8 @@ pub struct Secrets {
     pub from_dotenv: Vec<String>,
     /// Every secret name given out.
     names: Vec<String>,
+    /// The compose file's secrets: each compose name with the spec's.
+    declared: Vec<(String, String)>,
     /// The spec's folder, where the files go: a path a file there holds
     /// with other contents (the project's own `env/postgres.env`) is not
     /// given out.
@@ -115,6 +117,37 @@ impl Secrets {
         };
         self.files.push(file.clone());
         (file, true)
+    }
+
+    /// The compose file's secrets, named as the spec can write them
+    /// ([`super::spec::secret_name`]): a name the grammar takes is kept,
+    /// others are renamed around them (`api.key` beside `api_key` is
+    /// `api_key_2`). Those it cannot name are left out.
+    pub fn declare<'a>(&mut self, compose: impl IntoIterator<Item = &'a str> + Clone) {
+        let kept = compose.clone().into_iter().filter(|c| super::spec::is_name(c));
+        let renamed = compose.into_iter().filter(|c| !super::spec::is_name(c));
+        for name in kept.chain(renamed) {
+            let Some(base) = super::spec::secret_name(name) else {
+                continue;
+            };
+            let mut spec = base.clone();
+            let mut n = 2;
+            while self.names.contains(&spec) {
+                spec = format!("{base}_{n}");
+                n += 1;
+            }
+            self.names.push(spec.clone());
+            self.declared.push((name.to_string(), spec));
+        }
+    }
+
+    /// The spec's name of the compose file's secret `compose`; one it does
+    /// not declare (a compose error) as the spec would write it.
+    pub fn spec_name(&self, compose: &str) -> Option<String> {
+        match self.declared.iter().find(|(c, _)| c == compose) {
+            Some((_, spec)) => Some(spec.clone()),
+            None => super::spec::secret_name(compose),
+        }
     }
 
     /// `SERVICE_VAR` lowercase, with `-` as `_`, unused so far.

@@ -248,7 +248,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         .text()
                         .or_else(|| s.get("source").and_then(Node::text))
                         .unwrap_or_default();
-                    let used = super::spec::secret_name(name).is_some_and(|n| tls_uses(&body, &n));
+                    let used = import.secrets.spec_name(name).is_some_and(|n| tls_uses(&body, &n));
                     if !used {
                         import.report.dropped(
                             file,
@@ -542,7 +542,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             }
             ("secrets", _) => {
                 for s in value.items() {
-                    secret_use(s, &mut body);
+                    secret_use(s, &import.secrets, &mut body);
                 }
             }
             ("stop_grace_period", _)
@@ -860,7 +860,7 @@ fn labels(service: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import
     }
 }
 
-fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
+fn secret_use(s: &Node, names: &super::secrets::Secrets, body: &mut Vec<Stmt>) {
     let (name, target) = match &s.kind {
         Kind::Scalar { text, .. } => (text.clone(), None),
         _ => (
@@ -868,7 +868,7 @@ fn secret_use(s: &Node, body: &mut Vec<Stmt>) {
             s.get("target").and_then(Node::text).map(str::to_string),
         ),
     };
-    let Some(spec_name) = super::spec::secret_name(&name) else {
+    let Some(spec_name) = names.spec_name(&name) else {
         return;
     };
     // Where compose mounts it, which a renamed secret keeps.
