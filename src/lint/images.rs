@@ -230,6 +230,31 @@ pub fn start_waits(image: &ImageRef) -> &'static [&'static str] {
         .map_or(&[], |(_, variables)| variables)
 }
 
+/// Where published apps keep their keys beside their data, so that a
+/// volume mounted there holds them: Gitea's `app.ini` (its `SECRET_KEY`
+/// and `INTERNAL_TOKEN`) and SSH host keys, Vaultwarden's RSA key and
+/// vault, Grafana's database of users and data source passwords, n8n's
+/// encryption key, GitLab's secrets file.
+const PRIVATE_DATA: &[(&[&str], &str)] = &[
+    (&["gitea/gitea", "docker.gitea.com/gitea"], "/data"),
+    (&["vaultwarden/server"], "/data"),
+    (
+        &["grafana/grafana", "grafana/grafana-oss", "grafana/grafana-enterprise"],
+        "/var/lib/grafana",
+    ),
+    (&["n8nio/n8n", "docker.n8n.io/n8nio/n8n"], "/home/node/.n8n"),
+    (&["gitlab/gitlab-ce", "gitlab/gitlab-ee"], "/var/opt/gitlab"),
+];
+
+/// The folder where a published app `image` keeps its keys with its data.
+pub fn private_data(image: &ImageRef) -> Option<&'static str> {
+    let repository = image.hub_name();
+    PRIVATE_DATA
+        .iter()
+        .find(|(names, _)| names.contains(&repository))
+        .map(|(_, folder)| *folder)
+}
+
 /// The variables official images' entrypoints also read from a file
 /// (`file_env`: `VAR_FILE` names the file), by the image's own name (as
 /// [`facts::is_postgres`](super::facts::is_postgres) tells PostGIS and

@@ -2,7 +2,7 @@ use crate::diagnostic::Diagnostic;
 use foldhash::{HashMap, HashMapExt};
 
 use crate::ir::{LocationAction, Mount, MountSource, Service, Stack};
-use crate::lint::{facts, Rule};
+use crate::lint::{facts, images, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -13,7 +13,10 @@ declare_rule! {
     /// folder above it, or on a data store's image (PostgreSQL, MySQL,
     /// Redis, ...), or over configuration and keys: a folder under `/etc`
     /// (certbot's `/etc/letsencrypt`), `/run/secrets`, or an `.ssh`
-    /// folder. A raw `nginx "root PATH"` over `/run/secrets` (the proxy's
+    /// folder, or where a published app keeps its keys with its data
+    /// (Gitea's and Vaultwarden's `/data`, Grafana's `/var/lib/grafana`,
+    /// n8n's `/home/node/.n8n`, GitLab's `/var/opt/gitlab`). A raw
+    /// `nginx "root PATH"` over `/run/secrets` (the proxy's
     /// own secrets: its TLS key), `/etc` whole or its key folders
     /// (`/etc/ssl/private`, `/etc/letsencrypt/live`), `/proc` or `/root`
     /// is flagged too; so is one over a host folder the proxy mounts that
@@ -230,13 +233,27 @@ fn holds(stack: &Stack, service: &Service, target: &str) -> Option<String> {
         return Some(format!("`{}`'s data", service.name.value));
     }
     let target = target.trim_end_matches('/');
+    // A volume holds what is under its mount: one below the folder (Gitea's
+    // `/data/gitea/public`) holds that part only.
+    let keeps_keys = |folder: &str| folder == target || is_under(folder, target);
+    if let Some(folder) = facts::image(service)
+        .and_then(images::private_data)
+        .filter(|f| keeps_keys(f))
+    {
+        return Some(format!("`{}`'s data and keys in `{folder}`", service.name.value));
+    }
     if is_configuration(target) {
         return Some(format!("`{}`'s configuration in `{target}`", service.name.value));
     }
     let source = source_folder(stack, service)?;
     let source = source.trim_end_matches('/');
-    let above = source == target || source.strip_prefix(target).is_some_and(|rest| rest.starts_with('/'));
+    let above = source == target || is_under(source, target);
     above.then(|| format!("`{}`'s source", service.name.value))
+}
+
+/// Whether `path` is inside `folder` (both without a trailing `/`).
+fn is_under(path: &str, folder: &str) -> bool {
+    path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Folders that hold a container's configuration, keys and secrets: the
