@@ -298,9 +298,24 @@ pub fn load(stack: &Stack, files: &dyn Files) -> (Inputs, Vec<Diagnostic>) {
         }
     }
     // After every build is read: `image of` may name a later service.
+    // Each image's layout is worked out once, for all that run it.
+    let mut layouts: HashMap<&str, Option<std::rc::Rc<ImageLayout>>> = HashMap::new();
     for service in &stack.services {
-        let Some(layout) = loader.image_layout(stack, service) else {
+        let Some(builder) = stack.builder_of(service) else {
             continue;
+        };
+        let image = layouts
+            .entry(builder.name.value.as_str())
+            .or_insert_with(|| loader.image_layout(builder).map(std::rc::Rc::new));
+        let Some(image) = image.clone() else {
+            continue;
+        };
+        let layout = match &service.workdir {
+            Some(workdir) => std::borrow::Cow::Owned(ImageLayout {
+                working_dir: Some(workdir.value.clone()),
+                ..ImageLayout::clone(&image)
+            }),
+            None => std::borrow::Cow::Borrowed(&*image),
         };
         if !service.after.is_empty() {
             loader.start_script(service, &layout);
@@ -352,6 +367,7 @@ fn real_paths(stack: &Stack, files: &dyn Files) -> Vec<(String, String)> {
 
 /// Where the files of a build folder are in its image, and what the image
 /// starts (see [`Loader::image_layout`]).
+#[derive(Clone)]
 struct ImageLayout {
     /// The build folder, as the spec writes it.
     context: PathBuf,
@@ -688,11 +704,11 @@ impl Loader<'_> {
         }
     }
 
-    /// Where the files of the build folder are in the image `service`
-    /// runs, and what it starts: from the app's own Dockerfile (when it
-    /// was read) or stackc's Python image; `None` for a published image.
-    fn image_layout(&self, stack: &Stack, service: &Service) -> Option<ImageLayout> {
-        let builder = stack.builder_of(service)?;
+    /// Where the files of the build folder are in the image `builder`
+    /// builds, and what it starts: from the app's own Dockerfile (when it
+    /// was read) or stackc's Python image. The working folder is the
+    /// image's; a service's `workdir` overrides it.
+    fn image_layout(&self, builder: &Service) -> Option<ImageLayout> {
         let build = builder.build()?;
         let image = self.inputs.image(&builder.name.value);
         let facts = image.and_then(OwnImage::facts);
@@ -713,7 +729,7 @@ impl Loader<'_> {
             entrypoint: facts.and_then(|f| Some(f.entrypoint.as_ref()?.argv(&shell))),
             cmd: facts.and_then(|f| Some(f.cmd.as_ref()?.argv(&shell))),
             copies,
-            working_dir: service.workdir.as_ref().map(|w| w.value.clone()).or(working_dir),
+            working_dir,
         })
     }
 
