@@ -12,7 +12,8 @@ declare_rule! {
     /// flags in them, one message per case with gixy's check:
     /// - `ssl_protocols` with SSLv3, TLSv1 or TLSv1.1, `ssl_ciphers` that
     ///   selects a broad OpenSSL group (`HIGH`, `DEFAULT`, `ALL`: RSA key
-    ///   exchange without forward secrecy comes with it) (weak_ssl_tls), a
+    ///   exchange without forward secrecy comes with it), `ssl_prefer_server_ciphers
+    ///   on` without `ssl_conf_command Options PrioritizeChaCha` (weak_ssl_tls), a
     ///   post-quantum `ssl_ecdh_curve` group without `?` (ssl_ecdh_curve),
     ///   `ssl_stapling on` without a `resolver`
     ///   (ssl_stapling_without_resolver), a TLS server whose
@@ -142,8 +143,8 @@ fn finding(proxy: &str, span: Span, check: &str, message: String) -> Diagnostic 
 fn explain(check: &str) -> (&'static str, &'static str) {
     match check {
         "weak_ssl_tls" => (
-            "weaker TLS than browsers need: an old version, or a key exchange a stolen key decrypts later",
-            "remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3` and Mozilla's intermediate ciphers",
+            "weaker TLS than browsers need: an old version, a key exchange a stolen key decrypts later, or the server's cipher order over the client's",
+            "remove the line: stackc writes `ssl_protocols TLSv1.2 TLSv1.3`, Mozilla's intermediate ciphers and `ssl_prefer_server_ciphers off`",
         ),
         "ssl_ecdh_curve" => (
             "OpenSSL refuses the whole list when it lacks one group",
@@ -254,6 +255,10 @@ impl Block<'_> {
                         );
                     }
                 }
+                "ssl_prefer_server_ciphers" if args.first() == Some(&"on") && !prioritizes_chacha(raw) => add(
+                    "weak_ssl_tls",
+                    "`ssl_prefer_server_ciphers on` picks AES for clients without AES hardware".into(),
+                ),
                 "ssl_ecdh_curve" => {
                     let groups = args.first().copied().unwrap_or_default();
                     if let Some(group) = groups.split(':').find(|g| g.contains("MLKEM") || g.contains("Kyber")) {
@@ -446,6 +451,17 @@ fn is_public_address(word: &str) -> bool {
 
 /// An OpenSSL cipher group that selects by strength rather than by name
 /// (`HIGH`, `DEFAULT`): it brings in static-RSA key exchange, which
+/// Whether `ssl_conf_command Options PrioritizeChaCha` keeps the server's
+/// cipher order from overruling a client that puts ChaCha20 first, which
+/// gixy's weak_ssl_tls accepts beside `ssl_prefer_server_ciphers on`.
+fn prioritizes_chacha(raw: &[RawDirective]) -> bool {
+    raw.iter().any(|d| {
+        d.name == "ssl_conf_command"
+            && d.args.first().is_some_and(|a| a == "Options")
+            && d.args[1..].iter().any(|a| a.contains("PrioritizeChaCha"))
+    })
+}
+
 /// gixy's weak_ssl_tls reports. `!HIGH` or `-HIGH` removes, not selects.
 fn is_broad_cipher_group(cipher: &str) -> bool {
     let cipher = cipher.strip_prefix('+').unwrap_or(cipher);
