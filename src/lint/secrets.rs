@@ -196,9 +196,8 @@ fn about_a_secret(name: &str) -> bool {
 /// What a variable's or option's name says its value is, each answer
 /// worked out when asked (most names are asked one or two questions).
 struct NameSays<'a> {
-    /// Upper case, `-` as `_`; `None` for a name about a secret that holds
-    /// none (`DB_PASSWORD_FILE`), which says nothing.
-    normal: Option<Cow<'a, str>>,
+    /// Upper case, `-` as `_`.
+    normal: Cow<'a, str>,
     /// A name a web framework hands to the browser ([`PUBLIC_PREFIXES`]).
     public: bool,
 }
@@ -225,10 +224,14 @@ impl<'a> NameSays<'a> {
     fn of(name: &'a str) -> Self {
         let normal = normal_name(name);
         let public = PUBLIC_PREFIXES.iter().any(|prefix| normal.starts_with(prefix));
-        NameSays {
-            normal: about_a_secret(&normal).then_some(normal),
-            public,
-        }
+        NameSays { normal, public }
+    }
+
+    /// The name, unless it is about a secret that it holds none of
+    /// (`DB_PASSWORD_FILE`): then it says nothing. Asked last, when the
+    /// name has a secret's words (most names have none).
+    fn telling(&self, says: impl FnOnce(&str) -> bool) -> bool {
+        says(&self.normal) && about_a_secret(&self.normal)
     }
 
     /// `POSTGRES_PASSWORD`, `RABBITMQ_DEFAULT_PASS`, `LDAP_BIND_PW`,
@@ -238,7 +241,7 @@ impl<'a> NameSays<'a> {
     /// `MM_PASSWORDSETTINGS_MINIMUMLENGTH`), where a word follows the
     /// password's that is not one for its form.
     fn password(&self) -> bool {
-        self.normal.as_deref().is_some_and(|name| {
+        self.telling(|name| {
             let last = last_word(name);
             names_a_password(name)
                 || matches!(name, "PW")
@@ -261,7 +264,7 @@ impl<'a> NameSays<'a> {
     /// (`NEXT_PUBLIC_FIREBASE_API_KEY`).
     fn key(&self) -> bool {
         !self.public
-            && self.normal.as_deref().is_some_and(|name| {
+            && self.telling(|name| {
                 // The last letters, compared first, rule out most of the table.
                 (KEY_NAMES
                     .iter()
@@ -278,7 +281,7 @@ impl<'a> NameSays<'a> {
     /// A word that hints at a secret (`STRIPE_KEY`), for values that look
     /// random.
     fn hint(&self) -> bool {
-        self.normal.as_deref().is_some_and(|name| {
+        self.telling(|name| {
             name.split('_').any(|word| {
                 (HINT_WORDS.iter()).any(|h| word.as_bytes().first() == h.as_bytes().first() && word.starts_with(h))
             })
@@ -418,6 +421,9 @@ pub fn url_password_host(value: &str) -> Option<&str> {
 /// secret-named parameter of a URL's query, or a well-known token; what
 /// it is, for a label.
 pub fn leak_in(value: &str) -> Option<String> {
+    if cannot_leak(value) {
+        return None;
+    }
     if url_password(value).is_some() {
         return Some("a URL with a password in it".to_string());
     }
@@ -449,6 +455,15 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// A value [`leak_in`] finds nothing in, told at a glance: shorter than
+/// any token it knows, with no `:` (a URL, `user:hash`, a DSN), no `=`
+/// (an option, a query, `password=`) and no blank (`Bearer TOKEN`, a
+/// private key's header). Most values and command words are such
+/// (`db`, `app`, `--workers`), and lint asks about each several times.
+fn cannot_leak(value: &str) -> bool {
+    value.len() < SHORTEST_TOKEN && !value.bytes().any(|b| b == b':' || b == b'=' || b.is_ascii_whitespace())
 }
 
 /// The scheme of an `Authorization` header's value written whole
