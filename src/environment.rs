@@ -35,7 +35,7 @@ pub(crate) fn derive(base: &Stack, name: &str) -> Result<Stack, Vec<Diagnostic>>
         return Err(vec![unknown_environment(base, name)]);
     };
     let mut stack = base.clone().unindexed();
-    stack.environments = Vec::new();
+    stack.environments = Default::default();
     stack.environment = Some(ActiveEnvironment {
         name: name.to_string(),
         production: environment.is_production(),

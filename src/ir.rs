@@ -30,8 +30,10 @@ pub struct Stack {
     /// after resolution; empty when only the spec's text was checked.
     pub inputs: crate::input::Inputs,
     /// `environment NAME { ... }` blocks, in spec order: variants of this
-    /// stack (`crate::environment::apply` makes one's whole stack).
-    pub environments: Vec<environment::Environment>,
+    /// stack (`crate::environment::apply` makes one's whole stack). Shared
+    /// by copies: each variant starts as a copy of the base, and copying
+    /// every environment for each one grew with the square of their number.
+    pub environments: std::sync::Arc<Vec<environment::Environment>>,
     /// The day the run judges dates by (end of life), from
     /// [`crate::Options::today`]; `None`: not known, and rules that need
     /// it say nothing.

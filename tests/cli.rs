@@ -395,6 +395,28 @@ fn lint_is_quiet_and_exits_0_on_a_clean_spec() {
     assert!(output.stderr.is_empty() && output.stdout.is_empty());
 }
 
+/// A rule that is allowed keeps the secrets it marks hidden: another
+/// finding's snippet of the same lines (`runs-as-root` on the block)
+/// printed the key in clear (red team 17).
+#[test]
+fn an_allowed_secret_rule_keeps_its_secrets_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("stack.spec");
+    std::fs::write(
+        &spec,
+        "stack m1\nservice app {\n    env { DJANGO_SECRET_KEY = \"dj4ng0-s3cr3t-KEY-zz9q8w7e6r5t4y3u2i1o\" }\n    image python:3.12\n    command [\"python\", \"-m\", \"http.server\"]\n    ready off\n}\n",
+    )
+    .unwrap();
+    let output = stackc()
+        .args(["lint", "--allow", "secret-in-env"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let shown = text(&output.stderr);
+    assert!(shown.contains("runs-as-root"), "{shown}");
+    assert!(!shown.contains("dj4ng0"), "{shown}");
+}
+
 #[test]
 fn json_output_has_lines_columns_and_labels() {
     let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");

@@ -172,8 +172,23 @@ pub fn beside_errors(findings: Vec<Diagnostic>, errors: &[Diagnostic]) -> Vec<Di
 /// counts as used when the rule would have fired there.
 pub fn lint_with(stack: &Stack, source: &SourceFile, policy: &Policy, target: crate::emit::Target) -> Vec<Diagnostic> {
     let findings = shared::merge(lint(stack, target), stack);
+    let marked: Vec<_> = findings.iter().flat_map(|f| f.secrets.iter().copied()).collect();
     let findings = suppress::scan(source).apply(findings, source);
-    restated(policy.apply(findings))
+    let mut kept = restated(policy.apply(findings));
+    keep_masked(&mut kept, marked);
+    kept
+}
+
+/// Gives the secrets a finding left out (allowed, turned off, suppressed)
+/// marked to one that is kept: a snippet masks what any finding of the
+/// report marks, and allowing `secret-in-env` must not print the key in
+/// another finding's snippet of the same lines.
+fn keep_masked(kept: &mut [Diagnostic], marked: Vec<(Option<crate::source::FileId>, Span)>) {
+    let still: std::collections::HashSet<_> = kept.iter().flat_map(|f| f.secrets.iter().copied()).collect();
+    let dropped: Vec<_> = marked.into_iter().filter(|mark| !still.contains(mark)).collect();
+    if let Some(first) = kept.first_mut() {
+        first.secrets.extend(dropped);
+    }
 }
 
 /// Leaves out a `user-without-uid` finding (a cluster's pod would not

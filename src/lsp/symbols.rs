@@ -109,7 +109,7 @@ impl Index {
             index.declare(Kind::Secret, &secret.name, secret.span, None);
         }
         let mut containers = index.declare_containers(&stack.services, None);
-        for environment in &stack.environments {
+        for environment in stack.environments.iter() {
             let parent = Some(index.declare(Kind::Environment, &environment.name, environment.span, None));
             for volume in &environment.volumes {
                 index.declare(Kind::Volume, &volume.name, volume.span, parent);
@@ -210,7 +210,7 @@ impl Index {
         // The statements an environment's operations write name things too;
         // their blocks name a container, `without` a declaration.
         let mut operated = Vec::new();
-        for environment in &stack.environments {
+        for environment in stack.environments.iter() {
             for change in &environment.changes {
                 refer(Kind::Service, None, &change.name);
                 let statements = change.operations.iter().filter_map(|o| o.statement.as_deref());

@@ -115,7 +115,9 @@ impl Items for FileLowering {
             Rule::service => stack.services.push(lowerer.lower_service(item)),
             Rule::job => stack.services.push(lowerer.lower_job(item)),
             Rule::proxy => stack.services.push(lowerer.lower_proxy(item)),
-            Rule::environment => stack.environments.push(lowerer.lower_environment(item)),
+            Rule::environment => {
+                std::sync::Arc::make_mut(&mut stack.environments).push(lowerer.lower_environment(item))
+            }
             Rule::EOI => {}
             other => unreachable!("`file` holds only items, not {other:?}"),
         }
