@@ -389,7 +389,12 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
                 Finding::Likely(_) => None,
             }
         });
-        let Some(what) = found else { continue };
+        let given = || {
+            (instruction.keyword == Keyword::Run)
+                .then(|| password_given(line))
+                .flatten()
+        };
+        let Some(what) = found.or_else(given) else { continue };
         out.push(
             SecretInImage::META
                 .diagnostic(format!("the image of `{}` has a secret in a layer", service.name.value))
@@ -399,6 +404,35 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
                 .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
         );
     }
+}
+
+/// A password a shell-form `RUN` line gives a program on its command line
+/// (`curl -u admin:PASSWORD`, `mysql -pPASSWORD`), as `secret-in-command`
+/// finds one in the spec's commands.
+fn password_given(line: &str) -> Option<String> {
+    let script = line.trim_start().get(3..)?.trim_start();
+    // `RUN --mount=... --network=...` options come before the script.
+    let mut script = script;
+    while let Some(rest) = script.strip_prefix("--") {
+        script = rest
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, after)| after)
+            .trim_start();
+    }
+    if script.starts_with('[') {
+        return None;
+    }
+    let mut commands = crate::input::shell::simple_commands(script);
+    // `NAME=VALUE` before a program is read above, with the build's
+    // stand-in keys (`SECRET_KEY=build-only`) told apart.
+    for command in &mut commands {
+        let assignments = (command.words.iter())
+            .take_while(|word| secrets::assignment(word).is_some())
+            .count();
+        command.words.drain(..assignments);
+    }
+    let (place, _) = crate::lint::command_secrets::in_commands(&commands)?;
+    Some(format!("a password given to {place}"))
 }
 
 /// A framework's signing key given to one of its commands in a RUN
