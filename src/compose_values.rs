@@ -286,6 +286,19 @@ const CREDENTIAL_SPEC: Fields = Fields {
 /// `extra_hosts`: host to address (or addresses), or `host:address` strings.
 const EXTRA_HOSTS: &[Json] = &[Json::Map(Keys::Any, &[Json::String, Json::Strings]), Json::Strings];
 
+/// The host names an `extra_hosts` value gives addresses: a map's keys, or
+/// each `host:address` (`host=address`) string's host.
+pub fn extra_host_names(value: &Value) -> Vec<&str> {
+    match value {
+        Value::Object(map) => map.keys().map(String::as_str).collect(),
+        Value::Array(items) => (items.iter())
+            .filter_map(Value::as_str)
+            .filter_map(|entry| entry.split_once([':', '=']).map(|(host, _)| host.trim()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The keys a raw `compose` statement may set, by what compose's schema
 /// (compose-spec's `compose-spec.json`) allows.
 const SHAPES: &[(&str, Shape)] = &[

@@ -24,7 +24,10 @@ declare_rule! {
     /// never shown). A URL it cannot read plainly (several hosts, a
     /// password with an unescaped `/` or `@`) is left alone. A host that is no
     /// service is not reported for an app on an `external` network, where
-    /// another project's database may go by that name.
+    /// another project's database may go by that name, or one whose
+    /// `extra_hosts` gives the name an address; it is an error when a
+    /// data store's name is close to it (a typo), else a warning (a bare name
+    /// may resolve through the host's DNS search domains).
     ///
     /// ## Why is this bad?
     /// These values live in two places (the app's settings and the
@@ -111,16 +114,14 @@ impl Rule for DatabaseWiring {
                 // A dotted name or an address is a database outside the
                 // stack, as is another project's container on a network
                 // shared with it.
-                if !name.contains(['.', ':']) && !name.is_empty() && !stack.on_external_network(app) {
-                    out.push(
-                        DatabaseWiring::META
-                            .diagnostic(format!(
-                                "`{}` looks for its database at `{name}`, which is not a service",
-                                app.name.value
-                            ))
-                            .primary(host.value.span, "no service of this stack has this name")
-                            .help("name the database's service"),
-                    );
+                if !name.contains(['.', ':']) && !name.is_empty() && !found_outside(stack, app, name) {
+                    let finding = DatabaseWiring::META
+                        .diagnostic(format!(
+                            "`{}` looks for its database at `{name}`, which is not a service",
+                            app.name.value
+                        ))
+                        .primary(host.value.span, "no service of this stack has this name");
+                    out.push(no_such_service(stack, finding, name, "name the database's service"));
                 }
                 continue;
             };
@@ -168,6 +169,35 @@ const URL: &[&str] = &["DATABASE_URL", "POSTGRES_URL", "POSTGRESQL_URL", "DB_URL
 /// `env` or an env file: the host a PostgreSQL service of the stack, the
 /// user and database its own, the password the one it was given (read
 /// from the secret's file or its `env`; never shown).
+/// Whether `host` may be found outside the stack: another project's
+/// container on an `external` network, or a name the app's `extra_hosts`
+/// gives an address (`/etc/hosts`).
+fn found_outside(stack: &Stack, app: &Service, host: &str) -> bool {
+    stack.on_external_network(app)
+        || app.raw_compose.iter().any(|raw| {
+            raw.key.as_str() == "extra_hosts"
+                && crate::compose_values::extra_host_names(&raw.value.value).contains(&host)
+        })
+}
+
+/// A database host that is no service: an error when a data store's name
+/// is close to it (a typo: `did you mean`), else a warning, as a bare name
+/// may still resolve through the host's DNS (its search domains).
+fn no_such_service(stack: &Stack, finding: Diagnostic, host: &str, help: &str) -> Diagnostic {
+    let stores = stack.services.iter().filter(|s| facts::is_data_store(s));
+    let names = stores.map(|s| s.name.value.as_str());
+    match crate::suggest::closest(host, names) {
+        Some(close) => finding.help(format!("did you mean `{close}`? {help}")),
+        None => {
+            let mut finding = finding.help(format!(
+                "{help}; a database outside the stack is best named by its full DNS name or address"
+            ));
+            finding.severity = crate::diagnostic::Severity::Warning;
+            finding
+        }
+    }
+}
+
 fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnostic>) {
     let found = stack.env_value(app, variable);
     let Some(url) = found.known().and_then(facts::UrlParts::of) else {
@@ -205,17 +235,18 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
         return;
     }
     let Some(db) = service_at(stack, app, url.host) else {
-        if !url.host.contains(['.', ':', '$', '%']) && !stack.on_external_network(app) {
-            out.push(
-                finding(
-                    format!(
-                        "`{}`'s `{variable}` looks for the database at `{}`, which is not a service",
-                        app.name.value, url.host
-                    ),
-                    "no service of this stack has this name".to_string(),
-                )
-                .help("name the database's service as the URL's host"),
+        if !url.host.contains(['.', ':', '$', '%']) && !found_outside(stack, app, url.host) {
+            let message = format!(
+                "`{}`'s `{variable}` looks for the database at `{}`, which is not a service",
+                app.name.value, url.host
             );
+            let finding = finding(message, "no service of this stack has this name".to_string());
+            out.push(no_such_service(
+                stack,
+                finding,
+                url.host,
+                "name the database's service as the URL's host",
+            ));
         }
         return;
     };
