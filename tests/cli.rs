@@ -417,6 +417,30 @@ fn an_allowed_secret_rule_keeps_its_secrets_masked() {
     assert!(!shown.contains("dj4ng0"), "{shown}");
 }
 
+/// A token on a line of requirements.txt that no rule reads (pip stops
+/// at a later line first) is masked in the snippet's context lines all
+/// the same (red team 17).
+#[test]
+fn a_token_in_a_context_line_is_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("app")).unwrap();
+    std::fs::write(
+        tmp.path().join("app/requirements.txt"),
+        "git+https://ghp_R8x2kLmN4pQ7sT1vW3yZ5aB6cD9eF0gH2jK4@github.com/acme/lib.git#egg=lib\ndjango>=5.0,\n",
+    )
+    .unwrap();
+    let spec = tmp.path().join("stack.spec");
+    std::fs::write(
+        &spec,
+        "stack s3\nservice web {\n    image registry.example.com/s3/web:1.0\n    build ./app\n    gunicorn backend.wsgi:application bind 8000 workers 2\n    ready tcp 8000\n}\n",
+    )
+    .unwrap();
+    let output = stackc().arg("lint").arg(&spec).output().unwrap();
+    let shown = text(&output.stderr);
+    assert!(shown.contains("requirements.txt:2"), "{shown}");
+    assert!(!shown.contains("ghp_"), "{shown}");
+}
+
 #[test]
 fn json_output_has_lines_columns_and_labels() {
     let spec = support::repo().join("tests/fixtures/seed-mistakes.spec");

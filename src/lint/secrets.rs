@@ -580,6 +580,27 @@ pub fn hidden(value: &str) -> Cow<'_, str> {
     crate::source::masked(value, &spans)
 }
 
+/// Where in `line` the secrets [`leak_in`] finds are: a URL's password or
+/// a token's word, else the whole line (a `--api-key=` option, a
+/// connection string); empty when it finds none.
+pub fn leak_spans(line: &str) -> Vec<Span> {
+    if leak_in(line).is_none() {
+        return Vec::new();
+    }
+    let at = |part: &str| {
+        let start = part.as_ptr() as usize - line.as_ptr() as usize;
+        Span::new(start, start + part.len())
+    };
+    let parts: Vec<Span> = (url_password(line).into_iter())
+        .chain(token_word(line).map(|(_, word)| word))
+        .map(at)
+        .collect();
+    match parts.is_empty() {
+        true => vec![Span::new(0, line.len())],
+        false => parts,
+    }
+}
+
 /// A well-known token in the value: its kind and the word it is.
 fn token_word(value: &str) -> Option<(&'static str, &str)> {
     // Most values (a host, a port, a mode) are too short to hold one.

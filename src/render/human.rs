@@ -61,7 +61,9 @@ impl HumanRenderer {
             inputs: (report.inputs.iter().enumerate())
                 .map(|(i, f)| {
                     let shown = f.shown_text();
-                    let text = masked(&shown, &secrets(Some(FileId(i as u32))));
+                    let mut hidden = secrets(Some(FileId(i as u32)));
+                    hidden.extend(leaking_lines(&shown));
+                    let text = masked(&shown, &hidden);
                     Snippets::new(visible(&f.name), same_length_visible(&text))
                 })
                 .collect(),
@@ -338,6 +340,22 @@ fn same_length_visible(text: &str) -> String {
         });
     }
     out
+}
+
+/// The secrets in the lines of a file the spec names (requirements, a
+/// Dockerfile), whatever finding shows them: a snippet's context lines
+/// show what no rule read (a line pip stops before, a finding on the
+/// next line), and a token there is masked all the same.
+fn leaking_lines(text: &str) -> Vec<Span> {
+    let mut start = 0;
+    let mut lines = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end();
+        let spans = crate::lint::secrets::leak_spans(content);
+        lines.extend(spans.iter().map(|s| Span::new(start + s.start(), start + s.end())));
+        start += line.len();
+    }
+    lines
 }
 
 #[cfg(test)]
