@@ -19,6 +19,12 @@ declare_rule! {
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
     /// - memcached without `-S` (SASL), its only authentication;
+    /// - Solr without a home of its own mounted at `/var/solr` (where its
+    ///   `security.json` would be) or `SOLR_AUTH_TYPE`; Cassandra without a
+    ///   configuration of its own under `/etc/cassandra` (its default
+    ///   `AllowAllAuthenticator`); Flower (`mher/flower`), which stops and
+    ///   restarts the Celery workers, without `--basic_auth`, `--auth` or
+    ///   `FLOWER_BASIC_AUTH`;
     /// - Elasticsearch with `xpack.security.enabled = "false"`, OpenSearch
     ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`;
     /// - RabbitMQ given no `RABBITMQ_DEFAULT_PASS` (nor its `_FILE`) and no
@@ -274,6 +280,25 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
                 why: "Grafana makes every anonymous visitor an `Admin`",
                 fix: "give anonymous visitors the `Viewer` role, or turn anonymous access off",
             })
+        }
+        // Solr's authentication is its `security.json`, in its home.
+        "solr" if !configured_under("/var/solr") && unset("SOLR_AUTH_TYPE") => {
+            open(NO_PASSWORD, "Solr starts without authentication: no `security.json`")
+        }
+        // Cassandra's `cassandra.yaml` says `AllowAllAuthenticator`.
+        "cassandra" if !configured_under("/etc/cassandra") && !names_any(&[]) => open(
+            NO_PASSWORD,
+            "Cassandra's default `AllowAllAuthenticator` takes anyone in",
+        ),
+        "mher/flower"
+            if unset("FLOWER_BASIC_AUTH")
+                && unset("FLOWER_AUTH")
+                && !has_option(&["--basic_auth", "--basic-auth", "--auth", "--auth_provider"]) =>
+        {
+            open(
+                NO_PASSWORD,
+                "Flower takes anyone in, and lets them stop and restart the Celery workers: no `--basic_auth`",
+            )
         }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
