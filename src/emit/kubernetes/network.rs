@@ -162,8 +162,9 @@ pub(super) fn nginx_config(stack: &Stack, proxy: &Service, conf: String) -> Mani
 /// anywhere, which the Ingress controller or load balancer reaches. A pod on
 /// an `external` network, which another project's containers join (a
 /// shared reverse proxy), admits the pods of every namespace, where the
-/// cluster runs those. Egress is left open: pods look names up in the
-/// cluster's DNS.
+/// cluster runs those. A pod whose every network is `internal` (no route
+/// out on compose) reaches only the pods on those networks and the
+/// cluster's DNS ([`internal_egress`]); others' egress is left open.
 pub(super) fn network_policy(stack: &Stack, pod: &[&Service]) -> Manifest {
     let owner = pod[0];
     let group = stack.name_or_default();
@@ -191,11 +192,15 @@ pub(super) fn network_policy(stack: &Stack, pod: &[&Service]) -> Manifest {
         }
     }
     let name = &owner.name.value;
-    let spec = json!({
+    let mut spec = json!({
         "podSelector": {"matchLabels": selector(group, name)},
         "policyTypes": ["Ingress"],
         "ingress": ingress,
     });
+    if let Some(egress) = internal_egress(stack, pod) {
+        spec["policyTypes"] = json!(["Ingress", "Egress"]);
+        spec["egress"] = egress;
+    }
     Manifest::new(
         "networking.k8s.io/v1",
         "NetworkPolicy",
@@ -203,6 +208,36 @@ pub(super) fn network_policy(stack: &Stack, pod: &[&Service]) -> Manifest {
         metadata(group, &object_name(name), name),
         spec,
     )
+}
+
+/// Where a pod on `internal` networks only may connect: the stack's pods
+/// on those networks, and the cluster's DNS (kube-dns, which CoreDNS's
+/// pods are labelled as too) on port 53, as compose's internal networks
+/// leave a container its peers and Docker's resolver and nothing else;
+/// `None` for a pod with a network that has a route out, or none.
+fn internal_egress(stack: &Stack, pod: &[&Service]) -> Option<Value> {
+    let networks = pod_networks(pod);
+    let internal = |name: &&str| stack.network(name).is_some_and(|n| n.internal);
+    if networks.is_empty() || !networks.iter().all(internal) {
+        return None;
+    }
+    let group = stack.name_or_default();
+    let to: Vec<Value> = networks
+        .iter()
+        .map(|network| {
+            let mut labels = json!({"app.kubernetes.io/part-of": group});
+            labels[network_label(network)] = json!("true");
+            json!({"podSelector": {"matchLabels": labels}})
+        })
+        .collect();
+    let dns = json!({
+        "to": [{
+            "namespaceSelector": {},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }],
+        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+    });
+    Some(json!([{"to": to}, dns]))
 }
 
 /// The labels of a pod's template: the selector of its service, and a
