@@ -36,7 +36,16 @@ declare_rule! {
     ///   `minioadmin`, password `minioadmin`;
     /// - Grafana with anonymous access on (`GF_AUTH_ANONYMOUS_ENABLED`)
     ///   and `GF_AUTH_ANONYMOUS_ORG_ROLE = "Admin"`: every visitor is its
-    ///   administrator.
+    ///   administrator;
+    /// - the admin UIs of stores, and the tools beside them: mongo-express
+    ///   without `ME_CONFIG_BASICAUTH_PASSWORD` (1.0 lets in `admin`,
+    ///   password `pass`; it runs the JavaScript it is sent), Redis
+    ///   Commander without `HTTP_PASSWORD` (or its hash), MailHog without
+    ///   `MH_AUTH_FILE` and Mailpit without `MP_UI_AUTH` (each shows every
+    ///   mail the app sends, password-reset links among them), Prometheus
+    ///   without `--web.config.file`, Portainer without
+    ///   `--admin-password-file` (its first visitor becomes the
+    ///   administrator of the Docker it manages).
     ///
     /// An error when a port of it is published on every interface of the
     /// host or on a public address of it (reachable from the network for
@@ -80,7 +89,7 @@ declare_rule! {
     pub struct OpenDataStore {
         name: "open-data-store",
         severity: Error,
-        summary: "a database, cache or search engine without a password that more than the app reaches",
+        summary: "a database, cache, search engine or admin UI without a password that more than the app reaches",
     }
 }
 
@@ -200,6 +209,13 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         w == "--requirepass=" || (w == "--requirepass" && words.get(i + 1).is_none_or(|v| v.trim().is_empty()))
     });
     let env_says = |name: &str, says: fn(&str) -> bool| facts::env(service, name).is_some_and(|v| says(&v.value.value));
+    // A Go-style flag as given: `-flag`, `--flag`, `--flag=value`.
+    let has_flag = |flags: &[&str]| {
+        words.iter().flat_map(|w| w.split_whitespace()).any(|w| {
+            let name = w.split_once('=').map_or(w, |(name, _)| name).trim_start_matches('-');
+            w.starts_with('-') && flags.contains(&name)
+        })
+    };
     match image {
         "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !has_option(&["--auth", "--keyFile", "--config", "-f"]) => {
             open(
@@ -299,6 +315,46 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
                 NO_PASSWORD,
                 "Flower takes anyone in, and lets them stop and restart the Celery workers: no `--basic_auth`",
             )
+        }
+        "mongo-express" if env_says("ME_CONFIG_BASICAUTH", is_false) => open(
+            NO_PASSWORD,
+            "mongo-express, which runs the JavaScript it is sent, with its login off: `ME_CONFIG_BASICAUTH=false`",
+        ),
+        "mongo-express" if unset("ME_CONFIG_BASICAUTH_PASSWORD") => open(
+            DEFAULT_LOGIN,
+            "mongo-express, which runs the JavaScript it is sent: `admin`/`pass` (none before 1.0), no `ME_CONFIG_BASICAUTH_PASSWORD`",
+        ),
+        "rediscommander/redis-commander" | "ghcr.io/joeferner/redis-commander"
+            if unset("HTTP_PASSWORD") && unset("HTTP_PASSWORD_HASH") && !has_flag(&["http-auth-password", "http-auth-password-hash"]) =>
+        {
+            open(
+                NO_PASSWORD,
+                "Redis Commander reads and writes every key: no `HTTP_PASSWORD`",
+            )
+        }
+        "mailhog/mailhog" if unset("MH_AUTH_FILE") && !has_flag(&["auth-file"]) => Some(Open {
+            how: NO_PASSWORD,
+            why: "MailHog shows every mail the app sends, password-reset links among them: no `MH_AUTH_FILE`",
+            fix: "give it `MH_AUTH_FILE` naming a `secret` with its users",
+        }),
+        "axllent/mailpit" if unset("MP_UI_AUTH") && unset("MP_UI_AUTH_FILE") && !has_flag(&["ui-auth-file"]) => Some(Open {
+            how: NO_PASSWORD,
+            why: "Mailpit shows every mail the app sends, password-reset links among them: no `MP_UI_AUTH`",
+            fix: "give it `MP_UI_AUTH_FILE` naming a `secret` with its users",
+        }),
+        "prom/prometheus" | "quay.io/prometheus/prometheus" if !has_flag(&["web.config.file"]) => Some(Open {
+            how: NO_PASSWORD,
+            why: "Prometheus shows every metric it scrapes to anyone: no `--web.config.file`",
+            fix: "give it `--web.config.file` naming a `secret` with its `basic_auth_users`",
+        }),
+        "portainer/portainer-ce" | "portainer/portainer-ee" | "portainer/portainer"
+            if !has_flag(&["admin-password", "admin-password-file"]) =>
+        {
+            Some(Open {
+                how: "as its administrator",
+                why: "Portainer makes its first visitor the administrator of the Docker it manages: no `--admin-password-file`",
+                fix: "give it `--admin-password-file` from a `secret`",
+            })
         }
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
