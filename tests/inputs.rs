@@ -562,6 +562,36 @@ fn a_path_to_the_host_s_own_files_is_judged_where_it_really_leads() {
 }
 
 #[test]
+fn a_link_to_a_socket_this_machine_lacks_is_judged_where_it_leads() {
+    // A laptop or CI runner without Docker: the link leads nowhere here,
+    // and to the daemon's socket where the stack runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack shop\n\nservice monitor {\n    image ghcr.io/shop/monitor:1.2.0\n    user 10001\n    mount ./engine.sock at /var/run/docker.sock\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let socket = tmp.path().join("no-daemon-here/docker.sock");
+    std::os::unix::fs::symlink(&socket, tmp.path().join("engine.sock")).unwrap();
+    let output = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "--format", "short", "stack.spec"])
+        .output()
+        .unwrap();
+    let findings = text(&output.stdout);
+    assert!(
+        findings.contains("6:11: error: `monitor` mounts the container engine's socket `docker.sock` [host-access]"),
+        "{findings}"
+    );
+    // Never "did you mean `./engine.sock`? It is there" of itself.
+    let human = stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "stack.spec"])
+        .output()
+        .unwrap();
+    let report = format!("{}{}", text(&human.stdout), text(&human.stderr));
+    assert!(!report.contains("did you mean"), "{report}");
+    assert!(report.contains("engine.sock, a link to `"), "{report}");
+}
+
+#[test]
 fn a_file_of_the_kernel_s_is_never_read_into_a_report() {
     // A spec from a pull request, linted by CI: without this, its
     // diagnostics quoted the runner's environment.

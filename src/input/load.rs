@@ -216,7 +216,10 @@ impl Files for Disk {
 
     fn real_path(&self, path: &Path) -> Option<PathBuf> {
         // A spec in the current folder has an empty folder.
-        let real = std::fs::canonicalize(Path::new(".").join(&self.spec_folder).join(path)).ok()?;
+        let written = Path::new(".").join(&self.spec_folder).join(path);
+        let real = std::fs::canonicalize(&written)
+            .ok()
+            .or_else(|| dangling_link_target(&written))?;
         // `/proc/self` leads to this run's own process: named as written,
         // so the result is the same on every run.
         let own = Path::new("/proc").join(std::process::id().to_string());
@@ -226,6 +229,29 @@ impl Files for Disk {
         };
         (real != path).then_some(real)
     }
+}
+
+/// Where a link that leads to nothing on this machine leads (a link to
+/// `/var/run/docker.sock` on a laptop without Docker): compose follows it
+/// on the machine that runs the stack, where it may well be there.
+/// `None` when `path` is no link.
+fn dangling_link_target(path: &Path) -> Option<PathBuf> {
+    /// Links deeper than Linux follows (`ELOOP`) lead nowhere.
+    const MAX_HOPS: usize = 40;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_HOPS {
+        let target = std::fs::read_link(&current).ok()?;
+        current = current
+            .parent()
+            .map_or_else(|| target.clone(), |folder| folder.join(&target));
+        if std::fs::symlink_metadata(&current).is_err() {
+            let name = current.file_name()?;
+            let folder = current.parent()?;
+            let real_folder = std::fs::canonicalize(folder).unwrap_or_else(|_| crate::emit::paths::normalize(folder));
+            return Some(real_folder.join(name));
+        }
+    }
+    None
 }
 
 /// Files programs read from their working folder when nothing names
@@ -964,10 +990,14 @@ impl Loader<'_> {
     fn deploy_file(&mut self, path: &Spanned<String>, kind: Absence) {
         let at = Path::new(&path.value);
         if !self.files.exists(at) {
+            let mut shown = self.files.display(at);
+            if let Some(real) = self.files.real_path(at) {
+                shown = format!("{shown}, a link to `{}`", real.display());
+            }
             self.inputs.absent.push(Absent {
                 kind,
                 path: path.clone(),
-                shown: self.files.display(at),
+                shown,
                 close: self.close_name(at),
             });
         }
@@ -979,7 +1009,9 @@ impl Loader<'_> {
         let name = missing.file_name()?.to_str()?;
         let folder = missing.parent().unwrap_or(Path::new(""));
         let names = self.files.entries(folder);
-        let close = crate::suggest::closest(name, names.iter().map(String::as_str))?;
+        // Its own name is listed when it is a link that leads nowhere.
+        let others = names.iter().map(String::as_str).filter(|other| *other != name);
+        let close = crate::suggest::closest(name, others)?;
         Some(folder.join(close).to_string_lossy().into_owned())
     }
 

@@ -12,7 +12,10 @@ declare_rule! {
     /// `userns_mode` set to `host`), host devices (`devices`,
     /// `device_cgroup_rules`), the Docker API (`use_api_socket`), and a
     /// bind `mount` or a file `secret` of the Docker (or containerd,
-    /// podman) socket or of a system folder such as `/`, `/etc`, `/proc`
+    /// podman) socket or its runtime folder (`/run/containerd`,
+    /// `/run/user/1000`), of the system D-Bus (`/run/dbus`), of a folder
+    /// whose files run as root (`/etc/cron.d`, `/etc/sudoers.d`,
+    /// `/etc/systemd`) or of a system folder such as `/`, `/etc`, `/proc`
     /// or `/sys` (or a `develop` watch that copies one in), a user's home
     /// (`~`) or the credentials in it (`~/.ssh`, `~/.aws`, `~/.kube`,
     /// `~/.docker`, also under `/root` or `/home/USER`), an `env_file` of
@@ -100,6 +103,24 @@ const SYSTEM_TREES: &[&str] = &[
     "/etc/ssh",
     "/etc/shadow",
     "/etc/sudoers",
+    // Writing any of these runs a command as root on the host.
+    "/etc/sudoers.d",
+    "/etc/cron.d",
+    "/etc/crontab",
+    "/var/spool/cron",
+    "/etc/systemd",
+    // The engines' runtime folders hold their sockets; a user's holds a
+    // rootless engine's and the user's session bus; the system bus lets
+    // root in the container start units on the host.
+    "/run/containerd",
+    "/run/podman",
+    "/run/docker",
+    "/run/user",
+    "/run/dbus",
+    "/var/run/containerd",
+    "/var/run/podman",
+    "/var/run/docker",
+    "/var/run/dbus",
     "/etc/kubernetes",
     "/etc/rancher",
     "/var/lib/kubelet",
@@ -374,6 +395,13 @@ mod tests {
             "/var/lib/kubelet",
             "/var/lib/containerd/",
             "/etc/ssl/private",
+            "/run/containerd",
+            "/var/run/podman/podman.sock",
+            "/run/user/1000",
+            "/run/dbus/system_bus_socket",
+            "/etc/cron.d",
+            "/etc/sudoers.d/deploy",
+            "/etc/systemd/system",
         ] {
             assert!(host_path(path).is_some(), "{path}");
         }
@@ -383,6 +411,7 @@ mod tests {
         assert!(host_path("/etc/letsencrypt/live/example.com/privkey.pem").is_none());
         assert!(host_path("secrets/db_password.txt").is_none());
         assert!(host_path("/run/secrets/x").is_none());
+        assert!(host_path("/etc/sudoers.dist").is_none() && host_path("/run/users").is_none());
         assert!(host_path("/home/").is_some() && host_path("/home/shop/media").is_none());
         assert_eq!(host_path("~/.ssh/").as_deref(), Some("the credentials in `~/.ssh`"));
         assert_eq!(
