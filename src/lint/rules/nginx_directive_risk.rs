@@ -25,7 +25,8 @@ declare_rule! {
     ///   `valid_referers none` (valid_referers), `root /`
     ///   (filesystem_root_exposure);
     /// - `proxy_set_header Host $http_host` (host_spoofing), `$uri` or
-    ///   `$document_uri` in a header (http_splitting), `add_header
+    ///   `$document_uri` in a header or in the target of a `return`,
+    ///   `rewrite` or `proxy_pass` (http_splitting), `add_header
     ///   Content-Type` (add_header_content_type);
     /// - `try_files` without `open_file_cache` (try_files_is_evil_too),
     ///   `error_log off` (error_log_off), a public `resolver`
@@ -338,6 +339,13 @@ impl Block<'_> {
                 }
                 _ => {}
             }
+            if let Some(variable) = target_of(directive).and_then(decoded_uri) {
+                found.push((
+                    span,
+                    "http_splitting",
+                    format!("`{}` sends `{variable}`, which may hold a line break", directive.name),
+                ));
+            }
             if self.returns && matches!(directive.name.as_str(), "allow" | "deny") {
                 found.push((
                     span,
@@ -381,11 +389,7 @@ impl Block<'_> {
 /// A header carrying a variable that may hold a decoded line break.
 fn splitting(header: &Header) -> Option<(Span, &'static str, String)> {
     let value = header.raw_args.as_deref().unwrap_or(&header.value.value);
-    let variable = ["$uri", "$document_uri"].into_iter().find(|v| {
-        value
-            .match_indices(v)
-            .any(|(at, _)| !value[at + v.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
-    })?;
+    let variable = decoded_uri(value)?;
     Some((
         header.span,
         "http_splitting",
@@ -394,6 +398,32 @@ fn splitting(header: &Header) -> Option<(Span, &'static str, String)> {
             header.name.value
         ),
     ))
+}
+
+/// The variable of `value` that holds the request's path decoded, where
+/// `%0D%0A` is a line break that splits the response or the request sent
+/// upstream.
+fn decoded_uri(value: &str) -> Option<&'static str> {
+    ["$uri", "$document_uri", "${uri}", "${document_uri}"]
+        .into_iter()
+        .find(|v| {
+            value
+                .match_indices(v)
+                .any(|(at, _)| !value[at + v.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        })
+}
+
+/// The target a raw `return`, `rewrite` or `proxy_pass` sends the request
+/// to, where gixy looks for a decoded path.
+fn target_of(directive: &RawDirective) -> Option<&str> {
+    let args = &directive.args;
+    match directive.name.as_str() {
+        "return" => args.last(),
+        "rewrite" => args.get(1),
+        "proxy_pass" => args.first(),
+        _ => None,
+    }
+    .map(String::as_str)
 }
 
 /// `rewrite REGEX REPLACEMENT`: nested repetition, and `$N` past the groups.
