@@ -14,6 +14,7 @@ pub mod docs;
 mod eol;
 mod facts;
 pub(crate) mod images;
+mod modes;
 pub mod peers;
 pub mod policy;
 pub mod registry;

@@ -46,6 +46,7 @@ pub static RULES: &[&dyn Rule] = &[
     &DockerfileInstructionHygiene,
     &UnverifiedDownload,
     &WorldWritable,
+    &SetuidBit,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,

@@ -1,7 +1,6 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Argv, Stack};
-use crate::lint::build_files::build_files;
-use crate::lint::{facts, Rule};
+use crate::ir::Stack;
+use crate::lint::{modes, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -44,78 +43,28 @@ declare_rule! {
     }
 }
 
-const LABEL: &str = "every user of the container can write here";
-const HELP: &str =
-    "give the folder to the user that writes it (`chown`), and drop the others' write permission (`755`, `644`)";
-
 impl Rule for WorldWritable {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        for file in build_files(stack) {
-            for (index, instruction) in file.built() {
-                for command in instruction.run_commands() {
-                    if let Some(mode) = world_writable_mode(&command.words) {
-                        let message = format!("`chmod {mode}` lets every user write");
-                        out.push(
-                            file.finding_of(&Self::META, index, command.span, message, LABEL)
-                                .help(HELP),
-                        );
-                    }
-                }
-            }
-        }
-        for service in &stack.services {
-            let argvs = [service.entrypoint.as_deref(), service.command.as_ref()];
-            for argv in argvs.into_iter().flatten() {
-                if let Some(mode) = in_argv(argv) {
-                    out.push(
-                        Self::META
-                            .diagnostic(format!(
-                                "`{}` runs `chmod {mode}`, which lets every user write",
-                                service.name.value
-                            ))
-                            .primary(argv.span, LABEL)
-                            .help(HELP),
-                    );
-                }
-            }
-        }
+        let finding = modes::Finding {
+            meta: &Self::META,
+            does: "lets every user write",
+            label: "every user of the container can write here",
+            help: "give the folder to the user that writes it (`chown`), and drop the others' write permission (`755`, `644`)",
+        };
+        modes::check(stack, grants_others_write, &finding, out);
     }
-}
-
-/// The first world-writable mode any program of a command line sets.
-fn in_argv(argv: &Argv) -> Option<String> {
-    facts::programs(argv)
-        .iter()
-        .find_map(|words| world_writable_mode(words))
-}
-
-/// The mode of a `chmod` command (its words, the program first) when it
-/// lets others write.
-fn world_writable_mode(words: &[String]) -> Option<String> {
-    let program = words.first()?;
-    if program.rsplit('/').next() != Some("chmod") {
-        return None;
-    }
-    // Options come first (`-R`, `--recursive`); a symbolic mode may start
-    // with `-` too (`-w`), but only to take permissions away.
-    let mode = words[1..].iter().find(|w| !w.starts_with('-'))?;
-    grants_others_write(mode).then(|| mode.clone())
 }
 
 /// Whether a numeric or symbolic `chmod` mode lets others write, without
 /// the sticky bit that keeps each user to their own files.
 fn grants_others_write(mode: &str) -> bool {
-    if !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        let digits = mode.as_bytes();
+    if let Some(digits) = modes::numeric(mode) {
         let others = digits[digits.len() - 1] - b'0';
         let sticky = digits.len() == 4 && (digits[0] - b'0') & 1 == 1;
         return others & 2 != 0 && !sticky;
     }
-    mode.split(',').any(|clause| {
-        let who_end = clause.find(|c: char| !"ugoa".contains(c)).unwrap_or(clause.len());
-        let (who, rest) = clause.split_at(who_end);
-        let others = who.contains('o') || who.contains('a');
-        others && rest.starts_with(['+', '=']) && rest[1..].contains('w') && !rest.contains('t')
+    modes::granted(mode).any(|(who, granted)| {
+        (who.contains('o') || who.contains('a')) && granted.contains('w') && !granted.contains('t')
     })
 }
 
@@ -138,7 +87,7 @@ mod tests {
             "chmod u+x,o=rw f",
             "chmod 2777 d",
         ] {
-            assert!(world_writable_mode(&words(line)).is_some(), "{line}");
+            assert!(modes::mode_set(&words(line)).is_some_and(grants_others_write), "{line}");
         }
         for line in [
             "chmod 755 /app",
@@ -152,7 +101,10 @@ mod tests {
             "chmod",
             "chmod 7777 d",
         ] {
-            assert!(world_writable_mode(&words(line)).is_none(), "{line}");
+            assert!(
+                !modes::mode_set(&words(line)).is_some_and(grants_others_write),
+                "{line}"
+            );
         }
     }
 }
