@@ -29,15 +29,16 @@ use crate::source::{FileId, Span};
 
 /// Besides what holds secrets ([`dockerignore::SECRETS`]): history, local
 /// data (the seed's `db.sqlite3`), caches and virtualenvs. Anchored at the
-/// build folder; `**/` reaches into subfolders.
+/// build folder; `**/` reaches into subfolders: a submodule's `.git`, a
+/// monorepo package's `node_modules`.
 const OTHER_DEFAULTS: &[&str] = &[
-    ".git",
+    "**/.git",
     "**/*.sqlite3",
     "**/__pycache__",
     "**/*.py[cod]",
-    ".venv",
+    "**/.venv",
     "venv",
-    "node_modules",
+    "**/node_modules",
     ".pytest_cache",
     ".mypy_cache",
 ];
