@@ -3489,10 +3489,13 @@ fn a_project_named_with_a_digit_first_is_a_stack_of_that_name() {
 /// its `$FLASK_SERVER_ADDR` filled from the service's environment, the
 /// nginx.conf's `client_max_body_size` carried into the server, and
 /// `add_header Content-Type` (a second Content-Type header) written as
-/// `default_type`. The build passes the validators.
+/// `default_type`. The nginx.conf's other `http` settings (`gzip`, a log
+/// format and the access log that uses it) are raw `nginx http` lines,
+/// and its main context's `pid` is reported dropped: they were left out
+/// without a word. The build passes the validators.
 #[test]
 fn a_server_in_a_mounted_file_beside_an_http_only_nginx_conf_is_the_proxys() {
-    let nginx_conf = "events {\n    worker_connections 1024;\n}\nhttp {\n    include /etc/nginx/mime.types;\n    client_max_body_size 8m;\n    include /etc/nginx/conf.d/*.conf;\n}\n";
+    let nginx_conf = "pid /var/run/nginx.pid;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    include /etc/nginx/mime.types;\n    log_format main_ext '$remote_addr [$time_local] \"$request\" rt=$request_time';\n    access_log /dev/stdout main_ext;\n    keepalive_timeout 65;\n    gzip on;\n    client_max_body_size 8m;\n    include /etc/nginx/conf.d/*.conf;\n}\n";
     let default_conf = "server {\n    listen 80;\n    location / {\n        proxy_pass http://$FLASK_SERVER_ADDR;\n        proxy_set_header Host $host;\n    }\n    location /health-check {\n        add_header Content-Type text/plain;\n        return 200 \"success\";\n    }\n}\n";
     let imported = import_project(
         "services:\n  nginx-proxy:\n    build: nginx\n    volumes:\n      - ./nginx/default.conf:/tmp/default.conf\n    environment:\n      - FLASK_SERVER_ADDR=flask-app:8000\n    ports:\n      - \"80:80\"\n  flask-app:\n    image: ghcr.io/example/flask:1.0.0\n    expose: [\"8000\"]\n",
@@ -3512,12 +3515,26 @@ fn a_server_in_a_mounted_file_beside_an_http_only_nginx_conf_is_the_proxys() {
             "    client_max_body_size 8M\n",
             "    location / {\n        proxy_pass flask-app\n",
             "        nginx \"default_type text/plain\"\n",
+            "    nginx http \"log_format main_ext \\\"$remote_addr [$time_local] \\\\\\\"$request\\\\\\\" rt=$request_time\\\"\"\n",
+            "    nginx http \"access_log /dev/stdout main_ext\"\n",
+            "    nginx http \"keepalive_timeout 65\"\n",
+            "    nginx http \"gzip on\"\n",
         ],
     );
     let report = imported.report();
     assert!(
         report.contains("`$FLASK_SERVER_ADDR` filled from the service's environment"),
         "{report}"
+    );
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("nginx `pid`") && l.contains("import-dropped")),
+        "{report}"
+    );
+    assert!(
+        !report.contains("nginx `include`"),
+        "the include of conf.d is the site read: {report}"
     );
     let out = imported.root().join("out");
     let build = support::build(&imported.spec_path(), &out);

@@ -114,20 +114,8 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
         return body;
     };
     import.nginx_read.push(file);
-    let text = import.report.text(file).to_string();
     // What reads is kept; each line that does not is reported.
-    let nginx::Parsed { tree, errors } = nginx::parse(&text);
-    for error in errors {
-        import.report.dropped(
-            file,
-            error.span,
-            format!(
-                "nginx config: this line does not read ({}), so it is not in the spec",
-                error.message
-            ),
-            "fix the line in the config and import again, or write it in the spec by hand (an `nginx \"...\"` line)",
-        );
-    }
+    let tree = parsed(file, import);
     let served = served_volumes(service);
     let binds = host_folders(service);
     let published = service
@@ -177,16 +165,30 @@ pub fn proxy(service: &Node, import: &mut Import) -> Vec<Stmt> {
     // nginx.conf (awesome-compose's nginx-wsgi-flask: `client_max_body_size
     // 8m` there, the server in the file its start script fills in).
     if let Some(main) = (!whole).then(|| main_config(service, reader.import, file)).flatten() {
-        let main_tree = nginx::parse(reader.import.report.text(main)).tree;
-        let main_http = main_tree.iter().filter(|d| d.name == "http").flat_map(|d| d.children());
-        let own = |d: &&Directive| !http.iter().any(|o| o.name == d.name);
+        let main_tree = parsed(main, reader.import);
+        let main_http: Vec<&Directive> = main_tree
+            .iter()
+            .filter(|d| d.name == "http")
+            .flat_map(|d| d.children())
+            .collect();
+        let own = |d: &&&Directive| !http.iter().any(|o| o.name == d.name);
         let from_main: Vec<_> = main_http
-            .filter(inherits)
+            .iter()
+            .filter(|d| inherits(d))
             .filter(own)
-            .map(|d| (main, d.clone()))
+            .map(|d| (main, (*d).clone()))
             .collect();
         reader.inherited.extend(from_main);
+        reader.http_names.extend(main_http.iter().map(|d| d.name.clone()));
+        reader
+            .undefined
+            .extend(main_http.iter().filter_map(|d| dropped_variable(d)));
         reader.import.nginx_read.push(main);
+        // The rest of the whole nginx.conf: its `http` settings (`gzip on`,
+        // a `log_format`) kept as raw lines, what the spec cannot hold
+        // reported, as when the site is in the same file.
+        let rest = without_includes_of_sites(&main_tree);
+        reader.in_file(main, |reader| reader.level(&rest, Level::Main));
     }
     reader.level(&tree, if whole { Level::Main } else { Level::Http });
     if !reader.body.iter().any(|s| s.text == "server") {
@@ -969,6 +971,44 @@ fn uses_variable(text: &str, variable: &str) -> bool {
             let next = text[at + plain.len()..].chars().next();
             !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
         })
+}
+
+/// A config's directives, each line that does not read reported.
+fn parsed(file: FileIx, import: &mut Import) -> Vec<Directive> {
+    let nginx::Parsed { tree, errors } = nginx::parse(import.report.text(file));
+    for error in errors {
+        import.report.dropped(
+            file,
+            error.span,
+            format!(
+                "nginx config: this line does not read ({}), so it is not in the spec",
+                error.message
+            ),
+            "fix the line in the config and import again, or write it in the spec by hand (an `nginx \"...\"` line)",
+        );
+    }
+    tree
+}
+
+/// A whole nginx.conf without the `include`s of its `http` block that
+/// bring in the sites (`conf.d/*.conf`, `sites-enabled/*`): the site read
+/// from there is the spec's proxy, not a file to include.
+fn without_includes_of_sites(tree: &[Directive]) -> Vec<Directive> {
+    let of_sites = |d: &Directive| {
+        d.name == "include"
+            && d.args
+                .iter()
+                .any(|a| a.contains("conf.d/") || a.contains("sites-enabled/"))
+    };
+    tree.iter()
+        .map(|d| match (d.name.as_str(), &d.block) {
+            ("http", Some(children)) => Directive {
+                block: Some(children.iter().filter(|c| !of_sites(c)).cloned().collect()),
+                ..d.clone()
+            },
+            _ => d.clone(),
+        })
+        .collect()
 }
 
 /// `http`-level directives no raw `nginx http` line carries: an `include`
