@@ -14,16 +14,34 @@ struct Report {
     message: String,
 }
 
+/// hadolint's code for a Dockerfile its parser cannot read; BuildKit may
+/// (a heredoc `RUN <<EOF` followed by a comment).
+const UNPARSED: &str = "DL1000";
+
 pub(super) fn parse(stdout: &str) -> Result<Vec<Finding>, String> {
     let reports: Vec<Report> = super::json_list(stdout)?;
     Ok(reports
         .into_iter()
-        .map(|r| Finding {
-            file: r.file,
-            line: r.line,
-            code: r.code,
-            severity: super::severity_of_level(&r.level),
-            message: r.message,
+        .map(|r| match r.code.as_str() {
+            // Not a finding on the Dockerfile: hadolint's own limit, which
+            // leaves the file unchecked.
+            UNPARSED => Finding {
+                severity: crate::diagnostic::Severity::Warning,
+                message: format!(
+                    "hadolint could not parse this Dockerfile, so none of its checks ran on it: {}",
+                    r.message
+                ),
+                file: r.file,
+                line: r.line,
+                code: r.code,
+            },
+            _ => Finding {
+                severity: super::severity_of_level(&r.level),
+                file: r.file,
+                line: r.line,
+                code: r.code,
+                message: r.message,
+            },
         })
         .collect())
 }
@@ -49,6 +67,14 @@ mod tests {
             ]
         );
         assert_eq!(parse("[]").unwrap(), []);
+        let unparsed = r#"[{"code":"DL1000","file":"Dockerfile","level":"error","line":22,"message":"unexpected '#'\nexpecting a new line"}]"#;
+        let found = parse(unparsed).unwrap();
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.starts_with("hadolint could not parse this Dockerfile"),
+            "{}",
+            found[0].message
+        );
         assert!(parse("hadolint: openFile: does not exist").is_err());
     }
 }

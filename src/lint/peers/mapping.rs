@@ -98,7 +98,7 @@ impl<'a> FileSet<'a> {
     pub(super) fn diagnostic(&self, peer: Peer, finding: &Finding) -> Placed<'a> {
         let code = super::code(peer, &finding.code);
         let url = peer.rule_url(&finding.code);
-        let diagnostic = Diagnostic::new(code, finding.severity, finding.message.clone());
+        let diagnostic = Diagnostic::new(code, finding.severity, one_line(&finding.message));
         let Some(file) = self.files.iter().find(|f| f.path == finding.file) else {
             let help = format!("{} reported it on {}; its rule: {url}", peer.name(), finding.file);
             return (diagnostic.help(help), None);
@@ -124,6 +124,12 @@ impl<'a> FileSet<'a> {
         };
         (diagnostic, file.environment)
     }
+}
+
+/// A peer's message on one line: hadolint's parser breaks its lines, which
+/// a renderer would show escaped (`\u{a}`).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The apps' own Dockerfiles that the stack read, as their own maps.
