@@ -1,4 +1,4 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::kubernetes::{unnumbered_user, UnnumberedUser};
 use crate::ir::ImageRef;
 use crate::ir::Stack;
@@ -39,8 +39,10 @@ declare_rule! {
     /// will run as root`, or `... image has non-numeric user`). Many
     /// published images start as root (WordPress, Ghost's entrypoint, Gitea,
     /// MinIO) or switch to a user by name (`USER odoo`). Compose runs them
-    /// as they are, and the manifests pass every validator. A warning:
-    /// an image whose `USER` is a number starts.
+    /// as they are, and the manifests pass every validator. An error where
+    /// the pod certainly does not start (an image known to run as root, a
+    /// Dockerfile's `USER` that is a name); a warning where stackc does not
+    /// know the user, since an image whose `USER` is a number starts.
     ///
     /// ## Example
     /// ```text
@@ -125,7 +127,7 @@ impl Rule for UserWithoutUid {
             if runs_it_too(&mut found, span, service) {
                 continue;
             }
-            let finding = Self::META
+            let mut finding = Self::META
                 .diagnostic(format!(
                     "on a cluster, `{}` runs as the user `{name}`, which the kubelet cannot check is not root",
                     service.name.value
@@ -135,6 +137,10 @@ impl Rule for UserWithoutUid {
                     "give the user a fixed number where it is created (`adduser --uid 1000 ...`), or say `user UID` \
                      in the spec: a `runAsNonRoot` pod must run as a number",
                 );
+            if matches!(user, UnnumberedUser::Dockerfile(..)) {
+                // The image's `USER` is the name: the kubelet refuses it.
+                finding.severity = Severity::Error;
+            }
             found.push((span, finding));
         }
         out.extend(found.into_iter().map(|(_, finding)| finding));
@@ -146,7 +152,7 @@ impl Rule for UserWithoutUid {
 /// where that rule is allowed (this finding is left out where a
 /// `runs-as-root` one stands at the same place).
 fn root_image(service: &str, span: Span) -> Diagnostic {
-    UserWithoutUid::META
+    let mut finding = UserWithoutUid::META
         .diagnostic(format!(
             "on a cluster, `{service}` would run as root, which its `runAsNonRoot` pod refuses: it would not start"
         ))
@@ -154,7 +160,9 @@ fn root_image(service: &str, span: Span) -> Diagnostic {
         .help(
             "say `user root` if it must run as root (its pod then allows it), or give it an unprivileged uid that \
              owns what it writes (`user 10001`)",
-        )
+        );
+    finding.severity = Severity::Error;
+    finding
 }
 
 /// Adds `service` to the finding already made at `span` (the services
