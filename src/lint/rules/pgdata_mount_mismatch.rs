@@ -36,7 +36,13 @@ declare_rule! {
     /// ```text
     ///     mount pgdata at /var/lib/postgresql
     /// ```
-    /// (and `/var/lib/postgresql/data` for PostgreSQL 17 and older).
+    /// (and `/var/lib/postgresql/data` for PostgreSQL 17 and older). An
+    /// image without a tag that now runs 18 over a volume an older
+    /// `latest` filled: pin the version the data was made with
+    /// (`postgres:17`), then upgrade it as PostgreSQL says (`pg_upgrade`,
+    /// or a dump and restore). `--fix` moves the mount only where the tag
+    /// names the major version: under `latest` it would start an empty
+    /// database beside the data.
     pub struct PgdataMountMismatch {
         name: "pgdata-mount-mismatch",
         severity: Error,
@@ -90,21 +96,31 @@ impl Rule for PgdataMountMismatch {
             };
             let name = &service.name.value;
             let finding = match (other, expected) {
-                (Some(mount), Some(path)) => Self::META
-                    .diagnostic(format!(
-                        "the data of `{name}` is not on the volume `{}`",
-                        mount.source_text()
-                    ))
-                    .primary(
-                        mount.target.span,
-                        format!("PostgreSQL {} keeps its data under `{path}`", major.unwrap_or_default()),
-                    )
-                    .secondary(image.text.span, version_label(image))
-                    .help(format!("mount the volume at `{path}`"))
-                    .fix(
-                        format!("mount `{}` at `{path}`", mount.source_text()),
-                        vec![Edit::replace(mount.target.span, path)],
-                    ),
+                (Some(mount), Some(path)) => {
+                    let finding = Self::META
+                        .diagnostic(format!(
+                            "the data of `{name}` is not on the volume `{}`",
+                            mount.source_text()
+                        ))
+                        .primary(
+                            mount.target.span,
+                            format!("PostgreSQL {} keeps its data under `{path}`", major.unwrap_or_default()),
+                        )
+                        .secondary(image.text.span, version_label(image));
+                    match facts::tag_major(image) {
+                        Some(_) => finding.help(format!("mount the volume at `{path}`")).fix(
+                            format!("mount `{}` at `{path}`", mount.source_text()),
+                            vec![Edit::replace(mount.target.span, path)],
+                        ),
+                        // `latest` moved under a volume that may hold an
+                        // older version's data: moving the mount would
+                        // start an empty database beside it, so no fix.
+                        None => finding.help(format!(
+                            "pin the major version the volume's data was made with (`postgres:17`); \
+                             for a new database, mount the volume at `{path}`"
+                        )),
+                    }
+                }
                 _ => {
                     let mut finding = Self::META
                         .diagnostic(format!("the data of `{name}` lives in an anonymous volume"))
