@@ -13,7 +13,9 @@ declare_rule! {
     ///   (`--authenticationMechanisms` turns no access control on);
     /// - Redis or Valkey whose command line sets no `--requirepass` (or an
     ///   empty one) or `--aclfile` and names no config file (the image
-    ///   starts with protected mode off);
+    ///   starts with protected mode off); so do Redis with modules
+    ///   (`redislabs/redismod`, `redis/redis-stack`, whose `REDIS_ARGS` may
+    ///   set the password instead);
     /// - Bitnami's Redis, Valkey, PostgreSQL, MySQL, MariaDB or MongoDB
     ///   with `ALLOW_EMPTY_PASSWORD`; Neo4j with `NEO4J_AUTH = "none"`;
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
@@ -148,6 +150,18 @@ struct Open {
     fix: &'static str,
 }
 
+/// Redis servers with modules, on Docker Hub: Redis Labs' and Redis's own
+/// redis-stack.
+const REDIS_WITH_MODULES: &[&str] = &[
+    "redislabs/redismod",
+    "redislabs/rejson",
+    "redislabs/redisearch",
+    "redislabs/redistimeseries",
+    "redislabs/rebloom",
+    "redis/redis-stack",
+    "redis/redis-stack-server",
+];
+
 const NO_PASSWORD: &str = "without a password";
 const DEFAULT_LOGIN: &str = "with the image's default login";
 
@@ -216,11 +230,28 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             w.starts_with('-') && flags.contains(&name)
         })
     };
+    // redis-stack's `REDIS_ARGS`, as written or from a file stackc did not read.
+    let redis_args_may_set_password = || match facts::env(service, "REDIS_ARGS") {
+        Some(args) => ["requirepass", "aclfile"].iter().any(|o| args.value.value.contains(o)),
+        None => !unset("REDIS_ARGS"),
+    };
     match image {
         "mongo" if unset("MONGO_INITDB_ROOT_PASSWORD") && !has_option(&["--auth", "--keyFile", "--config", "-f"]) => {
             open(
                 NO_PASSWORD,
                 "MongoDB starts without access control: no `MONGO_INITDB_ROOT_PASSWORD`",
+            )
+        }
+        // Redis with modules (Redis Labs' images run the official image's
+        // entrypoint; redis-stack's passes `REDIS_ARGS` to the server),
+        // which their quick starts reach from the host: no protected mode.
+        name if REDIS_WITH_MODULES.contains(&name)
+            && !names_any(&["requirepass", "aclfile"])
+            && !(name.starts_with("redis/") && redis_args_may_set_password()) =>
+        {
+            open(
+                NO_PASSWORD,
+                "Redis starts with no password and protected mode off: no `--requirepass`",
             )
         }
         "redis" | "valkey" | "valkey/valkey" if !names_any(&["requirepass", "aclfile"]) => open(
