@@ -82,11 +82,18 @@ pub fn mode_set(words: &[String]) -> Option<&str> {
     }
 }
 
-/// A numeric mode's digits (`0755`, `4755`: at most four, each 0 to 7),
-/// the special bits (setuid 4, setgid 2, sticky 1) first when there are four.
+/// A numeric mode's digits (`0755`, `4755`: at most four, each 0 to 7,
+/// after any more leading zeros, as in `04755`), the special bits (setuid
+/// 4, setgid 2, sticky 1) first when there are four.
 pub fn numeric(mode: &str) -> Option<&[u8]> {
-    let octal = !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    octal.then_some(mode.as_bytes())
+    if mode.is_empty() || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return None;
+    }
+    let significant = mode.len().saturating_sub(4);
+    mode.as_bytes()[..significant]
+        .iter()
+        .all(|&b| b == b'0')
+        .then_some(&mode.as_bytes()[significant..])
 }
 
 /// A symbolic mode's clauses that add or set permissions (`u+s`, `o=rw`),
@@ -131,5 +138,7 @@ mod tests {
         assert_eq!(numeric("4755"), Some(&b"4755"[..]));
         assert_eq!(numeric("u+s"), None);
         assert_eq!(numeric("77777"), None);
+        assert_eq!(numeric("04755"), Some(&b"4755"[..]));
+        assert_eq!(numeric("000777"), Some(&b"0777"[..]));
     }
 }
