@@ -46,6 +46,10 @@ fn the_seed_imports_and_lints_with_its_mistakes() {
     for file in ["Dockerfile", "nginx.conf"] {
         std::fs::copy(fixture.join("nginx").join(file), project.join("nginx").join(file)).unwrap();
     }
+    // The article's project has them; without them `check` refuses the
+    // spec, and import exits 1 (below).
+    std::fs::write(project.join("requirements.txt"), "Django==5.2.8\ngunicorn==23.0.0\n").unwrap();
+    std::fs::write(project.join(".dev.env"), "DEBUG=1\n").unwrap();
     let spec = project.join("stack.spec");
     let out = import_into(&project, &spec, "json", &[]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
@@ -3887,4 +3891,19 @@ fn a_refused_spec_still_has_its_lint_warnings_counted() {
         stderr.contains("stack.spec until its 1 lint error(s)") && stderr.contains("(1 lint warning(s) besides"),
         "{stderr}"
     );
+}
+
+/// A build folder the project does not have: the spec is written, `check`
+/// refuses it (`stackc build` would), and import says so with exit 1, as
+/// its exit table says; it exited 0 (red team 18).
+#[test]
+fn a_spec_check_refuses_is_written_and_the_exit_is_1() {
+    let imported = import_project(
+        "services:\n  web:\n    build:\n      context: ./nope\n    user: \"1000\"\n",
+        &[],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(1), "{}", imported.stderr());
+    assert!(imported.spec().contains("build ./nope"), "{}", imported.spec());
+    assert!(imported.report().contains("[missing-file]"), "{}", imported.report());
 }

@@ -185,12 +185,13 @@ struct Verdict {
 }
 
 impl Verdict {
-    /// Whether the spec itself is wrong (not a lint finding), apart from a
-    /// file the project lacks (a requirements file), which is its to add.
+    /// Whether `check` refuses the spec (an error that is not a lint
+    /// finding): a file the project lacks (a build folder, a Dockerfile)
+    /// too, since `stackc build` refuses it until it is there.
     fn invalid(&self) -> bool {
         self.errors
             .iter()
-            .any(|d| crate::lint::registry::find(d.code).is_none() && d.code != "missing-file")
+            .any(|d| crate::lint::registry::find(d.code).is_none())
     }
 }
 

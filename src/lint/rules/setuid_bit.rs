@@ -78,7 +78,9 @@ mod tests {
 
     #[test]
     fn modes_that_set_setuid_are_found() {
-        for mode in ["4755", "04755", "6755", "4000", "u+s", "+s", "a+s", "ug+s", "u=rwxs", "go-w,u+s"] {
+        for mode in [
+            "4755", "04755", "6755", "4000", "u+s", "+s", "a+s", "ug+s", "u=rwxs", "go-w,u+s",
+        ] {
             assert!(sets_setuid(mode), "{mode}");
         }
         for mode in [
