@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Flags an app server bound to the container's loopback: a `command`,
     /// or the `CMD` of the app's own Dockerfile, that runs Gunicorn without
-    /// `--bind` (and no config file that could bind elsewhere), uvicorn
+    /// `--bind` (and no config file, `GUNICORN_CMD_ARGS` or `PORT` that
+    /// could bind elsewhere), uvicorn
     /// without `--host`, any of them bound to `127.0.0.1` or `localhost`;
     /// and `manage.py runserver` on loopback (its default). An error when
     /// a proxy's upstream or a published port leads to it; a warning when
@@ -46,7 +47,8 @@ impl Rule for GunicornBindLoopback {
         for service in &stack.services {
             if let Some(argv) = &service.command {
                 for program in facts::programs(argv) {
-                    let sets_variable = |var: &str| facts::env(service, var).is_some();
+                    // Set, or maybe set by an env file stackc did not read.
+                    let sets_variable = |var: &str| facts::sets_var(stack, service, var) != Some(false);
                     let Some((address, help)) = loopback(&program, sets_variable, has_default_conf(stack, service))
                     else {
                         continue;
@@ -94,9 +96,12 @@ fn loopback(
     {
         return None;
     }
+    // Gunicorn reads more options from `GUNICORN_CMD_ARGS`, which the
+    // command line's own override: a `--bind` there moves the default.
+    let args_variable = server.kind == ServerKind::Gunicorn && sets_variable("GUNICORN_CMD_ARGS");
     let (binds, default) = match &server.binds.value {
         Value::Known(binds) => (binds, false),
-        Value::EnvDefault { var, default } if !sets_variable(var) => (default, true),
+        Value::EnvDefault { var, default } if !sets_variable(var) && !args_variable => (default, true),
         _ => return None,
     };
     if binds.is_empty() || !binds.iter().all(Bind::is_loopback) {
@@ -124,7 +129,7 @@ fn own_dockerfile_loopback(stack: &Stack, service: &Service) -> Option<Diagnosti
     let image = stack.inputs.image(&service.name.value)?;
     let facts = image.facts()?;
     let process = image.process()?;
-    let sets_variable = |var: &str| facts.env(var).is_some() || facts::env(service, var).is_some();
+    let sets_variable = |var: &str| facts.env(var).is_some() || facts::sets_var(stack, service, var) != Some(false);
     let (address, help) = loopback(&process, sets_variable, has_default_conf(stack, service))?;
     let command = facts.cmd.as_ref().or(facts.entrypoint.as_ref())?;
     let finding = GunicornBindLoopback::META
