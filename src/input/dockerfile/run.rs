@@ -16,17 +16,27 @@ impl Instruction {
         let text = match &self.args {
             Args::Json { words, span } => {
                 let words: Vec<String> = words.iter().map(|w| w.value.clone()).collect();
-                return if words.is_empty() {
-                    Vec::new()
-                } else {
-                    // No shell reads the exec form: no words as a shell writes them.
-                    vec![SimpleCommand {
-                        words,
-                        raw_words: Vec::new(),
-                        span: *span,
-                        then: None,
-                    }]
+                if words.is_empty() {
+                    return Vec::new();
+                }
+                // No shell reads the exec form: no words as a shell writes
+                // them; but a shell it runs reads its script
+                // (`["sh", "-c", "curl ... | sh"]`), whose commands are
+                // placed on the whole instruction.
+                let script: Vec<SimpleCommand> = crate::input::shell::inline_script(&words)
+                    .map(simple_commands)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| SimpleCommand { span: *span, ..c })
+                    .filter(|c| !c.words.is_empty())
+                    .collect();
+                let exec = SimpleCommand {
+                    words,
+                    raw_words: Vec::new(),
+                    span: *span,
+                    then: None,
                 };
+                return std::iter::once(exec).chain(script).collect();
             }
             Args::Text { text, .. } => text,
         };
