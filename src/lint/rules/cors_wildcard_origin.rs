@@ -11,7 +11,8 @@ declare_rule! {
     /// replacing its server's) and flags
     /// `Access-Control-Allow-Origin *` next to
     /// `Access-Control-Allow-Credentials true`, an origin copied from the
-    /// request (`$http_origin`) next to it and the origin `null` as
+    /// request (`$http_origin`, in any case, or a variable a raw `set`
+    /// fills from it) next to it and the origin `null` as
     /// warnings, and `Access-Control-Allow-Origin *` alone as a note. A
     /// warning, not an error: the answers still reach every call made
     /// without credentials. The same of an app's django-cors-headers
@@ -80,6 +81,7 @@ impl Rule for CorsWildcardOrigin {
                     }
                 }
             }
+            let copied = origin_variables(proxy);
             for &(origin, credentials) in &pairs {
                 // An origin that some block sends with credentials is
                 // reported there; not again for the blocks without.
@@ -87,7 +89,7 @@ impl Rule for CorsWildcardOrigin {
                 if credentials.is_none() && paired() {
                     continue;
                 }
-                let Some(finding) = finding(&service.name.value, origin, credentials) else {
+                let Some(finding) = finding(&service.name.value, origin, credentials, &copied) else {
                     continue;
                 };
                 out.push(match credentials {
@@ -162,8 +164,40 @@ fn spans((origin, credentials): (&Header, Option<&Header>)) -> (Span, Option<Spa
     (origin.span, credentials.map(|c| c.span))
 }
 
-/// What is wrong with the origin a block sends, with credentials or not.
-fn finding(proxy: &str, origin: &Header, credentials: Option<&Header>) -> Option<Diagnostic> {
+/// The variables that hold the request's origin: `$http_origin` itself
+/// and each a raw `set $VAR ...$http_origin...` fills (nginx's variable
+/// names are read without case: `$HTTP_ORIGIN` is the same), lowercase.
+fn origin_variables(proxy: &crate::ir::Proxy) -> Vec<String> {
+    let mut copied = vec!["$http_origin".to_string()];
+    let raws = proxy.servers.iter().flat_map(|server| {
+        let locations = server.locations.iter().flat_map(|l| &l.settings.raw);
+        server.settings.raw.iter().chain(locations)
+    });
+    for raw in raws.filter(|r| r.name == "set") {
+        if let [variable, value] = &raw.args[..] {
+            if copies_a(value, &copied) {
+                copied.push(variable.to_ascii_lowercase());
+            }
+        }
+    }
+    copied
+}
+
+/// Whether nginx text names one of `variables` (`$x` or `${x}`), without
+/// case.
+fn copies_a(text: &str, variables: &[String]) -> bool {
+    let text = text.to_ascii_lowercase().replace("${", "$").replace('}', "");
+    variables.iter().any(|variable| {
+        text.match_indices(variable.as_str()).any(|(at, _)| {
+            let next = text[at + variable.len()..].chars().next();
+            !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    })
+}
+
+/// What is wrong with the origin a block sends, with credentials or not;
+/// `copied` are the variables that hold the request's origin.
+fn finding(proxy: &str, origin: &Header, credentials: Option<&Header>, copied: &[String]) -> Option<Diagnostic> {
     let meta = &CorsWildcardOrigin::META;
     let value = origin.value.trim();
     let (severity, message, label, help) = match (value, credentials.is_some()) {
@@ -188,7 +222,7 @@ fn finding(proxy: &str, origin: &Header, credentials: Option<&Header>) -> Option
             "sandboxed frames and `data:` pages of any site have the origin `null`",
             "name the origins allowed (`add_header Access-Control-Allow-Origin https://app.example.com`)",
         ),
-        (value, true) if value.contains("$http_origin") => (
+        (value, true) if copies_a(value, copied) => (
             Severity::Warning,
             "any site may read these answers with its visitor's cookies",
             "the origin is copied from the request, whatever it is",
