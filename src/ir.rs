@@ -1518,6 +1518,12 @@ const NODE_APP_IMAGES: &[&str] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Duration(pub u64);
 
+impl Duration {
+    /// The longest duration, in milliseconds, that Docker and compose read:
+    /// Go's `time.Duration` counts nanoseconds in an `i64`.
+    pub const LONGEST_MS: u64 = i64::MAX as u64 / 1_000_000;
+}
+
 impl std::fmt::Display for Duration {
     /// Compose's duration syntax: `1h2m3s4ms`, `0s` for zero.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

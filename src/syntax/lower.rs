@@ -1017,17 +1017,22 @@ impl Lowerer {
 
     fn lower_integer(&mut self, pair: Pair<'_>) -> Spanned<u32> {
         let at = span(&pair);
-        match pair.as_str().parse::<u32>() {
-            Ok(n) => Spanned::new(n, at),
-            Err(_) => {
-                self.report(
-                    Diagnostic::error("invalid-number", format!("`{}` is too large", pair.as_str()))
-                        .primary(at, "at most 4294967295")
-                        .help("use a smaller number"),
-                );
-                Spanned::new(0, at)
-            }
+        self.try_integer(pair).unwrap_or(Spanned::new(0, at))
+    }
+
+    /// The number, or `None` (reported) when it does not fit: a value
+    /// whose own checks would then only repeat the problem.
+    fn try_integer(&mut self, pair: Pair<'_>) -> Option<Spanned<u32>> {
+        let at = span(&pair);
+        let parsed = pair.as_str().parse::<u32>();
+        if parsed.is_err() {
+            self.report(
+                Diagnostic::error("invalid-number", format!("`{}` is too large", pair.as_str()))
+                    .primary(at, "at most 4294967295")
+                    .help("use a smaller number"),
+            );
         }
+        parsed.ok().map(|n| Spanned::new(n, at))
     }
 
     fn lower_version(&mut self, pair: Pair<'_>) -> Spanned<PythonVersion> {
@@ -1095,10 +1100,10 @@ impl Lowerer {
             }
             number = 0;
         }
-        if overflow {
+        if overflow || total > Duration::LONGEST_MS {
             self.report(
                 Diagnostic::error("invalid-duration", "this duration is too long")
-                    .primary(at, "does not fit")
+                    .primary(at, "longer than Docker reads a duration (about 2562047h)")
                     .help("use a duration such as `30s` or `5m`"),
             );
             total = 0;
@@ -1139,8 +1144,11 @@ impl Lowerer {
             let rule = limit.as_rule();
             let value = next(&mut limit.into_inner().skip(1), "limit");
             match rule {
+                // A value too large is reported once: the largest stands
+                // in for it, which no later check reports again (zero did).
                 Rule::limit_memory => {
-                    let value = self.lower_size(value);
+                    let at = span(&value);
+                    let value = self.try_size(value).unwrap_or(Spanned::new(Size(Size::MAX_BYTES), at));
                     self.set_once(&mut memory, value, limit_span, "memory");
                 }
                 Rule::limit_cpus => {
@@ -1148,7 +1156,8 @@ impl Lowerer {
                     self.set_once(&mut cpus, value, limit_span, "cpus");
                 }
                 _ => {
-                    let value = self.lower_integer(value);
+                    let at = span(&value);
+                    let value = self.try_integer(value).unwrap_or(Spanned::new(u32::MAX, at));
                     self.set_once(&mut pids, value, limit_span, "pids");
                 }
             }
@@ -1337,6 +1346,12 @@ impl Lowerer {
 
     fn lower_size(&mut self, pair: Pair<'_>) -> Spanned<Size> {
         let at = span(&pair);
+        self.try_size(pair).unwrap_or(Spanned::new(Size(0), at))
+    }
+
+    /// The size, or `None` (reported) when it is too large.
+    fn try_size(&mut self, pair: Pair<'_>) -> Option<Spanned<Size>> {
+        let at = span(&pair);
         // `10Gi`, as Kubernetes writes it: the same 1024-based unit.
         let text = pair.as_str().strip_suffix('i').unwrap_or(pair.as_str());
         let (digits, unit) = match text.char_indices().last() {
@@ -1354,15 +1369,14 @@ impl Lowerer {
             .ok()
             .and_then(|n| n.checked_mul(1 << shift))
             .filter(|&b| b <= Size::MAX_BYTES);
-        let bytes = bytes.unwrap_or_else(|| {
+        if bytes.is_none() {
             self.report(
                 Diagnostic::error("invalid-size", "this size is too large")
                     .primary(at, "does not fit")
                     .help("sizes go up to `1024G`"),
             );
-            0
-        });
-        Spanned::new(Size(bytes), at)
+        }
+        bytes.map(|bytes| Spanned::new(Size(bytes), at))
     }
 
     // ------------------------------------------------------------ checks
