@@ -117,6 +117,7 @@ const DATA_STORES: &[&str] = &[
     "clickhouse-server",
     "couchdb",
     "elasticsearch",
+    "etcd",
     "influxdb",
     "mariadb",
     "memcached",

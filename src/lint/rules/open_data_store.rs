@@ -16,6 +16,8 @@ declare_rule! {
     ///   starts with protected mode off); so do Redis with modules
     ///   (`redislabs/redismod`, `redis/redis-stack`, whose `REDIS_ARGS` may
     ///   set the password instead);
+    /// - InfluxDB 1.x without `INFLUXDB_HTTP_AUTH_ENABLED = "true"` or a
+    ///   config file of its own (2.x asks for the token its setup makes);
     /// - Bitnami's Redis, Valkey, PostgreSQL, MySQL, MariaDB or MongoDB
     ///   with `ALLOW_EMPTY_PASSWORD`; Neo4j with `NEO4J_AUTH = "none"`;
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
@@ -331,6 +333,23 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         // Solr's authentication is its `security.json`, in its home.
         "solr" if !configured_under("/var/solr") && unset("SOLR_AUTH_TYPE") => {
             open(NO_PASSWORD, "Solr starts without authentication: no `security.json`")
+        }
+        // InfluxDB 1.x's HTTP API checks no login unless told
+        // (`INFLUXDB_HTTP_AUTH_ENABLED`, or its config file); 2.x asks for
+        // a token its setup makes.
+        "influxdb"
+            if facts::image(service).and_then(facts::tag_major) == Some(1)
+                && match facts::env(service, "INFLUXDB_HTTP_AUTH_ENABLED") {
+                    Some(auth) => !facts::is_truthy(&auth.value.value),
+                    None => unset("INFLUXDB_HTTP_AUTH_ENABLED"),
+                }
+                && !configured_under("/etc/influxdb")
+                && !names_any(&[]) =>
+        {
+            open(
+                NO_PASSWORD,
+                "InfluxDB 1.x answers queries and writes without a login: no `INFLUXDB_HTTP_AUTH_ENABLED`",
+            )
         }
         // Cassandra's `cassandra.yaml` says `AllowAllAuthenticator`.
         "cassandra" if !configured_under("/etc/cassandra") && !names_any(&[]) => open(
