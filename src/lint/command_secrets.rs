@@ -12,11 +12,59 @@ use crate::lint::{facts, secrets};
 /// first of its commands that has one (`shell::commands_of`: `sh -c`
 /// scripts split into their commands), or piped from one command into
 /// the next ([`piped_secret`]).
+///
+/// A shell variable a command of assignments alone sets (`P=SECRET;
+/// exec app --password "$P"`) is read where later commands use it: the
+/// password is on the command line all the same.
 pub fn in_commands(commands: &[SimpleCommand]) -> Option<(String, String)> {
-    commands
+    let mut variables: Vec<(&str, &str)> = Vec::new();
+    for command in commands {
+        let words = with_variables(&command.words, &variables);
+        if let Some(found) = secret_in(&words) {
+            return Some(found);
+        }
+        let assignments: Vec<_> = command.words.iter().map(|w| secrets::assignment(w)).collect();
+        if assignments.iter().all(Option::is_some) {
+            variables.extend(assignments.into_iter().flatten());
+        }
+    }
+    piped_secret(commands)
+}
+
+/// `words` with the shell variables given (`$NAME`, `${NAME}`) replaced by
+/// their values; the latest assignment of a name wins.
+fn with_variables(words: &[String], variables: &[(&str, &str)]) -> Vec<String> {
+    words
         .iter()
-        .find_map(|c| secret_in(&c.words))
-        .or_else(|| piped_secret(commands))
+        .map(|word| {
+            let mut word = word.clone();
+            if !word.contains('$') {
+                return word;
+            }
+            for (name, value) in variables.iter().rev() {
+                word = word.replace(&format!("${{{name}}}"), value);
+                word = replace_plain_variable(&word, name, value);
+            }
+            word
+        })
+        .collect()
+}
+
+/// `$name` in `word` replaced by `value`, where no longer name goes on
+/// (`$P` in `$PATH` is not `$P`).
+fn replace_plain_variable(word: &str, name: &str, value: &str) -> String {
+    let reference = format!("${name}");
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while let Some(at) = rest.find(&reference) {
+        let after = &rest[at + reference.len()..];
+        let longer = after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if longer { &reference } else { value });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `echo SECRET | docker login --password-stdin`: a literal written into
@@ -358,6 +406,8 @@ mod tests {
             "printf '%s' 3f9a8b7c6d5e4f | gh auth login --with-token",
             "echo 'app:hunter2' | chpasswd",
             "echo -n hunter2 | docker secret create db_password -",
+            "P=hunter2; exec app --password \"$P\"",
+            "P=hunter2 && curl -u admin:${P} https://x.example/f",
         ] {
             assert!(finds(line), "{line}");
         }
@@ -378,6 +428,8 @@ mod tests {
             "mysql -p shop",
             "export DB_PASS=\"$(cat /run/secrets/db)\"",
             "export PATH=/app/bin:$PATH",
+            "P=/app; exec app --password-file \"$P/secret\"",
+            "P=hunter2; exec app --password \"$PASSWORD\"",
             "keytool -importcert -storepass:env STORE_PASS -file ca.pem",
             "openssl pkcs12 -export -passout env:P12_PASS -out a.p12",
             "openssl pkcs12 -export -passout file:/run/secrets/p12 -out a.p12",

@@ -21,7 +21,8 @@ declare_rule! {
     /// `Authorization:` header, a URL with a password or a well-known
     /// token in any word, and a literal `echo`ed into a program that reads
     /// a password from its input (`docker login --password-stdin`,
-    /// `chpasswd`).
+    /// `chpasswd`); a shell variable of any name set earlier in the script
+    /// (`P=SECRET; exec app --password "$P"`) is read where it is used.
     ///
     /// A placeholder that a shell fills in when the command runs
     /// (`"$(cat /run/secrets/redis_password)"`, `"$REDIS_PASSWORD"`) is no
