@@ -335,6 +335,12 @@ pub fn default_user(image: &ImageRef) -> Option<DefaultUser> {
             DefaultUser::Root { user: Some("65532") }
         });
     }
+    // .NET's images have their `app` user from 8.0 on; 6.0 and 7.0 none.
+    if repository.starts_with("mcr.microsoft.com/dotnet/")
+        && crate::lint::facts::tag_major(image).is_some_and(|m| m < 8)
+    {
+        return Some(DefaultUser::Root { user: None });
+    }
     IMAGES
         .iter()
         .find(|(names, _)| names.contains(&repository))
