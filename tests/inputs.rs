@@ -828,7 +828,7 @@ fn a_build_folder_outside_the_project_is_said_unchecked() {
     fs::write(root.join("deploy/stack.spec"), own).unwrap();
     let (_, report) = check(&root.join("deploy"));
     assert!(
-        report.contains("warning: the Dockerfile `Dockerfile` is outside the project: the image is not checked [build-outside-project]"),
+        report.contains("warning: the Dockerfile `../backend/Dockerfile` is outside the project: the image is not checked [build-outside-project]"),
         "{report}"
     );
     let python = "stack p\n\nservice web {\n    image acme/web:1.0\n    build ../backend\n    gunicorn app.wsgi:application\n}\n";

@@ -1087,10 +1087,7 @@ fn unreadable(named: &Spanned<String>, shown: &str, error: &ReadError, what: &st
     if matches!(error, ReadError::OutsideProject) && BUILD_FILES.contains(&what) {
         return Diagnostic::warning(
             "build-outside-project",
-            format!(
-                "the {what} `{}` is outside the project: the image is not checked",
-                named.value
-            ),
+            format!("the {what} `{shown}` is outside the project: the image is not checked"),
         )
         .primary(named.span, format!("{shown}: {error}"))
         .help(OUTSIDE_HELP);
