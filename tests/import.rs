@@ -3907,3 +3907,31 @@ fn a_spec_check_refuses_is_written_and_the_exit_is_1() {
     assert!(imported.spec().contains("build ./nope"), "{}", imported.spec());
     assert!(imported.report().contains("[missing-file]"), "{}", imported.report());
 }
+
+/// awesome-compose's nginx-aspnet-mysql: the proxy's Dockerfile copies its
+/// site (a file named `conf`) to conf.d. It is the proxy's config, read
+/// as such; it was not looked for, and the proxy stayed a plain service
+/// of the nginx image without a word.
+#[test]
+fn a_config_the_proxys_dockerfile_copies_is_its_config() {
+    let imported = import_project(
+        "services:\n  backend:\n    image: ghcr.io/acme/api:1.0\n    user: \"1000\"\n  proxy:\n    build: proxy\n    ports:\n      - 80:80\n",
+        &[
+            ("proxy/Dockerfile", "FROM nginx:1.27-alpine\nCOPY conf /etc/nginx/conf.d/default.conf\n"),
+            (
+                "proxy/conf",
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://backend:8000;\n    }\n}\n",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            "proxy proxy {",
+            "# nginx config: ./proxy/conf",
+            "        proxy_pass backend\n",
+        ],
+    );
+}

@@ -14,7 +14,7 @@ use crate::input::dockerfile::{self, Base};
 use crate::ir::{LocationKind, Protocol, RawHandler};
 
 pub use super::proxy_config::holds_config;
-use super::proxy_config::{config, context, main_config, MAX_CONF};
+use super::proxy_config::{config, main_config, own_dockerfile};
 
 /// Whether the service runs nginx with a config import can read, and
 /// one the proxy can say: an nginx that hands requests to php-fpm or
@@ -65,18 +65,6 @@ pub(super) fn image(service: &Node, import: &Import) -> Option<String> {
         return Some(image.text.value.clone());
     }
     service.get("image").and_then(Node::text).map(str::to_string)
-}
-
-/// The Dockerfile the service builds (`build.dockerfile`, else the build
-/// folder's `Dockerfile`), when it has one import can read.
-fn own_dockerfile(service: &Node, import: &Import) -> Option<dockerfile::Dockerfile> {
-    let context = context(service)?;
-    let name = (service.get("build").and_then(|b| b.get("dockerfile")))
-        .and_then(Node::text)
-        .unwrap_or("Dockerfile");
-    let path = import.places.on_disk(&context).join(name);
-    let text = import.places.read(&path, MAX_CONF).ok()?;
-    Some(dockerfile::parse(&text))
 }
 
 /// Whether the service's own Dockerfile builds a site into its nginx

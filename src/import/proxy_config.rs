@@ -8,6 +8,7 @@ use super::compose::Import;
 use super::nginx::{self, Directive};
 use super::report::FileIx;
 use super::yaml::Node;
+use crate::input::dockerfile;
 use crate::source::SourceFile;
 
 /// The largest config read.
@@ -100,6 +101,54 @@ pub(super) fn main_config(service: &Node, import: &mut Import, chosen: FileIx) -
         }
     }
     None
+}
+
+/// The Dockerfile the service builds (`build.dockerfile`, else the build
+/// folder's `Dockerfile`), when it has one import can read.
+pub(super) fn own_dockerfile(service: &Node, import: &Import) -> Option<dockerfile::Dockerfile> {
+    let context = context(service)?;
+    let name = (service.get("build").and_then(|b| b.get("dockerfile")))
+        .and_then(Node::text)
+        .unwrap_or("Dockerfile");
+    let path = import.places.on_disk(&context).join(name);
+    let text = import.places.read(&path, MAX_CONF).ok()?;
+    Some(dockerfile::parse(&text))
+}
+
+/// The configs the service's Dockerfile copies into nginx's folders (`COPY
+/// conf /etc/nginx/conf.d/default.conf`, `COPY site.conf
+/// /etc/nginx/conf.d/`, `COPY conf.d/ /etc/nginx/conf.d/`): where they are
+/// in the build folder.
+fn copied_configs(service: &Node, import: &Import, folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(dockerfile) = own_dockerfile(service, import) else {
+        return Vec::new();
+    };
+    let Some(last) = dockerfile.final_stage() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for copy in last.facts.copies.iter().filter(|c| c.from.is_none()) {
+        let dockerfile::Resolved::Known(to) = &copy.destination.value else {
+            continue;
+        };
+        let into = |dir: &str| to.trim_end_matches('/') == dir;
+        let ending = if into(CONF_D) || to.starts_with(&format!("{CONF_D}/")) || to == "/etc/nginx/nginx.conf" {
+            ".conf"
+        } else if into(TEMPLATES) || to.starts_with(&format!("{TEMPLATES}/")) {
+            ".conf.template"
+        } else {
+            continue;
+        };
+        for source in &copy.sources {
+            let path = folder.join(source.value.trim_start_matches("./"));
+            if path.is_dir() {
+                found.extend(conf_d_config(&path, ending));
+            } else if !to.ends_with('/') || source.value.ends_with(ending) {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 /// Whether a config is a whole nginx.conf, with an `http` block.
@@ -209,6 +258,7 @@ fn config_candidates(service: &Node, import: &Import) -> Candidates {
     };
     if let Some(context) = context(service) {
         let folder = import.places.on_disk(&context);
+        candidates.files.extend(copied_configs(service, import, &folder));
         for name in ["nginx.conf", "default.conf"] {
             candidates.files.push(folder.join(name));
         }
