@@ -1364,7 +1364,7 @@ fn without_the_compose_plugin_docker_compose_is_tried() {
     assert!(out.status.success(), "{}", support::text(&out.stderr));
     let text = read(root, "a.spec");
     assert!(
-        text.contains("stack resolved") && text.contains("as `docker compose config` resolves it"),
+        text.contains("stack resolved") && text.contains("as compose's own `config` resolves it"),
         "{text}"
     );
     std::fs::remove_file(bin.join("docker-compose")).unwrap();
@@ -1538,7 +1538,7 @@ fn a_folders_override_file_is_merged_as_compose_merges_it() {
     assert_holds(&merged, &["EXTERNAL_HOST = \"chat.example.com\"", "LOG_LEVEL"]);
     assert!(stderr.contains("compose.override.yaml merged in"), "{stderr}");
     assert!(
-        merged.contains("and compose.override.yaml (as `docker compose config` merges them)"),
+        merged.contains("and compose.override.yaml (as compose's own `config` merges them)"),
         "{merged}"
     );
     let (alone, stderr) = run(&root.join("compose.yaml"), "b.spec", true);

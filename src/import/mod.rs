@@ -254,8 +254,8 @@ pub fn import(request: &Request) -> Result<Outcome, String> {
     let (top, secrets) = compose::import(&doc, import);
     let name = report.name(file).to_string();
     let reader = match (&request.resolved, &request.merged) {
-        (Some(_), Some(merged)) => format!(" and {merged} (as `docker compose config` merges them)"),
-        (Some(_), None) => " (as `docker compose config` resolves it)".to_string(),
+        (Some(_), Some(merged)) => format!(" and {merged} (as compose's own `config` merges them)"),
+        (Some(_), None) => " (as compose's own `config` resolves it)".to_string(),
         (None, _) => String::new(),
     };
     let draft = spec::Draft {
