@@ -56,6 +56,35 @@ enum Kind {
 
 /// The codes of references to names that are not declared, for
 /// `stackc explain`'s check that every code is explained.
+/// The services a raw compose value names, which compose refuses when the
+/// stack has none of that name: `volumes_from` (`NAME[:ro]`, not
+/// `container:NAME`), `links` (`NAME[:ALIAS]`), and a namespace shared
+/// with one (`network_mode`, `pid`, `ipc` = `service:NAME`).
+fn services_named(raw: &crate::ir::RawCompose) -> Vec<&str> {
+    let value = &raw.value.value;
+    let entries = || {
+        value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+    };
+    match raw.key.value.as_str() {
+        "volumes_from" => entries()
+            .filter(|e| !e.starts_with("container:"))
+            .map(|e| e.strip_prefix("service:").unwrap_or(e))
+            .filter_map(|e| e.split(':').next())
+            .collect(),
+        "links" => entries().filter_map(|e| e.split(':').next()).collect(),
+        "network_mode" | "pid" | "ipc" => value
+            .as_str()
+            .and_then(|v| v.strip_prefix("service:"))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn reference_codes() -> impl Iterator<Item = &'static str> {
     [Kind::Volume, Kind::Secret, Kind::Service, Kind::Upstream, Kind::Network]
@@ -272,6 +301,9 @@ impl<'a> Resolver<'a> {
                     .primary(raw.key.span, problem.label)
                     .help(problem.help),
                 );
+            }
+            for name in services_named(raw) {
+                self.require_service(&Spanned::new(name.to_string(), raw.value.span));
             }
             if let Some(first) = seen.insert(raw.key.as_str(), raw.key.span) {
                 self.report(

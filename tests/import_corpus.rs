@@ -417,7 +417,7 @@ fn round_trip(case: &corpus::Case, reader: Reader) -> Vec<String> {
     if matches!(reader, Reader::Compose)
         && !std::fs::read_to_string(&spec)
             .unwrap()
-            .contains("docker compose config")
+            .contains("compose's own `config`")
     {
         failures.push(format!("{}: not read through docker compose config", case.name));
     }
