@@ -313,12 +313,7 @@ fn own_images(
     let Some(name) = options.environment.filter(|_| options.target == emit::Target::Compose) else {
         return;
     };
-    let quiet = Options {
-        policy: None,
-        ..options
-    };
-    let (base, base_files) = stage(source, base.clone(), quiet, &Goal::Build(layout), true, &mut Vec::new());
-    let differing = environment::tags::differing(&base, base_files.as_deref().unwrap_or_default(), variant, files);
+    let differing = differing_images(source, base, variant, Some(files), options, layout);
     if differing.is_empty() {
         return;
     }
@@ -327,6 +322,45 @@ fn own_images(
         Ok(renamed) => *files = renamed,
         Err(problems) => diagnostics.extend(problems),
     }
+}
+
+/// The built services of an environment's stack whose image is not the
+/// base's ([`environment::tags::differing`]), as their compose builds
+/// say: `variant_files` when the variant was built for compose already,
+/// else it is built here (a cluster's overlay runs the same images).
+fn differing_images(
+    source: &SourceFile,
+    base: &Stack,
+    variant: &Stack,
+    variant_files: Option<&[Artifact]>,
+    options: Options,
+    layout: &Layout,
+) -> Vec<String> {
+    let quiet = Options {
+        policy: None,
+        target: emit::Target::Compose,
+        ..options
+    };
+    let build = |stack: &Stack| {
+        stage(
+            source,
+            stack.clone(),
+            quiet,
+            &Goal::Build(layout),
+            true,
+            &mut Vec::new(),
+        )
+    };
+    let (base, base_files) = build(base);
+    let built;
+    let variant_files = match variant_files {
+        Some(files) => files,
+        None => {
+            built = build(variant).1;
+            built.as_deref().unwrap_or_default()
+        }
+    };
+    environment::tags::differing(&base, base_files.as_deref().unwrap_or_default(), variant, variant_files)
 }
 
 /// Whether every environment of `base` applies to it: one that cannot
@@ -367,9 +401,14 @@ fn overlays(
         match environment::derive(base, name) {
             Ok(variant) => {
                 let mut found = Vec::new();
-                let (variant, _) = stage(source, variant, options, &Goal::Check, false, &mut found);
+                let (mut variant, _) = stage(source, variant, options, &Goal::Check, false, &mut found);
                 errors.extend(found.into_iter().filter(Diagnostic::is_error));
                 if errors.is_empty() {
+                    // The environment's own images, tagged as its compose
+                    // build tags them (a `target dev` stage): the overlay
+                    // ran the base's image with the environment's settings.
+                    let differing = differing_images(source, base, &variant, None, options, layout);
+                    environment::tags::rename(&mut variant, &differing, name);
                     environments.push((name.to_string(), variant));
                 }
             }

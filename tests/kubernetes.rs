@@ -8,6 +8,7 @@
 
 mod support;
 
+use std::fs;
 use std::path::Path;
 use std::process::Command;
 
@@ -1458,4 +1459,40 @@ fn a_non_root_service_on_a_port_below_1024_may_bind_it() {
         json!([{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}])
     );
     assert!(sysctls("api").is_null());
+}
+
+/// An environment that builds another stage of the app's own Dockerfile
+/// (`target dev`) runs its own image on the cluster, tagged as its compose
+/// build tags it (`api:1.0.0-dev`); the overlay ran the base's image with
+/// the environment's settings (trial 21).
+#[test]
+fn an_environments_own_image_is_its_overlays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir_all(root.join("api")).unwrap();
+    fs::write(
+        root.join("api/Dockerfile"),
+        "FROM node:22.12-alpine AS dev\nWORKDIR /app\nCOPY . .\nUSER 1000\nCMD [\"node\", \"--watch\", \"server.js\"]\n\nFROM node:22.12-alpine AS runtime\nWORKDIR /app\nCOPY . .\nUSER 1000\nCMD [\"node\", \"server.js\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("api/server.js"),
+        "require('http').createServer().listen(3000)\n",
+    )
+    .unwrap();
+    let spec = "stack shop\n\nservice api {\n    image registry.example.com/shop/api:1.0.0\n    build ./api {\n        file Dockerfile\n        target runtime\n    }\n    ready tcp 3000\n}\n\nenvironment dev {\n    service api {\n        set build ./api {\n            file Dockerfile\n            target dev\n        }\n    }\n}\n";
+    fs::write(root.join("stack.spec"), spec).unwrap();
+    let out = support::stackc()
+        .current_dir(root)
+        .args(["build", "--target", "kubernetes", "stack.spec", "-o", "k8s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let base = fs::read_to_string(root.join("k8s/base/api-deployment.yaml")).unwrap();
+    assert!(base.contains("image: registry.example.com/shop/api:1.0.0\n"), "{base}");
+    let patch = fs::read_to_string(root.join("k8s/overlays/dev/api-deployment.patch.yaml")).unwrap();
+    assert!(
+        patch.contains("value: registry.example.com/shop/api:1.0.0-dev"),
+        "{patch}"
+    );
 }
