@@ -3935,3 +3935,41 @@ fn a_config_the_proxys_dockerfile_copies_is_its_config() {
         ],
     );
 }
+
+/// Names and keys that hold line breaks (a compose `x-` key, a
+/// `depends_on` entry, a service's network) would be statements of their
+/// own in the spec: a `# stackc: allow(...)` and a privileged setting no
+/// file had. Each is reported dropped and none reaches the spec (red team
+/// 19). And a spec that is a link out of the project is not written
+/// through, even with `--force` (it replaced the link's target).
+#[cfg(unix)]
+#[test]
+fn names_with_line_breaks_and_a_spec_linked_out_write_nothing_of_theirs() {
+    let injected =
+        "\\n    # stackc: allow(privileged-container)\\n    compose privileged = \\\"true\\\"\\n    mount / at /host";
+    let compose = format!(
+        "services:\n  web:\n    image: nginx:1.27.3\n    user: \"101\"\n    \"x-note{injected}\": 1\n    depends_on:\n      - \"db{injected}\"\n    networks:\n      - \"front{injected}\"\n  db:\n    image: redis:7.4.1\n    user: \"999\"\nnetworks:\n  front: {{}}\n"
+    );
+    let imported = import_project(&compose, &[], &[]);
+    let spec = imported.spec();
+    assert!(
+        !spec.contains("privileged") && !spec.contains("/host") && !spec.contains("allow("),
+        "{spec}"
+    );
+    let report = imported.report();
+    assert_eq!(report.matches("[import-dropped]").count(), 3, "{report}");
+
+    let outside = project(&[
+        ("elsewhere/bashrc", "mine\n"),
+        (
+            "repo/compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27.3\n    user: \"101\"\n",
+        ),
+    ]);
+    let repo = outside.path().join("repo");
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("elsewhere/bashrc"), repo.join("stack.spec")).unwrap();
+    let out = import_into(&repo, &repo.join("stack.spec"), "short", &["--force"]);
+    assert!(!out.status.success(), "{}", support::text(&out.stderr));
+    assert_eq!(read(outside.path(), "elsewhere/bashrc"), "mine\n");
+}

@@ -5,17 +5,37 @@ use super::compose::Import;
 use super::container_env::ContainerEnv;
 use super::probe::Test;
 use super::service::Role;
-use super::spec::Stmt;
+use super::spec::{is_name, Stmt};
 use super::values::{duration, size};
 use super::yaml::{Kind, Node};
 
 pub fn depends_on(value: &Node, import: &mut Import) -> Option<Stmt> {
     let mut parts = Vec::new();
+    // A name the spec cannot write names no service it has (`services`
+    // leaves those out): written, it would be statements of its own.
+    let writable = |node: &Node, import: &mut Import| {
+        let name = node.text().filter(|n| is_name(n));
+        if name.is_none() {
+            import.report.dropped(
+                import.file,
+                node.span,
+                "a `depends_on` entry that names no service the spec can write",
+                "rename the service, or leave the entry out",
+            );
+        }
+        name.map(str::to_string)
+    };
     match &value.kind {
-        Kind::Seq(items) => parts.extend(items.iter().filter_map(Node::text).map(str::to_string)),
+        Kind::Seq(items) => {
+            for item in items {
+                parts.extend(writable(item, import));
+            }
+        }
         _ => {
             for (target, options) in value.entries() {
-                let mut part = target.text().unwrap_or_default().to_string();
+                let Some(mut part) = writable(target, import) else {
+                    continue;
+                };
                 match options.get("condition").and_then(Node::text) {
                     Some("service_healthy") => part.push_str(" ready"),
                     Some("service_completed_successfully") => part.push_str(" done"),

@@ -35,8 +35,12 @@ impl Role {
 const RAW_SECRET_HELP: &str = "a raw key is written into compose.yaml as it is: give the secret to the program that needs it as a file secret, or set a logging driver's credentials in the Docker daemon's configuration";
 
 /// Keys compose accepts that the spec writes raw, as given.
+/// Whether a compose key can be a raw `compose KEY = ...` line: one the
+/// spec's grammar reads as a key (`x-note`, not a key with blanks or line
+/// breaks, which would write statements of its own), and one stackc lets
+/// through.
 fn raw_allowed(key: &str) -> bool {
-    crate::compose_keys::raw_key_problem(key).is_none()
+    is_name(key) && crate::compose_keys::raw_key_problem(key).is_none()
 }
 
 pub fn services(node: Option<&Node>, import: &mut Import) -> Vec<Stmt> {
@@ -515,9 +519,20 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         );
                     }
                 }
-                let names: Vec<String> = (super::compose::network_names(value).into_iter())
-                    .map(str::to_string)
-                    .collect();
+                // A name the spec cannot write is no network it declares
+                // (`networks` left it out): nothing to join.
+                let (names, unwritable): (Vec<&str>, Vec<&str>) = super::compose::network_names(value)
+                    .into_iter()
+                    .partition(|n| is_name(n));
+                if !unwritable.is_empty() {
+                    import.report.dropped(
+                        file,
+                        value.span,
+                        "a network the spec cannot write the name of",
+                        "rename the network",
+                    );
+                }
+                let names: Vec<String> = names.into_iter().map(str::to_string).collect();
                 // compose's own `default` network is every service's without a
                 // word, unless the spec declares a network for its settings.
                 let on_default = names.iter().any(|n| n == "default");

@@ -65,7 +65,10 @@ fn write_stmt(out: &mut String, depth: usize, stmt: &Stmt) {
         comment(out, depth, note);
     }
     indent(out, depth);
-    out.push_str(&stmt.text);
+    // A statement is one line: a line break in one (a name import failed
+    // to check) is written as a character no statement takes, so the spec
+    // fails to parse instead of holding statements no file had.
+    out.extend(stmt.text.chars().map(|c| if breaks_line(c) { '\u{fffd}' } else { c }));
     match &stmt.body {
         None => out.push('\n'),
         Some(body) => {
@@ -93,9 +96,14 @@ fn comment(out: &mut String, depth: usize, text: &str) {
         out.push(' ');
     }
     // Whatever any reader takes for a line break stays inside the comment.
-    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
-    out.extend(text.chars().map(|c| if breaks(c) { ' ' } else { c }));
+    out.extend(text.chars().map(|c| if breaks_line(c) { ' ' } else { c }));
     out.push('\n');
+}
+
+/// Whether any reader of the spec (its parser, an editor) may take `c` for
+/// a line break.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// A double-quoted spec string holding exactly `text` (the one spec-string

@@ -16,8 +16,8 @@ use super::{io, WriteError};
 #[derive(Default)]
 pub struct Together {
     files: Vec<Planned>,
-    /// The project no created file may be written outside of (through a
-    /// folder that is a link out of it), when there is one.
+    /// The project no file may be written outside of (through a folder or
+    /// a file that is a link out of it), when there is one.
     project: Option<PathBuf>,
 }
 
@@ -36,8 +36,8 @@ enum How {
 }
 
 impl Together {
-    /// Created files (and the folders made for them) must stay inside
-    /// the project at `root`.
+    /// Written files (the files links lead to, and the folders made for
+    /// them) must stay inside the project at `root`.
     pub fn inside(root: PathBuf) -> Self {
         Together {
             files: Vec::new(),
@@ -117,8 +117,11 @@ impl Staged {
             _ => {}
         }
         let dir = folder(&target).to_path_buf();
-        // Checked again once made: a folder swapped for a link meanwhile.
-        let confined = project.filter(|_| create);
+        // A file replaced through a link is confined too: a spec or an
+        // ignore file that is a link out of the project is not written
+        // there. Checked again once made: a folder swapped for a link
+        // meanwhile.
+        let confined = project;
         if let Some(root) = confined {
             inside(root, &dir)?;
         }
