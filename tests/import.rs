@@ -3973,3 +3973,28 @@ fn names_with_line_breaks_and_a_spec_linked_out_write_nothing_of_theirs() {
     assert!(!out.status.success(), "{}", support::text(&out.stderr));
     assert_eq!(read(outside.path(), "elsewhere/bashrc"), "mine\n");
 }
+
+/// Booleans as compose reads them: `yes`, `on`, `True`, `"yes"` and a
+/// variable's default are true for `internal`, a mount's `read_only` and
+/// `external`. They were read as false without a word: the database's
+/// network got a route out and a read-only mount became writable (red
+/// team 19).
+#[test]
+fn compose_booleans_of_every_spelling_keep_their_settings() {
+    let imported = import_project(
+        "services:\n  app:\n    image: ghcr.io/acme/app:1.0\n    user: \"1000\"\n    networks: [back, side]\n    volumes:\n      - {type: bind, source: ./conf, target: /conf, read_only: yes}\n      - {type: volume, source: data, target: /data, read_only: \"${RO:-true}\"}\nnetworks:\n  back:\n    internal: True\n  side:\n    internal: \"on\"\nvolumes:\n  data:\n    external: yes\n",
+        &[("conf/app.ini", "[app]\n")],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(
+        &imported.spec(),
+        &[
+            "volume data external\n",
+            "network back internal\n",
+            "network side internal\n",
+            "    mount ./conf at /conf ro\n",
+            "    mount data at /data ro\n",
+        ],
+    );
+}

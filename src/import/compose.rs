@@ -263,7 +263,7 @@ fn filled_in(project: &str, name: &str, option: &Node, value: &Node) -> bool {
     match option.text() {
         Some("name") => value.text() == Some(&format!("{project}_{name}")),
         Some("ipam") => value.entries().is_empty(),
-        Some("external") => value.text() == Some("false"),
+        Some("external") => value.text().and_then(crate::compose_values::compose_bool) == Some(false),
         _ => false,
     }
 }
@@ -280,7 +280,11 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             continue;
         };
         let mut line = format!("volume {name}");
-        let external = value.get("external").and_then(Node::text) == Some("true");
+        let external = value
+            .get("external")
+            .and_then(Node::text)
+            .and_then(crate::compose_values::compose_bool)
+            == Some(true);
         for (option, setting) in value.entries() {
             // `driver: local` is Docker's own, what a plain volume gets.
             let local = option.text() == Some("driver") && setting.text() == Some("local");
@@ -289,7 +293,7 @@ fn volumes(node: Option<&Node>, project: &str, import: &mut Import, top: &mut Ve
             }
             // The volume the data is in, kept by its name.
             match (option.text(), setting.text()) {
-                (Some("external"), Some("true")) => {
+                (Some("external"), Some(_)) if external => {
                     line.push_str(" external");
                     continue;
                 }
@@ -402,7 +406,9 @@ struct NetworkOptions {
 /// reports what the spec cannot carry.
 fn network_options(name: &str, value: &Node, project: &str, import: &mut Import) -> NetworkOptions {
     let external = value.get("external");
-    let is_external = external.is_some_and(|e| e.get("name").is_some() || e.text() == Some("true"));
+    let is_external = external.is_some_and(|e| {
+        e.get("name").is_some() || e.text().and_then(crate::compose_values::compose_bool) == Some(true)
+    });
     let mut words = Vec::new();
     let mut internal = false;
     if is_external {
@@ -419,7 +425,7 @@ fn network_options(name: &str, value: &Node, project: &str, import: &mut Import)
                 format!("`{key}` of an external network"),
                 "the project that makes the network sets it, and compose ignores it here",
             ),
-            "internal" => internal = setting.text() == Some("true"),
+            "internal" => internal = super::environment::flag(import, setting, "internal") == Some(true),
             "driver" => match setting.text() {
                 Some(driver) if crate::ir::Network::DRIVERS.contains(&driver) => words.push(format!("driver {driver}")),
                 _ => import.report.dropped(

@@ -141,6 +141,21 @@ pub(super) fn defaulted(import: &mut Import, value: &Node, key: &str, raw: &str)
     Some(text)
 }
 
+/// A boolean setting as compose reads it: `true`, and the strings compose
+/// casts (`yes`, `on`, `True`), or a variable's default ([`defaulted`]);
+/// `None` for anything else (reported where it is a variable without one).
+pub(super) fn flag(import: &mut Import, value: &Node, key: &str) -> Option<bool> {
+    let text = value.text()?;
+    if let Some(flag) = crate::compose_values::compose_bool(text) {
+        return Some(flag);
+    }
+    let filled = text
+        .contains('$')
+        .then(|| defaulted(import, value, key, text))
+        .flatten()?;
+    crate::compose_values::compose_bool(&filled)
+}
+
 /// A bare `NAME` in `environment` that the project's `.env` sets: compose
 /// fills it from there as it fills `NAME=${NAME}` (the shell first), so it
 /// is read as that value, filled in by [`fill_from_dotenv`] unless it is

@@ -102,7 +102,8 @@ pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::S
                 kind,
                 source,
                 target,
-                v.get("read_only").and_then(Node::text) == Some("true"),
+                v.get("read_only")
+                    .is_some_and(|flag| super::environment::flag(import, flag, "read_only") == Some(true)),
                 selinux,
             )
         }
