@@ -3998,3 +3998,18 @@ fn compose_booleans_of_every_spelling_keep_their_settings() {
         ],
     );
 }
+
+/// `user: "${PUID:-1000}:${PGID:-1000}"` (the linuxserver images' way) is
+/// its default, reported as filled in, as `ports` are: it was dropped, and
+/// the container ran as the image's own user, root for most (red team 19).
+#[test]
+fn a_user_from_variables_with_defaults_is_their_defaults() {
+    let imported = import_project(
+        "services:\n  app:\n    image: ghcr.io/acme/app:1.0\n    user: \"${PUID:-1000}:${PGID:-1000}\"\n",
+        &[],
+        &[],
+    );
+    assert_eq!(imported.out.status.code(), Some(0), "{}", imported.stderr());
+    assert_holds(&imported.spec(), &["    user 1000:1000\n"]);
+    assert!(imported.report().contains("[import-filled]"), "{}", imported.report());
+}

@@ -567,9 +567,19 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             | ("stop_signal", _)
             | ("user", _)
             | ("shm_size", _) => {
-                let Some(text) = scalar(value) else {
-                    interpolated(import, value, k);
-                    continue;
+                // A variable with a default (`${PUID:-1000}`) is that
+                // default, as `ports` are: dropping a `user` ran the image's
+                // own, root for most.
+                let text = match (scalar(value), value.text()) {
+                    (Some(text), _) => text,
+                    (None, Some(raw)) => match super::environment::defaulted(import, value, k, raw) {
+                        Some(text) => text,
+                        None => continue,
+                    },
+                    (None, None) => {
+                        interpolated(import, value, k);
+                        continue;
+                    }
                 };
                 let stmt = match k {
                     "stop_grace_period" => duration(&text).map(|d| format!("stop_grace_period {d}")),
