@@ -50,6 +50,10 @@ const KEY_NAMES: &[&str] = &[
     "ENCRYPTION_KEY",
     "MASTER_KEY",
     "CREDENTIALS",
+    "CREDS",
+    // A message-signing key by its algorithm's name (`WEBHOOK_HMAC`).
+    "HMAC",
+    "HMAC_KEY",
     // A hash's secret salt (WordPress's `NONCE_SALT`, Langfuse's `SALT`).
     "SALT",
     // The shared secret of an Erlang cluster (RabbitMQ's nodes and CLI).
