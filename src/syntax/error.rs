@@ -603,6 +603,9 @@ const STRING_REST: &str = "the rest of the string";
 fn describe_each(rule: Rule) -> Vec<String> {
     match rule {
         Rule::app_server => ["gunicorn", "uvicorn", "daphne"].map(|k| format!("`{k}`")).to_vec(),
+        Rule::proxy_timeout => ["proxy_read_timeout", "proxy_connect_timeout", "proxy_send_timeout"]
+            .map(|k| format!("`{k}`"))
+            .to_vec(),
         _ => vec![describe(rule)],
     }
 }
