@@ -194,6 +194,7 @@ impl<'a> Resolver<'a> {
 
     fn check_service(&mut self, service: &'a Service) {
         self.check_image(service);
+        self.check_job_command(service);
         self.check_environment(service);
         for secret in &service.secrets {
             self.require_secret(&secret.secret);
@@ -390,6 +391,29 @@ impl<'a> Resolver<'a> {
                     )),
                 );
             }
+        }
+    }
+
+    /// A job with no `run` built from the app's own Dockerfile runs its
+    /// image's command: one whose stages set none runs the published
+    /// image's (a shell, `node`), which ends at once having done nothing.
+    fn check_job_command(&mut self, service: &Service) {
+        let runs_own = service.command.is_some() || service.entrypoint.as_ref().is_some_and(|e| !e.words.is_empty());
+        if !service.is_job() || runs_own {
+            return;
+        }
+        let Some(image) = self.stack.inputs.image(&service.name.value) else {
+            return;
+        };
+        if image.sets_no_command() {
+            self.report(
+                Diagnostic::error(
+                    "missing-run",
+                    format!("job `{}` has nothing to run", service.name.value),
+                )
+                .primary(service.name.span, "needs `run`")
+                .help("add the one-shot command as `run [...]`, or a `CMD` to the stage its Dockerfile builds"),
+            );
         }
     }
 

@@ -885,3 +885,37 @@ fn a_served_project_folder_with_dotfiles_is_an_error() {
         assert!(!report.contains("private-volume-served"), "{fine}\n{report}");
     }
 }
+
+/// A job built from a stage of the app's own Dockerfile runs the stage's
+/// CMD without a `run` (it was refused: "has nothing to run"); a stage
+/// chain that sets no CMD or ENTRYPOINT would run the published image's
+/// (`node`, a shell), which ends at once: that one still needs `run`
+/// (trial 21).
+#[test]
+fn a_job_runs_its_own_dockerfiles_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("web")).unwrap();
+    fs::write(
+        tmp.path().join("web/Dockerfile"),
+        "FROM node:22.12-alpine AS assets\nWORKDIR /app\nCOPY . .\nUSER 1000\nCMD [\"node\", \"build.js\"]\n\nFROM assets AS again\n\nFROM node:22.12-alpine AS bare\nWORKDIR /app\nUSER 1000\n",
+    )
+    .unwrap();
+    let job = |name: &str, target: &str| {
+        format!("job {name} {{\n    image registry.example.com/s/{name}:1.0.0\n    build ./web {{\n        file Dockerfile\n        target {target}\n    }}\n}}\n")
+    };
+    let spec = format!(
+        "stack s\n\n{}\n{}\n{}",
+        job("assets", "assets"),
+        job("again", "again"),
+        job("bare", "bare")
+    );
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let (code, report) = check(tmp.path());
+    assert_eq!(code, Some(1), "{report}");
+    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert!(
+        errors[0].contains("job `bare` has nothing to run [missing-run]"),
+        "{report}"
+    );
+}

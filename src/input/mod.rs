@@ -345,6 +345,29 @@ impl OwnImage {
     /// The registry image the built stage is based on, through the earlier
     /// stages it names; `None` for `scratch` or an image named by a
     /// variable.
+    /// Whether no stage the image is built from (its own, back to the
+    /// published image) sets a CMD or an ENTRYPOINT: its containers run the
+    /// published image's command (a shell, `node`).
+    pub fn sets_no_command(&self) -> bool {
+        let stages = &self.dockerfile.stages;
+        let Some(mut index) = self.stage else {
+            return false;
+        };
+        loop {
+            let Some(stage) = stages.get(index) else {
+                return false;
+            };
+            if stage.facts.cmd.is_some() || stage.facts.entrypoint.is_some() {
+                return false;
+            }
+            match &stage.base {
+                dockerfile::Base::Stage(earlier) if *earlier < index => index = *earlier,
+                dockerfile::Base::Image(_) => return true,
+                _ => return false,
+            }
+        }
+    }
+
     pub fn registry_base(&self) -> Option<&crate::ir::ImageRef> {
         let stages = &self.dockerfile.stages;
         let mut index = self.stage?;

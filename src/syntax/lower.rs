@@ -390,7 +390,10 @@ impl Lowerer {
         // An entrypoint alone is the program (`entrypoint ["composer",
         // "install"]`): Docker runs it without the image's CMD.
         let entrypoint_runs = block.entrypoint.as_ref().is_some_and(|(e, _)| !e.words.is_empty());
-        if block.command.is_none() && !entrypoint_runs {
+        // A job built from the app's own Dockerfile runs its image's
+        // command (an `assets` stage's CMD), which resolution checks.
+        let own_dockerfile = block.build.as_ref().is_some_and(|(b, _)| b.own_dockerfile().is_some());
+        if block.command.is_none() && !entrypoint_runs && !own_dockerfile {
             self.report(
                 Diagnostic::error("missing-run", format!("job `{}` has nothing to run", block.name.value))
                     .primary(block.name.span, "needs `run`")
