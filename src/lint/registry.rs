@@ -47,6 +47,7 @@ pub static RULES: &[&dyn Rule] = &[
     &UnverifiedDownload,
     &WorldWritable,
     &SetuidBit,
+    &EntrypointRepeated,
     // Files the stack needs where it runs
     &MissingSecretFile,
     &MissingHostPath,
