@@ -253,9 +253,12 @@ impl Applier<'_> {
             (Verb::Add, Some(base)) => self.error(
                 Diagnostic::error(
                     "operation-type-mismatch",
-                    format!("`{keyword}` is a single statement: `add` adds to lists"),
+                    format!(
+                        "`{}` has a `{keyword}` already: `add` gives a single statement only to a service without one",
+                        service.name.value
+                    ),
                 )
-                .primary(operation.span, "adds to a single statement")
+                .primary(operation.span, "adds a second one")
                 .secondary(base, "the base's")
                 .help(format!("`set {keyword} ...` replaces it")),
             ),
