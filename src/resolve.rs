@@ -406,14 +406,10 @@ impl<'a> Resolver<'a> {
             return;
         };
         if image.sets_no_command() {
-            self.report(
-                Diagnostic::error(
-                    "missing-run",
-                    format!("job `{}` has nothing to run", service.name.value),
-                )
-                .primary(service.name.span, "needs `run`")
-                .help("add the one-shot command as `run [...]`, or a `CMD` to the stage its Dockerfile builds"),
-            );
+            self.report(crate::syntax::lower::missing_run(
+                &service.name,
+                "add the one-shot command as `run [...]`, or a `CMD` to the stage its Dockerfile builds",
+            ));
         }
     }
 

@@ -394,11 +394,10 @@ impl Lowerer {
         // command (an `assets` stage's CMD), which resolution checks.
         let own_dockerfile = block.build.as_ref().is_some_and(|(b, _)| b.own_dockerfile().is_some());
         if block.command.is_none() && !entrypoint_runs && !own_dockerfile {
-            self.report(
-                Diagnostic::error("missing-run", format!("job `{}` has nothing to run", block.name.value))
-                    .primary(block.name.span, "needs `run`")
-                    .help("add the one-shot command, e.g. `run \"python manage.py migrate --noinput\"`"),
-            );
+            self.report(missing_run(
+                &block.name,
+                "add the one-shot command, e.g. `run [\"python\", \"manage.py\", \"migrate\", \"--noinput\"]`",
+            ));
         }
         if !block.has_image() {
             self.report(
@@ -1786,4 +1785,12 @@ fn needs_shell(index: usize, word: &str) -> bool {
         || word.contains('$')
         || word.contains('`')
         || assignment
+}
+
+/// A job that runs nothing: lowering's (no `run`, no entrypoint) and
+/// resolution's (its own Dockerfile sets no command), worded alike.
+pub(crate) fn missing_run(job: &Spanned<String>, help: &str) -> Diagnostic {
+    Diagnostic::error("missing-run", format!("job `{}` has nothing to run", job.value))
+        .primary(job.span, "needs `run`")
+        .help(help)
 }
