@@ -409,7 +409,11 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             };
             let analysis = crate::analyze(&source, options);
             report(&[report_of(&source, &analysis)], &output)?;
-            let code = exit_code(analysis.has_errors());
+            let code = if crate::names_an_unknown_environment(&analysis.diagnostics) {
+                ExitCode::from(2)
+            } else {
+                exit_code(analysis.has_errors())
+            };
             leave_to_exit(analysis);
             Ok(code)
         }
@@ -546,7 +550,8 @@ fn build(
     )?;
     let Some(artifacts) = result.artifacts else {
         output::stderr(&format!("stackc: {}\n", nothing_written(out)));
-        return Ok(ExitCode::from(1));
+        let bad_input = crate::names_an_unknown_environment(&result.diagnostics);
+        return Ok(ExitCode::from(if bad_input { 2 } else { 1 }));
     };
     let warnings =
         write::write_output(&layout.out_dir, &layout.spec_for_header(), &artifacts).map_err(|e| Failure {
@@ -668,6 +673,7 @@ fn lint(
         } else {
             analysis
         };
+        bad_input |= crate::names_an_unknown_environment(&analysis.diagnostics);
         linted.push((source, analysis, threshold));
     }
     let broken = finder.broken();

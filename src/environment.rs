@@ -54,9 +54,14 @@ pub(crate) fn derive(base: &Stack, name: &str) -> Result<Stack, Vec<Diagnostic>>
     }
 }
 
+/// The code of the error for an `--env` the spec does not declare: a
+/// mistake on the command line, which the CLI exits 2 for, as for any bad
+/// input (a typo in CI's `--env` must not pass as a clean run).
+pub const UNKNOWN_ENVIRONMENT: &str = "unknown-environment";
+
 fn unknown_environment(base: &Stack, name: &str) -> Diagnostic {
     let names: Vec<&str> = base.environment_names().collect();
-    let diagnostic = Diagnostic::error("unknown-environment", format!("the spec has no environment `{name}`"));
+    let diagnostic = Diagnostic::error(UNKNOWN_ENVIRONMENT, format!("the spec has no environment `{name}`"));
     match base.environments.first() {
         None => diagnostic
             .primary(Span::new(0, 0), "this spec declares no environment")

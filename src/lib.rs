@@ -70,6 +70,12 @@ impl Analysis {
     }
 }
 
+/// Whether `--env` named an environment the spec does not declare: bad
+/// input rather than a finding.
+pub fn names_an_unknown_environment(diagnostics: &[Diagnostic]) -> bool {
+    (diagnostics.iter()).any(|diagnostic| diagnostic.code == environment::UNKNOWN_ENVIRONMENT)
+}
+
 /// What a run reads besides the spec's text, and how it weighs findings.
 #[derive(Clone, Copy, Default)]
 pub struct Options<'a> {

@@ -1297,9 +1297,22 @@ fn env_picks_an_environment_and_an_unknown_one_writes_nothing() {
     assert!(dockerfile.contains("gunicorn"), "without --env, the base: {dockerfile}");
 
     let unknown = support::build_environment(&seed(), Some("staging"), &tmp.path().join("other"));
-    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "a mistake on the command line is bad input"
+    );
     assert!(text(&unknown.stderr).contains("the spec has no environment `staging`"));
     assert!(!tmp.path().join("other").exists());
+    for command in [&["lint", "--exit-zero"][..], &["check"]] {
+        let unknown = (support::stackc()
+            .args(command)
+            .args(["--env", "staging"])
+            .arg(seed())
+            .output())
+        .unwrap();
+        assert_eq!(unknown.status.code(), Some(2), "{command:?}: {}", text(&unknown.stderr));
+    }
 
     let lint = support::stackc()
         .args(["lint", "--env", "prod", "--format", "short"])
