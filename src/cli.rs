@@ -975,13 +975,17 @@ fn summary(reports: &[FileReport], format: Format, noun: &str) -> Option<String>
 fn explain(code: Option<&str>, markdown: bool) -> Result<ExitCode, Failure> {
     let text = match code {
         None if markdown => docs::markdown(),
-        None => registry::RULES
-            .iter()
-            .map(|r| {
-                let meta = r.meta();
-                format!("{:<24} {:<8} {}\n", meta.name, meta.severity.as_str(), meta.summary)
-            })
-            .collect::<String>(),
+        None => {
+            // The names' column is as wide as the longest name, so every
+            // summary starts in one column.
+            let width = (registry::RULES.iter()).map(|r| r.meta().name.len()).max().unwrap_or(0);
+            (registry::RULES.iter())
+                .map(|r| {
+                    let meta = r.meta();
+                    format!("{:<width$} {:<8} {}\n", meta.name, meta.severity.as_str(), meta.summary)
+                })
+                .collect::<String>()
+        }
         Some(code) => match (
             registry::find(code),
             codes::find(code),

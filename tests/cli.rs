@@ -481,6 +481,10 @@ fn explain_lists_and_explains_rules() {
         list.contains("default-credentials") && list.contains("missing-readiness-wait"),
         "{list}"
     );
+    let severity_columns: std::collections::BTreeSet<usize> = (list.lines())
+        .map(|line| line.find(" warning ").or(line.find(" error ")).or(line.find(" info ")).unwrap())
+        .collect();
+    assert_eq!(severity_columns.len(), 1, "one column for every severity: {list}");
 
     let one = stackc().args(["explain", "default-credentials"]).output().unwrap();
     let doc = text(&one.stdout);
