@@ -115,7 +115,7 @@ impl HumanRenderer {
                 }
             })
             .collect();
-        let related = shown
+        let related: Vec<InputLabel> = shown
             .iter()
             .filter_map(|label| {
                 let id = label.file?.0 as usize;
@@ -133,12 +133,20 @@ impl HumanRenderer {
             diagnostic,
             source: &excerpt,
             labels,
-            related,
             hidden_labels: diagnostic.labels.len() - shown.len(),
         };
         self.handler
             .render_report(out, &report)
             .expect("writing into a String does not fail");
+        // Each file's excerpt follows as a report of its own: miette heads a
+        // related diagnostic with a severity word ("Advice:") and nothing
+        // after it, and its nested form wraps long labels into the margin.
+        for input in &related {
+            out.push('\n');
+            self.handler
+                .render_report(out, input)
+                .expect("writing into a String does not fail");
+        }
     }
 
     /// Renders every file's diagnostics, files in the order given.
@@ -189,14 +197,12 @@ struct Report<'a> {
     source: &'a Excerpt<'a>,
     /// Its labels in the spec, moved into the excerpt.
     labels: Vec<LabeledSpan>,
-    /// Its labels in other files, shown after the spec's snippet.
-    related: Vec<InputLabel<'a>>,
     /// Labels beyond [`MAX_LABELS`], counted in the help.
     hidden_labels: usize,
 }
 
 /// A label in a file the spec names (the app's Dockerfile), rendered by
-/// miette as a related note with that file's snippet.
+/// miette after the diagnostic, as a note with that file's snippet.
 struct InputLabel<'a> {
     label: &'a Label,
     excerpt: Excerpt<'a>,
@@ -293,13 +299,6 @@ impl miette::Diagnostic for Report<'_> {
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(self.source)
-    }
-
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -408,5 +407,7 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("ENV KEY=************"), "{out}");
+        assert!(out.contains("\n\n  ☞ in Dockerfile\n"), "the file's excerpt headed by its name: {out}");
+        assert!(!out.contains("Advice:"), "no empty severity heading: {out}");
     }
 }
