@@ -482,7 +482,12 @@ fn explain_lists_and_explains_rules() {
         "{list}"
     );
     let severity_columns: std::collections::BTreeSet<usize> = (list.lines())
-        .map(|line| line.find(" warning ").or(line.find(" error ")).or(line.find(" info ")).unwrap())
+        .map(|line| {
+            line.find(" warning ")
+                .or(line.find(" error "))
+                .or(line.find(" info "))
+                .unwrap()
+        })
         .collect();
     assert_eq!(severity_columns.len(), 1, "one column for every severity: {list}");
 

@@ -32,6 +32,11 @@ const DEV_TOOLS: &[(&str, &[&str])] = &[
 pub fn dev_command(words: &[String]) -> Option<&'static str> {
     let words = without_wrappers(words);
     let name = |i: usize| words.get(i).map(|w| w.rsplit('/').next().unwrap_or(w));
+    // The debugger first: it is what matters in `python -m debugpy ...
+    // manage.py runserver`.
+    if let Some(debugger) = debugger(words) {
+        return Some(debugger);
+    }
     if super::facts::runs_manage(words, "runserver") {
         return Some("Django's development server");
     }
@@ -52,16 +57,10 @@ pub fn dev_command(words: &[String]) -> Option<&'static str> {
     if super::facts::runs_manage(words, "runserver_plus") {
         return Some("django-extensions' development server, whose Werkzeug debugger runs code typed on an error page");
     }
-    if words.iter().any(|w| is_jdwp(w)) {
-        return Some(JDWP);
-    }
-    if let Some(found) = debugger_or_notebook(words) {
+    if let Some(found) = notebook(words) {
         return Some(found);
     }
     match (name(0)?, name(1), name(2)) {
-        ("node" | "nodejs", _, _) if words.iter().any(|w| is_inspect(w)) => {
-            return Some("the Node debugger, which runs any code sent to its port");
-        }
         ("node" | "nodejs", _, _) if words.iter().any(|w| w == "--watch") => {
             return Some("`--watch` restarts the server on every file change");
         }
@@ -116,15 +115,36 @@ fn is_jdwp(word: &str) -> bool {
     (word.starts_with("-agentlib:jdwp") || word.starts_with("-Xrunjdwp")) && !loopback
 }
 
-/// `python -m debugpy --listen ...`, and a Jupyter server told to ask for
-/// no token (`--NotebookApp.token=`, `--ServerApp.token=''`): each runs
-/// whatever code reaches its port.
-fn debugger_or_notebook(words: &[String]) -> Option<&'static str> {
-    let module = words.windows(2).find(|w| w[0] == "-m").map(|w| w[1].as_str());
-    let program = words.first()?.rsplit('/').next()?;
-    if program == "debugpy" || module == Some("debugpy") {
-        return Some("debugpy, the Python debugger, which runs any code sent to its port");
+/// Whether a program's words open a debugger to the network: Node's
+/// `--inspect`, the Java debug agent, `python -m debugpy`.
+pub fn opens_a_debugger(words: &[String]) -> bool {
+    debugger(without_wrappers(words)).is_some()
+}
+
+/// What a debugger listening beyond the container does, when the words
+/// start one.
+fn debugger(words: &[String]) -> Option<&'static str> {
+    let (program, module) = program_and_module(words)?;
+    if matches!(program, "node" | "nodejs") && words.iter().any(|w| is_inspect(w)) {
+        return Some("the Node debugger, which runs any code sent to its port");
     }
+    if words.iter().any(|w| is_jdwp(w)) {
+        return Some(JDWP);
+    }
+    (program == "debugpy" || module == Some("debugpy"))
+        .then_some("debugpy, the Python debugger, which runs any code sent to its port")
+}
+
+/// The program's file name and the module after its `-m`, if any.
+fn program_and_module(words: &[String]) -> Option<(&str, Option<&str>)> {
+    let module = words.windows(2).find(|w| w[0] == "-m").map(|w| w[1].as_str());
+    Some((words.first()?.rsplit('/').next()?, module))
+}
+
+/// A Jupyter server told to ask for no token (`--NotebookApp.token=`,
+/// `--ServerApp.token=''`): it runs whatever code reaches its port.
+fn notebook(words: &[String]) -> Option<&'static str> {
+    let (program, module) = program_and_module(words)?;
     // The Jupyter images' own launchers too (`start-notebook.py`).
     let jupyter = ["jupyter", "start-notebook", "start-singleuser"]
         .iter()

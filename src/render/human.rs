@@ -407,7 +407,10 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("ENV KEY=************"), "{out}");
-        assert!(out.contains("\n\n  ☞ in Dockerfile\n"), "the file's excerpt headed by its name: {out}");
+        assert!(
+            out.contains("\n\n  ☞ in Dockerfile\n"),
+            "the file's excerpt headed by its name: {out}"
+        );
         assert!(!out.contains("Advice:"), "no empty severity heading: {out}");
     }
 }

@@ -157,6 +157,8 @@ fn switch(name: &str, value: &str) -> Option<&'static str> {
     dev_servers::dev_variable(name, value)
 }
 
+const DEBUGGER_HELP: &str = "remove the debugger's switch (`--inspect`, `-agentlib:jdwp`, `-m debugpy`) and debug on a development machine, or in a development environment (`environment dev { ... }`)";
+
 const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:CALLABLE bind PORT workers N` for Django and Flask, uvicorn without `--reload`, `node server.js` or `npm start` for Node";
 
 /// Development switches in the env files the service reads: the finding
@@ -252,18 +254,22 @@ fn own_dockerfile_switches<'a>(stack: &'a Stack, service: &'a Service) -> impl I
 struct DevRun<'a> {
     what: &'static str,
     script: Option<(FileId, &'a Script)>,
+    /// A debugger open to the network, not a server (`node --inspect`).
+    debugger: bool,
 }
 
 impl DevRun<'_> {
     fn finding(&self, service: &str) -> Diagnostic {
         let message = match &self.script {
             Some((_, script)) => format!(
-                "`{service}` runs a development server or switch, through the package.json script `{}`",
+                "`{service}` runs the package.json script `{}`, which is meant for development",
                 script.name
             ),
+            None if self.debugger => format!("`{service}` runs a debugger open to the network"),
             None => format!("`{service}` runs a development server"),
         };
-        let finding = DebugInProd::META.diagnostic(message).help(PRODUCTION_HELP);
+        let help = if self.debugger { DEBUGGER_HELP } else { PRODUCTION_HELP };
+        let finding = DebugInProd::META.diagnostic(message).help(help);
         match &self.script {
             Some((file, script)) => {
                 finding.secondary_in(*file, script.span, format!("`{}`: {}", script.command, self.what))
@@ -296,13 +302,18 @@ fn dev_run<'a>(stack: &'a Stack, service: &Service, program: &[String]) -> Optio
             Some(DevRun {
                 what,
                 script: Some((read.file, script)),
+                debugger: false,
             })
         }
-        None => dev_servers::dev_command(program).map(|what| DevRun { what, script: None }),
+        None => dev_servers::dev_command(program).map(|what| DevRun {
+            what,
+            script: None,
+            debugger: dev_servers::opens_a_debugger(program),
+        }),
     }
 }
 
-/// A script that is, or runs, a development server or switch: itself or
+/// A script that is, or runs, a development server, debugger or switch: itself or
 /// a script it runs (`"start": "npm run dev"`), a few levels deep.
 fn dev_script<'a>(read: &'a PackageJson, name: &str, depth: usize) -> Option<(&'a Script, &'static str)> {
     let script = read.script(name)?;
