@@ -1666,6 +1666,37 @@ fn build_args_from_the_host_are_their_defaults_or_left_out() {
     );
 }
 
+/// A build argument whose name no Dockerfile `ARG` can have (a line
+/// break in it) is reported as left out, never dropped unsaid.
+#[test]
+fn a_build_arg_with_a_name_docker_cannot_read_is_reported() {
+    let compose = "services:\n  web:\n    image: x/web:1.0\n    build:\n      context: .\n      args:\n        \"A\\nB\": \"1\"\n        GOOD: \"2\"\n";
+    let imported = import_project(compose, &[("Dockerfile", "FROM busybox:1.36\nUSER 1000\n")], &[]);
+    let (text, report) = (imported.spec(), imported.report());
+    assert!(text.contains("arg GOOD = \"2\"") && !text.contains("A\nB"), "{text}");
+    assert!(
+        has_finding(&report, "compose.yaml:7:17", "warning", "import-dropped"),
+        "{report}"
+    );
+    assert!(report.contains("build arg \"A\\nB\""), "{report}");
+}
+
+/// A proxy's nginx config that is there but too large to read is an
+/// error on its service, not a proxy imported as if it had no config.
+#[test]
+fn a_proxy_config_too_large_to_read_is_reported() {
+    let compose = "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n";
+    let large = format!("server {{\n    listen 80;\n{}}}\n", "    # padding\n".repeat(100_000));
+    let imported = import_project(compose, &[("nginx.conf", &large)], &[]);
+    let report = imported.report();
+    assert_eq!(imported.out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("compose.yaml:3:5: error: cannot read the proxy's nginx config ")
+            && report.contains("nginx.conf: larger than 1 MiB [import-unreadable]"),
+        "{report}"
+    );
+}
+
 /// The common layout of an nginx in front of an app: the official image
 /// with a `conf.d` folder bind-mounted, no `--nginx`. Import finds the
 /// config in the folder, and names it from the compose file's folder in

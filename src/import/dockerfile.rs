@@ -29,7 +29,7 @@ pub struct Built {
 /// The `build` statement and, for a Python build, the app's command.
 pub fn build(value: &Node, import: &mut Import) -> Built {
     let file = import.file;
-    let (context, dockerfile, target, mut args) = match &value.kind {
+    let (context, dockerfile, target, args) = match &value.kind {
         Kind::Scalar { text, .. } => (text.clone(), None, None, Vec::new()),
         _ => {
             for (key, _) in value.entries() {
@@ -69,6 +69,15 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
             let args = args
                 .into_iter()
                 .filter_map(|(k, v, node)| {
+                    if !is_env_name(&k) {
+                        import.report.dropped(
+                            file,
+                            node.span,
+                            format!("build arg {k:?}"),
+                            "a build argument's name is letters, digits and `_`, not starting with a digit",
+                        );
+                        return None;
+                    }
                     let value = super::values::literal(&v).or_else(|| Some(super::values::with_defaults(&v)?.0));
                     if let Some(what) = value.and_then(|value| super::secrets::found_in(Some(&k), &value)) {
                         super::secrets::left_out(
@@ -111,7 +120,6 @@ pub fn build(value: &Node, import: &mut Import) -> Built {
     if let Some(target) = target {
         body.push(Stmt::line(format!("target {}", word(&target))));
     }
-    args.retain(|(k, _)| is_env_name(k));
     for (k, v) in args {
         body.push(Stmt::line(format!("arg {k} = {}", quoted(&v))));
     }

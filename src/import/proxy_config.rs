@@ -9,6 +9,7 @@ use super::nginx::{self, Directive};
 use super::report::FileIx;
 use super::yaml::Node;
 use crate::input::dockerfile;
+use crate::input::fs::ReadError;
 use crate::source::SourceFile;
 
 /// The largest config read.
@@ -48,7 +49,7 @@ pub(super) fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
     let environment = environment_of(service);
     let mut first = None;
     for path in candidates.files {
-        let Some(file) = read_config(&path, &environment, import) else {
+        let Some(file) = read_config(&path, &environment, service, import) else {
             continue;
         };
         if has_server(import.report.text(file)) {
@@ -63,12 +64,27 @@ pub(super) fn config(service: &Node, import: &mut Import) -> Option<FileIx> {
 /// be read), with the service's own variables filled in as the official
 /// image fills its templates (and a start script's `envsubst` does): an
 /// nginx config has no `$FLASK_SERVER_ADDR` of its own.
-fn read_config(path: &std::path::Path, environment: &[(String, String)], import: &mut Import) -> Option<FileIx> {
+/// One that is there but cannot be read (too large, not UTF-8) is an
+/// error on the service: its routes and guards would be lost unsaid.
+fn read_config(
+    path: &std::path::Path,
+    environment: &[(String, String)],
+    service: &Node,
+    import: &mut Import,
+) -> Option<FileIx> {
     let name = import.places.shown(path);
     if let Some(at) = import.report.files.iter().position(|f| f.name == name) {
         return Some(FileIx(at));
     }
-    let text = import.places.read(path, MAX_CONF).ok()?;
+    let text = match import.places.read(path, MAX_CONF) {
+        Ok(text) => text,
+        Err(ReadError::Missing | ReadError::Folder) => return None,
+        Err(problem) => {
+            let message = format!("cannot read the proxy's nginx config {name}: {problem}");
+            import.report.unreadable(import.file, service.span, message);
+            return None;
+        }
+    };
     let (text, filled) = substituted(&text, environment);
     let file = import.report.add_file(SourceFile::new(name, text));
     if !filled.is_empty() {
@@ -93,7 +109,7 @@ pub(super) fn main_config(service: &Node, import: &mut Import, chosen: FileIx) -
     let environment = environment_of(service);
     let candidates = config_candidates(service, import);
     for path in &candidates.files {
-        let Some(file) = read_config(path, &environment, import) else {
+        let Some(file) = read_config(path, &environment, service, import) else {
             continue;
         };
         if file != chosen && has_http(import.report.text(file)) {
