@@ -532,7 +532,7 @@ fn build(
         report(&reports, output)?;
         return Err(Failure::new(nothing_written(out)));
     };
-    announce("building", &source.name, &mut finder, spec);
+    announce("building", &source, &mut finder, spec);
     let layout = Layout::new(real_file_place(spec)?, real_place(out)?);
     let files = spec_files(spec);
     let options = crate::Options {
@@ -641,7 +641,7 @@ fn lint(
             bad_input = true;
             continue;
         };
-        announce("linting", &source.name, &mut finder, path);
+        announce("linting", &source, &mut finder, path);
         let threshold = options
             .fail_on
             .map(FailOn::severity)
@@ -746,11 +746,29 @@ fn report_unreadable(
 }
 
 /// With `-v`: which spec is read, and the `stackc.toml` that applies to it.
-fn announce(verb: &str, name: &str, finder: &mut settings::Finder, path: &Path) {
+fn announce(verb: &str, source: &SourceFile, finder: &mut settings::Finder, path: &Path) {
+    let name = &source.name;
     output::detail(&match finder.config_file(path) {
         Some(file) => format!("stackc: {verb} {name} with {}", settings::shown(&file)),
         None => format!("stackc: {verb} {name}"),
     });
+    announce_allowed_errors(source);
+}
+
+/// One line on stderr, whatever the format, naming the error-level rules
+/// the spec's `# stackc: allow(...)` comments allow, as a `stackc.toml`
+/// that lowers them is named.
+fn announce_allowed_errors(source: &SourceFile) {
+    let allowed: Vec<String> = (crate::lint::suppress::allowed_errors(source).into_iter())
+        .map(|(rule, line)| format!("{rule} (line {line})"))
+        .collect();
+    if !allowed.is_empty() {
+        output::stderr(&format!(
+            "stackc: {} allows error-level rules in comments: {}\n",
+            source.name,
+            allowed.join(", ")
+        ));
+    }
 }
 
 /// Leaves a run's results to the process's exit, which hands their memory
@@ -909,7 +927,7 @@ fn report_files(reports: &[FileReport], output: &OutputArgs, noun: &str) -> Resu
     let text = match output.format {
         Format::Human => {
             let renderer = HumanRenderer::new(use_color(output.color), render::DEFAULT_WIDTH);
-            output::stderr(&renderer.render_all(reports));
+            output::report(&renderer.render_all(reports));
             String::new()
         }
         Format::Json => render::json(reports),

@@ -1289,6 +1289,56 @@ fn a_stackc_toml_that_lowers_an_error_rule_says_so() {
     assert!(text(&output.stderr).starts_with(notice), "{}", text(&output.stderr));
 }
 
+/// A spec whose comments allow an error-level rule says so in one line
+/// on stderr, in every format, as a `stackc.toml` that lowers one does; a
+/// warning-level rule allowed is not announced.
+#[test]
+fn a_spec_that_allows_an_error_rule_in_a_comment_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack s\nservice cache {\n    image redis:7.4\n    # stackc: allow(runs-as-root, missing-readiness-wait)\n    user root\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let notice = "stackc: stack.spec allows error-level rules in comments: runs-as-root (line 4)\n";
+    for command in [&["lint", "--format", "json"][..], &["lint"], &["build", "-o", "out"]] {
+        let output = (stackc()
+            .current_dir(tmp.path())
+            .args(command)
+            .arg("stack.spec")
+            .output())
+        .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(
+            stderr.matches("allows error-level rules").count(),
+            1,
+            "{command:?}: {stderr}"
+        );
+        assert!(stderr.contains(notice), "{command:?}: {stderr}");
+    }
+}
+
+/// A file name's control characters never reach the terminal raw in the
+/// CLI's own messages (a status line, an error), as in its reports.
+#[test]
+fn a_file_name_with_an_escape_is_shown_escaped_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "a\u{1b}[31mb.spec";
+    fs::copy(support::repo().join("specs/django.spec"), tmp.path().join(name)).unwrap();
+    let linted = (stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "-v", "--format", "short", name])
+        .output())
+    .unwrap();
+    let missing = (stackc()
+        .current_dir(tmp.path())
+        .args(["lint", "missing\u{1b}]0;x\u{7}.spec"])
+        .output())
+    .unwrap();
+    for output in [linted, missing] {
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr}");
+        assert!(stderr.contains("\\u{1b}"), "{stderr}");
+    }
+}
+
 #[test]
 fn env_picks_an_environment_and_an_unknown_one_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();

@@ -65,7 +65,7 @@ fn format_one(path: &Path, check: bool, color: Color, stdin: &StdinArgs) -> Resu
         Ok(text) => text,
         Err(diagnostics) => {
             let renderer = HumanRenderer::new(use_color(color), render::DEFAULT_WIDTH);
-            output::stderr(&renderer.render(&source, &diagnostics));
+            output::report(&renderer.render(&source, &diagnostics));
             output::stderr(&format!("stackc fmt: {} is left as it is\n", source.name));
             return Err((Status::Findings, None));
         }

@@ -44,9 +44,23 @@ pub fn stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Writes diagnostics or an error to stderr, whatever the verbosity. There
-/// is nowhere left to report a failed write to stderr, so it is dropped.
+/// Writes a message (an error, a notice) to stderr, whatever the
+/// verbosity. The one place the CLI's messages are escaped: a file name or
+/// path in them shows its control characters (an ESC would start a
+/// terminal escape sequence) as `\u{1b}`, as reports show them.
 pub fn stderr(text: &str) {
+    raw_stderr(&crate::render::visible_lines(text));
+}
+
+/// Writes rendered diagnostics to stderr: the renderer escaped what they
+/// quote, and their colours are escape sequences to keep.
+pub fn report(text: &str) {
+    raw_stderr(text);
+}
+
+/// There is nowhere left to report a failed write to stderr, so it is
+/// dropped.
+fn raw_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 

@@ -55,6 +55,17 @@ pub fn scan(source: &SourceFile) -> Suppressions {
     found
 }
 
+/// The error-level rules the spec's comments allow, each with the 1-based
+/// line of its comment, in the order written: the CLI names them, as it
+/// names a `stackc.toml` that lowers one, so a reviewer sees that an
+/// error was allowed without reading every comment.
+pub fn allowed_errors(source: &SourceFile) -> Vec<(&'static str, usize)> {
+    (scan(source).allows.iter())
+        .filter(|allow| registry::find(allow.rule).is_some_and(|meta| meta.severity == Severity::Error))
+        .map(|allow| (allow.rule, source.line_col(allow.span.start()).0))
+        .collect()
+}
+
 /// How a suppression comment starts, after the `#` and any spaces.
 const DIRECTIVE: &str = "stackc:";
 

@@ -3,7 +3,7 @@
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::snippets::{Excerpt, Snippets};
-use super::{visible, FileReport};
+use super::{visible, visible_lines, FileReport};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::{docs, registry};
 use crate::source::{masked, FileId, SourceFile, Span};
@@ -304,11 +304,6 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
     }
-}
-
-/// [`visible`] for each line, keeping the line breaks stackc wrote.
-fn visible_lines(text: &str) -> String {
-    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
 }
 
 /// The spec's text for miette's snippets: each control character other
