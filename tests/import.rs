@@ -300,6 +300,32 @@ fn ports_with_variables_are_published_on_their_defaults() {
     assert!(!report.contains("random host port"), "{report}");
 }
 
+/// Raw compose keys whose variables have defaults are their defaults,
+/// reported as filled in, typed as compose casts them (`read_only:
+/// ${RO:-true}` is the boolean); one without a default is reported and
+/// left out; a default that is a secret never reaches the spec or the
+/// report.
+#[test]
+fn raw_keys_with_variables_are_their_defaults() {
+    let compose = "services:\n  app:\n    image: busybox:1.37\n    user: \"1000\"\n    read_only: ${RO:-true}\n    cap_drop: [\"${DROP:-ALL}\"]\n    network_mode: ${NET:-bridge}\n    mem_swappiness: ${SWAP}\n    sysctls:\n      net.core.somaxconn: ${CONN:-1024}\n    extra_hosts:\n      - \"db:${DB_PASSWORD:-hunter2hunter2}\"\n";
+    let imported = import_project(compose, &[], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert_holds(
+        &spec,
+        &[
+            "compose read_only = \"true\"",
+            "compose cap_drop = \"[\\\"ALL\\\"]\"",
+            "compose network_mode = \"\\\"bridge\\\"\"",
+            "compose sysctls = \"{\\\"net.core.somaxconn\\\": 1024}\"",
+        ],
+    );
+    assert!(report.contains("the default of `RO`"), "{report}");
+    assert!(report.contains("`mem_swappiness` is filled from the host's environment"), "{report}");
+    assert!(!spec.contains("mem_swappiness") && !spec.contains("hunter2"), "{spec}");
+    assert!(!report.contains("hunter2"), "{report}");
+    imported.assert_spec_checks();
+}
+
 /// `network_mode: HOST` is no mode: Docker reads it as the name of a
 /// network. Kept raw, as `pid: HOST` is, and refused where it is in the
 /// spec, so `stackc build` does not pass it on; `host` is the mode.

@@ -633,10 +633,24 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             }
             (k, _) if raw_allowed(k) => {
                 let json = value.to_json();
-                let literal = literal_json(&json);
-                let secret = (literal.iter())
+                let literal_value = literal_json(&json);
+                // Defaults are checked too, before any report shows one.
+                // A default is named by its variable too (`${DB_PASSWORD:-...}`).
+                let mut default_secret = None;
+                let with_defaults = literal_value.clone().or_else(|| {
+                    each_string(&json, &mut |s| {
+                        let text = literal(s).or_else(|| Some(super::values::with_defaults(s)?.0))?;
+                        let names = super::values::variables(s);
+                        default_secret = default_secret
+                            .take()
+                            .or_else(|| names.iter().find_map(|n| super::secrets::found_in(Some(n), &text)));
+                        Some(serde_json::Value::String(text))
+                    })
+                });
+                let secret = (with_defaults.iter())
                     .flat_map(crate::lint::secrets::named_strings)
-                    .find_map(|(name, v)| super::secrets::found_in(name, v));
+                    .find_map(|(name, v)| super::secrets::found_in(name, v))
+                    .or(default_secret);
                 if let Some(what) = secret {
                     super::secrets::left_out(
                         import.report,
@@ -647,18 +661,19 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     );
                     continue;
                 }
-                match literal {
-                    Some(mut json) => {
-                        crate::compose_paths::rebase(k, &mut json, &|p| import.places.rebase(p));
-                        body.push(
-                            Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
-                                .note(format!("raw: {}", import.report.place(file, key.span))),
-                        );
-                        import
-                            .report
-                            .raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
-                    }
-                    None => interpolated(import, value, k),
+                let resolved = match literal_value {
+                    Some(json) => Some(json),
+                    None => defaulted_json(import, value, k, &json),
+                };
+                if let Some(mut json) = resolved {
+                    crate::compose_paths::rebase(k, &mut json, &|p| import.places.rebase(p));
+                    body.push(
+                        Stmt::line(format!("compose {k} = {}", quoted(&flow_yaml(&json))))
+                            .note(format!("raw: {}", import.report.place(file, key.span))),
+                    );
+                    import
+                        .report
+                        .raw(file, key.span, format!("`{k}` is kept as a raw `compose` key"));
                 }
             }
             (k, _) => import.report.dropped(
@@ -776,13 +791,52 @@ fn is_only(value: &Node, item: &str) -> bool {
 /// A raw value's strings read as literal (`$$` as `$`); `None` when one
 /// is filled from the host's environment.
 fn literal_json(value: &serde_json::Value) -> Option<serde_json::Value> {
+    each_string(value, &mut |s| literal(s).map(serde_json::Value::String))
+}
+
+/// A raw value whose variables all have their defaults
+/// (`read_only: ${RO:-true}`, `cap_drop: ["${DROP:-ALL}"]`), each reported
+/// as filled in; `None` (reported as interpolated) when one has none. A
+/// string that is one variable and whose default is a boolean or a whole
+/// number becomes that, as compose casts it for the key's type.
+fn defaulted_json(import: &mut Import, node: &Node, key: &str, value: &serde_json::Value) -> Option<serde_json::Value> {
+    let mut all_defaulted = true;
+    each_string(value, &mut |s| {
+        all_defaulted &= literal(s).is_some() || super::values::with_defaults(s).is_some_and(|(_, n)| !n.is_empty());
+        Some(serde_json::Value::Null)
+    });
+    if !all_defaulted {
+        interpolated(import, node, key);
+        return None;
+    }
+    each_string(value, &mut |s| {
+        if let Some(text) = literal(s) {
+            return Some(serde_json::Value::String(text));
+        }
+        let text = super::environment::defaulted(import, node, key, s)?;
+        let one_variable = s.starts_with("${") && s.ends_with('}') && s.matches('$').count() == 1;
+        Some(match (one_variable, text.as_str()) {
+            (true, "true") => serde_json::Value::Bool(true),
+            (true, "false") => serde_json::Value::Bool(false),
+            (true, number) if number.parse::<i64>().is_ok() => serde_json::Value::from(number.parse::<i64>().ok()?),
+            _ => serde_json::Value::String(text),
+        })
+    })
+}
+
+/// `value` with each string replaced by what `fill` makes of it; `None`
+/// when `fill` refuses one.
+fn each_string(
+    value: &serde_json::Value,
+    fill: &mut dyn FnMut(&str) -> Option<serde_json::Value>,
+) -> Option<serde_json::Value> {
     use serde_json::Value;
     Some(match value {
-        Value::String(s) => Value::String(literal(s)?),
-        Value::Array(items) => Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        Value::String(s) => fill(s)?,
+        Value::Array(items) => Value::Array(items.iter().map(|i| each_string(i, fill)).collect::<Option<_>>()?),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| Some((k.clone(), literal_json(v)?)))
+                .map(|(k, v)| Some((k.clone(), each_string(v, fill)?)))
                 .collect::<Option<_>>()?,
         ),
         other => other.clone(),
