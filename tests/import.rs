@@ -320,7 +320,10 @@ fn raw_keys_with_variables_are_their_defaults() {
         ],
     );
     assert!(report.contains("the default of `RO`"), "{report}");
-    assert!(report.contains("`mem_swappiness` is filled from the host's environment"), "{report}");
+    assert!(
+        report.contains("`mem_swappiness` is filled from the host's environment"),
+        "{report}"
+    );
     assert!(!spec.contains("mem_swappiness") && !spec.contains("hunter2"), "{spec}");
     assert!(!report.contains("hunter2"), "{report}");
     imported.assert_spec_checks();

@@ -3,6 +3,8 @@
 //! conditions), the declared names that may stand there, and rule names
 //! in a suppression comment.
 
+use std::collections::HashSet;
+
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent, MarkupKind, TextEdit,
 };
@@ -51,7 +53,7 @@ fn keywords(document: &Document, context: &Context, keywords: &[String], span: S
 
 /// The names of the kind the statement refers to, as resolution reads
 /// them (see `symbols`); a service never waits for, runs the image of or
-/// proxies to itself.
+/// proxies to itself, nor waits for a container that waits for it.
 fn names(document: &Document, context: &Context, span: Span) -> Vec<CompletionItem> {
     let kinds: &[Kind] = match (context.statement, context.block) {
         (Some("mount" | "alias"), _) => &[Kind::Volume],
@@ -66,9 +68,16 @@ fn names(document: &Document, context: &Context, span: Span) -> Vec<CompletionIt
     let own = [Kind::Service, Kind::Job, Kind::Proxy]
         .iter()
         .find_map(|kind| index.enclosing(span.start(), *kind));
+    let own_name = own.map(|own| index.symbols[own].name.as_str());
+    let cyclic: HashSet<&str> = match (context.statement, own) {
+        (Some("after"), Some(own)) => (index.waiting_for(own).into_iter())
+            .map(|waiter| index.symbols[waiter].name.as_str())
+            .collect(),
+        _ => HashSet::new(),
+    };
     let mut items: Vec<CompletionItem> = index
         .names_for(kinds, span.start())
-        .filter(|symbol| own.is_none_or(|own| index.symbols[own].name != symbol.name))
+        .filter(|symbol| own_name != Some(symbol.name.as_str()) && !cyclic.contains(symbol.name.as_str()))
         .map(|symbol| CompletionItem {
             detail: Some(symbol.kind.keyword().to_string()),
             ..item(document, &symbol.name, completion_kind(symbol.kind), span)

@@ -91,6 +91,8 @@ pub struct Reference {
 pub struct Index {
     pub symbols: Vec<Symbol>,
     pub references: Vec<Reference>,
+    /// The base's `after` edges, waiter then awaited (symbol indices).
+    pub waits: Vec<(usize, usize)>,
 }
 
 impl Index {
@@ -199,6 +201,7 @@ impl Index {
             }
         }
         let mut references = Vec::new();
+        let mut waits = Vec::new();
         let mut refer = |kind: Kind, scope: Option<usize>, name: &Spanned<String>| {
             if let Some(&symbol) = names.get(&(kind, scope, name.as_str())) {
                 references.push(Reference {
@@ -232,6 +235,10 @@ impl Index {
             }
             for dependency in &service.after {
                 refer(Kind::Service, None, &dependency.target);
+                let awaited = names.get(&(Kind::Service, None, dependency.target.as_str()));
+                if let Some(&awaited) = awaited.filter(|_| symbol != usize::MAX) {
+                    waits.push((symbol, awaited));
+                }
             }
             for network in &service.networks {
                 refer(Kind::Network, None, network);
@@ -265,6 +272,7 @@ impl Index {
         }
         references.sort_by_key(|r| (r.span.start(), r.span.end()));
         self.references = references;
+        self.waits = waits;
     }
 
     /// The named symbol whose declaration or use is at `offset` (a cursor
@@ -352,7 +360,26 @@ impl Index {
             })
             .filter(|r| symbols[r.symbol].current && written(r.span, &symbols[r.symbol].name))
             .collect();
-        Index { symbols, references }
+        Index {
+            symbols,
+            references,
+            waits: self.waits.clone(),
+        }
+    }
+
+    /// The containers that wait for `symbol`, directly or through others:
+    /// an `after` naming one of them would be a cycle.
+    pub fn waiting_for(&self, symbol: usize) -> std::collections::HashSet<usize> {
+        let mut found = std::collections::HashSet::new();
+        let mut next = vec![symbol];
+        while let Some(awaited) = next.pop() {
+            for &(waiter, _) in self.waits.iter().filter(|(_, a)| *a == awaited) {
+                if found.insert(waiter) {
+                    next.push(waiter);
+                }
+            }
+        }
+        found
     }
 }
 
