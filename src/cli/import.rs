@@ -160,13 +160,13 @@ fn say_written(out: &Path, outcome: &crate::import::Outcome, verdict: &Verdict) 
             "stackc: {shown} has errors (above): fix them there; `stackc build` refuses it until then\n"
         )),
         (false, 0) => output::status(&format!(
-            "stackc: `stackc build` accepts {shown} ({} lint warning(s): `stackc lint {shown}`)",
+            "stackc: `stackc build` accepts {shown}; {} lint warning(s), not shown here: `stackc lint {shown}` lists them",
             verdict.warnings
         )),
         // The summary above counts the errors shown; lint's warnings are
         // said here, as when the spec is accepted.
         (false, n) => output::stderr(&format!(
-            "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed ({} lint warning(s) besides: `stackc lint {shown}`)\n",
+            "stackc: `stackc build` refuses {shown} until its {n} lint error(s) above are fixed or allowed; {} lint warning(s) are not shown here (the counts above are import's and these errors): `stackc lint {shown}` lists every finding\n",
             verdict.warnings
         )),
     }
