@@ -315,6 +315,14 @@ impl Stack {
     /// app's own Dockerfile, what the image's command binds or its one TCP
     /// `EXPOSE` (the port is probed and proxied over TCP); not for `image
     /// of` with a command of its own (a worker, a job).
+    /// The port the service's app server listens on as the spec or the
+    /// server's config says it (`gunicorn ... bind 8000`, a command's
+    /// `--port`), not as the image's `EXPOSE` documents it.
+    pub fn stated_app_port(&self, service: &Service) -> Option<u16> {
+        (self.server_settings(service).map(|settings| settings.port.value))
+            .or_else(|| command_port(&service.command.as_ref()?.words))
+    }
+
     pub fn app_port(&self, service: &Service) -> Option<u16> {
         service
             .proxy_port()

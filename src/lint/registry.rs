@@ -10,6 +10,7 @@ pub static RULES: &[&dyn Rule] = &[
     &PgIsreadyUnixSocket,
     &PgIsreadyNoUser,
     &ReadyPortMismatch,
+    &PublishPortMismatch,
     &ReadyOffWithoutHealthcheck,
     &ReadyCurlWithoutFail,
     &ProxyAfterUpstream,
