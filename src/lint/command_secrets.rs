@@ -277,8 +277,9 @@ fn tool_password(program: &str, args: &[String]) -> Option<(String, String)> {
     }
     match program {
         "curl" => {
-            let user =
-                facts::option_value(args, "-u", "--user").or_else(|| facts::option_value(args, "-U", "--proxy-user"));
+            let user = (facts::option_value(args, "-u", "--user").or_else(|| curl_short_value(args, 'u')))
+                .or_else(|| facts::option_value(args, "-U", "--proxy-user"))
+                .or_else(|| curl_short_value(args, 'U'));
             let password = user.and_then(|u| u.split_once(':')).map(|(_, p)| p);
             password
                 .filter(|p| !secrets::is_inert(p))
@@ -373,6 +374,27 @@ fn authorization_header(word: &str) -> Option<String> {
     token.then(|| secrets::header_secret(name, value.trim())).flatten()
 }
 
+/// The value of curl's short option `letter` given in a cluster of short
+/// flags (`-fsu admin:pw`, `-fsuadmin:pw`): the flags before it take no
+/// value; the rest of the word, or the next word, is its value. `None`
+/// when another option that takes a value comes first (its value is the
+/// rest of the word).
+fn curl_short_value(args: &[String], letter: char) -> Option<&str> {
+    /// curl's short options that take a value.
+    const TAKE_VALUES: &str = "ACDEFHKPQTUXYbcdehmortuwxyz";
+    args.iter().enumerate().find_map(|(at, word)| {
+        let flags = word.strip_prefix('-').filter(|w| !w.starts_with('-'))?;
+        let (index, found) = flags.char_indices().find(|(_, c)| TAKE_VALUES.contains(*c))?;
+        if found != letter {
+            return None;
+        }
+        match &flags[index + found.len_utf8()..] {
+            "" => args.get(at + 1).map(String::as_str),
+            value => Some(value),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +415,9 @@ mod tests {
             "env MYSQL_PWD=hunter2 mysql",
             "celery --app shop worker --broker amqp://shop:hunter2@rabbit//",
             "curl -u admin:hunter2 http://localhost/health",
+            "curl -fsu admin:Xk9vQ2mPz8w http://localhost:8000/",
+            "curl -fsuadmin:Xk9vQ2mPz8w http://localhost:8000/",
+            "curl -sfU proxy:Xk9vQ2mPz8w http://localhost:8000/",
             "curl -H 'Authorization: Bearer 3f9a8b7c6d5e4f' http://api",
             "some-tool --api-key 3f9a8b7c6d5e4f",
             "htpasswd -bc /etc/nginx/.htpasswd admin hunter2",
@@ -425,6 +450,8 @@ mod tests {
             "gunicorn --password-file /run/secrets/x app:app",
             "celery --app shop worker --broker redis://cache:6379/0",
             "curl -u admin http://localhost/",
+            "curl -fsS -o /dev/null http://localhost:8000/",
+            "curl -fso out.txt -u admin http://localhost/",
             "mysql -p shop",
             "export DB_PASS=\"$(cat /run/secrets/db)\"",
             "export PATH=/app/bin:$PATH",
