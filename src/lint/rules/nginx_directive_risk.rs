@@ -22,8 +22,8 @@ declare_rule! {
     /// - `stub_status` open to everyone (status_page_exposed), `allow`
     ///   without `deny all` (allow_without_deny), `allow`/`deny` beside a
     ///   `return` they do not restrict (return_bypasses_allow_deny),
-    ///   `valid_referers none` (valid_referers), `root /`
-    ///   (filesystem_root_exposure);
+    ///   `valid_referers none` (valid_referers); `root /` (gixy's
+    ///   filesystem_root_exposure) is `private-volume-served`'s error;
     /// - `proxy_set_header Host $http_host` (host_spoofing), `$uri` or
     ///   `$document_uri` in a header or in the target of a `return`,
     ///   `rewrite` or `proxy_pass` (http_splitting), `add_header
@@ -283,10 +283,6 @@ impl Block<'_> {
                         "`valid_referers none` trusts requests without a Referer".into(),
                     );
                 }
-                "root" if args.first() == Some(&"/") => add(
-                    "filesystem_root_exposure",
-                    "`root /` serves the whole file system".into(),
-                ),
                 "try_files" if !has("open_file_cache") => add(
                     "try_files_is_evil_too",
                     "`try_files` stats files on every request".into(),

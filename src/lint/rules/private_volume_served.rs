@@ -124,15 +124,18 @@ impl Rule for PrivateVolumeServed {
 }
 
 /// What a folder nginx serves with a raw `root` holds that is private:
-/// compose's secrets (a TLS key, which nginx's user can read), or the
-/// system's keys and settings: `/etc` whole, its key folders, `/proc`,
-/// `/root`. `/` itself is gixy's filesystem_root_exposure, reported by
-/// `nginx-directive-risk`. `..` is read as nginx reads it.
+/// the whole file system (`/`, or `/usr/..`), compose's secrets (a TLS
+/// key, which nginx's user can read), or the system's keys, settings and
+/// state: `/etc` whole, its key folders, `/proc`, `/sys`, `/dev`, `/root`.
+/// `..` is read as nginx reads it.
 fn private_folder(path: &str) -> Option<String> {
     let normal = crate::emit::paths::normalize(std::path::Path::new(path));
     let path = normal.to_str()?.trim_end_matches('/');
     if path.is_empty() {
-        return None;
+        // Only `/` (a relative root is the prefix's, /etc/nginx/).
+        return normal
+            .has_root()
+            .then(|| "`/`, the whole file system (the proxy's secrets, its TLS key among them)".to_string());
     }
     let under = |folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
     let above = |folder: &str| folder.starts_with(&format!("{path}/"));
@@ -151,7 +154,7 @@ fn private_folder(path: &str) -> Option<String> {
     if path == "/etc" || KEYS.iter().any(|folder| under(folder) || above(folder)) {
         return Some(format!("`{path}`, which holds the system's settings or keys"));
     }
-    ["/proc", "/root"]
+    ["/proc", "/sys", "/dev", "/root"]
         .into_iter()
         .find(|folder| under(folder))
         .map(|folder| format!("`{path}`, the system's `{folder}`"))
@@ -284,11 +287,16 @@ fn private_folders_are_secrets_keys_and_the_systems_own() {
         "/etc/ssl/private",
         "/proc/self",
         "/usr/share/nginx/html/../../../../etc",
+        "/",
+        "/usr/..",
+        "//",
+        "/sys",
+        "/dev/",
     ] {
         assert!(private_folder(private).is_some(), "{private}");
     }
     for public in [
-        "/",
+        "html",
         "/etc/letsencrypt/webroot",
         "/etc/ssl/certs",
         "/etc/nginx/html",
