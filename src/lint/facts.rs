@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::shell;
-use crate::ir::{AppServer, Argv, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
+use crate::ir::{AppServer, Argv, EnvOrigin, EnvValue, EnvVar, ImageRef, ImageSource, Service, Stack, UpstreamServer};
 
 /// The published image a service runs, when it names one.
 pub fn image(service: &Service) -> Option<&ImageRef> {
@@ -492,6 +492,23 @@ pub fn setting_label(
     match source {
         SettingSource::Spec(span) | SettingSource::Default(span) => diagnostic.secondary(span, message),
         SettingSource::ConfigFile { file, span } => diagnostic.secondary_in(file, span, message),
+    }
+}
+
+/// Where the spec sets a variable: its `env` entry, or the `env_file` line
+/// of the file that sets it.
+pub fn spec_place(stack: &Stack, service: &Service, found: &EnvValue) -> Option<crate::source::Span> {
+    match found {
+        EnvValue::Set(_, EnvOrigin::Spec(span)) => Some(*span),
+        EnvValue::Set(_, EnvOrigin::EnvFile(file, _)) => (service.env_file_paths())
+            .find(|path| {
+                stack
+                    .inputs
+                    .env_file(&path.value)
+                    .is_some_and(|loaded| loaded.file == *file)
+            })
+            .map(|path| path.span),
+        _ => None,
     }
 }
 

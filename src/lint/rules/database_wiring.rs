@@ -210,7 +210,7 @@ fn check_url(stack: &Stack, app: &Service, variable: &str, out: &mut Vec<Diagnos
     if !is_postgres_scheme(url.scheme) || url.host.is_empty() || unclear {
         return;
     }
-    let Some(at) = spec_place(stack, app, &found) else {
+    let Some(at) = facts::spec_place(stack, app, &found) else {
         return;
     };
     let finding = |message: String, label: String| {
@@ -364,23 +364,6 @@ fn database_password(stack: &Stack, db: &Service) -> Option<(String, Span)> {
     }
     match stack.env_value(db, "POSTGRES_PASSWORD") {
         EnvValue::Set(value, EnvOrigin::Spec(span)) => Some((value, span)),
-        _ => None,
-    }
-}
-
-/// Where the spec sets a variable: its `env` entry, or the `env_file` line
-/// of the file that sets it.
-fn spec_place(stack: &Stack, service: &Service, found: &EnvValue) -> Option<Span> {
-    match found {
-        EnvValue::Set(_, EnvOrigin::Spec(span)) => Some(*span),
-        EnvValue::Set(_, EnvOrigin::EnvFile(file, _)) => (service.env_file_paths())
-            .find(|path| {
-                stack
-                    .inputs
-                    .env_file(&path.value)
-                    .is_some_and(|loaded| loaded.file == *file)
-            })
-            .map(|path| path.span),
         _ => None,
     }
 }

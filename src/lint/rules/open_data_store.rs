@@ -224,7 +224,9 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
     let empty_requirepass = words.iter().enumerate().any(|(i, w)| {
         w == "--requirepass=" || (w == "--requirepass" && words.get(i + 1).is_none_or(|v| v.trim().is_empty()))
     });
-    let env_says = |name: &str, says: fn(&str) -> bool| facts::env(service, name).is_some_and(|v| says(&v.value.value));
+    // A variable's value from `env`, an env file or the image's `ENV`.
+    let value = |name: &str| stack.env_value(service, name);
+    let env_says = |name: &str, says: fn(&str) -> bool| value(name).known().is_some_and(says);
     // A Go-style flag as given: `-flag`, `--flag`, `--flag=value`.
     let has_flag = |flags: &[&str]| {
         words.iter().flat_map(|w| w.split_whitespace()).any(|w| {
@@ -233,8 +235,8 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         })
     };
     // redis-stack's `REDIS_ARGS`, as written or from a file stackc did not read.
-    let redis_args_may_set_password = || match facts::env(service, "REDIS_ARGS") {
-        Some(args) => ["requirepass", "aclfile"].iter().any(|o| args.value.value.contains(o)),
+    let redis_args_may_set_password = || match value("REDIS_ARGS").known() {
+        Some(args) => ["requirepass", "aclfile"].iter().any(|o| args.contains(o)),
         None => !unset("REDIS_ARGS"),
     };
     match image {
@@ -283,7 +285,7 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             "memcached takes anyone in: no `-S` (SASL), its only authentication",
         ),
         "elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch"
-            if facts::env(service, "xpack.security.enabled").is_some_and(|v| is_false(&v.value.value)) =>
+            if env_says("xpack.security.enabled", is_false) =>
         {
             open(
                 NO_PASSWORD,
@@ -291,8 +293,8 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             )
         }
         "opensearchproject/opensearch"
-            if facts::env_any(service, &["DISABLE_SECURITY_PLUGIN", "plugins.security.disabled"])
-                .is_some_and(|v| facts::is_truthy(&v.value.value)) =>
+            if env_says("DISABLE_SECURITY_PLUGIN", facts::is_truthy)
+                || env_says("plugins.security.disabled", facts::is_truthy) =>
         {
             open(NO_PASSWORD, "OpenSearch with its security plugin off")
         }
@@ -320,9 +322,8 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             )
         }
         "grafana/grafana" | "grafana/grafana-oss" | "grafana/grafana-enterprise"
-            if facts::env(service, "GF_AUTH_ANONYMOUS_ENABLED").is_some_and(|v| facts::is_truthy(&v.value.value))
-                && facts::env(service, "GF_AUTH_ANONYMOUS_ORG_ROLE")
-                    .is_some_and(|v| v.value.value.trim().eq_ignore_ascii_case("admin")) =>
+            if env_says("GF_AUTH_ANONYMOUS_ENABLED", facts::is_truthy)
+                && env_says("GF_AUTH_ANONYMOUS_ORG_ROLE", |v| v.trim().eq_ignore_ascii_case("admin")) =>
         {
             Some(Open {
                 how: "as an administrator",
@@ -339,8 +340,8 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         // a token its setup makes.
         "influxdb"
             if facts::image(service).and_then(facts::tag_major) == Some(1)
-                && match facts::env(service, "INFLUXDB_HTTP_AUTH_ENABLED") {
-                    Some(auth) => !facts::is_truthy(&auth.value.value),
+                && match value("INFLUXDB_HTTP_AUTH_ENABLED").known() {
+                    Some(auth) => !facts::is_truthy(auth),
                     None => unset("INFLUXDB_HTTP_AUTH_ENABLED"),
                 }
                 && !configured_under("/etc/influxdb")
@@ -409,7 +410,7 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
         "mysql" | "mariadb" => {
             let empty_allowed = ["MYSQL_ALLOW_EMPTY_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"]
                 .iter()
-                .any(|n| facts::env(service, n).is_some_and(|v| !v.value.value.trim().is_empty()));
+                .any(|n| env_says(n, |v| !v.trim().is_empty()));
             let root_password = [
                 "MYSQL_ROOT_PASSWORD",
                 "MARIADB_ROOT_PASSWORD",

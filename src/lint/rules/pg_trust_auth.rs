@@ -1,10 +1,11 @@
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::Stack;
+use crate::ir::{EnvOrigin, EnvValue, Stack};
 use crate::lint::{facts, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags `POSTGRES_HOST_AUTH_METHOD = "trust"`.
+    /// Flags `POSTGRES_HOST_AUTH_METHOD = "trust"`, in `env`, in an env file
+    /// the service reads, or in its own image's `ENV`.
     ///
     /// An error where more than the app's own containers reach the
     /// database: a published port, or a proxy on one of its networks (the
@@ -50,18 +51,21 @@ impl Rule for PgTrustAuth {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in &stack.services {
             {
-                let Some(var) = facts::env(service, "POSTGRES_HOST_AUTH_METHOD") else {
-                    continue;
-                };
-                if !var.value.value.trim().eq_ignore_ascii_case("trust") {
+                // From `env`, an env file, or the image's own `ENV`.
+                let method = stack.env_value(service, "POSTGRES_HOST_AUTH_METHOD");
+                if !method.known().is_some_and(|m| m.trim().eq_ignore_ascii_case("trust")) {
                     continue;
                 }
-                let mut finding = Self::META
-                    .diagnostic(format!(
-                        "`{}` accepts every connection without a password",
-                        service.name.value
-                    ))
-                    .primary(var.value.span, "any user, the superuser included, gets in");
+                let finding = Self::META.diagnostic(format!(
+                    "`{}` accepts every connection without a password",
+                    service.name.value
+                ));
+                const IN: &str = "any user, the superuser included, gets in";
+                let mut finding = match (facts::spec_place(stack, service, &method), &method) {
+                    (Some(at), EnvValue::Set(_, EnvOrigin::Spec(_))) => finding.primary(at, IN),
+                    (Some(at), _) => method.label(finding.primary(at, "this env file sets it to `trust`"), IN),
+                    (None, _) => method.label(finding.primary(service.name.span, "its image sets it to `trust`"), IN),
+                };
                 for port in &service.ports {
                     finding = finding.secondary(port.span, "and the database is published here");
                 }
