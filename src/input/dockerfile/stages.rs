@@ -334,6 +334,36 @@ impl StageBuilder {
         }
     }
 
+    /// [`Self::lookup`] as the build compose runs from the spec sees it:
+    /// an ARG without a default that no build argument sets is unset
+    /// there, so `USER ${U:-root}` is root.
+    fn lookup_as_built(&self, name: &str) -> Lookup<'_> {
+        let facts = &self.stage.facts;
+        match (self.env_index.get(name), self.arg_index.get(name)) {
+            (None, Some(&i)) if facts.args[i].default.is_none() && facts.args[i].value.known().is_none() => {
+                Lookup::Unset
+            }
+            _ => self.lookup(name),
+        }
+    }
+
+    /// A word expanded with [`Self::lookup_as_built`]; unknown still where
+    /// that leaves it empty or unknown.
+    fn expand_as_built(&self, word: &Spanned<String>, builder: &mut Builder<'_>) -> Resolved<String> {
+        let mut budget = Budget(builder.budget.0);
+        let expanded = expand::expand(
+            &word.value,
+            builder.escape,
+            &|name| self.lookup_as_built(name),
+            &mut budget,
+        );
+        builder.budget = budget;
+        match expanded {
+            Expanded::Known(text) if !text.trim().is_empty() => Resolved::Known(text),
+            _ => Resolved::Unknown(word.value.clone()),
+        }
+    }
+
     fn expand(&self, word: &Spanned<String>, builder: &mut Builder<'_>) -> Resolved<String> {
         let mut budget = Budget(builder.budget.0);
         let expanded = expand::expand(&word.value, builder.escape, &|name| self.lookup(name), &mut budget);
@@ -346,7 +376,11 @@ impl StageBuilder {
             (Keyword::Arg, _) => self.arg(instruction, builder),
             (Keyword::Env, _) => self.env(instruction, builder),
             (Keyword::User, Some(user)) => {
-                self.stage.facts.user = Some(Spanned::new(self.expand(&user, builder), user.span));
+                let resolved = match self.expand(&user, builder) {
+                    Resolved::Unknown(_) => self.expand_as_built(&user, builder),
+                    known => known,
+                };
+                self.stage.facts.user = Some(Spanned::new(resolved, user.span));
             }
             (Keyword::Workdir, Some(written)) => {
                 let path = self.expand(&written, builder);

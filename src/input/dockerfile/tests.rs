@@ -1283,3 +1283,21 @@ fn a_build_runs_the_stages_its_target_stands_on_or_copies_from() {
     assert_eq!(file.stages_built_for(1), [0, 1]);
     assert_eq!(file.stages_built_for(2), [2]);
 }
+
+/// `USER ${U:-root}` after an `ARG U` that nothing sets is root as compose
+/// builds the image from the spec (it passes the spec's build arguments
+/// only); a build argument of the spec still wins, and a variable the base
+/// image may set stays unknown.
+#[test]
+fn a_user_from_an_unset_arg_is_its_default() {
+    let text = "FROM python:3.12-slim\nARG U\nUSER ${U:-root}\n";
+    let facts = &clean(text).stages[0].facts;
+    assert_eq!(facts.user.as_ref().map(|u| known(u)), Some("root"));
+    assert_eq!(facts.runs_as_root(), Some(true));
+    let given = parse_with_args(text, [("U", "app")]);
+    assert_eq!(given.stages[0].facts.user.as_ref().map(|u| known(u)), Some("app"));
+    let from_base = &clean("FROM python:3.12-slim\nUSER ${U:-root}\n").stages[0].facts;
+    assert_eq!(from_base.runs_as_root(), None, "the base image may set U");
+    let empty = &clean("FROM python:3.12-slim\nARG U\nUSER $U\n").stages[0].facts;
+    assert_eq!(empty.runs_as_root(), None);
+}
