@@ -332,9 +332,7 @@ impl Stack {
                 // Another service's image run with a command of its own (a
                 // worker or a job of the web app's image) listens on
                 // nothing the image's EXPOSE says.
-                let runs_another_program =
-                    matches!(service.image, Some(ImageSource::Of(_))) && service.command.is_some();
-                let image = self.own_image(service).filter(|_| !runs_another_program)?;
+                let image = self.own_image(service).filter(|_| !service.runs_another_program())?;
                 let facts = image.facts()?;
                 let process = image.process().filter(|_| service.command.is_none());
                 process.as_deref().and_then(command_port).or_else(|| {
@@ -651,6 +649,13 @@ pub struct Service {
 }
 
 impl Service {
+    /// Another service's image run with a command of its own (a worker or
+    /// a job of the web app's image): the image's `EXPOSE` and
+    /// `HEALTHCHECK` are about the web app's process, not this one.
+    pub fn runs_another_program(&self) -> bool {
+        matches!(self.image, Some(ImageSource::Of(_))) && self.command.is_some()
+    }
+
     /// The paths of its env files, in the order compose reads them.
     pub fn env_file_paths(&self) -> impl DoubleEndedIterator<Item = &Spanned<String>> {
         self.env_files.iter().map(|f| &f.path)

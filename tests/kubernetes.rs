@@ -1496,3 +1496,39 @@ fn an_environments_own_image_is_its_overlays() {
         "{patch}"
     );
 }
+
+/// The app's own Dockerfile's HEALTHCHECK becomes its probes (the kubelet
+/// ignores a HEALTHCHECK), but not a worker's that runs the image with a
+/// command of its own: the check asks the web app's port, which the worker
+/// never opens, and the kubelet would restart it for ever.
+#[test]
+fn an_image_healthcheck_probes_its_app_but_not_a_worker_of_the_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = tmp.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("Dockerfile"),
+        "FROM golang:1.23.4 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\n\nFROM debian:12.8-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /out/api /usr/local/bin/api\nUSER 10001\nEXPOSE 8080\nHEALTHCHECK CMD [\"curl\", \"-fsS\", \"http://127.0.0.1:8080/healthz\"]\nCMD [\"api\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("stack.spec"),
+        "stack ledger\n\nservice api {\n    image registry.example.com/ledger/api:0.9.0\n    build ./app {\n        file Dockerfile\n    }\n}\n\nservice worker {\n    image of api\n    command [\"api\", \"work\", \"--queue\", \"default\"]\n}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let built = support::stackc()
+        .current_dir(tmp.path())
+        .args(["build", "stack.spec", "--target", "kubernetes", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", support::text(&built.stderr));
+    let api = std::fs::read_to_string(out.join("base/api-deployment.yaml")).unwrap();
+    assert!(
+        api.contains("readinessProbe:") && api.contains("- http://127.0.0.1:8080/healthz"),
+        "{api}"
+    );
+    let worker = std::fs::read_to_string(out.join("base/worker-deployment.yaml")).unwrap();
+    assert!(!worker.contains("Probe"), "{worker}");
+}

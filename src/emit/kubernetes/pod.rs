@@ -819,9 +819,15 @@ fn volume_source(plan: &Plan, volume: &str) -> Option<Value> {
 }
 
 /// The app's own Dockerfile's HEALTHCHECK, as a `ready` statement: the
-/// kubelet ignores an image's HEALTHCHECK, so it becomes the probe.
+/// kubelet ignores an image's HEALTHCHECK, so it becomes the probe. Not for
+/// a worker running the image with a command of its own: the check is the
+/// web app's, which the worker never answers (the kubelet would restart it
+/// for ever).
 fn image_healthcheck(stack: &Stack, service: &Service) -> Option<Readiness> {
     use crate::input::dockerfile::Form;
+    if service.runs_another_program() {
+        return None;
+    }
     let check = stack.own_image(service)?.facts()?.healthcheck.as_ref()?;
     let command = check.command.as_ref()?;
     let (line, words) = match &command.form {
