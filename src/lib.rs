@@ -304,9 +304,10 @@ fn resolve_beside_problems(
 /// parse gets a thread of its own too).
 const PROBLEMS_BESIDE_FROM: usize = 150;
 
-/// Gives the built images of an environment's compose build that differ
-/// from the base's a tag of their own ([`environment::tags`]), and writes
-/// its files again with those names.
+/// Gives the built images of an environment's build that differ from the
+/// base's a tag of their own ([`environment::tags`]), and writes its files
+/// again with those names: compose's, or a cluster's, which runs the same
+/// images as the environment's overlay.
 fn own_images(
     source: &SourceFile,
     base: &Stack,
@@ -316,10 +317,13 @@ fn own_images(
     layout: &Layout,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let Some(name) = options.environment.filter(|_| options.target == emit::Target::Compose) else {
+    let Some(name) = options.environment else {
         return;
     };
-    let differing = differing_images(source, base, variant, Some(files), options, layout);
+    // A cluster's stack runs the images compose builds for the environment,
+    // the tags its overlay names too.
+    let compose_files = (options.target == emit::Target::Compose).then_some(files.as_slice());
+    let differing = differing_images(source, base, variant, compose_files, options, layout);
     if differing.is_empty() {
         return;
     }

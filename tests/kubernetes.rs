@@ -1495,6 +1495,27 @@ fn an_environments_own_image_is_its_overlays() {
         patch.contains("value: registry.example.com/shop/api:1.0.0-dev"),
         "{patch}"
     );
+    // `--env dev` builds the environment's stack with the same tag.
+    let out = support::stackc()
+        .current_dir(root)
+        .args([
+            "build",
+            "--target",
+            "kubernetes",
+            "--env",
+            "dev",
+            "stack.spec",
+            "-o",
+            "k8s-dev",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let dev = fs::read_to_string(root.join("k8s-dev/base/api-deployment.yaml")).unwrap();
+    assert!(
+        dev.contains("image: registry.example.com/shop/api:1.0.0-dev\n"),
+        "{dev}"
+    );
 }
 
 /// The app's own Dockerfile's HEALTHCHECK becomes its probes (the kubelet
