@@ -863,6 +863,21 @@ impl Lowerer {
         if let Some((every, _)) = &start_every {
             self.check_start_every(every, start.as_ref().map(|(d, _)| d));
         }
+        for (option, value) in [("every", &interval), ("timeout", &timeout)] {
+            // Not one refused as too long already (it lowers to zero).
+            let refused = |at: Span| self.diagnostics.iter().any(|d| d.primary_span() == Some(at));
+            if let Some((value, _)) = value.as_ref().filter(|(v, _)| v.value.0 == 0 && !refused(v.span)) {
+                self.report(
+                    Diagnostic::error("invalid-duration", format!("`{option}` cannot be zero"))
+                        .primary(value.span, "zero")
+                        .help(format!(
+                            "Docker reads zero as its default of 30s: give the {} itself, e.g. `{option} {}`",
+                            if option == "every" { "time between checks" } else { "time a check may take" },
+                            if option == "every" { "5s" } else { "3s" }
+                        )),
+                );
+            }
+        }
         ReadyStatement::Check(Readiness {
             probe,
             interval: interval.map(|(v, _)| v),

@@ -266,7 +266,7 @@ impl Run<'_> {
                 }
             }
             ("go", Some("install")) => {
-                let loose = unpinned(&rest, &[], |p| p.contains('@') || p.starts_with('.'));
+                let loose = unpinned(&rest, GO_VALUE_FLAGS, |p| p.contains('@') || p.starts_with('.'));
                 if !loose.is_empty() {
                     add("DL3062", "`go install` without versions", listed(&loose));
                 }
@@ -439,6 +439,16 @@ fn unpinned<'a>(words: &[&'a str], takes_value: &[&str], pinned: impl Fn(&str) -
     loose
 }
 
+/// `go install`'s build flags that take a value as the next word (`-tags
+/// postgres`); Go's flag package reads `--tags` the same.
+const GO_VALUE_FLAGS: &[&str] = &[
+    "-tags", "--tags", "-ldflags", "--ldflags", "-gcflags", "--gcflags", "-asmflags", "--asmflags",
+    "-gccgoflags", "--gccgoflags", "-mod", "--mod", "-modfile", "--modfile", "-o", "--o", "-p", "--p",
+    "-pkgdir", "--pkgdir", "-toolexec", "--toolexec", "-overlay", "--overlay", "-pgo", "--pgo",
+    "-buildmode", "--buildmode", "-compiler", "--compiler", "-installsuffix", "--installsuffix",
+    "-C", "--C", "-exec", "--exec",
+];
+
 fn listed(packages: &[&str]) -> String {
     let names: Vec<String> = packages.iter().map(|p| format!("`{p}`")).collect();
     format!("no version: {}", names.join(", "))
@@ -465,6 +475,11 @@ mod tests {
             ["flask"]
         );
         assert!(short_flag(&["-qy"], 'y') && !short_flag(&["--yes-please"], 'y'));
+        let go = ["-tags", "postgres", "--ldflags", "-s -w", "example.com/tool@v1.2.3", "example.com/other"];
+        assert_eq!(
+            unpinned(&go, GO_VALUE_FLAGS, |p| p.contains('@')),
+            ["example.com/other"]
+        );
     }
 
     #[test]
