@@ -207,8 +207,8 @@ mod tests {
     /// argument of `Diagnostic::error`, `warning` or `new`), or that
     /// resolution's name kinds report, is a rule or in [`CODES`]; a
     /// constructor given a code that is not a literal must be one of the
-    /// three known ones (a rule's name, resolution's kinds, the constant
-    /// for unreadable files), so a new kind cannot slip past.
+    /// known ones (a rule's name, resolution's kinds, the constants for
+    /// unreadable files and an unknown environment), so a new kind cannot slip past.
     #[test]
     fn every_code_a_diagnostic_can_carry_is_explained() {
         let mut found = BTreeSet::new();
@@ -238,6 +238,7 @@ mod tests {
         // The code as written up to its first `,` or `)`.
         let known = [
             "cli.rs: codes::UNREADABLE_FILE",
+            "environment.rs: UNKNOWN_ENVIRONMENT",
             "import/report.rs: code",
             "lint/mod.rs: self.name",
             "lint/peers/mapping.rs: code",
@@ -247,6 +248,7 @@ mod tests {
         found.extend(crate::resolve::reference_codes().map(str::to_string));
         found.extend(crate::import::report::CODES.map(str::to_string));
         found.insert(UNREADABLE_FILE.to_string());
+        found.insert(crate::environment::UNKNOWN_ENVIRONMENT.to_string());
         // A peer linter's finding carries the peer's own code under its
         // name, which `stackc explain` explains from the peer's docs.
         assert!(crate::lint::peers::explain("hadolint/DL3008").is_some());
