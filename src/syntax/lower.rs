@@ -872,7 +872,11 @@ impl Lowerer {
                         .primary(value.span, "zero")
                         .help(format!(
                             "Docker reads zero as its default of 30s: give the {} itself, e.g. `{option} {}`",
-                            if option == "every" { "time between checks" } else { "time a check may take" },
+                            if option == "every" {
+                                "time between checks"
+                            } else {
+                                "time a check may take"
+                            },
                             if option == "every" { "5s" } else { "3s" }
                         )),
                 );

@@ -159,7 +159,49 @@ fn switch(name: &str, value: &str) -> Option<&'static str> {
 
 const DEBUGGER_HELP: &str = "remove the debugger's switch (`--inspect`, `-agentlib:jdwp`, `-m debugpy`) and debug on a development machine, or in a development environment (`environment dev { ... }`)";
 
-const PRODUCTION_HELP: &str = "serve with a production server: `gunicorn MODULE:CALLABLE bind PORT workers N` for Django and Flask, uvicorn without `--reload`, `node server.js` or `npm start` for Node";
+const PYTHON_HELP: &str = "serve with a production server: `gunicorn MODULE:CALLABLE bind PORT workers N` for Django and Flask, uvicorn without `--reload` for an ASGI app";
+
+const NODE_HELP: &str = "run the production build: `node server.js` (or `dist/...`), `next start`, or a package.json script that runs one (`npm start`), without `--watch`";
+
+const OTHER_HELP: &str = "run the app's production server, as its framework's deployment guide says";
+
+/// What to run instead of `program`, for its runtime.
+fn production_help(program: &[String]) -> &'static str {
+    let name = |word: &String| word.rsplit('/').next().unwrap_or(word).to_string();
+    let words: Vec<String> = program.iter().take(3).map(name).collect();
+    let node = [
+        "node",
+        "nodejs",
+        "npm",
+        "npx",
+        "yarn",
+        "pnpm",
+        "bun",
+        "next",
+        "vite",
+        "nodemon",
+        "ng",
+        "webpack",
+        "webpack-dev-server",
+    ];
+    let python = [
+        "flask",
+        "gunicorn",
+        "uvicorn",
+        "hypercorn",
+        "daphne",
+        "django-admin",
+        "jupyter",
+    ];
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    if node.contains(&first) {
+        NODE_HELP
+    } else if python.contains(&first) || first.starts_with("python") || words.iter().any(|w| w == "manage.py") {
+        PYTHON_HELP
+    } else {
+        OTHER_HELP
+    }
+}
 
 /// Development switches in the env files the service reads: the finding
 /// is on the spec's `env_file` line, and shows the file's line.
@@ -256,6 +298,8 @@ struct DevRun<'a> {
     script: Option<(FileId, &'a Script)>,
     /// A debugger open to the network, not a server (`node --inspect`).
     debugger: bool,
+    /// What to run instead, for the program's runtime.
+    help: &'static str,
 }
 
 impl DevRun<'_> {
@@ -268,7 +312,7 @@ impl DevRun<'_> {
             None if self.debugger => format!("`{service}` runs a debugger open to the network"),
             None => format!("`{service}` runs a development server"),
         };
-        let help = if self.debugger { DEBUGGER_HELP } else { PRODUCTION_HELP };
+        let help = if self.debugger { DEBUGGER_HELP } else { self.help };
         let finding = DebugInProd::META.diagnostic(message).help(help);
         match &self.script {
             Some((file, script)) => {
@@ -303,12 +347,14 @@ fn dev_run<'a>(stack: &'a Stack, service: &Service, program: &[String]) -> Optio
                 what,
                 script: Some((read.file, script)),
                 debugger: false,
+                help: NODE_HELP,
             })
         }
         None => dev_servers::dev_command(program).map(|what| DevRun {
             what,
             script: None,
             debugger: dev_servers::opens_a_debugger(program),
+            help: production_help(program),
         }),
     }
 }

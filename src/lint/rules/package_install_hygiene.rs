@@ -442,11 +442,42 @@ fn unpinned<'a>(words: &[&'a str], takes_value: &[&str], pinned: impl Fn(&str) -
 /// `go install`'s build flags that take a value as the next word (`-tags
 /// postgres`); Go's flag package reads `--tags` the same.
 const GO_VALUE_FLAGS: &[&str] = &[
-    "-tags", "--tags", "-ldflags", "--ldflags", "-gcflags", "--gcflags", "-asmflags", "--asmflags",
-    "-gccgoflags", "--gccgoflags", "-mod", "--mod", "-modfile", "--modfile", "-o", "--o", "-p", "--p",
-    "-pkgdir", "--pkgdir", "-toolexec", "--toolexec", "-overlay", "--overlay", "-pgo", "--pgo",
-    "-buildmode", "--buildmode", "-compiler", "--compiler", "-installsuffix", "--installsuffix",
-    "-C", "--C", "-exec", "--exec",
+    "-tags",
+    "--tags",
+    "-ldflags",
+    "--ldflags",
+    "-gcflags",
+    "--gcflags",
+    "-asmflags",
+    "--asmflags",
+    "-gccgoflags",
+    "--gccgoflags",
+    "-mod",
+    "--mod",
+    "-modfile",
+    "--modfile",
+    "-o",
+    "--o",
+    "-p",
+    "--p",
+    "-pkgdir",
+    "--pkgdir",
+    "-toolexec",
+    "--toolexec",
+    "-overlay",
+    "--overlay",
+    "-pgo",
+    "--pgo",
+    "-buildmode",
+    "--buildmode",
+    "-compiler",
+    "--compiler",
+    "-installsuffix",
+    "--installsuffix",
+    "-C",
+    "--C",
+    "-exec",
+    "--exec",
 ];
 
 fn listed(packages: &[&str]) -> String {
@@ -475,7 +506,14 @@ mod tests {
             ["flask"]
         );
         assert!(short_flag(&["-qy"], 'y') && !short_flag(&["--yes-please"], 'y'));
-        let go = ["-tags", "postgres", "--ldflags", "-s -w", "example.com/tool@v1.2.3", "example.com/other"];
+        let go = [
+            "-tags",
+            "postgres",
+            "--ldflags",
+            "-s -w",
+            "example.com/tool@v1.2.3",
+            "example.com/other",
+        ];
         assert_eq!(
             unpinned(&go, GO_VALUE_FLAGS, |p| p.contains('@')),
             ["example.com/other"]
