@@ -1710,6 +1710,20 @@ fn a_build_arg_with_a_name_docker_cannot_read_is_reported() {
     assert!(report.contains("build arg \"A\\nB\""), "{report}");
 }
 
+/// A secret's `mode`, `uid` and `gid`, which compose does not apply to a
+/// file secret, are reported, not dropped unsaid.
+#[test]
+fn a_secrets_mode_is_reported_left_out() {
+    let compose = "services:\n  app:\n    image: busybox:1.37\n    user: \"1000\"\n    secrets:\n      - source: api_key\n        target: /etc/app/key\n        mode: 0400\nsecrets:\n  api_key:\n    file: ./api_key.txt\n";
+    let imported = import_project(compose, &[("api_key.txt", "k3y-Xk9vQ2mPz8w\n")], &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(spec.contains("secret api_key at /etc/app/key"), "{spec}");
+    assert!(
+        has_finding(&report, "compose.yaml:8:9", "warning", "import-dropped") && report.contains("the secret's `mode`"),
+        "{report}"
+    );
+}
+
 /// A proxy's nginx config that is there but too large to read is an
 /// error on its service, not a proxy imported as if it had no config.
 #[test]

@@ -557,7 +557,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
             }
             ("secrets", _) => {
                 for s in value.items() {
-                    secret_use(s, &import.secrets, &mut body);
+                    secret_use(s, import, &mut body);
                 }
             }
             ("stop_grace_period", _)
@@ -939,7 +939,7 @@ fn labels(service: &str, value: &Node, body: &mut Vec<Stmt>, import: &mut Import
     }
 }
 
-fn secret_use(s: &Node, names: &super::secrets::Secrets, body: &mut Vec<Stmt>) {
+fn secret_use(s: &Node, import: &mut Import, body: &mut Vec<Stmt>) {
     let (name, target) = match &s.kind {
         Kind::Scalar { text, .. } => (text.clone(), None),
         _ => (
@@ -947,7 +947,22 @@ fn secret_use(s: &Node, names: &super::secrets::Secrets, body: &mut Vec<Stmt>) {
             s.get("target").and_then(Node::text).map(str::to_string),
         ),
     };
-    let Some(spec_name) = names.spec_name(&name) else {
+    // Compose applies none of these to a file secret (the container sees
+    // the host file's owner and mode), and the spec has no statement for
+    // them: said, not dropped unsaid.
+    for (key, _) in s
+        .entries()
+        .iter()
+        .filter(|(k, _)| !matches!(k.text(), Some("source" | "target")))
+    {
+        import.report.dropped(
+            import.file,
+            key.span,
+            format!("the secret's `{}`", key.text().unwrap_or_default()),
+            "compose bind-mounts a file secret with the host file's owner and mode: set them on the file (`chmod 0400`, `chown` to the container's user)",
+        );
+    }
+    let Some(spec_name) = import.secrets.spec_name(&name) else {
         return;
     };
     // Where compose mounts it, which a renamed secret keeps.
