@@ -1724,6 +1724,29 @@ fn a_secrets_mode_is_reported_left_out() {
     );
 }
 
+/// A file the proxy's config reads itself (`auth_basic_user_file`) is
+/// mounted in the spec as in compose; a mount the config never names is
+/// still reported left out.
+#[test]
+fn a_file_the_proxys_config_reads_stays_mounted() {
+    let compose = "services:\n  app:\n    image: example/app:1.0\n    user: \"1000\"\n  nginx:\n    image: nginx:1.27-alpine\n    ports: [\"8080:80\"]\n    volumes:\n      - ./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro\n      - ./htpasswd:/etc/nginx/htpasswd:ro\n      - ./other:/etc/other:ro\n";
+    let config = "server {\n    listen 80;\n    location /admin/ {\n        auth_basic \"R\";\n        auth_basic_user_file /etc/nginx/htpasswd;\n        proxy_pass http://app:8000;\n    }\n}\n";
+    let files = [
+        ("nginx/default.conf", config),
+        ("htpasswd", "admin:$apr1$x$y\n"),
+        ("other/a.txt", "a\n"),
+    ];
+    let imported = import_project(compose, &files, &[]);
+    let (spec, report) = (imported.spec(), imported.report());
+    assert!(spec.contains("mount ./htpasswd at /etc/nginx/htpasswd ro"), "{spec}");
+    assert!(!spec.contains("/etc/other"), "{spec}");
+    assert!(
+        has_finding(&report, "compose.yaml:11:9", "warning", "import-dropped"),
+        "{report}"
+    );
+    imported.assert_spec_checks();
+}
+
 /// A proxy's nginx config that is there but too large to read is an
 /// error on its service, not a proxy imported as if it had no config.
 #[test]

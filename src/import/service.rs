@@ -286,6 +286,12 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                         body.extend(super::mounts::mount_at(v, import, Some(bind)));
                     }
                     if binds.is_empty() && !(served || super::proxy::holds_config(service, &source, import)) {
+                        // A file the config reads itself (`auth_basic_user_file
+                        // /etc/nginx/htpasswd`, a certificate folder): kept.
+                        if !target.is_empty() && names_path(&body, target) {
+                            body.extend(super::mounts::mount_at(v, import, None));
+                            continue;
+                        }
                         import.report.dropped(
                             file,
                             v.span,
@@ -780,6 +786,17 @@ fn aliases(body: &[Stmt], volume: &str) -> bool {
     body.iter().any(|stmt| {
         let served = stmt.text.strip_prefix("alias ").and_then(|rest| rest.split(' ').next());
         served == Some(volume) || stmt.body.as_deref().is_some_and(|b| aliases(b, volume))
+    })
+}
+
+/// Whether a proxy's statements name `path` or a file under it (a raw
+/// `auth_basic_user_file /etc/nginx/htpasswd`).
+fn names_path(body: &[Stmt], path: &str) -> bool {
+    let under = format!("{path}/");
+    body.iter().any(|stmt| {
+        let words = stmt.text.split([' ', '"', ';']);
+        words.into_iter().any(|w| w == path || w.starts_with(&under))
+            || stmt.body.as_deref().is_some_and(|b| names_path(b, path))
     })
 }
 
