@@ -19,6 +19,7 @@ pub mod peers;
 pub mod policy;
 pub mod registry;
 mod rules;
+pub mod secret_mounts;
 pub(crate) mod secrets;
 pub mod shared;
 pub(crate) mod spec_text;

@@ -8,7 +8,7 @@ use crate::input::{dockerignore, env_file, OwnImage};
 use crate::ir::private_files::{Private, PrivateFiles};
 use crate::ir::{Build, Dependencies, LocationAction, OwnDockerfile, RawDirective, Service, Stack};
 use crate::lint::secrets::{self, Finding};
-use crate::lint::{facts, Rule};
+use crate::lint::{facts, secret_mounts, Rule};
 use crate::source::Span;
 
 declare_rule! {
@@ -25,7 +25,11 @@ declare_rule! {
     /// requirements file or `pyproject.toml` (an index of uv or Poetry) of
     /// an image stackc writes, which copies the file in
     /// (`--extra-index-url https://user:PASSWORD@...`; pip's `${VAR}` is
-    /// not a value). Also a proxy's nginx.conf,
+    /// not a value). A RUN step (of the app's own Dockerfile or a raw
+    /// `dockerfile` line) that copies its BuildKit secret mount's file into
+    /// the image (`cp /run/secrets/npmrc /app/.npmrc`, `cat ... > FILE`,
+    /// `| tee FILE`) and does not remove the copy in the same step. Also a
+    /// proxy's nginx.conf,
     /// which is copied into its image: a `proxy_set_header` or `add_header`
     /// with an `Authorization` header's credentials or a secret-named
     /// header's value, a raw `nginx` directive (in a server, a location or
@@ -141,6 +145,10 @@ impl Rule for SecretInImage {
             requirements(stack, service, python, out);
             taken_back(stack, service, python, &private, out);
             for line in python.dockerfile.iter().map(|l| &l.text) {
+                if let Some(copied) = secret_mounts::copied(&line.value) {
+                    out.push(copy_of_a_build_secret(service, &copied).primary(line.span, copied_label(&copied)));
+                    continue;
+                }
                 let found = secrets::dockerfile_values(&line.value)
                     .into_iter()
                     .find_map(|(name, value)| match secrets::classify(name.as_deref(), &value) {
@@ -379,6 +387,17 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
         let Some(line) = text.get(instruction.span.start()..instruction.span.end()) else {
             continue;
         };
+        if let Some(copied) = (instruction.keyword == Keyword::Run)
+            .then(|| secret_mounts::copied(line))
+            .flatten()
+        {
+            out.push(
+                copy_of_a_build_secret(service, &copied)
+                    .primary(own.file.span, "its Dockerfile copies a build secret into the image")
+                    .secondary_in(image.file, instruction.span, copied_label(&copied)),
+            );
+            continue;
+        }
         let stand_ins = build_only_keys(stack, service, instruction);
         let found = (secrets::dockerfile_values(line).into_iter()).find_map(|(name, value)| {
             if stand_ins.iter().any(|(n, v)| name.as_deref() == Some(n) && value == *v) {
@@ -404,6 +423,24 @@ fn written_lines(stack: &Stack, service: &Service, own: &OwnDockerfile, image: &
                 .help("a credential a build step uses stays in its layer: pass it with a BuildKit secret mount (`RUN --mount=type=secret,id=NAME ...`), and hand the running container its secrets with `secret VAR = NAME`"),
         );
     }
+}
+
+/// A RUN step that copies its BuildKit secret out of the mount into a file
+/// it keeps ([`secret_mounts::copied`]).
+fn copy_of_a_build_secret(service: &Service, copied: &secret_mounts::Copied) -> Diagnostic {
+    SecretInImage::META
+        .diagnostic(format!("the image of `{}` keeps a build secret in a layer", service.name.value))
+        .help(format!(
+            "use the secret where the mount puts it, in the step that needs it (`--mount=type=secret,id=NAME,target=/root/.npmrc`), or remove the copy in the same RUN (`... && rm {}`)",
+            copied.to
+        ))
+}
+
+fn copied_label(copied: &secret_mounts::Copied) -> String {
+    format!(
+        "copies `{}` into `{}`, which the layer keeps for anyone who pulls the image",
+        copied.secret, copied.to
+    )
 }
 
 /// A password a shell-form `RUN` line gives a program on its command line
