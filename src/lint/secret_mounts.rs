@@ -83,7 +83,7 @@ fn destination(command: &SimpleCommand) -> Option<String> {
     let program = words.first()?.rsplit('/').next()?;
     let operands = || words[1..].iter().filter(|w| !w.starts_with('-'));
     let to = match program {
-        "cp" | "mv" | "install" | "rsync" => operands().last().cloned(),
+        "cp" | "mv" | "install" | "rsync" => operands().next_back().cloned(),
         "dd" => words.iter().find_map(|w| w.strip_prefix("of=")).map(str::to_string),
         "tee" => operands().next().cloned(),
         _ => None,
