@@ -289,11 +289,11 @@ fn resolve_beside_problems(
     let beside =
         matches!(goal, Goal::Check) && stack.services.len() >= PROBLEMS_BESIDE_FROM && crate::helper::cores() > 1;
     if !beside {
-        return (resolve::resolve(stack), None);
+        return (resolve::resolve_for(stack, target), None);
     }
     std::thread::scope(|scope| {
         let problems = helper::start(scope, || emit::problems_for(stack, &Layout::placeholder(), target));
-        let resolved = resolve::resolve(stack);
+        let resolved = resolve::resolve_for(stack, target);
         (resolved, Some(problems.join()))
     })
 }

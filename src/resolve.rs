@@ -15,10 +15,18 @@ use crate::suggest;
 mod cycles;
 mod proxy;
 
-/// Every resolution problem in the stack, in no particular order.
+/// Every resolution problem in the stack, in no particular order, for
+/// compose's output.
 pub fn resolve(stack: &Stack) -> Vec<Diagnostic> {
+    resolve_for(stack, crate::emit::Target::Compose)
+}
+
+/// [`resolve`] for the output of `target`: a cluster probes a TCP or
+/// HTTP check itself, so its image needs no Python or Node for one.
+pub fn resolve_for(stack: &Stack, target: crate::emit::Target) -> Vec<Diagnostic> {
     let mut resolver = Resolver {
         stack,
+        target,
         diagnostics: Vec::new(),
         suggestions_left: SUGGESTION_BUDGET,
     };
@@ -40,6 +48,7 @@ const SUGGESTION_BUDGET: usize = 1_000_000;
 
 struct Resolver<'a> {
     stack: &'a Stack,
+    target: crate::emit::Target,
     suggestions_left: usize,
     diagnostics: Vec<Diagnostic>,
 }
@@ -611,7 +620,10 @@ impl<'a> Resolver<'a> {
             Probe::Tcp(port) => Some(port.value),
             Probe::Http { port, .. } => port.as_ref().map(|p| p.value).or(self.stack.app_port(service)),
         };
-        if self.stack.probe_program(service).is_none() {
+        // Compose runs a TCP or HTTP check in the container, with its
+        // Python or Node; a cluster's kubelet probes the port itself.
+        let in_container = self.target == crate::emit::Target::Compose;
+        if in_container && self.stack.probe_program(service).is_none() {
             let diagnostic = match self.own_image_without_python(service) {
                 Some((file, from)) => Diagnostic::error(
                     "probe-needs-python",

@@ -1553,3 +1553,29 @@ fn an_image_healthcheck_probes_its_app_but_not_a_worker_of_the_image() {
     let worker = std::fs::read_to_string(out.join("base/worker-deployment.yaml")).unwrap();
     assert!(!worker.contains("Probe"), "{worker}");
 }
+
+/// A TCP or HTTP check of an image stackc knows nothing of: compose would
+/// run it in the container with a Python or Node the image may lack (an
+/// error), a cluster's kubelet probes the port itself (no error).
+#[test]
+fn a_cluster_probes_a_port_without_the_images_python() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "stack orders\n\nservice api {\n    image ghcr.io/acme/orders-api:1.2.0\n    user 10001\n    expose 3000\n    ready http /healthz port 3000\n}\n";
+    fs::write(tmp.path().join("stack.spec"), spec).unwrap();
+    let build = |target: &str| {
+        (support::stackc().current_dir(tmp.path()))
+            .args(["build", "stack.spec", "--target", target, "-o", target])
+            .output()
+            .unwrap()
+    };
+    let compose = build("compose");
+    assert_eq!(compose.status.code(), Some(1));
+    assert!(support::text(&compose.stderr).contains("probe-needs-python"));
+    let cluster = build("kubernetes");
+    assert!(cluster.status.success(), "{}", support::text(&cluster.stderr));
+    let deployment = fs::read_to_string(tmp.path().join("kubernetes/base/api-deployment.yaml")).unwrap();
+    assert!(
+        deployment.contains("httpGet:") && deployment.contains("path: /healthz"),
+        "{deployment}"
+    );
+}

@@ -134,7 +134,7 @@ pub const CODES: &[CodeDoc] = &[
     info("peer-skipped", "`stackc lint --peers`: the peer linters did not run, as the spec has errors or the target is Kubernetes"),
     error("port-published-twice", "two services publish the same host port"),
     error("probe-needs-port", "an HTTP readiness check that does not know which port to ask"),
-    error("probe-needs-python", "a TCP or HTTP readiness check on an image not known to have the Python or Node the check runs"),
+    error("probe-needs-python", "a TCP or HTTP readiness check on an image not known to have the Python or Node the check runs in under compose (a cluster probes the port itself)"),
     error("publish-on-internal-network", "a service publishes a port but is only on internal networks"),
     error("publish-unused-port", "a proxy publishes a port nginx does not listen on"),
     error("raw-nginx-has-statement", "a raw nginx directive that repeats what a statement of the server already writes"),
