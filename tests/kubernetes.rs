@@ -1579,3 +1579,28 @@ fn a_cluster_probes_a_port_without_the_images_python() {
         "{deployment}"
     );
 }
+
+/// A Job's pod template cannot change once it is made, so its name hashes
+/// the whole template: another variable or limit is a new Job (`kubectl
+/// apply` would refuse the change to the old one), the same spec the same
+/// name.
+#[test]
+fn a_jobs_name_follows_its_whole_pod_template() {
+    let job_name = |text: &str| {
+        let manifests = seed_manifests(text);
+        let job = manifests.iter().find(|m| m.kind == "Job").expect("the migrate Job");
+        job.name.clone()
+    };
+    let seed = seed_text();
+    let same = job_name(&seed);
+    assert_eq!(job_name(&seed), same, "deterministic");
+    let with_variable = seed.replace(
+        "        DATABASE_USER = \"radix\"\n    }\n    secret DATABASE_PASSWORD = db_password\n    after db ready",
+        "        DATABASE_USER = \"radix\"\n        MIGRATE_LOCK_TIMEOUT = \"30s\"\n    }\n    secret DATABASE_PASSWORD = db_password\n    after db ready",
+    );
+    assert_ne!(with_variable, seed, "the edit applies");
+    assert_ne!(job_name(&with_variable), same);
+    let with_limits = seed.replace("    after db ready\n}", "    after db ready\n    limits memory 1G\n}");
+    assert_ne!(with_limits, seed, "the edit applies");
+    assert_ne!(job_name(&with_limits), same);
+}

@@ -81,30 +81,28 @@ fn annotated(cx: &Context, service: &Service, object: &str, pod: &Value) -> Valu
     metadata
 }
 
-/// A job: a Job whose name carries a hash of its image and command, since
-/// a Job's pod template cannot change: a new image is a new Job, which
-/// runs once more, and an unchanged one is left alone.
+/// A job: a Job whose name carries a hash of its whole pod template, since
+/// a Job's template cannot change (`kubectl apply` refuses the change): a
+/// new image, command, variable or limit is a new Job, which runs once
+/// more, and an unchanged one is left alone.
 pub(super) fn job(cx: &Context, job: &Service) -> Manifest {
-    let main = container(cx, job);
-    let mut hasher = Sha256::new();
-    hasher.update(main.value["image"].as_str().unwrap_or_default());
-    for field in ["command", "args"] {
-        for word in main.value[field].as_array().into_iter().flatten() {
-            hasher.update([0]);
-            hasher.update(word.as_str().unwrap_or_default());
-        }
-    }
-    let hash: String = hasher.finalize().iter().take(5).map(|b| format!("{b:02x}")).collect();
-    let name = format!("{}-{hash}", object_name(&job.name.value));
     let mut pod = pod_spec(cx, job, Vec::new());
     pod["restartPolicy"] = json!("OnFailure");
     let retries = match job.restart.as_ref().map(|r| r.value) {
         Some(crate::ir::Restart::OnFailure(Some(n))) => n,
         _ => 6,
     };
+    let template = json!({"metadata": {"labels": pod_labels(cx.stack, &[job])}, "spec": pod});
+    // serde_json's maps are sorted: the same template, the same text.
+    let hash: String = Sha256::digest(template.to_string())
+        .iter()
+        .take(5)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let name = format!("{}-{hash}", object_name(&job.name.value));
     let mut spec = json!({
         "backoffLimit": retries,
-        "template": {"metadata": {"labels": pod_labels(cx.stack, &[job])}, "spec": pod},
+        "template": template,
     });
     if in_a_profile(job) {
         spec["suspend"] = json!(true);
