@@ -522,6 +522,31 @@ pub fn mounts_own_source(stack: &Stack, service: &Service, host_path: &str) -> b
     source.starts_with(crate::emit::paths::normalize(std::path::Path::new(host_path)))
 }
 
+/// Whether the image holds a copy of what a bind mount puts at `target`:
+/// the whole source ([`mounts_own_source`]), or a folder inside it mounted
+/// where the image's working folder has its copy (`./api/src` at
+/// `/app/src`, for a build of `./api` working in `/app`), as a development
+/// stack reloads one part of the source.
+pub fn image_holds_mounted(stack: &Stack, service: &Service, host_path: &str, target: &str) -> bool {
+    use crate::emit::paths::normalize;
+    use std::path::Path;
+    if mounts_own_source(stack, service, host_path) {
+        return true;
+    }
+    let Some(build) = stack.builder_of(service).and_then(|b| b.build()) else {
+        return false;
+    };
+    let host = normalize(Path::new(host_path));
+    let Ok(inside) = host.strip_prefix(normalize(Path::new(&build.context.value))) else {
+        return false;
+    };
+    let workdir = match build.python() {
+        Some(python) => Some(python.workdir.value.as_str()),
+        None => (stack.own_image(service).and_then(|image| image.facts())).and_then(|facts| facts.working_dir()),
+    };
+    workdir.is_some_and(|workdir| normalize(&Path::new(workdir).join(inside)) == normalize(Path::new(target)))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;

@@ -17,9 +17,11 @@ declare_rule! {
     /// and policy checks refuse it.)
     ///
     /// A mount of the app's own source over its image (`mount ./app at
-    /// /app` in a development environment, for live reload) is only a note:
-    /// the image holds a copy of that folder, so on a cluster the container
-    /// runs the copy and the mount is left out.
+    /// /app` in a development environment, for live reload), or of a folder
+    /// of it where the image's working folder has its copy (`mount
+    /// ./app/shop at /app/shop`), is only a note: the image holds a copy of
+    /// that folder, so on a cluster the container runs the copy and the
+    /// mount is left out.
     ///
     /// A mount of the host's time zone (`mount /etc/localtime at
     /// /etc/localtime ro`, or `/etc/timezone`) is only a warning: every
@@ -63,13 +65,16 @@ impl Rule for HostMountOnCluster {
                 let MountSource::Host(path) = &mount.source else {
                     continue;
                 };
-                if facts::mounts_own_source(stack, service, &path.value) {
+                if facts::image_holds_mounted(stack, service, &path.value, &mount.target.value) {
                     let mut note = Self::META
                         .diagnostic(format!(
                             "on a cluster, `{}` runs its image's copy of `{}`",
                             service.name.value, path.value
                         ))
-                        .primary(path.span, "the image is built from this folder: the mount is left out")
+                        .primary(
+                            path.span,
+                            "the image holds a copy of this folder: the mount is left out",
+                        )
                         .help("rebuild and push the image to run changed source on the cluster");
                     note.severity = crate::diagnostic::Severity::Info;
                     out.push(note);
