@@ -344,14 +344,35 @@ impl Applier<'_> {
             _ => None,
         };
         if let Some(missing) = missing {
-            self.error(
-                Diagnostic::error(
-                    "operation-leaves-incomplete",
-                    format!("the operations leave `{name}` without `{missing}`"),
-                )
-                .primary(change.name.span, format!("its `{missing}` is unset"))
-                .help(format!("`set {missing} ...` replaces it instead")),
+            // The last `unset` that emptied the slot: `unset build` unsets
+            // the image too (one slot: what runs, and how it is built).
+            let slot_keywords: &[&str] = match missing {
+                "image" => &["image", "build"],
+                _ => &["run", "command", "entrypoint"],
+            };
+            let unset = (change.operations.iter().rev())
+                .find(|o| o.verb == Verb::Unset && slot_keywords.contains(&o.keyword.value.as_str()));
+            let diagnostic = Diagnostic::error(
+                "operation-leaves-incomplete",
+                format!("the operations leave `{name}` without `{missing}`"),
             );
+            let diagnostic = match unset {
+                Some(unset) if unset.keyword.value != missing => diagnostic
+                    .primary(unset.span, format!("`unset {}` unsets `{missing}` with it", unset.keyword.value))
+                    .secondary(change.name.span, format!("`{name}` is left without `{missing}`"))
+                    .help(format!(
+                        "`{}` and `{missing}` are one statement's: remove this line; `set {missing} ...` alone replaces both",
+                        unset.keyword.value
+                    )),
+                Some(unset) => diagnostic
+                    .primary(unset.span, format!("its `{missing}` is unset here"))
+                    .secondary(change.name.span, format!("`{name}` is left without `{missing}`"))
+                    .help(format!("`set {missing} ...` replaces it instead")),
+                None => diagnostic
+                    .primary(change.name.span, format!("its `{missing}` is unset"))
+                    .help(format!("`set {missing} ...` replaces it instead")),
+            };
+            self.error(diagnostic);
         }
     }
 
