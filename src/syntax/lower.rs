@@ -211,7 +211,19 @@ impl Lowerer {
             }
             let value = next(&mut parts, "volume option");
             match rule {
-                Rule::volume_size => claim.size = Some(self.lower_size(value)),
+                Rule::volume_size => {
+                    let size = self.try_size(value);
+                    if let Some(zero) = size.as_ref().filter(|s| s.value.0 == 0) {
+                        self.report(
+                            Diagnostic::error("invalid-size", "a volume's size cannot be zero")
+                                .primary(zero.span, "a claim of nothing")
+                                .help(
+                                    "give the storage it needs, e.g. `size 10Gi` (a cluster refuses a claim of zero)",
+                                ),
+                        );
+                    }
+                    claim.size = size;
+                }
                 Rule::volume_access => claim.access = Some(self.lower_access_mode(value)),
                 Rule::volume_name => {
                     let value = self.lower_docker_name(value, "volume", 2, "myapp_pgdata");
