@@ -450,10 +450,11 @@ impl Stack {
                 None => "ready cmd [\"...\"]".to_string(),
             };
         }
-        let image = match &service.image {
-            Some(ImageSource::Image(image)) => image.name(),
-            _ => "",
+        let image_ref = match &service.image {
+            Some(ImageSource::Image(image)) => Some(image),
+            _ => None,
         };
+        let image = image_ref.map_or("", |image| image.name());
         match image {
             _ if crate::lint::images::POSTGRES_IMAGES.contains(&image) => self.pg_isready_hint(service),
             "redis" => "ready cmd \"redis-cli ping\"".to_string(),
@@ -462,7 +463,11 @@ impl Stack {
             "mysql" => "ready cmd \"mysqladmin ping -h 127.0.0.1\"".to_string(),
             // The image's own script, which also waits for InnoDB.
             "mariadb" => "ready cmd \"healthcheck.sh --connect --innodb_initialized\"".to_string(),
-            // mongosh fails to connect until the server listens.
+            // mongosh fails to connect until the server listens; images
+            // before 5.0 have the legacy `mongo` shell only.
+            "mongo" if image_ref.and_then(ImageRef::tag_major).is_some_and(|major| major < 5) => {
+                "ready cmd \"mongo --quiet --eval 'db.runCommand({ping: 1})'\"".to_string()
+            }
             "mongo" => "ready cmd \"mongosh --quiet --eval 'db.runCommand({ping: 1})'\"".to_string(),
             _ => "ready cmd \"...\"".to_string(),
         }
@@ -757,6 +762,12 @@ impl ImageRef {
     /// `16.4` of `postgres:16.4`; `None` without a `:`.
     pub fn tag(&self) -> Option<&str> {
         self.text.value[self.repository_end..self.tag_end].strip_prefix(':')
+    }
+
+    /// The major version a tag starts with: `16` of `16.4-alpine`.
+    pub fn tag_major(&self) -> Option<u32> {
+        let digits: String = self.tag()?.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
     }
 
     /// What follows the `@`; `None` without one.
@@ -2287,6 +2298,22 @@ mod tests {
         assert!(stack.has_readiness(&stack.services[0]));
         assert!(!stack.has_readiness(&stack.services[1]));
         assert!(stack.has_readiness(&stack.services[2]));
+    }
+
+    /// MongoDB's shell is `mongosh` from 5.0; older images have the legacy
+    /// `mongo` only, which the readiness hint then names.
+    #[test]
+    fn a_mongo_readiness_hint_names_the_shell_its_image_has() {
+        let spec = "stack s\nservice old {\n    image mongo:4.4.29\n}\nservice new {\n    image mongo:8.0.3\n}\n";
+        let stack = crate::check(&crate::source::SourceFile::new("stack.spec", spec))
+            .stack
+            .unwrap();
+        assert!(stack
+            .readiness_hint(&stack.services[0])
+            .starts_with("ready cmd \"mongo --quiet"));
+        assert!(stack
+            .readiness_hint(&stack.services[1])
+            .starts_with("ready cmd \"mongosh --quiet"));
     }
 
     #[test]

@@ -151,9 +151,7 @@ pub fn is_data_store(service: &Service) -> bool {
 /// The major version a tag starts with: 16 for `16.4-bookworm`, `None` for
 /// `latest` or no tag.
 pub fn tag_major(image: &ImageRef) -> Option<u32> {
-    let tag = image.tag()?;
-    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    image.tag_major()
 }
 
 /// `major.minor` of a tag such as `3.9-slim` or `v1.21`, when it has both.
