@@ -199,7 +199,16 @@ fn describe_error(text: &str, pos: usize, expected: &[String]) -> Diagnostic {
         let keywords: Vec<String> = expected.iter().filter(|e| is_keyword(e)).cloned().collect();
         let diagnostic = Diagnostic::error("syntax", format!("{found_desc} is not a statement {place}"))
             .primary(span, "unknown statement");
-        if misspelled.is_some() {
+        // An indented line at the top level: a `}` too many closed the
+        // block it was written in.
+        if let Some(closing) = early_close(text, pos).filter(|_| misspelled.is_none()) {
+            diagnostic
+                .secondary(
+                    closing,
+                    "this `}` closes the block above: the lines after it are outside",
+                )
+                .help("if the line belongs to that block, remove the `}` that closes it early")
+        } else if misspelled.is_some() {
             diagnostic
         } else {
             diagnostic.help(format!("statements {place}: {}", join_or(&keywords)))
@@ -359,6 +368,22 @@ fn indentation(text: &str, pos: usize) -> usize {
 }
 
 /// The text of the line that holds `pos`, without its indentation.
+/// The last `}` alone on its line before `pos`, when the line at `pos` is
+/// indented and at the top level: the block before ended there, though
+/// the indentation says this line was meant inside it.
+fn early_close(text: &str, pos: usize) -> Option<Span> {
+    let pos = pos.min(text.len());
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let indented = text[line_start..pos].starts_with([' ', '\t']);
+    if !indented || unclosed_brace(&text[..pos]).is_some() {
+        return None;
+    }
+    let before = text[..line_start].trim_end();
+    let close = before.strip_suffix('}')?;
+    let own_line = close.rfind('\n').is_none_or(|i| close[i + 1..].trim().is_empty());
+    own_line.then(|| Span::new(close.len(), close.len() + 1))
+}
+
 fn line_at(text: &str, pos: usize) -> &str {
     let pos = pos.min(text.len());
     let start = text[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1);
