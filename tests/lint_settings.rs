@@ -215,8 +215,11 @@ fn suppression_comments_allow_one_rule_at_one_place() {
             "27:26: error[default-credentials]",
             // Nothing to allow on its line.
             "28:47: warning[unused-suppression]",
+            // Nor in the block below it (line 34's allows the block of
+            // `broker`, whose default password is not reported).
+            "44:21: warning[unused-suppression]",
         ],
-        "the comments above line 11 and at the end of line 19 each allow their finding"
+        "the comments above line 11 and at the end of line 19 each allow their finding, the one above line 34 its block's"
     );
 
     let output = run(

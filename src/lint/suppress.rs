@@ -1,8 +1,10 @@
 //! `# stackc: allow(RULE, ...)`: allows a rule at one place. On a line of
 //! its own, the comment covers the next line that holds a statement; at the
-//! end of a statement, that statement's line. A finding is covered when its
-//! primary label starts on that line (or, for a finding about a file several
-//! services read, the statement of any of them).
+//! end of a statement, that statement's line; a statement that opens a
+//! block (`build ./app {`, `service web {`) with its whole block. A finding
+//! is covered when its primary label starts on a covered line (or, for a
+//! finding about a file several services read, the statement of any of
+//! them).
 //!
 //! A suppression that allows nothing, names no rule, or is not written as
 //! `allow(...)` is reported, so stale ones do not pile up.
@@ -23,8 +25,9 @@ struct Allow {
     rule: &'static str,
     /// The rule's name in the comment.
     span: Span,
-    /// The 1-based line it covers; `None` when no statement follows.
-    line: Option<usize>,
+    /// The 1-based lines it covers, first and last (a statement that opens
+    /// a block, with its block); `None` when no statement follows.
+    lines: Option<(usize, usize)>,
 }
 
 /// Finds every `# stackc:` comment in the spec.
@@ -38,6 +41,7 @@ pub fn scan(source: &SourceFile) -> Suppressions {
         return found;
     }
     let lines = tokens::lines(&source.text);
+    let line_of = |token: &tokens::Token| source.line_col(offset_in(&source.text, token.text)).0;
     // The first token of each line, or of the next line that has one.
     let mut next_statement = None;
     let mut covered: Vec<_> = (lines.iter().rev())
@@ -47,9 +51,27 @@ pub fn scan(source: &SourceFile) -> Suppressions {
         })
         .collect();
     covered.reverse();
+    // Where the block a line opens ends: a statement that opens a block
+    // (`build ./app {`) is covered with its block, where its findings are.
+    let mut block_end = std::collections::HashMap::new();
+    let mut open = Vec::new();
+    for token in lines.iter().flat_map(|line| &line.tokens) {
+        match token.text {
+            "{" => open.push(line_of(token)),
+            "}" => {
+                if let Some(start) = open.pop() {
+                    block_end.entry(start).or_insert(line_of(token));
+                }
+            }
+            _ => {}
+        }
+    }
     for (line, covered) in lines.iter().zip(covered) {
         let Some(comment) = line.comment else { continue };
-        let covered = covered.map(|token| source.line_col(offset_in(&source.text, token.text)).0);
+        let covered = covered.map(|token| {
+            let first = line_of(token);
+            (first, block_end.get(&first).copied().unwrap_or(first))
+        });
         found.read_comment(source, comment, covered);
     }
     found
@@ -110,7 +132,7 @@ fn offset_in(text: &str, part: &str) -> usize {
 }
 
 impl Suppressions {
-    fn read_comment(&mut self, source: &SourceFile, comment: &str, line: Option<usize>) {
+    fn read_comment(&mut self, source: &SourceFile, comment: &str, lines: Option<(usize, usize)>) {
         let start = offset_in(&source.text, comment);
         if !is_directive(comment) {
             return;
@@ -139,7 +161,7 @@ impl Suppressions {
                 Some(meta) => self.allows.push(Allow {
                     rule: meta.name,
                     span,
-                    line,
+                    lines,
                 }),
                 None => self.problems.push(unknown_rule(trimmed, span)),
             }
@@ -157,7 +179,9 @@ impl Suppressions {
                 // statement of any of them; each allow there is used.
                 let mut covered = false;
                 for line in finding.places().map(|s| source.line_col(s.start()).0) {
-                    let covering = (self.allows.iter()).position(|a| a.rule == finding.code && a.line == Some(line));
+                    let covering = (self.allows.iter()).position(|a| {
+                        a.rule == finding.code && a.lines.is_some_and(|(first, last)| (first..=last).contains(&line))
+                    });
                     if let Some(i) = covering {
                         used[i] = true;
                         covered = true;
@@ -168,8 +192,11 @@ impl Suppressions {
             .collect();
         for (allow, used) in self.allows.iter().zip(used) {
             if !used {
-                let place = match allow.line {
-                    Some(line) => format!("line {line} has no `{}` finding", allow.rule),
+                let place = match allow.lines {
+                    Some((line, last)) if last > line => {
+                        format!("lines {line} to {last} have no `{}` finding", allow.rule)
+                    }
+                    Some((line, _)) => format!("line {line} has no `{}` finding", allow.rule),
                     None => "no statement follows it".to_string(),
                 };
                 kept.push(
