@@ -263,6 +263,25 @@ fn a_password_with_an_empty_or_other_default_stays_a_variable() {
 /// A published port with a variable, in the long syntax as in the short,
 /// is published on its default, reported and noted; one without a
 /// default is the host's, reported as such, never as "a random port".
+/// `0.0.0.0:H:C` alone publishes on IPv4 only, as Docker reads it: the
+/// spec keeps the address (without one it is every interface, IPv6
+/// too); the `0.0.0.0` and `[::]` pair stackc writes is every interface.
+#[test]
+fn an_ipv4_only_port_keeps_its_address() {
+    let compose = "services:\n  web:\n    image: example/web:1.0\n    user: \"1000\"\n    ports:\n      - \"0.0.0.0:8080:8000\"\n      - \"0.0.0.0:9090:9000\"\n      - \"[::]:9090:9000\"\n      - target: 7000\n        published: 7070\n        host_ip: 0.0.0.0\n";
+    let imported = import_project(compose, &[], &[]);
+    let spec = imported.spec();
+    assert_holds(
+        &spec,
+        &[
+            "publish 0.0.0.0:8080 -> 8000",
+            "publish 9090 -> 9000",
+            "publish 0.0.0.0:7070 -> 7000",
+        ],
+    );
+    imported.assert_spec_checks();
+}
+
 #[test]
 fn ports_with_variables_are_published_on_their_defaults() {
     let imported = import_project(

@@ -163,20 +163,36 @@ pub fn mount_at(v: &Node, import: &mut Import, served: Option<&super::compose::S
     Some(Stmt::line(text))
 }
 
-/// The ports, a `0.0.0.0:H:C` and `[::]:H:C` pair (how stackc writes
-/// "every interface") as one `H:C`.
-pub fn both_families(ports: &[Node]) -> Vec<&Node> {
+/// One port of a service's `ports`.
+#[derive(Clone, Copy)]
+pub struct PortEntry<'a> {
+    pub node: &'a Node,
+    /// Half of a `0.0.0.0:H:C` and `[::]:H:C` pair: how stackc writes
+    /// "every interface", which the spec writes without an address.
+    pub every_interface: bool,
+}
+
+/// The ports, a `0.0.0.0:H:C` and `[::]:H:C` pair as one entry of every
+/// interface; a `0.0.0.0:H:C` alone is IPv4 only, as Docker reads it.
+pub fn both_families(ports: &[Node]) -> Vec<PortEntry<'_>> {
     let texts: Vec<Option<&str>> = ports.iter().map(Node::text).collect();
+    let has = |text: String| texts.contains(&Some(text.as_str()));
     ports
         .iter()
         .zip(&texts)
-        .filter(|(_, t)| {
-            let Some(rest) = t.and_then(|t| t.strip_prefix("[::]:")) else {
-                return true;
-            };
-            !texts.contains(&Some(format!("0.0.0.0:{rest}").as_str()))
+        .filter_map(|(node, text)| {
+            let text = text.unwrap_or_default();
+            if text
+                .strip_prefix("[::]:")
+                .is_some_and(|rest| has(format!("0.0.0.0:{rest}")))
+            {
+                return None;
+            }
+            let every_interface = text
+                .strip_prefix("0.0.0.0:")
+                .is_some_and(|rest| has(format!("[::]:{rest}")));
+            Some(PortEntry { node, every_interface })
         })
-        .map(|(p, _)| p)
         .collect()
 }
 
@@ -201,7 +217,15 @@ pub fn port_variables(p: &Node) -> Vec<(&'static str, &Node, &str)> {
 /// The port `p` publishes, with the defaults of its variables in their
 /// place (`${HTTP_PORT:-9000}:9000` is `9000:9000`, as compose reads it
 /// when the host sets none; so is `published: ${HTTP_PORT:-9000}`).
-pub fn port(p: &Node) -> Option<values::Published> {
+pub fn port(entry: PortEntry) -> Option<values::Published> {
+    let mut published = port_as_written(entry.node)?;
+    if entry.every_interface {
+        published.ip = None;
+    }
+    Some(published)
+}
+
+fn port_as_written(p: &Node) -> Option<values::Published> {
     let value = |text: &str| values::literal(text).or_else(|| Some(values::with_defaults(text)?.0));
     match &p.kind {
         Kind::Scalar { text, .. } => short_port(&value(text)?),
@@ -213,7 +237,7 @@ pub fn port(p: &Node) -> Option<values::Published> {
                 Some(_) => Protocol::from_name(&field("protocol")?)?,
                 None => Protocol::Tcp,
             };
-            let ip = field("host_ip").filter(|ip| !matches!(ip.as_str(), "" | "0.0.0.0"));
+            let ip = field("host_ip").filter(|ip| !ip.is_empty());
             let ip = ip.map(|ip| {
                 if ip.contains(':') && !ip.starts_with('[') {
                     format!("[{ip}]")

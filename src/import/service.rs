@@ -410,7 +410,8 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                 "add a network that is not `internal` to its `networks` if the port is to be reached",
             ),
             ("ports", _) => {
-                for p in super::mounts::both_families(value.items()) {
+                for entry in super::mounts::both_families(value.items()) {
+                    let p = entry.node;
                     // `${HTTP_PORT:-9000}:9000`, `published: ${HTTP_PORT:-9000}`:
                     // the default kept, reported and noted; a variable
                     // without one is reported as the host's.
@@ -423,7 +424,7 @@ fn one(name: &str, service: &Node, role: Role, source: Source, import: &mut Impo
                     if defaults.contains(&false) {
                         continue;
                     }
-                    match super::mounts::port(p) {
+                    match super::mounts::port(entry) {
                         // HTTP/3's QUIC on a proxy's 443/udp, say.
                         Some(published) if role == Role::Proxy && published.protocol != Protocol::Tcp => {
                             import.report.dropped(

@@ -371,7 +371,8 @@ pub fn short_port(text: &str) -> Option<Published> {
         Some((ip, host)) => (Some(ip.to_string()), host),
         None => (None, rest),
     };
-    let ip = ip.filter(|ip| !ip.is_empty() && ip != "0.0.0.0");
+    // `0.0.0.0` is IPv4 only, as Docker reads it: kept.
+    let ip = ip.filter(|ip| !ip.is_empty());
     if ip.as_deref().is_some_and(|ip| !is_ip(ip)) {
         return None;
     }
