@@ -1604,3 +1604,45 @@ fn a_jobs_name_follows_its_whole_pod_template() {
     assert_ne!(with_limits, seed, "the edit applies");
     assert_ne!(job_name(&with_limits), same);
 }
+
+/// A Traefik of the stack's own publishes the web's ports and an nginx
+/// behind it serves media only (cookiecutter-django's layout): the nginx
+/// gets no Ingress, which would hand it every request; the published
+/// Traefik is reported by `published-port-on-cluster` instead.
+#[test]
+fn a_proxy_behind_a_published_front_door_gets_no_ingress() {
+    let text = r#"stack shop
+
+volume media
+
+service traefik {
+    image traefik:v3.2.1
+    user 1000
+    publish 80 -> 8080
+    publish 443 -> 8443
+}
+
+service django {
+    image example/django:1.0
+    user 1000
+    mount media at /app/media
+}
+
+proxy nginx {
+    location /media/ {
+        alias media
+    }
+}
+"#;
+    let manifests = stack_manifests(text).unwrap();
+    assert!(
+        !manifests.iter().any(|m| m.kind == "Ingress"),
+        "no Ingress to the media nginx"
+    );
+    let published = text.replace("proxy nginx {\n", "proxy nginx {\n    publish 8081 -> 80\n");
+    let manifests = stack_manifests(&published).unwrap();
+    assert!(
+        manifests.iter().any(|m| m.kind == "Ingress"),
+        "a published nginx is a way in"
+    );
+}

@@ -53,7 +53,7 @@ fn terminates_tls(service: &Service) -> bool {
 /// controller's annotations: any Ingress controller reads it the same.
 pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest> {
     let proxy = proxy_service.proxy()?;
-    if terminates_tls(proxy_service) {
+    if terminates_tls(proxy_service) || !is_way_in(stack, proxy_service) {
         return None;
     }
     let name = &object_name(&proxy_service.name.value);
@@ -87,6 +87,20 @@ pub(super) fn ingress(stack: &Stack, proxy_service: &Service) -> Option<Manifest
         metadata(group, name, &proxy_service.name.value),
         spec,
     ))
+}
+
+/// Whether clients reach the stack through this proxy: it publishes a
+/// port, or joins a network another project makes (a Traefik in front),
+/// or no other container publishes the web's ports (80, 443). Not an
+/// nginx that only serves media behind a Traefik of the stack's that
+/// publishes them: an Ingress would hand it every request
+/// (`published-port-on-cluster` says how the published one is reached on
+/// a cluster).
+fn is_way_in(stack: &Stack, proxy_service: &Service) -> bool {
+    let publishes_the_web = |service: &Service| (service.ports.iter()).any(|p| matches!(p.host_port.value, 80 | 443));
+    !proxy_service.ports.is_empty()
+        || stack.on_external_network(proxy_service)
+        || !(stack.services.iter()).any(|other| other.proxy().is_none() && publishes_the_web(other))
 }
 
 /// A name an Ingress rule may hold: a DNS name (a leading `*.` allowed),
