@@ -7,7 +7,8 @@ declare_rule! {
     /// Flags MongoDB, Redis (or Valkey), MySQL or MariaDB, memcached,
     /// Elasticsearch or OpenSearch (the official images) that let anyone in
     /// without a password, where more than the app's own containers reach
-    /// them:
+    /// them (the server started by the image, or by a shell, `sh -c 'exec
+    /// redis-server ...'`):
     /// - MongoDB given no `MONGO_INITDB_ROOT_PASSWORD` (nor its `_FILE`)
     ///   and no `--auth`, `--keyFile` or config file on its command line
     ///   (`--authenticationMechanisms` turns no access control on);
@@ -19,7 +20,9 @@ declare_rule! {
     /// - InfluxDB 1.x without `INFLUXDB_HTTP_AUTH_ENABLED = "true"` or a
     ///   config file of its own (2.x asks for the token its setup makes);
     /// - Bitnami's Redis, Valkey, PostgreSQL, MySQL, MariaDB or MongoDB
-    ///   with `ALLOW_EMPTY_PASSWORD`; Neo4j with `NEO4J_AUTH = "none"`;
+    ///   with `ALLOW_EMPTY_PASSWORD`, Bitnami's etcd with
+    ///   `ALLOW_NONE_AUTHENTICATION` and no `ETCD_ROOT_PASSWORD`; Neo4j with
+    ///   `NEO4J_AUTH = "none"`;
     /// - MySQL or MariaDB with `MYSQL_ALLOW_EMPTY_PASSWORD` (or
     ///   `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`) and no root password;
     /// - memcached without `-S` (SASL), its only authentication;
@@ -29,7 +32,9 @@ declare_rule! {
     ///   `AllowAllAuthenticator`); Flower (`mher/flower`), which stops and
     ///   restarts the Celery workers, without `--basic_auth`, `--auth` or
     ///   `FLOWER_BASIC_AUTH`;
-    /// - Elasticsearch with `xpack.security.enabled = "false"`, OpenSearch
+    /// - Elasticsearch with `xpack.security.enabled = "false"`, or before
+    ///   8.0 without `xpack.security.enabled = "true"` (or a config folder
+    ///   of its own), since its security was off by default; OpenSearch
     ///   with `DISABLE_SECURITY_PLUGIN` or `plugins.security.disabled`;
     /// - RabbitMQ given no `RABBITMQ_DEFAULT_PASS` (nor its `_FILE`) and no
     ///   configuration of its own under `/etc/rabbitmq`: the official image
@@ -101,7 +106,8 @@ impl Rule for OpenDataStore {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         // Asked only when an open store is found, and then once.
         let splits = std::cell::OnceCell::new();
-        for service in stack.services.iter().filter(|s| facts::runs_image_server(s)) {
+        // The server run by a shell too (`sh -c 'exec redis-server ...'`).
+        for service in stack.services.iter().filter(|s| facts::runs_image_server_somehow(s)) {
             let Some(image) = facts::image(service) else { continue };
             let Some(Open { how, why, fix }) = no_password(stack, service, image.hub_name()) else {
                 continue;
@@ -277,6 +283,11 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
                 "Bitnami's image starts with an empty password: `ALLOW_EMPTY_PASSWORD`",
             )
         }
+        // Bitnami's etcd refuses to start without a root password unless told.
+        "bitnami/etcd" if env_says("ALLOW_NONE_AUTHENTICATION", facts::is_truthy) && unset("ETCD_ROOT_PASSWORD") => open(
+            NO_PASSWORD,
+            "Bitnami's etcd with its authentication off: `ALLOW_NONE_AUTHENTICATION`",
+        ),
         "neo4j" if env_says("NEO4J_AUTH", |v| v.trim().eq_ignore_ascii_case("none")) => {
             open(NO_PASSWORD, "Neo4j with its authentication off: `NEO4J_AUTH=none`")
         }
@@ -290,6 +301,17 @@ fn no_password(stack: &Stack, service: &Service, image: &str) -> Option<Open> {
             open(
                 NO_PASSWORD,
                 "Elasticsearch with its security off: `xpack.security.enabled=false`",
+            )
+        }
+        // Before 8.0 its security is off unless turned on.
+        "elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch"
+            if facts::image(service).and_then(facts::tag_major).is_some_and(|major| major < 8)
+                && !env_says("xpack.security.enabled", facts::is_truthy)
+                && !configured_under("/usr/share/elasticsearch/config") =>
+        {
+            open(
+                NO_PASSWORD,
+                "Elasticsearch before 8.0 starts with its security off: no `xpack.security.enabled=true`",
             )
         }
         "opensearchproject/opensearch"
