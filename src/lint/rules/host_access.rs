@@ -15,10 +15,13 @@ declare_rule! {
     /// podman) socket or its runtime folder (`/run/containerd`,
     /// `/run/user/1000`), of the system D-Bus (`/run/dbus`), of a folder
     /// whose files run as root (`/etc/cron.d`, `/etc/sudoers.d`,
-    /// `/etc/systemd`) or of a system folder such as `/`, `/etc`, `/proc`
-    /// or `/sys` (or a `develop` watch that copies one in), a user's home
-    /// (`~`) or the credentials in it (`~/.ssh`, `~/.aws`, `~/.kube`,
-    /// `~/.docker`, also under `/root` or `/home/USER`), an `env_file` of
+    /// `/etc/systemd`), of the Docker daemon's settings (`/etc/docker`) or
+    /// systemd's socket (`/run/systemd`), or of a system folder such as
+    /// `/`, `/etc`, `/proc` or `/sys` (or a `develop` watch that copies one
+    /// in), a user's home (`~`, `/home/USER`, `/Users/USER`,
+    /// `/mnt/c/Users/USER`) or the credentials in it (`~/.ssh`, `~/.aws`,
+    /// `~/.kube`, `~/.docker`, also under `/root` or `/home/USER`, and an
+    /// `.ssh`, `.aws`, `.kube`, ... folder anywhere on the host), an `env_file` of
     /// those credentials (`~/.aws/credentials`: compose reads it into the
     /// container's variables), and a `build` from such a folder: as
     /// written, or where it really is
@@ -125,6 +128,11 @@ const SYSTEM_TREES: &[&str] = &[
     "/etc/rancher",
     "/var/lib/kubelet",
     "/var/lib/etcd",
+    // The Docker daemon's settings and its TLS certificates; systemd's
+    // private socket, which starts units as root.
+    "/etc/docker",
+    "/run/systemd",
+    "/var/run/systemd",
 ];
 
 /// What a user's home holds that logs in elsewhere: SSH keys, cloud,
@@ -313,8 +321,8 @@ fn host_path(path: &str) -> Option<String> {
     if ENGINE_SOCKETS.contains(&file) {
         return Some(format!("the container engine's socket `{file}`"));
     }
-    if normal == "~" {
-        return Some("the home folder `~`".to_string());
+    if normal == "~" || is_a_home(&normal) {
+        return Some(format!("the home folder `{normal}`"));
     }
     if let Some(store) = credential_store(&normal) {
         return Some(format!("the credentials in `{store}`"));
@@ -335,8 +343,21 @@ fn credentials(path: &str) -> Option<String> {
     credential_store(&normalize(path)).map(|store| format!("the credentials in `{store}`"))
 }
 
+/// A user's home folder on the host: `/home/USER`, macOS's
+/// `/Users/USER`, or WSL's view of Windows' `/mnt/c/Users/USER`.
+fn is_a_home(normal: &str) -> bool {
+    let user_of = |rest: Option<&str>| rest.is_some_and(|user| !user.is_empty() && !user.contains('/'));
+    user_of(normal.strip_prefix("/home/"))
+        || user_of(normal.strip_prefix("/Users/"))
+        || (normal.strip_prefix("/mnt/"))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(drive, rest)| drive.len() == 1 && user_of(rest.strip_prefix("Users/")))
+}
+
 /// The credential store a path is or is in, when it is in a home folder
-/// (`~`, `/root`, `/home/USER`): the path up to the store.
+/// (`~`, `/root`, `/home/USER`) or anywhere else on the host (an absolute
+/// path through `.ssh`, as WSL's `/mnt/c/Users/USER/.ssh`): the path up to
+/// the store.
 fn credential_store(normal: &str) -> Option<&str> {
     let in_home = normal
         .strip_prefix("~/")
@@ -345,12 +366,23 @@ fn credential_store(normal: &str) -> Option<&str> {
             normal
                 .strip_prefix("/home/")
                 .and_then(|rest| Some(rest.split_once('/')?.1))
-        })?;
-    let store = CREDENTIAL_STORES
-        .iter()
-        .find(|store| in_home == **store || in_home.starts_with(&format!("{store}/")))?;
-    let end = normal.len() - in_home.len() + store.len();
-    Some(&normal[..end])
+        });
+    let is_store =
+        |rest: &str| (CREDENTIAL_STORES.iter()).find(|store| rest == **store || rest.starts_with(&format!("{store}/")));
+    if let Some(in_home) = in_home {
+        let store = is_store(in_home)?;
+        let end = normal.len() - in_home.len() + store.len();
+        return Some(&normal[..end]);
+    }
+    // Any absolute path: the store as one of its folders; not `.docker`,
+    // which projects also name a folder of their configuration.
+    if !normal.starts_with('/') {
+        return None;
+    }
+    normal.match_indices('/').find_map(|(at, _)| {
+        let store = is_store(&normal[at + 1..]).filter(|store| **store != ".docker")?;
+        Some(&normal[..at + 1 + store.len()])
+    })
 }
 
 /// A path with `.`, `..`, repeated and trailing `/` resolved by name, as
@@ -425,5 +457,18 @@ mod tests {
         assert!(host_path("~").is_some() && host_path("~/").is_some());
         // A project's own `.docker` folder of configuration is not a login.
         assert!(host_path("./.docker/nginx.conf").is_none() && host_path("~/shop/.docker").is_none());
+        assert!(host_path("/srv/shop/.docker").is_none());
+        // A user's home, and credentials wherever a host keeps them.
+        for path in ["/home/ubuntu", "/Users/ana/", "/mnt/c/Users/ana"] {
+            assert_eq!(
+                host_path(path),
+                Some(format!("the home folder `{}`", path.trim_end_matches('/')))
+            );
+        }
+        assert_eq!(
+            host_path("/mnt/c/Users/ana/.ssh/id_ed25519").as_deref(),
+            Some("the credentials in `/mnt/c/Users/ana/.ssh`")
+        );
+        assert!(host_path("/etc/docker/daemon.json").is_some() && host_path("/run/systemd/private").is_some());
     }
 }
