@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::ir::Stack;
+use crate::ir::{EnvValue, Stack};
 use crate::lint::facts;
 use crate::lint::Rule;
 
@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a PostgreSQL service with no superuser password: no
     /// `POSTGRES_PASSWORD` in `env`, no `secret POSTGRES_PASSWORD = ...`,
-    /// and no `POSTGRES_HOST_AUTH_METHOD`, nor any of them in its env files
+    /// and no `POSTGRES_HOST_AUTH_METHOD = "trust"` (another method, such
+    /// as `md5`, still needs the password), nor any of them in its env files
     /// (an env file stackc could not read counts as setting one: no finding
     /// without certainty). An empty value in `env` (`POSTGRES_PASSWORD =
     /// ""`, as Chatwoot's compose file ships it for the user to fill in),
@@ -49,11 +50,7 @@ impl Rule for PgPasswordMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for service in stack.services.iter().filter(|s| facts::is_postgres(s)) {
             // Set anywhere, or maybe set in an env file stackc did not read.
-            let names = [
-                "POSTGRES_PASSWORD",
-                "POSTGRES_PASSWORD_FILE",
-                "POSTGRES_HOST_AUTH_METHOD",
-            ];
+            let names = ["POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"];
             // `env` decides over env files; an empty value in either is none.
             let sets = |name: &str| match facts::env(service, name) {
                 Some(var) => !var.value.value.is_empty(),
@@ -61,7 +58,15 @@ impl Rule for PgPasswordMissing {
                     facts::sets_var(stack, service, name) != Some(false) && !empty_in_env_file(stack, service, name)
                 }
             };
-            let Some(image) = facts::image(service).filter(|_| !names.iter().any(|n| sets(n))) else {
+            // Only `trust` lets the entrypoint start without a password
+            // (`md5`, `scram-sha-256` still need one); a value stackc
+            // cannot read may be it.
+            let trusts = match stack.env_value(service, "POSTGRES_HOST_AUTH_METHOD") {
+                EnvValue::Set(method, _) => method.trim() == "trust",
+                EnvValue::Unset => false,
+                EnvValue::Unknown => true,
+            };
+            let Some(image) = facts::image(service).filter(|_| !trusts && !names.iter().any(|n| sets(n))) else {
                 continue;
             };
             let mut finding = Self::META
