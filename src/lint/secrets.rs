@@ -440,13 +440,21 @@ pub fn leak_in(value: &str) -> Option<String> {
     if let Some(scheme) = authorization_credentials(value) {
         return Some(format!("`{scheme}` credentials"));
     }
-    // Options for a program, kept in a variable (`EXTRA_ARGS=--api-key=...`).
+    // Options for a program, kept in a variable (`EXTRA_ARGS=--api-key=...`),
+    // and Java's system properties (`JAVA_OPTS=-Dspring.datasource.password=...`).
     let option = value.split_whitespace().find_map(|word| {
-        let (name, secret) = word.strip_prefix("--")?.split_once('=')?;
-        (is_secret_name(name) && !is_inert(secret.trim_matches(['"', '\'']))).then_some(name)
+        let (dashes, word) = match word.strip_prefix("--") {
+            Some(rest) => ("--", rest),
+            None => ("-D", word.strip_prefix("-D")?),
+        };
+        let (name, secret) = word.split_once('=')?;
+        (is_secret_name(name) && !is_inert(secret.trim_matches(['"', '\'']))).then_some((dashes, name))
     });
-    if let Some(name) = option {
-        return Some(format!("a `--{name}=` option"));
+    if let Some((dashes, name)) = option {
+        return Some(format!("a `{dashes}{name}=` option"));
+    }
+    if let Some(name) = json_secret(value) {
+        return Some(format!("a `\"{name}\"` value in JSON"));
     }
     if let Some(what) = connection_string_password(value) {
         return Some(what.to_string());
@@ -459,6 +467,29 @@ pub fn leak_in(value: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('='))
         .find(|(name, v)| is_secret_name(name) && !is_inert(v))?;
     Some(format!("a URL with `{name}=` in its query"))
+}
+
+/// The name of a secret-named member of a JSON object written in a value
+/// (`{"password": "hunter2"}`) whose string is not inert.
+fn json_secret(value: &str) -> Option<&str> {
+    if !value.trim_start().starts_with(['{', '[']) {
+        return None;
+    }
+    let mut rest = value;
+    while let Some(open) = rest.find('"') {
+        let after = &rest[open + 1..];
+        let close = after.find('"')?;
+        let (key, tail) = (&after[..close], &after[close + 1..]);
+        let member = tail.trim_start().strip_prefix(':').map(str::trim_start);
+        if let Some(string) = member.and_then(|m| m.strip_prefix('"')) {
+            let end = string.find('"')?;
+            if is_secret_name(key) && !is_inert(&string[..end]) {
+                return Some(key);
+            }
+        }
+        rest = tail;
+    }
+    None
 }
 
 /// A value [`leak_in`] finds nothing in, told at a glance: shorter than
@@ -1045,6 +1076,11 @@ mod tests {
         assert!(leak_in("https://example.com/?page=2").is_none());
         assert!(leak_in("/health?access_token=3f9a8b7c6d5e").is_some());
         assert!(leak_in("/health?verbose=1").is_none());
+        // Java's system properties and JSON written into a value.
+        assert!(leak_in("-Xmx512m -Dspring.datasource.password=hunter2xyz").is_some());
+        assert!(leak_in("-Dspring.datasource.password=${DB_PASSWORD} -Dpassword.length=12").is_none());
+        assert!(leak_in("{\"db\": {\"password\": \"hunter2hunter2\"}}").is_some());
+        assert!(leak_in("{\"password\": \"\", \"password_file\": \"/run/secrets/db\"}").is_none());
         for dsn in [
             "host=db dbname=app user=app password=hunter2",
             "Server=db;Database=app;User Id=sa;Password=hunter2;",
