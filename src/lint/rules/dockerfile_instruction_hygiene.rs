@@ -166,12 +166,13 @@ impl Check<'_, '_> {
                 }
             }
             Keyword::Env => {
-                let mut set: Vec<&str> = Vec::new();
+                // A set, as one `ENV` may set thousands.
+                let mut set: std::collections::HashSet<&str> = std::collections::HashSet::new();
                 for word in &words {
                     let Some((name, value)) = word.value.split_once('=') else {
                         break;
                     };
-                    if let Some(used) = set.iter().find(|n| reads(value, n)) {
+                    if let Some(used) = read_names(value).find(|n| set.contains(n)) {
                         self.report(
                             index,
                             word.span,
@@ -182,7 +183,7 @@ impl Check<'_, '_> {
                         );
                         break;
                     }
-                    set.push(name);
+                    set.insert(name);
                 }
             }
             Keyword::Copy => {
@@ -512,13 +513,15 @@ fn is_label_key(key: &str) -> bool {
             .any(|p| key.starts_with(p))
 }
 
-/// Whether a value reads `$name` or `${name...}`.
-fn reads(value: &str, name: &str) -> bool {
-    value.match_indices('$').any(|(at, _)| {
+/// The variables a value reads: `$NAME`, `${NAME...}`.
+fn read_names(value: &str) -> impl Iterator<Item = &str> {
+    value.match_indices('$').filter_map(|(at, _)| {
         let rest = &value[at + 1..];
         let rest = rest.strip_prefix('{').unwrap_or(rest);
-        rest.strip_prefix(name)
-            .is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
     })
 }
 
@@ -545,6 +548,7 @@ mod tests {
 
     #[test]
     fn a_value_reads_a_variable_by_its_whole_name() {
+        let reads = |value: &str, name: &str| read_names(value).any(|n| n == name);
         assert!(reads("$APP_HOME/data", "APP_HOME") && reads("${APP_HOME:-/app}", "APP_HOME"));
         assert!(!reads("$APP_HOMES", "APP_HOME") && !reads("APP_HOME", "APP_HOME"));
     }
