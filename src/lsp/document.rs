@@ -111,6 +111,22 @@ impl Document {
             stack: None,
             diagnostics: Vec::new(),
         };
+        // As large as the CLI reads, and no larger: a spec past it is one
+        // finding, not seconds of analysis on every keystroke.
+        if self.source.text.len() as u64 > crate::input::fs::MAX_FILE_BYTES {
+            let too_large = Diagnostic::error(
+                "syntax",
+                format!(
+                    "the spec is larger than {} MiB, which stackc does not check",
+                    crate::input::fs::MAX_FILE_BYTES >> 20
+                ),
+            )
+            .primary(crate::source::Span::empty(0), "a spec this large");
+            self.analysis.diagnostics = vec![too_large];
+            self.config_problems = None;
+            self.index = Index::default();
+            return;
+        }
         let (analysis, config_problems) = self.with_options(|options| crate::analyze(&self.source, options));
         self.analysis = analysis;
         self.config_problems = config_problems;
@@ -212,5 +228,17 @@ mod tests {
             document.source.text,
             "# a comment\nstack shop\nservice web {\n    image nginx:1.28\n}\n"
         );
+    }
+
+    /// A document past the size the CLI reads is one finding, not an
+    /// analysis of every keystroke's worth of megabytes.
+    #[test]
+    fn a_document_larger_than_the_cli_reads_is_one_finding() {
+        let uri = Url::parse("untitled:stack.spec").unwrap();
+        let large = format!("stack shop\n{}", "# padding\n".repeat((16 << 20) / 10 + 1));
+        let document = Document::open(uri, 1, large, Encoding::Utf16);
+        let codes: Vec<&str> = document.analysis.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["syntax"]);
+        assert!(document.analysis.diagnostics[0].message.contains("larger than 16 MiB"));
     }
 }
