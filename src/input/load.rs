@@ -417,6 +417,31 @@ const MAX_SECRET_BYTES: usize = 4096;
 /// secret: an env file or a key, not data.
 const MAX_LOOSE_BYTES: usize = 64 << 10;
 
+/// Whether a build folder's file of this name may be a private key by
+/// another name (`deploy_key`, `key.txt`, `gcp-sa.json`, `keys.yml`),
+/// read for a `PRIVATE KEY` header: no extension, or one data and key
+/// files have; never source code.
+fn worth_sniffing(name: &str) -> bool {
+    const DATA: [&str; 14] = [
+        "txt", "key", "pem", "json", "yml", "yaml", "conf", "cfg", "ini", "p8", "ppk", "asc", "priv", "keys",
+    ];
+    match name.rsplit_once('.') {
+        None => true,
+        Some(("", _)) => !name.starts_with(".git"),
+        Some((_, extension)) => DATA.contains(&extension.to_ascii_lowercase().as_str()),
+    }
+}
+
+/// A file of a login stored in a project by mistake: Docker's registry
+/// logins (`.docker/config.json`), Terraform's state (passwords of what
+/// it made).
+fn is_credential_store_file(path: &str) -> bool {
+    path.ends_with(".tfstate")
+        || path.ends_with(".tfstate.backup")
+        || path == ".docker/config.json"
+        || path.ends_with("/.docker/config.json")
+}
+
 /// How deep below a build folder, and in how many of its folders, files
 /// named like secrets are looked for.
 const MAX_LOOSE_DEPTH: usize = 3;
@@ -918,12 +943,20 @@ impl Loader<'_> {
                     }
                     continue;
                 }
-                if !dockerignore::holds_secrets(&inside) && !dockerignore::may_hold_credentials(&inside) {
+                let named = dockerignore::holds_secrets(&inside)
+                    || dockerignore::may_hold_credentials(&inside)
+                    || is_credential_store_file(&inside);
+                if !named && !worth_sniffing(&name) {
                     continue;
                 }
                 let Ok(text) = self.files.read_at_most(&path, MAX_LOOSE_BYTES as u64) else {
                     continue;
                 };
+                // A file of any other name is kept only for a private key
+                // in it (`deploy_key`, `keys.yml`).
+                if !named && !text.contains("PRIVATE KEY-----") {
+                    continue;
+                }
                 if text.len() <= MAX_LOOSE_BYTES {
                     let id = FileId(self.inputs.sources.len() as u32);
                     self.inputs

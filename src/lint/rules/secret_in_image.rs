@@ -41,7 +41,8 @@ declare_rule! {
     /// env file the spec names inside the build folder, or a file of the
     /// folder (up to three folders deep: `deploy/.env.production`) that
     /// holds a secret (an `.env` with a password or key, an SSH or PEM
-    /// private key, a `.key` file of one random line such as Rails'
+    /// private key whatever the file's name, `deploy_key` or `keys.yml`,
+    /// a `.key` file of one random line such as Rails'
     /// `config/master.key`, a tool's credential file with one in it:
     /// `.npmrc`, `.pgpass`, `.my.cnf`, `.htpasswd`, `.docker/config.json`,
     /// a kubeconfig, Terraform's `.tfvars` and `.tfstate`; a file named for
