@@ -367,8 +367,13 @@ fn credential_store(normal: &str) -> Option<&str> {
                 .strip_prefix("/home/")
                 .and_then(|rest| Some(rest.split_once('/')?.1))
         });
-    let is_store =
-        |rest: &str| (CREDENTIAL_STORES.iter()).find(|store| rest == **store || rest.starts_with(&format!("{store}/")));
+    // Asked at every `/` of every absolute path: no allocation.
+    let is_store = |rest: &str| {
+        (CREDENTIAL_STORES.iter()).find(|store| {
+            rest.strip_prefix(**store)
+                .is_some_and(|after| after.is_empty() || after.starts_with('/'))
+        })
+    };
     if let Some(in_home) = in_home {
         let store = is_store(in_home)?;
         let end = normal.len() - in_home.len() + store.len();
