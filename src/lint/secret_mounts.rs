@@ -18,25 +18,14 @@ pub struct Copied {
 /// The first secret `line` (a RUN instruction in shell form, its flags
 /// included) copies into a file the same step does not remove.
 pub fn copied(line: &str) -> Option<Copied> {
-    let mut rest = line.trim_start();
-    rest = rest
-        .get(..3)
-        .filter(|k| k.eq_ignore_ascii_case("run"))
-        .map(|_| &rest[3..])?;
-    let mut secrets = Vec::new();
-    loop {
-        rest = rest.trim_start();
-        let Some(flag) = rest.strip_prefix("--") else { break };
-        let (word, after) = flag.split_once(char::is_whitespace).unwrap_or((flag, ""));
-        if let Some(options) = word.strip_prefix("mount=") {
-            secrets.extend(secret_path(options));
-        }
-        rest = after;
-    }
-    if secrets.is_empty() || rest.starts_with('[') {
+    let (flags, script) = run_line(line)?;
+    let secrets: Vec<String> = (flags.into_iter())
+        .filter_map(|flag| secret_path(flag.strip_prefix("mount=")?))
+        .collect();
+    if secrets.is_empty() {
         return None;
     }
-    let commands = shell::simple_commands(rest);
+    let commands = shell::simple_commands(script);
     commands.iter().enumerate().find_map(|(at, command)| {
         let secret = secrets
             .iter()
@@ -57,6 +46,25 @@ pub fn copied(line: &str) -> Option<Copied> {
             to,
         })
     })
+}
+
+/// A shell-form RUN line's flags (`mount=type=secret,id=x`, without the
+/// `--`) and its script; `None` for another instruction or the exec form.
+pub fn run_line(line: &str) -> Option<(Vec<&str>, &str)> {
+    let line = line.trim_start();
+    let mut rest = line
+        .get(..3)
+        .filter(|k| k.eq_ignore_ascii_case("run"))
+        .map(|_| &line[3..])?;
+    let mut flags = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        let Some(flag) = rest.strip_prefix("--") else { break };
+        let (word, after) = flag.split_once(char::is_whitespace).unwrap_or((flag, ""));
+        flags.push(word);
+        rest = after;
+    }
+    (!rest.starts_with('[')).then_some((flags, rest))
 }
 
 /// Where a secret mount's options put the file: `target=` (or `dst=`,

@@ -448,18 +448,8 @@ fn copied_label(copied: &secret_mounts::Copied) -> String {
 /// (`curl -u admin:PASSWORD`, `mysql -pPASSWORD`), as `secret-in-command`
 /// finds one in the spec's commands.
 fn password_given(line: &str) -> Option<String> {
-    let script = line.trim_start().get(3..)?.trim_start();
     // `RUN --mount=... --network=...` options come before the script.
-    let mut script = script;
-    while let Some(rest) = script.strip_prefix("--") {
-        script = rest
-            .split_once(char::is_whitespace)
-            .map_or("", |(_, after)| after)
-            .trim_start();
-    }
-    if script.starts_with('[') {
-        return None;
-    }
+    let (_, script) = secret_mounts::run_line(line)?;
     let mut commands = crate::input::shell::simple_commands(script);
     // `NAME=VALUE` before a program is read above, with the build's
     // stand-in keys (`SECRET_KEY=build-only`) told apart.
